@@ -1,0 +1,1 @@
+import sys; from .cli import main; sys.exit(main())  # noqa: E702

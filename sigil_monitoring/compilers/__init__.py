@@ -1,0 +1,24 @@
+"""The compiler registry: one module per output target, listed here and nowhere else.
+
+A target module exposes ``compile(model: Model) -> list[Artifact]``; it is pure (no filesystem,
+no printing). Modules are imported only when their target runs, so ``validate`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from ..bundle import Artifact
+from ..ir.model import Model
+
+TARGETS: dict[str, str] = {
+    "prometheus": "sigil_monitoring.compilers.prometheus",
+    "grafana": "sigil_monitoring.compilers.grafana",
+    "alertmanager": "sigil_monitoring.compilers.alertmanager",
+    "runbook": "sigil_monitoring.compilers.runbook",
+}
+
+
+def compiler(target: str) -> Callable[[Model], list[Artifact]]:
+    return importlib.import_module(TARGETS[target]).compile  # type: ignore[no-any-return]

@@ -1,0 +1,75 @@
+"""House policy in one place: burn-rate tiers, alert timing, panel sizes, notification timing.
+
+Compilers read these; they never hard-code policy of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .spec.units import Duration
+
+D = Duration.parse
+
+# Google SRE workbook, "Alerting on SLOs", multiple burn rates and windows
+# (https://sre.google/workbook/alerting-on-slos/): page on 2 % of a 30-day budget spent in 1 h or
+# 5 % in 6 h; ticket on 10 % spent in 1 d or in 3 d. Each long window pairs with a short window of
+# about 1/12 of it, so the alert also stops soon after the burn stops.
+
+
+@dataclass(frozen=True)
+class BurnWindowPolicy:
+    tier: str  # "page" or "ticket"
+    long: Duration  # for a 30-day SLO window; scaled for other windows
+    short: Duration
+    budget_consumed: Decimal  # fraction of the whole budget spent within `long`
+    for_: Duration  # how long both windows must exceed the rate before firing
+
+
+BURN_WINDOWS: tuple[BurnWindowPolicy, ...] = (
+    BurnWindowPolicy("page", D("1h"), D("5m"), Decimal("0.02"), D("2m")),
+    BurnWindowPolicy("page", D("6h"), D("30m"), Decimal("0.05"), D("15m")),
+    BurnWindowPolicy("ticket", D("1d"), D("2h"), Decimal("0.10"), D("1h")),
+    BurnWindowPolicy("ticket", D("3d"), D("6h"), Decimal("0.10"), D("3h")),
+)
+REFERENCE_SLO_WINDOW = D("30d")
+TIER_SEVERITY = {"page": "critical", "ticket": "warning"}
+
+# Windows are scaled by (SLO window / 30d) and snapped to one of these, so a 7d SLO gets 15m/1h...
+# rather than 14m/1h24m. 28d keeps the standard windows because 56m snaps back to 1h.
+WINDOW_LADDER: tuple[Duration, ...] = tuple(
+    D(t) for t in ("1m", "2m", "5m", "10m", "15m", "30m", "1h", "2h", "3h", "6h", "12h", "1d", "2d", "3d", "7d")
+)
+
+DEFAULT_ALERT_FOR = D("5m")
+# Rate windows in alert and panel queries: four scrapes at least, so rate() always has two samples.
+MIN_RATE_WINDOW_SCRAPES = 4
+ALERT_RATE_WINDOW = D("5m")
+
+# Alertmanager notification timing by severity: pages come fast and repeat often; tickets wait.
+NOTIFY_TIMING = {
+    "critical": {"group_wait": D("30s"), "group_interval": D("5m"), "repeat_interval": D("4h")},
+    "warning": {"group_wait": D("1m"), "group_interval": D("10m"), "repeat_interval": D("12h")},
+    "info": {"group_wait": D("5m"), "group_interval": D("30m"), "repeat_interval": D("24h")},
+}
+
+# Grafana grid: 24 columns; width and height of each panel kind (the spec can override both).
+GRID_COLUMNS = 24
+PANEL_SIZE = {
+    "heatmap": (12, 8),
+    "percentiles": (12, 8),
+    "histogram": (12, 8),
+    "rate": (12, 8),
+    "error_ratio": (12, 8),
+    "timeline": (24, 6),
+    "stat": (6, 4),
+    "gauge": (6, 4),
+    "text": (24, 3),
+    "slo_sli": (12, 8),
+    "slo_budget": (4, 8),
+    "slo_burn": (8, 8),
+}
+DEFAULT_QUANTILES = (Decimal("0.5"), Decimal("0.95"), Decimal("0.99"))
+DASHBOARD_SCHEMA_VERSION = 42
+GRAFANA8_SCHEMA_VERSION = 30

@@ -1,0 +1,213 @@
+"""Spec models -> the internal model: defaults applied, references resolved, names and ids given.
+
+The spec was checked by the loader, so a failure here is a bug, not a user error.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import conventions as names
+from .. import defaults
+from ..spec.alerts import Alert as SpecAlert
+from ..spec.document import Spec
+from ..spec.refs import MetricRef
+from ..spec.units import format_decimal
+from . import dashboard_plan
+from .burn import burn_windows, error_budget
+from .model import Alert, BurnAlert, Dashboard, Metric, Model, Receiver, Route, Routing, Service, Series, Slo, TimeInterval
+
+
+def build_model(specs: list[Spec]) -> Model:
+    """The internal model of one or more validated specs (one service each)."""
+    return Model(tuple(build_service(spec) for spec in specs))
+
+
+def build_service(spec: Spec) -> Service:
+    svc = spec.service
+    metrics = {
+        key: Metric(
+            key=key, name=m.name, type=m.type, unit=m.unit, help=m.help, labels=tuple(m.labels),
+            buckets=tuple(m.bucket_bounds) if m.buckets is not None else None,
+            states=tuple(sorted(m.states.items())) if m.states else None,
+        )
+        for key, m in spec.metrics.items()
+    }
+    selector = tuple(svc.selector.items())
+
+    def series_of(ref: MetricRef) -> Series:
+        return Series(metrics[ref.metric], selector + tuple(ref.where.items()), tuple(ref.by))
+
+    common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
+    title = svc.title or svc.name
+    uid = spec.dashboard.uid or names.dashboard_uid(svc.name)
+    dash_title = spec.dashboard.title or title
+    rows = dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, series_of))
+
+    def dashboard_url(panel_id: int | None) -> str:
+        if svc.links.grafana is None:
+            return f"/d/{uid}/{names.slug(dash_title)}" + (f"?viewPanel={panel_id}" if panel_id else "")
+        return names.panel_url(svc.links.grafana, uid, dash_title, panel_id)
+
+    def runbook_url(alert: str) -> str:
+        return names.runbook_url(svc.links.runbooks, svc.name, alert)
+
+    slos = tuple(_slo(spec, name, series_of, common, rows, dashboard_url, runbook_url) for name in spec.slos)
+    alerts = tuple(_alert(spec, name, a, series_of, common, rows, dashboard_url, runbook_url) for name, a in spec.alerts.items())
+
+    annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]] = {}
+    for alert in alerts:
+        if alert.panel_id is not None:
+            names_, thresholds = annotate.get(alert.panel_id, ((), ()))
+            value = (alert.threshold.value,) if alert.threshold is not None else ()
+            annotate[alert.panel_id] = (names_ + (alert.name,), thresholds + value)
+    for slo in slos:
+        for burn in slo.alerts:
+            if burn.panel_id is not None:
+                names_, thresholds = annotate.get(burn.panel_id, ((), ()))
+                annotate[burn.panel_id] = (names_ + (burn.name,), thresholds)
+    rows = dashboard_plan.with_alerts(rows, annotate)
+
+    variables = spec.dashboard.variables or list(dict.fromkeys(label for m in spec.metrics.values() for label in m.labels))
+    dashboard = Dashboard(
+        uid=uid, title=dash_title, tags=tuple(spec.dashboard.tags), time=spec.dashboard.time,
+        refresh=spec.dashboard.refresh, variables=tuple(variables), grafana_version=spec.dashboard.grafana_version,
+        formats=tuple(dict.fromkeys(spec.dashboard.formats)), rows=rows,
+        url=names.panel_url(svc.links.grafana, uid, dash_title, None) if svc.links.grafana else None,
+        folder=svc.links.folder,
+    )
+    source = spec._source.display if spec._source is not None else f"{svc.name}.yaml"
+    return Service(
+        name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
+        labels=tuple(sorted(common.items())), selector=selector, scrape_interval=svc.scrape_interval,
+        grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(metrics.values()),
+        slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec),
+    )
+
+
+def _slo(spec, name, series_of, common, rows, dashboard_url, runbook_url) -> Slo:  # type: ignore[no-untyped-def]
+    slo = spec.slos[name]
+    sli = slo.sli
+    budget = error_budget(slo.objective)
+    windows = burn_windows(slo.window, spec.service.scrape_interval)
+    panel = dashboard_plan.panel_for(rows, "slo", None, slo=name)
+    alerts = []
+    for tier in ("page", "ticket"):
+        options = getattr(slo.alerting, tier)
+        tier_windows = tuple(w for w in windows if w.tier == tier)
+        if not options.enabled:
+            continue
+        alert_name = names.slo_alert_name(name, tier)
+        default_for = next(p.for_ for p in defaults.BURN_WINDOWS if p.tier == tier)
+        alerts.append(BurnAlert(
+            name=alert_name, tier=tier, severity=options.severity or defaults.TIER_SEVERITY[tier],
+            for_=options.for_ or default_for, windows=tier_windows, panel_id=panel.id if panel else None,
+            runbook_url=runbook_url(alert_name), dashboard_url=dashboard_url(panel.id if panel else None),
+        ))
+    all_windows = sorted({d for w in windows for d in (w.long, w.short)} | {slo.window})
+    below = sli.below.value if sli.below is not None else None
+    return Slo(
+        name=name, objective=slo.objective, error_budget=budget, window=slo.window, description=slo.description,
+        kind=sli.kind,
+        bad=series_of(sli.bad) if sli.bad else None, good=series_of(sli.good) if sli.good else None,
+        total=series_of(sli.total) if sli.total else None, latency=series_of(sli.latency) if sli.latency else None,
+        below=below, below_text=format_decimal(below) if below is not None else None,
+        up=series_of(sli.up) if sli.up else None, error_ratio=sli.error_ratio, group_by=tuple(slo.group_by),
+        labels=tuple(sorted(slo.alerting.labels.items())), alerts=tuple(alerts), windows=tuple(all_windows),
+    )
+
+
+_DEFAULT_SUMMARY = {
+    "quantile": "p{q} of {metric} is {side} {threshold}.",
+    "rate": "{metric} happen more often than {threshold}.",
+    "ratio": "{metric} ratio is {side} {threshold}.",
+    "state": "{metric} is {state}.",
+    "value": "{metric} is {side} {threshold}.",
+    "absent": "{metric} is not reported.",
+    "promql": "{alert} condition holds.",
+}
+# Alert descriptions show the value in the metric's unit via Prometheus' template functions.
+_HUMANIZE = {"seconds": "humanizeDuration", "bytes": "humanize1024", "ratio": "humanizePercentage", "percent": "humanize"}
+
+
+def _alert(spec, name, alert: SpecAlert, series_of, common, rows, dashboard_url, runbook_url) -> Alert:  # type: ignore[no-untyped-def]
+    when = alert.when
+    kind = when.kind
+    ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "absent": when.absent,
+           "ratio": when.ratio.bad if when.ratio else None}.get(kind)
+    series = series_of(ref) if ref is not None else None
+    total = series_of(when.ratio.total) if when.ratio is not None else None
+    threshold = when.above or when.below
+    op = ">" if when.above is not None else "<" if when.below is not None else None
+    state = None
+    if kind == "state" and series is not None and series.metric.states:
+        state = next(s for s in series.metric.states if s[1] == when.is_)
+    quantile = Decimal(repr(when.quantile)) if when.quantile is not None else None
+    metric_text = dashboard_plan.human(ref.metric).lower() if ref is not None else name
+    summary = alert.summary or _DEFAULT_SUMMARY[kind].format(
+        q=format_decimal(quantile * 100) if quantile is not None else "", metric=metric_text[:1].upper() + metric_text[1:],
+        side="above" if op == ">" else "below", threshold=threshold.text if threshold else "", state=when.is_, alert=name,
+    )
+    if kind == "quantile" and alert.summary is None:
+        summary = f"p{format_decimal(quantile * 100)} {metric_text} is {'above' if op == '>' else 'below'} {threshold.text}."  # type: ignore[union-attr, operator]
+    unit = series.metric.unit if series is not None and kind in ("quantile", "value") else "ratio" if kind == "ratio" else "none"
+    value = "{{ $value | %s }}" % _HUMANIZE[unit] if unit in _HUMANIZE else "{{ $value | humanize }}"
+    if kind == "rate":
+        value = "{{ $value | humanize }}/s"
+    detail = f" (threshold {threshold.text})" if threshold is not None else ""
+    description = alert.description or (
+        f"{summary} Current value: {value}{detail}. Service {spec.service.name}"
+        + ("{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}." if kind != "absent" else ".")
+    )
+    if kind in ("state", "absent") and alert.description is None:
+        description = f"{summary} Service {spec.service.name}."
+    panel = dashboard_plan.panel_for(rows, kind, ref.metric if ref is not None else None)
+    rate_window = max(defaults.ALERT_RATE_WINDOW, type(defaults.ALERT_RATE_WINDOW)(spec.service.scrape_interval.ms * defaults.MIN_RATE_WINDOW_SCRAPES))
+    labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
+    return Alert(
+        name=name, kind=kind, series=series, total=total, quantile=quantile, state=state, op=op, threshold=threshold,
+        promql=when.promql, rate_window=rate_window, for_=alert.for_ or defaults.DEFAULT_ALERT_FOR,
+        severity=alert.severity, summary=summary, description=description, runbook=alert.runbook,
+        labels=tuple(sorted(labels.items())), inhibits=alert.inhibits, panel_id=panel.id if panel else None,
+        runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None),
+    )
+
+
+def _routing(spec: Spec) -> Routing | None:
+    routing = spec.routing
+    if routing is None:
+        return None
+    svc = spec.service.name
+    receivers = []
+    for key, r in routing.receivers.items():
+        common = dict(name=names.receiver_name(svc, key), spec_name=key, kind=r.kind)
+        if r.slack is not None:
+            receivers.append(Receiver(**common, channel=r.slack.channel, secret_file=r.slack.api_url_file,
+                                      send_resolved=r.slack.send_resolved, mention=r.slack.mention))
+        elif r.pagerduty is not None:
+            receivers.append(Receiver(**common, secret_file=r.pagerduty.routing_key_file, url=r.pagerduty.url,
+                                      send_resolved=r.pagerduty.send_resolved))
+        elif r.webhook is not None:
+            receivers.append(Receiver(**common, secret_file=r.webhook.credentials_file, url=r.webhook.url,
+                                      send_resolved=r.webhook.send_resolved))
+    routes = []
+    for route in routing.routes:
+        severity = route.severity
+        timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
+        override = routing.timing.get(severity) if severity else None  # type: ignore[arg-type]
+        if override is not None:
+            timing.update({k: v for k, v in override.model_dump(exclude_none=True).items()})
+        matchers = ((names.SEVERITY_LABEL, severity),) if severity else ()
+        routes.append(Route(
+            matchers=matchers + tuple(route.match.items()),
+            receivers=tuple(names.receiver_name(svc, t) for t in route.to), continue_=route.continue_,
+            mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
+            active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),
+            group_wait=timing["group_wait"], group_interval=timing["group_interval"], repeat_interval=timing["repeat_interval"],
+        ))
+    intervals = tuple(
+        TimeInterval(names.time_interval_name(svc, key), tuple(t.weekdays), tuple(tuple(x.split("-")) for x in t.times), t.location)  # type: ignore[misc]
+        for key, t in routing.mute.items()
+    )
+    default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))
+    return Routing(tuple(receivers), tuple(routes), default, tuple(routing.group_by), intervals, routing.inhibit)

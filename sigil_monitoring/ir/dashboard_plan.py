@@ -1,0 +1,180 @@
+"""Which panels the dashboard has, where they stand on the grid, and their ids.
+
+Panel ids are assigned here, not in the Grafana compiler, because alerts link to their panel
+(``dashboard_url``) and the Prometheus compiler must use the very same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from .. import defaults
+from ..spec import dashboard as spec_dashboard
+from ..spec.document import Spec
+from .model import Panel, Row, Series
+
+
+@dataclass
+class PanelDraft:
+    """A panel before it has a place on the grid."""
+
+    kind: str
+    title: str
+    description: str = ""
+    series: Series | None = None
+    total: Series | None = None
+    quantiles: tuple[Decimal, ...] = ()
+    slo: str | None = None
+    text: str | None = None
+    width: int | None = None
+    height: int | None = None
+    metric_key: str | None = None
+
+
+@dataclass
+class RowDraft:
+    title: str
+    collapsed: bool = False
+    panels: list[PanelDraft] = field(default_factory=list)
+
+
+def human(key: str) -> str:
+    """``encode_latency`` -> ``Encode latency``."""
+    text = key.replace("_", " ").replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
+_TITLES = {
+    "heatmap": "{} heatmap",
+    "percentiles": "{} percentiles",
+    "histogram": "{} distribution",
+    "rate": "{} per second",
+    "error_ratio": "{} ratio",
+    "timeline": "{} state",
+    "stat": "{}",
+    "gauge": "{}",
+}
+
+
+def slo_drafts(name: str) -> list[PanelDraft]:
+    """An SLO panel in the spec is three Grafana panels: SLI vs objective, budget left, burn rate."""
+    return [
+        PanelDraft("slo_sli", f"SLO {name}: error ratio vs budget", slo=name),
+        PanelDraft("slo_budget", f"SLO {name}: error budget left", slo=name),
+        PanelDraft("slo_burn", f"SLO {name}: burn rate", slo=name),
+    ]
+
+
+def drafts_from_spec(spec: Spec, series_of: object) -> list[RowDraft]:
+    """Rows as the spec writes them, or a default dashboard from the catalog and SLOs."""
+    if spec.dashboard.rows is None:
+        return default_rows(spec, series_of)
+    rows = []
+    for row in spec.dashboard.rows:
+        drafts: list[PanelDraft] = []
+        for panel in row.panels:
+            drafts.extend(_draft(panel, series_of))
+        rows.append(RowDraft(row.title, row.collapsed, drafts))
+    return rows
+
+
+def _draft(panel: spec_dashboard.Panel, series_of: object) -> list[PanelDraft]:
+    kind = panel.kind
+    if kind == "slo":
+        return slo_drafts(panel.slo or "")
+    if kind == "text":
+        return [PanelDraft("text", panel.title or "Notes", text=panel.text, width=panel.width, height=panel.height)]
+    ref = getattr(panel, kind)
+    series = series_of(ref)  # type: ignore[operator]
+    title = panel.title or _TITLES[kind].format(human(ref.metric))
+    return [PanelDraft(
+        kind, title, panel.description or "", series=series,
+        total=series_of(panel.total) if panel.total is not None else None,  # type: ignore[operator]
+        quantiles=tuple(Decimal(repr(q)) for q in panel.quantiles) if kind == "percentiles" else (),
+        width=panel.width, height=panel.height, metric_key=ref.metric,
+    )]
+
+
+def default_rows(spec: Spec, series_of: object) -> list[RowDraft]:
+    from .. spec.refs import MetricRef
+
+    rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
+    latency, distributions, rates, states, gauges = (RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges"))
+    for key, metric in spec.metrics.items():
+        ref = MetricRef(metric=key, by=list(metric.labels))
+        series = series_of(ref)  # type: ignore[operator]
+        name = human(key)
+        if metric.type in ("histogram", "native_histogram"):
+            if metric.unit == "seconds":
+                latency.panels += [PanelDraft("heatmap", f"{name} heatmap", series=series, metric_key=key),
+                                   PanelDraft("percentiles", f"{name} percentiles", series=series,
+                                              quantiles=defaults.DEFAULT_QUANTILES, metric_key=key)]
+            else:
+                distributions.panels.append(PanelDraft("histogram", f"{name} distribution", series=series, metric_key=key))
+        elif metric.type == "counter":
+            rates.panels.append(PanelDraft("rate", f"{name} per second", series=series, metric_key=key))
+        elif metric.states:
+            states.panels.append(PanelDraft("timeline", f"{name} state", series=series, metric_key=key))
+        else:
+            gauges.panels.append(PanelDraft("stat", name, series=series, metric_key=key))
+    return [r for r in (*rows, latency, distributions, rates, states, gauges) if r.panels]
+
+
+def layout(rows: list[RowDraft]) -> tuple[Row, ...]:
+    """Place panels left to right on the 24-column grid, wrapping lines; ids in reading order."""
+    next_id, y, out = 1, 0, []
+    for row in rows:
+        row_id, row_y = next_id, y
+        next_id += 1
+        y += 1
+        x, line_height, placed = 0, 0, []
+        for draft in row.panels:
+            w0, h0 = defaults.PANEL_SIZE[draft.kind]
+            w, h = draft.width or w0, draft.height or h0
+            if x + w > defaults.GRID_COLUMNS:
+                x, y, line_height = 0, y + line_height, 0
+            placed.append(Panel(
+                id=next_id, kind=draft.kind, title=draft.title, description=draft.description,
+                x=x, y=y, w=w, h=h, series=draft.series, total=draft.total, quantiles=draft.quantiles,
+                slo=draft.slo, text=draft.text,
+            ))
+            next_id += 1
+            x += w
+            line_height = max(line_height, h)
+        y += line_height
+        out.append(Row(row_id, row.title, row_y, row.collapsed, tuple(placed)))
+    return tuple(out)
+
+
+# Which panel kinds show an alert best, most telling first.
+ALERT_PANEL_KINDS = {
+    "quantile": ("percentiles", "heatmap"),
+    "rate": ("rate", "error_ratio", "stat"),
+    "ratio": ("error_ratio", "rate"),
+    "state": ("timeline", "stat"),
+    "value": ("stat", "gauge", "timeline"),
+    "absent": ("rate", "stat", "gauge", "timeline", "percentiles", "heatmap", "histogram", "error_ratio"),
+}
+
+
+def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None) -> Panel | None:
+    panels = [p for row in rows for p in row.panels]
+    if slo is not None:
+        return next((p for p in panels if p.kind == "slo_burn" and p.slo == slo), None)
+    for kind in ALERT_PANEL_KINDS.get(alert_kind, ()):
+        for panel in panels:
+            if panel.kind == kind and panel.series is not None and panel.series.metric.key == metric_key:
+                return panel
+    return None
+
+
+def with_alerts(rows: tuple[Row, ...], annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]]) -> tuple[Row, ...]:
+    """Attach alert names and thresholds to the panels that show them."""
+    return tuple(
+        replace(row, panels=tuple(
+            replace(p, alerts=annotate[p.id][0], thresholds=annotate[p.id][1]) if p.id in annotate else p
+            for p in row.panels
+        ))
+        for row in rows
+    )

@@ -1,0 +1,217 @@
+"""The validated internal model: what every compiler consumes.
+
+Defaults are applied, catalog references resolved to ``Series``, names and panel ids assigned.
+Everything is a frozen dataclass of tuples, so compilers cannot change it and iteration order is
+the order of the spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..spec.units import Duration, Threshold
+
+Matchers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # logical name in the catalog
+    name: str  # Prometheus metric name
+    type: str  # counter | gauge | histogram | native_histogram
+    unit: str  # seconds | bytes | percent | ratio | none
+    help: str
+    labels: tuple[str, ...]
+    buckets: tuple[Decimal, ...] | None
+    states: tuple[tuple[int, str], ...] | None  # (value, state name), by value
+
+
+@dataclass(frozen=True)
+class Series:
+    """A catalog metric narrowed by the service selector and ``where``; ``by`` labels kept."""
+
+    metric: Metric
+    matchers: Matchers  # service selector first, then `where`, in spec order
+    by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BurnWindow:
+    tier: str  # page | ticket
+    long: Duration
+    short: Duration
+    factor: Decimal  # burn-rate multiple of the error budget
+    budget_consumed: Decimal
+
+
+@dataclass(frozen=True)
+class BurnAlert:
+    name: str
+    tier: str
+    severity: str
+    for_: Duration
+    windows: tuple[BurnWindow, ...]
+    panel_id: int | None
+    runbook_url: str
+    dashboard_url: str
+
+
+@dataclass(frozen=True)
+class Slo:
+    name: str
+    objective: Decimal  # percent, e.g. 99.9
+    error_budget: Decimal  # ratio, 1 - objective/100, exact
+    window: Duration
+    description: str
+    kind: str  # ratio | latency | up | error_ratio
+    bad: Series | None  # ratio SLI with bad events
+    good: Series | None  # ratio SLI with good events
+    total: Series | None
+    latency: Series | None
+    below: Decimal | None  # latency threshold in seconds
+    below_text: str | None  # the bucket boundary as Prometheus prints it, e.g. "1" or "0.25"
+    up: Series | None
+    error_ratio: str | None  # raw PromQL with $window
+    group_by: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]  # extra alert labels
+    alerts: tuple[BurnAlert, ...]  # enabled tiers only
+    windows: tuple[Duration, ...]  # every distinct window the SLI is recorded over, sorted
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    kind: str  # quantile | rate | ratio | state | value | absent | promql
+    series: Series | None  # the metric the condition is on (bad events for ratio)
+    total: Series | None  # ratio only
+    quantile: Decimal | None
+    state: tuple[int, str] | None  # (value, name) for state alerts
+    op: str | None  # ">" or "<"
+    threshold: Threshold | None
+    promql: str | None
+    rate_window: Duration  # range for rate()/increase() in the condition
+    for_: Duration
+    severity: str
+    summary: str
+    description: str
+    runbook: str
+    labels: tuple[tuple[str, str], ...]  # every label the alert carries, sorted
+    inhibits: bool
+    panel_id: int | None
+    runbook_url: str
+    dashboard_url: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    id: int
+    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | text | slo_sli | slo_budget | slo_burn
+    title: str
+    description: str
+    x: int
+    y: int
+    w: int
+    h: int
+    series: Series | None = None
+    total: Series | None = None
+    quantiles: tuple[Decimal, ...] = ()
+    slo: str | None = None
+    text: str | None = None
+    thresholds: tuple[Decimal, ...] = ()  # alert thresholds to draw, in the metric's unit
+    alerts: tuple[str, ...] = ()  # alert names this panel explains (for links to runbook)
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    title: str
+    y: int
+    collapsed: bool
+    panels: tuple[Panel, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    uid: str
+    title: str
+    tags: tuple[str, ...]
+    time: Duration
+    refresh: Duration
+    variables: tuple[str, ...]  # label names offered as filters
+    grafana_version: int
+    formats: tuple[str, ...]
+    rows: tuple[Row, ...]
+    url: str | None  # absolute URL when the service links to Grafana
+    folder: str
+
+    def panels(self) -> tuple[Panel, ...]:
+        return tuple(p for row in self.rows for p in row.panels)
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str  # unique across services (conventions.receiver_name)
+    spec_name: str
+    kind: str  # slack | pagerduty | webhook
+    channel: str | None = None
+    secret_file: str | None = None  # api_url_file / routing_key_file / credentials_file
+    url: str | None = None
+    send_resolved: bool = True
+    mention: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    matchers: Matchers  # equality matchers (severity first)
+    receivers: tuple[str, ...]  # unique receiver names
+    continue_: bool
+    mute_when: tuple[str, ...]  # unique time interval names
+    active_when: tuple[str, ...]
+    group_wait: Duration
+    group_interval: Duration
+    repeat_interval: Duration
+
+
+@dataclass(frozen=True)
+class TimeInterval:
+    name: str
+    weekdays: tuple[str, ...]
+    times: tuple[tuple[str, str], ...]
+    location: str
+
+
+@dataclass(frozen=True)
+class Routing:
+    receivers: tuple[Receiver, ...]
+    routes: tuple[Route, ...]
+    default: str
+    group_by: tuple[str, ...]
+    time_intervals: tuple[TimeInterval, ...]
+    inhibit: bool
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    title: str
+    description: str
+    team: str | None
+    source: str  # spec path as shown to the user
+    labels: tuple[tuple[str, str], ...]  # added to every rule and alert: service, team, spec labels
+    selector: Matchers
+    scrape_interval: Duration
+    grafana_url: str | None
+    runbooks_url: str | None
+    metrics: tuple[Metric, ...]
+    slos: tuple[Slo, ...]
+    alerts: tuple[Alert, ...]
+    dashboard: Dashboard
+    routing: Routing | None
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything one compile run sees: one or more services."""
+
+    services: tuple[Service, ...] = field(default_factory=tuple)

@@ -1,0 +1,83 @@
+"""PromQL text built from catalog metrics, with label values escaped, and checked by a parser.
+
+Both the Prometheus and the Grafana compiler build their queries here, so a panel and the alert it
+explains always query the same series.
+
+>>> selector("sigil_error_total", (("job", "sigil-dna"), ("operation", 'en"code')))
+'sigil_error_total{job="sigil-dna",operation="en\\\\"code"}'
+>>> rate("x_total", (("job", "a"),), "5m", by=("operation",))
+'sum by (operation) (rate(x_total{job="a"}[5m]))'
+"""
+
+from __future__ import annotations
+
+Matchers = tuple[tuple[str, str], ...]
+
+
+class PromQLBug(AssertionError):
+    """The compiler wrote PromQL that does not parse: a bug in sigil-monitoring, not in the spec."""
+
+
+def escape(value: str) -> str:
+    """A label value as a PromQL double-quoted string body."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def matchers_text(matchers: Matchers, extra: tuple[str, ...] = ()) -> str:
+    parts = [f'{name}="{escape(value)}"' for name, value in matchers] + list(extra)
+    return "{" + ",".join(parts) + "}" if parts else ""
+
+
+def selector(metric: str, matchers: Matchers, extra: tuple[str, ...] = ()) -> str:
+    return metric + matchers_text(matchers, extra)
+
+
+def by_clause(by: tuple[str, ...]) -> str:
+    return f"sum by ({', '.join(by)}) " if by else "sum "
+
+
+def rate(metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> str:
+    return f"{by_clause(by)}(rate({selector(metric, matchers, extra)}[{window}]))"
+
+
+def bucket_rate(metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = ()) -> str:
+    return rate(f"{metric}_bucket", matchers, window, by=tuple(sorted({"le", *by})))
+
+
+def quantile(q: str, metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = ()) -> str:
+    return f"histogram_quantile({q}, {bucket_rate(metric, matchers, window, by)})"
+
+
+def native_quantile(q: str, metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = ()) -> str:
+    return f"histogram_quantile({q}, {rate(metric, matchers, window, by)})"
+
+
+def le_matcher(bound: str) -> str:
+    """Match a bucket boundary as Prometheus 2 (``1``) and 3 (``1.0``) both write it."""
+    import re
+
+    escaped = re.escape(bound).replace("\\", "\\\\")
+    suffix = "" if "." in bound else "(\\\\.0)?"
+    return f'le=~"{escaped}{suffix}"'
+
+
+def check(expr: str) -> str:
+    """Return ``expr`` unchanged after making sure it parses; raise ``PromQLBug`` if not."""
+    import promql_parser
+
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        raise PromQLBug(f"generated PromQL does not parse ({exc}): {expr}") from None
+    return expr
+
+
+def parses(expr: str) -> str | None:
+    """None when ``expr`` parses, else the parser's complaint (for user-written PromQL)."""
+    import promql_parser
+
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        return str(exc)
+    return None

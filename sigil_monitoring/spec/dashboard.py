@@ -1,0 +1,76 @@
+"""The ``dashboard`` section: rows of panels by kind, all optional."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .refs import Ref
+from .types import DurationField, LabelName, SpecModel
+from .units import Duration
+
+PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "slo", "text")
+
+
+class Panel(SpecModel):
+    """One panel. Exactly one kind key names what it shows, e.g. ``{heatmap: encode_latency}``."""
+
+    heatmap: Ref | None = Field(None, description="Latency heatmap of a histogram.")
+    percentiles: Ref | None = Field(None, description="p50/p95/p99 of a histogram over time.")
+    histogram: Ref | None = Field(None, description="Distribution of a histogram's observations.")
+    rate: Ref | None = Field(None, description="Per-second rate of a counter, split by `by`.")
+    error_ratio: Ref | None = Field(None, description="Ratio of a counter to the SLO/total counter given in `total`.")
+    timeline: Ref | None = Field(None, description="State timeline of a state gauge.")
+    stat: Ref | None = Field(None, description="Current value of a gauge or counter rate.")
+    gauge: Ref | None = Field(None, description="Current value on a dial.")
+    slo: str | None = Field(None, description="SLO name: SLI vs objective, budget remaining and burn rates.")
+    text: str | None = Field(None, description="Markdown text.")
+    total: Ref | None = Field(None, description="Denominator for error_ratio panels.")
+    title: str | None = None
+    description: str | None = None
+    quantiles: list[float] = Field(default_factory=lambda: [0.5, 0.95, 0.99], description="For percentiles panels.")
+    width: int | None = Field(None, ge=1, le=24, description="Grid columns (of 24); default by kind.")
+    height: int | None = Field(None, ge=1, le=40)
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in PANEL_KINDS if getattr(self, k) is not None)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Panel:
+        kinds = [k for k in PANEL_KINDS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            found = " and ".join(kinds) if kinds else "no kind"
+            raise ValueError(f"the panel has {found} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})")
+        if self.total is not None and kinds[0] != "error_ratio":
+            raise ValueError("total is only for error_ratio panels (remove it)")
+        if kinds[0] == "error_ratio" and self.total is None:
+            raise ValueError("an error_ratio panel needs total (e.g. {error_ratio: errors, total: encodes})")
+        if any(not 0 < q < 1 for q in self.quantiles):
+            raise ValueError("quantiles must lie between 0 and 1 (e.g. [0.5, 0.95, 0.99])")
+        return self
+
+    def refs(self) -> list[tuple[str, Ref]]:
+        names = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "total")
+        return [(n, r) for n in names if (r := getattr(self, n)) is not None]
+
+
+class Row(SpecModel):
+    title: str
+    collapsed: bool = False
+    panels: list[Panel] = Field(min_length=1)
+
+
+class Dashboard(SpecModel):
+    """Dashboard settings; omit `rows` to get one generated from the catalog and SLOs."""
+
+    title: str | None = Field(None, description="Default: the service title.")
+    uid: str | None = Field(None, pattern=r"^[a-zA-Z0-9_-]{1,40}$", description="Stable Grafana uid (default from the service name).")
+    tags: list[str] = Field(default_factory=list)
+    time: DurationField = Field(Duration.parse("6h"), description="Default time range (now-<time> to now).")
+    refresh: DurationField = Field(Duration.parse("1m"))
+    variables: list[LabelName] = Field(default_factory=list, description="Label names to offer as dashboard filters (default: catalog labels).")
+    grafana_version: Literal[8, 9, 10, 11, 12, 13] = Field(12, description="Oldest Grafana the classic JSON must load in; 8 emits the legacy heatmap.")
+    formats: list[Literal["classic", "v2"]] = Field(default_factory=lambda: ["classic"], description="classic JSON, the Grafana 12/13 v2 resource, or both.")
+    rows: list[Row] | None = None

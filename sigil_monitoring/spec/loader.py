@@ -1,0 +1,77 @@
+"""Spec files in, validated ``Spec`` models out, or every error at once as a ``SpecError``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Diagnostic, SpecError
+from .document import Spec
+from .messages import message
+from .source import Source
+from .yaml_io import YamlProblem, decode, load
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """The path as the user wrote it, relative to the working directory when inside it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return p.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return p.as_posix()
+    return p.as_posix()
+
+
+def load_spec(path: str | os.PathLike[str]) -> Spec:
+    """Read and validate one spec file.
+
+    >>> spec = load_spec("specs/minimal.yaml")
+    >>> spec.service.name, sorted(spec.metrics)
+    ('hello', ['requests'])
+    """
+    shown = display_path(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, f"cannot read the file: {exc.strerror} (check the path)")]) from None
+    return parse_spec(data, shown)
+
+
+def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
+    """Validate spec text; ``display`` names the file in error messages."""
+    try:
+        text = decode(data.encode("utf-8") if isinstance(data, str) else data)
+        doc = load(text)
+    except YamlProblem as problem:
+        raise SpecError([Diagnostic(display, problem.line, problem.col, problem.message)]) from None
+    source = Source(display, text)
+    if not isinstance(doc, dict):
+        raise SpecError([Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")])
+    try:
+        spec = Spec.model_validate(doc)
+    except ValidationError as exc:
+        raise SpecError(_diagnostics(source, exc.errors(include_url=False))) from None
+    from .semantic import check
+
+    problems = check(spec)
+    if problems:
+        raise SpecError([_at(source, path, at, text) for path, at, text in problems])
+    spec._source = source
+    return spec
+
+
+def _diagnostics(source: Source, errors: list[dict[str, Any]]) -> list[Diagnostic]:
+    out = []
+    for error in errors:
+        loc, at, text = message(Spec, error)
+        out.append(_at(source, loc, at, text))
+    return out
+
+
+def _at(source: Source, path: tuple[object, ...], at: str, text: str) -> Diagnostic:
+    line, col = source.position(path, at)
+    return Diagnostic(source.display, line, col, text)

@@ -1,0 +1,26 @@
+"""References from SLOs, alerts and panels to the metrics catalog.
+
+A reference is either the logical name alone (``errors``) or a mapping that narrows it
+(``{metric: errors, where: {operation: encode}}``); both mean the same model.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from .types import LabelName, Labels, LogicalName, SpecModel
+
+
+class MetricRef(SpecModel):
+    metric: LogicalName = Field(description="Logical name from the metrics catalog.")
+    where: Labels = Field(default_factory=dict, description="Extra label matchers, e.g. {operation: encode}.")
+    by: list[LabelName] = Field(default_factory=list, description="Labels to keep (group by) when aggregating.")
+
+
+def _coerce_ref(value: object) -> object:
+    return {"metric": value} if isinstance(value, str) else value
+
+
+Ref = Annotated[MetricRef, BeforeValidator(_coerce_ref, json_schema_input_type=LogicalName | MetricRef)]

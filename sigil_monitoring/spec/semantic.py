@@ -1,0 +1,198 @@
+"""Checks that span sections: references to the catalog, metric types, units, routes, SLO maths.
+
+Each check returns ``(path, 'key' or 'value', message)`` so the loader can point at the line that
+refers, not at the thing referred to.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..conventions import RESERVED_LABELS
+from .document import Spec
+from .refs import MetricRef
+from .units import Threshold
+
+Problem = tuple[tuple[object, ...], str, str]
+_P = tuple[object, ...]
+
+# Which metric types each use accepts, and a word for the fix hint.
+_NEEDS = {
+    "histogram": ({"histogram", "native_histogram"}, "a histogram"),
+    "counter": ({"counter"}, "a counter"),
+    "gauge": ({"gauge"}, "a gauge"),
+    "any": ({"counter", "gauge", "histogram", "native_histogram"}, "a metric"),
+}
+# Threshold kinds that make sense for a metric unit (a plain number always does).
+_UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ratio": {"ratio"}, "none": set()}
+
+
+def check(spec: Spec) -> list[Problem]:
+    """Every cross-section problem in ``spec``."""
+    return [*_refs(spec), *_slos(spec), *_alerts(spec), *_dashboard(spec), *_routing(spec)]
+
+
+def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str) -> Iterator[Problem]:
+    metric = spec.metrics.get(ref.metric)
+    if metric is None:
+        close = difflib.get_close_matches(ref.metric, list(spec.metrics), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"declare it under metrics: or use one of {', '.join(spec.metrics)}"
+        yield path, "value", f"unknown metric '{ref.metric}' ({hint})"
+        return
+    types, word = _NEEDS[needs]
+    if metric.type not in types:
+        yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (refer to {word} here)"
+    for label in [*ref.where, *ref.by]:
+        if label not in metric.labels and label not in spec.service.selector:
+            yield path, "value", f"label '{label}' is not declared for metric '{ref.metric}' (add it to metrics.{ref.metric}.labels)"
+
+
+def _refs(spec: Spec) -> Iterator[Problem]:
+    for name, slo in spec.slos.items():
+        for field, ref in slo.sli.refs():
+            needs = {"latency": "histogram", "up": "gauge"}.get(field, "counter")
+            yield from _ref(spec, ("slos", name, "sli", field), ref, needs)
+    for name, alert in spec.alerts.items():
+        for field, ref in alert.when.refs():
+            needs = {"of": "histogram", "rate": "counter", "state": "gauge", "value": "gauge", "absent": "any"}.get(field, "counter")
+            yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs)
+    for r, row in enumerate(spec.dashboard.rows or []):
+        for p, panel in enumerate(row.panels):
+            for field, ref in panel.refs():
+                needs = {"heatmap": "histogram", "percentiles": "histogram", "histogram": "histogram",
+                         "timeline": "gauge", "rate": "counter", "error_ratio": "counter", "total": "counter"}.get(field, "any")
+                yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs)
+
+
+def _slos(spec: Spec) -> Iterator[Problem]:
+    from ..ir.burn import burn_windows, error_budget, never_fires
+
+    for name, slo in spec.slos.items():
+        path = ("slos", name)
+        budget = error_budget(slo.objective)
+        for window in burn_windows(slo.window, spec.service.scrape_interval):
+            tier = getattr(slo.alerting, window.tier)
+            if tier.enabled and never_fires(window, budget):
+                yield (*path, "objective"), "value", (
+                    f"the {window.tier} tier can never fire: burn rate {window.factor} x error budget {budget} >= 1 "
+                    f"(raise the objective, or set alerting.{window.tier}.enabled: false)"
+                )
+                break
+        sli = slo.sli
+        if sli.kind == "latency" and sli.latency is not None and sli.below is not None:
+            yield from _latency_threshold(spec, (*path, "sli", "below"), sli.latency.metric, sli.below)
+        if sli.error_ratio is not None:
+            from ..promql import parses
+
+            problem = parses(sli.error_ratio.replace("$window", "5m"))
+            if problem:
+                yield (*path, "sli", "error_ratio"), "value", f"error_ratio is not valid PromQL: {problem} (fix the expression)"
+        for label in slo.group_by:
+            declared = {lab for _, ref in sli.refs() if ref.metric in spec.metrics for lab in spec.metrics[ref.metric].labels}
+            if sli.kind != "error_ratio" and label not in declared:
+                yield (*path, "group_by"), "value", f"group_by label '{label}' is not a label of the SLI's metrics (declare it under metrics.<name>.labels)"
+        for label in slo.alerting.labels:
+            if label in RESERVED_LABELS:
+                yield (*path, "alerting", "labels", label), "key", f"label '{label}' is set by the compiler (remove it)"
+
+
+def _latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -> Iterator[Problem]:
+    metric = spec.metrics.get(metric_key)
+    if metric is None:
+        return
+    if below.kind not in ("seconds", "number"):
+        yield path, "value", f"latency threshold '{below.text}' is not a duration (write it like 1s or 250ms)"
+        return
+    bounds = metric.bucket_bounds
+    if bounds and below.value not in bounds:
+        shown = ", ".join(str(b) for b in bounds)
+        yield path, "value", f"{below.text} is not a bucket boundary of '{metric_key}' (use one of {shown}, or add it to buckets)"
+
+
+def _alerts(spec: Spec) -> Iterator[Problem]:
+    for name, alert in spec.alerts.items():
+        path = ("alerts", name)
+        when = alert.when
+        if when.state is not None and when.is_ is not None:
+            metric = spec.metrics.get(when.state.metric)
+            if metric is not None and metric.type == "gauge":
+                if not metric.states:
+                    yield (*path, "when", "state"), "value", f"'{when.state.metric}' has no states (add states: {{0: ok, 1: failing}} to the metric)"
+                elif when.is_ not in metric.states.values():
+                    yield (*path, "when", "is"), "value", f"'{when.is_}' is not a state of '{when.state.metric}' (use one of {', '.join(metric.states.values())})"
+        threshold = when.above or when.below
+        side = "above" if when.above is not None else "below"
+        if threshold is not None:
+            yield from _threshold_fits(spec, (*path, "when", side), when, threshold)
+        if when.promql is not None:
+            from ..promql import parses
+
+            problem = parses(when.promql)
+            if problem:
+                yield (*path, "when", "promql"), "value", f"promql is not valid PromQL: {problem} (fix the expression)"
+        for label in alert.labels:
+            if label in RESERVED_LABELS:
+                yield (*path, "labels", label), "key", f"label '{label}' is set by the compiler (use the alert's own field instead)"
+
+
+def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
+    kind = getattr(when, "kind")
+    if kind == "rate":
+        if threshold.kind not in ("per_second", "number"):
+            yield path, "value", f"'{threshold.text}' is not a rate (write events per time, e.g. 1/min or 0.5/s)"
+        return
+    if kind == "ratio":
+        if threshold.kind not in ("ratio", "number") or not Decimal(0) <= threshold.value <= 1:
+            yield path, "value", f"'{threshold.text}' is not a ratio (write a percentage such as 5%, or a number from 0 to 1)"
+        return
+    ref = getattr(when, "of") or getattr(when, "value")
+    metric = spec.metrics.get(ref.metric) if ref is not None else None
+    if metric is None or threshold.kind == "number":
+        return
+    if threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[metric.unit]:
+        unit = metric.unit if metric.unit != "none" else "no unit"
+        yield path, "value", f"'{threshold.text}' does not fit '{ref.metric}', which has {unit} (write a plain number or a value in {unit}, or set the metric's unit)"
+
+
+def _dashboard(spec: Spec) -> Iterator[Problem]:
+    for r, row in enumerate(spec.dashboard.rows or []):
+        for p, panel in enumerate(row.panels):
+            if panel.slo is not None and panel.slo not in spec.slos:
+                close = difflib.get_close_matches(panel.slo, list(spec.slos), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "name an SLO declared under slos:"
+                yield ("dashboard", "rows", r, "panels", p, "slo"), "value", f"unknown SLO '{panel.slo}' ({hint})"
+            if panel.timeline is not None:
+                metric = spec.metrics.get(panel.timeline.metric)
+                if metric is not None and metric.type == "gauge" and not metric.states:
+                    yield ("dashboard", "rows", r, "panels", p, "timeline"), "value", f"'{panel.timeline.metric}' has no states (add states: to the metric, or use a stat panel)"
+    declared = {label for m in spec.metrics.values() for label in m.labels}
+    for i, label in enumerate(spec.dashboard.variables):
+        if label not in declared and label not in spec.service.selector:
+            yield ("dashboard", "variables", i), "value", f"variable '{label}' is not a label of any metric (declare it under metrics.<name>.labels)"
+
+
+def _routing(spec: Spec) -> Iterator[Problem]:
+    routing = spec.routing
+    if routing is None:
+        return
+    names = list(routing.receivers)
+
+    def receiver(path: _P, name: str) -> Iterator[Problem]:
+        if name not in routing.receivers:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"declare it under routing.receivers or use one of {', '.join(names)}"
+            yield path, "value", f"unknown receiver '{name}' ({hint})"
+
+    for i, route in enumerate(routing.routes):
+        for j, name in enumerate(route.to):
+            yield from receiver(("routing", "routes", i, "to", j) if len(route.to) > 1 else ("routing", "routes", i, "to"), name)
+        for field in ("mute_when", "active_when"):
+            for j, interval in enumerate(getattr(route, field)):
+                if interval not in routing.mute:
+                    yield ("routing", "routes", i, field, j), "value", f"unknown time interval '{interval}' (declare it under routing.mute)"
+        if route.severity is None and not route.match:
+            yield ("routing", "routes", i), "key", "the route matches every alert (give severity: or match:, or use routing.default)"
+    if routing.default is not None:
+        yield from receiver(("routing", "default"), routing.default)

@@ -1,0 +1,71 @@
+"""Spec source text and the map from a data path (``alerts.X.for``) to its line and column.
+
+Positions come from ruamel's round-trip loader, which is pure Python and slow, so the map is built
+only when there is an error to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Path = tuple[str, ...]
+
+
+def norm_path(path: tuple[object, ...]) -> Path:
+    return tuple(str(p) for p in path)
+
+
+@dataclass
+class Source:
+    """The text of one spec file and, lazily, where each value of it stands."""
+
+    display: str
+    text: str
+    _positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] | None = field(default=None, repr=False)
+
+    def position(self, path: tuple[object, ...], at: str = "value") -> tuple[int, int]:
+        """1-based (line, col) of the key or value at ``path``, or of its nearest ancestor present."""
+        positions = self._load_positions()
+        p = norm_path(path)
+        while p:
+            if p in positions:
+                key, value = positions[p]
+                return key if at == "key" else value
+            p = p[:-1]
+            at = "key"  # a missing child is reported at its parent's key
+        return (1, 1)
+
+    def _load_positions(self) -> dict[Path, tuple[tuple[int, int], tuple[int, int]]]:
+        if self._positions is None:
+            from .yaml_io import load_round_trip
+
+            positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] = {}
+            try:
+                _walk(load_round_trip(self.text), (), positions)
+            except Exception:  # noqa: BLE001 - a file that did not parse has no positions to give
+                pass
+            self._positions = positions
+        return self._positions
+
+
+def _walk(node: Any, path: Path, out: dict[Path, tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            kl, kc = lc.key(key)
+            try:
+                vl, vc = lc.value(key)
+            except (KeyError, TypeError):
+                vl, vc = kl, kc
+            child = path + (str(key),)
+            out[child] = ((kl + 1, kc + 1), (vl + 1, vc + 1))
+            _walk(value, child, out)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            il, ic = lc.item(index)
+            child = path + (str(index),)
+            out[child] = ((il + 1, ic + 1), (il + 1, ic + 1))
+            _walk(value, child, out)

@@ -1,0 +1,93 @@
+"""Annotated field types shared by the spec models: names, durations, thresholds, label maps.
+
+Each type parses the YAML scalar once, in a ``BeforeValidator``, so a bad value yields exactly one
+error with a fix hint, and publishes a plain JSON Schema so editors can complete the spec.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+
+from .units import Duration, Threshold, parse_objective, parse_threshold
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown keys are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=True)
+
+
+def _string(kind: str, pattern: str, hint: str) -> Any:
+    import re
+
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a {kind} as text, got {value!r} ({hint})")
+        if not compiled.fullmatch(value):
+            raise ValueError(f"'{value}' is not a valid {kind} ({hint})")
+        return value
+
+    return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "pattern": f"^{pattern}$"})]
+
+
+ServiceName = _string("service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna")
+SloName = _string("SLO name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency")
+LogicalName = _string("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")
+MetricName = _string("Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total")
+LabelName = _string("label name", r"[a-zA-Z_][a-zA-Z0-9_]*", "use letters, digits and _, not starting with a digit, e.g. operation")
+AlertName = _string("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh")
+ReceiverName = _string("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")
+Url = _string("URL", r"https?://[^\s]+", "write an absolute http:// or https:// URL")
+FilePath = _string("file path", r"/[^\s]*", "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url")
+
+
+def _label_value(value: object) -> object:
+    # YAML writes `code: 500` as a number; Prometheus label values are text, so accept both.
+    if isinstance(value, bool):
+        raise ValueError(f"label value {value!r} is a boolean (quote it, e.g. \"true\")")
+    if isinstance(value, (int, float)):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a label value as text, got {value!r} (quote it)")
+    if "\n" in value or "\r" in value:
+        raise ValueError("label value contains a line break (label values are one line of text)")
+    return value
+
+
+LabelValue = Annotated[str, BeforeValidator(_label_value), WithJsonSchema({"type": ["string", "number"]})]
+Labels = dict[LabelName, LabelValue]
+
+
+def _duration(value: object) -> Duration:
+    return Duration.parse(value)
+
+
+DurationField = Annotated[
+    Duration,
+    BeforeValidator(_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["5m", "1h30m", "30d"]}),
+]
+
+ObjectiveField = Annotated[
+    Decimal,
+    BeforeValidator(parse_objective),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": ["string", "number"], "description": "percentage, e.g. 99.9% or 99.9", "examples": ["99.9%"]}),
+]
+
+ThresholdField = Annotated[
+    Threshold,
+    BeforeValidator(parse_threshold),
+    PlainSerializer(lambda t: t.text, return_type=str),
+    WithJsonSchema({
+        "type": ["string", "number"],
+        "description": "a number, a duration (1s), a size (10GiB), a percentage (5%) or a rate (1/min)",
+        "examples": ["1s", "10GiB", "5%", "1/min", 0.5],
+    }),
+]

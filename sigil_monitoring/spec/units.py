@@ -1,0 +1,179 @@
+"""Quantities a spec writes as text: durations, percentages, sizes, rates and thresholds.
+
+Every parser raises ``ValueError`` with a message of the form ``what is wrong (how to fix it)``;
+the loader turns that into a ``file:line:col: error:`` line.
+
+>>> Duration.parse("1h30m")
+Duration('1h30m')
+>>> Duration.parse("90m").seconds
+5400
+>>> parse_objective("99.9%")
+Decimal('99.9')
+>>> parse_threshold("10GiB")
+Threshold(value=Decimal('10737418240'), text='10GiB', kind='bytes')
+>>> parse_threshold("1/min").value * 60
+Decimal('1.000000000000000000000000000')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+_DURATION_UNITS: tuple[tuple[str, int], ...] = (
+    ("y", 365 * 24 * 3600 * 1000),
+    ("w", 7 * 24 * 3600 * 1000),
+    ("d", 24 * 3600 * 1000),
+    ("h", 3600 * 1000),
+    ("m", 60 * 1000),
+    ("s", 1000),
+    ("ms", 1),
+)
+# Prometheus' own duration grammar: units in descending order, each at most once.
+_DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+DURATION_HINT = "use a number with a unit ms, s, m, h, d, w or y, largest first, e.g. 30s, 5m, 1h30m, 30d"
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A Prometheus duration, kept in milliseconds and printed in canonical form."""
+
+    ms: int
+
+    @classmethod
+    def parse(cls, text: object) -> Duration:
+        if isinstance(text, Duration):
+            return text
+        if isinstance(text, bool) or not isinstance(text, str):
+            raise ValueError(f"expected a duration such as 5m, got {text!r} ({DURATION_HINT})")
+        match = _DURATION_RE.match(text.strip())
+        if not text.strip() or match is None:
+            raise ValueError(f"'{text}' is not a duration ({DURATION_HINT})")
+        ms = sum(int(g) * size for g, (_, size) in zip(match.groups(), _DURATION_UNITS) if g)
+        if ms == 0:
+            raise ValueError(f"duration '{text}' is zero (give a positive duration such as 1m)")
+        return cls(ms)
+
+    @classmethod
+    def of_seconds(cls, seconds: int) -> Duration:
+        return cls(seconds * 1000)
+
+    @property
+    def seconds(self) -> int:
+        return self.ms // 1000
+
+    def __str__(self) -> str:
+        rest, parts = self.ms, []
+        for unit, size in _DURATION_UNITS:
+            # Prometheus prints years and weeks, but SREs read "30d" better than "4w2d".
+            if unit in ("y", "w"):
+                continue
+            if rest >= size:
+                parts.append(f"{rest // size}{unit}")
+                rest %= size
+        return "".join(parts) or "0s"
+
+    def __repr__(self) -> str:
+        return f"Duration('{self}')"
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def _number(value: object) -> Decimal | None:
+    """A YAML number as an exact Decimal (floats go through their shortest repr)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return _decimal(repr(value))
+    return None
+
+
+OBJECTIVE_HINT = "write the target as a percentage between 0 and 100, e.g. 99.9%"
+
+
+def parse_objective(value: object) -> Decimal:
+    """An SLO objective in percent: ``99.9%`` or ``99.9``."""
+    number = _number(value)
+    if number is None and isinstance(value, str):
+        text = value.strip()
+        try:
+            number = _decimal(text[:-1].strip() if text.endswith("%") else text)
+        except ValueError:
+            number = None
+    if number is None:
+        raise ValueError(f"objective {value!r} is not a percentage ({OBJECTIVE_HINT})")
+    if not Decimal(0) < number < Decimal(100):
+        raise ValueError(f"objective {number}% is outside 0..100 ({OBJECTIVE_HINT})")
+    if number < 1:
+        raise ValueError(f"objective {number} reads as {number}% ({OBJECTIVE_HINT}; 0.999 is written 99.9%)")
+    return number.normalize() if number == number.to_integral() else number
+
+
+ThresholdKind = Literal["number", "seconds", "bytes", "ratio", "per_second"]
+
+_SIZE_UNITS = {
+    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
+    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50,
+}
+_RATE_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+_SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGTP]i?B|B)$")
+_RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*/\s*([a-z]+)$")
+THRESHOLD_HINT = "write a number, a duration (1s, 250ms), a size (10GiB), a percentage (5%) or a rate (1/min)"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A threshold in the metric's base unit (seconds, bytes, ratio 0..1, events per second)."""
+
+    value: Decimal
+    text: str
+    kind: ThresholdKind
+
+
+def parse_threshold(value: object) -> Threshold:
+    if isinstance(value, Threshold):
+        return value
+    number = _number(value)
+    if number is not None:
+        return Threshold(number, str(value), "number")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a threshold, got {value!r} ({THRESHOLD_HINT})")
+    text = value.strip()
+    if text.endswith("%"):
+        try:
+            return Threshold(_decimal(text[:-1].strip()) / 100, text, "ratio")
+        except ValueError:
+            pass
+    elif (size := _SIZE_RE.match(text)) is not None:
+        return Threshold(Decimal(size.group(1)) * _SIZE_UNITS[size.group(2)], text, "bytes")
+    elif (rate := _RATE_RE.match(text)) is not None and rate.group(2) in _RATE_UNITS:
+        return Threshold(Decimal(rate.group(1)) / _RATE_UNITS[rate.group(2)], text, "per_second")
+    else:
+        try:
+            return Threshold(Decimal(Duration.parse(text).ms) / 1000, text, "seconds")
+        except ValueError:
+            try:
+                return Threshold(_decimal(text), text, "number")
+            except ValueError:
+                pass
+    raise ValueError(f"'{text}' is not a threshold ({THRESHOLD_HINT})")
+
+
+def format_decimal(value: Decimal) -> str:
+    """Shortest plain decimal text, never exponent notation: ``0.001``, ``1``, ``10737418240``."""
+    if value == value.to_integral():
+        return str(value.quantize(Decimal(1)))
+    text = format(value.normalize(), "f")
+    return text
