@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ..errors import Diagnostic, SpecError
 from .document import Spec
-from .messages import message
+from .messages import describe_path, message
 from .source import Source
 from .yaml_io import YamlProblem, decode, load
 
@@ -59,7 +59,7 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
 
     problems = check(spec)
     if problems:
-        raise SpecError([_at(source, path, at, text) for path, at, text in problems])
+        raise SpecError([_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in problems])
     spec._source = source
     return spec
 

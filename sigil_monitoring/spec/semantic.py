@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..conventions import RESERVED_LABELS
 from .document import Spec
 from .refs import MetricRef
-from .units import Threshold
+from .units import Threshold, format_decimal
 
 Problem = tuple[tuple[object, ...], str, str]
 _P = tuple[object, ...]
@@ -26,6 +26,7 @@ _NEEDS = {
     "any": ({"counter", "gauge", "histogram", "native_histogram"}, "a metric"),
 }
 # Threshold kinds that make sense for a metric unit (a plain number always does).
+_KIND_WORDS = {"seconds": "a duration", "bytes": "a size", "ratio": "a percentage", "per_second": "a rate", "number": "a number"}
 _UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ratio": {"ratio"}, "none": set()}
 
 
@@ -43,7 +44,7 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str) -> Iterator[Problem]:
         return
     types, word = _NEEDS[needs]
     if metric.type not in types:
-        yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (refer to {word} here)"
+        yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (name {word} from metrics: here)"
     for label in [*ref.where, *ref.by]:
         if label not in metric.labels and label not in spec.service.selector:
             yield path, "value", f"label '{label}' is not declared for metric '{ref.metric}' (add it to metrics.{ref.metric}.labels)"
@@ -107,7 +108,7 @@ def _latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) 
         return
     bounds = metric.bucket_bounds
     if bounds and below.value not in bounds:
-        shown = ", ".join(str(b) for b in bounds)
+        shown = ", ".join(format_decimal(b) for b in bounds)
         yield path, "value", f"{below.text} is not a bucket boundary of '{metric_key}' (use one of {shown}, or add it to buckets)"
 
 
@@ -149,11 +150,16 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
         return
     ref = getattr(when, "of") or getattr(when, "value")
     metric = spec.metrics.get(ref.metric) if ref is not None else None
-    if metric is None or threshold.kind == "number":
-        return
+    needs = "histogram" if kind == "quantile" else "gauge"
+    if metric is None or metric.type not in _NEEDS[needs][0] or threshold.kind == "number":
+        return  # an unknown or mistyped metric is reported once, by _refs
     if threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[metric.unit]:
-        unit = metric.unit if metric.unit != "none" else "no unit"
-        yield path, "value", f"'{threshold.text}' does not fit '{ref.metric}', which has {unit} (write a plain number or a value in {unit}, or set the metric's unit)"
+        given = _KIND_WORDS[threshold.kind]
+        if metric.unit == "none":
+            fix = f"write a plain number, or declare the unit of metrics.{ref.metric}"
+        else:
+            fix = f"write a plain number or a value in {metric.unit}"
+        yield path, "value", f"'{threshold.text}' is {given} but '{ref.metric}' is measured in {metric.unit} ({fix})"
 
 
 def _dashboard(spec: Spec) -> Iterator[Problem]:
