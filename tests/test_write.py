@@ -1,0 +1,145 @@
+"""The writer keeps the output folder a complete set, old or new, and never touches user files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from sigil_monitoring import write
+from sigil_monitoring.bundle import Bundle
+from sigil_monitoring.conventions import MANIFEST_PATH
+from sigil_monitoring.write import manifest_bytes, write_bundle
+
+OLD = Bundle({"svc/prometheus/alerts.rules.yml": b"groups: []\n", "svc/runbook.md": b"# old\n", "gone/only.md": b"x\n"})
+NEW = Bundle({"svc/prometheus/alerts.rules.yml": b"groups: [1]\n", "svc/runbook.md": b"# new\n"})
+
+
+def files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
+def with_manifest(bundle):
+    return {**bundle, MANIFEST_PATH: manifest_bytes(bundle)}
+
+
+def test_a_first_write_creates_the_folder_with_the_bundle_and_its_manifest(tmp_path):
+    out = tmp_path / "build"
+    assert write_bundle(OLD, out) == sorted(OLD)
+    assert files(out) == with_manifest(OLD)
+    assert sorted(json.loads((out / MANIFEST_PATH).read_text())["files"]) == sorted(OLD)
+
+
+def test_stale_generated_files_go_and_user_files_stay_the_same_inode(tmp_path):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    (out / "notes.txt").write_text("mine\n")
+    (out / "svc" / "prometheus" / "custom.rules.yml").write_text("mine too\n")
+    (out / "empty-by-choice").mkdir()
+    inode = (out / "notes.txt").stat().st_ino
+    assert write_bundle(NEW, out) == ["gone/only.md", "svc/prometheus/alerts.rules.yml", "svc/runbook.md"]
+    assert files(out) == {**with_manifest(NEW), "notes.txt": b"mine\n", "svc/prometheus/custom.rules.yml": b"mine too\n"}
+    assert (out / "notes.txt").stat().st_ino == inode
+    assert (out / "empty-by-choice").is_dir()
+    assert not (out / "gone").exists(), "a folder emptied of our stale files is removed"
+    assert [p.name for p in tmp_path.iterdir()] == ["build"], "no stage folder is left beside the output"
+
+
+def test_a_hand_edit_of_a_generated_file_is_undone_by_the_next_write(tmp_path):
+    out = tmp_path / "build"
+    write_bundle(NEW, out)
+    (out / "svc" / "runbook.md").write_text("# edited by hand\n")
+    (out / "svc" / "prometheus" / "alerts.rules.yml").unlink()
+    assert write_bundle(NEW, out) == ["svc/prometheus/alerts.rules.yml", "svc/runbook.md"]
+    assert files(out) == with_manifest(NEW)
+
+
+def test_an_unchanged_bundle_does_not_touch_the_folder(tmp_path):
+    out = tmp_path / "build"
+    write_bundle(NEW, out)
+    inode = (out / "svc" / "runbook.md").stat().st_ino
+    assert write_bundle(NEW, out) == []
+    assert (out / "svc" / "runbook.md").stat().st_ino == inode
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 5])
+def test_a_failure_while_staging_leaves_the_old_set_intact_and_no_stage_behind(tmp_path, monkeypatch, fail_at):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    (out / "notes.txt").write_text("mine\n")
+    before = files(out)
+    calls = []
+    real_fsync = os.fsync
+
+    def failing_fsync(fd):
+        calls.append(fd)
+        if len(calls) == fail_at:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(write.os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="No space"):
+        write_bundle(NEW, out)
+    assert files(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]
+
+
+def test_without_renameat2_the_two_rename_fallback_gives_the_same_result(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    (out / "notes.txt").write_text("mine\n")
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    write_bundle(NEW, out)
+    assert files(out) == {**with_manifest(NEW), "notes.txt": b"mine\n"}
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]
+
+
+def test_a_symlinked_user_folder_stays_a_symlink(tmp_path):
+    out = tmp_path / "build"
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.txt").write_text("x\n")
+    write_bundle(OLD, out)
+    (out / "link").symlink_to(tmp_path / "elsewhere")
+    write_bundle(NEW, out)
+    assert (out / "link").is_symlink() and (out / "link" / "x.txt").read_text() == "x\n"
+
+
+def test_a_symlinked_output_folder_is_written_through_and_keeps_its_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "build").symlink_to(tmp_path / "real")
+    write_bundle(NEW, tmp_path / "build")
+    assert (tmp_path / "build").is_symlink()
+    assert files(tmp_path / "real") == with_manifest(NEW)
+
+
+def test_a_user_file_created_while_staging_is_not_lost(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    real_stage = write._stage
+
+    def stage_then_user_writes(bundle, out_dir, stage):
+        real_stage(bundle, out_dir, stage)
+        (out_dir / "late.txt").write_text("written meanwhile\n")
+
+    monkeypatch.setattr(write, "_stage", stage_then_user_writes)
+    write_bundle(NEW, out)
+    assert (out / "late.txt").read_text() == "written meanwhile\n"
+
+
+def test_stage_folders_left_by_killed_runs_are_cleaned_up(tmp_path):
+    proc = subprocess.Popen(["true"])  # a pid that is gone once waited for
+    proc.wait()
+    leftover = tmp_path / f".build.sigil-new-{proc.pid}"
+    leftover.mkdir()
+    (leftover / "half.txt").write_text("half\n")
+    write_bundle(NEW, tmp_path / "build")
+    assert not leftover.exists()
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "build").write_text("not a folder\n")
+    with pytest.raises(NotADirectoryError):
+        write_bundle(NEW, tmp_path / "build")
+    assert (tmp_path / "build").read_text() == "not a folder\n"
