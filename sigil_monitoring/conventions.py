@@ -117,13 +117,24 @@ def runbook_url(runbooks: str | None, service: str, alert: str) -> str:
 # --- Alertmanager ----------------------------------------------------------------------------
 
 
+# "/" appears in neither service nor receiver/interval names (both are [a-z0-9-]), so the joined
+# name is unique by construction: with "-", service "a-b" receiver "c" met service "a" receiver "b-c".
 def receiver_name(service: str, receiver: str) -> str:
-    """Receivers are prefixed by service so several specs compile into one config."""
-    return f"{service}-{receiver}"
+    """Receivers are prefixed by service so several specs compile into one config.
+
+    >>> receiver_name("sigil-dna", "oncall")
+    'sigil-dna/oncall'
+    """
+    return f"{service}/{receiver}"
 
 
 def time_interval_name(service: str, interval: str) -> str:
-    return f"{service}-{interval}"
+    return f"{service}/{interval}"
+
+
+def notification_template(part: str) -> str:
+    """Name of a ``{{ define }}`` block in the generated Alertmanager template file."""
+    return f"sigil.{part}"
 
 
 FALLBACK_RECEIVER = "sigil-monitoring-default"

@@ -53,6 +53,8 @@ NOTIFY_TIMING = {
     "warning": {"group_wait": D("1m"), "group_interval": D("10m"), "repeat_interval": D("12h")},
     "info": {"group_wait": D("5m"), "group_interval": D("30m"), "repeat_interval": D("24h")},
 }
+# The Alertmanager root route catches alerts of no compiled service (no receiver integrations).
+ALERTMANAGER_ROOT_GROUP_BY = ("alertname", "service")
 
 # Grafana grid: 24 columns; width and height of each panel kind (the spec can override both).
 GRID_COLUMNS = 24

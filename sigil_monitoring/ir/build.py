@@ -190,13 +190,18 @@ def _routing(spec: Spec) -> Routing | None:
         elif r.webhook is not None:
             receivers.append(Receiver(**common, secret_file=r.webhook.credentials_file, url=r.webhook.url,
                                       send_resolved=r.webhook.send_resolved))
+
+    def timing_of(severity: str | None) -> dict:  # type: ignore[type-arg]
+        timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
+        override = routing.timing.get(severity or "warning")  # type: ignore[union-attr, arg-type]
+        if override is not None:
+            timing.update({k: getattr(override, k) for k in timing if getattr(override, k) is not None})
+        return timing
+
     routes = []
     for route in routing.routes:
         severity = route.severity
-        timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
-        override = routing.timing.get(severity) if severity else None  # type: ignore[arg-type]
-        if override is not None:
-            timing.update({k: v for k, v in override.model_dump(exclude_none=True).items()})
+        timing = timing_of(severity)
         matchers = ((names.SEVERITY_LABEL, severity),) if severity else ()
         routes.append(Route(
             matchers=matchers + tuple(route.match.items()),
@@ -210,4 +215,6 @@ def _routing(spec: Spec) -> Routing | None:
         for key, t in routing.mute.items()
     )
     default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))
-    return Routing(tuple(receivers), tuple(routes), default, tuple(routing.group_by), intervals, routing.inhibit)
+    fallback = timing_of(None)
+    return Routing(tuple(receivers), tuple(routes), default, tuple(routing.group_by), intervals, routing.inhibit,
+                   fallback["group_wait"], fallback["group_interval"], fallback["repeat_interval"])

@@ -189,6 +189,11 @@ class Routing:
     group_by: tuple[str, ...]
     time_intervals: tuple[TimeInterval, ...]
     inhibit: bool
+    # Timing of alerts no route matches (they go to `default`): the warning timing, as for routes
+    # without a severity.
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,167 @@
+"""Typed model of the Alertmanager 0.25 configuration we emit, and its wire form.
+
+Field order is the emitted key order; ``None`` and empty tuples are left out, so each class
+lists every key we may write and nothing else. Python names stay Pythonic; the YAML key is the
+``wire`` metadata when it differs (``continue``). Reference:
+https://prometheus.io/docs/alerting/0.25/configuration/
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+from ...spec.units import Duration
+
+
+def _wire(name: str) -> Any:
+    return field(default=None, metadata={"wire": name})
+
+
+def to_wire(value: Any) -> Any:
+    """Dataclasses -> dicts (declared order, empty values dropped), tuples -> lists."""
+    if isinstance(value, Duration):  # a dataclass itself, written as Alertmanager reads it: 5m
+        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if item is None or item == ():
+                continue
+            out[f.metadata.get("wire", f.name)] = to_wire(item)
+        return out
+    if isinstance(value, tuple):
+        return [to_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    return value
+
+
+# Matcher values are double-quoted with Go string escapes, as Alertmanager's matcher parser reads
+# them (https://prometheus.io/docs/alerting/0.25/configuration/#matcher).
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def equal(label: str, value: str) -> str:
+    """``service="sigil-dna"``."""
+    return f"{label}={_quote(value)}"
+
+
+def regex(label: str, values: tuple[str, ...], negate: bool = False) -> str:
+    """``severity=~"warning|info"``; values are matched literally (RE2 is anchored by Alertmanager)."""
+    pattern = "|".join(re.escape(v) for v in values)
+    return f"{label}{'!~' if negate else '=~'}{_quote(pattern)}"
+
+
+@dataclass(frozen=True)
+class Route:
+    receiver: str | None = None
+    matchers: tuple[str, ...] = ()
+    group_by: tuple[str, ...] = ()
+    continue_: bool | None = _wire("continue")  # None (left out) means false
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
+    routes: tuple[Route, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    send_resolved: bool
+    api_url_file: str
+    channel: str
+    title: str
+    title_link: str
+    text: str
+    color: str
+    fallback: str
+    link_names: bool | None = None
+
+
+@dataclass(frozen=True)
+class PagerDutyConfig:
+    send_resolved: bool
+    routing_key_file: str
+    url: str | None
+    description: str
+    severity: str
+    client: str
+    component: str
+    group: str
+    class_: str | None = _wire("class")
+    links: tuple[Link, ...] = ()
+    details: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Authorization:
+    credentials_file: str
+    type: str = "Bearer"
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    authorization: Authorization
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    send_resolved: bool
+    url: str
+    http_config: HttpConfig | None = None
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str
+    slack_configs: tuple[SlackConfig, ...] = ()
+    pagerduty_configs: tuple[PagerDutyConfig, ...] = ()
+    webhook_configs: tuple[WebhookConfig, ...] = ()
+
+
+@dataclass(frozen=True)
+class InhibitRule:
+    source_matchers: tuple[str, ...]
+    target_matchers: tuple[str, ...]
+    equal: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    start_time: str
+    end_time: str
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    weekdays: tuple[str, ...] = ()
+    times: tuple[TimeRange, ...] = ()
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class TimeInterval:
+    name: str
+    time_intervals: tuple[TimeSpec, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    route: Route
+    receivers: tuple[Receiver, ...]
+    inhibit_rules: tuple[InhibitRule, ...] = ()
+    time_intervals: tuple[TimeInterval, ...] = ()
+    templates: tuple[str, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return to_wire(self)  # type: ignore[no-any-return]

@@ -1,0 +1,50 @@
+"""The route tree: a root with the fallback receiver, one subtree per service.
+
+Alertmanager walks children in order and stops at the first match unless ``continue`` is true; a
+node whose children all miss handles the alert itself
+(https://prometheus.io/docs/alerting/0.25/configuration/#route). So each service subtree matches
+``service="<name>"``, holds the spec's routes in order, and its own receiver is the service's
+default: an alert of the service that no route takes lands there.
+"""
+
+from __future__ import annotations
+
+from ... import conventions as names
+from ... import defaults
+from ...ir.model import Model, Service
+from ...ir.model import Route as IrRoute
+from .config import Route, equal
+
+
+def root(model: Model) -> Route:
+    """The whole tree; services without routing add nothing (their alerts reach the fallback)."""
+    timing = defaults.NOTIFY_TIMING["warning"]
+    return Route(
+        receiver=names.FALLBACK_RECEIVER, group_by=defaults.ALERTMANAGER_ROOT_GROUP_BY,
+        group_wait=timing["group_wait"], group_interval=timing["group_interval"], repeat_interval=timing["repeat_interval"],
+        routes=tuple(service_route(s) for s in model.services if s.routing is not None),
+    )
+
+
+def service_route(service: Service) -> Route:
+    routing = service.routing
+    assert routing is not None
+    return Route(
+        receiver=routing.default, matchers=(equal(names.SERVICE_LABEL, service.name),), group_by=routing.group_by,
+        group_wait=routing.group_wait, group_interval=routing.group_interval, repeat_interval=routing.repeat_interval,
+        routes=tuple(_route(r) for r in routing.routes),
+    )
+
+
+def _route(r: IrRoute) -> Route:
+    # Several receivers: one child per receiver, all but the last with continue, so the alert
+    # reaches each of them; the parent's continue is the spec's.
+    children = tuple(
+        Route(receiver=name, continue_=True if i < len(r.receivers) - 1 else None) for i, name in enumerate(r.receivers)
+    ) if len(r.receivers) > 1 else ()
+    return Route(
+        receiver=r.receivers[0] if len(r.receivers) == 1 else None,
+        matchers=tuple(equal(k, v) for k, v in r.matchers), continue_=True if r.continue_ else None,
+        group_wait=r.group_wait, group_interval=r.group_interval, repeat_interval=r.repeat_interval,
+        mute_time_intervals=r.mute_when, active_time_intervals=r.active_when, routes=children,
+    )

@@ -1,0 +1,61 @@
+"""The routing table: for every alert the Prometheus target emits, its labels and the receivers
+Alertmanager must pick, in order.
+
+Expected receivers are worked out from the internal model's routes (first match wins, ``continue``
+goes on, no match -> the service default), not from the tree this target emits, so checking each
+row with ``amtool config routes test --verify.receivers`` tests the emitted tree against the spec.
+Like ``amtool``, the table ignores inhibitions and time intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ... import conventions as names
+from ...ir.model import Routing, Service
+
+
+@dataclass(frozen=True)
+class Row:
+    alert: str
+    labels: tuple[tuple[str, str], ...]  # sorted, alertname included
+    receivers: tuple[str, ...]
+
+
+def rows(services: tuple[Service, ...]) -> tuple[Row, ...]:
+    """One row per alert of every service, in spec order (threshold alerts, then SLO burn alerts)."""
+    out = []
+    for service in services:
+        for labels in alert_labels(service):
+            out.append(Row(labels["alertname"], tuple(sorted(labels.items())), expected_receivers(service.routing, labels)))
+    return tuple(out)
+
+
+def alert_labels(service: Service) -> list[dict[str, str]]:
+    """The labels of each alert the Prometheus target writes, with ``alertname``."""
+    out = [{**dict(a.labels), "alertname": a.name} for a in service.alerts]
+    for slo in service.slos:
+        for burn in slo.alerts:
+            out.append({
+                **dict(service.labels), names.SLO_LABEL: slo.name, names.BURN_TIER_LABEL: burn.tier,
+                names.SEVERITY_LABEL: burn.severity, **dict(slo.labels), "alertname": burn.name,
+            })
+    return out
+
+
+def expected_receivers(routing: Routing | None, labels: dict[str, str]) -> tuple[str, ...]:
+    """Receivers in the order Alertmanager notifies them; a service without routing -> fallback."""
+    if routing is None:
+        return (names.FALLBACK_RECEIVER,)
+    found: list[str] = []
+    for route in routing.routes:
+        if all(labels.get(k) == v for k, v in route.matchers):
+            found.extend(route.receivers)
+            if not route.continue_:
+                break
+    return tuple(found) or (routing.default,)
+
+
+def document(table: tuple[Row, ...]) -> dict[str, object]:
+    """The YAML document: ``tests: [{alert, labels, receivers}]``."""
+    return {"tests": [{"alert": r.alert, "labels": dict(r.labels), "receivers": list(r.receivers)} for r in table]}
