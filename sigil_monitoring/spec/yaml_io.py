@@ -1,9 +1,11 @@
-"""Reading YAML safely: size limit, strict UTF-8, alias-bomb guard, and two parsers that agree.
+"""Reading YAML safely: size limit, strict UTF-8, alias-bomb guard, and a fast parser by default.
 
-The fast path is ruamel's safe loader (libyaml's C parser when ``ruamel.yaml.clib`` is installed).
-The round-trip loader is pure Python and several times slower; it is used only to find positions
-for error messages, and as the judge whenever the fast parser rejects a document, so that a spec
-is accepted or rejected the same way whichever parser is available.
+The fast path is ruamel's safe loader on libyaml's C parser (``ruamel.yaml.clib`` is a
+dependency, so every installation takes it). The round-trip loader is pure Python and about
+7 times slower; it runs only to find positions for error messages, and as the judge when libyaml
+rejects a document (libyaml refuses a plain URL inside a flow mapping, ruamel accepts it) or the
+document may hold tags, anchors or complex keys (the two read some of those differently). Wherever both parsers accept
+a document they read the same data; ``tests/test_loader_properties.py`` checks that.
 """
 
 from __future__ import annotations
@@ -47,17 +49,28 @@ def _load_fast(text: str) -> Any:
     return YAML(typ="safe").load(text)
 
 
+class _UseRoundTrip(Exception):
+    pass
+
+
 def load(text: str) -> Any:
     """Parse ``text``; raise ``YamlProblem`` with the round-trip parser's position on failure."""
     from ruamel.yaml.error import YAMLError
 
     try:
+        if any(c in text for c in "!&?"):
+            # Tags, anchors and complex keys are read differently by libyaml and ruamel's parser
+            # (a bare "!" is "" for one and None for the other; "&1:" names an anchor "1:" for
+            # ruamel only), so the round-trip parser decides files that may use them.
+            raise _UseRoundTrip
         data = _load_fast(text)
-    except YAMLError:
+    except (YAMLError, _UseRoundTrip, ValueError, TypeError):
         try:
             data = load_round_trip(text)
         except YAMLError as exc:
             raise _problem(exc) from None
+        except (ValueError, TypeError) as exc:  # e.g. a list used as a mapping key
+            raise YamlProblem(1, 1, f"YAML structure not allowed in a spec: {exc} (use plain text keys)") from None
     _check_size(data)
     return data
 
