@@ -1,10 +1,9 @@
 """Local servers and real Prometheus/Alertmanager processes for tests (stdlib only).
 
-Why: end-to-end tests must prove that generated rules and Alertmanager configs work
-in the real binaries, and routing tests need a webhook sink. Everything binds
-127.0.0.1 on free ports, every wait is bounded, and every process is stopped
-(terminate, then kill) and reaped even when the test fails. Only `require_binary`
-imports pytest, so the module also works from plain scripts.
+Why: end-to-end tests must prove that generated rules and Alertmanager configs work in
+the real binaries, and routing tests need a webhook sink. Everything binds 127.0.0.1 on
+free ports, every wait is bounded, and every process is stopped (terminate, then kill)
+and reaped even when the test fails. Only `require_binary` imports pytest.
 """
 
 from __future__ import annotations
@@ -28,6 +27,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+PathLike = str | os.PathLike[str]
+Targets = Mapping[str, Sequence[str]] | Sequence[str]  # {job: ["host:port"]}, or a list for job "test"
+
 ALERTMANAGER_NAMES = ("alertmanager", "prometheus-alertmanager")  # Debian renames the binary
 PROMETHEUS_NAMES = ("prometheus",)
 PROMTOOL_NAMES = ("promtool",)
@@ -44,11 +46,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def poll_until(fn: Callable[[], Any], timeout: float, what: str | Callable[[Any], str]) -> Any:
-    """Call `fn` every 0.05 s until it returns something truthy, and return that.
+def poll_until(fn: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Return `fn()`'s first truthy result (polled every 0.05 s); exceptions mean "not yet".
 
-    Exceptions count as "not yet" (a server may still be starting). After `timeout`
-    raises AssertionError with `what` (or `what(last value or exception)`).
+    After `timeout` raises AssertionError naming `what` and the last value or exception.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -59,8 +60,7 @@ def poll_until(fn: Callable[[], Any], timeout: float, what: str | Callable[[Any]
         except Exception as exc:  # noqa: BLE001 - "not ready yet" comes in many shapes
             last = exc
         if time.monotonic() >= deadline:
-            detail = what(last) if callable(what) else f"{what}; last: {last!r}"
-            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {detail}")
+            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}; last: {last!r}")
         time.sleep(0.05)
 
 
@@ -80,15 +80,14 @@ def binary(name_candidates: str | Sequence[str]) -> str | None:
 
 
 def require_binary(name_candidates: str | Sequence[str]) -> str:
-    """Path of a required tool; skips the test when missing, but FAILS when CI is set.
+    """Path of a required tool; skips the test when it is missing, but FAILS when CI is set.
 
-    CI installs the tools (tools/install-test-deps.sh), so a missing one there is a
-    broken pipeline that a skip would hide.
+    CI installs the tools (tools/install-test-deps.sh): a missing one there is a broken
+    pipeline that a skip would hide.
     """
     import pytest  # local import: the rest of this module works without pytest
 
-    found = binary(name_candidates)
-    if found:
+    if found := binary(name_candidates):
         return found
     names = [name_candidates] if isinstance(name_candidates, str) else list(name_candidates)
     msg = (f"none of {names} found on PATH; install the Debian packages 'prometheus' and "
@@ -99,14 +98,12 @@ def require_binary(name_candidates: str | Sequence[str]) -> str:
 
 
 # ---------------------------------------------------------------- in-process HTTP servers
-
 class Handler(BaseHTTPRequestHandler):
-    """Request handler that hands every request to its server's `owner.handle(handler)`."""
-
+    """Hands every request to `self.server.handle(self)`; helpers to read and reply."""
     protocol_version = "HTTP/1.1"
 
     def _dispatch(self) -> None:
-        self.server.owner.handle(self)  # type: ignore[attr-defined]
+        self.server.handle(self)  # type: ignore[attr-defined]
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 
@@ -114,14 +111,11 @@ class Handler(BaseHTTPRequestHandler):
         pass  # keep test output readable
 
     def read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def reply(self, status: int, body: Any, content_type: str = "application/json") -> None:
         """Send `body` (bytes, str, or anything JSON-serialisable) with a Content-Length."""
-        if not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        data = body.encode() if isinstance(body, str) else body
+        data = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body)).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -129,19 +123,18 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class LocalHTTPServer:
-    """Base: a ThreadingHTTPServer on 127.0.0.1:<free port> served by a daemon thread.
+class LocalHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server on 127.0.0.1:<free port>, served from a daemon thread.
 
-    Subclasses implement `handle(handler)`. Use as a context manager.
+    Subclasses override `handle(handler)`. Use as a context manager.
     """
+    daemon_threads = True  # idle keep-alive connections must not block shutdown
 
     def __init__(self) -> None:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True  # keep-alive clients must not block shutdown
-        self._httpd.owner = self  # type: ignore[attr-defined]
-        self.port: int = self._httpd.server_address[1]
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.port: int = self.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"{type(self).__name__}:{self.port}", daemon=True)
 
     def url(self, path: str = "/") -> str:
@@ -156,15 +149,14 @@ class LocalHTTPServer:
 
     def __exit__(self, *exc: object) -> None:
         if self._thread.is_alive():
-            self._httpd.shutdown()
+            self.shutdown()
             self._thread.join(timeout=5)
-        self._httpd.server_close()
+        self.server_close()
 
 
 @dataclass(frozen=True)
 class CapturedRequest:
     """One POST seen by CaptureServer; `json` is None when the body was not JSON."""
-
     path: str
     headers: dict[str, str]
     json: Any
@@ -172,7 +164,7 @@ class CapturedRequest:
 
 
 class CaptureServer(LocalHTTPServer):
-    """Records every POST (e.g. Alertmanager webhooks), thread-safely, and answers 200 `{}`."""
+    """Records every POST (e.g. Alertmanager webhooks) thread-safely and answers 200 `{}`."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -187,8 +179,7 @@ class CaptureServer(LocalHTTPServer):
 
     def handle(self, handler: Handler) -> None:
         if handler.command != "POST":
-            handler.reply(405, {"message": "only POST is captured"})
-            return
+            return handler.reply(405, {"message": "only POST is captured"})
         raw = handler.read_body()
         try:
             body = json.loads(raw) if raw else None
@@ -200,19 +191,21 @@ class CaptureServer(LocalHTTPServer):
 
     def wait_for(self, predicate: Callable[[CapturedRequest], bool] = lambda r: True,
                  timeout: float = 10.0, count: int = 1) -> list[CapturedRequest]:
-        """Wait until at least `count` captured requests match `predicate`; return all matches.
+        """Wait until >= `count` captured requests match `predicate`; return all matches.
 
         On timeout raises AssertionError listing everything captured so far.
         """
-        def matching() -> list[CapturedRequest]:
-            matches = [r for r in self.requests if predicate(r)]
-            return matches if len(matches) >= count else []
-
-        def describe(_last: object) -> str:
-            seen = [f"  POST {r.path} {r.json if r.json is not None else r.raw!r}" for r in self.requests]
-            return f"{count} matching request(s); captured {len(seen)}:\n" + ("\n".join(seen) or "  (none)")
-
-        return poll_until(matching, timeout, describe)
+        deadline = time.monotonic() + timeout
+        while True:
+            captured = self.requests
+            matches = [r for r in captured if predicate(r)]
+            if len(matches) >= count:
+                return matches
+            if time.monotonic() >= deadline:
+                seen = "\n".join(f"  POST {r.path} {r.json if r.json is not None else r.raw!r}" for r in captured)
+                raise AssertionError(f"timed out after {timeout:.1f}s waiting for {count} matching request(s); "
+                                     f"captured {len(captured)}:\n{seen or '  (none)'}")
+            time.sleep(0.05)
 
 
 class MetricsServer(LocalHTTPServer):
@@ -220,19 +213,15 @@ class MetricsServer(LocalHTTPServer):
 
     Keys are series as written in the exposition format, e.g. `'dnastore_db_up{job="x"}'`.
     Prometheus renames a scraped `job`/`instance` label to `exported_job`/`exported_instance`
-    unless the scrape config has `honor_labels: true` (PrometheusProcess's generated config does).
+    unless the scrape config has `honor_labels: true` (PrometheusProcess's generated config has).
     """
 
     def __init__(self, metrics: Mapping[str, float] | None = None) -> None:
         super().__init__()
         self._lock = threading.Lock()
         self._metrics: dict[str, float] = dict(metrics or {})
-        self.scrapes = 0  # lets a test wait for "scraped at least once more"
-
-    @property
-    def target(self) -> str:
-        """`host:port` for a Prometheus static_config."""
-        return f"127.0.0.1:{self.port}"
+        self.scrapes = 0  # lets a test wait for "scraped again since the change"
+        self.target = f"127.0.0.1:{self.port}"  # for a Prometheus static_config
 
     def set(self, series: str, value: float) -> None:
         with self._lock:
@@ -251,8 +240,7 @@ class MetricsServer(LocalHTTPServer):
 
     def handle(self, handler: Handler) -> None:
         if handler.command != "GET" or handler.path.split("?")[0] != "/metrics":
-            handler.reply(404, "not found\n", "text/plain")
-            return
+            return handler.reply(404, "not found\n", "text/plain")
         body = self.render()
         with self._lock:
             self.scrapes += 1
@@ -261,17 +249,11 @@ class MetricsServer(LocalHTTPServer):
 
 # ---------------------------------------------------------------- real binaries
 
-_LIVE: set[subprocess.Popen[bytes]] = set()
-
-
-@atexit.register
-def _kill_leftovers() -> None:
-    # Last resort when a test bypassed the context manager: never leave servers running.
-    for proc in list(_LIVE):
-        _reap(proc)
+_LIVE: set[subprocess.Popen[bytes]] = set()  # reaped at exit if a test bypassed the context manager
 
 
 def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate, kill after 5 s, and reap."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -282,32 +264,27 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
     _LIVE.discard(proc)
 
 
+atexit.register(lambda: [_reap(proc) for proc in list(_LIVE)])
+
+
 class ManagedProcess:
-    """A server binary with its own temp dir and free port; a context manager.
+    """A server binary with its own temp dir and free port, as a context manager.
 
-    Entering starts it and waits (bounded) for `/-/ready`; leaving always terminates,
-    kills if needed, reaps it, prints its log when the block raised, and deletes the
-    temp dir. Subclasses provide `name`, `names` (binary candidates) and `args()`.
+    Entering starts it and waits (bounded) for `/-/ready`. Leaving always terminates,
+    kills if needed and reaps it, prints its log when the block raised, and deletes the
+    temp dir. Subclasses set `name`, `names` (binary candidates) and implement `args()`.
     """
-
-    name = "process"
-    names: tuple[str, ...] = ()
+    name, names = "process", ()
 
     def __init__(self, binary_path: str | None, startup_timeout: float, extra_args: Iterable[str]) -> None:
         path = binary_path or binary(self.names)
         if not path:
             raise FileNotFoundError(f"none of {list(self.names)} on PATH (call require_binary() first)")
-        self.binary_path = path
-        self.startup_timeout = startup_timeout
-        self.extra_args = list(extra_args)
+        self.binary_path, self.startup_timeout, self.extra_args = path, startup_timeout, list(extra_args)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"sigil-{self.name}-"))
         self.log_path = self.workdir / f"{self.name}.log"
-        self.port = 0
+        self.port, self.base_url = 0, ""
         self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def args(self) -> list[str]:
         raise NotImplementedError
@@ -316,19 +293,15 @@ class ManagedProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def _start(self) -> None:
-        # The free port can be taken between free_port() and the server's bind: retry then.
-        for _attempt in range(3):
-            self.port = free_port()
-            with open(self.log_path, "ab") as log:
-                self.proc = subprocess.Popen([self.binary_path, *self.args(), *self.extra_args],
-                                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                             cwd=self.workdir)
-            _LIVE.add(self.proc)
-            if self._wait_ready():
-                return
-            if self.proc.poll() is None or "address already in use" not in self.log():
-                break
-        code = self.proc.poll() if self.proc else None
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([self.binary_path, *self.args(), *self.extra_args], cwd=self.workdir,
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        _LIVE.add(self.proc)
+        if self._wait_ready():
+            return
+        code = self.proc.poll()
         raise RuntimeError(f"{self.name} not ready within {self.startup_timeout}s (exit code {code}); "
                            f"log:\n{self.log()}")
 
@@ -346,15 +319,14 @@ class ManagedProcess:
 
     def stop(self) -> None:
         """Terminate (kill after 5 s) and reap the process; safe to call twice."""
-        if self.proc is not None:
+        if self.proc:
             _reap(self.proc)
 
     def __enter__(self):  # noqa: ANN204 - returns the subclass
         try:
             self._start()
-        except BaseException:
-            self.stop()
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        except BaseException:  # also on Ctrl-C while waiting: never leave the process behind
+            self.__exit__(None, None, None)
             raise
         return self
 
@@ -364,23 +336,18 @@ class ManagedProcess:
             print(f"----- {self.name} log -----\n{self.log()}")
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def get(self, path: str, timeout: float = 5.0) -> Any:
-        return http_json("GET", self.base_url + path, timeout=timeout)
-
 
 class AlertmanagerProcess(ManagedProcess):
     """The real Alertmanager on 127.0.0.1; clustering off, storage in a temp dir."""
+    name, names = "alertmanager", ALERTMANAGER_NAMES
 
-    name = "alertmanager"
-    names = ALERTMANAGER_NAMES
-
-    def __init__(self, config_path: str | os.PathLike[str], *, binary_path: str | None = None,
+    def __init__(self, config_path: PathLike, *, binary_path: str | None = None,
                  startup_timeout: float = 15.0, extra_args: Iterable[str] = ()) -> None:
         super().__init__(binary_path, startup_timeout, extra_args)
         self.config_path = Path(config_path).resolve()
 
     def args(self) -> list[str]:
-        # external-url: without it notification links carry this machine's host name.
+        # --web.external-url: without it, links in notifications carry this machine's host name.
         return [f"--config.file={self.config_path}", f"--storage.path={self.workdir / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=",
                 f"--web.external-url={self.base_url}"]
@@ -391,30 +358,23 @@ class AlertmanagerProcess(ManagedProcess):
 
     def alerts(self) -> list[dict[str, Any]]:
         """GET /api/v2/alerts."""
-        return self.get("/api/v2/alerts") or []
+        return http_json("GET", self.base_url + "/api/v2/alerts") or []
 
 
 class PrometheusProcess(ManagedProcess):
     """The real Prometheus on 127.0.0.1 with a temp TSDB.
 
-    Pass `config_text` (a full prometheus.yml) or `config_path`, or let it generate one
-    from `rule_files`, `scrape_targets` ({job: ["host:port"]}, or a list for job "test")
-    and `alertmanager_url`. `files` ({name: text}) are written next to the config, so
-    relative `rule_files:` entries in `config_text` resolve.
+    Pass `config_text` (a full prometheus.yml; use absolute `rule_files:` paths) or
+    `config_path`, or let it generate one from `rule_files`, `scrape_targets`
+    ({job: ["host:port"]}, or a list for job "test") and `alertmanager_url`.
     """
+    name, names = "prometheus", PROMETHEUS_NAMES
 
-    name = "prometheus"
-    names = PROMETHEUS_NAMES
-
-    def __init__(self, config_text: str | None = None, *, config_path: str | os.PathLike[str] | None = None,
-                 rule_files: Iterable[str | os.PathLike[str]] = (),
-                 scrape_targets: Mapping[str, Sequence[str]] | Sequence[str] = (),
-                 alertmanager_url: str | None = None, interval: str = "1s",
-                 files: Mapping[str, str] | None = None, binary_path: str | None = None,
+    def __init__(self, config_text: str | None = None, *, config_path: PathLike | None = None,
+                 rule_files: Iterable[PathLike] = (), scrape_targets: Targets = (),
+                 alertmanager_url: str | None = None, interval: str = "1s", binary_path: str | None = None,
                  startup_timeout: float = 20.0, extra_args: Iterable[str] = ()) -> None:
         super().__init__(binary_path, startup_timeout, extra_args)
-        for name, text in (files or {}).items():
-            (self.workdir / name).write_text(text)
         if config_path is not None:
             self.config_path = Path(config_path).resolve()
         else:
@@ -423,10 +383,9 @@ class PrometheusProcess(ManagedProcess):
                 rule_files, scrape_targets, alertmanager_url, interval))
 
     @staticmethod
-    def generate_config(rule_files: Iterable[str | os.PathLike[str]] = (),
-                        scrape_targets: Mapping[str, Sequence[str]] | Sequence[str] = (),
+    def generate_config(rule_files: Iterable[PathLike] = (), scrape_targets: Targets = (),
                         alertmanager_url: str | None = None, interval: str = "1s") -> str:
-        """prometheus.yml text; written as JSON, which is valid YAML, so no YAML library is needed."""
+        """prometheus.yml text, written as JSON (valid YAML) so no YAML library is needed."""
         jobs = dict(scrape_targets) if isinstance(scrape_targets, Mapping) else (
             {"test": list(scrape_targets)} if scrape_targets else {})
         config: dict[str, Any] = {
@@ -437,10 +396,9 @@ class PrometheusProcess(ManagedProcess):
                                for job, t in jobs.items()],
         }
         if alertmanager_url:
-            parsed = urllib.parse.urlsplit(alertmanager_url)
-            config["alerting"] = {"alertmanagers": [{"scheme": parsed.scheme or "http",
-                                                     "path_prefix": parsed.path or "/",
-                                                     "static_configs": [{"targets": [parsed.netloc]}]}]}
+            url = urllib.parse.urlsplit(alertmanager_url)
+            config["alerting"] = {"alertmanagers": [{"scheme": url.scheme or "http", "path_prefix": url.path or "/",
+                                                     "static_configs": [{"targets": [url.netloc]}]}]}
         return json.dumps(config, indent=2)
 
     def args(self) -> list[str]:
@@ -448,7 +406,7 @@ class PrometheusProcess(ManagedProcess):
                 f"--web.listen-address=127.0.0.1:{self.port}"]
 
     def _api(self, path: str) -> Any:
-        reply = self.get(path)
+        reply = http_json("GET", self.base_url + path)
         if not reply or reply.get("status") != "success":
             raise AssertionError(f"Prometheus {path} failed: {reply!r}")
         return reply["data"]

@@ -1,0 +1,184 @@
+"""push_dashboard against the local fake of Grafana's documented dashboard API."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fake_grafana import FakeGrafana
+from servers import Handler, LocalHTTPServer, free_port, http_json
+
+from sigil_monitoring.grafana_api import GrafanaError, push_dashboard
+
+TOKEN = "glsa_S3cretT0kenValue_0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The client honours *_proxy variables (right for real Grafana); the fake is local.
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture()
+def grafana() -> Iterator[FakeGrafana]:
+    with FakeGrafana(token=TOKEN) as server:
+        yield server
+
+
+def dashboard(title: str = "DNA store", uid: str | None = "dnastore-overview", **extra: Any) -> dict[str, Any]:
+    return {"uid": uid, "title": title, "schemaVersion": 42, "panels": [], **extra}
+
+
+def api(grafana: FakeGrafana, method: str, path: str, body: Any = None) -> Any:
+    """Direct call to the fake (endpoints the client does not wrap), with the token."""
+    req = urllib.request.Request(grafana.url(path), method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def test_create_returns_documented_fields_and_keeps_uid(grafana: FakeGrafana) -> None:
+    # id 12345 comes from another install; Grafana would answer 404 for it, so the client must send null.
+    result = push_dashboard(grafana.base_url, TOKEN, dashboard(id=12345), folder_uid="platform")
+    assert result == {"id": 1, "uid": "dnastore-overview", "url": "/d/dnastore-overview/dna-store",
+                      "status": "success", "version": 1, "slug": "dna-store"}
+    stored = api(grafana, "GET", "/api/dashboards/uid/dnastore-overview")
+    assert stored["dashboard"]["title"] == "DNA store"
+    assert stored["meta"]["folderUid"] == "platform"
+    assert stored["meta"]["version"] == 1
+    assert grafana.calls == [("POST", "/api/dashboards/db"), ("GET", "/api/dashboards/uid/dnastore-overview")]
+
+
+def test_update_increments_version_and_keeps_id(grafana: FakeGrafana) -> None:
+    first = push_dashboard(grafana.base_url, TOKEN, dashboard())
+    second = push_dashboard(grafana.base_url, TOKEN, dashboard(title="DNA store v2"), message="second")
+    third = push_dashboard(grafana.base_url + "/", TOKEN, dashboard(title="DNA store v3"))
+    assert [first["version"], second["version"], third["version"]] == [1, 2, 3]
+    assert first["id"] == second["id"] == third["id"]
+    assert third["slug"] == "dna-store-v3"
+    versions = api(grafana, "GET", "/api/dashboards/uid/dnastore-overview/versions")
+    assert [v["version"] for v in versions] == [3, 2, 1]
+    assert versions[1]["message"] == "second"
+
+
+def test_stale_version_without_overwrite_is_a_412_version_mismatch(grafana: FakeGrafana) -> None:
+    push_dashboard(grafana.base_url, TOKEN, dashboard())
+    push_dashboard(grafana.base_url, TOKEN, dashboard(title="changed by someone else"))  # now version 2
+    with pytest.raises(GrafanaError) as info:
+        push_dashboard(grafana.base_url, TOKEN, dashboard(version=1), overwrite=False)
+    assert info.value.status == 412
+    assert "version-mismatch" in str(info.value)
+    assert "changed by someone else" in info.value.message
+    # Nothing was saved; with the current version the same push succeeds.
+    assert api(grafana, "GET", "/api/dashboards/uid/dnastore-overview")["meta"]["version"] == 2
+    assert push_dashboard(grafana.base_url, TOKEN, dashboard(version=2), overwrite=False)["version"] == 3
+
+
+def test_same_title_in_folder_without_overwrite_is_a_412_name_exists(grafana: FakeGrafana) -> None:
+    push_dashboard(grafana.base_url, TOKEN, dashboard(uid="a"), folder_uid="f")
+    with pytest.raises(GrafanaError) as info:
+        push_dashboard(grafana.base_url, TOKEN, dashboard(uid="b"), folder_uid="f", overwrite=False)
+    assert (info.value.status, "name-exists" in str(info.value)) == (412, True)
+    # Another folder is fine.
+    assert push_dashboard(grafana.base_url, TOKEN, dashboard(uid="b"), folder_uid="g", overwrite=False)["uid"] == "b"
+
+
+@pytest.mark.parametrize("token", ["", "wrong-token"])
+def test_missing_or_wrong_token_is_401(grafana: FakeGrafana, token: str) -> None:
+    with pytest.raises(GrafanaError) as info:
+        push_dashboard(grafana.base_url, token, dashboard())
+    assert info.value.status == 401
+    assert info.value.message == "Unauthorized"
+    assert grafana.dashboards == {}
+
+
+def test_token_never_appears_in_error_text(grafana: FakeGrafana) -> None:
+    push_dashboard(grafana.base_url, TOKEN, dashboard())
+    push_dashboard(grafana.base_url, TOKEN, dashboard(title="v2"))
+    errors = []
+    for call in (lambda: push_dashboard(grafana.base_url, TOKEN, dashboard(version=1), overwrite=False),
+                 lambda: push_dashboard(grafana.base_url, TOKEN + "x", dashboard()),
+                 lambda: push_dashboard(f"http://127.0.0.1:{free_port()}", TOKEN, dashboard(), timeout=2)):
+        with pytest.raises(GrafanaError) as info:
+            call()
+        errors.append(info.value)
+    assert [e.status for e in errors] == [412, 401, 0]
+    for err in errors:
+        assert TOKEN not in f"{err} {err!r} {err.args} {err.message}"
+        assert err.__cause__ is None and err.__suppress_context__  # no chained urllib error
+
+
+def test_token_echoed_by_server_is_masked() -> None:
+    class Echo(LocalHTTPServer):
+        def handle(self, handler: Handler) -> None:
+            handler.read_body()
+            handler.reply(403, {"message": f"denied for {handler.headers['Authorization']}"})
+
+    with Echo() as server, pytest.raises(GrafanaError) as info:
+        push_dashboard(server.base_url, TOKEN, dashboard())
+    assert info.value.status == 403
+    assert TOKEN not in str(info.value) and "denied for Bearer ***" in str(info.value)
+
+
+def test_redirect_is_not_followed_so_the_token_is_not_resent() -> None:
+    with FakeGrafana(token=TOKEN) as target:
+        class Redirect(LocalHTTPServer):
+            def handle(self, handler: Handler) -> None:
+                handler.read_body()
+                handler.send_response(301)
+                handler.send_header("Location", target.url("/api/dashboards/db"))
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+
+        with Redirect() as server, pytest.raises(GrafanaError) as info:
+            push_dashboard(server.base_url, TOKEN, dashboard())
+        assert info.value.status == 301
+        assert target.url("/api/dashboards/db") in info.value.message
+        assert target.calls == []
+
+
+def test_missing_title_is_a_400_with_grafanas_message(grafana: FakeGrafana) -> None:
+    with pytest.raises(GrafanaError) as info:
+        push_dashboard(grafana.base_url, TOKEN, dashboard(title=""))
+    assert (info.value.status, info.value.message) == (400, "Dashboard title cannot be empty")
+
+
+def test_generated_uid_when_none_given(grafana: FakeGrafana) -> None:
+    result = push_dashboard(grafana.base_url, TOKEN, dashboard(uid=None))
+    assert result["uid"] and result["url"] == f"/d/{result['uid']}/dna-store"
+
+
+def test_restore_creates_a_new_version_with_old_content(grafana: FakeGrafana) -> None:
+    push_dashboard(grafana.base_url, TOKEN, dashboard(title="Original"))
+    push_dashboard(grafana.base_url, TOKEN, dashboard(title="Broken edit"))
+    restored = api(grafana, "POST", "/api/dashboards/uid/dnastore-overview/restore", {"version": 1})
+    assert restored["status"] == "success" and restored["version"] == 3
+    current = api(grafana, "GET", "/api/dashboards/uid/dnastore-overview")
+    assert current["dashboard"]["title"] == "Original"
+    assert current["meta"]["version"] == current["dashboard"]["version"] == 3
+    versions = api(grafana, "GET", "/api/dashboards/uid/dnastore-overview/versions")
+    assert [(v["version"], v["restoredFrom"]) for v in versions] == [(3, 1), (2, 0), (1, 0)]
+    old = api(grafana, "GET", "/api/dashboards/uid/dnastore-overview/versions/2")
+    assert old["data"]["title"] == "Broken edit"
+    # A push after the restore continues the version sequence.
+    assert push_dashboard(grafana.base_url, TOKEN, dashboard())["version"] == 4
+
+
+def test_fake_reports_unknown_dashboard_and_version_as_404(grafana: FakeGrafana) -> None:
+    push_dashboard(grafana.base_url, TOKEN, dashboard())
+    for path, body in (("/api/dashboards/uid/nope", None),
+                       ("/api/dashboards/uid/dnastore-overview/versions/9", None),
+                       ("/api/dashboards/uid/dnastore-overview/restore", {"version": 9})):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            api(grafana, "GET" if body is None else "POST", path, body)
+        assert info.value.code == 404
+    # Reads need the token too.
+    with pytest.raises(urllib.error.HTTPError) as info:
+        http_json("GET", grafana.url("/api/dashboards/uid/dnastore-overview"))
+    assert info.value.code == 401
