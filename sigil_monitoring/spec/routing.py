@@ -111,6 +111,20 @@ class TimeInterval(SpecModel):
     times: list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")]] = Field(default_factory=list, description='e.g. ["09:00-17:00"]')
     location: str = Field("UTC", description="IANA time zone, e.g. Europe/Berlin.")
 
+    @field_validator("times")
+    @classmethod
+    def _start_before_end(cls, times: list[str]) -> list[str]:
+        # Alertmanager rejects a range that ends before it starts or after 24:00
+        # (https://prometheus.io/docs/alerting/0.25/configuration/#time_interval).
+        for text in times:
+            start, end = text.split("-")
+            if end > "24:00":
+                raise ValueError(f"time range {text} ends after 24:00 (end it at 24:00 at the latest)")
+            if start >= end:
+                raise ValueError(f"time range {text} does not end after it starts "
+                                 f"(split a range across midnight: {start}-24:00 and 00:00-{end})")
+        return times
+
 
 class Routing(SpecModel):
     receivers: dict[ReceiverName, Receiver] = Field(min_length=1)

@@ -45,7 +45,7 @@ def build_config(model: Model) -> Config:
             continue
         receivers += [receiver(r) for r in service.routing.receivers]
         intervals += [
-            TimeInterval(t.name, (TimeSpec(t.weekdays, tuple(TimeRange(a, b) for a, b in t.times), t.location),))
+            TimeInterval(t.name, (TimeSpec(weekdays(t.weekdays), tuple(TimeRange(a, b) for a, b in t.times), t.location),))
             for t in service.routing.time_intervals
         ]
         rules += inhibit.rules(service)
@@ -56,6 +56,30 @@ def build_config(model: Model) -> Config:
     _check_unique("receiver", [r.name for r in config.receivers])
     _check_unique("time interval", [t.name for t in config.time_intervals])
     return config
+
+
+_DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+
+
+def weekdays(ranges: tuple[str, ...]) -> tuple[str, ...]:
+    """Split ranges that wrap past Saturday: Alertmanager counts weeks from Sunday and rejects a
+    range whose start comes later in that week than its end.
+
+    >>> weekdays(("saturday:sunday", "friday:monday", "monday:friday"))
+    ('saturday', 'sunday', 'friday:saturday', 'sunday:monday', 'monday:friday')
+    """
+    out: list[str] = []
+    for text in ranges:
+        start, _, end = text.partition(":")
+        if end and _DAYS.index(start) > _DAYS.index(end):
+            out += [_span(start, "saturday"), _span("sunday", end)]
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def _span(start: str, end: str) -> str:
+    return start if start == end else f"{start}:{end}"
 
 
 def _check_unique(what: str, found: list[str]) -> None:

@@ -1,0 +1,325 @@
+"""Alertmanager target: real amtool checks of every compiled config, its routing table and templates.
+
+Factories at the top build spec variants from specs/sigil-dna.yaml (a dict, changed, re-validated),
+so each test states only the difference that matters to it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SPECS
+from servers import require_binary
+
+from sigil_monitoring import conventions as names
+from sigil_monitoring import load_spec, parse_spec
+from sigil_monitoring.compilers.alertmanager import build_config, compile, routing_table, templates
+from sigil_monitoring.ir.build import build_model
+from sigil_monitoring.ir.model import Model
+from sigil_monitoring.spec.yaml_io import load as load_yaml
+
+# ---------------------------------------------------------------- factories
+
+
+@cache
+def _reference() -> dict[str, Any]:
+    return load_yaml((REPO / "specs" / "sigil-dna.yaml").read_text())  # type: ignore[no-any-return]
+
+
+def spec_dict(**routing: Any) -> dict[str, Any]:
+    """sigil-dna as a dict; keyword arguments replace keys of its routing section."""
+    doc = copy.deepcopy(_reference())
+    doc["routing"].update(routing)
+    return doc
+
+
+def second_service(name: str = "sigil") -> dict[str, Any]:
+    """Another service whose receiver names would collide with sigil-dna's if joined with '-'."""
+    doc = spec_dict(
+        receivers={"dna-oncall": {"webhook": {"url": "https://hooks.example.com/sigil",
+                                              "credentials_file": "/etc/alertmanager/secrets/hook-token"}}},
+        routes=[{"severity": "critical", "to": "dna-oncall"}], default="dna-oncall",
+    )
+    doc["service"] = {**doc["service"], "name": name, "selector": {"job": name}}
+    return doc
+
+
+def model_of(*docs: dict[str, Any]) -> Model:
+    return build_model([parse_spec(json.dumps(d), f"{d['service']['name']}.yaml") for d in docs])
+
+
+def write(model: Model, out: Path) -> Path:
+    """Render the target's artifacts under ``out``; returns the config path."""
+    for artifact in compile(model):
+        (out / artifact.path).parent.mkdir(parents=True, exist_ok=True)
+        (out / artifact.path).write_bytes(artifact.render())
+    return out / names.ALERTMANAGER_CONFIG_PATH
+
+
+def amtool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([require_binary("amtool"), *args], capture_output=True, text=True, timeout=30)
+
+
+def routes_test(config: Path, labels: dict[str, str], receivers: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    return amtool("config", "routes", "test", f"--config.file={config}", f"--verify.receivers={','.join(receivers)}",
+                  *(f"{k}={v}" for k, v in sorted(labels.items())))
+
+
+def models_to_check() -> dict[str, Model]:
+    """Every spec alone, all specs together, and two generated variants."""
+    specs = [load_spec(p) for p in SPECS]
+    out = {p.stem: build_model([s]) for p, s in zip(SPECS, specs)}
+    out["all-specs"] = build_model(specs)
+    out["two-services"] = model_of(spec_dict(), second_service())
+    out["multi-receiver-and-mute"] = model_of(spec_dict(
+        routes=[{"severity": "critical", "to": ["oncall", "team"], "mute_when": ["weekend"]},
+                {"match": {"slo": "encode-latency"}, "to": "team", "continue": True, "active_when": ["office"]},
+                {"severity": "warning", "to": "team"}],
+        mute={"weekend": {"weekdays": ["saturday:sunday"]},
+              "office": {"weekdays": ["monday:friday"], "times": ["09:00-17:00"], "location": "Europe/Berlin"}},
+        timing={"critical": {"group_wait": "10s"}}, inhibit=False,
+    ))
+    return {k: m for k, m in out.items() if any(s.routing is not None for s in m.services)}
+
+
+# ---------------------------------------------------------------- amtool on the real configs
+
+
+def test_every_compiled_config_passes_amtool_check_config(tmp_path):
+    configs = [write(model, tmp_path / key) for key, model in models_to_check().items()]
+    assert len(configs) >= 4
+    result = amtool("check-config", *map(str, configs))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS") == 2 * len(configs)  # the config and its template file
+
+
+def test_every_row_of_every_routing_table_passes_amtool_routes_test(tmp_path):
+    checked = 0
+    for key, model in models_to_check().items():
+        config = write(model, tmp_path / key)
+        table = load_yaml((config.parent / "routing-tests.yml").read_text())["tests"]
+        for row in table:
+            result = routes_test(config, row["labels"], tuple(row["receivers"]))
+            assert result.returncode == 0, f"{key} {row['alert']}: {result.stdout}{result.stderr}"
+            checked += 1
+    assert checked >= 40
+
+
+def test_amtool_routes_test_fails_when_the_expected_receivers_differ(tmp_path):
+    # Guards the test above: --verify.receivers must be able to fail.
+    config = write(model_of(spec_dict()), tmp_path)
+    labels = {"alertname": "CircuitBreakerOpen", "service": "sigil-dna", "severity": "critical"}
+    assert routes_test(config, labels, ("sigil-dna/oncall",)).returncode == 0
+    assert routes_test(config, labels, ("sigil-dna/team",)).returncode == 1
+
+
+# ---------------------------------------------------------------- the routing table
+
+
+def test_the_routing_table_has_a_row_for_every_alert_prometheus_emits():
+    model = model_of(spec_dict())
+    rows = routing_table.rows(model.services)
+    service = model.services[0]
+    expected = [a.name for a in service.alerts] + [b.name for slo in service.slos for b in slo.alerts]
+    assert [r.alert for r in rows] == expected
+    burn = next(r for r in rows if r.alert == "EncodeLatencyFastBurn")
+    assert dict(burn.labels) == {"alertname": "EncodeLatencyFastBurn", "burn_tier": "page", "service": "sigil-dna",
+                                 "severity": "critical", "slo": "encode-latency", "team": "sigil"}
+
+
+def test_sigil_dna_pages_on_critical_and_posts_warning_and_info_to_slack():
+    rows = {r.alert: r.receivers for r in routing_table.rows(model_of(spec_dict()).services)}
+    assert rows == {
+        "EncodeLatencyHigh": ("sigil-dna/team",), "ErrorRateHigh": ("sigil-dna/team",),
+        "CircuitBreakerOpen": ("sigil-dna/oncall",), "DiskAlmostFull": ("sigil-dna/team",),
+        "DatabaseDown": ("sigil-dna/oncall",), "EncodeMetricsAbsent": ("sigil-dna/team",),
+        "HeavyTestsFailing": ("sigil-dna/team",),
+        "EncodeAvailabilityFastBurn": ("sigil-dna/oncall",), "EncodeAvailabilitySlowBurn": ("sigil-dna/team",),
+        "EncodeLatencyFastBurn": ("sigil-dna/oncall",), "EncodeLatencySlowBurn": ("sigil-dna/team",),
+    }
+
+
+def test_a_route_to_two_receivers_notifies_both_in_order_and_continue_reaches_later_routes():
+    model = models_to_check()["multi-receiver-and-mute"]
+    rows = {r.alert: r.receivers for r in routing_table.rows(model.services)}
+    assert rows["EncodeLatencyFastBurn"] == ("sigil-dna/oncall", "sigil-dna/team")
+    assert rows["EncodeLatencySlowBurn"] == ("sigil-dna/team", "sigil-dna/team")  # slo route continues to warning
+    assert rows["HeavyTestsFailing"] == ("sigil-dna/team",)  # info matches no route: the default
+
+
+# ---------------------------------------------------------------- the config's shape
+
+
+def test_two_services_compile_into_one_config_with_a_subtree_each_and_distinct_receivers():
+    config = build_config(model_of(spec_dict(), second_service())).to_wire()
+    assert config["route"]["receiver"] == names.FALLBACK_RECEIVER
+    assert [r["matchers"] for r in config["route"]["routes"]] == [['service="sigil-dna"'], ['service="sigil"']]
+    receivers = [r["name"] for r in config["receivers"]]
+    assert receivers == [names.FALLBACK_RECEIVER, "sigil-dna/oncall", "sigil-dna/team", "sigil/dna-oncall"]
+    assert config["receivers"][0] == {"name": names.FALLBACK_RECEIVER}  # no integrations
+    hook = config["receivers"][3]["webhook_configs"][0]
+    assert hook["http_config"] == {"authorization": {"credentials_file": "/etc/alertmanager/secrets/hook-token",
+                                                     "type": "Bearer"}}
+
+
+def test_a_spec_without_routing_adds_no_alertmanager_files_and_its_alerts_reach_the_fallback():
+    minimal = build_model([load_spec(REPO / "specs" / "minimal.yaml")])
+    assert compile(minimal) == []
+    no_routing = spec_dict()
+    del no_routing["routing"]
+    no_routing["service"] = {**no_routing["service"], "name": "quiet", "selector": {"job": "quiet"}}
+    model = model_of(spec_dict(), no_routing)
+    rows = [r for r in routing_table.rows(model.services) if dict(r.labels)["service"] == "quiet"]
+    assert rows and all(r.receivers == (names.FALLBACK_RECEIVER,) for r in rows)
+
+
+def test_timing_comes_from_house_defaults_per_severity_with_spec_overrides():
+    route = build_config(models_to_check()["multi-receiver-and-mute"]).to_wire()["route"]["routes"][0]
+    critical = route["routes"][0]
+    assert (critical["group_wait"], critical["group_interval"], critical["repeat_interval"]) == ("10s", "5m", "4h")
+    assert critical["mute_time_intervals"] == ["sigil-dna/weekend"]
+    assert [c["receiver"] for c in critical["routes"]] == ["sigil-dna/oncall", "sigil-dna/team"]
+    assert [c.get("continue") for c in critical["routes"]] == [True, None]
+    assert route["routes"][1]["active_time_intervals"] == ["sigil-dna/office"]
+    assert route["group_by"] == ["alertname", "service", "slo"]
+
+
+def test_time_intervals_are_written_with_weekdays_times_and_location():
+    config = build_config(models_to_check()["multi-receiver-and-mute"]).to_wire()
+    assert config["time_intervals"] == [
+        {"name": "sigil-dna/weekend", "time_intervals": [{"weekdays": ["saturday", "sunday"], "location": "UTC"}]},
+        {"name": "sigil-dna/office", "time_intervals": [{"weekdays": ["monday:friday"],
+                                                         "times": [{"start_time": "09:00", "end_time": "17:00"}],
+                                                         "location": "Europe/Berlin"}]},
+    ]
+
+
+def test_inhibitions_cover_severity_burn_tiers_and_inhibits_alerts_and_can_be_turned_off():
+    rules = build_config(model_of(spec_dict())).to_wire()["inhibit_rules"]
+    svc = 'service="sigil-dna"'
+    causes = 'alertname!~"DatabaseDown|EncodeMetricsAbsent"'
+    assert rules == [
+        {"source_matchers": [svc, 'severity="critical"'], "target_matchers": [svc, 'severity="warning"'],
+         "equal": ["alertname", "service"]},
+        {"source_matchers": [svc, 'burn_tier="page"'], "target_matchers": [svc, 'burn_tier="ticket"'],
+         "equal": ["service", "slo"]},
+        {"source_matchers": [svc, 'alertname="DatabaseDown"'],
+         "target_matchers": [svc, 'severity=~"warning|info"', causes], "equal": ["service"]},
+        {"source_matchers": [svc, 'alertname="EncodeMetricsAbsent"'],
+         "target_matchers": [svc, 'severity=~"warning|info"', causes], "equal": ["service"]},
+    ]
+    assert "inhibit_rules" not in build_config(model_of(spec_dict(inhibit=False))).to_wire()
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    return {k for v in value for k in _keys(v)} if isinstance(value, list) else set()
+
+
+def test_secrets_are_referenced_by_file_and_never_inlined():
+    config = build_config(model_of(spec_dict(), second_service())).to_wire()
+    keys = _keys(config)
+    assert {"api_url_file", "routing_key_file", "credentials_file"} <= keys
+    # Inline secrets, and the file forms Alertmanager 0.25 rejects, never appear.
+    assert not keys & {"api_url", "routing_key", "service_key", "service_key_file", "credentials", "url_file",
+                       "msteams_configs"}
+
+
+def test_a_slack_mention_is_added_to_firing_critical_messages_only():
+    doc = spec_dict()
+    doc["routing"]["receivers"]["team"]["slack"]["mention"] = "@here"
+    slack = build_config(model_of(doc)).to_wire()["receivers"][2]["slack_configs"][0]
+    assert slack["link_names"] is True
+    assert slack["text"].startswith('{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}{{ "@here" }} ')
+
+
+def test_config_references_the_template_file_relative_to_itself():
+    artifacts = {a.path: a for a in compile(model_of(spec_dict()))}
+    config = artifacts[names.ALERTMANAGER_CONFIG_PATH].document
+    assert config["templates"] == [names.TEMPLATE_FILE]
+    assert Path(names.ALERTMANAGER_TEMPLATE_PATH).parent == Path(names.ALERTMANAGER_CONFIG_PATH).parent
+
+
+# ---------------------------------------------------------------- templates rendered by amtool
+
+
+def _notification_data() -> dict[str, Any]:
+    alert = model_of(spec_dict()).services[0].alerts[2]  # CircuitBreakerOpen
+    labels = {**dict(alert.labels), "alertname": alert.name}
+    return {
+        "receiver": "sigil-dna/oncall", "status": "firing", "externalURL": "http://am.example:9093",
+        "alerts": [{"status": "firing", "labels": labels, "fingerprint": "0",
+                    "annotations": {"summary": alert.summary, "description": alert.description,
+                                    "runbook_url": alert.runbook_url, "dashboard_url": alert.dashboard_url},
+                    "startsAt": "2024-01-01T00:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "generatorURL": ""}],
+        "groupLabels": {"alertname": alert.name}, "commonLabels": labels,
+        "commonAnnotations": {"summary": alert.summary, "runbook_url": alert.runbook_url,
+                              "dashboard_url": alert.dashboard_url},
+    }
+
+
+def test_every_notification_template_renders_with_amtool_and_carries_the_links(tmp_path):
+    write(model_of(spec_dict()), tmp_path)
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(_notification_data()))
+    # One amtool run renders every part, each between markers, so a broken part fails the run.
+    text = "".join(f"<<{n}>>{{{{ template \"{n}\" . }}}}" for n in templates.TEMPLATE_NAMES) + "<<end>>"
+    result = amtool("template", "render", f"--template.glob={tmp_path / names.ALERTMANAGER_TEMPLATE_PATH}",
+                    f"--template.text={text}", f"--template.data={data}")
+    assert result.returncode == 0, result.stderr
+    parts = dict(zip(templates.TEMPLATE_NAMES, result.stdout.split("<<")[1:]))
+    rendered = {n: parts[n].split(">>", 1)[1] for n in templates.TEMPLATE_NAMES}
+    runbook = "https://runbooks.example.com/sigil-dna#circuitbreakeropen"
+    assert rendered["sigil.title"] == "[FIRING:1] CircuitBreakerOpen sigil-dna"
+    assert rendered["sigil.runbook_url"] == runbook
+    assert rendered["sigil.dashboard_url"].startswith("https://grafana.example.com/d/sigil-dna/sigil-dna?viewPanel=")
+    assert f"<{runbook}|Runbook>" in rendered["sigil.slack.text"]
+    assert rendered["sigil.slack.color"] == "danger"
+    assert rendered["sigil.pagerduty.severity"] == "critical"
+    assert rendered["sigil.pagerduty.description"] == (
+        "[FIRING:1] CircuitBreakerOpen sigil-dna: The DNA store circuit breaker is open.")
+
+
+def test_amtool_template_render_rejects_a_broken_template(tmp_path):
+    # Guards the test above: a template error must fail amtool.
+    broken = tmp_path / "broken.tmpl"
+    broken.write_text('{{ define "x" }}{{ .Nope | nosuchfunc }}{{ end }}')
+    assert amtool("template", "render", f"--template.glob={broken}", '--template.text={{ template "x" . }}').returncode != 0
+
+
+# ---------------------------------------------------------------- spec checks this target relies on
+
+_MINIMAL_ROUTING = """\
+routing:
+  receivers:
+    team: {slack: {channel: "#hello", api_url_file: /etc/alertmanager/secrets/slack-url}}
+  routes:
+    - {severity: critical, to: team, mute_when: [night]}
+  mute:
+    night: {times: ["22:00-06:00"]}
+"""
+
+
+def test_a_mute_time_range_across_midnight_is_rejected_with_the_split_to_write():
+    from sigil_monitoring import SpecError
+
+    text = (REPO / "specs" / "minimal.yaml").read_text() + _MINIMAL_ROUTING
+    with pytest.raises(SpecError) as caught:
+        parse_spec(text, "hello.yaml")
+    assert str(caught.value) == (
+        "hello.yaml:15:20: error: routing.mute.night.times: time range 22:00-06:00 does not end after it starts "
+        "(split a range across midnight: 22:00-24:00 and 00:00-06:00)")
+
+
+def test_weekday_ranges_that_wrap_past_saturday_are_split_for_alertmanager():
+    from sigil_monitoring.compilers.alertmanager import weekdays
+
+    assert weekdays(("saturday:sunday",)) == ("saturday", "sunday")
+    assert weekdays(("sunday:saturday", "tuesday")) == ("sunday:saturday", "tuesday")
