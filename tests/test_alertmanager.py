@@ -323,3 +323,17 @@ def test_weekday_ranges_that_wrap_past_saturday_are_split_for_alertmanager():
 
     assert weekdays(("saturday:sunday",)) == ("saturday", "sunday")
     assert weekdays(("sunday:saturday", "tuesday")) == ("sunday:saturday", "tuesday")
+
+
+def test_two_services_compile_to_the_golden_multi_service_config(update_golden):
+    # golden/two-services/ is this target's own golden case (test_golden covers one spec at a time).
+    from conftest import GOLDEN
+
+    golden = GOLDEN / "two-services"
+    bundle = {a.path: a.render() for a in compile(model_of(spec_dict(), second_service()))}
+    if update_golden:
+        for rel, data in bundle.items():
+            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden / rel).write_bytes(data)
+    on_disk = {p.relative_to(golden).as_posix(): p.read_bytes() for p in golden.rglob("*") if p.is_file()}
+    assert on_disk == bundle, "golden/two-services differs (run with --update-golden and review the diff)"
