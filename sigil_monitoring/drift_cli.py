@@ -1,11 +1,185 @@
-"""The ``check`` and ``diff`` commands (drift detection and semantic diff); see issue 6."""
+"""The ``check`` and ``diff`` commands: drift of an output folder, and semantic diffs.
+
+Imported at CLI startup, so everything heavy (compilers, deepdiff) is imported inside the commands.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A wrong path or revision: printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
+
+
+def spec_paths(paths: Sequence[str]) -> list[str]:
+    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it."""
+    found: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            inside = sorted(str(f) for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+            if not inside:
+                raise UsageError(f"{path}: a folder with no .yaml spec in it")
+            found += inside
+        else:
+            found.append(path)
+    return found
+
+
+def _compile(specs: list[Any]) -> Any:
+    from .pipeline import compile_specs
+
+    return compile_specs(specs)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .cli import load_all
+    from .drift import find_drift
+
+    bundle = _compile(load_all(spec_paths(args.specs)))
+    drift = find_drift(bundle, args.out)
+    if args.format == "json":
+        sys.stdout.write(_check_json(drift))
+    elif drift:
+        sys.stdout.write(_check_text(drift, args))
+    elif not args.quiet:
+        print(f"{args.out} is up to date ({len(bundle)} files)")
+    return EXIT_FINDINGS if drift else EXIT_OK
+
+
+def _changes(item: Any) -> list[Any]:
+    from .semdiff import diff_file
+
+    if item.on_disk is None or item.compiled is None or item.path.endswith(".sigil-manifest.json"):
+        return []
+    return diff_file(item.path, item.on_disk, item.compiled)
+
+
+def _check_text(drift: list[Any], args: argparse.Namespace) -> str:
+    lines = [f"{args.out} is out of date: {len(drift)} generated file(s) differ from what the specs compile to"]
+    lines.append("(each change reads: on disk → what compile writes)")
+    for item in drift:
+        lines.append(f"{item.path}: {item.why}")
+        lines += [f"  {change}" for change in _changes(item)]
+    specs = " ".join(args.specs)
+    lines.append(f"run: sigil-monitoring compile {specs} --out {args.out}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _check_json(drift: list[Any]) -> str:
+    files = [
+        {"path": d.path, "state": d.state, "changes": [{"what": c.what, "name": c.name, "detail": c.detail, "text": str(c)} for c in _changes(d)]}
+        for d in drift
+    ]
+    return json.dumps({"up_to_date": not drift, "files": files}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _folder(path: Path) -> dict[str, bytes]:
+    """The generated files of an output folder (those in its manifest), or all its files."""
+    from .conventions import MANIFEST_PATH
+    from .write import read_manifest
+
+    manifest = read_manifest(path)
+    if manifest:
+        return {rel: (path / rel).read_bytes() for rel in manifest if (path / rel).is_file()}
+    return {f.relative_to(path).as_posix(): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file() and f.name != MANIFEST_PATH}
+
+
+def _git_show(spec: str, rev: str) -> bytes:
+    p = Path(spec)
+    # ``REV:./name`` is resolved relative to the folder git runs in, wherever the repo root is.
+    proc = subprocess.run(["git", "show", f"{rev}:./{p.name}"], cwd=p.parent.absolute(), capture_output=True)
+    if proc.returncode != 0:
+        reason = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise UsageError(f"cannot read {spec} at {rev}: {reason[-1] if reason else 'git show failed'}")
+    return proc.stdout
+
+
+def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    from .cli import load_all
+    from .spec.loader import display_path
+
+    if args.against:
+        paths = spec_paths(args.paths)
+        old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
+        return dict(_compile(old_specs)), dict(_compile(load_all(paths)))
+    if len(args.paths) != 2:
+        raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
+    old, new = (Path(p) for p in args.paths)
+    for p in (old, new):
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+    if old.is_dir() and new.is_dir():
+        return _folder(old), _folder(new)
+    if old.is_file() and new.is_file():
+        # Both compiled under the new spec's name, so the generated headers do not differ.
+        shown = display_path(new)
+        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)])))
+    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)])))
+    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)])))
+    return left, right
+
+
+def _load_as(data: bytes, where: str, shown: str) -> Any:
+    """Parse spec text whose errors name ``where`` but whose output names ``shown``, so two
+    versions of one spec compile to files that differ only where the specs do."""
+    from .spec.loader import parse_spec
+
+    parse_spec(data, where)
+    return parse_spec(data, shown)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .semdiff import diff_bundles, render_json, render_text
+
+    old, new = _sides(args)
+    changes = diff_bundles(old, new)
+    sys.stdout.write(render_json(changes) if args.format == "json" else render_text(changes))
+    return EXIT_FINDINGS if changes else EXIT_OK
+
+
+def _guard(command: Callable[[argparse.Namespace], int], name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except UsageError as exc:
+            sys.stderr.write(f"sigil-monitoring {name}: error: {exc}\n")
+            return EXIT_USAGE
+
+    return run
 
 
 def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add the drift commands to the CLI (none yet)."""
+    """Add ``check`` and ``diff`` to the CLI."""
+    fmt = {"choices": ["text", "json"], "default": "text", "help": "report as text (default) or JSON for tooling"}
+    p = sub.add_parser(
+        "check",
+        help="exit 1 when an output folder is not what the specs compile to",
+        description="Compile in memory and compare with DIR: stale, hand-edited, missing and no-longer-generated files, "
+        "each with its changes. Exit 0 when up to date, 1 on drift, 2 on a spec error. A folder as SPEC means its *.yaml files.",
+    )
+    specs(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="the output folder to check (as given to compile)")
+    p.add_argument("--format", **fmt)  # type: ignore[arg-type]
+    p.set_defaults(func=_guard(cmd_check, "check"))
+
+    p = sub.add_parser(
+        "diff",
+        help="semantic diff of two output folders, two specs, or a spec and a git revision",
+        description="Report what changes between OLD and NEW in monitoring terms (alerts, thresholds, panels, routes). "
+        "Each side is an output folder or a spec (compiled in memory). Exit 0 when equal, 1 when they differ, 2 on errors.",
+    )
+    p.add_argument("paths", nargs="+", metavar="OLD NEW", help="two folders or specs; with --against, the spec(s) only")
+    p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")
+    p.add_argument("--format", **fmt)  # type: ignore[arg-type]
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+    p.set_defaults(func=_guard(cmd_diff, "diff"))

@@ -1,0 +1,91 @@
+"""Drift: does an output folder hold exactly what the specs compile to?
+
+Each generated file is in one of these states:
+
+- ``stale``: on disk, but not what the specs compile to now (the spec changed since ``compile``);
+- ``edited``: not what we wrote last time either: its hash differs from the manifest's (a hand edit);
+- ``missing``: the specs produce it, the folder does not have it;
+- ``extra``: we generated it earlier (the manifest says so), the specs no longer produce it, and it
+  is still there.
+
+Files we never generated are not looked at. The manifest itself is reported only when everything
+else matches (it restates the other files, so it is out of date whenever they are).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .bundle import Bundle
+from .conventions import MANIFEST_PATH
+from .write import manifest_bytes, read_manifest
+
+State = Literal["stale", "edited", "missing", "extra"]
+
+_WHY: dict[State, str] = {
+    "stale": "out of date (the spec changed since compile)",
+    "edited": "edited by hand (differs from what compile wrote)",
+    "missing": "missing (compile would create it)",
+    "extra": "no longer generated (compile would remove it)",
+}
+
+
+@dataclass(frozen=True)
+class FileDrift:
+    """One generated file that differs; ``on_disk`` and ``compiled`` are None when absent."""
+
+    path: str
+    state: State
+    on_disk: bytes | None = field(repr=False)
+    compiled: bytes | None = field(repr=False)
+
+    @property
+    def why(self) -> str:
+        return _WHY[self.state]
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def find_drift(bundle: Bundle, out_dir: str | Path) -> list[FileDrift]:
+    """Every generated file of ``out_dir`` that is not what ``bundle`` holds, in path order.
+
+    >>> import tempfile, pathlib
+    >>> from sigil_monitoring.write import write_bundle
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_bundle(Bundle({"a.md": b"# A\\n"}), out)
+    >>> find_drift(Bundle({"a.md": b"# A\\n"}), out)
+    []
+    >>> _ = (out / "a.md").write_text("# B\\n")
+    >>> [(d.path, d.state) for d in find_drift(Bundle({"a.md": b"# A\\n"}), out)]
+    [('a.md', 'edited')]
+    """
+    out = Path(out_dir)
+    manifest = read_manifest(out)
+    drift: list[FileDrift] = []
+    for path, data in bundle.items():
+        found = _read(out / path)
+        if found is None:
+            drift.append(FileDrift(path, "missing", None, data))
+        elif found != data:
+            recorded = manifest.get(path)
+            edited = recorded is not None and recorded != hashlib.sha256(found).hexdigest()
+            drift.append(FileDrift(path, "edited" if edited else "stale", found, data))
+    for path in manifest:
+        if path not in bundle and path != MANIFEST_PATH:
+            found = _read(out / path)
+            if found is not None:
+                drift.append(FileDrift(path, "extra", found, None))
+    if not drift:
+        expected = manifest_bytes(bundle)
+        found = _read(out / MANIFEST_PATH)
+        if found != expected:
+            drift.append(FileDrift(MANIFEST_PATH, "missing" if found is None else "stale", found, expected))
+    return sorted(drift, key=lambda d: d.path)

@@ -1,0 +1,101 @@
+"""Alertmanager configuration: routes by their matchers, receivers and time intervals by name,
+inhibit rules by what they mute.
+
+A route is named by its own matchers (``severity=critical``); when two routes of the tree carry
+the same matchers, by the chain from the top (``service=a > severity=critical``). Sibling order
+matters to Alertmanager (the first matching route wins, unless ``continue``), so a reorder is
+reported: https://prometheus.io/docs/alerting/latest/configuration/#route
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .fields import field_changes
+from .model import Change
+
+_LISTS = ("receivers", "time_intervals", "mute_time_intervals")
+
+
+def _matchers(route: dict[str, Any]) -> str:
+    parts = [str(m) for m in route.get("matchers") or []]
+    parts += [f"{k}={v}" for k, v in (route.get("match") or {}).items()]
+    parts += [f"{k}=~{v}" for k, v in (route.get("match_re") or {}).items()]
+    return ", ".join(p.replace('"', "") for p in parts) or "(any alert)"
+
+
+def _routes(root: dict[str, Any]) -> tuple[dict[tuple[str, ...], dict[str, Any]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
+    """Every route below the root by its chain of matchers, and each route's children in order."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {(): root}
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+
+    def walk(route: dict[str, Any], chain: tuple[str, ...]) -> None:
+        seen: Counter[str] = Counter()
+        children[chain] = []
+        for child in route.get("routes") or []:
+            own = _matchers(child)
+            seen[own] += 1
+            key = (*chain, own if seen[own] == 1 else f"{own} #{seen[own]}")
+            found[key] = child
+            children[chain].append(key)
+            walk(child, key)
+
+    walk(root, ())
+    return found, children
+
+
+def _names(keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+    leaves = Counter(key[-1] for key in keys if key)
+    return {key: ("the top-level route" if not key else key[-1] if leaves[key[-1]] == 1 else " > ".join(key)) for key in keys}
+
+
+def _by_name(items: Any) -> dict[str, Any]:
+    return {str(item.get("name")): item for item in items or [] if isinstance(item, dict)}
+
+
+def _inhibit_key(rule: dict[str, Any]) -> str:
+    source = ", ".join(map(str, rule.get("source_matchers") or [])) or str(rule.get("source_match") or "")
+    target = ", ".join(map(str, rule.get("target_matchers") or [])) or str(rule.get("target_match") or "")
+    equal = ", ".join(map(str, rule.get("equal") or []))
+    return f"{source} mutes {target}".replace('"', "") + (f" (same {equal})" if equal else "")
+
+
+def diff_alertmanager(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Changes between two Alertmanager configurations."""
+    changes: list[Change] = []
+    routes_a, kids_a = _routes(old.get("route") or {})
+    routes_b, kids_b = _routes(new.get("route") or {})
+    names = _names([*routes_a, *(k for k in routes_b if k not in routes_a)])
+    for key, route in routes_b.items():
+        if key not in routes_a:
+            changes.append(Change(path, "route", names[key], "added"))
+            continue
+        strip = lambda r: {k: v for k, v in r.items() if k not in ("routes", "matchers", "match", "match_re")}  # noqa: E731
+        changes += [Change(path, "route", names[key], text) for text in field_changes(strip(routes_a[key]), strip(route))]
+        kept_a = [k for k in kids_a.get(key, []) if k in routes_b]
+        kept_b = [k for k in kids_b.get(key, []) if k in routes_a]
+        if kept_a != kept_b:
+            order = lambda keys: ", ".join(names[k] for k in keys)  # noqa: E731
+            changes.append(Change(path, "route", names[key], f"child routes reordered: {order(kept_a)} → {order(kept_b)}"))
+    changes += [Change(path, "route", names[key], "removed") for key in routes_a if key not in routes_b]
+    for section in _LISTS:
+        what = section.rstrip("s").replace("_", " ")
+        a, b = _by_name(old.get(section)), _by_name(new.get(section))
+        for name, item in b.items():
+            if name not in a:
+                changes.append(Change(path, what, name, "added"))
+            else:
+                changes += [Change(path, what, name, text) for text in field_changes(a[name], item)]
+        changes += [Change(path, what, name, "removed") for name in a if name not in b]
+    inhibit_a = {_inhibit_key(r): r for r in old.get("inhibit_rules") or []}
+    inhibit_b = {_inhibit_key(r): r for r in new.get("inhibit_rules") or []}
+    changes += [Change(path, "inhibit rule", k, "added") for k in inhibit_b if k not in inhibit_a]
+    changes += [Change(path, "inhibit rule", k, "removed") for k in inhibit_a if k not in inhibit_b]
+    rest = lambda d: {k: v for k, v in d.items() if k not in ("route", "inhibit_rules", *_LISTS)}  # noqa: E731
+    changes += [Change(path, "setting", "", text) for text in field_changes(rest(old), rest(new))]
+    return changes
+
+
+def is_alertmanager(doc: Any) -> bool:
+    return isinstance(doc, dict) and "route" in doc and "receivers" in doc

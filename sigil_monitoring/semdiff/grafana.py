@@ -1,0 +1,143 @@
+"""Grafana dashboards, classic JSON and the v2 resource: panels by title, rows, queries by refId.
+
+Both formats are reduced to the same shape (dashboard settings + panels with the row they sit in),
+so one comparison reports both. Positions are not reported (one added panel moves every panel
+below it); sizes, row membership and everything inside a panel are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .fields import field_changes
+from .model import Change, show
+
+_PANEL_SKIP = ("id", "gridPos", "panels", "targets", "title")
+
+
+def _unique(title: str, seen: Counter[str]) -> str:
+    seen[title] += 1
+    return title if seen[title] == 1 else f"{title} #{seen[title]}"
+
+
+def _classic(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None, dict[str, Any]]]]:
+    panels: dict[str, tuple[str | None, dict[str, Any]]] = {}
+    seen: Counter[str] = Counter()
+    row: str | None = None
+
+    def add(panel: dict[str, Any], in_row: str | None) -> None:
+        title = str(panel.get("title") or f"id {panel.get('id')}")
+        panels[_unique(title, seen)] = (in_row, panel)
+
+    for panel in doc.get("panels") or []:
+        if panel.get("type") == "row":
+            row = str(panel.get("title", ""))
+            for child in panel.get("panels") or []:  # a collapsed row holds its panels
+                add(child, row)
+            continue
+        add(panel, row)
+    settings = {k: v for k, v in doc.items() if k not in ("panels", "version")}
+    rows = [p.get("title") for p in doc.get("panels") or [] if p.get("type") == "row"]
+    return {**settings, "rows": rows}, panels
+
+
+def _element_rows(layout: Any, row: str | None, out: dict[str, str | None]) -> None:
+    """Which row each element reference of a v2 layout sits in."""
+    if isinstance(layout, dict):
+        if layout.get("kind") == "RowsLayoutRow":
+            row = str((layout.get("spec") or {}).get("title", ""))
+        if layout.get("kind") == "ElementReference":
+            out[str(layout.get("name"))] = row
+        for value in layout.values():
+            _element_rows(value, row, out)
+    elif isinstance(layout, list):
+        for value in layout:
+            _element_rows(value, row, out)
+
+
+def _rows_of(layout: Any, out: list[str]) -> list[str]:
+    if isinstance(layout, dict):
+        if layout.get("kind") == "RowsLayoutRow":
+            out.append(str((layout.get("spec") or {}).get("title", "")))
+        for value in layout.values():
+            _rows_of(value, out)
+    elif isinstance(layout, list):
+        for value in layout:
+            _rows_of(value, out)
+    return out
+
+
+def _v2(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None, dict[str, Any]]]]:
+    spec = doc.get("spec") or {}
+    where: dict[str, str | None] = {}
+    _element_rows(spec.get("layout"), None, where)
+    panels: dict[str, tuple[str | None, dict[str, Any]]] = {}
+    seen: Counter[str] = Counter()
+    for name, element in (spec.get("elements") or {}).items():
+        body = element.get("spec") or {}
+        title = str(body.get("title") or name)
+        queries = ((body.get("data") or {}).get("spec") or {}).get("queries") or []
+        targets = [{"refId": (q.get("spec") or {}).get("refId", str(i)), **((q.get("spec") or {}).get("query") or {}).get("spec", {})} for i, q in enumerate(queries)]
+        flat = {k: v for k, v in body.items() if k != "data"}
+        panels[_unique(title, seen)] = (where.get(name), {**flat, "targets": targets})
+    settings = {k: v for k, v in spec.items() if k not in ("elements", "layout")}
+    settings["metadata"] = doc.get("metadata")
+    return {**settings, "rows": _rows_of(spec.get("layout"), [])}, panels
+
+
+def _targets(panel: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(t.get("refId", i)): t for i, t in enumerate(panel.get("targets") or [])}
+
+
+def _panel_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    size_old = (old.get("gridPos") or {}).get("w"), (old.get("gridPos") or {}).get("h")
+    size_new = (new.get("gridPos") or {}).get("w"), (new.get("gridPos") or {}).get("h")
+    if size_old != size_new:
+        out.append(f"size {size_old[0]}x{size_old[1]} → {size_new[0]}x{size_new[1]}")
+    a, b = _targets(old), _targets(new)
+    for ref, target in b.items():
+        if ref not in a:
+            out.append(f"query {ref} added: {show(target.get('expr'), 200)}")
+            continue
+        if a[ref].get("expr") != target.get("expr"):
+            out.append(f"query {ref} expr {show(a[ref].get('expr'), 200)} → {show(target.get('expr'), 200)}")
+        rest = lambda t: {k: v for k, v in t.items() if k not in ("expr", "refId")}  # noqa: E731
+        out += field_changes(rest(a[ref]), rest(target), f"query {ref} ")
+    out += [f"query {ref} removed" for ref in a if ref not in b]
+    out += field_changes({k: v for k, v in old.items() if k not in _PANEL_SKIP}, {k: v for k, v in new.items() if k not in _PANEL_SKIP})
+    return out
+
+
+def is_v2(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("spec"), dict) and "elements" in doc["spec"]
+
+
+def is_classic(doc: Any) -> bool:
+    return isinstance(doc, dict) and "panels" in doc and "schemaVersion" in doc
+
+
+def diff_dashboard(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Changes between two dashboards of the same format, in panel and row terms."""
+    read = _v2 if is_v2(new) else _classic
+    (settings_a, panels_a), (settings_b, panels_b) = read(old), read(new)
+    changes: list[Change] = []
+    rows_a, rows_b = settings_a.pop("rows"), settings_b.pop("rows")
+    changes += [Change(path, "row", str(r), "added") for r in rows_b if r not in rows_a]
+    changes += [Change(path, "row", str(r), "removed") for r in rows_a if r not in rows_b]
+    kept_a, kept_b = [r for r in rows_a if r in rows_b], [r for r in rows_b if r in rows_a]
+    if kept_a != kept_b:
+        changes.append(Change(path, "rows", "", f"reordered: {', '.join(map(str, kept_a))} → {', '.join(map(str, kept_b))}"))
+    changes += [Change(path, "dashboard", "", text) for text in field_changes(settings_a, settings_b)]
+    for title, (row, panel) in panels_b.items():
+        name = f"'{title}'"
+        if title not in panels_a:
+            changes.append(Change(path, "panel", name, "added"))
+            continue
+        old_row, old_panel = panels_a[title]
+        if old_row != row:
+            changes.append(Change(path, "panel", name, f"moved to row {row}" if row else "moved out of its row"))
+        changes += [Change(path, "panel", name, text) for text in _panel_changes(old_panel, panel)]
+    changes += [Change(path, "panel", f"'{t}'", "removed") for t in panels_a if t not in panels_b]
+    return changes
