@@ -1,0 +1,31 @@
+"""Grafana target: classic dashboard JSON, the v2 resource when asked, and file provisioning.
+
+>>> from sigil_monitoring import load_spec
+>>> from sigil_monitoring.ir.build import build_model
+>>> [a.path for a in compile(build_model([load_spec("specs/minimal.yaml")]))]
+['hello/grafana/hello.json', 'grafana-provisioning/dashboards.yml']
+"""
+
+from __future__ import annotations
+
+from ... import conventions as names
+from ...bundle import Artifact
+from ...ir.model import Model
+from . import dashboard, provisioning, v2
+
+
+def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+    """Dashboards of every service, then one provisioning file for all of them."""
+    out = []
+    for service in model.services:
+        classic = dashboard.build(service)
+        formats = service.dashboard.formats
+        if "classic" in formats:
+            out.append(Artifact(names.dashboard_path(service.name, "classic"), classic.to_json(), "json", service.source, header=False))
+        if "v2" in formats:
+            resource = v2.build(service, classic)
+            out.append(Artifact(names.dashboard_path(service.name, "v2"), resource.to_json(), "json", service.source, header=False))
+    if model.services:
+        source = ", ".join(s.source for s in model.services)
+        out.append(Artifact(names.GRAFANA_PROVISIONING_PATH, provisioning.build(model).to_json(), "yaml", source))
+    return out

@@ -1,0 +1,66 @@
+"""What every panel builder needs to know besides the panel: the service, its alerts, the options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ... import defaults
+from ...ir.model import Alert, BurnAlert, Service, Slo
+from .model import DatasourceRef, FieldColor, Threshold, Thresholds
+
+# Every panel and target names the datasource through the dashboard's `datasource` variable, so
+# the same JSON works in every Grafana without import-time `__inputs`.
+DATASOURCE = DatasourceRef(type="prometheus", uid="${datasource}")
+THRESHOLD_COLORS = FieldColor(mode="thresholds")
+UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
+
+
+@dataclass(frozen=True)
+class Context:
+    service: Service
+    legacy: bool  # Grafana 8: legacy heatmap, older schemaVersion
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.service.dashboard.variables
+
+    def alert(self, name: str) -> Alert | None:
+        return next((a for a in self.service.alerts if a.name == name), None)
+
+    def burn(self, name: str) -> tuple[Slo, BurnAlert] | None:
+        return next(((s, b) for s in self.service.slos for b in s.alerts if b.name == name), None)
+
+    def slo(self, name: str | None) -> Slo:
+        return next(s for s in self.service.slos if s.name == name)
+
+
+def num(value: Decimal) -> int | float:
+    """A Decimal as the JSON number Grafana compares against (ints stay ints)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tuple[str, ...]) -> Thresholds:
+    """Threshold steps that colour the region where an alert would fire, by its severity.
+
+    A step starts at its value and lasts until the next one; the first stands for -Infinity.
+    A region is bad when a ``>`` alert's threshold lies at or below it or a ``<`` alert's
+    threshold lies above it; the worst severity wins.
+    """
+    rules = []
+    for value in values:
+        alert = next((a for a in map(ctx.alert, alert_names) if a and a.threshold and a.threshold.value == value), None)
+        rules.append((value, alert.op if alert else ">", alert.severity if alert else "warning"))
+    points: list[Decimal | None] = [None, *sorted(set(values))]
+    rank = list(defaults.SEVERITY_COLORS)
+    steps = []
+    for point in points:
+        bad = [sev for t, op, sev in rules if (op == ">" and point is not None and t <= point) or (op == "<" and (point is None or t > point))]
+        color = defaults.SEVERITY_COLORS[min(bad, key=rank.index)] if bad else "green"
+        if not steps or steps[-1].color != color:
+            steps.append(Threshold(color=color, value=None if point is None else num(point)))
+    return Thresholds(steps=tuple(steps))
+
+
+def plain_thresholds() -> Thresholds:
+    return Thresholds(steps=(Threshold(color="green", value=None),))

@@ -1,0 +1,218 @@
+"""Panel ``options`` and ``fieldConfig.defaults.custom`` of each visualization, fully spelled out.
+
+Every option is written, not just the ones that differ from Grafana's defaults: a heatmap with
+empty options is taken for the old Angular heatmap and migrated on load, and a complete object
+validates against the panel's official schema (``<panel>.jsonschema.json#/definitions/Options``).
+"""
+
+from __future__ import annotations
+
+from .model import GrafanaModel
+
+
+class Legend(GrafanaModel):
+    display_mode: str = "list"  # list | table | hidden
+    placement: str = "bottom"
+    show_legend: bool = True
+    calcs: tuple[str, ...] = ()
+
+
+class Tooltip(GrafanaModel):
+    mode: str = "multi"  # single | multi | none
+    sort: str = "desc"
+
+
+class HideFrom(GrafanaModel):
+    legend: bool = False
+    tooltip: bool = False
+    viz: bool = False
+
+
+class ScaleDistribution(GrafanaModel):
+    type: str = "linear"
+    log: int | None = None
+
+
+class ReduceOptions(GrafanaModel):
+    calcs: tuple[str, ...] = ("lastNotNull",)
+    fields: str = ""
+    values: bool = False
+
+
+# --- time series -----------------------------------------------------------------------------
+
+
+class TimeSeriesOptions(GrafanaModel):
+    legend: Legend
+    tooltip: Tooltip = Tooltip()
+
+
+class Stacking(GrafanaModel):
+    mode: str = "none"
+    group: str = "A"
+
+
+class ThresholdsStyle(GrafanaModel):
+    mode: str  # off | line | dashed | area | line+area | dashed+area
+
+
+class GraphFieldConfig(GrafanaModel):
+    draw_style: str = "line"
+    line_interpolation: str = "linear"
+    line_width: int = 1
+    fill_opacity: int = 10
+    gradient_mode: str = "none"
+    show_points: str = "never"
+    point_size: int = 5
+    span_nulls: bool = False
+    insert_nulls: bool = False
+    stacking: Stacking = Stacking()
+    axis_placement: str = "auto"
+    axis_label: str = ""
+    axis_color_mode: str = "text"
+    axis_border_show: bool = False
+    axis_centered_zero: bool = False
+    axis_soft_min: float | int | None = None
+    scale_distribution: ScaleDistribution = ScaleDistribution()
+    bar_alignment: int = 0
+    hide_from: HideFrom = HideFrom()
+    thresholds_style: ThresholdsStyle = ThresholdsStyle(mode="off")
+
+
+# --- heatmap (Grafana 9+) ----------------------------------------------------------------------
+
+
+class HeatmapColor(GrafanaModel):
+    mode: str = "scheme"
+    scheme: str = "Oranges"
+    fill: str = "dark-orange"
+    scale: str = "exponential"
+    exponent: float = 0.5
+    steps: int = 64
+    reverse: bool = False
+
+
+class HeatmapYAxis(GrafanaModel):
+    unit: str
+    axis_placement: str = "left"
+    reverse: bool = False
+
+
+class HeatmapTooltip(GrafanaModel):
+    mode: str = "single"
+    y_histogram: bool = True
+    show_color_scale: bool = False
+
+
+class HeatmapLegend(GrafanaModel):
+    show: bool = True
+
+
+class Exemplars(GrafanaModel):
+    color: str = "rgba(255,0,255,0.7)"
+
+
+class RowsFrame(GrafanaModel):
+    layout: str = "auto"
+
+
+class FilterValues(GrafanaModel):
+    le: float = 1e-9
+
+
+class CellValues(GrafanaModel):
+    unit: str | None = None
+
+
+class HeatmapOptions(GrafanaModel):
+    # Prometheus already buckets the data (format "heatmap"): Grafana must not bucket it again.
+    calculate: bool = False
+    cell_gap: int = 1
+    cell_values: CellValues = CellValues()
+    color: HeatmapColor = HeatmapColor()
+    exemplars: Exemplars = Exemplars()
+    filter_values: FilterValues = FilterValues()
+    legend: HeatmapLegend = HeatmapLegend()
+    rows_frame: RowsFrame = RowsFrame()
+    selection_mode: str = "x"
+    show_value: str = "never"
+    tooltip: HeatmapTooltip = HeatmapTooltip()
+    y_axis: HeatmapYAxis
+
+
+class HeatmapFieldConfig(GrafanaModel):
+    hide_from: HideFrom = HideFrom()
+    scale_distribution: ScaleDistribution = ScaleDistribution()
+
+
+# --- state timeline --------------------------------------------------------------------------
+
+
+class StateTimelineOptions(GrafanaModel):
+    show_value: str = "auto"
+    row_height: float = 0.9
+    merge_values: bool = True
+    align_value: str = "left"
+    legend: Legend = Legend()
+    tooltip: Tooltip = Tooltip(mode="single", sort="none")
+
+
+class StateTimelineFieldConfig(GrafanaModel):
+    line_width: int = 0
+    fill_opacity: int = 70
+    span_nulls: bool = False
+    insert_nulls: bool = False
+    hide_from: HideFrom = HideFrom()
+
+
+# --- stat, gauge, bar gauge, text ------------------------------------------------------------
+
+
+class StatOptions(GrafanaModel):
+    graph_mode: str = "area"
+    color_mode: str = "value"
+    justify_mode: str = "auto"
+    text_mode: str = "auto"
+    wide_layout: bool = True
+    show_percent_change: bool = False
+    percent_change_color_mode: str = "standard"
+    orientation: str = "auto"
+    reduce_options: ReduceOptions = ReduceOptions()
+
+
+class GaugeOptions(GrafanaModel):
+    show_threshold_labels: bool = False
+    show_threshold_markers: bool = True
+    sizing: str = "auto"
+    min_viz_width: int = 75
+    min_viz_height: int = 75
+    orientation: str = "auto"
+    reduce_options: ReduceOptions = ReduceOptions()
+
+
+class BarGaugeOptions(GrafanaModel):
+    """Bucket counts side by side: the distribution of a histogram over the dashboard's range."""
+
+    display_mode: str = "gradient"
+    orientation: str = "vertical"
+    value_mode: str = "color"
+    name_placement: str = "auto"
+    show_unfilled: bool = True
+    sizing: str = "auto"
+    min_viz_width: int = 8
+    min_viz_height: int = 16
+    max_viz_height: int = 300
+    legend: Legend = Legend(show_legend=False)
+    reduce_options: ReduceOptions = ReduceOptions()
+
+
+class CodeOptions(GrafanaModel):
+    language: str = "plaintext"
+    show_line_numbers: bool = False
+    show_mini_map: bool = False
+
+
+class TextOptions(GrafanaModel):
+    mode: str = "markdown"
+    content: str
+    code: CodeOptions = CodeOptions()

@@ -1,0 +1,195 @@
+"""One ir ``Panel`` -> one Grafana panel, by kind; ids, positions and titles come from the ir as is.
+
+The ir decided where each panel stands and which alerts it shows (alerts link to panel ids), so
+builders here only choose the visualization, its queries and its options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ... import defaults
+from ...ir.model import Metric, Panel, Series
+from ...spec.units import format_decimal
+from . import describe, options, queries
+from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
+from .model import FieldColor, FieldConfig, FieldDefaults, GrafanaModel, GridPos, MappingResult, Target, Thresholds, ValueMap
+from .model import Panel as GPanel
+
+
+def unit_of(metric: Metric) -> str:
+    return UNITS.get(metric.unit, "short")
+
+
+def ref_id(i: int) -> str:
+    return chr(ord("A") + i) if i < 26 else f"Q{i}"
+
+
+def target(i: int, expr: str, legend: str | None = None, **extra: object) -> Target:
+    return Target(ref_id=ref_id(i), expr=expr, datasource=DATASOURCE, legend_format=legend, **extra)  # type: ignore[arg-type]
+
+
+def legend_of(series: Series, fallback: str) -> str:
+    return " ".join("{{" + label + "}}" for label in series.by) or fallback
+
+
+def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", **fields: object) -> GPanel:
+    """A panel at the ir's position with description, runbook links and the datasource variable."""
+    return GPanel(
+        id=panel.id, type=kind, title=panel.title, grid_pos=GridPos(h=panel.h, w=panel.w, x=panel.x, y=panel.y),
+        description=describe.description(ctx, panel, meaning, action), links=describe.links(ctx, panel),
+        datasource=DATASOURCE if kind != "text" else None, **fields,  # type: ignore[arg-type]
+    )
+
+
+def _field_config(unit: str, thresholds: Thresholds | None = None, custom: GrafanaModel | None = None,
+                  mappings: tuple[ValueMap, ...] = (), **limits: int) -> FieldConfig:
+    """Field defaults of panels coloured by thresholds (stat, gauge, bar gauge, state timeline)."""
+    return FieldConfig(defaults=FieldDefaults(
+        unit=unit, color=THRESHOLD_COLORS, thresholds=thresholds or plain_thresholds(),
+        custom=custom if custom is not None else {}, mappings=mappings, **limits,
+    ))
+
+
+def _graph(ctx: Context, panel: Panel, unit: str, **custom: object) -> FieldConfig:
+    """Time series field config; alert thresholds are drawn as lines in their severity colour."""
+    drawn = bool(panel.thresholds)
+    style = options.ThresholdsStyle(mode="line" if drawn else "off")
+    return FieldConfig(defaults=FieldDefaults(
+        unit=unit, color=FieldColor(mode="palette-classic"),
+        thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
+        custom=options.GraphFieldConfig(thresholds_style=style, **custom),  # type: ignore[arg-type]
+    ))
+
+
+def _timeseries(ctx: Context, panel: Panel, targets: tuple[Target, ...], unit: str, meaning: str, action: str,
+                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), **custom: object) -> GPanel:
+    return base(ctx, panel, "timeseries", meaning, action, targets=targets,
+                options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
+                field_config=_graph(ctx, panel, unit, **custom))
+
+
+def heatmap(ctx: Context, panel: Panel) -> GPanel:
+    series = panel.series
+    assert series is not None
+    extra = queries.variable_matchers(series, ctx.variables)
+    unit = unit_of(series.metric)
+    meaning = (f"How many {series.metric.name} observations fall in each bucket per second, over time. "
+               f"{series.metric.help}".strip())
+    action = "A new band higher up is a new slow mode: compare with the percentiles panel beside it."
+    tgt = target(0, queries.heatmap(series, extra), "{{le}}", format="heatmap")
+    if ctx.legacy:
+        from .legacy import legacy_heatmap
+
+        return legacy_heatmap(base(ctx, panel, "heatmap", meaning, action, targets=(tgt,)), unit)
+    return base(ctx, panel, "heatmap", meaning, action, targets=(tgt,),
+                options=options.HeatmapOptions(y_axis=options.HeatmapYAxis(unit=unit), cell_values=options.CellValues(unit="short")),
+                field_config=FieldConfig(defaults=FieldDefaults(custom=options.HeatmapFieldConfig())))
+
+
+def percentiles(ctx: Context, panel: Panel) -> GPanel:
+    series = panel.series
+    assert series is not None
+    extra = queries.variable_matchers(series, ctx.variables)
+    quantiles = panel.quantiles or defaults.DEFAULT_QUANTILES
+    targets = tuple(
+        target(i, queries.quantile(series, q, extra), f"p{format_decimal(q * 100)} {legend_of(series, '')}".strip())
+        for i, q in enumerate(quantiles)
+    )
+    qs = "/".join(f"p{format_decimal(q * 100)}" for q in quantiles)
+    meaning = f"{qs} of {series.metric.name} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
+    action = "If the top line crosses the threshold line, check the heatmap for a new slow mode and the dependencies below."
+    return _timeseries(ctx, panel, targets, unit_of(series.metric), meaning, action)
+
+
+def histogram(ctx: Context, panel: Panel) -> GPanel:
+    series = panel.series
+    assert series is not None
+    extra = queries.variable_matchers(series, ctx.variables)
+    meaning = (f"Distribution of {series.metric.name}: observations per bucket over the selected time range "
+               f"(bars labelled by upper bound le). {series.metric.help}").strip()
+    tgt = target(0, queries.distribution(series, extra), "{{le}}", format="heatmap", instant=True, range=False)
+    return base(ctx, panel, "bargauge", meaning, "A shift of the bars towards low buckets means weaker values.",
+                targets=(tgt,), options=options.BarGaugeOptions(), field_config=_field_config("short"))
+
+
+def rate(ctx: Context, panel: Panel) -> GPanel:
+    series = panel.series
+    assert series is not None
+    tgt = target(0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name))
+    by = f", split by {', '.join(series.by)}" if series.by else ""
+    meaning = f"Per-second rate of {series.metric.name}{by}. {series.metric.help}".strip()
+    return _timeseries(ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure.")
+
+
+def error_ratio(ctx: Context, panel: Panel) -> GPanel:
+    bad, total = panel.series, panel.total
+    assert bad is not None and total is not None
+    expr = queries.ratio(bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables))
+    legend = " ".join("{{" + label + "}}" for label in bad.by if label in total.by) or "ratio"
+    meaning = f"Share of {total.metric.name} that are {bad.metric.name} (0 to 100 %)."
+    return _timeseries(ctx, panel, (target(0, expr, legend),), "percentunit", meaning,
+                       "Compare with the rate panel: a rising ratio at a steady rate is a real failure, not load.")
+
+
+def state_color(name: str) -> str:
+    kind = "healthy" if name in defaults.HEALTHY_STATES else "broken" if name in defaults.BROKEN_STATES else "other"
+    return defaults.STATE_COLORS[kind]
+
+
+def states_of(metric: Metric) -> tuple[tuple[int, str], ...]:
+    """The metric's states; a gauge named ``*_up`` reads 1 as up and 0 as down."""
+    if metric.states:
+        return metric.states
+    if metric.name == "up" or metric.name.endswith("_up"):
+        return ((0, "down"), (1, "up"))
+    return ()
+
+
+def mappings(metric: Metric) -> tuple[ValueMap, ...]:
+    states = states_of(metric)
+    if not states:
+        return ()
+    return (ValueMap(options={str(v): MappingResult(text=n, color=state_color(n), index=i) for i, (v, n) in enumerate(states)}),)
+
+
+def timeline(ctx: Context, panel: Panel) -> GPanel:
+    series = panel.series
+    assert series is not None
+    tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
+    names = ", ".join(f"{v} = {n}" for v, n in states_of(series.metric))
+    meaning = f"State of {series.metric.name} over time ({names}). {series.metric.help}".strip()
+    return base(ctx, panel, "state-timeline", meaning, "Long red spans show when the dependency was cut off.",
+                targets=(tgt,), options=options.StateTimelineOptions(),
+                field_config=_field_config("short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)))
+
+
+def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
+    """``stat`` and ``gauge``: the last value, coloured by the alert thresholds it shows."""
+    series = panel.series
+    assert series is not None
+    tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
+    unit = "ops" if series.metric.type == "counter" else unit_of(series.metric)
+    thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
+    meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
+    opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
+    limits = {"min": 0, "max": 1} if unit == "percentunit" else {}
+    return base(ctx, panel, kind, meaning, "Red means an alert on this value is firing or about to.", targets=(tgt,),
+                options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), **limits))
+
+
+def text(ctx: Context, panel: Panel) -> GPanel:
+    return base(ctx, panel, "text", "", options=options.TextOptions(content=panel.text or ""))
+
+
+def build(ctx: Context, panel: Panel) -> GPanel:
+    """The Grafana panel for one ir panel."""
+    from . import slo_panels
+
+    builders: dict[str, Callable[[Context, Panel], GPanel]] = {
+        "heatmap": heatmap, "percentiles": percentiles, "histogram": histogram, "rate": rate,
+        "error_ratio": error_ratio, "timeline": timeline, "text": text,
+        "stat": lambda c, p: single_value(c, p, "stat"), "gauge": lambda c, p: single_value(c, p, "gauge"),
+        "slo_sli": slo_panels.sli, "slo_budget": slo_panels.budget, "slo_burn": slo_panels.burn,
+    }
+    return builders[panel.kind](ctx, panel)

@@ -1,0 +1,123 @@
+"""PromQL of every panel, built with ``sigil_monitoring.promql`` and checked by the parser.
+
+Ad-hoc panels query the catalog metrics directly with ``$__rate_interval`` (Grafana picks a
+window of at least four scrapes for the zoom level; dashboard-linter's rule). SLO panels reuse the
+Prometheus target's recording rules (names from ``conventions``), so the dashboard shows exactly
+what the burn-rate alerts evaluate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from ... import conventions as names
+from ... import promql
+from ...ir.model import Series, Slo
+from ...spec.units import Duration, format_decimal
+
+RATE_WINDOW = "$__rate_interval"
+RANGE = "$__range"
+
+# Grafana's built-in and template variables, replaced by sample values before parsing: the
+# parser knows neither, and a `$x` in a range selector is not PromQL.
+_GRAFANA_VARIABLE = re.compile(r"\$\{?(__rate_interval|__interval|__range)\}?")
+_TEMPLATE_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
+
+
+def substitute(expr: str) -> str:
+    """``expr`` with Grafana variables replaced by values the PromQL parser accepts.
+
+    >>> substitute('rate(x{a=~"$a"}[$__rate_interval])')
+    'rate(x{a=~"a"}[5m])'
+    """
+    text = _GRAFANA_VARIABLE.sub("5m", expr)
+    return _TEMPLATE_VARIABLE.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+def check(expr: str) -> str:
+    """Return ``expr`` after making sure it parses once Grafana variables are substituted."""
+    promql.check(substitute(expr))
+    return expr
+
+
+def variable_matchers(series: Series, variables: tuple[str, ...]) -> tuple[str, ...]:
+    """``label=~"$label"`` for each dashboard variable the metric carries and ``where`` leaves open."""
+    fixed = {label for label, _ in series.matchers}
+    return tuple(f'{v}=~"${v}"' for v in variables if v in series.metric.labels and v not in fixed)
+
+
+def _rate(series: Series, extra: tuple[str, ...], by: tuple[str, ...], window: str = RATE_WINDOW, fn: str = "rate") -> str:
+    text = promql.rate(series.metric.name, series.matchers, window, by=by, extra=extra)
+    return text if fn == "rate" else text.replace("(rate(", f"({fn}(", 1)
+
+
+def _bucket_series(series: Series) -> Series:
+    metric = series.metric
+    if metric.type == "native_histogram":
+        return series
+    return replace(series, metric=replace(metric, name=f"{metric.name}_bucket"))
+
+
+def _bucket_by(series: Series) -> tuple[str, ...]:
+    return () if series.metric.type == "native_histogram" else ("le",)
+
+
+def heatmap(series: Series, extra: tuple[str, ...]) -> str:
+    """Per-bucket rates; Grafana's ``heatmap`` format turns cumulative ``le`` buckets into cells."""
+    return check(_rate(_bucket_series(series), extra, _bucket_by(series)))
+
+
+def distribution(series: Series, extra: tuple[str, ...]) -> str:
+    """Observations per bucket over the whole time range shown (an instant query)."""
+    return check(_rate(_bucket_series(series), extra, _bucket_by(series), window=RANGE, fn="increase"))
+
+
+def quantile(series: Series, q: Decimal, extra: tuple[str, ...]) -> str:
+    by = tuple(sorted({*series.by, *_bucket_by(series)}))
+    return check(f"histogram_quantile({format_decimal(q)}, {_rate(_bucket_series(series), extra, by)})")
+
+
+def rate(series: Series, extra: tuple[str, ...]) -> str:
+    return check(_rate(series, extra, series.by))
+
+
+def ratio(bad: Series, total: Series, extra_bad: tuple[str, ...], extra_total: tuple[str, ...]) -> str:
+    """Bad over total events; with ``by`` labels on both sides the ratio is per label value."""
+    by = tuple(label for label in bad.by if label in total.by)
+    return check(f"{_rate(bad, extra_bad, by)} / {_rate(total, extra_total, by)}")
+
+
+def value(series: Series, extra: tuple[str, ...]) -> str:
+    """A gauge as it is, or a counter as its per-second rate."""
+    if series.metric.type == "counter":
+        return rate(series, extra)
+    text = promql.selector(series.metric.name, series.matchers, extra)
+    return check(f"max by ({', '.join(series.by)}) ({text})" if series.by else text)
+
+
+def _slo_selector(service: str, slo: Slo) -> tuple[tuple[str, str], ...]:
+    return ((names.SERVICE_LABEL, service), (names.SLO_LABEL, slo.name))
+
+
+def slo_error_ratio(service: str, slo: Slo, window: Duration) -> str:
+    return check(promql.selector(names.slo_error_ratio_record(str(window)), _slo_selector(service, slo)))
+
+
+def slo_burn_rate(service: str, slo: Slo, window: Duration) -> str:
+    """Burn rate = error ratio over the window / error budget (1 is spending exactly on budget)."""
+    return check(f"{slo_error_ratio(service, slo, window)} / {format_decimal(slo.error_budget)}")
+
+
+def slo_budget_remaining(service: str, slo: Slo) -> str:
+    return check(promql.selector(names.SLO_BUDGET_REMAINING_RECORD, _slo_selector(service, slo)))
+
+
+def label_values(metric: str, selector: promql.Matchers, label: str) -> str:
+    """The query of a dashboard variable: the label's values on this service's series."""
+    return f"label_values({promql.selector(metric, selector)}, {label})"
+
+
+def firing_alerts(service: str) -> str:
+    return check(promql.selector("ALERTS", (("alertstate", "firing"), (names.SERVICE_LABEL, service))))

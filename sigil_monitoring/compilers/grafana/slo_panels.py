@@ -1,0 +1,75 @@
+"""The three panels of an SLO: error ratio against the budget, budget left, burn rate by window.
+
+They read the Prometheus target's SLO recording rules (``slo:sli_error:ratio_rate<window>`` and
+``slo:period_error_budget_remaining:ratio`` with ``service`` and ``slo`` labels), so the panels
+show the very series the burn-rate alerts evaluate.
+"""
+
+from __future__ import annotations
+
+from ... import defaults
+from ...ir.model import Panel
+from ...spec.units import format_decimal
+from . import options, queries
+from .context import THRESHOLD_COLORS, Context, num
+from .model import FieldColor, FieldConfig, FieldDefaults, Threshold, Thresholds
+from .model import Panel as GPanel
+from .panels import base, target
+
+
+def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
+    """Time series whose thresholds are reference lines (budget, burn factors), drawn dashed."""
+    return FieldConfig(defaults=FieldDefaults(
+        unit=unit,
+        color=FieldColor(mode="palette-classic"), thresholds=Thresholds(steps=steps),
+        custom=options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0),
+    ))
+
+
+def _legend() -> options.TimeSeriesOptions:
+    return options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=("mean", "max", "lastNotNull")))
+
+
+def sli(ctx: Context, panel: Panel) -> GPanel:
+    slo = ctx.slo(panel.slo)
+    short = min(slo.windows)
+    budget = format_decimal(slo.error_budget * 100)
+    targets = (
+        target(0, queries.slo_error_ratio(ctx.service.name, slo, short), f"error ratio ({short})"),
+        target(1, queries.slo_error_ratio(ctx.service.name, slo, slo.window), f"error ratio ({slo.window})"),
+    )
+    meaning = (f"SLO {slo.name}: {slo.description or 'share of bad events'} Objective {format_decimal(slo.objective)} %, "
+               f"so the error budget is {budget} % of events over {slo.window} (the dashed red line).").replace("  ", " ")
+    action = f"The {slo.window} line above the budget line means the SLO is already missed for this period."
+    steps = (Threshold(color="green", value=None), Threshold(color="red", value=num(slo.error_budget)))
+    return base(ctx, panel, "timeseries", meaning, action, targets=targets, options=_legend(),
+                field_config=_lines(steps, "percentunit"))
+
+
+def budget(ctx: Context, panel: Panel) -> GPanel:
+    slo = ctx.slo(panel.slo)
+    tgt = target(0, queries.slo_budget_remaining(ctx.service.name, slo), slo.name)
+    steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
+    meaning = (f"Share of the {slo.window} error budget of SLO {slo.name} still left (100 % = untouched, "
+               "below 0 % = SLO missed).")
+    action = "Below 25 %: slow down risky changes; below 0 %: spend the time on reliability."
+    return base(ctx, panel, "stat", meaning, action, targets=(tgt,), options=options.StatOptions(),
+                field_config=FieldConfig(defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS,
+                                                                thresholds=Thresholds(steps=steps))))
+
+
+def burn(ctx: Context, panel: Panel) -> GPanel:
+    slo = ctx.slo(panel.slo)
+    windows = sorted({w.long for b in slo.alerts for w in b.windows}) or [min(slo.windows)]
+    targets = tuple(target(i, queries.slo_burn_rate(ctx.service.name, slo, w), f"{w} window") for i, w in enumerate(windows))
+    factors: dict[object, str] = {}
+    for b in slo.alerts:
+        for w in b.windows:
+            factors.setdefault(w.factor, defaults.SEVERITY_COLORS.get(b.severity, "red"))
+    steps = (Threshold(color="green", value=None),
+             *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())))  # type: ignore[arg-type]
+    tiers = ", ".join(f"{w.long} above {w.factor}x ({b.tier})" for b in slo.alerts for w in b.windows)
+    meaning = (f"How fast SLO {slo.name} spends its error budget, per window: 1 spends exactly the budget over "
+               f"{slo.window}. Dashed lines are the alert factors" + (f": {tiers}." if tiers else "."))
+    action = "A page fires when a long window and its short window both stay above their factor."
+    return base(ctx, panel, "timeseries", meaning, action, targets=targets, options=_legend(), field_config=_lines(steps, "short"))
