@@ -75,3 +75,14 @@ PANEL_SIZE = {
 DEFAULT_QUANTILES = (Decimal("0.5"), Decimal("0.95"), Decimal("0.99"))
 DASHBOARD_SCHEMA_VERSION = 42
 GRAFANA8_SCHEMA_VERSION = 30
+
+# Grafana colours: state names that read as healthy or broken (anything else is in between), the
+# colour of an alert threshold by severity, and SLO budget-left steps (ratio of the budget).
+HEALTHY_STATES = frozenset({"closed", "up", "ok", "healthy", "ready", "running", "active"})
+BROKEN_STATES = frozenset({"open", "down", "failed", "error", "unhealthy", "stopped"})
+STATE_COLORS = {"healthy": "green", "broken": "red", "other": "yellow"}
+SEVERITY_COLORS = {"critical": "red", "warning": "orange", "info": "blue"}
+BUDGET_STEPS = ((None, "red"), (Decimal("0"), "orange"), (Decimal("0.25"), "green"))
+# Where Grafana's file provisioning finds the compiled output folder (mount `build/` here).
+GRAFANA_BUILD_MOUNT = "/var/lib/grafana/sigil-monitoring"
+GRAFANA_PROVISIONING_INTERVAL_SECONDS = 30
