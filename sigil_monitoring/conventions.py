@@ -80,6 +80,18 @@ def rule_group(service: str, concern: str) -> str:
     return f"{service}-{concern}"
 
 
+# Rule files are split by concern so each generated promtool test lists only what it needs
+# (promtool evaluates every rule of every listed file in every test group).
+RECORDING_CONCERN = "recording"
+ALERTS_CONCERN = "alerts"
+RECORDING_TEST = "recording"  # alert tests are named after their alert (CamelCase, never this)
+
+
+def slo_concern(slo: str) -> str:
+    """Rule file (and group) of one SLO: its SLI ratios, budget metadata and burn alerts."""
+    return f"slo-{slo}"
+
+
 def slo_alert_name(slo: str, tier: str) -> str:
     return f"{camel(slo)}{'Fast' if tier == 'page' else 'Slow'}Burn"
 

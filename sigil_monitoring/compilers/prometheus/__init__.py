@@ -1,0 +1,49 @@
+"""Prometheus target: recording and alerting rules by concern, plus promtool unit tests for them.
+
+Per service it writes (paths from ``conventions``)::
+
+    <service>/prometheus/recording.rules.yml     rates, bucket rates, p50/p95/p99 per histogram
+    <service>/prometheus/alerts.rules.yml        the spec's threshold alerts
+    <service>/prometheus/slo-<slo>.rules.yml     SLI ratios, budget metadata, burn-rate alerts
+    <service>/prometheus/tests/*.test.yml        ``promtool test rules`` files, one per alert
+
+Rule files are split by concern because promtool evaluates every rule of every listed file in
+every test group; each test lists only the files its alert needs.
+"""
+
+from __future__ import annotations
+
+from ... import conventions as names
+from ...bundle import Artifact
+from ...ir.model import Model, Service
+from . import alerts, recording, slo
+from .rules import RuleFile, RuleGroup, check_collisions
+from .testgen import service_tests
+
+
+def rule_files(service: Service) -> list[RuleFile]:
+    """Every rule file of one service, in a fixed order."""
+    group = names.rule_group
+    files = [
+        RuleFile(names.rules_path(service.name, names.RECORDING_CONCERN),
+                 (RuleGroup(group(service.name, names.RECORDING_CONCERN), recording.recording_rules(service)),)),
+        RuleFile(names.rules_path(service.name, names.ALERTS_CONCERN),
+                 (RuleGroup(group(service.name, names.ALERTS_CONCERN), alerts.alerting_rules(service)),)),
+    ]
+    files += [RuleFile(names.rules_path(service.name, names.slo_concern(s.name)), (slo.slo_group(service, s),))
+              for s in service.slos]
+    # An empty group is legal but noise; an empty file stays, so deployments can glob a stable set.
+    return [RuleFile(f.path, tuple(g for g in f.groups if g.rules)) for f in files]
+
+
+def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+    """Rule files and promtool test files for every service of ``model``."""
+    artifacts: list[Artifact] = []
+    all_files: list[RuleFile] = []
+    for service in model.services:
+        files = rule_files(service)
+        all_files += files
+        artifacts += [Artifact(f.path, f.document(), "yaml", service.source) for f in files]
+        artifacts += [Artifact(t.path, t.document(), "yaml", service.source) for t in service_tests(service, files)]
+    check_collisions(all_files)
+    return artifacts

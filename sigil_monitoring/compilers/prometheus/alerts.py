@@ -1,0 +1,73 @@
+"""Threshold alerts (the spec's ``alerts`` section) as Prometheus alerting rules.
+
+Conventions from the monitoring-mixins style guide
+(https://monitoring.mixins.dev/#guidelines-for-alert-names-labels-and-annotations): CamelCase
+names, a ``severity`` label, a static ``summary``, a templated ``description``, and
+``runbook_url`` / ``dashboard_url`` annotations. Rates and quantiles read the service's recording
+rules when those hold the answer, so an alert and its dashboard panel show the same series.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ... import promql
+from ...ir.model import Alert, Service
+from ...spec.units import Threshold, format_decimal
+from . import recording
+from .rules import AlertingRule
+
+
+def threshold_text(threshold: Threshold) -> str:
+    """The threshold as PromQL, exact and readable.
+
+    Rates are compared per second, as ``rate()`` returns them; ``1/min`` is written ``1 / 60``
+    rather than ``0.016666666666666666`` so a reader sees the spec's number and the value
+    ``$value`` in the description stays per second.
+
+    >>> from sigil_monitoring.spec.units import parse_threshold
+    >>> threshold_text(parse_threshold("1/min")), threshold_text(parse_threshold("10GiB"))
+    ('1 / 60', '10737418240')
+    """
+    if threshold.kind == "per_second" and "/" in threshold.text:
+        count = Decimal(threshold.text.split("/")[0].strip())
+        per = (count / threshold.value).to_integral_value()
+        if per * threshold.value == count or abs(per * threshold.value - count) < Decimal("1e-20"):
+            return format_decimal(count) if per == 1 else f"{format_decimal(count)} / {format_decimal(per)}"
+    return format_decimal(threshold.value)
+
+
+def condition(service: Service, alert: Alert) -> str:
+    """The PromQL condition of one threshold alert."""
+    series, window = alert.series, alert.rate_window
+    compare = f" {alert.op} {threshold_text(alert.threshold)}" if alert.threshold is not None else ""
+    if alert.kind == "quantile":
+        return recording.histogram_quantile(service, series, alert.quantile, window) + compare  # type: ignore[arg-type]
+    if alert.kind == "rate":
+        return recording.counter_rate(service, series, window) + compare  # type: ignore[arg-type]
+    if alert.kind == "ratio":
+        # Both sides are summed to the same labels, so the division matches whether each side
+        # comes from a record (which carries service labels) or from the raw counter.
+        bad = recording.counter_rate(service, series, window)  # type: ignore[arg-type]
+        total = recording.counter_rate(service, alert.total, window)  # type: ignore[arg-type]
+        by = promql.by_clause(series.by)  # type: ignore[union-attr]
+        return f"{by}({bad}) / {by}({total}){compare}"
+    if alert.kind == "state":
+        return f"{promql.selector(series.metric.name, series.matchers)} == {alert.state[0]}"  # type: ignore[union-attr, index]
+    if alert.kind == "value":
+        return promql.selector(series.metric.name, series.matchers) + compare  # type: ignore[union-attr]
+    if alert.kind == "absent":
+        return f"absent({promql.selector(series.metric.name, series.matchers)})"  # type: ignore[union-attr]
+    return alert.promql.strip()  # type: ignore[union-attr]
+
+
+def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
+    return AlertingRule(
+        alert=alert.name, expr=condition(service, alert), for_=alert.for_, labels=alert.labels,
+        summary=alert.summary, description=alert.description,
+        runbook_url=alert.runbook_url, dashboard_url=alert.dashboard_url,
+    )
+
+
+def alerting_rules(service: Service) -> tuple[AlertingRule, ...]:
+    return tuple(alerting_rule(service, a) for a in service.alerts)

@@ -1,0 +1,113 @@
+"""Service-level recording rules (rates, bucket rates, quantiles) and the queries that reuse them.
+
+Names follow ``level:metric:operations`` (https://prometheus.io/docs/practices/rules/) and come
+from ``conventions``. Every rule carries the service's labels, so the same metric in two services
+records two distinct series. Alerts and dashboards call ``counter_rate`` / ``histogram_quantile``
+here: they get the recorded series when one exists and the raw query otherwise.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ... import conventions as names
+from ... import defaults, promql
+from ...ir.model import Metric, Series, Service
+from ...spec.units import Duration, format_decimal
+from .rules import RecordingRule, merge_labels
+
+CLASSIC = "histogram"
+NATIVE = "native_histogram"
+
+
+def rate_window(service: Service) -> Duration:
+    """The range of recorded rates: the alert rate window, and at least four scrapes (as ir does)."""
+    return max(defaults.ALERT_RATE_WINDOW, Duration(service.scrape_interval.ms * defaults.MIN_RATE_WINDOW_SCRAPES))
+
+
+def quantiles_for(service: Service, metric: Metric) -> tuple[Decimal, ...]:
+    """p50/p95/p99 and every other quantile an alert or a panel of this service asks of ``metric``."""
+    wanted = set(defaults.DEFAULT_QUANTILES)
+    wanted |= {a.quantile for a in service.alerts if a.quantile is not None and a.series and a.series.metric == metric}
+    wanted |= {q for p in service.dashboard.panels() if p.series and p.series.metric == metric for q in p.quantiles}
+    return tuple(sorted(wanted))
+
+
+def _service_matcher(service: Service) -> promql.Matchers:
+    return ((names.SERVICE_LABEL, service.name),)
+
+
+def _where(service: Service, series: Series) -> promql.Matchers | None:
+    """The ``where`` matchers of a series, or None when it does not start with the service selector."""
+    n = len(service.selector)
+    return series.matchers[n:] if series.matchers[:n] == service.selector else None
+
+
+def recording_rules(service: Service) -> tuple[RecordingRule, ...]:
+    """Every service-level record, in catalog order; bucket rates come before the quantiles using them."""
+    window = str(rate_window(service))
+    labels = service.labels
+    rules: list[RecordingRule] = []
+    for metric in service.metrics:
+        if metric.type == "counter":
+            rules.append(RecordingRule(names.rate_record(metric.name, metric.labels, window),
+                                       promql.rate(metric.name, service.selector, window, by=metric.labels), labels))
+        elif metric.type == CLASSIC:
+            bucket = names.bucket_rate_record(metric.name, window)
+            rules.append(RecordingRule(bucket, promql.bucket_rate(metric.name, service.selector, window), labels))
+            count = f"{metric.name}_count"
+            rules.append(RecordingRule(names.rate_record(count, (), window),
+                                       promql.rate(count, service.selector, window), labels))
+            source = promql.selector(bucket, _service_matcher(service))
+            rules += _quantile_rules(service, metric, window, source)
+        elif metric.type == NATIVE:
+            record = names.rate_record(metric.name, (), window)
+            rules.append(RecordingRule(record, promql.rate(metric.name, service.selector, window), labels))
+            rules += _quantile_rules(service, metric, window, promql.selector(record, _service_matcher(service)))
+    return tuple(rules)
+
+
+def _quantile_rules(service: Service, metric: Metric, window: str, source: str) -> list[RecordingRule]:
+    return [
+        RecordingRule(names.quantile_record(metric.name, window), f"histogram_quantile({format_decimal(q)}, {source})",
+                      merge_labels(service.labels, ((names.QUANTILE_LABEL, format_decimal(q)),)))
+        for q in quantiles_for(service, metric)
+    ]
+
+
+def counter_rate(service: Service, series: Series, window: Duration) -> str:
+    """``sum by (by) (rate(series[window]))``, read from the rate record when it holds the answer.
+
+    The record keeps every catalog label, so ``where`` matchers on those labels still apply and
+    the labels not asked for are summed away.
+    """
+    metric = series.metric
+    where = _where(service, series)
+    recorded = (
+        metric.type == "counter" and window == rate_window(service) and where is not None
+        and {k for k, _ in where} <= set(metric.labels) and set(series.by) <= set(metric.labels)
+    )
+    if not recorded:
+        return promql.rate(metric.name, series.matchers, str(window), by=series.by)
+    record = promql.selector(names.rate_record(metric.name, metric.labels, str(window)),
+                             _service_matcher(service) + where)  # type: ignore[operator]
+    dropped = [label for label in metric.labels if label not in series.by]
+    return f"sum without ({', '.join(dropped)}) ({record})" if dropped else record
+
+
+def quantile_recorded(service: Service, series: Series, window: Duration) -> bool:
+    """Whether the quantile of ``series`` is a record (then it carries a ``quantile`` label)."""
+    return _where(service, series) == () and not series.by and window == rate_window(service)
+
+
+def histogram_quantile(service: Service, series: Series, quantile: Decimal, window: Duration) -> str:
+    """The quantile of a histogram over ``window``: the quantile record when the series is the
+    whole service's histogram, else computed from the raw buckets."""
+    metric = series.metric
+    q = format_decimal(quantile)
+    if quantile_recorded(service, series, window):
+        return promql.selector(names.quantile_record(metric.name, str(window)),
+                               _service_matcher(service) + ((names.QUANTILE_LABEL, q),))
+    if metric.type == NATIVE:
+        return promql.native_quantile(q, metric.name, series.matchers, str(window), series.by)
+    return promql.quantile(q, metric.name, series.matchers, str(window), series.by)

@@ -1,0 +1,103 @@
+"""Typed Prometheus rule files: what the compiler emits, before it becomes YAML.
+
+The wire format is Prometheus' rule file
+(https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/#rule_file); every
+expression is checked by ``promql.check`` when a rule is built, so a rule that exists parses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ...promql import check
+from ...spec.units import Duration
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def merge_labels(*parts: Labels) -> Labels:
+    """Later parts win; sorted by name so output is stable."""
+    merged: dict[str, str] = {}
+    for part in parts:
+        merged.update(part)
+    return tuple(sorted(merged.items()))
+
+
+@dataclass(frozen=True)
+class RecordingRule:
+    record: str
+    expr: str
+    labels: Labels
+
+    def __post_init__(self) -> None:
+        check(self.expr)
+
+    def document(self) -> dict[str, Any]:
+        return {"record": self.record, "expr": self.expr, "labels": dict(self.labels)}
+
+
+@dataclass(frozen=True)
+class AlertingRule:
+    alert: str
+    expr: str
+    for_: Duration
+    labels: Labels
+    summary: str  # static
+    description: str  # Go template, expanded by Prometheus
+    runbook_url: str
+    dashboard_url: str
+
+    def __post_init__(self) -> None:
+        check(self.expr)
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return {
+            "summary": self.summary, "description": self.description,
+            "runbook_url": self.runbook_url, "dashboard_url": self.dashboard_url,
+        }
+
+    def document(self) -> dict[str, Any]:
+        return {"alert": self.alert, "expr": self.expr, "for": str(self.for_), "labels": dict(self.labels),
+                "annotations": self.annotations}
+
+
+Rule = RecordingRule | AlertingRule
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    name: str
+    rules: tuple[Rule, ...]
+
+    def document(self) -> dict[str, Any]:
+        return {"name": self.name, "rules": [r.document() for r in self.rules]}
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """One ``*.rules.yml`` file; ``path`` comes from ``conventions.rules_path``."""
+
+    path: str
+    groups: tuple[RuleGroup, ...]
+
+    def document(self) -> dict[str, Any]:
+        return {"groups": [g.document() for g in self.groups]}
+
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(r for g in self.groups for r in g.rules)
+
+
+def check_collisions(files: list[RuleFile]) -> None:
+    """Two recording rules writing the same series would overwrite each other in Prometheus
+    (Pyrra's known bug when two SLOs share a metric); two alerts of one name confuse routing."""
+    seen: dict[tuple[str, Labels], str] = {}
+    for file in files:
+        for rule in file.rules():
+            name = rule.record if isinstance(rule, RecordingRule) else rule.alert
+            key = (name, rule.labels)
+            if key in seen:
+                raise AssertionError(f"rule {name} {dict(rule.labels)} written by {seen[key]} and {file.path}: "
+                                     "a naming bug in sigil-monitoring")
+            seen[key] = file.path

@@ -1,0 +1,95 @@
+"""promtool tests for burn-rate alerts: a steady error ratio above (and below) the tier's budget.
+
+The firing input keeps the error ratio at twice the highest ``factor x budget`` of the tier (at
+most halfway to 1), so every window pair of the tier burns; the quiet input keeps it at half the
+lowest, so none does. Both are rounded to three significant digits, which keeps the expected
+``humanizePercentage`` text exact. Kinds promtool 2.42 cannot feed (native histograms, raw
+``error_ratio`` PromQL) get the SLI records themselves as input, which still tests the alert logic.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from .... import conventions as names
+from .... import promql
+from ....ir.model import BurnAlert, Service, Slo
+from ....spec.units import Duration
+from .. import recording
+from .. import slo as slo_rules
+from ..rules import Labels, merge_labels
+from . import inputs
+from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
+from .templates import expand
+from .threshold import SETTLE
+
+TOTAL_PER_SECOND = Decimal(10000)
+
+
+def _sig3(value: Decimal, rounding: str) -> Decimal:
+    exponent = value.adjusted() - 2
+    return value.scaleb(-exponent).quantize(Decimal(1), rounding=rounding).scaleb(exponent)
+
+
+def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal]:
+    """(firing, quiet) error ratios for one tier."""
+    thresholds = [slo_rules.burn_threshold(slo, w) for w in burn.windows]
+    fire = _sig3(min(max(thresholds) * 2, (max(thresholds) + 1) / 2), ROUND_CEILING)
+    quiet = _sig3(min(thresholds) / 2, ROUND_FLOOR)
+    return min(fire, Decimal(1)), quiet
+
+
+def group_labels(slo: Slo) -> Labels:
+    return tuple((label, inputs.TEST_LABEL_VALUE) for label in slo.group_by)
+
+
+def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int) -> tuple[InputSeries, ...]:
+    """Raw series whose SLI error ratio is ``ratio`` over every window."""
+    extra = group_labels(slo)
+    total, bad = TOTAL_PER_SECOND, TOTAL_PER_SECOND * ratio
+    if slo.kind == "ratio":
+        main = slo.bad if slo.bad is not None else slo.good
+        main_rate = bad if slo.bad is not None else total - bad
+        return (inputs.counter(main.metric.name, inputs.labels_of(main, extra), main_rate, samples),  # type: ignore[union-attr]
+                inputs.counter(slo.total.metric.name, inputs.labels_of(slo.total, extra), total, samples))  # type: ignore[union-attr]
+    if slo.kind == "latency" and slo.latency.metric.type == recording.CLASSIC:  # type: ignore[union-attr]
+        series, le = slo.latency, (("le", slo.below_text),)
+        return (inputs.counter(f"{series.metric.name}_count", inputs.labels_of(series, extra), total, samples),  # type: ignore[union-attr]
+                inputs.counter(f"{series.metric.name}_bucket", inputs.labels_of(series, extra + le), total - bad, samples))  # type: ignore[union-attr, operator]
+    if slo.kind == "up":
+        return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),)  # type: ignore[union-attr, arg-type]
+    labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
+    windows = sorted({d for w in burn.windows for d in (w.long, w.short)})
+    return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows)
+
+
+def expected(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal) -> ExpectedAlert:
+    labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
+    rule = slo_rules.burn_rule(service, slo, burn)
+    return ExpectedAlert(labels, tuple(sorted(
+        (key, expand(text, float(ratio), dict(labels))) for key, text in rule.annotations.items()
+    )))
+
+
+def metadata_checks(service: Service, slo: Slo, at: Duration) -> tuple[ExprCase, ...]:
+    """The objective and budget records hold the spec's numbers exactly."""
+    labels = slo_rules.slo_labels(service, slo)
+    out = []
+    for record, value in ((names.SLO_OBJECTIVE_RECORD, slo.objective / 100), (names.SLO_ERROR_BUDGET_RECORD, slo.error_budget)):
+        sample = Sample(promql.selector(record, labels), value)
+        out.append(ExprCase(slo_rules.record_selector(service, slo, record), at, (sample,)))
+    return tuple(out)
+
+
+def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str) -> TestFile:
+    fire_at = Duration(burn.for_.ms + SETTLE.ms)
+    samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
+    fire, quiet = error_ratios(slo, burn)
+    cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fire),))]
+    if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
+        cases.insert(0, AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()))
+    groups = (
+        TestGroup(feed(service, slo, burn, fire, samples), tuple(cases), metadata_checks(service, slo, fire_at)),
+        TestGroup(feed(service, slo, burn, quiet, samples), (AlertCase(fire_at, burn.name, ()),)),
+    )
+    return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), groups)

@@ -1,0 +1,160 @@
+"""Expand alert annotation templates the way Prometheus does, for a test's ``exp_annotations``.
+
+promtool compares expanded annotations exactly, so the generator must know what Prometheus will
+print. This covers the subset the compiler and typical specs write: ``{{ $value }}`` (optionally
+piped to humanize, humanize1024, humanizeDuration or humanizePercentage), ``{{ $labels.x }}`` and
+``{{ if $labels.x }}...{{ else }}...{{ end }}``. The humanize functions follow Prometheus'
+template/template.go (2.42); ``%.4g`` is the same in Go and Python.
+
+>>> expand("p95 is {{ $value | humanizeDuration }}{{ if $labels.instance }} on {{ $labels.instance }}{{ end }}.", 2.425, {})
+'p95 is 2.425s.'
+>>> humanize(0.03333333333333333), humanize1024(5368709120.0), humanize_percentage(0.0288)
+('33.33m', '5Gi', '2.88%')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+_ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.S)
+
+
+class UnsupportedTemplate(ValueError):
+    """The annotation uses template syntax this expander does not know."""
+
+
+def _g4(v: float) -> str:
+    return "%.4g" % v
+
+
+def humanize(v: float) -> str:
+    if v == 0 or math.isnan(v) or math.isinf(v):
+        return _g4(v)
+    prefix = ""
+    if abs(v) >= 1:
+        for p in ("k", "M", "G", "T", "P", "E", "Z", "Y"):
+            if abs(v) < 1000:
+                break
+            prefix, v = p, v / 1000
+        return _g4(v) + prefix
+    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
+        if abs(v) >= 1:
+            break
+        prefix, v = p, v * 1000
+    return _g4(v) + prefix
+
+
+def humanize1024(v: float) -> str:
+    if abs(v) <= 1 or math.isnan(v) or math.isinf(v):
+        return _g4(v)
+    prefix = ""
+    for p in ("ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"):
+        if abs(v) < 1024:
+            break
+        prefix, v = p, v / 1024
+    return _g4(v) + prefix
+
+
+def humanize_duration(v: float) -> str:
+    if math.isnan(v) or math.isinf(v):
+        return _g4(v)
+    if v == 0:
+        return _g4(v) + "s"
+    if abs(v) >= 1:
+        sign = "-" if v < 0 else ""
+        v = abs(v)
+        d = int(v)
+        seconds, minutes, hours, days = d % 60, (d // 60) % 60, (d // 3600) % 24, d // 86400
+        if days:
+            return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
+        if hours:
+            return f"{sign}{hours}h {minutes}m {seconds}s"
+        if minutes:
+            return f"{sign}{minutes}m {seconds}s"
+        return f"{sign}{_g4(v)}s"
+    prefix = ""
+    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
+        if abs(v) >= 1:
+            break
+        prefix, v = p, v * 1000
+    return f"{_g4(v)}{prefix}s"
+
+
+def humanize_percentage(v: float) -> str:
+    return _g4(v * 100) + "%"
+
+
+def go_float(v: float) -> str:
+    """Go's ``%v`` of a float64: shortest digits, exponent form below 1e-4 and from 1e6.
+
+    >>> [go_float(x) for x in (1.0, 0.5, 100000.0, 1e6, 0.00001, 0.30000000000000004)]
+    ['1', '0.5', '100000', '1e+06', '1e-05', '0.30000000000000004']
+    """
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    if v == 0:
+        return "0"
+    d = Decimal(repr(v)).normalize()
+    sign, digits, exp = d.as_tuple()
+    exponent = len(digits) + int(exp) - 1
+    if exponent < -4 or exponent >= 6:  # strconv: shortest 'g' decides with precision 6
+        text = "".join(map(str, digits))
+        body = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{'-' if sign else ''}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    return format(d, "f")
+
+
+_PIPES = {"humanize": humanize, "humanize1024": humanize1024, "humanizeDuration": humanize_duration,
+          "humanizePercentage": humanize_percentage}
+
+
+def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
+    parts = [p.strip() for p in action.split("|")]
+    head, pipes = parts[0], parts[1:]
+    if head in ("$value", ".Value"):
+        if not pipes:
+            return go_float(value)
+        if len(pipes) == 1 and pipes[0] in _PIPES:
+            return _PIPES[pipes[0]](value)
+    if len(parts) == 1 and (m := re.fullmatch(r"(\w+) \$value", head)) and m.group(1) in _PIPES:
+        return _PIPES[m.group(1)](value)
+    if not pipes and (m := re.fullmatch(r"(?:\$labels|\.Labels)\.(\w+)", head)):
+        return labels.get(m.group(1), "")
+    raise UnsupportedTemplate(action)
+
+
+def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
+    """``text`` as Prometheus expands it for an alert with ``value`` and ``labels``."""
+    out: list[str] = []
+    stack: list[bool] = []  # for each open `if`: is its current branch shown
+
+    def showing() -> bool:
+        return all(stack)
+
+    pos = 0
+    for m in _ACTION.finditer(text):
+        if showing():
+            out.append(text[pos:m.start()])
+        pos = m.end()
+        action = m.group(1)
+        if action.startswith("if "):
+            label = re.fullmatch(r"if (?:\$labels|\.Labels)\.(\w+)", action)
+            if label is None:
+                raise UnsupportedTemplate(action)
+            stack.append(bool(labels.get(label.group(1), "")))
+        elif action == "else" and stack:
+            stack[-1] = not stack[-1]
+        elif action == "end" and stack:
+            stack.pop()
+        elif showing():
+            out.append(_value(action, value, labels))
+    if stack:
+        raise UnsupportedTemplate("unclosed if")
+    if showing():
+        out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,146 @@
+"""promtool tests for threshold alerts: series that cross the threshold, series that stay clear.
+
+For a threshold T the firing input sits at 2T and the quiet one at T/2 (quantiles: a whole bucket
+just above / just below T; ratios stay within 0..1), so a changed threshold in the spec changes
+the expected result. Inputs start at time 0; rate-based conditions become true one interval later,
+and a rate over a counter that starts at 0 only reaches its full value once the series covers the
+whole rate window (Prometheus does not extrapolate a counter below zero). So the alert is checked
+firing at ``rate window + for + 2m`` (``for + 2m`` for gauges: one evaluation for the record, one
+of margin), and one interval before ``for`` it must not fire yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .... import conventions as names
+from ....ir.model import Alert, Service
+from ....spec.units import Duration, format_decimal
+from .. import recording
+from ..rules import Labels, merge_labels
+from . import inputs
+from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
+from .templates import UnsupportedTemplate, expand
+
+SETTLE = Duration.parse("2m")  # a record is read one evaluation later; one more of margin
+RATE_KINDS = ("quantile", "rate", "ratio")
+OBSERVATIONS_PER_SECOND = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Inputs, and what the alert expression returns for them: its labels and value."""
+
+    series: tuple[InputSeries, ...]
+    labels: Labels
+    value: float
+
+
+def crossing(threshold: Decimal, above: bool, *, ratio: bool = False) -> tuple[Decimal, Decimal]:
+    """(firing, quiet) values for a threshold: 2T and T/2 (mirrored for ``below``)."""
+    delta = abs(threshold) if threshold != 0 else Decimal(1)
+    high, low = threshold + delta, threshold - delta / 2
+    if ratio:
+        high = min(high, (threshold + 1) / 2)
+    return (high, low) if above else (low, high)
+
+
+def _by_labels(alert: Alert) -> Labels:
+    return tuple((label, inputs.TEST_LABEL_VALUE) for label in alert.series.by)  # type: ignore[union-attr]
+
+
+def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, samples: int) -> Scenario:
+    series = alert.series
+    feed = (inputs.counter(series.metric.name, inputs.labels_of(series), per_second, samples),)  # type: ignore[union-attr]
+    return Scenario(feed, _by_labels(alert), float(per_second))
+
+
+def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario:
+    total_rate = Decimal(100)
+    bad, total = alert.series, alert.total
+    feed = [inputs.counter(bad.metric.name, inputs.labels_of(bad), total_rate * ratio, samples)]  # type: ignore[union-attr]
+    if (total.metric.name, inputs.labels_of(total)) != (bad.metric.name, inputs.labels_of(bad)):  # type: ignore[union-attr]
+        feed.append(inputs.counter(total.metric.name, inputs.labels_of(total), total_rate, samples))  # type: ignore[union-attr]
+    return Scenario(tuple(feed), _by_labels(alert), float(ratio))
+
+
+def _quantile_scenario(service: Service, alert: Alert, above: bool, samples: int) -> Scenario | None:
+    series = alert.series
+    if series.metric.type != recording.CLASSIC:  # type: ignore[union-attr]
+        return None  # promtool 2.42 cannot feed native histograms
+    bucket = inputs.placement(series.metric.buckets or inputs.DEFAULT_BUCKETS, alert.threshold.value, above)  # type: ignore[union-attr]
+    if bucket is None:
+        return None
+    lo, hi = bucket
+    # Every observation in one bucket: histogram_quantile interpolates lo + (hi - lo) * q.
+    value = float(lo) + (float(hi) - float(lo)) * float(alert.quantile)  # type: ignore[arg-type]
+    labels = _by_labels(alert)
+    if recording.quantile_recorded(service, series, alert.rate_window):  # type: ignore[arg-type]
+        labels += ((names.QUANTILE_LABEL, format_decimal(alert.quantile)),)  # type: ignore[arg-type]
+    return Scenario(tuple(inputs.buckets(series, lo, hi, OBSERVATIONS_PER_SECOND, samples)), labels, value)  # type: ignore[arg-type]
+
+
+def _gauge_scenario(alert: Alert, value: Decimal, samples: int) -> Scenario:
+    labels = inputs.labels_of(alert.series)  # type: ignore[arg-type]
+    return Scenario((inputs.gauge(alert.series.metric.name, labels, value, samples),), labels, float(value))  # type: ignore[union-attr]
+
+
+def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | None, Scenario | None]:
+    """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL)."""
+    kind, above = alert.kind, alert.op == ">"
+    if kind == "quantile":
+        return _quantile_scenario(service, alert, above, samples), _quantile_scenario(service, alert, not above, samples)
+    if kind == "state":
+        value, _ = alert.state  # type: ignore[misc]
+        others = [v for v, _ in alert.series.metric.states or () if v != value]  # type: ignore[union-attr]
+        quiet = _gauge_scenario(alert, Decimal(others[0]), samples) if others else None
+        return _gauge_scenario(alert, Decimal(value), samples), quiet
+    if kind == "absent":
+        # absent() returns one sample with the selector's equality matchers as labels.
+        present = _gauge_scenario(alert, Decimal(1), samples)
+        return Scenario((), alert.series.matchers, 1.0), present  # type: ignore[union-attr]
+    if kind == "promql":
+        return None, None
+    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio")  # type: ignore[union-attr]
+    if kind == "rate":
+        return tuple(_counter_scenario(service, alert, v, samples) if v >= 0 else None for v in (fire, quiet))  # type: ignore[return-value]
+    if kind == "ratio":
+        return tuple(_ratio_scenario(alert, v, samples) if 0 <= v <= 1 else None for v in (fire, quiet))  # type: ignore[return-value]
+    return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
+
+
+def expected(alert: Alert, scenario: Scenario) -> ExpectedAlert:
+    labels = merge_labels(scenario.labels, alert.labels)
+    values = dict(labels)
+    annotations = (
+        ("dashboard_url", alert.dashboard_url),
+        ("description", expand(alert.description, scenario.value, values)),
+        ("runbook_url", alert.runbook_url),
+        ("summary", expand(alert.summary, scenario.value, values)),
+    )
+    return ExpectedAlert(labels, annotations)
+
+
+def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
+    """The test file of one threshold alert, or None when no input can be derived."""
+    warmup = alert.rate_window.ms if alert.kind in RATE_KINDS else 0
+    fire_at = Duration(warmup + alert.for_.ms + SETTLE.ms)
+    samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
+    firing, quiet = scenarios(service, alert, samples)
+    groups = []
+    if firing is not None:
+        try:
+            exp = expected(alert, firing)
+        except UnsupportedTemplate:
+            exp = None  # an annotation this generator cannot expand: keep the quiet case only
+        if exp is not None:
+            cases = [AlertCase(fire_at, alert.name, (exp,))]
+            if alert.for_.ms >= 2 * EVALUATION_INTERVAL.ms:  # still pending one interval before `for`
+                cases.insert(0, AlertCase(Duration(alert.for_.ms - EVALUATION_INTERVAL.ms), alert.name, ()))
+            groups.append(TestGroup(firing.series, tuple(cases)))
+    if quiet is not None:
+        groups.append(TestGroup(quiet.series, (AlertCase(fire_at, alert.name, ()),)))
+    if not groups:
+        return None
+    return TestFile(names.rule_test_path(service.name, alert.name), rule_files, tuple(groups))
