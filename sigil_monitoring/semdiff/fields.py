@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import show
+from .model import pair, show
 
 
 def _path(parts: list[Any]) -> str:
@@ -49,7 +49,7 @@ def field_changes(old: Any, new: Any, prefix: str = "") -> list[str]:
     for report in ("values_changed", "type_changes"):
         for level in tree.get(report, []):
             where = prefix + _path(level.path(output_format="list"))
-            phrases.append((where, f"{where} {show(level.t1)} → {show(level.t2)}"))
+            phrases.append((where, f"{where} {pair(level.t1, level.t2)}"))
     for report in ("dictionary_item_added", "iterable_item_added", "attribute_added"):
         for level in tree.get(report, []):
             where = prefix + _path(level.path(output_format="list"))

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from .fields import field_changes
-from .model import Change, show
+from .model import Change, pair, show
 
 _PANEL_SKIP = ("id", "gridPos", "panels", "targets", "title")
 
@@ -102,7 +102,7 @@ def _panel_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             out.append(f"query {ref} added: {show(target.get('expr'), 200)}")
             continue
         if a[ref].get("expr") != target.get("expr"):
-            out.append(f"query {ref} expr {show(a[ref].get('expr'), 200)} → {show(target.get('expr'), 200)}")
+            out.append(f"query {ref} expr {pair(a[ref].get('expr'), target.get('expr'), 200)}")
         rest = lambda t: {k: v for k, v in t.items() if k not in ("expr", "refId")}  # noqa: E731
         out += field_changes(rest(a[ref]), rest(target), f"query {ref} ")
     out += [f"query {ref} removed" for ref in a if ref not in b]

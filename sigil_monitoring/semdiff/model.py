@@ -40,8 +40,8 @@ class Change:
 def show(value: Any, limit: int = 80) -> str:
     """A value as a person reads it in a one-line change: no quotes, short, one line.
 
-    >>> show(1.0), show("10m"), show(None), show({"a": [1, 2]}), show("a\\nb")
-    ('1', '10m', 'null', '{"a": [1, 2]}', 'a …')
+    >>> show(1.0), show("10m"), show(None), show({"a": [1, 2]}), show("a\\nb"), show({"title": "Runbook", "url": "u"})
+    ('1', '10m', 'null', '{"a": [1, 2]}', 'a …', "'Runbook'")
     """
     if value is None:
         text = "null"
@@ -49,6 +49,8 @@ def show(value: Any, limit: int = 80) -> str:
         text = "true" if value else "false"
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
+    elif isinstance(value, dict) and isinstance(value.get("title", value.get("name")), str):
+        text = f"'{value.get('title', value.get('name'))}'"  # a link, a panel, a receiver: its name says it
     elif isinstance(value, (dict, list)):
         text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     else:
@@ -59,6 +61,30 @@ def show(value: Any, limit: int = 80) -> str:
             text = text.strip().split("\n", 1)[0] + " …"
     text = " ".join(text.split()) if "\n" in text else text
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def pair(old: Any, new: Any, limit: int = 80) -> str:
+    """``old → new``; two long strings are cut to the part that differs, with some context.
+
+    >>> pair("p95 is above 1 s. Look at the store first, then the heatmap" * 2, "p95 is above 2 s. Look at the store first, then the heatmap" * 2, 40)
+    'p95 is above 1 s. Look at the store fi… → p95 is above 2 s. Look at the store fi…'
+    >>> pair("x" * 50 + "old" + "y" * 50, "x" * 50 + "new" + "y" * 50, 30)
+    '…xxxxxxxxxxxxxoldyyyyyyyyyyyy… → …xxxxxxxxxxxxxnewyyyyyyyyyyyy…'
+    """
+    if not (isinstance(old, str) and isinstance(new, str)) or (len(old) <= limit and len(new) <= limit):
+        return f"{show(old, limit)} → {show(new, limit)}"
+    a, b = " ".join(old.split()), " ".join(new.split())
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    context = max(limit // 2 - 2, 0)
+    begin = max(start - context, 0)
+
+    def cut(text: str) -> str:
+        piece = text[begin : begin + limit - 2]
+        return ("…" if begin else "") + piece + ("…" if begin + limit - 2 < len(text) else "")
+
+    return f"{cut(a)} → {cut(b)}"
 
 
 def render_text(changes: Iterable[Change]) -> str:

@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any
 
 from .fields import field_changes
-from .model import Change, show
+from .model import Change, pair, show
 
 _COMPARISONS = {"==", "!=", ">", "<", ">=", "<="}
 
@@ -64,7 +64,7 @@ def _expr_changes(old: str, new: str) -> list[str]:
         if a[2] != b[2]:
             out.append(f"threshold {show(a[2])} → {show(b[2])}")
         return out
-    return [f"expr {show(old, 200)} → {show(new, 200)}"]
+    return [f"expr {pair(old, new, 200)}"]
 
 
 def _rule_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -27,7 +27,8 @@ def _sections(text: str) -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {"": []}
     current = ""
     for line in text.splitlines():
-        if line.startswith("#"):
+        # Sections are cut at level-1 and level-2 headings; deeper ones belong to their parent.
+        if line.startswith("#") and not line.startswith("###"):
             current = line.lstrip("#").strip()
             base, n = current, 1
             while current in sections:
