@@ -1,0 +1,180 @@
+"""The semantic diff names changes in monitoring terms, file kind by file kind (small handmade files)."""
+
+from __future__ import annotations
+
+import json
+
+from sigil_monitoring.semdiff import diff_bundles, diff_file, render_text
+
+
+def yaml_lines(path, old, new):
+    return [str(c) for c in diff_file(path, old.encode(), new.encode())]
+
+
+def dash(panels, **extra):
+    return json.dumps({"schemaVersion": 42, "title": "D", "panels": panels, **extra}).encode()
+
+
+RULES = """groups:
+  - name: svc-alerts
+    rules:
+      - alert: Slow
+        expr: histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 1
+        for: 10m
+        labels: {severity: warning}
+        annotations: {summary: slow}
+      - record: job:x:rate5m
+        expr: rate(x[5m])
+        labels: {slo: a}
+      - record: job:x:rate5m
+        expr: rate(x[5m])
+        labels: {slo: b}
+"""
+
+
+def test_a_changed_number_after_the_comparison_is_a_threshold_change_and_for_is_named():
+    new = RULES.replace("> 1\n", "> 2.5\n").replace("for: 10m", "for: 5m")
+    assert yaml_lines("r.rules.yml", RULES, new) == ["alert Slow: threshold 1 → 2.5", "alert Slow: for 10m → 5m"]
+
+
+def test_a_changed_comparison_or_query_is_reported_as_such():
+    assert yaml_lines("r.rules.yml", RULES, RULES.replace("> 1\n", "< 1\n")) == ["alert Slow: condition > → <"]
+    changed = yaml_lines("r.rules.yml", RULES, RULES.replace("0.95", "0.99"))
+    assert changed == ["alert Slow: expr histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 1 → histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 1"]
+
+
+def test_labels_and_annotations_are_named_one_by_one():
+    new = RULES.replace("{severity: warning}", "{severity: critical, page: 'yes'}").replace("summary: slow", "summary: very slow")
+    assert yaml_lines("r.rules.yml", RULES, new) == [
+        "alert Slow: label page added: yes",
+        "alert Slow: label severity warning → critical",
+        "alert Slow: annotation summary slow → very slow",
+    ]
+
+
+def test_recording_rules_of_the_same_name_are_told_apart_by_labels():
+    new = RULES.replace("labels: {slo: b}", "labels: {slo: c}")
+    assert yaml_lines("r.rules.yml", RULES, new) == ['recording rule added: job:x:rate5m{slo="c"}', 'recording rule removed: job:x:rate5m{slo="b"}']
+
+
+def test_a_rule_moved_to_another_group_says_so():
+    new = RULES.replace("      - record: job:x:rate5m\n        expr: rate(x[5m])\n        labels: {slo: a}\n", "") + (
+        "  - name: svc-records\n    rules:\n      - record: job:x:rate5m\n        expr: rate(x[5m])\n        labels: {slo: a}\n"
+    )
+    assert yaml_lines("r.rules.yml", RULES, new) == ["rule group added: svc-records", 'recording rule job:x:rate5m{slo="a"} moved to group svc-records']
+
+
+AM = """route:
+  receiver: fallback
+  routes:
+    - matchers: ['service="a"']
+      routes:
+        - {matchers: ['severity="critical"'], receiver: a-oncall}
+        - {matchers: ['severity="warning"'], receiver: a-team}
+    - matchers: ['service="b"']
+      routes:
+        - {matchers: ['severity="critical"'], receiver: b-oncall}
+receivers:
+  - name: fallback
+  - name: a-oncall
+    pagerduty_configs: [{routing_key_file: /k}]
+  - name: a-team
+    slack_configs: [{channel: '#a'}]
+  - name: b-oncall
+inhibit_rules:
+  - {source_matchers: ['alertname="Down"'], target_matchers: ['service="a"'], equal: [instance]}
+"""
+
+
+def test_routes_are_named_by_matchers_with_the_chain_when_the_leaf_is_ambiguous():
+    new = AM.replace("receiver: a-oncall}", "receiver: a-team}").replace("channel: '#a'", "channel: '#a-team'")
+    assert yaml_lines("alertmanager/alertmanager.yml", AM, new) == [
+        'route service=a > severity=critical: receiver a-oncall → a-team',
+        "receiver a-team: slack_configs[0].channel #a → #a-team",
+    ]
+
+
+def test_a_reorder_of_sibling_routes_is_reported_because_the_first_match_wins():
+    new = AM.replace(
+        "        - {matchers: ['severity=\"critical\"'], receiver: a-oncall}\n        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n",
+        "        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n        - {matchers: ['severity=\"critical\"'], receiver: a-oncall}\n",
+    )
+    assert yaml_lines("alertmanager/alertmanager.yml", AM, new) == [
+        "route service=a: child routes reordered: service=a > severity=critical, severity=warning → severity=warning, service=a > severity=critical"
+    ]
+
+
+def test_receivers_routes_and_inhibit_rules_added_or_removed():
+    new = AM.replace("  - name: b-oncall\n", "  - name: b-team\n").replace("equal: [instance]", "equal: [cluster]")
+    new = new.replace("        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n", "")
+    assert yaml_lines("alertmanager/alertmanager.yml", AM, new) == [
+        "route removed: severity=warning",
+        "receiver added: b-team",
+        "receiver removed: b-oncall",
+        "inhibit rule added: alertname=Down mutes service=a (same cluster)",
+        "inhibit rule removed: alertname=Down mutes service=a (same instance)",
+    ]
+
+
+PANELS = [
+    {"type": "row", "title": "Latency", "id": 1, "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}},
+    {"type": "timeseries", "title": "p95", "id": 2, "gridPos": {"x": 0, "y": 1, "w": 12, "h": 8}, "targets": [{"refId": "A", "expr": "a > 1", "legendFormat": "p95"}]},
+    {"type": "row", "title": "Errors", "id": 3, "gridPos": {"x": 0, "y": 9, "w": 24, "h": 1}},
+    {"type": "stat", "title": "Errors", "id": 4, "gridPos": {"x": 0, "y": 10, "w": 6, "h": 4}, "fieldConfig": {"defaults": {"unit": "short"}}},
+]
+
+
+def test_a_panel_moved_to_another_row_and_its_query_and_unit_changes_are_named():
+    moved = [PANELS[0], PANELS[2], {**PANELS[1], "id": 4, "targets": [{"refId": "A", "expr": "a > 2", "legendFormat": "p99"}]},
+             {**PANELS[3], "id": 5, "fieldConfig": {"defaults": {"unit": "percent"}}}]
+    assert [str(c) for c in diff_file("d.json", dash(PANELS), dash(moved))] == [
+        "panel 'p95' moved to row Errors",
+        "panel 'p95': query A expr a > 1 → a > 2",
+        "panel 'p95': query A legendFormat p95 → p99",
+        "panel 'Errors': fieldConfig.defaults.unit short → percent",
+    ]
+
+
+def test_panel_and_row_additions_and_dashboard_settings_are_named_but_positions_are_not():
+    more = [*PANELS, {"type": "row", "title": "Disk", "id": 5}, {"type": "stat", "title": "Free", "id": 6, "gridPos": {"x": 0, "y": 20, "w": 6, "h": 4}}]
+    shifted = [{**p, "gridPos": {**p.get("gridPos", {}), "y": 99}} for p in more]
+    assert [str(c) for c in diff_file("d.json", dash(PANELS), dash(shifted, tags=["x"]))] == [
+        "row added: Disk",
+        "dashboard: tags added: [x]",
+        "panel added: 'Free'",
+    ]
+
+
+def v2(rows):
+    elements, layout_rows = {}, []
+    for title, panels in rows.items():
+        items = []
+        for name, panel_title, unit in panels:
+            elements[name] = {"kind": "Panel", "spec": {"title": panel_title, "vizConfig": {"spec": {"fieldConfig": {"defaults": {"unit": unit}}}}}}
+            items.append({"kind": "GridLayoutItem", "spec": {"element": {"kind": "ElementReference", "name": name}}})
+        layout_rows.append({"kind": "RowsLayoutRow", "spec": {"title": title, "layout": {"kind": "GridLayout", "spec": {"items": items}}}})
+    return json.dumps({"kind": "Dashboard", "spec": {"title": "D", "elements": elements, "layout": {"kind": "RowsLayout", "spec": {"rows": layout_rows}}}}).encode()
+
+
+def test_v2_dashboards_are_compared_by_element_title_and_row():
+    old = v2({"Latency": [("panel-1", "p95", "s")], "Errors": [("panel-2", "Errors", "short")]})
+    new = v2({"Latency": [], "Errors": [("panel-1", "Errors", "short"), ("panel-2", "p95", "ms")]})
+    assert [str(c) for c in diff_file("d.v2.json", old, new)] == ["panel 'p95' moved to row Errors", "panel 'p95': vizConfig.spec.fieldConfig.defaults.unit s → ms"]
+
+
+def test_runbook_sections_and_unknown_files_are_summarised_by_lines():
+    old = b"# Svc\n\n## A\n\nfix a\n\n### What to do\n\nx\n\n## B\n\nb\n"
+    new = b"# Svc\n\n## A\n\nfix a\n\n### What to do\n\ny\n\n## C\n\nc\n"
+    assert [str(c) for c in diff_file("svc/runbook.md", old, new)] == ["section 'A': +1 −1 lines", "section added: 'C'", "section removed: 'B'"]
+    assert [str(c) for c in diff_file("x.tmpl", b"a\nb\n", b"a\nc\nd\n")] == ["+2 −1 lines"]
+
+
+def test_a_file_that_no_longer_parses_is_still_reported_not_a_crash():
+    assert [str(c) for c in diff_file("r.rules.yml", RULES.encode(), b"groups: [\n")] == ["+1 −14 lines"]
+    assert [str(c) for c in diff_file("r.rules.yml", RULES.encode(), b"# a comment\n" + RULES.encode())] == ["+1 −0 lines"]
+
+
+def test_bundles_report_added_and_removed_files_on_the_header_and_skip_the_manifest():
+    old = {"a.md": b"# A\n", ".sigil-manifest.json": b"{}", "gone.yml": b"x: 1\n"}
+    new = {"a.md": b"# A\n", ".sigil-manifest.json": b"{\n}", "new.yml": b"x: 1\n"}
+    assert render_text(diff_bundles(old, new)) == "gone.yml (removed)\nnew.yml (added)\n"
