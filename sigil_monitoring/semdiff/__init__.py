@@ -40,25 +40,32 @@ def _parse(path: str, data: bytes) -> Any:
 
 def diff_file(path: str, old: bytes, new: bytes) -> list[Change]:
     """Changes between two versions of one file."""
-    from . import alertmanager, grafana, rules, text
+    from . import text
 
     if old == new:
         return []
-    a, b = _parse(path, old), _parse(path, new)
-    if isinstance(a, dict) and isinstance(b, dict):
-        if "groups" in a and "groups" in b:
-            return rules.diff_rules(path, a, b)
-        if alertmanager.is_alertmanager(a) and alertmanager.is_alertmanager(b):
-            return alertmanager.diff_alertmanager(path, a, b)
-        if (grafana.is_classic(a) and grafana.is_classic(b)) or (grafana.is_v2(a) and grafana.is_v2(b)):
-            return grafana.diff_dashboard(path, a, b)
+    changes = _structured(path, _parse(path, old), _parse(path, new))
+    if changes:
+        return changes
     old_text, new_text = old.decode("utf-8", "replace"), new.decode("utf-8", "replace")
     if path.endswith(".md"):
         changes = text.diff_markdown(path, old_text, new_text)
-    else:
-        changes = text.line_summary(path, old_text, new_text)
-    # Same data, other bytes (a comment or the layout): still say so, the files differ.
-    return changes or [Change(path, "", "", "formatting or comments changed")]
+    # Same data in other bytes (a comment, the layout) is still a difference: count its lines.
+    return changes or text.line_summary(path, old_text, new_text) or [Change(path, "", "", "whitespace changed")]
+
+
+def _structured(path: str, a: Any, b: Any) -> list[Change]:
+    from . import alertmanager, grafana, rules
+
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return []
+    if "groups" in a and "groups" in b:
+        return rules.diff_rules(path, a, b)
+    if alertmanager.is_alertmanager(a) and alertmanager.is_alertmanager(b):
+        return alertmanager.diff_alertmanager(path, a, b)
+    if (grafana.is_classic(a) and grafana.is_classic(b)) or (grafana.is_v2(a) and grafana.is_v2(b)):
+        return grafana.diff_dashboard(path, a, b)
+    return []
 
 
 def diff_bundles(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[Change]:
