@@ -1,0 +1,181 @@
+"""The Prometheus target: golden output, promtool on every rule and test file, caught mutations.
+
+promtool runs on many files per call (one check and one test run for all specs), so the suite
+stays fast; missing promtool skips locally and fails under CI (servers.require_binary).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, REPO, SPECS
+from servers import require_binary
+
+from sigil_monitoring import load_spec, parse_spec
+from sigil_monitoring.compilers import compiler
+from sigil_monitoring.ir.build import build_model
+
+TARGET = "prometheus"
+
+
+def compile_to(specs: list, out: Path) -> dict[str, bytes]:
+    """Compile with the Prometheus target only, write under ``out``, return path -> bytes."""
+    files = {a.path: a.render() for a in compiler(TARGET)(build_model(specs))}
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    return files
+
+
+def promtool(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([require_binary("promtool"), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def spec_variant(tmp_path: Path, name: str, *replacements: tuple[str, str], source: Path = REPO / "specs" / "sigil-dna.yaml"):
+    """A copy of a spec with exact text replacements (each must apply once)."""
+    text = source.read_text()
+    for old, new in replacements:
+        assert text.count(old) == 1, f"{old!r} must occur once in {source.name}"
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    return load_spec(path)
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every spec in specs/ compiled into one directory (one subdirectory per service)."""
+    out = tmp_path_factory.mktemp("prometheus")
+    compile_to([load_spec(p) for p in SPECS], out)
+    return out
+
+
+@pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
+def test_each_spec_compiles_to_its_golden_prometheus_files(spec_path, update_golden, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)  # headers name the spec relative to the repo, as test_golden does
+    files = compile_to([load_spec(f"specs/{spec_path.name}")], tmp_path)
+    golden = GOLDEN / spec_path.stem
+    ours = {p.relative_to(golden).as_posix(): p.read_bytes() for p in golden.glob("*/prometheus/**/*") if p.is_file()}
+    if update_golden:
+        for rel in ours:
+            (golden / rel).unlink()
+        for rel, data in files.items():
+            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden / rel).write_bytes(data)
+        ours = dict(files)
+    assert sorted(ours) == sorted(files), "the set of Prometheus files changed (run with --update-golden and review)"
+    for rel, data in files.items():
+        assert data == ours[rel], f"{rel} differs from golden (run with --update-golden and review the diff)"
+
+
+def test_promtool_check_passes_with_every_lint_on_every_rule_file(compiled):
+    files = sorted(compiled.glob("*/prometheus/*.rules.yml"))
+    assert len(files) >= 2 * len(SPECS)
+    result = promtool("check", "rules", "--lint=all", "--lint-fatal", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_promtool_passes_every_generated_unit_test(compiled):
+    tests = sorted(compiled.glob("*/prometheus/tests/*.test.yml"))
+    result = promtool("test", "rules", *tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS") == len(tests)
+
+
+def test_every_alert_of_sigil_dna_has_its_own_test_file_listing_only_the_rules_it_needs(compiled):
+    service = build_model([load_spec(REPO / "specs" / "sigil-dna.yaml")]).services[0]
+    tests = compiled / "sigil-dna" / "prometheus" / "tests"
+    names = [a.name for a in service.alerts] + [b.name for s in service.slos for b in s.alerts]
+    assert sorted(p.name for p in tests.glob("*.test.yml")) == sorted([f"{n}.test.yml" for n in names] + ["recording.test.yml"])
+    slo_test = (tests / "EncodeLatencyFastBurn.test.yml").read_text()
+    assert "rule_files:\n  - ../slo-encode-latency.rules.yml\nevaluation" in slo_test
+    threshold_test = (tests / "DatabaseDown.test.yml").read_text()
+    assert "rule_files:\n  - ../recording.rules.yml\n  - ../alerts.rules.yml\nevaluation" in threshold_test
+    for name in names:  # every alert is checked both firing and staying quiet
+        text = (tests / f"{name}.test.yml").read_text()
+        assert "exp_annotations:" in text and "exp_alerts: []" in text, name
+
+
+# Each change moves one threshold (or objective) and names the tests it must break.
+MUTATIONS = [
+    (("{quantile: 0.95, of: encode_latency, above: 1s}", "{quantile: 0.95, of: encode_latency, above: 2500ms}"), ("EncodeLatencyHigh",)),
+    (("{rate: errors, above: 1/min}", "{rate: errors, above: 5/min}"), ("ErrorRateHigh",)),
+    (("{value: disk_free, below: 10GiB}", "{value: disk_free, below: 50GiB}"), ("DiskAlmostFull",)),
+    (("objective: 99.9%", "objective: 99%"), ("EncodeAvailabilityFastBurn", "EncodeAvailabilitySlowBurn")),
+]
+
+
+def _run_tests_against(tests_from: Path, rules_dir: Path, names: list[str]) -> dict[str, bool]:
+    """Copy the named test files next to other rules and run each; name -> passed."""
+    (rules_dir / "tests").mkdir(exist_ok=True)
+    passed = {}
+    for name in names:
+        shutil.copy(tests_from / f"{name}.test.yml", rules_dir / "tests" / f"{name}.test.yml")
+        passed[name] = promtool("test", "rules", rules_dir / "tests" / f"{name}.test.yml").returncode == 0
+    return passed
+
+
+def test_a_changed_threshold_fails_the_original_tests_and_the_changed_tests_fail_the_original_rules(tmp_path):
+    original = tmp_path / "original"
+    changed = tmp_path / "changed"
+    compile_to([load_spec(REPO / "specs" / "sigil-dna.yaml")], original)
+    compile_to([spec_variant(tmp_path, "sigil-dna", *(change for change, _ in MUTATIONS))], changed)
+    broken = [n for _, names in MUTATIONS for n in names]
+    untouched = ["DatabaseDown", "CircuitBreakerOpen", "EncodeLatencyFastBurn"]
+    svc = Path("sigil-dna") / "prometheus"
+    # The original tests against the changed rules, then the changed tests against the original rules.
+    forward = _run_tests_against(original / svc / "tests", _rules_only(changed / svc, tmp_path / "fw"), broken + untouched)
+    backward = _run_tests_against(changed / svc / "tests", _rules_only(original / svc, tmp_path / "bw"), broken + untouched)
+    assert {n: forward[n] for n in broken} == dict.fromkeys(broken, False)
+    assert {n: backward[n] for n in broken} == dict.fromkeys(broken, False)
+    assert all(forward[n] and backward[n] for n in untouched), (forward, backward)
+
+
+def _rules_only(service_dir: Path, into: Path) -> Path:
+    into.mkdir(parents=True)
+    for rules in service_dir.glob("*.rules.yml"):
+        shutil.copy(rules, into / rules.name)
+    return into
+
+
+def test_the_error_rate_alert_compares_per_second_rates_with_an_exact_readable_threshold(compiled):
+    alerts = (compiled / "sigil-dna" / "prometheus" / "alerts.rules.yml").read_text()
+    assert 'rate5m{service=\\"sigil-dna\\"}) > 1 / 60"' in alerts
+    assert 'result=\\"fail\\"}) > 1 / 3600"' in alerts
+    assert "Current value: {{ $value | humanize }}/s" in alerts  # so $value must stay per second
+
+
+def test_budget_arithmetic_is_exact_decimal(compiled):
+    text = (compiled / "sigil-dna" / "prometheus" / "slo-encode-availability.rules.yml").read_text()
+    assert "expr: vector(0.001)" in text and "expr: vector(0.999)" in text
+    assert "> 0.0144\n" in text and "> 0.006)" in text and "> 0.003\n" in text
+    assert not re.search(r"\d\.\d*9999", text) and not re.search(r"\d\.\d*0000\d", text)
+
+
+def test_classic_latency_sli_matches_the_bucket_as_prometheus_2_and_3_spell_it(compiled):
+    text = (compiled / "sigil-dna" / "prometheus" / "slo-encode-latency.rules.yml").read_text()
+    assert 'le=~\\"1(\\\\\\\\.0)?\\"' in text  # PromQL le=~"1(\\.0)?" inside a YAML double-quoted string
+
+
+def test_two_services_and_two_slos_on_one_metric_never_write_the_same_series(tmp_path):
+    twin = spec_variant(tmp_path, "twin", ("name: sigil-dna\n", "name: sigil-twin\n"), ("\nalerts:\n", """
+  encode-latency-strict:
+    objective: 95%
+    sli: {latency: encode_latency, below: 500ms}
+
+alerts:
+"""))
+    artifacts = compiler(TARGET)(build_model([load_spec(REPO / "specs" / "sigil-dna.yaml"), twin]))  # checks collisions
+    seen = set()
+    for artifact in artifacts:
+        for group in artifact.document.get("groups", []) if "rules" in artifact.path else []:
+            for rule in group["rules"]:
+                key = (rule.get("record") or rule["alert"], tuple(sorted(rule["labels"].items())))
+                assert key not in seen, key
+                seen.add(key)
+                assert rule["labels"]["service"] in ("sigil-dna", "sigil-twin")
+    assert ("slo:sli_error:ratio_rate5m", (("service", "sigil-twin"), ("slo", "encode-latency-strict"), ("team", "sigil"))) in seen
