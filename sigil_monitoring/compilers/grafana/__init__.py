@@ -23,7 +23,7 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
         if "classic" in formats:
             out.append(Artifact(names.dashboard_path(service.name, "classic"), classic.to_json(), "json", service.source, header=False))
         if "v2" in formats:
-            resource = v2.build(service, classic)
+            resource = v2.build(service, classic if service.dashboard.grafana_version >= 9 else dashboard.build(service, current=True))
             out.append(Artifact(names.dashboard_path(service.name, "v2"), resource.to_json(), "json", service.source, header=False))
     if model.services:
         source = ", ".join(s.source for s in model.services)

@@ -67,10 +67,11 @@ def layout(ctx: Context) -> tuple[Panel | RowPanel, ...]:
     return tuple(out)
 
 
-def build(service: Service) -> Dashboard:
-    """The classic dashboard JSON model of ``service``."""
+def build(service: Service, current: bool = False) -> Dashboard:
+    """The classic dashboard JSON model of ``service``; ``current`` ignores ``grafana_version``
+    (the v2 resource exists only in Grafana 12+, so it never takes the Grafana 8 forms)."""
     dash = service.dashboard
-    legacy = dash.grafana_version < 9
+    legacy = dash.grafana_version < 9 and not current
     return Dashboard(
         uid=dash.uid, title=dash.title, description=service.description, tags=dash.tags,
         time=TimeRange(from_=f"now-{dash.time}"), refresh=str(dash.refresh),
