@@ -10,7 +10,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_grafana import compiled, layout_problems, query_problems, require_schemas, schema_problems, v2_problems
+from test_grafana_schema import compiled, layout_problems, query_problems, require_schemas, schema_problems, v2_problems
 
 from sigil_monitoring import parse_spec
 from sigil_monitoring.ir.build import build_model
