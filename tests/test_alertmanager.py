@@ -337,3 +337,9 @@ def test_two_services_compile_to_the_golden_multi_service_config(update_golden):
             (golden / rel).write_bytes(data)
     on_disk = {p.relative_to(golden).as_posix(): p.read_bytes() for p in golden.rglob("*") if p.is_file()}
     assert on_disk == bundle, "golden/two-services differs (run with --update-golden and review the diff)"
+
+
+def test_two_specs_of_one_service_are_refused_rather_than_merged_into_clashing_receivers():
+    with pytest.raises(ValueError, match=r"^receiver names sigil-dna/oncall, sigil-dna/team are defined twice "
+                                         r"\(compile each service from one spec only\)$"):
+        build_config(model_of(spec_dict(), spec_dict()))
