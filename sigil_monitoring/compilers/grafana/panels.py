@@ -174,7 +174,8 @@ def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
     meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
     opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
     limits = {"min": 0, "max": 1} if unit == "percentunit" else {}
-    return base(ctx, panel, kind, meaning, "Red means an alert on this value is firing or about to.", targets=(tgt,),
+    action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
+    return base(ctx, panel, kind, meaning, action, targets=(tgt,),
                 options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), **limits))
 
 
