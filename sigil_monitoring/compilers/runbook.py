@@ -56,7 +56,7 @@ def _slo_section(slo: Slo) -> list[str]:
         lines += [
             f"## {burn.name}",
             "",
-            f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget fast "
+            f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget {'fast' if burn.tier == 'page' else 'steadily'} "
             f"({pairs}) for {burn.for_}.",
             "",
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
