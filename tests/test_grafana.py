@@ -170,3 +170,24 @@ def test_provisioning_points_one_provider_per_service_at_its_dashboard_folder():
 def test_compiling_twice_gives_the_same_bytes():
     first = [a.render() for a in compile_grafana(variant())]
     assert first == [a.render() for a in compile_grafana(variant())]
+
+
+def test_every_recording_rule_the_dashboard_reads_is_written_by_the_prometheus_target():
+    from test_grafana_schema import metrics_of
+
+    from sigil_monitoring.compilers import compiler
+
+    model = variant()
+    service, classic = model.services[0], compiled(model)["sigil-dna/grafana/sigil-dna.json"]
+    recorded = {
+        (rule["record"], tuple(sorted(rule.get("labels", {}).items())))
+        for artifact in compiler("prometheus")(model) if artifact.path.endswith(".rules.yml")
+        for group in artifact.document["groups"] for rule in group["rules"] if "record" in rule
+    }
+    catalog = {m.name for m in service.metrics} | {f"{m.name}_bucket" for m in service.metrics}
+    used = {name for p in all_panels(classic) for t in p.get("targets", []) for name in metrics_of(t["expr"])} - catalog
+    assert used, "the SLO panels read recording rules"
+    for name in used:
+        for slo in service.slos:
+            assert any(r == name and ("service", "sigil-dna") in labels and ("slo", slo.name) in labels
+                       for r, labels in recorded), (name, slo.name)
