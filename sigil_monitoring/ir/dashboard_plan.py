@@ -166,6 +166,11 @@ def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, sl
         for panel in panels:
             if panel.kind == kind and panel.series is not None and panel.series.metric.key == metric_key:
                 return panel
+    if alert_kind == "absent":
+        # A metric shown only as the denominator of a ratio still tells whether it is reported.
+        for panel in panels:
+            if panel.total is not None and panel.total.metric.key == metric_key:
+                return panel
     return None
 
 
