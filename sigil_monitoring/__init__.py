@@ -6,14 +6,34 @@
 ['hello/grafana/hello.json', 'hello/prometheus/alerts.rules.yml']
 """
 
-from .bundle import Artifact, Bundle
-from .errors import Diagnostic, SpecError
-from .pipeline import compile_spec, compile_specs
-from .spec.document import Spec
-from .spec.loader import load_spec, parse_spec
-from .write import write_bundle
+from __future__ import annotations
 
-__all__ = [
-    "Artifact", "Bundle", "Diagnostic", "Spec", "SpecError",
-    "compile_spec", "compile_specs", "load_spec", "parse_spec", "write_bundle",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .bundle import Artifact, Bundle
+    from .errors import Diagnostic, SpecError
+    from .pipeline import compile_spec, compile_specs
+    from .spec.document import Spec
+    from .spec.loader import load_spec, parse_spec
+    from .write import write_bundle
+
+# The public API, imported on first use: `python -m sigil_monitoring validate` then loads the spec
+# models only, not the compilers and the writer (the CLI runs on every commit).
+_EXPORTS = {
+    "Artifact": "bundle", "Bundle": "bundle", "Diagnostic": "errors", "SpecError": "errors",
+    "compile_spec": "pipeline", "compile_specs": "pipeline", "Spec": "spec.document",
+    "load_spec": "spec.loader", "parse_spec": "spec.loader", "write_bundle": "write",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sigil_monitoring' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
