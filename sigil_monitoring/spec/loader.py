@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from ..errors import Diagnostic, SpecError
 from .document import Spec
 from .messages import describe_path, message
+from .salvage import Broken, salvage
 from .source import Source
 from .yaml_io import YamlProblem, decode, load
 
@@ -51,17 +52,39 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     source = Source(display, text)
     if not isinstance(doc, dict):
         raise SpecError([Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")])
+    from .semantic import check
+
     try:
         spec = Spec.model_validate(doc)
     except ValidationError as exc:
-        raise SpecError(_diagnostics(source, exc.errors(include_url=False))) from None
-    from .semantic import check
-
-    problems = check(spec)
+        errors = exc.errors(include_url=False)
+        diagnostics = _diagnostics(source, errors)
+        diagnostics += _semantic(source, *_salvaged(doc, errors))
+        raise SpecError(diagnostics) from None
+    problems = _semantic(source, spec, Broken())
     if problems:
-        raise SpecError([_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in problems])
+        raise SpecError(problems)
     spec._source = source
     return spec
+
+
+def _salvaged(doc: dict[str, Any], errors: list[dict[str, Any]]) -> tuple[Spec | None, Broken]:
+    """The spec with its broken parts stood in for, so cross-section checks can still run."""
+    rescued = salvage(doc, errors)
+    if rescued is None:
+        return None, Broken()
+    try:
+        return Spec.model_validate(rescued[0]), rescued[1]
+    except ValidationError:
+        return None, Broken()
+
+
+def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnostic]:
+    from .semantic import check
+
+    if spec is None:
+        return []
+    return [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in check(spec, broken)]
 
 
 def _diagnostics(source: Source, errors: list[dict[str, Any]]) -> list[Diagnostic]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from ..conventions import RESERVED_LABELS
 from .document import Spec
 from .refs import MetricRef
+from .salvage import Broken
 from .units import Threshold, format_decimal
 
 Problem = tuple[tuple[object, ...], str, str]
@@ -30,13 +31,16 @@ _KIND_WORDS = {"seconds": "a duration", "bytes": "a size", "ratio": "a percentag
 _UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ratio": {"ratio"}, "none": set()}
 
 
-def check(spec: Spec) -> list[Problem]:
-    """Every cross-section problem in ``spec``."""
-    return [*_refs(spec), *_slos(spec), *_alerts(spec), *_dashboard(spec), *_routing(spec)]
+def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
+    """Every cross-section problem in ``spec``; references to ``broken`` names are not reported."""
+    broken = broken or Broken()
+    return [*_refs(spec, broken), *_slos(spec), *_alerts(spec), *_dashboard(spec, broken), *_routing(spec, broken)]
 
 
-def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str) -> Iterator[Problem]:
+def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> Iterator[Problem]:
     metric = spec.metrics.get(ref.metric)
+    if metric is None and ref.metric in broken.metrics:
+        return  # its definition already has an error
     if metric is None:
         close = difflib.get_close_matches(ref.metric, list(spec.metrics), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"declare it under metrics: or use one of {', '.join(spec.metrics)}"
@@ -50,21 +54,21 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str) -> Iterator[Problem]:
             yield path, "value", f"label '{label}' is not declared for metric '{ref.metric}' (add it to metrics.{ref.metric}.labels)"
 
 
-def _refs(spec: Spec) -> Iterator[Problem]:
+def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
     for name, slo in spec.slos.items():
         for field, ref in slo.sli.refs():
             needs = {"latency": "histogram", "up": "gauge"}.get(field, "counter")
-            yield from _ref(spec, ("slos", name, "sli", field), ref, needs)
+            yield from _ref(spec, ("slos", name, "sli", field), ref, needs, broken)
     for name, alert in spec.alerts.items():
         for field, ref in alert.when.refs():
             needs = {"of": "histogram", "rate": "counter", "state": "gauge", "value": "gauge", "absent": "any"}.get(field, "counter")
-            yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs)
+            yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs, broken)
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
             for field, ref in panel.refs():
                 needs = {"heatmap": "histogram", "percentiles": "histogram", "histogram": "histogram",
                          "timeline": "gauge", "rate": "counter", "error_ratio": "counter", "total": "counter"}.get(field, "any")
-                yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs)
+                yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs, broken)
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
@@ -162,10 +166,10 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
         yield path, "value", f"'{threshold.text}' is {given} but '{ref.metric}' is measured in {metric.unit} ({fix})"
 
 
-def _dashboard(spec: Spec) -> Iterator[Problem]:
+def _dashboard(spec: Spec, broken: Broken) -> Iterator[Problem]:
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
-            if panel.slo is not None and panel.slo not in spec.slos:
+            if panel.slo is not None and panel.slo not in spec.slos and panel.slo not in broken.slos:
                 close = difflib.get_close_matches(panel.slo, list(spec.slos), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "name an SLO declared under slos:"
                 yield ("dashboard", "rows", r, "panels", p, "slo"), "value", f"unknown SLO '{panel.slo}' ({hint})"
@@ -179,14 +183,14 @@ def _dashboard(spec: Spec) -> Iterator[Problem]:
             yield ("dashboard", "variables", i), "value", f"variable '{label}' is not a label of any metric (declare it under metrics.<name>.labels)"
 
 
-def _routing(spec: Spec) -> Iterator[Problem]:
+def _routing(spec: Spec, broken: Broken) -> Iterator[Problem]:
     routing = spec.routing
     if routing is None:
         return
     names = list(routing.receivers)
 
     def receiver(path: _P, name: str) -> Iterator[Problem]:
-        if name not in routing.receivers:
+        if name not in routing.receivers and name not in broken.receivers:
             close = difflib.get_close_matches(name, names, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"declare it under routing.receivers or use one of {', '.join(names)}"
             yield path, "value", f"unknown receiver '{name}' ({hint})"
