@@ -84,7 +84,7 @@ def _draft(panel: spec_dashboard.Panel, series_of: object) -> list[PanelDraft]:
     if kind == "slo":
         return slo_drafts(panel.slo or "")
     if kind == "text":
-        return [PanelDraft("text", panel.title or "Notes", text=panel.text, width=panel.width, height=panel.height)]
+        return [PanelDraft("text", panel.title or "Notes", panel.description or "", text=panel.text, width=panel.width, height=panel.height)]
     ref = getattr(panel, kind)
     series = series_of(ref)  # type: ignore[operator]
     title = panel.title or _TITLES[kind].format(human(ref.metric))
