@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from servers import ALERTMANAGER_NAMES, AlertmanagerProcess, CaptureServer, CapturedRequest, poll_until, require_binary
+from processes import AlertmanagerProcess
+from servers import ALERTMANAGER_NAMES, CaptureServer, CapturedRequest, poll_until, require_binary
 from test_alertmanager import model_of, spec_dict, write
 
 from sigil_monitoring.compilers.alertmanager import routing_table

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from servers import PROMETHEUS_NAMES, MetricsServer, PrometheusProcess, poll_until, require_binary
+from processes import PrometheusProcess
+from servers import PROMETHEUS_NAMES, MetricsServer, poll_until, require_binary
 
 from sigil_monitoring import load_spec
 from sigil_monitoring.compilers import compiler

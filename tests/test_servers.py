@@ -8,13 +8,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from processes import AlertmanagerProcess, PrometheusProcess
 from servers import (
     ALERTMANAGER_NAMES,
     PROMETHEUS_NAMES,
-    AlertmanagerProcess,
     CaptureServer,
     MetricsServer,
-    PrometheusProcess,
     binary,
     free_port,
     http_json,
