@@ -42,6 +42,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "dashboard"
 
 
+# --- series of a classic histogram ---------------------------------------------------------
+
+
+def bucket_series(histogram: str) -> str:
+    return f"{histogram}_bucket"
+
+
+def count_series(histogram: str) -> str:
+    return f"{histogram}_count"
+
+
 # --- recording rules -------------------------------------------------------------------------
 
 
@@ -54,7 +65,7 @@ def rate_record(metric: str, by: tuple[str, ...], window: str) -> str:
 
 
 def bucket_rate_record(metric: str, window: str) -> str:
-    return f"{_level(('le',))}:{metric}_bucket:rate{window}"
+    return f"{_level(('le',))}:{bucket_series(metric)}:rate{window}"
 
 
 def quantile_record(metric: str, window: str) -> str:

@@ -11,6 +11,8 @@ explains always query the same series.
 
 from __future__ import annotations
 
+from . import conventions as names
+
 Matchers = tuple[tuple[str, str], ...]
 
 
@@ -41,7 +43,7 @@ def rate(metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = (),
 
 
 def bucket_rate(metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = ()) -> str:
-    return rate(f"{metric}_bucket", matchers, window, by=tuple(sorted({"le", *by})))
+    return rate(names.bucket_series(metric), matchers, window, by=tuple(sorted({"le", *by})))
 
 
 def quantile(q: str, metric: str, matchers: Matchers, window: str, by: tuple[str, ...] = ()) -> str:

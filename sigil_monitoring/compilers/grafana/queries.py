@@ -57,7 +57,7 @@ def _bucket_series(series: Series) -> Series:
     metric = series.metric
     if metric.type == "native_histogram":
         return series
-    return replace(series, metric=replace(metric, name=f"{metric.name}_bucket"))
+    return replace(series, metric=replace(metric, name=names.bucket_series(metric.name)))
 
 
 def _bucket_by(series: Series) -> tuple[str, ...]:

@@ -55,7 +55,7 @@ def recording_rules(service: Service) -> tuple[RecordingRule, ...]:
         elif metric.type == CLASSIC:
             bucket = names.bucket_rate_record(metric.name, window)
             rules.append(RecordingRule(bucket, promql.bucket_rate(metric.name, service.selector, window), labels))
-            count = f"{metric.name}_count"
+            count = names.count_series(metric.name)
             rules.append(RecordingRule(names.rate_record(count, (), window),
                                        promql.rate(count, service.selector, window), labels))
             source = promql.selector(bucket, _service_matcher(service))

@@ -46,9 +46,9 @@ def sli_expr(slo: Slo, window: Duration) -> str:
         metric, matchers = slo.latency.metric.name, slo.latency.matchers  # type: ignore[union-attr]
         if slo.latency.metric.type == "native_histogram":  # type: ignore[union-attr]
             return f"1 - histogram_fraction(0, {slo.below_text}, {promql.rate(metric, matchers, w, by)})"
-        total = promql.rate(f"{metric}_count", matchers, w, by)
+        total = promql.rate(names.count_series(metric), matchers, w, by)
         # The threshold bucket as Prometheus 2 ("1") and 3 ("1.0") both spell it.
-        good = promql.rate(f"{metric}_bucket", matchers, w, by, extra=(promql.le_matcher(slo.below_text),))  # type: ignore[arg-type]
+        good = promql.rate(names.bucket_series(metric), matchers, w, by, extra=(promql.le_matcher(slo.below_text),))  # type: ignore[arg-type]
         return f"({total} - {good}) / {total}"
     if slo.kind == "up":
         avg = f"avg by ({', '.join(by)}) " if by else "avg "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .... import conventions as names
 from .... import promql
 from ....ir.model import Series
 from ....spec.units import format_decimal
@@ -55,9 +56,9 @@ def buckets(series: Series, lo: Decimal, hi: Decimal, per_second: Decimal, sampl
     out = []
     for bound in bounds:
         rate = per_second if bound >= hi else Decimal(0)
-        out.append(counter(f"{series.metric.name}_bucket", labels_of(series, (("le", format_decimal(bound)),)), rate, samples))
-    out.append(counter(f"{series.metric.name}_bucket", labels_of(series, (("le", "+Inf"),)), per_second, samples))
-    out.append(counter(f"{series.metric.name}_count", labels_of(series), per_second, samples))
+        out.append(counter(names.bucket_series(series.metric.name), labels_of(series, (("le", format_decimal(bound)),)), rate, samples))
+    out.append(counter(names.bucket_series(series.metric.name), labels_of(series, (("le", "+Inf"),)), per_second, samples))
+    out.append(counter(names.count_series(series.metric.name), labels_of(series), per_second, samples))
     return out
 
 

@@ -41,7 +41,7 @@ def recording_test(service: Service, rule_file: str) -> TestFile | None:
         elif metric.type == recording.CLASSIC:
             first = (metric.buckets or inputs.DEFAULT_BUCKETS)[0]
             feed += inputs.buckets(series, Decimal(0), first, one, samples)
-            check(names.rate_record(f"{metric.name}_count", (), window), (), one)
+            check(names.rate_record(names.count_series(metric.name), (), window), (), one)
             for q in recording.quantiles_for(service, metric):
                 value = Decimal(repr(0.0 + (float(first) - 0.0) * (float(q) / 1.0)))
                 check(names.quantile_record(metric.name, window), ((names.QUANTILE_LABEL, format_decimal(q)),), value)

@@ -54,8 +54,8 @@ def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: i
                 inputs.counter(slo.total.metric.name, inputs.labels_of(slo.total, extra), total, samples))  # type: ignore[union-attr]
     if slo.kind == "latency" and slo.latency.metric.type == recording.CLASSIC:  # type: ignore[union-attr]
         series, le = slo.latency, (("le", slo.below_text),)
-        return (inputs.counter(f"{series.metric.name}_count", inputs.labels_of(series, extra), total, samples),  # type: ignore[union-attr]
-                inputs.counter(f"{series.metric.name}_bucket", inputs.labels_of(series, extra + le), total - bad, samples))  # type: ignore[union-attr, operator]
+        return (inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),  # type: ignore[union-attr]
+                inputs.counter(names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples))  # type: ignore[union-attr, operator]
     if slo.kind == "up":
         return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),)  # type: ignore[union-attr, arg-type]
     labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
