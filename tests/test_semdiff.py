@@ -178,3 +178,15 @@ def test_bundles_report_added_and_removed_files_on_the_header_and_skip_the_manif
     old = {"a.md": b"# A\n", ".sigil-manifest.json": b"{}", "gone.yml": b"x: 1\n"}
     new = {"a.md": b"# A\n", ".sigil-manifest.json": b"{\n}", "new.yml": b"x: 1\n"}
     assert render_text(diff_bundles(old, new)) == "gone.yml (removed)\nnew.yml (added)\n"
+
+
+def test_objects_sharing_a_name_are_told_apart_by_rank_in_every_file_kind():
+    twice = [{"type": "stat", "title": "Up", "id": 1}, {"type": "stat", "title": "Up", "id": 2, "fieldConfig": {"defaults": {"unit": "short"}}}]
+    changed = [twice[0], {**twice[1], "fieldConfig": {"defaults": {"unit": "percent"}}}]
+    assert [str(c) for c in diff_file("d.json", dash(twice), dash(changed))] == ["panel 'Up #2': fieldConfig.defaults.unit short → percent"]
+    rules = "groups:\n  - name: g\n    rules:\n      - {alert: Slow, expr: x > 1}\n      - {alert: Slow, expr: y > 1}\n"
+    assert yaml_lines("r.rules.yml", rules, rules.replace("y > 1", "y > 3")) == ["alert Slow #2: threshold 1 → 3"]
+    am = "route:\n  receiver: r\n  routes:\n    - {matchers: ['a=\"1\"'], receiver: r}\n    - {matchers: ['a=\"1\"'], receiver: r}\nreceivers:\n  - name: r\n  - name: s\n"
+    assert yaml_lines("alertmanager/alertmanager.yml", am, am.replace("receiver: r}\nrec", "receiver: s}\nrec")) == ["route a=1 #2: receiver r → s"]
+    page = b"# S\n\n## A\n\none\n\n## A\n\ntwo\n"
+    assert [str(c) for c in diff_file("svc/runbook.md", page, page.replace(b"two", b"2"))] == ["section 'A #2': +1 −1 lines"]

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from .fields import field_changes
-from .model import Change
+from .model import Change, UniqueNames
 
 _LISTS = ("receivers", "time_intervals", "mute_time_intervals")
 
@@ -31,12 +31,10 @@ def _routes(root: dict[str, Any]) -> tuple[dict[tuple[str, ...], dict[str, Any]]
     children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
     def walk(route: dict[str, Any], chain: tuple[str, ...]) -> None:
-        seen: Counter[str] = Counter()
+        unique = UniqueNames()
         children[chain] = []
         for child in route.get("routes") or []:
-            own = _matchers(child)
-            seen[own] += 1
-            key = (*chain, own if seen[own] == 1 else f"{own} #{seen[own]}")
+            key = (*chain, unique(_matchers(child)))
             found[key] = child
             children[chain].append(key)
             walk(child, key)

@@ -7,28 +7,22 @@ below it); sizes, row membership and everything inside a panel are.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from .fields import field_changes
-from .model import Change, pair, show
+from .model import Change, UniqueNames, pair, show
 
 _PANEL_SKIP = ("id", "gridPos", "panels", "targets", "title")
 
 
-def _unique(title: str, seen: Counter[str]) -> str:
-    seen[title] += 1
-    return title if seen[title] == 1 else f"{title} #{seen[title]}"
-
-
 def _classic(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None, dict[str, Any]]]]:
     panels: dict[str, tuple[str | None, dict[str, Any]]] = {}
-    seen: Counter[str] = Counter()
+    unique = UniqueNames()
     row: str | None = None
 
     def add(panel: dict[str, Any], in_row: str | None) -> None:
         title = str(panel.get("title") or f"id {panel.get('id')}")
-        panels[_unique(title, seen)] = (in_row, panel)
+        panels[unique(title)] = (in_row, panel)
 
     for panel in doc.get("panels") or []:
         if panel.get("type") == "row":
@@ -73,14 +67,14 @@ def _v2(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None
     where: dict[str, str | None] = {}
     _element_rows(spec.get("layout"), None, where)
     panels: dict[str, tuple[str | None, dict[str, Any]]] = {}
-    seen: Counter[str] = Counter()
+    unique = UniqueNames()
     for name, element in (spec.get("elements") or {}).items():
         body = element.get("spec") or {}
         title = str(body.get("title") or name)
         queries = ((body.get("data") or {}).get("spec") or {}).get("queries") or []
         targets = [{"refId": (q.get("spec") or {}).get("refId", str(i)), **((q.get("spec") or {}).get("query") or {}).get("spec", {})} for i, q in enumerate(queries)]
         flat = {k: v for k, v in body.items() if k != "data"}
-        panels[_unique(title, seen)] = (where.get(name), {**flat, "targets": targets})
+        panels[unique(title)] = (where.get(name), {**flat, "targets": targets})
     settings = {k: v for k, v in spec.items() if k not in ("elements", "layout")}
     settings["metadata"] = doc.get("metadata")
     return {**settings, "rows": _rows_of(spec.get("layout"), [])}, panels

@@ -37,6 +37,29 @@ class Change:
         return f"{subject}: {self.detail}" if subject else self.detail
 
 
+class UniqueNames:
+    """Names made unique in order of appearance: the second ``X`` is ``X #2``, the third ``X #3``.
+
+    Objects are matched by name across the two sides, so two panels (rules, routes, sections)
+    with one name are told apart by their rank rather than one hiding the other.
+
+    >>> unique = UniqueNames()
+    >>> [unique(n) for n in ("Errors", "Latency", "Errors", "Errors #2", "Errors")]
+    ['Errors', 'Latency', 'Errors #2', 'Errors #2 #2', 'Errors #3']
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        candidate, n = name, 1
+        while candidate in self._taken:
+            n += 1
+            candidate = f"{name} #{n}"
+        self._taken.add(candidate)
+        return candidate
+
+
 def show(value: Any, limit: int = 80) -> str:
     """A value as a person reads it in a one-line change: no quotes, short, one line.
 

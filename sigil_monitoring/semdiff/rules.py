@@ -6,11 +6,10 @@ reported as a threshold change, which is what a spec edit of ``above:``/``below:
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from .fields import field_changes
-from .model import Change, pair, show
+from .model import Change, UniqueNames, pair, show
 
 _COMPARISONS = {"==", "!=", ">", "<", ">=", "<="}
 
@@ -18,7 +17,7 @@ _COMPARISONS = {"==", "!=", ">", "<", ">=", "<="}
 def _rules(doc: Any) -> dict[tuple[str, str], dict[str, Any]]:
     """``(kind, identity) -> {"group", "rule", "name"}``; identity adds labels for records."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    seen: Counter[tuple[str, str]] = Counter()
+    unique = {kind: UniqueNames() for kind in ("alert", "recording rule")}
     for group in doc.get("groups") or []:
         for rule in group.get("rules") or []:
             kind = "alert" if "alert" in rule else "recording rule"
@@ -27,9 +26,7 @@ def _rules(doc: Any) -> dict[tuple[str, str], dict[str, Any]]:
             identity = name
             if kind == "recording rule" and labels:
                 identity += "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
-            seen[(kind, identity)] += 1
-            if seen[(kind, identity)] > 1:
-                identity += f" #{seen[(kind, identity)]}"
+            identity = unique[kind](identity)
             found[(kind, identity)] = {"group": group.get("name"), "rule": rule, "name": name}
     return found
 

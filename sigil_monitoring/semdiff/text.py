@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from .model import Change
+from .model import Change, UniqueNames
 
 
 def _counts(old: list[str], new: list[str]) -> tuple[int, int]:
@@ -26,14 +26,12 @@ def line_summary(path: str, old: str, new: str) -> list[Change]:
 def _sections(text: str) -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {"": []}
     current = ""
+    unique = UniqueNames()
+    unique("")  # the top of the page, before any heading
     for line in text.splitlines():
         # Sections are cut at level-1 and level-2 headings; deeper ones belong to their parent.
         if line.startswith("#") and not line.startswith("###"):
-            current = line.lstrip("#").strip()
-            base, n = current, 1
-            while current in sections:
-                n += 1
-                current = f"{base} #{n}"
+            current = unique(line.lstrip("#").strip())
             sections[current] = []
         sections[current].append(line)
     return sections
