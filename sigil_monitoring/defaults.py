@@ -47,6 +47,13 @@ DEFAULT_ALERT_FOR = D("5m")
 MIN_RATE_WINDOW_SCRAPES = 4
 ALERT_RATE_WINDOW = D("5m")
 
+
+def rate_window(scrape_interval: Duration) -> Duration:
+    """The range of rate() in alerts and recorded rates: ALERT_RATE_WINDOW, and at least
+    MIN_RATE_WINDOW_SCRAPES scrapes so a slow scrape interval still gives rate() two samples."""
+    return max(ALERT_RATE_WINDOW, Duration(scrape_interval.ms * MIN_RATE_WINDOW_SCRAPES))
+
+
 # Alertmanager notification timing by severity: pages come fast and repeat often; tickets wait.
 NOTIFY_TIMING = {
     "critical": {"group_wait": D("30s"), "group_interval": D("5m"), "repeat_interval": D("4h")},

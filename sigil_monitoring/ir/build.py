@@ -162,7 +162,7 @@ def _alert(spec, name, alert: SpecAlert, series_of, common, rows, dashboard_url,
     if kind in ("state", "absent") and alert.description is None:
         description = f"{summary} Service {spec.service.name}."
     panel = dashboard_plan.panel_for(rows, kind, ref.metric if ref is not None else None)
-    rate_window = max(defaults.ALERT_RATE_WINDOW, type(defaults.ALERT_RATE_WINDOW)(spec.service.scrape_interval.ms * defaults.MIN_RATE_WINDOW_SCRAPES))
+    rate_window = defaults.rate_window(spec.service.scrape_interval)
     labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
     return Alert(
         name=name, kind=kind, series=series, total=total, quantile=quantile, state=state, op=op, threshold=threshold,

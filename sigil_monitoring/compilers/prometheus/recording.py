@@ -21,8 +21,8 @@ NATIVE = "native_histogram"
 
 
 def rate_window(service: Service) -> Duration:
-    """The range of recorded rates: the alert rate window, and at least four scrapes (as ir does)."""
-    return max(defaults.ALERT_RATE_WINDOW, Duration(service.scrape_interval.ms * defaults.MIN_RATE_WINDOW_SCRAPES))
+    """The range of recorded rates: the same policy as the alerts' rate window in ir."""
+    return defaults.rate_window(service.scrape_interval)
 
 
 def quantiles_for(service: Service, metric: Metric) -> tuple[Decimal, ...]:
