@@ -36,12 +36,33 @@ def report_errors(error: SpecError, stream: TextIO | None = None) -> None:
         stream.write(text.replace(": error: ", f": {red}error{reset}: ", 1) + "\n")
 
 
+def spec_files(paths: Sequence[str]) -> list[str]:
+    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted."""
+    from pathlib import Path
+
+    from .errors import Diagnostic
+
+    found: list[str] = []
+    empty: list[Diagnostic] = []
+    for path in paths:
+        if Path(path).is_dir():
+            inside = sorted(str(f) for f in Path(path).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+            if not inside:
+                empty.append(Diagnostic(path, 1, 1, "a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)"))
+            found += inside
+        else:
+            found.append(path)
+    if empty:
+        raise SpecError(empty)
+    return found
+
+
 def load_all(paths: Sequence[str]):  # type: ignore[no-untyped-def]
-    """Load every spec, collecting the errors of all of them before failing."""
+    """Load every spec (a folder means its specs), collecting the errors of all of them before failing."""
     from .spec.loader import load_spec
 
     specs, diagnostics = [], []
-    for path in paths:
+    for path in spec_files(paths):
         try:
             specs.append(load_spec(path))
         except SpecError as exc:
@@ -62,9 +83,9 @@ def load_all(paths: Sequence[str]):  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    load_all(args.specs)
+    specs = load_all(args.specs)
     if not args.quiet:
-        print(f"{len(args.specs)} spec(s) valid")
+        print(f"{len(specs)} spec(s) valid")
     return EXIT_OK
 
 
@@ -92,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def specs(p: argparse.ArgumentParser) -> None:
-        p.add_argument("specs", nargs="+", metavar="SPEC", help="spec YAML file(s)")
+        p.add_argument("specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)")
         p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
 
     p = sub.add_parser("compile", help="compile specs into an output folder", description="Compile specs; the output folder is swapped in atomically.")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +19,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     """A wrong path or revision: printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
-
-
-def spec_paths(paths: Sequence[str]) -> list[str]:
-    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it."""
-    found: list[str] = []
-    for path in paths:
-        p = Path(path)
-        if p.is_dir():
-            inside = sorted(str(f) for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
-            if not inside:
-                raise UsageError(f"{path}: a folder with no .yaml spec in it")
-            found += inside
-        else:
-            found.append(path)
-    return found
 
 
 def _compile(specs: list[Any]) -> Any:
@@ -45,7 +31,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .cli import load_all
     from .drift import find_drift
 
-    bundle = _compile(load_all(spec_paths(args.specs)))
+    bundle = _compile(load_all(args.specs))
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))
@@ -70,8 +56,8 @@ def _check_text(drift: list[Any], args: argparse.Namespace) -> str:
     for item in drift:
         lines.append(f"{item.path}: {item.why}")
         lines += [f"  {change}" for change in _changes(item)]
-    specs = " ".join(args.specs)
-    lines.append(f"run: sigil-monitoring compile {specs} --out {args.out}")
+    # Quoted for a shell, so the line can be pasted as it is; compile takes folders as check does.
+    lines.append(f"run: sigil-monitoring compile {shlex.join(args.specs)} --out {shlex.quote(args.out)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -105,11 +91,11 @@ def _git_show(spec: str, rev: str) -> bytes:
 
 
 def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    from .cli import load_all
+    from .cli import load_all, spec_files
     from .spec.loader import display_path
 
     if args.against:
-        paths = spec_paths(args.paths)
+        paths = spec_files(args.paths)
         old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
         return dict(_compile(old_specs)), dict(_compile(load_all(paths)))
     if len(args.paths) != 2:
@@ -143,7 +129,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old, new = _sides(args)
     changes = diff_bundles(old, new)
-    sys.stdout.write(render_json(changes) if args.format == "json" else render_text(changes))
+    if not args.quiet:
+        sys.stdout.write(render_json(changes) if args.format == "json" else render_text(changes))
     return EXIT_FINDINGS if changes else EXIT_OK
 
 
@@ -181,5 +168,5 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("paths", nargs="+", metavar="OLD NEW", help="two folders or specs; with --against, the spec(s) only")
     p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")
     p.add_argument("--format", **fmt)  # type: ignore[arg-type]
-    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print no changes, only errors: the exit code says same (0) or different (1)")
     p.set_defaults(func=_guard(cmd_diff, "diff"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -92,6 +94,27 @@ def test_a_folder_of_specs_stands_for_its_yaml_files_and_spec_errors_exit_2(proj
     assert "specs/sigil-dna.yaml:2:" in capsys.readouterr().err
 
 
+def test_the_compile_command_check_prints_for_a_folder_of_specs_runs_and_brings_the_folder_up_to_date(project, capsys):
+    edit(project / "specs" / "sigil-dna.yaml", "above: 1s}", "above: 2s}")
+    assert main(["check", "specs", "--out", "build"]) == 1
+    suggested = capsys.readouterr().out.splitlines()[-1]
+    assert suggested == "run: sigil-monitoring compile specs --out build"
+    argv = shlex.split(suggested.removeprefix("run: "))
+    # Run as a user would: the installed console script, in a shell-free subprocess.
+    run = subprocess.run([str(Path(sys.executable).parent / argv[0]), *argv[1:]], cwd=project, capture_output=True, text=True)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert main(["check", "specs", "--out", "build"]) == 0
+    assert main(["validate", "specs"]) == 0
+    assert capsys.readouterr().out.endswith("1 spec(s) valid\n")
+
+
+def test_a_folder_without_specs_is_an_error_for_every_command_that_reads_specs(project, capsys):
+    (project / "empty").mkdir()
+    for command in (["validate", "empty"], ["compile", "empty", "--out", "build"], ["check", "empty", "--out", "build"]):
+        assert main(command) == 2
+        assert capsys.readouterr().err == "empty:1:1: error: a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)\n"
+
+
 def test_diff_against_a_git_revision_compiles_the_spec_as_it_was(project, capsys):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
@@ -116,6 +139,17 @@ def test_diff_of_two_output_folders_reads_only_generated_files(project, capsys):
     out = capsys.readouterr().out
     assert f"{ALERTS}\n  alert EncodeLatencyHigh: for 10m → 20m\n" in out
     assert "notes.md" not in out
+
+
+def test_diff_quiet_prints_nothing_and_answers_by_exit_code_only(project, capsys):
+    shutil.copytree(project / "build", project / "before")
+    assert main(["diff", "-q", "before", "build"]) == 0
+    edit(project / "specs" / "sigil-dna.yaml", "for: 10m", "for: 20m")
+    assert main(["diff", "-q", "before", "specs/sigil-dna.yaml"]) == 1
+    assert main(["diff", "--quiet", "--format", "json", "before", "specs/sigil-dna.yaml"]) == 1
+    assert capsys.readouterr() == ("", "")
+    assert main(["diff", "-q", "before", "nowhere"]) == 2
+    assert capsys.readouterr().err == "sigil-monitoring diff: error: nowhere: no such file or folder\n"
 
 
 def test_diff_usage_errors_exit_2(project, capsys):
