@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +64,19 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"cannot render {type(value).__name__} as YAML")
 
 
+def _unsafe(ch: str) -> bool:
+    """Characters YAML parsers treat as breaks or refuse raw (NEL, U+2028, controls, BOM)."""
+    return ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") or ch == "\x85")
+
+
+def _quoted(text: str) -> str:
+    body = json.dumps(text, ensure_ascii=False)
+    return "".join(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 and _unsafe(ch) else ch for ch in body)
+
+
 def _string(text: str) -> str:
+    if any(_unsafe(ch) for ch in text):
+        return _quoted(text)
     if _DURATION.match(text):
         return text
     plain = _PLAIN_WITH_COLON if ": " not in text and not text.endswith(":") else _PLAIN
@@ -74,7 +87,7 @@ def _string(text: str) -> str:
         and not _looks_numeric(text)
     ):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
 
 
 def _looks_numeric(text: str) -> bool:
@@ -88,6 +101,8 @@ def _looks_numeric(text: str) -> bool:
 def _block_ok(text: str) -> bool:
     """Literal blocks keep text byte for byte only when no line has edge whitespace or controls."""
     if "\n" not in text.rstrip("\n") or text.endswith("\n\n") or text.startswith((" ", "\n")):
+        return False
+    if any(_unsafe(ch) for ch in text):
         return False
     return all(line == line.rstrip() and "\t" not in line and "\r" not in line for line in text.split("\n"))
 
