@@ -50,9 +50,10 @@ def test_invalid_spec_reports_its_exact_errors_and_touches_nothing(case, tmp_pat
 
 def test_a_secret_written_inline_is_never_repeated_in_the_error(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
-    main(["validate", "tests/invalid/inline-slack-url.yaml", "tests/invalid/inline-pagerduty-key.yaml"])
+    main(["validate", "tests/invalid/inline-slack-url.yaml", "tests/invalid/inline-pagerduty-key.yaml",
+          "tests/invalid/pagerduty-url-with-credentials.yaml"])
     err = capsys.readouterr().err
-    assert "SECRETSECRET" not in err and "0123456789abcdef" not in err
+    assert "SECRETSECRET" not in err and "0123456789abcdef" not in err and "SECRET@" not in err
     assert "api_url_file" in err and "routing_key_file" in err
 
 

@@ -37,10 +37,22 @@ class Slack(SpecModel):
     mention: str | None = Field(None, description="Prepended to firing critical messages, e.g. @here.")
 
 
+def _carries_secret(url: str) -> bool:
+    # Secrets hide in user info (https://user:token@host) and query strings (?token=...).
+    return bool(re.match(r"^https?://[^/@]*@", url)) or "?" in url
+
+
 class PagerDuty(SpecModel):
     routing_key_file: FilePath = Field(description="File holding the Events API v2 integration (routing) key.")
     url: Url | None = Field(None, description="Events API endpoint (default: PagerDuty's); for EU accounts or tests.")
     send_resolved: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _url_has_no_secret(cls, url: str | None) -> str | None:
+        if url is not None and _carries_secret(url):
+            raise ValueError("the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in routing_key_file)")
+        return url
 
 
 class Webhook(SpecModel):
@@ -50,8 +62,8 @@ class Webhook(SpecModel):
 
     @field_validator("url")
     @classmethod
-    def _no_credentials_in_url(cls, url: str) -> str:
-        if re.match(r"^https?://[^/@]*@", url) or "?" in url:
+    def _url_has_no_secret(cls, url: str) -> str:
+        if _carries_secret(url):
             raise ValueError("the webhook URL carries credentials or a query string (move the token to credentials_file)")
         return url
 

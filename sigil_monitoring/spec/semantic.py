@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..conventions import RESERVED_LABELS
+from ..conventions import RESERVED_LABELS, TEAM_LABEL
 from .document import Spec
 from .refs import MetricRef
 from .salvage import Broken
@@ -34,7 +34,16 @@ _UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ra
 def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
     """Every cross-section problem in ``spec``; references to ``broken`` names are not reported."""
     broken = broken or Broken()
-    return [*_refs(spec, broken), *_slos(spec), *_alerts(spec), *_dashboard(spec, broken), *_routing(spec, broken)]
+    return [*_service(spec), *_refs(spec, broken), *_slos(spec), *_alerts(spec), *_dashboard(spec, broken), *_routing(spec, broken)]
+
+
+def _service(spec: Spec) -> Iterator[Problem]:
+    # A service label named like one we set would overwrite it on every rule, and alerts that
+    # select their recording rules by `service` would then never match.
+    for label in spec.service.labels:
+        if label in RESERVED_LABELS or label == TEAM_LABEL:
+            fix = "use service.team" if label == TEAM_LABEL else "remove it"
+            yield ("service", "labels", label), "key", f"label '{label}' is set by the compiler ({fix})"
 
 
 def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> Iterator[Problem]:
@@ -140,6 +149,23 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
         for label in alert.labels:
             if label in RESERVED_LABELS:
                 yield (*path, "labels", label), "key", f"label '{label}' is set by the compiler (use the alert's own field instead)"
+        if when.ratio is not None:
+            yield from _ratio_by(spec, (*path, "when", "ratio"), when.ratio.bad, when.ratio.total)
+
+
+def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef) -> Iterator[Problem]:
+    # A ratio alert is computed per every `by` label of either side, so the other side must carry
+    # the label too: errors per operation over all requests is a share of traffic, not an error ratio.
+    for side, ref, other in (("bad", bad, total), ("total", total, bad)):
+        metric = spec.metrics.get(other.metric)
+        if metric is None:
+            continue  # reported by _refs
+        for i, label in enumerate(ref.by):
+            if label not in metric.labels and label not in spec.service.selector and label not in other.by:
+                yield (*path, side, "by", i), "value", (
+                    f"the ratio cannot be split by '{label}': '{other.metric}' has no such label "
+                    f"(add it to metrics.{other.metric}.labels, or remove it from {side}.by to alert on the service's whole ratio)"
+                )
 
 
 def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
