@@ -27,7 +27,6 @@ TEAM_LABEL = "team"
 SEVERITY_LABEL = "severity"
 SLO_LABEL = "slo"
 BURN_TIER_LABEL = "burn_tier"
-WINDOW_LABEL = "window"
 QUANTILE_LABEL = "quantile"
 RESERVED_LABELS = frozenset({SERVICE_LABEL, SEVERITY_LABEL, SLO_LABEL, BURN_TIER_LABEL, "alertname"})
 
@@ -120,6 +119,11 @@ def panel_url(grafana: str, uid: str, title: str, panel_id: int | None) -> str:
     return base if panel_id is None else f"{base}?viewPanel={panel_id}"
 
 
+def v2_element_name(panel_id: int) -> str:
+    """Key of a panel in a v2 dashboard's ``elements``; Grafana names them ``panel-<id>`` too."""
+    return f"panel-{panel_id}"
+
+
 def datasource_variable() -> str:
     return "datasource"
 
@@ -165,10 +169,6 @@ TEMPLATE_FILE = "sigil-monitoring.tmpl"
 
 
 # --- output paths ----------------------------------------------------------------------------
-
-
-def service_dir(service: str) -> str:
-    return service
 
 
 def rules_path(service: str, concern: str) -> str:

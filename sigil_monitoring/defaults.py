@@ -24,17 +24,23 @@ class BurnWindowPolicy:
     long: Duration  # for a 30-day SLO window; scaled for other windows
     short: Duration
     budget_consumed: Decimal  # fraction of the whole budget spent within `long`
-    for_: Duration  # how long both windows must exceed the rate before firing
 
 
 BURN_WINDOWS: tuple[BurnWindowPolicy, ...] = (
-    BurnWindowPolicy("page", D("1h"), D("5m"), Decimal("0.02"), D("2m")),
-    BurnWindowPolicy("page", D("6h"), D("30m"), Decimal("0.05"), D("15m")),
-    BurnWindowPolicy("ticket", D("1d"), D("2h"), Decimal("0.10"), D("1h")),
-    BurnWindowPolicy("ticket", D("3d"), D("6h"), Decimal("0.10"), D("3h")),
+    BurnWindowPolicy("page", D("1h"), D("5m"), Decimal("0.02")),
+    BurnWindowPolicy("page", D("6h"), D("30m"), Decimal("0.05")),
+    BurnWindowPolicy("ticket", D("1d"), D("2h"), Decimal("0.10")),
+    BurnWindowPolicy("ticket", D("3d"), D("6h"), Decimal("0.10")),
 )
 REFERENCE_SLO_WINDOW = D("30d")
 TIER_SEVERITY = {"page": "critical", "ticket": "warning"}
+# How long a tier's condition must hold before it fires: pages soon (the short window already
+# filters blips), tickets after an hour of steady burn.
+TIER_FOR = {"page": D("2m"), "ticket": D("1h")}
+# Burn factors are printed with at most four decimals (28d: 0.9333).
+BURN_FACTOR_QUANTUM = Decimal("0.0001")
+# No burn window is shorter than this, nor than MIN_RATE_WINDOW_SCRAPES scrape intervals.
+MIN_BURN_WINDOW = D("1m")
 
 # Windows are scaled by (SLO window / 30d) and snapped to one of these, so a 7d SLO gets 15m/1h...
 # rather than 14m/1h24m. 28d keeps the standard windows because 56m snaps back to 1h.

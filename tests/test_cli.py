@@ -76,10 +76,10 @@ def test_compiling_twice_with_different_hash_seeds_gives_identical_bytes(tmp_pat
     assert len(outs[0]) > 10
 
 
-def test_generated_files_carry_no_timestamp_or_version(tmp_path):
+def test_generated_files_carry_no_timestamp_or_version(monkeypatch):
     from sigil_monitoring import compile_specs, load_spec
 
-    os.chdir(REPO)
+    monkeypatch.chdir(REPO)
     bundle = compile_specs([load_spec("specs/sigil-dna.yaml")])
     import re
 
@@ -89,10 +89,10 @@ def test_generated_files_carry_no_timestamp_or_version(tmp_path):
         assert "0.1.0" not in text, path
 
 
-def test_yaml_outputs_start_with_the_generated_header():
+def test_yaml_outputs_start_with_the_generated_header(monkeypatch):
     from sigil_monitoring import compile_specs, load_spec
 
-    os.chdir(REPO)
+    monkeypatch.chdir(REPO)
     bundle = compile_specs([load_spec("specs/sigil-dna.yaml")])
     yamls = [p for p in bundle if p.endswith((".yml", ".yaml"))]
     assert yamls

@@ -46,7 +46,7 @@ def build_service(spec: Spec) -> Service:
 
     def dashboard_url(panel_id: int | None) -> str:
         if svc.links.grafana is None:
-            return f"/d/{uid}/{names.slug(dash_title)}" + (f"?viewPanel={panel_id}" if panel_id else "")
+            return names.panel_url("", uid, dash_title, panel_id)  # relative: no Grafana link in the spec
         return names.panel_url(svc.links.grafana, uid, dash_title, panel_id)
 
     def runbook_url(alert: str) -> str:
@@ -98,10 +98,9 @@ def _slo(spec, name, series_of, common, rows, dashboard_url, runbook_url) -> Slo
         if not options.enabled:
             continue
         alert_name = names.slo_alert_name(name, tier)
-        default_for = next(p.for_ for p in defaults.BURN_WINDOWS if p.tier == tier)
         alerts.append(BurnAlert(
             name=alert_name, tier=tier, severity=options.severity or defaults.TIER_SEVERITY[tier],
-            for_=options.for_ or default_for, windows=tier_windows, panel_id=panel.id if panel else None,
+            for_=options.for_ or defaults.TIER_FOR[tier], windows=tier_windows, panel_id=panel.id if panel else None,
             runbook_url=runbook_url(alert_name), dashboard_url=dashboard_url(panel.id if panel else None),
         ))
     all_windows = sorted({d for w in windows for d in (w.long, w.short)} | {slo.window})
@@ -118,7 +117,7 @@ def _slo(spec, name, series_of, common, rows, dashboard_url, runbook_url) -> Slo
 
 
 _DEFAULT_SUMMARY = {
-    "quantile": "p{q} of {metric} is {side} {threshold}.",
+    "quantile": "p{q} {metric_lower} is {side} {threshold}.",
     "rate": "{metric} happen more often than {threshold}.",
     "ratio": "{metric} ratio is {side} {threshold}.",
     "state": "{metric} is {state}.",
@@ -145,11 +144,9 @@ def _alert(spec, name, alert: SpecAlert, series_of, common, rows, dashboard_url,
     quantile = Decimal(repr(when.quantile)) if when.quantile is not None else None
     metric_text = dashboard_plan.human(ref.metric).lower() if ref is not None else name
     summary = alert.summary or _DEFAULT_SUMMARY[kind].format(
-        q=format_decimal(quantile * 100) if quantile is not None else "", metric=metric_text[:1].upper() + metric_text[1:],
+        q=format_decimal(quantile * 100) if quantile is not None else "", metric=metric_text[:1].upper() + metric_text[1:], metric_lower=metric_text,
         side="above" if op == ">" else "below", threshold=threshold.text if threshold else "", state=when.is_, alert=name,
     )
-    if kind == "quantile" and alert.summary is None:
-        summary = f"p{format_decimal(quantile * 100)} {metric_text} is {'above' if op == '>' else 'below'} {threshold.text}."  # type: ignore[union-attr, operator]
     unit = series.metric.unit if series is not None and kind in ("quantile", "value") else "ratio" if kind == "ratio" else "none"
     value = "{{ $value | %s }}" % _HUMANIZE[unit] if unit in _HUMANIZE else "{{ $value | humanize }}"
     if kind == "rate":

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from ..defaults import BURN_WINDOWS, REFERENCE_SLO_WINDOW, WINDOW_LADDER
+from ..defaults import (
+    BURN_FACTOR_QUANTUM,
+    BURN_WINDOWS,
+    MIN_BURN_WINDOW,
+    MIN_RATE_WINDOW_SCRAPES,
+    REFERENCE_SLO_WINDOW,
+    WINDOW_LADDER,
+)
 from ..spec.units import Duration
 from .model import BurnWindow
 
@@ -37,7 +44,7 @@ def burn_windows(slo_window: Duration, scrape_interval: Duration) -> tuple[BurnW
     Short windows never go below four scrape intervals, so ``rate()`` always has samples.
     """
     scale = Decimal(slo_window.ms) / Decimal(REFERENCE_SLO_WINDOW.ms)
-    floor = Duration(max(scrape_interval.ms * 4, 60_000))
+    floor = max(Duration(scrape_interval.ms * MIN_RATE_WINDOW_SCRAPES), MIN_BURN_WINDOW)
     out = []
     for policy in BURN_WINDOWS:
         long = _snap(Decimal(policy.long.ms) * scale, floor)
@@ -45,7 +52,7 @@ def burn_windows(slo_window: Duration, scrape_interval: Duration) -> tuple[BurnW
         if short >= long:
             short = max((d for d in WINDOW_LADDER if d < long), default=floor)
         factor = policy.budget_consumed * Decimal(slo_window.ms) / Decimal(long.ms)
-        factor = factor.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN).normalize()
+        factor = factor.quantize(BURN_FACTOR_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
         out.append(BurnWindow(policy.tier, long, short, factor, policy.budget_consumed))
     return tuple(out)
 

@@ -13,8 +13,6 @@ from .service import Metric, Service
 from .slo import Slo
 from .types import AlertName, LogicalName, SloName, SpecModel
 
-API_VERSION = "sigil-monitoring/v1"
-
 
 class Spec(SpecModel):
     """One service's monitoring spec (``apiVersion: sigil-monitoring/v1``)."""

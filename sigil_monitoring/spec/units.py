@@ -56,10 +56,6 @@ class Duration:
             raise ValueError(f"duration '{text}' is zero (give a positive duration such as 1m)")
         return cls(ms)
 
-    @classmethod
-    def of_seconds(cls, seconds: int) -> Duration:
-        return cls(seconds * 1000)
-
     @property
     def seconds(self) -> int:
         return self.ms // 1000

@@ -7,6 +7,7 @@ field config are carried over unchanged. Stable in Grafana 13 (12.x serves v2bet
 
 from __future__ import annotations
 
+from ... import conventions as names
 from ...ir.model import Service
 from .model import Dashboard, Panel, RowPanel, Variable
 from .v2_model import (
@@ -15,10 +16,6 @@ from .v2_model import (
 )
 
 _SORT = {0: "disabled", 1: "alphabeticalAsc"}
-
-
-def element_name(panel_id: int) -> str:
-    return f"panel-{panel_id}"
 
 
 def _query(target_json: dict[str, object]) -> DataQuery:
@@ -43,7 +40,7 @@ def panel(p: Panel) -> Kind:
 def _grid(children: tuple[Panel, ...], top: int) -> Kind:
     items = tuple(Kind(kind="GridLayoutItem", spec=GridItemSpec(
         x=c.grid_pos.x, y=c.grid_pos.y - top, width=c.grid_pos.w, height=c.grid_pos.h,
-        element={"kind": "ElementReference", "name": element_name(c.id)},
+        element={"kind": "ElementReference", "name": names.v2_element_name(c.id)},
     )) for c in children)
     return Kind(kind="GridLayout", spec={"items": [i.to_json() for i in items]})
 
@@ -75,7 +72,7 @@ def _variable(v: Variable) -> Kind:
 def build(service: Service, dash: Dashboard) -> Resource:
     """The v2 resource of a classic dashboard built for ``service``."""
     rows = _rows(dash)
-    elements = {element_name(c.id): panel(c) for _, children in rows for c in children}
+    elements = {names.v2_element_name(c.id): panel(c) for _, children in rows for c in children}
     layout = Kind(kind="RowsLayout", spec={"rows": [
         Kind(kind="RowsLayoutRow", spec=RowSpec(title=row.title, collapse=row.collapsed,
                                                  layout=_grid(children, row.grid_pos.y + 1))).to_json()
