@@ -17,7 +17,7 @@ from test_alertmanager import amtool, model_of, routes_test, second_service, spe
 
 from sigil_monitoring import conventions as names
 from sigil_monitoring.compilers.alertmanager import build_config, routing_table
-from sigil_monitoring.ir.model import Model
+from sigil_monitoring.ir.model import Model, Service
 
 RECEIVERS = ("oncall", "team", "ops", "dna-hook")
 INTERVALS = ("night", "weekend")
@@ -48,9 +48,13 @@ def _interval(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid spec routing section: receivers, routes, default, group_by, timing, mute, inhibit."""
+    """A valid spec routing section: receivers, routes, default, group_by, timing, mute, inhibit.
+
+    There is always a time interval, so routes to several receivers often carry mute/active
+    intervals (specs without intervals are the example specs)."""
     receivers = draw(st.lists(st.sampled_from(RECEIVERS), min_size=1, max_size=4, unique=True))
-    mute = {name: draw(_interval()) for name in draw(st.lists(st.sampled_from(INTERVALS), max_size=2, unique=True))}
+    mute = {name: draw(_interval()) for name in draw(st.lists(st.sampled_from(INTERVALS), min_size=1, max_size=2,
+                                                              unique=True))}
     routes = []
     for _ in range(draw(st.integers(0, 4))):
         severity = draw(st.sampled_from([None, "critical", "warning", "info"]))
@@ -61,9 +65,8 @@ def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
             route["severity"] = severity
         if match:
             route["match"] = match
-        if mute:
-            route["mute_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=2, unique=True))
-            route["active_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=1, unique=True))
+        route["mute_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=2, unique=True))
+        route["active_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=1, unique=True))
         routes.append(route)
     section: dict[str, Any] = {
         "receivers": {name: draw(_kind) for name in receivers}, "routes": routes, "mute": mute,
@@ -119,21 +122,41 @@ def check_structure(config: dict[str, Any]) -> None:
 _EQUAL = re.compile(r'^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$')
 
 
-def route_alert(route: dict[str, Any], labels: dict[str, str], inherited: str | None = None) -> list[str] | None:
-    """Alertmanager's walk: None when this node does not match; else the receivers, in order."""
+Notified = tuple[str, tuple[str, ...], tuple[str, ...]]  # receiver, mute intervals, active intervals
+
+
+def route_alert(route: dict[str, Any], labels: dict[str, str], inherited: str | None = None) -> list[Notified] | None:
+    """Alertmanager's walk: None when this node does not match; else the notifying nodes, in order.
+
+    The receiver is inherited from the parent, time intervals are not: dispatch/route.go NewRoute
+    sets a node's mute/active intervals from its own config only."""
     for matcher in route.get("matchers", []):
         label, value = _EQUAL.match(matcher).groups()  # type: ignore[union-attr]
         if labels.get(label) != value.replace('\\"', '"').replace("\\\\", "\\"):
             return None
     receiver = route.get("receiver", inherited)
-    found: list[str] = []
+    found: list[Notified] = []
     for child in route.get("routes", []):
         got = route_alert(child, labels, receiver)
         if got is not None:
             found += got
             if not child.get("continue"):
                 break
-    return found or [receiver]  # type: ignore[list-item]
+    return found or [(receiver, tuple(route.get("mute_time_intervals", ())),  # type: ignore[list-item]
+                      tuple(route.get("active_time_intervals", ())))]
+
+
+def expected_notified(service: Service, labels: dict[str, str]) -> list[Notified]:
+    """From the spec's routes (as the routing table does), each receiver with its route's intervals."""
+    if service.routing is None:
+        return [(names.FALLBACK_RECEIVER, (), ())]
+    found: list[Notified] = []
+    for route in service.routing.routes:
+        if all(labels.get(k) == v for k, v in route.matchers):
+            found += [(r, route.mute_when, route.active_when) for r in route.receivers]
+            if not route.continue_:
+                break
+    return found or [(service.routing.default, (), ())]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -142,7 +165,11 @@ def test_random_routing_sections_compile_to_well_formed_configs_that_route_like_
     config = build_config(model).to_wire()
     check_structure(config)
     for row in routing_table.rows(model.services):
-        assert route_alert(config["route"], dict(row.labels)) == list(row.receivers), row
+        notified = route_alert(config["route"], dict(row.labels))
+        assert notified is not None and [n[0] for n in notified] == list(row.receivers), row
+    for service in model.services:
+        for labels in routing_table.alert_labels(service):
+            assert route_alert(config["route"], labels) == expected_notified(service, labels), labels
 
 
 @settings(max_examples=5, deadline=None, database=None, derandomize=True,

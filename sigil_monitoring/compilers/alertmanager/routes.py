@@ -37,14 +37,24 @@ def service_route(service: Service) -> Route:
 
 
 def _route(r: IrRoute) -> Route:
-    # Several receivers: one child per receiver, all but the last with continue, so the alert
-    # reaches each of them; the parent's continue is the spec's.
+    """One spec route; several receivers become a parent with one child per receiver."""
+    matchers = tuple(equal(k, v) for k, v in r.matchers)
+    continue_ = True if r.continue_ else None
+    timing = {"group_wait": r.group_wait, "group_interval": r.group_interval, "repeat_interval": r.repeat_interval}
+    if len(r.receivers) == 1:
+        return Route(receiver=r.receivers[0], matchers=matchers, continue_=continue_, **timing,
+                     mute_time_intervals=r.mute_when, active_time_intervals=r.active_when)
+    # One child per receiver, all but the last with continue, so the alert reaches each of them;
+    # the parent carries the spec's continue. Children inherit the parent's group_by and timing, but
+    # NOT its mute/active time intervals: dispatch/route.go NewRoute copies the parent's RouteOpts
+    # and then sets `opts.MuteTimeIntervals = cr.MuteTimeIntervals` (same for active) from the
+    # child's own config (Alertmanager 0.25; https://github.com/prometheus/alertmanager/blob/v0.25.0/dispatch/route.go).
+    # The children are the nodes that notify, so the intervals go on every child and the parent
+    # (which never notifies: its children have no matchers) carries none.
+    last = len(r.receivers) - 1
     children = tuple(
-        Route(receiver=name, continue_=True if i < len(r.receivers) - 1 else None) for i, name in enumerate(r.receivers)
-    ) if len(r.receivers) > 1 else ()
-    return Route(
-        receiver=r.receivers[0] if len(r.receivers) == 1 else None,
-        matchers=tuple(equal(k, v) for k, v in r.matchers), continue_=True if r.continue_ else None,
-        group_wait=r.group_wait, group_interval=r.group_interval, repeat_interval=r.repeat_interval,
-        mute_time_intervals=r.mute_when, active_time_intervals=r.active_when, routes=children,
+        Route(receiver=name, continue_=True if i < last else None,
+              mute_time_intervals=r.mute_when, active_time_intervals=r.active_when)
+        for i, name in enumerate(r.receivers)
     )
+    return Route(matchers=matchers, continue_=continue_, **timing, routes=children)
