@@ -183,11 +183,27 @@ def test_timing_comes_from_house_defaults_per_severity_with_spec_overrides():
     route = build_config(models_to_check()["multi-receiver-and-mute"]).to_wire()["route"]["routes"][0]
     critical = route["routes"][0]
     assert (critical["group_wait"], critical["group_interval"], critical["repeat_interval"]) == ("10s", "5m", "4h")
-    assert critical["mute_time_intervals"] == ["sigil-dna/weekend"]
     assert [c["receiver"] for c in critical["routes"]] == ["sigil-dna/oncall", "sigil-dna/team"]
     assert [c.get("continue") for c in critical["routes"]] == [True, None]
     assert route["routes"][1]["active_time_intervals"] == ["sigil-dna/office"]
     assert route["group_by"] == ["alertname", "service", "slo"]
+
+
+def test_mute_and_active_intervals_of_a_route_to_several_receivers_are_on_every_child_that_notifies():
+    # Alertmanager does not inherit time intervals into child routes (dispatch/route.go NewRoute), and
+    # the children are what notify: intervals on the parent only would never mute anything.
+    model = model_of(spec_dict(
+        receivers={"team": {"slack": {"channel": "#a", "api_url_file": "/run/secrets/slack"}},
+                   "audit": {"webhook": {"url": "https://hooks.example.com/audit"}}},
+        routes=[{"severity": "warning", "to": ["team", "audit"], "mute_when": ["night"], "active_when": ["week"]}],
+        default="team", mute={"night": {"times": ["00:00-06:00"]}, "week": {"weekdays": ["monday:friday"]}},
+    ))
+    warning = build_config(model).to_wire()["route"]["routes"][0]["routes"][0]
+    assert [c["receiver"] for c in warning["routes"]] == ["sigil-dna/team", "sigil-dna/audit"]
+    for child in warning["routes"]:
+        assert child["mute_time_intervals"] == ["sigil-dna/night"], child
+        assert child["active_time_intervals"] == ["sigil-dna/week"], child
+    assert "mute_time_intervals" not in warning and "active_time_intervals" not in warning
 
 
 def test_time_intervals_are_written_with_weekdays_times_and_location():
@@ -215,6 +231,38 @@ def test_inhibitions_cover_severity_burn_tiers_and_inhibits_alerts_and_can_be_tu
          "target_matchers": [svc, 'severity=~"warning|info"', causes], "equal": ["service"]},
     ]
     assert "inhibit_rules" not in build_config(model_of(spec_dict(inhibit=False))).to_wire()
+
+
+def _page_rules(doc: dict[str, Any], **group_by: list[str]) -> list[dict[str, Any]]:
+    """The page -> ticket inhibit rules of ``doc`` with SLOs split by ``group_by`` (slo key -> labels)."""
+    for metric in ("encodes", "errors", "encode_latency"):
+        doc["metrics"][metric]["labels"] = sorted({*doc["metrics"][metric].get("labels", []), "operation", "region"})
+    for slo, labels in group_by.items():
+        doc["slos"][slo.replace("_", "-")]["group_by"] = labels
+    rules = build_config(model_of(doc)).to_wire()["inhibit_rules"]
+    return [r for r in rules if 'burn_tier="page"' in r["source_matchers"]]
+
+
+def test_a_page_of_one_group_of_a_grouped_slo_does_not_silence_the_ticket_of_another_group(tmp_path):
+    svc = 'service="sigil-dna"'
+    assert _page_rules(spec_dict(), encode_availability=["operation"]) == [  # encode-latency is not split
+        {"source_matchers": [svc, 'slo="encode-availability"', 'burn_tier="page"'],
+         "target_matchers": [svc, 'slo="encode-availability"', 'burn_tier="ticket"'],
+         "equal": ["service", "slo", "operation"]},
+        {"source_matchers": [svc, 'slo="encode-latency"', 'burn_tier="page"'],
+         "target_matchers": [svc, 'slo="encode-latency"', 'burn_tier="ticket"'], "equal": ["service", "slo"]},
+    ]
+    three = spec_dict()
+    three["slos"]["verify-latency"] = {"objective": "99%", "description": "Fast verifies.",
+                                       "sli": {"latency": "verify_latency", "below": "1s"}}
+    assert [(r["source_matchers"][1], r["equal"]) for r in _page_rules(three, encode_availability=["operation"])] == [
+        ('slo="encode-availability"', ["service", "slo", "operation"]),
+        ('slo=~"encode\\\\-latency|verify\\\\-latency"', ["service", "slo"])]  # the ungrouped two share a rule
+    checked = amtool("check-config", str(write(model_of(three), tmp_path)))  # the scoped matchers parse
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    same = _page_rules(spec_dict(), encode_availability=["region", "operation"], encode_latency=["operation", "region"])
+    assert same == [{"source_matchers": [svc, 'burn_tier="page"'], "target_matchers": [svc, 'burn_tier="ticket"'],
+                     "equal": ["service", "slo", "operation", "region"]}]
 
 
 def _keys(value: Any) -> set[str]:
