@@ -24,17 +24,18 @@ class Broken:
     metrics: frozenset[str] = field(default_factory=frozenset)
     slos: frozenset[str] = field(default_factory=frozenset)
     receivers: frozenset[str] = field(default_factory=frozenset)
+    intervals: frozenset[str] = field(default_factory=frozenset)
 
 
 def salvage(doc: dict[str, Any], errors: list[dict[str, Any]]) -> tuple[dict[str, Any], Broken] | None:
     """A structurally valid stand-in for ``doc``, or None when too much is broken to go on."""
     fixed = copy.deepcopy(doc)
-    broken: dict[str, set[str]] = {"metrics": set(), "slos": set(), "receivers": set()}
+    broken: dict[str, set[str]] = {"metrics": set(), "slos": set(), "receivers": set(), "intervals": set()}
     for error in errors:
         loc = tuple(p for p in error["loc"] if p != "[key]")
         if not _mend(fixed, loc, broken, on_key="[key]" in error["loc"]):
             return None
-    return fixed, Broken(*(frozenset(broken[k]) for k in ("metrics", "slos", "receivers")))
+    return fixed, Broken(*(frozenset(broken[k]) for k in ("metrics", "slos", "receivers", "intervals")))
 
 
 def _mend(doc: dict[str, Any], loc: tuple[Any, ...], broken: dict[str, set[str]], on_key: bool) -> bool:
@@ -94,6 +95,7 @@ def _mend_routing(doc: dict[str, Any], loc: tuple[Any, ...], broken: dict[str, s
             part[loc[2]] = {"match": {"placeholder": "x"}, "to": _any_receiver(routing)}
         elif isinstance(part, dict):
             part.pop(loc[2], None)
+            broken["intervals"].add(str(loc[2]))
         return True
     doc.pop("routing")
     return True

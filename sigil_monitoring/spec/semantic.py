@@ -226,7 +226,7 @@ def _routing(spec: Spec, broken: Broken) -> Iterator[Problem]:
             yield from receiver(("routing", "routes", i, "to", j) if len(route.to) > 1 else ("routing", "routes", i, "to"), name)
         for field in ("mute_when", "active_when"):
             for j, interval in enumerate(getattr(route, field)):
-                if interval not in routing.mute:
+                if interval not in routing.mute and interval not in broken.intervals:
                     yield ("routing", "routes", i, field, j), "value", f"unknown time interval '{interval}' (declare it under routing.mute)"
         if route.severity is None and not route.match:
             yield ("routing", "routes", i), "key", "the route matches every alert (give severity: or match:, or use routing.default)"
