@@ -1,4 +1,4 @@
-"""The test helpers in servers.py work: capture server, real Alertmanager, real Prometheus."""
+"""The test helpers in servers.py and processes.py work: capture server, real Alertmanager, real Prometheus."""
 
 from __future__ import annotations
 
