@@ -1,7 +1,9 @@
 """Every SLI kind and alert kind the spec offers, compiled and run through promtool.
 
 The spec below is the one place that uses good/total, up, native-histogram and raw error_ratio
-SLIs, a grouped SLO, ratio/below/by/raw-PromQL alerts and extra service labels.
+SLIs, a grouped SLO, ratio/below/by/raw-PromQL alerts and extra service labels. Each of rate,
+ratio and quantile alerts also comes with ``by``: the generated promtool test then expects the
+``by`` label on the firing alert, so a condition that loses the label fails here.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ metrics:
   errors: {name: kinds_errors_total, type: counter, labels: [operation]}
   db_up: {name: kinds_db_up, type: gauge}
   native: {name: kinds_native_seconds, type: native_histogram, unit: seconds}
-  latency: {name: kinds_latency_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.25, 1]}
+  latency: {name: kinds_latency_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.25, 1], labels: [operation]}
 slos:
   good-ratio:
     objective: 99.5%
@@ -61,6 +63,14 @@ alerts:
     when: {promql: 'up{job="kinds"} == 0'}
   NativeSlow:
     when: {quantile: 0.9, of: native, above: 1s}
+  RatioByOperation:
+    when: {ratio: {bad: {metric: errors, by: [operation]}, total: requests}, above: 5%}
+  RatioBothByOperation:
+    when: {ratio: {bad: {metric: errors, by: [operation]}, total: {metric: requests, by: [operation]}}, above: 20%}
+  RatioByJob:
+    when: {ratio: {bad: errors, total: {metric: requests, by: [job]}}, above: 1%}
+  SlowByOperation:
+    when: {quantile: 0.95, of: {metric: latency, by: [operation]}, above: 250ms}
 """
 
 
@@ -84,7 +94,19 @@ def test_every_kind_passes_promtool_check_and_its_generated_tests(out):
     # Raw PromQL alerts cannot be fed generically; every other alert has its test file.
     assert sorted(p.stem for p in tests) == sorted(f"{n}.test" for n in (
         "ByOperation", "DbUpFastBurn", "ErrorRatioHigh", "GoodRatioFastBurn", "GoodRatioSlowBurn", "LatencyTooGood",
-        "NativeLatencyFastBurn", "NativeLatencySlowBurn", "RawFastBurn", "RawSlowBurn", "recording"))
+        "NativeLatencyFastBurn", "NativeLatencySlowBurn", "RatioBothByOperation", "RatioByJob", "RatioByOperation",
+        "RawFastBurn", "RawSlowBurn", "SlowByOperation", "recording"))
+
+
+def test_a_ratio_alert_with_by_on_either_side_divides_per_label_on_both_sides(out):
+    rules = (out / "alerts.rules.yml").read_text()
+    per_operation = ('sum by (operation) (service_operation:kinds_errors_total:rate5m{service=\\"kinds\\"}) / '
+                     'sum by (operation) (service_operation:kinds_requests_total:rate5m{service=\\"kinds\\"})')
+    assert rules.count(per_operation) == 2, rules  # by on bad only, and by on both sides
+    assert "sum by (job) (rate(kinds_errors_total" in rules and "sum by (job) (rate(kinds_requests_total" in rules
+    tests = {name: (out / "tests" / f"{name}.test.yml").read_text() for name in ("RatioByOperation", "RatioByJob", "SlowByOperation")}
+    assert "operation: test\n" in tests["RatioByOperation"] and "operation: test\n" in tests["SlowByOperation"]
+    assert "job: kinds\n" in tests["RatioByJob"]
 
 
 def test_each_sli_kind_records_its_error_ratio_expression(out):

@@ -2,7 +2,9 @@
 
 Hypothesis writes spec fragments within the valid ranges; every compiled expression must parse
 (promql.check) and, on the whole sample, ``promtool check rules`` must pass in one call and the
-generated unit tests of a few examples in a second call.
+generated unit tests in a second call. Rate, ratio and quantile alerts are drawn
+with and without ``by`` (on either side of a ratio), since a generated test expects the ``by``
+labels on the firing alert.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from sigil_monitoring.promql import check
 BASE = """apiVersion: sigil-monitoring/v1
 service: {{name: prop, selector: {{job: prop}}}}
 metrics:
-  requests: {{name: prop_requests_total, type: counter}}
+  requests: {{name: prop_requests_total, type: counter, labels: [operation]}}
   errors: {{name: prop_errors_total, type: counter, labels: [operation]}}
   good: {{name: prop_good_total, type: counter}}
   up: {{name: prop_up, type: gauge}}
   disk: {{name: prop_disk_free_bytes, type: gauge, unit: bytes}}
-  latency: {{name: prop_latency_seconds, type: histogram, unit: seconds, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5]}}
+  latency: {{name: prop_latency_seconds, type: histogram, unit: seconds, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5], labels: [operation]}}
 slos:
   main:
     objective: {objective}%
@@ -37,13 +39,13 @@ slos:
     group_by: {group_by}
 alerts:
   Slow:
-    when: {{quantile: {quantile}, of: latency, above: {latency_ms}ms}}
+    when: {{quantile: {quantile}, of: {latency}, above: {latency_ms}ms}}
     for: {for_}
   Failing:
-    when: {{rate: errors, above: {rate}/{rate_unit}}}
+    when: {{rate: {errors}, above: {rate}/{rate_unit}}}
     for: {for_}
   Ratio:
-    when: {{ratio: {{bad: errors, total: requests}}, above: {ratio}%}}
+    when: {{ratio: {{bad: {bad}, total: {total}}}, above: {ratio}%}}
   DiskLow:
     when: {{value: disk, below: {disk}GiB}}
     for: {for_}
@@ -56,6 +58,13 @@ SLIS = {
     "up": ("{up: up}", "[]"),
     "raw": ("{error_ratio: 'sum(rate(prop_errors_total[$window])) / sum(rate(prop_requests_total[$window]))'}", "[]"),
 }
+
+# A reference as it is, or kept per operation (a declared label) or per job (a selector label).
+BY = ("{metric: %s, by: [operation]}", "{metric: %s, by: [job]}")
+
+
+def maybe_by(draw: st.DrawFn, metric: str) -> str:
+    return draw(st.sampled_from([metric, *(form % metric for form in BY)]))
 
 
 @st.composite
@@ -72,6 +81,8 @@ def specs(draw: st.DrawFn) -> str:
         for_=draw(st.sampled_from(["1m", "5m", "10m", "1h"])),
         rate=draw(st.integers(1, 600)), rate_unit=draw(st.sampled_from(["s", "min", "h"])),
         ratio=draw(st.integers(1, 99)), disk=draw(st.integers(1, 1000)),
+        latency=maybe_by(draw, "latency"), errors=maybe_by(draw, "errors"),
+        bad=maybe_by(draw, "errors"), total=maybe_by(draw, "requests"),
     )
 
 
@@ -96,7 +107,11 @@ def test_random_spec_fragments_compile_to_parsing_rules_that_promtool_accepts(tm
     result = subprocess.run([promtool, "check", "rules", "--lint=all", "--lint-fatal", *map(str, rules)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    tests = sorted(p for case in cases[-6:] for p in case.glob("*/prometheus/tests/*.test.yml"))
-    assert len(tests) >= 6 * 4, tests
+    # Every case's threshold-alert tests (cheap, and where the drawn `by` forms are), and the
+    # SLO burn tests of a few cases (their long windows make them slow).
+    threshold = {f"{name}.test.yml" for name in ("Slow", "Failing", "Ratio", "DiskLow")}
+    tests = sorted({p for case in cases for p in case.glob("*/prometheus/tests/*.test.yml") if p.name in threshold}
+                   | {p for case in cases[-6:] for p in case.glob("*/prometheus/tests/*.test.yml")})
+    assert len(tests) >= len(cases) * 3 + 6, tests
     result = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

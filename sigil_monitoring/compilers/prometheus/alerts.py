@@ -9,6 +9,7 @@ rules when those hold the answer, so an alert and its dashboard panel show the s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ... import promql
@@ -37,6 +38,15 @@ def threshold_text(threshold: Threshold) -> str:
     return format_decimal(threshold.value)
 
 
+def ratio_labels(alert: Alert) -> tuple[str, ...]:
+    """The labels a ratio alert is computed per: every ``by`` label of ``bad`` and of ``total``.
+
+    ``by: [operation]`` on either side means a ratio per operation, so both sides keep the label
+    (the spec checks that both metrics carry it); one side summed without it would match nothing.
+    """
+    return tuple(dict.fromkeys((*alert.series.by, *alert.total.by)))  # type: ignore[union-attr]
+
+
 def condition(service: Service, alert: Alert) -> str:
     """The PromQL condition of one threshold alert."""
     series, window = alert.series, alert.rate_window
@@ -48,9 +58,10 @@ def condition(service: Service, alert: Alert) -> str:
     if alert.kind == "ratio":
         # Both sides are summed to the same labels, so the division matches whether each side
         # comes from a record (which carries service labels) or from the raw counter.
-        bad = recording.counter_rate(service, series, window)  # type: ignore[arg-type]
-        total = recording.counter_rate(service, alert.total, window)  # type: ignore[arg-type]
-        by = promql.by_clause(series.by)  # type: ignore[union-attr]
+        labels = ratio_labels(alert)
+        bad = recording.counter_rate(service, replace(series, by=labels), window)  # type: ignore[arg-type]
+        total = recording.counter_rate(service, replace(alert.total, by=labels), window)  # type: ignore[arg-type]
+        by = promql.by_clause(labels)
         return f"{by}({bad}) / {by}({total}){compare}"
     if alert.kind == "state":
         return f"{promql.selector(series.metric.name, series.matchers)} == {alert.state[0]}"  # type: ignore[union-attr, index]

@@ -18,6 +18,7 @@ from .... import conventions as names
 from ....ir.model import Alert, Service
 from ....spec.units import Duration, format_decimal
 from .. import recording
+from ..alerts import ratio_labels
 from ..rules import Labels, merge_labels
 from . import inputs
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
@@ -47,7 +48,10 @@ def crossing(threshold: Decimal, above: bool, *, ratio: bool = False) -> tuple[D
 
 
 def _by_labels(alert: Alert) -> Labels:
-    return tuple((label, inputs.TEST_LABEL_VALUE) for label in alert.series.by)  # type: ignore[union-attr]
+    """The labels the alert expression keeps, valued as the input series have them."""
+    fed = dict(inputs.labels_of(alert.series))  # type: ignore[arg-type]
+    kept = ratio_labels(alert) if alert.kind == "ratio" else alert.series.by  # type: ignore[union-attr]
+    return tuple((label, fed[label]) for label in kept)
 
 
 def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, samples: int) -> Scenario:
