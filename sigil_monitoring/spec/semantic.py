@@ -153,10 +153,11 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
             yield from _ratio_by(spec, (*path, "when", "ratio"), when.ratio.bad, when.ratio.total)
 
 
-def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef) -> Iterator[Problem]:
-    # A ratio alert is computed per every `by` label of either side, so the other side must carry
-    # the label too: errors per operation over all requests is a share of traffic, not an error ratio.
-    for side, ref, other in (("bad", bad, total), ("total", total, bad)):
+def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef, sides: tuple[str, str] = ("bad", "total")) -> Iterator[Problem]:
+    # A ratio (alert or panel) is computed per every `by` label of either side, so the other side
+    # must carry the label too: errors per operation over all requests is a share of traffic, not an
+    # error ratio.
+    for side, ref, other in ((sides[0], bad, total), (sides[1], total, bad)):
         metric = spec.metrics.get(other.metric)
         if metric is None:
             continue  # reported by _refs
@@ -164,7 +165,7 @@ def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef) -> Iterato
             if label not in metric.labels and label not in spec.service.selector and label not in other.by:
                 yield (*path, side, "by", i), "value", (
                     f"the ratio cannot be split by '{label}': '{other.metric}' has no such label "
-                    f"(add it to metrics.{other.metric}.labels, or remove it from {side}.by to alert on the service's whole ratio)"
+                    f"(add it to metrics.{other.metric}.labels, or remove it from {side}.by to use the service's whole ratio)"
                 )
 
 
@@ -199,6 +200,8 @@ def _dashboard(spec: Spec, broken: Broken) -> Iterator[Problem]:
                 close = difflib.get_close_matches(panel.slo, list(spec.slos), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "name an SLO declared under slos:"
                 yield ("dashboard", "rows", r, "panels", p, "slo"), "value", f"unknown SLO '{panel.slo}' ({hint})"
+            if panel.error_ratio is not None and panel.total is not None:
+                yield from _ratio_by(spec, ("dashboard", "rows", r, "panels", p), panel.error_ratio, panel.total, ("error_ratio", "total"))
             if panel.timeline is not None:
                 metric = spec.metrics.get(panel.timeline.metric)
                 if metric is not None and metric.type == "gauge" and not metric.states:

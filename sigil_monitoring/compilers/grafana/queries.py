@@ -84,8 +84,11 @@ def rate(series: Series, extra: tuple[str, ...]) -> str:
 
 
 def ratio(bad: Series, total: Series, extra_bad: tuple[str, ...], extra_total: tuple[str, ...]) -> str:
-    """Bad over total events; with ``by`` labels on both sides the ratio is per label value."""
-    by = tuple(label for label in bad.by if label in total.by)
+    """Bad over total events, per every ``by`` label of either side, as the ratio alerts compute it.
+
+    The spec checks refuse a ``by`` label the other side does not carry.
+    """
+    by = tuple(dict.fromkeys((*bad.by, *total.by)))
     return check(f"{_rate(bad, extra_bad, by)} / {_rate(total, extra_total, by)}")
 
 
