@@ -115,6 +115,9 @@ def dashboard_uid(service: str) -> str:
 
 
 def panel_url(grafana: str, uid: str, title: str, panel_id: int | None) -> str:
+    # A numeric viewPanel works from Grafana 8 to 13: the scenes-based dashboards (11+) look the
+    # value up as a panel key ("panel-4") and fall back to parsing it as a panel id
+    # (findVizPanelByKey in public/app/features/dashboard-scene/utils/utils.ts).
     base = f"{grafana.rstrip('/')}/d/{uid}/{slug(title)}"
     return base if panel_id is None else f"{base}?viewPanel={panel_id}"
 
