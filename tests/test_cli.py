@@ -21,7 +21,7 @@ def run(*args: str, env: dict[str, str] | None = None, seed: str = "0") -> subpr
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("command", [[], ["compile"], ["validate"], ["schema"], ["check"], ["diff"]])
+@pytest.mark.parametrize("command", [[], ["compile"], ["validate"], ["schema"], ["check"], ["diff"], ["push"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([*command, "--help"])
