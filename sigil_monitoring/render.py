@@ -69,13 +69,21 @@ def _unsafe(ch: str) -> bool:
     return ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") or ch == "\x85")
 
 
+def _has_unsafe(text: str) -> bool:
+    # str.isprintable is C-fast and False for every unsafe character, so most text never reaches
+    # the per-character check.
+    return not text.isprintable() and any(_unsafe(ch) for ch in text if not ch.isprintable())
+
+
 def _quoted(text: str) -> str:
     body = json.dumps(text, ensure_ascii=False)
+    if not _has_unsafe(body):
+        return body
     return "".join(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 and _unsafe(ch) else ch for ch in body)
 
 
 def _string(text: str) -> str:
-    if any(_unsafe(ch) for ch in text):
+    if _has_unsafe(text):
         return _quoted(text)
     if _DURATION.match(text):
         return text
@@ -102,7 +110,7 @@ def _block_ok(text: str) -> bool:
     """Literal blocks keep text byte for byte only when no line has edge whitespace or controls."""
     if "\n" not in text.rstrip("\n") or text.endswith("\n\n") or text.startswith((" ", "\n")):
         return False
-    if any(_unsafe(ch) for ch in text):
+    if _has_unsafe(text):
         return False
     return all(line == line.rstrip() and "\t" not in line and "\r" not in line for line in text.split("\n"))
 
