@@ -26,7 +26,10 @@ _EXPORTS = {
     "compile_spec": "pipeline", "compile_specs": "pipeline", "Spec": "spec.document",
     "load_spec": "spec.loader", "parse_spec": "spec.loader", "write_bundle": "write",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Artifact", "Bundle", "Diagnostic", "Spec", "SpecError",
+    "compile_spec", "compile_specs", "load_spec", "parse_spec", "write_bundle",
+]
 
 
 def __getattr__(name: str) -> Any:

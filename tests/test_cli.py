@@ -113,3 +113,11 @@ def test_validate_loads_neither_compilers_nor_the_writer():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_every_public_name_is_exported_and_importable():
+    import sigil_monitoring
+
+    assert sorted(sigil_monitoring.__all__) == sorted(sigil_monitoring._EXPORTS)
+    for name in sigil_monitoring.__all__:
+        assert getattr(sigil_monitoring, name) is not None

@@ -15,7 +15,7 @@ import pytest
 from conftest import GOLDEN, REPO, SPECS
 from servers import require_binary
 
-from sigil_monitoring import load_spec, parse_spec
+from sigil_monitoring import load_spec
 from sigil_monitoring.compilers import compiler
 from sigil_monitoring.ir.build import build_model
 

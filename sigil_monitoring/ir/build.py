@@ -5,6 +5,7 @@ The spec was checked by the loader, so a failure here is a bug, not a user error
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .. import conventions as names
@@ -15,12 +16,34 @@ from ..spec.refs import MetricRef
 from ..spec.units import format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, error_budget
-from .model import Alert, BurnAlert, Dashboard, Metric, Model, Receiver, Route, Routing, Service, Series, Slo, TimeInterval
+from .model import Alert, BurnAlert, Dashboard, Metric, Model, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
 
 
 def build_model(specs: list[Spec]) -> Model:
     """The internal model of one or more validated specs (one service each)."""
     return Model(tuple(build_service(spec) for spec in specs))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every part of one service's model needs: the spec, resolved metrics, panel layout."""
+
+    spec: Spec
+    metrics: dict[str, Metric]
+    labels: dict[str, str]  # service-wide labels on every rule and alert
+    rows: tuple[Row, ...]
+    uid: str
+    dashboard_title: str
+
+    def series(self, ref: MetricRef) -> Series:
+        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.items()) + tuple(ref.where.items()), tuple(ref.by))
+
+    def dashboard_url(self, panel_id: int | None) -> str:
+        # Relative to Grafana's root when the spec does not say where Grafana is.
+        return names.panel_url(self.spec.service.links.grafana or "", self.uid, self.dashboard_title, panel_id)
+
+    def runbook_url(self, alert: str) -> str:
+        return names.runbook_url(self.spec.service.links.runbooks, self.spec.service.name, alert)
 
 
 def build_service(spec: Spec) -> Service:
@@ -33,27 +56,13 @@ def build_service(spec: Spec) -> Service:
         )
         for key, m in spec.metrics.items()
     }
-    selector = tuple(svc.selector.items())
-
-    def series_of(ref: MetricRef) -> Series:
-        return Series(metrics[ref.metric], selector + tuple(ref.where.items()), tuple(ref.by))
-
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
-    uid = spec.dashboard.uid or names.dashboard_uid(svc.name)
-    dash_title = spec.dashboard.title or title
-    rows = dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, series_of))
+    ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title)
+    ctx = replace(ctx, rows=dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, ctx.series)))
 
-    def dashboard_url(panel_id: int | None) -> str:
-        if svc.links.grafana is None:
-            return names.panel_url("", uid, dash_title, panel_id)  # relative: no Grafana link in the spec
-        return names.panel_url(svc.links.grafana, uid, dash_title, panel_id)
-
-    def runbook_url(alert: str) -> str:
-        return names.runbook_url(svc.links.runbooks, svc.name, alert)
-
-    slos = tuple(_slo(spec, name, series_of, common, rows, dashboard_url, runbook_url) for name in spec.slos)
-    alerts = tuple(_alert(spec, name, a, series_of, common, rows, dashboard_url, runbook_url) for name, a in spec.alerts.items())
+    slos = tuple(_slo(ctx, name) for name in spec.slos)
+    alerts = tuple(_alert(ctx, name, a) for name, a in spec.alerts.items())
 
     annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]] = {}
     for alert in alerts:
@@ -66,31 +75,32 @@ def build_service(spec: Spec) -> Service:
             if burn.panel_id is not None:
                 names_, thresholds = annotate.get(burn.panel_id, ((), ()))
                 annotate[burn.panel_id] = (names_ + (burn.name,), thresholds)
-    rows = dashboard_plan.with_alerts(rows, annotate)
+    rows = dashboard_plan.with_alerts(ctx.rows, annotate)
 
     variables = spec.dashboard.variables or list(dict.fromkeys(label for m in spec.metrics.values() for label in m.labels))
     dashboard = Dashboard(
-        uid=uid, title=dash_title, tags=tuple(spec.dashboard.tags), time=spec.dashboard.time,
+        uid=ctx.uid, title=ctx.dashboard_title, tags=tuple(spec.dashboard.tags), time=spec.dashboard.time,
         refresh=spec.dashboard.refresh, variables=tuple(variables), grafana_version=spec.dashboard.grafana_version,
         formats=tuple(dict.fromkeys(spec.dashboard.formats)), rows=rows,
-        url=names.panel_url(svc.links.grafana, uid, dash_title, None) if svc.links.grafana else None,
+        url=ctx.dashboard_url(None) if svc.links.grafana else None,
         folder=svc.links.folder,
     )
     source = spec._source.display if spec._source is not None else f"{svc.name}.yaml"
     return Service(
         name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
-        labels=tuple(sorted(common.items())), selector=selector, scrape_interval=svc.scrape_interval,
+        labels=tuple(sorted(common.items())), selector=tuple(svc.selector.items()), scrape_interval=svc.scrape_interval,
         grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(metrics.values()),
         slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec),
     )
 
 
-def _slo(spec, name, series_of, common, rows, dashboard_url, runbook_url) -> Slo:  # type: ignore[no-untyped-def]
+def _slo(ctx: _Context, name: str) -> Slo:
+    spec, series_of, dashboard_url, runbook_url = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url
     slo = spec.slos[name]
     sli = slo.sli
     budget = error_budget(slo.objective)
     windows = burn_windows(slo.window, spec.service.scrape_interval)
-    panel = dashboard_plan.panel_for(rows, "slo", None, slo=name)
+    panel = dashboard_plan.panel_for(ctx.rows, "slo", None, slo=name)
     alerts = []
     for tier in ("page", "ticket"):
         options = getattr(slo.alerting, tier)
@@ -129,7 +139,8 @@ _DEFAULT_SUMMARY = {
 _HUMANIZE = {"seconds": "humanizeDuration", "bytes": "humanize1024", "ratio": "humanizePercentage", "percent": "humanize"}
 
 
-def _alert(spec, name, alert: SpecAlert, series_of, common, rows, dashboard_url, runbook_url) -> Alert:  # type: ignore[no-untyped-def]
+def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
+    spec, series_of, dashboard_url, runbook_url, common = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url, ctx.labels
     when = alert.when
     kind = when.kind
     ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "absent": when.absent,
@@ -158,7 +169,7 @@ def _alert(spec, name, alert: SpecAlert, series_of, common, rows, dashboard_url,
     )
     if kind in ("state", "absent") and alert.description is None:
         description = f"{summary} Service {spec.service.name}."
-    panel = dashboard_plan.panel_for(rows, kind, ref.metric if ref is not None else None)
+    panel = dashboard_plan.panel_for(ctx.rows, kind, ref.metric if ref is not None else None)
     rate_window = defaults.rate_window(spec.service.scrape_interval)
     labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
     return Alert(

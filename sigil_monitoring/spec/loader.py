@@ -52,7 +52,6 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     source = Source(display, text)
     if not isinstance(doc, dict):
         raise SpecError([Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")])
-    from .semantic import check
 
     try:
         spec = Spec.model_validate(doc)

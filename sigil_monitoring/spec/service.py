@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from .types import DurationField, LabelName, Labels, LogicalName, MetricName, ServiceName, SpecModel, Url
+from .types import DurationField, LabelName, Labels, MetricName, ServiceName, SpecModel, Url
 from .units import Duration
 
 
