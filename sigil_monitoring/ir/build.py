@@ -11,9 +11,10 @@ from decimal import Decimal
 from .. import conventions as names
 from .. import defaults
 from ..spec.alerts import Alert as SpecAlert
+from ..spec.alerts import Severity
 from ..spec.document import Spec
 from ..spec.refs import MetricRef
-from ..spec.units import format_decimal
+from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, error_budget
 from .model import Alert, BurnAlert, Dashboard, Metric, Model, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
@@ -181,6 +182,12 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     )
 
 
+def _span(text: str) -> tuple[str, str]:
+    """"09:00-17:00" -> ("09:00", "17:00"); the spec's pattern allows exactly one dash."""
+    start, _, end = text.partition("-")
+    return start, end
+
+
 def _routing(spec: Spec) -> Routing | None:
     routing = spec.routing
     if routing is None:
@@ -199,9 +206,9 @@ def _routing(spec: Spec) -> Routing | None:
             receivers.append(Receiver(**common, secret_file=r.webhook.credentials_file, url=r.webhook.url,
                                       send_resolved=r.webhook.send_resolved))
 
-    def timing_of(severity: str | None) -> dict:  # type: ignore[type-arg]
+    def timing_of(severity: Severity | None) -> dict[str, Duration]:
         timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
-        override = routing.timing.get(severity or "warning")  # type: ignore[union-attr, arg-type]
+        override = routing.timing.get(severity or "warning")
         if override is not None:
             timing.update({k: getattr(override, k) for k in timing if getattr(override, k) is not None})
         return timing
@@ -219,7 +226,7 @@ def _routing(spec: Spec) -> Routing | None:
             group_wait=timing["group_wait"], group_interval=timing["group_interval"], repeat_interval=timing["repeat_interval"],
         ))
     intervals = tuple(
-        TimeInterval(names.time_interval_name(svc, key), tuple(t.weekdays), tuple(tuple(x.split("-")) for x in t.times), t.location)  # type: ignore[misc]
+        TimeInterval(names.time_interval_name(svc, key), tuple(t.weekdays), tuple(_span(x) for x in t.times), t.location)
         for key, t in routing.mute.items()
     )
     default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))

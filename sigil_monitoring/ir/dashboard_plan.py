@@ -6,13 +6,21 @@ Panel ids are assigned here, not in the Grafana compiler, because alerts link to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .. import defaults
 from ..spec import dashboard as spec_dashboard
 from ..spec.document import Spec
 from .model import Panel, Row, Series
+
+if TYPE_CHECKING:
+    from ..spec.refs import MetricRef
+
+# Resolves a spec reference to a catalog series (build._Context.series).
+SeriesOf = Callable[["MetricRef"], Series]
 
 
 @dataclass
@@ -66,7 +74,7 @@ def slo_drafts(name: str) -> list[PanelDraft]:
     ]
 
 
-def drafts_from_spec(spec: Spec, series_of: object) -> list[RowDraft]:
+def drafts_from_spec(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
     """Rows as the spec writes them, or a default dashboard from the catalog and SLOs."""
     if spec.dashboard.rows is None:
         return default_rows(spec, series_of)
@@ -79,31 +87,31 @@ def drafts_from_spec(spec: Spec, series_of: object) -> list[RowDraft]:
     return rows
 
 
-def _draft(panel: spec_dashboard.Panel, series_of: object) -> list[PanelDraft]:
+def _draft(panel: spec_dashboard.Panel, series_of: SeriesOf) -> list[PanelDraft]:
     kind = panel.kind
     if kind == "slo":
         return slo_drafts(panel.slo or "")
     if kind == "text":
         return [PanelDraft("text", panel.title or "Notes", panel.description or "", text=panel.text, width=panel.width, height=panel.height)]
     ref = getattr(panel, kind)
-    series = series_of(ref)  # type: ignore[operator]
+    series = series_of(ref)
     title = panel.title or _TITLES[kind].format(human(ref.metric))
     return [PanelDraft(
         kind, title, panel.description or "", series=series,
-        total=series_of(panel.total) if panel.total is not None else None,  # type: ignore[operator]
+        total=series_of(panel.total) if panel.total is not None else None,
         quantiles=tuple(Decimal(repr(q)) for q in panel.quantiles) if kind == "percentiles" else (),
         width=panel.width, height=panel.height, metric_key=ref.metric,
     )]
 
 
-def default_rows(spec: Spec, series_of: object) -> list[RowDraft]:
+def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
     from .. spec.refs import MetricRef
 
     rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
     latency, distributions, rates, states, gauges = (RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges"))
     for key, metric in spec.metrics.items():
         ref = MetricRef(metric=key, by=list(metric.labels))
-        series = series_of(ref)  # type: ignore[operator]
+        series = series_of(ref)
         name = human(key)
         if metric.type in ("histogram", "native_histogram"):
             if metric.unit == "seconds":

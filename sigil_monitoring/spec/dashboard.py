@@ -62,6 +62,13 @@ class Row(SpecModel):
     panels: list[Panel] = Field(min_length=1)
 
 
+DashboardFormat = Literal["classic", "v2"]
+
+
+def _classic_only() -> list[DashboardFormat]:
+    return ["classic"]
+
+
 class Dashboard(SpecModel):
     """Dashboard settings; omit `rows` to get one generated from the catalog and SLOs."""
 
@@ -72,5 +79,5 @@ class Dashboard(SpecModel):
     refresh: DurationField = Field(Duration.parse("1m"))
     variables: list[LabelName] = Field(default_factory=list, description="Label names to offer as dashboard filters (default: catalog labels).")
     grafana_version: Literal[8, 9, 10, 11, 12, 13] = Field(12, description="Oldest Grafana the classic JSON must load in; 8 emits the legacy heatmap.")
-    formats: list[Literal["classic", "v2"]] = Field(default_factory=lambda: ["classic"], description="classic JSON, the Grafana 12/13 v2 resource, or both.")
+    formats: list[DashboardFormat] = Field(default_factory=_classic_only, description="classic JSON, the Grafana 12/13 v2 resource, or both.")
     rows: list[Row] | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import Diagnostic, SpecError
 from .document import Spec
@@ -67,7 +68,7 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     return spec
 
 
-def _salvaged(doc: dict[str, Any], errors: list[dict[str, Any]]) -> tuple[Spec | None, Broken]:
+def _salvaged(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[Spec | None, Broken]:
     """The spec with its broken parts stood in for, so cross-section checks can still run."""
     rescued = salvage(doc, errors)
     if rescued is None:
@@ -86,7 +87,7 @@ def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnos
     return [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in check(spec, broken)]
 
 
-def _diagnostics(source: Source, errors: list[dict[str, Any]]) -> list[Diagnostic]:
+def _diagnostics(source: Source, errors: list[ErrorDetails]) -> list[Diagnostic]:
     out = []
     for error in errors:
         loc, at, text = message(Spec, error)

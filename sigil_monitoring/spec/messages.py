@@ -8,6 +8,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 _TYPE_NAMES = {
     "dict_type": "a mapping (key: value)",
@@ -88,7 +89,7 @@ def describe_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "the document"
 
 
-def message(root: type[BaseModel], error: dict[str, Any]) -> tuple[tuple[Any, ...], str, str]:
+def message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...], str, str]:
     """(path, 'key' or 'value', message) for one pydantic error."""
     loc = tuple(p for p in error["loc"] if p != "[key]")
     on_key = "[key]" in error["loc"]

@@ -13,6 +13,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import ErrorDetails
+
 _TEXT_PANEL = {"text": ""}
 _PLACEHOLDER_RECEIVER = {"webhook": {"url": "http://placeholder.invalid/"}}
 
@@ -27,7 +29,7 @@ class Broken:
     intervals: frozenset[str] = field(default_factory=frozenset)
 
 
-def salvage(doc: dict[str, Any], errors: list[dict[str, Any]]) -> tuple[dict[str, Any], Broken] | None:
+def salvage(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[dict[str, Any], Broken] | None:
     """A structurally valid stand-in for ``doc``, or None when too much is broken to go on."""
     fixed = copy.deepcopy(doc)
     broken: dict[str, set[str]] = {"metrics": set(), "slos": set(), "receivers": set(), "intervals": set()}

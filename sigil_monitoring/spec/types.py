@@ -6,9 +6,12 @@ error with a fix hint, and publishes a plain JSON Schema so editors can complete
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 from .units import Duration, Threshold, parse_objective, parse_threshold
@@ -20,30 +23,44 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=True)
 
 
-def _string(kind: str, pattern: str, hint: str) -> Any:
-    import re
+@dataclass(frozen=True)
+class _Text(GroupedMetadata):
+    """A text field matched against ``pattern``, with a fix hint in the error.
 
-    compiled = re.compile(pattern)
+    A grouped metadata object (pydantic expands it) rather than a function returning an
+    ``Annotated`` type, so type checkers see every name type below as ``str``.
+    """
 
-    def check(value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError(f"expected a {kind} as text, got {value!r} ({hint})")
-        if not compiled.fullmatch(value):
-            raise ValueError(f"'{value}' is not a valid {kind} ({hint})")
-        return value
+    kind: str
+    pattern: str
+    hint: str
 
-    return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "pattern": f"^{pattern}$"})]
+    def __iter__(self) -> Iterator[object]:
+        import re
+
+        compiled = re.compile(self.pattern)
+        kind, hint = self.kind, self.hint
+
+        def check(value: object) -> object:
+            if not isinstance(value, str):
+                raise ValueError(f"expected a {kind} as text, got {value!r} ({hint})")
+            if not compiled.fullmatch(value):
+                raise ValueError(f"'{value}' is not a valid {kind} ({hint})")
+            return value
+
+        yield BeforeValidator(check)
+        yield WithJsonSchema({"type": "string", "pattern": f"^{self.pattern}$"})
 
 
-ServiceName = _string("service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna")
-SloName = _string("SLO name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency")
-LogicalName = _string("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")
-MetricName = _string("Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total")
-LabelName = _string("label name", r"[a-zA-Z_][a-zA-Z0-9_]*", "use letters, digits and _, not starting with a digit, e.g. operation")
-AlertName = _string("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh")
-ReceiverName = _string("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")
-Url = _string("URL", r"https?://[^\s]+", "write an absolute http:// or https:// URL")
-FilePath = _string("file path", r"/[^\s]*", "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url")
+ServiceName = Annotated[str, _Text("service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna")]
+SloName = Annotated[str, _Text("SLO name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency")]
+LogicalName = Annotated[str, _Text("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")]
+MetricName = Annotated[str, _Text("Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total")]
+LabelName = Annotated[str, _Text("label name", r"[a-zA-Z_][a-zA-Z0-9_]*", "use letters, digits and _, not starting with a digit, e.g. operation")]
+AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh")]
+ReceiverName = Annotated[str, _Text("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")]
+Url = Annotated[str, _Text("URL", r"https?://[^\s]+", "write an absolute http:// or https:// URL")]
+FilePath = Annotated[str, _Text("file path", r"/[^\s]*", "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url")]
 
 
 def _label_value(value: object) -> object:
