@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ... import promql
-from ...ir.model import Alert, Service
+from ...ir.model import Alert, Series, Service
 from ...spec.units import Threshold, format_decimal
 from . import recording
 from .rules import AlertingRule
@@ -38,38 +38,56 @@ def threshold_text(threshold: Threshold) -> str:
     return format_decimal(threshold.value)
 
 
+def alert_series(alert: Alert) -> Series:
+    """The series a metric alert's condition is on (ir.build sets it for every kind but promql)."""
+    assert alert.series is not None, f"{alert.kind} alert {alert.name} has no series"
+    return alert.series
+
+
+def ratio_sides(alert: Alert) -> tuple[Series, Series]:
+    """(bad, total) of a ratio alert; ir.build resolves both for every ratio alert."""
+    assert alert.series is not None and alert.total is not None, f"ratio alert {alert.name} lacks a side"
+    return alert.series, alert.total
+
+
 def ratio_labels(alert: Alert) -> tuple[str, ...]:
     """The labels a ratio alert is computed per: every ``by`` label of ``bad`` and of ``total``.
 
     ``by: [operation]`` on either side means a ratio per operation, so both sides keep the label
     (the spec checks that both metrics carry it); one side summed without it would match nothing.
     """
-    return tuple(dict.fromkeys((*alert.series.by, *alert.total.by)))  # type: ignore[union-attr]
+    bad, total = ratio_sides(alert)
+    return tuple(dict.fromkeys((*bad.by, *total.by)))
 
 
 def condition(service: Service, alert: Alert) -> str:
     """The PromQL condition of one threshold alert."""
-    series, window = alert.series, alert.rate_window
+    if alert.kind == "promql":
+        assert alert.promql is not None, f"promql alert {alert.name} has no expression"
+        return alert.promql.strip()
+    series, window = alert_series(alert), alert.rate_window
     compare = f" {alert.op} {threshold_text(alert.threshold)}" if alert.threshold is not None else ""
     if alert.kind == "quantile":
-        return recording.histogram_quantile(service, series, alert.quantile, window) + compare  # type: ignore[arg-type]
+        assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
+        return recording.histogram_quantile(service, series, alert.quantile, window) + compare
     if alert.kind == "rate":
-        return recording.counter_rate(service, series, window) + compare  # type: ignore[arg-type]
+        return recording.counter_rate(service, series, window) + compare
     if alert.kind == "ratio":
         # Both sides are summed to the same labels, so the division matches whether each side
         # comes from a record (which carries service labels) or from the raw counter.
         labels = ratio_labels(alert)
-        bad = recording.counter_rate(service, replace(series, by=labels), window)  # type: ignore[arg-type]
-        total = recording.counter_rate(service, replace(alert.total, by=labels), window)  # type: ignore[arg-type]
+        bad_side, total_side = ratio_sides(alert)
+        bad = recording.counter_rate(service, replace(bad_side, by=labels), window)
+        total = recording.counter_rate(service, replace(total_side, by=labels), window)
         by = promql.by_clause(labels)
         return f"{by}({bad}) / {by}({total}){compare}"
     if alert.kind == "state":
-        return f"{promql.selector(series.metric.name, series.matchers)} == {alert.state[0]}"  # type: ignore[union-attr, index]
+        assert alert.state is not None, f"state alert {alert.name} has no state"
+        return f"{promql.selector(series.metric.name, series.matchers)} == {alert.state[0]}"
     if alert.kind == "value":
-        return promql.selector(series.metric.name, series.matchers) + compare  # type: ignore[union-attr]
-    if alert.kind == "absent":
-        return f"absent({promql.selector(series.metric.name, series.matchers)})"  # type: ignore[union-attr]
-    return alert.promql.strip()  # type: ignore[union-attr]
+        return promql.selector(series.metric.name, series.matchers) + compare
+    assert alert.kind == "absent", f"unknown alert kind {alert.kind}"
+    return f"absent({promql.selector(series.metric.name, series.matchers)})"
 
 
 def alerting_rule(service: Service, alert: Alert) -> AlertingRule:

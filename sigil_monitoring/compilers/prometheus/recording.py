@@ -89,8 +89,9 @@ def counter_rate(service: Service, series: Series, window: Duration) -> str:
     )
     if not recorded:
         return promql.rate(metric.name, series.matchers, str(window), by=series.by)
+    assert where is not None  # `recorded` requires it
     record = promql.selector(names.rate_record(metric.name, metric.labels, str(window)),
-                             _service_matcher(service) + where)  # type: ignore[operator]
+                             _service_matcher(service) + where)
     dropped = [label for label in metric.labels if label not in series.by]
     return f"sum without ({', '.join(dropped)}) ({record})" if dropped else record
 

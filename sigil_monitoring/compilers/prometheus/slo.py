@@ -37,23 +37,29 @@ def ratio_selector(service: Service, slo: Slo, window: Duration) -> str:
 def sli_expr(slo: Slo, window: Duration) -> str:
     """The error ratio (0..1) of the SLI over ``window``, from the raw series."""
     w, by = str(window), slo.group_by
+    # ir.build resolves the series each kind of SLI names (the spec requires them per kind).
     if slo.kind == "ratio":
-        total = promql.rate(slo.total.metric.name, slo.total.matchers, w, by)  # type: ignore[union-attr]
+        assert slo.total is not None, f"ratio SLO {slo.name} has no total"
+        total = promql.rate(slo.total.metric.name, slo.total.matchers, w, by)
         if slo.bad is not None:
             return f"{promql.rate(slo.bad.metric.name, slo.bad.matchers, w, by)} / {total}"
-        return f"1 - ({promql.rate(slo.good.metric.name, slo.good.matchers, w, by)} / {total})"  # type: ignore[union-attr]
+        assert slo.good is not None, f"ratio SLO {slo.name} has neither bad nor good"
+        return f"1 - ({promql.rate(slo.good.metric.name, slo.good.matchers, w, by)} / {total})"
     if slo.kind == "latency":
-        metric, matchers = slo.latency.metric.name, slo.latency.matchers  # type: ignore[union-attr]
-        if slo.latency.metric.type == "native_histogram":  # type: ignore[union-attr]
+        assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
+        metric, matchers = slo.latency.metric.name, slo.latency.matchers
+        if slo.latency.metric.type == "native_histogram":
             return f"1 - histogram_fraction(0, {slo.below_text}, {promql.rate(metric, matchers, w, by)})"
         total = promql.rate(names.count_series(metric), matchers, w, by)
         # The threshold bucket as Prometheus 2 ("1") and 3 ("1.0") both spell it.
-        good = promql.rate(names.bucket_series(metric), matchers, w, by, extra=(promql.le_matcher(slo.below_text),))  # type: ignore[arg-type]
+        good = promql.rate(names.bucket_series(metric), matchers, w, by, extra=(promql.le_matcher(slo.below_text),))
         return f"({total} - {good}) / {total}"
     if slo.kind == "up":
+        assert slo.up is not None, f"up SLO {slo.name} has no series"
         avg = f"avg by ({', '.join(by)}) " if by else "avg "
-        return f"1 - {avg}(avg_over_time({promql.selector(slo.up.metric.name, slo.up.matchers)}[{w}]))"  # type: ignore[union-attr]
-    return slo.error_ratio.replace("$window", w).strip()  # type: ignore[union-attr]
+        return f"1 - {avg}(avg_over_time({promql.selector(slo.up.metric.name, slo.up.matchers)}[{w}]))"
+    assert slo.error_ratio is not None, f"{slo.kind} SLO {slo.name} has no error_ratio"
+    return slo.error_ratio.replace("$window", w).strip()
 
 
 def recording_rules(service: Service, slo: Slo) -> tuple[RecordingRule, ...]:

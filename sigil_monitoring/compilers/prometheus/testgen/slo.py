@@ -47,17 +47,22 @@ def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: i
     """Raw series whose SLI error ratio is ``ratio`` over every window."""
     extra = group_labels(slo)
     total, bad = TOTAL_PER_SECOND, TOTAL_PER_SECOND * ratio
+    # ir.build resolves the series each kind of SLI names (see slo_rules.sli_expr).
     if slo.kind == "ratio":
         main = slo.bad if slo.bad is not None else slo.good
         main_rate = bad if slo.bad is not None else total - bad
-        return (inputs.counter(main.metric.name, inputs.labels_of(main, extra), main_rate, samples),  # type: ignore[union-attr]
-                inputs.counter(slo.total.metric.name, inputs.labels_of(slo.total, extra), total, samples))  # type: ignore[union-attr]
-    if slo.kind == "latency" and slo.latency.metric.type == recording.CLASSIC:  # type: ignore[union-attr]
-        series, le = slo.latency, (("le", slo.below_text),)
-        return (inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),  # type: ignore[union-attr]
-                inputs.counter(names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples))  # type: ignore[union-attr, operator]
+        assert main is not None and slo.total is not None, f"ratio SLO {slo.name} is incomplete"
+        return (inputs.counter(main.metric.name, inputs.labels_of(main, extra), main_rate, samples),
+                inputs.counter(slo.total.metric.name, inputs.labels_of(slo.total, extra), total, samples))
+    if slo.kind == "latency":
+        assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
+        if slo.latency.metric.type == recording.CLASSIC:
+            series, le = slo.latency, (("le", slo.below_text),)
+            return (inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),
+                    inputs.counter(names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples))
     if slo.kind == "up":
-        return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),)  # type: ignore[union-attr, arg-type]
+        assert slo.up is not None, f"up SLO {slo.name} has no series"
+        return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),)
     labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
     windows = sorted({d for w in burn.windows for d in (w.long, w.short)})
     return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows)

@@ -18,7 +18,7 @@ from .... import conventions as names
 from ....ir.model import Alert, Service
 from ....spec.units import Duration, format_decimal
 from .. import recording
-from ..alerts import ratio_labels
+from ..alerts import alert_series, ratio_labels, ratio_sides
 from ..rules import Labels, merge_labels
 from . import inputs
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
@@ -49,45 +49,48 @@ def crossing(threshold: Decimal, above: bool, *, ratio: bool = False) -> tuple[D
 
 def _by_labels(alert: Alert) -> Labels:
     """The labels the alert expression keeps, valued as the input series have them."""
-    fed = dict(inputs.labels_of(alert.series))  # type: ignore[arg-type]
-    kept = ratio_labels(alert) if alert.kind == "ratio" else alert.series.by  # type: ignore[union-attr]
+    series = alert_series(alert)
+    fed = dict(inputs.labels_of(series))
+    kept = ratio_labels(alert) if alert.kind == "ratio" else series.by
     return tuple((label, fed[label]) for label in kept)
 
 
 def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, samples: int) -> Scenario:
-    series = alert.series
-    feed = (inputs.counter(series.metric.name, inputs.labels_of(series), per_second, samples),)  # type: ignore[union-attr]
+    series = alert_series(alert)
+    feed = (inputs.counter(series.metric.name, inputs.labels_of(series), per_second, samples),)
     return Scenario(feed, _by_labels(alert), float(per_second))
 
 
 def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario:
     total_rate = Decimal(100)
-    bad, total = alert.series, alert.total
-    feed = [inputs.counter(bad.metric.name, inputs.labels_of(bad), total_rate * ratio, samples)]  # type: ignore[union-attr]
-    if (total.metric.name, inputs.labels_of(total)) != (bad.metric.name, inputs.labels_of(bad)):  # type: ignore[union-attr]
-        feed.append(inputs.counter(total.metric.name, inputs.labels_of(total), total_rate, samples))  # type: ignore[union-attr]
+    bad, total = ratio_sides(alert)
+    feed = [inputs.counter(bad.metric.name, inputs.labels_of(bad), total_rate * ratio, samples)]
+    if (total.metric.name, inputs.labels_of(total)) != (bad.metric.name, inputs.labels_of(bad)):
+        feed.append(inputs.counter(total.metric.name, inputs.labels_of(total), total_rate, samples))
     return Scenario(tuple(feed), _by_labels(alert), float(ratio))
 
 
 def _quantile_scenario(service: Service, alert: Alert, above: bool, samples: int) -> Scenario | None:
-    series = alert.series
-    if series.metric.type != recording.CLASSIC:  # type: ignore[union-attr]
+    series = alert_series(alert)
+    if series.metric.type != recording.CLASSIC:
         return None  # promtool 2.42 cannot feed native histograms
-    bucket = inputs.placement(series.metric.buckets or inputs.DEFAULT_BUCKETS, alert.threshold.value, above)  # type: ignore[union-attr]
+    assert alert.threshold is not None and alert.quantile is not None, f"quantile alert {alert.name} is incomplete"
+    bucket = inputs.placement(series.metric.buckets or inputs.DEFAULT_BUCKETS, alert.threshold.value, above)
     if bucket is None:
         return None
     lo, hi = bucket
     # Every observation in one bucket: histogram_quantile interpolates lo + (hi - lo) * q.
-    value = float(lo) + (float(hi) - float(lo)) * float(alert.quantile)  # type: ignore[arg-type]
+    value = float(lo) + (float(hi) - float(lo)) * float(alert.quantile)
     labels = _by_labels(alert)
-    if recording.quantile_recorded(service, series, alert.rate_window):  # type: ignore[arg-type]
-        labels += ((names.QUANTILE_LABEL, format_decimal(alert.quantile)),)  # type: ignore[arg-type]
-    return Scenario(tuple(inputs.buckets(series, lo, hi, OBSERVATIONS_PER_SECOND, samples)), labels, value)  # type: ignore[arg-type]
+    if recording.quantile_recorded(service, series, alert.rate_window):
+        labels += ((names.QUANTILE_LABEL, format_decimal(alert.quantile)),)
+    return Scenario(tuple(inputs.buckets(series, lo, hi, OBSERVATIONS_PER_SECOND, samples)), labels, value)
 
 
 def _gauge_scenario(alert: Alert, value: Decimal, samples: int) -> Scenario:
-    labels = inputs.labels_of(alert.series)  # type: ignore[arg-type]
-    return Scenario((inputs.gauge(alert.series.metric.name, labels, value, samples),), labels, float(value))  # type: ignore[union-attr]
+    series = alert_series(alert)
+    labels = inputs.labels_of(series)
+    return Scenario((inputs.gauge(series.metric.name, labels, value, samples),), labels, float(value))
 
 
 def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | None, Scenario | None]:
@@ -96,21 +99,26 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     if kind == "quantile":
         return _quantile_scenario(service, alert, above, samples), _quantile_scenario(service, alert, not above, samples)
     if kind == "state":
-        value, _ = alert.state  # type: ignore[misc]
-        others = [v for v, _ in alert.series.metric.states or () if v != value]  # type: ignore[union-attr]
-        quiet = _gauge_scenario(alert, Decimal(others[0]), samples) if others else None
-        return _gauge_scenario(alert, Decimal(value), samples), quiet
+        assert alert.state is not None, f"state alert {alert.name} has no state"
+        value, _ = alert.state
+        others = [v for v, _ in alert_series(alert).metric.states or () if v != value]
+        other = _gauge_scenario(alert, Decimal(others[0]), samples) if others else None
+        return _gauge_scenario(alert, Decimal(value), samples), other
     if kind == "absent":
         # absent() returns one sample with the selector's equality matchers as labels.
         present = _gauge_scenario(alert, Decimal(1), samples)
-        return Scenario((), alert.series.matchers, 1.0), present  # type: ignore[union-attr]
+        return Scenario((), alert_series(alert).matchers, 1.0), present
     if kind == "promql":
         return None, None
-    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio")  # type: ignore[union-attr]
+    assert alert.threshold is not None, f"{kind} alert {alert.name} has no threshold"
+    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio")
     if kind == "rate":
-        return tuple(_counter_scenario(service, alert, v, samples) if v >= 0 else None for v in (fire, quiet))  # type: ignore[return-value]
+        # A negative rate cannot be fed (a counter only grows).
+        return (_counter_scenario(service, alert, fire, samples) if fire >= 0 else None,
+                _counter_scenario(service, alert, quiet, samples) if quiet >= 0 else None)
     if kind == "ratio":
-        return tuple(_ratio_scenario(alert, v, samples) if 0 <= v <= 1 else None for v in (fire, quiet))  # type: ignore[return-value]
+        return (_ratio_scenario(alert, fire, samples) if 0 <= fire <= 1 else None,
+                _ratio_scenario(alert, quiet, samples) if 0 <= quiet <= 1 else None)
     return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
 
 
