@@ -53,7 +53,7 @@ def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tup
         rules.append((value, alert.op if alert else ">", alert.severity if alert else "warning"))
     points: list[Decimal | None] = [None, *sorted(set(values))]
     rank = list(defaults.SEVERITY_COLORS)
-    steps = []
+    steps: list[Threshold] = []
     for point in points:
         bad = [sev for t, op, sev in rules if (op == ">" and point is not None and t <= point) or (op == "<" and (point is None or t > point))]
         color = defaults.SEVERITY_COLORS[min(bad, key=rank.index)] if bad else "green"

@@ -5,8 +5,8 @@ an expanded row has ``panels: []`` and its panels follow it in the top-level lis
 row keeps its panels inside ``row.panels``. Positions are the ir's, unchanged.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the function `annotations` below would rebind
+# that name, and every annotation in this module is valid at runtime on Python 3.11 anyway.
 from ... import conventions as names
 from ... import defaults
 from ...ir.model import Service

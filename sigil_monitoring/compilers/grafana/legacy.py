@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .model import GrafanaModel, Panel
+from .model import Panel
 
 # The panel-level keys of Grafana 8's heatmap, as its editor saved them.
 LEGACY_HEATMAP_KEYS = (
@@ -38,7 +38,7 @@ class LegacyHeatmapPanel(Panel):
     y_bucket_bound: str = "upper"
 
 
-def legacy_heatmap(panel: Panel, unit: str) -> GrafanaModel:
+def legacy_heatmap(panel: Panel, unit: str) -> LegacyHeatmapPanel:
     """The Grafana 8 form of a heatmap panel: same id, position, queries, description and links."""
     fields = {name: getattr(panel, name) for name in Panel.model_fields}
     fields["options"] = {}

@@ -43,11 +43,16 @@ def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", 
 
 
 def _field_config(unit: str, thresholds: Thresholds | None = None, custom: GrafanaModel | None = None,
-                  mappings: tuple[ValueMap, ...] = (), **limits: int) -> FieldConfig:
-    """Field defaults of panels coloured by thresholds (stat, gauge, bar gauge, state timeline)."""
+                  mappings: tuple[ValueMap, ...] = (), limits: tuple[int, int] | None = None) -> FieldConfig:
+    """Field defaults of panels coloured by thresholds (stat, gauge, bar gauge, state timeline).
+
+    ``limits`` is the (min, max) of the axis; without it Grafana scales to the data (None fields
+    are left out of the JSON).
+    """
+    low, high = limits if limits is not None else (None, None)
     return FieldConfig(defaults=FieldDefaults(
         unit=unit, color=THRESHOLD_COLORS, thresholds=thresholds or plain_thresholds(),
-        custom=custom if custom is not None else {}, mappings=mappings, **limits,
+        custom=custom if custom is not None else {}, mappings=mappings, min=low, max=high,
     ))
 
 
@@ -173,10 +178,10 @@ def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
     thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
     meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
     opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
-    limits = {"min": 0, "max": 1} if unit == "percentunit" else {}
+    limits = (0, 1) if unit == "percentunit" else None
     action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
     return base(ctx, panel, kind, meaning, action, targets=(tgt,),
-                options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), **limits))
+                options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), limits=limits))
 
 
 def text(ctx: Context, panel: Panel) -> GPanel:

@@ -7,6 +7,8 @@ show the very series the burn-rate alerts evaluate.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ... import defaults
 from ...ir.model import Panel
 from ...spec.units import format_decimal
@@ -62,12 +64,12 @@ def burn(ctx: Context, panel: Panel) -> GPanel:
     slo = ctx.slo(panel.slo)
     windows = sorted({w.long for b in slo.alerts for w in b.windows}) or [min(slo.windows)]
     targets = tuple(target(i, queries.slo_burn_rate(ctx.service.name, slo, w), f"{w} window") for i, w in enumerate(windows))
-    factors: dict[object, str] = {}
+    factors: dict[Decimal, str] = {}
     for b in slo.alerts:
         for w in b.windows:
             factors.setdefault(w.factor, defaults.SEVERITY_COLORS.get(b.severity, "red"))
     steps = (Threshold(color="green", value=None),
-             *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())))  # type: ignore[arg-type]
+             *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())))
     tiers = ", ".join(f"{w.long} above {w.factor}x ({b.tier})" for b in slo.alerts for w in b.windows)
     meaning = (f"How fast SLO {slo.name} spends its error budget, per window: 1 spends exactly the budget over "
                f"{slo.window}. Dashed lines are the alert factors" + (f": {tiers}." if tiers else "."))
