@@ -19,14 +19,18 @@ def _condition(alert: Alert) -> str:
     metric = f"`{alert.series.metric.name}`" if alert.series is not None else ""
     threshold = alert.threshold.text if alert.threshold is not None else ""
     side = "above" if alert.op == ">" else "below"
+    # ir.build sets quantile, total and state for the kinds that have them.
     if alert.kind == "quantile":
-        return f"p{format_decimal(alert.quantile * 100)} of {metric} is {side} {threshold}"  # type: ignore[operator]
+        assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
+        return f"p{format_decimal(alert.quantile * 100)} of {metric} is {side} {threshold}"
     if alert.kind == "rate":
         return f"{metric} increases faster than {threshold}"
     if alert.kind == "ratio":
-        return f"{metric} / `{alert.total.metric.name}` is {side} {threshold}"  # type: ignore[union-attr]
+        assert alert.total is not None, f"ratio alert {alert.name} has no total"
+        return f"{metric} / `{alert.total.metric.name}` is {side} {threshold}"
     if alert.kind == "state":
-        return f"{metric} is in state `{alert.state[1]}` (value {alert.state[0]})"  # type: ignore[index]
+        assert alert.state is not None, f"state alert {alert.name} has no state"
+        return f"{metric} is in state `{alert.state[1]}` (value {alert.state[0]})"
     if alert.kind == "value":
         return f"{metric} is {side} {threshold}"
     if alert.kind == "absent":

@@ -43,9 +43,9 @@ def _threshold(expr: str) -> tuple[str, str, float] | None:
         node = promql_parser.parse(expr)
     except Exception:  # noqa: BLE001 - promql-parser raises a bare ValueError or worse
         return None
-    if type(node).__name__ != "BinaryExpr" or str(node.op) not in _COMPARISONS:
+    if not isinstance(node, promql_parser.BinaryExpr) or str(node.op) not in _COMPARISONS:
         return None
-    if type(node.rhs).__name__ != "NumberLiteral":
+    if not isinstance(node.rhs, promql_parser.NumberLiteral):
         return None
     return str(node.lhs), str(node.op), float(node.rhs.val)
 

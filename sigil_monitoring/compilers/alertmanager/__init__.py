@@ -15,7 +15,7 @@ from ... import conventions as names
 from ...bundle import Artifact
 from ...ir.model import Model
 from . import inhibit, routes, routing_table, templates
-from .config import Config, Receiver, TimeInterval, TimeRange, TimeSpec
+from .config import Config, InhibitRule, Receiver, TimeInterval, TimeRange, TimeSpec
 from .receivers import receiver
 
 
@@ -38,8 +38,8 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
 def build_config(model: Model) -> Config:
     """The typed Alertmanager config of every service in the model."""
     receivers = [Receiver(names.FALLBACK_RECEIVER)]
-    intervals = []
-    rules = []
+    intervals: list[TimeInterval] = []
+    rules: list[InhibitRule] = []
     for service in model.services:
         if service.routing is None:
             continue
