@@ -156,7 +156,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     )
     specs(p)
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder to check (as given to compile)")
-    p.add_argument("--format", **fmt)  # type: ignore[arg-type]
+    p.add_argument("--format", **fmt)
     p.set_defaults(func=_guard(cmd_check, "check"))
 
     p = sub.add_parser(
@@ -167,6 +167,6 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     )
     p.add_argument("paths", nargs="+", metavar="OLD NEW", help="two folders or specs; with --against, the spec(s) only")
     p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")
-    p.add_argument("--format", **fmt)  # type: ignore[arg-type]
+    p.add_argument("--format", **fmt)
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print no changes, only errors: the exit code says same (0) or different (1)")
     p.set_defaults(func=_guard(cmd_diff, "diff"))

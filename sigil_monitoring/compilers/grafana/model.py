@@ -26,7 +26,7 @@ class GrafanaModel(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """The object as Grafana reads it (aliases, no ``None`` fields)."""
-        return self.model_dump(by_alias=True, mode="json")  # type: ignore[no-any-return]
+        return self.model_dump(by_alias=True, mode="json")
 
 
 class DatasourceRef(GrafanaModel):

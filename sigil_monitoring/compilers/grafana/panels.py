@@ -26,7 +26,7 @@ def ref_id(i: int) -> str:
 
 
 def target(i: int, expr: str, legend: str | None = None, **extra: object) -> Target:
-    return Target(ref_id=ref_id(i), expr=expr, datasource=DATASOURCE, legend_format=legend, **extra)  # type: ignore[arg-type]
+    return Target(ref_id=ref_id(i), expr=expr, datasource=DATASOURCE, legend_format=legend, **extra)
 
 
 def legend_of(series: Series, fallback: str) -> str:
@@ -38,7 +38,7 @@ def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", 
     return GPanel(
         id=panel.id, type=kind, title=panel.title, grid_pos=GridPos(h=panel.h, w=panel.w, x=panel.x, y=panel.y),
         description=describe.description(ctx, panel, meaning, action), links=describe.links(ctx, panel),
-        datasource=DATASOURCE if kind != "text" else None, **fields,  # type: ignore[arg-type]
+        datasource=DATASOURCE if kind != "text" else None, **fields,
     )
 
 
@@ -63,7 +63,7 @@ def _graph(ctx: Context, panel: Panel, unit: str, **custom: object) -> FieldConf
     return FieldConfig(defaults=FieldDefaults(
         unit=unit, color=FieldColor(mode="palette-classic"),
         thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
-        custom=options.GraphFieldConfig(thresholds_style=style, **custom),  # type: ignore[arg-type]
+        custom=options.GraphFieldConfig(thresholds_style=style, **custom),
     ))
 
 
