@@ -3,13 +3,16 @@ PagerDuty (two capture servers), inhibited alerts reach no one, resolved notific
 
 The spec variant points the Slack secret file at one capture server and PagerDuty's ``url`` at the
 other, and shortens group_wait/group_interval to 1s through ``routing.timing``; alerts posted
-straight to /api/v2/alerts then notify in about a second.
+straight to /api/v2/alerts then notify in about a second. A second, small spec with an SLO split
+by ``group_by: [operation]`` shows that a page-tier burn alert silences the ticket of its own
+operation only.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +20,11 @@ from processes import AlertmanagerProcess
 from servers import ALERTMANAGER_NAMES, CaptureServer, CapturedRequest, poll_until, require_binary
 from test_alertmanager import model_of, spec_dict, write
 
+from sigil_monitoring import conventions as names
 from sigil_monitoring.compilers.alertmanager import routing_table
-from sigil_monitoring.ir.model import Service
+from sigil_monitoring.ir.build import build_model
+from sigil_monitoring.ir.model import Service, Slo
+from sigil_monitoring.spec.yaml_io import load as load_yaml
 
 FAST = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
 ROUTING_KEY = "e2e0routing0key0not0a0secret0000"
@@ -110,3 +116,84 @@ def test_a_real_alertmanager_pages_critical_slacks_warning_inhibits_symptoms_and
             assert not [t for t in titles if "CircuitBreakerOpen" in t or "DatabaseDown" in t], titles
             assert not [s for s in summaries if "ErrorRateHigh" in s], summaries
 
+
+
+GROUPED_SPEC = """apiVersion: sigil-monitoring/v1
+service:
+  name: grouped
+  selector: {{job: grouped}}
+metrics:
+  requests: {{name: grouped_requests_total, type: counter, labels: [operation]}}
+  errors: {{name: grouped_errors_total, type: counter, labels: [operation]}}
+slos:
+  ops-availability:
+    objective: 99%
+    sli: {{bad: errors, total: requests}}
+    group_by: [operation]
+routing:
+  receivers:
+    team:
+      slack: {{channel: "#grouped", api_url_file: {url_file}}}
+  default: team
+  timing: {{critical: {fast}, warning: {fast}, info: {fast}}}
+"""
+
+
+def _burn_alerts(out: Path, service: Service, slo: Slo, group: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Tier -> the API alert Prometheus would send for ``slo``'s burn alert of that tier in ``group``:
+    the compiled rule's labels plus the SLO's ``group_by`` labels, which the alert keeps from its
+    ``sum by (...)`` recording rules. Annotations with templates (expanded by Prometheus) are left out."""
+    rules = {rule["alert"]: rule for group_doc in load_yaml((out / names.rules_path(
+        service.name, names.slo_concern(slo.name))).read_text())["groups"] for rule in group_doc["rules"] if "alert" in rule}
+    assert set(group) == set(slo.group_by)
+    now = _now()
+    out_alerts = {}
+    for burn in slo.alerts:
+        rule = rules[names.slo_alert_name(slo.name, burn.tier)]
+        out_alerts[burn.tier] = {
+            "labels": {**rule["labels"], **group, "alertname": rule["alert"]},
+            "annotations": {k: v for k, v in rule["annotations"].items() if "{{" not in v},
+            "startsAt": now, "generatorURL": "http://prometheus.invalid/graph"}
+    return out_alerts
+
+
+@pytest.mark.e2e
+def test_a_page_burn_alert_silences_the_ticket_of_its_own_group_only_in_a_real_alertmanager(tmp_path):
+    from sigil_monitoring import compile_spec, parse_spec, write_bundle
+
+    binary = require_binary(ALERTMANAGER_NAMES)
+    with CaptureServer() as slack:
+        (tmp_path / "slack-url").write_text(slack.url("/services/T0/B0/grouped") + "\n")
+        fast = "{" + ", ".join(f"{k}: {v}" for k, v in FAST.items()) + "}"
+        spec = parse_spec(GROUPED_SPEC.format(url_file=tmp_path / "slack-url", fast=fast), "grouped.yaml")
+        write_bundle(compile_spec(spec), tmp_path / "out")
+        service = build_model([spec]).services[0]
+        slo = service.slos[0]
+        (label,) = slo.group_by
+        a = _burn_alerts(tmp_path / "out", service, slo, {label: "a"})
+        b = _burn_alerts(tmp_path / "out", service, slo, {label: "b"})
+        page_a, ticket_a, ticket_b = a["page"], a["ticket"], b["ticket"]
+        slow = ticket_a["labels"]["alertname"]
+
+        with AlertmanagerProcess(tmp_path / "out" / names.ALERTMANAGER_CONFIG_PATH, binary_path=binary) as am:
+            # The page first, so it is an inhibitor before either ticket arrives.
+            am.post_alerts([page_a])
+            poll_until(lambda: [x for x in am.alerts() if x["labels"] == page_a["labels"]], 5, "the page alert")
+            am.post_alerts([ticket_a, ticket_b])
+
+            def by_operation() -> dict[str, dict[str, Any]]:
+                return {x["labels"][label]: x for x in am.alerts() if x["labels"]["alertname"] == slow}
+
+            tickets = poll_until(lambda: (t := by_operation()).keys() == {"a", "b"} and t["a"]["status"]["inhibitedBy"]
+                                 and t, 5, "the ticket for a to be inhibited")
+            page_fingerprint = next(x["fingerprint"] for x in am.alerts() if x["labels"] == page_a["labels"])
+            assert tickets["a"]["status"]["state"] == "suppressed"
+            assert tickets["a"]["status"]["inhibitedBy"] == [page_fingerprint]
+            assert tickets["b"]["status"]["state"] == "active" and not tickets["b"]["status"]["inhibitedBy"]
+
+            # Both tickets share a notification group (alertname, service, slo): the one message for
+            # it must hold exactly one firing alert, b (a broken rule gives FIRING:2, or no message).
+            slack.wait_for(lambda r: page_a["labels"]["alertname"] in _slack_title(r), timeout=5)
+            (ticket,) = slack.wait_for(lambda r: slow in _slack_title(r), timeout=5)
+            assert _slack_title(ticket).startswith("[FIRING:1] "), ticket.json
+            assert ticket.json["attachments"][0]["text"].count(f"*{slow}*") == 1, ticket.json
