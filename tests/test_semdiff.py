@@ -129,9 +129,9 @@ def test_a_panel_moved_to_another_row_and_its_query_and_unit_changes_are_named()
              {**PANELS[3], "id": 5, "fieldConfig": {"defaults": {"unit": "percent"}}}]
     assert [str(c) for c in diff_file("d.json", dash(PANELS), dash(moved))] == [
         "panel 'p95' moved to row Errors",
-        "panel 'p95': query A expr a > 1 → a > 2",
-        "panel 'p95': query A legendFormat p95 → p99",
-        "panel 'Errors': fieldConfig.defaults.unit short → percent",
+        "panel 'p95': query A: a > 1 → a > 2",
+        "panel 'p95': query A: legend format p95 → p99",
+        "panel 'Errors': unit short → percent",
     ]
 
 
@@ -159,7 +159,7 @@ def v2(rows):
 def test_v2_dashboards_are_compared_by_element_title_and_row():
     old = v2({"Latency": [("panel-1", "p95", "s")], "Errors": [("panel-2", "Errors", "short")]})
     new = v2({"Latency": [], "Errors": [("panel-1", "Errors", "short"), ("panel-2", "p95", "ms")]})
-    assert [str(c) for c in diff_file("d.v2.json", old, new)] == ["panel 'p95' moved to row Errors", "panel 'p95': vizConfig.spec.fieldConfig.defaults.unit s → ms"]
+    assert [str(c) for c in diff_file("d.v2.json", old, new)] == ["panel 'p95' moved to row Errors", "panel 'p95': unit s → ms"]
 
 
 def test_runbook_sections_and_unknown_files_are_summarised_by_lines():
@@ -183,10 +183,112 @@ def test_bundles_report_added_and_removed_files_on_the_header_and_skip_the_manif
 def test_objects_sharing_a_name_are_told_apart_by_rank_in_every_file_kind():
     twice = [{"type": "stat", "title": "Up", "id": 1}, {"type": "stat", "title": "Up", "id": 2, "fieldConfig": {"defaults": {"unit": "short"}}}]
     changed = [twice[0], {**twice[1], "fieldConfig": {"defaults": {"unit": "percent"}}}]
-    assert [str(c) for c in diff_file("d.json", dash(twice), dash(changed))] == ["panel 'Up #2': fieldConfig.defaults.unit short → percent"]
+    assert [str(c) for c in diff_file("d.json", dash(twice), dash(changed))] == ["panel 'Up #2': unit short → percent"]
     rules = "groups:\n  - name: g\n    rules:\n      - {alert: Slow, expr: x > 1}\n      - {alert: Slow, expr: y > 1}\n"
     assert yaml_lines("r.rules.yml", rules, rules.replace("y > 1", "y > 3")) == ["alert Slow #2: threshold 1 → 3"]
     am = "route:\n  receiver: r\n  routes:\n    - {matchers: ['a=\"1\"'], receiver: r}\n    - {matchers: ['a=\"1\"'], receiver: r}\nreceivers:\n  - name: r\n  - name: s\n"
     assert yaml_lines("alertmanager/alertmanager.yml", am, am.replace("receiver: r}\nrec", "receiver: s}\nrec")) == ["route a=1 #2: receiver r → s"]
     page = b"# S\n\n## A\n\none\n\n## A\n\ntwo\n"
     assert [str(c) for c in diff_file("svc/runbook.md", page, page.replace(b"two", b"2"))] == ["section 'A #2': +1 −1 lines"]
+
+
+def steps(*values, colours=None):
+    colours = colours or ["green", *(["orange"] * len(values))]
+    return {"mode": "absolute", "steps": [{"color": c, "value": v} for c, v in zip(colours, [None, *values])]}
+
+
+def one_panel(**fields):
+    """A classic and a v2 dashboard holding one timeseries panel 'Latency' with these fields
+    (classic names: fieldConfig, options, description, links, targets)."""
+    classic = {"type": "timeseries", "title": "Latency", "id": 1, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, **fields}
+    viz = {"fieldConfig": fields.get("fieldConfig", {}), "options": fields.get("options", {})}
+    queries = [{"kind": "PanelQuery", "spec": {"refId": t["refId"], "query": {"kind": "DataQuery", "spec": {k: v for k, v in t.items() if k != "refId"}}}} for t in fields.get("targets", [])]
+    body = {k: v for k, v in fields.items() if k in ("description", "links")}
+    element = {"kind": "Panel", "spec": {"title": "Latency", **body, "vizConfig": {"kind": "VizConfig", "group": "timeseries", "spec": viz},
+                                         "data": {"kind": "QueryGroup", "spec": {"queries": queries}}}}
+    v2_doc = {"kind": "Dashboard", "spec": {"title": "D", "elements": {"panel-1": element}, "layout": {"kind": "GridLayout", "spec": {"items": []}}}}
+    return dash([classic]), json.dumps(v2_doc).encode()
+
+
+def panel_lines(old_fields, new_fields):
+    """The change lines of the classic pair and of the v2 pair; the test asserts they agree."""
+    (old_classic, old_v2), (new_classic, new_v2) = one_panel(**old_fields), one_panel(**new_fields)
+    classic = [str(c) for c in diff_file("d.json", old_classic, new_classic)]
+    assert [str(c) for c in diff_file("d.v2.json", old_v2, new_v2)] == classic
+    return classic
+
+
+def test_a_moved_threshold_line_reads_threshold_old_to_new_in_both_dashboard_formats():
+    old = {"fieldConfig": {"defaults": {"thresholds": steps(1), "unit": "s"}}}
+    assert panel_lines(old, {"fieldConfig": {"defaults": {"thresholds": steps(2), "unit": "s"}}}) == ["panel 'Latency': threshold 1 → 2"]
+
+
+def test_thresholds_added_removed_or_recoloured_are_named_by_their_value():
+    old = {"fieldConfig": {"defaults": {"thresholds": steps(1)}}}
+    added = {"fieldConfig": {"defaults": {"thresholds": steps(1, 5, colours=["green", "orange", "red"])}}}
+    assert panel_lines(old, added) == ["panel 'Latency': threshold 5 added (red)"]
+    assert panel_lines(added, old) == ["panel 'Latency': threshold 5 removed (red)"]
+    recoloured = {"fieldConfig": {"defaults": {"thresholds": steps(1, colours=["blue", "red"])}}}
+    assert panel_lines(old, recoloured) == ["panel 'Latency': base: colour green → blue", "panel 'Latency': threshold 1: colour orange → red"]
+    percentage = {"fieldConfig": {"defaults": {"thresholds": {**steps(1), "mode": "percentage"}}}}
+    assert panel_lines(old, percentage) == ["panel 'Latency': thresholds mode absolute → percentage"]
+
+
+def test_the_unit_is_named_when_changed_added_or_removed():
+    old = {"fieldConfig": {"defaults": {"unit": "s"}}}
+    assert panel_lines(old, {"fieldConfig": {"defaults": {"unit": "ms"}}}) == ["panel 'Latency': unit s → ms"]
+    assert panel_lines({"fieldConfig": {"defaults": {}}}, old) == ["panel 'Latency': unit added: s"]
+    assert panel_lines(old, {"fieldConfig": {"defaults": {}}}) == ["panel 'Latency': unit removed (was s)"]
+
+
+def test_a_changed_query_reads_query_ref_old_to_new_cut_to_the_differing_part():
+    # Longer than the 200 characters a query may show in full, so only the part around the edit is kept.
+    head = "histogram_quantile(0.95, sum by (le) (rate(sigil_encode_duration_seconds_bucket{" + ", ".join(f'l{i}="v{i}"' for i in range(20)) + "}"
+    old = {"targets": [{"refId": "A", "expr": head + "[5m])))", "legendFormat": "p95"}]}
+    new = {"targets": [{"refId": "A", "expr": head + "[1m])))", "legendFormat": "p95"}, {"refId": "B", "expr": "up"}]}
+    lines = panel_lines(old, new)
+    assert lines[1:] == ["panel 'Latency': query B added: up"]
+    assert lines[0].startswith("panel 'Latency': query A: …")
+    before, after = lines[0].removeprefix("panel 'Latency': query A: ").split(" → ")
+    assert before.endswith('="v19"}[5m])))') and after.endswith('="v19"}[1m])))')
+    assert before.startswith("…") and after.startswith("…") and "histogram_quantile" not in before
+    assert panel_lines(new, old) == [f"panel 'Latency': query A: {after} → {before}", "panel 'Latency': query B removed"]
+
+
+def test_description_and_links_say_changed_added_or_removed_rather_than_printing_their_text():
+    old = {"description": "Slow encodes.\n\n- [A](https://r/a)", "links": [{"title": "Runbook: A", "url": "https://r/a"}]}
+    new = {"description": "Slow encodes.\n\n- [A](https://r/a)\n- [B](https://r/b)", "links": [*old["links"], {"title": "Runbook: B", "url": "https://r/b"}]}
+    assert panel_lines(old, new) == ["panel 'Latency': description changed", "panel 'Latency': links changed"]
+    assert panel_lines({}, old) == ["panel 'Latency': description added", "panel 'Latency': links added"]
+    assert panel_lines(old, {"links": []}) == ["panel 'Latency': description removed", "panel 'Latency': links removed"]
+
+
+def test_other_options_are_named_in_plain_words_from_the_last_segments_of_their_path():
+    old = {"fieldConfig": {"defaults": {"custom": {"lineWidth": 1}}, "overrides": [{"matcher": {"id": "byName", "options": "p99"}, "properties": [{"id": "color", "value": "red"}]}]},
+           "options": {"legend": {"displayMode": "list", "calcs": []}, "tooltip": {"mode": "single"}}}
+    new = {"fieldConfig": {"defaults": {"custom": {"lineWidth": 2}}, "overrides": [{"matcher": {"id": "byName", "options": "p99"}, "properties": [{"id": "color", "value": "blue"}]}]},
+           "options": {"legend": {"displayMode": "table", "calcs": ["max"]}, "tooltip": {"mode": "single", "sort": "desc"}}}
+    assert panel_lines(old, new) == [
+        "panel 'Latency': line width 1 → 2",
+        "panel 'Latency': overrides #1 properties #1 value red → blue",
+        "panel 'Latency': legend calcs [] → [max]",
+        "panel 'Latency': legend display mode list → table",
+        "panel 'Latency': tooltip sort added: desc",
+    ]
+
+
+def test_v2_panels_are_read_in_the_classic_shape_type_transformations_and_hidden_queries_included():
+    def element(group, transformations, hidden):
+        query = {"kind": "PanelQuery", "spec": {"refId": "A", "hidden": hidden, "query": {"kind": "DataQuery", "spec": {"expr": "up"}}}}
+        return {"kind": "Panel", "spec": {"title": "Up", "vizConfig": {"kind": "VizConfig", "group": group, "spec": {}},
+                                          "data": {"kind": "QueryGroup", "spec": {"queries": [query], "transformations": transformations, "queryOptions": {"interval": "1m"}}}}}
+
+    def doc(*args):
+        return json.dumps({"kind": "Dashboard", "spec": {"title": "D", "elements": {"p": element(*args)}, "layout": {}}}).encode()
+
+    old, new = doc("timeseries", [], False), doc("stat", [{"id": "reduce", "options": {}}], True)
+    assert [str(c) for c in diff_file("d.v2.json", old, new)] == [
+        "panel 'Up': query A: hide added: true",
+        "panel 'Up': transformations added: [{\"id\": \"reduce\", \"options\": {}}]",
+        "panel 'Up': type timeseries → stat",
+    ]

@@ -5,6 +5,7 @@ deepdiff is imported here only, so the CLI pays for it only in ``check`` and ``d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .model import pair, show
@@ -34,8 +35,11 @@ class _Folded(str):
         return super().__new__(cls, "[" + ", ".join(show(v) for v in items) + "]")
 
 
-def field_changes(old: Any, new: Any, prefix: str = "") -> list[str]:
+def field_changes(old: Any, new: Any, prefix: str = "", name: Callable[[list[Any]], str] | None = None) -> list[str]:
     """What changed between two JSON-like values, one phrase per leaf.
+
+    Each leaf is named by its path (``labels.a``), or by ``name(path parts)`` when given; phrases
+    come in path order either way.
 
     >>> field_changes({"for": "10m", "labels": {"a": "1"}}, {"for": "5m", "labels": {"b": "1"}})
     ['for 10m → 5m', 'labels.a removed (was 1)', 'labels.b added: 1']
@@ -46,16 +50,19 @@ def field_changes(old: Any, new: Any, prefix: str = "") -> list[str]:
 
     tree = DeepDiff(_fold(old), _fold(new), view="tree", verbose_level=2, threshold_to_diff_deeper=0)
     phrases: list[tuple[str, str]] = []
+
+    def add(level: Any, text: str) -> None:
+        parts = level.path(output_format="list")
+        where = prefix + _path(parts)
+        phrases.append((where, f"{prefix + name(parts) if name else where} {text}"))
+
     for report in ("values_changed", "type_changes"):
         for level in tree.get(report, []):
-            where = prefix + _path(level.path(output_format="list"))
-            phrases.append((where, f"{where} {pair(level.t1, level.t2)}"))
+            add(level, pair(level.t1, level.t2))
     for report in ("dictionary_item_added", "iterable_item_added", "attribute_added"):
         for level in tree.get(report, []):
-            where = prefix + _path(level.path(output_format="list"))
-            phrases.append((where, f"{where} added: {show(level.t2)}"))
+            add(level, f"added: {show(level.t2)}")
     for report in ("dictionary_item_removed", "iterable_item_removed", "attribute_removed"):
         for level in tree.get(report, []):
-            where = prefix + _path(level.path(output_format="list"))
-            phrases.append((where, f"{where} removed (was {show(level.t1)})"))
+            add(level, f"removed (was {show(level.t1)})")
     return [text for _, text in sorted(phrases)]

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .fields import field_changes
-from .model import Change, UniqueNames, pair, show
-
-_PANEL_SKIP = ("id", "gridPos", "panels", "targets", "title")
+from .model import Change, UniqueNames
+from .panels import panel_changes
 
 
 def _classic(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None, dict[str, Any]]]]:
@@ -62,6 +61,39 @@ def _rows_of(layout: Any, out: list[str]) -> list[str]:
     return out
 
 
+def _v2_panel(body: dict[str, Any]) -> dict[str, Any]:
+    """A v2 panel element in the classic panel's shape, so panels.py reads one format.
+
+    v2 nests what the classic panel holds at its top: ``vizConfig.group`` is the ``type``,
+    ``vizConfig.spec`` holds ``fieldConfig`` and ``options``, ``data.spec`` the queries (each
+    query's own fields under ``query.spec``), transformations and query options.
+    https://grafana.com/docs/grafana/latest/as-code/observability-as-code/schema-v2/panel-schema/
+    """
+    viz = dict(body.get("vizConfig") or {})
+    data = (body.get("data") or {}).get("spec") or {}
+    targets = []
+    for i, item in enumerate(data.get("queries") or []):
+        query = item.get("spec") or {}
+        target = {"refId": query.get("refId", str(i)), **((query.get("query") or {}).get("spec") or {})}
+        if query.get("hidden"):
+            target["hide"] = True
+        if (query.get("query") or {}).get("datasource"):
+            target["datasource"] = query["query"]["datasource"]
+        targets.append(target)
+    panel = {k: v for k, v in body.items() if k not in ("data", "vizConfig")}
+    panel.update(viz.pop("spec", None) or {})
+    if "group" in viz:
+        panel["type"] = viz.pop("group")
+    if viz.get("version"):
+        panel["pluginVersion"] = viz["version"]
+    rest = {k: v for k, v in viz.items() if k not in ("kind", "version")}  # kind is always VizConfig
+    if rest:
+        panel["vizConfig"] = rest
+    if data.get("transformations"):
+        panel["transformations"] = data["transformations"]
+    return {**panel, **(data.get("queryOptions") or {}), "targets": targets}
+
+
 def _v2(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None, dict[str, Any]]]]:
     spec = doc.get("spec") or {}
     where: dict[str, str | None] = {}
@@ -70,38 +102,10 @@ def _v2(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None
     unique = UniqueNames()
     for name, element in (spec.get("elements") or {}).items():
         body = element.get("spec") or {}
-        title = str(body.get("title") or name)
-        queries = ((body.get("data") or {}).get("spec") or {}).get("queries") or []
-        targets = [{"refId": (q.get("spec") or {}).get("refId", str(i)), **((q.get("spec") or {}).get("query") or {}).get("spec", {})} for i, q in enumerate(queries)]
-        flat = {k: v for k, v in body.items() if k != "data"}
-        panels[unique(title)] = (where.get(name), {**flat, "targets": targets})
+        panels[unique(str(body.get("title") or name))] = (where.get(name), _v2_panel(body))
     settings = {k: v for k, v in spec.items() if k not in ("elements", "layout")}
     settings["metadata"] = doc.get("metadata")
     return {**settings, "rows": _rows_of(spec.get("layout"), [])}, panels
-
-
-def _targets(panel: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {str(t.get("refId", i)): t for i, t in enumerate(panel.get("targets") or [])}
-
-
-def _panel_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    size_old = (old.get("gridPos") or {}).get("w"), (old.get("gridPos") or {}).get("h")
-    size_new = (new.get("gridPos") or {}).get("w"), (new.get("gridPos") or {}).get("h")
-    if size_old != size_new:
-        out.append(f"size {size_old[0]}x{size_old[1]} → {size_new[0]}x{size_new[1]}")
-    a, b = _targets(old), _targets(new)
-    for ref, target in b.items():
-        if ref not in a:
-            out.append(f"query {ref} added: {show(target.get('expr'), 200)}")
-            continue
-        if a[ref].get("expr") != target.get("expr"):
-            out.append(f"query {ref} expr {pair(a[ref].get('expr'), target.get('expr'), 200)}")
-        rest = lambda t: {k: v for k, v in t.items() if k not in ("expr", "refId")}  # noqa: E731
-        out += field_changes(rest(a[ref]), rest(target), f"query {ref} ")
-    out += [f"query {ref} removed" for ref in a if ref not in b]
-    out += field_changes({k: v for k, v in old.items() if k not in _PANEL_SKIP}, {k: v for k, v in new.items() if k not in _PANEL_SKIP})
-    return out
 
 
 def is_v2(doc: Any) -> bool:
@@ -132,6 +136,6 @@ def diff_dashboard(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[
         old_row, old_panel = panels_a[title]
         if old_row != row:
             changes.append(Change(path, "panel", name, f"moved to row {row}" if row else "moved out of its row"))
-        changes += [Change(path, "panel", name, text) for text in _panel_changes(old_panel, panel)]
+        changes += [Change(path, "panel", name, text) for text in panel_changes(old_panel, panel)]
     changes += [Change(path, "panel", f"'{t}'", "removed") for t in panels_a if t not in panels_b]
     return changes
