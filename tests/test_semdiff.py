@@ -255,12 +255,12 @@ def test_a_changed_query_reads_query_ref_old_to_new_cut_to_the_differing_part():
     assert panel_lines(new, old) == [f"panel 'Latency': query A: {after} → {before}", "panel 'Latency': query B removed"]
 
 
-def test_description_and_links_say_changed_added_or_removed_rather_than_printing_their_text():
+def test_description_says_changed_and_links_name_the_titles_added_or_removed():
     old = {"description": "Slow encodes.\n\n- [A](https://r/a)", "links": [{"title": "Runbook: A", "url": "https://r/a"}]}
     new = {"description": "Slow encodes.\n\n- [A](https://r/a)\n- [B](https://r/b)", "links": [*old["links"], {"title": "Runbook: B", "url": "https://r/b"}]}
-    assert panel_lines(old, new) == ["panel 'Latency': description changed", "panel 'Latency': links changed"]
-    assert panel_lines({}, old) == ["panel 'Latency': description added", "panel 'Latency': links added"]
-    assert panel_lines(old, {"links": []}) == ["panel 'Latency': description removed", "panel 'Latency': links removed"]
+    assert panel_lines(old, new) == ["panel 'Latency': description changed", "panel 'Latency': links changed (added 'Runbook: B')"]
+    assert panel_lines({}, old) == ["panel 'Latency': description added", "panel 'Latency': links added ('Runbook: A')"]
+    assert panel_lines(old, {"links": []}) == ["panel 'Latency': description removed", "panel 'Latency': links removed ('Runbook: A')"]
 
 
 def test_other_options_are_named_in_plain_words_from_the_last_segments_of_their_path():

@@ -141,7 +141,29 @@ def panel_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     (unit_a, a), (unit_b, b) = _take(a, _UNIT), _take(b, _UNIT)
     if unit_a != unit_b:
         out.append(f"unit added: {show(unit_b)}" if unit_a is None else f"unit removed (was {show(unit_a)})" if unit_b is None else f"unit {show(unit_a)} → {show(unit_b)}")
-    for what in ("description", "links"):
-        (before, a), (after, b) = _take(a, (what,)), _take(b, (what,))
-        out += _presence(what, before, after)
+    (before, a), (after, b) = _take(a, ("description",)), _take(b, ("description",))
+    out += _presence("description", before, after)
+    (before, a), (after, b) = _take(a, ("links",)), _take(b, ("links",))
+    out += _link_changes(before, after)
     return out + field_changes(a, b, name=option_name)
+
+
+def _link_changes(old: Any, new: Any) -> list[str]:
+    """Links by title: which were added or removed; a changed target is just "links changed".
+
+    >>> _link_changes([{"title": "Runbook: A", "url": "u"}], [{"title": "Runbook: A", "url": "u"}, {"title": "Runbook: B", "url": "v"}])
+    ["links changed (added 'Runbook: B')"]
+    >>> _link_changes([{"title": "Runbook: A"}], [])
+    ["links removed ('Runbook: A')"]
+    """
+    if old == new:
+        return []
+    titles = lambda links: [str(link.get("title")) for link in links or [] if isinstance(link, dict)]
+    before, after = titles(old), titles(new)
+    added = ", ".join(f"'{t}'" for t in after if t not in before)
+    removed = ", ".join(f"'{t}'" for t in before if t not in after)
+    if not before or not after:
+        return [f"links added ({added})" if not before else f"links removed ({removed})"]
+    parts = [f"added {added}" if added else "", f"removed {removed}" if removed else ""]
+    detail = "; ".join(p for p in parts if p)
+    return [f"links changed ({detail})" if detail else "links changed"]
