@@ -3,30 +3,34 @@
 Both the Prometheus and the Grafana compiler build their queries here, so a panel and the alert it
 explains always query the same series.
 
->>> selector("sigil_error_total", (("job", "sigil-dna"), ("operation", 'en"code')))
-'sigil_error_total{job="sigil-dna",operation="en\\\\"code"}'
+>>> from sigil_monitoring.matchers import Matcher
+>>> selector("sigil_error_total", (("job", "sigil-dna"), Matcher("code", "=~", "5..")))
+'sigil_error_total{job="sigil-dna",code=~"5.."}'
 >>> rate("x_total", (("job", "a"),), "5m", by=("operation",))
 'sum by (operation) (rate(x_total{job="a"}[5m]))'
 """
 
 from __future__ import annotations
 
-from . import conventions as names
+from collections.abc import Sequence
 
-Matchers = tuple[tuple[str, str], ...]
+from . import conventions as names
+from . import matchers as label_matchers
+from .matchers import Matcher
+
+# Matcher objects, or (label, value) pairs for the labels the compiler sets itself (equality).
+Matchers = Sequence[Matcher | tuple[str, str]]
 
 
 class PromQLBug(AssertionError):
     """The compiler wrote PromQL that does not parse: a bug in sigil-monitoring, not in the spec."""
 
 
-def escape(value: str) -> str:
-    """A label value as a PromQL double-quoted string body."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+escape = label_matchers.escape
 
 
 def matchers_text(matchers: Matchers, extra: tuple[str, ...] = ()) -> str:
-    parts = [f'{name}="{escape(value)}"' for name, value in matchers] + list(extra)
+    parts = [(m if isinstance(m, Matcher) else label_matchers.equal(*m)).text() for m in matchers] + list(extra)
     return "{" + ",".join(parts) + "}" if parts else ""
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from .. import conventions as names
 from .. import defaults
+from ..matchers import equal
 from ..spec.alerts import Alert as SpecAlert
 from ..spec.alerts import Severity
 from ..spec.document import Spec
@@ -37,7 +38,7 @@ class _Context:
     dashboard_title: str
 
     def series(self, ref: MetricRef) -> Series:
-        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.items()) + tuple(ref.where.items()), tuple(ref.by))
+        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + tuple(ref.where.values()), tuple(ref.by))
 
     def dashboard_url(self, panel_id: int | None) -> str:
         # Relative to Grafana's root when the spec does not say where Grafana is.
@@ -89,7 +90,7 @@ def build_service(spec: Spec) -> Service:
     source = spec._source.display if spec._source is not None else f"{svc.name}.yaml"
     return Service(
         name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
-        labels=tuple(sorted(common.items())), selector=tuple(svc.selector.items()), scrape_interval=svc.scrape_interval,
+        labels=tuple(sorted(common.items())), selector=tuple(svc.selector.values()), scrape_interval=svc.scrape_interval,
         grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(metrics.values()),
         slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec),
     )
@@ -217,9 +218,9 @@ def _routing(spec: Spec) -> Routing | None:
     for route in routing.routes:
         severity = route.severity
         timing = timing_of(severity)
-        matchers = ((names.SEVERITY_LABEL, severity),) if severity else ()
+        matchers = (equal(names.SEVERITY_LABEL, severity),) if severity else ()
         routes.append(Route(
-            matchers=matchers + tuple(route.match.items()),
+            matchers=matchers + tuple(route.match.values()),
             receivers=tuple(names.receiver_name(svc, t) for t in route.to), continue_=route.continue_,
             mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
             active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..matchers import Matcher
 from ..spec.units import Duration, Threshold
 
-Matchers = tuple[tuple[str, str], ...]
+Matchers = tuple[Matcher, ...]
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class Receiver:
 
 @dataclass(frozen=True)
 class Route:
-    matchers: Matchers  # equality matchers (severity first)
+    matchers: Matchers  # severity first, then the spec's match
     receivers: tuple[str, ...]  # unique receiver names
     continue_: bool
     mute_when: tuple[str, ...]  # unique time interval names

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from .types import DurationField, LabelName, Labels, MetricName, ServiceName, SpecModel, Url
+from .types import DurationField, LabelName, Labels, Matchers, MetricName, ServiceName, SpecModel, Url
 from .units import Duration
 
 
@@ -27,7 +27,7 @@ class Service(SpecModel):
     description: str = ""
     team: str | None = Field(None, description="Owning team; becomes the `team` label on every alert.")
     labels: Labels = Field(default_factory=dict, description="Extra labels put on every alert and recording rule.")
-    selector: Labels = Field(default_factory=dict, description="Label matchers on every series of this service, e.g. {job: sigil-dna}.")
+    selector: Matchers = Field(default_factory=dict, description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}.")
     scrape_interval: DurationField = Field(Duration.parse("15s"), description="How often Prometheus scrapes the service.")
     links: Links = Field(default_factory=Links)
 
@@ -80,8 +80,6 @@ class Metric(SpecModel):
             raise ValueError(f"states are only for gauges, not {self.type} (remove states or set type: gauge)")
         if self.states is not None and len(set(self.states.values())) != len(self.states):
             raise ValueError("two values share one state name (give every state its own name)")
-        if self.type == "counter" and not self.name.endswith("_total"):
-            raise ValueError(f"counter '{self.name}' does not end in _total (rename it as exposed, or declare type: gauge)")
         return self
 
     @property

@@ -49,7 +49,7 @@ def expected_receivers(routing: Routing | None, labels: dict[str, str]) -> tuple
         return (names.FALLBACK_RECEIVER,)
     found: list[str] = []
     for route in routing.routes:
-        if all(labels.get(k) == v for k, v in route.matchers):
+        if all(m.matches(labels.get(m.label, "")) for m in route.matchers):
             found.extend(route.receivers)
             if not route.continue_:
                 break

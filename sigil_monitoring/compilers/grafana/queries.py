@@ -44,7 +44,7 @@ def check(expr: str) -> str:
 
 def variable_matchers(series: Series, variables: tuple[str, ...]) -> tuple[str, ...]:
     """``label=~"$label"`` for each dashboard variable the metric carries and ``where`` leaves open."""
-    fixed = {label for label, _ in series.matchers}
+    fixed = {m.label for m in series.matchers if m.is_equality}
     return tuple(f'{v}=~"${v}"' for v in variables if v in series.metric.labels and v not in fixed)
 
 

@@ -49,11 +49,10 @@ def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: i
     total, bad = TOTAL_PER_SECOND, TOTAL_PER_SECOND * ratio
     # ir.build resolves the series each kind of SLI names (see slo_rules.sli_expr).
     if slo.kind == "ratio":
-        main = slo.bad if slo.bad is not None else slo.good
-        main_rate = bad if slo.bad is not None else total - bad
-        assert main is not None and slo.total is not None, f"ratio SLO {slo.name} is incomplete"
-        return (inputs.counter(main.metric.name, inputs.labels_of(main, extra), main_rate, samples),
-                inputs.counter(slo.total.metric.name, inputs.labels_of(slo.total, extra), total, samples))
+        part = slo.bad if slo.bad is not None else slo.good
+        part_rate = bad if slo.bad is not None else total - bad
+        assert part is not None and slo.total is not None, f"ratio SLO {slo.name} is incomplete"
+        return inputs.counters(inputs.part_of_total(part, slo.total, part_rate, total, extra), samples)
     if slo.kind == "latency":
         assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
         if slo.latency.metric.type == recording.CLASSIC:

@@ -47,12 +47,16 @@ def crossing(threshold: Decimal, above: bool, *, ratio: bool = False) -> tuple[D
     return (high, low) if above else (low, high)
 
 
+def _by_extra(alert: Alert) -> Labels:
+    """Values for the labels the alert expression keeps (``by``), as every input series has them."""
+    kept = ratio_labels(alert) if alert.kind == "ratio" else alert_series(alert).by
+    fed = dict(inputs.labels_of(alert_series(alert)))
+    return tuple((label, fed.get(label, inputs.TEST_LABEL_VALUE)) for label in kept)
+
+
 def _by_labels(alert: Alert) -> Labels:
     """The labels the alert expression keeps, valued as the input series have them."""
-    series = alert_series(alert)
-    fed = dict(inputs.labels_of(series))
-    kept = ratio_labels(alert) if alert.kind == "ratio" else series.by
-    return tuple((label, fed[label]) for label in kept)
+    return _by_extra(alert)
 
 
 def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, samples: int) -> Scenario:
@@ -61,13 +65,16 @@ def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, sampl
     return Scenario(feed, _by_labels(alert), float(per_second))
 
 
-def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario:
+def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | None:
+    """Counters whose bad/total ratio, as the alert's selectors select them, is ``ratio``."""
     total_rate = Decimal(100)
     bad, total = ratio_sides(alert)
-    feed = [inputs.counter(bad.metric.name, inputs.labels_of(bad), total_rate * ratio, samples)]
-    if (total.metric.name, inputs.labels_of(total)) != (bad.metric.name, inputs.labels_of(bad)):
-        feed.append(inputs.counter(total.metric.name, inputs.labels_of(total), total_rate, samples))
-    return Scenario(tuple(feed), _by_labels(alert), float(ratio))
+    try:
+        fed = inputs.part_of_total(bad, total, total_rate * ratio, total_rate, _by_extra(alert))
+    except inputs.Unfeedable:
+        return None
+    value = inputs.selected(fed, bad.metric.name, bad) / inputs.selected(fed, total.metric.name, total)
+    return Scenario(inputs.counters(fed, samples), _by_labels(alert), float(value))
 
 
 def _quantile_scenario(service: Service, alert: Alert, above: bool, samples: int) -> Scenario | None:
@@ -107,7 +114,8 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     if kind == "absent":
         # absent() returns one sample with the selector's equality matchers as labels.
         present = _gauge_scenario(alert, Decimal(1), samples)
-        return Scenario((), alert_series(alert).matchers, 1.0), present
+        equalities = tuple((m.label, m.value) for m in alert_series(alert).matchers if m.is_equality)
+        return Scenario((), tuple(dict(equalities).items()), 1.0), present
     if kind == "promql":
         return None, None
     assert alert.threshold is not None, f"{kind} alert {alert.name} has no threshold"
