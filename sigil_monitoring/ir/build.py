@@ -38,7 +38,8 @@ class _Context:
     dashboard_title: str
 
     def series(self, ref: MetricRef) -> Series:
-        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + tuple(ref.where.values()), tuple(ref.by))
+        derived = tuple(self.spec.metrics[ref.metric].where.values())
+        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + derived + tuple(ref.where.values()), tuple(ref.by))
 
     def dashboard_url(self, panel_id: int | None) -> str:
         # Relative to Grafana's root when the spec does not say where Grafana is.
@@ -50,14 +51,17 @@ class _Context:
 
 def build_service(spec: Spec) -> Service:
     svc = spec.service
+    # A derived entry is its base metric (one set of recording rules) plus matchers (in series()).
     metrics = {
         key: Metric(
             key=key, name=m.name, type=m.type, unit=m.unit, help=m.help, labels=tuple(m.labels),
             buckets=tuple(m.bucket_bounds) if m.buckets is not None else None,
             states=tuple(sorted(m.states.items())) if m.states else None,
         )
-        for key, m in spec.metrics.items()
+        for key, m in spec.metrics.items() if m.from_ is None and m.name is not None and m.type is not None
     }
+    catalog = dict(metrics)
+    metrics.update({key: catalog[m.from_] for key, m in spec.metrics.items() if m.from_ is not None})
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
     ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title)
@@ -91,7 +95,7 @@ def build_service(spec: Spec) -> Service:
     return Service(
         name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
         labels=tuple(sorted(common.items())), selector=tuple(svc.selector.values()), scrape_interval=svc.scrape_interval,
-        grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(metrics.values()),
+        grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(catalog.values()),
         slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec),
     )
 

@@ -110,6 +110,8 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
     rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
     latency, distributions, rates, states, gauges = (RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges"))
     for key, metric in spec.metrics.items():
+        if metric.from_ is not None:
+            continue  # its base metric's panels show it
         ref = MetricRef(metric=key, by=list(metric.labels))
         series = series_of(ref)
         name = human(key)

@@ -34,7 +34,30 @@ _UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ra
 def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
     """Every cross-section problem in ``spec``; references to ``broken`` names are not reported."""
     broken = broken or Broken()
-    return [*_service(spec), *_refs(spec, broken), *_slos(spec), *_alerts(spec), *_dashboard(spec, broken), *_routing(spec, broken)]
+    return [*_service(spec), *_derived(spec, broken), *_refs(spec, broken), *_slos(spec), *_alerts(spec),
+            *_dashboard(spec, broken), *_routing(spec, broken)]
+
+
+def _derived(spec: Spec, broken: Broken) -> Iterator[Problem]:
+    # Spec resolves a derived entry whose base is a plain catalog entry; anything else stays
+    # unresolved (type None) and is reported here, once.
+    for key, metric in spec.metrics.items():
+        if metric.from_ is None or metric.type is not None or metric.from_ in broken.metrics:
+            continue
+        base = spec.metrics.get(metric.from_)
+        path = ("metrics", key, "from")
+        if base is None:
+            close = difflib.get_close_matches(metric.from_, list(spec.metrics), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "name a metric declared under metrics:"
+            yield path, "value", f"unknown metric '{metric.from_}' ({hint})"
+        else:
+            yield path, "value", f"'{metric.from_}' is itself derived (derive from '{base.from_}' and put both where: in one entry)"
+    for key, metric in spec.metrics.items():
+        if metric.from_ is not None and metric.type is not None:
+            for label in metric.where:
+                if label not in metric.labels and label not in spec.service.selector:
+                    yield ("metrics", key, "where", label), "key", (
+                        f"label '{label}' is not declared for metric '{metric.from_}' (add it to metrics.{metric.from_}.labels)")
 
 
 def _service(spec: Spec) -> Iterator[Problem]:
@@ -55,6 +78,8 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
         hint = f"did you mean '{close[0]}'?" if close else f"declare it under metrics: or use one of {', '.join(spec.metrics)}"
         yield path, "value", f"unknown metric '{ref.metric}' ({hint})"
         return
+    if metric.type is None:
+        return  # a derived entry whose base is missing: reported by _derived
     types, word = _NEEDS[needs]
     if metric.type not in types:
         yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (name {word} from metrics: here)"
