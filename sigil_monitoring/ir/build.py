@@ -18,7 +18,7 @@ from ..spec.refs import MetricRef
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, error_budget
-from .model import Alert, BurnAlert, Dashboard, Metric, Model, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
+from .model import Alert, BurnAlert, Dashboard, Metric, Model, Panel, PromqlTest, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
 
 
 def build_model(specs: list[Spec]) -> Model:
@@ -138,21 +138,40 @@ _DEFAULT_SUMMARY = {
     "ratio": "{metric} ratio is {side} {threshold}.",
     "state": "{metric} is {state}.",
     "value": "{metric} is {side} {threshold}.",
+    "gauge_ratio": "{metric} is {side} {threshold} of {total}.",
     "absent": "{metric} is not reported.",
     "promql": "{alert} condition holds.",
 }
+_DEFAULT_SUMMARY_PROMQL_THRESHOLD = "{alert}: the value is {side} {threshold}."
 # Alert descriptions show the value in the metric's unit via Prometheus' template functions.
 _HUMANIZE = {"seconds": "humanizeDuration", "bytes": "humanize1024", "ratio": "humanizePercentage", "percent": "humanize"}
+
+
+def _alert_kind(alert: SpecAlert) -> str:
+    kind = alert.when.kind
+    return "gauge_ratio" if kind == "value" and alert.when.is_gauge_ratio else kind
+
+
+def _value_unit(kind: str, alert: SpecAlert, series: Series | None) -> str:
+    """The unit of the value the condition compares (and the description shows)."""
+    if kind in ("ratio", "gauge_ratio"):
+        return "ratio"
+    if kind == "promql":
+        return alert.when.unit or "none"
+    if kind == "rate":
+        return "per_second"
+    return series.metric.unit if series is not None and kind in ("quantile", "value") else "none"
 
 
 def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     spec, series_of, dashboard_url, runbook_url, common = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url, ctx.labels
     when = alert.when
-    kind = when.kind
-    ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "absent": when.absent,
-           "ratio": when.ratio.bad if when.ratio else None}.get(kind)
+    kind = _alert_kind(alert)
+    ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "gauge_ratio": when.value,
+           "absent": when.absent, "ratio": when.ratio.bad if when.ratio else None}.get(kind)
+    total_ref = when.ratio.total if when.ratio is not None else when.of if kind == "gauge_ratio" else None
     series = series_of(ref) if ref is not None else None
-    total = series_of(when.ratio.total) if when.ratio is not None else None
+    total = series_of(total_ref) if total_ref is not None else None
     threshold = when.above or when.below
     op = ">" if when.above is not None else "<" if when.below is not None else None
     state = None
@@ -160,13 +179,15 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         state = next(s for s in series.metric.states if s[1] == when.is_)
     quantile = Decimal(repr(when.quantile)) if when.quantile is not None else None
     metric_text = dashboard_plan.human(ref.metric).lower() if ref is not None else name
-    summary = alert.summary or _DEFAULT_SUMMARY[kind].format(
+    template = _DEFAULT_SUMMARY_PROMQL_THRESHOLD if kind == "promql" and threshold is not None else _DEFAULT_SUMMARY[kind]
+    summary = alert.summary or template.format(
         q=format_decimal(quantile * 100) if quantile is not None else "", metric=metric_text[:1].upper() + metric_text[1:], metric_lower=metric_text,
         side="above" if op == ">" else "below", threshold=threshold.text if threshold else "", state=when.is_, alert=name,
+        total=dashboard_plan.human(total_ref.metric).lower() if total_ref is not None else "",
     )
-    unit = series.metric.unit if series is not None and kind in ("quantile", "value") else "ratio" if kind == "ratio" else "none"
+    unit = _value_unit(kind, alert, series)
     value = "{{ $value | %s }}" % _HUMANIZE[unit] if unit in _HUMANIZE else "{{ $value | humanize }}"
-    if kind == "rate":
+    if unit == "per_second":
         value = "{{ $value | humanize }}/s"
     detail = f" (threshold {threshold.text})" if threshold is not None else ""
     description = alert.description or (
@@ -175,15 +196,27 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     )
     if kind in ("state", "absent") and alert.description is None:
         description = f"{summary} Service {spec.service.name}."
-    panel = dashboard_plan.panel_for(ctx.rows, kind, ref.metric if ref is not None else None)
+    panel: Panel | None
+    if alert.panel is not None:
+        panel = next(p for row in ctx.rows for p in row.panels if p.title == alert.panel)
+    else:
+        # Panels know the scraped metric (a derived entry shows on its base metric's panels).
+        panel = dashboard_plan.panel_for(ctx.rows, kind, series.metric.key if series is not None else None,
+                                         total_key=total.metric.key if kind == "gauge_ratio" and total is not None else None)
     rate_window = defaults.rate_window(spec.service.scrape_interval)
     labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
+    test = None
+    if alert.test is not None:
+        test = PromqlTest(
+            firing=tuple((t.series, t.values) for t in alert.test.firing), quiet=tuple((t.series, t.values) for t in alert.test.quiet),
+            labels=tuple(sorted(alert.test.labels.items())), value=alert.test.value,
+        )
     return Alert(
         name=name, kind=kind, series=series, total=total, quantile=quantile, state=state, op=op, threshold=threshold,
         promql=when.promql, rate_window=rate_window, for_=alert.for_ or defaults.DEFAULT_ALERT_FOR,
         severity=alert.severity, summary=summary, description=description, runbook=alert.runbook,
         labels=tuple(sorted(labels.items())), inhibits=alert.inhibits, panel_id=panel.id if panel else None,
-        runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None),
+        runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None), unit=unit, test=test,
     )
 
 

@@ -83,9 +83,9 @@ class Slo:
 @dataclass(frozen=True)
 class Alert:
     name: str
-    kind: str  # quantile | rate | ratio | state | value | absent | promql
-    series: Series | None  # the metric the condition is on (bad events for ratio)
-    total: Series | None  # ratio only
+    kind: str  # quantile | rate | ratio | state | value | gauge_ratio | absent | promql
+    series: Series | None  # the metric the condition is on (bad events for ratio, the part for gauge_ratio)
+    total: Series | None  # ratio and gauge_ratio: the denominator
     quantile: Decimal | None
     state: tuple[int, str] | None  # (value, name) for state alerts
     op: str | None  # ">" or "<"
@@ -102,12 +102,24 @@ class Alert:
     panel_id: int | None
     runbook_url: str
     dashboard_url: str
+    unit: str = "none"  # of the compared value: the metric's, ratio for ratios, the promql condition's
+    test: PromqlTest | None = None  # promql alerts: the spec's test inputs
+
+
+@dataclass(frozen=True)
+class PromqlTest:
+    """The spec's inputs for a promql alert's test: (series, values) pairs, expected labels and value."""
+
+    firing: tuple[tuple[str, str], ...]
+    quiet: tuple[tuple[str, str], ...]
+    labels: tuple[tuple[str, str], ...]
+    value: float | None
 
 
 @dataclass(frozen=True)
 class Panel:
     id: int
-    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | text | slo_sli | slo_budget | slo_burn
+    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | promql | text | slo_sli | slo_budget | slo_burn
     title: str
     description: str
     x: int
@@ -121,6 +133,11 @@ class Panel:
     text: str | None = None
     thresholds: tuple[Decimal, ...] = ()  # alert thresholds to draw, in the metric's unit
     alerts: tuple[str, ...] = ()  # alert names this panel explains (for links to runbook)
+    promql: str | None = None  # promql panels: the query as written
+    unit: str | None = None  # promql panels: the unit of its values
+    legend: str | None = None  # promql panels: legend format
+    display: str = "timeseries"  # promql panels: timeseries or stat
+    limits: tuple[Decimal | None, Decimal | None] = (None, None)  # stat/gauge axis min and max
 
 
 @dataclass(frozen=True)

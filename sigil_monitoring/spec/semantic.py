@@ -95,13 +95,15 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
             yield from _ref(spec, ("slos", name, "sli", field), ref, needs, broken)
     for name, alert in spec.alerts.items():
         for field, ref in alert.when.refs():
-            needs = {"of": "histogram", "rate": "counter", "state": "gauge", "value": "gauge", "absent": "any"}.get(field, "counter")
+            needs = {"of": "gauge" if alert.when.is_gauge_ratio else "histogram", "rate": "counter", "state": "gauge",
+                     "value": "gauge", "absent": "any"}.get(field, "counter")
             yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs, broken)
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
             for field, ref in panel.refs():
                 needs = {"heatmap": "histogram", "percentiles": "histogram", "histogram": "histogram",
-                         "timeline": "gauge", "rate": "counter", "error_ratio": "counter", "total": "counter"}.get(field, "any")
+                         "timeline": "gauge", "rate": "counter", "error_ratio": "counter", "total": "counter",
+                         "of": "gauge"}.get(field, "any")
                 yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs, broken)
 
 
@@ -176,6 +178,40 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
                 yield (*path, "labels", label), "key", f"label '{label}' is set by the compiler (use the alert's own field instead)"
         if when.ratio is not None:
             yield from _ratio_by(spec, (*path, "when", "ratio"), when.ratio.bad, when.ratio.total)
+        if when.is_gauge_ratio and when.value is not None and when.of is not None:
+            yield from _share_by(spec, (*path, "when"), when.value, when.of)
+        if alert.panel is not None:
+            yield from _panel_named(spec, (*path, "panel"), alert.panel)
+        if alert.test is not None and when.kind != "promql":
+            yield (*path, "test"), "key", "test: is only for promql alerts; the other kinds get generated inputs (remove it)"
+        if alert.test is not None and alert.test.firing and alert.test.value is None and any(
+                "$value" in text or ".Value" in text for text in (alert.summary or "", alert.description or "{{ $value }}")):
+            yield (*path, "test"), "key", "the alert's texts show $value (give test.value: the expression's value under the firing series)"
+
+
+def _share_by(spec: Spec, path: _P, value: MetricRef, of: MetricRef) -> Iterator[Problem]:
+    # value / of is computed per the `by` labels of value; `of` may lack some (then it is matched
+    # on those it has, group_left), but a label `of` is split by must be on `value` too.
+    metric = spec.metrics.get(value.metric)
+    if metric is None:
+        return
+    for i, label in enumerate(of.by):
+        if label not in metric.labels and label not in spec.service.selector and label not in value.by:
+            yield (*path, "of", "by", i), "value", (
+                f"the share cannot be split by '{label}': '{value.metric}' has no such label "
+                f"(add it to metrics.{value.metric}.labels, or remove it from of.by)")
+
+
+def _panel_named(spec: Spec, path: _P, title: str) -> Iterator[Problem]:
+    from ..ir.dashboard_plan import panel_titles
+
+    titles = panel_titles(spec)
+    if titles.count(title) > 1:
+        yield path, "value", f"two panels are titled '{title}' (give one of them its own title:)"
+    elif title not in titles:
+        close = difflib.get_close_matches(title, titles, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "name the title of a panel under dashboard.rows"
+        yield path, "value", f"no panel is titled '{title}' ({hint})"
 
 
 def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef, sides: tuple[str, str] = ("bad", "total")) -> Iterator[Problem]:
@@ -199,6 +235,16 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
     if kind == "rate":
         if threshold.kind not in ("per_second", "number"):
             yield path, "value", f"'{threshold.text}' is not a rate (write events per time, e.g. 1/min or 0.5/s)"
+        return
+    if kind == "value" and getattr(when, "of") is not None:
+        if threshold.kind not in ("ratio", "number") or threshold.value < 0:
+            yield path, "value", f"'{threshold.text}' is not a share (write a percentage such as 90%, or a number such as 0.9)"
+        return
+    if kind == "promql":
+        unit = getattr(when, "unit") or "none"
+        if threshold.kind != "number" and (threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[unit]):
+            yield path, "value", (f"'{threshold.text}' is {_KIND_WORDS[threshold.kind]} but the promql condition has "
+                                  f"{'no unit' if unit == 'none' else 'unit ' + unit} (write a plain number, or set unit:)")
         return
     if kind == "ratio":
         if threshold.kind not in ("ratio", "number") or not Decimal(0) <= threshold.value <= 1:
@@ -227,6 +273,18 @@ def _dashboard(spec: Spec, broken: Broken) -> Iterator[Problem]:
                 yield ("dashboard", "rows", r, "panels", p, "slo"), "value", f"unknown SLO '{panel.slo}' ({hint})"
             if panel.error_ratio is not None and panel.total is not None:
                 yield from _ratio_by(spec, ("dashboard", "rows", r, "panels", p), panel.error_ratio, panel.total, ("error_ratio", "total"))
+            if panel.of is not None and panel.kind in ("stat", "gauge"):
+                value = getattr(panel, panel.kind)
+                if spec.metrics.get(value.metric) is not None and spec.metrics[value.metric].type != "gauge":
+                    yield ("dashboard", "rows", r, "panels", p, panel.kind), "value", (
+                        f"'{value.metric}' is a {spec.metrics[value.metric].type}, not a gauge (a share of: is gauge / gauge)")
+                yield from _share_by(spec, ("dashboard", "rows", r, "panels", p), value, panel.of)
+            if panel.promql is not None:
+                from ..promql import parses, substitute_grafana_variables
+
+                problem = parses(substitute_grafana_variables(panel.promql))
+                if problem:
+                    yield ("dashboard", "rows", r, "panels", p, "promql"), "value", f"promql is not valid PromQL: {problem} (fix the expression)"
             if panel.timeline is not None:
                 metric = spec.metrics.get(panel.timeline.metric)
                 if metric is not None and metric.type == "gauge" and not metric.states:

@@ -7,6 +7,7 @@ builders here only choose the visualization, its queries and its options.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from ... import defaults
 from ...ir.model import Metric, Panel, Series
@@ -15,6 +16,9 @@ from . import describe, options, queries
 from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
 from .model import FieldColor, FieldConfig, FieldDefaults, GrafanaModel, GridPos, MappingResult, Target, Thresholds, ValueMap
 from .model import Panel as GPanel
+
+
+Limits = tuple[float | int | None, float | int | None]  # axis (min, max); None: from the data
 
 
 def unit_of(metric: Metric) -> str:
@@ -43,7 +47,7 @@ def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", 
 
 
 def _field_config(unit: str, thresholds: Thresholds | None = None, custom: GrafanaModel | None = None,
-                  mappings: tuple[ValueMap, ...] = (), limits: tuple[int, int] | None = None) -> FieldConfig:
+                  mappings: tuple[ValueMap, ...] = (), limits: Limits | None = None) -> FieldConfig:
     """Field defaults of panels coloured by thresholds (stat, gauge, bar gauge, state timeline).
 
     ``limits`` is the (min, max) of the axis; without it Grafana scales to the data (None fields
@@ -56,22 +60,23 @@ def _field_config(unit: str, thresholds: Thresholds | None = None, custom: Grafa
     ))
 
 
-def _graph(ctx: Context, panel: Panel, unit: str, **custom: object) -> FieldConfig:
+def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, **custom: object) -> FieldConfig:
     """Time series field config; alert thresholds are drawn as lines in their severity colour."""
     drawn = bool(panel.thresholds)
     style = options.ThresholdsStyle(mode="line" if drawn else "off")
+    low, high = limits if limits is not None else (None, None)
     return FieldConfig(defaults=FieldDefaults(
-        unit=unit, color=FieldColor(mode="palette-classic"),
+        unit=unit, color=FieldColor(mode="palette-classic"), min=low, max=high,
         thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
         custom=options.GraphFieldConfig(thresholds_style=style, **custom),
     ))
 
 
 def _timeseries(ctx: Context, panel: Panel, targets: tuple[Target, ...], unit: str, meaning: str, action: str,
-                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), **custom: object) -> GPanel:
+                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), limits: Limits | None = None, **custom: object) -> GPanel:
     return base(ctx, panel, "timeseries", meaning, action, targets=targets,
                 options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
-                field_config=_graph(ctx, panel, unit, **custom))
+                field_config=_graph(ctx, panel, unit, limits, **custom))
 
 
 def heatmap(ctx: Context, panel: Panel) -> GPanel:
@@ -169,19 +174,57 @@ def timeline(ctx: Context, panel: Panel) -> GPanel:
                 field_config=_field_config("short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)))
 
 
+def _limits(panel: Panel, unit: str) -> Limits | None:
+    """The spec's min/max; a share or a ratio spans 0..100 % unless the spec says otherwise."""
+    low, high = panel.limits
+    if unit == "percentunit":
+        low = Decimal(0) if low is None else low
+        high = Decimal(1) if high is None else high
+    if (low, high) == (None, None):
+        return None
+    return (_number(low), _number(high))
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral() else float(value)
+
+
 def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
-    """``stat`` and ``gauge``: the last value, coloured by the alert thresholds it shows."""
+    """``stat`` and ``gauge``: the last value (or share of another gauge), coloured by the alert thresholds it shows."""
     series = panel.series
     assert series is not None
-    tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
-    unit = "ops" if series.metric.type == "counter" else unit_of(series.metric)
+    extra = queries.variable_matchers(series, ctx.variables)
+    if panel.total is not None:
+        whole = panel.total
+        expr = queries.share(series, whole, extra, queries.variable_matchers(whole, ctx.variables))
+        unit = "percentunit"
+        meaning = f"{series.metric.name} as a share of {whole.metric.name} (0 to 100 %). {series.metric.help}".strip()
+    else:
+        expr = queries.value(series, extra)
+        unit = "ops" if series.metric.type == "counter" else unit_of(series.metric)
+        meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
+    tgt = target(0, expr, legend_of(series, "{{instance}}"))
     thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
-    meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
     opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
-    limits = (0, 1) if unit == "percentunit" else None
+    limits = _limits(panel, unit)
     action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
     return base(ctx, panel, kind, meaning, action, targets=(tgt,),
                 options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), limits=limits))
+
+
+def raw_promql(ctx: Context, panel: Panel) -> GPanel:
+    """A panel of the spec's own PromQL: a time series with alert threshold lines, or a stat."""
+    assert panel.promql is not None
+    unit = UNITS.get(panel.unit or "none", "short")
+    tgt = target(0, queries.check(panel.promql.strip()), panel.legend or "__auto")
+    meaning = f"`{panel.promql.strip()}`"
+    if panel.display == "stat":
+        thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
+        return base(ctx, panel, "stat", meaning, "", targets=(tgt,), options=options.StatOptions(),
+                    field_config=_field_config(unit, thresholds, limits=_limits(panel, unit)))
+    return _timeseries(ctx, panel, (tgt,), unit, meaning, "", limits=_limits(panel, unit))
 
 
 def text(ctx: Context, panel: Panel) -> GPanel:
@@ -194,7 +237,7 @@ def build(ctx: Context, panel: Panel) -> GPanel:
 
     builders: dict[str, Callable[[Context, Panel], GPanel]] = {
         "heatmap": heatmap, "percentiles": percentiles, "histogram": histogram, "rate": rate,
-        "error_ratio": error_ratio, "timeline": timeline, "text": text,
+        "error_ratio": error_ratio, "timeline": timeline, "text": text, "promql": raw_promql,
         "stat": lambda c, p: single_value(c, p, "stat"), "gauge": lambda c, p: single_value(c, p, "gauge"),
         "slo_sli": slo_panels.sli, "slo_budget": slo_panels.budget, "slo_burn": slo_panels.burn,
     }

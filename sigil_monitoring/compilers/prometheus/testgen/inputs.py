@@ -156,3 +156,7 @@ def part_of_total(part: Series, total: Series, part_rate: Decimal, total_rate: D
 
 def counters(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:
     return tuple(counter(f.metric, f.labels, f.amount, samples) for f in fed)
+
+
+def gauges(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:
+    return tuple(gauge(f.metric, f.labels, f.amount, samples) for f in fed)

@@ -18,7 +18,7 @@ from .... import conventions as names
 from ....ir.model import Alert, Service
 from ....spec.units import Duration, format_decimal
 from .. import recording
-from ..alerts import alert_series, ratio_labels, ratio_sides
+from ..alerts import alert_series, ratio_labels, ratio_sides, share_labels
 from ..rules import Labels, merge_labels
 from . import inputs
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
@@ -77,6 +77,21 @@ def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | No
     return Scenario(inputs.counters(fed, samples), _by_labels(alert), float(value))
 
 
+def _share_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | None:
+    """Gauges whose value / of share, as the alert's selectors select them, is ``ratio``."""
+    whole_value = Decimal(100)
+    part, whole = ratio_sides(alert)
+    labels, _ = share_labels(alert)
+    fed_labels = dict(inputs.labels_of(part))
+    extra = tuple((label, fed_labels.get(label, inputs.TEST_LABEL_VALUE)) for label in labels)
+    try:
+        fed = inputs.part_of_total(part, whole, whole_value * ratio, whole_value, extra)
+    except inputs.Unfeedable:
+        return None
+    value = inputs.selected(fed, part.metric.name, part) / inputs.selected(fed, whole.metric.name, whole)
+    return Scenario(inputs.gauges(fed, samples), extra, float(value))
+
+
 def _quantile_scenario(service: Service, alert: Alert, above: bool, samples: int) -> Scenario | None:
     series = alert_series(alert)
     if series.metric.type != recording.CLASSIC:
@@ -100,6 +115,17 @@ def _gauge_scenario(alert: Alert, value: Decimal, samples: int) -> Scenario:
     return Scenario((inputs.gauge(series.metric.name, labels, value, samples),), labels, float(value))
 
 
+def _promql_scenarios(alert: Alert) -> tuple[Scenario | None, Scenario | None]:
+    """The spec's own inputs (``test:``) for a raw promql alert; none without them."""
+    test = alert.test
+    if test is None:
+        return None, None
+    firing = Scenario(tuple(InputSeries(s, v) for s, v in test.firing), test.labels,
+                      test.value if test.value is not None else 0.0) if test.firing else None
+    quiet = Scenario(tuple(InputSeries(s, v) for s, v in test.quiet), (), 0.0) if test.quiet else None
+    return firing, quiet
+
+
 def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | None, Scenario | None]:
     """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL)."""
     kind, above = alert.kind, alert.op == ">"
@@ -117,9 +143,9 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
         equalities = tuple((m.label, m.value) for m in alert_series(alert).matchers if m.is_equality)
         return Scenario((), tuple(dict(equalities).items()), 1.0), present
     if kind == "promql":
-        return None, None
+        return _promql_scenarios(alert)
     assert alert.threshold is not None, f"{kind} alert {alert.name} has no threshold"
-    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio")
+    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio" or (kind == "gauge_ratio" and alert.threshold.value < 1))
     if kind == "rate":
         # A negative rate cannot be fed (a counter only grows).
         return (_counter_scenario(service, alert, fire, samples) if fire >= 0 else None,
@@ -127,6 +153,9 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     if kind == "ratio":
         return (_ratio_scenario(alert, fire, samples) if 0 <= fire <= 1 else None,
                 _ratio_scenario(alert, quiet, samples) if 0 <= quiet <= 1 else None)
+    if kind == "gauge_ratio":
+        return (_share_scenario(alert, fire, samples) if fire >= 0 else None,
+                _share_scenario(alert, quiet, samples) if quiet >= 0 else None)
     return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
 
 
@@ -144,7 +173,8 @@ def expected(alert: Alert, scenario: Scenario) -> ExpectedAlert:
 
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
     """The test file of one threshold alert, or None when no input can be derived."""
-    warmup = alert.rate_window.ms if alert.kind in RATE_KINDS else 0
+    # A promql condition may rate() a counter too: give it the same warm-up.
+    warmup = alert.rate_window.ms if alert.kind in (*RATE_KINDS, "promql") else 0
     fire_at = Duration(warmup + alert.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     firing, quiet = scenarios(service, alert, samples)
