@@ -45,3 +45,22 @@ def test_every_alert_links_to_the_panel_its_dashboard_url_opens(spec_path: Path)
         assert notes["__panelId__"] == view_panel[0], rule["alert"]
         assert isinstance(notes["__panelId__"], str)  # annotation values are strings in Prometheus
         assert int(notes["__panelId__"]) in _panel_ids(dashboard["panels"]), rule["alert"]
+
+
+def test_vmalert_accepts_the_rule_files_with_the_link_annotations(tmp_path: Path) -> None:
+    import subprocess
+
+    from servers import binary
+
+    vmalert = binary("vmalert")
+    if vmalert is None:
+        pytest.skip("vmalert is not installed (Debian package victoria-metrics); promtool checks the same files")
+    bundle = compile_spec(load_spec(str(REPO / "specs/sigil-dna.yaml")))
+    files = []
+    for path, data in bundle.items():
+        if path.endswith(".rules.yml"):
+            files.append(tmp_path / Path(path).name)
+            files[-1].write_bytes(data)
+    assert b"__panelId__" in files[0].read_bytes() or any(b"__panelId__" in f.read_bytes() for f in files)
+    result = subprocess.run([vmalert, "-dryRun", *(f"-rule={f}" for f in files)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]

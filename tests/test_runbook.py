@@ -94,3 +94,12 @@ def test_each_silence_command_of_the_runbook_silences_exactly_its_alert_in_a_rea
             expire = subprocess.run([amtool, "silence", "expire", f"--alertmanager.url={am.base_url}", added.stdout.strip()],
                                     capture_output=True, text=True, timeout=30)
             assert expire.returncode == 0, expire.stderr
+
+
+def test_burn_alerts_take_what_to_do_from_their_slo_in_the_spec():
+    doc = spec_dict()
+    doc["slos"]["encode-latency"]["runbook"] = "Scale the encoders | then look at the store."
+    page = sections(runbook.render_service(model_of(doc).services[0]))
+    for alert in ("EncodeLatencyFastBurn", "EncodeLatencySlowBurn"):
+        assert "### What to do\n\nScale the encoders | then look at the store.\n" in page[alert]
+    assert "Scale the encoders" not in page["EncodeAvailabilityFastBurn"]

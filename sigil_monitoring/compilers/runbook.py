@@ -77,6 +77,7 @@ def _slo_section(service: Service, slo: Slo) -> list[str]:
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
             + (" Page now: at this rate the budget is gone within days." if burn.tier == "page" else " Fix it this week."),
             "",
+            *(["### What to do", "", slo.runbook.rstrip(), ""] if slo.runbook else []),
             f"[Burn rate panel]({burn.dashboard_url})",
             "",
         ] + _handling(service, burn.name)
