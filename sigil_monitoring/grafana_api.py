@@ -234,9 +234,10 @@ class Legacy:
         self.http.request("POST", "/api/folders", {"uid": uid, "title": title})
         return True
 
-    def save(self, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
+    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
              force: bool) -> Saved:
-        """Create, or update the version in ``current``; Grafana refuses (412) when it changed since."""
+        """Create, or update the version in ``current``; Grafana refuses (412) when it changed since.
+        ``uid`` is ``data["uid"]`` here (the classic JSON carries it)."""
         dashboard = {**data, "id": None}
         if current is not None:
             dashboard["version"] = int(current.concurrency)

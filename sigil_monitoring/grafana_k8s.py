@@ -21,21 +21,23 @@ from typing import Any
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Legacy, Saved, Transport, Version
 
 GROUP = "dashboard.grafana.app"
-VERSIONS = ("v1", "v1beta1")  # v1 on Grafana 13, v1beta1 on 12; the first one served wins
+VERSIONS = ("v1", "v1beta1")  # classic JSON as spec: v1 on Grafana 13, v1beta1 on 12; the first served wins
+V2_VERSIONS = ("v2", "v2beta1")  # the v2 schema: v2 on Grafana 13, v2beta1 on 12 (feature toggle)
 FOLDER, MESSAGE = "grafana.app/folder", "grafana.app/message"
 UPDATED_BY, UPDATED = "grafana.app/updatedBy", "grafana.app/updatedTimestamp"
 
 
-def discover(transport: Transport) -> str | None:
-    """The dashboard API version this Grafana serves (``v1``, ``v1beta1``), or None when it has no /apis."""
+def discover(transport: Transport) -> tuple[str | None, str | None]:
+    """The dashboard API versions this Grafana serves for classic and for v2 dashboards
+    (e.g. ``("v1", "v2")``); ``(None, None)`` when it has no /apis."""
     try:
         group = transport.request("GET", f"/apis/{GROUP}")
     except GrafanaError as err:
         if err.status == 404:
-            return None
+            return None, None
         raise
     served = {v.get("version") for v in group.get("versions", []) if isinstance(v, dict)}
-    return next((v for v in VERSIONS if v in served), None)
+    return next((v for v in VERSIONS if v in served), None), next((v for v in V2_VERSIONS if v in served), None)
 
 
 class K8s:
@@ -69,9 +71,8 @@ class K8s:
     def ensure_folder(self, uid: str, title: str) -> bool:
         return self.folders.ensure_folder(uid, title)
 
-    def save(self, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
+    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
              force: bool) -> Saved:
-        uid = str(data.get("uid", ""))
         notes = {MESSAGE: message, **({FOLDER: folder_uid} if folder_uid else {})}
         metadata: dict[str, Any] = {"name": uid, "annotations": notes}
         spec = {k: v for k, v in data.items() if k not in ("id", "version")}
@@ -86,30 +87,41 @@ class K8s:
         return Saved(saved.uid, saved.version, f"/d/{saved.uid}")
 
     def _history(self, uid: str) -> list[dict[str, Any]]:
+        """Every version of one dashboard, newest first; [] where this API version keeps no history."""
         query = urllib.parse.urlencode({"labelSelector": "grafana.app/get-history=true",
                                         "fieldSelector": f"metadata.name={uid}", "limit": "100"})
-        reply = self.http.request("GET", f"{self.base}?{query}")
+        try:
+            reply = self.http.request("GET", f"{self.base}?{query}")
+        except GrafanaError as err:
+            if err.status in (400, 404, 405, 501):  # a beta version without history support
+                return []
+            raise
         items = reply.get("items")
         if not isinstance(items, list):
             raise GrafanaError(0, f"Grafana's history of {uid} has no items list")
         return [i for i in items if isinstance(i, dict)]
 
     def versions(self, uid: str) -> list[Version]:
+        history = self._history(uid)
+        if not history:  # Grafana 12's beta API: the classic versions endpoint lists the same versions
+            return self.folders.versions(uid)
         out = []
-        for item in self._history(uid):
+        for item in history:
             dash = self._dashboard(item)
             notes = item["metadata"].get("annotations") or {}
             out.append(Version(dash.version, dash.updated, dash.updated_by, str(notes.get(MESSAGE, ""))))
         return out
 
     def version_data(self, uid: str, version: int) -> dict[str, Any]:
-        for item in self._history(uid):
+        history = self._history(uid)
+        if not history:
+            return self.folders.version_data(uid, version)
+        for item in history:
             dash = self._dashboard(item)
             if dash.version == version:
                 return dash.data
-        raise GrafanaError(404, f"Dashboard version {version} not found")
+        raise GrafanaError(404, "Dashboard version not found")
 
     def restore(self, uid: str, version: int, current: Dashboard) -> Saved:
         data = self.version_data(uid, version)
-        return self.save({**data, "uid": uid}, current.folder_uid or None, f"{RESTORE_MESSAGE} {version}",
-                         current, force=False)
+        return self.save(uid, data, current.folder_uid or None, f"{RESTORE_MESSAGE} {version}", current, force=False)

@@ -110,21 +110,24 @@ def _git_revision(spec: str) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def _backend(args: argparse.Namespace, transport: Any) -> Any:
+def _backends(args: argparse.Namespace, transport: Any) -> tuple[Any, Any]:
+    """(backend for classic dashboards, backend for v2 resources or None)."""
     from .grafana_api import Legacy
     from .grafana_k8s import K8s, discover
 
     if args.api == "legacy":
-        return Legacy(transport)
-    version = discover(transport)
-    if version is None:
+        return Legacy(transport), None
+    classic, v2 = discover(transport)
+    if classic is None:
         if args.api == "k8s":
             raise _Usage("this Grafana serves no dashboard.grafana.app v1 or v1beta1 API (Grafana 12+; use --api legacy)")
-        return Legacy(transport)
-    return K8s(transport, version, args.namespace)
+        return Legacy(transport), None
+    return K8s(transport, classic, args.namespace), K8s(transport, v2, args.namespace) if v2 else None
 
 
-def _targets(args: argparse.Namespace) -> list[Any]:
+def _targets(args: argparse.Namespace, v2: bool) -> list[Any]:
+    """One target per service: its v2 resource when the spec emits one and ``v2`` (Grafana serves
+    v2 dashboards), else its classic JSON."""
     import json
 
     from . import conventions as names
@@ -141,8 +144,13 @@ def _targets(args: argparse.Namespace) -> list[Any]:
         rev = _git_revision(spec._source.display)
         message = f"{PUSH_MARKER} {source}" + (f" @ {rev}" if rev else "") + (f": {args.message}" if getattr(args, "message", "") else "")
         path = names.dashboard_path(service, "classic")
+        uid = json.loads(bundle[path])["uid"]
+        if v2 and names.dashboard_path(service, "v2") in bundle:
+            path = names.dashboard_path(service, "v2")
+        data = json.loads(bundle[path])
+        data = data["spec"] if path.endswith(".v2.json") else data
         folder = getattr(args, "folder_uid", None)
-        out.append(Target(service, path, json.loads(bundle[path]), folder, spec.service.links.folder or folder or "", message))
+        out.append(Target(service, uid, path, data, folder, spec.service.links.folder or folder or "", message))
     return out
 
 
@@ -162,19 +170,21 @@ def _execute(command: str, args: argparse.Namespace) -> int:
     from .grafana_api import GrafanaError, Transport
 
     token = read_token(args.token_file)
-    targets = _targets(args)
+    specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
     try:
         transport = Transport(args.grafana_url, token, retries=max(args.retries, 0))
     except GrafanaError as err:
         raise _Usage(str(err)) from None
     report = ship.Report(sys.stdout, sys.stderr, transport.base_url, quiet=getattr(args, "quiet", False))
     try:
-        backend = _backend(args, transport)
+        classic, v2 = _backends(args, transport)
     except GrafanaError as err:
         sys.stderr.write(f"sigil-monitoring {command}: error: {err} ({_hint(err)})\n")
         return EXIT_FAILED
+    targets = _targets(args, v2=True) if v2 is not None else specs_ok
     failed = 0
     for target in targets:
+        backend = v2 if target.path.endswith(".v2.json") else classic
         try:
             if command == "push":
                 rc = ship.push(backend, target, report, force=args.force, dry_run=args.dry_run)

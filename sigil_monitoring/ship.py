@@ -27,7 +27,7 @@ class Backend(Protocol):
 
     def get(self, uid: str) -> Dashboard | None: ...
     def ensure_folder(self, uid: str, title: str) -> bool: ...
-    def save(self, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
+    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
              force: bool) -> Saved: ...
     def versions(self, uid: str) -> list[Version]: ...
     def version_data(self, uid: str, version: int) -> dict[str, Any]: ...
@@ -39,15 +39,12 @@ class Target:
     """One service's compiled dashboard and where it goes."""
 
     service: str
+    uid: str
     path: str  # bundle path of the dashboard, names the file in diffs
-    data: dict[str, Any]
+    data: dict[str, Any]  # the classic JSON, or the spec of the v2 resource
     folder_uid: str | None
     folder_title: str
     message: str
-
-    @property
-    def uid(self) -> str:
-        return str(self.data["uid"])
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,8 @@ def changes(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     from .semdiff import diff_file
 
     def raw(d: dict[str, Any]) -> bytes:
-        return json.dumps(_comparable(d), sort_keys=True).encode()
+        doc = {"spec": d} if "elements" in d else _comparable(d)  # semdiff reads v2 as a resource
+        return json.dumps(doc, sort_keys=True).encode()
 
     return [str(c) for c in diff_file(path, raw(old), raw(new))]
 
@@ -133,7 +131,7 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
     # An update that names no folder keeps Grafana's: the classic API would move it to the root.
     folder = target.folder_uid if target.folder_uid is not None or current is None else current.folder_uid or None
     try:
-        saved = backend.save(target.data, folder, target.message, current, force)
+        saved = backend.save(target.uid, target.data, folder, target.message, current, force)
     except GrafanaError as err:
         if err.status in (409, 412) and err.reason not in ("name-exists", "AlreadyExists"):
             latest = backend.get(target.uid)  # changed between our read and our write

@@ -43,7 +43,8 @@ source where the page is vague):
   `resourceVersion` changes on every save; a PUT whose `metadata.resourceVersion` is not the
   current one is a 409 Conflict (a Kubernetes `Status` object), a PUT without one always applies.
   The list with `labelSelector=grafana.app/get-history=true&fieldSelector=metadata.name=<uid>`
-  returns every version of one dashboard, newest first. The k8s and classic endpoints share one
+  returns every version of one dashboard, newest first (with `k8s_history=False` it is a 400, as
+  beta versions "may not support it"). The k8s and classic endpoints share one
   store, as in Grafana, so a version saved through one is seen through the other.
 Failure injection for client tests: `fail_next` holds statuses (e.g. 503) answered, in order,
 before any other handling. Not modelled: permissions per folder, plugin dashboards, `folderId`,
@@ -87,12 +88,14 @@ class FakeGrafana(LocalHTTPServer):
     """
 
     def __init__(self, token: str = "test-token", versions_envelope: bool = False,
-                 users: dict[str, tuple[str, str]] | None = None, k8s_versions: tuple[str, ...] = ()) -> None:
+                 users: dict[str, tuple[str, str]] | None = None, k8s_versions: tuple[str, ...] = (),
+                 k8s_history: bool = True) -> None:
         super().__init__()
         self.token = token
         self.users = {token: ("admin", "Admin"), **(users or {})}
         self.versions_envelope = versions_envelope
         self.k8s_versions = k8s_versions
+        self.k8s_history = k8s_history  # False: like a beta API version without resource history
         self.dashboards: dict[str, dict[str, Any]] = {}
         self.folders: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str]] = []
@@ -280,7 +283,8 @@ class FakeGrafana(LocalHTTPServer):
         if namespace != "default":
             return 403, _k8s_status(403, "Forbidden", f"namespace {namespace} is not this organization's")
         if name is None and method == "GET":
-            return 200, self._k8s_list(version, query)
+            listed = self._k8s_list(version, query)
+            return (listed["code"] if listed.get("kind") == "Status" else 200), listed
         if name is None and method == "POST":
             return self._k8s_write(version, body, None)
         if name is not None and method == "GET":
@@ -297,7 +301,9 @@ class FakeGrafana(LocalHTTPServer):
     def _resource(self, version: str, record: dict[str, Any], saved: dict[str, Any] | None = None) -> dict[str, Any]:
         """A dashboard (or, with `saved`, one entry of its history) as a k8s resource."""
         entry = saved or record["versions"][-1]
-        spec = {k: v for k, v in entry["data"].items() if k not in ("id", "version")}
+        # A v2 spec has no uid (metadata.name is the uid); the store adds one to every dashboard.
+        internal = ("id", "version", "uid") if version.startswith("v2") else ("id", "version")
+        spec = {k: v for k, v in entry["data"].items() if k not in internal}
         annotations = {"grafana.app/createdBy": record["createdBy"], "grafana.app/updatedBy": entry["createdBy"],
                        "grafana.app/updatedTimestamp": entry["created"], "grafana.app/message": entry["message"]}
         if record["folderUid"]:
@@ -310,6 +316,9 @@ class FakeGrafana(LocalHTTPServer):
                 "spec": spec}
 
     def _k8s_list(self, version: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        """The DashboardList, or a Status object when the request cannot be served."""
+        if query.get("labelSelector") == ["grafana.app/get-history=true"] and not self.k8s_history:
+            return _k8s_status(400, "BadRequest", "history is not supported by this API version")
         if query.get("labelSelector") == ["grafana.app/get-history=true"]:
             field = query.get("fieldSelector", [""])[0]
             record = self.dashboards.get(field.removeprefix("metadata.name=")) if field.startswith("metadata.name=") else None

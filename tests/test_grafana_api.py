@@ -261,21 +261,21 @@ def test_the_k8s_api_conflicts_on_a_stale_resource_version() -> None:
 
     with FakeGrafana(token=TOKEN, k8s_versions=("v1",)) as server:
         transport = Transport(server.base_url, TOKEN, retries=0)
-        assert discover(transport) == "v1"
+        assert discover(transport) == ("v1", None)
         k8s = K8s(transport, "v1")
         assert k8s.get("dnastore-overview") is None
-        k8s.save(dashboard(), "f", "one", None, force=False)
+        k8s.save("dnastore-overview", dashboard(), "f", "one", None, force=False)
         first = k8s.get("dnastore-overview")
         assert first is not None and (first.version, first.folder_uid, first.updated_by) == (1, "f", "admin")
-        k8s.save(dashboard(title="two"), "f", "two", first, force=False)
+        k8s.save("dnastore-overview", dashboard(title="two"), "f", "two", first, force=False)
         with pytest.raises(GrafanaError) as info:
-            k8s.save(dashboard(title="three"), "f", "three", first, force=False)  # first's resourceVersion is stale
+            k8s.save("dnastore-overview", dashboard(title="three"), "f", "three", first, force=False)  # first's resourceVersion is stale
         assert (info.value.status, info.value.reason) == (409, "Conflict")
-        assert k8s.save(dashboard(title="three"), "f", "three", first, force=True).version == 3
+        assert k8s.save("dnastore-overview", dashboard(title="three"), "f", "three", first, force=True).version == 3
         assert [(v.version, v.message) for v in k8s.versions("dnastore-overview")] == [(3, "three"), (2, "two"), (1, "one")]
         assert k8s.version_data("dnastore-overview", 1)["title"] == "DNA store"
         with pytest.raises(GrafanaError) as info:
-            k8s.save(dashboard(), "f", "dup", None, force=False)
+            k8s.save("dnastore-overview", dashboard(), "f", "dup", None, force=False)
         assert (info.value.status, info.value.reason) == (409, "AlreadyExists")
     with FakeGrafana(token=TOKEN) as legacy_only:
-        assert discover(Transport(legacy_only.base_url, TOKEN)) is None
+        assert discover(Transport(legacy_only.base_url, TOKEN)) == (None, None)

@@ -272,3 +272,35 @@ def test_the_cli_imports_no_http_client_semdiff_or_compiler_until_a_command_need
             "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.ship', 'sigil_monitoring.semdiff', 'sigil_monitoring.compilers'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_a_spec_that_emits_v2_is_pushed_as_a_v2_resource_where_grafana_serves_one(token_file, changed_spec, capsys):
+    v2 = json.loads(compile_spec(load_spec("specs/sigil-dna.yaml"))["sigil-dna/grafana/sigil-dna.v2.json"])["spec"]
+    with FakeGrafana(token=TOKEN, k8s_versions=("v1", "v2")) as server:
+        common = ["--grafana-url", server.base_url, "--token-file", token_file]
+        assert run(capsys, "push", "specs/sigil-dna.yaml", *common)[0] == 0
+        assert ("POST", "/apis/dashboard.grafana.app/v2/namespaces/default/dashboards") in server.calls
+        assert {k: v for k, v in stored(server).items() if k != "uid"} == v2
+        assert run(capsys, "push", "specs/sigil-dna.yaml", *common)[1] == "sigil-dna: unchanged, Grafana holds it as version 1\n"
+        rc, out, _ = run(capsys, "push", changed_spec, *common, "--dry-run")
+        assert rc == 0 and "would update version 1 → 2" in out and "Failures by operation" in out
+        assert run(capsys, "push", changed_spec, *common)[0] == 0
+        rc, out, _ = run(capsys, "rollback", "specs/sigil-dna.yaml", *common, "--previous")
+        assert rc == 0 and out.startswith("sigil-dna: restored version 1 as version 3") and "Failures by operation" in out
+        assert {k: v for k, v in stored(server).items() if k != "uid"} == v2
+    # The same spec against a Grafana without v2 resources goes out as classic JSON.
+    with FakeGrafana(token=TOKEN, k8s_versions=("v1",)) as server:
+        assert run(capsys, "push", "specs/sigil-dna.yaml", "--grafana-url", server.base_url, "--token-file", token_file)[0] == 0
+        assert stored(server) == compiled()
+
+
+def test_history_and_rollback_fall_back_to_the_classic_versions_where_the_beta_api_keeps_none(token_file, changed_spec, capsys):
+    with FakeGrafana(token=TOKEN, k8s_versions=("v1beta1",), k8s_history=False) as server:
+        common = ["--grafana-url", server.base_url, "--token-file", token_file]
+        assert run(capsys, "push", "specs/minimal.yaml", *common)[0] == 0
+        edit_in_grafana(server, "hello", "hello (edited)", token=TOKEN)
+        rc, out, _ = run(capsys, "history", "specs/minimal.yaml", *common)
+        assert rc == 0 and out.splitlines()[0] == "hello: dashboard hello, 2 version(s), newest first"
+        rc, out, _ = run(capsys, "rollback", "specs/minimal.yaml", *common, "--previous")
+        assert rc == 0 and out.startswith("hello: restored version 1 as version 3")
+        assert ("GET", "/api/dashboards/uid/hello/versions") in server.calls
