@@ -121,12 +121,14 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
     theirs = _changed_by_others(current, versions) if current is not None else None
     if dry_run:
         return _dry_run(report, target, current, theirs, force)
-    if current is not None and _comparable(current.data) == _comparable(target.data):
+    same_folder = current is not None and target.folder_uid in (None, current.folder_uid)
+    if current is not None and same_folder and _comparable(current.data) == _comparable(target.data):
         report.say(f"{target.service}: unchanged, Grafana holds it as version {current.version}")
         return EXIT_OK
     if theirs is not None and not force and current is not None:
         return _refusal(report, target, current, theirs, ours_last(versions))
-    if current is None and target.folder_uid and backend.ensure_folder(target.folder_uid, target.folder_title):
+    moves = target.folder_uid and (current is None or current.folder_uid != target.folder_uid)
+    if moves and target.folder_uid and backend.ensure_folder(target.folder_uid, target.folder_title):
         report.say(f"{target.service}: created folder {target.folder_uid}")
     # An update that names no folder keeps Grafana's: the classic API would move it to the root.
     folder = target.folder_uid if target.folder_uid is not None or current is None else current.folder_uid or None

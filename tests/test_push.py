@@ -304,3 +304,13 @@ def test_history_and_rollback_fall_back_to_the_classic_versions_where_the_beta_a
         rc, out, _ = run(capsys, "rollback", "specs/minimal.yaml", *common, "--previous")
         assert rc == 0 and out.startswith("hello: restored version 1 as version 3")
         assert ("GET", "/api/dashboards/uid/hello/versions") in server.calls
+
+
+def test_push_with_another_folder_uid_creates_that_folder_and_moves_the_dashboard(token_file, capsys):
+    with grafana() as server:
+        common = ["push", "specs/minimal.yaml", "--grafana-url", server.base_url, "--token-file", token_file]
+        assert run(capsys, *common, "--folder-uid", "old")[0] == 0
+        rc, out, _ = run(capsys, *common, "--folder-uid", "new")
+        assert rc == 0 and out.splitlines()[0] == "hello: created folder new"
+        assert server.dashboards["hello"]["folderUid"] == "new" and server.dashboards["hello"]["version"] == 2
+        assert set(server.folders) == {"old", "new"}
