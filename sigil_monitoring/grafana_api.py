@@ -22,6 +22,7 @@ the Grafana URL contains a control character or a space (give a plain http(s)://
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -154,7 +155,7 @@ class Transport:
                 raise GrafanaError(status, self.mask(f"redirect to {where} not followed (use the final URL as --grafana-url)")) from None
             message, reason = _error_message(raw_error, str(err.reason))
             raise GrafanaError(status, _cut(self.mask(message)), reason) from None
-        except (urllib.error.URLError, OSError, ValueError) as err:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
             why = getattr(err, "reason", err)
             raise GrafanaError(0, _cut(self.mask(f"cannot reach Grafana at {self.base_url}: {why}")), "unreachable") from None
         try:

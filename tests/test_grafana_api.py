@@ -279,3 +279,32 @@ def test_the_k8s_api_conflicts_on_a_stale_resource_version() -> None:
         assert (info.value.status, info.value.reason) == (409, "AlreadyExists")
     with FakeGrafana(token=TOKEN) as legacy_only:
         assert discover(Transport(legacy_only.base_url, TOKEN)) == (None, None)
+
+
+def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def garbage() -> None:
+        for _ in range(2):  # one try and one retry
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+            conn.close()
+
+    thread = threading.Thread(target=garbage, daemon=True)
+    thread.start()
+    from sigil_monitoring.grafana_api import Transport
+
+    try:
+        with pytest.raises(GrafanaError) as info:
+            Transport(f"http://127.0.0.1:{listener.getsockname()[1]}", TOKEN, retries=1, backoff=0.01).request("GET", "/api/health")
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    assert info.value.status == 0 and info.value.message.startswith("cannot reach Grafana at http://127.0.0.1:")
+    assert "\n" not in str(info.value) and TOKEN not in str(info.value)
