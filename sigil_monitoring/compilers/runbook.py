@@ -9,6 +9,7 @@ from .. import conventions as names
 from ..bundle import Artifact
 from ..ir.model import Alert, Model, Service, Slo
 from ..spec.units import format_decimal
+from . import runbook_oncall as oncall
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
@@ -50,10 +51,19 @@ def _alert_section(service: Service, alert: Alert) -> list[str]:
     if alert.runbook:
         lines += ["### What to do", "", alert.runbook.rstrip(), ""]
     lines += [f"[Dashboard panel]({alert.dashboard_url})", ""]
-    return lines
+    return lines + _handling(service, alert.name)
 
 
-def _slo_section(slo: Slo) -> list[str]:
+def _handling(service: Service, alert: str) -> list[str]:
+    """Where the alert goes, what silences it, and the silence command for it."""
+    labels = next(lab for lab in oncall.alert_labels(service) if lab["alertname"] == alert)
+    lines = [f"**Goes to:** {oncall.paged(service, labels)}.", ""]
+    if causes := oncall.silenced_by(service, alert):
+        lines += [f"**Silenced while** {' or '.join(causes)} fires (inhibition).", ""]
+    return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
+
+
+def _slo_section(service: Service, slo: Slo) -> list[str]:
     lines = []
     for burn in slo.alerts:
         pairs = ", ".join(f"{w.long}/{w.short} at {w.factor}x" for w in burn.windows)
@@ -67,9 +77,10 @@ def _slo_section(slo: Slo) -> list[str]:
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
             + (" Page now: at this rate the budget is gone within days." if burn.tier == "page" else " Fix it this week."),
             "",
+            *(["### What to do", "", slo.runbook.rstrip(), ""] if slo.runbook else []),
             f"[Burn rate panel]({burn.dashboard_url})",
             "",
-        ]
+        ] + _handling(service, burn.name)
     return lines
 
 
@@ -86,8 +97,10 @@ def render_service(service: Service) -> str:
             alert_links = ", ".join(f"[{b.name}](#{names.runbook_anchor(b.name)})" for b in slo.alerts) or "none"
             lines.append(f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | {alert_links} |")
         lines.append("")
+    lines += oncall.section(service)
     for alert in service.alerts:
         lines += _alert_section(service, alert)
     for slo in service.slos:
-        lines += _slo_section(slo)
+        lines += _slo_section(service, slo)
+    lines += oncall.operations(service)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -129,6 +129,7 @@ def _slo(ctx: _Context, name: str) -> Slo:
         below=below, below_text=format_decimal(below) if below is not None else None,
         up=series_of(sli.up) if sli.up else None, error_ratio=sli.error_ratio, group_by=tuple(slo.group_by),
         labels=tuple(sorted(slo.alerting.labels.items())), alerts=tuple(alerts), windows=tuple(all_windows),
+        runbook=slo.runbook,
     )
 
 

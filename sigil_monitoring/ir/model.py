@@ -78,6 +78,7 @@ class Slo:
     labels: tuple[tuple[str, str], ...]  # extra alert labels
     alerts: tuple[BurnAlert, ...]  # enabled tiers only
     windows: tuple[Duration, ...]  # every distinct window the SLI is recorded over, sorted
+    runbook: str = ""  # what to do when it burns (Markdown from the spec)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,7 @@ def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
         alert=alert.name, expr=condition(service, alert), for_=alert.for_, labels=alert.labels,
         summary=alert.summary, description=alert.description,
         runbook_url=alert.runbook_url, dashboard_url=alert.dashboard_url,
+        dashboard_uid=service.dashboard.uid, panel_id=alert.panel_id,
     )
 
 

@@ -129,6 +129,7 @@ def burn_rule(service: Service, slo: Slo, burn: BurnAlert) -> AlertingRule:
         alert=burn.name, expr=burn_expr(service, slo, burn), for_=burn.for_, labels=burn_labels(service, slo, burn),
         summary=burn_summary(slo, burn), description=burn_description(service, slo, burn),
         runbook_url=burn.runbook_url, dashboard_url=burn.dashboard_url,
+        dashboard_uid=service.dashboard.uid, panel_id=burn.panel_id,
     )
 
 

@@ -159,10 +159,14 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
 
 
-def expected(alert: Alert, scenario: Scenario) -> ExpectedAlert:
+def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAlert:
     labels = merge_labels(scenario.labels, alert.labels)
     values = dict(labels)
+    link: tuple[tuple[str, str], ...] = ((names.DASHBOARD_UID_ANNOTATION, service.dashboard.uid),)
+    if alert.panel_id is not None:
+        link += ((names.PANEL_ID_ANNOTATION, str(alert.panel_id)),)
     annotations = (
+        *link,
         ("dashboard_url", alert.dashboard_url),
         ("description", expand(alert.description, scenario.value, values)),
         ("runbook_url", alert.runbook_url),
@@ -181,7 +185,7 @@ def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> T
     groups = []
     if firing is not None:
         try:
-            exp = expected(alert, firing)
+            exp = expected(service, alert, firing)
         except UnsupportedTemplate:
             exp = None  # an annotation this generator cannot expand: keep the quiet case only
         if exp is not None:
