@@ -17,7 +17,7 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
 
 
 def _condition(alert: Alert) -> str:
-    metric = f"`{alert.series.metric.name}`" if alert.series is not None else ""
+    metric = f"`{alert.series.shown}`" if alert.series is not None else ""
     threshold = alert.threshold.text if alert.threshold is not None else ""
     side = "above" if alert.op == ">" else "below"
     # ir.build sets quantile, total and state for the kinds that have them.
@@ -25,10 +25,13 @@ def _condition(alert: Alert) -> str:
         assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
         return f"p{format_decimal(alert.quantile * 100)} of {metric} is {side} {threshold}"
     if alert.kind == "rate":
-        return f"{metric} increases faster than {threshold}"
+        return f"{metric} increases {'faster' if alert.op == '>' else 'slower'} than {threshold}"
+    if alert.kind == "gauge_ratio":
+        assert alert.total is not None, f"gauge_ratio alert {alert.name} has no denominator"
+        return f"{metric} as a share of `{alert.total.shown}` is {side} {threshold}"
     if alert.kind == "ratio":
         assert alert.total is not None, f"ratio alert {alert.name} has no total"
-        return f"{metric} / `{alert.total.metric.name}` is {side} {threshold}"
+        return f"{metric} / `{alert.total.shown}` is {side} {threshold}"
     if alert.kind == "state":
         assert alert.state is not None, f"state alert {alert.name} has no state"
         return f"{metric} is in state `{alert.state[1]}` (value {alert.state[0]})"
@@ -36,6 +39,8 @@ def _condition(alert: Alert) -> str:
         return f"{metric} is {side} {threshold}"
     if alert.kind == "absent":
         return f"{metric} is not reported at all"
+    if alert.threshold is not None:
+        return f"`{alert.promql}` is {side} {threshold}"
     return f"`{alert.promql}` returns series"
 
 

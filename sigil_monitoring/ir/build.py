@@ -39,7 +39,8 @@ class _Context:
 
     def series(self, ref: MetricRef) -> Series:
         derived = tuple(self.spec.metrics[ref.metric].where.values())
-        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + derived + tuple(ref.where.values()), tuple(ref.by))
+        narrowed = derived + tuple(ref.where.values())
+        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + narrowed, tuple(ref.by), narrowed)
 
     def dashboard_url(self, panel_id: int | None) -> str:
         # Relative to Grafana's root when the spec does not say where Grafana is.

@@ -35,6 +35,14 @@ class Series:
     metric: Metric
     matchers: Matchers  # service selector first, then `where`, in spec order
     by: tuple[str, ...] = ()
+    narrowed: Matchers = ()  # the matchers beyond the service selector (a derived metric's and `where`)
+
+    @property
+    def shown(self) -> str:
+        """How texts name the series: the metric with the matchers that narrow it, as PromQL
+        writes them (``http_requests_total{code=~"5.."}``); the service selector is left out."""
+        parts = ",".join(m.text() for m in self.narrowed)
+        return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def heatmap(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     extra = queries.variable_matchers(series, ctx.variables)
     unit = unit_of(series.metric)
-    meaning = (f"How many {series.metric.name} observations fall in each bucket per second, over time. "
+    meaning = (f"How many {series.shown} observations fall in each bucket per second, over time. "
                f"{series.metric.help}".strip())
     action = "A new band higher up is a new slow mode: compare with the percentiles panel beside it."
     tgt = target(0, queries.heatmap(series, extra), "{{le}}", format="heatmap")
@@ -107,7 +107,7 @@ def percentiles(ctx: Context, panel: Panel) -> GPanel:
         for i, q in enumerate(quantiles)
     )
     qs = "/".join(f"p{format_decimal(q * 100)}" for q in quantiles)
-    meaning = f"{qs} of {series.metric.name} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
+    meaning = f"{qs} of {series.shown} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
     action = "If the top line crosses the threshold line, check the heatmap for a new slow mode and the dependencies below."
     return _timeseries(ctx, panel, targets, unit_of(series.metric), meaning, action)
 
@@ -116,7 +116,7 @@ def histogram(ctx: Context, panel: Panel) -> GPanel:
     series = panel.series
     assert series is not None
     extra = queries.variable_matchers(series, ctx.variables)
-    meaning = (f"Distribution of {series.metric.name}: observations per bucket over the selected time range "
+    meaning = (f"Distribution of {series.shown}: observations per bucket over the selected time range "
                f"(bars labelled by upper bound le). {series.metric.help}").strip()
     tgt = target(0, queries.distribution(series, extra), "{{le}}", format="heatmap", instant=True, range=False)
     return base(ctx, panel, "bargauge", meaning, "A shift of the bars towards low buckets means weaker values.",
@@ -128,7 +128,7 @@ def rate(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     tgt = target(0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name))
     by = f", split by {', '.join(series.by)}" if series.by else ""
-    meaning = f"Per-second rate of {series.metric.name}{by}. {series.metric.help}".strip()
+    meaning = f"Per-second rate of {series.shown}{by}. {series.metric.help}".strip()
     return _timeseries(ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure.")
 
 
@@ -137,7 +137,7 @@ def error_ratio(ctx: Context, panel: Panel) -> GPanel:
     assert bad is not None and total is not None
     expr = queries.ratio(bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables))
     legend = " ".join("{{" + label + "}}" for label in bad.by if label in total.by) or "ratio"
-    meaning = f"Share of {total.metric.name} that are {bad.metric.name} (0 to 100 %)."
+    meaning = f"Share of {total.shown} that is {bad.shown} (0 to 100 %)."
     return _timeseries(ctx, panel, (target(0, expr, legend),), "percentunit", meaning,
                        "Compare with the rate panel: a rising ratio at a steady rate is a real failure, not load.")
 
@@ -168,7 +168,7 @@ def timeline(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
     names = ", ".join(f"{v} = {n}" for v, n in states_of(series.metric))
-    meaning = f"State of {series.metric.name} over time ({names}). {series.metric.help}".strip()
+    meaning = f"State of {series.shown} over time ({names}). {series.metric.help}".strip()
     return base(ctx, panel, "state-timeline", meaning, "Long red spans show when the dependency was cut off.",
                 targets=(tgt,), options=options.StateTimelineOptions(),
                 field_config=_field_config("short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)))
@@ -200,11 +200,11 @@ def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
         whole = panel.total
         expr = queries.share(series, whole, extra, queries.variable_matchers(whole, ctx.variables))
         unit = "percentunit"
-        meaning = f"{series.metric.name} as a share of {whole.metric.name} (0 to 100 %). {series.metric.help}".strip()
+        meaning = f"{series.shown} as a share of {whole.shown} (0 to 100 %). {series.metric.help}".strip()
     else:
         expr = queries.value(series, extra)
         unit = "ops" if series.metric.type == "counter" else unit_of(series.metric)
-        meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
+        meaning = f"Current value of {series.shown}. {series.metric.help}".strip()
     tgt = target(0, expr, legend_of(series, "{{instance}}"))
     thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
     opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
