@@ -27,6 +27,8 @@ class Spec(SpecModel):
 
     # Where the spec came from, for error positions and generated headers (set by the loader).
     _source: Any = PrivateAttr(None)
+    # Warnings found by the loader (semantic.warnings), as Diagnostics.
+    _warnings: list[Any] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _resolve_derived(self) -> Spec:
