@@ -101,7 +101,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if args.against:
         paths = spec_files(args.paths)
         old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
-        return dict(_compile(old_specs)), dict(_compile(load_all(paths)))
+        return dict(_compile(old_specs)), dict(_compile(load_all(paths, fmt=None)))
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
     old, new = (Path(p) for p in args.paths)
@@ -113,9 +113,9 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if old.is_file() and new.is_file():
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
-        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)])))
-    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)])))
-    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)])))
+        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)], fmt=None)))
+    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None)))
+    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)], fmt=None)))
     return left, right
 
 
