@@ -24,7 +24,7 @@ def _condition(alert: Alert) -> str:
         assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
         return f"p{format_decimal(alert.quantile * 100)} of {metric} is {side} {threshold}"
     if alert.kind == "rate":
-        return f"{metric} increases faster than {threshold}"
+        return f"{metric} increases {'faster' if alert.op == '>' else 'slower'} than {threshold}"
     if alert.kind == "ratio":
         assert alert.total is not None, f"ratio alert {alert.name} has no total"
         return f"{metric} / `{alert.total.metric.name}` is {side} {threshold}"
@@ -61,15 +61,22 @@ def _slo_section(slo: Slo) -> list[str]:
             f"## {burn.name}",
             "",
             f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget {'fast' if burn.tier == 'page' else 'steadily'} "
-            f"({pairs}) for {burn.for_}.",
+            f"({pairs}) for {burn.for_}"
+            + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "") + ".",
             "",
+            *([slo.description, ""] if slo.description else []),
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
             + (" Page now: at this rate the budget is gone within days." if burn.tier == "page" else " Fix it this week."),
             "",
-            f"[Burn rate panel]({burn.dashboard_url})",
-            "",
         ]
+        if burn.summary is not None:
+            lines += [burn.summary, ""]
+        # The SLO's own runbook text, then this tier's.
+        todo = "\n\n".join(text.rstrip() for text in (slo.runbook, burn.runbook) if text.strip())
+        if todo:
+            lines += ["### What to do", "", todo, ""]
+        lines += [f"[Burn rate panel]({burn.dashboard_url})", ""]
     return lines
 
 

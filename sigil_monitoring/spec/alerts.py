@@ -7,9 +7,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .refs import Ref
-from .types import DurationField, Labels, SpecModel, ThresholdField
+from .types import Annotations, DurationOrZeroField, Labels, SpecModel, ThresholdField
 
 Severity = Literal["critical", "warning", "info"]
+InhibitTarget = Literal["symptoms", "slos"]
 
 CONDITION_KINDS = {
     "quantile": "{quantile: 0.95, of: encode_latency, above: 1s}",
@@ -81,10 +82,21 @@ class Alert(SpecModel):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
-    for_: DurationField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0 for absent is not allowed).")
+    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0s fires at the first evaluation).")
+    keep_firing_for: DurationOrZeroField | None = Field(None, description="Keep firing this long after the condition stops holding (Prometheus 2.42+).")
     severity: Severity = "warning"
     summary: str | None = Field(None, description="One static line; default derived from the condition.")
     description: str | None = Field(None, description="Longer text; may use {{ $value }} and {{ $labels.x }}.")
     runbook: str = Field("", description="What the on-call should do; becomes this alert's runbook section.")
     labels: Labels = Field(default_factory=dict)
-    inhibits: bool = Field(False, description="When firing, silence this service's other warning alerts (e.g. service down).")
+    annotations: Annotations = Field(default_factory=dict, description="Extra annotations (Prometheus templates allowed); not summary, description, runbook_url, dashboard_url.")
+    inhibits: bool | list[InhibitTarget] = Field(False, description=(
+        "While firing, silence this service's other alerts: true (or [symptoms]) silences its warning and info alerts; "
+        "[symptoms, slos] also silences its SLO burn alerts (one outage, one page)."))
+
+    @property
+    def inhibit_targets(self) -> frozenset[str]:
+        """What this alert silences: ``symptoms`` and/or ``slos``."""
+        if isinstance(self.inhibits, bool):
+            return frozenset({"symptoms"}) if self.inhibits else frozenset()
+        return frozenset(self.inhibits)

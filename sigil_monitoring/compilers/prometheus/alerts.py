@@ -95,6 +95,7 @@ def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
         alert=alert.name, expr=condition(service, alert), for_=alert.for_, labels=alert.labels,
         summary=alert.summary, description=alert.description,
         runbook_url=alert.runbook_url, dashboard_url=alert.dashboard_url,
+        keep_firing_for=alert.keep_firing_for, extra_annotations=alert.annotations,
     )
 
 

@@ -40,7 +40,11 @@ def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal]:
 
 
 def group_labels(slo: Slo) -> Labels:
-    return tuple((label, inputs.TEST_LABEL_VALUE) for label in slo.group_by)
+    """A value for each ``group_by`` label, one the SLI's selectors select (a group label that
+    ``where`` pins, e.g. ``handler: [/cart, /checkout]``, gets one of those values)."""
+    main = slo.total or slo.latency or slo.up
+    fed = dict(inputs.labels_of(main)) if main is not None else {}
+    return tuple((label, fed.get(label, inputs.TEST_LABEL_VALUE)) for label in slo.group_by)
 
 
 def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int) -> tuple[InputSeries, ...]:
