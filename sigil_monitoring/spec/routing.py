@@ -13,26 +13,26 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 
 from .types import DurationField, DurationOrZeroField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url
 
-# Alertmanager 0.25 reads every one of these secrets from a file too (checked with its amtool
-# check-config): the spec takes only the file.
-_INLINE_SECRETS = {
-    "api_url": "api_url_file",
-    "routing_key": "routing_key_file",
-    "service_key": "routing_key_file",
-    "service_key_file": "routing_key_file",
-    "api_key": "api_key_file",
-    "auth_password": "auth_password_file",
-    "auth_secret": "auth_password_file",
+# The secret keys of each receiver kind, and the *_file key Alertmanager 0.25 reads it from
+# instead (amtool check-config accepts each of those): the spec takes only the file.
+_INLINE_SECRETS: dict[str, dict[str, str]] = {
+    "slack": {"api_url": "api_url_file"},
+    "pagerduty": {"routing_key": "routing_key_file", "service_key": "routing_key_file", "service_key_file": "routing_key_file"},
+    "email": {"auth_password": "auth_password_file", "auth_secret": "auth_password_file"},
+    "opsgenie": {"api_key": "api_key_file"},
 }
 
 
-def _no_inline_secrets(value: object) -> object:
-    if isinstance(value, dict):
-        for key, instead in _INLINE_SECRETS.items():
-            if key in value:
-                # The value is a secret: the message names the key, never the value.
-                raise ValueError(f"{key} puts a secret in the spec (write it to a file and give {instead}: /path/to/file)")
-    return value
+def _no_inline_secrets(kind: str) -> BeforeValidator:
+    def check(value: object) -> object:
+        if isinstance(value, dict):
+            for key, instead in _INLINE_SECRETS[kind].items():
+                if key in value:
+                    # The value is a secret: the message names the key, never the value.
+                    raise ValueError(f"{key} puts a secret in the spec (write it to a file and give {instead}: /path/to/file)")
+        return value
+
+    return BeforeValidator(check)
 
 
 class Slack(SpecModel):
@@ -106,10 +106,10 @@ class Opsgenie(SpecModel):
         return url
 
 
-_Slack = Annotated[Slack, BeforeValidator(_no_inline_secrets)]
-_PagerDuty = Annotated[PagerDuty, BeforeValidator(_no_inline_secrets)]
-_Email = Annotated[Email, BeforeValidator(_no_inline_secrets)]
-_Opsgenie = Annotated[Opsgenie, BeforeValidator(_no_inline_secrets)]
+_Slack = Annotated[Slack, _no_inline_secrets("slack")]
+_PagerDuty = Annotated[PagerDuty, _no_inline_secrets("pagerduty")]
+_Email = Annotated[Email, _no_inline_secrets("email")]
+_Opsgenie = Annotated[Opsgenie, _no_inline_secrets("opsgenie")]
 ReceiverKind = Literal["slack", "pagerduty", "webhook", "email", "opsgenie"]
 RECEIVER_KINDS: tuple[ReceiverKind, ...] = ("slack", "pagerduty", "webhook", "email", "opsgenie")
 
