@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import conventions as names
 from ..bundle import Artifact
 from ..ir.model import Alert, Model, Service, Slo
-from ..spec.units import format_decimal
+from ..spec.units import Duration, format_decimal
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
@@ -38,11 +38,16 @@ def _condition(alert: Alert) -> str:
     return f"`{alert.promql}` returns series"
 
 
+def _held(for_: Duration) -> str:
+    """``for 5m``, or ``(at once)`` for ``for: 0s``."""
+    return f"for {for_}" if for_.ms else "(at once)"
+
+
 def _alert_section(service: Service, alert: Alert) -> list[str]:
     lines = [
         f"## {alert.name}",
         "",
-        f"**Severity:** {alert.severity} · **Fires when:** {_condition(alert)} for {alert.for_}.",
+        f"**Severity:** {alert.severity} · **Fires when:** {_condition(alert)} {_held(alert.for_)}.",
         "",
         alert.summary,
         "",
@@ -61,7 +66,7 @@ def _slo_section(slo: Slo) -> list[str]:
             f"## {burn.name}",
             "",
             f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget {'fast' if burn.tier == 'page' else 'steadily'} "
-            f"({pairs}) for {burn.for_}"
+            f"({pairs}) {_held(burn.for_)}"
             + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "") + ".",
             "",
             *([slo.description, ""] if slo.description else []),

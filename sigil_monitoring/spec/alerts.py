@@ -82,7 +82,7 @@ class Alert(SpecModel):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
-    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0s fires at the first evaluation).")
+    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0s fires at the first evaluation, except for absent).")
     keep_firing_for: DurationOrZeroField | None = Field(None, description="Keep firing this long after the condition stops holding (Prometheus 2.42+).")
     severity: Severity = "warning"
     summary: str | None = Field(None, description="One static line; default derived from the condition.")

@@ -169,6 +169,11 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
             if label in RESERVED_LABELS:
                 yield (*path, "labels", label), "key", f"label '{label}' is set by the compiler (use the alert's own field instead)"
         yield from _own_annotations((*path, "annotations"), alert.annotations)
+        if when.absent is not None and alert.for_ is not None and alert.for_.ms == 0:
+            # absent() is true whenever no sample is in the lookback window, e.g. while Prometheus
+            # starts after more than 5m down, or between a target's restart and its next scrape.
+            yield (*path, "for"), "value", ("an absent alert with for: 0s fires on every short gap in the series "
+                                            "(give it a few scrape intervals, e.g. for: 5m)")
         if "slos" in alert.inhibit_targets and not spec.slos:
             yield (*path, "inhibits"), "value", "inhibits slos, but the service has no SLOs (remove slos from inhibits)"
         if when.ratio is not None:
