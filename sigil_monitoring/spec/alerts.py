@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from .refs import Ref
 from .types import Annotations, DurationOrZeroField, Labels, SpecModel, ThresholdField
 
 Severity = Literal["critical", "warning", "info"]
 InhibitTarget = Literal["symptoms", "slos"]
+
+
+def _inhibit_list(value: object) -> object:
+    # `inhibits: true` (the first form of this option) means its first target: the symptoms.
+    return (["symptoms"] if value else []) if isinstance(value, bool) else value
+
+
+Inhibits = Annotated[list[InhibitTarget], BeforeValidator(_inhibit_list), WithJsonSchema({"anyOf": [
+    {"type": "boolean"},
+    {"type": "array", "items": {"enum": ["symptoms", "slos"]}, "uniqueItems": True},
+]})]
 
 CONDITION_KINDS = {
     "quantile": "{quantile: 0.95, of: encode_latency, above: 1s}",
@@ -90,13 +101,11 @@ class Alert(SpecModel):
     runbook: str = Field("", description="What the on-call should do; becomes this alert's runbook section.")
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict, description="Extra annotations (Prometheus templates allowed); not summary, description, runbook_url, dashboard_url.")
-    inhibits: bool | list[InhibitTarget] = Field(False, description=(
+    inhibits: Inhibits = Field(default_factory=list, description=(
         "While firing, silence this service's other alerts: true (or [symptoms]) silences its warning and info alerts; "
         "[symptoms, slos] also silences its SLO burn alerts (one outage, one page)."))
 
     @property
     def inhibit_targets(self) -> frozenset[str]:
         """What this alert silences: ``symptoms`` and/or ``slos``."""
-        if isinstance(self.inhibits, bool):
-            return frozenset({"symptoms"}) if self.inhibits else frozenset()
         return frozenset(self.inhibits)
