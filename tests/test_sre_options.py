@@ -214,3 +214,13 @@ def test_mute_intervals_with_days_of_month_months_and_years_are_written_as_alert
     model = build_model([parse_spec(json.dumps(_shop_variant(routing__mute__freeze={"days_of_month": [1, -1], "years": [2026]})),
                                     "shop.yaml")])
     assert model.services[0].routing.time_intervals[0].days_of_month == ("1", "-1")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("field", "accepted"), [("auth_password_file", True), ("auth_secret_file", False)])
+def test_alertmanager_reads_the_smtp_password_but_not_the_cram_md5_secret_from_a_file(tmp_path, field, accepted):
+    # Why the spec takes auth_password_file and refuses auth_secret outright (no file form in 0.25).
+    mail = {"to": "a@example.com", "from": "b@example.com", "smarthost": "smtp.example.com:587",
+            "auth_username": "u", field: "/etc/alertmanager/secrets/smtp"}
+    config = {"route": {"receiver": "r"}, "receivers": [{"name": "r", "email_configs": [mail]}]}
+    (tmp_path / "am.yml").write_text(json.dumps(config))
+    assert (_tool("amtool", "check-config", tmp_path / "am.yml").returncode == 0) is accepted

@@ -14,11 +14,12 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from .types import DurationField, DurationOrZeroField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url
 
 # The secret keys of each receiver kind, and the *_file key Alertmanager 0.25 reads it from
-# instead (amtool check-config accepts each of those): the spec takes only the file.
+# instead (amtool check-config accepts each of those): the spec takes only the file. "" marks a
+# secret 0.25 has no file for, refused outright.
 _INLINE_SECRETS: dict[str, dict[str, str]] = {
     "slack": {"api_url": "api_url_file"},
     "pagerduty": {"routing_key": "routing_key_file", "service_key": "routing_key_file", "service_key_file": "routing_key_file"},
-    "email": {"auth_password": "auth_password_file", "auth_secret": "auth_password_file"},
+    "email": {"auth_password": "auth_password_file", "auth_secret": ""},
     "opsgenie": {"api_key": "api_key_file"},
 }
 
@@ -27,6 +28,10 @@ def _no_inline_secrets(kind: str) -> BeforeValidator:
     def check(value: object) -> object:
         if isinstance(value, dict):
             for key, instead in _INLINE_SECRETS[kind].items():
+                if key in value and not instead:
+                    # CRAM-MD5's secret: amtool 0.25 check-config rejects an `auth_secret_file`.
+                    raise ValueError(f"{key} puts a secret in the spec, and Alertmanager 0.25 cannot read it from a file "
+                                     "(use auth_username with auth_password_file: LOGIN/PLAIN authentication)")
                 if key in value:
                     # The value is a secret: the message names the key, never the value.
                     raise ValueError(f"{key} puts a secret in the spec (write it to a file and give {instead}: /path/to/file)")
