@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from .types import DurationField, DurationOrZeroField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url
+from .types import DurationField, DurationOrZeroField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url, _Text
 
 # The secret keys of each receiver kind, and the *_file key Alertmanager 0.25 reads it from
 # instead (amtool check-config accepts each of those): the spec takes only the file. "" marks a
@@ -78,13 +78,18 @@ class Webhook(SpecModel):
         return url
 
 
-_EMAIL = r"[^\s@<>,]+@[^\s@<>,]+"
+# `to`, `from` and an Opsgenie responder's name are Go templates to Alertmanager: no braces, so
+# no user text is ever read as a template action.
+_EMAIL = r"[^\s@<>,{}]+@[^\s@<>,{}]+"
 
 
 class Email(SpecModel):
-    to: Annotated[str, Field(pattern=rf"^{_EMAIL}(,\s*{_EMAIL})*$")] = Field(description="Address(es), comma-separated.")
-    from_: Annotated[str, Field(pattern=rf"^{_EMAIL}$")] = Field(alias="from", description="Sender address.")
-    smarthost: Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:\d+$")] = Field(description="SMTP server as host:port, e.g. smtp.example.com:587.")
+    to: Annotated[str, _Text("list of e-mail addresses", rf"{_EMAIL}(,\s*{_EMAIL})*", "write a@example.com, or several separated by commas")] = Field(
+        description="Address(es), comma-separated.")
+    from_: Annotated[str, _Text("e-mail address", _EMAIL, "write the sender as alertmanager@example.com")] = Field(
+        alias="from", description="Sender address.")
+    smarthost: Annotated[str, _Text("SMTP host:port", r"[A-Za-z0-9.-]+:\d+", "write host:port, e.g. smtp.example.com:587")] = Field(
+        description="SMTP server as host:port, e.g. smtp.example.com:587.")
     auth_username: str | None = Field(None, description="SMTP user (LOGIN/PLAIN auth); its password goes in auth_password_file.")
     auth_password_file: FilePath | None = Field(None, description="File holding the SMTP password.")
     require_tls: bool = Field(True, description="Refuse to send without STARTTLS (Alertmanager's default).")
@@ -100,7 +105,8 @@ class Email(SpecModel):
 class Opsgenie(SpecModel):
     api_key_file: FilePath = Field(description="File holding the Opsgenie API integration key.")
     api_url: Url | None = Field(None, description="API endpoint (default: Opsgenie's; https://api.eu.opsgenie.com/ for EU accounts).")
-    team: str | None = Field(None, description="Opsgenie team that receives the alerts (a responder of type team).")
+    team: Annotated[str, _Text("Opsgenie team name", r"[A-Za-z0-9][A-Za-z0-9 _.-]*", "use letters, digits, spaces, _ . and -")] | None = Field(
+        None, description="Opsgenie team that receives the alerts (a responder of type team).")
     send_resolved: bool = True
 
     @field_validator("api_url")
