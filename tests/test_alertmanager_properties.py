@@ -32,7 +32,16 @@ _kind = st.sampled_from([
     {"pagerduty": {"routing_key_file": "/run/secrets/pd-key", "url": "https://events.eu.pagerduty.com/v2/enqueue"}},
     {"webhook": {"url": "https://hooks.example.com/a"}},
     {"webhook": {"url": "https://hooks.example.com/b", "credentials_file": "/run/secrets/token", "send_resolved": False}},
+    {"email": {"to": "ops@example.com", "from": "am@example.com", "smarthost": "smtp.example.com:587"}},
+    {"email": {"to": "a@example.com, b@example.com", "from": "am@example.com", "smarthost": "smtp.example.com:25",
+               "auth_username": "am", "auth_password_file": "/run/secrets/smtp", "require_tls": False}},
+    {"opsgenie": {"api_key_file": "/run/secrets/opsgenie"}},
+    {"opsgenie": {"api_key_file": "/run/secrets/opsgenie", "api_url": "https://api.eu.opsgenie.com/", "team": "ops"}},
 ])
+# Calendar entries Alertmanager 0.25 accepts (negative days count from the end of the month).
+DAYS_OF_MONTH = ("1", "15", "-1", "1:7", "25:-1", "-7:-1", "1:-1")
+MONTHS = ("january", "december", "1:3", "march:may", "12")
+YEARS = ("2026", "2026:2027")
 
 
 @st.composite
@@ -44,7 +53,9 @@ def _interval(draw: st.DrawFn) -> dict[str, Any]:
         start = draw(st.integers(0, 23 * 60))
         end = draw(st.integers(start + 1, 24 * 60))
         times.append(f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}")
-    return {"weekdays": days, "times": times, "location": draw(st.sampled_from(["UTC", "Europe/Berlin"]))}
+    calendar = {key: draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
+                for key, values in (("days_of_month", DAYS_OF_MONTH), ("months", MONTHS), ("years", YEARS))}
+    return {"weekdays": days, "times": times, "location": draw(st.sampled_from(["UTC", "Europe/Berlin"])), **calendar}
 
 
 def _slo_matcher() -> st.SearchStrategy[object]:
@@ -80,6 +91,10 @@ def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
             route["match"] = match
         route["mute_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=2, unique=True))
         route["active_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=1, unique=True))
+        if draw(st.booleans()):
+            route["group_by"] = draw(st.lists(st.sampled_from(["alertname", "service", "slo"]), max_size=2, unique=True))
+        for key in draw(st.lists(st.sampled_from(["group_wait", "group_interval", "repeat_interval"]), max_size=2, unique=True)):
+            route[key] = draw(st.sampled_from(("0s", *DURATIONS) if key == "group_wait" else DURATIONS))
         routes.append(route)
     section: dict[str, Any] = {
         "receivers": {name: draw(_kind) for name in receivers}, "routes": routes, "mute": mute,

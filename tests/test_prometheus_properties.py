@@ -49,6 +49,8 @@ alerts:
   DiskLow:
     when: {{value: disk, below: {disk}GiB}}
     for: {for_}
+    keep_firing_for: {keep}
+    annotations: {{volume: "{{{{ $labels.job }}}} disk"}}
 """
 
 SLIS = {
@@ -78,7 +80,7 @@ def specs(draw: st.DrawFn) -> str:
         objective=Decimal(draw(st.integers(9310, 9999))) / 100,
         window=draw(st.sampled_from(["7d", "28d", "30d"])), sli=sli, group_by=group_by,
         quantile=draw(st.sampled_from(["0.5", "0.9", "0.95", "0.99"])), latency_ms=draw(st.integers(1, 5000)),
-        for_=draw(st.sampled_from(["1m", "5m", "10m", "1h"])),
+        for_=draw(st.sampled_from(["0s", "1m", "5m", "10m", "1h"])), keep=draw(st.sampled_from(["0s", "1m", "10m"])),
         rate=draw(st.integers(1, 600)), rate_unit=draw(st.sampled_from(["s", "min", "h"])),
         ratio=draw(st.integers(1, 99)), disk=draw(st.integers(1, 1000)),
         latency=maybe_by(draw, "latency"), errors=maybe_by(draw, "errors"),

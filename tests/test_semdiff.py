@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from conftest import REPO
+
+from sigil_monitoring import compile_spec, load_spec
 from sigil_monitoring.semdiff import diff_bundles, diff_file, render_text
 
 
@@ -109,11 +112,40 @@ def test_receivers_routes_and_inhibit_rules_added_or_removed():
     new = new.replace("        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n", "")
     assert yaml_lines("alertmanager/alertmanager.yml", AM, new) == [
         "route removed: severity=warning",
+        "route severity=warning: no longer notifies a-team",
         "receiver added: b-team",
         "receiver removed: b-oncall",
         "inhibit rule added: alertname=Down mutes service=a (same cluster)",
         "inhibit rule removed: alertname=Down mutes service=a (same instance)",
     ]
+
+
+def _compiled_diff(tmp_path, old_routes: str, new_routes: str) -> list[str]:
+    """The diff of sigil-dna's Alertmanager config when its critical route changes receivers."""
+    spec = (REPO / "specs" / "sigil-dna.yaml").read_text()
+    line = "- {severity: critical, to: oncall}"
+    (tmp_path / "old.yaml").write_text(spec.replace(line, old_routes))
+    (tmp_path / "new.yaml").write_text(spec.replace(line, new_routes))
+    old, new = (compile_spec(load_spec(tmp_path / name)) for name in ("old.yaml", "new.yaml"))
+    path = "alertmanager/alertmanager.yml"
+    return [str(c) for c in diff_file(path, old[path], new[path])]
+
+
+def test_removing_pagerduty_from_a_route_names_the_receiver_that_stops_being_paged(tmp_path):
+    lines = _compiled_diff(tmp_path, "- {severity: critical, to: [oncall, team]}", "- {severity: critical, to: team}")
+    assert lines == ["route severity=critical: stops notifying sigil-dna/oncall (now sigil-dna/team)"]
+
+
+def test_adding_a_receiver_to_a_route_names_who_starts_getting_notified(tmp_path):
+    lines = _compiled_diff(tmp_path, "- {severity: critical, to: oncall}", "- {severity: critical, to: [oncall, team]}")
+    assert lines == ["route severity=critical: starts notifying sigil-dna/team (now sigil-dna/oncall, sigil-dna/team)"]
+
+
+def test_a_route_that_swaps_its_only_receiver_says_from_which_to_which(tmp_path):
+    lines = _compiled_diff(tmp_path, "- {severity: critical, to: [oncall, team]}", "- {severity: critical, to: [team, oncall]}")
+    assert lines == ["route severity=critical: notifies in another order (now sigil-dna/team, sigil-dna/oncall)"]
+    lines = _compiled_diff(tmp_path, "- {severity: critical, to: oncall}", "- {severity: critical, to: team}")
+    assert lines == ["route severity=critical: receiver sigil-dna/oncall → sigil-dna/team"]
 
 
 PANELS = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import conventions as names
 from ..bundle import Artifact
 from ..ir.model import Alert, Model, Service, Slo
-from ..spec.units import format_decimal
+from ..spec.units import Duration, format_decimal
 from . import runbook_oncall as oncall
 
 
@@ -44,11 +44,16 @@ def _condition(alert: Alert) -> str:
     return f"`{alert.promql}` returns series"
 
 
+def _held(for_: Duration) -> str:
+    """``for 5m``, or ``(at once)`` for ``for: 0s``."""
+    return f"for {for_}" if for_.ms else "(at once)"
+
+
 def _alert_section(service: Service, alert: Alert) -> list[str]:
     lines = [
         f"## {alert.name}",
         "",
-        f"**Severity:** {alert.severity} · **Fires when:** {_condition(alert)} for {alert.for_}.",
+        f"**Severity:** {alert.severity} · **Fires when:** {_condition(alert)} {_held(alert.for_)}.",
         "",
         alert.summary,
         "",
@@ -76,16 +81,22 @@ def _slo_section(service: Service, slo: Slo) -> list[str]:
             f"## {burn.name}",
             "",
             f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget {'fast' if burn.tier == 'page' else 'steadily'} "
-            f"({pairs}) for {burn.for_}.",
+            f"({pairs}) {_held(burn.for_)}"
+            + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "") + ".",
             "",
+            *([slo.description, ""] if slo.description else []),
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
             + (" Page now: at this rate the budget is gone within days." if burn.tier == "page" else " Fix it this week."),
             "",
-            *(["### What to do", "", slo.runbook.rstrip(), ""] if slo.runbook else []),
-            f"[Burn rate panel]({burn.dashboard_url})",
-            "",
-        ] + _handling(service, burn.name)
+        ]
+        if burn.summary is not None:
+            lines += [burn.summary, ""]
+        # The SLO's own runbook text, then this tier's.
+        todo = "\n\n".join(text.rstrip() for text in (slo.runbook, burn.runbook) if text.strip())
+        if todo:
+            lines += ["### What to do", "", todo, ""]
+        lines += [f"[Burn rate panel]({burn.dashboard_url})", ""] + _handling(service, burn.name)
     return lines
 
 

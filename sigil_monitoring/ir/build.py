@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from .. import conventions as names
 from .. import defaults
@@ -117,8 +118,13 @@ def _slo(ctx: _Context, name: str) -> Slo:
         alert_name = names.slo_alert_name(name, tier)
         alerts.append(BurnAlert(
             name=alert_name, tier=tier, severity=options.severity or defaults.TIER_SEVERITY[tier],
-            for_=options.for_ or defaults.TIER_FOR[tier], windows=tier_windows, panel_id=panel.id if panel else None,
+            for_=_or_default(options.for_, defaults.TIER_FOR[tier]), windows=tier_windows,
+            panel_id=panel.id if panel else None,
             runbook_url=runbook_url(alert_name), dashboard_url=dashboard_url(panel.id if panel else None),
+            keep_firing_for=options.keep_firing_for,
+            labels=tuple(sorted({**slo.alerting.labels, **options.labels}.items())),
+            annotations=tuple(sorted({**slo.alerting.annotations, **options.annotations}.items())),
+            summary=options.summary or slo.summary, description=options.description, runbook=options.runbook,
         ))
     all_windows = sorted({d for w in windows for d in (w.long, w.short)} | {slo.window})
     below = sli.below.value if sli.below is not None else None
@@ -132,6 +138,28 @@ def _slo(ctx: _Context, name: str) -> Slo:
         labels=tuple(sorted(slo.alerting.labels.items())), alerts=tuple(alerts), windows=tuple(all_windows),
         runbook=slo.runbook,
     )
+
+
+def _or_default(value: Duration | None, default: Duration) -> Duration:
+    # `for: 0s` is a real choice (fire at once), not a missing value: test for None, not falsiness.
+    return default if value is None else value
+
+
+def _group_text(labels: tuple[str, ...]) -> str:
+    """`` for handler={{ $labels.handler }}``: which group of a split alert fired."""
+    return (" for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in labels)) if labels else ""
+
+
+def grouping_labels(spec: Spec) -> tuple[str, ...]:
+    """The labels that split this service's SLOs (``group_by``) and alerts (``by``), first seen
+    first: Alertmanager groups by them too, so each group is its own notification."""
+    found: list[str] = []
+    for slo in spec.slos.values():
+        found += slo.group_by
+    for alert in spec.alerts.values():
+        for _, ref in alert.when.refs():
+            found += ref.by
+    return tuple(dict.fromkeys(found))
 
 
 _DEFAULT_SUMMARY = {
@@ -192,8 +220,9 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     if unit == "per_second":
         value = "{{ $value | humanize }}/s"
     detail = f" (threshold {threshold.text})" if threshold is not None else ""
+    split_by = tuple(dict.fromkeys(label for _, ref in when.refs() for label in ref.by))
     description = alert.description or (
-        f"{summary} Current value: {value}{detail}. Service {spec.service.name}"
+        f"{summary} Current value: {value}{detail}{_group_text(split_by)}. Service {spec.service.name}"
         + ("{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}." if kind != "absent" else ".")
     )
     if kind in ("state", "absent") and alert.description is None:
@@ -215,10 +244,13 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         )
     return Alert(
         name=name, kind=kind, series=series, total=total, quantile=quantile, state=state, op=op, threshold=threshold,
-        promql=when.promql, rate_window=rate_window, for_=alert.for_ or defaults.DEFAULT_ALERT_FOR,
+        promql=when.promql, rate_window=rate_window, for_=_or_default(alert.for_, defaults.DEFAULT_ALERT_FOR),
         severity=alert.severity, summary=summary, description=description, runbook=alert.runbook,
-        labels=tuple(sorted(labels.items())), inhibits=alert.inhibits, panel_id=panel.id if panel else None,
+        labels=tuple(sorted(labels.items())), inhibits="symptoms" in alert.inhibit_targets,
+        panel_id=panel.id if panel else None,
         runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None), unit=unit, test=test,
+        keep_firing_for=alert.keep_firing_for, annotations=tuple(sorted(alert.annotations.items())),
+        inhibits_slos="slos" in alert.inhibit_targets,
     )
 
 
@@ -235,7 +267,7 @@ def _routing(spec: Spec) -> Routing | None:
     svc = spec.service.name
     receivers = []
     for key, r in routing.receivers.items():
-        common = dict(name=names.receiver_name(svc, key), spec_name=key, kind=r.kind)
+        common: dict[str, Any] = dict(name=names.receiver_name(svc, key), spec_name=key, kind=r.kind)
         if r.slack is not None:
             receivers.append(Receiver(**common, channel=r.slack.channel, secret_file=r.slack.api_url_file,
                                       send_resolved=r.slack.send_resolved, mention=r.slack.mention))
@@ -245,6 +277,15 @@ def _routing(spec: Spec) -> Routing | None:
         elif r.webhook is not None:
             receivers.append(Receiver(**common, secret_file=r.webhook.credentials_file, url=r.webhook.url,
                                       send_resolved=r.webhook.send_resolved))
+        elif r.email is not None:
+            e = r.email
+            receivers.append(Receiver(**common, secret_file=e.auth_password_file, email_to=e.to, email_from=e.from_,
+                                      smarthost=e.smarthost, auth_username=e.auth_username, require_tls=e.require_tls,
+                                      send_resolved=e.send_resolved))
+        elif r.opsgenie is not None:
+            o = r.opsgenie
+            receivers.append(Receiver(**common, secret_file=o.api_key_file, url=o.api_url, team=o.team,
+                                      send_resolved=o.send_resolved))
 
     def timing_of(severity: Severity | None) -> dict[str, Duration]:
         timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
@@ -253,10 +294,18 @@ def _routing(spec: Spec) -> Routing | None:
             timing.update({k: getattr(override, k) for k in timing if getattr(override, k) is not None})
         return timing
 
+    # Split SLOs and alerts notify per group (/cart and /checkout burns are two notifications), so
+    # their labels join every group_by, the spec's and each route's own.
+    split = grouping_labels(spec)
+
+    def group_by(labels: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*labels, *split]))
+
     routes = []
     for route in routing.routes:
         severity = route.severity
         timing = timing_of(severity)
+        timing.update({k: getattr(route, k) for k in timing if getattr(route, k) is not None})
         matchers = (equal(names.SEVERITY_LABEL, severity),) if severity else ()
         routes.append(Route(
             matchers=matchers + tuple(route.match.values()),
@@ -264,12 +313,14 @@ def _routing(spec: Spec) -> Routing | None:
             mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
             active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),
             group_wait=timing["group_wait"], group_interval=timing["group_interval"], repeat_interval=timing["repeat_interval"],
+            group_by=group_by(route.group_by) if route.group_by is not None else None,
         ))
     intervals = tuple(
-        TimeInterval(names.time_interval_name(svc, key), tuple(t.weekdays), tuple(_span(x) for x in t.times), t.location)
+        TimeInterval(names.time_interval_name(svc, key), tuple(t.weekdays), tuple(_span(x) for x in t.times), t.location,
+                     tuple(t.days_of_month), tuple(t.months), tuple(t.years))
         for key, t in routing.mute.items()
     )
     default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))
     fallback = timing_of(None)
-    return Routing(tuple(receivers), tuple(routes), default, tuple(routing.group_by), intervals, routing.inhibit,
+    return Routing(tuple(receivers), tuple(routes), default, group_by(routing.group_by), intervals, routing.inhibit,
                    fallback["group_wait"], fallback["group_interval"], fallback["repeat_interval"])

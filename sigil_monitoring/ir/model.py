@@ -64,6 +64,12 @@ class BurnAlert:
     panel_id: int | None
     runbook_url: str
     dashboard_url: str
+    keep_firing_for: Duration | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # the SLO's alerting.labels, then the tier's own, sorted
+    annotations: tuple[tuple[str, str], ...] = ()  # extra annotations (SLO's, then the tier's), sorted
+    summary: str | None = None  # the tier's or the SLO's static summary; None: derived
+    description: str | None = None  # the tier's own templated description; None: derived
+    runbook: str = ""  # the tier's own "what to do" (the SLO's is Slo.runbook)
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class Slo:
     labels: tuple[tuple[str, str], ...]  # extra alert labels
     alerts: tuple[BurnAlert, ...]  # enabled tiers only
     windows: tuple[Duration, ...]  # every distinct window the SLI is recorded over, sorted
-    runbook: str = ""  # what to do when it burns (Markdown from the spec)
+    runbook: str = ""  # what to do when the budget burns (both tiers' runbook sections)
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,9 @@ class Alert:
     dashboard_url: str
     unit: str = "none"  # of the compared value: the metric's, ratio for ratios, the promql condition's
     test: PromqlTest | None = None  # promql alerts: the spec's test inputs
+    keep_firing_for: Duration | None = None
+    annotations: tuple[tuple[str, str], ...] = ()  # extra annotations, sorted
+    inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
 
 
 @dataclass(frozen=True)
@@ -180,12 +189,18 @@ class Dashboard:
 class Receiver:
     name: str  # unique across services (conventions.receiver_name)
     spec_name: str
-    kind: str  # slack | pagerduty | webhook
+    kind: str  # slack | pagerduty | webhook | email | opsgenie
     channel: str | None = None
-    secret_file: str | None = None  # api_url_file / routing_key_file / credentials_file
+    secret_file: str | None = None  # api_url_file / routing_key_file / credentials_file / auth_password_file / api_key_file
     url: str | None = None
     send_resolved: bool = True
     mention: str | None = None
+    email_to: str | None = None
+    email_from: str | None = None
+    smarthost: str | None = None
+    auth_username: str | None = None
+    require_tls: bool = True
+    team: str | None = None  # Opsgenie responder team
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,7 @@ class Route:
     group_wait: Duration
     group_interval: Duration
     repeat_interval: Duration
+    group_by: tuple[str, ...] | None = None  # None: inherit the service's group_by
 
 
 @dataclass(frozen=True)
@@ -206,6 +222,9 @@ class TimeInterval:
     weekdays: tuple[str, ...]
     times: tuple[tuple[str, str], ...]
     location: str
+    days_of_month: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

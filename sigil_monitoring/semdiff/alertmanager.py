@@ -16,13 +16,14 @@ from .fields import field_changes
 from .model import Change, UniqueNames
 
 _LISTS = ("receivers", "time_intervals", "mute_time_intervals")
+ANY = "(any alert)"  # the name of a route without matchers
 
 
 def _matchers(route: dict[str, Any]) -> str:
     parts = [str(m) for m in route.get("matchers") or []]
     parts += [f"{k}={v}" for k, v in (route.get("match") or {}).items()]
     parts += [f"{k}=~{v}" for k, v in (route.get("match_re") or {}).items()]
-    return ", ".join(p.replace('"', "") for p in parts) or "(any alert)"
+    return ", ".join(p.replace('"', "") for p in parts) or ANY
 
 
 def _routes(root: dict[str, Any]) -> tuple[dict[tuple[str, ...], dict[str, Any]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
@@ -41,6 +42,53 @@ def _routes(root: dict[str, Any]) -> tuple[dict[tuple[str, ...], dict[str, Any]]
 
     walk(root, ())
     return found, children
+
+
+def _notified(route: dict[str, Any], inherited: str | None) -> tuple[str, ...]:
+    """The receivers an alert this route takes reaches, in order: its own (or inherited) receiver,
+    or, when it fans out to children without matchers (one per receiver, ``continue`` on all
+    but the last, as the compiler writes a route with several receivers), theirs."""
+    own = route.get("receiver") or inherited
+    fan_out = [child for child in route.get("routes") or [] if _matchers(child) == ANY]
+    found: list[str] = []
+    for child in fan_out:
+        found += _notified(child, own)
+        if not child.get("continue"):
+            break
+    return tuple(dict.fromkeys(found)) or ((own,) if own else ())
+
+
+def _receivers_by_route(root: dict[str, Any]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """``_notified`` for every route, keyed as ``_routes`` keys them."""
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def walk(route: dict[str, Any], chain: tuple[str, ...], inherited: str | None) -> None:
+        out[chain] = _notified(route, inherited)
+        unique = UniqueNames()
+        for child in route.get("routes") or []:
+            walk(child, (*chain, unique(_matchers(child))), route.get("receiver") or inherited)
+
+    walk(root, (), None)
+    return out
+
+
+def _paging_changes(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
+    """Who stops and who starts getting notified: ``stops notifying a/oncall (now a/team)``.
+
+    >>> _paging_changes(("a/oncall", "a/team"), ("a/team",))
+    ['stops notifying a/oncall (now a/team)']
+    >>> _paging_changes(("a/oncall",), ("a/team",))
+    ['receiver a/oncall → a/team']
+    """
+    if before == after:
+        return []
+    if len(before) == 1 and len(after) == 1:
+        return [f"receiver {before[0]} → {after[0]}"]
+    lost, gained = [r for r in before if r not in after], [r for r in after if r not in before]
+    parts = [f"stops notifying {', '.join(lost)}"] if lost else []
+    parts += [f"starts notifying {', '.join(gained)}"] if gained else []
+    # Same receivers in another order: Alertmanager notifies them in route order.
+    return [(", ".join(parts) or "notifies in another order") + f" (now {', '.join(after) or 'nobody'})"]
 
 
 def _names(keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
@@ -65,18 +113,35 @@ def diff_alertmanager(path: str, old: dict[str, Any], new: dict[str, Any]) -> li
     routes_a, kids_a = _routes(old.get("route") or {})
     routes_b, kids_b = _routes(new.get("route") or {})
     names = _names([*routes_a, *(k for k in routes_b if k not in routes_a)])
+    notified_a = _receivers_by_route(old.get("route") or {})
+    notified_b = _receivers_by_route(new.get("route") or {})
+
+    def fan_out(key: tuple[str, ...]) -> bool:
+        # A child without matchers of a route on both sides is how a route notifies several
+        # receivers; its parent's line says who is notified, so the child is not reported apart.
+        return bool(key) and key[-1].split(" #")[0] == ANY and key[:-1] in routes_a and key[:-1] in routes_b
+
     for key, route in routes_b.items():
         if key not in routes_a:
-            changes.append(Change(path, "route", names[key], "added"))
+            if not fan_out(key):
+                changes.append(Change(path, "route", names[key], "added"))
+                changes += [Change(path, "route", names[key], f"notifies {', '.join(notified_b[key])}")] if key else []
             continue
-        strip = lambda r: {k: v for k, v in r.items() if k not in ("routes", "matchers", "match", "match_re")}  # noqa: E731
+        paging = [] if fan_out(key) else _paging_changes(notified_a[key], notified_b[key])
+        # Who is notified is said once, by name; the receiver and fan-out fields behind it are not.
+        hidden = ("routes", "matchers", "match", "match_re", *(("receiver", "continue") if paging or fan_out(key) else ()))
+        strip = lambda r: {k: v for k, v in r.items() if k not in hidden}  # noqa: E731
+        changes += [Change(path, "route", names[key], text) for text in paging]
         changes += [Change(path, "route", names[key], text) for text in field_changes(strip(routes_a[key]), strip(route))]
         kept_a = [k for k in kids_a.get(key, []) if k in routes_b]
         kept_b = [k for k in kids_b.get(key, []) if k in routes_a]
         if kept_a != kept_b:
             order = lambda keys: ", ".join(names[k] for k in keys)  # noqa: E731
             changes.append(Change(path, "route", names[key], f"child routes reordered: {order(kept_a)} → {order(kept_b)}"))
-    changes += [Change(path, "route", names[key], "removed") for key in routes_a if key not in routes_b]
+    for key in routes_a:
+        if key not in routes_b and not fan_out(key):
+            changes.append(Change(path, "route", names[key], "removed"))
+            changes.append(Change(path, "route", names[key], f"no longer notifies {', '.join(notified_a[key])}"))
     for section in _LISTS:
         what = section.rstrip("s").replace("_", " ")
         a, b = _by_name(old.get(section)), _by_name(new.get(section))

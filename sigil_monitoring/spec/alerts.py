@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from .refs import Ref
 from .service import Unit
-from .types import DurationField, Labels, SpecModel, ThresholdField
+from .types import Annotations, DurationField, DurationOrZeroField, Labels, SpecModel, ThresholdField
 
 Severity = Literal["critical", "warning", "info"]
+InhibitTarget = Literal["symptoms", "slos"]
+
+
+def _inhibit_list(value: object) -> object:
+    # `inhibits: true` (the first form of this option) means its first target: the symptoms.
+    return (["symptoms"] if value else []) if isinstance(value, bool) else value
+
+
+Inhibits = Annotated[list[InhibitTarget], BeforeValidator(_inhibit_list), WithJsonSchema({"anyOf": [
+    {"type": "boolean"},
+    {"type": "array", "items": {"enum": ["symptoms", "slos"]}, "uniqueItems": True},
+]})]
 
 CONDITION_KINDS = {
     "quantile": "{quantile: 0.95, of: encode_latency, above: 1s}",
@@ -108,12 +120,22 @@ class Alert(SpecModel):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
-    for_: DurationField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0 for absent is not allowed).")
+    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0s fires at the first evaluation, except for absent).")
+    keep_firing_for: DurationOrZeroField | None = Field(None, description="Keep firing this long after the condition stops holding (Prometheus 2.42+).")
     severity: Severity = "warning"
     summary: str | None = Field(None, description="One static line; default derived from the condition.")
     description: str | None = Field(None, description="Longer text; may use {{ $value }} and {{ $labels.x }}.")
     runbook: str = Field("", description="What the on-call should do; becomes this alert's runbook section.")
     labels: Labels = Field(default_factory=dict)
-    inhibits: bool = Field(False, description="When firing, silence this service's other warning alerts (e.g. service down).")
+    annotations: Annotations = Field(default_factory=dict, description="Extra annotations (Prometheus templates allowed); not summary, description, runbook_url, dashboard_url.")
+    inhibits: Inhibits = Field(default_factory=list, description=(
+        "While firing, silence this service's other alerts: true (or [symptoms]) silences its warning and info alerts; "
+        "[symptoms, slos] also silences its SLO burn alerts (one outage, one page)."))
+
     panel: str | None = Field(None, description="Title of the dashboard panel that shows this alert (dashboard_url opens it; it draws the threshold).")
     test: AlertTest | None = Field(None, description="promql alerts: input series for the generated promtool test.")
+
+    @property
+    def inhibit_targets(self) -> frozenset[str]:
+        """What this alert silences: ``symptoms`` and/or ``slos``."""
+        return frozenset(self.inhibits)

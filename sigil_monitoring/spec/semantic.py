@@ -138,6 +138,25 @@ def _slos(spec: Spec) -> Iterator[Problem]:
         for label in slo.alerting.labels:
             if label in RESERVED_LABELS:
                 yield (*path, "alerting", "labels", label), "key", f"label '{label}' is set by the compiler (remove it)"
+        yield from _own_annotations((*path, "alerting", "annotations"), slo.alerting.annotations)
+        for tier in ("page", "ticket"):
+            options = getattr(slo.alerting, tier)
+            for label in options.labels:
+                if label in RESERVED_LABELS:
+                    yield (*path, "alerting", tier, "labels", label), "key", f"label '{label}' is set by the compiler (remove it)"
+            yield from _own_annotations((*path, "alerting", tier, "annotations"), options.annotations)
+
+
+# Annotations the compiler writes on every alert; the spec sets their text through its own fields.
+_OWN_ANNOTATIONS = {"summary": "summary", "description": "description", "runbook_url": "runbook", "dashboard_url": None}
+
+
+def _own_annotations(path: _P, annotations: dict[str, str]) -> Iterator[Problem]:
+    for key in annotations:
+        if key in _OWN_ANNOTATIONS:
+            field = _OWN_ANNOTATIONS[key]
+            fix = f"use the {field}: field instead" if field else "it always opens the alert's panel; remove it"
+            yield (*path, key), "key", f"annotation '{key}' is written by the compiler ({fix})"
 
 
 def _latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -> Iterator[Problem]:
@@ -177,6 +196,14 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
         for label in alert.labels:
             if label in RESERVED_LABELS:
                 yield (*path, "labels", label), "key", f"label '{label}' is set by the compiler (use the alert's own field instead)"
+        yield from _own_annotations((*path, "annotations"), alert.annotations)
+        if when.absent is not None and alert.for_ is not None and alert.for_.ms == 0:
+            # absent() is true whenever no sample is in the lookback window, e.g. while Prometheus
+            # starts after more than 5m down, or between a target's restart and its next scrape.
+            yield (*path, "for"), "value", ("an absent alert with for: 0s fires on every short gap in the series "
+                                            "(give it a few scrape intervals, e.g. for: 5m)")
+        if "slos" in alert.inhibit_targets and not spec.slos:
+            yield (*path, "inhibits"), "value", "inhibits slos, but the service has no SLOs (remove slos from inhibits)"
         if when.ratio is not None:
             yield from _ratio_by(spec, (*path, "when", "ratio"), when.ratio.bad, when.ratio.total)
         if when.is_gauge_ratio and when.value is not None and when.of is not None:

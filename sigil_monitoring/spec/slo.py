@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .refs import Ref
-from .types import DurationField, LabelName, Labels, LogicalName, ObjectiveField, SpecModel, ThresholdField
+from .types import Annotations, DurationField, DurationOrZeroField, LabelName, Labels, LogicalName, ObjectiveField, SpecModel, ThresholdField
 from .units import Duration
 
 SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
@@ -69,13 +69,20 @@ class BurnTier(SpecModel):
 
     enabled: bool = True
     severity: Literal["critical", "warning", "info"] | None = Field(None, description="Default: critical for page, warning for ticket.")
-    for_: DurationField | None = Field(None, alias="for", description="How long both windows must burn before firing (default per window).")
+    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long both windows must burn before firing (default: 2m page, 1h ticket; 0s fires at once).")
+    keep_firing_for: DurationOrZeroField | None = Field(None, description="Keep firing this long after the burn stops (Prometheus 2.42+).")
+    labels: Labels = Field(default_factory=dict, description="Extra labels on this tier's alert (over alerting.labels).")
+    annotations: Annotations = Field(default_factory=dict, description="Extra annotations on this tier's alert (over the SLO's annotations).")
+    summary: str | None = Field(None, description="Static summary of this tier's alert (default: the SLO's summary, or one derived from the tier).")
+    description: str | None = Field(None, description="Templated description of this tier's alert (default: the window pairs and the error ratio).")
+    runbook: str = Field("", description="What to do for this tier; added to the SLO's runbook text in this tier's runbook section.")
 
 
 class SloAlerting(SpecModel):
     page: BurnTier = Field(default_factory=BurnTier, description="Fast burn: 1h/5m at 2 % and 6h/30m at 5 % of the budget (30d).")
     ticket: BurnTier = Field(default_factory=BurnTier, description="Slow burn: 1d/2h and 3d/6h at 10 % of the budget (30d).")
     labels: Labels = Field(default_factory=dict, description="Extra labels on this SLO's alerts.")
+    annotations: Annotations = Field(default_factory=dict, description="Extra annotations on this SLO's alerts.")
 
 
 class Slo(SpecModel):
@@ -83,8 +90,9 @@ class Slo(SpecModel):
 
     objective: ObjectiveField = Field(description="Target percentage of good events, e.g. 99.9%.")
     window: DurationField = Field(Duration.parse("30d"), description="Rolling SLO window.")
-    description: str = ""
-    runbook: str = Field("", description="What the on-call should do when this SLO burns; becomes the runbook section of its burn alerts.")
+    description: str = Field("", description="What the SLO measures; starts each burn alert's description and runbook section.")
+    summary: str | None = Field(None, description="Static summary of both burn alerts (a tier's own summary wins).")
+    runbook: str = Field("", description="What to do when the budget burns; in both burn sections of the runbook.")
     sli: Sli
     group_by: list[LabelName] = Field(default_factory=list, description="Labels that split the SLO (one budget per value).")
     alerting: SloAlerting = Field(default_factory=SloAlerting)

@@ -82,6 +82,8 @@ def _label_value(value: object) -> object:
 LabelValue = Annotated[str, BeforeValidator(_label_value), WithJsonSchema({"type": ["string", "number"]})]
 Labels = dict[LabelName, LabelValue]
 """Labels the compiler sets (``service.labels``, alert ``labels``): plain values."""
+Annotations = dict[LabelName, str]
+"""Extra alert annotations: name -> text (a Prometheus template, like ``description``)."""
 
 
 def _matcher(value: object) -> Matcher:
@@ -118,6 +120,19 @@ DurationField = Annotated[
     PlainSerializer(str, return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["5m", "1h30m", "30d"]}),
 ]
+
+
+def _duration_or_zero(value: object) -> Duration:
+    return Duration.parse(value, zero_ok=True)
+
+
+DurationOrZeroField = Annotated[
+    Duration,
+    BeforeValidator(_duration_or_zero),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["0s", "5m", "1h"]}),
+]
+"""A duration that may be 0s: an alert's ``for`` and ``keep_firing_for``, ``group_wait``."""
 
 ObjectiveField = Annotated[
     Decimal,

@@ -33,6 +33,10 @@ _DURATION_UNITS: tuple[tuple[str, int], ...] = (
 )
 # Prometheus' own duration grammar: units in descending order, each at most once.
 _DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+# Zero means "at once" only where the tools say so; a zero window, scrape interval, refresh,
+# group_interval or repeat_interval is refused by Prometheus/Alertmanager or means nothing.
+ZERO_HINT = ("duration '{text}' is zero, and this field needs a positive duration such as 1m "
+             "(only for, keep_firing_for and group_wait may be 0s)")
 DURATION_HINT = "use a number with a unit ms, s, m, h, d, w or y, largest first, e.g. 30s, 5m, 1h30m, 30d"
 
 
@@ -43,8 +47,12 @@ class Duration:
     ms: int
 
     @classmethod
-    def parse(cls, text: object) -> Duration:
+    def parse(cls, text: object, *, zero_ok: bool = False) -> Duration:
+        """``zero_ok`` for the fields where Prometheus or Alertmanager take 0s to mean "at once"
+        (an alert's ``for``, ``keep_firing_for``, ``group_wait``)."""
         if isinstance(text, Duration):
+            if text.ms == 0 and not zero_ok:
+                raise ValueError(ZERO_HINT.format(text=text))
             return text
         if isinstance(text, bool) or not isinstance(text, str):
             raise ValueError(f"expected a duration such as 5m, got {text!r} ({DURATION_HINT})")
@@ -52,8 +60,8 @@ class Duration:
         if not text.strip() or match is None:
             raise ValueError(f"'{text}' is not a duration ({DURATION_HINT})")
         ms = sum(int(g) * size for g, (_, size) in zip(match.groups(), _DURATION_UNITS) if g)
-        if ms == 0:
-            raise ValueError(f"duration '{text}' is zero (give a positive duration such as 1m)")
+        if ms == 0 and not zero_ok:
+            raise ValueError(ZERO_HINT.format(text=text))
         return cls(ms)
 
     @property

@@ -45,7 +45,8 @@ def build_config(model: Model) -> Config:
             continue
         receivers += [receiver(r) for r in service.routing.receivers]
         intervals += [
-            TimeInterval(t.name, (TimeSpec(weekdays(t.weekdays), tuple(TimeRange(a, b) for a, b in t.times), t.location),))
+            TimeInterval(t.name, (TimeSpec(weekdays(t.weekdays), tuple(TimeRange(a, b) for a, b in t.times), t.location,
+                                           t.days_of_month, t.months, t.years),))
             for t in service.routing.time_intervals
         ]
         rules += inhibit.rules(service)

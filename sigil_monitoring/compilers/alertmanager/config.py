@@ -122,11 +122,45 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class EmailConfig:
+    send_resolved: bool
+    to: str
+    from_: str = _wire("from")
+    smarthost: str | None = None
+    auth_username: str | None = None
+    auth_password_file: str | None = None
+    require_tls: bool | None = None
+    headers: dict[str, str] | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Responder:
+    name: str
+    type: str = "team"
+
+
+@dataclass(frozen=True)
+class OpsgenieConfig:
+    send_resolved: bool
+    api_key_file: str
+    api_url: str | None
+    message: str
+    description: str
+    source: str
+    priority: str
+    responders: tuple[Responder, ...] = ()
+    details: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class Receiver:
     name: str
     slack_configs: tuple[SlackConfig, ...] = ()
     pagerduty_configs: tuple[PagerDutyConfig, ...] = ()
     webhook_configs: tuple[WebhookConfig, ...] = ()
+    email_configs: tuple[EmailConfig, ...] = ()
+    opsgenie_configs: tuple[OpsgenieConfig, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +181,9 @@ class TimeSpec:
     weekdays: tuple[str, ...] = ()
     times: tuple[TimeRange, ...] = ()
     location: str | None = None
+    days_of_month: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

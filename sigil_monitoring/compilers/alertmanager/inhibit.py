@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ... import conventions as names
 from ...ir.model import Service, Slo
+from ...matchers import Matcher
 from .config import InhibitRule, equal, regex
 
 _SYMPTOM_SEVERITIES = ("warning", "info")
@@ -19,7 +20,7 @@ _SYMPTOM_SEVERITIES = ("warning", "info")
 def rules(service: Service) -> tuple[InhibitRule, ...]:
     """1. critical silences warning of the same alertname; 2. a page-tier burn alert silences the
     ticket tier of the same SLO and group; 3. each ``inhibits: true`` alert silences the service's warning
-    and info alerts."""
+    and info alerts; 4. each ``inhibits: [slos]`` alert silences the service's SLO burn alerts."""
     if service.routing is None or not service.routing.inhibit:
         return ()
     svc = equal(names.SERVICE_LABEL, service.name)
@@ -34,6 +35,15 @@ def rules(service: Service) -> tuple[InhibitRule, ...]:
         out.append(InhibitRule(
             source_matchers=(svc, equal("alertname", cause)),
             target_matchers=(svc, regex(names.SEVERITY_LABEL, _SYMPTOM_SEVERITIES), regex("alertname", causes, negate=True)),
+            equal=(names.SERVICE_LABEL,),
+        ))
+    # 4. An outage (`inhibits: [symptoms, slos]`) also silences the service's SLO burn alerts, of
+    # every tier and severity: while the database is down, its page is the one page, not a second
+    # one from the availability SLO it burns. Burn alerts carry `slo`; threshold alerts never do.
+    for cause in (a.name for a in service.alerts if a.inhibits_slos):
+        out.append(InhibitRule(
+            source_matchers=(svc, equal("alertname", cause)),
+            target_matchers=(svc, Matcher(names.SLO_LABEL, "=~", ".+").text()),
             equal=(names.SERVICE_LABEL,),
         ))
     return tuple(out)

@@ -9,7 +9,8 @@ neither (https://prometheus.io/docs/alerting/0.25/configuration/#receiver).
 from __future__ import annotations
 
 from ...ir.model import Receiver as IrReceiver
-from .config import Authorization, HttpConfig, Link, PagerDutyConfig, Receiver, SlackConfig, WebhookConfig
+from .config import (Authorization, EmailConfig, HttpConfig, Link, OpsgenieConfig, PagerDutyConfig, Receiver, Responder,
+                     SlackConfig, WebhookConfig)
 from .templates import call, text
 
 CLIENT = "sigil-monitoring"
@@ -23,6 +24,10 @@ def receiver(r: IrReceiver) -> Receiver:
         return Receiver(r.name, pagerduty_configs=(_pagerduty(r),))
     if r.kind == "webhook":
         return Receiver(r.name, webhook_configs=(_webhook(r),))
+    if r.kind == "email":
+        return Receiver(r.name, email_configs=(_email(r),))
+    if r.kind == "opsgenie":
+        return Receiver(r.name, opsgenie_configs=(_opsgenie(r),))
     raise ValueError(f"unknown receiver kind {r.kind!r}: a bug in sigil-monitoring")
 
 
@@ -60,6 +65,24 @@ def _pagerduty(r: IrReceiver) -> PagerDutyConfig:
 def _webhook(r: IrReceiver) -> WebhookConfig:
     auth = HttpConfig(Authorization(r.secret_file)) if r.secret_file else None
     return WebhookConfig(send_resolved=r.send_resolved, url=_required(r.url, r.name), http_config=auth)
+
+
+def _email(r: IrReceiver) -> EmailConfig:
+    # The body is Alertmanager's own HTML mail; the subject and plain-text part are ours.
+    return EmailConfig(
+        send_resolved=r.send_resolved, to=_required(r.email_to, r.name), from_=_required(r.email_from, r.name),
+        smarthost=r.smarthost, auth_username=r.auth_username, auth_password_file=r.secret_file,
+        require_tls=None if r.require_tls else False, headers={"Subject": call("title")}, text=call("alert_lines"),
+    )
+
+
+def _opsgenie(r: IrReceiver) -> OpsgenieConfig:
+    return OpsgenieConfig(
+        send_resolved=r.send_resolved, api_key_file=_required(r.secret_file, r.name), api_url=r.url,
+        message=call("title"), description=call("alert_lines"), source=CLIENT, priority=call("opsgenie.priority"),
+        responders=(Responder(r.team),) if r.team else (),
+        details={"runbook_url": call("runbook_url"), "dashboard_url": call("dashboard_url")},
+    )
 
 
 def _required(value: str | None, name: str) -> str:

@@ -40,8 +40,9 @@ def _route(r: IrRoute) -> Route:
     """One spec route; several receivers become a parent with one child per receiver."""
     matchers = tuple(m.text() for m in r.matchers)
     continue_ = True if r.continue_ else None
+    group_by = r.group_by or ()
     if len(r.receivers) == 1:
-        return Route(receiver=r.receivers[0], matchers=matchers, continue_=continue_,
+        return Route(receiver=r.receivers[0], matchers=matchers, group_by=group_by, continue_=continue_,
                      group_wait=r.group_wait, group_interval=r.group_interval, repeat_interval=r.repeat_interval,
                      mute_time_intervals=r.mute_when, active_time_intervals=r.active_when)
     # One child per receiver, all but the last with continue, so the alert reaches each of them;
@@ -57,5 +58,5 @@ def _route(r: IrRoute) -> Route:
               mute_time_intervals=r.mute_when, active_time_intervals=r.active_when)
         for i, name in enumerate(r.receivers)
     )
-    return Route(matchers=matchers, continue_=continue_, group_wait=r.group_wait, group_interval=r.group_interval,
+    return Route(matchers=matchers, group_by=group_by, continue_=continue_, group_wait=r.group_wait, group_interval=r.group_interval,
                  repeat_interval=r.repeat_interval, routes=children)

@@ -38,7 +38,7 @@ def alert_labels(service: Service) -> list[dict[str, str]]:
         for burn in slo.alerts:
             out.append({
                 **dict(service.labels), names.SLO_LABEL: slo.name, names.BURN_TIER_LABEL: burn.tier,
-                names.SEVERITY_LABEL: burn.severity, **dict(slo.labels), "alertname": burn.name,
+                names.SEVERITY_LABEL: burn.severity, **dict(burn.labels), "alertname": burn.name,
             })
     return out
 

@@ -20,6 +20,9 @@ _PARTS: dict[str, str] = {
         "{{ with .CommonLabels.alertname }}{{ . }}{{ else }}{{ len .Alerts }} alerts{{ end }}"
         "{{ with .CommonLabels.service }} {{ . }}{{ end }}"
         "{{ with .CommonLabels.slo }} (SLO {{ . }}){{ end }}"
+        # The group of a split SLO or alert (handler=/cart): each group is its own notification.
+        '{{ range .GroupLabels.SortedPairs }}{{ if not (or (eq .Name "alertname") (eq .Name "service") (eq .Name "slo")) }}'
+        " {{ .Name }}={{ .Value }}{{ end }}{{ end }}"
     ),
     # The first alert's links; a notification groups alerts of one alertname and service, so they
     # share them. Without the annotation, Alertmanager's own page is the best we have.
@@ -55,6 +58,12 @@ _PARTS: dict[str, str] = {
         '{{ if eq .CommonLabels.severity "critical" }}critical'
         '{{ else if eq .CommonLabels.severity "warning" }}warning'
         "{{ else }}info{{ end }}"
+    ),
+    # Opsgenie priorities P1 (highest) .. P5.
+    "opsgenie.priority": (
+        '{{ if eq .CommonLabels.severity "critical" }}P1'
+        '{{ else if eq .CommonLabels.severity "warning" }}P3'
+        "{{ else }}P5{{ end }}"
     ),
     "pagerduty.description": (
         f'{{{{ template "{names.notification_template("title")}" . }}}}'

@@ -99,17 +99,25 @@ def _slo_selector(service: str, slo: Slo) -> tuple[tuple[str, str], ...]:
     return ((names.SERVICE_LABEL, service), (names.SLO_LABEL, slo.name))
 
 
-def slo_error_ratio(service: str, slo: Slo, window: Duration) -> str:
-    return check(promql.selector(names.slo_error_ratio_record(str(window)), _slo_selector(service, slo)))
+def slo_variable_matchers(slo: Slo, variables: tuple[str, ...]) -> tuple[str, ...]:
+    """``handler=~"$handler"`` for each dashboard variable the SLO is split by: its records carry
+    exactly its ``group_by`` labels, so only those can be filtered."""
+    return tuple(f'{v}=~"${v}"' for v in variables if v in slo.group_by)
 
 
-def slo_burn_rate(service: str, slo: Slo, window: Duration) -> str:
+def slo_error_ratio(service: str, slo: Slo, window: Duration, variables: tuple[str, ...] = ()) -> str:
+    return check(promql.selector(names.slo_error_ratio_record(str(window)), _slo_selector(service, slo),
+                                 slo_variable_matchers(slo, variables)))
+
+
+def slo_burn_rate(service: str, slo: Slo, window: Duration, variables: tuple[str, ...] = ()) -> str:
     """Burn rate = error ratio over the window / error budget (1 is spending exactly on budget)."""
-    return check(f"{slo_error_ratio(service, slo, window)} / {format_decimal(slo.error_budget)}")
+    return check(f"{slo_error_ratio(service, slo, window, variables)} / {format_decimal(slo.error_budget)}")
 
 
-def slo_budget_remaining(service: str, slo: Slo) -> str:
-    return check(promql.selector(names.SLO_BUDGET_REMAINING_RECORD, _slo_selector(service, slo)))
+def slo_budget_remaining(service: str, slo: Slo, variables: tuple[str, ...] = ()) -> str:
+    return check(promql.selector(names.SLO_BUDGET_REMAINING_RECORD, _slo_selector(service, slo),
+                                 slo_variable_matchers(slo, variables)))
 
 
 def label_values(metric: str, selector: promql.Matchers, label: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ... import defaults
-from ...ir.model import Panel
+from ...ir.model import Panel, Slo
 from ...spec.units import format_decimal
 from . import options, queries
 from .context import THRESHOLD_COLORS, Context, num
@@ -32,13 +32,23 @@ def _legend() -> options.TimeSeriesOptions:
     return options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=("mean", "max", "lastNotNull")))
 
 
+def _group(slo: Slo, legend: str, alone: bool = False) -> str:
+    """The legend of a split SLO's series names its group: ``{{handler}} error ratio (5m)``
+    (``alone``: the group replaces the legend, e.g. one budget stat per handler)."""
+    groups = " ".join("{{" + label + "}}" for label in slo.group_by)
+    if not groups:
+        return legend
+    return groups if alone else f"{groups} {legend}"
+
+
 def sli(ctx: Context, panel: Panel) -> GPanel:
     slo = ctx.slo(panel.slo)
     short = min(slo.windows)
     budget = format_decimal(slo.error_budget * 100)
     targets = (
-        target(0, queries.slo_error_ratio(ctx.service.name, slo, short), f"error ratio ({short})"),
-        target(1, queries.slo_error_ratio(ctx.service.name, slo, slo.window), f"error ratio ({slo.window})"),
+        target(0, queries.slo_error_ratio(ctx.service.name, slo, short, ctx.variables), _group(slo, f"error ratio ({short})")),
+        target(1, queries.slo_error_ratio(ctx.service.name, slo, slo.window, ctx.variables),
+               _group(slo, f"error ratio ({slo.window})")),
     )
     meaning = (f"SLO {slo.name}: {slo.description or 'share of bad events'} Objective {format_decimal(slo.objective)} %, "
                f"so the error budget is {budget} % of events over {slo.window} (the dashed red line).").replace("  ", " ")
@@ -50,7 +60,7 @@ def sli(ctx: Context, panel: Panel) -> GPanel:
 
 def budget(ctx: Context, panel: Panel) -> GPanel:
     slo = ctx.slo(panel.slo)
-    tgt = target(0, queries.slo_budget_remaining(ctx.service.name, slo), slo.name)
+    tgt = target(0, queries.slo_budget_remaining(ctx.service.name, slo, ctx.variables), _group(slo, slo.name, alone=True))
     steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
     meaning = (f"Share of the {slo.window} error budget of SLO {slo.name} still left (100 % = untouched, "
                "below 0 % = SLO missed).")
@@ -63,7 +73,8 @@ def budget(ctx: Context, panel: Panel) -> GPanel:
 def burn(ctx: Context, panel: Panel) -> GPanel:
     slo = ctx.slo(panel.slo)
     windows = sorted({w.long for b in slo.alerts for w in b.windows}) or [min(slo.windows)]
-    targets = tuple(target(i, queries.slo_burn_rate(ctx.service.name, slo, w), f"{w} window") for i, w in enumerate(windows))
+    targets = tuple(target(i, queries.slo_burn_rate(ctx.service.name, slo, w, ctx.variables), _group(slo, f"{w} window"))
+                    for i, w in enumerate(windows))
     factors: dict[Decimal, str] = {}
     for b in slo.alerts:
         for w in b.windows:

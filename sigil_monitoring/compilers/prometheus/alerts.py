@@ -119,6 +119,7 @@ def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
         summary=alert.summary, description=alert.description,
         runbook_url=alert.runbook_url, dashboard_url=alert.dashboard_url,
         dashboard_uid=service.dashboard.uid, panel_id=alert.panel_id,
+        keep_firing_for=alert.keep_firing_for, extra_annotations=alert.annotations,
     )
 
 

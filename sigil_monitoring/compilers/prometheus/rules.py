@@ -50,6 +50,8 @@ class AlertingRule:
     dashboard_url: str
     dashboard_uid: str  # the dashboard and panel dashboard_url opens, for Grafana's "View panel"
     panel_id: int | None
+    keep_firing_for: Duration | None = None  # Prometheus 2.42+; left out when the spec does not ask
+    extra_annotations: Labels = ()  # the spec's own annotations (never one of the four below)
 
     def __post_init__(self) -> None:
         check(self.expr)
@@ -64,11 +66,14 @@ class AlertingRule:
         return {
             "summary": self.summary, "description": self.description,
             "runbook_url": self.runbook_url, "dashboard_url": self.dashboard_url, **link,
+            **dict(self.extra_annotations),
         }
 
     def document(self) -> dict[str, Any]:
-        return {"alert": self.alert, "expr": self.expr, "for": str(self.for_), "labels": dict(self.labels),
-                "annotations": self.annotations}
+        doc: dict[str, Any] = {"alert": self.alert, "expr": self.expr, "for": str(self.for_)}
+        if self.keep_firing_for is not None:
+            doc["keep_firing_for"] = str(self.keep_firing_for)
+        return {**doc, "labels": dict(self.labels), "annotations": self.annotations}
 
 
 Rule = RecordingRule | AlertingRule

@@ -104,21 +104,29 @@ def burn_expr(service: Service, slo: Slo, burn: BurnAlert) -> str:
 
 
 def burn_labels(service: Service, slo: Slo, burn: BurnAlert) -> Labels:
-    return merge_labels(service.labels, slo.labels, (
+    return merge_labels(service.labels, burn.labels, (
         (names.SLO_LABEL, slo.name), (names.SEVERITY_LABEL, burn.severity), (names.BURN_TIER_LABEL, burn.tier),
     ))
 
 
 def burn_summary(slo: Slo, burn: BurnAlert) -> str:
+    """The spec's static summary, or one that names the SLO, its split and the tier's speed."""
+    if burn.summary is not None:
+        return burn.summary
     speed = "fast" if burn.tier == "page" else "steadily"
-    return f"SLO {slo.name} is burning its {slo.window} error budget {speed}."
+    split = f" (per {', '.join(slo.group_by)})" if slo.group_by else ""
+    return f"SLO {slo.name}{split} is burning its {slo.window} error budget {speed}."
 
 
 def burn_description(service: Service, slo: Slo, burn: BurnAlert) -> str:
+    if burn.description is not None:
+        return burn.description
     pairs = " or ".join(f"{format_decimal(w.factor)}x over {w.long} and {w.short}" for w in burn.windows)
+    # A split SLO names the group that burns: one alert per handler, each saying which.
+    group = "".join(f" {label}={{{{ $labels.{label} }}}}" for label in slo.group_by)
     return (
         f"{slo.description + ' ' if slo.description else ''}Error ratio {{{{ $value | humanizePercentage }}}} "
-        f"over the long window burns the budget of {format_decimal(slo.error_budget * 100)} % "
+        f"over the long window{' for' + group if group else ''} burns the budget of {format_decimal(slo.error_budget * 100)} % "
         f"(objective {format_decimal(slo.objective)} % over {slo.window}) at more than {pairs}. "
         f"Service {service.name}."
     )
@@ -130,6 +138,7 @@ def burn_rule(service: Service, slo: Slo, burn: BurnAlert) -> AlertingRule:
         summary=burn_summary(slo, burn), description=burn_description(service, slo, burn),
         runbook_url=burn.runbook_url, dashboard_url=burn.dashboard_url,
         dashboard_uid=service.dashboard.uid, panel_id=burn.panel_id,
+        keep_firing_for=burn.keep_firing_for, extra_annotations=burn.annotations,
     )
 
 

@@ -171,8 +171,10 @@ def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAler
         ("description", expand(alert.description, scenario.value, values)),
         ("runbook_url", alert.runbook_url),
         ("summary", expand(alert.summary, scenario.value, values)),
+        # The spec's own annotations are templates too, expanded as Prometheus will.
+        *((key, expand(text, scenario.value, values)) for key, text in alert.annotations),
     )
-    return ExpectedAlert(labels, annotations)
+    return ExpectedAlert(labels, tuple(sorted(annotations)))
 
 
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
