@@ -68,8 +68,9 @@ class Webhook(SpecModel):
         return url
 
 
-_Slack = Annotated[Slack, BeforeValidator(_no_inline_secrets)]
-_PagerDuty = Annotated[PagerDuty, BeforeValidator(_no_inline_secrets)]
+# These only refuse inline secrets, so the schema of their input is the model's own.
+_Slack = Annotated[Slack, BeforeValidator(_no_inline_secrets, json_schema_input_type=Slack)]
+_PagerDuty = Annotated[PagerDuty, BeforeValidator(_no_inline_secrets, json_schema_input_type=PagerDuty)]
 
 
 class Receiver(SpecModel):
@@ -101,7 +102,7 @@ class Route(SpecModel):
 
     severity: Literal["critical", "warning", "info"] | None = None
     match: Matchers = Field(default_factory=dict, description="Label matchers, e.g. {slo: encode-latency} or {alertname: {regex: 'Disk.*'}}.")
-    to: Annotated[list[ReceiverName], BeforeValidator(_to_list)] = Field(description="Receiver name, or a list to notify several.")
+    to: Annotated[list[ReceiverName], BeforeValidator(_to_list, json_schema_input_type=ReceiverName | list[ReceiverName])] = Field(description="Receiver name, or a list to notify several.")
     continue_: bool = Field(False, alias="continue", description="Keep matching later routes after this one.")
     mute_when: list[str] = Field(default_factory=list, description="Time intervals (from `mute`) when this route is silent.")
     active_when: list[str] = Field(default_factory=list, description="Time intervals outside which this route is silent.")
