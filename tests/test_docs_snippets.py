@@ -36,3 +36,16 @@ def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_
     found = re.search(r"SUCCESS: (\d+) rule files found", run.stdout)
     rule_files = sorted(deployed.glob("sigil-dna/prometheus/*.rules.yml"))
     assert found and int(found.group(1)) == len(rule_files) > 0, run.stdout
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/prometheus.md"])
+def test_the_documented_burn_windows_are_what_the_compiler_uses(doc):
+    from sigil_monitoring.ir.burn import burn_windows
+    from sigil_monitoring.spec.units import Duration
+
+    rows = re.findall(r"^\| (\d+d) \| (.+?) \| (.+?) \|$", (REPO / doc).read_text(encoding="utf-8"), re.M)
+    assert [r[0] for r in rows] == ["1d", "7d", "28d", "30d", "90d", "365d"]
+    for window, page, ticket in rows:
+        windows = burn_windows(Duration.parse(window), Duration.parse("15s"))
+        for tier, text in (("page", page), ("ticket", ticket)):
+            assert text == ", ".join(f"{w.long}/{w.short} × {w.factor}" for w in windows if w.tier == tier), (window, tier)
