@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from compiled import prometheus_rules, write_artifacts
 from hypothesis import strategies as st
 from servers import require_binary
 
@@ -108,9 +109,7 @@ def test_a_steady_burn_just_above_the_workbooks_coverage_fires_each_tier_of_ever
                               (promtool_test.AlertCase(fire_at, burn.name, (slo_tests.expected(service, slo, burn, ratio),)),))
             test = promtool_test.TestFile(f"{service.name}/prometheus/tests/coverage-{burn.tier}.test.yml", (rule_file,), (group,))
             artifacts.append(Artifact(test.path, test.document(), "yaml", service.source))
-    for artifact in artifacts:
-        (tmp_path / artifact.path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / artifact.path).write_bytes(artifact.render())
+    write_artifacts(artifacts, tmp_path)
     tests = sorted(str(p) for p in tmp_path.glob("*/prometheus/tests/*.test.yml"))
     assert len([t for t in tests if "/coverage-" in t]) == 2 * len(PERIODS)
     run = subprocess.run([require_binary("promtool"), "test", "rules", *tests], capture_output=True, text=True, timeout=300)
@@ -118,15 +117,11 @@ def test_a_steady_burn_just_above_the_workbooks_coverage_fires_each_tier_of_ever
 
 
 def test_a_92_percent_slo_pages_on_its_6h_pair_alone_and_its_generated_tests_pass(tmp_path):
-    spec = parse_spec(SPEC.format(stem="92", period="30d").replace("99.9%", "92%"), "p92.yaml")
-    model = build_model([spec])
+    model, out = prometheus_rules(SPEC.format(stem="92", period="30d").replace("99.9%", "92%"), "p92", tmp_path)
     page = next(b for b in model.services[0].slos[0].alerts if b.tier == "page")
     assert [(str(w.long), str(w.short), str(w.factor)) for w in page.windows] == [("6h", "30m", "6")]
-    for artifact in compiler("prometheus")(model):
-        (tmp_path / artifact.path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / artifact.path).write_bytes(artifact.render())
-    rules = (tmp_path / "p92/prometheus/slo-availability.rules.yml").read_text()
+    rules = (out / "slo-availability.rules.yml").read_text()
     assert "> 0.48\n" in rules and "> 1.152" not in rules  # 6 x 0.08 kept, 14.4 x 0.08 left out
-    tests = sorted(str(p) for p in (tmp_path / "p92/prometheus/tests").glob("*Burn.test.yml"))
+    tests = sorted(str(p) for p in (out / "tests").glob("*Burn.test.yml"))
     run = subprocess.run([require_binary("promtool"), "test", "rules", *tests], capture_output=True, text=True, timeout=120)
     assert len(tests) == 2 and run.returncode == 0, run.stdout + run.stderr

@@ -14,11 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from compiled import prometheus_rules
 from servers import require_binary
 
-from sigil_monitoring import parse_spec
-from sigil_monitoring.compilers import compiler
-from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.render import to_yaml
 
 SPEC = """apiVersion: sigil-monitoring/v1
@@ -86,11 +84,7 @@ def _nan(expr: str) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("gap")
-    for artifact in compiler("prometheus")(build_model([parse_spec(SPEC, "gap.yaml")])):
-        (root / artifact.path).parent.mkdir(parents=True, exist_ok=True)
-        (root / artifact.path).write_bytes(artifact.render())
-    return root / "gap" / "prometheus"
+    return prometheus_rules(SPEC, "gap", tmp_path_factory.mktemp("gap"))[1]
 
 
 def test_the_period_ratio_is_traffic_weighted_and_a_traffic_gap_makes_neither_it_nor_the_budget_nan(rules, tmp_path):

@@ -13,13 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from compiled import prometheus_rules
 from conftest import REPO
 from ruamel.yaml import YAML
 from servers import require_binary
 
-from sigil_monitoring import parse_spec
-from sigil_monitoring.compilers import compiler
-from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.render import to_yaml
 
 SLOTH = REPO / "tests" / "sloth"
@@ -80,11 +78,7 @@ def _count(expr: str) -> str:
 
 @pytest.fixture(scope="module")
 def ours(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("parity")
-    for artifact in compiler("prometheus")(build_model([parse_spec(SPEC, "svc01.yaml")])):
-        (root / artifact.path).parent.mkdir(parents=True, exist_ok=True)
-        (root / artifact.path).write_bytes(artifact.render())
-    return root / "svc01" / "prometheus"
+    return prometheus_rules(SPEC, "svc01", tmp_path_factory.mktemp("parity"))[1]
 
 
 def test_page_and_ticket_conditions_hold_at_the_same_minutes_as_sloths_for_30d_and_28d(ours, tmp_path):
