@@ -38,6 +38,9 @@ slos:
     objective: 99%
     window: 7d
     sli: {latency: latency, below: 1s}
+  raw:
+    objective: 99%
+    sli: {error_ratio: 'sum(rate(app_errors_total{job="gap"}[$window])) / sum(rate(app_requests_total{job="gap"}[$window]))'}
 """
 SCRAPE_S = 15
 # (minutes, requests per second, errors per second)
@@ -101,6 +104,10 @@ def test_the_period_ratio_is_traffic_weighted_and_a_traffic_gap_makes_neither_it
             # What the period ratio was before: the average of the shortest ratio, NaN after the gap.
             _nan(f"avg_over_time(slo:sli_error:ratio_rate{shortest}{sel}[{period}])"),
         ]
+    # A raw error_ratio gives no traffic: its period ratio averages the valid samples over time
+    # (0.1 % for 60 minutes, 50 % for 50) but is defined too.
+    raw = '{service="gap",slo="raw"}'
+    checks.append(_close(f"slo:sli_error:ratio_rate30d{raw}", (60 * Decimal("0.001") + 50 * Decimal("0.5")) / 110, Decimal("0.03")))
     test = {
         "rule_files": [str(p) for p in sorted(rules.glob("slo-*.rules.yml"))],
         "evaluation_interval": "1m",
