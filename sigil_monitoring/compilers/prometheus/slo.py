@@ -3,9 +3,11 @@
 The alerting scheme is the Google SRE workbook's
 (https://sre.google/workbook/alerting-on-slos/#6-multiwindow-multi-burn-rate-alerts): a tier fires
 when, for one of its window pairs, both the long and the short window burn the error budget faster
-than ``factor`` times the sustainable rate. Metadata names follow Sloth's ``slo:*`` series, and
-every rule carries ``service`` and ``slo`` labels so SLOs sharing a metric never collide. All
-budget arithmetic is Decimal (``1 - 0.999`` is ``0.001``, never ``0.0009999999999999432``).
+than ``factor`` times the sustainable rate (windows and factors: ``ir/burn.py``). The error ratio
+over the whole SLO period is bad over all events, summed from records of the shortest window, so
+it is weighted by traffic and never NaN for lack of it. Metadata names follow Sloth's ``slo:*``
+series, and every rule carries ``service`` and ``slo`` labels so SLOs sharing a metric never
+collide. All budget arithmetic is Decimal (``1 - 0.999`` is ``0.001``, never ``0.0009999999999999432``).
 """
 
 from __future__ import annotations
