@@ -78,6 +78,16 @@ def slo_error_ratio_record(window: str) -> str:
     return f"slo:sli_error:ratio_rate{window}"
 
 
+# The bad and all events of the SLI over its shortest window, summed over the SLO period for a
+# traffic-weighted period ratio (Sloth has no such series; the ratio names above are Sloth's).
+def slo_error_numerator_record(window: str) -> str:
+    return f"slo:sli_error:numerator_rate{window}"
+
+
+def slo_error_denominator_record(window: str) -> str:
+    return f"slo:sli_error:denominator_rate{window}"
+
+
 SLO_OBJECTIVE_RECORD = "slo:objective:ratio"
 SLO_ERROR_BUDGET_RECORD = "slo:error_budget:ratio"
 SLO_PERIOD_DAYS_RECORD = "slo:time_period:days"

@@ -111,7 +111,7 @@ def test_a_ratio_alert_with_by_on_either_side_divides_per_label_on_both_sides(ou
 
 def test_each_sli_kind_records_its_error_ratio_expression(out):
     assert '1 - (sum by (operation) (rate(kinds_good_total{job=\\"kinds\\"}[5m])) / sum by (operation)' in (out / "slo-good-ratio.rules.yml").read_text()
-    assert '1 - avg (avg_over_time(kinds_db_up{job=\\"kinds\\"}[5m]))' in (out / "slo-db-up.rules.yml").read_text()
+    assert '1 - avg (avg_over_time(kinds_db_up{job=\\"kinds\\"}[15m]))' in (out / "slo-db-up.rules.yml").read_text()
     assert "1 - histogram_fraction(0, 0.25, sum (rate(kinds_native_seconds{" in (out / "slo-native-latency.rules.yml").read_text()
     raw = (out / "slo-raw.rules.yml").read_text()
     assert "[$window]" not in raw and '[1h])) / sum(rate(kinds_requests_total{job=\\"kinds\\"}[1h]))' in raw

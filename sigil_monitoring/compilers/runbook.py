@@ -5,6 +5,8 @@ Each alert gets a ``## AlertName`` section; the alert's ``runbook_url`` points a
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .. import conventions as names
 from ..bundle import Artifact
 from ..ir.model import Alert, Model, Service, Slo
@@ -73,10 +75,18 @@ def _handling(service: Service, alert: str) -> list[str]:
     return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
 
 
+
+def _lasts(slo: Slo, factor: Decimal) -> Duration:
+    """How long the whole budget lasts at ``factor`` times the sustainable burn (to the minute)."""
+    minutes = (Decimal(slo.window.ms) / factor / 60_000).to_integral_value()
+    return Duration(int(minutes) * 60_000)
+
+
 def _slo_section(service: Service, slo: Slo) -> list[str]:
     lines = []
     for burn in slo.alerts:
         pairs = ", ".join(f"{w.long}/{w.short} at {w.factor}x" for w in burn.windows)
+        lowest = min(w.factor for w in burn.windows)
         lines += [
             f"## {burn.name}",
             "",
@@ -87,7 +97,8 @@ def _slo_section(service: Service, slo: Slo) -> list[str]:
             *([slo.description, ""] if slo.description else []),
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
-            + (" Page now: at this rate the budget is gone within days." if burn.tier == "page" else " Fix it this week."),
+            + (f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in {_lasts(slo, lowest)}."
+               if burn.tier == "page" else " Fix it this week."),
             "",
         ]
         if burn.summary is not None:

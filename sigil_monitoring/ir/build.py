@@ -18,7 +18,7 @@ from ..spec.document import Spec
 from ..spec.refs import MetricRef
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
-from .burn import burn_windows, error_budget
+from .burn import burn_windows, can_fire, error_budget
 from .model import Alert, BurnAlert, Dashboard, Metric, Model, Panel, PromqlTest, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
 
 
@@ -112,7 +112,8 @@ def _slo(ctx: _Context, name: str) -> Slo:
     alerts = []
     for tier in ("page", "ticket"):
         options = getattr(slo.alerting, tier)
-        tier_windows = tuple(w for w in windows if w.tier == tier)
+        # Pairs whose threshold is 1 or more can never fire; spec.semantic rejects a tier left empty.
+        tier_windows = tuple(w for w in windows if w.tier == tier and can_fire(w, budget))
         if not options.enabled:
             continue
         alert_name = names.slo_alert_name(name, tier)

@@ -24,7 +24,7 @@ _INLINE_SECRETS: dict[str, dict[str, str]] = {
 }
 
 
-def _no_inline_secrets(kind: str) -> BeforeValidator:
+def _no_inline_secrets(kind: str, model: type) -> BeforeValidator:
     def check(value: object) -> object:
         if isinstance(value, dict):
             for key, instead in _INLINE_SECRETS[kind].items():
@@ -37,7 +37,8 @@ def _no_inline_secrets(kind: str) -> BeforeValidator:
                     raise ValueError(f"{key} puts a secret in the spec (write it to a file and give {instead}: /path/to/file)")
         return value
 
-    return BeforeValidator(check)
+    # Only refuses inline secrets, so the schema of its input is the model's own.
+    return BeforeValidator(check, json_schema_input_type=model)
 
 
 class Slack(SpecModel):
@@ -117,10 +118,10 @@ class Opsgenie(SpecModel):
         return url
 
 
-_Slack = Annotated[Slack, _no_inline_secrets("slack")]
-_PagerDuty = Annotated[PagerDuty, _no_inline_secrets("pagerduty")]
-_Email = Annotated[Email, _no_inline_secrets("email")]
-_Opsgenie = Annotated[Opsgenie, _no_inline_secrets("opsgenie")]
+_Slack = Annotated[Slack, _no_inline_secrets("slack", Slack)]
+_PagerDuty = Annotated[PagerDuty, _no_inline_secrets("pagerduty", PagerDuty)]
+_Email = Annotated[Email, _no_inline_secrets("email", Email)]
+_Opsgenie = Annotated[Opsgenie, _no_inline_secrets("opsgenie", Opsgenie)]
 ReceiverKind = Literal["slack", "pagerduty", "webhook", "email", "opsgenie"]
 RECEIVER_KINDS: tuple[ReceiverKind, ...] = ("slack", "pagerduty", "webhook", "email", "opsgenie")
 
@@ -156,7 +157,7 @@ class Route(SpecModel):
 
     severity: Literal["critical", "warning", "info"] | None = None
     match: Matchers = Field(default_factory=dict, description="Label matchers, e.g. {slo: encode-latency} or {alertname: {regex: 'Disk.*'}}.")
-    to: Annotated[list[ReceiverName], BeforeValidator(_to_list)] = Field(description="Receiver name, or a list to notify several.")
+    to: Annotated[list[ReceiverName], BeforeValidator(_to_list, json_schema_input_type=ReceiverName | list[ReceiverName])] = Field(description="Receiver name, or a list to notify several.")
     continue_: bool = Field(False, alias="continue", description="Keep matching later routes after this one.")
     mute_when: list[str] = Field(default_factory=list, description="Time intervals (from `mute`) when this route is silent.")
     active_when: list[str] = Field(default_factory=list, description="Time intervals outside which this route is silent.")

@@ -109,19 +109,23 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
-    from ..ir.burn import burn_windows, error_budget, never_fires
+    from ..ir.burn import burn_windows, can_fire, error_budget, lowest_objective_for
 
     for name, slo in spec.slos.items():
         path = ("slos", name)
         budget = error_budget(slo.objective)
-        for window in burn_windows(slo.window, spec.service.scrape_interval):
-            tier = getattr(slo.alerting, window.tier)
-            if tier.enabled and never_fires(window, budget):
+        windows = burn_windows(slo.window, spec.service.scrape_interval)
+        for tier_name in ("page", "ticket"):
+            tier = tuple(w for w in windows if w.tier == tier_name)
+            # A pair that cannot fire is left out of the rule (ir.build); only a tier left with
+            # no pair at all is a mistake worth stopping for.
+            if getattr(slo.alerting, tier_name).enabled and not any(can_fire(w, budget) for w in tier):
+                thresholds = " and ".join(f"{w.factor} x {budget}" for w in tier)
                 yield (*path, "objective"), "value", (
-                    f"the {window.tier} tier can never fire: burn rate {window.factor} x error budget {budget} >= 1 "
-                    f"(raise the objective, or set alerting.{window.tier}.enabled: false)"
+                    f"the {tier_name} tier can never fire: its burn thresholds (factor x error budget) {thresholds} "
+                    f"are all >= 1, above any error ratio (raise the objective to at least {lowest_objective_for(tier)} %, "
+                    f"or set alerting.{tier_name}.enabled: false)"
                 )
-                break
         sli = slo.sli
         if sli.kind == "latency" and sli.latency is not None and sli.below is not None:
             yield from _latency_threshold(spec, (*path, "sli", "below"), sli.latency.metric, sli.below)
@@ -139,12 +143,12 @@ def _slos(spec: Spec) -> Iterator[Problem]:
             if label in RESERVED_LABELS:
                 yield (*path, "alerting", "labels", label), "key", f"label '{label}' is set by the compiler (remove it)"
         yield from _own_annotations((*path, "alerting", "annotations"), slo.alerting.annotations)
-        for tier in ("page", "ticket"):
-            options = getattr(slo.alerting, tier)
+        for tier_key in ("page", "ticket"):
+            options = getattr(slo.alerting, tier_key)
             for label in options.labels:
                 if label in RESERVED_LABELS:
-                    yield (*path, "alerting", tier, "labels", label), "key", f"label '{label}' is set by the compiler (remove it)"
-            yield from _own_annotations((*path, "alerting", tier, "annotations"), options.annotations)
+                    yield (*path, "alerting", tier_key, "labels", label), "key", f"label '{label}' is set by the compiler (remove it)"
+            yield from _own_annotations((*path, "alerting", tier_key, "annotations"), options.annotations)
 
 
 # Annotations the compiler writes on every alert; the spec sets their text through its own fields.

@@ -34,7 +34,8 @@ class Service(SpecModel):
 
 MetricType = Literal["counter", "gauge", "histogram", "native_histogram"]
 Unit = Literal["seconds", "bytes", "percent", "ratio", "none"]
-_UNIT_ALIASES = {"s": "seconds", "second": "seconds", "sec": "seconds", "byte": "bytes", "B": "bytes", "%": "percent"}
+UnitAlias = Literal["s", "second", "sec", "byte", "B", "%"]
+_UNIT_ALIASES: dict[str, Unit] = {"s": "seconds", "second": "seconds", "sec": "seconds", "byte": "bytes", "B": "bytes", "%": "percent"}
 
 
 def _unit(value: object) -> object:
@@ -64,7 +65,7 @@ class Metric(SpecModel):
     from_: LogicalName | None = Field(None, alias="from", description="Derived metric: the catalog entry it narrows with `where`.")
     where: Matchers = Field(default_factory=dict, description="Derived metric: label matchers added to every query of it.")
     help: str = Field("", description="What the metric measures; shown in panel descriptions.")
-    unit: Annotated[Unit, BeforeValidator(_unit)] = Field("none", description="seconds, bytes, percent, ratio or none (s and B are accepted).")
+    unit: Annotated[Unit, BeforeValidator(_unit, json_schema_input_type=Unit | UnitAlias)] = Field("none", description="seconds, bytes, percent, ratio or none (s and B are accepted).")
     labels: list[LabelName] = Field(default_factory=list, description="Label names worth grouping by (dashboard variables, `by:`).")
     buckets: list[float] | None = Field(None, description="Classic histogram bucket boundaries; latency thresholds must be one of them.")
     states: dict[StateValue, str] | None = Field(None, description="For state gauges: value -> state name, e.g. {0: closed, 1: open}.")

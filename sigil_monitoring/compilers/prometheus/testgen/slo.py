@@ -1,8 +1,9 @@
 """promtool tests for burn-rate alerts: a steady error ratio above (and below) the tier's budget.
 
 The firing input keeps the error ratio at twice the highest ``factor x budget`` of the tier (at
-most halfway to 1), so every window pair of the tier burns; the quiet input keeps it at half the
-lowest, so none does. Both are rounded to three significant digits, which keeps the expected
+most halfway to 1), so every window pair of the tier burns; a second firing input burns 10 % above
+the lowest threshold, so the slowest burn the tier is meant to catch is proven to fire; the quiet
+input keeps it at half the lowest, so none does. Both are rounded to three significant digits, which keeps the expected
 ``humanizePercentage`` text exact. Kinds promtool 2.42 cannot feed (native histograms, raw
 ``error_ratio`` PromQL) get the SLI records themselves as input, which still tests the alert logic.
 """
@@ -25,6 +26,8 @@ from .templates import expand
 from .threshold import SETTLE
 
 TOTAL_PER_SECOND = Decimal(10000)
+# The edge case burns 10 % above the tier's lowest threshold.
+EDGE_MARGIN = Decimal("1.1")
 
 
 def _sig3(value: Decimal, rounding: str) -> Decimal:
@@ -32,12 +35,16 @@ def _sig3(value: Decimal, rounding: str) -> Decimal:
     return value.scaleb(-exponent).quantize(Decimal(1), rounding=rounding).scaleb(exponent)
 
 
-def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal]:
-    """(firing, quiet) error ratios for one tier."""
+def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]:
+    """(firing, just above the lowest threshold, quiet) error ratios for one tier.
+
+    The second fires only the pair with the lowest factor: the slowest burn the tier catches.
+    """
     thresholds = [slo_rules.burn_threshold(slo, w) for w in burn.windows]
     fire = _sig3(min(max(thresholds) * 2, (max(thresholds) + 1) / 2), ROUND_CEILING)
+    edge = _sig3(min(min(thresholds) * EDGE_MARGIN, (min(thresholds) + 1) / 2), ROUND_CEILING)
     quiet = _sig3(min(thresholds) / 2, ROUND_FLOOR)
-    return min(fire, Decimal(1)), quiet
+    return min(fire, Decimal(1)), min(edge, Decimal(1)), quiet
 
 
 def group_labels(slo: Slo) -> Labels:
@@ -101,14 +108,14 @@ def metadata_checks(service: Service, slo: Slo, at: Duration) -> tuple[ExprCase,
 def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str) -> TestFile:
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
-    fire, quiet = error_ratios(slo, burn)
+    fire, edge, quiet = error_ratios(slo, burn)
     firing, fired_ratio = feed(service, slo, burn, fire, samples)
-    calm, _ = feed(service, slo, burn, quiet, samples)
     cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fired_ratio),))]
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
         cases.insert(0, AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()))
-    groups = (
-        TestGroup(firing, tuple(cases), metadata_checks(service, slo, fire_at)),
-        TestGroup(calm, (AlertCase(fire_at, burn.name, ()),)),
-    )
-    return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), groups)
+    groups = [TestGroup(firing, tuple(cases), metadata_checks(service, slo, fire_at))]
+    if edge != fire:
+        at_edge, edge_ratio = feed(service, slo, burn, edge, samples)
+        groups.append(TestGroup(at_edge, (AlertCase(fire_at, burn.name, (expected(service, slo, burn, edge_ratio),)),)))
+    groups.append(TestGroup(feed(service, slo, burn, quiet, samples)[0], (AlertCase(fire_at, burn.name, ()),)))
+    return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), tuple(groups))
