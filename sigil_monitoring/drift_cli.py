@@ -31,10 +31,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .cli import load_all
     from .drift import find_drift
 
-    bundle = _compile(load_all(args.specs))
+    # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
+    bundle = _compile(load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text"))
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))
+    elif args.format == "github":
+        # One annotation per drifted file, on the generated file (GitHub shows it in the PR's files).
+        sys.stdout.write("".join(f"::error file={args.out}/{item.path}::{item.why}\n" for item in drift))
     elif drift:
         sys.stdout.write(_check_text(drift, args))
     elif not args.quiet:
@@ -166,7 +170,8 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     from .cli import out_folder
 
     p.add_argument("--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)")
-    p.add_argument("--format", **fmt)
+    p.add_argument("--format", **{**fmt, "choices": ["text", "json", "github"],
+                                  "help": "report as text (default), JSON for tooling, or GitHub annotations"})
     p.set_defaults(func=_guard(cmd_check, "check"))
 
     p = sub.add_parser(
