@@ -118,7 +118,8 @@ def locked(out: Path, shared: bool = False) -> Iterator[None]:
             if shared and exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EACCES):
                 yield
                 return
-            raise
+            # Named after the folder: that the lock file is the first thing written is ours to know.
+            raise OSError(exc.errno, exc.strerror, os.fspath(out if exc.filename == os.fspath(path) else exc.filename)) from None
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         # Another compile may have swapped the folder, or someone removed the file, while we
         # waited: the lock counts only if the file we hold is still the one at the path.
