@@ -1,7 +1,10 @@
 """Command line: ``sigil-monitoring compile|validate|schema|check|diff``.
 
-Exit codes: 0 ok, 1 drift or findings, 2 usage or spec error. Errors go to stderr as
-``file:line:col: error: ...`` lines, every error of every spec at once.
+Exit codes: 0 ok, 1 drift or findings, 2 usage or spec error, 1 an environment error (the
+filesystem refused: read-only, full, permission denied, something in the way), 70 an internal
+error (a bug: EX_SOFTWARE of sysexits.h). Errors go to stderr as ``file:line:col: error: ...``
+lines, every error of every spec at once; every other failure is one line too, never a traceback
+(``SIGIL_MONITORING_TRACEBACK=1`` adds the traceback of an internal error, for its bug report).
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from .errors import Diagnostic, SpecError
+from .errors import Diagnostic, FilesystemError, SpecError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_ENVIRONMENT, EXIT_INTERNAL = 1, 70
 
 
 class _Parser(argparse.ArgumentParser):
@@ -166,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compile", help="compile specs into an output folder", description="Compile specs; the output folder is swapped in atomically.")
     specs(p)
-    p.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    p.add_argument("--out", default="build", type=out_folder, metavar="DIR", help="output folder (default: build)")
     output_format(p)
     p.set_defaults(func=cmd_compile)
 
@@ -185,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def out_folder(text: str) -> str:
+    """An ``--out`` value: any path but the empty one, which would mean the working directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--out needs a folder name, not an empty string")
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -196,3 +207,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (``| head``): nothing left to say to anyone.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush is quiet
+        return EXIT_ENVIRONMENT
+    except FilesystemError as exc:
+        sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
+        return EXIT_ENVIRONMENT
+    except (OSError, MemoryError) as exc:
+        from .errors import filesystem_error
+
+        if isinstance(exc, MemoryError):
+            reason = "out of memory (give the process more memory, or split the specs)"
+            sys.stderr.write(f"sigil-monitoring {args.command}: error: {reason}\n")
+        else:
+            sys.stderr.write(f"sigil-monitoring {args.command}: error: {filesystem_error(exc, os.fsdecode(exc.filename or '.'))}\n")
+        return EXIT_ENVIRONMENT
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        report_internal(exc, args)
+        return EXIT_INTERNAL
+
+
+def report_internal(exc: BaseException, args: argparse.Namespace) -> None:
+    """One line for a bug: the exception's type and where it was raised, never its text.
+
+    The text of an exception can hold anything it was given, a token included; the type, the
+    place and the spec are what a bug report needs.
+    """
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "sigil_monitoring" in f.filename] or frames
+    where = ""
+    if ours:
+        frame = ours[-1]
+        where = f" at {frame.filename[frame.filename.rfind('sigil_monitoring'):]}:{frame.lineno}"
+    inputs = " ".join(getattr(args, "specs", None) or getattr(args, "paths", None) or []) or "the command line"
+    sys.stderr.write(
+        f"sigil-monitoring {args.command}: internal error: {type(exc).__name__}{where} "
+        f"(this is a bug in sigil-monitoring, please report it with the spec that caused it: {inputs})\n"
+    )
+    if os.environ.get("SIGIL_MONITORING_TRACEBACK"):
+        traceback.print_exception(exc, file=sys.stderr)

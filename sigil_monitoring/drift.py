@@ -6,7 +6,7 @@ Each generated file is in one of these states:
 - ``edited``: not what we wrote last time either: its hash differs from the manifest's (a hand edit);
 - ``missing``: the specs produce it, the folder does not have it;
 - ``extra``: we generated it earlier (the manifest says so), the specs no longer produce it, and it
-  is still there.
+  is still there as we wrote it (an edited one is the user's now: compile keeps it, so check does).
 
 Files we never generated are not looked at. The manifest itself is reported only when everything
 else matches (it restates the other files, so it is out of date whenever they are).
@@ -21,7 +21,8 @@ from typing import Literal
 
 from .bundle import Bundle
 from .conventions import MANIFEST_PATH
-from .write import manifest_bytes, read_manifest
+from .outdir import locked, read_inside
+from .write import manifest_bytes, read_manifest, still_ours
 
 State = Literal["stale", "edited", "missing", "extra"]
 
@@ -47,13 +48,6 @@ class FileDrift:
         return _WHY[self.state]
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 def find_drift(bundle: Bundle, out_dir: str | Path) -> list[FileDrift]:
     """Every generated file of ``out_dir`` that is not what ``bundle`` holds, in path order.
 
@@ -68,24 +62,28 @@ def find_drift(bundle: Bundle, out_dir: str | Path) -> list[FileDrift]:
     [('a.md', 'edited')]
     """
     out = Path(out_dir)
+    with locked(out, shared=True):  # a compile running now finishes first
+        return _drift(bundle, out)
+
+
+def _drift(bundle: Bundle, out: Path) -> list[FileDrift]:
+    # Every read goes through read_inside: a regular file inside the folder, never a link's
+    # target, a FIFO or a device, whatever the manifest names.
     manifest = read_manifest(out)
     drift: list[FileDrift] = []
     for path, data in bundle.items():
-        found = _read(out / path)
+        found = read_inside(out, path)
         if found is None:
             drift.append(FileDrift(path, "missing", None, data))
         elif found != data:
             recorded = manifest.get(path)
             edited = recorded is not None and recorded != hashlib.sha256(found).hexdigest()
             drift.append(FileDrift(path, "edited" if edited else "stale", found, data))
-    for path in manifest:
-        if path not in bundle and path != MANIFEST_PATH:
-            found = _read(out / path)
-            if found is not None:
-                drift.append(FileDrift(path, "extra", found, None))
+    for path in still_ours(out, manifest, bundle):  # what compile would remove
+        drift.append(FileDrift(path, "extra", read_inside(out, path), None))
     if not drift:
         expected = manifest_bytes(bundle)
-        found = _read(out / MANIFEST_PATH)
+        found = read_inside(out, MANIFEST_PATH)
         if found != expected:
             drift.append(FileDrift(MANIFEST_PATH, "missing" if found is None else "stale", found, expected))
     return sorted(drift, key=lambda d: d.path)

@@ -78,16 +78,24 @@ def _folder(path: Path) -> dict[str, bytes]:
     from .conventions import MANIFEST_PATH
     from .write import read_manifest
 
+    from .outdir import LOCK_NAME, read_inside
+
     manifest = read_manifest(path)
-    if manifest:
-        return {rel: (path / rel).read_bytes() for rel in manifest if (path / rel).is_file()}
-    return {f.relative_to(path).as_posix(): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file() and f.name != MANIFEST_PATH}
+    rels = list(manifest) if manifest else [
+        f.relative_to(path).as_posix() for f in sorted(path.rglob("*")) if f.name not in (MANIFEST_PATH, LOCK_NAME)
+    ]
+    # read_inside: only regular files inside the folder, whatever the manifest names.
+    return {rel: data for rel in rels if (data := read_inside(path, rel)) is not None}
 
 
 def _git_show(spec: str, rev: str) -> bytes:
     p = Path(spec)
+    if not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r"):
+        # Anything git could read as an option (``--output=x`` writes a file) is refused; the
+        # --end-of-options below is the second lock on the same door.
+        raise UsageError(f"{rev!r} is not a git revision (give a commit, branch or tag, e.g. --against HEAD~1)")
     # ``REV:./name`` is resolved relative to the folder git runs in, wherever the repo root is.
-    proc = subprocess.run(["git", "show", f"{rev}:./{p.name}"], cwd=p.parent.absolute(), capture_output=True)
+    proc = subprocess.run(["git", "show", "--end-of-options", f"{rev}:./{p.name}"], cwd=p.parent.absolute(), capture_output=True)
     if proc.returncode != 0:
         reason = proc.stderr.decode(errors="replace").strip().splitlines()
         raise UsageError(f"cannot read {spec} at {rev}: {reason[-1] if reason else 'git show failed'}")
@@ -98,7 +106,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     from .cli import load_all, spec_files
     from .spec.loader import display_path
 
-    if args.against:
+    if args.against is not None:
         paths = spec_files(args.paths)
         old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
         return dict(_compile(old_specs)), dict(_compile(load_all(paths, fmt=None)))
@@ -159,7 +167,9 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         "each with its changes. Exit 0 when up to date, 1 on drift, 2 on a spec error. A folder as SPEC means its *.yaml files.",
     )
     specs(p)
-    p.add_argument("--out", required=True, metavar="DIR", help="the output folder to check (as given to compile)")
+    from .cli import out_folder
+
+    p.add_argument("--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)")
     p.add_argument("--format", **{**fmt, "choices": ["text", "json", "github"],
                                   "help": "report as text (default), JSON for tooling, or GitHub annotations"})
     p.set_defaults(func=_guard(cmd_check, "check"))

@@ -56,3 +56,47 @@ class SpecError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = sorted(set(diagnostics))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class FilesystemError(Exception):
+    """The filesystem refused or holds something in the way: ``path: reason (what to do)``, exit 1.
+
+    Not the user's spec: a read-only or full disk, a file where a folder goes, a link in the
+    output folder, permission denied.
+
+    >>> str(FilesystemError("build/svc", "is a file where compile writes a folder (move the file away)"))
+    'build/svc: is a file where compile writes a folder (move the file away)'
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+# What to do about the errors a filesystem gives, by errno name; others get their system text alone.
+_ADVICE = {
+    "EROFS": "the file system is read-only (write the output to a writable folder with --out)",
+    "ENOSPC": "no space left on the device (free some space, or write the output elsewhere with --out)",
+    "EDQUOT": "the disk quota is exceeded (free some space, or write the output elsewhere with --out)",
+    "EACCES": "permission denied (make the folder writable for this user, or choose another --out)",
+    "EPERM": "operation not permitted (make the folder writable for this user, or choose another --out)",
+    "ENOTDIR": "a part of the path is a file, not a folder (move the file away, or choose another --out)",
+    "EISDIR": "is a folder where a file is needed (move the folder away)",
+    "ENAMETOOLONG": "the file name is too long for this file system (shorten the name or the output path)",
+    "EMFILE": "too many open files (raise the limit with ulimit -n)",
+    "EIO": "an input/output error from the device (check the disk)",
+}
+
+
+def filesystem_error(exc: OSError, path: str) -> FilesystemError:
+    """The ``OSError`` as one line about ``path``, with advice for the common causes.
+
+    >>> import errno, os
+    >>> str(filesystem_error(OSError(errno.EROFS, os.strerror(errno.EROFS)), "build"))
+    'build: the file system is read-only (write the output to a writable folder with --out)'
+    """
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    reason = _ADVICE.get(name) or f"{(exc.strerror or str(exc)).lower()} (check the path and the file system)"
+    return FilesystemError(path, reason)

@@ -4,7 +4,16 @@ The new set is built beside the output folder (new files written and fsynced, fi
 generate hard-linked in unchanged), then exchanged with the output folder in one atomic
 ``renameat2(RENAME_EXCHANGE)``. A crash or SIGKILL at any moment leaves either the old folder or
 the new one. Files we generated earlier but no longer produce are dropped; we know them from the
-manifest we write. Files we never generated are carried over untouched (same inode).
+manifest we write, and drop them only when their bytes still hash to what the manifest says (a
+file the user put at such a path, or edited, stays). Files we never generated are carried over
+untouched (same inode).
+
+Around that: the whole run holds the folder's lock (``outdir.locked``), so concurrent compiles into
+one folder take turns; nothing is written through a symbolic link inside the folder
+(``outdir.check_targets`` refuses a link where a folder of ours goes); and an output folder that
+is a mount point, which cannot be exchanged, is updated in place from a stage inside it, file by
+file with ``rename`` (each file atomic, the set not). Every ``OSError`` leaves as a
+``FilesystemError`` naming the user's path.
 """
 
 from __future__ import annotations
@@ -19,10 +28,13 @@ from pathlib import Path
 
 from .bundle import Bundle
 from .conventions import MANIFEST_PATH
+from .errors import FilesystemError, filesystem_error
+from .outdir import LOCK_NAME, check_targets, locked, read_inside, safe_relative
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 _STAGE_MARKERS = ("sigil-new", "sigil-old")
+_INNER_STAGE = ".sigil-stage-"
 
 
 def manifest_bytes(bundle: Bundle) -> bytes:
@@ -31,13 +43,23 @@ def manifest_bytes(bundle: Bundle) -> bytes:
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:
-    """Paths (and hashes) we generated last time in ``out_dir``; empty when there is none."""
+    """Paths (and hashes) we generated last time in ``out_dir``; empty when there is none.
+
+    Only plain relative paths inside the folder are believed; ``..``, absolute paths and our own
+    bookkeeping names are dropped, and the manifest itself is read only as a regular file.
+    """
+    data = read_inside(Path(out_dir), MANIFEST_PATH)
     try:
-        data = json.loads((out_dir / MANIFEST_PATH).read_text(encoding="utf-8"))
-        files = data.get("files", {})
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
-    except (OSError, ValueError, AttributeError):
+        files = json.loads(data.decode("utf-8")).get("files", {}) if data is not None else {}
+    except (ValueError, AttributeError):
         return {}
+    if not isinstance(files, dict):
+        return {}
+    return {
+        str(k): str(v)
+        for k, v in files.items()
+        if safe_relative(str(k)) and str(k) not in (MANIFEST_PATH, LOCK_NAME) and not str(k).startswith(_INNER_STAGE)
+    }
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -60,24 +82,47 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes() if not path.is_symlink() else None
-    except OSError:
-        return None
-
-
 def _ours(rel: str, generated: set[str], previous: dict[str, str]) -> bool:
     return rel in generated or rel in previous
+
+
+def still_ours(out: Path, previous: dict[str, str], bundle: Bundle) -> list[str]:
+    """Files of the last compile that the bundle no longer has and that are still as we wrote them.
+
+    Only these are removed: a path the manifest names but whose file was edited, replaced by a
+    link, or put there by the user is left alone.
+    """
+    out_paths = []
+    for rel, digest in previous.items():
+        if rel in bundle:
+            continue
+        data = read_inside(out, rel)
+        if data is not None and hashlib.sha256(data).hexdigest() == digest:
+            out_paths.append(rel)
+    return sorted(out_paths)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    # O_EXCL|O_NOFOLLOW: a file in a fresh stage, never an existing file or a link's target.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _stage(bundle: Bundle, out_dir: Path, stage: Path) -> None:
     previous = read_manifest(out_dir)
     generated = set(bundle) | {MANIFEST_PATH}
+    # Stale files of ours that were edited since are the user's now: carried over like theirs.
+    previous = {rel: previous[rel] for rel in still_ours(out_dir, previous, bundle)}
     if out_dir.exists():
         for root, dirs, files in os.walk(out_dir):
             rel_root = Path(root).relative_to(out_dir)
             for d in list(dirs):
+                if rel_root == Path(".") and d.startswith(_INNER_STAGE):
+                    dirs.remove(d)  # a stage of an in-place write (mount point) that is still running
+                    continue
                 if os.path.islink(Path(root) / d):
                     # os.walk does not descend into a symlinked folder; carry the link itself
                     # over instead of replacing it with an empty folder.
@@ -87,16 +132,13 @@ def _stage(bundle: Bundle, out_dir: Path, stage: Path) -> None:
                 (stage / rel_root / d).mkdir(parents=True, exist_ok=True)
             for name in files:
                 rel = (rel_root / name).as_posix()
-                if _ours(rel, generated, previous):
+                if _ours(rel, generated, previous) or rel.startswith(_INNER_STAGE):
                     continue  # ours: rewritten below, or stale and dropped
                 os.link(Path(root) / name, stage / rel, follow_symlinks=False)
     for rel, data in [*bundle.items(), (MANIFEST_PATH, manifest_bytes(bundle))]:
         target = stage / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_file(target, data)
     _drop_emptied_dirs(stage, previous)
     for root, _, _ in os.walk(stage, topdown=False):
         _fsync_dir(Path(root))
@@ -133,6 +175,10 @@ def _clean_leftovers(out: Path) -> None:
         if marker not in _STAGE_MARKERS or not pid.isdigit() or _alive(int(pid)):
             continue
         shutil.rmtree(entry, ignore_errors=True)
+    for entry in out.glob(f"{_INNER_STAGE}*"):
+        pid = entry.name[len(_INNER_STAGE) :]
+        if pid.isdigit() and not _alive(int(pid)) and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -154,9 +200,9 @@ def changed_paths(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     generated file counts as a change that ``write_bundle`` undoes.
     """
     out = Path(out_dir)
-    changed = [p for p, data in bundle.items() if _read(out / p) != data]
-    changed += [p for p in read_manifest(out) if p not in bundle and os.path.lexists(out / p)]
-    if _read(out / MANIFEST_PATH) != manifest_bytes(bundle):
+    changed = [p for p, data in bundle.items() if read_inside(out, p) != data]
+    changed += still_ours(out, read_manifest(out), bundle)
+    if read_inside(out, MANIFEST_PATH) != manifest_bytes(bundle):
         changed.append(MANIFEST_PATH)
     return sorted(set(changed))
 
@@ -174,24 +220,50 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     []
     """
     # A symlinked output folder: swap the folder it points at, keep the link.
+    shown = os.fspath(out_dir)
+    if not shown:
+        raise FilesystemError("''", "is not an output folder (give a folder name with --out)")
     out = Path(os.path.realpath(Path(out_dir).absolute()))
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"{out_dir} exists and is not a folder; cannot write the output there")
+    stage = out.parent / f".{out.name}.sigil-new-{os.getpid()}"
+    try:
+        if out.exists() and not out.is_dir():
+            raise FilesystemError(shown, "exists and is not a folder (remove it, or give another folder with --out)")
+        with locked(out):
+            return _write_locked(bundle, out, shown, stage)
+    except OSError as exc:
+        raise filesystem_error(exc, _shown_path(exc, out, stage, shown)) from None
+
+
+def _shown_path(exc: OSError, out: Path, stage: Path, shown: str) -> str:
+    """The path of an error as the user knows it: inside their output folder, not our stage."""
+    for name in (exc.filename, exc.filename2):
+        if not name:
+            continue
+        path = Path(os.fsdecode(name))
+        for base in (stage, out / f"{_INNER_STAGE}{os.getpid()}", out):
+            if path == base or base in path.parents:
+                rel = path.relative_to(base).as_posix()
+                return shown if rel == "." else f"{shown.rstrip('/')}/{rel}"
+        return str(path)
+    return shown
+
+
+def _write_locked(bundle: Bundle, out: Path, shown: str, stage: Path) -> list[str]:
+    check_targets(out, [*bundle, MANIFEST_PATH], shown)
     differing = changed_paths(bundle, out)
-    if out.is_dir() and not differing:
+    if not differing:
         return []
     changed = [p for p in differing if p != MANIFEST_PATH]
-    out.parent.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(out)
-    stage = out.parent / f".{out.name}.sigil-new-{os.getpid()}"
+    previous = read_manifest(out)
+    if os.path.ismount(out):
+        _write_in_place(bundle, out, previous)
+        return changed
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
-    previous = read_manifest(out)
     try:
         _stage(bundle, out, stage)
-        if not out.exists():
-            os.rename(stage, out)
-        elif _exchange(stage, out):
+        if _exchange(stage, out):
             _salvage(stage, out, set(bundle) | {MANIFEST_PATH}, previous)
             shutil.rmtree(stage)  # now holds the old set
         else:
@@ -206,3 +278,31 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return changed
+
+
+def _write_in_place(bundle: Bundle, out: Path, previous: dict[str, str]) -> None:
+    """Update a mount-point folder, which cannot be renamed: stage inside it, rename file by file.
+
+    Each file is replaced atomically and the manifest goes last, so a run killed midway leaves
+    some files new and some old, and the next compile (or ``check``) sees and finishes the job.
+    """
+    stale = still_ours(out, previous, bundle)
+    stage = out / f"{_INNER_STAGE}{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        items = [*bundle.items(), (MANIFEST_PATH, manifest_bytes(bundle))]
+        for index, (_, data) in enumerate(items):
+            _write_file(stage / str(index), data)
+        _fsync_dir(stage)
+        for index, (rel, _) in enumerate(items):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(stage / str(index), out / rel)
+        for rel in stale:
+            os.unlink(out / rel)
+        _drop_emptied_dirs(out, {rel: "" for rel in stale})
+        for root, _, _ in os.walk(out, topdown=False):
+            if not Path(root).is_relative_to(stage):
+                _fsync_dir(Path(root))
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -51,9 +51,9 @@ def test_invalid_spec_reports_its_exact_errors_and_touches_nothing(case, tmp_pat
 def test_a_secret_written_inline_is_never_repeated_in_the_error(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
     main(["validate", "tests/invalid/inline-slack-url.yaml", "tests/invalid/inline-pagerduty-key.yaml",
-          "tests/invalid/pagerduty-url-with-credentials.yaml"])
+          "tests/invalid/pagerduty-url-with-credentials.yaml", "tests/invalid/secret-pasted-into-a-file-field.yaml"])
     err = capsys.readouterr().err
-    assert "SECRETSECRET" not in err and "0123456789abcdef" not in err and "SECRET@" not in err
+    assert "SECRETSECRET" not in err and "0123456789abcdef" not in err and "SECRET@" not in err and "CANARY" not in err
     assert "api_url_file" in err and "routing_key_file" in err
 
 
@@ -70,7 +70,7 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys):
     big.write_text("apiVersion: sigil-monitoring/v1\n" + "# padding\n" * 110_000)
     assert main(["validate", str(big)]) == 2
     err = capsys.readouterr().err
-    assert err.endswith("big.yaml:1:1: error: the file is 1100032 bytes, over the 1048576-byte limit (split the spec or trim it)\n")
+    assert err.endswith("big.yaml:1:1: error: the file is 1100032 bytes, over the 1048576-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n")
 
 
 def test_a_missing_file_is_a_spec_error_not_a_traceback(tmp_path, capsys):

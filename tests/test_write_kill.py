@@ -14,6 +14,7 @@ from conftest import REPO
 
 from sigil_monitoring.compilers import TARGETS
 from sigil_monitoring.conventions import MANIFEST_PATH
+from sigil_monitoring.outdir import LOCK_NAME
 from sigil_monitoring.pipeline import compile_specs
 from sigil_monitoring.spec.loader import load_spec
 from sigil_monitoring.write import manifest_bytes
@@ -59,6 +60,8 @@ def on_disk(out):
     found = {}
     for root, dirs, names in os.walk(out):
         for name in names:
+            if name == LOCK_NAME:
+                continue  # the compile lock: empty, carried from set to set
             path = os.path.join(root, name)
             with open(path, "rb") as fh:
                 found[os.path.relpath(path, out)] = fh.read()

@@ -10,11 +10,12 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import Diagnostic, SpecError
+from ..fsread import NotRegularFile, TooLarge, read_regular
 from .document import Spec
 from .messages import describe_path, message
 from .salvage import Broken, salvage
 from .source import Source
-from .yaml_io import YamlProblem, decode, load
+from .yaml_io import YamlProblem, decode, limit, load, too_large
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -37,9 +38,15 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     """
     shown = display_path(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path, limit("MAX_BYTES"))
     except OSError as exc:
         raise SpecError([Diagnostic(shown, 1, 1, f"cannot read the file: {exc.strerror} (check the path)")]) from None
+    except NotRegularFile as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, f"the spec is {exc.kind}, not a regular file (give the path of a .yaml file)")]) from None
+    except TooLarge as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, too_large(exc.size, exc.limit).message)]) from None
+    except YamlProblem as problem:  # a malformed limit in the environment
+        raise SpecError([Diagnostic(shown, 1, 1, problem.message)]) from None
     return parse_spec(data, shown)
 
 
@@ -50,7 +57,8 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
         doc = load(text)
     except YamlProblem as problem:
         raise SpecError([Diagnostic(display, problem.line, problem.col, problem.message)]) from None
-    source = Source(display, text)
+    # The round-trip tree, when the loader needed it, already knows every position.
+    source = Source(display, text, tree=doc if hasattr(doc, "lc") else None)
     if not isinstance(doc, dict):
         raise SpecError([Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")])
 

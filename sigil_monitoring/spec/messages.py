@@ -26,6 +26,23 @@ _TYPE_NAMES = {
 }
 
 
+# Keys whose value may be a secret: the *_file fields expect a path, and a token pasted there by
+# mistake must not be printed back; the inline-secret keys are refused with a hint, never echoed.
+_SECRET_KEYS = ("routing_key", "api_url", "service_key")
+_NOT_REPEATED = "the value given (not repeated here: it may be a secret)"
+
+
+def is_secret_path(loc: tuple[Any, ...]) -> bool:
+    """Whether the value at ``loc`` may be a secret that error messages must not repeat.
+
+    >>> is_secret_path(("routing", "receivers", "team", "slack", "api_url_file"))
+    True
+    >>> is_secret_path(("alerts", "X", "summary"))
+    False
+    """
+    return any(isinstance(p, str) and (p.endswith("_file") or p in _SECRET_KEYS) for p in loc)
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -33,7 +50,9 @@ def _describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    return repr(value)
+    if isinstance(value, (str, int, float)):  # bool is an int
+        return repr(value)
+    return "a value of an unexpected YAML type"  # never a Python repr such as TaggedScalar(...)
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -90,7 +109,30 @@ def describe_path(loc: tuple[Any, ...]) -> str:
 
 
 def message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...], str, str]:
-    """(path, 'key' or 'value', message) for one pydantic error."""
+    """(path, 'key' or 'value', message) for one pydantic error; a possible secret is never repeated.
+
+    >>> error = {"loc": ("x", "api_url_file"), "type": "value_error", "msg": "", "input": "hooks.slack.com/T0/B0/XYZ",
+    ...          "ctx": {"error": ValueError("'hooks.slack.com/T0/B0/XYZ' is not a valid file path (write an absolute path)")}}
+    >>> message(BaseModel, error)[2]
+    'x.api_url_file: the value given (not repeated here: it may be a secret) is not a valid file path (write an absolute path)'
+    """
+    loc, at, text = _message(root, error)
+    if is_secret_path(loc):
+        text = _redact(text, error.get("input"))
+    return loc, at, text
+
+
+def _redact(text: str, given: Any) -> str:
+    if not isinstance(given, str) or not given.strip():
+        return text
+    # The quoted forms only: every message of ours quotes the value it repeats, and the bare text
+    # can also occur in the hint (``secrets/slack-url`` in ``e.g. /etc/.../secrets/slack-url``).
+    for shown in (repr(given), f"'{given}'", f'"{given}"'):
+        text = text.replace(shown, _NOT_REPEATED)
+    return text
+
+
+def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...], str, str]:
     loc = tuple(p for p in error["loc"] if p != "[key]")
     on_key = "[key]" in error["loc"]
     kind = error["type"]
@@ -109,6 +151,10 @@ def message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...]
         return loc, "key", f"{describe_path(loc[:-1])} has no '{key}' (add {key}:, it is required)"
     if kind == "value_error":
         text = str(ctx.get("error", error["msg"]))
+        if not text.endswith(")"):
+            # Every message of ours ends in its "(how to fix it)"; anything else came from Python
+            # (``invalid literal for int()``, a bare ``nan``) and means nothing to the user.
+            text = f"{_describe(given)} is not accepted here (check this value against the schema: sigil-monitoring schema)"
         return loc, "key" if on_key else "value", f"{where}: {text}"
     if kind == "literal_error":
         return loc, "value", f"{where}: {_describe(given)} is not allowed (use one of {ctx.get('expected')})"
@@ -117,7 +163,11 @@ def message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...]
     if kind == "string_pattern_mismatch":
         return loc, "value", f"{where}: {_describe(given)} does not match {ctx.get('pattern')} (see the schema for the allowed form)"
     if kind in ("too_short", "too_long"):
-        return loc, "value", f"{where}: {error['msg'].lower()} (add or remove entries)"
+        actual = ctx.get("actual_length")
+        if kind == "too_short":
+            least = ctx.get("min_length")
+            return loc, "value", f"{where}: needs at least {least} {'entry' if least == 1 else 'entries'}, has {actual} (add entries)"
+        return loc, "value", f"{where}: allows at most {ctx.get('max_length')} entries, has {actual} (remove entries)"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return loc, "value", f"{where}: {_describe(given)} is out of range ({error['msg'].lower()})"
     return loc, "value", f"{where}: {error['msg']} (fix this value)"

@@ -9,7 +9,6 @@ cross-section checks on it, skipping references to removed names, which already 
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,7 @@ class Broken:
 
 def salvage(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[dict[str, Any], Broken] | None:
     """A structurally valid stand-in for ``doc``, or None when too much is broken to go on."""
-    fixed = copy.deepcopy(doc)
+    fixed = _plain_copy(doc)
     broken: dict[str, set[str]] = {"metrics": set(), "slos": set(), "receivers": set(), "intervals": set()}
     for error in errors:
         loc = tuple(p for p in error["loc"] if p != "[key]")
@@ -40,10 +39,32 @@ def salvage(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[dict[str, 
     return fixed, Broken(*(frozenset(broken[k]) for k in ("metrics", "slos", "receivers", "intervals")))
 
 
+def _plain_copy(node: Any) -> Any:
+    """A copy of the containers of ``node`` as plain dicts and lists; scalars are shared.
+
+    Not ``copy.deepcopy``: on ruamel's round-trip containers it copies each node's comment and
+    anchor attributes through the whole tree below it again, quadratic in the number of aliases
+    (4,000 aliases took 40 s). Aliases are expanded, so mending one place does not change
+    another; the loader has already bounded the expanded size (``MAX_NODES``) and the depth.
+
+    >>> shared = [1]
+    >>> copied = _plain_copy({"a": shared, "b": shared})
+    >>> copied, copied["a"] is copied["b"]
+    ({'a': [1], 'b': [1]}, False)
+    """
+    if isinstance(node, dict):
+        return {key: _plain_copy(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain_copy(value) for value in node]
+    return node
+
+
 def _mend(doc: dict[str, Any], loc: tuple[Any, ...], broken: dict[str, set[str]], on_key: bool) -> bool:
     if not loc:
         return False
     section = loc[0]
+    if len(loc) > 1 and section in ("dashboard", "routing") and section not in doc:
+        return True  # an earlier error already removed the whole section
     if section == "apiVersion":
         doc["apiVersion"] = "sigil-monitoring/v1"
         return True
@@ -69,10 +90,12 @@ def _mend(doc: dict[str, Any], loc: tuple[Any, ...], broken: dict[str, set[str]]
 
 def _mend_dashboard(doc: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     rows = doc["dashboard"].get("rows") if isinstance(doc["dashboard"], dict) else None
-    if loc[1] == "rows" and len(loc) >= 3 and isinstance(rows, list) and isinstance(loc[2], int):
+    if loc[1] == "rows" and len(loc) >= 3 and isinstance(rows, list) and isinstance(loc[2], int) and loc[2] < len(rows):
         row = rows[loc[2]]
-        if len(loc) >= 5 and loc[3] == "panels" and isinstance(row, dict) and isinstance(row.get("panels"), list):
-            row["panels"][loc[4]] = dict(_TEXT_PANEL)
+        panels = row.get("panels") if isinstance(row, dict) else None
+        if len(loc) >= 5 and loc[3] == "panels" and isinstance(panels, list) and isinstance(loc[4], int):
+            if loc[4] < len(panels):  # else the row was already replaced by an earlier error
+                panels[loc[4]] = dict(_TEXT_PANEL)
         else:
             rows[loc[2]] = {"title": "-", "panels": [dict(_TEXT_PANEL)]}
         return True

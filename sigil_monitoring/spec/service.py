@@ -44,7 +44,7 @@ def _unit(value: object) -> object:
 
 def _state_value(value: object) -> object:
     # YAML map keys like `0:` arrive as ints; `"0":` as text. Both mean gauge value 0.
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():  # not isdigit: int("²") fails
         return int(value)
     return value
 

@@ -22,6 +22,7 @@ class Source:
 
     display: str
     text: str
+    tree: Any = field(default=None, repr=False)
     _positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] | None = field(default=None, repr=False)
 
     def position(self, path: tuple[object, ...], at: str = "value") -> tuple[int, int]:
@@ -42,7 +43,7 @@ class Source:
 
             positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] = {}
             try:
-                _walk(load_round_trip(self.text), (), positions)
+                _walk(self.tree if self.tree is not None else load_round_trip(self.text), (), positions)
             except Exception:  # noqa: BLE001 - a file that did not parse has no positions to give
                 pass
             self._positions = positions

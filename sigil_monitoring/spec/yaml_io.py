@@ -10,10 +10,21 @@ a document they read the same data; ``tests/test_loader_properties.py`` checks t
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+# Input limits. Real specs are far below them; they keep hostile files (alias bombs, deep
+# nesting, huge files) from costing more than a bounded amount of time and memory. A platform
+# team with a bigger spec raises the first two with SIGIL_MONITORING_MAX_BYTES and
+# SIGIL_MONITORING_MAX_VALUES (read at each load, so a test or a long-lived process can change them).
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
+# Collections nested deeper than this are refused before any recursive code sees them: the C
+# composer recurses in C (about 40,000 levels crash the interpreter) and ruamel's pure-Python
+# composer hits the recursion limit near 300. A spec nests 6 or 7 levels.
+MAX_DEPTH = 64
+_STANDARD_TAGS = ("tag:yaml.org,2002:", "!!")
+_ENV = {"MAX_BYTES": "SIGIL_MONITORING_MAX_BYTES", "MAX_NODES": "SIGIL_MONITORING_MAX_VALUES"}
 
 
 class YamlProblem(Exception):
@@ -24,9 +35,29 @@ class YamlProblem(Exception):
         self.line, self.col, self.message = line, col, message
 
 
+def limit(name: str) -> int:
+    """The limit ``MAX_BYTES`` or ``MAX_NODES``: the module constant unless its variable is set.
+
+    >>> limit("MAX_NODES")
+    100000
+    """
+    variable = _ENV[name]
+    text = os.environ.get(variable)
+    if text is None:
+        return int(globals()[name])
+    if not text.isdigit() or int(text) < 1:
+        raise YamlProblem(1, 1, f"{variable}={text!r} is not a positive whole number (set it to a limit such as 10000000, or unset it)")
+    return int(text)
+
+
+def too_large(size: int, max_bytes: int) -> YamlProblem:
+    return YamlProblem(1, 1, f"the file is {size} bytes, over the {max_bytes}-byte limit (split the spec or trim it, or raise {_ENV['MAX_BYTES']})")
+
+
 def decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise YamlProblem(1, 1, f"the file is {len(data)} bytes, over the {MAX_BYTES}-byte limit (split the spec or trim it)")
+    max_bytes = limit("MAX_BYTES")
+    if len(data) > max_bytes:
+        raise too_large(len(data), max_bytes)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -57,6 +88,7 @@ def load(text: str) -> Any:
     """Parse ``text``; raise ``YamlProblem`` with the round-trip parser's position on failure."""
     from ruamel.yaml.error import YAMLError
 
+    _check_depth(text)
     try:
         if any(c in text for c in "!&?"):
             # Tags, anchors and complex keys are read differently by libyaml and ruamel's parser
@@ -91,15 +123,68 @@ def _problem(exc: Exception) -> YamlProblem:
     return YamlProblem(line, col, f"YAML syntax: {what} (fix the YAML at this point; quote text that holds ': ' or '#')")
 
 
+def _check_depth(text: str) -> None:
+    """Refuse collections nested deeper than ``MAX_DEPTH``, reading only the parser's event stream.
+
+    Both parsers produce events from a state machine, without recursion, so deep nesting costs
+    them nothing; only the composers that build the tree recurse. libyaml's events come first (about
+    a tenth of the cost of a load); when libyaml rejects the text, ruamel's own parser, which
+    the round-trip loader will use, counts instead.
+
+    >>> _check_depth("a: " + "[" * 65 + "]" * 65)
+    Traceback (most recent call last):
+    ...
+    sigil_monitoring.spec.yaml_io.YamlProblem: collections nested more than 64 deep (a spec needs fewer than 10 levels; flatten the nesting)
+    """
+    from ruamel.yaml import CParser
+    from ruamel.yaml.error import YAMLError
+
+    parser = CParser(text)
+    try:
+        _deepest(iter(parser.get_event, None))
+    except YAMLError:
+        from ruamel.yaml import YAML
+
+        try:
+            _deepest(YAML(typ="rt").parse(text))
+        except YAMLError:
+            pass  # the loader reports the syntax error; every event before it was within the limit
+    finally:
+        parser.dispose()
+
+
+def _deepest(events: Any) -> None:
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, NodeEvent, StreamEndEvent
+
+    depth = 0
+    for event in events:
+        tag = getattr(event, "tag", None) if isinstance(event, NodeEvent) else None
+        if tag is not None and tag != "!" and not str(tag).startswith(_STANDARD_TAGS):
+            # A local tag (``!secret x``) means nothing to the spec; the loaders would hand it on as
+            # an object whose Python repr then shows up in messages.
+            mark = event.start_mark
+            raise YamlProblem(mark.line + 1, mark.column + 1, f"the YAML tag {tag} has no meaning in a spec (remove it)")
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlProblem(mark.line + 1, mark.column + 1, f"collections nested more than {MAX_DEPTH} deep (a spec needs fewer than 10 levels; flatten the nesting)")
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, StreamEndEvent):
+            return
+
+
 def _check_size(data: Any) -> None:
     """Refuse documents whose aliases expand to more nodes than any real spec has."""
-    budget = MAX_NODES
+    max_nodes = limit("MAX_NODES")
+    budget = max_nodes
     stack = [data]
     while stack:
         node = stack.pop()
         budget -= 1
         if budget < 0:
-            raise YamlProblem(1, 1, f"the document expands to more than {MAX_NODES} values (remove the nested aliases; is it an alias bomb?)")
+            raise YamlProblem(1, 1, f"the document expands to more than {max_nodes} values (remove the nested aliases, or raise {_ENV['MAX_NODES']} for a spec that really is this big)")
         if isinstance(node, dict):
             stack.extend(node.values())
         elif isinstance(node, list):

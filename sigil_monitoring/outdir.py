@@ -1,0 +1,133 @@
+"""What may be touched inside an output folder: the lock, manifest paths, and files reached without links.
+
+The manifest is a file in a folder the user (or anyone with write access to it) can edit, so
+nothing it says is trusted: a path is used only when it is a plain relative path that stays
+inside the folder, and a file is read or removed only when it is a regular file reached
+without following a symbolic link.
+
+>>> safe_relative("svc/runbook.md"), safe_relative("../etc/passwd"), safe_relative("/etc/passwd")
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from .errors import FilesystemError
+from .fsread import NotRegularFile, TooLarge, read_regular
+
+# Held (flock) by every compile for its whole run, and shared by check while it reads. It lives in
+# the output folder and is carried into each new set like a user file (same inode), so every
+# process locks the same file across folder swaps.
+LOCK_NAME = ".sigil-monitoring.lock"
+# Generated files are read back (to compare) up to this size; a file above it counts as changed.
+READ_LIMIT = 256 * 1024 * 1024
+
+
+def safe_relative(rel: str) -> bool:
+    """Whether ``rel`` is a plain relative POSIX path inside its folder: no ``..``, ``.``, ``//`` or root."""
+    if not rel or "\\" in rel or "\0" in rel or rel.startswith("/"):
+        return False
+    parts = rel.split("/")
+    return all(part not in ("", ".", "..") for part in parts) and PurePosixPath(rel).as_posix() == rel
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return None
+
+
+def regular_inside(out: Path, rel: str) -> bool:
+    """Whether ``out/rel`` is a regular file whose every parent below ``out`` is a real folder."""
+    if not safe_relative(rel):
+        return False
+    current = out
+    parts = rel.split("/")
+    for part in parts[:-1]:
+        current = current / part
+        info = _lstat(current)
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            return False
+    info = _lstat(current / parts[-1])
+    return info is not None and stat.S_ISREG(info.st_mode)
+
+
+def read_inside(out: Path, rel: str) -> bytes | None:
+    """The bytes of ``out/rel`` when it is a regular file inside ``out``; None otherwise (never blocks)."""
+    if not regular_inside(out, rel):
+        return None
+    try:
+        return read_regular(out / rel, READ_LIMIT, follow_symlinks=False)
+    except (OSError, NotRegularFile, TooLarge):
+        return None
+
+
+def check_targets(out: Path, rels: list[str], shown: str) -> None:
+    """Refuse to write where a path of ours meets a link, a file where a folder goes, or a folder where a file goes.
+
+    A symbolic link in place of a generated *file* is fine: the new file replaces the link, and
+    nothing is written through it. A link in place of a *folder* would send our files elsewhere.
+    """
+    checked: set[str] = set()
+    for rel in rels:
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in checked:
+                continue
+            checked.add(folder)
+            info = _lstat(out / folder)
+            if info is None:
+                break
+            if stat.S_ISLNK(info.st_mode):
+                raise FilesystemError(f"{shown}/{folder}", "is a symbolic link where compile writes a folder "
+                                      "(compile never writes through links inside the output folder; remove the link, or give its target as --out)")
+            if not stat.S_ISDIR(info.st_mode):
+                raise FilesystemError(f"{shown}/{folder}", "is a file where compile writes a folder (move the file away)")
+        info = _lstat(out / rel)
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise FilesystemError(f"{shown}/{rel}", "is a folder where compile writes a file (move the folder away)")
+
+
+@contextmanager
+def locked(out: Path, shared: bool = False) -> Iterator[None]:
+    """Hold the output folder's lock: exclusive for compile (creating the folder), shared for check.
+
+    A shared lock on a folder without a lock file (never compiled, or read-only) is no lock at
+    all: nothing is writing there with this version.
+    """
+    path = out / LOCK_NAME
+    while True:
+        try:
+            if shared:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+            else:
+                out.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
+        except OSError as exc:
+            if shared and exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EACCES):
+                yield
+                return
+            # Named after the folder: that the lock file is the first thing written is ours to know.
+            raise OSError(exc.errno, exc.strerror, os.fspath(out if exc.filename == os.fspath(path) else exc.filename)) from None
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        # Another compile may have swapped the folder, or someone removed the file, while we
+        # waited: the lock counts only if the file we hold is still the one at the path.
+        held, now = os.fstat(fd), _lstat(path)
+        if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        os.close(fd)
