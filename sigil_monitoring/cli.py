@@ -93,7 +93,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from .pipeline import compile_specs
     from .write import write_bundle
 
-    bundle = compile_specs(load_all(args.specs))
+    bundle = compile_specs(load_all(args.specs), args.target)
     changed = write_bundle(bundle, args.out)
     if not args.quiet:
         print(f"wrote {len(bundle)} files to {args.out} ({len(changed)} changed)")
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sigil-monitoring", description="Compile a service's monitoring spec into dashboards, rules, routing and a runbook.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from . import engines
 
     def specs(p: argparse.ArgumentParser) -> None:
         p.add_argument("specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)")
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compile", help="compile specs into an output folder", description="Compile specs; the output folder is swapped in atomically.")
     specs(p)
     p.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    engines.add_target_option(p)
     p.set_defaults(func=cmd_compile)
 
     p = sub.add_parser("validate", help="check specs without writing anything", description="Validate specs; exit 2 with every error when invalid.")

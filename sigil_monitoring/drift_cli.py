@@ -21,17 +21,17 @@ class UsageError(Exception):
     """A wrong path or revision: printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
 
 
-def _compile(specs: list[Any]) -> Any:
+def _compile(specs: list[Any], targets: Any = None) -> Any:
     from .pipeline import compile_specs
 
-    return compile_specs(specs)
+    return compile_specs(specs, targets)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .cli import load_all
     from .drift import find_drift
 
-    bundle = _compile(load_all(args.specs))
+    bundle = _compile(load_all(args.specs), args.target)
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))
@@ -57,7 +57,8 @@ def _check_text(drift: list[Any], args: argparse.Namespace) -> str:
         lines.append(f"{item.path}: {item.why}")
         lines += [f"  {change}" for change in _changes(item)]
     # Quoted for a shell, so the line can be pasted as it is; compile takes folders as check does.
-    lines.append(f"run: sigil-monitoring compile {shlex.join(args.specs)} --out {shlex.quote(args.out)}")
+    targets = f" --target {','.join(args.target)}" if args.target else ""
+    lines.append(f"run: sigil-monitoring compile {shlex.join(args.specs)} --out {shlex.quote(args.out)}{targets}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -157,6 +158,9 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     specs(p)
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder to check (as given to compile)")
     p.add_argument("--format", **fmt)
+    from .engines import add_target_option
+
+    add_target_option(p)  # check what `compile --target` wrote
     p.set_defaults(func=_guard(cmd_check, "check"))
 
     p = sub.add_parser(

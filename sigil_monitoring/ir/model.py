@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..spec.targets import Targets
 from ..spec.units import Duration, Threshold
 
 Matchers = tuple[tuple[str, str], ...]
@@ -213,6 +214,7 @@ class Service:
     alerts: tuple[Alert, ...]
     dashboard: Dashboard
     routing: Routing | None
+    targets: Targets = field(default_factory=Targets)  # the spec's (frozen) section: what to compile, engine options
 
 
 @dataclass(frozen=True)

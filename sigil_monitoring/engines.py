@@ -1,0 +1,109 @@
+"""Choosing targets per spec, and refusing spec features an engine lacks, at their position.
+
+A target an engine would reject at load is refused here instead, as one
+``file:line:col: error: ...`` line naming the engine, so no file the engine rejects is ever
+written. ``SUPPORT`` is the table the README shows (docs/engines.md).
+
+>>> from sigil_monitoring import load_spec
+>>> choose([load_spec("specs/minimal.yaml")], None)
+(('prometheus', 'grafana', 'alertmanager', 'runbook'),)
+>>> choose([load_spec("specs/minimal.yaml")], ("thanos", "mimir"))
+(('thanos', 'mimir'),)
+>>> target_list("victoriametrics,prometheus")
+('victoriametrics', 'prometheus')
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+
+from .errors import Diagnostic, SpecError
+from .spec.document import Spec
+
+Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "value", message)
+
+# Which spec features each engine supports (True), lacks (False: refused by check_support), or
+# supports with a note. Rows are spec features, columns the rule/routing targets.
+SUPPORT: dict[str, dict[str, bool | str]] = {
+    "classic histograms": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": True},
+    "native histograms": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": False},
+    "SLO burn-rate alerts": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": True},
+    "raw PromQL alerts": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": "parsed as MetricsQL"},
+    "routing (receivers, routes)": {"prometheus": "alertmanager target", "kubernetes": "alertmanager_config", "mimir": "alertmanager target", "thanos": "alertmanager target", "victoriametrics": "alertmanager target"},
+    "mute windows with a time zone": {"prometheus": "alertmanager target", "kubernetes": False, "mimir": "alertmanager target", "thanos": "alertmanager target", "victoriametrics": "alertmanager target"},
+    "promtool unit tests": {"prometheus": True, "kubernetes": False, "mimir": False, "thanos": False, "victoriametrics": False},
+}
+
+ENGINE_NAMES = {
+    "victoriametrics": "VictoriaMetrics (vmalert 1.79)",
+    "kubernetes": "Kubernetes AlertmanagerConfig (monitoring.coreos.com/v1alpha1)",
+    "thanos": "Thanos Ruler",
+}
+
+
+def target_list(text: str) -> tuple[str, ...]:
+    """``--target a,b``: known names, in the order given; argparse reports an unknown one."""
+    from .compilers import TARGETS  # here, not at import: the CLI builds its parser for validate too
+
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in TARGETS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown target {', '.join(repr(n) for n in unknown) or 'list'} (choose from {', '.join(TARGETS)})")
+    return names
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", type=target_list, metavar="NAME[,NAME...]",
+                        help="targets to compile, overriding the specs' targets: sections (prometheus, grafana, alertmanager, "
+                             "runbook, kubernetes, mimir, thanos, victoriametrics; default: each spec's section, else the first four)")
+
+
+def choose(specs: Sequence[Spec], override: tuple[str, ...] | None) -> tuple[tuple[str, ...], ...]:
+    """The targets of each spec: the override, else its ``targets`` section, else the defaults."""
+    from .compilers import DEFAULT_TARGETS
+
+    return tuple(override or spec.targets.chosen() or DEFAULT_TARGETS for spec in specs)
+
+
+def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> None:
+    """Raise a ``SpecError`` with every feature a chosen engine lacks, at its place in the spec."""
+    diagnostics: list[Diagnostic] = []
+    for spec, targets in zip(specs, chosen):
+        source = spec._source
+        for target in targets:
+            for path, at, text in problems(spec, target):
+                line, col = source.position(path, at) if source is not None else (1, 1)
+                shown = source.display if source is not None else f"{spec.service.name}.yaml"
+                diagnostics.append(Diagnostic(shown, line, col, f"{ENGINE_NAMES.get(target, target)}: {text}"))
+    if diagnostics:
+        raise SpecError(diagnostics)
+
+
+def problems(spec: Spec, target: str) -> Iterator[Problem]:
+    """What ``target`` cannot take from ``spec``."""
+    if target == "victoriametrics":
+        for key, metric in spec.metrics.items():
+            if metric.type == "native_histogram":
+                yield (("metrics", key, "type"), "value",
+                       "stores no Prometheus native histograms (expose a classic histogram with buckets, or drop this target)")
+    elif target == "kubernetes" and spec.targets.kubernetes.alertmanager_config:
+        if spec.routing is None:
+            yield (("targets", "kubernetes", "alertmanager_config"), "value",
+                   "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)")
+            return
+        for name, interval in spec.routing.mute.items():
+            if interval.location != "UTC":
+                yield (("routing", "mute", name, "location"), "value",
+                       f"time intervals have no location field, so '{interval.location}' cannot be kept "
+                       "(write the times in UTC, or use the alertmanager target)")
+    elif target == "thanos":
+        strategy = spec.targets.thanos.partial_response_strategy
+        if isinstance(strategy, dict):
+            from .compilers.thanos import concerns
+
+            known = concerns(spec)
+            for concern in strategy:
+                if concern not in known:
+                    yield (("targets", "thanos", "partial_response_strategy", concern), "key",
+                           f"no rule group '{concern}' (use one of {', '.join(known)})")
