@@ -41,6 +41,10 @@ class VictoriaMetricsProcess(ManagedProcess):
         with LOCAL_OPENER.open(req, timeout=5) as resp:
             if resp.status not in (200, 204):
                 raise AssertionError(f"import failed: HTTP {resp.status}")
+        # Imported rows sit in memory buffers, unseen by queries, for seconds (10 s measured here
+        # for new series); this test-and-debug endpoint makes them searchable now.
+        with LOCAL_OPENER.open(self.base_url + "/internal/force_flush", timeout=5):
+            pass
 
     def query(self, expr: str) -> list[dict[str, Any]]:
         reply = http_json("GET", self.base_url + "/api/v1/query?" + urllib.parse.urlencode({"query": expr}))
@@ -70,7 +74,7 @@ class VmalertProcess(ManagedProcess):
     def alerts(self) -> list[dict[str, Any]]:
         """Active alerts from vmalert's Prometheus-compatible /api/v1/alerts."""
         reply = http_json("GET", self.base_url + "/api/v1/alerts")
-        return list((reply or {}).get("data", {}).get("alerts", []))
+        return list(((reply or {}).get("data") or {}).get("alerts") or [])  # null when none are active
 
 
 def dry_run(vmalert: str, rule_files: Sequence[PathLike]) -> subprocess.CompletedProcess[str]:
