@@ -9,8 +9,8 @@ written. ``SUPPORT`` is the table the README shows (docs/engines.md).
 (('prometheus', 'grafana', 'alertmanager', 'runbook'),)
 >>> choose([load_spec("specs/minimal.yaml")], ("thanos", "mimir"))
 (('thanos', 'mimir'),)
->>> target_list("victoriametrics,prometheus")
-('victoriametrics', 'prometheus')
+>>> target_list("victoriametrics,kubernetes")
+('victoriametrics', 'kubernetes')
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def problems(spec: Spec, target: str) -> Iterator[Problem]:
             yield (("targets", "kubernetes", "alertmanager_config"), "value",
                    "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)")
             return
+        yield from _secret_keys(spec)
         for name, interval in spec.routing.mute.items():
             if interval.location != "UTC":
                 yield (("routing", "mute", name, "location"), "value",
@@ -107,3 +108,24 @@ def problems(spec: Spec, target: str) -> Iterator[Problem]:
                 if concern not in known:
                     yield (("targets", "thanos", "partial_response_strategy", concern), "key",
                            f"no rule group '{concern}' (use one of {', '.join(known)})")
+
+
+def _secret_keys(spec: Spec) -> Iterator[Problem]:
+    """Secret files become keys of one Kubernetes Secret, named by their base names."""
+    import re
+
+    assert spec.routing is not None
+    seen: dict[str, str] = {}
+    for name, r in spec.routing.receivers.items():
+        for field in ("slack.api_url_file", "pagerduty.routing_key_file", "webhook.credentials_file"):
+            kind, attr = field.split(".")
+            path = getattr(getattr(r, kind), attr, None) if getattr(r, kind) is not None else None
+            if path is None:
+                continue
+            key = path.rsplit("/", 1)[-1]
+            where = ("routing", "receivers", name, kind, attr)
+            if not re.fullmatch(r"[-._a-zA-Z0-9]+", key):
+                yield where, "value", f"the file name '{key}' is not a valid Secret key (name the file with letters, digits, '-', '_' and '.')"
+            elif key in seen and seen[key] != path:
+                yield where, "value", f"'{path}' and '{seen[key]}' would both be Secret key '{key}' (give the secret files distinct names)"
+            seen.setdefault(key, path)

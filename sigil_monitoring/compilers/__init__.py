@@ -19,6 +19,7 @@ TARGETS: dict[str, str] = {
     "grafana": "sigil_monitoring.compilers.grafana",
     "alertmanager": "sigil_monitoring.compilers.alertmanager",
     "runbook": "sigil_monitoring.compilers.runbook",
+    "kubernetes": "sigil_monitoring.compilers.kubernetes",
     "victoriametrics": "sigil_monitoring.compilers.victoriametrics",
 }
 DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "runbook")
