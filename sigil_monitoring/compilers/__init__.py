@@ -20,6 +20,8 @@ TARGETS: dict[str, str] = {
     "alertmanager": "sigil_monitoring.compilers.alertmanager",
     "runbook": "sigil_monitoring.compilers.runbook",
     "kubernetes": "sigil_monitoring.compilers.kubernetes",
+    "mimir": "sigil_monitoring.compilers.mimir",
+    "thanos": "sigil_monitoring.compilers.thanos",
     "victoriametrics": "sigil_monitoring.compilers.victoriametrics",
 }
 DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "runbook")

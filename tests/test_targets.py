@@ -1,0 +1,78 @@
+"""Choosing targets: the spec's ``targets`` section, ``compile --target``, and check/diff and the
+manifest covering whatever was chosen."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REPO
+
+from sigil_monitoring import compile_specs, load_spec, parse_spec
+from sigil_monitoring.cli import build_parser, main
+from sigil_monitoring.compilers import DEFAULT_TARGETS, TARGETS, compiler
+from sigil_monitoring.spec.yaml_io import load as load_yaml
+
+SPEC = REPO / "specs" / "sigil-dna.yaml"
+
+
+def _folders(bundle) -> set[str]:
+    return {p.split("/")[1] if "/" in p and p.split("/")[0] == "sigil-dna" else p.split("/")[0] for p in bundle}
+
+
+def test_without_a_section_a_spec_compiles_to_the_default_outputs():
+    assert _folders(compile_specs([load_spec(SPEC)])) == {"prometheus", "grafana", "runbook.md", "alertmanager",
+                                                          "grafana-provisioning"}
+
+
+def test_the_section_chooses_the_targets_and_the_cli_overrides_it():
+    doc = load_yaml(SPEC.read_text())
+    doc["targets"] = {"victoriametrics": None, "runbook": {}}
+    spec = parse_spec(json.dumps(doc), "sigil-dna.yaml")
+    assert _folders(compile_specs([spec])) == {"victoriametrics", "runbook.md"}
+    assert _folders(compile_specs([spec], ["thanos"])) == {"thanos"}
+
+
+def test_each_spec_keeps_its_own_choice_in_one_compile():
+    doc = load_yaml((REPO / "specs" / "minimal.yaml").read_text())
+    doc["targets"] = {"mimir": {}}
+    bundle = compile_specs([load_spec(SPEC), parse_spec(json.dumps(doc), "minimal.yaml")])
+    assert "mimir/anonymous/hello.rules.yml" in bundle and not [p for p in bundle if p.startswith("hello/")]
+    assert "sigil-dna/prometheus/alerts.rules.yml" in bundle and not [p for p in bundle if "sigil-dna.rules.yml" in p]
+
+
+def test_every_registered_target_compiles_every_spec(tmp_path):
+    specs = [load_spec(p) for p in sorted(REPO.glob("specs/*.yaml")) + sorted(REPO.glob("specs/examples/*.yaml"))]
+    bundle = compile_specs(specs, list(TARGETS))
+    for target in TARGETS:
+        assert callable(compiler(target))
+    assert {"victoriametrics", "thanos", "kubernetes", "prometheus"} <= _folders(bundle)
+
+
+def test_compile_and_check_take_target_and_the_manifest_lists_its_files(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["-q", "compile", str(SPEC), "--out", str(out), "--target", "kubernetes,victoriametrics"]) == 0
+    manifest = json.loads((out / ".sigil-manifest.json").read_text())["files"]
+    assert sorted(manifest) == sorted(compile_specs([load_spec(SPEC)], ["kubernetes", "victoriametrics"]))
+    assert "sigil-dna/kubernetes/prometheusrule.yaml" in manifest
+    assert main(["-q", "check", str(SPEC), "--out", str(out), "--target", "kubernetes,victoriametrics"]) == 0
+    (out / "sigil-dna/victoriametrics/alerts.rules.yml").write_text("groups: []\n")
+    assert main(["check", str(SPEC), "--out", str(out), "--target", "kubernetes,victoriametrics"]) == 1
+    report = capsys.readouterr().out
+    assert "sigil-dna/victoriametrics/alerts.rules.yml: edited by hand" in report
+    assert report.rstrip().endswith("--target kubernetes,victoriametrics")
+    assert main(["-q", "check", str(SPEC), "--out", str(out)]) == 1  # the defaults are not what is there
+
+
+def test_an_unknown_target_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["compile", str(SPEC), "--target", "prometheus,nagios"])
+    assert exit_.value.code == 2
+    assert "unknown target 'nagios' (choose from prometheus, grafana" in capsys.readouterr().err
+
+
+def test_the_target_help_names_every_registered_target():
+    compile_parser = build_parser()._subparsers._group_actions[0].choices["compile"]
+    help_text = next(a for a in compile_parser._actions if a.dest == "target").help
+    assert all(name in help_text for name in TARGETS)
+    assert DEFAULT_TARGETS == tuple(TARGETS)[:4]  # the help says "else the first four"
