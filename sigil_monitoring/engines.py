@@ -23,17 +23,36 @@ from .spec.document import Spec
 
 Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "value", message)
 
-# Which spec features each engine supports (True), lacks (False: refused by check_support), or
-# supports with a note. Rows are spec features, columns the rule/routing targets.
-SUPPORT: dict[str, dict[str, bool | str]] = {
-    "classic histograms": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": True},
-    "native histograms": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": False},
-    "SLO burn-rate alerts": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": True},
-    "raw PromQL alerts": {"prometheus": True, "kubernetes": True, "mimir": True, "thanos": True, "victoriametrics": "parsed as MetricsQL"},
-    "routing (receivers, routes)": {"prometheus": "alertmanager target", "kubernetes": "alertmanager_config", "mimir": "alertmanager target", "thanos": "alertmanager target", "victoriametrics": "alertmanager target"},
-    "mute windows with a time zone": {"prometheus": "alertmanager target", "kubernetes": False, "mimir": "alertmanager target", "thanos": "alertmanager target", "victoriametrics": "alertmanager target"},
-    "promtool unit tests": {"prometheus": True, "kubernetes": False, "mimir": False, "thanos": False, "victoriametrics": False},
+# Which spec features each rule engine takes: "yes", "no" (refused by ``problems`` at the spec's
+# position), or how. The README's table is ``support_table()`` (a test keeps them equal).
+ENGINES = ("prometheus", "kubernetes", "mimir", "thanos", "victoriametrics")
+SUPPORT: dict[str, tuple[str, ...]] = {
+    "threshold alerts (every `when` kind)": ("yes", "yes", "yes", "yes", "yes"),
+    "SLO burn-rate alerts": ("yes", "yes", "yes", "yes", "yes"),
+    "classic histograms": ("yes", "yes", "yes", "yes", "yes"),
+    "native histograms": ("yes", "yes", "yes", "yes", "no"),
+    "raw `promql` alerts": ("yes", "yes", "yes", "yes", "read as MetricsQL"),
+    "routing: receivers, routes, inhibitions": ("alertmanager target", "AlertmanagerConfig", "alertmanager target",
+                                                "alertmanager target", "alertmanager target"),
+    "mute windows with a `location`": ("yes", "no (UTC only)", "yes", "yes", "yes"),
+    "secrets": ("files", "Secret keys", "files", "files", "files"),
+    "a concern with no rules": ("file kept, `groups: []`", "left out", "left out", "left out", "left out (vmalert refuses it)"),
+    "generated unit tests": ("promtool", "the Prometheus target's", "the Prometheus target's",
+                             "the Prometheus target's", "the Prometheus target's"),
+    "engine options": ("-", "namespace, labels", "tenant, namespace, source_tenants", "partial_response_strategy", "-"),
 }
+
+
+def support_table() -> str:
+    """The README's feature table, as Markdown.
+
+    >>> support_table().splitlines()[0]
+    '| spec feature | prometheus | kubernetes | mimir | thanos | victoriametrics |'
+    """
+    rows = [f"| spec feature | {' | '.join(ENGINES)} |", f"| --- |{' --- |' * len(ENGINES)}"]
+    rows += [f"| {feature} | {' | '.join(cells)} |" for feature, cells in SUPPORT.items()]
+    return "\n".join(rows) + "\n"
+
 
 ENGINE_NAMES = {
     "victoriametrics": "VictoriaMetrics (vmalert 1.79)",

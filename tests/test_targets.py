@@ -76,3 +76,10 @@ def test_the_target_help_names_every_registered_target():
     help_text = next(a for a in compile_parser._actions if a.dest == "target").help
     assert all(name in help_text for name in TARGETS)
     assert DEFAULT_TARGETS == tuple(TARGETS)[:4]  # the help says "else the first four"
+
+
+def test_the_readme_and_the_engines_doc_show_the_support_table_the_code_enforces():
+    from sigil_monitoring.engines import support_table
+
+    assert support_table() in (REPO / "README.md").read_text()
+    assert support_table() in (REPO / "docs" / "engines.md").read_text()
