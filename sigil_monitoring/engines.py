@@ -25,21 +25,25 @@ Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "va
 
 # Which spec features each rule engine takes: "yes", "no" (refused by ``problems`` at the spec's
 # position), or how. The README's table is ``support_table()`` (a test keeps them equal).
-ENGINES = ("prometheus", "kubernetes", "mimir", "thanos", "victoriametrics")
+ENGINES = ("prometheus", "kubernetes", "mimir", "thanos", "victoriametrics", "grafana_alerting")
 SUPPORT: dict[str, tuple[str, ...]] = {
-    "threshold alerts (every `when` kind)": ("yes", "yes", "yes", "yes", "yes"),
-    "SLO burn-rate alerts": ("yes", "yes", "yes", "yes", "yes"),
-    "classic histograms": ("yes", "yes", "yes", "yes", "yes"),
-    "native histograms": ("yes", "yes", "yes", "yes", "no"),
-    "raw `promql` alerts": ("yes", "yes", "yes", "yes", "read as MetricsQL"),
-    "routing: receivers, routes, inhibitions": ("alertmanager target", "AlertmanagerConfig", "alertmanager target",
-                                                "alertmanager target", "alertmanager target"),
-    "mute windows with a `location`": ("yes", "no (UTC only)", "yes", "yes", "yes"),
-    "secrets": ("files", "Secret keys", "files", "files", "files"),
-    "a concern with no rules": ("file kept, `groups: []`", "left out", "left out", "left out", "left out (vmalert refuses it)"),
+    "threshold alerts (every `when` kind)": ("yes", "yes", "yes", "yes", "yes", "yes"),
+    "SLO burn-rate alerts": ("yes", "yes", "yes", "yes", "yes", "yes (recording rules stay in Prometheus)"),
+    "classic histograms": ("yes", "yes", "yes", "yes", "yes", "yes"),
+    "native histograms": ("yes", "yes", "yes", "yes", "no", "yes"),
+    "raw `promql` alerts": ("yes", "yes", "yes", "yes", "read as MetricsQL", "yes"),
+    "routing: receivers and routes": ("alertmanager target", "AlertmanagerConfig", "alertmanager target",
+                                      "alertmanager target", "alertmanager target", "contact points, policies"),
+    "inhibitions (`routing.inhibit`)": ("alertmanager target", "yes", "alertmanager target", "alertmanager target",
+                                        "alertmanager target", "no"),
+    "mute windows with a `location`": ("yes", "no (UTC only)", "yes", "yes", "yes", "yes"),
+    "secrets": ("files", "Secret keys", "files", "files", "files", "`$__file{}` references"),
+    "a concern with no rules": ("file kept, `groups: []`", "left out", "left out", "left out", "left out (vmalert refuses it)",
+                                "left out"),
     "generated unit tests": ("promtool", "the Prometheus target's", "the Prometheus target's",
-                             "the Prometheus target's", "the Prometheus target's"),
-    "engine options": ("-", "namespace, labels", "tenant, namespace, source_tenants", "partial_response_strategy", "-"),
+                             "the Prometheus target's", "the Prometheus target's", "the Prometheus target's"),
+    "engine options": ("-", "namespace, labels", "tenant, namespace, source_tenants", "partial_response_strategy", "-",
+                       "datasource_uid, folder, interval"),
 }
 
 
@@ -47,7 +51,7 @@ def support_table() -> str:
     """The README's feature table, as Markdown.
 
     >>> support_table().splitlines()[0]
-    '| spec feature | prometheus | kubernetes | mimir | thanos | victoriametrics |'
+    '| spec feature | prometheus | kubernetes | mimir | thanos | victoriametrics | grafana_alerting |'
     """
     rows = [f"| spec feature | {' | '.join(ENGINES)} |", f"| --- |{' --- |' * len(ENGINES)}"]
     rows += [f"| {feature} | {' | '.join(cells)} |" for feature, cells in SUPPORT.items()]
@@ -58,6 +62,7 @@ ENGINE_NAMES = {
     "victoriametrics": "VictoriaMetrics (vmalert 1.79)",
     "kubernetes": "Kubernetes AlertmanagerConfig (monitoring.coreos.com/v1alpha1)",
     "thanos": "Thanos Ruler",
+    "grafana_alerting": "Grafana-managed alerting",
 }
 
 
@@ -75,7 +80,7 @@ def target_list(text: str) -> tuple[str, ...]:
 def add_target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", type=target_list, metavar="NAME[,NAME...]",
                         help="targets to compile, overriding the specs' targets: sections (prometheus, grafana, alertmanager, "
-                             "runbook, kubernetes, mimir, thanos, victoriametrics; default: each spec's section, else the first four)")
+                             "runbook, kubernetes, mimir, thanos, victoriametrics, grafana_alerting; default: each spec's section, else the first four)")
 
 
 def choose(specs: Sequence[Spec], override: tuple[str, ...] | None) -> tuple[tuple[str, ...], ...]:
@@ -117,6 +122,9 @@ def problems(spec: Spec, target: str) -> Iterator[Problem]:
                 yield (("routing", "mute", name, "location"), "value",
                        f"time intervals have no location field, so '{interval.location}' cannot be kept "
                        "(write the times in UTC, or use the alertmanager target)")
+    elif target == "grafana_alerting" and spec.routing is not None and spec.routing.inhibit:
+        yield (("routing", "inhibit") if "inhibit" in spec.routing.model_fields_set else ("routing",), "value" if "inhibit" in spec.routing.model_fields_set else "key",
+               "has no inhibition rules (set routing.inhibit: false, or notify through the alertmanager target)")
     elif target == "thanos":
         strategy = spec.targets.thanos.partial_response_strategy
         if isinstance(strategy, dict):

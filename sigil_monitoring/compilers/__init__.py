@@ -23,6 +23,7 @@ TARGETS: dict[str, str] = {
     "mimir": "sigil_monitoring.compilers.mimir",
     "thanos": "sigil_monitoring.compilers.thanos",
     "victoriametrics": "sigil_monitoring.compilers.victoriametrics",
+    "grafana_alerting": "sigil_monitoring.compilers.grafana_alerting",
 }
 DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "runbook")
 

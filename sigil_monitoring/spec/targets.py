@@ -77,6 +77,15 @@ class VictoriaMetrics(SpecModel):
     """vmalert rule files (VictoriaMetrics 1.79)."""
 
 
+class GrafanaAlerting(SpecModel):
+    """Grafana-managed alert rules, contact points and notification policies (provisioning files)."""
+
+    datasource_uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")] = Field("prometheus", description="UID of the Prometheus data source the rules query.")
+    folder: str | None = Field(None, description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring).")
+    interval: Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")] = Field("1m", description="Evaluation interval of the rule groups (a multiple of 10s).")
+    root_contact_point: str = Field("grafana-default-email", description="Contact point of the root notification policy (alerts no service route takes).")
+
+
 class Targets(SpecModel):
     """Outputs to compile; each key present turns its target on."""
 
@@ -88,6 +97,7 @@ class Targets(SpecModel):
     mimir: Annotated[Mimir, BeforeValidator(_empty_is_default)] = Field(default_factory=Mimir)
     thanos: Annotated[Thanos, BeforeValidator(_empty_is_default)] = Field(default_factory=Thanos)
     victoriametrics: Annotated[VictoriaMetrics, BeforeValidator(_empty_is_default)] = Field(default_factory=VictoriaMetrics)
+    grafana_alerting: Annotated[GrafanaAlerting, BeforeValidator(_empty_is_default)] = Field(default_factory=GrafanaAlerting)
 
     def chosen(self) -> tuple[str, ...]:
         """The targets the section names, in declaration order."""

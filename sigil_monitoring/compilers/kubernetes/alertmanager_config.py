@@ -20,8 +20,6 @@ both targets route alike. Differences the CRD imposes
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -30,10 +28,10 @@ from ...ir.model import Service
 from ..alertmanager import inhibit, routes, templates, weekdays
 from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig, WebhookConfig
 from ..alertmanager.receivers import receiver
+from ..matchers import parse
 
 API_VERSION = "monitoring.coreos.com/v1alpha1"
 TEMPLATES_CONFIGMAP = "sigil-monitoring-templates"
-_MATCHER = re.compile(r'^([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)(".*")$', re.DOTALL)
 
 
 def secret_name(service: Service) -> str:
@@ -45,17 +43,9 @@ def secret_key(path: str) -> str:
     return PurePosixPath(path).name
 
 
-def matcher(text: str) -> dict[str, str]:
-    """An Alertmanager matcher string as the CRD's object.
-
-    >>> matcher('severity=~"warning|info"')
-    {'name': 'severity', 'value': 'warning|info', 'matchType': '=~'}
-    """
-    found = _MATCHER.match(text)
-    if found is None:
-        raise ValueError(f"unexpected matcher {text!r}: a bug in sigil-monitoring")
-    label, op, quoted = found.groups()
-    return {"name": label, "value": json.loads(quoted), "matchType": op}  # Go's escapes are JSON's
+def _matcher(text: str) -> dict[str, str]:
+    label, op, value = parse(text)
+    return {"name": label, "value": value, "matchType": op}
 
 
 def alertmanager_config(service: Service, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -68,8 +58,8 @@ def alertmanager_config(service: Service, metadata: dict[str, Any]) -> dict[str,
     }
     rules = inhibit.rules(service)
     if rules:
-        spec["inhibitRules"] = [{"sourceMatch": [matcher(m) for m in r.source_matchers],
-                                 "targetMatch": [matcher(m) for m in r.target_matchers], "equal": list(r.equal)}
+        spec["inhibitRules"] = [{"sourceMatch": [_matcher(m) for m in r.source_matchers],
+                                 "targetMatch": [_matcher(m) for m in r.target_matchers], "equal": list(r.equal)}
                                 for r in rules]
     if routing.time_intervals:
         spec["muteTimeIntervals"] = [
@@ -86,7 +76,7 @@ def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
 def _route(route: Route, local: dict[str, str]) -> dict[str, Any]:
     return _drop_empty({
         "receiver": local[route.receiver] if route.receiver else None,
-        "matchers": [matcher(m) for m in route.matchers],
+        "matchers": [_matcher(m) for m in route.matchers],
         "groupBy": list(route.group_by),
         "continue": route.continue_,
         "groupWait": str(route.group_wait) if route.group_wait else None,
