@@ -31,6 +31,10 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--folder-uid", metavar="UID", help="folder to save into (default: Grafana's root folder)")
     p.add_argument("--message", default="sigil-monitoring push", help="version message shown in Grafana's history")
     p.add_argument("--no-overwrite", action="store_true", help="refuse (412) when Grafana's copy changed since it was pushed")
+    p.add_argument("--alerting", action="store_true", help="also save Grafana-managed alert rules, contact points and "
+                   "policies through /api/v1/provisioning (needs --folder-uid; see docs/engines.md)")
+    p.add_argument("--editable-in-ui", action="store_true", help="with --alerting: send X-Disable-Provenance: true, so "
+                   "the resources stay editable in Grafana's UI")
     p.set_defaults(func=cmd_push)
 
 
@@ -53,6 +57,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     token = _token(args.token_file)
     specs = load_all(args.specs)
+    if args.alerting and not args.folder_uid:
+        sys.stderr.write("sigil-monitoring push: error: --alerting needs --folder-uid (Grafana keeps alert rules in a folder)\n")
+        return EXIT_USAGE
     bundle = compile_specs(specs, targets=["grafana"])
     failed = 0
     for spec in specs:
@@ -67,4 +74,8 @@ def cmd_push(args: argparse.Namespace) -> int:
             continue
         if not getattr(args, "quiet", False):
             print(f"{service}: saved version {reply.get('version')} at {args.grafana_url.rstrip('/')}{reply.get('url', '')}")
+    if args.alerting:
+        from .alerting_push import push_specs
+
+        failed += push_specs(args, specs, token)
     return EXIT_FAILED if failed else EXIT_OK
