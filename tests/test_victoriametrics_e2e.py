@@ -13,6 +13,7 @@ request counter), which is what a real recovery under load looks like to a ratio
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -138,3 +139,41 @@ def test_a_threshold_and_a_burn_alert_fire_reach_alertmanager_and_resolve_on_vic
             finally:
                 pusher.stopped.set()
                 pusher.join(timeout=5)
+
+
+def _replay(vmalert: str, vm: VictoriaMetricsProcess, rules: list[Path], start: int, end: int, *extra: str) -> None:
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    result = subprocess.run(
+        [vmalert, *(f"-rule={p}" for p in rules), f"-datasource.url={vm.base_url}", f"-remoteWrite.url={vm.base_url}",
+         f"-replay.timeFrom={time.strftime(iso, time.gmtime(start))}", f"-replay.timeTo={time.strftime(iso, time.gmtime(end))}",
+         "-evaluationInterval=1m", "-replay.disableProgressBar", "-loggerLevel=WARN", *extra],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def _alert_states(vm: VictoriaMetricsProcess) -> set[str]:
+    vm.push("")  # flush what vmalert wrote
+    return {s["metric"]["alertstate"] for s in vm.query('last_over_time(ALERTS{alertname="DatabaseDown"}[2h])')}
+
+
+@pytest.mark.e2e
+def test_replaying_history_needs_a_query_step_equal_to_the_evaluation_interval(tmp_path: Path):
+    """vmalert's replay mode over pushed history: with -datasource.queryStep equal to the 1m
+    evaluation interval DatabaseDown (for: 2m) is recorded firing; with the 5m default it is only
+    ever recorded pending, because each step skips past the `for` window."""
+    vm_bin, vmalert_bin = require_binary(VICTORIA_METRICS_NAMES), require_binary(VMALERT_NAMES)
+    doc = json.loads(_spec("http://127.0.0.1:9/hook"))
+    doc["alerts"]["DatabaseDown"]["for"] = "2m"
+    bundle = compile_spec(parse_spec(json.dumps(doc), "vm-e2e.yaml"))
+    rules = tmp_path / "alerts.rules.yml"
+    rules.write_bytes(bundle["vm-e2e/victoriametrics/alerts.rules.yml"])
+    start = int(time.time()) // 60 * 60 - 3600  # an hour ago: 10 minutes up, then 10 minutes down
+    history = "".join(f'vme_db_up{{job="vm-e2e"}} {1 if i < 40 else 0} {(start + 15 * i) * 1000}\n' for i in range(80))
+    with VictoriaMetricsProcess(binary_path=vm_bin) as vm:
+        vm.push(history)
+        _replay(vmalert_bin, vm, [rules], start, start + 1200)
+        assert _alert_states(vm) == {"pending"}  # the 5m default step: never firing
+    with VictoriaMetricsProcess(binary_path=vm_bin) as vm:
+        vm.push(history)
+        _replay(vmalert_bin, vm, [rules], start, start + 1200, "-datasource.queryStep=1m")
+        assert _alert_states(vm) == {"pending", "firing"}
