@@ -92,3 +92,21 @@ def test_the_readme_and_the_engines_doc_show_the_support_table_the_code_enforces
 
     assert support_table() in (REPO / "README.md").read_text()
     assert support_table() in (REPO / "docs" / "engines.md").read_text()
+
+
+def test_diff_describes_engine_rule_files_in_alert_terms(tmp_path):
+    doc = load_yaml(SPEC.read_text())
+    doc["routing"]["inhibit"] = False
+    old = tmp_path / "old.yaml"
+    old.write_text(json.dumps(doc))
+    new = tmp_path / "new.yaml"
+    new.write_text(json.dumps(doc).replace('"above": "1s"', '"above": "2s"'))
+    assert old.read_text() != new.read_text()
+    from sigil_monitoring.semdiff import diff_bundles
+
+    targets = ["kubernetes", "grafana_alerting", "victoriametrics", "mimir", "thanos"]
+    changes = diff_bundles(compile_specs([load_spec(old)], targets), compile_specs([load_spec(new)], targets))
+    threshold = {c.file for c in changes if str(c).endswith("threshold 1 → 2") and "EncodeLatencyHigh" in str(c)}
+    assert threshold == {"sigil-dna/kubernetes/prometheusrule.yaml", "grafana-alerting/sigil-dna.rules.yml",
+                         "sigil-dna/victoriametrics/alerts.rules.yml", "mimir/anonymous/sigil-dna.rules.yml",
+                         "sigil-dna/thanos/alerts.rules.yml"}
