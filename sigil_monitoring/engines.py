@@ -38,8 +38,6 @@ SUPPORT: dict[str, tuple[str, ...]] = {
                                         "alertmanager target", "no"),
     "mute windows with a `location`": ("yes", "no (UTC only)", "yes", "yes", "yes", "yes"),
     "secrets": ("files", "Secret keys", "files", "files", "files", "`$__file{}` references"),
-    "a concern with no rules": ("file kept, `groups: []`", "left out", "left out", "left out", "left out (vmalert refuses it)",
-                                "left out"),
     "generated unit tests": ("promtool", "the Prometheus target's", "the Prometheus target's",
                              "the Prometheus target's", "the Prometheus target's", "the Prometheus target's"),
     "engine options": ("-", "namespace, labels", "tenant, namespace, source_tenants", "partial_response_strategy", "-",
