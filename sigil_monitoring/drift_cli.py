@@ -98,7 +98,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if args.against:
         paths = spec_files(args.paths)
         old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
-        return dict(_compile(old_specs)), dict(_compile(load_all(paths)))
+        return dict(_compile(old_specs, args.target)), dict(_compile(load_all(paths), args.target))
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
     old, new = (Path(p) for p in args.paths)
@@ -110,9 +110,10 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if old.is_file() and new.is_file():
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
-        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)])))
-    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)])))
-    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)])))
+        return (dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)], args.target)),
+                dict(_compile(load_all([str(new)]), args.target)))
+    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)]), args.target))
+    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)]), args.target))
     return left, right
 
 
@@ -148,6 +149,8 @@ def _guard(command: Callable[[argparse.Namespace], int], name: str) -> Callable[
 
 def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``check`` and ``diff`` to the CLI."""
+    from .engines import add_target_option
+
     fmt = {"choices": ["text", "json"], "default": "text", "help": "report as text (default) or JSON for tooling"}
     p = sub.add_parser(
         "check",
@@ -158,8 +161,6 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     specs(p)
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder to check (as given to compile)")
     p.add_argument("--format", **fmt)
-    from .engines import add_target_option
-
     add_target_option(p)  # check what `compile --target` wrote
     p.set_defaults(func=_guard(cmd_check, "check"))
 
@@ -173,4 +174,5 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")
     p.add_argument("--format", **fmt)
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print no changes, only errors: the exit code says same (0) or different (1)")
+    add_target_option(p)  # specs are compiled for these targets, as compile --target would
     p.set_defaults(func=_guard(cmd_diff, "diff"))

@@ -110,3 +110,11 @@ def test_diff_describes_engine_rule_files_in_alert_terms(tmp_path):
     assert threshold == {"sigil-dna/kubernetes/prometheusrule.yaml", "grafana-alerting/sigil-dna.rules.yml",
                          "sigil-dna/victoriametrics/alerts.rules.yml", "mimir/anonymous/sigil-dna.rules.yml",
                          "sigil-dna/thanos/alerts.rules.yml"}
+
+
+def test_diff_of_two_specs_takes_target_too(tmp_path, capsys):
+    new = tmp_path / "sigil-dna.yaml"
+    new.write_text(SPEC.read_text().replace("above: 1s}", "above: 2s}"))
+    assert main(["diff", str(SPEC), str(new), "--target", "victoriametrics"]) == 1
+    out = capsys.readouterr().out
+    assert "sigil-dna/victoriametrics/alerts.rules.yml" in out and "/prometheus/" not in out
