@@ -83,7 +83,10 @@ def load_all(paths: Sequence[str]):  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .engines import check_support
+
     specs = load_all(args.specs)
+    check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
     if not args.quiet:
         print(f"{len(specs)} spec(s) valid")
     return EXIT_OK

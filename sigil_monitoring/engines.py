@@ -126,13 +126,18 @@ def problems(spec: Spec, target: str) -> Iterator[Problem]:
     elif target == "thanos":
         strategy = spec.targets.thanos.partial_response_strategy
         if isinstance(strategy, dict):
-            from .compilers.thanos import concerns
-
             known = concerns(spec)
             for concern in strategy:
                 if concern not in known:
                     yield (("targets", "thanos", "partial_response_strategy", concern), "key",
                            f"no rule group '{concern}' (use one of {', '.join(known)})")
+
+
+def concerns(spec: Spec) -> list[str]:
+    """The concerns a spec's rule files are split into (``conventions``), in file order."""
+    from . import conventions as names
+
+    return [names.RECORDING_CONCERN, names.ALERTS_CONCERN, *(names.slo_concern(s) for s in spec.slos)]
 
 
 def _secret_keys(spec: Spec) -> Iterator[Problem]:

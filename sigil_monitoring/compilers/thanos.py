@@ -15,15 +15,9 @@ from typing import Any
 from .. import conventions as names
 from ..bundle import Artifact
 from ..ir.model import Model
-from ..spec.document import Spec
 from .rulesets import concern_groups
 
 ENGINE = "thanos"
-
-
-def concerns(spec: Spec) -> list[str]:
-    """The concerns a spec's rule files are split into, for checking ``partial_response_strategy`` keys."""
-    return [names.RECORDING_CONCERN, names.ALERTS_CONCERN, *(names.slo_concern(s) for s in spec.slos)]
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
