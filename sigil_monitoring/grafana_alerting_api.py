@@ -10,6 +10,7 @@ timings, and replaces the organisation's whole tree).
   request carries ``X-Disable-Provenance: true`` (``push --alerting --editable-in-ui``).
 - The API does not expand ``$__file{...}`` as file provisioning does, so secrets are read from
   their files here, at push time, and sent only in the request body; they are never printed.
+  Likewise the ``$$`` the files write for a literal ``$`` in labels and settings is sent as ``$``.
 - Every call is create-or-update: rule groups and templates are PUT by name, contact points are
   PUT by uid when Grafana lists that uid and POSTed otherwise, mute timings likewise by name.
 
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .compilers.grafana_alerting.interpolation import unescape_values
 from .grafana_api import GrafanaError, _error_message, _NoRedirect, _redact, _safe_url
 
 __all__ = ["AlertingClient", "push_alerting"]
@@ -86,7 +88,7 @@ def resolve_secrets(settings: dict[str, Any], read: Callable[[str], str]) -> dic
     out = {}
     for key, value in settings.items():
         found = _FILE_REF.match(value) if isinstance(value, str) else None
-        out[key] = read(found.group(1)) if found else value
+        out[key] = read(found.group(1)) if found else unescape_values({key: value})[key]
     return out
 
 
@@ -130,8 +132,9 @@ def push_alerting(client: AlertingClient, folder_uid: str, rule_files: list[dict
             done.append(f"mute timing {mute['name']}")
     for document in rule_files:
         for group in document["groups"]:
-            rules = [{**rule, "folderUID": folder_uid, "ruleGroup": group["name"], "orgID": group["orgId"]}
-                     for rule in group["rules"]]
+            # The API expands no variables: labels carry the literal $ the file had to escape.
+            rules = [{**rule, "labels": unescape_values(rule.get("labels", {})), "folderUID": folder_uid,
+                      "ruleGroup": group["name"], "orgID": group["orgId"]} for rule in group["rules"]]
             client.call("PUT", f"{api}/folder/{urllib.parse.quote(folder_uid, safe='')}/rule-groups/"
                                f"{urllib.parse.quote(group['name'], safe='')}",
                         {"title": group["name"], "folderUid": folder_uid, "interval": _seconds(group["interval"]), "rules": rules})

@@ -33,6 +33,7 @@ def setup(tmp_path: Path):
         (tmp_path / name).write_text(value + "\n")
     doc = load_yaml(RICH.replace("/run/secrets", str(tmp_path)))
     doc["routing"]["inhibit"] = False
+    doc["service"]["labels"] = {"budget": "5$ a day"}  # Grafana would expand a bare $ in a file
     spec = tmp_path / "shop.yaml"
     spec.write_text(json.dumps(doc))
     token = tmp_path / "token"
@@ -56,6 +57,7 @@ def test_push_alerting_creates_then_updates_every_resource_in_place(setup, capsy
         rule = grafana.rule_groups[("sigil", "shop-alerts")]["rules"][0]
         assert (rule["title"], rule["folderUID"], rule["ruleGroup"], rule["condition"]) == ("DbDown", "sigil", "shop-alerts", "C")
         assert grafana.rule_groups[("sigil", "shop-alerts")]["interval"] == 60
+        assert rule["labels"]["budget"] == "5$ a day"  # the API expands nothing: the file's $$ is sent as $
         settings = {c["name"]: c["settings"] for c in grafana.contact_points.values()}
         assert settings["shop/page"]["integrationKey"] == PD_KEY
         assert settings["shop/chat"]["url"] == SLACK_URL
@@ -99,3 +101,16 @@ def test_an_unreadable_secret_file_stops_the_push_without_printing_secrets(setup
     err = capsys.readouterr().err
     assert f"cannot read the secret file {spec.parent / 'slack-url'}" in err
     assert PD_KEY not in err and TOKEN not in err
+
+
+def test_the_provisioning_file_escapes_a_literal_dollar_where_grafana_expands_variables(setup):
+    from sigil_monitoring import compile_specs, load_spec
+
+    spec, _ = setup
+    bundle = compile_specs([load_spec(spec)], ["grafana_alerting"])
+    rules = load_yaml(bundle["grafana-alerting/shop.rules.yml"].decode())
+    rule = rules["groups"][0]["rules"][0]
+    assert rule["labels"]["budget"] == "5$$ a day"  # labels are expanded by Grafana's file provisioning
+    assert "$labels" in rule["annotations"]["description"]  # annotations are not, so they stay as written
+    points = load_yaml(bundle["grafana-alerting/notifications.yml"].decode())["contactPoints"]
+    assert points[0]["receivers"][0]["settings"]["integrationKey"].startswith("$__file{")

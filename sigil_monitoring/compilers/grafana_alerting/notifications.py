@@ -25,6 +25,7 @@ from ..alertmanager import routes, templates, weekdays
 from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig, WebhookConfig
 from ..alertmanager.receivers import receiver
 from ..matchers import parse
+from .interpolation import escape_values
 
 TEMPLATE_NAME = "sigil-monitoring"
 
@@ -41,9 +42,15 @@ def _uid(*parts: str) -> str:
 def contact_point(r: Receiver) -> dict[str, Any]:
     integrations = [*(_slack(c) for c in r.slack_configs), *(_pagerduty(c) for c in r.pagerduty_configs),
                     *(_webhook(c) for c in r.webhook_configs)]
+    # Settings are expanded by Grafana: a literal $ is escaped, the $__file{} references are not.
     return {"orgId": 1, "name": r.name,
-            "receivers": [{"uid": _uid(r.name, str(i)), "type": kind, "settings": settings, "disableResolveMessage": not resolved}
+            "receivers": [{"uid": _uid(r.name, str(i)), "type": kind, "settings": _escaped(settings),
+                           "disableResolveMessage": not resolved}
                           for i, (kind, settings, resolved) in enumerate(integrations)]}
+
+
+def _escaped(settings: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, str) and v.startswith("$__file{") else escape_values({k: v})[k] for k, v in settings.items()}
 
 
 def _slack(c: SlackConfig) -> tuple[str, dict[str, Any], bool]:
@@ -92,7 +99,7 @@ def document(model: Model, root_contact_point: str) -> dict[str, Any] | None:
     if not routed:
         return None
     root = routes.root(Model(tuple(routed)))
-    tree = policy(root) | {"orgId": 1, "receiver": root_contact_point}
+    tree = {"orgId": 1, **policy(root), "receiver": root_contact_point}
     doc: dict[str, Any] = {
         "apiVersion": 1,
         "contactPoints": [contact_point(receiver(r)) for s in routed for r in s.routing.receivers],  # type: ignore[union-attr]

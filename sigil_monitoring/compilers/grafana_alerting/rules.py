@@ -24,6 +24,7 @@ from typing import Any
 
 from ...ir.model import Service
 from ..rulesets import concern_groups
+from .interpolation import escape_values
 
 RELATIVE_RANGE_SECONDS = 600  # the instant query's window; the expressions carry their own ranges
 _VALUE = re.compile(r"\$value\b")
@@ -69,7 +70,7 @@ def alert_rule(service: Service, rule: dict[str, Any], panel_id: int | None) -> 
         "noDataState": "OK",
         "execErrState": "Error",
         "for": rule["for"],
-        "labels": rule["labels"],
+        "labels": escape_values(rule["labels"]),  # Grafana expands $ in labels, not in annotations
         "annotations": annotations,
         "isPaused": False,
     }
