@@ -3,11 +3,11 @@ files in golden/engines-<case>/ (``pytest tests/test_golden_engines.py --update-
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, REPO
+from golden_files import check_golden
 
 from sigil_monitoring import compile_spec, load_spec
 
@@ -19,12 +19,4 @@ def test_an_engine_case_compiles_to_its_golden_files(spec_path, update_golden, m
     monkeypatch.chdir(REPO)  # headers name the spec relative to the repo
     bundle = compile_spec(load_spec(spec_path.relative_to(REPO)))
     golden = GOLDEN / f"engines-{spec_path.stem}"
-    if update_golden:
-        shutil.rmtree(golden, ignore_errors=True)
-        for rel, data in bundle.items():
-            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
-            (golden / rel).write_bytes(data)
-    on_disk = {p.relative_to(golden).as_posix(): p.read_bytes() for p in golden.rglob("*") if p.is_file()}
-    assert sorted(on_disk) == sorted(bundle), "the set of generated files changed (run with --update-golden and review)"
-    for rel, data in bundle.items():
-        assert data == on_disk[rel], f"{rel} differs from golden (run with --update-golden and review the diff)"
+    check_golden(bundle, golden, update_golden)
