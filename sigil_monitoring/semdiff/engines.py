@@ -28,7 +28,7 @@ _WRAP = ("max without () (", ")")  # how the Grafana target keeps a Prometheus e
 
 
 def _grafana_rule(rule: dict[str, Any]) -> dict[str, Any]:
-    query = next((d.get("model", {}) for d in rule.get("data") or [] if d.get("refId") == "A"), {})
+    query: dict[str, Any] = next((d.get("model", {}) for d in rule.get("data") or [] if d.get("refId") == "A"), {})
     expr = str(query.get("expr", ""))
     if expr.startswith(_WRAP[0]) and expr.endswith(_WRAP[1]):
         expr = expr[len(_WRAP[0]):-len(_WRAP[1])]
