@@ -19,7 +19,11 @@ paths go to FakeGrafana (dashboards), so one server plays one Grafana:
 * ``PUT /api/v1/provisioning/policies`` replaces the tree; 400 when a policy names a contact
   point or mute timing that does not exist. ``GET`` returns it.
 * Every write records provenance ``api`` (locked in the UI) unless the request has
-  ``X-Disable-Provenance: true`` (then ``""``). Every endpoint needs the Bearer token (401).
+  ``X-Disable-Provenance: true`` (then ``""``). Every endpoint needs the Bearer token (401); a
+  token whose role lacks the alerting permissions gets 403 ("You'll need additional permissions
+  to perform this action") on every provisioning endpoint while dashboards still work.
+* Folders are FakeGrafana's (``/api/folders``), so a rule group's folder exists once the
+  dashboards push created it.
 """
 
 from __future__ import annotations
@@ -39,13 +43,13 @@ _PREFIX = "/api/v1/provisioning/"
 
 
 class FakeGrafanaAlerting(FakeGrafana):
-    """``folders``: folder uids that exist. State is public for assertions: ``rule_groups``
+    """``alerting_allowed=False`` plays a token without alerting permissions. State is public for assertions: ``rule_groups``
     ((folder, group) -> body), ``contact_points`` (uid -> body), ``mute_timings``, ``templates``,
     ``policies`` (or None) and ``provenance`` (resource key -> "api" or "")."""
 
-    def __init__(self, token: str = "test-token", folders: tuple[str, ...] = ("sigil",)) -> None:
+    def __init__(self, token: str = "test-token", alerting_allowed: bool = True) -> None:
         super().__init__(token=token)
-        self.folders = set(folders)
+        self.alerting_allowed = alerting_allowed
         self.rule_groups: dict[tuple[str, str], dict[str, Any]] = {}
         self.contact_points: dict[str, dict[str, Any]] = {}
         self.mute_timings: dict[str, dict[str, Any]] = {}
@@ -61,6 +65,8 @@ class FakeGrafanaAlerting(FakeGrafana):
             return super().handle(handler)
         if handler.headers.get("Authorization") != f"Bearer {self.token}":
             return handler.reply(401, {"message": "Unauthorized"})
+        if not self.alerting_allowed:
+            return handler.reply(403, {"message": "You'll need additional permissions to perform this action."})
         raw = handler.read_body()
         try:
             body = json.loads(raw) if raw else None

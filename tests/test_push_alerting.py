@@ -48,7 +48,7 @@ def _push(grafana, spec, token, *extra):
 
 def test_push_alerting_creates_then_updates_every_resource_in_place(setup, capsys):
     spec, token = setup
-    with FakeGrafanaAlerting(token=TOKEN, folders=("sigil",)) as grafana:
+    with FakeGrafanaAlerting(token=TOKEN) as grafana:
         assert _push(grafana, spec, token) == 0
         first = capsys.readouterr()
         assert "alerting: saved rule group shop-alerts (1 rules)" in first.out
@@ -83,12 +83,13 @@ def test_editable_in_ui_sends_x_disable_provenance(setup):
         assert set(grafana.provenance.values()) == {""}
 
 
-def test_a_missing_folder_fails_with_grafanas_message_and_alerting_needs_a_folder(setup, capsys):
+def test_a_token_without_alerting_permissions_fails_with_grafanas_message_and_alerting_needs_a_folder(setup, capsys):
     spec, token = setup
-    with FakeGrafanaAlerting(token=TOKEN, folders=()) as grafana:
+    with FakeGrafanaAlerting(token=TOKEN, alerting_allowed=False) as grafana:
         assert _push(grafana, spec, token) == 1
-        assert "folder does not exist" in capsys.readouterr().err
-        assert grafana.policies is None  # the tree goes last, after everything it names
+        err = capsys.readouterr().err
+        assert "403" in err and "additional permissions" in err
+        assert grafana.dashboards and grafana.policies is None  # dashboards saved; nothing of alerting
         assert main(["push", str(spec), "--grafana-url", grafana.base_url, "--token-file", str(token), "--alerting"]) == 2
         assert "--alerting needs --folder-uid" in capsys.readouterr().err
 

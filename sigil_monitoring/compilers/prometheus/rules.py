@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ... import conventions as names
 from ...promql import check
 from ...spec.units import Duration
 
@@ -47,15 +48,22 @@ class AlertingRule:
     description: str  # Go template, expanded by Prometheus
     runbook_url: str
     dashboard_url: str
+    dashboard_uid: str  # the dashboard and panel dashboard_url opens, for Grafana's "View panel"
+    panel_id: int | None
 
     def __post_init__(self) -> None:
         check(self.expr)
 
     @property
     def annotations(self) -> dict[str, str]:
+        # Grafana links a data-source rule to a panel through these two reserved annotations
+        # (https://grafana.com/docs/grafana/latest/alerting/fundamentals/templates/: __dashboardUid__, __panelId__).
+        link = {names.DASHBOARD_UID_ANNOTATION: self.dashboard_uid}
+        if self.panel_id is not None:
+            link[names.PANEL_ID_ANNOTATION] = str(self.panel_id)
         return {
             "summary": self.summary, "description": self.description,
-            "runbook_url": self.runbook_url, "dashboard_url": self.dashboard_url,
+            "runbook_url": self.runbook_url, "dashboard_url": self.dashboard_url, **link,
         }
 
     def document(self) -> dict[str, Any]:
