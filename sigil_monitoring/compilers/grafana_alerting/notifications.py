@@ -24,7 +24,7 @@ from ...ir.model import Model
 from ..alertmanager import routes, templates, weekdays
 from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig, WebhookConfig
 from ..alertmanager.receivers import receiver
-from ..matchers import parse
+from ..matcher_strings import parse
 from .interpolation import escape_values
 
 TEMPLATE_NAME = "sigil-monitoring"

@@ -28,7 +28,7 @@ from ...ir.model import Service
 from ..alertmanager import inhibit, routes, templates, weekdays
 from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig, WebhookConfig
 from ..alertmanager.receivers import receiver
-from ..matchers import parse
+from ..matcher_strings import parse
 
 API_VERSION = "monitoring.coreos.com/v1alpha1"
 TEMPLATES_CONFIGMAP = "sigil-monitoring-templates"
