@@ -16,7 +16,7 @@ written. ``SUPPORT`` is the table the README shows (docs/engines.md).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .errors import Diagnostic, SpecError
 from .spec.document import Spec
@@ -103,34 +103,56 @@ def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> N
 
 
 def problems(spec: Spec, target: str) -> Iterator[Problem]:
-    """What ``target`` cannot take from ``spec``."""
-    if target == "victoriametrics":
-        for key, metric in spec.metrics.items():
-            if metric.type == "native_histogram":
-                yield (("metrics", key, "type"), "value",
-                       "stores no Prometheus native histograms (expose a classic histogram with buckets, or drop this target)")
-    elif target == "kubernetes" and spec.targets.kubernetes.alertmanager_config:
-        if spec.routing is None:
-            yield (("targets", "kubernetes", "alertmanager_config"), "value",
-                   "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)")
-            return
-        yield from _secret_keys(spec)
-        for name, interval in spec.routing.mute.items():
-            if interval.location != "UTC":
-                yield (("routing", "mute", name, "location"), "value",
-                       f"time intervals have no location field, so '{interval.location}' cannot be kept "
-                       "(write the times in UTC, or use the alertmanager target)")
-    elif target == "grafana_alerting" and spec.routing is not None and spec.routing.inhibit:
-        yield (("routing", "inhibit") if "inhibit" in spec.routing.model_fields_set else ("routing",), "value" if "inhibit" in spec.routing.model_fields_set else "key",
-               "has no inhibition rules (set routing.inhibit: false, or notify through the alertmanager target)")
-    elif target == "thanos":
-        strategy = spec.targets.thanos.partial_response_strategy
-        if isinstance(strategy, dict):
-            known = concerns(spec)
-            for concern in strategy:
-                if concern not in known:
-                    yield (("targets", "thanos", "partial_response_strategy", concern), "key",
-                           f"no rule group '{concern}' (use one of {', '.join(known)})")
+    """What ``target`` cannot take from ``spec`` (nothing for targets without limits)."""
+    check = _CHECKS.get(target)
+    return check(spec) if check is not None else iter(())
+
+
+def _victoriametrics(spec: Spec) -> Iterator[Problem]:
+    for key, metric in spec.metrics.items():
+        if metric.type == "native_histogram":
+            yield (("metrics", key, "type"), "value",
+                   "stores no Prometheus native histograms (expose a classic histogram with buckets, or drop this target)")
+
+
+def _kubernetes(spec: Spec) -> Iterator[Problem]:
+    if not spec.targets.kubernetes.alertmanager_config:
+        return
+    if spec.routing is None:
+        yield (("targets", "kubernetes", "alertmanager_config"), "value",
+               "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)")
+        return
+    yield from _secret_keys(spec)
+    for name, interval in spec.routing.mute.items():
+        if interval.location != "UTC":
+            yield (("routing", "mute", name, "location"), "value",
+                   f"time intervals have no location field, so '{interval.location}' cannot be kept "
+                   "(write the times in UTC, or use the alertmanager target)")
+
+
+def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
+    if spec.routing is None or not spec.routing.inhibit:
+        return
+    # Inhibition is on by default: point at `inhibit:` when written, else at the routing section.
+    written = "inhibit" in spec.routing.model_fields_set
+    yield (("routing", "inhibit") if written else ("routing",), "value" if written else "key",
+           "has no inhibition rules (set routing.inhibit: false, or notify through the alertmanager target)")
+
+
+def _thanos(spec: Spec) -> Iterator[Problem]:
+    strategy = spec.targets.thanos.partial_response_strategy
+    if not isinstance(strategy, dict):
+        return
+    known = concerns(spec)
+    for concern in strategy:
+        if concern not in known:
+            yield (("targets", "thanos", "partial_response_strategy", concern), "key",
+                   f"no rule group '{concern}' (use one of {', '.join(known)})")
+
+
+_CHECKS: dict[str, Callable[[Spec], Iterator[Problem]]] = {
+    "victoriametrics": _victoriametrics, "kubernetes": _kubernetes, "grafana_alerting": _grafana_alerting, "thanos": _thanos,
+}
 
 
 def concerns(spec: Spec) -> list[str]:
