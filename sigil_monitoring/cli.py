@@ -127,7 +127,10 @@ def _shared_dashboard_uids(specs: Sequence[Any]) -> list[Diagnostic]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .engines import check_support
+
     specs = load_all(args.specs, strict=args.strict, fmt=None if args.format == "json" else args.format)
+    check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
     if args.format == "json":
         sys.stdout.write(json.dumps({"valid": True, "specs": len(specs),
                                      "diagnostics": [asdict(w) for s in specs for w in s._warnings]}, indent=2) + "\n")
@@ -140,7 +143,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from .pipeline import compile_specs
     from .write import write_bundle
 
-    bundle = compile_specs(load_all(args.specs, strict=args.strict, fmt=args.format))
+    bundle = compile_specs(load_all(args.specs, strict=args.strict, fmt=args.format), args.target)
     changed = write_bundle(bundle, args.out)
     if not args.quiet:
         print(f"wrote {len(bundle)} files to {args.out} ({len(changed)} changed)")
@@ -158,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sigil-monitoring", description="Compile a service's monitoring spec into dashboards, rules, routing and a runbook.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from . import engines
 
     def specs(p: argparse.ArgumentParser) -> None:
         p.add_argument("specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)")
@@ -172,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     specs(p)
     p.add_argument("--out", default="build", type=out_folder, metavar="DIR", help="output folder (default: build)")
     output_format(p)
+    engines.add_target_option(p)
     p.set_defaults(func=cmd_compile)
 
     p = sub.add_parser("validate", help="check specs without writing anything", description="Validate specs; exit 2 with every error when invalid.")

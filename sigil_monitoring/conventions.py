@@ -208,3 +208,21 @@ ALERTMANAGER_TEMPLATE_PATH = f"alertmanager/{TEMPLATE_FILE}"
 ALERTMANAGER_ROUTING_TESTS_PATH = "alertmanager/routing-tests.yml"
 GRAFANA_PROVISIONING_PATH = "grafana-provisioning/dashboards.yml"
 MANIFEST_PATH = ".sigil-manifest.json"
+
+
+# --- engines beyond one Prometheus -----------------------------------------------------------
+
+
+def engine_rules_path(service: str, engine: str, concern: str) -> str:
+    """``sigil-dna/victoriametrics/alerts.rules.yml``: one folder per engine, files by concern."""
+    return f"{service}/{engine}/{concern}.rules.yml"
+
+
+def kubernetes_path(service: str, kind: str) -> str:
+    """``sigil-dna/kubernetes/prometheusrule.yaml``: one object per file, ``kubectl apply -f`` ready."""
+    return f"{service}/kubernetes/{kind.lower()}.yaml"
+
+
+def mimir_rules_path(tenant: str, namespace: str) -> str:
+    """``mimir/<tenant>/<namespace>.rules.yml``: the folder is the tenant ``mimirtool --id`` takes."""
+    return f"mimir/{tenant}/{namespace}.rules.yml"

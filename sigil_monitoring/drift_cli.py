@@ -21,10 +21,10 @@ class UsageError(Exception):
     """A wrong path or revision: printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
 
 
-def _compile(specs: list[Any]) -> Any:
+def _compile(specs: list[Any], targets: Any = None) -> Any:
     from .pipeline import compile_specs
 
-    return compile_specs(specs)
+    return compile_specs(specs, targets)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -32,7 +32,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .drift import find_drift
 
     # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
-    bundle = _compile(load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text"))
+    bundle = _compile(load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text"), args.target)
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))
@@ -61,7 +61,8 @@ def _check_text(drift: list[Any], args: argparse.Namespace) -> str:
         lines.append(f"{item.path}: {item.why}")
         lines += [f"  {change}" for change in _changes(item)]
     # Quoted for a shell, so the line can be pasted as it is; compile takes folders as check does.
-    lines.append(f"run: sigil-monitoring compile {shlex.join(args.specs)} --out {shlex.quote(args.out)}")
+    targets = f" --target {','.join(args.target)}" if args.target else ""
+    lines.append(f"run: sigil-monitoring compile {shlex.join(args.specs)} --out {shlex.quote(args.out)}{targets}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -109,7 +110,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if args.against is not None:
         paths = spec_files(args.paths)
         old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
-        return dict(_compile(old_specs)), dict(_compile(load_all(paths, fmt=None)))
+        return dict(_compile(old_specs, args.target)), dict(_compile(load_all(paths, fmt=None), args.target))
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
     old, new = (Path(p) for p in args.paths)
@@ -121,9 +122,10 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if old.is_file() and new.is_file():
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
-        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)], fmt=None)))
-    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None)))
-    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)], fmt=None)))
+        return (dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)], args.target)),
+                dict(_compile(load_all([str(new)], fmt=None), args.target)))
+    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None), args.target))
+    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)], fmt=None), args.target))
     return left, right
 
 
@@ -159,6 +161,8 @@ def _guard(command: Callable[[argparse.Namespace], int], name: str) -> Callable[
 
 def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``check`` and ``diff`` to the CLI."""
+    from .engines import add_target_option
+
     fmt = {"choices": ["text", "json"], "default": "text", "help": "report as text (default) or JSON for tooling"}
     p = sub.add_parser(
         "check",
@@ -172,6 +176,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)")
     p.add_argument("--format", **{**fmt, "choices": ["text", "json", "github"],
                                   "help": "report as text (default), JSON for tooling, or GitHub annotations"})
+    add_target_option(p)  # check what `compile --target` wrote
     p.set_defaults(func=_guard(cmd_check, "check"))
 
     p = sub.add_parser(
@@ -184,4 +189,5 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")
     p.add_argument("--format", **fmt)
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print no changes, only errors: the exit code says same (0) or different (1)")
+    add_target_option(p)  # specs are compiled for these targets, as compile --target would
     p.set_defaults(func=_guard(cmd_diff, "diff"))

@@ -118,9 +118,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Transport:
     """JSON requests to one Grafana with one token; retries 5xx and connection errors only."""
 
-    def __init__(self, base_url: str, token: str, timeout: float = 10, retries: int = 3, backoff: float = 0.5) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float = 10, retries: int = 3, backoff: float = 0.5,
+                 headers: dict[str, str] | None = None) -> None:
         self.base_url, self.token = check_url(base_url), check_token(token)
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.headers = dict(headers or {})  # sent on every request, e.g. X-Disable-Provenance
 
     def mask(self, text: str) -> str:
         return text.replace(self.token, "***")
@@ -141,7 +143,7 @@ class Transport:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             self.base_url + path, data=data, method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+            headers={**self.headers, "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
                      "Accept": "application/json"})
         try:
             # Built per call so *_proxy variables are read as they are now.

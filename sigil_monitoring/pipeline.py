@@ -1,4 +1,4 @@
-"""Spec -> internal model -> every registered target -> rendered bytes, all in memory."""
+"""Spec -> internal model -> the chosen targets -> rendered bytes, all in memory."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ from .spec.document import Spec
 
 
 def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> list[Artifact]:
+    """Artifacts of every target; ``targets`` (as ``compile --target`` gives them) overrides each
+    spec's ``targets`` section. A spec using a feature a chosen engine lacks is a ``SpecError``."""
+    from . import engines
     from .ir.build import build_model
+    from .ir.model import Model
 
     model = build_model(list(specs))
+    chosen = engines.choose(specs, None if targets is None else tuple(targets))
+    engines.check_support(specs, chosen)
     artifacts: list[Artifact] = []
-    for target in targets or TARGETS:
-        artifacts.extend(compiler(target)(model))
+    for target in TARGETS:  # registry order, so output does not depend on how targets were listed
+        services = tuple(s for s, names in zip(model.services, chosen) if target in names)
+        if services:
+            artifacts.extend(compiler(target)(Model(services)))
     return artifacts
 
 
@@ -36,5 +44,7 @@ def compile_spec(spec: Spec, targets: Iterable[str] | None = None) -> Bundle:
     >>> bundle = compile_spec(load_spec("specs/minimal.yaml"))
     >>> "hello/runbook.md" in bundle
     True
+    >>> sorted({path.split("/")[1] for path in compile_spec(load_spec("specs/minimal.yaml"), ["victoriametrics"])})
+    ['victoriametrics']
     """
     return compile_specs([spec], targets)

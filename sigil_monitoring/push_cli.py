@@ -45,6 +45,10 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--message", default="", help="added to the version message (which names the spec and git revision)")
     p.add_argument("--force", action="store_true", help="overwrite changes made in Grafana since our last push")
     p.add_argument("--dry-run", action="store_true", help="show the semantic diff against Grafana's version; change nothing")
+    p.add_argument("--alerting", action="store_true", help="also save Grafana-managed alert rules, contact points and "
+                   "policies through /api/v1/provisioning (needs --folder-uid; see docs/engines.md)")
+    p.add_argument("--editable-in-ui", action="store_true", help="with --alerting: send X-Disable-Provenance: true, so "
+                   "the resources stay editable in Grafana's UI")
     p.set_defaults(func=_run("push"))
 
     p = sub.add_parser("history", help="list the versions Grafana keeps of each service's dashboard",
@@ -171,6 +175,8 @@ def _execute(command: str, args: argparse.Namespace) -> int:
 
     token = read_token(args.token_file)
     specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
+    if getattr(args, "alerting", False) and not args.folder_uid:
+        raise _Usage("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
     try:
         transport = Transport(args.grafana_url, token, retries=max(args.retries, 0))
     except GrafanaError as err:
@@ -195,6 +201,10 @@ def _execute(command: str, args: argparse.Namespace) -> int:
         except GrafanaError as err:
             rc = report.fail(target.service, err, _hint(err))
         failed += rc != EXIT_OK
+    if command == "push" and args.alerting and not args.dry_run:
+        from .alerting_push import push_specs
+
+        failed += push_specs(args, token)
     return EXIT_FAILED if failed else EXIT_OK
 
 

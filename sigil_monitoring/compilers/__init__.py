@@ -2,6 +2,8 @@
 
 A target module exposes ``compile(model: Model) -> list[Artifact]``; it is pure (no filesystem,
 no printing). Modules are imported only when their target runs, so ``validate`` stays fast.
+A target compiles the services whose spec chose it (``targets:``, or ``compile --target``);
+``DEFAULT_TARGETS`` is what a spec without a ``targets`` section gets.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ TARGETS: dict[str, str] = {
     "grafana": "sigil_monitoring.compilers.grafana",
     "alertmanager": "sigil_monitoring.compilers.alertmanager",
     "runbook": "sigil_monitoring.compilers.runbook",
+    "kubernetes": "sigil_monitoring.compilers.kubernetes",
+    "mimir": "sigil_monitoring.compilers.mimir",
+    "thanos": "sigil_monitoring.compilers.thanos",
+    "victoriametrics": "sigil_monitoring.compilers.victoriametrics",
+    "grafana_alerting": "sigil_monitoring.compilers.grafana_alerting",
 }
+DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "runbook")
 
 
 def compiler(target: str) -> Callable[[Model], list[Artifact]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..matchers import Matcher
+from ..spec.targets import Targets
 from ..spec.units import Duration, Threshold
 
 Matchers = tuple[Matcher, ...]
@@ -259,6 +260,7 @@ class Service:
     alerts: tuple[Alert, ...]
     dashboard: Dashboard
     routing: Routing | None
+    targets: Targets = field(default_factory=Targets)  # the spec's (frozen) section: what to compile, engine options
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,9 @@ def diff_file(path: str, old: bytes, new: bytes) -> list[Change]:
 
 
 def _structured(path: str, a: Any, b: Any) -> list[Change]:
-    from . import alertmanager, grafana, rules
+    from . import alertmanager, engines, grafana, rules
 
+    a, b = engines.as_rule_file(a), engines.as_rule_file(b)
     if not (isinstance(a, dict) and isinstance(b, dict)):
         return []
     if "groups" in a and "groups" in b:

@@ -11,6 +11,7 @@ from .dashboard import Dashboard
 from .routing import Routing
 from .service import Metric, Service
 from .slo import Slo
+from .targets import Targets
 from .types import AlertName, LogicalName, SloName, SpecModel
 
 
@@ -24,6 +25,7 @@ class Spec(SpecModel):
     alerts: dict[AlertName, Alert] = Field(default_factory=dict)
     dashboard: Dashboard = Field(default_factory=Dashboard)
     routing: Routing | None = None
+    targets: Targets = Field(default_factory=Targets, description="Outputs to compile and engine options (default: prometheus, grafana, alertmanager, runbook).")
 
     # Where the spec came from, for error positions and generated headers (set by the loader).
     _source: Any = PrivateAttr(None)

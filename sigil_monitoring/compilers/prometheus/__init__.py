@@ -1,6 +1,6 @@
 """Prometheus target: recording and alerting rules by concern, plus promtool unit tests for them.
 
-Per service it writes (paths from ``conventions``)::
+Per service it writes (paths from ``conventions``; a file whose concern has no rules is left out)::
 
     <service>/prometheus/recording.rules.yml     rates, bucket rates, p50/p95/p99 per histogram
     <service>/prometheus/alerts.rules.yml        the spec's threshold alerts
@@ -32,8 +32,11 @@ def rule_files(service: Service) -> list[RuleFile]:
     ]
     files += [RuleFile(names.rules_path(service.name, names.slo_concern(s.name)), (slo.slo_group(service, s),))
               for s in service.slos]
-    # An empty group is legal but noise; an empty file stays, so deployments can glob a stable set.
-    return [RuleFile(f.path, tuple(g for g in f.groups if g.rules)) for f in files]
+    # An empty group is legal but noise, and a file of no groups breaks other engines: vmalert
+    # refuses `groups: []` ("No rules for validation"), so no target writes one. Globs such as
+    # rule_files: [build/*/prometheus/*.rules.yml] are unaffected by a missing file.
+    kept = [RuleFile(f.path, tuple(g for g in f.groups if g.rules)) for f in files]
+    return [f for f in kept if f.groups]
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb

@@ -1,0 +1,38 @@
+"""Thanos Ruler target: rule files per concern (``<service>/thanos/<concern>.rules.yml``).
+
+Thanos Ruler reads Prometheus rule files (``thanos rule --rule-file=...``) and adds one group
+field, ``partial_response_strategy``: ``abort`` (the default, and the advice for alerts) fails the
+evaluation when a store does not answer; ``warn`` evaluates on the data that did arrive
+(https://thanos.io/tip/components/rule.md/#partial-response). ``targets.thanos`` sets it for
+every group, or per concern (``recording``, ``alerts``, ``slo-<name>``); unset, the field is left
+out and Thanos aborts. The groups are the Prometheus target's, empty ones left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import conventions as names
+from ..bundle import Artifact
+from ..ir.model import Model
+from .rulesets import concern_groups
+
+ENGINE = "thanos"
+
+
+def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+    artifacts = []
+    for service in model.services:
+        strategy = service.targets.thanos.partial_response_strategy
+        for concern in concern_groups(service):
+            chosen = strategy.get(concern.concern) if isinstance(strategy, dict) else strategy
+            groups = [_with_strategy(g, chosen) for g in concern.documents()]
+            artifacts.append(Artifact(names.engine_rules_path(service.name, ENGINE, concern.concern), {"groups": groups},
+                                      "yaml", service.source))
+    return artifacts
+
+
+def _with_strategy(group: dict[str, Any], strategy: str | None) -> dict[str, Any]:
+    if strategy is None:
+        return group
+    return {"name": group["name"], "partial_response_strategy": strategy, **{k: v for k, v in group.items() if k != "name"}}
