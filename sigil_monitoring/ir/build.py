@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from .. import conventions as names
 from .. import defaults
+from ..escape import template_text
 from ..spec.alerts import Alert as SpecAlert
 from ..spec.alerts import Severity
 from ..spec.document import Spec
@@ -165,11 +166,11 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         value = "{{ $value | humanize }}/s"
     detail = f" (threshold {threshold.text})" if threshold is not None else ""
     description = alert.description or (
-        f"{summary} Current value: {value}{detail}. Service {spec.service.name}"
+        f"{template_text(summary)} Current value: {value}{template_text(detail)}. Service {spec.service.name}"
         + ("{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}." if kind != "absent" else ".")
     )
     if kind in ("state", "absent") and alert.description is None:
-        description = f"{summary} Service {spec.service.name}."
+        description = f"{template_text(summary)} Service {spec.service.name}."
     panel = dashboard_plan.panel_for(ctx.rows, kind, ref.metric if ref is not None else None)
     rate_window = defaults.rate_window(spec.service.scrape_interval)
     labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}

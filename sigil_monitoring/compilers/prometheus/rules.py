@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ...escape import template_text
 from ...promql import check
 from ...spec.units import Duration
 
@@ -43,8 +44,8 @@ class AlertingRule:
     expr: str
     for_: Duration
     labels: Labels
-    summary: str  # static
-    description: str  # Go template, expanded by Prometheus
+    summary: str  # plain text, written as literal template text
+    description: str  # Go template, expanded by Prometheus (user parts already escaped or checked)
     runbook_url: str
     dashboard_url: str
 
@@ -53,13 +54,22 @@ class AlertingRule:
 
     @property
     def annotations(self) -> dict[str, str]:
+        """Annotations as Prometheus reads them: templates, with plain text escaped as literal.
+
+        Prometheus expands every annotation and every alert label as a Go template, so a
+        ``{{`` in a summary or a label value would run (``{{ query "..." }}`` is arbitrary PromQL).
+        """
         return {
-            "summary": self.summary, "description": self.description,
-            "runbook_url": self.runbook_url, "dashboard_url": self.dashboard_url,
+            "summary": template_text(self.summary), "description": self.description,
+            "runbook_url": template_text(self.runbook_url), "dashboard_url": template_text(self.dashboard_url),
         }
 
+    @property
+    def label_templates(self) -> dict[str, str]:
+        return {name: template_text(value) for name, value in self.labels}
+
     def document(self) -> dict[str, Any]:
-        return {"alert": self.alert, "expr": self.expr, "for": str(self.for_), "labels": dict(self.labels),
+        return {"alert": self.alert, "expr": self.expr, "for": str(self.for_), "labels": self.label_templates,
                 "annotations": self.annotations}
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ... import conventions as names
 from ... import promql
+from ...escape import template_text
 from ...ir.model import BurnAlert, BurnWindow, Service, Slo
 from ...spec.units import Duration, format_decimal
 from .rules import AlertingRule, RecordingRule, RuleGroup, merge_labels
@@ -117,7 +118,7 @@ def burn_summary(slo: Slo, burn: BurnAlert) -> str:
 def burn_description(service: Service, slo: Slo, burn: BurnAlert) -> str:
     pairs = " or ".join(f"{format_decimal(w.factor)}x over {w.long} and {w.short}" for w in burn.windows)
     return (
-        f"{slo.description + ' ' if slo.description else ''}Error ratio {{{{ $value | humanizePercentage }}}} "
+        f"{template_text(slo.description) + ' ' if slo.description else ''}Error ratio {{{{ $value | humanizePercentage }}}} "
         f"over the long window burns the budget of {format_decimal(slo.error_budget * 100)} % "
         f"(objective {format_decimal(slo.objective)} % over {slo.window}) at more than {pairs}. "
         f"Service {service.name}."
