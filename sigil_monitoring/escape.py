@@ -161,6 +161,15 @@ def markdown_block(text: str) -> str:
     return "\n".join(lines)
 
 
+def markdown_url(url: str) -> str:
+    """A link destination: ``<url>`` when the URL has characters that would end ``(url)``.
+
+    >>> markdown_url("https://a.example/x"), markdown_url("https://a.example/x_(y)")
+    ('https://a.example/x', '<https://a.example/x_(y)>')
+    """
+    return f"<{url}>" if re.search(r"[\s()<>]", url) else url
+
+
 def code_span(text: str) -> str:
     """``text`` as an inline code span, however many backticks it holds.
 

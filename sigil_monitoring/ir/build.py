@@ -36,6 +36,7 @@ class _Context:
     rows: tuple[Row, ...]
     uid: str
     dashboard_title: str
+    anchors: dict[str, str]  # alert name -> its runbook anchor, unique on the page
 
     def series(self, ref: MetricRef) -> Series:
         return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.items()) + tuple(ref.where.items()), tuple(ref.by))
@@ -45,7 +46,7 @@ class _Context:
         return names.panel_url(self.spec.service.links.grafana or "", self.uid, self.dashboard_title, panel_id)
 
     def runbook_url(self, alert: str) -> str:
-        return names.runbook_url(self.spec.service.links.runbooks, self.spec.service.name, alert)
+        return names.runbook_url(self.spec.service.links.runbooks, self.spec.service.name, self.anchors[alert])
 
 
 def build_service(spec: Spec) -> Service:
@@ -60,7 +61,11 @@ def build_service(spec: Spec) -> Service:
     }
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
-    ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title)
+    # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
+    sections = [*spec.alerts, *(names.slo_alert_name(slo, tier) for slo, s in spec.slos.items()
+                                for tier in ("page", "ticket") if getattr(s.alerting, tier).enabled)]
+    ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title,
+                   names.runbook_anchors(sections))
     ctx = replace(ctx, rows=dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, ctx.series)))
 
     slos = tuple(_slo(ctx, name) for name in spec.slos)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .refs import Ref
-from .types import DurationField, Labels, SpecModel, ThresholdField
+from ..gotemplate import problem as template_problem
+from .types import ForField, Labels, SpecModel, ThresholdField
 
 Severity = Literal["critical", "warning", "info"]
 
@@ -30,7 +31,7 @@ class RatioOf(SpecModel):
 class Condition(SpecModel):
     """When the alert fires. Exactly one kind: quantile, rate, ratio, state, value, absent or promql."""
 
-    quantile: float | None = Field(None, gt=0, lt=1, description="Quantile of histogram `of`, e.g. 0.95.")
+    quantile: float | None = Field(None, gt=0, lt=1, description="Quantile of histogram `of`, e.g. 0.95 (0.0001 to 0.999999).")
     of: Ref | None = Field(None, description="Histogram for a quantile condition.")
     rate: Ref | None = Field(None, description="Counter whose per-second rate is compared.")
     ratio: RatioOf | None = Field(None, description="bad/total counters whose ratio is compared.")
@@ -48,6 +49,15 @@ class Condition(SpecModel):
             if getattr(self, kind) is not None:
                 return kind
         raise AssertionError("validated condition has a kind")
+
+    @field_validator("quantile")
+    @classmethod
+    def _estimable(cls, quantile: float | None) -> float | None:
+        # Quantiles past these are below float64's resolution of a bucket's share, and the
+        # generated test could not tell firing from quiet.
+        if quantile is not None and not 0.0001 <= quantile <= 0.999999:
+            raise ValueError(f"quantile {quantile!r} is too close to 0 or 1 (give a quantile from 0.0001 to 0.999999, e.g. 0.99)")
+        return quantile
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
@@ -81,10 +91,18 @@ class Alert(SpecModel):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
-    for_: DurationField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0 for absent is not allowed).")
+    for_: ForField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0 for absent is not allowed).")
     severity: Severity = "warning"
-    summary: str | None = Field(None, description="One static line; default derived from the condition.")
-    description: str | None = Field(None, description="Longer text; may use {{ $value }} and {{ $labels.x }}.")
+    summary: str | None = Field(None, description="One static line, shown as written (braces included); default derived from the condition.")
+    description: str | None = Field(None, description="Longer text; a Prometheus template: may use {{ $value }} and {{ $labels.x }}.")
     runbook: str = Field("", description="What the on-call should do; becomes this alert's runbook section.")
     labels: Labels = Field(default_factory=dict)
     inhibits: bool = Field(False, description="When firing, silence this service's other warning alerts (e.g. service down).")
+
+    @field_validator("description")
+    @classmethod
+    def _template_parses(cls, description: str | None) -> str | None:
+        if description is not None and (problem := template_problem(description)):
+            raise ValueError(f"description is not a valid Prometheus template: {problem} "
+                             "(close every {{ with }}, and write {{ \"{{\" }} for literal braces)")
+        return description

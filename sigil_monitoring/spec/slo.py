@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .refs import Ref
-from .types import DurationField, LabelName, Labels, LogicalName, ObjectiveField, SpecModel, ThresholdField
+from .types import ForField, LabelName, Labels, LogicalName, ObjectiveField, SloWindowField, SpecModel, ThresholdField, unique
 from .units import Duration
 
 SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
@@ -69,7 +69,7 @@ class BurnTier(SpecModel):
 
     enabled: bool = True
     severity: Literal["critical", "warning", "info"] | None = Field(None, description="Default: critical for page, warning for ticket.")
-    for_: DurationField | None = Field(None, alias="for", description="How long both windows must burn before firing (default per window).")
+    for_: ForField | None = Field(None, alias="for", description="How long both windows must burn before firing (default per window).")
 
 
 class SloAlerting(SpecModel):
@@ -82,10 +82,10 @@ class Slo(SpecModel):
     """A service level objective over a rolling window."""
 
     objective: ObjectiveField = Field(description="Target percentage of good events, e.g. 99.9%.")
-    window: DurationField = Field(Duration.parse("30d"), description="Rolling SLO window.")
+    window: SloWindowField = Field(Duration.parse("30d"), description="Rolling SLO window.")
     description: str = ""
     sli: Sli
-    group_by: list[LabelName] = Field(default_factory=list, description="Labels that split the SLO (one budget per value).")
+    group_by: Annotated[list[LabelName], unique("group_by label")] = Field(default_factory=list, description="Labels that split the SLO (one budget per value).")
     alerting: SloAlerting = Field(default_factory=SloAlerting)
 
 
