@@ -121,7 +121,8 @@ def markdown_inline(text: str) -> str:
     >>> print(markdown_inline("- not a list"))
     \- not a list
     """
-    out = _MD_INLINE.sub(r"\\\1", text)
+    # Indentation is dropped (a paragraph drops it anyway): four spaces would start a code block.
+    out = _MD_INLINE.sub(r"\\\1", re.sub(r"^[ \t]+", "", text, flags=re.M))
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
 
 

@@ -10,6 +10,25 @@ import re
 from collections.abc import Iterator
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_PAIR = re.compile("([\ud800-\udbff])([\udc00-\udfff])")
+
+
+def join_pairs(doc: object) -> object:
+    r"""``doc`` with JSON-style surrogate pairs (``"\ud83d\udea8"``) joined into their character.
+
+    JSON is YAML, and JSON writes characters beyond U+FFFF as such a pair; YAML's parser leaves the
+    two halves apart.
+
+    >>> join_pairs({"mention": "@here \ud83d\udea8"})
+    {'mention': '@here 🚨'}
+    """
+    if isinstance(doc, dict):
+        return {join_pairs(k): join_pairs(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [join_pairs(v) for v in doc]
+    if isinstance(doc, str) and _SURROGATE.search(doc):
+        return _PAIR.sub(lambda m: (m.group(1) + m.group(2)).encode("utf-16", "surrogatepass").decode("utf-16"), doc)
+    return doc
 
 
 def _problem(text: str) -> str | None:

@@ -129,8 +129,9 @@ class _DurationRange(GroupedMetadata):
 
 
 DurationField = Annotated[Duration, _DurationRange()]
-# An alert's `for`: the generated promtool test feeds one sample per minute up to it.
-ForField = Annotated[Duration, _DurationRange(most="30d", why="a condition held for longer than a month is a report, not an alert, and its generated test would feed a month of samples")]
+# An alert's `for`: the generated promtool test evaluates the rules every minute up to it (a 30d
+# `for` took promtool 106 s), and a condition that must hold for days is a report, not an alert.
+ForField = Annotated[Duration, _DurationRange(most="1d", why="the generated promtool test evaluates every minute until the alert fires")]
 # Prometheus looks back 5m for the latest sample, so series scraped less often than every 2m go stale
 # between scrapes (https://prometheus.io/docs/prometheus/latest/querying/basics/#staleness).
 ScrapeIntervalField = Annotated[Duration, _DurationRange(least="1s", most="2m", why="Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes")]
