@@ -110,7 +110,7 @@ def json_string(text: str) -> str:
 # emphasis, links, code, HTML, tables, headings or entities inline.
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~#&])")
 # At the start of a line these open a list, a quote or a setext heading underline.
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.M)
+_MD_LINE_START = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=>.)])", re.M)
 
 
 def markdown_inline(text: str) -> str:
@@ -118,8 +118,8 @@ def markdown_inline(text: str) -> str:
 
     >>> print(markdown_inline("## DatabaseDown <a name=x>"))
     \#\# DatabaseDown \<a name=x\>
-    >>> print(markdown_inline("- not a list"))
-    \- not a list
+    >>> print(markdown_inline("- not a list"), markdown_inline("1. nor this"))
+    \- not a list 1\. nor this
     """
     # Indentation is dropped (a paragraph drops it anyway): four spaces would start a code block.
     out = _MD_INLINE.sub(r"\\\1", re.sub(r"^[ \t]+", "", text, flags=re.M))

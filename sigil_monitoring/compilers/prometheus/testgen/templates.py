@@ -20,7 +20,8 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-_ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.S)
+# An action ends at the first }} outside a quoted string ({{ "}}" }} is one action).
+_ACTION = re.compile(r"""{{-?\s*((?:"(?:[^"\\]|\\.)*"|`[^`]*`|[^"`])*?)\s*-?}}""", re.S)
 
 
 class UnsupportedTemplate(ValueError):
