@@ -66,7 +66,7 @@ def _at_most(limit: int, kind: str) -> Any:
 
 
 # Prometheus reserves label names starting with __ (__name__ is the metric name itself).
-LabelName = Annotated[str, _Text("label name", r"(?!__)[a-zA-Z_][a-zA-Z0-9_]*", "use letters, digits and _, not starting with a digit or __, e.g. operation")]
+LabelName = Annotated[str, _Text("label name", r"(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)", "use letters, digits and _, not starting with a digit or __, e.g. operation")]
 # Alert names name files (<Alert>.test.yml); 120 characters stay far below NAME_MAX (255 bytes).
 AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh"), AfterValidator(_at_most(120, "alert name"))]
 ReceiverName = Annotated[str, _Text("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")]
