@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,10 @@ def run(tool: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([require_binary(tool), *map(str, args)], capture_output=True, text=True, timeout=300)
 
 
-@cache
-def compiled_root() -> Path:
-    import tempfile
-
-    root = Path(tempfile.mkdtemp(prefix="sigil-hostile-"))
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every case compiled into <root>/<case>/."""
+    root = tmp_path_factory.mktemp("hostile")
     for case in CASES:
         bundle = compile_spec(load_spec(case))
         for rel, data in bundle.items():
@@ -51,22 +49,22 @@ def test_the_corpus_covers_the_injection_and_range_cases():
     assert len(CASES) >= 25
 
 
-def test_every_hostile_rule_file_passes_promtool_check_with_every_lint():
-    files = sorted(compiled_root().glob("*/*/prometheus/*.rules.yml"))
+def test_every_hostile_rule_file_passes_promtool_check_with_every_lint(compiled):
+    files = sorted(compiled.glob("*/*/prometheus/*.rules.yml"))
     assert len(files) >= 3 * len(CASES)
     result = run("promtool", "check", "rules", "--lint=all", "--lint-fatal", *files)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_generated_test_of_every_hostile_spec_passes_promtool_test():
-    tests = sorted(compiled_root().glob("*/*/prometheus/tests/*.test.yml"))
+def test_every_generated_test_of_every_hostile_spec_passes_promtool_test(compiled):
+    tests = sorted(compiled.glob("*/*/prometheus/tests/*.test.yml"))
     assert len(tests) >= 4 * len(CASES)
     result = run("promtool", "test", "rules", *tests)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
-def test_every_hostile_alertmanager_config_passes_amtool_check_config():
-    configs = sorted(compiled_root().glob(f"*/{names.ALERTMANAGER_CONFIG_PATH}"))
+def test_every_hostile_alertmanager_config_passes_amtool_check_config(compiled):
+    configs = sorted(compiled.glob(f"*/{names.ALERTMANAGER_CONFIG_PATH}"))
     assert len(configs) == len(CASES)
     result = run("amtool", "check-config", *configs)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -93,8 +91,8 @@ def _render(tmpl: Path | None, texts: list[str], data: dict[str, Any], tmp: Path
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wrote_them(case, tmp_path):
-    out = compiled_root() / case.stem
+def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wrote_them(case, compiled, tmp_path):
+    out = compiled / case.stem
     model = build_model([load_spec(case)])
     service = model.services[0]
     rules = [r for f in sorted((out / service.name / "prometheus").glob("*.rules.yml"))
@@ -129,8 +127,8 @@ def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wr
                 assert receiver_fields[f"{receiver.name}.slack_configs[0].text"].startswith(receiver.mention + " ")
 
 
-def test_a_runbook_heading_in_user_text_cannot_take_an_alerts_anchor():
-    text = (compiled_root() / "runbook-with-headings" / "shop" / "runbook.md").read_text()
+def test_a_runbook_heading_in_user_text_cannot_take_an_alerts_anchor(compiled):
+    text = (compiled / "runbook-with-headings" / "shop" / "runbook.md").read_text()
     assert "\n## BreakerOpen\n" in text and text.count("\n## BreakerOpen") == 1
     assert "\\## BreakerOpen" in text and "<a id" not in text
     assert "\n# a shell comment\n" in text  # fenced code is left as the user wrote it
