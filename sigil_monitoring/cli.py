@@ -7,12 +7,14 @@ Exit codes: 0 ok, 1 drift or findings, 2 usage or spec error. Errors go to stder
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from dataclasses import asdict
+from typing import Any, TextIO
 
-from .errors import SpecError
+from .errors import Diagnostic, SpecError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -28,19 +30,32 @@ def _color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def report_errors(error: SpecError, stream: TextIO | None = None) -> None:
+def report(diagnostics: Sequence[Diagnostic], fmt: str = "text", stream: TextIO | None = None) -> None:
+    """Errors and warnings: text lines on stderr (coloured on a terminal), or GitHub annotations /
+    one JSON document on stdout, where CI tools read them."""
+    from .errors import render
+
+    if fmt != "text":
+        (stream or sys.stdout).write(render(diagnostics, fmt))
+        return
     stream = stream or sys.stderr
-    red, reset = ("\033[31m", "\033[0m") if _color(stream) else ("", "")
-    for diag in error.diagnostics:
+    colors = {"error": "\033[31m", "warning": "\033[33m"}
+    reset = "\033[0m"
+    for diag in diagnostics:
         text = str(diag)
-        stream.write(text.replace(": error: ", f": {red}error{reset}: ", 1) + "\n")
+        if _color(stream):
+            text = text.replace(f": {diag.severity}: ", f": {colors[diag.severity]}{diag.severity}{reset}: ", 1)
+        stream.write(text + "\n")
+
+
+def report_errors(error: SpecError, stream: TextIO | None = None, fmt: str = "text") -> None:
+    report(error.diagnostics, fmt, stream)
 
 
 def spec_files(paths: Sequence[str]) -> list[str]:
     """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted."""
     from pathlib import Path
 
-    from .errors import Diagnostic
 
     found: list[str] = []
     empty: list[Diagnostic] = []
@@ -57,8 +72,12 @@ def spec_files(paths: Sequence[str]) -> list[str]:
     return found
 
 
-def load_all(paths: Sequence[str]):  # type: ignore[no-untyped-def]
-    """Load every spec (a folder means its specs), collecting the errors of all of them before failing."""
+def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text"):  # type: ignore[no-untyped-def]
+    """Load every spec (a folder means its specs), collecting the errors of all of them before failing.
+
+    Warnings are reported (in ``fmt``; None: not at all, the caller reports them) and loading goes
+    on; ``strict`` makes them errors.
+    """
     from .spec.loader import load_spec
 
     specs, diagnostics = [], []
@@ -72,19 +91,43 @@ def load_all(paths: Sequence[str]):  # type: ignore[no-untyped-def]
         for spec in specs:
             name, source = spec.service.name, spec._source.display
             if name in seen:
-                from .errors import Diagnostic
-
                 line, col = spec._source.position(("service", "name"))
                 diagnostics.append(Diagnostic(source, line, col, f"service '{name}' is also defined in {seen[name]} (give each spec its own service name)"))
             seen[name] = source
+        diagnostics += _shared_dashboard_uids(specs)
+    warnings = sorted(w for spec in specs for w in spec._warnings)
+    if strict:
+        diagnostics += [w.as_error() for w in warnings]
+    elif warnings and not diagnostics and fmt is not None:
+        report(warnings, fmt)
     if diagnostics:
         raise SpecError(diagnostics)
     return specs
 
 
+def _shared_dashboard_uids(specs: Sequence[Any]) -> list[Diagnostic]:
+    """Two services with one dashboard uid: the second import would replace the first dashboard,
+    and one service's alerts would link to the other's panels."""
+    from .conventions import dashboard_uid
+
+    seen: dict[str, str] = {}
+    out = []
+    for spec in specs:
+        uid = spec.dashboard.uid or dashboard_uid(spec.service.name)
+        source = spec._source.display
+        if uid in seen:
+            line, col = spec._source.position(("dashboard", "uid"))
+            out.append(Diagnostic(source, line, col, f"dashboard uid '{uid}' is also used by {seen[uid]} (give each service's dashboard its own uid)"))
+        seen.setdefault(uid, source)
+    return out
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    specs = load_all(args.specs)
-    if not args.quiet:
+    specs = load_all(args.specs, strict=args.strict, fmt=None if args.format == "json" else args.format)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"valid": True, "specs": len(specs),
+                                     "diagnostics": [asdict(w) for s in specs for w in s._warnings]}, indent=2) + "\n")
+    elif not args.quiet and args.format == "text":
         print(f"{len(specs)} spec(s) valid")
     return EXIT_OK
 
@@ -93,7 +136,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from .pipeline import compile_specs
     from .write import write_bundle
 
-    bundle = compile_specs(load_all(args.specs))
+    bundle = compile_specs(load_all(args.specs, strict=args.strict, fmt=args.format))
     changed = write_bundle(bundle, args.out)
     if not args.quiet:
         print(f"wrote {len(bundle)} files to {args.out} ({len(changed)} changed)")
@@ -115,14 +158,21 @@ def build_parser() -> argparse.ArgumentParser:
     def specs(p: argparse.ArgumentParser) -> None:
         p.add_argument("specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)")
         p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+        p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+
+    def output_format(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="errors and warnings as text lines on stderr (default), one JSON document, or GitHub annotations (stdout)")
 
     p = sub.add_parser("compile", help="compile specs into an output folder", description="Compile specs; the output folder is swapped in atomically.")
     specs(p)
     p.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    output_format(p)
     p.set_defaults(func=cmd_compile)
 
     p = sub.add_parser("validate", help="check specs without writing anything", description="Validate specs; exit 2 with every error when invalid.")
     specs(p)
+    output_format(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the spec's JSON Schema", description="Print the JSON Schema of the spec format (schemas/spec.schema.json).")
@@ -141,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SpecError as exc:
-        report_errors(exc)
+        fmt = getattr(args, "format", "text")
+        report_errors(exc, fmt=fmt if fmt in ("json", "github") else "text")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

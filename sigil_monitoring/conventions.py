@@ -29,6 +29,9 @@ SLO_LABEL = "slo"
 BURN_TIER_LABEL = "burn_tier"
 QUANTILE_LABEL = "quantile"
 RESERVED_LABELS = frozenset({SERVICE_LABEL, SEVERITY_LABEL, SLO_LABEL, BURN_TIER_LABEL, "alertname"})
+# Annotations Grafana reads to link an alert to the panel that shows it ("View panel").
+DASHBOARD_UID_ANNOTATION = "__dashboardUid__"
+PANEL_ID_ANNOTATION = "__panelId__"
 
 
 def camel(text: str) -> str:

@@ -81,6 +81,8 @@ PANEL_SIZE = {
     "stat": (6, 4),
     "gauge": (6, 4),
     "text": (24, 3),
+    "promql": (12, 8),
+    "promql_stat": (6, 4),
     "slo_sli": (12, 8),
     "slo_budget": (4, 8),
     "slo_burn": (8, 8),

@@ -31,10 +31,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .cli import load_all
     from .drift import find_drift
 
-    bundle = _compile(load_all(args.specs))
+    # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
+    bundle = _compile(load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text"))
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))
+    elif args.format == "github":
+        # One annotation per drifted file, on the generated file (GitHub shows it in the PR's files).
+        sys.stdout.write("".join(f"::error file={args.out}/{item.path}::{item.why}\n" for item in drift))
     elif drift:
         sys.stdout.write(_check_text(drift, args))
     elif not args.quiet:
@@ -97,7 +101,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if args.against:
         paths = spec_files(args.paths)
         old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
-        return dict(_compile(old_specs)), dict(_compile(load_all(paths)))
+        return dict(_compile(old_specs)), dict(_compile(load_all(paths, fmt=None)))
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
     old, new = (Path(p) for p in args.paths)
@@ -109,9 +113,9 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if old.is_file() and new.is_file():
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
-        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)])))
-    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)])))
-    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)])))
+        return dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)])), dict(_compile(load_all([str(new)], fmt=None)))
+    left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None)))
+    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)], fmt=None)))
     return left, right
 
 
@@ -156,7 +160,8 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     )
     specs(p)
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder to check (as given to compile)")
-    p.add_argument("--format", **fmt)
+    p.add_argument("--format", **{**fmt, "choices": ["text", "json", "github"],
+                                  "help": "report as text (default), JSON for tooling, or GitHub annotations"})
     p.set_defaults(func=_guard(cmd_check, "check"))
 
     p = sub.add_parser(

@@ -1,111 +1,286 @@
-"""Push a compiled dashboard to Grafana through its classic HTTP API (stdlib only).
+"""Talk to Grafana's classic dashboard HTTP API (``/api/dashboards/*``, ``/api/folders``), stdlib only.
 
-Why a hand-written client: one endpoint (`POST /api/dashboards/db`) does not justify a
-dependency, and the compiler stays importable without network libraries. Import this
-module lazily, only in the command that pushes.
+Why a hand-written client: a handful of endpoints do not justify a dependency, and the compiler
+stays importable without network libraries. Import this module lazily, only in commands that
+talk to Grafana. ``grafana_k8s`` offers the same operations on Grafana 12/13's ``/apis`` API.
 
-Example::
+Safety rules every request follows: the token goes only into the Authorization header and is
+masked in every message (before any truncation); redirects are never followed (urllib would
+resend the token to the new location); only 5xx answers and connection errors are retried, with
+backoff; every failure is a ``GrafanaError`` whose text is one line.
 
-    from sigil_monitoring.grafana_api import GrafanaError, push_dashboard
-
-    try:
-        result = push_dashboard("https://grafana.example.com", token, dashboard,
-                                folder_uid="platform", message="sigil: deploy 1.4")
-        print(result["url"], result["version"])
-    except GrafanaError as err:
-        if err.status == 412:  # version-mismatch / name-exists: someone else changed it
-            ...
+>>> check_token("glsa_abc")
+'glsa_abc'
+>>> check_url("http://grafana.local:3000/")
+'http://grafana.local:3000'
+>>> try:
+...     check_url("http://grafana.local/\\r\\nX-Injected: 1")
+... except GrafanaError as err:
+...     print(err)
+the Grafana URL contains a control character or a space (give a plain http(s)://host[:port][/path] URL)
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GrafanaError", "push_dashboard"]
+__all__ = ["Dashboard", "GrafanaError", "Legacy", "Saved", "Transport", "Version", "check_token", "check_url",
+           "push_dashboard"]
+
+MAX_ERROR_TEXT = 300
+RESTORE_MESSAGE = "Restored from version"  # the message Grafana gives a restored version
 
 
 class GrafanaError(Exception):
-    """A non-2xx answer from Grafana (or no answer: status 0), with Grafana's message.
+    """A failed call to Grafana, with a one-line message that never carries the token.
 
-    Never carries the API token: the message comes from Grafana's reply, with any
-    occurrence of the token masked, and the request itself is not kept.
+    ``status`` is the HTTP status, 0 when Grafana could not be reached or gave an unusable reply;
+    ``reason`` is Grafana's own status word when it sent one (``version-mismatch``, ``Conflict``).
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, reason: str = "") -> None:
         super().__init__(status, message)
-        self.status = status
-        self.message = message
+        self.status, self.message, self.reason = status, " ".join(message.split()), reason
 
     def __str__(self) -> str:
         return f"Grafana API error {self.status}: {self.message}" if self.status else self.message
 
 
+@dataclass(frozen=True)
+class Dashboard:
+    """What Grafana holds now: the classic dashboard JSON and who saved it when."""
+
+    uid: str
+    data: dict[str, Any]
+    version: int
+    folder_uid: str
+    updated_by: str
+    updated: str
+    concurrency: str  # what an update must send back: the version (legacy) or resourceVersion (k8s)
+
+
+@dataclass(frozen=True)
+class Version:
+    version: int
+    created: str
+    created_by: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    uid: str
+    version: int
+    url: str  # relative to the Grafana root, e.g. /d/<uid>/<slug>
+
+
+def check_token(token: str) -> str:
+    """The token if it can travel in an HTTP header unchanged: visible ASCII only, no spaces."""
+    if not token:
+        raise GrafanaError(0, "the token is empty (give a Grafana service-account token)")
+    if not all(0x21 <= ord(c) <= 0x7E for c in token):
+        raise GrafanaError(0, "the token holds characters an HTTP header cannot carry (use the token exactly as "
+                              "Grafana showed it: visible ASCII, no spaces)")
+    return token
+
+
+def check_url(url: str) -> str:
+    """The base URL without a trailing slash, if it is a plain http(s) URL with a host and no credentials."""
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        raise GrafanaError(0, "the Grafana URL contains a control character or a space "
+                              "(give a plain http(s)://host[:port][/path] URL)")
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise GrafanaError(0, "the Grafana URL must start with http:// or https:// and name a host "
+                              "(e.g. https://grafana.example.com)")
+    if "@" in parts.netloc:
+        raise GrafanaError(0, "the Grafana URL carries credentials (remove user:password@; the token comes from "
+                              "--token-file or GRAFANA_ADMIN_TOKEN)")
+    if parts.query or parts.fragment:
+        raise GrafanaError(0, "the Grafana URL has a ?query or #fragment (give the base URL only)")
+    return url.rstrip("/")
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would resend the Authorization header to the new
-    location (even another host) and turn the POST into a GET."""
+    """Refuse redirects: urllib would resend the Authorization header to the new location."""
 
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
-def _redact(text: str, token: str) -> str:
-    return text.replace(token, "***") if token else text
+class Transport:
+    """JSON requests to one Grafana with one token; retries 5xx and connection errors only."""
+
+    def __init__(self, base_url: str, token: str, timeout: float = 10, retries: int = 3, backoff: float = 0.5) -> None:
+        self.base_url, self.token = check_url(base_url), check_token(token)
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+
+    def mask(self, text: str) -> str:
+        return text.replace(self.token, "***")
+
+    def request(self, method: str, path: str, body: Any = None, expect: type = dict) -> Any:
+        """The decoded JSON reply; GrafanaError for a non-2xx status, no answer, or a reply not of type ``expect``."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._once(method, path, body, expect)
+            except GrafanaError as err:
+                retryable = err.status >= 500 or (err.status == 0 and err.reason == "unreachable")
+                if not retryable or attempt == self.retries:
+                    raise
+            time.sleep(self.backoff * 2 ** attempt)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _once(self, method: str, path: str, body: Any, expect: type) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base_url + path, data=data, method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                     "Accept": "application/json"})
+        try:
+            # Built per call so *_proxy variables are read as they are now.
+            with urllib.request.build_opener(_NoRedirect).open(request, timeout=self.timeout) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as err:
+            status, raw_error, location = err.code, err.read(), err.headers.get("Location")
+            err.close()
+            if 300 <= status < 400:
+                where = _without_credentials(location) if location else "another URL"
+                raise GrafanaError(status, self.mask(f"redirect to {where} not followed (use the final URL as --grafana-url)")) from None
+            message, reason = _error_message(raw_error, str(err.reason))
+            raise GrafanaError(status, _cut(self.mask(message)), reason) from None
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
+            why = getattr(err, "reason", err)
+            raise GrafanaError(0, _cut(self.mask(f"cannot reach Grafana at {self.base_url}: {why}")), "unreachable") from None
+        try:
+            reply = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            reply = None
+        if not isinstance(reply, expect):
+            shown = _cut(self.mask(raw.decode("utf-8", "replace")), 80)
+            raise GrafanaError(0, f"Grafana answered {method} {path} with {status} but not a JSON "
+                                  f"{expect.__name__}: {shown!r} (is --grafana-url the Grafana root?)")
+        return reply
 
 
-def _safe_url(url: str) -> str:
-    """The URL without user:password@, for error messages."""
+def _cut(text: str, limit: int = MAX_ERROR_TEXT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _without_credentials(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()
 
 
-def push_dashboard(base_url: str, token: str, dashboard: dict[str, Any], folder_uid: str | None = None,
-                   message: str = "", overwrite: bool = True, timeout: float = 10) -> dict[str, Any]:
-    """Create or update `dashboard` (identified by its `uid`) and return Grafana's reply.
-
-    The reply is `{id, uid, url, status, version, slug}`. `dashboard["id"]` is sent as
-    null because numeric ids are per Grafana install; the uid is the stable identity.
-    `overwrite=False` makes Grafana refuse (412) when the stored version differs from
-    `dashboard["version"]` or another dashboard in the folder has the same title.
-    Raises GrafanaError on a non-2xx status or when Grafana cannot be reached.
-    """
-    body: dict[str, Any] = {"dashboard": {**dashboard, "id": None}, "message": message, "overwrite": overwrite}
-    if folder_uid is not None:
-        body["folderUid"] = folder_uid  # omitted: Grafana saves at the root folder
-    request = urllib.request.Request(
-        base_url.rstrip("/") + "/api/dashboards/db", data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                 "Accept": "application/json"})
-    try:
-        # Built per call so *_proxy variables are read as they are now.
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=timeout) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as err:
-        status, raw_error, location = err.code, err.read(), err.headers.get("Location")
-        err.close()
-        text = (f"redirect to {_safe_url(location)} not followed; use the final URL as base_url"
-                if 300 <= status < 400 and location else _error_message(raw_error, err.reason))
-        raise GrafanaError(status, _redact(text, token)) from None
-    except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise GrafanaError(0, _redact(f"cannot reach Grafana at {_safe_url(base_url)}: {reason}", token)) from None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise GrafanaError(status, _redact(f"Grafana answered with non-JSON: {raw[:200]!r}", token)) from None
-
-
-def _error_message(raw: bytes, reason: str) -> str:
-    """Grafana's `message` (plus its `status` such as version-mismatch), else the raw body."""
+def _error_message(raw: bytes, fallback: str) -> tuple[str, str]:
+    """Grafana's ``message`` and its ``status``/``reason`` word, else the raw body."""
     try:
         payload = json.loads(raw)
     except ValueError:
         payload = None
     if isinstance(payload, dict) and payload.get("message"):
-        kind = payload.get("status")
-        return f"{payload['message']} ({kind})" if isinstance(kind, str) and kind else str(payload["message"])
-    text = raw.decode("utf-8", "replace").strip()
-    return text[:300] or str(reason)
+        kind = str(payload.get("status")) if isinstance(payload.get("status"), str) else ""
+        if kind in ("Failure", "Success"):  # a Kubernetes Status object: the word is in `reason`
+            kind = str(payload.get("reason") or "")
+        message = str(payload["message"])
+        return (f"{message} ({kind})" if kind else message), kind
+    return raw.decode("utf-8", "replace").strip() or fallback, ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+class Legacy:
+    """The classic API (Grafana 8 to 13; deprecated but served in 13)."""
+
+    name = "legacy"
+
+    def __init__(self, transport: Transport) -> None:
+        self.http = transport
+
+    def get(self, uid: str) -> Dashboard | None:
+        try:
+            reply = self.http.request("GET", f"/api/dashboards/uid/{_quote(uid)}")
+        except GrafanaError as err:
+            if err.status == 404:
+                return None
+            raise
+        data, meta = reply.get("dashboard"), reply.get("meta")
+        if not isinstance(data, dict) or not isinstance(meta, dict):
+            raise GrafanaError(0, f"Grafana's reply for dashboard {uid} has no dashboard or meta object")
+        version = _int(meta.get("version")) or _int(data.get("version"))
+        return Dashboard(uid, data, version, _text(meta.get("folderUid")), _text(meta.get("updatedBy")),
+                         _text(meta.get("updated")), str(version))
+
+    def ensure_folder(self, uid: str, title: str) -> bool:
+        """Create the folder by uid when Grafana has none; True when it was created."""
+        try:
+            self.http.request("GET", f"/api/folders/{_quote(uid)}")
+            return False
+        except GrafanaError as err:
+            if err.status != 404:
+                raise
+        self.http.request("POST", "/api/folders", {"uid": uid, "title": title})
+        return True
+
+    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
+             force: bool) -> Saved:
+        """Create, or update the version in ``current``; Grafana refuses (412) when it changed since.
+        ``uid`` is ``data["uid"]`` here (the classic JSON carries it)."""
+        dashboard = {**data, "id": None}
+        if current is not None:
+            dashboard["version"] = int(current.concurrency)
+        body: dict[str, Any] = {"dashboard": dashboard, "message": message, "overwrite": force}
+        if folder_uid is not None:
+            body["folderUid"] = folder_uid
+        reply = self.http.request("POST", "/api/dashboards/db", body)
+        return Saved(_text(reply.get("uid")), _int(reply.get("version")), _text(reply.get("url")))
+
+    def versions(self, uid: str) -> list[Version]:
+        reply = self.http.request("GET", f"/api/dashboards/uid/{_quote(uid)}/versions?limit=100", expect=object)
+        items = reply.get("versions") if isinstance(reply, dict) else reply  # Grafana 12+ wraps the list
+        if not isinstance(items, list):
+            raise GrafanaError(0, f"Grafana's version list for {uid} is not a list")
+        return [Version(_int(v.get("version")), _text(v.get("created")), _text(v.get("createdBy")),
+                        _text(v.get("message"))) for v in items if isinstance(v, dict)]
+
+    def version_data(self, uid: str, version: int) -> dict[str, Any]:
+        reply = self.http.request("GET", f"/api/dashboards/uid/{_quote(uid)}/versions/{version}")
+        data = reply.get("data")
+        if not isinstance(data, dict):
+            raise GrafanaError(0, f"Grafana's version {version} of {uid} holds no dashboard")
+        return data
+
+    def restore(self, uid: str, version: int, current: Dashboard) -> Saved:
+        reply = self.http.request("POST", f"/api/dashboards/uid/{_quote(uid)}/restore", {"version": version})
+        return Saved(_text(reply.get("uid")) or uid, _int(reply.get("version")), _text(reply.get("url")))
+
+
+def _quote(part: str) -> str:
+    return urllib.parse.quote(part, safe="")
+
+
+def push_dashboard(base_url: str, token: str, dashboard: dict[str, Any], folder_uid: str | None = None,
+                   message: str = "", overwrite: bool = True, timeout: float = 10) -> dict[str, Any]:
+    """One ``POST /api/dashboards/db`` of ``dashboard`` (by uid); Grafana's reply ``{id, uid, url, status, version, slug}``.
+
+    ``dashboard["id"]`` is sent as null because numeric ids are per Grafana install. With
+    ``overwrite=False`` Grafana refuses (412) when its version differs from ``dashboard["version"]``
+    or another dashboard in the folder has the same title. Raises GrafanaError.
+    """
+    body: dict[str, Any] = {"dashboard": {**dashboard, "id": None}, "message": message, "overwrite": overwrite}
+    if folder_uid is not None:
+        body["folderUid"] = folder_uid  # omitted: Grafana saves at the root folder
+    return dict(Transport(base_url, token, timeout=timeout, retries=0).request("POST", "/api/dashboards/db", body))

@@ -3,30 +3,35 @@
 Both the Prometheus and the Grafana compiler build their queries here, so a panel and the alert it
 explains always query the same series.
 
->>> selector("sigil_error_total", (("job", "sigil-dna"), ("operation", 'en"code')))
-'sigil_error_total{job="sigil-dna",operation="en\\\\"code"}'
+>>> from sigil_monitoring.matchers import Matcher
+>>> selector("sigil_error_total", (("job", "sigil-dna"), Matcher("code", "=~", "5..")))
+'sigil_error_total{job="sigil-dna",code=~"5.."}'
 >>> rate("x_total", (("job", "a"),), "5m", by=("operation",))
 'sum by (operation) (rate(x_total{job="a"}[5m]))'
 """
 
 from __future__ import annotations
 
-from . import conventions as names
+import re
+from collections.abc import Sequence
 
-Matchers = tuple[tuple[str, str], ...]
+from . import conventions as names
+from . import matchers as label_matchers
+from .matchers import Matcher
+
+# Matcher objects, or (label, value) pairs for the labels the compiler sets itself (equality).
+Matchers = Sequence[Matcher | tuple[str, str]]
 
 
 class PromQLBug(AssertionError):
     """The compiler wrote PromQL that does not parse: a bug in sigil-monitoring, not in the spec."""
 
 
-def escape(value: str) -> str:
-    """A label value as a PromQL double-quoted string body."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+escape = label_matchers.escape
 
 
 def matchers_text(matchers: Matchers, extra: tuple[str, ...] = ()) -> str:
-    parts = [f'{name}="{escape(value)}"' for name, value in matchers] + list(extra)
+    parts = [(m if isinstance(m, Matcher) else label_matchers.equal(*m)).text() for m in matchers] + list(extra)
     return "{" + ",".join(parts) + "}" if parts else ""
 
 
@@ -63,6 +68,22 @@ def le_matcher(bound: str) -> str:
     return f'le=~"{escaped}{suffix}"'
 
 
+def share(part: str, whole: str, labels: Sequence[str], on: Sequence[str]) -> str:
+    """``part / whole`` of two gauge selectors, summed per ``labels``; when the denominator has only
+    the labels ``on``, matched on those with ``group_left`` (one limit for many parts).
+
+    >>> share('conns{job="pg"}', 'max_conns{job="pg"}', ("instance",), ("instance",))
+    'sum by (instance) (conns{job="pg"}) / sum by (instance) (max_conns{job="pg"})'
+    >>> share("a", "b", ("instance", "db"), ("instance",))
+    'sum by (instance, db) (a) / on (instance) group_left sum by (instance) (b)'
+    """
+    numerator = f"{by_clause(tuple(labels))}({part})"
+    denominator = f"{by_clause(tuple(on))}({whole})"
+    if tuple(on) == tuple(labels):
+        return f"{numerator} / {denominator}"
+    return f"{numerator} / on ({', '.join(on)}) group_left {denominator}"
+
+
 def check(expr: str) -> str:
     """Return ``expr`` unchanged after making sure it parses; raise ``PromQLBug`` if not."""
     import promql_parser
@@ -83,3 +104,19 @@ def parses(expr: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+# Grafana's built-in and template variables, replaced by sample values before parsing: the
+# parser knows neither, and a `$x` in a range selector is not PromQL.
+_GRAFANA_VARIABLE = re.compile(r"\$\{?(__rate_interval|__interval|__range)\}?")
+_TEMPLATE_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
+
+
+def substitute_grafana_variables(expr: str) -> str:
+    """``expr`` with Grafana variables replaced by values the PromQL parser accepts.
+
+    >>> substitute_grafana_variables('rate(x{a=~"$a"}[$__rate_interval])')
+    'rate(x{a=~"a"}[5m])'
+    """
+    text = _GRAFANA_VARIABLE.sub("5m", expr)
+    return _TEMPLATE_VARIABLE.sub(lambda m: m.group(1) or m.group(2), text)

@@ -1,14 +1,17 @@
-"""The ``push`` command: compile specs in memory and save their dashboards through Grafana's API.
+"""The ``push``, ``history`` and ``rollback`` commands: compiled dashboards in Grafana, through its API.
 
-File provisioning needs no command (point Grafana at ``grafana-provisioning/dashboards.yml``);
-``push`` is for Grafana instances managed through the API. The token is read from a file, sent
-only in the Authorization header, and never printed.
+Imported at CLI start-up, so the HTTP client, the compilers and semdiff are imported inside the
+commands. The token comes from ``--token-file`` or ``$GRAFANA_ADMIN_TOKEN`` (never the command
+line), is sent only in the Authorization header, and never printed: not in errors, dry runs,
+history or rollback reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import stat
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,54 +20,193 @@ from typing import Any
 from .errors import Diagnostic, SpecError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+TOKEN_ENV = "GRAFANA_ADMIN_TOKEN"
+MAX_TOKEN_FILE = 64 * 1024
+
+
+def _common(p: argparse.ArgumentParser, specs: Callable[[argparse.ArgumentParser], None]) -> None:
+    specs(p)
+    p.add_argument("--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com")
+    p.add_argument("--token-file", metavar="FILE",
+                   help=f"file whose first non-comment line is a service-account token (default: ${TOKEN_ENV})")
+    p.add_argument("--api", choices=["auto", "legacy", "k8s"], default="auto",
+                   help="classic /api/dashboards, Grafana 12/13's /apis/dashboard.grafana.app, or auto: /apis when served (default)")
+    p.add_argument("--namespace", default="default", help="k8s API namespace: 'default' for org 1, 'org-<id>' for others")
+    p.add_argument("--retries", type=int, default=3, metavar="N", help="retries after a 5xx answer or a connection error (default 3)")
 
 
 def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser(
-        "push", help="save the compiled dashboards in Grafana through its HTTP API",
-        description="Compile specs in memory and POST each service's classic dashboard to "
-                    "/api/dashboards/db (create or update by uid). Exit 1 when Grafana refuses one.",
-    )
-    specs(p)
-    p.add_argument("--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com")
-    p.add_argument("--token-file", required=True, metavar="FILE", help="file holding a service-account token (Editor)")
-    p.add_argument("--folder-uid", metavar="UID", help="folder to save into (default: Grafana's root folder)")
-    p.add_argument("--message", default="sigil-monitoring push", help="version message shown in Grafana's history")
-    p.add_argument("--no-overwrite", action="store_true", help="refuse (412) when Grafana's copy changed since it was pushed")
-    p.set_defaults(func=cmd_push)
+    p = sub.add_parser("push", help="save the compiled dashboards in Grafana, refusing to overwrite changes made there",
+                       description="Compile specs in memory and save each service's classic dashboard by uid. A dashboard "
+                                   "changed in Grafana since our last push is refused (exit 1) with who changed it, when, "
+                                   "and the semantic diff; --force replaces it. --dry-run only shows the diff.")
+    _common(p, specs)
+    p.add_argument("--folder-uid", metavar="UID", help="folder to save into, created when missing (default: the root folder)")
+    p.add_argument("--message", default="", help="added to the version message (which names the spec and git revision)")
+    p.add_argument("--force", action="store_true", help="overwrite changes made in Grafana since our last push")
+    p.add_argument("--dry-run", action="store_true", help="show the semantic diff against Grafana's version; change nothing")
+    p.set_defaults(func=_run("push"))
+
+    p = sub.add_parser("history", help="list the versions Grafana keeps of each service's dashboard",
+                       description="List versions (newest first) with author, time and message.")
+    _common(p, specs)
+    p.set_defaults(func=_run("history"))
+
+    p = sub.add_parser("rollback", help="restore an older version of each service's dashboard in Grafana",
+                       description="Restore a version as a new version (Grafana keeps the history) and print the "
+                                   "semantic diff it applied.")
+    _common(p, specs)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--to-version", type=int, metavar="N", help="the version to restore")
+    which.add_argument("--previous", action="store_true", help="the version before the current one")
+    p.add_argument("--dry-run", action="store_true", help="show what the rollback would change; change nothing")
+    p.set_defaults(func=_run("rollback"))
 
 
-def _token(path: str) -> str:
+def read_token(path: str | None) -> str:
+    """The token: the first non-empty line of ``path`` not starting with ``#``, else ``$GRAFANA_ADMIN_TOKEN``."""
+    from .grafana_api import GrafanaError, check_token
+
+    if path is None:
+        token = os.environ.get(TOKEN_ENV, "").strip()
+        if not token:
+            raise _Usage(f"no token: give --token-file FILE or set {TOKEN_ENV} (a Grafana service-account token, Editor role)")
+        try:
+            return check_token(token)
+        except GrafanaError as err:
+            raise _Usage(f"{TOKEN_ENV}: {err}") from None
     try:
-        token = Path(path).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise SpecError([Diagnostic(path, 1, 1, f"cannot read the token file: {reason} (write the Grafana token into it)")]) from None
-    if not token:
-        raise SpecError([Diagnostic(path, 1, 1, "the token file is empty (write the Grafana service-account token into it)")])
-    return token
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError([Diagnostic(path, 1, 1, "the token file is not a regular file (give a file holding the token)")])
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_TOKEN_FILE + 1).decode("utf-8")
+    except OSError as exc:
+        raise SpecError([Diagnostic(path, 1, 1, f"cannot read the token file: {exc.strerror} (write the Grafana token into it)")]) from None
+    except UnicodeDecodeError:
+        raise SpecError([Diagnostic(path, 1, 1, "the token file is not UTF-8 text (write the Grafana token into it)")]) from None
+    if len(text) > MAX_TOKEN_FILE:
+        raise SpecError([Diagnostic(path, 1, 1, "the token file is larger than 64 KiB (it should hold one token line)")])
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                return check_token(line)
+            except GrafanaError as err:
+                raise SpecError([Diagnostic(path, number, 1, str(err))]) from None
+    raise SpecError([Diagnostic(path, 1, 1, "the token file is empty (write the Grafana service-account token into it)")])
 
 
-def cmd_push(args: argparse.Namespace) -> int:
+class _Usage(Exception):
+    """Printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
+
+
+def _git_revision(spec: str) -> str:
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(spec).parent.absolute(),
+                              capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def _backends(args: argparse.Namespace, transport: Any) -> tuple[Any, Any]:
+    """(backend for classic dashboards, backend for v2 resources or None)."""
+    from .grafana_api import Legacy
+    from .grafana_k8s import K8s, discover
+
+    if args.api == "legacy":
+        return Legacy(transport), None
+    classic, v2 = discover(transport)
+    if classic is None:
+        if args.api == "k8s":
+            raise _Usage("this Grafana serves no dashboard.grafana.app v1 or v1beta1 API (Grafana 12+; use --api legacy)")
+        return Legacy(transport), None
+    return K8s(transport, classic, args.namespace), K8s(transport, v2, args.namespace) if v2 else None
+
+
+def _targets(args: argparse.Namespace, v2: bool) -> list[Any]:
+    """One target per service: its v2 resource when the spec emits one and ``v2`` (Grafana serves
+    v2 dashboards), else its classic JSON."""
+    import json
+
     from . import conventions as names
     from .cli import load_all
-    from .grafana_api import GrafanaError, push_dashboard
     from .pipeline import compile_specs
+    from .ship import PUSH_MARKER, Target
+    from .spec.loader import display_path
 
-    token = _token(args.token_file)
     specs = load_all(args.specs)
     bundle = compile_specs(specs, targets=["grafana"])
-    failed = 0
+    out = []
     for spec in specs:
-        service = spec.service.name
-        dashboard = json.loads(bundle[names.dashboard_path(service, "classic")])
+        service, source = spec.service.name, display_path(spec._source.display)
+        rev = _git_revision(spec._source.display)
+        message = f"{PUSH_MARKER} {source}" + (f" @ {rev}" if rev else "") + (f": {args.message}" if getattr(args, "message", "") else "")
+        path = names.dashboard_path(service, "classic")
+        uid = json.loads(bundle[path])["uid"]
+        if v2 and names.dashboard_path(service, "v2") in bundle:
+            path = names.dashboard_path(service, "v2")
+        data = json.loads(bundle[path])
+        data = data["spec"] if path.endswith(".v2.json") else data
+        folder = getattr(args, "folder_uid", None)
+        out.append(Target(service, uid, path, data, folder, spec.service.links.folder or folder or "", message))
+    return out
+
+
+def _run(command: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
         try:
-            reply = push_dashboard(args.grafana_url, token, dashboard, folder_uid=args.folder_uid,
-                                   message=args.message, overwrite=not args.no_overwrite)
+            return _execute(command, args)
+        except _Usage as exc:
+            sys.stderr.write(f"sigil-monitoring {command}: error: {exc}\n")
+            return EXIT_USAGE
+
+    return run
+
+
+def _execute(command: str, args: argparse.Namespace) -> int:
+    from . import ship
+    from .grafana_api import GrafanaError, Transport
+
+    token = read_token(args.token_file)
+    specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
+    try:
+        transport = Transport(args.grafana_url, token, retries=max(args.retries, 0))
+    except GrafanaError as err:
+        raise _Usage(str(err)) from None
+    report = ship.Report(sys.stdout, sys.stderr, transport.base_url, quiet=getattr(args, "quiet", False))
+    try:
+        classic, v2 = _backends(args, transport)
+    except GrafanaError as err:
+        sys.stderr.write(f"sigil-monitoring {command}: error: {err} ({_hint(err)})\n")
+        return EXIT_FAILED
+    targets = _targets(args, v2=True) if v2 is not None else specs_ok
+    failed = 0
+    for target in targets:
+        backend = v2 if target.path.endswith(".v2.json") else classic
+        try:
+            if command == "push":
+                rc = ship.push(backend, target, report, force=args.force, dry_run=args.dry_run)
+            elif command == "history":
+                rc = ship.history(backend, target, report)
+            else:
+                rc = ship.rollback(backend, target, report, None if args.previous else args.to_version, args.dry_run)
         except GrafanaError as err:
-            failed += 1
-            sys.stderr.write(f"{service}: error: {err} (check the URL, the token's role and --folder-uid)\n")
-            continue
-        if not getattr(args, "quiet", False):
-            print(f"{service}: saved version {reply.get('version')} at {args.grafana_url.rstrip('/')}{reply.get('url', '')}")
+            rc = report.fail(target.service, err, _hint(err))
+        failed += rc != EXIT_OK
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _hint(err: Any) -> str:
+    if err.status == 401:
+        return "the token is wrong or expired: check --token-file or $GRAFANA_ADMIN_TOKEN"
+    if err.status == 403:
+        return "the token's service account lacks the Editor role on this folder"
+    if err.status == 404:
+        return "no such dashboard or version in Grafana: see `sigil-monitoring history`"
+    if err.status >= 500:
+        return "Grafana failed; retried with backoff, try again later"
+    if err.status == 0:
+        return "check --grafana-url and the network"
+    return "check the URL, the token's role and --folder-uid"

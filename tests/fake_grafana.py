@@ -26,8 +26,29 @@ source where the page is vague):
   - `POST /api/dashboards/uid/:uid/restore {"version": N}` saves the old content as a NEW
     version (`restoredFrom: N`) and answers `{id, slug, status, uid, url, version}`;
     404 `{"message": "Dashboard version not found"}`.
-Every endpoint needs `Authorization: Bearer <token>`. Not modelled: folders, permissions,
-plugin dashboards, `folderId`, deletion, the /apis (Grafana 12+) resource API.
+* "Folder HTTP API" (.../developers/http_api/folder/): `GET /api/folders` lists `{id, uid, title}`;
+  `GET /api/folders/:uid` -> the folder or 404 `{"message": "folder not found"}`; `POST /api/folders`
+  `{uid, title}` creates it (409 when the uid exists, 400 without a title).
+* Authentication and roles ("Authentication options for the HTTP API", "Roles and permissions"):
+  every endpoint needs `Authorization: Bearer <token>` (else 401 `{"message": "Unauthorized"}`);
+  a Viewer's token may read but every write answers 403 `{"message": "Access denied"}`. The
+  login of the token's user is the `createdBy` of the versions it saves and `meta.updatedBy`.
+* The Kubernetes-style API of Grafana 12/13 (.../developer-resources/api-reference/http-api/apis/,
+  .../resource-history/), served only for the versions given in `k8s_versions` (none by default,
+  like Grafana 11): `GET /apis/dashboard.grafana.app` is the API group with its served versions;
+  `/apis/dashboard.grafana.app/<v>/namespaces/default/dashboards` lists (`DashboardList`) and
+  creates (POST, 409 AlreadyExists); `.../dashboards/<uid>` gets and updates (PUT). A resource is
+  `{apiVersion, kind: Dashboard, metadata: {name, namespace, resourceVersion, generation,
+  creationTimestamp, annotations}, spec}`; `generation` is the version number and
+  `resourceVersion` changes on every save; a PUT whose `metadata.resourceVersion` is not the
+  current one is a 409 Conflict (a Kubernetes `Status` object), a PUT without one always applies.
+  The list with `labelSelector=grafana.app/get-history=true&fieldSelector=metadata.name=<uid>`
+  returns every version of one dashboard, newest first (with `k8s_history=False` it is a 400, as
+  beta versions "may not support it"). The k8s and classic endpoints share one
+  store, as in Grafana, so a version saved through one is seen through the other.
+Failure injection for client tests: `fail_next` holds statuses (e.g. 503) answered, in order,
+before any other handling. Not modelled: permissions per folder, plugin dashboards, `folderId`,
+deletion, dashboard v2 resources.
 """
 
 from __future__ import annotations
@@ -51,21 +72,38 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
+K8S_GROUP = "dashboard.grafana.app"
+
+
+def _k8s_status(code: int, reason: str, message: str) -> dict[str, Any]:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+            "reason": reason, "code": code}
+
+
 class FakeGrafana(LocalHTTPServer):
     """In-memory Grafana dashboard API on 127.0.0.1; a context manager like every LocalHTTPServer.
 
-    `dashboards` maps uid -> stored record; `calls` lists (method, path) of every request.
+    `dashboards` maps uid -> stored record; `folders` uid -> folder; `calls` lists (method, path)
+    of every request. `users` maps further tokens to (login, role); `token` is the admin's.
     """
 
-    def __init__(self, token: str = "test-token", versions_envelope: bool = False) -> None:
+    def __init__(self, token: str = "test-token", versions_envelope: bool = False,
+                 users: dict[str, tuple[str, str]] | None = None, k8s_versions: tuple[str, ...] = (),
+                 k8s_history: bool = True) -> None:
         super().__init__()
         self.token = token
+        self.users = {token: ("admin", "Admin"), **(users or {})}
         self.versions_envelope = versions_envelope
+        self.k8s_versions = k8s_versions
+        self.k8s_history = k8s_history  # False: like a beta API version without resource history
         self.dashboards: dict[str, dict[str, Any]] = {}
+        self.folders: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str]] = []
+        self.fail_next: list[int] = []
         self._lock = threading.Lock()
         self._next_id = 1
         self._next_version_id = 1
+        self._resource_version = 1000
 
     # ------------------------------------------------------------ dispatch
     def handle(self, handler: Handler) -> None:
@@ -75,17 +113,29 @@ class FakeGrafana(LocalHTTPServer):
         body_raw = handler.read_body()
         with self._lock:
             self.calls.append((handler.command, path.path))
-            if handler.headers.get("Authorization") != f"Bearer {self.token}":
+            if self.fail_next:
+                code = self.fail_next.pop(0)
+                return handler.reply(code, {"message": f"injected failure {code}"})
+            auth = handler.headers.get("Authorization") or ""
+            user = self.users.get(auth[len("Bearer "):]) if auth.startswith("Bearer ") else None
+            if user is None:
                 return handler.reply(401, {"message": "Unauthorized"})
+            if handler.command != "GET" and user[1] == "Viewer":
+                return handler.reply(403, {"message": "Access denied"})
             try:
                 body = json.loads(body_raw) if body_raw else {}
             except ValueError:
                 return handler.reply(400, {"message": "bad request data"})
+            self._user = user[0]
             status, reply = self._route(handler.command, parts, query, body)
         handler.reply(status, reply)
 
     def _route(self, method: str, parts: list[str], query: dict[str, list[str]],
                body: Any) -> tuple[int, Any]:
+        if parts[:2] == ["apis", K8S_GROUP]:
+            return self._k8s(method, parts[2:], query, body)
+        if parts[:2] == ["api", "folders"]:
+            return self._folder(method, parts[2:], body)
         if method == "POST" and parts == ["api", "dashboards", "db"]:
             return self._save_request(body)
         if len(parts) >= 4 and parts[:3] == ["api", "dashboards", "uid"]:
@@ -100,6 +150,26 @@ class FakeGrafana(LocalHTTPServer):
                 return self._version(uid, rest[1])
             if method == "POST" and rest == ["restore"]:
                 return self._restore(uid, body)
+        return 404, {"message": "Not found"}
+
+    # ------------------------------------------------------------ /api/folders
+    def _folder(self, method: str, rest: list[str], body: Any) -> tuple[int, Any]:
+        if method == "GET" and not rest:
+            return 200, [{"id": f["id"], "uid": f["uid"], "title": f["title"]} for f in self.folders.values()]
+        if method == "GET" and len(rest) == 1:
+            found = self.folders.get(rest[0])
+            return (200, found) if found else (404, {"message": "folder not found"})
+        if method == "POST" and not rest:
+            uid, title = (body.get("uid") or "", body.get("title") or "") if isinstance(body, dict) else ("", "")
+            if not str(title).strip():
+                return 400, {"message": "folder title cannot be empty"}
+            if uid in self.folders:
+                return 409, {"message": "a folder with the same uid already exists"}
+            uid = uid or "f" + secrets.token_hex(4)
+            folder = {"id": len(self.folders) + 1, "uid": uid, "title": title, "url": f"/dashboards/f/{uid}/",
+                      "version": 1, "createdBy": self._user}
+            self.folders[uid] = folder
+            return 200, folder
         return 404, {"message": "Not found"}
 
     # ------------------------------------------------------------ POST /api/dashboards/db
@@ -142,7 +212,8 @@ class FakeGrafana(LocalHTTPServer):
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         if existing is None:
             uid = dash.get("uid") or "f" + secrets.token_hex(4)  # Grafana generates short uids too
-            record = {"id": self._next_id, "uid": uid, "version": 0, "created": now, "versions": []}
+            record = {"id": self._next_id, "uid": uid, "version": 0, "created": now, "createdBy": self._user,
+                      "versions": []}
             self._next_id += 1
             self.dashboards[uid] = record
         else:
@@ -150,12 +221,13 @@ class FakeGrafana(LocalHTTPServer):
         parent = record["version"]
         stored = copy.deepcopy(dash)
         stored.update(id=record["id"], uid=record["uid"], version=parent + 1)
+        self._resource_version += 1
         record.update(dashboard=stored, version=parent + 1, folderUid=folder, slug=slugify(stored["title"]),
-                      updated=now)
+                      updated=now, updatedBy=self._user, resourceVersion=str(self._resource_version))
         record["versions"].append({
             "id": self._next_version_id, "dashboardId": record["id"], "uid": record["uid"],
             "parentVersion": parent, "restoredFrom": restored_from, "version": record["version"],
-            "created": now, "createdBy": "admin", "message": message, "data": copy.deepcopy(stored)})
+            "created": now, "createdBy": self._user, "message": message, "data": copy.deepcopy(stored)})
         self._next_version_id += 1
         return {"id": record["id"], "uid": record["uid"], "url": self._url(record), "status": "success",
                 "version": record["version"], "slug": record["slug"]}
@@ -169,6 +241,7 @@ class FakeGrafana(LocalHTTPServer):
         record = self.dashboards[uid]
         meta = {"type": "db", "slug": record["slug"], "url": self._url(record), "version": record["version"],
                 "folderUid": record["folderUid"], "created": record["created"], "updated": record["updated"],
+                "createdBy": record["createdBy"], "updatedBy": record["updatedBy"],
                 "canSave": True, "isStarred": False}
         return {"dashboard": copy.deepcopy(record["dashboard"]), "meta": meta}
 
@@ -195,3 +268,86 @@ class FakeGrafana(LocalHTTPServer):
         saved = self._save(found["data"], record, record["folderUid"], f"Restored from version {version}",
                            restored_from=version)
         return 200, {k: saved[k] for k in ("id", "slug", "status", "uid", "url", "version")}
+
+    # ------------------------------------------------------------ /apis/dashboard.grafana.app
+    def _k8s(self, method: str, rest: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        if not self.k8s_versions:
+            return 404, {"message": "Not found"}  # Grafana 11 and older: no /apis
+        if method == "GET" and not rest:
+            versions = [{"groupVersion": f"{K8S_GROUP}/{v}", "version": v} for v in self.k8s_versions]
+            return 200, {"kind": "APIGroup", "apiVersion": "v1", "name": K8S_GROUP, "versions": versions,
+                         "preferredVersion": versions[0]}
+        if len(rest) < 4 or rest[0] not in self.k8s_versions or rest[1] != "namespaces" or rest[3] != "dashboards":
+            return 404, _k8s_status(404, "NotFound", "the server could not find the requested resource")
+        version, namespace, name = rest[0], rest[2], rest[4] if len(rest) > 4 else None
+        if namespace != "default":
+            return 403, _k8s_status(403, "Forbidden", f"namespace {namespace} is not this organization's")
+        if name is None and method == "GET":
+            listed = self._k8s_list(version, query)
+            return (listed["code"] if listed.get("kind") == "Status" else 200), listed
+        if name is None and method == "POST":
+            return self._k8s_write(version, body, None)
+        if name is not None and method == "GET":
+            record = self.dashboards.get(name)
+            return (200, self._resource(version, record)) if record else (404, self._not_found(name))
+        if name is not None and method == "PUT":
+            return self._k8s_write(version, body, name)
+        return 405, _k8s_status(405, "MethodNotAllowed", f"{method} is not supported")
+
+    @staticmethod
+    def _not_found(name: str) -> dict[str, Any]:
+        return _k8s_status(404, "NotFound", f'dashboards.{K8S_GROUP} "{name}" not found')
+
+    def _resource(self, version: str, record: dict[str, Any], saved: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A dashboard (or, with `saved`, one entry of its history) as a k8s resource."""
+        entry = saved or record["versions"][-1]
+        # A v2 spec has no uid (metadata.name is the uid); the store adds one to every dashboard.
+        internal = ("id", "version", "uid") if version.startswith("v2") else ("id", "version")
+        spec = {k: v for k, v in entry["data"].items() if k not in internal}
+        annotations = {"grafana.app/createdBy": record["createdBy"], "grafana.app/updatedBy": entry["createdBy"],
+                       "grafana.app/updatedTimestamp": entry["created"], "grafana.app/message": entry["message"]}
+        if record["folderUid"]:
+            annotations["grafana.app/folder"] = record["folderUid"]
+        resource_version = record["resourceVersion"] if saved is None else str(entry["id"])
+        return {"apiVersion": f"{K8S_GROUP}/{version}", "kind": "Dashboard",
+                "metadata": {"name": record["uid"], "namespace": "default", "uid": f"k8s-{record['id']}",
+                             "resourceVersion": resource_version, "generation": entry["version"],
+                             "creationTimestamp": record["created"], "annotations": annotations},
+                "spec": spec}
+
+    def _k8s_list(self, version: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        """The DashboardList, or a Status object when the request cannot be served."""
+        if query.get("labelSelector") == ["grafana.app/get-history=true"] and not self.k8s_history:
+            return _k8s_status(400, "BadRequest", "history is not supported by this API version")
+        if query.get("labelSelector") == ["grafana.app/get-history=true"]:
+            field = query.get("fieldSelector", [""])[0]
+            record = self.dashboards.get(field.removeprefix("metadata.name=")) if field.startswith("metadata.name=") else None
+            items = [self._resource(version, record, v) for v in reversed(record["versions"])] if record else []
+        else:
+            items = [self._resource(version, r) for r in self.dashboards.values()]
+        return {"kind": "DashboardList", "apiVersion": f"{K8S_GROUP}/{version}",
+                "metadata": {"resourceVersion": str(self._resource_version), "continue": ""}, "items": items}
+
+    def _k8s_write(self, version: str, body: Any, name: str | None) -> tuple[int, Any]:
+        meta = body.get("metadata") if isinstance(body, dict) else None
+        spec = body.get("spec") if isinstance(body, dict) else None
+        if not isinstance(meta, dict) or not isinstance(spec, dict) or not meta.get("name"):
+            return 400, _k8s_status(400, "BadRequest", "metadata.name and spec are required")
+        if name is not None and meta["name"] != name:
+            return 400, _k8s_status(400, "BadRequest", "the name of the object does not match the name on the URL")
+        uid = str(meta["name"])
+        record = self.dashboards.get(uid)
+        if name is None and record is not None:
+            return 409, _k8s_status(409, "AlreadyExists", f'dashboards.{K8S_GROUP} "{uid}" already exists')
+        if name is not None and record is None:
+            return 404, self._not_found(uid)
+        sent = meta.get("resourceVersion")
+        if record is not None and sent and sent != record["resourceVersion"]:
+            return 409, _k8s_status(409, "Conflict", f'Operation cannot be fulfilled on dashboards.{K8S_GROUP} "{uid}": '
+                                                     "the object has been modified; please apply your changes to the latest version and try again")
+        if not str(spec.get("title") or "").strip():
+            return 400, _k8s_status(400, "BadRequest", "spec.title is required")
+        notes = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        folder = str(notes.get("grafana.app/folder") or (record["folderUid"] if record else ""))
+        self._save({**spec, "uid": uid}, record, folder, str(notes.get("grafana.app/message") or ""), restored_from=0)
+        return (201 if record is None else 200), self._resource(version, self.dashboards[uid])

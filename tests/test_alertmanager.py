@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SPECS
+from conftest import ALL_SPECS as SPECS
+from conftest import REPO
 from servers import require_binary
 
 from sigil_monitoring import conventions as names

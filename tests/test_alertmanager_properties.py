@@ -18,6 +18,7 @@ from test_alertmanager import amtool, model_of, routes_test, second_service, spe
 from sigil_monitoring import conventions as names
 from sigil_monitoring.compilers.alertmanager import build_config, routing_table
 from sigil_monitoring.ir.model import Model, Service
+from sigil_monitoring.matchers import Matcher
 
 RECEIVERS = ("oncall", "team", "ops", "dna-hook")
 INTERVALS = ("night", "weekend")
@@ -46,6 +47,18 @@ def _interval(draw: st.DrawFn) -> dict[str, Any]:
     return {"weekdays": days, "times": times, "location": draw(st.sampled_from(["UTC", "Europe/Berlin"]))}
 
 
+def _slo_matcher() -> st.SearchStrategy[object]:
+    """Every matcher kind a route's match takes, on the slo label."""
+    return st.one_of(
+        st.sampled_from(SLOS),
+        st.sampled_from(SLOS).map(lambda s: {"equals": s}),
+        st.sampled_from(SLOS).map(lambda s: {"not": s}),
+        st.sampled_from(["encode-.*", "encode-a.*|x", ".*latency"]).map(lambda r: {"regex": r}),
+        st.sampled_from(["encode-.*", ".*latency"]).map(lambda r: {"not_regex": r}),
+        st.lists(st.sampled_from(SLOS), min_size=1, max_size=2, unique=True),
+    )
+
+
 @st.composite
 def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
     """A valid spec routing section: receivers, routes, default, group_by, timing, mute, inhibit.
@@ -58,7 +71,7 @@ def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
     routes = []
     for _ in range(draw(st.integers(0, 4))):
         severity = draw(st.sampled_from([None, "critical", "warning", "info"]))
-        match = {"slo": draw(st.sampled_from(SLOS))} if severity is None or draw(st.booleans()) else {}
+        match = {"slo": draw(_slo_matcher())} if severity is None or draw(st.booleans()) else {}
         route: dict[str, Any] = {"to": draw(st.lists(st.sampled_from(receivers), min_size=1, max_size=3, unique=True)),
                                  "continue": draw(st.booleans())}
         if severity:
@@ -119,7 +132,7 @@ def check_structure(config: dict[str, Any]) -> None:
     assert config["templates"] == [names.TEMPLATE_FILE]
 
 
-_EQUAL = re.compile(r'^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$')
+_MATCHER = re.compile(r'^([a-zA-Z_][a-zA-Z0-9_]*)(=~|!~|!=|=)"((?:[^"\\]|\\.)*)"$')
 
 
 Notified = tuple[str, tuple[str, ...], tuple[str, ...]]  # receiver, mute intervals, active intervals
@@ -131,8 +144,8 @@ def route_alert(route: dict[str, Any], labels: dict[str, str], inherited: str | 
     The receiver is inherited from the parent, time intervals are not: dispatch/route.go NewRoute
     sets a node's mute/active intervals from its own config only."""
     for matcher in route.get("matchers", []):
-        label, value = _EQUAL.match(matcher).groups()  # type: ignore[union-attr]
-        if labels.get(label) != value.replace('\\"', '"').replace("\\\\", "\\"):
+        label, op, value = _MATCHER.match(matcher).groups()  # type: ignore[union-attr]
+        if not Matcher(label, op, value.replace('\\"', '"').replace("\\\\", "\\")).matches(labels.get(label, "")):
             return None
     receiver = route.get("receiver", inherited)
     found: list[Notified] = []
@@ -152,7 +165,7 @@ def expected_notified(service: Service, labels: dict[str, str]) -> list[Notified
         return [(names.FALLBACK_RECEIVER, (), ())]
     found: list[Notified] = []
     for route in service.routing.routes:
-        if all(labels.get(k) == v for k, v in route.matchers):
+        if all(m.matches(labels.get(m.label, "")) for m in route.matchers):
             found += [(r, route.mute_when, route.active_when) for r in route.receivers]
             if not route.continue_:
                 break

@@ -96,6 +96,7 @@ def test_a_folder_of_specs_stands_for_its_yaml_files_and_spec_errors_exit_2(proj
 
 def test_the_compile_command_check_prints_for_a_folder_of_specs_runs_and_brings_the_folder_up_to_date(project, capsys):
     edit(project / "specs" / "sigil-dna.yaml", "above: 1s}", "above: 2s}")
+    edit(project / "specs" / "sigil-dna.yaml", "summary: p95 encode latency is above 1 s.", "summary: p95 encode latency is above 2 s.")
     assert main(["check", "specs", "--out", "build"]) == 1
     suggested = capsys.readouterr().out.splitlines()[-1]
     assert suggested == "run: sigil-monitoring compile specs --out build"

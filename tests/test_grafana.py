@@ -191,3 +191,27 @@ def test_every_recording_rule_the_dashboard_reads_is_written_by_the_prometheus_t
         for slo in service.slos:
             assert any(r == name and ("service", "sigil-dna") in labels and ("slo", slo.name) in labels
                        for r, labels in recorded), (name, slo.name)
+
+
+def test_two_alerts_at_one_threshold_colour_the_panel_by_the_worse_severity_in_either_order(tmp_path):
+    import json
+
+    from sigil_monitoring import compile_spec, parse_spec
+
+    def stat_steps(first: str, second: str) -> list[dict]:
+        text = f"""
+apiVersion: sigil-monitoring/v1
+service: {{name: disk, selector: {{job: disk}}}}
+metrics: {{free: {{name: disk_free_bytes, type: gauge, unit: bytes}}}}
+alerts:
+  DiskLow{first.title()}: {{when: {{value: free, below: 10GiB}}, severity: {first}}}
+  DiskLow{second.title()}: {{when: {{value: free, below: 10GiB}}, severity: {second}}}
+dashboard: {{rows: [{{title: Disk, panels: [{{stat: free}}]}}]}}
+"""
+        bundle = compile_spec(parse_spec(text, "disk.yaml"))
+        dashboard = json.loads(bundle["disk/grafana/disk.json"])
+        panel = next(p for p in dashboard["panels"] if p["type"] == "stat")
+        return panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+
+    assert stat_steps("warning", "critical") == stat_steps("critical", "warning")
+    assert stat_steps("warning", "critical")[0]["color"] == "red"

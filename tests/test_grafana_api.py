@@ -89,13 +89,21 @@ def test_same_title_in_folder_without_overwrite_is_a_412_name_exists(grafana: Fa
     assert push_dashboard(grafana.base_url, TOKEN, dashboard(uid="b"), folder_uid="g", overwrite=False)["uid"] == "b"
 
 
-@pytest.mark.parametrize("token", ["", "wrong-token"])
-def test_missing_or_wrong_token_is_401(grafana: FakeGrafana, token: str) -> None:
+def test_wrong_token_is_401(grafana: FakeGrafana) -> None:
     with pytest.raises(GrafanaError) as info:
-        push_dashboard(grafana.base_url, token, dashboard())
+        push_dashboard(grafana.base_url, "wrong-token", dashboard())
     assert info.value.status == 401
     assert info.value.message == "Unauthorized"
     assert grafana.dashboards == {}
+
+
+@pytest.mark.parametrize("token", ["", "glsa_t\u00f6ken", "glsa a", "glsa\r\nX-Evil: 1"])
+def test_an_empty_or_header_unsafe_token_is_refused_before_any_request(grafana: FakeGrafana, token: str) -> None:
+    with pytest.raises(GrafanaError) as info:
+        push_dashboard(grafana.base_url, token, dashboard())
+    assert info.value.status == 0 and "token" in info.value.message
+    assert token.strip() == "" or token not in str(info.value)
+    assert grafana.calls == []
 
 
 def test_token_never_appears_in_error_text(grafana: FakeGrafana) -> None:
@@ -182,3 +190,121 @@ def test_fake_reports_unknown_dashboard_and_version_as_404(grafana: FakeGrafana)
     with pytest.raises(urllib.error.HTTPError) as info:
         http_json("GET", grafana.url("/api/dashboards/uid/dnastore-overview"))
     assert info.value.code == 401
+
+
+def test_an_echoed_token_is_masked_before_the_message_is_cut() -> None:
+    class LongEcho(LocalHTTPServer):
+        def handle(self, handler: Handler) -> None:
+            handler.read_body()
+            # The token straddles the 300-character cut: masking after cutting would leave a prefix.
+            handler.reply(403, {"message": "x" * 290 + handler.headers["Authorization"]})
+
+    with LongEcho() as server, pytest.raises(GrafanaError) as info:
+        push_dashboard(server.base_url, TOKEN, dashboard())
+    assert TOKEN[:8] not in str(info.value) and len(info.value.message) <= 300
+
+
+@pytest.mark.parametrize("body", [[], "a string", 42, b"not json", b""])
+def test_a_200_reply_that_is_not_an_object_is_a_one_line_error(body: Any) -> None:
+    class Odd(LocalHTTPServer):
+        def handle(self, handler: Handler) -> None:
+            handler.read_body()
+            handler.reply(200, body)
+
+    with Odd() as server, pytest.raises(GrafanaError) as info:
+        push_dashboard(server.base_url, TOKEN, dashboard())
+    assert info.value.status == 0 and "not a JSON dict" in info.value.message and "\n" not in str(info.value)
+
+
+def test_only_5xx_and_connection_errors_are_retried_with_backoff(grafana: FakeGrafana) -> None:
+    from sigil_monitoring.grafana_api import Transport
+
+    transport = Transport(grafana.base_url, TOKEN, retries=2, backoff=0.01)
+    grafana.fail_next = [500, 503]
+    assert transport.request("GET", "/api/folders", expect=list) == []
+    assert len(grafana.calls) == 3
+    grafana.fail_next = [429, 500]
+    with pytest.raises(GrafanaError) as info:
+        transport.request("GET", "/api/folders", expect=list)
+    assert info.value.status == 429 and len(grafana.calls) == 4
+    unreachable = Transport(f"http://127.0.0.1:{free_port()}", TOKEN, retries=1, backoff=0.01, timeout=2)
+    with pytest.raises(GrafanaError) as info:
+        unreachable.request("GET", "/api/folders")
+    assert info.value.status == 0 and info.value.reason == "unreachable"
+
+
+def test_folders_are_listed_fetched_and_created_by_uid(grafana: FakeGrafana) -> None:
+    from sigil_monitoring.grafana_api import Legacy, Transport
+
+    legacy = Legacy(Transport(grafana.base_url, TOKEN))
+    assert legacy.ensure_folder("sigil", "Sigil") is True
+    assert legacy.ensure_folder("sigil", "Sigil") is False
+    assert api(grafana, "GET", "/api/folders") == [{"id": 1, "uid": "sigil", "title": "Sigil"}]
+    with pytest.raises(urllib.error.HTTPError) as info:
+        api(grafana, "POST", "/api/folders", {"uid": "sigil", "title": "Again"})
+    assert info.value.code == 409
+
+
+def test_versions_carry_number_author_message_and_time(grafana: FakeGrafana) -> None:
+    from sigil_monitoring.grafana_api import Legacy, Transport
+
+    push_dashboard(grafana.base_url, TOKEN, dashboard(), message="first")
+    push_dashboard(grafana.base_url, TOKEN, dashboard(title="second title"), message="second")
+    versions = Legacy(Transport(grafana.base_url, TOKEN)).versions("dnastore-overview")
+    assert [(v.version, v.created_by, v.message) for v in versions] == [(2, "admin", "second"), (1, "admin", "first")]
+    assert all(v.created.endswith("+00:00") for v in versions)
+
+
+def test_the_k8s_api_conflicts_on_a_stale_resource_version() -> None:
+    from sigil_monitoring.grafana_api import Transport
+    from sigil_monitoring.grafana_k8s import K8s, discover
+
+    with FakeGrafana(token=TOKEN, k8s_versions=("v1",)) as server:
+        transport = Transport(server.base_url, TOKEN, retries=0)
+        assert discover(transport) == ("v1", None)
+        k8s = K8s(transport, "v1")
+        assert k8s.get("dnastore-overview") is None
+        k8s.save("dnastore-overview", dashboard(), "f", "one", None, force=False)
+        first = k8s.get("dnastore-overview")
+        assert first is not None and (first.version, first.folder_uid, first.updated_by) == (1, "f", "admin")
+        k8s.save("dnastore-overview", dashboard(title="two"), "f", "two", first, force=False)
+        with pytest.raises(GrafanaError) as info:
+            k8s.save("dnastore-overview", dashboard(title="three"), "f", "three", first, force=False)  # first's resourceVersion is stale
+        assert (info.value.status, info.value.reason) == (409, "Conflict")
+        assert k8s.save("dnastore-overview", dashboard(title="three"), "f", "three", first, force=True).version == 3
+        assert [(v.version, v.message) for v in k8s.versions("dnastore-overview")] == [(3, "three"), (2, "two"), (1, "one")]
+        assert k8s.version_data("dnastore-overview", 1)["title"] == "DNA store"
+        with pytest.raises(GrafanaError) as info:
+            k8s.save("dnastore-overview", dashboard(), "f", "dup", None, force=False)
+        assert (info.value.status, info.value.reason) == (409, "AlreadyExists")
+    with FakeGrafana(token=TOKEN) as legacy_only:
+        assert discover(Transport(legacy_only.base_url, TOKEN)) == (None, None)
+
+
+def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def garbage() -> None:
+        for _ in range(2):  # one try and one retry
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+            conn.close()
+
+    thread = threading.Thread(target=garbage, daemon=True)
+    thread.start()
+    from sigil_monitoring.grafana_api import Transport
+
+    try:
+        with pytest.raises(GrafanaError) as info:
+            Transport(f"http://127.0.0.1:{listener.getsockname()[1]}", TOKEN, retries=1, backoff=0.01).request("GET", "/api/health")
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    assert info.value.status == 0 and info.value.message.startswith("cannot reach Grafana at http://127.0.0.1:")
+    assert "\n" not in str(info.value) and TOKEN not in str(info.value)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SPECS
+from conftest import ALL_SPECS as SPECS
 
 from sigil_monitoring import conventions as names
 from sigil_monitoring import load_spec
@@ -204,8 +204,8 @@ def compiled(model: Model) -> dict[str, Any]:
 
 
 @functools.cache
-def spec_model(stem: str) -> Model:
-    return build_model([load_spec(f"specs/{stem}.yaml")])
+def spec_model(path: Path) -> Model:
+    return build_model([load_spec(path)])
 
 
 # --- tests ---
@@ -214,8 +214,7 @@ def spec_model(stem: str) -> Model:
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_every_dashboard_from_specs_validates_against_the_official_schemas(spec_path, monkeypatch):
     require_schemas()
-    monkeypatch.chdir(spec_path.parents[1])
-    model = spec_model(spec_path.stem)
+    model = spec_model(spec_path)
     docs = compiled(model)
     service = model.services[0]
     classic = docs.get(names.dashboard_path(service.name, "classic"))
@@ -227,8 +226,7 @@ def test_every_dashboard_from_specs_validates_against_the_official_schemas(spec_
 
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_every_dashboard_from_specs_has_a_sound_layout_and_queries_on_known_metrics(spec_path, monkeypatch):
-    monkeypatch.chdir(spec_path.parents[1])
-    model = spec_model(spec_path.stem)
+    model = spec_model(spec_path)
     service = model.services[0]
     classic = compiled(model)[names.dashboard_path(service.name, "classic")]
     assert layout_problems(classic) == []

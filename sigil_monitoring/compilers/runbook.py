@@ -10,6 +10,7 @@ from ..escape import code_span, markdown_block, markdown_inline, markdown_url
 from ..bundle import Artifact
 from ..ir.model import Alert, Model, Service, Slo
 from ..spec.units import format_decimal
+from . import runbook_oncall as oncall
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
@@ -17,7 +18,7 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
 
 
 def _condition(alert: Alert) -> str:
-    metric = code_span(alert.series.metric.name) if alert.series is not None else ""
+    metric = code_span(alert.series.shown) if alert.series is not None else ""
     threshold = markdown_inline(alert.threshold.text) if alert.threshold is not None else ""
     side = "above" if alert.op == ">" else "below"
     # ir.build sets quantile, total and state for the kinds that have them.
@@ -25,10 +26,13 @@ def _condition(alert: Alert) -> str:
         assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
         return f"p{format_decimal(alert.quantile * 100)} of {metric} is {side} {threshold}"
     if alert.kind == "rate":
-        return f"{metric} increases faster than {threshold}"
+        return f"{metric} increases {'faster' if alert.op == '>' else 'slower'} than {threshold}"
+    if alert.kind == "gauge_ratio":
+        assert alert.total is not None, f"gauge_ratio alert {alert.name} has no denominator"
+        return f"{metric} as a share of `{alert.total.shown}` is {side} {threshold}"
     if alert.kind == "ratio":
         assert alert.total is not None, f"ratio alert {alert.name} has no total"
-        return f"{metric} / {code_span(alert.total.metric.name)} is {side} {threshold}"
+        return f"{metric} / {code_span(alert.total.shown)} is {side} {threshold}"
     if alert.kind == "state":
         assert alert.state is not None, f"state alert {alert.name} has no state"
         return f"{metric} is in state {code_span(alert.state[1])} (value {alert.state[0]})"
@@ -36,6 +40,8 @@ def _condition(alert: Alert) -> str:
         return f"{metric} is {side} {threshold}"
     if alert.kind == "absent":
         return f"{metric} is not reported at all"
+    if alert.threshold is not None:
+        return f"{code_span(alert.promql or '')} is {side} {threshold}"
     return f"{code_span(alert.promql or '')} returns series"
 
 
@@ -53,10 +59,19 @@ def _alert_section(service: Service, alert: Alert) -> list[str]:
         # which would take the anchors alerts link to.
         lines += ["### What to do", "", markdown_block(alert.runbook.rstrip()), ""]
     lines += [f"[Dashboard panel]({markdown_url(alert.dashboard_url)})", ""]
-    return lines
+    return lines + _handling(service, alert.name)
 
 
-def _slo_section(slo: Slo) -> list[str]:
+def _handling(service: Service, alert: str) -> list[str]:
+    """Where the alert goes, what silences it, and the silence command for it."""
+    labels = next(lab for lab in oncall.alert_labels(service) if lab["alertname"] == alert)
+    lines = [f"**Goes to:** {oncall.paged(service, labels)}.", ""]
+    if causes := oncall.silenced_by(service, alert):
+        lines += [f"**Silenced while** {' or '.join(causes)} fires (inhibition).", ""]
+    return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
+
+
+def _slo_section(service: Service, slo: Slo) -> list[str]:
     lines = []
     for burn in slo.alerts:
         pairs = ", ".join(f"{w.long}/{w.short} at {w.factor}x" for w in burn.windows)
@@ -70,9 +85,10 @@ def _slo_section(slo: Slo) -> list[str]:
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
             + (" Page now: at this rate the budget is gone within days." if burn.tier == "page" else " Fix it this week."),
             "",
+            *(["### What to do", "", markdown_block(slo.runbook.rstrip()), ""] if slo.runbook else []),
             f"[Burn rate panel]({markdown_url(burn.dashboard_url)})",
             "",
-        ]
+        ] + _handling(service, burn.name)
     return lines
 
 
@@ -89,8 +105,10 @@ def render_service(service: Service) -> str:
             alert_links = ", ".join(f"[{b.name}](#{names.url_anchor(b.runbook_url)})" for b in slo.alerts) or "none"
             lines.append(f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | {alert_links} |")
         lines.append("")
+    lines += oncall.section(service)
     for alert in service.alerts:
         lines += _alert_section(service, alert)
     for slo in service.slos:
-        lines += _slo_section(slo)
+        lines += _slo_section(service, slo)
+    lines += oncall.operations(service)
     return "\n".join(lines).rstrip("\n") + "\n"

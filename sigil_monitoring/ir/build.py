@@ -11,6 +11,7 @@ from decimal import Decimal
 from .. import conventions as names
 from .. import defaults
 from ..escape import template_text
+from ..matchers import equal
 from ..spec.alerts import Alert as SpecAlert
 from ..spec.alerts import Severity
 from ..spec.document import Spec
@@ -18,7 +19,7 @@ from ..spec.refs import MetricRef
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, error_budget
-from .model import Alert, BurnAlert, Dashboard, Metric, Model, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
+from .model import Alert, BurnAlert, Dashboard, Metric, Model, Panel, PromqlTest, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
 
 
 def build_model(specs: list[Spec]) -> Model:
@@ -39,7 +40,9 @@ class _Context:
     anchors: dict[str, str]  # alert name -> its runbook anchor, unique on the page
 
     def series(self, ref: MetricRef) -> Series:
-        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.items()) + tuple(ref.where.items()), tuple(ref.by))
+        derived = tuple(self.spec.metrics[ref.metric].where.values())
+        narrowed = derived + tuple(ref.where.values())
+        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + narrowed, tuple(ref.by), narrowed)
 
     def dashboard_url(self, panel_id: int | None) -> str:
         # Relative to Grafana's root when the spec does not say where Grafana is.
@@ -51,14 +54,17 @@ class _Context:
 
 def build_service(spec: Spec) -> Service:
     svc = spec.service
+    # A derived entry is its base metric (one set of recording rules) plus matchers (in series()).
     metrics = {
         key: Metric(
             key=key, name=m.name, type=m.type, unit=m.unit, help=m.help, labels=tuple(m.labels),
             buckets=tuple(m.bucket_bounds) if m.buckets is not None else None,
             states=tuple(sorted(m.states.items())) if m.states else None,
         )
-        for key, m in spec.metrics.items()
+        for key, m in spec.metrics.items() if m.from_ is None and m.name is not None and m.type is not None
     }
+    catalog = dict(metrics)
+    metrics.update({key: catalog[m.from_] for key, m in spec.metrics.items() if m.from_ is not None})
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
     # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
@@ -95,8 +101,8 @@ def build_service(spec: Spec) -> Service:
     source = spec._source.display if spec._source is not None else f"{svc.name}.yaml"
     return Service(
         name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
-        labels=tuple(sorted(common.items())), selector=tuple(svc.selector.items()), scrape_interval=svc.scrape_interval,
-        grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(metrics.values()),
+        labels=tuple(sorted(common.items())), selector=tuple(svc.selector.values()), scrape_interval=svc.scrape_interval,
+        grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(catalog.values()),
         slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec),
     )
 
@@ -130,6 +136,7 @@ def _slo(ctx: _Context, name: str) -> Slo:
         below=below, below_text=format_decimal(below) if below is not None else None,
         up=series_of(sli.up) if sli.up else None, error_ratio=sli.error_ratio, group_by=tuple(slo.group_by),
         labels=tuple(sorted(slo.alerting.labels.items())), alerts=tuple(alerts), windows=tuple(all_windows),
+        runbook=slo.runbook,
     )
 
 
@@ -139,21 +146,40 @@ _DEFAULT_SUMMARY = {
     "ratio": "{metric} ratio is {side} {threshold}.",
     "state": "{metric} is {state}.",
     "value": "{metric} is {side} {threshold}.",
+    "gauge_ratio": "{metric} is {side} {threshold} of {total}.",
     "absent": "{metric} is not reported.",
     "promql": "{alert} condition holds.",
 }
+_DEFAULT_SUMMARY_PROMQL_THRESHOLD = "{alert}: the value is {side} {threshold}."
 # Alert descriptions show the value in the metric's unit via Prometheus' template functions.
 _HUMANIZE = {"seconds": "humanizeDuration", "bytes": "humanize1024", "ratio": "humanizePercentage", "percent": "humanize"}
+
+
+def _alert_kind(alert: SpecAlert) -> str:
+    kind = alert.when.kind
+    return "gauge_ratio" if kind == "value" and alert.when.is_gauge_ratio else kind
+
+
+def _value_unit(kind: str, alert: SpecAlert, series: Series | None) -> str:
+    """The unit of the value the condition compares (and the description shows)."""
+    if kind in ("ratio", "gauge_ratio"):
+        return "ratio"
+    if kind == "promql":
+        return alert.when.unit or "none"
+    if kind == "rate":
+        return "per_second"
+    return series.metric.unit if series is not None and kind in ("quantile", "value") else "none"
 
 
 def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     spec, series_of, dashboard_url, runbook_url, common = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url, ctx.labels
     when = alert.when
-    kind = when.kind
-    ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "absent": when.absent,
-           "ratio": when.ratio.bad if when.ratio else None}.get(kind)
+    kind = _alert_kind(alert)
+    ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "gauge_ratio": when.value,
+           "absent": when.absent, "ratio": when.ratio.bad if when.ratio else None}.get(kind)
+    total_ref = when.ratio.total if when.ratio is not None else when.of if kind == "gauge_ratio" else None
     series = series_of(ref) if ref is not None else None
-    total = series_of(when.ratio.total) if when.ratio is not None else None
+    total = series_of(total_ref) if total_ref is not None else None
     threshold = when.above or when.below
     op = ">" if when.above is not None else "<" if when.below is not None else None
     state = None
@@ -161,13 +187,15 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         state = next(s for s in series.metric.states if s[1] == when.is_)
     quantile = Decimal(repr(when.quantile)) if when.quantile is not None else None
     metric_text = dashboard_plan.human(ref.metric).lower() if ref is not None else name
-    summary = alert.summary or _DEFAULT_SUMMARY[kind].format(
+    template = _DEFAULT_SUMMARY_PROMQL_THRESHOLD if kind == "promql" and threshold is not None else _DEFAULT_SUMMARY[kind]
+    summary = alert.summary or template.format(
         q=format_decimal(quantile * 100) if quantile is not None else "", metric=metric_text[:1].upper() + metric_text[1:], metric_lower=metric_text,
         side="above" if op == ">" else "below", threshold=threshold.text if threshold else "", state=when.is_, alert=name,
+        total=dashboard_plan.human(total_ref.metric).lower() if total_ref is not None else "",
     )
-    unit = series.metric.unit if series is not None and kind in ("quantile", "value") else "ratio" if kind == "ratio" else "none"
+    unit = _value_unit(kind, alert, series)
     value = "{{ $value | %s }}" % _HUMANIZE[unit] if unit in _HUMANIZE else "{{ $value | humanize }}"
-    if kind == "rate":
+    if unit == "per_second":
         value = "{{ $value | humanize }}/s"
     detail = f" (threshold {threshold.text})" if threshold is not None else ""
     description = alert.description or (
@@ -176,15 +204,27 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     )
     if kind in ("state", "absent") and alert.description is None:
         description = f"{template_text(summary)} Service {spec.service.name}."
-    panel = dashboard_plan.panel_for(ctx.rows, kind, ref.metric if ref is not None else None)
+    panel: Panel | None
+    if alert.panel is not None:
+        panel = next(p for row in ctx.rows for p in row.panels if p.title == alert.panel)
+    else:
+        # Panels know the scraped metric (a derived entry shows on its base metric's panels).
+        panel = dashboard_plan.panel_for(ctx.rows, kind, series.metric.key if series is not None else None,
+                                         total_key=total.metric.key if kind == "gauge_ratio" and total is not None else None)
     rate_window = defaults.rate_window(spec.service.scrape_interval)
     labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
+    test = None
+    if alert.test is not None:
+        test = PromqlTest(
+            firing=tuple((t.series, t.values) for t in alert.test.firing), quiet=tuple((t.series, t.values) for t in alert.test.quiet),
+            labels=tuple(sorted(alert.test.labels.items())), value=alert.test.value,
+        )
     return Alert(
         name=name, kind=kind, series=series, total=total, quantile=quantile, state=state, op=op, threshold=threshold,
         promql=when.promql, rate_window=rate_window, for_=alert.for_ or defaults.DEFAULT_ALERT_FOR,
         severity=alert.severity, summary=summary, description=description, runbook=alert.runbook,
         labels=tuple(sorted(labels.items())), inhibits=alert.inhibits, panel_id=panel.id if panel else None,
-        runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None),
+        runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None), unit=unit, test=test,
     )
 
 
@@ -223,9 +263,9 @@ def _routing(spec: Spec) -> Routing | None:
     for route in routing.routes:
         severity = route.severity
         timing = timing_of(severity)
-        matchers = ((names.SEVERITY_LABEL, severity),) if severity else ()
+        matchers = (equal(names.SEVERITY_LABEL, severity),) if severity else ()
         routes.append(Route(
-            matchers=matchers + tuple(route.match.items()),
+            matchers=matchers + tuple(route.match.values()),
             receivers=tuple(names.receiver_name(svc, t) for t in route.to), continue_=route.continue_,
             mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
             active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),

@@ -38,6 +38,11 @@ class PanelDraft:
     width: int | None = None
     height: int | None = None
     metric_key: str | None = None
+    promql: str | None = None
+    unit: str | None = None
+    legend: str | None = None
+    display: str = "timeseries"
+    limits: tuple[Decimal | None, Decimal | None] = (None, None)
 
 
 @dataclass
@@ -87,21 +92,39 @@ def drafts_from_spec(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
     return rows
 
 
+def panel_titles(spec: Spec) -> list[str]:
+    """The title of every panel the dashboard will have, in order (titles do not depend on series)."""
+    def no_series(ref: MetricRef) -> Series:
+        return None  # type: ignore[return-value]
+
+    return [d.title for row in drafts_from_spec(spec, no_series) for d in row.panels]
+
+
 def _draft(panel: spec_dashboard.Panel, series_of: SeriesOf) -> list[PanelDraft]:
     kind = panel.kind
     if kind == "slo":
         return slo_drafts(panel.slo or "")
     if kind == "text":
         return [PanelDraft("text", panel.title or "Notes", panel.description or "", text=panel.text, width=panel.width, height=panel.height)]
+    limits = (_decimal(panel.min), _decimal(panel.max))
+    if kind == "promql":
+        return [PanelDraft("promql", panel.title or "Query", panel.description or "", promql=panel.promql, unit=panel.unit or "none",
+                           legend=panel.legend, display=panel.display, limits=limits, width=panel.width, height=panel.height)]
     ref = getattr(panel, kind)
     series = series_of(ref)
-    title = panel.title or _TITLES[kind].format(human(ref.metric))
+    of = panel.of
+    title = panel.title or _TITLES[kind].format(human(ref.metric) + (f" of {human(of.metric).lower()}" if of is not None else ""))
+    total = panel.total if panel.total is not None else of
     return [PanelDraft(
         kind, title, panel.description or "", series=series,
-        total=series_of(panel.total) if panel.total is not None else None,
+        total=series_of(total) if total is not None else None,
         quantiles=tuple(Decimal(repr(q)) for q in panel.quantiles) if kind == "percentiles" else (),
-        width=panel.width, height=panel.height, metric_key=ref.metric,
+        width=panel.width, height=panel.height, metric_key=ref.metric, limits=limits,
     )]
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return Decimal(repr(value)) if value is not None else None
 
 
 def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
@@ -110,6 +133,8 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
     rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
     latency, distributions, rates, states, gauges = (RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges"))
     for key, metric in spec.metrics.items():
+        if metric.from_ is not None:
+            continue  # its base metric's panels show it
         ref = MetricRef(metric=key, by=list(metric.labels))
         series = series_of(ref)
         name = human(key)
@@ -138,14 +163,15 @@ def layout(rows: list[RowDraft]) -> tuple[Row, ...]:
         y += 1
         x, line_height, placed = 0, 0, []
         for draft in row.panels:
-            w0, h0 = defaults.PANEL_SIZE[draft.kind]
+            w0, h0 = defaults.PANEL_SIZE["promql_stat" if draft.kind == "promql" and draft.display == "stat" else draft.kind]
             w, h = draft.width or w0, draft.height or h0
             if x + w > defaults.GRID_COLUMNS:
                 x, y, line_height = 0, y + line_height, 0
             placed.append(Panel(
                 id=next_id, kind=draft.kind, title=draft.title, description=draft.description,
                 x=x, y=y, w=w, h=h, series=draft.series, total=draft.total, quantiles=draft.quantiles,
-                slo=draft.slo, text=draft.text,
+                slo=draft.slo, text=draft.text, promql=draft.promql, unit=draft.unit, legend=draft.legend,
+                display=draft.display, limits=draft.limits,
             ))
             next_id += 1
             x += w
@@ -162,18 +188,22 @@ ALERT_PANEL_KINDS = {
     "ratio": ("error_ratio", "rate"),
     "state": ("timeline", "stat"),
     "value": ("stat", "gauge", "timeline"),
+    "gauge_ratio": ("gauge", "stat"),
     "absent": ("rate", "stat", "gauge", "timeline", "percentiles", "heatmap", "histogram", "error_ratio"),
 }
 
 
-def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None) -> Panel | None:
+def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None,
+              total_key: str | None = None) -> Panel | None:
+    """The panel that shows an alert best; ``total_key``: the denominator of a share (gauge_ratio)."""
     panels = [p for row in rows for p in row.panels]
     if slo is not None:
         return next((p for p in panels if p.kind == "slo_burn" and p.slo == slo), None)
     for kind in ALERT_PANEL_KINDS.get(alert_kind, ()):
         for panel in panels:
             if panel.kind == kind and panel.series is not None and panel.series.metric.key == metric_key:
-                return panel
+                if alert_kind != "gauge_ratio" or (panel.total is not None and panel.total.metric.key == total_key):
+                    return panel
     if alert_kind == "absent":
         # A metric shown only as the denominator of a ratio still tells whether it is reported.
         for panel in panels:

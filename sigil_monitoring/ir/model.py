@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..matchers import Matcher
 from ..spec.units import Duration, Threshold
 
-Matchers = tuple[tuple[str, str], ...]
+Matchers = tuple[Matcher, ...]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class Series:
     metric: Metric
     matchers: Matchers  # service selector first, then `where`, in spec order
     by: tuple[str, ...] = ()
+    narrowed: Matchers = ()  # the matchers beyond the service selector (a derived metric's and `where`)
+
+    @property
+    def shown(self) -> str:
+        """How texts name the series: the metric with the matchers that narrow it, as PromQL
+        writes them (``http_requests_total{code=~"5.."}``); the service selector is left out."""
+        parts = ",".join(m.text() for m in self.narrowed)
+        return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
 
 
 @dataclass(frozen=True)
@@ -77,14 +86,15 @@ class Slo:
     labels: tuple[tuple[str, str], ...]  # extra alert labels
     alerts: tuple[BurnAlert, ...]  # enabled tiers only
     windows: tuple[Duration, ...]  # every distinct window the SLI is recorded over, sorted
+    runbook: str = ""  # what to do when it burns (Markdown from the spec)
 
 
 @dataclass(frozen=True)
 class Alert:
     name: str
-    kind: str  # quantile | rate | ratio | state | value | absent | promql
-    series: Series | None  # the metric the condition is on (bad events for ratio)
-    total: Series | None  # ratio only
+    kind: str  # quantile | rate | ratio | state | value | gauge_ratio | absent | promql
+    series: Series | None  # the metric the condition is on (bad events for ratio, the part for gauge_ratio)
+    total: Series | None  # ratio and gauge_ratio: the denominator
     quantile: Decimal | None
     state: tuple[int, str] | None  # (value, name) for state alerts
     op: str | None  # ">" or "<"
@@ -101,12 +111,24 @@ class Alert:
     panel_id: int | None
     runbook_url: str
     dashboard_url: str
+    unit: str = "none"  # of the compared value: the metric's, ratio for ratios, the promql condition's
+    test: PromqlTest | None = None  # promql alerts: the spec's test inputs
+
+
+@dataclass(frozen=True)
+class PromqlTest:
+    """The spec's inputs for a promql alert's test: (series, values) pairs, expected labels and value."""
+
+    firing: tuple[tuple[str, str], ...]
+    quiet: tuple[tuple[str, str], ...]
+    labels: tuple[tuple[str, str], ...]
+    value: float | None
 
 
 @dataclass(frozen=True)
 class Panel:
     id: int
-    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | text | slo_sli | slo_budget | slo_burn
+    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | promql | text | slo_sli | slo_budget | slo_burn
     title: str
     description: str
     x: int
@@ -120,6 +142,11 @@ class Panel:
     text: str | None = None
     thresholds: tuple[Decimal, ...] = ()  # alert thresholds to draw, in the metric's unit
     alerts: tuple[str, ...] = ()  # alert names this panel explains (for links to runbook)
+    promql: str | None = None  # promql panels: the query as written
+    unit: str | None = None  # promql panels: the unit of its values
+    legend: str | None = None  # promql panels: legend format
+    display: str = "timeseries"  # promql panels: timeseries or stat
+    limits: tuple[Decimal | None, Decimal | None] = (None, None)  # stat/gauge axis min and max
 
 
 @dataclass(frozen=True)
@@ -163,7 +190,7 @@ class Receiver:
 
 @dataclass(frozen=True)
 class Route:
-    matchers: Matchers  # equality matchers (severity first)
+    matchers: Matchers  # severity first, then the spec's match
     receivers: tuple[str, ...]  # unique receiver names
     continue_: bool
     mute_when: tuple[str, ...]  # unique time interval names

@@ -8,7 +8,8 @@ from pydantic import Field, field_validator, model_validator
 
 from .refs import Ref
 from ..gotemplate import problem as template_problem
-from .types import ForField, Labels, SpecModel, ThresholdField
+from .service import Unit
+from .types import DurationField, ForField, Labels, SpecModel, ThresholdField
 
 Severity = Literal["critical", "warning", "info"]
 
@@ -17,7 +18,7 @@ CONDITION_KINDS = {
     "rate": "{rate: errors, above: 1/min}",
     "ratio": "{ratio: {bad: errors, total: encodes}, above: 5%}",
     "state": "{state: circuit, is: open}",
-    "value": "{value: disk_free, below: 10GiB}",
+    "value": "{value: disk_free, below: 10GiB} or {value: connections, of: max_connections, above: 90%}",
     "absent": "{absent: encodes}",
     "promql": "{promql: 'up{job=\"x\"} == 0'}",
 }
@@ -32,14 +33,15 @@ class Condition(SpecModel):
     """When the alert fires. Exactly one kind: quantile, rate, ratio, state, value, absent or promql."""
 
     quantile: float | None = Field(None, gt=0, lt=1, description="Quantile of histogram `of`, e.g. 0.95 (0.0001 to 0.999999).")
-    of: Ref | None = Field(None, description="Histogram for a quantile condition.")
+    of: Ref | None = Field(None, description="Histogram of a quantile condition; or the gauge a value condition is a share of (value / of).")
     rate: Ref | None = Field(None, description="Counter whose per-second rate is compared.")
     ratio: RatioOf | None = Field(None, description="bad/total counters whose ratio is compared.")
     state: Ref | None = Field(None, description="State gauge (with states in the catalog).")
     is_: str | None = Field(None, alias="is", description="State name the gauge must be in.")
     value: Ref | None = Field(None, description="Gauge whose value is compared.")
     absent: Ref | None = Field(None, description="Metric that must be present.")
-    promql: str | None = Field(None, description="Raw PromQL alert condition (escape hatch).")
+    promql: str | None = Field(None, description="Raw PromQL alert condition (escape hatch); with above/below, compared to the threshold.")
+    unit: Unit | None = Field(None, description="Unit of a promql condition's value (seconds, bytes, percent, ratio): thresholds and the description follow it.")
     above: ThresholdField | None = None
     below: ThresholdField | None = None
 
@@ -67,8 +69,12 @@ class Condition(SpecModel):
             examples = "; ".join(CONDITION_KINDS.values())
             raise ValueError(f"when: has {found} (give exactly one, e.g. {examples})")
         kind = kinds[0]
-        if (self.of is not None) != (kind == "quantile"):
+        if kind == "quantile" and self.of is None:
             raise ValueError("quantile and of go together (e.g. {quantile: 0.95, of: encode_latency, above: 1s})")
+        if self.of is not None and kind not in ("quantile", "value"):
+            raise ValueError("of is for quantile (of a histogram) and value (a share of another gauge) conditions (remove it)")
+        if self.unit is not None and kind != "promql":
+            raise ValueError("unit is only for promql conditions; a catalog metric has its unit in metrics: (remove it)")
         if (self.is_ is not None) != (kind == "state"):
             raise ValueError("state and is go together (e.g. {state: circuit, is: open})")
         has_comparison = self.above is not None or self.below is not None
@@ -76,15 +82,36 @@ class Condition(SpecModel):
             raise ValueError("when: has both above and below (give one; write two alerts for a band)")
         if kind in ("quantile", "rate", "ratio", "value") and not has_comparison:
             raise ValueError(f"a {kind} condition needs above or below (e.g. {CONDITION_KINDS[kind]})")
-        if kind in ("state", "absent", "promql") and has_comparison:
+        if kind in ("state", "absent") and has_comparison:
             raise ValueError(f"a {kind} condition takes no above/below (remove it)")
         return self
+
+    @property
+    def is_gauge_ratio(self) -> bool:
+        """``{value: used, of: limit}``: the gauge as a share of another gauge."""
+        return self.value is not None and self.of is not None
 
     def refs(self) -> list[tuple[str, Ref]]:
         found = [(k, getattr(self, k)) for k in ("of", "rate", "state", "value", "absent") if getattr(self, k) is not None]
         if self.ratio is not None:
             found += [("ratio.bad", self.ratio.bad), ("ratio.total", self.ratio.total)]
         return found
+
+
+class TestSeries(SpecModel):
+    """One input series of a promtool test, in promtool's own notation."""
+
+    series: str = Field(description='Series notation, e.g. \'pg_up{job="postgres"}\'.')
+    values: str = Field(description="promtool expanding notation, e.g. 0x30 or 0+10x30.")
+
+
+class AlertTest(SpecModel):
+    """Inputs for the generated test of a promql alert (no input can be derived from raw PromQL)."""
+
+    firing: list[TestSeries] = Field(default_factory=list, description="Series under which the alert must fire.")
+    quiet: list[TestSeries] = Field(default_factory=list, description="Series under which it must stay quiet.")
+    labels: Labels = Field(default_factory=dict, description="Labels of the series the expression returns when firing.")
+    value: float | None = Field(None, description="The expression's value when firing (needed when the texts show $value).")
 
 
 class Alert(SpecModel):
@@ -98,6 +125,8 @@ class Alert(SpecModel):
     runbook: str = Field("", description="What the on-call should do; becomes this alert's runbook section.")
     labels: Labels = Field(default_factory=dict)
     inhibits: bool = Field(False, description="When firing, silence this service's other warning alerts (e.g. service down).")
+    panel: str | None = Field(None, description="Title of the dashboard panel that shows this alert (dashboard_url opens it; it draws the threshold).")
+    test: AlertTest | None = Field(None, description="promql alerts: input series for the generated promtool test.")
 
     @field_validator("description")
     @classmethod

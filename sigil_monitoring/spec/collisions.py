@@ -35,6 +35,8 @@ def collisions(spec: Spec) -> Iterator[Problem]:
                 seen[alert] = here
     metrics: dict[str, str] = {}
     for key, metric in spec.metrics.items():
+        if metric.from_ is not None or metric.name is None:
+            continue  # a derived entry narrows its base metric on purpose
         if metric.name in metrics:
             yield ("metrics", key, "name"), "value", (
                 f"'{metric.name}' is already declared as metrics.{metrics[metric.name]} "

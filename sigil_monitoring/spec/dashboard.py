@@ -7,10 +7,11 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .refs import Ref
+from .service import Unit
 from .types import DurationField, LabelName, SpecModel
 from .units import Duration
 
-PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "slo", "text")
+PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "promql", "slo", "text")
 
 
 class Panel(SpecModel):
@@ -26,7 +27,14 @@ class Panel(SpecModel):
     gauge: Ref | None = Field(None, description="Current value on a dial.")
     slo: str | None = Field(None, description="SLO name: SLI vs objective, budget remaining and burn rates.")
     text: str | None = Field(None, description="Markdown text.")
+    promql: str | None = Field(None, description="Raw PromQL (escape hatch); Grafana variables such as $__rate_interval may be used.")
     total: Ref | None = Field(None, description="Denominator for error_ratio panels.")
+    of: Ref | None = Field(None, description="stat/gauge panels: show the gauge as a share of this gauge (value / of, 0-100 %).")
+    unit: Unit | None = Field(None, description="promql panels: unit of the values (seconds, bytes, percent, ratio, none).")
+    legend: str | None = Field(None, description="promql panels: legend format, e.g. '{{instance}}'.")
+    display: Literal["timeseries", "stat"] = Field("timeseries", description="promql panels: a time series or a stat.")
+    min: float | None = Field(None, description="stat/gauge/promql panels: the axis minimum (default: from the data, 0 for shares).")
+    max: float | None = Field(None, description="stat/gauge/promql panels: the axis maximum (default: from the data, 100 % for shares).")
     title: str | None = None
     description: str | None = None
     quantiles: list[float] = Field(default_factory=lambda: [0.5, 0.95, 0.99], description="For percentiles panels.")
@@ -47,12 +55,23 @@ class Panel(SpecModel):
             raise ValueError("total is only for error_ratio panels (remove it)")
         if kinds[0] == "error_ratio" and self.total is None:
             raise ValueError("an error_ratio panel needs total (e.g. {error_ratio: errors, total: encodes})")
+        if self.of is not None and kinds[0] not in ("stat", "gauge"):
+            raise ValueError("of is only for stat and gauge panels (e.g. {gauge: connections, of: max_connections})")
+        for key in ("unit", "legend"):
+            if getattr(self, key) is not None and kinds[0] != "promql":
+                raise ValueError(f"{key} is only for promql panels; catalog metrics have theirs in metrics: (remove it)")
+        if "display" in self.model_fields_set and kinds[0] != "promql":
+            raise ValueError("display is only for promql panels (remove it)")
+        if (self.min is not None or self.max is not None) and kinds[0] not in ("stat", "gauge", "promql"):
+            raise ValueError("min and max are for stat, gauge and promql panels (remove them)")
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError("min must be below max (swap them)")
         if any(not 0 < q < 1 for q in self.quantiles):
             raise ValueError("quantiles must lie between 0 and 1 (e.g. [0.5, 0.95, 0.99])")
         return self
 
     def refs(self) -> list[tuple[str, Ref]]:
-        names = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "total")
+        names = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "total", "of")
         return [(n, r) for n in names if (r := getattr(self, n)) is not None]
 
 

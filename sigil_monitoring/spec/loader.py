@@ -71,7 +71,15 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     if problems:
         raise SpecError(problems)
     spec._source = source
+    spec._warnings = _warnings(source, spec)
     return spec
+
+
+def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
+    from .semantic import warnings
+
+    return sorted(Diagnostic(source.display, *source.position(path, at), f"{describe_path(path)}: {text}", "warning")
+                  for path, at, text in warnings(spec))
 
 
 def _salvaged(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[Spec | None, Broken]:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from .types import DurationField, FilePath, LabelName, Labels, ReceiverName, SpecModel, Url, unique
+from .types import DurationField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url, unique
 from .urls import secret_in_url
 
 _INLINE_SECRETS = {
@@ -105,7 +105,7 @@ class Route(SpecModel):
     """Send matching alerts to receivers; routes are tried in order, first match wins."""
 
     severity: Literal["critical", "warning", "info"] | None = None
-    match: Labels = Field(default_factory=dict, description="Label equality matchers, e.g. {slo: encode-latency}.")
+    match: Matchers = Field(default_factory=dict, description="Label matchers, e.g. {slo: encode-latency} or {alertname: {regex: 'Disk.*'}}.")
     to: Annotated[list[ReceiverName], BeforeValidator(_to_list)] = Field(description="Receiver name, or a list to notify several.")
     continue_: bool = Field(False, alias="continue", description="Keep matching later routes after this one.")
     mute_when: list[str] = Field(default_factory=list, description="Time intervals (from `mute`) when this route is silent.")

@@ -7,6 +7,7 @@ refers, not at the thing referred to.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -36,8 +37,30 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
     broken = broken or Broken()
     from .collisions import collisions
 
-    return [*_service(spec), *_refs(spec, broken), *_slos(spec), *_alerts(spec), *_dashboard(spec, broken),
-            *_routing(spec, broken), *collisions(spec)]
+    return [*_service(spec), *_derived(spec, broken), *_refs(spec, broken), *_slos(spec), *_alerts(spec),
+            *_dashboard(spec, broken), *_routing(spec, broken), *collisions(spec)]
+
+
+def _derived(spec: Spec, broken: Broken) -> Iterator[Problem]:
+    # Spec resolves a derived entry whose base is a plain catalog entry; anything else stays
+    # unresolved (type None) and is reported here, once.
+    for key, metric in spec.metrics.items():
+        if metric.from_ is None or metric.type is not None or metric.from_ in broken.metrics:
+            continue
+        base = spec.metrics.get(metric.from_)
+        path = ("metrics", key, "from")
+        if base is None:
+            close = difflib.get_close_matches(metric.from_, list(spec.metrics), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "name a metric declared under metrics:"
+            yield path, "value", f"unknown metric '{metric.from_}' ({hint})"
+        else:
+            yield path, "value", f"'{metric.from_}' is itself derived (derive from '{base.from_}' and put both where: in one entry)"
+    for key, metric in spec.metrics.items():
+        if metric.from_ is not None and metric.type is not None:
+            for label in metric.where:
+                if label not in metric.labels and label not in spec.service.selector:
+                    yield ("metrics", key, "where", label), "key", (
+                        f"label '{label}' is not declared for metric '{metric.from_}' (add it to metrics.{metric.from_}.labels)")
 
 
 def _service(spec: Spec) -> Iterator[Problem]:
@@ -62,6 +85,8 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
         hint = f"did you mean '{close[0]}'?" if close else f"declare it under metrics: or use one of {', '.join(spec.metrics)}"
         yield path, "value", f"unknown metric '{ref.metric}' ({hint})"
         return
+    if metric.type is None:
+        return  # a derived entry whose base is missing: reported by _derived
     types, word = _NEEDS[needs]
     if metric.type not in types:
         yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (name {word} from metrics: here)"
@@ -77,13 +102,15 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
             yield from _ref(spec, ("slos", name, "sli", field), ref, needs, broken)
     for name, alert in spec.alerts.items():
         for field, ref in alert.when.refs():
-            needs = {"of": "histogram", "rate": "counter", "state": "gauge", "value": "gauge", "absent": "any"}.get(field, "counter")
+            needs = {"of": "gauge" if alert.when.is_gauge_ratio else "histogram", "rate": "counter", "state": "gauge",
+                     "value": "gauge", "absent": "any"}.get(field, "counter")
             yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs, broken)
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
             for field, ref in panel.refs():
                 needs = {"heatmap": "histogram", "percentiles": "histogram", "histogram": "histogram",
-                         "timeline": "gauge", "rate": "counter", "error_ratio": "counter", "total": "counter"}.get(field, "any")
+                         "timeline": "gauge", "rate": "counter", "error_ratio": "counter", "total": "counter",
+                         "of": "gauge"}.get(field, "any")
                 yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs, broken)
 
 
@@ -158,6 +185,40 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
                 yield (*path, "labels", label), "key", f"label '{label}' is set by the compiler (use the alert's own field instead)"
         if when.ratio is not None:
             yield from _ratio_by(spec, (*path, "when", "ratio"), when.ratio.bad, when.ratio.total)
+        if when.is_gauge_ratio and when.value is not None and when.of is not None:
+            yield from _share_by(spec, (*path, "when"), when.value, when.of)
+        if alert.panel is not None:
+            yield from _panel_named(spec, (*path, "panel"), alert.panel)
+        if alert.test is not None and when.kind != "promql":
+            yield (*path, "test"), "key", "test: is only for promql alerts; the other kinds get generated inputs (remove it)"
+        if alert.test is not None and alert.test.firing and alert.test.value is None and any(
+                "$value" in text or ".Value" in text for text in (alert.summary or "", alert.description or "{{ $value }}")):
+            yield (*path, "test"), "key", "the alert's texts show $value (give test.value: the expression's value under the firing series)"
+
+
+def _share_by(spec: Spec, path: _P, value: MetricRef, of: MetricRef) -> Iterator[Problem]:
+    # value / of is computed per the `by` labels of value; `of` may lack some (then it is matched
+    # on those it has, group_left), but a label `of` is split by must be on `value` too.
+    metric = spec.metrics.get(value.metric)
+    if metric is None:
+        return
+    for i, label in enumerate(of.by):
+        if label not in metric.labels and label not in spec.service.selector and label not in value.by:
+            yield (*path, "of", "by", i), "value", (
+                f"the share cannot be split by '{label}': '{value.metric}' has no such label "
+                f"(add it to metrics.{value.metric}.labels, or remove it from of.by)")
+
+
+def _panel_named(spec: Spec, path: _P, title: str) -> Iterator[Problem]:
+    from ..ir.dashboard_plan import panel_titles
+
+    titles = panel_titles(spec)
+    if titles.count(title) > 1:
+        yield path, "value", f"two panels are titled '{title}' (give one of them its own title:)"
+    elif title not in titles:
+        close = difflib.get_close_matches(title, titles, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "name the title of a panel under dashboard.rows"
+        yield path, "value", f"no panel is titled '{title}' ({hint})"
 
 
 def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef, sides: tuple[str, str] = ("bad", "total")) -> Iterator[Problem]:
@@ -181,6 +242,16 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
     if kind == "rate":
         if threshold.kind not in ("per_second", "number"):
             yield path, "value", f"'{threshold.text}' is not a rate (write events per time, e.g. 1/min or 0.5/s)"
+        return
+    if kind == "value" and getattr(when, "of") is not None:
+        if threshold.kind not in ("ratio", "number") or threshold.value < 0:
+            yield path, "value", f"'{threshold.text}' is not a share (write a percentage such as 90%, or a number such as 0.9)"
+        return
+    if kind == "promql":
+        unit = getattr(when, "unit") or "none"
+        if threshold.kind != "number" and (threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[unit]):
+            yield path, "value", (f"'{threshold.text}' is {_KIND_WORDS[threshold.kind]} but the promql condition has "
+                                  f"{'no unit' if unit == 'none' else 'unit ' + unit} (write a plain number, or set unit:)")
         return
     if kind == "ratio":
         if threshold.kind not in ("ratio", "number") or not Decimal(0) <= threshold.value <= 1:
@@ -209,6 +280,18 @@ def _dashboard(spec: Spec, broken: Broken) -> Iterator[Problem]:
                 yield ("dashboard", "rows", r, "panels", p, "slo"), "value", f"unknown SLO '{panel.slo}' ({hint})"
             if panel.error_ratio is not None and panel.total is not None:
                 yield from _ratio_by(spec, ("dashboard", "rows", r, "panels", p), panel.error_ratio, panel.total, ("error_ratio", "total"))
+            if panel.of is not None and panel.kind in ("stat", "gauge"):
+                value = getattr(panel, panel.kind)
+                if spec.metrics.get(value.metric) is not None and spec.metrics[value.metric].type != "gauge":
+                    yield ("dashboard", "rows", r, "panels", p, panel.kind), "value", (
+                        f"'{value.metric}' is a {spec.metrics[value.metric].type}, not a gauge (a share of: is gauge / gauge)")
+                yield from _share_by(spec, ("dashboard", "rows", r, "panels", p), value, panel.of)
+            if panel.promql is not None:
+                from ..promql import parses, substitute_grafana_variables
+
+                problem = parses(substitute_grafana_variables(panel.promql))
+                if problem:
+                    yield ("dashboard", "rows", r, "panels", p, "promql"), "value", f"promql is not valid PromQL: {problem} (fix the expression)"
             if panel.timeline is not None:
                 metric = spec.metrics.get(panel.timeline.metric)
                 if metric is not None and metric.type == "gauge" and not metric.states:
@@ -242,3 +325,59 @@ def _routing(spec: Spec, broken: Broken) -> Iterator[Problem]:
             yield ("routing", "routes", i), "key", "the route matches every alert (give severity: or match:, or use routing.default)"
     if routing.default is not None:
         yield from receiver(("routing", "default"), routing.default)
+
+
+def warnings(spec: Spec) -> list[Problem]:
+    """Things that are valid but probably wrong: printed as warnings, errors under ``--strict``."""
+    return [*_selector_warning(spec), *_unused_routing(spec), *_summary_numbers(spec), *_naming_hints(spec)]
+
+
+def _selector_warning(spec: Spec) -> Iterator[Problem]:
+    if not spec.service.selector:
+        yield ("service", "name"), "key", (
+            "the service has no selector, so every query matches the series of every job that exposes these metrics "
+            "(add selector: {job: <scrape job>})")
+
+
+def _unused_routing(spec: Spec) -> Iterator[Problem]:
+    routing = spec.routing
+    if routing is None:
+        return
+    used = {name for route in routing.routes for name in route.to}
+    used.add(routing.default or next(iter(routing.receivers)))
+    for name in routing.receivers:
+        if name not in used:
+            yield ("routing", "receivers", name), "key", f"receiver '{name}' is used by no route and is not the default (route alerts to it, or remove it)"
+    intervals = {name for route in routing.routes for name in (*route.mute_when, *route.active_when)}
+    for name in routing.mute:
+        if name not in intervals:
+            yield ("routing", "mute", name), "key", f"time interval '{name}' is used by no route (name it in a route's mute_when or active_when, or remove it)"
+
+
+# A number with a unit in a summary, as a person writes it: "1 s", "10 GiB", "5 %", "1/min".
+_STATED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(ms|s|m|h|d|%|[KMGT]i?B|/s|/min|/h)(?![\w])")
+
+
+def _summary_numbers(spec: Spec) -> Iterator[Problem]:
+    from .units import parse_threshold
+
+    for name, alert in spec.alerts.items():
+        threshold = alert.when.above or alert.when.below
+        if alert.summary is None or threshold is None:
+            continue
+        for number, unit in _STATED.findall(alert.summary):
+            try:
+                stated = parse_threshold(number + unit)
+            except ValueError:
+                continue
+            if stated.kind == threshold.kind and stated.value != threshold.value:
+                yield ("alerts", name, "summary"), "value", (
+                    f"the summary says {number} {unit} but the threshold is {threshold.text} "
+                    f"(update the summary, or leave it out to have it written from the threshold)")
+
+
+def _naming_hints(spec: Spec) -> Iterator[Problem]:
+    for key, metric in spec.metrics.items():
+        if metric.from_ is None and metric.type == "gauge" and metric.name is not None and metric.name.endswith("_total"):
+            yield ("metrics", key, "type"), "value", (
+                f"'{metric.name}' ends in _total, the suffix of counters (declare type: counter if it only grows)")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from .types import LabelName, Labels, MetricName, ScrapeIntervalField, ServiceName, SpecModel, Url
+from .types import LabelName, Labels, LogicalName, Matchers, MetricName, ScrapeIntervalField, ServiceName, SpecModel, Url
 from .units import Duration
 
 
@@ -28,7 +28,7 @@ class Service(SpecModel):
     description: str = ""
     team: str | None = Field(None, description="Owning team; becomes the `team` label on every alert.")
     labels: Labels = Field(default_factory=dict, description="Extra labels put on every alert and recording rule.")
-    selector: Labels = Field(default_factory=dict, description="Label matchers on every series of this service, e.g. {job: sigil-dna}.")
+    selector: Matchers = Field(default_factory=dict, description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}.")
     scrape_interval: ScrapeIntervalField = Field(Duration.parse("15s"), description="How often Prometheus scrapes the service.")
     links: Links = Field(default_factory=Links)
 
@@ -53,10 +53,17 @@ StateValue = Annotated[int, BeforeValidator(_state_value), WithJsonSchema({"type
 
 
 class Metric(SpecModel):
-    """One entry of the metrics catalog: a logical name for what Prometheus scrapes."""
+    """One entry of the metrics catalog: a logical name for what Prometheus scrapes.
 
-    name: MetricName = Field(description="The metric name as exposed, without _bucket/_count/_sum suffixes.")
-    type: MetricType
+    A *derived* entry (``{from: requests, where: {code: {regex: "5.."}}}``) names another entry
+    narrowed by matchers, so ``errors_5xx`` is written once and used everywhere; after validation
+    it carries its base's name, type, unit, labels and buckets (``Spec`` resolves it).
+    """
+
+    name: MetricName | None = Field(None, description="The metric name as exposed, without _bucket/_count/_sum suffixes.")
+    type: MetricType | None = Field(None, description="counter (whatever its name: many exporters omit _total), gauge, histogram or native_histogram.")
+    from_: LogicalName | None = Field(None, alias="from", description="Derived metric: the catalog entry it narrows with `where`.")
+    where: Matchers = Field(default_factory=dict, description="Derived metric: label matchers added to every query of it.")
     help: str = Field("", description="What the metric measures; shown in panel descriptions.")
     unit: Annotated[Unit, BeforeValidator(_unit)] = Field("none", description="seconds, bytes, percent, ratio or none (s and B are accepted).")
     labels: list[LabelName] = Field(default_factory=list, description="Label names worth grouping by (dashboard variables, `by:`).")
@@ -80,14 +87,23 @@ class Metric(SpecModel):
 
     @model_validator(mode="after")
     def _fits_type(self) -> Metric:
+        if self.from_ is not None:
+            extra = [k for k in ("name", "type", "buckets", "states") if getattr(self, k) is not None] + (["labels"] if self.labels else [])
+            if extra:
+                raise ValueError(f"a derived metric takes from, where, help and unit, not {', '.join(extra)} (they come from '{self.from_}')")
+            return self
+        if self.where:
+            raise ValueError("where is only for derived metrics (add from: <metric key> to narrow that metric)")
+        if self.type is None:
+            raise ValueError("the metric has no 'type' (add type:, it is required)")
+        if self.name is None:
+            raise ValueError("the metric has no 'name' (add the metric name as exposed, e.g. name: http_requests_total)")
         if self.buckets is not None and self.type != "histogram":
             raise ValueError(f"buckets are only for classic histograms, not {self.type} (remove buckets or set type: histogram)")
         if self.states is not None and self.type != "gauge":
             raise ValueError(f"states are only for gauges, not {self.type} (remove states or set type: gauge)")
         if self.states is not None and len(set(self.states.values())) != len(self.states):
             raise ValueError("two values share one state name (give every state its own name)")
-        if self.type == "counter" and not self.name.endswith("_total"):
-            raise ValueError(f"counter '{self.name}' does not end in _total (rename it as exposed, or declare type: gauge)")
         return self
 
     @property

@@ -84,6 +84,7 @@ class Slo(SpecModel):
     objective: ObjectiveField = Field(description="Target percentage of good events, e.g. 99.9%.")
     window: SloWindowField = Field(Duration.parse("30d"), description="Rolling SLO window.")
     description: str = ""
+    runbook: str = Field("", description="What the on-call should do when this SLO burns; becomes the runbook section of its burn alerts.")
     sli: Sli
     group_by: Annotated[list[LabelName], unique("group_by label")] = Field(default_factory=list, description="Labels that split the SLO (one budget per value).")
     alerting: SloAlerting = Field(default_factory=SloAlerting)

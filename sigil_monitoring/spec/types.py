@@ -7,12 +7,15 @@ error with a fix hint, and publishes a plain JSON Schema so editors can complete
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+
+from ..matchers import Matcher
+from ..matchers import parse as parse_matcher
 
 from .units import Duration, Threshold, parse_objective, parse_threshold
 
@@ -101,6 +104,31 @@ def _label_value(value: object) -> object:
 
 LabelValue = Annotated[str, BeforeValidator(_label_value), WithJsonSchema({"type": ["string", "number"]})]
 Labels = dict[LabelName, LabelValue]
+"""Labels the compiler sets (``service.labels``, alert ``labels``): plain values."""
+
+
+def _matcher(value: object) -> Matcher:
+    # The label is filled in from the mapping key by _label_matchers: a value validator does
+    # not see its key, and validating per value keeps each error at the value's own line.
+    return parse_matcher("", value)
+
+
+def _label_matchers(matchers: dict[str, Matcher]) -> dict[str, Matcher]:
+    return {label: replace(m, label=label) for label, m in matchers.items()}
+
+
+_LITERAL = {"type": ["string", "number"], "description": "matched literally; no regex metacharacters"}
+_MATCHER_SCHEMA = {
+    "anyOf": [
+        _LITERAL,
+        {"type": "array", "items": _LITERAL, "minItems": 1, "description": "any of these values (=~ with each value escaped)"},
+        *({"type": "object", "properties": {key: {"type": ["string", "number"]}}, "required": [key], "additionalProperties": False}
+          for key in ("equals", "not", "regex", "not_regex")),
+    ],
+}
+MatcherValue = Annotated[Matcher, BeforeValidator(_matcher), PlainSerializer(lambda m: m.spec_form()), WithJsonSchema(_MATCHER_SCHEMA)]
+Matchers = Annotated[dict[LabelName, MatcherValue], AfterValidator(_label_matchers)]
+"""Label matchers (``where``, ``service.selector``, route ``match``): ``matchers.parse`` forms."""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def service_route(service: Service) -> Route:
 
 def _route(r: IrRoute) -> Route:
     """One spec route; several receivers become a parent with one child per receiver."""
-    matchers = tuple(equal(k, v) for k, v in r.matchers)
+    matchers = tuple(m.text() for m in r.matchers)
     continue_ = True if r.continue_ else None
     if len(r.receivers) == 1:
         return Route(receiver=r.receivers[0], matchers=matchers, continue_=continue_,

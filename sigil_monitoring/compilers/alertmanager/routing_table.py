@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ... import conventions as names
-from ...ir.model import Routing, Service
+from ...ir.model import Route, Routing, Service
 
 
 @dataclass(frozen=True)
@@ -43,17 +43,22 @@ def alert_labels(service: Service) -> list[dict[str, str]]:
     return out
 
 
+def matched_routes(routing: Routing, labels: dict[str, str]) -> tuple[Route, ...]:
+    """The spec routes an alert with these labels takes, in order (first match, then ``continue``)."""
+    found: list[Route] = []
+    for route in routing.routes:
+        if all(m.matches(labels.get(m.label, "")) for m in route.matchers):
+            found.append(route)
+            if not route.continue_:
+                break
+    return tuple(found)
+
+
 def expected_receivers(routing: Routing | None, labels: dict[str, str]) -> tuple[str, ...]:
     """Receivers in the order Alertmanager notifies them; a service without routing -> fallback."""
     if routing is None:
         return (names.FALLBACK_RECEIVER,)
-    found: list[str] = []
-    for route in routing.routes:
-        if all(labels.get(k) == v for k, v in route.matchers):
-            found.extend(route.receivers)
-            if not route.continue_:
-                break
-    return tuple(found) or (routing.default,)
+    return tuple(r for route in matched_routes(routing, labels) for r in route.receivers) or (routing.default,)
 
 
 def document(table: tuple[Row, ...]) -> dict[str, object]:

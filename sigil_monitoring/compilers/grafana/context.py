@@ -47,10 +47,11 @@ def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tup
     A region is bad when a ``>`` alert's threshold lies at or below it or a ``<`` alert's
     threshold lies above it; the worst severity wins.
     """
-    rules = []
-    for value in values:
-        alert = next((a for a in map(ctx.alert, alert_names) if a and a.threshold and a.threshold.value == value), None)
-        rules.append((value, alert.op if alert else ">", alert.severity if alert else "warning"))
+    # One rule per alert, not per value: two alerts at one threshold (a warning and a critical)
+    # both count, so the worse severity colours the region whatever their declaration order.
+    rules = [(a.threshold.value, a.op or ">", a.severity)
+             for a in map(ctx.alert, alert_names) if a is not None and a.threshold is not None]
+    rules += [(value, ">", "warning") for value in values if all(value != t for t, _, _ in rules)]
     points: list[Decimal | None] = [None, *sorted(set(values))]
     rank = list(defaults.SEVERITY_COLORS)
     steps: list[Threshold] = []

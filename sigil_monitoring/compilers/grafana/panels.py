@@ -7,6 +7,7 @@ builders here only choose the visualization, its queries and its options.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from ... import defaults
 from ...ir.model import Metric, Panel, Series
@@ -15,6 +16,9 @@ from . import describe, options, queries
 from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
 from .model import FieldColor, FieldConfig, FieldDefaults, GrafanaModel, GridPos, MappingResult, Target, Thresholds, ValueMap
 from .model import Panel as GPanel
+
+
+Limits = tuple[float | int | None, float | int | None]  # axis (min, max); None: from the data
 
 
 def unit_of(metric: Metric) -> str:
@@ -43,7 +47,7 @@ def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", 
 
 
 def _field_config(unit: str, thresholds: Thresholds | None = None, custom: GrafanaModel | None = None,
-                  mappings: tuple[ValueMap, ...] = (), limits: tuple[int, int] | None = None) -> FieldConfig:
+                  mappings: tuple[ValueMap, ...] = (), limits: Limits | None = None) -> FieldConfig:
     """Field defaults of panels coloured by thresholds (stat, gauge, bar gauge, state timeline).
 
     ``limits`` is the (min, max) of the axis; without it Grafana scales to the data (None fields
@@ -56,22 +60,23 @@ def _field_config(unit: str, thresholds: Thresholds | None = None, custom: Grafa
     ))
 
 
-def _graph(ctx: Context, panel: Panel, unit: str, **custom: object) -> FieldConfig:
+def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, **custom: object) -> FieldConfig:
     """Time series field config; alert thresholds are drawn as lines in their severity colour."""
     drawn = bool(panel.thresholds)
     style = options.ThresholdsStyle(mode="line" if drawn else "off")
+    low, high = limits if limits is not None else (None, None)
     return FieldConfig(defaults=FieldDefaults(
-        unit=unit, color=FieldColor(mode="palette-classic"),
+        unit=unit, color=FieldColor(mode="palette-classic"), min=low, max=high,
         thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
         custom=options.GraphFieldConfig(thresholds_style=style, **custom),
     ))
 
 
 def _timeseries(ctx: Context, panel: Panel, targets: tuple[Target, ...], unit: str, meaning: str, action: str,
-                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), **custom: object) -> GPanel:
+                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), limits: Limits | None = None, **custom: object) -> GPanel:
     return base(ctx, panel, "timeseries", meaning, action, targets=targets,
                 options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
-                field_config=_graph(ctx, panel, unit, **custom))
+                field_config=_graph(ctx, panel, unit, limits, **custom))
 
 
 def heatmap(ctx: Context, panel: Panel) -> GPanel:
@@ -79,7 +84,7 @@ def heatmap(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     extra = queries.variable_matchers(series, ctx.variables)
     unit = unit_of(series.metric)
-    meaning = (f"How many {series.metric.name} observations fall in each bucket per second, over time. "
+    meaning = (f"How many {series.shown} observations fall in each bucket per second, over time. "
                f"{series.metric.help}".strip())
     action = "A new band higher up is a new slow mode: compare with the percentiles panel beside it."
     tgt = target(0, queries.heatmap(series, extra), "{{le}}", format="heatmap")
@@ -102,7 +107,7 @@ def percentiles(ctx: Context, panel: Panel) -> GPanel:
         for i, q in enumerate(quantiles)
     )
     qs = "/".join(f"p{format_decimal(q * 100)}" for q in quantiles)
-    meaning = f"{qs} of {series.metric.name} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
+    meaning = f"{qs} of {series.shown} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
     action = "If the top line crosses the threshold line, check the heatmap for a new slow mode and the dependencies below."
     return _timeseries(ctx, panel, targets, unit_of(series.metric), meaning, action)
 
@@ -111,7 +116,7 @@ def histogram(ctx: Context, panel: Panel) -> GPanel:
     series = panel.series
     assert series is not None
     extra = queries.variable_matchers(series, ctx.variables)
-    meaning = (f"Distribution of {series.metric.name}: observations per bucket over the selected time range "
+    meaning = (f"Distribution of {series.shown}: observations per bucket over the selected time range "
                f"(bars labelled by upper bound le). {series.metric.help}").strip()
     tgt = target(0, queries.distribution(series, extra), "{{le}}", format="heatmap", instant=True, range=False)
     return base(ctx, panel, "bargauge", meaning, "A shift of the bars towards low buckets means weaker values.",
@@ -123,7 +128,7 @@ def rate(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     tgt = target(0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name))
     by = f", split by {', '.join(series.by)}" if series.by else ""
-    meaning = f"Per-second rate of {series.metric.name}{by}. {series.metric.help}".strip()
+    meaning = f"Per-second rate of {series.shown}{by}. {series.metric.help}".strip()
     return _timeseries(ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure.")
 
 
@@ -132,7 +137,7 @@ def error_ratio(ctx: Context, panel: Panel) -> GPanel:
     assert bad is not None and total is not None
     expr = queries.ratio(bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables))
     legend = " ".join("{{" + label + "}}" for label in bad.by if label in total.by) or "ratio"
-    meaning = f"Share of {total.metric.name} that are {bad.metric.name} (0 to 100 %)."
+    meaning = f"Share of {total.shown} that is {bad.shown} (0 to 100 %)."
     return _timeseries(ctx, panel, (target(0, expr, legend),), "percentunit", meaning,
                        "Compare with the rate panel: a rising ratio at a steady rate is a real failure, not load.")
 
@@ -163,25 +168,63 @@ def timeline(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
     names = ", ".join(f"{v} = {n}" for v, n in states_of(series.metric))
-    meaning = f"State of {series.metric.name} over time ({names}). {series.metric.help}".strip()
+    meaning = f"State of {series.shown} over time ({names}). {series.metric.help}".strip()
     return base(ctx, panel, "state-timeline", meaning, "Long red spans show when the dependency was cut off.",
                 targets=(tgt,), options=options.StateTimelineOptions(),
                 field_config=_field_config("short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)))
 
 
+def _limits(panel: Panel, unit: str) -> Limits | None:
+    """The spec's min/max; a share or a ratio spans 0..100 % unless the spec says otherwise."""
+    low, high = panel.limits
+    if unit == "percentunit":
+        low = Decimal(0) if low is None else low
+        high = Decimal(1) if high is None else high
+    if (low, high) == (None, None):
+        return None
+    return (_number(low), _number(high))
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral() else float(value)
+
+
 def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
-    """``stat`` and ``gauge``: the last value, coloured by the alert thresholds it shows."""
+    """``stat`` and ``gauge``: the last value (or share of another gauge), coloured by the alert thresholds it shows."""
     series = panel.series
     assert series is not None
-    tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
-    unit = "ops" if series.metric.type == "counter" else unit_of(series.metric)
+    extra = queries.variable_matchers(series, ctx.variables)
+    if panel.total is not None:
+        whole = panel.total
+        expr = queries.share(series, whole, extra, queries.variable_matchers(whole, ctx.variables))
+        unit = "percentunit"
+        meaning = f"{series.shown} as a share of {whole.shown} (0 to 100 %). {series.metric.help}".strip()
+    else:
+        expr = queries.value(series, extra)
+        unit = "ops" if series.metric.type == "counter" else unit_of(series.metric)
+        meaning = f"Current value of {series.shown}. {series.metric.help}".strip()
+    tgt = target(0, expr, legend_of(series, "{{instance}}"))
     thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
-    meaning = f"Current value of {series.metric.name}. {series.metric.help}".strip()
     opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
-    limits = (0, 1) if unit == "percentunit" else None
+    limits = _limits(panel, unit)
     action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
     return base(ctx, panel, kind, meaning, action, targets=(tgt,),
                 options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), limits=limits))
+
+
+def raw_promql(ctx: Context, panel: Panel) -> GPanel:
+    """A panel of the spec's own PromQL: a time series with alert threshold lines, or a stat."""
+    assert panel.promql is not None
+    unit = UNITS.get(panel.unit or "none", "short")
+    tgt = target(0, queries.check(panel.promql.strip()), panel.legend or "__auto")
+    meaning = f"`{panel.promql.strip()}`"
+    if panel.display == "stat":
+        thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
+        return base(ctx, panel, "stat", meaning, "", targets=(tgt,), options=options.StatOptions(),
+                    field_config=_field_config(unit, thresholds, limits=_limits(panel, unit)))
+    return _timeseries(ctx, panel, (tgt,), unit, meaning, "", limits=_limits(panel, unit))
 
 
 def text(ctx: Context, panel: Panel) -> GPanel:
@@ -194,7 +237,7 @@ def build(ctx: Context, panel: Panel) -> GPanel:
 
     builders: dict[str, Callable[[Context, Panel], GPanel]] = {
         "heatmap": heatmap, "percentiles": percentiles, "histogram": histogram, "rate": rate,
-        "error_ratio": error_ratio, "timeline": timeline, "text": text,
+        "error_ratio": error_ratio, "timeline": timeline, "text": text, "promql": raw_promql,
         "stat": lambda c, p: single_value(c, p, "stat"), "gauge": lambda c, p: single_value(c, p, "gauge"),
         "slo_sli": slo_panels.sli, "slo_budget": slo_panels.budget, "slo_burn": slo_panels.burn,
     }

@@ -8,7 +8,6 @@ what the burn-rate alerts evaluate.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -20,20 +19,7 @@ from ...spec.units import Duration, format_decimal
 RATE_WINDOW = "$__rate_interval"
 RANGE = "$__range"
 
-# Grafana's built-in and template variables, replaced by sample values before parsing: the
-# parser knows neither, and a `$x` in a range selector is not PromQL.
-_GRAFANA_VARIABLE = re.compile(r"\$\{?(__rate_interval|__interval|__range)\}?")
-_TEMPLATE_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
-
-
-def substitute(expr: str) -> str:
-    """``expr`` with Grafana variables replaced by values the PromQL parser accepts.
-
-    >>> substitute('rate(x{a=~"$a"}[$__rate_interval])')
-    'rate(x{a=~"a"}[5m])'
-    """
-    text = _GRAFANA_VARIABLE.sub("5m", expr)
-    return _TEMPLATE_VARIABLE.sub(lambda m: m.group(1) or m.group(2), text)
+substitute = promql.substitute_grafana_variables
 
 
 def check(expr: str) -> str:
@@ -44,7 +30,7 @@ def check(expr: str) -> str:
 
 def variable_matchers(series: Series, variables: tuple[str, ...]) -> tuple[str, ...]:
     """``label=~"$label"`` for each dashboard variable the metric carries and ``where`` leaves open."""
-    fixed = {label for label, _ in series.matchers}
+    fixed = {m.label for m in series.matchers if m.is_equality}
     return tuple(f'{v}=~"${v}"' for v in variables if v in series.metric.labels and v not in fixed)
 
 
@@ -90,6 +76,15 @@ def ratio(bad: Series, total: Series, extra_bad: tuple[str, ...], extra_total: t
     """
     by = tuple(dict.fromkeys((*bad.by, *total.by)))
     return check(f"{_rate(bad, extra_bad, by)} / {_rate(total, extra_total, by)}")
+
+
+def share(part: Series, whole: Series, extra_part: tuple[str, ...], extra_whole: tuple[str, ...]) -> str:
+    """A gauge as a share of another gauge, matched as the gauge_ratio alerts match it."""
+    from ..prometheus.alerts import share_labels_of
+
+    labels, on = share_labels_of(part, whole)
+    return check(promql.share(promql.selector(part.metric.name, part.matchers, extra_part),
+                              promql.selector(whole.metric.name, whole.matchers, extra_whole), labels, on))
 
 
 def value(series: Series, extra: tuple[str, ...]) -> str:

@@ -45,7 +45,7 @@ def alert_series(alert: Alert) -> Series:
 
 
 def ratio_sides(alert: Alert) -> tuple[Series, Series]:
-    """(bad, total) of a ratio alert; ir.build resolves both for every ratio alert."""
+    """(bad, total) of a ratio alert, (part, whole) of a gauge_ratio; ir.build resolves both."""
     assert alert.series is not None and alert.total is not None, f"ratio alert {alert.name} lacks a side"
     return alert.series, alert.total
 
@@ -60,13 +60,31 @@ def ratio_labels(alert: Alert) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*bad.by, *total.by)))
 
 
+def share_labels(alert: Alert) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(labels the share is computed per, the subset the denominator has) of a gauge_ratio alert.
+    See ``share_labels_of``.
+
+    ``{value: {metric: connections, by: [instance, datname]}, of: max_connections}`` is a share
+    per instance and datname of a limit known per instance: the division matches on the labels
+    the denominator has and keeps the others from the numerator (``group_left``).
+    """
+    return share_labels_of(*ratio_sides(alert))
+
+
+def share_labels_of(part: Series, whole: Series) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(labels a share is computed per: the ``by`` of both sides, those of them the denominator has)."""
+    labels = tuple(dict.fromkeys((*part.by, *whole.by)))
+    selector_labels = {m.label for m in whole.matchers}
+    return labels, tuple(label for label in labels if label in whole.metric.labels or label in selector_labels)
+
+
 def condition(service: Service, alert: Alert) -> str:
     """The PromQL condition of one threshold alert."""
+    compare = f" {alert.op} {threshold_text(alert.threshold)}" if alert.threshold is not None else ""
     if alert.kind == "promql":
         assert alert.promql is not None, f"promql alert {alert.name} has no expression"
-        return alert.promql.strip()
+        return f"({alert.promql.strip()}){compare}" if compare else alert.promql.strip()
     series, window = alert_series(alert), alert.rate_window
-    compare = f" {alert.op} {threshold_text(alert.threshold)}" if alert.threshold is not None else ""
     if alert.kind == "quantile":
         assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
         return recording.histogram_quantile(service, series, alert.quantile, window) + compare
@@ -86,6 +104,11 @@ def condition(service: Service, alert: Alert) -> str:
         return f"{promql.selector(series.metric.name, series.matchers)} == {alert.state[0]}"
     if alert.kind == "value":
         return promql.selector(series.metric.name, series.matchers) + compare
+    if alert.kind == "gauge_ratio":
+        part, whole = ratio_sides(alert)
+        labels, on = share_labels(alert)
+        return promql.share(promql.selector(part.metric.name, part.matchers),
+                            promql.selector(whole.metric.name, whole.matchers), labels, on) + compare
     assert alert.kind == "absent", f"unknown alert kind {alert.kind}"
     return f"absent({promql.selector(series.metric.name, series.matchers)})"
 
@@ -95,6 +118,7 @@ def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
         alert=alert.name, expr=condition(service, alert), for_=alert.for_, labels=alert.labels,
         summary=alert.summary, description=alert.description,
         runbook_url=alert.runbook_url, dashboard_url=alert.dashboard_url,
+        dashboard_uid=service.dashboard.uid, panel_id=alert.panel_id,
     )
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from ... import conventions as names
 from ... import defaults, promql
 from ...ir.model import Metric, Series, Service
+from ...matchers import Matcher
 from ...spec.units import Duration, format_decimal
 from .rules import RecordingRule, merge_labels
 
@@ -33,11 +34,11 @@ def quantiles_for(service: Service, metric: Metric) -> tuple[Decimal, ...]:
     return tuple(sorted(wanted))
 
 
-def _service_matcher(service: Service) -> promql.Matchers:
+def _service_matcher(service: Service) -> tuple[tuple[str, str], ...]:
     return ((names.SERVICE_LABEL, service.name),)
 
 
-def _where(service: Service, series: Series) -> promql.Matchers | None:
+def _where(service: Service, series: Series) -> tuple[Matcher, ...] | None:
     """The ``where`` matchers of a series, or None when it does not start with the service selector."""
     n = len(service.selector)
     return series.matchers[n:] if series.matchers[:n] == service.selector else None
@@ -85,7 +86,7 @@ def counter_rate(service: Service, series: Series, window: Duration) -> str:
     where = _where(service, series)
     recorded = (
         metric.type == "counter" and window == rate_window(service) and where is not None
-        and {k for k, _ in where} <= set(metric.labels) and set(series.by) <= set(metric.labels)
+        and {m.label for m in where} <= set(metric.labels) and set(series.by) <= set(metric.labels)
     )
     if not recorded:
         return promql.rate(metric.name, series.matchers, str(window), by=series.by)

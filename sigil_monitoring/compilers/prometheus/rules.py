@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...escape import template_text
+from ... import conventions as names
 from ...promql import check
 from ...spec.units import Duration
 
@@ -48,6 +49,8 @@ class AlertingRule:
     description: str  # Go template, expanded by Prometheus (user parts already escaped or checked)
     runbook_url: str
     dashboard_url: str
+    dashboard_uid: str  # the dashboard and panel dashboard_url opens, for Grafana's "View panel"
+    panel_id: int | None
 
     def __post_init__(self) -> None:
         check(self.expr)
@@ -59,9 +62,14 @@ class AlertingRule:
         Prometheus expands every annotation and every alert label as a Go template, so a
         ``{{`` in a summary or a label value would run (``{{ query "..." }}`` is arbitrary PromQL).
         """
+        # Grafana links a data-source rule to a panel through these two reserved annotations
+        # (https://grafana.com/docs/grafana/latest/alerting/fundamentals/templates/: __dashboardUid__, __panelId__).
+        link = {names.DASHBOARD_UID_ANNOTATION: template_text(self.dashboard_uid)}
+        if self.panel_id is not None:
+            link[names.PANEL_ID_ANNOTATION] = str(self.panel_id)
         return {
             "summary": template_text(self.summary), "description": self.description,
-            "runbook_url": template_text(self.runbook_url), "dashboard_url": template_text(self.dashboard_url),
+            "runbook_url": template_text(self.runbook_url), "dashboard_url": template_text(self.dashboard_url), **link,
         }
 
     @property

@@ -17,12 +17,12 @@ from ... import promql
 from ...escape import template_text
 from ...ir.model import BurnAlert, BurnWindow, Service, Slo
 from ...spec.units import Duration, format_decimal
-from .rules import AlertingRule, RecordingRule, RuleGroup, merge_labels
+from .rules import AlertingRule, Labels, RecordingRule, RuleGroup, merge_labels
 
 DAY_MS = 24 * 3600 * 1000
 
 
-def slo_labels(service: Service, slo: Slo) -> promql.Matchers:
+def slo_labels(service: Service, slo: Slo) -> Labels:
     """The labels every rule of this SLO carries."""
     return merge_labels(service.labels, ((names.SLO_LABEL, slo.name),))
 
@@ -104,7 +104,7 @@ def burn_expr(service: Service, slo: Slo, burn: BurnAlert) -> str:
     return "\nor\n".join(pairs)
 
 
-def burn_labels(service: Service, slo: Slo, burn: BurnAlert) -> promql.Matchers:
+def burn_labels(service: Service, slo: Slo, burn: BurnAlert) -> Labels:
     return merge_labels(service.labels, slo.labels, (
         (names.SLO_LABEL, slo.name), (names.SEVERITY_LABEL, burn.severity), (names.BURN_TIER_LABEL, burn.tier),
     ))
@@ -130,6 +130,7 @@ def burn_rule(service: Service, slo: Slo, burn: BurnAlert) -> AlertingRule:
         alert=burn.name, expr=burn_expr(service, slo, burn), for_=burn.for_, labels=burn_labels(service, slo, burn),
         summary=burn_summary(slo, burn), description=burn_description(service, slo, burn),
         runbook_url=burn.runbook_url, dashboard_url=burn.dashboard_url,
+        dashboard_uid=service.dashboard.uid, panel_id=burn.panel_id,
     )
 
 

@@ -1,17 +1,25 @@
 """Input series for promtool tests: counters growing at a chosen rate, gauges, histogram buckets.
 
-Values are chosen from the spec's thresholds, so a changed threshold changes the test.
+Values are chosen from the spec's thresholds, so a changed threshold changes the test. Label
+values are chosen so the rule's selector really selects each series (``label_values``), and
+where two selectors overlap (bad events a ``where`` subset of total events) the inputs hold a
+series each selects and one only the wider selects; expectations are then computed from what
+each selector selects (``selected``), never assumed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .... import conventions as names
 from .... import promql
 from ....ir.model import Series
+from ....matchers import Matcher
 from ....spec.units import format_decimal
 from ..rules import Labels
+from .label_values import satisfying, violating
 from .model import EVALUATION_INTERVAL, InputSeries
 
 # client_golang's DefBuckets: what a histogram without declared buckets most likely uses.
@@ -27,14 +35,62 @@ def number(value: Decimal) -> str:
     return format_decimal(value)
 
 
-def labels_of(series: Series, extra: Labels = ()) -> Labels:
-    """A concrete label set the series' selector matches: its matchers, and ``test`` for the
-    metric's other labels and the ``by`` labels (so aggregations see a real label)."""
-    labels = dict(series.matchers)
-    for name in (*series.metric.labels, *series.by):
-        labels.setdefault(name, TEST_LABEL_VALUE)
-    labels.update(extra)
+class Unfeedable(ValueError):
+    """No label values could be found that the selector selects (its matchers contradict)."""
+
+
+def labels_of(series: Series, extra: Labels = (), also: tuple[Matcher, ...] = ()) -> Labels:
+    """A concrete label set the series' selector (and the matchers ``also``) select: a value
+    satisfying every matcher on each label, ``test`` for the metric's other labels and the ``by``
+    labels (so aggregations see a real label), ``extra`` where it satisfies them."""
+    matchers = (*series.matchers, *also)
+    wanted = dict(extra)
+    names_ = dict.fromkeys((*(m.label for m in matchers), *series.metric.labels, *series.by, *wanted))
+    labels = {}
+    for name in names_:
+        on_label = tuple(m for m in matchers if m.label == name)
+        value = satisfying(on_label, prefer=wanted.get(name, TEST_LABEL_VALUE if not on_label else None))
+        if value is None:
+            raise Unfeedable(f"no value of label {name!r} satisfies {', '.join(m.text() for m in on_label)}")
+        labels[name] = value
     return tuple(labels.items())
+
+
+def outside(labels: Labels, narrow: Series, wide: Series, keep: frozenset[str] = frozenset()) -> Labels | None:
+    """``labels`` changed on one label (never one of ``keep``: the labels results are grouped by)
+    so that ``wide`` still selects them and ``narrow`` does not; None when every such series
+    ``wide`` selects is also selected by ``narrow``."""
+    current = dict(labels)
+    for matcher in narrow.matchers:
+        if matcher.label in keep:
+            continue
+        others = tuple(m for m in wide.matchers if m.label == matcher.label)
+        value = violating(matcher, others)
+        if value is not None:
+            changed = {**current, matcher.label: value}
+            if selects(wide, changed) and not selects(narrow, changed):
+                return tuple(changed.items())
+    return None
+
+
+def selects(series: Series, labels: dict[str, str]) -> bool:
+    """Whether the selector of ``series`` selects a series with these labels."""
+    return all(m.matches(labels.get(m.label, "")) for m in series.matchers)
+
+
+@dataclass(frozen=True)
+class Fed:
+    """One input series as data: which metric, its labels, its per-second rate (or gauge value)."""
+
+    metric: str
+    labels: Labels
+    amount: Decimal
+
+
+def selected(fed: Iterable[Fed], metric: str, series: Series) -> Decimal:
+    """The sum over the input series of ``metric`` that ``series``' selector selects, as
+    ``sum(rate(metric{...}))`` (or ``sum(gauge{...})``) returns it."""
+    return sum((f.amount for f in fed if f.metric == metric and selects(series, dict(f.labels))), Decimal(0))
 
 
 def text(metric: str, labels: Labels) -> str:
@@ -72,3 +128,35 @@ def placement(bounds: tuple[Decimal, ...], threshold: Decimal, above: bool) -> t
         return next(((lo, hi) for lo, hi in pairs if lo >= threshold and lo > 0), None)
     below = [(lo, hi) for lo, hi in pairs if hi <= threshold]
     return below[-1] if below else None
+
+
+def part_of_total(part: Series, total: Series, part_rate: Decimal, total_rate: Decimal, extra: Labels = ()) -> tuple[Fed, ...]:
+    """Counters on which ``part`` (bad or good events) selects ``part_rate`` in all and ``total``
+    selects ``total_rate``, whether the two selectors overlap (``part`` a ``where`` subset of the
+    same metric: one series both select, one only ``total`` selects) or not (two series).
+
+    Raises ``Unfeedable`` when ``part`` selects everything ``total`` does and the rates differ.
+    """
+    same_metric = part.metric.name == total.metric.name
+    try:
+        labels = labels_of(part, extra, also=total.matchers if same_metric else ())
+    except Unfeedable:
+        labels = labels_of(part, extra)
+    fed = [Fed(part.metric.name, labels, part_rate)]
+    if same_metric and selects(total, dict(labels)):
+        if total_rate != part_rate:
+            rest = outside(labels, part, total, keep=frozenset(dict(extra)))
+            if rest is None:
+                raise Unfeedable(f"every series {total.metric.name} selects is also a {part.metric.name} series of the part")
+            fed.append(Fed(total.metric.name, rest, total_rate - part_rate))
+    else:
+        fed.append(Fed(total.metric.name, labels_of(total, extra), total_rate))
+    return tuple(fed)
+
+
+def counters(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:
+    return tuple(counter(f.metric, f.labels, f.amount, samples) for f in fed)
+
+
+def gauges(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:
+    return tuple(gauge(f.metric, f.labels, f.amount, samples) for f in fed)

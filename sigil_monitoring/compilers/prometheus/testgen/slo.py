@@ -19,6 +19,7 @@ from .. import recording
 from .. import slo as slo_rules
 from ..rules import Labels, merge_labels
 from . import inputs
+from .label_values import satisfying
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
 from .templates import expand
 from .threshold import SETTLE
@@ -40,32 +41,43 @@ def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal]:
 
 
 def group_labels(slo: Slo) -> Labels:
-    return tuple((label, inputs.TEST_LABEL_VALUE) for label in slo.group_by)
+    """A value for each group_by label that every SLI selector accepts (the alert carries it)."""
+    sides = [s for s in (slo.bad, slo.good, slo.total, slo.latency, slo.up) if s is not None]
+    out = []
+    for label in slo.group_by:
+        matchers = tuple(m for side in sides for m in side.matchers if m.label == label)
+        value = satisfying(matchers, prefer=inputs.TEST_LABEL_VALUE)
+        if value is None:
+            raise inputs.Unfeedable(f"no value of {label!r} satisfies every SLI selector")
+        out.append((label, value))
+    return tuple(out)
 
 
-def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int) -> tuple[InputSeries, ...]:
-    """Raw series whose SLI error ratio is ``ratio`` over every window."""
+def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int) -> tuple[tuple[InputSeries, ...], Decimal]:
+    """Raw series whose SLI error ratio is ``ratio`` over every window, and that error ratio as
+    computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap)."""
     extra = group_labels(slo)
     total, bad = TOTAL_PER_SECOND, TOTAL_PER_SECOND * ratio
     # ir.build resolves the series each kind of SLI names (see slo_rules.sli_expr).
     if slo.kind == "ratio":
-        main = slo.bad if slo.bad is not None else slo.good
-        main_rate = bad if slo.bad is not None else total - bad
-        assert main is not None and slo.total is not None, f"ratio SLO {slo.name} is incomplete"
-        return (inputs.counter(main.metric.name, inputs.labels_of(main, extra), main_rate, samples),
-                inputs.counter(slo.total.metric.name, inputs.labels_of(slo.total, extra), total, samples))
+        part = slo.bad if slo.bad is not None else slo.good
+        part_rate = bad if slo.bad is not None else total - bad
+        assert part is not None and slo.total is not None, f"ratio SLO {slo.name} is incomplete"
+        fed = inputs.part_of_total(part, slo.total, part_rate, total, extra)
+        share = inputs.selected(fed, part.metric.name, part) / inputs.selected(fed, slo.total.metric.name, slo.total)
+        return inputs.counters(fed, samples), share if slo.bad is not None else 1 - share
     if slo.kind == "latency":
         assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
         if slo.latency.metric.type == recording.CLASSIC:
             series, le = slo.latency, (("le", slo.below_text),)
             return (inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),
-                    inputs.counter(names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples))
+                    inputs.counter(names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples)), ratio
     if slo.kind == "up":
         assert slo.up is not None, f"up SLO {slo.name} has no series"
-        return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),)
+        return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),), ratio
     labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
     windows = sorted({d for w in burn.windows for d in (w.long, w.short)})
-    return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows)
+    return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows), ratio
 
 
 def expected(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal) -> ExpectedAlert:
@@ -90,11 +102,13 @@ def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str) -> Te
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     fire, quiet = error_ratios(slo, burn)
-    cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fire),))]
+    firing, fired_ratio = feed(service, slo, burn, fire, samples)
+    calm, _ = feed(service, slo, burn, quiet, samples)
+    cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fired_ratio),))]
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
         cases.insert(0, AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()))
     groups = (
-        TestGroup(feed(service, slo, burn, fire, samples), tuple(cases), metadata_checks(service, slo, fire_at)),
-        TestGroup(feed(service, slo, burn, quiet, samples), (AlertCase(fire_at, burn.name, ()),)),
+        TestGroup(firing, tuple(cases), metadata_checks(service, slo, fire_at)),
+        TestGroup(calm, (AlertCase(fire_at, burn.name, ()),)),
     )
     return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), groups)

@@ -18,7 +18,7 @@ from .... import conventions as names
 from ....ir.model import Alert, Service
 from ....spec.units import Duration, format_decimal
 from .. import recording
-from ..alerts import alert_series, ratio_labels, ratio_sides
+from ..alerts import alert_series, ratio_labels, ratio_sides, share_labels
 from ..rules import Labels, merge_labels
 from . import inputs
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
@@ -47,12 +47,16 @@ def crossing(threshold: Decimal, above: bool, *, ratio: bool = False) -> tuple[D
     return (high, low) if above else (low, high)
 
 
+def _by_extra(alert: Alert) -> Labels:
+    """Values for the labels the alert expression keeps (``by``), as every input series has them."""
+    kept = ratio_labels(alert) if alert.kind == "ratio" else alert_series(alert).by
+    fed = dict(inputs.labels_of(alert_series(alert)))
+    return tuple((label, fed.get(label, inputs.TEST_LABEL_VALUE)) for label in kept)
+
+
 def _by_labels(alert: Alert) -> Labels:
     """The labels the alert expression keeps, valued as the input series have them."""
-    series = alert_series(alert)
-    fed = dict(inputs.labels_of(series))
-    kept = ratio_labels(alert) if alert.kind == "ratio" else series.by
-    return tuple((label, fed[label]) for label in kept)
+    return _by_extra(alert)
 
 
 def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, samples: int) -> Scenario:
@@ -61,13 +65,31 @@ def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, sampl
     return Scenario(feed, _by_labels(alert), float(per_second))
 
 
-def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario:
+def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | None:
+    """Counters whose bad/total ratio, as the alert's selectors select them, is ``ratio``."""
     total_rate = Decimal(100)
     bad, total = ratio_sides(alert)
-    feed = [inputs.counter(bad.metric.name, inputs.labels_of(bad), total_rate * ratio, samples)]
-    if (total.metric.name, inputs.labels_of(total)) != (bad.metric.name, inputs.labels_of(bad)):
-        feed.append(inputs.counter(total.metric.name, inputs.labels_of(total), total_rate, samples))
-    return Scenario(tuple(feed), _by_labels(alert), float(ratio))
+    try:
+        fed = inputs.part_of_total(bad, total, total_rate * ratio, total_rate, _by_extra(alert))
+    except inputs.Unfeedable:
+        return None
+    value = inputs.selected(fed, bad.metric.name, bad) / inputs.selected(fed, total.metric.name, total)
+    return Scenario(inputs.counters(fed, samples), _by_labels(alert), float(value))
+
+
+def _share_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | None:
+    """Gauges whose value / of share, as the alert's selectors select them, is ``ratio``."""
+    whole_value = Decimal(100)
+    part, whole = ratio_sides(alert)
+    labels, _ = share_labels(alert)
+    fed_labels = dict(inputs.labels_of(part))
+    extra = tuple((label, fed_labels.get(label, inputs.TEST_LABEL_VALUE)) for label in labels)
+    try:
+        fed = inputs.part_of_total(part, whole, whole_value * ratio, whole_value, extra)
+    except inputs.Unfeedable:
+        return None
+    value = inputs.selected(fed, part.metric.name, part) / inputs.selected(fed, whole.metric.name, whole)
+    return Scenario(inputs.gauges(fed, samples), extra, float(value))
 
 
 def _quantile_scenario(service: Service, alert: Alert, above: bool, samples: int) -> Scenario | None:
@@ -93,6 +115,17 @@ def _gauge_scenario(alert: Alert, value: Decimal, samples: int) -> Scenario:
     return Scenario((inputs.gauge(series.metric.name, labels, value, samples),), labels, float(value))
 
 
+def _promql_scenarios(alert: Alert) -> tuple[Scenario | None, Scenario | None]:
+    """The spec's own inputs (``test:``) for a raw promql alert; none without them."""
+    test = alert.test
+    if test is None:
+        return None, None
+    firing = Scenario(tuple(InputSeries(s, v) for s, v in test.firing), test.labels,
+                      test.value if test.value is not None else 0.0) if test.firing else None
+    quiet = Scenario(tuple(InputSeries(s, v) for s, v in test.quiet), (), 0.0) if test.quiet else None
+    return firing, quiet
+
+
 def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | None, Scenario | None]:
     """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL)."""
     kind, above = alert.kind, alert.op == ">"
@@ -107,11 +140,12 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     if kind == "absent":
         # absent() returns one sample with the selector's equality matchers as labels.
         present = _gauge_scenario(alert, Decimal(1), samples)
-        return Scenario((), alert_series(alert).matchers, 1.0), present
+        equalities = tuple((m.label, m.value) for m in alert_series(alert).matchers if m.is_equality)
+        return Scenario((), tuple(dict(equalities).items()), 1.0), present
     if kind == "promql":
-        return None, None
+        return _promql_scenarios(alert)
     assert alert.threshold is not None, f"{kind} alert {alert.name} has no threshold"
-    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio")
+    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio" or (kind == "gauge_ratio" and alert.threshold.value < 1))
     if kind == "rate":
         # A negative rate cannot be fed (a counter only grows).
         return (_counter_scenario(service, alert, fire, samples) if fire >= 0 else None,
@@ -119,13 +153,20 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     if kind == "ratio":
         return (_ratio_scenario(alert, fire, samples) if 0 <= fire <= 1 else None,
                 _ratio_scenario(alert, quiet, samples) if 0 <= quiet <= 1 else None)
+    if kind == "gauge_ratio":
+        return (_share_scenario(alert, fire, samples) if fire >= 0 else None,
+                _share_scenario(alert, quiet, samples) if quiet >= 0 else None)
     return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
 
 
-def expected(alert: Alert, scenario: Scenario) -> ExpectedAlert:
+def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAlert:
     labels = merge_labels(scenario.labels, alert.labels)
     values = dict(labels)
+    link: tuple[tuple[str, str], ...] = ((names.DASHBOARD_UID_ANNOTATION, service.dashboard.uid),)
+    if alert.panel_id is not None:
+        link += ((names.PANEL_ID_ANNOTATION, str(alert.panel_id)),)
     annotations = (
+        *link,
         ("dashboard_url", alert.dashboard_url),
         ("description", expand(alert.description, scenario.value, values)),
         ("runbook_url", alert.runbook_url),
@@ -136,14 +177,15 @@ def expected(alert: Alert, scenario: Scenario) -> ExpectedAlert:
 
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
     """The test file of one threshold alert, or None when no input can be derived."""
-    warmup = alert.rate_window.ms if alert.kind in RATE_KINDS else 0
+    # A promql condition may rate() a counter too: give it the same warm-up.
+    warmup = alert.rate_window.ms if alert.kind in (*RATE_KINDS, "promql") else 0
     fire_at = Duration(warmup + alert.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     firing, quiet = scenarios(service, alert, samples)
     groups = []
     if firing is not None:
         try:
-            exp = expected(alert, firing)
+            exp = expected(service, alert, firing)
         except UnsupportedTemplate:
             exp = None  # an annotation this generator cannot expand: keep the quiet case only
         if exp is not None:

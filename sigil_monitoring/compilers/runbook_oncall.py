@@ -1,0 +1,220 @@
+"""The on-call part of the runbook: who is paged where, what silences what, how to act.
+
+Receivers come from the routing table (``alertmanager.routing_table``), which the test suite checks
+against the compiled route tree with ``amtool config routes test``, so the page says what the
+deployed Alertmanager does. Shell commands quote every value with ``shlex.quote``; text that comes
+from the spec reaches Markdown through ``cell`` or ``code``.
+
+>>> cell("a | b\\nc")
+'a \\\\| b c'
+>>> code("x`y")
+'``x`y``'
+"""
+
+from __future__ import annotations
+
+import shlex
+from decimal import Decimal
+
+from .. import conventions as names
+from ..ir.model import Receiver, Route, Routing, Service, Slo, TimeInterval
+from ..spec.units import format_decimal
+from .alertmanager.routing_table import alert_labels, matched_routes
+
+SEVERITIES = ("critical", "warning", "info")
+SILENCE_DURATION = "2h"
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def code(text: str) -> str:
+    """Inline code that survives backticks in the text."""
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{text}{fence}"
+
+
+def _receiver(r: Receiver) -> str:
+    if r.kind == "pagerduty":
+        return f"PagerDuty {code(r.spec_name)} (page; routing key in {code(r.secret_file or '?')})"
+    if r.kind == "slack":
+        mention = f", mentions {code(r.mention)} on critical" if r.mention else ""
+        return f"Slack {code(r.channel or '?')}{mention}"
+    return f"webhook {code(r.url or '?')}"
+
+
+def _window(t: TimeInterval) -> str:
+    days = ", ".join(d.replace(":", "–") for d in t.weekdays) or "every day"
+    times = ", ".join(f"{a}–{b}" for a, b in t.times) or "all day"
+    return f"{days}, {times} ({t.location or 'UTC'})"
+
+
+def _delivery(routing: Routing, labels: dict[str, str]) -> tuple[list[str], list[str], str]:
+    """(receiver names, quiet-hour phrases, repeat interval) for an alert with these labels."""
+    routes: tuple[Route, ...] = matched_routes(routing, labels)
+    receivers = [r for route in routes for r in route.receivers] or [routing.default]
+    quiet = [f"muted during {names_}" for route in routes if (names_ := ", ".join(route.mute_when))]
+    quiet += [f"only during {names_}" for route in routes if (names_ := ", ".join(route.active_when))]
+    repeat = routes[0].repeat_interval if routes else routing.repeat_interval
+    return list(dict.fromkeys(receivers)), list(dict.fromkeys(quiet)), str(repeat) if repeat else ""
+
+
+def paged(service: Service, labels: dict[str, str]) -> str:
+    """One line: where an alert with these labels goes, and when it stays quiet."""
+    routing = service.routing
+    if routing is None:
+        return f"no routing in the spec: Alertmanager's fallback receiver {code(names.FALLBACK_RECEIVER)} (nobody)"
+    by_name = {r.name: r for r in routing.receivers}
+    receivers, quiet, repeat = _delivery(routing, labels)
+    where = "; ".join(_receiver(by_name[r]) if r in by_name else code(r) for r in receivers)
+    extra = (f"; {', '.join(quiet)}" if quiet else "") + (f"; repeated every {repeat} while firing" if repeat else "")
+    return where + extra
+
+
+def _matcher(label: str, value: str) -> str:
+    """One amtool matcher argument, ``'label="value"'``, quoted for the shell."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return shlex.quote(f'{label}="{escaped}"')
+
+
+def silence_command(service: Service, alert: str | None) -> str:
+    """``amtool silence add`` with the matchers that select exactly this alert (or the whole service)."""
+    matchers = ([_matcher("alertname", alert)] if alert else []) + [_matcher(names.SERVICE_LABEL, service.name)]
+    return ("amtool silence add --alertmanager.url=\"$ALERTMANAGER_URL\" --author=\"$USER\" "
+            f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers))
+
+
+def silenced_by(service: Service, alert: str) -> list[str]:
+    """The alerts whose firing silences ``alert`` (the inhibition rules, in words)."""
+    routing = service.routing
+    if routing is None or not routing.inhibit:
+        return []
+    labels = next(lab for lab in alert_labels(service) if lab["alertname"] == alert)
+    causes = [a.name for a in service.alerts if a.inhibits]
+    out = [c for c in causes if alert not in causes and labels.get(names.SEVERITY_LABEL) in ("warning", "info")]
+    if labels.get(names.BURN_TIER_LABEL) == "ticket":
+        slo = next(s for s in service.slos if s.name == labels[names.SLO_LABEL])
+        out += [b.name for b in slo.alerts if b.tier == "page"]
+    return out
+
+
+def section(service: Service) -> list[str]:
+    """``## On-call``: routing by severity, quiet hours, inhibitions, ack/resolve, silences, SLO policy."""
+    lines = ["## On-call", ""]
+    routing = service.routing
+    if routing is None:
+        lines += ["This spec has no `routing` section: its alerts reach Alertmanager's fallback receiver, "
+                  "which notifies nobody. Add receivers and routes to the spec.", ""]
+    else:
+        lines += ["### Who gets paged where", "", "| Severity | Goes to |", "| --- | --- |"]
+        common = dict(service.labels)
+        for severity in SEVERITIES:
+            lines.append(f"| {severity} | {cell(paged(service, {**common, names.SEVERITY_LABEL: severity}))} |")
+        lines += ["", "Routes that match other labels (an SLO, an alert name) are applied per alert: each alert "
+                  "section below says where that alert goes.", ""]
+        if routing.time_intervals:
+            lines += ["### Quiet hours", ""]
+            lines += [f"- {code(t.name)}: {_window(t)}" for t in routing.time_intervals]
+            lines.append("")
+        lines += ["### Inhibitions", ""] + _inhibitions(service) + [""]
+    lines += _acting(service)
+    lines += _slo_policy(service)
+    return lines
+
+
+def _inhibitions(service: Service) -> list[str]:
+    routing = service.routing
+    if routing is None or not routing.inhibit:
+        return ["Inhibition is off (`routing.inhibit: false`): every alert notifies on its own."]
+    out = ["- A critical alert silences the warning alert of the same name in this service."]
+    for slo in service.slos:
+        pages = [b.name for b in slo.alerts if b.tier == "page"]
+        tickets = [b.name for b in slo.alerts if b.tier == "ticket"]
+        if pages and tickets:
+            group = f" and the same {', '.join(code(g) for g in slo.group_by)}" if slo.group_by else ""
+            out.append(f"- While {', '.join(pages)} fires, {', '.join(tickets)} is silenced (same SLO{group}).")
+    for alert in service.alerts:
+        if alert.inhibits:
+            out.append(f"- While {alert.name} fires, every warning and info alert of this service is silenced: "
+                       "fix it first, the rest are its symptoms.")
+    return out
+
+
+def _acting(service: Service) -> list[str]:
+    kinds = {r.kind for r in service.routing.receivers} if service.routing else set()
+    lines = ["### Acknowledge and resolve", ""]
+    if "pagerduty" in kinds:
+        lines.append("- PagerDuty: acknowledge the incident in PagerDuty (app, web or the email/SMS links) to stop "
+                     "escalation; it resolves itself when Alertmanager sends the resolved notification.")
+    if "slack" in kinds:
+        lines.append("- Slack: reply in the alert's thread with who is on it; a green \"RESOLVED\" message follows "
+                     "when the alert clears.")
+    lines += ["- An alert resolves when its condition is false again; nothing has to be closed by hand. "
+              "If it cannot be fixed now, silence it (below) and say why in the comment.", "",
+              "### Silence an alert", ""]
+    alerts = [labels["alertname"] for labels in alert_labels(service)]
+    if alerts:
+        lines += ["One alert of this service, for two hours (each alert section has its own command):", "", "```sh",
+                  silence_command(service, alerts[0]), "```", ""]
+    lines += ["The whole service, e.g. during maintenance, and how to lift silences again:", "", "```sh",
+              silence_command(service, None),
+              "amtool silence query --alertmanager.url=\"$ALERTMANAGER_URL\" " + _matcher(names.SERVICE_LABEL, service.name),
+              "amtool silence expire --alertmanager.url=\"$ALERTMANAGER_URL\" SILENCE_ID", "```", ""]
+    return lines
+
+
+def _budget_minutes(slo: Slo) -> Decimal:
+    return (Decimal(slo.window.ms) / 60000 * slo.error_budget).quantize(Decimal("0.1")).normalize()
+
+
+def _slo_policy(service: Service) -> list[str]:
+    if not service.slos:
+        return []
+    lines = ["### SLO policy", "",
+             "**Page** means: the budget burns so fast it is gone within days, act now, at any hour. "
+             "**Ticket** means: it burns steadily; fix it within the working week.", "",
+             "| SLO | Objective | Window | Budget | Page | Ticket |", "| --- | --- | --- | --- | --- | --- |"]
+    for slo in service.slos:
+        tiers = {}
+        for tier in ("page", "ticket"):
+            burns = [b for b in slo.alerts if b.tier == tier]
+            windows = [w for b in burns for w in b.windows]
+            tiers[tier] = "; ".join(
+                f"{format_decimal(w.budget_consumed * 100)} % of the budget within {w.long} ({w.factor}×)"
+                for w in windows) or "off"
+        lines.append(f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | "
+                     f"{format_decimal(slo.error_budget * 100)} % = {_budget_minutes(slo)} min per {slo.window} | "
+                     f"{tiers['page']} | {tiers['ticket']} |")
+    return lines + [""]
+
+
+def operations(service: Service) -> list[str]:
+    """``## Dashboard, deploy and rollback`` and ``## Drill``: the commands with this service's values."""
+    spec = shlex.quote(service.source)
+    grafana = shlex.quote(service.grafana_url) if service.grafana_url else '"$GRAFANA_URL"'
+    at = f"--grafana-url {grafana}"
+    dashboard = names.dashboard_path(service.name, "classic")
+    lines = ["## Dashboard, deploy and rollback", ""]
+    if service.dashboard.url:
+        lines += [f"Dashboard: <{service.dashboard.url}>", ""]
+    lines += [
+        f"Import by hand: Grafana → Dashboards → New → Import, upload `build/{dashboard}`. Through the API "
+        "(the token comes from `$GRAFANA_ADMIN_TOKEN` or `--token-file`; it is never printed):", "", "```sh",
+        f"sigil-monitoring push {spec} {at} --dry-run      # what would change, changes nothing",
+        f"sigil-monitoring push {spec} {at}                # refuses if someone changed it in Grafana",
+        f"sigil-monitoring history {spec} {at}             # versions: who, when, message",
+        f"sigil-monitoring rollback {spec} {at} --previous # restore the version before the current one",
+        "```", "",
+        "A refused push names who changed the dashboard in Grafana and shows the difference; put their change into "
+        "the spec, or push again with `--force`. To roll back alerts and routing too, compile the spec of the "
+        "previous release and deploy its rules and Alertmanager config (see what changes first):", "", "```sh",
+        f"sigil-monitoring diff {spec} --against HEAD~1",
+        f"git show {shlex.quote('HEAD~1:./' + service.source)} > /tmp/previous.yaml && sigil-monitoring compile /tmp/previous.yaml --out build/",
+        "```", "",
+        "## Drill", "",
+        "Rehearse before you need it: run a drill of this service's alerts and check that each one reaches "
+        "the receivers listed above:", "", "```sh", f"sigil-monitoring drill {spec}", "```", "",
+        "See `sigil-monitoring drill --help` for what it runs and its options.", ""]
+    return lines

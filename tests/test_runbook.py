@@ -1,0 +1,105 @@
+"""The runbook tells the on-call who is paged where, what silences what, and how to act; its
+silence commands work in a real Alertmanager (amtool against a running one)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from processes import AlertmanagerProcess
+from servers import ALERTMANAGER_NAMES, AMTOOL_NAMES, require_binary
+from test_alertmanager import model_of, spec_dict, write
+
+from sigil_monitoring.compilers import runbook
+from sigil_monitoring.compilers.alertmanager import routing_table
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def sections(text: str) -> dict[str, str]:
+    """``## Heading`` -> its body."""
+    parts = re.split(r"^## (.+)$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def test_every_alert_section_says_where_it_goes_as_the_routing_table_does():
+    service = model_of(spec_dict()).services[0]
+    page = sections(runbook.render_service(service))
+    receivers = {r.name: r for r in service.routing.receivers}
+    rows = routing_table.rows((service,))
+    assert {row.alert for row in rows} <= page.keys()
+    for row in rows:
+        goes_to = re.search(r"^\*\*Goes to:\*\* (.+)$", page[row.alert], flags=re.M).group(1)
+        for name in row.receivers:
+            r = receivers[name]
+            assert (r.channel or r.spec_name) in goes_to, (row.alert, goes_to)
+        for other in set(receivers) - set(row.receivers):
+            assert f"`{receivers[other].channel or receivers[other].spec_name}`" not in goes_to, (row.alert, goes_to)
+
+
+def test_the_on_call_section_names_windows_inhibitions_and_budget_minutes():
+    doc = spec_dict(
+        routes=[{"severity": "critical", "to": "oncall"},
+                {"match": {"slo": "encode-latency"}, "to": "team", "mute_when": ["nights"]},
+                {"severity": "warning", "to": "team", "active_when": ["office"]}],
+        mute={"nights": {"times": ["00:00-07:00"], "location": "Europe/Berlin"},
+              "office": {"weekdays": ["monday:friday"], "times": ["09:00-17:00"]}})
+    doc["slos"]["encode-availability"]["window"] = "28d"
+    service = model_of(doc).services[0]
+    page = sections(runbook.render_service(service))
+    oncall = page["On-call"]
+    assert "- `sigil-dna/nights`: every day, 00:00–07:00 (Europe/Berlin)" in oncall
+    assert "- `sigil-dna/office`: monday–friday, 09:00–17:00 (UTC)" in oncall
+    assert "| warning | Slack `#sigil-alerts`; only during sigil-dna/office; repeated every 12h while firing |" in oncall
+    assert "0.1 % = 40.3 min per 28d" in oncall and "1 % = 432 min per 30d" in oncall
+    assert "While EncodeLatencyFastBurn fires, EncodeLatencySlowBurn is silenced (same SLO)." in oncall
+    assert "muted during sigil-dna/nights" in page["EncodeLatencySlowBurn"]
+    assert "**Silenced while** DatabaseDown or EncodeMetricsAbsent or EncodeLatencyFastBurn fires" in page["EncodeLatencySlowBurn"]
+
+    quiet = sections(runbook.render_service(model_of(spec_dict(inhibit=False)).services[0]))
+    assert "Inhibition is off" in quiet["On-call"] and "Silenced while" not in quiet["ErrorRateHigh"]
+
+
+def test_the_runbook_lists_push_history_rollback_and_drill_for_its_spec():
+    service = model_of(spec_dict()).services[0]
+    ops = sections(runbook.render_service(service))
+    deploy = ops["Dashboard, deploy and rollback"]
+    for command in ("push", "history", "rollback"):
+        assert f"sigil-monitoring {command} sigil-dna.yaml --grafana-url https://grafana.example.com" in deploy
+    assert "--previous" in deploy and "--dry-run" in deploy
+    assert "sigil-monitoring drill sigil-dna.yaml" in ops["Drill"]
+
+
+def test_each_silence_command_of_the_runbook_silences_exactly_its_alert_in_a_real_alertmanager(tmp_path):
+    binary, amtool = require_binary(ALERTMANAGER_NAMES), require_binary(AMTOOL_NAMES)
+    model = model_of(spec_dict())
+    service = model.services[0]
+    page = sections(runbook.render_service(service))
+    now = datetime.now(timezone.utc)
+    alerts = [{"labels": labels, "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=1)).isoformat()}
+              for labels in routing_table.alert_labels(service)]
+    with AlertmanagerProcess(write(model, tmp_path / "out"), binary_path=binary) as am:
+        am.post_alerts(alerts)
+        env = {**os.environ, "ALERTMANAGER_URL": am.base_url, "USER": "on-call", "PATH": f"{Path(amtool).parent}:{os.environ['PATH']}"}
+        for alert in ("ErrorRateHigh", "DatabaseDown", "EncodeLatencySlowBurn"):
+            command = re.search(r"```sh\n(amtool silence add .+)\n```", page[alert]).group(1)
+            added = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env, timeout=30)
+            assert added.returncode == 0, added.stderr
+            silenced = {a["labels"]["alertname"] for a in am.alerts() if a["status"]["silencedBy"]}
+            assert silenced == {alert}
+            expire = subprocess.run([amtool, "silence", "expire", f"--alertmanager.url={am.base_url}", added.stdout.strip()],
+                                    capture_output=True, text=True, timeout=30)
+            assert expire.returncode == 0, expire.stderr
+
+
+def test_burn_alerts_take_what_to_do_from_their_slo_in_the_spec():
+    doc = spec_dict()
+    doc["slos"]["encode-latency"]["runbook"] = "Scale the encoders | then look at the store."
+    page = sections(runbook.render_service(model_of(doc).services[0]))
+    for alert in ("EncodeLatencyFastBurn", "EncodeLatencySlowBurn"):
+        assert "### What to do\n\nScale the encoders | then look at the store.\n" in page[alert]
+    assert "Scale the encoders" not in page["EncodeAvailabilityFastBurn"]
