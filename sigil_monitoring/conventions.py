@@ -152,9 +152,34 @@ def runbook_anchor(alert: str) -> str:
     return alert.lower()
 
 
-def runbook_url(runbooks: str | None, service: str, alert: str) -> str:
+def runbook_anchors(alerts: list[str]) -> dict[str, str]:
+    """The anchor of each alert's heading, in page order, deduplicated as GitHub and GitLab do.
+
+    Alert names are case-sensitive but anchors are lowercase, so the second of ``ErrorRateHigh``
+    and ``ERRORRATEHIGH`` gets ``-1``; alert anchors hold no dash otherwise, so no other heading
+    of the page can take it.
+
+    >>> runbook_anchors(["ErrorRateHigh", "ERRORRATEHIGH", "DatabaseDown"])
+    {'ErrorRateHigh': 'errorratehigh', 'ERRORRATEHIGH': 'errorratehigh-1', 'DatabaseDown': 'databasedown'}
+    """
+    counts: dict[str, int] = {}
+    anchors = {}
+    for alert in alerts:
+        base = runbook_anchor(alert)
+        n = counts.get(base, 0)
+        anchors[alert] = base if n == 0 else f"{base}-{n}"
+        counts[base] = n + 1
+    return anchors
+
+
+def runbook_url(runbooks: str | None, service: str, anchor: str) -> str:
     base = runbooks.rstrip("/") if runbooks else f"{service}/runbook.md"
-    return f"{base}#{runbook_anchor(alert)}"
+    return f"{base}#{anchor}"
+
+
+def url_anchor(url: str) -> str:
+    """The fragment of a ``runbook_url``: the anchor a page-local link uses."""
+    return url.rpartition("#")[2]
 
 
 # --- Alertmanager ----------------------------------------------------------------------------

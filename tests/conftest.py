@@ -14,6 +14,8 @@ _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
+import hypothesis_profiles  # noqa: E402,F401 - registers and selects the hypothesis profile
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(

@@ -17,6 +17,7 @@ import shlex
 from decimal import Decimal
 
 from .. import conventions as names
+from ..escape import code_span
 from ..ir.model import Receiver, Route, Routing, Service, Slo, TimeInterval
 from ..spec.units import format_decimal
 from .alertmanager.routing_table import alert_labels, matched_routes
@@ -31,9 +32,8 @@ def cell(text: str) -> str:
 
 
 def code(text: str) -> str:
-    """Inline code that survives backticks in the text."""
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{text}{fence}"
+    """Inline code that survives any run of backticks in the text (``escape.code_span``)."""
+    return code_span(text)
 
 
 def _receiver(r: Receiver) -> str:

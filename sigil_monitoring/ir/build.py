@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import conventions as names
 from .. import defaults
+from ..escape import template_text
 from ..matchers import equal
 from ..spec.alerts import Alert as SpecAlert
 from ..spec.alerts import Severity
@@ -37,6 +38,7 @@ class _Context:
     rows: tuple[Row, ...]
     uid: str
     dashboard_title: str
+    anchors: dict[str, str]  # alert name -> its runbook anchor, unique on the page
 
     def series(self, ref: MetricRef) -> Series:
         derived = tuple(self.spec.metrics[ref.metric].where.values())
@@ -48,7 +50,7 @@ class _Context:
         return names.panel_url(self.spec.service.links.grafana or "", self.uid, self.dashboard_title, panel_id)
 
     def runbook_url(self, alert: str) -> str:
-        return names.runbook_url(self.spec.service.links.runbooks, self.spec.service.name, alert)
+        return names.runbook_url(self.spec.service.links.runbooks, self.spec.service.name, self.anchors[alert])
 
 
 def build_service(spec: Spec) -> Service:
@@ -66,7 +68,11 @@ def build_service(spec: Spec) -> Service:
     metrics.update({key: catalog[m.from_] for key, m in spec.metrics.items() if m.from_ is not None})
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
-    ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title)
+    # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
+    sections = [*spec.alerts, *(names.slo_alert_name(slo, tier) for slo, s in spec.slos.items()
+                                for tier in ("page", "ticket") if getattr(s.alerting, tier).enabled)]
+    ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title,
+                   names.runbook_anchors(sections))
     ctx = replace(ctx, rows=dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, ctx.series)))
 
     slos = tuple(_slo(ctx, name) for name in spec.slos)
@@ -223,11 +229,11 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     detail = f" (threshold {threshold.text})" if threshold is not None else ""
     split_by = tuple(dict.fromkeys(label for _, ref in when.refs() for label in ref.by))
     description = alert.description or (
-        f"{summary} Current value: {value}{detail}{_group_text(split_by)}. Service {spec.service.name}"
+        f"{template_text(summary)} Current value: {value}{template_text(detail)}{_group_text(split_by)}. Service {spec.service.name}"
         + ("{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}." if kind != "absent" else ".")
     )
     if kind in ("state", "absent") and alert.description is None:
-        description = f"{summary} Service {spec.service.name}."
+        description = f"{template_text(summary)} Service {spec.service.name}."
     panel: Panel | None
     if alert.panel is not None:
         panel = next(p for row in ctx.rows for p in row.panels if p.title == alert.panel)

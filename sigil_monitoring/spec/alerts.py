@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from .refs import Ref
+from ..gotemplate import problem as template_problem
 from .service import Unit
-from .types import Annotations, DurationField, DurationOrZeroField, Labels, SpecModel, ThresholdField
+from .types import Annotations, DurationField, DurationOrZeroField, ForField, Labels, SpecModel, ThresholdField
 
 Severity = Literal["critical", "warning", "info"]
 InhibitTarget = Literal["symptoms", "slos"]
@@ -43,7 +44,7 @@ class RatioOf(SpecModel):
 class Condition(SpecModel):
     """When the alert fires. Exactly one kind: quantile, rate, ratio, state, value, absent or promql."""
 
-    quantile: float | None = Field(None, gt=0, lt=1, description="Quantile of histogram `of`, e.g. 0.95.")
+    quantile: float | None = Field(None, gt=0, lt=1, description="Quantile of histogram `of`, e.g. 0.95 (0.0001 to 0.999999).")
     of: Ref | None = Field(None, description="Histogram of a quantile condition; or the gauge a value condition is a share of (value / of).")
     rate: Ref | None = Field(None, description="Counter whose per-second rate is compared.")
     ratio: RatioOf | None = Field(None, description="bad/total counters whose ratio is compared.")
@@ -62,6 +63,15 @@ class Condition(SpecModel):
             if getattr(self, kind) is not None:
                 return kind
         raise AssertionError("validated condition has a kind")
+
+    @field_validator("quantile")
+    @classmethod
+    def _estimable(cls, quantile: float | None) -> float | None:
+        # Quantiles past these are below float64's resolution of a bucket's share, and the
+        # generated test could not tell firing from quiet.
+        if quantile is not None and not 0.0001 <= quantile <= 0.999999:
+            raise ValueError(f"quantile {quantile!r} is too close to 0 or 1 (give a quantile from 0.0001 to 0.999999, e.g. 0.99)")
+        return quantile
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
@@ -120,11 +130,11 @@ class Alert(SpecModel):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
-    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0s fires at the first evaluation, except for absent).")
+    for_: ForField | None = Field(None, alias="for", description="How long the condition must hold (default: 5m; 0s fires at the first evaluation, except for absent).")
     keep_firing_for: DurationOrZeroField | None = Field(None, description="Keep firing this long after the condition stops holding (Prometheus 2.42+).")
     severity: Severity = "warning"
-    summary: str | None = Field(None, description="One static line; default derived from the condition.")
-    description: str | None = Field(None, description="Longer text; may use {{ $value }} and {{ $labels.x }}.")
+    summary: str | None = Field(None, description="One static line, shown as written (braces included); default derived from the condition.")
+    description: str | None = Field(None, description="Longer text; a Prometheus template: may use {{ $value }} and {{ $labels.x }}.")
     runbook: str = Field("", description="What the on-call should do; becomes this alert's runbook section.")
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict, description="Extra annotations (Prometheus templates allowed); not summary, description, runbook_url, dashboard_url.")
@@ -139,3 +149,11 @@ class Alert(SpecModel):
     def inhibit_targets(self) -> frozenset[str]:
         """What this alert silences: ``symptoms`` and/or ``slos``."""
         return frozenset(self.inhibits)
+
+    @field_validator("description")
+    @classmethod
+    def _template_parses(cls, description: str | None) -> str | None:
+        if description is not None and (problem := template_problem(description)):
+            raise ValueError(f"description is not a valid Prometheus template: {problem} "
+                             "(close every {{ with }}, and write {{ \"{{\" }} for literal braces)")
+        return description

@@ -61,6 +61,12 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     source = Source(display, text, tree=doc if hasattr(doc, "lc") else None)
     if not isinstance(doc, dict):
         raise SpecError([Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")])
+    from .surrogates import join_pairs, lone_surrogates
+
+    if any(lone_surrogates(doc)):
+        doc = join_pairs(doc)
+    if surrogates := [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in lone_surrogates(doc)]:
+        raise SpecError(surrogates)
 
     try:
         spec = Spec.model_validate(doc)

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from .types import DurationField, DurationOrZeroField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url, _Text
+from .types import DurationField, DurationOrZeroField, FilePath, LabelName, Matchers, ReceiverName, SpecModel, Url, _Text, unique
+from .urls import secret_in_url
 
 # The secret keys of each receiver kind, and the *_file key Alertmanager 0.25 reads it from
 # instead (amtool check-config accepts each of those): the spec takes only the file. "" marks a
@@ -63,6 +64,8 @@ class PagerDuty(SpecModel):
     def _url_has_no_secret(cls, url: str | None) -> str | None:
         if url is not None and _carries_secret(url):
             raise ValueError("the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in routing_key_file)")
+        if url is not None and (problem := secret_in_url(url)):
+            raise ValueError(problem)
         return url
 
 
@@ -76,6 +79,8 @@ class Webhook(SpecModel):
     def _url_has_no_secret(cls, url: str) -> str:
         if _carries_secret(url):
             raise ValueError("the webhook URL carries credentials or a query string (move the token to credentials_file)")
+        if problem := secret_in_url(url):
+            raise ValueError(problem)
         return url
 
 
@@ -230,6 +235,21 @@ class TimeInterval(SpecModel):
     years: list[_YearRange] = Field(default_factory=list, description='e.g. ["2026", "2026:2027"]')
     location: str = Field("UTC", description="IANA time zone, e.g. Europe/Berlin.")
 
+    @field_validator("location")
+    @classmethod
+    def _known_zone(cls, location: str) -> str:
+        # Alertmanager loads the zone from the IANA database (Go's time.LoadLocation); a name it
+        # does not know fails the whole config.
+        import zoneinfo
+
+        if location != "UTC" and location not in zoneinfo.available_timezones():
+            import difflib
+
+            close = difflib.get_close_matches(location, sorted(zoneinfo.available_timezones()), n=1)
+            hint = f"did you mean {close[0]}?" if close else "use an IANA name such as Europe/Berlin or UTC"
+            raise ValueError(f"'{location}' is not a time zone of the IANA database ({hint})")
+        return location
+
     @field_validator("times")
     @classmethod
     def _start_before_end(cls, times: list[str]) -> list[str]:
@@ -249,7 +269,7 @@ class Routing(SpecModel):
     receivers: dict[ReceiverName, Receiver] = Field(min_length=1)
     routes: list[Route] = Field(default_factory=list)
     default: ReceiverName | None = Field(None, description="Receiver for alerts no route matches (default: the first receiver).")
-    group_by: list[LabelName] = Field(default_factory=lambda: ["alertname", "service", "slo"])
+    group_by: Annotated[list[LabelName], unique("group_by label")] = Field(default_factory=lambda: ["alertname", "service", "slo"])
     timing: dict[Literal["critical", "warning", "info"], Timing] = Field(default_factory=dict, description="Per-severity overrides of the house defaults.")
     mute: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], TimeInterval] = Field(default_factory=dict, description="Named time intervals.")
     inhibit: bool = Field(True, description="Critical silences warning of the same alert; page tiers silence ticket tiers; `inhibits:` alerts silence symptoms.")

@@ -75,6 +75,8 @@ def _mend(doc: dict[str, Any], loc: tuple[Any, ...], broken: dict[str, set[str]]
         return True
     if section == "service":
         return False
+    if section not in doc:
+        return True  # an earlier error of this section removed it whole
     entries = doc.get(section)
     if section in ("metrics", "slos", "alerts") and isinstance(entries, dict):
         entries.pop(loc[1], None)

@@ -35,8 +35,10 @@ _UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ra
 def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
     """Every cross-section problem in ``spec``; references to ``broken`` names are not reported."""
     broken = broken or Broken()
+    from .collisions import collisions
+
     return [*_service(spec), *_derived(spec, broken), *_refs(spec, broken), *_slos(spec), *_alerts(spec),
-            *_dashboard(spec, broken), *_routing(spec, broken)]
+            *_dashboard(spec, broken), *_routing(spec, broken), *collisions(spec)]
 
 
 def _derived(spec: Spec, broken: Broken) -> Iterator[Problem]:
@@ -68,6 +70,17 @@ def _service(spec: Spec) -> Iterator[Problem]:
         if label in RESERVED_LABELS or label == TEAM_LABEL:
             fix = "use service.team" if label == TEAM_LABEL else "remove it"
             yield ("service", "labels", label), "key", f"label '{label}' is set by the compiler ({fix})"
+    # Histogram queries match and group by `le` themselves; a service-wide `le` matcher would keep
+    # one bucket of every histogram and make every quantile NaN.
+    if "le" in spec.service.selector:
+        yield ("service", "selector", "le"), "key", "selector label 'le' is the histogram bucket label (select the service by job, namespace or similar labels instead)"
+    # A matcher only the empty value satisfies (job: "") selects only series without the label: the
+    # service would have no series of its own, and the generated tests could feed none.
+    for label, matcher in spec.service.selector.items():
+        if matcher.op in ("=", "=~") and matcher.value in ("", "^$"):
+            yield ("service", "selector", label), "value", (
+                f"selector {matcher.text()} matches only series without the label '{label}' "
+                "(give the value the service's series carry, or remove the label)")
 
 
 def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> Iterator[Problem]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from .types import DurationField, LabelName, Labels, LogicalName, Matchers, MetricName, ServiceName, SpecModel, Url
+from .types import LabelName, Labels, LogicalName, Matchers, MetricName, ScrapeIntervalField, ServiceName, SpecModel, Url
 from .units import Duration
 
 
@@ -28,7 +29,7 @@ class Service(SpecModel):
     team: str | None = Field(None, description="Owning team; becomes the `team` label on every alert.")
     labels: Labels = Field(default_factory=dict, description="Extra labels put on every alert and recording rule.")
     selector: Matchers = Field(default_factory=dict, description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}.")
-    scrape_interval: DurationField = Field(Duration.parse("15s"), description="How often Prometheus scrapes the service.")
+    scrape_interval: ScrapeIntervalField = Field(Duration.parse("15s"), description="How often Prometheus scrapes the service.")
     links: Links = Field(default_factory=Links)
 
 
@@ -76,6 +77,11 @@ class Metric(SpecModel):
         if buckets is not None:
             if not buckets:
                 raise ValueError("buckets is empty (list the bucket boundaries, e.g. [0.1, 0.5, 1])")
+            if not all(math.isfinite(b) for b in buckets):
+                raise ValueError("buckets must be finite numbers (drop .inf: Prometheus adds the +Inf bucket itself)")
+            if buckets[0] < 0:
+                raise ValueError(f"bucket {buckets[0]!r} is negative (sigil-monitoring supports histograms of non-negative "
+                                 "observations such as durations and sizes; start the buckets at 0 or above)")
             if sorted(set(buckets)) != buckets:
                 raise ValueError("buckets must be strictly increasing (sort them and drop repeats)")
         return buckets

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .refs import Ref
-from .types import Annotations, DurationField, DurationOrZeroField, LabelName, Labels, LogicalName, ObjectiveField, SpecModel, ThresholdField
+from .types import Annotations, DurationField, DurationOrZeroField, ForField, LabelName, Labels, LogicalName, ObjectiveField, SloWindowField, SpecModel, ThresholdField, unique
 from .units import Duration
 
 SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
@@ -69,7 +69,7 @@ class BurnTier(SpecModel):
 
     enabled: bool = True
     severity: Literal["critical", "warning", "info"] | None = Field(None, description="Default: critical for page, warning for ticket.")
-    for_: DurationOrZeroField | None = Field(None, alias="for", description="How long both windows must burn before firing (default: 2m page, 1h ticket; 0s fires at once).")
+    for_: ForField | None = Field(None, alias="for", description="How long both windows must burn before firing (default: 2m page, 1h ticket; 0s fires at once).")
     keep_firing_for: DurationOrZeroField | None = Field(None, description="Keep firing this long after the burn stops (Prometheus 2.42+).")
     labels: Labels = Field(default_factory=dict, description="Extra labels on this tier's alert (over alerting.labels).")
     annotations: Annotations = Field(default_factory=dict, description="Extra annotations on this tier's alert (over the SLO's annotations).")
@@ -89,12 +89,12 @@ class Slo(SpecModel):
     """A service level objective over a rolling window."""
 
     objective: ObjectiveField = Field(description="Target percentage of good events, e.g. 99.9%.")
-    window: DurationField = Field(Duration.parse("30d"), description="Rolling SLO window.")
+    window: SloWindowField = Field(Duration.parse("30d"), description="Rolling SLO window.")
     description: str = Field("", description="What the SLO measures; starts each burn alert's description and runbook section.")
     summary: str | None = Field(None, description="Static summary of both burn alerts (a tier's own summary wins).")
     runbook: str = Field("", description="What to do when the budget burns; in both burn sections of the runbook.")
     sli: Sli
-    group_by: list[LabelName] = Field(default_factory=list, description="Labels that split the SLO (one budget per value).")
+    group_by: Annotated[list[LabelName], unique("group_by label")] = Field(default_factory=list, description="Labels that split the SLO (one budget per value).")
     alerting: SloAlerting = Field(default_factory=SloAlerting)
 
 

@@ -59,10 +59,33 @@ ServiceName = Annotated[str, _Text("service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9
 SloName = Annotated[str, _Text("SLO name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency")]
 LogicalName = Annotated[str, _Text("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")]
 MetricName = Annotated[str, _Text("Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total")]
-LabelName = Annotated[str, _Text("label name", r"[a-zA-Z_][a-zA-Z0-9_]*", "use letters, digits and _, not starting with a digit, e.g. operation")]
-AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh")]
+def _at_most(limit: int, kind: str) -> Any:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"the {kind} '{value[:20]}...' has {len(value)} characters (shorten it to at most {limit})")
+        return value
+
+    return check
+
+
+# Prometheus reserves label names starting with __ (__name__ is the metric name itself).
+LabelName = Annotated[str, _Text("label name", r"(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)", "use letters, digits and _, not starting with a digit or __, e.g. operation")]
+# Alert names name files (<Alert>.test.yml); 120 characters stay far below NAME_MAX (255 bytes).
+AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh"), AfterValidator(_at_most(120, "alert name"))]
 ReceiverName = Annotated[str, _Text("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")]
-Url = Annotated[str, _Text("URL", r"https?://[^\s]+", "write an absolute http:// or https:// URL")]
+
+def _url(value: object) -> object:
+    from .urls import url_problem
+
+    if not isinstance(value, str):
+        raise ValueError(f"expected a URL as text, got {value!r} (write an absolute http:// or https:// URL)")
+    problem = url_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Url = Annotated[str, BeforeValidator(_url), WithJsonSchema({"type": "string", "pattern": r"^https?://[^\s@]+$", "format": "uri"})]
 FilePath = Annotated[str, _Text("file path", r"/[^\s]*", "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url")]
 
 
@@ -110,28 +133,45 @@ Matchers = Annotated[dict[LabelName, MatcherValue], AfterValidator(_label_matche
 """Label matchers (``where``, ``service.selector``, route ``match``): ``matchers.parse`` forms."""
 
 
-def _duration(value: object) -> Duration:
-    return Duration.parse(value)
+@dataclass(frozen=True)
+class _DurationRange(GroupedMetadata):
+    """A duration between ``least`` and ``most`` (inclusive), with the reason for the bound."""
+
+    least: str | None = None
+    most: str = "10y"
+    why: str = "Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years"
+    zero_ok: bool = False  # an alert's for and keep_firing_for, group_wait
+
+    def __iter__(self) -> Iterator[object]:
+        least = Duration.parse(self.least) if self.least else None
+        most, why, zero_ok = Duration.parse(self.most), self.why, self.zero_ok
+
+        def check(value: object) -> Duration:
+            duration = Duration.parse(value, zero_ok=zero_ok)
+            if least is not None and duration < least:
+                raise ValueError(f"duration {value} is shorter than {least} ({why}; give at least {least})")
+            if duration > most:
+                raise ValueError(f"duration {value} is longer than {most} ({why}; give at most {most})")
+            return duration
+
+        yield BeforeValidator(check)
+        yield PlainSerializer(str, return_type=str)
+        yield WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["5m", "1h30m", "30d"]})
 
 
-DurationField = Annotated[
-    Duration,
-    BeforeValidator(_duration),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["5m", "1h30m", "30d"]}),
-]
+DurationField = Annotated[Duration, _DurationRange()]
+# An alert's `for`: the generated promtool test evaluates the rules every minute up to it (a 30d
+# `for` took promtool 106 s), and a condition that must hold for days is a report, not an alert.
+ForField = Annotated[Duration, _DurationRange(most="1d", zero_ok=True, why="the generated promtool test evaluates every minute until the alert fires")]
+# Prometheus looks back 5m for the latest sample, so series scraped less often than every 2m go stale
+# between scrapes (https://prometheus.io/docs/prometheus/latest/querying/basics/#staleness).
+ScrapeIntervalField = Annotated[Duration, _DurationRange(least="1s", most="2m", why="Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes")]
+# Burn windows are the SRE workbook's 30d windows scaled down; below 1h they fall under the scrape
+# resolution and the short and long windows coincide.
+SloWindowField = Annotated[Duration, _DurationRange(least="1h", most="3y", why="burn-rate windows are fractions of the SLO window")]
 
 
-def _duration_or_zero(value: object) -> Duration:
-    return Duration.parse(value, zero_ok=True)
-
-
-DurationOrZeroField = Annotated[
-    Duration,
-    BeforeValidator(_duration_or_zero),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["0s", "5m", "1h"]}),
-]
+DurationOrZeroField = Annotated[Duration, _DurationRange(zero_ok=True)]
 """A duration that may be 0s: an alert's ``for`` and ``keep_firing_for``, ``group_wait``."""
 
 ObjectiveField = Annotated[
@@ -151,3 +191,23 @@ ThresholdField = Annotated[
         "examples": ["1s", "10GiB", "5%", "1/min", 0.5],
     }),
 ]
+
+
+@dataclass(frozen=True)
+class unique(GroupedMetadata):  # noqa: N801 - reads as a constraint in Annotated[...]
+    """A list in which each item appears once (Alertmanager refuses a repeated group_by label)."""
+
+    what: str
+
+    def __iter__(self) -> Iterator[object]:
+        what = self.what
+
+        def check(items: list[Any]) -> list[Any]:
+            seen: set[Any] = set()
+            for item in items:
+                if item in seen:
+                    raise ValueError(f"{what} '{item}' is listed twice (list each once)")
+                seen.add(item)
+            return items
+
+        yield AfterValidator(check)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Literal
 
 _DURATION_UNITS: tuple[tuple[str, int], ...] = (
@@ -146,7 +146,30 @@ class Threshold:
     kind: ThresholdKind
 
 
+# Thresholds are compared in float64 by Prometheus; outside this range the generated tests cannot
+# put a value on either side of them (1e-400 is 0 in float64) and the text grows to hundreds of digits.
+THRESHOLD_LEAST = Decimal("1e-12")
+THRESHOLD_MOST = Decimal("1e21")
+
+
 def parse_threshold(value: object) -> Threshold:
+    """A threshold of any kind, within what float64 comparisons and the generated tests can tell apart.
+
+    >>> parse_threshold("1e30")
+    Traceback (most recent call last):
+    ...
+    ValueError: threshold 1e30 is larger than 1e21 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)
+    """
+    threshold = _parse_threshold(value)
+    magnitude = abs(threshold.value)
+    if magnitude > THRESHOLD_MOST:
+        raise ValueError(f"threshold {threshold.text} is larger than 1e21 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)")
+    if 0 < magnitude < THRESHOLD_LEAST:
+        raise ValueError(f"threshold {threshold.text} is smaller than 1e-12 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)")
+    return threshold
+
+
+def _parse_threshold(value: object) -> Threshold:
     if isinstance(value, Threshold):
         return value
     number = _number(value)
@@ -177,7 +200,9 @@ def parse_threshold(value: object) -> Threshold:
 
 def format_decimal(value: Decimal) -> str:
     """Shortest plain decimal text, never exponent notation: ``0.001``, ``1``, ``10737418240``."""
-    if value == value.to_integral():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
+    # A context wide enough for any spec number (the default 28 digits cannot quantize 1e28).
+    wide = Context(prec=max(28, len(value.as_tuple().digits) + abs(int(value.as_tuple().exponent)) + 2))
+    if value == value.to_integral_value(context=wide):
+        return str(value.quantize(Decimal(1), context=wide))
+    text = format(value.normalize(context=wide), "f")
     return text

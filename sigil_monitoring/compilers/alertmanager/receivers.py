@@ -11,7 +11,8 @@ from __future__ import annotations
 from ...ir.model import Receiver as IrReceiver
 from .config import (Authorization, EmailConfig, HttpConfig, Link, OpsgenieConfig, PagerDutyConfig, Receiver, Responder,
                      SlackConfig, WebhookConfig)
-from .templates import call, text
+from ...escape import template_literal, template_text
+from .templates import call
 
 CLIENT = "sigil-monitoring"
 
@@ -37,9 +38,9 @@ def _slack(r: IrReceiver) -> SlackConfig:
         # The mention (e.g. @here) goes only on firing critical notifications; link_names lets
         # Slack turn @here/@channel/@user into real mentions.
         body = (f'{{{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}}}'
-                f"{text(r.mention)} {{{{ end }}}}{body}")
+                f"{template_literal(r.mention)} {{{{ end }}}}{body}")
     return SlackConfig(
-        send_resolved=r.send_resolved, api_url_file=_required(r.secret_file, r.name), channel=_required(r.channel, r.name),
+        send_resolved=r.send_resolved, api_url_file=_required(r.secret_file, r.name), channel=template_text(_required(r.channel, r.name)),
         title=call("title"), title_link=call("dashboard_url"), text=body, color=call("slack.color"),
         fallback=call("title"), link_names=True if r.mention else None,
     )

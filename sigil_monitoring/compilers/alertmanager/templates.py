@@ -8,8 +8,6 @@ of strings repeated in every receiver. The data is Alertmanager's notification d
 
 from __future__ import annotations
 
-import json
-
 from ... import conventions as names
 
 # Template part -> body. Bodies are Go text/template; every part is rendered by amtool in tests.
@@ -89,8 +87,3 @@ def call(part: str) -> str:
     if part not in _PARTS:
         raise KeyError(f"no template part {part!r}: a bug in sigil-monitoring")
     return f'{{{{ template "{names.notification_template(part)}" . }}}}'
-
-
-def text(value: str) -> str:
-    """A literal string as a template (``{{ "..." }}``), so its braces are never interpreted."""
-    return "{{ " + json.dumps(value) + " }}"

@@ -6,6 +6,7 @@ to their runbook section; the same links are panel links in the panel's menu.
 
 from __future__ import annotations
 
+from ...escape import markdown_inline, markdown_url
 from ...ir.model import Panel
 from .context import Context
 from .model import Link
@@ -16,11 +17,11 @@ def _alert_lines(ctx: Context, panel: Panel) -> list[str]:
     for name in panel.alerts:
         alert, burn = ctx.alert(name), ctx.burn(name)
         if alert is not None:
-            lines.append(f"- [{name}]({alert.runbook_url}) ({alert.severity}): {alert.summary}")
+            lines.append(f"- [{name}]({markdown_url(alert.runbook_url)}) ({alert.severity}): {markdown_inline(alert.summary)}")
         elif burn is not None:
             slo, b = burn
             pairs = ", ".join(f"{w.long}/{w.short} above {w.factor}x" for w in b.windows)
-            lines.append(f"- [{name}]({b.runbook_url}) ({b.severity}): SLO {slo.name} burns its budget ({pairs}).")
+            lines.append(f"- [{name}]({markdown_url(b.runbook_url)}) ({b.severity}): SLO {slo.name} burns its budget ({pairs}).")
     return lines
 
 

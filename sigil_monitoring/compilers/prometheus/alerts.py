@@ -30,7 +30,7 @@ def threshold_text(threshold: Threshold) -> str:
     >>> threshold_text(parse_threshold("1/min")), threshold_text(parse_threshold("10GiB"))
     ('1 / 60', '10737418240')
     """
-    if threshold.kind == "per_second" and "/" in threshold.text:
+    if threshold.kind == "per_second" and "/" in threshold.text and threshold.value != 0:
         count = Decimal(threshold.text.split("/")[0].strip())
         per = (count / threshold.value).to_integral_value()
         if per * threshold.value == count or abs(per * threshold.value - count) < Decimal("1e-20"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ...escape import template_text
 from ... import conventions as names
 from ...promql import check
 from ...spec.units import Duration
@@ -44,8 +45,8 @@ class AlertingRule:
     expr: str
     for_: Duration
     labels: Labels
-    summary: str  # static
-    description: str  # Go template, expanded by Prometheus
+    summary: str  # plain text, written as literal template text
+    description: str  # Go template, expanded by Prometheus (user parts already escaped or checked)
     runbook_url: str
     dashboard_url: str
     dashboard_uid: str  # the dashboard and panel dashboard_url opens, for Grafana's "View panel"
@@ -58,22 +59,31 @@ class AlertingRule:
 
     @property
     def annotations(self) -> dict[str, str]:
+        """Annotations as Prometheus reads them: templates, with plain text escaped as literal.
+
+        Prometheus expands every annotation and every alert label as a Go template, so a
+        ``{{`` in a summary or a label value would run (``{{ query "..." }}`` is arbitrary PromQL).
+        """
         # Grafana links a data-source rule to a panel through these two reserved annotations
         # (https://grafana.com/docs/grafana/latest/alerting/fundamentals/templates/: __dashboardUid__, __panelId__).
-        link = {names.DASHBOARD_UID_ANNOTATION: self.dashboard_uid}
+        link = {names.DASHBOARD_UID_ANNOTATION: template_text(self.dashboard_uid)}
         if self.panel_id is not None:
             link[names.PANEL_ID_ANNOTATION] = str(self.panel_id)
         return {
-            "summary": self.summary, "description": self.description,
-            "runbook_url": self.runbook_url, "dashboard_url": self.dashboard_url, **link,
+            "summary": template_text(self.summary), "description": self.description,
+            "runbook_url": template_text(self.runbook_url), "dashboard_url": template_text(self.dashboard_url), **link,
             **dict(self.extra_annotations),
         }
+
+    @property
+    def label_templates(self) -> dict[str, str]:
+        return {name: template_text(value) for name, value in self.labels}
 
     def document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"alert": self.alert, "expr": self.expr, "for": str(self.for_)}
         if self.keep_firing_for is not None:
             doc["keep_firing_for"] = str(self.keep_firing_for)
-        return {**doc, "labels": dict(self.labels), "annotations": self.annotations}
+        return {**doc, "labels": self.label_templates, "annotations": self.annotations}
 
 
 Rule = RecordingRule | AlertingRule

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ... import conventions as names
 from ... import promql
+from ...escape import template_text
 from ...ir.model import BurnAlert, BurnWindow, Service, Slo
 from ...spec.units import Duration, format_decimal
 from .rules import AlertingRule, Labels, RecordingRule, RuleGroup, merge_labels
@@ -194,7 +195,7 @@ def burn_description(service: Service, slo: Slo, burn: BurnAlert) -> str:
     # A split SLO names the group that burns: one alert per handler, each saying which.
     group = "".join(f" {label}={{{{ $labels.{label} }}}}" for label in slo.group_by)
     return (
-        f"{slo.description + ' ' if slo.description else ''}Error ratio {{{{ $value | humanizePercentage }}}} "
+        f"{template_text(slo.description) + ' ' if slo.description else ''}Error ratio {{{{ $value | humanizePercentage }}}} "
         f"over the long window{' for' + group if group else ''} burns the budget of {format_decimal(slo.error_budget * 100)} % "
         f"(objective {format_decimal(slo.objective)} % over {slo.window}) at more than {pairs}. "
         f"Service {service.name}."

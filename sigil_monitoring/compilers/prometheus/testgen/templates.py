@@ -3,7 +3,8 @@
 promtool compares expanded annotations exactly, so the generator must know what Prometheus will
 print. This covers the subset the compiler and typical specs write: ``{{ $value }}`` (optionally
 piped to humanize, humanize1024, humanizeDuration or humanizePercentage), ``{{ $labels.x }}`` and
-``{{ if $labels.x }}...{{ else }}...{{ end }}``. The humanize functions follow Prometheus'
+``{{ if $labels.x }}...{{ else }}...{{ end }}``, and string literals ``{{ "{{" }}``, which is how
+``escape.template_text`` writes user text. The humanize functions follow Prometheus'
 template/template.go (2.42); ``%.4g`` is the same in Go and Python.
 
 >>> expand("p95 is {{ $value | humanizeDuration }}{{ if $labels.instance }} on {{ $labels.instance }}{{ end }}.", 2.425, {})
@@ -19,7 +20,8 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-_ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.S)
+# An action ends at the first }} outside a quoted string ({{ "}}" }} is one action).
+_ACTION = re.compile(r"""{{-?\s*((?:"(?:[^"\\]|\\.)*"|`[^`]*`|[^"`])*?)\s*-?}}""", re.S)
 
 
 class UnsupportedTemplate(ValueError):
@@ -113,7 +115,24 @@ _PIPES = {"humanize": humanize, "humanize1024": humanize1024, "humanizeDuration"
           "humanizePercentage": humanize_percentage}
 
 
+_GO_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_GO_ESCAPES = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+
+
+def go_unquote(literal: str) -> str:
+    r"""The value of a Go string literal as ``escape.go_string`` writes it.
+
+    >>> go_unquote(r'"a\"b\n\u00e9 {{"')
+    'a"b\né {{'
+    """
+    simple = {"n": "\n", "t": "\t", "r": "\r"}
+    return _GO_ESCAPES.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
+                           else simple.get(m.group(1), m.group(1)), literal[1:-1])
+
+
 def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
+    if _GO_STRING.fullmatch(action):
+        return go_unquote(action)
     parts = [p.strip() for p in action.split("|")]
     head, pipes = parts[0], parts[1:]
     if head in ("$value", ".Value"):
