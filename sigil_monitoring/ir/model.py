@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
 from ..spec.units import Duration, Threshold
 
 Matchers = tuple[tuple[str, str], ...]
@@ -34,15 +35,6 @@ class Series:
     metric: Metric
     matchers: Matchers  # service selector first, then `where`, in spec order
     by: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BurnWindow:
-    tier: str  # page | ticket
-    long: Duration
-    short: Duration
-    factor: Decimal  # burn-rate multiple of the error budget
-    budget_consumed: Decimal
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
-    from ..ir.burn import burn_windows, error_budget, never_fires
+    from ..burn_rates import burn_windows, error_budget, never_fires
 
     for name, slo in spec.slos.items():
         path = ("slos", name)
