@@ -90,6 +90,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
+    from .incremental import up_to_date
+
+    fresh = up_to_date(args.specs, args.out)
+    if fresh is not None:  # same compiler, same specs, output untouched: nothing to build
+        if not args.quiet:
+            print(f"wrote {fresh} files to {args.out} (0 changed)")
+        return EXIT_OK
     from .pipeline import compile_specs
     from .write import write_bundle
 

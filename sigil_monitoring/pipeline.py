@@ -26,7 +26,17 @@ def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -
         if artifact.path in files:
             raise AssertionError(f"two artifacts write {artifact.path}: a naming bug in sigil-monitoring")
         files[artifact.path] = artifact.render()
-    return Bundle(files)
+    return Bundle(files, inputs=_inputs(specs))
+
+
+def _inputs(specs: Sequence[Spec]) -> dict[str, object] | None:
+    """The manifest's record of what was compiled; None for a spec not read from text."""
+    from .incremental import inputs_record
+
+    sources = [spec._source for spec in specs]
+    if any(source is None for source in sources):
+        return None
+    return inputs_record([(source.display, source.text) for source in sources if source is not None])
 
 
 def compile_spec(spec: Spec, targets: Iterable[str] | None = None) -> Bundle:
