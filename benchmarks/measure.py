@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for the peak RSS of the job alone
 
 
 @dataclass
@@ -50,16 +51,20 @@ class JobFailed(Exception):
 def run_once(job: Job) -> Sample:
     if job.setup:
         job.setup()
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        # The peak RSS comes from GNU time: a child forked from this (large) process starts its
+        # ru_maxrss at our size, so wait4's figure would be ours for small jobs.
+        prefix = [TIME, "-f", "%M", "-o", rss.name] if TIME else []
         start = time.perf_counter()
-        proc = subprocess.Popen(job.cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen([*prefix, *job.cmd], cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
             err.seek(0)
-            raise JobFailed(f"{job.name}: exit {proc.returncode}: {err.read().decode(errors='replace')[-2000:]}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+            raise JobFailed(f"{job.name}: exit {code}: {err.read().decode(errors='replace')[-2000:]}")
+        peak_kib = int(rss.read().split()[-1]) if TIME else usage.ru_maxrss
+    return Sample(wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024)
 
 
 def alternate(jobs: Sequence[Job], runs: int) -> None:
