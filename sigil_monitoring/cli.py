@@ -90,7 +90,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
-    from .incremental import up_to_date
+    from .incremental import compile_changed, up_to_date
 
     fresh = up_to_date(args.specs, args.out)
     if fresh is not None:  # same compiler, same specs, output untouched: nothing to build
@@ -100,7 +100,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from .pipeline import compile_specs
     from .write import write_bundle
 
-    bundle = compile_specs(load_all(args.specs))
+    specs = load_all(args.specs)
+    bundle = compile_changed(specs, args.out)  # only the services whose spec or output changed
+    if bundle is None:
+        bundle = compile_specs(specs)
     changed = write_bundle(bundle, args.out)
     if not args.quiet:
         print(f"wrote {len(bundle)} files to {args.out} ({len(changed)} changed)")

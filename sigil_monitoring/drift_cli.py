@@ -30,7 +30,7 @@ def _compile(specs: list[Any]) -> Any:
 def cmd_check(args: argparse.Namespace) -> int:
     from .cli import load_all
     from .drift import find_drift
-    from .incremental import up_to_date
+    from .incremental import compile_changed, up_to_date
 
     fresh = up_to_date(args.specs, args.out)
     if fresh is not None:  # same compiler, same specs, output untouched: no drift, nothing to build
@@ -39,7 +39,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif not args.quiet:
             print(f"{args.out} is up to date ({fresh} files)")
         return EXIT_OK
-    bundle = _compile(load_all(args.specs))
+    specs = load_all(args.specs)
+    bundle = compile_changed(specs, args.out)  # only the services whose spec or output changed
+    if bundle is None:
+        bundle = _compile(specs)
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))

@@ -9,7 +9,11 @@ pydantic and no compiler (only hashlib, json and pathlib), so a pre-commit hook 
 change costs little more than the interpreter's start.
 
 A hand edit, a deleted file, a changed spec, another spec list or another version of
-sigil-monitoring each make the answer "no", and the full compile runs as before.
+sigil-monitoring each make the answer "no". Then ``compile_changed`` compiles only the services
+whose spec or files changed: every spec is still loaded and validated (errors, duplicate names),
+and the files that depend on every service (``compile_shared`` of a target) are compiled from
+all of them, but an unchanged service's own files are taken from disk, where the manifest
+vouches for their bytes, instead of being built and rendered again.
 
 >>> import tempfile, pathlib, shutil
 >>> from sigil_monitoring import load_spec, compile_specs, write_bundle
@@ -33,9 +37,13 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .conventions import MANIFEST_PATH
+
+if TYPE_CHECKING:
+    from .bundle import Bundle
+    from .spec.document import Spec
 
 _PACKAGE = Path(__file__).resolve().parent
 _fingerprint: list[str] = []
@@ -95,23 +103,90 @@ def _display_path(path: str) -> str:
     return p.as_posix()
 
 
-def up_to_date(paths: Sequence[str], out_dir: str | os.PathLike[str]) -> int | None:
-    """The number of generated files when ``out_dir`` is exactly what compiling ``paths`` writes; else None."""
-    out = Path(out_dir)
+def _manifest(out: Path) -> dict[str, Any] | None:
     try:
         manifest = json.loads((out / MANIFEST_PATH).read_bytes())
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         return None
-    if manifest.get("inputs") != _spec_record(paths):
+    return manifest
+
+
+def _on_disk(out: Path, rel: str, recorded: object) -> bytes | None:
+    """The file's bytes when they are the ones the manifest records; else None."""
+    path = out / rel
+    try:
+        if path.is_symlink():
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == recorded else None
+
+
+def up_to_date(paths: Sequence[str], out_dir: str | os.PathLike[str]) -> int | None:
+    """The number of generated files when ``out_dir`` is exactly what compiling ``paths`` writes; else None."""
+    out = Path(out_dir)
+    manifest = _manifest(out)
+    if manifest is None or manifest.get("inputs") != _spec_record(paths):
         return None
     files: dict[str, Any] = manifest["files"]
-    for rel, recorded in files.items():
-        path = out / rel
-        try:
-            if path.is_symlink() or hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
-                return None
-        except OSError:
-            return None
+    if any(_on_disk(out, rel, recorded) is None for rel, recorded in files.items()):
+        return None
     return len(files)
+
+
+def compile_changed(specs: Sequence[Spec], out_dir: str | os.PathLike[str]) -> Bundle | None:
+    """The bundle of ``specs``, compiling only the services whose spec or files changed since the
+    last compile into ``out_dir``; None when there is nothing to reuse (compile everything).
+
+    The bundle is the one ``compile_specs`` returns, byte for byte (tests/test_incremental.py).
+    """
+    out = Path(out_dir)
+    manifest = _manifest(out)
+    inputs = manifest.get("inputs") if manifest is not None else None
+    if manifest is None or not isinstance(inputs, dict) or inputs.get("compiler") != compiler_fingerprint():
+        return None
+    before = {str(shown): digest for shown, digest in inputs.get("specs", []) if isinstance(shown, str)}
+    files: dict[str, Any] = manifest["files"]
+    by_service: dict[str, dict[str, Any]] = {}
+    for rel, recorded in files.items():
+        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = recorded
+    reused: dict[str, bytes] = {}
+    changed: list[Spec] = []
+    for spec in specs:
+        source, name = spec._source, spec.service.name
+        own = by_service.get(name, {})
+        kept = {rel: _on_disk(out, rel, digest) for rel, digest in own.items()} if source is not None else {}
+        if source is None or before.get(source.display) != text_hash(source.text) or not own or None in kept.values():
+            changed.append(spec)
+        else:
+            reused.update({rel: data for rel, data in kept.items() if data is not None})
+    if len(changed) == len(specs):
+        return None
+    return _compile_some(specs, changed, reused)
+
+
+def _compile_some(specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[str, bytes]) -> Bundle:
+    from .bundle import Artifact, Bundle
+    from .compilers import TARGETS, compiler, shared_compiler
+    from .ir.build import build_model
+    from .pipeline import inputs_of
+
+    names = {spec.service.name for spec in changed}
+    artifacts: list[Artifact] = []
+    if changed:
+        model = build_model(list(changed))
+        for target in TARGETS:
+            artifacts += [a for a in compiler(target)(model) if a.path.split("/", 1)[0] in names]
+    everyone = build_model(list(specs))
+    for target in TARGETS:
+        shared = shared_compiler(target)
+        artifacts += shared(everyone) if shared is not None else []
+    files = dict(reused)
+    for artifact in artifacts:
+        if artifact.path in files:
+            raise AssertionError(f"two artifacts write {artifact.path}: a naming bug in sigil-monitoring")
+        files[artifact.path] = artifact.render()
+    return Bundle(files, inputs=inputs_of(specs))

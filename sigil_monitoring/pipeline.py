@@ -26,10 +26,10 @@ def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -
         if artifact.path in files:
             raise AssertionError(f"two artifacts write {artifact.path}: a naming bug in sigil-monitoring")
         files[artifact.path] = artifact.render()
-    return Bundle(files, inputs=_inputs(specs))
+    return Bundle(files, inputs=inputs_of(specs))
 
 
-def _inputs(specs: Sequence[Spec]) -> dict[str, object] | None:
+def inputs_of(specs: Sequence[Spec]) -> dict[str, object] | None:
     """The manifest's record of what was compiled; None for a spec not read from text."""
     from .incremental import inputs_record
 

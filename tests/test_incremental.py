@@ -10,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sigil_monitoring.incremental import _display_path
+from sigil_monitoring import compile_specs, load_spec, write_bundle
+from sigil_monitoring.compilers import runbook
+from sigil_monitoring.incremental import _display_path, compile_changed
 from sigil_monitoring.spec.loader import display_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,3 +84,23 @@ def test_incremental_shows_paths_as_the_loader_does(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for path in ["a.yaml", "./specs/a.yaml", str(tmp_path / "b.yaml"), "/elsewhere/c.yaml", "../up.yaml"]:
         assert _display_path(path) == display_path(path)
+
+
+def test_one_changed_spec_of_many_is_the_only_one_compiled_and_the_bundle_is_the_full_one(tmp_path, monkeypatch):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import fleet
+
+    paths = fleet(tmp_path / "specs", 4)
+    out = tmp_path / "out"
+    write_bundle(compile_specs([load_spec(p) for p in paths]), out)
+    paths[2].write_text(paths[2].read_text().replace("objective: 99.9%", "objective: 99.5%"))
+    specs = [load_spec(p) for p in paths]
+    compiled: list[str] = []
+    real = runbook.render_service
+    monkeypatch.setattr(runbook, "render_service", lambda s: compiled.append(s.name) or real(s))
+    partial = compile_changed(specs, out)
+    assert compiled == ["svc-0002"]  # one service's per-service targets ran, not four
+    assert partial is not None and dict(partial) == dict(compile_specs(specs)) and partial.inputs == compile_specs(specs).inputs
+    (out / "svc-0001" / "runbook.md").write_text("edited\n")  # a hand edit: that service is compiled again too
+    compiled.clear()
+    assert compile_changed(specs, out) is not None and sorted(compiled) == ["svc-0001", "svc-0002"]
