@@ -172,7 +172,7 @@ def _compile_some(specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[s
     from .bundle import Artifact, Bundle
     from .compilers import TARGETS, compiler, shared_compiler
     from .ir.build import build_model
-    from .pipeline import inputs_of
+    from .pipeline import inputs_of, render_all
 
     names = {spec.service.name for spec in changed}
     artifacts: list[Artifact] = []
@@ -184,9 +184,4 @@ def _compile_some(specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[s
     for target in TARGETS:
         shared = shared_compiler(target)
         artifacts += shared(everyone) if shared is not None else []
-    files = dict(reused)
-    for artifact in artifacts:
-        if artifact.path in files:
-            raise AssertionError(f"two artifacts write {artifact.path}: a naming bug in sigil-monitoring")
-        files[artifact.path] = artifact.render()
-    return Bundle(files, inputs=inputs_of(specs))
+    return Bundle(render_all(artifacts, dict(reused)), inputs=inputs_of(specs))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from .bundle import Artifact, Bundle
 from .compilers import TARGETS, compiler
@@ -10,23 +10,31 @@ from .spec.document import Spec
 
 
 def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> list[Artifact]:
+    return list(_artifacts(specs, targets))
+
+
+def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator[Artifact]:
     from .ir.build import build_model
 
     model = build_model(list(specs))
-    artifacts: list[Artifact] = []
     for target in targets or TARGETS:
-        artifacts.extend(compiler(target)(model))
-    return artifacts
+        yield from compiler(target)(model)
 
 
 def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Bundle:
     """Compile one or more specs into one bundle (one Alertmanager config for all of them)."""
-    files: dict[str, bytes] = {}
-    for artifact in compile_artifacts(specs, targets):
+    # Rendered as they come, so only one target's documents are alive beside the bytes.
+    return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs))
+
+
+def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """``files`` (new when None) with every artifact rendered into it; two artifacts of one path are a bug."""
+    files = {} if files is None else files
+    for artifact in artifacts:
         if artifact.path in files:
             raise AssertionError(f"two artifacts write {artifact.path}: a naming bug in sigil-monitoring")
         files[artifact.path] = artifact.render()
-    return Bundle(files, inputs=inputs_of(specs))
+    return files
 
 
 def inputs_of(specs: Sequence[Spec]) -> dict[str, object] | None:
