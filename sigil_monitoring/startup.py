@@ -7,6 +7,10 @@
   imports ``importlib.metadata`` at its top. The command line uses no pydantic plugin, so it
   stands in a loader that reports none. Any other name asked of the stand-in loads the real
   loader, so a newer pydantic that needs more from it still gets it.
+- ``run`` turns the cyclic garbage collector off: the compiler makes almost no reference
+  cycles (98 objects in 9 collections at 1,000 SLOs), but each collection walks every live
+  object, and the live set grows with the spec: with it on, compiling 1,000 SLOs took 5.1-6.0 s
+  of CPU, with it off 4.1 s. Reference counting still frees everything else at once.
 - ``run``: the console entry point. After ``main`` returns and the output is flushed, exit
   with ``os._exit``: the interpreter's teardown (freeing every module and object one by one)
   costs about 50-70 M instructions and has nothing left to do for us: every file we write is
@@ -20,6 +24,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import types
@@ -53,6 +58,7 @@ def run() -> NoReturn:
     from .cli import main
 
     without_pydantic_plugins()
+    gc.disable()
     code = main()
     try:
         sys.stdout.flush()
