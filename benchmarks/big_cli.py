@@ -9,13 +9,11 @@ Everything else is the ordinary ``sigil-monitoring`` command.
 
 from __future__ import annotations
 
-import sys
-
-from sigil_monitoring.cli import main
 from sigil_monitoring.spec import yaml_io
+from sigil_monitoring.startup import run
 
 yaml_io.MAX_BYTES = 256 * 1024 * 1024
 yaml_io.MAX_NODES = 50_000_000
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run()  # the console entry point itself, as `sigil-monitoring` runs
