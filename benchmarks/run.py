@@ -1,77 +1,230 @@
-"""Whole-process timings of the CLI, the way a pre-commit hook runs it.
+"""The benchmark of issue 13: sigil-monitoring against its floor, its yardsticks and its peers, and at scale.
 
-Usage: .venv/bin/python benchmarks/run.py [--runs N]
+Usage: .venv/bin/python benchmarks/run.py [--runs 11] [--slos 10,100,1000,10000]
+       [--services 1,10,100,1000] [--no-callgrind] [--no-peers] [--json build/benchmark.json]
 
-Prints the median and spread of N runs for: validate and compile of specs/sigil-dna.yaml, and
-compile of a generated large spec (100 metrics, 100 alerts, 20 SLOs), plus the spec loading cost
-on the fast (libyaml) and round-trip paths. Numbers depend on the machine; compare runs on one.
+Whole processes, as a pre-commit hook or CI runs them. The sigil-dna-sized jobs run in rounds,
+each job once a round, in an order that rotates (paired, alternating runs: load on this shared
+machine falls on all of them alike); the table gives medians. Instruction counts from callgrind
+(one run each, when valgrind is installed) do not depend on load: ratios use them when both
+sides have them, and median CPU time otherwise. Scale rows (N SLOs in one spec, N services in
+one folder) run once each. Peers (benchmarks/requirements-peers.txt) that are not installed are
+reported as such. Prints one table; writes the JSON.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
+import json
+import platform
+import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import fleet, slo_spec  # noqa: E402
+from measure import REPO, Job, JobFailed, alternate, callgrind_available, instructions, median, run_once  # noqa: E402
+
+PY = sys.executable
+SPEC = "specs/sigil-dna.yaml"
+PEERS = {  # row -> (module the peer needs, command after the interpreter)
+    "peer: grafanalib, dashboard only": ("grafanalib", ["benchmarks/peers/grafanalib_dashboard.py"]),
+    "peer: grafana-foundation-sdk, dashboard only": ("grafana_foundation_sdk", ["benchmarks/peers/foundation_dashboard.py"]),
+    "peer: go-jsonnet (gojsonnet), dashboard only": ("_gojsonnet", ["benchmarks/peers/jsonnet_dashboard.py", "go"]),
+    "peer: jrsonnet (rjsonnet), dashboard only": ("rjsonnet", ["benchmarks/peers/jsonnet_dashboard.py", "rs"]),
+}
+YARDSTICK = {  # row -> the row it is compared with
+    "validate sigil-dna": "python -c 'import pydantic, ruamel.yaml'",
+    "compile sigil-dna (fresh output folder)": "floor: same YAML load, same bytes written",
+    "compile sigil-dna, unchanged (incremental)": "floor: same YAML load, same bytes written",
+    "check sigil-dna, unchanged (incremental)": "floor: same YAML load, same bytes written",
+    **{peer: "compile sigil-dna (fresh output folder)" for peer in PEERS},
+}
 
 
-def large_spec(n: int = 100) -> str:
-    lines = ["apiVersion: sigil-monitoring/v1", "service:", "  name: large", "  selector: {job: large}", "metrics:"]
-    for i in range(n):
-        lines.append(f"  req{i}: {{name: large_requests{i}_total, type: counter}}")
-        lines.append(f"  err{i}: {{name: large_errors{i}_total, type: counter}}")
-        lines.append(f"  lat{i}: {{name: large_latency{i}_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.5, 1, 5]}}")
-    lines.append("slos:")
-    for i in range(n // 5):
-        lines.append(f"  avail-{i}: {{objective: 99.9%, sli: {{bad: err{i}, total: req{i}}}}}")
-    lines.append("alerts:")
-    for i in range(n):
-        lines.append(f"  Latency{i}High: {{when: {{quantile: 0.95, of: lat{i}, above: 1s}}, for: 10m}}")
-    return "\n".join(lines) + "\n"
+def _fresh(path: Path) -> Any:
+    return lambda: shutil.rmtree(path, ignore_errors=True)
 
 
-def timed(cmd: list[str], runs: int) -> list[float]:
+def _installed(module: str) -> bool:
+    import subprocess
+
+    return subprocess.run([PY, "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+def _precompute(tmp: Path) -> Path:
+    """The module the floor imports: the bytes compiling sigil-dna produces."""
+    sys.path.insert(0, str(REPO))
+    from sigil_monitoring import compile_specs, load_spec
+
+    bundle = compile_specs([load_spec(REPO / SPEC)])
+    module = tmp / "sigil_dna_bundle.py"
+    module.write_text(f"FILES = {dict(bundle)!r}\nINPUTS = {bundle.inputs!r}\n")
+    return module
+
+
+def dna_jobs(tmp: Path, peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
+    cli = [PY, "-m", "sigil_monitoring"]
+    module = _precompute(tmp)
+    unchanged = tmp / "unchanged"
+    run_once(Job("prepare", [*cli, "compile", "-q", SPEC, "--out", str(unchanged)]))
+    jobs = [
+        Job("python -c pass (interpreter start)", [PY, "-c", "pass"]),
+        Job("python -c 'import pydantic, ruamel.yaml'", [PY, "-c", "import pydantic, ruamel.yaml"]),
+        Job("validate sigil-dna", [*cli, "validate", "-q", SPEC]),
+        Job("floor: same YAML load, same bytes written", [PY, "benchmarks/floor.py", SPEC, str(module), str(tmp / "floor")], _fresh(tmp / "floor")),
+        Job("compile sigil-dna (fresh output folder)", [*cli, "compile", "-q", SPEC, "--out", str(tmp / "c")], _fresh(tmp / "c")),
+        Job("compile sigil-dna, unchanged (incremental)", [*cli, "compile", "-q", SPEC, "--out", str(unchanged)]),
+        Job("check sigil-dna, unchanged (incremental)", [*cli, "check", "-q", SPEC, "--out", str(unchanged)]),
+    ]
+    missing = []
+    for name, (module_name, cmd) in PEERS.items():
+        if not peers:
+            missing.append({"name": name, "note": "skipped (--no-peers)"})
+        elif not _installed(module_name):
+            missing.append({"name": name, "note": "not installed (pip install -r benchmarks/requirements-peers.txt)"})
+        else:
+            out = tmp / f"peer-{len(jobs)}.json"
+            jobs.append(Job(name, [PY, *cmd, str(out)]))
+    return jobs, missing
+
+
+def scale_rows(tmp: Path, slos: list[int], services: list[int]) -> list[dict[str, Any]]:
+    rows = []
+    for n in slos:
+        spec = tmp / f"slos-{n}.yaml"
+        spec.write_text(slo_spec(n))
+        out = tmp / f"slos-{n}-out"
+        job = Job(f"{n} SLOs in one spec, compile", [PY, "benchmarks/big_cli.py", "compile", "-q", str(spec), "--out", str(out)], _fresh(out))
+        rows.append(_once(job, {"kind": "slos", "n": n}))
+    for n in services:
+        folder = tmp / f"fleet-{n}"
+        fleet(folder, n)
+        out = tmp / f"fleet-{n}-out"
+        cmd = [PY, "-m", "sigil_monitoring", "compile", "-q", str(folder), "--out", str(out)]
+        rows.append(_once(Job(f"{n} services in one folder, compile", cmd, _fresh(out)), {"kind": "services", "n": n}))
+        rows.append(_once(Job(f"{n} services, unchanged (incremental)", cmd), {"kind": "services-unchanged", "n": n}))
+        first = folder / "svc-0000.yaml"
+        touch = lambda f=first: f.write_text(f.read_text() + "# changed\n")  # noqa: E731
+        rows.append(_once(Job(f"{n} services, one spec changed", cmd, touch), {"kind": "services-one-changed", "n": n}))
+    return rows
+
+
+def _once(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
+    try:
+        sample = run_once(job)
+    except JobFailed as exc:
+        return {"name": job.name, "note": f"failed: {str(exc)[:300]}", **extra}
+    return {"name": job.name, "wall_ms": sample.wall * 1000, "cpu_ms": sample.cpu * 1000, "rss_mib": sample.rss_mib, **extra}
+
+
+def _row(job: Job) -> dict[str, Any]:
+    return {
+        "name": job.name, "runs": len(job.samples),
+        "wall_ms": median([s.wall for s in job.samples]) * 1000, "wall_min_ms": min(s.wall for s in job.samples) * 1000,
+        "cpu_ms": median([s.cpu for s in job.samples]) * 1000, "rss_mib": max(s.rss_mib for s in job.samples),
+        "instructions": job.instructions,
+    }
+
+
+def with_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_name = {r["name"]: r for r in rows}
+    for row in rows:
+        base = by_name.get(YARDSTICK.get(row["name"], ""))
+        if base is None or "cpu_ms" not in row or "cpu_ms" not in base:
+            continue
+        row["vs"] = base["name"]
+        if row.get("instructions") and base.get("instructions"):
+            row["ratio"], row["ratio_of"] = row["instructions"] / base["instructions"], "instructions"
+        else:
+            row["ratio"], row["ratio_of"] = row["cpu_ms"] / base["cpu_ms"], "cpu"
+    for kind, big, small in (("slos", 10_000, 1_000), ("services", 1_000, 100)):
+        a = next((r for r in rows if r.get("kind") == kind and r.get("n") == big and "cpu_ms" in r), None)
+        b = next((r for r in rows if r.get("kind") == kind and r.get("n") == small and "cpu_ms" in r), None)
+        if a and b:
+            rows.append({"name": f"time({big})/time({small}), {kind}", "ratio": a["cpu_ms"] / b["cpu_ms"], "ratio_of": "cpu", "kind": f"{kind}-ratio"})
+    return rows
+
+
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value (None when its rows were not run)."""
+    by_name = {r["name"]: r for r in rows}
+
+    def ratio(name: str) -> float | None:
+        return by_name.get(name, {}).get("ratio")
+
+    slo10k = next((r for r in rows if r.get("kind") == "slos" and r.get("n") == 10_000 and "cpu_ms" in r), {})
+    checks = [
+        ("compile sigil-dna <= 2x the floor", ratio("compile sigil-dna (fresh output folder)"), 2.0),
+        ("unchanged compile <= 1.5x the floor", ratio("compile sigil-dna, unchanged (incremental)"), 1.5),
+        ("unchanged check <= 1.5x the floor", ratio("check sigil-dna, unchanged (incremental)"), 1.5),
+        ("validate <= 2x import pydantic, ruamel.yaml", ratio("validate sigil-dna"), 2.0),
+        ("compile sigil-dna faster than go-jsonnet builds the dashboard (peer/compile >= 1)", ratio("peer: go-jsonnet (gojsonnet), dashboard only"), None),
+        ("10,000 SLOs <= 10 s CPU", slo10k.get("cpu_ms", 0) / 1000 or None, 10.0),
+        ("10,000 SLOs <= 1 GiB peak RSS", slo10k.get("rss_mib"), 1024.0),
+        ("time(10k)/time(1k) SLOs <= 11", ratio("time(10000)/time(1000), slos"), 11.0),
+        ("1,000 services linear: time(1000)/time(100) <= 11", ratio("time(1000)/time(100), services"), 11.0),
+    ]
     out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
-        out.append(time.perf_counter() - start)
+    for what, value, limit in checks:
+        met = None if value is None else (value >= 1.0 if limit is None else value <= limit)
+        out.append({"target": what, "value": value, "limit": limit, "met": met})
     return out
 
 
-def report(name: str, samples: list[float]) -> None:
-    med = statistics.median(samples)
-    print(f"{name:<44} median {med * 1000:7.1f} ms   min {min(samples) * 1000:7.1f}   max {max(samples) * 1000:7.1f}   (n={len(samples)})")
+def table(rows: list[dict[str, Any]], goals: list[dict[str, Any]]) -> str:
+    lines = [f"{'job':<52} {'wall ms':>9} {'CPU ms':>9} {'RSS MiB':>8} {'instr M':>9}  ratio", "-" * 108]
+    for r in rows:
+        if "cpu_ms" not in r and "ratio" not in r:
+            lines.append(f"{r['name']:<52} {r.get('note', '')}")
+            continue
+        cells = [f"{r[k]:9.0f}" if r.get(k) is not None else f"{'':>9}" for k in ("wall_ms", "cpu_ms")]
+        rss = f"{r['rss_mib']:8.0f}" if r.get("rss_mib") else f"{'':>8}"
+        ins = f"{r['instructions'] / 1e6:9.0f}" if r.get("instructions") else f"{'':>9}"
+        ratio = f"{r['ratio']:.2f}x {r['ratio_of']}" + (f" of {r['vs']}" if r.get("vs") else "") if "ratio" in r else ""
+        lines.append(f"{r['name']:<52} {cells[0]} {cells[1]} {rss} {ins}  {ratio}")
+    lines += ["", "targets (issue 13):"]
+    for g in goals:
+        state = "not run" if g["met"] is None else "met" if g["met"] else "NOT met"
+        value = "" if g["value"] is None else f"{g['value']:.2f}"
+        lines.append(f"  {state:<8} {value:>9}  {g['target']}")
+    return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=10)
-    runs = parser.parse_args().runs
-    py = sys.executable
-    with tempfile.TemporaryDirectory() as tmp:
-        big = Path(tmp) / "large.yaml"
-        big.write_text(large_spec())
-        report("python -c pass (interpreter start)", timed([py, "-c", "pass"], runs))
-        report("validate specs/sigil-dna.yaml", timed([py, "-m", "sigil_monitoring", "validate", "-q", "specs/sigil-dna.yaml"], runs))
-        report("compile specs/sigil-dna.yaml", timed([py, "-m", "sigil_monitoring", "compile", "-q", "specs/sigil-dna.yaml", "--out", f"{tmp}/o1"], runs))
-        report(f"compile large spec ({big.stat().st_size // 1024} KiB)", timed([py, "-m", "sigil_monitoring", "compile", "-q", str(big), "--out", f"{tmp}/o2"], runs))
-        sys.path.insert(0, str(REPO))
-        from sigil_monitoring.spec import yaml_io
-
-        text = big.read_text()
-        for name, fn in (("load large spec, libyaml path", yaml_io.load), ("load large spec, round-trip path", yaml_io.load_round_trip)):
-            samples = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                fn(text)
-                samples.append(time.perf_counter() - start)
-            report(name, samples)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=11, help="rounds of the sigil-dna-sized jobs (default 11)")
+    parser.add_argument("--slos", default="10,100,1000,10000", help="SLO counts of the one-spec scale rows ('' for none)")
+    parser.add_argument("--services", default="1,10,100,1000", help="service counts of the folder scale rows ('' for none)")
+    parser.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts")
+    parser.add_argument("--no-peers", action="store_true", help="skip the peers")
+    parser.add_argument("--json", default="build/benchmark.json", help="where to write the results (default build/benchmark.json)")
+    args = parser.parse_args()
+    sizes = [[int(n) for n in text.split(",") if n] for text in (args.slos, args.services)]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        jobs, skipped = dna_jobs(tmp, not args.no_peers)
+        alternate(jobs, args.runs)
+        use_callgrind = not args.no_callgrind and callgrind_available()
+        if use_callgrind:
+            for job in jobs:
+                try:
+                    job.instructions = instructions(job)
+                except JobFailed as exc:  # e.g. a Go runtime that valgrind cannot run
+                    print(f"no instruction count: {str(exc)[:200]}", file=sys.stderr)
+        rows = [_row(job) for job in jobs] + skipped + scale_rows(tmp, *sizes)
+    if not args.no_callgrind and not use_callgrind:
+        rows.append({"name": "instruction counts", "note": "valgrind not installed: ratios use CPU time"})
+    rows = with_ratios(rows)
+    goals = targets(rows)
+    print(table(rows, goals))
+    result = {"python": platform.python_version(), "machine": platform.machine(), "runs": args.runs, "rows": rows, "targets": goals}
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {args.json}")
 
 
 if __name__ == "__main__":

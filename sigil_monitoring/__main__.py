@@ -1,1 +1,1 @@
-import sys; from .cli import main; sys.exit(main())  # noqa: E702
+from .startup import run; run()  # noqa: E702

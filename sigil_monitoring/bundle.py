@@ -41,8 +41,10 @@ class Bundle(Mapping[str, bytes]):
     ['a.txt', 'b.txt']
     """
 
-    def __init__(self, files: Mapping[str, bytes]) -> None:
+    def __init__(self, files: Mapping[str, bytes], inputs: Mapping[str, Any] | None = None) -> None:
         self._files = dict(sorted(files.items()))
+        # What was compiled (compiler and spec hashes), recorded in the manifest for incremental.py.
+        self.inputs = dict(inputs) if inputs is not None else None
 
     def __getitem__(self, path: str) -> bytes:
         return self._files[path]

@@ -140,10 +140,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
+    from .incremental import compile_changed, up_to_date
+
+    fresh = up_to_date(args.specs, args.out)
+    if fresh is not None:  # same compiler, same specs, output untouched: nothing to build
+        if not args.quiet:
+            print(f"wrote {fresh} files to {args.out} (0 changed)")
+        return EXIT_OK
     from .pipeline import compile_specs
     from .write import write_bundle
 
-    bundle = compile_specs(load_all(args.specs, strict=args.strict, fmt=args.format), args.target)
+    specs = load_all(args.specs, strict=args.strict, fmt=args.format)
+    # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
+    bundle = compile_changed(specs, args.out) if args.target is None else None
+    if bundle is None:
+        bundle = compile_specs(specs, args.target)
     changed = write_bundle(bundle, args.out)
     if not args.quiet:
         print(f"wrote {len(bundle)} files to {args.out} ({len(changed)} changed)")
@@ -157,7 +168,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands defined in this module; any other needs drift_cli/push_cli, whose import (json,
+# subprocess, ...) costs every compile and validate a few ms when done unconditionally.
+_OWN_COMMANDS = ("compile", "validate", "schema")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; given the ``command`` about to run, only what that command needs.
+
+    >>> def commands(parser): return sorted(parser._subparsers._group_actions[0].choices)
+    >>> commands(build_parser("validate"))
+    ['compile', 'schema', 'validate']
+    >>> commands(build_parser())
+    ['check', 'compile', 'diff', 'history', 'push', 'rollback', 'schema', 'validate']
+    """
     parser = _Parser(prog="sigil-monitoring", description="Compile a service's monitoring spec into dashboards, rules, routing and a runbook.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -187,10 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the spec's JSON Schema", description="Print the JSON Schema of the spec format (schemas/spec.schema.json).")
     p.set_defaults(func=cmd_schema)
 
-    from . import drift_cli, push_cli
+    if command not in _OWN_COMMANDS:
+        from . import drift_cli, push_cli
 
-    drift_cli.register(sub, specs)
-    push_cli.register(sub, specs)
+        drift_cli.register(sub, specs)
+        push_cli.register(sub, specs)
     return parser
 
 
@@ -201,8 +226,14 @@ def out_folder(text: str) -> str:
     return text
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand in ``argv``: its first word that is not an option (no top-level option takes a value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -30,9 +30,22 @@ def _compile(specs: list[Any], targets: Any = None) -> Any:
 def cmd_check(args: argparse.Namespace) -> int:
     from .cli import load_all
     from .drift import find_drift
+    from .incremental import compile_changed, up_to_date
 
+    # Same compiler, same specs, output untouched: no drift and nothing to build (a --target or
+    # --strict check builds, to compile those targets or to find the warnings).
+    fresh = up_to_date(args.specs, args.out) if args.target is None and not args.strict else None
+    if fresh is not None:
+        if args.format == "json":
+            sys.stdout.write(_check_json([]))
+        elif not args.quiet:
+            print(f"{args.out} is up to date ({fresh} files)")
+        return EXIT_OK
     # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
-    bundle = _compile(load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text"), args.target)
+    specs = load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text")
+    bundle = compile_changed(specs, args.out) if args.target is None else None  # only what changed
+    if bundle is None:
+        bundle = _compile(specs, args.target)
     drift = find_drift(bundle, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))

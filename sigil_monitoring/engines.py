@@ -18,8 +18,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator, Sequence
 
+from typing import TYPE_CHECKING
+
 from .errors import Diagnostic, SpecError
-from .spec.document import Spec
+
+if TYPE_CHECKING:  # the CLI imports this module for its --target option: keep pydantic out of start-up
+    from .spec.document import Spec
 
 Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "value", message)
 

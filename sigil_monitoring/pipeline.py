@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from .bundle import Artifact, Bundle
 from .compilers import TARGETS, compiler
@@ -12,6 +12,10 @@ from .spec.document import Spec
 def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> list[Artifact]:
     """Artifacts of every target; ``targets`` (as ``compile --target`` gives them) overrides each
     spec's ``targets`` section. A spec using a feature a chosen engine lacks is a ``SpecError``."""
+    return list(_artifacts(specs, targets))
+
+
+def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator[Artifact]:
     from . import engines
     from .ir.build import build_model
     from .ir.model import Model
@@ -19,22 +23,36 @@ def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = Non
     model = build_model(list(specs))
     chosen = engines.choose(specs, None if targets is None else tuple(targets))
     engines.check_support(specs, chosen)
-    artifacts: list[Artifact] = []
     for target in TARGETS:  # registry order, so output does not depend on how targets were listed
         services = tuple(s for s, names in zip(model.services, chosen) if target in names)
         if services:
-            artifacts.extend(compiler(target)(Model(services)))
-    return artifacts
+            yield from compiler(target)(Model(services))
 
 
 def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Bundle:
     """Compile one or more specs into one bundle (one Alertmanager config for all of them)."""
-    files: dict[str, bytes] = {}
-    for artifact in compile_artifacts(specs, targets):
+    # Rendered as they come, so only one target's documents are alive beside the bytes.
+    return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs))
+
+
+def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """``files`` (new when None) with every artifact rendered into it; two artifacts of one path are a bug."""
+    files = {} if files is None else files
+    for artifact in artifacts:
         if artifact.path in files:
             raise AssertionError(f"two artifacts write {artifact.path}: a naming bug in sigil-monitoring")
         files[artifact.path] = artifact.render()
-    return Bundle(files)
+    return files
+
+
+def inputs_of(specs: Sequence[Spec]) -> dict[str, object] | None:
+    """The manifest's record of what was compiled; None for a spec not read from text."""
+    from .incremental import inputs_record
+
+    sources = [spec._source for spec in specs]
+    if any(source is None for source in sources):
+        return None
+    return inputs_record([(source.display, source.text) for source in sources if source is not None])
 
 
 def compile_spec(spec: Spec, targets: Iterable[str] | None = None) -> Bundle:

@@ -39,7 +39,10 @@ _INNER_STAGE = ".sigil-stage-"
 
 def manifest_bytes(bundle: Bundle) -> bytes:
     files = {path: hashlib.sha256(data).hexdigest() for path, data in bundle.items()}
-    return (json.dumps({"generated_by": "sigil-monitoring", "files": files}, indent=2, sort_keys=True) + "\n").encode()
+    manifest: dict[str, object] = {"generated_by": "sigil-monitoring", "files": files}
+    if bundle.inputs is not None:
+        manifest["inputs"] = bundle.inputs  # what was compiled: lets incremental.up_to_date skip a compile
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:

@@ -4,6 +4,11 @@ A target module exposes ``compile(model: Model) -> list[Artifact]``; it is pure 
 no printing). Modules are imported only when their target runs, so ``validate`` stays fast.
 A target compiles the services whose spec chose it (``targets:``, or ``compile --target``);
 ``DEFAULT_TARGETS`` is what a spec without a ``targets`` section gets.
+
+Every file a target writes lies under ``<service>/`` and depends on that service alone, except
+the files that depend on every service at once (Alertmanager's config, Grafana's provisioning);
+a target that writes such files also exposes them alone as ``compile_shared(model)``, so that
+``incremental.py`` can compile the changed services only and still rewrite the shared files.
 """
 
 from __future__ import annotations
@@ -30,3 +35,8 @@ DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "ru
 
 def compiler(target: str) -> Callable[[Model], list[Artifact]]:
     return importlib.import_module(TARGETS[target]).compile  # type: ignore[no-any-return]
+
+
+def shared_compiler(target: str) -> Callable[[Model], list[Artifact]] | None:
+    """The target's files that depend on every service (``compile_shared``), when it has any."""
+    return getattr(importlib.import_module(TARGETS[target]), "compile_shared", None)

@@ -193,22 +193,72 @@ ALERT_PANEL_KINDS = {
 }
 
 
+@dataclass(frozen=True)
+class _PanelIndex:
+    """The first panel of each (kind, metric), of each SLO, and of each ratio denominator."""
+
+    by_kind: dict[tuple[str, str], Panel]
+    by_slo: dict[str, Panel]
+    by_total: dict[str, Panel]
+    by_share: dict[tuple[str, str, str], Panel]  # (kind, metric, denominator): stat/gauge panels with of
+
+    @classmethod
+    def of(cls, rows: tuple[Row, ...]) -> _PanelIndex:
+        by_kind: dict[tuple[str, str], Panel] = {}
+        by_slo: dict[str, Panel] = {}
+        by_total: dict[str, Panel] = {}
+        by_share: dict[tuple[str, str, str], Panel] = {}
+        for panel in (p for row in rows for p in row.panels):
+            if panel.kind == "slo_burn" and panel.slo is not None:
+                by_slo.setdefault(panel.slo, panel)
+            if panel.series is not None:
+                by_kind.setdefault((panel.kind, panel.series.metric.key), panel)
+            if panel.total is not None:
+                by_total.setdefault(panel.total.metric.key, panel)
+                if panel.series is not None:
+                    by_share.setdefault((panel.kind, panel.series.metric.key, panel.total.metric.key), panel)
+        return cls(by_kind, by_slo, by_total, by_share)
+
+
+# One service's rows are asked once per alert and SLO: index them once. Rows are immutable tuples
+# of frozen panels, so the index of the very same object (``is``) is always still right.
+_last_index: list[tuple[tuple[Row, ...], _PanelIndex]] = []
+
+
+def _index(rows: tuple[Row, ...]) -> _PanelIndex:
+    if not _last_index or _last_index[0][0] is not rows:
+        _last_index[:] = [(rows, _PanelIndex.of(rows))]
+    return _last_index[0][1]
+
+
 def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None,
               total_key: str | None = None) -> Panel | None:
-    """The panel that shows an alert best; ``total_key``: the denominator of a share (gauge_ratio)."""
-    panels = [p for row in rows for p in row.panels]
+    """The panel an alert (or an SLO's burn alerts) links to: the first panel of the best kind showing its metric
+    (for a share, ``gauge_ratio``, of its metric over ``total_key``).
+
+    >>> from sigil_monitoring.ir.model import Metric
+    >>> def series(key): return Series(Metric(key, key, "counter", "none", "", (), None, None), ())
+    >>> rate = Panel(1, "rate", "Requests", "", 0, 0, 12, 8, series=series("req"))
+    >>> ratio = Panel(2, "error_ratio", "Errors", "", 12, 0, 12, 8, series=series("err"), total=series("req"))
+    >>> rows = (Row(100, "Traffic", 0, False, (rate, ratio)),)
+    >>> panel_for(rows, "ratio", "req").id, panel_for(rows, "absent", "req").id
+    (1, 1)
+    >>> panel_for(rows, "absent", "err").id, panel_for(rows, "value", "req")
+    (2, None)
+    """
+    index = _index(rows)
     if slo is not None:
-        return next((p for p in panels if p.kind == "slo_burn" and p.slo == slo), None)
+        return index.by_slo.get(slo)
     for kind in ALERT_PANEL_KINDS.get(alert_kind, ()):
-        for panel in panels:
-            if panel.kind == kind and panel.series is not None and panel.series.metric.key == metric_key:
-                if alert_kind != "gauge_ratio" or (panel.total is not None and panel.total.metric.key == total_key):
-                    return panel
-    if alert_kind == "absent":
+        if alert_kind == "gauge_ratio":
+            found = index.by_share.get((kind, metric_key, total_key)) if metric_key is not None and total_key is not None else None
+        else:
+            found = index.by_kind.get((kind, metric_key)) if metric_key is not None else None
+        if found is not None:
+            return found
+    if alert_kind == "absent" and metric_key is not None:
         # A metric shown only as the denominator of a ratio still tells whether it is reported.
-        for panel in panels:
-            if panel.total is not None and panel.total.metric.key == metric_key:
-                return panel
+        return index.by_total.get(metric_key)
     return None
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from ..matchers import Matcher
 from ..spec.targets import Targets
+from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
 from ..spec.units import Duration, Threshold
 
 Matchers = tuple[Matcher, ...]
@@ -44,15 +45,6 @@ class Series:
         writes them (``http_requests_total{code=~"5.."}``); the service selector is left out."""
         parts = ",".join(m.text() for m in self.narrowed)
         return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
-
-
-@dataclass(frozen=True)
-class BurnWindow:
-    tier: str  # page | ticket
-    long: Duration
-    short: Duration
-    factor: Decimal  # burn-rate multiple of the error budget
-    budget_consumed: Decimal
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
-    from ..ir.burn import burn_windows, can_fire, error_budget, lowest_objective_for
+    from ..burn_rates import burn_windows, can_fire, error_budget, lowest_objective_for
 
     for name, slo in spec.slos.items():
         path = ("slos", name)

@@ -96,13 +96,16 @@ def load(text: str) -> Any:
             # ruamel only), so the round-trip parser decides files that may use them.
             raise _UseRoundTrip
         data = _load_fast(text)
-    except (YAMLError, _UseRoundTrip, ValueError, TypeError):
+    except (YAMLError, _UseRoundTrip, ValueError, TypeError, IndexError):
         try:
             data = load_round_trip(text)
         except YAMLError as exc:
             raise _problem(exc) from None
         except (ValueError, TypeError) as exc:  # e.g. a list used as a mapping key
             raise YamlProblem(1, 1, f"YAML structure not allowed in a spec: {exc} (use plain text keys)") from None
+        except IndexError:
+            # ruamel's int constructor on a scalar such as "+_" (a sign and nothing it can read).
+            raise YamlProblem(1, 1, "YAML value that is neither a number nor text (quote it)") from None
     _check_size(data)
     return data
 

@@ -25,7 +25,12 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
         if "v2" in formats:
             resource = v2.build(service, classic if service.dashboard.grafana_version >= 9 else dashboard.build(service, current=True))
             out.append(Artifact(names.dashboard_path(service.name, "v2"), resource.to_json(), "json", service.source, header=False))
-    if model.services:
-        source = ", ".join(s.source for s in model.services)
-        out.append(Artifact(names.GRAFANA_PROVISIONING_PATH, provisioning.build(model).to_json(), "yaml", source))
-    return out
+    return out + compile_shared(model)
+
+
+def compile_shared(model: Model) -> list[Artifact]:
+    """The file that depends on every service: one provisioning file for all the dashboards."""
+    if not model.services:
+        return []
+    source = ", ".join(s.source for s in model.services)
+    return [Artifact(names.GRAFANA_PROVISIONING_PATH, provisioning.build(model).to_json(), "yaml", source)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from ... import defaults
@@ -26,13 +27,34 @@ class Context:
         return self.service.dashboard.variables
 
     def alert(self, name: str) -> Alert | None:
-        return next((a for a in self.service.alerts if a.name == name), None)
+        return self._alerts.get(name)
 
     def burn(self, name: str) -> tuple[Slo, BurnAlert] | None:
-        return next(((s, b) for s in self.service.slos for b in s.alerts if b.name == name), None)
+        return self._burns.get(name)
+
+    # Every panel asks for its alerts by name: index them once per dashboard (a scan per question
+    # made the dashboard of a 10,000-SLO spec quadratic). setdefault keeps the first of a name.
+    @cached_property
+    def _alerts(self) -> dict[str, Alert]:
+        index: dict[str, Alert] = {}
+        for a in self.service.alerts:
+            index.setdefault(a.name, a)
+        return index
+
+    @cached_property
+    def _burns(self) -> dict[str, tuple[Slo, BurnAlert]]:
+        index: dict[str, tuple[Slo, BurnAlert]] = {}
+        for s in self.service.slos:
+            for b in s.alerts:
+                index.setdefault(b.name, (s, b))
+        return index
 
     def slo(self, name: str | None) -> Slo:
-        return next(s for s in self.service.slos if s.name == name)
+        return self._slos[name]  # type: ignore[index]  # a panel's slo is always one of the service's
+
+    @cached_property
+    def _slos(self) -> dict[str, Slo]:
+        return {s.name: s for s in reversed(self.service.slos)}  # reversed: the first of a name wins
 
 
 def num(value: Decimal) -> int | float:

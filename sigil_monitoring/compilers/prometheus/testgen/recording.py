@@ -32,6 +32,7 @@ def recording_test(service: Service, rule_file: str) -> TestFile | None:
         selector = promql.selector(record, ((names.SERVICE_LABEL, service.name), *labels))
         cases.append(ExprCase(selector, EVAL_AT, (Sample(promql.selector(record, full), value),)))
 
+    quantiles = recording.quantile_index(service)
     for metric in service.metrics:
         series = Series(metric, service.selector)
         if metric.type == "counter":
@@ -42,7 +43,7 @@ def recording_test(service: Service, rule_file: str) -> TestFile | None:
             first = (metric.buckets or inputs.DEFAULT_BUCKETS)[0]
             feed += inputs.buckets(series, Decimal(0), first, one, samples)
             check(names.rate_record(names.count_series(metric.name), (), window), (), one)
-            for q in recording.quantiles_for(service, metric):
+            for q in quantiles.get(metric, recording.BASE_QUANTILES):
                 value = Decimal(repr(0.0 + (float(first) - 0.0) * (float(q) / 1.0)))
                 check(names.quantile_record(metric.name, window), ((names.QUANTILE_LABEL, format_decimal(q)),), value)
     if not cases:

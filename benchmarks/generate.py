@@ -1,0 +1,61 @@
+"""Synthetic specs for the benchmark: one service with N SLOs, and folders of N services.
+
+>>> text = slo_spec(4)
+>>> text.count("objective:"), text.count("type: histogram")
+(4, 2)
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> [p.name for p in fleet(folder, 2)]
+['svc-0000.yaml', 'svc-0001.yaml']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FLEET_TEMPLATE = REPO / "specs" / "sigil-dna.yaml"
+
+
+def slo_spec(n_slos: int) -> str:
+    """One service with ``n_slos`` SLOs: every two SLOs (availability, latency) share a counter pair
+    and a histogram, which a latency alert and a percentiles panel also use, as real specs do."""
+    groups = (n_slos + 1) // 2
+    lines = [
+        "apiVersion: sigil-monitoring/v1",
+        "service: {name: synthetic, selector: {job: synthetic}, scrape_interval: 15s}",
+        "metrics:",
+    ]
+    for g in range(groups):
+        lines.append(f"  req{g}: {{name: op{g}_requests_total, type: counter}}")
+        lines.append(f"  err{g}: {{name: op{g}_errors_total, type: counter}}")
+        lines.append(f"  lat{g}: {{name: op{g}_duration_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.5, 1, 5]}}")
+    lines.append("slos:")
+    for i in range(n_slos):
+        g = i // 2
+        if i % 2 == 0:
+            lines.append(f"  op{g}-availability: {{objective: 99.9%, sli: {{bad: err{g}, total: req{g}}}}}")
+        else:
+            lines.append(f"  op{g}-latency: {{objective: 99%, sli: {{latency: lat{g}, below: 1s}}}}")
+    lines.append("alerts:")
+    for g in range(groups):
+        lines.append(f"  Op{g}LatencyHigh: {{when: {{quantile: 0.95, of: lat{g}, above: 1s}}, for: 10m}}")
+    lines.append("dashboard:")
+    lines.append("  rows:")
+    for g in range(groups):
+        lines.append(f"    - {{title: op{g}, panels: [{{percentiles: lat{g}}}, {{rate: req{g}}}, {{slo: op{g}-availability}}]}}")
+    return "\n".join(lines) + "\n"
+
+
+def fleet(folder: Path, n_services: int) -> list[Path]:
+    """``n_services`` copies of specs/sigil-dna.yaml (24 files each), each its own service."""
+    template = FLEET_TEMPLATE.read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n_services):
+        name = f"svc-{i:04d}"
+        text = template.replace("name: sigil-dna", f"name: {name}").replace("job: sigil-dna", f"job: {name}")
+        path = folder / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
