@@ -138,3 +138,19 @@ def test_alerts_whose_names_differ_in_case_link_to_distinct_anchors():
     service = build_model([load_spec(HOSTILE / "alert-names-differ-in-case.yaml")]).services[0]
     urls = {a.name: a.runbook_url for a in service.alerts}
     assert urls["ErrorsHigh"].endswith("#errorshigh") and urls["ERRORSHIGH"].endswith("#errorshigh-1")
+
+
+def test_every_generated_alert_test_keeps_its_firing_half_whatever_the_text(compiled):
+    """User text with template actions in it (summary, team, labels) is literal, so the generator
+    knows what Prometheus will print and never drops the case where the alert fires."""
+    missing = []
+    for test in sorted(compiled.glob("*/*/prometheus/tests/*.test.yml")):
+        # A description that runs a query is a template on purpose: what the query returns cannot
+        # be known, so that one case keeps its quiet half only (README: generated tests, limits).
+        if test.name == "recording.test.yml" or test.parts[-5] == "description-with-query":
+            continue
+        doc = yaml.safe_load(test.read_text())
+        cases = [case for group in doc["tests"] for case in group.get("alert_rule_test", [])]
+        if not any(case["exp_alerts"] for case in cases):
+            missing.append(str(test.relative_to(compiled)))
+    assert missing == []

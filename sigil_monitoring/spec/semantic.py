@@ -204,6 +204,7 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
         side = "above" if when.above is not None else "below"
         if threshold is not None:
             yield from _threshold_fits(spec, (*path, "when", side), when, threshold)
+            yield from _quantile_reachable(spec, (*path, "when", side), when, threshold)
         if when.promql is not None:
             from ..promql import parses
 
@@ -273,6 +274,22 @@ def _ratio_by(spec: Spec, path: _P, bad: MetricRef, total: MetricRef, sides: tup
                     f"the ratio cannot be split by '{label}': '{other.metric}' has no such label "
                     f"(add it to metrics.{other.metric}.labels, or remove it from {side}.by to use the service's whole ratio)"
                 )
+
+
+def _quantile_reachable(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
+    # histogram_quantile never returns more than the highest finite bucket boundary (observations
+    # in +Inf are reported at it), so "above" that boundary can never fire.
+    if getattr(when, "kind") != "quantile" or getattr(when, "above") is None:
+        return
+    ref = getattr(when, "of")
+    metric = spec.metrics.get(ref.metric) if ref is not None else None
+    if metric is None or metric.type != "histogram" or not metric.buckets:
+        return
+    top = max(metric.bucket_bounds)
+    if threshold.value >= top:
+        yield path, "value", (
+            f"the alert can never fire: histogram_quantile of '{ref.metric}' is at most its highest bucket boundary "
+            f"{format_decimal(top)}, which {threshold.text} does not stay below (add a larger bucket, or lower the threshold)")
 
 
 def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:

@@ -9,6 +9,8 @@ template/template.go (2.42); ``%.4g`` is the same in Go and Python.
 
 >>> expand("p95 is {{ $value | humanizeDuration }}{{ if $labels.instance }} on {{ $labels.instance }}{{ end }}.", 2.425, {})
 'p95 is 2.425s.'
+>>> expand('{{ "{{" }} not a template', 0.0, {})
+'{{ not a template'
 >>> humanize(0.03333333333333333), humanize1024(5368709120.0), humanize_percentage(0.0288)
 ('33.33m', '5Gi', '2.88%')
 """
