@@ -50,7 +50,8 @@ def spec_version(text, n):
     """Version n of the spec: a threshold and a ``for`` change every time; every third version
     renames the service, so whole files appear and go stale."""
     text = text.replace("for: 10m\n    severity: warning\n    summary: p95", f"for: {n + 1}m\n    severity: warning\n    summary: p95")
-    text = text.replace("above: 1s}", f"above: {n + 1}s}}")
+    # Thresholds stay below the histogram's top bucket (10s): a quantile above it can never fire.
+    text = text.replace("above: 1s}", f"above: {n + 1}00ms}}")
     if n % 3 == 2:
         text = text.replace("name: sigil-dna\n", f"name: sigil-dna-v{n}\n")
     return text
