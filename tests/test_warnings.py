@@ -74,3 +74,12 @@ def test_two_services_with_one_dashboard_uid_are_an_error(tmp_path, capsys):
 def test_the_shipped_specs_have_no_warnings(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
     assert main(["validate", "--strict", "specs", "specs/examples"]) == 0
+
+
+def test_a_window_pair_that_can_never_fire_is_dropped_with_a_warning(monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "tests/warnings/dropped-window-pair.yaml"]) == 0
+    assert capsys.readouterr().err == (
+        "tests/warnings/dropped-window-pair.yaml:8:16: warning: slos.flaky.objective: the page tier's 1h/5m "
+        "(14.4 x 0.08 >= 1) can never fire and is left out; the tier alerts on 6h/30m only "
+        "(raise the objective to keep every pair)\n")

@@ -384,7 +384,27 @@ def _routing(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 def warnings(spec: Spec) -> list[Problem]:
     """Things that are valid but probably wrong: printed as warnings, errors under ``--strict``."""
-    return [*_selector_warning(spec), *_unused_routing(spec), *_summary_numbers(spec), *_naming_hints(spec)]
+    return [*_selector_warning(spec), *_unused_routing(spec), *_summary_numbers(spec), *_naming_hints(spec),
+            *_dropped_pairs(spec)]
+
+
+def _dropped_pairs(spec: Spec) -> Iterator[Problem]:
+    # A window pair that can never fire is left out of its tier's rule (the tier keeps the others):
+    # say so, since that tier then misses the burns only that pair would catch.
+    from ..burn_rates import burn_windows, can_fire, error_budget
+
+    for name, slo in spec.slos.items():
+        budget = error_budget(slo.objective)
+        windows = burn_windows(slo.window, spec.service.scrape_interval)
+        for tier in ("page", "ticket"):
+            pairs = [w for w in windows if w.tier == tier]
+            dropped = [w for w in pairs if not can_fire(w, budget)]
+            if getattr(slo.alerting, tier).enabled and dropped and len(dropped) < len(pairs):
+                kept = ", ".join(f"{w.long}/{w.short}" for w in pairs if can_fire(w, budget))
+                lost = ", ".join(f"{w.long}/{w.short} ({w.factor} x {budget} >= 1)" for w in dropped)
+                yield ("slos", name, "objective"), "value", (
+                    f"the {tier} tier's {lost} can never fire and is left out; the tier alerts on {kept} only "
+                    f"(raise the objective to keep every pair)")
 
 
 def _selector_warning(spec: Spec) -> Iterator[Problem]:
