@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -79,18 +78,19 @@ def read_token(path: str | None) -> str:
             return check_token(token)
         except GrafanaError as err:
             raise _Usage(f"{TOKEN_ENV}: {err}") from None
+    from .fsread import NotRegularFile, TooLarge, read_regular
+
+    # The same bounded, never-blocking read as a spec (a FIFO as the token file hung push).
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise SpecError([Diagnostic(path, 1, 1, "the token file is not a regular file (give a file holding the token)")])
-        with open(path, "rb") as handle:
-            text = handle.read(MAX_TOKEN_FILE + 1).decode("utf-8")
+        text = read_regular(path, MAX_TOKEN_FILE).decode("utf-8")
+    except NotRegularFile:
+        raise SpecError([Diagnostic(path, 1, 1, "the token file is not a regular file (give a file holding the token)")]) from None
+    except TooLarge:
+        raise SpecError([Diagnostic(path, 1, 1, "the token file is larger than 64 KiB (it should hold one token line)")]) from None
     except OSError as exc:
         raise SpecError([Diagnostic(path, 1, 1, f"cannot read the token file: {exc.strerror} (write the Grafana token into it)")]) from None
     except UnicodeDecodeError:
         raise SpecError([Diagnostic(path, 1, 1, "the token file is not UTF-8 text (write the Grafana token into it)")]) from None
-    if len(text) > MAX_TOKEN_FILE:
-        raise SpecError([Diagnostic(path, 1, 1, "the token file is larger than 64 KiB (it should hold one token line)")])
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):

@@ -314,3 +314,19 @@ def test_push_with_another_folder_uid_creates_that_folder_and_moves_the_dashboar
         assert rc == 0 and out.splitlines()[0] == "hello: created folder new"
         assert server.dashboards["hello"]["folderUid"] == "new" and server.dashboards["hello"]["version"] == 2
         assert set(server.folders) == {"old", "new"}
+
+
+def test_a_fifo_as_the_token_file_is_refused_at_once_not_waited_on(tmp_path):
+    import os
+
+    from sigil_monitoring.errors import SpecError
+    from sigil_monitoring.push_cli import read_token
+
+    fifo = tmp_path / "token"
+    os.mkfifo(fifo)
+    try:
+        read_token(str(fifo))
+    except SpecError as err:
+        assert "not a regular file" in str(err)
+    else:
+        raise AssertionError("a FIFO was read as a token file")
