@@ -180,6 +180,18 @@ class PrometheusProcess(ManagedProcess):
                                                      "static_configs": [{"targets": [url.netloc]}]}]}
         return json.dumps(config, indent=2)
 
+    def reload(self, config_text: str) -> None:
+        """Replace the configuration and make Prometheus read it again (SIGHUP)."""
+        import signal
+
+        self.config_path.write_text(config_text)
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGHUP)
+
+    def rule_groups(self) -> list[dict[str, Any]]:
+        """Loaded rule groups from /api/v1/rules."""
+        return self._api("/api/v1/rules")["groups"]
+
     def args(self) -> list[str]:
         return [f"--config.file={self.config_path}", f"--storage.tsdb.path={self.workdir / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self.port}"]

@@ -79,6 +79,7 @@ class CapturedRequest:
     headers: dict[str, str]
     json: Any
     raw: bytes
+    received: float = 0.0  # time.monotonic() on arrival
 
 
 class CaptureServer(LocalHTTPServer):
@@ -104,7 +105,7 @@ class CaptureServer(LocalHTTPServer):
         except ValueError:
             body = None
         with self._lock:
-            self._requests.append(CapturedRequest(handler.path, dict(handler.headers.items()), body, raw))
+            self._requests.append(CapturedRequest(handler.path, dict(handler.headers.items()), body, raw, time.monotonic()))
         handler.reply(200, {})
 
     def wait_for(self, predicate: Callable[[CapturedRequest], bool] = lambda r: True,

@@ -1,0 +1,233 @@
+"""The fire drill: compiled rules and routing in real Prometheus and Alertmanager, fed by the
+simulator, with every receiver captured locally; each alert's incident injected, notified,
+cleared and resolved.
+
+Order of a run: compile the drill-mode model in memory and write it to a temp dir (secret files
+included); start the capture sink, the simulator's ``/metrics``, Alertmanager and Prometheus on
+free 127.0.0.1 ports; load the rules only after the first scrape (so ``absent()`` alerts do not
+fire on the empty start); keep normal traffic for a stretch and require silence; then per alert
+inject, wait for the notification at the expected receiver, clear, wait for the resolved one and
+for every alert to go quiet. Context managers stop everything on failure and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from ..compilers import compiler
+from ..compilers.alertmanager.routing_table import alert_labels, expected_receivers
+from ..ir.build import build_model
+from ..ir.model import Model, Service
+from ..spec.document import Spec
+from . import incidents as inc
+from .drill_mode import SCALING_NOTE, drill_model, secret_files
+from .net import http_json
+from .notifications import Notification, notifications
+from .processes import AlertmanagerProcess, PrometheusProcess
+from .results import AlertRun, DrillResult, Skipped
+from .simulator import Simulator
+from .sinks import CaptureServer
+
+NORMAL_SECONDS = 8.0  # longer than a rate window (5 s) plus a `for:` (2 s)
+STEP_TIMEOUT = 45.0  # per wait: notification, resolution, quiet
+POLL = 0.5
+JOB = "drill"
+
+Progress = Callable[[str], None]
+
+
+def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: Progress | None = None,
+              prometheus_binary: str | None = None, alertmanager_binary: str | None = None) -> DrillResult:
+    """Drill ``alerts`` (all the simulator can drive when None) of ``specs`` on one server pair."""
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
+    model = build_model(specs)
+    wanted = set(alerts) if alerts is not None else None
+    with tempfile.TemporaryDirectory(prefix="sigil-drill-") as tmp, ExitStack() as stack:
+        sink = stack.enter_context(CaptureServer())
+        dm = drill_model(model, sink.base_url, Path(tmp) / "secrets")
+        rule_files, am_config = _write(dm, Path(tmp), sink.base_url)
+        sim = Simulator(dm.services)
+        planned, skipped = _plan(dm, wanted)
+        for service in dm.services:
+            for incident in inc.plan(service):
+                if not isinstance(incident, inc.Undrivable):
+                    inc.quiet(incident, sim)
+        sim.restore()
+        endpoint = stack.enter_context(sim.serve())
+        say(f"starting Alertmanager and Prometheus (scraping the simulator at {endpoint.target})")
+        am = stack.enter_context(AlertmanagerProcess(am_config, binary_path=alertmanager_binary))
+        targets = {JOB: [endpoint.target]}
+        prom = stack.enter_context(PrometheusProcess(scrape_targets=targets, alertmanager_url=am.base_url,
+                                                     interval="1s", binary_path=prometheus_binary))
+        _wait(lambda: prom.query(f'up{{job="{JOB}"}} == 1'), "the first scrape of the simulator")
+        prom.reload(PrometheusProcess.generate_config(rule_files, targets, am.base_url, "1s"))
+        _wait(lambda: len(prom.rule_groups()) >= _group_count(rule_files), "Prometheus to load the drill rules")
+        _wait(lambda: http_json("GET", prom.base_url + "/api/v1/alertmanagers")["data"]["activeAlertmanagers"],
+              "Prometheus to discover Alertmanager")
+        setup = time.monotonic() - started
+        say(f"servers ready after {setup:.1f}s; normal traffic for {NORMAL_SECONDS:.0f}s, nothing may alert")
+        time.sleep(NORMAL_SECONDS)
+        noisy = sorted({f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
+                       | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)})
+        say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
+        runs = []
+        for i, (service, incident) in enumerate(planned, 1):
+            say(f"[{i}/{len(planned)}] {incident.alert}: {type(incident).__name__}")
+            runs.append(_drive(service, incident, sim, prom, am, sink, say))
+        return DrillResult(
+            specs=[s.source for s in model.services], scaling=SCALING_NOTE, normal_seconds=NORMAL_SECONDS,
+            normal_alerts=noisy, runs=runs, skipped=skipped, setup_seconds=round(setup, 1),
+            total_seconds=round(time.monotonic() - started, 1),
+        )
+
+
+def _write(model: Model, root: Path, sink_url: str) -> tuple[list[Path], Path]:
+    """Rule files and the Alertmanager config of ``model`` under ``root``, with the secret files."""
+    for secret in secret_files(model, sink_url):
+        Path(secret.path).parent.mkdir(parents=True, exist_ok=True)
+        Path(secret.path).write_text(secret.content)
+    out = root / "build"
+    for target in ("prometheus", "alertmanager"):
+        for artifact in compiler(target)(model):
+            path = out / artifact.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(artifact.render())
+    rule_files = sorted(p for p in out.glob("*/prometheus/*.rules.yml"))
+    return rule_files, out / "alertmanager" / "alertmanager.yml"
+
+
+def _group_count(rule_files: list[Path]) -> int:
+    from ..spec.yaml_io import load
+
+    return sum(len((load(p.read_text()) or {}).get("groups") or []) for p in rule_files)
+
+
+def _plan(model: Model, wanted: set[str] | None) -> tuple[list[tuple[Service, inc.Incident]], list[Skipped]]:
+    planned, skipped = [], []
+    for service in model.services:
+        for incident in inc.plan(service):
+            if wanted is not None and incident.alert not in wanted:
+                continue
+            if isinstance(incident, inc.Undrivable):
+                skipped.append(Skipped(service.name, incident.alert, incident.reason))
+            else:
+                planned.append((service, incident))
+    return planned, skipped
+
+
+def _wait(fn: Callable[[], Any], what: str, timeout: float = STEP_TIMEOUT) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - "not ready yet" comes in many shapes
+            last = exc
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+def _value(prom: PrometheusProcess, expr: str) -> float | None:
+    try:
+        result = prom.query(expr)
+    except Exception:  # noqa: BLE001 - a sample we cannot read is a gap in the picture
+        return None
+    values = [float(r["value"][1]) for r in result if "value" in r]
+    finite = [v for v in values if v == v]
+    return max(finite) if finite else None
+
+
+def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: PrometheusProcess,
+           am: AlertmanagerProcess, sink: CaptureServer, say: Progress) -> AlertRun:
+    labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
+    receivers = list(expected_receivers(service.routing, labels))
+    sig = inc.signal(service, incident)
+    run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, sig.expr, sig.threshold)
+    seen = len(sink.requests)
+    t0 = time.monotonic()
+
+    def tick() -> list[Notification]:
+        now = time.monotonic() - t0
+        value = _value(prom, sig.expr)
+        if value is not None:
+            run.samples.append((round(now, 2), value))
+        states = {a["state"] for a in prom.alerts() if a["labels"].get("alertname") == incident.alert}
+        if run.pending is None and states:
+            run.pending = round(now, 2)
+        if run.firing is None and "firing" in states:
+            run.firing = round(now, 2)
+        return [n for n in notifications(sink.requests[seen:]) if incident.alert in n.alerts]
+
+    def notified(status: str) -> list[Notification]:
+        found = [n for n in tick() if n.status == status]
+        return found if {n.receiver for n in found} >= set(receivers) else []
+
+    inc.inject(incident, sim)
+    try:
+        firing = _until(notified, "firing")
+        run.notified = round(min(n.at for n in firing) - t0, 2)
+        run.receivers_reached = sorted({n.receiver for n in firing})
+        run.runbook_link = all(n.mentions(_annotation(service, incident.alert, "runbook_url")) for n in firing)
+        run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
+        _inhibition(am, run)
+        say(f"    notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
+            f"firing {run.firing}s)")
+    except TimeoutError as exc:
+        run.problem = f"no notification at {', '.join(receivers)}: {exc}"
+        say(f"    FAILED: {run.problem}")
+    sim.restore()
+    run.cleared = round(time.monotonic() - t0, 2)
+    if run.problem is None:
+        try:
+            resolved = _until(notified, "resolved")
+            run.resolved = round(max(n.at for n in resolved) - t0, 2)
+            say(f"    resolved after {run.resolved - run.cleared:.1f}s")
+        except TimeoutError as exc:
+            run.problem = f"no resolved notification: {exc}"
+            say(f"    FAILED: {run.problem}")
+    try:  # the next alert starts from silence, or its timeline would show this one's tail
+        _wait(lambda: (tick(), not prom.alerts())[1], "every alert to go quiet")
+    except TimeoutError:
+        left = sorted({a["labels"]["alertname"] for a in prom.alerts()})
+        run.problem = run.problem or f"alerts still active after clearing: {', '.join(left)}"
+    return run
+
+
+def _until(fn: Callable[[str], list[Notification]], status: str) -> list[Notification]:
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while time.monotonic() < deadline:
+        found = fn(status)
+        if found:
+            return found
+        time.sleep(POLL)
+    raise TimeoutError(f"timed out after {STEP_TIMEOUT:.0f}s")
+
+
+def _annotation(service: Service, alert: str, key: str) -> str:
+    for a in service.alerts:
+        if a.name == alert:
+            return str(getattr(a, key))
+    for slo in service.slos:
+        for burn in slo.alerts:
+            if burn.name == alert:
+                return str(getattr(burn, key))
+    raise KeyError(alert)
+
+
+def _inhibition(am: AlertmanagerProcess, run: AlertRun) -> None:
+    for alert in am.alerts():
+        name = alert["labels"].get("alertname", "")
+        inhibited = list(alert.get("status", {}).get("inhibitedBy") or [])
+        if name == run.alert:
+            run.inhibited_by = inhibited
+        else:
+            run.also_active.append(f"{name} ({'suppressed' if inhibited else 'active'})")
+    run.also_active.sort()
