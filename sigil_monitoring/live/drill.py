@@ -15,6 +15,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -76,13 +77,21 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
         noisy = sorted({f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
                        | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)})
         say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
-        runs = []
-        for i, (service, incident) in enumerate(planned, 1):
-            say(f"[{i}/{len(planned)}] {incident.alert}: {type(incident).__name__}")
-            runs.append(_drive(service, incident, sim, prom, am, sink, say))
+        runs: dict[str, AlertRun] = {}
+        for i, batch in enumerate(batches(planned), 1):
+            say(f"[batch {i}] " + ", ".join(f"{incident.alert} ({type(incident).__name__})" for _, incident in batch))
+            with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+                done = list(pool.map(lambda job: _drive(job[0], job[1], sim, prom, am, sink, say), batch))
+            try:  # the next batch starts from silence, or its timelines would show this one's tail
+                _wait(lambda: not prom.alerts(), "every alert to go quiet")
+            except TimeoutError:
+                left = ", ".join(sorted({a["labels"]["alertname"] for a in prom.alerts()}))
+                for run in done:
+                    run.problem = run.problem or f"alerts still active after clearing: {left}"
+            runs.update({f"{r.service}/{r.alert}": r for r in done})
         return DrillResult(
             specs=[s.source for s in model.services], scaling=SCALING_NOTE, normal_seconds=NORMAL_SECONDS,
-            normal_alerts=noisy, runs=runs, skipped=skipped, setup_seconds=round(setup, 1),
+            normal_alerts=noisy, runs=[runs[f"{svc.name}/{i.alert}"] for svc, i in planned], skipped=skipped, setup_seconds=round(setup, 1),
             total_seconds=round(time.monotonic() - started, 1),
         )
 
@@ -106,6 +115,31 @@ def _group_count(rule_files: list[Path]) -> int:
     from ..spec.yaml_io import load
 
     return sum(len((load(p.read_text()) or {}).get("groups") or []) for p in rule_files)
+
+
+def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Service, inc.Incident]]]:
+    """Incidents that can run at the same time, first fit in plan order: no two in a batch touch
+    the same metric of the same service, and an alert that inhibits (``inhibits: true``) runs
+    without other alerts of its service, since it silences them by design."""
+    def metrics(job: tuple[Service, inc.Incident]) -> set[tuple[str, str]]:
+        return {(job[0].name, s.metric.name) for s in inc.touched(job[1])}
+
+    def inhibits(job: tuple[Service, inc.Incident]) -> bool:
+        return any(a.inhibits for a in job[0].alerts if a.name == job[1].alert)
+
+    out: list[list[tuple[Service, inc.Incident]]] = []
+    for job in planned:
+        for batch in out:
+            services = {other.name for other, _ in batch}
+            clash = any(metrics(job) & metrics(other) for other in batch)
+            alone = (inhibits(job) and job[0].name in services) or any(
+                inhibits(other) and other[0].name == job[0].name for other in batch)
+            if not clash and not alone:
+                batch.append(job)
+                break
+        else:
+            out.append([job])
+    return out
 
 
 def _plan(model: Model, wanted: set[str] | None) -> tuple[list[tuple[Service, inc.Incident]], list[Skipped]]:
@@ -178,21 +212,21 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
         run.runbook_link = all(n.mentions(_annotation(service, incident.alert, "runbook_url")) for n in firing)
         run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
         _inhibition(am, run)
-        say(f"    notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
+        say(f"    {run.alert}: notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
             f"firing {run.firing}s)")
     except TimeoutError as exc:
         run.problem = f"no notification at {', '.join(receivers)}: {exc}"
-        say(f"    FAILED: {run.problem}")
-    sim.restore()
+        say(f"    {run.alert} FAILED: {run.problem}")
+    sim.restore([t for series in inc.touched(incident) for t in sim.select(series)])
     run.cleared = round(time.monotonic() - t0, 2)
     if run.problem is None:
         try:
             resolved = _until(notified, "resolved")
             run.resolved = round(max(n.at for n in resolved) - t0, 2)
-            say(f"    resolved after {run.resolved - run.cleared:.1f}s")
+            say(f"    {run.alert}: resolved after {run.resolved - run.cleared:.1f}s")
         except TimeoutError as exc:
             run.problem = f"no resolved notification: {exc}"
-            say(f"    FAILED: {run.problem}")
+            say(f"    {run.alert} FAILED: {run.problem}")
     try:  # the next alert starts from silence, or its timeline would show this one's tail
         _wait(lambda: (tick(), not prom.alerts())[1], "every alert to go quiet")
     except TimeoutError:

@@ -277,6 +277,18 @@ def inject(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, incident.error_ratio, normal=False)
 
 
+def touched(incident: Incident) -> tuple[Series, ...]:
+    """The series an incident changes: incidents touching none in common can run at the same time."""
+    match incident:
+        case LatencyAbove(series=s) | ErrorBurst(series=s) | StateIn(series=s) | GaugeCross(series=s) | Disappear(series=s):
+            return (s,)
+        case RatioCross(bad=bad, total=total):
+            return (bad, total)
+        case SloBurn(slo=slo):
+            return tuple(s for s in (slo.bad, slo.good, slo.total, slo.latency, slo.up) if s is not None)
+    raise AssertionError(f"unknown incident {incident!r}")
+
+
 def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
     match slo.kind:
         case "ratio" if slo.bad is not None and slo.total is not None:

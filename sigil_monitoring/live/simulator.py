@@ -104,11 +104,11 @@ class Simulator:
                 if normal:
                     how(s.normal)
 
-    def restore(self) -> None:
-        """Every series back to its normal behaviour (counters keep counting from where they are)."""
+    def restore(self, targets: Iterable[SimSeries] | None = None) -> None:
+        """Series (default: all) back to their normal behaviour; counters keep counting from where they are."""
         with self._lock:
             self._advance()
-            for s in self.series:
+            for s in self.series if targets is None else targets:
                 s.now = Behaviour(**vars(s.normal))
 
     # ------------------------------------------------------------ exposition
@@ -120,7 +120,7 @@ class Simulator:
 
     def collect(self) -> Iterator[Any]:
         """prometheus-client's Collector protocol: one family per catalog metric name."""
-        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+        from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 
         with self._lock:
             self._advance()
@@ -134,9 +134,11 @@ class Simulator:
                 metric, keys = live[0].metric, [k for k, _ in live[0].labels]
                 family: Any
                 if metric.type == "counter":
-                    family = CounterMetricFamily(name, metric.help or name, labels=keys)
+                    # Samples by their exact name: exporters such as postgres_exporter expose counters
+                    # without the _total suffix that CounterMetricFamily would add.
+                    family = Metric(name, metric.help or name, "counter")
                     for s in live:
-                        family.add_metric([v for _, v in s.labels], s.total)
+                        family.add_sample(name, dict(s.labels), s.total)
                 elif metric.type == "gauge":
                     family = GaugeMetricFamily(name, metric.help or name, labels=keys)
                     for s in live:
@@ -155,7 +157,12 @@ class Simulator:
 
         registry = CollectorRegistry(auto_describe=False)
         registry.register(self)  # type: ignore[arg-type]
-        return generate_latest(registry).decode()
+        text = generate_latest(registry).decode()
+        # prometheus-client names a counter's HELP/TYPE lines <name>_total whatever its samples are
+        # called; a Go exporter's counter without the suffix keeps its own name there.
+        for name in {s.metric.name for s in self.series if s.metric.type == "counter" and not s.metric.name.endswith("_total")}:
+            text = text.replace(f"# HELP {name}_total ", f"# HELP {name} ").replace(f"# TYPE {name}_total ", f"# TYPE {name} ")
+        return text
 
     def serve(self) -> MetricsEndpoint:
         """A ``/metrics`` endpoint on 127.0.0.1 (use as a context manager)."""
