@@ -187,10 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the spec's JSON Schema", description="Print the JSON Schema of the spec format (schemas/spec.schema.json).")
     p.set_defaults(func=cmd_schema)
 
-    from . import drift_cli, push_cli
+    from . import drift_cli, live_cli, push_cli
 
     drift_cli.register(sub, specs)
     push_cli.register(sub, specs)
+    live_cli.register(sub, specs)
     return parser
 
 

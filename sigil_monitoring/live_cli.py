@@ -64,9 +64,12 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 
 def _sigterm_as_interrupt() -> None:
     """SIGTERM unwinds like Ctrl-C, so every server the drill started is stopped."""
+    import threading
+
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, interrupt)
+    if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _known_alerts(specs: list[Any], wanted: list[str] | None) -> None:

@@ -37,6 +37,7 @@ from .sinks import CaptureServer
 NORMAL_SECONDS = 8.0  # longer than a rate window (5 s) plus a `for:` (2 s)
 STEP_TIMEOUT = 45.0  # per wait: notification, resolution, quiet
 POLL = 0.5
+SETTLE = 2.0
 JOB = "drill"
 
 Progress = Callable[[str], None]
@@ -84,6 +85,7 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
                 done = list(pool.map(lambda job: _drive(job[0], job[1], sim, prom, am, sink, say), batch))
             try:  # the next batch starts from silence, or its timelines would show this one's tail
                 _wait(lambda: not prom.alerts(), "every alert to go quiet")
+                time.sleep(SETTLE)  # resolved notifications of collateral alerts arrive within a group interval
             except TimeoutError:
                 left = ", ".join(sorted({a["labels"]["alertname"] for a in prom.alerts()}))
                 for run in done:
@@ -186,28 +188,33 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
     sig = inc.signal(service, incident)
     run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, sig.expr, sig.threshold)
     seen = len(sink.requests)
-    t0 = time.monotonic()
+    t0, wall0 = time.monotonic(), time.time()
 
     def tick() -> list[Notification]:
         now = time.monotonic() - t0
         value = _value(prom, sig.expr)
         if value is not None:
             run.samples.append((round(now, 2), value))
-        states = {a["state"] for a in prom.alerts() if a["labels"].get("alertname") == incident.alert}
-        if run.pending is None and states:
-            run.pending = round(now, 2)
-        if run.firing is None and "firing" in states:
+        mine = [a for a in prom.alerts() if a["labels"].get("alertname") == incident.alert]
+        if run.pending is None and mine:  # Prometheus' activeAt is when it went pending, to the evaluation
+            run.pending = round(min(_epoch(a.get("activeAt"), wall0 + now) for a in mine) - wall0, 2)
+        if run.firing is None and any(a["state"] == "firing" for a in mine):
             run.firing = round(now, 2)
         return [n for n in notifications(sink.requests[seen:]) if incident.alert in n.alerts]
 
     def notified(status: str) -> list[Notification]:
-        found = [n for n in tick() if n.status == status]
+        # A resolved notification counts only after the clear: one left over from an earlier
+        # collateral firing of the same alert says nothing about this incident.
+        after = t0 + (run.cleared or 0.0) if status == "resolved" else t0
+        found = [n for n in tick() if n.status == status and n.at >= after]
         return found if {n.receiver for n in found} >= set(receivers) else []
 
     inc.inject(incident, sim)
     try:
         firing = _until(notified, "firing")
         run.notified = round(min(n.at for n in firing) - t0, 2)
+        # Firing is seen by polling; the notification proves it fired no later than it arrived.
+        run.firing = min(run.firing if run.firing is not None else run.notified, run.notified)
         run.receivers_reached = sorted({n.receiver for n in firing})
         run.runbook_link = all(n.mentions(_annotation(service, incident.alert, "runbook_url")) for n in firing)
         run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
@@ -233,6 +240,16 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
         left = sorted({a["labels"]["alertname"] for a in prom.alerts()})
         run.problem = run.problem or f"alerts still active after clearing: {', '.join(left)}"
     return run
+
+
+def _epoch(stamp: str | None, default: float) -> float:
+    """Seconds since the epoch of an RFC 3339 time as Prometheus writes it (nanoseconds, Z)."""
+    from datetime import datetime
+
+    if not stamp:
+        return default
+    head, _, frac = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]}+00:00").timestamp()
 
 
 def _until(fn: Callable[[str], list[Notification]], status: str) -> list[Notification]:

@@ -10,6 +10,7 @@ compilers render that one. What changes, and nothing else:
   short ones; the burn *factors* and the error budget stay as compiled, so a fast burn still
   has to burn fast enough for the page tier and a slow one only trips the ticket tier;
 - notification timing 1 s group wait and interval; mute/active time intervals dropped;
+- a service without ``routing`` gets one webhook receiver, ``drill``, so its alerts arrive too;
 - each receiver's URL (Slack's URL file, PagerDuty's and webhook's ``url``) points at a local
   capture sink, and its secret files are fresh files in the drill's temp dir.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..conventions import receiver_name
 from ..defaults import BURN_WINDOWS
 from ..ir.model import BurnWindow, Model, Receiver, Routing, Service, Slo
 from ..spec.units import Duration
@@ -40,12 +42,14 @@ REPEAT = Duration.parse("1h")
 # Long and short drill windows for the n-th burn window policy (defaults.BURN_WINDOWS order).
 BURN_LONG = tuple(Duration.parse(f"{10 * (i + 1)}s") for i in range(len(BURN_WINDOWS)))
 BURN_SHORT = tuple(Duration.parse(f"{4 + i}s") for i in range(len(BURN_WINDOWS)))
+DRILL_RECEIVER = "drill"
 PAGERDUTY_TEST_KEY = "drill0routing0key0not0a0secret"
 
 SCALING_NOTE = (
     "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s, every `for:` "
     "capped at 2s, burn windows 10s-40s long and 4s-7s short (burn factors and budgets unchanged), "
-    "notifications after 1s, mute intervals off; receivers point at local capture sinks."
+    "notifications after 1s, mute intervals off; receivers point at local capture sinks (a service "
+    "without routing gets a webhook receiver named drill)."
 )
 
 
@@ -108,12 +112,20 @@ def _routing(routing: Routing, sink_url: str, secrets: Path) -> Routing:
                    routes=routes, time_intervals=(), **fast)
 
 
+def _own_routing(service: Service) -> Routing:
+    """Routing for a service whose spec has none: everything to one webhook, no inhibition."""
+    name = receiver_name(service.name, DRILL_RECEIVER)
+    webhook = Receiver(name=name, spec_name=DRILL_RECEIVER, kind="webhook", url="unset")
+    return Routing(receivers=(webhook,), routes=(), default=name, group_by=(), time_intervals=(), inhibit=False)
+
+
 def _service(service: Service, sink_url: str, secrets: Path) -> Service:
+    routing = service.routing or _own_routing(service)
     alerts = tuple(replace(a, for_=min(a.for_, MAX_FOR), rate_window=RATE_WINDOW) for a in service.alerts)
     return replace(
         service, scrape_interval=SCRAPE, rate_window=RATE_WINDOW, alerts=alerts,
         slos=tuple(_slo(s) for s in service.slos),
-        routing=_routing(service.routing, sink_url, secrets) if service.routing else None,
+        routing=_routing(routing, sink_url, secrets),
     )
 
 

@@ -1,86 +1,33 @@
 """Label values a simulated service exposes, chosen so every matcher of the spec selects something.
 
 The spec names labels but rarely lists their values; the values it does give are in its
-matchers (``where: {operation: encode}``, a regex such as ``encode|verify``, a negation). Each
-label gets every value a matcher pins, an example of every regex (one of its alternatives,
-checked against the anchored regex) and, when some matcher excludes values, one value no
-matcher names. A label nothing pins gets one made-up value.
+matchers (``where: {operation: encode}``, ``{regex: "5.."}``, ``{not: gc}``). For each series the
+service queries, a label gets a value all of that series' matchers on it accept and, for each
+negation, a value it rejects — chosen and checked with ``Matcher.matches`` (the promtool test
+generator's ``label_values`` does the choosing), so an incident on ``code=~"5.."`` really lands
+on a series that selector selects. A label nothing pins gets one made-up value.
 
->>> regex_examples("(encode|verify)")
-['encode', 'verify']
->>> regex_examples("5..")
-['5xx']
->>> regex_examples("api/.*")
-['api/']
+>>> from sigil_monitoring import load_spec
+>>> from sigil_monitoring.ir.build import build_model
+>>> service = build_model([load_spec("specs/sigil-dna.yaml")]).services[0]
+>>> errors = next(m for m in service.metrics if m.key == "errors")
+>>> label_values(service, errors, "operation"), selector_labels(service)
+(['encode'], {'job': 'sigil-dna'})
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from ..compilers.prometheus.testgen.label_values import satisfying, violating
 from ..ir.model import Metric, Series, Service
-
-OTHER_VALUE = "other"
-
-
-def parts(matcher: object) -> tuple[str, str, str]:
-    """(label, op, value) of a model matcher; ``op`` is one of = != =~ !~."""
-    if isinstance(matcher, tuple):
-        label, value = matcher
-        return str(label), "=", str(value)
-    return matcher.label, matcher.op, matcher.value  # type: ignore[attr-defined]
-
-
-def matcher_matches(matcher: object, value: str) -> bool:
-    """Whether a label value (``""`` when absent) satisfies the matcher, anchored as Prometheus anchors."""
-    matches = getattr(matcher, "matches", None)
-    if matches is not None:
-        return bool(matches(value))
-    label, op, expected = parts(matcher)
-    if op in ("=~", "!~"):
-        found = re.fullmatch(expected, value) is not None
-        return found if op == "=~" else not found
-    return (value == expected) if op == "=" else (value != expected)
+from ..matchers import Matcher
 
 
 def series_matches(series: Series, labels: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a series with ``labels`` is selected by ``series``' matchers (a missing label is "")."""
     present = dict(labels)
-    return all(matcher_matches(m, present.get(parts(m)[0], "")) for m in series.matchers)
-
-
-def regex_examples(pattern: str) -> list[str]:
-    """Strings the anchored ``pattern`` matches: one per top-level alternative, when one is easy to
-    write (literals, ``.``, ``.*``, ``.+``); the others are left out."""
-    body = pattern
-    while body.startswith("(") and body.endswith(")") and _balanced(body[1:-1]):
-        body = body[1:-1].removeprefix("?:")
-    out = []
-    for alternative in _split_alternatives(body):
-        candidate = alternative.replace(".+", "x").replace(".*", "").replace(".", "x").replace("\\", "")
-        candidate = re.sub(r"[()?]", "", candidate)
-        if re.fullmatch(pattern, candidate) is not None and candidate not in out:
-            out.append(candidate)
-    return out
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _split_alternatives(body: str) -> Iterator[str]:
-    depth, start = 0, 0
-    for i, char in enumerate(body):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            yield body[start:i]
-            start = i + 1
-    yield body[start:]
+    return all(m.matches(present.get(m.label, "")) for m in series.matchers)
 
 
 def service_series(service: Service) -> Iterator[Series]:
@@ -93,36 +40,32 @@ def service_series(service: Service) -> Iterator[Series]:
         yield from (s for s in (panel.series, panel.total) if s is not None)
 
 
-def _pick(matchers: list[object], label: str) -> list[str]:
-    values: list[str] = []
-    for m in matchers:
-        _, op, value = parts(m)
-        if op == "=":
-            values.append(value)
-        elif op == "=~":
-            values += regex_examples(value)
-        else:  # a negation: the excluded value exists, and so does another one
-            values += [value, OTHER_VALUE] if op == "!=" else regex_examples(value) + [OTHER_VALUE]
-    return [v for v in dict.fromkeys(values) if v]
+def _values(group: Sequence[Matcher]) -> list[str]:
+    """A value the whole group accepts, and for each negation a value it alone rejects."""
+    out = [satisfying(group)]
+    out += [violating(m, [o for o in group if o is not m]) for m in group if m.op in ("!=", "!~")]
+    return [v for v in out if v]
 
 
 def label_values(service: Service, metric: Metric, label: str) -> list[str]:
     """The values the simulator gives ``label`` of ``metric``, in first-seen order."""
-    matchers = [m for s in service_series(service) if s.metric.name == metric.name
-                for m in s.matchers if parts(m)[0] == label]
-    known = list(getattr(metric, "label_values", {}).get(label, ()))
-    return list(dict.fromkeys(known + _pick(matchers, label))) or [f"{label}-1"]
+    values: list[str] = []
+    for series in service_series(service):
+        group = [m for m in series.matchers if m.label == label]
+        if series.metric.name == metric.name and group:
+            values += _values(group)
+    return list(dict.fromkeys(values)) or [f"{label}-1"]
 
 
 def selector_labels(service: Service) -> dict[str, str]:
-    """A value for every label of the service selector that satisfies its matcher."""
-    out = {}
-    for m in service.selector:
-        label, op, value = parts(m)
-        candidates = [value] if op == "=" else regex_examples(value) if op == "=~" else [OTHER_VALUE, "drill"]
-        chosen = next((c for c in candidates if matcher_matches(m, c)), None)
-        if chosen is None:
-            raise ValueError(f"no example value for selector matcher {label}{op}{value!r}")
-        if chosen:
-            out[label] = chosen
+    """A value for every label of the service selector that satisfies its matchers."""
+    out: dict[str, str] = {}
+    for label in dict.fromkeys(m.label for m in service.selector):
+        group = [m for m in service.selector if m.label == label]
+        if all(m.matches("") for m in group):
+            continue  # e.g. {not: canary}: leaving the label out satisfies it, as a real target would
+        value = satisfying(group)
+        if value is None:
+            raise ValueError(f"no value satisfies the selector on {label}: {', '.join(m.text() for m in group)}")
+        out[label] = value
     return out
