@@ -106,10 +106,10 @@ def secret_files(model: Model, sink_url: str) -> tuple[SecretFile, ...]:
 
 
 def _routing(routing: Routing, sink_url: str, secrets: Path) -> Routing:
-    fast = {"group_wait": NOTIFY, "group_interval": NOTIFY, "repeat_interval": REPEAT}
-    routes = tuple(replace(r, mute_when=(), active_when=(), **fast) for r in routing.routes)
+    routes = tuple(replace(r, mute_when=(), active_when=(), group_wait=NOTIFY, group_interval=NOTIFY,
+                           repeat_interval=REPEAT) for r in routing.routes)
     return replace(routing, receivers=tuple(_receiver(r, sink_url, secrets) for r in routing.receivers),
-                   routes=routes, time_intervals=(), **fast)
+                   routes=routes, time_intervals=(), group_wait=NOTIFY, group_interval=NOTIFY, repeat_interval=REPEAT)
 
 
 def _own_routing(service: Service) -> Routing:

@@ -43,7 +43,12 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
     _LIVE.discard(proc)
 
 
-atexit.register(lambda: [_reap(proc) for proc in list(_LIVE)])
+def _reap_all() -> None:
+    for proc in list(_LIVE):
+        _reap(proc)
+
+
+atexit.register(_reap_all)
 
 
 class ManagedProcess:
@@ -53,7 +58,8 @@ class ManagedProcess:
     kills if needed and reaps it, prints its log when the block raised, and deletes the
     temp dir. Subclasses set `name`, `names` (binary candidates) and implement `args()`.
     """
-    name, names = "process", ()
+    name: str = "process"
+    names: tuple[str, ...] = ()
 
     def __init__(self, binary_path: str | None, startup_timeout: float, extra_args: Iterable[str]) -> None:
         path = binary_path or binary(self.names)
