@@ -20,7 +20,8 @@ from html import escape
 
 from .results import AlertRun, DrillResult
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 560, 150, 48, 12, 14, 34
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 560, 170, 48, 12, 14, 56
+CHAR_WIDTH = 5.6  # of the 10 px sans-serif labels, to keep mark labels from overlapping
 MARKS = (("pending", "#e0a800"), ("firing", "#d9534f"), ("notified", "#0275d8"), ("cleared", "#777777"),
          ("resolved", "#28a745"))
 
@@ -52,7 +53,8 @@ def timeline_svg(run: AlertRun) -> str:
              f'<rect x="{PAD_LEFT}" y="{PAD_TOP}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ccc"/>']
     parts.append(f'<text x="{PAD_LEFT - 4}" y="{y(v_max) + 8}" text-anchor="end">{_number(v_max)}</text>')
     parts.append(f'<text x="{PAD_LEFT - 4}" y="{y(v_min)}" text-anchor="end">{_number(v_min)}</text>')
-    parts.append(f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 4}" text-anchor="end">{_number(t_max)}s</text>')
+    parts.append(f'<text x="{PAD_LEFT}" y="{PAD_TOP + plot_h + 12}" text-anchor="end">0s</text>')
+    parts.append(f'<text x="{WIDTH - PAD_RIGHT}" y="{PAD_TOP - 3}" text-anchor="end">{_number(t_max)}s after injection</text>')
     parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y(run.threshold)}" y2="{y(run.threshold)}" '
                  f'stroke="#d9534f" stroke-dasharray="4 3"/>')
     parts.append(f'<text x="{WIDTH - PAD_RIGHT - 2}" y="{y(run.threshold) - 3}" text-anchor="end" fill="#d9534f">'
@@ -60,15 +62,17 @@ def timeline_svg(run: AlertRun) -> str:
     if run.samples:
         points = " ".join(f"{x(t)},{y(v)}" for t, v in run.samples)
         parts.append(f'<polyline points="{points}" fill="none" stroke="#333" stroke-width="1.5"/>')
-    row = 0
+    row_ends: list[float] = []  # where the last label of each text row ends
     for name, colour in MARKS:
         at = getattr(run, name)
         if at is None:
             continue
+        label = f"{name} {at:.1f}s"
+        start = min(x(at) + 2, WIDTH - PAD_RIGHT - CHAR_WIDTH * len(label))
+        row = next((i for i, end in enumerate(row_ends) if end < start), len(row_ends))
+        row_ends[row:row + 1] = [start + CHAR_WIDTH * len(label) + 4]
         parts.append(f'<line x1="{x(at)}" x2="{x(at)}" y1="{PAD_TOP}" y2="{PAD_TOP + plot_h}" stroke="{colour}"/>')
-        parts.append(f'<text x="{x(at) + 2}" y="{HEIGHT - PAD_BOTTOM + 12 + 10 * (row % 2)}" fill="{colour}">'
-                     f'{name} {at:.1f}s</text>')
-        row += 1
+        parts.append(f'<text x="{round(start, 1)}" y="{PAD_TOP + plot_h + 12 + 10 * row}" fill="{colour}">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
