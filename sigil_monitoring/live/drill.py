@@ -77,6 +77,7 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
         time.sleep(NORMAL_SECONDS)
         noisy = sorted({f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
                        | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)})
+        loud = {a["labels"]["alertname"] for a in prom.alerts()}  # reported already; not waited for below
         say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
         runs: dict[str, AlertRun] = {}
         for i, batch in enumerate(batches(planned), 1):
@@ -84,10 +85,10 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
             with ThreadPoolExecutor(max_workers=len(batch)) as pool:
                 done = list(pool.map(lambda job: _drive(job[0], job[1], sim, prom, am, sink, say), batch))
             try:  # the next batch starts from silence, or its timelines would show this one's tail
-                _wait(lambda: not prom.alerts(), "every alert to go quiet")
+                _wait(lambda: not _active(prom) - loud, "every alert to go quiet")
                 time.sleep(SETTLE)  # resolved notifications of collateral alerts arrive within a group interval
             except TimeoutError:
-                left = ", ".join(sorted({a["labels"]["alertname"] for a in prom.alerts()}))
+                left = ", ".join(sorted(_active(prom) - loud))
                 for run in done:
                     run.problem = run.problem or f"alerts still active after clearing: {left}"
             runs.update({f"{r.service}/{r.alert}": r for r in done})
@@ -124,7 +125,8 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
     the same metric of the same service, and an alert that inhibits (``inhibits: true``) runs
     without other alerts of its service, since it silences them by design."""
     def metrics(job: tuple[Service, inc.Incident]) -> set[tuple[str, str]]:
-        return {(job[0].name, s.metric.name) for s in inc.touched(job[1])}
+        return {(job[0].name, s.metric.name) for s in inc.touched(job[1])} | {
+            (job[0].name, name) for name in inc.inputs_touched(job[1])}
 
     def inhibits(job: tuple[Service, inc.Incident]) -> bool:
         return any(a.inhibits for a in job[0].alerts if a.name == job[1].alert)
@@ -171,6 +173,10 @@ def _wait(fn: Callable[[], Any], what: str, timeout: float = STEP_TIMEOUT) -> An
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
+def _active(prom: PrometheusProcess) -> set[str]:
+    return {a["labels"]["alertname"] for a in prom.alerts()}
+
+
 def _value(prom: PrometheusProcess, expr: str) -> float | None:
     try:
         result = prom.query(expr)
@@ -209,7 +215,12 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
         found = [n for n in tick() if n.status == status and n.at >= after]
         return found if {n.receiver for n in found} >= set(receivers) else []
 
-    inc.inject(incident, sim)
+    try:
+        inc.inject(incident, sim)
+    except ValueError as exc:  # e.g. an error ratio the series cannot reach
+        run.problem = f"the simulator cannot stage this incident: {exc}"
+        say(f"    {run.alert} FAILED: {run.problem}")
+        return run
     try:
         firing = _until(notified, "firing")
         run.notified = round(min(n.at for n in firing) - t0, 2)
@@ -224,7 +235,8 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
     except TimeoutError as exc:
         run.problem = f"no notification at {', '.join(receivers)}: {exc}"
         say(f"    {run.alert} FAILED: {run.problem}")
-    sim.restore([t for series in inc.touched(incident) for t in sim.select(series)])
+    sim.restore([t for series in inc.touched(incident) for t in sim.select(series)]
+                + [t for t in sim.series if t.metric.name in inc.inputs_touched(incident)])
     run.cleared = round(time.monotonic() - t0, 2)
     if run.problem is None:
         try:

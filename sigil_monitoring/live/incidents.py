@@ -20,6 +20,8 @@ solved from the simulator's own rates, so a bad series that is also part of the 
 from __future__ import annotations
 
 import math
+import re
+import time
 from dataclasses import dataclass, replace
 
 from ..compilers.prometheus import alerts as alert_rules
@@ -55,7 +57,8 @@ class ErrorBurst:
 
 @dataclass(frozen=True)
 class RatioCross:
-    """bad / total (counters' rates, or two gauges) crosses the alert's threshold."""
+    """bad / total crosses the alert's threshold: counters' rates (a ``ratio`` alert) or a gauge as a
+    share of another (a ``gauge_ratio`` alert: connections of max connections)."""
 
     alert: str
     bad: Series
@@ -108,21 +111,75 @@ class SloBurn:
 
 
 @dataclass(frozen=True)
+class PromqlInputs:
+    """A promql alert staged from its spec ``test:`` inputs: catalog gauges set to the last value of
+    the ``quiet`` inputs normally and of the ``firing`` ones during the incident. promtool evaluates
+    tests from time 0, so when the expression reads ``time()`` the values are shifted by the clock."""
+
+    alert: str
+    quiet: tuple[tuple[str, dict[str, str], float], ...]  # (metric name, labels, value)
+    firing: tuple[tuple[str, dict[str, str], float], ...]
+    clock: bool
+
+
+@dataclass(frozen=True)
 class Undrivable:
     alert: str
     reason: str
 
 
-Incident = LatencyAbove | ErrorBurst | RatioCross | StateIn | GaugeCross | Disappear | SloBurn
+Incident = LatencyAbove | ErrorBurst | RatioCross | StateIn | GaugeCross | Disappear | SloBurn | PromqlInputs
 
 
 # ------------------------------------------------------------------------------------ planning
 def plan(service: Service) -> list[Incident | Undrivable]:
     """One entry per alert of ``service``: threshold alerts in spec order, then SLO burn tiers."""
-    out: list[Incident | Undrivable] = [_threshold(a) for a in service.alerts]
+    out: list[Incident | Undrivable] = [_promql(service, a) if a.kind == "promql" else _threshold(a) for a in service.alerts]
     for slo in service.slos:
         out += _burns(slo)
     return out
+
+
+_SERIES = re.compile(r'^\s*([A-Za-z_:][\w:]*)\s*(?:\{(.*)\})?\s*$', re.S)
+_LABEL = re.compile(r'(\w+)\s*=\s*"((?:[^"\\]|\\.)*)"')
+
+
+def last_value(values: str) -> float | None:
+    """The last sample of a promtool ``values`` string: ``'3x30'`` -> 3, ``'0+10x5'`` -> 50.
+
+    >>> last_value("0+10x5"), last_value("1 2 120x3"), last_value("_x3 7")
+    (50.0, 120.0, 7.0)
+    """
+    token = values.split()[-1] if values.split() else ""
+    match = re.fullmatch(r"([-+]?[\d.e]+)(?:([-+][\d.e]+)?x(\d+))?", token)
+    if match is None:
+        return None
+    start, step, count = match.groups()
+    return float(start) + (float(step) * int(count) if step and count else 0.0)
+
+
+def _inputs(service: Service, pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, dict[str, str], float]] | str:
+    gauges = {m.name for m in service.metrics if m.type == "gauge"}
+    out = []
+    for series, values in pairs:
+        match = _SERIES.match(series)
+        value = last_value(values)
+        if match is None or value is None or match.group(1) not in gauges:
+            return f"its test input {series} is not a catalog gauge with a plain value"
+        out.append((match.group(1), {k: v.replace('\\"', '"') for k, v in _LABEL.findall(match.group(2) or "")}, value))
+    return out
+
+
+def _promql(service: Service, alert: Alert) -> Incident | Undrivable:
+    reason = "a raw PromQL condition without test inputs: the drill cannot tell which series make it true"
+    if alert.test is None or not alert.test.firing:
+        return Undrivable(alert.name, reason)
+    quiet, firing = _inputs(service, alert.test.quiet), _inputs(service, alert.test.firing)
+    for staged in (quiet, firing):
+        if isinstance(staged, str):
+            return Undrivable(alert.name, f"a raw PromQL condition: {staged}")
+    assert not isinstance(quiet, str) and not isinstance(firing, str)
+    return PromqlInputs(alert.name, tuple(quiet), tuple(firing), "time()" in (alert.promql or ""))
 
 
 def _native(series: Series | None) -> bool:
@@ -136,8 +193,6 @@ NATIVE_REASON = ("native histograms need a protobuf scrape; the simulator's text
 def _threshold(alert: Alert) -> Incident | Undrivable:
     value = float(alert.threshold.value) if alert.threshold is not None else 0.0
     match alert.kind:
-        case "promql":
-            return Undrivable(alert.name, "a raw PromQL condition: the drill cannot tell which series make it true")
         case "quantile" if _native(alert.series):
             return Undrivable(alert.name, NATIVE_REASON)
         case "quantile":
@@ -157,6 +212,9 @@ def _threshold(alert: Alert) -> Incident | Undrivable:
             if alert.op == ">" and value >= 1 and bad.metric.type == "counter":
                 return Undrivable(alert.name, "a ratio of counters above 1 needs bad events outside the total")
             return RatioCross(alert.name, bad, total, value, alert.op or ">")
+        case "gauge_ratio":
+            part, whole = alert_rules.ratio_sides(alert)
+            return RatioCross(alert.name, part, whole, value, alert.op or ">")
         case "state":
             series = alert_rules.alert_series(alert)
             assert alert.state is not None and series.metric.states, f"state alert {alert.name} has no states"
@@ -223,9 +281,15 @@ def _solve_rates(sim: Simulator, bad: Series, total: Series, ratio: float, norma
     _set(sim, bad_series, normal, rate=NORMAL_RATE * ratio * (t - overlap) / denominator)
 
 
-def _gauge_ratio(sim: Simulator, bad: Series, total: Series, ratio: float, normal: bool) -> None:
-    totals = [s.now.value for s in sim.select(total)] or [1.0]
-    _set(sim, sim.select(bad), normal, value=ratio * max(totals))
+def _gauge_ratio(sim: Simulator, part: Series, whole: Series, ratio: float, normal: bool) -> None:
+    """Set each part gauge so every group's sum(part) / sum(whole) == ratio, grouped as the alert's
+    share is (per its ``by`` labels, the whole matched on the labels it has)."""
+    labels, on = alert_rules.share_labels_of(part, whole)
+    parts, wholes = sim.select(part), sim.select(whole)
+    for p in parts:
+        group = [q for q in parts if all(q.label(x) == p.label(x) for x in labels)]
+        limit = sum(w.now.value for w in wholes if all(w.label(x) == p.label(x) for x in on))
+        _set(sim, [p], normal, value=ratio * limit / len(group))
 
 
 def _cross(threshold: float, op: str, inject: bool) -> float:
@@ -246,6 +310,8 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             _set(sim, targets, True, rate=min(rate, NORMAL_RATE) if op == ">" else rate)
         case RatioCross(bad=bad, total=total, threshold=t, op=op):
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
+            if bad.metric.type == "gauge":
+                ratio = t / 3 if op == ">" else t * 3
             (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, True)
         case StateIn(series=series, healthy=healthy):
             _set(sim, sim.select(series), True, value=float(healthy))
@@ -253,6 +319,8 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             _set(sim, sim.select(series), True, value=_cross(t, op, inject=False))
         case SloBurn(slo=slo):
             _stage_burn(sim, slo, float(slo.error_budget) * QUIET_SHARE, normal=True)
+        case PromqlInputs(quiet=inputs, clock=clock):
+            _stage_inputs(sim, inputs, clock, normal=True)
 
 
 def inject(incident: Incident, sim: Simulator) -> None:
@@ -263,7 +331,9 @@ def inject(incident: Incident, sim: Simulator) -> None:
         case ErrorBurst(series=series, threshold=t, op=op):
             _set(sim, sim.select(series), False, rate=max(t * BURST, 1.0) if op == ">" else 0.0)
         case RatioCross(bad=bad, total=total, threshold=t, op=op):
-            ratio = min(1.0, t * 3) if op == ">" else t / 3
+            # Three times the threshold, or halfway to 1: bad events that are part of the total
+            # cannot make up all of it while other series still count.
+            ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
                 ratio = t * 3 if op == ">" else t / 3
             (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, False)
@@ -275,6 +345,8 @@ def inject(incident: Incident, sim: Simulator) -> None:
             _set(sim, sim.select(series), False, present=False)
         case SloBurn(slo=slo):
             _stage_burn(sim, slo, incident.error_ratio, normal=False)
+        case PromqlInputs(firing=inputs, clock=clock):
+            _stage_inputs(sim, inputs, clock, normal=False)
 
 
 def touched(incident: Incident) -> tuple[Series, ...]:
@@ -286,7 +358,29 @@ def touched(incident: Incident) -> tuple[Series, ...]:
             return (bad, total)
         case SloBurn(slo=slo):
             return tuple(s for s in (slo.bad, slo.good, slo.total, slo.latency, slo.up) if s is not None)
+        case PromqlInputs():
+            return ()  # its series are named in the inputs: see inputs_touched
     raise AssertionError(f"unknown incident {incident!r}")
+
+
+def _input_series(sim: Simulator, name: str, labels: dict[str, str]) -> list[SimSeries]:
+    """The simulated series of an input (added when missing), and the metric's other series."""
+    same = [s for s in sim.series if s.metric.name == name]
+    exact = [s for s in same if dict(s.labels) == labels]
+    return same if exact else same + [sim.add(same[0].metric, labels)] if same else []
+
+
+def _stage_inputs(sim: Simulator, inputs: tuple[tuple[str, dict[str, str], float], ...], clock: bool, normal: bool) -> None:
+    shift = time.time() if clock else 0.0
+    for name, labels, value in inputs:
+        targets = _input_series(sim, name, labels)
+        # The metric's other series follow the input, so none of them trips the alert on its own.
+        _set(sim, targets, normal, value=value + shift)
+
+
+def inputs_touched(incident: Incident) -> set[str]:
+    """Metric names a PromqlInputs incident sets (others report theirs through ``touched``)."""
+    return {name for name, _, _ in incident.firing} if isinstance(incident, PromqlInputs) else set()
 
 
 def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
@@ -301,7 +395,8 @@ def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
             _set(sim, sim.select(slo.latency), normal, slow_at=above[0] if above else float(slo.below) * 2,
                  slow_fraction=ratio)
         case "up" if slo.up is not None:
-            _set(sim, sim.select(slo.up), normal, value=1.0 - ratio)
+            # Normally fully up: an up gauge is 0 or 1, and `value: up, below: 1` alerts on less.
+            _set(sim, sim.select(slo.up), normal, value=1.0 if normal else 1.0 - ratio)
         case _:
             raise AssertionError(f"SLO {slo.name} of kind {slo.kind} cannot be staged")
 
@@ -327,5 +422,7 @@ def signal(service: Service, incident: Incident) -> Signal:
         case StateIn(series=series, value=value):
             return Signal(selector(series.metric.name, series.matchers), float(value))
     alert = next(a for a in service.alerts if a.name == incident.alert)
+    if alert.kind == "promql":
+        return Signal((alert.promql or "").strip(), float(alert.threshold.value) if alert.threshold else 0.0)
     expr = alert_rules.condition(service, replace(alert, threshold=None))
     return Signal(expr, float(alert.threshold.value) if alert.threshold is not None else 0.0)

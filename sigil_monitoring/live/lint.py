@@ -28,13 +28,11 @@ from ..compilers.prometheus.rules import AlertingRule
 from ..ir.build import build_model
 from ..ir.model import Metric, Service
 from ..matchers import Matcher
-from ..promql import selector
+from ..promql import selector, substitute_grafana_variables
 from ..spec.document import Spec
 from .labels import service_series
 
 HISTOGRAMS = ("histogram", "native_histogram")
-# Grafana's interval variables as a lint evaluates panel queries: a minute of data, an hour's range.
-GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h"}
 
 
 @dataclass(frozen=True)
@@ -206,11 +204,11 @@ def _panel_queries(service: Service, model: Any) -> Iterator[tuple[str, str]]:
 
 
 def _grafana_expr(expr: str, service: Service) -> str:
-    for variable, value in GRAFANA_VARIABLES.items():
-        expr = expr.replace(variable, value)
-    for label in service.dashboard.variables:  # multi-value variables render as regex matchers
+    # Dashboard variables are multi-value regex matchers: "All" is ".*". The interval variables
+    # then get promql's sample values, as `validate` checks promql panels.
+    for label in service.dashboard.variables:
         expr = expr.replace(f'"${label}"', '".*"').replace(f'"${{{label}}}"', '".*"')
-    return expr
+    return substitute_grafana_variables(expr)
 
 
 def lint(specs: list[Spec], prometheus_url: str) -> list[Finding]:

@@ -111,6 +111,13 @@ class Simulator:
             for s in self.series if targets is None else targets:
                 s.now = Behaviour(**vars(s.normal))
 
+    def add(self, metric: Metric, labels: dict[str, str]) -> SimSeries:
+        """One more series of a catalog gauge, e.g. a promql alert's test input."""
+        with self._lock:
+            series = SimSeries(metric, tuple(sorted(labels.items())))
+            self.series.append(series)
+            return series
+
     # ------------------------------------------------------------ exposition
     def _advance(self) -> None:
         now = time.monotonic()
@@ -120,7 +127,8 @@ class Simulator:
 
     def collect(self) -> Iterator[Any]:
         """prometheus-client's Collector protocol: one family per catalog metric name."""
-        from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+        from prometheus_client.core import HistogramMetricFamily
+        from prometheus_client.core import Metric as Family
 
         with self._lock:
             self._advance()
@@ -136,13 +144,13 @@ class Simulator:
                 if metric.type == "counter":
                     # Samples by their exact name: exporters such as postgres_exporter expose counters
                     # without the _total suffix that CounterMetricFamily would add.
-                    family = Metric(name, metric.help or name, "counter")
+                    family = Family(name, metric.help or name, "counter")
                     for s in live:
                         family.add_sample(name, dict(s.labels), s.total)
                 elif metric.type == "gauge":
-                    family = GaugeMetricFamily(name, metric.help or name, labels=keys)
+                    family = Family(name, metric.help or name, "gauge")  # series may differ in labels
                     for s in live:
-                        family.add_metric([v for _, v in s.labels], s.now.value)
+                        family.add_sample(name, dict(s.labels), s.now.value)
                 else:
                     family = HistogramMetricFamily(name, metric.help or name, labels=keys)
                     for s in live:
