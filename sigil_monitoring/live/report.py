@@ -92,7 +92,8 @@ def _rows(run: AlertRun) -> list[tuple[str, str]]:
         ("time to notification", secs(run.notified)),
         ("expected receiver(s)", ", ".join(run.expected_receivers)),
         ("receiver(s) reached", ", ".join(run.receivers_reached) or "none"),
-        ("inhibited", ", ".join(run.inhibited_by) or "no (as designed)"),
+        ("inhibited", f"by {', '.join(run.inhibited_by)}, which the incident also set off (as designed)"
+                      if run.inhibited_by else "no (as designed)"),
         ("other alerts then", ", ".join(run.also_active) or "none"),
         ("time to resolve after clearing", secs(resolve)),
         ("runbook link in payload", "yes" if run.runbook_link else "no"),

@@ -37,8 +37,14 @@ class AlertRun:
 
     @property
     def passed(self) -> bool:
-        return (self.problem is None and self.notified is not None and self.resolved is not None
-                and set(self.expected_receivers) <= set(self.receivers_reached) and not self.inhibited_by
+        """Notified at every expected receiver with its links and resolved; or, when the incident
+        also set off an alert that inhibits this one (``inhibits: true``), fired and resolved while
+        Alertmanager held it back, as the routing designs."""
+        if self.problem is not None or self.firing is None or self.resolved is None:
+            return False
+        if self.inhibited_by:
+            return self.notified is None
+        return (self.notified is not None and set(self.expected_receivers) <= set(self.receivers_reached)
                 and self.runbook_link and self.dashboard_link)
 
 

@@ -127,7 +127,6 @@ class Simulator:
 
     def collect(self) -> Iterator[Any]:
         """prometheus-client's Collector protocol: one family per catalog metric name."""
-        from prometheus_client.core import HistogramMetricFamily
         from prometheus_client.core import Metric as Family
 
         with self._lock:
@@ -139,7 +138,7 @@ class Simulator:
                 live = [s for s in group if s.now.present]
                 if not live:
                     continue
-                metric, keys = live[0].metric, [k for k, _ in live[0].labels]
+                metric = live[0].metric
                 family: Any
                 if metric.type == "counter":
                     # Samples by their exact name: exporters such as postgres_exporter expose counters
@@ -151,12 +150,14 @@ class Simulator:
                     family = Family(name, metric.help or name, "gauge")  # series may differ in labels
                     for s in live:
                         family.add_sample(name, dict(s.labels), s.now.value)
-                else:
-                    family = HistogramMetricFamily(name, metric.help or name, labels=keys)
+                else:  # sample by sample: services sharing a metric name expose different labels
+                    family = Family(name, metric.help or name, "histogram")
                     for s in live:
-                        cumulative = list(itertools.accumulate(s.counts))
-                        buckets = [(repr(b), c) for b, c in zip(s.bounds, cumulative)] + [("+Inf", cumulative[-1])]
-                        family.add_metric([v for _, v in s.labels], buckets, sum_value=s.sum)
+                        labels = dict(s.labels)
+                        for bound, count in zip([*map(repr, s.bounds), "+Inf"], itertools.accumulate(s.counts)):
+                            family.add_sample(name + "_bucket", {**labels, "le": bound}, count)
+                        family.add_sample(name + "_count", labels, s.total)
+                        family.add_sample(name + "_sum", labels, s.sum)
                 yield family
 
     def exposition(self) -> str:
