@@ -213,6 +213,7 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
     sig = inc.signal(service, incident)
     run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, sig.expr, sig.threshold)
     seen = len(sink.requests)
+    own = {r.name for r in service.routing.receivers} if service.routing else set()
     t0, wall0 = time.monotonic(), time.time()
 
     def tick() -> list[Notification]:
@@ -225,7 +226,9 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
             run.pending = round(min(_epoch(a.get("activeAt"), wall0 + now) for a in mine) - wall0, 2)
         if run.firing is None and any(a["state"] == "firing" for a in mine):
             run.firing = round(now, 2)
-        return [n for n in notifications(sink.requests[seen:]) if incident.alert in n.alerts]
+        # Alert names are unique per service only: a notification counts when it went to one of
+        # this service's receivers.
+        return [n for n in notifications(sink.requests[seen:]) if incident.alert in n.alerts and n.receiver in own]
 
     def notified(status: str) -> list[Notification]:
         # A resolved notification counts only after the clear: one left over from an earlier
