@@ -183,11 +183,12 @@ def _touched_series(sim: Simulator, incident: inc.Incident) -> list[Any]:
             + [t for t in sim.series if t.metric.name in inc.inputs_touched(incident)])
 
 
-def _inhibitors(am: AlertmanagerProcess, alert: str) -> list[str]:
+def _inhibitors(am: AlertmanagerProcess, service: str, alert: str) -> list[str]:
     """Names of the alerts Alertmanager says inhibit ``alert`` (empty when it is not inhibited)."""
     current = am.alerts()
     names = {a.get("fingerprint"): a["labels"].get("alertname", "") for a in current}
-    found = {names.get(fp, fp) for a in current if a["labels"].get("alertname") == alert
+    found = {names.get(fp, fp) for a in current
+             if a["labels"].get("alertname") == alert and a["labels"].get("service") == service
              for fp in (a.get("status", {}).get("inhibitedBy") or [])}
     return sorted(found)
 
@@ -247,7 +248,7 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
         found = notified(status)
         if found:
             return found
-        run.inhibited_by = _inhibitors(am, incident.alert)
+        run.inhibited_by = _inhibitors(am, service.name, incident.alert)
         return run.inhibited_by
 
     try:
@@ -317,11 +318,10 @@ def _annotation(service: Service, alert: str, key: str) -> str:
 
 
 def _inhibition(am: AlertmanagerProcess, run: AlertRun) -> None:
+    """The other alerts of the service Alertmanager holds when this one was notified, and their state."""
     for alert in am.alerts():
         name = alert["labels"].get("alertname", "")
-        inhibited = list(alert.get("status", {}).get("inhibitedBy") or [])
-        if name == run.alert:
-            run.inhibited_by = inhibited
-        else:
+        if alert["labels"].get("service") == run.service and name != run.alert:
+            inhibited = alert.get("status", {}).get("inhibitedBy")
             run.also_active.append(f"{name} ({'suppressed' if inhibited else 'active'})")
-    run.also_active.sort()
+    run.also_active = sorted(set(run.also_active))
