@@ -28,7 +28,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
                     "resolved one. Exit 1 when an alert fails or normal traffic alerts.",
     )
     specs(p)
-    p.add_argument("--alert", action="append", metavar="NAME", help="drill only this alert (repeatable)")
+    p.add_argument("--alert", action="append", metavar="NAME", help="drill only this alert, NAME or SERVICE/NAME (repeatable)")
     p.add_argument("--report", metavar="FILE", help="write the report here (.html for HTML, else Markdown)")
     p.add_argument("--format", choices=("markdown", "html", "json"), help="report format (default: from --report's suffix; json prints to stdout)")
     p.set_defaults(func=cmd_drill)
@@ -77,11 +77,13 @@ def _known_alerts(specs: list[Any], wanted: list[str] | None) -> None:
         return
     from .ir.build import build_model
 
-    names = {a.name for s in build_model(specs).services for a in s.alerts}
-    names |= {b.name for s in build_model(specs).services for slo in s.slos for b in slo.alerts}
+    services = build_model(specs).services
+    pairs = {(s.name, a.name) for s in services for a in s.alerts}
+    pairs |= {(s.name, b.name) for s in services for slo in s.slos for b in slo.alerts}
+    names = {a for _, a in pairs} | {f"{s}/{a}" for s, a in pairs}
     unknown = [w for w in wanted if w not in names]
     if unknown:
-        raise SpecError([Diagnostic("--alert", 1, 1, f"no alert named {u!r} in the spec(s) (known: {', '.join(sorted(names))})")
+        raise SpecError([Diagnostic("--alert", 1, 1, f"no alert named {u!r} in the spec(s) (known: {', '.join(sorted({a for _, a in pairs}))})")
                          for u in unknown])
 
 

@@ -45,7 +45,7 @@ Progress = Callable[[str], None]
 
 def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: Progress | None = None,
               prometheus_binary: str | None = None, alertmanager_binary: str | None = None) -> DrillResult:
-    """Drill ``alerts`` (all the simulator can drive when None) of ``specs`` on one server pair."""
+    """Drill ``alerts`` (names, or ``service/name``; all when None) of ``specs`` on one server pair."""
     say = progress or (lambda _line: None)
     started = time.monotonic()
     model = build_model(specs)
@@ -155,7 +155,7 @@ def _plan(model: Model, wanted: set[str] | None) -> tuple[list[tuple[Service, in
     planned, skipped = [], []
     for service in model.services:
         for incident in inc.plan(service):
-            if wanted is not None and incident.alert not in wanted:
+            if wanted is not None and not {incident.alert, f"{service.name}/{incident.alert}"} & wanted:
                 continue
             if isinstance(incident, inc.Undrivable):
                 skipped.append(Skipped(service.name, incident.alert, incident.reason))

@@ -90,7 +90,8 @@ def fire_test(specs: list[Spec], alertmanager_url: str, names: Iterable[str] | N
     """Send the test alerts, wait ``resolve_after`` seconds, resolve them; returns how many were sent
     (0 when Alertmanager could not be reached)."""
     wanted = set(names) if names else None
-    chosen = [a for a in synthetic_alerts(build_model(specs)) if wanted is None or a.name in wanted]
+    chosen = [a for a in synthetic_alerts(build_model(specs))
+              if wanted is None or {a.name, f"{a.labels.get('service')}/{a.name}"} & wanted]
     start = datetime.now(timezone.utc)
     generator = alertmanager_url.rstrip("/") + "/#/alerts"
     try:
