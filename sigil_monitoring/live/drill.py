@@ -13,6 +13,7 @@ for every alert to go quiet. Context managers stop everything on failure and on 
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -80,10 +81,13 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
         loud = {a["labels"]["alertname"] for a in prom.alerts()}  # reported already; not waited for below
         say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
         runs: dict[str, AlertRun] = {}
+        # Every incident of a batch watches the same alert lists: one request per list and period,
+        # not one per incident (Alertmanager answers 503 beyond a few concurrent GETs).
+        polled_prom, polled_am = _Polled(prom), _Polled(am)
         for i, batch in enumerate(batches(planned), 1):
             say(f"[batch {i}] " + ", ".join(f"{incident.alert} ({type(incident).__name__})" for _, incident in batch))
             with ThreadPoolExecutor(max_workers=len(batch)) as pool:
-                done = list(pool.map(lambda job: _drive(job[0], job[1], sim, prom, am, sink, say), batch))
+                done = list(pool.map(lambda job: _drive(job[0], job[1], sim, polled_prom, polled_am, sink, say), batch))
             try:  # the next batch starts from silence, or its timelines would show this one's tail
                 _wait(lambda: not _active(prom) - loud, "every alert to go quiet")
                 time.sleep(SETTLE)  # resolved notifications of collateral alerts arrive within a group interval
@@ -178,12 +182,34 @@ def _wait(fn: Callable[[], Any], what: str, timeout: float = STEP_TIMEOUT) -> An
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
+class _Polled:
+    """A server whose ``alerts()`` is fetched at most every POLL/2 seconds and shared by threads;
+    a failed fetch keeps the last answer. Other attributes pass through."""
+
+    def __init__(self, server: Any) -> None:
+        self._server, self._lock = server, threading.Lock()
+        self._at, self._alerts = 0.0, []  # type: float, list[dict[str, Any]]
+
+    def alerts(self) -> list[dict[str, Any]]:
+        with self._lock:
+            if time.monotonic() - self._at >= POLL / 2:
+                try:
+                    self._alerts = list(self._server.alerts())
+                except Exception:  # noqa: BLE001 - a busy server; the next poll asks again
+                    pass
+                self._at = time.monotonic()
+            return list(self._alerts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._server, name)
+
+
 def _touched_series(sim: Simulator, incident: inc.Incident) -> list[Any]:
     return ([t for series in inc.touched(incident) for t in sim.select(series)]
             + [t for t in sim.series if t.metric.name in inc.inputs_touched(incident)])
 
 
-def _inhibitors(am: AlertmanagerProcess, service: str, alert: str) -> list[str]:
+def _inhibitors(am: Any, service: str, alert: str) -> list[str]:
     """Names of the alerts Alertmanager says inhibit ``alert`` (empty when it is not inhibited)."""
     current = am.alerts()
     names = {a.get("fingerprint"): a["labels"].get("alertname", "") for a in current}
@@ -193,11 +219,11 @@ def _inhibitors(am: AlertmanagerProcess, service: str, alert: str) -> list[str]:
     return sorted(found)
 
 
-def _active(prom: PrometheusProcess) -> set[str]:
+def _active(prom: Any) -> set[str]:
     return {a["labels"]["alertname"] for a in prom.alerts()}
 
 
-def _value(prom: PrometheusProcess, expr: str) -> float | None:
+def _value(prom: Any, expr: str) -> float | None:
     try:
         result = prom.query(expr)
     except Exception:  # noqa: BLE001 - a sample we cannot read is a gap in the picture
@@ -207,8 +233,8 @@ def _value(prom: PrometheusProcess, expr: str) -> float | None:
     return max(finite) if finite else None
 
 
-def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: PrometheusProcess,
-           am: AlertmanagerProcess, sink: CaptureServer, say: Progress) -> AlertRun:
+def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Any, am: Any, sink: CaptureServer,
+           say: Progress) -> AlertRun:
     labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
     receivers = list(expected_receivers(service.routing, labels))
     sig = inc.signal(service, incident)
@@ -222,7 +248,8 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Prome
         value = _value(prom, sig.expr)
         if value is not None:
             run.samples.append((round(now, 2), value))
-        mine = [a for a in prom.alerts() if a["labels"].get("alertname") == incident.alert]
+        mine = [a for a in prom.alerts() if a["labels"].get("alertname") == incident.alert
+                and a["labels"].get("service") == service.name]
         if run.pending is None and mine:  # Prometheus' activeAt is when it went pending, to the evaluation
             run.pending = round(min(_epoch(a.get("activeAt"), wall0 + now) for a in mine) - wall0, 2)
         if run.firing is None and any(a["state"] == "firing" for a in mine):
@@ -317,7 +344,7 @@ def _annotation(service: Service, alert: str, key: str) -> str:
     raise KeyError(alert)
 
 
-def _inhibition(am: AlertmanagerProcess, run: AlertRun) -> None:
+def _inhibition(am: Any, run: AlertRun) -> None:
     """The other alerts of the service Alertmanager holds when this one was notified, and their state."""
     for alert in am.alerts():
         name = alert["labels"].get("alertname", "")
