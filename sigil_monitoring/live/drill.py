@@ -136,7 +136,7 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
         """The alert inhibits, or the incident moves a metric an inhibiting alert reads (an up-SLO
         burn sets off the down alert, which silences the service's warnings)."""
         service, incident = job
-        causes = [a for a in service.alerts if a.inhibits]
+        causes = [a for a in service.alerts if a.inhibits or a.inhibits_slos]
         read = {s.metric.name for a in causes for s in (a.series, a.total) if s is not None}
         return any(a.name == incident.alert for a in causes) or bool({m for _, m in metrics(job)} & read)
 

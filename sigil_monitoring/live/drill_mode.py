@@ -11,6 +11,9 @@ compilers render that one. What changes, and nothing else:
   has to burn fast enough for the page tier and a slow one only trips the ticket tier;
 - notification timing 1 s group wait and interval; mute/active time intervals dropped;
 - a service without ``routing`` gets one webhook receiver, ``drill``, so its alerts arrive too;
+  email and Opsgenie receivers deliver as webhooks under their own names (no SMTP or Opsgenie API
+  in a drill);
+- ``keep_firing_for`` capped like ``for:``;
 - each receiver's URL (Slack's URL file, PagerDuty's and webhook's ``url``) points at a local
   capture sink, and its secret files are fresh files in the drill's temp dir.
 
@@ -49,7 +52,7 @@ SCALING_NOTE = (
     "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s, every `for:` "
     "capped at 2s, burn windows 10s-40s long and 4s-7s short (burn factors and budgets unchanged), "
     "notifications after 1s, mute intervals off; receivers point at local capture sinks (a service "
-    "without routing gets a webhook receiver named drill)."
+    "without routing gets a webhook receiver named drill; email and Opsgenie receivers deliver as webhooks)."
 )
 
 
@@ -66,6 +69,10 @@ def receiver_path(receiver: Receiver) -> str:
     return f"/{receiver.kind}/{receiver.name}"
 
 
+def _capped(duration: Duration | None) -> Duration | None:
+    return min(duration, MAX_FOR) if duration is not None else None
+
+
 def _window(window: BurnWindow, index: int) -> BurnWindow:
     return replace(window, long=BURN_LONG[index], short=BURN_SHORT[index])
 
@@ -77,12 +84,17 @@ def _slo(slo: Slo) -> Slo:
     alerts = []
     for burn in slo.alerts:
         windows = tuple(_window(w, offset[burn.tier] + i) for i, w in enumerate(burn.windows))
-        alerts.append(replace(burn, windows=windows, for_=min(burn.for_, MAX_FOR)))
+        alerts.append(replace(burn, windows=windows, for_=min(burn.for_, MAX_FOR), keep_firing_for=_capped(burn.keep_firing_for)))
     drill_windows = {d for b in alerts for w in b.windows for d in (w.long, w.short)}
     return replace(slo, alerts=tuple(alerts), windows=tuple(sorted(drill_windows | {slo.window})))
 
 
 def _receiver(receiver: Receiver, sink_url: str, secrets: Path) -> Receiver:
+    if receiver.kind in ("email", "opsgenie"):
+        # No SMTP server or Opsgenie API in a drill: the receiver keeps its name (routing, grouping
+        # and inhibition are unchanged) and delivers as a webhook, whose payload names the alerts.
+        receiver = Receiver(name=receiver.name, spec_name=receiver.spec_name, kind="webhook", url="unset",
+                            send_resolved=receiver.send_resolved)
     url = sink_url.rstrip("/") + receiver_path(receiver)
     secret = str(secrets / (receiver.name.replace("/", "-") + ".secret"))
     if receiver.kind == "slack":
@@ -121,7 +133,8 @@ def _own_routing(service: Service) -> Routing:
 
 def _service(service: Service, sink_url: str, secrets: Path) -> Service:
     routing = service.routing or _own_routing(service)
-    alerts = tuple(replace(a, for_=min(a.for_, MAX_FOR), rate_window=RATE_WINDOW) for a in service.alerts)
+    alerts = tuple(replace(a, for_=min(a.for_, MAX_FOR), rate_window=RATE_WINDOW, keep_firing_for=_capped(a.keep_firing_for))
+                   for a in service.alerts)
     return replace(
         service, scrape_interval=SCRAPE, rate_window=RATE_WINDOW, alerts=alerts,
         slos=tuple(_slo(s) for s in service.slos),
