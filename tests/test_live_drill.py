@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 from servers import require_binary
 
-from sigil_monitoring import load_spec, parse_spec
+from sigil_monitoring import load_spec
 from sigil_monitoring.live.drill import run_drill
 from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES
 from sigil_monitoring.live.report import render
@@ -94,7 +94,13 @@ alerts:
 
 
 @pytest.mark.e2e
-def test_the_normal_stretch_reports_an_alert_that_fires_without_any_incident():
-    result = _drill([parse_spec(ALWAYS_FIRING, "noisy.yaml")], alerts=[])
-    assert any(line.startswith("AlwaysFiring") for line in result.normal_alerts), result.normal_alerts
-    assert not result.passed
+def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_html_report(tmp_path: Path):
+    from sigil_monitoring.cli import main
+
+    require_binary(PROMETHEUS_NAMES), require_binary(ALERTMANAGER_NAMES)
+    spec, report = tmp_path / "noisy.yaml", tmp_path / "drill.html"
+    spec.write_text(ALWAYS_FIRING)
+    assert main(["drill", str(spec), "--report", str(report), "-q"]) == 1
+    html = report.read_text()
+    assert "<b>FAILED</b>" in html and "AlwaysFiring (firing)" in html
+    assert "<h2>Not drivable</h2>" in html and "a raw PromQL condition without test inputs" in html
