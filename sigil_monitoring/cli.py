@@ -180,7 +180,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     >>> commands(build_parser("validate"))
     ['compile', 'schema', 'validate']
     >>> commands(build_parser())
-    ['check', 'compile', 'diff', 'history', 'push', 'rollback', 'schema', 'validate']
+    ['check', 'compile', 'diff', 'drill', 'fire-test', 'history', 'lint', 'push', 'rollback', 'schema', 'validate']
     """
     parser = _Parser(prog="sigil-monitoring", description="Compile a service's monitoring spec into dashboards, rules, routing and a runbook.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
@@ -212,10 +212,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     if command not in _OWN_COMMANDS:
-        from . import drift_cli, push_cli
+        from . import drift_cli, live_cli, push_cli
 
         drift_cli.register(sub, specs)
         push_cli.register(sub, specs)
+        live_cli.register(sub, specs)
     return parser
 
 

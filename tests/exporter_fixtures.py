@@ -16,7 +16,7 @@ import re
 import time
 from pathlib import Path
 
-from servers import Handler, LocalHTTPServer
+from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 
 FIXTURES = Path(__file__).parent / "exporters"
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)$")

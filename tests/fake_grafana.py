@@ -62,7 +62,7 @@ import urllib.parse
 from datetime import datetime, timezone
 from typing import Any
 
-from servers import Handler, LocalHTTPServer
+from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 
 _UID_RE = re.compile(r"^[a-zA-Z0-9\-_]*$")  # Grafana's allowed uid characters
 

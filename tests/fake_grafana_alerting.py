@@ -34,7 +34,7 @@ import urllib.parse
 from typing import Any
 
 from fake_grafana import FakeGrafana
-from servers import Handler
+from sigil_monitoring.live.sinks import Handler
 
 NO_DATA_STATES = {"OK", "NoData", "Alerting"}
 EXEC_ERR_STATES = {"OK", "Error", "Alerting"}

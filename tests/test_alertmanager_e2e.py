@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import AlertmanagerProcess
-from servers import ALERTMANAGER_NAMES, CaptureServer, CapturedRequest, poll_until, require_binary
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from servers import require_binary
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, poll_until
+from sigil_monitoring.live.sinks import CaptureServer, CapturedRequest
 from test_alertmanager import model_of, spec_dict, write
 
 from sigil_monitoring import conventions as names

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES
 from exporter_fixtures import ExporterFixture
-from processes import PrometheusProcess
-from servers import PROMETHEUS_NAMES, free_port, poll_until, require_binary
+from sigil_monitoring.live.processes import PrometheusProcess
+from servers import require_binary
+from sigil_monitoring.live.net import PROMETHEUS_NAMES, free_port, poll_until
 
 from sigil_monitoring import compile_specs, load_spec
 from sigil_monitoring.conventions import SERVICE_LABEL

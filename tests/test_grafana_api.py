@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from fake_grafana import FakeGrafana
-from servers import Handler, LocalHTTPServer, free_port, http_json
+from sigil_monitoring.live.net import free_port, http_json
+from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 
 from sigil_monitoring.grafana_api import GrafanaError, push_dashboard
 

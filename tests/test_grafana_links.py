@@ -50,7 +50,7 @@ def test_every_alert_links_to_the_panel_its_dashboard_url_opens(spec_path: Path)
 def test_vmalert_accepts_the_rule_files_with_the_link_annotations(tmp_path: Path) -> None:
     import subprocess
 
-    from servers import binary
+    from sigil_monitoring.live.net import binary
 
     vmalert = binary("vmalert")
     if vmalert is None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from servers import PROMTOOL_NAMES, require_binary
+from servers import require_binary
+from sigil_monitoring.live.net import PROMTOOL_NAMES
 
 from sigil_monitoring import compile_specs, load_spec, parse_spec
 from sigil_monitoring.errors import SpecError

@@ -18,17 +18,10 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from processes import AlertmanagerProcess, PrometheusProcess
-from servers import (
-    ALERTMANAGER_NAMES,
-    PROMETHEUS_NAMES,
-    CapturedRequest,
-    CaptureServer,
-    MetricsServer,
-    http_json,
-    poll_until,
-    require_binary,
-)
+from sigil_monitoring.live.processes import AlertmanagerProcess, PrometheusProcess
+from servers import MetricsServer, require_binary
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, http_json, poll_until
+from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 
 from sigil_monitoring import compile_spec, parse_spec, write_bundle
 from sigil_monitoring.spec.yaml_io import load as load_yaml

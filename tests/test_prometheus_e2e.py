@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from processes import PrometheusProcess
-from servers import PROMETHEUS_NAMES, MetricsServer, poll_until, require_binary
+from sigil_monitoring.live.processes import PrometheusProcess
+from servers import MetricsServer, require_binary
+from sigil_monitoring.live.net import PROMETHEUS_NAMES, poll_until
 
 from sigil_monitoring import load_spec
 from sigil_monitoring.compilers import compiler

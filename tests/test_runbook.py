@@ -10,8 +10,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from processes import AlertmanagerProcess
-from servers import ALERTMANAGER_NAMES, AMTOOL_NAMES, require_binary
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from servers import require_binary
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, AMTOOL_NAMES
 from test_alertmanager import model_of, spec_dict, write
 
 from sigil_monitoring.compilers import runbook

@@ -8,18 +8,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from processes import AlertmanagerProcess, PrometheusProcess
-from servers import (
-    ALERTMANAGER_NAMES,
-    PROMETHEUS_NAMES,
-    CaptureServer,
-    MetricsServer,
-    binary,
-    free_port,
-    http_json,
-    poll_until,
-    require_binary,
-)
+from sigil_monitoring.live.processes import AlertmanagerProcess, PrometheusProcess
+from servers import MetricsServer, require_binary
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary, free_port, http_json, poll_until
+from sigil_monitoring.live.sinks import CaptureServer
 
 
 def _iso(moment: datetime) -> str:

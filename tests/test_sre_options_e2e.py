@@ -18,8 +18,10 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from processes import AlertmanagerProcess
-from servers import ALERTMANAGER_NAMES, CaptureServer, CapturedRequest, free_port, poll_until, require_binary
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from servers import require_binary
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, free_port, poll_until
+from sigil_monitoring.live.sinks import CaptureServer, CapturedRequest
 from test_alertmanager_e2e import FAST, _now
 
 from sigil_monitoring import compile_spec, parse_spec, write_bundle

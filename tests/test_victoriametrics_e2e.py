@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import AlertmanagerProcess
-from servers import ALERTMANAGER_NAMES, CapturedRequest, CaptureServer, poll_until, require_binary
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from servers import require_binary
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, poll_until
+from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 from vm_processes import VICTORIA_METRICS_NAMES, VMALERT_NAMES, VictoriaMetricsProcess, VmalertProcess
 
 from sigil_monitoring import compile_spec, parse_spec, write_bundle

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from processes import ManagedProcess, PathLike
-from servers import LOCAL_OPENER, http_json
+from sigil_monitoring.live.processes import ManagedProcess, PathLike
+from sigil_monitoring.live.net import LOCAL_OPENER, http_json
 
 VICTORIA_METRICS_NAMES = ("victoria-metrics", "victoria-metrics-prod")
 VMALERT_NAMES = ("vmalert", "vmalert-prod")

@@ -103,6 +103,7 @@ def build_service(spec: Spec) -> Service:
     return Service(
         name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
         labels=tuple(sorted(common.items())), selector=tuple(svc.selector.values()), scrape_interval=svc.scrape_interval,
+        rate_window=defaults.rate_window(svc.scrape_interval),
         grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(catalog.values()),
         slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec), targets=spec.targets,
     )

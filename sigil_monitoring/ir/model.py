@@ -245,6 +245,7 @@ class Service:
     labels: tuple[tuple[str, str], ...]  # added to every rule and alert: service, team, spec labels
     selector: Matchers
     scrape_interval: Duration
+    rate_window: Duration  # range of recorded rates (defaults.rate_window; the drill shortens it)
     grafana_url: str | None
     runbooks_url: str | None
     metrics: tuple[Metric, ...]

@@ -23,7 +23,7 @@ NATIVE = "native_histogram"
 
 def rate_window(service: Service) -> Duration:
     """The range of recorded rates: the same policy as the alerts' rate window in ir."""
-    return defaults.rate_window(service.scrape_interval)
+    return service.rate_window
 
 
 def quantiles_for(service: Service, metric: Metric) -> tuple[Decimal, ...]:

@@ -1,10 +1,10 @@
-"""Real Prometheus and Alertmanager processes for tests (stdlib only).
+"""Real Prometheus and Alertmanager processes (stdlib only), for the drill and the tests.
 
-Why: end-to-end tests must prove that generated rules and Alertmanager configs work in
-the real binaries. Each process gets its own temp dir and a free port on 127.0.0.1,
+Why: the drill and the end-to-end tests must prove that generated rules and Alertmanager
+configs work in the real binaries. Each process gets its own temp dir and a free port on 127.0.0.1,
 every wait is bounded, and every process is stopped (terminate, then kill) and reaped
-even when the test fails. Call `servers.require_binary` first to skip (or fail under CI)
-when a binary is missing.
+even when the caller fails or is interrupted. Tests call `servers.require_binary` first to
+skip (or fail under CI) when a binary is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from servers import ALERTMANAGER_NAMES, LOCAL_OPENER, PROMETHEUS_NAMES, binary, free_port, http_json
+from .net import ALERTMANAGER_NAMES, LOCAL_OPENER, PROMETHEUS_NAMES, binary, free_port, http_json
 
 PathLike = str | os.PathLike[str]
 Targets = Mapping[str, Sequence[str]] | Sequence[str]  # {job: ["host:port"]}, or a list for job "test"
@@ -42,7 +43,12 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
     _LIVE.discard(proc)
 
 
-atexit.register(lambda: [_reap(proc) for proc in list(_LIVE)])
+def _reap_all() -> None:
+    for proc in list(_LIVE):
+        _reap(proc)
+
+
+atexit.register(_reap_all)
 
 
 class ManagedProcess:
@@ -52,12 +58,13 @@ class ManagedProcess:
     kills if needed and reaps it, prints its log when the block raised, and deletes the
     temp dir. Subclasses set `name`, `names` (binary candidates) and implement `args()`.
     """
-    name, names = "process", ()
+    name: str = "process"
+    names: tuple[str, ...] = ()
 
     def __init__(self, binary_path: str | None, startup_timeout: float, extra_args: Iterable[str]) -> None:
         path = binary_path or binary(self.names)
         if not path:
-            raise FileNotFoundError(f"none of {list(self.names)} on PATH (call require_binary() first)")
+            raise FileNotFoundError(f"none of {list(self.names)} on PATH (install the Debian packages prometheus and prometheus-alertmanager)")
         self.binary_path, self.startup_timeout, self.extra_args = path, startup_timeout, list(extra_args)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"sigil-{self.name}-"))
         self.log_path = self.workdir / f"{self.name}.log"
@@ -110,8 +117,8 @@ class ManagedProcess:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.stop()
-        if exc_type is not None:  # pytest shows a failed test's stdout: the log explains most failures
-            print(f"----- {self.name} log -----\n{self.log()}")
+        if exc_type is not None and exc_type is not KeyboardInterrupt:  # the log explains most failures
+            print(f"----- {self.name} log -----\n{self.log()}", file=sys.stderr)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -178,6 +185,18 @@ class PrometheusProcess(ManagedProcess):
             config["alerting"] = {"alertmanagers": [{"scheme": url.scheme or "http", "path_prefix": url.path or "/",
                                                      "static_configs": [{"targets": [url.netloc]}]}]}
         return json.dumps(config, indent=2)
+
+    def reload(self, config_text: str) -> None:
+        """Replace the configuration and make Prometheus read it again (SIGHUP)."""
+        import signal
+
+        self.config_path.write_text(config_text)
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGHUP)
+
+    def rule_groups(self) -> list[dict[str, Any]]:
+        """Loaded rule groups from /api/v1/rules."""
+        return self._api("/api/v1/rules")["groups"]
 
     def args(self) -> list[str]:
         return [f"--config.file={self.config_path}", f"--storage.tsdb.path={self.workdir / 'data'}",

@@ -1,0 +1,354 @@
+"""The fire drill: compiled rules and routing in real Prometheus and Alertmanager, fed by the
+simulator, with every receiver captured locally; each alert's incident injected, notified,
+cleared and resolved.
+
+Order of a run: compile the drill-mode model in memory and write it to a temp dir (secret files
+included); start the capture sink, the simulator's ``/metrics``, Alertmanager and Prometheus on
+free 127.0.0.1 ports; load the rules only after the first scrape (so ``absent()`` alerts do not
+fire on the empty start); keep normal traffic for a stretch and require silence; then per alert
+inject, wait for the notification at the expected receiver, clear, wait for the resolved one and
+for every alert to go quiet. Context managers stop everything on failure and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from ..compilers import compiler
+from ..compilers.alertmanager.routing_table import alert_labels, expected_receivers
+from ..ir.build import build_model
+from ..ir.model import Model, Service
+from ..spec.document import Spec
+from . import incidents as inc
+from .drill_mode import SCALING_NOTE, drill_model, secret_files
+from .net import http_json
+from .notifications import Notification, notifications
+from .processes import AlertmanagerProcess, PrometheusProcess
+from .results import AlertRun, DrillResult, Skipped
+from .simulator import Simulator
+from .sinks import CaptureServer
+
+NORMAL_SECONDS = 8.0  # longer than a rate window (5 s) plus a `for:` (2 s)
+STEP_TIMEOUT = 45.0  # per wait: notification, resolution, quiet
+POLL = 0.5
+SETTLE = 2.0
+JOB = "drill"
+
+Progress = Callable[[str], None]
+
+
+def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: Progress | None = None,
+              prometheus_binary: str | None = None, alertmanager_binary: str | None = None) -> DrillResult:
+    """Drill ``alerts`` (names, or ``service/name``; all when None) of ``specs`` on one server pair."""
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
+    model = build_model(specs)
+    wanted = set(alerts) if alerts is not None else None
+    with tempfile.TemporaryDirectory(prefix="sigil-drill-") as tmp, ExitStack() as stack:
+        sink = stack.enter_context(CaptureServer())
+        dm = drill_model(model, sink.base_url, Path(tmp) / "secrets")
+        rule_files, am_config = _write(dm, Path(tmp), sink.base_url)
+        sim = Simulator(dm.services)
+        planned, skipped = _plan(dm, wanted)
+        for service in dm.services:
+            for incident in inc.plan(service):
+                if not isinstance(incident, inc.Undrivable):
+                    inc.quiet(incident, sim)
+        sim.restore()
+        endpoint = stack.enter_context(sim.serve())
+        say(f"starting Alertmanager and Prometheus (scraping the simulator at {endpoint.target})")
+        am = stack.enter_context(AlertmanagerProcess(am_config, binary_path=alertmanager_binary))
+        targets = {JOB: [endpoint.target]}
+        prom = stack.enter_context(PrometheusProcess(scrape_targets=targets, alertmanager_url=am.base_url,
+                                                     interval="1s", binary_path=prometheus_binary))
+        _wait(lambda: prom.query(f'up{{job="{JOB}"}} == 1'), "the first scrape of the simulator")
+        prom.reload(PrometheusProcess.generate_config(rule_files, targets, am.base_url, "1s"))
+        _wait(lambda: len(prom.rule_groups()) >= _group_count(rule_files), "Prometheus to load the drill rules")
+        _wait(lambda: http_json("GET", prom.base_url + "/api/v1/alertmanagers")["data"]["activeAlertmanagers"],
+              "Prometheus to discover Alertmanager")
+        setup = time.monotonic() - started
+        say(f"servers ready after {setup:.1f}s; normal traffic for {NORMAL_SECONDS:.0f}s, nothing may alert")
+        time.sleep(NORMAL_SECONDS)
+        noisy = sorted({f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
+                       | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)})
+        loud = {a["labels"]["alertname"] for a in prom.alerts()}  # reported already; not waited for below
+        say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
+        runs: dict[str, AlertRun] = {}
+        # Every incident of a batch watches the same alert lists: one request per list and period,
+        # not one per incident (Alertmanager answers 503 beyond a few concurrent GETs).
+        polled_prom, polled_am = _Polled(prom), _Polled(am)
+        for i, batch in enumerate(batches(planned), 1):
+            say(f"[batch {i}] " + ", ".join(f"{incident.alert} ({type(incident).__name__})" for _, incident in batch))
+            with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+                done = list(pool.map(lambda job: _drive(job[0], job[1], sim, polled_prom, polled_am, sink, say), batch))
+            try:  # the next batch starts from silence, or its timelines would show this one's tail
+                _wait(lambda: not _active(prom) - loud, "every alert to go quiet")
+                time.sleep(SETTLE)  # resolved notifications of collateral alerts arrive within a group interval
+            except TimeoutError:
+                left = ", ".join(sorted(_active(prom) - loud))
+                for run in done:
+                    run.problem = run.problem or f"alerts still active after clearing: {left}"
+            runs.update({f"{r.service}/{r.alert}": r for r in done})
+        return DrillResult(
+            specs=[s.source for s in model.services], scaling=SCALING_NOTE, normal_seconds=NORMAL_SECONDS,
+            normal_alerts=noisy, runs=[runs[f"{svc.name}/{i.alert}"] for svc, i in planned], skipped=skipped, setup_seconds=round(setup, 1),
+            total_seconds=round(time.monotonic() - started, 1),
+        )
+
+
+def _write(model: Model, root: Path, sink_url: str) -> tuple[list[Path], Path]:
+    """Rule files and the Alertmanager config of ``model`` under ``root``, with the secret files."""
+    for secret in secret_files(model, sink_url):
+        Path(secret.path).parent.mkdir(parents=True, exist_ok=True)
+        Path(secret.path).write_text(secret.content)
+    out = root / "build"
+    for target in ("prometheus", "alertmanager"):
+        for artifact in compiler(target)(model):
+            path = out / artifact.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(artifact.render())
+    rule_files = sorted(p for p in out.glob("*/prometheus/*.rules.yml"))
+    return rule_files, out / "alertmanager" / "alertmanager.yml"
+
+
+def _group_count(rule_files: list[Path]) -> int:
+    from ..spec.yaml_io import load
+
+    return sum(len((load(p.read_text()) or {}).get("groups") or []) for p in rule_files)
+
+
+def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Service, inc.Incident]]]:
+    """Incidents that can run at the same time, first fit in plan order: no two in a batch touch
+    the same metric of the same service, and an alert that inhibits (``inhibits: true``) runs
+    without other alerts of its service, since it silences them by design."""
+    def metrics(job: tuple[Service, inc.Incident]) -> set[tuple[str, str]]:
+        return {(job[0].name, s.metric.name) for s in inc.touched(job[1])} | {
+            (job[0].name, name) for name in inc.inputs_touched(job[1])}
+
+    def inhibits(job: tuple[Service, inc.Incident]) -> bool:
+        """The alert inhibits, or the incident moves a metric an inhibiting alert reads (an up-SLO
+        burn sets off the down alert, which silences the service's warnings)."""
+        service, incident = job
+        causes = [a for a in service.alerts if a.inhibits or a.inhibits_slos]
+        read = {s.metric.name for a in causes for s in (a.series, a.total) if s is not None}
+        return any(a.name == incident.alert for a in causes) or bool({m for _, m in metrics(job)} & read)
+
+    out: list[list[tuple[Service, inc.Incident]]] = []
+    for job in planned:
+        for batch in out:
+            services = {other.name for other, _ in batch}
+            clash = any(metrics(job) & metrics(other) for other in batch)
+            alone = (inhibits(job) and job[0].name in services) or any(
+                inhibits(other) and other[0].name == job[0].name for other in batch)
+            if not clash and not alone:
+                batch.append(job)
+                break
+        else:
+            out.append([job])
+    return out
+
+
+def _plan(model: Model, wanted: set[str] | None) -> tuple[list[tuple[Service, inc.Incident]], list[Skipped]]:
+    planned, skipped = [], []
+    for service in model.services:
+        for incident in inc.plan(service):
+            if wanted is not None and not {incident.alert, f"{service.name}/{incident.alert}"} & wanted:
+                continue
+            if isinstance(incident, inc.Undrivable):
+                skipped.append(Skipped(service.name, incident.alert, incident.reason))
+            else:
+                planned.append((service, incident))
+    return planned, skipped
+
+
+def _wait(fn: Callable[[], Any], what: str, timeout: float = STEP_TIMEOUT) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - "not ready yet" comes in many shapes
+            last = exc
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+class _Polled:
+    """A server whose ``alerts()`` is fetched at most every POLL/2 seconds and shared by threads;
+    a failed fetch keeps the last answer. Other attributes pass through."""
+
+    def __init__(self, server: Any) -> None:
+        self._server, self._lock = server, threading.Lock()
+        self._at, self._alerts = 0.0, []  # type: float, list[dict[str, Any]]
+
+    def alerts(self) -> list[dict[str, Any]]:
+        with self._lock:
+            if time.monotonic() - self._at >= POLL / 2:
+                try:
+                    self._alerts = list(self._server.alerts())
+                except Exception:  # noqa: BLE001 - a busy server; the next poll asks again
+                    pass
+                self._at = time.monotonic()
+            return list(self._alerts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._server, name)
+
+
+def _touched_series(sim: Simulator, incident: inc.Incident) -> list[Any]:
+    return ([t for series in inc.touched(incident) for t in sim.select(series)]
+            + [t for t in sim.series if t.metric.name in inc.inputs_touched(incident)])
+
+
+def _inhibitors(am: Any, service: str, alert: str) -> list[str]:
+    """Names of the alerts Alertmanager says inhibit ``alert`` (empty when it is not inhibited)."""
+    current = am.alerts()
+    names = {a.get("fingerprint"): a["labels"].get("alertname", "") for a in current}
+    found = {names.get(fp, fp) for a in current
+             if a["labels"].get("alertname") == alert and a["labels"].get("service") == service
+             for fp in (a.get("status", {}).get("inhibitedBy") or [])}
+    return sorted(found)
+
+
+def _active(prom: Any) -> set[str]:
+    return {a["labels"]["alertname"] for a in prom.alerts()}
+
+
+def _value(prom: Any, expr: str) -> float | None:
+    try:
+        result = prom.query(expr)
+    except Exception:  # noqa: BLE001 - a sample we cannot read is a gap in the picture
+        return None
+    values = [float(r["value"][1]) for r in result if "value" in r]
+    finite = [v for v in values if v == v]
+    return max(finite) if finite else None
+
+
+def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Any, am: Any, sink: CaptureServer,
+           say: Progress) -> AlertRun:
+    labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
+    receivers = list(expected_receivers(service.routing, labels))
+    sig = inc.signal(service, incident)
+    run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, sig.expr, sig.threshold)
+    seen = len(sink.requests)
+    own = {r.name for r in service.routing.receivers} if service.routing else set()
+    t0, wall0 = time.monotonic(), time.time()
+
+    def tick() -> list[Notification]:
+        now = time.monotonic() - t0
+        value = _value(prom, sig.expr)
+        if value is not None:
+            run.samples.append((round(now, 2), value))
+        mine = [a for a in prom.alerts() if a["labels"].get("alertname") == incident.alert
+                and a["labels"].get("service") == service.name]
+        if run.pending is None and mine:  # Prometheus' activeAt is when it went pending, to the evaluation
+            run.pending = round(min(_epoch(a.get("activeAt"), wall0 + now) for a in mine) - wall0, 2)
+        if run.firing is None and any(a["state"] == "firing" for a in mine):
+            run.firing = round(now, 2)
+        # Alert names are unique per service only: a notification counts when it went to one of
+        # this service's receivers.
+        return [n for n in notifications(sink.requests[seen:]) if incident.alert in n.alerts and n.receiver in own]
+
+    def notified(status: str) -> list[Notification]:
+        # A resolved notification counts only after the clear: one left over from an earlier
+        # collateral firing of the same alert says nothing about this incident.
+        after = t0 + (run.cleared or 0.0) if status == "resolved" else t0
+        found = [n for n in tick() if n.status == status and n.at >= after]
+        return found if {n.receiver for n in found} >= set(receivers) else []
+
+    try:
+        inc.inject(incident, sim)
+    except ValueError as exc:  # e.g. an error ratio the series cannot reach
+        run.problem = f"the simulator cannot stage this incident: {exc}"
+        say(f"    {run.alert} FAILED: {run.problem}")
+        return run
+    def notified_or_inhibited(status: str) -> list[Notification] | list[str]:
+        found = notified(status)
+        if found:
+            return found
+        run.inhibited_by = _inhibitors(am, service.name, incident.alert)
+        return run.inhibited_by
+
+    try:
+        firing = _until(notified_or_inhibited, "firing")
+        if run.inhibited_by:  # silenced by an alert the incident also set off, as the routing says
+            say(f"    {run.alert}: firing, inhibited by {', '.join(run.inhibited_by)} as designed")
+            sim.restore(_touched_series(sim, incident))
+            run.cleared = round(time.monotonic() - t0, 2)
+            _wait(lambda: (tick(), incident.alert not in _active(prom))[1], f"{incident.alert} to resolve")
+            run.resolved = round(time.monotonic() - t0, 2)
+            return run
+        firing = [n for n in firing if isinstance(n, Notification)]
+        run.notified = round(min(n.at for n in firing) - t0, 2)
+        # Firing is seen by polling; the notification proves it fired no later than it arrived.
+        run.firing = min(run.firing if run.firing is not None else run.notified, run.notified)
+        run.receivers_reached = sorted({n.receiver for n in firing})
+        run.runbook_link = all(n.mentions(_annotation(service, incident.alert, "runbook_url")) for n in firing)
+        run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
+        _inhibition(am, run)
+        say(f"    {run.alert}: notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
+            f"firing {run.firing}s)")
+    except TimeoutError as exc:
+        run.problem = f"no notification at {', '.join(receivers)}: {exc}"
+        say(f"    {run.alert} FAILED: {run.problem}")
+    sim.restore(_touched_series(sim, incident))
+    run.cleared = round(time.monotonic() - t0, 2)
+    if run.problem is None:
+        try:
+            resolved = _until(notified, "resolved")
+            run.resolved = round(max(n.at for n in resolved) - t0, 2)
+            say(f"    {run.alert}: resolved after {run.resolved - run.cleared:.1f}s")
+        except TimeoutError as exc:
+            run.problem = f"no resolved notification: {exc}"
+            say(f"    {run.alert} FAILED: {run.problem}")
+    return run
+
+
+def _epoch(stamp: str | None, default: float) -> float:
+    """Seconds since the epoch of an RFC 3339 time as Prometheus writes it (nanoseconds, Z)."""
+    from datetime import datetime
+
+    if not stamp:
+        return default
+    head, _, frac = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]}+00:00").timestamp()
+
+
+def _until(fn: Callable[[str], list[Any]], status: str) -> list[Any]:
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while time.monotonic() < deadline:
+        found = fn(status)
+        if found:
+            return found
+        time.sleep(POLL)
+    raise TimeoutError(f"timed out after {STEP_TIMEOUT:.0f}s")
+
+
+def _annotation(service: Service, alert: str, key: str) -> str:
+    for a in service.alerts:
+        if a.name == alert:
+            return str(getattr(a, key))
+    for slo in service.slos:
+        for burn in slo.alerts:
+            if burn.name == alert:
+                return str(getattr(burn, key))
+    raise KeyError(alert)
+
+
+def _inhibition(am: Any, run: AlertRun) -> None:
+    """The other alerts of the service Alertmanager holds when this one was notified, and their state."""
+    for alert in am.alerts():
+        name = alert["labels"].get("alertname", "")
+        if alert["labels"].get("service") == run.service and name != run.alert:
+            inhibited = alert.get("status", {}).get("inhibitedBy")
+            run.also_active.append(f"{name} ({'suppressed' if inhibited else 'active'})")
+    run.also_active = sorted(set(run.also_active))

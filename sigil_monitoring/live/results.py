@@ -1,0 +1,78 @@
+"""What a drill found: per alert, when it went pending, fired, was notified and resolved.
+
+Plain dataclasses, so the report can render them and ``--format json`` can dump them as they are.
+Times are seconds since the incident was injected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class AlertRun:
+    service: str
+    alert: str
+    incident: str  # the incident kind (incidents.<Class>.__name__)
+    expected_receivers: list[str]
+    signal: str  # the PromQL plotted
+    threshold: float
+    pending: float | None = None
+    firing: float | None = None
+    notified: float | None = None
+    cleared: float | None = None  # when the incident was stopped
+    resolved: float | None = None  # resolved notification at the expected receiver
+    receivers_reached: list[str] = field(default_factory=list)
+    inhibited_by: list[str] = field(default_factory=list)  # Alertmanager's inhibitedBy at notification
+    also_active: list[str] = field(default_factory=list)  # other alerts then: "Name (suppressed)"
+    runbook_link: bool = False
+    dashboard_link: bool = False
+    samples: list[tuple[float, float]] = field(default_factory=list)  # (t, signal value)
+    problem: str | None = None  # why it did not pass
+
+    @property
+    def detected(self) -> bool:
+        return self.firing is not None
+
+    @property
+    def passed(self) -> bool:
+        """Notified at every expected receiver with its links and resolved; or, when the incident
+        also set off an alert that inhibits this one (``inhibits: true``), fired and resolved while
+        Alertmanager held it back, as the routing designs."""
+        if self.problem is not None or self.firing is None or self.resolved is None:
+            return False
+        if self.inhibited_by:
+            return self.notified is None
+        return (self.notified is not None and set(self.expected_receivers) <= set(self.receivers_reached)
+                and self.runbook_link and self.dashboard_link)
+
+
+@dataclass
+class Skipped:
+    service: str
+    alert: str
+    reason: str
+
+
+@dataclass
+class DrillResult:
+    specs: list[str]
+    scaling: str
+    normal_seconds: float
+    normal_alerts: list[str]  # alerts pending/firing or notified during the normal stretch
+    runs: list[AlertRun]
+    skipped: list[Skipped]
+    setup_seconds: float = 0.0
+    total_seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.normal_alerts and all(r.passed for r in self.runs)
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["passed"] = self.passed
+        for run, out in zip(self.runs, doc["runs"]):
+            out["detected"], out["passed"] = run.detected, run.passed
+        return doc

@@ -1,0 +1,155 @@
+"""The live commands: ``drill``, ``lint --prometheus-url`` and ``fire-test --alertmanager-url``.
+
+They talk to real servers (the drill starts its own on 127.0.0.1); the compilers stay pure and
+only these commands and the writer touch the world. Exit codes: 0 passed, 1 findings or failed
+alerts, 2 usage or spec error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import Diagnostic, SpecError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = sub.add_parser(
+        "drill", help="fire drill: every alert on real Prometheus + Alertmanager fed by a simulator",
+        description="Compile in memory, start Prometheus and Alertmanager on 127.0.0.1 with the compiled rules "
+                    "and routing (receivers captured locally, time scaled down), and for each alert inject its "
+                    "incident, wait for the notification at the expected receiver, clear it and wait for the "
+                    "resolved one. Exit 1 when an alert fails or normal traffic alerts.",
+    )
+    specs(p)
+    p.add_argument("--alert", action="append", metavar="NAME", help="drill only this alert, NAME or SERVICE/NAME (repeatable)")
+    p.add_argument("--report", metavar="FILE", help="write the report here (.html for HTML, else Markdown)")
+    p.add_argument("--format", choices=("markdown", "html", "json"), help="report format (default: from --report's suffix; json prints to stdout)")
+    p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser(
+        "lint", help="check a running Prometheus against the spec",
+        description="Check that every catalog metric exists with its type and labels, pinned label values exist, "
+                    "panel queries and rule expressions return data, and histogram buckets hold every latency "
+                    "threshold. Exit 1 on findings.",
+    )
+    specs(p)
+    p.add_argument("--prometheus-url", required=True, metavar="URL", help="Prometheus base URL, e.g. http://prometheus:9090")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="findings as text lines, JSON, or GitHub annotations")
+    p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser(
+        "fire-test", help="send a synthetic test alert to an Alertmanager, then resolve it",
+        description="Post each alert (or --alert NAME) with exactly the labels and annotations the real one carries, "
+                    "marked as a test in its annotations, so on-call sees it arrive; resolve it after --resolve-after.",
+    )
+    specs(p)
+    p.add_argument("--alertmanager-url", required=True, metavar="URL", help="Alertmanager base URL, e.g. http://alertmanager:9093")
+    p.add_argument("--alert", action="append", metavar="NAME", help="only this alert (repeatable); default: every alert")
+    p.add_argument("--resolve-after", default="2m", metavar="DURATION", help="how long the test alert fires (default 2m)")
+    p.set_defaults(func=cmd_fire_test)
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    if quiet:
+        return lambda _line: None
+    return lambda line: print(line, file=sys.stderr, flush=True)
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM unwinds like Ctrl-C, so every server the drill started is stopped."""
+    import threading
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+    if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def _known_alerts(specs: list[Any], wanted: list[str] | None) -> None:
+    if not wanted:
+        return
+    from .ir.build import build_model
+
+    services = build_model(specs).services
+    pairs = {(s.name, a.name) for s in services for a in s.alerts}
+    pairs |= {(s.name, b.name) for s in services for slo in s.slos for b in slo.alerts}
+    names = {a for _, a in pairs} | {f"{s}/{a}" for s, a in pairs}
+    unknown = [w for w in wanted if w not in names]
+    if unknown:
+        raise SpecError([Diagnostic("--alert", 1, 1, f"no alert named {u!r} in the spec(s) (known: {', '.join(sorted({a for _, a in pairs}))})")
+                         for u in unknown])
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    from .cli import load_all
+    from .live.drill import run_drill
+    from .live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary
+    from .live.report import render
+
+    specs = load_all(args.specs)
+    _known_alerts(specs, args.alert)
+    missing = [n for n, names in (("prometheus", PROMETHEUS_NAMES), ("prometheus-alertmanager", ALERTMANAGER_NAMES)) if not binary(names)]
+    if missing:
+        print(f"drill: error: {' and '.join(missing)} not found on PATH (install the Debian packages prometheus "
+              "and prometheus-alertmanager)", file=sys.stderr)
+        return EXIT_USAGE
+    fmt = args.format or ("html" if args.report and args.report.endswith((".html", ".htm")) else "markdown")
+    _sigterm_as_interrupt()
+    result = run_drill(specs, args.alert, progress=_progress(args.quiet or not sys.stderr.isatty() and fmt == "json"))
+    text = render(result, fmt)
+    if args.report:
+        _write_report(Path(args.report), text)
+    elif fmt == "json" or not args.quiet:
+        sys.stdout.write(text)
+    return EXIT_OK if result.passed else EXIT_FINDINGS
+
+
+def _write_report(path: Path, text: str) -> None:
+    """Write beside the target and rename, so a reader never sees half a report."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .cli import load_all
+    from .live.lint import lint, render_findings
+
+    findings = lint(load_all(args.specs), args.prometheus_url)
+    text = render_findings(findings, args.format)
+    if text:
+        sys.stdout.write(text)
+    if not findings and not args.quiet and args.format == "text":
+        print("no findings")
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def cmd_fire_test(args: argparse.Namespace) -> int:
+    from .cli import load_all
+    from .live.fire_test import fire_test
+    from .spec.units import Duration
+
+    try:
+        resolve_after = Duration.parse(args.resolve_after)
+    except ValueError as exc:
+        raise SpecError([Diagnostic("--resolve-after", 1, 1, str(exc))]) from None
+    specs = load_all(args.specs)
+    _known_alerts(specs, args.alert)
+    _sigterm_as_interrupt()
+    sent = fire_test(specs, args.alertmanager_url, args.alert, resolve_after.ms / 1000, _progress(args.quiet))
+    return EXIT_OK if sent else EXIT_FINDINGS

@@ -1,0 +1,75 @@
+"""fire-test against a real Alertmanager running sigil-dna's compiled routing, receivers captured:
+the test page arrives at PagerDuty (not Slack) with the real links and a test marking, and is
+resolved after --resolve-after."""
+
+from __future__ import annotations
+
+import io
+import threading
+from contextlib import redirect_stderr
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from servers import require_binary
+
+from sigil_monitoring.cli import main
+from sigil_monitoring.compilers import compiler
+from sigil_monitoring.ir.build import build_model
+from sigil_monitoring.live.drill_mode import drill_model, secret_files
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES
+from sigil_monitoring.live.notifications import notifications
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from sigil_monitoring.live.sinks import CaptureServer
+from sigil_monitoring import load_spec
+
+SPEC = REPO / "specs" / "sigil-dna.yaml"
+
+
+def _config(tmp: Path, sink_url: str) -> Path:
+    model = drill_model(build_model([load_spec(SPEC)]), sink_url, tmp / "secrets")
+    for secret in secret_files(model, sink_url):
+        Path(secret.path).parent.mkdir(parents=True, exist_ok=True)
+        Path(secret.path).write_text(secret.content)
+    for artifact in compiler("alertmanager")(model):
+        (tmp / artifact.path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / artifact.path).write_bytes(artifact.render())
+    return tmp / "alertmanager" / "alertmanager.yml"
+
+
+@pytest.mark.e2e
+def test_a_test_page_reaches_pagerduty_marked_as_a_test_with_the_real_links_and_resolves(tmp_path: Path):
+    binary = require_binary(ALERTMANAGER_NAMES)
+    with CaptureServer() as sink, AlertmanagerProcess(_config(tmp_path, sink.base_url), binary_path=binary) as am:
+        errors = io.StringIO()
+        done: list[int] = []
+        args = ["fire-test", str(SPEC), "--alertmanager-url", am.base_url, "--alert", "DatabaseDown", "--resolve-after", "2s"]
+        worker = threading.Thread(target=lambda: done.append(main(args)))
+        with redirect_stderr(errors):
+            worker.start()
+            sink.wait_for(lambda r: b'"trigger"' in r.raw, timeout=30)
+            [posted] = [a for a in am.alerts() if a["labels"]["alertname"] == "DatabaseDown"]
+            sink.wait_for(lambda r: b'"resolve"' in r.raw, timeout=30)
+            worker.join(timeout=30)
+        assert done == [0], errors.getvalue()
+        seen = notifications(sink.requests)
+        assert [(n.receiver, n.status, n.alerts) for n in seen] == [
+            ("sigil-dna/oncall", "firing", ("DatabaseDown",)), ("sigil-dna/oncall", "resolved", ("DatabaseDown",))]
+        trigger = sink.requests[0].json
+        assert trigger["payload"]["summary"].startswith("[FIRING:1] DatabaseDown sigil-dna: [TEST] ")
+        links = {link["text"]: link["href"] for link in trigger["links"]}
+        assert links == {"Runbook": "https://runbooks.example.com/sigil-dna#databasedown",
+                         "Dashboard": links["Dashboard"]} and "viewPanel=" in links["Dashboard"]
+        assert trigger["payload"]["custom_details"]["description"].startswith("[TEST] ")
+        assert "sigil-monitoring fire-test" in posted["annotations"]["sigil_test"]
+        assert posted["labels"] == {"alertname": "DatabaseDown", "service": "sigil-dna", "severity": "critical",
+                                    "team": "sigil"}  # exactly the real alert's labels: routed as the real one
+
+
+def test_fire_test_says_in_one_line_when_alertmanager_cannot_be_reached(capsys: pytest.CaptureFixture[str]):
+    from sigil_monitoring.live.net import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["fire-test", str(SPEC), "--alertmanager-url", url, "--resolve-after", "1s"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"fire-test: error: cannot post to {url}"), err
