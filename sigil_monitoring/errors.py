@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A spec path as messages show it: as the user wrote it, relative to the working directory
+    when inside it (here, not in the loader, so the incremental path needs no pydantic).
+
+    >>> display_path("specs/a.yaml"), display_path("./specs/a.yaml")
+    ('specs/a.yaml', 'specs/a.yaml')
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return p.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return p.as_posix()
+    return p.as_posix()
 
 
 @dataclass(frozen=True, order=True)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .conventions import MANIFEST_PATH
+from .errors import display_path
 
 if TYPE_CHECKING:
     from .bundle import Bundle
@@ -88,19 +89,8 @@ def _spec_record(paths: Sequence[str]) -> dict[str, Any] | None:
             text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
         except (OSError, UnicodeDecodeError):
             return None
-        specs.append((_display_path(path), text))
+        specs.append((display_path(path), text))
     return inputs_record(specs)
-
-
-def _display_path(path: str) -> str:
-    # The loader's display_path, without importing the loader (and so pydantic).
-    p = Path(path)
-    if p.is_absolute():
-        try:
-            return p.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return p.as_posix()
-    return p.as_posix()
 
 
 def _manifest(out: Path) -> dict[str, Any] | None:

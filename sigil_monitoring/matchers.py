@@ -98,7 +98,8 @@ def looks_like_regex(value: str) -> bool:
     return any(c in METACHARACTERS for c in value)
 
 
-def _value_text(value: object, where: str) -> str:
+def label_value_text(value: object, where: str) -> str:
+    """A label value as text (YAML numbers accepted), or ValueError with a fix hint."""
     if isinstance(value, bool):
         raise ValueError(f"{where} {value!r} is a boolean (quote it, e.g. \"true\")")
     if isinstance(value, (int, float)):
@@ -115,7 +116,7 @@ def parse(label: str, value: object) -> Matcher:
     if isinstance(value, list):
         if not value:
             raise ValueError("an empty list matches nothing (list the values to match, e.g. [500, 502])")
-        values = [_value_text(v, "list item") for v in value]
+        values = [label_value_text(v, "list item") for v in value]
         return Matcher(label, "=~", "|".join(regex_escape(v) for v in dict.fromkeys(values)))
     if isinstance(value, dict):
         if len(value) != 1 or next(iter(value)) not in _SPEC_KEYS:
@@ -123,11 +124,11 @@ def parse(label: str, value: object) -> Matcher:
             raise ValueError(f"a matcher has {keys} (give exactly one of equals, not, regex, not_regex, e.g. {{regex: '5..'}})")
         key, raw = next(iter(value.items()))
         op = _SPEC_KEYS[key]
-        text_ = _value_text(raw, key)
+        text_ = label_value_text(raw, key)
         if op in ("=~", "!~"):
             check_regex(text_)
         return Matcher(label, op, text_)
-    text_ = _value_text(value, "label value")
+    text_ = label_value_text(value, "label value")
     if looks_like_regex(text_):
         raise ValueError(
             f"'{text_}' looks like a regular expression (write {{regex: '{text_}'}} to match it as one, "

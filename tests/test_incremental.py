@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sigil_monitoring import compile_specs, load_spec, write_bundle
 from sigil_monitoring.compilers import runbook
-from sigil_monitoring.incremental import _display_path, compile_changed
-from sigil_monitoring.spec.loader import display_path
+from sigil_monitoring.incremental import compile_changed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,12 +77,6 @@ def test_compile_and_validate_do_not_import_the_other_commands():
     proc = cli("validate", "-q", "specs/sigil-dna.yaml")
     assert proc.returncode == 0
     assert not imported(proc) & {"sigil_monitoring.drift_cli", "sigil_monitoring.push_cli", "importlib.metadata"}
-
-
-def test_incremental_shows_paths_as_the_loader_does(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for path in ["a.yaml", "./specs/a.yaml", str(tmp_path / "b.yaml"), "/elsewhere/c.yaml", "../up.yaml"]:
-        assert _display_path(path) == display_path(path)
 
 
 def test_one_changed_spec_of_many_is_the_only_one_compiled_and_the_bundle_is_the_full_one(tmp_path, monkeypatch):

@@ -9,24 +9,13 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ..errors import Diagnostic, SpecError
+from ..errors import Diagnostic, SpecError, display_path
 from ..fsread import NotRegularFile, TooLarge, read_regular
 from .document import Spec
 from .messages import describe_path, message
 from .salvage import Broken, salvage
 from .source import Source
 from .yaml_io import YamlProblem, decode, limit, load, too_large
-
-
-def display_path(path: str | os.PathLike[str]) -> str:
-    """The path as the user wrote it, relative to the working directory when inside it."""
-    p = Path(path)
-    if p.is_absolute():
-        try:
-            return p.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return p.as_posix()
-    return p.as_posix()
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:

@@ -15,6 +15,7 @@ from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 from ..matchers import Matcher
+from ..matchers import label_value_text
 from ..matchers import parse as parse_matcher
 
 from .units import Duration, Threshold, parse_objective, parse_threshold
@@ -91,15 +92,7 @@ FilePath = Annotated[str, _Text("file path", r"/[^\s]*", "write an absolute path
 
 def _label_value(value: object) -> object:
     # YAML writes `code: 500` as a number; Prometheus label values are text, so accept both.
-    if isinstance(value, bool):
-        raise ValueError(f"label value {value!r} is a boolean (quote it, e.g. \"true\")")
-    if isinstance(value, (int, float)):
-        return str(value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected a label value as text, got {value!r} (quote it)")
-    if "\n" in value or "\r" in value:
-        raise ValueError("label value contains a line break (label values are one line of text)")
-    return value
+    return label_value_text(value, "label value")
 
 
 LabelValue = Annotated[str, BeforeValidator(_label_value), WithJsonSchema({"type": ["string", "number"]})]
