@@ -51,7 +51,8 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
         lambda k: k not in {"service", "team", "severity", "slo", "burn_tier", "alertname"}), LINE, max_size=3))
     svc["scrape_interval"] = draw(st.sampled_from(["1s", "10s", "15s", "30s", "1m", "2m"]))
     latency = doc["metrics"]["latency"]
-    latency["buckets"] = sorted(draw(st.sets(st.sampled_from([0, 0.005, 0.1, 0.5, 1, 2.5, 5, 10, 60]), min_size=1)) | {1})
+    # 1 is the threshold, and a bucket above it keeps the alert able to fire (an error otherwise).
+    latency["buckets"] = sorted(draw(st.sets(st.sampled_from([0, 0.005, 0.1, 0.5, 1, 2.5, 5, 10, 60]), min_size=1)) | {1, 2.5})
     doc["metrics"]["breaker"]["states"] = {0: "closed", 1: draw(LINE.filter(lambda s: s.strip() and s != "closed"))}
     alerts = doc["alerts"]
     alerts["LatencyHigh"].update(summary=draw(TEXT.filter(str.strip)), runbook=draw(TEXT),
