@@ -251,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FilesystemError as exc:
         sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
         return EXIT_ENVIRONMENT
+    except ModuleNotFoundError as exc:
+        # A dependency missing from this Python is the environment's fault, not a bug: say which.
+        sys.stderr.write(f"sigil-monitoring {args.command}: error: No module named {exc.name!r} "
+                         "(install sigil-monitoring with its dependencies, e.g. pip install -e . in a virtual environment)\n")
+        return EXIT_ENVIRONMENT
     except (OSError, MemoryError) as exc:
         from .errors import filesystem_error
 

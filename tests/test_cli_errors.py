@@ -46,3 +46,16 @@ def test_diff_against_a_value_git_would_read_as_an_option_is_refused(tmp_path, m
     assert capsys.readouterr().err == f"sigil-monitoring diff: error: {rev!r} is not a git revision (give a commit, branch or tag, e.g. --against HEAD~1)\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "hello.yaml"], "git wrote no file"
     assert main(["diff", "-q", "hello.yaml", "--against=HEAD"]) == 0
+
+
+def test_a_missing_dependency_is_an_environment_error_naming_the_module_not_a_bug(monkeypatch, capsys):
+    import sigil_monitoring.cli as cli
+
+    def missing(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'ruamel'", name="ruamel")
+
+    monkeypatch.setattr(cli, "load_all", missing)
+    assert cli.main(["validate", "specs/minimal.yaml"]) == 1
+    err = capsys.readouterr().err
+    assert err == ("sigil-monitoring validate: error: No module named 'ruamel' (install sigil-monitoring with its "
+                   "dependencies, e.g. pip install -e . in a virtual environment)\n")
