@@ -28,7 +28,7 @@ from ..ir.model import Model, Service
 from ..spec.document import Spec
 from . import incidents as inc
 from .drill_mode import SCALING_NOTE, drill_model, secret_files
-from .net import http_json
+from .net import http_json, poll_until
 from .notifications import Notification, notifications
 from .processes import AlertmanagerProcess, PrometheusProcess
 from .results import AlertRun, DrillResult, Skipped
@@ -169,17 +169,8 @@ def _plan(model: Model, wanted: set[str] | None) -> tuple[list[tuple[Service, in
 
 
 def _wait(fn: Callable[[], Any], what: str, timeout: float = STEP_TIMEOUT) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = fn()
-            if last:
-                return last
-        except Exception as exc:  # noqa: BLE001 - "not ready yet" comes in many shapes
-            last = exc
-        time.sleep(0.1)
-    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+    """``fn()``'s first truthy result; TimeoutError after ``timeout`` (a step of the drill failed)."""
+    return poll_until(fn, timeout, what, error=TimeoutError)
 
 
 class _Polled:

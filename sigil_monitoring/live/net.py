@@ -30,10 +30,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def poll_until(fn: Callable[[], Any], timeout: float, what: str) -> Any:
+def poll_until(fn: Callable[[], Any], timeout: float, what: str, error: type[Exception] = AssertionError) -> Any:
     """Return `fn()`'s first truthy result (polled every 0.05 s); exceptions mean "not yet".
 
-    After `timeout` raises AssertionError naming `what` and the last value or exception.
+    After `timeout` raises `error` (AssertionError) naming `what` and the last value or exception.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -44,7 +44,7 @@ def poll_until(fn: Callable[[], Any], timeout: float, what: str) -> Any:
         except Exception as exc:  # noqa: BLE001 - "not ready yet" comes in many shapes
             last = exc
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}; last: {last!r}")
+            raise error(f"timed out after {timeout:.1f}s waiting for {what}; last: {last!r}")
         time.sleep(0.05)
 
 
