@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
+from .base import field
 from .model import Panel
 
 # The panel-level keys of Grafana 8's heatmap, as its editor saved them.
@@ -22,24 +21,22 @@ LEGACY_HEATMAP_KEYS = (
 
 
 class LegacyHeatmapPanel(Panel):
-    cards: dict[str, Any] = Field(default_factory=lambda: {"cardPadding": None, "cardRound": None})
-    color: dict[str, Any] = Field(default_factory=lambda: {
+    cards: dict[str, Any] = field(default_factory=lambda: {"cardPadding": None, "cardRound": None})
+    color: dict[str, Any] = field(default_factory=lambda: {
         "cardColor": "#b4ff00", "colorScale": "sqrt", "colorScheme": "interpolateOranges", "exponent": 0.5, "mode": "spectrum"})
     # Prometheus buckets, one series per `le`, already de-cumulated by the target's heatmap format.
     data_format: str = "tsbuckets"
-    heatmap: dict[str, Any] = Field(default_factory=dict)
+    heatmap: dict[str, Any] = field(default_factory=dict)
     hide_zero_buckets: bool = True
     highlight_cards: bool = True
-    legend: dict[str, bool] = Field(default_factory=lambda: {"show": True})
+    legend: dict[str, bool] = field(default_factory=lambda: {"show": True})
     reverse_y_buckets: bool = False
-    tooltip: dict[str, bool] = Field(default_factory=lambda: {"show": True, "showHistogram": True})
-    x_axis: dict[str, bool] = Field(default_factory=lambda: {"show": True})
+    tooltip: dict[str, bool] = field(default_factory=lambda: {"show": True, "showHistogram": True})
+    x_axis: dict[str, bool] = field(default_factory=lambda: {"show": True})
     y_axis: dict[str, Any]
     y_bucket_bound: str = "upper"
 
 
 def legacy_heatmap(panel: Panel, unit: str) -> LegacyHeatmapPanel:
     """The Grafana 8 form of a heatmap panel: same id, position, queries, description and links."""
-    fields = {name: getattr(panel, name) for name in Panel.model_fields}
-    fields["options"] = {}
-    return LegacyHeatmapPanel(**fields, y_axis={"format": unit, "logBase": 1, "show": True, "decimals": None})
+    return LegacyHeatmapPanel(**{**panel.field_values(), "options": {}}, y_axis={"format": unit, "logBase": 1, "show": True, "decimals": None})

@@ -1,32 +1,16 @@
-"""Typed Grafana classic-dashboard objects: Python names in snake_case, the wire format in aliases.
+"""Typed Grafana classic-dashboard objects: Python names in snake_case, the wire format in camelCase.
 
 Only what the compiler emits is modelled. ``None`` fields are left out of the JSON, except where
 Grafana needs an explicit ``null`` (the first threshold step, see ``Threshold``).
 Field names follow the official JSON Schema (grafana-foundation-sdk, dashboard.jsonschema.json).
+Plain typed records (``base.GrafanaModel``): nothing validates them when they are built.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_serializer
-from pydantic.alias_generators import to_camel
-
-
-class GrafanaModel(BaseModel):
-    """Base: camelCase aliases, frozen, and ``None`` dropped from the output."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
-    keep_none: ClassVar[frozenset[str]] = frozenset()
-
-    @model_serializer(mode="wrap")
-    def _drop_none(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        return {k: v for k, v in data.items() if v is not None or k in self.keep_none}
-
-    def to_json(self) -> dict[str, Any]:
-        """The object as Grafana reads it (aliases, no ``None`` fields)."""
-        return self.model_dump(by_alias=True, mode="json")
+from .base import GrafanaModel, field
 
 
 class DatasourceRef(GrafanaModel):
@@ -93,7 +77,7 @@ class FieldDefaults(GrafanaModel):
     color: FieldColor | None = None
     thresholds: Thresholds | None = None
     mappings: tuple[ValueMap, ...] = ()
-    custom: SerializeAsAny[GrafanaModel] | dict[str, Any] = Field(default_factory=dict)
+    custom: GrafanaModel | dict[str, Any] = field(default_factory=dict)
 
 
 class FieldConfig(GrafanaModel):
@@ -124,8 +108,8 @@ class Panel(GrafanaModel):
     datasource: DatasourceRef | None = None
     targets: tuple[Target, ...] = ()
     links: tuple[Link, ...] = ()
-    options: SerializeAsAny[GrafanaModel] | dict[str, Any] = Field(default_factory=dict)
-    field_config: FieldConfig = Field(default_factory=lambda: FieldConfig(defaults=FieldDefaults()))
+    options: GrafanaModel | dict[str, Any] = field(default_factory=dict)
+    field_config: FieldConfig = field(default_factory=lambda: FieldConfig(defaults=FieldDefaults()))
     plugin_version: str | None = None
 
 
@@ -135,7 +119,7 @@ class RowPanel(GrafanaModel):
     title: str
     collapsed: bool
     grid_pos: GridPos
-    panels: tuple[SerializeAsAny[Panel], ...] = ()
+    panels: tuple[Panel, ...] = ()
 
 
 class VariableOption(GrafanaModel):
@@ -182,7 +166,7 @@ class Annotation(GrafanaModel):
 
 
 class TimeRange(GrafanaModel):
-    from_: str = Field(alias="from")
+    from_: str
     to: str = "now"
 
 
@@ -197,7 +181,7 @@ class Dashboard(GrafanaModel):
     time: TimeRange
     refresh: str
     schema_version: int
-    panels: tuple[SerializeAsAny[Panel] | RowPanel, ...]
+    panels: tuple[Panel | RowPanel, ...]
     templating: dict[str, tuple[Variable, ...]]
     annotations: dict[str, tuple[Annotation, ...]]
     links: tuple[Link, ...]

@@ -7,7 +7,7 @@ validates against the panel's official schema (``<panel>.jsonschema.json#/defini
 
 from __future__ import annotations
 
-from .model import GrafanaModel
+from .base import GrafanaModel
 
 
 class Legend(GrafanaModel):

@@ -14,7 +14,8 @@ from ...ir.model import Metric, Panel, Series
 from ...spec.units import format_decimal
 from . import describe, options, queries
 from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
-from .model import FieldColor, FieldConfig, FieldDefaults, GrafanaModel, GridPos, MappingResult, Target, Thresholds, ValueMap
+from .base import GrafanaModel
+from .model import FieldColor, FieldConfig, FieldDefaults, GridPos, MappingResult, Target, Thresholds, ValueMap
 from .model import Panel as GPanel
 
 
@@ -29,20 +30,26 @@ def ref_id(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else f"Q{i}"
 
 
-def target(i: int, expr: str, legend: str | None = None, **extra: object) -> Target:
-    return Target(ref_id=ref_id(i), expr=expr, datasource=DATASOURCE, legend_format=legend, **extra)
+def target(i: int, expr: str, legend: str | None = None, *, format: str | None = None,  # noqa: A002 - Target's field
+           instant: bool | None = None, range: bool | None = None) -> Target:  # noqa: A002 - Target's field
+    return Target(ref_id=ref_id(i), expr=expr, datasource=DATASOURCE, legend_format=legend,
+                  format=format, instant=instant, range=range)
 
 
 def legend_of(series: Series, fallback: str) -> str:
     return " ".join("{{" + label + "}}" for label in series.by) or fallback
 
 
-def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", **fields: object) -> GPanel:
-    """A panel at the ir's position with description, runbook links and the datasource variable."""
+def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", *, targets: tuple[Target, ...] = (),
+         options: GrafanaModel | None = None, field_config: FieldConfig | None = None) -> GPanel:
+    """A panel at the ir's position with description, runbook links and the datasource variable
+    (no ``options``: an empty object; no ``field_config``: empty defaults)."""
     return GPanel(
         id=panel.id, type=kind, title=panel.title, grid_pos=GridPos(h=panel.h, w=panel.w, x=panel.x, y=panel.y),
         description=describe.description(ctx, panel, meaning, action), links=describe.links(ctx, panel),
-        datasource=DATASOURCE if kind != "text" else None, **fields,
+        datasource=DATASOURCE if kind != "text" else None, targets=targets,
+        options=options if options is not None else {},
+        field_config=field_config if field_config is not None else FieldConfig(defaults=FieldDefaults()),
     )
 
 
@@ -60,7 +67,7 @@ def _field_config(unit: str, thresholds: Thresholds | None = None, custom: Grafa
     ))
 
 
-def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, **custom: object) -> FieldConfig:
+def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None) -> FieldConfig:
     """Time series field config; alert thresholds are drawn as lines in their severity colour."""
     drawn = bool(panel.thresholds)
     style = options.ThresholdsStyle(mode="line" if drawn else "off")
@@ -68,15 +75,15 @@ def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, 
     return FieldConfig(defaults=FieldDefaults(
         unit=unit, color=FieldColor(mode="palette-classic"), min=low, max=high,
         thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
-        custom=options.GraphFieldConfig(thresholds_style=style, **custom),
+        custom=options.GraphFieldConfig(thresholds_style=style),
     ))
 
 
 def _timeseries(ctx: Context, panel: Panel, targets: tuple[Target, ...], unit: str, meaning: str, action: str,
-                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), limits: Limits | None = None, **custom: object) -> GPanel:
+                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), limits: Limits | None = None) -> GPanel:
     return base(ctx, panel, "timeseries", meaning, action, targets=targets,
                 options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
-                field_config=_graph(ctx, panel, unit, limits, **custom))
+                field_config=_graph(ctx, panel, unit, limits))
 
 
 def heatmap(ctx: Context, panel: Panel) -> GPanel:

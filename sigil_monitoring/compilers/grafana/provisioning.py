@@ -8,11 +8,15 @@ Mount the compiled ``build/`` folder at ``defaults.GRAFANA_BUILD_MOUNT`` and thi
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
 from ... import conventions as names
 from ... import defaults
-from ...ir.model import Model
-from .model import GrafanaModel
+from .base import GrafanaModel
+
+if TYPE_CHECKING:
+    # For the annotation only: the ir model imports the spec's types, which this leaf does not need.
+    from ...ir.model import Model
 
 
 class ProviderOptions(GrafanaModel):

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, SerializeAsAny
-
-from .model import GrafanaModel, Link
+from .base import GrafanaModel, field
+from .model import Link
 
 
 class Kind(GrafanaModel):
     kind: str
-    spec: SerializeAsAny[GrafanaModel] | dict[str, Any] | None
+    spec: GrafanaModel | dict[str, Any] | None
 
 
 class DataQuery(GrafanaModel):
     kind: str = "DataQuery"
     group: str = "prometheus"
     version: str = "v0"
-    datasource: dict[str, str] = Field(default_factory=lambda: {"name": "${datasource}"})
+    datasource: dict[str, str] = field(default_factory=lambda: {"name": "${datasource}"})
     spec: dict[str, Any]
 
 
@@ -30,7 +29,7 @@ class VersionedKind(GrafanaModel):
     kind: str
     group: str
     version: str = ""
-    spec: SerializeAsAny[GrafanaModel] | dict[str, Any]
+    spec: GrafanaModel | dict[str, Any]
 
 
 class PanelQuerySpec(GrafanaModel):
@@ -42,7 +41,7 @@ class PanelQuerySpec(GrafanaModel):
 class QueryGroupSpec(GrafanaModel):
     queries: tuple[Kind, ...]
     transformations: tuple[Kind, ...] = ()
-    query_options: dict[str, Any] = Field(default_factory=dict)
+    query_options: dict[str, Any] = field(default_factory=dict)
 
 
 class DataLink(GrafanaModel):
@@ -85,7 +84,7 @@ class AnnotationSpec(GrafanaModel):
 
 class TimeSettings(GrafanaModel):
     timezone: str = "browser"
-    from_: str = Field(alias="from")
+    from_: str
     to: str = "now"
     auto_refresh: str
     auto_refresh_intervals: tuple[str, ...] = ("5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d")

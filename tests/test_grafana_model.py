@@ -1,0 +1,91 @@
+"""The Grafana objects are plain typed records: their JSON form, and no pydantic behind them.
+
+The compiler builds every object itself, so nothing validates them at run time; the official
+JSON Schemas (test_grafana_schema.py) and the goldens check what they produce.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+from sigil_monitoring.compilers.grafana.legacy import LegacyHeatmapPanel
+from sigil_monitoring.compilers.grafana.base import wire_name
+from sigil_monitoring.compilers.grafana.model import (
+    DatasourceRef, FieldConfig, FieldDefaults, GridPos, Link, Panel, Threshold, Thresholds, TimeRange,
+)
+from sigil_monitoring.compilers.grafana.options import Legend, TimeSeriesOptions
+
+LEAVES = ("base", "model", "options", "v2_model", "legacy", "provisioning")
+
+
+def test_the_grafana_object_modules_import_no_pydantic():
+    # The package __init__s import the ir model (and through it the spec models, which still use
+    # pydantic): stand-ins with the real __path__ load the object modules on their own.
+    code = f"""
+import importlib, sys, types
+import sigil_monitoring
+root = sigil_monitoring.__path__[0]
+for name, folder in (("sigil_monitoring.compilers", "compilers"), ("sigil_monitoring.compilers.grafana", "compilers/grafana")):
+    package = types.ModuleType(name)
+    package.__path__ = [root + "/" + folder]
+    sys.modules[name] = package
+for leaf in {LEAVES!r}:
+    importlib.import_module("sigil_monitoring.compilers.grafana." + leaf)
+print(sorted(m for m in sys.modules if m.startswith("pydantic")))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("ref_id", "refId"), ("fiscal_year_start_month", "fiscalYearStartMonth"), ("from_", "from"), ("h", "h"),
+])
+def test_a_field_is_written_under_its_camel_case_name(name, key):
+    assert wire_name(name) == key
+
+
+def test_none_fields_are_left_out_except_the_first_threshold_value():
+    steps = Thresholds(steps=(Threshold(color="green", value=None), Threshold(color="red", value=5)))
+    assert steps.to_json() == {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "red", "value": 5}]}
+    assert FieldDefaults(unit="short").to_json() == {"unit": "short", "mappings": [], "custom": {}}
+
+
+def test_nested_objects_tuples_and_dicts_become_plain_json_in_declaration_order():
+    panel = Panel(id=1, type="timeseries", title="t", description="d", grid_pos=GridPos(h=1, w=2, x=3, y=4),
+                  links=(Link(title="Runbook", url="https://x"),),
+                  options=TimeSeriesOptions(legend=Legend(calcs=("max",))),
+                  field_config=FieldConfig(defaults=FieldDefaults(custom={"nested": (TimeRange(from_="now-1h"),)})))
+    out = panel.to_json()
+    assert list(out) == ["id", "type", "title", "description", "gridPos", "targets", "links", "options", "fieldConfig"]
+    assert out["links"][0]["targetBlank"] is True
+    assert out["options"]["legend"]["calcs"] == ["max"]
+    assert out["options"]["tooltip"] == {"mode": "multi", "sort": "desc"}
+    assert out["fieldConfig"]["defaults"]["custom"] == {"nested": [{"from": "now-1h", "to": "now"}]}
+
+
+def test_the_objects_are_frozen_and_take_known_keywords_only():
+    ref = DatasourceRef(type="prometheus", uid="x")
+    with pytest.raises(AttributeError, match="frozen"):
+        ref.uid = "y"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        DatasourceRef("prometheus", "x")  # type: ignore[misc]
+    with pytest.raises(TypeError, match=r"unknown fields \['uuid'\], missing fields \['uid'\]"):
+        DatasourceRef(type="prometheus", uuid="x")  # type: ignore[call-arg]
+    assert ref == DatasourceRef(type="prometheus", uid="x") and hash(ref) == hash(DatasourceRef(type="prometheus", uid="x"))
+
+
+def test_a_default_dict_is_made_anew_for_each_object():
+    assert Panel(id=1, type="t", title="t", description="", grid_pos=GridPos(h=1, w=1, x=0, y=0)).options is not \
+        Panel(id=2, type="t", title="t", description="", grid_pos=GridPos(h=1, w=1, x=0, y=0)).options
+
+
+def test_the_legacy_heatmap_keeps_the_panel_fields_and_adds_its_own_after_them():
+    panel = Panel(id=7, type="heatmap", title="t", description="d", grid_pos=GridPos(h=1, w=2, x=3, y=4))
+    keys = list(LegacyHeatmapPanel(**panel.field_values(), y_axis={"format": "s"}).to_json())
+    assert keys[:keys.index("fieldConfig") + 1] == list(panel.to_json())
+    assert keys[-2:] == ["yAxis", "yBucketBound"]
