@@ -41,6 +41,7 @@ def wire_name(name: str) -> str:
 
 
 def _is_classvar(annotation: object) -> bool:
+    # Under ``from __future__ import annotations`` (every module here) an annotation is its source text.
     text = annotation if isinstance(annotation, str) else repr(annotation)
     return text.startswith(("ClassVar", "typing.ClassVar"))
 
