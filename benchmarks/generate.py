@@ -15,13 +15,11 @@ kubernetes-mixin-sized folder (one spec per component, ``k8s_mixin.py``).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 FLEET_TEMPLATE = REPO / "specs" / "sigil-dna.yaml"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def slo_spec(n_slos: int) -> str:
@@ -91,7 +89,8 @@ def component_spec(component: dict[str, Any]) -> str:
 
 
 def k8s_mixin(folder: Path) -> list[Path]:
-    """The kubernetes-mixin-sized folder: one spec per component, compiled in one invocation."""
+    """The kubernetes-mixin-sized folder: one spec per component, compiled in one invocation.
+    (``k8s_mixin`` is imported here, from this folder, which run.py and the tests put on the path.)"""
     from k8s_mixin import COMPONENTS
 
     folder.mkdir(parents=True, exist_ok=True)
