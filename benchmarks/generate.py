@@ -1,4 +1,5 @@
-"""Synthetic specs for the benchmark: one service with N SLOs, and folders of N services.
+"""Synthetic specs for the benchmark: one service with N SLOs, folders of N services, and the
+kubernetes-mixin-sized folder (one spec per component, ``k8s_mixin.py``).
 
 >>> text = slo_spec(4)
 >>> text.count("objective:"), text.count("type: histogram")
@@ -7,11 +8,15 @@
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> [p.name for p in fleet(folder, 2)]
 ['svc-0000.yaml', 'svc-0001.yaml']
+>>> [p.name for p in k8s_mixin(folder / "k8s")][:2]
+['kube-apiserver.yaml', 'kubelet.yaml']
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 FLEET_TEMPLATE = REPO / "specs" / "sigil-dna.yaml"
@@ -57,5 +62,41 @@ def fleet(folder: Path, n_services: int) -> list[Path]:
         text = template.replace("name: sigil-dna", f"name: {name}").replace("job: sigil-dna", f"job: {name}")
         path = folder / f"{name}.yaml"
         path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _flow(value: Any) -> str:
+    """A YAML flow value: JSON is YAML 1.2, and keeps every regex and label value quoted."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def component_spec(component: dict[str, Any]) -> str:
+    """One kubernetes-mixin-sized component (``k8s_mixin.COMPONENTS``) as a spec: one entry a line."""
+    lines = [
+        "apiVersion: sigil-monitoring/v1",
+        f"service: {{name: {component['name']}, team: kubernetes, selector: {_flow(component['selector'])}, scrape_interval: 30s}}",
+        "metrics:",
+        *[f"  {key}: {_flow(metric)}" for key, metric in component["metrics"].items()],
+    ]
+    if component["slos"]:
+        lines += ["slos:", *[f"  {name}: {_flow(slo)}" for name, slo in component["slos"].items()]]
+    lines += ["alerts:", *[f"  {name}: {_flow(body)}" for name, body in component["alerts"].items()]]
+    lines += ["dashboard:", f"  variables: {_flow(component['variables'])}", "  rows:"]
+    for row in component["rows"]:
+        lines += [f"    - title: {_flow(row['title'])}", "      panels:", *[f"        - {_flow(panel)}" for panel in row["panels"]]]
+    return "\n".join(lines) + "\n"
+
+
+def k8s_mixin(folder: Path) -> list[Path]:
+    """The kubernetes-mixin-sized folder: one spec per component, compiled in one invocation.
+    (``k8s_mixin`` is imported here, from this folder, which run.py and the tests put on the path.)"""
+    from k8s_mixin import COMPONENTS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for component in COMPONENTS:
+        path = folder / f"{component['name']}.yaml"
+        path.write_text(component_spec(component), encoding="utf-8")
         paths.append(path)
     return paths

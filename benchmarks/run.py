@@ -3,9 +3,10 @@
 Usage: .venv/bin/python benchmarks/run.py [--runs 11] [--slos 10,100,1000,10000]
        [--services 1,10,100,1000] [--no-callgrind] [--no-peers] [--json build/benchmark.json]
 
-Whole processes, as a pre-commit hook or CI runs them. The sigil-dna-sized jobs run in rounds,
-each job once a round, in an order that rotates (paired, alternating runs: load on this shared
-machine falls on all of them alike); the table gives medians. Instruction counts from callgrind
+Whole processes, as a pre-commit hook or CI runs them. The sigil-dna-sized jobs, and the
+kubernetes-mixin-sized compile with its jsonnet peers (k8s_jobs), run in rounds, each job once a
+round, in an order that rotates (paired, alternating runs: load on this shared machine falls on
+all of them alike); the table gives medians. Instruction counts from callgrind
 (one run each, when valgrind is installed) do not depend on load: ratios use them when both
 sides have them, and median CPU time otherwise. Scale rows (N SLOs in one spec, N services in
 one folder) run once each. Peers (benchmarks/requirements-peers.txt) that are not installed are
@@ -25,7 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import fleet, slo_spec  # noqa: E402
+from generate import fleet, k8s_mixin, slo_spec  # noqa: E402
+from k8s_mixin import peer_table  # noqa: E402
 from measure import REPO, Job, JobFailed, alternate, callgrind_available, instructions, median, run_once  # noqa: E402
 
 PY = sys.executable
@@ -36,12 +38,18 @@ PEERS = {  # row -> (module the peer needs, command after the interpreter)
     "peer: go-jsonnet (gojsonnet), dashboard only": ("_gojsonnet", ["benchmarks/peers/jsonnet_dashboard.py", "go"]),
     "peer: jrsonnet (rjsonnet), dashboard only": ("rjsonnet", ["benchmarks/peers/jsonnet_dashboard.py", "rs"]),
 }
+K8S = "kubernetes-mixin-sized spec, compile"
+K8S_PEERS = {  # row -> (module the peer needs, engine of jsonnet_dashboard.py)
+    "peer: jrsonnet, kubernetes-mixin-sized dashboards": ("rjsonnet", "rs"),
+    "peer: go-jsonnet, kubernetes-mixin-sized dashboards": ("_gojsonnet", "go"),
+}
 YARDSTICK = {  # row -> the row it is compared with
     "validate sigil-dna": "python -c 'import pydantic, ruamel.yaml'",
     "compile sigil-dna (fresh output folder)": "floor: same YAML load, same bytes written",
     "compile sigil-dna, unchanged (incremental)": "floor: same YAML load, same bytes written",
     "check sigil-dna, unchanged (incremental)": "floor: same YAML load, same bytes written",
     **{peer: "compile sigil-dna (fresh output folder)" for peer in PEERS},
+    **{peer: K8S for peer in K8S_PEERS},
 }
 
 
@@ -80,16 +88,38 @@ def dna_jobs(tmp: Path, peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
         Job("compile sigil-dna, unchanged (incremental)", [*cli, "compile", "-q", SPEC, "--out", str(unchanged)]),
         Job("check sigil-dna, unchanged (incremental)", [*cli, "check", "-q", SPEC, "--out", str(unchanged)]),
     ]
-    missing = []
-    for name, (module_name, cmd) in PEERS.items():
+    peer_jobs, missing = _peer_jobs({name: (module_name, [*cmd, str(tmp / f"peer-{i}.json")]) for i, (name, (module_name, cmd)) in enumerate(PEERS.items())}, peers)
+    return jobs + peer_jobs, missing
+
+
+def _peer_jobs(table: dict[str, tuple[str, list[str]]], peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
+    """One job per peer (row -> module it needs, command after the interpreter), or the row that
+    says why it did not run: a missing peer is reported, not fatal."""
+    jobs, missing = [], []
+    for name, (module_name, cmd) in table.items():
         if not peers:
             missing.append({"name": name, "note": "skipped (--no-peers)"})
         elif not _installed(module_name):
             missing.append({"name": name, "note": "not installed (pip install -r benchmarks/requirements-peers.txt)"})
         else:
-            out = tmp / f"peer-{len(jobs)}.json"
-            jobs.append(Job(name, [PY, *cmd, str(out)]))
+            jobs.append(Job(name, [PY, *cmd]))
     return jobs, missing
+
+
+def k8s_jobs(tmp: Path, peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
+    """Our compile of the kubernetes-mixin-sized folder (benchmarks/k8s_mixin.py: 8 specs, 65
+    alerts, 71 records, 252 panels) and the jsonnet peers building its 8 dashboards."""
+    specs = tmp / "k8s-mixin"
+    k8s_mixin(specs)
+    table = tmp / "k8s-mixin-table.json"
+    table.write_text(json.dumps(peer_table()))
+    out = tmp / "k8s-mixin-out"
+    jobs = [Job(K8S, [PY, "-m", "sigil_monitoring", "compile", "-q", str(specs), "--out", str(out)], _fresh(out))]
+    peer_jobs, missing = _peer_jobs({
+        name: (module_name, ["benchmarks/peers/jsonnet_dashboard.py", engine, str(tmp / f"k8s-peer-{engine}.json"), "benchmarks/peers/k8s_dashboards.jsonnet", str(table)])
+        for name, (module_name, engine) in K8S_PEERS.items()
+    }, peers)
+    return jobs + peer_jobs, missing
 
 
 def scale_rows(tmp: Path, slos: list[int], services: list[int]) -> list[dict[str, Any]]:
@@ -163,6 +193,7 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ("unchanged check <= 1.5x the floor", ratio("check sigil-dna, unchanged (incremental)"), 1.5),
         ("validate <= 2x import pydantic, ruamel.yaml", ratio("validate sigil-dna"), 2.0),
         ("compile sigil-dna faster than go-jsonnet builds the dashboard (peer/compile >= 1)", ratio("peer: go-jsonnet (gojsonnet), dashboard only"), None),
+        ("kubernetes-mixin-sized compile <= jrsonnet (peer/compile >= 1)", ratio("peer: jrsonnet, kubernetes-mixin-sized dashboards"), None),
         ("10,000 SLOs <= 10 s CPU", slo10k.get("cpu_ms", 0) / 1000 or None, 10.0),
         ("10,000 SLOs <= 1 GiB peak RSS", slo10k.get("rss_mib"), 1024.0),
         ("time(10k)/time(1k) SLOs <= 11", ratio("time(10000)/time(1000), slos"), 11.0),
@@ -207,6 +238,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         jobs, skipped = dna_jobs(tmp, not args.no_peers)
+        more, more_skipped = k8s_jobs(tmp, not args.no_peers)
+        jobs, skipped = jobs + more, skipped + more_skipped
         alternate(jobs, args.runs)
         use_callgrind = not args.no_callgrind and callgrind_available()
         if use_callgrind:

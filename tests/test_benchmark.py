@@ -24,6 +24,8 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
                      "floor: same YAML load, same bytes written", "compile sigil-dna (fresh output folder)",
                      "compile sigil-dna, unchanged (incremental)", "check sigil-dna, unchanged (incremental)",
                      "peer: go-jsonnet (gojsonnet), dashboard only", "peer: jrsonnet (rjsonnet), dashboard only",
+                     "kubernetes-mixin-sized spec, compile", "peer: jrsonnet, kubernetes-mixin-sized dashboards",
+                     "peer: go-jsonnet, kubernetes-mixin-sized dashboards",
                      "10 SLOs in one spec, compile", "20 SLOs in one spec, compile",
                      "2 services in one folder, compile", "2 services, unchanged (incremental)", "2 services, one spec changed"]:
         assert expected in names, expected
@@ -31,5 +33,9 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
     assert all(row["cpu_ms"] >= 0 and row["wall_ms"] > 0 and row["rss_mib"] > 0 for row in measured)
     peers = [row for row in result["rows"] if row["name"].startswith("peer:")]
     assert all("cpu_ms" in row or "not installed" in row["note"] for row in peers)  # a missing peer is said, not fatal
-    assert [t["target"] for t in result["targets"]][0] == "compile sigil-dna <= 2x the floor"
+    targets = [t["target"] for t in result["targets"]]
+    assert targets[0] == "compile sigil-dna <= 2x the floor"
+    assert "kubernetes-mixin-sized compile <= jrsonnet (peer/compile >= 1)" in targets
+    k8s_peers = [row for row in result["rows"] if "kubernetes-mixin-sized dashboards" in row["name"] and "cpu_ms" in row]
+    assert all(row["vs"] == "kubernetes-mixin-sized spec, compile" for row in k8s_peers)
     assert "targets (issue 13):" in proc.stdout and "compile sigil-dna (fresh output folder)" in proc.stdout

@@ -16,6 +16,7 @@
     stat: panelBase('stat') + common,
     bargauge: panelBase('bargauge') + common,
     stateTimeline: panelBase('state-timeline') + common,
+    gauge: panelBase('gauge') + common,
     row: { new(title):: { type: 'row', title: title, collapsed: false, panels: [] } } + common,
   },
   dashboard: {
@@ -24,6 +25,10 @@
     withTags(tags):: { tags: tags },
     withRefresh(refresh):: { refresh: refresh },
     withPanels(panels):: { panels: panels },
+    withVariables(variables):: { templating: { list: variables } },
+  },
+  variable: {
+    query(name, query):: { type: 'query', name: name, label: name, query: query, refresh: 2, includeAll: true, multi: true, allValue: '.*', current: { text: 'All', value: '$__all' } },
   },
   util: {
     // Lay rows of panels out on the 24-column grid, numbering every panel, like grafonnet's util.grid.
