@@ -129,3 +129,12 @@ def test_a_spec_the_fast_path_refuses_still_loads_through_pydantic(tmp_path):
     with pytest.raises(SpecError) as caught:
         loader.load_spec(path)
     assert "routin" in str(caught.value.diagnostics[0].message)
+
+
+def test_plain_spec_objects_copy_and_deep_copy_to_equal_objects():
+    import copy
+
+    spec = loader.load_spec(REPO / "specs" / "sigil-dna.yaml")
+    deep = copy.deepcopy(spec)
+    assert deep == spec and deep is not spec and deep.metrics is not spec.metrics
+    assert copy.copy(spec) == spec and deep._source.display == spec._source.display

@@ -59,6 +59,17 @@ class FastModel:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self._fields)})"
 
+    def __copy__(self) -> Any:
+        return self.model_copy()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        import copy
+
+        twin = self.model_copy()
+        for name in (*self._fields, *self._private):
+            _set(twin, name, copy.deepcopy(getattr(self, name), memo))
+        return twin
+
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Any:
         """A shallow copy with ``update`` applied; updated fields count as set, as in pydantic."""
         copy = object.__new__(type(self))
