@@ -4,12 +4,15 @@ A document goes first to the validator generated from the pydantic models (``_fa
 no pydantic import); only when that cannot vouch for it do the models themselves judge it
 (``explain``), so a valid spec loads without pydantic and an invalid one gets pydantic's
 diagnostics, as before. Either way the same semantic checks run on the result.
+
+On the fast path the objects are the generated plain twins of the models: the same fields,
+values, ``model_fields_set`` and behaviour (``spec/behaviour.py``), frozen, but not instances
+of the pydantic classes.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, SpecError, display_path
