@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .bundle import Artifact, Bundle
 from .compilers import TARGETS, compiler
-from .spec.document import Spec
+
+if TYPE_CHECKING:  # the loader's spec objects are plain classes: no pydantic at run time
+    from .spec.document import Spec
 
 
 def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> list[Artifact]:

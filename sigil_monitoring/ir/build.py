@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import conventions as names
 from .. import defaults
 from ..escape import template_text
 from ..matchers import equal
-from ..spec.alerts import Alert as SpecAlert
-from ..spec.alerts import Severity
-from ..spec.document import Spec
-from ..spec.refs import MetricRef
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
 from .model import Alert, BurnAlert, Dashboard, Metric, Model, Panel, PromqlTest, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
+
+if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
+    from ..spec.alerts import Alert as SpecAlert
+    from ..spec.alerts import Severity
+    from ..spec.document import Spec
+    from ..spec.refs import MetricRef
 
 
 def build_model(specs: list[Spec]) -> Model:

@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .. import defaults
-from ..spec import dashboard as spec_dashboard
-from ..spec.document import Spec
 from .model import Panel, Row, Series
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
+    from ..spec import dashboard as spec_dashboard
+    from ..spec.document import Spec
     from ..spec.refs import MetricRef
 
 # Resolves a spec reference to a catalog series (build._Context.series).
@@ -128,7 +128,8 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
-    from .. spec.refs import MetricRef
+    # The plain twin of spec.refs.MetricRef: built like model_construct, without pydantic.
+    from ..spec._fast_generated import MetricRef
 
     rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
     latency, distributions, rates, states, gauges = (RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges"))

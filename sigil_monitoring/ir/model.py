@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..matchers import Matcher
-from ..spec.targets import Targets
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
 from ..spec.units import Duration, Threshold
 
+if TYPE_CHECKING:
+    from ..spec.targets import Targets
+
 Matchers = tuple[Matcher, ...]
+
+
+def _default_targets() -> Targets:
+    # The plain twin of spec.targets.Targets() (every target's default options), without pydantic.
+    from ..spec._fast_generated import Targets as PlainTargets
+
+    return PlainTargets()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -253,7 +263,7 @@ class Service:
     alerts: tuple[Alert, ...]
     dashboard: Dashboard
     routing: Routing | None
-    targets: Targets = field(default_factory=Targets)  # the spec's (frozen) section: what to compile, engine options
+    targets: Targets = field(default_factory=_default_targets)  # the spec's (frozen) section: what to compile, engine options
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
+from . import checks, rules
+from .behaviour import AlertBehaviour, ConditionBehaviour
 from .refs import Ref
-from ..gotemplate import problem as template_problem
 from .service import Unit
 from .types import Annotations, DurationField, DurationOrZeroField, ForField, Labels, SpecModel, ThresholdField
 
@@ -15,33 +16,17 @@ Severity = Literal["critical", "warning", "info"]
 InhibitTarget = Literal["symptoms", "slos"]
 
 
-def _inhibit_list(value: object) -> object:
-    # `inhibits: true` (the first form of this option) means its first target: the symptoms.
-    return (["symptoms"] if value else []) if isinstance(value, bool) else value
-
-
-Inhibits = Annotated[list[InhibitTarget], BeforeValidator(_inhibit_list), WithJsonSchema({"anyOf": [
+Inhibits = Annotated[list[InhibitTarget], BeforeValidator(checks.inhibit_list), WithJsonSchema({"anyOf": [
     {"type": "boolean"},
     {"type": "array", "items": {"enum": ["symptoms", "slos"]}, "uniqueItems": True},
 ]})]
-
-CONDITION_KINDS = {
-    "quantile": "{quantile: 0.95, of: encode_latency, above: 1s}",
-    "rate": "{rate: errors, above: 1/min}",
-    "ratio": "{ratio: {bad: errors, total: encodes}, above: 5%}",
-    "state": "{state: circuit, is: open}",
-    "value": "{value: disk_free, below: 10GiB} or {value: connections, of: max_connections, above: 90%}",
-    "absent": "{absent: encodes}",
-    "promql": "{promql: 'up{job=\"x\"} == 0'}",
-}
-
 
 class RatioOf(SpecModel):
     bad: Ref
     total: Ref
 
 
-class Condition(SpecModel):
+class Condition(ConditionBehaviour, SpecModel):
     """When the alert fires. Exactly one kind: quantile, rate, ratio, state, value, absent or promql."""
 
     quantile: float | None = Field(None, gt=0, lt=1, description="Quantile of histogram `of`, e.g. 0.95 (0.0001 to 0.999999).")
@@ -57,57 +42,9 @@ class Condition(SpecModel):
     above: ThresholdField | None = None
     below: ThresholdField | None = None
 
-    @property
-    def kind(self) -> str:
-        for kind in ("quantile", "rate", "ratio", "state", "value", "absent", "promql"):
-            if getattr(self, kind) is not None:
-                return kind
-        raise AssertionError("validated condition has a kind")
+    _estimable = field_validator("quantile")(rules.quantile_estimable)
+    _one_kind = model_validator(mode="after")(rules.condition_one_kind)
 
-    @field_validator("quantile")
-    @classmethod
-    def _estimable(cls, quantile: float | None) -> float | None:
-        # Quantiles past these are below float64's resolution of a bucket's share, and the
-        # generated test could not tell firing from quiet.
-        if quantile is not None and not 0.0001 <= quantile <= 0.999999:
-            raise ValueError(f"quantile {quantile!r} is too close to 0 or 1 (give a quantile from 0.0001 to 0.999999, e.g. 0.99)")
-        return quantile
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Condition:
-        kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            found = " and ".join(kinds) if kinds else "no condition"
-            examples = "; ".join(CONDITION_KINDS.values())
-            raise ValueError(f"when: has {found} (give exactly one, e.g. {examples})")
-        kind = kinds[0]
-        if kind == "quantile" and self.of is None:
-            raise ValueError("quantile and of go together (e.g. {quantile: 0.95, of: encode_latency, above: 1s})")
-        if self.of is not None and kind not in ("quantile", "value"):
-            raise ValueError("of is for quantile (of a histogram) and value (a share of another gauge) conditions (remove it)")
-        if self.unit is not None and kind != "promql":
-            raise ValueError("unit is only for promql conditions; a catalog metric has its unit in metrics: (remove it)")
-        if (self.is_ is not None) != (kind == "state"):
-            raise ValueError("state and is go together (e.g. {state: circuit, is: open})")
-        has_comparison = self.above is not None or self.below is not None
-        if self.above is not None and self.below is not None:
-            raise ValueError("when: has both above and below (give one; write two alerts for a band)")
-        if kind in ("quantile", "rate", "ratio", "value") and not has_comparison:
-            raise ValueError(f"a {kind} condition needs above or below (e.g. {CONDITION_KINDS[kind]})")
-        if kind in ("state", "absent") and has_comparison:
-            raise ValueError(f"a {kind} condition takes no above/below (remove it)")
-        return self
-
-    @property
-    def is_gauge_ratio(self) -> bool:
-        """``{value: used, of: limit}``: the gauge as a share of another gauge."""
-        return self.value is not None and self.of is not None
-
-    def refs(self) -> list[tuple[str, Ref]]:
-        found = [(k, getattr(self, k)) for k in ("of", "rate", "state", "value", "absent") if getattr(self, k) is not None]
-        if self.ratio is not None:
-            found += [("ratio.bad", self.ratio.bad), ("ratio.total", self.ratio.total)]
-        return found
 
 
 class TestSeries(SpecModel):
@@ -126,7 +63,7 @@ class AlertTest(SpecModel):
     value: float | None = Field(None, description="The expression's value when firing (needed when the texts show $value).")
 
 
-class Alert(SpecModel):
+class Alert(AlertBehaviour, SpecModel):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
@@ -145,15 +82,4 @@ class Alert(SpecModel):
     panel: str | None = Field(None, description="Title of the dashboard panel that shows this alert (dashboard_url opens it; it draws the threshold).")
     test: AlertTest | None = Field(None, description="promql alerts: input series for the generated promtool test.")
 
-    @property
-    def inhibit_targets(self) -> frozenset[str]:
-        """What this alert silences: ``symptoms`` and/or ``slos``."""
-        return frozenset(self.inhibits)
-
-    @field_validator("description")
-    @classmethod
-    def _template_parses(cls, description: str | None) -> str | None:
-        if description is not None and (problem := template_problem(description)):
-            raise ValueError(f"description is not a valid Prometheus template: {problem} "
-                             "(close every {{ with }}, and write {{ \"{{\" }} for literal braces)")
-        return description
+    _template_parses = field_validator("description")(rules.template_parses)

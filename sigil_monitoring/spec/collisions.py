@@ -9,9 +9,12 @@ write recording rules for the same series twice.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..conventions import slo_alert_name
-from .document import Spec
+
+if TYPE_CHECKING:
+    from .document import Spec
 
 Problem = tuple[tuple[object, ...], str, str]
 

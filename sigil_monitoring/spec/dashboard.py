@@ -6,15 +6,16 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from . import rules
+from .behaviour import PanelBehaviour
 from .refs import Ref
 from .service import Unit
 from .types import DurationField, LabelName, SpecModel
 from .units import Duration
 
-PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "promql", "slo", "text")
 
 
-class Panel(SpecModel):
+class Panel(PanelBehaviour, SpecModel):
     """One panel. Exactly one kind key names what it shows, e.g. ``{heatmap: encode_latency}``."""
 
     heatmap: Ref | None = Field(None, description="Latency heatmap of a histogram.")
@@ -41,38 +42,8 @@ class Panel(SpecModel):
     width: int | None = Field(None, ge=1, le=24, description="Grid columns (of 24); default by kind.")
     height: int | None = Field(None, ge=1, le=40)
 
-    @property
-    def kind(self) -> str:
-        return next(k for k in PANEL_KINDS if getattr(self, k) is not None)
+    _one_kind = model_validator(mode="after")(rules.panel_one_kind)
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> Panel:
-        kinds = [k for k in PANEL_KINDS if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            found = " and ".join(kinds) if kinds else "no kind"
-            raise ValueError(f"the panel has {found} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})")
-        if self.total is not None and kinds[0] != "error_ratio":
-            raise ValueError("total is only for error_ratio panels (remove it)")
-        if kinds[0] == "error_ratio" and self.total is None:
-            raise ValueError("an error_ratio panel needs total (e.g. {error_ratio: errors, total: encodes})")
-        if self.of is not None and kinds[0] not in ("stat", "gauge"):
-            raise ValueError("of is only for stat and gauge panels (e.g. {gauge: connections, of: max_connections})")
-        for key in ("unit", "legend"):
-            if getattr(self, key) is not None and kinds[0] != "promql":
-                raise ValueError(f"{key} is only for promql panels; catalog metrics have theirs in metrics: (remove it)")
-        if "display" in self.model_fields_set and kinds[0] != "promql":
-            raise ValueError("display is only for promql panels (remove it)")
-        if (self.min is not None or self.max is not None) and kinds[0] not in ("stat", "gauge", "promql"):
-            raise ValueError("min and max are for stat, gauge and promql panels (remove them)")
-        if self.min is not None and self.max is not None and self.min >= self.max:
-            raise ValueError("min must be below max (swap them)")
-        if any(not 0 < q < 1 for q in self.quantiles):
-            raise ValueError("quantiles must lie between 0 and 1 (e.g. [0.5, 0.95, 0.99])")
-        return self
-
-    def refs(self) -> list[tuple[str, Ref]]:
-        names = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "total", "of")
-        return [(n, r) for n in names if (r := getattr(self, n)) is not None]
 
 
 class Row(SpecModel):

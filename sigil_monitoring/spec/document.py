@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from . import rules
 from .alerts import Alert
 from .dashboard import Dashboard
 from .routing import Routing
@@ -32,21 +33,4 @@ class Spec(SpecModel):
     # Warnings found by the loader (semantic.warnings), as Diagnostics.
     _warnings: list[Any] = PrivateAttr(default_factory=list)
 
-    @model_validator(mode="after")
-    def _resolve_derived(self) -> Spec:
-        """Derived catalog entries take their base's name, type, unit, labels and buckets.
-
-        An unknown or derived base is left unresolved (type None) and reported, at its line, by
-        ``semantic.check``; everything else treats an unresolved entry as already broken.
-        """
-        resolved = {}
-        for key, metric in self.metrics.items():
-            base = self.metrics.get(metric.from_) if metric.from_ is not None else None
-            if base is not None and base.from_ is None:
-                metric = base.model_copy(update={
-                    "from_": metric.from_, "where": metric.where, "help": metric.help or base.help,
-                    "unit": metric.unit if "unit" in metric.model_fields_set else base.unit,
-                })
-            resolved[key] = metric
-        object.__setattr__(self, "metrics", resolved)
-        return self
+    _resolve_derived = model_validator(mode="after")(rules.resolve_derived)

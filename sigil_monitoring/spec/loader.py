@@ -1,21 +1,28 @@
-"""Spec files in, validated ``Spec`` models out, or every error at once as a ``SpecError``."""
+"""Spec files in, validated ``Spec`` objects out, or every error at once as a ``SpecError``.
+
+A document goes first to the validator generated from the pydantic models (``_fast_generated``,
+no pydantic import); only when that cannot vouch for it do the models themselves judge it
+(``explain``), so a valid spec loads without pydantic and an invalid one gets pydantic's
+diagnostics, as before. Either way the same semantic checks run on the result.
+
+On the fast path the objects are the generated plain twins of the models: the same fields,
+values, ``model_fields_set`` and behaviour (``spec/behaviour.py``), frozen, but not instances
+of the pydantic classes.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, SpecError, display_path
 from ..fsread import NotRegularFile, TooLarge, read_regular
-from .document import Spec
-from .messages import describe_path, message
-from .salvage import Broken, salvage
-from .source import Source
+from .salvage import Broken
+from .source import Source, describe_path
 from .yaml_io import YamlProblem, decode, limit, load, too_large
+
+if TYPE_CHECKING:
+    from .document import Spec
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
@@ -57,13 +64,11 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     if surrogates := [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in lone_surrogates(doc)]:
         raise SpecError(surrogates)
 
-    try:
-        spec = Spec.model_validate(doc)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        diagnostics = _diagnostics(source, errors)
-        diagnostics += _semantic(source, *_salvaged(doc, errors))
-        raise SpecError(diagnostics) from None
+    spec = _fast(doc)
+    if spec is None:
+        from . import explain
+
+        spec = explain.validate(source, doc, _semantic, _at)
     problems = _semantic(source, spec, Broken())
     if problems:
         raise SpecError(problems)
@@ -79,15 +84,14 @@ def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
                   for path, at, text in warnings(spec))
 
 
-def _salvaged(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[Spec | None, Broken]:
-    """The spec with its broken parts stood in for, so cross-section checks can still run."""
-    rescued = salvage(doc, errors)
-    if rescued is None:
-        return None, Broken()
+def _fast(doc: dict[str, Any]) -> Spec | None:
+    """The spec built by the generated validator, or None when pydantic must judge the document."""
+    from ._fast_generated import build_spec
+
     try:
-        return Spec.model_validate(rescued[0]), rescued[1]
-    except ValidationError:
-        return None, Broken()
+        return build_spec(doc)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - any doubt, even a bug in the fast path, goes to pydantic
+        return None
 
 
 def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnostic]:
@@ -96,14 +100,6 @@ def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnos
     if spec is None:
         return []
     return [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in check(spec, broken)]
-
-
-def _diagnostics(source: Source, errors: list[ErrorDetails]) -> list[Diagnostic]:
-    out = []
-    for error in errors:
-        loc, at, text = message(Spec, error)
-        out.append(_at(source, loc, at, text))
-    return out
 
 
 def _at(source: Source, path: tuple[object, ...], at: str, text: str) -> Diagnostic:

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from .source import describe_path
+
 _TYPE_NAMES = {
     "dict_type": "a mapping (key: value)",
     "model_type": "a mapping (key: value)",
@@ -102,10 +104,6 @@ def _field(model: type[BaseModel], key: str) -> Any:
 
 def allowed_keys(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
-
-
-def describe_path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "the document"
 
 
 def message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...], str, str]:

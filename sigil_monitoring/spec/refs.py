@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
+from . import checks
 from .types import LabelName, LogicalName, Matchers, SpecModel
 
 
@@ -19,8 +20,4 @@ class MetricRef(SpecModel):
     by: list[LabelName] = Field(default_factory=list, description="Labels to keep (group by) when aggregating.")
 
 
-def _coerce_ref(value: object) -> object:
-    return {"metric": value} if isinstance(value, str) else value
-
-
-Ref = Annotated[MetricRef, BeforeValidator(_coerce_ref, json_schema_input_type=LogicalName | MetricRef)]
+Ref = Annotated[MetricRef, BeforeValidator(checks.coerce_ref, json_schema_input_type=LogicalName | MetricRef)]

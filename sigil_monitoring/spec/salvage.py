@@ -10,9 +10,10 @@ cross-section checks on it, skipping references to removed names, which already 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_core import ErrorDetails
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 _TEXT_PANEL = {"text": ""}
 _PLACEHOLDER_RECEIVER = {"webhook": {"url": "http://placeholder.invalid/"}}

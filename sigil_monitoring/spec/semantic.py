@@ -10,12 +10,15 @@ import difflib
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
-from .document import Spec
-from .refs import MetricRef
 from .salvage import Broken
 from .units import Threshold, format_decimal
+
+if TYPE_CHECKING:
+    from .document import Spec
+    from .refs import MetricRef
 
 Problem = tuple[tuple[object, ...], str, str]
 _P = tuple[object, ...]

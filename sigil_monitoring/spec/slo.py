@@ -6,14 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from . import rules
+from .behaviour import SliBehaviour
 from .refs import Ref
 from .types import Annotations, DurationField, DurationOrZeroField, ForField, LabelName, Labels, LogicalName, ObjectiveField, SloWindowField, SpecModel, ThresholdField, unique
 from .units import Duration
 
-SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
 
 
-class Sli(SpecModel):
+class Sli(SliBehaviour, SpecModel):
     """What counts as a bad event. Exactly one kind:
 
     - ratio: ``bad`` (or ``good``) events over ``total`` events, both counters;
@@ -30,38 +31,8 @@ class Sli(SpecModel):
     up: Ref | None = Field(None, description="Gauge that is 1 when healthy and 0 when not (availability SLI).")
     error_ratio: str | None = Field(None, description="Raw PromQL giving the error ratio (0..1); write $window for the range.")
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> Sli:
-        kinds = [k for k, present in (
-            ("ratio", self.bad is not None or self.good is not None or self.total is not None),
-            ("latency", self.latency is not None or self.below is not None),
-            ("up", self.up is not None),
-            ("error_ratio", self.error_ratio is not None),
-        ) if present]
-        if len(kinds) != 1:
-            found = " and ".join(kinds) if kinds else "nothing"
-            raise ValueError(f"the SLI names {found} (give exactly one kind: {', '.join(SLI_KINDS)})")
-        if kinds == ["ratio"]:
-            if self.total is None or (self.bad is None) == (self.good is None):
-                raise ValueError("a ratio SLI needs total and exactly one of bad or good (e.g. bad: errors, total: requests)")
-        if kinds == ["latency"] and (self.latency is None or self.below is None):
-            raise ValueError("a latency SLI needs both latency and below (e.g. latency: encode_latency, below: 1s)")
-        if self.error_ratio is not None and "$window" not in self.error_ratio:
-            raise ValueError("error_ratio has no $window (write the range as [$window], e.g. rate(x[$window]))")
-        return self
+    _one_kind = model_validator(mode="after")(rules.sli_one_kind)
 
-    @property
-    def kind(self) -> Literal["ratio", "latency", "up", "error_ratio"]:
-        if self.total is not None:
-            return "ratio"
-        if self.latency is not None:
-            return "latency"
-        if self.up is not None:
-            return "up"
-        return "error_ratio"
-
-    def refs(self) -> list[tuple[str, Ref]]:
-        return [(name, ref) for name in ("bad", "good", "total", "latency", "up") if (ref := getattr(self, name)) is not None]
 
 
 class BurnTier(SpecModel):

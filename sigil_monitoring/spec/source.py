@@ -70,3 +70,8 @@ def _walk(node: Any, path: Path, out: dict[Path, tuple[tuple[int, int], tuple[in
             child = path + (str(index),)
             out[child] = ((il + 1, ic + 1), (il + 1, ic + 1))
             _walk(value, child, out)
+
+
+def describe_path(loc: tuple[Any, ...]) -> str:
+    """A path into the document as the user reads it: ``slos.encode-latency.sli``."""
+    return ".".join(str(p) for p in loc) or "the document"

@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
+from . import checks
+from .behaviour import TargetsBehaviour
 from .types import Labels, SpecModel
 
 # Kubernetes object names and namespaces are DNS-1123 labels
@@ -26,11 +28,6 @@ _K8sName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 # (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/); we keep to a safe subset.
 _Tenant = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,150}$")]
 Strategy = Literal["warn", "abort"]
-
-
-def _empty_is_default(value: object) -> object:
-    # `victoriametrics:` with nothing after it means "this target, default options".
-    return {} if value is None else value
 
 
 class Prometheus(SpecModel):
@@ -86,19 +83,15 @@ class GrafanaAlerting(SpecModel):
     root_contact_point: str = Field("grafana-default-email", description="Contact point of the root notification policy (alerts no service route takes).")
 
 
-class Targets(SpecModel):
+class Targets(TargetsBehaviour, SpecModel):
     """Outputs to compile; each key present turns its target on."""
 
-    prometheus: Annotated[Prometheus, BeforeValidator(_empty_is_default, json_schema_input_type=Prometheus | None)] = Field(default_factory=Prometheus)
-    grafana: Annotated[Grafana, BeforeValidator(_empty_is_default, json_schema_input_type=Grafana | None)] = Field(default_factory=Grafana)
-    alertmanager: Annotated[Alertmanager, BeforeValidator(_empty_is_default, json_schema_input_type=Alertmanager | None)] = Field(default_factory=Alertmanager)
-    runbook: Annotated[Runbook, BeforeValidator(_empty_is_default, json_schema_input_type=Runbook | None)] = Field(default_factory=Runbook)
-    kubernetes: Annotated[Kubernetes, BeforeValidator(_empty_is_default, json_schema_input_type=Kubernetes | None)] = Field(default_factory=Kubernetes)
-    mimir: Annotated[Mimir, BeforeValidator(_empty_is_default, json_schema_input_type=Mimir | None)] = Field(default_factory=Mimir)
-    thanos: Annotated[Thanos, BeforeValidator(_empty_is_default, json_schema_input_type=Thanos | None)] = Field(default_factory=Thanos)
-    victoriametrics: Annotated[VictoriaMetrics, BeforeValidator(_empty_is_default, json_schema_input_type=VictoriaMetrics | None)] = Field(default_factory=VictoriaMetrics)
-    grafana_alerting: Annotated[GrafanaAlerting, BeforeValidator(_empty_is_default, json_schema_input_type=GrafanaAlerting | None)] = Field(default_factory=GrafanaAlerting)
-
-    def chosen(self) -> tuple[str, ...]:
-        """The targets the section names, in declaration order."""
-        return tuple(name for name in type(self).model_fields if name in self.model_fields_set)
+    prometheus: Annotated[Prometheus, BeforeValidator(checks.empty_is_default, json_schema_input_type=Prometheus | None)] = Field(default_factory=Prometheus)
+    grafana: Annotated[Grafana, BeforeValidator(checks.empty_is_default, json_schema_input_type=Grafana | None)] = Field(default_factory=Grafana)
+    alertmanager: Annotated[Alertmanager, BeforeValidator(checks.empty_is_default, json_schema_input_type=Alertmanager | None)] = Field(default_factory=Alertmanager)
+    runbook: Annotated[Runbook, BeforeValidator(checks.empty_is_default, json_schema_input_type=Runbook | None)] = Field(default_factory=Runbook)
+    kubernetes: Annotated[Kubernetes, BeforeValidator(checks.empty_is_default, json_schema_input_type=Kubernetes | None)] = Field(default_factory=Kubernetes)
+    mimir: Annotated[Mimir, BeforeValidator(checks.empty_is_default, json_schema_input_type=Mimir | None)] = Field(default_factory=Mimir)
+    thanos: Annotated[Thanos, BeforeValidator(checks.empty_is_default, json_schema_input_type=Thanos | None)] = Field(default_factory=Thanos)
+    victoriametrics: Annotated[VictoriaMetrics, BeforeValidator(checks.empty_is_default, json_schema_input_type=VictoriaMetrics | None)] = Field(default_factory=VictoriaMetrics)
+    grafana_alerting: Annotated[GrafanaAlerting, BeforeValidator(checks.empty_is_default, json_schema_input_type=GrafanaAlerting | None)] = Field(default_factory=GrafanaAlerting)

@@ -7,17 +7,16 @@ error with a fix hint, and publishes a plain JSON Schema so editors can complete
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 from ..matchers import Matcher
-from ..matchers import label_value_text
-from ..matchers import parse as parse_matcher
-
+from . import checks
+from .checks import AtMost, DurationCheck, TextCheck, Unique
 from .units import Duration, Threshold, parse_objective, parse_threshold
 
 
@@ -40,19 +39,7 @@ class _Text(GroupedMetadata):
     hint: str
 
     def __iter__(self) -> Iterator[object]:
-        import re
-
-        compiled = re.compile(self.pattern)
-        kind, hint = self.kind, self.hint
-
-        def check(value: object) -> object:
-            if not isinstance(value, str):
-                raise ValueError(f"expected a {kind} as text, got {value!r} ({hint})")
-            if not compiled.fullmatch(value):
-                raise ValueError(f"'{value}' is not a valid {kind} ({hint})")
-            return value
-
-        yield BeforeValidator(check)
+        yield BeforeValidator(TextCheck(self.kind, self.pattern, self.hint))
         yield WithJsonSchema({"type": "string", "pattern": f"^{self.pattern}$"})
 
 
@@ -60,56 +47,23 @@ ServiceName = Annotated[str, _Text("service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9
 SloName = Annotated[str, _Text("SLO name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency")]
 LogicalName = Annotated[str, _Text("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")]
 MetricName = Annotated[str, _Text("Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total")]
-def _at_most(limit: int, kind: str) -> Any:
-    def check(value: str) -> str:
-        if len(value) > limit:
-            raise ValueError(f"the {kind} '{value[:20]}...' has {len(value)} characters (shorten it to at most {limit})")
-        return value
-
-    return check
 
 
 # Prometheus reserves label names starting with __ (__name__ is the metric name itself).
 LabelName = Annotated[str, _Text("label name", r"(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)", "use letters, digits and _, not starting with a digit or __, e.g. operation")]
 # Alert names name files (<Alert>.test.yml); 120 characters stay far below NAME_MAX (255 bytes).
-AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh"), AfterValidator(_at_most(120, "alert name"))]
+AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh"), AfterValidator(AtMost(120, "alert name"))]
 ReceiverName = Annotated[str, _Text("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")]
 
-def _url(value: object) -> object:
-    from .urls import url_problem
-
-    if not isinstance(value, str):
-        raise ValueError(f"expected a URL as text, got {value!r} (write an absolute http:// or https:// URL)")
-    problem = url_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-Url = Annotated[str, BeforeValidator(_url), WithJsonSchema({"type": "string", "pattern": r"^https?://[^\s@]+$", "format": "uri"})]
+Url = Annotated[str, BeforeValidator(checks.url), WithJsonSchema({"type": "string", "pattern": r"^https?://[^\s@]+$", "format": "uri"})]
 FilePath = Annotated[str, _Text("file path", r"/[^\s]*", "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url")]
 
 
-def _label_value(value: object) -> object:
-    # YAML writes `code: 500` as a number; Prometheus label values are text, so accept both.
-    return label_value_text(value, "label value")
-
-
-LabelValue = Annotated[str, BeforeValidator(_label_value), WithJsonSchema({"type": ["string", "number"]})]
+LabelValue = Annotated[str, BeforeValidator(checks.label_value), WithJsonSchema({"type": ["string", "number"]})]
 Labels = dict[LabelName, LabelValue]
 """Labels the compiler sets (``service.labels``, alert ``labels``): plain values."""
 Annotations = dict[LabelName, str]
 """Extra alert annotations: name -> text (a Prometheus template, like ``description``)."""
-
-
-def _matcher(value: object) -> Matcher:
-    # The label is filled in from the mapping key by _label_matchers: a value validator does
-    # not see its key, and validating per value keeps each error at the value's own line.
-    return parse_matcher("", value)
-
-
-def _label_matchers(matchers: dict[str, Matcher]) -> dict[str, Matcher]:
-    return {label: replace(m, label=label) for label, m in matchers.items()}
 
 
 _LITERAL = {"type": ["string", "number"], "description": "matched literally; no regex metacharacters"}
@@ -121,8 +75,8 @@ _MATCHER_SCHEMA = {
           for key in ("equals", "not", "regex", "not_regex")),
     ],
 }
-MatcherValue = Annotated[Matcher, BeforeValidator(_matcher), PlainSerializer(lambda m: m.spec_form()), WithJsonSchema(_MATCHER_SCHEMA)]
-Matchers = Annotated[dict[LabelName, MatcherValue], AfterValidator(_label_matchers)]
+MatcherValue = Annotated[Matcher, BeforeValidator(checks.matcher), PlainSerializer(lambda m: m.spec_form()), WithJsonSchema(_MATCHER_SCHEMA)]
+Matchers = Annotated[dict[LabelName, MatcherValue], AfterValidator(checks.label_matchers)]
 """Label matchers (``where``, ``service.selector``, route ``match``): ``matchers.parse`` forms."""
 
 
@@ -136,18 +90,7 @@ class _DurationRange(GroupedMetadata):
     zero_ok: bool = False  # an alert's for and keep_firing_for, group_wait
 
     def __iter__(self) -> Iterator[object]:
-        least = Duration.parse(self.least) if self.least else None
-        most, why, zero_ok = Duration.parse(self.most), self.why, self.zero_ok
-
-        def check(value: object) -> Duration:
-            duration = Duration.parse(value, zero_ok=zero_ok)
-            if least is not None and duration < least:
-                raise ValueError(f"duration {value} is shorter than {least} ({why}; give at least {least})")
-            if duration > most:
-                raise ValueError(f"duration {value} is longer than {most} ({why}; give at most {most})")
-            return duration
-
-        yield BeforeValidator(check)
+        yield BeforeValidator(DurationCheck(self.least, self.most, self.why, self.zero_ok))
         yield PlainSerializer(str, return_type=str)
         yield WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["5m", "1h30m", "30d"]})
 
@@ -193,14 +136,4 @@ class unique(GroupedMetadata):  # noqa: N801 - reads as a constraint in Annotate
     what: str
 
     def __iter__(self) -> Iterator[object]:
-        what = self.what
-
-        def check(items: list[Any]) -> list[Any]:
-            seen: set[Any] = set()
-            for item in items:
-                if item in seen:
-                    raise ValueError(f"{what} '{item}' is listed twice (list each once)")
-                seen.add(item)
-            return items
-
-        yield AfterValidator(check)
+        yield AfterValidator(Unique(self.what))

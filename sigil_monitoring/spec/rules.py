@@ -1,0 +1,237 @@
+"""The cross-field rules of the spec models, without pydantic.
+
+Each function takes the value (a field validator) or the built object (a model validator) and
+returns it, or raises ``ValueError`` with the user-facing message. The pydantic models register
+these very functions (``field_validator("buckets")(rules.buckets_increase)``); the generated fast
+validator calls them by their names here. Objects are read by attribute only, so both a pydantic
+model and its generated plain twin pass.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ..gotemplate import problem as template_problem
+from .urls import secret_in_url
+
+SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
+CONDITION_KINDS = {
+    "quantile": "{quantile: 0.95, of: encode_latency, above: 1s}",
+    "rate": "{rate: errors, above: 1/min}",
+    "ratio": "{ratio: {bad: errors, total: encodes}, above: 5%}",
+    "state": "{state: circuit, is: open}",
+    "value": "{value: disk_free, below: 10GiB} or {value: connections, of: max_connections, above: 90%}",
+    "absent": "{absent: encodes}",
+    "promql": "{promql: 'up{job=\"x\"} == 0'}",
+}
+PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "promql", "slo", "text")
+RECEIVER_KINDS = ("slack", "pagerduty", "webhook", "email", "opsgenie")
+
+
+def buckets_increase(buckets: list[float] | None) -> list[float] | None:
+    if buckets is not None:
+        if not buckets:
+            raise ValueError("buckets is empty (list the bucket boundaries, e.g. [0.1, 0.5, 1])")
+        if not all(math.isfinite(b) for b in buckets):
+            raise ValueError("buckets must be finite numbers (drop .inf: Prometheus adds the +Inf bucket itself)")
+        if buckets[0] < 0:
+            raise ValueError(f"bucket {buckets[0]!r} is negative (sigil-monitoring supports histograms of non-negative "
+                             "observations such as durations and sizes; start the buckets at 0 or above)")
+        if sorted(set(buckets)) != buckets:
+            raise ValueError("buckets must be strictly increasing (sort them and drop repeats)")
+    return buckets
+
+
+def metric_fits_type(self: Any) -> Any:
+    if self.from_ is not None:
+        extra = [k for k in ("name", "type", "buckets", "states") if getattr(self, k) is not None] + (["labels"] if self.labels else [])
+        if extra:
+            raise ValueError(f"a derived metric takes from, where, help and unit, not {', '.join(extra)} (they come from '{self.from_}')")
+        return self
+    if self.where:
+        raise ValueError("where is only for derived metrics (add from: <metric key> to narrow that metric)")
+    if self.type is None:
+        raise ValueError("the metric has no 'type' (add type:, it is required)")
+    if self.name is None:
+        raise ValueError("the metric has no 'name' (add the metric name as exposed, e.g. name: http_requests_total)")
+    if self.buckets is not None and self.type != "histogram":
+        raise ValueError(f"buckets are only for classic histograms, not {self.type} (remove buckets or set type: histogram)")
+    if self.states is not None and self.type != "gauge":
+        raise ValueError(f"states are only for gauges, not {self.type} (remove states or set type: gauge)")
+    if self.states is not None and len(set(self.states.values())) != len(self.states):
+        raise ValueError("two values share one state name (give every state its own name)")
+    return self
+
+
+def sli_one_kind(self: Any) -> Any:
+    kinds = [k for k, present in (
+        ("ratio", self.bad is not None or self.good is not None or self.total is not None),
+        ("latency", self.latency is not None or self.below is not None),
+        ("up", self.up is not None),
+        ("error_ratio", self.error_ratio is not None),
+    ) if present]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) if kinds else "nothing"
+        raise ValueError(f"the SLI names {found} (give exactly one kind: {', '.join(SLI_KINDS)})")
+    if kinds == ["ratio"]:
+        if self.total is None or (self.bad is None) == (self.good is None):
+            raise ValueError("a ratio SLI needs total and exactly one of bad or good (e.g. bad: errors, total: requests)")
+    if kinds == ["latency"] and (self.latency is None or self.below is None):
+        raise ValueError("a latency SLI needs both latency and below (e.g. latency: encode_latency, below: 1s)")
+    if self.error_ratio is not None and "$window" not in self.error_ratio:
+        raise ValueError("error_ratio has no $window (write the range as [$window], e.g. rate(x[$window]))")
+    return self
+
+
+def quantile_estimable(quantile: float | None) -> float | None:
+    # Quantiles past these are below float64's resolution of a bucket's share, and the
+    # generated test could not tell firing from quiet.
+    if quantile is not None and not 0.0001 <= quantile <= 0.999999:
+        raise ValueError(f"quantile {quantile!r} is too close to 0 or 1 (give a quantile from 0.0001 to 0.999999, e.g. 0.99)")
+    return quantile
+
+
+def condition_one_kind(self: Any) -> Any:
+    kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) if kinds else "no condition"
+        examples = "; ".join(CONDITION_KINDS.values())
+        raise ValueError(f"when: has {found} (give exactly one, e.g. {examples})")
+    kind = kinds[0]
+    if kind == "quantile" and self.of is None:
+        raise ValueError("quantile and of go together (e.g. {quantile: 0.95, of: encode_latency, above: 1s})")
+    if self.of is not None and kind not in ("quantile", "value"):
+        raise ValueError("of is for quantile (of a histogram) and value (a share of another gauge) conditions (remove it)")
+    if self.unit is not None and kind != "promql":
+        raise ValueError("unit is only for promql conditions; a catalog metric has its unit in metrics: (remove it)")
+    if (self.is_ is not None) != (kind == "state"):
+        raise ValueError("state and is go together (e.g. {state: circuit, is: open})")
+    has_comparison = self.above is not None or self.below is not None
+    if self.above is not None and self.below is not None:
+        raise ValueError("when: has both above and below (give one; write two alerts for a band)")
+    if kind in ("quantile", "rate", "ratio", "value") and not has_comparison:
+        raise ValueError(f"a {kind} condition needs above or below (e.g. {CONDITION_KINDS[kind]})")
+    if kind in ("state", "absent") and has_comparison:
+        raise ValueError(f"a {kind} condition takes no above/below (remove it)")
+    return self
+
+
+def template_parses(description: str | None) -> str | None:
+    if description is not None and (problem := template_problem(description)):
+        raise ValueError(f"description is not a valid Prometheus template: {problem} "
+                         "(close every {{ with }}, and write {{ \"{{\" }} for literal braces)")
+    return description
+
+
+def panel_one_kind(self: Any) -> Any:
+    kinds = [k for k in PANEL_KINDS if getattr(self, k) is not None]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) if kinds else "no kind"
+        raise ValueError(f"the panel has {found} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})")
+    if self.total is not None and kinds[0] != "error_ratio":
+        raise ValueError("total is only for error_ratio panels (remove it)")
+    if kinds[0] == "error_ratio" and self.total is None:
+        raise ValueError("an error_ratio panel needs total (e.g. {error_ratio: errors, total: encodes})")
+    if self.of is not None and kinds[0] not in ("stat", "gauge"):
+        raise ValueError("of is only for stat and gauge panels (e.g. {gauge: connections, of: max_connections})")
+    for key in ("unit", "legend"):
+        if getattr(self, key) is not None and kinds[0] != "promql":
+            raise ValueError(f"{key} is only for promql panels; catalog metrics have theirs in metrics: (remove it)")
+    if "display" in self.model_fields_set and kinds[0] != "promql":
+        raise ValueError("display is only for promql panels (remove it)")
+    if (self.min is not None or self.max is not None) and kinds[0] not in ("stat", "gauge", "promql"):
+        raise ValueError("min and max are for stat, gauge and promql panels (remove them)")
+    if self.min is not None and self.max is not None and self.min >= self.max:
+        raise ValueError("min must be below max (swap them)")
+    if any(not 0 < q < 1 for q in self.quantiles):
+        raise ValueError("quantiles must lie between 0 and 1 (e.g. [0.5, 0.95, 0.99])")
+    return self
+
+
+def receiver_one_kind(self: Any) -> Any:
+    kinds = [k for k in RECEIVER_KINDS if getattr(self, k) is not None]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) if kinds else "no kind"
+        raise ValueError(f"the receiver has {found} (give exactly one of {', '.join(RECEIVER_KINDS)})")
+    return self
+
+
+def _carries_secret(url: str) -> bool:
+    # Secrets hide in user info (https://user:token@host) and query strings (?token=...).
+    return bool(re.match(r"^https?://[^/@]*@", url)) or "?" in url
+
+
+def pagerduty_url(url: str | None) -> str | None:
+    if url is not None and _carries_secret(url):
+        raise ValueError("the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in routing_key_file)")
+    if url is not None and (problem := secret_in_url(url)):
+        raise ValueError(problem)
+    return url
+
+
+def webhook_url(url: str) -> str:
+    if _carries_secret(url):
+        raise ValueError("the webhook URL carries credentials or a query string (move the token to credentials_file)")
+    if problem := secret_in_url(url):
+        raise ValueError(problem)
+    return url
+
+
+def opsgenie_url(url: str | None) -> str | None:
+    if url is not None and _carries_secret(url):
+        raise ValueError("the Opsgenie URL carries credentials or a query string (give the bare endpoint; the key goes in api_key_file)")
+    return url
+
+
+def email_user_and_password(self: Any) -> Any:
+    if (self.auth_username is None) != (self.auth_password_file is None):
+        raise ValueError("auth_username and auth_password_file go together (give both, or neither for an open relay)")
+    return self
+
+
+def known_zone(location: str) -> str:
+    # Alertmanager loads the zone from the IANA database (Go's time.LoadLocation); a name it
+    # does not know fails the whole config.
+    import zoneinfo
+
+    if location != "UTC" and location not in zoneinfo.available_timezones():
+        import difflib
+
+        close = difflib.get_close_matches(location, sorted(zoneinfo.available_timezones()), n=1)
+        hint = f"did you mean {close[0]}?" if close else "use an IANA name such as Europe/Berlin or UTC"
+        raise ValueError(f"'{location}' is not a time zone of the IANA database ({hint})")
+    return location
+
+
+def start_before_end(times: list[str]) -> list[str]:
+    # Alertmanager rejects a range that ends before it starts or after 24:00
+    # (https://prometheus.io/docs/alerting/0.25/configuration/#time_interval).
+    for text in times:
+        start, end = text.split("-")
+        if end > "24:00":
+            raise ValueError(f"time range {text} ends after 24:00 (end it at 24:00 at the latest)")
+        if start >= end:
+            raise ValueError(f"time range {text} does not end after it starts "
+                             f"(split a range across midnight: {start}-24:00 and 00:00-{end})")
+    return times
+
+
+def resolve_derived(self: Any) -> Any:
+    """Derived catalog entries take their base's name, type, unit, labels and buckets.
+
+    An unknown or derived base is left unresolved (type None) and reported, at its line, by
+    ``semantic.check``; everything else treats an unresolved entry as already broken.
+    """
+    resolved = {}
+    for key, metric in self.metrics.items():
+        base = self.metrics.get(metric.from_) if metric.from_ is not None else None
+        if base is not None and base.from_ is None:
+            metric = base.model_copy(update={
+                "from_": metric.from_, "where": metric.where, "help": metric.help or base.help,
+                "unit": metric.unit if "unit" in metric.model_fields_set else base.unit,
+            })
+        resolved[key] = metric
+    object.__setattr__(self, "metrics", resolved)
+    return self
