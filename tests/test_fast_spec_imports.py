@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import REPO
 
 SPEC = "specs/sigil-dna.yaml"
@@ -63,7 +62,5 @@ def test_compile_of_grafana_managed_alerting_imports_no_pydantic(tmp_path: Path)
     assert not _pydantic(modules)
 
 
-@pytest.mark.xfail(strict=True, reason="the Grafana output models (compilers/grafana/*model*.py, options.py, legacy.py) "
-                                       "are pydantic models until they become plain data")
 def test_a_full_compile_imports_no_pydantic(tmp_path: Path):
     assert not _pydantic(_imported("compile", "-q", SPEC, "--out", str(tmp_path / "out")))
