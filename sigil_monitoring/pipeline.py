@@ -35,6 +35,14 @@ def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -
     return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs))
 
 
+def rendered(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """``(path, bytes)`` of every file ``compile_specs`` would hold, one at a time as they are
+    rendered, for ``write.write_files``: the writer keeps only hashes, so the output of a big spec
+    is never in memory all at once. Order is the compilers' (the writer does not need sorted)."""
+    for artifact in _artifacts(specs, targets):
+        yield artifact.path, artifact.render()
+
+
 def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """``files`` (new when None) with every artifact rendered into it; two artifacts of one path are a bug."""
     files = {} if files is None else files
