@@ -42,10 +42,7 @@ def to_json(document: Any) -> bytes:
     >>> to_json({"b": [1.5, None], "a": {}})
     b'{\\n  "a": {},\\n  "b": [\\n    1.5,\\n    null\\n  ]\\n}\\n'
     """
-    out: list[str] = []
-    _json(document, "\n", out)
-    out.append("\n")
-    return "".join(out).encode("utf-8")
+    return (_json(document, "\n") + "\n").encode("utf-8")
 
 
 def _default(value: Any) -> Any:
@@ -54,18 +51,20 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
 
 
-def _json(value: Any, newline: str, out: list[str]) -> None:
-    """Append ``value`` as ``json`` would with ``indent=2``; ``newline`` is a line break and the current indent."""
+def _json(value: Any, newline: str) -> str:
+    """``value`` as ``json`` writes it with ``indent=2``; ``newline`` is a line break and the current indent.
+
+    Each container is joined into one string before its parent goes on: one list of every
+    small piece of a 40 MB dashboard took seven times the output's size in memory.
+    """
     kind = type(value)
     if kind is str:
-        out.append(_json_str(value))
-        return
+        return _json_str(value)
     if kind is not dict and kind is not list and kind is not tuple:
-        _json_other(value, newline, out)
-        return
+        return _json_other(value, newline)
     if not value:
-        out.append("{}" if kind is dict else "[]")
-        return
+        return "{}" if kind is dict else "[]"
+    out: list[str] = []
     append = out.append
     inner = newline + "  "
     comma = "," + inner
@@ -83,7 +82,7 @@ def _json(value: Any, newline: str, out: list[str]) -> None:
             elif type(item) is int:
                 append(int.__repr__(item))
             else:
-                _json(item, inner, out)
+                append(_json(item, inner))
             sep = comma
         append(newline + "}")
     else:
@@ -95,31 +94,31 @@ def _json(value: Any, newline: str, out: list[str]) -> None:
             elif type(item) is int:
                 append(int.__repr__(item))
             else:
-                _json(item, inner, out)
+                append(_json(item, inner))
             sep = comma
         append(newline + "]")
+    return "".join(out)
 
 
-def _json_other(value: Any, newline: str, out: list[str]) -> None:
+def _json_other(value: Any, newline: str) -> str:
     """Everything but plain str, dict, list and tuple, in the order of the checks ``json`` makes."""
     if isinstance(value, str):
-        out.append(_json_str(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(_json_float(value))
-    elif isinstance(value, (list, tuple)):
-        _json(list(value), newline, out)
-    elif isinstance(value, dict):
-        _json(dict(value), newline, out)
-    else:
-        _json(_default(value), newline, out)
+        return _json_str(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _json_float(value)
+    if isinstance(value, (list, tuple)):
+        return _json(list(value), newline)
+    if isinstance(value, dict):
+        return _json(dict(value), newline)
+    return _json(_default(value), newline)
 
 
 _JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
