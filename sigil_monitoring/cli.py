@@ -154,7 +154,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
     bundle = compile_changed(specs, args.out) if args.target is None else None
     if bundle is not None:
-        count, changed = write_files(bundle.items(), args.out, bundle.inputs)
+        count, changed = write_files(bundle.items(), args.out, bundle.inputs, bundle.verified)
     else:  # rendered file by file into the stage, never all in memory
         count, changed = write_files(rendered(specs, args.target), args.out, inputs_of(specs))
     if not args.quiet:

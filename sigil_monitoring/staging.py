@@ -39,11 +39,27 @@ _BATCH = 256
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+def identity(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever a file's bytes do: device, inode, size, mtime and ctime (ns), links.
+
+    ctime cannot be set by hand (``utime`` sets only mtime), so a file whose identity is the
+    same as when it was read has not been written since, or was written within the same clock
+    tick as the read, which is the race an edit just after the compile is anyway.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_nlink)
+
+
 class Stager:
     """Takes ``(path, bytes)`` one by one; afterwards knows every path's hash and which differ."""
 
-    def __init__(self, out: Path, stage: Path, shown: str, start: object) -> None:
+    def __init__(self, out: Path, stage: Path, shown: str, start: object,
+                 verified: dict[str, tuple[int, ...]] | None = None) -> None:
         self.out, self.stage, self.shown = out, stage, shown
+        self._verified = verified or {}  # rel -> identity when its bytes were last read and found equal
         self._start = start  # called once, when the stage is first needed (cleans leftovers)
         self.digests: dict[str, str] = {}
         self.differing: list[str] = []
@@ -62,7 +78,7 @@ class Stager:
             raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
         check_targets(self.out, [rel], self.shown, self._checked)
         self.digests[rel] = hashlib.sha256(data).hexdigest()
-        if read_inside(self.out, rel) == data and self._single_link(rel):
+        if self._unchanged(rel, data) and self._single_link(rel):
             if self._started:
                 self._link(rel)
             else:
@@ -100,6 +116,14 @@ class Stager:
         self._pending.append(os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
         if len(self._pending) >= _BATCH:
             self.flush()
+
+    def _unchanged(self, rel: str, data: bytes) -> bool:
+        """Whether ``out/rel`` holds ``data``: read and compared, unless it was found so already
+        (``incremental`` read it to reuse it) and has not changed since (same ``identity``)."""
+        known = self._verified.get(rel)
+        if known is not None and identity(self.out / rel) == known:
+            return True
+        return read_inside(self.out, rel) == data
 
     def _single_link(self, rel: str) -> bool:
         try:

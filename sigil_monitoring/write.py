@@ -223,11 +223,12 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     >>> write_bundle(Bundle({"a.txt": b"1\\n"}), out)
     []
     """
-    return write_files(bundle.items(), out_dir, bundle.inputs)[1]
+    return write_files(bundle.items(), out_dir, bundle.inputs, bundle.verified)[1]
 
 
 def write_files(files: Iterable[tuple[str, bytes]], out_dir: str | os.PathLike[str],
-                inputs: Mapping[str, object] | None = None) -> tuple[int, list[str]]:
+                inputs: Mapping[str, object] | None = None,
+                verified: dict[str, tuple[int, ...]] | None = None) -> tuple[int, list[str]]:
     """Like ``write_bundle``, taking the files as they come (rendered one by one): (files written, changed paths).
 
     Only each file's path and hash are kept once it is in the stage, so the whole output is never
@@ -248,7 +249,7 @@ def write_files(files: Iterable[tuple[str, bytes]], out_dir: str | os.PathLike[s
                 if os.path.ismount(out):
                     bundle = Bundle(dict(files), inputs)
                     return len(bundle), _write_mount(bundle, out, shown)
-                return _write_locked(files, inputs, out, shown, stage)
+                return _write_locked(files, inputs, out, shown, stage, verified)
             except BaseException:
                 if not existed:
                     _unmake(out)
@@ -293,14 +294,14 @@ def _write_mount(bundle: Bundle, out: Path, shown: str) -> list[str]:
 
 
 def _write_locked(files: Iterable[tuple[str, bytes]], inputs: Mapping[str, object] | None,
-                  out: Path, shown: str, stage: Path) -> tuple[int, list[str]]:
+                  out: Path, shown: str, stage: Path, verified: dict[str, tuple[int, ...]] | None) -> tuple[int, list[str]]:
     previous = read_manifest(out)
 
     def start() -> None:
         _clean_leftovers(out)
         shutil.rmtree(stage, ignore_errors=True)
 
-    stager = Stager(out, stage, shown, start)
+    stager = Stager(out, stage, shown, start, verified)
     try:
         for rel, data in files:
             stager.add(rel, data)
