@@ -243,7 +243,7 @@ def write_files(files: Iterable[tuple[str, bytes]], out_dir: str | os.PathLike[s
     try:
         if out.exists() and not out.is_dir():
             raise FilesystemError(shown, "exists and is not a folder (remove it, or give another folder with --out)")
-        existed = out.exists()
+        existed, lock_existed = out.exists(), os.path.lexists(out / LOCK_NAME)
         with locked(out):
             try:
                 if os.path.ismount(out):
@@ -251,19 +251,20 @@ def write_files(files: Iterable[tuple[str, bytes]], out_dir: str | os.PathLike[s
                     return len(bundle), _write_mount(bundle, out, shown)
                 return _write_locked(files, inputs, out, shown, stage, verified)
             except BaseException:
-                if not existed:
-                    _unmake(out)
+                if not lock_existed:
+                    _unmake(out, existed)
                 raise
     except OSError as exc:
         raise filesystem_error(exc, _shown_path(exc, out, stage, shown)) from None
 
 
-def _unmake(out: Path) -> None:
-    """Remove the output folder that ``locked`` made for a compile that failed (files are rendered
-    while the lock is held): a failed first compile leaves no folder, as before any file is written."""
+def _unmake(out: Path, existed: bool) -> None:
+    """Remove the lock file (and the output folder) that ``locked`` made for a compile that failed
+    (files are rendered while the lock is held): a failed compile leaves the folder as it found it."""
     try:
         os.unlink(out / LOCK_NAME)
-        os.rmdir(out)
+        if not existed:
+            os.rmdir(out)
     except OSError:
         pass  # someone put something there meanwhile: theirs now
 

@@ -188,3 +188,20 @@ def test_a_failure_of_the_compile_midway_through_the_files_leaves_the_old_set_an
         write.write_files(compiled(), out)
     assert files(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["build"]
+
+
+def test_a_compile_failing_midway_into_a_folder_never_compiled_into_leaves_no_lock_file(tmp_path):
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine\n")
+
+    def compiled():
+        yield "svc/runbook.md", b"# new\n"
+        raise RuntimeError("a compiler bug")
+
+    with pytest.raises(RuntimeError):
+        write.write_files(compiled(), out)
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    with pytest.raises(RuntimeError):
+        write.write_files(compiled(), tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()

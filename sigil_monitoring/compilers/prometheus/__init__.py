@@ -19,7 +19,7 @@ from ... import conventions as names
 from ...bundle import Artifact
 from ...ir.model import Model, Service
 from . import alerts, recording, slo
-from .rules import RuleFile, RuleGroup, check_collisions
+from .rules import Labels, RuleFile, RuleGroup, check_collisions
 from .testgen import iter_service_tests
 
 
@@ -48,7 +48,7 @@ def compile(model: Model) -> Iterator[Artifact]:  # noqa: A001 - the registry's 
     (``pipeline.rendered``): at 10,000 SLOs the 35,000 documents held at once were most of the
     compile's memory. Collisions are checked per service against every rule seen before.
     """
-    seen: dict[tuple[str, object], str] = {}
+    seen: dict[tuple[str, Labels], str] = {}
     for service in model.services:
         files = rule_files(service)
         check_collisions(files, seen)
