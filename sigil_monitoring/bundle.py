@@ -45,6 +45,9 @@ class Bundle(Mapping[str, bytes]):
         self._files = dict(sorted(files.items()))
         # What was compiled (compiler and spec hashes), recorded in the manifest for incremental.py.
         self.inputs = dict(inputs) if inputs is not None else None
+        # Files taken from the output folder unchanged, with the staging.identity they had when
+        # read (set by incremental.compile_changed): the writer links them without reading again.
+        self.verified: dict[str, tuple[int, ...]] = {}
 
     def __getitem__(self, path: str) -> bytes:
         return self._files[path]

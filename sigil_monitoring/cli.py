@@ -147,17 +147,18 @@ def cmd_compile(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {fresh} files to {args.out} (0 changed)")
         return EXIT_OK
-    from .pipeline import compile_specs
-    from .write import write_bundle
+    from .pipeline import inputs_of, rendered
+    from .write import write_files
 
     specs = load_all(args.specs, strict=args.strict, fmt=args.format)
     # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
     bundle = compile_changed(specs, args.out) if args.target is None else None
-    if bundle is None:
-        bundle = compile_specs(specs, args.target)
-    changed = write_bundle(bundle, args.out)
+    if bundle is not None:
+        count, changed = write_files(bundle.items(), args.out, bundle.inputs, bundle.verified)
+    else:  # rendered file by file into the stage, never all in memory
+        count, changed = write_files(rendered(specs, args.target), args.out, inputs_of(specs))
     if not args.quiet:
-        print(f"wrote {len(bundle)} files to {args.out} ({len(changed)} changed)")
+        print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
     return EXIT_OK
 
 

@@ -103,16 +103,24 @@ def _manifest(out: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def _on_disk(out: Path, rel: str, recorded: object) -> bytes | None:
+def _on_disk(out: Path, rel: str, recorded: object, seen: dict[str, tuple[int, ...]] | None = None) -> bytes | None:
     """The file's bytes when they are the ones the manifest records; else None.
 
     Read as ``check`` reads: only a regular file inside the folder (a FIFO or ``/dev/zero`` named
-    by a manifest must not hang or exhaust a compile), through ``outdir.read_inside``.
+    by a manifest must not hang or exhaust a compile), through ``outdir.read_inside``. ``seen``
+    gets the file's ``staging.identity`` taken before the read, so the writer can link the file
+    without reading it again while that identity holds (any write since changes its ctime).
     """
     from .outdir import read_inside
+    from .staging import identity
 
+    before = identity(out / rel)
     data = read_inside(out, rel)
-    return data if data is not None and hashlib.sha256(data).hexdigest() == recorded else None
+    if data is None or hashlib.sha256(data).hexdigest() != recorded:
+        return None
+    if seen is not None and before is not None:
+        seen[rel] = before
+    return data
 
 
 def up_to_date(paths: Sequence[str], out_dir: str | os.PathLike[str]) -> int | None:
@@ -151,18 +159,21 @@ def compile_changed(specs: Sequence[Spec], out_dir: str | os.PathLike[str]) -> B
     for rel, recorded in files.items():
         by_service.setdefault(rel.split("/", 1)[0], {})[rel] = recorded
     reused: dict[str, bytes] = {}
+    seen: dict[str, tuple[int, ...]] = {}
     changed: list[Spec] = []
     for spec in specs:
         source, name = spec._source, spec.service.name
         own = by_service.get(name, {})
-        kept = {rel: _on_disk(out, rel, digest) for rel, digest in own.items()} if source is not None else {}
+        kept = {rel: _on_disk(out, rel, digest, seen) for rel, digest in own.items()} if source is not None else {}
         if source is None or before.get(source.display) != text_hash(source.text) or not own or None in kept.values():
             changed.append(spec)
         else:
             reused.update({rel: data for rel, data in kept.items() if data is not None})
     if len(changed) == len(specs):
         return None
-    return _compile_some(specs, changed, reused)
+    bundle = _compile_some(specs, changed, reused)
+    bundle.verified = {rel: seen[rel] for rel in reused if rel in seen}
+    return bundle
 
 
 def _compile_some(specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[str, bytes]) -> Bundle:

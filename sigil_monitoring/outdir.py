@@ -72,13 +72,14 @@ def read_inside(out: Path, rel: str) -> bytes | None:
         return None
 
 
-def check_targets(out: Path, rels: list[str], shown: str) -> None:
+def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | None = None) -> None:
     """Refuse to write where a path of ours meets a link, a file where a folder goes, or a folder where a file goes.
 
     A symbolic link in place of a generated *file* is fine: the new file replaces the link, and
     nothing is written through it. A link in place of a *folder* would send our files elsewhere.
+    ``checked``: folders already found fine, kept across calls by a caller checking file by file.
     """
-    checked: set[str] = set()
+    checked = set() if checked is None else checked
     for rel in rels:
         parts = rel.split("/")
         for depth in range(1, len(parts)):

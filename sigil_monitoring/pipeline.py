@@ -19,6 +19,8 @@ def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = Non
 
 
 def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator[Artifact]:
+    """Every target's artifacts, lazily; the model is built and the engines checked at once, so a
+    spec error is raised by this call, before anything is written."""
     from . import engines
     from .ir.build import build_model
     from .ir.model import Model
@@ -26,16 +28,27 @@ def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator
     model = build_model(list(specs))
     chosen = engines.choose(specs, None if targets is None else tuple(targets))
     engines.check_support(specs, chosen)
-    for target in TARGETS:  # registry order, so output does not depend on how targets were listed
-        services = tuple(s for s, names in zip(model.services, chosen) if target in names)
-        if services:
-            yield from compiler(target)(Model(services))
+
+    def each() -> Iterator[Artifact]:
+        for target in TARGETS:  # registry order, so output does not depend on how targets were listed
+            services = tuple(s for s, names in zip(model.services, chosen) if target in names)
+            if services:
+                yield from compiler(target)(Model(services))
+
+    return each()
 
 
 def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Bundle:
     """Compile one or more specs into one bundle (one Alertmanager config for all of them)."""
     # Rendered as they come, so only one target's documents are alive beside the bytes.
     return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs))
+
+
+def rendered(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """``(path, bytes)`` of every file ``compile_specs`` would hold, one at a time as they are
+    rendered, for ``write.write_files``: the writer keeps only hashes, so the output of a big spec
+    is never in memory all at once. Order is the compilers' (the writer does not need sorted)."""
+    return ((artifact.path, artifact.render()) for artifact in _artifacts(specs, targets))
 
 
 def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = None) -> dict[str, bytes]:

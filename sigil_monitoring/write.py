@@ -1,7 +1,8 @@
 """Writing a bundle to disk so that the output folder is always a complete set, old or new.
 
-The new set is built beside the output folder (new files written and fsynced, files we did not
-generate hard-linked in unchanged), then exchanged with the output folder in one atomic
+The new set is built beside the output folder, file by file as the compile renders them
+(``staging.Stager``: new files written and fsynced, unchanged ones and files we did not generate
+hard-linked in), then exchanged with the output folder in one atomic
 ``renameat2(RENAME_EXCHANGE)``. A crash or SIGKILL at any moment leaves either the old folder or
 the new one. Files we generated earlier but no longer produce are dropped; we know them from the
 manifest we write, and drop them only when their bytes still hash to what the manifest says (a
@@ -24,12 +25,14 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
 from .bundle import Bundle
 from .conventions import MANIFEST_PATH
 from .errors import FilesystemError, filesystem_error
 from .outdir import LOCK_NAME, check_targets, locked, read_inside, safe_relative
+from .staging import Stager
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -38,10 +41,14 @@ _INNER_STAGE = ".sigil-stage-"
 
 
 def manifest_bytes(bundle: Bundle) -> bytes:
-    files = {path: hashlib.sha256(data).hexdigest() for path, data in bundle.items()}
-    manifest: dict[str, object] = {"generated_by": "sigil-monitoring", "files": files}
-    if bundle.inputs is not None:
-        manifest["inputs"] = bundle.inputs  # what was compiled: lets incremental.up_to_date skip a compile
+    return manifest_of({path: hashlib.sha256(data).hexdigest() for path, data in bundle.items()}, bundle.inputs)
+
+
+def manifest_of(files: Mapping[str, str], inputs: Mapping[str, object] | None) -> bytes:
+    """The manifest of files with these sha256 hex digests (and, when known, what was compiled)."""
+    manifest: dict[str, object] = {"generated_by": "sigil-monitoring", "files": dict(files)}
+    if inputs is not None:
+        manifest["inputs"] = dict(inputs)  # what was compiled: lets incremental.up_to_date skip a compile
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -89,7 +96,7 @@ def _ours(rel: str, generated: set[str], previous: dict[str, str]) -> bool:
     return rel in generated or rel in previous
 
 
-def still_ours(out: Path, previous: dict[str, str], bundle: Bundle) -> list[str]:
+def still_ours(out: Path, previous: dict[str, str], bundle: Container[str]) -> list[str]:
     """Files of the last compile that the bundle no longer has and that are still as we wrote them.
 
     Only these are removed: a path the manifest names but whose file was edited, replaced by a
@@ -105,43 +112,37 @@ def still_ours(out: Path, previous: dict[str, str], bundle: Bundle) -> list[str]
     return sorted(out_paths)
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    # O_EXCL|O_NOFOLLOW: a file in a fresh stage, never an existing file or a link's target.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+def _carry_user_files(out_dir: Path, stage: Path, generated: set[str], previous: dict[str, str]) -> None:
+    """Hard-link into the stage every file of ``out_dir`` that is not ours (same inode), and its folders."""
+    if not out_dir.exists():
+        return
+    for root, dirs, files in os.walk(out_dir):
+        rel_root = Path(root).relative_to(out_dir)
+        for d in list(dirs):
+            if rel_root == Path(".") and d.startswith(_INNER_STAGE):
+                dirs.remove(d)  # a stage of an in-place write (mount point) that is still running
+                continue
+            if os.path.islink(Path(root) / d):
+                # os.walk does not descend into a symlinked folder; carry the link itself
+                # over instead of replacing it with an empty folder.
+                dirs.remove(d)
+                files.append(d)
+                continue
+            (stage / rel_root / d).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            rel = (rel_root / name).as_posix()
+            if _ours(rel, generated, previous) or rel.startswith(_INNER_STAGE):
+                continue  # ours: in the stage already, or stale and dropped
+            os.link(Path(root) / name, stage / rel, follow_symlinks=False)
 
 
-def _stage(bundle: Bundle, out_dir: Path, stage: Path) -> None:
-    previous = read_manifest(out_dir)
-    generated = set(bundle) | {MANIFEST_PATH}
-    # Stale files of ours that were edited since are the user's now: carried over like theirs.
-    previous = {rel: previous[rel] for rel in still_ours(out_dir, previous, bundle)}
-    if out_dir.exists():
-        for root, dirs, files in os.walk(out_dir):
-            rel_root = Path(root).relative_to(out_dir)
-            for d in list(dirs):
-                if rel_root == Path(".") and d.startswith(_INNER_STAGE):
-                    dirs.remove(d)  # a stage of an in-place write (mount point) that is still running
-                    continue
-                if os.path.islink(Path(root) / d):
-                    # os.walk does not descend into a symlinked folder; carry the link itself
-                    # over instead of replacing it with an empty folder.
-                    dirs.remove(d)
-                    files.append(d)
-                    continue
-                (stage / rel_root / d).mkdir(parents=True, exist_ok=True)
-            for name in files:
-                rel = (rel_root / name).as_posix()
-                if _ours(rel, generated, previous) or rel.startswith(_INNER_STAGE):
-                    continue  # ours: rewritten below, or stale and dropped
-                os.link(Path(root) / name, stage / rel, follow_symlinks=False)
-    for rel, data in [*bundle.items(), (MANIFEST_PATH, manifest_bytes(bundle))]:
-        target = stage / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_file(target, data)
+def _stage(stager: Stager, out_dir: Path, stage: Path, manifest: bytes, stale: list[str]) -> None:
+    """Complete the stage: the manifest, the user's files, empty folders of ours dropped, all fsynced."""
+    stager.begin()
+    stager.write(MANIFEST_PATH, manifest)
+    previous = {rel: "" for rel in stale}
+    _carry_user_files(out_dir, stage, set(stager.digests) | {MANIFEST_PATH}, previous)
+    stager.flush()
     _drop_emptied_dirs(stage, previous)
     for root, _, _ in os.walk(stage, topdown=False):
         _fsync_dir(Path(root))
@@ -222,6 +223,17 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     >>> write_bundle(Bundle({"a.txt": b"1\\n"}), out)
     []
     """
+    return write_files(bundle.items(), out_dir, bundle.inputs, bundle.verified)[1]
+
+
+def write_files(files: Iterable[tuple[str, bytes]], out_dir: str | os.PathLike[str],
+                inputs: Mapping[str, object] | None = None,
+                verified: dict[str, tuple[int, ...]] | None = None) -> tuple[int, list[str]]:
+    """Like ``write_bundle``, taking the files as they come (rendered one by one): (files written, changed paths).
+
+    Only each file's path and hash are kept once it is in the stage, so the whole output is never
+    in memory at once; the atomicity is the same, since nothing reaches ``out_dir`` before the swap.
+    """
     # A symlinked output folder: swap the folder it points at, keep the link.
     shown = os.fspath(out_dir)
     if not shown:
@@ -231,10 +243,30 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     try:
         if out.exists() and not out.is_dir():
             raise FilesystemError(shown, "exists and is not a folder (remove it, or give another folder with --out)")
+        existed, lock_existed = out.exists(), os.path.lexists(out / LOCK_NAME)
         with locked(out):
-            return _write_locked(bundle, out, shown, stage)
+            try:
+                if os.path.ismount(out):
+                    bundle = Bundle(dict(files), inputs)
+                    return len(bundle), _write_mount(bundle, out, shown)
+                return _write_locked(files, inputs, out, shown, stage, verified)
+            except BaseException:
+                if not lock_existed:
+                    _unmake(out, existed)
+                raise
     except OSError as exc:
         raise filesystem_error(exc, _shown_path(exc, out, stage, shown)) from None
+
+
+def _unmake(out: Path, existed: bool) -> None:
+    """Remove the lock file (and the output folder) that ``locked`` made for a compile that failed
+    (files are rendered while the lock is held): a failed compile leaves the folder as it found it."""
+    try:
+        os.unlink(out / LOCK_NAME)
+        if not existed:
+            os.rmdir(out)
+    except OSError:
+        pass  # someone put something there meanwhile: theirs now
 
 
 def _shown_path(exc: OSError, out: Path, stage: Path, shown: str) -> str:
@@ -251,23 +283,38 @@ def _shown_path(exc: OSError, out: Path, stage: Path, shown: str) -> str:
     return shown
 
 
-def _write_locked(bundle: Bundle, out: Path, shown: str, stage: Path) -> list[str]:
+def _write_mount(bundle: Bundle, out: Path, shown: str) -> list[str]:
+    """An output folder that is a mount point: compare everything first, then update in place."""
     check_targets(out, [*bundle, MANIFEST_PATH], shown)
     differing = changed_paths(bundle, out)
     if not differing:
         return []
-    changed = [p for p in differing if p != MANIFEST_PATH]
     _clean_leftovers(out)
+    _write_in_place(bundle, out, read_manifest(out))
+    return [p for p in differing if p != MANIFEST_PATH]
+
+
+def _write_locked(files: Iterable[tuple[str, bytes]], inputs: Mapping[str, object] | None,
+                  out: Path, shown: str, stage: Path, verified: dict[str, tuple[int, ...]] | None) -> tuple[int, list[str]]:
     previous = read_manifest(out)
-    if os.path.ismount(out):
-        _write_in_place(bundle, out, previous)
-        return changed
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
+
+    def start() -> None:
+        _clean_leftovers(out)
+        shutil.rmtree(stage, ignore_errors=True)
+
+    stager = Stager(out, stage, shown, start, verified)
     try:
-        _stage(bundle, out, stage)
+        for rel, data in files:
+            stager.add(rel, data)
+        check_targets(out, [MANIFEST_PATH], shown)
+        manifest = manifest_of(stager.digests, inputs)
+        stale = still_ours(out, previous, stager.digests)
+        changed = sorted({*stager.differing, *stale})
+        if not changed and read_inside(out, MANIFEST_PATH) == manifest:
+            return len(stager.digests), []
+        _stage(stager, out, stage, manifest, stale)
         if _exchange(stage, out):
-            _salvage(stage, out, set(bundle) | {MANIFEST_PATH}, previous)
+            _salvage(stage, out, set(stager.digests) | {MANIFEST_PATH}, previous)
             shutil.rmtree(stage)  # now holds the old set
         else:
             # No renameat2 (not Linux, or an old libc): two renames, with a moment between them
@@ -275,12 +322,23 @@ def _write_locked(bundle: Bundle, out: Path, shown: str, stage: Path) -> list[st
             old = out.parent / f".{out.name}.sigil-old-{os.getpid()}"
             os.rename(out, old)
             os.rename(stage, out)
-            _salvage(old, out, set(bundle) | {MANIFEST_PATH}, previous)
+            _salvage(old, out, set(stager.digests) | {MANIFEST_PATH}, previous)
             shutil.rmtree(old)
         _fsync_dir(out.parent)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return changed
+        stager.close()
+        if stager.started:
+            shutil.rmtree(stage, ignore_errors=True)
+    return len(stager.digests), changed
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    # O_EXCL|O_NOFOLLOW: a file in a fresh stage, never an existing file or a link's target.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _write_in_place(bundle: Bundle, out: Path, previous: dict[str, str]) -> None:

@@ -18,7 +18,7 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_bug_report_exit_70(tmp
     def broken(*args, **kwargs):
         raise KeyError("token-CANARY")  # the text of an exception can hold anything: never printed
 
-    monkeypatch.setattr(pipeline, "compile_specs", broken)
+    monkeypatch.setattr(pipeline, "_artifacts", broken)
     assert main(["compile", "specs/minimal.yaml", "--out", str(tmp_path / "build")]) == 70
     err = capsys.readouterr().err
     assert err.startswith("sigil-monitoring compile: internal error: KeyError at ")
@@ -30,7 +30,7 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_bug_report_exit_70(tmp
 def test_the_traceback_of_an_internal_error_is_there_on_request(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(REPO)
     monkeypatch.setenv("SIGIL_MONITORING_TRACEBACK", "1")
-    monkeypatch.setattr(pipeline, "compile_specs", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(pipeline, "_artifacts", lambda *a, **k: 1 / 0)
     assert main(["compile", "specs/minimal.yaml", "--out", str(tmp_path / "build")]) == 70
     assert "Traceback (most recent call last)" in capsys.readouterr().err
 

@@ -99,3 +99,22 @@ def test_one_changed_spec_of_many_is_the_only_one_compiled_and_the_bundle_is_the
     (out / "svc-0001" / "runbook.md").write_text("edited\n")  # a hand edit: that service is compiled again too
     compiled.clear()
     assert compile_changed(specs, out) is not None and sorted(compiled) == ["svc-0001", "svc-0002"]
+
+
+def test_reused_files_are_linked_unread_and_one_edited_after_it_was_read_is_written_again(tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import fleet
+
+    paths = fleet(tmp_path / "specs", 2)
+    out = tmp_path / "out"
+    write_bundle(compile_specs([load_spec(p) for p in paths]), out)
+    paths[1].write_text(paths[1].read_text().replace("objective: 99.9%", "objective: 99.5%"))
+    specs = [load_spec(p) for p in paths]
+    partial = compile_changed(specs, out)
+    assert partial is not None and "svc-0000/runbook.md" in partial.verified
+    kept, edited = out / "svc-0000" / "prometheus" / "alerts.rules.yml", out / "svc-0000" / "runbook.md"
+    inode = kept.stat().st_ino
+    edited.write_text("edited after compile_changed read it\n")  # its identity no longer matches
+    write_bundle(partial, out)
+    assert kept.stat().st_ino == inode, "an unchanged file is linked into the new set"
+    assert edited.read_bytes() == partial["svc-0000/runbook.md"], "a file changed since is compared and rewritten"

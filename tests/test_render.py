@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -33,3 +37,25 @@ def test_line_separators_are_escaped_not_written_raw():
 
 def test_json_is_sorted_indented_and_ends_with_a_newline():
     assert to_json({"b": 1, "a": [2]}) == b'{\n  "a": [\n    2\n  ],\n  "b": 1\n}\n'
+
+
+JSON_SCALARS = st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.booleans(), st.none())
+JSON_DOCS = st.recursive(JSON_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner),
+    st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), inner, max_size=4)), max_leaves=16)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_DOCS)
+def test_json_is_what_the_standard_library_writes_with_indent_2_and_sorted_keys(document):
+    try:
+        expected = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    except TypeError:  # keys of mixed types do not sort: both refuse
+        with pytest.raises(TypeError):
+            to_json(document)
+        return
+    assert to_json(document) == expected.encode("utf-8")
+
+
+def test_json_writes_decimals_as_integers_or_floats():
+    assert to_json({"a": Decimal("2"), "b": [Decimal("0.25")]}) == b'{\n  "a": 2,\n  "b": [\n    0.25\n  ]\n}\n'

@@ -122,8 +122,8 @@ def test_a_user_file_created_while_staging_is_not_lost(tmp_path, monkeypatch):
     write_bundle(OLD, out)
     real_stage = write._stage
 
-    def stage_then_user_writes(bundle, out_dir, stage):
-        real_stage(bundle, out_dir, stage)
+    def stage_then_user_writes(stager, out_dir, *rest):
+        real_stage(stager, out_dir, *rest)
         (out_dir / "late.txt").write_text("written meanwhile\n")
 
     monkeypatch.setattr(write, "_stage", stage_then_user_writes)
@@ -146,3 +146,62 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path):
     with pytest.raises(FilesystemError, match="build: exists and is not a folder"):
         write_bundle(NEW, tmp_path / "build")
     assert (tmp_path / "build").read_text() == "not a folder\n"
+
+
+def test_a_file_whose_bytes_did_not_change_is_linked_into_the_new_set_and_a_changed_one_is_new(tmp_path):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    kept = (out / "svc" / "prometheus" / "alerts.rules.yml").stat().st_ino
+    edited = (out / "svc" / "runbook.md").stat().st_ino
+    assert write_bundle(Bundle({**OLD, "svc/runbook.md": b"# newer\n"}), out) == ["svc/runbook.md"]
+    assert (out / "svc" / "prometheus" / "alerts.rules.yml").stat().st_ino == kept
+    assert (out / "svc" / "runbook.md").stat().st_ino != edited
+    assert files(out) == with_manifest(Bundle({**OLD, "svc/runbook.md": b"# newer\n"}))
+
+
+def test_an_unchanged_file_that_is_also_linked_elsewhere_is_written_again_not_shared(tmp_path):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    os.link(out / "svc" / "runbook.md", tmp_path / "outside.md")
+    write_bundle(Bundle({**OLD, "gone/only.md": b"y\n"}), out)
+    assert (out / "svc" / "runbook.md").stat().st_ino != (tmp_path / "outside.md").stat().st_ino
+    assert (out / "svc" / "runbook.md").read_bytes() == b"# old\n"
+
+
+def test_files_given_one_at_a_time_are_written_as_the_same_bundle_would_be(tmp_path):
+    out = tmp_path / "build"
+    count, changed = write.write_files((item for item in NEW.items()), out)
+    assert (count, changed) == (2, sorted(NEW))
+    assert files(out) == with_manifest(NEW)
+
+
+def test_a_failure_of_the_compile_midway_through_the_files_leaves_the_old_set_and_no_stage(tmp_path):
+    out = tmp_path / "build"
+    write_bundle(OLD, out)
+    before = files(out)
+
+    def compiled():
+        yield "svc/runbook.md", b"# changed\n"
+        raise RuntimeError("a compiler bug")
+
+    with pytest.raises(RuntimeError):
+        write.write_files(compiled(), out)
+    assert files(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]
+
+
+def test_a_compile_failing_midway_into_a_folder_never_compiled_into_leaves_no_lock_file(tmp_path):
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine\n")
+
+    def compiled():
+        yield "svc/runbook.md", b"# new\n"
+        raise RuntimeError("a compiler bug")
+
+    with pytest.raises(RuntimeError):
+        write.write_files(compiled(), out)
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    with pytest.raises(RuntimeError):
+        write.write_files(compiled(), tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()

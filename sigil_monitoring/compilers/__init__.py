@@ -14,7 +14,7 @@ a target that writes such files also exposes them alone as ``compile_shared(mode
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..bundle import Artifact
 from ..ir.model import Model
@@ -33,7 +33,7 @@ TARGETS: dict[str, str] = {
 DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "runbook")
 
 
-def compiler(target: str) -> Callable[[Model], list[Artifact]]:
+def compiler(target: str) -> Callable[[Model], Iterable[Artifact]]:
     return importlib.import_module(TARGETS[target]).compile  # type: ignore[no-any-return]
 
 

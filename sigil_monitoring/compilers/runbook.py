@@ -52,7 +52,7 @@ def _held(for_: Duration) -> str:
     return f"for {for_}" if for_.ms else "(at once)"
 
 
-def _alert_section(service: Service, alert: Alert) -> list[str]:
+def _alert_section(service: Service, alert: Alert, index: oncall.AlertIndex) -> list[str]:
     lines = [
         f"## {alert.name}",
         "",
@@ -66,14 +66,13 @@ def _alert_section(service: Service, alert: Alert) -> list[str]:
         # which would take the anchors alerts link to.
         lines += ["### What to do", "", markdown_block(alert.runbook.rstrip()), ""]
     lines += [f"[Dashboard panel]({markdown_url(alert.dashboard_url)})", ""]
-    return lines + _handling(service, alert.name)
+    return lines + _handling(service, alert.name, index)
 
 
-def _handling(service: Service, alert: str) -> list[str]:
+def _handling(service: Service, alert: str, index: oncall.AlertIndex) -> list[str]:
     """Where the alert goes, what silences it, and the silence command for it."""
-    labels = next(lab for lab in oncall.alert_labels(service) if lab["alertname"] == alert)
-    lines = [f"**Goes to:** {oncall.paged(service, labels)}.", ""]
-    if causes := oncall.silenced_by(service, alert):
+    lines = [f"**Goes to:** {oncall.paged(service, index.labels[alert])}.", ""]
+    if causes := oncall.silenced_by(service, alert, index):
         lines += [f"**Silenced while** {' or '.join(causes)} fires (inhibition).", ""]
     return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
 
@@ -85,7 +84,7 @@ def _lasts(slo: Slo, factor: Decimal) -> Duration:
     return Duration(int(minutes) * 60_000)
 
 
-def _slo_section(service: Service, slo: Slo) -> list[str]:
+def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[str]:
     lines = []
     for burn in slo.alerts:
         pairs = ", ".join(f"{w.long}/{w.short} at {w.factor}x" for w in burn.windows)
@@ -110,7 +109,7 @@ def _slo_section(service: Service, slo: Slo) -> list[str]:
         todo = "\n\n".join(markdown_block(text.rstrip()) for text in (slo.runbook, burn.runbook) if text.strip())
         if todo:
             lines += ["### What to do", "", todo, ""]
-        lines += [f"[Burn rate panel]({markdown_url(burn.dashboard_url)})", ""] + _handling(service, burn.name)
+        lines += [f"[Burn rate panel]({markdown_url(burn.dashboard_url)})", ""] + _handling(service, burn.name, index)
     return lines
 
 
@@ -128,9 +127,10 @@ def render_service(service: Service) -> str:
             lines.append(f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | {alert_links} |")
         lines.append("")
     lines += oncall.section(service)
+    index = oncall.AlertIndex.of(service)
     for alert in service.alerts:
-        lines += _alert_section(service, alert)
+        lines += _alert_section(service, alert, index)
     for slo in service.slos:
-        lines += _slo_section(service, slo)
+        lines += _slo_section(service, slo, index)
     lines += oncall.operations(service)
     return "\n".join(lines).rstrip("\n") + "\n"

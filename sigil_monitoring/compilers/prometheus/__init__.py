@@ -13,12 +13,14 @@ every test group; each test lists only the files its alert needs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ... import conventions as names
 from ...bundle import Artifact
 from ...ir.model import Model, Service
 from . import alerts, recording, slo
-from .rules import RuleFile, RuleGroup, check_collisions
-from .testgen import service_tests
+from .rules import Labels, RuleFile, RuleGroup, check_collisions
+from .testgen import iter_service_tests
 
 
 def rule_files(service: Service) -> list[RuleFile]:
@@ -39,14 +41,18 @@ def rule_files(service: Service) -> list[RuleFile]:
     return [f for f in kept if f.groups]
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
-    """Rule files and promtool test files for every service of ``model``."""
-    artifacts: list[Artifact] = []
-    all_files: list[RuleFile] = []
+def compile(model: Model) -> Iterator[Artifact]:  # noqa: A001 - the registry's verb
+    """Rule files and promtool test files for every service of ``model``, one at a time.
+
+    A generator, so that each document is built just before it is rendered and freed just after
+    (``pipeline.rendered``): at 10,000 SLOs the 35,000 documents held at once were most of the
+    compile's memory. Collisions are checked per service against every rule seen before.
+    """
+    seen: dict[tuple[str, Labels], str] = {}
     for service in model.services:
         files = rule_files(service)
-        all_files += files
-        artifacts += [Artifact(f.path, f.document(), "yaml", service.source) for f in files]
-        artifacts += [Artifact(t.path, t.document(), "yaml", service.source) for t in service_tests(service, files)]
-    check_collisions(all_files)
-    return artifacts
+        check_collisions(files, seen)
+        for f in files:
+            yield Artifact(f.path, f.document(), "yaml", service.source)
+        for t in iter_service_tests(service, files):
+            yield Artifact(t.path, t.document(), "yaml", service.source)

@@ -112,10 +112,11 @@ class RuleFile:
         return tuple(r for g in self.groups for r in g.rules)
 
 
-def check_collisions(files: list[RuleFile]) -> None:
+def check_collisions(files: list[RuleFile], seen: dict[tuple[str, Labels], str] | None = None) -> None:
     """Two recording rules writing the same series would overwrite each other in Prometheus
-    (Pyrra's known bug when two SLOs share a metric); two alerts of one name confuse routing."""
-    seen: dict[tuple[str, Labels], str] = {}
+    (Pyrra's known bug when two SLOs share a metric); two alerts of one name confuse routing.
+    ``seen``: the rules of files checked before, for a caller checking service by service."""
+    seen = {} if seen is None else seen
     for file in files:
         for rule in file.rules():
             name = rule.record if isinstance(rule, RecordingRule) else rule.alert

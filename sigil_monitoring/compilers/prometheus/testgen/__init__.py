@@ -6,6 +6,8 @@ every test group (200 rules x 200 groups took 41 s).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .... import conventions as names
 from ....ir.model import Service
 from ..rules import RuleFile
@@ -17,14 +19,23 @@ from .threshold import alert_test
 
 def service_tests(service: Service, files: list[RuleFile]) -> list[TestFile]:
     """Test files for ``service`` whose rules are ``files`` (from ``rule_files``)."""
+    return list(iter_service_tests(service, files))
+
+
+def iter_service_tests(service: Service, files: list[RuleFile]) -> Iterator[TestFile]:
+    """``service_tests`` one at a time, so a caller rendering each can let it go."""
     by_path = {f.path for f in files}
     rec = names.rules_path(service.name, names.RECORDING_CONCERN)
     alerts = names.rules_path(service.name, names.ALERTS_CONCERN)
     # A concern with no rules has no file (rule_files): list only the files that exist.
     assert not service.alerts or alerts in by_path
-    tests: list[TestFile | None] = [recording_test(service, rec) if rec in by_path else None]
-    tests += [alert_test(service, a, tuple(p for p in (rec, alerts) if p in by_path)) for a in service.alerts]
+    if rec in by_path and (test := recording_test(service, rec)) is not None:
+        yield test
+    for a in service.alerts:
+        if (test := alert_test(service, a, tuple(p for p in (rec, alerts) if p in by_path))) is not None:
+            yield test
     for slo in service.slos:
         path = names.rules_path(service.name, names.slo_concern(slo.name))
-        tests += [burn_test(service, slo, burn, path) for burn in slo.alerts]
-    return [t for t in tests if t is not None]
+        for burn in slo.alerts:
+            if (test := burn_test(service, slo, burn, path)) is not None:
+                yield test

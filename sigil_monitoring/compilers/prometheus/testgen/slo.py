@@ -18,7 +18,7 @@ from ....ir.model import BurnAlert, Service, Slo
 from ....spec.units import Duration
 from .. import recording
 from .. import slo as slo_rules
-from ..rules import Labels, merge_labels
+from ..rules import AlertingRule, Labels, merge_labels
 from . import inputs
 from .label_values import satisfying
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
@@ -87,9 +87,10 @@ def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: i
     return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows), ratio
 
 
-def expected(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal) -> ExpectedAlert:
+def expected(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, rule: AlertingRule | None = None) -> ExpectedAlert:
+    """The alert promtool must see at ``ratio``; ``rule``: the burn rule, when the caller has built it."""
     labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
-    rule = slo_rules.burn_rule(service, slo, burn)
+    rule = rule or slo_rules.burn_rule(service, slo, burn)
     return ExpectedAlert(labels, tuple(sorted(
         (key, expand(text, float(ratio), dict(labels))) for key, text in rule.annotations.items()
     )))
@@ -110,12 +111,13 @@ def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str) -> Te
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     fire, edge, quiet = error_ratios(slo, burn)
     firing, fired_ratio = feed(service, slo, burn, fire, samples)
-    cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fired_ratio),))]
+    rule = slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
+    cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fired_ratio, rule),))]
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
         cases.insert(0, AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()))
     groups = [TestGroup(firing, tuple(cases), metadata_checks(service, slo, fire_at))]
     if edge != fire:
         at_edge, edge_ratio = feed(service, slo, burn, edge, samples)
-        groups.append(TestGroup(at_edge, (AlertCase(fire_at, burn.name, (expected(service, slo, burn, edge_ratio),)),)))
+        groups.append(TestGroup(at_edge, (AlertCase(fire_at, burn.name, (expected(service, slo, burn, edge_ratio, rule),)),)))
     groups.append(TestGroup(feed(service, slo, burn, quiet, samples)[0], (AlertCase(fire_at, burn.name, ()),)))
     return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), tuple(groups))

@@ -1,0 +1,157 @@
+"""Building the new output set in a stage folder as the files come, for ``write.write_files``.
+
+Files are taken one at a time, so a compile never holds every rendered byte of its output: each
+file is compared with the one in the output folder, written into the stage (or linked, below),
+and only its path and hash are kept for the manifest. The stage is made only when the first
+difference shows: a compile that changes nothing creates nothing, not even beside the folder.
+
+Durability is the same as one ``fsync`` per file before the swap, made cheaper by batching:
+files are written ``_BATCH`` at a time, writeback of the whole batch is started
+(``posix_fadvise(DONTNEED)`` submits the dirty pages without waiting), then each is fsynced and
+closed. One journal commit then covers the batch instead of one commit per file. The folders are
+fsynced after every file, and the swap comes only after that (``write._write_locked``).
+
+A file whose bytes are already in the output folder is hard-linked into the stage instead of
+being written again. Why that is sound:
+
+- The bytes were compared just before the link, so the new set has them (an edit by someone else
+  between the compare and the swap is the same as an edit just after the compile: the manifest
+  records our hash, and ``check`` reports the difference).
+- Only a regular file with a single link, reached without following a link, is linked
+  (``outdir.read_inside`` and ``st_nlink == 1``): its inode belongs to the output folder alone,
+  so the new set never shares bytes with a file elsewhere. Nothing is ever written through the
+  link: a changed file is always a new inode created with ``O_EXCL`` in the stage.
+- It is fsynced like a written file. Its content is usually durable already (our previous
+  compile fsynced it before its swap), but a file restored by hand with the same bytes may not
+  be, and the swap must not publish a file that a crash could empty. An fsync of a clean inode
+  writes no data; the link's own metadata goes in the batch's journal commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .outdir import check_targets, read_inside, regular_inside
+
+_BATCH = 256
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def identity(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever a file's bytes do: device, inode, size, mtime and ctime (ns), links.
+
+    ctime cannot be set by hand (``utime`` sets only mtime), so a file whose identity is the
+    same as when it was read has not been written since, or was written within the same clock
+    tick as the read, which is the race an edit just after the compile is anyway.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_nlink)
+
+
+class Stager:
+    """Takes ``(path, bytes)`` one by one; afterwards knows every path's hash and which differ."""
+
+    def __init__(self, out: Path, stage: Path, shown: str, start: object,
+                 verified: dict[str, tuple[int, ...]] | None = None) -> None:
+        self.out, self.stage, self.shown = out, stage, shown
+        self._verified = verified or {}  # rel -> identity when its bytes were last read and found equal
+        self._start = start  # called once, when the stage is first needed (cleans leftovers)
+        self.digests: dict[str, str] = {}
+        self.differing: list[str] = []
+        self._same: list[str] = []  # identical files seen before the stage existed
+        self._started = False
+        self._dirs: set[Path] = set()
+        self._checked: set[str] = set()
+        self._pending: list[int] = []
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def add(self, rel: str, data: bytes) -> None:
+        if rel in self.digests:
+            raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
+        check_targets(self.out, [rel], self.shown, self._checked)
+        self.digests[rel] = hashlib.sha256(data).hexdigest()
+        if self._unchanged(rel, data) and self._single_link(rel):
+            if self._started:
+                self._link(rel)
+            else:
+                self._same.append(rel)
+            return
+        self.differing.append(rel)
+        self.begin()
+        self.write(rel, data)
+
+    def begin(self) -> None:
+        """Make the stage (once) and link into it the identical files seen so far."""
+        if self._started:
+            return
+        self._started = True
+        self._start()  # type: ignore[operator]
+        self.stage.mkdir()
+        for rel in self._same:
+            self._link(rel)
+        self._same = []
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = self._parent_made(rel)
+        # O_EXCL|O_NOFOLLOW: a file in a fresh stage, never an existing file or a link's target.
+        fd = os.open(target, _FLAGS, 0o644)
+        self._pending.append(fd)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def _link(self, rel: str) -> None:
+        target = self._parent_made(rel)
+        os.link(self.out / rel, target, follow_symlinks=False)
+        self._pending.append(os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def _unchanged(self, rel: str, data: bytes) -> bool:
+        """Whether ``out/rel`` holds ``data``: read and compared, unless it was found so already
+        (``incremental`` read it to reuse it) and has not changed since (same ``identity``)."""
+        known = self._verified.get(rel)
+        if known is not None and identity(self.out / rel) == known:
+            return True
+        return read_inside(self.out, rel) == data
+
+    def _single_link(self, rel: str) -> bool:
+        try:
+            return os.lstat(self.out / rel).st_nlink == 1 and regular_inside(self.out, rel)
+        except OSError:
+            return False
+
+    def _parent_made(self, rel: str) -> Path:
+        target = self.stage / rel
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        return target
+
+    def flush(self) -> None:
+        """fsync every file written or linked since the last flush, writeback of all started first."""
+        pending, self._pending = self._pending, []
+        try:
+            for fd in pending:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            for fd in pending:
+                os.fsync(fd)
+        finally:
+            for fd in pending:
+                os.close(fd)
+
+    def close(self) -> None:
+        """Close what is still open (after an error: the stage is about to be removed)."""
+        for fd in self._pending:
+            os.close(fd)
+        self._pending = []
