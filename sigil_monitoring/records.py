@@ -186,6 +186,14 @@ class Record:
         state = self.__dict__
         return f"{type(self).__qualname__}({', '.join(f'{n}={state[n]!r}' for n in self._rec_repr)})"
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """In a pydantic model (the spec's Duration, Threshold, Matcher) a record is an instance of
+        its class: the field's ``BeforeValidator`` builds it, as it did the dataclass."""
+        from pydantic_core import core_schema  # only on the pydantic path
+
+        return core_schema.is_instance_schema(cls)
+
 
 def _compare(op: str) -> Callable[[Record, object], bool]:
     def compare(self: Record, other: object) -> bool:
