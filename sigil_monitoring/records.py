@@ -16,7 +16,9 @@ Class keywords: ``frozen`` (default True; False is a mutable, unhashable record,
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar, dataclass_transform, overload
 
@@ -89,6 +91,10 @@ class Record:
     _rec_repr: ClassVar[tuple[str, ...]] = ()
     _rec_kw_only: ClassVar[bool] = False
     _rec_post_init: ClassVar[bool] = False
+    # What ``__init__`` reads, in one class attribute (one lookup, not six): the fields positional
+    # arguments fill (none if kw_only), plain defaults, factories, the number of fields ``__init__``
+    # sets, their names, and whether to call ``__post_init__``.
+    _rec_plan: ClassVar[tuple[Any, ...]] = ((), {}, (), 0, frozenset(), False)
 
     def __init_subclass__(cls, *, frozen: bool = True, order: bool = False, kw_only: bool = False,
                           **kwargs: Any) -> None:
@@ -119,52 +125,62 @@ class Record:
         cls._rec_repr = tuple(f.name for f in specs if f.repr)
         cls._rec_kw_only = kw_only or cls._rec_kw_only
         cls._rec_post_init = hasattr(cls, "__post_init__")
-        setattr(cls, "__match_args__", () if cls._rec_kw_only else cls._rec_init)  # for `case C(a, b)`
+        positional = () if cls._rec_kw_only else cls._rec_init
+        setattr(cls, "__match_args__", positional)  # for `case C(a, b)`
+        cls._rec_plan = (positional, cls._rec_defaults, cls._rec_made, len(cls._rec_init), cls._rec_init_set,
+                         cls._rec_post_init)
+        # A frozen record's ``__dict__`` holds its fields only, unless a ``cached_property`` writes there.
+        whole = frozen and len(compared) == len(specs) and not any(
+            isinstance(v, cached_property) for k in cls.__mro__ for v in vars(k).values())
+        methods = _methods(cls._rec_key, whole)
+        if "__eq__" not in own:
+            cls.__eq__ = methods["__eq__"]  # type: ignore[method-assign]
+        # An own ``__eq__`` sets ``__hash__`` to None; a frozen dataclass still gets its hash.
+        own_hash = own.get("__hash__", MISSING) is not MISSING and not (own["__hash__"] is None and "__eq__" in own)
         if frozen:
             cls.__setattr__ = Record._frozen_setattr  # type: ignore[method-assign,assignment]
             cls.__delattr__ = Record._frozen_delattr  # type: ignore[method-assign,assignment]
-            if own.get("__hash__", MISSING) is None:  # an own ``__eq__`` unset the hash: a dataclass keeps it
-                cls.__hash__ = Record.__hash__  # type: ignore[method-assign]
+            if not own_hash:
+                cls.__hash__ = methods["__hash__"]  # type: ignore[method-assign]
         elif "__hash__" not in own:
             cls.__hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as a plain dataclass
         if order:
             for name in ("__lt__", "__le__", "__gt__", "__ge__"):
-                setattr(cls, name, _ORDER[name])
+                setattr(cls, name, methods[name])
 
     def __init__(self, *args: Any, **values: Any) -> None:
-        cls = type(self)
-        if args:
-            values = cls._rec_bind(args, values)
+        positional, defaults, made, count, names, post_init = self._rec_plan
+        # Filled through ``__dict__`` (a few C calls), not by one ``object.__setattr__`` per field
+        # as a dataclass does: that keeps the attributes inline and their reads ~25% faster, but
+        # made a 200-SLO compile (~58,000 records) 3% more instructions (callgrind, 9.79 G vs 9.48 G).
         state = self.__dict__
-        state.update(cls._rec_defaults)
+        state.update(defaults)
+        if args:
+            if len(args) > len(positional) or (values and not values.keys().isdisjoint(positional[:len(args)])):
+                self._rec_refuse_positional(args, values)  # too many arguments, or one given twice
+            state.update(zip(positional, args))
         state.update(values)
-        for name, make in cls._rec_made:
-            if name not in values:
+        for name, make in made:
+            if name not in state:
                 state[name] = make()
         # No unknown name and as many values as fields: every field is set (no set is built).
-        if len(state) != len(cls._rec_init) or not values.keys() <= cls._rec_init_set:
-            cls._rec_refuse(values)
-        if cls._rec_post_init:
+        if len(state) != count or not values.keys() <= names:
+            self._rec_refuse(values, state)
+        if post_init:
             self.__post_init__()  # type: ignore[attr-defined]
 
     @classmethod
-    def _rec_bind(cls, args: tuple[Any, ...], values: dict[str, Any]) -> dict[str, Any]:
-        """Positional arguments as keywords, in field order (refused for a ``kw_only`` class)."""
-        if cls._rec_kw_only or len(args) > len(cls._rec_init):
-            raise TypeError(f"{cls.__qualname__} takes at most {0 if cls._rec_kw_only else len(cls._rec_init)} "
-                            f"positional arguments ({len(args)} given)")
-        bound = dict(zip(cls._rec_init, args))
-        twice = bound.keys() & values.keys()
-        if twice:
-            raise TypeError(f"{cls.__qualname__} got multiple values for {sorted(twice)}")
-        bound.update(values)
-        return bound
+    def _rec_refuse_positional(cls, args: tuple[Any, ...], values: dict[str, Any]) -> None:
+        most = 0 if cls._rec_kw_only else len(cls._rec_init)
+        if len(args) > most:
+            raise TypeError(f"{cls.__qualname__} takes at most {most} positional arguments ({len(args)} given)")
+        twice = sorted(set(cls._rec_init[:len(args)]) & values.keys())
+        raise TypeError(f"{cls.__qualname__} got multiple values for {twice}")
 
     @classmethod
-    def _rec_refuse(cls, values: dict[str, Any]) -> None:
+    def _rec_refuse(cls, values: dict[str, Any], state: dict[str, Any]) -> None:
         unknown = sorted(values.keys() - cls._rec_init_set)
-        missing = [n for n in cls._rec_init if n not in values and n not in cls._rec_defaults
-                   and n not in dict(cls._rec_made)]
+        missing = [n for n in cls._rec_init if n not in state]
         raise TypeError(f"{cls.__qualname__}: unknown fields {unknown}, missing fields {missing}")
 
     def _frozen_setattr(self, name: str, value: object) -> None:
@@ -176,7 +192,6 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        # The compared fields only: ``__dict__`` may also hold a ``cached_property`` value.
         return self._rec_key(self.__dict__) == self._rec_key(other.__dict__)
 
     def __hash__(self) -> int:
@@ -195,17 +210,29 @@ class Record:
         return core_schema.is_instance_schema(cls)
 
 
-def _compare(op: str) -> Callable[[Record, object], bool]:
-    def compare(self: Record, other: object) -> bool:
+def _methods(key: Callable[[dict[str, Any]], tuple[Any, ...]], whole: bool) -> dict[str, Callable[..., Any]]:
+    """A class's eq, hash and order: closures over its ``key`` (made, not compiled: no per-call
+    lookup of the key). Eq compares whole ``__dict__``s when they hold exactly the compared
+    fields (``whole``): the same result as the tuples, without building them."""
+    def __eq__(self: Record, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        mine, theirs = self._rec_key(self.__dict__), self._rec_key(other.__dict__)
-        return getattr(mine, op)(theirs)  # type: ignore[no-any-return]
-    compare.__name__ = op
-    return compare
+        if whole:
+            return self.__dict__ == other.__dict__
+        return key(self.__dict__) == key(other.__dict__)
 
+    def __hash__(self: Record) -> int:
+        return hash(key(self.__dict__))
 
-_ORDER = {op: _compare(op) for op in ("__lt__", "__le__", "__gt__", "__ge__")}
+    def order(compare: Callable[[Any, Any], bool]) -> Callable[[Record, object], bool]:
+        def method(self: Record, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return compare(key(self.__dict__), key(other.__dict__))
+        return method
+
+    return {"__eq__": __eq__, "__hash__": __hash__, "__lt__": order(operator.lt), "__le__": order(operator.le),
+            "__gt__": order(operator.gt), "__ge__": order(operator.ge)}
 
 
 def fields(record: Record | type[Record]) -> tuple[Field, ...]:
@@ -215,15 +242,14 @@ def fields(record: Record | type[Record]) -> tuple[Field, ...]:
 
 def replace(record: _R, /, **changes: Any) -> _R:
     """A copy of ``record`` with some fields changed (``__init__`` and ``__post_init__`` run again)."""
-    state = record.__dict__
-    values = {name: state[name] for name in record._rec_init}
+    values = {name: getattr(record, name) for name in record._rec_init}
     values.update(changes)
     return type(record)(**values)
 
 
 def asdict(record: Record) -> dict[str, Any]:
     """Fields by name, nested records, lists, tuples and dicts converted too, as ``dataclasses.asdict``."""
-    return {f.name: _plain(record.__dict__[f.name]) for f in record.__record_fields__}
+    return {f.name: _plain(getattr(record, f.name)) for f in record.__record_fields__}
 
 
 def _plain(value: Any) -> Any:

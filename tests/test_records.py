@@ -106,3 +106,17 @@ def test_compile_and_validate_define_no_dataclass(tmp_path: Path):
     compiled = _imported("compile", "-q", SPEC, "--out", str(tmp_path / "out"))
     assert "sigil_monitoring.records" in compiled and "dataclasses" not in compiled
     assert "dataclasses" not in _imported("validate", "-q", SPEC)
+
+
+def test_a_cached_property_is_no_field():
+    from functools import cached_property
+
+    class Cached(Record):
+        n: int
+
+        @cached_property
+        def double(self) -> int:
+            return self.n * 2
+
+    a, b = Cached(2), Cached(2)
+    assert a.double == 4 and a == b and hash(a) == hash(b) and repr(a).endswith(".Cached(n=2)")  # the qualname, as a dataclass
