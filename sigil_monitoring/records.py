@@ -207,7 +207,10 @@ class Record:
         its class: the field's ``BeforeValidator`` builds it, as it did the dataclass."""
         from pydantic_core import core_schema  # only on the pydantic path
 
-        return core_schema.is_instance_schema(cls)
+        # A ``ref`` and a dict of the fields when serialized, as a dataclass's schema has: the JSON
+        # Schema stays what it was (no field title; a default written as its fields).
+        return core_schema.is_instance_schema(cls, ref=f"{cls.__module__}.{cls.__qualname__}",
+                                              serialization=core_schema.plain_serializer_function_ser_schema(asdict))
 
 
 def _methods(key: Callable[[dict[str, Any]], tuple[Any, ...]], whole: bool) -> dict[str, Callable[..., Any]]:
