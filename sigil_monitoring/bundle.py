@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from .conventions import GENERATED_HEADER
+from .records import Record
 
 Format = Literal["json", "yaml", "text"]
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(Record):
     """One output file before rendering: a document (dict/list for json/yaml, str for text)."""
 
     path: str

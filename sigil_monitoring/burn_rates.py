@@ -37,7 +37,6 @@ A pair whose threshold ``factor x budget`` is 1 or more can never fire (an error
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
@@ -51,13 +50,13 @@ from .defaults import (
     WINDOW_LADDER,
     BurnWindowPolicy,
 )
+from .records import Record
 from .spec.units import Duration
 
 MINUTE_MS = 60_000
 
 
-@dataclass(frozen=True)
-class BurnWindow:
+class BurnWindow(Record):
     tier: str  # page | ticket
     long: Duration
     short: Duration

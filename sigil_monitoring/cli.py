@@ -14,10 +14,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any, TextIO
 
 from .errors import Diagnostic, FilesystemError, SpecError
+from .records import asdict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_ENVIRONMENT, EXIT_INTERNAL = 1, 70

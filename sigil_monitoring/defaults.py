@@ -5,9 +5,9 @@ Compilers read these; they never hard-code policy of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
+from .records import Record
 from .spec.units import Duration
 
 D = Duration.parse
@@ -18,8 +18,7 @@ D = Duration.parse
 # about 1/12 of it, so the alert also stops soon after the burn stops.
 
 
-@dataclass(frozen=True)
-class BurnWindowPolicy:
+class BurnWindowPolicy(Record):
     tier: str  # "page" or "ticket"
     long: Duration  # for a 30-day SLO window; scaled for other windows
     short: Duration

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
 from typing import Literal
+
+from .records import Record, asdict, replace
 
 Severity = Literal["error", "warning"]
 
@@ -29,8 +30,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return p.as_posix()
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(Record, order=True):
     """One error (or warning) at a position in a spec file (line and column are 1-based)."""
 
     file: str

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+from .records import Record
 
 Op = Literal["=", "!=", "=~", "!~"]
 
@@ -39,8 +40,7 @@ _SPEC_KEYS: dict[str, Op] = {"equals": "=", "not": "!=", "regex": "=~", "not_reg
 _WRITTEN = {op: key for key, op in _SPEC_KEYS.items()}
 
 
-@dataclass(frozen=True, order=True)
-class Matcher:
+class Matcher(Record, order=True):
     """``label op "value"``; for ``=~``/``!~`` the value is an RE2 pattern, anchored."""
 
     label: str

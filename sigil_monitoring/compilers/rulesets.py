@@ -8,19 +8,18 @@ file holding only ``groups: []`` ("No rules for validation"), and an engine gain
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from ..ir.model import Service
 from .prometheus import rule_files
 from .prometheus.rules import RuleGroup
+from ..records import Record
 
 _SUFFIX = ".rules.yml"
 
 
-@dataclass(frozen=True)
-class ConcernGroups:
+class ConcernGroups(Record):
     """The groups of one Prometheus rule file, named by its concern (recording, alerts, slo-<name>)."""
 
     concern: str

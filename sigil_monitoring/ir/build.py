@@ -5,7 +5,6 @@ The spec was checked by the loader, so a failure here is a bug, not a user error
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from .. import conventions as names
 from .. import defaults
 from ..escape import template_text
 from ..matchers import equal
+from ..records import Record, replace
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
@@ -30,8 +30,7 @@ def build_model(specs: list[Spec]) -> Model:
     return Model(tuple(build_service(spec) for spec in specs))
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(Record):
     """What every part of one service's model needs: the spec, resolved metrics, panel layout."""
 
     spec: Spec

@@ -7,12 +7,12 @@ Panel ids are assigned here, not in the Grafana compiler, because alerts link to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .. import defaults
 from .model import Panel, Row, Series
+from ..records import Record, field, replace
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
     from ..spec import dashboard as spec_dashboard
@@ -23,8 +23,7 @@ if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pyd
 SeriesOf = Callable[["MetricRef"], Series]
 
 
-@dataclass
-class PanelDraft:
+class PanelDraft(Record, frozen=False):
     """A panel before it has a place on the grid."""
 
     kind: str
@@ -45,8 +44,7 @@ class PanelDraft:
     limits: tuple[Decimal | None, Decimal | None] = (None, None)
 
 
-@dataclass
-class RowDraft:
+class RowDraft(Record, frozen=False):
     title: str
     collapsed: bool = False
     panels: list[PanelDraft] = field(default_factory=list)
@@ -194,8 +192,7 @@ ALERT_PANEL_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class _PanelIndex:
+class _PanelIndex(Record):
     """The first panel of each (kind, metric), of each SLO, and of each ratio denominator."""
 
     by_kind: dict[tuple[str, str], Panel]

@@ -7,12 +7,12 @@ the order of the spec.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..matchers import Matcher
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
+from ..records import Record, field
 from ..spec.units import Duration, Threshold
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ def _default_targets() -> Targets:
     return PlainTargets()  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(Record):
     key: str  # logical name in the catalog
     name: str  # Prometheus metric name
     type: str  # counter | gauge | histogram | native_histogram
@@ -40,8 +39,7 @@ class Metric:
     states: tuple[tuple[int, str], ...] | None  # (value, state name), by value
 
 
-@dataclass(frozen=True)
-class Series:
+class Series(Record):
     """A catalog metric narrowed by the service selector and ``where``; ``by`` labels kept."""
 
     metric: Metric
@@ -57,8 +55,7 @@ class Series:
         return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
 
 
-@dataclass(frozen=True)
-class BurnAlert:
+class BurnAlert(Record):
     name: str
     tier: str
     severity: str
@@ -75,8 +72,7 @@ class BurnAlert:
     runbook: str = ""  # the tier's own "what to do" (the SLO's is Slo.runbook)
 
 
-@dataclass(frozen=True)
-class Slo:
+class Slo(Record):
     name: str
     objective: Decimal  # percent, e.g. 99.9
     error_budget: Decimal  # ratio, 1 - objective/100, exact
@@ -98,8 +94,7 @@ class Slo:
     runbook: str = ""  # what to do when the budget burns (both tiers' runbook sections)
 
 
-@dataclass(frozen=True)
-class Alert:
+class Alert(Record):
     name: str
     kind: str  # quantile | rate | ratio | state | value | gauge_ratio | absent | promql
     series: Series | None  # the metric the condition is on (bad events for ratio, the part for gauge_ratio)
@@ -127,8 +122,7 @@ class Alert:
     inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
 
 
-@dataclass(frozen=True)
-class PromqlTest:
+class PromqlTest(Record):
     """The spec's inputs for a promql alert's test: (series, values) pairs, expected labels and value."""
 
     firing: tuple[tuple[str, str], ...]
@@ -137,8 +131,7 @@ class PromqlTest:
     value: float | None
 
 
-@dataclass(frozen=True)
-class Panel:
+class Panel(Record):
     id: int
     kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | promql | text | slo_sli | slo_budget | slo_burn
     title: str
@@ -161,8 +154,7 @@ class Panel:
     limits: tuple[Decimal | None, Decimal | None] = (None, None)  # stat/gauge axis min and max
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     id: int
     title: str
     y: int
@@ -170,8 +162,7 @@ class Row:
     panels: tuple[Panel, ...]
 
 
-@dataclass(frozen=True)
-class Dashboard:
+class Dashboard(Record):
     uid: str
     title: str
     tags: tuple[str, ...]
@@ -188,8 +179,7 @@ class Dashboard:
         return tuple(p for row in self.rows for p in row.panels)
 
 
-@dataclass(frozen=True)
-class Receiver:
+class Receiver(Record):
     name: str  # unique across services (conventions.receiver_name)
     spec_name: str
     kind: str  # slack | pagerduty | webhook | email | opsgenie
@@ -206,8 +196,7 @@ class Receiver:
     team: str | None = None  # Opsgenie responder team
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(Record):
     matchers: Matchers  # severity first, then the spec's match
     receivers: tuple[str, ...]  # unique receiver names
     continue_: bool
@@ -219,8 +208,7 @@ class Route:
     group_by: tuple[str, ...] | None = None  # None: inherit the service's group_by
 
 
-@dataclass(frozen=True)
-class TimeInterval:
+class TimeInterval(Record):
     name: str
     weekdays: tuple[str, ...]
     times: tuple[tuple[str, str], ...]
@@ -230,8 +218,7 @@ class TimeInterval:
     years: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Routing:
+class Routing(Record):
     receivers: tuple[Receiver, ...]
     routes: tuple[Route, ...]
     default: str
@@ -245,8 +232,7 @@ class Routing:
     repeat_interval: Duration | None = None
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Record):
     name: str
     title: str
     description: str
@@ -266,8 +252,7 @@ class Service:
     targets: Targets = field(default_factory=_default_targets)  # the spec's (frozen) section: what to compile, engine options
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(Record):
     """Everything one compile run sees: one or more services."""
 
     services: tuple[Service, ...] = field(default_factory=tuple)

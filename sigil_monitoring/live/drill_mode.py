@@ -29,12 +29,13 @@ compilers render that one. What changes, and nothing else:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..conventions import receiver_name
 from ..defaults import BURN_WINDOWS
 from ..ir.model import BurnWindow, Model, Receiver, Routing, Service, Slo
+from ..records import replace  # the IR objects are records, not dataclasses
 from ..spec.units import Duration
 
 SCRAPE = Duration.parse("1s")

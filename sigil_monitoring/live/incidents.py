@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
 from ..ir.model import Alert, Series, Service, Slo
 from ..promql import selector
+from ..records import replace  # the IR objects are records, not dataclasses
 from ..spec.units import format_decimal
 from .simulator import NORMAL_RATE, Behaviour, Simulator, SimSeries
 

@@ -10,16 +10,15 @@ expression that rebuilds them, which is how the generator writes them into its m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..matchers import Matcher, label_value_text
 from ..matchers import parse as parse_matcher
+from ..records import Record, field, replace
 from .units import Duration
 
 
-@dataclass(frozen=True)
-class TextCheck:
+class TextCheck(Record):
     """Text that fully matches ``pattern``; the error names the ``kind`` and gives the ``hint``."""
 
     kind: str
@@ -38,8 +37,7 @@ class TextCheck:
         return value
 
 
-@dataclass(frozen=True)
-class AtMost:
+class AtMost(Record):
     """Text of at most ``limit`` characters (alert names name files)."""
 
     limit: int
@@ -51,8 +49,7 @@ class AtMost:
         return value
 
 
-@dataclass(frozen=True)
-class DurationCheck:
+class DurationCheck(Record):
     """A duration between ``least`` and ``most`` (inclusive), with the reason for the bound."""
 
     least: str | None
@@ -71,8 +68,7 @@ class DurationCheck:
         return duration
 
 
-@dataclass(frozen=True)
-class Unique:
+class Unique(Record):
     """A list in which each item appears once (Alertmanager refuses a repeated group_by label)."""
 
     what: str
@@ -155,8 +151,7 @@ INLINE_SECRETS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class NoInlineSecrets:
+class NoInlineSecrets(Record):
     """A receiver mapping that names no secret key of its ``kind`` (only the file keys)."""
 
     kind: str
@@ -183,8 +178,7 @@ def _ordinal(text: str) -> int:
     return MONTH_NAMES.index(text) + 1 if text in MONTH_NAMES else int(text)
 
 
-@dataclass(frozen=True)
-class CalendarRange:
+class CalendarRange(Record):
     """A ``days_of_month`` / ``months`` / ``years`` entry: one value or ``start:end``, checked the
     way Alertmanager 0.25 checks it (amtool check-config): an end before the start is refused, and
     days counted from the end of the month (-1 is the last) are judged by the shortest month, 28

@@ -17,7 +17,6 @@ committed file equals a fresh generation.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import re
@@ -35,6 +34,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from ..matchers import Matcher
+from ..records import Record
 from .units import Duration, Threshold
 
 TARGET = Path(__file__).with_name("_fast_generated.py")
@@ -80,13 +80,13 @@ class _Writer:
         return self.imports[key]
 
     def callable_of(self, func: Any) -> str:
-        """A validator: a module-level function, or a frozen dataclass instance rebuilt from its repr."""
+        """A validator: a module-level function, or a frozen record (``records.Record``) rebuilt from its repr."""
         if inspect.isfunction(func):
             params = inspect.signature(func).parameters
             if len(params) != 1:
                 raise Unknown(f"validator {func.__qualname__} takes {len(params)} arguments (give it one: the value)")
             return self.name_of(func)
-        if dataclasses.is_dataclass(func) and not isinstance(func, type):
+        if isinstance(func, Record):
             cls = type(func)
             local = self.name_of(cls)
             text = repr(func).replace(cls.__qualname__ + "(", local + "(", 1)
@@ -95,7 +95,7 @@ class _Writer:
             if text not in self.memo:
                 self.memo[text] = self.const(text)
             return self.memo[text]
-        raise Unknown(f"validator {func!r} is neither a module-level function nor a dataclass instance")
+        raise Unknown(f"validator {func!r} is neither a module-level function nor a record instance")
 
     def const(self, text: str) -> str:
         name = f"_c{len(self.consts)}"

@@ -9,8 +9,9 @@ cross-section checks on it, skipping references to removed names, which already 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ..records import Record, field
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -19,8 +20,7 @@ _TEXT_PANEL = {"text": ""}
 _PLACEHOLDER_RECEIVER = {"webhook": {"url": "http://placeholder.invalid/"}}
 
 
-@dataclass(frozen=True)
-class Broken:
+class Broken(Record):
     """Names whose own definition is broken: references to them are not reported again."""
 
     metrics: frozenset[str] = field(default_factory=frozenset)

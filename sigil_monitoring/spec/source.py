@@ -6,8 +6,9 @@ only when there is an error to report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from ..records import Record, field
 
 Path = tuple[str, ...]
 
@@ -16,8 +17,7 @@ def norm_path(path: tuple[object, ...]) -> Path:
     return tuple(str(p) for p in path)
 
 
-@dataclass
-class Source:
+class Source(Record, frozen=False):
     """The text of one spec file and, lazily, where each value of it stands."""
 
     display: str

@@ -18,9 +18,10 @@ Decimal('1.000000000000000000000000000')
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 from typing import Literal
+
+from ..records import Record
 
 _DURATION_UNITS: tuple[tuple[str, int], ...] = (
     ("y", 365 * 24 * 3600 * 1000),
@@ -40,8 +41,7 @@ ZERO_HINT = ("duration '{text}' is zero, and this field needs a positive duratio
 DURATION_HINT = "use a number with a unit ms, s, m, h, d, w or y, largest first, e.g. 30s, 5m, 1h30m, 30d"
 
 
-@dataclass(frozen=True, order=True)
-class Duration:
+class Duration(Record, order=True):
     """A Prometheus duration, kept in milliseconds and printed in canonical form."""
 
     ms: int
@@ -137,8 +137,7 @@ _RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*/\s*([a-z]+)$")
 THRESHOLD_HINT = "write a number, a duration (1s, 250ms), a size (10GiB), a percentage (5%) or a rate (1/min)"
 
 
-@dataclass(frozen=True)
-class Threshold:
+class Threshold(Record):
     """A threshold in the metric's base unit (seconds, bytes, ratio 0..1, events per second)."""
 
     value: Decimal

@@ -9,9 +9,9 @@ https://prometheus.io/docs/alerting/0.25/configuration/
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from ...records import Record, field, fields
 from ...spec.units import Duration
 
 
@@ -20,10 +20,10 @@ def _wire(name: str) -> Any:
 
 
 def to_wire(value: Any) -> Any:
-    """Dataclasses -> dicts (declared order, empty values dropped), tuples -> lists."""
-    if isinstance(value, Duration):  # a dataclass itself, written as Alertmanager reads it: 5m
+    """Records -> dicts (declared order, empty values dropped), tuples -> lists."""
+    if isinstance(value, Duration):  # a record itself, written as Alertmanager reads it: 5m
         return str(value)
-    if is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Record):
         out: dict[str, Any] = {}
         for f in fields(value):
             item = getattr(value, f.name)
@@ -55,8 +55,7 @@ def regex(label: str, values: tuple[str, ...], negate: bool = False) -> str:
     return f"{label}{'!~' if negate else '=~'}{_quote(pattern)}"
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(Record):
     receiver: str | None = None
     matchers: tuple[str, ...] = ()
     group_by: tuple[str, ...] = ()
@@ -69,14 +68,12 @@ class Route:
     routes: tuple[Route, ...] = ()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(Record):
     href: str
     text: str
 
 
-@dataclass(frozen=True)
-class SlackConfig:
+class SlackConfig(Record):
     send_resolved: bool
     api_url_file: str
     channel: str
@@ -88,8 +85,7 @@ class SlackConfig:
     link_names: bool | None = None
 
 
-@dataclass(frozen=True)
-class PagerDutyConfig:
+class PagerDutyConfig(Record):
     send_resolved: bool
     routing_key_file: str
     url: str | None
@@ -103,26 +99,22 @@ class PagerDutyConfig:
     details: dict[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class Authorization:
+class Authorization(Record):
     credentials_file: str
     type: str = "Bearer"
 
 
-@dataclass(frozen=True)
-class HttpConfig:
+class HttpConfig(Record):
     authorization: Authorization
 
 
-@dataclass(frozen=True)
-class WebhookConfig:
+class WebhookConfig(Record):
     send_resolved: bool
     url: str
     http_config: HttpConfig | None = None
 
 
-@dataclass(frozen=True)
-class EmailConfig:
+class EmailConfig(Record):
     send_resolved: bool
     to: str
     from_: str = _wire("from")
@@ -134,14 +126,12 @@ class EmailConfig:
     text: str | None = None
 
 
-@dataclass(frozen=True)
-class Responder:
+class Responder(Record):
     name: str
     type: str = "team"
 
 
-@dataclass(frozen=True)
-class OpsgenieConfig:
+class OpsgenieConfig(Record):
     send_resolved: bool
     api_key_file: str
     api_url: str | None
@@ -153,8 +143,7 @@ class OpsgenieConfig:
     details: dict[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class Receiver:
+class Receiver(Record):
     name: str
     slack_configs: tuple[SlackConfig, ...] = ()
     pagerduty_configs: tuple[PagerDutyConfig, ...] = ()
@@ -163,21 +152,18 @@ class Receiver:
     opsgenie_configs: tuple[OpsgenieConfig, ...] = ()
 
 
-@dataclass(frozen=True)
-class InhibitRule:
+class InhibitRule(Record):
     source_matchers: tuple[str, ...]
     target_matchers: tuple[str, ...]
     equal: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class TimeRange:
+class TimeRange(Record):
     start_time: str
     end_time: str
 
 
-@dataclass(frozen=True)
-class TimeSpec:
+class TimeSpec(Record):
     weekdays: tuple[str, ...] = ()
     times: tuple[TimeRange, ...] = ()
     location: str | None = None
@@ -186,14 +172,12 @@ class TimeSpec:
     years: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TimeInterval:
+class TimeInterval(Record):
     name: str
     time_intervals: tuple[TimeSpec, ...]
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Record):
     route: Route
     receivers: tuple[Receiver, ...]
     inhibit_rules: tuple[InhibitRule, ...] = ()

@@ -9,14 +9,13 @@ Like ``amtool``, the table ignores inhibitions and time intervals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ... import conventions as names
 from ...ir.model import Route, Routing, Service
+from ...records import Record
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     alert: str
     labels: tuple[tuple[str, str], ...]  # sorted, alertname included
     receivers: tuple[str, ...]

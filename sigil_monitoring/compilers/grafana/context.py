@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from decimal import Decimal
 
 from ... import defaults
 from ...ir.model import Alert, BurnAlert, Service, Slo
 from .model import DatasourceRef, FieldColor, Threshold, Thresholds
+from ...records import Record
 
 # Every panel and target names the datasource through the dashboard's `datasource` variable, so
 # the same JSON works in every Grafana without import-time `__inputs`.
@@ -17,8 +17,7 @@ THRESHOLD_COLORS = FieldColor(mode="thresholds")
 UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Record):
     service: Service
     legacy: bool  # Grafana 8: legacy heatmap, older schemaVersion
 

@@ -8,12 +8,12 @@ what the burn-rate alerts evaluate.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from ... import conventions as names
 from ... import promql
 from ...ir.model import Series, Slo
+from ...records import replace
 from ...spec.units import Duration, format_decimal
 
 RATE_WINDOW = "$__rate_interval"

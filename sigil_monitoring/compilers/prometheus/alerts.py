@@ -9,11 +9,11 @@ rules when those hold the answer, so an alert and its dashboard panel show the s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from ... import promql
 from ...ir.model import Alert, Series, Service
+from ...records import replace
 from ...spec.units import Threshold, format_decimal
 from . import recording
 from .rules import AlertingRule

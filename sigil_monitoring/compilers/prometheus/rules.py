@@ -7,12 +7,12 @@ expression is checked by ``promql.check`` when a rule is built, so a rule that e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ...escape import template_text
 from ... import conventions as names
 from ...promql import check
+from ...records import Record
 from ...spec.units import Duration
 
 Labels = tuple[tuple[str, str], ...]
@@ -26,8 +26,7 @@ def merge_labels(*parts: Labels) -> Labels:
     return tuple(sorted(merged.items()))
 
 
-@dataclass(frozen=True)
-class RecordingRule:
+class RecordingRule(Record):
     record: str
     expr: str
     labels: Labels
@@ -39,8 +38,7 @@ class RecordingRule:
         return {"record": self.record, "expr": self.expr, "labels": dict(self.labels)}
 
 
-@dataclass(frozen=True)
-class AlertingRule:
+class AlertingRule(Record):
     alert: str
     expr: str
     for_: Duration
@@ -89,8 +87,7 @@ class AlertingRule:
 Rule = RecordingRule | AlertingRule
 
 
-@dataclass(frozen=True)
-class RuleGroup:
+class RuleGroup(Record):
     name: str
     rules: tuple[Rule, ...]
 
@@ -98,8 +95,7 @@ class RuleGroup:
         return {"name": self.name, "rules": [r.document() for r in self.rules]}
 
 
-@dataclass(frozen=True)
-class RuleFile:
+class RuleFile(Record):
     """One ``*.rules.yml`` file; ``path`` comes from ``conventions.rules_path``."""
 
     path: str

@@ -10,13 +10,13 @@ each selector selects (``selected``), never assumed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .... import conventions as names
 from .... import promql
 from ....ir.model import Series
 from ....matchers import Matcher
+from ....records import Record
 from ....spec.units import format_decimal
 from ..rules import Labels
 from .label_values import satisfying, violating
@@ -78,8 +78,7 @@ def selects(series: Series, labels: dict[str, str]) -> bool:
     return all(m.matches(labels.get(m.label, "")) for m in series.matchers)
 
 
-@dataclass(frozen=True)
-class Fed:
+class Fed(Record):
     """One input series as data: which metric, its labels, its per-second rate (or gauge value)."""
 
     metric: str

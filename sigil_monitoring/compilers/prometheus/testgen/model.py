@@ -4,18 +4,17 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ....records import Record
 from ....spec.units import Duration
 from ..rules import Labels
 
 EVALUATION_INTERVAL = Duration.parse("1m")
 
 
-@dataclass(frozen=True)
-class InputSeries:
+class InputSeries(Record):
     series: str  # PromQL series notation: name{label="value"}
     values: str  # promtool expanding notation, e.g. 0+60x20
 
@@ -23,8 +22,7 @@ class InputSeries:
         return {"series": self.series, "values": self.values}
 
 
-@dataclass(frozen=True)
-class ExpectedAlert:
+class ExpectedAlert(Record):
     labels: Labels
     annotations: tuple[tuple[str, str], ...]
 
@@ -32,8 +30,7 @@ class ExpectedAlert:
         return {"exp_labels": dict(self.labels), "exp_annotations": dict(self.annotations)}
 
 
-@dataclass(frozen=True)
-class AlertCase:
+class AlertCase(Record):
     eval_time: Duration
     alertname: str
     expected: tuple[ExpectedAlert, ...]  # empty: the alert must not fire at eval_time
@@ -43,8 +40,7 @@ class AlertCase:
                 "exp_alerts": [e.document() for e in self.expected]}
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(Record):
     labels: str  # series notation of the expected sample
     value: Decimal  # exact: promtool compares floats exactly, and wants a YAML number
 
@@ -52,8 +48,7 @@ class Sample:
         return {"labels": self.labels, "value": self.value}
 
 
-@dataclass(frozen=True)
-class ExprCase:
+class ExprCase(Record):
     expr: str
     eval_time: Duration
     expected: tuple[Sample, ...]
@@ -62,8 +57,7 @@ class ExprCase:
         return {"expr": self.expr, "eval_time": str(self.eval_time), "exp_samples": [s.document() for s in self.expected]}
 
 
-@dataclass(frozen=True)
-class TestGroup:
+class TestGroup(Record):
     input_series: tuple[InputSeries, ...]
     alert_cases: tuple[AlertCase, ...] = ()
     expr_cases: tuple[ExprCase, ...] = ()
@@ -78,8 +72,7 @@ class TestGroup:
         return doc
 
 
-@dataclass(frozen=True)
-class TestFile:
+class TestFile(Record):
     """One ``*.test.yml``; ``rule_files`` are the rule file paths (bundle-relative) it needs."""
 
     path: str

@@ -11,11 +11,11 @@ of margin), and one interval before ``for`` it must not fire yet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .... import conventions as names
 from ....ir.model import Alert, Service
+from ....records import Record
 from ....spec.units import Duration, format_decimal
 from .. import recording
 from ..alerts import alert_series, ratio_labels, ratio_sides, share_labels
@@ -29,8 +29,7 @@ RATE_KINDS = ("quantile", "rate", "ratio")
 OBSERVATIONS_PER_SECOND = Decimal(1)
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Record):
     """Inputs, and what the alert expression returns for them: its labels and value."""
 
     series: tuple[InputSeries, ...]
