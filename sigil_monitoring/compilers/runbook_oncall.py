@@ -14,10 +14,10 @@ from the spec reaches Markdown through ``cell`` or ``code``.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import conventions as names
+from ..records import Record
 from ..escape import code_span
 from ..ir.model import Receiver, Route, Routing, Service, Slo, TimeInterval
 from ..spec.units import format_decimal
@@ -87,8 +87,7 @@ def silence_command(service: Service, alert: str | None) -> str:
             f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers))
 
 
-@dataclass(frozen=True)
-class AlertIndex:
+class AlertIndex(Record):
     """The per-alert lookups of a service's runbook, made once per service.
 
     Every alert section asks for its labels, the alerts that inhibit it and its SLO's page
