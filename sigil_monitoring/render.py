@@ -16,7 +16,6 @@ groups:
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from decimal import Decimal
@@ -180,7 +179,7 @@ def _has_unsafe(text: str) -> bool:
 
 
 def _quoted(text: str) -> str:
-    body = json.dumps(text, ensure_ascii=False)
+    body = _json_str(text)  # what json.dumps(text, ensure_ascii=False) returns, without its dispatch
     if not _has_unsafe(body):
         return body
     return "".join(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 and _unsafe(ch) else ch for ch in body)
@@ -209,7 +208,15 @@ def _string(text: str) -> str:
     return _quoted(text)
 
 
+# A character no ASCII text that float() reads can hold (digits, sign, point, exponent, the
+# letters of inf/infinity/nan, whitespace; ``_`` is removed first). Most strings hold one, and
+# finding it is far cheaper than the ValueError float() would raise.
+_NOT_IN_A_NUMBER = re.compile(r"[^0-9+\-._eEiInNfFaAtTyY \t\n\r\x0b\x0c\x1c-\x1f]")
+
+
 def _looks_numeric(text: str) -> bool:
+    if text.isascii() and _NOT_IN_A_NUMBER.search(text):
+        return False
     try:
         float(text.replace("_", ""))
         return True
@@ -234,30 +241,59 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str | None) -> None:
     if isinstance(value, dict):
         if not value:
             out.append(lead + "{}")
-            return
-        inner = indent + 2
-        for key, item in value.items():
-            head = _string(key) if type(key) is str else _string(str(key))
-            if isinstance(item, (dict, list)) and item:
-                out.append(f"{lead}{head}:")
-                _emit(item, inner, out, None)
-            else:
-                out.append(f"{lead}{head}: {_inline(item, inner)}")
-            lead = pad
+        else:
+            _emit_mapping(value, indent, pad, lead, out)
         return
     if isinstance(value, list):
         if not value:
             out.append(lead + "[]")
-            return
-        inner = indent + 2
-        for item in value:
-            if isinstance(item, (dict, list)) and item:
-                _emit(item, inner, out, lead + "- ")
-            else:
-                out.append(f"{lead}- {_inline(item, inner)}")
-            lead = pad
+        else:
+            _emit_sequence(value, indent, pad, lead, out)
         return
     out.append(lead + _inline(value, indent))
+
+
+# The two loops below test the exact types first: the generated documents are plain dicts, lists
+# and one-line strings, so the common item costs one type test and one cached ``_string``.
+# Anything else (a subclass, a literal block, a number) takes the general ``_emit``/``_inline``.
+
+
+def _emit_mapping(value: dict[Any, Any], indent: int, pad: str, lead: str, out: list[str]) -> None:
+    inner = indent + 2
+    append = out.append
+    for key, item in value.items():
+        head = _string(key) if type(key) is str else _string(str(key))
+        kind = type(item)
+        if kind is str and "\n" not in item:
+            append(f"{lead}{head}: {_string(item)}")
+        elif kind is dict and item:
+            append(f"{lead}{head}:")
+            _emit_mapping(item, inner, pad + "  ", pad + "  ", out)
+        elif kind is list and item:
+            append(f"{lead}{head}:")
+            _emit_sequence(item, inner, pad + "  ", pad + "  ", out)
+        elif isinstance(item, (dict, list)) and item:
+            append(f"{lead}{head}:")
+            _emit(item, inner, out, None)
+        else:
+            append(f"{lead}{head}: {_inline(item, inner)}")
+        lead = pad
+
+
+def _emit_sequence(value: list[Any], indent: int, pad: str, lead: str, out: list[str]) -> None:
+    inner = indent + 2
+    append = out.append
+    for item in value:
+        kind = type(item)
+        if kind is str and "\n" not in item:
+            append(f"{lead}- {_string(item)}")
+        elif kind is dict and item:
+            _emit_mapping(item, inner, pad + "  ", lead + "- ", out)
+        elif isinstance(item, (dict, list)) and item:
+            _emit(item, inner, out, lead + "- ")
+        else:
+            append(f"{lead}- {_inline(item, inner)}")
+        lead = pad
 
 
 def _inline(value: Any, indent: int) -> str:
