@@ -6,6 +6,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from sigil_monitoring import SpecError, parse_spec
@@ -141,3 +142,13 @@ def test_any_bytes_give_a_spec_or_positioned_errors_never_a_crash(data):
         for diag in exc.diagnostics:
             assert 1 <= diag.line <= text.count("\n") + 2
             assert diag.message.endswith(")")
+
+
+@given(st.lists(st.sampled_from(["1", "yes", "0x1f", "1.5", "null", "~", "x", "2001-12-14", "0o7", ".inf", "''", "1_000"]),
+                min_size=1, max_size=12))
+def test_a_repeated_scalar_reads_the_same_every_time(words):
+    # The fast path remembers each plain scalar's tag within one load (yaml_io._memo_resolver):
+    # the second "yes" or "0x1f" must read as the first did, and as ruamel reads it unaided.
+    text = "".join(f"k{i}: {w}\n" for i, w in enumerate(words + words))
+    assert _loaded(text) == _round_trip(text)
+    assert yaml_io._load_fast(text) == YAML(typ="safe").load(text)

@@ -77,7 +77,48 @@ def load_round_trip(text: str) -> Any:
 def _load_fast(text: str) -> Any:
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load(text)
+    yaml = YAML(typ="safe")
+    if "%YAML" not in text:  # one YAML version for the whole document: a tag depends on the text alone
+        yaml.Resolver = _memo_resolver()
+    return yaml.load(text)
+
+
+_MEMO_RESOLVER: Any = None
+
+
+def _memo_resolver() -> Any:
+    """ruamel's resolver, remembering the tag of each plain scalar text within one load.
+
+    libyaml's parser asks the Python resolver for the tag of every scalar, and each answer looks
+    up the document's YAML version twice and tries the implicit patterns one by one: at 10,000
+    SLOs, 360,000 scalars of which most are repeated keys (``objective``, ``sli``, ``type``).
+    The answer for an implicit plain scalar depends only on its text and the version (fixed
+    when the document has no %YAML directive) while no path resolver is registered (ruamel's
+    safe loader has none). A matched tag is made afresh each time, as ruamel does.
+    """
+    global _MEMO_RESOLVER
+    if _MEMO_RESOLVER is None:
+        from ruamel.yaml.nodes import ScalarNode
+        from ruamel.yaml.resolver import VersionedResolver
+        from ruamel.yaml.tag import Tag
+
+        class MemoResolver(VersionedResolver):  # type: ignore[misc]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                if kind is not ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+                    return super().resolve(kind, value, implicit)
+                memo = self.__dict__.setdefault("_sigil_memo", {})
+                suffix = memo.get(value)
+                if suffix is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if tag is self.DEFAULT_SCALAR_TAG:
+                        memo[value] = False
+                        return tag
+                    memo[value] = suffix = tag.suffix
+                    return tag
+                return Tag(suffix=suffix) if suffix is not False else self.DEFAULT_SCALAR_TAG
+
+        _MEMO_RESOLVER = MemoResolver
+    return _MEMO_RESOLVER
 
 
 class _UseRoundTrip(Exception):
