@@ -68,32 +68,30 @@ def _json(value: Any, newline: str) -> str:
     inner = newline + "  "
     comma = "," + inner
     sep = inner
+    # One piece per item (separator, key and value in one f-string): fewer, larger pieces to join.
     if kind is dict:
         append("{")
         for key, item in sorted(value.items()):
-            append(sep)
-            append(_json_str(key) if type(key) is str else _json_key(key))
-            append(": ")
+            head = _json_str(key) if type(key) is str else _json_key(key)
             if type(item) is str:  # most values: skip a call
-                append(_json_str(item))
+                append(f"{sep}{head}: {_json_str(item)}")
             elif item is None or type(item) is bool:
-                append(_JSON_CONSTANTS[item])
+                append(f"{sep}{head}: {_JSON_CONSTANTS[item]}")
             elif type(item) is int:
-                append(int.__repr__(item))
+                append(f"{sep}{head}: {int.__repr__(item)}")
             else:
-                append(_json(item, inner))
+                append(f"{sep}{head}: {_json(item, inner)}")
             sep = comma
         append(newline + "}")
     else:
         append("[")
         for item in value:
-            append(sep)
             if type(item) is str:
-                append(_json_str(item))
+                append(sep + _json_str(item))
             elif type(item) is int:
-                append(int.__repr__(item))
+                append(sep + int.__repr__(item))
             else:
-                append(_json(item, inner))
+                append(sep + _json(item, inner))
             sep = comma
         append(newline + "]")
     return "".join(out)
@@ -175,7 +173,13 @@ def _unsafe(ch: str) -> bool:
 def _has_unsafe(text: str) -> bool:
     # str.isprintable is C-fast and False for every unsafe character, so most text never reaches
     # the per-character check.
-    return not text.isprintable() and any(_unsafe(ch) for ch in text if not ch.isprintable())
+    if text.isprintable():
+        return False
+    # A multi-line expression or description: line breaks are safe, and without them the rest is
+    # usually printable, which spares the per-character walk below.
+    if "\n" in text and text.replace("\n", "").isprintable():
+        return False
+    return any(_unsafe(ch) for ch in text if not ch.isprintable())
 
 
 def _quoted(text: str) -> str:
