@@ -16,7 +16,6 @@ groups:
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from decimal import Decimal
@@ -69,32 +68,30 @@ def _json(value: Any, newline: str) -> str:
     inner = newline + "  "
     comma = "," + inner
     sep = inner
+    # One piece per item (separator, key and value in one f-string): fewer, larger pieces to join.
     if kind is dict:
         append("{")
         for key, item in sorted(value.items()):
-            append(sep)
-            append(_json_str(key) if type(key) is str else _json_key(key))
-            append(": ")
+            head = _json_str(key) if type(key) is str else _json_key(key)
             if type(item) is str:  # most values: skip a call
-                append(_json_str(item))
+                append(f"{sep}{head}: {_json_str(item)}")
             elif item is None or type(item) is bool:
-                append(_JSON_CONSTANTS[item])
+                append(f"{sep}{head}: {_JSON_CONSTANTS[item]}")
             elif type(item) is int:
-                append(int.__repr__(item))
+                append(f"{sep}{head}: {int.__repr__(item)}")
             else:
-                append(_json(item, inner))
+                append(f"{sep}{head}: {_json(item, inner)}")
             sep = comma
         append(newline + "}")
     else:
         append("[")
         for item in value:
-            append(sep)
             if type(item) is str:
-                append(_json_str(item))
+                append(sep + _json_str(item))
             elif type(item) is int:
-                append(int.__repr__(item))
+                append(sep + int.__repr__(item))
             else:
-                append(_json(item, inner))
+                append(sep + _json(item, inner))
             sep = comma
         append(newline + "]")
     return "".join(out)
@@ -176,11 +173,17 @@ def _unsafe(ch: str) -> bool:
 def _has_unsafe(text: str) -> bool:
     # str.isprintable is C-fast and False for every unsafe character, so most text never reaches
     # the per-character check.
-    return not text.isprintable() and any(_unsafe(ch) for ch in text if not ch.isprintable())
+    if text.isprintable():
+        return False
+    # A multi-line expression or description: line breaks are safe, and without them the rest is
+    # usually printable, which spares the per-character walk below.
+    if "\n" in text and text.replace("\n", "").isprintable():
+        return False
+    return any(_unsafe(ch) for ch in text if not ch.isprintable())
 
 
 def _quoted(text: str) -> str:
-    body = json.dumps(text, ensure_ascii=False)
+    body = _json_str(text)  # what json.dumps(text, ensure_ascii=False) returns, without its dispatch
     if not _has_unsafe(body):
         return body
     return "".join(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 and _unsafe(ch) else ch for ch in body)
@@ -209,7 +212,15 @@ def _string(text: str) -> str:
     return _quoted(text)
 
 
+# A character no ASCII text that float() reads can hold (digits, sign, point, exponent, the
+# letters of inf/infinity/nan, whitespace; ``_`` is removed first). Most strings hold one, and
+# finding it is far cheaper than the ValueError float() would raise.
+_NOT_IN_A_NUMBER = re.compile(r"[^0-9+\-._eEiInNfFaAtTyY \t\n\r\x0b\x0c\x1c-\x1f]")
+
+
 def _looks_numeric(text: str) -> bool:
+    if text.isascii() and _NOT_IN_A_NUMBER.search(text):
+        return False
     try:
         float(text.replace("_", ""))
         return True
@@ -234,30 +245,59 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str | None) -> None:
     if isinstance(value, dict):
         if not value:
             out.append(lead + "{}")
-            return
-        inner = indent + 2
-        for key, item in value.items():
-            head = _string(key) if type(key) is str else _string(str(key))
-            if isinstance(item, (dict, list)) and item:
-                out.append(f"{lead}{head}:")
-                _emit(item, inner, out, None)
-            else:
-                out.append(f"{lead}{head}: {_inline(item, inner)}")
-            lead = pad
+        else:
+            _emit_mapping(value, indent, pad, lead, out)
         return
     if isinstance(value, list):
         if not value:
             out.append(lead + "[]")
-            return
-        inner = indent + 2
-        for item in value:
-            if isinstance(item, (dict, list)) and item:
-                _emit(item, inner, out, lead + "- ")
-            else:
-                out.append(f"{lead}- {_inline(item, inner)}")
-            lead = pad
+        else:
+            _emit_sequence(value, indent, pad, lead, out)
         return
     out.append(lead + _inline(value, indent))
+
+
+# The two loops below test the exact types first: the generated documents are plain dicts, lists
+# and one-line strings, so the common item costs one type test and one cached ``_string``.
+# Anything else (a subclass, a literal block, a number) takes the general ``_emit``/``_inline``.
+
+
+def _emit_mapping(value: dict[Any, Any], indent: int, pad: str, lead: str, out: list[str]) -> None:
+    inner = indent + 2
+    append = out.append
+    for key, item in value.items():
+        head = _string(key) if type(key) is str else _string(str(key))
+        kind = type(item)
+        if kind is str and "\n" not in item:
+            append(f"{lead}{head}: {_string(item)}")
+        elif kind is dict and item:
+            append(f"{lead}{head}:")
+            _emit_mapping(item, inner, pad + "  ", pad + "  ", out)
+        elif kind is list and item:
+            append(f"{lead}{head}:")
+            _emit_sequence(item, inner, pad + "  ", pad + "  ", out)
+        elif isinstance(item, (dict, list)) and item:
+            append(f"{lead}{head}:")
+            _emit(item, inner, out, None)
+        else:
+            append(f"{lead}{head}: {_inline(item, inner)}")
+        lead = pad
+
+
+def _emit_sequence(value: list[Any], indent: int, pad: str, lead: str, out: list[str]) -> None:
+    inner = indent + 2
+    append = out.append
+    for item in value:
+        kind = type(item)
+        if kind is str and "\n" not in item:
+            append(f"{lead}- {_string(item)}")
+        elif kind is dict and item:
+            _emit_mapping(item, inner, pad + "  ", lead + "- ", out)
+        elif isinstance(item, (dict, list)) and item:
+            _emit(item, inner, out, lead + "- ")
+        else:
+            append(f"{lead}- {_inline(item, inner)}")
+        lead = pad
 
 
 def _inline(value: Any, indent: int) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from sigil_monitoring import SpecError, parse_spec
@@ -141,3 +143,34 @@ def test_any_bytes_give_a_spec_or_positioned_errors_never_a_crash(data):
         for diag in exc.diagnostics:
             assert 1 <= diag.line <= text.count("\n") + 2
             assert diag.message.endswith(")")
+
+
+@given(st.lists(st.sampled_from(["1", "yes", "0x1f", "1.5", "null", "~", "x", "2001-12-14", "0o7", ".inf", "''", "1_000"]),
+                min_size=1, max_size=12))
+def test_a_repeated_scalar_reads_the_same_every_time(words):
+    # The fast path remembers each plain scalar's tag within one load (yaml_io._memo_resolver):
+    # the second "yes" or "0x1f" must read as the first did, and as ruamel reads it unaided.
+    text = "".join(f"k{i}: {w}\n" for i, w in enumerate(words + words))
+    assert _loaded(text) == _round_trip(text)
+    assert yaml_io._load_fast(text) == YAML(typ="safe").load(text)
+
+
+def _safe(load, text):
+    try:
+        return ("ok", load(text))
+    except YAMLError as exc:
+        return ("error", type(exc).__name__)
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n",  # duplicate key: ruamel's constructor reports it
+    "1: a\n0x1: b\n",  # duplicate once read as numbers
+    "<<: {a: 1}\nb: 2\n",  # merge key
+    "? [a, b]\n: 1\n",  # a key that is not a scalar
+    "1: a\n2.5: b\ntrue: c\n~: d\n2001-12-14: e\n",  # keys of other types
+    "a: [1, 2.5, true, null, 2001-12-14, '1', x]\nb: {c: [d, {e: f}]}\n",
+    "", "x\n", "- a\n- {b: c}\n", "--- a\n--- b\n",
+])
+def test_the_direct_constructor_reads_what_ruamels_safe_constructor_reads(text):
+    # yaml_io builds plain nodes itself and hands every other document to ruamel's constructor.
+    assert _safe(yaml_io._load_fast, text) == _safe(YAML(typ="safe").load, text)

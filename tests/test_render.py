@@ -59,3 +59,25 @@ def test_json_is_what_the_standard_library_writes_with_indent_2_and_sorted_keys(
 
 def test_json_writes_decimals_as_integers_or_floats():
     assert to_json({"a": Decimal("2"), "b": [Decimal("0.25")]}) == b'{\n  "a": 2,\n  "b": [\n    0.25\n  ]\n}\n'
+
+
+def _float_reads(text):
+    try:
+        float(text.replace("_", ""))
+    except ValueError:
+        return False
+    return True
+
+
+@given(st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.text(alphabet="0123456789+-._eEinfatyINFATY \t\x1c", max_size=12),
+    st.text(max_size=12),
+))
+def test_a_string_float_reads_is_always_quoted(text):
+    # The emitter skips float() for text holding a character no number holds; that shortcut
+    # must never let a number-like string out plain, where YAML would read a float.
+    from sigil_monitoring.render import _looks_numeric
+
+    if _float_reads(text):
+        assert _looks_numeric(text)

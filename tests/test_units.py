@@ -76,3 +76,16 @@ def test_format_decimal_never_uses_exponent_notation(value):
     text = format_decimal(value)
     assert "E" not in text and "e" not in text
     assert Decimal(text) == value
+
+
+@given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6))
+def test_format_decimal_text_is_the_same_whatever_form_came_first(value):
+    # format_decimal caches by value, so 1.50 and 1.5 share an entry: both must print alike.
+    spread = value.quantize(Decimal("1e-9"))
+    first, second = format_decimal(spread), format_decimal(value.normalize())
+    assert first == second and Decimal(first) == value
+
+
+def test_negative_zero_keeps_its_sign_after_zero_was_printed():
+    # -0 == 0 as Decimals, so a cache by value would print one as the other.
+    assert (format_decimal(Decimal("0")), format_decimal(Decimal("-0")), format_decimal(Decimal("0.0"))) == ("0", "-0", "0")

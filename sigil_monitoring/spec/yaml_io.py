@@ -77,7 +77,105 @@ def load_round_trip(text: str) -> Any:
 def _load_fast(text: str) -> Any:
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load(text)
+    yaml = YAML(typ="safe")
+    if "%YAML" not in text:  # one YAML version for the whole document: a tag depends on the text alone
+        yaml.Resolver = _memo_resolver()
+    node = yaml.compose(text)
+    if node is None:
+        return None
+    constructor = yaml.constructor
+    try:
+        return _plain(node, constructor)
+    except _NotPlain:
+        return constructor.construct_document(node)
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _NotPlain(Exception):
+    """The document needs ruamel's own constructor (a merge key, a complex or duplicate key)."""
+
+
+def _tag(node: Any) -> str:
+    """libyaml's composer gives a tag as text, ruamel's pure-Python one as a ``Tag``."""
+    tag = node.tag
+    return tag if type(tag) is str else str(tag)
+
+
+def _plain(node: Any, constructor: Any) -> Any:
+    """The data of ``node`` as ruamel's safe constructor builds it, for the nodes specs are made of.
+
+    ruamel's constructor spends several Python calls per node (360,000 nodes at 10,000 SLOs, a
+    tenth of the compile). Here a mapping, a sequence and a string are built directly, any other
+    scalar (int, float, bool, null, timestamp) by ruamel's own constructor, and anything else
+    (a merge key ``<<``, a key that is not a scalar, a duplicate key) raises ``_NotPlain`` so
+    that ruamel constructs the whole document and reports what it reports. Aliases never reach
+    here (``load`` sends documents with anchors to the round-trip loader); the depth is bounded
+    by ``_check_depth``, so the recursion is too.
+    """
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    kind, tag = type(node), _tag(node)
+    if kind is ScalarNode:
+        return node.value if tag == _STR else constructor.construct_object(node)
+    if kind is SequenceNode and tag == _SEQ:
+        return [_plain(item, constructor) for item in node.value]
+    if kind is MappingNode and tag == _MAP:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode:
+                raise _NotPlain
+            key_tag = _tag(key_node)
+            if key_tag == _STR:
+                key = key_node.value
+            elif key_tag == "tag:yaml.org,2002:merge":
+                raise _NotPlain
+            else:
+                key = constructor.construct_object(key_node)
+            if key in out:
+                raise _NotPlain
+            out[key] = _plain(value_node, constructor)
+        return out
+    raise _NotPlain
+
+
+_MEMO_RESOLVER: Any = None
+
+
+def _memo_resolver() -> Any:
+    """ruamel's resolver, remembering the tag of each plain scalar text within one load.
+
+    libyaml's parser asks the Python resolver for the tag of every scalar, and each answer looks
+    up the document's YAML version twice and tries the implicit patterns one by one: at 10,000
+    SLOs, 360,000 scalars of which most are repeated keys (``objective``, ``sli``, ``type``).
+    The answer for an implicit plain scalar depends only on its text and the version (fixed
+    when the document has no %YAML directive) while no path resolver is registered (ruamel's
+    safe loader has none). A matched tag is made afresh each time, as ruamel does.
+    """
+    global _MEMO_RESOLVER
+    if _MEMO_RESOLVER is None:
+        from ruamel.yaml.nodes import ScalarNode
+        from ruamel.yaml.resolver import VersionedResolver
+        from ruamel.yaml.tag import Tag
+
+        class MemoResolver(VersionedResolver):  # type: ignore[misc]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                if kind is not ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+                    return super().resolve(kind, value, implicit)
+                memo = self.__dict__.setdefault("_sigil_memo", {})
+                suffix = memo.get(value)
+                if suffix is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if tag is self.DEFAULT_SCALAR_TAG:
+                        memo[value] = False
+                        return tag
+                    memo[value] = suffix = tag.suffix
+                    return tag
+                return Tag(suffix=suffix) if suffix is not False else self.DEFAULT_SCALAR_TAG
+
+        _MEMO_RESOLVER = MemoResolver
+    return _MEMO_RESOLVER
 
 
 class _UseRoundTrip(Exception):

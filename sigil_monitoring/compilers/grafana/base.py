@@ -53,7 +53,12 @@ class GrafanaModel(Record, kw_only=True):
         out: dict[str, Any] = {}
         for name, key, keep in self._wire:
             value = state[name]
-            if value is not None or keep:
+            if value is None:
+                if keep:
+                    out[key] = None
+            elif type(value) in _SCALARS:  # most fields: skip the call
+                out[key] = value
+            else:
                 out[key] = _json(value)
         return out
 

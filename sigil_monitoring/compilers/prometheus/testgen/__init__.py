@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from .... import conventions as names
 from ....ir.model import Service
-from ..rules import RuleFile
+from ..rules import AlertingRule, RuleFile
 from .model import TestFile
 from .recording import recording_test
 from .slo import burn_test
@@ -34,8 +34,19 @@ def iter_service_tests(service: Service, files: list[RuleFile]) -> Iterator[Test
     for a in service.alerts:
         if (test := alert_test(service, a, tuple(p for p in (rec, alerts) if p in by_path))) is not None:
             yield test
+    # The burn rules were built for the rule files already (expression checked, annotations
+    # formatted): each test reuses its rule rather than building it again.
+    built = {f.path: f for f in files}
     for slo in service.slos:
         path = names.rules_path(service.name, names.slo_concern(slo.name))
+        rules = _alerting_rules(built.get(path))
         for burn in slo.alerts:
-            if (test := burn_test(service, slo, burn, path)) is not None:
+            if (test := burn_test(service, slo, burn, path, rules.get(burn.name))) is not None:
                 yield test
+
+
+def _alerting_rules(file: RuleFile | None) -> dict[str, AlertingRule]:
+    """The alerting rules of ``file`` by alert name (none when the concern has no file)."""
+    if file is None:
+        return {}
+    return {r.alert: r for r in file.rules() if isinstance(r, AlertingRule)}

@@ -39,10 +39,29 @@ class Unfeedable(ValueError):
     """No label values could be found that the selector selects (its matchers contradict)."""
 
 
+# labels_of by the identity of its series and matchers: each burn tier feeds the same series three
+# times (firing, edge, quiet) and an SLO has two tiers. Keyed by id() with the objects themselves
+# kept in the entry, so an id is never reused while its entry lives; cleared when full.
+_LABELS: dict[tuple[int, Labels, int], tuple[Series, tuple[Matcher, ...], Labels]] = {}
+_LABELS_MAX = 4096
+
+
 def labels_of(series: Series, extra: Labels = (), also: tuple[Matcher, ...] = ()) -> Labels:
     """A concrete label set the series' selector (and the matchers ``also``) select: a value
     satisfying every matcher on each label, ``test`` for the metric's other labels and the ``by``
     labels (so aggregations see a real label), ``extra`` where it satisfies them."""
+    key = (id(series), extra, id(also))
+    hit = _LABELS.get(key)
+    if hit is not None and hit[0] is series and hit[1] is also:
+        return hit[2]
+    labels = _labels_of(series, extra, also)
+    if len(_LABELS) >= _LABELS_MAX:
+        _LABELS.clear()
+    _LABELS[key] = (series, also, labels)
+    return labels
+
+
+def _labels_of(series: Series, extra: Labels, also: tuple[Matcher, ...]) -> Labels:
     matchers = (*series.matchers, *also)
     wanted = dict(extra)
     names_ = dict.fromkeys((*(m.label for m in matchers), *series.metric.labels, *series.by, *wanted))

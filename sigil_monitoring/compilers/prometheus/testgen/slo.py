@@ -106,12 +106,13 @@ def metadata_checks(service: Service, slo: Slo, at: Duration) -> tuple[ExprCase,
     return tuple(out)
 
 
-def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str) -> TestFile:
+def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str, rule: AlertingRule | None = None) -> TestFile:
+    """``rule``: the burn rule as built for the rule file, when the caller has it (else built here)."""
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     fire, edge, quiet = error_ratios(slo, burn)
     firing, fired_ratio = feed(service, slo, burn, fire, samples)
-    rule = slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
+    rule = rule or slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
     cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fired_ratio, rule),))]
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
         cases.insert(0, AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()))
