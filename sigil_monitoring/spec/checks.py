@@ -3,7 +3,7 @@
 The pydantic models (``types.py``, ``routing.py``, ...) wrap these in ``BeforeValidator`` and
 ``AfterValidator``; the generated fast validator (``_fast_generated.py``) calls the very same
 objects, so a value is judged by one implementation whichever path loads the spec. Checks that
-depend on a parameter are small frozen dataclasses rather than closures: their ``repr`` is the
+depend on a parameter are small frozen records rather than closures: their ``repr`` is the
 expression that rebuilds them, which is how the generator writes them into its module.
 """
 
