@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..gotemplate import problem as template_problem
@@ -29,6 +30,16 @@ CONDITION_KINDS = {
 PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "promql", "slo", "text")
 RECEIVER_KINDS = ("slack", "pagerduty", "webhook", "email", "opsgenie")
 
+
+
+def _given(obj: Any, names: Iterable[str]) -> list[str]:
+    """The fields of ``names`` that ``obj`` sets (not None): the kinds a one-kind object was given."""
+    return [name for name in names if getattr(obj, name) is not None]
+
+
+def _listed(kinds: list[str], nothing: str) -> str:
+    """The kinds given, for an error: ``rate and ratio``, or ``nothing`` when there are none."""
+    return " and ".join(kinds) if kinds else nothing
 
 def buckets_increase(buckets: list[float] | None) -> list[float] | None:
     if buckets is not None:
@@ -73,8 +84,7 @@ def sli_one_kind(self: Any) -> Any:
         ("error_ratio", self.error_ratio is not None),
     ) if present]
     if len(kinds) != 1:
-        found = " and ".join(kinds) if kinds else "nothing"
-        raise ValueError(f"the SLI names {found} (give exactly one kind: {', '.join(SLI_KINDS)})")
+        raise ValueError(f"the SLI names {_listed(kinds, 'nothing')} (give exactly one kind: {', '.join(SLI_KINDS)})")
     if kinds == ["ratio"]:
         if self.total is None or (self.bad is None) == (self.good is None):
             raise ValueError("a ratio SLI needs total and exactly one of bad or good (e.g. bad: errors, total: requests)")
@@ -94,11 +104,10 @@ def quantile_estimable(quantile: float | None) -> float | None:
 
 
 def condition_one_kind(self: Any) -> Any:
-    kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
+    kinds = _given(self, CONDITION_KINDS)
     if len(kinds) != 1:
-        found = " and ".join(kinds) if kinds else "no condition"
         examples = "; ".join(CONDITION_KINDS.values())
-        raise ValueError(f"when: has {found} (give exactly one, e.g. {examples})")
+        raise ValueError(f"when: has {_listed(kinds, 'no condition')} (give exactly one, e.g. {examples})")
     kind = kinds[0]
     if kind == "quantile" and self.of is None:
         raise ValueError("quantile and of go together (e.g. {quantile: 0.95, of: encode_latency, above: 1s})")
@@ -126,10 +135,9 @@ def template_parses(description: str | None) -> str | None:
 
 
 def panel_one_kind(self: Any) -> Any:
-    kinds = [k for k in PANEL_KINDS if getattr(self, k) is not None]
+    kinds = _given(self, PANEL_KINDS)
     if len(kinds) != 1:
-        found = " and ".join(kinds) if kinds else "no kind"
-        raise ValueError(f"the panel has {found} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})")
+        raise ValueError(f"the panel has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})")
     if self.total is not None and kinds[0] != "error_ratio":
         raise ValueError("total is only for error_ratio panels (remove it)")
     if kinds[0] == "error_ratio" and self.total is None:
@@ -151,10 +159,9 @@ def panel_one_kind(self: Any) -> Any:
 
 
 def receiver_one_kind(self: Any) -> Any:
-    kinds = [k for k in RECEIVER_KINDS if getattr(self, k) is not None]
+    kinds = _given(self, RECEIVER_KINDS)
     if len(kinds) != 1:
-        found = " and ".join(kinds) if kinds else "no kind"
-        raise ValueError(f"the receiver has {found} (give exactly one of {', '.join(RECEIVER_KINDS)})")
+        raise ValueError(f"the receiver has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(RECEIVER_KINDS)})")
     return self
 
 
