@@ -34,7 +34,9 @@ def slo_spec(n_slos: int) -> str:
     for g in range(groups):
         lines.append(f"  req{g}: {{name: op{g}_requests_total, type: counter}}")
         lines.append(f"  err{g}: {{name: op{g}_errors_total, type: counter}}")
-        lines.append(f"  lat{g}: {{name: op{g}_duration_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.5, 1, 5]}}")
+        lines.append(
+            f"  lat{g}: {{name: op{g}_duration_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.5, 1, 5]}}"
+        )
     lines.append("slos:")
     for i in range(n_slos):
         g = i // 2
@@ -48,7 +50,9 @@ def slo_spec(n_slos: int) -> str:
     lines.append("dashboard:")
     lines.append("  rows:")
     for g in range(groups):
-        lines.append(f"    - {{title: op{g}, panels: [{{percentiles: lat{g}}}, {{rate: req{g}}}, {{slo: op{g}-availability}}]}}")
+        lines.append(
+            f"    - {{title: op{g}, panels: [{{percentiles: lat{g}}}, {{rate: req{g}}}, {{slo: op{g}-availability}}]}}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -84,7 +88,11 @@ def component_spec(component: dict[str, Any]) -> str:
     lines += ["alerts:", *[f"  {name}: {_flow(body)}" for name, body in component["alerts"].items()]]
     lines += ["dashboard:", f"  variables: {_flow(component['variables'])}", "  rows:"]
     for row in component["rows"]:
-        lines += [f"    - title: {_flow(row['title'])}", "      panels:", *[f"        - {_flow(panel)}" for panel in row["panels"]]]
+        lines += [
+            f"    - title: {_flow(row['title'])}",
+            "      panels:",
+            *[f"        - {_flow(panel)}" for panel in row["panels"]],
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,12 @@ BASE = "apiVersion: sigil-monitoring/v1\nservice: {name: hello, selector: {job: 
 def cases(tmp: Path) -> dict[str, str]:
     aliases = tmp / "aliases.yaml"
     rows = "".join("  - *r\n" for _ in range(4000))
-    aliases.write_text(BASE + "dashboard:\n  rows:\n  - &r {title: r, panels: [{text: hello}]}\n" + rows + "  - {title: bad, panels: [{nope: 1}]}\n")
+    aliases.write_text(
+        BASE
+        + "dashboard:\n  rows:\n  - &r {title: r, panels: [{text: hello}]}\n"
+        + rows
+        + "  - {title: bad, panels: [{nope: 1}]}\n"
+    )
     deep = tmp / "deep.yaml"
     deep.write_text(BASE + "x: " + "[" * 40_000 + "]" * 40_000 + "\n")
     fifo = tmp / "fifo.yaml"
@@ -48,10 +53,21 @@ def main() -> None:
             samples = []
             for _ in range(runs):
                 start = time.perf_counter()
-                proc = subprocess.run([sys.executable, "-m", "sigil_monitoring", "validate", path], cwd=REPO, capture_output=True, timeout=300)
+                proc = subprocess.run(
+                    [sys.executable, "-m", "sigil_monitoring", "validate", path],
+                    cwd=REPO,
+                    capture_output=True,
+                    timeout=300,
+                )
                 samples.append(time.perf_counter() - start)
-                assert proc.returncode == 2 and proc.stderr.count(b"\n") >= 1, (name, proc.returncode, proc.stderr[-300:])
-            print(f"{name:<32} median {statistics.median(samples) * 1000:8.1f} ms   max {max(samples) * 1000:8.1f}   (n={runs}, exit 2)")
+                assert proc.returncode == 2 and proc.stderr.count(b"\n") >= 1, (
+                    name,
+                    proc.returncode,
+                    proc.stderr[-300:],
+                )
+            print(
+                f"{name:<32} median {statistics.median(samples) * 1000:8.1f} ms   max {max(samples) * 1000:8.1f}   (n={runs}, exit 2)"
+            )
 
 
 if __name__ == "__main__":

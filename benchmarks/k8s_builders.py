@@ -21,8 +21,14 @@ from typing import Any
 Obj = dict[str, Any]
 CADVISOR = ["namespace", "pod", "container", "node"]
 # The views of the mixin's compute-resources dashboards: (row title suffix, labels grouped by).
-VIEWS = [("cluster", []), ("namespaces", ["namespace"]), ("nodes", ["node"]), ("pods", ["namespace", "pod"]),
-         ("pods per node", ["node", "pod"]), ("containers", ["namespace", "pod", "container"])]
+VIEWS = [
+    ("cluster", []),
+    ("namespaces", ["namespace"]),
+    ("nodes", ["node"]),
+    ("pods", ["namespace", "pod"]),
+    ("pods per node", ["node", "pod"]),
+    ("containers", ["namespace", "pod", "container"]),
+]
 
 
 def m(name: str, type_: str, labels: list[str], unit: str | None = None, buckets: list[float] | None = None) -> Obj:
@@ -55,7 +61,9 @@ def stat(metric: str, by: list[str], title: str, where: Obj | None = None) -> Ob
     return {"stat": ref(metric, by, where), "title": title}
 
 
-def share(metric: str, of: str, by: list[str], title: str, where: Obj | None = None, of_where: Obj | None = None) -> Obj:
+def share(
+    metric: str, of: str, by: list[str], title: str, where: Obj | None = None, of_where: Obj | None = None
+) -> Obj:
     return {"gauge": ref(metric, by, where), "of": ref(of, by, of_where), "title": title}
 
 
@@ -67,7 +75,15 @@ def alert(when: Obj, for_: str = "15m", severity: str = "warning") -> Obj:
     return {"when": when, "for": for_, "severity": severity}
 
 
-def share_alert(metric: str, of: str, by: list[str], limit: str, where: Obj | None = None, of_where: Obj | None = None, below: bool = True) -> Obj:
+def share_alert(
+    metric: str,
+    of: str,
+    by: list[str],
+    limit: str,
+    where: Obj | None = None,
+    of_where: Obj | None = None,
+    below: bool = True,
+) -> Obj:
     return alert({"value": ref(metric, by, where), "of": ref(of, by, of_where), ("below" if below else "above"): limit})
 
 
@@ -78,22 +94,66 @@ def value_alert(metric: str, by: list[str], above: Any, where: Obj | None = None
 LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
 
-def component(name: str, prefix: str, selector: Obj, metrics: Obj, alerts: Obj, rows: list[Obj], variables: list[str],
-              slos: Obj | None = None, client: bool = False) -> Obj:
+def component(
+    name: str,
+    prefix: str,
+    selector: Obj,
+    metrics: Obj,
+    alerts: Obj,
+    rows: list[Obj],
+    variables: list[str],
+    slos: Obj | None = None,
+    client: bool = False,
+) -> Obj:
     """One component, with the process metrics, alerts and rows every Kubernetes binary has
     (the mixin's XDown and XInstanceUnreachable; memory, goroutines, up; its Kube API client)."""
-    metrics = {**metrics, "memory": m("process_resident_memory_bytes", "gauge", ["instance"], "bytes"),
-               "goroutines": m("go_goroutines", "gauge", ["instance"]), "up": m("up", "gauge", ["instance"])}
-    alerts = {**alerts, f"{prefix}Down": alert({"value": ref("up", ["instance"]), "below": 1}, "15m", "critical"),
-              f"{prefix}MetricsAbsent": {**alert({"absent": "up"}, "15m", "critical"), "inhibits": True}}
+    metrics = {
+        **metrics,
+        "memory": m("process_resident_memory_bytes", "gauge", ["instance"], "bytes"),
+        "goroutines": m("go_goroutines", "gauge", ["instance"]),
+        "up": m("up", "gauge", ["instance"]),
+    }
+    alerts = {
+        **alerts,
+        f"{prefix}Down": alert({"value": ref("up", ["instance"]), "below": 1}, "15m", "critical"),
+        f"{prefix}MetricsAbsent": {**alert({"absent": "up"}, "15m", "critical"), "inhibits": True},
+    }
     rows = [*rows]
     if client:
         metrics["client_requests"] = m("rest_client_requests_total", "counter", ["instance", "code", "verb"])
         metrics["client_errors"] = {"from": "client_requests", "where": {"code": {"regex": "5.."}}}
-        alerts[f"{prefix}ClientErrors"] = alert({"ratio": {"bad": ref("client_errors", ["instance"]), "total": ref("client_requests", ["instance"])}, "above": "1%"})
-        rows.append({"title": "Kube API client", "panels": [
-            rate("client_requests", ["code"], "Kube API requests by code"), rate("client_requests", ["verb"], "Kube API requests by verb"),
-            ratio("client_errors", "client_requests", ["instance"], "Kube API 5xx ratio")]})
-    rows.append({"title": "Process", "panels": [stat("memory", ["instance"], "Memory"), stat("goroutines", ["instance"], "Goroutines"), stat("up", ["instance"], "Up")]})
-    return {"name": name, "selector": selector, "metrics": metrics, "alerts": alerts, "rows": rows, "variables": variables, "slos": slos or {}}
-
+        alerts[f"{prefix}ClientErrors"] = alert(
+            {
+                "ratio": {"bad": ref("client_errors", ["instance"]), "total": ref("client_requests", ["instance"])},
+                "above": "1%",
+            }
+        )
+        rows.append(
+            {
+                "title": "Kube API client",
+                "panels": [
+                    rate("client_requests", ["code"], "Kube API requests by code"),
+                    rate("client_requests", ["verb"], "Kube API requests by verb"),
+                    ratio("client_errors", "client_requests", ["instance"], "Kube API 5xx ratio"),
+                ],
+            }
+        )
+    rows.append(
+        {
+            "title": "Process",
+            "panels": [
+                stat("memory", ["instance"], "Memory"),
+                stat("goroutines", ["instance"], "Goroutines"),
+                stat("up", ["instance"], "Up"),
+            ],
+        }
+    )
+    return {
+        "name": name,
+        "selector": selector,
+        "metrics": metrics,
+        "alerts": alerts,
+        "rows": rows,
+        "variables": variables,
+        "slos": slos or {},
+    }

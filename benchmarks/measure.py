@@ -71,7 +71,7 @@ def alternate(jobs: Sequence[Job], runs: int) -> None:
     """``runs`` rounds; each round runs every job once, in an order rotated from round to round,
     so that a burst of load on this shared machine falls on all of them alike."""
     for r in range(runs):
-        order = list(jobs[r % len(jobs):]) + list(jobs[: r % len(jobs)])
+        order = list(jobs[r % len(jobs) :]) + list(jobs[: r % len(jobs)])
         for job in order if r % 2 == 0 else reversed(order):
             job.samples.append(run_once(job))
 
@@ -89,7 +89,9 @@ def instructions(job: Job) -> int:
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *job.cmd]
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True)
         if proc.returncode != 0:
-            raise JobFailed(f"{job.name} under callgrind: exit {proc.returncode}: {proc.stderr.decode(errors='replace')[-2000:]}")
+            raise JobFailed(
+                f"{job.name} under callgrind: exit {proc.returncode}: {proc.stderr.decode(errors='replace')[-2000:]}"
+            )
         match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
         if match is None:
             raise JobFailed(f"{job.name}: no total in callgrind's output")

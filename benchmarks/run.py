@@ -35,7 +35,10 @@ PY = sys.executable
 SPEC = "specs/sigil-dna.yaml"
 PEERS = {  # row -> (module the peer needs, command after the interpreter)
     "peer: grafanalib, dashboard only": ("grafanalib", ["benchmarks/peers/grafanalib_dashboard.py"]),
-    "peer: grafana-foundation-sdk, dashboard only": ("grafana_foundation_sdk", ["benchmarks/peers/foundation_dashboard.py"]),
+    "peer: grafana-foundation-sdk, dashboard only": (
+        "grafana_foundation_sdk",
+        ["benchmarks/peers/foundation_dashboard.py"],
+    ),
     "peer: go-jsonnet (gojsonnet), dashboard only": ("_gojsonnet", ["benchmarks/peers/jsonnet_dashboard.py", "go"]),
     "peer: jrsonnet (rjsonnet), dashboard only": ("rjsonnet", ["benchmarks/peers/jsonnet_dashboard.py", "rs"]),
 }
@@ -84,12 +87,26 @@ def dna_jobs(tmp: Path, peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
         Job("python -c pass (interpreter start)", [PY, "-c", "pass"]),
         Job("python -c 'import pydantic, ruamel.yaml'", [PY, "-c", "import pydantic, ruamel.yaml"]),
         Job("validate sigil-dna", [*cli, "validate", "-q", SPEC]),
-        Job("floor: same YAML load, same bytes written", [PY, "benchmarks/floor.py", SPEC, str(module), str(tmp / "floor")], _fresh(tmp / "floor")),
-        Job("compile sigil-dna (fresh output folder)", [*cli, "compile", "-q", SPEC, "--out", str(tmp / "c")], _fresh(tmp / "c")),
+        Job(
+            "floor: same YAML load, same bytes written",
+            [PY, "benchmarks/floor.py", SPEC, str(module), str(tmp / "floor")],
+            _fresh(tmp / "floor"),
+        ),
+        Job(
+            "compile sigil-dna (fresh output folder)",
+            [*cli, "compile", "-q", SPEC, "--out", str(tmp / "c")],
+            _fresh(tmp / "c"),
+        ),
         Job("compile sigil-dna, unchanged (incremental)", [*cli, "compile", "-q", SPEC, "--out", str(unchanged)]),
         Job("check sigil-dna, unchanged (incremental)", [*cli, "check", "-q", SPEC, "--out", str(unchanged)]),
     ]
-    peer_jobs, missing = _peer_jobs({name: (module_name, [*cmd, str(tmp / f"peer-{i}.json")]) for i, (name, (module_name, cmd)) in enumerate(PEERS.items())}, peers)
+    peer_jobs, missing = _peer_jobs(
+        {
+            name: (module_name, [*cmd, str(tmp / f"peer-{i}.json")])
+            for i, (name, (module_name, cmd)) in enumerate(PEERS.items())
+        },
+        peers,
+    )
     return jobs + peer_jobs, missing
 
 
@@ -116,10 +133,22 @@ def k8s_jobs(tmp: Path, peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
     table.write_text(json.dumps(peer_table()))
     out = tmp / "k8s-mixin-out"
     jobs = [Job(K8S, [PY, "-m", "sigil_monitoring", "compile", "-q", str(specs), "--out", str(out)], _fresh(out))]
-    peer_jobs, missing = _peer_jobs({
-        name: (module_name, ["benchmarks/peers/jsonnet_dashboard.py", engine, str(tmp / f"k8s-peer-{engine}.json"), "benchmarks/peers/k8s_dashboards.jsonnet", str(table)])
-        for name, (module_name, engine) in K8S_PEERS.items()
-    }, peers)
+    peer_jobs, missing = _peer_jobs(
+        {
+            name: (
+                module_name,
+                [
+                    "benchmarks/peers/jsonnet_dashboard.py",
+                    engine,
+                    str(tmp / f"k8s-peer-{engine}.json"),
+                    "benchmarks/peers/k8s_dashboards.jsonnet",
+                    str(table),
+                ],
+            )
+            for name, (module_name, engine) in K8S_PEERS.items()
+        },
+        peers,
+    )
     return jobs + peer_jobs, missing
 
 
@@ -129,7 +158,11 @@ def scale_rows(tmp: Path, slos: list[int], services: list[int]) -> list[dict[str
         spec = tmp / f"slos-{n}.yaml"
         spec.write_text(slo_spec(n))
         out = tmp / f"slos-{n}-out"
-        job = Job(f"{n} SLOs in one spec, compile", [PY, "benchmarks/big_cli.py", "compile", "-q", str(spec), "--out", str(out)], _fresh(out))
+        job = Job(
+            f"{n} SLOs in one spec, compile",
+            [PY, "benchmarks/big_cli.py", "compile", "-q", str(spec), "--out", str(out)],
+            _fresh(out),
+        )
         rows.append(_once(job, {"kind": "slos", "n": n}))
     for n in services:
         folder = tmp / f"fleet-{n}"
@@ -149,14 +182,23 @@ def _once(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
         sample = run_once(job)
     except JobFailed as exc:
         return {"name": job.name, "note": f"failed: {str(exc)[:300]}", **extra}
-    return {"name": job.name, "wall_ms": sample.wall * 1000, "cpu_ms": sample.cpu * 1000, "rss_mib": sample.rss_mib, **extra}
+    return {
+        "name": job.name,
+        "wall_ms": sample.wall * 1000,
+        "cpu_ms": sample.cpu * 1000,
+        "rss_mib": sample.rss_mib,
+        **extra,
+    }
 
 
 def _row(job: Job) -> dict[str, Any]:
     return {
-        "name": job.name, "runs": len(job.samples),
-        "wall_ms": median([s.wall for s in job.samples]) * 1000, "wall_min_ms": min(s.wall for s in job.samples) * 1000,
-        "cpu_ms": median([s.cpu for s in job.samples]) * 1000, "rss_mib": max(s.rss_mib for s in job.samples),
+        "name": job.name,
+        "runs": len(job.samples),
+        "wall_ms": median([s.wall for s in job.samples]) * 1000,
+        "wall_min_ms": min(s.wall for s in job.samples) * 1000,
+        "cpu_ms": median([s.cpu for s in job.samples]) * 1000,
+        "rss_mib": max(s.rss_mib for s in job.samples),
         "instructions": job.instructions,
     }
 
@@ -176,7 +218,14 @@ def with_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         a = next((r for r in rows if r.get("kind") == kind and r.get("n") == big and "cpu_ms" in r), None)
         b = next((r for r in rows if r.get("kind") == kind and r.get("n") == small and "cpu_ms" in r), None)
         if a and b:
-            rows.append({"name": f"time({big})/time({small}), {kind}", "ratio": a["cpu_ms"] / b["cpu_ms"], "ratio_of": "cpu", "kind": f"{kind}-ratio"})
+            rows.append(
+                {
+                    "name": f"time({big})/time({small}), {kind}",
+                    "ratio": a["cpu_ms"] / b["cpu_ms"],
+                    "ratio_of": "cpu",
+                    "kind": f"{kind}-ratio",
+                }
+            )
     return rows
 
 
@@ -193,8 +242,16 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ("unchanged compile <= 1.5x the floor", ratio("compile sigil-dna, unchanged (incremental)"), 1.5),
         ("unchanged check <= 1.5x the floor", ratio("check sigil-dna, unchanged (incremental)"), 1.5),
         ("validate <= 2x import pydantic, ruamel.yaml", ratio("validate sigil-dna"), 2.0),
-        ("compile sigil-dna faster than go-jsonnet builds the dashboard (peer/compile >= 1)", ratio("peer: go-jsonnet (gojsonnet), dashboard only"), None),
-        ("kubernetes-mixin-sized compile <= jrsonnet (peer/compile >= 1)", ratio("peer: jrsonnet, kubernetes-mixin-sized dashboards"), None),
+        (
+            "compile sigil-dna faster than go-jsonnet builds the dashboard (peer/compile >= 1)",
+            ratio("peer: go-jsonnet (gojsonnet), dashboard only"),
+            None,
+        ),
+        (
+            "kubernetes-mixin-sized compile <= jrsonnet (peer/compile >= 1)",
+            ratio("peer: jrsonnet, kubernetes-mixin-sized dashboards"),
+            None,
+        ),
         ("10,000 SLOs <= 10 s CPU", slo10k.get("cpu_ms", 0) / 1000 or None, 10.0),
         ("10,000 SLOs <= 1 GiB peak RSS", slo10k.get("rss_mib"), 1024.0),
         ("time(10k)/time(1k) SLOs <= 11", ratio("time(10000)/time(1000), slos"), 11.0),
@@ -229,11 +286,17 @@ def table(rows: list[dict[str, Any]], goals: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=11, help="rounds of the sigil-dna-sized jobs (default 11)")
-    parser.add_argument("--slos", default="10,100,1000,10000", help="SLO counts of the one-spec scale rows ('' for none)")
-    parser.add_argument("--services", default="1,10,100,1000", help="service counts of the folder scale rows ('' for none)")
+    parser.add_argument(
+        "--slos", default="10,100,1000,10000", help="SLO counts of the one-spec scale rows ('' for none)"
+    )
+    parser.add_argument(
+        "--services", default="1,10,100,1000", help="service counts of the folder scale rows ('' for none)"
+    )
     parser.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers")
-    parser.add_argument("--json", default="build/benchmark.json", help="where to write the results (default build/benchmark.json)")
+    parser.add_argument(
+        "--json", default="build/benchmark.json", help="where to write the results (default build/benchmark.json)"
+    )
     args = parser.parse_args()
     sizes = [[int(n) for n in text.split(",") if n] for text in (args.slos, args.services)]
     # Measure what an installed package runs: modules loaded from cached bytecode. With
@@ -262,7 +325,13 @@ def main() -> None:
     rows = with_ratios(rows)
     goals = targets(rows)
     print(table(rows, goals))
-    result = {"python": platform.python_version(), "machine": platform.machine(), "runs": args.runs, "rows": rows, "targets": goals}
+    result = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "runs": args.runs,
+        "rows": rows,
+        "targets": goals,
+    }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwrote {args.json}")

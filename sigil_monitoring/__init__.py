@@ -22,13 +22,28 @@ if TYPE_CHECKING:
 # The public API, imported on first use: `python -m sigil_monitoring validate` then loads the spec
 # models only, not the compilers and the writer (the CLI runs on every commit).
 _EXPORTS = {
-    "Artifact": "bundle", "Bundle": "bundle", "Diagnostic": "errors", "SpecError": "errors",
-    "compile_spec": "pipeline", "compile_specs": "pipeline", "Spec": "spec.document",
-    "load_spec": "spec.loader", "parse_spec": "spec.loader", "write_bundle": "write",
+    "Artifact": "bundle",
+    "Bundle": "bundle",
+    "Diagnostic": "errors",
+    "SpecError": "errors",
+    "compile_spec": "pipeline",
+    "compile_specs": "pipeline",
+    "Spec": "spec.document",
+    "load_spec": "spec.loader",
+    "parse_spec": "spec.loader",
+    "write_bundle": "write",
 }
 __all__ = [
-    "Artifact", "Bundle", "Diagnostic", "Spec", "SpecError",
-    "compile_spec", "compile_specs", "load_spec", "parse_spec", "write_bundle",
+    "Artifact",
+    "Bundle",
+    "Diagnostic",
+    "Spec",
+    "SpecError",
+    "compile_spec",
+    "compile_specs",
+    "load_spec",
+    "parse_spec",
+    "write_bundle",
 ]
 
 

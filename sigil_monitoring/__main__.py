@@ -1,1 +1,3 @@
-from .startup import run; run()  # noqa: E702
+from .startup import run
+
+run()  # noqa: E702

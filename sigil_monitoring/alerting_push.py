@@ -18,13 +18,18 @@ def push_specs(args: argparse.Namespace, token: str) -> int:
     from .pipeline import compile_specs
 
     bundle = compile_specs(load_all(args.specs), targets=["grafana_alerting"])
-    rule_files = [load_yaml(data.decode()) for path, data in bundle.items()
-                  if path.startswith("grafana-alerting/") and path.endswith(".rules.yml")]
+    rule_files = [
+        load_yaml(data.decode())
+        for path, data in bundle.items()
+        if path.startswith("grafana-alerting/") and path.endswith(".rules.yml")
+    ]
     notifications = bundle.get("grafana-alerting/notifications.yml")
     headers = {PROVENANCE_HEADER: "true"} if args.editable_in_ui else {}
     try:
         transport = Transport(args.grafana_url, token, retries=max(args.retries, 0), headers=headers)
-        done = push_alerting(transport, args.folder_uid, rule_files, load_yaml(notifications.decode()) if notifications else None)
+        done = push_alerting(
+            transport, args.folder_uid, rule_files, load_yaml(notifications.decode()) if notifications else None
+        )
     except GrafanaError as err:
         sys.stderr.write(f"alerting: error: {err} (check the token's alerting permissions and --folder-uid)\n")
         return 1

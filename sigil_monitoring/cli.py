@@ -60,14 +60,20 @@ def spec_files(paths: Sequence[str]) -> list[str]:
     """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted."""
     from pathlib import Path
 
-
     found: list[str] = []
     empty: list[Diagnostic] = []
     for path in paths:
         if Path(path).is_dir():
             inside = sorted(str(f) for f in Path(path).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
             if not inside:
-                empty.append(Diagnostic(path, 1, 1, "a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)"))
+                empty.append(
+                    Diagnostic(
+                        path,
+                        1,
+                        1,
+                        "a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)",
+                    )
+                )
             found += inside
         else:
             found.append(path)
@@ -96,7 +102,14 @@ def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "t
             name, source = spec.service.name, spec._source.display
             if name in seen:
                 line, col = spec._source.position(("service", "name"))
-                diagnostics.append(Diagnostic(source, line, col, f"service '{name}' is also defined in {seen[name]} (give each spec its own service name)"))
+                diagnostics.append(
+                    Diagnostic(
+                        source,
+                        line,
+                        col,
+                        f"service '{name}' is also defined in {seen[name]} (give each spec its own service name)",
+                    )
+                )
             seen[name] = source
         diagnostics += _shared_dashboard_uids(specs)
     warnings = sorted(w for spec in specs for w in spec._warnings)
@@ -121,7 +134,14 @@ def _shared_dashboard_uids(specs: Sequence[Any]) -> list[Diagnostic]:
         source = spec._source.display
         if uid in seen:
             line, col = spec._source.position(("dashboard", "uid"))
-            out.append(Diagnostic(source, line, col, f"dashboard uid '{uid}' is also used by {seen[uid]} (give each service's dashboard its own uid)"))
+            out.append(
+                Diagnostic(
+                    source,
+                    line,
+                    col,
+                    f"dashboard uid '{uid}' is also used by {seen[uid]} (give each service's dashboard its own uid)",
+                )
+            )
         seen.setdefault(uid, source)
     return out
 
@@ -132,8 +152,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     specs = load_all(args.specs, strict=args.strict, fmt=None if args.format == "json" else args.format)
     check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
     if args.format == "json":
-        sys.stdout.write(json.dumps({"valid": True, "specs": len(specs),
-                                     "diagnostics": [asdict(w) for s in specs for w in s._warnings]}, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"valid": True, "specs": len(specs), "diagnostics": [asdict(w) for s in specs for w in s._warnings]},
+                indent=2,
+            )
+            + "\n"
+        )
     elif not args.quiet and args.format == "text":
         print(f"{len(specs)} spec(s) valid")
     return EXIT_OK
@@ -183,33 +208,54 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     >>> commands(build_parser())
     ['check', 'compile', 'diff', 'drill', 'fire-test', 'history', 'lint', 'push', 'rollback', 'schema', 'validate']
     """
-    parser = _Parser(prog="sigil-monitoring", description="Compile a service's monitoring spec into dashboards, rules, routing and a runbook.")
+    parser = _Parser(
+        prog="sigil-monitoring",
+        description="Compile a service's monitoring spec into dashboards, rules, routing and a runbook.",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     from . import engines
 
     def specs(p: argparse.ArgumentParser) -> None:
-        p.add_argument("specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)")
+        p.add_argument(
+            "specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)"
+        )
         p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
 
     def output_format(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--format", choices=("text", "json", "github"), default="text",
-                       help="errors and warnings as text lines on stderr (default), one JSON document, or GitHub annotations (stdout)")
+        p.add_argument(
+            "--format",
+            choices=("text", "json", "github"),
+            default="text",
+            help="errors and warnings as text lines on stderr (default), one JSON document, or GitHub annotations (stdout)",
+        )
 
-    p = sub.add_parser("compile", help="compile specs into an output folder", description="Compile specs; the output folder is swapped in atomically.")
+    p = sub.add_parser(
+        "compile",
+        help="compile specs into an output folder",
+        description="Compile specs; the output folder is swapped in atomically.",
+    )
     specs(p)
     p.add_argument("--out", default="build", type=out_folder, metavar="DIR", help="output folder (default: build)")
     output_format(p)
     engines.add_target_option(p)
     p.set_defaults(func=cmd_compile)
 
-    p = sub.add_parser("validate", help="check specs without writing anything", description="Validate specs; exit 2 with every error when invalid.")
+    p = sub.add_parser(
+        "validate",
+        help="check specs without writing anything",
+        description="Validate specs; exit 2 with every error when invalid.",
+    )
     specs(p)
     output_format(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("schema", help="print the spec's JSON Schema", description="Print the JSON Schema of the spec format (schemas/spec.schema.json).")
+    p = sub.add_parser(
+        "schema",
+        help="print the spec's JSON Schema",
+        description="Print the JSON Schema of the spec format (schemas/spec.schema.json).",
+    )
     p.set_defaults(func=cmd_schema)
 
     if command not in _OWN_COMMANDS:
@@ -254,8 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ENVIRONMENT
     except ModuleNotFoundError as exc:
         # A dependency missing from this Python is the environment's fault, not a bug: say which.
-        sys.stderr.write(f"sigil-monitoring {args.command}: error: No module named {exc.name!r} "
-                         "(install sigil-monitoring with its dependencies, e.g. pip install -e . in a virtual environment)\n")
+        sys.stderr.write(
+            f"sigil-monitoring {args.command}: error: No module named {exc.name!r} "
+            "(install sigil-monitoring with its dependencies, e.g. pip install -e . in a virtual environment)\n"
+        )
         return EXIT_ENVIRONMENT
     except (OSError, MemoryError) as exc:
         from .errors import filesystem_error
@@ -264,7 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             reason = "out of memory (give the process more memory, or split the specs)"
             sys.stderr.write(f"sigil-monitoring {args.command}: error: {reason}\n")
         else:
-            sys.stderr.write(f"sigil-monitoring {args.command}: error: {filesystem_error(exc, os.fsdecode(exc.filename or '.'))}\n")
+            sys.stderr.write(
+                f"sigil-monitoring {args.command}: error: {filesystem_error(exc, os.fsdecode(exc.filename or '.'))}\n"
+            )
         return EXIT_ENVIRONMENT
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
         report_internal(exc, args)
@@ -284,7 +334,7 @@ def report_internal(exc: BaseException, args: argparse.Namespace) -> None:
     where = ""
     if ours:
         frame = ours[-1]
-        where = f" at {frame.filename[frame.filename.rfind('sigil_monitoring'):]}:{frame.lineno}"
+        where = f" at {frame.filename[frame.filename.rfind('sigil_monitoring') :]}:{frame.lineno}"
     inputs = " ".join(getattr(args, "specs", None) or getattr(args, "paths", None) or []) or "the command line"
     sys.stderr.write(
         f"sigil-monitoring {args.command}: internal error: {type(exc).__name__}{where} "

@@ -48,11 +48,46 @@ MIN_BURN_WINDOW = D("1m")
 # steps are at most 1.67x apart, so no factor falls below 0.57x the workbook's either. 28d keeps
 # the standard windows (56m -> 1h, 5h36m -> 6h, 22h24m -> 1d, 2d19h12m -> 3d) and so Sloth's
 # factors 13.44 / 5.6 / 2.8 / 0.9333; 7d gets 15m, 1h30m, 6h, 18h with the same factors.
-WINDOW_LADDER: tuple[Duration, ...] = tuple(D(t) for t in (
-    "1m", "2m", "3m", "4m", "5m", "6m", "10m", "12m", "15m", "20m", "30m", "45m",
-    "1h", "1h30m", "2h", "3h", "4h", "6h", "8h", "12h", "18h",
-    "1d", "1d12h", "2d", "3d", "4d", "5d", "7d", "10d", "14d", "21d", "30d", "45d", "60d", "90d",
-))
+WINDOW_LADDER: tuple[Duration, ...] = tuple(
+    D(t)
+    for t in (
+        "1m",
+        "2m",
+        "3m",
+        "4m",
+        "5m",
+        "6m",
+        "10m",
+        "12m",
+        "15m",
+        "20m",
+        "30m",
+        "45m",
+        "1h",
+        "1h30m",
+        "2h",
+        "3h",
+        "4h",
+        "6h",
+        "8h",
+        "12h",
+        "18h",
+        "1d",
+        "1d12h",
+        "2d",
+        "3d",
+        "4d",
+        "5d",
+        "7d",
+        "10d",
+        "14d",
+        "21d",
+        "30d",
+        "45d",
+        "60d",
+        "90d",
+    )
+)
 LONG_WINDOW_TOLERANCE = Decimal("0.05")
 
 DEFAULT_ALERT_FOR = D("5m")

@@ -81,7 +81,11 @@ def _check_text(drift: list[Any], args: argparse.Namespace) -> str:
 
 def _check_json(drift: list[Any]) -> str:
     files = [
-        {"path": d.path, "state": d.state, "changes": [{"what": c.what, "name": c.name, "detail": c.detail, "text": str(c)} for c in _changes(d)]}
+        {
+            "path": d.path,
+            "state": d.state,
+            "changes": [{"what": c.what, "name": c.name, "detail": c.detail, "text": str(c)} for c in _changes(d)],
+        }
         for d in drift
     ]
     return json.dumps({"up_to_date": not drift, "files": files}, indent=2, ensure_ascii=False) + "\n"
@@ -90,14 +94,17 @@ def _check_json(drift: list[Any]) -> str:
 def _folder(path: Path) -> dict[str, bytes]:
     """The generated files of an output folder (those in its manifest), or all its files."""
     from .conventions import MANIFEST_PATH
+    from .outdir import LOCK_NAME, read_inside
     from .write import read_manifest
 
-    from .outdir import LOCK_NAME, read_inside
-
     manifest = read_manifest(path)
-    rels = list(manifest) if manifest else [
-        f.relative_to(path).as_posix() for f in sorted(path.rglob("*")) if f.name not in (MANIFEST_PATH, LOCK_NAME)
-    ]
+    rels = (
+        list(manifest)
+        if manifest
+        else [
+            f.relative_to(path).as_posix() for f in sorted(path.rglob("*")) if f.name not in (MANIFEST_PATH, LOCK_NAME)
+        ]
+    )
     # read_inside: only regular files inside the folder, whatever the manifest names.
     return {rel: data for rel in rels if (data := read_inside(path, rel)) is not None}
 
@@ -109,7 +116,9 @@ def _git_show(spec: str, rev: str) -> bytes:
         # --end-of-options below is the second lock on the same door.
         raise UsageError(f"{rev!r} is not a git revision (give a commit, branch or tag, e.g. --against HEAD~1)")
     # ``REV:./name`` is resolved relative to the folder git runs in, wherever the repo root is.
-    proc = subprocess.run(["git", "show", "--end-of-options", f"{rev}:./{p.name}"], cwd=p.parent.absolute(), capture_output=True)
+    proc = subprocess.run(
+        ["git", "show", "--end-of-options", f"{rev}:./{p.name}"], cwd=p.parent.absolute(), capture_output=True
+    )
     if proc.returncode != 0:
         reason = proc.stderr.decode(errors="replace").strip().splitlines()
         raise UsageError(f"cannot read {spec} at {rev}: {reason[-1] if reason else 'git show failed'}")
@@ -122,7 +131,9 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
 
     if args.against is not None:
         paths = spec_files(args.paths)
-        old_specs = [_load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths]
+        old_specs = [
+            _load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths
+        ]
         return dict(_compile(old_specs, args.target)), dict(_compile(load_all(paths, fmt=None), args.target))
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
@@ -135,8 +146,10 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
     if old.is_file() and new.is_file():
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
-        return (dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)], args.target)),
-                dict(_compile(load_all([str(new)], fmt=None), args.target)))
+        return (
+            dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)], args.target)),
+            dict(_compile(load_all([str(new)], fmt=None), args.target)),
+        )
     left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None), args.target))
     right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)], fmt=None), args.target))
     return left, right
@@ -186,9 +199,17 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     specs(p)
     from .cli import out_folder
 
-    p.add_argument("--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)")
-    p.add_argument("--format", **{**fmt, "choices": ["text", "json", "github"],
-                                  "help": "report as text (default), JSON for tooling, or GitHub annotations"})
+    p.add_argument(
+        "--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)"
+    )
+    p.add_argument(
+        "--format",
+        **{
+            **fmt,
+            "choices": ["text", "json", "github"],
+            "help": "report as text (default), JSON for tooling, or GitHub annotations",
+        },
+    )
     add_target_option(p)  # check what `compile --target` wrote
     p.set_defaults(func=_guard(cmd_check, "check"))
 
@@ -201,6 +222,12 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("paths", nargs="+", metavar="OLD NEW", help="two folders or specs; with --against, the spec(s) only")
     p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")
     p.add_argument("--format", **fmt)
-    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print no changes, only errors: the exit code says same (0) or different (1)")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print no changes, only errors: the exit code says same (0) or different (1)",
+    )
     add_target_option(p)  # specs are compiled for these targets, as compile --target would
     p.set_defaults(func=_guard(cmd_diff, "diff"))

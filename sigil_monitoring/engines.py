@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator, Sequence
-
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, SpecError
@@ -36,16 +35,40 @@ SUPPORT: dict[str, tuple[str, ...]] = {
     "classic histograms": ("yes", "yes", "yes", "yes", "yes", "yes"),
     "native histograms": ("yes", "yes", "yes", "yes", "no", "yes"),
     "raw `promql` alerts": ("yes", "yes", "yes", "yes", "read as MetricsQL", "yes"),
-    "routing: receivers and routes": ("alertmanager target", "AlertmanagerConfig", "alertmanager target",
-                                      "alertmanager target", "alertmanager target", "contact points, policies"),
-    "inhibitions (`routing.inhibit`)": ("alertmanager target", "yes", "alertmanager target", "alertmanager target",
-                                        "alertmanager target", "no"),
+    "routing: receivers and routes": (
+        "alertmanager target",
+        "AlertmanagerConfig",
+        "alertmanager target",
+        "alertmanager target",
+        "alertmanager target",
+        "contact points, policies",
+    ),
+    "inhibitions (`routing.inhibit`)": (
+        "alertmanager target",
+        "yes",
+        "alertmanager target",
+        "alertmanager target",
+        "alertmanager target",
+        "no",
+    ),
     "mute windows with a `location`": ("yes", "no (UTC only)", "yes", "yes", "yes", "yes"),
     "secrets": ("files", "Secret keys", "files", "files", "files", "`$__file{}` references"),
-    "generated unit tests": ("promtool", "the Prometheus target's", "the Prometheus target's",
-                             "the Prometheus target's", "the Prometheus target's", "the Prometheus target's"),
-    "engine options": ("-", "namespace, labels", "tenant, namespace, source_tenants", "partial_response_strategy", "-",
-                       "datasource_uid, folder, interval"),
+    "generated unit tests": (
+        "promtool",
+        "the Prometheus target's",
+        "the Prometheus target's",
+        "the Prometheus target's",
+        "the Prometheus target's",
+        "the Prometheus target's",
+    ),
+    "engine options": (
+        "-",
+        "namespace, labels",
+        "tenant, namespace, source_tenants",
+        "partial_response_strategy",
+        "-",
+        "datasource_uid, folder, interval",
+    ),
 }
 
 
@@ -75,14 +98,20 @@ def target_list(text: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     unknown = [n for n in names if n not in TARGETS]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown target {', '.join(repr(n) for n in unknown) or 'list'} (choose from {', '.join(TARGETS)})")
+        raise argparse.ArgumentTypeError(
+            f"unknown target {', '.join(repr(n) for n in unknown) or 'list'} (choose from {', '.join(TARGETS)})"
+        )
     return names
 
 
 def add_target_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", type=target_list, metavar="NAME[,NAME...]",
-                        help="targets to compile, overriding the specs' targets: sections (prometheus, grafana, alertmanager, "
-                             "runbook, kubernetes, mimir, thanos, victoriametrics, grafana_alerting; default: each spec's section, else the first four)")
+    parser.add_argument(
+        "--target",
+        type=target_list,
+        metavar="NAME[,NAME...]",
+        help="targets to compile, overriding the specs' targets: sections (prometheus, grafana, alertmanager, "
+        "runbook, kubernetes, mimir, thanos, victoriametrics, grafana_alerting; default: each spec's section, else the first four)",
+    )
 
 
 def choose(specs: Sequence[Spec], override: tuple[str, ...] | None) -> tuple[tuple[str, ...], ...]:
@@ -115,8 +144,11 @@ def problems(spec: Spec, target: str) -> Iterator[Problem]:
 def _victoriametrics(spec: Spec) -> Iterator[Problem]:
     for key, metric in spec.metrics.items():
         if metric.type == "native_histogram":
-            yield (("metrics", key, "type"), "value",
-                   "stores no Prometheus native histograms (expose a classic histogram with buckets, or drop this target)")
+            yield (
+                ("metrics", key, "type"),
+                "value",
+                "stores no Prometheus native histograms (expose a classic histogram with buckets, or drop this target)",
+            )
     # vmalert 1.79 refuses the whole rule file: "unknown fields in rule: keep_firing_for".
     held = "vmalert 1.79 refuses keep_firing_for (remove it, or drop this target)"
     for name, alert in spec.alerts.items():
@@ -132,15 +164,21 @@ def _kubernetes(spec: Spec) -> Iterator[Problem]:
     if not spec.targets.kubernetes.alertmanager_config:
         return
     if spec.routing is None:
-        yield (("targets", "kubernetes", "alertmanager_config"), "value",
-               "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)")
+        yield (
+            ("targets", "kubernetes", "alertmanager_config"),
+            "value",
+            "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)",
+        )
         return
     yield from _secret_keys(spec)
     for name, interval in spec.routing.mute.items():
         if interval.location != "UTC":
-            yield (("routing", "mute", name, "location"), "value",
-                   f"time intervals have no location field, so '{interval.location}' cannot be kept "
-                   "(write the times in UTC, or use the alertmanager target)")
+            yield (
+                ("routing", "mute", name, "location"),
+                "value",
+                f"time intervals have no location field, so '{interval.location}' cannot be kept "
+                "(write the times in UTC, or use the alertmanager target)",
+            )
 
 
 def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
@@ -148,8 +186,11 @@ def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
         return
     # Inhibition is on by default: point at `inhibit:` when written, else at the routing section.
     written = "inhibit" in spec.routing.model_fields_set
-    yield (("routing", "inhibit") if written else ("routing",), "value" if written else "key",
-           "has no inhibition rules (set routing.inhibit: false, or notify through the alertmanager target)")
+    yield (
+        ("routing", "inhibit") if written else ("routing",),
+        "value" if written else "key",
+        "has no inhibition rules (set routing.inhibit: false, or notify through the alertmanager target)",
+    )
 
 
 def _thanos(spec: Spec) -> Iterator[Problem]:
@@ -159,12 +200,18 @@ def _thanos(spec: Spec) -> Iterator[Problem]:
     known = concerns(spec)
     for concern in strategy:
         if concern not in known:
-            yield (("targets", "thanos", "partial_response_strategy", concern), "key",
-                   f"no rule group '{concern}' (use one of {', '.join(known)})")
+            yield (
+                ("targets", "thanos", "partial_response_strategy", concern),
+                "key",
+                f"no rule group '{concern}' (use one of {', '.join(known)})",
+            )
 
 
 _CHECKS: dict[str, Callable[[Spec], Iterator[Problem]]] = {
-    "victoriametrics": _victoriametrics, "kubernetes": _kubernetes, "grafana_alerting": _grafana_alerting, "thanos": _thanos,
+    "victoriametrics": _victoriametrics,
+    "kubernetes": _kubernetes,
+    "grafana_alerting": _grafana_alerting,
+    "thanos": _thanos,
 }
 
 
@@ -190,7 +237,15 @@ def _secret_keys(spec: Spec) -> Iterator[Problem]:
             key = path.rsplit("/", 1)[-1]
             where = ("routing", "receivers", name, kind, attr)
             if not re.fullmatch(r"[-._a-zA-Z0-9]+", key):
-                yield where, "value", f"the file name '{key}' is not a valid Secret key (name the file with letters, digits, '-', '_' and '.')"
+                yield (
+                    where,
+                    "value",
+                    f"the file name '{key}' is not a valid Secret key (name the file with letters, digits, '-', '_' and '.')",
+                )
             elif key in seen and seen[key] != path:
-                yield where, "value", f"'{path}' and '{seen[key]}' would both be Secret key '{key}' (give the secret files distinct names)"
+                yield (
+                    where,
+                    "value",
+                    f"'{path}' and '{seen[key]}' would both be Secret key '{key}' (give the secret files distinct names)",
+                )
             seen.setdefault(key, path)

@@ -51,6 +51,7 @@ class Diagnostic(Record, order=True):
         >>> Diagnostic("specs/a.yaml", 3, 5, "bad: 50%").github()
         '::error file=specs/a.yaml,line=3,col=5::bad: 50%25'
         """
+
         def escape(text: str, *extra: str) -> str:
             text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             for char, code in zip(extra, ("%3A", "%2C")):

@@ -23,21 +23,63 @@ from __future__ import annotations
 
 import re
 
-GO_FUNCTIONS = frozenset({
-    "and", "or", "not", "len", "index", "slice", "print", "printf", "println", "html", "js", "urlquery",
-    "eq", "ne", "lt", "le", "gt", "ge", "call",
-})
-PROMETHEUS_FUNCTIONS = frozenset({
-    "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match", "title",
-    "toUpper", "toLower", "graphLink", "tableLink", "sortByLabel", "humanize", "humanize1024",
-    "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "toTime", "pathPrefix", "externalURL",
-    "parseDuration",
-})
+GO_FUNCTIONS = frozenset(
+    {
+        "and",
+        "or",
+        "not",
+        "len",
+        "index",
+        "slice",
+        "print",
+        "printf",
+        "println",
+        "html",
+        "js",
+        "urlquery",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "call",
+    }
+)
+PROMETHEUS_FUNCTIONS = frozenset(
+    {
+        "query",
+        "first",
+        "label",
+        "value",
+        "strvalue",
+        "args",
+        "reReplaceAll",
+        "safeHtml",
+        "match",
+        "title",
+        "toUpper",
+        "toLower",
+        "graphLink",
+        "tableLink",
+        "sortByLabel",
+        "humanize",
+        "humanize1024",
+        "humanizeDuration",
+        "humanizePercentage",
+        "humanizeTimestamp",
+        "toTime",
+        "pathPrefix",
+        "externalURL",
+        "parseDuration",
+    }
+)
 PROMETHEUS_VARIABLES = frozenset({"$", "$labels", "$externalLabels", "$externalURL", "$value"})
 _OPENERS = {"if", "range", "with", "define", "block"}
 _KEYWORDS = _OPENERS | {"else", "end", "template", "nil", "true", "false", "break", "continue"}
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<string>"(?:[^"\\\n]|\\.)*")
   | (?P<badstring>"(?:[^"\\\n]|\\.)*)
@@ -50,7 +92,9 @@ _TOKEN = re.compile(r"""
   | (?P<field>(?:\.\w+)+|\.)
   | (?P<ident>[A-Za-z_]\w*)
   | (?P<punct>[|(),])
-""", re.X)
+""",
+    re.X,
+)
 
 
 class _Problem(Exception):
@@ -150,7 +194,12 @@ def _action(tokens: list[tuple[str, str, int]], at: int, stack: list[tuple[str, 
                 declared.add(value)
             elif value.split(".")[0] not in declared:
                 raise _Problem(f"undefined variable {value} at character {where}")
-        elif kind == "ident" and value not in _KEYWORDS and value not in GO_FUNCTIONS and value not in PROMETHEUS_FUNCTIONS:
+        elif (
+            kind == "ident"
+            and value not in _KEYWORDS
+            and value not in GO_FUNCTIONS
+            and value not in PROMETHEUS_FUNCTIONS
+        ):
             raise _Problem(f'function "{value}" not defined at character {where}')
         elif kind == "punct" and value == "|" and (i + 1 >= len(tokens) or tokens[i + 1][0] in ("punct",)):
             raise _Problem(f"missing command after | at character {where}")

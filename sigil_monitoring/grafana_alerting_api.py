@@ -76,26 +76,41 @@ def read_secret(path: str) -> str:
         return Path(path).read_text(encoding="utf-8").rstrip("\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise GrafanaError(0, f"cannot read the secret file {path}: {reason} (push reads secrets where it runs)") from None
+        raise GrafanaError(
+            0, f"cannot read the secret file {path}: {reason} (push reads secrets where it runs)"
+        ) from None
 
 
-def push_alerting(transport: Transport, folder_uid: str, rule_files: list[dict[str, Any]],
-                  notifications: dict[str, Any] | None, read: Callable[[str], str] = read_secret) -> list[str]:
+def push_alerting(
+    transport: Transport,
+    folder_uid: str,
+    rule_files: list[dict[str, Any]],
+    notifications: dict[str, Any] | None,
+    read: Callable[[str], str] = read_secret,
+) -> list[str]:
     """Create or update everything; returns one line per resource saved. Raises GrafanaError."""
     done: list[str] = []
     api = "/api/v1/provisioning"
     if notifications is not None:
         for template in notifications.get("templates", []):
-            _call(transport, "PUT", f"{api}/templates/{urllib.parse.quote(template['name'], safe='')}",
-                        {"template": template["template"]})
+            _call(
+                transport,
+                "PUT",
+                f"{api}/templates/{urllib.parse.quote(template['name'], safe='')}",
+                {"template": template["template"]},
+            )
             done.append(f"template {template['name']}")
         # The API lists contact points (GET .../contact-points) but has no GET by uid.
         known = {c.get("uid") for c in _call(transport, "GET", f"{api}/contact-points") or []}
         for point in notifications.get("contactPoints", []):
             for integration in point["receivers"]:
-                body = {"uid": integration["uid"], "name": point["name"], "type": integration["type"],
-                        "settings": resolve_secrets(integration["settings"], read),
-                        "disableResolveMessage": integration["disableResolveMessage"]}
+                body = {
+                    "uid": integration["uid"],
+                    "name": point["name"],
+                    "type": integration["type"],
+                    "settings": resolve_secrets(integration["settings"], read),
+                    "disableResolveMessage": integration["disableResolveMessage"],
+                }
                 if integration["uid"] in known:
                     _call(transport, "PUT", f"{api}/contact-points/{integration['uid']}", body)
                 else:
@@ -112,11 +127,28 @@ def push_alerting(transport: Transport, folder_uid: str, rule_files: list[dict[s
     for document in rule_files:
         for group in document["groups"]:
             # The API expands no variables: labels carry the literal $ the file had to escape.
-            rules = [{**rule, "labels": unescape_values(rule.get("labels", {})), "folderUID": folder_uid,
-                      "ruleGroup": group["name"], "orgID": group["orgId"]} for rule in group["rules"]]
-            _call(transport, "PUT", f"{api}/folder/{urllib.parse.quote(folder_uid, safe='')}/rule-groups/"
-                               f"{urllib.parse.quote(group['name'], safe='')}",
-                        {"title": group["name"], "folderUid": folder_uid, "interval": _seconds(group["interval"]), "rules": rules})
+            rules = [
+                {
+                    **rule,
+                    "labels": unescape_values(rule.get("labels", {})),
+                    "folderUID": folder_uid,
+                    "ruleGroup": group["name"],
+                    "orgID": group["orgId"],
+                }
+                for rule in group["rules"]
+            ]
+            _call(
+                transport,
+                "PUT",
+                f"{api}/folder/{urllib.parse.quote(folder_uid, safe='')}/rule-groups/"
+                f"{urllib.parse.quote(group['name'], safe='')}",
+                {
+                    "title": group["name"],
+                    "folderUid": folder_uid,
+                    "interval": _seconds(group["interval"]),
+                    "rules": rules,
+                },
+            )
             done.append(f"rule group {group['name']} ({len(rules)} rules)")
     if notifications is not None:
         (tree,) = notifications["policies"]

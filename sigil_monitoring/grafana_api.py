@@ -31,8 +31,17 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Dashboard", "GrafanaError", "Legacy", "Saved", "Transport", "Version", "check_token", "check_url",
-           "push_dashboard"]
+__all__ = [
+    "Dashboard",
+    "GrafanaError",
+    "Legacy",
+    "Saved",
+    "Transport",
+    "Version",
+    "check_token",
+    "check_url",
+    "push_dashboard",
+]
 
 MAX_ERROR_TEXT = 300
 RESTORE_MESSAGE = "Restored from version"  # the message Grafana gives a restored version
@@ -86,23 +95,31 @@ def check_token(token: str) -> str:
     if not token:
         raise GrafanaError(0, "the token is empty (give a Grafana service-account token)")
     if not all(0x21 <= ord(c) <= 0x7E for c in token):
-        raise GrafanaError(0, "the token holds characters an HTTP header cannot carry (use the token exactly as "
-                              "Grafana showed it: visible ASCII, no spaces)")
+        raise GrafanaError(
+            0,
+            "the token holds characters an HTTP header cannot carry (use the token exactly as "
+            "Grafana showed it: visible ASCII, no spaces)",
+        )
     return token
 
 
 def check_url(url: str) -> str:
     """The base URL without a trailing slash, if it is a plain http(s) URL with a host and no credentials."""
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
-        raise GrafanaError(0, "the Grafana URL contains a control character or a space "
-                              "(give a plain http(s)://host[:port][/path] URL)")
+        raise GrafanaError(
+            0, "the Grafana URL contains a control character or a space (give a plain http(s)://host[:port][/path] URL)"
+        )
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise GrafanaError(0, "the Grafana URL must start with http:// or https:// and name a host "
-                              "(e.g. https://grafana.example.com)")
+        raise GrafanaError(
+            0, "the Grafana URL must start with http:// or https:// and name a host (e.g. https://grafana.example.com)"
+        )
     if "@" in parts.netloc:
-        raise GrafanaError(0, "the Grafana URL carries credentials (remove user:password@; the token comes from "
-                              "--token-file or GRAFANA_ADMIN_TOKEN)")
+        raise GrafanaError(
+            0,
+            "the Grafana URL carries credentials (remove user:password@; the token comes from "
+            "--token-file or GRAFANA_ADMIN_TOKEN)",
+        )
     if parts.query or parts.fragment:
         raise GrafanaError(0, "the Grafana URL has a ?query or #fragment (give the base URL only)")
     return url.rstrip("/")
@@ -118,8 +135,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Transport:
     """JSON requests to one Grafana with one token; retries 5xx and connection errors only."""
 
-    def __init__(self, base_url: str, token: str, timeout: float = 10, retries: int = 3, backoff: float = 0.5,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = 10,
+        retries: int = 3,
+        backoff: float = 0.5,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.base_url, self.token = check_url(base_url), check_token(token)
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.headers = dict(headers or {})  # sent on every request, e.g. X-Disable-Provenance
@@ -136,15 +160,22 @@ class Transport:
                 retryable = err.status >= 500 or (err.status == 0 and err.reason == "unreachable")
                 if not retryable or attempt == self.retries:
                     raise
-            time.sleep(self.backoff * 2 ** attempt)
+            time.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _once(self, method: str, path: str, body: Any, expect: type) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            self.base_url + path, data=data, method=method,
-            headers={**self.headers, "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
-                     "Accept": "application/json"})
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={
+                **self.headers,
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+        )
         try:
             # Built per call so *_proxy variables are read as they are now.
             with urllib.request.build_opener(_NoRedirect).open(request, timeout=self.timeout) as response:
@@ -154,20 +185,27 @@ class Transport:
             err.close()
             if 300 <= status < 400:
                 where = _without_credentials(location) if location else "another URL"
-                raise GrafanaError(status, self.mask(f"redirect to {where} not followed (use the final URL as --grafana-url)")) from None
+                raise GrafanaError(
+                    status, self.mask(f"redirect to {where} not followed (use the final URL as --grafana-url)")
+                ) from None
             message, reason = _error_message(raw_error, str(err.reason))
             raise GrafanaError(status, _cut(self.mask(message)), reason) from None
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
             why = getattr(err, "reason", err)
-            raise GrafanaError(0, _cut(self.mask(f"cannot reach Grafana at {self.base_url}: {why}")), "unreachable") from None
+            raise GrafanaError(
+                0, _cut(self.mask(f"cannot reach Grafana at {self.base_url}: {why}")), "unreachable"
+            ) from None
         try:
             reply = json.loads(raw) if raw.strip() else None
         except ValueError:
             reply = None
         if not isinstance(reply, expect):
             shown = _cut(self.mask(raw.decode("utf-8", "replace")), 80)
-            raise GrafanaError(0, f"Grafana answered {method} {path} with {status} but not a JSON "
-                                  f"{expect.__name__}: {shown!r} (is --grafana-url the Grafana root?)")
+            raise GrafanaError(
+                0,
+                f"Grafana answered {method} {path} with {status} but not a JSON "
+                f"{expect.__name__}: {shown!r} (is --grafana-url the Grafana root?)",
+            )
         return reply
 
 
@@ -223,8 +261,15 @@ class Legacy:
         if not isinstance(data, dict) or not isinstance(meta, dict):
             raise GrafanaError(0, f"Grafana's reply for dashboard {uid} has no dashboard or meta object")
         version = _int(meta.get("version")) or _int(data.get("version"))
-        return Dashboard(uid, data, version, _text(meta.get("folderUid")), _text(meta.get("updatedBy")),
-                         _text(meta.get("updated")), str(version))
+        return Dashboard(
+            uid,
+            data,
+            version,
+            _text(meta.get("folderUid")),
+            _text(meta.get("updatedBy")),
+            _text(meta.get("updated")),
+            str(version),
+        )
 
     def ensure_folder(self, uid: str, title: str) -> bool:
         """Create the folder by uid when Grafana has none; True when it was created."""
@@ -237,8 +282,15 @@ class Legacy:
         self.http.request("POST", "/api/folders", {"uid": uid, "title": title})
         return True
 
-    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
-             force: bool) -> Saved:
+    def save(
+        self,
+        uid: str,
+        data: dict[str, Any],
+        folder_uid: str | None,
+        message: str,
+        current: Dashboard | None,
+        force: bool,
+    ) -> Saved:
         """Create, or update the version in ``current``; Grafana refuses (412) when it changed since.
         ``uid`` is ``data["uid"]`` here (the classic JSON carries it)."""
         dashboard = {**data, "id": None}
@@ -255,8 +307,11 @@ class Legacy:
         items = reply.get("versions") if isinstance(reply, dict) else reply  # Grafana 12+ wraps the list
         if not isinstance(items, list):
             raise GrafanaError(0, f"Grafana's version list for {uid} is not a list")
-        return [Version(_int(v.get("version")), _text(v.get("created")), _text(v.get("createdBy")),
-                        _text(v.get("message"))) for v in items if isinstance(v, dict)]
+        return [
+            Version(_int(v.get("version")), _text(v.get("created")), _text(v.get("createdBy")), _text(v.get("message")))
+            for v in items
+            if isinstance(v, dict)
+        ]
 
     def version_data(self, uid: str, version: int) -> dict[str, Any]:
         reply = self.http.request("GET", f"/api/dashboards/uid/{_quote(uid)}/versions/{version}")
@@ -274,8 +329,15 @@ def _quote(part: str) -> str:
     return urllib.parse.quote(part, safe="")
 
 
-def push_dashboard(base_url: str, token: str, dashboard: dict[str, Any], folder_uid: str | None = None,
-                   message: str = "", overwrite: bool = True, timeout: float = 10) -> dict[str, Any]:
+def push_dashboard(
+    base_url: str,
+    token: str,
+    dashboard: dict[str, Any],
+    folder_uid: str | None = None,
+    message: str = "",
+    overwrite: bool = True,
+    timeout: float = 10,
+) -> dict[str, Any]:
     """One ``POST /api/dashboards/db`` of ``dashboard`` (by uid); Grafana's reply ``{id, uid, url, status, version, slug}``.
 
     ``dashboard["id"]`` is sent as null because numeric ids are per Grafana install. With

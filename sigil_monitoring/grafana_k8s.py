@@ -56,9 +56,15 @@ class K8s:
         notes: dict[str, Any] = raw_notes if isinstance(raw_notes, dict) else {}
         raw_generation = meta.get("generation")
         generation = raw_generation if isinstance(raw_generation, int) else 0
-        return Dashboard(str(meta.get("name", "")), spec, generation, str(notes.get(FOLDER, "")),
-                         str(notes.get(UPDATED_BY, "")), str(notes.get(UPDATED, meta.get("creationTimestamp", ""))),
-                         str(meta.get("resourceVersion", "")))
+        return Dashboard(
+            str(meta.get("name", "")),
+            spec,
+            generation,
+            str(notes.get(FOLDER, "")),
+            str(notes.get(UPDATED_BY, "")),
+            str(notes.get(UPDATED, meta.get("creationTimestamp", ""))),
+            str(meta.get("resourceVersion", "")),
+        )
 
     def get(self, uid: str) -> Dashboard | None:
         try:
@@ -71,8 +77,15 @@ class K8s:
     def ensure_folder(self, uid: str, title: str) -> bool:
         return self.folders.ensure_folder(uid, title)
 
-    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
-             force: bool) -> Saved:
+    def save(
+        self,
+        uid: str,
+        data: dict[str, Any],
+        folder_uid: str | None,
+        message: str,
+        current: Dashboard | None,
+        force: bool,
+    ) -> Saved:
         notes = {MESSAGE: message, **({FOLDER: folder_uid} if folder_uid else {})}
         metadata: dict[str, Any] = {"name": uid, "annotations": notes}
         spec = {k: v for k, v in data.items() if k not in ("id", "version")}
@@ -88,8 +101,9 @@ class K8s:
 
     def _history(self, uid: str) -> list[dict[str, Any]]:
         """Every version of one dashboard, newest first; [] where this API version keeps no history."""
-        query = urllib.parse.urlencode({"labelSelector": "grafana.app/get-history=true",
-                                        "fieldSelector": f"metadata.name={uid}", "limit": "100"})
+        query = urllib.parse.urlencode(
+            {"labelSelector": "grafana.app/get-history=true", "fieldSelector": f"metadata.name={uid}", "limit": "100"}
+        )
         try:
             reply = self.http.request("GET", f"{self.base}?{query}")
         except GrafanaError as err:

@@ -21,38 +21,60 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser(
-        "drill", help="fire drill: every alert on real Prometheus + Alertmanager fed by a simulator",
+        "drill",
+        help="fire drill: every alert on real Prometheus + Alertmanager fed by a simulator",
         description="Compile in memory, start Prometheus and Alertmanager on 127.0.0.1 with the compiled rules "
-                    "and routing (receivers captured locally, time scaled down), and for each alert inject its "
-                    "incident, wait for the notification at the expected receiver, clear it and wait for the "
-                    "resolved one. Exit 1 when an alert fails or normal traffic alerts.",
+        "and routing (receivers captured locally, time scaled down), and for each alert inject its "
+        "incident, wait for the notification at the expected receiver, clear it and wait for the "
+        "resolved one. Exit 1 when an alert fails or normal traffic alerts.",
     )
     specs(p)
-    p.add_argument("--alert", action="append", metavar="NAME", help="drill only this alert, NAME or SERVICE/NAME (repeatable)")
+    p.add_argument(
+        "--alert", action="append", metavar="NAME", help="drill only this alert, NAME or SERVICE/NAME (repeatable)"
+    )
     p.add_argument("--report", metavar="FILE", help="write the report here (.html for HTML, else Markdown)")
-    p.add_argument("--format", choices=("markdown", "html", "json"), help="report format (default: from --report's suffix; json prints to stdout)")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "html", "json"),
+        help="report format (default: from --report's suffix; json prints to stdout)",
+    )
     p.set_defaults(func=cmd_drill)
 
     p = sub.add_parser(
-        "lint", help="check a running Prometheus against the spec",
+        "lint",
+        help="check a running Prometheus against the spec",
         description="Check that every catalog metric exists with its type and labels, pinned label values exist, "
-                    "panel queries and rule expressions return data, and histogram buckets hold every latency "
-                    "threshold. Exit 1 on findings.",
+        "panel queries and rule expressions return data, and histogram buckets hold every latency "
+        "threshold. Exit 1 on findings.",
     )
     specs(p)
-    p.add_argument("--prometheus-url", required=True, metavar="URL", help="Prometheus base URL, e.g. http://prometheus:9090")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="findings as text lines, JSON, or GitHub annotations")
+    p.add_argument(
+        "--prometheus-url", required=True, metavar="URL", help="Prometheus base URL, e.g. http://prometheus:9090"
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="findings as text lines, JSON, or GitHub annotations",
+    )
     p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser(
-        "fire-test", help="send a synthetic test alert to an Alertmanager, then resolve it",
+        "fire-test",
+        help="send a synthetic test alert to an Alertmanager, then resolve it",
         description="Post each alert (or --alert NAME) with exactly the labels and annotations the real one carries, "
-                    "marked as a test in its annotations, so on-call sees it arrive; resolve it after --resolve-after.",
+        "marked as a test in its annotations, so on-call sees it arrive; resolve it after --resolve-after.",
     )
     specs(p)
-    p.add_argument("--alertmanager-url", required=True, metavar="URL", help="Alertmanager base URL, e.g. http://alertmanager:9093")
-    p.add_argument("--alert", action="append", metavar="NAME", help="only this alert (repeatable); default: every alert")
-    p.add_argument("--resolve-after", default="2m", metavar="DURATION", help="how long the test alert fires (default 2m)")
+    p.add_argument(
+        "--alertmanager-url", required=True, metavar="URL", help="Alertmanager base URL, e.g. http://alertmanager:9093"
+    )
+    p.add_argument(
+        "--alert", action="append", metavar="NAME", help="only this alert (repeatable); default: every alert"
+    )
+    p.add_argument(
+        "--resolve-after", default="2m", metavar="DURATION", help="how long the test alert fires (default 2m)"
+    )
     p.set_defaults(func=cmd_fire_test)
 
 
@@ -68,6 +90,7 @@ def _sigterm_as_interrupt() -> None:
 
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
+
     if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
         signal.signal(signal.SIGTERM, interrupt)
 
@@ -83,8 +106,17 @@ def _known_alerts(specs: list[Any], wanted: list[str] | None) -> None:
     names = {a for _, a in pairs} | {f"{s}/{a}" for s, a in pairs}
     unknown = [w for w in wanted if w not in names]
     if unknown:
-        raise SpecError([Diagnostic("--alert", 1, 1, f"no alert named {u!r} in the spec(s) (known: {', '.join(sorted({a for _, a in pairs}))})")
-                         for u in unknown])
+        raise SpecError(
+            [
+                Diagnostic(
+                    "--alert",
+                    1,
+                    1,
+                    f"no alert named {u!r} in the spec(s) (known: {', '.join(sorted({a for _, a in pairs}))})",
+                )
+                for u in unknown
+            ]
+        )
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -95,10 +127,17 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
-    missing = [n for n, names in (("prometheus", PROMETHEUS_NAMES), ("prometheus-alertmanager", ALERTMANAGER_NAMES)) if not binary(names)]
+    missing = [
+        n
+        for n, names in (("prometheus", PROMETHEUS_NAMES), ("prometheus-alertmanager", ALERTMANAGER_NAMES))
+        if not binary(names)
+    ]
     if missing:
-        print(f"drill: error: {' and '.join(missing)} not found on PATH (install the Debian packages prometheus "
-              "and prometheus-alertmanager)", file=sys.stderr)
+        print(
+            f"drill: error: {' and '.join(missing)} not found on PATH (install the Debian packages prometheus "
+            "and prometheus-alertmanager)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     fmt = args.format or ("html" if args.report and args.report.endswith((".html", ".htm")) else "markdown")
     _sigterm_as_interrupt()

@@ -101,7 +101,7 @@ def looks_like_regex(value: str) -> bool:
 def label_value_text(value: object, where: str) -> str:
     """A label value as text (YAML numbers accepted), or ValueError with a fix hint."""
     if isinstance(value, bool):
-        raise ValueError(f"{where} {value!r} is a boolean (quote it, e.g. \"true\")")
+        raise ValueError(f'{where} {value!r} is a boolean (quote it, e.g. "true")')
     if isinstance(value, (int, float)):
         return str(value)
     if not isinstance(value, str):
@@ -121,7 +121,9 @@ def parse(label: str, value: object) -> Matcher:
     if isinstance(value, dict):
         if len(value) != 1 or next(iter(value)) not in _SPEC_KEYS:
             keys = ", ".join(map(str, value)) or "nothing"
-            raise ValueError(f"a matcher has {keys} (give exactly one of equals, not, regex, not_regex, e.g. {{regex: '5..'}})")
+            raise ValueError(
+                f"a matcher has {keys} (give exactly one of equals, not, regex, not_regex, e.g. {{regex: '5..'}})"
+            )
         key, raw = next(iter(value.items()))
         op = _SPEC_KEYS[key]
         text_ = label_value_text(raw, key)
@@ -153,7 +155,9 @@ def check_regex(pattern: str) -> None:
     hint = "fix the pattern; it is RE2 syntax, anchored at both ends"
     found = _NOT_RE2.search(pattern)
     if found:
-        raise ValueError(f"'{pattern}' uses '{found.group()}', which RE2 regexes (Prometheus, Alertmanager) do not support ({hint})")
+        raise ValueError(
+            f"'{pattern}' uses '{found.group()}', which RE2 regexes (Prometheus, Alertmanager) do not support ({hint})"
+        )
     try:
         re.compile(pattern)
     except re.error as exc:

@@ -91,10 +91,15 @@ def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | No
             if info is None:
                 break
             if stat.S_ISLNK(info.st_mode):
-                raise FilesystemError(f"{shown}/{folder}", "is a symbolic link where compile writes a folder "
-                                      "(compile never writes through links inside the output folder; remove the link, or give its target as --out)")
+                raise FilesystemError(
+                    f"{shown}/{folder}",
+                    "is a symbolic link where compile writes a folder "
+                    "(compile never writes through links inside the output folder; remove the link, or give its target as --out)",
+                )
             if not stat.S_ISDIR(info.st_mode):
-                raise FilesystemError(f"{shown}/{folder}", "is a file where compile writes a folder (move the file away)")
+                raise FilesystemError(
+                    f"{shown}/{folder}", "is a file where compile writes a folder (move the file away)"
+                )
         info = _lstat(out / rel)
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise FilesystemError(f"{shown}/{rel}", "is a folder where compile writes a file (move the folder away)")
@@ -120,7 +125,9 @@ def locked(out: Path, shared: bool = False) -> Iterator[None]:
                 yield
                 return
             # Named after the folder: that the lock file is the first thing written is ours to know.
-            raise OSError(exc.errno, exc.strerror, os.fspath(out if exc.filename == os.fspath(path) else exc.filename)) from None
+            raise OSError(
+                exc.errno, exc.strerror, os.fspath(out if exc.filename == os.fspath(path) else exc.filename)
+            ) from None
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         # Another compile may have swapped the folder, or someone removed the file, while we
         # waited: the lock counts only if the file we hold is still the one at the path.

@@ -25,39 +25,76 @@ MAX_TOKEN_FILE = 64 * 1024
 
 def _common(p: argparse.ArgumentParser, specs: Callable[[argparse.ArgumentParser], None]) -> None:
     specs(p)
-    p.add_argument("--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com")
-    p.add_argument("--token-file", metavar="FILE",
-                   help=f"file whose first non-comment line is a service-account token (default: ${TOKEN_ENV})")
-    p.add_argument("--api", choices=["auto", "legacy", "k8s"], default="auto",
-                   help="classic /api/dashboards, Grafana 12/13's /apis/dashboard.grafana.app, or auto: /apis when served (default)")
-    p.add_argument("--namespace", default="default", help="k8s API namespace: 'default' for org 1, 'org-<id>' for others")
-    p.add_argument("--retries", type=int, default=3, metavar="N", help="retries after a 5xx answer or a connection error (default 3)")
+    p.add_argument(
+        "--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com"
+    )
+    p.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help=f"file whose first non-comment line is a service-account token (default: ${TOKEN_ENV})",
+    )
+    p.add_argument(
+        "--api",
+        choices=["auto", "legacy", "k8s"],
+        default="auto",
+        help="classic /api/dashboards, Grafana 12/13's /apis/dashboard.grafana.app, or auto: /apis when served (default)",
+    )
+    p.add_argument(
+        "--namespace", default="default", help="k8s API namespace: 'default' for org 1, 'org-<id>' for others"
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        metavar="N",
+        help="retries after a 5xx answer or a connection error (default 3)",
+    )
 
 
 def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("push", help="save the compiled dashboards in Grafana, refusing to overwrite changes made there",
-                       description="Compile specs in memory and save each service's classic dashboard by uid. A dashboard "
-                                   "changed in Grafana since our last push is refused (exit 1) with who changed it, when, "
-                                   "and the semantic diff; --force replaces it. --dry-run only shows the diff.")
+    p = sub.add_parser(
+        "push",
+        help="save the compiled dashboards in Grafana, refusing to overwrite changes made there",
+        description="Compile specs in memory and save each service's classic dashboard by uid. A dashboard "
+        "changed in Grafana since our last push is refused (exit 1) with who changed it, when, "
+        "and the semantic diff; --force replaces it. --dry-run only shows the diff.",
+    )
     _common(p, specs)
-    p.add_argument("--folder-uid", metavar="UID", help="folder to save into, created when missing (default: the root folder)")
+    p.add_argument(
+        "--folder-uid", metavar="UID", help="folder to save into, created when missing (default: the root folder)"
+    )
     p.add_argument("--message", default="", help="added to the version message (which names the spec and git revision)")
     p.add_argument("--force", action="store_true", help="overwrite changes made in Grafana since our last push")
-    p.add_argument("--dry-run", action="store_true", help="show the semantic diff against Grafana's version; change nothing")
-    p.add_argument("--alerting", action="store_true", help="also save Grafana-managed alert rules, contact points and "
-                   "policies through /api/v1/provisioning (needs --folder-uid; see docs/engines.md)")
-    p.add_argument("--editable-in-ui", action="store_true", help="with --alerting: send X-Disable-Provenance: true, so "
-                   "the resources stay editable in Grafana's UI")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show the semantic diff against Grafana's version; change nothing"
+    )
+    p.add_argument(
+        "--alerting",
+        action="store_true",
+        help="also save Grafana-managed alert rules, contact points and "
+        "policies through /api/v1/provisioning (needs --folder-uid; see docs/engines.md)",
+    )
+    p.add_argument(
+        "--editable-in-ui",
+        action="store_true",
+        help="with --alerting: send X-Disable-Provenance: true, so the resources stay editable in Grafana's UI",
+    )
     p.set_defaults(func=_run("push"))
 
-    p = sub.add_parser("history", help="list the versions Grafana keeps of each service's dashboard",
-                       description="List versions (newest first) with author, time and message.")
+    p = sub.add_parser(
+        "history",
+        help="list the versions Grafana keeps of each service's dashboard",
+        description="List versions (newest first) with author, time and message.",
+    )
     _common(p, specs)
     p.set_defaults(func=_run("history"))
 
-    p = sub.add_parser("rollback", help="restore an older version of each service's dashboard in Grafana",
-                       description="Restore a version as a new version (Grafana keeps the history) and print the "
-                                   "semantic diff it applied.")
+    p = sub.add_parser(
+        "rollback",
+        help="restore an older version of each service's dashboard in Grafana",
+        description="Restore a version as a new version (Grafana keeps the history) and print the "
+        "semantic diff it applied.",
+    )
     _common(p, specs)
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--to-version", type=int, metavar="N", help="the version to restore")
@@ -73,7 +110,9 @@ def read_token(path: str | None) -> str:
     if path is None:
         token = os.environ.get(TOKEN_ENV, "").strip()
         if not token:
-            raise _Usage(f"no token: give --token-file FILE or set {TOKEN_ENV} (a Grafana service-account token, Editor role)")
+            raise _Usage(
+                f"no token: give --token-file FILE or set {TOKEN_ENV} (a Grafana service-account token, Editor role)"
+            )
         try:
             return check_token(token)
         except GrafanaError as err:
@@ -84,13 +123,21 @@ def read_token(path: str | None) -> str:
     try:
         text = read_regular(path, MAX_TOKEN_FILE).decode("utf-8")
     except NotRegularFile:
-        raise SpecError([Diagnostic(path, 1, 1, "the token file is not a regular file (give a file holding the token)")]) from None
+        raise SpecError(
+            [Diagnostic(path, 1, 1, "the token file is not a regular file (give a file holding the token)")]
+        ) from None
     except TooLarge:
-        raise SpecError([Diagnostic(path, 1, 1, "the token file is larger than 64 KiB (it should hold one token line)")]) from None
+        raise SpecError(
+            [Diagnostic(path, 1, 1, "the token file is larger than 64 KiB (it should hold one token line)")]
+        ) from None
     except OSError as exc:
-        raise SpecError([Diagnostic(path, 1, 1, f"cannot read the token file: {exc.strerror} (write the Grafana token into it)")]) from None
+        raise SpecError(
+            [Diagnostic(path, 1, 1, f"cannot read the token file: {exc.strerror} (write the Grafana token into it)")]
+        ) from None
     except UnicodeDecodeError:
-        raise SpecError([Diagnostic(path, 1, 1, "the token file is not UTF-8 text (write the Grafana token into it)")]) from None
+        raise SpecError(
+            [Diagnostic(path, 1, 1, "the token file is not UTF-8 text (write the Grafana token into it)")]
+        ) from None
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
@@ -98,7 +145,9 @@ def read_token(path: str | None) -> str:
                 return check_token(line)
             except GrafanaError as err:
                 raise SpecError([Diagnostic(path, number, 1, str(err))]) from None
-    raise SpecError([Diagnostic(path, 1, 1, "the token file is empty (write the Grafana service-account token into it)")])
+    raise SpecError(
+        [Diagnostic(path, 1, 1, "the token file is empty (write the Grafana service-account token into it)")]
+    )
 
 
 class _Usage(Exception):
@@ -107,8 +156,13 @@ class _Usage(Exception):
 
 def _git_revision(spec: str) -> str:
     try:
-        proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(spec).parent.absolute(),
-                              capture_output=True, text=True, timeout=5)
+        proc = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(spec).parent.absolute(),
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return proc.stdout.strip() if proc.returncode == 0 else ""
@@ -124,7 +178,9 @@ def _backends(args: argparse.Namespace, transport: Any) -> tuple[Any, Any]:
     classic, v2 = discover(transport)
     if classic is None:
         if args.api == "k8s":
-            raise _Usage("this Grafana serves no dashboard.grafana.app v1 or v1beta1 API (Grafana 12+; use --api legacy)")
+            raise _Usage(
+                "this Grafana serves no dashboard.grafana.app v1 or v1beta1 API (Grafana 12+; use --api legacy)"
+            )
         return Legacy(transport), None
     return K8s(transport, classic, args.namespace), K8s(transport, v2, args.namespace) if v2 else None
 
@@ -146,7 +202,11 @@ def _targets(args: argparse.Namespace, v2: bool) -> list[Any]:
     for spec in specs:
         service, source = spec.service.name, display_path(spec._source.display)
         rev = _git_revision(spec._source.display)
-        message = f"{PUSH_MARKER} {source}" + (f" @ {rev}" if rev else "") + (f": {args.message}" if getattr(args, "message", "") else "")
+        message = (
+            f"{PUSH_MARKER} {source}"
+            + (f" @ {rev}" if rev else "")
+            + (f": {args.message}" if getattr(args, "message", "") else "")
+        )
         path = names.dashboard_path(service, "classic")
         uid = json.loads(bundle[path])["uid"]
         if v2 and names.dashboard_path(service, "v2") in bundle:

@@ -36,8 +36,9 @@ class Field:
 
     __slots__ = ("name", "default", "default_factory", "init", "repr", "compare", "metadata")
 
-    def __init__(self, default: Any, default_factory: Any, init: bool, repr: bool, compare: bool,
-                 metadata: dict[str, Any] | None) -> None:
+    def __init__(
+        self, default: Any, default_factory: Any, init: bool, repr: bool, compare: bool, metadata: dict[str, Any] | None
+    ) -> None:
         self.name = ""
         self.default, self.default_factory = default, default_factory
         self.init, self.repr, self.compare = init, repr, compare
@@ -48,15 +49,29 @@ class Field:
 
 
 @overload
-def field(*, default: _T, init: bool = ..., repr: bool = ..., compare: bool = ...,
-          metadata: dict[str, Any] | None = ...) -> _T: ...
+def field(
+    *, default: _T, init: bool = ..., repr: bool = ..., compare: bool = ..., metadata: dict[str, Any] | None = ...
+) -> _T: ...
 @overload
-def field(*, default_factory: Callable[[], _T], init: bool = ..., repr: bool = ..., compare: bool = ...,
-          metadata: dict[str, Any] | None = ...) -> _T: ...
+def field(
+    *,
+    default_factory: Callable[[], _T],
+    init: bool = ...,
+    repr: bool = ...,
+    compare: bool = ...,
+    metadata: dict[str, Any] | None = ...,
+) -> _T: ...
 @overload
 def field(*, init: bool = ..., repr: bool = ..., compare: bool = ..., metadata: dict[str, Any] | None = ...) -> Any: ...
-def field(*, default: Any = MISSING, default_factory: Any = MISSING, init: bool = True, repr: bool = True,
-          compare: bool = True, metadata: dict[str, Any] | None = None) -> Any:
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> Any:
     """A field with a default made anew for each object, or left out of ``__init__``/repr/eq."""
     return Field(default, default_factory, init, repr, compare, metadata)
 
@@ -96,8 +111,9 @@ class Record:
     # sets, their names, and whether to call ``__post_init__``.
     _rec_plan: ClassVar[tuple[Any, ...]] = ((), {}, (), 0, frozenset(), False)
 
-    def __init_subclass__(cls, *, frozen: bool = True, order: bool = False, kw_only: bool = False,
-                          **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, *, frozen: bool = True, order: bool = False, kw_only: bool = False, **kwargs: Any
+    ) -> None:
         super().__init_subclass__(**kwargs)
         own = vars(cls)
         fields = {f.name: f for f in cls.__record_fields__}
@@ -127,11 +143,20 @@ class Record:
         cls._rec_post_init = hasattr(cls, "__post_init__")
         positional = () if cls._rec_kw_only else cls._rec_init
         setattr(cls, "__match_args__", positional)  # for `case C(a, b)`
-        cls._rec_plan = (positional, cls._rec_defaults, cls._rec_made, len(cls._rec_init), cls._rec_init_set,
-                         cls._rec_post_init)
+        cls._rec_plan = (
+            positional,
+            cls._rec_defaults,
+            cls._rec_made,
+            len(cls._rec_init),
+            cls._rec_init_set,
+            cls._rec_post_init,
+        )
         # A frozen record's ``__dict__`` holds its fields only, unless a ``cached_property`` writes there.
-        whole = frozen and len(compared) == len(specs) and not any(
-            isinstance(v, cached_property) for k in cls.__mro__ for v in vars(k).values())
+        whole = (
+            frozen
+            and len(compared) == len(specs)
+            and not any(isinstance(v, cached_property) for k in cls.__mro__ for v in vars(k).values())
+        )
         methods = _methods(cls._rec_key, whole)
         if "__eq__" not in own:
             cls.__eq__ = methods["__eq__"]  # type: ignore[method-assign]
@@ -156,7 +181,7 @@ class Record:
         state = self.__dict__
         state.update(defaults)
         if args:
-            if len(args) > len(positional) or (values and not values.keys().isdisjoint(positional[:len(args)])):
+            if len(args) > len(positional) or (values and not values.keys().isdisjoint(positional[: len(args)])):
                 self._rec_refuse_positional(args, values)  # too many arguments, or one given twice
             state.update(zip(positional, args))
         state.update(values)
@@ -174,7 +199,7 @@ class Record:
         most = 0 if cls._rec_kw_only else len(cls._rec_init)
         if len(args) > most:
             raise TypeError(f"{cls.__qualname__} takes at most {most} positional arguments ({len(args)} given)")
-        twice = sorted(set(cls._rec_init[:len(args)]) & values.keys())
+        twice = sorted(set(cls._rec_init[: len(args)]) & values.keys())
         raise TypeError(f"{cls.__qualname__} got multiple values for {twice}")
 
     @classmethod
@@ -209,14 +234,18 @@ class Record:
 
         # A ``ref`` and a dict of the fields when serialized, as a dataclass's schema has: the JSON
         # Schema stays what it was (no field title; a default written as its fields).
-        return core_schema.is_instance_schema(cls, ref=f"{cls.__module__}.{cls.__qualname__}",
-                                              serialization=core_schema.plain_serializer_function_ser_schema(asdict))
+        return core_schema.is_instance_schema(
+            cls,
+            ref=f"{cls.__module__}.{cls.__qualname__}",
+            serialization=core_schema.plain_serializer_function_ser_schema(asdict),
+        )
 
 
 def _methods(key: Callable[[dict[str, Any]], tuple[Any, ...]], whole: bool) -> dict[str, Callable[..., Any]]:
     """A class's eq, hash and order: closures over its ``key`` (made, not compiled: no per-call
     lookup of the key). Eq compares whole ``__dict__``s when they hold exactly the compared
     fields (``whole``): the same result as the tuples, without building them."""
+
     def __eq__(self: Record, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
@@ -232,10 +261,17 @@ def _methods(key: Callable[[dict[str, Any]], tuple[Any, ...]], whole: bool) -> d
             if other.__class__ is not self.__class__:
                 return NotImplemented
             return compare(key(self.__dict__), key(other.__dict__))
+
         return method
 
-    return {"__eq__": __eq__, "__hash__": __hash__, "__lt__": order(operator.lt), "__le__": order(operator.le),
-            "__gt__": order(operator.gt), "__ge__": order(operator.ge)}
+    return {
+        "__eq__": __eq__,
+        "__hash__": __hash__,
+        "__lt__": order(operator.lt),
+        "__le__": order(operator.le),
+        "__gt__": order(operator.gt),
+        "__ge__": order(operator.ge),
+    }
 
 
 def fields(record: Record | type[Record]) -> tuple[Field, ...]:

@@ -202,12 +202,7 @@ def _string(text: str) -> str:
     if _DURATION.match(text):
         return text
     plain = _PLAIN_WITH_COLON if ": " not in text and not text.endswith(":") else _PLAIN
-    if (
-        plain.match(text)
-        and text.lower() not in _AMBIGUOUS
-        and text == text.strip()
-        and not _looks_numeric(text)
-    ):
+    if plain.match(text) and text.lower() not in _AMBIGUOUS and text == text.strip() and not _looks_numeric(text):
         return text
     return _quoted(text)
 

@@ -27,8 +27,15 @@ class Backend(Protocol):
 
     def get(self, uid: str) -> Dashboard | None: ...
     def ensure_folder(self, uid: str, title: str) -> bool: ...
-    def save(self, uid: str, data: dict[str, Any], folder_uid: str | None, message: str, current: Dashboard | None,
-             force: bool) -> Saved: ...
+    def save(
+        self,
+        uid: str,
+        data: dict[str, Any],
+        folder_uid: str | None,
+        message: str,
+        current: Dashboard | None,
+        force: bool,
+    ) -> Saved: ...
     def versions(self, uid: str) -> list[Version]: ...
     def version_data(self, uid: str, version: int) -> dict[str, Any]: ...
     def restore(self, uid: str, version: int, current: Dashboard) -> Saved: ...
@@ -87,8 +94,11 @@ def ours_last(versions: list[Version]) -> Version | None:
     """The newest version we pushed, or restored as the account that pushes (Grafana names a
     restore "Restored from version N" and takes no message of ours)."""
     pushers = {v.created_by for v in versions if v.message.startswith(PUSH_MARKER)}
-    ours = (v for v in versions if v.message.startswith(PUSH_MARKER)
-            or (v.message.startswith(RESTORE_MESSAGE) and v.created_by in pushers))
+    ours = (
+        v
+        for v in versions
+        if v.message.startswith(PUSH_MARKER) or (v.message.startswith(RESTORE_MESSAGE) and v.created_by in pushers)
+    )
     return max(ours, key=lambda v: v.version, default=None)
 
 
@@ -111,7 +121,8 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
         f"{target.service}: refused: dashboard {target.uid} was changed in Grafana by {who} at {theirs.created or 'an unknown time'} "
         f"(version {current.version}{note}) {since}; not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
-        + _indent(changes(target.path, current.data, target.data)))
+        + _indent(changes(target.path, current.data, target.data))
+    )
     return EXIT_FAILED
 
 
@@ -139,7 +150,13 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
             latest = backend.get(target.uid)  # changed between our read and our write
             if latest is not None:
                 changed = _changed_by_others(latest, backend.versions(target.uid))
-                return _refusal(report, target, latest, changed or Version(latest.version, latest.updated, latest.updated_by, ""), None)
+                return _refusal(
+                    report,
+                    target,
+                    latest,
+                    changed or Version(latest.version, latest.updated, latest.updated_by, ""),
+                    None,
+                )
         raise
     report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{saved.url}")
     return EXIT_OK
@@ -155,12 +172,16 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         report.out.write(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
         return EXIT_OK
     if theirs is not None and not force:
-        verdict = (f"would refuse: version {current.version} was saved in Grafana by {theirs.created_by or 'someone'} "
-                   f"at {theirs.created or 'an unknown time'} after our last push (use --force to replace it)")
+        verdict = (
+            f"would refuse: version {current.version} was saved in Grafana by {theirs.created_by or 'someone'} "
+            f"at {theirs.created or 'an unknown time'} after our last push (use --force to replace it)"
+        )
     else:
         verdict = f"would update version {current.version} → {current.version + 1}"
-    report.out.write(f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
-                     + _indent(lines))
+    report.out.write(
+        f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
+        + _indent(lines)
+    )
     return EXIT_OK
 
 
@@ -187,10 +208,13 @@ def rollback(backend: Backend, target: Target, report: Report, to_version: int |
     old = backend.version_data(target.uid, to_version)
     lines = _indent(changes(target.path, current.data, old))
     if dry_run:
-        report.out.write(f"{target.service}: would restore version {to_version} over version {current.version} "
-                         f"(dry run: nothing changed); changes:\n{lines}")
+        report.out.write(
+            f"{target.service}: would restore version {to_version} over version {current.version} "
+            f"(dry run: nothing changed); changes:\n{lines}"
+        )
         return EXIT_OK
     saved = backend.restore(target.uid, to_version, current)
-    report.out.write(f"{target.service}: restored version {to_version} as version {saved.version}; changes applied:\n{lines}")
+    report.out.write(
+        f"{target.service}: restored version {to_version} as version {saved.version}; changes applied:\n{lines}"
+    )
     return EXIT_OK
-

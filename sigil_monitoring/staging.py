@@ -56,8 +56,9 @@ def identity(path: Path) -> tuple[int, ...] | None:
 class Stager:
     """Takes ``(path, bytes)`` one by one; afterwards knows every path's hash and which differ."""
 
-    def __init__(self, out: Path, stage: Path, shown: str, start: object,
-                 verified: dict[str, tuple[int, ...]] | None = None) -> None:
+    def __init__(
+        self, out: Path, stage: Path, shown: str, start: object, verified: dict[str, tuple[int, ...]] | None = None
+    ) -> None:
         self.out, self.stage, self.shown = out, stage, shown
         self._verified = verified or {}  # rel -> identity when its bytes were last read and found equal
         self._start = start  # called once, when the stage is first needed (cleans leftovers)
@@ -106,7 +107,7 @@ class Stager:
         self._pending.append(fd)
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         if len(self._pending) >= _BATCH:
             self.flush()
 

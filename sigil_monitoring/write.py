@@ -226,9 +226,12 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     return write_files(bundle.items(), out_dir, bundle.inputs, bundle.verified)[1]
 
 
-def write_files(files: Iterable[tuple[str, bytes]], out_dir: str | os.PathLike[str],
-                inputs: Mapping[str, object] | None = None,
-                verified: dict[str, tuple[int, ...]] | None = None) -> tuple[int, list[str]]:
+def write_files(
+    files: Iterable[tuple[str, bytes]],
+    out_dir: str | os.PathLike[str],
+    inputs: Mapping[str, object] | None = None,
+    verified: dict[str, tuple[int, ...]] | None = None,
+) -> tuple[int, list[str]]:
     """Like ``write_bundle``, taking the files as they come (rendered one by one): (files written, changed paths).
 
     Only each file's path and hash are kept once it is in the stage, so the whole output is never
@@ -294,8 +297,14 @@ def _write_mount(bundle: Bundle, out: Path, shown: str) -> list[str]:
     return [p for p in differing if p != MANIFEST_PATH]
 
 
-def _write_locked(files: Iterable[tuple[str, bytes]], inputs: Mapping[str, object] | None,
-                  out: Path, shown: str, stage: Path, verified: dict[str, tuple[int, ...]] | None) -> tuple[int, list[str]]:
+def _write_locked(
+    files: Iterable[tuple[str, bytes]],
+    inputs: Mapping[str, object] | None,
+    out: Path,
+    shown: str,
+    stage: Path,
+    verified: dict[str, tuple[int, ...]] | None,
+) -> tuple[int, list[str]]:
     previous = read_manifest(out)
 
     def start() -> None:

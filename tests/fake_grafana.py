@@ -59,7 +59,7 @@ import re
 import secrets
 import threading
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
@@ -76,8 +76,15 @@ K8S_GROUP = "dashboard.grafana.app"
 
 
 def _k8s_status(code: int, reason: str, message: str) -> dict[str, Any]:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
-            "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 class FakeGrafana(LocalHTTPServer):
@@ -87,9 +94,14 @@ class FakeGrafana(LocalHTTPServer):
     of every request. `users` maps further tokens to (login, role); `token` is the admin's.
     """
 
-    def __init__(self, token: str = "test-token", versions_envelope: bool = False,
-                 users: dict[str, tuple[str, str]] | None = None, k8s_versions: tuple[str, ...] = (),
-                 k8s_history: bool = True) -> None:
+    def __init__(
+        self,
+        token: str = "test-token",
+        versions_envelope: bool = False,
+        users: dict[str, tuple[str, str]] | None = None,
+        k8s_versions: tuple[str, ...] = (),
+        k8s_history: bool = True,
+    ) -> None:
         super().__init__()
         self.token = token
         self.users = {token: ("admin", "Admin"), **(users or {})}
@@ -117,7 +129,7 @@ class FakeGrafana(LocalHTTPServer):
                 code = self.fail_next.pop(0)
                 return handler.reply(code, {"message": f"injected failure {code}"})
             auth = handler.headers.get("Authorization") or ""
-            user = self.users.get(auth[len("Bearer "):]) if auth.startswith("Bearer ") else None
+            user = self.users.get(auth[len("Bearer ") :]) if auth.startswith("Bearer ") else None
             if user is None:
                 return handler.reply(401, {"message": "Unauthorized"})
             if handler.command != "GET" and user[1] == "Viewer":
@@ -130,8 +142,7 @@ class FakeGrafana(LocalHTTPServer):
             status, reply = self._route(handler.command, parts, query, body)
         handler.reply(status, reply)
 
-    def _route(self, method: str, parts: list[str], query: dict[str, list[str]],
-               body: Any) -> tuple[int, Any]:
+    def _route(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         if parts[:2] == ["apis", K8S_GROUP]:
             return self._k8s(method, parts[2:], query, body)
         if parts[:2] == ["api", "folders"]:
@@ -166,8 +177,14 @@ class FakeGrafana(LocalHTTPServer):
             if uid in self.folders:
                 return 409, {"message": "a folder with the same uid already exists"}
             uid = uid or "f" + secrets.token_hex(4)
-            folder = {"id": len(self.folders) + 1, "uid": uid, "title": title, "url": f"/dashboards/f/{uid}/",
-                      "version": 1, "createdBy": self._user}
+            folder = {
+                "id": len(self.folders) + 1,
+                "uid": uid,
+                "title": title,
+                "url": f"/dashboards/f/{uid}/",
+                "version": 1,
+                "createdBy": self._user,
+            }
             self.folders[uid] = folder
             return 200, folder
         return 404, {"message": "Not found"}
@@ -195,25 +212,38 @@ class FakeGrafana(LocalHTTPServer):
                 return 404, {"message": "Dashboard not found"}
         if existing is not None and sent_version != existing["version"]:
             if not overwrite:
-                return 412, {"status": "version-mismatch",
-                             "message": "The dashboard has been changed by someone else"}
-        clash = next((d for d in self.dashboards.values()
-                      if d["folderUid"] == folder and d["slug"] == slugify(dash["title"])
-                      and d is not existing), None)
+                return 412, {"status": "version-mismatch", "message": "The dashboard has been changed by someone else"}
+        clash = next(
+            (
+                d
+                for d in self.dashboards.values()
+                if d["folderUid"] == folder and d["slug"] == slugify(dash["title"]) and d is not existing
+            ),
+            None,
+        )
         if clash is not None:
             if not overwrite:
-                return 412, {"status": "name-exists",
-                             "message": "A dashboard with the same name in the folder already exists"}
+                return 412, {
+                    "status": "name-exists",
+                    "message": "A dashboard with the same name in the folder already exists",
+                }
             existing = clash  # Grafana: overwrite takes over the clashing dashboard, uid included
         return 200, self._save(dash, existing, folder, str(body.get("message") or ""), restored_from=0)
 
-    def _save(self, dash: dict[str, Any], existing: dict[str, Any] | None, folder: str,
-              message: str, restored_from: int) -> dict[str, Any]:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    def _save(
+        self, dash: dict[str, Any], existing: dict[str, Any] | None, folder: str, message: str, restored_from: int
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         if existing is None:
             uid = dash.get("uid") or "f" + secrets.token_hex(4)  # Grafana generates short uids too
-            record = {"id": self._next_id, "uid": uid, "version": 0, "created": now, "createdBy": self._user,
-                      "versions": []}
+            record = {
+                "id": self._next_id,
+                "uid": uid,
+                "version": 0,
+                "created": now,
+                "createdBy": self._user,
+                "versions": [],
+            }
             self._next_id += 1
             self.dashboards[uid] = record
         else:
@@ -222,15 +252,38 @@ class FakeGrafana(LocalHTTPServer):
         stored = copy.deepcopy(dash)
         stored.update(id=record["id"], uid=record["uid"], version=parent + 1)
         self._resource_version += 1
-        record.update(dashboard=stored, version=parent + 1, folderUid=folder, slug=slugify(stored["title"]),
-                      updated=now, updatedBy=self._user, resourceVersion=str(self._resource_version))
-        record["versions"].append({
-            "id": self._next_version_id, "dashboardId": record["id"], "uid": record["uid"],
-            "parentVersion": parent, "restoredFrom": restored_from, "version": record["version"],
-            "created": now, "createdBy": self._user, "message": message, "data": copy.deepcopy(stored)})
+        record.update(
+            dashboard=stored,
+            version=parent + 1,
+            folderUid=folder,
+            slug=slugify(stored["title"]),
+            updated=now,
+            updatedBy=self._user,
+            resourceVersion=str(self._resource_version),
+        )
+        record["versions"].append(
+            {
+                "id": self._next_version_id,
+                "dashboardId": record["id"],
+                "uid": record["uid"],
+                "parentVersion": parent,
+                "restoredFrom": restored_from,
+                "version": record["version"],
+                "created": now,
+                "createdBy": self._user,
+                "message": message,
+                "data": copy.deepcopy(stored),
+            }
+        )
         self._next_version_id += 1
-        return {"id": record["id"], "uid": record["uid"], "url": self._url(record), "status": "success",
-                "version": record["version"], "slug": record["slug"]}
+        return {
+            "id": record["id"],
+            "uid": record["uid"],
+            "url": self._url(record),
+            "status": "success",
+            "version": record["version"],
+            "slug": record["slug"],
+        }
 
     @staticmethod
     def _url(record: dict[str, Any]) -> str:
@@ -239,10 +292,19 @@ class FakeGrafana(LocalHTTPServer):
     # ------------------------------------------------------------ reads and restore
     def _get(self, uid: str) -> dict[str, Any]:
         record = self.dashboards[uid]
-        meta = {"type": "db", "slug": record["slug"], "url": self._url(record), "version": record["version"],
-                "folderUid": record["folderUid"], "created": record["created"], "updated": record["updated"],
-                "createdBy": record["createdBy"], "updatedBy": record["updatedBy"],
-                "canSave": True, "isStarred": False}
+        meta = {
+            "type": "db",
+            "slug": record["slug"],
+            "url": self._url(record),
+            "version": record["version"],
+            "folderUid": record["folderUid"],
+            "created": record["created"],
+            "updated": record["updated"],
+            "createdBy": record["createdBy"],
+            "updatedBy": record["updatedBy"],
+            "canSave": True,
+            "isStarred": False,
+        }
         return {"dashboard": copy.deepcopy(record["dashboard"]), "meta": meta}
 
     def _versions(self, uid: str, query: dict[str, list[str]]) -> Any:
@@ -265,8 +327,9 @@ class FakeGrafana(LocalHTTPServer):
         if found is None:
             return 404, {"message": "Dashboard version not found"}
         record = self.dashboards[uid]
-        saved = self._save(found["data"], record, record["folderUid"], f"Restored from version {version}",
-                           restored_from=version)
+        saved = self._save(
+            found["data"], record, record["folderUid"], f"Restored from version {version}", restored_from=version
+        )
         return 200, {k: saved[k] for k in ("id", "slug", "status", "uid", "url", "version")}
 
     # ------------------------------------------------------------ /apis/dashboard.grafana.app
@@ -275,8 +338,13 @@ class FakeGrafana(LocalHTTPServer):
             return 404, {"message": "Not found"}  # Grafana 11 and older: no /apis
         if method == "GET" and not rest:
             versions = [{"groupVersion": f"{K8S_GROUP}/{v}", "version": v} for v in self.k8s_versions]
-            return 200, {"kind": "APIGroup", "apiVersion": "v1", "name": K8S_GROUP, "versions": versions,
-                         "preferredVersion": versions[0]}
+            return 200, {
+                "kind": "APIGroup",
+                "apiVersion": "v1",
+                "name": K8S_GROUP,
+                "versions": versions,
+                "preferredVersion": versions[0],
+            }
         if len(rest) < 4 or rest[0] not in self.k8s_versions or rest[1] != "namespaces" or rest[3] != "dashboards":
             return 404, _k8s_status(404, "NotFound", "the server could not find the requested resource")
         version, namespace, name = rest[0], rest[2], rest[4] if len(rest) > 4 else None
@@ -304,16 +372,29 @@ class FakeGrafana(LocalHTTPServer):
         # A v2 spec has no uid (metadata.name is the uid); the store adds one to every dashboard.
         internal = ("id", "version", "uid") if version.startswith("v2") else ("id", "version")
         spec = {k: v for k, v in entry["data"].items() if k not in internal}
-        annotations = {"grafana.app/createdBy": record["createdBy"], "grafana.app/updatedBy": entry["createdBy"],
-                       "grafana.app/updatedTimestamp": entry["created"], "grafana.app/message": entry["message"]}
+        annotations = {
+            "grafana.app/createdBy": record["createdBy"],
+            "grafana.app/updatedBy": entry["createdBy"],
+            "grafana.app/updatedTimestamp": entry["created"],
+            "grafana.app/message": entry["message"],
+        }
         if record["folderUid"]:
             annotations["grafana.app/folder"] = record["folderUid"]
         resource_version = record["resourceVersion"] if saved is None else str(entry["id"])
-        return {"apiVersion": f"{K8S_GROUP}/{version}", "kind": "Dashboard",
-                "metadata": {"name": record["uid"], "namespace": "default", "uid": f"k8s-{record['id']}",
-                             "resourceVersion": resource_version, "generation": entry["version"],
-                             "creationTimestamp": record["created"], "annotations": annotations},
-                "spec": spec}
+        return {
+            "apiVersion": f"{K8S_GROUP}/{version}",
+            "kind": "Dashboard",
+            "metadata": {
+                "name": record["uid"],
+                "namespace": "default",
+                "uid": f"k8s-{record['id']}",
+                "resourceVersion": resource_version,
+                "generation": entry["version"],
+                "creationTimestamp": record["created"],
+                "annotations": annotations,
+            },
+            "spec": spec,
+        }
 
     def _k8s_list(self, version: str, query: dict[str, list[str]]) -> dict[str, Any]:
         """The DashboardList, or a Status object when the request cannot be served."""
@@ -321,12 +402,20 @@ class FakeGrafana(LocalHTTPServer):
             return _k8s_status(400, "BadRequest", "history is not supported by this API version")
         if query.get("labelSelector") == ["grafana.app/get-history=true"]:
             field = query.get("fieldSelector", [""])[0]
-            record = self.dashboards.get(field.removeprefix("metadata.name=")) if field.startswith("metadata.name=") else None
+            record = (
+                self.dashboards.get(field.removeprefix("metadata.name="))
+                if field.startswith("metadata.name=")
+                else None
+            )
             items = [self._resource(version, record, v) for v in reversed(record["versions"])] if record else []
         else:
             items = [self._resource(version, r) for r in self.dashboards.values()]
-        return {"kind": "DashboardList", "apiVersion": f"{K8S_GROUP}/{version}",
-                "metadata": {"resourceVersion": str(self._resource_version), "continue": ""}, "items": items}
+        return {
+            "kind": "DashboardList",
+            "apiVersion": f"{K8S_GROUP}/{version}",
+            "metadata": {"resourceVersion": str(self._resource_version), "continue": ""},
+            "items": items,
+        }
 
     def _k8s_write(self, version: str, body: Any, name: str | None) -> tuple[int, Any]:
         meta = body.get("metadata") if isinstance(body, dict) else None
@@ -343,8 +432,12 @@ class FakeGrafana(LocalHTTPServer):
             return 404, self._not_found(uid)
         sent = meta.get("resourceVersion")
         if record is not None and sent and sent != record["resourceVersion"]:
-            return 409, _k8s_status(409, "Conflict", f'Operation cannot be fulfilled on dashboards.{K8S_GROUP} "{uid}": '
-                                                     "the object has been modified; please apply your changes to the latest version and try again")
+            return 409, _k8s_status(
+                409,
+                "Conflict",
+                f'Operation cannot be fulfilled on dashboards.{K8S_GROUP} "{uid}": '
+                "the object has been modified; please apply your changes to the latest version and try again",
+            )
         if not str(spec.get("title") or "").strip():
             return 400, _k8s_status(400, "BadRequest", "spec.title is required")
         notes = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}

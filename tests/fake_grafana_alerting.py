@@ -34,6 +34,7 @@ import urllib.parse
 from typing import Any
 
 from fake_grafana import FakeGrafana
+
 from sigil_monitoring.live.sinks import Handler
 
 NO_DATA_STATES = {"OK", "NoData", "Alerting"}
@@ -72,7 +73,7 @@ class FakeGrafanaAlerting(FakeGrafana):
             body = json.loads(raw) if raw else None
         except ValueError:
             return handler.reply(400, {"message": "bad request data"})
-        parts = [urllib.parse.unquote(p) for p in path[len(_PREFIX):].split("/")]
+        parts = [urllib.parse.unquote(p) for p in path[len(_PREFIX) :].split("/")]
         provenance = "" if handler.headers.get("X-Disable-Provenance", "").lower() == "true" else "api"
         with self._alerting_lock:
             self.alerting_calls.append((handler.command, path))
@@ -87,7 +88,9 @@ class FakeGrafanaAlerting(FakeGrafana):
                 found = self.rule_groups.get((folder, group))
                 return (200, found) if found else (404, {"message": "rule group not found"})
             case "GET", ["contact-points"]:
-                return 200, [{**c, "provenance": self.provenance.get(f"cp:{u}", "")} for u, c in self.contact_points.items()]
+                return 200, [
+                    {**c, "provenance": self.provenance.get(f"cp:{u}", "")} for u, c in self.contact_points.items()
+                ]
             case "POST", ["contact-points"]:
                 return self._save_contact_point(body, None, provenance)
             case "PUT", ["contact-points", uid]:

@@ -41,7 +41,11 @@ def dump(obj: Any) -> Any:
     if fields is None and hasattr(type(obj), "model_fields"):
         fields = tuple(type(obj).model_fields)
     if fields is not None and hasattr(obj, "model_fields_set"):
-        return (type(obj).__name__, tuple(sorted(obj.model_fields_set)), tuple((n, dump(getattr(obj, n))) for n in fields))
+        return (
+            type(obj).__name__,
+            tuple(sorted(obj.model_fields_set)),
+            tuple((n, dump(getattr(obj, n))) for n in fields),
+        )
     if type(obj) is dict:
         return ("dict", tuple((dump(k), dump(v)) for k, v in obj.items()))
     if type(obj) in (list, tuple):

@@ -26,8 +26,10 @@ def require_binary(name_candidates: str | Sequence[str]) -> str:
     if found := binary(name_candidates):
         return found
     names = [name_candidates] if isinstance(name_candidates, str) else list(name_candidates)
-    msg = (f"none of {names} found on PATH; install the Debian packages 'prometheus' and "
-           "'prometheus-alertmanager' (tools/install-test-deps.sh does it)")
+    msg = (
+        f"none of {names} found on PATH; install the Debian packages 'prometheus' and "
+        "'prometheus-alertmanager' (tools/install-test-deps.sh does it)"
+    )
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         pytest.fail(f"CI is set and {msg}", pytrace=False)
     pytest.skip(msg)
@@ -60,8 +62,9 @@ class MetricsServer(LocalHTTPServer):
         with self._lock:
             snapshot = dict(self._metrics)
         special = {math.inf: "+Inf", -math.inf: "-Inf"}  # exposition-format spellings
-        return "".join(f"{series} {'NaN' if math.isnan(v) else special.get(v, repr(float(v)))}\n"
-                       for series, v in snapshot.items())
+        return "".join(
+            f"{series} {'NaN' if math.isnan(v) else special.get(v, repr(float(v)))}\n" for series, v in snapshot.items()
+        )
 
     def handle(self, handler: Handler) -> None:
         if handler.command != "GET" or handler.path.split("?")[0] != "/metrics":
@@ -70,4 +73,3 @@ class MetricsServer(LocalHTTPServer):
         with self._lock:
             self.scrapes += 1
         handler.reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
-

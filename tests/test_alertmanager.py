@@ -43,9 +43,16 @@ def spec_dict(**routing: Any) -> dict[str, Any]:
 def second_service(name: str = "sigil") -> dict[str, Any]:
     """Another service whose receiver names would collide with sigil-dna's if joined with '-'."""
     doc = spec_dict(
-        receivers={"dna-oncall": {"webhook": {"url": "https://hooks.example.com/sigil",
-                                              "credentials_file": "/etc/alertmanager/secrets/hook-token"}}},
-        routes=[{"severity": "critical", "to": "dna-oncall"}], default="dna-oncall",
+        receivers={
+            "dna-oncall": {
+                "webhook": {
+                    "url": "https://hooks.example.com/sigil",
+                    "credentials_file": "/etc/alertmanager/secrets/hook-token",
+                }
+            }
+        },
+        routes=[{"severity": "critical", "to": "dna-oncall"}],
+        default="dna-oncall",
     )
     doc["service"] = {**doc["service"], "name": name, "selector": {"job": name}}
     return doc
@@ -68,8 +75,14 @@ def amtool(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def routes_test(config: Path, labels: dict[str, str], receivers: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
-    return amtool("config", "routes", "test", f"--config.file={config}", f"--verify.receivers={','.join(receivers)}",
-                  *(f"{k}={v}" for k, v in sorted(labels.items())))
+    return amtool(
+        "config",
+        "routes",
+        "test",
+        f"--config.file={config}",
+        f"--verify.receivers={','.join(receivers)}",
+        *(f"{k}={v}" for k, v in sorted(labels.items())),
+    )
 
 
 def models_to_check() -> dict[str, Model]:
@@ -78,14 +91,21 @@ def models_to_check() -> dict[str, Model]:
     out = {p.stem: build_model([s]) for p, s in zip(SPECS, specs)}
     out["all-specs"] = build_model(specs)
     out["two-services"] = model_of(spec_dict(), second_service())
-    out["multi-receiver-and-mute"] = model_of(spec_dict(
-        routes=[{"severity": "critical", "to": ["oncall", "team"], "mute_when": ["weekend"]},
+    out["multi-receiver-and-mute"] = model_of(
+        spec_dict(
+            routes=[
+                {"severity": "critical", "to": ["oncall", "team"], "mute_when": ["weekend"]},
                 {"match": {"slo": "encode-latency"}, "to": "team", "continue": True, "active_when": ["office"]},
-                {"severity": "warning", "to": "team"}],
-        mute={"weekend": {"weekdays": ["saturday:sunday"]},
-              "office": {"weekdays": ["monday:friday"], "times": ["09:00-17:00"], "location": "Europe/Berlin"}},
-        timing={"critical": {"group_wait": "10s"}}, inhibit=False,
-    ))
+                {"severity": "warning", "to": "team"},
+            ],
+            mute={
+                "weekend": {"weekdays": ["saturday:sunday"]},
+                "office": {"weekdays": ["monday:friday"], "times": ["09:00-17:00"], "location": "Europe/Berlin"},
+            },
+            timing={"critical": {"group_wait": "10s"}},
+            inhibit=False,
+        )
+    )
     return {k: m for k, m in out.items() if any(s.routing is not None for s in m.services)}
 
 
@@ -130,19 +150,30 @@ def test_the_routing_table_has_a_row_for_every_alert_prometheus_emits():
     expected = [a.name for a in service.alerts] + [b.name for slo in service.slos for b in slo.alerts]
     assert [r.alert for r in rows] == expected
     burn = next(r for r in rows if r.alert == "EncodeLatencyFastBurn")
-    assert dict(burn.labels) == {"alertname": "EncodeLatencyFastBurn", "burn_tier": "page", "service": "sigil-dna",
-                                 "severity": "critical", "slo": "encode-latency", "team": "sigil"}
+    assert dict(burn.labels) == {
+        "alertname": "EncodeLatencyFastBurn",
+        "burn_tier": "page",
+        "service": "sigil-dna",
+        "severity": "critical",
+        "slo": "encode-latency",
+        "team": "sigil",
+    }
 
 
 def test_sigil_dna_pages_on_critical_and_posts_warning_and_info_to_slack():
     rows = {r.alert: r.receivers for r in routing_table.rows(model_of(spec_dict()).services)}
     assert rows == {
-        "EncodeLatencyHigh": ("sigil-dna/team",), "ErrorRateHigh": ("sigil-dna/team",),
-        "CircuitBreakerOpen": ("sigil-dna/oncall",), "DiskAlmostFull": ("sigil-dna/team",),
-        "DatabaseDown": ("sigil-dna/oncall",), "EncodeMetricsAbsent": ("sigil-dna/team",),
+        "EncodeLatencyHigh": ("sigil-dna/team",),
+        "ErrorRateHigh": ("sigil-dna/team",),
+        "CircuitBreakerOpen": ("sigil-dna/oncall",),
+        "DiskAlmostFull": ("sigil-dna/team",),
+        "DatabaseDown": ("sigil-dna/oncall",),
+        "EncodeMetricsAbsent": ("sigil-dna/team",),
         "HeavyTestsFailing": ("sigil-dna/team",),
-        "EncodeAvailabilityFastBurn": ("sigil-dna/oncall",), "EncodeAvailabilitySlowBurn": ("sigil-dna/team",),
-        "EncodeLatencyFastBurn": ("sigil-dna/oncall",), "EncodeLatencySlowBurn": ("sigil-dna/team",),
+        "EncodeAvailabilityFastBurn": ("sigil-dna/oncall",),
+        "EncodeAvailabilitySlowBurn": ("sigil-dna/team",),
+        "EncodeLatencyFastBurn": ("sigil-dna/oncall",),
+        "EncodeLatencySlowBurn": ("sigil-dna/team",),
     }
 
 
@@ -165,8 +196,9 @@ def test_two_services_compile_into_one_config_with_a_subtree_each_and_distinct_r
     assert receivers == [names.FALLBACK_RECEIVER, "sigil-dna/oncall", "sigil-dna/team", "sigil/dna-oncall"]
     assert config["receivers"][0] == {"name": names.FALLBACK_RECEIVER}  # no integrations
     hook = config["receivers"][3]["webhook_configs"][0]
-    assert hook["http_config"] == {"authorization": {"credentials_file": "/etc/alertmanager/secrets/hook-token",
-                                                     "type": "Bearer"}}
+    assert hook["http_config"] == {
+        "authorization": {"credentials_file": "/etc/alertmanager/secrets/hook-token", "type": "Bearer"}
+    }
 
 
 def test_a_spec_without_routing_adds_no_alertmanager_files_and_its_alerts_reach_the_fallback():
@@ -193,12 +225,17 @@ def test_timing_comes_from_house_defaults_per_severity_with_spec_overrides():
 def test_mute_and_active_intervals_of_a_route_to_several_receivers_are_on_every_child_that_notifies():
     # Alertmanager does not inherit time intervals into child routes (dispatch/route.go NewRoute), and
     # the children are what notify: intervals on the parent only would never mute anything.
-    model = model_of(spec_dict(
-        receivers={"team": {"slack": {"channel": "#a", "api_url_file": "/run/secrets/slack"}},
-                   "audit": {"webhook": {"url": "https://hooks.example.com/audit"}}},
-        routes=[{"severity": "warning", "to": ["team", "audit"], "mute_when": ["night"], "active_when": ["week"]}],
-        default="team", mute={"night": {"times": ["00:00-06:00"]}, "week": {"weekdays": ["monday:friday"]}},
-    ))
+    model = model_of(
+        spec_dict(
+            receivers={
+                "team": {"slack": {"channel": "#a", "api_url_file": "/run/secrets/slack"}},
+                "audit": {"webhook": {"url": "https://hooks.example.com/audit"}},
+            },
+            routes=[{"severity": "warning", "to": ["team", "audit"], "mute_when": ["night"], "active_when": ["week"]}],
+            default="team",
+            mute={"night": {"times": ["00:00-06:00"]}, "week": {"weekdays": ["monday:friday"]}},
+        )
+    )
     warning = build_config(model).to_wire()["route"]["routes"][0]["routes"][0]
     assert [c["receiver"] for c in warning["routes"]] == ["sigil-dna/team", "sigil-dna/audit"]
     for child in warning["routes"]:
@@ -211,9 +248,16 @@ def test_time_intervals_are_written_with_weekdays_times_and_location():
     config = build_config(models_to_check()["multi-receiver-and-mute"]).to_wire()
     assert config["time_intervals"] == [
         {"name": "sigil-dna/weekend", "time_intervals": [{"weekdays": ["saturday", "sunday"], "location": "UTC"}]},
-        {"name": "sigil-dna/office", "time_intervals": [{"weekdays": ["monday:friday"],
-                                                         "times": [{"start_time": "09:00", "end_time": "17:00"}],
-                                                         "location": "Europe/Berlin"}]},
+        {
+            "name": "sigil-dna/office",
+            "time_intervals": [
+                {
+                    "weekdays": ["monday:friday"],
+                    "times": [{"start_time": "09:00", "end_time": "17:00"}],
+                    "location": "Europe/Berlin",
+                }
+            ],
+        },
     ]
 
 
@@ -222,14 +266,26 @@ def test_inhibitions_cover_severity_burn_tiers_and_inhibits_alerts_and_can_be_tu
     svc = 'service="sigil-dna"'
     causes = 'alertname!~"DatabaseDown|EncodeMetricsAbsent"'
     assert rules == [
-        {"source_matchers": [svc, 'severity="critical"'], "target_matchers": [svc, 'severity="warning"'],
-         "equal": ["alertname", "service"]},
-        {"source_matchers": [svc, 'burn_tier="page"'], "target_matchers": [svc, 'burn_tier="ticket"'],
-         "equal": ["service", "slo"]},
-        {"source_matchers": [svc, 'alertname="DatabaseDown"'],
-         "target_matchers": [svc, 'severity=~"warning|info"', causes], "equal": ["service"]},
-        {"source_matchers": [svc, 'alertname="EncodeMetricsAbsent"'],
-         "target_matchers": [svc, 'severity=~"warning|info"', causes], "equal": ["service"]},
+        {
+            "source_matchers": [svc, 'severity="critical"'],
+            "target_matchers": [svc, 'severity="warning"'],
+            "equal": ["alertname", "service"],
+        },
+        {
+            "source_matchers": [svc, 'burn_tier="page"'],
+            "target_matchers": [svc, 'burn_tier="ticket"'],
+            "equal": ["service", "slo"],
+        },
+        {
+            "source_matchers": [svc, 'alertname="DatabaseDown"'],
+            "target_matchers": [svc, 'severity=~"warning|info"', causes],
+            "equal": ["service"],
+        },
+        {
+            "source_matchers": [svc, 'alertname="EncodeMetricsAbsent"'],
+            "target_matchers": [svc, 'severity=~"warning|info"', causes],
+            "equal": ["service"],
+        },
     ]
     assert "inhibit_rules" not in build_config(model_of(spec_dict(inhibit=False))).to_wire()
 
@@ -247,23 +303,37 @@ def _page_rules(doc: dict[str, Any], **group_by: list[str]) -> list[dict[str, An
 def test_a_page_of_one_group_of_a_grouped_slo_does_not_silence_the_ticket_of_another_group(tmp_path):
     svc = 'service="sigil-dna"'
     assert _page_rules(spec_dict(), encode_availability=["operation"]) == [  # encode-latency is not split
-        {"source_matchers": [svc, 'slo="encode-availability"', 'burn_tier="page"'],
-         "target_matchers": [svc, 'slo="encode-availability"', 'burn_tier="ticket"'],
-         "equal": ["service", "slo", "operation"]},
-        {"source_matchers": [svc, 'slo="encode-latency"', 'burn_tier="page"'],
-         "target_matchers": [svc, 'slo="encode-latency"', 'burn_tier="ticket"'], "equal": ["service", "slo"]},
+        {
+            "source_matchers": [svc, 'slo="encode-availability"', 'burn_tier="page"'],
+            "target_matchers": [svc, 'slo="encode-availability"', 'burn_tier="ticket"'],
+            "equal": ["service", "slo", "operation"],
+        },
+        {
+            "source_matchers": [svc, 'slo="encode-latency"', 'burn_tier="page"'],
+            "target_matchers": [svc, 'slo="encode-latency"', 'burn_tier="ticket"'],
+            "equal": ["service", "slo"],
+        },
     ]
     three = spec_dict()
-    three["slos"]["verify-latency"] = {"objective": "99%", "description": "Fast verifies.",
-                                       "sli": {"latency": "verify_latency", "below": "1s"}}
+    three["slos"]["verify-latency"] = {
+        "objective": "99%",
+        "description": "Fast verifies.",
+        "sli": {"latency": "verify_latency", "below": "1s"},
+    }
     assert [(r["source_matchers"][1], r["equal"]) for r in _page_rules(three, encode_availability=["operation"])] == [
         ('slo="encode-availability"', ["service", "slo", "operation"]),
-        ('slo=~"encode\\\\-latency|verify\\\\-latency"', ["service", "slo"])]  # the ungrouped two share a rule
+        ('slo=~"encode\\\\-latency|verify\\\\-latency"', ["service", "slo"]),
+    ]  # the ungrouped two share a rule
     checked = amtool("check-config", str(write(model_of(three), tmp_path)))  # the scoped matchers parse
     assert checked.returncode == 0, checked.stdout + checked.stderr
     same = _page_rules(spec_dict(), encode_availability=["region", "operation"], encode_latency=["operation", "region"])
-    assert same == [{"source_matchers": [svc, 'burn_tier="page"'], "target_matchers": [svc, 'burn_tier="ticket"'],
-                     "equal": ["service", "slo", "operation", "region"]}]
+    assert same == [
+        {
+            "source_matchers": [svc, 'burn_tier="page"'],
+            "target_matchers": [svc, 'burn_tier="ticket"'],
+            "equal": ["service", "slo", "operation", "region"],
+        }
+    ]
 
 
 def _keys(value: Any) -> set[str]:
@@ -277,8 +347,15 @@ def test_secrets_are_referenced_by_file_and_never_inlined():
     keys = _keys(config)
     assert {"api_url_file", "routing_key_file", "credentials_file"} <= keys
     # Inline secrets, and the file forms Alertmanager 0.25 rejects, never appear.
-    assert not keys & {"api_url", "routing_key", "service_key", "service_key_file", "credentials", "url_file",
-                       "msteams_configs"}
+    assert not keys & {
+        "api_url",
+        "routing_key",
+        "service_key",
+        "service_key_file",
+        "credentials",
+        "url_file",
+        "msteams_configs",
+    }
 
 
 def test_a_slack_mention_is_added_to_firing_critical_messages_only():
@@ -286,7 +363,9 @@ def test_a_slack_mention_is_added_to_firing_critical_messages_only():
     doc["routing"]["receivers"]["team"]["slack"]["mention"] = "@here"
     slack = build_config(model_of(doc)).to_wire()["receivers"][2]["slack_configs"][0]
     assert slack["link_names"] is True
-    assert slack["text"].startswith('{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}{{ "@here" }} ')
+    assert slack["text"].startswith(
+        '{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}{{ "@here" }} '
+    )
 
 
 def test_config_references_the_template_file_relative_to_itself():
@@ -303,14 +382,32 @@ def _notification_data() -> dict[str, Any]:
     alert = model_of(spec_dict()).services[0].alerts[2]  # CircuitBreakerOpen
     labels = {**dict(alert.labels), "alertname": alert.name}
     return {
-        "receiver": "sigil-dna/oncall", "status": "firing", "externalURL": "http://am.example:9093",
-        "alerts": [{"status": "firing", "labels": labels, "fingerprint": "0",
-                    "annotations": {"summary": alert.summary, "description": alert.description,
-                                    "runbook_url": alert.runbook_url, "dashboard_url": alert.dashboard_url},
-                    "startsAt": "2024-01-01T00:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "generatorURL": ""}],
-        "groupLabels": {"alertname": alert.name}, "commonLabels": labels,
-        "commonAnnotations": {"summary": alert.summary, "runbook_url": alert.runbook_url,
-                              "dashboard_url": alert.dashboard_url},
+        "receiver": "sigil-dna/oncall",
+        "status": "firing",
+        "externalURL": "http://am.example:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "fingerprint": "0",
+                "annotations": {
+                    "summary": alert.summary,
+                    "description": alert.description,
+                    "runbook_url": alert.runbook_url,
+                    "dashboard_url": alert.dashboard_url,
+                },
+                "startsAt": "2024-01-01T00:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "",
+            }
+        ],
+        "groupLabels": {"alertname": alert.name},
+        "commonLabels": labels,
+        "commonAnnotations": {
+            "summary": alert.summary,
+            "runbook_url": alert.runbook_url,
+            "dashboard_url": alert.dashboard_url,
+        },
     }
 
 
@@ -319,9 +416,14 @@ def test_every_notification_template_renders_with_amtool_and_carries_the_links(t
     data = tmp_path / "data.json"
     data.write_text(json.dumps(_notification_data()))
     # One amtool run renders every part, each between markers, so a broken part fails the run.
-    text = "".join(f"<<{n}>>{{{{ template \"{n}\" . }}}}" for n in templates.TEMPLATE_NAMES) + "<<end>>"
-    result = amtool("template", "render", f"--template.glob={tmp_path / names.ALERTMANAGER_TEMPLATE_PATH}",
-                    f"--template.text={text}", f"--template.data={data}")
+    text = "".join(f'<<{n}>>{{{{ template "{n}" . }}}}' for n in templates.TEMPLATE_NAMES) + "<<end>>"
+    result = amtool(
+        "template",
+        "render",
+        f"--template.glob={tmp_path / names.ALERTMANAGER_TEMPLATE_PATH}",
+        f"--template.text={text}",
+        f"--template.data={data}",
+    )
     assert result.returncode == 0, result.stderr
     parts = dict(zip(templates.TEMPLATE_NAMES, result.stdout.split("<<")[1:]))
     rendered = {n: parts[n].split(">>", 1)[1] for n in templates.TEMPLATE_NAMES}
@@ -333,14 +435,18 @@ def test_every_notification_template_renders_with_amtool_and_carries_the_links(t
     assert rendered["sigil.slack.color"] == "danger"
     assert rendered["sigil.pagerduty.severity"] == "critical"
     assert rendered["sigil.pagerduty.description"] == (
-        "[FIRING:1] CircuitBreakerOpen sigil-dna: The DNA store circuit breaker is open.")
+        "[FIRING:1] CircuitBreakerOpen sigil-dna: The DNA store circuit breaker is open."
+    )
 
 
 def test_amtool_template_render_rejects_a_broken_template(tmp_path):
     # Guards the test above: a template error must fail amtool.
     broken = tmp_path / "broken.tmpl"
     broken.write_text('{{ define "x" }}{{ .Nope | nosuchfunc }}{{ end }}')
-    assert amtool("template", "render", f"--template.glob={broken}", '--template.text={{ template "x" . }}').returncode != 0
+    assert (
+        amtool("template", "render", f"--template.glob={broken}", '--template.text={{ template "x" . }}').returncode
+        != 0
+    )
 
 
 # ---------------------------------------------------------------- spec checks this target relies on
@@ -364,7 +470,8 @@ def test_a_mute_time_range_across_midnight_is_rejected_with_the_split_to_write()
         parse_spec(text, "hello.yaml")
     assert str(caught.value) == (
         "hello.yaml:15:20: error: routing.mute.night.times: time range 22:00-06:00 does not end after it starts "
-        "(split a range across midnight: 22:00-24:00 and 00:00-06:00)")
+        "(split a range across midnight: 22:00-24:00 and 00:00-06:00)"
+    )
 
 
 def test_weekday_ranges_that_wrap_past_saturday_are_split_for_alertmanager():
@@ -389,6 +496,9 @@ def test_two_services_compile_to_the_golden_multi_service_config(update_golden):
 
 
 def test_two_specs_of_one_service_are_refused_rather_than_merged_into_clashing_receivers():
-    with pytest.raises(ValueError, match=r"^receiver names sigil-dna/oncall, sigil-dna/team are defined twice "
-                                         r"\(compile each service from one spec only\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^receiver names sigil-dna/oncall, sigil-dna/team are defined twice "
+        r"\(compile each service from one spec only\)$",
+    ):
         build_config(model_of(spec_dict(), spec_dict()))

@@ -11,21 +11,21 @@ operation only.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sigil_monitoring.live.processes import AlertmanagerProcess
 from servers import require_binary
-from sigil_monitoring.live.net import ALERTMANAGER_NAMES, poll_until
-from sigil_monitoring.live.sinks import CaptureServer, CapturedRequest
 from test_alertmanager import model_of, spec_dict, write
 
 from sigil_monitoring import conventions as names
 from sigil_monitoring.compilers.alertmanager import routing_table
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.model import Service, Slo
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, poll_until
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 from sigil_monitoring.spec.yaml_io import load as load_yaml
 
 FAST = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
@@ -33,22 +33,39 @@ ROUTING_KEY = "e2e0routing0key0not0a0secret0000"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _alerts(service: Service, names: list[str], resolved: bool = False) -> list[dict[str, Any]]:
     """API alerts with the labels and annotations the Prometheus target gives these alerts."""
     labels = {labels["alertname"]: labels for labels in routing_table.alert_labels(service)}
     notes: dict[str, dict[str, str]] = {
-        a.name: {"summary": a.summary, "description": a.description, "runbook_url": a.runbook_url,
-                 "dashboard_url": a.dashboard_url} for a in service.alerts}
+        a.name: {
+            "summary": a.summary,
+            "description": a.description,
+            "runbook_url": a.runbook_url,
+            "dashboard_url": a.dashboard_url,
+        }
+        for a in service.alerts
+    }
     for slo in service.slos:
         for b in slo.alerts:
-            notes[b.name] = {"summary": f"SLO {slo.name} burns its error budget.", "runbook_url": b.runbook_url,
-                             "dashboard_url": b.dashboard_url}
+            notes[b.name] = {
+                "summary": f"SLO {slo.name} burns its error budget.",
+                "runbook_url": b.runbook_url,
+                "dashboard_url": b.dashboard_url,
+            }
     now = _now()
-    return [{"labels": labels[n], "annotations": notes[n], "startsAt": now, **({"endsAt": now} if resolved else {}),
-             "generatorURL": "http://prometheus.invalid/graph"} for n in names]
+    return [
+        {
+            "labels": labels[n],
+            "annotations": notes[n],
+            "startsAt": now,
+            **({"endsAt": now} if resolved else {}),
+            "generatorURL": "http://prometheus.invalid/graph",
+        }
+        for n in names
+    ]
 
 
 def _slack_title(r: CapturedRequest) -> str:
@@ -64,14 +81,21 @@ def _pd(r: CapturedRequest, action: str, alert: str = "") -> bool:
 def test_a_real_alertmanager_pages_critical_slacks_warning_inhibits_symptoms_and_sends_resolved(tmp_path):
     binary = require_binary(ALERTMANAGER_NAMES)
     with CaptureServer() as slack, CaptureServer() as pagerduty:
-        (tmp_path / "slack-url").write_text(slack.url("/services/T0/B0/e2e") + "\n")  # a trailing newline, as editors write
+        (tmp_path / "slack-url").write_text(
+            slack.url("/services/T0/B0/e2e") + "\n"
+        )  # a trailing newline, as editors write
         (tmp_path / "pd-key").write_text(ROUTING_KEY + "\n")
-        model = model_of(spec_dict(
-            receivers={"oncall": {"pagerduty": {"routing_key_file": str(tmp_path / "pd-key"),
-                                                "url": pagerduty.url("/v2/enqueue")}},
-                       "team": {"slack": {"channel": "#sigil-alerts", "api_url_file": str(tmp_path / "slack-url")}}},
-            timing={"critical": FAST, "warning": FAST, "info": FAST},
-        ))
+        model = model_of(
+            spec_dict(
+                receivers={
+                    "oncall": {
+                        "pagerduty": {"routing_key_file": str(tmp_path / "pd-key"), "url": pagerduty.url("/v2/enqueue")}
+                    },
+                    "team": {"slack": {"channel": "#sigil-alerts", "api_url_file": str(tmp_path / "slack-url")}},
+                },
+                timing={"critical": FAST, "warning": FAST, "info": FAST},
+            )
+        )
         service = model.services[0]
         with AlertmanagerProcess(write(model, tmp_path / "out"), binary_path=binary) as am:
             # 1. critical -> PagerDuty, warning -> Slack, each with runbook and dashboard links.
@@ -81,7 +105,9 @@ def test_a_real_alertmanager_pages_critical_slacks_warning_inhibits_symptoms_and
             assert page["payload"]["severity"] == "critical"
             breaker = service.alerts[2]
             assert {link["text"]: link["href"] for link in page["links"]} == {
-                "Runbook": breaker.runbook_url, "Dashboard": breaker.dashboard_url}
+                "Runbook": breaker.runbook_url,
+                "Dashboard": breaker.dashboard_url,
+            }
             assert page["payload"]["custom_details"]["runbook_url"] == breaker.runbook_url
             message = slack.wait_for(lambda r: "ErrorRateHigh" in _slack_title(r), timeout=10)[0].json
             attachment = message["attachments"][0]
@@ -98,14 +124,18 @@ def test_a_real_alertmanager_pages_critical_slacks_warning_inhibits_symptoms_and
 
             # 3. DatabaseDown (inhibits: true) silences the warning DiskAlmostFull; a page-tier burn
             # alert silences the ticket tier of its SLO.
-            am.post_alerts(_alerts(service, ["DatabaseDown", "DiskAlmostFull", "EncodeLatencyFastBurn",
-                                             "EncodeLatencySlowBurn"]))
+            am.post_alerts(
+                _alerts(service, ["DatabaseDown", "DiskAlmostFull", "EncodeLatencyFastBurn", "EncodeLatencySlowBurn"])
+            )
             pagerduty.wait_for(lambda r: _pd(r, "trigger", "DatabaseDown"), timeout=10)
             pagerduty.wait_for(lambda r: _pd(r, "trigger", "EncodeLatencyFastBurn"), timeout=10)
 
             def suppressed() -> set[str]:
-                return {a["labels"]["alertname"] for a in am.alerts()
-                        if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]}
+                return {
+                    a["labels"]["alertname"]
+                    for a in am.alerts()
+                    if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]
+                }
 
             assert poll_until(lambda: suppressed() >= {"DiskAlmostFull", "EncodeLatencySlowBurn"}, 10, "inhibition")
             # Their groups would have flushed within group_wait (1s); give them twice that, then look.
@@ -117,7 +147,6 @@ def test_a_real_alertmanager_pages_critical_slacks_warning_inhibits_symptoms_and
             # Nothing crossed over: Slack saw no page, PagerDuty no warning.
             assert not [t for t in titles if "CircuitBreakerOpen" in t or "DatabaseDown" in t], titles
             assert not [s for s in summaries if "ErrorRateHigh" in s], summaries
-
 
 
 GROUPED_SPEC = """apiVersion: sigil-monitoring/v1
@@ -145,8 +174,14 @@ def _burn_alerts(out: Path, service: Service, slo: Slo, group: dict[str, str]) -
     """Tier -> the API alert Prometheus would send for ``slo``'s burn alert of that tier in ``group``:
     the compiled rule's labels plus the SLO's ``group_by`` labels, which the alert keeps from its
     ``sum by (...)`` recording rules. Annotations with templates (expanded by Prometheus) are left out."""
-    rules = {rule["alert"]: rule for group_doc in load_yaml((out / names.rules_path(
-        service.name, names.slo_concern(slo.name))).read_text())["groups"] for rule in group_doc["rules"] if "alert" in rule}
+    rules = {
+        rule["alert"]: rule
+        for group_doc in load_yaml((out / names.rules_path(service.name, names.slo_concern(slo.name))).read_text())[
+            "groups"
+        ]
+        for rule in group_doc["rules"]
+        if "alert" in rule
+    }
     assert set(group) == set(slo.group_by)
     now = _now()
     out_alerts = {}
@@ -155,7 +190,9 @@ def _burn_alerts(out: Path, service: Service, slo: Slo, group: dict[str, str]) -
         out_alerts[burn.tier] = {
             "labels": {**rule["labels"], **group, "alertname": rule["alert"]},
             "annotations": {k: v for k, v in rule["annotations"].items() if "{{" not in v},
-            "startsAt": now, "generatorURL": "http://prometheus.invalid/graph"}
+            "startsAt": now,
+            "generatorURL": "http://prometheus.invalid/graph",
+        }
     return out_alerts
 
 
@@ -186,8 +223,11 @@ def test_a_page_burn_alert_silences_the_ticket_of_its_own_group_only_in_a_real_a
             def by_operation() -> dict[str, dict[str, Any]]:
                 return {x["labels"][label]: x for x in am.alerts() if x["labels"]["alertname"] == slow}
 
-            tickets = poll_until(lambda: (t := by_operation()).keys() == {"a", "b"} and t["a"]["status"]["inhibitedBy"]
-                                 and t, 5, "the ticket for a to be inhibited")
+            tickets = poll_until(
+                lambda: (t := by_operation()).keys() == {"a", "b"} and t["a"]["status"]["inhibitedBy"] and t,
+                5,
+                "the ticket for a to be inhibited",
+            )
             page_fingerprint = next(x["fingerprint"] for x in am.alerts() if x["labels"] == page_a["labels"])
             assert tickets["a"]["status"]["state"] == "suppressed"
             assert tickets["a"]["status"]["inhibitedBy"] == [page_fingerprint]

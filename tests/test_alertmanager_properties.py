@@ -26,18 +26,40 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 SLOS = ("encode-availability", "encode-latency")
 DURATIONS = ("1s", "30s", "5m", "2h")
 
-_kind = st.sampled_from([
-    {"slack": {"channel": "#alerts", "api_url_file": "/run/secrets/slack-url"}},
-    {"pagerduty": {"routing_key_file": "/run/secrets/pd-key"}},
-    {"pagerduty": {"routing_key_file": "/run/secrets/pd-key", "url": "https://events.eu.pagerduty.com/v2/enqueue"}},
-    {"webhook": {"url": "https://hooks.example.com/a"}},
-    {"webhook": {"url": "https://hooks.example.com/b", "credentials_file": "/run/secrets/token", "send_resolved": False}},
-    {"email": {"to": "ops@example.com", "from": "am@example.com", "smarthost": "smtp.example.com:587"}},
-    {"email": {"to": "a@example.com, b@example.com", "from": "am@example.com", "smarthost": "smtp.example.com:25",
-               "auth_username": "am", "auth_password_file": "/run/secrets/smtp", "require_tls": False}},
-    {"opsgenie": {"api_key_file": "/run/secrets/opsgenie"}},
-    {"opsgenie": {"api_key_file": "/run/secrets/opsgenie", "api_url": "https://api.eu.opsgenie.com/", "team": "ops"}},
-])
+_kind = st.sampled_from(
+    [
+        {"slack": {"channel": "#alerts", "api_url_file": "/run/secrets/slack-url"}},
+        {"pagerduty": {"routing_key_file": "/run/secrets/pd-key"}},
+        {"pagerduty": {"routing_key_file": "/run/secrets/pd-key", "url": "https://events.eu.pagerduty.com/v2/enqueue"}},
+        {"webhook": {"url": "https://hooks.example.com/a"}},
+        {
+            "webhook": {
+                "url": "https://hooks.example.com/b",
+                "credentials_file": "/run/secrets/token",
+                "send_resolved": False,
+            }
+        },
+        {"email": {"to": "ops@example.com", "from": "am@example.com", "smarthost": "smtp.example.com:587"}},
+        {
+            "email": {
+                "to": "a@example.com, b@example.com",
+                "from": "am@example.com",
+                "smarthost": "smtp.example.com:25",
+                "auth_username": "am",
+                "auth_password_file": "/run/secrets/smtp",
+                "require_tls": False,
+            }
+        },
+        {"opsgenie": {"api_key_file": "/run/secrets/opsgenie"}},
+        {
+            "opsgenie": {
+                "api_key_file": "/run/secrets/opsgenie",
+                "api_url": "https://api.eu.opsgenie.com/",
+                "team": "ops",
+            }
+        },
+    ]
+)
 # Calendar entries Alertmanager 0.25 accepts (negative days count from the end of the month).
 DAYS_OF_MONTH = ("1", "15", "-1", "1:7", "25:-1", "-7:-1", "1:-1")
 MONTHS = ("january", "december", "1:3", "march:may", "12")
@@ -46,15 +68,19 @@ YEARS = ("2026", "2026:2027")
 
 @st.composite
 def _interval(draw: st.DrawFn) -> dict[str, Any]:
-    days = [draw(st.sampled_from(DAYS)) + draw(st.sampled_from(["", *(":" + d for d in DAYS)]))
-            for _ in range(draw(st.integers(0, 2)))]
+    days = [
+        draw(st.sampled_from(DAYS)) + draw(st.sampled_from(["", *(":" + d for d in DAYS)]))
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     times = []
     for _ in range(draw(st.integers(0, 2))):
         start = draw(st.integers(0, 23 * 60))
         end = draw(st.integers(start + 1, 24 * 60))
         times.append(f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}")
-    calendar = {key: draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
-                for key, values in (("days_of_month", DAYS_OF_MONTH), ("months", MONTHS), ("years", YEARS))}
+    calendar = {
+        key: draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
+        for key, values in (("days_of_month", DAYS_OF_MONTH), ("months", MONTHS), ("years", YEARS))
+    }
     return {"weekdays": days, "times": times, "location": draw(st.sampled_from(["UTC", "Europe/Berlin"])), **calendar}
 
 
@@ -77,14 +103,18 @@ def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
     There is always a time interval, so routes to several receivers often carry mute/active
     intervals (specs without intervals are the example specs)."""
     receivers = draw(st.lists(st.sampled_from(RECEIVERS), min_size=1, max_size=4, unique=True))
-    mute = {name: draw(_interval()) for name in draw(st.lists(st.sampled_from(INTERVALS), min_size=1, max_size=2,
-                                                              unique=True))}
+    mute = {
+        name: draw(_interval())
+        for name in draw(st.lists(st.sampled_from(INTERVALS), min_size=1, max_size=2, unique=True))
+    }
     routes = []
     for _ in range(draw(st.integers(0, 4))):
         severity = draw(st.sampled_from([None, "critical", "warning", "info"]))
         match = {"slo": draw(_slo_matcher())} if severity is None or draw(st.booleans()) else {}
-        route: dict[str, Any] = {"to": draw(st.lists(st.sampled_from(receivers), min_size=1, max_size=3, unique=True)),
-                                 "continue": draw(st.booleans())}
+        route: dict[str, Any] = {
+            "to": draw(st.lists(st.sampled_from(receivers), min_size=1, max_size=3, unique=True)),
+            "continue": draw(st.booleans()),
+        }
         if severity:
             route["severity"] = severity
         if match:
@@ -92,15 +122,23 @@ def routing_sections(draw: st.DrawFn) -> dict[str, Any]:
         route["mute_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=2, unique=True))
         route["active_when"] = draw(st.lists(st.sampled_from(sorted(mute)), max_size=1, unique=True))
         if draw(st.booleans()):
-            route["group_by"] = draw(st.lists(st.sampled_from(["alertname", "service", "slo"]), max_size=2, unique=True))
-        for key in draw(st.lists(st.sampled_from(["group_wait", "group_interval", "repeat_interval"]), max_size=2, unique=True)):
+            route["group_by"] = draw(
+                st.lists(st.sampled_from(["alertname", "service", "slo"]), max_size=2, unique=True)
+            )
+        for key in draw(
+            st.lists(st.sampled_from(["group_wait", "group_interval", "repeat_interval"]), max_size=2, unique=True)
+        ):
             route[key] = draw(st.sampled_from(("0s", *DURATIONS) if key == "group_wait" else DURATIONS))
         routes.append(route)
     section: dict[str, Any] = {
-        "receivers": {name: draw(_kind) for name in receivers}, "routes": routes, "mute": mute,
+        "receivers": {name: draw(_kind) for name in receivers},
+        "routes": routes,
+        "mute": mute,
         "group_by": draw(st.lists(st.sampled_from(["alertname", "service", "slo", "team"]), max_size=3, unique=True)),
-        "timing": {sev: {"group_wait": draw(st.sampled_from(DURATIONS))}
-                   for sev in draw(st.lists(st.sampled_from(["critical", "warning", "info"]), max_size=3, unique=True))},
+        "timing": {
+            sev: {"group_wait": draw(st.sampled_from(DURATIONS))}
+            for sev in draw(st.lists(st.sampled_from(["critical", "warning", "info"]), max_size=3, unique=True))
+        },
         "inhibit": draw(st.booleans()),
     }
     if draw(st.booleans()):
@@ -170,8 +208,13 @@ def route_alert(route: dict[str, Any], labels: dict[str, str], inherited: str | 
             found += got
             if not child.get("continue"):
                 break
-    return found or [(receiver, tuple(route.get("mute_time_intervals", ())),  # type: ignore[list-item]
-                      tuple(route.get("active_time_intervals", ())))]
+    return found or [
+        (
+            receiver,
+            tuple(route.get("mute_time_intervals", ())),  # type: ignore[list-item]
+            tuple(route.get("active_time_intervals", ())),
+        )
+    ]
 
 
 def expected_notified(service: Service, labels: dict[str, str]) -> list[Notified]:
@@ -200,8 +243,7 @@ def test_random_routing_sections_compile_to_well_formed_configs_that_route_like_
             assert route_alert(config["route"], labels) == expected_notified(service, labels), labels
 
 
-@settings(max_examples=5, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models())
 def test_a_handful_of_random_configs_pass_amtool(model, tmp_path_factory):
     config = write(model, tmp_path_factory.mktemp("am"))

@@ -14,20 +14,46 @@ REPO = Path(__file__).resolve().parent.parent
 def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--runs", "1", "--slos", "10,20", "--services", "1,2", "--no-callgrind", "--json", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "benchmarks/run.py",
+            "--runs",
+            "1",
+            "--slos",
+            "10,20",
+            "--services",
+            "1,2",
+            "--no-callgrind",
+            "--json",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     names = [row["name"] for row in result["rows"]]
-    for expected in ["python -c pass (interpreter start)", "python -c 'import pydantic, ruamel.yaml'", "validate sigil-dna",
-                     "floor: same YAML load, same bytes written", "compile sigil-dna (fresh output folder)",
-                     "compile sigil-dna, unchanged (incremental)", "check sigil-dna, unchanged (incremental)",
-                     "peer: go-jsonnet (gojsonnet), dashboard only", "peer: jrsonnet (rjsonnet), dashboard only",
-                     "kubernetes-mixin-sized spec, compile", "peer: jrsonnet, kubernetes-mixin-sized dashboards",
-                     "peer: go-jsonnet, kubernetes-mixin-sized dashboards",
-                     "10 SLOs in one spec, compile", "20 SLOs in one spec, compile",
-                     "2 services in one folder, compile", "2 services, unchanged (incremental)", "2 services, one spec changed"]:
+    for expected in [
+        "python -c pass (interpreter start)",
+        "python -c 'import pydantic, ruamel.yaml'",
+        "validate sigil-dna",
+        "floor: same YAML load, same bytes written",
+        "compile sigil-dna (fresh output folder)",
+        "compile sigil-dna, unchanged (incremental)",
+        "check sigil-dna, unchanged (incremental)",
+        "peer: go-jsonnet (gojsonnet), dashboard only",
+        "peer: jrsonnet (rjsonnet), dashboard only",
+        "kubernetes-mixin-sized spec, compile",
+        "peer: jrsonnet, kubernetes-mixin-sized dashboards",
+        "peer: go-jsonnet, kubernetes-mixin-sized dashboards",
+        "10 SLOs in one spec, compile",
+        "20 SLOs in one spec, compile",
+        "2 services in one folder, compile",
+        "2 services, unchanged (incremental)",
+        "2 services, one spec changed",
+    ]:
         assert expected in names, expected
     measured = [row for row in result["rows"] if "cpu_ms" in row]
     assert all(row["cpu_ms"] >= 0 and row["wall_ms"] > 0 and row["rss_mib"] > 0 for row in measured)
@@ -36,6 +62,8 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
     targets = [t["target"] for t in result["targets"]]
     assert targets[0] == "compile sigil-dna <= 2x the floor"
     assert "kubernetes-mixin-sized compile <= jrsonnet (peer/compile >= 1)" in targets
-    k8s_peers = [row for row in result["rows"] if "kubernetes-mixin-sized dashboards" in row["name"] and "cpu_ms" in row]
+    k8s_peers = [
+        row for row in result["rows"] if "kubernetes-mixin-sized dashboards" in row["name"] and "cpu_ms" in row
+    ]
     assert all(row["vs"] == "kubernetes-mixin-sized spec, compile" for row in k8s_peers)
     assert "targets (issue 13):" in proc.stdout and "compile sigil-dna (fresh output folder)" in proc.stdout

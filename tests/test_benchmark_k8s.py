@@ -42,16 +42,24 @@ def test_the_kubernetes_mixin_sized_folder_compiles_to_65_alerts_71_records_and_
 
 def test_the_spec_uses_kubernetes_metric_names(bundle):
     rules = "".join(text for path, text in bundle.items() if path.endswith(".rules.yml"))
-    for name in ["container_cpu_usage_seconds_total", "kube_pod_container_status_restarts_total",
-                 "kubelet_volume_stats_available_bytes", "apiserver_request_duration_seconds_bucket"]:
+    for name in [
+        "container_cpu_usage_seconds_total",
+        "kube_pod_container_status_restarts_total",
+        "kubelet_volume_stats_available_bytes",
+        "apiserver_request_duration_seconds_bucket",
+    ]:
         assert name in rules, name
 
 
 def test_the_jsonnet_peer_builds_the_same_panels_with_the_same_queries(bundle, tmp_path):
     rjsonnet = pytest.importorskip("rjsonnet")
     peers = REPO / "benchmarks" / "peers"
-    text = rjsonnet.evaluate_file(str(peers / "k8s_dashboards.jsonnet"), jpathdir=[str(peers)], tla_codes={"mixin": json.dumps(peer_table())})
-    theirs = {Path(name).stem: [p for p in board["panels"] if p["type"] != "row"] for name, board in json.loads(text).items()}
+    text = rjsonnet.evaluate_file(
+        str(peers / "k8s_dashboards.jsonnet"), jpathdir=[str(peers)], tla_codes={"mixin": json.dumps(peer_table())}
+    )
+    theirs = {
+        Path(name).stem: [p for p in board["panels"] if p["type"] != "row"] for name, board in json.loads(text).items()
+    }
     ours = _panels(bundle)
     assert sorted(theirs) == sorted(ours)
     for uid, panels in ours.items():

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
 from compiled import prometheus_rules, write_artifacts
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from servers import require_binary
 
 from sigil_monitoring import parse_spec
 from sigil_monitoring.bundle import Artifact
 from sigil_monitoring.compilers import compiler
-from sigil_monitoring.compilers.prometheus.testgen import slo as slo_tests
 from sigil_monitoring.compilers.prometheus.testgen import model as promtool_test
+from sigil_monitoring.compilers.prometheus.testgen import slo as slo_tests
 from sigil_monitoring.compilers.prometheus.testgen.threshold import SETTLE
-from sigil_monitoring.defaults import BURN_WINDOWS, LONG_WINDOW_TOLERANCE, MIN_BURN_WINDOW, MIN_RATE_WINDOW_SCRAPES, WINDOW_LADDER
+from sigil_monitoring.defaults import (
+    BURN_WINDOWS,
+    LONG_WINDOW_TOLERANCE,
+    MIN_BURN_WINDOW,
+    MIN_RATE_WINDOW_SCRAPES,
+    WINDOW_LADDER,
+)
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.burn import burn_windows, workbook_factor
 from sigil_monitoring.spec.units import Duration
@@ -33,7 +38,9 @@ from sigil_monitoring.spec.units import Duration
 D = Duration.parse
 PERIODS = ("1d", "7d", "28d", "30d", "90d", "365d")
 # The slowest burn each tier of the workbook's 30-day SLO catches.
-WORKBOOK_COVERAGE = {tier: min(workbook_factor(p) for p in BURN_WINDOWS if p.tier == tier) for tier in ("page", "ticket")}
+WORKBOOK_COVERAGE = {
+    tier: min(workbook_factor(p) for p in BURN_WINDOWS if p.tier == tier) for tier in ("page", "ticket")
+}
 # A factor may exceed the workbook's by the rounding of its long window up to a round duration.
 MOST_ABOVE = 1 / (1 - LONG_WINDOW_TOLERANCE) + Decimal("0.0001")
 LADDER_STEP = max(Decimal(b.ms) / Decimal(a.ms) for a, b in zip(WINDOW_LADDER, WINDOW_LADDER[1:]))
@@ -50,8 +57,18 @@ def test_30d_and_28d_slos_keep_the_workbook_windows_and_sloths_factors():
 
 def test_a_7d_slo_pages_from_5_6x_and_a_365d_slo_tickets_from_0_81x():
     # Before: 7d paged only from 8.4x (6h -> 1h), 365d ticketed only from 5.2x (both pairs on 7d).
-    assert shown("7d") == [("15m", "1m", "13.44"), ("1h30m", "6m", "5.6"), ("6h", "30m", "2.8"), ("18h", "1h30m", "0.9333")]
-    assert shown("365d") == [("12h", "1h", "14.6"), ("3d", "6h", "6.0833"), ("14d", "1d", "2.6071"), ("45d", "3d", "0.8111")]
+    assert shown("7d") == [
+        ("15m", "1m", "13.44"),
+        ("1h30m", "6m", "5.6"),
+        ("6h", "30m", "2.8"),
+        ("18h", "1h30m", "0.9333"),
+    ]
+    assert shown("365d") == [
+        ("12h", "1h", "14.6"),
+        ("3d", "6h", "6.0833"),
+        ("14d", "1d", "2.6071"),
+        ("45d", "3d", "0.8111"),
+    ]
 
 
 @pytest.mark.parametrize("period", PERIODS)
@@ -59,10 +76,16 @@ def test_each_tier_catches_every_burn_the_workbooks_tier_catches_and_spends_the_
     windows = burn_windows(D(period), D("15s"))
     for tier, coverage in WORKBOOK_COVERAGE.items():
         lowest = min(w.factor for w in windows if w.tier == tier)
-        assert coverage * (1 - LONG_WINDOW_TOLERANCE) / LADDER_STEP <= lowest <= coverage * MOST_ABOVE, (period, tier, lowest)
+        assert coverage * (1 - LONG_WINDOW_TOLERANCE) / LADDER_STEP <= lowest <= coverage * MOST_ABOVE, (
+            period,
+            tier,
+            lowest,
+        )
     for w, policy in zip(windows, BURN_WINDOWS):
         spent = w.factor * Decimal(w.long.ms) / Decimal(D(period).ms)
-        assert abs(spent - policy.budget_consumed) <= Decimal("0.0001") * Decimal(w.long.ms) / Decimal(D(period).ms) + Decimal("1e-12")
+        assert abs(spent - policy.budget_consumed) <= Decimal("0.0001") * Decimal(w.long.ms) / Decimal(
+            D(period).ms
+        ) + Decimal("1e-12")
 
 
 @settings(max_examples=300, deadline=None, database=None)
@@ -105,14 +128,20 @@ def test_a_steady_burn_just_above_the_workbooks_coverage_fires_each_tier_of_ever
             ratio = WORKBOOK_COVERAGE[burn.tier] * Decimal("1.06") * slo.error_budget
             fire_at = Duration(burn.for_.ms + SETTLE.ms)
             samples = fire_at.ms // promtool_test.EVALUATION_INTERVAL.ms + 1
-            group = promtool_test.TestGroup(slo_tests.feed(service, slo, burn, ratio, samples)[0],
-                              (promtool_test.AlertCase(fire_at, burn.name, (slo_tests.expected(service, slo, burn, ratio),)),))
-            test = promtool_test.TestFile(f"{service.name}/prometheus/tests/coverage-{burn.tier}.test.yml", (rule_file,), (group,))
+            group = promtool_test.TestGroup(
+                slo_tests.feed(service, slo, burn, ratio, samples)[0],
+                (promtool_test.AlertCase(fire_at, burn.name, (slo_tests.expected(service, slo, burn, ratio),)),),
+            )
+            test = promtool_test.TestFile(
+                f"{service.name}/prometheus/tests/coverage-{burn.tier}.test.yml", (rule_file,), (group,)
+            )
             artifacts.append(Artifact(test.path, test.document(), "yaml", service.source))
     write_artifacts(artifacts, tmp_path)
     tests = sorted(str(p) for p in tmp_path.glob("*/prometheus/tests/*.test.yml"))
     assert len([t for t in tests if "/coverage-" in t]) == 2 * len(PERIODS)
-    run = subprocess.run([require_binary("promtool"), "test", "rules", *tests], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [require_binary("promtool"), "test", "rules", *tests], capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
 
 
@@ -123,5 +152,7 @@ def test_a_92_percent_slo_pages_on_its_6h_pair_alone_and_its_generated_tests_pas
     rules = (out / "slo-availability.rules.yml").read_text()
     assert "> 0.48\n" in rules and "> 1.152" not in rules  # 6 x 0.08 kept, 14.4 x 0.08 left out
     tests = sorted(str(p) for p in (out / "tests").glob("*Burn.test.yml"))
-    run = subprocess.run([require_binary("promtool"), "test", "rules", *tests], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [require_binary("promtool"), "test", "rules", *tests], capture_output=True, text=True, timeout=120
+    )
     assert len(tests) == 2 and run.returncode == 0, run.stdout + run.stderr

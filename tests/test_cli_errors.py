@@ -22,7 +22,9 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_bug_report_exit_70(tmp
     assert main(["compile", "specs/minimal.yaml", "--out", str(tmp_path / "build")]) == 70
     err = capsys.readouterr().err
     assert err.startswith("sigil-monitoring compile: internal error: KeyError at ")
-    assert err.endswith(" (this is a bug in sigil-monitoring, please report it with the spec that caused it: specs/minimal.yaml)\n")
+    assert err.endswith(
+        " (this is a bug in sigil-monitoring, please report it with the spec that caused it: specs/minimal.yaml)\n"
+    )
     assert err.count("\n") == 1 and "CANARY" not in err and "Traceback" not in err
     assert not (tmp_path / "build").exists()
 
@@ -40,10 +42,17 @@ def test_the_traceback_of_an_internal_error_is_there_on_request(tmp_path, monkey
 def test_diff_against_a_value_git_would_read_as_an_option_is_refused(tmp_path, monkeypatch, capsys, rev):
     monkeypatch.chdir(tmp_path)
     shutil.copy(REPO / "specs" / "minimal.yaml", "hello.yaml")
-    for cmd in (["init", "-q"], ["add", "hello.yaml"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "spec"]):
+    for cmd in (
+        ["init", "-q"],
+        ["add", "hello.yaml"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "spec"],
+    ):
         subprocess.run(["git", *cmd], check=True, capture_output=True)
     assert main(["diff", "hello.yaml", f"--against={rev}"]) == 2
-    assert capsys.readouterr().err == f"sigil-monitoring diff: error: {rev!r} is not a git revision (give a commit, branch or tag, e.g. --against HEAD~1)\n"
+    assert (
+        capsys.readouterr().err
+        == f"sigil-monitoring diff: error: {rev!r} is not a git revision (give a commit, branch or tag, e.g. --against HEAD~1)\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "hello.yaml"], "git wrote no file"
     assert main(["diff", "-q", "hello.yaml", "--against=HEAD"]) == 0
 
@@ -57,5 +66,7 @@ def test_a_missing_dependency_is_an_environment_error_naming_the_module_not_a_bu
     monkeypatch.setattr(cli, "load_all", missing)
     assert cli.main(["validate", "specs/minimal.yaml"]) == 1
     err = capsys.readouterr().err
-    assert err == ("sigil-monitoring validate: error: No module named 'ruamel' (install sigil-monitoring with its "
-                   "dependencies, e.g. pip install -e . in a virtual environment)\n")
+    assert err == (
+        "sigil-monitoring validate: error: No module named 'ruamel' (install sigil-monitoring with its "
+        "dependencies, e.g. pip install -e . in a virtual environment)\n"
+    )

@@ -23,7 +23,9 @@ def prometheus_snippet(doc: Path) -> str:
 
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/prometheus.md"])
-def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_check_config(doc, tmp_path, monkeypatch):
+def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_check_config(
+    doc, tmp_path, monkeypatch
+):
     snippet = prometheus_snippet(REPO / doc)
     assert DEPLOY_PREFIX in snippet
     monkeypatch.chdir(REPO)
@@ -31,7 +33,9 @@ def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_
     assert main(["compile", "-q", "specs/sigil-dna.yaml", "--out", str(deployed)]) == 0
     config = tmp_path / "prometheus.yml"
     config.write_text(snippet.replace(DEPLOY_PREFIX, f"{deployed}/"), encoding="utf-8")
-    run = subprocess.run([require_binary("promtool"), "check", "config", str(config)], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [require_binary("promtool"), "check", "config", str(config)], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     found = re.search(r"SUCCESS: (\d+) rule files found", run.stdout)
     rule_files = sorted(deployed.glob("sigil-dna/prometheus/*.rules.yml"))
@@ -48,4 +52,7 @@ def test_the_documented_burn_windows_are_what_the_compiler_uses(doc):
     for window, page, ticket in rows:
         windows = burn_windows(Duration.parse(window), Duration.parse("15s"))
         for tier, text in (("page", page), ("ticket", ticket)):
-            assert text == ", ".join(f"{w.long}/{w.short} × {w.factor}" for w in windows if w.tier == tier), (window, tier)
+            assert text == ", ".join(f"{w.long}/{w.short} × {w.factor}" for w in windows if w.tier == tier), (
+                window,
+                tier,
+            )

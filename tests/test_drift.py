@@ -51,7 +51,10 @@ def test_a_spec_edit_is_stale_output_with_its_domain_changes_until_compile(proje
     lines = out.splitlines()
     assert lines[0].startswith("build is out of date: ")
     assert f"{ALERTS}: out of date (the spec changed since compile)" in lines
-    assert lines[lines.index(f"{ALERTS}: out of date (the spec changed since compile)") + 1] == "  alert EncodeLatencyHigh: threshold 1 → 2"
+    assert (
+        lines[lines.index(f"{ALERTS}: out of date (the spec changed since compile)") + 1]
+        == "  alert EncodeLatencyHigh: threshold 1 → 2"
+    )
     assert lines[-1] == "run: sigil-monitoring compile specs/sigil-dna.yaml --out build"
     assert main(["compile", "-q", "specs/sigil-dna.yaml", "--out", "build"]) == 0
     assert check(capsys)[0] == 0
@@ -61,7 +64,9 @@ def test_a_hand_edit_of_a_generated_file_is_drift_that_compile_undoes(project, c
     edit(project / "build" / ALERTS, "for: 10m", "for: 5m")
     code, out = check(capsys)
     assert code == 1
-    assert f"{ALERTS}: edited by hand (differs from what compile wrote)\n  alert EncodeLatencyHigh: for 5m → 10m\n" in out
+    assert (
+        f"{ALERTS}: edited by hand (differs from what compile wrote)\n  alert EncodeLatencyHigh: for 5m → 10m\n" in out
+    )
     assert main(["compile", "-q", "specs/sigil-dna.yaml", "--out", "build"]) == 0
     assert check(capsys)[0] == 0
 
@@ -84,8 +89,20 @@ def test_the_json_report_lists_each_file_with_its_state_and_changes(project, cap
     assert code == 1
     report = json.loads(out)
     assert report["up_to_date"] is False
-    assert report["files"] == [{"path": ALERTS, "state": "edited", "changes": [
-        {"what": "alert", "name": "EncodeLatencyHigh", "detail": "for 5m → 10m", "text": "alert EncodeLatencyHigh: for 5m → 10m"}]}]
+    assert report["files"] == [
+        {
+            "path": ALERTS,
+            "state": "edited",
+            "changes": [
+                {
+                    "what": "alert",
+                    "name": "EncodeLatencyHigh",
+                    "detail": "for 5m → 10m",
+                    "text": "alert EncodeLatencyHigh: for 5m → 10m",
+                }
+            ],
+        }
+    ]
 
 
 def test_a_folder_of_specs_stands_for_its_yaml_files_and_spec_errors_exit_2(project, capsys):
@@ -97,13 +114,19 @@ def test_a_folder_of_specs_stands_for_its_yaml_files_and_spec_errors_exit_2(proj
 
 def test_the_compile_command_check_prints_for_a_folder_of_specs_runs_and_brings_the_folder_up_to_date(project, capsys):
     edit(project / "specs" / "sigil-dna.yaml", "above: 1s}", "above: 2s}")
-    edit(project / "specs" / "sigil-dna.yaml", "summary: p95 encode latency is above 1 s.", "summary: p95 encode latency is above 2 s.")
+    edit(
+        project / "specs" / "sigil-dna.yaml",
+        "summary: p95 encode latency is above 1 s.",
+        "summary: p95 encode latency is above 2 s.",
+    )
     assert main(["check", "specs", "--out", "build"]) == 1
     suggested = capsys.readouterr().out.splitlines()[-1]
     assert suggested == "run: sigil-monitoring compile specs --out build"
     argv = shlex.split(suggested.removeprefix("run: "))
     # Run as a user would: the installed console script, in a shell-free subprocess.
-    run = subprocess.run([str(Path(sys.executable).parent / argv[0]), *argv[1:]], cwd=project, capture_output=True, text=True)
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / argv[0]), *argv[1:]], cwd=project, capture_output=True, text=True
+    )
     assert (run.returncode, run.stderr) == (0, "")
     assert main(["check", "specs", "--out", "build"]) == 0
     assert main(["validate", "specs"]) == 0
@@ -112,9 +135,16 @@ def test_the_compile_command_check_prints_for_a_folder_of_specs_runs_and_brings_
 
 def test_a_folder_without_specs_is_an_error_for_every_command_that_reads_specs(project, capsys):
     (project / "empty").mkdir()
-    for command in (["validate", "empty"], ["compile", "empty", "--out", "build"], ["check", "empty", "--out", "build"]):
+    for command in (
+        ["validate", "empty"],
+        ["compile", "empty", "--out", "build"],
+        ["check", "empty", "--out", "build"],
+    ):
         assert main(command) == 2
-        assert capsys.readouterr().err == "empty:1:1: error: a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)\n"
+        assert (
+            capsys.readouterr().err
+            == "empty:1:1: error: a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)\n"
+        )
 
 
 def test_diff_against_a_git_revision_compiles_the_spec_as_it_was(project, capsys):
@@ -127,9 +157,13 @@ def test_diff_against_a_git_revision_compiles_the_spec_as_it_was(project, capsys
     edit(project / "specs" / "sigil-dna.yaml", "- {severity: critical, to: oncall}", "- {severity: critical, to: team}")
     assert main(["diff", "specs/sigil-dna.yaml", "--against", "HEAD"]) == 1
     out = capsys.readouterr().out
-    assert "alertmanager/alertmanager.yml\n  route severity=critical: receiver sigil-dna/oncall → sigil-dna/team\n" in out
+    assert (
+        "alertmanager/alertmanager.yml\n  route severity=critical: receiver sigil-dna/oncall → sigil-dna/team\n" in out
+    )
     assert main(["diff", "specs/sigil-dna.yaml", "--against", "no-such-rev"]) == 2
-    assert capsys.readouterr().err.startswith("sigil-monitoring diff: error: cannot read specs/sigil-dna.yaml at no-such-rev: ")
+    assert capsys.readouterr().err.startswith(
+        "sigil-monitoring diff: error: cannot read specs/sigil-dna.yaml at no-such-rev: "
+    )
 
 
 def test_diff_of_two_output_folders_reads_only_generated_files(project, capsys):

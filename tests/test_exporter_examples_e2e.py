@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES
 from exporter_fixtures import ExporterFixture
-from sigil_monitoring.live.processes import PrometheusProcess
 from servers import require_binary
-from sigil_monitoring.live.net import PROMETHEUS_NAMES, free_port, poll_until
 
 from sigil_monitoring import compile_specs, load_spec
 from sigil_monitoring.conventions import SERVICE_LABEL
+from sigil_monitoring.live.net import PROMETHEUS_NAMES, free_port, poll_until
+from sigil_monitoring.live.processes import PrometheusProcess
 
 
 def _job(spec: Any) -> str:
@@ -52,16 +52,34 @@ def test_every_example_rule_is_healthy_records_exist_and_every_alert_can_be_driv
     origin = now - 3600
 
     with contextlib.ExitStack() as stack:
+
         def server(state: str, extra: list[str]) -> PrometheusProcess:
             fixtures = {p.stem: stack.enter_context(ExporterFixture(p.stem, state, origin)) for p in EXAMPLES}
-            prom = PrometheusProcess(rule_files=rule_files, scrape_targets={
-                _job(s): [fixtures[p.stem].target, *extra] for p, s in zip(EXAMPLES, specs)})
+            prom = PrometheusProcess(
+                rule_files=rule_files,
+                scrape_targets={_job(s): [fixtures[p.stem].target, *extra] for p, s in zip(EXAMPLES, specs)},
+            )
             openmetrics = prom.workdir / "history.om"
-            openmetrics.write_text("".join(
-                fixtures[p.stem].history(_job(s), now - 900, now - 5).removesuffix("# EOF\n") for p, s in zip(EXAMPLES, specs)
-            ) + "# EOF\n")
-            made = subprocess.run([require_binary("promtool"), "tsdb", "create-blocks-from", "openmetrics",
-                                   str(openmetrics), str(prom.workdir / "data")], capture_output=True, text=True, timeout=120)
+            openmetrics.write_text(
+                "".join(
+                    fixtures[p.stem].history(_job(s), now - 900, now - 5).removesuffix("# EOF\n")
+                    for p, s in zip(EXAMPLES, specs)
+                )
+                + "# EOF\n"
+            )
+            made = subprocess.run(
+                [
+                    require_binary("promtool"),
+                    "tsdb",
+                    "create-blocks-from",
+                    "openmetrics",
+                    str(openmetrics),
+                    str(prom.workdir / "data"),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert made.returncode == 0, made.stdout + made.stderr
             return stack.enter_context(prom)
 

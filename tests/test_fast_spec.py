@@ -85,7 +85,9 @@ def test_the_plain_targets_name_the_same_targets_as_the_model():
 
     assert tuple(Targets.model_fields) == TARGET_NAMES
     doc = {"kubernetes": {"namespace": "obs"}, "victoriametrics": None}
-    assert fast._build_Targets(doc).chosen() == Targets.model_validate(doc).chosen() == ("kubernetes", "victoriametrics")
+    assert (
+        fast._build_Targets(doc).chosen() == Targets.model_validate(doc).chosen() == ("kubernetes", "victoriametrics")
+    )
 
 
 def _generate(model: type) -> None:

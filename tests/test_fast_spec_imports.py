@@ -18,14 +18,21 @@ NOT_GRAFANA = "prometheus,alertmanager,runbook,kubernetes,mimir,thanos,victoriam
 
 
 def _imported(*args: str) -> set[str]:
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args],
-                            cwd=REPO, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
 def _pydantic(modules: set[str]) -> set[str]:
-    models = {f"sigil_monitoring.spec.{m}" for m in ("document", "types", "service", "slo", "alerts", "routing", "targets")}
+    models = {
+        f"sigil_monitoring.spec.{m}" for m in ("document", "types", "service", "slo", "alerts", "routing", "targets")
+    }
     return {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core") or m in models}
 
 
@@ -37,12 +44,21 @@ def test_validate_of_a_valid_spec_imports_no_pydantic():
 
 def test_validate_of_an_invalid_spec_explains_it_with_pydantic(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((REPO / SPEC).read_text(encoding="utf-8").replace("name: sigil-dna", "name: Sigil DNA", 1), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sigil_monitoring", "validate", str(bad)],
-                            cwd=REPO, capture_output=True, text=True, check=False)
+    bad.write_text(
+        (REPO / SPEC).read_text(encoding="utf-8").replace("name: sigil-dna", "name: Sigil DNA", 1), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sigil_monitoring", "validate", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "is not a valid service name" in result.stderr and "import time:" in result.stderr
-    assert "pydantic" in {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "pydantic" in {
+        line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+    }
 
 
 def test_compile_of_every_target_but_grafana_imports_no_pydantic(tmp_path: Path):

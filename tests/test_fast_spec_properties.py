@@ -18,9 +18,43 @@ from sigil_monitoring.spec import _fast_generated as fast
 from sigil_monitoring.spec.document import Spec
 
 DOCUMENTS = [doc for _, doc in documents()]
-ODD_VALUES = ["5", 5, 5.0, 2.5, -1, 0, 1e300, True, False, None, "", "x", "Bad Name", "5m", "0s", "99.9%", "1/min",
-              "ab", "Ab", "a_b", "1s", "https://x.example/a?token=1", "/etc/x", [], [1], ["a", "a"], ["x"], {}, {"a": 1},
-              {"metric": "x"}, "monday:friday", "25:00-26:00", 10**20, float("inf"), float("nan")]
+ODD_VALUES = [
+    "5",
+    5,
+    5.0,
+    2.5,
+    -1,
+    0,
+    1e300,
+    True,
+    False,
+    None,
+    "",
+    "x",
+    "Bad Name",
+    "5m",
+    "0s",
+    "99.9%",
+    "1/min",
+    "ab",
+    "Ab",
+    "a_b",
+    "1s",
+    "https://x.example/a?token=1",
+    "/etc/x",
+    [],
+    [1],
+    ["a", "a"],
+    ["x"],
+    {},
+    {"a": 1},
+    {"metric": "x"},
+    "monday:friday",
+    "25:00-26:00",
+    10**20,
+    float("inf"),
+    float("nan"),
+]
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -54,7 +88,9 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         elif kind == "wrap":
             parent[last] = draw(st.sampled_from([[parent[last]], {"x": parent[last]}, str(parent[last])]))
         elif type(parent) is dict:
-            key = draw(st.sampled_from(["extra", "from", "for", "is", "continue", "from_", "0", 0, "Bad Key", "name", "type"]))
+            key = draw(
+                st.sampled_from(["extra", "from", "for", "is", "continue", "from_", "0", 0, "Bad Key", "name", "type"])
+            )
             if kind == "rename":
                 parent[key] = parent.pop(last)
             else:

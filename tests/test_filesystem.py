@@ -25,11 +25,17 @@ DNA = (REPO / "specs" / "sigil-dna.yaml").read_text()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != LOCK_NAME}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != LOCK_NAME
+    }
 
 
 def cli(*argv: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sigil_monitoring", *argv], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sigil_monitoring", *argv], capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )
 
 
 @pytest.fixture
@@ -39,7 +45,9 @@ def tmpfs(tmp_path):
 
     def mount(path: Path, size: str = "4m") -> Path:
         path.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], capture_output=True, text=True
+        )
         if proc.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
         mounted.append(path)
@@ -60,14 +68,20 @@ def spec(tmp_path):
 def test_an_output_path_that_is_a_file_is_one_line_exit_1(tmp_path, spec, capsys):
     (tmp_path / "build").write_text("a file\n")
     assert main(["compile", str(spec), "--out", str(tmp_path / "build")]) == 1
-    assert capsys.readouterr().err == f"sigil-monitoring compile: error: {tmp_path}/build: exists and is not a folder (remove it, or give another folder with --out)\n"
+    assert (
+        capsys.readouterr().err
+        == f"sigil-monitoring compile: error: {tmp_path}/build: exists and is not a folder (remove it, or give another folder with --out)\n"
+    )
 
 
 def test_a_folder_where_a_generated_file_goes_is_one_line_exit_1(tmp_path, spec, capsys):
     out = tmp_path / "build"
     (out / "hello" / "runbook.md").mkdir(parents=True)
     assert main(["compile", str(spec), "--out", str(out)]) == 1
-    assert capsys.readouterr().err == f"sigil-monitoring compile: error: {out}/hello/runbook.md: is a folder where compile writes a file (move the folder away)\n"
+    assert (
+        capsys.readouterr().err
+        == f"sigil-monitoring compile: error: {out}/hello/runbook.md: is a folder where compile writes a file (move the folder away)\n"
+    )
 
 
 def test_a_file_where_a_generated_folder_goes_is_one_line_exit_1(tmp_path, spec, capsys):
@@ -75,7 +89,10 @@ def test_a_file_where_a_generated_folder_goes_is_one_line_exit_1(tmp_path, spec,
     out.mkdir()
     (out / "hello").write_text("mine\n")
     assert main(["compile", str(spec), "--out", str(out)]) == 1
-    assert capsys.readouterr().err == f"sigil-monitoring compile: error: {out}/hello: is a file where compile writes a folder (move the file away)\n"
+    assert (
+        capsys.readouterr().err
+        == f"sigil-monitoring compile: error: {out}/hello: is a file where compile writes a folder (move the file away)\n"
+    )
     assert (out / "hello").read_text() == "mine\n"
 
 
@@ -114,7 +131,9 @@ def test_an_empty_out_is_a_usage_error_not_the_working_directory(tmp_path, spec,
         with pytest.raises(SystemExit) as stop:
             main([command, str(spec), "--out", ""])
         assert stop.value.code == 2
-        assert capsys.readouterr().err.endswith(f"sigil-monitoring {command}: error: argument --out: --out needs a folder name, not an empty string (see --help)\n")
+        assert capsys.readouterr().err.endswith(
+            f"sigil-monitoring {command}: error: argument --out: --out needs a folder name, not an empty string (see --help)\n"
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hello.yaml"]
 
 
@@ -133,7 +152,10 @@ def test_compile_removes_no_file_the_manifest_names_outside_the_folder_or_not_as
     outside.write_text("outside\n")
     user.write_text("the user's\n")
     digest = hashlib.sha256(b"outside\n").hexdigest()
-    _manifest_with(out, {"../outside.txt": digest, str(outside): digest, "notes.md": hashlib.sha256(b"what we wrote\n").hexdigest()})
+    _manifest_with(
+        out,
+        {"../outside.txt": digest, str(outside): digest, "notes.md": hashlib.sha256(b"what we wrote\n").hexdigest()},
+    )
     assert main(["compile", "-q", str(spec), "--out", str(out)]) == 0
     assert outside.read_text() == "outside\n" and user.read_text() == "the user's\n"
     assert main(["check", "-q", str(spec), "--out", str(out)]) == 0
@@ -162,7 +184,13 @@ def test_eight_concurrent_compiles_into_one_folder_leave_one_complete_set(tmp_pa
         # Every version has its own service name, so the file sets differ and a mix would show.
         path.write_text(MINIMAL.replace("name: hello\n", f"name: hello-{n}\n", 1))
         specs.append(path)
-    procs = [subprocess.Popen([sys.executable, "-m", "sigil_monitoring", "compile", "-q", str(p), "--out", str(out)], stderr=subprocess.PIPE) for p in specs]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sigil_monitoring", "compile", "-q", str(p), "--out", str(out)],
+            stderr=subprocess.PIPE,
+        )
+        for p in specs
+    ]
     assert [p.wait(timeout=300) for p in procs] == [0] * 8, [p.stderr.read() for p in procs if p.stderr]
     services = {name for name in os.listdir(out) if name.startswith("hello-")}
     assert len(services) == 1, f"outputs of several compiles mixed: {sorted(services)}"
@@ -171,7 +199,9 @@ def test_eight_concurrent_compiles_into_one_folder_leave_one_complete_set(tmp_pa
     fresh = tmp_path / "fresh"
     assert cli("compile", "-q", str(winner), "--out", str(fresh)).returncode == 0
     assert tree(out) == tree(fresh), "a stray file of another compile survived"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "fresh", *(f"v{n}" for n in range(8))], "no stage folder left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "fresh", *(f"v{n}" for n in range(8))], (
+        "no stage folder left behind"
+    )
 
 
 def test_an_output_folder_that_is_a_mount_point_is_compiled_in_place(tmp_path, tmpfs, spec):
@@ -197,7 +227,10 @@ def test_a_read_only_file_system_is_one_line_exit_1_and_the_old_set_stays(tmp_pa
     subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
     spec.write_text(MINIMAL.replace("hello_requests_total", "hello_calls_total"))
     proc = cli("compile", str(spec), "--out", str(out))
-    assert (proc.returncode, proc.stderr) == (1, f"sigil-monitoring compile: error: {out}: the file system is read-only (write the output to a writable folder with --out)\n")
+    assert (proc.returncode, proc.stderr) == (
+        1,
+        f"sigil-monitoring compile: error: {out}: the file system is read-only (write the output to a writable folder with --out)\n",
+    )
     assert tree(out) == before
 
 
@@ -211,7 +244,9 @@ def test_a_full_disk_is_one_line_exit_1_and_the_old_set_stays(tmp_path, tmpfs, s
     proc = cli("compile", str(big), "--out", str(out))
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"sigil-monitoring compile: error: {out}")
-    assert proc.stderr.endswith(": no space left on the device (free some space, or write the output elsewhere with --out)\n")
+    assert proc.stderr.endswith(
+        ": no space left on the device (free some space, or write the output elsewhere with --out)\n"
+    )
     assert proc.stderr.count("\n") == 1
     assert tree(out) == before
     assert sorted(p.name for p in disk.iterdir()) == ["build"], "the stage is removed"

@@ -15,14 +15,43 @@ from servers import require_binary
 from sigil_monitoring.gotemplate import PROMETHEUS_FUNCTIONS, problem
 
 TEMPLATES = [
-    "{{ $value", "{{ $value }}", "{{ if $labels.x }}a{{ else }}b{{ end }}", "{{ end }}", "{{ else }}", "{{ $nope }}",
-    "{{ nosuch }}", '{{ "x }}', "{{ `a` }}", "{{/* c */}}", "{{/* c ", "{{ ( $value }}", "{{ $value ) }}",
-    "{{ $x := 1 }}{{ $x }}", "{{ range $i, $v := $labels }}{{ $i }}{{ end }}",
-    '{{ with query "up" }}{{ . | first | value }}{{ end }}', "{{ . }}", "{{ .Value }}", "{{ }}", "{{- $value -}}",
-    "{{ if }}{{ end }}", "a }} b", "{{ 'x' }}", '{{ printf "%.2f" $value }}', "{{ $labels.x | toUpper }}",
-    "{{ else if $value }}", "{{ if $value }}{{ else if $value }}{{ end }}", "{{ $externalURL }}", "{{ $value.x }}",
-    "{{ 1.5e3 }}", "{{ nil }}", "{{ true }}", "{{ break }}", "{{ range $labels }}{{ break }}{{ end }}",
-    '{{ "{{" }} literal', "{{ if $labels.a }}", "{{ with $labels }}{{ .a }}{{ end }}{{ end }}",
+    "{{ $value",
+    "{{ $value }}",
+    "{{ if $labels.x }}a{{ else }}b{{ end }}",
+    "{{ end }}",
+    "{{ else }}",
+    "{{ $nope }}",
+    "{{ nosuch }}",
+    '{{ "x }}',
+    "{{ `a` }}",
+    "{{/* c */}}",
+    "{{/* c ",
+    "{{ ( $value }}",
+    "{{ $value ) }}",
+    "{{ $x := 1 }}{{ $x }}",
+    "{{ range $i, $v := $labels }}{{ $i }}{{ end }}",
+    '{{ with query "up" }}{{ . | first | value }}{{ end }}',
+    "{{ . }}",
+    "{{ .Value }}",
+    "{{ }}",
+    "{{- $value -}}",
+    "{{ if }}{{ end }}",
+    "a }} b",
+    "{{ 'x' }}",
+    '{{ printf "%.2f" $value }}',
+    "{{ $labels.x | toUpper }}",
+    "{{ else if $value }}",
+    "{{ if $value }}{{ else if $value }}{{ end }}",
+    "{{ $externalURL }}",
+    "{{ $value.x }}",
+    "{{ 1.5e3 }}",
+    "{{ nil }}",
+    "{{ true }}",
+    "{{ break }}",
+    "{{ range $labels }}{{ break }}{{ end }}",
+    '{{ "{{" }} literal',
+    "{{ if $labels.a }}",
+    "{{ with $labels }}{{ .a }}{{ end }}{{ end }}",
     *(f"{{{{ {f} }}}}" for f in sorted(PROMETHEUS_FUNCTIONS)),
 ]
 # Parse without error in promtool but fail when the alert fires (no such template; an empty
@@ -34,7 +63,9 @@ def test_the_checker_refuses_exactly_what_promtool_refuses(tmp_path):
     rules = [{"alert": f"A{i}", "expr": "up", "annotations": {"d": t}} for i, t in enumerate(TEMPLATES)]
     path = tmp_path / "r.yml"
     path.write_text(json.dumps({"groups": [{"name": "g", "rules": rules}]}))
-    result = subprocess.run([require_binary("promtool"), "check", "rules", str(path)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [require_binary("promtool"), "check", "rules", str(path)], capture_output=True, text=True, timeout=60
+    )
     refused = {int(n) - 1 for n in re.findall(r"rule (\d+),", result.stdout + result.stderr)}
     assert refused, "promtool refused nothing: the comparison would prove nothing"
     ours = {i for i, t in enumerate(TEMPLATES) if problem(t) is not None}

@@ -80,8 +80,9 @@ def test_every_alert_links_to_the_panel_that_shows_it_and_that_panel_links_back_
         assert dashboard_url.endswith(f"/d/{classic['uid']}/sigil-dna?viewPanel={panel_id}")
         panel = dashboard_panel(classic, panel_id)
         assert f"[{name}]({runbook_url})" in panel["description"]
-        assert {"title": f"Runbook: {name}", "url": runbook_url} .items() <= next(
-            link for link in panel["links"] if link["title"] == f"Runbook: {name}").items()
+        assert {"title": f"Runbook: {name}", "url": runbook_url}.items() <= next(
+            link for link in panel["links"] if link["title"] == f"Runbook: {name}"
+        ).items()
 
 
 def test_alert_thresholds_are_drawn_as_lines_coloured_where_the_alert_fires():
@@ -99,10 +100,22 @@ def test_burn_rate_panel_draws_the_tier_factors_and_divides_the_recorded_ratio_b
     _, classic, _ = dna()
     burn = by_title(classic, "SLO encode-availability: burn rate")
     steps = burn["fieldConfig"]["defaults"]["thresholds"]["steps"]
-    assert [(s["value"], s["color"]) for s in steps] == [(None, "green"), (1, "orange"), (3, "orange"), (6, "red"), (14.4, "red")]
-    assert burn["targets"][0]["expr"] == 'slo:sli_error:ratio_rate1h{service="sigil-dna",slo="encode-availability"} / 0.001'
+    assert [(s["value"], s["color"]) for s in steps] == [
+        (None, "green"),
+        (1, "orange"),
+        (3, "orange"),
+        (6, "red"),
+        (14.4, "red"),
+    ]
+    assert (
+        burn["targets"][0]["expr"]
+        == 'slo:sli_error:ratio_rate1h{service="sigil-dna",slo="encode-availability"} / 0.001'
+    )
     budget = by_title(classic, "SLO encode-availability: error budget left")
-    assert budget["targets"][0]["expr"] == 'slo:period_error_budget_remaining:ratio{service="sigil-dna",slo="encode-availability"}'
+    assert (
+        budget["targets"][0]["expr"]
+        == 'slo:period_error_budget_remaining:ratio{service="sigil-dna",slo="encode-availability"}'
+    )
 
 
 def test_grouping_labels_become_multi_value_variables_used_in_queries():
@@ -122,7 +135,11 @@ def test_firing_alerts_of_the_service_are_annotated_and_the_runbook_is_linked():
     firing = next(a for a in classic["annotations"]["list"] if a["name"] == "Firing alerts")
     assert firing["expr"] == 'ALERTS{alertstate="firing",service="sigil-dna"}'
     assert classic["links"][0]["url"] == "https://runbooks.example.com/sigil-dna"
-    assert (classic["uid"], classic["schemaVersion"], classic["time"]) == ("sigil-dna", 42, {"from": "now-6h", "to": "now"})
+    assert (classic["uid"], classic["schemaVersion"], classic["time"]) == (
+        "sigil-dna",
+        42,
+        {"from": "now-6h", "to": "now"},
+    )
 
 
 def test_a_collapsed_row_holds_its_panels_and_ids_stay_unique():
@@ -147,10 +164,16 @@ def test_grafana_8_gets_the_legacy_heatmap_and_an_older_schema_version():
 
 def test_v2_resource_has_the_same_panels_ids_and_row_layout():
     _, classic, resource = dna()
-    assert (resource["apiVersion"], resource["kind"], resource["metadata"]) == ("dashboard.grafana.app/v2", "Dashboard", {"name": "sigil-dna"})
+    assert (resource["apiVersion"], resource["kind"], resource["metadata"]) == (
+        "dashboard.grafana.app/v2",
+        "Dashboard",
+        {"name": "sigil-dna"},
+    )
     classic_panels = {p["id"]: p for p in all_panels(classic) if p["type"] != "row"}
     elements = resource["spec"]["elements"]
-    assert {e["spec"]["id"]: e["spec"]["title"] for e in elements.values()} == {i: p["title"] for i, p in classic_panels.items()}
+    assert {e["spec"]["id"]: e["spec"]["title"] for e in elements.values()} == {
+        i: p["title"] for i, p in classic_panels.items()
+    }
     rows = resource["spec"]["layout"]["spec"]["rows"]
     assert [r["spec"]["title"] for r in rows] == [p["title"] for p in classic["panels"] if p["type"] == "row"]
     first = rows[0]["spec"]["layout"]["spec"]["items"][0]["spec"]
@@ -160,11 +183,21 @@ def test_v2_resource_has_the_same_panels_ids_and_row_layout():
 def test_provisioning_points_one_provider_per_service_at_its_dashboard_folder():
     docs = compiled(variant())
     providers = docs["grafana-provisioning/dashboards.yml"]["providers"]
-    assert providers == [{
-        "name": "sigil-dna", "orgId": 1, "folder": "Sigil", "type": "file", "disableDeletion": False,
-        "updateIntervalSeconds": 30, "allowUiUpdates": False,
-        "options": {"path": "/var/lib/grafana/sigil-monitoring/sigil-dna/grafana", "foldersFromFilesStructure": False},
-    }]
+    assert providers == [
+        {
+            "name": "sigil-dna",
+            "orgId": 1,
+            "folder": "Sigil",
+            "type": "file",
+            "disableDeletion": False,
+            "updateIntervalSeconds": 30,
+            "allowUiUpdates": False,
+            "options": {
+                "path": "/var/lib/grafana/sigil-monitoring/sigil-dna/grafana",
+                "foldersFromFilesStructure": False,
+            },
+        }
+    ]
 
 
 def test_compiling_twice_gives_the_same_bytes():
@@ -181,16 +214,21 @@ def test_every_recording_rule_the_dashboard_reads_is_written_by_the_prometheus_t
     service, classic = model.services[0], compiled(model)["sigil-dna/grafana/sigil-dna.json"]
     recorded = {
         (rule["record"], tuple(sorted(rule.get("labels", {}).items())))
-        for artifact in compiler("prometheus")(model) if artifact.path.endswith(".rules.yml")
-        for group in artifact.document["groups"] for rule in group["rules"] if "record" in rule
+        for artifact in compiler("prometheus")(model)
+        if artifact.path.endswith(".rules.yml")
+        for group in artifact.document["groups"]
+        for rule in group["rules"]
+        if "record" in rule
     }
     catalog = {m.name for m in service.metrics} | {f"{m.name}_bucket" for m in service.metrics}
     used = {name for p in all_panels(classic) for t in p.get("targets", []) for name in metrics_of(t["expr"])} - catalog
     assert used, "the SLO panels read recording rules"
     for name in used:
         for slo in service.slos:
-            assert any(r == name and ("service", "sigil-dna") in labels and ("slo", slo.name) in labels
-                       for r, labels in recorded), (name, slo.name)
+            assert any(
+                r == name and ("service", "sigil-dna") in labels and ("slo", slo.name) in labels
+                for r, labels in recorded
+            ), (name, slo.name)
 
 
 def test_two_alerts_at_one_threshold_colour_the_panel_by_the_worse_severity_in_either_order(tmp_path):

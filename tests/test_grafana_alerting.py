@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from conftest import REPO
+from test_kubernetes import RICH
 
 from sigil_monitoring import compile_specs, parse_spec
 from sigil_monitoring.errors import SpecError
 from sigil_monitoring.spec.yaml_io import load as load_yaml
-from test_kubernetes import RICH
 
 ALL_SPECS = sorted(REPO.glob("specs/*.yaml")) + sorted(REPO.glob("specs/examples/*.yaml"))
 STATES = {"noDataState": {"OK", "NoData", "Alerting"}, "execErrState": {"OK", "Error", "Alerting"}}
@@ -29,17 +28,32 @@ def _no_inhibit(text: str, name: str):
 
 
 def _specs():
-    return [*((p.name, p.read_text()) for p in ALL_SPECS), ("shop.yaml", RICH.replace(
-        '    office: {weekdays: ["monday:friday"], times: ["09:00-17:00"]}',
-        '    office: {weekdays: ["monday:friday"], times: ["09:00-17:00"], location: Europe/Berlin}'))]
+    return [
+        *((p.name, p.read_text()) for p in ALL_SPECS),
+        (
+            "shop.yaml",
+            RICH.replace(
+                '    office: {weekdays: ["monday:friday"], times: ["09:00-17:00"]}',
+                '    office: {weekdays: ["monday:friday"], times: ["09:00-17:00"], location: Europe/Berlin}',
+            ),
+        ),
+    ]
 
 
-@pytest.mark.parametrize(("name", "text"), _specs(), ids=lambda v: v if isinstance(v, str) and v.endswith(".yaml") else "")
+@pytest.mark.parametrize(
+    ("name", "text"), _specs(), ids=lambda v: v if isinstance(v, str) and v.endswith(".yaml") else ""
+)
 def test_every_alert_is_a_grafana_rule_with_the_same_condition_for_labels_and_annotations(name, text):
     spec = _no_inhibit(text, name)
     bundle = compile_specs([spec], ["prometheus", "grafana_alerting"])
-    prom = {r["alert"]: r for p, d in bundle.items() if "/prometheus/" in p and p.endswith(".rules.yml")
-            for g in load_yaml(d.decode())["groups"] for r in g["rules"] if "alert" in r}
+    prom = {
+        r["alert"]: r
+        for p, d in bundle.items()
+        if "/prometheus/" in p and p.endswith(".rules.yml")
+        for g in load_yaml(d.decode())["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    }
     doc = load_yaml(bundle[f"grafana-alerting/{spec.service.name}.rules.yml"].decode()) if prom else {"groups": []}
     grafana = {r["title"]: r for g in doc["groups"] for r in g["rules"]}
     assert sorted(grafana) == sorted(prom)
@@ -63,8 +77,13 @@ def test_every_alert_is_a_grafana_rule_with_the_same_condition_for_labels_and_an
             assert ours["dashboard_url"].endswith(f"viewPanel={panel_link['__panelId__']}")
         description = theirs["annotations"]["description"].replace("$value", "$values.A.Value")
         assert ours == {**theirs["annotations"], "description": description, **panel_link}
-    if any(r.get("record") for p, d in bundle.items() if "/prometheus/" in p and p.endswith(".rules.yml")
-           for g in load_yaml(d.decode())["groups"] for r in g["rules"]):
+    if any(
+        r.get("record")
+        for p, d in bundle.items()
+        if "/prometheus/" in p and p.endswith(".rules.yml")
+        for g in load_yaml(d.decode())["groups"]
+        for r in g["rules"]
+    ):
         recording = load_yaml(bundle[f"{spec.service.name}/grafana-alerting/recording.rules.yml"].decode())
         assert all("record" in r for g in recording["groups"] for r in g["rules"])
 
@@ -75,7 +94,9 @@ def test_contact_points_and_policies_mirror_the_alertmanager_config_with_secrets
     am = load_yaml(bundle["alertmanager/alertmanager.yml"].decode())
     doc = load_yaml(bundle["grafana-alerting/notifications.yml"].decode())
     assert doc["apiVersion"] == 1
-    assert [c["name"] for c in doc["contactPoints"]] == [r["name"] for r in am["receivers"] if r["name"] != am["route"]["receiver"]]
+    assert [c["name"] for c in doc["contactPoints"]] == [
+        r["name"] for r in am["receivers"] if r["name"] != am["route"]["receiver"]
+    ]
     settings = {c["name"]: c["receivers"][0] for c in doc["contactPoints"]}
     assert settings["shop/page"]["type"] == "pagerduty"
     assert settings["shop/page"]["settings"]["integrationKey"] == "$__file{/run/secrets/pd-key}"
@@ -85,17 +106,27 @@ def test_contact_points_and_policies_mirror_the_alertmanager_config_with_secrets
     assert tree["receiver"] == "grafana-default-email"
 
     def shape(node, grafana: bool):
-        matchers = ["{}{}{}".format(n, op, json.dumps(v)) for n, op, v in node.get("object_matchers", [])] if grafana \
+        matchers = (
+            [f"{n}{op}{json.dumps(v)}" for n, op, v in node.get("object_matchers", [])]
+            if grafana
             else node.get("matchers", [])
-        return [node.get("receiver") if node is not tree and node is not am["route"] else None, matchers,
-                node.get("continue", False), node.get("mute_time_intervals", []), node.get("active_time_intervals", []),
-                [node.get(k) for k in ("group_wait", "group_interval", "repeat_interval")],
-                [shape(c, grafana) for c in node.get("routes", [])]]
+        )
+        return [
+            node.get("receiver") if node is not tree and node is not am["route"] else None,
+            matchers,
+            node.get("continue", False),
+            node.get("mute_time_intervals", []),
+            node.get("active_time_intervals", []),
+            [node.get(k) for k in ("group_wait", "group_interval", "repeat_interval")],
+            [shape(c, grafana) for c in node.get("routes", [])],
+        ]
 
     assert shape(tree, True) == shape(am["route"], False)
     assert [m["time_intervals"] for m in doc["muteTimes"]] == [t["time_intervals"] for t in am["time_intervals"]]
     defined = set(re.findall(r'define "([^"]+)"', doc["templates"][0]["template"]))
-    called = set(re.findall(r'template "([^"]+)"', bundle["grafana-alerting/notifications.yml"].decode().replace('\\"', '"')))
+    called = set(
+        re.findall(r'template "([^"]+)"', bundle["grafana-alerting/notifications.yml"].decode().replace('\\"', '"'))
+    )
     assert called and called <= defined
 
 
@@ -104,7 +135,8 @@ def test_a_spec_that_inhibits_is_refused_for_grafana_managed_alerting_at_its_rou
         compile_specs([parse_spec(RICH, "shop.yaml")], ["grafana_alerting"])
     assert [str(d) for d in err.value.diagnostics] == [
         "shop.yaml:11:1: error: Grafana-managed alerting: has no inhibition rules "
-        "(set routing.inhibit: false, or notify through the alertmanager target)"]
+        "(set routing.inhibit: false, or notify through the alertmanager target)"
+    ]
     explicit = RICH.replace("routing:\n", "routing:\n  inhibit: true\n")
     with pytest.raises(SpecError) as err:
         compile_specs([parse_spec(explicit, "shop.yaml")], ["grafana_alerting"])

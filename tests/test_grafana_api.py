@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from fake_grafana import FakeGrafana
-from sigil_monitoring.live.net import free_port, http_json
-from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 
 from sigil_monitoring.grafana_api import GrafanaError, push_dashboard
+from sigil_monitoring.live.net import free_port, http_json
+from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 
 TOKEN = "glsa_S3cretT0kenValue_0123456789"
 
@@ -37,9 +37,12 @@ def dashboard(title: str = "DNA store", uid: str | None = "dnastore-overview", *
 
 def api(grafana: FakeGrafana, method: str, path: str, body: Any = None) -> Any:
     """Direct call to the fake (endpoints the client does not wrap), with the token."""
-    req = urllib.request.Request(grafana.url(path), method=method,
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        grafana.url(path),
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
     with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=5) as resp:
         return json.loads(resp.read())
 
@@ -47,8 +50,14 @@ def api(grafana: FakeGrafana, method: str, path: str, body: Any = None) -> Any:
 def test_create_returns_documented_fields_and_keeps_uid(grafana: FakeGrafana) -> None:
     # id 12345 comes from another install; Grafana would answer 404 for it, so the client must send null.
     result = push_dashboard(grafana.base_url, TOKEN, dashboard(id=12345), folder_uid="platform")
-    assert result == {"id": 1, "uid": "dnastore-overview", "url": "/d/dnastore-overview/dna-store",
-                      "status": "success", "version": 1, "slug": "dna-store"}
+    assert result == {
+        "id": 1,
+        "uid": "dnastore-overview",
+        "url": "/d/dnastore-overview/dna-store",
+        "status": "success",
+        "version": 1,
+        "slug": "dna-store",
+    }
     stored = api(grafana, "GET", "/api/dashboards/uid/dnastore-overview")
     assert stored["dashboard"]["title"] == "DNA store"
     assert stored["meta"]["folderUid"] == "platform"
@@ -111,9 +120,11 @@ def test_token_never_appears_in_error_text(grafana: FakeGrafana) -> None:
     push_dashboard(grafana.base_url, TOKEN, dashboard())
     push_dashboard(grafana.base_url, TOKEN, dashboard(title="v2"))
     errors = []
-    for call in (lambda: push_dashboard(grafana.base_url, TOKEN, dashboard(version=1), overwrite=False),
-                 lambda: push_dashboard(grafana.base_url, TOKEN + "x", dashboard()),
-                 lambda: push_dashboard(f"http://127.0.0.1:{free_port()}", TOKEN, dashboard(), timeout=2)):
+    for call in (
+        lambda: push_dashboard(grafana.base_url, TOKEN, dashboard(version=1), overwrite=False),
+        lambda: push_dashboard(grafana.base_url, TOKEN + "x", dashboard()),
+        lambda: push_dashboard(f"http://127.0.0.1:{free_port()}", TOKEN, dashboard(), timeout=2),
+    ):
         with pytest.raises(GrafanaError) as info:
             call()
         errors.append(info.value)
@@ -137,6 +148,7 @@ def test_token_echoed_by_server_is_masked() -> None:
 
 def test_redirect_is_not_followed_so_the_token_is_not_resent() -> None:
     with FakeGrafana(token=TOKEN) as target:
+
         class Redirect(LocalHTTPServer):
             def handle(self, handler: Handler) -> None:
                 handler.read_body()
@@ -181,9 +193,11 @@ def test_restore_creates_a_new_version_with_old_content(grafana: FakeGrafana) ->
 
 def test_fake_reports_unknown_dashboard_and_version_as_404(grafana: FakeGrafana) -> None:
     push_dashboard(grafana.base_url, TOKEN, dashboard())
-    for path, body in (("/api/dashboards/uid/nope", None),
-                       ("/api/dashboards/uid/dnastore-overview/versions/9", None),
-                       ("/api/dashboards/uid/dnastore-overview/restore", {"version": 9})):
+    for path, body in (
+        ("/api/dashboards/uid/nope", None),
+        ("/api/dashboards/uid/dnastore-overview/versions/9", None),
+        ("/api/dashboards/uid/dnastore-overview/restore", {"version": 9}),
+    ):
         with pytest.raises(urllib.error.HTTPError) as info:
             api(grafana, "GET" if body is None else "POST", path, body)
         assert info.value.code == 404
@@ -270,10 +284,16 @@ def test_the_k8s_api_conflicts_on_a_stale_resource_version() -> None:
         assert first is not None and (first.version, first.folder_uid, first.updated_by) == (1, "f", "admin")
         k8s.save("dnastore-overview", dashboard(title="two"), "f", "two", first, force=False)
         with pytest.raises(GrafanaError) as info:
-            k8s.save("dnastore-overview", dashboard(title="three"), "f", "three", first, force=False)  # first's resourceVersion is stale
+            k8s.save(
+                "dnastore-overview", dashboard(title="three"), "f", "three", first, force=False
+            )  # first's resourceVersion is stale
         assert (info.value.status, info.value.reason) == (409, "Conflict")
         assert k8s.save("dnastore-overview", dashboard(title="three"), "f", "three", first, force=True).version == 3
-        assert [(v.version, v.message) for v in k8s.versions("dnastore-overview")] == [(3, "three"), (2, "two"), (1, "one")]
+        assert [(v.version, v.message) for v in k8s.versions("dnastore-overview")] == [
+            (3, "three"),
+            (2, "two"),
+            (1, "one"),
+        ]
         assert k8s.version_data("dnastore-overview", 1)["title"] == "DNA store"
         with pytest.raises(GrafanaError) as info:
             k8s.save("dnastore-overview", dashboard(), "f", "dup", None, force=False)
@@ -303,7 +323,9 @@ def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
 
     try:
         with pytest.raises(GrafanaError) as info:
-            Transport(f"http://127.0.0.1:{listener.getsockname()[1]}", TOKEN, retries=1, backoff=0.01).request("GET", "/api/health")
+            Transport(f"http://127.0.0.1:{listener.getsockname()[1]}", TOKEN, retries=1, backoff=0.01).request(
+                "GET", "/api/health"
+            )
     finally:
         thread.join(timeout=5)
         listener.close()

@@ -30,8 +30,14 @@ def test_every_alert_links_to_the_panel_its_dashboard_url_opens(spec_path: Path)
     bundle = compile_spec(spec)
     service = spec.service.name
     dashboard = json.loads(bundle[f"{service}/grafana/{service}.json"])
-    alerts = [rule for path, data in bundle.items() if path.endswith(".rules.yml")
-              for group in yaml.safe_load(data)["groups"] for rule in group["rules"] if "alert" in rule]
+    alerts = [
+        rule
+        for path, data in bundle.items()
+        if path.endswith(".rules.yml")
+        for group in yaml.safe_load(data)["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    ]
     assert bool(alerts) == bool(spec.alerts or spec.slos), f"{spec_path.name}: alerts expected"
     for rule in alerts:
         notes = rule["annotations"]
@@ -62,5 +68,7 @@ def test_vmalert_accepts_the_rule_files_with_the_link_annotations(tmp_path: Path
             files.append(tmp_path / Path(path).name)
             files[-1].write_bytes(data)
     assert b"__panelId__" in files[0].read_bytes() or any(b"__panelId__" in f.read_bytes() for f in files)
-    result = subprocess.run([vmalert, "-dryRun", *(f"-rule={f}" for f in files)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [vmalert, "-dryRun", *(f"-rule={f}" for f in files)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -12,10 +12,18 @@ import sys
 import pytest
 from conftest import REPO
 
-from sigil_monitoring.compilers.grafana.legacy import LegacyHeatmapPanel
 from sigil_monitoring.compilers.grafana.base import wire_name
+from sigil_monitoring.compilers.grafana.legacy import LegacyHeatmapPanel
 from sigil_monitoring.compilers.grafana.model import (
-    DatasourceRef, FieldConfig, FieldDefaults, GridPos, Link, Panel, Threshold, Thresholds, TimeRange,
+    DatasourceRef,
+    FieldConfig,
+    FieldDefaults,
+    GridPos,
+    Link,
+    Panel,
+    Threshold,
+    Thresholds,
+    TimeRange,
 )
 from sigil_monitoring.compilers.grafana.options import Legend, TimeSeriesOptions
 
@@ -42,24 +50,39 @@ print(sorted(m for m in sys.modules if m.startswith("pydantic")))
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("ref_id", "refId"), ("fiscal_year_start_month", "fiscalYearStartMonth"), ("from_", "from"), ("h", "h"),
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("ref_id", "refId"),
+        ("fiscal_year_start_month", "fiscalYearStartMonth"),
+        ("from_", "from"),
+        ("h", "h"),
+    ],
+)
 def test_a_field_is_written_under_its_camel_case_name(name, key):
     assert wire_name(name) == key
 
 
 def test_none_fields_are_left_out_except_the_first_threshold_value():
     steps = Thresholds(steps=(Threshold(color="green", value=None), Threshold(color="red", value=5)))
-    assert steps.to_json() == {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "red", "value": 5}]}
+    assert steps.to_json() == {
+        "mode": "absolute",
+        "steps": [{"color": "green", "value": None}, {"color": "red", "value": 5}],
+    }
     assert FieldDefaults(unit="short").to_json() == {"unit": "short", "mappings": [], "custom": {}}
 
 
 def test_nested_objects_tuples_and_dicts_become_plain_json_in_declaration_order():
-    panel = Panel(id=1, type="timeseries", title="t", description="d", grid_pos=GridPos(h=1, w=2, x=3, y=4),
-                  links=(Link(title="Runbook", url="https://x"),),
-                  options=TimeSeriesOptions(legend=Legend(calcs=("max",))),
-                  field_config=FieldConfig(defaults=FieldDefaults(custom={"nested": (TimeRange(from_="now-1h"),)})))
+    panel = Panel(
+        id=1,
+        type="timeseries",
+        title="t",
+        description="d",
+        grid_pos=GridPos(h=1, w=2, x=3, y=4),
+        links=(Link(title="Runbook", url="https://x"),),
+        options=TimeSeriesOptions(legend=Legend(calcs=("max",))),
+        field_config=FieldConfig(defaults=FieldDefaults(custom={"nested": (TimeRange(from_="now-1h"),)})),
+    )
     out = panel.to_json()
     assert list(out) == ["id", "type", "title", "description", "gridPos", "targets", "links", "options", "fieldConfig"]
     assert out["links"][0]["targetBlank"] is True
@@ -76,16 +99,20 @@ def test_the_objects_are_frozen_and_take_known_keywords_only():
         DatasourceRef("prometheus", "x")  # type: ignore[misc]
     with pytest.raises(TypeError, match=r"unknown fields \['uuid'\], missing fields \['uid'\]"):
         DatasourceRef(type="prometheus", uuid="x")  # type: ignore[call-arg]
-    assert ref == DatasourceRef(type="prometheus", uid="x") and hash(ref) == hash(DatasourceRef(type="prometheus", uid="x"))
+    assert ref == DatasourceRef(type="prometheus", uid="x") and hash(ref) == hash(
+        DatasourceRef(type="prometheus", uid="x")
+    )
 
 
 def test_a_default_dict_is_made_anew_for_each_object():
-    assert Panel(id=1, type="t", title="t", description="", grid_pos=GridPos(h=1, w=1, x=0, y=0)).options is not \
-        Panel(id=2, type="t", title="t", description="", grid_pos=GridPos(h=1, w=1, x=0, y=0)).options
+    assert (
+        Panel(id=1, type="t", title="t", description="", grid_pos=GridPos(h=1, w=1, x=0, y=0)).options
+        is not Panel(id=2, type="t", title="t", description="", grid_pos=GridPos(h=1, w=1, x=0, y=0)).options
+    )
 
 
 def test_the_legacy_heatmap_keeps_the_panel_fields_and_adds_its_own_after_them():
     panel = Panel(id=7, type="heatmap", title="t", description="d", grid_pos=GridPos(h=1, w=2, x=3, y=4))
     keys = list(LegacyHeatmapPanel(**panel.field_values(), y_axis={"format": "s"}).to_json())
-    assert keys[:keys.index("fieldConfig") + 1] == list(panel.to_json())
+    assert keys[: keys.index("fieldConfig") + 1] == list(panel.to_json())
     assert keys[-2:] == ["yAxis", "yBucketBound"]

@@ -29,12 +29,22 @@ ALERTS = {
     "DiskLow": {"when": {"value": "free", "below": "1GiB"}, "severity": "critical"},
     "BreakerOpen": {"when": {"state": "breaker", "is": "open"}, "severity": "critical"},
 }
-PANELS = st.sampled_from([
-    {"heatmap": "latency"}, {"percentiles": "latency"}, {"histogram": "size"},
-    {"rate": {"metric": "requests", "by": ["code"]}}, {"rate": "errors"},
-    {"error_ratio": "errors", "total": "requests"}, {"timeline": "breaker"},
-    {"stat": "free"}, {"stat": "db"}, {"gauge": "free"}, {"slo": "availability"}, {"text": "Read me first."},
-])
+PANELS = st.sampled_from(
+    [
+        {"heatmap": "latency"},
+        {"percentiles": "latency"},
+        {"histogram": "size"},
+        {"rate": {"metric": "requests", "by": ["code"]}},
+        {"rate": "errors"},
+        {"error_ratio": "errors", "total": "requests"},
+        {"timeline": "breaker"},
+        {"stat": "free"},
+        {"stat": "db"},
+        {"gauge": "free"},
+        {"slo": "availability"},
+        {"text": "Read me first."},
+    ]
+)
 
 
 @st.composite
@@ -49,18 +59,30 @@ def panels(draw: st.DrawFn) -> dict[str, object]:
 
 @st.composite
 def specs(draw: st.DrawFn) -> str:
-    rows = draw(st.lists(st.fixed_dictionaries({
-        "title": st.sampled_from(["Traffic", "Latency", "Storage", "SLOs"]),
-        "collapsed": st.booleans(),
-        "panels": st.lists(panels(), min_size=1, max_size=6),
-    }), min_size=1, max_size=5))
+    rows = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "title": st.sampled_from(["Traffic", "Latency", "Storage", "SLOs"]),
+                    "collapsed": st.booleans(),
+                    "panels": st.lists(panels(), min_size=1, max_size=6),
+                }
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
     doc = {
         "apiVersion": "sigil-monitoring/v1",
         "service": {"name": "prop", "selector": {"job": "prop"}},
         "metrics": CATALOG,
         "slos": {"availability": {"objective": "99.5%", "sli": {"bad": "errors", "total": "requests"}}},
         "alerts": ALERTS,
-        "dashboard": {"rows": rows, "formats": ["classic", "v2"], "grafana_version": draw(st.sampled_from([8, 12, 13]))},
+        "dashboard": {
+            "rows": rows,
+            "formats": ["classic", "v2"],
+            "grafana_version": draw(st.sampled_from([8, 12, 13])),
+        },
     }
     return json.dumps(doc)  # JSON is YAML
 

@@ -27,8 +27,14 @@ from sigil_monitoring.ir.model import Model, Service
 # Read from the shared checkout beside the repo, never copied in (see PROVENANCE.txt there).
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "grafana-schemas" / "jsonschema"
 # Panel type -> schema file; stat and gauge have no custom field config in their schema.
-PANEL_SCHEMAS = {"heatmap": "heatmap", "timeseries": "timeseries", "histogram": "histogram",
-                 "state-timeline": "statetimeline", "stat": "stat", "gauge": "gauge"}
+PANEL_SCHEMAS = {
+    "heatmap": "heatmap",
+    "timeseries": "timeseries",
+    "histogram": "histogram",
+    "state-timeline": "statetimeline",
+    "stat": "stat",
+    "gauge": "gauge",
+}
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -103,7 +109,9 @@ def schema_problems(dashboard: dict[str, Any]) -> list[str]:
         if panel["type"] == "row":
             continue
         if "dataFormat" not in dashboard_panel(dashboard, panel["id"]):
-            problems += panel_schema_problems(panel["type"], panel["options"], panel["fieldConfig"]["defaults"].get("custom", {}), where)
+            problems += panel_schema_problems(
+                panel["type"], panel["options"], panel["fieldConfig"]["defaults"].get("custom", {}), where
+            )
         for target in panel.get("targets", []):
             problems += _errors("prometheus", None, target, f"{where} target {target['refId']}")
     return problems
@@ -161,8 +169,14 @@ def known_metrics(service: Service) -> set[str]:
             known |= {f"{m.name}_bucket", f"{m.name}_count", f"{m.name}_sum"}
     for slo in service.slos:
         known |= {names.slo_error_ratio_record(str(w)) for w in slo.windows}
-    known |= {names.SLO_BUDGET_REMAINING_RECORD, names.SLO_ERROR_BUDGET_RECORD, names.SLO_OBJECTIVE_RECORD,
-              names.SLO_CURRENT_BURN_RECORD, names.SLO_PERIOD_BURN_RECORD, names.SLO_PERIOD_DAYS_RECORD}
+    known |= {
+        names.SLO_BUDGET_REMAINING_RECORD,
+        names.SLO_ERROR_BUDGET_RECORD,
+        names.SLO_OBJECTIVE_RECORD,
+        names.SLO_CURRENT_BURN_RECORD,
+        names.SLO_PERIOD_BURN_RECORD,
+        names.SLO_PERIOD_DAYS_RECORD,
+    }
     return known
 
 
@@ -194,8 +208,9 @@ def v2_problems(resource: dict[str, Any]) -> list[str]:
     problems += _errors("dashboardv2", "Dashboard", resource["spec"], "v2 spec")
     for name, element in resource["spec"]["elements"].items():
         viz = element["spec"]["vizConfig"]
-        problems += panel_schema_problems(viz["group"], viz["spec"]["options"],
-                                          viz["spec"]["fieldConfig"]["defaults"].get("custom", {}), f"v2 {name}")
+        problems += panel_schema_problems(
+            viz["group"], viz["spec"]["options"], viz["spec"]["fieldConfig"]["defaults"].get("custom", {}), f"v2 {name}"
+        )
     return problems
 
 
@@ -233,7 +248,6 @@ def test_every_dashboard_from_specs_has_a_sound_layout_and_queries_on_known_metr
         classic = docs[names.dashboard_path(service.name, "classic")]
         assert layout_problems(classic) == []
         assert query_problems(classic, service) == []
-
 
 
 def test_the_checkers_catch_overlaps_duplicate_ids_unknown_metrics_and_missing_null_thresholds():

@@ -73,7 +73,9 @@ def test_every_hostile_alertmanager_config_passes_amtool_check_config(compiled):
 def _templated(value: Any, path: str = "") -> list[tuple[str, str]]:
     """(path, text) of every string in a receiver config that Alertmanager expands as a template."""
     if isinstance(value, dict):
-        return [p for k, v in value.items() if not k.endswith("_file") and k != "url" for p in _templated(v, f"{path}.{k}")]
+        return [
+            p for k, v in value.items() if not k.endswith("_file") and k != "url" for p in _templated(v, f"{path}.{k}")
+        ]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _templated(v, f"{path}[{i}]")]
     return [(path, value)] if isinstance(value, str) else []
@@ -84,8 +86,16 @@ def _render(tmpl: Path | None, texts: list[str], data: dict[str, Any], tmp: Path
     marker = "\x1e"
     (tmp / "data.json").write_text(json.dumps(data))
     glob = ["--template.glob", str(tmpl)] if tmpl else []
-    result = run("amtool", "template", "render", *glob, "--template.text", marker + marker.join(texts) + marker,
-                 "--template.data", str(tmp / "data.json"))
+    result = run(
+        "amtool",
+        "template",
+        "render",
+        *glob,
+        "--template.text",
+        marker + marker.join(texts) + marker,
+        "--template.data",
+        str(tmp / "data.json"),
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.split(marker)[1:-1]
 
@@ -95,13 +105,21 @@ def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wr
     out = compiled / case.stem
     model = build_model([load_spec(case)])
     service = model.services[0]
-    rules = [r for f in sorted((out / service.name / "prometheus").glob("*.rules.yml"))
-             for g in yaml.safe_load(f.read_text())["groups"] for r in g["rules"] if "alert" in r]
+    rules = [
+        r
+        for f in sorted((out / service.name / "prometheus").glob("*.rules.yml"))
+        for g in yaml.safe_load(f.read_text())["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    ]
     expected: dict[str, str] = {}
     for alert in service.alerts:
-        expected |= {f"{alert.name}.summary": alert.summary, f"{alert.name}.runbook_url": alert.runbook_url,
-                     f"{alert.name}.dashboard_url": alert.dashboard_url,
-                     **{f"{alert.name}.labels.{k}": v for k, v in alert.labels}}
+        expected |= {
+            f"{alert.name}.summary": alert.summary,
+            f"{alert.name}.runbook_url": alert.runbook_url,
+            f"{alert.name}.dashboard_url": alert.dashboard_url,
+            **{f"{alert.name}.labels.{k}": v for k, v in alert.labels},
+        }
     written = {f"{r['alert']}.{k}": v for r in rules for k, v in r["annotations"].items() if k != "description"}
     written |= {f"{r['alert']}.labels.{k}": v for r in rules for k, v in r["labels"].items()}
     keys = sorted(expected)
@@ -109,17 +127,39 @@ def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wr
 
     alert = service.alerts[0]
     labels = {**dict(alert.labels), "alertname": alert.name, "severity": "critical"}
-    annotations = {"summary": alert.summary, "description": "d", "runbook_url": alert.runbook_url, "dashboard_url": alert.dashboard_url}
-    data = {"receiver": "r", "status": "firing", "externalURL": "http://am.example:9093",
-            "alerts": [{"status": "firing", "labels": labels, "annotations": annotations, "fingerprint": "0",
-                        "startsAt": "2024-01-01T00:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "generatorURL": ""}],
-            "groupLabels": {}, "commonLabels": labels, "commonAnnotations": annotations}
+    annotations = {
+        "summary": alert.summary,
+        "description": "d",
+        "runbook_url": alert.runbook_url,
+        "dashboard_url": alert.dashboard_url,
+    }
+    data = {
+        "receiver": "r",
+        "status": "firing",
+        "externalURL": "http://am.example:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "annotations": annotations,
+                "fingerprint": "0",
+                "startsAt": "2024-01-01T00:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "",
+            }
+        ],
+        "groupLabels": {},
+        "commonLabels": labels,
+        "commonAnnotations": annotations,
+    }
     config = yaml.safe_load((out / names.ALERTMANAGER_CONFIG_PATH).read_text())
     fields = [p for r in config["receivers"] for p in _templated(r, r["name"])]
-    rendered = _render(out / names.ALERTMANAGER_TEMPLATE_PATH, [written[k] for k in keys] + [t for _, t in fields], data, tmp_path)
+    rendered = _render(
+        out / names.ALERTMANAGER_TEMPLATE_PATH, [written[k] for k in keys] + [t for _, t in fields], data, tmp_path
+    )
 
-    assert dict(zip(keys, rendered[:len(keys)])) == {k: expected[k] for k in keys}
-    receiver_fields = dict(zip((p for p, _ in fields), rendered[len(keys):]))
+    assert dict(zip(keys, rendered[: len(keys)])) == {k: expected[k] for k in keys}
+    receiver_fields = dict(zip((p for p, _ in fields), rendered[len(keys) :]))
     for receiver in service.routing.receivers if service.routing else ():
         if receiver.kind == "slack":
             assert receiver_fields[f"{receiver.name}.slack_configs[0].channel"] == receiver.channel

@@ -19,8 +19,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """The CLI with ``-X importtime``, so the test can tell which modules it imported."""
-    return subprocess.run([sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def imported(proc: subprocess.CompletedProcess[str]) -> set[str]:
@@ -38,7 +43,11 @@ def test_an_unchanged_spec_compiles_and_checks_without_pydantic(tmp_path):
     again = cli("compile", str(spec), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout.replace(" (23 changed)", " (0 changed)")
-    assert not {m for m in imported(again) if m.startswith(("pydantic", "sigil_monitoring.spec.document", "sigil_monitoring.ir"))}
+    assert not {
+        m
+        for m in imported(again)
+        if m.startswith(("pydantic", "sigil_monitoring.spec.document", "sigil_monitoring.ir"))
+    }
     check = cli("check", str(spec), "--out", str(out), "--format", "json")
     assert check.returncode == 0 and json.loads(check.stdout) == {"up_to_date": True, "files": []}
     assert "pydantic" not in imported(check)
@@ -95,7 +104,11 @@ def test_one_changed_spec_of_many_is_the_only_one_compiled_and_the_bundle_is_the
     monkeypatch.setattr(runbook, "render_service", lambda s: compiled.append(s.name) or real(s))
     partial = compile_changed(specs, out)
     assert compiled == ["svc-0002"]  # one service's per-service targets ran, not four
-    assert partial is not None and dict(partial) == dict(compile_specs(specs)) and partial.inputs == compile_specs(specs).inputs
+    assert (
+        partial is not None
+        and dict(partial) == dict(compile_specs(specs))
+        and partial.inputs == compile_specs(specs).inputs
+    )
     (out / "svc-0001" / "runbook.md").write_text("edited\n")  # a hand edit: that service is compiled again too
     compiled.clear()
     assert compile_changed(specs, out) is not None and sorted(compiled) == ["svc-0001", "svc-0002"]

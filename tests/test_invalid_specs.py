@@ -19,7 +19,11 @@ REPO = INVALID.parent.parent
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_there_are_enough_invalid_cases_to_cover_every_error_class():
@@ -50,8 +54,15 @@ def test_invalid_spec_reports_its_exact_errors_and_touches_nothing(case, tmp_pat
 
 def test_a_secret_written_inline_is_never_repeated_in_the_error(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
-    main(["validate", "tests/invalid/inline-slack-url.yaml", "tests/invalid/inline-pagerduty-key.yaml",
-          "tests/invalid/pagerduty-url-with-credentials.yaml", "tests/invalid/secret-pasted-into-a-file-field.yaml"])
+    main(
+        [
+            "validate",
+            "tests/invalid/inline-slack-url.yaml",
+            "tests/invalid/inline-pagerduty-key.yaml",
+            "tests/invalid/pagerduty-url-with-credentials.yaml",
+            "tests/invalid/secret-pasted-into-a-file-field.yaml",
+        ]
+    )
     err = capsys.readouterr().err
     assert "SECRETSECRET" not in err and "0123456789abcdef" not in err and "SECRET@" not in err and "CANARY" not in err
     assert "api_url_file" in err and "routing_key_file" in err
@@ -59,10 +70,15 @@ def test_a_secret_written_inline_is_never_repeated_in_the_error(monkeypatch, cap
 
 def test_errors_of_several_specs_are_reported_together(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
-    rc = main(["validate", "tests/invalid/bad-duration.yaml", "specs/minimal.yaml", "tests/invalid/unknown-receiver.yaml"])
+    rc = main(
+        ["validate", "tests/invalid/bad-duration.yaml", "specs/minimal.yaml", "tests/invalid/unknown-receiver.yaml"]
+    )
     err = capsys.readouterr().err.splitlines()
     assert rc == 2
-    assert [line.split(":")[0] for line in err] == ["tests/invalid/bad-duration.yaml", "tests/invalid/unknown-receiver.yaml"]
+    assert [line.split(":")[0] for line in err] == [
+        "tests/invalid/bad-duration.yaml",
+        "tests/invalid/unknown-receiver.yaml",
+    ]
 
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys):
@@ -70,7 +86,9 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys):
     big.write_text("apiVersion: sigil-monitoring/v1\n" + "# padding\n" * 110_000)
     assert main(["validate", str(big)]) == 2
     err = capsys.readouterr().err
-    assert err.endswith("big.yaml:1:1: error: the file is 1100032 bytes, over the 1048576-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n")
+    assert err.endswith(
+        "big.yaml:1:1: error: the file is 1100032 bytes, over the 1048576-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n"
+    )
 
 
 def test_a_missing_file_is_a_spec_error_not_a_traceback(tmp_path, capsys):
@@ -83,4 +101,7 @@ def test_two_specs_for_one_service_are_refused(tmp_path, monkeypatch, capsys):
     copy = tmp_path / "copy.yaml"
     copy.write_bytes((REPO / "specs" / "minimal.yaml").read_bytes())
     assert main(["validate", "specs/minimal.yaml", str(copy)]) == 2
-    assert "service 'hello' is also defined in specs/minimal.yaml (give each spec its own service name)" in capsys.readouterr().err
+    assert (
+        "service 'hello' is also defined in specs/minimal.yaml (give each spec its own service name)"
+        in capsys.readouterr().err
+    )

@@ -63,6 +63,11 @@ def test_without_rows_the_dashboard_is_laid_out_from_the_catalog():
 def test_every_rule_and_alert_carries_the_service_labels():
     svc = service()
     assert svc.labels == (("service", "shop"),)
-    svc = build_service(parse_spec(BASE.replace("selector: {job: shop}", "selector: {job: shop}, team: t, labels: {tier: gold}")
-                                   + "alerts:\n  Down: {when: {absent: requests}, severity: critical}\n", "shop.yaml"))
+    svc = build_service(
+        parse_spec(
+            BASE.replace("selector: {job: shop}", "selector: {job: shop}, team: t, labels: {tier: gold}")
+            + "alerts:\n  Down: {when: {absent: requests}, severity: critical}\n",
+            "shop.yaml",
+        )
+    )
     assert svc.alerts[0].labels == (("service", "shop"), ("severity", "critical"), ("team", "t"), ("tier", "gold"))

@@ -34,7 +34,11 @@ def _strict(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: _strict(v) for k, v in node.items()}
-    if "properties" in out and "additionalProperties" not in out and not out.get("x-kubernetes-preserve-unknown-fields"):
+    if (
+        "properties" in out
+        and "additionalProperties" not in out
+        and not out.get("x-kubernetes-preserve-unknown-fields")
+    ):
         out["additionalProperties"] = False
     if isinstance(out.get("pattern"), str):
         out["pattern"] = out["pattern"].replace("(?i)", "")
@@ -55,10 +59,15 @@ def _errors(kind: str, obj: dict[str, Any]) -> list[str]:
     import jsonschema
 
     schema = _schema(kind)
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(obj)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in jsonschema.Draft7Validator(schema).iter_errors(obj)
+    ]
     # metadata is only `type: object` in a CRD: the API server checks ObjectMeta; we check ours.
     meta = obj.get("metadata", {})
-    if set(meta) - {"name", "namespace", "labels"} or not all(_DNS_LABEL.fullmatch(meta.get(k, "")) for k in ("name", "namespace")):
+    if set(meta) - {"name", "namespace", "labels"} or not all(
+        _DNS_LABEL.fullmatch(meta.get(k, "")) for k in ("name", "namespace")
+    ):
         errors.append(f"metadata: {meta}")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.get("labels", {}).items()):
         errors.append(f"metadata.labels: {meta.get('labels')}")
@@ -67,7 +76,9 @@ def _errors(kind: str, obj: dict[str, Any]) -> list[str]:
         pending = list(obj["spec"]["route"].get("routes", []))
         while pending:
             child = pending.pop()
-            errors += [f"route {child}: {e.message}" for e in jsonschema.Draft7Validator(route_schema).iter_errors(child)]
+            errors += [
+                f"route {child}: {e.message}" for e in jsonschema.Draft7Validator(route_schema).iter_errors(child)
+            ]
             pending += child.get("routes", [])
     return errors
 
@@ -116,7 +127,9 @@ def test_the_validator_rejects_an_unknown_field_so_the_checks_below_can_fail():
 @pytest.mark.parametrize("spec", [*ALL_SPECS, "rich"], ids=lambda p: getattr(p, "name", p))
 def test_every_object_passes_the_official_crd_schema_strictly(spec):
     doc = load_yaml(RICH if spec == "rich" else spec.read_text())
-    doc["targets"] = {"kubernetes": {**doc.get("targets", {}).get("kubernetes", {}), "alertmanager_config": "routing" in doc}}
+    doc["targets"] = {
+        "kubernetes": {**doc.get("targets", {}).get("kubernetes", {}), "alertmanager_config": "routing" in doc}
+    }
     # AlertmanagerConfig time intervals have no location (refused: tests/invalid/engine-kubernetes-*); UTC here.
     for interval in doc.get("routing", {}).get("mute", {}).values():
         interval["location"] = "UTC"
@@ -136,15 +149,22 @@ def test_the_rule_groups_are_the_prometheus_targets(spec: Path):
     (rule,) = _objects(compile_specs([loaded], ["kubernetes"]))
     by_name = sorted((g for g in groups if g["rules"]), key=lambda g: g["name"])  # the bundle is in path order
     assert sorted(rule["spec"]["groups"], key=lambda g: g["name"]) == by_name
-    assert rule["metadata"] == {"name": loaded.service.name, "namespace": "monitoring", "labels": {"service": loaded.service.name}}
+    assert rule["metadata"] == {
+        "name": loaded.service.name,
+        "namespace": "monitoring",
+        "labels": {"service": loaded.service.name},
+    }
 
 
 def test_routes_receivers_and_inhibitions_mirror_the_alertmanager_target():
     bundle = compile_specs([parse_spec(RICH, "shop.yaml")], ["kubernetes", "alertmanager"])
     am = load_yaml(bundle["alertmanager/alertmanager.yml"].decode())
     config = next(o for o in _objects(bundle) if o["kind"] == "AlertmanagerConfig")
-    assert config["metadata"] == {"name": "shop", "namespace": "shop-prod",
-                                  "labels": {"release": "kube-prometheus", "service": "shop"}}
+    assert config["metadata"] == {
+        "name": "shop",
+        "namespace": "shop-prod",
+        "labels": {"release": "kube-prometheus", "service": "shop"},
+    }
     spec = config["spec"]
     (service_route,) = am["route"]["routes"]
 
@@ -152,8 +172,11 @@ def test_routes_receivers_and_inhibitions_mirror_the_alertmanager_target():
         receiver = route.get("receiver")
         if not crd and receiver:
             receiver = receiver.split("/", 1)[1]  # the CRD's receiver names are local to the object
-        matchers = [f'{m["name"]}{m["matchType"]}{json.dumps(m["value"])}' for m in route.get("matchers", [])] if crd \
+        matchers = (
+            [f"{m['name']}{m['matchType']}{json.dumps(m['value'])}" for m in route.get("matchers", [])]
+            if crd
             else route.get("matchers", [])
+        )
         children = [shape(r, crd) for r in route.get("routes", [])]
         mute = route.get("muteTimeIntervals" if crd else "mute_time_intervals", [])
         active = route.get("activeTimeIntervals" if crd else "active_time_intervals", [])
@@ -164,18 +187,35 @@ def test_routes_receivers_and_inhibitions_mirror_the_alertmanager_target():
     assert spec["receivers"][0]["pagerdutyConfigs"][0]["routingKey"] == {"name": "shop-alertmanager", "key": "pd-key"}
     assert spec["receivers"][1]["slackConfigs"][0]["apiURL"] == {"name": "shop-alertmanager", "key": "slack-url"}
     assert spec["receivers"][2]["webhookConfigs"][0]["httpConfig"]["authorization"]["credentials"] == {
-        "name": "shop-alertmanager", "key": "hook-token"}
+        "name": "shop-alertmanager",
+        "key": "hook-token",
+    }
     assert b"/run/secrets" not in bundle["shop/kubernetes/alertmanagerconfig.yaml"]
     assert len(spec["inhibitRules"]) == len(am["inhibit_rules"])
     for ours, theirs in zip(spec["inhibitRules"], am["inhibit_rules"]):
-        assert [f'{m["name"]}{m["matchType"]}{json.dumps(m["value"])}' for m in ours["sourceMatch"]] == theirs["source_matchers"]
-        assert [f'{m["name"]}{m["matchType"]}{json.dumps(m["value"])}' for m in ours["targetMatch"]] == theirs["target_matchers"]
+        assert [f"{m['name']}{m['matchType']}{json.dumps(m['value'])}" for m in ours["sourceMatch"]] == theirs[
+            "source_matchers"
+        ]
+        assert [f"{m['name']}{m['matchType']}{json.dumps(m['value'])}" for m in ours["targetMatch"]] == theirs[
+            "target_matchers"
+        ]
         assert ours["equal"] == theirs["equal"]
     assert [t["timeIntervals"][0] for t in spec["muteTimeIntervals"]] == [
-        {"weekdays": t["time_intervals"][0]["weekdays"], **({"times": [{"startTime": x["start_time"], "endTime": x["end_time"]}
-                                                                      for x in t["time_intervals"][0]["times"]]}
-                                                           if "times" in t["time_intervals"][0] else {})}
-        for t in am["time_intervals"]]
+        {
+            "weekdays": t["time_intervals"][0]["weekdays"],
+            **(
+                {
+                    "times": [
+                        {"startTime": x["start_time"], "endTime": x["end_time"]}
+                        for x in t["time_intervals"][0]["times"]
+                    ]
+                }
+                if "times" in t["time_intervals"][0]
+                else {}
+            ),
+        }
+        for t in am["time_intervals"]
+    ]
     configmap = load_yaml(bundle["kubernetes/shop-prod/sigil-monitoring-templates.yaml"].decode())
     assert configmap["data"]["sigil-monitoring.tmpl"] in bundle["alertmanager/sigil-monitoring.tmpl"].decode()
 

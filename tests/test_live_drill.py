@@ -60,8 +60,11 @@ def test_a_small_api_and_the_example_exporters_drill_clean_and_name_what_cannot_
 
     specs = [load_spec(HERE / "live" / "drill-api.yaml")] + [load_spec(p) for p in EXAMPLES]
     services = build_model(specs).services
-    every = {(s.name, a) for s in services
-             for a in [x.name for x in s.alerts] + [b.name for slo in s.slos for b in slo.alerts]}
+    every = {
+        (s.name, a)
+        for s in services
+        for a in [x.name for x in s.alerts] + [b.name for slo in s.slos for b in slo.alerts]
+    }
     # The examples' slow burns are left out to keep this test near two minutes: slow burns share
     # the SLI's metrics with the fast ones, so each adds a batch; drill-api and sigil-dna drill theirs.
     chosen = sorted(f"{svc}/{a}" for svc, a in every if svc == "drill-api" or not a.endswith("SlowBurn"))
@@ -72,12 +75,17 @@ def test_a_small_api_and_the_example_exporters_drill_clean_and_name_what_cannot_
     assert skipped[("drill-api", "TargetDown")].startswith("a raw PromQL condition")
     assert all(reason for reason in skipped.values())
     # Every chosen alert is either drilled or listed as not drivable.
-    assert {(r.service, r.alert) for r in result.runs} | set(skipped) == {(s, a) for s, a in every if f"{s}/{a}" in chosen}
+    assert {(r.service, r.alert) for r in result.runs} | set(skipped) == {
+        (s, a) for s, a in every if f"{s}/{a}" in chosen
+    }
     reached = {r.alert: r.receivers_reached for r in result.runs if r.service == "drill-api"}
     assert reached == {
-        "ErrorRatioHigh": ["drill-api/pager"], "NotFoundBurst": ["drill-api/chat"],
-        "LatencyP99High": ["drill-api/chat"], "QueueBacklog": ["drill-api/hook"],
-        "AvailabilityFastBurn": ["drill-api/pager"], "AvailabilitySlowBurn": ["drill-api/chat"],
+        "ErrorRatioHigh": ["drill-api/pager"],
+        "NotFoundBurst": ["drill-api/chat"],
+        "LatencyP99High": ["drill-api/chat"],
+        "QueueBacklog": ["drill-api/hook"],
+        "AvailabilityFastBurn": ["drill-api/pager"],
+        "AvailabilitySlowBurn": ["drill-api/chat"],
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO
 from servers import require_binary
 
+from sigil_monitoring import load_spec
 from sigil_monitoring.cli import main
 from sigil_monitoring.compilers import compiler
 from sigil_monitoring.ir.build import build_model
@@ -21,7 +22,6 @@ from sigil_monitoring.live.net import ALERTMANAGER_NAMES
 from sigil_monitoring.live.notifications import notifications
 from sigil_monitoring.live.processes import AlertmanagerProcess
 from sigil_monitoring.live.sinks import CaptureServer
-from sigil_monitoring import load_spec
 
 SPEC = REPO / "specs" / "sigil-dna.yaml"
 
@@ -43,7 +43,16 @@ def test_a_test_page_reaches_pagerduty_marked_as_a_test_with_the_real_links_and_
     with CaptureServer() as sink, AlertmanagerProcess(_config(tmp_path, sink.base_url), binary_path=binary) as am:
         errors = io.StringIO()
         done: list[int] = []
-        args = ["fire-test", str(SPEC), "--alertmanager-url", am.base_url, "--alert", "DatabaseDown", "--resolve-after", "2s"]
+        args = [
+            "fire-test",
+            str(SPEC),
+            "--alertmanager-url",
+            am.base_url,
+            "--alert",
+            "DatabaseDown",
+            "--resolve-after",
+            "2s",
+        ]
         worker = threading.Thread(target=lambda: done.append(main(args)))
         with redirect_stderr(errors):
             worker.start()
@@ -54,16 +63,24 @@ def test_a_test_page_reaches_pagerduty_marked_as_a_test_with_the_real_links_and_
         assert done == [0], errors.getvalue()
         seen = notifications(sink.requests)
         assert [(n.receiver, n.status, n.alerts) for n in seen] == [
-            ("sigil-dna/oncall", "firing", ("DatabaseDown",)), ("sigil-dna/oncall", "resolved", ("DatabaseDown",))]
+            ("sigil-dna/oncall", "firing", ("DatabaseDown",)),
+            ("sigil-dna/oncall", "resolved", ("DatabaseDown",)),
+        ]
         trigger = sink.requests[0].json
         assert trigger["payload"]["summary"].startswith("[FIRING:1] DatabaseDown sigil-dna: [TEST] ")
         links = {link["text"]: link["href"] for link in trigger["links"]}
-        assert links == {"Runbook": "https://runbooks.example.com/sigil-dna#databasedown",
-                         "Dashboard": links["Dashboard"]} and "viewPanel=" in links["Dashboard"]
+        assert (
+            links == {"Runbook": "https://runbooks.example.com/sigil-dna#databasedown", "Dashboard": links["Dashboard"]}
+            and "viewPanel=" in links["Dashboard"]
+        )
         assert trigger["payload"]["custom_details"]["description"].startswith("[TEST] ")
         assert "sigil-monitoring fire-test" in posted["annotations"]["sigil_test"]
-        assert posted["labels"] == {"alertname": "DatabaseDown", "service": "sigil-dna", "severity": "critical",
-                                    "team": "sigil"}  # exactly the real alert's labels: routed as the real one
+        assert posted["labels"] == {
+            "alertname": "DatabaseDown",
+            "service": "sigil-dna",
+            "severity": "critical",
+            "team": "sigil",
+        }  # exactly the real alert's labels: routed as the real one
 
 
 def test_fire_test_says_in_one_line_when_alertmanager_cannot_be_reached(capsys: pytest.CaptureFixture[str]):

@@ -17,8 +17,11 @@ from sigil_monitoring.live.drill_mode import drill_model
 from sigil_monitoring.live.labels import service_series
 from sigil_monitoring.live.simulator import Simulator
 
-SPECS = [REPO / "specs" / "sigil-dna.yaml", Path(__file__).parent / "live" / "drill-api.yaml",
-         *sorted((REPO / "specs" / "examples").glob("*.yaml"))]
+SPECS = [
+    REPO / "specs" / "sigil-dna.yaml",
+    Path(__file__).parent / "live" / "drill-api.yaml",
+    *sorted((REPO / "specs" / "examples").glob("*.yaml")),
+]
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)

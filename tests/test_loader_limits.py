@@ -17,7 +17,9 @@ BASE = "apiVersion: sigil-monitoring/v1\nservice: {name: hello, selector: {job: 
 
 def _run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # A subprocess with a timeout: a regression here is a hang or a crash of the interpreter.
-    return subprocess.run([sys.executable, "-m", "sigil_monitoring", *argv], capture_output=True, text=True, timeout=60, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "sigil_monitoring", *argv], capture_output=True, text=True, timeout=60, env=env
+    )
 
 
 def test_a_fifo_as_the_spec_is_refused_without_waiting_for_a_writer(tmp_path):
@@ -25,12 +27,18 @@ def test_a_fifo_as_the_spec_is_refused_without_waiting_for_a_writer(tmp_path):
     os.mkfifo(fifo)
     proc = _run("validate", str(fifo))
     assert proc.returncode == 2
-    assert proc.stderr == f"{fifo}:1:1: error: the spec is a FIFO (named pipe), not a regular file (give the path of a .yaml file)\n"
+    assert (
+        proc.stderr
+        == f"{fifo}:1:1: error: the spec is a FIFO (named pipe), not a regular file (give the path of a .yaml file)\n"
+    )
 
 
 def test_dev_zero_as_the_spec_is_refused_before_reading(capsys):
     assert main(["validate", "/dev/zero"]) == 2
-    assert capsys.readouterr().err == "/dev/zero:1:1: error: the spec is a character device, not a regular file (give the path of a .yaml file)\n"
+    assert (
+        capsys.readouterr().err
+        == "/dev/zero:1:1: error: the spec is a character device, not a regular file (give the path of a .yaml file)\n"
+    )
 
 
 def test_a_big_file_is_read_only_up_to_the_limit(tmp_path, monkeypatch, capsys):
@@ -39,7 +47,9 @@ def test_a_big_file_is_read_only_up_to_the_limit(tmp_path, monkeypatch, capsys):
         fh.truncate(1 << 30)
     monkeypatch.setattr(yaml_io, "MAX_BYTES", 1000)
     assert main(["validate", str(big)]) == 2
-    assert capsys.readouterr().err.endswith(":1:1: error: the file is 1073741824 bytes, over the 1000-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n")
+    assert capsys.readouterr().err.endswith(
+        ":1:1: error: the file is 1073741824 bytes, over the 1000-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n"
+    )
 
 
 def test_the_size_limits_can_be_raised_from_the_environment(tmp_path, monkeypatch, capsys):
@@ -52,10 +62,15 @@ def test_the_size_limits_can_be_raised_from_the_environment(tmp_path, monkeypatc
     capsys.readouterr()
     monkeypatch.setenv("SIGIL_MONITORING_MAX_VALUES", "3")
     assert main(["validate", str(spec)]) == 2
-    assert "the document expands to more than 3 values (remove the nested aliases, or raise SIGIL_MONITORING_MAX_VALUES" in capsys.readouterr().err
+    assert (
+        "the document expands to more than 3 values (remove the nested aliases, or raise SIGIL_MONITORING_MAX_VALUES"
+        in capsys.readouterr().err
+    )
     monkeypatch.setenv("SIGIL_MONITORING_MAX_VALUES", "lots")
     assert main(["validate", str(spec)]) == 2
-    assert capsys.readouterr().err.endswith(":1:1: error: SIGIL_MONITORING_MAX_VALUES='lots' is not a positive whole number (set it to a limit such as 10000000, or unset it)\n")
+    assert capsys.readouterr().err.endswith(
+        ":1:1: error: SIGIL_MONITORING_MAX_VALUES='lots' is not a positive whole number (set it to a limit such as 10000000, or unset it)\n"
+    )
 
 
 @pytest.mark.parametrize("style", ["flow", "block"])
@@ -68,7 +83,10 @@ def test_nesting_thousands_deep_is_one_positioned_error_not_a_crash(tmp_path, st
         deep.write_text(BASE + "x:\n" + "".join(" " * i + "-\n" for i in range(1, 1000)))  # 500 KB
         where = "69:65"
     proc = _run("validate", str(deep))
-    assert (proc.returncode, proc.stderr) == (2, f"{deep}:{where}: error: collections nested more than 64 deep (a spec needs fewer than 10 levels; flatten the nesting)\n")
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        f"{deep}:{where}: error: collections nested more than 64 deep (a spec needs fewer than 10 levels; flatten the nesting)\n",
+    )
 
 
 def test_deep_nesting_is_caught_on_the_round_trip_path_too():
@@ -103,7 +121,12 @@ def _calls_to_load(text: str) -> int:
 
 def _aliases_and_one_error(n: int) -> str:
     rows = "".join("  - *r\n" for _ in range(n))
-    return BASE + "dashboard:\n  rows:\n  - &r {title: r, panels: [{text: hello}]}\n" + rows + "  - {title: bad, panels: [{nope: 1}]}\n"
+    return (
+        BASE
+        + "dashboard:\n  rows:\n  - &r {title: r, panels: [{text: hello}]}\n"
+        + rows
+        + "  - {title: bad, panels: [{nope: 1}]}\n"
+    )
 
 
 def test_error_salvage_is_linear_in_the_number_of_aliases():

@@ -14,7 +14,27 @@ from sigil_monitoring import SpecError, parse_spec
 from sigil_monitoring.spec import yaml_io
 
 KEYS = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
-WORDS = st.sampled_from(["sigil", "1s", "99.9%", "http://x.example/a?b=c", "#chan", "a: b", "x # y", "10GiB", "1/min", "yes", "~", "0.5", "'q'", '"d"', "up{job=\"a\"} == 0", "[x]", "{k: v}"])
+WORDS = st.sampled_from(
+    [
+        "sigil",
+        "1s",
+        "99.9%",
+        "http://x.example/a?b=c",
+        "#chan",
+        "a: b",
+        "x # y",
+        "10GiB",
+        "1/min",
+        "yes",
+        "~",
+        "0.5",
+        "'q'",
+        '"d"',
+        'up{job="a"} == 0',
+        "[x]",
+        "{k: v}",
+    ]
+)
 
 
 def _scalar(draw, word):
@@ -104,9 +124,13 @@ def specs(draw):
         alerts.append(f"  RateHigh: {{when: {{rate: {counters[0]}, above: {draw(st.integers(1, 100))}/{per}}}}}")
     if histograms:
         q = draw(st.sampled_from(["0.5", "0.9", "0.99"]))
-        alerts.append(f"  QuantileHigh: {{when: {{quantile: {q}, of: {histograms[0]}, above: {draw(st.integers(1, 60))}}}, for: {draw(st.integers(1, 59))}m}}")
+        alerts.append(
+            f"  QuantileHigh: {{when: {{quantile: {q}, of: {histograms[0]}, above: {draw(st.integers(1, 60))}}}, for: {draw(st.integers(1, 59))}m}}"
+        )
     if gauges:
-        alerts.append(f"  GaugeLow: {{when: {{value: {gauges[0]}, below: {draw(st.integers(0, 10))}}}, severity: {draw(st.sampled_from(['critical', 'warning', 'info']))}}}")
+        alerts.append(
+            f"  GaugeLow: {{when: {{value: {gauges[0]}, below: {draw(st.integers(0, 10))}}}, severity: {draw(st.sampled_from(['critical', 'warning', 'info']))}}}"
+        )
     if alerts:
         lines += ["alerts:", *alerts]
     return "\n".join(lines) + "\n"
@@ -145,8 +169,13 @@ def test_any_bytes_give_a_spec_or_positioned_errors_never_a_crash(data):
             assert diag.message.endswith(")")
 
 
-@given(st.lists(st.sampled_from(["1", "yes", "0x1f", "1.5", "null", "~", "x", "2001-12-14", "0o7", ".inf", "''", "1_000"]),
-                min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(["1", "yes", "0x1f", "1.5", "null", "~", "x", "2001-12-14", "0o7", ".inf", "''", "1_000"]),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_a_repeated_scalar_reads_the_same_every_time(words):
     # The fast path remembers each plain scalar's tag within one load (yaml_io._memo_resolver):
     # the second "yes" or "0x1f" must read as the first did, and as ruamel reads it unaided.
@@ -162,15 +191,21 @@ def _safe(load, text):
         return ("error", type(exc).__name__)
 
 
-@pytest.mark.parametrize("text", [
-    "a: 1\na: 2\n",  # duplicate key: ruamel's constructor reports it
-    "1: a\n0x1: b\n",  # duplicate once read as numbers
-    "<<: {a: 1}\nb: 2\n",  # merge key
-    "? [a, b]\n: 1\n",  # a key that is not a scalar
-    "1: a\n2.5: b\ntrue: c\n~: d\n2001-12-14: e\n",  # keys of other types
-    "a: [1, 2.5, true, null, 2001-12-14, '1', x]\nb: {c: [d, {e: f}]}\n",
-    "", "x\n", "- a\n- {b: c}\n", "--- a\n--- b\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key: ruamel's constructor reports it
+        "1: a\n0x1: b\n",  # duplicate once read as numbers
+        "<<: {a: 1}\nb: 2\n",  # merge key
+        "? [a, b]\n: 1\n",  # a key that is not a scalar
+        "1: a\n2.5: b\ntrue: c\n~: d\n2001-12-14: e\n",  # keys of other types
+        "a: [1, 2.5, true, null, 2001-12-14, '1', x]\nb: {c: [d, {e: f}]}\n",
+        "",
+        "x\n",
+        "- a\n- {b: c}\n",
+        "--- a\n--- b\n",
+    ],
+)
 def test_the_direct_constructor_reads_what_ruamels_safe_constructor_reads(text):
     # yaml_io builds plain nodes itself and hands every other document to ruamel's constructor.
     assert _safe(yaml_io._load_fast, text) == _safe(YAML(typ="safe").load, text)

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from sigil_monitoring.live.processes import AlertmanagerProcess, PrometheusProcess
 from servers import MetricsServer, require_binary
-from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, http_json, poll_until
-from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 
 from sigil_monitoring import compile_spec, parse_spec, write_bundle
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, http_json, poll_until
+from sigil_monitoring.live.processes import AlertmanagerProcess, PrometheusProcess
+from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 from sigil_monitoring.spec.yaml_io import load as load_yaml
 
 FAST = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
@@ -51,11 +51,16 @@ def _spec_text(pagerduty_url: str, key_file: Path, slack_url_file: Path) -> str:
 def _healthy_metrics() -> dict[str, float]:
     """The Sigil-DNA series a healthy service exposes: nothing fires while they hold."""
     series = {
-        f"sigil_encode_total{{{JOB}}}": 1000, f"sigil_verify_total{{{JOB}}}": 500,
-        f'sigil_error_total{{{JOB},operation="encode"}}': 0, f'sigil_error_total{{{JOB},operation="verify"}}': 0,
-        f"dnastore_circuit_state{{{JOB}}}": 0, DISK_FREE: 500 * 2**30, DB_UP: 1,
+        f"sigil_encode_total{{{JOB}}}": 1000,
+        f"sigil_verify_total{{{JOB}}}": 500,
+        f'sigil_error_total{{{JOB},operation="encode"}}': 0,
+        f'sigil_error_total{{{JOB},operation="verify"}}': 0,
+        f"dnastore_circuit_state{{{JOB}}}": 0,
+        DISK_FREE: 500 * 2**30,
+        DB_UP: 1,
         f"sigil_heavy_test_duration_seconds{{{JOB}}}": 120,
-        f"sigil_encode_duration_seconds_count{{{JOB}}}": 1000, f"sigil_encode_duration_seconds_sum{{{JOB}}}": 100,
+        f"sigil_encode_duration_seconds_count{{{JOB}}}": 1000,
+        f"sigil_encode_duration_seconds_sum{{{JOB}}}": 100,
     }
     for le in ("0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"):
         series[f'sigil_encode_duration_seconds_bucket{{{JOB},le="{le}"}}'] = 1000
@@ -74,6 +79,7 @@ def _pd(action: str, alert: str):  # noqa: ANN202 - a CaptureServer predicate
     def match(r: CapturedRequest) -> bool:
         body = r.json if isinstance(r.json, dict) else {}
         return body.get("event_action") == action and (body.get("payload") or {}).get("class") == alert
+
     return match
 
 
@@ -92,8 +98,9 @@ def test_a_database_outage_pages_pagerduty_with_the_compiled_links_not_slack_and
     with CaptureServer() as pagerduty, CaptureServer() as slack, MetricsServer(_healthy_metrics()) as metrics:
         (tmp_path / "pd-key").write_text(ROUTING_KEY + "\n")
         (tmp_path / "slack-url").write_text(slack.url("/services/T0/B0/pipeline") + "\n")
-        spec = parse_spec(_spec_text(pagerduty.url("/v2/enqueue"), tmp_path / "pd-key", tmp_path / "slack-url"),
-                          "sigil-dna.yaml")
+        spec = parse_spec(
+            _spec_text(pagerduty.url("/v2/enqueue"), tmp_path / "pd-key", tmp_path / "slack-url"), "sigil-dna.yaml"
+        )
         bundle = compile_spec(spec)
         out = tmp_path / "build"
         write_bundle(bundle, out)
@@ -103,14 +110,24 @@ def test_a_database_outage_pages_pagerduty_with_the_compiled_links_not_slack_and
         mark(f"compiled {len(bundle)} files")
 
         config = out / "alertmanager" / "alertmanager.yml"  # its `templates:` are relative to it
-        with AlertmanagerProcess(config, binary_path=alertmanager_bin) as am, \
-                PrometheusProcess(rule_files=rule_files, scrape_targets={"sigil-dna": [metrics.target]},
-                                  alertmanager_url=am.base_url, interval="1s", binary_path=prometheus_bin) as prom:
+        with (
+            AlertmanagerProcess(config, binary_path=alertmanager_bin) as am,
+            PrometheusProcess(
+                rule_files=rule_files,
+                scrape_targets={"sigil-dna": [metrics.target]},
+                alertmanager_url=am.base_url,
+                interval="1s",
+                binary_path=prometheus_bin,
+            ) as prom,
+        ):
             mark("both servers ready")
             poll_until(lambda: prom.query(f"{DB_UP} == 1"), WAIT, "the first scrape")
             discovered = prom.base_url + "/api/v1/alertmanagers"
-            poll_until(lambda: http_json("GET", discovered)["data"]["activeAlertmanagers"], WAIT,
-                       "Prometheus to discover the Alertmanager")
+            poll_until(
+                lambda: http_json("GET", discovered)["data"]["activeAlertmanagers"],
+                WAIT,
+                "Prometheus to discover the Alertmanager",
+            )
             mark("scraped; Alertmanager discovered")
             # Pending is fine (EncodeMetricsAbsent evaluates before the first scrape); firing is not.
             firing = [a["labels"]["alertname"] for a in prom.alerts() if a["state"] == "firing"]
@@ -124,10 +141,14 @@ def test_a_database_outage_pages_pagerduty_with_the_compiled_links_not_slack_and
             assert trigger["routing_key"] == ROUTING_KEY
             assert trigger["payload"]["severity"] == "critical"
             assert {link["text"]: link["href"] for link in trigger["links"]} == {
-                "Runbook": database_down["runbook_url"], "Dashboard": database_down["dashboard_url"]}
+                "Runbook": database_down["runbook_url"],
+                "Dashboard": database_down["dashboard_url"],
+            }
             details: dict[str, Any] = trigger["payload"]["custom_details"]
             assert (details["runbook_url"], details["dashboard_url"]) == (
-                database_down["runbook_url"], database_down["dashboard_url"])
+                database_down["runbook_url"],
+                database_down["dashboard_url"],
+            )
 
             metrics.set(DB_UP, 1)
             mark("db_up=1")

@@ -38,7 +38,9 @@ def hook_repo(tmp_path_factory):
     repo = tmp_path_factory.mktemp("hook-repo")
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy(REPO / name, repo / name)
-    shutil.copytree(REPO / "sigil_monitoring", repo / "sigil_monitoring", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        REPO / "sigil_monitoring", repo / "sigil_monitoring", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "hooks")
@@ -59,19 +61,30 @@ def team_repo(tmp_path_factory):
 
 
 def compile_in(repo):
-    subprocess.run([sys.executable, "-m", "sigil_monitoring", "compile", "-q", SPEC, "--out", "build"], cwd=repo, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "sigil_monitoring", "compile", "-q", SPEC, "--out", "build"], cwd=repo, check=True
+    )
 
 
 def pre_commit(team_repo, home, *args):
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     git(team_repo, "add", "-A")  # --all-files runs on the files git tracks
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", *args, "--all-files"], cwd=team_repo, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args, "--all-files"],
+        cwd=team_repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return proc.returncode, proc.stdout + proc.stderr
 
 
 def use_hooks(team_repo, hook_repo):
     """The team's .pre-commit-config.yaml, as docs/drift.md shows it, pointing at the hook repo."""
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True, check=True).stdout.strip()
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
     (team_repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
         "      - id: sigil-monitoring-validate\n      - id: sigil-monitoring-check\n        args: [specs, --out, build]\n"
@@ -95,13 +108,19 @@ def test_the_hooks_pass_on_current_output_and_fail_with_the_semantic_report_on_d
     edit(team_repo / SPEC, "above: 1s}", "above: 2s}")
     code, out = pre_commit(team_repo, home, "try-repo", str(hook_repo), "sigil-monitoring-check")
     assert code == 1, out
-    assert "sigil-dna/prometheus/alerts.rules.yml: out of date (the spec changed since compile)\n  alert EncodeLatencyHigh: threshold 1 → 2\n" in out
+    assert (
+        "sigil-dna/prometheus/alerts.rules.yml: out of date (the spec changed since compile)\n  alert EncodeLatencyHigh: threshold 1 → 2\n"
+        in out
+    )
 
     compile_in(team_repo)
     edit(team_repo / ALERTS, "for: 10m", "for: 1m")
     code, out = pre_commit(team_repo, home, "run")
     assert code == 1, out
-    assert "sigil-dna/prometheus/alerts.rules.yml: edited by hand (differs from what compile wrote)\n  alert EncodeLatencyHigh: for 1m → 10m\n" in out
+    assert (
+        "sigil-dna/prometheus/alerts.rules.yml: edited by hand (differs from what compile wrote)\n  alert EncodeLatencyHigh: for 1m → 10m\n"
+        in out
+    )
 
     compile_in(team_repo)
     code, out = pre_commit(team_repo, home, "run")

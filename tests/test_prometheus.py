@@ -32,10 +32,14 @@ def compile_to(specs: list, out: Path) -> dict[str, bytes]:
 
 
 def promtool(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([require_binary("promtool"), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [require_binary("promtool"), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
-def spec_variant(tmp_path: Path, name: str, *replacements: tuple[str, str], source: Path = REPO / "specs" / "sigil-dna.yaml"):
+def spec_variant(
+    tmp_path: Path, name: str, *replacements: tuple[str, str], source: Path = REPO / "specs" / "sigil-dna.yaml"
+):
     """A copy of a spec with exact text replacements (each must apply once)."""
     text = source.read_text()
     for old, new in replacements:
@@ -90,7 +94,9 @@ def test_every_alert_of_sigil_dna_has_its_own_test_file_listing_only_the_rules_i
     service = build_model([load_spec(REPO / "specs" / "sigil-dna.yaml")]).services[0]
     tests = compiled / "sigil-dna" / "prometheus" / "tests"
     names = [a.name for a in service.alerts] + [b.name for s in service.slos for b in s.alerts]
-    assert sorted(p.name for p in tests.glob("*.test.yml")) == sorted([f"{n}.test.yml" for n in names] + ["recording.test.yml"])
+    assert sorted(p.name for p in tests.glob("*.test.yml")) == sorted(
+        [f"{n}.test.yml" for n in names] + ["recording.test.yml"]
+    )
     slo_test = (tests / "EncodeLatencyFastBurn.test.yml").read_text()
     assert "rule_files:\n  - ../slo-encode-latency.rules.yml\nevaluation" in slo_test
     threshold_test = (tests / "DatabaseDown.test.yml").read_text()
@@ -102,7 +108,10 @@ def test_every_alert_of_sigil_dna_has_its_own_test_file_listing_only_the_rules_i
 
 # Each change moves one threshold (or objective) and names the tests it must break.
 MUTATIONS = [
-    (("{quantile: 0.95, of: encode_latency, above: 1s}", "{quantile: 0.95, of: encode_latency, above: 2500ms}"), ("EncodeLatencyHigh",)),
+    (
+        ("{quantile: 0.95, of: encode_latency, above: 1s}", "{quantile: 0.95, of: encode_latency, above: 2500ms}"),
+        ("EncodeLatencyHigh",),
+    ),
     (("{rate: errors, above: 1/min}", "{rate: errors, above: 5/min}"), ("ErrorRateHigh",)),
     (("{value: disk_free, below: 10GiB}", "{value: disk_free, below: 50GiB}"), ("DiskAlmostFull",)),
     (("objective: 99.9%", "objective: 99%"), ("EncodeAvailabilityFastBurn", "EncodeAvailabilitySlowBurn")),
@@ -128,8 +137,12 @@ def test_a_changed_threshold_fails_the_original_tests_and_the_changed_tests_fail
     untouched = ["DatabaseDown", "CircuitBreakerOpen", "EncodeLatencyFastBurn"]
     svc = Path("sigil-dna") / "prometheus"
     # The original tests against the changed rules, then the changed tests against the original rules.
-    forward = _run_tests_against(original / svc / "tests", _rules_only(changed / svc, tmp_path / "fw"), broken + untouched)
-    backward = _run_tests_against(changed / svc / "tests", _rules_only(original / svc, tmp_path / "bw"), broken + untouched)
+    forward = _run_tests_against(
+        original / svc / "tests", _rules_only(changed / svc, tmp_path / "fw"), broken + untouched
+    )
+    backward = _run_tests_against(
+        changed / svc / "tests", _rules_only(original / svc, tmp_path / "bw"), broken + untouched
+    )
     assert {n: forward[n] for n in broken} == dict.fromkeys(broken, False)
     assert {n: backward[n] for n in broken} == dict.fromkeys(broken, False)
     assert all(forward[n] and backward[n] for n in untouched), (forward, backward)
@@ -162,13 +175,21 @@ def test_classic_latency_sli_matches_the_bucket_as_prometheus_2_and_3_spell_it(c
 
 
 def test_two_services_and_two_slos_on_one_metric_never_write_the_same_series(tmp_path):
-    twin = spec_variant(tmp_path, "twin", ("name: sigil-dna\n", "name: sigil-twin\n"), ("\nalerts:\n", """
+    twin = spec_variant(
+        tmp_path,
+        "twin",
+        ("name: sigil-dna\n", "name: sigil-twin\n"),
+        (
+            "\nalerts:\n",
+            """
   encode-latency-strict:
     objective: 95%
     sli: {latency: encode_latency, below: 500ms}
 
 alerts:
-"""))
+""",
+        ),
+    )
     artifacts = compiler(TARGET)(build_model([load_spec(REPO / "specs" / "sigil-dna.yaml"), twin]))  # checks collisions
     seen = set()
     for artifact in artifacts:
@@ -178,4 +199,7 @@ alerts:
                 assert key not in seen, key
                 seen.add(key)
                 assert rule["labels"]["service"] in ("sigil-dna", "sigil-twin")
-    assert ("slo:sli_error:ratio_rate5m", (("service", "sigil-twin"), ("slo", "encode-latency-strict"), ("team", "sigil"))) in seen
+    assert (
+        "slo:sli_error:ratio_rate5m",
+        (("service", "sigil-twin"), ("slo", "encode-latency-strict"), ("team", "sigil")),
+    ) in seen

@@ -86,33 +86,62 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_kind_passes_promtool_check_and_its_generated_tests(out):
     promtool = require_binary("promtool")
     rules = sorted(out.glob("*.rules.yml"))
-    checked = subprocess.run([promtool, "check", "rules", "--lint=all", "--lint-fatal", *map(str, rules)], capture_output=True, text=True)
+    checked = subprocess.run(
+        [promtool, "check", "rules", "--lint=all", "--lint-fatal", *map(str, rules)], capture_output=True, text=True
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tests = sorted(out.glob("tests/*.test.yml"))
     tested = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     # Raw PromQL alerts cannot be fed generically; every other alert has its test file.
-    assert sorted(p.stem for p in tests) == sorted(f"{n}.test" for n in (
-        "ByOperation", "DbUpFastBurn", "ErrorRatioHigh", "GoodRatioFastBurn", "GoodRatioSlowBurn", "LatencyTooGood",
-        "NativeLatencyFastBurn", "NativeLatencySlowBurn", "RatioBothByOperation", "RatioByJob", "RatioByOperation",
-        "RawFastBurn", "RawSlowBurn", "SlowByOperation", "recording"))
+    assert sorted(p.stem for p in tests) == sorted(
+        f"{n}.test"
+        for n in (
+            "ByOperation",
+            "DbUpFastBurn",
+            "ErrorRatioHigh",
+            "GoodRatioFastBurn",
+            "GoodRatioSlowBurn",
+            "LatencyTooGood",
+            "NativeLatencyFastBurn",
+            "NativeLatencySlowBurn",
+            "RatioBothByOperation",
+            "RatioByJob",
+            "RatioByOperation",
+            "RawFastBurn",
+            "RawSlowBurn",
+            "SlowByOperation",
+            "recording",
+        )
+    )
 
 
 def test_a_ratio_alert_with_by_on_either_side_divides_per_label_on_both_sides(out):
     rules = (out / "alerts.rules.yml").read_text()
-    per_operation = ('sum by (operation) (service_operation:kinds_errors_total:rate5m{service=\\"kinds\\"}) / '
-                     'sum by (operation) (service_operation:kinds_requests_total:rate5m{service=\\"kinds\\"})')
+    per_operation = (
+        'sum by (operation) (service_operation:kinds_errors_total:rate5m{service=\\"kinds\\"}) / '
+        'sum by (operation) (service_operation:kinds_requests_total:rate5m{service=\\"kinds\\"})'
+    )
     assert rules.count(per_operation) == 2, rules  # by on bad only, and by on both sides
     assert "sum by (job) (rate(kinds_errors_total" in rules and "sum by (job) (rate(kinds_requests_total" in rules
-    tests = {name: (out / "tests" / f"{name}.test.yml").read_text() for name in ("RatioByOperation", "RatioByJob", "SlowByOperation")}
+    tests = {
+        name: (out / "tests" / f"{name}.test.yml").read_text()
+        for name in ("RatioByOperation", "RatioByJob", "SlowByOperation")
+    }
     assert "operation: test\n" in tests["RatioByOperation"] and "operation: test\n" in tests["SlowByOperation"]
     assert "job: kinds\n" in tests["RatioByJob"]
 
 
 def test_each_sli_kind_records_its_error_ratio_expression(out):
-    assert '1 - (sum by (operation) (rate(kinds_good_total{job=\\"kinds\\"}[5m])) / sum by (operation)' in (out / "slo-good-ratio.rules.yml").read_text()
+    assert (
+        '1 - (sum by (operation) (rate(kinds_good_total{job=\\"kinds\\"}[5m])) / sum by (operation)'
+        in (out / "slo-good-ratio.rules.yml").read_text()
+    )
     assert '1 - avg (avg_over_time(kinds_db_up{job=\\"kinds\\"}[15m]))' in (out / "slo-db-up.rules.yml").read_text()
-    assert "1 - histogram_fraction(0, 0.25, sum (rate(kinds_native_seconds{" in (out / "slo-native-latency.rules.yml").read_text()
+    assert (
+        "1 - histogram_fraction(0, 0.25, sum (rate(kinds_native_seconds{"
+        in (out / "slo-native-latency.rules.yml").read_text()
+    )
     raw = (out / "slo-raw.rules.yml").read_text()
     assert "[$window]" not in raw and '[1h])) / sum(rate(kinds_requests_total{job=\\"kinds\\"}[1h]))' in raw
 

@@ -78,13 +78,21 @@ def specs(draw: st.DrawFn) -> str:
     return BASE.format(
         # Objectives down to 93.1 %: below that 14.4 x budget >= 1 and the page tier can never fire.
         objective=Decimal(draw(st.integers(9310, 9999))) / 100,
-        window=draw(st.sampled_from(["7d", "28d", "30d"])), sli=sli, group_by=group_by,
-        quantile=draw(st.sampled_from(["0.5", "0.9", "0.95", "0.99"])), latency_ms=draw(st.integers(1, 2499)),
-        for_=draw(st.sampled_from(["0s", "1m", "5m", "10m", "1h"])), keep=draw(st.sampled_from(["0s", "1m", "10m"])),
-        rate=draw(st.integers(1, 600)), rate_unit=draw(st.sampled_from(["s", "min", "h"])),
-        ratio=draw(st.integers(1, 99)), disk=draw(st.integers(1, 1000)),
-        latency=maybe_by(draw, "latency"), errors=maybe_by(draw, "errors"),
-        bad=maybe_by(draw, "errors"), total=maybe_by(draw, "requests"),
+        window=draw(st.sampled_from(["7d", "28d", "30d"])),
+        sli=sli,
+        group_by=group_by,
+        quantile=draw(st.sampled_from(["0.5", "0.9", "0.95", "0.99"])),
+        latency_ms=draw(st.integers(1, 2499)),
+        for_=draw(st.sampled_from(["0s", "1m", "5m", "10m", "1h"])),
+        keep=draw(st.sampled_from(["0s", "1m", "10m"])),
+        rate=draw(st.integers(1, 600)),
+        rate_unit=draw(st.sampled_from(["s", "min", "h"])),
+        ratio=draw(st.integers(1, 99)),
+        disk=draw(st.integers(1, 1000)),
+        latency=maybe_by(draw, "latency"),
+        errors=maybe_by(draw, "errors"),
+        bad=maybe_by(draw, "errors"),
+        total=maybe_by(draw, "requests"),
     )
 
 
@@ -92,7 +100,9 @@ def test_random_spec_fragments_compile_to_parsing_rules_that_promtool_accepts(tm
     promtool = require_binary("promtool")
     cases: list[Path] = []
 
-    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(specs())
     def compile_one(text: str) -> None:
         out = tmp_path / f"case{len(cases)}"
@@ -106,14 +116,20 @@ def test_random_spec_fragments_compile_to_parsing_rules_that_promtool_accepts(tm
 
     compile_one()
     rules = sorted(p for case in cases for p in case.glob("*/prometheus/*.rules.yml"))
-    result = subprocess.run([promtool, "check", "rules", "--lint=all", "--lint-fatal", *map(str, rules)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [promtool, "check", "rules", "--lint=all", "--lint-fatal", *map(str, rules)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     # Every case's threshold-alert tests (cheap, and where the drawn `by` forms are), and the
     # SLO burn tests of a few cases (their long windows make them slow).
     threshold = {f"{name}.test.yml" for name in ("Slow", "Failing", "Ratio", "DiskLow")}
-    tests = sorted({p for case in cases for p in case.glob("*/prometheus/tests/*.test.yml") if p.name in threshold}
-                   | {p for case in cases[-6:] for p in case.glob("*/prometheus/tests/*.test.yml")})
+    tests = sorted(
+        {p for case in cases for p in case.glob("*/prometheus/tests/*.test.yml") if p.name in threshold}
+        | {p for case in cases[-6:] for p in case.glob("*/prometheus/tests/*.test.yml")}
+    )
     assert len(tests) >= len(cases) * 3 + 6, tests
     result = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -41,7 +41,11 @@ def token_file(tmp_path):
 def changed_spec(tmp_path):
     """sigil-dna with one panel renamed: the dashboard a spec change pushes next."""
     path = tmp_path / "sigil-dna.yaml"
-    path.write_text((REPO / "specs/sigil-dna.yaml").read_text().replace("title: Errors by operation", "title: Failures by operation"))
+    path.write_text(
+        (REPO / "specs/sigil-dna.yaml")
+        .read_text()
+        .replace("title: Errors by operation", "title: Failures by operation")
+    )
     return str(path)
 
 
@@ -59,10 +63,18 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def edit_in_grafana(server: FakeGrafana, uid: str, title: str, token: str = BOB) -> None:
     """Someone changes the dashboard in Grafana's UI (a save through the classic API)."""
     current = server.dashboards[uid]["dashboard"]
-    body = {"dashboard": {**current, "title": title}, "overwrite": True, "message": "tweaked in the UI",
-            "folderUid": server.dashboards[uid]["folderUid"]}
-    request = urllib.request.Request(server.url("/api/dashboards/db"), data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    body = {
+        "dashboard": {**current, "title": title},
+        "overwrite": True,
+        "message": "tweaked in the UI",
+        "folderUid": server.dashboards[uid]["folderUid"],
+    }
+    request = urllib.request.Request(
+        server.url("/api/dashboards/db"),
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=5).close()
 
 
@@ -81,8 +93,11 @@ def test_push_change_push_history_and_rollback_previous_round_trip(api, token_fi
         common = ["--grafana-url", server.base_url, "--token-file", token_file, "--api", api]
         rc, out, _ = run(capsys, "push", "specs/sigil-dna.yaml", *common, "--folder-uid", "sigil")
         assert rc == 0
-        assert out.splitlines() == ["sigil-dna: created folder sigil",
-                                    f"sigil-dna: saved version 1 at {server.base_url}" + ("/d/sigil-dna/sigil-dna" if api == "legacy" else "/d/sigil-dna")]
+        assert out.splitlines() == [
+            "sigil-dna: created folder sigil",
+            f"sigil-dna: saved version 1 at {server.base_url}"
+            + ("/d/sigil-dna/sigil-dna" if api == "legacy" else "/d/sigil-dna"),
+        ]
         assert server.folders["sigil"]["title"] == "Sigil"  # the spec's links.folder names it
         rc, out, _ = run(capsys, "push", "specs/sigil-dna.yaml", *common)
         assert (rc, out) == (0, "sigil-dna: unchanged, Grafana holds it as version 1\n")
@@ -97,7 +112,11 @@ def test_push_change_push_history_and_rollback_previous_round_trip(api, token_fi
         rc, out, _ = run(capsys, "history", "specs/sigil-dna.yaml", *common)
         lines = out.splitlines()
         assert rc == 0 and lines[0] == "sigil-dna: dashboard sigil-dna, 2 version(s), newest first"
-        assert lines[1].startswith("  v2  ") and " admin  sigil-monitoring push " in lines[1] and lines[1].endswith(": rename a panel")
+        assert (
+            lines[1].startswith("  v2  ")
+            and " admin  sigil-monitoring push " in lines[1]
+            and lines[1].endswith(": rename a panel")
+        )
         assert lines[2].startswith("  v1  ") and "sigil-monitoring push specs/sigil-dna.yaml @ " in lines[2]
 
         rc, out, _ = run(capsys, "rollback", "specs/sigil-dna.yaml", *common, "--previous")
@@ -123,11 +142,15 @@ def test_a_dashboard_changed_in_grafana_is_not_overwritten_until_force(api, toke
         assert rc == 1 and out == ""
         when = server.dashboards["sigil-dna"]["versions"][-1]["created"]
         first, second, *diff = err.splitlines()
-        assert first == (f"sigil-dna: refused: dashboard sigil-dna was changed in Grafana by bob at {when} (version 2 with "
-                         "message 'tweaked in the UI') since our push of version 1; not overwritten (put their change "
-                         "into the spec, or push --force to replace it)")
+        assert first == (
+            f"sigil-dna: refused: dashboard sigil-dna was changed in Grafana by bob at {when} (version 2 with "
+            "message 'tweaked in the UI') since our push of version 1; not overwritten (put their change "
+            "into the spec, or push --force to replace it)"
+        )
         assert second == "sigil-dna: what --force would change in their version:"
-        assert any("Sigil-DNA (bob's copy)" in line for line in diff) and any("Failures by operation" in line for line in diff)
+        assert any("Sigil-DNA (bob's copy)" in line for line in diff) and any(
+            "Failures by operation" in line for line in diff
+        )
         assert server.dashboards["sigil-dna"]["version"] == 2
 
         rc, out, _ = run(capsys, "push", changed_spec, *common, "--dry-run")
@@ -164,17 +187,35 @@ def test_a_change_between_our_read_and_our_write_is_refused_by_grafana_412(token
 
 def test_dry_run_of_a_new_dashboard_changes_nothing(token_file, capsys):
     with grafana() as server:
-        rc, out, _ = run(capsys, "push", "specs/minimal.yaml", "--grafana-url", server.base_url, "--token-file", token_file,
-                         "--folder-uid", "apps", "--dry-run")
+        rc, out, _ = run(
+            capsys,
+            "push",
+            "specs/minimal.yaml",
+            "--grafana-url",
+            server.base_url,
+            "--token-file",
+            token_file,
+            "--folder-uid",
+            "apps",
+            "--dry-run",
+        )
         assert (rc, out) == (0, "hello: would create dashboard hello in folder apps (dry run: nothing changed)\n")
         assert server.dashboards == {} and server.folders == {}
         assert all(method == "GET" for method, _ in server.calls)
 
 
 def test_api_auto_uses_the_k8s_api_when_grafana_serves_it(token_file, capsys):
-    for versions, used in (((), "/api/dashboards/db"), (("v1beta1",), "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards")):
+    for versions, used in (
+        ((), "/api/dashboards/db"),
+        (("v1beta1",), "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards"),
+    ):
         with FakeGrafana(token=TOKEN, k8s_versions=versions) as server:
-            assert run(capsys, "push", "specs/minimal.yaml", "--grafana-url", server.base_url, "--token-file", token_file)[0] == 0
+            assert (
+                run(capsys, "push", "specs/minimal.yaml", "--grafana-url", server.base_url, "--token-file", token_file)[
+                    0
+                ]
+                == 0
+            )
             assert ("POST", used) in server.calls
 
 
@@ -184,8 +225,10 @@ def test_rollback_to_an_unknown_version_is_a_one_line_404(token_file, capsys):
         run(capsys, "push", "specs/minimal.yaml", *common)
         rc, _, err = run(capsys, "rollback", "specs/minimal.yaml", *common, "--to-version", "9")
         assert rc == 1
-        assert err == ("hello: error: Grafana API error 404: Dashboard version not found (no such dashboard or version "
-                       "in Grafana: see `sigil-monitoring history`)\n")
+        assert err == (
+            "hello: error: Grafana API error 404: Dashboard version not found (no such dashboard or version "
+            "in Grafana: see `sigil-monitoring history`)\n"
+        )
         rc, _, err = run(capsys, "rollback", "specs/minimal.yaml", *common, "--previous")
         assert rc == 1 and "has no version before 1" in err
 
@@ -195,7 +238,9 @@ def test_a_refused_token_exits_1_with_one_line(token, status, tmp_path, capsys):
     path = tmp_path / "token"
     path.write_text(token)
     with grafana() as server:
-        rc, out, err = run(capsys, "push", "specs/minimal.yaml", "--grafana-url", server.base_url, "--token-file", str(path))
+        rc, out, err = run(
+            capsys, "push", "specs/minimal.yaml", "--grafana-url", server.base_url, "--token-file", str(path)
+        )
     assert (rc, out) == (1, "")
     # 401 already at the API discovery (--api auto), 403 at the first write.
     prefix = "sigil-monitoring push" if status == 401 else "hello"
@@ -216,17 +261,30 @@ def test_5xx_and_connection_errors_are_retried_but_4xx_are_not(token_file, capsy
         assert run(capsys, "history", "specs/minimal.yaml", *common)[0] == 1
         assert len(server.calls) - before == 1
     port = server.port  # stopped now: nothing listens there
-    rc, _, err = run(capsys, "push", "specs/minimal.yaml", "--grafana-url", f"http://127.0.0.1:{port}", "--token-file", token_file,
-                     "--retries", "1")
-    assert rc == 1 and err.startswith(f"sigil-monitoring push: error: cannot reach Grafana at http://127.0.0.1:{port}: ")
+    rc, _, err = run(
+        capsys,
+        "push",
+        "specs/minimal.yaml",
+        "--grafana-url",
+        f"http://127.0.0.1:{port}",
+        "--token-file",
+        token_file,
+        "--retries",
+        "1",
+    )
+    assert rc == 1 and err.startswith(
+        f"sigil-monitoring push: error: cannot reach Grafana at http://127.0.0.1:{port}: "
+    )
 
 
 def test_token_comes_from_the_environment_when_no_file_is_given(monkeypatch, capsys):
     with grafana() as server:
         base = ["push", "specs/minimal.yaml", "--grafana-url", server.base_url]
         rc, _, err = run(capsys, *base)
-        assert rc == 2 and err == ("sigil-monitoring push: error: no token: give --token-file FILE or set GRAFANA_ADMIN_TOKEN "
-                                   "(a Grafana service-account token, Editor role)\n")
+        assert rc == 2 and err == (
+            "sigil-monitoring push: error: no token: give --token-file FILE or set GRAFANA_ADMIN_TOKEN "
+            "(a Grafana service-account token, Editor role)\n"
+        )
         monkeypatch.setenv("GRAFANA_ADMIN_TOKEN", TOKEN)
         assert run(capsys, *base)[0] == 0
         monkeypatch.setenv("GRAFANA_ADMIN_TOKEN", "glsa_tök\u00e9n")
@@ -234,15 +292,26 @@ def test_token_comes_from_the_environment_when_no_file_is_given(monkeypatch, cap
         assert rc == 2 and "GRAFANA_ADMIN_TOKEN: the token holds characters an HTTP header cannot carry" in err
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("\n# only a comment\n", "grafana-token:1:1: error: the token file is empty (write the Grafana service-account token into it)"),
-    ("# token\nglsa_t\u00f6ken_" + TOKEN + "\n", "grafana-token:2:1: error: the token holds characters an HTTP header cannot carry"),
-    ("glsa a b\n", "grafana-token:1:1: error: the token holds characters an HTTP header cannot carry"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "\n# only a comment\n",
+            "grafana-token:1:1: error: the token file is empty (write the Grafana service-account token into it)",
+        ),
+        (
+            "# token\nglsa_t\u00f6ken_" + TOKEN + "\n",
+            "grafana-token:2:1: error: the token holds characters an HTTP header cannot carry",
+        ),
+        ("glsa a b\n", "grafana-token:1:1: error: the token holds characters an HTTP header cannot carry"),
+    ],
+)
 def test_a_bad_token_file_is_one_positioned_line_without_the_token(content, expected, tmp_path, capsys):
     path = tmp_path / "grafana-token"
     path.write_text(content)
-    rc, out, err = run(capsys, "push", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(path))
+    rc, out, err = run(
+        capsys, "push", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(path)
+    )
     assert (rc, out) == (2, "")
     assert err.count("\n") == 1 and expected in err
     assert "glsa_t" not in err and "glsa a" not in err
@@ -251,14 +320,34 @@ def test_a_bad_token_file_is_one_positioned_line_without_the_token(content, expe
 def test_a_fifo_or_missing_token_file_is_refused_without_reading(tmp_path, capsys):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    assert run(capsys, "push", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(fifo))[0] == 2
-    assert run(capsys, "push", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(tmp_path / "nope"))[0] == 2
+    assert (
+        run(capsys, "push", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(fifo))[0]
+        == 2
+    )
+    assert (
+        run(
+            capsys,
+            "push",
+            "specs/minimal.yaml",
+            "--grafana-url",
+            "http://127.0.0.1:9",
+            "--token-file",
+            str(tmp_path / "nope"),
+        )[0]
+        == 2
+    )
     err = capsys.readouterr().err  # run() already consumed each; re-run to read both lines together
-    rc, _, err = run(capsys, "history", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(fifo))
-    assert rc == 2 and err.endswith("fifo:1:1: error: the token file is not a regular file (give a file holding the token)\n")
+    rc, _, err = run(
+        capsys, "history", "specs/minimal.yaml", "--grafana-url", "http://127.0.0.1:9", "--token-file", str(fifo)
+    )
+    assert rc == 2 and err.endswith(
+        "fifo:1:1: error: the token file is not a regular file (give a file holding the token)\n"
+    )
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:3000/\r\nX-Evil: 1", "http://127.0.0.1:3000/\n", "ftp://grafana", "http://u:p@grafana"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:3000/\r\nX-Evil: 1", "http://127.0.0.1:3000/\n", "ftp://grafana", "http://u:p@grafana"]
+)
 def test_a_bad_grafana_url_is_a_one_line_usage_error(url, token_file, capsys):
     rc, out, err = run(capsys, "push", "specs/minimal.yaml", "--grafana-url", url, "--token-file", token_file)
     assert (rc, out) == (2, "")
@@ -267,9 +356,11 @@ def test_a_bad_grafana_url_is_a_one_line_usage_error(url, token_file, capsys):
 
 
 def test_the_cli_imports_no_http_client_semdiff_or_compiler_until_a_command_needs_them():
-    code = ("import sys; from sigil_monitoring.cli import build_parser; build_parser();"
-            "print(sorted(m for m in sys.modules if m in ('urllib.request', 'http.client', 'deepdiff') "
-            "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.ship', 'sigil_monitoring.semdiff', 'sigil_monitoring.compilers'))))")
+    code = (
+        "import sys; from sigil_monitoring.cli import build_parser; build_parser();"
+        "print(sorted(m for m in sys.modules if m in ('urllib.request', 'http.client', 'deepdiff') "
+        "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.ship', 'sigil_monitoring.semdiff', 'sigil_monitoring.compilers'))))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
 
@@ -281,20 +372,30 @@ def test_a_spec_that_emits_v2_is_pushed_as_a_v2_resource_where_grafana_serves_on
         assert run(capsys, "push", "specs/sigil-dna.yaml", *common)[0] == 0
         assert ("POST", "/apis/dashboard.grafana.app/v2/namespaces/default/dashboards") in server.calls
         assert {k: v for k, v in stored(server).items() if k != "uid"} == v2
-        assert run(capsys, "push", "specs/sigil-dna.yaml", *common)[1] == "sigil-dna: unchanged, Grafana holds it as version 1\n"
+        assert (
+            run(capsys, "push", "specs/sigil-dna.yaml", *common)[1]
+            == "sigil-dna: unchanged, Grafana holds it as version 1\n"
+        )
         rc, out, _ = run(capsys, "push", changed_spec, *common, "--dry-run")
         assert rc == 0 and "would update version 1 → 2" in out and "Failures by operation" in out
         assert run(capsys, "push", changed_spec, *common)[0] == 0
         rc, out, _ = run(capsys, "rollback", "specs/sigil-dna.yaml", *common, "--previous")
-        assert rc == 0 and out.startswith("sigil-dna: restored version 1 as version 3") and "Failures by operation" in out
+        assert (
+            rc == 0 and out.startswith("sigil-dna: restored version 1 as version 3") and "Failures by operation" in out
+        )
         assert {k: v for k, v in stored(server).items() if k != "uid"} == v2
     # The same spec against a Grafana without v2 resources goes out as classic JSON.
     with FakeGrafana(token=TOKEN, k8s_versions=("v1",)) as server:
-        assert run(capsys, "push", "specs/sigil-dna.yaml", "--grafana-url", server.base_url, "--token-file", token_file)[0] == 0
+        assert (
+            run(capsys, "push", "specs/sigil-dna.yaml", "--grafana-url", server.base_url, "--token-file", token_file)[0]
+            == 0
+        )
         assert stored(server) == compiled()
 
 
-def test_history_and_rollback_fall_back_to_the_classic_versions_where_the_beta_api_keeps_none(token_file, changed_spec, capsys):
+def test_history_and_rollback_fall_back_to_the_classic_versions_where_the_beta_api_keeps_none(
+    token_file, changed_spec, capsys
+):
     with FakeGrafana(token=TOKEN, k8s_versions=("v1beta1",), k8s_history=False) as server:
         common = ["--grafana-url", server.base_url, "--token-file", token_file]
         assert run(capsys, "push", "specs/minimal.yaml", *common)[0] == 0

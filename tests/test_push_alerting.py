@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from fake_grafana_alerting import FakeGrafanaAlerting
+from test_kubernetes import RICH
 
 from sigil_monitoring.cli import main
 from sigil_monitoring.spec.yaml_io import load as load_yaml
-from test_kubernetes import RICH
 
 TOKEN = "glsa_AlertingT0ken_0123456789"
 PD_KEY = "pd0routing0key0secret0value"
@@ -42,8 +42,20 @@ def setup(tmp_path: Path):
 
 
 def _push(grafana, spec, token, *extra):
-    return main(["push", str(spec), "--grafana-url", grafana.base_url, "--token-file", str(token),
-                 "--folder-uid", "sigil", "--alerting", *extra])
+    return main(
+        [
+            "push",
+            str(spec),
+            "--grafana-url",
+            grafana.base_url,
+            "--token-file",
+            str(token),
+            "--folder-uid",
+            "sigil",
+            "--alerting",
+            *extra,
+        ]
+    )
 
 
 def test_push_alerting_creates_then_updates_every_resource_in_place(setup, capsys):
@@ -55,7 +67,12 @@ def test_push_alerting_creates_then_updates_every_resource_in_place(setup, capsy
         assert "alerting: saved notification policies" in first.out
         assert {g for _, g in grafana.rule_groups} == {"shop-alerts", "shop-slo-availability"}
         rule = grafana.rule_groups[("sigil", "shop-alerts")]["rules"][0]
-        assert (rule["title"], rule["folderUID"], rule["ruleGroup"], rule["condition"]) == ("DbDown", "sigil", "shop-alerts", "C")
+        assert (rule["title"], rule["folderUID"], rule["ruleGroup"], rule["condition"]) == (
+            "DbDown",
+            "sigil",
+            "shop-alerts",
+            "C",
+        )
         assert grafana.rule_groups[("sigil", "shop-alerts")]["interval"] == 60
         assert rule["labels"]["budget"] == "5$ a day"  # the API expands nothing: the file's $$ is sent as $
         settings = {c["name"]: c["settings"] for c in grafana.contact_points.values()}
@@ -90,7 +107,9 @@ def test_a_token_without_alerting_permissions_fails_with_grafanas_message_and_al
         err = capsys.readouterr().err
         assert "403" in err and "additional permissions" in err
         assert grafana.dashboards and grafana.policies is None  # dashboards saved; nothing of alerting
-        assert main(["push", str(spec), "--grafana-url", grafana.base_url, "--token-file", str(token), "--alerting"]) == 2
+        assert (
+            main(["push", str(spec), "--grafana-url", grafana.base_url, "--token-file", str(token), "--alerting"]) == 2
+        )
         assert "--alerting needs --folder-uid" in capsys.readouterr().err
 
 

@@ -53,7 +53,11 @@ class Checked(Record):
 
 
 def test_construction_equality_hash_and_repr_are_a_dataclass_s():
-    pairs = [(Point(1), DPoint(1)), (Point(1, 2, ("a",), "n"), DPoint(1, 2, ("a",), "n")), (Point(x=3, note="z"), DPoint(x=3, note="z"))]
+    pairs = [
+        (Point(1), DPoint(1)),
+        (Point(1, 2, ("a",), "n"), DPoint(1, 2, ("a",), "n")),
+        (Point(x=3, note="z"), DPoint(x=3, note="z")),
+    ]
     for mine, theirs in pairs:
         assert repr(mine) == repr(theirs).replace("DPoint", "Point")
         assert hash(mine) == hash(theirs)
@@ -95,8 +99,13 @@ def test_frozen_mutable_post_init_factories():
 
 
 def _imported(*args: str) -> set[str]:
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args],
-                            cwd=REPO, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
@@ -119,4 +128,6 @@ def test_a_cached_property_is_no_field():
             return self.n * 2
 
     a, b = Cached(2), Cached(2)
-    assert a.double == 4 and a == b and hash(a) == hash(b) and repr(a).endswith(".Cached(n=2)")  # the qualname, as a dataclass
+    assert (
+        a.double == 4 and a == b and hash(a) == hash(b) and repr(a).endswith(".Cached(n=2)")
+    )  # the qualname, as a dataclass

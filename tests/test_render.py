@@ -13,9 +13,20 @@ from ruamel.yaml import YAML
 from sigil_monitoring.render import to_json, to_yaml
 
 KEYS = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
-SCALARS = st.one_of(st.text(max_size=40), st.integers(-10**9, 10**9), st.booleans(), st.none(),
-                    st.sampled_from(["yes", "no", "on", "off", "~", "1:30", "0x1f", "010", "5m", "1e3", ".inf", "- a", "a: b", "#x", ""]))
-DOCS = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)), max_leaves=12)
+SCALARS = st.one_of(
+    st.text(max_size=40),
+    st.integers(-(10**9), 10**9),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(
+        ["yes", "no", "on", "off", "~", "1:30", "0x1f", "010", "5m", "1e3", ".inf", "- a", "a: b", "#x", ""]
+    ),
+)
+DOCS = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -40,9 +51,15 @@ def test_json_is_sorted_indented_and_ends_with_a_newline():
 
 
 JSON_SCALARS = st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.booleans(), st.none())
-JSON_DOCS = st.recursive(JSON_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.tuples(inner, inner),
-    st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), inner, max_size=4)), max_leaves=16)
+JSON_DOCS = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), inner, max_size=4),
+    ),
+    max_leaves=16,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -69,11 +86,13 @@ def _float_reads(text):
     return True
 
 
-@given(st.one_of(
-    st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.text(alphabet="0123456789+-._eEinfatyINFATY \t\x1c", max_size=12),
-    st.text(max_size=12),
-))
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.text(alphabet="0123456789+-._eEinfatyINFATY \t\x1c", max_size=12),
+        st.text(max_size=12),
+    )
+)
 def test_a_string_float_reads_is_always_quoted(text):
     # The emitter skips float() for text holding a character no number holds; that shortcut
     # must never let a number-like string out plain, where YAML would read a float.

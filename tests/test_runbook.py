@@ -6,17 +6,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from sigil_monitoring.live.processes import AlertmanagerProcess
 from servers import require_binary
-from sigil_monitoring.live.net import ALERTMANAGER_NAMES, AMTOOL_NAMES
 from test_alertmanager import model_of, spec_dict, write
 
 from sigil_monitoring.compilers import runbook
 from sigil_monitoring.compilers.alertmanager import routing_table
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, AMTOOL_NAMES
+from sigil_monitoring.live.processes import AlertmanagerProcess
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,22 +43,32 @@ def test_every_alert_section_says_where_it_goes_as_the_routing_table_does():
 
 def test_the_on_call_section_names_windows_inhibitions_and_budget_minutes():
     doc = spec_dict(
-        routes=[{"severity": "critical", "to": "oncall"},
-                {"match": {"slo": "encode-latency"}, "to": "team", "mute_when": ["nights"]},
-                {"severity": "warning", "to": "team", "active_when": ["office"]}],
-        mute={"nights": {"times": ["00:00-07:00"], "location": "Europe/Berlin"},
-              "office": {"weekdays": ["monday:friday"], "times": ["09:00-17:00"]}})
+        routes=[
+            {"severity": "critical", "to": "oncall"},
+            {"match": {"slo": "encode-latency"}, "to": "team", "mute_when": ["nights"]},
+            {"severity": "warning", "to": "team", "active_when": ["office"]},
+        ],
+        mute={
+            "nights": {"times": ["00:00-07:00"], "location": "Europe/Berlin"},
+            "office": {"weekdays": ["monday:friday"], "times": ["09:00-17:00"]},
+        },
+    )
     doc["slos"]["encode-availability"]["window"] = "28d"
     service = model_of(doc).services[0]
     page = sections(runbook.render_service(service))
     oncall = page["On-call"]
     assert "- `sigil-dna/nights`: every day, 00:00–07:00 (Europe/Berlin)" in oncall
     assert "- `sigil-dna/office`: monday–friday, 09:00–17:00 (UTC)" in oncall
-    assert "| warning | Slack `#sigil-alerts`; only during sigil-dna/office; repeated every 12h while firing |" in oncall
+    assert (
+        "| warning | Slack `#sigil-alerts`; only during sigil-dna/office; repeated every 12h while firing |" in oncall
+    )
     assert "0.1 % = 40.3 min per 28d" in oncall and "1 % = 432 min per 30d" in oncall
     assert "While EncodeLatencyFastBurn fires, EncodeLatencySlowBurn is silenced (same SLO)." in oncall
     assert "muted during sigil-dna/nights" in page["EncodeLatencySlowBurn"]
-    assert "**Silenced while** DatabaseDown or EncodeMetricsAbsent or EncodeLatencyFastBurn fires" in page["EncodeLatencySlowBurn"]
+    assert (
+        "**Silenced while** DatabaseDown or EncodeMetricsAbsent or EncodeLatencyFastBurn fires"
+        in page["EncodeLatencySlowBurn"]
+    )
 
     quiet = sections(runbook.render_service(model_of(spec_dict(inhibit=False)).services[0]))
     assert "Inhibition is off" in quiet["On-call"] and "Silenced while" not in quiet["ErrorRateHigh"]
@@ -80,20 +89,31 @@ def test_each_silence_command_of_the_runbook_silences_exactly_its_alert_in_a_rea
     model = model_of(spec_dict())
     service = model.services[0]
     page = sections(runbook.render_service(service))
-    now = datetime.now(timezone.utc)
-    alerts = [{"labels": labels, "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=1)).isoformat()}
-              for labels in routing_table.alert_labels(service)]
+    now = datetime.now(UTC)
+    alerts = [
+        {"labels": labels, "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=1)).isoformat()}
+        for labels in routing_table.alert_labels(service)
+    ]
     with AlertmanagerProcess(write(model, tmp_path / "out"), binary_path=binary) as am:
         am.post_alerts(alerts)
-        env = {**os.environ, "ALERTMANAGER_URL": am.base_url, "USER": "on-call", "PATH": f"{Path(amtool).parent}:{os.environ['PATH']}"}
+        env = {
+            **os.environ,
+            "ALERTMANAGER_URL": am.base_url,
+            "USER": "on-call",
+            "PATH": f"{Path(amtool).parent}:{os.environ['PATH']}",
+        }
         for alert in ("ErrorRateHigh", "DatabaseDown", "EncodeLatencySlowBurn"):
             command = re.search(r"```sh\n(amtool silence add .+)\n```", page[alert]).group(1)
             added = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env, timeout=30)
             assert added.returncode == 0, added.stderr
             silenced = {a["labels"]["alertname"] for a in am.alerts() if a["status"]["silencedBy"]}
             assert silenced == {alert}
-            expire = subprocess.run([amtool, "silence", "expire", f"--alertmanager.url={am.base_url}", added.stdout.strip()],
-                                    capture_output=True, text=True, timeout=30)
+            expire = subprocess.run(
+                [amtool, "silence", "expire", f"--alertmanager.url={am.base_url}", added.stdout.strip()],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
             assert expire.returncode == 0, expire.stderr
 
 

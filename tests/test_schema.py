@@ -8,7 +8,6 @@ describe the input, not the coerced value, or editors flag specs that compile fi
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import jsonschema
@@ -23,8 +22,13 @@ from sigil_monitoring.spec.document import Spec
 
 SCHEMA = json.loads((REPO / "schemas" / "spec.schema.json").read_text(encoding="utf-8"))
 # The specs we ship (specs/, specs/examples/) and the valid specs the diff tests compare.
-SPEC_FILES = sorted({*(REPO / "specs").glob("*.yaml"), *(REPO / "specs").glob("examples/**/*.yaml"),
-                     *(REPO / "tests" / "diff_cases").glob("*/*.yaml")})
+SPEC_FILES = sorted(
+    {
+        *(REPO / "specs").glob("*.yaml"),
+        *(REPO / "specs").glob("examples/**/*.yaml"),
+        *(REPO / "tests" / "diff_cases").glob("*/*.yaml"),
+    }
+)
 
 
 def schema_errors(document: object) -> list[str]:

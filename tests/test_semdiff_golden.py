@@ -35,7 +35,9 @@ def test_the_json_report_holds_the_same_changes_as_the_text(case, monkeypatch, c
     changes = json.loads(capsys.readouterr().out)["changes"]
     expected = [line.strip() for line in (case / "expected.txt").read_text().splitlines() if line.startswith("  ")]
     assert [c["text"] for c in changes if c["what"] != "file"] == expected
-    headers = [line.split(" (")[0] for line in (case / "expected.txt").read_text().splitlines() if not line.startswith(" ")]
+    headers = [
+        line.split(" (")[0] for line in (case / "expected.txt").read_text().splitlines() if not line.startswith(" ")
+    ]
     assert sorted({c["file"] for c in changes}) == headers
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sigil_monitoring.live.processes import AlertmanagerProcess, PrometheusProcess
 from servers import MetricsServer, require_binary
+
 from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary, free_port, http_json, poll_until
+from sigil_monitoring.live.processes import AlertmanagerProcess, PrometheusProcess
 from sigil_monitoring.live.sinks import CaptureServer
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def test_capture_server_records_posts_and_wait_for_times_out_with_details() -> None:
@@ -82,16 +83,29 @@ def test_alertmanager_delivers_firing_then_resolved_webhook(tmp_path: Path) -> N
     require_binary(ALERTMANAGER_NAMES)
     with CaptureServer() as capture:
         config = tmp_path / "alertmanager.yml"
-        config.write_text(json.dumps({  # JSON is valid YAML
-            "route": {"receiver": "capture", "group_by": ["alertname"], "group_wait": "1s",
-                      "group_interval": "1s", "repeat_interval": "1h"},
-            "receivers": [{"name": "capture", "webhook_configs": [
-                {"url": capture.url("/hook"), "send_resolved": True}]}],
-        }))
+        config.write_text(
+            json.dumps(
+                {  # JSON is valid YAML
+                    "route": {
+                        "receiver": "capture",
+                        "group_by": ["alertname"],
+                        "group_wait": "1s",
+                        "group_interval": "1s",
+                        "repeat_interval": "1h",
+                    },
+                    "receivers": [
+                        {"name": "capture", "webhook_configs": [{"url": capture.url("/hook"), "send_resolved": True}]}
+                    ],
+                }
+            )
+        )
         with AlertmanagerProcess(config) as am:
-            start = datetime.now(timezone.utc)
-            alert = {"labels": {"alertname": "DnaStoreDown", "severity": "critical"},
-                     "annotations": {"summary": "DNA store is down"}, "startsAt": _iso(start)}
+            start = datetime.now(UTC)
+            alert = {
+                "labels": {"alertname": "DnaStoreDown", "severity": "critical"},
+                "annotations": {"summary": "DNA store is down"},
+                "startsAt": _iso(start),
+            }
             am.post_alerts([alert])
             assert [a["labels"]["alertname"] for a in am.alerts()] == ["DnaStoreDown"]
             firing = capture.wait_for(lambda r: r.json and r.json["status"] == "firing", timeout=15)
@@ -100,7 +114,7 @@ def test_alertmanager_delivers_firing_then_resolved_webhook(tmp_path: Path) -> N
             assert payload["alerts"][0]["labels"]["severity"] == "critical"
             assert payload["externalURL"] == am.base_url
 
-            am.post_alerts([{**alert, "endsAt": _iso(datetime.now(timezone.utc) - timedelta(seconds=1))}])
+            am.post_alerts([{**alert, "endsAt": _iso(datetime.now(UTC) - timedelta(seconds=1))}])
             resolved = capture.wait_for(lambda r: r.json and r.json["status"] == "resolved", timeout=15)
             assert resolved[0].json["alerts"][0]["status"] == "resolved"
         assert am.proc is not None and am.proc.returncode is not None  # stopped and reaped
@@ -110,8 +124,10 @@ def test_alertmanager_delivers_firing_then_resolved_webhook(tmp_path: Path) -> N
 @pytest.mark.e2e
 def test_prometheus_scrapes_metrics_server_and_answers_queries() -> None:
     require_binary(PROMETHEUS_NAMES)
-    with MetricsServer({'dnastore_db_up{job="dnastore"}': 1}) as metrics, \
-            PrometheusProcess(scrape_targets={"scrape": [metrics.target]}) as prom:
+    with (
+        MetricsServer({'dnastore_db_up{job="dnastore"}': 1}) as metrics,
+        PrometheusProcess(scrape_targets={"scrape": [metrics.target]}) as prom,
+    ):
         up = poll_until(lambda: prom.query('up{job="scrape"}'), timeout=30, what="first scrape")
         assert up[0]["value"][1] == "1"
         # honor_labels keeps the exposed job label (else it would be exported_job).

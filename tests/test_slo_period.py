@@ -77,7 +77,11 @@ def _series() -> list[dict[str, str]]:
 def _close(expr: str, value: Decimal, within: Decimal) -> dict[str, object]:
     """A check that ``expr`` (one series) is ``value`` give or take ``within``: never NaN."""
     value, within = value.quantize(Decimal("1e-9")), within.quantize(Decimal("1e-9"))
-    return {"expr": f"count(abs({expr} - {value}) <= {within})", "eval_time": "2h", "exp_samples": [{"labels": "{}", "value": 1}]}
+    return {
+        "expr": f"count(abs({expr} - {value}) <= {within})",
+        "eval_time": "2h",
+        "exp_samples": [{"labels": "{}", "value": 1}],
+    }
 
 
 def _nan(expr: str) -> dict[str, object]:
@@ -100,14 +104,20 @@ def test_the_period_ratio_is_traffic_weighted_and_a_traffic_gap_makes_neither_it
         shortest = "5m" if period == "30d" else "1m"
         checks += [
             _close(f"slo:sli_error:ratio_rate{period}{sel}", ratio, within),
-            _close(f"slo:period_error_budget_remaining:ratio{sel}", 1 - ratio / Decimal("0.01"), within / Decimal("0.01")),
+            _close(
+                f"slo:period_error_budget_remaining:ratio{sel}", 1 - ratio / Decimal("0.01"), within / Decimal("0.01")
+            ),
             # What the period ratio was before: the average of the shortest ratio, NaN after the gap.
             _nan(f"avg_over_time(slo:sli_error:ratio_rate{shortest}{sel}[{period}])"),
         ]
     # A raw error_ratio gives no traffic: its period ratio averages the valid samples over time
     # (0.1 % for 60 minutes, 50 % for 50) but is defined too.
     raw = '{service="gap",slo="raw"}'
-    checks.append(_close(f"slo:sli_error:ratio_rate30d{raw}", (60 * Decimal("0.001") + 50 * Decimal("0.5")) / 110, Decimal("0.03")))
+    checks.append(
+        _close(
+            f"slo:sli_error:ratio_rate30d{raw}", (60 * Decimal("0.001") + 50 * Decimal("0.5")) / 110, Decimal("0.03")
+        )
+    )
     test = {
         "rule_files": [str(p) for p in sorted(rules.glob("slo-*.rules.yml"))],
         "evaluation_interval": "1m",
@@ -115,7 +125,9 @@ def test_the_period_ratio_is_traffic_weighted_and_a_traffic_gap_makes_neither_it
     }
     path = tmp_path / "gap.test.yml"
     path.write_bytes(to_yaml(test))
-    run = subprocess.run([require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
 
@@ -128,11 +140,22 @@ def test_missing_scrapes_leave_the_period_ratio_and_budget_defined(rules, tmp_pa
         values[gap] = ["_"] * len(values[gap])
         s["values"] = " ".join(values)
     sel = '{service="gap",slo="week"}'
-    checks = [_close(f"slo:sli_error:ratio_rate7d{sel}", BAD / ALL, BAD / ALL / 50),
-              _close(f"slo:period_error_budget_remaining:ratio{sel}", 1 - BAD / ALL / Decimal("0.01"), BAD / ALL / 50 / Decimal("0.01"))]
-    test = {"rule_files": [str(rules / "slo-week.rules.yml")], "evaluation_interval": "1m",
-            "tests": [{"interval": f"{SCRAPE_S}s", "input_series": series, "promql_expr_test": checks}]}
+    checks = [
+        _close(f"slo:sli_error:ratio_rate7d{sel}", BAD / ALL, BAD / ALL / 50),
+        _close(
+            f"slo:period_error_budget_remaining:ratio{sel}",
+            1 - BAD / ALL / Decimal("0.01"),
+            BAD / ALL / 50 / Decimal("0.01"),
+        ),
+    ]
+    test = {
+        "rule_files": [str(rules / "slo-week.rules.yml")],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": f"{SCRAPE_S}s", "input_series": series, "promql_expr_test": checks}],
+    }
     path = tmp_path / "missing.test.yml"
     path.write_bytes(to_yaml(test))
-    run = subprocess.run([require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

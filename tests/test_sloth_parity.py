@@ -100,23 +100,42 @@ def test_page_and_ticket_conditions_hold_at_the_same_minutes_as_sloths_for_30d_a
             differences.append(f"abs({_count(mine[tier])} - {_count(theirs[tier])})")
             # Not two silent rule sets: both fire at the top of the ramp; the page has resolved by
             # the end (the ticket's 3d window still remembers the ramp).
-            checks.append({"expr": _count(mine[tier]), "eval_time": "3h", "exp_samples": [{"labels": "{}", "value": 1}]})
-        checks.append({"expr": _count(mine["page"]), "eval_time": f"{MINUTES}m", "exp_samples": [{"labels": "{}", "value": 0}]})
+            checks.append(
+                {"expr": _count(mine[tier]), "eval_time": "3h", "exp_samples": [{"labels": "{}", "value": 1}]}
+            )
+        checks.append(
+            {"expr": _count(mine["page"]), "eval_time": f"{MINUTES}m", "exp_samples": [{"labels": "{}", "value": 0}]}
+        )
     # The four conditions (30d/28d x page/ticket) agree at every minute: a subquery evaluates the
     # sum of their differences once a minute over the whole run (one query is much faster in
     # promtool than one per minute), and it has a value at every one of those minutes (and at 0).
     agree = "\n+ ".join(differences)
     whole_run = f"[{MINUTES}m:1m]"
     checks += [
-        {"expr": f"max_over_time(({agree}){whole_run})", "eval_time": f"{MINUTES}m", "exp_samples": [{"labels": "{}", "value": 0}]},
-        {"expr": f"count_over_time(({agree}){whole_run})", "eval_time": f"{MINUTES}m", "exp_samples": [{"labels": "{}", "value": MINUTES + 1}]},  # minute 0 too
+        {
+            "expr": f"max_over_time(({agree}){whole_run})",
+            "eval_time": f"{MINUTES}m",
+            "exp_samples": [{"labels": "{}", "value": 0}],
+        },
+        {
+            "expr": f"count_over_time(({agree}){whole_run})",
+            "eval_time": f"{MINUTES}m",
+            "exp_samples": [{"labels": "{}", "value": MINUTES + 1}],
+        },  # minute 0 too
     ]
     test = {
-        "rule_files": [str(ours / "slo-month.rules.yml"), str(ours / "slo-four-weeks.rules.yml"), str(sloth_30d), str(sloth_28d)],
+        "rule_files": [
+            str(ours / "slo-month.rules.yml"),
+            str(ours / "slo-four-weeks.rules.yml"),
+            str(sloth_30d),
+            str(sloth_28d),
+        ],
         "evaluation_interval": "1m",
         "tests": [{"interval": "1m", "input_series": _input(), "promql_expr_test": checks}],
     }
     path = tmp_path / "parity.test.yml"
     path.write_bytes(to_yaml(test))
-    run = subprocess.run([require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

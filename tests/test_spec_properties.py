@@ -32,8 +32,12 @@ BASE = Path(__file__).parent / "hostile" / "template-in-summary.yaml"
 
 # Any text but lone surrogates (refused by the loader, tests/invalid/surrogate-*), with braces,
 # quotes, backslashes and Markdown punctuation drawn often.
-TEXT = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from(list('{}{}"\\`#<>[]|*_-$.'))), max_size=40)
-LINE = TEXT.map(lambda t: t.replace("\n", " ").replace("\r", " ").replace("\x85", " ").replace("\u2028", " ").replace("\u2029", " "))
+TEXT = st.text(
+    st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from(list('{}{}"\\`#<>[]|*_-$.'))), max_size=40
+)
+LINE = TEXT.map(
+    lambda t: t.replace("\n", " ").replace("\r", " ").replace("\x85", " ").replace("\u2028", " ").replace("\u2029", " ")
+)
 ZONES = sorted(zoneinfo.available_timezones())
 
 
@@ -46,31 +50,53 @@ def _base() -> dict[str, Any]:
 def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(_base())
     svc = doc["service"]
-    svc["title"], svc["description"], svc["team"] = draw(LINE.filter(str.strip)), draw(TEXT), draw(LINE.filter(str.strip))
-    svc["labels"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
-        lambda k: k not in {"service", "team", "severity", "slo", "burn_tier", "alertname"}), LINE, max_size=3))
+    svc["title"], svc["description"], svc["team"] = (
+        draw(LINE.filter(str.strip)),
+        draw(TEXT),
+        draw(LINE.filter(str.strip)),
+    )
+    svc["labels"] = draw(
+        st.dictionaries(
+            st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+                lambda k: k not in {"service", "team", "severity", "slo", "burn_tier", "alertname"}
+            ),
+            LINE,
+            max_size=3,
+        )
+    )
     svc["scrape_interval"] = draw(st.sampled_from(["1s", "10s", "15s", "30s", "1m", "2m"]))
     latency = doc["metrics"]["latency"]
     # 1 is the threshold, and a bucket above it keeps the alert able to fire (an error otherwise).
-    latency["buckets"] = sorted(draw(st.sets(st.sampled_from([0, 0.005, 0.1, 0.5, 1, 2.5, 5, 10, 60]), min_size=1)) | {1, 2.5})
+    latency["buckets"] = sorted(
+        draw(st.sets(st.sampled_from([0, 0.005, 0.1, 0.5, 1, 2.5, 5, 10, 60]), min_size=1)) | {1, 2.5}
+    )
     doc["metrics"]["breaker"]["states"] = {0: "closed", 1: draw(LINE.filter(lambda s: s.strip() and s != "closed"))}
     alerts = doc["alerts"]
-    alerts["LatencyHigh"].update(summary=draw(TEXT.filter(str.strip)), runbook=draw(TEXT),
-                                 labels=draw(st.dictionaries(st.sampled_from(["a", "b", "owner"]), LINE, max_size=2)),
-                                 description=template_literal(draw(TEXT)) + " {{ $value | humanizeDuration }}",
-                                 **{"for": draw(st.sampled_from(["1m", "5m", "1h", "1d"]))})
+    alerts["LatencyHigh"].update(
+        summary=draw(TEXT.filter(str.strip)),
+        runbook=draw(TEXT),
+        labels=draw(st.dictionaries(st.sampled_from(["a", "b", "owner"]), LINE, max_size=2)),
+        description=template_literal(draw(TEXT)) + " {{ $value | humanizeDuration }}",
+        **{"for": draw(st.sampled_from(["1m", "5m", "1h", "1d"]))},
+    )
     alerts["LatencyHigh"]["when"]["quantile"] = draw(st.sampled_from([0.0001, 0.5, 0.95, 0.99, 0.999999]))
     alerts["BreakerOpen"]["when"]["is"] = doc["metrics"]["breaker"]["states"][1]
-    alerts["ErrorsHigh"]["when"]["above"] = draw(st.sampled_from(["0/min", "1/min", "1e-12", "1e21", "0.5/s", "10/h", "3"]))
+    alerts["ErrorsHigh"]["when"]["above"] = draw(
+        st.sampled_from(["0/min", "1/min", "1e-12", "1e21", "0.5/s", "10/h", "3"])
+    )
     slo = doc["slos"]["availability"]
     slo["description"] = draw(TEXT)
     slo["window"] = draw(st.sampled_from(["1h", "1d", "7d", "28d", "30d", "90d", "1095d"]))
     slo["group_by"] = draw(st.sampled_from([[], ["code"]]))
     routing = doc["routing"]
     slack = routing["receivers"]["team"]["slack"]
-    slack["channel"] = "#" + draw(st.text(st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=20))
+    slack["channel"] = "#" + draw(
+        st.text(st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=20)
+    )
     slack["mention"] = draw(LINE.filter(str.strip))
-    routing["group_by"] = draw(st.lists(st.sampled_from(["alertname", "service", "slo", "severity"]), unique=True, min_size=1))
+    routing["group_by"] = draw(
+        st.lists(st.sampled_from(["alertname", "service", "slo", "severity"]), unique=True, min_size=1)
+    )
     routing["mute"] = {"night": {"times": ["00:00-06:00"], "location": draw(st.sampled_from(ZONES))}}
     routing["routes"][0]["mute_when"] = ["night"]
     return doc
@@ -96,8 +122,11 @@ def test_random_valid_specs_compile_and_every_plain_text_is_a_literal_template(d
         elif path.endswith(".json"):
             json.loads(data)
     rule = rules["LatencyHigh"]
-    written = {"summary": rule["annotations"]["summary"], "runbook_url": rule["annotations"]["runbook_url"],
-               **{f"labels.{k}": v for k, v in rule["labels"].items()}}
+    written = {
+        "summary": rule["annotations"]["summary"],
+        "runbook_url": rule["annotations"]["runbook_url"],
+        **{f"labels.{k}": v for k, v in rule["labels"].items()},
+    }
     for key, text in _plain_texts(doc).items():
         assert problem(written[key]) is None, (key, written[key])
         assert expand(written[key], 0.0, {}) == text, key
@@ -135,7 +164,14 @@ def test_markdown_inline_text_renders_as_exactly_that_text_in_commonmark(text):
 
 
 @settings(max_examples=examples(0.3))
-@given(st.lists(st.one_of(TEXT, st.sampled_from(["## DatabaseDown", "# x", "<a id=x>", "Title", "===", "---", "```", "- item"])), max_size=6))
+@given(
+    st.lists(
+        st.one_of(
+            TEXT, st.sampled_from(["## DatabaseDown", "# x", "<a id=x>", "Title", "===", "---", "```", "- item"])
+        ),
+        max_size=6,
+    )
+)
 def test_markdown_block_text_never_makes_a_heading_or_html(lines):
     tokens = _inline_tokens(markdown_block("\n".join(lines)))
     assert not {t.type for t in tokens} & {"heading_open", "html_block", "html_inline"}
@@ -144,12 +180,43 @@ def test_markdown_block_text_never_makes_a_heading_or_html(lines):
 # ---------------------------------------------------------------- mutations never crash
 
 PALETTE = st.one_of(
-    TEXT, st.integers(-(10**40), 10**40), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none(),
-    st.sampled_from(["{{ $value", "300y", "99999999999d", "0/min", "1e-400", ".inf", "-1", "__name__", "le", "Mars/Olympus",
-                     "https://u:p@x.example", "https://x.example/%zz", "https://hooks.slack.com/services/T/B/C", "\ud800",
-                     "0s", "1e30", "", " ", "#", "@", "a" * 300, "ab", "x-1", "AbFastBurn"]),
+    TEXT,
+    st.integers(-(10**40), 10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(
+        [
+            "{{ $value",
+            "300y",
+            "99999999999d",
+            "0/min",
+            "1e-400",
+            ".inf",
+            "-1",
+            "__name__",
+            "le",
+            "Mars/Olympus",
+            "https://u:p@x.example",
+            "https://x.example/%zz",
+            "https://hooks.slack.com/services/T/B/C",
+            "\ud800",
+            "0s",
+            "1e30",
+            "",
+            " ",
+            "#",
+            "@",
+            "a" * 300,
+            "ab",
+            "x-1",
+            "AbFastBurn",
+        ]
+    ),
     st.lists(st.sampled_from(["alertname", "alertname", "code", 1, None]), max_size=3),
-    st.dictionaries(st.sampled_from(["__name__", "le", "job", "x", "1"]), st.sampled_from(["x", 1, None, "{{"]), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["__name__", "le", "job", "x", "1"]), st.sampled_from(["x", 1, None, "{{"]), max_size=2
+    ),
 )
 
 

@@ -52,8 +52,10 @@ def _tool(name: str, *args: str | Path, cwd: Path | None = None) -> subprocess.C
 def _shop_variant(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = load_yaml(SHOP.read_text())
     for dotted, value in changes.items():
-        *parents, key = (part.replace("_", "-") if part in ("checkout_availability", "first_week") else part
-                         for part in dotted.split("__"))
+        *parents, key = (
+            part.replace("_", "-") if part in ("checkout_availability", "first_week") else part
+            for part in dotted.split("__")
+        )
         node = doc
         for part in parents:
             node = node[part]
@@ -80,24 +82,34 @@ def test_an_alert_with_for_0s_fires_at_once_and_keep_firing_for_holds_it_after_t
     out = _write(tmp_path)
     down = _rule(ALERTS, "PostgresDown")
     labels = {**down["labels"], "job": "shop", "instance": "db:9187"}
-    annotations = {"summary": down["annotations"]["summary"], "runbook_url": down["annotations"]["runbook_url"],
-                   "dashboard_url": down["annotations"]["dashboard_url"], "escalation_policy": "DB on-call",
-                   "__dashboardUid__": down["annotations"]["__dashboardUid__"], "__panelId__": down["annotations"]["__panelId__"],
-                   "description": "postgres_exporter cannot reach the shop database. Current value: 0 (threshold 1). "
-                                  "Service shop, instance db:9187."}
+    annotations = {
+        "summary": down["annotations"]["summary"],
+        "runbook_url": down["annotations"]["runbook_url"],
+        "dashboard_url": down["annotations"]["dashboard_url"],
+        "escalation_policy": "DB on-call",
+        "__dashboardUid__": down["annotations"]["__dashboardUid__"],
+        "__panelId__": down["annotations"]["__panelId__"],
+        "description": "postgres_exporter cannot reach the shop database. Current value: 0 (threshold 1). "
+        "Service shop, instance db:9187.",
+    }
     firing = [{"exp_labels": labels, "exp_annotations": annotations}]
     test = {
-        "rule_files": [str(out / ALERTS)], "evaluation_interval": "1m",
-        "tests": [{
-            "interval": "1m",
-            # Down for three minutes (0m..2m), then up again.
-            "input_series": [{"series": 'pg_up{job="shop",instance="db:9187"}', "values": "0 0 0 1 1 1 1 1 1 1 1 1"}],
-            "alert_rule_test": [
-                {"eval_time": "0m", "alertname": "PostgresDown", "exp_alerts": firing},  # for: 0s: no pending step
-                {"eval_time": "6m", "alertname": "PostgresDown", "exp_alerts": firing},  # up since 3m, kept 5m
-                {"eval_time": "9m", "alertname": "PostgresDown", "exp_alerts": []},
-            ],
-        }],
+        "rule_files": [str(out / ALERTS)],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                # Down for three minutes (0m..2m), then up again.
+                "input_series": [
+                    {"series": 'pg_up{job="shop",instance="db:9187"}', "values": "0 0 0 1 1 1 1 1 1 1 1 1"}
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "0m", "alertname": "PostgresDown", "exp_alerts": firing},  # for: 0s: no pending step
+                    {"eval_time": "6m", "alertname": "PostgresDown", "exp_alerts": firing},  # up since 3m, kept 5m
+                    {"eval_time": "9m", "alertname": "PostgresDown", "exp_alerts": []},
+                ],
+            }
+        ],
     }
     (tmp_path / "hold.test.yml").write_text(json.dumps(test))
     result = _tool("promtool", "test", "rules", tmp_path / "hold.test.yml")
@@ -147,7 +159,10 @@ def test_a_split_slo_and_a_split_alert_name_their_group_in_text_legends_and_dash
     assert "for handler={{ $labels.handler }}" in page["annotations"]["description"]
     derived = _shop_variant(slos__checkout_availability__summary=None)  # no summary: the derived one
     slo = build_model([parse_spec(json.dumps(derived), "shop.yaml")]).services[0].slos[0]
-    assert burn_summary(slo, slo.alerts[0]) == "SLO checkout-availability (per handler) is burning its 30d error budget fast."
+    assert (
+        burn_summary(slo, slo.alerts[0])
+        == "SLO checkout-availability (per handler) is burning its 30d error budget fast."
+    )
     errors = _rule(ALERTS, "ServerErrorsRising")
     assert "for handler={{ $labels.handler }}" in errors["annotations"]["description"]
     dashboard = json.loads(_bundle()[names.dashboard_path("shop", "classic")])
@@ -187,15 +202,27 @@ def test_email_and_opsgenie_receivers_read_their_secrets_from_files_and_pass_amt
     # Each routing-table row, receivers included, as amtool walks the tree.
     for row in _doc(names.ALERTMANAGER_ROUTING_TESTS_PATH)["tests"]:
         labels = [f"{k}={v}" for k, v in sorted(row["labels"].items())]
-        checked = _tool("amtool", "config", "routes", "test", f"--config.file={out / names.ALERTMANAGER_CONFIG_PATH}",
-                        f"--verify.receivers={','.join(row['receivers'])}", *labels)
+        checked = _tool(
+            "amtool",
+            "config",
+            "routes",
+            "test",
+            f"--config.file={out / names.ALERTMANAGER_CONFIG_PATH}",
+            f"--verify.receivers={','.join(row['receivers'])}",
+            *labels,
+        )
         assert checked.returncode == 0, (row, checked.stdout)
 
 
-@pytest.mark.parametrize("entry", ["1:-1", "25:-1", "27:-1", "28:-1", "1:-28", "-3:5", "-7:-1", "-1:-7", "31", "-1", "7:1"])
+@pytest.mark.parametrize(
+    "entry", ["1:-1", "25:-1", "27:-1", "28:-1", "1:-28", "-3:5", "-7:-1", "-1:-7", "31", "-1", "7:1"]
+)
 def test_a_day_of_month_range_is_refused_exactly_when_amtool_refuses_it(tmp_path, entry):
-    config = {"route": {"receiver": "r"}, "receivers": [{"name": "r"}],
-              "time_intervals": [{"name": "t", "time_intervals": [{"days_of_month": [entry]}]}]}
+    config = {
+        "route": {"receiver": "r"},
+        "receivers": [{"name": "r"}],
+        "time_intervals": [{"name": "t", "time_intervals": [{"days_of_month": [entry]}]}],
+    }
     (tmp_path / "am.yml").write_text(json.dumps(config))
     amtool_accepts = _tool("amtool", "check-config", tmp_path / "am.yml").returncode == 0
     doc = _shop_variant(routing__mute__freeze={"days_of_month": [entry]})
@@ -210,18 +237,30 @@ def test_a_day_of_month_range_is_refused_exactly_when_amtool_refuses_it(tmp_path
 
 def test_mute_intervals_with_days_of_month_months_and_years_are_written_as_alertmanager_reads_them():
     intervals = {t["name"]: t["time_intervals"] for t in _doc(names.ALERTMANAGER_CONFIG_PATH)["time_intervals"]}
-    assert intervals["shop/freeze"] == [{"location": "UTC", "days_of_month": ["24:26", "31"], "months": ["december"],
-                                        "years": ["2026:2027"]}]
-    model = build_model([parse_spec(json.dumps(_shop_variant(routing__mute__freeze={"days_of_month": [1, -1], "years": [2026]})),
-                                    "shop.yaml")])
+    assert intervals["shop/freeze"] == [
+        {"location": "UTC", "days_of_month": ["24:26", "31"], "months": ["december"], "years": ["2026:2027"]}
+    ]
+    model = build_model(
+        [
+            parse_spec(
+                json.dumps(_shop_variant(routing__mute__freeze={"days_of_month": [1, -1], "years": [2026]})),
+                "shop.yaml",
+            )
+        ]
+    )
     assert model.services[0].routing.time_intervals[0].days_of_month == ("1", "-1")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("field", "accepted"), [("auth_password_file", True), ("auth_secret_file", False)])
 def test_alertmanager_reads_the_smtp_password_but_not_the_cram_md5_secret_from_a_file(tmp_path, field, accepted):
     # Why the spec takes auth_password_file and refuses auth_secret outright (no file form in 0.25).
-    mail = {"to": "a@example.com", "from": "b@example.com", "smarthost": "smtp.example.com:587",
-            "auth_username": "u", field: "/etc/alertmanager/secrets/smtp"}
+    mail = {
+        "to": "a@example.com",
+        "from": "b@example.com",
+        "smarthost": "smtp.example.com:587",
+        "auth_username": "u",
+        field: "/etc/alertmanager/secrets/smtp",
+    }
     config = {"route": {"receiver": "r"}, "receivers": [{"name": "r", "email_configs": [mail]}]}
     (tmp_path / "am.yml").write_text(json.dumps(config))
     assert (_tool("amtool", "check-config", tmp_path / "am.yml").returncode == 0) is accepted

@@ -18,16 +18,16 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from sigil_monitoring.live.processes import AlertmanagerProcess
 from servers import require_binary
-from sigil_monitoring.live.net import ALERTMANAGER_NAMES, free_port, poll_until
-from sigil_monitoring.live.sinks import CaptureServer, CapturedRequest
 from test_alertmanager_e2e import FAST, _now
 
 from sigil_monitoring import compile_spec, parse_spec, write_bundle
 from sigil_monitoring import conventions as names
 from sigil_monitoring.compilers.alertmanager import routing_table
 from sigil_monitoring.ir.build import build_model
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, free_port, poll_until
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 from sigil_monitoring.spec.yaml_io import load as load_yaml
 
 with warnings.catch_warnings():
@@ -68,8 +68,12 @@ def _variant(tmp_path: Path, opsgenie_url: str, smtp_port: int) -> str:
     (tmp_path / "slack-url").write_text("http://127.0.0.1:9/unused\n")
     receivers = doc["routing"]["receivers"]
     receivers["oncall"]["opsgenie"].update(api_key_file=str(tmp_path / "opsgenie-key"), api_url=opsgenie_url)
-    receivers["dba"]["email"] = {"to": "dba@example.com", "from": "alertmanager@example.com",
-                                 "smarthost": f"127.0.0.1:{smtp_port}", "require_tls": False}
+    receivers["dba"]["email"] = {
+        "to": "dba@example.com",
+        "from": "alertmanager@example.com",
+        "smarthost": f"127.0.0.1:{smtp_port}",
+        "require_tls": False,
+    }
     receivers["team"]["slack"]["api_url_file"] = str(tmp_path / "slack-url")
     doc["routing"]["timing"] = {severity: FAST for severity in ("critical", "warning", "info")}
     for route in doc["routing"]["routes"]:
@@ -82,11 +86,20 @@ def _api_alerts(out: Path, service_name: str, alert: str, extra: dict[str, str])
     """The API alert Prometheus would send: the compiled rule's labels (plus ``extra``, the labels
     the expression keeps) and its annotations with no template left in them."""
     rule_files = sorted((out / service_name / "prometheus").glob("*.rules.yml"))
-    rules = {r["alert"]: r for f in rule_files for g in load_yaml(f.read_text())["groups"] for r in g["rules"] if "alert" in r}
+    rules = {
+        r["alert"]: r
+        for f in rule_files
+        for g in load_yaml(f.read_text())["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    }
     rule = rules[alert]
-    return {"labels": {**rule["labels"], **extra, "alertname": alert},
-            "annotations": {k: v for k, v in rule["annotations"].items() if "{{" not in v},
-            "startsAt": _now(), "generatorURL": "http://prometheus.invalid/graph"}
+    return {
+        "labels": {**rule["labels"], **extra, "alertname": alert},
+        "annotations": {k: v for k, v in rule["annotations"].items() if "{{" not in v},
+        "startsAt": _now(),
+        "generatorURL": "http://prometheus.invalid/graph",
+    }
 
 
 def _opsgenie_message(r: CapturedRequest) -> str:
@@ -111,11 +124,15 @@ def test_an_outage_silences_the_slo_pages_and_a_split_slo_pages_once_per_handler
             am.post_alerts([cart, checkout])
             pages = opsgenie.wait_for(lambda r: fast in _opsgenie_message(r), count=2, timeout=10)
             messages = sorted(_opsgenie_message(r) for r in pages)
-            assert messages == [f"[FIRING:1] {fast} shop (SLO checkout-availability) handler=/cart",
-                                f"[FIRING:1] {fast} shop (SLO checkout-availability) handler=/checkout"], messages
+            assert messages == [
+                f"[FIRING:1] {fast} shop (SLO checkout-availability) handler=/cart",
+                f"[FIRING:1] {fast} shop (SLO checkout-availability) handler=/checkout",
+            ], messages
             for page in pages:
                 assert page.headers.get("Authorization") == f"GenieKey {OPSGENIE_KEY}"
-                assert page.json["priority"] == "P1" and page.json["responders"] == [{"name": "storefront", "type": "team"}]
+                assert page.json["priority"] == "P1" and page.json["responders"] == [
+                    {"name": "storefront", "type": "team"}
+                ]
 
             # 2. The database goes down: PostgresDown (inhibits: [symptoms, slos]) pages Opsgenie and
             # mails the DBA, and silences the burn alerts it causes.
@@ -125,9 +142,18 @@ def test_an_outage_silences_the_slo_pages_and_a_split_slo_pages_once_per_handler
             assert mail["To"] == "dba@example.com" and mail["Subject"].startswith("[FIRING:1] PostgresDown shop")
 
             def inhibited() -> set[str]:
-                return {a["labels"]["handler"] for a in am.alerts() if a["labels"]["alertname"] == fast
-                        and a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]}
+                return {
+                    a["labels"]["handler"]
+                    for a in am.alerts()
+                    if a["labels"]["alertname"] == fast
+                    and a["status"]["state"] == "suppressed"
+                    and a["status"]["inhibitedBy"]
+                }
 
             assert poll_until(lambda: inhibited() == {"/cart", "/checkout"}, 10, "the SLO pages to be inhibited")
             down_fingerprint = next(a["fingerprint"] for a in am.alerts() if a["labels"]["alertname"] == "PostgresDown")
-            assert all(a["status"]["inhibitedBy"] == [down_fingerprint] for a in am.alerts() if a["labels"]["alertname"] == fast)
+            assert all(
+                a["status"]["inhibitedBy"] == [down_fingerprint]
+                for a in am.alerts()
+                if a["labels"]["alertname"] == fast
+            )

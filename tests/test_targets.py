@@ -22,8 +22,13 @@ def _folders(bundle) -> set[str]:
 
 
 def test_without_a_section_a_spec_compiles_to_the_default_outputs():
-    assert _folders(compile_specs([load_spec(SPEC)])) == {"prometheus", "grafana", "runbook.md", "alertmanager",
-                                                          "grafana-provisioning"}
+    assert _folders(compile_specs([load_spec(SPEC)])) == {
+        "prometheus",
+        "grafana",
+        "runbook.md",
+        "alertmanager",
+        "grafana-provisioning",
+    }
 
 
 def test_the_section_chooses_the_targets_and_the_cli_overrides_it():
@@ -49,7 +54,10 @@ def test_every_registered_target_compiles_every_spec_or_refuses_what_it_lacks():
         for path in paths:
             spec = load_spec(path)
             try:
-                assert compile_specs([spec], [target]) or target == "alertmanager" and spec.routing is None, (target, path)
+                assert compile_specs([spec], [target]) or target == "alertmanager" and spec.routing is None, (
+                    target,
+                    path,
+                )
             except SpecError as err:
                 # Grafana-managed alerting has no inhibitions; the spec is refused at its routing
                 # section. vmalert 1.79 refuses keep_firing_for; the spec is refused at that field.
@@ -120,9 +128,13 @@ def test_diff_describes_engine_rule_files_in_alert_terms(tmp_path):
     targets = ["kubernetes", "grafana_alerting", "victoriametrics", "mimir", "thanos"]
     changes = diff_bundles(compile_specs([load_spec(old)], targets), compile_specs([load_spec(new)], targets))
     threshold = {c.file for c in changes if str(c).endswith("threshold 1 → 2") and "EncodeLatencyHigh" in str(c)}
-    assert threshold == {"sigil-dna/kubernetes/prometheusrule.yaml", "grafana-alerting/sigil-dna.rules.yml",
-                         "sigil-dna/victoriametrics/alerts.rules.yml", "mimir/anonymous/sigil-dna.rules.yml",
-                         "sigil-dna/thanos/alerts.rules.yml"}
+    assert threshold == {
+        "sigil-dna/kubernetes/prometheusrule.yaml",
+        "grafana-alerting/sigil-dna.rules.yml",
+        "sigil-dna/victoriametrics/alerts.rules.yml",
+        "mimir/anonymous/sigil-dna.rules.yml",
+        "sigil-dna/thanos/alerts.rules.yml",
+    }
 
 
 def test_diff_of_two_specs_takes_target_too(tmp_path, capsys):

@@ -23,7 +23,9 @@ from sigil_monitoring import parse_spec
 
 EXAMPLES = 30 if os.environ.get("CI") else 12
 
-CODE = st.sampled_from(["500", {"regex": "5.."}, [500, 503], {"not": "200"}, {"not_regex": "2..|3.."}, {"equals": "503"}])
+CODE = st.sampled_from(
+    ["500", {"regex": "5.."}, [500, 503], {"not": "200"}, {"not_regex": "2..|3.."}, {"equals": "503"}]
+)
 METHOD = st.sampled_from([None, "GET", {"regex": "GET|HEAD"}, ["GET", "POST"], {"not": "DELETE"}])
 HANDLER = st.sampled_from([None, {"not": "/healthz"}, ["/cart", "/checkout"], {"regex": "/api/.*"}])
 
@@ -44,23 +46,45 @@ def specs(draw: st.DrawFn) -> str:
     doc = {
         "apiVersion": "sigil-monitoring/v1",
         "service": {"name": "prop", "selector": {"job": draw(st.sampled_from(["api", {"regex": "api|api-canary"}]))}},
-        "metrics": {"requests": {"name": "http_requests_total", "type": "counter", "labels": ["code", "method", "handler"]}},
-        "slos": {"availability": {
-            "objective": draw(st.sampled_from(["99.9%", "99%", "99.5%"])), "group_by": group_by,
-            "sli": {side: {"metric": "requests", "where": part_where}, "total": {"metric": "requests", "where": total_where}},
-        }},
+        "metrics": {
+            "requests": {"name": "http_requests_total", "type": "counter", "labels": ["code", "method", "handler"]}
+        },
+        "slos": {
+            "availability": {
+                "objective": draw(st.sampled_from(["99.9%", "99%", "99.5%"])),
+                "group_by": group_by,
+                "sli": {
+                    side: {"metric": "requests", "where": part_where},
+                    "total": {"metric": "requests", "where": total_where},
+                },
+            }
+        },
         "alerts": {
-            "ErrorRatio": {"when": {"ratio": {"bad": {"metric": "requests", "where": bad_where, "by": group_by},
-                                              "total": {"metric": "requests", "where": total_where, "by": group_by}},
-                                    draw(st.sampled_from(["above", "below"])): draw(st.sampled_from(["1%", "5%", "25%", "60%"]))}},
-            "ErrorRate": {"when": {"rate": {"metric": "requests", "where": bad_where, "by": group_by},
-                                   "above": draw(st.sampled_from(["1/min", "2/s", "0.5/s"]))}},
+            "ErrorRatio": {
+                "when": {
+                    "ratio": {
+                        "bad": {"metric": "requests", "where": bad_where, "by": group_by},
+                        "total": {"metric": "requests", "where": total_where, "by": group_by},
+                    },
+                    draw(st.sampled_from(["above", "below"])): draw(st.sampled_from(["1%", "5%", "25%", "60%"])),
+                }
+            },
+            "ErrorRate": {
+                "when": {
+                    "rate": {"metric": "requests", "where": bad_where, "by": group_by},
+                    "above": draw(st.sampled_from(["1/min", "2/s", "0.5/s"])),
+                }
+            },
         },
     }
     return json.dumps(doc)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=specs())
 def test_a_fresh_compile_of_any_overlapping_selector_shape_passes_its_own_generated_tests(text: str, tmp_path_factory):
     promtool = require_binary("promtool")

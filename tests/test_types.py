@@ -11,6 +11,9 @@ def test_the_package_type_checks_with_mypy():
     # cache (.mypy_cache/) brings a run from about 3 s down to about 1 s.
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml")],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from sigil_monitoring.spec.units import Duration, format_decimal, parse_objective, parse_threshold
 
-UNITS = [("y", 31_536_000_000), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
+UNITS = [
+    ("y", 31_536_000_000),
+    ("w", 604_800_000),
+    ("d", 86_400_000),
+    ("h", 3_600_000),
+    ("m", 60_000),
+    ("s", 1000),
+    ("ms", 1),
+]
 
 
 @st.composite
@@ -52,16 +60,27 @@ def test_an_objective_percentage_keeps_its_exact_value(value):
     assert parse_objective(f"{value}%") == value
 
 
-@pytest.mark.parametrize("given_,error", [("100%", "outside 0..100"), (0, "outside 0..100"), (0.999, "reads as 0.999%"), ("abc", "is not a percentage")])
+@pytest.mark.parametrize(
+    "given_,error",
+    [("100%", "outside 0..100"), (0, "outside 0..100"), (0.999, "reads as 0.999%"), ("abc", "is not a percentage")],
+)
 def test_objectives_outside_the_percentage_range_are_refused(given_, error):
     with pytest.raises(ValueError, match=error):
         parse_objective(given_)
 
 
-@pytest.mark.parametrize(("text", "value", "kind"), [
-    ("1s", "1", "seconds"), ("250ms", "0.25", "seconds"), ("10GiB", "10737418240", "bytes"),
-    ("5%", "0.05", "ratio"), ("2/s", "2", "per_second"), ("90/h", "0.025", "per_second"), (0.5, "0.5", "number"),
-])
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("1s", "1", "seconds"),
+        ("250ms", "0.25", "seconds"),
+        ("10GiB", "10737418240", "bytes"),
+        ("5%", "0.05", "ratio"),
+        ("2/s", "2", "per_second"),
+        ("90/h", "0.025", "per_second"),
+        (0.5, "0.5", "number"),
+    ],
+)
 def test_thresholds_convert_to_the_base_unit(text, value, kind):
     threshold = parse_threshold(text)
     assert (format_decimal(threshold.value), threshold.kind) == (value, kind)
@@ -88,4 +107,8 @@ def test_format_decimal_text_is_the_same_whatever_form_came_first(value):
 
 def test_negative_zero_keeps_its_sign_after_zero_was_printed():
     # -0 == 0 as Decimals, so a cache by value would print one as the other.
-    assert (format_decimal(Decimal("0")), format_decimal(Decimal("-0")), format_decimal(Decimal("0.0"))) == ("0", "-0", "0")
+    assert (format_decimal(Decimal("0")), format_decimal(Decimal("-0")), format_decimal(Decimal("0.0"))) == (
+        "0",
+        "-0",
+        "0",
+    )

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from servers import require_binary
 from vm_processes import VMALERT_NAMES, dry_run
 
 from sigil_monitoring import compile_specs, load_spec, parse_spec
 from sigil_monitoring.engines import problems
 from sigil_monitoring.errors import SpecError
 from sigil_monitoring.spec.yaml_io import load as load_yaml
-from servers import require_binary
 
 # Every spec the project ships, including examples if that folder exists.
 ALL_SPECS = sorted(REPO.glob("specs/*.yaml")) + sorted(REPO.glob("specs/examples/*.yaml"))
@@ -71,7 +71,9 @@ def test_the_two_traps_are_real_in_this_vmalert(tmp_path: Path):
     empty.write_text("groups: []\n")
     assert dry_run(vmalert, [empty]).returncode != 0
     keep = tmp_path / "keep.rules.yml"
-    keep.write_text("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        keep_firing_for: 5m\n")
+    keep.write_text(
+        "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        keep_firing_for: 5m\n"
+    )
     result = dry_run(vmalert, [keep])
     assert result.returncode != 0 and "keep_firing_for" in result.stderr
 
@@ -91,6 +93,6 @@ def test_a_native_histogram_is_refused_for_victoriametrics_at_its_type():
         compile_specs([spec])
     assert [str(d) for d in err.value.diagnostics] == [
         "native.yaml:4:49: error: VictoriaMetrics (vmalert 1.79): stores no Prometheus native histograms "
-        "(expose a classic histogram with buckets, or drop this target)"]
+        "(expose a classic histogram with buckets, or drop this target)"
+    ]
     assert compile_specs([spec], ["prometheus"])  # the other engines still take it
-

@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sigil_monitoring.live.processes import AlertmanagerProcess
 from servers import require_binary
-from sigil_monitoring.live.net import ALERTMANAGER_NAMES, poll_until
-from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 from vm_processes import VICTORIA_METRICS_NAMES, VMALERT_NAMES, VictoriaMetricsProcess, VmalertProcess
 
 from sigil_monitoring import compile_spec, parse_spec, write_bundle
+from sigil_monitoring.live.net import ALERTMANAGER_NAMES, poll_until
+from sigil_monitoring.live.processes import AlertmanagerProcess
+from sigil_monitoring.live.sinks import CapturedRequest, CaptureServer
 
 WAIT = 45.0  # seconds, per step; the whole run takes ~16 s here
 FAST = {"group_wait": "1s", "group_interval": "1s", "repeat_interval": "1h"}
@@ -40,12 +40,27 @@ def _spec(sink_url: str) -> str:
             "errors": {"name": "vme_errors_total", "type": "counter"},
             "db_up": {"name": "vme_db_up", "type": "gauge"},
         },
-        "slos": {"availability": {"objective": "99%", "window": "1d", "sli": {"bad": "errors", "total": "requests"},
-                                  "alerting": {"page": {"for": "1s"}, "ticket": {"enabled": False}}}},
-        "alerts": {"DatabaseDown": {"when": {"value": "db_up", "below": 1}, "for": "1s", "severity": "critical",
-                                    "summary": "The database does not answer."}},
-        "routing": {"receivers": {"sink": {"webhook": {"url": sink_url}}},
-                    "routes": [{"severity": "critical", "to": "sink"}], "timing": {"critical": FAST}},
+        "slos": {
+            "availability": {
+                "objective": "99%",
+                "window": "1d",
+                "sli": {"bad": "errors", "total": "requests"},
+                "alerting": {"page": {"for": "1s"}, "ticket": {"enabled": False}},
+            }
+        },
+        "alerts": {
+            "DatabaseDown": {
+                "when": {"value": "db_up", "below": 1},
+                "for": "1s",
+                "severity": "critical",
+                "summary": "The database does not answer.",
+            }
+        },
+        "routing": {
+            "receivers": {"sink": {"webhook": {"url": sink_url}}},
+            "routes": [{"severity": "critical", "to": "sink"}],
+            "timing": {"critical": FAST},
+        },
         "targets": {"victoriametrics": {}, "alertmanager": {}},
     }
     return json.dumps(doc)
@@ -75,8 +90,10 @@ class Pusher(threading.Thread):
             with self.lock:
                 self.requests += 20
                 self.errors += 10 if self.failing else 0
-                text = (f'vme_requests_total{{job="vm-e2e"}} {self.requests}\n'
-                        f'vme_errors_total{{job="vm-e2e"}} {self.errors}\nvme_db_up{{job="vm-e2e"}} {self.db_up}\n')
+                text = (
+                    f'vme_requests_total{{job="vm-e2e"}} {self.requests}\n'
+                    f'vme_errors_total{{job="vm-e2e"}} {self.errors}\nvme_db_up{{job="vm-e2e"}} {self.db_up}\n'
+                )
             self.vm.push(text)
             self.pushed += 1
             self.stopped.wait(0.5)
@@ -85,8 +102,10 @@ class Pusher(threading.Thread):
 def _notified(status: str, alert: str):  # noqa: ANN202 - a CaptureServer predicate
     def match(r: CapturedRequest) -> bool:
         body = r.json if isinstance(r.json, dict) else {}
-        return any(a.get("status") == status and a.get("labels", {}).get("alertname") == alert
-                   for a in body.get("alerts", []))
+        return any(
+            a.get("status") == status and a.get("labels", {}).get("alertname") == alert for a in body.get("alerts", [])
+        )
+
     return match
 
 
@@ -105,19 +124,25 @@ def test_a_threshold_and_a_burn_alert_fire_reach_alertmanager_and_resolve_on_vic
         write_bundle(bundle, tmp_path / "out")
         rules = sorted((tmp_path / "out" / "vm-e2e" / "victoriametrics").glob("*.rules.yml"))
         assert [p.name for p in rules] == ["alerts.rules.yml", "recording.rules.yml", "slo-availability.rules.yml"]
-        with VictoriaMetricsProcess(binary_path=vm_bin) as vm, \
-                AlertmanagerProcess(tmp_path / "out" / "alertmanager" / "alertmanager.yml", binary_path=am_bin) as am:
+        with (
+            VictoriaMetricsProcess(binary_path=vm_bin) as vm,
+            AlertmanagerProcess(tmp_path / "out" / "alertmanager" / "alertmanager.yml", binary_path=am_bin) as am,
+        ):
             pusher = Pusher(vm)
             pusher.start()
             try:
                 mark("victoria-metrics and Alertmanager ready")
                 poll_until(lambda: vm.query('vme_db_up{job="vm-e2e"} == 1'), WAIT, "the first pushed samples")
                 mark("pushed samples visible")
-                with VmalertProcess(rules, datasource_url=vm.base_url, notifier_url=am.base_url,
-                                    binary_path=vmalert_bin) as vmalert:
+                with VmalertProcess(
+                    rules, datasource_url=vm.base_url, notifier_url=am.base_url, binary_path=vmalert_bin
+                ) as vmalert:
                     mark("vmalert ready")
-                    poll_until(lambda: vm.query('slo:sli_error:ratio_rate1m{service="vm-e2e"}'), WAIT,
-                               "vmalert to write the SLI recording rules back")
+                    poll_until(
+                        lambda: vm.query('slo:sli_error:ratio_rate1m{service="vm-e2e"}'),
+                        WAIT,
+                        "vmalert to write the SLI recording rules back",
+                    )
                     firing = [a["labels"]["alertname"] for a in vmalert.alerts() if a.get("state") == "firing"]
                     assert not firing, f"a healthy service must not alert: {firing}"
                     mark("recording rules written; nothing fires")
@@ -130,7 +155,9 @@ def test_a_threshold_and_a_burn_alert_fire_reach_alertmanager_and_resolve_on_vic
                     labels = next(a["labels"] for a in down["alerts"] if a["labels"]["alertname"] == "DatabaseDown")
                     assert (labels["service"], labels["severity"], labels["job"]) == ("vm-e2e", "critical", "vm-e2e")
                     assert "alertgroup" in labels  # vmalert's own label: the alert came through vmalert
-                    burn_labels = next(a["labels"] for a in burn["alerts"] if a["labels"]["alertname"] == "AvailabilityFastBurn")
+                    burn_labels = next(
+                        a["labels"] for a in burn["alerts"] if a["labels"]["alertname"] == "AvailabilityFastBurn"
+                    )
                     assert (burn_labels["slo"], burn_labels["burn_tier"]) == ("availability", "page")
 
                     pusher.recover(10_000_000)
@@ -146,10 +173,22 @@ def test_a_threshold_and_a_burn_alert_fire_reach_alertmanager_and_resolve_on_vic
 def _replay(vmalert: str, vm: VictoriaMetricsProcess, rules: list[Path], start: int, end: int, *extra: str) -> None:
     iso = "%Y-%m-%dT%H:%M:%SZ"
     result = subprocess.run(
-        [vmalert, *(f"-rule={p}" for p in rules), f"-datasource.url={vm.base_url}", f"-remoteWrite.url={vm.base_url}",
-         f"-replay.timeFrom={time.strftime(iso, time.gmtime(start))}", f"-replay.timeTo={time.strftime(iso, time.gmtime(end))}",
-         "-evaluationInterval=1m", "-replay.disableProgressBar", "-loggerLevel=WARN", *extra],
-        capture_output=True, text=True, timeout=60)
+        [
+            vmalert,
+            *(f"-rule={p}" for p in rules),
+            f"-datasource.url={vm.base_url}",
+            f"-remoteWrite.url={vm.base_url}",
+            f"-replay.timeFrom={time.strftime(iso, time.gmtime(start))}",
+            f"-replay.timeTo={time.strftime(iso, time.gmtime(end))}",
+            "-evaluationInterval=1m",
+            "-replay.disableProgressBar",
+            "-loggerLevel=WARN",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 

@@ -39,7 +39,10 @@ def test_github_format_prints_workflow_annotations_on_stdout(monkeypatch, capsys
     monkeypatch.chdir(REPO)
     assert main(["validate", "--format", "github", CASE]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"::warning file={CASE},line=3,col=3::service.name: the service has no selector, so every query matches the series of every job that exposes these metrics (add selector: {{job: <scrape job>}})"
+    assert (
+        lines[0]
+        == f"::warning file={CASE},line=3,col=3::service.name: the service has no selector, so every query matches the series of every job that exposes these metrics (add selector: {{job: <scrape job>}})"
+    )
     assert len(lines) == len(EXPECTED)
 
 
@@ -58,14 +61,19 @@ def test_errors_in_json_and_github_formats(monkeypatch, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert {d["severity"] for d in doc["diagnostics"]} == {"error"} and len(doc["diagnostics"]) == 5
     assert main(["validate", "--format", "github", case]) == 2
-    assert all(line.startswith("::error file=tests/invalid/regex-looking-plain-value.yaml,line=") for line in capsys.readouterr().out.splitlines())
+    assert all(
+        line.startswith("::error file=tests/invalid/regex-looking-plain-value.yaml,line=")
+        for line in capsys.readouterr().out.splitlines()
+    )
 
 
 def test_two_services_with_one_dashboard_uid_are_an_error(tmp_path, capsys):
     spec = (REPO / "specs" / "minimal.yaml").read_text()
     (tmp_path / "a.yaml").write_text(spec + "dashboard: {uid: shared}\n")
-    (tmp_path / "b.yaml").write_text(spec.replace("name: hello", "name: other").replace("{job: hello}", "{job: other}")
-                                     + "dashboard: {uid: shared}\n")
+    (tmp_path / "b.yaml").write_text(
+        spec.replace("name: hello", "name: other").replace("{job: hello}", "{job: other}")
+        + "dashboard: {uid: shared}\n"
+    )
     assert main(["validate", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]) == 2
     err = capsys.readouterr().err
     assert "error: dashboard uid 'shared' is also used by" in err and "b.yaml" in err
@@ -82,4 +90,5 @@ def test_a_window_pair_that_can_never_fire_is_dropped_with_a_warning(monkeypatch
     assert capsys.readouterr().err == (
         "tests/warnings/dropped-window-pair.yaml:8:16: warning: slos.flaky.objective: the page tier's 1h/5m "
         "(14.4 x 0.08 >= 1) can never fire and is left out; the tier alerts on 6h/30m only "
-        "(raise the objective to keep every pair)\n")
+        "(raise the objective to keep every pair)\n"
+    )

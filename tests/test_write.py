@@ -21,7 +21,11 @@ NEW = Bundle({"svc/prometheus/alerts.rules.yml": b"groups: [1]\n", "svc/runbook.
 
 def files(folder):
     """The files of ``folder`` but the lock, which every compile leaves (empty) in the folder it wrote."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and p.name != LOCK_NAME}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink() and p.name != LOCK_NAME
+    }
 
 
 def with_manifest(bundle):
@@ -43,7 +47,11 @@ def test_stale_generated_files_go_and_user_files_stay_the_same_inode(tmp_path):
     (out / "empty-by-choice").mkdir()
     inode = (out / "notes.txt").stat().st_ino
     assert write_bundle(NEW, out) == ["gone/only.md", "svc/prometheus/alerts.rules.yml", "svc/runbook.md"]
-    assert files(out) == {**with_manifest(NEW), "notes.txt": b"mine\n", "svc/prometheus/custom.rules.yml": b"mine too\n"}
+    assert files(out) == {
+        **with_manifest(NEW),
+        "notes.txt": b"mine\n",
+        "svc/prometheus/custom.rules.yml": b"mine too\n",
+    }
     assert (out / "notes.txt").stat().st_ino == inode
     assert (out / "empty-by-choice").is_dir()
     assert not (out / "gone").exists(), "a folder emptied of our stale files is removed"

@@ -49,7 +49,9 @@ def compile_command(spec, out):
 def spec_version(text, n):
     """Version n of the spec: a threshold and a ``for`` change every time; every third version
     renames the service, so whole files appear and go stale."""
-    text = text.replace("for: 10m\n    severity: warning\n    summary: p95", f"for: {n + 1}m\n    severity: warning\n    summary: p95")
+    text = text.replace(
+        "for: 10m\n    severity: warning\n    summary: p95", f"for: {n + 1}m\n    severity: warning\n    summary: p95"
+    )
     # Thresholds stay below the histogram's top bucket (10s): a quantile above it can never fire.
     text = text.replace("above: 1s}", f"above: {n + 1}00ms}}")
     if n % 3 == 2:
@@ -102,7 +104,9 @@ def test_compile_killed_at_random_moments_leaves_the_complete_old_or_new_set(tmp
         if found == expected[n]:
             current, outcome = n, "new"
         else:
-            assert found == expected[current], f"run {n}: the folder is neither version {current} nor {n}: {sorted(found)}"
+            assert found == expected[current], (
+                f"run {n}: the folder is neither version {current} nor {n}: {sorted(found)}"
+            )
             outcome = "old"
         outcomes[outcome] += 1
     assert outcomes["old"] and outcomes["new"], f"the kills never hit both sides of the swap: {outcomes}"

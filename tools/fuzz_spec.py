@@ -20,7 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-
 def one_input(data: bytes) -> None:
     # Imported here so that main() can import them first under atheris' instrumentation.
     from sigil_monitoring import SpecError, parse_spec

@@ -36,12 +36,24 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
             continue
         if options.source_tenants:
             # source_tenants goes after name, where mimirtool's own marshalling puts it.
-            groups = [{"name": g["name"], "source_tenants": list(options.source_tenants),
-                       **{k: v for k, v in g.items() if k != "name"}} for g in groups]
+            groups = [
+                {
+                    "name": g["name"],
+                    "source_tenants": list(options.source_tenants),
+                    **{k: v for k, v in g.items() if k != "name"},
+                }
+                for g in groups
+            ]
         key = (options.tenant, options.namespace or service.name)
         found, sources = files.setdefault(key, ([], []))
         found += groups
         sources.append(service.source)
-    return [Artifact(names.mimir_rules_path(tenant, namespace), {"namespace": namespace, "groups": groups}, "yaml",
-                     ", ".join(dict.fromkeys(sources)))
-            for (tenant, namespace), (groups, sources) in files.items()]
+    return [
+        Artifact(
+            names.mimir_rules_path(tenant, namespace),
+            {"namespace": namespace, "groups": groups},
+            "yaml",
+            ", ".join(dict.fromkeys(sources)),
+        )
+        for (tenant, namespace), (groups, sources) in files.items()
+    ]

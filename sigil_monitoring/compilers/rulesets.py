@@ -12,9 +12,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..ir.model import Service
+from ..records import Record
 from .prometheus import rule_files
 from .prometheus.rules import RuleGroup
-from ..records import Record
 
 _SUFFIX = ".rules.yml"
 

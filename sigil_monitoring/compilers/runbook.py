@@ -8,15 +8,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import conventions as names
-from ..escape import code_span, markdown_block, markdown_inline, markdown_url
 from ..bundle import Artifact
+from ..escape import code_span, markdown_block, markdown_inline, markdown_url
 from ..ir.model import Alert, Model, Service, Slo
 from ..spec.units import Duration, format_decimal
 from . import runbook_oncall as oncall
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
-    return [Artifact(names.runbook_path(s.name), render_service(s), "text", s.source, header=False) for s in model.services]
+    return [
+        Artifact(names.runbook_path(s.name), render_service(s), "text", s.source, header=False) for s in model.services
+    ]
 
 
 def _condition(alert: Alert) -> str:
@@ -77,7 +79,6 @@ def _handling(service: Service, alert: str, index: oncall.AlertIndex) -> list[st
     return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
 
 
-
 def _lasts(slo: Slo, factor: Decimal) -> Duration:
     """How long the whole budget lasts at ``factor`` times the sustainable burn (to the minute)."""
     minutes = (Decimal(slo.window.ms) / factor / 60_000).to_integral_value()
@@ -94,13 +95,17 @@ def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[s
             "",
             f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget {'fast' if burn.tier == 'page' else 'steadily'} "
             f"({pairs}) {_held(burn.for_)}"
-            + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "") + ".",
+            + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "")
+            + ".",
             "",
             *([slo.description, ""] if slo.description else []),
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
-            + (f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in {_lasts(slo, lowest)}."
-               if burn.tier == "page" else " Fix it this week."),
+            + (
+                f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in {_lasts(slo, lowest)}."
+                if burn.tier == "page"
+                else " Fix it this week."
+            ),
             "",
         ]
         if burn.summary is not None:

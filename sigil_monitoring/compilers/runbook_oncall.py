@@ -17,9 +17,9 @@ import shlex
 from decimal import Decimal
 
 from .. import conventions as names
-from ..records import Record
 from ..escape import code_span
 from ..ir.model import Receiver, Route, Routing, Service, Slo, TimeInterval
+from ..records import Record
 from ..spec.units import format_decimal
 from .alertmanager.routing_table import alert_labels, matched_routes
 
@@ -83,8 +83,10 @@ def _matcher(label: str, value: str) -> str:
 def silence_command(service: Service, alert: str | None) -> str:
     """``amtool silence add`` with the matchers that select exactly this alert (or the whole service)."""
     matchers = ([_matcher("alertname", alert)] if alert else []) + [_matcher(names.SERVICE_LABEL, service.name)]
-    return ("amtool silence add --alertmanager.url=\"$ALERTMANAGER_URL\" --author=\"$USER\" "
-            f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers))
+    return (
+        'amtool silence add --alertmanager.url="$ALERTMANAGER_URL" --author="$USER" '
+        f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers)
+    )
 
 
 class AlertIndex(Record):
@@ -131,15 +133,22 @@ def section(service: Service) -> list[str]:
     lines = ["## On-call", ""]
     routing = service.routing
     if routing is None:
-        lines += ["This spec has no `routing` section: its alerts reach Alertmanager's fallback receiver, "
-                  "which notifies nobody. Add receivers and routes to the spec.", ""]
+        lines += [
+            "This spec has no `routing` section: its alerts reach Alertmanager's fallback receiver, "
+            "which notifies nobody. Add receivers and routes to the spec.",
+            "",
+        ]
     else:
         lines += ["### Who gets paged where", "", "| Severity | Goes to |", "| --- | --- |"]
         common = dict(service.labels)
         for severity in SEVERITIES:
             lines.append(f"| {severity} | {cell(paged(service, {**common, names.SEVERITY_LABEL: severity}))} |")
-        lines += ["", "Routes that match other labels (an SLO, an alert name) are applied per alert: each alert "
-                  "section below says where that alert goes.", ""]
+        lines += [
+            "",
+            "Routes that match other labels (an SLO, an alert name) are applied per alert: each alert "
+            "section below says where that alert goes.",
+            "",
+        ]
         if routing.time_intervals:
             lines += ["### Quiet hours", ""]
             lines += [f"- {code(t.name)}: {_window(t)}" for t in routing.time_intervals]
@@ -163,8 +172,10 @@ def _inhibitions(service: Service) -> list[str]:
             out.append(f"- While {', '.join(pages)} fires, {', '.join(tickets)} is silenced (same SLO{group}).")
     for alert in service.alerts:
         if alert.inhibits:
-            out.append(f"- While {alert.name} fires, every warning and info alert of this service is silenced: "
-                       "fix it first, the rest are its symptoms.")
+            out.append(
+                f"- While {alert.name} fires, every warning and info alert of this service is silenced: "
+                "fix it first, the rest are its symptoms."
+            )
     return out
 
 
@@ -172,22 +183,42 @@ def _acting(service: Service) -> list[str]:
     kinds = {r.kind for r in service.routing.receivers} if service.routing else set()
     lines = ["### Acknowledge and resolve", ""]
     if "pagerduty" in kinds:
-        lines.append("- PagerDuty: acknowledge the incident in PagerDuty (app, web or the email/SMS links) to stop "
-                     "escalation; it resolves itself when Alertmanager sends the resolved notification.")
+        lines.append(
+            "- PagerDuty: acknowledge the incident in PagerDuty (app, web or the email/SMS links) to stop "
+            "escalation; it resolves itself when Alertmanager sends the resolved notification."
+        )
     if "slack" in kinds:
-        lines.append("- Slack: reply in the alert's thread with who is on it; a green \"RESOLVED\" message follows "
-                     "when the alert clears.")
-    lines += ["- An alert resolves when its condition is false again; nothing has to be closed by hand. "
-              "If it cannot be fixed now, silence it (below) and say why in the comment.", "",
-              "### Silence an alert", ""]
+        lines.append(
+            '- Slack: reply in the alert\'s thread with who is on it; a green "RESOLVED" message follows '
+            "when the alert clears."
+        )
+    lines += [
+        "- An alert resolves when its condition is false again; nothing has to be closed by hand. "
+        "If it cannot be fixed now, silence it (below) and say why in the comment.",
+        "",
+        "### Silence an alert",
+        "",
+    ]
     alerts = [labels["alertname"] for labels in alert_labels(service)]
     if alerts:
-        lines += ["One alert of this service, for two hours (each alert section has its own command):", "", "```sh",
-                  silence_command(service, alerts[0]), "```", ""]
-    lines += ["The whole service, e.g. during maintenance, and how to lift silences again:", "", "```sh",
-              silence_command(service, None),
-              "amtool silence query --alertmanager.url=\"$ALERTMANAGER_URL\" " + _matcher(names.SERVICE_LABEL, service.name),
-              "amtool silence expire --alertmanager.url=\"$ALERTMANAGER_URL\" SILENCE_ID", "```", ""]
+        lines += [
+            "One alert of this service, for two hours (each alert section has its own command):",
+            "",
+            "```sh",
+            silence_command(service, alerts[0]),
+            "```",
+            "",
+        ]
+    lines += [
+        "The whole service, e.g. during maintenance, and how to lift silences again:",
+        "",
+        "```sh",
+        silence_command(service, None),
+        'amtool silence query --alertmanager.url="$ALERTMANAGER_URL" ' + _matcher(names.SERVICE_LABEL, service.name),
+        'amtool silence expire --alertmanager.url="$ALERTMANAGER_URL" SILENCE_ID',
+        "```",
+        "",
+    ]
     return lines
 
 
@@ -198,21 +229,32 @@ def _budget_minutes(slo: Slo) -> Decimal:
 def _slo_policy(service: Service) -> list[str]:
     if not service.slos:
         return []
-    lines = ["### SLO policy", "",
-             "**Page** means: the budget burns so fast it is gone within days, act now, at any hour. "
-             "**Ticket** means: it burns steadily; fix it within the working week.", "",
-             "| SLO | Objective | Window | Budget | Page | Ticket |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "### SLO policy",
+        "",
+        "**Page** means: the budget burns so fast it is gone within days, act now, at any hour. "
+        "**Ticket** means: it burns steadily; fix it within the working week.",
+        "",
+        "| SLO | Objective | Window | Budget | Page | Ticket |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for slo in service.slos:
         tiers = {}
         for tier in ("page", "ticket"):
             burns = [b for b in slo.alerts if b.tier == tier]
             windows = [w for b in burns for w in b.windows]
-            tiers[tier] = "; ".join(
-                f"{format_decimal(w.budget_consumed * 100)} % of the budget within {w.long} ({w.factor}×)"
-                for w in windows) or "off"
-        lines.append(f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | "
-                     f"{format_decimal(slo.error_budget * 100)} % = {_budget_minutes(slo)} min per {slo.window} | "
-                     f"{tiers['page']} | {tiers['ticket']} |")
+            tiers[tier] = (
+                "; ".join(
+                    f"{format_decimal(w.budget_consumed * 100)} % of the budget within {w.long} ({w.factor}×)"
+                    for w in windows
+                )
+                or "off"
+            )
+        lines.append(
+            f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | "
+            f"{format_decimal(slo.error_budget * 100)} % = {_budget_minutes(slo)} min per {slo.window} | "
+            f"{tiers['page']} | {tiers['ticket']} |"
+        )
     return lines + [""]
 
 
@@ -227,20 +269,34 @@ def operations(service: Service) -> list[str]:
         lines += [f"Dashboard: <{service.dashboard.url}>", ""]
     lines += [
         f"Import by hand: Grafana → Dashboards → New → Import, upload `build/{dashboard}`. Through the API "
-        "(the token comes from `$GRAFANA_ADMIN_TOKEN` or `--token-file`; it is never printed):", "", "```sh",
+        "(the token comes from `$GRAFANA_ADMIN_TOKEN` or `--token-file`; it is never printed):",
+        "",
+        "```sh",
         f"sigil-monitoring push {spec} {at} --dry-run      # what would change, changes nothing",
         f"sigil-monitoring push {spec} {at}                # refuses if someone changed it in Grafana",
         f"sigil-monitoring history {spec} {at}             # versions: who, when, message",
         f"sigil-monitoring rollback {spec} {at} --previous # restore the version before the current one",
-        "```", "",
+        "```",
+        "",
         "A refused push names who changed the dashboard in Grafana and shows the difference; put their change into "
         "the spec, or push again with `--force`. To roll back alerts and routing too, compile the spec of the "
-        "previous release and deploy its rules and Alertmanager config (see what changes first):", "", "```sh",
+        "previous release and deploy its rules and Alertmanager config (see what changes first):",
+        "",
+        "```sh",
         f"sigil-monitoring diff {spec} --against HEAD~1",
         f"git show {shlex.quote('HEAD~1:./' + service.source)} > /tmp/previous.yaml && sigil-monitoring compile /tmp/previous.yaml --out build/",
-        "```", "",
-        "## Drill", "",
+        "```",
+        "",
+        "## Drill",
+        "",
         "Rehearse before you need it: run a drill of this service's alerts and check that each one reaches "
-        "the receivers listed above:", "", "```sh", f"sigil-monitoring drill {spec}", "```", "",
-        "See `sigil-monitoring drill --help` for what it runs and its options.", ""]
+        "the receivers listed above:",
+        "",
+        "```sh",
+        f"sigil-monitoring drill {spec}",
+        "```",
+        "",
+        "See `sigil-monitoring drill --help` for what it runs and its options.",
+        "",
+    ]
     return lines

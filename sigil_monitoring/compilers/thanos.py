@@ -27,12 +27,22 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
         for concern in concern_groups(service):
             chosen = strategy.get(concern.concern) if isinstance(strategy, dict) else strategy
             groups = [_with_strategy(g, chosen) for g in concern.documents()]
-            artifacts.append(Artifact(names.engine_rules_path(service.name, ENGINE, concern.concern), {"groups": groups},
-                                      "yaml", service.source))
+            artifacts.append(
+                Artifact(
+                    names.engine_rules_path(service.name, ENGINE, concern.concern),
+                    {"groups": groups},
+                    "yaml",
+                    service.source,
+                )
+            )
     return artifacts
 
 
 def _with_strategy(group: dict[str, Any], strategy: str | None) -> dict[str, Any]:
     if strategy is None:
         return group
-    return {"name": group["name"], "partial_response_strategy": strategy, **{k: v for k, v in group.items() if k != "name"}}
+    return {
+        "name": group["name"],
+        "partial_response_strategy": strategy,
+        **{k: v for k, v in group.items() if k != "name"},
+    }

@@ -28,8 +28,11 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     for service in model.services:
         for concern in concern_groups(service):
             document = {"groups": [_checked(g) for g in concern.documents()]}
-            artifacts.append(Artifact(names.engine_rules_path(service.name, ENGINE, concern.concern), document, "yaml",
-                                      service.source))
+            artifacts.append(
+                Artifact(
+                    names.engine_rules_path(service.name, ENGINE, concern.concern), document, "yaml", service.source
+                )
+            )
     return artifacts
 
 
@@ -37,6 +40,8 @@ def _checked(group: dict[str, Any]) -> dict[str, Any]:
     for rule in group["rules"]:
         found = [f for f in _REJECTED_RULE_FIELDS if f in rule]
         if found:
-            raise AssertionError(f"rule {rule.get('alert') or rule.get('record')} carries {found}, which vmalert 1.79 "
-                                 "rejects: refuse the spec feature in engines.problems instead")
+            raise AssertionError(
+                f"rule {rule.get('alert') or rule.get('record')} carries {found}, which vmalert 1.79 "
+                "rejects: refuse the spec feature in engines.problems instead"
+            )
     return group

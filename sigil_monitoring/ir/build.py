@@ -16,7 +16,23 @@ from ..records import Record, replace
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
-from .model import Alert, BurnAlert, Dashboard, Metric, Model, Panel, PromqlTest, Receiver, Route, Routing, Row, Service, Series, Slo, TimeInterval
+from .model import (
+    Alert,
+    BurnAlert,
+    Dashboard,
+    Metric,
+    Model,
+    Panel,
+    PromqlTest,
+    Receiver,
+    Route,
+    Routing,
+    Row,
+    Series,
+    Service,
+    Slo,
+    TimeInterval,
+)
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
     from ..spec.alerts import Alert as SpecAlert
@@ -44,7 +60,9 @@ class _Context(Record):
     def series(self, ref: MetricRef) -> Series:
         derived = tuple(self.spec.metrics[ref.metric].where.values())
         narrowed = derived + tuple(ref.where.values())
-        return Series(self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + narrowed, tuple(ref.by), narrowed)
+        return Series(
+            self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + narrowed, tuple(ref.by), narrowed
+        )
 
     def dashboard_url(self, panel_id: int | None) -> str:
         # Relative to Grafana's root when the spec does not say where Grafana is.
@@ -59,21 +77,41 @@ def build_service(spec: Spec) -> Service:
     # A derived entry is its base metric (one set of recording rules) plus matchers (in series()).
     metrics = {
         key: Metric(
-            key=key, name=m.name, type=m.type, unit=m.unit, help=m.help, labels=tuple(m.labels),
+            key=key,
+            name=m.name,
+            type=m.type,
+            unit=m.unit,
+            help=m.help,
+            labels=tuple(m.labels),
             buckets=tuple(m.bucket_bounds) if m.buckets is not None else None,
             states=tuple(sorted(m.states.items())) if m.states else None,
         )
-        for key, m in spec.metrics.items() if m.from_ is None and m.name is not None and m.type is not None
+        for key, m in spec.metrics.items()
+        if m.from_ is None and m.name is not None and m.type is not None
     }
     catalog = dict(metrics)
     metrics.update({key: catalog[m.from_] for key, m in spec.metrics.items() if m.from_ is not None})
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
     # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
-    sections = [*spec.alerts, *(names.slo_alert_name(slo, tier) for slo, s in spec.slos.items()
-                                for tier in ("page", "ticket") if getattr(s.alerting, tier).enabled)]
-    ctx = _Context(spec, metrics, common, (), spec.dashboard.uid or names.dashboard_uid(svc.name), spec.dashboard.title or title,
-                   names.runbook_anchors(sections))
+    sections = [
+        *spec.alerts,
+        *(
+            names.slo_alert_name(slo, tier)
+            for slo, s in spec.slos.items()
+            for tier in ("page", "ticket")
+            if getattr(s.alerting, tier).enabled
+        ),
+    ]
+    ctx = _Context(
+        spec,
+        metrics,
+        common,
+        (),
+        spec.dashboard.uid or names.dashboard_uid(svc.name),
+        spec.dashboard.title or title,
+        names.runbook_anchors(sections),
+    )
     ctx = replace(ctx, rows=dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, ctx.series)))
 
     slos = tuple(_slo(ctx, name) for name in spec.slos)
@@ -92,21 +130,41 @@ def build_service(spec: Spec) -> Service:
                 annotate[burn.panel_id] = (names_ + (burn.name,), thresholds)
     rows = dashboard_plan.with_alerts(ctx.rows, annotate)
 
-    variables = spec.dashboard.variables or list(dict.fromkeys(label for m in spec.metrics.values() for label in m.labels))
+    variables = spec.dashboard.variables or list(
+        dict.fromkeys(label for m in spec.metrics.values() for label in m.labels)
+    )
     dashboard = Dashboard(
-        uid=ctx.uid, title=ctx.dashboard_title, tags=tuple(spec.dashboard.tags), time=spec.dashboard.time,
-        refresh=spec.dashboard.refresh, variables=tuple(variables), grafana_version=spec.dashboard.grafana_version,
-        formats=tuple(dict.fromkeys(spec.dashboard.formats)), rows=rows,
+        uid=ctx.uid,
+        title=ctx.dashboard_title,
+        tags=tuple(spec.dashboard.tags),
+        time=spec.dashboard.time,
+        refresh=spec.dashboard.refresh,
+        variables=tuple(variables),
+        grafana_version=spec.dashboard.grafana_version,
+        formats=tuple(dict.fromkeys(spec.dashboard.formats)),
+        rows=rows,
         url=ctx.dashboard_url(None) if svc.links.grafana else None,
         folder=svc.links.folder,
     )
     source = spec._source.display if spec._source is not None else f"{svc.name}.yaml"
     return Service(
-        name=svc.name, title=title, description=svc.description, team=svc.team, source=source,
-        labels=tuple(sorted(common.items())), selector=tuple(svc.selector.values()), scrape_interval=svc.scrape_interval,
+        name=svc.name,
+        title=title,
+        description=svc.description,
+        team=svc.team,
+        source=source,
+        labels=tuple(sorted(common.items())),
+        selector=tuple(svc.selector.values()),
+        scrape_interval=svc.scrape_interval,
         rate_window=defaults.rate_window(svc.scrape_interval),
-        grafana_url=svc.links.grafana, runbooks_url=svc.links.runbooks, metrics=tuple(catalog.values()),
-        slos=slos, alerts=alerts, dashboard=dashboard, routing=_routing(spec), targets=spec.targets,
+        grafana_url=svc.links.grafana,
+        runbooks_url=svc.links.runbooks,
+        metrics=tuple(catalog.values()),
+        slos=slos,
+        alerts=alerts,
+        dashboard=dashboard,
+        routing=_routing(spec),
+        targets=spec.targets,
     )
 
 
@@ -125,26 +183,45 @@ def _slo(ctx: _Context, name: str) -> Slo:
         if not options.enabled:
             continue
         alert_name = names.slo_alert_name(name, tier)
-        alerts.append(BurnAlert(
-            name=alert_name, tier=tier, severity=options.severity or defaults.TIER_SEVERITY[tier],
-            for_=_or_default(options.for_, defaults.TIER_FOR[tier]), windows=tier_windows,
-            panel_id=panel.id if panel else None,
-            runbook_url=runbook_url(alert_name), dashboard_url=dashboard_url(panel.id if panel else None),
-            keep_firing_for=options.keep_firing_for,
-            labels=tuple(sorted({**slo.alerting.labels, **options.labels}.items())),
-            annotations=tuple(sorted({**slo.alerting.annotations, **options.annotations}.items())),
-            summary=options.summary or slo.summary, description=options.description, runbook=options.runbook,
-        ))
+        alerts.append(
+            BurnAlert(
+                name=alert_name,
+                tier=tier,
+                severity=options.severity or defaults.TIER_SEVERITY[tier],
+                for_=_or_default(options.for_, defaults.TIER_FOR[tier]),
+                windows=tier_windows,
+                panel_id=panel.id if panel else None,
+                runbook_url=runbook_url(alert_name),
+                dashboard_url=dashboard_url(panel.id if panel else None),
+                keep_firing_for=options.keep_firing_for,
+                labels=tuple(sorted({**slo.alerting.labels, **options.labels}.items())),
+                annotations=tuple(sorted({**slo.alerting.annotations, **options.annotations}.items())),
+                summary=options.summary or slo.summary,
+                description=options.description,
+                runbook=options.runbook,
+            )
+        )
     all_windows = sorted({d for w in windows for d in (w.long, w.short)} | {slo.window})
     below = sli.below.value if sli.below is not None else None
     return Slo(
-        name=name, objective=slo.objective, error_budget=budget, window=slo.window, description=slo.description,
+        name=name,
+        objective=slo.objective,
+        error_budget=budget,
+        window=slo.window,
+        description=slo.description,
         kind=sli.kind,
-        bad=series_of(sli.bad) if sli.bad else None, good=series_of(sli.good) if sli.good else None,
-        total=series_of(sli.total) if sli.total else None, latency=series_of(sli.latency) if sli.latency else None,
-        below=below, below_text=format_decimal(below) if below is not None else None,
-        up=series_of(sli.up) if sli.up else None, error_ratio=sli.error_ratio, group_by=tuple(slo.group_by),
-        labels=tuple(sorted(slo.alerting.labels.items())), alerts=tuple(alerts), windows=tuple(all_windows),
+        bad=series_of(sli.bad) if sli.bad else None,
+        good=series_of(sli.good) if sli.good else None,
+        total=series_of(sli.total) if sli.total else None,
+        latency=series_of(sli.latency) if sli.latency else None,
+        below=below,
+        below_text=format_decimal(below) if below is not None else None,
+        up=series_of(sli.up) if sli.up else None,
+        error_ratio=sli.error_ratio,
+        group_by=tuple(slo.group_by),
+        labels=tuple(sorted(slo.alerting.labels.items())),
+        alerts=tuple(alerts),
+        windows=tuple(all_windows),
         runbook=slo.runbook,
     )
 
@@ -183,7 +260,12 @@ _DEFAULT_SUMMARY = {
 }
 _DEFAULT_SUMMARY_PROMQL_THRESHOLD = "{alert}: the value is {side} {threshold}."
 # Alert descriptions show the value in the metric's unit via Prometheus' template functions.
-_HUMANIZE = {"seconds": "humanizeDuration", "bytes": "humanize1024", "ratio": "humanizePercentage", "percent": "humanize"}
+_HUMANIZE = {
+    "seconds": "humanizeDuration",
+    "bytes": "humanize1024",
+    "ratio": "humanizePercentage",
+    "percent": "humanize",
+}
 
 
 def _alert_kind(alert: SpecAlert) -> str:
@@ -203,11 +285,24 @@ def _value_unit(kind: str, alert: SpecAlert, series: Series | None) -> str:
 
 
 def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
-    spec, series_of, dashboard_url, runbook_url, common = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url, ctx.labels
+    spec, series_of, dashboard_url, runbook_url, common = (
+        ctx.spec,
+        ctx.series,
+        ctx.dashboard_url,
+        ctx.runbook_url,
+        ctx.labels,
+    )
     when = alert.when
     kind = _alert_kind(alert)
-    ref = {"quantile": when.of, "rate": when.rate, "state": when.state, "value": when.value, "gauge_ratio": when.value,
-           "absent": when.absent, "ratio": when.ratio.bad if when.ratio else None}.get(kind)
+    ref = {
+        "quantile": when.of,
+        "rate": when.rate,
+        "state": when.state,
+        "value": when.value,
+        "gauge_ratio": when.value,
+        "absent": when.absent,
+        "ratio": when.ratio.bad if when.ratio else None,
+    }.get(kind)
     total_ref = when.ratio.total if when.ratio is not None else when.of if kind == "gauge_ratio" else None
     series = series_of(ref) if ref is not None else None
     total = series_of(total_ref) if total_ref is not None else None
@@ -218,10 +313,17 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         state = next(s for s in series.metric.states if s[1] == when.is_)
     quantile = Decimal(repr(when.quantile)) if when.quantile is not None else None
     metric_text = dashboard_plan.human(ref.metric).lower() if ref is not None else name
-    template = _DEFAULT_SUMMARY_PROMQL_THRESHOLD if kind == "promql" and threshold is not None else _DEFAULT_SUMMARY[kind]
+    template = (
+        _DEFAULT_SUMMARY_PROMQL_THRESHOLD if kind == "promql" and threshold is not None else _DEFAULT_SUMMARY[kind]
+    )
     summary = alert.summary or template.format(
-        q=format_decimal(quantile * 100) if quantile is not None else "", metric=metric_text[:1].upper() + metric_text[1:], metric_lower=metric_text,
-        side="above" if op == ">" else "below", threshold=threshold.text if threshold else "", state=when.is_, alert=name,
+        q=format_decimal(quantile * 100) if quantile is not None else "",
+        metric=metric_text[:1].upper() + metric_text[1:],
+        metric_lower=metric_text,
+        side="above" if op == ">" else "below",
+        threshold=threshold.text if threshold else "",
+        state=when.is_,
+        alert=name,
         total=dashboard_plan.human(total_ref.metric).lower() if total_ref is not None else "",
     )
     unit = _value_unit(kind, alert, series)
@@ -241,30 +343,53 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         panel = next(p for row in ctx.rows for p in row.panels if p.title == alert.panel)
     else:
         # Panels know the scraped metric (a derived entry shows on its base metric's panels).
-        panel = dashboard_plan.panel_for(ctx.rows, kind, series.metric.key if series is not None else None,
-                                         total_key=total.metric.key if kind == "gauge_ratio" and total is not None else None)
+        panel = dashboard_plan.panel_for(
+            ctx.rows,
+            kind,
+            series.metric.key if series is not None else None,
+            total_key=total.metric.key if kind == "gauge_ratio" and total is not None else None,
+        )
     rate_window = defaults.rate_window(spec.service.scrape_interval)
     labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
     test = None
     if alert.test is not None:
         test = PromqlTest(
-            firing=tuple((t.series, t.values) for t in alert.test.firing), quiet=tuple((t.series, t.values) for t in alert.test.quiet),
-            labels=tuple(sorted(alert.test.labels.items())), value=alert.test.value,
+            firing=tuple((t.series, t.values) for t in alert.test.firing),
+            quiet=tuple((t.series, t.values) for t in alert.test.quiet),
+            labels=tuple(sorted(alert.test.labels.items())),
+            value=alert.test.value,
         )
     return Alert(
-        name=name, kind=kind, series=series, total=total, quantile=quantile, state=state, op=op, threshold=threshold,
-        promql=when.promql, rate_window=rate_window, for_=_or_default(alert.for_, defaults.DEFAULT_ALERT_FOR),
-        severity=alert.severity, summary=summary, description=description, runbook=alert.runbook,
-        labels=tuple(sorted(labels.items())), inhibits="symptoms" in alert.inhibit_targets,
+        name=name,
+        kind=kind,
+        series=series,
+        total=total,
+        quantile=quantile,
+        state=state,
+        op=op,
+        threshold=threshold,
+        promql=when.promql,
+        rate_window=rate_window,
+        for_=_or_default(alert.for_, defaults.DEFAULT_ALERT_FOR),
+        severity=alert.severity,
+        summary=summary,
+        description=description,
+        runbook=alert.runbook,
+        labels=tuple(sorted(labels.items())),
+        inhibits="symptoms" in alert.inhibit_targets,
         panel_id=panel.id if panel else None,
-        runbook_url=runbook_url(name), dashboard_url=dashboard_url(panel.id if panel else None), unit=unit, test=test,
-        keep_firing_for=alert.keep_firing_for, annotations=tuple(sorted(alert.annotations.items())),
+        runbook_url=runbook_url(name),
+        dashboard_url=dashboard_url(panel.id if panel else None),
+        unit=unit,
+        test=test,
+        keep_firing_for=alert.keep_firing_for,
+        annotations=tuple(sorted(alert.annotations.items())),
         inhibits_slos="slos" in alert.inhibit_targets,
     )
 
 
 def _span(text: str) -> tuple[str, str]:
-    """"09:00-17:00" -> ("09:00", "17:00"); the spec's pattern allows exactly one dash."""
+    """ "09:00-17:00" -> ("09:00", "17:00"); the spec's pattern allows exactly one dash."""
     start, _, end = text.partition("-")
     return start, end
 
@@ -278,23 +403,54 @@ def _routing(spec: Spec) -> Routing | None:
     for key, r in routing.receivers.items():
         common: dict[str, Any] = dict(name=names.receiver_name(svc, key), spec_name=key, kind=r.kind)
         if r.slack is not None:
-            receivers.append(Receiver(**common, channel=r.slack.channel, secret_file=r.slack.api_url_file,
-                                      send_resolved=r.slack.send_resolved, mention=r.slack.mention))
+            receivers.append(
+                Receiver(
+                    **common,
+                    channel=r.slack.channel,
+                    secret_file=r.slack.api_url_file,
+                    send_resolved=r.slack.send_resolved,
+                    mention=r.slack.mention,
+                )
+            )
         elif r.pagerduty is not None:
-            receivers.append(Receiver(**common, secret_file=r.pagerduty.routing_key_file, url=r.pagerduty.url,
-                                      send_resolved=r.pagerduty.send_resolved))
+            receivers.append(
+                Receiver(
+                    **common,
+                    secret_file=r.pagerduty.routing_key_file,
+                    url=r.pagerduty.url,
+                    send_resolved=r.pagerduty.send_resolved,
+                )
+            )
         elif r.webhook is not None:
-            receivers.append(Receiver(**common, secret_file=r.webhook.credentials_file, url=r.webhook.url,
-                                      send_resolved=r.webhook.send_resolved))
+            receivers.append(
+                Receiver(
+                    **common,
+                    secret_file=r.webhook.credentials_file,
+                    url=r.webhook.url,
+                    send_resolved=r.webhook.send_resolved,
+                )
+            )
         elif r.email is not None:
             e = r.email
-            receivers.append(Receiver(**common, secret_file=e.auth_password_file, email_to=e.to, email_from=e.from_,
-                                      smarthost=e.smarthost, auth_username=e.auth_username, require_tls=e.require_tls,
-                                      send_resolved=e.send_resolved))
+            receivers.append(
+                Receiver(
+                    **common,
+                    secret_file=e.auth_password_file,
+                    email_to=e.to,
+                    email_from=e.from_,
+                    smarthost=e.smarthost,
+                    auth_username=e.auth_username,
+                    require_tls=e.require_tls,
+                    send_resolved=e.send_resolved,
+                )
+            )
         elif r.opsgenie is not None:
             o = r.opsgenie
-            receivers.append(Receiver(**common, secret_file=o.api_key_file, url=o.api_url, team=o.team,
-                                      send_resolved=o.send_resolved))
+            receivers.append(
+                Receiver(
+                    **common, secret_file=o.api_key_file, url=o.api_url, team=o.team, send_resolved=o.send_resolved
+                )
+            )
 
     def timing_of(severity: Severity | None) -> dict[str, Duration]:
         timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
@@ -316,20 +472,41 @@ def _routing(spec: Spec) -> Routing | None:
         timing = timing_of(severity)
         timing.update({k: getattr(route, k) for k in timing if getattr(route, k) is not None})
         matchers = (equal(names.SEVERITY_LABEL, severity),) if severity else ()
-        routes.append(Route(
-            matchers=matchers + tuple(route.match.values()),
-            receivers=tuple(names.receiver_name(svc, t) for t in route.to), continue_=route.continue_,
-            mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
-            active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),
-            group_wait=timing["group_wait"], group_interval=timing["group_interval"], repeat_interval=timing["repeat_interval"],
-            group_by=group_by(route.group_by) if route.group_by is not None else None,
-        ))
+        routes.append(
+            Route(
+                matchers=matchers + tuple(route.match.values()),
+                receivers=tuple(names.receiver_name(svc, t) for t in route.to),
+                continue_=route.continue_,
+                mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
+                active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),
+                group_wait=timing["group_wait"],
+                group_interval=timing["group_interval"],
+                repeat_interval=timing["repeat_interval"],
+                group_by=group_by(route.group_by) if route.group_by is not None else None,
+            )
+        )
     intervals = tuple(
-        TimeInterval(names.time_interval_name(svc, key), tuple(t.weekdays), tuple(_span(x) for x in t.times), t.location,
-                     tuple(t.days_of_month), tuple(t.months), tuple(t.years))
+        TimeInterval(
+            names.time_interval_name(svc, key),
+            tuple(t.weekdays),
+            tuple(_span(x) for x in t.times),
+            t.location,
+            tuple(t.days_of_month),
+            tuple(t.months),
+            tuple(t.years),
+        )
         for key, t in routing.mute.items()
     )
     default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))
     fallback = timing_of(None)
-    return Routing(tuple(receivers), tuple(routes), default, group_by(routing.group_by), intervals, routing.inhibit,
-                   fallback["group_wait"], fallback["group_interval"], fallback["repeat_interval"])
+    return Routing(
+        tuple(receivers),
+        tuple(routes),
+        default,
+        group_by(routing.group_by),
+        intervals,
+        routing.inhibit,
+        fallback["group_wait"],
+        fallback["group_interval"],
+        fallback["repeat_interval"],
+    )

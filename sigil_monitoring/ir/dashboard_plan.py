@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .. import defaults
-from .model import Panel, Row, Series
 from ..records import Record, field, replace
+from .model import Panel, Row, Series
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
     from ..spec import dashboard as spec_dashboard
@@ -92,6 +92,7 @@ def drafts_from_spec(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
 
 def panel_titles(spec: Spec) -> list[str]:
     """The title of every panel the dashboard will have, in order (titles do not depend on series)."""
+
     def no_series(ref: MetricRef) -> Series:
         return None  # type: ignore[return-value]
 
@@ -103,22 +104,53 @@ def _draft(panel: spec_dashboard.Panel, series_of: SeriesOf) -> list[PanelDraft]
     if kind == "slo":
         return slo_drafts(panel.slo or "")
     if kind == "text":
-        return [PanelDraft("text", panel.title or "Notes", panel.description or "", text=panel.text, width=panel.width, height=panel.height)]
+        return [
+            PanelDraft(
+                "text",
+                panel.title or "Notes",
+                panel.description or "",
+                text=panel.text,
+                width=panel.width,
+                height=panel.height,
+            )
+        ]
     limits = (_decimal(panel.min), _decimal(panel.max))
     if kind == "promql":
-        return [PanelDraft("promql", panel.title or "Query", panel.description or "", promql=panel.promql, unit=panel.unit or "none",
-                           legend=panel.legend, display=panel.display, limits=limits, width=panel.width, height=panel.height)]
+        return [
+            PanelDraft(
+                "promql",
+                panel.title or "Query",
+                panel.description or "",
+                promql=panel.promql,
+                unit=panel.unit or "none",
+                legend=panel.legend,
+                display=panel.display,
+                limits=limits,
+                width=panel.width,
+                height=panel.height,
+            )
+        ]
     ref = getattr(panel, kind)
     series = series_of(ref)
     of = panel.of
-    title = panel.title or _TITLES[kind].format(human(ref.metric) + (f" of {human(of.metric).lower()}" if of is not None else ""))
+    title = panel.title or _TITLES[kind].format(
+        human(ref.metric) + (f" of {human(of.metric).lower()}" if of is not None else "")
+    )
     total = panel.total if panel.total is not None else of
-    return [PanelDraft(
-        kind, title, panel.description or "", series=series,
-        total=series_of(total) if total is not None else None,
-        quantiles=tuple(Decimal(repr(q)) for q in panel.quantiles) if kind == "percentiles" else (),
-        width=panel.width, height=panel.height, metric_key=ref.metric, limits=limits,
-    )]
+    return [
+        PanelDraft(
+            kind,
+            title,
+            panel.description or "",
+            series=series,
+            total=series_of(total) if total is not None else None,
+            quantiles=tuple(Decimal(repr(q)) for q in panel.quantiles) if kind == "percentiles" else (),
+            width=panel.width,
+            height=panel.height,
+            metric_key=ref.metric,
+            limits=limits,
+        )
+    ]
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -130,7 +162,9 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
     from ..spec._fast_generated import MetricRef
 
     rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
-    latency, distributions, rates, states, gauges = (RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges"))
+    latency, distributions, rates, states, gauges = (
+        RowDraft(t) for t in ("Latency", "Distributions", "Rates", "State", "Gauges")
+    )
     for key, metric in spec.metrics.items():
         if metric.from_ is not None:
             continue  # its base metric's panels show it
@@ -139,11 +173,20 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
         name = human(key)
         if metric.type in ("histogram", "native_histogram"):
             if metric.unit == "seconds":
-                latency.panels += [PanelDraft("heatmap", f"{name} heatmap", series=series, metric_key=key),
-                                   PanelDraft("percentiles", f"{name} percentiles", series=series,
-                                              quantiles=defaults.DEFAULT_QUANTILES, metric_key=key)]
+                latency.panels += [
+                    PanelDraft("heatmap", f"{name} heatmap", series=series, metric_key=key),
+                    PanelDraft(
+                        "percentiles",
+                        f"{name} percentiles",
+                        series=series,
+                        quantiles=defaults.DEFAULT_QUANTILES,
+                        metric_key=key,
+                    ),
+                ]
             else:
-                distributions.panels.append(PanelDraft("histogram", f"{name} distribution", series=series, metric_key=key))
+                distributions.panels.append(
+                    PanelDraft("histogram", f"{name} distribution", series=series, metric_key=key)
+                )
         elif metric.type == "counter":
             rates.panels.append(PanelDraft("rate", f"{name} per second", series=series, metric_key=key))
         elif metric.states:
@@ -162,16 +205,34 @@ def layout(rows: list[RowDraft]) -> tuple[Row, ...]:
         y += 1
         x, line_height, placed = 0, 0, []
         for draft in row.panels:
-            w0, h0 = defaults.PANEL_SIZE["promql_stat" if draft.kind == "promql" and draft.display == "stat" else draft.kind]
+            w0, h0 = defaults.PANEL_SIZE[
+                "promql_stat" if draft.kind == "promql" and draft.display == "stat" else draft.kind
+            ]
             w, h = draft.width or w0, draft.height or h0
             if x + w > defaults.GRID_COLUMNS:
                 x, y, line_height = 0, y + line_height, 0
-            placed.append(Panel(
-                id=next_id, kind=draft.kind, title=draft.title, description=draft.description,
-                x=x, y=y, w=w, h=h, series=draft.series, total=draft.total, quantiles=draft.quantiles,
-                slo=draft.slo, text=draft.text, promql=draft.promql, unit=draft.unit, legend=draft.legend,
-                display=draft.display, limits=draft.limits,
-            ))
+            placed.append(
+                Panel(
+                    id=next_id,
+                    kind=draft.kind,
+                    title=draft.title,
+                    description=draft.description,
+                    x=x,
+                    y=y,
+                    w=w,
+                    h=h,
+                    series=draft.series,
+                    total=draft.total,
+                    quantiles=draft.quantiles,
+                    slo=draft.slo,
+                    text=draft.text,
+                    promql=draft.promql,
+                    unit=draft.unit,
+                    legend=draft.legend,
+                    display=draft.display,
+                    limits=draft.limits,
+                )
+            )
             next_id += 1
             x += w
             line_height = max(line_height, h)
@@ -229,8 +290,9 @@ def _index(rows: tuple[Row, ...]) -> _PanelIndex:
     return _last_index[0][1]
 
 
-def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None,
-              total_key: str | None = None) -> Panel | None:
+def panel_for(
+    rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None, total_key: str | None = None
+) -> Panel | None:
     """The panel an alert (or an SLO's burn alerts) links to: the first panel of the best kind showing its metric
     (for a share, ``gauge_ratio``, of its metric over ``total_key``).
 
@@ -249,7 +311,11 @@ def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, sl
         return index.by_slo.get(slo)
     for kind in ALERT_PANEL_KINDS.get(alert_kind, ()):
         if alert_kind == "gauge_ratio":
-            found = index.by_share.get((kind, metric_key, total_key)) if metric_key is not None and total_key is not None else None
+            found = (
+                index.by_share.get((kind, metric_key, total_key))
+                if metric_key is not None and total_key is not None
+                else None
+            )
         else:
             found = index.by_kind.get((kind, metric_key)) if metric_key is not None else None
         if found is not None:
@@ -260,12 +326,17 @@ def panel_for(rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, sl
     return None
 
 
-def with_alerts(rows: tuple[Row, ...], annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]]) -> tuple[Row, ...]:
+def with_alerts(
+    rows: tuple[Row, ...], annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]]
+) -> tuple[Row, ...]:
     """Attach alert names and thresholds to the panels that show them."""
     return tuple(
-        replace(row, panels=tuple(
-            replace(p, alerts=annotate[p.id][0], thresholds=annotate[p.id][1]) if p.id in annotate else p
-            for p in row.panels
-        ))
+        replace(
+            row,
+            panels=tuple(
+                replace(p, alerts=annotate[p.id][0], thresholds=annotate[p.id][1]) if p.id in annotate else p
+                for p in row.panels
+            ),
+        )
         for row in rows
     )

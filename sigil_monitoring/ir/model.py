@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..matchers import Matcher
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
+from ..matchers import Matcher
 from ..records import Record, field
 from ..spec.units import Duration, Threshold
 
@@ -184,7 +184,9 @@ class Receiver(Record):
     spec_name: str
     kind: str  # slack | pagerduty | webhook | email | opsgenie
     channel: str | None = None
-    secret_file: str | None = None  # api_url_file / routing_key_file / credentials_file / auth_password_file / api_key_file
+    secret_file: str | None = (
+        None  # api_url_file / routing_key_file / credentials_file / auth_password_file / api_key_file
+    )
     url: str | None = None
     send_resolved: bool = True
     mention: str | None = None
@@ -249,7 +251,9 @@ class Service(Record):
     alerts: tuple[Alert, ...]
     dashboard: Dashboard
     routing: Routing | None
-    targets: Targets = field(default_factory=_default_targets)  # the spec's (frozen) section: what to compile, engine options
+    targets: Targets = field(
+        default_factory=_default_targets
+    )  # the spec's (frozen) section: what to compile, engine options
 
 
 class Model(Record):

@@ -44,8 +44,13 @@ JOB = "drill"
 Progress = Callable[[str], None]
 
 
-def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: Progress | None = None,
-              prometheus_binary: str | None = None, alertmanager_binary: str | None = None) -> DrillResult:
+def run_drill(
+    specs: list[Spec],
+    alerts: Iterable[str] | None = None,
+    progress: Progress | None = None,
+    prometheus_binary: str | None = None,
+    alertmanager_binary: str | None = None,
+) -> DrillResult:
     """Drill ``alerts`` (names, or ``service/name``; all when None) of ``specs`` on one server pair."""
     say = progress or (lambda _line: None)
     started = time.monotonic()
@@ -66,18 +71,25 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
         say(f"starting Alertmanager and Prometheus (scraping the simulator at {endpoint.target})")
         am = stack.enter_context(AlertmanagerProcess(am_config, binary_path=alertmanager_binary))
         targets = {JOB: [endpoint.target]}
-        prom = stack.enter_context(PrometheusProcess(scrape_targets=targets, alertmanager_url=am.base_url,
-                                                     interval="1s", binary_path=prometheus_binary))
+        prom = stack.enter_context(
+            PrometheusProcess(
+                scrape_targets=targets, alertmanager_url=am.base_url, interval="1s", binary_path=prometheus_binary
+            )
+        )
         _wait(lambda: prom.query(f'up{{job="{JOB}"}} == 1'), "the first scrape of the simulator")
         prom.reload(PrometheusProcess.generate_config(rule_files, targets, am.base_url, "1s"))
         _wait(lambda: len(prom.rule_groups()) >= _group_count(rule_files), "Prometheus to load the drill rules")
-        _wait(lambda: http_json("GET", prom.base_url + "/api/v1/alertmanagers")["data"]["activeAlertmanagers"],
-              "Prometheus to discover Alertmanager")
+        _wait(
+            lambda: http_json("GET", prom.base_url + "/api/v1/alertmanagers")["data"]["activeAlertmanagers"],
+            "Prometheus to discover Alertmanager",
+        )
         setup = time.monotonic() - started
         say(f"servers ready after {setup:.1f}s; normal traffic for {NORMAL_SECONDS:.0f}s, nothing may alert")
         time.sleep(NORMAL_SECONDS)
-        noisy = sorted({f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
-                       | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)})
+        noisy = sorted(
+            {f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
+            | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)}
+        )
         loud = {a["labels"]["alertname"] for a in prom.alerts()}  # reported already; not waited for below
         say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
         runs: dict[str, AlertRun] = {}
@@ -97,8 +109,13 @@ def run_drill(specs: list[Spec], alerts: Iterable[str] | None = None, progress: 
                     run.problem = run.problem or f"alerts still active after clearing: {left}"
             runs.update({f"{r.service}/{r.alert}": r for r in done})
         return DrillResult(
-            specs=[s.source for s in model.services], scaling=SCALING_NOTE, normal_seconds=NORMAL_SECONDS,
-            normal_alerts=noisy, runs=[runs[f"{svc.name}/{i.alert}"] for svc, i in planned], skipped=skipped, setup_seconds=round(setup, 1),
+            specs=[s.source for s in model.services],
+            scaling=SCALING_NOTE,
+            normal_seconds=NORMAL_SECONDS,
+            normal_alerts=noisy,
+            runs=[runs[f"{svc.name}/{i.alert}"] for svc, i in planned],
+            skipped=skipped,
+            setup_seconds=round(setup, 1),
             total_seconds=round(time.monotonic() - started, 1),
         )
 
@@ -128,9 +145,11 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
     """Incidents that can run at the same time, first fit in plan order: no two in a batch touch
     the same metric of the same service, and an alert that inhibits (``inhibits: true``) runs
     without other alerts of its service, since it silences them by design."""
+
     def metrics(job: tuple[Service, inc.Incident]) -> set[tuple[str, str]]:
         return {(job[0].name, s.metric.name) for s in inc.touched(job[1])} | {
-            (job[0].name, name) for name in inc.inputs_touched(job[1])}
+            (job[0].name, name) for name in inc.inputs_touched(job[1])
+        }
 
     def inhibits(job: tuple[Service, inc.Incident]) -> bool:
         """The alert inhibits, or the incident moves a metric an inhibiting alert reads (an up-SLO
@@ -146,7 +165,8 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
             services = {other.name for other, _ in batch}
             clash = any(metrics(job) & metrics(other) for other in batch)
             alone = (inhibits(job) and job[0].name in services) or any(
-                inhibits(other) and other[0].name == job[0].name for other in batch)
+                inhibits(other) and other[0].name == job[0].name for other in batch
+            )
             if not clash and not alone:
                 batch.append(job)
                 break
@@ -196,17 +216,21 @@ class _Polled:
 
 
 def _touched_series(sim: Simulator, incident: inc.Incident) -> list[Any]:
-    return ([t for series in inc.touched(incident) for t in sim.select(series)]
-            + [t for t in sim.series if t.metric.name in inc.inputs_touched(incident)])
+    return [t for series in inc.touched(incident) for t in sim.select(series)] + [
+        t for t in sim.series if t.metric.name in inc.inputs_touched(incident)
+    ]
 
 
 def _inhibitors(am: Any, service: str, alert: str) -> list[str]:
     """Names of the alerts Alertmanager says inhibit ``alert`` (empty when it is not inhibited)."""
     current = am.alerts()
     names = {a.get("fingerprint"): a["labels"].get("alertname", "") for a in current}
-    found = {names.get(fp, fp) for a in current
-             if a["labels"].get("alertname") == alert and a["labels"].get("service") == service
-             for fp in (a.get("status", {}).get("inhibitedBy") or [])}
+    found = {
+        names.get(fp, fp)
+        for a in current
+        if a["labels"].get("alertname") == alert and a["labels"].get("service") == service
+        for fp in (a.get("status", {}).get("inhibitedBy") or [])
+    }
     return sorted(found)
 
 
@@ -224,8 +248,9 @@ def _value(prom: Any, expr: str) -> float | None:
     return max(finite) if finite else None
 
 
-def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Any, am: Any, sink: CaptureServer,
-           say: Progress) -> AlertRun:
+def _drive(
+    service: Service, incident: inc.Incident, sim: Simulator, prom: Any, am: Any, sink: CaptureServer, say: Progress
+) -> AlertRun:
     labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
     receivers = list(expected_receivers(service.routing, labels))
     sig = inc.signal(service, incident)
@@ -239,8 +264,11 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Any, 
         value = _value(prom, sig.expr)
         if value is not None:
             run.samples.append((round(now, 2), value))
-        mine = [a for a in prom.alerts() if a["labels"].get("alertname") == incident.alert
-                and a["labels"].get("service") == service.name]
+        mine = [
+            a
+            for a in prom.alerts()
+            if a["labels"].get("alertname") == incident.alert and a["labels"].get("service") == service.name
+        ]
         if run.pending is None and mine:  # Prometheus' activeAt is when it went pending, to the evaluation
             run.pending = round(min(_epoch(a.get("activeAt"), wall0 + now) for a in mine) - wall0, 2)
         if run.firing is None and any(a["state"] == "firing" for a in mine):
@@ -262,6 +290,7 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Any, 
         run.problem = f"the simulator cannot stage this incident: {exc}"
         say(f"    {run.alert} FAILED: {run.problem}")
         return run
+
     def notified_or_inhibited(status: str) -> list[Notification] | list[str]:
         found = notified(status)
         if found:
@@ -286,8 +315,10 @@ def _drive(service: Service, incident: inc.Incident, sim: Simulator, prom: Any, 
         run.runbook_link = all(n.mentions(_annotation(service, incident.alert, "runbook_url")) for n in firing)
         run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
         _inhibition(am, run)
-        say(f"    {run.alert}: notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
-            f"firing {run.firing}s)")
+        say(
+            f"    {run.alert}: notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
+            f"firing {run.firing}s)"
+        )
     except TimeoutError as exc:
         run.problem = f"no notification at {', '.join(receivers)}: {exc}"
         say(f"    {run.alert} FAILED: {run.problem}")

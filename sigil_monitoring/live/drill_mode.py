@@ -85,7 +85,9 @@ def _slo(slo: Slo) -> Slo:
     alerts = []
     for burn in slo.alerts:
         windows = tuple(_window(w, offset[burn.tier] + i) for i, w in enumerate(burn.windows))
-        alerts.append(replace(burn, windows=windows, for_=min(burn.for_, MAX_FOR), keep_firing_for=_capped(burn.keep_firing_for)))
+        alerts.append(
+            replace(burn, windows=windows, for_=min(burn.for_, MAX_FOR), keep_firing_for=_capped(burn.keep_firing_for))
+        )
     drill_windows = {d for b in alerts for w in b.windows for d in (w.long, w.short)}
     return replace(slo, alerts=tuple(alerts), windows=tuple(sorted(drill_windows | {slo.window})))
 
@@ -94,8 +96,13 @@ def _receiver(receiver: Receiver, sink_url: str, secrets: Path) -> Receiver:
     if receiver.kind in ("email", "opsgenie"):
         # No SMTP server or Opsgenie API in a drill: the receiver keeps its name (routing, grouping
         # and inhibition are unchanged) and delivers as a webhook, whose payload names the alerts.
-        receiver = Receiver(name=receiver.name, spec_name=receiver.spec_name, kind="webhook", url="unset",
-                            send_resolved=receiver.send_resolved)
+        receiver = Receiver(
+            name=receiver.name,
+            spec_name=receiver.spec_name,
+            kind="webhook",
+            url="unset",
+            send_resolved=receiver.send_resolved,
+        )
     url = sink_url.rstrip("/") + receiver_path(receiver)
     secret = str(secrets / (receiver.name.replace("/", "-") + ".secret"))
     if receiver.kind == "slack":
@@ -113,16 +120,26 @@ def secret_files(model: Model, sink_url: str) -> tuple[SecretFile, ...]:
             if r.secret_file is None:
                 continue
             content = {"slack": sink_url.rstrip("/") + receiver_path(r), "pagerduty": PAGERDUTY_TEST_KEY}.get(
-                r.kind, "drill-webhook-credentials")
+                r.kind, "drill-webhook-credentials"
+            )
             out.append(SecretFile(r.secret_file, content + "\n"))
     return tuple(out)
 
 
 def _routing(routing: Routing, sink_url: str, secrets: Path) -> Routing:
-    routes = tuple(replace(r, mute_when=(), active_when=(), group_wait=NOTIFY, group_interval=NOTIFY,
-                           repeat_interval=REPEAT) for r in routing.routes)
-    return replace(routing, receivers=tuple(_receiver(r, sink_url, secrets) for r in routing.receivers),
-                   routes=routes, time_intervals=(), group_wait=NOTIFY, group_interval=NOTIFY, repeat_interval=REPEAT)
+    routes = tuple(
+        replace(r, mute_when=(), active_when=(), group_wait=NOTIFY, group_interval=NOTIFY, repeat_interval=REPEAT)
+        for r in routing.routes
+    )
+    return replace(
+        routing,
+        receivers=tuple(_receiver(r, sink_url, secrets) for r in routing.receivers),
+        routes=routes,
+        time_intervals=(),
+        group_wait=NOTIFY,
+        group_interval=NOTIFY,
+        repeat_interval=REPEAT,
+    )
 
 
 def _own_routing(service: Service) -> Routing:
@@ -134,10 +151,15 @@ def _own_routing(service: Service) -> Routing:
 
 def _service(service: Service, sink_url: str, secrets: Path) -> Service:
     routing = service.routing or _own_routing(service)
-    alerts = tuple(replace(a, for_=min(a.for_, MAX_FOR), rate_window=RATE_WINDOW, keep_firing_for=_capped(a.keep_firing_for))
-                   for a in service.alerts)
+    alerts = tuple(
+        replace(a, for_=min(a.for_, MAX_FOR), rate_window=RATE_WINDOW, keep_firing_for=_capped(a.keep_firing_for))
+        for a in service.alerts
+    )
     return replace(
-        service, scrape_interval=SCRAPE, rate_window=RATE_WINDOW, alerts=alerts,
+        service,
+        scrape_interval=SCRAPE,
+        rate_window=RATE_WINDOW,
+        alerts=alerts,
         slos=tuple(_slo(s) for s in service.slos),
         routing=_routing(routing, sink_url, secrets),
     )

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
@@ -45,12 +45,17 @@ class SyntheticAlert:
     annotations: dict[str, str]
 
     def payload(self, starts: datetime, ends: datetime, generator: str) -> dict[str, object]:
-        return {"labels": self.labels, "annotations": self.annotations, "generatorURL": generator,
-                "startsAt": _rfc3339(starts), "endsAt": _rfc3339(ends)}
+        return {
+            "labels": self.labels,
+            "annotations": self.annotations,
+            "generatorURL": generator,
+            "startsAt": _rfc3339(starts),
+            "endsAt": _rfc3339(ends),
+        }
 
 
 def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _expand(template: str) -> str:
@@ -79,35 +84,51 @@ def synthetic_alerts(model: Model) -> list[SyntheticAlert]:
 
 def post(alertmanager_url: str, alerts: list[dict[str, object]], timeout: float = 10.0) -> None:
     """POST to Alertmanager's /api/v2/alerts (proxies from the environment apply: this may be production)."""
-    request = urllib.request.Request(alertmanager_url.rstrip("/") + "/api/v2/alerts", json.dumps(alerts).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        alertmanager_url.rstrip("/") + "/api/v2/alerts",
+        json.dumps(alerts).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310 - the user's URL
         reply.read()
 
 
-def fire_test(specs: list[Spec], alertmanager_url: str, names: Iterable[str] | None, resolve_after: float,
-              say: Callable[[str], None]) -> int:
+def fire_test(
+    specs: list[Spec],
+    alertmanager_url: str,
+    names: Iterable[str] | None,
+    resolve_after: float,
+    say: Callable[[str], None],
+) -> int:
     """Send the test alerts, wait ``resolve_after`` seconds, resolve them; returns how many were sent
     (0 when Alertmanager could not be reached)."""
     wanted = set(names) if names else None
-    chosen = [a for a in synthetic_alerts(build_model(specs))
-              if wanted is None or {a.name, f"{a.labels.get('service')}/{a.name}"} & wanted]
-    start = datetime.now(timezone.utc)
+    chosen = [
+        a
+        for a in synthetic_alerts(build_model(specs))
+        if wanted is None or {a.name, f"{a.labels.get('service')}/{a.name}"} & wanted
+    ]
+    start = datetime.now(UTC)
     generator = alertmanager_url.rstrip("/") + "/#/alerts"
     try:
         post(alertmanager_url, [a.payload(start, start + timedelta(seconds=resolve_after), generator) for a in chosen])
     except (urllib.error.URLError, OSError) as exc:
-        say(f"fire-test: error: cannot post to {alertmanager_url}: {getattr(exc, 'reason', exc)} (check --alertmanager-url)")
+        say(
+            f"fire-test: error: cannot post to {alertmanager_url}: {getattr(exc, 'reason', exc)} (check --alertmanager-url)"
+        )
         return 0
     say(f"sent {len(chosen)} test alert(s): {', '.join(a.name for a in chosen)}; resolving in {resolve_after:g}s")
     try:
         time.sleep(resolve_after)
     finally:  # also on Ctrl-C: on-call must not be left with a firing test page
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         try:
             post(alertmanager_url, [a.payload(start, now, generator) for a in chosen])
             say(f"resolved {len(chosen)} test alert(s)")
         except (urllib.error.URLError, OSError) as exc:
-            say(f"fire-test: error: cannot resolve: {getattr(exc, 'reason', exc)}; they end by themselves at "
-                f"{_rfc3339(start + timedelta(seconds=resolve_after))}")
+            say(
+                f"fire-test: error: cannot resolve: {getattr(exc, 'reason', exc)}; they end by themselves at "
+                f"{_rfc3339(start + timedelta(seconds=resolve_after))}"
+            )
     return len(chosen)

@@ -30,7 +30,7 @@ from ..ir.model import Alert, Series, Service, Slo
 from ..promql import selector
 from ..records import replace  # the IR objects are records, not dataclasses
 from ..spec.units import format_decimal
-from .simulator import NORMAL_RATE, Behaviour, Simulator, SimSeries
+from .simulator import NORMAL_RATE, Behaviour, SimSeries, Simulator
 
 QUIET_SHARE = 0.1  # normal traffic stays at a tenth of the nearest threshold
 BURST = 20.0  # an injected rate is this multiple of its threshold (at least 1/s)
@@ -135,13 +135,15 @@ Incident = LatencyAbove | ErrorBurst | RatioCross | StateIn | GaugeCross | Disap
 # ------------------------------------------------------------------------------------ planning
 def plan(service: Service) -> list[Incident | Undrivable]:
     """One entry per alert of ``service``: threshold alerts in spec order, then SLO burn tiers."""
-    out: list[Incident | Undrivable] = [_promql(service, a) if a.kind == "promql" else _threshold(a) for a in service.alerts]
+    out: list[Incident | Undrivable] = [
+        _promql(service, a) if a.kind == "promql" else _threshold(a) for a in service.alerts
+    ]
     for slo in service.slos:
         out += _burns(slo)
     return out
 
 
-_SERIES = re.compile(r'^\s*([A-Za-z_:][\w:]*)\s*(?:\{(.*)\})?\s*$', re.S)
+_SERIES = re.compile(r"^\s*([A-Za-z_:][\w:]*)\s*(?:\{(.*)\})?\s*$", re.S)
 _LABEL = re.compile(r'(\w+)\s*=\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -187,8 +189,7 @@ def _native(series: Series | None) -> bool:
     return series is not None and series.metric.type == "native_histogram"
 
 
-NATIVE_REASON = ("native histograms need a protobuf scrape; the simulator's text exposition "
-                 "(prometheus-client) has none")
+NATIVE_REASON = "native histograms need a protobuf scrape; the simulator's text exposition (prometheus-client) has none"
 
 
 def _threshold(alert: Alert) -> Incident | Undrivable:
@@ -203,8 +204,11 @@ def _threshold(alert: Alert) -> Incident | Undrivable:
             bounds = [float(b) for b in series.metric.buckets or ()] or _default_bounds()
             above = [b for b in bounds if b >= value]
             if len(above) < 2:
-                return Undrivable(alert.name, f"no finite bucket lies above {alert.threshold.text if alert.threshold else value}: "
-                                  "histogram_quantile can never exceed the threshold (add a bucket above it)")
+                return Undrivable(
+                    alert.name,
+                    f"no finite bucket lies above {alert.threshold.text if alert.threshold else value}: "
+                    "histogram_quantile can never exceed the threshold (add a bucket above it)",
+                )
             return LatencyAbove(alert.name, series, value, above[1])
         case "rate":
             return ErrorBurst(alert.name, alert_rules.alert_series(alert), value, alert.op or ">")
@@ -266,6 +270,7 @@ def _set(sim: Simulator, targets: list[SimSeries], normal: bool, **values: float
     def how(b: Behaviour) -> None:
         for key, value in values.items():
             setattr(b, key, value)
+
     sim.change(targets, how, normal=normal)
 
 
@@ -353,7 +358,13 @@ def inject(incident: Incident, sim: Simulator) -> None:
 def touched(incident: Incident) -> tuple[Series, ...]:
     """The series an incident changes: incidents touching none in common can run at the same time."""
     match incident:
-        case LatencyAbove(series=s) | ErrorBurst(series=s) | StateIn(series=s) | GaugeCross(series=s) | Disappear(series=s):
+        case (
+            LatencyAbove(series=s)
+            | ErrorBurst(series=s)
+            | StateIn(series=s)
+            | GaugeCross(series=s)
+            | Disappear(series=s)
+        ):
             return (s,)
         case RatioCross(bad=bad, total=total):
             return (bad, total)
@@ -371,7 +382,9 @@ def _input_series(sim: Simulator, name: str, labels: dict[str, str]) -> list[Sim
     return same if exact else same + [sim.add(same[0].metric, labels)] if same else []
 
 
-def _stage_inputs(sim: Simulator, inputs: tuple[tuple[str, dict[str, str], float], ...], clock: bool, normal: bool) -> None:
+def _stage_inputs(
+    sim: Simulator, inputs: tuple[tuple[str, dict[str, str], float], ...], clock: bool, normal: bool
+) -> None:
     shift = time.time() if clock else 0.0
     for name, labels, value in inputs:
         targets = _input_series(sim, name, labels)
@@ -393,8 +406,13 @@ def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
         case "latency" if slo.latency is not None and slo.below is not None:
             bounds = sim.select(slo.latency)[0].bounds if sim.select(slo.latency) else ()
             above = [b for b in bounds if b > float(slo.below)]
-            _set(sim, sim.select(slo.latency), normal, slow_at=above[0] if above else float(slo.below) * 2,
-                 slow_fraction=ratio)
+            _set(
+                sim,
+                sim.select(slo.latency),
+                normal,
+                slow_at=above[0] if above else float(slo.below) * 2,
+                slow_fraction=ratio,
+            )
         case "up" if slo.up is not None:
             # Normally fully up: an up gauge is 0 or 1, and `value: up, below: 1` alerts on less.
             _set(sim, sim.select(slo.up), normal, value=1.0 if normal else 1.0 - ratio)

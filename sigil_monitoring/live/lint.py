@@ -93,14 +93,20 @@ def _metric_findings(prom: Prometheus, spec: Spec, service: Service, metadata: d
         where = _at(spec, "metrics", metric.key)
         sample = _sample_name(metric)
         if not prom.has(_metric_selector(service, sample)):
-            shape = " (no _bucket series: is it a summary or a native histogram?)" if metric.type == "histogram" and prom.has(
-                _metric_selector(service, metric.name + "_count")) else ""
+            shape = (
+                " (no _bucket series: is it a summary or a native histogram?)"
+                if metric.type == "histogram" and prom.has(_metric_selector(service, metric.name + "_count"))
+                else ""
+            )
             yield Finding(*where, f"metric {metric.name} not found for {_metric_selector(service, '')}{shape}")
             continue
         declared = "histogram" if metric.type in HISTOGRAMS else metric.type
         exposed = {m.get("type") for m in metadata.get(metric.name, [])} - {"unknown", "untyped", None}
         if exposed and declared not in exposed:
-            yield Finding(*where, f"metric {metric.name} is declared {metric.type} but Prometheus has it as {', '.join(sorted(exposed))}")
+            yield Finding(
+                *where,
+                f"metric {metric.name} is declared {metric.type} but Prometheus has it as {', '.join(sorted(exposed))}",
+            )
         for label in metric.labels:
             if not prom.has(_metric_selector(service, sample, (Matcher(label, "!=", ""),))):
                 yield Finding(*where, f"metric {metric.name} has no label {label}")
@@ -110,23 +116,35 @@ def _metric_findings(prom: Prometheus, spec: Spec, service: Service, metadata: d
 
 def _thresholds(service: Service, metric: Metric) -> Iterator[tuple[Decimal, str]]:
     for alert in service.alerts:
-        if alert.kind == "quantile" and alert.series is not None and alert.series.metric.name == metric.name and alert.threshold:
+        if (
+            alert.kind == "quantile"
+            and alert.series is not None
+            and alert.series.metric.name == metric.name
+            and alert.threshold
+        ):
             yield alert.threshold.value, f"alert {alert.name}"
     for slo in service.slos:
         if slo.latency is not None and slo.latency.metric.name == metric.name and slo.below is not None:
             yield slo.below, f"SLO {slo.name}"
 
 
-def _bucket_findings(prom: Prometheus, spec: Spec, service: Service, metric: Metric, where: tuple[str, int, int]) -> Iterator[Finding]:
+def _bucket_findings(
+    prom: Prometheus, spec: Spec, service: Service, metric: Metric, where: tuple[str, int, int]
+) -> Iterator[Finding]:
     wanted = list(_thresholds(service, metric))
     if not wanted:
         return
-    found = prom.get("/api/v1/label/le/values", **{"match[]": _metric_selector(service, names.bucket_series(metric.name))})
+    found = prom.get(
+        "/api/v1/label/le/values", **{"match[]": _metric_selector(service, names.bucket_series(metric.name))}
+    )
     bounds = {Decimal(v) for v in found if v not in ("+Inf", "-Inf", "NaN")}
     for value, who in wanted:
         if value not in bounds:
-            yield Finding(*where, f"histogram {metric.name} has no bucket at {value.normalize()} ({who} uses it as a "
-                                  f"threshold; buckets: {', '.join(str(b.normalize()) for b in sorted(bounds)) or 'none'})")
+            yield Finding(
+                *where,
+                f"histogram {metric.name} has no bucket at {value.normalize()} ({who} uses it as a "
+                f"threshold; buckets: {', '.join(str(b.normalize()) for b in sorted(bounds)) or 'none'})",
+            )
 
 
 def _pinned_findings(prom: Prometheus, spec: Spec, service: Service) -> Iterator[Finding]:
@@ -139,8 +157,10 @@ def _pinned_findings(prom: Prometheus, spec: Spec, service: Service) -> Iterator
             seen.add((series.metric.name, m))
             if not prom.has(_metric_selector(service, _sample_name(series.metric), (m,))):
                 what = "no series has" if m.op == "=" else "no series matches"
-                yield Finding(*_at(spec, "metrics", series.metric.key),
-                              f"{what} {m.text()} on {series.metric.name} (the spec pins it)")
+                yield Finding(
+                    *_at(spec, "metrics", series.metric.key),
+                    f"{what} {m.text()} on {series.metric.name} (the spec pins it)",
+                )
 
 
 def _selectors(node: Any) -> Iterator[str]:
@@ -177,14 +197,24 @@ def _rule_findings(prom: Prometheus, spec: Spec, service: Service) -> Iterator[F
             for rule in group.rules:
                 labels = dict(rule.labels)
                 if isinstance(rule, AlertingRule):
-                    where = _at(spec, "alerts", rule.alert) if rule.alert in spec.alerts else _at(spec, "slos", labels.get(names.SLO_LABEL, ""))
+                    where = (
+                        _at(spec, "alerts", rule.alert)
+                        if rule.alert in spec.alerts
+                        else _at(spec, "slos", labels.get(names.SLO_LABEL, ""))
+                    )
                     # An alert that is not firing returns nothing by design: what it reads must exist.
                     empty = [s for s in dict.fromkeys(_selectors(promql_parser.parse(rule.expr))) if not prom.has(s)]
                     if empty and not rule.expr.startswith("absent("):
                         yield Finding(*where, f"alert {rule.alert} reads series that do not exist: {', '.join(empty)}")
                 elif not prom.has(rule.expr):
-                    where = _at(spec, "slos", labels[names.SLO_LABEL]) if names.SLO_LABEL in labels else _at(spec, "metrics")
-                    yield Finding(*where, f"recording rule {rule.record} returns no data: {_why_empty(prom, rule.expr)}")
+                    where = (
+                        _at(spec, "slos", labels[names.SLO_LABEL])
+                        if names.SLO_LABEL in labels
+                        else _at(spec, "metrics")
+                    )
+                    yield Finding(
+                        *where, f"recording rule {rule.record} returns no data: {_why_empty(prom, rule.expr)}"
+                    )
 
 
 def _panel_queries(service: Service, model: Any) -> Iterator[tuple[str, str]]:
@@ -200,6 +230,7 @@ def _panel_queries(service: Service, model: Any) -> Iterator[tuple[str, str]]:
                     if target.get("expr"):
                         yield panel.get("title", ""), target["expr"]
                 yield from walk(panel.get("panels", []))
+
         yield from walk(dashboard.get("panels", []))
 
 
@@ -224,7 +255,11 @@ def lint(specs: list[Spec], prometheus_url: str) -> list[Finding]:
         for title, expr in _panel_queries(service, model):
             query = _grafana_expr(expr, service)
             if not prom.has(query):
-                findings.append(Finding(*_at(spec, "dashboard"), f"panel '{title}' query returns no data: {_why_empty(prom, query)}"))
+                findings.append(
+                    Finding(
+                        *_at(spec, "dashboard"), f"panel '{title}' query returns no data: {_why_empty(prom, query)}"
+                    )
+                )
     return list(dict.fromkeys(findings))
 
 
@@ -233,4 +268,3 @@ def render_findings(findings: list[Finding], fmt: str) -> str:
         return json.dumps({"findings": [asdict(f) for f in findings]}, indent=2, sort_keys=True) + "\n"
     lines = [f.github() if fmt == "github" else f.text() for f in findings]
     return "".join(line + "\n" for line in lines)
-

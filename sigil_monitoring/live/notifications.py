@@ -57,7 +57,11 @@ def parse(request: CapturedRequest) -> Notification | None:
         action = body.get("event_action")
         name = (body.get("payload") or {}).get("class")
         status = {"trigger": "firing", "resolve": "resolved"}.get(str(action))
-        return Notification(receiver, kind_name, status, (str(name),), strings, request.received) if status and name else None
+        return (
+            Notification(receiver, kind_name, status, (str(name),), strings, request.received)
+            if status and name
+            else None
+        )
     if kind_name == "slack":
         attachment = (body.get("attachments") or [{}])[0]
         title = str(attachment.get("title", ""))

@@ -58,13 +58,16 @@ class ManagedProcess:
     kills if needed and reaps it, prints its log when the block raised, and deletes the
     temp dir. Subclasses set `name`, `names` (binary candidates) and implement `args()`.
     """
+
     name: str = "process"
     names: tuple[str, ...] = ()
 
     def __init__(self, binary_path: str | None, startup_timeout: float, extra_args: Iterable[str]) -> None:
         path = binary_path or binary(self.names)
         if not path:
-            raise FileNotFoundError(f"none of {list(self.names)} on PATH (install the Debian packages prometheus and prometheus-alertmanager)")
+            raise FileNotFoundError(
+                f"none of {list(self.names)} on PATH (install the Debian packages prometheus and prometheus-alertmanager)"
+            )
         self.binary_path, self.startup_timeout, self.extra_args = path, startup_timeout, list(extra_args)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"sigil-{self.name}-"))
         self.log_path = self.workdir / f"{self.name}.log"
@@ -81,14 +84,20 @@ class ManagedProcess:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([self.binary_path, *self.args(), *self.extra_args], cwd=self.workdir,
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [self.binary_path, *self.args(), *self.extra_args],
+                cwd=self.workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         _LIVE.add(self.proc)
         if self._wait_ready():
             return
         code = self.proc.poll()
-        raise RuntimeError(f"{self.name} not ready within {self.startup_timeout}s (exit code {code}); "
-                           f"log:\n{self.log()}")
+        raise RuntimeError(
+            f"{self.name} not ready within {self.startup_timeout}s (exit code {code}); log:\n{self.log()}"
+        )
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + self.startup_timeout
@@ -124,18 +133,29 @@ class ManagedProcess:
 
 class AlertmanagerProcess(ManagedProcess):
     """The real Alertmanager on 127.0.0.1; clustering off, storage in a temp dir."""
+
     name, names = "alertmanager", ALERTMANAGER_NAMES
 
-    def __init__(self, config_path: PathLike, *, binary_path: str | None = None,
-                 startup_timeout: float = 15.0, extra_args: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        config_path: PathLike,
+        *,
+        binary_path: str | None = None,
+        startup_timeout: float = 15.0,
+        extra_args: Iterable[str] = (),
+    ) -> None:
         super().__init__(binary_path, startup_timeout, extra_args)
         self.config_path = Path(config_path).resolve()
 
     def args(self) -> list[str]:
         # --web.external-url: without it, links in notifications carry this machine's host name.
-        return [f"--config.file={self.config_path}", f"--storage.path={self.workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=",
-                f"--web.external-url={self.base_url}"]
+        return [
+            f"--config.file={self.config_path}",
+            f"--storage.path={self.workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--cluster.listen-address=",
+            f"--web.external-url={self.base_url}",
+        ]
 
     def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
         """POST alerts ({labels, annotations, startsAt, endsAt, generatorURL}) to /api/v2/alerts."""
@@ -153,37 +173,66 @@ class PrometheusProcess(ManagedProcess):
     `config_path`, or let it generate one from `rule_files`, `scrape_targets`
     ({job: ["host:port"]}, or a list for job "test") and `alertmanager_url`.
     """
+
     name, names = "prometheus", PROMETHEUS_NAMES
 
-    def __init__(self, config_text: str | None = None, *, config_path: PathLike | None = None,
-                 rule_files: Iterable[PathLike] = (), scrape_targets: Targets = (),
-                 alertmanager_url: str | None = None, interval: str = "1s", binary_path: str | None = None,
-                 startup_timeout: float = 20.0, extra_args: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        config_text: str | None = None,
+        *,
+        config_path: PathLike | None = None,
+        rule_files: Iterable[PathLike] = (),
+        scrape_targets: Targets = (),
+        alertmanager_url: str | None = None,
+        interval: str = "1s",
+        binary_path: str | None = None,
+        startup_timeout: float = 20.0,
+        extra_args: Iterable[str] = (),
+    ) -> None:
         super().__init__(binary_path, startup_timeout, extra_args)
         if config_path is not None:
             self.config_path = Path(config_path).resolve()
         else:
             self.config_path = self.workdir / "prometheus.yml"
-            self.config_path.write_text(config_text if config_text is not None else self.generate_config(
-                rule_files, scrape_targets, alertmanager_url, interval))
+            self.config_path.write_text(
+                config_text
+                if config_text is not None
+                else self.generate_config(rule_files, scrape_targets, alertmanager_url, interval)
+            )
 
     @staticmethod
-    def generate_config(rule_files: Iterable[PathLike] = (), scrape_targets: Targets = (),
-                        alertmanager_url: str | None = None, interval: str = "1s") -> str:
+    def generate_config(
+        rule_files: Iterable[PathLike] = (),
+        scrape_targets: Targets = (),
+        alertmanager_url: str | None = None,
+        interval: str = "1s",
+    ) -> str:
         """prometheus.yml text, written as JSON (valid YAML) so no YAML library is needed."""
-        jobs = dict(scrape_targets) if isinstance(scrape_targets, Mapping) else (
-            {"test": list(scrape_targets)} if scrape_targets else {})
+        jobs = (
+            dict(scrape_targets)
+            if isinstance(scrape_targets, Mapping)
+            else ({"test": list(scrape_targets)} if scrape_targets else {})
+        )
         config: dict[str, Any] = {
             "global": {"scrape_interval": interval, "evaluation_interval": interval},
             "rule_files": [str(Path(p).resolve()) for p in rule_files],
             # honor_labels: keep a `job` label the target exposes instead of renaming it exported_job.
-            "scrape_configs": [{"job_name": job, "honor_labels": True, "static_configs": [{"targets": list(t)}]}
-                               for job, t in jobs.items()],
+            "scrape_configs": [
+                {"job_name": job, "honor_labels": True, "static_configs": [{"targets": list(t)}]}
+                for job, t in jobs.items()
+            ],
         }
         if alertmanager_url:
             url = urllib.parse.urlsplit(alertmanager_url)
-            config["alerting"] = {"alertmanagers": [{"scheme": url.scheme or "http", "path_prefix": url.path or "/",
-                                                     "static_configs": [{"targets": [url.netloc]}]}]}
+            config["alerting"] = {
+                "alertmanagers": [
+                    {
+                        "scheme": url.scheme or "http",
+                        "path_prefix": url.path or "/",
+                        "static_configs": [{"targets": [url.netloc]}],
+                    }
+                ]
+            }
         return json.dumps(config, indent=2)
 
     def reload(self, config_text: str) -> None:
@@ -199,8 +248,11 @@ class PrometheusProcess(ManagedProcess):
         return self._api("/api/v1/rules")["groups"]
 
     def args(self) -> list[str]:
-        return [f"--config.file={self.config_path}", f"--storage.tsdb.path={self.workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}"]
+        return [
+            f"--config.file={self.config_path}",
+            f"--storage.tsdb.path={self.workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+        ]
 
     def _api(self, path: str) -> Any:
         reply = http_json("GET", self.base_url + path)

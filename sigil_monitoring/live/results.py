@@ -44,8 +44,12 @@ class AlertRun:
             return False
         if self.inhibited_by:
             return self.notified is None
-        return (self.notified is not None and set(self.expected_receivers) <= set(self.receivers_reached)
-                and self.runbook_link and self.dashboard_link)
+        return (
+            self.notified is not None
+            and set(self.expected_receivers) <= set(self.receivers_reached)
+            and self.runbook_link
+            and self.dashboard_link
+        )
 
 
 @dataclass

@@ -169,8 +169,12 @@ class Simulator:
         text = generate_latest(registry).decode()
         # prometheus-client names a counter's HELP/TYPE lines <name>_total whatever its samples are
         # called; a Go exporter's counter without the suffix keeps its own name there.
-        for name in {s.metric.name for s in self.series if s.metric.type == "counter" and not s.metric.name.endswith("_total")}:
-            text = text.replace(f"# HELP {name}_total ", f"# HELP {name} ").replace(f"# TYPE {name}_total ", f"# TYPE {name} ")
+        for name in {
+            s.metric.name for s in self.series if s.metric.type == "counter" and not s.metric.name.endswith("_total")
+        }:
+            text = text.replace(f"# HELP {name}_total ", f"# HELP {name} ").replace(
+                f"# TYPE {name}_total ", f"# TYPE {name} "
+            )
         return text
 
     def serve(self) -> MetricsEndpoint:
@@ -195,7 +199,9 @@ class MetricsEndpoint(LocalHTTPServer):
 
 
 def _series_of(service: Service, metric: Metric, fixed: dict[str, str]) -> list[SimSeries]:
-    values = [[(label, v) for v in label_values(service, metric, label)] for label in metric.labels if label not in fixed]
+    values = [
+        [(label, v) for v in label_values(service, metric, label)] for label in metric.labels if label not in fixed
+    ]
     bounds = tuple(float(b) for b in metric.buckets) if metric.buckets else DEFAULT_BUCKETS
     out = []
     for combo in itertools.islice(itertools.product(*values), MAX_SERIES_PER_METRIC):

@@ -18,6 +18,7 @@ from typing import Any
 
 class Handler(BaseHTTPRequestHandler):
     """Hands every request to `self.server.handle(self)`; helpers to read and reply."""
+
     protocol_version = "HTTP/1.1"
 
     def _dispatch(self) -> None:
@@ -46,14 +47,19 @@ class LocalHTTPServer(ThreadingHTTPServer):
 
     Subclasses override `handle(handler)`. Use as a context manager.
     """
+
     daemon_threads = True  # idle keep-alive connections must not block shutdown
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.port: int = self.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{type(self).__name__}:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{type(self).__name__}:{self.port}",
+            daemon=True,
+        )
 
     def url(self, path: str = "/") -> str:
         return self.base_url + (path if path.startswith("/") else "/" + path)
@@ -75,6 +81,7 @@ class LocalHTTPServer(ThreadingHTTPServer):
 @dataclass(frozen=True)
 class CapturedRequest:
     """One POST seen by CaptureServer; `json` is None when the body was not JSON."""
+
     path: str
     headers: dict[str, str]
     json: Any
@@ -105,11 +112,14 @@ class CaptureServer(LocalHTTPServer):
         except ValueError:
             body = None
         with self._lock:
-            self._requests.append(CapturedRequest(handler.path, dict(handler.headers.items()), body, raw, time.monotonic()))
+            self._requests.append(
+                CapturedRequest(handler.path, dict(handler.headers.items()), body, raw, time.monotonic())
+            )
         handler.reply(200, {})
 
-    def wait_for(self, predicate: Callable[[CapturedRequest], bool] = lambda r: True,
-                 timeout: float = 10.0, count: int = 1) -> list[CapturedRequest]:
+    def wait_for(
+        self, predicate: Callable[[CapturedRequest], bool] = lambda r: True, timeout: float = 10.0, count: int = 1
+    ) -> list[CapturedRequest]:
         """Wait until >= `count` captured requests match `predicate`; return all matches.
 
         On timeout raises AssertionError listing everything captured so far.
@@ -122,6 +132,8 @@ class CaptureServer(LocalHTTPServer):
                 return matches
             if time.monotonic() >= deadline:
                 seen = "\n".join(f"  POST {r.path} {r.json if r.json is not None else r.raw!r}" for r in captured)
-                raise AssertionError(f"timed out after {timeout:.1f}s waiting for {count} matching request(s); "
-                                     f"captured {len(captured)}:\n{seen or '  (none)'}")
+                raise AssertionError(
+                    f"timed out after {timeout:.1f}s waiting for {count} matching request(s); "
+                    f"captured {len(captured)}:\n{seen or '  (none)'}"
+                )
             time.sleep(0.05)

@@ -26,7 +26,9 @@ def _matchers(route: dict[str, Any]) -> str:
     return ", ".join(p.replace('"', "") for p in parts) or ANY
 
 
-def _routes(root: dict[str, Any]) -> tuple[dict[tuple[str, ...], dict[str, Any]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
+def _routes(
+    root: dict[str, Any],
+) -> tuple[dict[tuple[str, ...], dict[str, Any]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
     """Every route below the root by its chain of matchers, and each route's children in order."""
     found: dict[tuple[str, ...], dict[str, Any]] = {(): root}
     children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
@@ -93,7 +95,10 @@ def _paging_changes(before: tuple[str, ...], after: tuple[str, ...]) -> list[str
 
 def _names(keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
     leaves = Counter(key[-1] for key in keys if key)
-    return {key: ("the top-level route" if not key else key[-1] if leaves[key[-1]] == 1 else " > ".join(key)) for key in keys}
+    return {
+        key: ("the top-level route" if not key else key[-1] if leaves[key[-1]] == 1 else " > ".join(key))
+        for key in keys
+    }
 
 
 def _by_name(items: Any) -> dict[str, Any]:
@@ -129,15 +134,25 @@ def diff_alertmanager(path: str, old: dict[str, Any], new: dict[str, Any]) -> li
             continue
         paging = [] if fan_out(key) else _paging_changes(notified_a[key], notified_b[key])
         # Who is notified is said once, by name; the receiver and fan-out fields behind it are not.
-        hidden = ("routes", "matchers", "match", "match_re", *(("receiver", "continue") if paging or fan_out(key) else ()))
+        hidden = (
+            "routes",
+            "matchers",
+            "match",
+            "match_re",
+            *(("receiver", "continue") if paging or fan_out(key) else ()),
+        )
         strip = lambda r: {k: v for k, v in r.items() if k not in hidden}  # noqa: E731
         changes += [Change(path, "route", names[key], text) for text in paging]
-        changes += [Change(path, "route", names[key], text) for text in field_changes(strip(routes_a[key]), strip(route))]
+        changes += [
+            Change(path, "route", names[key], text) for text in field_changes(strip(routes_a[key]), strip(route))
+        ]
         kept_a = [k for k in kids_a.get(key, []) if k in routes_b]
         kept_b = [k for k in kids_b.get(key, []) if k in routes_a]
         if kept_a != kept_b:
             order = lambda keys: ", ".join(names[k] for k in keys)  # noqa: E731
-            changes.append(Change(path, "route", names[key], f"child routes reordered: {order(kept_a)} → {order(kept_b)}"))
+            changes.append(
+                Change(path, "route", names[key], f"child routes reordered: {order(kept_a)} → {order(kept_b)}")
+            )
     for key in routes_a:
         if key not in routes_b and not fan_out(key):
             changes.append(Change(path, "route", names[key], "removed"))

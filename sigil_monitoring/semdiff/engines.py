@@ -19,8 +19,13 @@ def as_rule_file(doc: Any) -> Any:
     if doc.get("kind") == "PrometheusRule" and isinstance(doc.get("spec"), dict):
         return doc["spec"]
     if doc.get("apiVersion") == 1 and isinstance(doc.get("groups"), list):
-        return {"groups": [{"name": g.get("name"), "rules": [_grafana_rule(r) for r in g.get("rules") or []]}
-                           for g in doc["groups"] if isinstance(g, dict)]}
+        return {
+            "groups": [
+                {"name": g.get("name"), "rules": [_grafana_rule(r) for r in g.get("rules") or []]}
+                for g in doc["groups"]
+                if isinstance(g, dict)
+            ]
+        }
     return doc
 
 
@@ -31,6 +36,11 @@ def _grafana_rule(rule: dict[str, Any]) -> dict[str, Any]:
     query: dict[str, Any] = next((d.get("model", {}) for d in rule.get("data") or [] if d.get("refId") == "A"), {})
     expr = str(query.get("expr", ""))
     if expr.startswith(_WRAP[0]) and expr.endswith(_WRAP[1]):
-        expr = expr[len(_WRAP[0]):-len(_WRAP[1])]
-    return {"alert": rule.get("title"), "expr": expr, "for": rule.get("for"),
-            "labels": rule.get("labels") or {}, "annotations": rule.get("annotations") or {}}
+        expr = expr[len(_WRAP[0]) : -len(_WRAP[1])]
+    return {
+        "alert": rule.get("title"),
+        "expr": expr,
+        "for": rule.get("for"),
+        "labels": rule.get("labels") or {},
+        "annotations": rule.get("annotations") or {},
+    }

@@ -126,7 +126,9 @@ def diff_dashboard(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[
     changes += [Change(path, "row", str(r), "removed") for r in rows_a if r not in rows_b]
     kept_a, kept_b = [r for r in rows_a if r in rows_b], [r for r in rows_b if r in rows_a]
     if kept_a != kept_b:
-        changes.append(Change(path, "rows", "", f"reordered: {', '.join(map(str, kept_a))} → {', '.join(map(str, kept_b))}"))
+        changes.append(
+            Change(path, "rows", "", f"reordered: {', '.join(map(str, kept_a))} → {', '.join(map(str, kept_b))}")
+        )
     changes += [Change(path, "dashboard", "", text) for text in field_changes(settings_a, settings_b)]
     for title, (row, panel) in panels_b.items():
         name = f"'{title}'"

@@ -140,7 +140,13 @@ def panel_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     out += threshold_changes(steps_a, steps_b)
     (unit_a, a), (unit_b, b) = _take(a, _UNIT), _take(b, _UNIT)
     if unit_a != unit_b:
-        out.append(f"unit added: {show(unit_b)}" if unit_a is None else f"unit removed (was {show(unit_a)})" if unit_b is None else f"unit {show(unit_a)} → {show(unit_b)}")
+        out.append(
+            f"unit added: {show(unit_b)}"
+            if unit_a is None
+            else f"unit removed (was {show(unit_a)})"
+            if unit_b is None
+            else f"unit {show(unit_a)} → {show(unit_b)}"
+        )
     (before, a), (after, b) = _take(a, ("description",)), _take(b, ("description",))
     out += _presence("description", before, after)
     (before, a), (after, b) = _take(a, ("links",)), _take(b, ("links",))

@@ -94,5 +94,7 @@ def diff_rules(path: str, old: Any, new: Any) -> list[Change]:
         if before["group"] != item["group"]:
             changes.append(Change(path, kind, identity, f"moved to group {item['group']}"))
         changes += [Change(path, kind, identity, text) for text in _rule_changes(before["rule"], item["rule"])]
-    changes += [Change(path, kind, identity, "removed") for kind, identity in old_rules if (kind, identity) not in new_rules]
+    changes += [
+        Change(path, kind, identity, "removed") for kind, identity in old_rules if (kind, identity) not in new_rules
+    ]
     return changes

@@ -39,7 +39,11 @@ class SliBehaviour:
         return "error_ratio"
 
     def refs(self) -> list[tuple[str, MetricRef]]:
-        return [(name, ref) for name in ("bad", "good", "total", "latency", "up") if (ref := getattr(self, name)) is not None]
+        return [
+            (name, ref)
+            for name in ("bad", "good", "total", "latency", "up")
+            if (ref := getattr(self, name)) is not None
+        ]
 
 
 class ConditionBehaviour:
@@ -58,7 +62,9 @@ class ConditionBehaviour:
         return getattr(self, "value") is not None and getattr(self, "of") is not None
 
     def refs(self) -> list[tuple[str, MetricRef]]:
-        found = [(k, getattr(self, k)) for k in ("of", "rate", "state", "value", "absent") if getattr(self, k) is not None]
+        found = [
+            (k, getattr(self, k)) for k in ("of", "rate", "state", "value", "absent") if getattr(self, k) is not None
+        ]
         ratio: Any = getattr(self, "ratio")
         if ratio is not None:
             found += [("ratio.bad", ratio.bad), ("ratio.total", ratio.total)]
@@ -82,7 +88,18 @@ class PanelBehaviour:
         return next(k for k in PANEL_KINDS if getattr(self, k) is not None)
 
     def refs(self) -> list[tuple[str, MetricRef]]:
-        names = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "total", "of")
+        names = (
+            "heatmap",
+            "percentiles",
+            "histogram",
+            "rate",
+            "error_ratio",
+            "timeline",
+            "stat",
+            "gauge",
+            "total",
+            "of",
+        )
         return [(n, r) for n in names if (r := getattr(self, n)) is not None]
 
 
@@ -94,8 +111,17 @@ class ReceiverBehaviour:
         return next(k for k in RECEIVER_KINDS if getattr(self, k) is not None)
 
 
-TARGET_NAMES = ("prometheus", "grafana", "alertmanager", "runbook", "kubernetes", "mimir", "thanos", "victoriametrics",
-                "grafana_alerting")
+TARGET_NAMES = (
+    "prometheus",
+    "grafana",
+    "alertmanager",
+    "runbook",
+    "kubernetes",
+    "mimir",
+    "thanos",
+    "victoriametrics",
+    "grafana_alerting",
+)
 
 
 class TargetsBehaviour:

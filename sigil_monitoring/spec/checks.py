@@ -45,7 +45,9 @@ class AtMost(Record):
 
     def __call__(self, value: str) -> str:
         if len(value) > self.limit:
-            raise ValueError(f"the {self.kind} '{value[:20]}...' has {len(value)} characters (shorten it to at most {self.limit})")
+            raise ValueError(
+                f"the {self.kind} '{value[:20]}...' has {len(value)} characters (shorten it to at most {self.limit})"
+            )
         return value
 
 
@@ -145,7 +147,11 @@ def empty_is_default(value: object) -> object:
 # secret 0.25 has no file for, refused outright.
 INLINE_SECRETS: dict[str, dict[str, str]] = {
     "slack": {"api_url": "api_url_file"},
-    "pagerduty": {"routing_key": "routing_key_file", "service_key": "routing_key_file", "service_key_file": "routing_key_file"},
+    "pagerduty": {
+        "routing_key": "routing_key_file",
+        "service_key": "routing_key_file",
+        "service_key_file": "routing_key_file",
+    },
     "email": {"auth_password": "auth_password_file", "auth_secret": ""},
     "opsgenie": {"api_key": "api_key_file"},
 }
@@ -161,16 +167,32 @@ class NoInlineSecrets(Record):
             for key, instead in INLINE_SECRETS[self.kind].items():
                 if key in value and not instead:
                     # CRAM-MD5's secret: amtool 0.25 check-config rejects an `auth_secret_file`.
-                    raise ValueError(f"{key} puts a secret in the spec, and Alertmanager 0.25 cannot read it from a file "
-                                     "(use auth_username with auth_password_file: LOGIN/PLAIN authentication)")
+                    raise ValueError(
+                        f"{key} puts a secret in the spec, and Alertmanager 0.25 cannot read it from a file "
+                        "(use auth_username with auth_password_file: LOGIN/PLAIN authentication)"
+                    )
                 if key in value:
                     # The value is a secret: the message names the key, never the value.
-                    raise ValueError(f"{key} puts a secret in the spec (write it to a file and give {instead}: /path/to/file)")
+                    raise ValueError(
+                        f"{key} puts a secret in the spec (write it to a file and give {instead}: /path/to/file)"
+                    )
         return value
 
 
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december")
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 
 def _ordinal(text: str) -> int:
@@ -202,9 +224,13 @@ class CalendarRange(Record):
         if end:
             a, b = _ordinal(start), _ordinal(end)
             if a < 0 < b:
-                raise ValueError(f"day range {text} starts from the end of the month but ends from its start "
-                                 "(write both days from the start, or both negative, e.g. -7:-1)")
+                raise ValueError(
+                    f"day range {text} starts from the end of the month but ends from its start "
+                    "(write both days from the start, or both negative, e.g. -7:-1)"
+                )
             if (a > 0 > b and 28 + b < a) or ((a > 0) == (b > 0) and a > b):
                 short = " (in a 28-day month)" if a > 0 > b else ""
-                raise ValueError(f"range {text} ends before it starts{short} (swap the ends, or split it into two entries)")
+                raise ValueError(
+                    f"range {text} ends before it starts{short} (swap the ends, or split it into two entries)"
+                )
         return text

@@ -30,9 +30,14 @@ def collisions(spec: Spec) -> Iterator[Problem]:
             alert = slo_alert_name(slo_name, tier)
             here = f"the {tier} alert of SLO '{slo_name}'"
             if alert in seen:
-                yield ("slos", slo_name), "key", (
-                    f"{here} is named {alert}, like {seen[alert]} (rename the SLO or the alert; "
-                    "SLO alerts are named <CamelCaseSlo>FastBurn and <CamelCaseSlo>SlowBurn)")
+                yield (
+                    ("slos", slo_name),
+                    "key",
+                    (
+                        f"{here} is named {alert}, like {seen[alert]} (rename the SLO or the alert; "
+                        "SLO alerts are named <CamelCaseSlo>FastBurn and <CamelCaseSlo>SlowBurn)"
+                    ),
+                )
                 break  # its other tier collides the same way
             else:
                 seen[alert] = here
@@ -41,8 +46,13 @@ def collisions(spec: Spec) -> Iterator[Problem]:
         if metric.from_ is not None or metric.name is None:
             continue  # a derived entry narrows its base metric on purpose
         if metric.name in metrics:
-            yield ("metrics", key, "name"), "value", (
-                f"'{metric.name}' is already declared as metrics.{metrics[metric.name]} "
-                f"(declare each Prometheus metric once and refer to metrics.{metrics[metric.name]})")
+            yield (
+                ("metrics", key, "name"),
+                "value",
+                (
+                    f"'{metric.name}' is already declared as metrics.{metrics[metric.name]} "
+                    f"(declare each Prometheus metric once and refer to metrics.{metrics[metric.name]})"
+                ),
+            )
         else:
             metrics[metric.name] = key

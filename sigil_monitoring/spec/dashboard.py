@@ -14,7 +14,6 @@ from .types import DurationField, LabelName, SpecModel
 from .units import Duration
 
 
-
 class Panel(PanelBehaviour, SpecModel):
     """One panel. Exactly one kind key names what it shows, e.g. ``{heatmap: encode_latency}``."""
 
@@ -28,14 +27,24 @@ class Panel(PanelBehaviour, SpecModel):
     gauge: Ref | None = Field(None, description="Current value on a dial.")
     slo: str | None = Field(None, description="SLO name: SLI vs objective, budget remaining and burn rates.")
     text: str | None = Field(None, description="Markdown text.")
-    promql: str | None = Field(None, description="Raw PromQL (escape hatch); Grafana variables such as $__rate_interval may be used.")
+    promql: str | None = Field(
+        None, description="Raw PromQL (escape hatch); Grafana variables such as $__rate_interval may be used."
+    )
     total: Ref | None = Field(None, description="Denominator for error_ratio panels.")
-    of: Ref | None = Field(None, description="stat/gauge panels: show the gauge as a share of this gauge (value / of, 0-100 %).")
-    unit: Unit | None = Field(None, description="promql panels: unit of the values (seconds, bytes, percent, ratio, none).")
+    of: Ref | None = Field(
+        None, description="stat/gauge panels: show the gauge as a share of this gauge (value / of, 0-100 %)."
+    )
+    unit: Unit | None = Field(
+        None, description="promql panels: unit of the values (seconds, bytes, percent, ratio, none)."
+    )
     legend: str | None = Field(None, description="promql panels: legend format, e.g. '{{instance}}'.")
     display: Literal["timeseries", "stat"] = Field("timeseries", description="promql panels: a time series or a stat.")
-    min: float | None = Field(None, description="stat/gauge/promql panels: the axis minimum (default: from the data, 0 for shares).")
-    max: float | None = Field(None, description="stat/gauge/promql panels: the axis maximum (default: from the data, 100 % for shares).")
+    min: float | None = Field(
+        None, description="stat/gauge/promql panels: the axis minimum (default: from the data, 0 for shares)."
+    )
+    max: float | None = Field(
+        None, description="stat/gauge/promql panels: the axis maximum (default: from the data, 100 % for shares)."
+    )
     title: str | None = None
     description: str | None = None
     quantiles: list[float] = Field(default_factory=lambda: [0.5, 0.95, 0.99], description="For percentiles panels.")
@@ -43,7 +52,6 @@ class Panel(PanelBehaviour, SpecModel):
     height: int | None = Field(None, ge=1, le=40)
 
     _one_kind = model_validator(mode="after")(rules.panel_one_kind)
-
 
 
 class Row(SpecModel):
@@ -63,11 +71,19 @@ class Dashboard(SpecModel):
     """Dashboard settings; omit `rows` to get one generated from the catalog and SLOs."""
 
     title: str | None = Field(None, description="Default: the service title.")
-    uid: str | None = Field(None, pattern=r"^[a-zA-Z0-9_-]{1,40}$", description="Stable Grafana uid (default from the service name).")
+    uid: str | None = Field(
+        None, pattern=r"^[a-zA-Z0-9_-]{1,40}$", description="Stable Grafana uid (default from the service name)."
+    )
     tags: list[str] = Field(default_factory=list)
     time: DurationField = Field(Duration.parse("6h"), description="Default time range (now-<time> to now).")
     refresh: DurationField = Field(Duration.parse("1m"))
-    variables: list[LabelName] = Field(default_factory=list, description="Label names to offer as dashboard filters (default: catalog labels).")
-    grafana_version: Literal[8, 9, 10, 11, 12, 13] = Field(12, description="Oldest Grafana the classic JSON must load in; 8 emits the legacy heatmap.")
-    formats: list[DashboardFormat] = Field(default_factory=_classic_only, description="classic JSON, the Grafana 12/13 v2 resource, or both.")
+    variables: list[LabelName] = Field(
+        default_factory=list, description="Label names to offer as dashboard filters (default: catalog labels)."
+    )
+    grafana_version: Literal[8, 9, 10, 11, 12, 13] = Field(
+        12, description="Oldest Grafana the classic JSON must load in; 8 emits the legacy heatmap."
+    )
+    formats: list[DashboardFormat] = Field(
+        default_factory=_classic_only, description="classic JSON, the Grafana 12/13 v2 resource, or both."
+    )
     rows: list[Row] | None = None

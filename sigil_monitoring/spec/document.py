@@ -26,7 +26,10 @@ class Spec(SpecModel):
     alerts: dict[AlertName, Alert] = Field(default_factory=dict)
     dashboard: Dashboard = Field(default_factory=Dashboard)
     routing: Routing | None = None
-    targets: Targets = Field(default_factory=Targets, description="Outputs to compile and engine options (default: prometheus, grafana, alertmanager, runbook).")
+    targets: Targets = Field(
+        default_factory=Targets,
+        description="Outputs to compile and engine options (default: prometheus, grafana, alertmanager, runbook).",
+    )
 
     # Where the spec came from, for error positions and generated headers (set by the loader).
     _source: Any = PrivateAttr(None)

@@ -129,7 +129,11 @@ class _Writer:
             return [f"if type(v) is not {annotation.__name__}: raise _CannotVouch", "return v"]
         if annotation is float:
             # pydantic takes an int for a float and returns the float; past 2**53 it would round.
-            return ["if type(v) is float: return v", "if type(v) is int and -2**53 <= v <= 2**53: return float(v)", "raise _CannotVouch"]
+            return [
+                "if type(v) is float: return v",
+                "if type(v) is int and -2**53 <= v <= 2**53: return float(v)",
+                "raise _CannotVouch",
+            ]
         if annotation is type(None):
             return ["if v is not None: raise _CannotVouch", "return v"]
         if annotation is Decimal:
@@ -144,15 +148,22 @@ class _Writer:
             kinds = {type(a) for a in args}
             if len(kinds) != 1 or kinds - {str, int}:
                 raise Unknown(f"Literal of mixed or unknown types: {annotation!r}")
-            return [f"if type(v) is not {kinds.pop().__name__} or v not in {self.const(_set_text(args))}: raise _CannotVouch", "return v"]
+            return [
+                f"if type(v) is not {kinds.pop().__name__} or v not in {self.const(_set_text(args))}: raise _CannotVouch",
+                "return v",
+            ]
         if origin is list:
             item = self.type_(args[0])
             return ["if type(v) is not list: raise _CannotVouch", f"return [{item}(x) for x in v]"]
         if origin is dict:
             key, value = self.type_(args[0]), self.type_(args[1])
             # Two keys that validate to one (0 and "0" as a state value) would merge: pydantic judges.
-            return ["if type(v) is not dict: raise _CannotVouch", f"r = {{{key}(k): {value}(x) for k, x in v.items()}}",
-                    "if len(r) != len(v): raise _CannotVouch", "return r"]
+            return [
+                "if type(v) is not dict: raise _CannotVouch",
+                f"r = {{{key}(k): {value}(x) for k, x in v.items()}}",
+                "if len(r) != len(v): raise _CannotVouch",
+                "return r",
+            ]
         if origin in (typing.Union, types.UnionType):
             return self.union(args)
         raise Unknown(f"unknown type {annotation!r}")
@@ -200,11 +211,17 @@ class _Writer:
         if type(item) is at.MaxLen:
             return [f"if len(v) > {item.max_length!r}: raise _CannotVouch"]
         pattern = getattr(item, "pattern", None)
-        if type(item).__name__ == "_PydanticGeneralMetadata" and set(vars(item)) == {"pattern"} and isinstance(pattern, str):
+        if (
+            type(item).__name__ == "_PydanticGeneralMetadata"
+            and set(vars(item)) == {"pattern"}
+            and isinstance(pattern, str)
+        ):
             # pydantic matches with Rust's regex engine; on ASCII text without a newline it agrees
             # with Python's re (``$`` and the character classes differ only beyond that).
             compiled = self.const(f"{self.name_of(re.compile)}({pattern!r})")
-            return [f"if v is not None and (not v.isascii() or '\\n' in v or not {compiled}.search(v)): raise _CannotVouch"]
+            return [
+                f"if v is not None and (not v.isascii() or '\\n' in v or not {compiled}.search(v)): raise _CannotVouch"
+            ]
         raise Unknown(f"unknown constraint {item!r}")
 
     # Models -----------------------------------------------------------------------------
@@ -217,15 +234,25 @@ class _Writer:
         decorators: Any = model.__pydantic_decorators__
         for dec in [*decorators.field_validators.values(), *decorators.model_validators.values()]:
             if dec.info.mode != "after":
-                raise Unknown(f"{model.__name__}.{dec.cls_var_name} is a {dec.info.mode} validator (only after is supported)")
-        if decorators.root_validators or decorators.field_serializers or decorators.model_serializers or decorators.computed_fields:
+                raise Unknown(
+                    f"{model.__name__}.{dec.cls_var_name} is a {dec.info.mode} validator (only after is supported)"
+                )
+        if (
+            decorators.root_validators
+            or decorators.field_serializers
+            or decorators.model_serializers
+            or decorators.computed_fields
+        ):
             raise Unknown(f"{model.__name__} has decorators the generator does not know")
         config = model.model_config
         if config.get("extra") != "forbid" or config.get("strict") or not config.get("frozen"):
             raise Unknown(f"{model.__name__}: only frozen, lax, extra='forbid' models are supported")
-        lines = [f"def _build_{model.__name__}(d):", "    if type(d) is not dict: raise _CannotVouch",
-                 f"    if not d.keys() <= {self.const(_set_text(f.alias or n for n, f in model.model_fields.items()))}: raise _CannotVouch",
-                 f"    o = _new({model.__name__})"]
+        lines = [
+            f"def _build_{model.__name__}(d):",
+            "    if type(d) is not dict: raise _CannotVouch",
+            f"    if not d.keys() <= {self.const(_set_text(f.alias or n for n, f in model.model_fields.items()))}: raise _CannotVouch",
+            f"    o = _new({model.__name__})",
+        ]
         for name, field in model.model_fields.items():
             lines += [f"    {line}" for line in self.field(model, name, field)]
         aliases = {f.alias: n for n, f in model.model_fields.items() if f.alias and f.alias != n}
@@ -242,8 +269,11 @@ class _Writer:
         if field.validation_alias is not None and field.validation_alias != field.alias:
             raise Unknown(f"{model.__name__}.{name} has a validation alias")
         check = self.type_(field.annotation, tuple(field.metadata))
-        validators = [self.callable_of(d.func) for d in model.__pydantic_decorators__.field_validators.values()
-                      if name in d.info.fields]
+        validators = [
+            self.callable_of(d.func)
+            for d in model.__pydantic_decorators__.field_validators.values()
+            if name in d.info.fields
+        ]
         value = f"{check}(d[{field.alias or name!r}])"
         for validator in validators:
             value = f"{validator}({value})"
@@ -277,20 +307,30 @@ class _Writer:
             bases = [self.name_of(b) for b in model.__bases__ if not issubclass(b, BaseModel)]
             fields = tuple(model.model_fields)
             private = tuple(model.__private_attributes__)
-            out.append("\n".join([
-                f"class {model.__name__}({', '.join([*bases, '_FastModel'])}):",
-                f"    __slots__ = {fields + private!r}",
-                f"    _fields = {fields!r}",
-            ]))
+            out.append(
+                "\n".join(
+                    [
+                        f"class {model.__name__}({', '.join([*bases, '_FastModel'])}):",
+                        f"    __slots__ = {fields + private!r}",
+                        f"    _fields = {fields!r}",
+                    ]
+                )
+            )
         return out
 
     def tables(self) -> list[str]:
         out = []
         for model in self.models:
-            defaults = {n: self.default(f.default, f.default_factory) for n, f in model.model_fields.items() if not f.is_required()}
+            defaults = {
+                n: self.default(f.default, f.default_factory)
+                for n, f in model.model_fields.items()
+                if not f.is_required()
+            }
             out.append(f"{model.__name__}._defaults = {{{', '.join(f'{n!r}: {d}' for n, d in defaults.items())}}}")
             if model.__private_attributes__:
-                private = {n: self.default(a.default, a.default_factory) for n, a in model.__private_attributes__.items()}
+                private = {
+                    n: self.default(a.default, a.default_factory) for n, a in model.__private_attributes__.items()
+                }
                 out.append(f"{model.__name__}._private = {{{', '.join(f'{n!r}: {d}' for n, d in private.items())}}}")
         return out
 
@@ -318,7 +358,9 @@ def _flatten(metadata: tuple[Any, ...]) -> list[Any]:
             if item.default is not PydanticUndefined or item.alias or item.default_factory:
                 raise Unknown(f"a Field() inside Annotated with more than constraints: {item!r}")
             out += _flatten(tuple(item.metadata))
-        elif isinstance(item, GroupedMetadata) and not isinstance(item, (at.Gt, at.Ge, at.Lt, at.Le, at.MinLen, at.MaxLen)):
+        elif isinstance(item, GroupedMetadata) and not isinstance(
+            item, (at.Gt, at.Ge, at.Lt, at.Le, at.MinLen, at.MaxLen)
+        ):
             out += _flatten(tuple(item))
         else:
             out.append(item)
@@ -344,16 +386,26 @@ def generate() -> str:
 
     writer = _Writer()
     writer.model(Spec)
-    for module, name in [("sigil_monitoring.spec.fastbase", "CannotVouch"), ("sigil_monitoring.spec.fastbase", "FastModel")]:
+    for module, name in [
+        ("sigil_monitoring.spec.fastbase", "CannotVouch"),
+        ("sigil_monitoring.spec.fastbase", "FastModel"),
+    ]:
         writer.name_of(getattr(importlib.import_module(module), name))
     body = writer.funcs
     tables = writer.tables()  # may add constants and imports
     classes = writer.classes()
     imports = [f"from {m} import {q} as {local}" for (m, q), local in sorted(writer.imports.items())]
-    parts = [HEADER, "\n".join(imports), "_set = object.__setattr__\n_new = object.__new__",
-             "\n".join(writer.consts), *classes, *body, "\n".join(tables),
-             "def build_spec(doc):\n    \"\"\"The spec objects of a loaded document, or an exception: pydantic must judge it.\"\"\"\n"
-             "    return _build_Spec(doc)"]
+    parts = [
+        HEADER,
+        "\n".join(imports),
+        "_set = object.__setattr__\n_new = object.__new__",
+        "\n".join(writer.consts),
+        *classes,
+        *body,
+        "\n".join(tables),
+        'def build_spec(doc):\n    """The spec objects of a loaded document, or an exception: pydantic must judge it."""\n'
+        "    return _build_Spec(doc)",
+    ]
     return "\n\n\n".join(p.strip("\n") for p in parts if p) + "\n"
 
 

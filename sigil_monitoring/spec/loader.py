@@ -38,7 +38,9 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     except OSError as exc:
         raise SpecError([Diagnostic(shown, 1, 1, f"cannot read the file: {exc.strerror} (check the path)")]) from None
     except NotRegularFile as exc:
-        raise SpecError([Diagnostic(shown, 1, 1, f"the spec is {exc.kind}, not a regular file (give the path of a .yaml file)")]) from None
+        raise SpecError(
+            [Diagnostic(shown, 1, 1, f"the spec is {exc.kind}, not a regular file (give the path of a .yaml file)")]
+        ) from None
     except TooLarge as exc:
         raise SpecError([Diagnostic(shown, 1, 1, too_large(exc.size, exc.limit).message)]) from None
     except YamlProblem as problem:  # a malformed limit in the environment
@@ -56,12 +58,16 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     # The round-trip tree, when the loader needed it, already knows every position.
     source = Source(display, text, tree=doc if hasattr(doc, "lc") else None)
     if not isinstance(doc, dict):
-        raise SpecError([Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")])
+        raise SpecError(
+            [Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")]
+        )
     from .surrogates import join_pairs, lone_surrogates
 
     if any(lone_surrogates(doc)):
         doc = join_pairs(doc)
-    if surrogates := [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in lone_surrogates(doc)]:
+    if surrogates := [
+        _at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in lone_surrogates(doc)
+    ]:
         raise SpecError(surrogates)
 
     spec = _fast(doc)
@@ -80,8 +86,10 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
 def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
     from .semantic import warnings
 
-    return sorted(Diagnostic(source.display, *source.position(path, at), f"{describe_path(path)}: {text}", "warning")
-                  for path, at, text in warnings(spec))
+    return sorted(
+        Diagnostic(source.display, *source.position(path, at), f"{describe_path(path)}: {text}", "warning")
+        for path, at, text in warnings(spec)
+    )
 
 
 def _fast(doc: dict[str, Any]) -> Spec | None:

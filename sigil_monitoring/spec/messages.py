@@ -77,7 +77,11 @@ def model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | N
             if isinstance(cand, type) and issubclass(cand, BaseModel):
                 field = _field(cand, str(part))
                 if field is not None:
-                    nxt = field.annotation if not field.metadata else typing.Annotated[(field.annotation, *field.metadata)]
+                    nxt = (
+                        field.annotation
+                        if not field.metadata
+                        else typing.Annotated[(field.annotation, *field.metadata)]
+                    )
                     break
             origin = typing.get_origin(cand)
             if origin is dict:
@@ -157,14 +161,26 @@ def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...
     if kind == "literal_error":
         return loc, "value", f"{where}: {_describe(given)} is not allowed (use one of {ctx.get('expected')})"
     if kind in _TYPE_NAMES:
-        return loc, "value", f"{where}: expected {_TYPE_NAMES[kind]}, got {_describe(given)} (write {_TYPE_NAMES[kind]} here)"
+        return (
+            loc,
+            "value",
+            f"{where}: expected {_TYPE_NAMES[kind]}, got {_describe(given)} (write {_TYPE_NAMES[kind]} here)",
+        )
     if kind == "string_pattern_mismatch":
-        return loc, "value", f"{where}: {_describe(given)} does not match {ctx.get('pattern')} (see the schema for the allowed form)"
+        return (
+            loc,
+            "value",
+            f"{where}: {_describe(given)} does not match {ctx.get('pattern')} (see the schema for the allowed form)",
+        )
     if kind in ("too_short", "too_long"):
         actual = ctx.get("actual_length")
         if kind == "too_short":
             least = ctx.get("min_length")
-            return loc, "value", f"{where}: needs at least {least} {'entry' if least == 1 else 'entries'}, has {actual} (add entries)"
+            return (
+                loc,
+                "value",
+                f"{where}: needs at least {least} {'entry' if least == 1 else 'entries'}, has {actual} (add entries)",
+            )
         return loc, "value", f"{where}: allows at most {ctx.get('max_length')} entries, has {actual} (remove entries)"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return loc, "value", f"{where}: {_describe(given)} is out of range ({error['msg'].lower()})"

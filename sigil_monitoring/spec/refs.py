@@ -16,7 +16,9 @@ from .types import LabelName, LogicalName, Matchers, SpecModel
 
 class MetricRef(SpecModel):
     metric: LogicalName = Field(description="Logical name from the metrics catalog.")
-    where: Matchers = Field(default_factory=dict, description="Extra label matchers, e.g. {operation: encode} or {code: {regex: '5..'}}.")
+    where: Matchers = Field(
+        default_factory=dict, description="Extra label matchers, e.g. {operation: encode} or {code: {regex: '5..'}}."
+    )
     by: list[LabelName] = Field(default_factory=list, description="Labels to keep (group by) when aggregating.")
 
 

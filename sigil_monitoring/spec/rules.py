@@ -27,9 +27,20 @@ CONDITION_KINDS = {
     "absent": "{absent: encodes}",
     "promql": "{promql: 'up{job=\"x\"} == 0'}",
 }
-PANEL_KINDS = ("heatmap", "percentiles", "histogram", "rate", "error_ratio", "timeline", "stat", "gauge", "promql", "slo", "text")
+PANEL_KINDS = (
+    "heatmap",
+    "percentiles",
+    "histogram",
+    "rate",
+    "error_ratio",
+    "timeline",
+    "stat",
+    "gauge",
+    "promql",
+    "slo",
+    "text",
+)
 RECEIVER_KINDS = ("slack", "pagerduty", "webhook", "email", "opsgenie")
-
 
 
 def _given(obj: Any, names: Iterable[str]) -> list[str]:
@@ -41,6 +52,7 @@ def _listed(kinds: list[str], nothing: str) -> str:
     """The kinds given, for an error: ``rate and ratio``, or ``nothing`` when there are none."""
     return " and ".join(kinds) if kinds else nothing
 
+
 def buckets_increase(buckets: list[float] | None) -> list[float] | None:
     if buckets is not None:
         if not buckets:
@@ -48,8 +60,10 @@ def buckets_increase(buckets: list[float] | None) -> list[float] | None:
         if not all(math.isfinite(b) for b in buckets):
             raise ValueError("buckets must be finite numbers (drop .inf: Prometheus adds the +Inf bucket itself)")
         if buckets[0] < 0:
-            raise ValueError(f"bucket {buckets[0]!r} is negative (sigil-monitoring supports histograms of non-negative "
-                             "observations such as durations and sizes; start the buckets at 0 or above)")
+            raise ValueError(
+                f"bucket {buckets[0]!r} is negative (sigil-monitoring supports histograms of non-negative "
+                "observations such as durations and sizes; start the buckets at 0 or above)"
+            )
         if sorted(set(buckets)) != buckets:
             raise ValueError("buckets must be strictly increasing (sort them and drop repeats)")
     return buckets
@@ -57,9 +71,13 @@ def buckets_increase(buckets: list[float] | None) -> list[float] | None:
 
 def metric_fits_type(self: Any) -> Any:
     if self.from_ is not None:
-        extra = [k for k in ("name", "type", "buckets", "states") if getattr(self, k) is not None] + (["labels"] if self.labels else [])
+        extra = [k for k in ("name", "type", "buckets", "states") if getattr(self, k) is not None] + (
+            ["labels"] if self.labels else []
+        )
         if extra:
-            raise ValueError(f"a derived metric takes from, where, help and unit, not {', '.join(extra)} (they come from '{self.from_}')")
+            raise ValueError(
+                f"a derived metric takes from, where, help and unit, not {', '.join(extra)} (they come from '{self.from_}')"
+            )
         return self
     if self.where:
         raise ValueError("where is only for derived metrics (add from: <metric key> to narrow that metric)")
@@ -68,7 +86,9 @@ def metric_fits_type(self: Any) -> Any:
     if self.name is None:
         raise ValueError("the metric has no 'name' (add the metric name as exposed, e.g. name: http_requests_total)")
     if self.buckets is not None and self.type != "histogram":
-        raise ValueError(f"buckets are only for classic histograms, not {self.type} (remove buckets or set type: histogram)")
+        raise ValueError(
+            f"buckets are only for classic histograms, not {self.type} (remove buckets or set type: histogram)"
+        )
     if self.states is not None and self.type != "gauge":
         raise ValueError(f"states are only for gauges, not {self.type} (remove states or set type: gauge)")
     if self.states is not None and len(set(self.states.values())) != len(self.states):
@@ -77,17 +97,23 @@ def metric_fits_type(self: Any) -> Any:
 
 
 def sli_one_kind(self: Any) -> Any:
-    kinds = [k for k, present in (
-        ("ratio", self.bad is not None or self.good is not None or self.total is not None),
-        ("latency", self.latency is not None or self.below is not None),
-        ("up", self.up is not None),
-        ("error_ratio", self.error_ratio is not None),
-    ) if present]
+    kinds = [
+        k
+        for k, present in (
+            ("ratio", self.bad is not None or self.good is not None or self.total is not None),
+            ("latency", self.latency is not None or self.below is not None),
+            ("up", self.up is not None),
+            ("error_ratio", self.error_ratio is not None),
+        )
+        if present
+    ]
     if len(kinds) != 1:
         raise ValueError(f"the SLI names {_listed(kinds, 'nothing')} (give exactly one kind: {', '.join(SLI_KINDS)})")
     if kinds == ["ratio"]:
         if self.total is None or (self.bad is None) == (self.good is None):
-            raise ValueError("a ratio SLI needs total and exactly one of bad or good (e.g. bad: errors, total: requests)")
+            raise ValueError(
+                "a ratio SLI needs total and exactly one of bad or good (e.g. bad: errors, total: requests)"
+            )
     if kinds == ["latency"] and (self.latency is None or self.below is None):
         raise ValueError("a latency SLI needs both latency and below (e.g. latency: encode_latency, below: 1s)")
     if self.error_ratio is not None and "$window" not in self.error_ratio:
@@ -99,7 +125,9 @@ def quantile_estimable(quantile: float | None) -> float | None:
     # Quantiles past these are below float64's resolution of a bucket's share, and the
     # generated test could not tell firing from quiet.
     if quantile is not None and not 0.0001 <= quantile <= 0.999999:
-        raise ValueError(f"quantile {quantile!r} is too close to 0 or 1 (give a quantile from 0.0001 to 0.999999, e.g. 0.99)")
+        raise ValueError(
+            f"quantile {quantile!r} is too close to 0 or 1 (give a quantile from 0.0001 to 0.999999, e.g. 0.99)"
+        )
     return quantile
 
 
@@ -112,7 +140,9 @@ def condition_one_kind(self: Any) -> Any:
     if kind == "quantile" and self.of is None:
         raise ValueError("quantile and of go together (e.g. {quantile: 0.95, of: encode_latency, above: 1s})")
     if self.of is not None and kind not in ("quantile", "value"):
-        raise ValueError("of is for quantile (of a histogram) and value (a share of another gauge) conditions (remove it)")
+        raise ValueError(
+            "of is for quantile (of a histogram) and value (a share of another gauge) conditions (remove it)"
+        )
     if self.unit is not None and kind != "promql":
         raise ValueError("unit is only for promql conditions; a catalog metric has its unit in metrics: (remove it)")
     if (self.is_ is not None) != (kind == "state"):
@@ -129,15 +159,19 @@ def condition_one_kind(self: Any) -> Any:
 
 def template_parses(description: str | None) -> str | None:
     if description is not None and (problem := template_problem(description)):
-        raise ValueError(f"description is not a valid Prometheus template: {problem} "
-                         "(close every {{ with }}, and write {{ \"{{\" }} for literal braces)")
+        raise ValueError(
+            f"description is not a valid Prometheus template: {problem} "
+            '(close every {{ with }}, and write {{ "{{" }} for literal braces)'
+        )
     return description
 
 
 def panel_one_kind(self: Any) -> Any:
     kinds = _given(self, PANEL_KINDS)
     if len(kinds) != 1:
-        raise ValueError(f"the panel has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})")
+        raise ValueError(
+            f"the panel has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})"
+        )
     if self.total is not None and kinds[0] != "error_ratio":
         raise ValueError("total is only for error_ratio panels (remove it)")
     if kinds[0] == "error_ratio" and self.total is None:
@@ -161,7 +195,9 @@ def panel_one_kind(self: Any) -> Any:
 def receiver_one_kind(self: Any) -> Any:
     kinds = _given(self, RECEIVER_KINDS)
     if len(kinds) != 1:
-        raise ValueError(f"the receiver has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(RECEIVER_KINDS)})")
+        raise ValueError(
+            f"the receiver has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(RECEIVER_KINDS)})"
+        )
     return self
 
 
@@ -172,7 +208,9 @@ def _carries_secret(url: str) -> bool:
 
 def pagerduty_url(url: str | None) -> str | None:
     if url is not None and _carries_secret(url):
-        raise ValueError("the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in routing_key_file)")
+        raise ValueError(
+            "the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in routing_key_file)"
+        )
     if url is not None and (problem := secret_in_url(url)):
         raise ValueError(problem)
     return url
@@ -188,7 +226,9 @@ def webhook_url(url: str) -> str:
 
 def opsgenie_url(url: str | None) -> str | None:
     if url is not None and _carries_secret(url):
-        raise ValueError("the Opsgenie URL carries credentials or a query string (give the bare endpoint; the key goes in api_key_file)")
+        raise ValueError(
+            "the Opsgenie URL carries credentials or a query string (give the bare endpoint; the key goes in api_key_file)"
+        )
     return url
 
 
@@ -220,8 +260,10 @@ def start_before_end(times: list[str]) -> list[str]:
         if end > "24:00":
             raise ValueError(f"time range {text} ends after 24:00 (end it at 24:00 at the latest)")
         if start >= end:
-            raise ValueError(f"time range {text} does not end after it starts "
-                             f"(split a range across midnight: {start}-24:00 and 00:00-{end})")
+            raise ValueError(
+                f"time range {text} does not end after it starts "
+                f"(split a range across midnight: {start}-24:00 and 00:00-{end})"
+            )
     return times
 
 
@@ -235,10 +277,14 @@ def resolve_derived(self: Any) -> Any:
     for key, metric in self.metrics.items():
         base = self.metrics.get(metric.from_) if metric.from_ is not None else None
         if base is not None and base.from_ is None:
-            metric = base.model_copy(update={
-                "from_": metric.from_, "where": metric.where, "help": metric.help or base.help,
-                "unit": metric.unit if "unit" in metric.model_fields_set else base.unit,
-            })
+            metric = base.model_copy(
+                update={
+                    "from_": metric.from_,
+                    "where": metric.where,
+                    "help": metric.help or base.help,
+                    "unit": metric.unit if "unit" in metric.model_fields_set else base.unit,
+                }
+            )
         resolved[key] = metric
     object.__setattr__(self, "metrics", resolved)
     return self

@@ -8,7 +8,17 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 
 from . import checks, rules
 from .behaviour import MetricBehaviour
-from .types import LabelName, Labels, LogicalName, Matchers, MetricName, ScrapeIntervalField, ServiceName, SpecModel, Url
+from .types import (
+    LabelName,
+    Labels,
+    LogicalName,
+    Matchers,
+    MetricName,
+    ScrapeIntervalField,
+    ServiceName,
+    SpecModel,
+    Url,
+)
 from .units import Duration
 
 
@@ -28,8 +38,13 @@ class Service(SpecModel):
     description: str = ""
     team: str | None = Field(None, description="Owning team; becomes the `team` label on every alert.")
     labels: Labels = Field(default_factory=dict, description="Extra labels put on every alert and recording rule.")
-    selector: Matchers = Field(default_factory=dict, description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}.")
-    scrape_interval: ScrapeIntervalField = Field(Duration.parse("15s"), description="How often Prometheus scrapes the service.")
+    selector: Matchers = Field(
+        default_factory=dict,
+        description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}.",
+    )
+    scrape_interval: ScrapeIntervalField = Field(
+        Duration.parse("15s"), description="How often Prometheus scrapes the service."
+    )
     links: Links = Field(default_factory=Links)
 
 
@@ -47,15 +62,32 @@ class Metric(MetricBehaviour, SpecModel):
     it carries its base's name, type, unit, labels and buckets (``Spec`` resolves it).
     """
 
-    name: MetricName | None = Field(None, description="The metric name as exposed, without _bucket/_count/_sum suffixes.")
-    type: MetricType | None = Field(None, description="counter (whatever its name: many exporters omit _total), gauge, histogram or native_histogram.")
-    from_: LogicalName | None = Field(None, alias="from", description="Derived metric: the catalog entry it narrows with `where`.")
-    where: Matchers = Field(default_factory=dict, description="Derived metric: label matchers added to every query of it.")
+    name: MetricName | None = Field(
+        None, description="The metric name as exposed, without _bucket/_count/_sum suffixes."
+    )
+    type: MetricType | None = Field(
+        None,
+        description="counter (whatever its name: many exporters omit _total), gauge, histogram or native_histogram.",
+    )
+    from_: LogicalName | None = Field(
+        None, alias="from", description="Derived metric: the catalog entry it narrows with `where`."
+    )
+    where: Matchers = Field(
+        default_factory=dict, description="Derived metric: label matchers added to every query of it."
+    )
     help: str = Field("", description="What the metric measures; shown in panel descriptions.")
-    unit: Annotated[Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | UnitAlias)] = Field("none", description="seconds, bytes, percent, ratio or none (s and B are accepted).")
-    labels: list[LabelName] = Field(default_factory=list, description="Label names worth grouping by (dashboard variables, `by:`).")
-    buckets: list[float] | None = Field(None, description="Classic histogram bucket boundaries; latency thresholds must be one of them.")
-    states: dict[StateValue, str] | None = Field(None, description="For state gauges: value -> state name, e.g. {0: closed, 1: open}.")
+    unit: Annotated[Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | UnitAlias)] = Field(
+        "none", description="seconds, bytes, percent, ratio or none (s and B are accepted)."
+    )
+    labels: list[LabelName] = Field(
+        default_factory=list, description="Label names worth grouping by (dashboard variables, `by:`)."
+    )
+    buckets: list[float] | None = Field(
+        None, description="Classic histogram bucket boundaries; latency thresholds must be one of them."
+    )
+    states: dict[StateValue, str] | None = Field(
+        None, description="For state gauges: value -> state name, e.g. {0: closed, 1: open}."
+    )
 
     _buckets_increase = field_validator("buckets")(rules.buckets_increase)
     _fits_type = model_validator(mode="after")(rules.metric_fits_type)

@@ -35,8 +35,10 @@ def _problem(text: str) -> str | None:
     found = _SURROGATE.search(text)
     if found is None:
         return None
-    return (f"the text has the lone surrogate U+{ord(found.group()):04X}, which UTF-8 cannot encode "
-            "(write the character itself, or a \\U escape of the full code point)")
+    return (
+        f"the text has the lone surrogate U+{ord(found.group()):04X}, which UTF-8 cannot encode "
+        "(write the character itself, or a \\U escape of the full code point)"
+    )
 
 
 def lone_surrogates(doc: object, path: tuple[object, ...] = ()) -> Iterator[tuple[tuple[object, ...], str, str]]:

@@ -50,24 +50,39 @@ class Kubernetes(SpecModel):
     """Prometheus Operator objects: a PrometheusRule per service, optionally an AlertmanagerConfig."""
 
     namespace: _K8sName = Field("monitoring", description="Namespace of the generated objects.")
-    labels: Labels = Field(default_factory=dict, description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector.")
-    alertmanager_config: bool = Field(False, description="Also write an AlertmanagerConfig (monitoring.coreos.com/v1alpha1) from the routing section.")
-    secret: _K8sName | None = Field(None, description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names.")
+    labels: Labels = Field(
+        default_factory=dict,
+        description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector.",
+    )
+    alertmanager_config: bool = Field(
+        False, description="Also write an AlertmanagerConfig (monitoring.coreos.com/v1alpha1) from the routing section."
+    )
+    secret: _K8sName | None = Field(
+        None,
+        description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names.",
+    )
 
 
 class Mimir(SpecModel):
     """Grafana Mimir / Cortex ruler files, in the format ``mimirtool rules load`` reads."""
 
-    tenant: _Tenant = Field("anonymous", description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off.")
+    tenant: _Tenant = Field(
+        "anonymous",
+        description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off.",
+    )
     namespace: _K8sName | None = Field(None, description="Ruler namespace (default: the service name).")
-    source_tenants: list[_Tenant] = Field(default_factory=list, description="Tenants the rules query (federated rule groups; needs tenant federation on).")
+    source_tenants: list[_Tenant] = Field(
+        default_factory=list, description="Tenants the rules query (federated rule groups; needs tenant federation on)."
+    )
 
 
 class Thanos(SpecModel):
     """Thanos Ruler rule files."""
 
     partial_response_strategy: Strategy | dict[str, Strategy] | None = Field(
-        None, description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it.")
+        None,
+        description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it.",
+    )
 
 
 class VictoriaMetrics(SpecModel):
@@ -77,21 +92,48 @@ class VictoriaMetrics(SpecModel):
 class GrafanaAlerting(SpecModel):
     """Grafana-managed alert rules, contact points and notification policies (provisioning files)."""
 
-    datasource_uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")] = Field("prometheus", description="UID of the Prometheus data source the rules query.")
-    folder: str | None = Field(None, description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring).")
-    interval: Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")] = Field("1m", description="Evaluation interval of the rule groups (a multiple of 10s).")
-    root_contact_point: str = Field("grafana-default-email", description="Contact point of the root notification policy (alerts no service route takes).")
+    datasource_uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")] = Field(
+        "prometheus", description="UID of the Prometheus data source the rules query."
+    )
+    folder: str | None = Field(
+        None, description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring)."
+    )
+    interval: Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")] = Field(
+        "1m", description="Evaluation interval of the rule groups (a multiple of 10s)."
+    )
+    root_contact_point: str = Field(
+        "grafana-default-email",
+        description="Contact point of the root notification policy (alerts no service route takes).",
+    )
 
 
 class Targets(TargetsBehaviour, SpecModel):
     """Outputs to compile; each key present turns its target on."""
 
-    prometheus: Annotated[Prometheus, BeforeValidator(checks.empty_is_default, json_schema_input_type=Prometheus | None)] = Field(default_factory=Prometheus)
-    grafana: Annotated[Grafana, BeforeValidator(checks.empty_is_default, json_schema_input_type=Grafana | None)] = Field(default_factory=Grafana)
-    alertmanager: Annotated[Alertmanager, BeforeValidator(checks.empty_is_default, json_schema_input_type=Alertmanager | None)] = Field(default_factory=Alertmanager)
-    runbook: Annotated[Runbook, BeforeValidator(checks.empty_is_default, json_schema_input_type=Runbook | None)] = Field(default_factory=Runbook)
-    kubernetes: Annotated[Kubernetes, BeforeValidator(checks.empty_is_default, json_schema_input_type=Kubernetes | None)] = Field(default_factory=Kubernetes)
-    mimir: Annotated[Mimir, BeforeValidator(checks.empty_is_default, json_schema_input_type=Mimir | None)] = Field(default_factory=Mimir)
-    thanos: Annotated[Thanos, BeforeValidator(checks.empty_is_default, json_schema_input_type=Thanos | None)] = Field(default_factory=Thanos)
-    victoriametrics: Annotated[VictoriaMetrics, BeforeValidator(checks.empty_is_default, json_schema_input_type=VictoriaMetrics | None)] = Field(default_factory=VictoriaMetrics)
-    grafana_alerting: Annotated[GrafanaAlerting, BeforeValidator(checks.empty_is_default, json_schema_input_type=GrafanaAlerting | None)] = Field(default_factory=GrafanaAlerting)
+    prometheus: Annotated[
+        Prometheus, BeforeValidator(checks.empty_is_default, json_schema_input_type=Prometheus | None)
+    ] = Field(default_factory=Prometheus)
+    grafana: Annotated[Grafana, BeforeValidator(checks.empty_is_default, json_schema_input_type=Grafana | None)] = (
+        Field(default_factory=Grafana)
+    )
+    alertmanager: Annotated[
+        Alertmanager, BeforeValidator(checks.empty_is_default, json_schema_input_type=Alertmanager | None)
+    ] = Field(default_factory=Alertmanager)
+    runbook: Annotated[Runbook, BeforeValidator(checks.empty_is_default, json_schema_input_type=Runbook | None)] = (
+        Field(default_factory=Runbook)
+    )
+    kubernetes: Annotated[
+        Kubernetes, BeforeValidator(checks.empty_is_default, json_schema_input_type=Kubernetes | None)
+    ] = Field(default_factory=Kubernetes)
+    mimir: Annotated[Mimir, BeforeValidator(checks.empty_is_default, json_schema_input_type=Mimir | None)] = Field(
+        default_factory=Mimir
+    )
+    thanos: Annotated[Thanos, BeforeValidator(checks.empty_is_default, json_schema_input_type=Thanos | None)] = Field(
+        default_factory=Thanos
+    )
+    victoriametrics: Annotated[
+        VictoriaMetrics, BeforeValidator(checks.empty_is_default, json_schema_input_type=VictoriaMetrics | None)
+    ] = Field(default_factory=VictoriaMetrics)
+    grafana_alerting: Annotated[
+        GrafanaAlerting, BeforeValidator(checks.empty_is_default, json_schema_input_type=GrafanaAlerting | None)
+    ] = Field(default_factory=GrafanaAlerting)

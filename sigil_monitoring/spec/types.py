@@ -43,20 +43,63 @@ class _Text(GroupedMetadata):
         yield WithJsonSchema({"type": "string", "pattern": f"^{self.pattern}$"})
 
 
-ServiceName = Annotated[str, _Text("service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna")]
-SloName = Annotated[str, _Text("SLO name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency")]
-LogicalName = Annotated[str, _Text("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")]
-MetricName = Annotated[str, _Text("Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total")]
+ServiceName = Annotated[
+    str,
+    _Text(
+        "service name", r"[a-z][a-z0-9-]{0,38}[a-z0-9]", "use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna"
+    ),
+]
+SloName = Annotated[
+    str,
+    _Text(
+        "SLO name",
+        r"[a-z][a-z0-9-]{0,38}[a-z0-9]",
+        "use 2-40 lowercase letters, digits and dashes, e.g. encode-latency",
+    ),
+]
+LogicalName = Annotated[
+    str, _Text("metric key", r"[a-z][a-z0-9_]*", "use lowercase letters, digits and underscores, e.g. encode_latency")
+]
+MetricName = Annotated[
+    str,
+    _Text(
+        "Prometheus metric name", r"[a-zA-Z_:][a-zA-Z0-9_:]*", "use letters, digits, _ and :, e.g. sigil_encode_total"
+    ),
+]
 
 
 # Prometheus reserves label names starting with __ (__name__ is the metric name itself).
-LabelName = Annotated[str, _Text("label name", r"(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)", "use letters, digits and _, not starting with a digit or __, e.g. operation")]
+LabelName = Annotated[
+    str,
+    _Text(
+        "label name",
+        r"(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+        "use letters, digits and _, not starting with a digit or __, e.g. operation",
+    ),
+]
 # Alert names name files (<Alert>.test.yml); 120 characters stay far below NAME_MAX (255 bytes).
-AlertName = Annotated[str, _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh"), AfterValidator(AtMost(120, "alert name"))]
-ReceiverName = Annotated[str, _Text("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")]
+AlertName = Annotated[
+    str,
+    _Text("alert name", r"[A-Z][A-Za-z0-9]*", "alert names are CamelCase, e.g. EncodeLatencyHigh"),
+    AfterValidator(AtMost(120, "alert name")),
+]
+ReceiverName = Annotated[
+    str, _Text("receiver name", r"[a-z][a-z0-9-]*", "use lowercase letters, digits and dashes, e.g. oncall")
+]
 
-Url = Annotated[str, BeforeValidator(checks.url), WithJsonSchema({"type": "string", "pattern": r"^https?://[^\s@]+$", "format": "uri"})]
-FilePath = Annotated[str, _Text("file path", r"/[^\s]*", "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url")]
+Url = Annotated[
+    str,
+    BeforeValidator(checks.url),
+    WithJsonSchema({"type": "string", "pattern": r"^https?://[^\s@]+$", "format": "uri"}),
+]
+FilePath = Annotated[
+    str,
+    _Text(
+        "file path",
+        r"/[^\s]*",
+        "write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+    ),
+]
 
 
 LabelValue = Annotated[str, BeforeValidator(checks.label_value), WithJsonSchema({"type": ["string", "number"]})]
@@ -70,12 +113,26 @@ _LITERAL = {"type": ["string", "number"], "description": "matched literally; no 
 _MATCHER_SCHEMA = {
     "anyOf": [
         _LITERAL,
-        {"type": "array", "items": _LITERAL, "minItems": 1, "description": "any of these values (=~ with each value escaped)"},
-        *({"type": "object", "properties": {key: {"type": ["string", "number"]}}, "required": [key], "additionalProperties": False}
-          for key in ("equals", "not", "regex", "not_regex")),
+        {
+            "type": "array",
+            "items": _LITERAL,
+            "minItems": 1,
+            "description": "any of these values (=~ with each value escaped)",
+        },
+        *(
+            {
+                "type": "object",
+                "properties": {key: {"type": ["string", "number"]}},
+                "required": [key],
+                "additionalProperties": False,
+            }
+            for key in ("equals", "not", "regex", "not_regex")
+        ),
     ],
 }
-MatcherValue = Annotated[Matcher, BeforeValidator(checks.matcher), PlainSerializer(lambda m: m.spec_form()), WithJsonSchema(_MATCHER_SCHEMA)]
+MatcherValue = Annotated[
+    Matcher, BeforeValidator(checks.matcher), PlainSerializer(lambda m: m.spec_form()), WithJsonSchema(_MATCHER_SCHEMA)
+]
 Matchers = Annotated[dict[LabelName, MatcherValue], AfterValidator(checks.label_matchers)]
 """Label matchers (``where``, ``service.selector``, route ``match``): ``matchers.parse`` forms."""
 
@@ -92,19 +149,39 @@ class _DurationRange(GroupedMetadata):
     def __iter__(self) -> Iterator[object]:
         yield BeforeValidator(DurationCheck(self.least, self.most, self.why, self.zero_ok))
         yield PlainSerializer(str, return_type=str)
-        yield WithJsonSchema({"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$", "examples": ["5m", "1h30m", "30d"]})
+        yield WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$",
+                "examples": ["5m", "1h30m", "30d"],
+            }
+        )
 
 
 DurationField = Annotated[Duration, _DurationRange()]
 # An alert's `for`: the generated promtool test evaluates the rules every minute up to it (a 30d
 # `for` took promtool 106 s), and a condition that must hold for days is a report, not an alert.
-ForField = Annotated[Duration, _DurationRange(most="1d", zero_ok=True, why="the generated promtool test evaluates every minute until the alert fires")]
+ForField = Annotated[
+    Duration,
+    _DurationRange(
+        most="1d", zero_ok=True, why="the generated promtool test evaluates every minute until the alert fires"
+    ),
+]
 # Prometheus looks back 5m for the latest sample, so series scraped less often than every 2m go stale
 # between scrapes (https://prometheus.io/docs/prometheus/latest/querying/basics/#staleness).
-ScrapeIntervalField = Annotated[Duration, _DurationRange(least="1s", most="2m", why="Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes")]
+ScrapeIntervalField = Annotated[
+    Duration,
+    _DurationRange(
+        least="1s",
+        most="2m",
+        why="Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes",
+    ),
+]
 # Burn windows are the SRE workbook's 30d windows scaled down; below 1h they fall under the scrape
 # resolution and the short and long windows coincide.
-SloWindowField = Annotated[Duration, _DurationRange(least="1h", most="3y", why="burn-rate windows are fractions of the SLO window")]
+SloWindowField = Annotated[
+    Duration, _DurationRange(least="1h", most="3y", why="burn-rate windows are fractions of the SLO window")
+]
 
 
 DurationOrZeroField = Annotated[Duration, _DurationRange(zero_ok=True)]
@@ -114,18 +191,22 @@ ObjectiveField = Annotated[
     Decimal,
     BeforeValidator(parse_objective),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": ["string", "number"], "description": "percentage, e.g. 99.9% or 99.9", "examples": ["99.9%"]}),
+    WithJsonSchema(
+        {"type": ["string", "number"], "description": "percentage, e.g. 99.9% or 99.9", "examples": ["99.9%"]}
+    ),
 ]
 
 ThresholdField = Annotated[
     Threshold,
     BeforeValidator(parse_threshold),
     PlainSerializer(lambda t: t.text, return_type=str),
-    WithJsonSchema({
-        "type": ["string", "number"],
-        "description": "a number, a duration (1s), a size (10GiB), a percentage (5%) or a rate (1/min)",
-        "examples": ["1s", "10GiB", "5%", "1/min", 0.5],
-    }),
+    WithJsonSchema(
+        {
+            "type": ["string", "number"],
+            "description": "a number, a duration (1s), a size (10GiB), a percentage (5%) or a rate (1/min)",
+            "examples": ["1s", "10GiB", "5%", "1/min", 0.5],
+        }
+    ),
 ]
 
 

@@ -36,8 +36,10 @@ _DURATION_UNITS: tuple[tuple[str, int], ...] = (
 _DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 # Zero means "at once" only where the tools say so; a zero window, scrape interval, refresh,
 # group_interval or repeat_interval is refused by Prometheus/Alertmanager or means nothing.
-ZERO_HINT = ("duration '{text}' is zero, and this field needs a positive duration such as 1m "
-             "(only for, keep_firing_for and group_wait may be 0s)")
+ZERO_HINT = (
+    "duration '{text}' is zero, and this field needs a positive duration such as 1m "
+    "(only for, keep_firing_for and group_wait may be 0s)"
+)
 DURATION_HINT = "use a number with a unit ms, s, m, h, d, w or y, largest first, e.g. 30s, 5m, 1h30m, 30d"
 
 
@@ -144,10 +146,30 @@ def parse_objective(value: object) -> Decimal:
 ThresholdKind = Literal["number", "seconds", "bytes", "ratio", "per_second"]
 
 _SIZE_UNITS = {
-    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
-    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "PB": 10**15,
+    "KiB": 2**10,
+    "MiB": 2**20,
+    "GiB": 2**30,
+    "TiB": 2**40,
+    "PiB": 2**50,
 }
-_RATE_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+_RATE_UNITS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
 _SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGTP]i?B|B)$")
 _RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*/\s*([a-z]+)$")
 THRESHOLD_HINT = "write a number, a duration (1s, 250ms), a size (10GiB), a percentage (5%) or a rate (1/min)"
@@ -178,9 +200,13 @@ def parse_threshold(value: object) -> Threshold:
     threshold = _parse_threshold(value)
     magnitude = abs(threshold.value)
     if magnitude > THRESHOLD_MOST:
-        raise ValueError(f"threshold {threshold.text} is larger than 1e21 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)")
+        raise ValueError(
+            f"threshold {threshold.text} is larger than 1e21 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)"
+        )
     if 0 < magnitude < THRESHOLD_LEAST:
-        raise ValueError(f"threshold {threshold.text} is smaller than 1e-12 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)")
+        raise ValueError(
+            f"threshold {threshold.text} is smaller than 1e-12 (give a threshold from 1e-12 to 1e21 in magnitude, or 0)"
+        )
     return threshold
 
 

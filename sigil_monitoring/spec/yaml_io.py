@@ -46,12 +46,20 @@ def limit(name: str) -> int:
     if text is None:
         return int(globals()[name])
     if not text.isdigit() or int(text) < 1:
-        raise YamlProblem(1, 1, f"{variable}={text!r} is not a positive whole number (set it to a limit such as 10000000, or unset it)")
+        raise YamlProblem(
+            1,
+            1,
+            f"{variable}={text!r} is not a positive whole number (set it to a limit such as 10000000, or unset it)",
+        )
     return int(text)
 
 
 def too_large(size: int, max_bytes: int) -> YamlProblem:
-    return YamlProblem(1, 1, f"the file is {size} bytes, over the {max_bytes}-byte limit (split the spec or trim it, or raise {_ENV['MAX_BYTES']})")
+    return YamlProblem(
+        1,
+        1,
+        f"the file is {size} bytes, over the {max_bytes}-byte limit (split the spec or trim it, or raise {_ENV['MAX_BYTES']})",
+    )
 
 
 def decode(data: bytes) -> str:
@@ -221,7 +229,9 @@ def _problem(exc: Exception) -> YamlProblem:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     what = f"{problem} {context}" if context else problem
-    return YamlProblem(line, col, f"YAML syntax: {what} (fix the YAML at this point; quote text that holds ': ' or '#')")
+    return YamlProblem(
+        line, col, f"YAML syntax: {what} (fix the YAML at this point; quote text that holds ': ' or '#')"
+    )
 
 
 def _check_depth(text: str) -> None:
@@ -264,12 +274,18 @@ def _deepest(events: Any) -> None:
             # A local tag (``!secret x``) means nothing to the spec; the loaders would hand it on as
             # an object whose Python repr then shows up in messages.
             mark = event.start_mark
-            raise YamlProblem(mark.line + 1, mark.column + 1, f"the YAML tag {tag} has no meaning in a spec (remove it)")
+            raise YamlProblem(
+                mark.line + 1, mark.column + 1, f"the YAML tag {tag} has no meaning in a spec (remove it)"
+            )
         if isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise YamlProblem(mark.line + 1, mark.column + 1, f"collections nested more than {MAX_DEPTH} deep (a spec needs fewer than 10 levels; flatten the nesting)")
+                raise YamlProblem(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"collections nested more than {MAX_DEPTH} deep (a spec needs fewer than 10 levels; flatten the nesting)",
+                )
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
         elif isinstance(event, StreamEndEvent):
@@ -285,7 +301,11 @@ def _check_size(data: Any) -> None:
         node = stack.pop()
         budget -= 1
         if budget < 0:
-            raise YamlProblem(1, 1, f"the document expands to more than {max_nodes} values (remove the nested aliases, or raise {_ENV['MAX_NODES']} for a spec that really is this big)")
+            raise YamlProblem(
+                1,
+                1,
+                f"the document expands to more than {max_nodes} values (remove the nested aliases, or raise {_ENV['MAX_NODES']} for a spec that really is this big)",
+            )
         if isinstance(node, dict):
             stack.extend(node.values())
         elif isinstance(node, list):

@@ -28,10 +28,19 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     header = names.GENERATED_HEADER.format(source=source)
     return [
         Artifact(names.ALERTMANAGER_CONFIG_PATH, build_config(model).to_wire(), "yaml", source),
-        Artifact(names.ALERTMANAGER_TEMPLATE_PATH, f"{{{{/* {header} */}}}}\n{templates.file_text()}", "text", source,
-                 header=False),
-        Artifact(names.ALERTMANAGER_ROUTING_TESTS_PATH, routing_table.document(routing_table.rows(model.services)), "yaml",
-                 source),
+        Artifact(
+            names.ALERTMANAGER_TEMPLATE_PATH,
+            f"{{{{/* {header} */}}}}\n{templates.file_text()}",
+            "text",
+            source,
+            header=False,
+        ),
+        Artifact(
+            names.ALERTMANAGER_ROUTING_TESTS_PATH,
+            routing_table.document(routing_table.rows(model.services)),
+            "yaml",
+            source,
+        ),
     ]
 
 
@@ -49,14 +58,28 @@ def build_config(model: Model) -> Config:
             continue
         receivers += [receiver(r) for r in service.routing.receivers]
         intervals += [
-            TimeInterval(t.name, (TimeSpec(weekdays(t.weekdays), tuple(TimeRange(a, b) for a, b in t.times), t.location,
-                                           t.days_of_month, t.months, t.years),))
+            TimeInterval(
+                t.name,
+                (
+                    TimeSpec(
+                        weekdays(t.weekdays),
+                        tuple(TimeRange(a, b) for a, b in t.times),
+                        t.location,
+                        t.days_of_month,
+                        t.months,
+                        t.years,
+                    ),
+                ),
+            )
             for t in service.routing.time_intervals
         ]
         rules += inhibit.rules(service)
     config = Config(
-        route=routes.root(model), receivers=tuple(receivers), inhibit_rules=tuple(rules),
-        time_intervals=tuple(intervals), templates=(names.TEMPLATE_FILE,),
+        route=routes.root(model),
+        receivers=tuple(receivers),
+        inhibit_rules=tuple(rules),
+        time_intervals=tuple(intervals),
+        templates=(names.TEMPLATE_FILE,),
     )
     _check_unique("receiver", [r.name for r in config.receivers])
     _check_unique("time interval", [t.name for t in config.time_intervals])

@@ -24,28 +24,38 @@ def rules(service: Service) -> tuple[InhibitRule, ...]:
     if service.routing is None or not service.routing.inhibit:
         return ()
     svc = equal(names.SERVICE_LABEL, service.name)
-    out = [InhibitRule(
-        source_matchers=(svc, equal(names.SEVERITY_LABEL, "critical")),
-        target_matchers=(svc, equal(names.SEVERITY_LABEL, "warning")),
-        equal=("alertname", names.SERVICE_LABEL),
-    )]
+    out = [
+        InhibitRule(
+            source_matchers=(svc, equal(names.SEVERITY_LABEL, "critical")),
+            target_matchers=(svc, equal(names.SEVERITY_LABEL, "warning")),
+            equal=("alertname", names.SERVICE_LABEL),
+        )
+    ]
     out += _burn_tier_rules(service, svc)
     causes = tuple(a.name for a in service.alerts if a.inhibits)
     for cause in causes:
-        out.append(InhibitRule(
-            source_matchers=(svc, equal("alertname", cause)),
-            target_matchers=(svc, regex(names.SEVERITY_LABEL, _SYMPTOM_SEVERITIES), regex("alertname", causes, negate=True)),
-            equal=(names.SERVICE_LABEL,),
-        ))
+        out.append(
+            InhibitRule(
+                source_matchers=(svc, equal("alertname", cause)),
+                target_matchers=(
+                    svc,
+                    regex(names.SEVERITY_LABEL, _SYMPTOM_SEVERITIES),
+                    regex("alertname", causes, negate=True),
+                ),
+                equal=(names.SERVICE_LABEL,),
+            )
+        )
     # 4. An outage (`inhibits: [symptoms, slos]`) also silences the service's SLO burn alerts, of
     # every tier and severity: while the database is down, its page is the one page, not a second
     # one from the availability SLO it burns. Burn alerts carry `slo`; threshold alerts never do.
     for cause in (a.name for a in service.alerts if a.inhibits_slos):
-        out.append(InhibitRule(
-            source_matchers=(svc, equal("alertname", cause)),
-            target_matchers=(svc, Matcher(names.SLO_LABEL, "=~", ".+").text()),
-            equal=(names.SERVICE_LABEL,),
-        ))
+        out.append(
+            InhibitRule(
+                source_matchers=(svc, equal("alertname", cause)),
+                target_matchers=(svc, Matcher(names.SLO_LABEL, "=~", ".+").text()),
+                equal=(names.SERVICE_LABEL,),
+            )
+        )
     return tuple(out)
 
 
@@ -61,12 +71,21 @@ def _burn_tier_rules(service: Service, svc: str) -> list[InhibitRule]:
             by_group.setdefault(tuple(sorted(set(slo.group_by))), []).append(slo)
     out = []
     for group_by, slos in by_group.items():
-        scope = () if len(by_group) == 1 else (
-            (equal(names.SLO_LABEL, slos[0].name),) if len(slos) == 1 else (regex(names.SLO_LABEL, tuple(s.name for s in slos)),))
+        scope = (
+            ()
+            if len(by_group) == 1
+            else (
+                (equal(names.SLO_LABEL, slos[0].name),)
+                if len(slos) == 1
+                else (regex(names.SLO_LABEL, tuple(s.name for s in slos)),)
+            )
+        )
         fixed = (names.SERVICE_LABEL, names.SLO_LABEL)
-        out.append(InhibitRule(
-            source_matchers=(svc, *scope, equal(names.BURN_TIER_LABEL, "page")),
-            target_matchers=(svc, *scope, equal(names.BURN_TIER_LABEL, "ticket")),
-            equal=(*fixed, *(label for label in group_by if label not in fixed)),
-        ))
+        out.append(
+            InhibitRule(
+                source_matchers=(svc, *scope, equal(names.BURN_TIER_LABEL, "page")),
+                target_matchers=(svc, *scope, equal(names.BURN_TIER_LABEL, "ticket")),
+                equal=(*fixed, *(label for label in group_by if label not in fixed)),
+            )
+        )
     return out

@@ -8,10 +8,20 @@ neither (https://prometheus.io/docs/alerting/0.25/configuration/#receiver).
 
 from __future__ import annotations
 
-from ...ir.model import Receiver as IrReceiver
-from .config import (Authorization, EmailConfig, HttpConfig, Link, OpsgenieConfig, PagerDutyConfig, Receiver, Responder,
-                     SlackConfig, WebhookConfig)
 from ...escape import template_literal, template_text
+from ...ir.model import Receiver as IrReceiver
+from .config import (
+    Authorization,
+    EmailConfig,
+    HttpConfig,
+    Link,
+    OpsgenieConfig,
+    PagerDutyConfig,
+    Receiver,
+    Responder,
+    SlackConfig,
+    WebhookConfig,
+)
 from .templates import call
 
 CLIENT = "sigil-monitoring"
@@ -37,20 +47,34 @@ def _slack(r: IrReceiver) -> SlackConfig:
     if r.mention:
         # The mention (e.g. @here) goes only on firing critical notifications; link_names lets
         # Slack turn @here/@channel/@user into real mentions.
-        body = (f'{{{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}}}'
-                f"{template_literal(r.mention)} {{{{ end }}}}{body}")
+        body = (
+            f'{{{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}}}'
+            f"{template_literal(r.mention)} {{{{ end }}}}{body}"
+        )
     return SlackConfig(
-        send_resolved=r.send_resolved, api_url_file=_required(r.secret_file, r.name), channel=template_text(_required(r.channel, r.name)),
-        title=call("title"), title_link=call("dashboard_url"), text=body, color=call("slack.color"),
-        fallback=call("title"), link_names=True if r.mention else None,
+        send_resolved=r.send_resolved,
+        api_url_file=_required(r.secret_file, r.name),
+        channel=template_text(_required(r.channel, r.name)),
+        title=call("title"),
+        title_link=call("dashboard_url"),
+        text=body,
+        color=call("slack.color"),
+        fallback=call("title"),
+        link_names=True if r.mention else None,
     )
 
 
 def _pagerduty(r: IrReceiver) -> PagerDutyConfig:
     return PagerDutyConfig(
-        send_resolved=r.send_resolved, routing_key_file=_required(r.secret_file, r.name), url=r.url,
-        description=call("pagerduty.description"), severity=call("pagerduty.severity"), client=CLIENT,
-        component="{{ .CommonLabels.service }}", group="{{ .CommonLabels.slo }}", class_="{{ .CommonLabels.alertname }}",
+        send_resolved=r.send_resolved,
+        routing_key_file=_required(r.secret_file, r.name),
+        url=r.url,
+        description=call("pagerduty.description"),
+        severity=call("pagerduty.severity"),
+        client=CLIENT,
+        component="{{ .CommonLabels.service }}",
+        group="{{ .CommonLabels.slo }}",
+        class_="{{ .CommonLabels.alertname }}",
         links=(Link(call("runbook_url"), "Runbook"), Link(call("dashboard_url"), "Dashboard")),
         # Alertmanager adds its own firing/resolved/num_* details to these.
         details={
@@ -71,16 +95,27 @@ def _webhook(r: IrReceiver) -> WebhookConfig:
 def _email(r: IrReceiver) -> EmailConfig:
     # The body is Alertmanager's own HTML mail; the subject and plain-text part are ours.
     return EmailConfig(
-        send_resolved=r.send_resolved, to=_required(r.email_to, r.name), from_=_required(r.email_from, r.name),
-        smarthost=r.smarthost, auth_username=r.auth_username, auth_password_file=r.secret_file,
-        require_tls=None if r.require_tls else False, headers={"Subject": call("title")}, text=call("alert_lines"),
+        send_resolved=r.send_resolved,
+        to=_required(r.email_to, r.name),
+        from_=_required(r.email_from, r.name),
+        smarthost=r.smarthost,
+        auth_username=r.auth_username,
+        auth_password_file=r.secret_file,
+        require_tls=None if r.require_tls else False,
+        headers={"Subject": call("title")},
+        text=call("alert_lines"),
     )
 
 
 def _opsgenie(r: IrReceiver) -> OpsgenieConfig:
     return OpsgenieConfig(
-        send_resolved=r.send_resolved, api_key_file=_required(r.secret_file, r.name), api_url=r.url,
-        message=call("title"), description=call("alert_lines"), source=CLIENT, priority=call("opsgenie.priority"),
+        send_resolved=r.send_resolved,
+        api_key_file=_required(r.secret_file, r.name),
+        api_url=r.url,
+        message=call("title"),
+        description=call("alert_lines"),
+        source=CLIENT,
+        priority=call("opsgenie.priority"),
         responders=(Responder(r.team),) if r.team else (),
         details={"runbook_url": call("runbook_url"), "dashboard_url": call("dashboard_url")},
     )

@@ -20,8 +20,11 @@ def root(model: Model) -> Route:
     """The whole tree; services without routing add nothing (their alerts reach the fallback)."""
     timing = defaults.NOTIFY_TIMING["warning"]
     return Route(
-        receiver=names.FALLBACK_RECEIVER, group_by=defaults.ALERTMANAGER_ROOT_GROUP_BY,
-        group_wait=timing["group_wait"], group_interval=timing["group_interval"], repeat_interval=timing["repeat_interval"],
+        receiver=names.FALLBACK_RECEIVER,
+        group_by=defaults.ALERTMANAGER_ROOT_GROUP_BY,
+        group_wait=timing["group_wait"],
+        group_interval=timing["group_interval"],
+        repeat_interval=timing["repeat_interval"],
         routes=tuple(service_route(s) for s in model.services if s.routing is not None),
     )
 
@@ -30,8 +33,12 @@ def service_route(service: Service) -> Route:
     routing = service.routing
     assert routing is not None
     return Route(
-        receiver=routing.default, matchers=(equal(names.SERVICE_LABEL, service.name),), group_by=routing.group_by,
-        group_wait=routing.group_wait, group_interval=routing.group_interval, repeat_interval=routing.repeat_interval,
+        receiver=routing.default,
+        matchers=(equal(names.SERVICE_LABEL, service.name),),
+        group_by=routing.group_by,
+        group_wait=routing.group_wait,
+        group_interval=routing.group_interval,
+        repeat_interval=routing.repeat_interval,
         routes=tuple(_route(r) for r in routing.routes),
     )
 
@@ -42,9 +49,17 @@ def _route(r: IrRoute) -> Route:
     continue_ = True if r.continue_ else None
     group_by = r.group_by or ()
     if len(r.receivers) == 1:
-        return Route(receiver=r.receivers[0], matchers=matchers, group_by=group_by, continue_=continue_,
-                     group_wait=r.group_wait, group_interval=r.group_interval, repeat_interval=r.repeat_interval,
-                     mute_time_intervals=r.mute_when, active_time_intervals=r.active_when)
+        return Route(
+            receiver=r.receivers[0],
+            matchers=matchers,
+            group_by=group_by,
+            continue_=continue_,
+            group_wait=r.group_wait,
+            group_interval=r.group_interval,
+            repeat_interval=r.repeat_interval,
+            mute_time_intervals=r.mute_when,
+            active_time_intervals=r.active_when,
+        )
     # One child per receiver, all but the last with continue, so the alert reaches each of them;
     # the parent carries the spec's continue. Children inherit the parent's group_by and timing, but
     # NOT its mute/active time intervals: dispatch/route.go NewRoute copies the parent's RouteOpts
@@ -54,9 +69,20 @@ def _route(r: IrRoute) -> Route:
     # (which never notifies: its children have no matchers) carries none.
     last = len(r.receivers) - 1
     children = tuple(
-        Route(receiver=name, continue_=True if i < last else None,
-              mute_time_intervals=r.mute_when, active_time_intervals=r.active_when)
+        Route(
+            receiver=name,
+            continue_=True if i < last else None,
+            mute_time_intervals=r.mute_when,
+            active_time_intervals=r.active_when,
+        )
         for i, name in enumerate(r.receivers)
     )
-    return Route(matchers=matchers, group_by=group_by, continue_=continue_, group_wait=r.group_wait, group_interval=r.group_interval,
-                 repeat_interval=r.repeat_interval, routes=children)
+    return Route(
+        matchers=matchers,
+        group_by=group_by,
+        continue_=continue_,
+        group_wait=r.group_wait,
+        group_interval=r.group_interval,
+        repeat_interval=r.repeat_interval,
+        routes=children,
+    )

@@ -9,7 +9,6 @@ Like ``amtool``, the table ignores inhibitions and time intervals.
 
 from __future__ import annotations
 
-
 from ... import conventions as names
 from ...ir.model import Route, Routing, Service
 from ...records import Record
@@ -26,7 +25,9 @@ def rows(services: tuple[Service, ...]) -> tuple[Row, ...]:
     out = []
     for service in services:
         for labels in alert_labels(service):
-            out.append(Row(labels["alertname"], tuple(sorted(labels.items())), expected_receivers(service.routing, labels)))
+            out.append(
+                Row(labels["alertname"], tuple(sorted(labels.items())), expected_receivers(service.routing, labels))
+            )
     return tuple(out)
 
 
@@ -35,10 +36,16 @@ def alert_labels(service: Service) -> list[dict[str, str]]:
     out = [{**dict(a.labels), "alertname": a.name} for a in service.alerts]
     for slo in service.slos:
         for burn in slo.alerts:
-            out.append({
-                **dict(service.labels), names.SLO_LABEL: slo.name, names.BURN_TIER_LABEL: burn.tier,
-                names.SEVERITY_LABEL: burn.severity, **dict(burn.labels), "alertname": burn.name,
-            })
+            out.append(
+                {
+                    **dict(service.labels),
+                    names.SLO_LABEL: slo.name,
+                    names.BURN_TIER_LABEL: burn.tier,
+                    names.SEVERITY_LABEL: burn.severity,
+                    **dict(burn.labels),
+                    "alertname": burn.name,
+                }
+            )
     return out
 
 

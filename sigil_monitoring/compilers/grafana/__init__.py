@@ -21,10 +21,24 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
         classic = dashboard.build(service)
         formats = service.dashboard.formats
         if "classic" in formats:
-            out.append(Artifact(names.dashboard_path(service.name, "classic"), classic.to_json(), "json", service.source, header=False))
+            out.append(
+                Artifact(
+                    names.dashboard_path(service.name, "classic"),
+                    classic.to_json(),
+                    "json",
+                    service.source,
+                    header=False,
+                )
+            )
         if "v2" in formats:
-            resource = v2.build(service, classic if service.dashboard.grafana_version >= 9 else dashboard.build(service, current=True))
-            out.append(Artifact(names.dashboard_path(service.name, "v2"), resource.to_json(), "json", service.source, header=False))
+            resource = v2.build(
+                service, classic if service.dashboard.grafana_version >= 9 else dashboard.build(service, current=True)
+            )
+            out.append(
+                Artifact(
+                    names.dashboard_path(service.name, "v2"), resource.to_json(), "json", service.source, header=False
+                )
+            )
     return out + compile_shared(model)
 
 

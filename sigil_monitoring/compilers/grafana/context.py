@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from ... import defaults
 from ...ir.model import Alert, BurnAlert, Service, Slo
-from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 from ...records import Record
+from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 
 # Every panel and target names the datasource through the dashboard's `datasource` variable, so
 # the same JSON works in every Grafana without import-time `__inputs`.
@@ -70,14 +70,21 @@ def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tup
     """
     # One rule per alert, not per value: two alerts at one threshold (a warning and a critical)
     # both count, so the worse severity colours the region whatever their declaration order.
-    rules = [(a.threshold.value, a.op or ">", a.severity)
-             for a in map(ctx.alert, alert_names) if a is not None and a.threshold is not None]
+    rules = [
+        (a.threshold.value, a.op or ">", a.severity)
+        for a in map(ctx.alert, alert_names)
+        if a is not None and a.threshold is not None
+    ]
     rules += [(value, ">", "warning") for value in values if all(value != t for t, _, _ in rules)]
     points: list[Decimal | None] = [None, *sorted(set(values))]
     rank = list(defaults.SEVERITY_COLORS)
     steps: list[Threshold] = []
     for point in points:
-        bad = [sev for t, op, sev in rules if (op == ">" and point is not None and t <= point) or (op == "<" and (point is None or t > point))]
+        bad = [
+            sev
+            for t, op, sev in rules
+            if (op == ">" and point is not None and t <= point) or (op == "<" and (point is None or t > point))
+        ]
         color = defaults.SEVERITY_COLORS[min(bad, key=rank.index)] if bad else "green"
         if not steps or steps[-1].color != color:
             steps.append(Threshold(color=color, value=None if point is None else num(point)))

@@ -12,46 +12,102 @@ from ... import defaults
 from ...ir.model import Service
 from . import panels, queries
 from .context import DATASOURCE, Context
-from .model import Annotation, Dashboard, DatasourceRef, GridPos, Link, Panel, RowPanel, TimeRange, Variable, VariableOption
+from .model import (
+    Annotation,
+    Dashboard,
+    DatasourceRef,
+    GridPos,
+    Link,
+    Panel,
+    RowPanel,
+    TimeRange,
+    Variable,
+    VariableOption,
+)
 
 GRAFANA_ANNOTATIONS = DatasourceRef(type="grafana", uid="-- Grafana --")
 
 
 def variables(service: Service) -> tuple[Variable, ...]:
     """The datasource picker, then one multi-value filter per grouping label."""
-    out = [Variable(
-        type="datasource", name=names.datasource_variable(), label="Data source", query="prometheus",
-        current=VariableOption(text="default", value="default"), hide=0, refresh=1,
-    )]
+    out = [
+        Variable(
+            type="datasource",
+            name=names.datasource_variable(),
+            label="Data source",
+            query="prometheus",
+            current=VariableOption(text="default", value="default"),
+            hide=0,
+            refresh=1,
+        )
+    ]
     for label in service.dashboard.variables:
         metric = next(m for m in service.metrics if label in m.labels)
         query = queries.label_values(metric.name, service.selector, label)
-        out.append(Variable(
-            type="query", name=label, label=label.replace("_", " ").capitalize(), datasource=DATASOURCE,
-            query=query, definition=query, current=VariableOption(text=("All",), value=("$__all",)), refresh=2, sort=1,
-            multi=True, include_all=True, all_value=".*",
-        ))
+        out.append(
+            Variable(
+                type="query",
+                name=label,
+                label=label.replace("_", " ").capitalize(),
+                datasource=DATASOURCE,
+                query=query,
+                definition=query,
+                current=VariableOption(text=("All",), value=("$__all",)),
+                refresh=2,
+                sort=1,
+                multi=True,
+                include_all=True,
+                all_value=".*",
+            )
+        )
     return tuple(out)
 
 
 def annotations(service: Service) -> tuple[Annotation, ...]:
     """Grafana's own annotations and the firing alerts of this service (from Prometheus' ALERTS)."""
     return (
-        Annotation(name="Annotations & Alerts", datasource=GRAFANA_ANNOTATIONS, icon_color="rgba(0, 211, 255, 1)", hide=True,
-                   built_in=1, type="dashboard", target={"limit": 100, "matchAny": False, "tags": [], "type": "dashboard"}),
-        Annotation(name="Firing alerts", datasource=DATASOURCE, icon_color="red", expr=queries.firing_alerts(service.name),
-                   step="1m", title_format="{{alertname}}", text_format="{{severity}}: {{alertname}}",
-                   tag_keys="alertname,severity", use_value_for_time=False),
+        Annotation(
+            name="Annotations & Alerts",
+            datasource=GRAFANA_ANNOTATIONS,
+            icon_color="rgba(0, 211, 255, 1)",
+            hide=True,
+            built_in=1,
+            type="dashboard",
+            target={"limit": 100, "matchAny": False, "tags": [], "type": "dashboard"},
+        ),
+        Annotation(
+            name="Firing alerts",
+            datasource=DATASOURCE,
+            icon_color="red",
+            expr=queries.firing_alerts(service.name),
+            step="1m",
+            title_format="{{alertname}}",
+            text_format="{{severity}}: {{alertname}}",
+            tag_keys="alertname,severity",
+            use_value_for_time=False,
+        ),
     )
 
 
 def links(service: Service) -> tuple[Link, ...]:
     out = []
     if service.runbooks_url:
-        out.append(Link(title="Runbook", url=service.runbooks_url, icon="doc", tooltip=f"On-call runbook of {service.title}"))
+        out.append(
+            Link(title="Runbook", url=service.runbooks_url, icon="doc", tooltip=f"On-call runbook of {service.title}")
+        )
     if service.dashboard.tags:
-        out.append(Link(title="Related dashboards", type="dashboards", icon="external link", tags=service.dashboard.tags,
-                        as_dropdown=True, target_blank=False, include_vars=True, keep_time=True))
+        out.append(
+            Link(
+                title="Related dashboards",
+                type="dashboards",
+                icon="external link",
+                tags=service.dashboard.tags,
+                as_dropdown=True,
+                target_blank=False,
+                include_vars=True,
+                keep_time=True,
+            )
+        )
     return tuple(out)
 
 
@@ -60,8 +116,15 @@ def layout(ctx: Context) -> tuple[Panel | RowPanel, ...]:
     for row in ctx.service.dashboard.rows:
         children = tuple(panels.build(ctx, p) for p in row.panels)
         grid = GridPos(h=1, w=defaults.GRID_COLUMNS, x=0, y=row.y)
-        out.append(RowPanel(id=row.id, title=row.title, collapsed=row.collapsed, grid_pos=grid,
-                            panels=children if row.collapsed else ()))
+        out.append(
+            RowPanel(
+                id=row.id,
+                title=row.title,
+                collapsed=row.collapsed,
+                grid_pos=grid,
+                panels=children if row.collapsed else (),
+            )
+        )
         if not row.collapsed:
             out.extend(children)
     return tuple(out)
@@ -73,9 +136,15 @@ def build(service: Service, current: bool = False) -> Dashboard:
     dash = service.dashboard
     legacy = dash.grafana_version < 9 and not current
     return Dashboard(
-        uid=dash.uid, title=dash.title, description=service.description, tags=dash.tags,
-        time=TimeRange(from_=f"now-{dash.time}"), refresh=str(dash.refresh),
+        uid=dash.uid,
+        title=dash.title,
+        description=service.description,
+        tags=dash.tags,
+        time=TimeRange(from_=f"now-{dash.time}"),
+        refresh=str(dash.refresh),
         schema_version=defaults.GRAFANA8_SCHEMA_VERSION if legacy else defaults.DASHBOARD_SCHEMA_VERSION,
-        panels=layout(Context(service, legacy)), templating={"list": variables(service)},
-        annotations={"list": annotations(service)}, links=links(service),
+        panels=layout(Context(service, legacy)),
+        templating={"list": variables(service)},
+        annotations={"list": annotations(service)},
+        links=links(service),
     )

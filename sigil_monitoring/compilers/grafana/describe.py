@@ -17,11 +17,15 @@ def _alert_lines(ctx: Context, panel: Panel) -> list[str]:
     for name in panel.alerts:
         alert, burn = ctx.alert(name), ctx.burn(name)
         if alert is not None:
-            lines.append(f"- [{name}]({markdown_url(alert.runbook_url)}) ({alert.severity}): {markdown_inline(alert.summary)}")
+            lines.append(
+                f"- [{name}]({markdown_url(alert.runbook_url)}) ({alert.severity}): {markdown_inline(alert.summary)}"
+            )
         elif burn is not None:
             slo, b = burn
             pairs = ", ".join(f"{w.long}/{w.short} above {w.factor}x" for w in b.windows)
-            lines.append(f"- [{name}]({markdown_url(b.runbook_url)}) ({b.severity}): SLO {slo.name} burns its budget ({pairs}).")
+            lines.append(
+                f"- [{name}]({markdown_url(b.runbook_url)}) ({b.severity}): SLO {slo.name} burns its budget ({pairs})."
+            )
     return lines
 
 

@@ -15,15 +15,32 @@ from .model import Panel
 
 # The panel-level keys of Grafana 8's heatmap, as its editor saved them.
 LEGACY_HEATMAP_KEYS = (
-    "cards", "color", "dataFormat", "heatmap", "hideZeroBuckets", "highlightCards", "legend",
-    "reverseYBuckets", "tooltip", "xAxis", "yAxis", "yBucketBound",
+    "cards",
+    "color",
+    "dataFormat",
+    "heatmap",
+    "hideZeroBuckets",
+    "highlightCards",
+    "legend",
+    "reverseYBuckets",
+    "tooltip",
+    "xAxis",
+    "yAxis",
+    "yBucketBound",
 )
 
 
 class LegacyHeatmapPanel(Panel):
     cards: dict[str, Any] = field(default_factory=lambda: {"cardPadding": None, "cardRound": None})
-    color: dict[str, Any] = field(default_factory=lambda: {
-        "cardColor": "#b4ff00", "colorScale": "sqrt", "colorScheme": "interpolateOranges", "exponent": 0.5, "mode": "spectrum"})
+    color: dict[str, Any] = field(
+        default_factory=lambda: {
+            "cardColor": "#b4ff00",
+            "colorScale": "sqrt",
+            "colorScheme": "interpolateOranges",
+            "exponent": 0.5,
+            "mode": "spectrum",
+        }
+    )
     # Prometheus buckets, one series per `le`, already de-cumulated by the target's heatmap format.
     data_format: str = "tsbuckets"
     heatmap: dict[str, Any] = field(default_factory=dict)
@@ -39,4 +56,6 @@ class LegacyHeatmapPanel(Panel):
 
 def legacy_heatmap(panel: Panel, unit: str) -> LegacyHeatmapPanel:
     """The Grafana 8 form of a heatmap panel: same id, position, queries, description and links."""
-    return LegacyHeatmapPanel(**{**panel.field_values(), "options": {}}, y_axis={"format": unit, "logBase": 1, "show": True, "decimals": None})
+    return LegacyHeatmapPanel(
+        **{**panel.field_values(), "options": {}}, y_axis={"format": unit, "logBase": 1, "show": True, "decimals": None}
+    )

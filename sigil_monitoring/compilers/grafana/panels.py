@@ -13,11 +13,10 @@ from ... import defaults
 from ...ir.model import Metric, Panel, Series
 from ...spec.units import format_decimal
 from . import describe, options, queries
-from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
 from .base import GrafanaModel
+from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
 from .model import FieldColor, FieldConfig, FieldDefaults, GridPos, MappingResult, Target, Thresholds, ValueMap
 from .model import Panel as GPanel
-
 
 Limits = tuple[float | int | None, float | int | None]  # axis (min, max); None: from the data
 
@@ -30,41 +29,81 @@ def ref_id(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else f"Q{i}"
 
 
-def target(i: int, expr: str, legend: str | None = None, *, format: str | None = None,  # noqa: A002 - Target's field
-           instant: bool | None = None, range: bool | None = None) -> Target:  # noqa: A002 - Target's field
-    return Target(ref_id=ref_id(i), expr=expr, datasource=DATASOURCE, legend_format=legend,
-                  format=format, instant=instant, range=range)
+def target(
+    i: int,
+    expr: str,
+    legend: str | None = None,
+    *,
+    format: str | None = None,  # noqa: A002 - Target's field
+    instant: bool | None = None,
+    range: bool | None = None,
+) -> Target:  # noqa: A002 - Target's field
+    return Target(
+        ref_id=ref_id(i),
+        expr=expr,
+        datasource=DATASOURCE,
+        legend_format=legend,
+        format=format,
+        instant=instant,
+        range=range,
+    )
 
 
 def legend_of(series: Series, fallback: str) -> str:
     return " ".join("{{" + label + "}}" for label in series.by) or fallback
 
 
-def base(ctx: Context, panel: Panel, kind: str, meaning: str, action: str = "", *, targets: tuple[Target, ...] = (),
-         options: GrafanaModel | None = None, field_config: FieldConfig | None = None) -> GPanel:
+def base(
+    ctx: Context,
+    panel: Panel,
+    kind: str,
+    meaning: str,
+    action: str = "",
+    *,
+    targets: tuple[Target, ...] = (),
+    options: GrafanaModel | None = None,
+    field_config: FieldConfig | None = None,
+) -> GPanel:
     """A panel at the ir's position with description, runbook links and the datasource variable
     (no ``options``: an empty object; no ``field_config``: empty defaults)."""
     return GPanel(
-        id=panel.id, type=kind, title=panel.title, grid_pos=GridPos(h=panel.h, w=panel.w, x=panel.x, y=panel.y),
-        description=describe.description(ctx, panel, meaning, action), links=describe.links(ctx, panel),
-        datasource=DATASOURCE if kind != "text" else None, targets=targets,
+        id=panel.id,
+        type=kind,
+        title=panel.title,
+        grid_pos=GridPos(h=panel.h, w=panel.w, x=panel.x, y=panel.y),
+        description=describe.description(ctx, panel, meaning, action),
+        links=describe.links(ctx, panel),
+        datasource=DATASOURCE if kind != "text" else None,
+        targets=targets,
         options=options if options is not None else {},
         field_config=field_config if field_config is not None else FieldConfig(defaults=FieldDefaults()),
     )
 
 
-def _field_config(unit: str, thresholds: Thresholds | None = None, custom: GrafanaModel | None = None,
-                  mappings: tuple[ValueMap, ...] = (), limits: Limits | None = None) -> FieldConfig:
+def _field_config(
+    unit: str,
+    thresholds: Thresholds | None = None,
+    custom: GrafanaModel | None = None,
+    mappings: tuple[ValueMap, ...] = (),
+    limits: Limits | None = None,
+) -> FieldConfig:
     """Field defaults of panels coloured by thresholds (stat, gauge, bar gauge, state timeline).
 
     ``limits`` is the (min, max) of the axis; without it Grafana scales to the data (None fields
     are left out of the JSON).
     """
     low, high = limits if limits is not None else (None, None)
-    return FieldConfig(defaults=FieldDefaults(
-        unit=unit, color=THRESHOLD_COLORS, thresholds=thresholds or plain_thresholds(),
-        custom=custom if custom is not None else {}, mappings=mappings, min=low, max=high,
-    ))
+    return FieldConfig(
+        defaults=FieldDefaults(
+            unit=unit,
+            color=THRESHOLD_COLORS,
+            thresholds=thresholds or plain_thresholds(),
+            custom=custom if custom is not None else {},
+            mappings=mappings,
+            min=low,
+            max=high,
+        )
+    )
 
 
 def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None) -> FieldConfig:
@@ -72,18 +111,38 @@ def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None) 
     drawn = bool(panel.thresholds)
     style = options.ThresholdsStyle(mode="line" if drawn else "off")
     low, high = limits if limits is not None else (None, None)
-    return FieldConfig(defaults=FieldDefaults(
-        unit=unit, color=FieldColor(mode="palette-classic"), min=low, max=high,
-        thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
-        custom=options.GraphFieldConfig(thresholds_style=style),
-    ))
+    return FieldConfig(
+        defaults=FieldDefaults(
+            unit=unit,
+            color=FieldColor(mode="palette-classic"),
+            min=low,
+            max=high,
+            thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
+            custom=options.GraphFieldConfig(thresholds_style=style),
+        )
+    )
 
 
-def _timeseries(ctx: Context, panel: Panel, targets: tuple[Target, ...], unit: str, meaning: str, action: str,
-                calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"), limits: Limits | None = None) -> GPanel:
-    return base(ctx, panel, "timeseries", meaning, action, targets=targets,
-                options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
-                field_config=_graph(ctx, panel, unit, limits))
+def _timeseries(
+    ctx: Context,
+    panel: Panel,
+    targets: tuple[Target, ...],
+    unit: str,
+    meaning: str,
+    action: str,
+    calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"),
+    limits: Limits | None = None,
+) -> GPanel:
+    return base(
+        ctx,
+        panel,
+        "timeseries",
+        meaning,
+        action,
+        targets=targets,
+        options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
+        field_config=_graph(ctx, panel, unit, limits),
+    )
 
 
 def heatmap(ctx: Context, panel: Panel) -> GPanel:
@@ -91,17 +150,27 @@ def heatmap(ctx: Context, panel: Panel) -> GPanel:
     assert series is not None
     extra = queries.variable_matchers(series, ctx.variables)
     unit = unit_of(series.metric)
-    meaning = (f"How many {series.shown} observations fall in each bucket per second, over time. "
-               f"{series.metric.help}".strip())
+    meaning = (
+        f"How many {series.shown} observations fall in each bucket per second, over time. {series.metric.help}".strip()
+    )
     action = "A new band higher up is a new slow mode: compare with the percentiles panel beside it."
     tgt = target(0, queries.heatmap(series, extra), "{{le}}", format="heatmap")
     if ctx.legacy:
         from .legacy import legacy_heatmap
 
         return legacy_heatmap(base(ctx, panel, "heatmap", meaning, action, targets=(tgt,)), unit)
-    return base(ctx, panel, "heatmap", meaning, action, targets=(tgt,),
-                options=options.HeatmapOptions(y_axis=options.HeatmapYAxis(unit=unit), cell_values=options.CellValues(unit="short")),
-                field_config=FieldConfig(defaults=FieldDefaults(custom=options.HeatmapFieldConfig())))
+    return base(
+        ctx,
+        panel,
+        "heatmap",
+        meaning,
+        action,
+        targets=(tgt,),
+        options=options.HeatmapOptions(
+            y_axis=options.HeatmapYAxis(unit=unit), cell_values=options.CellValues(unit="short")
+        ),
+        field_config=FieldConfig(defaults=FieldDefaults(custom=options.HeatmapFieldConfig())),
+    )
 
 
 def percentiles(ctx: Context, panel: Panel) -> GPanel:
@@ -115,7 +184,9 @@ def percentiles(ctx: Context, panel: Panel) -> GPanel:
     )
     qs = "/".join(f"p{format_decimal(q * 100)}" for q in quantiles)
     meaning = f"{qs} of {series.shown} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
-    action = "If the top line crosses the threshold line, check the heatmap for a new slow mode and the dependencies below."
+    action = (
+        "If the top line crosses the threshold line, check the heatmap for a new slow mode and the dependencies below."
+    )
     return _timeseries(ctx, panel, targets, unit_of(series.metric), meaning, action)
 
 
@@ -123,30 +194,52 @@ def histogram(ctx: Context, panel: Panel) -> GPanel:
     series = panel.series
     assert series is not None
     extra = queries.variable_matchers(series, ctx.variables)
-    meaning = (f"Distribution of {series.shown}: observations per bucket over the selected time range "
-               f"(bars labelled by upper bound le). {series.metric.help}").strip()
+    meaning = (
+        f"Distribution of {series.shown}: observations per bucket over the selected time range "
+        f"(bars labelled by upper bound le). {series.metric.help}"
+    ).strip()
     tgt = target(0, queries.distribution(series, extra), "{{le}}", format="heatmap", instant=True, range=False)
-    return base(ctx, panel, "bargauge", meaning, "A shift of the bars towards low buckets means weaker values.",
-                targets=(tgt,), options=options.BarGaugeOptions(), field_config=_field_config("short"))
+    return base(
+        ctx,
+        panel,
+        "bargauge",
+        meaning,
+        "A shift of the bars towards low buckets means weaker values.",
+        targets=(tgt,),
+        options=options.BarGaugeOptions(),
+        field_config=_field_config("short"),
+    )
 
 
 def rate(ctx: Context, panel: Panel) -> GPanel:
     series = panel.series
     assert series is not None
-    tgt = target(0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name))
+    tgt = target(
+        0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name)
+    )
     by = f", split by {', '.join(series.by)}" if series.by else ""
     meaning = f"Per-second rate of {series.shown}{by}. {series.metric.help}".strip()
-    return _timeseries(ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure.")
+    return _timeseries(
+        ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure."
+    )
 
 
 def error_ratio(ctx: Context, panel: Panel) -> GPanel:
     bad, total = panel.series, panel.total
     assert bad is not None and total is not None
-    expr = queries.ratio(bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables))
+    expr = queries.ratio(
+        bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables)
+    )
     legend = " ".join("{{" + label + "}}" for label in bad.by if label in total.by) or "ratio"
     meaning = f"Share of {total.shown} that is {bad.shown} (0 to 100 %)."
-    return _timeseries(ctx, panel, (target(0, expr, legend),), "percentunit", meaning,
-                       "Compare with the rate panel: a rising ratio at a steady rate is a real failure, not load.")
+    return _timeseries(
+        ctx,
+        panel,
+        (target(0, expr, legend),),
+        "percentunit",
+        meaning,
+        "Compare with the rate panel: a rising ratio at a steady rate is a real failure, not load.",
+    )
 
 
 def state_color(name: str) -> str:
@@ -167,18 +260,33 @@ def mappings(metric: Metric) -> tuple[ValueMap, ...]:
     states = states_of(metric)
     if not states:
         return ()
-    return (ValueMap(options={str(v): MappingResult(text=n, color=state_color(n), index=i) for i, (v, n) in enumerate(states)}),)
+    return (
+        ValueMap(
+            options={str(v): MappingResult(text=n, color=state_color(n), index=i) for i, (v, n) in enumerate(states)}
+        ),
+    )
 
 
 def timeline(ctx: Context, panel: Panel) -> GPanel:
     series = panel.series
     assert series is not None
-    tgt = target(0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}"))
+    tgt = target(
+        0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}")
+    )
     names = ", ".join(f"{v} = {n}" for v, n in states_of(series.metric))
     meaning = f"State of {series.shown} over time ({names}). {series.metric.help}".strip()
-    return base(ctx, panel, "state-timeline", meaning, "Long red spans show when the dependency was cut off.",
-                targets=(tgt,), options=options.StateTimelineOptions(),
-                field_config=_field_config("short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)))
+    return base(
+        ctx,
+        panel,
+        "state-timeline",
+        meaning,
+        "Long red spans show when the dependency was cut off.",
+        targets=(tgt,),
+        options=options.StateTimelineOptions(),
+        field_config=_field_config(
+            "short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)
+        ),
+    )
 
 
 def _limits(panel: Panel, unit: str) -> Limits | None:
@@ -217,8 +325,16 @@ def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
     opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
     limits = _limits(panel, unit)
     action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
-    return base(ctx, panel, kind, meaning, action, targets=(tgt,),
-                options=opts, field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), limits=limits))
+    return base(
+        ctx,
+        panel,
+        kind,
+        meaning,
+        action,
+        targets=(tgt,),
+        options=opts,
+        field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), limits=limits),
+    )
 
 
 def raw_promql(ctx: Context, panel: Panel) -> GPanel:
@@ -229,8 +345,16 @@ def raw_promql(ctx: Context, panel: Panel) -> GPanel:
     meaning = f"`{panel.promql.strip()}`"
     if panel.display == "stat":
         thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
-        return base(ctx, panel, "stat", meaning, "", targets=(tgt,), options=options.StatOptions(),
-                    field_config=_field_config(unit, thresholds, limits=_limits(panel, unit)))
+        return base(
+            ctx,
+            panel,
+            "stat",
+            meaning,
+            "",
+            targets=(tgt,),
+            options=options.StatOptions(),
+            field_config=_field_config(unit, thresholds, limits=_limits(panel, unit)),
+        )
     return _timeseries(ctx, panel, (tgt,), unit, meaning, "", limits=_limits(panel, unit))
 
 
@@ -243,9 +367,18 @@ def build(ctx: Context, panel: Panel) -> GPanel:
     from . import slo_panels
 
     builders: dict[str, Callable[[Context, Panel], GPanel]] = {
-        "heatmap": heatmap, "percentiles": percentiles, "histogram": histogram, "rate": rate,
-        "error_ratio": error_ratio, "timeline": timeline, "text": text, "promql": raw_promql,
-        "stat": lambda c, p: single_value(c, p, "stat"), "gauge": lambda c, p: single_value(c, p, "gauge"),
-        "slo_sli": slo_panels.sli, "slo_budget": slo_panels.budget, "slo_burn": slo_panels.burn,
+        "heatmap": heatmap,
+        "percentiles": percentiles,
+        "histogram": histogram,
+        "rate": rate,
+        "error_ratio": error_ratio,
+        "timeline": timeline,
+        "text": text,
+        "promql": raw_promql,
+        "stat": lambda c, p: single_value(c, p, "stat"),
+        "gauge": lambda c, p: single_value(c, p, "gauge"),
+        "slo_sli": slo_panels.sli,
+        "slo_budget": slo_panels.budget,
+        "slo_burn": slo_panels.burn,
     }
     return builders[panel.kind](ctx, panel)

@@ -44,11 +44,17 @@ class Providers(GrafanaModel):
 
 def build(model: Model) -> Providers:
     """The providers of every service in ``model``, in spec order."""
-    return Providers(providers=tuple(
-        Provider(
-            name=s.name, folder=s.dashboard.folder,
-            options=ProviderOptions(path=posixpath.join(
-                defaults.GRAFANA_BUILD_MOUNT, posixpath.dirname(names.dashboard_path(s.name, "classic")))),
+    return Providers(
+        providers=tuple(
+            Provider(
+                name=s.name,
+                folder=s.dashboard.folder,
+                options=ProviderOptions(
+                    path=posixpath.join(
+                        defaults.GRAFANA_BUILD_MOUNT, posixpath.dirname(names.dashboard_path(s.name, "classic"))
+                    )
+                ),
+            )
+            for s in model.services
         )
-        for s in model.services
-    ))
+    )

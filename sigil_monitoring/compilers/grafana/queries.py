@@ -34,7 +34,9 @@ def variable_matchers(series: Series, variables: tuple[str, ...]) -> tuple[str, 
     return tuple(f'{v}=~"${v}"' for v in variables if v in series.metric.labels and v not in fixed)
 
 
-def _rate(series: Series, extra: tuple[str, ...], by: tuple[str, ...], window: str = RATE_WINDOW, fn: str = "rate") -> str:
+def _rate(
+    series: Series, extra: tuple[str, ...], by: tuple[str, ...], window: str = RATE_WINDOW, fn: str = "rate"
+) -> str:
     text = promql.rate(series.metric.name, series.matchers, window, by=by, extra=extra)
     return text if fn == "rate" else text.replace("(rate(", f"({fn}(", 1)
 
@@ -83,8 +85,14 @@ def share(part: Series, whole: Series, extra_part: tuple[str, ...], extra_whole:
     from ..prometheus.alerts import share_labels_of
 
     labels, on = share_labels_of(part, whole)
-    return check(promql.share(promql.selector(part.metric.name, part.matchers, extra_part),
-                              promql.selector(whole.metric.name, whole.matchers, extra_whole), labels, on))
+    return check(
+        promql.share(
+            promql.selector(part.metric.name, part.matchers, extra_part),
+            promql.selector(whole.metric.name, whole.matchers, extra_whole),
+            labels,
+            on,
+        )
+    )
 
 
 def value(series: Series, extra: tuple[str, ...]) -> str:
@@ -106,8 +114,13 @@ def slo_variable_matchers(slo: Slo, variables: tuple[str, ...]) -> tuple[str, ..
 
 
 def slo_error_ratio(service: str, slo: Slo, window: Duration, variables: tuple[str, ...] = ()) -> str:
-    return check(promql.selector(names.slo_error_ratio_record(str(window)), _slo_selector(service, slo),
-                                 slo_variable_matchers(slo, variables)))
+    return check(
+        promql.selector(
+            names.slo_error_ratio_record(str(window)),
+            _slo_selector(service, slo),
+            slo_variable_matchers(slo, variables),
+        )
+    )
 
 
 def slo_burn_rate(service: str, slo: Slo, window: Duration, variables: tuple[str, ...] = ()) -> str:
@@ -116,8 +129,11 @@ def slo_burn_rate(service: str, slo: Slo, window: Duration, variables: tuple[str
 
 
 def slo_budget_remaining(service: str, slo: Slo, variables: tuple[str, ...] = ()) -> str:
-    return check(promql.selector(names.SLO_BUDGET_REMAINING_RECORD, _slo_selector(service, slo),
-                                 slo_variable_matchers(slo, variables)))
+    return check(
+        promql.selector(
+            names.SLO_BUDGET_REMAINING_RECORD, _slo_selector(service, slo), slo_variable_matchers(slo, variables)
+        )
+    )
 
 
 def label_values(metric: str, selector: promql.Matchers, label: str) -> str:

@@ -21,11 +21,14 @@ from .panels import base, target
 
 def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
     """Time series whose thresholds are reference lines (budget, burn factors), drawn dashed."""
-    return FieldConfig(defaults=FieldDefaults(
-        unit=unit,
-        color=FieldColor(mode="palette-classic"), thresholds=Thresholds(steps=steps),
-        custom=options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0),
-    ))
+    return FieldConfig(
+        defaults=FieldDefaults(
+            unit=unit,
+            color=FieldColor(mode="palette-classic"),
+            thresholds=Thresholds(steps=steps),
+            custom=options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0),
+        )
+    )
 
 
 def _legend() -> options.TimeSeriesOptions:
@@ -46,43 +49,88 @@ def sli(ctx: Context, panel: Panel) -> GPanel:
     short = min(slo.windows)
     budget = format_decimal(slo.error_budget * 100)
     targets = (
-        target(0, queries.slo_error_ratio(ctx.service.name, slo, short, ctx.variables), _group(slo, f"error ratio ({short})")),
-        target(1, queries.slo_error_ratio(ctx.service.name, slo, slo.window, ctx.variables),
-               _group(slo, f"error ratio ({slo.window})")),
+        target(
+            0,
+            queries.slo_error_ratio(ctx.service.name, slo, short, ctx.variables),
+            _group(slo, f"error ratio ({short})"),
+        ),
+        target(
+            1,
+            queries.slo_error_ratio(ctx.service.name, slo, slo.window, ctx.variables),
+            _group(slo, f"error ratio ({slo.window})"),
+        ),
     )
-    meaning = (f"SLO {slo.name}: {slo.description or 'share of bad events'} Objective {format_decimal(slo.objective)} %, "
-               f"so the error budget is {budget} % of events over {slo.window} (the dashed red line).").replace("  ", " ")
+    meaning = (
+        f"SLO {slo.name}: {slo.description or 'share of bad events'} Objective {format_decimal(slo.objective)} %, "
+        f"so the error budget is {budget} % of events over {slo.window} (the dashed red line)."
+    ).replace("  ", " ")
     action = f"The {slo.window} line above the budget line means the SLO is already missed for this period."
     steps = (Threshold(color="green", value=None), Threshold(color="red", value=num(slo.error_budget)))
-    return base(ctx, panel, "timeseries", meaning, action, targets=targets, options=_legend(),
-                field_config=_lines(steps, "percentunit"))
+    return base(
+        ctx,
+        panel,
+        "timeseries",
+        meaning,
+        action,
+        targets=targets,
+        options=_legend(),
+        field_config=_lines(steps, "percentunit"),
+    )
 
 
 def budget(ctx: Context, panel: Panel) -> GPanel:
     slo = ctx.slo(panel.slo)
-    tgt = target(0, queries.slo_budget_remaining(ctx.service.name, slo, ctx.variables), _group(slo, slo.name, alone=True))
+    tgt = target(
+        0, queries.slo_budget_remaining(ctx.service.name, slo, ctx.variables), _group(slo, slo.name, alone=True)
+    )
     steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
-    meaning = (f"Share of the {slo.window} error budget of SLO {slo.name} still left (100 % = untouched, "
-               "below 0 % = SLO missed).")
+    meaning = (
+        f"Share of the {slo.window} error budget of SLO {slo.name} still left (100 % = untouched, "
+        "below 0 % = SLO missed)."
+    )
     action = "Below 25 %: slow down risky changes; below 0 %: spend the time on reliability."
-    return base(ctx, panel, "stat", meaning, action, targets=(tgt,), options=options.StatOptions(),
-                field_config=FieldConfig(defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS,
-                                                                thresholds=Thresholds(steps=steps))))
+    return base(
+        ctx,
+        panel,
+        "stat",
+        meaning,
+        action,
+        targets=(tgt,),
+        options=options.StatOptions(),
+        field_config=FieldConfig(
+            defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS, thresholds=Thresholds(steps=steps))
+        ),
+    )
 
 
 def burn(ctx: Context, panel: Panel) -> GPanel:
     slo = ctx.slo(panel.slo)
     windows = sorted({w.long for b in slo.alerts for w in b.windows}) or [min(slo.windows)]
-    targets = tuple(target(i, queries.slo_burn_rate(ctx.service.name, slo, w, ctx.variables), _group(slo, f"{w} window"))
-                    for i, w in enumerate(windows))
+    targets = tuple(
+        target(i, queries.slo_burn_rate(ctx.service.name, slo, w, ctx.variables), _group(slo, f"{w} window"))
+        for i, w in enumerate(windows)
+    )
     factors: dict[Decimal, str] = {}
     for b in slo.alerts:
         for w in b.windows:
             factors.setdefault(w.factor, defaults.SEVERITY_COLORS.get(b.severity, "red"))
-    steps = (Threshold(color="green", value=None),
-             *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())))
+    steps = (
+        Threshold(color="green", value=None),
+        *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())),
+    )
     tiers = ", ".join(f"{w.long} above {w.factor}x ({b.tier})" for b in slo.alerts for w in b.windows)
-    meaning = (f"How fast SLO {slo.name} spends its error budget, per window: 1 spends exactly the budget over "
-               f"{slo.window}. Dashed lines are the alert factors" + (f": {tiers}." if tiers else "."))
+    meaning = (
+        f"How fast SLO {slo.name} spends its error budget, per window: 1 spends exactly the budget over "
+        f"{slo.window}. Dashed lines are the alert factors" + (f": {tiers}." if tiers else ".")
+    )
     action = "A page fires when a long window and its short window both stay above their factor."
-    return base(ctx, panel, "timeseries", meaning, action, targets=targets, options=_legend(), field_config=_lines(steps, "short"))
+    return base(
+        ctx,
+        panel,
+        "timeseries",
+        meaning,
+        action,
+        targets=targets,
+        options=_legend(),
+        field_config=_lines(steps, "short"),
+    )

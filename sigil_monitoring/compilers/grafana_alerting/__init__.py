@@ -29,12 +29,21 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     for service in model.services:
         groups = rule_groups(service)
         if groups:
-            artifacts.append(Artifact(f"{FOLDER}/{service.name}.rules.yml", {"apiVersion": 1, "groups": groups}, "yaml",
-                                      service.source))
+            artifacts.append(
+                Artifact(
+                    f"{FOLDER}/{service.name}.rules.yml", {"apiVersion": 1, "groups": groups}, "yaml", service.source
+                )
+            )
         recording = recording_document(service)
         if recording is not None:
-            artifacts.append(Artifact(names.engine_rules_path(service.name, FOLDER, names.RECORDING_CONCERN), recording,
-                                      "yaml", service.source))
+            artifacts.append(
+                Artifact(
+                    names.engine_rules_path(service.name, FOLDER, names.RECORDING_CONCERN),
+                    recording,
+                    "yaml",
+                    service.source,
+                )
+            )
     if model.services:
         notifications = document(model, model.services[0].targets.grafana_alerting.root_contact_point)
         if notifications is not None:

@@ -25,8 +25,14 @@ def unescape(text: str) -> str:
 
 def escape_values(values: dict[str, Any]) -> dict[str, Any]:
     """Every string value escaped (nested mappings too)."""
-    return {k: escape(v) if isinstance(v, str) else escape_values(v) if isinstance(v, dict) else v for k, v in values.items()}
+    return {
+        k: escape(v) if isinstance(v, str) else escape_values(v) if isinstance(v, dict) else v
+        for k, v in values.items()
+    }
 
 
 def unescape_values(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: unescape(v) if isinstance(v, str) else unescape_values(v) if isinstance(v, dict) else v for k, v in values.items()}
+    return {
+        k: unescape(v) if isinstance(v, str) else unescape_values(v) if isinstance(v, dict) else v
+        for k, v in values.items()
+    }

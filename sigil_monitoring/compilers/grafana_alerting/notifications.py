@@ -40,27 +40,53 @@ def _uid(*parts: str) -> str:
 
 
 def contact_point(r: Receiver) -> dict[str, Any]:
-    integrations = [*(_slack(c) for c in r.slack_configs), *(_pagerduty(c) for c in r.pagerduty_configs),
-                    *(_webhook(c) for c in r.webhook_configs)]
+    integrations = [
+        *(_slack(c) for c in r.slack_configs),
+        *(_pagerduty(c) for c in r.pagerduty_configs),
+        *(_webhook(c) for c in r.webhook_configs),
+    ]
     # Settings are expanded by Grafana: a literal $ is escaped, the $__file{} references are not.
-    return {"orgId": 1, "name": r.name,
-            "receivers": [{"uid": _uid(r.name, str(i)), "type": kind, "settings": _escaped(settings),
-                           "disableResolveMessage": not resolved}
-                          for i, (kind, settings, resolved) in enumerate(integrations)]}
+    return {
+        "orgId": 1,
+        "name": r.name,
+        "receivers": [
+            {
+                "uid": _uid(r.name, str(i)),
+                "type": kind,
+                "settings": _escaped(settings),
+                "disableResolveMessage": not resolved,
+            }
+            for i, (kind, settings, resolved) in enumerate(integrations)
+        ],
+    }
 
 
 def _escaped(settings: dict[str, Any]) -> dict[str, Any]:
-    return {k: v if isinstance(v, str) and v.startswith("$__file{") else escape_values({k: v})[k] for k, v in settings.items()}
+    return {
+        k: v if isinstance(v, str) and v.startswith("$__file{") else escape_values({k: v})[k]
+        for k, v in settings.items()
+    }
 
 
 def _slack(c: SlackConfig) -> tuple[str, dict[str, Any], bool]:
-    return "slack", {"url": file_reference(c.api_url_file), "recipient": c.channel, "title": c.title, "text": c.text}, c.send_resolved
+    return (
+        "slack",
+        {"url": file_reference(c.api_url_file), "recipient": c.channel, "title": c.title, "text": c.text},
+        c.send_resolved,
+    )
 
 
 def _pagerduty(c: PagerDutyConfig) -> tuple[str, dict[str, Any], bool]:
-    settings: dict[str, Any] = {"integrationKey": file_reference(c.routing_key_file), "severity": c.severity,
-                                "class": c.class_, "component": c.component, "group": c.group, "summary": c.description,
-                                "client": c.client, "details": dict(c.details or {})}
+    settings: dict[str, Any] = {
+        "integrationKey": file_reference(c.routing_key_file),
+        "severity": c.severity,
+        "class": c.class_,
+        "component": c.component,
+        "group": c.group,
+        "summary": c.description,
+        "client": c.client,
+        "details": dict(c.details or {}),
+    }
     if c.url:
         settings["url"] = c.url
     return "pagerduty", settings, c.send_resolved
@@ -69,8 +95,10 @@ def _pagerduty(c: PagerDutyConfig) -> tuple[str, dict[str, Any], bool]:
 def _webhook(c: WebhookConfig) -> tuple[str, dict[str, Any], bool]:
     settings: dict[str, Any] = {"url": c.url, "httpMethod": "POST"}
     if c.http_config is not None:
-        settings |= {"authorization_scheme": c.http_config.authorization.type,
-                     "authorization_credentials": file_reference(c.http_config.authorization.credentials_file)}
+        settings |= {
+            "authorization_scheme": c.http_config.authorization.type,
+            "authorization_credentials": file_reference(c.http_config.authorization.credentials_file),
+        }
     return "webhook", settings, c.send_resolved
 
 
@@ -106,11 +134,25 @@ def document(model: Model, root_contact_point: str) -> dict[str, Any] | None:
         "policies": [tree],
         "templates": [{"orgId": 1, "name": TEMPLATE_NAME, "template": templates.file_text()}],
     }
-    mutes = [{"orgId": 1, "name": t.name,
-              "time_intervals": [{k: v for k, v in {"weekdays": list(weekdays(t.weekdays)),
-                                                   "times": [{"start_time": a, "end_time": b} for a, b in t.times],
-                                                   "location": t.location}.items() if v}]}
-             for s in routed for t in s.routing.time_intervals]  # type: ignore[union-attr]
+    mutes = [
+        {
+            "orgId": 1,
+            "name": t.name,
+            "time_intervals": [
+                {
+                    k: v
+                    for k, v in {
+                        "weekdays": list(weekdays(t.weekdays)),
+                        "times": [{"start_time": a, "end_time": b} for a, b in t.times],
+                        "location": t.location,
+                    }.items()
+                    if v
+                }
+            ],
+        }
+        for s in routed
+        for t in s.routing.time_intervals  # type: ignore[union-attr]
+    ]
     if mutes:
         doc["muteTimes"] = mutes
     return doc

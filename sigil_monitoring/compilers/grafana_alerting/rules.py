@@ -52,7 +52,9 @@ def _panels(service: Service) -> dict[str, int]:
 def alert_rule(service: Service, rule: dict[str, Any], panel_id: int | None) -> dict[str, Any]:
     options = service.targets.grafana_alerting
     datasource = options.datasource_uid
-    annotations = {k: _VALUE.sub("$values.A.Value", v) if k == "description" else v for k, v in rule["annotations"].items()}
+    annotations = {
+        k: _VALUE.sub("$values.A.Value", v) if k == "description" else v for k, v in rule["annotations"].items()
+    }
     if panel_id is not None:
         annotations |= {"__dashboardUid__": service.dashboard.uid, "__panelId__": str(panel_id)}
     return {
@@ -60,12 +62,29 @@ def alert_rule(service: Service, rule: dict[str, Any], panel_id: int | None) -> 
         "title": rule["alert"],
         "condition": "C",
         "data": [
-            {"refId": "A", "relativeTimeRange": {"from": RELATIVE_RANGE_SECONDS, "to": 0}, "datasourceUid": datasource,
-             "model": {"refId": "A", "datasource": {"type": "prometheus", "uid": datasource},
-                       "expr": f"max without () ({rule['expr']})", "instant": True, "range": False}},
-            {"refId": "C", "relativeTimeRange": {"from": 0, "to": 0}, "datasourceUid": "__expr__",
-             "model": {"refId": "C", "datasource": {"type": "__expr__", "uid": "__expr__"}, "type": "math",
-                       "expression": "is_number($A) || is_nan($A) || is_inf($A)"}},
+            {
+                "refId": "A",
+                "relativeTimeRange": {"from": RELATIVE_RANGE_SECONDS, "to": 0},
+                "datasourceUid": datasource,
+                "model": {
+                    "refId": "A",
+                    "datasource": {"type": "prometheus", "uid": datasource},
+                    "expr": f"max without () ({rule['expr']})",
+                    "instant": True,
+                    "range": False,
+                },
+            },
+            {
+                "refId": "C",
+                "relativeTimeRange": {"from": 0, "to": 0},
+                "datasourceUid": "__expr__",
+                "model": {
+                    "refId": "C",
+                    "datasource": {"type": "__expr__", "uid": "__expr__"},
+                    "type": "math",
+                    "expression": "is_number($A) || is_nan($A) || is_inf($A)",
+                },
+            },
         ],
         "noDataState": "OK",
         "execErrState": "Error",
@@ -84,8 +103,15 @@ def rule_groups(service: Service) -> list[dict[str, Any]]:
         for group in concern.documents():
             alerts = [alert_rule(service, r, panels.get(r["alert"])) for r in group["rules"] if "alert" in r]
             if alerts:
-                out.append({"orgId": 1, "name": group["name"], "folder": folder(service),
-                            "interval": service.targets.grafana_alerting.interval, "rules": alerts})
+                out.append(
+                    {
+                        "orgId": 1,
+                        "name": group["name"],
+                        "folder": folder(service),
+                        "interval": service.targets.grafana_alerting.interval,
+                        "rules": alerts,
+                    }
+                )
     return out
 
 

@@ -38,8 +38,12 @@ def prometheus_rule(service: Service) -> dict[str, Any] | None:
     groups = groups_of(service)
     if not groups:
         return None
-    return {"apiVersion": RULE_API_VERSION, "kind": "PrometheusRule", "metadata": metadata(service, service.name),
-            "spec": {"groups": groups}}
+    return {
+        "apiVersion": RULE_API_VERSION,
+        "kind": "PrometheusRule",
+        "metadata": metadata(service, service.name),
+        "spec": {"groups": groups},
+    }
 
 
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
@@ -48,15 +52,26 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     for service in model.services:
         rule = prometheus_rule(service)
         if rule is not None:
-            artifacts.append(Artifact(names.kubernetes_path(service.name, "PrometheusRule"), rule, "yaml", service.source))
+            artifacts.append(
+                Artifact(names.kubernetes_path(service.name, "PrometheusRule"), rule, "yaml", service.source)
+            )
         if service.targets.kubernetes.alertmanager_config and service.routing is not None:
             configs.append(service)
-            artifacts.append(Artifact(names.kubernetes_path(service.name, "AlertmanagerConfig"),
-                                      alertmanager_config(service, metadata(service, service.name)), "yaml", service.source))
+            artifacts.append(
+                Artifact(
+                    names.kubernetes_path(service.name, "AlertmanagerConfig"),
+                    alertmanager_config(service, metadata(service, service.name)),
+                    "yaml",
+                    service.source,
+                )
+            )
     if configs:
         source = ", ".join(dict.fromkeys(s.source for s in configs))
         # One per namespace: a ConfigMap is read only by an Alertmanager resource of its namespace.
         for namespace in sorted({s.targets.kubernetes.namespace for s in configs}):
-            artifacts.append(Artifact(f"kubernetes/{namespace}/{TEMPLATES_CONFIGMAP}.yaml", templates_configmap(namespace),
-                                      "yaml", source))
+            artifacts.append(
+                Artifact(
+                    f"kubernetes/{namespace}/{TEMPLATES_CONFIGMAP}.yaml", templates_configmap(namespace), "yaml", source
+                )
+            )
     return artifacts

@@ -58,14 +58,29 @@ def alertmanager_config(service: Service, metadata: dict[str, Any]) -> dict[str,
     }
     rules = inhibit.rules(service)
     if rules:
-        spec["inhibitRules"] = [{"sourceMatch": [_matcher(m) for m in r.source_matchers],
-                                 "targetMatch": [_matcher(m) for m in r.target_matchers], "equal": list(r.equal)}
-                                for r in rules]
+        spec["inhibitRules"] = [
+            {
+                "sourceMatch": [_matcher(m) for m in r.source_matchers],
+                "targetMatch": [_matcher(m) for m in r.target_matchers],
+                "equal": list(r.equal),
+            }
+            for r in rules
+        ]
     if routing.time_intervals:
         spec["muteTimeIntervals"] = [
-            {"name": t.name, "timeIntervals": [_drop_empty({"weekdays": list(weekdays(t.weekdays)),
-                                                            "times": [{"startTime": a, "endTime": b} for a, b in t.times]})]}
-            for t in routing.time_intervals]
+            {
+                "name": t.name,
+                "timeIntervals": [
+                    _drop_empty(
+                        {
+                            "weekdays": list(weekdays(t.weekdays)),
+                            "times": [{"startTime": a, "endTime": b} for a, b in t.times],
+                        }
+                    )
+                ],
+            }
+            for t in routing.time_intervals
+        ]
     return {"apiVersion": API_VERSION, "kind": "AlertmanagerConfig", "metadata": metadata, "spec": spec}
 
 
@@ -74,18 +89,20 @@ def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _route(route: Route, local: dict[str, str]) -> dict[str, Any]:
-    return _drop_empty({
-        "receiver": local[route.receiver] if route.receiver else None,
-        "matchers": [_matcher(m) for m in route.matchers],
-        "groupBy": list(route.group_by),
-        "continue": route.continue_,
-        "groupWait": str(route.group_wait) if route.group_wait else None,
-        "groupInterval": str(route.group_interval) if route.group_interval else None,
-        "repeatInterval": str(route.repeat_interval) if route.repeat_interval else None,
-        "muteTimeIntervals": list(route.mute_time_intervals),
-        "activeTimeIntervals": list(route.active_time_intervals),
-        "routes": [_route(r, local) for r in route.routes],
-    })
+    return _drop_empty(
+        {
+            "receiver": local[route.receiver] if route.receiver else None,
+            "matchers": [_matcher(m) for m in route.matchers],
+            "groupBy": list(route.group_by),
+            "continue": route.continue_,
+            "groupWait": str(route.group_wait) if route.group_wait else None,
+            "groupInterval": str(route.group_interval) if route.group_interval else None,
+            "repeatInterval": str(route.repeat_interval) if route.repeat_interval else None,
+            "muteTimeIntervals": list(route.mute_time_intervals),
+            "activeTimeIntervals": list(route.active_time_intervals),
+            "routes": [_route(r, local) for r in route.routes],
+        }
+    )
 
 
 def _secret(name: str, path: str) -> dict[str, str]:
@@ -104,31 +121,54 @@ def _receiver(r: Receiver, local: dict[str, str], secret: str) -> dict[str, Any]
 
 
 def _slack(c: SlackConfig, secret: str) -> dict[str, Any]:
-    return _drop_empty({"sendResolved": c.send_resolved, "apiURL": _secret(secret, c.api_url_file), "channel": c.channel,
-                        "title": c.title, "titleLink": c.title_link, "text": c.text, "color": c.color,
-                        "fallback": c.fallback, "linkNames": c.link_names})
+    return _drop_empty(
+        {
+            "sendResolved": c.send_resolved,
+            "apiURL": _secret(secret, c.api_url_file),
+            "channel": c.channel,
+            "title": c.title,
+            "titleLink": c.title_link,
+            "text": c.text,
+            "color": c.color,
+            "fallback": c.fallback,
+            "linkNames": c.link_names,
+        }
+    )
 
 
 def _pagerduty(c: PagerDutyConfig, secret: str) -> dict[str, Any]:
-    return _drop_empty({
-        "sendResolved": c.send_resolved, "routingKey": _secret(secret, c.routing_key_file), "url": c.url,
-        "description": c.description, "severity": c.severity, "client": c.client, "component": c.component,
-        "group": c.group, "class": c.class_,
-        "pagerDutyLinkConfigs": [{"href": link.href, "alt": link.text} for link in c.links],
-        "details": [{"key": k, "value": v} for k, v in (c.details or {}).items()],
-    })
+    return _drop_empty(
+        {
+            "sendResolved": c.send_resolved,
+            "routingKey": _secret(secret, c.routing_key_file),
+            "url": c.url,
+            "description": c.description,
+            "severity": c.severity,
+            "client": c.client,
+            "component": c.component,
+            "group": c.group,
+            "class": c.class_,
+            "pagerDutyLinkConfigs": [{"href": link.href, "alt": link.text} for link in c.links],
+            "details": [{"key": k, "value": v} for k, v in (c.details or {}).items()],
+        }
+    )
 
 
 def _webhook(c: WebhookConfig, secret: str) -> dict[str, Any]:
     out: dict[str, Any] = {"sendResolved": c.send_resolved, "url": c.url}
     if c.http_config is not None:
         auth = c.http_config.authorization
-        out["httpConfig"] = {"authorization": {"type": auth.type, "credentials": _secret(secret, auth.credentials_file)}}
+        out["httpConfig"] = {
+            "authorization": {"type": auth.type, "credentials": _secret(secret, auth.credentials_file)}
+        }
     return out
 
 
 def templates_configmap(namespace: str) -> dict[str, Any]:
     """The notification templates every generated receiver calls, for the Alertmanager resource."""
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": TEMPLATES_CONFIGMAP, "namespace": namespace},
-            "data": {names.TEMPLATE_FILE: templates.file_text()}}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": TEMPLATES_CONFIGMAP, "namespace": namespace},
+        "data": {names.TEMPLATE_FILE: templates.file_text()},
+    }

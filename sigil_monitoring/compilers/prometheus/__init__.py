@@ -27,13 +27,19 @@ def rule_files(service: Service) -> list[RuleFile]:
     """Every rule file of one service, in a fixed order."""
     group = names.rule_group
     files = [
-        RuleFile(names.rules_path(service.name, names.RECORDING_CONCERN),
-                 (RuleGroup(group(service.name, names.RECORDING_CONCERN), recording.recording_rules(service)),)),
-        RuleFile(names.rules_path(service.name, names.ALERTS_CONCERN),
-                 (RuleGroup(group(service.name, names.ALERTS_CONCERN), alerts.alerting_rules(service)),)),
+        RuleFile(
+            names.rules_path(service.name, names.RECORDING_CONCERN),
+            (RuleGroup(group(service.name, names.RECORDING_CONCERN), recording.recording_rules(service)),),
+        ),
+        RuleFile(
+            names.rules_path(service.name, names.ALERTS_CONCERN),
+            (RuleGroup(group(service.name, names.ALERTS_CONCERN), alerts.alerting_rules(service)),),
+        ),
     ]
-    files += [RuleFile(names.rules_path(service.name, names.slo_concern(s.name)), (slo.slo_group(service, s),))
-              for s in service.slos]
+    files += [
+        RuleFile(names.rules_path(service.name, names.slo_concern(s.name)), (slo.slo_group(service, s),))
+        for s in service.slos
+    ]
     # An empty group is legal but noise, and a file of no groups breaks other engines: vmalert
     # refuses `groups: []` ("No rules for validation"), so no target writes one. Globs such as
     # rule_files: [build/*/prometheus/*.rules.yml] are unaffected by a missing file.

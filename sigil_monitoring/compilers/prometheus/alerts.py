@@ -107,19 +107,33 @@ def condition(service: Service, alert: Alert) -> str:
     if alert.kind == "gauge_ratio":
         part, whole = ratio_sides(alert)
         labels, on = share_labels(alert)
-        return promql.share(promql.selector(part.metric.name, part.matchers),
-                            promql.selector(whole.metric.name, whole.matchers), labels, on) + compare
+        return (
+            promql.share(
+                promql.selector(part.metric.name, part.matchers),
+                promql.selector(whole.metric.name, whole.matchers),
+                labels,
+                on,
+            )
+            + compare
+        )
     assert alert.kind == "absent", f"unknown alert kind {alert.kind}"
     return f"absent({promql.selector(series.metric.name, series.matchers)})"
 
 
 def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
     return AlertingRule(
-        alert=alert.name, expr=condition(service, alert), for_=alert.for_, labels=alert.labels,
-        summary=alert.summary, description=alert.description,
-        runbook_url=alert.runbook_url, dashboard_url=alert.dashboard_url,
-        dashboard_uid=service.dashboard.uid, panel_id=alert.panel_id,
-        keep_firing_for=alert.keep_firing_for, extra_annotations=alert.annotations,
+        alert=alert.name,
+        expr=condition(service, alert),
+        for_=alert.for_,
+        labels=alert.labels,
+        summary=alert.summary,
+        description=alert.description,
+        runbook_url=alert.runbook_url,
+        dashboard_url=alert.dashboard_url,
+        dashboard_uid=service.dashboard.uid,
+        panel_id=alert.panel_id,
+        keep_firing_for=alert.keep_firing_for,
+        extra_annotations=alert.annotations,
     )
 
 

@@ -70,28 +70,42 @@ def recording_rules(service: Service) -> tuple[RecordingRule, ...]:
     quantiles = quantile_index(service)
     for metric in service.metrics:
         if metric.type == "counter":
-            rules.append(RecordingRule(names.rate_record(metric.name, metric.labels, window),
-                                       promql.rate(metric.name, service.selector, window, by=metric.labels), labels))
+            rules.append(
+                RecordingRule(
+                    names.rate_record(metric.name, metric.labels, window),
+                    promql.rate(metric.name, service.selector, window, by=metric.labels),
+                    labels,
+                )
+            )
         elif metric.type == CLASSIC:
             bucket = names.bucket_rate_record(metric.name, window)
             rules.append(RecordingRule(bucket, promql.bucket_rate(metric.name, service.selector, window), labels))
             count = names.count_series(metric.name)
-            rules.append(RecordingRule(names.rate_record(count, (), window),
-                                       promql.rate(count, service.selector, window), labels))
+            rules.append(
+                RecordingRule(
+                    names.rate_record(count, (), window), promql.rate(count, service.selector, window), labels
+                )
+            )
             source = promql.selector(bucket, _service_matcher(service))
             rules += _quantile_rules(service, metric, window, source, quantiles)
         elif metric.type == NATIVE:
             record = names.rate_record(metric.name, (), window)
             rules.append(RecordingRule(record, promql.rate(metric.name, service.selector, window), labels))
-            rules += _quantile_rules(service, metric, window, promql.selector(record, _service_matcher(service)), quantiles)
+            rules += _quantile_rules(
+                service, metric, window, promql.selector(record, _service_matcher(service)), quantiles
+            )
     return tuple(rules)
 
 
-def _quantile_rules(service: Service, metric: Metric, window: str, source: str,
-                    quantiles: dict[Metric, tuple[Decimal, ...]]) -> list[RecordingRule]:
+def _quantile_rules(
+    service: Service, metric: Metric, window: str, source: str, quantiles: dict[Metric, tuple[Decimal, ...]]
+) -> list[RecordingRule]:
     return [
-        RecordingRule(names.quantile_record(metric.name, window), f"histogram_quantile({format_decimal(q)}, {source})",
-                      merge_labels(service.labels, ((names.QUANTILE_LABEL, format_decimal(q)),)))
+        RecordingRule(
+            names.quantile_record(metric.name, window),
+            f"histogram_quantile({format_decimal(q)}, {source})",
+            merge_labels(service.labels, ((names.QUANTILE_LABEL, format_decimal(q)),)),
+        )
         for q in quantiles.get(metric, BASE_QUANTILES)
     ]
 
@@ -105,14 +119,18 @@ def counter_rate(service: Service, series: Series, window: Duration) -> str:
     metric = series.metric
     where = _where(service, series)
     recorded = (
-        metric.type == "counter" and window == rate_window(service) and where is not None
-        and {m.label for m in where} <= set(metric.labels) and set(series.by) <= set(metric.labels)
+        metric.type == "counter"
+        and window == rate_window(service)
+        and where is not None
+        and {m.label for m in where} <= set(metric.labels)
+        and set(series.by) <= set(metric.labels)
     )
     if not recorded:
         return promql.rate(metric.name, series.matchers, str(window), by=series.by)
     assert where is not None  # `recorded` requires it
-    record = promql.selector(names.rate_record(metric.name, metric.labels, str(window)),
-                             _service_matcher(service) + where)
+    record = promql.selector(
+        names.rate_record(metric.name, metric.labels, str(window)), _service_matcher(service) + where
+    )
     dropped = [label for label in metric.labels if label not in series.by]
     return f"sum without ({', '.join(dropped)}) ({record})" if dropped else record
 
@@ -128,8 +146,9 @@ def histogram_quantile(service: Service, series: Series, quantile: Decimal, wind
     metric = series.metric
     q = format_decimal(quantile)
     if quantile_recorded(service, series, window):
-        return promql.selector(names.quantile_record(metric.name, str(window)),
-                               _service_matcher(service) + ((names.QUANTILE_LABEL, q),))
+        return promql.selector(
+            names.quantile_record(metric.name, str(window)), _service_matcher(service) + ((names.QUANTILE_LABEL, q),)
+        )
     if metric.type == NATIVE:
         return promql.native_quantile(q, metric.name, series.matchers, str(window), series.by)
     return promql.quantile(q, metric.name, series.matchers, str(window), series.by)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...escape import template_text
 from ... import conventions as names
+from ...escape import template_text
 from ...promql import check
 from ...records import Record
 from ...spec.units import Duration
@@ -68,8 +68,11 @@ class AlertingRule(Record):
         if self.panel_id is not None:
             link[names.PANEL_ID_ANNOTATION] = str(self.panel_id)
         return {
-            "summary": template_text(self.summary), "description": self.description,
-            "runbook_url": template_text(self.runbook_url), "dashboard_url": template_text(self.dashboard_url), **link,
+            "summary": template_text(self.summary),
+            "description": self.description,
+            "runbook_url": template_text(self.runbook_url),
+            "dashboard_url": template_text(self.dashboard_url),
+            **link,
             **dict(self.extra_annotations),
         }
 
@@ -118,6 +121,8 @@ def check_collisions(files: list[RuleFile], seen: dict[tuple[str, Labels], str] 
             name = rule.record if isinstance(rule, RecordingRule) else rule.alert
             key = (name, rule.labels)
             if key in seen:
-                raise AssertionError(f"rule {name} {dict(rule.labels)} written by {seen[key]} and {file.path}: "
-                                     "a naming bug in sigil-monitoring")
+                raise AssertionError(
+                    f"rule {name} {dict(rule.labels)} written by {seen[key]} and {file.path}: "
+                    "a naming bug in sigil-monitoring"
+                )
             seen[key] = file.path

@@ -42,8 +42,10 @@ def _ratio_rates(slo: Slo, w: str) -> tuple[str, str]:
     assert slo.total is not None, f"ratio SLO {slo.name} has no total"
     part = slo.bad if slo.bad is not None else slo.good
     assert part is not None, f"ratio SLO {slo.name} has neither bad nor good"
-    return (promql.rate(part.metric.name, part.matchers, w, slo.group_by),
-            promql.rate(slo.total.metric.name, slo.total.matchers, w, slo.group_by))
+    return (
+        promql.rate(part.metric.name, part.matchers, w, slo.group_by),
+        promql.rate(slo.total.metric.name, slo.total.matchers, w, slo.group_by),
+    )
 
 
 def _classic_latency_rates(slo: Slo, w: str) -> tuple[str, str]:
@@ -78,7 +80,10 @@ def sli_events(slo: Slo, window: Duration) -> tuple[str, str] | None:
     if slo.kind == "latency" and _native(slo):
         assert slo.latency is not None
         rate = promql.rate(slo.latency.metric.name, slo.latency.matchers, w, by)
-        return f"histogram_count({rate}) * (1 - histogram_fraction(0, {slo.below_text}, {rate}))", f"histogram_count({rate})"
+        return (
+            f"histogram_count({rate}) * (1 - histogram_fraction(0, {slo.below_text}, {rate}))",
+            f"histogram_count({rate})",
+        )
     if slo.kind == "latency":
         total, good = _classic_latency_rates(slo, w)
         return f"{total} - {good}", total
@@ -121,8 +126,10 @@ def period_events(service: Service, slo: Slo) -> tuple[RecordingRule, RecordingR
         ratio = ratio_selector(service, slo, shortest)
         events = f"{ratio} >= 0", f"{ratio} >= bool 0"
     bad, total = events
-    return (RecordingRule(names.slo_error_numerator_record(str(shortest)), bad, labels),
-            RecordingRule(names.slo_error_denominator_record(str(shortest)), total, labels))
+    return (
+        RecordingRule(names.slo_error_numerator_record(str(shortest)), bad, labels),
+        RecordingRule(names.slo_error_denominator_record(str(shortest)), total, labels),
+    )
 
 
 def period_ratio_expr(service: Service, slo: Slo) -> str:
@@ -142,7 +149,11 @@ def recording_rules(service: Service, slo: Slo) -> tuple[RecordingRule, ...]:
     """SLI ratios for every window, then objective/budget metadata and burn rates."""
     labels = slo_labels(service, slo)
     shortest = slo.windows[0]
-    rules = [RecordingRule(names.slo_error_ratio_record(str(w)), sli_expr(slo, w), labels) for w in slo.windows if w != slo.window]
+    rules = [
+        RecordingRule(names.slo_error_ratio_record(str(w)), sli_expr(slo, w), labels)
+        for w in slo.windows
+        if w != slo.window
+    ]
     rules += period_events(service, slo)
     rules.append(RecordingRule(names.slo_error_ratio_record(str(slo.window)), period_ratio_expr(service, slo), labels))
     budget = format_decimal(slo.error_budget)
@@ -168,15 +179,23 @@ def burn_expr(service: Service, slo: Slo, burn: BurnAlert) -> str:
     pairs = []
     for w in burn.windows:
         threshold = format_decimal(burn_threshold(slo, w))
-        pairs.append(f"({ratio_selector(service, slo, w.long)} > {threshold}\n"
-                     f"and\n{ratio_selector(service, slo, w.short)} > {threshold})")
+        pairs.append(
+            f"({ratio_selector(service, slo, w.long)} > {threshold}\n"
+            f"and\n{ratio_selector(service, slo, w.short)} > {threshold})"
+        )
     return "\nor\n".join(pairs)
 
 
 def burn_labels(service: Service, slo: Slo, burn: BurnAlert) -> Labels:
-    return merge_labels(service.labels, burn.labels, (
-        (names.SLO_LABEL, slo.name), (names.SEVERITY_LABEL, burn.severity), (names.BURN_TIER_LABEL, burn.tier),
-    ))
+    return merge_labels(
+        service.labels,
+        burn.labels,
+        (
+            (names.SLO_LABEL, slo.name),
+            (names.SEVERITY_LABEL, burn.severity),
+            (names.BURN_TIER_LABEL, burn.tier),
+        ),
+    )
 
 
 def burn_summary(slo: Slo, burn: BurnAlert) -> str:
@@ -204,11 +223,18 @@ def burn_description(service: Service, slo: Slo, burn: BurnAlert) -> str:
 
 def burn_rule(service: Service, slo: Slo, burn: BurnAlert) -> AlertingRule:
     return AlertingRule(
-        alert=burn.name, expr=burn_expr(service, slo, burn), for_=burn.for_, labels=burn_labels(service, slo, burn),
-        summary=burn_summary(slo, burn), description=burn_description(service, slo, burn),
-        runbook_url=burn.runbook_url, dashboard_url=burn.dashboard_url,
-        dashboard_uid=service.dashboard.uid, panel_id=burn.panel_id,
-        keep_firing_for=burn.keep_firing_for, extra_annotations=burn.annotations,
+        alert=burn.name,
+        expr=burn_expr(service, slo, burn),
+        for_=burn.for_,
+        labels=burn_labels(service, slo, burn),
+        summary=burn_summary(slo, burn),
+        description=burn_description(service, slo, burn),
+        runbook_url=burn.runbook_url,
+        dashboard_url=burn.dashboard_url,
+        dashboard_uid=service.dashboard.uid,
+        panel_id=burn.panel_id,
+        keep_firing_for=burn.keep_firing_for,
+        extra_annotations=burn.annotations,
     )
 
 

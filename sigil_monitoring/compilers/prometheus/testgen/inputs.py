@@ -23,7 +23,9 @@ from .label_values import satisfying, violating
 from .model import EVALUATION_INTERVAL, InputSeries
 
 # client_golang's DefBuckets: what a histogram without declared buckets most likely uses.
-DEFAULT_BUCKETS = tuple(Decimal(b) for b in ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10"))
+DEFAULT_BUCKETS = tuple(
+    Decimal(b) for b in ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10")
+)
 TEST_LABEL_VALUE = "test"
 INTERVAL_SECONDS = Decimal(EVALUATION_INTERVAL.seconds)
 
@@ -130,8 +132,17 @@ def buckets(series: Series, lo: Decimal, hi: Decimal, per_second: Decimal, sampl
     out = []
     for bound in bounds:
         rate = per_second if bound >= hi else Decimal(0)
-        out.append(counter(names.bucket_series(series.metric.name), labels_of(series, (("le", format_decimal(bound)),)), rate, samples))
-    out.append(counter(names.bucket_series(series.metric.name), labels_of(series, (("le", "+Inf"),)), per_second, samples))
+        out.append(
+            counter(
+                names.bucket_series(series.metric.name),
+                labels_of(series, (("le", format_decimal(bound)),)),
+                rate,
+                samples,
+            )
+        )
+    out.append(
+        counter(names.bucket_series(series.metric.name), labels_of(series, (("le", "+Inf"),)), per_second, samples)
+    )
     out.append(counter(names.count_series(series.metric.name), labels_of(series), per_second, samples))
     return out
 
@@ -148,7 +159,9 @@ def placement(bounds: tuple[Decimal, ...], threshold: Decimal, above: bool) -> t
     return below[-1] if below else None
 
 
-def part_of_total(part: Series, total: Series, part_rate: Decimal, total_rate: Decimal, extra: Labels = ()) -> tuple[Fed, ...]:
+def part_of_total(
+    part: Series, total: Series, part_rate: Decimal, total_rate: Decimal, extra: Labels = ()
+) -> tuple[Fed, ...]:
     """Counters on which ``part`` (bad or good events) selects ``part_rate`` in all and ``total``
     selects ``total_rate``, whether the two selectors overlap (``part`` a ``where`` subset of the
     same metric: one series both select, one only ``total`` selects) or not (two series).
@@ -165,7 +178,9 @@ def part_of_total(part: Series, total: Series, part_rate: Decimal, total_rate: D
         if total_rate != part_rate:
             rest = outside(labels, part, total, keep=frozenset(dict(extra)))
             if rest is None:
-                raise Unfeedable(f"every series {total.metric.name} selects is also a {part.metric.name} series of the part")
+                raise Unfeedable(
+                    f"every series {total.metric.name} selects is also a {part.metric.name} series of the part"
+                )
             fed.append(Fed(total.metric.name, rest, total_rate - part_rate))
     else:
         fed.append(Fed(total.metric.name, labels_of(total, extra), total_rate))

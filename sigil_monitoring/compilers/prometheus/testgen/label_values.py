@@ -104,9 +104,12 @@ def _class_char(items: list[Any]) -> str:
 
 
 _CATEGORY = {
-    sre_constants.CATEGORY_DIGIT: "0", sre_constants.CATEGORY_NOT_DIGIT: "a",
-    sre_constants.CATEGORY_WORD: "a", sre_constants.CATEGORY_NOT_WORD: "-",
-    sre_constants.CATEGORY_SPACE: " ", sre_constants.CATEGORY_NOT_SPACE: "a",
+    sre_constants.CATEGORY_DIGIT: "0",
+    sre_constants.CATEGORY_NOT_DIGIT: "a",
+    sre_constants.CATEGORY_WORD: "a",
+    sre_constants.CATEGORY_NOT_WORD: "-",
+    sre_constants.CATEGORY_SPACE: " ",
+    sre_constants.CATEGORY_NOT_SPACE: "a",
 }
 
 

@@ -36,8 +36,11 @@ class AlertCase(Record):
     expected: tuple[ExpectedAlert, ...]  # empty: the alert must not fire at eval_time
 
     def document(self) -> dict[str, Any]:
-        return {"eval_time": str(self.eval_time), "alertname": self.alertname,
-                "exp_alerts": [e.document() for e in self.expected]}
+        return {
+            "eval_time": str(self.eval_time),
+            "alertname": self.alertname,
+            "exp_alerts": [e.document() for e in self.expected],
+        }
 
 
 class Sample(Record):
@@ -54,7 +57,11 @@ class ExprCase(Record):
     expected: tuple[Sample, ...]
 
     def document(self) -> dict[str, Any]:
-        return {"expr": self.expr, "eval_time": str(self.eval_time), "exp_samples": [s.document() for s in self.expected]}
+        return {
+            "expr": self.expr,
+            "eval_time": str(self.eval_time),
+            "exp_samples": [s.document() for s in self.expected],
+        }
 
 
 class TestGroup(Record):
@@ -64,7 +71,10 @@ class TestGroup(Record):
     interval: Duration = EVALUATION_INTERVAL
 
     def document(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"interval": str(self.interval), "input_series": [s.document() for s in self.input_series]}
+        doc: dict[str, Any] = {
+            "interval": str(self.interval),
+            "input_series": [s.document() for s in self.input_series],
+        }
         if self.alert_cases:
             doc["alert_rule_test"] = [c.document() for c in self.alert_cases]
         if self.expr_cases:

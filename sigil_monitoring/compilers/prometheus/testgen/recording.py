@@ -48,5 +48,8 @@ def recording_test(service: Service, rule_file: str) -> TestFile | None:
                 check(names.quantile_record(metric.name, window), ((names.QUANTILE_LABEL, format_decimal(q)),), value)
     if not cases:
         return None
-    return TestFile(names.rule_test_path(service.name, names.RECORDING_TEST), (rule_file,),
-                    (TestGroup(tuple(feed), (), tuple(cases)),))
+    return TestFile(
+        names.rule_test_path(service.name, names.RECORDING_TEST),
+        (rule_file,),
+        (TestGroup(tuple(feed), (), tuple(cases)),),
+    )

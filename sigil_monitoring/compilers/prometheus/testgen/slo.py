@@ -60,7 +60,9 @@ def group_labels(slo: Slo) -> Labels:
     return tuple(out)
 
 
-def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int) -> tuple[tuple[InputSeries, ...], Decimal]:
+def feed(
+    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int
+) -> tuple[tuple[InputSeries, ...], Decimal]:
     """Raw series whose SLI error ratio is ``ratio`` over every window, and that error ratio as
     computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap)."""
     extra = group_labels(slo)
@@ -77,8 +79,12 @@ def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: i
         assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
         if slo.latency.metric.type == recording.CLASSIC:
             series, le = slo.latency, (("le", slo.below_text),)
-            return (inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),
-                    inputs.counter(names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples)), ratio
+            return (
+                inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),
+                inputs.counter(
+                    names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples
+                ),
+            ), ratio
     if slo.kind == "up":
         assert slo.up is not None, f"up SLO {slo.name} has no series"
         return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),), ratio
@@ -87,26 +93,33 @@ def feed(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: i
     return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows), ratio
 
 
-def expected(service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, rule: AlertingRule | None = None) -> ExpectedAlert:
+def expected(
+    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, rule: AlertingRule | None = None
+) -> ExpectedAlert:
     """The alert promtool must see at ``ratio``; ``rule``: the burn rule, when the caller has built it."""
     labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
     rule = rule or slo_rules.burn_rule(service, slo, burn)
-    return ExpectedAlert(labels, tuple(sorted(
-        (key, expand(text, float(ratio), dict(labels))) for key, text in rule.annotations.items()
-    )))
+    return ExpectedAlert(
+        labels, tuple(sorted((key, expand(text, float(ratio), dict(labels))) for key, text in rule.annotations.items()))
+    )
 
 
 def metadata_checks(service: Service, slo: Slo, at: Duration) -> tuple[ExprCase, ...]:
     """The objective and budget records hold the spec's numbers exactly."""
     labels = slo_rules.slo_labels(service, slo)
     out = []
-    for record, value in ((names.SLO_OBJECTIVE_RECORD, slo.objective / 100), (names.SLO_ERROR_BUDGET_RECORD, slo.error_budget)):
+    for record, value in (
+        (names.SLO_OBJECTIVE_RECORD, slo.objective / 100),
+        (names.SLO_ERROR_BUDGET_RECORD, slo.error_budget),
+    ):
         sample = Sample(promql.selector(record, labels), value)
         out.append(ExprCase(slo_rules.record_selector(service, slo, record), at, (sample,)))
     return tuple(out)
 
 
-def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str, rule: AlertingRule | None = None) -> TestFile:
+def burn_test(
+    service: Service, slo: Slo, burn: BurnAlert, rule_file: str, rule: AlertingRule | None = None
+) -> TestFile:
     """``rule``: the burn rule as built for the rule file, when the caller has it (else built here)."""
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
@@ -119,6 +132,8 @@ def burn_test(service: Service, slo: Slo, burn: BurnAlert, rule_file: str, rule:
     groups = [TestGroup(firing, tuple(cases), metadata_checks(service, slo, fire_at))]
     if edge != fire:
         at_edge, edge_ratio = feed(service, slo, burn, edge, samples)
-        groups.append(TestGroup(at_edge, (AlertCase(fire_at, burn.name, (expected(service, slo, burn, edge_ratio, rule),)),)))
+        groups.append(
+            TestGroup(at_edge, (AlertCase(fire_at, burn.name, (expected(service, slo, burn, edge_ratio, rule),)),))
+        )
     groups.append(TestGroup(feed(service, slo, burn, quiet, samples)[0], (AlertCase(fire_at, burn.name, ()),)))
     return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), tuple(groups))

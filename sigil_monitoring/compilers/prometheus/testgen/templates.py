@@ -113,8 +113,12 @@ def go_float(v: float) -> str:
     return format(d, "f")
 
 
-_PIPES = {"humanize": humanize, "humanize1024": humanize1024, "humanizeDuration": humanize_duration,
-          "humanizePercentage": humanize_percentage}
+_PIPES = {
+    "humanize": humanize,
+    "humanize1024": humanize1024,
+    "humanizeDuration": humanize_duration,
+    "humanizePercentage": humanize_percentage,
+}
 
 
 _GO_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -128,8 +132,14 @@ def go_unquote(literal: str) -> str:
     'a"b\né {{'
     """
     simple = {"n": "\n", "t": "\t", "r": "\r"}
-    return _GO_ESCAPES.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-                           else simple.get(m.group(1), m.group(1)), literal[1:-1])
+    return _GO_ESCAPES.sub(
+        lambda m: (
+            chr(int(m.group(1)[1:], 16))
+            if m.group(1)[0] in "uU" and len(m.group(1)) > 1
+            else simple.get(m.group(1), m.group(1))
+        ),
+        literal[1:-1],
+    )
 
 
 def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
@@ -160,7 +170,7 @@ def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
     pos = 0
     for m in _ACTION.finditer(text):
         if showing():
-            out.append(text[pos:m.start()])
+            out.append(text[pos : m.start()])
         pos = m.end()
         action = m.group(1)
         if action.startswith("if "):

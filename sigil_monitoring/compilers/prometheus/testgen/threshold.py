@@ -119,8 +119,13 @@ def _promql_scenarios(alert: Alert) -> tuple[Scenario | None, Scenario | None]:
     test = alert.test
     if test is None:
         return None, None
-    firing = Scenario(tuple(InputSeries(s, v) for s, v in test.firing), test.labels,
-                      test.value if test.value is not None else 0.0) if test.firing else None
+    firing = (
+        Scenario(
+            tuple(InputSeries(s, v) for s, v in test.firing), test.labels, test.value if test.value is not None else 0.0
+        )
+        if test.firing
+        else None
+    )
     quiet = Scenario(tuple(InputSeries(s, v) for s, v in test.quiet), (), 0.0) if test.quiet else None
     return firing, quiet
 
@@ -129,7 +134,9 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL)."""
     kind, above = alert.kind, alert.op == ">"
     if kind == "quantile":
-        return _quantile_scenario(service, alert, above, samples), _quantile_scenario(service, alert, not above, samples)
+        return _quantile_scenario(service, alert, above, samples), _quantile_scenario(
+            service, alert, not above, samples
+        )
     if kind == "state":
         assert alert.state is not None, f"state alert {alert.name} has no state"
         value, _ = alert.state
@@ -144,17 +151,25 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
     if kind == "promql":
         return _promql_scenarios(alert)
     assert alert.threshold is not None, f"{kind} alert {alert.name} has no threshold"
-    fire, quiet = crossing(alert.threshold.value, above, ratio=kind == "ratio" or (kind == "gauge_ratio" and alert.threshold.value < 1))
+    fire, quiet = crossing(
+        alert.threshold.value, above, ratio=kind == "ratio" or (kind == "gauge_ratio" and alert.threshold.value < 1)
+    )
     if kind == "rate":
         # A negative rate cannot be fed (a counter only grows).
-        return (_counter_scenario(service, alert, fire, samples) if fire >= 0 else None,
-                _counter_scenario(service, alert, quiet, samples) if quiet >= 0 else None)
+        return (
+            _counter_scenario(service, alert, fire, samples) if fire >= 0 else None,
+            _counter_scenario(service, alert, quiet, samples) if quiet >= 0 else None,
+        )
     if kind == "ratio":
-        return (_ratio_scenario(alert, fire, samples) if 0 <= fire <= 1 else None,
-                _ratio_scenario(alert, quiet, samples) if 0 <= quiet <= 1 else None)
+        return (
+            _ratio_scenario(alert, fire, samples) if 0 <= fire <= 1 else None,
+            _ratio_scenario(alert, quiet, samples) if 0 <= quiet <= 1 else None,
+        )
     if kind == "gauge_ratio":
-        return (_share_scenario(alert, fire, samples) if fire >= 0 else None,
-                _share_scenario(alert, quiet, samples) if quiet >= 0 else None)
+        return (
+            _share_scenario(alert, fire, samples) if fire >= 0 else None,
+            _share_scenario(alert, quiet, samples) if quiet >= 0 else None,
+        )
     return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
 
 
