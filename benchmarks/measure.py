@@ -35,6 +35,7 @@ class Job:
     setup: Callable[[], None] | None = None
     samples: list[Sample] = field(default_factory=list)
     instructions: int | None = None
+    cwd: Path = REPO  # where it runs: another checkout for a --baseline job
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def run_once(job: Job) -> Sample:
         # ru_maxrss at our size, so wait4's figure would be ours for small jobs.
         prefix = [TIME, "-f", "%M", "-o", rss.name] if TIME else []
         start = time.perf_counter()
-        proc = subprocess.Popen([*prefix, *job.cmd], cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen([*prefix, *job.cmd], cwd=job.cwd, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
@@ -87,7 +88,7 @@ def instructions(job: Job) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *job.cmd]
-        proc = subprocess.run(cmd, cwd=REPO, capture_output=True)
+        proc = subprocess.run(cmd, cwd=job.cwd, capture_output=True)
         if proc.returncode != 0:
             raise JobFailed(
                 f"{job.name} under callgrind: exit {proc.returncode}: {proc.stderr.decode(errors='replace')[-2000:]}"

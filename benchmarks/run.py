@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/run.py [--runs 11] [--slos 10,100,1000,10000]
        [--services 1,10,100,1000] [--no-callgrind] [--no-peers] [--json build/benchmark.json]
+       [--baseline CHECKOUT]
 
 Whole processes, as a pre-commit hook or CI runs them. The sigil-dna-sized jobs, and the
 kubernetes-mixin-sized compile with its jsonnet peers (k8s_jobs), run in rounds, each job once a
@@ -11,6 +12,11 @@ all of them alike); the table gives medians. Instruction counts from callgrind
 sides have them, and median CPU time otherwise. Scale rows (N SLOs in one spec, N services in
 one folder) run once each. Peers (benchmarks/requirements-peers.txt) that are not installed are
 reported as such. Prints one table; writes the JSON.
+
+``--baseline CHECKOUT`` (another checkout of this repository with its own ``.venv``, e.g. a
+``git worktree`` of the commit before a change) adds that checkout's sigil-dna jobs to the same
+rounds, so a change is measured side by side with what it replaces, in one run, under the same
+load; the table then ends with each job's instructions (or CPU time) relative to the baseline's.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ YARDSTICK = {  # row -> the row it is compared with
     **{peer: "compile sigil-dna (fresh output folder)" for peer in PEERS},
     **{peer: K8S for peer in K8S_PEERS},
 }
+YARDSTICK.update({name + " [baseline]": YARDSTICK[name] for name in list(YARDSTICK) if not name.startswith("peer")})
 
 
 def _fresh(path: Path) -> Any:
@@ -108,6 +115,45 @@ def dna_jobs(tmp: Path, peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
         peers,
     )
     return jobs + peer_jobs, missing
+
+
+OURS = (  # the sigil-dna jobs that run sigil-monitoring itself: the ones --baseline pairs
+    "validate sigil-dna",
+    "compile sigil-dna (fresh output folder)",
+    "compile sigil-dna, unchanged (incremental)",
+    "check sigil-dna, unchanged (incremental)",
+)
+BASELINE = " [baseline]"
+
+
+def baseline_jobs(checkout: Path, tmp: Path) -> list[Job]:
+    """The jobs of ``OURS`` run by another checkout's interpreter, in that checkout."""
+    python = str(checkout / ".venv" / "bin" / "python")
+    cli = [python, "-m", "sigil_monitoring"]
+    unchanged = tmp / "baseline-unchanged"
+    run_once(Job("prepare baseline", [*cli, "compile", "-q", SPEC, "--out", str(unchanged)], cwd=checkout))
+    commands: dict[str, tuple[list[str], Any]] = {
+        OURS[0]: (["validate", "-q", SPEC], None),
+        OURS[1]: (["compile", "-q", SPEC, "--out", str(tmp / "baseline-c")], _fresh(tmp / "baseline-c")),
+        OURS[2]: (["compile", "-q", SPEC, "--out", str(unchanged)], None),
+        OURS[3]: (["check", "-q", SPEC, "--out", str(unchanged)], None),
+    }
+    return [Job(name + BASELINE, [*cli, *args], setup, cwd=checkout) for name, (args, setup) in commands.items()]
+
+
+def versus_baseline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each paired job relative to its baseline twin (instructions when both have them)."""
+    by_name = {r["name"]: r for r in rows}
+    out = []
+    for name in OURS:
+        ours, theirs = by_name.get(name), by_name.get(name + BASELINE)
+        if not ours or not theirs or "cpu_ms" not in ours or "cpu_ms" not in theirs:
+            continue
+        if ours.get("instructions") and theirs.get("instructions"):
+            out.append({"name": name, "ratio": ours["instructions"] / theirs["instructions"], "of": "instructions"})
+        else:
+            out.append({"name": name, "ratio": ours["cpu_ms"] / theirs["cpu_ms"], "of": "cpu"})
+    return out
 
 
 def _peer_jobs(table: dict[str, tuple[str, list[str]]], peers: bool) -> tuple[list[Job], list[dict[str, Any]]]:
@@ -295,6 +341,9 @@ def main() -> None:
     parser.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers")
     parser.add_argument(
+        "--baseline", type=Path, help="another checkout (with its .venv) whose sigil-dna jobs run in the same rounds"
+    )
+    parser.add_argument(
         "--json", default="build/benchmark.json", help="where to write the results (default build/benchmark.json)"
     )
     args = parser.parse_args()
@@ -309,6 +358,8 @@ def main() -> None:
         jobs, skipped = dna_jobs(tmp, not args.no_peers)
         more, more_skipped = k8s_jobs(tmp, not args.no_peers)
         jobs, skipped = jobs + more, skipped + more_skipped
+        if args.baseline:
+            jobs += baseline_jobs(args.baseline.resolve(), tmp)
         for job in jobs:  # untimed warm-up: bytecode caches written, files in the page cache
             run_once(job)
         alternate(jobs, args.runs)
@@ -325,12 +376,18 @@ def main() -> None:
     rows = with_ratios(rows)
     goals = targets(rows)
     print(table(rows, goals))
+    paired = versus_baseline(rows)
+    if paired:
+        print(f"\nagainst the baseline {args.baseline} (this checkout / baseline):")
+        for p in paired:
+            print(f"  {p['ratio']:.3f}x {p['of']:<12}  {p['name']}")
     result = {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "runs": args.runs,
         "rows": rows,
         "targets": goals,
+        "baseline": {"checkout": str(args.baseline), "paired": paired} if args.baseline else None,
     }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")

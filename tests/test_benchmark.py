@@ -67,3 +67,23 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
     ]
     assert all(row["vs"] == "kubernetes-mixin-sized spec, compile" for row in k8s_peers)
     assert "targets (issue 13):" in proc.stdout and "compile sigil-dna (fresh output folder)" in proc.stdout
+
+
+def test_the_baseline_rows_pair_each_of_our_jobs_with_the_other_checkouts_twin():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.pop(0)
+    rows = [
+        {"name": "validate sigil-dna", "cpu_ms": 100.0, "instructions": 300},
+        {"name": "validate sigil-dna [baseline]", "cpu_ms": 120.0, "instructions": 200},
+        {"name": "compile sigil-dna (fresh output folder)", "cpu_ms": 90.0},
+        {"name": "compile sigil-dna (fresh output folder) [baseline]", "cpu_ms": 60.0},
+        {"name": "check sigil-dna, unchanged (incremental)", "cpu_ms": 10.0},
+    ]
+    paired = run.versus_baseline(rows)
+    assert paired == [
+        {"name": "validate sigil-dna", "ratio": 1.5, "of": "instructions"},
+        {"name": "compile sigil-dna (fresh output folder)", "ratio": 1.5, "of": "cpu"},
+    ]
