@@ -165,3 +165,26 @@ def test_the_docs_pages_the_code_and_tests_name_exist():
         named |= set(re.findall(r"\bdocs/([\w-]+\.md)", source.read_text(encoding="utf-8")))
     assert named, "the code points readers at docs pages"
     assert not {name for name in named if not (DOCS / name).exists()}
+
+
+def test_the_front_page_tour_shows_what_the_commands_print_and_write(tmp_path, monkeypatch, capsys):
+    from sigil_monitoring.cli import main
+
+    text = README.read_text(encoding="utf-8")
+    session = re.search(r"```console\n(.*?)```", text, re.S)
+    assert session, "the tour shows a validate and a compile"
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "build"
+    for command, printed in re.findall(r"^\$ sigil-monitoring (.+)\n((?:[^$].*\n)*)", session.group(1), re.M):
+        argv = [str(p.relative_to(REPO)) for p in sorted(REPO.glob("specs/*.yaml"))] if "*" in command else []
+        args = [a for a in command.split() if "*" not in a] + argv
+        args = [str(out) + "/" if a == "build/" else a for a in args]
+        main(args)
+        captured = capsys.readouterr()
+        assert (captured.out + captured.err).replace(f"{out}/", "build/") == printed
+    tree = re.search(r"What comes out.*?```\n(.*?)```", text, re.S)
+    assert tree, "the tour lists what comes out"
+    for line in tree.group(1).splitlines():
+        pattern = line.split()[0].removeprefix("build/")
+        for name in re.sub(r"\{,([^}]*)\}", "", pattern), re.sub(r"\{,([^}]*)\}", r"\1", pattern):
+            assert list(out.glob(name)), f"the tour lists {line.split()[0]}, which compile does not write"
