@@ -113,12 +113,17 @@ def test_every_docs_page_is_in_the_nav():
     assert listed == {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
 
 
-def load_generator():
-    spec = importlib.util.spec_from_file_location("gen_spec_reference", REPO / "tools" / "gen_spec_reference.py")
+def load_tool(name: str):
+    """A module of tools/ (not a package: the scripts run as files)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_generator():
+    return load_tool("gen_spec_reference")
 
 
 def test_the_field_reference_is_generated_from_the_committed_schema():
@@ -135,8 +140,9 @@ def test_the_field_reference_is_generated_from_the_committed_schema():
             assert f"| `{key}` |" in page, (name, key)
 
 
-def test_the_field_reference_generator_examples_hold():
-    result = doctest.testmod(load_generator())
+@pytest.mark.parametrize("tool", ["gen_spec_reference", "mkdocs_hooks"])
+def test_the_docs_tools_examples_hold(tool):
+    result = doctest.testmod(load_tool(tool))
     assert result.attempted > 0 and result.failed == 0
 
 

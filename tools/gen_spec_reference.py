@@ -26,6 +26,13 @@ PAGE_PATH = REPO / "docs" / "spec-reference.md"
 
 Schema = Mapping[str, Any]
 
+# Patterns the schema repeats, named as the spec pages name them (any other pattern is shown as is).
+PATTERN_NAMES = {
+    "^[a-z][a-z0-9_]*$": "a name (a-z, 0-9, _; a letter first)",
+    "^(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)$": "a label name",
+    "^[a-z][a-z0-9-]*$": "a name (a-z, 0-9, -; a letter first)",
+}
+
 HEADER = """\
 # Spec field reference
 
@@ -68,6 +75,15 @@ def code(value: object) -> str:
     return "`" + text.replace("|", "\\|") + "`"
 
 
+def pattern_words(pattern: str) -> str:
+    """A pattern by its name when it has one, else as code.
+
+    >>> pattern_words("^[a-z][a-z0-9_]*$"), pattern_words("^x$")
+    ('a name (a-z, 0-9, _; a letter first)', '`^x$`')
+    """
+    return PATTERN_NAMES.get(pattern) or code(pattern)
+
+
 def bounds(schema: Schema) -> str:
     """Numeric and size limits of a schema, in words.
 
@@ -106,6 +122,8 @@ def describe_type(schema: Schema) -> str:
     'list of string'
     >>> describe_type({"type": "object", "patternProperties": {"^[a-z]+$": {"$ref": "#/$defs/Slo"}}})
     'map of `^[a-z]+$` to [Slo](#slo)'
+    >>> describe_type({"type": "string", "pattern": "^[a-z][a-z0-9_]*$"})
+    'a name (a-z, 0-9, _; a letter first)'
     """
     if "$ref" in schema:
         name = ref_name(schema["$ref"])
@@ -126,7 +144,7 @@ def describe_type(schema: Schema) -> str:
         unique = "unique " if schema.get("uniqueItems") else ""
         return f"list of {unique}{items}{bounds(schema)}"
     if kind == "object":
-        maps = [(code(pattern), sub) for pattern, sub in schema.get("patternProperties", {}).items()]
+        maps = [(pattern_words(pattern), sub) for pattern, sub in schema.get("patternProperties", {}).items()]
         if isinstance(schema.get("additionalProperties"), dict):
             maps.append(("name", schema["additionalProperties"]))
         if maps:
@@ -134,7 +152,8 @@ def describe_type(schema: Schema) -> str:
         return "mapping"
     words = " or ".join(kind) if isinstance(kind, list) else str(kind or "any value")
     if "pattern" in schema and "examples" not in schema:
-        words += f" matching {code(schema['pattern'])}"
+        pattern = schema["pattern"]
+        words = PATTERN_NAMES.get(pattern, f"{words} matching {code(pattern)}")
     if "examples" in schema:
         words += ", e.g. " + ", ".join(code(v) for v in schema["examples"])
     return words + bounds(schema)
