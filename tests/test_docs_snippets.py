@@ -1,4 +1,8 @@
-"""The deployment snippets the docs show work as written (promtool check config)."""
+"""The deployment snippets the docs show work as written (promtool check config).
+
+Each is written once (README.md is the front page, every chapter one page of docs/), so each test
+finds the one page that shows it, and fails when there is none or a second copy.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,33 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 from conftest import REPO
 from servers import require_binary
 
 from sigil_monitoring.cli import main
 
 DEPLOY_PREFIX = "/etc/prometheus/sigil/"
+PROMETHEUS_SNIPPET = r"```yaml\n(# prometheus\.yml.*?)```"
+BURN_WINDOW_ROW = r"^\| (\d+d) \| (.+?) \| (.+?) \|$"
+
+
+def the_page_showing(pattern: str) -> Path:
+    """The one page of README.md and docs/ whose text matches ``pattern``."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    showing = [p for p in pages if re.search(pattern, p.read_text(encoding="utf-8"), re.S | re.M)]
+    assert len(showing) == 1, f"{pattern!r} should be shown on exactly one page, not {showing}"
+    return showing[0]
 
 
 def prometheus_snippet(doc: Path) -> str:
     """The ```yaml block of ``doc`` that starts with ``# prometheus.yml``."""
-    blocks = re.findall(r"```yaml\n(# prometheus\.yml.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    blocks = re.findall(PROMETHEUS_SNIPPET, doc.read_text(encoding="utf-8"), re.S)
     assert len(blocks) == 1, f"{doc.name} should show one prometheus.yml snippet"
     return blocks[0]
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/prometheus.md"])
-def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_check_config(
-    doc, tmp_path, monkeypatch
-):
-    snippet = prometheus_snippet(REPO / doc)
+def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_check_config(tmp_path, monkeypatch):
+    snippet = prometheus_snippet(the_page_showing(PROMETHEUS_SNIPPET))
     assert DEPLOY_PREFIX in snippet
     monkeypatch.chdir(REPO)
     deployed = tmp_path / "sigil"
@@ -42,12 +52,11 @@ def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_
     assert found and int(found.group(1)) == len(rule_files) > 0, run.stdout
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/prometheus.md"])
-def test_the_documented_burn_windows_are_what_the_compiler_uses(doc):
+def test_the_documented_burn_windows_are_what_the_compiler_uses():
     from sigil_monitoring.ir.burn import burn_windows
     from sigil_monitoring.spec.units import Duration
 
-    rows = re.findall(r"^\| (\d+d) \| (.+?) \| (.+?) \|$", (REPO / doc).read_text(encoding="utf-8"), re.M)
+    rows = re.findall(BURN_WINDOW_ROW, the_page_showing(BURN_WINDOW_ROW).read_text(encoding="utf-8"), re.M)
     assert [r[0] for r in rows] == ["1d", "7d", "28d", "30d", "90d", "365d"]
     for window, page, ticket in rows:
         windows = burn_windows(Duration.parse(window), Duration.parse("15s"))

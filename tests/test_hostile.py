@@ -186,7 +186,7 @@ def test_every_generated_alert_test_keeps_its_firing_half_whatever_the_text(comp
     missing = []
     for test in sorted(compiled.glob("*/*/prometheus/tests/*.test.yml")):
         # A description that runs a query is a template on purpose: what the query returns cannot
-        # be known, so that one case keeps its quiet half only (README: generated tests, limits).
+        # be known, so that one case keeps its quiet half only (docs/prometheus.md, generated tests).
         if test.name == "recording.test.yml" or test.parts[-5] == "description-with-query":
             continue
         doc = yaml.safe_load(test.read_text())
