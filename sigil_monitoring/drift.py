@@ -36,7 +36,11 @@ _WHY: dict[State, str] = {
 
 
 class FileDrift(msgspec.Struct, frozen=True):
-    """One generated file that differs; ``on_disk`` and ``compiled`` are None when absent."""
+    """One generated file that differs; ``on_disk`` and ``compiled`` are None when absent.
+
+    >>> FileDrift("a.md", "edited", b"# A, by hand\\n", b"# A\\n")  # shown without the contents
+    FileDrift(path='a.md', state='edited')
+    """
 
     path: str
     state: State

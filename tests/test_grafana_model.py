@@ -12,7 +12,7 @@ import sys
 import pytest
 from conftest import REPO
 
-from sigil_monitoring.compilers.grafana.base import wire_name
+from sigil_monitoring.compilers.grafana.base import GrafanaModel, wire_name
 from sigil_monitoring.compilers.grafana.legacy import LegacyHeatmapPanel
 from sigil_monitoring.compilers.grafana.model import (
     DatasourceRef,
@@ -61,6 +61,27 @@ print(sorted(m for m in sys.modules if m.startswith("pydantic")))
 )
 def test_a_field_is_written_under_its_camel_case_name(name, key):
     assert wire_name(name) == key
+
+
+def test_every_grafana_class_is_a_frozen_keyword_only_struct_whose_json_keys_are_its_wire_names():
+    # msgspec's kw_only holds for the declaring class only, so each subclass must say it again; its
+    # ``rename`` (inherited) is what ``to_json`` writes.
+    import importlib
+
+    import msgspec
+
+    for leaf in LEAVES:
+        importlib.import_module("sigil_monitoring.compilers.grafana." + leaf)
+    seen, todo = [], [GrafanaModel]
+    while todo:
+        cls = todo.pop()
+        seen.append(cls)
+        todo.extend(cls.__subclasses__())
+    assert len(seen) > 50
+    for cls in seen:
+        assert issubclass(cls, msgspec.Struct) and cls.__struct_config__.frozen, cls
+        assert cls.__match_args__ == (), cls  # every field keyword-only
+        assert cls.__struct_encode_fields__ == tuple(map(wire_name, cls.__struct_fields__)), cls
 
 
 def test_none_fields_are_left_out_except_the_first_threshold_value():
