@@ -19,27 +19,26 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 REPO = Path(__file__).resolve().parent.parent
 TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for the peak RSS of the job alone
 
 
-@dataclass
-class Job:
+class Job(msgspec.Struct):
     """One command to time; ``setup`` runs before each run, untimed (e.g. empty the output folder)."""
 
     name: str
     cmd: list[str]
     setup: Callable[[], None] | None = None
-    samples: list[Sample] = field(default_factory=list)
+    samples: list[Sample] = msgspec.field(default_factory=list)
     instructions: int | None = None
     cwd: Path = REPO  # where it runs: another checkout for a --baseline job
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(msgspec.Struct, frozen=True):
     wall: float  # seconds
     cpu: float  # user + system seconds of the process (and its children it waited for)
     rss_mib: float  # peak resident set size

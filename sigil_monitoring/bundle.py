@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
+import msgspec
+
 from .conventions import GENERATED_HEADER
-from .records import Record
 
 Format = Literal["json", "yaml", "text"]
 
 
-class Artifact(Record):
+class Artifact(msgspec.Struct, frozen=True):
     """One output file before rendering: a document (dict/list for json/yaml, str for text)."""
 
     path: str

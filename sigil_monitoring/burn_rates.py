@@ -40,6 +40,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
+import msgspec
+
 from .defaults import (
     BURN_FACTOR_QUANTUM,
     BURN_WINDOWS,
@@ -50,13 +52,12 @@ from .defaults import (
     WINDOW_LADDER,
     BurnWindowPolicy,
 )
-from .records import Record
 from .spec.units import Duration
 
 MINUTE_MS = 60_000
 
 
-class BurnWindow(Record):
+class BurnWindow(msgspec.Struct, frozen=True):
     tier: str  # page | ticket
     long: Duration
     short: Duration
@@ -102,7 +103,7 @@ def burn_windows(slo_window: Duration, scrape_interval: Duration) -> tuple[BurnW
     """The burn windows for an SLO over ``slo_window``, scaled from the 30-day reference.
 
     Short windows never go below four scrape intervals, so ``rate()`` always has samples.
-    The result is an immutable tuple of frozen dataclasses, so sharing it between SLOs is safe.
+    The result is an immutable tuple of frozen records (msgspec Structs), so sharing it between SLOs is safe.
     """
     scale = Decimal(slo_window.ms) / Decimal(REFERENCE_SLO_WINDOW.ms)
     floor = max(Duration(scrape_interval.ms * MIN_RATE_WINDOW_SCRAPES), MIN_BURN_WINDOW)

@@ -16,8 +16,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from msgspec.structs import asdict
+
 from .errors import Diagnostic, FilesystemError, SpecError
-from .records import asdict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_ENVIRONMENT, EXIT_INTERNAL = 1, 70

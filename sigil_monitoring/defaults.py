@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .records import Record
+import msgspec
+
 from .spec.units import Duration
 
 D = Duration.parse
@@ -18,7 +19,7 @@ D = Duration.parse
 # about 1/12 of it, so the alert also stops soon after the burn stops.
 
 
-class BurnWindowPolicy(Record):
+class BurnWindowPolicy(msgspec.Struct, frozen=True):
     tier: str  # "page" or "ticket"
     long: Duration  # for a 30-day SLO window; scaled for other windows
     short: Duration

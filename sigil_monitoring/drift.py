@@ -15,9 +15,10 @@ else matches (it restates the other files, so it is out of date whenever they ar
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+import msgspec
 
 from .bundle import Bundle
 from .conventions import MANIFEST_PATH
@@ -34,14 +35,21 @@ _WHY: dict[State, str] = {
 }
 
 
-@dataclass(frozen=True)
-class FileDrift:
-    """One generated file that differs; ``on_disk`` and ``compiled`` are None when absent."""
+class FileDrift(msgspec.Struct, frozen=True):
+    """One generated file that differs; ``on_disk`` and ``compiled`` are None when absent.
+
+    >>> FileDrift("a.md", "edited", b"# A, by hand\\n", b"# A\\n")  # shown without the contents
+    FileDrift(path='a.md', state='edited')
+    """
 
     path: str
     state: State
-    on_disk: bytes | None = field(repr=False)
-    compiled: bytes | None = field(repr=False)
+    on_disk: bytes | None
+    compiled: bytes | None
+
+    def __repr__(self) -> str:
+        # Without the contents (whole files): what the dataclass's ``field(repr=False)`` did.
+        return f"FileDrift(path={self.path!r}, state={self.state!r})"
 
     @property
     def why(self) -> str:

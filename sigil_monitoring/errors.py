@@ -7,7 +7,8 @@ import os
 from collections.abc import Iterable
 from typing import Literal
 
-from .records import Record, asdict, replace
+import msgspec
+from msgspec.structs import asdict, replace
 
 Severity = Literal["error", "warning"]
 
@@ -30,7 +31,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return p.as_posix()
 
 
-class Diagnostic(Record, order=True):
+class Diagnostic(msgspec.Struct, frozen=True, order=True):
     """One error (or warning) at a position in a spec file (line and column are 1-based)."""
 
     file: str

@@ -28,8 +28,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 __all__ = [
     "Dashboard",
@@ -62,8 +63,7 @@ class GrafanaError(Exception):
         return f"Grafana API error {self.status}: {self.message}" if self.status else self.message
 
 
-@dataclass(frozen=True)
-class Dashboard:
+class Dashboard(msgspec.Struct, frozen=True):
     """What Grafana holds now: the classic dashboard JSON and who saved it when."""
 
     uid: str
@@ -75,16 +75,14 @@ class Dashboard:
     concurrency: str  # what an update must send back: the version (legacy) or resourceVersion (k8s)
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(msgspec.Struct, frozen=True):
     version: int
     created: str
     created_by: str
     message: str
 
 
-@dataclass(frozen=True)
-class Saved:
+class Saved(msgspec.Struct, frozen=True):
     uid: str
     version: int
     url: str  # relative to the Grafana root, e.g. /d/<uid>/<slug>

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from .records import Record
+import msgspec
 
 Op = Literal["=", "!=", "=~", "!~"]
 
@@ -40,7 +40,7 @@ _SPEC_KEYS: dict[str, Op] = {"equals": "=", "not": "!=", "regex": "=~", "not_reg
 _WRITTEN = {op: key for key, op in _SPEC_KEYS.items()}
 
 
-class Matcher(Record, order=True):
+class Matcher(msgspec.Struct, frozen=True, order=True):
     """``label op "value"``; for ``=~``/``!~`` the value is an RE2 pattern, anchored."""
 
     label: str
@@ -74,6 +74,19 @@ class Matcher(Record, order=True):
     def describe(self) -> str:
         """In words, for descriptions: ``code=~"5.."`` stays as PromQL reads it."""
         return self.text()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """In a pydantic model (the spec's ``where``, ``selector``, ``match``) a matcher is an instance
+        of this class: the field's ``BeforeValidator`` builds it (pydantic knows no msgspec Struct)."""
+        from pydantic_core import core_schema  # only on the pydantic path
+
+        # A ``ref`` and a dict of the fields when serialized, as the record's schema had.
+        return core_schema.is_instance_schema(
+            cls,
+            ref=f"{cls.__module__}.{cls.__qualname__}",
+            serialization=core_schema.plain_serializer_function_ser_schema(msgspec.structs.asdict),
+        )
 
 
 def equal(label: str, value: str) -> Matcher:

@@ -13,8 +13,9 @@ Every function writes its report to ``out`` (stdout) and ``err`` (stderr) and re
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
+
+import msgspec
 
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
 
@@ -41,8 +42,7 @@ class Backend(Protocol):
     def restore(self, uid: str, version: int, current: Dashboard) -> Saved: ...
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     """One service's compiled dashboard and where it goes."""
 
     service: str
@@ -54,8 +54,7 @@ class Target:
     message: str
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(msgspec.Struct, frozen=True):
     out: TextIO
     err: TextIO
     base_url: str

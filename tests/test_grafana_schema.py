@@ -229,7 +229,7 @@ def spec_model(path: Path) -> Model:
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_every_dashboard_from_specs_validates_against_the_official_schemas(spec_path, monkeypatch):
     require_schemas()
-    # Nothing validates the Grafana objects when they are built (plain dataclasses): this is the
+    # Nothing validates the Grafana objects when they are built (plain msgspec Structs): this is the
     # check that every dashboard of every service is what Grafana accepts.
     model = spec_model(spec_path)
     docs = compiled(model)

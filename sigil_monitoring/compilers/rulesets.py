@@ -11,15 +11,16 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+import msgspec
+
 from ..ir.model import Service
-from ..records import Record
 from .prometheus import rule_files
 from .prometheus.rules import RuleGroup
 
 _SUFFIX = ".rules.yml"
 
 
-class ConcernGroups(Record):
+class ConcernGroups(msgspec.Struct, frozen=True):
     """The groups of one Prometheus rule file, named by its concern (recording, alerts, slo-<name>)."""
 
     concern: str

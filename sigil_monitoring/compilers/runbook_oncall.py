@@ -16,10 +16,11 @@ from __future__ import annotations
 import shlex
 from decimal import Decimal
 
+import msgspec
+
 from .. import conventions as names
 from ..escape import code_span
 from ..ir.model import Receiver, Route, Routing, Service, Slo, TimeInterval
-from ..records import Record
 from ..spec.units import format_decimal
 from .alertmanager.routing_table import alert_labels, matched_routes
 
@@ -89,7 +90,7 @@ def silence_command(service: Service, alert: str | None) -> str:
     )
 
 
-class AlertIndex(Record):
+class AlertIndex(msgspec.Struct, frozen=True):
     """The per-alert lookups of a service's runbook, made once per service.
 
     Every alert section asks for its labels, the alerts that inhibit it and its SLO's page

@@ -8,11 +8,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+from msgspec.structs import replace
+
 from .. import conventions as names
 from .. import defaults
 from ..escape import template_text
 from ..matchers import equal
-from ..records import Record, replace
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
@@ -46,7 +48,7 @@ def build_model(specs: list[Spec]) -> Model:
     return Model(tuple(build_service(spec) for spec in specs))
 
 
-class _Context(Record):
+class _Context(msgspec.Struct, frozen=True):
     """What every part of one service's model needs: the spec, resolved metrics, panel layout."""
 
     spec: Spec

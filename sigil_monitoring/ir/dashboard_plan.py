@@ -10,8 +10,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from .. import defaults
-from ..records import Record, field, replace
+from ..records import replace  # Row and Panel (ir/model.py) are still records
 from .model import Panel, Row, Series
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
@@ -23,7 +25,7 @@ if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pyd
 SeriesOf = Callable[["MetricRef"], Series]
 
 
-class PanelDraft(Record, frozen=False):
+class PanelDraft(msgspec.Struct):
     """A panel before it has a place on the grid."""
 
     kind: str
@@ -44,10 +46,10 @@ class PanelDraft(Record, frozen=False):
     limits: tuple[Decimal | None, Decimal | None] = (None, None)
 
 
-class RowDraft(Record, frozen=False):
+class RowDraft(msgspec.Struct):
     title: str
     collapsed: bool = False
-    panels: list[PanelDraft] = field(default_factory=list)
+    panels: list[PanelDraft] = msgspec.field(default_factory=list)
 
 
 def human(key: str) -> str:
@@ -253,7 +255,7 @@ ALERT_PANEL_KINDS = {
 }
 
 
-class _PanelIndex(Record):
+class _PanelIndex(msgspec.Struct, frozen=True):
     """The first panel of each (kind, metric), of each SLO, and of each ratio denominator."""
 
     by_kind: dict[tuple[str, str], Panel]

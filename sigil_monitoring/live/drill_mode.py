@@ -29,8 +29,9 @@ compilers render that one. What changes, and nothing else:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ..conventions import receiver_name
 from ..defaults import BURN_WINDOWS
@@ -57,8 +58,7 @@ SCALING_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class SecretFile:
+class SecretFile(msgspec.Struct, frozen=True):
     """A file the drill writes before Alertmanager starts: a receiver's secret, pointing at a sink."""
 
     path: str
@@ -75,7 +75,7 @@ def _capped(duration: Duration | None) -> Duration | None:
 
 
 def _window(window: BurnWindow, index: int) -> BurnWindow:
-    return replace(window, long=BURN_LONG[index], short=BURN_SHORT[index])
+    return msgspec.structs.replace(window, long=BURN_LONG[index], short=BURN_SHORT[index])
 
 
 def _slo(slo: Slo) -> Slo:

@@ -24,8 +24,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+import msgspec
 
 from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
@@ -38,8 +39,7 @@ TEST_PREFIX = "[TEST] "
 TEST_NOTE = "Test alert sent by sigil-monitoring fire-test to check that notifications arrive; no action needed."
 
 
-@dataclass(frozen=True)
-class SyntheticAlert:
+class SyntheticAlert(msgspec.Struct, frozen=True):
     name: str
     labels: dict[str, str]
     annotations: dict[str, str]

@@ -17,9 +17,11 @@ import json
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
+
+import msgspec
+from msgspec.structs import asdict
 
 from .. import conventions as names
 from ..compilers import compiler
@@ -35,8 +37,7 @@ from .labels import service_series
 HISTOGRAMS = ("histogram", "native_histogram")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     file: str
     line: int
     col: int

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from .sinks import CapturedRequest
 
 
-@dataclass(frozen=True)
-class Notification:
+class Notification(msgspec.Struct, frozen=True):
     receiver: str  # the drill receiver name (conventions.receiver_name)
     kind: str  # slack | pagerduty | webhook
     status: str  # firing | resolved

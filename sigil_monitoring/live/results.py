@@ -1,17 +1,17 @@
 """What a drill found: per alert, when it went pending, fired, was notified and resolved.
 
-Plain dataclasses, so the report can render them and ``--format json`` can dump them as they are.
+Plain msgspec Structs, so the report can render them and ``--format json`` can dump them as they are.
 Times are seconds since the incident was injected.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import msgspec
 
-@dataclass
-class AlertRun:
+
+class AlertRun(msgspec.Struct):
     service: str
     alert: str
     incident: str  # the incident kind (incidents.<Class>.__name__)
@@ -23,12 +23,12 @@ class AlertRun:
     notified: float | None = None
     cleared: float | None = None  # when the incident was stopped
     resolved: float | None = None  # resolved notification at the expected receiver
-    receivers_reached: list[str] = field(default_factory=list)
-    inhibited_by: list[str] = field(default_factory=list)  # Alertmanager's inhibitedBy at notification
-    also_active: list[str] = field(default_factory=list)  # other alerts then: "Name (suppressed)"
+    receivers_reached: list[str] = msgspec.field(default_factory=list)
+    inhibited_by: list[str] = msgspec.field(default_factory=list)  # Alertmanager's inhibitedBy at notification
+    also_active: list[str] = msgspec.field(default_factory=list)  # other alerts then: "Name (suppressed)"
     runbook_link: bool = False
     dashboard_link: bool = False
-    samples: list[tuple[float, float]] = field(default_factory=list)  # (t, signal value)
+    samples: list[tuple[float, float]] = msgspec.field(default_factory=list)  # (t, signal value)
     problem: str | None = None  # why it did not pass
 
     @property
@@ -52,15 +52,13 @@ class AlertRun:
         )
 
 
-@dataclass
-class Skipped:
+class Skipped(msgspec.Struct):
     service: str
     alert: str
     reason: str
 
 
-@dataclass
-class DrillResult:
+class DrillResult(msgspec.Struct):
     specs: list[str]
     scaling: str
     normal_seconds: float
@@ -75,7 +73,7 @@ class DrillResult:
         return not self.normal_alerts and all(r.passed for r in self.runs)
 
     def to_json(self) -> dict[str, Any]:
-        doc = asdict(self)
+        doc: dict[str, Any] = msgspec.to_builtins(self)  # nested records too, as dataclasses.asdict
         doc["passed"] = self.passed
         for run, out in zip(self.runs, doc["runs"]):
             out["detected"], out["passed"] = run.detected, run.passed

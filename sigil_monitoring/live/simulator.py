@@ -22,8 +22,9 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from ..ir.model import Metric, Series, Service
 from .labels import label_values, selector_labels, series_matches
@@ -36,8 +37,7 @@ NORMAL_RATE = 10.0  # events (or observations) per second per series under norma
 MAX_SERIES_PER_METRIC = 64
 
 
-@dataclass
-class Behaviour:
+class Behaviour(msgspec.Struct):
     """What one series does now: counter rate, gauge value, where histogram observations land."""
 
     rate: float = NORMAL_RATE
@@ -47,16 +47,15 @@ class Behaviour:
     present: bool = True
 
 
-@dataclass
-class SimSeries:
+class SimSeries(msgspec.Struct):
     metric: Metric
     labels: tuple[tuple[str, str], ...]  # every label, sorted
     bounds: tuple[float, ...] = ()  # histogram upper bounds, +Inf excluded
-    normal: Behaviour = field(default_factory=Behaviour)
-    now: Behaviour = field(default_factory=Behaviour)
+    normal: Behaviour = msgspec.field(default_factory=Behaviour)
+    now: Behaviour = msgspec.field(default_factory=Behaviour)
     total: float = 0.0  # counter value, or histogram count
     sum: float = 0.0
-    counts: list[float] = field(default_factory=list)  # per bucket (not cumulative), +Inf last
+    counts: list[float] = msgspec.field(default_factory=list)  # per bucket (not cumulative), +Inf last
 
     def label(self, name: str) -> str | None:
         return dict(self.labels).get(name)
@@ -109,7 +108,7 @@ class Simulator:
         with self._lock:
             self._advance()
             for s in self.series if targets is None else targets:
-                s.now = Behaviour(**vars(s.normal))
+                s.now = msgspec.structs.replace(s.normal)  # a copy
 
     def add(self, metric: Metric, labels: dict[str, str]) -> SimSeries:
         """One more series of a catalog gauge, e.g. a promql alert's test input."""

@@ -11,9 +11,10 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import msgspec
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -78,8 +79,7 @@ class LocalHTTPServer(ThreadingHTTPServer):
         self.server_close()
 
 
-@dataclass(frozen=True)
-class CapturedRequest:
+class CapturedRequest(msgspec.Struct, frozen=True):
     """One POST seen by CaptureServer; `json` is None when the body was not JSON."""
 
     path: str

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from typing import Any
+
+import msgspec
+from msgspec.structs import asdict
 
 _WHOLE = ("added", "removed")
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """``what`` names the kind of object (alert, panel, route ...), ``name`` which one, and
     ``detail`` what happened to it ("added", "removed", "for 10m → 5m", "moved to row Errors").
 

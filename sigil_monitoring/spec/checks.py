@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from msgspec.structs import replace  # Matcher is a msgspec.Struct
+
 from ..matchers import Matcher, label_value_text
 from ..matchers import parse as parse_matcher
-from ..records import Record, field, replace
+from ..records import Record, field
 from .units import Duration
 
 

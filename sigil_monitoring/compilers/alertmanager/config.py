@@ -2,7 +2,7 @@
 
 Field order is the emitted key order; ``None`` and empty tuples are left out, so each class
 lists every key we may write and nothing else. Python names stay Pythonic; the YAML key is the
-``wire`` metadata when it differs (``continue``). Reference:
+field's msgspec ``name`` when it differs (``continue``). Reference:
 https://prometheus.io/docs/alerting/0.25/configuration/
 """
 
@@ -11,25 +11,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...records import Record, field, fields
+import msgspec
+
 from ...spec.units import Duration
 
 
 def _wire(name: str) -> Any:
-    return field(default=None, metadata={"wire": name})
+    return msgspec.field(default=None, name=name)
 
 
 def to_wire(value: Any) -> Any:
     """Records -> dicts (declared order, empty values dropped), tuples -> lists."""
     if isinstance(value, Duration):  # a record itself, written as Alertmanager reads it: 5m
         return str(value)
-    if isinstance(value, Record):
+    if isinstance(value, msgspec.Struct):
         out: dict[str, Any] = {}
-        for f in fields(value):
-            item = getattr(value, f.name)
+        for key, item in zip(value.__struct_encode_fields__, msgspec.structs.astuple(value), strict=True):
             if item is None or item == ():
                 continue
-            out[f.metadata.get("wire", f.name)] = to_wire(item)
+            out[key] = to_wire(item)
         return out
     if isinstance(value, tuple):
         return [to_wire(v) for v in value]
@@ -55,7 +55,7 @@ def regex(label: str, values: tuple[str, ...], negate: bool = False) -> str:
     return f"{label}{'!~' if negate else '=~'}{_quote(pattern)}"
 
 
-class Route(Record):
+class Route(msgspec.Struct, frozen=True):
     receiver: str | None = None
     matchers: tuple[str, ...] = ()
     group_by: tuple[str, ...] = ()
@@ -68,12 +68,12 @@ class Route(Record):
     routes: tuple[Route, ...] = ()
 
 
-class Link(Record):
+class Link(msgspec.Struct, frozen=True):
     href: str
     text: str
 
 
-class SlackConfig(Record):
+class SlackConfig(msgspec.Struct, frozen=True):
     send_resolved: bool
     api_url_file: str
     channel: str
@@ -85,7 +85,7 @@ class SlackConfig(Record):
     link_names: bool | None = None
 
 
-class PagerDutyConfig(Record):
+class PagerDutyConfig(msgspec.Struct, frozen=True):
     send_resolved: bool
     routing_key_file: str
     url: str | None
@@ -99,22 +99,22 @@ class PagerDutyConfig(Record):
     details: dict[str, str] | None = None
 
 
-class Authorization(Record):
+class Authorization(msgspec.Struct, frozen=True):
     credentials_file: str
     type: str = "Bearer"
 
 
-class HttpConfig(Record):
+class HttpConfig(msgspec.Struct, frozen=True):
     authorization: Authorization
 
 
-class WebhookConfig(Record):
+class WebhookConfig(msgspec.Struct, frozen=True):
     send_resolved: bool
     url: str
     http_config: HttpConfig | None = None
 
 
-class EmailConfig(Record):
+class EmailConfig(msgspec.Struct, frozen=True):
     send_resolved: bool
     to: str
     from_: str = _wire("from")
@@ -126,12 +126,12 @@ class EmailConfig(Record):
     text: str | None = None
 
 
-class Responder(Record):
+class Responder(msgspec.Struct, frozen=True):
     name: str
     type: str = "team"
 
 
-class OpsgenieConfig(Record):
+class OpsgenieConfig(msgspec.Struct, frozen=True):
     send_resolved: bool
     api_key_file: str
     api_url: str | None
@@ -143,7 +143,7 @@ class OpsgenieConfig(Record):
     details: dict[str, str] | None = None
 
 
-class Receiver(Record):
+class Receiver(msgspec.Struct, frozen=True):
     name: str
     slack_configs: tuple[SlackConfig, ...] = ()
     pagerduty_configs: tuple[PagerDutyConfig, ...] = ()
@@ -152,18 +152,18 @@ class Receiver(Record):
     opsgenie_configs: tuple[OpsgenieConfig, ...] = ()
 
 
-class InhibitRule(Record):
+class InhibitRule(msgspec.Struct, frozen=True):
     source_matchers: tuple[str, ...]
     target_matchers: tuple[str, ...]
     equal: tuple[str, ...]
 
 
-class TimeRange(Record):
+class TimeRange(msgspec.Struct, frozen=True):
     start_time: str
     end_time: str
 
 
-class TimeSpec(Record):
+class TimeSpec(msgspec.Struct, frozen=True):
     weekdays: tuple[str, ...] = ()
     times: tuple[TimeRange, ...] = ()
     location: str | None = None
@@ -172,12 +172,12 @@ class TimeSpec(Record):
     years: tuple[str, ...] = ()
 
 
-class TimeInterval(Record):
+class TimeInterval(msgspec.Struct, frozen=True):
     name: str
     time_intervals: tuple[TimeSpec, ...]
 
 
-class Config(Record):
+class Config(msgspec.Struct, frozen=True):
     route: Route
     receivers: tuple[Receiver, ...]
     inhibit_rules: tuple[InhibitRule, ...] = ()

@@ -9,12 +9,13 @@ Like ``amtool``, the table ignores inhibitions and time intervals.
 
 from __future__ import annotations
 
+import msgspec
+
 from ... import conventions as names
 from ...ir.model import Route, Routing, Service
-from ...records import Record
 
 
-class Row(Record):
+class Row(msgspec.Struct, frozen=True):
     alert: str
     labels: tuple[tuple[str, str], ...]  # sorted, alertname included
     receivers: tuple[str, ...]

@@ -1,20 +1,22 @@
-"""The base of the Grafana objects: typed, frozen, keyword-only records that write their own JSON.
+"""The base of the Grafana objects: frozen, keyword-only ``msgspec.Struct``\\ s that write their own JSON.
 
 The compiler builds every Grafana object itself, so nothing here validates: the official JSON
-Schemas (tests/test_grafana_schema.py), the goldens and mypy check what is built. Neither pydantic
-nor ``dataclasses`` is used: both build each of the ~60 classes at import by generating code
-(about 200 M and 300 M instructions in all, callgrind), more than building and writing every
-dashboard of a spec; a ``records.Record`` class costs a few dict operations. ``dataclass_transform``
-gives mypy the typed, keyword-only, read-only ``__init__`` and fields a frozen dataclass would have.
+Schemas (tests/test_grafana_schema.py), the goldens and mypy check what is built. A Struct class
+is made in C when its statement runs (pydantic and ``dataclasses`` generate and compile code for
+each of the ~60 classes). The JSON keys are msgspec's ``rename`` of the field names
+(``wire_name``); ``to_json`` writes them, not msgspec's encoder, because Grafana wants a ``None``
+field left out (``omit_defaults`` would also drop a non-None default) except where it needs an
+explicit ``null`` (``keep_none``).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, dataclass_transform
+import functools
+from typing import Any, ClassVar
 
-from ...records import Record, field
+import msgspec
 
-__all__ = ["GrafanaModel", "field", "wire_name"]
+__all__ = ["GrafanaModel", "wire_name"]
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -29,30 +31,32 @@ def wire_name(name: str) -> str:
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-# Its own transform, so mypy knows every subclass is keyword-only (a ``Record`` need not be).
-@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
-class GrafanaModel(Record, kw_only=True):
-    """A record (``records.Record``: fields are the annotated class attributes) that writes its JSON."""
+class GrafanaModel(msgspec.Struct, frozen=True, kw_only=True, rename=wire_name):
+    """A frozen, keyword-only Struct (JSON keys: ``wire_name`` of its fields) that writes its JSON.
+
+    Each subclass says ``frozen=True, kw_only=True`` again: msgspec's ``kw_only`` covers the fields
+    of the class that says it only, and type checkers read ``frozen`` from each class statement.
+
+    >>> class Example(GrafanaModel, frozen=True, kw_only=True):
+    ...     keep_none: ClassVar[frozenset[str]] = frozenset({"value"})
+    ...     fiscal_year: int = 0
+    ...     color: str | None = None
+    ...     value: float | None = None
+    >>> Example(fiscal_year=1).to_json()
+    {'fiscalYear': 1, 'value': None}
+    """
 
     # Fields written as an explicit ``null`` when None (Python names); every other None is left out.
     keep_none: ClassVar[frozenset[str]] = frozenset()
-    # Set for each class: (field, JSON key, keep None) in declaration order, for ``to_json``.
-    _wire: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._wire = tuple((f.name, wire_name(f.name), f.name in cls.keep_none) for f in cls.__record_fields__)
 
     def field_values(self) -> dict[str, Any]:
         """Every field by Python name, in declaration order (to build a related object from this one)."""
-        return {n: self.__dict__[n] for n in self._rec_init}
+        return msgspec.structs.asdict(self)
 
     def to_json(self) -> dict[str, Any]:
         """The object as Grafana reads it: JSON keys, no ``None`` fields, nested objects as dicts."""
-        state = self.__dict__
         out: dict[str, Any] = {}
-        for name, key, keep in self._wire:
-            value = state[name]
+        for (key, keep), value in zip(_wire(type(self)), msgspec.structs.astuple(self), strict=True):
             if value is None:
                 if keep:
                     out[key] = None
@@ -61,6 +65,16 @@ class GrafanaModel(Record, kw_only=True):
             else:
                 out[key] = _json(value)
         return out
+
+
+# Once per class, on its first ``to_json`` (msgspec sets a class's fields after ``__init_subclass__``).
+@functools.cache
+def _wire(cls: type[GrafanaModel]) -> tuple[tuple[str, bool], ...]:
+    """(JSON key, written as ``null`` when None) of each field, in declaration order."""
+    return tuple(
+        (key, name in cls.keep_none)
+        for name, key in zip(cls.__struct_fields__, cls.__struct_encode_fields__, strict=True)
+    )
 
 
 def _json(value: Any) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cached_property
 
+import msgspec
+
 from ... import defaults
 from ...ir.model import Alert, BurnAlert, Service, Slo
-from ...records import Record
 from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 
 # Every panel and target names the datasource through the dashboard's `datasource` variable, so
@@ -17,7 +18,7 @@ THRESHOLD_COLORS = FieldColor(mode="thresholds")
 UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
 
 
-class Context(Record):
+class Context(msgspec.Struct, frozen=True, dict=True):  # dict: a __dict__ for the cached_property indexes
     service: Service
     legacy: bool  # Grafana 8: legacy heatmap, older schemaVersion
 

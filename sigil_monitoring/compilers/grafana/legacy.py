@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import field
+import msgspec
+
 from .model import Panel
 
 # The panel-level keys of Grafana 8's heatmap, as its editor saved them.
@@ -30,9 +31,9 @@ LEGACY_HEATMAP_KEYS = (
 )
 
 
-class LegacyHeatmapPanel(Panel):
-    cards: dict[str, Any] = field(default_factory=lambda: {"cardPadding": None, "cardRound": None})
-    color: dict[str, Any] = field(
+class LegacyHeatmapPanel(Panel, frozen=True, kw_only=True):
+    cards: dict[str, Any] = msgspec.field(default_factory=lambda: {"cardPadding": None, "cardRound": None})
+    color: dict[str, Any] = msgspec.field(
         default_factory=lambda: {
             "cardColor": "#b4ff00",
             "colorScale": "sqrt",
@@ -43,13 +44,13 @@ class LegacyHeatmapPanel(Panel):
     )
     # Prometheus buckets, one series per `le`, already de-cumulated by the target's heatmap format.
     data_format: str = "tsbuckets"
-    heatmap: dict[str, Any] = field(default_factory=dict)
+    heatmap: dict[str, Any] = msgspec.field(default_factory=dict)
     hide_zero_buckets: bool = True
     highlight_cards: bool = True
-    legend: dict[str, bool] = field(default_factory=lambda: {"show": True})
+    legend: dict[str, bool] = msgspec.field(default_factory=lambda: {"show": True})
     reverse_y_buckets: bool = False
-    tooltip: dict[str, bool] = field(default_factory=lambda: {"show": True, "showHistogram": True})
-    x_axis: dict[str, bool] = field(default_factory=lambda: {"show": True})
+    tooltip: dict[str, bool] = msgspec.field(default_factory=lambda: {"show": True, "showHistogram": True})
+    x_axis: dict[str, bool] = msgspec.field(default_factory=lambda: {"show": True})
     y_axis: dict[str, Any]
     y_bucket_bound: str = "upper"
 

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import GrafanaModel, field
+import msgspec
+
+from .base import GrafanaModel
 
 
-class DatasourceRef(GrafanaModel):
+class DatasourceRef(GrafanaModel, frozen=True, kw_only=True):
     type: str
     uid: str
 
 
-class GridPos(GrafanaModel):
+class GridPos(GrafanaModel, frozen=True, kw_only=True):
     h: int
     w: int
     x: int
     y: int
 
 
-class Threshold(GrafanaModel):
+class Threshold(GrafanaModel, frozen=True, kw_only=True):
     # The first step stands for -Infinity and must carry an explicit null: the schema requires
     # the key, and Grafana reads a missing value as 0.
     keep_none: ClassVar[frozenset[str]] = frozenset({"value"})
@@ -33,28 +35,28 @@ class Threshold(GrafanaModel):
     value: float | int | None = None
 
 
-class Thresholds(GrafanaModel):
+class Thresholds(GrafanaModel, frozen=True, kw_only=True):
     mode: str = "absolute"
     steps: tuple[Threshold, ...]
 
 
-class MappingResult(GrafanaModel):
+class MappingResult(GrafanaModel, frozen=True, kw_only=True):
     text: str
     color: str
     index: int
 
 
-class ValueMap(GrafanaModel):
+class ValueMap(GrafanaModel, frozen=True, kw_only=True):
     type: str = "value"
     options: dict[str, MappingResult]
 
 
-class FieldColor(GrafanaModel):
+class FieldColor(GrafanaModel, frozen=True, kw_only=True):
     mode: str
     fixed_color: str | None = None
 
 
-class Link(GrafanaModel):
+class Link(GrafanaModel, frozen=True, kw_only=True):
     """A dashboard or panel link; the schema wants every key even for plain URL links."""
 
     title: str
@@ -69,7 +71,7 @@ class Link(GrafanaModel):
     keep_time: bool = False
 
 
-class FieldDefaults(GrafanaModel):
+class FieldDefaults(GrafanaModel, frozen=True, kw_only=True):
     unit: str | None = None
     min: float | int | None = None
     max: float | int | None = None
@@ -77,15 +79,15 @@ class FieldDefaults(GrafanaModel):
     color: FieldColor | None = None
     thresholds: Thresholds | None = None
     mappings: tuple[ValueMap, ...] = ()
-    custom: GrafanaModel | dict[str, Any] = field(default_factory=dict)
+    custom: GrafanaModel | dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class FieldConfig(GrafanaModel):
+class FieldConfig(GrafanaModel, frozen=True, kw_only=True):
     defaults: FieldDefaults
     overrides: tuple[dict[str, Any], ...] = ()
 
 
-class Target(GrafanaModel):
+class Target(GrafanaModel, frozen=True, kw_only=True):
     """A Prometheus query of a panel (prometheus.jsonschema.json, ``Dataquery``)."""
 
     ref_id: str
@@ -99,7 +101,7 @@ class Target(GrafanaModel):
     editor_mode: str = "code"
 
 
-class Panel(GrafanaModel):
+class Panel(GrafanaModel, frozen=True, kw_only=True):
     id: int
     type: str
     title: str
@@ -108,12 +110,12 @@ class Panel(GrafanaModel):
     datasource: DatasourceRef | None = None
     targets: tuple[Target, ...] = ()
     links: tuple[Link, ...] = ()
-    options: GrafanaModel | dict[str, Any] = field(default_factory=dict)
-    field_config: FieldConfig = field(default_factory=lambda: FieldConfig(defaults=FieldDefaults()))
+    options: GrafanaModel | dict[str, Any] = msgspec.field(default_factory=dict)
+    field_config: FieldConfig = msgspec.field(default_factory=lambda: FieldConfig(defaults=FieldDefaults()))
     plugin_version: str | None = None
 
 
-class RowPanel(GrafanaModel):
+class RowPanel(GrafanaModel, frozen=True, kw_only=True):
     id: int
     type: str = "row"
     title: str
@@ -122,13 +124,13 @@ class RowPanel(GrafanaModel):
     panels: tuple[Panel, ...] = ()
 
 
-class VariableOption(GrafanaModel):
+class VariableOption(GrafanaModel, frozen=True, kw_only=True):
     text: str | tuple[str, ...]
     value: str | tuple[str, ...]
     selected: bool | None = None
 
 
-class Variable(GrafanaModel):
+class Variable(GrafanaModel, frozen=True, kw_only=True):
     type: str  # datasource | query
     name: str
     label: str
@@ -148,7 +150,7 @@ class Variable(GrafanaModel):
     skip_url_sync: bool = False
 
 
-class Annotation(GrafanaModel):
+class Annotation(GrafanaModel, frozen=True, kw_only=True):
     name: str
     datasource: DatasourceRef
     enable: bool = True
@@ -165,12 +167,12 @@ class Annotation(GrafanaModel):
     use_value_for_time: bool | None = None
 
 
-class TimeRange(GrafanaModel):
+class TimeRange(GrafanaModel, frozen=True, kw_only=True):
     from_: str
     to: str = "now"
 
 
-class Dashboard(GrafanaModel):
+class Dashboard(GrafanaModel, frozen=True, kw_only=True):
     uid: str
     title: str
     description: str

@@ -10,30 +10,30 @@ from __future__ import annotations
 from .base import GrafanaModel
 
 
-class Legend(GrafanaModel):
+class Legend(GrafanaModel, frozen=True, kw_only=True):
     display_mode: str = "list"  # list | table | hidden
     placement: str = "bottom"
     show_legend: bool = True
     calcs: tuple[str, ...] = ()
 
 
-class Tooltip(GrafanaModel):
+class Tooltip(GrafanaModel, frozen=True, kw_only=True):
     mode: str = "multi"  # single | multi | none
     sort: str = "desc"
 
 
-class HideFrom(GrafanaModel):
+class HideFrom(GrafanaModel, frozen=True, kw_only=True):
     legend: bool = False
     tooltip: bool = False
     viz: bool = False
 
 
-class ScaleDistribution(GrafanaModel):
+class ScaleDistribution(GrafanaModel, frozen=True, kw_only=True):
     type: str = "linear"
     log: int | None = None
 
 
-class ReduceOptions(GrafanaModel):
+class ReduceOptions(GrafanaModel, frozen=True, kw_only=True):
     calcs: tuple[str, ...] = ("lastNotNull",)
     fields: str = ""
     values: bool = False
@@ -42,21 +42,21 @@ class ReduceOptions(GrafanaModel):
 # --- time series -----------------------------------------------------------------------------
 
 
-class TimeSeriesOptions(GrafanaModel):
+class TimeSeriesOptions(GrafanaModel, frozen=True, kw_only=True):
     legend: Legend
     tooltip: Tooltip = Tooltip()
 
 
-class Stacking(GrafanaModel):
+class Stacking(GrafanaModel, frozen=True, kw_only=True):
     mode: str = "none"
     group: str = "A"
 
 
-class ThresholdsStyle(GrafanaModel):
+class ThresholdsStyle(GrafanaModel, frozen=True, kw_only=True):
     mode: str  # off | line | dashed | area | line+area | dashed+area
 
 
-class GraphFieldConfig(GrafanaModel):
+class GraphFieldConfig(GrafanaModel, frozen=True, kw_only=True):
     draw_style: str = "line"
     line_interpolation: str = "linear"
     line_width: int = 1
@@ -82,7 +82,7 @@ class GraphFieldConfig(GrafanaModel):
 # --- heatmap (Grafana 9+) ----------------------------------------------------------------------
 
 
-class HeatmapColor(GrafanaModel):
+class HeatmapColor(GrafanaModel, frozen=True, kw_only=True):
     mode: str = "scheme"
     scheme: str = "Oranges"
     fill: str = "dark-orange"
@@ -92,39 +92,39 @@ class HeatmapColor(GrafanaModel):
     reverse: bool = False
 
 
-class HeatmapYAxis(GrafanaModel):
+class HeatmapYAxis(GrafanaModel, frozen=True, kw_only=True):
     unit: str
     axis_placement: str = "left"
     reverse: bool = False
 
 
-class HeatmapTooltip(GrafanaModel):
+class HeatmapTooltip(GrafanaModel, frozen=True, kw_only=True):
     mode: str = "single"
     y_histogram: bool = True
     show_color_scale: bool = False
 
 
-class HeatmapLegend(GrafanaModel):
+class HeatmapLegend(GrafanaModel, frozen=True, kw_only=True):
     show: bool = True
 
 
-class Exemplars(GrafanaModel):
+class Exemplars(GrafanaModel, frozen=True, kw_only=True):
     color: str = "rgba(255,0,255,0.7)"
 
 
-class RowsFrame(GrafanaModel):
+class RowsFrame(GrafanaModel, frozen=True, kw_only=True):
     layout: str = "auto"
 
 
-class FilterValues(GrafanaModel):
+class FilterValues(GrafanaModel, frozen=True, kw_only=True):
     le: float = 1e-9
 
 
-class CellValues(GrafanaModel):
+class CellValues(GrafanaModel, frozen=True, kw_only=True):
     unit: str | None = None
 
 
-class HeatmapOptions(GrafanaModel):
+class HeatmapOptions(GrafanaModel, frozen=True, kw_only=True):
     # Prometheus already buckets the data (format "heatmap"): Grafana must not bucket it again.
     calculate: bool = False
     cell_gap: int = 1
@@ -140,7 +140,7 @@ class HeatmapOptions(GrafanaModel):
     y_axis: HeatmapYAxis
 
 
-class HeatmapFieldConfig(GrafanaModel):
+class HeatmapFieldConfig(GrafanaModel, frozen=True, kw_only=True):
     hide_from: HideFrom = HideFrom()
     scale_distribution: ScaleDistribution = ScaleDistribution()
 
@@ -148,7 +148,7 @@ class HeatmapFieldConfig(GrafanaModel):
 # --- state timeline --------------------------------------------------------------------------
 
 
-class StateTimelineOptions(GrafanaModel):
+class StateTimelineOptions(GrafanaModel, frozen=True, kw_only=True):
     show_value: str = "auto"
     row_height: float = 0.9
     merge_values: bool = True
@@ -157,7 +157,7 @@ class StateTimelineOptions(GrafanaModel):
     tooltip: Tooltip = Tooltip(mode="single", sort="none")
 
 
-class StateTimelineFieldConfig(GrafanaModel):
+class StateTimelineFieldConfig(GrafanaModel, frozen=True, kw_only=True):
     line_width: int = 0
     fill_opacity: int = 70
     span_nulls: bool = False
@@ -168,7 +168,7 @@ class StateTimelineFieldConfig(GrafanaModel):
 # --- stat, gauge, bar gauge, text ------------------------------------------------------------
 
 
-class StatOptions(GrafanaModel):
+class StatOptions(GrafanaModel, frozen=True, kw_only=True):
     graph_mode: str = "area"
     color_mode: str = "value"
     justify_mode: str = "auto"
@@ -180,7 +180,7 @@ class StatOptions(GrafanaModel):
     reduce_options: ReduceOptions = ReduceOptions()
 
 
-class GaugeOptions(GrafanaModel):
+class GaugeOptions(GrafanaModel, frozen=True, kw_only=True):
     show_threshold_labels: bool = False
     show_threshold_markers: bool = True
     sizing: str = "auto"
@@ -190,7 +190,7 @@ class GaugeOptions(GrafanaModel):
     reduce_options: ReduceOptions = ReduceOptions()
 
 
-class BarGaugeOptions(GrafanaModel):
+class BarGaugeOptions(GrafanaModel, frozen=True, kw_only=True):
     """Bucket counts side by side: the distribution of a histogram over the dashboard's range."""
 
     display_mode: str = "gradient"
@@ -206,13 +206,13 @@ class BarGaugeOptions(GrafanaModel):
     reduce_options: ReduceOptions = ReduceOptions()
 
 
-class CodeOptions(GrafanaModel):
+class CodeOptions(GrafanaModel, frozen=True, kw_only=True):
     language: str = "plaintext"
     show_line_numbers: bool = False
     show_mini_map: bool = False
 
 
-class TextOptions(GrafanaModel):
+class TextOptions(GrafanaModel, frozen=True, kw_only=True):
     mode: str = "markdown"
     content: str
     code: CodeOptions = CodeOptions()

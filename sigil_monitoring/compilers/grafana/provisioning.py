@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from ...ir.model import Model
 
 
-class ProviderOptions(GrafanaModel):
+class ProviderOptions(GrafanaModel, frozen=True, kw_only=True):
     path: str
     folders_from_files_structure: bool = False
 
 
-class Provider(GrafanaModel):
+class Provider(GrafanaModel, frozen=True, kw_only=True):
     name: str
     org_id: int = 1
     folder: str
@@ -37,7 +37,7 @@ class Provider(GrafanaModel):
     options: ProviderOptions
 
 
-class Providers(GrafanaModel):
+class Providers(GrafanaModel, frozen=True, kw_only=True):
     api_version: int = 1
     providers: tuple[Provider, ...]
 

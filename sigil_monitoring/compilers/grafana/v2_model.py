@@ -8,49 +8,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import GrafanaModel, field
+import msgspec
+
+from .base import GrafanaModel
 from .model import Link
 
 
-class Kind(GrafanaModel):
+class Kind(GrafanaModel, frozen=True, kw_only=True):
     kind: str
     spec: GrafanaModel | dict[str, Any] | None
 
 
-class DataQuery(GrafanaModel):
+class DataQuery(GrafanaModel, frozen=True, kw_only=True):
     kind: str = "DataQuery"
     group: str = "prometheus"
     version: str = "v0"
-    datasource: dict[str, str] = field(default_factory=lambda: {"name": "${datasource}"})
+    datasource: dict[str, str] = msgspec.field(default_factory=lambda: {"name": "${datasource}"})
     spec: dict[str, Any]
 
 
-class VersionedKind(GrafanaModel):
+class VersionedKind(GrafanaModel, frozen=True, kw_only=True):
     kind: str
     group: str
     version: str = ""
     spec: GrafanaModel | dict[str, Any]
 
 
-class PanelQuerySpec(GrafanaModel):
+class PanelQuerySpec(GrafanaModel, frozen=True, kw_only=True):
     query: DataQuery
     ref_id: str
     hidden: bool = False
 
 
-class QueryGroupSpec(GrafanaModel):
+class QueryGroupSpec(GrafanaModel, frozen=True, kw_only=True):
     queries: tuple[Kind, ...]
     transformations: tuple[Kind, ...] = ()
-    query_options: dict[str, Any] = field(default_factory=dict)
+    query_options: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class DataLink(GrafanaModel):
+class DataLink(GrafanaModel, frozen=True, kw_only=True):
     title: str
     url: str
     target_blank: bool = True
 
 
-class PanelSpec(GrafanaModel):
+class PanelSpec(GrafanaModel, frozen=True, kw_only=True):
     id: int
     title: str
     description: str
@@ -59,7 +61,7 @@ class PanelSpec(GrafanaModel):
     viz_config: VersionedKind
 
 
-class GridItemSpec(GrafanaModel):
+class GridItemSpec(GrafanaModel, frozen=True, kw_only=True):
     x: int
     y: int
     width: int
@@ -67,13 +69,13 @@ class GridItemSpec(GrafanaModel):
     element: dict[str, str]
 
 
-class RowSpec(GrafanaModel):
+class RowSpec(GrafanaModel, frozen=True, kw_only=True):
     title: str
     collapse: bool
     layout: Kind
 
 
-class AnnotationSpec(GrafanaModel):
+class AnnotationSpec(GrafanaModel, frozen=True, kw_only=True):
     name: str
     query: DataQuery
     enable: bool = True
@@ -82,7 +84,7 @@ class AnnotationSpec(GrafanaModel):
     built_in: bool | None = None
 
 
-class TimeSettings(GrafanaModel):
+class TimeSettings(GrafanaModel, frozen=True, kw_only=True):
     timezone: str = "browser"
     from_: str
     to: str = "now"
@@ -92,7 +94,7 @@ class TimeSettings(GrafanaModel):
     fiscal_year_start_month: int = 0
 
 
-class DashboardSpec(GrafanaModel):
+class DashboardSpec(GrafanaModel, frozen=True, kw_only=True):
     title: str
     description: str
     tags: tuple[str, ...]
@@ -108,7 +110,7 @@ class DashboardSpec(GrafanaModel):
     time_settings: TimeSettings
 
 
-class Resource(GrafanaModel):
+class Resource(GrafanaModel, frozen=True, kw_only=True):
     api_version: str = "dashboard.grafana.app/v2"
     kind: str = "Dashboard"
     metadata: dict[str, str]

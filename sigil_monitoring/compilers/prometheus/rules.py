@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ... import conventions as names
 from ...escape import template_text
 from ...promql import check
-from ...records import Record
 from ...spec.units import Duration
 
 Labels = tuple[tuple[str, str], ...]
@@ -26,7 +27,7 @@ def merge_labels(*parts: Labels) -> Labels:
     return tuple(sorted(merged.items()))
 
 
-class RecordingRule(Record):
+class RecordingRule(msgspec.Struct, frozen=True):
     record: str
     expr: str
     labels: Labels
@@ -38,7 +39,7 @@ class RecordingRule(Record):
         return {"record": self.record, "expr": self.expr, "labels": dict(self.labels)}
 
 
-class AlertingRule(Record):
+class AlertingRule(msgspec.Struct, frozen=True):
     alert: str
     expr: str
     for_: Duration
@@ -90,7 +91,7 @@ class AlertingRule(Record):
 Rule = RecordingRule | AlertingRule
 
 
-class RuleGroup(Record):
+class RuleGroup(msgspec.Struct, frozen=True):
     name: str
     rules: tuple[Rule, ...]
 
@@ -98,7 +99,7 @@ class RuleGroup(Record):
         return {"name": self.name, "rules": [r.document() for r in self.rules]}
 
 
-class RuleFile(Record):
+class RuleFile(msgspec.Struct, frozen=True):
     """One ``*.rules.yml`` file; ``path`` comes from ``conventions.rules_path``."""
 
     path: str

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+import msgspec
+
 from .... import conventions as names
 from .... import promql
 from ....ir.model import Series
 from ....matchers import Matcher
-from ....records import Record
 from ....spec.units import format_decimal
 from ..rules import Labels
 from .label_values import satisfying, violating
@@ -99,7 +100,7 @@ def selects(series: Series, labels: dict[str, str]) -> bool:
     return all(m.matches(labels.get(m.label, "")) for m in series.matchers)
 
 
-class Fed(Record):
+class Fed(msgspec.Struct, frozen=True):
     """One input series as data: which metric, its labels, its per-second rate (or gauge value)."""
 
     metric: str

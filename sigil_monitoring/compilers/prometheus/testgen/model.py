@@ -7,14 +7,15 @@ import posixpath
 from decimal import Decimal
 from typing import Any
 
-from ....records import Record
+import msgspec
+
 from ....spec.units import Duration
 from ..rules import Labels
 
 EVALUATION_INTERVAL = Duration.parse("1m")
 
 
-class InputSeries(Record):
+class InputSeries(msgspec.Struct, frozen=True):
     series: str  # PromQL series notation: name{label="value"}
     values: str  # promtool expanding notation, e.g. 0+60x20
 
@@ -22,7 +23,7 @@ class InputSeries(Record):
         return {"series": self.series, "values": self.values}
 
 
-class ExpectedAlert(Record):
+class ExpectedAlert(msgspec.Struct, frozen=True):
     labels: Labels
     annotations: tuple[tuple[str, str], ...]
 
@@ -30,7 +31,7 @@ class ExpectedAlert(Record):
         return {"exp_labels": dict(self.labels), "exp_annotations": dict(self.annotations)}
 
 
-class AlertCase(Record):
+class AlertCase(msgspec.Struct, frozen=True):
     eval_time: Duration
     alertname: str
     expected: tuple[ExpectedAlert, ...]  # empty: the alert must not fire at eval_time
@@ -43,7 +44,7 @@ class AlertCase(Record):
         }
 
 
-class Sample(Record):
+class Sample(msgspec.Struct, frozen=True):
     labels: str  # series notation of the expected sample
     value: Decimal  # exact: promtool compares floats exactly, and wants a YAML number
 
@@ -51,7 +52,7 @@ class Sample(Record):
         return {"labels": self.labels, "value": self.value}
 
 
-class ExprCase(Record):
+class ExprCase(msgspec.Struct, frozen=True):
     expr: str
     eval_time: Duration
     expected: tuple[Sample, ...]
@@ -64,7 +65,7 @@ class ExprCase(Record):
         }
 
 
-class TestGroup(Record):
+class TestGroup(msgspec.Struct, frozen=True):
     input_series: tuple[InputSeries, ...]
     alert_cases: tuple[AlertCase, ...] = ()
     expr_cases: tuple[ExprCase, ...] = ()
@@ -82,7 +83,7 @@ class TestGroup(Record):
         return doc
 
 
-class TestFile(Record):
+class TestFile(msgspec.Struct, frozen=True):
     """One ``*.test.yml``; ``rule_files`` are the rule file paths (bundle-relative) it needs."""
 
     path: str

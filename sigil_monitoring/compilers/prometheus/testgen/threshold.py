@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
+
 from .... import conventions as names
 from ....ir.model import Alert, Service
-from ....records import Record
 from ....spec.units import Duration, format_decimal
 from .. import recording
 from ..alerts import alert_series, ratio_labels, ratio_sides, share_labels
@@ -29,7 +30,7 @@ RATE_KINDS = ("quantile", "rate", "ratio")
 OBSERVATIONS_PER_SECOND = Decimal(1)
 
 
-class Scenario(Record):
+class Scenario(msgspec.Struct, frozen=True):
     """Inputs, and what the alert expression returns for them: its labels and value."""
 
     series: tuple[InputSeries, ...]
