@@ -14,10 +14,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import Diagnostic, FilesystemError, SpecError
 from .records import asdict
+
+if TYPE_CHECKING:
+    from .output.request import SpecFile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_ENVIRONMENT, EXIT_INTERNAL = 1, 70
@@ -56,44 +59,27 @@ def report_errors(error: SpecError, stream: TextIO | None = None, fmt: str = "te
     report(error.diagnostics, fmt, stream)
 
 
-def spec_files(paths: Sequence[str]) -> list[str]:
-    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted."""
-    from pathlib import Path
-
-    found: list[str] = []
-    empty: list[Diagnostic] = []
-    for path in paths:
-        if Path(path).is_dir():
-            inside = sorted(str(f) for f in Path(path).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
-            if not inside:
-                empty.append(
-                    Diagnostic(
-                        path,
-                        1,
-                        1,
-                        "a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)",
-                    )
-                )
-            found += inside
-        else:
-            found.append(path)
-    if empty:
-        raise SpecError(empty)
-    return found
-
-
 def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text"):  # type: ignore[no-untyped-def]
     """Load every spec (a folder means its specs), collecting the errors of all of them before failing.
 
     Warnings are reported (in ``fmt``; None: not at all, the caller reports them) and loading goes
     on; ``strict`` makes them errors.
     """
-    from .spec.loader import load_spec
+    from .output.request import read_specs
 
-    specs, diagnostics = [], []
-    for path in spec_files(paths):
+    return load_read(*read_specs(paths), strict=strict, fmt=fmt)
+
+
+def load_read(
+    files: Sequence[SpecFile], problems: Sequence[Diagnostic], *, strict: bool = False, fmt: str | None = "text"
+):  # type: ignore[no-untyped-def]
+    """``load_all`` of specs already read (``output.request.read_specs``): each is read only once."""
+    from .spec.loader import parse_spec
+
+    specs, diagnostics = [], list(problems)
+    for file in files:
         try:
-            specs.append(load_spec(path))
+            specs.append(parse_spec(file.data, file.shown))
         except SpecError as exc:
             diagnostics.extend(exc.diagnostics)
     if not diagnostics:
@@ -166,22 +152,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     from .incremental import compile_changed, up_to_date
+    from .output.request import compile_request, read_specs
 
-    fresh = up_to_date(args.specs, args.out)
-    if fresh is not None:  # same compiler, same specs, output untouched: nothing to build
+    files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
+    request = None if problems else compile_request(files, targets=args.target, strict=args.strict)
+    fresh = up_to_date(request, args.out) if request is not None else None
+    if fresh is not None:  # the very same request, output untouched: nothing to build
         if not args.quiet:
             print(f"wrote {fresh} files to {args.out} (0 changed)")
         return EXIT_OK
-    from .pipeline import inputs_of, rendered
+    from .pipeline import rendered
     from .write import write_files
 
-    specs = load_all(args.specs, strict=args.strict, fmt=args.format)
+    specs = load_read(files, problems, strict=args.strict, fmt=args.format)
+    assert request is not None  # load_read raised for every problem
     # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
-    bundle = compile_changed(specs, args.out) if args.target is None else None
+    bundle = compile_changed(specs, args.out, request)
     if bundle is not None:
         count, changed = write_files(bundle.items(), args.out, bundle.inputs, bundle.verified)
     else:  # rendered file by file into the stage, never all in memory
-        count, changed = write_files(rendered(specs, args.target), args.out, inputs_of(specs))
+        count, changed = write_files(rendered(specs, args.target), args.out, request.record())
     if not args.quiet:
         print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
     return EXIT_OK

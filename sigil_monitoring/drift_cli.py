@@ -28,13 +28,16 @@ def _compile(specs: list[Any], targets: Any = None) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .cli import load_all
+    from .cli import load_read
     from .drift import find_drift
     from .incremental import compile_changed, up_to_date
+    from .output.request import compile_request, read_specs
 
-    # Same compiler, same specs, output untouched: no drift and nothing to build (a --target or
-    # --strict check builds, to compile those targets or to find the warnings).
-    fresh = up_to_date(args.specs, args.out) if args.target is None and not args.strict else None
+    files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
+    request = None if problems else compile_request(files, targets=args.target, strict=args.strict)
+    # The very same request (specs, --target, --strict, limits, compiler), output untouched: no
+    # drift and nothing to build.
+    fresh = up_to_date(request, args.out) if request is not None else None
     if fresh is not None:
         if args.format == "json":
             sys.stdout.write(_check_json([]))
@@ -42,8 +45,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{args.out} is up to date ({fresh} files)")
         return EXIT_OK
     # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
-    specs = load_all(args.specs, strict=args.strict, fmt="github" if args.format == "github" else "text")
-    bundle = compile_changed(specs, args.out) if args.target is None else None  # only what changed
+    specs = load_read(files, problems, strict=args.strict, fmt="github" if args.format == "github" else "text")
+    bundle = compile_changed(specs, args.out, request)  # only what changed
     if bundle is None:
         bundle = _compile(specs, args.target)
     drift = find_drift(bundle, args.out)
@@ -126,8 +129,9 @@ def _git_show(spec: str, rev: str) -> bytes:
 
 
 def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    from .cli import load_all, spec_files
-    from .spec.loader import display_path
+    from .cli import load_all
+    from .output.request import spec_files
+    from .spec.loader import display_path, read_spec
 
     if args.against is not None:
         paths = spec_files(args.paths)
@@ -147,7 +151,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
         return (
-            dict(_compile([_load_as(old.read_bytes(), display_path(old), shown)], args.target)),
+            dict(_compile([_load_as(read_spec(old), display_path(old), shown)], args.target)),
             dict(_compile(load_all([str(new)], fmt=None), args.target)),
         )
     left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None), args.target))

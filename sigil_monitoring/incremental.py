@@ -1,32 +1,37 @@
-"""Incremental compiles: skip all the work when the specs and the output folder are what they were.
+"""Incremental compiles: skip all the work when the compile request and the output folder are what they were.
 
-``compile_specs`` records, in the bundle and so in the manifest (``.sigil-manifest.json``), which
-compiler (a hash of its own source) compiled which spec files (path as shown, hash of the text),
-in order. ``compile`` and ``check`` first ask ``up_to_date``: when the manifest records the very
-same compiler and specs, and every file it lists is on disk with the bytes it lists, the output
-is what a compile would write, so nothing is loaded, built or rendered. This check imports no
-pydantic and no compiler (only hashlib, json and pathlib), so a pre-commit hook whose spec did not
-change costs little more than the interpreter's start.
+``compile`` records its whole ``CompileRequest`` (``output/request.py``: the bytes of every spec,
+the targets, ``--strict``, the environment's limits and the compiler's own fingerprint) in the
+bundle and so in the manifest (``.sigil-manifest.json``). ``compile`` and ``check`` first ask
+``up_to_date``: when the manifest records the very same request, and every file it lists is on
+disk with the bytes it lists, the output is what a compile would write, so nothing is loaded,
+built or rendered. This check imports no pydantic and no compiler, so a pre-commit hook whose spec
+did not change costs little more than the interpreter's start.
 
-A hand edit, a deleted file, a changed spec, another spec list or another version of
-sigil-monitoring each make the answer "no". Then ``compile_changed`` compiles only the services
-whose spec or files changed: every spec is still loaded and validated (errors, duplicate names),
-and the files that depend on every service (``compile_shared`` of a target) are compiled from
-all of them, but an unchanged service's own files are taken from disk, where the manifest
-vouches for their bytes, instead of being built and rendered again.
+A hand edit, a deleted file, a changed spec, another spec list, another ``--target``,
+``--strict``, limit or version of sigil-monitoring each make the answer "no". Then
+``compile_changed`` compiles only the services whose spec or files changed: every spec is still
+loaded and validated (errors, duplicate names), and the files that depend on every service
+(``compile_shared`` of a target) are compiled from all of them, but an unchanged service's own
+files are taken from disk, where the manifest vouches for their bytes, instead of being built and
+rendered again.
 
 >>> import tempfile, pathlib, shutil
 >>> from sigil_monitoring import load_spec, compile_specs, write_bundle
+>>> from sigil_monitoring.output.request import compile_request, read_specs
 >>> tmp = pathlib.Path(tempfile.mkdtemp()); spec = tmp / "hello.yaml"
 >>> _ = shutil.copy("specs/minimal.yaml", spec)
->>> up_to_date([str(spec)], tmp / "out") is None  # nothing compiled yet
+>>> def request(**options): return compile_request(read_specs([str(spec)])[0], **options)
+>>> up_to_date(request(), tmp / "out") is None  # nothing compiled yet
 True
 >>> bundle = compile_specs([load_spec(spec)])
 >>> _ = write_bundle(bundle, tmp / "out")
->>> up_to_date([str(spec)], tmp / "out") == len(bundle)
+>>> up_to_date(request(), tmp / "out") == len(bundle)
+True
+>>> up_to_date(request(targets=["mimir"]), tmp / "out") is None  # other targets: compile again
 True
 >>> _ = spec.write_text(spec.read_text() + "# a comment\\n")
->>> up_to_date([str(spec)], tmp / "out") is None  # the spec changed: compile again
+>>> up_to_date(request(), tmp / "out") is None  # the spec changed: compile again
 True
 """
 
@@ -39,58 +44,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from .conventions import MANIFEST_PATH
-from .errors import display_path
+from .output.request import CompileRequest, text_hash
 
 if TYPE_CHECKING:
     from .bundle import Bundle
     from .spec.document import Spec
-
-_PACKAGE = Path(__file__).resolve().parent
-_fingerprint: list[str] = []
-
-
-def compiler_fingerprint() -> str:
-    """A hash of sigil-monitoring's own source: any change to the compiler changes it.
-
-    A version number would not do: a development checkout changes without one.
-    """
-    if not _fingerprint:
-        digest = hashlib.sha256()
-        for path in sorted(_PACKAGE.rglob("*.py")):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-        _fingerprint.append("sha256:" + digest.hexdigest())
-    return _fingerprint[0]
-
-
-def text_hash(text: str) -> str:
-    """The hash recorded for a spec: of its text as the loader read it (UTF-8, no BOM)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def inputs_record(specs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """What the manifest records about a compile of ``(shown path, text)`` specs, in order."""
-    return {"compiler": compiler_fingerprint(), "specs": [[shown, text_hash(text)] for shown, text in specs]}
-
-
-def _spec_record(paths: Sequence[str]) -> dict[str, Any] | None:
-    """The record a compile of these spec paths would write, or None when one cannot be read."""
-    from .cli import spec_files
-    from .errors import SpecError
-
-    try:
-        files = spec_files(paths)
-    except SpecError:
-        return None  # the full path reports it
-    specs = []
-    for path in files:
-        try:
-            text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
-        except (OSError, UnicodeDecodeError):
-            return None
-        specs.append((display_path(path), text))
-    return inputs_record(specs)
 
 
 def _manifest(out: Path) -> dict[str, Any] | None:
@@ -123,11 +84,11 @@ def _on_disk(out: Path, rel: str, recorded: object, seen: dict[str, tuple[int, .
     return data
 
 
-def up_to_date(paths: Sequence[str], out_dir: str | os.PathLike[str]) -> int | None:
-    """The number of generated files when ``out_dir`` is exactly what compiling ``paths`` writes; else None."""
+def up_to_date(request: CompileRequest, out_dir: str | os.PathLike[str]) -> int | None:
+    """The number of generated files when ``out_dir`` is exactly what ``request`` compiles to; else None."""
     out = Path(out_dir)
     manifest = _manifest(out)
-    if manifest is None or manifest.get("inputs") != _spec_record(paths):
+    if manifest is None or CompileRequest.recorded(manifest.get("inputs")) != request:
         return None
     files: dict[str, Any] = manifest["files"]
     if any(_on_disk(out, rel, recorded) is None for rel, recorded in files.items()):
@@ -135,25 +96,35 @@ def up_to_date(paths: Sequence[str], out_dir: str | os.PathLike[str]) -> int | N
     return len(files)
 
 
-def compile_changed(specs: Sequence[Spec], out_dir: str | os.PathLike[str]) -> Bundle | None:
+def compile_changed(
+    specs: Sequence[Spec], out_dir: str | os.PathLike[str], request: CompileRequest | None = None
+) -> Bundle | None:
     """The bundle of ``specs``, compiling only the services whose spec or files changed since the
     last compile into ``out_dir``; None when there is nothing to reuse (compile everything).
 
-    The bundle is the one ``compile_specs`` returns, byte for byte (tests/test_incremental.py).
+    ``request`` is the compile's request (default: ``specs`` with no options, as ``compile_specs``
+    records it). The bundle is the one ``compile_specs`` returns, byte for byte
+    (tests/test_incremental.py), and records ``request``.
     """
     from .compilers import DEFAULT_TARGETS
     from .engines import choose
+    from .pipeline import request_of
 
+    request = request if request is not None else request_of(specs)
     # Only the default targets write every file under <service>/ or in a compile_shared file; the
     # engines' tenant and namespace files depend on several services, so those compiles run whole.
+    if request is None or request.targets is not None:
+        return None
     if any(set(targets) - set(DEFAULT_TARGETS) for targets in choose(specs, None)):
         return None
     out = Path(out_dir)
     manifest = _manifest(out)
-    inputs = manifest.get("inputs") if manifest is not None else None
-    if manifest is None or not isinstance(inputs, dict) or inputs.get("compiler") != compiler_fingerprint():
+    recorded = CompileRequest.recorded(manifest.get("inputs")) if manifest is not None else None
+    # Files can be reused when only specs differ: --strict and the limits decide whether a spec
+    # loads, not what it compiles to, and every spec was loaded in full on this path.
+    if recorded is None or not recorded.same_output(msgspec.structs.replace(request, specs=recorded.specs)):
         return None
-    before = {str(shown): digest for shown, digest in inputs.get("specs", []) if isinstance(shown, str)}
+    before = {spec.shown: spec.sha256 for spec in recorded.specs}
     files: dict[str, Any] = manifest["files"]
     by_service: dict[str, dict[str, Any]] = {}
     for rel, recorded in files.items():
@@ -171,18 +142,20 @@ def compile_changed(specs: Sequence[Spec], out_dir: str | os.PathLike[str]) -> B
             reused.update({rel: data for rel, data in kept.items() if data is not None})
     if len(changed) == len(specs):
         return None
-    bundle = _compile_some(specs, changed, reused)
+    bundle = _compile_some(specs, changed, reused, request)
     bundle.verified = {rel: seen[rel] for rel in reused if rel in seen}
     return bundle
 
 
-def _compile_some(specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[str, bytes]) -> Bundle:
+def _compile_some(
+    specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[str, bytes], request: CompileRequest
+) -> Bundle:
     from .bundle import Artifact, Bundle
     from .compilers import TARGETS, compiler, shared_compiler
     from .engines import check_support, choose
     from .ir.build import build_model
     from .ir.model import Model
-    from .pipeline import inputs_of, render_all
+    from .pipeline import render_all
 
     check_support(changed, choose(changed, None))
     names = {spec.service.name for spec in changed}
@@ -198,4 +171,4 @@ def _compile_some(specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[s
         shared = shared_compiler(target)
         services = tuple(s for s, chosen in zip(everyone.services, choose(specs, None)) if target in chosen)
         artifacts += shared(Model(services)) if shared is not None and services else []
-    return Bundle(render_all(artifacts, dict(reused)), inputs=inputs_of(specs))
+    return Bundle(render_all(artifacts, dict(reused)), inputs=request.record())
