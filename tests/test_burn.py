@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from servers import require_binary
 
 from sigil_monitoring import parse_spec
-from sigil_monitoring.bundle import Artifact
+from sigil_monitoring.output.bundle import Artifact
 from sigil_monitoring.compilers import compiler
 from sigil_monitoring.compilers.prometheus.testgen import model as promtool_test
 from sigil_monitoring.compilers.prometheus.testgen import slo as slo_tests

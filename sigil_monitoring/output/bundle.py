@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from .conventions import GENERATED_HEADER
-from .records import Record
+from ..conventions import GENERATED_HEADER
+from ..records import Record
 
 Format = Literal["json", "yaml", "text"]
 

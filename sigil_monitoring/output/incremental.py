@@ -46,12 +46,12 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from .conventions import MANIFEST_PATH
-from .output.request import CompileRequest, text_hash
+from ..conventions import MANIFEST_PATH
+from .request import CompileRequest, text_hash
 
 if TYPE_CHECKING:
+    from ..spec.document import Spec
     from .bundle import Bundle
-    from .spec.document import Spec
 
 
 def _manifest(out: Path) -> dict[str, Any] | None:
@@ -106,8 +106,8 @@ def compile_changed(
     records it). The bundle is the one ``compile_specs`` returns, byte for byte
     (tests/test_incremental.py), and records ``request``.
     """
-    from .compilers import DEFAULT_TARGETS
-    from .engines import choose
+    from ..compilers import DEFAULT_TARGETS
+    from ..engines import choose
     from .pipeline import request_of
 
     request = request if request is not None else request_of(specs)
@@ -150,11 +150,11 @@ def compile_changed(
 def _compile_some(
     specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[str, bytes], request: CompileRequest
 ) -> Bundle:
+    from ..compilers import TARGETS, compiler, shared_compiler
+    from ..engines import check_support, choose
+    from ..ir.build import build_model
+    from ..ir.model import Model
     from .bundle import Artifact, Bundle
-    from .compilers import TARGETS, compiler, shared_compiler
-    from .engines import check_support, choose
-    from .ir.build import build_model
-    from .ir.model import Model
     from .pipeline import render_all
 
     check_support(changed, choose(changed, None))

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..conventions import MANIFEST_PATH
 from .bundle import Bundle
-from .conventions import MANIFEST_PATH
 from .outdir import locked, read_inside
 from .write import manifest_bytes, read_manifest, still_ours
 
@@ -52,7 +52,7 @@ def find_drift(bundle: Bundle, out_dir: str | Path) -> list[FileDrift]:
     """Every generated file of ``out_dir`` that is not what ``bundle`` holds, in path order.
 
     >>> import tempfile, pathlib
-    >>> from sigil_monitoring.write import write_bundle
+    >>> from sigil_monitoring.output.write import write_bundle
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> _ = write_bundle(Bundle({"a.md": b"# A\\n"}), out)
     >>> find_drift(Bundle({"a.md": b"# A\\n"}), out)
@@ -95,7 +95,7 @@ def _same_output(found: bytes | None, bundle: Bundle) -> bool:
     ``compile --strict`` is up to date for a ``check`` without it, and the other way round."""
     import json
 
-    from .output.request import CompileRequest
+    from .request import CompileRequest
 
     try:
         manifest = json.loads(found or b"")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from ..compilers import TARGETS, compiler
 from .bundle import Artifact, Bundle
-from .compilers import TARGETS, compiler
 
 if TYPE_CHECKING:  # the loader's spec objects are plain classes: no pydantic at run time
-    from .output.request import CompileRequest
-    from .spec.document import Spec
+    from ..spec.document import Spec
+    from .request import CompileRequest
 
 
 def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> list[Artifact]:
@@ -22,9 +22,9 @@ def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = Non
 def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator[Artifact]:
     """Every target's artifacts, lazily; the model is built and the engines checked at once, so a
     spec error is raised by this call, before anything is written."""
-    from . import engines
-    from .ir.build import build_model
-    from .ir.model import Model
+    from .. import engines
+    from ..ir.build import build_model
+    from ..ir.model import Model
 
     model = build_model(list(specs))
     chosen = engines.choose(specs, None if targets is None else tuple(targets))
@@ -64,7 +64,7 @@ def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = N
 
 def request_of(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> CompileRequest | None:
     """The request of compiling ``specs`` as the library does (not strict); None for a spec not read from text."""
-    from .output.request import request_of_texts
+    from .request import request_of_texts
 
     sources = [spec._source for spec in specs]
     if any(source is None for source in sources):
