@@ -119,7 +119,9 @@ def compile_changed(
         return None
     out = Path(out_dir)
     manifest = _manifest(out)
-    recorded = CompileRequest.recorded(manifest.get("inputs")) if manifest is not None else None
+    if manifest is None:
+        return None
+    recorded = CompileRequest.recorded(manifest.get("inputs"))
     # Files can be reused when only specs differ: --strict and the limits decide whether a spec
     # loads, not what it compiles to, and every spec was loaded in full on this path.
     if recorded is None or not recorded.same_output(msgspec.structs.replace(request, specs=recorded.specs)):
@@ -127,8 +129,8 @@ def compile_changed(
     before = {spec.shown: spec.sha256 for spec in recorded.specs}
     files: dict[str, Any] = manifest["files"]
     by_service: dict[str, dict[str, Any]] = {}
-    for rel, recorded in files.items():
-        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = recorded
+    for rel, digest in files.items():
+        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
     reused: dict[str, bytes] = {}
     seen: dict[str, tuple[int, ...]] = {}
     changed: list[Spec] = []
