@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from sigil_monitoring.output.bundle import Bundle
-from sigil_monitoring.spec.yaml_io import decode, load
 from sigil_monitoring.output.write import write_bundle
+from sigil_monitoring.spec.yaml_io import decode, load
 
 
 def main(spec: str, precomputed: str, out: str) -> None:

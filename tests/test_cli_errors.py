@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from conftest import REPO
 
-from sigil_monitoring.output import pipeline
 from sigil_monitoring.cli import main
+from sigil_monitoring.output import pipeline
 
 
 def test_an_unexpected_exception_is_one_line_asking_for_a_bug_report_exit_70(tmp_path, monkeypatch, capsys):

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fake_grafana import FakeGrafana
 
-from sigil_monitoring.remote.grafana_api import GrafanaError, push_dashboard
 from sigil_monitoring.live.net import free_port, http_json
 from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
+from sigil_monitoring.remote.grafana_api import GrafanaError, push_dashboard
 
 TOKEN = "glsa_S3cretT0kenValue_0123456789"
 

@@ -420,8 +420,8 @@ def test_push_with_another_folder_uid_creates_that_folder_and_moves_the_dashboar
 def test_a_fifo_as_the_token_file_is_refused_at_once_not_waited_on(tmp_path):
     import os
 
-    from sigil_monitoring.errors import SpecError
     from sigil_monitoring.cli.push import read_token
+    from sigil_monitoring.errors import SpecError
 
     fifo = tmp_path / "token"
     os.mkfifo(fifo)

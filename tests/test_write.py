@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
-from sigil_monitoring.output import write
-from sigil_monitoring.output.bundle import Bundle
 from sigil_monitoring.conventions import MANIFEST_PATH
 from sigil_monitoring.errors import FilesystemError
+from sigil_monitoring.output import write
+from sigil_monitoring.output.bundle import Bundle
 from sigil_monitoring.output.outdir import LOCK_NAME
 from sigil_monitoring.output.write import manifest_bytes, write_bundle
 

@@ -16,8 +16,8 @@ from sigil_monitoring.compilers import TARGETS
 from sigil_monitoring.conventions import MANIFEST_PATH
 from sigil_monitoring.output.outdir import LOCK_NAME
 from sigil_monitoring.output.pipeline import compile_specs
-from sigil_monitoring.spec.loader import load_spec
 from sigil_monitoring.output.write import manifest_bytes
+from sigil_monitoring.spec.loader import load_spec
 
 RUNS = 30
 USER_FILES = {"notes.txt": b"kept by the team\n", "sigil-dna/extra.rules.yml": b"groups: []\n"}

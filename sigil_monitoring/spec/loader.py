@@ -40,10 +40,10 @@ def read_spec(path: str | os.PathLike[str]) -> bytes:
     than ``SIGIL_MONITORING_MAX_BYTES``, never blocking (a FIFO or ``/dev/zero`` is refused at once).
     The one reader of spec files: the compile request (``output/request.py``) hashes what it returns.
 
-    >>> read_spec("/dev/zero")
+    >>> read_spec("/dev/zero")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sigil_monitoring.errors.SpecError: /dev/zero:1:1: error: the spec is a character device, not a regular file (give the path of a .yaml file)
+    sigil_monitoring.errors.SpecError: /dev/zero:1:1: error: the spec is a character device, not a regular file ...
     """
     shown = display_path(path)
     try:
