@@ -101,6 +101,7 @@ COMMANDS = {
     "check": ["check", "{spec}", "--out", "{out}"],
     "diff old": ["diff", "{spec}", "{good}"],
     "diff new": ["diff", "{good}", "{spec}"],
+    "diff --against": ["diff", "{spec}", "--against", "HEAD"],
     "push": ["push", "{spec}", "--grafana-url", "http://127.0.0.1:9"],
     "history": ["history", "{spec}", "--grafana-url", "http://127.0.0.1:9"],
     "rollback": ["rollback", "{spec}", "--grafana-url", "http://127.0.0.1:9", "--previous"],

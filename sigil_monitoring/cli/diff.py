@@ -68,10 +68,12 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
 
     if args.against is not None:
         paths = spec_files(args.paths)
+        # The specs on disk first: a FIFO or a device among them is refused before git runs.
+        new_specs = load_all(paths, fmt=None)
         old_specs = [
             _load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths
         ]
-        return dict(_compile(old_specs, args.target)), dict(_compile(load_all(paths, fmt=None), args.target))
+        return dict(_compile(old_specs, args.target)), dict(_compile(new_specs, args.target))
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
     old, new = (Path(p) for p in args.paths)
