@@ -14,9 +14,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from sigil_monitoring.bundle import Bundle
+from sigil_monitoring.output.bundle import Bundle
+from sigil_monitoring.output.write import write_bundle
 from sigil_monitoring.spec.yaml_io import decode, load
-from sigil_monitoring.write import write_bundle
 
 
 def main(spec: str, precomputed: str, out: str) -> None:

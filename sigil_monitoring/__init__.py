@@ -12,26 +12,26 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .bundle import Artifact, Bundle
     from .errors import Diagnostic, SpecError
-    from .pipeline import compile_spec, compile_specs
+    from .output.bundle import Artifact, Bundle
+    from .output.pipeline import compile_spec, compile_specs
+    from .output.write import write_bundle
     from .spec.document import Spec
     from .spec.loader import load_spec, parse_spec
-    from .write import write_bundle
 
 # The public API, imported on first use: `python -m sigil_monitoring validate` then loads the spec
 # models only, not the compilers and the writer (the CLI runs on every commit).
 _EXPORTS = {
-    "Artifact": "bundle",
-    "Bundle": "bundle",
+    "Artifact": "output.bundle",
+    "Bundle": "output.bundle",
     "Diagnostic": "errors",
     "SpecError": "errors",
-    "compile_spec": "pipeline",
-    "compile_specs": "pipeline",
+    "compile_spec": "output.pipeline",
+    "compile_specs": "output.pipeline",
     "Spec": "spec.document",
     "load_spec": "spec.loader",
     "parse_spec": "spec.loader",
-    "write_bundle": "write",
+    "write_bundle": "output.write",
 }
 __all__ = [
     "Artifact",

@@ -92,7 +92,7 @@ def yaml_scalar(text: str) -> str:
     >>> yaml_scalar("yes"), yaml_scalar("a: b")
     ('"yes"', '"a: b"')
     """
-    from .render import _string
+    from .output.render import _string
 
     return _string(text)
 

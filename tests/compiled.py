@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sigil_monitoring import parse_spec
-from sigil_monitoring.bundle import Artifact
 from sigil_monitoring.compilers import compiler
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.model import Model
+from sigil_monitoring.output.bundle import Artifact
 
 
 def write_artifacts(artifacts: Iterable[Artifact], root: Path) -> None:

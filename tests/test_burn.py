@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from servers import require_binary
 
 from sigil_monitoring import parse_spec
-from sigil_monitoring.bundle import Artifact
 from sigil_monitoring.compilers import compiler
 from sigil_monitoring.compilers.prometheus.testgen import model as promtool_test
 from sigil_monitoring.compilers.prometheus.testgen import slo as slo_tests
@@ -33,6 +32,7 @@ from sigil_monitoring.defaults import (
 )
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.burn import burn_windows, workbook_factor
+from sigil_monitoring.output.bundle import Artifact
 from sigil_monitoring.spec.units import Duration
 
 D = Duration.parse

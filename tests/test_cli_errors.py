@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from conftest import REPO
 
-from sigil_monitoring import pipeline
 from sigil_monitoring.cli import main
+from sigil_monitoring.output import pipeline
 
 
 def test_an_unexpected_exception_is_one_line_asking_for_a_bug_report_exit_70(tmp_path, monkeypatch, capsys):
@@ -59,11 +59,12 @@ def test_diff_against_a_value_git_would_read_as_an_option_is_refused(tmp_path, m
 
 def test_a_missing_dependency_is_an_environment_error_naming_the_module_not_a_bug(monkeypatch, capsys):
     import sigil_monitoring.cli as cli
+    import sigil_monitoring.cli.compile as commands
 
     def missing(*args, **kwargs):
         raise ModuleNotFoundError("No module named 'ruamel'", name="ruamel")
 
-    monkeypatch.setattr(cli, "load_all", missing)
+    monkeypatch.setattr(commands, "load_all", missing)
     assert cli.main(["validate", "specs/minimal.yaml"]) == 1
     err = capsys.readouterr().err
     assert err == (

@@ -48,7 +48,7 @@ def test_the_fast_path_builds_what_pydantic_builds(name: str, doc: dict[str, Any
 
 @pytest.mark.parametrize("path", spec_paths(), ids=lambda p: p.name)
 def test_a_shipped_spec_compiles_to_the_same_bytes_by_either_path(path, monkeypatch):
-    from sigil_monitoring.pipeline import compile_artifacts, render_all
+    from sigil_monitoring.output.pipeline import compile_artifacts, render_all
 
     quick = loader.load_spec(path)
     monkeypatch.setattr(loader, "_fast", lambda doc: None)

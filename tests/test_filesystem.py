@@ -18,7 +18,7 @@ from conftest import REPO
 
 from sigil_monitoring.cli import main
 from sigil_monitoring.conventions import MANIFEST_PATH
-from sigil_monitoring.outdir import LOCK_NAME
+from sigil_monitoring.output.outdir import LOCK_NAME
 
 MINIMAL = (REPO / "specs" / "minimal.yaml").read_text()
 DNA = (REPO / "specs" / "sigil-dna.yaml").read_text()

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fake_grafana import FakeGrafana
 
-from sigil_monitoring.grafana_api import GrafanaError, push_dashboard
 from sigil_monitoring.live.net import free_port, http_json
 from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
+from sigil_monitoring.remote.grafana_api import GrafanaError, push_dashboard
 
 TOKEN = "glsa_S3cretT0kenValue_0123456789"
 
@@ -232,7 +232,7 @@ def test_a_200_reply_that_is_not_an_object_is_a_one_line_error(body: Any) -> Non
 
 
 def test_only_5xx_and_connection_errors_are_retried_with_backoff(grafana: FakeGrafana) -> None:
-    from sigil_monitoring.grafana_api import Transport
+    from sigil_monitoring.remote.grafana_api import Transport
 
     transport = Transport(grafana.base_url, TOKEN, retries=2, backoff=0.01)
     grafana.fail_next = [500, 503]
@@ -249,7 +249,7 @@ def test_only_5xx_and_connection_errors_are_retried_with_backoff(grafana: FakeGr
 
 
 def test_folders_are_listed_fetched_and_created_by_uid(grafana: FakeGrafana) -> None:
-    from sigil_monitoring.grafana_api import Legacy, Transport
+    from sigil_monitoring.remote.grafana_api import Legacy, Transport
 
     legacy = Legacy(Transport(grafana.base_url, TOKEN))
     assert legacy.ensure_folder("sigil", "Sigil") is True
@@ -261,7 +261,7 @@ def test_folders_are_listed_fetched_and_created_by_uid(grafana: FakeGrafana) -> 
 
 
 def test_versions_carry_number_author_message_and_time(grafana: FakeGrafana) -> None:
-    from sigil_monitoring.grafana_api import Legacy, Transport
+    from sigil_monitoring.remote.grafana_api import Legacy, Transport
 
     push_dashboard(grafana.base_url, TOKEN, dashboard(), message="first")
     push_dashboard(grafana.base_url, TOKEN, dashboard(title="second title"), message="second")
@@ -271,8 +271,8 @@ def test_versions_carry_number_author_message_and_time(grafana: FakeGrafana) -> 
 
 
 def test_the_k8s_api_conflicts_on_a_stale_resource_version() -> None:
-    from sigil_monitoring.grafana_api import Transport
-    from sigil_monitoring.grafana_k8s import K8s, discover
+    from sigil_monitoring.remote.grafana_api import Transport
+    from sigil_monitoring.remote.grafana_k8s import K8s, discover
 
     with FakeGrafana(token=TOKEN, k8s_versions=("v1",)) as server:
         transport = Transport(server.base_url, TOKEN, retries=0)
@@ -319,7 +319,7 @@ def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
 
     thread = threading.Thread(target=garbage, daemon=True)
     thread.start()
-    from sigil_monitoring.grafana_api import Transport
+    from sigil_monitoring.remote.grafana_api import Transport
 
     try:
         with pytest.raises(GrafanaError) as info:

@@ -23,7 +23,7 @@ from servers import require_binary
 from sigil_monitoring import conventions as names
 from sigil_monitoring import load_spec
 from sigil_monitoring.ir.build import build_model
-from sigil_monitoring.pipeline import compile_spec
+from sigil_monitoring.output.pipeline import compile_spec
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = sorted(HOSTILE.glob("*.yaml"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sigil_monitoring import compile_specs, load_spec, write_bundle
 from sigil_monitoring.compilers import runbook
-from sigil_monitoring.incremental import compile_changed
+from sigil_monitoring.output.incremental import compile_changed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,7 +87,7 @@ def test_one_spec_changed_in_a_folder_compiles_again(tmp_path):
 def test_compile_and_validate_do_not_import_the_other_commands():
     proc = cli("validate", "-q", "specs/sigil-dna.yaml")
     assert proc.returncode == 0
-    assert not imported(proc) & {"sigil_monitoring.drift_cli", "sigil_monitoring.push_cli", "importlib.metadata"}
+    assert not imported(proc) & {"sigil_monitoring.cli.diff", "sigil_monitoring.cli.push", "importlib.metadata"}
 
 
 def test_one_changed_spec_of_many_is_the_only_one_compiled_and_the_bundle_is_the_full_one(tmp_path, monkeypatch):

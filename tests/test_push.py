@@ -161,7 +161,7 @@ def test_a_dashboard_changed_in_grafana_is_not_overwritten_until_force(api, toke
 
 
 def test_a_change_between_our_read_and_our_write_is_refused_by_grafana_412(token_file, capsys, monkeypatch):
-    from sigil_monitoring import grafana_api
+    from sigil_monitoring.remote import grafana_api
 
     with grafana() as server:
         common = ["--grafana-url", server.base_url, "--token-file", token_file, "--api", "legacy"]
@@ -359,7 +359,7 @@ def test_the_cli_imports_no_http_client_semdiff_or_compiler_until_a_command_need
     code = (
         "import sys; from sigil_monitoring.cli import build_parser; build_parser();"
         "print(sorted(m for m in sys.modules if m in ('urllib.request', 'http.client', 'deepdiff') "
-        "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.ship', 'sigil_monitoring.semdiff', 'sigil_monitoring.compilers'))))"
+        "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.remote.ship', 'sigil_monitoring.semdiff', 'sigil_monitoring.compilers'))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
@@ -420,8 +420,8 @@ def test_push_with_another_folder_uid_creates_that_folder_and_moves_the_dashboar
 def test_a_fifo_as_the_token_file_is_refused_at_once_not_waited_on(tmp_path):
     import os
 
+    from sigil_monitoring.cli.push import read_token
     from sigil_monitoring.errors import SpecError
-    from sigil_monitoring.push_cli import read_token
 
     fifo = tmp_path / "token"
     os.mkfifo(fifo)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from sigil_monitoring.render import to_json, to_yaml
+from sigil_monitoring.output.render import to_json, to_yaml
 
 KEYS = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
 SCALARS = st.one_of(
@@ -96,7 +96,7 @@ def _float_reads(text):
 def test_a_string_float_reads_is_always_quoted(text):
     # The emitter skips float() for text holding a character no number holds; that shortcut
     # must never let a number-like string out plain, where YAML would read a float.
-    from sigil_monitoring.render import _looks_numeric
+    from sigil_monitoring.output.render import _looks_numeric
 
     if _float_reads(text):
         assert _looks_numeric(text)

@@ -17,7 +17,7 @@ import pytest
 from compiled import prometheus_rules
 from servers import require_binary
 
-from sigil_monitoring.render import to_yaml
+from sigil_monitoring.output.render import to_yaml
 
 SPEC = """apiVersion: sigil-monitoring/v1
 service: {name: gap, selector: {job: gap}}

@@ -18,7 +18,7 @@ from conftest import REPO
 from ruamel.yaml import YAML
 from servers import require_binary
 
-from sigil_monitoring.render import to_yaml
+from sigil_monitoring.output.render import to_yaml
 
 SLOTH = REPO / "tests" / "sloth"
 SPEC = """apiVersion: sigil-monitoring/v1

@@ -25,7 +25,7 @@ from sigil_monitoring.compilers.prometheus.testgen.templates import expand
 from sigil_monitoring.escape import go_string, markdown_block, markdown_inline, template_literal, template_text
 from sigil_monitoring.gotemplate import problem
 from sigil_monitoring.ir.build import build_model
-from sigil_monitoring.pipeline import compile_spec
+from sigil_monitoring.output.pipeline import compile_spec
 from sigil_monitoring.spec.yaml_io import load as load_yaml
 
 BASE = Path(__file__).parent / "hostile" / "template-in-summary.yaml"

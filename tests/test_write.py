@@ -8,12 +8,12 @@ import subprocess
 
 import pytest
 
-from sigil_monitoring import write
-from sigil_monitoring.bundle import Bundle
 from sigil_monitoring.conventions import MANIFEST_PATH
 from sigil_monitoring.errors import FilesystemError
-from sigil_monitoring.outdir import LOCK_NAME
-from sigil_monitoring.write import manifest_bytes, write_bundle
+from sigil_monitoring.output import write
+from sigil_monitoring.output.bundle import Bundle
+from sigil_monitoring.output.outdir import LOCK_NAME
+from sigil_monitoring.output.write import manifest_bytes, write_bundle
 
 OLD = Bundle({"svc/prometheus/alerts.rules.yml": b"groups: []\n", "svc/runbook.md": b"# old\n", "gone/only.md": b"x\n"})
 NEW = Bundle({"svc/prometheus/alerts.rules.yml": b"groups: [1]\n", "svc/runbook.md": b"# new\n"})

@@ -14,10 +14,10 @@ from conftest import REPO
 
 from sigil_monitoring.compilers import TARGETS
 from sigil_monitoring.conventions import MANIFEST_PATH
-from sigil_monitoring.outdir import LOCK_NAME
-from sigil_monitoring.pipeline import compile_specs
+from sigil_monitoring.output.outdir import LOCK_NAME
+from sigil_monitoring.output.pipeline import compile_specs
+from sigil_monitoring.output.write import manifest_bytes
 from sigil_monitoring.spec.loader import load_spec
-from sigil_monitoring.write import manifest_bytes
 
 RUNS = 30
 USER_FILES = {"notes.txt": b"kept by the team\n", "sigil-dna/extra.rules.yml": b"groups: []\n"}
@@ -40,8 +40,8 @@ def compile_command(spec, out):
     if targets == list(TARGETS):
         return [sys.executable, "-m", "sigil_monitoring", "compile", "-q", spec, "--out", out]
     code = (
-        "import sys; from sigil_monitoring.pipeline import compile_specs; from sigil_monitoring.spec.loader import load_spec;"
-        f" from sigil_monitoring.write import write_bundle; write_bundle(compile_specs([load_spec(sys.argv[1])], {targets!r}), sys.argv[2])"
+        "import sys; from sigil_monitoring.output.pipeline import compile_specs; from sigil_monitoring.spec.loader import load_spec;"
+        f" from sigil_monitoring.output.write import write_bundle; write_bundle(compile_specs([load_spec(sys.argv[1])], {targets!r}), sys.argv[2])"
     )
     return [sys.executable, "-c", code, spec, out]
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def one_input(data: bytes) -> None:
     # Imported here so that main() can import them first under atheris' instrumentation.
     from sigil_monitoring import SpecError, parse_spec
-    from sigil_monitoring.pipeline import compile_spec
+    from sigil_monitoring.output.pipeline import compile_spec
 
     try:
         # A spec may also be refused at compile, for a feature a target it names lacks
@@ -43,7 +43,7 @@ def main() -> None:
     # ruamel too would take minutes to start).
     with atheris.instrument_imports(include=["sigil_monitoring"]):
         import sigil_monitoring.cli  # noqa: F401
-        import sigil_monitoring.pipeline  # noqa: F401
+        import sigil_monitoring.output.pipeline  # noqa: F401
         import sigil_monitoring.spec.semantic  # noqa: F401
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()

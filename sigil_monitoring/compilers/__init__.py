@@ -16,8 +16,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 
-from ..bundle import Artifact
 from ..ir.model import Model
+from ..output.bundle import Artifact
 
 TARGETS: dict[str, str] = {
     "prometheus": "sigil_monitoring.compilers.prometheus",

@@ -8,9 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import conventions as names
-from ..bundle import Artifact
 from ..escape import code_span, markdown_block, markdown_inline, markdown_url
 from ..ir.model import Alert, Model, Service, Slo
+from ..output.bundle import Artifact
 from ..spec.units import Duration, format_decimal
 from . import runbook_oncall as oncall
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import conventions as names
-from ..bundle import Artifact
 from ..ir.model import Model
+from ..output.bundle import Artifact
 from .rulesets import concern_groups
 
 ENGINE = "thanos"

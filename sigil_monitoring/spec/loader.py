@@ -32,9 +32,22 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     >>> spec.service.name, sorted(spec.metrics)
     ('hello', ['requests'])
     """
+    return parse_spec(read_spec(path), display_path(path))
+
+
+def read_spec(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a spec file, read as ``load_spec`` reads them: a regular file only, never more
+    than ``SIGIL_MONITORING_MAX_BYTES``, never blocking (a FIFO or ``/dev/zero`` is refused at once).
+    The one reader of spec files: the compile request (``output/request.py``) hashes what it returns.
+
+    >>> read_spec("/dev/zero")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sigil_monitoring.errors.SpecError: /dev/zero:1:1: error: the spec is a character device, not a regular file ...
+    """
     shown = display_path(path)
     try:
-        data = read_regular(path, limit("MAX_BYTES"))
+        return read_regular(path, limit("MAX_BYTES"))
     except OSError as exc:
         raise SpecError([Diagnostic(shown, 1, 1, f"cannot read the file: {exc.strerror} (check the path)")]) from None
     except NotRegularFile as exc:
@@ -45,7 +58,6 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
         raise SpecError([Diagnostic(shown, 1, 1, too_large(exc.size, exc.limit).message)]) from None
     except YamlProblem as problem:  # a malformed limit in the environment
         raise SpecError([Diagnostic(shown, 1, 1, problem.message)]) from None
-    return parse_spec(data, shown)
 
 
 def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:

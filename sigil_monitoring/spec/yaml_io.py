@@ -25,6 +25,8 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 _STANDARD_TAGS = ("tag:yaml.org,2002:", "!!")
 _ENV = {"MAX_BYTES": "SIGIL_MONITORING_MAX_BYTES", "MAX_NODES": "SIGIL_MONITORING_MAX_VALUES"}
+# Every environment variable a load reads: each is part of the compile request (output/request.py).
+LIMIT_VARIABLES = tuple(_ENV.values())
 
 
 class YamlProblem(Exception):

@@ -12,8 +12,8 @@ Outputs (only when at least one service has a ``routing`` section):
 from __future__ import annotations
 
 from ... import conventions as names
-from ...bundle import Artifact
 from ...ir.model import Model
+from ...output.bundle import Artifact
 from . import inhibit, routes, routing_table, templates
 from .config import Config, InhibitRule, Receiver, TimeInterval, TimeRange, TimeSpec
 from .receivers import receiver

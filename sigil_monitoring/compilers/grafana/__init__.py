@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 from ... import conventions as names
-from ...bundle import Artifact
 from ...ir.model import Model
+from ...output.bundle import Artifact
 from . import dashboard, provisioning, v2
 
 

@@ -7,10 +7,13 @@ row keeps its panels inside ``row.panels``. Positions are the ir's, unchanged.
 
 # No `from __future__ import annotations` here: the function `annotations` below would rebind
 # that name, and every annotation in this module is valid at runtime on Python 3.11 anyway.
+from collections.abc import Callable
+
 from ... import conventions as names
 from ... import defaults
+from ...ir.model import Panel as IrPanel
 from ...ir.model import Service
-from . import panels, queries
+from . import panels, queries, slo_panels
 from .context import DATASOURCE, Context
 from .model import (
     Annotation,
@@ -114,7 +117,7 @@ def links(service: Service) -> tuple[Link, ...]:
 def layout(ctx: Context) -> tuple[Panel | RowPanel, ...]:
     out: list[Panel | RowPanel] = []
     for row in ctx.service.dashboard.rows:
-        children = tuple(panels.build(ctx, p) for p in row.panels)
+        children = tuple(build_panel(ctx, p) for p in row.panels)
         grid = GridPos(h=1, w=defaults.GRID_COLUMNS, x=0, y=row.y)
         out.append(
             RowPanel(
@@ -148,3 +151,23 @@ def build(service: Service, current: bool = False) -> Dashboard:
         annotations={"list": annotations(service)},
         links=links(service),
     )
+
+
+def build_panel(ctx: Context, panel: IrPanel) -> Panel:
+    """The Grafana panel for one ir panel (here, not in ``panels``: the SLO panels build on ``panels``)."""
+    builders: dict[str, Callable[[Context, IrPanel], Panel]] = {
+        "heatmap": panels.heatmap,
+        "percentiles": panels.percentiles,
+        "histogram": panels.histogram,
+        "rate": panels.rate,
+        "error_ratio": panels.error_ratio,
+        "timeline": panels.timeline,
+        "text": panels.text,
+        "promql": panels.raw_promql,
+        "stat": lambda c, p: panels.single_value(c, p, "stat"),
+        "gauge": lambda c, p: panels.single_value(c, p, "gauge"),
+        "slo_sli": slo_panels.sli,
+        "slo_budget": slo_panels.budget,
+        "slo_burn": slo_panels.burn,
+    }
+    return builders[panel.kind](ctx, panel)

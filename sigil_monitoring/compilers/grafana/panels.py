@@ -6,7 +6,6 @@ builders here only choose the visualization, its queries and its options.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from ... import defaults
@@ -360,25 +359,3 @@ def raw_promql(ctx: Context, panel: Panel) -> GPanel:
 
 def text(ctx: Context, panel: Panel) -> GPanel:
     return base(ctx, panel, "text", "", options=options.TextOptions(content=panel.text or ""))
-
-
-def build(ctx: Context, panel: Panel) -> GPanel:
-    """The Grafana panel for one ir panel."""
-    from . import slo_panels
-
-    builders: dict[str, Callable[[Context, Panel], GPanel]] = {
-        "heatmap": heatmap,
-        "percentiles": percentiles,
-        "histogram": histogram,
-        "rate": rate,
-        "error_ratio": error_ratio,
-        "timeline": timeline,
-        "text": text,
-        "promql": raw_promql,
-        "stat": lambda c, p: single_value(c, p, "stat"),
-        "gauge": lambda c, p: single_value(c, p, "gauge"),
-        "slo_sli": slo_panels.sli,
-        "slo_budget": slo_panels.budget,
-        "slo_burn": slo_panels.burn,
-    }
-    return builders[panel.kind](ctx, panel)

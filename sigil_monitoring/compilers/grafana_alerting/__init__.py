@@ -16,8 +16,8 @@ record, and Grafana evaluates only the alerts.
 from __future__ import annotations
 
 from ... import conventions as names
-from ...bundle import Artifact
 from ...ir.model import Model
+from ...output.bundle import Artifact
 from .notifications import document
 from .rules import recording_document, rule_groups
 

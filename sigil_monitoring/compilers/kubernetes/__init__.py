@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from ... import conventions as names
-from ...bundle import Artifact
 from ...ir.model import Model, Service
+from ...output.bundle import Artifact
 from ..rulesets import groups_of
 from .alertmanager_config import TEMPLATES_CONFIGMAP, alertmanager_config, templates_configmap
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ... import conventions as names
-from ...bundle import Artifact
 from ...ir.model import Model, Service
+from ...output.bundle import Artifact
 from . import alerts, recording, slo
 from .rules import Labels, RuleFile, RuleGroup, check_collisions
 from .testgen import iter_service_tests

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, SpecError
+from ..errors import Diagnostic, SpecError
+from ..exits import Exit
+from .common import load_all, spec_arguments
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
-
-def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(sub: Any) -> None:
     p = sub.add_parser(
         "drill",
         help="fire drill: every alert on real Prometheus + Alertmanager fed by a simulator",
@@ -28,7 +28,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         "incident, wait for the notification at the expected receiver, clear it and wait for the "
         "resolved one. Exit 1 when an alert fails or normal traffic alerts.",
     )
-    specs(p)
+    spec_arguments(p)
     p.add_argument(
         "--alert", action="append", metavar="NAME", help="drill only this alert, NAME or SERVICE/NAME (repeatable)"
     )
@@ -47,7 +47,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         "panel queries and rule expressions return data, and histogram buckets hold every latency "
         "threshold. Exit 1 on findings.",
     )
-    specs(p)
+    spec_arguments(p)
     p.add_argument(
         "--prometheus-url", required=True, metavar="URL", help="Prometheus base URL, e.g. http://prometheus:9090"
     )
@@ -65,7 +65,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         description="Post each alert (or --alert NAME) with exactly the labels and annotations the real one carries, "
         "marked as a test in its annotations, so on-call sees it arrive; resolve it after --resolve-after.",
     )
-    specs(p)
+    spec_arguments(p)
     p.add_argument(
         "--alertmanager-url", required=True, metavar="URL", help="Alertmanager base URL, e.g. http://alertmanager:9093"
     )
@@ -98,7 +98,7 @@ def _sigterm_as_interrupt() -> None:
 def _known_alerts(specs: list[Any], wanted: list[str] | None) -> None:
     if not wanted:
         return
-    from .ir.build import build_model
+    from ..ir.build import build_model
 
     services = build_model(specs).services
     pairs = {(s.name, a.name) for s in services for a in s.alerts}
@@ -120,10 +120,9 @@ def _known_alerts(specs: list[Any], wanted: list[str] | None) -> None:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
-    from .cli import load_all
-    from .live.drill import run_drill
-    from .live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary
-    from .live.report import render
+    from ..live.drill import run_drill
+    from ..live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary
+    from ..live.report import render
 
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
@@ -138,7 +137,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
             "and prometheus-alertmanager)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return Exit.USAGE
     fmt = args.format or ("html" if args.report and args.report.endswith((".html", ".htm")) else "markdown")
     _sigterm_as_interrupt()
     result = run_drill(specs, args.alert, progress=_progress(args.quiet or not sys.stderr.isatty() and fmt == "json"))
@@ -147,7 +146,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         _write_report(Path(args.report), text)
     elif fmt == "json" or not args.quiet:
         sys.stdout.write(text)
-    return EXIT_OK if result.passed else EXIT_FINDINGS
+    return Exit.OK if result.passed else Exit.FINDINGS
 
 
 def _write_report(path: Path, text: str) -> None:
@@ -166,8 +165,7 @@ def _write_report(path: Path, text: str) -> None:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .cli import load_all
-    from .live.lint import lint, render_findings
+    from ..live.lint import lint, render_findings
 
     findings = lint(load_all(args.specs), args.prometheus_url)
     text = render_findings(findings, args.format)
@@ -175,13 +173,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     if not findings and not args.quiet and args.format == "text":
         print("no findings")
-    return EXIT_FINDINGS if findings else EXIT_OK
+    return Exit.FINDINGS if findings else Exit.OK
 
 
 def cmd_fire_test(args: argparse.Namespace) -> int:
-    from .cli import load_all
-    from .live.fire_test import fire_test
-    from .spec.units import Duration
+    from ..live.fire_test import fire_test
+    from ..spec.units import Duration
 
     try:
         resolve_after = Duration.parse(args.resolve_after)
@@ -191,4 +188,4 @@ def cmd_fire_test(args: argparse.Namespace) -> int:
     _known_alerts(specs, args.alert)
     _sigterm_as_interrupt()
     sent = fire_test(specs, args.alertmanager_url, args.alert, resolve_after.ms / 1000, _progress(args.quiet))
-    return EXIT_OK if sent else EXIT_FINDINGS
+    return Exit.OK if sent else Exit.FINDINGS

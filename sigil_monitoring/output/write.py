@@ -28,9 +28,9 @@ import shutil
 from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
+from ..conventions import MANIFEST_PATH
+from ..errors import FilesystemError, filesystem_error
 from .bundle import Bundle
-from .conventions import MANIFEST_PATH
-from .errors import FilesystemError, filesystem_error
 from .outdir import LOCK_NAME, check_targets, locked, read_inside, safe_relative
 from .staging import Stager
 

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from .errors import FilesystemError
-from .fsread import NotRegularFile, TooLarge, read_regular
+from ..errors import FilesystemError
+from ..fsread import NotRegularFile, TooLarge, read_regular
 
 # Held (flock) by every compile for its whole run, and shared by check while it reads. It lives in
 # the output folder and is carried into each new set like a user file (same inode), so every

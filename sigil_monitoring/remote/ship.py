@@ -17,10 +17,10 @@ from typing import Any, Protocol, TextIO
 
 import msgspec
 
+from ..exits import Exit
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
 
 PUSH_MARKER = "sigil-monitoring push"
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 class Backend(Protocol):
@@ -64,9 +64,9 @@ class Report(msgspec.Struct, frozen=True):
         if not self.quiet:
             self.out.write(text + "\n")
 
-    def fail(self, service: str, err: GrafanaError, hint: str) -> int:
+    def fail(self, service: str, err: GrafanaError, hint: str) -> Exit:
         self.err.write(f"{service}: error: {err} ({hint})\n")
-        return EXIT_FAILED
+        return Exit.FINDINGS
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
 
 def changes(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """The semantic diff old → new of one dashboard, as the lines ``check`` and ``diff`` print."""
-    from .semdiff import diff_file
+    from ..semdiff import diff_file
 
     def raw(d: dict[str, Any]) -> bytes:
         doc = {"spec": d} if "elements" in d else _comparable(d)  # semdiff reads v2 as a resource
@@ -112,7 +112,7 @@ def _changed_by_others(current: Dashboard, versions: list[Version]) -> Version |
     return Version(current.version, current.updated, current.updated_by, "")
 
 
-def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version, mine: Version | None) -> int:
+def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version, mine: Version | None) -> Exit:
     who = theirs.created_by or "someone"
     since = f"since our push of version {mine.version}" if mine else "and was never pushed by sigil-monitoring"
     note = f" with message {theirs.message!r}" if theirs.message else ""
@@ -122,10 +122,10 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
         f"{target.service}: what --force would change in their version:\n"
         + _indent(changes(target.path, current.data, target.data))
     )
-    return EXIT_FAILED
+    return Exit.FINDINGS
 
 
-def push(backend: Backend, target: Target, report: Report, force: bool, dry_run: bool) -> int:
+def push(backend: Backend, target: Target, report: Report, force: bool, dry_run: bool) -> Exit:
     current = backend.get(target.uid)
     versions = backend.versions(target.uid) if current is not None else []
     theirs = _changed_by_others(current, versions) if current is not None else None
@@ -134,7 +134,7 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
     same_folder = current is not None and target.folder_uid in (None, current.folder_uid)
     if current is not None and same_folder and _comparable(current.data) == _comparable(target.data):
         report.say(f"{target.service}: unchanged, Grafana holds it as version {current.version}")
-        return EXIT_OK
+        return Exit.OK
     if theirs is not None and not force and current is not None:
         return _refusal(report, target, current, theirs, ours_last(versions))
     moves = target.folder_uid and (current is None or current.folder_uid != target.folder_uid)
@@ -158,18 +158,18 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
                 )
         raise
     report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{saved.url}")
-    return EXIT_OK
+    return Exit.OK
 
 
-def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: Version | None, force: bool) -> int:
+def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: Version | None, force: bool) -> Exit:
     if current is None:
         folder = f" in folder {target.folder_uid}" if target.folder_uid else ""
         report.out.write(f"{target.service}: would create dashboard {target.uid}{folder} (dry run: nothing changed)\n")
-        return EXIT_OK
+        return Exit.OK
     lines = changes(target.path, current.data, target.data)
     if not lines:
         report.out.write(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
-        return EXIT_OK
+        return Exit.OK
     if theirs is not None and not force:
         verdict = (
             f"would refuse: version {current.version} was saved in Grafana by {theirs.created_by or 'someone'} "
@@ -181,18 +181,18 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
         + _indent(lines)
     )
-    return EXIT_OK
+    return Exit.OK
 
 
-def history(backend: Backend, target: Target, report: Report) -> int:
+def history(backend: Backend, target: Target, report: Report) -> Exit:
     versions = sorted(backend.versions(target.uid), key=lambda v: -v.version)
     report.out.write(f"{target.service}: dashboard {target.uid}, {len(versions)} version(s), newest first\n")
     for v in versions:
         report.out.write(f"  v{v.version}  {v.created or '-'}  {v.created_by or '-'}  {v.message or '-'}\n")
-    return EXIT_OK
+    return Exit.OK
 
 
-def rollback(backend: Backend, target: Target, report: Report, to_version: int | None, dry_run: bool) -> int:
+def rollback(backend: Backend, target: Target, report: Report, to_version: int | None, dry_run: bool) -> Exit:
     current = backend.get(target.uid)
     if current is None:
         raise GrafanaError(404, f"Dashboard {target.uid} not found")
@@ -203,7 +203,7 @@ def rollback(backend: Backend, target: Target, report: Report, to_version: int |
         to_version = older[0]
     if to_version == current.version:
         report.say(f"{target.service}: version {to_version} is already the current version; nothing to do")
-        return EXIT_OK
+        return Exit.OK
     old = backend.version_data(target.uid, to_version)
     lines = _indent(changes(target.path, current.data, old))
     if dry_run:
@@ -211,9 +211,9 @@ def rollback(backend: Backend, target: Target, report: Report, to_version: int |
             f"{target.service}: would restore version {to_version} over version {current.version} "
             f"(dry run: nothing changed); changes:\n{lines}"
         )
-        return EXIT_OK
+        return Exit.OK
     saved = backend.restore(target.uid, to_version, current)
     report.out.write(
         f"{target.service}: restored version {to_version} as version {saved.version}; changes applied:\n{lines}"
     )
-    return EXIT_OK
+    return Exit.OK

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from .conventions import GENERATED_HEADER
+from ..conventions import GENERATED_HEADER
 
 Format = Literal["json", "yaml", "text"]
 

@@ -16,15 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, SpecError
+from ..errors import Diagnostic, SpecError
+from ..exits import Exit
+from .common import load_all, spec_arguments
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 TOKEN_ENV = "GRAFANA_ADMIN_TOKEN"
 MAX_TOKEN_FILE = 64 * 1024
 
 
-def _common(p: argparse.ArgumentParser, specs: Callable[[argparse.ArgumentParser], None]) -> None:
-    specs(p)
+def _common(p: argparse.ArgumentParser) -> None:
+    spec_arguments(p)
     p.add_argument(
         "--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com"
     )
@@ -51,7 +52,7 @@ def _common(p: argparse.ArgumentParser, specs: Callable[[argparse.ArgumentParser
     )
 
 
-def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(sub: Any) -> None:
     p = sub.add_parser(
         "push",
         help="save the compiled dashboards in Grafana, refusing to overwrite changes made there",
@@ -59,7 +60,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         "changed in Grafana since our last push is refused (exit 1) with who changed it, when, "
         "and the semantic diff; --force replaces it. --dry-run only shows the diff.",
     )
-    _common(p, specs)
+    _common(p)
     p.add_argument(
         "--folder-uid", metavar="UID", help="folder to save into, created when missing (default: the root folder)"
     )
@@ -86,7 +87,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         help="list the versions Grafana keeps of each service's dashboard",
         description="List versions (newest first) with author, time and message.",
     )
-    _common(p, specs)
+    _common(p)
     p.set_defaults(func=_run("history"))
 
     p = sub.add_parser(
@@ -95,7 +96,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
         description="Restore a version as a new version (Grafana keeps the history) and print the "
         "semantic diff it applied.",
     )
-    _common(p, specs)
+    _common(p)
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--to-version", type=int, metavar="N", help="the version to restore")
     which.add_argument("--previous", action="store_true", help="the version before the current one")
@@ -105,7 +106,7 @@ def register(sub: Any, specs: Callable[[argparse.ArgumentParser], None]) -> None
 
 def read_token(path: str | None) -> str:
     """The token: the first non-empty line of ``path`` not starting with ``#``, else ``$GRAFANA_ADMIN_TOKEN``."""
-    from .grafana_api import GrafanaError, check_token
+    from ..remote.grafana_api import GrafanaError, check_token
 
     if path is None:
         token = os.environ.get(TOKEN_ENV, "").strip()
@@ -117,7 +118,7 @@ def read_token(path: str | None) -> str:
             return check_token(token)
         except GrafanaError as err:
             raise _Usage(f"{TOKEN_ENV}: {err}") from None
-    from .fsread import NotRegularFile, TooLarge, read_regular
+    from ..fsread import NotRegularFile, TooLarge, read_regular
 
     # The same bounded, never-blocking read as a spec (a FIFO as the token file hung push).
     try:
@@ -170,8 +171,8 @@ def _git_revision(spec: str) -> str:
 
 def _backends(args: argparse.Namespace, transport: Any) -> tuple[Any, Any]:
     """(backend for classic dashboards, backend for v2 resources or None)."""
-    from .grafana_api import Legacy
-    from .grafana_k8s import K8s, discover
+    from ..remote.grafana_api import Legacy
+    from ..remote.grafana_k8s import K8s, discover
 
     if args.api == "legacy":
         return Legacy(transport), None
@@ -190,11 +191,10 @@ def _targets(args: argparse.Namespace, v2: bool) -> list[Any]:
     v2 dashboards), else its classic JSON."""
     import json
 
-    from . import conventions as names
-    from .cli import load_all
-    from .pipeline import compile_specs
-    from .ship import PUSH_MARKER, Target
-    from .spec.loader import display_path
+    from .. import conventions as names
+    from ..output.pipeline import compile_specs
+    from ..remote.ship import PUSH_MARKER, Target
+    from ..spec.loader import display_path
 
     specs = load_all(args.specs)
     bundle = compile_specs(specs, targets=["grafana"])
@@ -224,14 +224,14 @@ def _run(command: str) -> Callable[[argparse.Namespace], int]:
             return _execute(command, args)
         except _Usage as exc:
             sys.stderr.write(f"sigil-monitoring {command}: error: {exc}\n")
-            return EXIT_USAGE
+            return Exit.USAGE
 
     return run
 
 
 def _execute(command: str, args: argparse.Namespace) -> int:
-    from . import ship
-    from .grafana_api import GrafanaError, Transport
+    from ..remote import ship
+    from ..remote.grafana_api import GrafanaError, Transport
 
     token = read_token(args.token_file)
     specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
@@ -246,7 +246,7 @@ def _execute(command: str, args: argparse.Namespace) -> int:
         classic, v2 = _backends(args, transport)
     except GrafanaError as err:
         sys.stderr.write(f"sigil-monitoring {command}: error: {err} ({_hint(err)})\n")
-        return EXIT_FAILED
+        return Exit.FINDINGS
     targets = _targets(args, v2=True) if v2 is not None else specs_ok
     failed = 0
     for target in targets:
@@ -260,12 +260,36 @@ def _execute(command: str, args: argparse.Namespace) -> int:
                 rc = ship.rollback(backend, target, report, None if args.previous else args.to_version, args.dry_run)
         except GrafanaError as err:
             rc = report.fail(target.service, err, _hint(err))
-        failed += rc != EXIT_OK
+        failed += rc != Exit.OK
     if command == "push" and args.alerting and not args.dry_run:
-        from .alerting_push import push_specs
+        failed += _push_alerting(args, token) != Exit.OK
+    return Exit.FINDINGS if failed else Exit.OK
 
-        failed += push_specs(args, token)
-    return EXIT_FAILED if failed else EXIT_OK
+
+def _push_alerting(args: argparse.Namespace, token: str) -> Exit:
+    """``push --alerting``: the Grafana-managed alerting target, compiled in memory and saved
+    after the dashboards (whose push creates the folder the rule groups go into)."""
+    from ..output.pipeline import compile_specs
+    from ..remote.alerting_push import push_bundle_alerting
+    from ..remote.grafana_api import GrafanaError
+
+    bundle = compile_specs(load_all(args.specs), targets=["grafana_alerting"])
+    try:
+        done = push_bundle_alerting(
+            bundle,
+            args.grafana_url,
+            token,
+            folder_uid=args.folder_uid,
+            retries=args.retries,
+            editable_in_ui=args.editable_in_ui,
+        )
+    except GrafanaError as err:
+        sys.stderr.write(f"alerting: error: {err} (check the token's alerting permissions and --folder-uid)\n")
+        return Exit.FINDINGS
+    if not getattr(args, "quiet", False):
+        for line in done:
+            print(f"alerting: saved {line}")
+    return Exit.OK
 
 
 def _hint(err: Any) -> str:

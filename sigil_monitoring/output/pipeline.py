@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from ..compilers import TARGETS, compiler
 from .bundle import Artifact, Bundle
-from .compilers import TARGETS, compiler
 
 if TYPE_CHECKING:  # the loader's spec objects are plain classes: no pydantic at run time
-    from .spec.document import Spec
+    from ..spec.document import Spec
+    from .request import CompileRequest
 
 
 def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> list[Artifact]:
@@ -21,9 +22,9 @@ def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = Non
 def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator[Artifact]:
     """Every target's artifacts, lazily; the model is built and the engines checked at once, so a
     spec error is raised by this call, before anything is written."""
-    from . import engines
-    from .ir.build import build_model
-    from .ir.model import Model
+    from .. import engines
+    from ..ir.build import build_model
+    from ..ir.model import Model
 
     model = build_model(list(specs))
     chosen = engines.choose(specs, None if targets is None else tuple(targets))
@@ -41,7 +42,7 @@ def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator
 def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Bundle:
     """Compile one or more specs into one bundle (one Alertmanager config for all of them)."""
     # Rendered as they come, so only one target's documents are alive beside the bytes.
-    return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs))
+    return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs, targets))
 
 
 def rendered(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
@@ -61,14 +62,20 @@ def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = N
     return files
 
 
-def inputs_of(specs: Sequence[Spec]) -> dict[str, object] | None:
-    """The manifest's record of what was compiled; None for a spec not read from text."""
-    from .incremental import inputs_record
+def request_of(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> CompileRequest | None:
+    """The request of compiling ``specs`` as the library does (not strict); None for a spec not read from text."""
+    from .request import request_of_texts
 
     sources = [spec._source for spec in specs]
     if any(source is None for source in sources):
         return None
-    return inputs_record([(source.display, source.text) for source in sources if source is not None])
+    return request_of_texts([(s.display, s.text) for s in sources if s is not None], targets=targets)
+
+
+def inputs_of(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> dict[str, object] | None:
+    """The manifest's record of what was compiled (its ``CompileRequest``); None for a spec not read from text."""
+    request = request_of(specs, targets)
+    return None if request is None else request.record()
 
 
 def compile_spec(spec: Spec, targets: Iterable[str] | None = None) -> Bundle:

@@ -20,8 +20,8 @@ from typing import Literal
 
 import msgspec
 
+from ..conventions import MANIFEST_PATH
 from .bundle import Bundle
-from .conventions import MANIFEST_PATH
 from .outdir import locked, read_inside
 from .write import manifest_bytes, read_manifest, still_ours
 
@@ -60,7 +60,7 @@ def find_drift(bundle: Bundle, out_dir: str | Path) -> list[FileDrift]:
     """Every generated file of ``out_dir`` that is not what ``bundle`` holds, in path order.
 
     >>> import tempfile, pathlib
-    >>> from sigil_monitoring.write import write_bundle
+    >>> from sigil_monitoring.output.write import write_bundle
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> _ = write_bundle(Bundle({"a.md": b"# A\\n"}), out)
     >>> find_drift(Bundle({"a.md": b"# A\\n"}), out)
@@ -92,6 +92,29 @@ def _drift(bundle: Bundle, out: Path) -> list[FileDrift]:
     if not drift:
         expected = manifest_bytes(bundle)
         found = read_inside(out, MANIFEST_PATH)
-        if found != expected:
+        if found != expected and not _same_output(found, bundle):
             drift.append(FileDrift(MANIFEST_PATH, "missing" if found is None else "stale", found, expected))
     return sorted(drift, key=lambda d: d.path)
+
+
+def _same_output(found: bytes | None, bundle: Bundle) -> bool:
+    """Whether the manifest on disk differs from ``bundle``'s only in options that decide whether
+    specs load, not what they compile to (``--strict``, the limits): a folder compiled with
+    ``compile --strict`` is up to date for a ``check`` without it, and the other way round."""
+    import json
+
+    from .request import CompileRequest
+
+    try:
+        manifest = json.loads(found or b"")
+    except ValueError:
+        return False
+    if not isinstance(manifest, dict) or bundle.inputs is None:
+        return False
+    recorded, compiled = CompileRequest.recorded(manifest.get("inputs")), CompileRequest.recorded(bundle.inputs)
+    return (
+        recorded is not None
+        and compiled is not None
+        and recorded.same_output(compiled)
+        and manifest.get("files") == json.loads(manifest_bytes(bundle))["files"]
+    )

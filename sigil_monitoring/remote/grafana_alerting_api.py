@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .compilers.grafana_alerting.interpolation import unescape_values
+from ..compilers.grafana_alerting.interpolation import unescape_values
 from .grafana_api import GrafanaError, Transport
 
 __all__ = ["PROVENANCE_HEADER", "push_alerting"]

@@ -1,0 +1,138 @@
+"""What every command shares: the argument parser's class and options, loading specs with
+every error at once, and reporting diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..errors import Diagnostic, SpecError
+from ..exits import Exit
+
+if TYPE_CHECKING:
+    from ..output.request import SpecFile
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(Exit.USAGE)
+
+
+def _color(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def report(diagnostics: Sequence[Diagnostic], fmt: str = "text", stream: TextIO | None = None) -> None:
+    """Errors and warnings: text lines on stderr (coloured on a terminal), or GitHub annotations /
+    one JSON document on stdout, where CI tools read them."""
+    from ..errors import render
+
+    if fmt != "text":
+        (stream or sys.stdout).write(render(diagnostics, fmt))
+        return
+    stream = stream or sys.stderr
+    colors = {"error": "\033[31m", "warning": "\033[33m"}
+    reset = "\033[0m"
+    for diag in diagnostics:
+        text = str(diag)
+        if _color(stream):
+            text = text.replace(f": {diag.severity}: ", f": {colors[diag.severity]}{diag.severity}{reset}: ", 1)
+        stream.write(text + "\n")
+
+
+def report_errors(error: SpecError, stream: TextIO | None = None, fmt: str = "text") -> None:
+    report(error.diagnostics, fmt, stream)
+
+
+def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text"):  # type: ignore[no-untyped-def]
+    """Load every spec (a folder means its specs), collecting the errors of all of them before failing.
+
+    Warnings are reported (in ``fmt``; None: not at all, the caller reports them) and loading goes
+    on; ``strict`` makes them errors.
+    """
+    from ..output.request import read_specs
+
+    return load_read(*read_specs(paths), strict=strict, fmt=fmt)
+
+
+def load_read(
+    files: Sequence[SpecFile], problems: Sequence[Diagnostic], *, strict: bool = False, fmt: str | None = "text"
+):  # type: ignore[no-untyped-def]
+    """``load_all`` of specs already read (``output.request.read_specs``): each is read only once."""
+    from ..spec.loader import parse_spec
+
+    specs, diagnostics = [], list(problems)
+    for file in files:
+        try:
+            specs.append(parse_spec(file.data, file.shown))
+        except SpecError as exc:
+            diagnostics.extend(exc.diagnostics)
+    if not diagnostics:
+        seen: dict[str, str] = {}
+        for spec in specs:
+            name, source = spec.service.name, spec._source.display
+            if name in seen:
+                line, col = spec._source.position(("service", "name"))
+                diagnostics.append(
+                    Diagnostic(
+                        source,
+                        line,
+                        col,
+                        f"service '{name}' is also defined in {seen[name]} (give each spec its own service name)",
+                    )
+                )
+            seen[name] = source
+        diagnostics += _shared_dashboard_uids(specs)
+    warnings = sorted(w for spec in specs for w in spec._warnings)
+    if strict:
+        diagnostics += [w.as_error() for w in warnings]
+    elif warnings and not diagnostics and fmt is not None:
+        report(warnings, fmt)
+    if diagnostics:
+        raise SpecError(diagnostics)
+    return specs
+
+
+def _shared_dashboard_uids(specs: Sequence[Any]) -> list[Diagnostic]:
+    """Two services with one dashboard uid: the second import would replace the first dashboard,
+    and one service's alerts would link to the other's panels."""
+    from ..conventions import dashboard_uid
+
+    seen: dict[str, str] = {}
+    out = []
+    for spec in specs:
+        uid = spec.dashboard.uid or dashboard_uid(spec.service.name)
+        source = spec._source.display
+        if uid in seen:
+            line, col = spec._source.position(("dashboard", "uid"))
+            out.append(
+                Diagnostic(
+                    source,
+                    line,
+                    col,
+                    f"dashboard uid '{uid}' is also used by {seen[uid]} (give each service's dashboard its own uid)",
+                )
+            )
+        seen.setdefault(uid, source)
+    return out
+
+
+def spec_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of every command that reads specs."""
+    p.add_argument(
+        "specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+
+
+def out_folder(text: str) -> str:
+    """An ``--out`` value: any path but the empty one, which would mean the working directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--out needs a folder name, not an empty string")
+    return text

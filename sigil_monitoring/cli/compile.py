@@ -1,0 +1,200 @@
+"""The ``compile``, ``validate``, ``check`` and ``schema`` commands: specs in, an output folder
+(or a verdict on one) out.
+
+Imported by every run of the command line, so everything heavy (compilers, the writer, semdiff)
+is imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..exits import Exit
+from .common import load_all, load_read, out_folder, spec_arguments
+
+
+def output_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="errors and warnings as text lines on stderr (default), one JSON document, or GitHub annotations (stdout)",
+    )
+
+
+def register(sub: Any) -> None:
+    """Add ``compile``, ``validate``, ``schema`` and ``check`` to the CLI."""
+    from ..engines import add_target_option
+
+    p = sub.add_parser(
+        "compile",
+        help="compile specs into an output folder",
+        description="Compile specs; the output folder is swapped in atomically.",
+    )
+    spec_arguments(p)
+    p.add_argument("--out", default="build", type=out_folder, metavar="DIR", help="output folder (default: build)")
+    output_format(p)
+    add_target_option(p)
+    p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser(
+        "validate",
+        help="check specs without writing anything",
+        description="Validate specs; exit 2 with every error when invalid.",
+    )
+    spec_arguments(p)
+    output_format(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "schema",
+        help="print the spec's JSON Schema",
+        description="Print the JSON Schema of the spec format (schemas/spec.schema.json).",
+    )
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser(
+        "check",
+        help="exit 1 when an output folder is not what the specs compile to",
+        description="Compile in memory and compare with DIR: stale, hand-edited, missing and no-longer-generated files, "
+        "each with its changes. Exit 0 when up to date, 1 on drift, 2 on a spec error. A folder as SPEC means its *.yaml files.",
+    )
+    spec_arguments(p)
+    p.add_argument(
+        "--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)"
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="report as text (default), JSON for tooling, or GitHub annotations",
+    )
+    add_target_option(p)  # check what `compile --target` wrote
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..engines import check_support
+
+    specs = load_all(args.specs, strict=args.strict, fmt=None if args.format == "json" else args.format)
+    check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
+    if args.format == "json":
+        from msgspec.structs import asdict
+
+        sys.stdout.write(
+            json.dumps(
+                {"valid": True, "specs": len(specs), "diagnostics": [asdict(w) for s in specs for w in s._warnings]},
+                indent=2,
+            )
+            + "\n"
+        )
+    elif not args.quiet and args.format == "text":
+        print(f"{len(specs)} spec(s) valid")
+    return Exit.OK
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    from ..output.incremental import compile_changed, up_to_date
+    from ..output.request import compile_request, read_specs
+
+    files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
+    request = None if problems else compile_request(files, targets=args.target, strict=args.strict)
+    fresh = up_to_date(request, args.out) if request is not None else None
+    if fresh is not None:  # the very same request, output untouched: nothing to build
+        if not args.quiet:
+            print(f"wrote {fresh} files to {args.out} (0 changed)")
+        return Exit.OK
+    from ..output.pipeline import rendered
+    from ..output.write import write_files
+
+    specs = load_read(files, problems, strict=args.strict, fmt=args.format)
+    assert request is not None  # load_read raised for every problem
+    # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
+    bundle = compile_changed(specs, args.out, request)
+    if bundle is not None:
+        count, changed = write_files(bundle.items(), args.out, bundle.inputs, bundle.verified)
+    else:  # rendered file by file into the stage, never all in memory
+        count, changed = write_files(rendered(specs, args.target), args.out, request.record())
+    if not args.quiet:
+        print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
+    return Exit.OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from ..schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return Exit.OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ..output.drift import find_drift
+    from ..output.incremental import compile_changed, up_to_date
+    from ..output.request import compile_request, read_specs
+
+    files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
+    request = None if problems else compile_request(files, targets=args.target, strict=args.strict)
+    # The very same request (specs, --target, --strict, limits, compiler), output untouched: no
+    # drift and nothing to build.
+    fresh = up_to_date(request, args.out) if request is not None else None
+    if fresh is not None:
+        if args.format == "json":
+            sys.stdout.write(_check_json([]))
+        elif not args.quiet:
+            print(f"{args.out} is up to date ({fresh} files)")
+        return Exit.OK
+    # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
+    specs = load_read(files, problems, strict=args.strict, fmt="github" if args.format == "github" else "text")
+    bundle = compile_changed(specs, args.out, request)  # only what changed
+    if bundle is None:
+        from ..output.pipeline import compile_specs
+
+        bundle = compile_specs(specs, args.target)
+    drift = find_drift(bundle, args.out)
+    if args.format == "json":
+        sys.stdout.write(_check_json(drift))
+    elif args.format == "github":
+        # One annotation per drifted file, on the generated file (GitHub shows it in the PR's files).
+        sys.stdout.write("".join(f"::error file={args.out}/{item.path}::{item.why}\n" for item in drift))
+    elif drift:
+        sys.stdout.write(_check_text(drift, args))
+    elif not args.quiet:
+        print(f"{args.out} is up to date ({len(bundle)} files)")
+    return Exit.FINDINGS if drift else Exit.OK
+
+
+def _changes(item: Any) -> list[Any]:
+    from ..semdiff import diff_file
+
+    if item.on_disk is None or item.compiled is None or item.path.endswith(".sigil-manifest.json"):
+        return []
+    return diff_file(item.path, item.on_disk, item.compiled)
+
+
+def _check_text(drift: list[Any], args: argparse.Namespace) -> str:
+    lines = [f"{args.out} is out of date: {len(drift)} generated file(s) differ from what the specs compile to"]
+    lines.append("(each change reads: on disk → what compile writes)")
+    for item in drift:
+        lines.append(f"{item.path}: {item.why}")
+        lines += [f"  {change}" for change in _changes(item)]
+    import shlex
+
+    # Quoted for a shell, so the line can be pasted as it is; compile takes folders as check does.
+    targets = f" --target {','.join(args.target)}" if args.target else ""
+    lines.append(f"run: sigil-monitoring compile {shlex.join(args.specs)} --out {shlex.quote(args.out)}{targets}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _check_json(drift: list[Any]) -> str:
+    files = [
+        {
+            "path": d.path,
+            "state": d.state,
+            "changes": [{"what": c.what, "name": c.name, "detail": c.detail, "text": str(c)} for c in _changes(d)],
+        }
+        for d in drift
+    ]
+    return json.dumps({"up_to_date": not drift, "files": files}, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""The build stage: the compile request, the pipeline, rendering, incremental compiles and the writer."""

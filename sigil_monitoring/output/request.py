@@ -1,0 +1,194 @@
+"""The compile request: every input of a compile in one record, the key of the up-to-date check.
+
+A compile's output depends on the bytes of every spec (in order, under the name it is shown by),
+the ``--target`` override, ``--strict`` (whether warnings fail), the limits the loader reads from
+the environment, and sigil-monitoring's own source. The manifest records the whole request;
+``incremental.up_to_date`` answers "nothing to do" only when the recorded request equals the
+current one, so a forgotten input cannot make a stale folder look up to date.
+
+The specs are read once, here, through the loader's own reader (``spec.loader.read_spec``: a
+regular file only, never more than the size limit, never blocking), before anything else looks at
+them; the loader then parses those same bytes.
+
+>>> import tempfile, pathlib, shutil
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = shutil.copy("specs/minimal.yaml", folder / "hello.yaml")
+>>> files, problems = read_specs([str(folder)])
+>>> problems, [pathlib.Path(f.path).name for f in files]
+([], ['hello.yaml'])
+>>> plain = compile_request(files)
+>>> plain == compile_request(files)
+True
+>>> plain == compile_request(files, targets=["mimir"]), plain == compile_request(files, strict=True)
+(False, False)
+>>> read_specs(["/dev/zero"])[1][0].message
+'the spec is a character device, not a regular file (give the path of a .yaml file)'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ..errors import Diagnostic, SpecError, display_path
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+_fingerprint: list[str] = []
+_BOM = "\ufeff".encode()
+
+
+def package_fingerprint() -> str:
+    """A hash of sigil-monitoring's own source: any change to the compiler changes it.
+
+    A version number would not do: a development checkout changes without one.
+    """
+    if not _fingerprint:
+        digest = hashlib.sha256()
+        for path in sorted(_PACKAGE.rglob("*.py")):
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+        _fingerprint.append("sha256:" + digest.hexdigest())
+    return _fingerprint[0]
+
+
+class SpecFile(msgspec.Struct, frozen=True):
+    """One spec file as the loader's reader returned it: ``path`` as given, ``data`` its bytes."""
+
+    path: str
+    data: bytes
+
+    @property
+    def shown(self) -> str:
+        """The name messages and the manifest show it by."""
+        return display_path(self.path)
+
+
+class SpecInput(msgspec.Struct, frozen=True, array_like=True):
+    """A spec as the request records it: the name it is shown by and the hash of its text.
+
+    The hash is of the UTF-8 text without a byte-order mark, so a spec read from a file and the
+    same spec given to ``parse_spec`` as text record the same input.
+    """
+
+    shown: str
+    sha256: str
+
+
+class CompileRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """Every input of a compile. Two equal requests compile to the same bytes."""
+
+    package: str
+    specs: tuple[SpecInput, ...]
+    targets: tuple[str, ...] | None = None  # the --target override, sorted; None: each spec's own
+    strict: bool = False
+    limits: tuple[tuple[str, str | None], ...] = ()  # (variable, its text in the environment)
+
+    def record(self) -> dict[str, Any]:
+        """The request as the manifest stores it (JSON data)."""
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+
+    def same_output(self, other: CompileRequest) -> bool:
+        """Whether ``other`` compiles to the same files: it may differ in ``strict`` and the limits,
+        which decide only whether the specs load.
+
+        >>> plain = CompileRequest(package="p", specs=(SpecInput("a.yaml", "0"),))
+        >>> plain.same_output(msgspec.structs.replace(plain, strict=True, limits=(("X", "1"),)))
+        True
+        >>> plain.same_output(msgspec.structs.replace(plain, targets=("mimir",)))
+        False
+        """
+        return (self.package, self.specs, self.targets) == (other.package, other.specs, other.targets)
+
+    @classmethod
+    def recorded(cls, data: object) -> CompileRequest | None:
+        """The request a manifest recorded; None when it recorded none, or an older form."""
+        try:
+            return msgspec.convert(data, cls)
+        except msgspec.ValidationError:
+            return None
+
+
+def spec_files(paths: Sequence[str]) -> list[str]:
+    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted."""
+    found: list[str] = []
+    empty: list[Diagnostic] = []
+    for path in paths:
+        if Path(path).is_dir():
+            inside = sorted(str(f) for f in Path(path).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+            if not inside:
+                empty.append(
+                    Diagnostic(
+                        path,
+                        1,
+                        1,
+                        "a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)",
+                    )
+                )
+            found += inside
+        else:
+            found.append(path)
+    if empty:
+        raise SpecError(empty)
+    return found
+
+
+def read_specs(paths: Sequence[str]) -> tuple[list[SpecFile], list[Diagnostic]]:
+    """Every spec file of ``paths`` read through the loader's reader, and the errors of those that
+    cannot be (each reported with the others' errors, not one at a time)."""
+    from ..spec.loader import read_spec
+
+    files: list[SpecFile] = []
+    problems: list[Diagnostic] = []
+    for path in spec_files(paths):
+        try:
+            files.append(SpecFile(path, read_spec(path)))
+        except SpecError as exc:
+            problems += exc.diagnostics
+    return files, problems
+
+
+def text_hash(text: str) -> str:
+    """The hash a request records for a spec given as text (as the loader decoded it).
+
+    >>> text_hash("a: 1\\n") == _bytes_hash(b"a: 1\\n") == _bytes_hash(_BOM + b"a: 1\\n")
+    True
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _bytes_hash(data: bytes) -> str:
+    # The loader drops one byte-order mark; the text it parses is what the hash is of.
+    return hashlib.sha256(data.removeprefix(_BOM)).hexdigest()
+
+
+def _limits() -> tuple[tuple[str, str | None], ...]:
+    from ..spec.yaml_io import LIMIT_VARIABLES
+
+    return tuple((variable, os.environ.get(variable)) for variable in LIMIT_VARIABLES)
+
+
+def compile_request(
+    files: Sequence[SpecFile], *, targets: Iterable[str] | None = None, strict: bool = False
+) -> CompileRequest:
+    """The request of compiling ``files`` (as ``read_specs`` read them) with these options."""
+    return _request([SpecInput(f.shown, _bytes_hash(f.data)) for f in files], targets, strict)
+
+
+def request_of_texts(
+    specs: Sequence[tuple[str, str]], *, targets: Iterable[str] | None = None, strict: bool = False
+) -> CompileRequest:
+    """The request of compiling ``(shown name, text)`` specs: the library path (``compile_specs``)."""
+    return _request([SpecInput(shown, text_hash(text)) for shown, text in specs], targets, strict)
+
+
+def _request(specs: list[SpecInput], targets: Iterable[str] | None, strict: bool) -> CompileRequest:
+    # Sorted: the output does not depend on the order targets were listed in (registry order).
+    chosen = None if targets is None else tuple(sorted(set(targets)))
+    return CompileRequest(
+        package=package_fingerprint(), specs=tuple(specs), targets=chosen, strict=strict, limits=_limits()
+    )
