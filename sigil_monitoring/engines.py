@@ -116,12 +116,20 @@ def _engine_title(target: str) -> str:
 
 
 def problems(spec: Spec, target: str) -> Iterator[Problem]:
-    """What ``target`` cannot take from ``spec`` (nothing for targets without limits)."""
-    check = _CHECKS.get(target)
-    return check(spec) if check is not None else iter(())
+    """What ``target`` cannot take from ``spec``: its engine's ``refuses`` check, when it has one."""
+    import importlib
+
+    from .compilers.registry import target as record
+
+    engine = record(target).engine
+    if engine is None or engine.refuses is None:
+        return iter(())
+    module, _, name = engine.refuses.partition(":")
+    check: Callable[[Spec], Iterator[Problem]] = getattr(importlib.import_module(module), name)
+    return check(spec)
 
 
-def _victoriametrics(spec: Spec) -> Iterator[Problem]:
+def victoriametrics_problems(spec: Spec) -> Iterator[Problem]:
     for key, metric in spec.metrics.items():
         if metric.type == "native_histogram":
             yield (
@@ -140,7 +148,7 @@ def _victoriametrics(spec: Spec) -> Iterator[Problem]:
                 yield (("slos", name, "alerting", tier, "keep_firing_for"), "value", held)
 
 
-def _kubernetes(spec: Spec) -> Iterator[Problem]:
+def kubernetes_problems(spec: Spec) -> Iterator[Problem]:
     if not spec.targets.kubernetes.alertmanager_config:
         return
     if spec.routing is None:
@@ -161,7 +169,7 @@ def _kubernetes(spec: Spec) -> Iterator[Problem]:
             )
 
 
-def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
+def grafana_alerting_problems(spec: Spec) -> Iterator[Problem]:
     if spec.routing is None or not spec.routing.inhibit:
         return
     # Inhibition is on by default: point at `inhibit:` when written, else at the routing section.
@@ -173,7 +181,7 @@ def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
     )
 
 
-def _thanos(spec: Spec) -> Iterator[Problem]:
+def thanos_problems(spec: Spec) -> Iterator[Problem]:
     strategy = spec.targets.thanos.partial_response_strategy
     if not isinstance(strategy, dict):
         return
@@ -185,14 +193,6 @@ def _thanos(spec: Spec) -> Iterator[Problem]:
                 "key",
                 f"no rule group '{concern}' (use one of {', '.join(known)})",
             )
-
-
-_CHECKS: dict[str, Callable[[Spec], Iterator[Problem]]] = {
-    "victoriametrics": _victoriametrics,
-    "kubernetes": _kubernetes,
-    "grafana_alerting": _grafana_alerting,
-    "thanos": _thanos,
-}
 
 
 def concerns(spec: Spec) -> list[str]:

@@ -42,6 +42,9 @@ def test_every_record_names_a_compiler_and_an_options_model_that_exist():
         owner, _, name = target.options.partition(":")
         model = getattr(importlib.import_module(owner), name)
         assert issubclass(model, SpecModel) and Targets.model_fields[target.name].default_factory is model
+        if target.engine is not None and target.engine.refuses is not None:
+            owner, _, name = target.engine.refuses.partition(":")
+            assert callable(getattr(importlib.import_module(owner), name)), target.name
     assert tuple(Targets.model_fields) == registry.TARGET_NAMES
 
 

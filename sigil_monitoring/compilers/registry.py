@@ -64,6 +64,8 @@ class Engine(msgspec.Struct, frozen=True, kw_only=True):
 
     title: str  # e.g. "Thanos Ruler": a feature it lacks is reported as "Thanos Ruler: ..."
     support: Support
+    # "module:function" yielding the spec features it cannot take (``engines.problems``), if any.
+    refuses: str | None = None
 
 
 class Target(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,12 +81,13 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
 
 _YES = "yes"
 _OPTIONS = "sigil_monitoring.spec.targets"
+_CHECKS = "sigil_monitoring.engines"
 _THE_PROMETHEUS_TARGETS = "the Prometheus target's"
 
 
-def _engine(title: str, **how: str) -> Engine:
-    """An engine whose features are "yes" unless ``how`` says otherwise (a missing one is a TypeError)."""
-    return Engine(title=title, support=Support(**how))
+def _engine(title: str, refuses: str | None = None, **how: str) -> Engine:
+    """An engine and its support row (``how``: a value for every feature, or a TypeError)."""
+    return Engine(title=title, support=Support(**how), refuses=refuses)
 
 
 def _like_prometheus(**how: str) -> dict[str, str]:
@@ -96,32 +99,85 @@ def _like_prometheus(**how: str) -> dict[str, str]:
     return row | how
 
 
-# fmt: off
+_K8S = "Kubernetes AlertmanagerConfig (monitoring.coreos.com/v1alpha1)"
+_GRAFANA_ALERTING = _like_prometheus(
+    slo_alerts="yes (recording rules stay in Prometheus)",
+    routing="contact points, policies",
+    inhibitions="no",
+    secrets="`$__file{}` references",
+    engine_options="datasource_uid, folder, interval",
+)
+
 TARGETS: tuple[Target, ...] = (
-    Target(name="prometheus", module="sigil_monitoring.compilers.prometheus", options=f"{_OPTIONS}:Prometheus",
-           default=True, engine=_engine("Prometheus", **_like_prometheus(unit_tests="promtool", engine_options="-"))),
-    Target(name="grafana", module="sigil_monitoring.compilers.grafana", options=f"{_OPTIONS}:Grafana",
-           default=True, shared=True),
-    Target(name="alertmanager", module="sigil_monitoring.compilers.alertmanager", options=f"{_OPTIONS}:Alertmanager",
-           default=True, shared=True),
+    Target(
+        name="prometheus",
+        module="sigil_monitoring.compilers.prometheus",
+        options=f"{_OPTIONS}:Prometheus",
+        engine=_engine("Prometheus", **_like_prometheus(unit_tests="promtool", engine_options="-")),
+        default=True,
+    ),
+    Target(
+        name="grafana",
+        module="sigil_monitoring.compilers.grafana",
+        options=f"{_OPTIONS}:Grafana",
+        shared=True,
+        default=True,
+    ),
+    Target(
+        name="alertmanager",
+        module="sigil_monitoring.compilers.alertmanager",
+        options=f"{_OPTIONS}:Alertmanager",
+        shared=True,
+        default=True,
+    ),
     Target(name="runbook", module="sigil_monitoring.compilers.runbook", options=f"{_OPTIONS}:Runbook", default=True),
-    Target(name="kubernetes", module="sigil_monitoring.compilers.kubernetes", options=f"{_OPTIONS}:Kubernetes",
-           engine=_engine("Kubernetes AlertmanagerConfig (monitoring.coreos.com/v1alpha1)", **_like_prometheus(
-               routing="AlertmanagerConfig", inhibitions=_YES, mute_locations="no (UTC only)", secrets="Secret keys",
-               engine_options="namespace, labels"))),
-    Target(name="mimir", module="sigil_monitoring.compilers.mimir", options=f"{_OPTIONS}:Mimir",
-           engine=_engine("Mimir", **_like_prometheus(engine_options="tenant, namespace, source_tenants"))),
-    Target(name="thanos", module="sigil_monitoring.compilers.thanos", options=f"{_OPTIONS}:Thanos",
-           engine=_engine("Thanos Ruler", **_like_prometheus(engine_options="partial_response_strategy"))),
-    Target(name="victoriametrics", module="sigil_monitoring.compilers.victoriametrics",
-           options=f"{_OPTIONS}:VictoriaMetrics", engine=_engine("VictoriaMetrics (vmalert 1.79)", **_like_prometheus(
-               native_histograms="no", promql_alerts="read as MetricsQL", engine_options="-"))),
-    Target(name="grafana_alerting", module="sigil_monitoring.compilers.grafana_alerting",
-           options=f"{_OPTIONS}:GrafanaAlerting", engine=_engine("Grafana-managed alerting", **_like_prometheus(
-               slo_alerts="yes (recording rules stay in Prometheus)", routing="contact points, policies",
-               inhibitions="no", secrets="`$__file{}` references", engine_options="datasource_uid, folder, interval"))),
-)  # end of TARGETS: a new target is one more line above (docs/architecture.md, "Adding a target")
-# fmt: on
+    Target(
+        name="kubernetes",
+        module="sigil_monitoring.compilers.kubernetes",
+        options=f"{_OPTIONS}:Kubernetes",
+        engine=_engine(
+            _K8S,
+            f"{_CHECKS}:kubernetes_problems",
+            **_like_prometheus(
+                routing="AlertmanagerConfig",
+                inhibitions=_YES,
+                mute_locations="no (UTC only)",
+                secrets="Secret keys",
+                engine_options="namespace, labels",
+            ),
+        ),
+    ),
+    Target(
+        name="mimir",
+        module="sigil_monitoring.compilers.mimir",
+        options=f"{_OPTIONS}:Mimir",
+        engine=_engine("Mimir", **_like_prometheus(engine_options="tenant, namespace, source_tenants")),
+    ),
+    Target(
+        name="thanos",
+        module="sigil_monitoring.compilers.thanos",
+        options=f"{_OPTIONS}:Thanos",
+        engine=_engine(
+            "Thanos Ruler", f"{_CHECKS}:thanos_problems", **_like_prometheus(engine_options="partial_response_strategy")
+        ),
+    ),
+    Target(
+        name="victoriametrics",
+        module="sigil_monitoring.compilers.victoriametrics",
+        options=f"{_OPTIONS}:VictoriaMetrics",
+        engine=_engine(
+            "VictoriaMetrics (vmalert 1.79)",
+            f"{_CHECKS}:victoriametrics_problems",
+            **_like_prometheus(native_histograms="no", promql_alerts="read as MetricsQL", engine_options="-"),
+        ),
+    ),
+    Target(
+        name="grafana_alerting",
+        module="sigil_monitoring.compilers.grafana_alerting",
+        options=f"{_OPTIONS}:GrafanaAlerting",
+        engine=_engine("Grafana-managed alerting", f"{_CHECKS}:grafana_alerting_problems", **_GRAFANA_ALERTING),
+    ),
+)  # end of TARGETS: a new target is one more record above (docs/architecture.md, "Adding a target")
 
 TARGET_NAMES: tuple[str, ...] = tuple(t.name for t in TARGETS)
 DEFAULT_TARGETS: tuple[str, ...] = tuple(t.name for t in TARGETS if t.default)
