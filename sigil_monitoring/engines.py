@@ -77,7 +77,8 @@ def add_target_option(parser: argparse.ArgumentParser) -> None:
 
 
 class _Section(Protocol):
-    model_fields_set: set[str]  # the keys the spec wrote (pydantic's, and the plain twins')
+    @property
+    def model_fields_set(self) -> set[str]: ...  # the keys the spec wrote (pydantic's, and the plain twins')
 
 
 def chosen(section: _Section) -> tuple[str, ...]:

@@ -59,8 +59,13 @@ def _values(options: object) -> tuple[tuple[str, Plain], ...]:
 
 def _fields(obj: object) -> Iterable[str]:
     cls = type(obj)
-    # The plain twins list their fields in ``_fields``; a pydantic model in ``model_fields``.
-    return getattr(cls, "_fields", None) or getattr(cls, "model_fields", ())
+    # A msgspec spec class lists its fields in ``__struct_fields__``, the generated plain twins in
+    # ``_fields``, a pydantic model in ``model_fields``.
+    for attribute in ("__struct_fields__", "_fields", "model_fields"):
+        found: Iterable[str] | None = getattr(cls, attribute, None)
+        if found is not None:
+            return found
+    return ()
 
 
 def _plain(value: object) -> Plain:
