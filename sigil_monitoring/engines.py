@@ -2,7 +2,8 @@
 
 A target an engine would reject at load is refused here instead, as one
 ``file:line:col: error: ...`` line naming the engine, so no file the engine rejects is ever
-written. ``SUPPORT`` is the table the README shows (docs/engines.md).
+written. ``support_table()`` is the table the README shows (docs/engines.md), one column per
+engine of the target registry (``compilers/registry.py``).
 
 >>> from sigil_monitoring import load_spec
 >>> choose([load_spec("specs/minimal.yaml")], None)
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import Diagnostic, SpecError
 
@@ -26,99 +27,72 @@ if TYPE_CHECKING:  # the CLI imports this module for its --target option: keep p
 
 Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "value", message)
 
-# Which spec features each rule engine takes: "yes", "no" (refused by ``problems`` at the spec's
-# position), or how. The README's table is ``support_table()`` (a test keeps them equal).
-ENGINES = ("prometheus", "kubernetes", "mimir", "thanos", "victoriametrics", "grafana_alerting")
-SUPPORT: dict[str, tuple[str, ...]] = {
-    "threshold alerts (every `when` kind)": ("yes", "yes", "yes", "yes", "yes", "yes"),
-    "SLO burn-rate alerts": ("yes", "yes", "yes", "yes", "yes", "yes (recording rules stay in Prometheus)"),
-    "classic histograms": ("yes", "yes", "yes", "yes", "yes", "yes"),
-    "native histograms": ("yes", "yes", "yes", "yes", "no", "yes"),
-    "raw `promql` alerts": ("yes", "yes", "yes", "yes", "read as MetricsQL", "yes"),
-    "routing: receivers and routes": (
-        "alertmanager target",
-        "AlertmanagerConfig",
-        "alertmanager target",
-        "alertmanager target",
-        "alertmanager target",
-        "contact points, policies",
-    ),
-    "inhibitions (`routing.inhibit`)": (
-        "alertmanager target",
-        "yes",
-        "alertmanager target",
-        "alertmanager target",
-        "alertmanager target",
-        "no",
-    ),
-    "mute windows with a `location`": ("yes", "no (UTC only)", "yes", "yes", "yes", "yes"),
-    "secrets": ("files", "Secret keys", "files", "files", "files", "`$__file{}` references"),
-    "generated unit tests": (
-        "promtool",
-        "the Prometheus target's",
-        "the Prometheus target's",
-        "the Prometheus target's",
-        "the Prometheus target's",
-        "the Prometheus target's",
-    ),
-    "engine options": (
-        "-",
-        "namespace, labels",
-        "tenant, namespace, source_tenants",
-        "partial_response_strategy",
-        "-",
-        "datasource_uid, folder, interval",
-    ),
-}
-
 
 def support_table() -> str:
-    """The README's feature table, as Markdown.
+    """The README's feature table, as Markdown: one column per engine of the target registry.
 
     >>> support_table().splitlines()[0]
     '| spec feature | prometheus | kubernetes | mimir | thanos | victoriametrics | grafana_alerting |'
     """
-    rows = [f"| spec feature | {' | '.join(ENGINES)} |", f"| --- |{' --- |' * len(ENGINES)}"]
-    rows += [f"| {feature} | {' | '.join(cells)} |" for feature, cells in SUPPORT.items()]
+    from .compilers.registry import FEATURES, TARGETS
+
+    engines = [(t.name, t.engine) for t in TARGETS if t.engine is not None]
+    rows = [f"| spec feature | {' | '.join(n for n, _ in engines)} |", f"| --- |{' --- |' * len(engines)}"]
+    rows += [
+        f"| {label} | {' | '.join(getattr(e.support, feature) for _, e in engines)} |"
+        for feature, label in FEATURES.items()
+    ]
     return "\n".join(rows) + "\n"
-
-
-ENGINE_NAMES = {
-    "victoriametrics": "VictoriaMetrics (vmalert 1.79)",
-    "kubernetes": "Kubernetes AlertmanagerConfig (monitoring.coreos.com/v1alpha1)",
-    "thanos": "Thanos Ruler",
-    "grafana_alerting": "Grafana-managed alerting",
-}
 
 
 def target_list(text: str) -> tuple[str, ...]:
     """``--target a,b``: known names, in the order given; argparse reports an unknown one."""
-    from .compilers import TARGETS  # here, not at import: the CLI builds its parser for validate too
+    from .compilers.registry import TARGET_NAMES
 
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [n for n in names if n not in TARGETS]
+    unknown = [n for n in names if n not in TARGET_NAMES]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown target {', '.join(repr(n) for n in unknown) or 'list'} (choose from {', '.join(TARGETS)})"
+            f"unknown target {', '.join(repr(n) for n in unknown) or 'list'} (choose from {', '.join(TARGET_NAMES)})"
         )
     return names
 
 
-def add_target_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target",
-        type=target_list,
-        metavar="NAME[,NAME...]",
-        help="targets to compile, overriding the specs' targets: sections (prometheus, grafana, alertmanager, "
-        "runbook, kubernetes, mimir, thanos, victoriametrics, grafana_alerting; default: each spec's section, else the first four)",
+def target_help() -> str:
+    """The ``--target`` help: every registered target, and the defaults.
+
+    >>> target_help().endswith("default: each spec's section, else prometheus, grafana, alertmanager, runbook)")
+    True
+    """
+    from .compilers.registry import DEFAULT_TARGETS, TARGET_NAMES
+
+    return (
+        f"targets to compile, overriding the specs' targets: sections ({', '.join(TARGET_NAMES)}; "
+        f"default: each spec's section, else {', '.join(DEFAULT_TARGETS)})"
     )
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", type=target_list, metavar="NAME[,NAME...]", help=target_help())
+
+
+class _Section(Protocol):
+    @property
+    def model_fields_set(self) -> set[str]: ...  # the keys the spec wrote (pydantic's, and the plain twins')
+
+
+def chosen(section: _Section) -> tuple[str, ...]:
+    """The targets a spec's ``targets:`` section names, in registry order (none when it is absent)."""
+    from .compilers.registry import chosen_from
+
+    return chosen_from(section.model_fields_set)
 
 
 def choose(specs: Sequence[Spec], override: tuple[str, ...] | None) -> tuple[tuple[str, ...], ...]:
     """The targets of each spec: the override, else its ``targets`` section, else the defaults."""
-    from .compilers import DEFAULT_TARGETS
+    from .compilers.registry import DEFAULT_TARGETS
 
-    return tuple(override or spec.targets.chosen() or DEFAULT_TARGETS for spec in specs)
+    return tuple(override or chosen(spec.targets) or DEFAULT_TARGETS for spec in specs)
 
 
 def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> None:
@@ -130,18 +104,33 @@ def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> N
             for path, at, text in problems(spec, target):
                 line, col = source.position(path, at) if source is not None else (1, 1)
                 shown = source.display if source is not None else f"{spec.service.name}.yaml"
-                diagnostics.append(Diagnostic(shown, line, col, f"{ENGINE_NAMES.get(target, target)}: {text}"))
+                diagnostics.append(Diagnostic(shown, line, col, f"{_engine_title(target)}: {text}"))
     if diagnostics:
         raise SpecError(diagnostics)
 
 
+def _engine_title(target: str) -> str:
+    from .compilers.registry import target as record
+
+    engine = record(target).engine
+    return engine.title if engine is not None else target
+
+
 def problems(spec: Spec, target: str) -> Iterator[Problem]:
-    """What ``target`` cannot take from ``spec`` (nothing for targets without limits)."""
-    check = _CHECKS.get(target)
-    return check(spec) if check is not None else iter(())
+    """What ``target`` cannot take from ``spec``: its engine's ``refuses`` check, when it has one."""
+    import importlib
+
+    from .compilers.registry import target as record
+
+    engine = record(target).engine
+    if engine is None or engine.refuses is None:
+        return iter(())
+    module, _, name = engine.refuses.partition(":")
+    check: Callable[[Spec], Iterator[Problem]] = getattr(importlib.import_module(module), name)
+    return check(spec)
 
 
-def _victoriametrics(spec: Spec) -> Iterator[Problem]:
+def victoriametrics_problems(spec: Spec) -> Iterator[Problem]:
     for key, metric in spec.metrics.items():
         if metric.type == "native_histogram":
             yield (
@@ -160,7 +149,7 @@ def _victoriametrics(spec: Spec) -> Iterator[Problem]:
                 yield (("slos", name, "alerting", tier, "keep_firing_for"), "value", held)
 
 
-def _kubernetes(spec: Spec) -> Iterator[Problem]:
+def kubernetes_problems(spec: Spec) -> Iterator[Problem]:
     if not spec.targets.kubernetes.alertmanager_config:
         return
     if spec.routing is None:
@@ -181,7 +170,7 @@ def _kubernetes(spec: Spec) -> Iterator[Problem]:
             )
 
 
-def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
+def grafana_alerting_problems(spec: Spec) -> Iterator[Problem]:
     if spec.routing is None or not spec.routing.inhibit:
         return
     # Inhibition is on by default: point at `inhibit:` when written, else at the routing section.
@@ -193,7 +182,7 @@ def _grafana_alerting(spec: Spec) -> Iterator[Problem]:
     )
 
 
-def _thanos(spec: Spec) -> Iterator[Problem]:
+def thanos_problems(spec: Spec) -> Iterator[Problem]:
     strategy = spec.targets.thanos.partial_response_strategy
     if not isinstance(strategy, dict):
         return
@@ -205,14 +194,6 @@ def _thanos(spec: Spec) -> Iterator[Problem]:
                 "key",
                 f"no rule group '{concern}' (use one of {', '.join(known)})",
             )
-
-
-_CHECKS: dict[str, Callable[[Spec], Iterator[Problem]]] = {
-    "victoriametrics": _victoriametrics,
-    "kubernetes": _kubernetes,
-    "grafana_alerting": _grafana_alerting,
-    "thanos": _thanos,
-}
 
 
 def concerns(spec: Spec) -> list[str]:

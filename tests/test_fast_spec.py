@@ -80,14 +80,13 @@ def test_plain_spec_objects_are_frozen_equal_by_fields_and_copy_like_pydantic():
 
 
 def test_the_plain_targets_name_the_same_targets_as_the_model():
-    from sigil_monitoring.spec.behaviour import TARGET_NAMES
+    from sigil_monitoring.compilers.registry import TARGET_NAMES
+    from sigil_monitoring.engines import chosen
     from sigil_monitoring.spec.targets import Targets
 
     assert tuple(Targets.model_fields) == TARGET_NAMES
     doc = {"kubernetes": {"namespace": "obs"}, "victoriametrics": None}
-    assert (
-        fast._build_Targets(doc).chosen() == Targets.model_validate(doc).chosen() == ("kubernetes", "victoriametrics")
-    )
+    assert chosen(fast._build_Targets(doc)) == chosen(Targets.model_validate(doc)) == ("kubernetes", "victoriametrics")
 
 
 def _generate(model: type) -> None:

@@ -1,4 +1,4 @@
-"""The compiler registry: one module per output target, listed here and nowhere else.
+"""The compilers: one module per output target, registered in ``registry.py`` and nowhere else.
 
 A target module exposes ``compile(model: Model) -> list[Artifact]``; it is pure (no filesystem,
 no printing). Modules are imported only when their target runs, so ``validate`` stays fast.
@@ -7,36 +7,38 @@ A target compiles the services whose spec chose it (``targets:``, or ``compile -
 
 Every file a target writes lies under ``<service>/`` and depends on that service alone, except
 the files that depend on every service at once (Alertmanager's config, Grafana's provisioning);
-a target that writes such files also exposes them alone as ``compile_shared(model)``, so that
-``incremental.py`` can compile the changed services only and still rewrite the shared files.
+a target whose record says ``shared`` also exposes such files alone as ``compile_shared(model)``,
+so that ``incremental.py`` can compile the changed services only and still rewrite the shared files.
+
+>>> TARGETS["mimir"]
+'sigil_monitoring.compilers.mimir'
+>>> shared_compiler("mimir") is None, shared_compiler("grafana").__name__
+(True, 'compile_shared')
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from ..ir.model import Model
-from ..output.bundle import Artifact
+from .registry import DEFAULT_TARGETS as DEFAULT_TARGETS
+from .registry import TARGET_NAMES as TARGET_NAMES
+from .registry import target as _target
 
-TARGETS: dict[str, str] = {
-    "prometheus": "sigil_monitoring.compilers.prometheus",
-    "grafana": "sigil_monitoring.compilers.grafana",
-    "alertmanager": "sigil_monitoring.compilers.alertmanager",
-    "runbook": "sigil_monitoring.compilers.runbook",
-    "kubernetes": "sigil_monitoring.compilers.kubernetes",
-    "mimir": "sigil_monitoring.compilers.mimir",
-    "thanos": "sigil_monitoring.compilers.thanos",
-    "victoriametrics": "sigil_monitoring.compilers.victoriametrics",
-    "grafana_alerting": "sigil_monitoring.compilers.grafana_alerting",
-}
-DEFAULT_TARGETS: tuple[str, ...] = ("prometheus", "grafana", "alertmanager", "runbook")
+if TYPE_CHECKING:  # this package is imported by the CLI and the spec: keep the IR out of start-up
+    from ..output.bundle import Artifact
+    from ..ir.model import Model
+
+# name -> compiler module, in registry order (the order targets are compiled in).
+TARGETS: dict[str, str] = {name: _target(name).module for name in TARGET_NAMES}
 
 
 def compiler(target: str) -> Callable[[Model], Iterable[Artifact]]:
-    return importlib.import_module(TARGETS[target]).compile  # type: ignore[no-any-return]
+    return importlib.import_module(_target(target).module).compile  # type: ignore[no-any-return]
 
 
 def shared_compiler(target: str) -> Callable[[Model], list[Artifact]] | None:
     """The target's files that depend on every service (``compile_shared``), when it has any."""
-    return getattr(importlib.import_module(TARGETS[target]), "compile_shared", None)
+    record = _target(target)
+    return importlib.import_module(record.module).compile_shared if record.shared else None  # type: ignore[no-any-return]

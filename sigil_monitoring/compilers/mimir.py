@@ -21,16 +21,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from .. import conventions as names
 from ..ir.model import Model
 from ..output.bundle import Artifact
 from .rulesets import groups_of
 
 
+class MimirOptions(msgspec.Struct, frozen=True):
+    """The spec's ``targets.mimir``, as this compiler reads it."""
+
+    tenant: str
+    namespace: str | None  # None: the service name
+    source_tenants: tuple[str, ...]
+
+
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     files: dict[tuple[str, str], tuple[list[dict[str, Any]], list[str]]] = {}
     for service in model.services:
-        options = service.targets.mimir
+        options = service.targets.of("mimir", MimirOptions)
         groups = groups_of(service)
         if not groups:
             continue

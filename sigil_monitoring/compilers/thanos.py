@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from .. import conventions as names
 from ..ir.model import Model
 from ..output.bundle import Artifact
@@ -20,12 +22,19 @@ from .rulesets import concern_groups
 ENGINE = "thanos"
 
 
+class ThanosOptions(msgspec.Struct, frozen=True):
+    """The spec's ``targets.thanos``, as this compiler reads it."""
+
+    # One strategy for every group, or (concern, strategy) pairs; None leaves the field out.
+    partial_response_strategy: str | tuple[tuple[str, str], ...] | None
+
+
 def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     artifacts = []
     for service in model.services:
-        strategy = service.targets.thanos.partial_response_strategy
+        strategy = service.targets.of(ENGINE, ThanosOptions).partial_response_strategy
         for concern in concern_groups(service):
-            chosen = strategy.get(concern.concern) if isinstance(strategy, dict) else strategy
+            chosen = dict(strategy).get(concern.concern) if isinstance(strategy, tuple) else strategy
             groups = [_with_strategy(g, chosen) for g in concern.documents()]
             artifacts.append(
                 Artifact(

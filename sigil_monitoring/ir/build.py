@@ -35,6 +35,7 @@ from .model import (
     Slo,
     TimeInterval,
 )
+from .options import copy_options
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
     from ..spec.alerts import Alert as SpecAlert
@@ -166,7 +167,7 @@ def build_service(spec: Spec) -> Service:
         alerts=alerts,
         dashboard=dashboard,
         routing=_routing(spec),
-        targets=spec.targets,
+        targets=copy_options(spec.targets),
     )
 
 

@@ -8,24 +8,14 @@ the order of the spec.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
 from ..matchers import Matcher
 from ..records import Record, field
 from ..spec.units import Duration, Threshold
-
-if TYPE_CHECKING:
-    from ..spec.targets import Targets
+from .options import TargetOptions
 
 Matchers = tuple[Matcher, ...]
-
-
-def _default_targets() -> Targets:
-    # The plain twin of spec.targets.Targets() (every target's default options), without pydantic.
-    from ..spec._fast_generated import Targets as PlainTargets
-
-    return PlainTargets()  # type: ignore[no-any-return]
 
 
 class Metric(Record):
@@ -251,9 +241,7 @@ class Service(Record):
     alerts: tuple[Alert, ...]
     dashboard: Dashboard
     routing: Routing | None
-    targets: Targets = field(
-        default_factory=_default_targets
-    )  # the spec's (frozen) section: what to compile, engine options
+    targets: TargetOptions = field(default_factory=TargetOptions)  # each target's options, as plain values
 
 
 class Model(Record):

@@ -20,7 +20,6 @@ from sigil_monitoring.spec.behaviour import MetricBehaviour as _MetricBehaviour
 from sigil_monitoring.spec.behaviour import PanelBehaviour as _PanelBehaviour
 from sigil_monitoring.spec.behaviour import ReceiverBehaviour as _ReceiverBehaviour
 from sigil_monitoring.spec.behaviour import SliBehaviour as _SliBehaviour
-from sigil_monitoring.spec.behaviour import TargetsBehaviour as _TargetsBehaviour
 from sigil_monitoring.spec.checks import AtMost as _AtMost
 from sigil_monitoring.spec.checks import CalendarRange as _CalendarRange
 from sigil_monitoring.spec.checks import DurationCheck as _DurationCheck
@@ -299,7 +298,7 @@ class TimeInterval(_FastModel):
     _fields = ('weekdays', 'times', 'days_of_month', 'months', 'years', 'location')
 
 
-class Targets(_TargetsBehaviour, _FastModel):
+class Targets(_FastModel):
     __slots__ = ('prometheus', 'grafana', 'alertmanager', 'runbook', 'kubernetes', 'mimir', 'thanos', 'victoriametrics', 'grafana_alerting')
     _fields = ('prometheus', 'grafana', 'alertmanager', 'runbook', 'kubernetes', 'mimir', 'thanos', 'victoriametrics', 'grafana_alerting')
 

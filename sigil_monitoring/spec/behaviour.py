@@ -1,7 +1,7 @@
 """What the compiler asks of spec objects beyond their fields, without pydantic.
 
 Both the pydantic models and the generated plain classes (``_fast_generated.py``) inherit these
-mixins, so ``Sli.kind``, ``Condition.refs()`` or ``Targets.chosen()`` is one implementation
+mixins, so ``Sli.kind`` or ``Condition.refs()`` is one implementation
 whichever path built the spec. The mixins keep ``__slots__`` empty so the plain classes stay
 slotted.
 """
@@ -109,25 +109,3 @@ class ReceiverBehaviour:
     @property
     def kind(self) -> str:
         return next(k for k in RECEIVER_KINDS if getattr(self, k) is not None)
-
-
-TARGET_NAMES = (
-    "prometheus",
-    "grafana",
-    "alertmanager",
-    "runbook",
-    "kubernetes",
-    "mimir",
-    "thanos",
-    "victoriametrics",
-    "grafana_alerting",
-)
-
-
-class TargetsBehaviour:
-    __slots__ = ()
-
-    def chosen(self) -> tuple[str, ...]:
-        """The targets the section names, in declaration order."""
-        given = getattr(self, "model_fields_set")
-        return tuple(name for name in TARGET_NAMES if name in given)

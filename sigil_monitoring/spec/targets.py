@@ -3,22 +3,23 @@
 Absent, a spec compiles to the default outputs (Prometheus rules, Grafana dashboards,
 Alertmanager, runbook). Present, each key names one target; ``{}`` or an empty value takes the
 target's defaults. ``compile --target`` overrides the section's choice, never its options.
+The section has one key per target of the registry (``compilers/registry.py``), whose record names
+the options model defined here.
 
 >>> t = Targets.model_validate({"kubernetes": {"namespace": "obs"}, "victoriametrics": None})
->>> t.chosen(), t.kubernetes.namespace
-(('kubernetes', 'victoriametrics'), 'obs')
+>>> sorted(t.model_fields_set), t.kubernetes.namespace
+(['kubernetes', 'victoriametrics'], 'obs')
 >>> Targets().kubernetes.namespace  # options default even for a target named only on the CLI
 'monitoring'
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, create_model
 
 from . import checks
-from .behaviour import TargetsBehaviour
 from .types import Labels, SpecModel
 
 # Kubernetes object names and namespaces are DNS-1123 labels
@@ -107,33 +108,45 @@ class GrafanaAlerting(SpecModel):
     )
 
 
-class Targets(TargetsBehaviour, SpecModel):
-    """Outputs to compile; each key present turns its target on."""
+# --- the section: one field per registered target (compilers/registry.py), in registry order ---------
 
-    prometheus: Annotated[
-        Prometheus, BeforeValidator(checks.empty_is_default, json_schema_input_type=Prometheus | None)
-    ] = Field(default_factory=Prometheus)
-    grafana: Annotated[Grafana, BeforeValidator(checks.empty_is_default, json_schema_input_type=Grafana | None)] = (
-        Field(default_factory=Grafana)
+
+def _option_models() -> dict[str, type[SpecModel]]:
+    """Each registered target's options model, by target name (``module:Class`` in the registry)."""
+    import importlib
+
+    from ..compilers.registry import TARGETS
+
+    found: dict[str, type[SpecModel]] = {}
+    for target in TARGETS:
+        module, _, name = target.options.partition(":")
+        # This module is still being imported when it builds the section: read its own models directly.
+        found[target.name] = globals()[name] if module == __name__ else getattr(importlib.import_module(module), name)
+    return found
+
+
+def _section() -> type[SpecModel]:
+    """The ``targets:`` section's model; a key absent or empty takes the target's default options."""
+    fields: dict[str, Any] = {
+        name: (
+            Annotated[model, BeforeValidator(checks.empty_is_default, json_schema_input_type=model | None)],
+            Field(default_factory=model),
+        )
+        for name, model in _option_models().items()
+    }
+    return create_model(  # type: ignore[no-any-return, call-overload]
+        "Targets", __base__=SpecModel, __doc__=_TARGETS_DOC, __module__=__name__, **fields
     )
-    alertmanager: Annotated[
-        Alertmanager, BeforeValidator(checks.empty_is_default, json_schema_input_type=Alertmanager | None)
-    ] = Field(default_factory=Alertmanager)
-    runbook: Annotated[Runbook, BeforeValidator(checks.empty_is_default, json_schema_input_type=Runbook | None)] = (
-        Field(default_factory=Runbook)
-    )
-    kubernetes: Annotated[
-        Kubernetes, BeforeValidator(checks.empty_is_default, json_schema_input_type=Kubernetes | None)
-    ] = Field(default_factory=Kubernetes)
-    mimir: Annotated[Mimir, BeforeValidator(checks.empty_is_default, json_schema_input_type=Mimir | None)] = Field(
-        default_factory=Mimir
-    )
-    thanos: Annotated[Thanos, BeforeValidator(checks.empty_is_default, json_schema_input_type=Thanos | None)] = Field(
-        default_factory=Thanos
-    )
-    victoriametrics: Annotated[
-        VictoriaMetrics, BeforeValidator(checks.empty_is_default, json_schema_input_type=VictoriaMetrics | None)
-    ] = Field(default_factory=VictoriaMetrics)
-    grafana_alerting: Annotated[
-        GrafanaAlerting, BeforeValidator(checks.empty_is_default, json_schema_input_type=GrafanaAlerting | None)
-    ] = Field(default_factory=GrafanaAlerting)
+
+
+_TARGETS_DOC = "Outputs to compile; each key present turns its target on."
+
+if TYPE_CHECKING:
+
+    class Targets(SpecModel):
+        """Outputs to compile; each key present turns its target on (one field per registered target)."""
+
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    Targets = _section()

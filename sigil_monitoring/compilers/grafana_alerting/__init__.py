@@ -19,7 +19,7 @@ from ... import conventions as names
 from ...ir.model import Model
 from ...output.bundle import Artifact
 from .notifications import document
-from .rules import recording_document, rule_groups
+from .rules import options, recording_document, rule_groups
 
 FOLDER = "grafana-alerting"
 
@@ -45,7 +45,7 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
                 )
             )
     if model.services:
-        notifications = document(model, model.services[0].targets.grafana_alerting.root_contact_point)
+        notifications = document(model, options(model.services[0]).root_contact_point)
         if notifications is not None:
             source = ", ".join(dict.fromkeys(s.source for s in model.services if s.routing is not None))
             artifacts.append(Artifact(f"{FOLDER}/notifications.yml", notifications, "yaml", source))

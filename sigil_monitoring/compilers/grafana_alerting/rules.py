@@ -22,12 +22,27 @@ import hashlib
 import re
 from typing import Any
 
+import msgspec
+
 from ...ir.model import Service
 from ..rulesets import concern_groups
 from .interpolation import escape_values
 
 RELATIVE_RANGE_SECONDS = 600  # the instant query's window; the expressions carry their own ranges
 _VALUE = re.compile(r"\$value\b")
+
+
+class GrafanaAlertingOptions(msgspec.Struct, frozen=True):
+    """The spec's ``targets.grafana_alerting``, as this compiler reads it."""
+
+    datasource_uid: str  # of the Prometheus data source the rules query
+    folder: str | None  # None: service.links.folder, else sigil-monitoring
+    interval: str  # evaluation interval of the rule groups
+    root_contact_point: str  # of the root notification policy
+
+
+def options(service: Service) -> GrafanaAlertingOptions:
+    return service.targets.of("grafana_alerting", GrafanaAlertingOptions)
 
 
 def rule_uid(service: str, alert: str) -> str:
@@ -40,7 +55,7 @@ def rule_uid(service: str, alert: str) -> str:
 
 
 def folder(service: Service) -> str:
-    return service.targets.grafana_alerting.folder or service.dashboard.folder or "sigil-monitoring"
+    return options(service).folder or service.dashboard.folder or "sigil-monitoring"
 
 
 def _panels(service: Service) -> dict[str, int]:
@@ -50,8 +65,7 @@ def _panels(service: Service) -> dict[str, int]:
 
 
 def alert_rule(service: Service, rule: dict[str, Any], panel_id: int | None) -> dict[str, Any]:
-    options = service.targets.grafana_alerting
-    datasource = options.datasource_uid
+    datasource = options(service).datasource_uid
     annotations = {
         k: _VALUE.sub("$values.A.Value", v) if k == "description" else v for k, v in rule["annotations"].items()
     }
@@ -108,7 +122,7 @@ def rule_groups(service: Service) -> list[dict[str, Any]]:
                         "orgId": 1,
                         "name": group["name"],
                         "folder": folder(service),
-                        "interval": service.targets.grafana_alerting.interval,
+                        "interval": options(service).interval,
                         "rules": alerts,
                     }
                 )

@@ -23,13 +23,14 @@ from ...ir.model import Model, Service
 from ...output.bundle import Artifact
 from ..rulesets import groups_of
 from .alertmanager_config import TEMPLATES_CONFIGMAP, alertmanager_config, templates_configmap
+from .options import options as kubernetes_options
 
 RULE_API_VERSION = "monitoring.coreos.com/v1"
 
 
 def metadata(service: Service, name: str) -> dict[str, Any]:
-    options = service.targets.kubernetes
-    labels = {names.SERVICE_LABEL: service.name, **options.labels}
+    options = kubernetes_options(service)
+    labels = {names.SERVICE_LABEL: service.name, **dict(options.labels)}
     return {"name": name, "namespace": options.namespace, "labels": dict(sorted(labels.items()))}
 
 
@@ -55,7 +56,7 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
             artifacts.append(
                 Artifact(names.kubernetes_path(service.name, "PrometheusRule"), rule, "yaml", service.source)
             )
-        if service.targets.kubernetes.alertmanager_config and service.routing is not None:
+        if kubernetes_options(service).alertmanager_config and service.routing is not None:
             configs.append(service)
             artifacts.append(
                 Artifact(
@@ -68,7 +69,7 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     if configs:
         source = ", ".join(dict.fromkeys(s.source for s in configs))
         # One per namespace: a ConfigMap is read only by an Alertmanager resource of its namespace.
-        for namespace in sorted({s.targets.kubernetes.namespace for s in configs}):
+        for namespace in sorted({kubernetes_options(s).namespace for s in configs}):
             artifacts.append(
                 Artifact(
                     f"kubernetes/{namespace}/{TEMPLATES_CONFIGMAP}.yaml", templates_configmap(namespace), "yaml", source

@@ -29,13 +29,14 @@ from ..alertmanager import inhibit, routes, templates, weekdays
 from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig, WebhookConfig
 from ..alertmanager.receivers import receiver
 from ..matcher_strings import parse
+from .options import options
 
 API_VERSION = "monitoring.coreos.com/v1alpha1"
 TEMPLATES_CONFIGMAP = "sigil-monitoring-templates"
 
 
 def secret_name(service: Service) -> str:
-    return service.targets.kubernetes.secret or f"{service.name}-alertmanager"
+    return options(service).secret or f"{service.name}-alertmanager"
 
 
 def secret_key(path: str) -> str:
