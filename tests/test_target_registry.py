@@ -77,7 +77,7 @@ MODULE = '''
 
 import msgspec
 
-from ..bundle import Artifact
+from ..output.bundle import Artifact
 from ..ir.model import Model
 from .rulesets import groups_of
 
