@@ -1,18 +1,21 @@
 """The validated internal model: what every compiler consumes.
 
 Defaults are applied, catalog references resolved to ``Series``, names and panel ids assigned.
-Everything is a frozen dataclass of tuples, so compilers cannot change it and iteration order is
-the order of the spec.
+Everything is a frozen ``msgspec.Struct`` of tuples, so compilers cannot change it and iteration
+order is the order of the spec. Every kind is a closed union of structs that hold only their own
+fields (``Sli``, ``Condition``, ``PanelContent``, ``Integration``): consumers ``match`` on the
+class and end with ``assert_never``, so mypy fails where a new kind is not handled.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, assert_never
+
+from msgspec import Struct, field
 
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
 from ..matchers import Matcher
-from ..records import Record, field
 from ..spec.units import Duration, Threshold
 
 if TYPE_CHECKING:
@@ -28,7 +31,7 @@ def _default_targets() -> Targets:
     return PlainTargets()  # type: ignore[no-any-return]
 
 
-class Metric(Record):
+class Metric(Struct, frozen=True):
     key: str  # logical name in the catalog
     name: str  # Prometheus metric name
     type: str  # counter | gauge | histogram | native_histogram
@@ -39,7 +42,7 @@ class Metric(Record):
     states: tuple[tuple[int, str], ...] | None  # (value, state name), by value
 
 
-class Series(Record):
+class Series(Struct, frozen=True):
     """A catalog metric narrowed by the service selector and ``where``; ``by`` labels kept."""
 
     metric: Metric
@@ -55,7 +58,7 @@ class Series(Record):
         return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
 
 
-class BurnAlert(Record):
+class BurnAlert(Struct, frozen=True):
     name: str
     tier: str
     severity: str
@@ -72,21 +75,46 @@ class BurnAlert(Record):
     runbook: str = ""  # the tier's own "what to do" (the SLO's is Slo.runbook)
 
 
-class Slo(Record):
+class RatioSli(Struct, frozen=True):
+    """Bad (or good) events over all events: ``{bad: errors, total: requests}``."""
+
+    part: Series  # the bad events, or the good ones (``part_is_bad`` False)
+    total: Series
+    part_is_bad: bool
+
+
+class LatencySli(Struct, frozen=True):
+    """Requests slower than ``below`` over all requests, read from a histogram."""
+
+    histogram: Series
+    below: Decimal  # the threshold in seconds
+    below_text: str  # the bucket boundary as Prometheus prints it, e.g. "1" or "0.25"
+
+
+class UpSli(Struct, frozen=True):
+    """The share of time the scraped targets were down (an ``up``-style 0/1 gauge)."""
+
+    up: Series
+
+
+class ErrorRatioSli(Struct, frozen=True):
+    """The spec's own error-ratio PromQL, with ``$window`` where the range goes."""
+
+    promql: str
+
+
+# One SLI kind per spec shape; the Prometheus SLI chain (compilers/prometheus/sli.py) is the only
+# consumer that matches on it, everything else asks that module.
+Sli = RatioSli | LatencySli | UpSli | ErrorRatioSli
+
+
+class Slo(Struct, frozen=True):
     name: str
     objective: Decimal  # percent, e.g. 99.9
     error_budget: Decimal  # ratio, 1 - objective/100, exact
     window: Duration
     description: str
-    kind: str  # ratio | latency | up | error_ratio
-    bad: Series | None  # ratio SLI with bad events
-    good: Series | None  # ratio SLI with good events
-    total: Series | None
-    latency: Series | None
-    below: Decimal | None  # latency threshold in seconds
-    below_text: str | None  # the bucket boundary as Prometheus prints it, e.g. "1" or "0.25"
-    up: Series | None
-    error_ratio: str | None  # raw PromQL with $window
+    sli: Sli
     group_by: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]  # extra alert labels
     alerts: tuple[BurnAlert, ...]  # enabled tiers only
@@ -94,35 +122,65 @@ class Slo(Record):
     runbook: str = ""  # what to do when the budget burns (both tiers' runbook sections)
 
 
-class Alert(Record):
-    name: str
-    kind: str  # quantile | rate | ratio | state | value | gauge_ratio | absent | promql
-    series: Series | None  # the metric the condition is on (bad events for ratio, the part for gauge_ratio)
-    total: Series | None  # ratio and gauge_ratio: the denominator
-    quantile: Decimal | None
-    state: tuple[int, str] | None  # (value, name) for state alerts
-    op: str | None  # ">" or "<"
-    threshold: Threshold | None
-    promql: str | None
-    rate_window: Duration  # range for rate()/increase() in the condition
-    for_: Duration
-    severity: str
-    summary: str
-    description: str
-    runbook: str
-    labels: tuple[tuple[str, str], ...]  # every label the alert carries, sorted
-    inhibits: bool
-    panel_id: int | None
-    runbook_url: str
-    dashboard_url: str
-    unit: str = "none"  # of the compared value: the metric's, ratio for ratios, the promql condition's
-    test: PromqlTest | None = None  # promql alerts: the spec's test inputs
-    keep_firing_for: Duration | None = None
-    annotations: tuple[tuple[str, str], ...] = ()  # extra annotations, sorted
-    inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
+class Comparison(Struct, frozen=True):
+    """``> 500ms``: how a condition's value is compared to the spec's threshold."""
+
+    op: str  # ">" or "<"
+    threshold: Threshold
 
 
-class PromqlTest(Record):
+class QuantileCondition(Struct, frozen=True):
+    """A quantile of a histogram compared to a threshold: ``{quantile: 0.99, of: latency, above: 1s}``."""
+
+    series: Series
+    quantile: Decimal
+    compare: Comparison
+
+
+class RateCondition(Struct, frozen=True):
+    """The per-second rate of a counter compared to a threshold."""
+
+    series: Series
+    compare: Comparison
+
+
+class RatioCondition(Struct, frozen=True):
+    """bad / total of two counters' rates compared to a threshold."""
+
+    bad: Series
+    total: Series
+    compare: Comparison
+
+
+class StateCondition(Struct, frozen=True):
+    """A state gauge sits at one state."""
+
+    series: Series
+    state: tuple[int, str]  # (value, name)
+
+
+class ValueCondition(Struct, frozen=True):
+    """A gauge's value compared to a threshold."""
+
+    series: Series
+    compare: Comparison
+
+
+class GaugeRatioCondition(Struct, frozen=True):
+    """A gauge as a share of another (``{value: connections, of: max_connections}``) compared to a threshold."""
+
+    part: Series
+    whole: Series
+    compare: Comparison
+
+
+class AbsentCondition(Struct, frozen=True):
+    """No series of the metric is reported."""
+
+    series: Series
+
+
+class PromqlTest(Struct, frozen=True):
     """The spec's inputs for a promql alert's test: (series, values) pairs, expected labels and value."""
 
     firing: tuple[tuple[str, str], ...]
@@ -131,30 +189,220 @@ class PromqlTest(Record):
     value: float | None
 
 
-class Panel(Record):
+class PromqlCondition(Struct, frozen=True):
+    """The spec's own PromQL, alone (fires when it returns series) or compared to a threshold."""
+
+    promql: str
+    unit: str  # of the values it returns
+    compare: Comparison | None = None
+    test: PromqlTest | None = None  # the spec's test inputs
+
+
+Condition = (
+    QuantileCondition
+    | RateCondition
+    | RatioCondition
+    | StateCondition
+    | ValueCondition
+    | GaugeRatioCondition
+    | AbsentCondition
+    | PromqlCondition
+)
+
+
+def comparison(condition: Condition) -> Comparison | None:
+    """The threshold comparison of a condition; None for state, absent and a bare promql condition.
+
+    >>> comparison(AbsentCondition(Series(Metric("up", "up", "gauge", "none", "", (), None, None), ()))) is None
+    True
+    """
+    match condition:
+        case (
+            QuantileCondition(compare=compare)
+            | RateCondition(compare=compare)
+            | RatioCondition(compare=compare)
+            | ValueCondition(compare=compare)
+            | GaugeRatioCondition(compare=compare)
+        ):
+            return compare
+        case PromqlCondition(compare=compare):
+            return compare
+        case StateCondition() | AbsentCondition():
+            return None
+        case _:
+            assert_never(condition)
+
+
+def condition_series(condition: Condition) -> tuple[Series, ...]:
+    """The catalog series a condition reads, in the spec's order (none for raw PromQL)."""
+    match condition:
+        case (
+            QuantileCondition(series=s)
+            | RateCondition(series=s)
+            | StateCondition(series=s)
+            | ValueCondition(series=s)
+            | AbsentCondition(series=s)
+        ):
+            return (s,)
+        case RatioCondition(bad=bad, total=total):
+            return (bad, total)
+        case GaugeRatioCondition(part=part, whole=whole):
+            return (part, whole)
+        case PromqlCondition():
+            return ()
+        case _:
+            assert_never(condition)
+
+
+class Alert(Struct, frozen=True, kw_only=True):
+    name: str
+    condition: Condition
+    rate_window: Duration  # range for rate()/increase() in the condition
+    for_: Duration
+    severity: str
+    summary: str  # static text: the spec's, or derived from the condition
+    description: str | None  # the spec's own (a template); None: the target derives one
+    runbook: str
+    labels: tuple[tuple[str, str], ...]  # every label the alert carries, sorted
+    inhibits: bool
+    panel_id: int | None
+    runbook_url: str
+    dashboard_url: str
+    keep_firing_for: Duration | None = None
+    annotations: tuple[tuple[str, str], ...] = ()  # extra annotations, sorted
+    inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
+
+
+Limits = tuple[Decimal | None, Decimal | None]  # a stat/gauge/promql panel's axis min and max
+
+
+class HeatmapPanel(Struct, frozen=True):
+    series: Series
+    kind: ClassVar[str] = "heatmap"
+
+
+class PercentilesPanel(Struct, frozen=True):
+    series: Series
+    quantiles: tuple[Decimal, ...]
+    kind: ClassVar[str] = "percentiles"
+
+
+class HistogramPanel(Struct, frozen=True):
+    series: Series
+    kind: ClassVar[str] = "histogram"
+
+
+class RatePanel(Struct, frozen=True):
+    series: Series
+    kind: ClassVar[str] = "rate"
+
+
+class ErrorRatioPanel(Struct, frozen=True):
+    bad: Series
+    total: Series
+    kind: ClassVar[str] = "error_ratio"
+
+
+class TimelinePanel(Struct, frozen=True):
+    series: Series
+    kind: ClassVar[str] = "timeline"
+
+
+class StatPanel(Struct, frozen=True):
+    series: Series
+    of: Series | None = None  # shown as a share of this gauge
+    limits: Limits = (None, None)
+    kind: ClassVar[str] = "stat"
+
+
+class GaugePanel(Struct, frozen=True):
+    series: Series
+    of: Series | None = None  # shown as a share of this gauge
+    limits: Limits = (None, None)
+    kind: ClassVar[str] = "gauge"
+
+
+class PromqlPanel(Struct, frozen=True):
+    promql: str  # the query as written
+    unit: str  # of its values
+    legend: str | None = None
+    display: str = "timeseries"  # timeseries or stat
+    limits: Limits = (None, None)
+    kind: ClassVar[str] = "promql"
+
+
+class TextPanel(Struct, frozen=True):
+    text: str
+    kind: ClassVar[str] = "text"
+
+
+class SloSliPanel(Struct, frozen=True):
+    slo: str
+    kind: ClassVar[str] = "slo_sli"
+
+
+class SloBudgetPanel(Struct, frozen=True):
+    slo: str
+    kind: ClassVar[str] = "slo_budget"
+
+
+class SloBurnPanel(Struct, frozen=True):
+    slo: str
+    kind: ClassVar[str] = "slo_burn"
+
+
+# What a panel shows. ``kind`` (the spec's name) keys data tables only (sizes, alert links);
+# code that acts on a panel matches on the class.
+PanelContent = (
+    HeatmapPanel
+    | PercentilesPanel
+    | HistogramPanel
+    | RatePanel
+    | ErrorRatioPanel
+    | TimelinePanel
+    | StatPanel
+    | GaugePanel
+    | PromqlPanel
+    | TextPanel
+    | SloSliPanel
+    | SloBudgetPanel
+    | SloBurnPanel
+)
+
+
+def panel_series(content: PanelContent) -> tuple[Series, ...]:
+    """The catalog series a panel reads: the shown one first, then its denominator (if any)."""
+    match content:
+        case HeatmapPanel(series=s) | PercentilesPanel(series=s) | HistogramPanel(series=s):
+            return (s,)
+        case RatePanel(series=s) | TimelinePanel(series=s):
+            return (s,)
+        case ErrorRatioPanel(bad=bad, total=total):
+            return (bad, total)
+        case StatPanel(series=s, of=of) | GaugePanel(series=s, of=of):
+            return (s,) if of is None else (s, of)
+        case PromqlPanel() | TextPanel() | SloSliPanel() | SloBudgetPanel() | SloBurnPanel():
+            return ()
+        case _:
+            assert_never(content)
+
+
+class Panel(Struct, frozen=True, kw_only=True):
+    """One panel: its place on the grid (shared by every kind) and what it shows."""
+
     id: int
-    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | promql | text | slo_sli | slo_budget | slo_burn
     title: str
     description: str
     x: int
     y: int
     w: int
     h: int
-    series: Series | None = None
-    total: Series | None = None
-    quantiles: tuple[Decimal, ...] = ()
-    slo: str | None = None
-    text: str | None = None
+    content: PanelContent
     thresholds: tuple[Decimal, ...] = ()  # alert thresholds to draw, in the metric's unit
     alerts: tuple[str, ...] = ()  # alert names this panel explains (for links to runbook)
-    promql: str | None = None  # promql panels: the query as written
-    unit: str | None = None  # promql panels: the unit of its values
-    legend: str | None = None  # promql panels: legend format
-    display: str = "timeseries"  # promql panels: timeseries or stat
-    limits: tuple[Decimal | None, Decimal | None] = (None, None)  # stat/gauge axis min and max
 
 
-class Row(Record):
+class Row(Struct, frozen=True):
     id: int
     title: str
     y: int
@@ -162,7 +410,7 @@ class Row(Record):
     panels: tuple[Panel, ...]
 
 
-class Dashboard(Record):
+class Dashboard(Struct, frozen=True):
     uid: str
     title: str
     tags: tuple[str, ...]
@@ -179,26 +427,52 @@ class Dashboard(Record):
         return tuple(p for row in self.rows for p in row.panels)
 
 
-class Receiver(Record):
-    name: str  # unique across services (conventions.receiver_name)
-    spec_name: str
-    kind: str  # slack | pagerduty | webhook | email | opsgenie
-    channel: str | None = None
-    secret_file: str | None = (
-        None  # api_url_file / routing_key_file / credentials_file / auth_password_file / api_key_file
-    )
+class Slack(Struct, frozen=True):
+    channel: str
+    api_url_file: str
+    mention: str | None = None  # who is mentioned on critical alerts
+    send_resolved: bool = True
+
+
+class PagerDuty(Struct, frozen=True):
+    routing_key_file: str
     url: str | None = None
     send_resolved: bool = True
-    mention: str | None = None
-    email_to: str | None = None
-    email_from: str | None = None
+
+
+class Webhook(Struct, frozen=True):
+    url: str
+    credentials_file: str | None = None
+    send_resolved: bool = True
+
+
+class Email(Struct, frozen=True):
+    to: str
+    from_: str
     smarthost: str | None = None
     auth_username: str | None = None
+    auth_password_file: str | None = None
     require_tls: bool = True
-    team: str | None = None  # Opsgenie responder team
+    send_resolved: bool = True
 
 
-class Route(Record):
+class Opsgenie(Struct, frozen=True):
+    api_key_file: str
+    api_url: str | None = None
+    team: str | None = None  # responder team
+    send_resolved: bool = True
+
+
+Integration = Slack | PagerDuty | Webhook | Email | Opsgenie
+
+
+class Receiver(Struct, frozen=True):
+    name: str  # unique across services (conventions.receiver_name)
+    spec_name: str
+    integration: Integration
+
+
+class Route(Struct, frozen=True):
     matchers: Matchers  # severity first, then the spec's match
     receivers: tuple[str, ...]  # unique receiver names
     continue_: bool
@@ -210,7 +484,7 @@ class Route(Record):
     group_by: tuple[str, ...] | None = None  # None: inherit the service's group_by
 
 
-class TimeInterval(Record):
+class TimeInterval(Struct, frozen=True):
     name: str
     weekdays: tuple[str, ...]
     times: tuple[tuple[str, str], ...]
@@ -220,7 +494,7 @@ class TimeInterval(Record):
     years: tuple[str, ...] = ()
 
 
-class Routing(Record):
+class Routing(Struct, frozen=True):
     receivers: tuple[Receiver, ...]
     routes: tuple[Route, ...]
     default: str
@@ -234,7 +508,7 @@ class Routing(Record):
     repeat_interval: Duration | None = None
 
 
-class Service(Record):
+class Service(Struct, frozen=True):
     name: str
     title: str
     description: str
@@ -256,7 +530,7 @@ class Service(Record):
     )  # the spec's (frozen) section: what to compile, engine options
 
 
-class Model(Record):
+class Model(Struct, frozen=True):
     """Everything one compile run sees: one or more services."""
 
     services: tuple[Service, ...] = field(default_factory=tuple)
