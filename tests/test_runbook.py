@@ -14,6 +14,7 @@ from test_alertmanager import model_of, spec_dict, write
 
 from sigil_monitoring.compilers import runbook
 from sigil_monitoring.compilers.alertmanager import routing_table
+from sigil_monitoring.ir.model import Slack
 from sigil_monitoring.live.net import ALERTMANAGER_NAMES, AMTOOL_NAMES
 from sigil_monitoring.live.processes import AlertmanagerProcess
 
@@ -36,7 +37,8 @@ def test_every_alert_section_says_where_it_goes_as_the_routing_table_does():
         goes_to = re.search(r"^\*\*Goes to:\*\* (.+)$", page[row.alert], flags=re.M).group(1)
         for name in row.receivers:
             r = receivers[name]
-            assert (r.channel or r.spec_name) in goes_to, (row.alert, goes_to)
+            shown = r.integration.channel if isinstance(r.integration, Slack) else r.spec_name
+            assert shown in goes_to, (row.alert, goes_to)
         for other in set(receivers) - set(row.receivers):
             assert f"`{receivers[other].channel or receivers[other].spec_name}`" not in goes_to, (row.alert, goes_to)
 
