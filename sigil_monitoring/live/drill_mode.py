@@ -23,7 +23,7 @@ compilers render that one. What changes, and nothing else:
 >>> drill = drill_model(model, sink_url="http://127.0.0.1:9", secrets_dir="/tmp/x").services[0]
 >>> str(drill.rate_window), str(drill.alerts[0].for_), [str(w.long) for w in drill.slos[0].alerts[0].windows]
 ('5s', '2s', ['10s', '20s'])
->>> drill.routing.receivers[1].integration.routing_key_file
+>>> drill.routing.receivers[1].integration.api_url_file
 '/tmp/x/sigil-dna-team.secret'
 """
 

@@ -317,7 +317,8 @@ def _number(value: Decimal | None) -> float | int | None:
 
 def single_value(ctx: Context, panel: Panel, shown: StatPanel | GaugePanel) -> GPanel:
     """``stat`` and ``gauge``: the last value (or share of another gauge), coloured by the alert thresholds it shows."""
-    series, kind = shown.series, shown.kind
+    series = shown.series
+    kind = "stat" if isinstance(shown, StatPanel) else "gauge"  # the Grafana panel type
     extra = queries.variable_matchers(series, ctx.variables)
     if shown.of is not None:
         whole = shown.of
@@ -330,7 +331,7 @@ def single_value(ctx: Context, panel: Panel, shown: StatPanel | GaugePanel) -> G
         meaning = f"Current value of {series.shown}. {series.metric.help}".strip()
     tgt = target(0, expr, legend_of(series, "{{instance}}"))
     thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
-    opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
+    opts = options.StatOptions() if isinstance(shown, StatPanel) else options.GaugeOptions()
     limits = _limits(shown.limits, unit)
     action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
     return base(
