@@ -337,6 +337,8 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, float(slo.error_budget) * QUIET_SHARE, normal=True)
         case PromqlInputs(quiet=inputs, clock=clock):
             _stage_inputs(sim, inputs, clock, normal=True)
+        case _:
+            assert_never(incident)
 
 
 def inject(incident: Incident, sim: Simulator) -> None:
@@ -363,6 +365,8 @@ def inject(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, incident.error_ratio, normal=False)
         case PromqlInputs(firing=inputs, clock=clock):
             _stage_inputs(sim, inputs, clock, normal=False)
+        case _:
+            assert_never(incident)
 
 
 def touched(incident: Incident) -> tuple[Series, ...]:

@@ -19,8 +19,8 @@ from ....ir.model import BurnAlert, LatencySli, RatioSli, Service, Slo, UpSli
 from ....spec.units import Duration
 from .. import recording
 from .. import slo as slo_rules
-from ..sli import sli_series, stageable
 from ..rules import AlertingRule, Labels, merge_labels
+from ..sli import sli_series, stageable
 from . import inputs
 from .label_values import satisfying
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
