@@ -10,7 +10,7 @@ class and end with ``assert_never``, so mypy fails where a new kind is not handl
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from msgspec import Struct, field
 
@@ -278,48 +278,48 @@ Limits = tuple[Decimal | None, Decimal | None]  # a stat/gauge/promql panel's ax
 
 class HeatmapPanel(Struct, frozen=True):
     series: Series
-    kind: ClassVar[str] = "heatmap"
+    kind = "heatmap"
 
 
 class PercentilesPanel(Struct, frozen=True):
     series: Series
     quantiles: tuple[Decimal, ...]
-    kind: ClassVar[str] = "percentiles"
+    kind = "percentiles"
 
 
 class HistogramPanel(Struct, frozen=True):
     series: Series
-    kind: ClassVar[str] = "histogram"
+    kind = "histogram"
 
 
 class RatePanel(Struct, frozen=True):
     series: Series
-    kind: ClassVar[str] = "rate"
+    kind = "rate"
 
 
 class ErrorRatioPanel(Struct, frozen=True):
     bad: Series
     total: Series
-    kind: ClassVar[str] = "error_ratio"
+    kind = "error_ratio"
 
 
 class TimelinePanel(Struct, frozen=True):
     series: Series
-    kind: ClassVar[str] = "timeline"
+    kind = "timeline"
 
 
 class StatPanel(Struct, frozen=True):
     series: Series
     of: Series | None = None  # shown as a share of this gauge
     limits: Limits = (None, None)
-    kind: ClassVar[str] = "stat"
+    kind = "stat"
 
 
 class GaugePanel(Struct, frozen=True):
     series: Series
     of: Series | None = None  # shown as a share of this gauge
     limits: Limits = (None, None)
-    kind: ClassVar[str] = "gauge"
+    kind = "gauge"
 
 
 class PromqlPanel(Struct, frozen=True):
@@ -328,31 +328,31 @@ class PromqlPanel(Struct, frozen=True):
     legend: str | None = None
     display: str = "timeseries"  # timeseries or stat
     limits: Limits = (None, None)
-    kind: ClassVar[str] = "promql"
+    kind = "promql"
 
 
 class TextPanel(Struct, frozen=True):
     text: str
-    kind: ClassVar[str] = "text"
+    kind = "text"
 
 
 class SloSliPanel(Struct, frozen=True):
     slo: str
-    kind: ClassVar[str] = "slo_sli"
+    kind = "slo_sli"
 
 
 class SloBudgetPanel(Struct, frozen=True):
     slo: str
-    kind: ClassVar[str] = "slo_budget"
+    kind = "slo_budget"
 
 
 class SloBurnPanel(Struct, frozen=True):
     slo: str
-    kind: ClassVar[str] = "slo_burn"
+    kind = "slo_burn"
 
 
-# What a panel shows. ``kind`` (the spec's name) keys data tables only (sizes, alert links);
-# code that acts on a panel matches on the class.
+# What a panel shows. ``kind``, a plain class attribute (not a field), is the spec's name for it
+# and keys data tables only (defaults.PANEL_SIZE); code that acts on a panel matches on the class.
 PanelContent = (
     HeatmapPanel
     | PercentilesPanel
