@@ -15,13 +15,9 @@ SNIPPET = textwrap.dedent(
     """
     from typing import assert_never
 
-    from sigil_monitoring.ir.model import (
-        AbsentCondition, Condition, Email, ErrorRatioSli, GaugePanel, GaugeRatioCondition, HeatmapPanel,
-        HistogramPanel, Integration, LatencySli, Opsgenie, PagerDuty, PanelContent, PercentilesPanel,
-        PromqlCondition, PromqlPanel, QuantileCondition, RateCondition, RatePanel, RatioCondition, RatioSli,
-        Slack, Sli, SloBudgetPanel, SloBurnPanel, SloSliPanel, StateCondition, StatPanel, TextPanel,
-        TimelinePanel, ValueCondition, ErrorRatioPanel,
-    )
+    from sigil_monitoring.ir.model import AbsentCondition, Condition, Email, ErrorRatioSli, GaugeRatioCondition, Integration, LatencySli, Opsgenie, PagerDuty, PromqlCondition, QuantileCondition, RateCondition, RatioCondition, RatioSli, Slack, Sli, StateCondition, ValueCondition
+
+    from sigil_monitoring.ir.dashboard import GaugePanel, HeatmapPanel, HistogramPanel, PanelContent, PercentilesPanel, PromqlPanel, RatePanel, SloBudgetPanel, SloBurnPanel, SloSliPanel, StatPanel, TextPanel, TimelinePanel, ErrorRatioPanel
 
 
     def sli(x: Sli) -> None:

@@ -17,13 +17,13 @@ from ..matchers import equal
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
+from .dashboard import Dashboard, Panel, Row
 from .model import (
     AbsentCondition,
     Alert,
     BurnAlert,
     Comparison,
     Condition,
-    Dashboard,
     Email,
     ErrorRatioSli,
     GaugeRatioCondition,
@@ -33,7 +33,6 @@ from .model import (
     Model,
     Opsgenie,
     PagerDuty,
-    Panel,
     PromqlCondition,
     PromqlTest,
     QuantileCondition,
@@ -43,7 +42,6 @@ from .model import (
     Receiver,
     Route,
     Routing,
-    Row,
     Series,
     Service,
     Slack,
@@ -311,23 +309,35 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
         case "quantile":
             quantile = Decimal(repr(_given(when.quantile, "a quantile alert's quantile")))
             return QuantileCondition(
-                series_of(_given(when.of, "a quantile alert's histogram")), quantile, _given(compare, kind)
+                series_of(_given(when.of, "a quantile alert's histogram")),
+                quantile,
+                _given(compare, f"a {kind} alert's threshold"),
             )
         case "rate":
-            return RateCondition(series_of(_given(when.rate, "a rate alert's counter")), _given(compare, kind))
+            return RateCondition(
+                series_of(_given(when.rate, "a rate alert's counter")), _given(compare, f"a {kind} alert's threshold")
+            )
         case "ratio":
             ratio = _given(when.ratio, "a ratio alert's sides")
-            return RatioCondition(series_of(ratio.bad), series_of(ratio.total), _given(compare, kind))
+            return RatioCondition(
+                series_of(ratio.bad), series_of(ratio.total), _given(compare, f"a {kind} alert's threshold")
+            )
         case "state":
             series = series_of(_given(when.state, "a state alert's gauge"))
             # The loader checked the state is one of the metric's.
             state = next(s for s in series.metric.states or () if s[1] == when.is_)
             return StateCondition(series, state)
         case "value":
-            return ValueCondition(series_of(_given(when.value, "a value alert's gauge")), _given(compare, kind))
+            return ValueCondition(
+                series_of(_given(when.value, "a value alert's gauge")), _given(compare, f"a {kind} alert's threshold")
+            )
         case "gauge_ratio":
             part = series_of(_given(when.value, "a share alert's gauge"))
-            return GaugeRatioCondition(part, series_of(_given(when.of, "a share alert's whole")), _given(compare, kind))
+            return GaugeRatioCondition(
+                part,
+                series_of(_given(when.of, "a share alert's whole")),
+                _given(compare, f"a {kind} alert's threshold"),
+            )
         case "absent":
             return AbsentCondition(series_of(_given(when.absent, "an absent alert's metric")))
         case _:

@@ -14,35 +14,37 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from .. import defaults
-from .model import (
-    AbsentCondition,
-    Condition,
+from .dashboard import (
     ErrorRatioPanel,
     GaugePanel,
-    GaugeRatioCondition,
     HeatmapPanel,
     HistogramPanel,
     Panel,
     PanelContent,
     PercentilesPanel,
-    PromqlCondition,
     PromqlPanel,
-    QuantileCondition,
-    RateCondition,
     RatePanel,
-    RatioCondition,
     Row,
-    Series,
     SloBudgetPanel,
     SloBurnPanel,
     SloSliPanel,
-    StateCondition,
     StatPanel,
     TextPanel,
     TimelinePanel,
+    panel_series,
+)
+from .model import (
+    AbsentCondition,
+    Condition,
+    GaugeRatioCondition,
+    PromqlCondition,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    Series,
+    StateCondition,
     ValueCondition,
     condition_series,
-    panel_series,
 )
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time

@@ -3,8 +3,9 @@
 Defaults are applied, catalog references resolved to ``Series``, names and panel ids assigned.
 Everything is a frozen ``msgspec.Struct`` of tuples, so compilers cannot change it and iteration
 order is the order of the spec. Every kind is a closed union of structs that hold only their own
-fields (``Sli``, ``Condition``, ``PanelContent``, ``Integration``): consumers ``match`` on the
-class and end with ``assert_never``, so mypy fails where a new kind is not handled.
+fields (``Sli``, ``Condition``, ``Integration`` here, ``PanelContent`` in ``ir/dashboard.py``):
+consumers ``match`` on the class and end with ``assert_never``, so mypy fails where a new kind is
+not handled. Catalog series are in ``ir/series.py``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import TYPE_CHECKING, assert_never
 from msgspec import Struct, field
 
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
-from ..matchers import Matcher
 from ..spec.units import Duration, Threshold
+from .dashboard import Dashboard
+from .series import Matchers as Matchers
+from .series import Metric as Metric
+from .series import Series as Series
 
 if TYPE_CHECKING:
     from ..spec.targets import Targets
-
-Matchers = tuple[Matcher, ...]
 
 
 def _default_targets() -> Targets:
@@ -29,33 +31,6 @@ def _default_targets() -> Targets:
     from ..spec._fast_generated import Targets as PlainTargets
 
     return PlainTargets()  # type: ignore[no-any-return]
-
-
-class Metric(Struct, frozen=True):
-    key: str  # logical name in the catalog
-    name: str  # Prometheus metric name
-    type: str  # counter | gauge | histogram | native_histogram
-    unit: str  # seconds | bytes | percent | ratio | none
-    help: str
-    labels: tuple[str, ...]
-    buckets: tuple[Decimal, ...] | None
-    states: tuple[tuple[int, str], ...] | None  # (value, state name), by value
-
-
-class Series(Struct, frozen=True):
-    """A catalog metric narrowed by the service selector and ``where``; ``by`` labels kept."""
-
-    metric: Metric
-    matchers: Matchers  # service selector first, then `where`, in spec order
-    by: tuple[str, ...] = ()
-    narrowed: Matchers = ()  # the matchers beyond the service selector (a derived metric's and `where`)
-
-    @property
-    def shown(self) -> str:
-        """How texts name the series: the metric with the matchers that narrow it, as PromQL
-        writes them (``http_requests_total{code=~"5.."}``); the service selector is left out."""
-        parts = ",".join(m.text() for m in self.narrowed)
-        return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
 
 
 class BurnAlert(Struct, frozen=True):
@@ -271,160 +246,6 @@ class Alert(Struct, frozen=True, kw_only=True):
     keep_firing_for: Duration | None = None
     annotations: tuple[tuple[str, str], ...] = ()  # extra annotations, sorted
     inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
-
-
-Limits = tuple[Decimal | None, Decimal | None]  # a stat/gauge/promql panel's axis min and max
-
-
-class HeatmapPanel(Struct, frozen=True):
-    series: Series
-    kind = "heatmap"
-
-
-class PercentilesPanel(Struct, frozen=True):
-    series: Series
-    quantiles: tuple[Decimal, ...]
-    kind = "percentiles"
-
-
-class HistogramPanel(Struct, frozen=True):
-    series: Series
-    kind = "histogram"
-
-
-class RatePanel(Struct, frozen=True):
-    series: Series
-    kind = "rate"
-
-
-class ErrorRatioPanel(Struct, frozen=True):
-    bad: Series
-    total: Series
-    kind = "error_ratio"
-
-
-class TimelinePanel(Struct, frozen=True):
-    series: Series
-    kind = "timeline"
-
-
-class StatPanel(Struct, frozen=True):
-    series: Series
-    of: Series | None = None  # shown as a share of this gauge
-    limits: Limits = (None, None)
-    kind = "stat"
-
-
-class GaugePanel(Struct, frozen=True):
-    series: Series
-    of: Series | None = None  # shown as a share of this gauge
-    limits: Limits = (None, None)
-    kind = "gauge"
-
-
-class PromqlPanel(Struct, frozen=True):
-    promql: str  # the query as written
-    unit: str  # of its values
-    legend: str | None = None
-    display: str = "timeseries"  # timeseries or stat
-    limits: Limits = (None, None)
-    kind = "promql"
-
-
-class TextPanel(Struct, frozen=True):
-    text: str
-    kind = "text"
-
-
-class SloSliPanel(Struct, frozen=True):
-    slo: str
-    kind = "slo_sli"
-
-
-class SloBudgetPanel(Struct, frozen=True):
-    slo: str
-    kind = "slo_budget"
-
-
-class SloBurnPanel(Struct, frozen=True):
-    slo: str
-    kind = "slo_burn"
-
-
-# What a panel shows. ``kind``, a plain class attribute (not a field), is the spec's name for it
-# and keys data tables only (defaults.PANEL_SIZE); code that acts on a panel matches on the class.
-PanelContent = (
-    HeatmapPanel
-    | PercentilesPanel
-    | HistogramPanel
-    | RatePanel
-    | ErrorRatioPanel
-    | TimelinePanel
-    | StatPanel
-    | GaugePanel
-    | PromqlPanel
-    | TextPanel
-    | SloSliPanel
-    | SloBudgetPanel
-    | SloBurnPanel
-)
-
-
-def panel_series(content: PanelContent) -> tuple[Series, ...]:
-    """The catalog series a panel reads: the shown one first, then its denominator (if any)."""
-    match content:
-        case HeatmapPanel(series=s) | PercentilesPanel(series=s) | HistogramPanel(series=s):
-            return (s,)
-        case RatePanel(series=s) | TimelinePanel(series=s):
-            return (s,)
-        case ErrorRatioPanel(bad=bad, total=total):
-            return (bad, total)
-        case StatPanel(series=s, of=of) | GaugePanel(series=s, of=of):
-            return (s,) if of is None else (s, of)
-        case PromqlPanel() | TextPanel() | SloSliPanel() | SloBudgetPanel() | SloBurnPanel():
-            return ()
-        case _:
-            assert_never(content)
-
-
-class Panel(Struct, frozen=True, kw_only=True):
-    """One panel: its place on the grid (shared by every kind) and what it shows."""
-
-    id: int
-    title: str
-    description: str
-    x: int
-    y: int
-    w: int
-    h: int
-    content: PanelContent
-    thresholds: tuple[Decimal, ...] = ()  # alert thresholds to draw, in the metric's unit
-    alerts: tuple[str, ...] = ()  # alert names this panel explains (for links to runbook)
-
-
-class Row(Struct, frozen=True):
-    id: int
-    title: str
-    y: int
-    collapsed: bool
-    panels: tuple[Panel, ...]
-
-
-class Dashboard(Struct, frozen=True):
-    uid: str
-    title: str
-    tags: tuple[str, ...]
-    time: Duration
-    refresh: Duration
-    variables: tuple[str, ...]  # label names offered as filters
-    grafana_version: int
-    formats: tuple[str, ...]
-    rows: tuple[Row, ...]
-    url: str | None  # absolute URL when the service links to Grafana
-    folder: str
-
-    def panels(self) -> tuple[Panel, ...]:
-        return tuple(p for row in self.rows for p in row.panels)
 
 
 class Slack(Struct, frozen=True):

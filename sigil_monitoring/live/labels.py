@@ -21,7 +21,8 @@ from collections.abc import Iterator, Sequence
 
 from ..compilers.prometheus.sli import sli_series
 from ..compilers.prometheus.testgen.label_values import satisfying, violating
-from ..ir.model import Metric, Series, Service, condition_series, panel_series
+from ..ir.dashboard import panel_series
+from ..ir.model import Metric, Series, Service, condition_series
 from ..matchers import Matcher
 
 

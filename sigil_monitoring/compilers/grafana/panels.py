@@ -10,17 +10,15 @@ from decimal import Decimal
 from typing import assert_never
 
 from ... import defaults
-from ...ir.model import (
+from ...ir.dashboard import (
     ErrorRatioPanel,
     GaugePanel,
     HeatmapPanel,
     HistogramPanel,
-    Metric,
     Panel,
     PercentilesPanel,
     PromqlPanel,
     RatePanel,
-    Series,
     SloBudgetPanel,
     SloBurnPanel,
     SloSliPanel,
@@ -28,15 +26,14 @@ from ...ir.model import (
     TextPanel,
     TimelinePanel,
 )
-from ...ir.model import (
-    Limits as IrLimits,
-)
+from ...ir.dashboard import Limits as IrLimits
+from ...ir.model import Metric, Series
 from ...spec.units import format_decimal
 from . import describe, options, queries
 from .base import GrafanaModel
 from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
+from .dashboard import Panel as GPanel
 from .model import FieldColor, FieldConfig, FieldDefaults, GridPos, MappingResult, Target, Thresholds, ValueMap
-from .model import Panel as GPanel
 
 Limits = tuple[float | int | None, float | int | None]  # axis (min, max); None: from the data
 

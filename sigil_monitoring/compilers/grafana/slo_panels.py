@@ -10,12 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ... import defaults
-from ...ir.model import Panel, Slo
+from ...ir.dashboard import Panel
+from ...ir.model import Slo
 from ...spec.units import format_decimal
 from . import options, queries
 from .context import THRESHOLD_COLORS, Context, num
+from .dashboard import Panel as GPanel
 from .model import FieldColor, FieldConfig, FieldDefaults, Threshold, Thresholds
-from .model import Panel as GPanel
 from .panels import base, target
 
 

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from ... import conventions as names
 from ... import defaults, promql
-from ...ir.model import Metric, PercentilesPanel, QuantileCondition, Series, Service
+from ...ir.dashboard import PercentilesPanel
+from ...ir.model import Metric, QuantileCondition, Series, Service
 from ...matchers import Matcher
 from ...spec.units import Duration, format_decimal
 from .rules import RecordingRule, merge_labels
