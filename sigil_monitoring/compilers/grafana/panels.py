@@ -32,8 +32,8 @@ from ...spec.units import format_decimal
 from . import describe, options, queries
 from .base import GrafanaModel
 from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
-from .dashboard import Panel as GPanel
 from .model import FieldColor, FieldConfig, FieldDefaults, GridPos, MappingResult, Target, Thresholds, ValueMap
+from .model import Panel as GPanel
 
 Limits = tuple[float | int | None, float | int | None]  # axis (min, max); None: from the data
 

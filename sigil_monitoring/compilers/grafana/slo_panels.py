@@ -15,8 +15,8 @@ from ...ir.model import Slo
 from ...spec.units import format_decimal
 from . import options, queries
 from .context import THRESHOLD_COLORS, Context, num
-from .dashboard import Panel as GPanel
 from .model import FieldColor, FieldConfig, FieldDefaults, Threshold, Thresholds
+from .model import Panel as GPanel
 from .panels import base, target
 
 
