@@ -15,9 +15,15 @@ SNIPPET = textwrap.dedent(
     """
     from typing import assert_never
 
-    from sigil_monitoring.ir.model import AbsentCondition, Condition, Email, ErrorRatioSli, GaugeRatioCondition, Integration, LatencySli, Opsgenie, PagerDuty, PromqlCondition, QuantileCondition, RateCondition, RatioCondition, RatioSli, Slack, Sli, StateCondition, ValueCondition
-
-    from sigil_monitoring.ir.dashboard import GaugePanel, HeatmapPanel, HistogramPanel, PanelContent, PercentilesPanel, PromqlPanel, RatePanel, SloBudgetPanel, SloBurnPanel, SloSliPanel, StatPanel, TextPanel, TimelinePanel, ErrorRatioPanel
+    from sigil_monitoring.ir.dashboard import (
+        ErrorRatioPanel, GaugePanel, HeatmapPanel, HistogramPanel, PanelContent, PercentilesPanel, PromqlPanel,
+        RatePanel, SloBudgetPanel, SloBurnPanel, SloSliPanel, StatPanel, TextPanel, TimelinePanel,
+    )
+    from sigil_monitoring.ir.model import (
+        AbsentCondition, Condition, Email, ErrorRatioSli, GaugeRatioCondition, Integration, LatencySli, Opsgenie,
+        PagerDuty, PromqlCondition, QuantileCondition, RateCondition, RatioCondition, RatioSli, Slack, Sli,
+        StateCondition, ValueCondition,
+    )
 
 
     def sli(x: Sli) -> None:
