@@ -1,10 +1,11 @@
 """The SLI chain: each SLI kind as PromQL, written once.
 
-Every SLI kind of ``ir.model.Sli`` is matched here and nowhere else outside ``ir/build.py``: the
+The ``Sli`` union is matched exhaustively here and nowhere else outside ``ir/build.py``: the
 Prometheus rules, the promtool tests, the Grafana panels and the live drill reach an SLI's
-specifics through these functions. A new SLI kind is a new case in ``sli_queries`` and
-``sli_series`` (mypy fails until both have it) and, if tests and drills can produce its raw series
-the way they produce an existing kind's, one in ``stageable``.
+specifics through these functions (tests, drill and lint match the narrower ``Stageable``). A new
+SLI kind is a new case in ``sli_queries``, ``sli_series`` and ``stageable`` (mypy fails until all
+three have it); ``stageable`` maps it to an existing shape when tests and drills can produce its
+raw series that way, or to None (they then feed its recorded ratios / call it undrivable).
 
 >>> from sigil_monitoring.ir.model import ErrorRatioSli
 >>> sli_queries(ErrorRatioSli("1 - avg_over_time(up[$window])"), (), Duration.parse("5m"))
