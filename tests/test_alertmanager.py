@@ -21,6 +21,7 @@ from servers import require_binary
 from sigil_monitoring import conventions as names
 from sigil_monitoring import load_spec, parse_spec
 from sigil_monitoring.compilers.alertmanager import build_config, compile, routing_table, templates
+from sigil_monitoring.compilers.prometheus.alerts import description
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.model import Model
 from sigil_monitoring.spec.yaml_io import load as load_yaml
@@ -379,7 +380,8 @@ def test_config_references_the_template_file_relative_to_itself():
 
 
 def _notification_data() -> dict[str, Any]:
-    alert = model_of(spec_dict()).services[0].alerts[2]  # CircuitBreakerOpen
+    service = model_of(spec_dict()).services[0]
+    alert = service.alerts[2]  # CircuitBreakerOpen
     labels = {**dict(alert.labels), "alertname": alert.name}
     return {
         "receiver": "sigil-dna/oncall",
@@ -392,7 +394,7 @@ def _notification_data() -> dict[str, Any]:
                 "fingerprint": "0",
                 "annotations": {
                     "summary": alert.summary,
-                    "description": alert.description,
+                    "description": description(service, alert),
                     "runbook_url": alert.runbook_url,
                     "dashboard_url": alert.dashboard_url,
                 },

@@ -23,6 +23,7 @@ from servers import require_binary
 from sigil_monitoring import conventions as names
 from sigil_monitoring import load_spec
 from sigil_monitoring.ir.build import build_model
+from sigil_monitoring.ir.model import Slack
 from sigil_monitoring.output.pipeline import compile_spec
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -161,10 +162,10 @@ def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wr
     assert dict(zip(keys, rendered[: len(keys)])) == {k: expected[k] for k in keys}
     receiver_fields = dict(zip((p for p, _ in fields), rendered[len(keys) :]))
     for receiver in service.routing.receivers if service.routing else ():
-        if receiver.kind == "slack":
-            assert receiver_fields[f"{receiver.name}.slack_configs[0].channel"] == receiver.channel
-            if receiver.mention:
-                assert receiver_fields[f"{receiver.name}.slack_configs[0].text"].startswith(receiver.mention + " ")
+        if isinstance(slack := receiver.integration, Slack):
+            assert receiver_fields[f"{receiver.name}.slack_configs[0].channel"] == slack.channel
+            if slack.mention:
+                assert receiver_fields[f"{receiver.name}.slack_configs[0].text"].startswith(slack.mention + " ")
 
 
 def test_a_runbook_heading_in_user_text_cannot_take_an_alerts_anchor(compiled):

@@ -52,7 +52,7 @@ dashboard:
 
 def test_without_rows_the_dashboard_is_laid_out_from_the_catalog():
     svc = service()
-    assert [(row.title, [p.kind for p in row.panels]) for row in svc.dashboard.rows] == [
+    assert [(row.title, [p.content.kind for p in row.panels]) for row in svc.dashboard.rows] == [
         ("Latency", ["heatmap", "percentiles"]),
         ("Rates", ["rate", "rate"]),
         ("Gauges", ["stat"]),

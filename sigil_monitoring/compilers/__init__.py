@@ -27,8 +27,8 @@ from .registry import TARGET_NAMES as TARGET_NAMES
 from .registry import target as _target
 
 if TYPE_CHECKING:  # this package is imported by the CLI and the spec: keep the IR out of start-up
-    from ..output.bundle import Artifact
     from ..ir.model import Model
+    from ..output.bundle import Artifact
 
 # name -> compiler module, in registry order (the order targets are compiled in).
 TARGETS: dict[str, str] = {name: _target(name).module for name in TARGET_NAMES}

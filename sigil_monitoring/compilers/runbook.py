@@ -6,10 +6,25 @@ Each alert gets a ``## AlertName`` section; the alert's ``runbook_url`` points a
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import assert_never
 
 from .. import conventions as names
 from ..escape import code_span, markdown_block, markdown_inline, markdown_url
-from ..ir.model import Alert, Model, Service, Slo
+from ..ir.model import (
+    AbsentCondition,
+    Alert,
+    Comparison,
+    GaugeRatioCondition,
+    Model,
+    PromqlCondition,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    Service,
+    Slo,
+    StateCondition,
+    ValueCondition,
+)
 from ..output.bundle import Artifact
 from ..spec.units import Duration, format_decimal
 from . import runbook_oncall as oncall
@@ -21,32 +36,39 @@ def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
     ]
 
 
+def _side(compare: Comparison) -> tuple[str, str]:
+    """(``above`` or ``below``, the threshold as the spec writes it)."""
+    return ("above" if compare.op == ">" else "below"), markdown_inline(compare.threshold.text)
+
+
 def _condition(alert: Alert) -> str:
-    metric = code_span(alert.series.shown) if alert.series is not None else ""
-    threshold = markdown_inline(alert.threshold.text) if alert.threshold is not None else ""
-    side = "above" if alert.op == ">" else "below"
-    # ir.build sets quantile, total and state for the kinds that have them.
-    if alert.kind == "quantile":
-        assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
-        return f"p{format_decimal(alert.quantile * 100)} of {metric} is {side} {threshold}"
-    if alert.kind == "rate":
-        return f"{metric} increases {'faster' if alert.op == '>' else 'slower'} than {threshold}"
-    if alert.kind == "gauge_ratio":
-        assert alert.total is not None, f"gauge_ratio alert {alert.name} has no denominator"
-        return f"{metric} as a share of `{alert.total.shown}` is {side} {threshold}"
-    if alert.kind == "ratio":
-        assert alert.total is not None, f"ratio alert {alert.name} has no total"
-        return f"{metric} / {code_span(alert.total.shown)} is {side} {threshold}"
-    if alert.kind == "state":
-        assert alert.state is not None, f"state alert {alert.name} has no state"
-        return f"{metric} is in state {code_span(alert.state[1])} (value {alert.state[0]})"
-    if alert.kind == "value":
-        return f"{metric} is {side} {threshold}"
-    if alert.kind == "absent":
-        return f"{metric} is not reported at all"
-    if alert.threshold is not None:
-        return f"{code_span(alert.promql or '')} is {side} {threshold}"
-    return f"{code_span(alert.promql or '')} returns series"
+    match alert.condition:
+        case QuantileCondition(series=series, quantile=quantile, compare=compare):
+            side, threshold = _side(compare)
+            return f"p{format_decimal(quantile * 100)} of {code_span(series.shown)} is {side} {threshold}"
+        case RateCondition(series=series, compare=compare):
+            faster = "faster" if compare.op == ">" else "slower"
+            return f"{code_span(series.shown)} increases {faster} than {_side(compare)[1]}"
+        case GaugeRatioCondition(part=part, whole=whole, compare=compare):
+            side, threshold = _side(compare)
+            return f"{code_span(part.shown)} as a share of `{whole.shown}` is {side} {threshold}"
+        case RatioCondition(bad=bad, total=total, compare=compare):
+            side, threshold = _side(compare)
+            return f"{code_span(bad.shown)} / {code_span(total.shown)} is {side} {threshold}"
+        case StateCondition(series=series, state=(value, name)):
+            return f"{code_span(series.shown)} is in state {code_span(name)} (value {value})"
+        case ValueCondition(series=series, compare=compare):
+            side, threshold = _side(compare)
+            return f"{code_span(series.shown)} is {side} {threshold}"
+        case AbsentCondition(series=series):
+            return f"{code_span(series.shown)} is not reported at all"
+        case PromqlCondition(promql=expr, compare=compare):
+            if compare is None:
+                return f"{code_span(expr)} returns series"
+            side, threshold = _side(compare)
+            return f"{code_span(expr)} is {side} {threshold}"
+        case _:
+            assert_never(alert.condition)
 
 
 def _held(for_: Duration) -> str:

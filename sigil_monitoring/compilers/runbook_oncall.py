@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import shlex
 from decimal import Decimal
+from typing import assert_never
 
 import msgspec
 
 from .. import conventions as names
 from ..escape import code_span
-from ..ir.model import Receiver, Route, Routing, Service, Slo, TimeInterval
+from ..ir.model import Email, Opsgenie, PagerDuty, Receiver, Route, Routing, Service, Slack, Slo, TimeInterval, Webhook
 from ..spec.units import format_decimal
 from .alertmanager.routing_table import alert_labels, matched_routes
 
@@ -39,12 +40,21 @@ def code(text: str) -> str:
 
 
 def _receiver(r: Receiver) -> str:
-    if r.kind == "pagerduty":
-        return f"PagerDuty {code(r.spec_name)} (page; routing key in {code(r.secret_file or '?')})"
-    if r.kind == "slack":
-        mention = f", mentions {code(r.mention)} on critical" if r.mention else ""
-        return f"Slack {code(r.channel or '?')}{mention}"
-    return f"webhook {code(r.url or '?')}"
+    match r.integration:
+        case PagerDuty(routing_key_file=key_file):
+            return f"PagerDuty {code(r.spec_name)} (page; routing key in {code(key_file)})"
+        case Slack(channel=channel, mention=mention):
+            mentions = f", mentions {code(mention)} on critical" if mention else ""
+            return f"Slack {code(channel)}{mentions}"
+        # The page names the other kinds as webhooks, by the URL they post to.
+        case Webhook(url=url):
+            return f"webhook {code(url)}"
+        case Opsgenie(api_url=url):
+            return f"webhook {code(url or '?')}"
+        case Email():
+            return f"webhook {code('?')}"
+        case _:
+            assert_never(r.integration)
 
 
 def _window(t: TimeInterval) -> str:
@@ -181,14 +191,14 @@ def _inhibitions(service: Service) -> list[str]:
 
 
 def _acting(service: Service) -> list[str]:
-    kinds = {r.kind for r in service.routing.receivers} if service.routing else set()
+    kinds = {type(r.integration) for r in service.routing.receivers} if service.routing else set()
     lines = ["### Acknowledge and resolve", ""]
-    if "pagerduty" in kinds:
+    if PagerDuty in kinds:
         lines.append(
             "- PagerDuty: acknowledge the incident in PagerDuty (app, web or the email/SMS links) to stop "
             "escalation; it resolves itself when Alertmanager sends the resolved notification."
         )
-    if "slack" in kinds:
+    if Slack in kinds:
         lines.append(
             '- Slack: reply in the alert\'s thread with who is on it; a green "RESOLVED" message follows '
             "when the alert clears."

@@ -6,34 +6,53 @@ The spec was checked by the loader, so a failure here is a bug, not a user error
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-import msgspec
+from msgspec import Struct
 from msgspec.structs import replace
 
 from .. import conventions as names
 from .. import defaults
-from ..escape import template_text
 from ..matchers import equal
 from ..spec.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
+from .dashboard import Dashboard, Panel, Row
 from .model import (
+    AbsentCondition,
     Alert,
     BurnAlert,
-    Dashboard,
+    Comparison,
+    Condition,
+    Email,
+    ErrorRatioSli,
+    GaugeRatioCondition,
+    Integration,
+    LatencySli,
     Metric,
     Model,
-    Panel,
+    Opsgenie,
+    PagerDuty,
+    PromqlCondition,
     PromqlTest,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    RatioSli,
     Receiver,
     Route,
     Routing,
-    Row,
     Series,
     Service,
+    Slack,
+    Sli,
     Slo,
+    StateCondition,
     TimeInterval,
+    UpSli,
+    ValueCondition,
+    Webhook,
+    comparison,
 )
 from .options import copy_options
 
@@ -42,6 +61,17 @@ if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pyd
     from ..spec.alerts import Severity
     from ..spec.document import Spec
     from ..spec.refs import MetricRef
+    from ..spec.routing import Receiver as SpecReceiver
+    from ..spec.slo import Sli as SpecSli
+
+_T = TypeVar("_T")
+
+
+def _given(value: _T | None, what: str) -> _T:
+    """A field the spec's rules require for this kind (the loader checked it): None here is a bug."""
+    if value is None:
+        raise ValueError(f"{what} is missing after validation: a bug in sigil-monitoring")
+    return value
 
 
 def build_model(specs: list[Spec]) -> Model:
@@ -49,7 +79,7 @@ def build_model(specs: list[Spec]) -> Model:
     return Model(tuple(build_service(spec) for spec in specs))
 
 
-class _Context(msgspec.Struct, frozen=True):
+class _Context(Struct, frozen=True):
     """What every part of one service's model needs: the spec, resolved metrics, panel layout."""
 
     spec: Spec
@@ -124,7 +154,8 @@ def build_service(spec: Spec) -> Service:
     for alert in alerts:
         if alert.panel_id is not None:
             names_, thresholds = annotate.get(alert.panel_id, ((), ()))
-            value = (alert.threshold.value,) if alert.threshold is not None else ()
+            compare = comparison(alert.condition)
+            value = (compare.threshold.value,) if compare is not None else ()
             annotate[alert.panel_id] = (names_ + (alert.name,), thresholds + value)
     for slo in slos:
         for burn in slo.alerts:
@@ -177,7 +208,7 @@ def _slo(ctx: _Context, name: str) -> Slo:
     sli = slo.sli
     budget = error_budget(slo.objective)
     windows = burn_windows(slo.window, spec.service.scrape_interval)
-    panel = dashboard_plan.panel_for(ctx.rows, "slo", None, slo=name)
+    panel = dashboard_plan.panel_for_slo(ctx.rows, name)
     alerts = []
     for tier in ("page", "ticket"):
         options = getattr(slo.alerting, tier)
@@ -205,22 +236,13 @@ def _slo(ctx: _Context, name: str) -> Slo:
             )
         )
     all_windows = sorted({d for w in windows for d in (w.long, w.short)} | {slo.window})
-    below = sli.below.value if sli.below is not None else None
     return Slo(
         name=name,
         objective=slo.objective,
         error_budget=budget,
         window=slo.window,
         description=slo.description,
-        kind=sli.kind,
-        bad=series_of(sli.bad) if sli.bad else None,
-        good=series_of(sli.good) if sli.good else None,
-        total=series_of(sli.total) if sli.total else None,
-        latency=series_of(sli.latency) if sli.latency else None,
-        below=below,
-        below_text=format_decimal(below) if below is not None else None,
-        up=series_of(sli.up) if sli.up else None,
-        error_ratio=sli.error_ratio,
+        sli=_sli(sli, series_of),
         group_by=tuple(slo.group_by),
         labels=tuple(sorted(slo.alerting.labels.items())),
         alerts=tuple(alerts),
@@ -229,14 +251,24 @@ def _slo(ctx: _Context, name: str) -> Slo:
     )
 
 
+def _sli(sli: SpecSli, series_of: dashboard_plan.SeriesOf) -> Sli:
+    """The spec's SLI shape (which of its optional fields are given) as its kind."""
+    match sli.kind:
+        case "ratio":
+            part = sli.bad if sli.bad is not None else _given(sli.good, "a ratio SLI's bad or good")
+            return RatioSli(series_of(part), series_of(_given(sli.total, "a ratio SLI's total")), sli.bad is not None)
+        case "latency":
+            below = _given(sli.below, "a latency SLI's below").value
+            return LatencySli(series_of(_given(sli.latency, "a latency SLI's histogram")), below, format_decimal(below))
+        case "up":
+            return UpSli(series_of(_given(sli.up, "an up SLI's series")))
+        case _:
+            return ErrorRatioSli(_given(sli.error_ratio, "an SLI's error_ratio"))
+
+
 def _or_default(value: Duration | None, default: Duration) -> Duration:
     # `for: 0s` is a real choice (fire at once), not a missing value: test for None, not falsiness.
     return default if value is None else value
-
-
-def _group_text(labels: tuple[str, ...]) -> str:
-    """`` for handler={{ $labels.handler }}``: which group of a split alert fired."""
-    return (" for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in labels)) if labels else ""
 
 
 def grouping_labels(spec: Spec) -> tuple[str, ...]:
@@ -262,13 +294,6 @@ _DEFAULT_SUMMARY = {
     "promql": "{alert} condition holds.",
 }
 _DEFAULT_SUMMARY_PROMQL_THRESHOLD = "{alert}: the value is {side} {threshold}."
-# Alert descriptions show the value in the metric's unit via Prometheus' template functions.
-_HUMANIZE = {
-    "seconds": "humanizeDuration",
-    "bytes": "humanize1024",
-    "ratio": "humanizePercentage",
-    "percent": "humanize",
-}
 
 
 def _alert_kind(alert: SpecAlert) -> str:
@@ -276,27 +301,66 @@ def _alert_kind(alert: SpecAlert) -> str:
     return "gauge_ratio" if kind == "value" and alert.when.is_gauge_ratio else kind
 
 
-def _value_unit(kind: str, alert: SpecAlert, series: Series | None) -> str:
-    """The unit of the value the condition compares (and the description shows)."""
-    if kind in ("ratio", "gauge_ratio"):
-        return "ratio"
-    if kind == "promql":
-        return alert.when.unit or "none"
-    if kind == "rate":
-        return "per_second"
-    return series.metric.unit if series is not None and kind in ("quantile", "value") else "none"
-
-
-def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
-    spec, series_of, dashboard_url, runbook_url, common = (
-        ctx.spec,
-        ctx.series,
-        ctx.dashboard_url,
-        ctx.runbook_url,
-        ctx.labels,
-    )
+def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) -> Condition:
+    """The spec's condition shape (which of its optional fields are given) as its kind."""
     when = alert.when
-    kind = _alert_kind(alert)
+    threshold = when.above or when.below
+    compare = Comparison(">" if when.above is not None else "<", threshold) if threshold is not None else None
+    match kind:
+        case "quantile":
+            quantile = Decimal(repr(_given(when.quantile, "a quantile alert's quantile")))
+            return QuantileCondition(
+                series_of(_given(when.of, "a quantile alert's histogram")),
+                quantile,
+                _given(compare, f"a {kind} alert's threshold"),
+            )
+        case "rate":
+            return RateCondition(
+                series_of(_given(when.rate, "a rate alert's counter")), _given(compare, f"a {kind} alert's threshold")
+            )
+        case "ratio":
+            ratio = _given(when.ratio, "a ratio alert's sides")
+            return RatioCondition(
+                series_of(ratio.bad), series_of(ratio.total), _given(compare, f"a {kind} alert's threshold")
+            )
+        case "state":
+            series = series_of(_given(when.state, "a state alert's gauge"))
+            # The loader checked the state is one of the metric's.
+            state = next(s for s in series.metric.states or () if s[1] == when.is_)
+            return StateCondition(series, state)
+        case "value":
+            return ValueCondition(
+                series_of(_given(when.value, "a value alert's gauge")), _given(compare, f"a {kind} alert's threshold")
+            )
+        case "gauge_ratio":
+            part = series_of(_given(when.value, "a share alert's gauge"))
+            return GaugeRatioCondition(
+                part,
+                series_of(_given(when.of, "a share alert's whole")),
+                _given(compare, f"a {kind} alert's threshold"),
+            )
+        case "absent":
+            return AbsentCondition(series_of(_given(when.absent, "an absent alert's metric")))
+        case _:
+            test = None
+            if alert.test is not None:
+                test = PromqlTest(
+                    firing=tuple((t.series, t.values) for t in alert.test.firing),
+                    quiet=tuple((t.series, t.values) for t in alert.test.quiet),
+                    labels=tuple(sorted(alert.test.labels.items())),
+                    value=alert.test.value,
+                )
+            return PromqlCondition(
+                _given(when.promql, "a promql alert's expression"), when.unit or "none", compare, test
+            )
+
+
+def _summary(name: str, kind: str, alert: SpecAlert) -> str:
+    """The spec's summary, or one in words from the condition (static text, no template)."""
+    if alert.summary:
+        return alert.summary
+    when = alert.when
+    # Named after the spec's entries (a derived metric's own key, not its base metric's).
     ref = {
         "quantile": when.of,
         "rate": when.rate,
@@ -306,89 +370,67 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         "absent": when.absent,
         "ratio": when.ratio.bad if when.ratio else None,
     }.get(kind)
-    total_ref = when.ratio.total if when.ratio is not None else when.of if kind == "gauge_ratio" else None
-    series = series_of(ref) if ref is not None else None
-    total = series_of(total_ref) if total_ref is not None else None
+    total_ref = when.of if kind == "gauge_ratio" else None
     threshold = when.above or when.below
-    op = ">" if when.above is not None else "<" if when.below is not None else None
-    state = None
-    if kind == "state" and series is not None and series.metric.states:
-        state = next(s for s in series.metric.states if s[1] == when.is_)
-    quantile = Decimal(repr(when.quantile)) if when.quantile is not None else None
     metric_text = dashboard_plan.human(ref.metric).lower() if ref is not None else name
     template = (
         _DEFAULT_SUMMARY_PROMQL_THRESHOLD if kind == "promql" and threshold is not None else _DEFAULT_SUMMARY[kind]
     )
-    summary = alert.summary or template.format(
-        q=format_decimal(quantile * 100) if quantile is not None else "",
+    return template.format(
+        q=format_decimal(Decimal(repr(when.quantile)) * 100) if when.quantile is not None else "",
         metric=metric_text[:1].upper() + metric_text[1:],
         metric_lower=metric_text,
-        side="above" if op == ">" else "below",
+        side="above" if when.above is not None else "below",
         threshold=threshold.text if threshold else "",
         state=when.is_,
         alert=name,
         total=dashboard_plan.human(total_ref.metric).lower() if total_ref is not None else "",
     )
-    unit = _value_unit(kind, alert, series)
-    value = "{{ $value | %s }}" % _HUMANIZE[unit] if unit in _HUMANIZE else "{{ $value | humanize }}"
-    if unit == "per_second":
-        value = "{{ $value | humanize }}/s"
-    detail = f" (threshold {threshold.text})" if threshold is not None else ""
-    split_by = tuple(dict.fromkeys(label for _, ref in when.refs() for label in ref.by))
-    description = alert.description or (
-        f"{template_text(summary)} Current value: {value}{template_text(detail)}{_group_text(split_by)}. Service {spec.service.name}"
-        + ("{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}." if kind != "absent" else ".")
-    )
-    if kind in ("state", "absent") and alert.description is None:
-        description = f"{template_text(summary)} Service {spec.service.name}."
+
+
+def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
+    kind = _alert_kind(alert)
+    condition = _condition(kind, alert, ctx.series)
     panel: Panel | None
     if alert.panel is not None:
         panel = next(p for row in ctx.rows for p in row.panels if p.title == alert.panel)
     else:
-        # Panels know the scraped metric (a derived entry shows on its base metric's panels).
-        panel = dashboard_plan.panel_for(
-            ctx.rows,
-            kind,
-            series.metric.key if series is not None else None,
-            total_key=total.metric.key if kind == "gauge_ratio" and total is not None else None,
-        )
-    rate_window = defaults.rate_window(spec.service.scrape_interval)
-    labels = {**common, **alert.labels, names.SEVERITY_LABEL: alert.severity}
-    test = None
-    if alert.test is not None:
-        test = PromqlTest(
-            firing=tuple((t.series, t.values) for t in alert.test.firing),
-            quiet=tuple((t.series, t.values) for t in alert.test.quiet),
-            labels=tuple(sorted(alert.test.labels.items())),
-            value=alert.test.value,
-        )
+        panel = dashboard_plan.panel_for_alert(ctx.rows, condition)
+    labels = {**ctx.labels, **alert.labels, names.SEVERITY_LABEL: alert.severity}
     return Alert(
         name=name,
-        kind=kind,
-        series=series,
-        total=total,
-        quantile=quantile,
-        state=state,
-        op=op,
-        threshold=threshold,
-        promql=when.promql,
-        rate_window=rate_window,
+        condition=condition,
+        rate_window=defaults.rate_window(ctx.spec.service.scrape_interval),
         for_=_or_default(alert.for_, defaults.DEFAULT_ALERT_FOR),
         severity=alert.severity,
-        summary=summary,
-        description=description,
+        summary=_summary(name, kind, alert),
+        description=alert.description,
         runbook=alert.runbook,
         labels=tuple(sorted(labels.items())),
         inhibits="symptoms" in alert.inhibit_targets,
         panel_id=panel.id if panel else None,
-        runbook_url=runbook_url(name),
-        dashboard_url=dashboard_url(panel.id if panel else None),
-        unit=unit,
-        test=test,
+        runbook_url=ctx.runbook_url(name),
+        dashboard_url=ctx.dashboard_url(panel.id if panel else None),
         keep_firing_for=alert.keep_firing_for,
         annotations=tuple(sorted(alert.annotations.items())),
         inhibits_slos="slos" in alert.inhibit_targets,
     )
+
+
+def _integration(receiver: SpecReceiver) -> Integration:
+    """The spec's receiver shape (which one of its kind keys is given) as its kind."""
+    r = receiver
+    if r.slack is not None:
+        return Slack(r.slack.channel, r.slack.api_url_file, r.slack.mention, r.slack.send_resolved)
+    if r.pagerduty is not None:
+        return PagerDuty(r.pagerduty.routing_key_file, r.pagerduty.url, r.pagerduty.send_resolved)
+    if r.webhook is not None:
+        return Webhook(r.webhook.url, r.webhook.credentials_file, r.webhook.send_resolved)
+    if r.email is not None:
+        e = r.email
+        return Email(e.to, e.from_, e.smarthost, e.auth_username, e.auth_password_file, e.require_tls, e.send_resolved)
+    o = _given(r.opsgenie, f"receiver {r.kind}")
+    return Opsgenie(o.api_key_file, o.api_url, o.team, o.send_resolved)
 
 
 def _span(text: str) -> tuple[str, str]:
@@ -402,58 +444,9 @@ def _routing(spec: Spec) -> Routing | None:
     if routing is None:
         return None
     svc = spec.service.name
-    receivers = []
-    for key, r in routing.receivers.items():
-        common: dict[str, Any] = dict(name=names.receiver_name(svc, key), spec_name=key, kind=r.kind)
-        if r.slack is not None:
-            receivers.append(
-                Receiver(
-                    **common,
-                    channel=r.slack.channel,
-                    secret_file=r.slack.api_url_file,
-                    send_resolved=r.slack.send_resolved,
-                    mention=r.slack.mention,
-                )
-            )
-        elif r.pagerduty is not None:
-            receivers.append(
-                Receiver(
-                    **common,
-                    secret_file=r.pagerduty.routing_key_file,
-                    url=r.pagerduty.url,
-                    send_resolved=r.pagerduty.send_resolved,
-                )
-            )
-        elif r.webhook is not None:
-            receivers.append(
-                Receiver(
-                    **common,
-                    secret_file=r.webhook.credentials_file,
-                    url=r.webhook.url,
-                    send_resolved=r.webhook.send_resolved,
-                )
-            )
-        elif r.email is not None:
-            e = r.email
-            receivers.append(
-                Receiver(
-                    **common,
-                    secret_file=e.auth_password_file,
-                    email_to=e.to,
-                    email_from=e.from_,
-                    smarthost=e.smarthost,
-                    auth_username=e.auth_username,
-                    require_tls=e.require_tls,
-                    send_resolved=e.send_resolved,
-                )
-            )
-        elif r.opsgenie is not None:
-            o = r.opsgenie
-            receivers.append(
-                Receiver(
-                    **common, secret_file=o.api_key_file, url=o.api_url, team=o.team, send_resolved=o.send_resolved
-                )
-            )
+    receivers = tuple(
+        Receiver(names.receiver_name(svc, key), key, _integration(r)) for key, r in routing.receivers.items()
+    )
 
     def timing_of(severity: Severity | None) -> dict[str, Duration]:
         timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
@@ -503,7 +496,7 @@ def _routing(spec: Spec) -> Routing | None:
     default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))
     fallback = timing_of(None)
     return Routing(
-        tuple(receivers),
+        receivers,
         tuple(routes),
         default,
         group_by(routing.group_by),

@@ -8,13 +8,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 import msgspec
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .. import defaults
-from ..records import replace  # Row and Panel (ir/model.py) are still records
-from .model import Panel, Row, Series
+from .dashboard import (
+    ErrorRatioPanel,
+    GaugePanel,
+    HeatmapPanel,
+    HistogramPanel,
+    Panel,
+    PanelContent,
+    PercentilesPanel,
+    PromqlPanel,
+    RatePanel,
+    Row,
+    SloBudgetPanel,
+    SloBurnPanel,
+    SloSliPanel,
+    StatPanel,
+    TextPanel,
+    TimelinePanel,
+    panel_series,
+)
+from .model import (
+    AbsentCondition,
+    Condition,
+    GaugeRatioCondition,
+    PromqlCondition,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    Series,
+    StateCondition,
+    ValueCondition,
+    condition_series,
+)
 
 if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
     from ..spec import dashboard as spec_dashboard
@@ -25,28 +57,17 @@ if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pyd
 SeriesOf = Callable[["MetricRef"], Series]
 
 
-class PanelDraft(msgspec.Struct):
+class PanelDraft(Struct, frozen=True):
     """A panel before it has a place on the grid."""
 
-    kind: str
     title: str
+    content: PanelContent
     description: str = ""
-    series: Series | None = None
-    total: Series | None = None
-    quantiles: tuple[Decimal, ...] = ()
-    slo: str | None = None
-    text: str | None = None
     width: int | None = None
     height: int | None = None
-    metric_key: str | None = None
-    promql: str | None = None
-    unit: str | None = None
-    legend: str | None = None
-    display: str = "timeseries"
-    limits: tuple[Decimal | None, Decimal | None] = (None, None)
 
 
-class RowDraft(msgspec.Struct):
+class RowDraft(Struct):
     title: str
     collapsed: bool = False
     panels: list[PanelDraft] = msgspec.field(default_factory=list)
@@ -73,9 +94,9 @@ _TITLES = {
 def slo_drafts(name: str) -> list[PanelDraft]:
     """An SLO panel in the spec is three Grafana panels: SLI vs objective, budget left, burn rate."""
     return [
-        PanelDraft("slo_sli", f"SLO {name}: error ratio vs budget", slo=name),
-        PanelDraft("slo_budget", f"SLO {name}: error budget left", slo=name),
-        PanelDraft("slo_burn", f"SLO {name}: burn rate", slo=name),
+        PanelDraft(f"SLO {name}: error ratio vs budget", SloSliPanel(name)),
+        PanelDraft(f"SLO {name}: error budget left", SloBudgetPanel(name)),
+        PanelDraft(f"SLO {name}: burn rate", SloBurnPanel(name)),
     ]
 
 
@@ -102,57 +123,50 @@ def panel_titles(spec: Spec) -> list[str]:
 
 
 def _draft(panel: spec_dashboard.Panel, series_of: SeriesOf) -> list[PanelDraft]:
+    """The spec's panel shape (which one of its kind keys is given) as its kind."""
     kind = panel.kind
     if kind == "slo":
         return slo_drafts(panel.slo or "")
+    size = {"width": panel.width, "height": panel.height}
     if kind == "text":
-        return [
-            PanelDraft(
-                "text",
-                panel.title or "Notes",
-                panel.description or "",
-                text=panel.text,
-                width=panel.width,
-                height=panel.height,
-            )
-        ]
+        return [PanelDraft(panel.title or "Notes", TextPanel(panel.text or ""), panel.description or "", **size)]
     limits = (_decimal(panel.min), _decimal(panel.max))
     if kind == "promql":
-        return [
-            PanelDraft(
-                "promql",
-                panel.title or "Query",
-                panel.description or "",
-                promql=panel.promql,
-                unit=panel.unit or "none",
-                legend=panel.legend,
-                display=panel.display,
-                limits=limits,
-                width=panel.width,
-                height=panel.height,
-            )
-        ]
+        content: PanelContent = PromqlPanel(
+            panel.promql or "", panel.unit or "none", panel.legend, panel.display, limits
+        )
+        return [PanelDraft(panel.title or "Query", content, panel.description or "", **size)]
     ref = getattr(panel, kind)
     series = series_of(ref)
     of = panel.of
     title = panel.title or _TITLES[kind].format(
         human(ref.metric) + (f" of {human(of.metric).lower()}" if of is not None else "")
     )
-    total = panel.total if panel.total is not None else of
-    return [
-        PanelDraft(
-            kind,
-            title,
-            panel.description or "",
-            series=series,
-            total=series_of(total) if total is not None else None,
-            quantiles=tuple(Decimal(repr(q)) for q in panel.quantiles) if kind == "percentiles" else (),
-            width=panel.width,
-            height=panel.height,
-            metric_key=ref.metric,
-            limits=limits,
-        )
-    ]
+    match kind:
+        case "heatmap":
+            content = HeatmapPanel(series)
+        case "percentiles":
+            content = PercentilesPanel(series, tuple(Decimal(repr(q)) for q in panel.quantiles))
+        case "histogram":
+            content = HistogramPanel(series)
+        case "rate":
+            content = RatePanel(series)
+        case "error_ratio":
+            content = ErrorRatioPanel(series, series_of(_total(panel)))
+        case "timeline":
+            content = TimelinePanel(series)
+        case "stat":
+            content = StatPanel(series, series_of(of) if of is not None else None, limits)
+        case _:
+            content = GaugePanel(series, series_of(of) if of is not None else None, limits)
+    return [PanelDraft(title, content, panel.description or "", **size)]
+
+
+def _total(panel: spec_dashboard.Panel) -> MetricRef:
+    """An error_ratio panel's denominator (the spec's rules require it)."""
+    if panel.total is None:
+        raise ValueError(f"error_ratio panel {panel.title!r} has no total after validation: a bug in sigil-monitoring")
+    return panel.total
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -176,25 +190,17 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
         if metric.type in ("histogram", "native_histogram"):
             if metric.unit == "seconds":
                 latency.panels += [
-                    PanelDraft("heatmap", f"{name} heatmap", series=series, metric_key=key),
-                    PanelDraft(
-                        "percentiles",
-                        f"{name} percentiles",
-                        series=series,
-                        quantiles=defaults.DEFAULT_QUANTILES,
-                        metric_key=key,
-                    ),
+                    PanelDraft(f"{name} heatmap", HeatmapPanel(series)),
+                    PanelDraft(f"{name} percentiles", PercentilesPanel(series, defaults.DEFAULT_QUANTILES)),
                 ]
             else:
-                distributions.panels.append(
-                    PanelDraft("histogram", f"{name} distribution", series=series, metric_key=key)
-                )
+                distributions.panels.append(PanelDraft(f"{name} distribution", HistogramPanel(series)))
         elif metric.type == "counter":
-            rates.panels.append(PanelDraft("rate", f"{name} per second", series=series, metric_key=key))
+            rates.panels.append(PanelDraft(f"{name} per second", RatePanel(series)))
         elif metric.states:
-            states.panels.append(PanelDraft("timeline", f"{name} state", series=series, metric_key=key))
+            states.panels.append(PanelDraft(f"{name} state", TimelinePanel(series)))
         else:
-            gauges.panels.append(PanelDraft("stat", name, series=series, metric_key=key))
+            gauges.panels.append(PanelDraft(name, StatPanel(series)))
     return [r for r in (*rows, latency, distributions, rates, states, gauges) if r.panels]
 
 
@@ -207,33 +213,15 @@ def layout(rows: list[RowDraft]) -> tuple[Row, ...]:
         y += 1
         x, line_height, placed = 0, 0, []
         for draft in row.panels:
+            content = draft.content
             w0, h0 = defaults.PANEL_SIZE[
-                "promql_stat" if draft.kind == "promql" and draft.display == "stat" else draft.kind
+                "promql_stat" if isinstance(content, PromqlPanel) and content.display == "stat" else content.kind
             ]
             w, h = draft.width or w0, draft.height or h0
             if x + w > defaults.GRID_COLUMNS:
                 x, y, line_height = 0, y + line_height, 0
             placed.append(
-                Panel(
-                    id=next_id,
-                    kind=draft.kind,
-                    title=draft.title,
-                    description=draft.description,
-                    x=x,
-                    y=y,
-                    w=w,
-                    h=h,
-                    series=draft.series,
-                    total=draft.total,
-                    quantiles=draft.quantiles,
-                    slo=draft.slo,
-                    text=draft.text,
-                    promql=draft.promql,
-                    unit=draft.unit,
-                    legend=draft.legend,
-                    display=draft.display,
-                    limits=draft.limits,
-                )
+                Panel(id=next_id, title=draft.title, description=draft.description, x=x, y=y, w=w, h=h, content=content)
             )
             next_id += 1
             x += w
@@ -243,41 +231,65 @@ def layout(rows: list[RowDraft]) -> tuple[Row, ...]:
     return tuple(out)
 
 
-# Which panel kinds show an alert best, most telling first.
-ALERT_PANEL_KINDS = {
-    "quantile": ("percentiles", "heatmap"),
-    "rate": ("rate", "error_ratio", "stat"),
-    "ratio": ("error_ratio", "rate"),
-    "state": ("timeline", "stat"),
-    "value": ("stat", "gauge", "timeline"),
-    "gauge_ratio": ("gauge", "stat"),
-    "absent": ("rate", "stat", "gauge", "timeline", "percentiles", "heatmap", "histogram", "error_ratio"),
-}
+def _showing(condition: Condition) -> tuple[type[PanelContent], ...]:
+    """Which panel kinds show an alert best, most telling first."""
+    match condition:
+        case QuantileCondition():
+            return (PercentilesPanel, HeatmapPanel)
+        case RateCondition():
+            return (RatePanel, ErrorRatioPanel, StatPanel)
+        case RatioCondition():
+            return (ErrorRatioPanel, RatePanel)
+        case StateCondition():
+            return (TimelinePanel, StatPanel)
+        case ValueCondition():
+            return (StatPanel, GaugePanel, TimelinePanel)
+        case GaugeRatioCondition():
+            return (GaugePanel, StatPanel)
+        case AbsentCondition():
+            return (
+                RatePanel,
+                StatPanel,
+                GaugePanel,
+                TimelinePanel,
+                PercentilesPanel,
+                HeatmapPanel,
+                HistogramPanel,
+                ErrorRatioPanel,
+            )
+        case PromqlCondition():
+            return ()
+        case _:
+            assert_never(condition)
 
 
-class _PanelIndex(msgspec.Struct, frozen=True):
+_Kind = type[PanelContent]
+
+
+class _PanelIndex(Struct, frozen=True):
     """The first panel of each (kind, metric), of each SLO, and of each ratio denominator."""
 
-    by_kind: dict[tuple[str, str], Panel]
+    by_kind: dict[tuple[_Kind, str], Panel]
     by_slo: dict[str, Panel]
     by_total: dict[str, Panel]
-    by_share: dict[tuple[str, str, str], Panel]  # (kind, metric, denominator): stat/gauge panels with of
+    by_share: dict[tuple[_Kind, str, str], Panel]  # (kind, metric, denominator): stat/gauge panels with of
 
     @classmethod
     def of(cls, rows: tuple[Row, ...]) -> _PanelIndex:
-        by_kind: dict[tuple[str, str], Panel] = {}
+        by_kind: dict[tuple[_Kind, str], Panel] = {}
         by_slo: dict[str, Panel] = {}
         by_total: dict[str, Panel] = {}
-        by_share: dict[tuple[str, str, str], Panel] = {}
+        by_share: dict[tuple[_Kind, str, str], Panel] = {}
         for panel in (p for row in rows for p in row.panels):
-            if panel.kind == "slo_burn" and panel.slo is not None:
-                by_slo.setdefault(panel.slo, panel)
-            if panel.series is not None:
-                by_kind.setdefault((panel.kind, panel.series.metric.key), panel)
-            if panel.total is not None:
-                by_total.setdefault(panel.total.metric.key, panel)
-                if panel.series is not None:
-                    by_share.setdefault((panel.kind, panel.series.metric.key, panel.total.metric.key), panel)
+            content, kind = panel.content, type(panel.content)
+            if isinstance(content, SloBurnPanel):
+                by_slo.setdefault(content.slo, panel)
+            shown = panel_series(content)
+            if shown:
+                by_kind.setdefault((kind, shown[0].metric.key), panel)
+            if len(shown) == 2:
+                by_total.setdefault(shown[1].metric.key, panel)
+                by_share.setdefault((kind, shown[0].metric.key, shown[1].metric.key), panel)
         return cls(by_kind, by_slo, by_total, by_share)
 
 
@@ -292,37 +304,42 @@ def _index(rows: tuple[Row, ...]) -> _PanelIndex:
     return _last_index[0][1]
 
 
-def panel_for(
-    rows: tuple[Row, ...], alert_kind: str, metric_key: str | None, slo: str | None = None, total_key: str | None = None
-) -> Panel | None:
-    """The panel an alert (or an SLO's burn alerts) links to: the first panel of the best kind showing its metric
-    (for a share, ``gauge_ratio``, of its metric over ``total_key``).
+def panel_for_slo(rows: tuple[Row, ...], slo: str) -> Panel | None:
+    """The panel an SLO's burn alerts link to: its burn rate panel."""
+    return _index(rows).by_slo.get(slo)
 
-    >>> from sigil_monitoring.ir.model import Metric
+
+def panel_for_alert(rows: tuple[Row, ...], condition: Condition) -> Panel | None:
+    """The panel an alert links to: the first panel of the best kind showing its metric (for a
+    share, ``gauge_ratio``, of its metric over the whole).
+
+    >>> from sigil_monitoring.ir.model import Comparison, Metric
+    >>> from sigil_monitoring.spec.units import parse_threshold
     >>> def series(key): return Series(Metric(key, key, "counter", "none", "", (), None, None), ())
-    >>> rate = Panel(1, "rate", "Requests", "", 0, 0, 12, 8, series=series("req"))
-    >>> ratio = Panel(2, "error_ratio", "Errors", "", 12, 0, 12, 8, series=series("err"), total=series("req"))
+    >>> def panel(id, content): return Panel(id=id, title="", description="", x=0, y=0, w=12, h=8, content=content)
+    >>> rate, ratio = panel(1, RatePanel(series("req"))), panel(2, ErrorRatioPanel(series("err"), series("req")))
     >>> rows = (Row(100, "Traffic", 0, False, (rate, ratio)),)
-    >>> panel_for(rows, "ratio", "req").id, panel_for(rows, "absent", "req").id
-    (1, 1)
-    >>> panel_for(rows, "absent", "err").id, panel_for(rows, "value", "req")
-    (2, None)
+    >>> over = Comparison(">", parse_threshold("1"))
+    >>> panel_for_alert(rows, RatioCondition(series("req"), series("all"), over)).id
+    1
+    >>> [panel_for_alert(rows, AbsentCondition(series(key))).id for key in ("req", "err")]
+    [1, 2]
+    >>> panel_for_alert(rows, ValueCondition(series("req"), over)) is None
+    True
     """
     index = _index(rows)
-    if slo is not None:
-        return index.by_slo.get(slo)
-    for kind in ALERT_PANEL_KINDS.get(alert_kind, ()):
-        if alert_kind == "gauge_ratio":
-            found = (
-                index.by_share.get((kind, metric_key, total_key))
-                if metric_key is not None and total_key is not None
-                else None
-            )
+    shown = condition_series(condition)
+    if not shown:
+        return None
+    metric_key = shown[0].metric.key
+    for kind in _showing(condition):
+        if isinstance(condition, GaugeRatioCondition):
+            found = index.by_share.get((kind, metric_key, shown[1].metric.key))
         else:
-            found = index.by_kind.get((kind, metric_key)) if metric_key is not None else None
+            found = index.by_kind.get((kind, metric_key))
         if found is not None:
             return found
-    if alert_kind == "absent" and metric_key is not None:
+    if isinstance(condition, AbsentCondition):
         # A metric shown only as the denominator of a ratio still tells whether it is reported.
         return index.by_total.get(metric_key)
     return None

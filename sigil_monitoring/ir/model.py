@@ -1,51 +1,30 @@
 """The validated internal model: what every compiler consumes.
 
 Defaults are applied, catalog references resolved to ``Series``, names and panel ids assigned.
-Everything is a frozen dataclass of tuples, so compilers cannot change it and iteration order is
-the order of the spec.
+Everything is a frozen ``msgspec.Struct`` of tuples, so compilers cannot change it and iteration
+order is the order of the spec. Every kind is a closed union of structs that hold only their own
+fields (``Sli``, ``Condition``, ``Integration`` here, ``PanelContent`` in ``ir/dashboard.py``):
+consumers ``match`` on the class and end with ``assert_never``, so mypy fails where a new kind is
+not handled. Catalog series are in ``ir/series.py``.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import assert_never
+
+from msgspec import Struct, field
 
 from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
-from ..matchers import Matcher
-from ..records import Record, field
 from ..spec.units import Duration, Threshold
+from .dashboard import Dashboard
 from .options import TargetOptions
-
-Matchers = tuple[Matcher, ...]
-
-
-class Metric(Record):
-    key: str  # logical name in the catalog
-    name: str  # Prometheus metric name
-    type: str  # counter | gauge | histogram | native_histogram
-    unit: str  # seconds | bytes | percent | ratio | none
-    help: str
-    labels: tuple[str, ...]
-    buckets: tuple[Decimal, ...] | None
-    states: tuple[tuple[int, str], ...] | None  # (value, state name), by value
+from .series import Matchers as Matchers
+from .series import Metric as Metric
+from .series import Series as Series
 
 
-class Series(Record):
-    """A catalog metric narrowed by the service selector and ``where``; ``by`` labels kept."""
-
-    metric: Metric
-    matchers: Matchers  # service selector first, then `where`, in spec order
-    by: tuple[str, ...] = ()
-    narrowed: Matchers = ()  # the matchers beyond the service selector (a derived metric's and `where`)
-
-    @property
-    def shown(self) -> str:
-        """How texts name the series: the metric with the matchers that narrow it, as PromQL
-        writes them (``http_requests_total{code=~"5.."}``); the service selector is left out."""
-        parts = ",".join(m.text() for m in self.narrowed)
-        return f"{self.metric.name}{{{parts}}}" if parts else self.metric.name
-
-
-class BurnAlert(Record):
+class BurnAlert(Struct, frozen=True):
     name: str
     tier: str
     severity: str
@@ -62,21 +41,46 @@ class BurnAlert(Record):
     runbook: str = ""  # the tier's own "what to do" (the SLO's is Slo.runbook)
 
 
-class Slo(Record):
+class RatioSli(Struct, frozen=True):
+    """Bad (or good) events over all events: ``{bad: errors, total: requests}``."""
+
+    part: Series  # the bad events, or the good ones (``part_is_bad`` False)
+    total: Series
+    part_is_bad: bool
+
+
+class LatencySli(Struct, frozen=True):
+    """Requests slower than ``below`` over all requests, read from a histogram."""
+
+    histogram: Series
+    below: Decimal  # the threshold in seconds
+    below_text: str  # the bucket boundary as Prometheus prints it, e.g. "1" or "0.25"
+
+
+class UpSli(Struct, frozen=True):
+    """The share of time the scraped targets were down (an ``up``-style 0/1 gauge)."""
+
+    up: Series
+
+
+class ErrorRatioSli(Struct, frozen=True):
+    """The spec's own error-ratio PromQL, with ``$window`` where the range goes."""
+
+    promql: str
+
+
+# One SLI kind per spec shape; the Prometheus SLI chain (compilers/prometheus/sli.py) is the only
+# consumer that matches on it, everything else asks that module.
+Sli = RatioSli | LatencySli | UpSli | ErrorRatioSli
+
+
+class Slo(Struct, frozen=True):
     name: str
     objective: Decimal  # percent, e.g. 99.9
     error_budget: Decimal  # ratio, 1 - objective/100, exact
     window: Duration
     description: str
-    kind: str  # ratio | latency | up | error_ratio
-    bad: Series | None  # ratio SLI with bad events
-    good: Series | None  # ratio SLI with good events
-    total: Series | None
-    latency: Series | None
-    below: Decimal | None  # latency threshold in seconds
-    below_text: str | None  # the bucket boundary as Prometheus prints it, e.g. "1" or "0.25"
-    up: Series | None
-    error_ratio: str | None  # raw PromQL with $window
+    sli: Sli
     group_by: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]  # extra alert labels
     alerts: tuple[BurnAlert, ...]  # enabled tiers only
@@ -84,35 +88,65 @@ class Slo(Record):
     runbook: str = ""  # what to do when the budget burns (both tiers' runbook sections)
 
 
-class Alert(Record):
-    name: str
-    kind: str  # quantile | rate | ratio | state | value | gauge_ratio | absent | promql
-    series: Series | None  # the metric the condition is on (bad events for ratio, the part for gauge_ratio)
-    total: Series | None  # ratio and gauge_ratio: the denominator
-    quantile: Decimal | None
-    state: tuple[int, str] | None  # (value, name) for state alerts
-    op: str | None  # ">" or "<"
-    threshold: Threshold | None
-    promql: str | None
-    rate_window: Duration  # range for rate()/increase() in the condition
-    for_: Duration
-    severity: str
-    summary: str
-    description: str
-    runbook: str
-    labels: tuple[tuple[str, str], ...]  # every label the alert carries, sorted
-    inhibits: bool
-    panel_id: int | None
-    runbook_url: str
-    dashboard_url: str
-    unit: str = "none"  # of the compared value: the metric's, ratio for ratios, the promql condition's
-    test: PromqlTest | None = None  # promql alerts: the spec's test inputs
-    keep_firing_for: Duration | None = None
-    annotations: tuple[tuple[str, str], ...] = ()  # extra annotations, sorted
-    inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
+class Comparison(Struct, frozen=True):
+    """``> 500ms``: how a condition's value is compared to the spec's threshold."""
+
+    op: str  # ">" or "<"
+    threshold: Threshold
 
 
-class PromqlTest(Record):
+class QuantileCondition(Struct, frozen=True):
+    """A quantile of a histogram compared to a threshold: ``{quantile: 0.99, of: latency, above: 1s}``."""
+
+    series: Series
+    quantile: Decimal
+    compare: Comparison
+
+
+class RateCondition(Struct, frozen=True):
+    """The per-second rate of a counter compared to a threshold."""
+
+    series: Series
+    compare: Comparison
+
+
+class RatioCondition(Struct, frozen=True):
+    """bad / total of two counters' rates compared to a threshold."""
+
+    bad: Series
+    total: Series
+    compare: Comparison
+
+
+class StateCondition(Struct, frozen=True):
+    """A state gauge sits at one state."""
+
+    series: Series
+    state: tuple[int, str]  # (value, name)
+
+
+class ValueCondition(Struct, frozen=True):
+    """A gauge's value compared to a threshold."""
+
+    series: Series
+    compare: Comparison
+
+
+class GaugeRatioCondition(Struct, frozen=True):
+    """A gauge as a share of another (``{value: connections, of: max_connections}``) compared to a threshold."""
+
+    part: Series
+    whole: Series
+    compare: Comparison
+
+
+class AbsentCondition(Struct, frozen=True):
+    """No series of the metric is reported."""
+
+    series: Series
+
+
+class PromqlTest(Struct, frozen=True):
     """The spec's inputs for a promql alert's test: (series, values) pairs, expected labels and value."""
 
     firing: tuple[tuple[str, str], ...]
@@ -121,74 +155,136 @@ class PromqlTest(Record):
     value: float | None
 
 
-class Panel(Record):
-    id: int
-    kind: str  # heatmap | percentiles | histogram | rate | error_ratio | timeline | stat | gauge | promql | text | slo_sli | slo_budget | slo_burn
-    title: str
-    description: str
-    x: int
-    y: int
-    w: int
-    h: int
-    series: Series | None = None
-    total: Series | None = None
-    quantiles: tuple[Decimal, ...] = ()
-    slo: str | None = None
-    text: str | None = None
-    thresholds: tuple[Decimal, ...] = ()  # alert thresholds to draw, in the metric's unit
-    alerts: tuple[str, ...] = ()  # alert names this panel explains (for links to runbook)
-    promql: str | None = None  # promql panels: the query as written
-    unit: str | None = None  # promql panels: the unit of its values
-    legend: str | None = None  # promql panels: legend format
-    display: str = "timeseries"  # promql panels: timeseries or stat
-    limits: tuple[Decimal | None, Decimal | None] = (None, None)  # stat/gauge axis min and max
+class PromqlCondition(Struct, frozen=True):
+    """The spec's own PromQL, alone (fires when it returns series) or compared to a threshold."""
+
+    promql: str
+    unit: str  # of the values it returns
+    compare: Comparison | None = None
+    test: PromqlTest | None = None  # the spec's test inputs
 
 
-class Row(Record):
-    id: int
-    title: str
-    y: int
-    collapsed: bool
-    panels: tuple[Panel, ...]
+Condition = (
+    QuantileCondition
+    | RateCondition
+    | RatioCondition
+    | StateCondition
+    | ValueCondition
+    | GaugeRatioCondition
+    | AbsentCondition
+    | PromqlCondition
+)
 
 
-class Dashboard(Record):
-    uid: str
-    title: str
-    tags: tuple[str, ...]
-    time: Duration
-    refresh: Duration
-    variables: tuple[str, ...]  # label names offered as filters
-    grafana_version: int
-    formats: tuple[str, ...]
-    rows: tuple[Row, ...]
-    url: str | None  # absolute URL when the service links to Grafana
-    folder: str
+def comparison(condition: Condition) -> Comparison | None:
+    """The threshold comparison of a condition; None for state, absent and a bare promql condition.
 
-    def panels(self) -> tuple[Panel, ...]:
-        return tuple(p for row in self.rows for p in row.panels)
+    >>> comparison(AbsentCondition(Series(Metric("up", "up", "gauge", "none", "", (), None, None), ()))) is None
+    True
+    """
+    match condition:
+        case (
+            QuantileCondition(compare=compare)
+            | RateCondition(compare=compare)
+            | RatioCondition(compare=compare)
+            | ValueCondition(compare=compare)
+            | GaugeRatioCondition(compare=compare)
+        ):
+            return compare
+        case PromqlCondition(compare=compare):
+            return compare
+        case StateCondition() | AbsentCondition():
+            return None
+        case _:
+            assert_never(condition)
 
 
-class Receiver(Record):
-    name: str  # unique across services (conventions.receiver_name)
-    spec_name: str
-    kind: str  # slack | pagerduty | webhook | email | opsgenie
-    channel: str | None = None
-    secret_file: str | None = (
-        None  # api_url_file / routing_key_file / credentials_file / auth_password_file / api_key_file
-    )
+def condition_series(condition: Condition) -> tuple[Series, ...]:
+    """The catalog series a condition reads, in the spec's order (none for raw PromQL)."""
+    match condition:
+        case (
+            QuantileCondition(series=s)
+            | RateCondition(series=s)
+            | StateCondition(series=s)
+            | ValueCondition(series=s)
+            | AbsentCondition(series=s)
+        ):
+            return (s,)
+        case RatioCondition(bad=bad, total=total):
+            return (bad, total)
+        case GaugeRatioCondition(part=part, whole=whole):
+            return (part, whole)
+        case PromqlCondition():
+            return ()
+        case _:
+            assert_never(condition)
+
+
+class Alert(Struct, frozen=True, kw_only=True):
+    name: str
+    condition: Condition
+    rate_window: Duration  # range for rate()/increase() in the condition
+    for_: Duration
+    severity: str
+    summary: str  # static text: the spec's, or derived from the condition
+    description: str | None  # the spec's own (a template); None: the target derives one
+    runbook: str
+    labels: tuple[tuple[str, str], ...]  # every label the alert carries, sorted
+    inhibits: bool
+    panel_id: int | None
+    runbook_url: str
+    dashboard_url: str
+    keep_firing_for: Duration | None = None
+    annotations: tuple[tuple[str, str], ...] = ()  # extra annotations, sorted
+    inhibits_slos: bool = False  # while firing, also silence the service's SLO burn alerts
+
+
+class Slack(Struct, frozen=True):
+    channel: str
+    api_url_file: str
+    mention: str | None = None  # who is mentioned on critical alerts
+    send_resolved: bool = True
+
+
+class PagerDuty(Struct, frozen=True):
+    routing_key_file: str
     url: str | None = None
     send_resolved: bool = True
-    mention: str | None = None
-    email_to: str | None = None
-    email_from: str | None = None
+
+
+class Webhook(Struct, frozen=True):
+    url: str
+    credentials_file: str | None = None
+    send_resolved: bool = True
+
+
+class Email(Struct, frozen=True):
+    to: str
+    from_: str
     smarthost: str | None = None
     auth_username: str | None = None
+    auth_password_file: str | None = None
     require_tls: bool = True
-    team: str | None = None  # Opsgenie responder team
+    send_resolved: bool = True
 
 
-class Route(Record):
+class Opsgenie(Struct, frozen=True):
+    api_key_file: str
+    api_url: str | None = None
+    team: str | None = None  # responder team
+    send_resolved: bool = True
+
+
+Integration = Slack | PagerDuty | Webhook | Email | Opsgenie
+
+
+class Receiver(Struct, frozen=True):
+    name: str  # unique across services (conventions.receiver_name)
+    spec_name: str
+    integration: Integration
+
+
+class Route(Struct, frozen=True):
     matchers: Matchers  # severity first, then the spec's match
     receivers: tuple[str, ...]  # unique receiver names
     continue_: bool
@@ -200,7 +296,7 @@ class Route(Record):
     group_by: tuple[str, ...] | None = None  # None: inherit the service's group_by
 
 
-class TimeInterval(Record):
+class TimeInterval(Struct, frozen=True):
     name: str
     weekdays: tuple[str, ...]
     times: tuple[tuple[str, str], ...]
@@ -210,7 +306,7 @@ class TimeInterval(Record):
     years: tuple[str, ...] = ()
 
 
-class Routing(Record):
+class Routing(Struct, frozen=True):
     receivers: tuple[Receiver, ...]
     routes: tuple[Route, ...]
     default: str
@@ -224,7 +320,7 @@ class Routing(Record):
     repeat_interval: Duration | None = None
 
 
-class Service(Record):
+class Service(Struct, frozen=True):
     name: str
     title: str
     description: str
@@ -244,7 +340,7 @@ class Service(Record):
     targets: TargetOptions = field(default_factory=TargetOptions)  # each target's options, as plain values
 
 
-class Model(Record):
+class Model(Struct, frozen=True):
     """Everything one compile run sees: one or more services."""
 
     services: tuple[Service, ...] = field(default_factory=tuple)

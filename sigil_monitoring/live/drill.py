@@ -24,7 +24,7 @@ from typing import Any
 from ..compilers import compiler
 from ..compilers.alertmanager.routing_table import alert_labels, expected_receivers
 from ..ir.build import build_model
-from ..ir.model import Model, Service
+from ..ir.model import Model, Service, condition_series
 from ..spec.document import Spec
 from . import incidents as inc
 from .drill_mode import SCALING_NOTE, drill_model, secret_files
@@ -156,7 +156,7 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
         burn sets off the down alert, which silences the service's warnings)."""
         service, incident = job
         causes = [a for a in service.alerts if a.inhibits or a.inhibits_slos]
-        read = {s.metric.name for a in causes for s in (a.series, a.total) if s is not None}
+        read = {s.metric.name for a in causes for s in condition_series(a.condition)}
         return any(a.name == incident.alert for a in causes) or bool({m for _, m in metrics(job)} & read)
 
     out: list[list[tuple[Service, inc.Incident]]] = []

@@ -23,20 +23,34 @@ compilers render that one. What changes, and nothing else:
 >>> drill = drill_model(model, sink_url="http://127.0.0.1:9", secrets_dir="/tmp/x").services[0]
 >>> str(drill.rate_window), str(drill.alerts[0].for_), [str(w.long) for w in drill.slos[0].alerts[0].windows]
 ('5s', '2s', ['10s', '20s'])
->>> drill.routing.receivers[1].secret_file
+>>> drill.routing.receivers[1].integration.api_url_file
 '/tmp/x/sigil-dna-team.secret'
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import assert_never
 
 import msgspec
+from msgspec.structs import replace
 
 from ..conventions import receiver_name
 from ..defaults import BURN_WINDOWS
-from ..ir.model import BurnWindow, Model, Receiver, Routing, Service, Slo
-from ..records import replace  # the IR objects are records, not dataclasses
+from ..ir.model import (
+    BurnWindow,
+    Email,
+    Integration,
+    Model,
+    Opsgenie,
+    PagerDuty,
+    Receiver,
+    Routing,
+    Service,
+    Slack,
+    Slo,
+    Webhook,
+)
 from ..spec.units import Duration
 
 SCRAPE = Duration.parse("1s")
@@ -65,9 +79,26 @@ class SecretFile(msgspec.Struct, frozen=True):
     content: str
 
 
+def _kind(integration: Integration) -> str:
+    """The integration's name in the spec (``slack``), which names its sink path."""
+    match integration:
+        case Slack():
+            return "slack"
+        case PagerDuty():
+            return "pagerduty"
+        case Webhook():
+            return "webhook"
+        case Email():
+            return "email"
+        case Opsgenie():
+            return "opsgenie"
+        case _:
+            assert_never(integration)
+
+
 def receiver_path(receiver: Receiver) -> str:
     """The sink path a receiver's notifications arrive at: ``/<kind>/<receiver name>``."""
-    return f"/{receiver.kind}/{receiver.name}"
+    return f"/{_kind(receiver.integration)}/{receiver.name}"
 
 
 def _capped(duration: Duration | None) -> Duration | None:
@@ -75,7 +106,7 @@ def _capped(duration: Duration | None) -> Duration | None:
 
 
 def _window(window: BurnWindow, index: int) -> BurnWindow:
-    return msgspec.structs.replace(window, long=BURN_LONG[index], short=BURN_SHORT[index])
+    return BurnWindow(window.tier, BURN_LONG[index], BURN_SHORT[index], window.factor, window.budget_consumed)
 
 
 def _slo(slo: Slo) -> Slo:
@@ -93,37 +124,47 @@ def _slo(slo: Slo) -> Slo:
 
 
 def _receiver(receiver: Receiver, sink_url: str, secrets: Path) -> Receiver:
-    if receiver.kind in ("email", "opsgenie"):
+    integration = receiver.integration
+    if isinstance(integration, Email | Opsgenie):
         # No SMTP server or Opsgenie API in a drill: the receiver keeps its name (routing, grouping
         # and inhibition are unchanged) and delivers as a webhook, whose payload names the alerts.
-        receiver = Receiver(
-            name=receiver.name,
-            spec_name=receiver.spec_name,
-            kind="webhook",
-            url="unset",
-            send_resolved=receiver.send_resolved,
-        )
+        receiver = replace(receiver, integration=Webhook("unset", send_resolved=integration.send_resolved))
     url = sink_url.rstrip("/") + receiver_path(receiver)
     secret = str(secrets / (receiver.name.replace("/", "-") + ".secret"))
-    if receiver.kind == "slack":
-        return replace(receiver, secret_file=secret)
-    if receiver.kind == "pagerduty":
-        return replace(receiver, secret_file=secret, url=url)
-    return replace(receiver, url=url, secret_file=secret if receiver.secret_file else None)
+    match receiver.integration:
+        case Slack() as slack:
+            return replace(receiver, integration=replace(slack, api_url_file=secret))
+        case PagerDuty() as pagerduty:
+            return replace(receiver, integration=replace(pagerduty, routing_key_file=secret, url=url))
+        case Webhook(credentials_file=credentials) as webhook:
+            moved = replace(webhook, url=url, credentials_file=secret if credentials else None)
+            return replace(receiver, integration=moved)
+        case Email() | Opsgenie():
+            raise AssertionError("email and Opsgenie receivers were made webhooks above")
+        case _:
+            assert_never(receiver.integration)
+
+
+def secret_file(receiver: Receiver, sink_url: str) -> SecretFile | None:
+    """What a drill receiver's secret file holds: Slack's webhook URL, a fake PagerDuty key, a
+    webhook's bearer token; None when it has no secret file."""
+    match receiver.integration:
+        case Slack(api_url_file=path):
+            return SecretFile(path, sink_url.rstrip("/") + receiver_path(receiver) + "\n")
+        case PagerDuty(routing_key_file=path):
+            return SecretFile(path, PAGERDUTY_TEST_KEY + "\n")
+        case Webhook(credentials_file=str() as path):
+            return SecretFile(path, "drill-webhook-credentials\n")
+        case Webhook() | Email() | Opsgenie():
+            return None  # no credentials file; email and Opsgenie deliver as webhooks in a drill
+        case _:
+            assert_never(receiver.integration)
 
 
 def secret_files(model: Model, sink_url: str) -> tuple[SecretFile, ...]:
-    """What each drill receiver's secret file holds: Slack's webhook URL, a fake PagerDuty key."""
-    out = []
-    for service in model.services:
-        for r in service.routing.receivers if service.routing else ():
-            if r.secret_file is None:
-                continue
-            content = {"slack": sink_url.rstrip("/") + receiver_path(r), "pagerduty": PAGERDUTY_TEST_KEY}.get(
-                r.kind, "drill-webhook-credentials"
-            )
-            out.append(SecretFile(r.secret_file, content + "\n"))
-    return tuple(out)
+    """The secret file of every drill receiver that has one."""
+    found = (secret_file(r, sink_url) for s in model.services for r in (s.routing.receivers if s.routing else ()))
+    return tuple(f for f in found if f is not None)
 
 
 def _routing(routing: Routing, sink_url: str, secrets: Path) -> Routing:
@@ -145,7 +186,7 @@ def _routing(routing: Routing, sink_url: str, secrets: Path) -> Routing:
 def _own_routing(service: Service) -> Routing:
     """Routing for a service whose spec has none: everything to one webhook, no inhibition."""
     name = receiver_name(service.name, DRILL_RECEIVER)
-    webhook = Receiver(name=name, spec_name=DRILL_RECEIVER, kind="webhook", url="unset")
+    webhook = Receiver(name, DRILL_RECEIVER, Webhook("unset"))
     return Routing(receivers=(webhook,), routes=(), default=name, group_by=(), time_intervals=(), inhibit=False)
 
 

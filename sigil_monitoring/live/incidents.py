@@ -1,4 +1,4 @@
-"""The incident behind each alert, as the simulator can stage it: one dataclass per kind.
+"""The incident behind each alert, as the simulator can stage it: one struct per kind.
 
 ``plan(service)`` reads a (drill-mode) service and returns, per alert and per SLO burn tier, the
 incident that must make exactly that alert fire — or ``Undrivable`` with the reason. ``quiet``
@@ -22,13 +22,33 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass
+from typing import assert_never
+
+from msgspec import Struct
 
 from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
-from ..ir.model import Alert, Series, Service, Slo
+from ..compilers.prometheus.sli import sli_series, stageable
+from ..ir.model import (
+    AbsentCondition,
+    Alert,
+    GaugeRatioCondition,
+    LatencySli,
+    PromqlCondition,
+    PromqlTest,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    RatioSli,
+    Series,
+    Service,
+    Slo,
+    StateCondition,
+    UpSli,
+    ValueCondition,
+    comparison,
+)
 from ..promql import selector
-from ..records import replace  # the IR objects are records, not dataclasses
 from ..spec.units import format_decimal
 from .simulator import NORMAL_RATE, Behaviour, SimSeries, Simulator
 
@@ -36,8 +56,7 @@ QUIET_SHARE = 0.1  # normal traffic stays at a tenth of the nearest threshold
 BURST = 20.0  # an injected rate is this multiple of its threshold (at least 1/s)
 
 
-@dataclass(frozen=True)
-class LatencyAbove:
+class LatencyAbove(Struct, frozen=True):
     """Every observation of the histogram lands in the bucket above the quantile's threshold."""
 
     alert: str
@@ -46,8 +65,7 @@ class LatencyAbove:
     slow_at: float
 
 
-@dataclass(frozen=True)
-class ErrorBurst:
+class ErrorBurst(Struct, frozen=True):
     """The counter series the alert's matchers select count at BURST x the threshold (or stop, for "<")."""
 
     alert: str
@@ -56,8 +74,7 @@ class ErrorBurst:
     op: str
 
 
-@dataclass(frozen=True)
-class RatioCross:
+class RatioCross(Struct, frozen=True):
     """bad / total crosses the alert's threshold: counters' rates (a ``ratio`` alert) or a gauge as a
     share of another (a ``gauge_ratio`` alert: connections of max connections)."""
 
@@ -68,8 +85,7 @@ class RatioCross:
     op: str
 
 
-@dataclass(frozen=True)
-class StateIn:
+class StateIn(Struct, frozen=True):
     """The state gauge sits at the alert's state."""
 
     alert: str
@@ -78,8 +94,7 @@ class StateIn:
     healthy: int
 
 
-@dataclass(frozen=True)
-class GaugeCross:
+class GaugeCross(Struct, frozen=True):
     """The gauge crosses its limit."""
 
     alert: str
@@ -88,16 +103,14 @@ class GaugeCross:
     op: str
 
 
-@dataclass(frozen=True)
-class Disappear:
+class Disappear(Struct, frozen=True):
     """Every series the ``absent()`` selector matches stops being exported."""
 
     alert: str
     series: Series
 
 
-@dataclass(frozen=True)
-class SloBurn:
+class SloBurn(Struct, frozen=True):
     """The SLI's error ratio becomes ``multiple`` x the error budget: fast for the page tier, slow
     (above every ticket factor, below every page factor) for the ticket tier."""
 
@@ -111,8 +124,7 @@ class SloBurn:
         return min(1.0, self.multiple * float(self.slo.error_budget))
 
 
-@dataclass(frozen=True)
-class PromqlInputs:
+class PromqlInputs(Struct, frozen=True):
     """A promql alert staged from its spec ``test:`` inputs: catalog gauges set to the last value of
     the ``quiet`` inputs normally and of the ``firing`` ones during the incident. promtool evaluates
     tests from time 0, so when the expression reads ``time()`` the values are shifted by the clock."""
@@ -123,8 +135,7 @@ class PromqlInputs:
     clock: bool
 
 
-@dataclass(frozen=True)
-class Undrivable:
+class Undrivable(Struct, frozen=True):
     alert: str
     reason: str
 
@@ -135,9 +146,7 @@ Incident = LatencyAbove | ErrorBurst | RatioCross | StateIn | GaugeCross | Disap
 # ------------------------------------------------------------------------------------ planning
 def plan(service: Service) -> list[Incident | Undrivable]:
     """One entry per alert of ``service``: threshold alerts in spec order, then SLO burn tiers."""
-    out: list[Incident | Undrivable] = [
-        _promql(service, a) if a.kind == "promql" else _threshold(a) for a in service.alerts
-    ]
+    out: list[Incident | Undrivable] = [_threshold(service, a) for a in service.alerts]
     for slo in service.slos:
         out += _burns(slo)
     return out
@@ -173,75 +182,76 @@ def _inputs(service: Service, pairs: tuple[tuple[str, str], ...]) -> list[tuple[
     return out
 
 
-def _promql(service: Service, alert: Alert) -> Incident | Undrivable:
+def _promql(service: Service, alert: Alert, expr: str, test: PromqlTest | None) -> Incident | Undrivable:
     reason = "a raw PromQL condition without test inputs: the drill cannot tell which series make it true"
-    if alert.test is None or not alert.test.firing:
+    if test is None or not test.firing:
         return Undrivable(alert.name, reason)
-    quiet, firing = _inputs(service, alert.test.quiet), _inputs(service, alert.test.firing)
+    quiet, firing = _inputs(service, test.quiet), _inputs(service, test.firing)
     for staged in (quiet, firing):
         if isinstance(staged, str):
             return Undrivable(alert.name, f"a raw PromQL condition: {staged}")
     assert not isinstance(quiet, str) and not isinstance(firing, str)
-    return PromqlInputs(alert.name, tuple(quiet), tuple(firing), "time()" in (alert.promql or ""))
+    return PromqlInputs(alert.name, tuple(quiet), tuple(firing), "time()" in expr)
 
 
-def _native(series: Series | None) -> bool:
-    return series is not None and series.metric.type == "native_histogram"
+def _native(series: Series) -> bool:
+    return series.metric.type == "native_histogram"
 
 
 NATIVE_REASON = "native histograms need a protobuf scrape; the simulator's text exposition (prometheus-client) has none"
 
 
-def _threshold(alert: Alert) -> Incident | Undrivable:
-    value = float(alert.threshold.value) if alert.threshold is not None else 0.0
-    match alert.kind:
-        case "quantile" if _native(alert.series):
+def _threshold(service: Service, alert: Alert) -> Incident | Undrivable:
+    compare = comparison(alert.condition)
+    value = float(compare.threshold.value) if compare is not None else 0.0
+    match alert.condition:
+        case QuantileCondition(series=series) if _native(series):
             return Undrivable(alert.name, NATIVE_REASON)
-        case "quantile":
-            series = alert_rules.alert_series(alert)
-            if alert.op != ">":
+        case QuantileCondition(series=series, compare=compare):
+            if compare.op != ">":
                 return Undrivable(alert.name, "a quantile below a threshold: the drill stages slow requests only")
             bounds = [float(b) for b in series.metric.buckets or ()] or _default_bounds()
             above = [b for b in bounds if b >= value]
             if len(above) < 2:
                 return Undrivable(
                     alert.name,
-                    f"no finite bucket lies above {alert.threshold.text if alert.threshold else value}: "
+                    f"no finite bucket lies above {compare.threshold.text}: "
                     "histogram_quantile can never exceed the threshold (add a bucket above it)",
                 )
             return LatencyAbove(alert.name, series, value, above[1])
-        case "rate":
-            return ErrorBurst(alert.name, alert_rules.alert_series(alert), value, alert.op or ">")
-        case "ratio":
-            bad, total = alert_rules.ratio_sides(alert)
-            if alert.op == ">" and value >= 1 and bad.metric.type == "counter":
+        case RateCondition(series=series, compare=compare):
+            return ErrorBurst(alert.name, series, value, compare.op)
+        case RatioCondition(bad=bad, total=total, compare=compare):
+            if compare.op == ">" and value >= 1 and bad.metric.type == "counter":
                 return Undrivable(alert.name, "a ratio of counters above 1 needs bad events outside the total")
-            return RatioCross(alert.name, bad, total, value, alert.op or ">")
-        case "gauge_ratio":
-            part, whole = alert_rules.ratio_sides(alert)
-            return RatioCross(alert.name, part, whole, value, alert.op or ">")
-        case "state":
-            series = alert_rules.alert_series(alert)
-            assert alert.state is not None and series.metric.states, f"state alert {alert.name} has no states"
-            others = [v for v, _ in series.metric.states if v != alert.state[0]]
+            return RatioCross(alert.name, bad, total, value, compare.op)
+        case GaugeRatioCondition(part=part, whole=whole, compare=compare):
+            return RatioCross(alert.name, part, whole, value, compare.op)
+        case StateCondition(series=series, state=(state, _)):
+            states = series.metric.states or ()
+            others = [v for v, _ in states if v != state]
             if not others:
                 return Undrivable(alert.name, "the state gauge has no other state to be in normally")
-            healthy = _healthy(series.metric.states)
-            return StateIn(alert.name, series, alert.state[0], healthy if healthy != alert.state[0] else others[0])
-        case "value":
-            return GaugeCross(alert.name, alert_rules.alert_series(alert), value, alert.op or ">")
-        case "absent":
-            return Disappear(alert.name, alert_rules.alert_series(alert))
-    raise AssertionError(f"unknown alert kind {alert.kind}")
+            healthy = _healthy(states)
+            return StateIn(alert.name, series, state, healthy if healthy != state else others[0])
+        case ValueCondition(series=series, compare=compare):
+            return GaugeCross(alert.name, series, value, compare.op)
+        case AbsentCondition(series=series):
+            return Disappear(alert.name, series)
+        case PromqlCondition(promql=expr, test=test):
+            return _promql(service, alert, expr, test)
+        case _:
+            assert_never(alert.condition)
 
 
 def _burns(slo: Slo) -> list[Incident | Undrivable]:
     factors = {t: [float(w.factor) for b in slo.alerts if b.tier == t for w in b.windows] for t in ("page", "ticket")}
     out: list[Incident | Undrivable] = []
+    staged = stageable(slo.sli)
     for burn in slo.alerts:
-        if slo.kind == "error_ratio":
+        if staged is None:
             out.append(Undrivable(burn.name, "the SLI is raw PromQL: the drill cannot tell which series make it burn"))
-        elif _native(slo.latency):
+        elif isinstance(staged, LatencySli) and _native(staged.histogram):
             out.append(Undrivable(burn.name, NATIVE_REASON))
         elif burn.tier == "page":
             out.append(SloBurn(burn.name, slo, "fast", max(factors["page"]) * 1.5))
@@ -327,6 +337,8 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, float(slo.error_budget) * QUIET_SHARE, normal=True)
         case PromqlInputs(quiet=inputs, clock=clock):
             _stage_inputs(sim, inputs, clock, normal=True)
+        case _:
+            assert_never(incident)
 
 
 def inject(incident: Incident, sim: Simulator) -> None:
@@ -353,6 +365,8 @@ def inject(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, incident.error_ratio, normal=False)
         case PromqlInputs(firing=inputs, clock=clock):
             _stage_inputs(sim, inputs, clock, normal=False)
+        case _:
+            assert_never(incident)
 
 
 def touched(incident: Incident) -> tuple[Series, ...]:
@@ -369,10 +383,11 @@ def touched(incident: Incident) -> tuple[Series, ...]:
         case RatioCross(bad=bad, total=total):
             return (bad, total)
         case SloBurn(slo=slo):
-            return tuple(s for s in (slo.bad, slo.good, slo.total, slo.latency, slo.up) if s is not None)
+            return sli_series(slo.sli)
         case PromqlInputs():
             return ()  # its series are named in the inputs: see inputs_touched
-    raise AssertionError(f"unknown incident {incident!r}")
+        case _:
+            assert_never(incident)
 
 
 def _input_series(sim: Simulator, name: str, labels: dict[str, str]) -> list[SimSeries]:
@@ -398,31 +413,32 @@ def inputs_touched(incident: Incident) -> set[str]:
 
 
 def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
-    match slo.kind:
-        case "ratio" if slo.bad is not None and slo.total is not None:
-            _solve_rates(sim, slo.bad, slo.total, ratio, normal)
-        case "ratio" if slo.good is not None and slo.total is not None:
-            _solve_rates(sim, slo.good, slo.total, 1.0 - ratio, normal)
-        case "latency" if slo.latency is not None and slo.below is not None:
-            bounds = sim.select(slo.latency)[0].bounds if sim.select(slo.latency) else ()
-            above = [b for b in bounds if b > float(slo.below)]
+    match stageable(slo.sli):
+        case RatioSli(part=part, total=total, part_is_bad=True):
+            _solve_rates(sim, part, total, ratio, normal)
+        case RatioSli(part=part, total=total):
+            _solve_rates(sim, part, total, 1.0 - ratio, normal)
+        case LatencySli(histogram=histogram, below=below):
+            bounds = sim.select(histogram)[0].bounds if sim.select(histogram) else ()
+            above = [b for b in bounds if b > float(below)]
             _set(
                 sim,
-                sim.select(slo.latency),
+                sim.select(histogram),
                 normal,
-                slow_at=above[0] if above else float(slo.below) * 2,
+                slow_at=above[0] if above else float(below) * 2,
                 slow_fraction=ratio,
             )
-        case "up" if slo.up is not None:
+        case UpSli(up=up):
             # Normally fully up: an up gauge is 0 or 1, and `value: up, below: 1` alerts on less.
-            _set(sim, sim.select(slo.up), normal, value=1.0 if normal else 1.0 - ratio)
-        case _:
-            raise AssertionError(f"SLO {slo.name} of kind {slo.kind} cannot be staged")
+            _set(sim, sim.select(up), normal, value=1.0 if normal else 1.0 - ratio)
+        case None:
+            raise AssertionError(f"SLO {slo.name} cannot be staged (planning makes it Undrivable)")
+        case unknown:
+            assert_never(unknown)
 
 
 # ------------------------------------------------------------------------------ the signal
-@dataclass(frozen=True)
-class Signal:
+class Signal(Struct, frozen=True):
     """What the report plots for an alert: a PromQL expression and the line it must cross."""
 
     expr: str
@@ -441,7 +457,6 @@ def signal(service: Service, incident: Incident) -> Signal:
         case StateIn(series=series, value=value):
             return Signal(selector(series.metric.name, series.matchers), float(value))
     alert = next(a for a in service.alerts if a.name == incident.alert)
-    if alert.kind == "promql":
-        return Signal((alert.promql or "").strip(), float(alert.threshold.value) if alert.threshold else 0.0)
-    expr = alert_rules.condition(service, replace(alert, threshold=None))
-    return Signal(expr, float(alert.threshold.value) if alert.threshold is not None else 0.0)
+    compare = comparison(alert.condition)
+    expr = alert_rules.condition_expr(service, alert.condition, alert.rate_window, compared=False)
+    return Signal(expr, float(compare.threshold.value) if compare is not None else 0.0)

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..compilers.prometheus.sli import sli_series
 from ..compilers.prometheus.testgen.label_values import satisfying, violating
-from ..ir.model import Metric, Series, Service
+from ..ir.dashboard import panel_series
+from ..ir.model import Metric, Series, Service, condition_series
 from ..matchers import Matcher
 
 
@@ -33,11 +35,11 @@ def series_matches(series: Series, labels: tuple[tuple[str, str], ...]) -> bool:
 def service_series(service: Service) -> Iterator[Series]:
     """Every ``Series`` the service's alerts, SLOs and panels query."""
     for alert in service.alerts:
-        yield from (s for s in (alert.series, alert.total) if s is not None)
+        yield from condition_series(alert.condition)
     for slo in service.slos:
-        yield from (s for s in (slo.bad, slo.good, slo.total, slo.latency, slo.up) if s is not None)
+        yield from sli_series(slo.sli)
     for panel in service.dashboard.panels():
-        yield from (s for s in (panel.series, panel.total) if s is not None)
+        yield from panel_series(panel.content)
 
 
 def _values(group: Sequence[Matcher]) -> list[str]:

@@ -27,8 +27,9 @@ from .. import conventions as names
 from ..compilers import compiler
 from ..compilers.prometheus import rule_files
 from ..compilers.prometheus.rules import AlertingRule
+from ..compilers.prometheus.sli import stageable
 from ..ir.build import build_model
-from ..ir.model import Metric, Service
+from ..ir.model import LatencySli, Metric, QuantileCondition, Service
 from ..matchers import Matcher
 from ..promql import selector, substitute_grafana_variables
 from ..spec.document import Spec
@@ -117,16 +118,13 @@ def _metric_findings(prom: Prometheus, spec: Spec, service: Service, metadata: d
 
 def _thresholds(service: Service, metric: Metric) -> Iterator[tuple[Decimal, str]]:
     for alert in service.alerts:
-        if (
-            alert.kind == "quantile"
-            and alert.series is not None
-            and alert.series.metric.name == metric.name
-            and alert.threshold
-        ):
-            yield alert.threshold.value, f"alert {alert.name}"
+        match alert.condition:
+            case QuantileCondition(series=series, compare=compare) if series.metric.name == metric.name:
+                yield compare.threshold.value, f"alert {alert.name}"
     for slo in service.slos:
-        if slo.latency is not None and slo.latency.metric.name == metric.name and slo.below is not None:
-            yield slo.below, f"SLO {slo.name}"
+        match stageable(slo.sli):
+            case LatencySli(histogram=histogram, below=below) if histogram.metric.name == metric.name:
+                yield below, f"SLO {slo.name}"
 
 
 def _bucket_findings(

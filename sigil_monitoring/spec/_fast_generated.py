@@ -63,244 +63,537 @@ _set = object.__setattr__
 _new = object.__new__
 
 
-_c0 = frozenset({'alerts', 'apiVersion', 'dashboard', 'metrics', 'routing', 'service', 'slos', 'targets'})
-_c1 = frozenset({'sigil-monitoring/v1'})
-_c2 = frozenset({'description', 'labels', 'links', 'name', 'scrape_interval', 'selector', 'team', 'title'})
-_c3 = _TextCheck(kind='service name', pattern='[a-z][a-z0-9-]{0,38}[a-z0-9]', hint='use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna')
-_c4 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_c5 = _DurationCheck(least='1s', most='2m', why='Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes', zero_ok=False)
-_c6 = _Duration.parse('15s')
-_c7 = frozenset({'folder', 'grafana', 'runbooks'})
-_c8 = _TextCheck(kind='metric key', pattern='[a-z][a-z0-9_]*', hint='use lowercase letters, digits and underscores, e.g. encode_latency')
-_c9 = frozenset({'buckets', 'from', 'help', 'labels', 'name', 'states', 'type', 'unit', 'where'})
-_c10 = _TextCheck(kind='Prometheus metric name', pattern='[a-zA-Z_:][a-zA-Z0-9_:]*', hint='use letters, digits, _ and :, e.g. sigil_encode_total')
-_c11 = frozenset({'counter', 'gauge', 'histogram', 'native_histogram'})
-_c12 = frozenset({'bytes', 'none', 'percent', 'ratio', 'seconds'})
-_c13 = {'from': 'from_'}
-_c14 = _TextCheck(kind='SLO name', pattern='[a-z][a-z0-9-]{0,38}[a-z0-9]', hint='use 2-40 lowercase letters, digits and dashes, e.g. encode-latency')
-_c15 = frozenset({'alerting', 'description', 'group_by', 'objective', 'runbook', 'sli', 'summary', 'window'})
-_c16 = _DurationCheck(least='1h', most='3y', why='burn-rate windows are fractions of the SLO window', zero_ok=False)
-_c17 = _Duration.parse('30d')
-_c18 = frozenset({'bad', 'below', 'error_ratio', 'good', 'latency', 'total', 'up'})
-_c19 = frozenset({'by', 'metric', 'where'})
-_c20 = _Unique(what='group_by label')
-_c21 = frozenset({'annotations', 'labels', 'page', 'ticket'})
-_c22 = frozenset({'annotations', 'description', 'enabled', 'for', 'keep_firing_for', 'labels', 'runbook', 'severity', 'summary'})
-_c23 = frozenset({'critical', 'info', 'warning'})
-_c24 = _DurationCheck(least=None, most='1d', why='the generated promtool test evaluates every minute until the alert fires', zero_ok=True)
-_c25 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=True)
-_c26 = {'for': 'for_'}
-_c27 = _TextCheck(kind='alert name', pattern='[A-Z][A-Za-z0-9]*', hint='alert names are CamelCase, e.g. EncodeLatencyHigh')
-_c28 = _AtMost(limit=120, kind='alert name')
-_c29 = frozenset({'annotations', 'description', 'for', 'inhibits', 'keep_firing_for', 'labels', 'panel', 'runbook', 'severity', 'summary', 'test', 'when'})
-_c30 = frozenset({'above', 'absent', 'below', 'is', 'of', 'promql', 'quantile', 'rate', 'ratio', 'state', 'unit', 'value'})
-_c31 = frozenset({'bad', 'total'})
-_c32 = {'is': 'is_'}
-_c33 = frozenset({'slos', 'symptoms'})
-_c34 = frozenset({'firing', 'labels', 'quiet', 'value'})
-_c35 = frozenset({'series', 'values'})
-_c36 = {'for': 'for_'}
-_c37 = frozenset({'formats', 'grafana_version', 'refresh', 'rows', 'tags', 'time', 'title', 'uid', 'variables'})
-_c38 = _compile('^[a-zA-Z0-9_-]{1,40}$')
-_c39 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_c40 = _Duration.parse('6h')
-_c41 = _Duration.parse('1m')
+_c0 = frozenset({"alerts", "apiVersion", "dashboard", "metrics", "routing", "service", "slos", "targets"})
+_c1 = frozenset({"sigil-monitoring/v1"})
+_c2 = frozenset({"description", "labels", "links", "name", "scrape_interval", "selector", "team", "title"})
+_c3 = _TextCheck(
+    kind="service name",
+    pattern="[a-z][a-z0-9-]{0,38}[a-z0-9]",
+    hint="use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna",
+)
+_c4 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_c5 = _DurationCheck(
+    least="1s",
+    most="2m",
+    why="Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes",
+    zero_ok=False,
+)
+_c6 = _Duration.parse("15s")
+_c7 = frozenset({"folder", "grafana", "runbooks"})
+_c8 = _TextCheck(
+    kind="metric key",
+    pattern="[a-z][a-z0-9_]*",
+    hint="use lowercase letters, digits and underscores, e.g. encode_latency",
+)
+_c9 = frozenset({"buckets", "from", "help", "labels", "name", "states", "type", "unit", "where"})
+_c10 = _TextCheck(
+    kind="Prometheus metric name",
+    pattern="[a-zA-Z_:][a-zA-Z0-9_:]*",
+    hint="use letters, digits, _ and :, e.g. sigil_encode_total",
+)
+_c11 = frozenset({"counter", "gauge", "histogram", "native_histogram"})
+_c12 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_c13 = {"from": "from_"}
+_c14 = _TextCheck(
+    kind="SLO name",
+    pattern="[a-z][a-z0-9-]{0,38}[a-z0-9]",
+    hint="use 2-40 lowercase letters, digits and dashes, e.g. encode-latency",
+)
+_c15 = frozenset({"alerting", "description", "group_by", "objective", "runbook", "sli", "summary", "window"})
+_c16 = _DurationCheck(least="1h", most="3y", why="burn-rate windows are fractions of the SLO window", zero_ok=False)
+_c17 = _Duration.parse("30d")
+_c18 = frozenset({"bad", "below", "error_ratio", "good", "latency", "total", "up"})
+_c19 = frozenset({"by", "metric", "where"})
+_c20 = _Unique(what="group_by label")
+_c21 = frozenset({"annotations", "labels", "page", "ticket"})
+_c22 = frozenset(
+    {"annotations", "description", "enabled", "for", "keep_firing_for", "labels", "runbook", "severity", "summary"}
+)
+_c23 = frozenset({"critical", "info", "warning"})
+_c24 = _DurationCheck(
+    least=None, most="1d", why="the generated promtool test evaluates every minute until the alert fires", zero_ok=True
+)
+_c25 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=True,
+)
+_c26 = {"for": "for_"}
+_c27 = _TextCheck(
+    kind="alert name", pattern="[A-Z][A-Za-z0-9]*", hint="alert names are CamelCase, e.g. EncodeLatencyHigh"
+)
+_c28 = _AtMost(limit=120, kind="alert name")
+_c29 = frozenset(
+    {
+        "annotations",
+        "description",
+        "for",
+        "inhibits",
+        "keep_firing_for",
+        "labels",
+        "panel",
+        "runbook",
+        "severity",
+        "summary",
+        "test",
+        "when",
+    }
+)
+_c30 = frozenset(
+    {"above", "absent", "below", "is", "of", "promql", "quantile", "rate", "ratio", "state", "unit", "value"}
+)
+_c31 = frozenset({"bad", "total"})
+_c32 = {"is": "is_"}
+_c33 = frozenset({"slos", "symptoms"})
+_c34 = frozenset({"firing", "labels", "quiet", "value"})
+_c35 = frozenset({"series", "values"})
+_c36 = {"for": "for_"}
+_c37 = frozenset({"formats", "grafana_version", "refresh", "rows", "tags", "time", "title", "uid", "variables"})
+_c38 = _compile("^[a-zA-Z0-9_-]{1,40}$")
+_c39 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_c40 = _Duration.parse("6h")
+_c41 = _Duration.parse("1m")
 _c42 = frozenset({8, 9, 10, 11, 12, 13})
-_c43 = frozenset({'classic', 'v2'})
-_c44 = frozenset({'collapsed', 'panels', 'title'})
-_c45 = frozenset({'description', 'display', 'error_ratio', 'gauge', 'heatmap', 'height', 'histogram', 'legend', 'max', 'min', 'of', 'percentiles', 'promql', 'quantiles', 'rate', 'slo', 'stat', 'text', 'timeline', 'title', 'total', 'unit', 'width'})
-_c46 = frozenset({'stat', 'timeseries'})
-_c47 = frozenset({'default', 'group_by', 'inhibit', 'mute', 'receivers', 'routes', 'timing'})
-_c48 = _TextCheck(kind='receiver name', pattern='[a-z][a-z0-9-]*', hint='use lowercase letters, digits and dashes, e.g. oncall')
-_c49 = frozenset({'email', 'opsgenie', 'pagerduty', 'slack', 'webhook'})
-_c50 = frozenset({'api_url_file', 'channel', 'mention', 'send_resolved'})
-_c51 = _compile('^[#@][^\\s]+$')
-_c52 = _TextCheck(kind='file path', pattern='/[^\\s]*', hint='write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url')
-_c53 = _NoInlineSecrets(kind='slack')
-_c54 = frozenset({'routing_key_file', 'send_resolved', 'url'})
-_c55 = _NoInlineSecrets(kind='pagerduty')
-_c56 = frozenset({'credentials_file', 'send_resolved', 'url'})
-_c57 = frozenset({'auth_password_file', 'auth_username', 'from', 'require_tls', 'send_resolved', 'smarthost', 'to'})
-_c58 = _TextCheck(kind='list of e-mail addresses', pattern='[^\\s@<>,{}]+@[^\\s@<>,{}]+(,\\s*[^\\s@<>,{}]+@[^\\s@<>,{}]+)*', hint='write a@example.com, or several separated by commas')
-_c59 = _TextCheck(kind='e-mail address', pattern='[^\\s@<>,{}]+@[^\\s@<>,{}]+', hint='write the sender as alertmanager@example.com')
-_c60 = _TextCheck(kind='SMTP host:port', pattern='[A-Za-z0-9.-]+:\\d+', hint='write host:port, e.g. smtp.example.com:587')
-_c61 = {'from': 'from_'}
-_c62 = _NoInlineSecrets(kind='email')
-_c63 = frozenset({'api_key_file', 'api_url', 'send_resolved', 'team'})
-_c64 = _TextCheck(kind='Opsgenie team name', pattern='[A-Za-z0-9][A-Za-z0-9 _.-]*', hint='use letters, digits, spaces, _ . and -')
-_c65 = _NoInlineSecrets(kind='opsgenie')
-_c66 = frozenset({'active_when', 'continue', 'group_by', 'group_interval', 'group_wait', 'match', 'mute_when', 'repeat_interval', 'severity', 'to'})
-_c67 = {'continue': 'continue_'}
-_c68 = frozenset({'group_interval', 'group_wait', 'repeat_interval'})
-_c69 = _compile('^[a-z][a-z0-9-]*$')
-_c70 = frozenset({'days_of_month', 'location', 'months', 'times', 'weekdays', 'years'})
-_c71 = _compile('^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$')
-_c72 = _compile('^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$')
-_c73 = _CalendarRange(what='a day of the month', pattern='(-?([1-9]|[12]\\d|3[01]))', example='"1:7", "15", or "-1" for the last day')
-_c74 = _CalendarRange(what='a month', pattern='(january|february|march|april|may|june|july|august|september|october|november|december|[1-9]|1[0-2])', example='january:march, december or 1:3')
-_c75 = _CalendarRange(what='a year', pattern='\\d{4}', example='"2026" or "2026:2027"')
-_c76 = frozenset({'alertmanager', 'grafana', 'grafana_alerting', 'kubernetes', 'mimir', 'prometheus', 'runbook', 'thanos', 'victoriametrics'})
+_c43 = frozenset({"classic", "v2"})
+_c44 = frozenset({"collapsed", "panels", "title"})
+_c45 = frozenset(
+    {
+        "description",
+        "display",
+        "error_ratio",
+        "gauge",
+        "heatmap",
+        "height",
+        "histogram",
+        "legend",
+        "max",
+        "min",
+        "of",
+        "percentiles",
+        "promql",
+        "quantiles",
+        "rate",
+        "slo",
+        "stat",
+        "text",
+        "timeline",
+        "title",
+        "total",
+        "unit",
+        "width",
+    }
+)
+_c46 = frozenset({"stat", "timeseries"})
+_c47 = frozenset({"default", "group_by", "inhibit", "mute", "receivers", "routes", "timing"})
+_c48 = _TextCheck(
+    kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
+)
+_c49 = frozenset({"email", "opsgenie", "pagerduty", "slack", "webhook"})
+_c50 = frozenset({"api_url_file", "channel", "mention", "send_resolved"})
+_c51 = _compile("^[#@][^\\s]+$")
+_c52 = _TextCheck(
+    kind="file path",
+    pattern="/[^\\s]*",
+    hint="write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+)
+_c53 = _NoInlineSecrets(kind="slack")
+_c54 = frozenset({"routing_key_file", "send_resolved", "url"})
+_c55 = _NoInlineSecrets(kind="pagerduty")
+_c56 = frozenset({"credentials_file", "send_resolved", "url"})
+_c57 = frozenset({"auth_password_file", "auth_username", "from", "require_tls", "send_resolved", "smarthost", "to"})
+_c58 = _TextCheck(
+    kind="list of e-mail addresses",
+    pattern="[^\\s@<>,{}]+@[^\\s@<>,{}]+(,\\s*[^\\s@<>,{}]+@[^\\s@<>,{}]+)*",
+    hint="write a@example.com, or several separated by commas",
+)
+_c59 = _TextCheck(
+    kind="e-mail address", pattern="[^\\s@<>,{}]+@[^\\s@<>,{}]+", hint="write the sender as alertmanager@example.com"
+)
+_c60 = _TextCheck(
+    kind="SMTP host:port", pattern="[A-Za-z0-9.-]+:\\d+", hint="write host:port, e.g. smtp.example.com:587"
+)
+_c61 = {"from": "from_"}
+_c62 = _NoInlineSecrets(kind="email")
+_c63 = frozenset({"api_key_file", "api_url", "send_resolved", "team"})
+_c64 = _TextCheck(
+    kind="Opsgenie team name", pattern="[A-Za-z0-9][A-Za-z0-9 _.-]*", hint="use letters, digits, spaces, _ . and -"
+)
+_c65 = _NoInlineSecrets(kind="opsgenie")
+_c66 = frozenset(
+    {
+        "active_when",
+        "continue",
+        "group_by",
+        "group_interval",
+        "group_wait",
+        "match",
+        "mute_when",
+        "repeat_interval",
+        "severity",
+        "to",
+    }
+)
+_c67 = {"continue": "continue_"}
+_c68 = frozenset({"group_interval", "group_wait", "repeat_interval"})
+_c69 = _compile("^[a-z][a-z0-9-]*$")
+_c70 = frozenset({"days_of_month", "location", "months", "times", "weekdays", "years"})
+_c71 = _compile(
+    "^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$"
+)
+_c72 = _compile("^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$")
+_c73 = _CalendarRange(
+    what="a day of the month", pattern="(-?([1-9]|[12]\\d|3[01]))", example='"1:7", "15", or "-1" for the last day'
+)
+_c74 = _CalendarRange(
+    what="a month",
+    pattern="(january|february|march|april|may|june|july|august|september|october|november|december|[1-9]|1[0-2])",
+    example="january:march, december or 1:3",
+)
+_c75 = _CalendarRange(what="a year", pattern="\\d{4}", example='"2026" or "2026:2027"')
+_c76 = frozenset(
+    {
+        "alertmanager",
+        "grafana",
+        "grafana_alerting",
+        "kubernetes",
+        "mimir",
+        "prometheus",
+        "runbook",
+        "thanos",
+        "victoriametrics",
+    }
+)
 _c77 = frozenset()
 _c78 = frozenset()
 _c79 = frozenset()
 _c80 = frozenset()
-_c81 = frozenset({'alertmanager_config', 'labels', 'namespace', 'secret'})
-_c82 = _compile('^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
-_c83 = _compile('^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
-_c84 = frozenset({'namespace', 'source_tenants', 'tenant'})
-_c85 = _compile('^[A-Za-z0-9_.-]{1,150}$')
-_c86 = _compile('^[A-Za-z0-9_.-]{1,150}$')
-_c87 = frozenset({'partial_response_strategy'})
-_c88 = frozenset({'abort', 'warn'})
+_c81 = frozenset({"alertmanager_config", "labels", "namespace", "secret"})
+_c82 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_c83 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_c84 = frozenset({"namespace", "source_tenants", "tenant"})
+_c85 = _compile("^[A-Za-z0-9_.-]{1,150}$")
+_c86 = _compile("^[A-Za-z0-9_.-]{1,150}$")
+_c87 = frozenset({"partial_response_strategy"})
+_c88 = frozenset({"abort", "warn"})
 _c89 = frozenset()
-_c90 = frozenset({'datasource_uid', 'folder', 'interval', 'root_contact_point'})
-_c91 = _compile('^[A-Za-z0-9_-]{1,40}$')
-_c92 = _compile('^[1-9][0-9]*(0s|m|h)$')
-_c93 = {'apiVersion': 'api_version'}
-_c94 = _Duration.parse('15s')
-_c95 = _Duration.parse('30d')
-_c96 = _Duration.parse('6h')
-_c97 = _Duration.parse('1m')
+_c90 = frozenset({"datasource_uid", "folder", "interval", "root_contact_point"})
+_c91 = _compile("^[A-Za-z0-9_-]{1,40}$")
+_c92 = _compile("^[1-9][0-9]*(0s|m|h)$")
+_c93 = {"apiVersion": "api_version"}
+_c94 = _Duration.parse("15s")
+_c95 = _Duration.parse("30d")
+_c96 = _Duration.parse("6h")
+_c97 = _Duration.parse("1m")
 
 
 class Spec(_FastModel):
-    __slots__ = ('api_version', 'service', 'metrics', 'slos', 'alerts', 'dashboard', 'routing', 'targets', '_source', '_warnings')
-    _fields = ('api_version', 'service', 'metrics', 'slos', 'alerts', 'dashboard', 'routing', 'targets')
+    __slots__ = (
+        "api_version",
+        "service",
+        "metrics",
+        "slos",
+        "alerts",
+        "dashboard",
+        "routing",
+        "targets",
+        "_source",
+        "_warnings",
+    )
+    _fields = ("api_version", "service", "metrics", "slos", "alerts", "dashboard", "routing", "targets")
 
 
 class Service(_FastModel):
-    __slots__ = ('name', 'title', 'description', 'team', 'labels', 'selector', 'scrape_interval', 'links')
-    _fields = ('name', 'title', 'description', 'team', 'labels', 'selector', 'scrape_interval', 'links')
+    __slots__ = ("name", "title", "description", "team", "labels", "selector", "scrape_interval", "links")
+    _fields = ("name", "title", "description", "team", "labels", "selector", "scrape_interval", "links")
 
 
 class Links(_FastModel):
-    __slots__ = ('grafana', 'runbooks', 'folder')
-    _fields = ('grafana', 'runbooks', 'folder')
+    __slots__ = ("grafana", "runbooks", "folder")
+    _fields = ("grafana", "runbooks", "folder")
 
 
 class Metric(_MetricBehaviour, _FastModel):
-    __slots__ = ('name', 'type', 'from_', 'where', 'help', 'unit', 'labels', 'buckets', 'states')
-    _fields = ('name', 'type', 'from_', 'where', 'help', 'unit', 'labels', 'buckets', 'states')
+    __slots__ = ("name", "type", "from_", "where", "help", "unit", "labels", "buckets", "states")
+    _fields = ("name", "type", "from_", "where", "help", "unit", "labels", "buckets", "states")
 
 
 class Slo(_FastModel):
-    __slots__ = ('objective', 'window', 'description', 'summary', 'runbook', 'sli', 'group_by', 'alerting')
-    _fields = ('objective', 'window', 'description', 'summary', 'runbook', 'sli', 'group_by', 'alerting')
+    __slots__ = ("objective", "window", "description", "summary", "runbook", "sli", "group_by", "alerting")
+    _fields = ("objective", "window", "description", "summary", "runbook", "sli", "group_by", "alerting")
 
 
 class Sli(_SliBehaviour, _FastModel):
-    __slots__ = ('bad', 'good', 'total', 'latency', 'below', 'up', 'error_ratio')
-    _fields = ('bad', 'good', 'total', 'latency', 'below', 'up', 'error_ratio')
+    __slots__ = ("bad", "good", "total", "latency", "below", "up", "error_ratio")
+    _fields = ("bad", "good", "total", "latency", "below", "up", "error_ratio")
 
 
 class MetricRef(_FastModel):
-    __slots__ = ('metric', 'where', 'by')
-    _fields = ('metric', 'where', 'by')
+    __slots__ = ("metric", "where", "by")
+    _fields = ("metric", "where", "by")
 
 
 class SloAlerting(_FastModel):
-    __slots__ = ('page', 'ticket', 'labels', 'annotations')
-    _fields = ('page', 'ticket', 'labels', 'annotations')
+    __slots__ = ("page", "ticket", "labels", "annotations")
+    _fields = ("page", "ticket", "labels", "annotations")
 
 
 class BurnTier(_FastModel):
-    __slots__ = ('enabled', 'severity', 'for_', 'keep_firing_for', 'labels', 'annotations', 'summary', 'description', 'runbook')
-    _fields = ('enabled', 'severity', 'for_', 'keep_firing_for', 'labels', 'annotations', 'summary', 'description', 'runbook')
+    __slots__ = (
+        "enabled",
+        "severity",
+        "for_",
+        "keep_firing_for",
+        "labels",
+        "annotations",
+        "summary",
+        "description",
+        "runbook",
+    )
+    _fields = (
+        "enabled",
+        "severity",
+        "for_",
+        "keep_firing_for",
+        "labels",
+        "annotations",
+        "summary",
+        "description",
+        "runbook",
+    )
 
 
 class Alert(_AlertBehaviour, _FastModel):
-    __slots__ = ('when', 'for_', 'keep_firing_for', 'severity', 'summary', 'description', 'runbook', 'labels', 'annotations', 'inhibits', 'panel', 'test')
-    _fields = ('when', 'for_', 'keep_firing_for', 'severity', 'summary', 'description', 'runbook', 'labels', 'annotations', 'inhibits', 'panel', 'test')
+    __slots__ = (
+        "when",
+        "for_",
+        "keep_firing_for",
+        "severity",
+        "summary",
+        "description",
+        "runbook",
+        "labels",
+        "annotations",
+        "inhibits",
+        "panel",
+        "test",
+    )
+    _fields = (
+        "when",
+        "for_",
+        "keep_firing_for",
+        "severity",
+        "summary",
+        "description",
+        "runbook",
+        "labels",
+        "annotations",
+        "inhibits",
+        "panel",
+        "test",
+    )
 
 
 class Condition(_ConditionBehaviour, _FastModel):
-    __slots__ = ('quantile', 'of', 'rate', 'ratio', 'state', 'is_', 'value', 'absent', 'promql', 'unit', 'above', 'below')
-    _fields = ('quantile', 'of', 'rate', 'ratio', 'state', 'is_', 'value', 'absent', 'promql', 'unit', 'above', 'below')
+    __slots__ = (
+        "quantile",
+        "of",
+        "rate",
+        "ratio",
+        "state",
+        "is_",
+        "value",
+        "absent",
+        "promql",
+        "unit",
+        "above",
+        "below",
+    )
+    _fields = ("quantile", "of", "rate", "ratio", "state", "is_", "value", "absent", "promql", "unit", "above", "below")
 
 
 class RatioOf(_FastModel):
-    __slots__ = ('bad', 'total')
-    _fields = ('bad', 'total')
+    __slots__ = ("bad", "total")
+    _fields = ("bad", "total")
 
 
 class AlertTest(_FastModel):
-    __slots__ = ('firing', 'quiet', 'labels', 'value')
-    _fields = ('firing', 'quiet', 'labels', 'value')
+    __slots__ = ("firing", "quiet", "labels", "value")
+    _fields = ("firing", "quiet", "labels", "value")
 
 
 class TestSeries(_FastModel):
-    __slots__ = ('series', 'values')
-    _fields = ('series', 'values')
+    __slots__ = ("series", "values")
+    _fields = ("series", "values")
 
 
 class Dashboard(_FastModel):
-    __slots__ = ('title', 'uid', 'tags', 'time', 'refresh', 'variables', 'grafana_version', 'formats', 'rows')
-    _fields = ('title', 'uid', 'tags', 'time', 'refresh', 'variables', 'grafana_version', 'formats', 'rows')
+    __slots__ = ("title", "uid", "tags", "time", "refresh", "variables", "grafana_version", "formats", "rows")
+    _fields = ("title", "uid", "tags", "time", "refresh", "variables", "grafana_version", "formats", "rows")
 
 
 class Row(_FastModel):
-    __slots__ = ('title', 'collapsed', 'panels')
-    _fields = ('title', 'collapsed', 'panels')
+    __slots__ = ("title", "collapsed", "panels")
+    _fields = ("title", "collapsed", "panels")
 
 
 class Panel(_PanelBehaviour, _FastModel):
-    __slots__ = ('heatmap', 'percentiles', 'histogram', 'rate', 'error_ratio', 'timeline', 'stat', 'gauge', 'slo', 'text', 'promql', 'total', 'of', 'unit', 'legend', 'display', 'min', 'max', 'title', 'description', 'quantiles', 'width', 'height')
-    _fields = ('heatmap', 'percentiles', 'histogram', 'rate', 'error_ratio', 'timeline', 'stat', 'gauge', 'slo', 'text', 'promql', 'total', 'of', 'unit', 'legend', 'display', 'min', 'max', 'title', 'description', 'quantiles', 'width', 'height')
+    __slots__ = (
+        "heatmap",
+        "percentiles",
+        "histogram",
+        "rate",
+        "error_ratio",
+        "timeline",
+        "stat",
+        "gauge",
+        "slo",
+        "text",
+        "promql",
+        "total",
+        "of",
+        "unit",
+        "legend",
+        "display",
+        "min",
+        "max",
+        "title",
+        "description",
+        "quantiles",
+        "width",
+        "height",
+    )
+    _fields = (
+        "heatmap",
+        "percentiles",
+        "histogram",
+        "rate",
+        "error_ratio",
+        "timeline",
+        "stat",
+        "gauge",
+        "slo",
+        "text",
+        "promql",
+        "total",
+        "of",
+        "unit",
+        "legend",
+        "display",
+        "min",
+        "max",
+        "title",
+        "description",
+        "quantiles",
+        "width",
+        "height",
+    )
 
 
 class Routing(_FastModel):
-    __slots__ = ('receivers', 'routes', 'default', 'group_by', 'timing', 'mute', 'inhibit')
-    _fields = ('receivers', 'routes', 'default', 'group_by', 'timing', 'mute', 'inhibit')
+    __slots__ = ("receivers", "routes", "default", "group_by", "timing", "mute", "inhibit")
+    _fields = ("receivers", "routes", "default", "group_by", "timing", "mute", "inhibit")
 
 
 class Receiver(_ReceiverBehaviour, _FastModel):
-    __slots__ = ('slack', 'pagerduty', 'webhook', 'email', 'opsgenie')
-    _fields = ('slack', 'pagerduty', 'webhook', 'email', 'opsgenie')
+    __slots__ = ("slack", "pagerduty", "webhook", "email", "opsgenie")
+    _fields = ("slack", "pagerduty", "webhook", "email", "opsgenie")
 
 
 class Slack(_FastModel):
-    __slots__ = ('channel', 'api_url_file', 'send_resolved', 'mention')
-    _fields = ('channel', 'api_url_file', 'send_resolved', 'mention')
+    __slots__ = ("channel", "api_url_file", "send_resolved", "mention")
+    _fields = ("channel", "api_url_file", "send_resolved", "mention")
 
 
 class PagerDuty(_FastModel):
-    __slots__ = ('routing_key_file', 'url', 'send_resolved')
-    _fields = ('routing_key_file', 'url', 'send_resolved')
+    __slots__ = ("routing_key_file", "url", "send_resolved")
+    _fields = ("routing_key_file", "url", "send_resolved")
 
 
 class Webhook(_FastModel):
-    __slots__ = ('url', 'credentials_file', 'send_resolved')
-    _fields = ('url', 'credentials_file', 'send_resolved')
+    __slots__ = ("url", "credentials_file", "send_resolved")
+    _fields = ("url", "credentials_file", "send_resolved")
 
 
 class Email(_FastModel):
-    __slots__ = ('to', 'from_', 'smarthost', 'auth_username', 'auth_password_file', 'require_tls', 'send_resolved')
-    _fields = ('to', 'from_', 'smarthost', 'auth_username', 'auth_password_file', 'require_tls', 'send_resolved')
+    __slots__ = ("to", "from_", "smarthost", "auth_username", "auth_password_file", "require_tls", "send_resolved")
+    _fields = ("to", "from_", "smarthost", "auth_username", "auth_password_file", "require_tls", "send_resolved")
 
 
 class Opsgenie(_FastModel):
-    __slots__ = ('api_key_file', 'api_url', 'team', 'send_resolved')
-    _fields = ('api_key_file', 'api_url', 'team', 'send_resolved')
+    __slots__ = ("api_key_file", "api_url", "team", "send_resolved")
+    _fields = ("api_key_file", "api_url", "team", "send_resolved")
 
 
 class Route(_FastModel):
-    __slots__ = ('severity', 'match', 'to', 'continue_', 'mute_when', 'active_when', 'group_by', 'group_wait', 'group_interval', 'repeat_interval')
-    _fields = ('severity', 'match', 'to', 'continue_', 'mute_when', 'active_when', 'group_by', 'group_wait', 'group_interval', 'repeat_interval')
+    __slots__ = (
+        "severity",
+        "match",
+        "to",
+        "continue_",
+        "mute_when",
+        "active_when",
+        "group_by",
+        "group_wait",
+        "group_interval",
+        "repeat_interval",
+    )
+    _fields = (
+        "severity",
+        "match",
+        "to",
+        "continue_",
+        "mute_when",
+        "active_when",
+        "group_by",
+        "group_wait",
+        "group_interval",
+        "repeat_interval",
+    )
 
 
 class Timing(_FastModel):
-    __slots__ = ('group_wait', 'group_interval', 'repeat_interval')
-    _fields = ('group_wait', 'group_interval', 'repeat_interval')
+    __slots__ = ("group_wait", "group_interval", "repeat_interval")
+    _fields = ("group_wait", "group_interval", "repeat_interval")
 
 
 class TimeInterval(_FastModel):
-    __slots__ = ('weekdays', 'times', 'days_of_month', 'months', 'years', 'location')
-    _fields = ('weekdays', 'times', 'days_of_month', 'months', 'years', 'location')
+    __slots__ = ("weekdays", "times", "days_of_month", "months", "years", "location")
+    _fields = ("weekdays", "times", "days_of_month", "months", "years", "location")
 
 
 class Targets(_FastModel):
-    __slots__ = ('prometheus', 'grafana', 'alertmanager', 'runbook', 'kubernetes', 'mimir', 'thanos', 'victoriametrics', 'grafana_alerting')
-    _fields = ('prometheus', 'grafana', 'alertmanager', 'runbook', 'kubernetes', 'mimir', 'thanos', 'victoriametrics', 'grafana_alerting')
+    __slots__ = (
+        "prometheus",
+        "grafana",
+        "alertmanager",
+        "runbook",
+        "kubernetes",
+        "mimir",
+        "thanos",
+        "victoriametrics",
+        "grafana_alerting",
+    )
+    _fields = (
+        "prometheus",
+        "grafana",
+        "alertmanager",
+        "runbook",
+        "kubernetes",
+        "mimir",
+        "thanos",
+        "victoriametrics",
+        "grafana_alerting",
+    )
 
 
 class Prometheus(_FastModel):
@@ -324,18 +617,18 @@ class Runbook(_FastModel):
 
 
 class Kubernetes(_FastModel):
-    __slots__ = ('namespace', 'labels', 'alertmanager_config', 'secret')
-    _fields = ('namespace', 'labels', 'alertmanager_config', 'secret')
+    __slots__ = ("namespace", "labels", "alertmanager_config", "secret")
+    _fields = ("namespace", "labels", "alertmanager_config", "secret")
 
 
 class Mimir(_FastModel):
-    __slots__ = ('tenant', 'namespace', 'source_tenants')
-    _fields = ('tenant', 'namespace', 'source_tenants')
+    __slots__ = ("tenant", "namespace", "source_tenants")
+    _fields = ("tenant", "namespace", "source_tenants")
 
 
 class Thanos(_FastModel):
-    __slots__ = ('partial_response_strategy',)
-    _fields = ('partial_response_strategy',)
+    __slots__ = ("partial_response_strategy",)
+    _fields = ("partial_response_strategy",)
 
 
 class VictoriaMetrics(_FastModel):
@@ -344,17 +637,19 @@ class VictoriaMetrics(_FastModel):
 
 
 class GrafanaAlerting(_FastModel):
-    __slots__ = ('datasource_uid', 'folder', 'interval', 'root_contact_point')
-    _fields = ('datasource_uid', 'folder', 'interval', 'root_contact_point')
+    __slots__ = ("datasource_uid", "folder", "interval", "root_contact_point")
+    _fields = ("datasource_uid", "folder", "interval", "root_contact_point")
 
 
 def _t0(v):
-    if type(v) is not str or v not in _c1: raise _CannotVouch
+    if type(v) is not str or v not in _c1:
+        raise _CannotVouch
     return v
 
 
 def _t1(v):
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -363,7 +658,8 @@ def _t2(v):
 
 
 def _t3(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t1(v)
 
 
@@ -376,14 +672,17 @@ def _t5(v):
 
 
 def _t6(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t4(k): _t5(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t7(v):
-    if type(v) is not _Matcher: raise _CannotVouch
+    if type(v) is not _Matcher:
+        raise _CannotVouch
     return v
 
 
@@ -392,9 +691,11 @@ def _t8(v):
 
 
 def _t9(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t4(k): _t8(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -403,7 +704,8 @@ def _t10(v):
 
 
 def _t11(v):
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -416,21 +718,30 @@ def _t13(v):
 
 
 def _t14(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t13(v)
 
 
 def _build_Links(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c7: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c7:
+        raise _CannotVouch
     o = _new(Links)
-    if 'grafana' in d: _set(o, 'grafana', _t14(d['grafana']))
-    else: _set(o, 'grafana', None)
-    if 'runbooks' in d: _set(o, 'runbooks', _t14(d['runbooks']))
-    else: _set(o, 'runbooks', None)
-    if 'folder' in d: _set(o, 'folder', _t1(d['folder']))
-    else: _set(o, 'folder', '')
-    _set(o, 'model_fields_set', set(d))
+    if "grafana" in d:
+        _set(o, "grafana", _t14(d["grafana"]))
+    else:
+        _set(o, "grafana", None)
+    if "runbooks" in d:
+        _set(o, "runbooks", _t14(d["runbooks"]))
+    else:
+        _set(o, "runbooks", None)
+    if "folder" in d:
+        _set(o, "folder", _t1(d["folder"]))
+    else:
+        _set(o, "folder", "")
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -439,26 +750,44 @@ def _t16(v):
 
 
 def _build_Service(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c2: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c2:
+        raise _CannotVouch
     o = _new(Service)
-    if 'name' in d: _set(o, 'name', _t2(d['name']))
-    else: raise _CannotVouch
-    if 'title' in d: _set(o, 'title', _t3(d['title']))
-    else: _set(o, 'title', None)
-    if 'description' in d: _set(o, 'description', _t1(d['description']))
-    else: _set(o, 'description', '')
-    if 'team' in d: _set(o, 'team', _t3(d['team']))
-    else: _set(o, 'team', None)
-    if 'labels' in d: _set(o, 'labels', _t6(d['labels']))
-    else: _set(o, 'labels', dict())
-    if 'selector' in d: _set(o, 'selector', _t10(d['selector']))
-    else: _set(o, 'selector', dict())
-    if 'scrape_interval' in d: _set(o, 'scrape_interval', _t12(d['scrape_interval']))
-    else: _set(o, 'scrape_interval', (lambda: _c6)())
-    if 'links' in d: _set(o, 'links', _t16(d['links']))
-    else: _set(o, 'links', (lambda: _build_Links({}))())
-    _set(o, 'model_fields_set', set(d))
+    if "name" in d:
+        _set(o, "name", _t2(d["name"]))
+    else:
+        raise _CannotVouch
+    if "title" in d:
+        _set(o, "title", _t3(d["title"]))
+    else:
+        _set(o, "title", None)
+    if "description" in d:
+        _set(o, "description", _t1(d["description"]))
+    else:
+        _set(o, "description", "")
+    if "team" in d:
+        _set(o, "team", _t3(d["team"]))
+    else:
+        _set(o, "team", None)
+    if "labels" in d:
+        _set(o, "labels", _t6(d["labels"]))
+    else:
+        _set(o, "labels", dict())
+    if "selector" in d:
+        _set(o, "selector", _t10(d["selector"]))
+    else:
+        _set(o, "selector", dict())
+    if "scrape_interval" in d:
+        _set(o, "scrape_interval", _t12(d["scrape_interval"]))
+    else:
+        _set(o, "scrape_interval", (lambda: _c6)())
+    if "links" in d:
+        _set(o, "links", _t16(d["links"]))
+    else:
+        _set(o, "links", (lambda: _build_Links({}))())
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -475,27 +804,32 @@ def _t20(v):
 
 
 def _t21(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t20(v)
 
 
 def _t22(v):
-    if type(v) is not str or v not in _c11: raise _CannotVouch
+    if type(v) is not str or v not in _c11:
+        raise _CannotVouch
     return v
 
 
 def _t23(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t22(v)
 
 
 def _t24(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t19(v)
 
 
 def _t25(v):
-    if type(v) is not str or v not in _c12: raise _CannotVouch
+    if type(v) is not str or v not in _c12:
+        raise _CannotVouch
     return v
 
 
@@ -504,28 +838,34 @@ def _t26(v):
 
 
 def _t27(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t4(x) for x in v]
 
 
 def _t28(v):
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _t29(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t28(x) for x in v]
 
 
 def _t30(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t29(v)
 
 
 def _t31(v):
-    if type(v) is not int: raise _CannotVouch
+    if type(v) is not int:
+        raise _CannotVouch
     return v
 
 
@@ -534,40 +874,63 @@ def _t32(v):
 
 
 def _t33(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t32(k): _t1(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t34(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t33(v)
 
 
 def _build_Metric(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c9: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c9:
+        raise _CannotVouch
     o = _new(Metric)
-    if 'name' in d: _set(o, 'name', _t21(d['name']))
-    else: _set(o, 'name', None)
-    if 'type' in d: _set(o, 'type', _t23(d['type']))
-    else: _set(o, 'type', None)
-    if 'from' in d: _set(o, 'from_', _t24(d['from']))
-    else: _set(o, 'from_', None)
-    if 'where' in d: _set(o, 'where', _t10(d['where']))
-    else: _set(o, 'where', dict())
-    if 'help' in d: _set(o, 'help', _t1(d['help']))
-    else: _set(o, 'help', '')
-    if 'unit' in d: _set(o, 'unit', _t26(d['unit']))
-    else: _set(o, 'unit', 'none')
-    if 'labels' in d: _set(o, 'labels', _t27(d['labels']))
-    else: _set(o, 'labels', list())
-    if 'buckets' in d: _set(o, 'buckets', _buckets_increase(_t30(d['buckets'])))
-    else: _set(o, 'buckets', None)
-    if 'states' in d: _set(o, 'states', _t34(d['states']))
-    else: _set(o, 'states', None)
-    _set(o, 'model_fields_set', {_c13.get(k, k) for k in d})
+    if "name" in d:
+        _set(o, "name", _t21(d["name"]))
+    else:
+        _set(o, "name", None)
+    if "type" in d:
+        _set(o, "type", _t23(d["type"]))
+    else:
+        _set(o, "type", None)
+    if "from" in d:
+        _set(o, "from_", _t24(d["from"]))
+    else:
+        _set(o, "from_", None)
+    if "where" in d:
+        _set(o, "where", _t10(d["where"]))
+    else:
+        _set(o, "where", dict())
+    if "help" in d:
+        _set(o, "help", _t1(d["help"]))
+    else:
+        _set(o, "help", "")
+    if "unit" in d:
+        _set(o, "unit", _t26(d["unit"]))
+    else:
+        _set(o, "unit", "none")
+    if "labels" in d:
+        _set(o, "labels", _t27(d["labels"]))
+    else:
+        _set(o, "labels", list())
+    if "buckets" in d:
+        _set(o, "buckets", _buckets_increase(_t30(d["buckets"])))
+    else:
+        _set(o, "buckets", None)
+    if "states" in d:
+        _set(o, "states", _t34(d["states"]))
+    else:
+        _set(o, "states", None)
+    _set(o, "model_fields_set", {_c13.get(k, k) for k in d})
     o = _metric_fits_type(o)
     return o
 
@@ -577,15 +940,18 @@ def _t36(v):
 
 
 def _t37(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t19(k): _t36(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t38(v):
     v = _t37(v)
-    if len(v) < 1: raise _CannotVouch
+    if len(v) < 1:
+        raise _CannotVouch
     return v
 
 
@@ -594,7 +960,8 @@ def _t39(v):
 
 
 def _t40(v):
-    if type(v) is not _Decimal or not v.is_finite(): raise _CannotVouch
+    if type(v) is not _Decimal or not v.is_finite():
+        raise _CannotVouch
     return v
 
 
@@ -607,16 +974,24 @@ def _t42(v):
 
 
 def _build_MetricRef(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c19: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c19:
+        raise _CannotVouch
     o = _new(MetricRef)
-    if 'metric' in d: _set(o, 'metric', _t19(d['metric']))
-    else: raise _CannotVouch
-    if 'where' in d: _set(o, 'where', _t10(d['where']))
-    else: _set(o, 'where', dict())
-    if 'by' in d: _set(o, 'by', _t27(d['by']))
-    else: _set(o, 'by', list())
-    _set(o, 'model_fields_set', set(d))
+    if "metric" in d:
+        _set(o, "metric", _t19(d["metric"]))
+    else:
+        raise _CannotVouch
+    if "where" in d:
+        _set(o, "where", _t10(d["where"]))
+    else:
+        _set(o, "where", dict())
+    if "by" in d:
+        _set(o, "by", _t27(d["by"]))
+    else:
+        _set(o, "by", list())
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -629,12 +1004,14 @@ def _t45(v):
 
 
 def _t46(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t45(v)
 
 
 def _t47(v):
-    if type(v) is not _Threshold: raise _CannotVouch
+    if type(v) is not _Threshold:
+        raise _CannotVouch
     return v
 
 
@@ -643,29 +1020,46 @@ def _t48(v):
 
 
 def _t49(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t48(v)
 
 
 def _build_Sli(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c18: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c18:
+        raise _CannotVouch
     o = _new(Sli)
-    if 'bad' in d: _set(o, 'bad', _t46(d['bad']))
-    else: _set(o, 'bad', None)
-    if 'good' in d: _set(o, 'good', _t46(d['good']))
-    else: _set(o, 'good', None)
-    if 'total' in d: _set(o, 'total', _t46(d['total']))
-    else: _set(o, 'total', None)
-    if 'latency' in d: _set(o, 'latency', _t46(d['latency']))
-    else: _set(o, 'latency', None)
-    if 'below' in d: _set(o, 'below', _t49(d['below']))
-    else: _set(o, 'below', None)
-    if 'up' in d: _set(o, 'up', _t46(d['up']))
-    else: _set(o, 'up', None)
-    if 'error_ratio' in d: _set(o, 'error_ratio', _t3(d['error_ratio']))
-    else: _set(o, 'error_ratio', None)
-    _set(o, 'model_fields_set', set(d))
+    if "bad" in d:
+        _set(o, "bad", _t46(d["bad"]))
+    else:
+        _set(o, "bad", None)
+    if "good" in d:
+        _set(o, "good", _t46(d["good"]))
+    else:
+        _set(o, "good", None)
+    if "total" in d:
+        _set(o, "total", _t46(d["total"]))
+    else:
+        _set(o, "total", None)
+    if "latency" in d:
+        _set(o, "latency", _t46(d["latency"]))
+    else:
+        _set(o, "latency", None)
+    if "below" in d:
+        _set(o, "below", _t49(d["below"]))
+    else:
+        _set(o, "below", None)
+    if "up" in d:
+        _set(o, "up", _t46(d["up"]))
+    else:
+        _set(o, "up", None)
+    if "error_ratio" in d:
+        _set(o, "error_ratio", _t3(d["error_ratio"]))
+    else:
+        _set(o, "error_ratio", None)
+    _set(o, "model_fields_set", set(d))
     o = _sli_one_kind(o)
     return o
 
@@ -679,17 +1073,20 @@ def _t52(v):
 
 
 def _t53(v):
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _t54(v):
-    if type(v) is not str or v not in _c23: raise _CannotVouch
+    if type(v) is not str or v not in _c23:
+        raise _CannotVouch
     return v
 
 
 def _t55(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t54(v)
 
 
@@ -698,7 +1095,8 @@ def _t56(v):
 
 
 def _t57(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t56(v)
 
 
@@ -707,40 +1105,63 @@ def _t58(v):
 
 
 def _t59(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t58(v)
 
 
 def _t60(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t4(k): _t1(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _build_BurnTier(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c22: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c22:
+        raise _CannotVouch
     o = _new(BurnTier)
-    if 'enabled' in d: _set(o, 'enabled', _t53(d['enabled']))
-    else: _set(o, 'enabled', True)
-    if 'severity' in d: _set(o, 'severity', _t55(d['severity']))
-    else: _set(o, 'severity', None)
-    if 'for' in d: _set(o, 'for_', _t57(d['for']))
-    else: _set(o, 'for_', None)
-    if 'keep_firing_for' in d: _set(o, 'keep_firing_for', _t59(d['keep_firing_for']))
-    else: _set(o, 'keep_firing_for', None)
-    if 'labels' in d: _set(o, 'labels', _t6(d['labels']))
-    else: _set(o, 'labels', dict())
-    if 'annotations' in d: _set(o, 'annotations', _t60(d['annotations']))
-    else: _set(o, 'annotations', dict())
-    if 'summary' in d: _set(o, 'summary', _t3(d['summary']))
-    else: _set(o, 'summary', None)
-    if 'description' in d: _set(o, 'description', _t3(d['description']))
-    else: _set(o, 'description', None)
-    if 'runbook' in d: _set(o, 'runbook', _t1(d['runbook']))
-    else: _set(o, 'runbook', '')
-    _set(o, 'model_fields_set', {_c26.get(k, k) for k in d})
+    if "enabled" in d:
+        _set(o, "enabled", _t53(d["enabled"]))
+    else:
+        _set(o, "enabled", True)
+    if "severity" in d:
+        _set(o, "severity", _t55(d["severity"]))
+    else:
+        _set(o, "severity", None)
+    if "for" in d:
+        _set(o, "for_", _t57(d["for"]))
+    else:
+        _set(o, "for_", None)
+    if "keep_firing_for" in d:
+        _set(o, "keep_firing_for", _t59(d["keep_firing_for"]))
+    else:
+        _set(o, "keep_firing_for", None)
+    if "labels" in d:
+        _set(o, "labels", _t6(d["labels"]))
+    else:
+        _set(o, "labels", dict())
+    if "annotations" in d:
+        _set(o, "annotations", _t60(d["annotations"]))
+    else:
+        _set(o, "annotations", dict())
+    if "summary" in d:
+        _set(o, "summary", _t3(d["summary"]))
+    else:
+        _set(o, "summary", None)
+    if "description" in d:
+        _set(o, "description", _t3(d["description"]))
+    else:
+        _set(o, "description", None)
+    if "runbook" in d:
+        _set(o, "runbook", _t1(d["runbook"]))
+    else:
+        _set(o, "runbook", "")
+    _set(o, "model_fields_set", {_c26.get(k, k) for k in d})
     return o
 
 
@@ -749,18 +1170,28 @@ def _t62(v):
 
 
 def _build_SloAlerting(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c21: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c21:
+        raise _CannotVouch
     o = _new(SloAlerting)
-    if 'page' in d: _set(o, 'page', _t62(d['page']))
-    else: _set(o, 'page', (lambda: _build_BurnTier({}))())
-    if 'ticket' in d: _set(o, 'ticket', _t62(d['ticket']))
-    else: _set(o, 'ticket', (lambda: _build_BurnTier({}))())
-    if 'labels' in d: _set(o, 'labels', _t6(d['labels']))
-    else: _set(o, 'labels', dict())
-    if 'annotations' in d: _set(o, 'annotations', _t60(d['annotations']))
-    else: _set(o, 'annotations', dict())
-    _set(o, 'model_fields_set', set(d))
+    if "page" in d:
+        _set(o, "page", _t62(d["page"]))
+    else:
+        _set(o, "page", (lambda: _build_BurnTier({}))())
+    if "ticket" in d:
+        _set(o, "ticket", _t62(d["ticket"]))
+    else:
+        _set(o, "ticket", (lambda: _build_BurnTier({}))())
+    if "labels" in d:
+        _set(o, "labels", _t6(d["labels"]))
+    else:
+        _set(o, "labels", dict())
+    if "annotations" in d:
+        _set(o, "annotations", _t60(d["annotations"]))
+    else:
+        _set(o, "annotations", dict())
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -769,26 +1200,44 @@ def _t64(v):
 
 
 def _build_Slo(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c15: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c15:
+        raise _CannotVouch
     o = _new(Slo)
-    if 'objective' in d: _set(o, 'objective', _t41(d['objective']))
-    else: raise _CannotVouch
-    if 'window' in d: _set(o, 'window', _t42(d['window']))
-    else: _set(o, 'window', (lambda: _c17)())
-    if 'description' in d: _set(o, 'description', _t1(d['description']))
-    else: _set(o, 'description', '')
-    if 'summary' in d: _set(o, 'summary', _t3(d['summary']))
-    else: _set(o, 'summary', None)
-    if 'runbook' in d: _set(o, 'runbook', _t1(d['runbook']))
-    else: _set(o, 'runbook', '')
-    if 'sli' in d: _set(o, 'sli', _t51(d['sli']))
-    else: raise _CannotVouch
-    if 'group_by' in d: _set(o, 'group_by', _t52(d['group_by']))
-    else: _set(o, 'group_by', list())
-    if 'alerting' in d: _set(o, 'alerting', _t64(d['alerting']))
-    else: _set(o, 'alerting', (lambda: _build_SloAlerting({}))())
-    _set(o, 'model_fields_set', set(d))
+    if "objective" in d:
+        _set(o, "objective", _t41(d["objective"]))
+    else:
+        raise _CannotVouch
+    if "window" in d:
+        _set(o, "window", _t42(d["window"]))
+    else:
+        _set(o, "window", (lambda: _c17)())
+    if "description" in d:
+        _set(o, "description", _t1(d["description"]))
+    else:
+        _set(o, "description", "")
+    if "summary" in d:
+        _set(o, "summary", _t3(d["summary"]))
+    else:
+        _set(o, "summary", None)
+    if "runbook" in d:
+        _set(o, "runbook", _t1(d["runbook"]))
+    else:
+        _set(o, "runbook", "")
+    if "sli" in d:
+        _set(o, "sli", _t51(d["sli"]))
+    else:
+        raise _CannotVouch
+    if "group_by" in d:
+        _set(o, "group_by", _t52(d["group_by"]))
+    else:
+        _set(o, "group_by", list())
+    if "alerting" in d:
+        _set(o, "alerting", _t64(d["alerting"]))
+    else:
+        _set(o, "alerting", (lambda: _build_SloAlerting({}))())
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -797,9 +1246,11 @@ def _t66(v):
 
 
 def _t67(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t39(k): _t66(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -812,31 +1263,40 @@ def _t69(v):
 
 
 def _t70(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t28(v)
 
 
 def _t71(v):
     v = _t70(v)
-    if v is not None and not v > 0: raise _CannotVouch
+    if v is not None and not v > 0:
+        raise _CannotVouch
     return v
 
 
 def _t72(v):
     v = _t71(v)
-    if v is not None and not v < 1: raise _CannotVouch
+    if v is not None and not v < 1:
+        raise _CannotVouch
     return v
 
 
 def _build_RatioOf(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c31: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c31:
+        raise _CannotVouch
     o = _new(RatioOf)
-    if 'bad' in d: _set(o, 'bad', _t45(d['bad']))
-    else: raise _CannotVouch
-    if 'total' in d: _set(o, 'total', _t45(d['total']))
-    else: raise _CannotVouch
-    _set(o, 'model_fields_set', set(d))
+    if "bad" in d:
+        _set(o, "bad", _t45(d["bad"]))
+    else:
+        raise _CannotVouch
+    if "total" in d:
+        _set(o, "total", _t45(d["total"]))
+    else:
+        raise _CannotVouch
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -845,44 +1305,72 @@ def _t74(v):
 
 
 def _t75(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t74(v)
 
 
 def _t76(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t25(v)
 
 
 def _build_Condition(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c30: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c30:
+        raise _CannotVouch
     o = _new(Condition)
-    if 'quantile' in d: _set(o, 'quantile', _quantile_estimable(_t72(d['quantile'])))
-    else: _set(o, 'quantile', None)
-    if 'of' in d: _set(o, 'of', _t46(d['of']))
-    else: _set(o, 'of', None)
-    if 'rate' in d: _set(o, 'rate', _t46(d['rate']))
-    else: _set(o, 'rate', None)
-    if 'ratio' in d: _set(o, 'ratio', _t75(d['ratio']))
-    else: _set(o, 'ratio', None)
-    if 'state' in d: _set(o, 'state', _t46(d['state']))
-    else: _set(o, 'state', None)
-    if 'is' in d: _set(o, 'is_', _t3(d['is']))
-    else: _set(o, 'is_', None)
-    if 'value' in d: _set(o, 'value', _t46(d['value']))
-    else: _set(o, 'value', None)
-    if 'absent' in d: _set(o, 'absent', _t46(d['absent']))
-    else: _set(o, 'absent', None)
-    if 'promql' in d: _set(o, 'promql', _t3(d['promql']))
-    else: _set(o, 'promql', None)
-    if 'unit' in d: _set(o, 'unit', _t76(d['unit']))
-    else: _set(o, 'unit', None)
-    if 'above' in d: _set(o, 'above', _t49(d['above']))
-    else: _set(o, 'above', None)
-    if 'below' in d: _set(o, 'below', _t49(d['below']))
-    else: _set(o, 'below', None)
-    _set(o, 'model_fields_set', {_c32.get(k, k) for k in d})
+    if "quantile" in d:
+        _set(o, "quantile", _quantile_estimable(_t72(d["quantile"])))
+    else:
+        _set(o, "quantile", None)
+    if "of" in d:
+        _set(o, "of", _t46(d["of"]))
+    else:
+        _set(o, "of", None)
+    if "rate" in d:
+        _set(o, "rate", _t46(d["rate"]))
+    else:
+        _set(o, "rate", None)
+    if "ratio" in d:
+        _set(o, "ratio", _t75(d["ratio"]))
+    else:
+        _set(o, "ratio", None)
+    if "state" in d:
+        _set(o, "state", _t46(d["state"]))
+    else:
+        _set(o, "state", None)
+    if "is" in d:
+        _set(o, "is_", _t3(d["is"]))
+    else:
+        _set(o, "is_", None)
+    if "value" in d:
+        _set(o, "value", _t46(d["value"]))
+    else:
+        _set(o, "value", None)
+    if "absent" in d:
+        _set(o, "absent", _t46(d["absent"]))
+    else:
+        _set(o, "absent", None)
+    if "promql" in d:
+        _set(o, "promql", _t3(d["promql"]))
+    else:
+        _set(o, "promql", None)
+    if "unit" in d:
+        _set(o, "unit", _t76(d["unit"]))
+    else:
+        _set(o, "unit", None)
+    if "above" in d:
+        _set(o, "above", _t49(d["above"]))
+    else:
+        _set(o, "above", None)
+    if "below" in d:
+        _set(o, "below", _t49(d["below"]))
+    else:
+        _set(o, "below", None)
+    _set(o, "model_fields_set", {_c32.get(k, k) for k in d})
     o = _condition_one_kind(o)
     return o
 
@@ -892,12 +1380,14 @@ def _t78(v):
 
 
 def _t79(v):
-    if type(v) is not str or v not in _c33: raise _CannotVouch
+    if type(v) is not str or v not in _c33:
+        raise _CannotVouch
     return v
 
 
 def _t80(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t79(x) for x in v]
 
 
@@ -906,14 +1396,20 @@ def _t81(v):
 
 
 def _build_TestSeries(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c35: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c35:
+        raise _CannotVouch
     o = _new(TestSeries)
-    if 'series' in d: _set(o, 'series', _t1(d['series']))
-    else: raise _CannotVouch
-    if 'values' in d: _set(o, 'values', _t1(d['values']))
-    else: raise _CannotVouch
-    _set(o, 'model_fields_set', set(d))
+    if "series" in d:
+        _set(o, "series", _t1(d["series"]))
+    else:
+        raise _CannotVouch
+    if "values" in d:
+        _set(o, "values", _t1(d["values"]))
+    else:
+        raise _CannotVouch
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -922,23 +1418,34 @@ def _t83(v):
 
 
 def _t84(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t83(x) for x in v]
 
 
 def _build_AlertTest(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c34: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c34:
+        raise _CannotVouch
     o = _new(AlertTest)
-    if 'firing' in d: _set(o, 'firing', _t84(d['firing']))
-    else: _set(o, 'firing', list())
-    if 'quiet' in d: _set(o, 'quiet', _t84(d['quiet']))
-    else: _set(o, 'quiet', list())
-    if 'labels' in d: _set(o, 'labels', _t6(d['labels']))
-    else: _set(o, 'labels', dict())
-    if 'value' in d: _set(o, 'value', _t70(d['value']))
-    else: _set(o, 'value', None)
-    _set(o, 'model_fields_set', set(d))
+    if "firing" in d:
+        _set(o, "firing", _t84(d["firing"]))
+    else:
+        _set(o, "firing", list())
+    if "quiet" in d:
+        _set(o, "quiet", _t84(d["quiet"]))
+    else:
+        _set(o, "quiet", list())
+    if "labels" in d:
+        _set(o, "labels", _t6(d["labels"]))
+    else:
+        _set(o, "labels", dict())
+    if "value" in d:
+        _set(o, "value", _t70(d["value"]))
+    else:
+        _set(o, "value", None)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -947,39 +1454,66 @@ def _t86(v):
 
 
 def _t87(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t86(v)
 
 
 def _build_Alert(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c29: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c29:
+        raise _CannotVouch
     o = _new(Alert)
-    if 'when' in d: _set(o, 'when', _t78(d['when']))
-    else: raise _CannotVouch
-    if 'for' in d: _set(o, 'for_', _t57(d['for']))
-    else: _set(o, 'for_', None)
-    if 'keep_firing_for' in d: _set(o, 'keep_firing_for', _t59(d['keep_firing_for']))
-    else: _set(o, 'keep_firing_for', None)
-    if 'severity' in d: _set(o, 'severity', _t54(d['severity']))
-    else: _set(o, 'severity', 'warning')
-    if 'summary' in d: _set(o, 'summary', _t3(d['summary']))
-    else: _set(o, 'summary', None)
-    if 'description' in d: _set(o, 'description', _template_parses(_t3(d['description'])))
-    else: _set(o, 'description', None)
-    if 'runbook' in d: _set(o, 'runbook', _t1(d['runbook']))
-    else: _set(o, 'runbook', '')
-    if 'labels' in d: _set(o, 'labels', _t6(d['labels']))
-    else: _set(o, 'labels', dict())
-    if 'annotations' in d: _set(o, 'annotations', _t60(d['annotations']))
-    else: _set(o, 'annotations', dict())
-    if 'inhibits' in d: _set(o, 'inhibits', _t81(d['inhibits']))
-    else: _set(o, 'inhibits', list())
-    if 'panel' in d: _set(o, 'panel', _t3(d['panel']))
-    else: _set(o, 'panel', None)
-    if 'test' in d: _set(o, 'test', _t87(d['test']))
-    else: _set(o, 'test', None)
-    _set(o, 'model_fields_set', {_c36.get(k, k) for k in d})
+    if "when" in d:
+        _set(o, "when", _t78(d["when"]))
+    else:
+        raise _CannotVouch
+    if "for" in d:
+        _set(o, "for_", _t57(d["for"]))
+    else:
+        _set(o, "for_", None)
+    if "keep_firing_for" in d:
+        _set(o, "keep_firing_for", _t59(d["keep_firing_for"]))
+    else:
+        _set(o, "keep_firing_for", None)
+    if "severity" in d:
+        _set(o, "severity", _t54(d["severity"]))
+    else:
+        _set(o, "severity", "warning")
+    if "summary" in d:
+        _set(o, "summary", _t3(d["summary"]))
+    else:
+        _set(o, "summary", None)
+    if "description" in d:
+        _set(o, "description", _template_parses(_t3(d["description"])))
+    else:
+        _set(o, "description", None)
+    if "runbook" in d:
+        _set(o, "runbook", _t1(d["runbook"]))
+    else:
+        _set(o, "runbook", "")
+    if "labels" in d:
+        _set(o, "labels", _t6(d["labels"]))
+    else:
+        _set(o, "labels", dict())
+    if "annotations" in d:
+        _set(o, "annotations", _t60(d["annotations"]))
+    else:
+        _set(o, "annotations", dict())
+    if "inhibits" in d:
+        _set(o, "inhibits", _t81(d["inhibits"]))
+    else:
+        _set(o, "inhibits", list())
+    if "panel" in d:
+        _set(o, "panel", _t3(d["panel"]))
+    else:
+        _set(o, "panel", None)
+    if "test" in d:
+        _set(o, "test", _t87(d["test"]))
+    else:
+        _set(o, "test", None)
+    _set(o, "model_fields_set", {_c36.get(k, k) for k in d})
     return o
 
 
@@ -988,20 +1522,24 @@ def _t89(v):
 
 
 def _t90(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t69(k): _t89(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t91(v):
     v = _t3(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c38.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c38.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t92(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t1(x) for x in v]
 
 
@@ -1010,99 +1548,155 @@ def _t93(v):
 
 
 def _t94(v):
-    if type(v) is not int or v not in _c42: raise _CannotVouch
+    if type(v) is not int or v not in _c42:
+        raise _CannotVouch
     return v
 
 
 def _t95(v):
-    if type(v) is not str or v not in _c43: raise _CannotVouch
+    if type(v) is not str or v not in _c43:
+        raise _CannotVouch
     return v
 
 
 def _t96(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t95(x) for x in v]
 
 
 def _t97(v):
-    if type(v) is not str or v not in _c46: raise _CannotVouch
+    if type(v) is not str or v not in _c46:
+        raise _CannotVouch
     return v
 
 
 def _t98(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t31(v)
 
 
 def _t99(v):
     v = _t98(v)
-    if v is not None and not v >= 1: raise _CannotVouch
+    if v is not None and not v >= 1:
+        raise _CannotVouch
     return v
 
 
 def _t100(v):
     v = _t99(v)
-    if v is not None and not v <= 24: raise _CannotVouch
+    if v is not None and not v <= 24:
+        raise _CannotVouch
     return v
 
 
 def _t101(v):
     v = _t99(v)
-    if v is not None and not v <= 40: raise _CannotVouch
+    if v is not None and not v <= 40:
+        raise _CannotVouch
     return v
 
 
 def _build_Panel(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c45: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c45:
+        raise _CannotVouch
     o = _new(Panel)
-    if 'heatmap' in d: _set(o, 'heatmap', _t46(d['heatmap']))
-    else: _set(o, 'heatmap', None)
-    if 'percentiles' in d: _set(o, 'percentiles', _t46(d['percentiles']))
-    else: _set(o, 'percentiles', None)
-    if 'histogram' in d: _set(o, 'histogram', _t46(d['histogram']))
-    else: _set(o, 'histogram', None)
-    if 'rate' in d: _set(o, 'rate', _t46(d['rate']))
-    else: _set(o, 'rate', None)
-    if 'error_ratio' in d: _set(o, 'error_ratio', _t46(d['error_ratio']))
-    else: _set(o, 'error_ratio', None)
-    if 'timeline' in d: _set(o, 'timeline', _t46(d['timeline']))
-    else: _set(o, 'timeline', None)
-    if 'stat' in d: _set(o, 'stat', _t46(d['stat']))
-    else: _set(o, 'stat', None)
-    if 'gauge' in d: _set(o, 'gauge', _t46(d['gauge']))
-    else: _set(o, 'gauge', None)
-    if 'slo' in d: _set(o, 'slo', _t3(d['slo']))
-    else: _set(o, 'slo', None)
-    if 'text' in d: _set(o, 'text', _t3(d['text']))
-    else: _set(o, 'text', None)
-    if 'promql' in d: _set(o, 'promql', _t3(d['promql']))
-    else: _set(o, 'promql', None)
-    if 'total' in d: _set(o, 'total', _t46(d['total']))
-    else: _set(o, 'total', None)
-    if 'of' in d: _set(o, 'of', _t46(d['of']))
-    else: _set(o, 'of', None)
-    if 'unit' in d: _set(o, 'unit', _t76(d['unit']))
-    else: _set(o, 'unit', None)
-    if 'legend' in d: _set(o, 'legend', _t3(d['legend']))
-    else: _set(o, 'legend', None)
-    if 'display' in d: _set(o, 'display', _t97(d['display']))
-    else: _set(o, 'display', 'timeseries')
-    if 'min' in d: _set(o, 'min', _t70(d['min']))
-    else: _set(o, 'min', None)
-    if 'max' in d: _set(o, 'max', _t70(d['max']))
-    else: _set(o, 'max', None)
-    if 'title' in d: _set(o, 'title', _t3(d['title']))
-    else: _set(o, 'title', None)
-    if 'description' in d: _set(o, 'description', _t3(d['description']))
-    else: _set(o, 'description', None)
-    if 'quantiles' in d: _set(o, 'quantiles', _t29(d['quantiles']))
-    else: _set(o, 'quantiles', (lambda: [0.5, 0.95, 0.99])())
-    if 'width' in d: _set(o, 'width', _t100(d['width']))
-    else: _set(o, 'width', None)
-    if 'height' in d: _set(o, 'height', _t101(d['height']))
-    else: _set(o, 'height', None)
-    _set(o, 'model_fields_set', set(d))
+    if "heatmap" in d:
+        _set(o, "heatmap", _t46(d["heatmap"]))
+    else:
+        _set(o, "heatmap", None)
+    if "percentiles" in d:
+        _set(o, "percentiles", _t46(d["percentiles"]))
+    else:
+        _set(o, "percentiles", None)
+    if "histogram" in d:
+        _set(o, "histogram", _t46(d["histogram"]))
+    else:
+        _set(o, "histogram", None)
+    if "rate" in d:
+        _set(o, "rate", _t46(d["rate"]))
+    else:
+        _set(o, "rate", None)
+    if "error_ratio" in d:
+        _set(o, "error_ratio", _t46(d["error_ratio"]))
+    else:
+        _set(o, "error_ratio", None)
+    if "timeline" in d:
+        _set(o, "timeline", _t46(d["timeline"]))
+    else:
+        _set(o, "timeline", None)
+    if "stat" in d:
+        _set(o, "stat", _t46(d["stat"]))
+    else:
+        _set(o, "stat", None)
+    if "gauge" in d:
+        _set(o, "gauge", _t46(d["gauge"]))
+    else:
+        _set(o, "gauge", None)
+    if "slo" in d:
+        _set(o, "slo", _t3(d["slo"]))
+    else:
+        _set(o, "slo", None)
+    if "text" in d:
+        _set(o, "text", _t3(d["text"]))
+    else:
+        _set(o, "text", None)
+    if "promql" in d:
+        _set(o, "promql", _t3(d["promql"]))
+    else:
+        _set(o, "promql", None)
+    if "total" in d:
+        _set(o, "total", _t46(d["total"]))
+    else:
+        _set(o, "total", None)
+    if "of" in d:
+        _set(o, "of", _t46(d["of"]))
+    else:
+        _set(o, "of", None)
+    if "unit" in d:
+        _set(o, "unit", _t76(d["unit"]))
+    else:
+        _set(o, "unit", None)
+    if "legend" in d:
+        _set(o, "legend", _t3(d["legend"]))
+    else:
+        _set(o, "legend", None)
+    if "display" in d:
+        _set(o, "display", _t97(d["display"]))
+    else:
+        _set(o, "display", "timeseries")
+    if "min" in d:
+        _set(o, "min", _t70(d["min"]))
+    else:
+        _set(o, "min", None)
+    if "max" in d:
+        _set(o, "max", _t70(d["max"]))
+    else:
+        _set(o, "max", None)
+    if "title" in d:
+        _set(o, "title", _t3(d["title"]))
+    else:
+        _set(o, "title", None)
+    if "description" in d:
+        _set(o, "description", _t3(d["description"]))
+    else:
+        _set(o, "description", None)
+    if "quantiles" in d:
+        _set(o, "quantiles", _t29(d["quantiles"]))
+    else:
+        _set(o, "quantiles", (lambda: [0.5, 0.95, 0.99])())
+    if "width" in d:
+        _set(o, "width", _t100(d["width"]))
+    else:
+        _set(o, "width", None)
+    if "height" in d:
+        _set(o, "height", _t101(d["height"]))
+    else:
+        _set(o, "height", None)
+    _set(o, "model_fields_set", set(d))
     o = _panel_one_kind(o)
     return o
 
@@ -1112,27 +1706,37 @@ def _t103(v):
 
 
 def _t104(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t103(x) for x in v]
 
 
 def _t105(v):
     v = _t104(v)
-    if len(v) < 1: raise _CannotVouch
+    if len(v) < 1:
+        raise _CannotVouch
     return v
 
 
 def _build_Row(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c44: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c44:
+        raise _CannotVouch
     o = _new(Row)
-    if 'title' in d: _set(o, 'title', _t1(d['title']))
-    else: raise _CannotVouch
-    if 'collapsed' in d: _set(o, 'collapsed', _t53(d['collapsed']))
-    else: _set(o, 'collapsed', False)
-    if 'panels' in d: _set(o, 'panels', _t105(d['panels']))
-    else: raise _CannotVouch
-    _set(o, 'model_fields_set', set(d))
+    if "title" in d:
+        _set(o, "title", _t1(d["title"]))
+    else:
+        raise _CannotVouch
+    if "collapsed" in d:
+        _set(o, "collapsed", _t53(d["collapsed"]))
+    else:
+        _set(o, "collapsed", False)
+    if "panels" in d:
+        _set(o, "panels", _t105(d["panels"]))
+    else:
+        raise _CannotVouch
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1141,38 +1745,60 @@ def _t107(v):
 
 
 def _t108(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t107(x) for x in v]
 
 
 def _t109(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t108(v)
 
 
 def _build_Dashboard(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c37: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c37:
+        raise _CannotVouch
     o = _new(Dashboard)
-    if 'title' in d: _set(o, 'title', _t3(d['title']))
-    else: _set(o, 'title', None)
-    if 'uid' in d: _set(o, 'uid', _t91(d['uid']))
-    else: _set(o, 'uid', None)
-    if 'tags' in d: _set(o, 'tags', _t92(d['tags']))
-    else: _set(o, 'tags', list())
-    if 'time' in d: _set(o, 'time', _t93(d['time']))
-    else: _set(o, 'time', (lambda: _c40)())
-    if 'refresh' in d: _set(o, 'refresh', _t93(d['refresh']))
-    else: _set(o, 'refresh', (lambda: _c41)())
-    if 'variables' in d: _set(o, 'variables', _t27(d['variables']))
-    else: _set(o, 'variables', list())
-    if 'grafana_version' in d: _set(o, 'grafana_version', _t94(d['grafana_version']))
-    else: _set(o, 'grafana_version', 12)
-    if 'formats' in d: _set(o, 'formats', _t96(d['formats']))
-    else: _set(o, 'formats', (lambda: ['classic'])())
-    if 'rows' in d: _set(o, 'rows', _t109(d['rows']))
-    else: _set(o, 'rows', None)
-    _set(o, 'model_fields_set', set(d))
+    if "title" in d:
+        _set(o, "title", _t3(d["title"]))
+    else:
+        _set(o, "title", None)
+    if "uid" in d:
+        _set(o, "uid", _t91(d["uid"]))
+    else:
+        _set(o, "uid", None)
+    if "tags" in d:
+        _set(o, "tags", _t92(d["tags"]))
+    else:
+        _set(o, "tags", list())
+    if "time" in d:
+        _set(o, "time", _t93(d["time"]))
+    else:
+        _set(o, "time", (lambda: _c40)())
+    if "refresh" in d:
+        _set(o, "refresh", _t93(d["refresh"]))
+    else:
+        _set(o, "refresh", (lambda: _c41)())
+    if "variables" in d:
+        _set(o, "variables", _t27(d["variables"]))
+    else:
+        _set(o, "variables", list())
+    if "grafana_version" in d:
+        _set(o, "grafana_version", _t94(d["grafana_version"]))
+    else:
+        _set(o, "grafana_version", 12)
+    if "formats" in d:
+        _set(o, "formats", _t96(d["formats"]))
+    else:
+        _set(o, "formats", (lambda: ["classic"])())
+    if "rows" in d:
+        _set(o, "rows", _t109(d["rows"]))
+    else:
+        _set(o, "rows", None)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1186,7 +1812,8 @@ def _t112(v):
 
 def _t113(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c51.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c51.search(v)):
+        raise _CannotVouch
     return v
 
 
@@ -1195,18 +1822,28 @@ def _t114(v):
 
 
 def _build_Slack(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c50: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c50:
+        raise _CannotVouch
     o = _new(Slack)
-    if 'channel' in d: _set(o, 'channel', _t113(d['channel']))
-    else: raise _CannotVouch
-    if 'api_url_file' in d: _set(o, 'api_url_file', _t114(d['api_url_file']))
-    else: raise _CannotVouch
-    if 'send_resolved' in d: _set(o, 'send_resolved', _t53(d['send_resolved']))
-    else: _set(o, 'send_resolved', True)
-    if 'mention' in d: _set(o, 'mention', _t3(d['mention']))
-    else: _set(o, 'mention', None)
-    _set(o, 'model_fields_set', set(d))
+    if "channel" in d:
+        _set(o, "channel", _t113(d["channel"]))
+    else:
+        raise _CannotVouch
+    if "api_url_file" in d:
+        _set(o, "api_url_file", _t114(d["api_url_file"]))
+    else:
+        raise _CannotVouch
+    if "send_resolved" in d:
+        _set(o, "send_resolved", _t53(d["send_resolved"]))
+    else:
+        _set(o, "send_resolved", True)
+    if "mention" in d:
+        _set(o, "mention", _t3(d["mention"]))
+    else:
+        _set(o, "mention", None)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1219,21 +1856,30 @@ def _t117(v):
 
 
 def _t118(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t117(v)
 
 
 def _build_PagerDuty(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c54: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c54:
+        raise _CannotVouch
     o = _new(PagerDuty)
-    if 'routing_key_file' in d: _set(o, 'routing_key_file', _t114(d['routing_key_file']))
-    else: raise _CannotVouch
-    if 'url' in d: _set(o, 'url', _pagerduty_url(_t14(d['url'])))
-    else: _set(o, 'url', None)
-    if 'send_resolved' in d: _set(o, 'send_resolved', _t53(d['send_resolved']))
-    else: _set(o, 'send_resolved', True)
-    _set(o, 'model_fields_set', set(d))
+    if "routing_key_file" in d:
+        _set(o, "routing_key_file", _t114(d["routing_key_file"]))
+    else:
+        raise _CannotVouch
+    if "url" in d:
+        _set(o, "url", _pagerduty_url(_t14(d["url"])))
+    else:
+        _set(o, "url", None)
+    if "send_resolved" in d:
+        _set(o, "send_resolved", _t53(d["send_resolved"]))
+    else:
+        _set(o, "send_resolved", True)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1246,26 +1892,36 @@ def _t121(v):
 
 
 def _t122(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t121(v)
 
 
 def _t123(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t114(v)
 
 
 def _build_Webhook(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c56: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c56:
+        raise _CannotVouch
     o = _new(Webhook)
-    if 'url' in d: _set(o, 'url', _webhook_url(_t13(d['url'])))
-    else: raise _CannotVouch
-    if 'credentials_file' in d: _set(o, 'credentials_file', _t123(d['credentials_file']))
-    else: _set(o, 'credentials_file', None)
-    if 'send_resolved' in d: _set(o, 'send_resolved', _t53(d['send_resolved']))
-    else: _set(o, 'send_resolved', True)
-    _set(o, 'model_fields_set', set(d))
+    if "url" in d:
+        _set(o, "url", _webhook_url(_t13(d["url"])))
+    else:
+        raise _CannotVouch
+    if "credentials_file" in d:
+        _set(o, "credentials_file", _t123(d["credentials_file"]))
+    else:
+        _set(o, "credentials_file", None)
+    if "send_resolved" in d:
+        _set(o, "send_resolved", _t53(d["send_resolved"]))
+    else:
+        _set(o, "send_resolved", True)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1274,7 +1930,8 @@ def _t125(v):
 
 
 def _t126(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t125(v)
 
 
@@ -1291,24 +1948,40 @@ def _t129(v):
 
 
 def _build_Email(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c57: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c57:
+        raise _CannotVouch
     o = _new(Email)
-    if 'to' in d: _set(o, 'to', _t127(d['to']))
-    else: raise _CannotVouch
-    if 'from' in d: _set(o, 'from_', _t128(d['from']))
-    else: raise _CannotVouch
-    if 'smarthost' in d: _set(o, 'smarthost', _t129(d['smarthost']))
-    else: raise _CannotVouch
-    if 'auth_username' in d: _set(o, 'auth_username', _t3(d['auth_username']))
-    else: _set(o, 'auth_username', None)
-    if 'auth_password_file' in d: _set(o, 'auth_password_file', _t123(d['auth_password_file']))
-    else: _set(o, 'auth_password_file', None)
-    if 'require_tls' in d: _set(o, 'require_tls', _t53(d['require_tls']))
-    else: _set(o, 'require_tls', True)
-    if 'send_resolved' in d: _set(o, 'send_resolved', _t53(d['send_resolved']))
-    else: _set(o, 'send_resolved', True)
-    _set(o, 'model_fields_set', {_c61.get(k, k) for k in d})
+    if "to" in d:
+        _set(o, "to", _t127(d["to"]))
+    else:
+        raise _CannotVouch
+    if "from" in d:
+        _set(o, "from_", _t128(d["from"]))
+    else:
+        raise _CannotVouch
+    if "smarthost" in d:
+        _set(o, "smarthost", _t129(d["smarthost"]))
+    else:
+        raise _CannotVouch
+    if "auth_username" in d:
+        _set(o, "auth_username", _t3(d["auth_username"]))
+    else:
+        _set(o, "auth_username", None)
+    if "auth_password_file" in d:
+        _set(o, "auth_password_file", _t123(d["auth_password_file"]))
+    else:
+        _set(o, "auth_password_file", None)
+    if "require_tls" in d:
+        _set(o, "require_tls", _t53(d["require_tls"]))
+    else:
+        _set(o, "require_tls", True)
+    if "send_resolved" in d:
+        _set(o, "send_resolved", _t53(d["send_resolved"]))
+    else:
+        _set(o, "send_resolved", True)
+    _set(o, "model_fields_set", {_c61.get(k, k) for k in d})
     o = _email_user_and_password(o)
     return o
 
@@ -1322,7 +1995,8 @@ def _t132(v):
 
 
 def _t133(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t132(v)
 
 
@@ -1331,23 +2005,34 @@ def _t134(v):
 
 
 def _t135(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t134(v)
 
 
 def _build_Opsgenie(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c63: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c63:
+        raise _CannotVouch
     o = _new(Opsgenie)
-    if 'api_key_file' in d: _set(o, 'api_key_file', _t114(d['api_key_file']))
-    else: raise _CannotVouch
-    if 'api_url' in d: _set(o, 'api_url', _opsgenie_url(_t14(d['api_url'])))
-    else: _set(o, 'api_url', None)
-    if 'team' in d: _set(o, 'team', _t135(d['team']))
-    else: _set(o, 'team', None)
-    if 'send_resolved' in d: _set(o, 'send_resolved', _t53(d['send_resolved']))
-    else: _set(o, 'send_resolved', True)
-    _set(o, 'model_fields_set', set(d))
+    if "api_key_file" in d:
+        _set(o, "api_key_file", _t114(d["api_key_file"]))
+    else:
+        raise _CannotVouch
+    if "api_url" in d:
+        _set(o, "api_url", _opsgenie_url(_t14(d["api_url"])))
+    else:
+        _set(o, "api_url", None)
+    if "team" in d:
+        _set(o, "team", _t135(d["team"]))
+    else:
+        _set(o, "team", None)
+    if "send_resolved" in d:
+        _set(o, "send_resolved", _t53(d["send_resolved"]))
+    else:
+        _set(o, "send_resolved", True)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1360,25 +2045,38 @@ def _t138(v):
 
 
 def _t139(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t138(v)
 
 
 def _build_Receiver(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c49: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c49:
+        raise _CannotVouch
     o = _new(Receiver)
-    if 'slack' in d: _set(o, 'slack', _t118(d['slack']))
-    else: _set(o, 'slack', None)
-    if 'pagerduty' in d: _set(o, 'pagerduty', _t122(d['pagerduty']))
-    else: _set(o, 'pagerduty', None)
-    if 'webhook' in d: _set(o, 'webhook', _t126(d['webhook']))
-    else: _set(o, 'webhook', None)
-    if 'email' in d: _set(o, 'email', _t133(d['email']))
-    else: _set(o, 'email', None)
-    if 'opsgenie' in d: _set(o, 'opsgenie', _t139(d['opsgenie']))
-    else: _set(o, 'opsgenie', None)
-    _set(o, 'model_fields_set', set(d))
+    if "slack" in d:
+        _set(o, "slack", _t118(d["slack"]))
+    else:
+        _set(o, "slack", None)
+    if "pagerduty" in d:
+        _set(o, "pagerduty", _t122(d["pagerduty"]))
+    else:
+        _set(o, "pagerduty", None)
+    if "webhook" in d:
+        _set(o, "webhook", _t126(d["webhook"]))
+    else:
+        _set(o, "webhook", None)
+    if "email" in d:
+        _set(o, "email", _t133(d["email"]))
+    else:
+        _set(o, "email", None)
+    if "opsgenie" in d:
+        _set(o, "opsgenie", _t139(d["opsgenie"]))
+    else:
+        _set(o, "opsgenie", None)
+    _set(o, "model_fields_set", set(d))
     o = _receiver_one_kind(o)
     return o
 
@@ -1388,20 +2086,24 @@ def _t141(v):
 
 
 def _t142(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t112(k): _t141(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t143(v):
     v = _t142(v)
-    if len(v) < 1: raise _CannotVouch
+    if len(v) < 1:
+        raise _CannotVouch
     return v
 
 
 def _t144(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t112(x) for x in v]
 
 
@@ -1410,40 +2112,64 @@ def _t145(v):
 
 
 def _t146(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t27(v)
 
 
 def _t147(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t93(v)
 
 
 def _build_Route(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c66: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c66:
+        raise _CannotVouch
     o = _new(Route)
-    if 'severity' in d: _set(o, 'severity', _t55(d['severity']))
-    else: _set(o, 'severity', None)
-    if 'match' in d: _set(o, 'match', _t10(d['match']))
-    else: _set(o, 'match', dict())
-    if 'to' in d: _set(o, 'to', _t145(d['to']))
-    else: raise _CannotVouch
-    if 'continue' in d: _set(o, 'continue_', _t53(d['continue']))
-    else: _set(o, 'continue_', False)
-    if 'mute_when' in d: _set(o, 'mute_when', _t92(d['mute_when']))
-    else: _set(o, 'mute_when', list())
-    if 'active_when' in d: _set(o, 'active_when', _t92(d['active_when']))
-    else: _set(o, 'active_when', list())
-    if 'group_by' in d: _set(o, 'group_by', _t146(d['group_by']))
-    else: _set(o, 'group_by', None)
-    if 'group_wait' in d: _set(o, 'group_wait', _t59(d['group_wait']))
-    else: _set(o, 'group_wait', None)
-    if 'group_interval' in d: _set(o, 'group_interval', _t147(d['group_interval']))
-    else: _set(o, 'group_interval', None)
-    if 'repeat_interval' in d: _set(o, 'repeat_interval', _t147(d['repeat_interval']))
-    else: _set(o, 'repeat_interval', None)
-    _set(o, 'model_fields_set', {_c67.get(k, k) for k in d})
+    if "severity" in d:
+        _set(o, "severity", _t55(d["severity"]))
+    else:
+        _set(o, "severity", None)
+    if "match" in d:
+        _set(o, "match", _t10(d["match"]))
+    else:
+        _set(o, "match", dict())
+    if "to" in d:
+        _set(o, "to", _t145(d["to"]))
+    else:
+        raise _CannotVouch
+    if "continue" in d:
+        _set(o, "continue_", _t53(d["continue"]))
+    else:
+        _set(o, "continue_", False)
+    if "mute_when" in d:
+        _set(o, "mute_when", _t92(d["mute_when"]))
+    else:
+        _set(o, "mute_when", list())
+    if "active_when" in d:
+        _set(o, "active_when", _t92(d["active_when"]))
+    else:
+        _set(o, "active_when", list())
+    if "group_by" in d:
+        _set(o, "group_by", _t146(d["group_by"]))
+    else:
+        _set(o, "group_by", None)
+    if "group_wait" in d:
+        _set(o, "group_wait", _t59(d["group_wait"]))
+    else:
+        _set(o, "group_wait", None)
+    if "group_interval" in d:
+        _set(o, "group_interval", _t147(d["group_interval"]))
+    else:
+        _set(o, "group_interval", None)
+    if "repeat_interval" in d:
+        _set(o, "repeat_interval", _t147(d["repeat_interval"]))
+    else:
+        _set(o, "repeat_interval", None)
+    _set(o, "model_fields_set", {_c67.get(k, k) for k in d})
     return o
 
 
@@ -1452,26 +2178,36 @@ def _t149(v):
 
 
 def _t150(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t149(x) for x in v]
 
 
 def _t151(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t112(v)
 
 
 def _build_Timing(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c68: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c68:
+        raise _CannotVouch
     o = _new(Timing)
-    if 'group_wait' in d: _set(o, 'group_wait', _t59(d['group_wait']))
-    else: _set(o, 'group_wait', None)
-    if 'group_interval' in d: _set(o, 'group_interval', _t147(d['group_interval']))
-    else: _set(o, 'group_interval', None)
-    if 'repeat_interval' in d: _set(o, 'repeat_interval', _t147(d['repeat_interval']))
-    else: _set(o, 'repeat_interval', None)
-    _set(o, 'model_fields_set', set(d))
+    if "group_wait" in d:
+        _set(o, "group_wait", _t59(d["group_wait"]))
+    else:
+        _set(o, "group_wait", None)
+    if "group_interval" in d:
+        _set(o, "group_interval", _t147(d["group_interval"]))
+    else:
+        _set(o, "group_interval", None)
+    if "repeat_interval" in d:
+        _set(o, "repeat_interval", _t147(d["repeat_interval"]))
+    else:
+        _set(o, "repeat_interval", None)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1480,37 +2216,44 @@ def _t153(v):
 
 
 def _t154(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t54(k): _t153(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t155(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c69.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c69.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t156(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c71.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c71.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t157(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t156(x) for x in v]
 
 
 def _t158(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c72.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c72.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t159(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t158(x) for x in v]
 
 
@@ -1519,7 +2262,8 @@ def _t160(v):
 
 
 def _t161(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t160(x) for x in v]
 
 
@@ -1528,7 +2272,8 @@ def _t162(v):
 
 
 def _t163(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t162(x) for x in v]
 
 
@@ -1537,27 +2282,42 @@ def _t164(v):
 
 
 def _t165(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t164(x) for x in v]
 
 
 def _build_TimeInterval(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c70: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c70:
+        raise _CannotVouch
     o = _new(TimeInterval)
-    if 'weekdays' in d: _set(o, 'weekdays', _t157(d['weekdays']))
-    else: _set(o, 'weekdays', list())
-    if 'times' in d: _set(o, 'times', _start_before_end(_t159(d['times'])))
-    else: _set(o, 'times', list())
-    if 'days_of_month' in d: _set(o, 'days_of_month', _t161(d['days_of_month']))
-    else: _set(o, 'days_of_month', list())
-    if 'months' in d: _set(o, 'months', _t163(d['months']))
-    else: _set(o, 'months', list())
-    if 'years' in d: _set(o, 'years', _t165(d['years']))
-    else: _set(o, 'years', list())
-    if 'location' in d: _set(o, 'location', _known_zone(_t1(d['location'])))
-    else: _set(o, 'location', 'UTC')
-    _set(o, 'model_fields_set', set(d))
+    if "weekdays" in d:
+        _set(o, "weekdays", _t157(d["weekdays"]))
+    else:
+        _set(o, "weekdays", list())
+    if "times" in d:
+        _set(o, "times", _start_before_end(_t159(d["times"])))
+    else:
+        _set(o, "times", list())
+    if "days_of_month" in d:
+        _set(o, "days_of_month", _t161(d["days_of_month"]))
+    else:
+        _set(o, "days_of_month", list())
+    if "months" in d:
+        _set(o, "months", _t163(d["months"]))
+    else:
+        _set(o, "months", list())
+    if "years" in d:
+        _set(o, "years", _t165(d["years"]))
+    else:
+        _set(o, "years", list())
+    if "location" in d:
+        _set(o, "location", _known_zone(_t1(d["location"])))
+    else:
+        _set(o, "location", "UTC")
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1566,31 +2326,49 @@ def _t167(v):
 
 
 def _t168(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t155(k): _t167(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _build_Routing(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c47: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c47:
+        raise _CannotVouch
     o = _new(Routing)
-    if 'receivers' in d: _set(o, 'receivers', _t143(d['receivers']))
-    else: raise _CannotVouch
-    if 'routes' in d: _set(o, 'routes', _t150(d['routes']))
-    else: _set(o, 'routes', list())
-    if 'default' in d: _set(o, 'default', _t151(d['default']))
-    else: _set(o, 'default', None)
-    if 'group_by' in d: _set(o, 'group_by', _t52(d['group_by']))
-    else: _set(o, 'group_by', (lambda: ['alertname', 'service', 'slo'])())
-    if 'timing' in d: _set(o, 'timing', _t154(d['timing']))
-    else: _set(o, 'timing', dict())
-    if 'mute' in d: _set(o, 'mute', _t168(d['mute']))
-    else: _set(o, 'mute', dict())
-    if 'inhibit' in d: _set(o, 'inhibit', _t53(d['inhibit']))
-    else: _set(o, 'inhibit', True)
-    _set(o, 'model_fields_set', set(d))
+    if "receivers" in d:
+        _set(o, "receivers", _t143(d["receivers"]))
+    else:
+        raise _CannotVouch
+    if "routes" in d:
+        _set(o, "routes", _t150(d["routes"]))
+    else:
+        _set(o, "routes", list())
+    if "default" in d:
+        _set(o, "default", _t151(d["default"]))
+    else:
+        _set(o, "default", None)
+    if "group_by" in d:
+        _set(o, "group_by", _t52(d["group_by"]))
+    else:
+        _set(o, "group_by", (lambda: ["alertname", "service", "slo"])())
+    if "timing" in d:
+        _set(o, "timing", _t154(d["timing"]))
+    else:
+        _set(o, "timing", dict())
+    if "mute" in d:
+        _set(o, "mute", _t168(d["mute"]))
+    else:
+        _set(o, "mute", dict())
+    if "inhibit" in d:
+        _set(o, "inhibit", _t53(d["inhibit"]))
+    else:
+        _set(o, "inhibit", True)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1599,15 +2377,18 @@ def _t170(v):
 
 
 def _t171(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t170(v)
 
 
 def _build_Prometheus(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c77: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c77:
+        raise _CannotVouch
     o = _new(Prometheus)
-    _set(o, 'model_fields_set', set(d))
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1620,10 +2401,12 @@ def _t174(v):
 
 
 def _build_Grafana(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c78: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c78:
+        raise _CannotVouch
     o = _new(Grafana)
-    _set(o, 'model_fields_set', set(d))
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1636,10 +2419,12 @@ def _t177(v):
 
 
 def _build_Alertmanager(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c79: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c79:
+        raise _CannotVouch
     o = _new(Alertmanager)
-    _set(o, 'model_fields_set', set(d))
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1652,10 +2437,12 @@ def _t180(v):
 
 
 def _build_Runbook(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c80: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c80:
+        raise _CannotVouch
     o = _new(Runbook)
-    _set(o, 'model_fields_set', set(d))
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1669,28 +2456,40 @@ def _t183(v):
 
 def _t184(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c82.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c82.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t185(v):
-    if v is None: return None
+    if v is None:
+        return None
     return _t184(v)
 
 
 def _build_Kubernetes(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c81: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c81:
+        raise _CannotVouch
     o = _new(Kubernetes)
-    if 'namespace' in d: _set(o, 'namespace', _t184(d['namespace']))
-    else: _set(o, 'namespace', 'monitoring')
-    if 'labels' in d: _set(o, 'labels', _t6(d['labels']))
-    else: _set(o, 'labels', dict())
-    if 'alertmanager_config' in d: _set(o, 'alertmanager_config', _t53(d['alertmanager_config']))
-    else: _set(o, 'alertmanager_config', False)
-    if 'secret' in d: _set(o, 'secret', _t185(d['secret']))
-    else: _set(o, 'secret', None)
-    _set(o, 'model_fields_set', set(d))
+    if "namespace" in d:
+        _set(o, "namespace", _t184(d["namespace"]))
+    else:
+        _set(o, "namespace", "monitoring")
+    if "labels" in d:
+        _set(o, "labels", _t6(d["labels"]))
+    else:
+        _set(o, "labels", dict())
+    if "alertmanager_config" in d:
+        _set(o, "alertmanager_config", _t53(d["alertmanager_config"]))
+    else:
+        _set(o, "alertmanager_config", False)
+    if "secret" in d:
+        _set(o, "secret", _t185(d["secret"]))
+    else:
+        _set(o, "secret", None)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1704,26 +2503,36 @@ def _t188(v):
 
 def _t189(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c85.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c85.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t190(v):
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_t189(x) for x in v]
 
 
 def _build_Mimir(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c84: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c84:
+        raise _CannotVouch
     o = _new(Mimir)
-    if 'tenant' in d: _set(o, 'tenant', _t189(d['tenant']))
-    else: _set(o, 'tenant', 'anonymous')
-    if 'namespace' in d: _set(o, 'namespace', _t185(d['namespace']))
-    else: _set(o, 'namespace', None)
-    if 'source_tenants' in d: _set(o, 'source_tenants', _t190(d['source_tenants']))
-    else: _set(o, 'source_tenants', list())
-    _set(o, 'model_fields_set', set(d))
+    if "tenant" in d:
+        _set(o, "tenant", _t189(d["tenant"]))
+    else:
+        _set(o, "tenant", "anonymous")
+    if "namespace" in d:
+        _set(o, "namespace", _t185(d["namespace"]))
+    else:
+        _set(o, "namespace", None)
+    if "source_tenants" in d:
+        _set(o, "source_tenants", _t190(d["source_tenants"]))
+    else:
+        _set(o, "source_tenants", list())
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1736,31 +2545,41 @@ def _t193(v):
 
 
 def _t194(v):
-    if type(v) is not str or v not in _c88: raise _CannotVouch
+    if type(v) is not str or v not in _c88:
+        raise _CannotVouch
     return v
 
 
 def _t195(v):
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_t1(k): _t194(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _t196(v):
-    if v is None: return None
-    if type(v) in (str,): return _t194(v)
-    if type(v) in (dict,): return _t195(v)
+    if v is None:
+        return None
+    if type(v) in (str,):
+        return _t194(v)
+    if type(v) in (dict,):
+        return _t195(v)
     raise _CannotVouch
 
 
 def _build_Thanos(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c87: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c87:
+        raise _CannotVouch
     o = _new(Thanos)
-    if 'partial_response_strategy' in d: _set(o, 'partial_response_strategy', _t196(d['partial_response_strategy']))
-    else: _set(o, 'partial_response_strategy', None)
-    _set(o, 'model_fields_set', set(d))
+    if "partial_response_strategy" in d:
+        _set(o, "partial_response_strategy", _t196(d["partial_response_strategy"]))
+    else:
+        _set(o, "partial_response_strategy", None)
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1773,10 +2592,12 @@ def _t199(v):
 
 
 def _build_VictoriaMetrics(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c89: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c89:
+        raise _CannotVouch
     o = _new(VictoriaMetrics)
-    _set(o, 'model_fields_set', set(d))
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1790,29 +2611,41 @@ def _t202(v):
 
 def _t203(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c91.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c91.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _t204(v):
     v = _t1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _c92.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _c92.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _build_GrafanaAlerting(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c90: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c90:
+        raise _CannotVouch
     o = _new(GrafanaAlerting)
-    if 'datasource_uid' in d: _set(o, 'datasource_uid', _t203(d['datasource_uid']))
-    else: _set(o, 'datasource_uid', 'prometheus')
-    if 'folder' in d: _set(o, 'folder', _t3(d['folder']))
-    else: _set(o, 'folder', None)
-    if 'interval' in d: _set(o, 'interval', _t204(d['interval']))
-    else: _set(o, 'interval', '1m')
-    if 'root_contact_point' in d: _set(o, 'root_contact_point', _t1(d['root_contact_point']))
-    else: _set(o, 'root_contact_point', 'grafana-default-email')
-    _set(o, 'model_fields_set', set(d))
+    if "datasource_uid" in d:
+        _set(o, "datasource_uid", _t203(d["datasource_uid"]))
+    else:
+        _set(o, "datasource_uid", "prometheus")
+    if "folder" in d:
+        _set(o, "folder", _t3(d["folder"]))
+    else:
+        _set(o, "folder", None)
+    if "interval" in d:
+        _set(o, "interval", _t204(d["interval"]))
+    else:
+        _set(o, "interval", "1m")
+    if "root_contact_point" in d:
+        _set(o, "root_contact_point", _t1(d["root_contact_point"]))
+    else:
+        _set(o, "root_contact_point", "grafana-default-email")
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1825,28 +2658,48 @@ def _t207(v):
 
 
 def _build_Targets(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c76: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c76:
+        raise _CannotVouch
     o = _new(Targets)
-    if 'prometheus' in d: _set(o, 'prometheus', _t174(d['prometheus']))
-    else: _set(o, 'prometheus', (lambda: _build_Prometheus({}))())
-    if 'grafana' in d: _set(o, 'grafana', _t177(d['grafana']))
-    else: _set(o, 'grafana', (lambda: _build_Grafana({}))())
-    if 'alertmanager' in d: _set(o, 'alertmanager', _t180(d['alertmanager']))
-    else: _set(o, 'alertmanager', (lambda: _build_Alertmanager({}))())
-    if 'runbook' in d: _set(o, 'runbook', _t183(d['runbook']))
-    else: _set(o, 'runbook', (lambda: _build_Runbook({}))())
-    if 'kubernetes' in d: _set(o, 'kubernetes', _t188(d['kubernetes']))
-    else: _set(o, 'kubernetes', (lambda: _build_Kubernetes({}))())
-    if 'mimir' in d: _set(o, 'mimir', _t193(d['mimir']))
-    else: _set(o, 'mimir', (lambda: _build_Mimir({}))())
-    if 'thanos' in d: _set(o, 'thanos', _t199(d['thanos']))
-    else: _set(o, 'thanos', (lambda: _build_Thanos({}))())
-    if 'victoriametrics' in d: _set(o, 'victoriametrics', _t202(d['victoriametrics']))
-    else: _set(o, 'victoriametrics', (lambda: _build_VictoriaMetrics({}))())
-    if 'grafana_alerting' in d: _set(o, 'grafana_alerting', _t207(d['grafana_alerting']))
-    else: _set(o, 'grafana_alerting', (lambda: _build_GrafanaAlerting({}))())
-    _set(o, 'model_fields_set', set(d))
+    if "prometheus" in d:
+        _set(o, "prometheus", _t174(d["prometheus"]))
+    else:
+        _set(o, "prometheus", (lambda: _build_Prometheus({}))())
+    if "grafana" in d:
+        _set(o, "grafana", _t177(d["grafana"]))
+    else:
+        _set(o, "grafana", (lambda: _build_Grafana({}))())
+    if "alertmanager" in d:
+        _set(o, "alertmanager", _t180(d["alertmanager"]))
+    else:
+        _set(o, "alertmanager", (lambda: _build_Alertmanager({}))())
+    if "runbook" in d:
+        _set(o, "runbook", _t183(d["runbook"]))
+    else:
+        _set(o, "runbook", (lambda: _build_Runbook({}))())
+    if "kubernetes" in d:
+        _set(o, "kubernetes", _t188(d["kubernetes"]))
+    else:
+        _set(o, "kubernetes", (lambda: _build_Kubernetes({}))())
+    if "mimir" in d:
+        _set(o, "mimir", _t193(d["mimir"]))
+    else:
+        _set(o, "mimir", (lambda: _build_Mimir({}))())
+    if "thanos" in d:
+        _set(o, "thanos", _t199(d["thanos"]))
+    else:
+        _set(o, "thanos", (lambda: _build_Thanos({}))())
+    if "victoriametrics" in d:
+        _set(o, "victoriametrics", _t202(d["victoriametrics"]))
+    else:
+        _set(o, "victoriametrics", (lambda: _build_VictoriaMetrics({}))())
+    if "grafana_alerting" in d:
+        _set(o, "grafana_alerting", _t207(d["grafana_alerting"]))
+    else:
+        _set(o, "grafana_alerting", (lambda: _build_GrafanaAlerting({}))())
+    _set(o, "model_fields_set", set(d))
     return o
 
 
@@ -1855,70 +2708,256 @@ def _t209(v):
 
 
 def _build_Spec(d):
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _c0:
+        raise _CannotVouch
     o = _new(Spec)
-    if 'apiVersion' in d: _set(o, 'api_version', _t0(d['apiVersion']))
-    else: raise _CannotVouch
-    if 'service' in d: _set(o, 'service', _t18(d['service']))
-    else: raise _CannotVouch
-    if 'metrics' in d: _set(o, 'metrics', _t38(d['metrics']))
-    else: raise _CannotVouch
-    if 'slos' in d: _set(o, 'slos', _t67(d['slos']))
-    else: _set(o, 'slos', dict())
-    if 'alerts' in d: _set(o, 'alerts', _t90(d['alerts']))
-    else: _set(o, 'alerts', dict())
-    if 'dashboard' in d: _set(o, 'dashboard', _t111(d['dashboard']))
-    else: _set(o, 'dashboard', (lambda: _build_Dashboard({}))())
-    if 'routing' in d: _set(o, 'routing', _t171(d['routing']))
-    else: _set(o, 'routing', None)
-    if 'targets' in d: _set(o, 'targets', _t209(d['targets']))
-    else: _set(o, 'targets', (lambda: _build_Targets({}))())
-    _set(o, 'model_fields_set', {_c93.get(k, k) for k in d})
-    _set(o, '_source', (lambda: None)())
-    _set(o, '_warnings', list())
+    if "apiVersion" in d:
+        _set(o, "api_version", _t0(d["apiVersion"]))
+    else:
+        raise _CannotVouch
+    if "service" in d:
+        _set(o, "service", _t18(d["service"]))
+    else:
+        raise _CannotVouch
+    if "metrics" in d:
+        _set(o, "metrics", _t38(d["metrics"]))
+    else:
+        raise _CannotVouch
+    if "slos" in d:
+        _set(o, "slos", _t67(d["slos"]))
+    else:
+        _set(o, "slos", dict())
+    if "alerts" in d:
+        _set(o, "alerts", _t90(d["alerts"]))
+    else:
+        _set(o, "alerts", dict())
+    if "dashboard" in d:
+        _set(o, "dashboard", _t111(d["dashboard"]))
+    else:
+        _set(o, "dashboard", (lambda: _build_Dashboard({}))())
+    if "routing" in d:
+        _set(o, "routing", _t171(d["routing"]))
+    else:
+        _set(o, "routing", None)
+    if "targets" in d:
+        _set(o, "targets", _t209(d["targets"]))
+    else:
+        _set(o, "targets", (lambda: _build_Targets({}))())
+    _set(o, "model_fields_set", {_c93.get(k, k) for k in d})
+    _set(o, "_source", (lambda: None)())
+    _set(o, "_warnings", list())
     o = _resolve_derived(o)
     return o
 
 
-Spec._defaults = {'slos': dict, 'alerts': dict, 'dashboard': (lambda: _build_Dashboard({})), 'routing': (lambda: None), 'targets': (lambda: _build_Targets({}))}
-Spec._private = {'_source': (lambda: None), '_warnings': list}
-Service._defaults = {'title': (lambda: None), 'description': (lambda: ''), 'team': (lambda: None), 'labels': dict, 'selector': dict, 'scrape_interval': (lambda: _c94), 'links': (lambda: _build_Links({}))}
-Links._defaults = {'grafana': (lambda: None), 'runbooks': (lambda: None), 'folder': (lambda: '')}
-Metric._defaults = {'name': (lambda: None), 'type': (lambda: None), 'from_': (lambda: None), 'where': dict, 'help': (lambda: ''), 'unit': (lambda: 'none'), 'labels': list, 'buckets': (lambda: None), 'states': (lambda: None)}
-Slo._defaults = {'window': (lambda: _c95), 'description': (lambda: ''), 'summary': (lambda: None), 'runbook': (lambda: ''), 'group_by': list, 'alerting': (lambda: _build_SloAlerting({}))}
-Sli._defaults = {'bad': (lambda: None), 'good': (lambda: None), 'total': (lambda: None), 'latency': (lambda: None), 'below': (lambda: None), 'up': (lambda: None), 'error_ratio': (lambda: None)}
-MetricRef._defaults = {'where': dict, 'by': list}
-SloAlerting._defaults = {'page': (lambda: _build_BurnTier({})), 'ticket': (lambda: _build_BurnTier({})), 'labels': dict, 'annotations': dict}
-BurnTier._defaults = {'enabled': (lambda: True), 'severity': (lambda: None), 'for_': (lambda: None), 'keep_firing_for': (lambda: None), 'labels': dict, 'annotations': dict, 'summary': (lambda: None), 'description': (lambda: None), 'runbook': (lambda: '')}
-Alert._defaults = {'for_': (lambda: None), 'keep_firing_for': (lambda: None), 'severity': (lambda: 'warning'), 'summary': (lambda: None), 'description': (lambda: None), 'runbook': (lambda: ''), 'labels': dict, 'annotations': dict, 'inhibits': list, 'panel': (lambda: None), 'test': (lambda: None)}
-Condition._defaults = {'quantile': (lambda: None), 'of': (lambda: None), 'rate': (lambda: None), 'ratio': (lambda: None), 'state': (lambda: None), 'is_': (lambda: None), 'value': (lambda: None), 'absent': (lambda: None), 'promql': (lambda: None), 'unit': (lambda: None), 'above': (lambda: None), 'below': (lambda: None)}
+Spec._defaults = {
+    "slos": dict,
+    "alerts": dict,
+    "dashboard": (lambda: _build_Dashboard({})),
+    "routing": (lambda: None),
+    "targets": (lambda: _build_Targets({})),
+}
+Spec._private = {"_source": (lambda: None), "_warnings": list}
+Service._defaults = {
+    "title": (lambda: None),
+    "description": (lambda: ""),
+    "team": (lambda: None),
+    "labels": dict,
+    "selector": dict,
+    "scrape_interval": (lambda: _c94),
+    "links": (lambda: _build_Links({})),
+}
+Links._defaults = {"grafana": (lambda: None), "runbooks": (lambda: None), "folder": (lambda: "")}
+Metric._defaults = {
+    "name": (lambda: None),
+    "type": (lambda: None),
+    "from_": (lambda: None),
+    "where": dict,
+    "help": (lambda: ""),
+    "unit": (lambda: "none"),
+    "labels": list,
+    "buckets": (lambda: None),
+    "states": (lambda: None),
+}
+Slo._defaults = {
+    "window": (lambda: _c95),
+    "description": (lambda: ""),
+    "summary": (lambda: None),
+    "runbook": (lambda: ""),
+    "group_by": list,
+    "alerting": (lambda: _build_SloAlerting({})),
+}
+Sli._defaults = {
+    "bad": (lambda: None),
+    "good": (lambda: None),
+    "total": (lambda: None),
+    "latency": (lambda: None),
+    "below": (lambda: None),
+    "up": (lambda: None),
+    "error_ratio": (lambda: None),
+}
+MetricRef._defaults = {"where": dict, "by": list}
+SloAlerting._defaults = {
+    "page": (lambda: _build_BurnTier({})),
+    "ticket": (lambda: _build_BurnTier({})),
+    "labels": dict,
+    "annotations": dict,
+}
+BurnTier._defaults = {
+    "enabled": (lambda: True),
+    "severity": (lambda: None),
+    "for_": (lambda: None),
+    "keep_firing_for": (lambda: None),
+    "labels": dict,
+    "annotations": dict,
+    "summary": (lambda: None),
+    "description": (lambda: None),
+    "runbook": (lambda: ""),
+}
+Alert._defaults = {
+    "for_": (lambda: None),
+    "keep_firing_for": (lambda: None),
+    "severity": (lambda: "warning"),
+    "summary": (lambda: None),
+    "description": (lambda: None),
+    "runbook": (lambda: ""),
+    "labels": dict,
+    "annotations": dict,
+    "inhibits": list,
+    "panel": (lambda: None),
+    "test": (lambda: None),
+}
+Condition._defaults = {
+    "quantile": (lambda: None),
+    "of": (lambda: None),
+    "rate": (lambda: None),
+    "ratio": (lambda: None),
+    "state": (lambda: None),
+    "is_": (lambda: None),
+    "value": (lambda: None),
+    "absent": (lambda: None),
+    "promql": (lambda: None),
+    "unit": (lambda: None),
+    "above": (lambda: None),
+    "below": (lambda: None),
+}
 RatioOf._defaults = {}
-AlertTest._defaults = {'firing': list, 'quiet': list, 'labels': dict, 'value': (lambda: None)}
+AlertTest._defaults = {"firing": list, "quiet": list, "labels": dict, "value": (lambda: None)}
 TestSeries._defaults = {}
-Dashboard._defaults = {'title': (lambda: None), 'uid': (lambda: None), 'tags': list, 'time': (lambda: _c96), 'refresh': (lambda: _c97), 'variables': list, 'grafana_version': (lambda: 12), 'formats': (lambda: ['classic']), 'rows': (lambda: None)}
-Row._defaults = {'collapsed': (lambda: False)}
-Panel._defaults = {'heatmap': (lambda: None), 'percentiles': (lambda: None), 'histogram': (lambda: None), 'rate': (lambda: None), 'error_ratio': (lambda: None), 'timeline': (lambda: None), 'stat': (lambda: None), 'gauge': (lambda: None), 'slo': (lambda: None), 'text': (lambda: None), 'promql': (lambda: None), 'total': (lambda: None), 'of': (lambda: None), 'unit': (lambda: None), 'legend': (lambda: None), 'display': (lambda: 'timeseries'), 'min': (lambda: None), 'max': (lambda: None), 'title': (lambda: None), 'description': (lambda: None), 'quantiles': (lambda: [0.5, 0.95, 0.99]), 'width': (lambda: None), 'height': (lambda: None)}
-Routing._defaults = {'routes': list, 'default': (lambda: None), 'group_by': (lambda: ['alertname', 'service', 'slo']), 'timing': dict, 'mute': dict, 'inhibit': (lambda: True)}
-Receiver._defaults = {'slack': (lambda: None), 'pagerduty': (lambda: None), 'webhook': (lambda: None), 'email': (lambda: None), 'opsgenie': (lambda: None)}
-Slack._defaults = {'send_resolved': (lambda: True), 'mention': (lambda: None)}
-PagerDuty._defaults = {'url': (lambda: None), 'send_resolved': (lambda: True)}
-Webhook._defaults = {'credentials_file': (lambda: None), 'send_resolved': (lambda: True)}
-Email._defaults = {'auth_username': (lambda: None), 'auth_password_file': (lambda: None), 'require_tls': (lambda: True), 'send_resolved': (lambda: True)}
-Opsgenie._defaults = {'api_url': (lambda: None), 'team': (lambda: None), 'send_resolved': (lambda: True)}
-Route._defaults = {'severity': (lambda: None), 'match': dict, 'continue_': (lambda: False), 'mute_when': list, 'active_when': list, 'group_by': (lambda: None), 'group_wait': (lambda: None), 'group_interval': (lambda: None), 'repeat_interval': (lambda: None)}
-Timing._defaults = {'group_wait': (lambda: None), 'group_interval': (lambda: None), 'repeat_interval': (lambda: None)}
-TimeInterval._defaults = {'weekdays': list, 'times': list, 'days_of_month': list, 'months': list, 'years': list, 'location': (lambda: 'UTC')}
-Targets._defaults = {'prometheus': (lambda: _build_Prometheus({})), 'grafana': (lambda: _build_Grafana({})), 'alertmanager': (lambda: _build_Alertmanager({})), 'runbook': (lambda: _build_Runbook({})), 'kubernetes': (lambda: _build_Kubernetes({})), 'mimir': (lambda: _build_Mimir({})), 'thanos': (lambda: _build_Thanos({})), 'victoriametrics': (lambda: _build_VictoriaMetrics({})), 'grafana_alerting': (lambda: _build_GrafanaAlerting({}))}
+Dashboard._defaults = {
+    "title": (lambda: None),
+    "uid": (lambda: None),
+    "tags": list,
+    "time": (lambda: _c96),
+    "refresh": (lambda: _c97),
+    "variables": list,
+    "grafana_version": (lambda: 12),
+    "formats": (lambda: ["classic"]),
+    "rows": (lambda: None),
+}
+Row._defaults = {"collapsed": (lambda: False)}
+Panel._defaults = {
+    "heatmap": (lambda: None),
+    "percentiles": (lambda: None),
+    "histogram": (lambda: None),
+    "rate": (lambda: None),
+    "error_ratio": (lambda: None),
+    "timeline": (lambda: None),
+    "stat": (lambda: None),
+    "gauge": (lambda: None),
+    "slo": (lambda: None),
+    "text": (lambda: None),
+    "promql": (lambda: None),
+    "total": (lambda: None),
+    "of": (lambda: None),
+    "unit": (lambda: None),
+    "legend": (lambda: None),
+    "display": (lambda: "timeseries"),
+    "min": (lambda: None),
+    "max": (lambda: None),
+    "title": (lambda: None),
+    "description": (lambda: None),
+    "quantiles": (lambda: [0.5, 0.95, 0.99]),
+    "width": (lambda: None),
+    "height": (lambda: None),
+}
+Routing._defaults = {
+    "routes": list,
+    "default": (lambda: None),
+    "group_by": (lambda: ["alertname", "service", "slo"]),
+    "timing": dict,
+    "mute": dict,
+    "inhibit": (lambda: True),
+}
+Receiver._defaults = {
+    "slack": (lambda: None),
+    "pagerduty": (lambda: None),
+    "webhook": (lambda: None),
+    "email": (lambda: None),
+    "opsgenie": (lambda: None),
+}
+Slack._defaults = {"send_resolved": (lambda: True), "mention": (lambda: None)}
+PagerDuty._defaults = {"url": (lambda: None), "send_resolved": (lambda: True)}
+Webhook._defaults = {"credentials_file": (lambda: None), "send_resolved": (lambda: True)}
+Email._defaults = {
+    "auth_username": (lambda: None),
+    "auth_password_file": (lambda: None),
+    "require_tls": (lambda: True),
+    "send_resolved": (lambda: True),
+}
+Opsgenie._defaults = {"api_url": (lambda: None), "team": (lambda: None), "send_resolved": (lambda: True)}
+Route._defaults = {
+    "severity": (lambda: None),
+    "match": dict,
+    "continue_": (lambda: False),
+    "mute_when": list,
+    "active_when": list,
+    "group_by": (lambda: None),
+    "group_wait": (lambda: None),
+    "group_interval": (lambda: None),
+    "repeat_interval": (lambda: None),
+}
+Timing._defaults = {"group_wait": (lambda: None), "group_interval": (lambda: None), "repeat_interval": (lambda: None)}
+TimeInterval._defaults = {
+    "weekdays": list,
+    "times": list,
+    "days_of_month": list,
+    "months": list,
+    "years": list,
+    "location": (lambda: "UTC"),
+}
+Targets._defaults = {
+    "prometheus": (lambda: _build_Prometheus({})),
+    "grafana": (lambda: _build_Grafana({})),
+    "alertmanager": (lambda: _build_Alertmanager({})),
+    "runbook": (lambda: _build_Runbook({})),
+    "kubernetes": (lambda: _build_Kubernetes({})),
+    "mimir": (lambda: _build_Mimir({})),
+    "thanos": (lambda: _build_Thanos({})),
+    "victoriametrics": (lambda: _build_VictoriaMetrics({})),
+    "grafana_alerting": (lambda: _build_GrafanaAlerting({})),
+}
 Prometheus._defaults = {}
 Grafana._defaults = {}
 Alertmanager._defaults = {}
 Runbook._defaults = {}
-Kubernetes._defaults = {'namespace': (lambda: 'monitoring'), 'labels': dict, 'alertmanager_config': (lambda: False), 'secret': (lambda: None)}
-Mimir._defaults = {'tenant': (lambda: 'anonymous'), 'namespace': (lambda: None), 'source_tenants': list}
-Thanos._defaults = {'partial_response_strategy': (lambda: None)}
+Kubernetes._defaults = {
+    "namespace": (lambda: "monitoring"),
+    "labels": dict,
+    "alertmanager_config": (lambda: False),
+    "secret": (lambda: None),
+}
+Mimir._defaults = {"tenant": (lambda: "anonymous"), "namespace": (lambda: None), "source_tenants": list}
+Thanos._defaults = {"partial_response_strategy": (lambda: None)}
 VictoriaMetrics._defaults = {}
-GrafanaAlerting._defaults = {'datasource_uid': (lambda: 'prometheus'), 'folder': (lambda: None), 'interval': (lambda: '1m'), 'root_contact_point': (lambda: 'grafana-default-email')}
+GrafanaAlerting._defaults = {
+    "datasource_uid": (lambda: "prometheus"),
+    "folder": (lambda: None),
+    "interval": (lambda: "1m"),
+    "root_contact_point": (lambda: "grafana-default-email"),
+}
 
 
 def build_spec(doc):

@@ -8,7 +8,10 @@ neither (https://prometheus.io/docs/alerting/0.25/configuration/#receiver).
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from ...escape import template_literal, template_text
+from ...ir.model import Email, Opsgenie, PagerDuty, Slack, Webhook
 from ...ir.model import Receiver as IrReceiver
 from .config import (
     Authorization,
@@ -29,20 +32,22 @@ CLIENT = "sigil-monitoring"
 
 def receiver(r: IrReceiver) -> Receiver:
     """One Alertmanager receiver with exactly the integration the spec gave."""
-    if r.kind == "slack":
-        return Receiver(r.name, slack_configs=(_slack(r),))
-    if r.kind == "pagerduty":
-        return Receiver(r.name, pagerduty_configs=(_pagerduty(r),))
-    if r.kind == "webhook":
-        return Receiver(r.name, webhook_configs=(_webhook(r),))
-    if r.kind == "email":
-        return Receiver(r.name, email_configs=(_email(r),))
-    if r.kind == "opsgenie":
-        return Receiver(r.name, opsgenie_configs=(_opsgenie(r),))
-    raise ValueError(f"unknown receiver kind {r.kind!r}: a bug in sigil-monitoring")
+    match r.integration:
+        case Slack() as slack:
+            return Receiver(r.name, slack_configs=(_slack(slack),))
+        case PagerDuty() as pagerduty:
+            return Receiver(r.name, pagerduty_configs=(_pagerduty(pagerduty),))
+        case Webhook() as webhook:
+            return Receiver(r.name, webhook_configs=(_webhook(webhook),))
+        case Email() as email:
+            return Receiver(r.name, email_configs=(_email(email),))
+        case Opsgenie() as opsgenie:
+            return Receiver(r.name, opsgenie_configs=(_opsgenie(opsgenie),))
+        case _:
+            assert_never(r.integration)
 
 
-def _slack(r: IrReceiver) -> SlackConfig:
+def _slack(r: Slack) -> SlackConfig:
     body = call("slack.text")
     if r.mention:
         # The mention (e.g. @here) goes only on firing critical notifications; link_names lets
@@ -53,8 +58,8 @@ def _slack(r: IrReceiver) -> SlackConfig:
         )
     return SlackConfig(
         send_resolved=r.send_resolved,
-        api_url_file=_required(r.secret_file, r.name),
-        channel=template_text(_required(r.channel, r.name)),
+        api_url_file=r.api_url_file,
+        channel=template_text(r.channel),
         title=call("title"),
         title_link=call("dashboard_url"),
         text=body,
@@ -64,10 +69,10 @@ def _slack(r: IrReceiver) -> SlackConfig:
     )
 
 
-def _pagerduty(r: IrReceiver) -> PagerDutyConfig:
+def _pagerduty(r: PagerDuty) -> PagerDutyConfig:
     return PagerDutyConfig(
         send_resolved=r.send_resolved,
-        routing_key_file=_required(r.secret_file, r.name),
+        routing_key_file=r.routing_key_file,
         url=r.url,
         description=call("pagerduty.description"),
         severity=call("pagerduty.severity"),
@@ -87,31 +92,31 @@ def _pagerduty(r: IrReceiver) -> PagerDutyConfig:
     )
 
 
-def _webhook(r: IrReceiver) -> WebhookConfig:
-    auth = HttpConfig(Authorization(r.secret_file)) if r.secret_file else None
-    return WebhookConfig(send_resolved=r.send_resolved, url=_required(r.url, r.name), http_config=auth)
+def _webhook(r: Webhook) -> WebhookConfig:
+    auth = HttpConfig(Authorization(r.credentials_file)) if r.credentials_file else None
+    return WebhookConfig(send_resolved=r.send_resolved, url=r.url, http_config=auth)
 
 
-def _email(r: IrReceiver) -> EmailConfig:
+def _email(r: Email) -> EmailConfig:
     # The body is Alertmanager's own HTML mail; the subject and plain-text part are ours.
     return EmailConfig(
         send_resolved=r.send_resolved,
-        to=_required(r.email_to, r.name),
-        from_=_required(r.email_from, r.name),
+        to=r.to,
+        from_=r.from_,
         smarthost=r.smarthost,
         auth_username=r.auth_username,
-        auth_password_file=r.secret_file,
+        auth_password_file=r.auth_password_file,
         require_tls=None if r.require_tls else False,
         headers={"Subject": call("title")},
         text=call("alert_lines"),
     )
 
 
-def _opsgenie(r: IrReceiver) -> OpsgenieConfig:
+def _opsgenie(r: Opsgenie) -> OpsgenieConfig:
     return OpsgenieConfig(
         send_resolved=r.send_resolved,
-        api_key_file=_required(r.secret_file, r.name),
-        api_url=r.url,
+        api_key_file=r.api_key_file,
+        api_url=r.api_url,
         message=call("title"),
         description=call("alert_lines"),
         source=CLIENT,
@@ -119,9 +124,3 @@ def _opsgenie(r: IrReceiver) -> OpsgenieConfig:
         responders=(Responder(r.team),) if r.team else (),
         details={"runbook_url": call("runbook_url"), "dashboard_url": call("dashboard_url")},
     )
-
-
-def _required(value: str | None, name: str) -> str:
-    if not value:
-        raise ValueError(f"receiver {name} lacks a field the spec requires: a bug in sigil-monitoring")
-    return value

@@ -8,7 +8,7 @@ from functools import cached_property
 import msgspec
 
 from ... import defaults
-from ...ir.model import Alert, BurnAlert, Service, Slo
+from ...ir.model import Alert, BurnAlert, Service, Slo, comparison
 from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 
 # Every panel and target names the datasource through the dashboard's `datasource` variable, so
@@ -49,8 +49,8 @@ class Context(msgspec.Struct, frozen=True, dict=True):  # dict: a __dict__ for t
                 index.setdefault(b.name, (s, b))
         return index
 
-    def slo(self, name: str | None) -> Slo:
-        return self._slos[name]  # type: ignore[index]  # a panel's slo is always one of the service's
+    def slo(self, name: str) -> Slo:
+        return self._slos[name]  # a panel's slo is always one of the service's
 
     @cached_property
     def _slos(self) -> dict[str, Slo]:
@@ -72,9 +72,9 @@ def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tup
     # One rule per alert, not per value: two alerts at one threshold (a warning and a critical)
     # both count, so the worse severity colours the region whatever their declaration order.
     rules = [
-        (a.threshold.value, a.op or ">", a.severity)
+        (compare.threshold.value, compare.op, a.severity)
         for a in map(ctx.alert, alert_names)
-        if a is not None and a.threshold is not None
+        if a is not None and (compare := comparison(a.condition)) is not None
     ]
     rules += [(value, ">", "warning") for value in values if all(value != t for t, _, _ in rules)]
     points: list[Decimal | None] = [None, *sorted(set(values))]

@@ -7,11 +7,26 @@ row keeps its panels inside ``row.panels``. Positions are the ir's, unchanged.
 
 # No `from __future__ import annotations` here: the function `annotations` below would rebind
 # that name, and every annotation in this module is valid at runtime on Python 3.11 anyway.
-from collections.abc import Callable
+from typing import assert_never
 
 from ... import conventions as names
 from ... import defaults
-from ...ir.model import Panel as IrPanel
+from ...ir.dashboard import (
+    ErrorRatioPanel,
+    GaugePanel,
+    HeatmapPanel,
+    HistogramPanel,
+    PercentilesPanel,
+    PromqlPanel,
+    RatePanel,
+    SloBudgetPanel,
+    SloBurnPanel,
+    SloSliPanel,
+    StatPanel,
+    TextPanel,
+    TimelinePanel,
+)
+from ...ir.dashboard import Panel as IrPanel
 from ...ir.model import Service
 from . import panels, queries, slo_panels
 from .context import DATASOURCE, Context
@@ -155,19 +170,30 @@ def build(service: Service, current: bool = False) -> Dashboard:
 
 def build_panel(ctx: Context, panel: IrPanel) -> Panel:
     """The Grafana panel for one ir panel (here, not in ``panels``: the SLO panels build on ``panels``)."""
-    builders: dict[str, Callable[[Context, IrPanel], Panel]] = {
-        "heatmap": panels.heatmap,
-        "percentiles": panels.percentiles,
-        "histogram": panels.histogram,
-        "rate": panels.rate,
-        "error_ratio": panels.error_ratio,
-        "timeline": panels.timeline,
-        "text": panels.text,
-        "promql": panels.raw_promql,
-        "stat": lambda c, p: panels.single_value(c, p, "stat"),
-        "gauge": lambda c, p: panels.single_value(c, p, "gauge"),
-        "slo_sli": slo_panels.sli,
-        "slo_budget": slo_panels.budget,
-        "slo_burn": slo_panels.burn,
-    }
-    return builders[panel.kind](ctx, panel)
+    match panel.content:
+        case HeatmapPanel(series=series):
+            return panels.heatmap(ctx, panel, series)
+        case PercentilesPanel() as shown:
+            return panels.percentiles(ctx, panel, shown)
+        case HistogramPanel(series=series):
+            return panels.histogram(ctx, panel, series)
+        case RatePanel(series=series):
+            return panels.rate(ctx, panel, series)
+        case ErrorRatioPanel(bad=bad, total=total):
+            return panels.error_ratio(ctx, panel, bad, total)
+        case TimelinePanel(series=series):
+            return panels.timeline(ctx, panel, series)
+        case TextPanel(text=content):
+            return panels.text(ctx, panel, content)
+        case PromqlPanel() as shown:
+            return panels.raw_promql(ctx, panel, shown)
+        case StatPanel() | GaugePanel() as shown:
+            return panels.single_value(ctx, panel, shown)
+        case SloSliPanel(slo=slo):
+            return slo_panels.sli(ctx, panel, ctx.slo(slo))
+        case SloBudgetPanel(slo=slo):
+            return slo_panels.budget(ctx, panel, ctx.slo(slo))
+        case SloBurnPanel(slo=slo):
+            return slo_panels.burn(ctx, panel, ctx.slo(slo))
+        case _:
+            assert_never(panel.content)

@@ -7,7 +7,7 @@ to their runbook section; the same links are panel links in the panel's menu.
 from __future__ import annotations
 
 from ...escape import markdown_inline, markdown_url
-from ...ir.model import Panel
+from ...ir.dashboard import Panel
 from .context import Context
 from .model import Link
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ... import defaults
-from ...ir.model import Metric, Panel, Series
+from ...ir.dashboard import (
+    GaugePanel,
+    Panel,
+    PercentilesPanel,
+    PromqlPanel,
+    StatPanel,
+)
+from ...ir.dashboard import Limits as IrLimits
+from ...ir.model import Metric, Series
 from ...spec.units import format_decimal
 from . import describe, options, queries
 from .base import GrafanaModel
@@ -144,9 +152,7 @@ def _timeseries(
     )
 
 
-def heatmap(ctx: Context, panel: Panel) -> GPanel:
-    series = panel.series
-    assert series is not None
+def heatmap(ctx: Context, panel: Panel, series: Series) -> GPanel:
     extra = queries.variable_matchers(series, ctx.variables)
     unit = unit_of(series.metric)
     meaning = (
@@ -172,11 +178,10 @@ def heatmap(ctx: Context, panel: Panel) -> GPanel:
     )
 
 
-def percentiles(ctx: Context, panel: Panel) -> GPanel:
-    series = panel.series
-    assert series is not None
+def percentiles(ctx: Context, panel: Panel, shown: PercentilesPanel) -> GPanel:
+    series = shown.series
     extra = queries.variable_matchers(series, ctx.variables)
-    quantiles = panel.quantiles or defaults.DEFAULT_QUANTILES
+    quantiles = shown.quantiles or defaults.DEFAULT_QUANTILES
     targets = tuple(
         target(i, queries.quantile(series, q, extra), f"p{format_decimal(q * 100)} {legend_of(series, '')}".strip())
         for i, q in enumerate(quantiles)
@@ -189,9 +194,7 @@ def percentiles(ctx: Context, panel: Panel) -> GPanel:
     return _timeseries(ctx, panel, targets, unit_of(series.metric), meaning, action)
 
 
-def histogram(ctx: Context, panel: Panel) -> GPanel:
-    series = panel.series
-    assert series is not None
+def histogram(ctx: Context, panel: Panel, series: Series) -> GPanel:
     extra = queries.variable_matchers(series, ctx.variables)
     meaning = (
         f"Distribution of {series.shown}: observations per bucket over the selected time range "
@@ -210,9 +213,7 @@ def histogram(ctx: Context, panel: Panel) -> GPanel:
     )
 
 
-def rate(ctx: Context, panel: Panel) -> GPanel:
-    series = panel.series
-    assert series is not None
+def rate(ctx: Context, panel: Panel, series: Series) -> GPanel:
     tgt = target(
         0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name)
     )
@@ -223,9 +224,7 @@ def rate(ctx: Context, panel: Panel) -> GPanel:
     )
 
 
-def error_ratio(ctx: Context, panel: Panel) -> GPanel:
-    bad, total = panel.series, panel.total
-    assert bad is not None and total is not None
+def error_ratio(ctx: Context, panel: Panel, bad: Series, total: Series) -> GPanel:
     expr = queries.ratio(
         bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables)
     )
@@ -266,9 +265,7 @@ def mappings(metric: Metric) -> tuple[ValueMap, ...]:
     )
 
 
-def timeline(ctx: Context, panel: Panel) -> GPanel:
-    series = panel.series
-    assert series is not None
+def timeline(ctx: Context, panel: Panel, series: Series) -> GPanel:
     tgt = target(
         0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}")
     )
@@ -288,9 +285,9 @@ def timeline(ctx: Context, panel: Panel) -> GPanel:
     )
 
 
-def _limits(panel: Panel, unit: str) -> Limits | None:
+def _limits(limits: IrLimits, unit: str) -> Limits | None:
     """The spec's min/max; a share or a ratio spans 0..100 % unless the spec says otherwise."""
-    low, high = panel.limits
+    low, high = limits
     if unit == "percentunit":
         low = Decimal(0) if low is None else low
         high = Decimal(1) if high is None else high
@@ -305,13 +302,13 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral() else float(value)
 
 
-def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
+def single_value(ctx: Context, panel: Panel, shown: StatPanel | GaugePanel) -> GPanel:
     """``stat`` and ``gauge``: the last value (or share of another gauge), coloured by the alert thresholds it shows."""
-    series = panel.series
-    assert series is not None
+    series = shown.series
+    kind = "stat" if isinstance(shown, StatPanel) else "gauge"  # the Grafana panel type
     extra = queries.variable_matchers(series, ctx.variables)
-    if panel.total is not None:
-        whole = panel.total
+    if shown.of is not None:
+        whole = shown.of
         expr = queries.share(series, whole, extra, queries.variable_matchers(whole, ctx.variables))
         unit = "percentunit"
         meaning = f"{series.shown} as a share of {whole.shown} (0 to 100 %). {series.metric.help}".strip()
@@ -321,8 +318,8 @@ def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
         meaning = f"Current value of {series.shown}. {series.metric.help}".strip()
     tgt = target(0, expr, legend_of(series, "{{instance}}"))
     thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
-    opts = options.StatOptions() if kind == "stat" else options.GaugeOptions()
-    limits = _limits(panel, unit)
+    opts = options.StatOptions() if isinstance(shown, StatPanel) else options.GaugeOptions()
+    limits = _limits(shown.limits, unit)
     action = "Orange or red means an alert on this value fires or is about to." if thresholds else ""
     return base(
         ctx,
@@ -336,13 +333,12 @@ def single_value(ctx: Context, panel: Panel, kind: str) -> GPanel:
     )
 
 
-def raw_promql(ctx: Context, panel: Panel) -> GPanel:
+def raw_promql(ctx: Context, panel: Panel, shown: PromqlPanel) -> GPanel:
     """A panel of the spec's own PromQL: a time series with alert threshold lines, or a stat."""
-    assert panel.promql is not None
-    unit = UNITS.get(panel.unit or "none", "short")
-    tgt = target(0, queries.check(panel.promql.strip()), panel.legend or "__auto")
-    meaning = f"`{panel.promql.strip()}`"
-    if panel.display == "stat":
+    unit = UNITS.get(shown.unit, "short")
+    tgt = target(0, queries.check(shown.promql.strip()), shown.legend or "__auto")
+    meaning = f"`{shown.promql.strip()}`"
+    if shown.display == "stat":
         thresholds = alert_thresholds(ctx, panel.thresholds, panel.alerts) if panel.thresholds else None
         return base(
             ctx,
@@ -352,10 +348,10 @@ def raw_promql(ctx: Context, panel: Panel) -> GPanel:
             "",
             targets=(tgt,),
             options=options.StatOptions(),
-            field_config=_field_config(unit, thresholds, limits=_limits(panel, unit)),
+            field_config=_field_config(unit, thresholds, limits=_limits(shown.limits, unit)),
         )
-    return _timeseries(ctx, panel, (tgt,), unit, meaning, "", limits=_limits(panel, unit))
+    return _timeseries(ctx, panel, (tgt,), unit, meaning, "", limits=_limits(shown.limits, unit))
 
 
-def text(ctx: Context, panel: Panel) -> GPanel:
-    return base(ctx, panel, "text", "", options=options.TextOptions(content=panel.text or ""))
+def text(ctx: Context, panel: Panel, content: str) -> GPanel:
+    return base(ctx, panel, "text", "", options=options.TextOptions(content=content))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from msgspec.structs import replace
+
 from ... import conventions as names
 from ... import promql
 from ...ir.model import Series, Slo
-from ...records import replace
 from ...spec.units import Duration, format_decimal
 
 RATE_WINDOW = "$__rate_interval"

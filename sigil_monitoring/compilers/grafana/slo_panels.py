@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ... import defaults
-from ...ir.model import Panel, Slo
+from ...ir.dashboard import Panel
+from ...ir.model import Slo
 from ...spec.units import format_decimal
 from . import options, queries
 from .context import THRESHOLD_COLORS, Context, num
@@ -44,8 +45,7 @@ def _group(slo: Slo, legend: str, alone: bool = False) -> str:
     return groups if alone else f"{groups} {legend}"
 
 
-def sli(ctx: Context, panel: Panel) -> GPanel:
-    slo = ctx.slo(panel.slo)
+def sli(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     short = min(slo.windows)
     budget = format_decimal(slo.error_budget * 100)
     targets = (
@@ -78,8 +78,7 @@ def sli(ctx: Context, panel: Panel) -> GPanel:
     )
 
 
-def budget(ctx: Context, panel: Panel) -> GPanel:
-    slo = ctx.slo(panel.slo)
+def budget(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     tgt = target(
         0, queries.slo_budget_remaining(ctx.service.name, slo, ctx.variables), _group(slo, slo.name, alone=True)
     )
@@ -103,8 +102,7 @@ def budget(ctx: Context, panel: Panel) -> GPanel:
     )
 
 
-def burn(ctx: Context, panel: Panel) -> GPanel:
-    slo = ctx.slo(panel.slo)
+def burn(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     windows = sorted({w.long for b in slo.alerts for w in b.windows}) or [min(slo.windows)]
     targets = tuple(
         target(i, queries.slo_burn_rate(ctx.service.name, slo, w, ctx.variables), _group(slo, f"{w} window"))

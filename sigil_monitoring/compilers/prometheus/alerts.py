@@ -10,11 +10,30 @@ rules when those hold the answer, so an alert and its dashboard panel show the s
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import assert_never
+
+from msgspec.structs import replace
 
 from ... import promql
-from ...ir.model import Alert, Series, Service
-from ...records import replace
-from ...spec.units import Threshold, format_decimal
+from ...escape import template_text
+from ...ir.model import (
+    AbsentCondition,
+    Alert,
+    Comparison,
+    Condition,
+    GaugeRatioCondition,
+    PromqlCondition,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    Series,
+    Service,
+    StateCondition,
+    ValueCondition,
+    condition_series,
+)
+from ...ir.model import comparison as comparison_of
+from ...spec.units import Duration, Threshold, format_decimal
 from . import recording
 from .rules import AlertingRule
 
@@ -38,86 +57,130 @@ def threshold_text(threshold: Threshold) -> str:
     return format_decimal(threshold.value)
 
 
-def alert_series(alert: Alert) -> Series:
-    """The series a metric alert's condition is on (ir.build sets it for every kind but promql)."""
-    assert alert.series is not None, f"{alert.kind} alert {alert.name} has no series"
-    return alert.series
-
-
-def ratio_sides(alert: Alert) -> tuple[Series, Series]:
-    """(bad, total) of a ratio alert, (part, whole) of a gauge_ratio; ir.build resolves both."""
-    assert alert.series is not None and alert.total is not None, f"ratio alert {alert.name} lacks a side"
-    return alert.series, alert.total
-
-
-def ratio_labels(alert: Alert) -> tuple[str, ...]:
+def ratio_labels(bad: Series, total: Series) -> tuple[str, ...]:
     """The labels a ratio alert is computed per: every ``by`` label of ``bad`` and of ``total``.
 
     ``by: [operation]`` on either side means a ratio per operation, so both sides keep the label
     (the spec checks that both metrics carry it); one side summed without it would match nothing.
     """
-    bad, total = ratio_sides(alert)
     return tuple(dict.fromkeys((*bad.by, *total.by)))
 
 
-def share_labels(alert: Alert) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(labels the share is computed per, the subset the denominator has) of a gauge_ratio alert.
-    See ``share_labels_of``.
+def share_labels_of(part: Series, whole: Series) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(labels a share is computed per: the ``by`` of both sides, those of them the denominator has).
 
     ``{value: {metric: connections, by: [instance, datname]}, of: max_connections}`` is a share
     per instance and datname of a limit known per instance: the division matches on the labels
     the denominator has and keeps the others from the numerator (``group_left``).
     """
-    return share_labels_of(*ratio_sides(alert))
-
-
-def share_labels_of(part: Series, whole: Series) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(labels a share is computed per: the ``by`` of both sides, those of them the denominator has)."""
     labels = tuple(dict.fromkeys((*part.by, *whole.by)))
     selector_labels = {m.label for m in whole.matchers}
     return labels, tuple(label for label in labels if label in whole.metric.labels or label in selector_labels)
 
 
-def condition(service: Service, alert: Alert) -> str:
-    """The PromQL condition of one threshold alert."""
-    compare = f" {alert.op} {threshold_text(alert.threshold)}" if alert.threshold is not None else ""
-    if alert.kind == "promql":
-        assert alert.promql is not None, f"promql alert {alert.name} has no expression"
-        return f"({alert.promql.strip()}){compare}" if compare else alert.promql.strip()
-    series, window = alert_series(alert), alert.rate_window
-    if alert.kind == "quantile":
-        assert alert.quantile is not None, f"quantile alert {alert.name} has no quantile"
-        return recording.histogram_quantile(service, series, alert.quantile, window) + compare
-    if alert.kind == "rate":
-        return recording.counter_rate(service, series, window) + compare
-    if alert.kind == "ratio":
-        # Both sides are summed to the same labels, so the division matches whether each side
-        # comes from a record (which carries service labels) or from the raw counter.
-        labels = ratio_labels(alert)
-        bad_side, total_side = ratio_sides(alert)
-        bad = recording.counter_rate(service, replace(bad_side, by=labels), window)
-        total = recording.counter_rate(service, replace(total_side, by=labels), window)
-        by = promql.by_clause(labels)
-        return f"{by}({bad}) / {by}({total}){compare}"
-    if alert.kind == "state":
-        assert alert.state is not None, f"state alert {alert.name} has no state"
-        return f"{promql.selector(series.metric.name, series.matchers)} == {alert.state[0]}"
-    if alert.kind == "value":
-        return promql.selector(series.metric.name, series.matchers) + compare
-    if alert.kind == "gauge_ratio":
-        part, whole = ratio_sides(alert)
-        labels, on = share_labels(alert)
-        return (
-            promql.share(
+def _compared(compare: Comparison | None) -> str:
+    return f" {compare.op} {threshold_text(compare.threshold)}" if compare is not None else ""
+
+
+def condition_expr(service: Service, condition: Condition, window: Duration, *, compared: bool = True) -> str:
+    """The PromQL of one threshold alert's condition (``compared`` False: the value alone, as the
+    drill plots it); rates over ``window``."""
+    match condition:
+        case PromqlCondition(promql=expr, compare=compare):
+            compare_text = _compared(compare) if compared else ""
+            return f"({expr.strip()}){compare_text}" if compare_text else expr.strip()
+        case QuantileCondition(series=series, quantile=quantile, compare=compare):
+            return recording.histogram_quantile(service, series, quantile, window) + (
+                _compared(compare) if compared else ""
+            )
+        case RateCondition(series=series, compare=compare):
+            return recording.counter_rate(service, series, window) + (_compared(compare) if compared else "")
+        case RatioCondition(bad=bad_side, total=total_side, compare=compare):
+            # Both sides are summed to the same labels, so the division matches whether each side
+            # comes from a record (which carries service labels) or from the raw counter.
+            labels = ratio_labels(bad_side, total_side)
+            bad = recording.counter_rate(service, replace(bad_side, by=labels), window)
+            total = recording.counter_rate(service, replace(total_side, by=labels), window)
+            by = promql.by_clause(labels)
+            return f"{by}({bad}) / {by}({total})" + (_compared(compare) if compared else "")
+        case StateCondition(series=series, state=state):
+            return f"{promql.selector(series.metric.name, series.matchers)} == {state[0]}"
+        case ValueCondition(series=series, compare=compare):
+            return promql.selector(series.metric.name, series.matchers) + (_compared(compare) if compared else "")
+        case GaugeRatioCondition(part=part, whole=whole, compare=compare):
+            labels, on = share_labels_of(part, whole)
+            share = promql.share(
                 promql.selector(part.metric.name, part.matchers),
                 promql.selector(whole.metric.name, whole.matchers),
                 labels,
                 on,
             )
-            + compare
-        )
-    assert alert.kind == "absent", f"unknown alert kind {alert.kind}"
-    return f"absent({promql.selector(series.metric.name, series.matchers)})"
+            return share + (_compared(compare) if compared else "")
+        case AbsentCondition(series=series):
+            return f"absent({promql.selector(series.metric.name, series.matchers)})"
+        case _:
+            assert_never(condition)
+
+
+def condition(service: Service, alert: Alert) -> str:
+    """The PromQL condition of one threshold alert."""
+    return condition_expr(service, alert.condition, alert.rate_window)
+
+
+# Alert descriptions show the value in its unit via Prometheus' template functions.
+_HUMANIZE = {
+    "seconds": "{{ $value | humanizeDuration }}",
+    "bytes": "{{ $value | humanize1024 }}",
+    "ratio": "{{ $value | humanizePercentage }}",
+    "percent": "{{ $value | humanize }}",
+    "per_second": "{{ $value | humanize }}/s",
+}
+
+
+def value_unit(condition: Condition) -> str:
+    """The unit of the value a condition compares (and the description shows)."""
+    match condition:
+        case RatioCondition() | GaugeRatioCondition():
+            return "ratio"
+        case PromqlCondition(unit=unit):
+            return unit
+        case RateCondition():
+            return "per_second"
+        case QuantileCondition(series=series) | ValueCondition(series=series):
+            return series.metric.unit
+        case StateCondition() | AbsentCondition():
+            return "none"
+        case _:
+            assert_never(condition)
+
+
+def _split_by(condition: Condition) -> tuple[str, ...]:
+    """The ``by`` labels of the condition's series, in the spec's order (a share names its whole first)."""
+    shown = condition_series(condition)
+    if isinstance(condition, GaugeRatioCondition):
+        shown = shown[::-1]
+    return tuple(dict.fromkeys(label for series in shown for label in series.by))
+
+
+def description(service: Service, alert: Alert) -> str:
+    """The spec's own description, or a template: the summary, the current value in its unit, the
+    threshold, which group of a split alert fired, the service and the instance."""
+    if alert.description is not None:
+        return alert.description
+    summary = template_text(alert.summary)
+    condition = alert.condition
+    if isinstance(condition, StateCondition | AbsentCondition):
+        return f"{summary} Service {service.name}."
+    value = _HUMANIZE.get(value_unit(condition), "{{ $value | humanize }}")
+    compare = comparison_of(condition)
+    detail = template_text(f" (threshold {compare.threshold.text})") if compare is not None else ""
+    labels = _split_by(condition)
+    # `` for handler={{ $labels.handler }}``: which group of a split alert fired.
+    group = (" for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in labels)) if labels else ""
+    return (
+        f"{summary} Current value: {value}{detail}{group}. Service {service.name}"
+        "{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}."
+    )
 
 
 def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
@@ -127,7 +190,7 @@ def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
         for_=alert.for_,
         labels=alert.labels,
         summary=alert.summary,
-        description=alert.description,
+        description=description(service, alert),
         runbook_url=alert.runbook_url,
         dashboard_url=alert.dashboard_url,
         dashboard_uid=service.dashboard.uid,

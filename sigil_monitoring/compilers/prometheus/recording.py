@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from ... import conventions as names
 from ... import defaults, promql
-from ...ir.model import Metric, Series, Service
+from ...ir.dashboard import PercentilesPanel
+from ...ir.model import Metric, QuantileCondition, Series, Service
 from ...matchers import Matcher
 from ...spec.units import Duration, format_decimal
 from .rules import RecordingRule, merge_labels
@@ -44,11 +45,11 @@ def quantile_index(service: Service) -> dict[Metric, tuple[Decimal, ...]]:
     """
     wanted: dict[Metric, set[Decimal]] = {}
     for a in service.alerts:
-        if a.quantile is not None and a.series:
-            wanted.setdefault(a.series.metric, set()).add(a.quantile)
+        if isinstance(a.condition, QuantileCondition):
+            wanted.setdefault(a.condition.series.metric, set()).add(a.condition.quantile)
     for p in service.dashboard.panels():
-        if p.series:
-            wanted.setdefault(p.series.metric, set()).update(p.quantiles)
+        if isinstance(p.content, PercentilesPanel):
+            wanted.setdefault(p.content.series.metric, set()).update(p.content.quantiles)
     return {metric: tuple(sorted(extra | set(defaults.DEFAULT_QUANTILES))) for metric, extra in wanted.items()}
 
 

@@ -20,6 +20,7 @@ from ...escape import template_text
 from ...ir.model import BurnAlert, BurnWindow, Service, Slo
 from ...spec.units import Duration, format_decimal
 from .rules import AlertingRule, Labels, RecordingRule, RuleGroup, merge_labels
+from .sli import sli_queries
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -37,89 +38,10 @@ def ratio_selector(service: Service, slo: Slo, window: Duration) -> str:
     return record_selector(service, slo, names.slo_error_ratio_record(str(window)))
 
 
-def _ratio_rates(slo: Slo, w: str) -> tuple[str, str]:
-    """(bad or good events, all events) per second of a ratio SLI."""
-    assert slo.total is not None, f"ratio SLO {slo.name} has no total"
-    part = slo.bad if slo.bad is not None else slo.good
-    assert part is not None, f"ratio SLO {slo.name} has neither bad nor good"
-    return (
-        promql.rate(part.metric.name, part.matchers, w, slo.group_by),
-        promql.rate(slo.total.metric.name, slo.total.matchers, w, slo.group_by),
-    )
-
-
-def _classic_latency_rates(slo: Slo, w: str) -> tuple[str, str]:
-    """(all requests, requests within the threshold) per second of a classic-histogram SLI."""
-    assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
-    metric, matchers, by = slo.latency.metric.name, slo.latency.matchers, slo.group_by
-    # The threshold bucket as Prometheus 2 ("1") and 3 ("1.0") both spell it.
-    good = promql.rate(names.bucket_series(metric), matchers, w, by, extra=(promql.le_matcher(slo.below_text),))
-    return promql.rate(names.count_series(metric), matchers, w, by), good
-
-
-def _up_avg(slo: Slo, w: str) -> str:
-    assert slo.up is not None, f"up SLO {slo.name} has no series"
-    return f"avg_over_time({promql.selector(slo.up.metric.name, slo.up.matchers)}[{w}])"
-
-
-def _native(slo: Slo) -> bool:
-    return slo.latency is not None and slo.latency.metric.type == "native_histogram"
-
-
-def sli_events(slo: Slo, window: Duration) -> tuple[str, str] | None:
-    """(bad events, all events) per second of the SLI over ``window``; None for raw PromQL.
-
-    Their ratio is the error ratio; summed over a period they weigh every second by its traffic,
-    and a second without traffic adds 0 to both instead of making the ratio NaN.
-    """
-    w, by = str(window), slo.group_by
-    # ir.build resolves the series each kind of SLI names (the spec requires them per kind).
-    if slo.kind == "ratio":
-        part, total = _ratio_rates(slo, w)
-        return (part if slo.bad is not None else f"{total} - {part}"), total
-    if slo.kind == "latency" and _native(slo):
-        assert slo.latency is not None
-        rate = promql.rate(slo.latency.metric.name, slo.latency.matchers, w, by)
-        return (
-            f"histogram_count({rate}) * (1 - histogram_fraction(0, {slo.below_text}, {rate}))",
-            f"histogram_count({rate})",
-        )
-    if slo.kind == "latency":
-        total, good = _classic_latency_rates(slo, w)
-        return f"{total} - {good}", total
-    if slo.kind == "up":
-        # Per target the share of the window it was down; all events: the number of targets.
-        count = f"count by ({', '.join(by)}) " if by else "count "
-        return f"{promql.by_clause(by)}(1 - {_up_avg(slo, w)})", f"{count}({_up_avg(slo, w)})"
-    return None
-
-
-def sli_expr(slo: Slo, window: Duration) -> str:
-    """The error ratio (0..1) of the SLI over ``window``, from the raw series.
-
-    These keep Sloth's expressions, so burn alerts match Sloth's sample for sample.
-    """
-    w, by = str(window), slo.group_by
-    if slo.kind == "ratio":
-        part, total = _ratio_rates(slo, w)
-        return f"{part} / {total}" if slo.bad is not None else f"1 - ({part} / {total})"
-    if slo.kind == "latency" and _native(slo):
-        assert slo.latency is not None
-        return f"1 - histogram_fraction(0, {slo.below_text}, {promql.rate(slo.latency.metric.name, slo.latency.matchers, w, by)})"
-    if slo.kind == "latency":
-        total, good = _classic_latency_rates(slo, w)
-        return f"({total} - {good}) / {total}"
-    if slo.kind == "up":
-        avg = f"avg by ({', '.join(by)}) " if by else "avg "
-        return f"1 - {avg}({_up_avg(slo, w)})"
-    assert slo.error_ratio is not None, f"{slo.kind} SLO {slo.name} has no error_ratio"
-    return slo.error_ratio.replace("$window", w).strip()
-
-
 def period_events(service: Service, slo: Slo) -> tuple[RecordingRule, RecordingRule]:
     """The numerator and denominator records over the shortest window, to sum over the period."""
     shortest, labels = slo.windows[0], slo_labels(service, slo)
-    events = sli_events(slo, shortest)
+    events = sli_queries(slo.sli, slo.group_by, shortest).events
     if events is None:
         # A raw expression gives no traffic: average its valid samples over time instead. A NaN
         # ratio (no traffic) fails both comparisons, so it counts in neither sum.
@@ -150,7 +72,7 @@ def recording_rules(service: Service, slo: Slo) -> tuple[RecordingRule, ...]:
     labels = slo_labels(service, slo)
     shortest = slo.windows[0]
     rules = [
-        RecordingRule(names.slo_error_ratio_record(str(w)), sli_expr(slo, w), labels)
+        RecordingRule(names.slo_error_ratio_record(str(w)), sli_queries(slo.sli, slo.group_by, w).error_ratio, labels)
         for w in slo.windows
         if w != slo.window
     ]

@@ -11,14 +11,16 @@ input keeps it at half the lowest, so none does. Both are rounded to three signi
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import assert_never
 
 from .... import conventions as names
 from .... import promql
-from ....ir.model import BurnAlert, Service, Slo
+from ....ir.model import BurnAlert, LatencySli, RatioSli, Service, Slo, UpSli
 from ....spec.units import Duration
 from .. import recording
 from .. import slo as slo_rules
 from ..rules import AlertingRule, Labels, merge_labels
+from ..sli import sli_series, stageable
 from . import inputs
 from .label_values import satisfying
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
@@ -49,7 +51,7 @@ def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]:
 
 def group_labels(slo: Slo) -> Labels:
     """A value for each group_by label that every SLI selector accepts (the alert carries it)."""
-    sides = [s for s in (slo.bad, slo.good, slo.total, slo.latency, slo.up) if s is not None]
+    sides = sli_series(slo.sli)
     out = []
     for label in slo.group_by:
         matchers = tuple(m for side in sides for m in side.matchers if m.label == label)
@@ -67,27 +69,25 @@ def feed(
     computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap)."""
     extra = group_labels(slo)
     total, bad = TOTAL_PER_SECOND, TOTAL_PER_SECOND * ratio
-    # ir.build resolves the series each kind of SLI names (see slo_rules.sli_expr).
-    if slo.kind == "ratio":
-        part = slo.bad if slo.bad is not None else slo.good
-        part_rate = bad if slo.bad is not None else total - bad
-        assert part is not None and slo.total is not None, f"ratio SLO {slo.name} is incomplete"
-        fed = inputs.part_of_total(part, slo.total, part_rate, total, extra)
-        share = inputs.selected(fed, part.metric.name, part) / inputs.selected(fed, slo.total.metric.name, slo.total)
-        return inputs.counters(fed, samples), share if slo.bad is not None else 1 - share
-    if slo.kind == "latency":
-        assert slo.latency is not None and slo.below_text is not None, f"latency SLO {slo.name} is incomplete"
-        if slo.latency.metric.type == recording.CLASSIC:
-            series, le = slo.latency, (("le", slo.below_text),)
+    match stageable(slo.sli):
+        case RatioSli(part=part, total=whole, part_is_bad=part_is_bad):
+            fed = inputs.part_of_total(part, whole, bad if part_is_bad else total - bad, total, extra)
+            share = inputs.selected(fed, part.metric.name, part) / inputs.selected(fed, whole.metric.name, whole)
+            return inputs.counters(fed, samples), share if part_is_bad else 1 - share
+        case LatencySli(histogram=series, below_text=below) if series.metric.type == recording.CLASSIC:
+            le = (("le", below),)
             return (
                 inputs.counter(names.count_series(series.metric.name), inputs.labels_of(series, extra), total, samples),
                 inputs.counter(
                     names.bucket_series(series.metric.name), inputs.labels_of(series, extra + le), total - bad, samples
                 ),
             ), ratio
-    if slo.kind == "up":
-        assert slo.up is not None, f"up SLO {slo.name} has no series"
-        return (inputs.gauge(slo.up.metric.name, inputs.labels_of(slo.up, extra), 1 - ratio, samples),), ratio
+        case UpSli(up=up):
+            return (inputs.gauge(up.metric.name, inputs.labels_of(up, extra), 1 - ratio, samples),), ratio
+        case LatencySli() | None:
+            pass  # native histograms (promtool cannot feed them) and raw PromQL: feed the SLI records
+        case unknown:
+            assert_never(unknown)
     labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
     windows = sorted({d for w in burn.windows for d in (w.long, w.short)})
     return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows), ratio

@@ -12,21 +12,35 @@ of margin), and one interval before ``for`` it must not fire yet.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import assert_never
 
 import msgspec
 
 from .... import conventions as names
-from ....ir.model import Alert, Service
+from ....ir.model import (
+    AbsentCondition,
+    Alert,
+    Comparison,
+    GaugeRatioCondition,
+    PromqlCondition,
+    PromqlTest,
+    QuantileCondition,
+    RateCondition,
+    RatioCondition,
+    Series,
+    Service,
+    StateCondition,
+    ValueCondition,
+)
 from ....spec.units import Duration, format_decimal
 from .. import recording
-from ..alerts import alert_series, ratio_labels, ratio_sides, share_labels
+from ..alerts import description, ratio_labels, share_labels_of
 from ..rules import Labels, merge_labels
 from . import inputs
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
 from .templates import UnsupportedTemplate, expand
 
 SETTLE = Duration.parse("2m")  # a record is read one evaluation later; one more of margin
-RATE_KINDS = ("quantile", "rate", "ratio")
 OBSERVATIONS_PER_SECOND = Decimal(1)
 
 
@@ -47,41 +61,33 @@ def crossing(threshold: Decimal, above: bool, *, ratio: bool = False) -> tuple[D
     return (high, low) if above else (low, high)
 
 
-def _by_extra(alert: Alert) -> Labels:
+def _by_labels(series: Series, kept: tuple[str, ...]) -> Labels:
     """Values for the labels the alert expression keeps (``by``), as every input series has them."""
-    kept = ratio_labels(alert) if alert.kind == "ratio" else alert_series(alert).by
-    fed = dict(inputs.labels_of(alert_series(alert)))
+    fed = dict(inputs.labels_of(series))
     return tuple((label, fed.get(label, inputs.TEST_LABEL_VALUE)) for label in kept)
 
 
-def _by_labels(alert: Alert) -> Labels:
-    """The labels the alert expression keeps, valued as the input series have them."""
-    return _by_extra(alert)
-
-
-def _counter_scenario(service: Service, alert: Alert, per_second: Decimal, samples: int) -> Scenario:
-    series = alert_series(alert)
+def _counter_scenario(series: Series, per_second: Decimal, samples: int) -> Scenario:
     feed = (inputs.counter(series.metric.name, inputs.labels_of(series), per_second, samples),)
-    return Scenario(feed, _by_labels(alert), float(per_second))
+    return Scenario(feed, _by_labels(series, series.by), float(per_second))
 
 
-def _ratio_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | None:
+def _ratio_scenario(bad: Series, total: Series, ratio: Decimal, samples: int) -> Scenario | None:
     """Counters whose bad/total ratio, as the alert's selectors select them, is ``ratio``."""
     total_rate = Decimal(100)
-    bad, total = ratio_sides(alert)
+    kept = _by_labels(bad, ratio_labels(bad, total))
     try:
-        fed = inputs.part_of_total(bad, total, total_rate * ratio, total_rate, _by_extra(alert))
+        fed = inputs.part_of_total(bad, total, total_rate * ratio, total_rate, kept)
     except inputs.Unfeedable:
         return None
     value = inputs.selected(fed, bad.metric.name, bad) / inputs.selected(fed, total.metric.name, total)
-    return Scenario(inputs.counters(fed, samples), _by_labels(alert), float(value))
+    return Scenario(inputs.counters(fed, samples), kept, float(value))
 
 
-def _share_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | None:
+def _share_scenario(part: Series, whole: Series, ratio: Decimal, samples: int) -> Scenario | None:
     """Gauges whose value / of share, as the alert's selectors select them, is ``ratio``."""
     whole_value = Decimal(100)
-    part, whole = ratio_sides(alert)
-    labels, _ = share_labels(alert)
+    labels, _ = share_labels_of(part, whole)
     fed_labels = dict(inputs.labels_of(part))
     extra = tuple((label, fed_labels.get(label, inputs.TEST_LABEL_VALUE)) for label in labels)
     try:
@@ -92,32 +98,31 @@ def _share_scenario(alert: Alert, ratio: Decimal, samples: int) -> Scenario | No
     return Scenario(inputs.gauges(fed, samples), extra, float(value))
 
 
-def _quantile_scenario(service: Service, alert: Alert, above: bool, samples: int) -> Scenario | None:
-    series = alert_series(alert)
+def _quantile_scenario(
+    service: Service, alert: Alert, condition: QuantileCondition, above: bool, samples: int
+) -> Scenario | None:
+    series = condition.series
     if series.metric.type != recording.CLASSIC:
         return None  # promtool 2.42 cannot feed native histograms
-    assert alert.threshold is not None and alert.quantile is not None, f"quantile alert {alert.name} is incomplete"
-    bucket = inputs.placement(series.metric.buckets or inputs.DEFAULT_BUCKETS, alert.threshold.value, above)
+    bucket = inputs.placement(series.metric.buckets or inputs.DEFAULT_BUCKETS, condition.compare.threshold.value, above)
     if bucket is None:
         return None
     lo, hi = bucket
     # Every observation in one bucket: histogram_quantile interpolates lo + (hi - lo) * q.
-    value = float(lo) + (float(hi) - float(lo)) * float(alert.quantile)
-    labels = _by_labels(alert)
+    value = float(lo) + (float(hi) - float(lo)) * float(condition.quantile)
+    labels = _by_labels(series, series.by)
     if recording.quantile_recorded(service, series, alert.rate_window):
-        labels += ((names.QUANTILE_LABEL, format_decimal(alert.quantile)),)
+        labels += ((names.QUANTILE_LABEL, format_decimal(condition.quantile)),)
     return Scenario(tuple(inputs.buckets(series, lo, hi, OBSERVATIONS_PER_SECOND, samples)), labels, value)
 
 
-def _gauge_scenario(alert: Alert, value: Decimal, samples: int) -> Scenario:
-    series = alert_series(alert)
+def _gauge_scenario(series: Series, value: Decimal, samples: int) -> Scenario:
     labels = inputs.labels_of(series)
     return Scenario((inputs.gauge(series.metric.name, labels, value, samples),), labels, float(value))
 
 
-def _promql_scenarios(alert: Alert) -> tuple[Scenario | None, Scenario | None]:
+def _promql_scenarios(test: PromqlTest | None) -> tuple[Scenario | None, Scenario | None]:
     """The spec's own inputs (``test:``) for a raw promql alert; none without them."""
-    test = alert.test
     if test is None:
         return None, None
     firing = (
@@ -131,47 +136,66 @@ def _promql_scenarios(alert: Alert) -> tuple[Scenario | None, Scenario | None]:
     return firing, quiet
 
 
+def _crossing(compare: Comparison, *, ratio: bool = False) -> tuple[Decimal, Decimal]:
+    return crossing(compare.threshold.value, compare.op == ">", ratio=ratio)
+
+
 def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | None, Scenario | None]:
     """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL)."""
-    kind, above = alert.kind, alert.op == ">"
-    if kind == "quantile":
-        return _quantile_scenario(service, alert, above, samples), _quantile_scenario(
-            service, alert, not above, samples
-        )
-    if kind == "state":
-        assert alert.state is not None, f"state alert {alert.name} has no state"
-        value, _ = alert.state
-        others = [v for v, _ in alert_series(alert).metric.states or () if v != value]
-        other = _gauge_scenario(alert, Decimal(others[0]), samples) if others else None
-        return _gauge_scenario(alert, Decimal(value), samples), other
-    if kind == "absent":
-        # absent() returns one sample with the selector's equality matchers as labels.
-        present = _gauge_scenario(alert, Decimal(1), samples)
-        equalities = tuple((m.label, m.value) for m in alert_series(alert).matchers if m.is_equality)
-        return Scenario((), tuple(dict(equalities).items()), 1.0), present
-    if kind == "promql":
-        return _promql_scenarios(alert)
-    assert alert.threshold is not None, f"{kind} alert {alert.name} has no threshold"
-    fire, quiet = crossing(
-        alert.threshold.value, above, ratio=kind == "ratio" or (kind == "gauge_ratio" and alert.threshold.value < 1)
-    )
-    if kind == "rate":
-        # A negative rate cannot be fed (a counter only grows).
-        return (
-            _counter_scenario(service, alert, fire, samples) if fire >= 0 else None,
-            _counter_scenario(service, alert, quiet, samples) if quiet >= 0 else None,
-        )
-    if kind == "ratio":
-        return (
-            _ratio_scenario(alert, fire, samples) if 0 <= fire <= 1 else None,
-            _ratio_scenario(alert, quiet, samples) if 0 <= quiet <= 1 else None,
-        )
-    if kind == "gauge_ratio":
-        return (
-            _share_scenario(alert, fire, samples) if fire >= 0 else None,
-            _share_scenario(alert, quiet, samples) if quiet >= 0 else None,
-        )
-    return _gauge_scenario(alert, fire, samples), _gauge_scenario(alert, quiet, samples)
+    match alert.condition:
+        case QuantileCondition(compare=compare) as quantile:
+            above = compare.op == ">"
+            return (
+                _quantile_scenario(service, alert, quantile, above, samples),
+                _quantile_scenario(service, alert, quantile, not above, samples),
+            )
+        case StateCondition(series=series, state=(value, _)):
+            others = [v for v, _ in series.metric.states or () if v != value]
+            other = _gauge_scenario(series, Decimal(others[0]), samples) if others else None
+            return _gauge_scenario(series, Decimal(value), samples), other
+        case AbsentCondition(series=series):
+            # absent() returns one sample with the selector's equality matchers as labels.
+            present = _gauge_scenario(series, Decimal(1), samples)
+            equalities = tuple((m.label, m.value) for m in series.matchers if m.is_equality)
+            return Scenario((), tuple(dict(equalities).items()), 1.0), present
+        case PromqlCondition(test=test):
+            return _promql_scenarios(test)
+        case RateCondition(series=series, compare=compare):
+            fire, quiet = _crossing(compare)
+            # A negative rate cannot be fed (a counter only grows).
+            return (
+                _counter_scenario(series, fire, samples) if fire >= 0 else None,
+                _counter_scenario(series, quiet, samples) if quiet >= 0 else None,
+            )
+        case RatioCondition(bad=bad, total=total, compare=compare):
+            fire, quiet = _crossing(compare, ratio=True)
+            return (
+                _ratio_scenario(bad, total, fire, samples) if 0 <= fire <= 1 else None,
+                _ratio_scenario(bad, total, quiet, samples) if 0 <= quiet <= 1 else None,
+            )
+        case GaugeRatioCondition(part=part, whole=whole, compare=compare):
+            fire, quiet = _crossing(compare, ratio=compare.threshold.value < 1)
+            return (
+                _share_scenario(part, whole, fire, samples) if fire >= 0 else None,
+                _share_scenario(part, whole, quiet, samples) if quiet >= 0 else None,
+            )
+        case ValueCondition(series=series, compare=compare):
+            fire, quiet = _crossing(compare)
+            return _gauge_scenario(series, fire, samples), _gauge_scenario(series, quiet, samples)
+        case _:
+            assert_never(alert.condition)
+
+
+def _warmup(alert: Alert) -> Duration:
+    """How long the inputs run before the condition holds its full value: a rate window for
+    conditions on rates (a promql condition may rate() a counter too), nothing for gauges."""
+    match alert.condition:
+        case QuantileCondition() | RateCondition() | RatioCondition() | PromqlCondition():
+            return alert.rate_window
+        case StateCondition() | ValueCondition() | GaugeRatioCondition() | AbsentCondition():
+            return Duration(0)
+        case _:
+            assert_never(alert.condition)
 
 
 def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAlert:
@@ -183,7 +207,7 @@ def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAler
     annotations = (
         *link,
         ("dashboard_url", alert.dashboard_url),
-        ("description", expand(alert.description, scenario.value, values)),
+        ("description", expand(description(service, alert), scenario.value, values)),
         ("runbook_url", alert.runbook_url),
         ("summary", alert.summary),  # literal: Prometheus prints it as written (escape.template_text)
         # The spec's own annotations are templates too, expanded as Prometheus will.
@@ -194,9 +218,7 @@ def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAler
 
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
     """The test file of one threshold alert, or None when no input can be derived."""
-    # A promql condition may rate() a counter too: give it the same warm-up.
-    warmup = alert.rate_window.ms if alert.kind in (*RATE_KINDS, "promql") else 0
-    fire_at = Duration(warmup + alert.for_.ms + SETTLE.ms)
+    fire_at = Duration(_warmup(alert).ms + alert.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     firing, quiet = scenarios(service, alert, samples)
     groups = []
