@@ -22,10 +22,10 @@ Matchers = tuple[Matcher, ...]
 
 
 def _default_targets() -> Targets:
-    # The plain twin of spec.targets.Targets() (every target's default options), without pydantic.
-    from ..spec._fast_generated import Targets as PlainTargets
+    # Every target's default options; a plain struct, so no pydantic.
+    from ..spec.targets import Targets
 
-    return PlainTargets()  # type: ignore[no-any-return]
+    return Targets()
 
 
 class Metric(Record):

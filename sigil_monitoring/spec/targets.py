@@ -4,7 +4,8 @@ Absent, a spec compiles to the default outputs (Prometheus rules, Grafana dashbo
 Alertmanager, runbook). Present, each key names one target; ``{}`` or an empty value takes the
 target's defaults. ``compile --target`` overrides the section's choice, never its options.
 
->>> t = Targets.model_validate({"kubernetes": {"namespace": "obs"}, "victoriametrics": None})
+>>> from sigil_monitoring.spec.pydantic_models import validate
+>>> t = validate(Targets, {"kubernetes": {"namespace": "obs"}, "victoriametrics": None})
 >>> t.chosen(), t.kubernetes.namespace
 (('kubernetes', 'victoriametrics'), 'obs')
 >>> Targets().kubernetes.namespace  # options default even for a target named only on the CLI
@@ -13,127 +14,151 @@ target's defaults. ``compile --target`` overrides the section's choice, never it
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from msgspec import field
 
-from . import checks
-from .behaviour import TargetsBehaviour
-from .types import Labels, SpecModel
+from .struct import SpecStruct
 
-# Kubernetes object names and namespaces are DNS-1123 labels
-# (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names).
-_K8sName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-# Mimir tenant ids: letters, digits and ``!-_.*'()``, at most 150 characters
-# (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/); we keep to a safe subset.
-_Tenant = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,150}$")]
+if TYPE_CHECKING:
+    from pydantic import BeforeValidator, Field
+
+    from . import checks
+    from .types import K8sName, Labels, Tenant
 Strategy = Literal["warn", "abort"]
 
 
-class Prometheus(SpecModel):
+class Prometheus(SpecStruct, kw_only=True):
     """Plain Prometheus rule files and promtool tests (``<service>/prometheus/``)."""
 
 
-class Grafana(SpecModel):
+class Grafana(SpecStruct, kw_only=True):
     """Dashboards and their provisioning file."""
 
 
-class Alertmanager(SpecModel):
+class Alertmanager(SpecStruct, kw_only=True):
     """One ``alertmanager.yml`` for every routed service."""
 
 
-class Runbook(SpecModel):
+class Runbook(SpecStruct, kw_only=True):
     """``<service>/runbook.md``."""
 
 
-class Kubernetes(SpecModel):
+class Kubernetes(SpecStruct, kw_only=True):
     """Prometheus Operator objects: a PrometheusRule per service, optionally an AlertmanagerConfig."""
 
-    namespace: _K8sName = Field("monitoring", description="Namespace of the generated objects.")
-    labels: Labels = Field(
-        default_factory=dict,
-        description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector.",
-    )
-    alertmanager_config: bool = Field(
-        False, description="Also write an AlertmanagerConfig (monitoring.coreos.com/v1alpha1) from the routing section."
-    )
-    secret: _K8sName | None = Field(
-        None,
-        description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names.",
-    )
+    namespace: Annotated[K8sName, Field(description="Namespace of the generated objects.")] = "monitoring"
+    labels: Annotated[
+        Labels,
+        Field(description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector."),
+    ] = field(default_factory=dict)
+    alertmanager_config: Annotated[
+        bool,
+        Field(
+            description="Also write an AlertmanagerConfig (monitoring.coreos.com/v1alpha1) from the routing section."
+        ),
+    ] = False
+    secret: Annotated[
+        K8sName | None,
+        Field(
+            description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names."
+        ),
+    ] = None
 
 
-class Mimir(SpecModel):
+class Mimir(SpecStruct, kw_only=True):
     """Grafana Mimir / Cortex ruler files, in the format ``mimirtool rules load`` reads."""
 
-    tenant: _Tenant = Field(
-        "anonymous",
-        description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off.",
-    )
-    namespace: _K8sName | None = Field(None, description="Ruler namespace (default: the service name).")
-    source_tenants: list[_Tenant] = Field(
-        default_factory=list, description="Tenants the rules query (federated rule groups; needs tenant federation on)."
-    )
+    tenant: Annotated[
+        Tenant,
+        Field(description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off."),
+    ] = "anonymous"
+    namespace: Annotated[K8sName | None, Field(description="Ruler namespace (default: the service name).")] = None
+    source_tenants: Annotated[
+        list[Tenant], Field(description="Tenants the rules query (federated rule groups; needs tenant federation on).")
+    ] = field(default_factory=list)
 
 
-class Thanos(SpecModel):
+class Thanos(SpecStruct, kw_only=True):
     """Thanos Ruler rule files."""
 
-    partial_response_strategy: Strategy | dict[str, Strategy] | None = Field(
-        None,
-        description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it.",
-    )
+    partial_response_strategy: Annotated[
+        Strategy | dict[str, Strategy] | None,
+        Field(
+            description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it."
+        ),
+    ] = None
 
 
-class VictoriaMetrics(SpecModel):
+class VictoriaMetrics(SpecStruct, kw_only=True):
     """vmalert rule files (VictoriaMetrics 1.79)."""
 
 
-class GrafanaAlerting(SpecModel):
+class GrafanaAlerting(SpecStruct, kw_only=True):
     """Grafana-managed alert rules, contact points and notification policies (provisioning files)."""
 
-    datasource_uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")] = Field(
-        "prometheus", description="UID of the Prometheus data source the rules query."
-    )
-    folder: str | None = Field(
-        None, description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring)."
-    )
-    interval: Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")] = Field(
-        "1m", description="Evaluation interval of the rule groups (a multiple of 10s)."
-    )
-    root_contact_point: str = Field(
-        "grafana-default-email",
-        description="Contact point of the root notification policy (alerts no service route takes).",
-    )
+    datasource_uid: Annotated[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")],
+        Field(description="UID of the Prometheus data source the rules query."),
+    ] = "prometheus"
+    folder: Annotated[
+        str | None,
+        Field(description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring)."),
+    ] = None
+    interval: Annotated[
+        Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")],
+        Field(description="Evaluation interval of the rule groups (a multiple of 10s)."),
+    ] = "1m"
+    root_contact_point: Annotated[
+        str, Field(description="Contact point of the root notification policy (alerts no service route takes).")
+    ] = "grafana-default-email"
 
 
-class Targets(TargetsBehaviour, SpecModel):
+TARGET_NAMES = (
+    "prometheus",
+    "grafana",
+    "alertmanager",
+    "runbook",
+    "kubernetes",
+    "mimir",
+    "thanos",
+    "victoriametrics",
+    "grafana_alerting",
+)
+
+
+class Targets(SpecStruct, kw_only=True):
     """Outputs to compile; each key present turns its target on."""
 
     prometheus: Annotated[
         Prometheus, BeforeValidator(checks.empty_is_default, json_schema_input_type=Prometheus | None)
-    ] = Field(default_factory=Prometheus)
+    ] = field(default_factory=Prometheus)
     grafana: Annotated[Grafana, BeforeValidator(checks.empty_is_default, json_schema_input_type=Grafana | None)] = (
-        Field(default_factory=Grafana)
+        field(default_factory=Grafana)
     )
     alertmanager: Annotated[
         Alertmanager, BeforeValidator(checks.empty_is_default, json_schema_input_type=Alertmanager | None)
-    ] = Field(default_factory=Alertmanager)
+    ] = field(default_factory=Alertmanager)
     runbook: Annotated[Runbook, BeforeValidator(checks.empty_is_default, json_schema_input_type=Runbook | None)] = (
-        Field(default_factory=Runbook)
+        field(default_factory=Runbook)
     )
     kubernetes: Annotated[
         Kubernetes, BeforeValidator(checks.empty_is_default, json_schema_input_type=Kubernetes | None)
-    ] = Field(default_factory=Kubernetes)
-    mimir: Annotated[Mimir, BeforeValidator(checks.empty_is_default, json_schema_input_type=Mimir | None)] = Field(
+    ] = field(default_factory=Kubernetes)
+    mimir: Annotated[Mimir, BeforeValidator(checks.empty_is_default, json_schema_input_type=Mimir | None)] = field(
         default_factory=Mimir
     )
-    thanos: Annotated[Thanos, BeforeValidator(checks.empty_is_default, json_schema_input_type=Thanos | None)] = Field(
+    thanos: Annotated[Thanos, BeforeValidator(checks.empty_is_default, json_schema_input_type=Thanos | None)] = field(
         default_factory=Thanos
     )
     victoriametrics: Annotated[
         VictoriaMetrics, BeforeValidator(checks.empty_is_default, json_schema_input_type=VictoriaMetrics | None)
-    ] = Field(default_factory=VictoriaMetrics)
+    ] = field(default_factory=VictoriaMetrics)
     grafana_alerting: Annotated[
         GrafanaAlerting, BeforeValidator(checks.empty_is_default, json_schema_input_type=GrafanaAlerting | None)
-    ] = Field(default_factory=GrafanaAlerting)
+    ] = field(default_factory=GrafanaAlerting)
+
+    def chosen(self) -> tuple[str, ...]:
+        """The targets the section names, in declaration order."""
+        given = self.model_fields_set
+        return tuple(name for name in TARGET_NAMES if name in given)
