@@ -267,13 +267,12 @@ class _Writer:
         config = model.model_config
         if config.get("extra") != "forbid" or config.get("strict") or not config.get("frozen"):
             raise Unknown(f"{model.__name__}: only frozen, lax, extra='forbid' models are supported")
-        struct = self.name_of(_STRUCTS.get(model) or _unknown(model))
         self.scope, self.memo = model.__name__, {}
         keys = self.const(_set_text(f.alias or n for n, f in model.model_fields.items()))
         aliases = {f.alias: n for n, f in model.model_fields.items() if f.alias and f.alias != n}
         fields_set = f"{{{self.const(repr(aliases))}.get(k, k) for k in d}}" if aliases else "d"
         lines = [
-            f"def _build_{model.__name__}(d: Any) -> {struct}:",
+            f"def _build_{model.__name__}(d: Any) -> STRUCT:",
             "    if type(d) is not dict: raise _CannotVouch",
             f"    if not d.keys() <= {keys}: raise _CannotVouch",
             "    # A key left out takes the class's own default; a required one missing is its TypeError.",
@@ -283,6 +282,8 @@ class _Writer:
             self.scope, self.memo = f"{model.__name__}_{name}", {}
             lines += [f"    {line}" for line in self.field(model, name, field)]
         self.scope = model.__name__
+        struct = self.name_of(_STRUCTS.get(model) or _unknown(model))
+        lines[0] = lines[0].replace("STRUCT", struct)
         lines.append(f"    o = {struct}(**kw).given({fields_set})")
         for dec in decorators.model_validators.values():
             lines.append(f"    o = {self.callable_of(dec.func)}(o)")
