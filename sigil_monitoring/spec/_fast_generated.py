@@ -90,142 +90,424 @@ from sigil_monitoring.spec.units import parse_objective as _parse_objective
 from sigil_monitoring.spec.units import parse_threshold as _parse_threshold
 
 
-_Spec_c0 = frozenset({'alerts', 'apiVersion', 'dashboard', 'metrics', 'routing', 'service', 'slos', 'targets'})
-_Spec_c1 = {'apiVersion': 'api_version'}
-_Spec_api_version_c0 = frozenset({'sigil-monitoring/v1'})
-_Spec_metrics_c0 = _TextCheck(kind='metric key', pattern='[a-z][a-z0-9_]*', hint='use lowercase letters, digits and underscores, e.g. encode_latency')
-_Spec_slos_c0 = _TextCheck(kind='SLO name', pattern='[a-z][a-z0-9-]{0,38}[a-z0-9]', hint='use 2-40 lowercase letters, digits and dashes, e.g. encode-latency')
-_Spec_alerts_c0 = _TextCheck(kind='alert name', pattern='[A-Z][A-Za-z0-9]*', hint='alert names are CamelCase, e.g. EncodeLatencyHigh')
-_Spec_alerts_c1 = _AtMost(limit=120, kind='alert name')
-_Service_c0 = frozenset({'description', 'labels', 'links', 'name', 'scrape_interval', 'selector', 'team', 'title'})
-_Service_name_c0 = _TextCheck(kind='service name', pattern='[a-z][a-z0-9-]{0,38}[a-z0-9]', hint='use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna')
-_Service_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Service_selector_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Service_scrape_interval_c0 = _DurationCheck(least='1s', most='2m', why='Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes', zero_ok=False)
-_Metric_c0 = frozenset({'buckets', 'from', 'help', 'labels', 'name', 'states', 'type', 'unit', 'where'})
-_Metric_c1 = {'from': 'from_'}
-_Metric_name_c0 = _TextCheck(kind='Prometheus metric name', pattern='[a-zA-Z_:][a-zA-Z0-9_:]*', hint='use letters, digits, _ and :, e.g. sigil_encode_total')
-_Metric_type_c0 = frozenset({'counter', 'gauge', 'histogram', 'native_histogram'})
-_Metric_from__c0 = _TextCheck(kind='metric key', pattern='[a-z][a-z0-9_]*', hint='use lowercase letters, digits and underscores, e.g. encode_latency')
-_Metric_where_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Metric_unit_c0 = frozenset({'bytes', 'none', 'percent', 'ratio', 'seconds'})
-_Metric_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Slo_c0 = frozenset({'alerting', 'description', 'group_by', 'objective', 'runbook', 'sli', 'summary', 'window'})
-_Slo_window_c0 = _DurationCheck(least='1h', most='3y', why='burn-rate windows are fractions of the SLO window', zero_ok=False)
-_Slo_group_by_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Slo_group_by_c1 = _Unique(what='group_by label')
-_Alert_c0 = frozenset({'annotations', 'description', 'for', 'inhibits', 'keep_firing_for', 'labels', 'panel', 'runbook', 'severity', 'summary', 'test', 'when'})
-_Alert_c1 = {'for': 'for_'}
-_Alert_for__c0 = _DurationCheck(least=None, most='1d', why='the generated promtool test evaluates every minute until the alert fires', zero_ok=True)
-_Alert_keep_firing_for_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=True)
-_Alert_severity_c0 = frozenset({'critical', 'info', 'warning'})
-_Alert_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Alert_annotations_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Alert_inhibits_c0 = frozenset({'slos', 'symptoms'})
-_Dashboard_c0 = frozenset({'formats', 'grafana_version', 'refresh', 'rows', 'tags', 'time', 'title', 'uid', 'variables'})
-_Dashboard_uid_c0 = _compile('^[a-zA-Z0-9_-]{1,40}$')
-_Dashboard_time_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_Dashboard_refresh_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_Dashboard_variables_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
+_Spec_c0 = frozenset({"alerts", "apiVersion", "dashboard", "metrics", "routing", "service", "slos", "targets"})
+_Spec_c1 = {"apiVersion": "api_version"}
+_Spec_api_version_c0 = frozenset({"sigil-monitoring/v1"})
+_Spec_metrics_c0 = _TextCheck(
+    kind="metric key",
+    pattern="[a-z][a-z0-9_]*",
+    hint="use lowercase letters, digits and underscores, e.g. encode_latency",
+)
+_Spec_slos_c0 = _TextCheck(
+    kind="SLO name",
+    pattern="[a-z][a-z0-9-]{0,38}[a-z0-9]",
+    hint="use 2-40 lowercase letters, digits and dashes, e.g. encode-latency",
+)
+_Spec_alerts_c0 = _TextCheck(
+    kind="alert name", pattern="[A-Z][A-Za-z0-9]*", hint="alert names are CamelCase, e.g. EncodeLatencyHigh"
+)
+_Spec_alerts_c1 = _AtMost(limit=120, kind="alert name")
+_Service_c0 = frozenset({"description", "labels", "links", "name", "scrape_interval", "selector", "team", "title"})
+_Service_name_c0 = _TextCheck(
+    kind="service name",
+    pattern="[a-z][a-z0-9-]{0,38}[a-z0-9]",
+    hint="use 2-40 lowercase letters, digits and dashes, e.g. sigil-dna",
+)
+_Service_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Service_selector_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Service_scrape_interval_c0 = _DurationCheck(
+    least="1s",
+    most="2m",
+    why="Prometheus marks a series stale after 5m without a sample, and rate windows need 4 scrapes",
+    zero_ok=False,
+)
+_Metric_c0 = frozenset({"buckets", "from", "help", "labels", "name", "states", "type", "unit", "where"})
+_Metric_c1 = {"from": "from_"}
+_Metric_name_c0 = _TextCheck(
+    kind="Prometheus metric name",
+    pattern="[a-zA-Z_:][a-zA-Z0-9_:]*",
+    hint="use letters, digits, _ and :, e.g. sigil_encode_total",
+)
+_Metric_type_c0 = frozenset({"counter", "gauge", "histogram", "native_histogram"})
+_Metric_from__c0 = _TextCheck(
+    kind="metric key",
+    pattern="[a-z][a-z0-9_]*",
+    hint="use lowercase letters, digits and underscores, e.g. encode_latency",
+)
+_Metric_where_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Metric_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_Metric_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Slo_c0 = frozenset({"alerting", "description", "group_by", "objective", "runbook", "sli", "summary", "window"})
+_Slo_window_c0 = _DurationCheck(
+    least="1h", most="3y", why="burn-rate windows are fractions of the SLO window", zero_ok=False
+)
+_Slo_group_by_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Slo_group_by_c1 = _Unique(what="group_by label")
+_Alert_c0 = frozenset(
+    {
+        "annotations",
+        "description",
+        "for",
+        "inhibits",
+        "keep_firing_for",
+        "labels",
+        "panel",
+        "runbook",
+        "severity",
+        "summary",
+        "test",
+        "when",
+    }
+)
+_Alert_c1 = {"for": "for_"}
+_Alert_for__c0 = _DurationCheck(
+    least=None, most="1d", why="the generated promtool test evaluates every minute until the alert fires", zero_ok=True
+)
+_Alert_keep_firing_for_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=True,
+)
+_Alert_severity_c0 = frozenset({"critical", "info", "warning"})
+_Alert_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Alert_annotations_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Alert_inhibits_c0 = frozenset({"slos", "symptoms"})
+_Dashboard_c0 = frozenset(
+    {"formats", "grafana_version", "refresh", "rows", "tags", "time", "title", "uid", "variables"}
+)
+_Dashboard_uid_c0 = _compile("^[a-zA-Z0-9_-]{1,40}$")
+_Dashboard_time_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_Dashboard_refresh_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_Dashboard_variables_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
 _Dashboard_grafana_version_c0 = frozenset({8, 9, 10, 11, 12, 13})
-_Dashboard_formats_c0 = frozenset({'classic', 'v2'})
-_Routing_c0 = frozenset({'default', 'group_by', 'inhibit', 'mute', 'receivers', 'routes', 'timing'})
-_Routing_receivers_c0 = _TextCheck(kind='receiver name', pattern='[a-z][a-z0-9-]*', hint='use lowercase letters, digits and dashes, e.g. oncall')
-_Routing_default_c0 = _TextCheck(kind='receiver name', pattern='[a-z][a-z0-9-]*', hint='use lowercase letters, digits and dashes, e.g. oncall')
-_Routing_group_by_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Routing_group_by_c1 = _Unique(what='group_by label')
-_Routing_timing_c0 = frozenset({'critical', 'info', 'warning'})
-_Routing_mute_c0 = _compile('^[a-z][a-z0-9-]*$')
-_Targets_c0 = frozenset({'alertmanager', 'grafana', 'grafana_alerting', 'kubernetes', 'mimir', 'prometheus', 'runbook', 'thanos', 'victoriametrics'})
-_Links_c0 = frozenset({'folder', 'grafana', 'runbooks'})
-_Sli_c0 = frozenset({'bad', 'below', 'error_ratio', 'good', 'latency', 'total', 'up'})
-_SloAlerting_c0 = frozenset({'annotations', 'labels', 'page', 'ticket'})
-_SloAlerting_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_SloAlerting_annotations_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Condition_c0 = frozenset({'above', 'absent', 'below', 'is', 'of', 'promql', 'quantile', 'rate', 'ratio', 'state', 'unit', 'value'})
-_Condition_c1 = {'is': 'is_'}
-_Condition_unit_c0 = frozenset({'bytes', 'none', 'percent', 'ratio', 'seconds'})
-_AlertTest_c0 = frozenset({'firing', 'labels', 'quiet', 'value'})
-_AlertTest_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Row_c0 = frozenset({'collapsed', 'panels', 'title'})
-_Receiver_c0 = frozenset({'email', 'opsgenie', 'pagerduty', 'slack', 'webhook'})
-_Receiver_slack_c0 = _NoInlineSecrets(kind='slack')
-_Receiver_pagerduty_c0 = _NoInlineSecrets(kind='pagerduty')
-_Receiver_email_c0 = _NoInlineSecrets(kind='email')
-_Receiver_opsgenie_c0 = _NoInlineSecrets(kind='opsgenie')
-_Route_c0 = frozenset({'active_when', 'continue', 'group_by', 'group_interval', 'group_wait', 'match', 'mute_when', 'repeat_interval', 'severity', 'to'})
-_Route_c1 = {'continue': 'continue_'}
-_Route_severity_c0 = frozenset({'critical', 'info', 'warning'})
-_Route_match_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Route_to_c0 = _TextCheck(kind='receiver name', pattern='[a-z][a-z0-9-]*', hint='use lowercase letters, digits and dashes, e.g. oncall')
-_Route_group_by_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Route_group_wait_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=True)
-_Route_group_interval_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_Route_repeat_interval_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_Timing_c0 = frozenset({'group_interval', 'group_wait', 'repeat_interval'})
-_Timing_group_wait_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=True)
-_Timing_group_interval_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_Timing_repeat_interval_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=False)
-_TimeInterval_c0 = frozenset({'days_of_month', 'location', 'months', 'times', 'weekdays', 'years'})
-_TimeInterval_weekdays_c0 = _compile('^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$')
-_TimeInterval_times_c0 = _compile('^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$')
-_TimeInterval_days_of_month_c0 = _CalendarRange(what='a day of the month', pattern='(-?([1-9]|[12]\\d|3[01]))', example='"1:7", "15", or "-1" for the last day')
-_TimeInterval_months_c0 = _CalendarRange(what='a month', pattern='(january|february|march|april|may|june|july|august|september|october|november|december|[1-9]|1[0-2])', example='january:march, december or 1:3')
-_TimeInterval_years_c0 = _CalendarRange(what='a year', pattern='\\d{4}', example='"2026" or "2026:2027"')
-_Prometheus_c0 = frozenset()
-_Grafana_c0 = frozenset()
-_Alertmanager_c0 = frozenset()
-_Runbook_c0 = frozenset()
-_Kubernetes_c0 = frozenset({'alertmanager_config', 'labels', 'namespace', 'secret'})
-_Kubernetes_namespace_c0 = _compile('^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
-_Kubernetes_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_Kubernetes_secret_c0 = _compile('^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
-_Mimir_c0 = frozenset({'namespace', 'source_tenants', 'tenant'})
-_Mimir_tenant_c0 = _compile('^[A-Za-z0-9_.-]{1,150}$')
-_Mimir_namespace_c0 = _compile('^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
-_Mimir_source_tenants_c0 = _compile('^[A-Za-z0-9_.-]{1,150}$')
-_Thanos_c0 = frozenset({'partial_response_strategy'})
-_Thanos_partial_response_strategy_c0 = frozenset({'abort', 'warn'})
-_VictoriaMetrics_c0 = frozenset()
-_GrafanaAlerting_c0 = frozenset({'datasource_uid', 'folder', 'interval', 'root_contact_point'})
-_GrafanaAlerting_datasource_uid_c0 = _compile('^[A-Za-z0-9_-]{1,40}$')
-_GrafanaAlerting_interval_c0 = _compile('^[1-9][0-9]*(0s|m|h)$')
-_MetricRef_c0 = frozenset({'by', 'metric', 'where'})
-_MetricRef_metric_c0 = _TextCheck(kind='metric key', pattern='[a-z][a-z0-9_]*', hint='use lowercase letters, digits and underscores, e.g. encode_latency')
-_MetricRef_where_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_MetricRef_by_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_BurnTier_c0 = frozenset({'annotations', 'description', 'enabled', 'for', 'keep_firing_for', 'labels', 'runbook', 'severity', 'summary'})
-_BurnTier_c1 = {'for': 'for_'}
-_BurnTier_severity_c0 = frozenset({'critical', 'info', 'warning'})
-_BurnTier_for__c0 = _DurationCheck(least=None, most='1d', why='the generated promtool test evaluates every minute until the alert fires', zero_ok=True)
-_BurnTier_keep_firing_for_c0 = _DurationCheck(least=None, most='10y', why='Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years', zero_ok=True)
-_BurnTier_labels_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_BurnTier_annotations_c0 = _TextCheck(kind='label name', pattern='(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)', hint='use letters, digits and _, not starting with a digit or __, e.g. operation')
-_RatioOf_c0 = frozenset({'bad', 'total'})
-_TestSeries_c0 = frozenset({'series', 'values'})
-_Panel_c0 = frozenset({'description', 'display', 'error_ratio', 'gauge', 'heatmap', 'height', 'histogram', 'legend', 'max', 'min', 'of', 'percentiles', 'promql', 'quantiles', 'rate', 'slo', 'stat', 'text', 'timeline', 'title', 'total', 'unit', 'width'})
-_Panel_unit_c0 = frozenset({'bytes', 'none', 'percent', 'ratio', 'seconds'})
-_Panel_display_c0 = frozenset({'stat', 'timeseries'})
-_Slack_c0 = frozenset({'api_url_file', 'channel', 'mention', 'send_resolved'})
-_Slack_channel_c0 = _compile('^[#@][^\\s]+$')
-_Slack_api_url_file_c0 = _TextCheck(kind='file path', pattern='/[^\\s]*', hint='write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url')
-_PagerDuty_c0 = frozenset({'routing_key_file', 'send_resolved', 'url'})
-_PagerDuty_routing_key_file_c0 = _TextCheck(kind='file path', pattern='/[^\\s]*', hint='write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url')
-_Webhook_c0 = frozenset({'credentials_file', 'send_resolved', 'url'})
-_Webhook_credentials_file_c0 = _TextCheck(kind='file path', pattern='/[^\\s]*', hint='write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url')
-_Email_c0 = frozenset({'auth_password_file', 'auth_username', 'from', 'require_tls', 'send_resolved', 'smarthost', 'to'})
-_Email_c1 = {'from': 'from_'}
-_Email_to_c0 = _TextCheck(kind='list of e-mail addresses', pattern='[^\\s@<>,{}]+@[^\\s@<>,{}]+(,\\s*[^\\s@<>,{}]+@[^\\s@<>,{}]+)*', hint='write a@example.com, or several separated by commas')
-_Email_from__c0 = _TextCheck(kind='e-mail address', pattern='[^\\s@<>,{}]+@[^\\s@<>,{}]+', hint='write the sender as alertmanager@example.com')
-_Email_smarthost_c0 = _TextCheck(kind='SMTP host:port', pattern='[A-Za-z0-9.-]+:\\d+', hint='write host:port, e.g. smtp.example.com:587')
-_Email_auth_password_file_c0 = _TextCheck(kind='file path', pattern='/[^\\s]*', hint='write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url')
-_Opsgenie_c0 = frozenset({'api_key_file', 'api_url', 'send_resolved', 'team'})
-_Opsgenie_api_key_file_c0 = _TextCheck(kind='file path', pattern='/[^\\s]*', hint='write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url')
-_Opsgenie_team_c0 = _TextCheck(kind='Opsgenie team name', pattern='[A-Za-z0-9][A-Za-z0-9 _.-]*', hint='use letters, digits, spaces, _ . and -')
+_Dashboard_formats_c0 = frozenset({"classic", "v2"})
+_Routing_c0 = frozenset({"default", "group_by", "inhibit", "mute", "receivers", "routes", "timing"})
+_Routing_receivers_c0 = _TextCheck(
+    kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
+)
+_Routing_default_c0 = _TextCheck(
+    kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
+)
+_Routing_group_by_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Routing_group_by_c1 = _Unique(what="group_by label")
+_Routing_timing_c0 = frozenset({"critical", "info", "warning"})
+_Routing_mute_c0 = _compile("^[a-z][a-z0-9-]*$")
+_Targets_c0 = frozenset(
+    {
+        "alertmanager",
+        "grafana",
+        "grafana_alerting",
+        "kubernetes",
+        "mimir",
+        "prometheus",
+        "runbook",
+        "thanos",
+        "victoriametrics",
+    }
+)
+_Links_c0 = frozenset({"folder", "grafana", "runbooks"})
+_Sli_c0 = frozenset({"bad", "below", "error_ratio", "good", "latency", "total", "up"})
+_SloAlerting_c0 = frozenset({"annotations", "labels", "page", "ticket"})
+_SloAlerting_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_SloAlerting_annotations_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Condition_c0 = frozenset(
+    {"above", "absent", "below", "is", "of", "promql", "quantile", "rate", "ratio", "state", "unit", "value"}
+)
+_Condition_c1 = {"is": "is_"}
+_Condition_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_AlertTest_c0 = frozenset({"firing", "labels", "quiet", "value"})
+_AlertTest_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Row_c0 = frozenset({"collapsed", "panels", "title"})
+_Receiver_c0 = frozenset({"email", "opsgenie", "pagerduty", "slack", "webhook"})
+_Receiver_slack_c0 = _NoInlineSecrets(kind="slack")
+_Receiver_pagerduty_c0 = _NoInlineSecrets(kind="pagerduty")
+_Receiver_email_c0 = _NoInlineSecrets(kind="email")
+_Receiver_opsgenie_c0 = _NoInlineSecrets(kind="opsgenie")
+_Route_c0 = frozenset(
+    {
+        "active_when",
+        "continue",
+        "group_by",
+        "group_interval",
+        "group_wait",
+        "match",
+        "mute_when",
+        "repeat_interval",
+        "severity",
+        "to",
+    }
+)
+_Route_c1 = {"continue": "continue_"}
+_Route_severity_c0 = frozenset({"critical", "info", "warning"})
+_Route_match_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Route_to_c0 = _TextCheck(
+    kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
+)
+_Route_group_by_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Route_group_wait_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=True,
+)
+_Route_group_interval_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_Route_repeat_interval_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_Timing_c0 = frozenset({"group_interval", "group_wait", "repeat_interval"})
+_Timing_group_wait_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=True,
+)
+_Timing_group_interval_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_Timing_repeat_interval_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_TimeInterval_c0 = frozenset({"days_of_month", "location", "months", "times", "weekdays", "years"})
+_TimeInterval_weekdays_c0 = _compile(
+    "^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$"
+)
+_TimeInterval_times_c0 = _compile("^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$")
+_TimeInterval_days_of_month_c0 = _CalendarRange(
+    what="a day of the month", pattern="(-?([1-9]|[12]\\d|3[01]))", example='"1:7", "15", or "-1" for the last day'
+)
+_TimeInterval_months_c0 = _CalendarRange(
+    what="a month",
+    pattern="(january|february|march|april|may|june|july|august|september|october|november|december|[1-9]|1[0-2])",
+    example="january:march, december or 1:3",
+)
+_TimeInterval_years_c0 = _CalendarRange(what="a year", pattern="\\d{4}", example='"2026" or "2026:2027"')
+_Prometheus_c0 = frozenset[str]()
+_Grafana_c0 = frozenset[str]()
+_Alertmanager_c0 = frozenset[str]()
+_Runbook_c0 = frozenset[str]()
+_Kubernetes_c0 = frozenset({"alertmanager_config", "labels", "namespace", "secret"})
+_Kubernetes_namespace_c0 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_Kubernetes_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_Kubernetes_secret_c0 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_Mimir_c0 = frozenset({"namespace", "source_tenants", "tenant"})
+_Mimir_tenant_c0 = _compile("^[A-Za-z0-9_.-]{1,150}$")
+_Mimir_namespace_c0 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_Mimir_source_tenants_c0 = _compile("^[A-Za-z0-9_.-]{1,150}$")
+_Thanos_c0 = frozenset({"partial_response_strategy"})
+_Thanos_partial_response_strategy_c0 = frozenset({"abort", "warn"})
+_VictoriaMetrics_c0 = frozenset[str]()
+_GrafanaAlerting_c0 = frozenset({"datasource_uid", "folder", "interval", "root_contact_point"})
+_GrafanaAlerting_datasource_uid_c0 = _compile("^[A-Za-z0-9_-]{1,40}$")
+_GrafanaAlerting_interval_c0 = _compile("^[1-9][0-9]*(0s|m|h)$")
+_MetricRef_c0 = frozenset({"by", "metric", "where"})
+_MetricRef_metric_c0 = _TextCheck(
+    kind="metric key",
+    pattern="[a-z][a-z0-9_]*",
+    hint="use lowercase letters, digits and underscores, e.g. encode_latency",
+)
+_MetricRef_where_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_MetricRef_by_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_BurnTier_c0 = frozenset(
+    {"annotations", "description", "enabled", "for", "keep_firing_for", "labels", "runbook", "severity", "summary"}
+)
+_BurnTier_c1 = {"for": "for_"}
+_BurnTier_severity_c0 = frozenset({"critical", "info", "warning"})
+_BurnTier_for__c0 = _DurationCheck(
+    least=None, most="1d", why="the generated promtool test evaluates every minute until the alert fires", zero_ok=True
+)
+_BurnTier_keep_firing_for_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=True,
+)
+_BurnTier_labels_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_BurnTier_annotations_c0 = _TextCheck(
+    kind="label name",
+    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
+    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
+)
+_RatioOf_c0 = frozenset({"bad", "total"})
+_TestSeries_c0 = frozenset({"series", "values"})
+_Panel_c0 = frozenset(
+    {
+        "description",
+        "display",
+        "error_ratio",
+        "gauge",
+        "heatmap",
+        "height",
+        "histogram",
+        "legend",
+        "max",
+        "min",
+        "of",
+        "percentiles",
+        "promql",
+        "quantiles",
+        "rate",
+        "slo",
+        "stat",
+        "text",
+        "timeline",
+        "title",
+        "total",
+        "unit",
+        "width",
+    }
+)
+_Panel_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_Panel_display_c0 = frozenset({"stat", "timeseries"})
+_Slack_c0 = frozenset({"api_url_file", "channel", "mention", "send_resolved"})
+_Slack_channel_c0 = _compile("^[#@][^\\s]+$")
+_Slack_api_url_file_c0 = _TextCheck(
+    kind="file path",
+    pattern="/[^\\s]*",
+    hint="write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+)
+_PagerDuty_c0 = frozenset({"routing_key_file", "send_resolved", "url"})
+_PagerDuty_routing_key_file_c0 = _TextCheck(
+    kind="file path",
+    pattern="/[^\\s]*",
+    hint="write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+)
+_Webhook_c0 = frozenset({"credentials_file", "send_resolved", "url"})
+_Webhook_credentials_file_c0 = _TextCheck(
+    kind="file path",
+    pattern="/[^\\s]*",
+    hint="write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+)
+_Email_c0 = frozenset(
+    {"auth_password_file", "auth_username", "from", "require_tls", "send_resolved", "smarthost", "to"}
+)
+_Email_c1 = {"from": "from_"}
+_Email_to_c0 = _TextCheck(
+    kind="list of e-mail addresses",
+    pattern="[^\\s@<>,{}]+@[^\\s@<>,{}]+(,\\s*[^\\s@<>,{}]+@[^\\s@<>,{}]+)*",
+    hint="write a@example.com, or several separated by commas",
+)
+_Email_from__c0 = _TextCheck(
+    kind="e-mail address", pattern="[^\\s@<>,{}]+@[^\\s@<>,{}]+", hint="write the sender as alertmanager@example.com"
+)
+_Email_smarthost_c0 = _TextCheck(
+    kind="SMTP host:port", pattern="[A-Za-z0-9.-]+:\\d+", hint="write host:port, e.g. smtp.example.com:587"
+)
+_Email_auth_password_file_c0 = _TextCheck(
+    kind="file path",
+    pattern="/[^\\s]*",
+    hint="write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+)
+_Opsgenie_c0 = frozenset({"api_key_file", "api_url", "send_resolved", "team"})
+_Opsgenie_api_key_file_c0 = _TextCheck(
+    kind="file path",
+    pattern="/[^\\s]*",
+    hint="write an absolute path to a file the server can read, e.g. /etc/alertmanager/secrets/slack-url",
+)
+_Opsgenie_team_c0 = _TextCheck(
+    kind="Opsgenie team name", pattern="[A-Za-z0-9][A-Za-z0-9 _.-]*", hint="use letters, digits, spaces, _ . and -"
+)
 
 
 def _Spec_api_version(v: Any) -> Any:
-    if type(v) is not str or v not in _Spec_api_version_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Spec_api_version_c0:
+        raise _CannotVouch
     return v
 
 
@@ -234,7 +516,8 @@ def _Spec_service(v: Any) -> Any:
 
 
 def _Spec_metrics(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -247,20 +530,24 @@ def _Spec_metrics_2(v: Any) -> Any:
 
 
 def _Spec_metrics_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Spec_metrics_1(k): _Spec_metrics_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Spec_metrics_4(v: Any) -> Any:
     v = _Spec_metrics_3(v)
-    if len(v) < 1: raise _CannotVouch
+    if len(v) < 1:
+        raise _CannotVouch
     return v
 
 
 def _Spec_slos(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -273,14 +560,17 @@ def _Spec_slos_2(v: Any) -> Any:
 
 
 def _Spec_slos_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Spec_slos_1(k): _Spec_slos_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Spec_alerts(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -297,9 +587,11 @@ def _Spec_alerts_3(v: Any) -> Any:
 
 
 def _Spec_alerts_4(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Spec_alerts_2(k): _Spec_alerts_3(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -312,7 +604,8 @@ def _Spec_routing(v: Any) -> Any:
 
 
 def _Spec_routing_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Spec_routing(v)
 
 
@@ -321,25 +614,36 @@ def _Spec_targets(v: Any) -> Any:
 
 
 def _build_Spec(d: Any) -> _Spec:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Spec_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Spec_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'apiVersion' in d: kw['api_version'] = _Spec_api_version(d['apiVersion'])
-    if 'service' in d: kw['service'] = _Spec_service(d['service'])
-    if 'metrics' in d: kw['metrics'] = _Spec_metrics_4(d['metrics'])
-    if 'slos' in d: kw['slos'] = _Spec_slos_3(d['slos'])
-    if 'alerts' in d: kw['alerts'] = _Spec_alerts_4(d['alerts'])
-    if 'dashboard' in d: kw['dashboard'] = _Spec_dashboard(d['dashboard'])
-    if 'routing' in d: kw['routing'] = _Spec_routing_1(d['routing'])
-    if 'targets' in d: kw['targets'] = _Spec_targets(d['targets'])
-    o = _Spec(**kw).given({_Spec_c1.get(k, k) for k in d})
+    if "apiVersion" in d:
+        kw["api_version"] = _Spec_api_version(d["apiVersion"])
+    if "service" in d:
+        kw["service"] = _Spec_service(d["service"])
+    if "metrics" in d:
+        kw["metrics"] = _Spec_metrics_4(d["metrics"])
+    if "slos" in d:
+        kw["slos"] = _Spec_slos_3(d["slos"])
+    if "alerts" in d:
+        kw["alerts"] = _Spec_alerts_4(d["alerts"])
+    if "dashboard" in d:
+        kw["dashboard"] = _Spec_dashboard(d["dashboard"])
+    if "routing" in d:
+        kw["routing"] = _Spec_routing_1(d["routing"])
+    if "targets" in d:
+        kw["targets"] = _Spec_targets(d["targets"])
+    o = _Spec(**kw).given({_Spec_c1[k] if k in _Spec_c1 else k for k in d})
     o = _resolve_derived(o)
     return o
 
 
 def _Service_name(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -348,32 +652,38 @@ def _Service_name_1(v: Any) -> Any:
 
 
 def _Service_title(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Service_title_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Service_title(v)
 
 
 def _Service_description(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Service_team(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Service_team_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Service_team(v)
 
 
 def _Service_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -386,14 +696,17 @@ def _Service_labels_2(v: Any) -> Any:
 
 
 def _Service_labels_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Service_labels_1(k): _Service_labels_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Service_selector(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -402,7 +715,8 @@ def _Service_selector_1(v: Any) -> Any:
 
 
 def _Service_selector_2(v: Any) -> Any:
-    if type(v) is not _Matcher: raise _CannotVouch
+    if type(v) is not _Matcher:
+        raise _CannotVouch
     return v
 
 
@@ -411,9 +725,11 @@ def _Service_selector_3(v: Any) -> Any:
 
 
 def _Service_selector_4(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Service_selector_1(k): _Service_selector_3(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -422,7 +738,8 @@ def _Service_selector_5(v: Any) -> Any:
 
 
 def _Service_scrape_interval(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -435,24 +752,35 @@ def _Service_links(v: Any) -> Any:
 
 
 def _build_Service(d: Any) -> _Service:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Service_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Service_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'name' in d: kw['name'] = _Service_name_1(d['name'])
-    if 'title' in d: kw['title'] = _Service_title_1(d['title'])
-    if 'description' in d: kw['description'] = _Service_description(d['description'])
-    if 'team' in d: kw['team'] = _Service_team_1(d['team'])
-    if 'labels' in d: kw['labels'] = _Service_labels_3(d['labels'])
-    if 'selector' in d: kw['selector'] = _Service_selector_5(d['selector'])
-    if 'scrape_interval' in d: kw['scrape_interval'] = _Service_scrape_interval_1(d['scrape_interval'])
-    if 'links' in d: kw['links'] = _Service_links(d['links'])
+    if "name" in d:
+        kw["name"] = _Service_name_1(d["name"])
+    if "title" in d:
+        kw["title"] = _Service_title_1(d["title"])
+    if "description" in d:
+        kw["description"] = _Service_description(d["description"])
+    if "team" in d:
+        kw["team"] = _Service_team_1(d["team"])
+    if "labels" in d:
+        kw["labels"] = _Service_labels_3(d["labels"])
+    if "selector" in d:
+        kw["selector"] = _Service_selector_5(d["selector"])
+    if "scrape_interval" in d:
+        kw["scrape_interval"] = _Service_scrape_interval_1(d["scrape_interval"])
+    if "links" in d:
+        kw["links"] = _Service_links(d["links"])
     o = _Service(**kw).given(d)
     return o
 
 
 def _Metric_name(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -461,22 +789,26 @@ def _Metric_name_1(v: Any) -> Any:
 
 
 def _Metric_name_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Metric_name_1(v)
 
 
 def _Metric_type(v: Any) -> Any:
-    if type(v) is not str or v not in _Metric_type_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Metric_type_c0:
+        raise _CannotVouch
     return v
 
 
 def _Metric_type_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Metric_type(v)
 
 
 def _Metric_from_(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -485,12 +817,14 @@ def _Metric_from__1(v: Any) -> Any:
 
 
 def _Metric_from__2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Metric_from__1(v)
 
 
 def _Metric_where(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -499,7 +833,8 @@ def _Metric_where_1(v: Any) -> Any:
 
 
 def _Metric_where_2(v: Any) -> Any:
-    if type(v) is not _Matcher: raise _CannotVouch
+    if type(v) is not _Matcher:
+        raise _CannotVouch
     return v
 
 
@@ -508,9 +843,11 @@ def _Metric_where_3(v: Any) -> Any:
 
 
 def _Metric_where_4(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Metric_where_1(k): _Metric_where_3(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -519,12 +856,14 @@ def _Metric_where_5(v: Any) -> Any:
 
 
 def _Metric_help(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Metric_unit(v: Any) -> Any:
-    if type(v) is not str or v not in _Metric_unit_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Metric_unit_c0:
+        raise _CannotVouch
     return v
 
 
@@ -533,7 +872,8 @@ def _Metric_unit_1(v: Any) -> Any:
 
 
 def _Metric_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -542,28 +882,34 @@ def _Metric_labels_1(v: Any) -> Any:
 
 
 def _Metric_labels_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Metric_labels_1(x) for x in v]
 
 
 def _Metric_buckets(v: Any) -> Any:
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _Metric_buckets_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Metric_buckets(x) for x in v]
 
 
 def _Metric_buckets_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Metric_buckets_1(v)
 
 
 def _Metric_states(v: Any) -> Any:
-    if type(v) is not int: raise _CannotVouch
+    if type(v) is not int:
+        raise _CannotVouch
     return v
 
 
@@ -572,43 +918,59 @@ def _Metric_states_1(v: Any) -> Any:
 
 
 def _Metric_states_2(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Metric_states_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Metric_states_1(k): _Metric_states_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Metric_states_4(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Metric_states_3(v)
 
 
 def _build_Metric(d: Any) -> _Metric:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Metric_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Metric_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'name' in d: kw['name'] = _Metric_name_2(d['name'])
-    if 'type' in d: kw['type'] = _Metric_type_1(d['type'])
-    if 'from' in d: kw['from_'] = _Metric_from__2(d['from'])
-    if 'where' in d: kw['where'] = _Metric_where_5(d['where'])
-    if 'help' in d: kw['help'] = _Metric_help(d['help'])
-    if 'unit' in d: kw['unit'] = _Metric_unit_1(d['unit'])
-    if 'labels' in d: kw['labels'] = _Metric_labels_2(d['labels'])
-    if 'buckets' in d: kw['buckets'] = _buckets_increase(_Metric_buckets_2(d['buckets']))
-    if 'states' in d: kw['states'] = _Metric_states_4(d['states'])
-    o = _Metric(**kw).given({_Metric_c1.get(k, k) for k in d})
+    if "name" in d:
+        kw["name"] = _Metric_name_2(d["name"])
+    if "type" in d:
+        kw["type"] = _Metric_type_1(d["type"])
+    if "from" in d:
+        kw["from_"] = _Metric_from__2(d["from"])
+    if "where" in d:
+        kw["where"] = _Metric_where_5(d["where"])
+    if "help" in d:
+        kw["help"] = _Metric_help(d["help"])
+    if "unit" in d:
+        kw["unit"] = _Metric_unit_1(d["unit"])
+    if "labels" in d:
+        kw["labels"] = _Metric_labels_2(d["labels"])
+    if "buckets" in d:
+        kw["buckets"] = _buckets_increase(_Metric_buckets_2(d["buckets"]))
+    if "states" in d:
+        kw["states"] = _Metric_states_4(d["states"])
+    o = _Metric(**kw).given({_Metric_c1[k] if k in _Metric_c1 else k for k in d})
     o = _metric_fits_type(o)
     return o
 
 
 def _Slo_objective(v: Any) -> Any:
-    if type(v) is not _Decimal or not v.is_finite(): raise _CannotVouch
+    if type(v) is not _Decimal or not v.is_finite():
+        raise _CannotVouch
     return v
 
 
@@ -617,7 +979,8 @@ def _Slo_objective_1(v: Any) -> Any:
 
 
 def _Slo_window(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -626,22 +989,26 @@ def _Slo_window_1(v: Any) -> Any:
 
 
 def _Slo_description(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Slo_summary(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Slo_summary_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Slo_summary(v)
 
 
 def _Slo_runbook(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -650,7 +1017,8 @@ def _Slo_sli(v: Any) -> Any:
 
 
 def _Slo_group_by(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -659,7 +1027,8 @@ def _Slo_group_by_1(v: Any) -> Any:
 
 
 def _Slo_group_by_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Slo_group_by_1(x) for x in v]
 
 
@@ -672,18 +1041,28 @@ def _Slo_alerting(v: Any) -> Any:
 
 
 def _build_Slo(d: Any) -> _Slo:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Slo_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Slo_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'objective' in d: kw['objective'] = _Slo_objective_1(d['objective'])
-    if 'window' in d: kw['window'] = _Slo_window_1(d['window'])
-    if 'description' in d: kw['description'] = _Slo_description(d['description'])
-    if 'summary' in d: kw['summary'] = _Slo_summary_1(d['summary'])
-    if 'runbook' in d: kw['runbook'] = _Slo_runbook(d['runbook'])
-    if 'sli' in d: kw['sli'] = _Slo_sli(d['sli'])
-    if 'group_by' in d: kw['group_by'] = _Slo_group_by_3(d['group_by'])
-    if 'alerting' in d: kw['alerting'] = _Slo_alerting(d['alerting'])
+    if "objective" in d:
+        kw["objective"] = _Slo_objective_1(d["objective"])
+    if "window" in d:
+        kw["window"] = _Slo_window_1(d["window"])
+    if "description" in d:
+        kw["description"] = _Slo_description(d["description"])
+    if "summary" in d:
+        kw["summary"] = _Slo_summary_1(d["summary"])
+    if "runbook" in d:
+        kw["runbook"] = _Slo_runbook(d["runbook"])
+    if "sli" in d:
+        kw["sli"] = _Slo_sli(d["sli"])
+    if "group_by" in d:
+        kw["group_by"] = _Slo_group_by_3(d["group_by"])
+    if "alerting" in d:
+        kw["alerting"] = _Slo_alerting(d["alerting"])
     o = _Slo(**kw).given(d)
     return o
 
@@ -693,7 +1072,8 @@ def _Alert_when(v: Any) -> Any:
 
 
 def _Alert_for_(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -702,12 +1082,14 @@ def _Alert_for__1(v: Any) -> Any:
 
 
 def _Alert_for__2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Alert_for__1(v)
 
 
 def _Alert_keep_firing_for(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -716,42 +1098,50 @@ def _Alert_keep_firing_for_1(v: Any) -> Any:
 
 
 def _Alert_keep_firing_for_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Alert_keep_firing_for_1(v)
 
 
 def _Alert_severity(v: Any) -> Any:
-    if type(v) is not str or v not in _Alert_severity_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Alert_severity_c0:
+        raise _CannotVouch
     return v
 
 
 def _Alert_summary(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Alert_summary_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Alert_summary(v)
 
 
 def _Alert_description(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Alert_description_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Alert_description(v)
 
 
 def _Alert_runbook(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Alert_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -764,14 +1154,17 @@ def _Alert_labels_2(v: Any) -> Any:
 
 
 def _Alert_labels_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Alert_labels_1(k): _Alert_labels_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Alert_annotations(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -780,19 +1173,23 @@ def _Alert_annotations_1(v: Any) -> Any:
 
 
 def _Alert_annotations_2(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Alert_annotations_1(k): _Alert_annotations(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Alert_inhibits(v: Any) -> Any:
-    if type(v) is not str or v not in _Alert_inhibits_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Alert_inhibits_c0:
+        raise _CannotVouch
     return v
 
 
 def _Alert_inhibits_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Alert_inhibits(x) for x in v]
 
 
@@ -801,12 +1198,14 @@ def _Alert_inhibits_2(v: Any) -> Any:
 
 
 def _Alert_panel(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Alert_panel_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Alert_panel(v)
 
 
@@ -815,69 +1214,92 @@ def _Alert_test(v: Any) -> Any:
 
 
 def _Alert_test_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Alert_test(v)
 
 
 def _build_Alert(d: Any) -> _Alert:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Alert_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Alert_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'when' in d: kw['when'] = _Alert_when(d['when'])
-    if 'for' in d: kw['for_'] = _Alert_for__2(d['for'])
-    if 'keep_firing_for' in d: kw['keep_firing_for'] = _Alert_keep_firing_for_2(d['keep_firing_for'])
-    if 'severity' in d: kw['severity'] = _Alert_severity(d['severity'])
-    if 'summary' in d: kw['summary'] = _Alert_summary_1(d['summary'])
-    if 'description' in d: kw['description'] = _template_parses(_Alert_description_1(d['description']))
-    if 'runbook' in d: kw['runbook'] = _Alert_runbook(d['runbook'])
-    if 'labels' in d: kw['labels'] = _Alert_labels_3(d['labels'])
-    if 'annotations' in d: kw['annotations'] = _Alert_annotations_2(d['annotations'])
-    if 'inhibits' in d: kw['inhibits'] = _Alert_inhibits_2(d['inhibits'])
-    if 'panel' in d: kw['panel'] = _Alert_panel_1(d['panel'])
-    if 'test' in d: kw['test'] = _Alert_test_1(d['test'])
-    o = _Alert(**kw).given({_Alert_c1.get(k, k) for k in d})
+    if "when" in d:
+        kw["when"] = _Alert_when(d["when"])
+    if "for" in d:
+        kw["for_"] = _Alert_for__2(d["for"])
+    if "keep_firing_for" in d:
+        kw["keep_firing_for"] = _Alert_keep_firing_for_2(d["keep_firing_for"])
+    if "severity" in d:
+        kw["severity"] = _Alert_severity(d["severity"])
+    if "summary" in d:
+        kw["summary"] = _Alert_summary_1(d["summary"])
+    if "description" in d:
+        kw["description"] = _template_parses(_Alert_description_1(d["description"]))
+    if "runbook" in d:
+        kw["runbook"] = _Alert_runbook(d["runbook"])
+    if "labels" in d:
+        kw["labels"] = _Alert_labels_3(d["labels"])
+    if "annotations" in d:
+        kw["annotations"] = _Alert_annotations_2(d["annotations"])
+    if "inhibits" in d:
+        kw["inhibits"] = _Alert_inhibits_2(d["inhibits"])
+    if "panel" in d:
+        kw["panel"] = _Alert_panel_1(d["panel"])
+    if "test" in d:
+        kw["test"] = _Alert_test_1(d["test"])
+    o = _Alert(**kw).given({_Alert_c1[k] if k in _Alert_c1 else k for k in d})
     return o
 
 
 def _Dashboard_title(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Dashboard_title_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Dashboard_title(v)
 
 
 def _Dashboard_uid(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Dashboard_uid_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Dashboard_uid(v)
 
 
 def _Dashboard_uid_2(v: Any) -> Any:
     v = _Dashboard_uid_1(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Dashboard_uid_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Dashboard_uid_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Dashboard_tags(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Dashboard_tags_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Dashboard_tags(x) for x in v]
 
 
 def _Dashboard_time(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -886,7 +1308,8 @@ def _Dashboard_time_1(v: Any) -> Any:
 
 
 def _Dashboard_refresh(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -895,7 +1318,8 @@ def _Dashboard_refresh_1(v: Any) -> Any:
 
 
 def _Dashboard_variables(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -904,22 +1328,26 @@ def _Dashboard_variables_1(v: Any) -> Any:
 
 
 def _Dashboard_variables_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Dashboard_variables_1(x) for x in v]
 
 
 def _Dashboard_grafana_version(v: Any) -> Any:
-    if type(v) is not int or v not in _Dashboard_grafana_version_c0: raise _CannotVouch
+    if type(v) is not int or v not in _Dashboard_grafana_version_c0:
+        raise _CannotVouch
     return v
 
 
 def _Dashboard_formats(v: Any) -> Any:
-    if type(v) is not str or v not in _Dashboard_formats_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Dashboard_formats_c0:
+        raise _CannotVouch
     return v
 
 
 def _Dashboard_formats_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Dashboard_formats(x) for x in v]
 
 
@@ -928,35 +1356,49 @@ def _Dashboard_rows(v: Any) -> Any:
 
 
 def _Dashboard_rows_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Dashboard_rows(x) for x in v]
 
 
 def _Dashboard_rows_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Dashboard_rows_1(v)
 
 
 def _build_Dashboard(d: Any) -> _Dashboard:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Dashboard_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Dashboard_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'title' in d: kw['title'] = _Dashboard_title_1(d['title'])
-    if 'uid' in d: kw['uid'] = _Dashboard_uid_2(d['uid'])
-    if 'tags' in d: kw['tags'] = _Dashboard_tags_1(d['tags'])
-    if 'time' in d: kw['time'] = _Dashboard_time_1(d['time'])
-    if 'refresh' in d: kw['refresh'] = _Dashboard_refresh_1(d['refresh'])
-    if 'variables' in d: kw['variables'] = _Dashboard_variables_2(d['variables'])
-    if 'grafana_version' in d: kw['grafana_version'] = _Dashboard_grafana_version(d['grafana_version'])
-    if 'formats' in d: kw['formats'] = _Dashboard_formats_1(d['formats'])
-    if 'rows' in d: kw['rows'] = _Dashboard_rows_2(d['rows'])
+    if "title" in d:
+        kw["title"] = _Dashboard_title_1(d["title"])
+    if "uid" in d:
+        kw["uid"] = _Dashboard_uid_2(d["uid"])
+    if "tags" in d:
+        kw["tags"] = _Dashboard_tags_1(d["tags"])
+    if "time" in d:
+        kw["time"] = _Dashboard_time_1(d["time"])
+    if "refresh" in d:
+        kw["refresh"] = _Dashboard_refresh_1(d["refresh"])
+    if "variables" in d:
+        kw["variables"] = _Dashboard_variables_2(d["variables"])
+    if "grafana_version" in d:
+        kw["grafana_version"] = _Dashboard_grafana_version(d["grafana_version"])
+    if "formats" in d:
+        kw["formats"] = _Dashboard_formats_1(d["formats"])
+    if "rows" in d:
+        kw["rows"] = _Dashboard_rows_2(d["rows"])
     o = _Dashboard(**kw).given(d)
     return o
 
 
 def _Routing_receivers(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -969,15 +1411,18 @@ def _Routing_receivers_2(v: Any) -> Any:
 
 
 def _Routing_receivers_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Routing_receivers_1(k): _Routing_receivers_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Routing_receivers_4(v: Any) -> Any:
     v = _Routing_receivers_3(v)
-    if len(v) < 1: raise _CannotVouch
+    if len(v) < 1:
+        raise _CannotVouch
     return v
 
 
@@ -986,12 +1431,14 @@ def _Routing_routes(v: Any) -> Any:
 
 
 def _Routing_routes_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Routing_routes(x) for x in v]
 
 
 def _Routing_default(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1000,12 +1447,14 @@ def _Routing_default_1(v: Any) -> Any:
 
 
 def _Routing_default_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Routing_default_1(v)
 
 
 def _Routing_group_by(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1014,7 +1463,8 @@ def _Routing_group_by_1(v: Any) -> Any:
 
 
 def _Routing_group_by_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Routing_group_by_1(x) for x in v]
 
 
@@ -1023,7 +1473,8 @@ def _Routing_group_by_3(v: Any) -> Any:
 
 
 def _Routing_timing(v: Any) -> Any:
-    if type(v) is not str or v not in _Routing_timing_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Routing_timing_c0:
+        raise _CannotVouch
     return v
 
 
@@ -1032,20 +1483,24 @@ def _Routing_timing_1(v: Any) -> Any:
 
 
 def _Routing_timing_2(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Routing_timing(k): _Routing_timing_1(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Routing_mute(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Routing_mute_1(v: Any) -> Any:
     v = _Routing_mute(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Routing_mute_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Routing_mute_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
@@ -1054,29 +1509,41 @@ def _Routing_mute_2(v: Any) -> Any:
 
 
 def _Routing_mute_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Routing_mute_1(k): _Routing_mute_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Routing_inhibit(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _build_Routing(d: Any) -> _Routing:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Routing_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Routing_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'receivers' in d: kw['receivers'] = _Routing_receivers_4(d['receivers'])
-    if 'routes' in d: kw['routes'] = _Routing_routes_1(d['routes'])
-    if 'default' in d: kw['default'] = _Routing_default_2(d['default'])
-    if 'group_by' in d: kw['group_by'] = _Routing_group_by_3(d['group_by'])
-    if 'timing' in d: kw['timing'] = _Routing_timing_2(d['timing'])
-    if 'mute' in d: kw['mute'] = _Routing_mute_3(d['mute'])
-    if 'inhibit' in d: kw['inhibit'] = _Routing_inhibit(d['inhibit'])
+    if "receivers" in d:
+        kw["receivers"] = _Routing_receivers_4(d["receivers"])
+    if "routes" in d:
+        kw["routes"] = _Routing_routes_1(d["routes"])
+    if "default" in d:
+        kw["default"] = _Routing_default_2(d["default"])
+    if "group_by" in d:
+        kw["group_by"] = _Routing_group_by_3(d["group_by"])
+    if "timing" in d:
+        kw["timing"] = _Routing_timing_2(d["timing"])
+    if "mute" in d:
+        kw["mute"] = _Routing_mute_3(d["mute"])
+    if "inhibit" in d:
+        kw["inhibit"] = _Routing_inhibit(d["inhibit"])
     o = _Routing(**kw).given(d)
     return o
 
@@ -1154,25 +1621,37 @@ def _Targets_grafana_alerting_1(v: Any) -> Any:
 
 
 def _build_Targets(d: Any) -> _Targets:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Targets_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Targets_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'prometheus' in d: kw['prometheus'] = _Targets_prometheus_1(d['prometheus'])
-    if 'grafana' in d: kw['grafana'] = _Targets_grafana_1(d['grafana'])
-    if 'alertmanager' in d: kw['alertmanager'] = _Targets_alertmanager_1(d['alertmanager'])
-    if 'runbook' in d: kw['runbook'] = _Targets_runbook_1(d['runbook'])
-    if 'kubernetes' in d: kw['kubernetes'] = _Targets_kubernetes_1(d['kubernetes'])
-    if 'mimir' in d: kw['mimir'] = _Targets_mimir_1(d['mimir'])
-    if 'thanos' in d: kw['thanos'] = _Targets_thanos_1(d['thanos'])
-    if 'victoriametrics' in d: kw['victoriametrics'] = _Targets_victoriametrics_1(d['victoriametrics'])
-    if 'grafana_alerting' in d: kw['grafana_alerting'] = _Targets_grafana_alerting_1(d['grafana_alerting'])
+    if "prometheus" in d:
+        kw["prometheus"] = _Targets_prometheus_1(d["prometheus"])
+    if "grafana" in d:
+        kw["grafana"] = _Targets_grafana_1(d["grafana"])
+    if "alertmanager" in d:
+        kw["alertmanager"] = _Targets_alertmanager_1(d["alertmanager"])
+    if "runbook" in d:
+        kw["runbook"] = _Targets_runbook_1(d["runbook"])
+    if "kubernetes" in d:
+        kw["kubernetes"] = _Targets_kubernetes_1(d["kubernetes"])
+    if "mimir" in d:
+        kw["mimir"] = _Targets_mimir_1(d["mimir"])
+    if "thanos" in d:
+        kw["thanos"] = _Targets_thanos_1(d["thanos"])
+    if "victoriametrics" in d:
+        kw["victoriametrics"] = _Targets_victoriametrics_1(d["victoriametrics"])
+    if "grafana_alerting" in d:
+        kw["grafana_alerting"] = _Targets_grafana_alerting_1(d["grafana_alerting"])
     o = _Targets(**kw).given(d)
     return o
 
 
 def _Links_grafana(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1181,12 +1660,14 @@ def _Links_grafana_1(v: Any) -> Any:
 
 
 def _Links_grafana_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Links_grafana_1(v)
 
 
 def _Links_runbooks(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1195,23 +1676,30 @@ def _Links_runbooks_1(v: Any) -> Any:
 
 
 def _Links_runbooks_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Links_runbooks_1(v)
 
 
 def _Links_folder(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _build_Links(d: Any) -> _Links:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Links_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Links_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'grafana' in d: kw['grafana'] = _Links_grafana_2(d['grafana'])
-    if 'runbooks' in d: kw['runbooks'] = _Links_runbooks_2(d['runbooks'])
-    if 'folder' in d: kw['folder'] = _Links_folder(d['folder'])
+    if "grafana" in d:
+        kw["grafana"] = _Links_grafana_2(d["grafana"])
+    if "runbooks" in d:
+        kw["runbooks"] = _Links_runbooks_2(d["runbooks"])
+    if "folder" in d:
+        kw["folder"] = _Links_folder(d["folder"])
     o = _Links(**kw).given(d)
     return o
 
@@ -1225,7 +1713,8 @@ def _Sli_bad_1(v: Any) -> Any:
 
 
 def _Sli_bad_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_bad_1(v)
 
 
@@ -1238,7 +1727,8 @@ def _Sli_good_1(v: Any) -> Any:
 
 
 def _Sli_good_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_good_1(v)
 
 
@@ -1251,7 +1741,8 @@ def _Sli_total_1(v: Any) -> Any:
 
 
 def _Sli_total_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_total_1(v)
 
 
@@ -1264,12 +1755,14 @@ def _Sli_latency_1(v: Any) -> Any:
 
 
 def _Sli_latency_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_latency_1(v)
 
 
 def _Sli_below(v: Any) -> Any:
-    if type(v) is not _Threshold: raise _CannotVouch
+    if type(v) is not _Threshold:
+        raise _CannotVouch
     return v
 
 
@@ -1278,7 +1771,8 @@ def _Sli_below_1(v: Any) -> Any:
 
 
 def _Sli_below_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_below_1(v)
 
 
@@ -1291,32 +1785,44 @@ def _Sli_up_1(v: Any) -> Any:
 
 
 def _Sli_up_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_up_1(v)
 
 
 def _Sli_error_ratio(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Sli_error_ratio_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Sli_error_ratio(v)
 
 
 def _build_Sli(d: Any) -> _Sli:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Sli_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Sli_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'bad' in d: kw['bad'] = _Sli_bad_2(d['bad'])
-    if 'good' in d: kw['good'] = _Sli_good_2(d['good'])
-    if 'total' in d: kw['total'] = _Sli_total_2(d['total'])
-    if 'latency' in d: kw['latency'] = _Sli_latency_2(d['latency'])
-    if 'below' in d: kw['below'] = _Sli_below_2(d['below'])
-    if 'up' in d: kw['up'] = _Sli_up_2(d['up'])
-    if 'error_ratio' in d: kw['error_ratio'] = _Sli_error_ratio_1(d['error_ratio'])
+    if "bad" in d:
+        kw["bad"] = _Sli_bad_2(d["bad"])
+    if "good" in d:
+        kw["good"] = _Sli_good_2(d["good"])
+    if "total" in d:
+        kw["total"] = _Sli_total_2(d["total"])
+    if "latency" in d:
+        kw["latency"] = _Sli_latency_2(d["latency"])
+    if "below" in d:
+        kw["below"] = _Sli_below_2(d["below"])
+    if "up" in d:
+        kw["up"] = _Sli_up_2(d["up"])
+    if "error_ratio" in d:
+        kw["error_ratio"] = _Sli_error_ratio_1(d["error_ratio"])
     o = _Sli(**kw).given(d)
     o = _sli_one_kind(o)
     return o
@@ -1331,7 +1837,8 @@ def _SloAlerting_ticket(v: Any) -> Any:
 
 
 def _SloAlerting_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1344,14 +1851,17 @@ def _SloAlerting_labels_2(v: Any) -> Any:
 
 
 def _SloAlerting_labels_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_SloAlerting_labels_1(k): _SloAlerting_labels_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _SloAlerting_annotations(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1360,45 +1870,58 @@ def _SloAlerting_annotations_1(v: Any) -> Any:
 
 
 def _SloAlerting_annotations_2(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_SloAlerting_annotations_1(k): _SloAlerting_annotations(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _build_SloAlerting(d: Any) -> _SloAlerting:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _SloAlerting_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _SloAlerting_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'page' in d: kw['page'] = _SloAlerting_page(d['page'])
-    if 'ticket' in d: kw['ticket'] = _SloAlerting_ticket(d['ticket'])
-    if 'labels' in d: kw['labels'] = _SloAlerting_labels_3(d['labels'])
-    if 'annotations' in d: kw['annotations'] = _SloAlerting_annotations_2(d['annotations'])
+    if "page" in d:
+        kw["page"] = _SloAlerting_page(d["page"])
+    if "ticket" in d:
+        kw["ticket"] = _SloAlerting_ticket(d["ticket"])
+    if "labels" in d:
+        kw["labels"] = _SloAlerting_labels_3(d["labels"])
+    if "annotations" in d:
+        kw["annotations"] = _SloAlerting_annotations_2(d["annotations"])
     o = _SloAlerting(**kw).given(d)
     return o
 
 
 def _Condition_quantile(v: Any) -> Any:
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _Condition_quantile_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_quantile(v)
 
 
 def _Condition_quantile_2(v: Any) -> Any:
     v = _Condition_quantile_1(v)
-    if v is not None and not v > 0: raise _CannotVouch
+    if v is not None and not v > 0:
+        raise _CannotVouch
     return v
 
 
 def _Condition_quantile_3(v: Any) -> Any:
     v = _Condition_quantile_2(v)
-    if v is not None and not v < 1: raise _CannotVouch
+    if v is not None and not v < 1:
+        raise _CannotVouch
     return v
 
 
@@ -1411,7 +1934,8 @@ def _Condition_of_1(v: Any) -> Any:
 
 
 def _Condition_of_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_of_1(v)
 
 
@@ -1424,7 +1948,8 @@ def _Condition_rate_1(v: Any) -> Any:
 
 
 def _Condition_rate_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_rate_1(v)
 
 
@@ -1433,7 +1958,8 @@ def _Condition_ratio(v: Any) -> Any:
 
 
 def _Condition_ratio_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_ratio(v)
 
 
@@ -1446,17 +1972,20 @@ def _Condition_state_1(v: Any) -> Any:
 
 
 def _Condition_state_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_state_1(v)
 
 
 def _Condition_is_(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Condition_is__1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_is_(v)
 
 
@@ -1469,7 +1998,8 @@ def _Condition_value_1(v: Any) -> Any:
 
 
 def _Condition_value_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_value_1(v)
 
 
@@ -1482,32 +2012,38 @@ def _Condition_absent_1(v: Any) -> Any:
 
 
 def _Condition_absent_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_absent_1(v)
 
 
 def _Condition_promql(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Condition_promql_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_promql(v)
 
 
 def _Condition_unit(v: Any) -> Any:
-    if type(v) is not str or v not in _Condition_unit_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Condition_unit_c0:
+        raise _CannotVouch
     return v
 
 
 def _Condition_unit_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_unit(v)
 
 
 def _Condition_above(v: Any) -> Any:
-    if type(v) is not _Threshold: raise _CannotVouch
+    if type(v) is not _Threshold:
+        raise _CannotVouch
     return v
 
 
@@ -1516,12 +2052,14 @@ def _Condition_above_1(v: Any) -> Any:
 
 
 def _Condition_above_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_above_1(v)
 
 
 def _Condition_below(v: Any) -> Any:
-    if type(v) is not _Threshold: raise _CannotVouch
+    if type(v) is not _Threshold:
+        raise _CannotVouch
     return v
 
 
@@ -1530,28 +2068,43 @@ def _Condition_below_1(v: Any) -> Any:
 
 
 def _Condition_below_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Condition_below_1(v)
 
 
 def _build_Condition(d: Any) -> _Condition:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Condition_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Condition_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'quantile' in d: kw['quantile'] = _quantile_estimable(_Condition_quantile_3(d['quantile']))
-    if 'of' in d: kw['of'] = _Condition_of_2(d['of'])
-    if 'rate' in d: kw['rate'] = _Condition_rate_2(d['rate'])
-    if 'ratio' in d: kw['ratio'] = _Condition_ratio_1(d['ratio'])
-    if 'state' in d: kw['state'] = _Condition_state_2(d['state'])
-    if 'is' in d: kw['is_'] = _Condition_is__1(d['is'])
-    if 'value' in d: kw['value'] = _Condition_value_2(d['value'])
-    if 'absent' in d: kw['absent'] = _Condition_absent_2(d['absent'])
-    if 'promql' in d: kw['promql'] = _Condition_promql_1(d['promql'])
-    if 'unit' in d: kw['unit'] = _Condition_unit_1(d['unit'])
-    if 'above' in d: kw['above'] = _Condition_above_2(d['above'])
-    if 'below' in d: kw['below'] = _Condition_below_2(d['below'])
-    o = _Condition(**kw).given({_Condition_c1.get(k, k) for k in d})
+    if "quantile" in d:
+        kw["quantile"] = _quantile_estimable(_Condition_quantile_3(d["quantile"]))
+    if "of" in d:
+        kw["of"] = _Condition_of_2(d["of"])
+    if "rate" in d:
+        kw["rate"] = _Condition_rate_2(d["rate"])
+    if "ratio" in d:
+        kw["ratio"] = _Condition_ratio_1(d["ratio"])
+    if "state" in d:
+        kw["state"] = _Condition_state_2(d["state"])
+    if "is" in d:
+        kw["is_"] = _Condition_is__1(d["is"])
+    if "value" in d:
+        kw["value"] = _Condition_value_2(d["value"])
+    if "absent" in d:
+        kw["absent"] = _Condition_absent_2(d["absent"])
+    if "promql" in d:
+        kw["promql"] = _Condition_promql_1(d["promql"])
+    if "unit" in d:
+        kw["unit"] = _Condition_unit_1(d["unit"])
+    if "above" in d:
+        kw["above"] = _Condition_above_2(d["above"])
+    if "below" in d:
+        kw["below"] = _Condition_below_2(d["below"])
+    o = _Condition(**kw).given({_Condition_c1[k] if k in _Condition_c1 else k for k in d})
     o = _condition_one_kind(o)
     return o
 
@@ -1561,7 +2114,8 @@ def _AlertTest_firing(v: Any) -> Any:
 
 
 def _AlertTest_firing_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_AlertTest_firing(x) for x in v]
 
 
@@ -1570,12 +2124,14 @@ def _AlertTest_quiet(v: Any) -> Any:
 
 
 def _AlertTest_quiet_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_AlertTest_quiet(x) for x in v]
 
 
 def _AlertTest_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1588,43 +2144,56 @@ def _AlertTest_labels_2(v: Any) -> Any:
 
 
 def _AlertTest_labels_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_AlertTest_labels_1(k): _AlertTest_labels_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _AlertTest_value(v: Any) -> Any:
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _AlertTest_value_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _AlertTest_value(v)
 
 
 def _build_AlertTest(d: Any) -> _AlertTest:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _AlertTest_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _AlertTest_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'firing' in d: kw['firing'] = _AlertTest_firing_1(d['firing'])
-    if 'quiet' in d: kw['quiet'] = _AlertTest_quiet_1(d['quiet'])
-    if 'labels' in d: kw['labels'] = _AlertTest_labels_3(d['labels'])
-    if 'value' in d: kw['value'] = _AlertTest_value_1(d['value'])
+    if "firing" in d:
+        kw["firing"] = _AlertTest_firing_1(d["firing"])
+    if "quiet" in d:
+        kw["quiet"] = _AlertTest_quiet_1(d["quiet"])
+    if "labels" in d:
+        kw["labels"] = _AlertTest_labels_3(d["labels"])
+    if "value" in d:
+        kw["value"] = _AlertTest_value_1(d["value"])
     o = _AlertTest(**kw).given(d)
     return o
 
 
 def _Row_title(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Row_collapsed(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
@@ -1633,24 +2202,31 @@ def _Row_panels(v: Any) -> Any:
 
 
 def _Row_panels_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Row_panels(x) for x in v]
 
 
 def _Row_panels_2(v: Any) -> Any:
     v = _Row_panels_1(v)
-    if len(v) < 1: raise _CannotVouch
+    if len(v) < 1:
+        raise _CannotVouch
     return v
 
 
 def _build_Row(d: Any) -> _Row:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Row_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Row_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'title' in d: kw['title'] = _Row_title(d['title'])
-    if 'collapsed' in d: kw['collapsed'] = _Row_collapsed(d['collapsed'])
-    if 'panels' in d: kw['panels'] = _Row_panels_2(d['panels'])
+    if "title" in d:
+        kw["title"] = _Row_title(d["title"])
+    if "collapsed" in d:
+        kw["collapsed"] = _Row_collapsed(d["collapsed"])
+    if "panels" in d:
+        kw["panels"] = _Row_panels_2(d["panels"])
     o = _Row(**kw).given(d)
     return o
 
@@ -1664,7 +2240,8 @@ def _Receiver_slack_1(v: Any) -> Any:
 
 
 def _Receiver_slack_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Receiver_slack_1(v)
 
 
@@ -1677,7 +2254,8 @@ def _Receiver_pagerduty_1(v: Any) -> Any:
 
 
 def _Receiver_pagerduty_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Receiver_pagerduty_1(v)
 
 
@@ -1686,7 +2264,8 @@ def _Receiver_webhook(v: Any) -> Any:
 
 
 def _Receiver_webhook_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Receiver_webhook(v)
 
 
@@ -1699,7 +2278,8 @@ def _Receiver_email_1(v: Any) -> Any:
 
 
 def _Receiver_email_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Receiver_email_1(v)
 
 
@@ -1712,37 +2292,48 @@ def _Receiver_opsgenie_1(v: Any) -> Any:
 
 
 def _Receiver_opsgenie_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Receiver_opsgenie_1(v)
 
 
 def _build_Receiver(d: Any) -> _Receiver:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Receiver_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Receiver_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'slack' in d: kw['slack'] = _Receiver_slack_2(d['slack'])
-    if 'pagerduty' in d: kw['pagerduty'] = _Receiver_pagerduty_2(d['pagerduty'])
-    if 'webhook' in d: kw['webhook'] = _Receiver_webhook_1(d['webhook'])
-    if 'email' in d: kw['email'] = _Receiver_email_2(d['email'])
-    if 'opsgenie' in d: kw['opsgenie'] = _Receiver_opsgenie_2(d['opsgenie'])
+    if "slack" in d:
+        kw["slack"] = _Receiver_slack_2(d["slack"])
+    if "pagerduty" in d:
+        kw["pagerduty"] = _Receiver_pagerduty_2(d["pagerduty"])
+    if "webhook" in d:
+        kw["webhook"] = _Receiver_webhook_1(d["webhook"])
+    if "email" in d:
+        kw["email"] = _Receiver_email_2(d["email"])
+    if "opsgenie" in d:
+        kw["opsgenie"] = _Receiver_opsgenie_2(d["opsgenie"])
     o = _Receiver(**kw).given(d)
     o = _receiver_one_kind(o)
     return o
 
 
 def _Route_severity(v: Any) -> Any:
-    if type(v) is not str or v not in _Route_severity_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Route_severity_c0:
+        raise _CannotVouch
     return v
 
 
 def _Route_severity_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Route_severity(v)
 
 
 def _Route_match(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1751,7 +2342,8 @@ def _Route_match_1(v: Any) -> Any:
 
 
 def _Route_match_2(v: Any) -> Any:
-    if type(v) is not _Matcher: raise _CannotVouch
+    if type(v) is not _Matcher:
+        raise _CannotVouch
     return v
 
 
@@ -1760,9 +2352,11 @@ def _Route_match_3(v: Any) -> Any:
 
 
 def _Route_match_4(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Route_match_1(k): _Route_match_3(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -1771,7 +2365,8 @@ def _Route_match_5(v: Any) -> Any:
 
 
 def _Route_to(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1780,7 +2375,8 @@ def _Route_to_1(v: Any) -> Any:
 
 
 def _Route_to_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Route_to_1(x) for x in v]
 
 
@@ -1789,32 +2385,38 @@ def _Route_to_3(v: Any) -> Any:
 
 
 def _Route_continue_(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _Route_mute_when(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Route_mute_when_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Route_mute_when(x) for x in v]
 
 
 def _Route_active_when(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Route_active_when_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Route_active_when(x) for x in v]
 
 
 def _Route_group_by(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1823,17 +2425,20 @@ def _Route_group_by_1(v: Any) -> Any:
 
 
 def _Route_group_by_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Route_group_by_1(x) for x in v]
 
 
 def _Route_group_by_3(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Route_group_by_2(v)
 
 
 def _Route_group_wait(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -1842,12 +2447,14 @@ def _Route_group_wait_1(v: Any) -> Any:
 
 
 def _Route_group_wait_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Route_group_wait_1(v)
 
 
 def _Route_group_interval(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -1856,12 +2463,14 @@ def _Route_group_interval_1(v: Any) -> Any:
 
 
 def _Route_group_interval_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Route_group_interval_1(v)
 
 
 def _Route_repeat_interval(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -1870,31 +2479,45 @@ def _Route_repeat_interval_1(v: Any) -> Any:
 
 
 def _Route_repeat_interval_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Route_repeat_interval_1(v)
 
 
 def _build_Route(d: Any) -> _Route:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Route_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Route_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'severity' in d: kw['severity'] = _Route_severity_1(d['severity'])
-    if 'match' in d: kw['match'] = _Route_match_5(d['match'])
-    if 'to' in d: kw['to'] = _Route_to_3(d['to'])
-    if 'continue' in d: kw['continue_'] = _Route_continue_(d['continue'])
-    if 'mute_when' in d: kw['mute_when'] = _Route_mute_when_1(d['mute_when'])
-    if 'active_when' in d: kw['active_when'] = _Route_active_when_1(d['active_when'])
-    if 'group_by' in d: kw['group_by'] = _Route_group_by_3(d['group_by'])
-    if 'group_wait' in d: kw['group_wait'] = _Route_group_wait_2(d['group_wait'])
-    if 'group_interval' in d: kw['group_interval'] = _Route_group_interval_2(d['group_interval'])
-    if 'repeat_interval' in d: kw['repeat_interval'] = _Route_repeat_interval_2(d['repeat_interval'])
-    o = _Route(**kw).given({_Route_c1.get(k, k) for k in d})
+    if "severity" in d:
+        kw["severity"] = _Route_severity_1(d["severity"])
+    if "match" in d:
+        kw["match"] = _Route_match_5(d["match"])
+    if "to" in d:
+        kw["to"] = _Route_to_3(d["to"])
+    if "continue" in d:
+        kw["continue_"] = _Route_continue_(d["continue"])
+    if "mute_when" in d:
+        kw["mute_when"] = _Route_mute_when_1(d["mute_when"])
+    if "active_when" in d:
+        kw["active_when"] = _Route_active_when_1(d["active_when"])
+    if "group_by" in d:
+        kw["group_by"] = _Route_group_by_3(d["group_by"])
+    if "group_wait" in d:
+        kw["group_wait"] = _Route_group_wait_2(d["group_wait"])
+    if "group_interval" in d:
+        kw["group_interval"] = _Route_group_interval_2(d["group_interval"])
+    if "repeat_interval" in d:
+        kw["repeat_interval"] = _Route_repeat_interval_2(d["repeat_interval"])
+    o = _Route(**kw).given({_Route_c1[k] if k in _Route_c1 else k for k in d})
     return o
 
 
 def _Timing_group_wait(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -1903,12 +2526,14 @@ def _Timing_group_wait_1(v: Any) -> Any:
 
 
 def _Timing_group_wait_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Timing_group_wait_1(v)
 
 
 def _Timing_group_interval(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -1917,12 +2542,14 @@ def _Timing_group_interval_1(v: Any) -> Any:
 
 
 def _Timing_group_interval_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Timing_group_interval_1(v)
 
 
 def _Timing_repeat_interval(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -1931,56 +2558,69 @@ def _Timing_repeat_interval_1(v: Any) -> Any:
 
 
 def _Timing_repeat_interval_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Timing_repeat_interval_1(v)
 
 
 def _build_Timing(d: Any) -> _Timing:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Timing_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Timing_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'group_wait' in d: kw['group_wait'] = _Timing_group_wait_2(d['group_wait'])
-    if 'group_interval' in d: kw['group_interval'] = _Timing_group_interval_2(d['group_interval'])
-    if 'repeat_interval' in d: kw['repeat_interval'] = _Timing_repeat_interval_2(d['repeat_interval'])
+    if "group_wait" in d:
+        kw["group_wait"] = _Timing_group_wait_2(d["group_wait"])
+    if "group_interval" in d:
+        kw["group_interval"] = _Timing_group_interval_2(d["group_interval"])
+    if "repeat_interval" in d:
+        kw["repeat_interval"] = _Timing_repeat_interval_2(d["repeat_interval"])
     o = _Timing(**kw).given(d)
     return o
 
 
 def _TimeInterval_weekdays(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _TimeInterval_weekdays_1(v: Any) -> Any:
     v = _TimeInterval_weekdays(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _TimeInterval_weekdays_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _TimeInterval_weekdays_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _TimeInterval_weekdays_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_TimeInterval_weekdays_1(x) for x in v]
 
 
 def _TimeInterval_times(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _TimeInterval_times_1(v: Any) -> Any:
     v = _TimeInterval_times(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _TimeInterval_times_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _TimeInterval_times_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _TimeInterval_times_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_TimeInterval_times_1(x) for x in v]
 
 
 def _TimeInterval_days_of_month(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -1989,12 +2629,14 @@ def _TimeInterval_days_of_month_1(v: Any) -> Any:
 
 
 def _TimeInterval_days_of_month_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_TimeInterval_days_of_month_1(x) for x in v]
 
 
 def _TimeInterval_months(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2003,12 +2645,14 @@ def _TimeInterval_months_1(v: Any) -> Any:
 
 
 def _TimeInterval_months_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_TimeInterval_months_1(x) for x in v]
 
 
 def _TimeInterval_years(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2017,33 +2661,45 @@ def _TimeInterval_years_1(v: Any) -> Any:
 
 
 def _TimeInterval_years_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_TimeInterval_years_1(x) for x in v]
 
 
 def _TimeInterval_location(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _build_TimeInterval(d: Any) -> _TimeInterval:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _TimeInterval_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _TimeInterval_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'weekdays' in d: kw['weekdays'] = _TimeInterval_weekdays_2(d['weekdays'])
-    if 'times' in d: kw['times'] = _start_before_end(_TimeInterval_times_2(d['times']))
-    if 'days_of_month' in d: kw['days_of_month'] = _TimeInterval_days_of_month_2(d['days_of_month'])
-    if 'months' in d: kw['months'] = _TimeInterval_months_2(d['months'])
-    if 'years' in d: kw['years'] = _TimeInterval_years_2(d['years'])
-    if 'location' in d: kw['location'] = _known_zone(_TimeInterval_location(d['location']))
+    if "weekdays" in d:
+        kw["weekdays"] = _TimeInterval_weekdays_2(d["weekdays"])
+    if "times" in d:
+        kw["times"] = _start_before_end(_TimeInterval_times_2(d["times"]))
+    if "days_of_month" in d:
+        kw["days_of_month"] = _TimeInterval_days_of_month_2(d["days_of_month"])
+    if "months" in d:
+        kw["months"] = _TimeInterval_months_2(d["months"])
+    if "years" in d:
+        kw["years"] = _TimeInterval_years_2(d["years"])
+    if "location" in d:
+        kw["location"] = _known_zone(_TimeInterval_location(d["location"]))
     o = _TimeInterval(**kw).given(d)
     return o
 
 
 def _build_Prometheus(d: Any) -> _Prometheus:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Prometheus_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Prometheus_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
     o = _Prometheus(**kw).given(d)
@@ -2051,8 +2707,10 @@ def _build_Prometheus(d: Any) -> _Prometheus:
 
 
 def _build_Grafana(d: Any) -> _Grafana:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Grafana_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Grafana_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
     o = _Grafana(**kw).given(d)
@@ -2060,8 +2718,10 @@ def _build_Grafana(d: Any) -> _Grafana:
 
 
 def _build_Alertmanager(d: Any) -> _Alertmanager:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Alertmanager_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Alertmanager_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
     o = _Alertmanager(**kw).given(d)
@@ -2069,8 +2729,10 @@ def _build_Alertmanager(d: Any) -> _Alertmanager:
 
 
 def _build_Runbook(d: Any) -> _Runbook:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Runbook_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Runbook_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
     o = _Runbook(**kw).given(d)
@@ -2078,18 +2740,21 @@ def _build_Runbook(d: Any) -> _Runbook:
 
 
 def _Kubernetes_namespace(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Kubernetes_namespace_1(v: Any) -> Any:
     v = _Kubernetes_namespace(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Kubernetes_namespace_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Kubernetes_namespace_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Kubernetes_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2102,138 +2767,175 @@ def _Kubernetes_labels_2(v: Any) -> Any:
 
 
 def _Kubernetes_labels_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Kubernetes_labels_1(k): _Kubernetes_labels_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Kubernetes_alertmanager_config(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _Kubernetes_secret(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Kubernetes_secret_1(v: Any) -> Any:
     v = _Kubernetes_secret(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Kubernetes_secret_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Kubernetes_secret_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Kubernetes_secret_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Kubernetes_secret_1(v)
 
 
 def _build_Kubernetes(d: Any) -> _Kubernetes:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Kubernetes_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Kubernetes_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'namespace' in d: kw['namespace'] = _Kubernetes_namespace_1(d['namespace'])
-    if 'labels' in d: kw['labels'] = _Kubernetes_labels_3(d['labels'])
-    if 'alertmanager_config' in d: kw['alertmanager_config'] = _Kubernetes_alertmanager_config(d['alertmanager_config'])
-    if 'secret' in d: kw['secret'] = _Kubernetes_secret_2(d['secret'])
+    if "namespace" in d:
+        kw["namespace"] = _Kubernetes_namespace_1(d["namespace"])
+    if "labels" in d:
+        kw["labels"] = _Kubernetes_labels_3(d["labels"])
+    if "alertmanager_config" in d:
+        kw["alertmanager_config"] = _Kubernetes_alertmanager_config(d["alertmanager_config"])
+    if "secret" in d:
+        kw["secret"] = _Kubernetes_secret_2(d["secret"])
     o = _Kubernetes(**kw).given(d)
     return o
 
 
 def _Mimir_tenant(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Mimir_tenant_1(v: Any) -> Any:
     v = _Mimir_tenant(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Mimir_tenant_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Mimir_tenant_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Mimir_namespace(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Mimir_namespace_1(v: Any) -> Any:
     v = _Mimir_namespace(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Mimir_namespace_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Mimir_namespace_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Mimir_namespace_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Mimir_namespace_1(v)
 
 
 def _Mimir_source_tenants(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Mimir_source_tenants_1(v: Any) -> Any:
     v = _Mimir_source_tenants(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Mimir_source_tenants_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Mimir_source_tenants_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Mimir_source_tenants_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Mimir_source_tenants_1(x) for x in v]
 
 
 def _build_Mimir(d: Any) -> _Mimir:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Mimir_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Mimir_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'tenant' in d: kw['tenant'] = _Mimir_tenant_1(d['tenant'])
-    if 'namespace' in d: kw['namespace'] = _Mimir_namespace_2(d['namespace'])
-    if 'source_tenants' in d: kw['source_tenants'] = _Mimir_source_tenants_2(d['source_tenants'])
+    if "tenant" in d:
+        kw["tenant"] = _Mimir_tenant_1(d["tenant"])
+    if "namespace" in d:
+        kw["namespace"] = _Mimir_namespace_2(d["namespace"])
+    if "source_tenants" in d:
+        kw["source_tenants"] = _Mimir_source_tenants_2(d["source_tenants"])
     o = _Mimir(**kw).given(d)
     return o
 
 
 def _Thanos_partial_response_strategy(v: Any) -> Any:
-    if type(v) is not str or v not in _Thanos_partial_response_strategy_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Thanos_partial_response_strategy_c0:
+        raise _CannotVouch
     return v
 
 
 def _Thanos_partial_response_strategy_1(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Thanos_partial_response_strategy_2(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_Thanos_partial_response_strategy_1(k): _Thanos_partial_response_strategy(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _Thanos_partial_response_strategy_3(v: Any) -> Any:
-    if v is None: return None
-    if type(v) in (str,): return _Thanos_partial_response_strategy(v)
-    if type(v) in (dict,): return _Thanos_partial_response_strategy_2(v)
+    if v is None:
+        return None
+    if type(v) in (str,):
+        return _Thanos_partial_response_strategy(v)
+    if type(v) in (dict,):
+        return _Thanos_partial_response_strategy_2(v)
     raise _CannotVouch
 
 
 def _build_Thanos(d: Any) -> _Thanos:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Thanos_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Thanos_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'partial_response_strategy' in d: kw['partial_response_strategy'] = _Thanos_partial_response_strategy_3(d['partial_response_strategy'])
+    if "partial_response_strategy" in d:
+        kw["partial_response_strategy"] = _Thanos_partial_response_strategy_3(d["partial_response_strategy"])
     o = _Thanos(**kw).given(d)
     return o
 
 
 def _build_VictoriaMetrics(d: Any) -> _VictoriaMetrics:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _VictoriaMetrics_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _VictoriaMetrics_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
     o = _VictoriaMetrics(**kw).given(d)
@@ -2241,57 +2943,71 @@ def _build_VictoriaMetrics(d: Any) -> _VictoriaMetrics:
 
 
 def _GrafanaAlerting_datasource_uid(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _GrafanaAlerting_datasource_uid_1(v: Any) -> Any:
     v = _GrafanaAlerting_datasource_uid(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _GrafanaAlerting_datasource_uid_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _GrafanaAlerting_datasource_uid_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _GrafanaAlerting_folder(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _GrafanaAlerting_folder_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _GrafanaAlerting_folder(v)
 
 
 def _GrafanaAlerting_interval(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _GrafanaAlerting_interval_1(v: Any) -> Any:
     v = _GrafanaAlerting_interval(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _GrafanaAlerting_interval_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _GrafanaAlerting_interval_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _GrafanaAlerting_root_contact_point(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _build_GrafanaAlerting(d: Any) -> _GrafanaAlerting:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _GrafanaAlerting_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _GrafanaAlerting_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'datasource_uid' in d: kw['datasource_uid'] = _GrafanaAlerting_datasource_uid_1(d['datasource_uid'])
-    if 'folder' in d: kw['folder'] = _GrafanaAlerting_folder_1(d['folder'])
-    if 'interval' in d: kw['interval'] = _GrafanaAlerting_interval_1(d['interval'])
-    if 'root_contact_point' in d: kw['root_contact_point'] = _GrafanaAlerting_root_contact_point(d['root_contact_point'])
+    if "datasource_uid" in d:
+        kw["datasource_uid"] = _GrafanaAlerting_datasource_uid_1(d["datasource_uid"])
+    if "folder" in d:
+        kw["folder"] = _GrafanaAlerting_folder_1(d["folder"])
+    if "interval" in d:
+        kw["interval"] = _GrafanaAlerting_interval_1(d["interval"])
+    if "root_contact_point" in d:
+        kw["root_contact_point"] = _GrafanaAlerting_root_contact_point(d["root_contact_point"])
     o = _GrafanaAlerting(**kw).given(d)
     return o
 
 
 def _MetricRef_metric(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2300,7 +3016,8 @@ def _MetricRef_metric_1(v: Any) -> Any:
 
 
 def _MetricRef_where(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2309,7 +3026,8 @@ def _MetricRef_where_1(v: Any) -> Any:
 
 
 def _MetricRef_where_2(v: Any) -> Any:
-    if type(v) is not _Matcher: raise _CannotVouch
+    if type(v) is not _Matcher:
+        raise _CannotVouch
     return v
 
 
@@ -2318,9 +3036,11 @@ def _MetricRef_where_3(v: Any) -> Any:
 
 
 def _MetricRef_where_4(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_MetricRef_where_1(k): _MetricRef_where_3(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
@@ -2329,7 +3049,8 @@ def _MetricRef_where_5(v: Any) -> Any:
 
 
 def _MetricRef_by(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2338,39 +3059,49 @@ def _MetricRef_by_1(v: Any) -> Any:
 
 
 def _MetricRef_by_2(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_MetricRef_by_1(x) for x in v]
 
 
 def _build_MetricRef(d: Any) -> _MetricRef:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _MetricRef_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _MetricRef_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'metric' in d: kw['metric'] = _MetricRef_metric_1(d['metric'])
-    if 'where' in d: kw['where'] = _MetricRef_where_5(d['where'])
-    if 'by' in d: kw['by'] = _MetricRef_by_2(d['by'])
+    if "metric" in d:
+        kw["metric"] = _MetricRef_metric_1(d["metric"])
+    if "where" in d:
+        kw["where"] = _MetricRef_where_5(d["where"])
+    if "by" in d:
+        kw["by"] = _MetricRef_by_2(d["by"])
     o = _MetricRef(**kw).given(d)
     return o
 
 
 def _BurnTier_enabled(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _BurnTier_severity(v: Any) -> Any:
-    if type(v) is not str or v not in _BurnTier_severity_c0: raise _CannotVouch
+    if type(v) is not str or v not in _BurnTier_severity_c0:
+        raise _CannotVouch
     return v
 
 
 def _BurnTier_severity_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _BurnTier_severity(v)
 
 
 def _BurnTier_for_(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -2379,12 +3110,14 @@ def _BurnTier_for__1(v: Any) -> Any:
 
 
 def _BurnTier_for__2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _BurnTier_for__1(v)
 
 
 def _BurnTier_keep_firing_for(v: Any) -> Any:
-    if type(v) is not _Duration: raise _CannotVouch
+    if type(v) is not _Duration:
+        raise _CannotVouch
     return v
 
 
@@ -2393,12 +3126,14 @@ def _BurnTier_keep_firing_for_1(v: Any) -> Any:
 
 
 def _BurnTier_keep_firing_for_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _BurnTier_keep_firing_for_1(v)
 
 
 def _BurnTier_labels(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2411,14 +3146,17 @@ def _BurnTier_labels_2(v: Any) -> Any:
 
 
 def _BurnTier_labels_3(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_BurnTier_labels_1(k): _BurnTier_labels_2(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _BurnTier_annotations(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2427,52 +3165,70 @@ def _BurnTier_annotations_1(v: Any) -> Any:
 
 
 def _BurnTier_annotations_2(v: Any) -> Any:
-    if type(v) is not dict: raise _CannotVouch
+    if type(v) is not dict:
+        raise _CannotVouch
     r = {_BurnTier_annotations_1(k): _BurnTier_annotations(x) for k, x in v.items()}
-    if len(r) != len(v): raise _CannotVouch
+    if len(r) != len(v):
+        raise _CannotVouch
     return r
 
 
 def _BurnTier_summary(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _BurnTier_summary_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _BurnTier_summary(v)
 
 
 def _BurnTier_description(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _BurnTier_description_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _BurnTier_description(v)
 
 
 def _BurnTier_runbook(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _build_BurnTier(d: Any) -> _BurnTier:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _BurnTier_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _BurnTier_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'enabled' in d: kw['enabled'] = _BurnTier_enabled(d['enabled'])
-    if 'severity' in d: kw['severity'] = _BurnTier_severity_1(d['severity'])
-    if 'for' in d: kw['for_'] = _BurnTier_for__2(d['for'])
-    if 'keep_firing_for' in d: kw['keep_firing_for'] = _BurnTier_keep_firing_for_2(d['keep_firing_for'])
-    if 'labels' in d: kw['labels'] = _BurnTier_labels_3(d['labels'])
-    if 'annotations' in d: kw['annotations'] = _BurnTier_annotations_2(d['annotations'])
-    if 'summary' in d: kw['summary'] = _BurnTier_summary_1(d['summary'])
-    if 'description' in d: kw['description'] = _BurnTier_description_1(d['description'])
-    if 'runbook' in d: kw['runbook'] = _BurnTier_runbook(d['runbook'])
-    o = _BurnTier(**kw).given({_BurnTier_c1.get(k, k) for k in d})
+    if "enabled" in d:
+        kw["enabled"] = _BurnTier_enabled(d["enabled"])
+    if "severity" in d:
+        kw["severity"] = _BurnTier_severity_1(d["severity"])
+    if "for" in d:
+        kw["for_"] = _BurnTier_for__2(d["for"])
+    if "keep_firing_for" in d:
+        kw["keep_firing_for"] = _BurnTier_keep_firing_for_2(d["keep_firing_for"])
+    if "labels" in d:
+        kw["labels"] = _BurnTier_labels_3(d["labels"])
+    if "annotations" in d:
+        kw["annotations"] = _BurnTier_annotations_2(d["annotations"])
+    if "summary" in d:
+        kw["summary"] = _BurnTier_summary_1(d["summary"])
+    if "description" in d:
+        kw["description"] = _BurnTier_description_1(d["description"])
+    if "runbook" in d:
+        kw["runbook"] = _BurnTier_runbook(d["runbook"])
+    o = _BurnTier(**kw).given({_BurnTier_c1[k] if k in _BurnTier_c1 else k for k in d})
     return o
 
 
@@ -2493,33 +3249,43 @@ def _RatioOf_total_1(v: Any) -> Any:
 
 
 def _build_RatioOf(d: Any) -> _RatioOf:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _RatioOf_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _RatioOf_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'bad' in d: kw['bad'] = _RatioOf_bad_1(d['bad'])
-    if 'total' in d: kw['total'] = _RatioOf_total_1(d['total'])
+    if "bad" in d:
+        kw["bad"] = _RatioOf_bad_1(d["bad"])
+    if "total" in d:
+        kw["total"] = _RatioOf_total_1(d["total"])
     o = _RatioOf(**kw).given(d)
     return o
 
 
 def _TestSeries_series(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _TestSeries_values(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _build_TestSeries(d: Any) -> _TestSeries:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _TestSeries_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _TestSeries_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'series' in d: kw['series'] = _TestSeries_series(d['series'])
-    if 'values' in d: kw['values'] = _TestSeries_values(d['values'])
+    if "series" in d:
+        kw["series"] = _TestSeries_series(d["series"])
+    if "values" in d:
+        kw["values"] = _TestSeries_values(d["values"])
     o = _TestSeries(**kw).given(d)
     return o
 
@@ -2533,7 +3299,8 @@ def _Panel_heatmap_1(v: Any) -> Any:
 
 
 def _Panel_heatmap_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_heatmap_1(v)
 
 
@@ -2546,7 +3313,8 @@ def _Panel_percentiles_1(v: Any) -> Any:
 
 
 def _Panel_percentiles_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_percentiles_1(v)
 
 
@@ -2559,7 +3327,8 @@ def _Panel_histogram_1(v: Any) -> Any:
 
 
 def _Panel_histogram_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_histogram_1(v)
 
 
@@ -2572,7 +3341,8 @@ def _Panel_rate_1(v: Any) -> Any:
 
 
 def _Panel_rate_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_rate_1(v)
 
 
@@ -2585,7 +3355,8 @@ def _Panel_error_ratio_1(v: Any) -> Any:
 
 
 def _Panel_error_ratio_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_error_ratio_1(v)
 
 
@@ -2598,7 +3369,8 @@ def _Panel_timeline_1(v: Any) -> Any:
 
 
 def _Panel_timeline_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_timeline_1(v)
 
 
@@ -2611,7 +3383,8 @@ def _Panel_stat_1(v: Any) -> Any:
 
 
 def _Panel_stat_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_stat_1(v)
 
 
@@ -2624,37 +3397,44 @@ def _Panel_gauge_1(v: Any) -> Any:
 
 
 def _Panel_gauge_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_gauge_1(v)
 
 
 def _Panel_slo(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Panel_slo_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_slo(v)
 
 
 def _Panel_text(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Panel_text_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_text(v)
 
 
 def _Panel_promql(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Panel_promql_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_promql(v)
 
 
@@ -2667,7 +3447,8 @@ def _Panel_total_1(v: Any) -> Any:
 
 
 def _Panel_total_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_total_1(v)
 
 
@@ -2680,178 +3461,233 @@ def _Panel_of_1(v: Any) -> Any:
 
 
 def _Panel_of_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_of_1(v)
 
 
 def _Panel_unit(v: Any) -> Any:
-    if type(v) is not str or v not in _Panel_unit_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Panel_unit_c0:
+        raise _CannotVouch
     return v
 
 
 def _Panel_unit_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_unit(v)
 
 
 def _Panel_legend(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Panel_legend_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_legend(v)
 
 
 def _Panel_display(v: Any) -> Any:
-    if type(v) is not str or v not in _Panel_display_c0: raise _CannotVouch
+    if type(v) is not str or v not in _Panel_display_c0:
+        raise _CannotVouch
     return v
 
 
 def _Panel_min(v: Any) -> Any:
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _Panel_min_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_min(v)
 
 
 def _Panel_max(v: Any) -> Any:
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _Panel_max_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_max(v)
 
 
 def _Panel_title(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Panel_title_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_title(v)
 
 
 def _Panel_description(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Panel_description_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_description(v)
 
 
 def _Panel_quantiles(v: Any) -> Any:
-    if type(v) is float: return v
-    if type(v) is int and -2**53 <= v <= 2**53: return float(v)
+    if type(v) is float:
+        return v
+    if type(v) is int and -(2**53) <= v <= 2**53:
+        return float(v)
     raise _CannotVouch
 
 
 def _Panel_quantiles_1(v: Any) -> Any:
-    if type(v) is not list: raise _CannotVouch
+    if type(v) is not list:
+        raise _CannotVouch
     return [_Panel_quantiles(x) for x in v]
 
 
 def _Panel_width(v: Any) -> Any:
-    if type(v) is not int: raise _CannotVouch
+    if type(v) is not int:
+        raise _CannotVouch
     return v
 
 
 def _Panel_width_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_width(v)
 
 
 def _Panel_width_2(v: Any) -> Any:
     v = _Panel_width_1(v)
-    if v is not None and not v >= 1: raise _CannotVouch
+    if v is not None and not v >= 1:
+        raise _CannotVouch
     return v
 
 
 def _Panel_width_3(v: Any) -> Any:
     v = _Panel_width_2(v)
-    if v is not None and not v <= 24: raise _CannotVouch
+    if v is not None and not v <= 24:
+        raise _CannotVouch
     return v
 
 
 def _Panel_height(v: Any) -> Any:
-    if type(v) is not int: raise _CannotVouch
+    if type(v) is not int:
+        raise _CannotVouch
     return v
 
 
 def _Panel_height_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Panel_height(v)
 
 
 def _Panel_height_2(v: Any) -> Any:
     v = _Panel_height_1(v)
-    if v is not None and not v >= 1: raise _CannotVouch
+    if v is not None and not v >= 1:
+        raise _CannotVouch
     return v
 
 
 def _Panel_height_3(v: Any) -> Any:
     v = _Panel_height_2(v)
-    if v is not None and not v <= 40: raise _CannotVouch
+    if v is not None and not v <= 40:
+        raise _CannotVouch
     return v
 
 
 def _build_Panel(d: Any) -> _Panel:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Panel_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Panel_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'heatmap' in d: kw['heatmap'] = _Panel_heatmap_2(d['heatmap'])
-    if 'percentiles' in d: kw['percentiles'] = _Panel_percentiles_2(d['percentiles'])
-    if 'histogram' in d: kw['histogram'] = _Panel_histogram_2(d['histogram'])
-    if 'rate' in d: kw['rate'] = _Panel_rate_2(d['rate'])
-    if 'error_ratio' in d: kw['error_ratio'] = _Panel_error_ratio_2(d['error_ratio'])
-    if 'timeline' in d: kw['timeline'] = _Panel_timeline_2(d['timeline'])
-    if 'stat' in d: kw['stat'] = _Panel_stat_2(d['stat'])
-    if 'gauge' in d: kw['gauge'] = _Panel_gauge_2(d['gauge'])
-    if 'slo' in d: kw['slo'] = _Panel_slo_1(d['slo'])
-    if 'text' in d: kw['text'] = _Panel_text_1(d['text'])
-    if 'promql' in d: kw['promql'] = _Panel_promql_1(d['promql'])
-    if 'total' in d: kw['total'] = _Panel_total_2(d['total'])
-    if 'of' in d: kw['of'] = _Panel_of_2(d['of'])
-    if 'unit' in d: kw['unit'] = _Panel_unit_1(d['unit'])
-    if 'legend' in d: kw['legend'] = _Panel_legend_1(d['legend'])
-    if 'display' in d: kw['display'] = _Panel_display(d['display'])
-    if 'min' in d: kw['min'] = _Panel_min_1(d['min'])
-    if 'max' in d: kw['max'] = _Panel_max_1(d['max'])
-    if 'title' in d: kw['title'] = _Panel_title_1(d['title'])
-    if 'description' in d: kw['description'] = _Panel_description_1(d['description'])
-    if 'quantiles' in d: kw['quantiles'] = _Panel_quantiles_1(d['quantiles'])
-    if 'width' in d: kw['width'] = _Panel_width_3(d['width'])
-    if 'height' in d: kw['height'] = _Panel_height_3(d['height'])
+    if "heatmap" in d:
+        kw["heatmap"] = _Panel_heatmap_2(d["heatmap"])
+    if "percentiles" in d:
+        kw["percentiles"] = _Panel_percentiles_2(d["percentiles"])
+    if "histogram" in d:
+        kw["histogram"] = _Panel_histogram_2(d["histogram"])
+    if "rate" in d:
+        kw["rate"] = _Panel_rate_2(d["rate"])
+    if "error_ratio" in d:
+        kw["error_ratio"] = _Panel_error_ratio_2(d["error_ratio"])
+    if "timeline" in d:
+        kw["timeline"] = _Panel_timeline_2(d["timeline"])
+    if "stat" in d:
+        kw["stat"] = _Panel_stat_2(d["stat"])
+    if "gauge" in d:
+        kw["gauge"] = _Panel_gauge_2(d["gauge"])
+    if "slo" in d:
+        kw["slo"] = _Panel_slo_1(d["slo"])
+    if "text" in d:
+        kw["text"] = _Panel_text_1(d["text"])
+    if "promql" in d:
+        kw["promql"] = _Panel_promql_1(d["promql"])
+    if "total" in d:
+        kw["total"] = _Panel_total_2(d["total"])
+    if "of" in d:
+        kw["of"] = _Panel_of_2(d["of"])
+    if "unit" in d:
+        kw["unit"] = _Panel_unit_1(d["unit"])
+    if "legend" in d:
+        kw["legend"] = _Panel_legend_1(d["legend"])
+    if "display" in d:
+        kw["display"] = _Panel_display(d["display"])
+    if "min" in d:
+        kw["min"] = _Panel_min_1(d["min"])
+    if "max" in d:
+        kw["max"] = _Panel_max_1(d["max"])
+    if "title" in d:
+        kw["title"] = _Panel_title_1(d["title"])
+    if "description" in d:
+        kw["description"] = _Panel_description_1(d["description"])
+    if "quantiles" in d:
+        kw["quantiles"] = _Panel_quantiles_1(d["quantiles"])
+    if "width" in d:
+        kw["width"] = _Panel_width_3(d["width"])
+    if "height" in d:
+        kw["height"] = _Panel_height_3(d["height"])
     o = _Panel(**kw).given(d)
     o = _panel_one_kind(o)
     return o
 
 
 def _Slack_channel(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Slack_channel_1(v: Any) -> Any:
     v = _Slack_channel(v)
-    if v is not None and (not v.isascii() or '\n' in v or not _Slack_channel_c0.search(v)): raise _CannotVouch
+    if v is not None and (not v.isascii() or "\n" in v or not _Slack_channel_c0.search(v)):
+        raise _CannotVouch
     return v
 
 
 def _Slack_api_url_file(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2860,35 +3696,45 @@ def _Slack_api_url_file_1(v: Any) -> Any:
 
 
 def _Slack_send_resolved(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _Slack_mention(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Slack_mention_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Slack_mention(v)
 
 
 def _build_Slack(d: Any) -> _Slack:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Slack_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Slack_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'channel' in d: kw['channel'] = _Slack_channel_1(d['channel'])
-    if 'api_url_file' in d: kw['api_url_file'] = _Slack_api_url_file_1(d['api_url_file'])
-    if 'send_resolved' in d: kw['send_resolved'] = _Slack_send_resolved(d['send_resolved'])
-    if 'mention' in d: kw['mention'] = _Slack_mention_1(d['mention'])
+    if "channel" in d:
+        kw["channel"] = _Slack_channel_1(d["channel"])
+    if "api_url_file" in d:
+        kw["api_url_file"] = _Slack_api_url_file_1(d["api_url_file"])
+    if "send_resolved" in d:
+        kw["send_resolved"] = _Slack_send_resolved(d["send_resolved"])
+    if "mention" in d:
+        kw["mention"] = _Slack_mention_1(d["mention"])
     o = _Slack(**kw).given(d)
     return o
 
 
 def _PagerDuty_routing_key_file(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2897,7 +3743,8 @@ def _PagerDuty_routing_key_file_1(v: Any) -> Any:
 
 
 def _PagerDuty_url(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2906,29 +3753,37 @@ def _PagerDuty_url_1(v: Any) -> Any:
 
 
 def _PagerDuty_url_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _PagerDuty_url_1(v)
 
 
 def _PagerDuty_send_resolved(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _build_PagerDuty(d: Any) -> _PagerDuty:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _PagerDuty_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _PagerDuty_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'routing_key_file' in d: kw['routing_key_file'] = _PagerDuty_routing_key_file_1(d['routing_key_file'])
-    if 'url' in d: kw['url'] = _pagerduty_url(_PagerDuty_url_2(d['url']))
-    if 'send_resolved' in d: kw['send_resolved'] = _PagerDuty_send_resolved(d['send_resolved'])
+    if "routing_key_file" in d:
+        kw["routing_key_file"] = _PagerDuty_routing_key_file_1(d["routing_key_file"])
+    if "url" in d:
+        kw["url"] = _pagerduty_url(_PagerDuty_url_2(d["url"]))
+    if "send_resolved" in d:
+        kw["send_resolved"] = _PagerDuty_send_resolved(d["send_resolved"])
     o = _PagerDuty(**kw).given(d)
     return o
 
 
 def _Webhook_url(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2937,7 +3792,8 @@ def _Webhook_url_1(v: Any) -> Any:
 
 
 def _Webhook_credentials_file(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2946,29 +3802,37 @@ def _Webhook_credentials_file_1(v: Any) -> Any:
 
 
 def _Webhook_credentials_file_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Webhook_credentials_file_1(v)
 
 
 def _Webhook_send_resolved(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _build_Webhook(d: Any) -> _Webhook:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Webhook_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Webhook_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'url' in d: kw['url'] = _webhook_url(_Webhook_url_1(d['url']))
-    if 'credentials_file' in d: kw['credentials_file'] = _Webhook_credentials_file_2(d['credentials_file'])
-    if 'send_resolved' in d: kw['send_resolved'] = _Webhook_send_resolved(d['send_resolved'])
+    if "url" in d:
+        kw["url"] = _webhook_url(_Webhook_url_1(d["url"]))
+    if "credentials_file" in d:
+        kw["credentials_file"] = _Webhook_credentials_file_2(d["credentials_file"])
+    if "send_resolved" in d:
+        kw["send_resolved"] = _Webhook_send_resolved(d["send_resolved"])
     o = _Webhook(**kw).given(d)
     return o
 
 
 def _Email_to(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2977,7 +3841,8 @@ def _Email_to_1(v: Any) -> Any:
 
 
 def _Email_from_(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2986,7 +3851,8 @@ def _Email_from__1(v: Any) -> Any:
 
 
 def _Email_smarthost(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -2995,17 +3861,20 @@ def _Email_smarthost_1(v: Any) -> Any:
 
 
 def _Email_auth_username(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
 def _Email_auth_username_1(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Email_auth_username(v)
 
 
 def _Email_auth_password_file(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -3014,39 +3883,52 @@ def _Email_auth_password_file_1(v: Any) -> Any:
 
 
 def _Email_auth_password_file_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Email_auth_password_file_1(v)
 
 
 def _Email_require_tls(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _Email_send_resolved(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _build_Email(d: Any) -> _Email:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Email_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Email_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'to' in d: kw['to'] = _Email_to_1(d['to'])
-    if 'from' in d: kw['from_'] = _Email_from__1(d['from'])
-    if 'smarthost' in d: kw['smarthost'] = _Email_smarthost_1(d['smarthost'])
-    if 'auth_username' in d: kw['auth_username'] = _Email_auth_username_1(d['auth_username'])
-    if 'auth_password_file' in d: kw['auth_password_file'] = _Email_auth_password_file_2(d['auth_password_file'])
-    if 'require_tls' in d: kw['require_tls'] = _Email_require_tls(d['require_tls'])
-    if 'send_resolved' in d: kw['send_resolved'] = _Email_send_resolved(d['send_resolved'])
-    o = _Email(**kw).given({_Email_c1.get(k, k) for k in d})
+    if "to" in d:
+        kw["to"] = _Email_to_1(d["to"])
+    if "from" in d:
+        kw["from_"] = _Email_from__1(d["from"])
+    if "smarthost" in d:
+        kw["smarthost"] = _Email_smarthost_1(d["smarthost"])
+    if "auth_username" in d:
+        kw["auth_username"] = _Email_auth_username_1(d["auth_username"])
+    if "auth_password_file" in d:
+        kw["auth_password_file"] = _Email_auth_password_file_2(d["auth_password_file"])
+    if "require_tls" in d:
+        kw["require_tls"] = _Email_require_tls(d["require_tls"])
+    if "send_resolved" in d:
+        kw["send_resolved"] = _Email_send_resolved(d["send_resolved"])
+    o = _Email(**kw).given({_Email_c1[k] if k in _Email_c1 else k for k in d})
     o = _email_user_and_password(o)
     return o
 
 
 def _Opsgenie_api_key_file(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -3055,7 +3937,8 @@ def _Opsgenie_api_key_file_1(v: Any) -> Any:
 
 
 def _Opsgenie_api_url(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -3064,12 +3947,14 @@ def _Opsgenie_api_url_1(v: Any) -> Any:
 
 
 def _Opsgenie_api_url_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Opsgenie_api_url_1(v)
 
 
 def _Opsgenie_team(v: Any) -> Any:
-    if type(v) is not str: raise _CannotVouch
+    if type(v) is not str:
+        raise _CannotVouch
     return v
 
 
@@ -3078,24 +3963,32 @@ def _Opsgenie_team_1(v: Any) -> Any:
 
 
 def _Opsgenie_team_2(v: Any) -> Any:
-    if v is None: return None
+    if v is None:
+        return None
     return _Opsgenie_team_1(v)
 
 
 def _Opsgenie_send_resolved(v: Any) -> Any:
-    if type(v) is not bool: raise _CannotVouch
+    if type(v) is not bool:
+        raise _CannotVouch
     return v
 
 
 def _build_Opsgenie(d: Any) -> _Opsgenie:
-    if type(d) is not dict: raise _CannotVouch
-    if not d.keys() <= _Opsgenie_c0: raise _CannotVouch
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Opsgenie_c0:
+        raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    if 'api_key_file' in d: kw['api_key_file'] = _Opsgenie_api_key_file_1(d['api_key_file'])
-    if 'api_url' in d: kw['api_url'] = _opsgenie_url(_Opsgenie_api_url_2(d['api_url']))
-    if 'team' in d: kw['team'] = _Opsgenie_team_2(d['team'])
-    if 'send_resolved' in d: kw['send_resolved'] = _Opsgenie_send_resolved(d['send_resolved'])
+    if "api_key_file" in d:
+        kw["api_key_file"] = _Opsgenie_api_key_file_1(d["api_key_file"])
+    if "api_url" in d:
+        kw["api_url"] = _opsgenie_url(_Opsgenie_api_url_2(d["api_url"]))
+    if "team" in d:
+        kw["team"] = _Opsgenie_team_2(d["team"])
+    if "send_resolved" in d:
+        kw["send_resolved"] = _Opsgenie_send_resolved(d["send_resolved"])
     o = _Opsgenie(**kw).given(d)
     return o
 

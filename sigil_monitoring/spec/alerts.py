@@ -21,12 +21,12 @@ Severity = Literal["critical", "warning", "info"]
 InhibitTarget = Literal["symptoms", "slos"]
 
 
-class RatioOf(SpecStruct, kw_only=True):
+class RatioOf(SpecStruct, frozen=True, kw_only=True):
     bad: Ref
     total: Ref
 
 
-class Condition(SpecStruct, kw_only=True):
+class Condition(SpecStruct, frozen=True, kw_only=True):
     """When the alert fires. Exactly one kind: quantile, rate, ratio, state, value, absent or promql."""
 
     quantile: Annotated[
@@ -86,14 +86,14 @@ class Condition(SpecStruct, kw_only=True):
         return refs
 
 
-class TestSeries(SpecStruct, kw_only=True):
+class TestSeries(SpecStruct, frozen=True, kw_only=True):
     """One input series of a promtool test, in promtool's own notation."""
 
     series: Annotated[str, Field(description="Series notation, e.g. 'pg_up{job=\"postgres\"}'.")]
     values: Annotated[str, Field(description="promtool expanding notation, e.g. 0x30 or 0+10x30.")]
 
 
-class AlertTest(SpecStruct, kw_only=True):
+class AlertTest(SpecStruct, frozen=True, kw_only=True):
     """Inputs for the generated test of a promql alert (no input can be derived from raw PromQL)."""
 
     firing: Annotated[list[TestSeries], Field(description="Series under which the alert must fire.")] = field(
@@ -110,7 +110,7 @@ class AlertTest(SpecStruct, kw_only=True):
     ] = None
 
 
-class Alert(SpecStruct, kw_only=True):
+class Alert(SpecStruct, frozen=True, kw_only=True):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition

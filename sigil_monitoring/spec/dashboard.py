@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .types import DurationField, LabelName, Ref
 
 
-class Panel(SpecStruct, kw_only=True):
+class Panel(SpecStruct, frozen=True, kw_only=True):
     """One panel. Exactly one kind key names what it shows, e.g. ``{heatmap: encode_latency}``."""
 
     heatmap: Annotated[Ref | None, Field(description="Latency heatmap of a histogram.")] = None
@@ -88,7 +88,7 @@ class Panel(SpecStruct, kw_only=True):
         return [(n, r) for n in names if (r := getattr(self, n)) is not None]
 
 
-class Row(SpecStruct, kw_only=True):
+class Row(SpecStruct, frozen=True, kw_only=True):
     title: str
     collapsed: bool = False
     panels: Annotated[list[Panel], Field(min_length=1)]
@@ -101,7 +101,7 @@ def _classic_only() -> list[DashboardFormat]:
     return ["classic"]
 
 
-class Dashboard(SpecStruct, kw_only=True):
+class Dashboard(SpecStruct, frozen=True, kw_only=True):
     """Dashboard settings; omit `rows` to get one generated from the catalog and SLOs."""
 
     title: Annotated[str | None, Field(description="Default: the service title.")] = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from msgspec import field
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .types import AlertName, LogicalName, SloName
 
 
-class Spec(SpecStruct, kw_only=True):
+class Spec(SpecStruct, frozen=True, kw_only=True):
     """One service's monitoring spec (``apiVersion: sigil-monitoring/v1``)."""
 
     api_version: Literal["sigil-monitoring/v1"] = field(name="apiVersion")
@@ -47,7 +47,7 @@ class Spec(SpecStruct, kw_only=True):
     # Where the spec came from, for error positions and generated headers, and the warnings found
     # while loading it (semantic.warnings, as Diagnostics): set by the loader (``loaded``), kept in
     # the struct's __dict__ beside the fields, so they take no part in equality.
-    _source: ClassVar[Source | None] = None
+    _source: ClassVar[Any] = None  # a Source once loaded
     _warnings: ClassVar[list[Diagnostic]] = []
 
     def loaded(self, source: Source, warnings: list[Diagnostic]) -> Spec:

@@ -105,9 +105,9 @@ class _Writer:
             return self.memo[text]
         raise Unknown(f"validator {func!r} is neither a module-level function nor a record instance")
 
-    def const(self, text: str) -> str:
+    def const(self, text: str, annotation: str = "") -> str:
         name = f"_{self.scope}_c{sum(1 for c in self.consts if c.startswith(f'_{self.scope}_c'))}"
-        self.consts.append(f"{name} = {text}")
+        self.consts.append(f"{name}{f': {annotation}' if annotation else ''} = {text}")
         return name
 
     def func(self, key: str, body: list[str]) -> str:
@@ -270,7 +270,8 @@ class _Writer:
         self.scope, self.memo = model.__name__, {}
         keys = self.const(_set_text(f.alias or n for n, f in model.model_fields.items()))
         aliases = {f.alias: n for n, f in model.model_fields.items() if f.alias and f.alias != n}
-        fields_set = f"{{{self.const(repr(aliases))}.get(k, k) for k in d}}" if aliases else "d"
+        renamed = self.const(repr(aliases)) if aliases else ""
+        fields_set = f"{{{renamed}[k] if k in {renamed} else k for k in d}}" if aliases else "d"
         lines = [
             f"def _build_{model.__name__}(d: Any) -> STRUCT:",
             "    if type(d) is not dict: raise _CannotVouch",
@@ -312,7 +313,7 @@ def _unknown(model: type[BaseModel]) -> Any:
 def _set_text(items: Any) -> str:
     """A set literal in a fixed order (a set's repr follows string hashing, which varies by run)."""
     items = sorted(items)
-    return "frozenset({" + ", ".join(repr(i) for i in items) + "})" if items else "frozenset()"
+    return "frozenset({" + ", ".join(repr(i) for i in items) + "})" if items else "frozenset[str]()"
 
 
 def _literal(value: Any) -> bool:

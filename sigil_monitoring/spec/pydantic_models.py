@@ -117,7 +117,10 @@ def _annotations(cls: type[SpecStruct]) -> dict[str, Any]:
         namespace.update(vars(sys.modules.get(f"{__package__}.{module}") or _import(module)))
     namespace.update(vars(sys.modules[cls.__module__]))
     texts = {k: v for klass in reversed(cls.__mro__) for k, v in getattr(klass, "__annotations__", {}).items()}
-    return {name: eval(texts[name], namespace) if isinstance(texts[name], str) else texts[name] for name in cls.__struct_fields__}  # noqa: S307 - our own annotations
+    return {
+        name: eval(texts[name], namespace) if isinstance(texts[name], str) else texts[name]
+        for name in cls.__struct_fields__
+    }  # noqa: S307 - our own annotations
 
 
 def _import(module: str) -> types.ModuleType:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .types import LabelName, LogicalName, Matchers
 
 
-class MetricRef(SpecStruct, kw_only=True):
+class MetricRef(SpecStruct, frozen=True, kw_only=True):
     metric: Annotated[LogicalName, Field(description="Logical name from the metrics catalog.")]
     where: Annotated[
         Matchers, Field(description="Extra label matchers, e.g. {operation: encode} or {code: {regex: '5..'}}.")

@@ -38,14 +38,14 @@ if TYPE_CHECKING:
     )
 
 
-class Slack(SpecStruct, kw_only=True):
+class Slack(SpecStruct, frozen=True, kw_only=True):
     channel: Annotated[str, Field(pattern=r"^[#@][^\s]+$", description="Channel (#name) or user (@name).")]
     api_url_file: Annotated[FilePath, Field(description="File holding the Slack incoming-webhook URL.")]
     send_resolved: bool = True
     mention: Annotated[str | None, Field(description="Prepended to firing critical messages, e.g. @here.")] = None
 
 
-class PagerDuty(SpecStruct, kw_only=True):
+class PagerDuty(SpecStruct, frozen=True, kw_only=True):
     routing_key_file: Annotated[
         FilePath, Field(description="File holding the Events API v2 integration (routing) key.")
     ]
@@ -57,7 +57,7 @@ class PagerDuty(SpecStruct, kw_only=True):
     field_rules: ClassVar[FieldRules] = {"url": (rules.pagerduty_url,)}
 
 
-class Webhook(SpecStruct, kw_only=True):
+class Webhook(SpecStruct, frozen=True, kw_only=True):
     url: Annotated[Url, Field(description="Endpoint; must not carry credentials (use credentials_file).")]
     credentials_file: Annotated[
         FilePath | None, Field(description="File holding a bearer token sent as Authorization.")
@@ -72,7 +72,7 @@ class Webhook(SpecStruct, kw_only=True):
 _EMAIL = r"[^\s@<>,{}]+@[^\s@<>,{}]+"
 
 
-class Email(SpecStruct, kw_only=True):
+class Email(SpecStruct, frozen=True, kw_only=True):
     to: Annotated[
         Annotated[
             str,
@@ -102,7 +102,7 @@ class Email(SpecStruct, kw_only=True):
     model_rules: ClassVar[ModelRules] = (rules.email_user_and_password,)
 
 
-class Opsgenie(SpecStruct, kw_only=True):
+class Opsgenie(SpecStruct, frozen=True, kw_only=True):
     api_key_file: Annotated[FilePath, Field(description="File holding the Opsgenie API integration key.")]
     api_url: Annotated[
         Url | None,
@@ -123,7 +123,7 @@ class Opsgenie(SpecStruct, kw_only=True):
 ReceiverKind = Literal["slack", "pagerduty", "webhook", "email", "opsgenie"]
 
 
-class Receiver(SpecStruct, kw_only=True):
+class Receiver(SpecStruct, frozen=True, kw_only=True):
     """Where notifications go; exactly one of slack, pagerduty, webhook, email, opsgenie."""
 
     slack: Slack_ | None = None
@@ -139,7 +139,7 @@ class Receiver(SpecStruct, kw_only=True):
         return next(k for k in RECEIVER_KINDS if getattr(self, k) is not None)
 
 
-class Route(SpecStruct, kw_only=True):
+class Route(SpecStruct, frozen=True, kw_only=True):
     """Send matching alerts to receivers; routes are tried in order, first match wins."""
 
     severity: Literal["critical", "warning", "info"] | None = None
@@ -177,7 +177,7 @@ class Route(SpecStruct, kw_only=True):
     ] = None
 
 
-class Timing(SpecStruct, kw_only=True):
+class Timing(SpecStruct, frozen=True, kw_only=True):
     group_wait: DurationOrZeroField | None = None
     group_interval: DurationField | None = None
     repeat_interval: DurationField | None = None
@@ -186,7 +186,7 @@ class Timing(SpecStruct, kw_only=True):
 _WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 
 
-class TimeInterval(SpecStruct, kw_only=True):
+class TimeInterval(SpecStruct, frozen=True, kw_only=True):
     """Recurring window, in Alertmanager's time_intervals terms."""
 
     weekdays: Annotated[
@@ -208,7 +208,7 @@ class TimeInterval(SpecStruct, kw_only=True):
     field_rules: ClassVar[FieldRules] = {"location": (rules.known_zone,), "times": (rules.start_before_end,)}
 
 
-class Routing(SpecStruct, kw_only=True):
+class Routing(SpecStruct, frozen=True, kw_only=True):
     receivers: Annotated[dict[ReceiverName, Receiver], Field(min_length=1)]
     routes: list[Route] = field(default_factory=list)
     default: Annotated[

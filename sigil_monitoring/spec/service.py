@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     )
 
 
-class Links(SpecStruct, kw_only=True):
+class Links(SpecStruct, frozen=True, kw_only=True):
     """Where the on-call finds more: Grafana, the runbook site, the Grafana folder."""
 
     grafana: Annotated[Url | None, Field(description="Grafana base URL; alerts link to their panel under it.")] = None
@@ -36,7 +36,7 @@ class Links(SpecStruct, kw_only=True):
     folder: Annotated[str, Field(description="Grafana folder title for the dashboard (provisioning).")] = ""
 
 
-class Service(SpecStruct, kw_only=True):
+class Service(SpecStruct, frozen=True, kw_only=True):
     """Identity of the service; `selector` is added to every query the compiler writes."""
 
     name: Annotated[
@@ -65,7 +65,7 @@ Unit = Literal["seconds", "bytes", "percent", "ratio", "none"]
 UnitAlias = Literal["s", "second", "sec", "byte", "B", "%"]
 
 
-class Metric(SpecStruct, kw_only=True):
+class Metric(SpecStruct, frozen=True, kw_only=True):
     """One entry of the metrics catalog: a logical name for what Prometheus scrapes.
 
     A *derived* entry (``{from: requests, where: {code: {regex: "5.."}}}``) names another entry

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     )
 
 
-class Sli(SpecStruct, kw_only=True):
+class Sli(SpecStruct, frozen=True, kw_only=True):
     """What counts as a bad event. Exactly one kind:
 
     - ratio: ``bad`` (or ``good``) events over ``total`` events, both counters;
@@ -75,7 +75,7 @@ class Sli(SpecStruct, kw_only=True):
         return [(name, ref) for name, ref in found if ref is not None]
 
 
-class BurnTier(SpecStruct, kw_only=True):
+class BurnTier(SpecStruct, frozen=True, kw_only=True):
     """One alerting tier of the multi-window multi-burn-rate scheme."""
 
     enabled: bool = True
@@ -116,7 +116,7 @@ class BurnTier(SpecStruct, kw_only=True):
     ] = ""
 
 
-class SloAlerting(SpecStruct, kw_only=True):
+class SloAlerting(SpecStruct, frozen=True, kw_only=True):
     page: Annotated[BurnTier, Field(description="Fast burn: 1h/5m at 2 % and 6h/30m at 5 % of the budget (30d).")] = (
         field(default_factory=BurnTier)
     )
@@ -129,7 +129,7 @@ class SloAlerting(SpecStruct, kw_only=True):
     )
 
 
-class Slo(SpecStruct, kw_only=True):
+class Slo(SpecStruct, frozen=True, kw_only=True):
     """A service level objective over a rolling window."""
 
     objective: Annotated[ObjectiveField, Field(description="Target percentage of good events, e.g. 99.9%.")]

@@ -28,23 +28,23 @@ if TYPE_CHECKING:
 Strategy = Literal["warn", "abort"]
 
 
-class Prometheus(SpecStruct, kw_only=True):
+class Prometheus(SpecStruct, frozen=True, kw_only=True):
     """Plain Prometheus rule files and promtool tests (``<service>/prometheus/``)."""
 
 
-class Grafana(SpecStruct, kw_only=True):
+class Grafana(SpecStruct, frozen=True, kw_only=True):
     """Dashboards and their provisioning file."""
 
 
-class Alertmanager(SpecStruct, kw_only=True):
+class Alertmanager(SpecStruct, frozen=True, kw_only=True):
     """One ``alertmanager.yml`` for every routed service."""
 
 
-class Runbook(SpecStruct, kw_only=True):
+class Runbook(SpecStruct, frozen=True, kw_only=True):
     """``<service>/runbook.md``."""
 
 
-class Kubernetes(SpecStruct, kw_only=True):
+class Kubernetes(SpecStruct, frozen=True, kw_only=True):
     """Prometheus Operator objects: a PrometheusRule per service, optionally an AlertmanagerConfig."""
 
     namespace: Annotated[K8sName, Field(description="Namespace of the generated objects.")] = "monitoring"
@@ -66,7 +66,7 @@ class Kubernetes(SpecStruct, kw_only=True):
     ] = None
 
 
-class Mimir(SpecStruct, kw_only=True):
+class Mimir(SpecStruct, frozen=True, kw_only=True):
     """Grafana Mimir / Cortex ruler files, in the format ``mimirtool rules load`` reads."""
 
     tenant: Annotated[
@@ -79,7 +79,7 @@ class Mimir(SpecStruct, kw_only=True):
     ] = field(default_factory=list)
 
 
-class Thanos(SpecStruct, kw_only=True):
+class Thanos(SpecStruct, frozen=True, kw_only=True):
     """Thanos Ruler rule files."""
 
     partial_response_strategy: Annotated[
@@ -90,11 +90,11 @@ class Thanos(SpecStruct, kw_only=True):
     ] = None
 
 
-class VictoriaMetrics(SpecStruct, kw_only=True):
+class VictoriaMetrics(SpecStruct, frozen=True, kw_only=True):
     """vmalert rule files (VictoriaMetrics 1.79)."""
 
 
-class GrafanaAlerting(SpecStruct, kw_only=True):
+class GrafanaAlerting(SpecStruct, frozen=True, kw_only=True):
     """Grafana-managed alert rules, contact points and notification policies (provisioning files)."""
 
     datasource_uid: Annotated[
@@ -127,7 +127,7 @@ TARGET_NAMES = (
 )
 
 
-class Targets(SpecStruct, kw_only=True):
+class Targets(SpecStruct, frozen=True, kw_only=True):
     """Outputs to compile; each key present turns its target on."""
 
     prometheus: Annotated[
