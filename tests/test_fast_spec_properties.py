@@ -1,6 +1,6 @@
 """Property: on any document, the fast validator never accepts what pydantic rejects, and what it
-accepts equals pydantic's result (the same classes, values and fields set). Documents are the repository's valid specs with one to three
-mutations: a key dropped, renamed or added, a value replaced by another type ("5" for 5, True for
+accepts equals pydantic's result (the same classes, values and fields set). Documents are the
+repository's valid specs with one to three mutations: a key dropped, renamed or added, a value replaced by another type ("5" for 5, True for
 an int, a float for an int, a list for a mapping...), a bad name."""
 
 from __future__ import annotations

@@ -5,15 +5,13 @@ A pydantic-free validator for valid specs (see ``fastgen.py`` and docs/architect
 cannot vouch for the input; the loader then lets pydantic judge it. Larger than the project's
 500-line rule because it is generated.
 """
-# ruff: noqa
 
 from __future__ import annotations
 
-from typing import Any
-
-
 from decimal import Decimal as _Decimal
 from re import compile as _compile
+from typing import Any
+
 from sigil_monitoring.matchers import Matcher as _Matcher
 from sigil_monitoring.spec.alerts import Alert as _Alert
 from sigil_monitoring.spec.alerts import AlertTest as _AlertTest
@@ -88,7 +86,6 @@ from sigil_monitoring.spec.units import Duration as _Duration
 from sigil_monitoring.spec.units import Threshold as _Threshold
 from sigil_monitoring.spec.units import parse_objective as _parse_objective
 from sigil_monitoring.spec.units import parse_threshold as _parse_threshold
-
 
 _Spec_c0 = frozenset({"alerts", "apiVersion", "dashboard", "metrics", "routing", "service", "slos", "targets"})
 _Spec_c1 = {"apiVersion": "api_version"}

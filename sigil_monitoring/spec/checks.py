@@ -13,9 +13,10 @@ import re
 from functools import cached_property
 from typing import Any
 
+import msgspec
+
 from ..matchers import Matcher, label_value_text
 from ..matchers import parse as parse_matcher
-import msgspec
 from .units import Duration
 
 

@@ -18,7 +18,8 @@ from pydantic_core import ErrorDetails
 from ..errors import Diagnostic, SpecError
 from .document import Spec
 from .messages import message
-from .pydantic_models import model_of, validate as validate_spec
+from .pydantic_models import model_of
+from .pydantic_models import validate as validate_spec
 from .salvage import Broken, salvage
 from .source import Source
 

@@ -101,7 +101,8 @@ class BurnTier(SpecStruct, frozen=True, kw_only=True):
     summary: Annotated[
         str | None,
         Field(
-            description="Static summary of this tier's alert (default: the SLO's summary, or one derived from the tier)."
+            description="Static summary of this tier's alert "
+            "(default: the SLO's summary, or one derived from the tier)."
         ),
     ] = None
     description: Annotated[
