@@ -48,6 +48,9 @@ class Duration(msgspec.Struct, frozen=True, order=True):
 
     ms: int
 
+    def __hash__(self) -> int:  # the hash of the fields' tuple, as the record (and a dataclass) had
+        return hash((self.ms,))
+
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
         return instance_schema(cls)
@@ -185,6 +188,9 @@ class Threshold(msgspec.Struct, frozen=True):
     value: Decimal
     text: str
     kind: ThresholdKind
+
+    def __hash__(self) -> int:  # the hash of the fields' tuple, as the record (and a dataclass) had
+        return hash((self.value, self.text, self.kind))
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
