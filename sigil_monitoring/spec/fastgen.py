@@ -38,7 +38,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from ..matchers import Matcher
-from .pydantic_models import _STRUCTS, model_of
+from .pydantic_models import model_of, struct_of
 from .struct import CannotVouch
 from .units import Duration, Threshold
 
@@ -157,7 +157,8 @@ class _Writer:
             if len(kinds) != 1 or kinds - {str, int}:
                 raise Unknown(f"Literal of mixed or unknown types: {annotation!r}")
             return [
-                f"if type(v) is not {kinds.pop().__name__} or v not in {self.const(_set_text(args))}: raise _CannotVouch",
+                f"if type(v) is not {kinds.pop().__name__} or v not in {self.const(_set_text(args))}: "
+                "raise _CannotVouch",
                 "return v",
             ]
         if origin is list:
@@ -282,7 +283,7 @@ class _Writer:
             self.scope, self.memo = f"{model.__name__}_{name}", {}
             lines += [f"    {line}" for line in self.field(model, name, field)]
         self.scope = model.__name__
-        struct = self.name_of(_STRUCTS.get(model) or _unknown(model))
+        struct = self.name_of(struct_of(model) or _unknown(model))
         lines[0] = lines[0].replace("STRUCT", struct)
         lines.append(f"    o = {struct}(**kw).given({fields_set})")
         for dec in decorators.model_validators.values():
@@ -368,7 +369,8 @@ def generate() -> str:
         "\n".join(imports),
         "\n".join(writer.consts),
         *writer.funcs,
-        'def build_spec(doc: Any) -> _Spec:\n    """The spec of a loaded document, or an exception: pydantic must judge it."""\n'
+        "def build_spec(doc: Any) -> _Spec:\n"
+        '    """The spec of a loaded document, or an exception: pydantic must judge it."""\n'
         "    return _build_Spec(doc)",
     ]
     return _formatted("\n\n\n".join(p.strip("\n") for p in parts if p) + "\n")

@@ -89,6 +89,11 @@ def model_of(cls: type[SpecStruct]) -> type[BaseModel]:
     return model
 
 
+def struct_of(model: type[BaseModel]) -> type[SpecStruct] | None:
+    """The spec class ``model`` was derived from (None for any other model)."""
+    return _STRUCTS.get(model)
+
+
 def validate(cls: type[_S], data: Any) -> _S:
     """``data`` validated by pydantic against spec class ``cls``, as an instance of ``cls``.
 

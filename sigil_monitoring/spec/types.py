@@ -25,8 +25,6 @@ from .refs import MetricRef
 from .routing import Email, Opsgenie, PagerDuty, Slack
 from .units import Duration, Threshold, parse_objective, parse_threshold
 
-__all__ = ["Field", "BeforeValidator", "Literal", "checks"]  # read by annotations of the spec classes
-
 
 @dataclass(frozen=True)
 class _Text(GroupedMetadata):
