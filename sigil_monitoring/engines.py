@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, SpecError
 
@@ -76,23 +76,11 @@ def add_target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", type=target_list, metavar="NAME[,NAME...]", help=target_help())
 
 
-class _Section(Protocol):
-    @property
-    def model_fields_set(self) -> set[str]: ...  # the keys the spec wrote (pydantic's, and the plain twins')
-
-
-def chosen(section: _Section) -> tuple[str, ...]:
-    """The targets a spec's ``targets:`` section names, in registry order (none when it is absent)."""
-    from .compilers.registry import chosen_from
-
-    return chosen_from(section.model_fields_set)
-
-
 def choose(specs: Sequence[Spec], override: tuple[str, ...] | None) -> tuple[tuple[str, ...], ...]:
     """The targets of each spec: the override, else its ``targets`` section, else the defaults."""
     from .compilers.registry import DEFAULT_TARGETS
 
-    return tuple(override or chosen(spec.targets) or DEFAULT_TARGETS for spec in specs)
+    return tuple(override or spec.targets.chosen() or DEFAULT_TARGETS for spec in specs)
 
 
 def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> None:

@@ -1,6 +1,6 @@
 """Helpers shared by the fast-path tests: the valid spec documents of the repository and a canonical
-dump of a spec object graph that tells the pydantic models and their generated twins apart only
-where they differ (type names, field values and their types, which fields were set)."""
+dump of a spec object graph (classes, field values and their types, which fields were set), so the
+fast path and the pydantic path are compared on everything, not only on equality."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def documents() -> list[tuple[str, dict[str, Any]]]:
     from pydantic import ValidationError
 
     from sigil_monitoring.spec.document import Spec
+    from sigil_monitoring.spec.pydantic_models import validate
 
     found = []
     paths = sorted({*REPO.glob("specs/**/*.yaml"), *REPO.glob("golden/**/*.yaml"), *REPO.glob("tests/**/*.yaml")})
@@ -28,7 +29,7 @@ def documents() -> list[tuple[str, dict[str, Any]]]:
         if type(doc) is not dict or doc.get("apiVersion") != "sigil-monitoring/v1":
             continue
         try:
-            Spec.model_validate(doc)
+            validate(Spec, doc)
         except ValidationError:
             continue
         found.append((str(path.relative_to(REPO)), doc))
@@ -36,13 +37,13 @@ def documents() -> list[tuple[str, dict[str, Any]]]:
 
 
 def dump(obj: Any) -> Any:
-    """A comparable form of a spec object graph, pydantic or generated."""
-    fields = getattr(type(obj), "_fields", None)
-    if fields is None and hasattr(type(obj), "model_fields"):
-        fields = tuple(type(obj).model_fields)
-    if fields is not None and hasattr(obj, "model_fields_set"):
+    """A comparable form of a spec object graph, whichever path built it."""
+    from sigil_monitoring.spec.struct import SpecStruct
+
+    if isinstance(obj, SpecStruct):
+        fields = obj.__struct_fields__
         return (
-            type(obj).__name__,
+            type(obj).__qualname__,
             tuple(sorted(obj.model_fields_set)),
             tuple((n, dump(getattr(obj, n))) for n in fields),
         )

@@ -1,8 +1,8 @@
-"""The generated fast validator (spec/_fast_generated.py) against the pydantic models it comes from.
+"""The generated fast validator (spec/_fast_generated.py) against pydantic over the same spec classes.
 
 The fast path must never accept what pydantic rejects, and what it accepts it must build exactly
-as pydantic does (same classes by name, same values and value types, same fields set), so that
-everything downstream, from semantic checks to every compiled byte, cannot tell the two apart.
+as pydantic does (the same classes, values and value types, fields set), so that everything
+downstream, from semantic checks to every compiled byte, cannot tell the two apart.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, Field, WrapValidator
 from sigil_monitoring.spec import _fast_generated as fast
 from sigil_monitoring.spec import fastgen, loader
 from sigil_monitoring.spec.document import Spec
-from sigil_monitoring.spec.types import SpecModel
+from sigil_monitoring.spec.pydantic_models import SpecModel, model_of, validate
 
 DOCUMENTS = documents()
 
@@ -35,14 +35,15 @@ def test_the_repository_has_valid_specs_to_compare():
 
 @pytest.mark.parametrize("name, doc", DOCUMENTS, ids=[n for n, _ in DOCUMENTS])
 def test_the_fast_path_builds_what_pydantic_builds(name: str, doc: dict[str, Any]):
-    expected = Spec.model_validate(doc)
+    expected = validate(Spec, doc)
     try:
         built = fast.build_spec(doc)
     except Exception as exc:  # noqa: BLE001
         # Only the shipped specs must take the fast path; a fixture may use a lax form.
         assert not name.startswith("specs/"), f"{name}: the fast path refused a shipped spec: {exc!r}"
         return
-    assert dump(built) == dump(expected)
+    assert type(built) is type(expected) is Spec
+    assert dump(built) == dump(expected) and built == expected
     assert repr(built) == repr(expected)
 
 
@@ -53,7 +54,7 @@ def test_a_shipped_spec_compiles_to_the_same_bytes_by_either_path(path, monkeypa
     quick = loader.load_spec(path)
     monkeypatch.setattr(loader, "_fast", lambda doc: None)
     slow = loader.load_spec(path)
-    assert type(quick).__module__.endswith("_fast_generated") and type(slow).__module__.endswith("document")
+    assert type(quick) is type(slow) is Spec and quick == slow
     assert quick._warnings == slow._warnings
     from sigil_monitoring.compilers import TARGETS
     from sigil_monitoring.errors import SpecError
@@ -68,30 +69,55 @@ def test_a_shipped_spec_compiles_to_the_same_bytes_by_either_path(path, monkeypa
         assert outcome(quick, targets) == outcome(slow, targets), targets
 
 
-def test_plain_spec_objects_are_frozen_equal_by_fields_and_copy_like_pydantic():
+def test_spec_objects_are_frozen_equal_by_fields_and_copy_like_pydantic():
+    from sigil_monitoring.spec.refs import MetricRef
+
     doc = dict(DOCUMENTS[0][1])
     spec = fast.build_spec(doc)
-    with pytest.raises(TypeError, match="frozen"):
+    with pytest.raises(AttributeError, match="immutable"):
         spec.service.name = "other"  # type: ignore[misc]
     assert spec == fast.build_spec(doc) and spec.service != spec.service.model_copy(update={"name": "zz"})
     copy = spec.service.model_copy(update={"title": "T"})
     assert copy.title == "T" and "title" in copy.model_fields_set and copy.name == spec.service.name
-    assert fast.MetricRef(metric="x").model_fields_set == {"metric"} and fast.MetricRef(metric="x").where == {}
+    assert MetricRef(metric="x").model_fields_set == set() and MetricRef(metric="x").where == {}
 
 
-def test_the_plain_targets_name_the_same_targets_as_the_model():
+def test_load_spec_returns_a_spec_on_either_path(monkeypatch):
+    path = REPO / "specs" / "sigil-dna.yaml"
+    assert isinstance(loader.load_spec(path), Spec)
+    monkeypatch.setattr(loader, "_fast", lambda doc: None)  # as if the fast path could not vouch
+    assert isinstance(loader.load_spec(path), Spec)
+
+
+def test_the_targets_name_the_targets_in_one_order_on_either_path():
     from sigil_monitoring.compilers.registry import TARGET_NAMES
-    from sigil_monitoring.engines import chosen
     from sigil_monitoring.spec.targets import Targets
 
-    assert tuple(Targets.model_fields) == TARGET_NAMES
+    assert Targets.__struct_fields__ == TARGET_NAMES == tuple(model_of(Targets).model_fields)
     doc = {"kubernetes": {"namespace": "obs"}, "victoriametrics": None}
-    assert chosen(fast._build_Targets(doc)) == chosen(Targets.model_validate(doc)) == ("kubernetes", "victoriametrics")
+    assert fast._build_Targets(doc).chosen() == validate(Targets, doc).chosen() == ("kubernetes", "victoriametrics")
+
+
+def test_every_generated_name_starts_with_the_class_it_checks():
+    import re
+
+    from sigil_monitoring.spec.struct import SpecStruct
+
+    classes = {c.__name__ for c in _subclasses(SpecStruct)}
+    text = (REPO / "sigil_monitoring" / "spec" / "_fast_generated.py").read_text(encoding="utf-8")
+    for name in re.findall(r"^(?:def )?(_\w+)(?: = |\()", text, flags=re.MULTILINE):
+        owner = name.removeprefix("_build_").lstrip("_").split("_")[0]
+        assert owner in classes or name == "build_spec", name
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [c for sub in cls.__subclasses__() for c in (sub, *_subclasses(sub))]
 
 
 def _generate(model: type) -> None:
     writer = fastgen._Writer()
     writer.model(model)
+    writer.write()
 
 
 def test_the_generator_refuses_a_field_type_it_does_not_know():
@@ -132,7 +158,7 @@ def test_a_spec_the_fast_path_refuses_still_loads_through_pydantic(tmp_path):
     assert "routin" in str(caught.value.diagnostics[0].message)
 
 
-def test_plain_spec_objects_copy_and_deep_copy_to_equal_objects():
+def test_spec_objects_copy_and_deep_copy_to_equal_objects():
     import copy
 
     spec = loader.load_spec(REPO / "specs" / "sigil-dna.yaml")

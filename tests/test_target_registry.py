@@ -32,8 +32,8 @@ def test_every_feature_of_the_support_table_has_a_label():
 
 
 def test_every_record_names_a_compiler_and_an_options_model_that_exist():
+    from sigil_monitoring.spec.struct import SpecStruct
     from sigil_monitoring.spec.targets import Targets
-    from sigil_monitoring.spec.types import SpecModel
 
     for target in TARGETS:
         module = importlib.import_module(target.module)
@@ -41,11 +41,11 @@ def test_every_record_names_a_compiler_and_an_options_model_that_exist():
         assert callable(getattr(module, "compile_shared", None)) == target.shared, target.name
         owner, _, name = target.options.partition(":")
         model = getattr(importlib.import_module(owner), name)
-        assert issubclass(model, SpecModel) and Targets.model_fields[target.name].default_factory is model
+        assert issubclass(model, SpecStruct) and type(getattr(Targets(), target.name)) is model
         if target.engine is not None and target.engine.refuses is not None:
             owner, _, name = target.engine.refuses.partition(":")
             assert callable(getattr(importlib.import_module(owner), name)), target.name
-    assert tuple(Targets.model_fields) == registry.TARGET_NAMES
+    assert Targets.__struct_fields__ == registry.TARGET_NAMES
 
 
 def test_the_derived_lists_follow_the_records():
@@ -95,10 +95,10 @@ def compile(model: Model) -> list[Artifact]:
     return out
 '''
 OPTIONS = '''
-class Throwaway(SpecModel):
+class Throwaway(SpecStruct, frozen=True, kw_only=True):
     """A throw-away engine (tests/test_target_registry.py)."""
 
-    suffix: str = Field("json", description="Extension of the rule file.")
+    suffix: Annotated[str, Field(description="Extension of the rule file.")] = "json"
 
 
 '''

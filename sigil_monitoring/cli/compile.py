@@ -77,10 +77,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..engines import check_support, chosen
+    from ..engines import check_support
 
     specs = load_all(args.specs, strict=args.strict, fmt=None if args.format == "json" else args.format)
-    check_support(specs, [chosen(spec.targets) for spec in specs])  # engines the specs name themselves
+    check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
     if args.format == "json":
         from msgspec.structs import asdict
 

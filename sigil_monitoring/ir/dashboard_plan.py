@@ -174,8 +174,7 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
-    # The plain twin of spec.refs.MetricRef: built like model_construct, without pydantic.
-    from ..spec._fast_generated import MetricRef
+    from ..spec.refs import MetricRef
 
     rows = [RowDraft("SLOs", panels=[d for name in spec.slos for d in slo_drafts(name)])]
     latency, distributions, rates, states, gauges = (

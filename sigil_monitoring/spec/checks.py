@@ -10,26 +10,26 @@ expression that rebuilds them, which is how the generator writes them into its m
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
-from msgspec.structs import replace  # Matcher is a msgspec.Struct
+import msgspec
 
 from ..matchers import Matcher, label_value_text
 from ..matchers import parse as parse_matcher
-from ..records import Record, field
 from .units import Duration
 
 
-class TextCheck(Record):
+class TextCheck(msgspec.Struct, frozen=True, dict=True):
     """Text that fully matches ``pattern``; the error names the ``kind`` and gives the ``hint``."""
 
     kind: str
     pattern: str
     hint: str
-    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(self.pattern))
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
 
     def __call__(self, value: object) -> object:
         if not isinstance(value, str):
@@ -39,7 +39,7 @@ class TextCheck(Record):
         return value
 
 
-class AtMost(Record):
+class AtMost(msgspec.Struct, frozen=True):
     """Text of at most ``limit`` characters (alert names name files)."""
 
     limit: int
@@ -53,7 +53,7 @@ class AtMost(Record):
         return value
 
 
-class DurationCheck(Record):
+class DurationCheck(msgspec.Struct, frozen=True):
     """A duration between ``least`` and ``most`` (inclusive), with the reason for the bound."""
 
     least: str | None
@@ -72,7 +72,7 @@ class DurationCheck(Record):
         return duration
 
 
-class Unique(Record):
+class Unique(msgspec.Struct, frozen=True):
     """A list in which each item appears once (Alertmanager refuses a repeated group_by label)."""
 
     what: str
@@ -109,7 +109,7 @@ def matcher(value: object) -> Matcher:
 
 
 def label_matchers(matchers: dict[str, Matcher]) -> dict[str, Matcher]:
-    return {label: replace(m, label=label) for label, m in matchers.items()}
+    return {label: Matcher(label, m.op, m.value) for label, m in matchers.items()}
 
 
 UNIT_ALIASES = {"s": "seconds", "second": "seconds", "sec": "seconds", "byte": "bytes", "B": "bytes", "%": "percent"}
@@ -159,7 +159,7 @@ INLINE_SECRETS: dict[str, dict[str, str]] = {
 }
 
 
-class NoInlineSecrets(Record):
+class NoInlineSecrets(msgspec.Struct, frozen=True):
     """A receiver mapping that names no secret key of its ``kind`` (only the file keys)."""
 
     kind: str
@@ -202,7 +202,7 @@ def _ordinal(text: str) -> int:
     return MONTH_NAMES.index(text) + 1 if text in MONTH_NAMES else int(text)
 
 
-class CalendarRange(Record):
+class CalendarRange(msgspec.Struct, frozen=True, dict=True):
     """A ``days_of_month`` / ``months`` / ``years`` entry: one value or ``start:end``, checked the
     way Alertmanager 0.25 checks it (amtool check-config): an end before the start is refused, and
     days counted from the end of the month (-1 is the last) are judged by the shortest month, 28
@@ -212,10 +212,10 @@ class CalendarRange(Record):
     what: str
     pattern: str
     example: str
-    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(rf"{self.pattern}(:{self.pattern})?"))
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(rf"{self.pattern}(:{self.pattern})?")
 
     def __call__(self, value: object) -> str:
         # YAML reads `days_of_month: [1, -1]` and `years: [2026]` as numbers; Alertmanager reads text.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from msgspec import field
 
 from . import rules
 from .alerts import Alert
@@ -12,28 +12,48 @@ from .dashboard import Dashboard
 from .routing import Routing
 from .service import Metric, Service
 from .slo import Slo
+from .struct import ModelRules, SpecStruct
 from .targets import Targets
-from .types import AlertName, LogicalName, SloName, SpecModel
+
+if TYPE_CHECKING:
+    from pydantic import Field
+
+    from ..errors import Diagnostic
+    from .source import Source
+    from .types import AlertName, LogicalName, SloName
 
 
-class Spec(SpecModel):
+class Spec(SpecStruct, frozen=True, kw_only=True):
     """One service's monitoring spec (``apiVersion: sigil-monitoring/v1``)."""
 
-    api_version: Literal["sigil-monitoring/v1"] = Field(alias="apiVersion")
+    api_version: Literal["sigil-monitoring/v1"] = field(name="apiVersion")
     service: Service
-    metrics: dict[LogicalName, Metric] = Field(min_length=1, description="Catalog: logical name -> scraped metric.")
-    slos: dict[SloName, Slo] = Field(default_factory=dict)
-    alerts: dict[AlertName, Alert] = Field(default_factory=dict)
-    dashboard: Dashboard = Field(default_factory=Dashboard)
+    metrics: Annotated[
+        dict[LogicalName, Metric], Field(min_length=1, description="Catalog: logical name -> scraped metric.")
+    ]
+    slos: dict[SloName, Slo] = field(default_factory=dict)
+    alerts: dict[AlertName, Alert] = field(default_factory=dict)
+    dashboard: Dashboard = field(default_factory=Dashboard)
     routing: Routing | None = None
-    targets: Targets = Field(
-        default_factory=Targets,
-        description="Outputs to compile and engine options (default: prometheus, grafana, alertmanager, runbook).",
-    )
+    targets: Annotated[
+        Targets,
+        Field(
+            description="Outputs to compile and engine options (default: prometheus, grafana, alertmanager, runbook)."
+        ),
+    ] = field(default_factory=Targets)
 
-    # Where the spec came from, for error positions and generated headers (set by the loader).
-    _source: Any = PrivateAttr(None)
-    # Warnings found by the loader (semantic.warnings), as Diagnostics.
-    _warnings: list[Any] = PrivateAttr(default_factory=list)
+    model_rules: ClassVar[ModelRules] = (rules.resolve_derived,)
 
-    _resolve_derived = model_validator(mode="after")(rules.resolve_derived)
+    # Where the spec came from, for error positions and generated headers, and the warnings found
+    # while loading it (semantic.warnings, as Diagnostics): set by the loader (``loaded``), kept in
+    # the struct's __dict__ beside the fields, so they take no part in equality.
+    _source: ClassVar[Any] = None  # a Source once loaded
+    _warnings: ClassVar[list[Diagnostic]] = []
+
+    def loaded(self, source: Source, warnings: list[Diagnostic]) -> Spec:
+        """This spec, remembering where it came from and what the loader warned about."""
+        self.__dict__.update(_source=source, _warnings=warnings)
+        return self
+
+
+__all__ = ["Spec"]

@@ -1,13 +1,10 @@
 """Spec files in, validated ``Spec`` objects out, or every error at once as a ``SpecError``.
 
-A document goes first to the validator generated from the pydantic models (``_fast_generated``,
-no pydantic import); only when that cannot vouch for it do the models themselves judge it
-(``explain``), so a valid spec loads without pydantic and an invalid one gets pydantic's
-diagnostics, as before. Either way the same semantic checks run on the result.
-
-On the fast path the objects are the generated plain twins of the models: the same fields,
-values, ``model_fields_set`` and behaviour (``spec/behaviour.py``), frozen, but not instances
-of the pydantic classes.
+A document goes first to the validator generated from the spec classes (``_fast_generated``,
+no pydantic import); only when that cannot vouch for it does pydantic judge it (``explain``), so
+a valid spec loads without pydantic and an invalid one gets pydantic's diagnostics. Both build
+the same classes (``spec/struct.py``): ``load_spec`` returns a ``Spec`` on every path, and the
+same semantic checks run on it.
 """
 
 from __future__ import annotations
@@ -90,9 +87,7 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     problems = _semantic(source, spec, Broken())
     if problems:
         raise SpecError(problems)
-    spec._source = source
-    spec._warnings = _warnings(source, spec)
-    return spec
+    return spec.loaded(source, _warnings(source, spec))
 
 
 def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
@@ -109,7 +104,7 @@ def _fast(doc: dict[str, Any]) -> Spec | None:
     from ._fast_generated import build_spec
 
     try:
-        return build_spec(doc)  # type: ignore[no-any-return]
+        return build_spec(doc)
     except Exception:  # noqa: BLE001 - any doubt, even a bug in the fast path, goes to pydantic
         return None
 

@@ -6,20 +6,23 @@ A reference is either the logical name alone (``errors``) or a mapping that narr
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BeforeValidator, Field
+from msgspec import field
 
-from . import checks
-from .types import LabelName, LogicalName, Matchers, SpecModel
+from .struct import SpecStruct
+
+if TYPE_CHECKING:
+    from pydantic import Field
+
+    from .types import LabelName, LogicalName, Matchers
 
 
-class MetricRef(SpecModel):
-    metric: LogicalName = Field(description="Logical name from the metrics catalog.")
-    where: Matchers = Field(
-        default_factory=dict, description="Extra label matchers, e.g. {operation: encode} or {code: {regex: '5..'}}."
+class MetricRef(SpecStruct, frozen=True, kw_only=True):
+    metric: Annotated[LogicalName, Field(description="Logical name from the metrics catalog.")]
+    where: Annotated[
+        Matchers, Field(description="Extra label matchers, e.g. {operation: encode} or {code: {regex: '5..'}}.")
+    ] = field(default_factory=dict)
+    by: Annotated[list[LabelName], Field(description="Labels to keep (group by) when aggregating.")] = field(
+        default_factory=list
     )
-    by: list[LabelName] = Field(default_factory=list, description="Labels to keep (group by) when aggregating.")
-
-
-Ref = Annotated[MetricRef, BeforeValidator(checks.coerce_ref, json_schema_input_type=LogicalName | MetricRef)]

@@ -6,53 +6,65 @@ is rejected, and the error never repeats the secret.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from msgspec import field
 
-from . import checks, rules
-from .behaviour import ReceiverBehaviour
-from .checks import MONTH_NAMES, CalendarRange, NoInlineSecrets
-from .types import (
-    DurationField,
-    DurationOrZeroField,
-    FilePath,
-    LabelName,
-    Matchers,
-    ReceiverName,
-    SpecModel,
-    Url,
-    _Text,
-    unique,
-)
+from . import rules
+from .rules import RECEIVER_KINDS
+from .struct import FieldRules, ModelRules, SpecStruct
+
+if TYPE_CHECKING:
+    from pydantic import BeforeValidator, Field
+
+    from . import checks
+    from .types import (
+        DayRange,
+        DurationField,
+        DurationOrZeroField,
+        Email_,
+        FilePath,
+        LabelName,
+        Matchers,
+        MonthRange,
+        Opsgenie_,
+        PagerDuty_,
+        ReceiverName,
+        Slack_,
+        Url,
+        YearRange,
+        _Text,
+        unique,
+    )
 
 
-def _no_inline_secrets(kind: str, model: type) -> BeforeValidator:
-    # Only refuses inline secrets, so the schema of its input is the model's own.
-    return BeforeValidator(NoInlineSecrets(kind), json_schema_input_type=model)
-
-
-class Slack(SpecModel):
-    channel: str = Field(pattern=r"^[#@][^\s]+$", description="Channel (#name) or user (@name).")
-    api_url_file: FilePath = Field(description="File holding the Slack incoming-webhook URL.")
+class Slack(SpecStruct, frozen=True, kw_only=True):
+    channel: Annotated[str, Field(pattern=r"^[#@][^\s]+$", description="Channel (#name) or user (@name).")]
+    api_url_file: Annotated[FilePath, Field(description="File holding the Slack incoming-webhook URL.")]
     send_resolved: bool = True
-    mention: str | None = Field(None, description="Prepended to firing critical messages, e.g. @here.")
+    mention: Annotated[str | None, Field(description="Prepended to firing critical messages, e.g. @here.")] = None
 
 
-class PagerDuty(SpecModel):
-    routing_key_file: FilePath = Field(description="File holding the Events API v2 integration (routing) key.")
-    url: Url | None = Field(None, description="Events API endpoint (default: PagerDuty's); for EU accounts or tests.")
+class PagerDuty(SpecStruct, frozen=True, kw_only=True):
+    routing_key_file: Annotated[
+        FilePath, Field(description="File holding the Events API v2 integration (routing) key.")
+    ]
+    url: Annotated[
+        Url | None, Field(description="Events API endpoint (default: PagerDuty's); for EU accounts or tests.")
+    ] = None
     send_resolved: bool = True
 
-    _url_has_no_secret = field_validator("url")(rules.pagerduty_url)
+    field_rules: ClassVar[FieldRules] = {"url": (rules.pagerduty_url,)}
 
 
-class Webhook(SpecModel):
-    url: Url = Field(description="Endpoint; must not carry credentials (use credentials_file).")
-    credentials_file: FilePath | None = Field(None, description="File holding a bearer token sent as Authorization.")
+class Webhook(SpecStruct, frozen=True, kw_only=True):
+    url: Annotated[Url, Field(description="Endpoint; must not carry credentials (use credentials_file).")]
+    credentials_file: Annotated[
+        FilePath | None, Field(description="File holding a bearer token sent as Authorization.")
+    ] = None
     send_resolved: bool = True
 
-    _url_has_no_secret = field_validator("url")(rules.webhook_url)
+    field_rules: ClassVar[FieldRules] = {"url": (rules.webhook_url,)}
 
 
 # `to`, `from` and an Opsgenie responder's name are Go templates to Alertmanager: no braces, so
@@ -60,158 +72,162 @@ class Webhook(SpecModel):
 _EMAIL = r"[^\s@<>,{}]+@[^\s@<>,{}]+"
 
 
-class Email(SpecModel):
+class Email(SpecStruct, frozen=True, kw_only=True):
     to: Annotated[
-        str,
-        _Text(
-            "list of e-mail addresses",
-            rf"{_EMAIL}(,\s*{_EMAIL})*",
-            "write a@example.com, or several separated by commas",
-        ),
-    ] = Field(description="Address(es), comma-separated.")
-    from_: Annotated[str, _Text("e-mail address", _EMAIL, "write the sender as alertmanager@example.com")] = Field(
-        alias="from", description="Sender address."
-    )
+        Annotated[
+            str,
+            _Text(
+                "list of e-mail addresses",
+                rf"{_EMAIL}(,\s*{_EMAIL})*",
+                "write a@example.com, or several separated by commas",
+            ),
+        ],
+        Field(description="Address(es), comma-separated."),
+    ]
+    from_: Annotated[
+        Annotated[str, _Text("e-mail address", _EMAIL, "write the sender as alertmanager@example.com")],
+        Field(description="Sender address."),
+    ] = field(name="from")
     smarthost: Annotated[
-        str, _Text("SMTP host:port", r"[A-Za-z0-9.-]+:\d+", "write host:port, e.g. smtp.example.com:587")
-    ] = Field(description="SMTP server as host:port, e.g. smtp.example.com:587.")
-    auth_username: str | None = Field(
-        None, description="SMTP user (LOGIN/PLAIN auth); its password goes in auth_password_file."
-    )
-    auth_password_file: FilePath | None = Field(None, description="File holding the SMTP password.")
-    require_tls: bool = Field(True, description="Refuse to send without STARTTLS (Alertmanager's default).")
+        Annotated[str, _Text("SMTP host:port", r"[A-Za-z0-9.-]+:\d+", "write host:port, e.g. smtp.example.com:587")],
+        Field(description="SMTP server as host:port, e.g. smtp.example.com:587."),
+    ]
+    auth_username: Annotated[
+        str | None, Field(description="SMTP user (LOGIN/PLAIN auth); its password goes in auth_password_file.")
+    ] = None
+    auth_password_file: Annotated[FilePath | None, Field(description="File holding the SMTP password.")] = None
+    require_tls: Annotated[bool, Field(description="Refuse to send without STARTTLS (Alertmanager's default).")] = True
     send_resolved: bool = True
 
-    _user_and_password = model_validator(mode="after")(rules.email_user_and_password)
+    model_rules: ClassVar[ModelRules] = (rules.email_user_and_password,)
 
 
-class Opsgenie(SpecModel):
-    api_key_file: FilePath = Field(description="File holding the Opsgenie API integration key.")
-    api_url: Url | None = Field(
-        None, description="API endpoint (default: Opsgenie's; https://api.eu.opsgenie.com/ for EU accounts)."
-    )
-    team: (
+class Opsgenie(SpecStruct, frozen=True, kw_only=True):
+    api_key_file: Annotated[FilePath, Field(description="File holding the Opsgenie API integration key.")]
+    api_url: Annotated[
+        Url | None,
+        Field(description="API endpoint (default: Opsgenie's; https://api.eu.opsgenie.com/ for EU accounts)."),
+    ] = None
+    team: Annotated[
         Annotated[
             str, _Text("Opsgenie team name", r"[A-Za-z0-9][A-Za-z0-9 _.-]*", "use letters, digits, spaces, _ . and -")
         ]
-        | None
-    ) = Field(None, description="Opsgenie team that receives the alerts (a responder of type team).")
+        | None,
+        Field(description="Opsgenie team that receives the alerts (a responder of type team)."),
+    ] = None
     send_resolved: bool = True
 
-    _url_has_no_secret = field_validator("api_url")(rules.opsgenie_url)
+    field_rules: ClassVar[FieldRules] = {"api_url": (rules.opsgenie_url,)}
 
 
-_Slack = Annotated[Slack, _no_inline_secrets("slack", Slack)]
-_PagerDuty = Annotated[PagerDuty, _no_inline_secrets("pagerduty", PagerDuty)]
-_Email = Annotated[Email, _no_inline_secrets("email", Email)]
-_Opsgenie = Annotated[Opsgenie, _no_inline_secrets("opsgenie", Opsgenie)]
 ReceiverKind = Literal["slack", "pagerduty", "webhook", "email", "opsgenie"]
 
 
-class Receiver(ReceiverBehaviour, SpecModel):
+class Receiver(SpecStruct, frozen=True, kw_only=True):
     """Where notifications go; exactly one of slack, pagerduty, webhook, email, opsgenie."""
 
-    slack: _Slack | None = None
-    pagerduty: _PagerDuty | None = None
+    slack: Slack_ | None = None
+    pagerduty: PagerDuty_ | None = None
     webhook: Webhook | None = None
-    email: _Email | None = None
-    opsgenie: _Opsgenie | None = None
+    email: Email_ | None = None
+    opsgenie: Opsgenie_ | None = None
 
-    _one_kind = model_validator(mode="after")(rules.receiver_one_kind)
+    model_rules: ClassVar[ModelRules] = (rules.receiver_one_kind,)
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in RECEIVER_KINDS if getattr(self, k) is not None)
 
 
-class Route(SpecModel):
+class Route(SpecStruct, frozen=True, kw_only=True):
     """Send matching alerts to receivers; routes are tried in order, first match wins."""
 
     severity: Literal["critical", "warning", "info"] | None = None
-    match: Matchers = Field(
-        default_factory=dict,
-        description="Label matchers, e.g. {slo: encode-latency} or {alertname: {regex: 'Disk.*'}}.",
-    )
+    match: Annotated[
+        Matchers, Field(description="Label matchers, e.g. {slo: encode-latency} or {alertname: {regex: 'Disk.*'}}.")
+    ] = field(default_factory=dict)
     to: Annotated[
-        list[ReceiverName], BeforeValidator(checks.to_list, json_schema_input_type=ReceiverName | list[ReceiverName])
-    ] = Field(description="Receiver name, or a list to notify several.")
-    continue_: bool = Field(False, alias="continue", description="Keep matching later routes after this one.")
-    mute_when: list[str] = Field(
-        default_factory=list, description="Time intervals (from `mute`) when this route is silent."
+        Annotated[
+            list[ReceiverName],
+            BeforeValidator(checks.to_list, json_schema_input_type=ReceiverName | list[ReceiverName]),
+        ],
+        Field(description="Receiver name, or a list to notify several."),
+    ]
+    continue_: Annotated[bool, Field(description="Keep matching later routes after this one.")] = field(
+        default=False, name="continue"
     )
-    active_when: list[str] = Field(
-        default_factory=list, description="Time intervals outside which this route is silent."
+    mute_when: Annotated[list[str], Field(description="Time intervals (from `mute`) when this route is silent.")] = (
+        field(default_factory=list)
     )
-    group_by: list[LabelName] | None = Field(
-        None, description="Labels that split this route's notifications (default: routing.group_by)."
+    active_when: Annotated[list[str], Field(description="Time intervals outside which this route is silent.")] = field(
+        default_factory=list
     )
-    group_wait: DurationOrZeroField | None = Field(
-        None, description="Overrides the severity timing for this route; 0s sends at once."
-    )
-    group_interval: DurationField | None = Field(None, description="Overrides the severity timing for this route.")
-    repeat_interval: DurationField | None = Field(None, description="Overrides the severity timing for this route.")
+    group_by: Annotated[
+        list[LabelName] | None,
+        Field(description="Labels that split this route's notifications (default: routing.group_by)."),
+    ] = None
+    group_wait: Annotated[
+        DurationOrZeroField | None, Field(description="Overrides the severity timing for this route; 0s sends at once.")
+    ] = None
+    group_interval: Annotated[
+        DurationField | None, Field(description="Overrides the severity timing for this route.")
+    ] = None
+    repeat_interval: Annotated[
+        DurationField | None, Field(description="Overrides the severity timing for this route.")
+    ] = None
 
 
-class Timing(SpecModel):
+class Timing(SpecStruct, frozen=True, kw_only=True):
     group_wait: DurationOrZeroField | None = None
     group_interval: DurationField | None = None
     repeat_interval: DurationField | None = None
 
 
 _WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_DAY = r"(-?([1-9]|[12]\d|3[01]))"
-_MONTH = rf"({'|'.join(MONTH_NAMES)}|[1-9]|1[0-2])"
 
 
-_DayRange = Annotated[
-    str,
-    BeforeValidator(CalendarRange("a day of the month", _DAY, '"1:7", "15", or "-1" for the last day')),
-    WithJsonSchema({"type": ["string", "integer"]}),
-]
-_MonthRange = Annotated[
-    str,
-    BeforeValidator(CalendarRange("a month", _MONTH, "january:march, december or 1:3")),
-    WithJsonSchema({"type": ["string", "integer"]}),
-]
-_YearRange = Annotated[
-    str,
-    BeforeValidator(CalendarRange("a year", r"\d{4}", '"2026" or "2026:2027"')),
-    WithJsonSchema({"type": ["string", "integer"]}),
-]
-
-
-class TimeInterval(SpecModel):
+class TimeInterval(SpecStruct, frozen=True, kw_only=True):
     """Recurring window, in Alertmanager's time_intervals terms."""
 
-    weekdays: list[Annotated[str, Field(pattern=rf"^{_WEEKDAY}(:{_WEEKDAY})?$")]] = Field(
-        default_factory=list, description="e.g. [monday:friday]"
+    weekdays: Annotated[
+        list[Annotated[str, Field(pattern=rf"^{_WEEKDAY}(:{_WEEKDAY})?$")]], Field(description="e.g. [monday:friday]")
+    ] = field(default_factory=list)
+    times: Annotated[
+        list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")]],
+        Field(description='e.g. ["09:00-17:00"]'),
+    ] = field(default_factory=list)
+    days_of_month: Annotated[
+        list[DayRange], Field(description='e.g. ["1:7", "-1"] (negative days count from the end of the month)')
+    ] = field(default_factory=list)
+    months: Annotated[list[MonthRange], Field(description="e.g. [january:march, december] or [1:3, 12]")] = field(
+        default_factory=list
     )
-    times: list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")]] = Field(
-        default_factory=list, description='e.g. ["09:00-17:00"]'
-    )
-    days_of_month: list[_DayRange] = Field(
-        default_factory=list, description='e.g. ["1:7", "-1"] (negative days count from the end of the month)'
-    )
-    months: list[_MonthRange] = Field(default_factory=list, description="e.g. [january:march, december] or [1:3, 12]")
-    years: list[_YearRange] = Field(default_factory=list, description='e.g. ["2026", "2026:2027"]')
-    location: str = Field("UTC", description="IANA time zone, e.g. Europe/Berlin.")
+    years: Annotated[list[YearRange], Field(description='e.g. ["2026", "2026:2027"]')] = field(default_factory=list)
+    location: Annotated[str, Field(description="IANA time zone, e.g. Europe/Berlin.")] = "UTC"
 
-    _known_zone = field_validator("location")(rules.known_zone)
-    _start_before_end = field_validator("times")(rules.start_before_end)
+    field_rules: ClassVar[FieldRules] = {"location": (rules.known_zone,), "times": (rules.start_before_end,)}
 
 
-class Routing(SpecModel):
-    receivers: dict[ReceiverName, Receiver] = Field(min_length=1)
-    routes: list[Route] = Field(default_factory=list)
-    default: ReceiverName | None = Field(
-        None, description="Receiver for alerts no route matches (default: the first receiver)."
-    )
-    group_by: Annotated[list[LabelName], unique("group_by label")] = Field(
+class Routing(SpecStruct, frozen=True, kw_only=True):
+    receivers: Annotated[dict[ReceiverName, Receiver], Field(min_length=1)]
+    routes: list[Route] = field(default_factory=list)
+    default: Annotated[
+        ReceiverName | None, Field(description="Receiver for alerts no route matches (default: the first receiver).")
+    ] = None
+    group_by: Annotated[list[LabelName], unique("group_by label")] = field(
         default_factory=lambda: ["alertname", "service", "slo"]
     )
-    timing: dict[Literal["critical", "warning", "info"], Timing] = Field(
-        default_factory=dict, description="Per-severity overrides of the house defaults."
-    )
-    mute: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], TimeInterval] = Field(
-        default_factory=dict, description="Named time intervals."
-    )
-    inhibit: bool = Field(
-        True,
-        description="Critical silences warning of the same alert; page tiers silence ticket tiers; `inhibits:` alerts silence symptoms.",
-    )
+    timing: Annotated[
+        dict[Literal["critical", "warning", "info"], Timing],
+        Field(description="Per-severity overrides of the house defaults."),
+    ] = field(default_factory=dict)
+    mute: Annotated[
+        dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], TimeInterval],
+        Field(description="Named time intervals."),
+    ] = field(default_factory=dict)
+    inhibit: Annotated[
+        bool,
+        Field(
+            description="Critical silences warning of the same alert; page tiers silence ticket tiers; `inhibits:` alerts silence symptoms."
+        ),
+    ] = True

@@ -3,8 +3,8 @@
 Each function takes the value (a field validator) or the built object (a model validator) and
 returns it, or raises ``ValueError`` with the user-facing message. The pydantic models register
 these very functions (``field_validator("buckets")(rules.buckets_increase)``); the generated fast
-validator calls them by their names here. Objects are read by attribute only, so both a pydantic
-model and its generated plain twin pass.
+validator calls them by their names here. Objects are read by attribute only, so both a spec
+class and the pydantic model derived from it (``spec/pydantic_models.py``) pass.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import math
 import re
 from collections.abc import Iterable
 from typing import Any
+
+import msgspec
 
 from ..gotemplate import problem as template_problem
 from .urls import secret_in_url
@@ -286,5 +288,9 @@ def resolve_derived(self: Any) -> Any:
                 }
             )
         resolved[key] = metric
-    object.__setattr__(self, "metrics", resolved)
+    # Frozen either way: a spec struct on the fast path, its pydantic model on the error path.
+    if isinstance(self, msgspec.Struct):
+        msgspec.structs.force_setattr(self, "metrics", resolved)
+    else:
+        object.__setattr__(self, "metrics", resolved)
     return self

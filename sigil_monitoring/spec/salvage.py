@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..records import Record, field
+import msgspec
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -20,13 +20,13 @@ _TEXT_PANEL = {"text": ""}
 _PLACEHOLDER_RECEIVER = {"webhook": {"url": "http://placeholder.invalid/"}}
 
 
-class Broken(Record):
+class Broken(msgspec.Struct, frozen=True):
     """Names whose own definition is broken: references to them are not reported again."""
 
-    metrics: frozenset[str] = field(default_factory=frozenset)
-    slos: frozenset[str] = field(default_factory=frozenset)
-    receivers: frozenset[str] = field(default_factory=frozenset)
-    intervals: frozenset[str] = field(default_factory=frozenset)
+    metrics: frozenset[str] = msgspec.field(default_factory=frozenset)
+    slos: frozenset[str] = msgspec.field(default_factory=frozenset)
+    receivers: frozenset[str] = msgspec.field(default_factory=frozenset)
+    intervals: frozenset[str] = msgspec.field(default_factory=frozenset)
 
 
 def salvage(doc: dict[str, Any], errors: list[ErrorDetails]) -> tuple[dict[str, Any], Broken] | None:

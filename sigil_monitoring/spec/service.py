@@ -2,59 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from msgspec import field
 
-from . import checks, rules
-from .behaviour import MetricBehaviour
-from .types import (
-    LabelName,
-    Labels,
-    LogicalName,
-    Matchers,
-    MetricName,
-    ScrapeIntervalField,
-    ServiceName,
-    SpecModel,
-    Url,
-)
+from . import rules
+from .struct import FieldRules, ModelRules, SpecStruct
 from .units import Duration
 
+if TYPE_CHECKING:
+    from pydantic import BeforeValidator, Field
 
-class Links(SpecModel):
+    from . import checks
+    from .types import (
+        LabelName,
+        Labels,
+        LogicalName,
+        Matchers,
+        MetricName,
+        ScrapeIntervalField,
+        ServiceName,
+        StateValue,
+        Url,
+    )
+
+
+class Links(SpecStruct, frozen=True, kw_only=True):
     """Where the on-call finds more: Grafana, the runbook site, the Grafana folder."""
 
-    grafana: Url | None = Field(None, description="Grafana base URL; alerts link to their panel under it.")
-    runbooks: Url | None = Field(None, description="Base URL where the generated runbook page is published.")
-    folder: str = Field("", description="Grafana folder title for the dashboard (provisioning).")
+    grafana: Annotated[Url | None, Field(description="Grafana base URL; alerts link to their panel under it.")] = None
+    runbooks: Annotated[Url | None, Field(description="Base URL where the generated runbook page is published.")] = None
+    folder: Annotated[str, Field(description="Grafana folder title for the dashboard (provisioning).")] = ""
 
 
-class Service(SpecModel):
+class Service(SpecStruct, frozen=True, kw_only=True):
     """Identity of the service; `selector` is added to every query the compiler writes."""
 
-    name: ServiceName = Field(description="Short name; becomes the `service` label and part of every generated name.")
-    title: str | None = Field(None, description="Human title for dashboards and runbooks (default: name).")
+    name: Annotated[
+        ServiceName, Field(description="Short name; becomes the `service` label and part of every generated name.")
+    ]
+    title: Annotated[str | None, Field(description="Human title for dashboards and runbooks (default: name).")] = None
     description: str = ""
-    team: str | None = Field(None, description="Owning team; becomes the `team` label on every alert.")
-    labels: Labels = Field(default_factory=dict, description="Extra labels put on every alert and recording rule.")
-    selector: Matchers = Field(
-        default_factory=dict,
-        description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}.",
+    team: Annotated[str | None, Field(description="Owning team; becomes the `team` label on every alert.")] = None
+    labels: Annotated[Labels, Field(description="Extra labels put on every alert and recording rule.")] = field(
+        default_factory=dict
     )
-    scrape_interval: ScrapeIntervalField = Field(
-        Duration.parse("15s"), description="How often Prometheus scrapes the service."
+    selector: Annotated[
+        Matchers,
+        Field(
+            description="Label matchers on every series of this service, e.g. {job: sigil-dna} or {job: [api, worker]}."
+        ),
+    ] = field(default_factory=dict)
+    scrape_interval: Annotated[ScrapeIntervalField, Field(description="How often Prometheus scrapes the service.")] = (
+        Duration.parse("15s")
     )
-    links: Links = Field(default_factory=Links)
+    links: Links = field(default_factory=Links)
 
 
 MetricType = Literal["counter", "gauge", "histogram", "native_histogram"]
 Unit = Literal["seconds", "bytes", "percent", "ratio", "none"]
 UnitAlias = Literal["s", "second", "sec", "byte", "B", "%"]
-StateValue = Annotated[int, BeforeValidator(checks.state_value), WithJsonSchema({"type": ["integer", "string"]})]
 
 
-class Metric(MetricBehaviour, SpecModel):
+class Metric(SpecStruct, frozen=True, kw_only=True):
     """One entry of the metrics catalog: a logical name for what Prometheus scrapes.
 
     A *derived* entry (``{from: requests, where: {code: {regex: "5.."}}}``) names another entry
@@ -62,32 +73,41 @@ class Metric(MetricBehaviour, SpecModel):
     it carries its base's name, type, unit, labels and buckets (``Spec`` resolves it).
     """
 
-    name: MetricName | None = Field(
-        None, description="The metric name as exposed, without _bucket/_count/_sum suffixes."
+    name: Annotated[
+        MetricName | None, Field(description="The metric name as exposed, without _bucket/_count/_sum suffixes.")
+    ] = None
+    type: Annotated[
+        MetricType | None,
+        Field(
+            description="counter (whatever its name: many exporters omit _total), gauge, histogram or native_histogram."
+        ),
+    ] = None
+    from_: Annotated[
+        LogicalName | None, Field(description="Derived metric: the catalog entry it narrows with `where`.")
+    ] = field(default=None, name="from")
+    where: Annotated[Matchers, Field(description="Derived metric: label matchers added to every query of it.")] = field(
+        default_factory=dict
     )
-    type: MetricType | None = Field(
-        None,
-        description="counter (whatever its name: many exporters omit _total), gauge, histogram or native_histogram.",
-    )
-    from_: LogicalName | None = Field(
-        None, alias="from", description="Derived metric: the catalog entry it narrows with `where`."
-    )
-    where: Matchers = Field(
-        default_factory=dict, description="Derived metric: label matchers added to every query of it."
-    )
-    help: str = Field("", description="What the metric measures; shown in panel descriptions.")
-    unit: Annotated[Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | UnitAlias)] = Field(
-        "none", description="seconds, bytes, percent, ratio or none (s and B are accepted)."
-    )
-    labels: list[LabelName] = Field(
-        default_factory=list, description="Label names worth grouping by (dashboard variables, `by:`)."
-    )
-    buckets: list[float] | None = Field(
-        None, description="Classic histogram bucket boundaries; latency thresholds must be one of them."
-    )
-    states: dict[StateValue, str] | None = Field(
-        None, description="For state gauges: value -> state name, e.g. {0: closed, 1: open}."
-    )
+    help: Annotated[str, Field(description="What the metric measures; shown in panel descriptions.")] = ""
+    unit: Annotated[
+        Annotated[Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | UnitAlias)],
+        Field(description="seconds, bytes, percent, ratio or none (s and B are accepted)."),
+    ] = "none"
+    labels: Annotated[
+        list[LabelName], Field(description="Label names worth grouping by (dashboard variables, `by:`).")
+    ] = field(default_factory=list)
+    buckets: Annotated[
+        list[float] | None,
+        Field(description="Classic histogram bucket boundaries; latency thresholds must be one of them."),
+    ] = None
+    states: Annotated[
+        dict[StateValue, str] | None,
+        Field(description="For state gauges: value -> state name, e.g. {0: closed, 1: open}."),
+    ] = None
 
-    _buckets_increase = field_validator("buckets")(rules.buckets_increase)
-    _fits_type = model_validator(mode="after")(rules.metric_fits_type)
+    field_rules: ClassVar[FieldRules] = {"buckets": (rules.buckets_increase,)}
+    model_rules: ClassVar[ModelRules] = (rules.metric_fits_type,)
+
+    @property
+    def bucket_bounds(self) -> list[Decimal]:
+        return [Decimal(repr(b)) for b in self.buckets or []]

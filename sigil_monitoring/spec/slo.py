@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from msgspec import field
 
 from . import rules
-from .behaviour import SliBehaviour
-from .refs import Ref
-from .types import (
-    Annotations,
-    DurationOrZeroField,
-    ForField,
-    LabelName,
-    Labels,
-    LogicalName,
-    ObjectiveField,
-    SloWindowField,
-    SpecModel,
-    ThresholdField,
-    unique,
-)
+from .struct import ModelRules, SpecStruct
 from .units import Duration
 
+if TYPE_CHECKING:
+    from pydantic import Field
 
-class Sli(SliBehaviour, SpecModel):
+    from .refs import MetricRef
+    from .types import (
+        Annotations,
+        DurationOrZeroField,
+        ForField,
+        LabelName,
+        Labels,
+        ObjectiveField,
+        Ref,
+        SloWindowField,
+        ThresholdField,
+        unique,
+    )
+
+
+class Sli(SpecStruct, frozen=True, kw_only=True):
     """What counts as a bad event. Exactly one kind:
 
     - ratio: ``bad`` (or ``good``) events over ``total`` events, both counters;
@@ -34,80 +37,119 @@ class Sli(SliBehaviour, SpecModel):
     - error_ratio: raw PromQL for the error ratio, with ``$window`` where the range goes.
     """
 
-    bad: Ref | None = Field(None, description="Counter of bad events (ratio SLI).")
-    good: Ref | None = Field(None, description="Counter of good events (ratio SLI), instead of bad.")
-    total: Ref | None = Field(None, description="Counter of all events (ratio SLI).")
-    latency: Ref | None = Field(None, description="Histogram of request durations (latency SLI).")
-    below: ThresholdField | None = Field(
-        None, description="Latency threshold; must be a bucket boundary when buckets are declared."
+    bad: Annotated[Ref | None, Field(description="Counter of bad events (ratio SLI).")] = None
+    good: Annotated[Ref | None, Field(description="Counter of good events (ratio SLI), instead of bad.")] = None
+    total: Annotated[Ref | None, Field(description="Counter of all events (ratio SLI).")] = None
+    latency: Annotated[Ref | None, Field(description="Histogram of request durations (latency SLI).")] = None
+    below: Annotated[
+        ThresholdField | None,
+        Field(description="Latency threshold; must be a bucket boundary when buckets are declared."),
+    ] = None
+    up: Annotated[Ref | None, Field(description="Gauge that is 1 when healthy and 0 when not (availability SLI).")] = (
+        None
     )
-    up: Ref | None = Field(None, description="Gauge that is 1 when healthy and 0 when not (availability SLI).")
-    error_ratio: str | None = Field(
-        None, description="Raw PromQL giving the error ratio (0..1); write $window for the range."
-    )
+    error_ratio: Annotated[
+        str | None, Field(description="Raw PromQL giving the error ratio (0..1); write $window for the range.")
+    ] = None
 
-    _one_kind = model_validator(mode="after")(rules.sli_one_kind)
+    model_rules: ClassVar[ModelRules] = (rules.sli_one_kind,)
+
+    @property
+    def kind(self) -> str:
+        if self.total is not None:
+            return "ratio"
+        if self.latency is not None:
+            return "latency"
+        if self.up is not None:
+            return "up"
+        return "error_ratio"
+
+    def refs(self) -> list[tuple[str, MetricRef]]:
+        found = [
+            ("bad", self.bad),
+            ("good", self.good),
+            ("total", self.total),
+            ("latency", self.latency),
+            ("up", self.up),
+        ]
+        return [(name, ref) for name, ref in found if ref is not None]
 
 
-class BurnTier(SpecModel):
+class BurnTier(SpecStruct, frozen=True, kw_only=True):
     """One alerting tier of the multi-window multi-burn-rate scheme."""
 
     enabled: bool = True
-    severity: Literal["critical", "warning", "info"] | None = Field(
-        None, description="Default: critical for page, warning for ticket."
+    severity: Annotated[
+        Literal["critical", "warning", "info"] | None,
+        Field(description="Default: critical for page, warning for ticket."),
+    ] = None
+    for_: Annotated[
+        ForField | None,
+        Field(
+            description="How long both windows must burn before firing (default: 2m page, 1h ticket; 0s fires at once)."
+        ),
+    ] = field(default=None, name="for")
+    keep_firing_for: Annotated[
+        DurationOrZeroField | None, Field(description="Keep firing this long after the burn stops (Prometheus 2.42+).")
+    ] = None
+    labels: Annotated[Labels, Field(description="Extra labels on this tier's alert (over alerting.labels).")] = field(
+        default_factory=dict
     )
-    for_: ForField | None = Field(
-        None,
-        alias="for",
-        description="How long both windows must burn before firing (default: 2m page, 1h ticket; 0s fires at once).",
+    annotations: Annotated[
+        Annotations, Field(description="Extra annotations on this tier's alert (over the SLO's annotations).")
+    ] = field(default_factory=dict)
+    summary: Annotated[
+        str | None,
+        Field(
+            description="Static summary of this tier's alert "
+            "(default: the SLO's summary, or one derived from the tier)."
+        ),
+    ] = None
+    description: Annotated[
+        str | None,
+        Field(
+            description="Templated description of this tier's alert (default: the window pairs and the error ratio)."
+        ),
+    ] = None
+    runbook: Annotated[
+        str,
+        Field(description="What to do for this tier; added to the SLO's runbook text in this tier's runbook section."),
+    ] = ""
+
+
+class SloAlerting(SpecStruct, frozen=True, kw_only=True):
+    page: Annotated[BurnTier, Field(description="Fast burn: 1h/5m at 2 % and 6h/30m at 5 % of the budget (30d).")] = (
+        field(default_factory=BurnTier)
     )
-    keep_firing_for: DurationOrZeroField | None = Field(
-        None, description="Keep firing this long after the burn stops (Prometheus 2.42+)."
+    ticket: Annotated[BurnTier, Field(description="Slow burn: 1d/2h and 3d/6h at 10 % of the budget (30d).")] = field(
+        default_factory=BurnTier
     )
-    labels: Labels = Field(
-        default_factory=dict, description="Extra labels on this tier's alert (over alerting.labels)."
-    )
-    annotations: Annotations = Field(
-        default_factory=dict, description="Extra annotations on this tier's alert (over the SLO's annotations)."
-    )
-    summary: str | None = Field(
-        None,
-        description="Static summary of this tier's alert (default: the SLO's summary, or one derived from the tier).",
-    )
-    description: str | None = Field(
-        None, description="Templated description of this tier's alert (default: the window pairs and the error ratio)."
-    )
-    runbook: str = Field(
-        "", description="What to do for this tier; added to the SLO's runbook text in this tier's runbook section."
+    labels: Annotated[Labels, Field(description="Extra labels on this SLO's alerts.")] = field(default_factory=dict)
+    annotations: Annotated[Annotations, Field(description="Extra annotations on this SLO's alerts.")] = field(
+        default_factory=dict
     )
 
 
-class SloAlerting(SpecModel):
-    page: BurnTier = Field(
-        default_factory=BurnTier, description="Fast burn: 1h/5m at 2 % and 6h/30m at 5 % of the budget (30d)."
-    )
-    ticket: BurnTier = Field(
-        default_factory=BurnTier, description="Slow burn: 1d/2h and 3d/6h at 10 % of the budget (30d)."
-    )
-    labels: Labels = Field(default_factory=dict, description="Extra labels on this SLO's alerts.")
-    annotations: Annotations = Field(default_factory=dict, description="Extra annotations on this SLO's alerts.")
-
-
-class Slo(SpecModel):
+class Slo(SpecStruct, frozen=True, kw_only=True):
     """A service level objective over a rolling window."""
 
-    objective: ObjectiveField = Field(description="Target percentage of good events, e.g. 99.9%.")
-    window: SloWindowField = Field(Duration.parse("30d"), description="Rolling SLO window.")
-    description: str = Field(
-        "", description="What the SLO measures; starts each burn alert's description and runbook section."
-    )
-    summary: str | None = Field(None, description="Static summary of both burn alerts (a tier's own summary wins).")
-    runbook: str = Field("", description="What to do when the budget burns; in both burn sections of the runbook.")
+    objective: Annotated[ObjectiveField, Field(description="Target percentage of good events, e.g. 99.9%.")]
+    window: Annotated[SloWindowField, Field(description="Rolling SLO window.")] = Duration.parse("30d")
+    description: Annotated[
+        str, Field(description="What the SLO measures; starts each burn alert's description and runbook section.")
+    ] = ""
+    summary: Annotated[
+        str | None, Field(description="Static summary of both burn alerts (a tier's own summary wins).")
+    ] = None
+    runbook: Annotated[
+        str, Field(description="What to do when the budget burns; in both burn sections of the runbook.")
+    ] = ""
     sli: Sli
-    group_by: Annotated[list[LabelName], unique("group_by label")] = Field(
-        default_factory=list, description="Labels that split the SLO (one budget per value)."
-    )
-    alerting: SloAlerting = Field(default_factory=SloAlerting)
+    group_by: Annotated[
+        Annotated[list[LabelName], unique("group_by label")],
+        Field(description="Labels that split the SLO (one budget per value)."),
+    ] = field(default_factory=list)
+    alerting: SloAlerting = field(default_factory=SloAlerting)
 
 
-__all__ = ["Slo", "Sli", "BurnTier", "SloAlerting", "LogicalName"]
+__all__ = ["Slo", "Sli", "BurnTier", "SloAlerting"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..records import Record, field
+import msgspec
 
 Path = tuple[str, ...]
 
@@ -17,13 +17,16 @@ def norm_path(path: tuple[object, ...]) -> Path:
     return tuple(str(p) for p in path)
 
 
-class Source(Record, frozen=False):
+class Source(msgspec.Struct):
     """The text of one spec file and, lazily, where each value of it stands."""
 
     display: str
     text: str
-    tree: Any = field(default=None, repr=False)
-    _positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] | None = field(default=None, repr=False)
+    tree: Any = None
+    _positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] | None = None
+
+    def __repr__(self) -> str:  # the tree and positions are caches, long and of no interest
+        return f"Source(display={self.display!r}, text={self.text!r})"
 
     def position(self, path: tuple[object, ...], at: str = "value") -> tuple[int, int]:
         """1-based (line, col) of the key or value at ``path``, or of its nearest ancestor present."""

@@ -3,12 +3,11 @@
 Absent, a spec compiles to the default outputs (Prometheus rules, Grafana dashboards,
 Alertmanager, runbook). Present, each key names one target; ``{}`` or an empty value takes the
 target's defaults. ``compile --target`` overrides the section's choice, never its options.
-The section has one key per target of the registry (``compilers/registry.py``), whose record names
-the options model defined here.
 
->>> t = Targets.model_validate({"kubernetes": {"namespace": "obs"}, "victoriametrics": None})
->>> sorted(t.model_fields_set), t.kubernetes.namespace
-(['kubernetes', 'victoriametrics'], 'obs')
+>>> from sigil_monitoring.spec.pydantic_models import validate
+>>> t = validate(Targets, {"kubernetes": {"namespace": "obs"}, "victoriametrics": None})
+>>> t.chosen(), t.kubernetes.namespace
+(('kubernetes', 'victoriametrics'), 'obs')
 >>> Targets().kubernetes.namespace  # options default even for a target named only on the CLI
 'monitoring'
 """
@@ -17,135 +16,152 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, create_model
+from msgspec import field
 
-from . import checks
-from .types import Labels, SpecModel
+from .struct import SpecStruct
 
-# Kubernetes object names and namespaces are DNS-1123 labels
-# (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names).
-_K8sName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-# Mimir tenant ids: letters, digits and ``!-_.*'()``, at most 150 characters
-# (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/); we keep to a safe subset.
-_Tenant = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,150}$")]
+if TYPE_CHECKING:
+    from pydantic import Field
+
+    from .types import K8sName, Labels, Tenant
 Strategy = Literal["warn", "abort"]
 
 
-class Prometheus(SpecModel):
+class Prometheus(SpecStruct, frozen=True, kw_only=True):
     """Plain Prometheus rule files and promtool tests (``<service>/prometheus/``)."""
 
 
-class Grafana(SpecModel):
+class Grafana(SpecStruct, frozen=True, kw_only=True):
     """Dashboards and their provisioning file."""
 
 
-class Alertmanager(SpecModel):
+class Alertmanager(SpecStruct, frozen=True, kw_only=True):
     """One ``alertmanager.yml`` for every routed service."""
 
 
-class Runbook(SpecModel):
+class Runbook(SpecStruct, frozen=True, kw_only=True):
     """``<service>/runbook.md``."""
 
 
-class Kubernetes(SpecModel):
+class Kubernetes(SpecStruct, frozen=True, kw_only=True):
     """Prometheus Operator objects: a PrometheusRule per service, optionally an AlertmanagerConfig."""
 
-    namespace: _K8sName = Field("monitoring", description="Namespace of the generated objects.")
-    labels: Labels = Field(
-        default_factory=dict,
-        description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector.",
-    )
-    alertmanager_config: bool = Field(
-        False, description="Also write an AlertmanagerConfig (monitoring.coreos.com/v1alpha1) from the routing section."
-    )
-    secret: _K8sName | None = Field(
-        None,
-        description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names.",
-    )
+    namespace: Annotated[K8sName, Field(description="Namespace of the generated objects.")] = "monitoring"
+    labels: Annotated[
+        Labels,
+        Field(description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector."),
+    ] = field(default_factory=dict)
+    alertmanager_config: Annotated[
+        bool,
+        Field(
+            description="Also write an AlertmanagerConfig (monitoring.coreos.com/v1alpha1) from the routing section."
+        ),
+    ] = False
+    secret: Annotated[
+        K8sName | None,
+        Field(
+            description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names."
+        ),
+    ] = None
 
 
-class Mimir(SpecModel):
+class Mimir(SpecStruct, frozen=True, kw_only=True):
     """Grafana Mimir / Cortex ruler files, in the format ``mimirtool rules load`` reads."""
 
-    tenant: _Tenant = Field(
-        "anonymous",
-        description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off.",
-    )
-    namespace: _K8sName | None = Field(None, description="Ruler namespace (default: the service name).")
-    source_tenants: list[_Tenant] = Field(
-        default_factory=list, description="Tenants the rules query (federated rule groups; needs tenant federation on)."
-    )
+    tenant: Annotated[
+        Tenant,
+        Field(description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off."),
+    ] = "anonymous"
+    namespace: Annotated[K8sName | None, Field(description="Ruler namespace (default: the service name).")] = None
+    source_tenants: Annotated[
+        list[Tenant], Field(description="Tenants the rules query (federated rule groups; needs tenant federation on).")
+    ] = field(default_factory=list)
 
 
-class Thanos(SpecModel):
+class Thanos(SpecStruct, frozen=True, kw_only=True):
     """Thanos Ruler rule files."""
 
-    partial_response_strategy: Strategy | dict[str, Strategy] | None = Field(
-        None,
-        description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it.",
-    )
+    partial_response_strategy: Annotated[
+        Strategy | dict[str, Strategy] | None,
+        Field(
+            description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it."
+        ),
+    ] = None
 
 
-class VictoriaMetrics(SpecModel):
+class VictoriaMetrics(SpecStruct, frozen=True, kw_only=True):
     """vmalert rule files (VictoriaMetrics 1.79)."""
 
 
-class GrafanaAlerting(SpecModel):
+class GrafanaAlerting(SpecStruct, frozen=True, kw_only=True):
     """Grafana-managed alert rules, contact points and notification policies (provisioning files)."""
 
-    datasource_uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")] = Field(
-        "prometheus", description="UID of the Prometheus data source the rules query."
-    )
-    folder: str | None = Field(
-        None, description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring)."
-    )
-    interval: Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")] = Field(
-        "1m", description="Evaluation interval of the rule groups (a multiple of 10s)."
-    )
-    root_contact_point: str = Field(
-        "grafana-default-email",
-        description="Contact point of the root notification policy (alerts no service route takes).",
-    )
+    datasource_uid: Annotated[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")],
+        Field(description="UID of the Prometheus data source the rules query."),
+    ] = "prometheus"
+    folder: Annotated[
+        str | None,
+        Field(description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring)."),
+    ] = None
+    interval: Annotated[
+        Annotated[str, Field(pattern=r"^[1-9][0-9]*(0s|m|h)$")],
+        Field(description="Evaluation interval of the rule groups (a multiple of 10s)."),
+    ] = "1m"
+    root_contact_point: Annotated[
+        str, Field(description="Contact point of the root notification policy (alerts no service route takes).")
+    ] = "grafana-default-email"
 
 
 # --- the section: one field per registered target (compilers/registry.py), in registry order ---------
 
 
-def _option_models() -> dict[str, type[SpecModel]]:
-    """Each registered target's options model, by target name (``module:Class`` in the registry)."""
+def _chosen(self: Any) -> tuple[str, ...]:
+    """The targets the section names, in registry order."""
+    from ..compilers.registry import chosen_from
+
+    return chosen_from(self.model_fields_set)
+
+
+def _section() -> type[SpecStruct]:
+    """The ``targets:`` section: a key absent or empty takes the target's default options."""
     import importlib
+
+    import msgspec
 
     from ..compilers.registry import TARGETS
 
-    found: dict[str, type[SpecModel]] = {}
+    fields = []
     for target in TARGETS:
         module, _, name = target.options.partition(":")
-        # This module is still being imported when it builds the section: read its own models directly.
-        found[target.name] = globals()[name] if module == __name__ else getattr(importlib.import_module(module), name)
-    return found
-
-
-def _section() -> type[SpecModel]:
-    """The ``targets:`` section's model; a key absent or empty takes the target's default options."""
-    fields: dict[str, Any] = {
-        name: (
-            Annotated[model, BeforeValidator(checks.empty_is_default, json_schema_input_type=model | None)],
-            Field(default_factory=model),
+        # This module is still being imported when it builds the section: read its own classes directly.
+        options = globals()[name] if module == __name__ else getattr(importlib.import_module(module), name)
+        # Annotations are text, read only on the error path (spec/struct.py); the options class is named
+        # by the module namespace the error path evaluates them in.
+        globals().setdefault(name, options)
+        annotation = (
+            f"Annotated[{name}, BeforeValidator(checks.empty_is_default, json_schema_input_type={name} | None)]"
         )
-        for name, model in _option_models().items()
-    }
-    return create_model(  # type: ignore[no-any-return, call-overload]
-        "Targets", __base__=SpecModel, __doc__=_TARGETS_DOC, __module__=__name__, **fields
+        fields.append((target.name, annotation, field(default_factory=options)))
+    section = msgspec.defstruct(
+        "Targets",
+        fields,
+        bases=(SpecStruct,),
+        module=__name__,
+        frozen=True,
+        kw_only=True,
+        namespace={"chosen": _chosen},
     )
+    section.__doc__ = "Outputs to compile; each key present turns its target on."
+    return section
 
-
-_TARGETS_DOC = "Outputs to compile; each key present turns its target on."
 
 if TYPE_CHECKING:
 
-    class Targets(SpecModel):
+    class Targets(SpecStruct, frozen=True, kw_only=True):
         """Outputs to compile; each key present turns its target on (one field per registered target)."""
 
+        def chosen(self) -> tuple[str, ...]: ...
         def __getattr__(self, name: str) -> Any: ...
 
 else:

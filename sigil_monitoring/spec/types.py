@@ -1,7 +1,11 @@
-"""Annotated field types shared by the spec models: names, durations, thresholds, label maps.
+"""The field types of the spec classes, in pydantic's vocabulary: names, durations, thresholds, refs.
 
 Each type parses the YAML scalar once, in a ``BeforeValidator``, so a bad value yields exactly one
 error with a fix hint, and publishes a plain JSON Schema so editors can complete the spec.
+
+The spec classes (``spec/struct.py``) name these types in their annotations, which stay text at
+run time: this module, and pydantic with it, is imported only when the annotations are read, by
+the error path (``spec/pydantic_models.py``), the fast validator's generator and type checkers.
 """
 
 from __future__ import annotations
@@ -9,21 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from ..matchers import Matcher
 from . import checks
-from .checks import AtMost, DurationCheck, TextCheck, Unique
+from .checks import MONTH_NAMES, AtMost, CalendarRange, DurationCheck, NoInlineSecrets, TextCheck, Unique
+from .refs import MetricRef
+from .routing import Email, Opsgenie, PagerDuty, Slack
 from .units import Duration, Threshold, parse_objective, parse_threshold
-
-
-class SpecModel(BaseModel):
-    """Base of every spec model: unknown keys are errors, models are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=True)
 
 
 @dataclass(frozen=True)
@@ -218,3 +218,58 @@ class unique(GroupedMetadata):  # noqa: N801 - reads as a constraint in Annotate
 
     def __iter__(self) -> Iterator[object]:
         yield AfterValidator(Unique(self.what))
+
+
+Ref = Annotated[MetricRef, BeforeValidator(checks.coerce_ref, json_schema_input_type=LogicalName | MetricRef)]
+"""A catalog reference: ``errors`` or ``{metric: errors, where: ..., by: ...}``."""
+
+StateValue = Annotated[int, BeforeValidator(checks.state_value), WithJsonSchema({"type": ["integer", "string"]})]
+
+Inhibits = Annotated[
+    list[Literal["symptoms", "slos"]],
+    BeforeValidator(checks.inhibit_list),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "array", "items": {"enum": ["symptoms", "slos"]}, "uniqueItems": True},
+            ]
+        }
+    ),
+]
+
+
+def _no_inline_secrets(kind: str, model: type) -> BeforeValidator:
+    # Only refuses inline secrets, so the schema of its input is the model's own.
+    return BeforeValidator(NoInlineSecrets(kind), json_schema_input_type=model)
+
+
+Slack_ = Annotated[Slack, _no_inline_secrets("slack", Slack)]
+PagerDuty_ = Annotated[PagerDuty, _no_inline_secrets("pagerduty", PagerDuty)]
+Email_ = Annotated[Email, _no_inline_secrets("email", Email)]
+Opsgenie_ = Annotated[Opsgenie, _no_inline_secrets("opsgenie", Opsgenie)]
+
+_DAY = r"(-?([1-9]|[12]\d|3[01]))"
+_MONTH = rf"({'|'.join(MONTH_NAMES)}|[1-9]|1[0-2])"
+DayRange = Annotated[
+    str,
+    BeforeValidator(CalendarRange("a day of the month", _DAY, '"1:7", "15", or "-1" for the last day')),
+    WithJsonSchema({"type": ["string", "integer"]}),
+]
+MonthRange = Annotated[
+    str,
+    BeforeValidator(CalendarRange("a month", _MONTH, "january:march, december or 1:3")),
+    WithJsonSchema({"type": ["string", "integer"]}),
+]
+YearRange = Annotated[
+    str,
+    BeforeValidator(CalendarRange("a year", r"\d{4}", '"2026" or "2026:2027"')),
+    WithJsonSchema({"type": ["string", "integer"]}),
+]
+
+# Kubernetes object names and namespaces are DNS-1123 labels
+# (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names).
+K8sName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+# Mimir tenant ids: letters, digits and ``!-_.*'()``, at most 150 characters
+# (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/); we keep to a safe subset.
+Tenant = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,150}$")]

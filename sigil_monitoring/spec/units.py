@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from decimal import Context, Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
-from ..records import Record
+import msgspec
 
 _DURATION_UNITS: tuple[tuple[str, int], ...] = (
     ("y", 365 * 24 * 3600 * 1000),
@@ -43,10 +43,17 @@ ZERO_HINT = (
 DURATION_HINT = "use a number with a unit ms, s, m, h, d, w or y, largest first, e.g. 30s, 5m, 1h30m, 30d"
 
 
-class Duration(Record, order=True):
+class Duration(msgspec.Struct, frozen=True, order=True):
     """A Prometheus duration, kept in milliseconds and printed in canonical form."""
 
     ms: int
+
+    def __hash__(self) -> int:  # the hash of the fields' tuple, as the record (and a dataclass) had
+        return hash((self.ms,))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return instance_schema(cls)
 
     @classmethod
     def parse(cls, text: object, *, zero_ok: bool = False) -> Duration:
@@ -175,12 +182,32 @@ _RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*/\s*([a-z]+)$")
 THRESHOLD_HINT = "write a number, a duration (1s, 250ms), a size (10GiB), a percentage (5%) or a rate (1/min)"
 
 
-class Threshold(Record):
+class Threshold(msgspec.Struct, frozen=True):
     """A threshold in the metric's base unit (seconds, bytes, ratio 0..1, events per second)."""
 
     value: Decimal
     text: str
     kind: ThresholdKind
+
+    def __hash__(self) -> int:  # the hash of the fields' tuple, as the record (and a dataclass) had
+        return hash((self.value, self.text, self.kind))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return instance_schema(cls)
+
+
+def instance_schema(cls: type[msgspec.Struct]) -> Any:
+    """In a pydantic model (the error path's) a struct field holds an instance of its class: the
+    field's ``BeforeValidator`` builds it. A ``ref`` and a dict of the fields when serialized, as a
+    dataclass's schema has, so the JSON Schema stays what it was."""
+    from pydantic_core import core_schema  # only on the pydantic path
+
+    return core_schema.is_instance_schema(
+        cls,
+        ref=f"{cls.__module__}.{cls.__qualname__}",
+        serialization=core_schema.plain_serializer_function_ser_schema(msgspec.structs.asdict),
+    )
 
 
 # Thresholds are compared in float64 by Prometheus; outside this range the generated tests cannot
