@@ -15,10 +15,11 @@ What counts as an edge:
 - importing ``a.b.c`` is an edge to ``a.b.c`` only, not to the packages ``a`` and ``a.b``
   around it: Python runs those first, but that is how packages work, not a dependency the code
   chose (a package ``__init__`` importing its own submodules would otherwise always be a cycle);
-- imports under ``if TYPE_CHECKING:`` count too. They never run, but they are dependencies of
-  the design all the same (mypy follows them), and keeping them acyclic costs nothing today: a
-  type needed "upwards" belongs in a lower module. (Decided when the package had none: with them
-  counted the graph had no cycle either.)
+- imports under ``if TYPE_CHECKING:`` do not count: they never run, and every module has
+  ``from __future__ import annotations``, so a type named "upwards" is text until a type checker
+  (or, on the spec's error path, ``typing.get_type_hints``) reads it. The spec classes need this:
+  their annotations are written in the pydantic vocabulary of ``spec/types.py``, which itself
+  names the spec classes it builds on (see docs/architecture.md, "Validating without pydantic").
 
 Imports by name at run time (``importlib.import_module``: the target registry in
 ``compilers/__init__.py``, the lazy public API in ``sigil_monitoring/__init__.py``) are calls, not
@@ -47,8 +48,23 @@ def module_names(package: Path = PACKAGE) -> dict[str, Path]:
 
 
 def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Every import node anywhere in ``tree``: module level, functions, methods, ``try``, ``if``."""
-    return (node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom))
+    """Every import node that can run, anywhere in ``tree``: module level, functions, methods,
+    ``try``, ``if`` — all but the bodies of ``if TYPE_CHECKING:``."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend(node.orelse)  # the ``else:`` branch runs
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _known(name: str, modules: dict[str, Path]) -> str | None:
@@ -188,7 +204,7 @@ def test_relative_imports_resolve_to_submodules_and_packages(tmp_path):
     (package / "sub" / "c.py").write_text("import pkg.a\n")
     graph = import_graph(package)
     assert graph == {
-        "pkg": {"pkg.sub.c"},
+        "pkg": set(),  # only a TYPE_CHECKING import
         "pkg.a": {"pkg.sub.c", "pkg.b"},
         "pkg.b": {"pkg.sub"},
         "pkg.sub": {"pkg.b"},

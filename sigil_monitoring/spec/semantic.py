@@ -400,9 +400,9 @@ def _ratio_by(
 def _quantile_reachable(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
     # histogram_quantile never returns more than the highest finite bucket boundary (observations
     # in +Inf are reported at it), so "above" that boundary can never fire.
-    if when.kind != "quantile" or when.above is None:
+    if getattr(when, "kind") != "quantile" or getattr(when, "above") is None:
         return
-    ref = when.of
+    ref = getattr(when, "of")
     metric = spec.metrics.get(ref.metric) if ref is not None else None
     if metric is None or metric.type != "histogram" or not metric.buckets:
         return
@@ -419,12 +419,12 @@ def _quantile_reachable(spec: Spec, path: _P, when: object, threshold: Threshold
 
 
 def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
-    kind = when.kind
+    kind = getattr(when, "kind")
     if kind == "rate":
         if threshold.kind not in ("per_second", "number"):
             yield path, "value", f"'{threshold.text}' is not a rate (write events per time, e.g. 1/min or 0.5/s)"
         return
-    if kind == "value" and when.of is not None:
+    if kind == "value" and getattr(when, "of") is not None:
         if threshold.kind not in ("ratio", "number") or threshold.value < 0:
             yield (
                 path,
@@ -433,7 +433,7 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
             )
         return
     if kind == "promql":
-        unit = when.unit or "none"
+        unit = getattr(when, "unit") or "none"
         if threshold.kind != "number" and (threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[unit]):
             yield (
                 path,
@@ -452,7 +452,7 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
                 f"'{threshold.text}' is not a ratio (write a percentage such as 5%, or a number from 0 to 1)",
             )
         return
-    ref = when.of or when.value
+    ref = getattr(when, "of") or getattr(when, "value")
     metric = spec.metrics.get(ref.metric) if ref is not None else None
     needs = "histogram" if kind == "quantile" else "gauge"
     if metric is None or metric.type not in _NEEDS[needs][0] or threshold.kind == "number":
