@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import msgspec
 
-from .spec.units import Duration
+from .values.units import Duration
 
 D = Duration.parse
 

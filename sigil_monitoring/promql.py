@@ -3,7 +3,7 @@
 Both the Prometheus and the Grafana compiler build their queries here, so a panel and the alert it
 explains always query the same series.
 
->>> from sigil_monitoring.matchers import Matcher
+>>> from sigil_monitoring.values.matchers import Matcher
 >>> selector("sigil_error_total", (("job", "sigil-dna"), Matcher("code", "=~", "5..")))
 'sigil_error_total{job="sigil-dna",code=~"5.."}'
 >>> rate("x_total", (("job", "a"),), "5m", by=("operation",))
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from . import conventions as names
-from . import matchers as label_matchers
-from .matchers import Matcher
+from .values import matchers as label_matchers
+from .values.matchers import Matcher
 
 # Matcher objects, or (label, value) pairs for the labels the compiler sets itself (equality).
 Matchers = Sequence[Matcher | tuple[str, str]]

@@ -18,7 +18,7 @@ from test_alertmanager import amtool, model_of, routes_test, second_service, spe
 from sigil_monitoring import conventions as names
 from sigil_monitoring.compilers.alertmanager import build_config, routing_table
 from sigil_monitoring.ir.model import Model, Service
-from sigil_monitoring.matchers import Matcher
+from sigil_monitoring.values.matchers import Matcher
 
 RECEIVERS = ("oncall", "team", "ops", "dna-hook")
 INTERVALS = ("night", "weekend")

@@ -33,7 +33,7 @@ from sigil_monitoring.defaults import (
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.burn import burn_windows, workbook_factor
 from sigil_monitoring.output.bundle import Artifact
-from sigil_monitoring.spec.units import Duration
+from sigil_monitoring.values.units import Duration
 
 D = Duration.parse
 PERIODS = ("1d", "7d", "28d", "30d", "90d", "365d")

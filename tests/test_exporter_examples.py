@@ -19,7 +19,7 @@ from test_prometheus import _rules_only, compile_to, promtool
 
 from sigil_monitoring import load_spec, parse_spec
 from sigil_monitoring.compilers.prometheus.testgen.threshold import crossing
-from sigil_monitoring.spec.units import format_decimal, parse_threshold
+from sigil_monitoring.values.units import format_decimal, parse_threshold
 
 EXPORTERS = {"go-http-api", "postgres", "node", "blackbox", "redis"}
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigil_monitoring.spec.units import Duration, format_decimal, parse_objective, parse_threshold
+from sigil_monitoring.values.units import Duration, format_decimal, parse_objective, parse_threshold
 
 UNITS = [
     ("y", 31_536_000_000),

@@ -178,7 +178,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_fire_test(args: argparse.Namespace) -> int:
     from ..live.fire_test import fire_test
-    from ..spec.units import Duration
+    from ..values.units import Duration
 
     try:
         resolve_after = Duration.parse(args.resolve_after)

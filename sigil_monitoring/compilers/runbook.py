@@ -26,7 +26,7 @@ from ..ir.model import (
     ValueCondition,
 )
 from ..output.bundle import Artifact
-from ..spec.units import Duration, format_decimal
+from ..values.units import Duration, format_decimal
 from . import runbook_oncall as oncall
 
 

@@ -22,7 +22,7 @@ import msgspec
 from .. import conventions as names
 from ..escape import code_span
 from ..ir.model import Email, Opsgenie, PagerDuty, Receiver, Route, Routing, Service, Slack, Slo, TimeInterval, Webhook
-from ..spec.units import format_decimal
+from ..values.units import format_decimal
 from .alertmanager.routing_table import alert_labels, matched_routes
 
 SEVERITIES = ("critical", "warning", "info")

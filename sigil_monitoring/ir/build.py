@@ -13,8 +13,8 @@ from msgspec.structs import replace
 
 from .. import conventions as names
 from .. import defaults
-from ..matchers import equal
-from ..spec.units import Duration, format_decimal
+from ..values.matchers import equal
+from ..values.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
 from .dashboard import Dashboard, Panel, Row

@@ -12,7 +12,7 @@ from typing import assert_never
 
 from msgspec import Struct
 
-from ..spec.units import Duration
+from ..values.units import Duration
 from .series import Series
 
 Limits = tuple[Decimal | None, Decimal | None]  # a stat/gauge/promql panel's axis min and max

@@ -313,7 +313,7 @@ def panel_for_alert(rows: tuple[Row, ...], condition: Condition) -> Panel | None
     share, ``gauge_ratio``, of its metric over the whole).
 
     >>> from sigil_monitoring.ir.model import Comparison, Metric
-    >>> from sigil_monitoring.spec.units import parse_threshold
+    >>> from sigil_monitoring.values.units import parse_threshold
     >>> def series(key): return Series(Metric(key, key, "counter", "none", "", (), None, None), ())
     >>> def panel(id, content): return Panel(id=id, title="", description="", x=0, y=0, w=12, h=8, content=content)
     >>> rate, ratio = panel(1, RatePanel(series("req"))), panel(2, ErrorRatioPanel(series("err"), series("req")))

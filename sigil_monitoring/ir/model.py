@@ -15,8 +15,8 @@ from typing import assert_never
 
 from msgspec import Struct, field
 
-from ..burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
-from ..spec.units import Duration, Threshold
+from ..values.burn_rates import BurnWindow as BurnWindow  # defined beside its maths, which validate imports alone
+from ..values.units import Duration, Threshold
 from .dashboard import Dashboard
 from .options import TargetOptions
 from .series import Matchers as Matchers

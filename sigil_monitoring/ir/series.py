@@ -2,7 +2,7 @@
 
 Every kind in the IR (SLIs, alert conditions, panels) reads its metrics as ``Series``.
 
->>> from sigil_monitoring.matchers import parse
+>>> from sigil_monitoring.values.matchers import parse
 >>> errors = Metric("errors", "http_requests_total", "counter", "none", "", ("code",), None, None)
 >>> server_errors = parse("code", {"regex": "5.."})
 >>> Series(errors, (parse("job", "api"), server_errors), narrowed=(server_errors,)).shown
@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from msgspec import Struct
 
-from ..matchers import Matcher
+from ..values.matchers import Matcher
 
 Matchers = tuple[Matcher, ...]
 

@@ -51,7 +51,7 @@ from ..ir.model import (
     Slo,
     Webhook,
 )
-from ..spec.units import Duration
+from ..values.units import Duration
 
 SCRAPE = Duration.parse("1s")
 RATE_WINDOW = Duration.parse("5s")

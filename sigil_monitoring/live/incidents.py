@@ -49,7 +49,7 @@ from ..ir.model import (
     comparison,
 )
 from ..promql import selector
-from ..spec.units import format_decimal
+from ..values.units import format_decimal
 from .simulator import NORMAL_RATE, Behaviour, SimSeries, Simulator
 
 QUIET_SHARE = 0.1  # normal traffic stays at a tenth of the nearest threshold

@@ -23,7 +23,7 @@ from ..compilers.prometheus.sli import sli_series
 from ..compilers.prometheus.testgen.label_values import satisfying, violating
 from ..ir.dashboard import panel_series
 from ..ir.model import Metric, Series, Service, condition_series
-from ..matchers import Matcher
+from ..values.matchers import Matcher
 
 
 def series_matches(series: Series, labels: tuple[tuple[str, str], ...]) -> bool:

@@ -30,9 +30,9 @@ from ..compilers.prometheus.rules import AlertingRule
 from ..compilers.prometheus.sli import stageable
 from ..ir.build import build_model
 from ..ir.model import LatencySli, Metric, QuantileCondition, Service
-from ..matchers import Matcher
 from ..promql import selector, substitute_grafana_variables
 from ..spec.document import Spec
+from ..values.matchers import Matcher
 from .labels import service_series
 
 HISTOGRAMS = ("histogram", "native_histogram")

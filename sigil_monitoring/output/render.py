@@ -157,7 +157,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, Decimal):
-        from ..spec.units import format_decimal
+        from ..values.units import format_decimal
 
         return format_decimal(value)
     if isinstance(value, str):

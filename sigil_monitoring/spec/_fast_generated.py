@@ -12,7 +12,6 @@ from decimal import Decimal as _Decimal
 from re import compile as _compile
 from typing import Any
 
-from sigil_monitoring.matchers import Matcher as _Matcher
 from sigil_monitoring.spec.alerts import Alert as _Alert
 from sigil_monitoring.spec.alerts import AlertTest as _AlertTest
 from sigil_monitoring.spec.alerts import Condition as _Condition
@@ -82,10 +81,11 @@ from sigil_monitoring.spec.targets import Runbook as _Runbook
 from sigil_monitoring.spec.targets import Targets as _Targets
 from sigil_monitoring.spec.targets import Thanos as _Thanos
 from sigil_monitoring.spec.targets import VictoriaMetrics as _VictoriaMetrics
-from sigil_monitoring.spec.units import Duration as _Duration
-from sigil_monitoring.spec.units import Threshold as _Threshold
-from sigil_monitoring.spec.units import parse_objective as _parse_objective
-from sigil_monitoring.spec.units import parse_threshold as _parse_threshold
+from sigil_monitoring.values.matchers import Matcher as _Matcher
+from sigil_monitoring.values.units import Duration as _Duration
+from sigil_monitoring.values.units import Threshold as _Threshold
+from sigil_monitoring.values.units import parse_objective as _parse_objective
+from sigil_monitoring.values.units import parse_threshold as _parse_threshold
 
 _Spec_c0 = frozenset({"alerts", "apiVersion", "dashboard", "metrics", "routing", "service", "slos", "targets"})
 _Spec_c1 = {"apiVersion": "api_version"}

@@ -15,9 +15,9 @@ from typing import Any
 
 import msgspec
 
-from ..matchers import Matcher, label_value_text
-from ..matchers import parse as parse_matcher
-from .units import Duration
+from ..values.matchers import Matcher, label_value_text
+from ..values.matchers import parse as parse_matcher
+from ..values.units import Duration
 
 
 class TextCheck(msgspec.Struct, frozen=True, dict=True):

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from msgspec import field
 
+from ..values.units import Duration
 from . import rules
 from .rules import PANEL_KINDS
 from .struct import ModelRules, SpecStruct
-from .units import Duration
 
 if TYPE_CHECKING:
     from pydantic import Field

@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
+from ..values.units import Threshold, format_decimal
 from .salvage import Broken
-from .units import Threshold, format_decimal
 
 if TYPE_CHECKING:
     from .document import Spec
@@ -177,7 +177,7 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
-    from ..burn_rates import burn_windows, can_fire, error_budget, lowest_objective_for
+    from ..values.burn_rates import burn_windows, can_fire, error_budget, lowest_objective_for
 
     for name, slo in spec.slos.items():
         path = ("slos", name)
@@ -573,7 +573,7 @@ def warnings(spec: Spec) -> list[Problem]:
 def _dropped_pairs(spec: Spec) -> Iterator[Problem]:
     # A window pair that can never fire is left out of its tier's rule (the tier keeps the others):
     # say so, since that tier then misses the burns only that pair would catch.
-    from ..burn_rates import burn_windows, can_fire, error_budget
+    from ..values.burn_rates import burn_windows, can_fire, error_budget
 
     for name, slo in spec.slos.items():
         budget = error_budget(slo.objective)
@@ -634,7 +634,7 @@ _STATED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(ms|s|m|h|d|%|[KMGT]i?B|/s|/m
 
 
 def _summary_numbers(spec: Spec) -> Iterator[Problem]:
-    from .units import parse_threshold
+    from ..values.units import parse_threshold
 
     for name, alert in spec.alerts.items():
         threshold = alert.when.above or alert.when.below

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from msgspec import field
 
+from ..values.units import Duration
 from . import rules
 from .struct import ModelRules, SpecStruct
-from .units import Duration
 
 if TYPE_CHECKING:
     from pydantic import Field

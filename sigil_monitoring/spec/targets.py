@@ -153,6 +153,7 @@ def _section() -> type[SpecStruct]:
         namespace={"chosen": _chosen},
     )
     section.__doc__ = "Outputs to compile; each key present turns its target on."
+    assert issubclass(section, SpecStruct)  # defstruct is typed as making a plain Struct
     return section
 
 

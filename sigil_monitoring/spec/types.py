@@ -18,12 +18,12 @@ from typing import Annotated, Literal
 from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-from ..matchers import Matcher
+from ..values.matchers import Matcher
+from ..values.units import Duration, Threshold, parse_objective, parse_threshold
 from . import checks
 from .checks import MONTH_NAMES, AtMost, CalendarRange, DurationCheck, NoInlineSecrets, TextCheck, Unique
 from .refs import MetricRef
 from .routing import Email, Opsgenie, PagerDuty, Slack
-from .units import Duration, Threshold, parse_objective, parse_threshold
 
 
 @dataclass(frozen=True)

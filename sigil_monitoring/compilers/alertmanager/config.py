@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from ...spec.units import Duration
+from ...values.units import Duration
 
 
 def _wire(name: str) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ... import conventions as names
 from ...ir.model import Service, Slo
-from ...matchers import Matcher
+from ...values.matchers import Matcher
 from .config import InhibitRule, equal, regex
 
 _SYMPTOM_SEVERITIES = ("warning", "info")

@@ -18,7 +18,7 @@ from ...ir.dashboard import (
 )
 from ...ir.dashboard import Limits as IrLimits
 from ...ir.model import Metric, Series
-from ...spec.units import format_decimal
+from ...values.units import format_decimal
 from . import describe, options, queries
 from .base import GrafanaModel
 from .context import DATASOURCE, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds

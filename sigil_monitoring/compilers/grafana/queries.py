@@ -15,7 +15,7 @@ from msgspec.structs import replace
 from ... import conventions as names
 from ... import promql
 from ...ir.model import Series, Slo
-from ...spec.units import Duration, format_decimal
+from ...values.units import Duration, format_decimal
 
 RATE_WINDOW = "$__rate_interval"
 RANGE = "$__range"

@@ -12,7 +12,7 @@ from decimal import Decimal
 from ... import defaults
 from ...ir.dashboard import Panel
 from ...ir.model import Slo
-from ...spec.units import format_decimal
+from ...values.units import format_decimal
 from . import options, queries
 from .context import THRESHOLD_COLORS, Context, num
 from .model import FieldColor, FieldConfig, FieldDefaults, Threshold, Thresholds

@@ -33,7 +33,7 @@ from ...ir.model import (
     condition_series,
 )
 from ...ir.model import comparison as comparison_of
-from ...spec.units import Duration, Threshold, format_decimal
+from ...values.units import Duration, Threshold, format_decimal
 from . import recording
 from .rules import AlertingRule
 
@@ -45,7 +45,7 @@ def threshold_text(threshold: Threshold) -> str:
     rather than ``0.016666666666666666`` so a reader sees the spec's number and the value
     ``$value`` in the description stays per second.
 
-    >>> from sigil_monitoring.spec.units import parse_threshold
+    >>> from sigil_monitoring.values.units import parse_threshold
     >>> threshold_text(parse_threshold("1/min")), threshold_text(parse_threshold("10GiB"))
     ('1 / 60', '10737418240')
     """

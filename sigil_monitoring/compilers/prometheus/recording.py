@@ -14,8 +14,8 @@ from ... import conventions as names
 from ... import defaults, promql
 from ...ir.dashboard import PercentilesPanel
 from ...ir.model import Metric, QuantileCondition, Series, Service
-from ...matchers import Matcher
-from ...spec.units import Duration, format_decimal
+from ...values.matchers import Matcher
+from ...values.units import Duration, format_decimal
 from .rules import RecordingRule, merge_labels
 
 CLASSIC = "histogram"

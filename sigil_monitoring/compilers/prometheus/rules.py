@@ -14,7 +14,7 @@ import msgspec
 from ... import conventions as names
 from ...escape import template_text
 from ...promql import check
-from ...spec.units import Duration
+from ...values.units import Duration
 
 Labels = tuple[tuple[str, str], ...]
 

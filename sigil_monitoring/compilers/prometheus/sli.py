@@ -21,7 +21,7 @@ from msgspec import Struct
 from ... import conventions as names
 from ... import promql
 from ...ir.model import ErrorRatioSli, LatencySli, RatioSli, Series, Sli, UpSli
-from ...spec.units import Duration
+from ...values.units import Duration
 
 
 class SliQueries(Struct, frozen=True):

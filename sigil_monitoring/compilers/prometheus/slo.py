@@ -18,7 +18,7 @@ from ... import conventions as names
 from ... import promql
 from ...escape import template_text
 from ...ir.model import BurnAlert, BurnWindow, Service, Slo
-from ...spec.units import Duration, format_decimal
+from ...values.units import Duration, format_decimal
 from .rules import AlertingRule, Labels, RecordingRule, RuleGroup, merge_labels
 from .sli import sli_queries
 

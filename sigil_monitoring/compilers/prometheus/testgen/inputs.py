@@ -17,8 +17,8 @@ import msgspec
 from .... import conventions as names
 from .... import promql
 from ....ir.model import Series
-from ....matchers import Matcher
-from ....spec.units import format_decimal
+from ....values.matchers import Matcher
+from ....values.units import format_decimal
 from ..rules import Labels
 from .label_values import satisfying, violating
 from .model import EVALUATION_INTERVAL, InputSeries

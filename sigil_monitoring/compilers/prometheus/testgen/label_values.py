@@ -5,7 +5,7 @@ not), so a value is always checked with ``Matcher.matches`` — the same anchore
 Prometheus — rather than assumed. Candidates come from the matchers themselves (equality values,
 strings generated from each regex) and a few fillers.
 
->>> from sigil_monitoring.matchers import Matcher
+>>> from sigil_monitoring.values.matchers import Matcher
 >>> satisfying((Matcher("code", "=~", "5.."),))
 '500'
 >>> violating(Matcher("code", "=~", "5.."), ())
@@ -22,7 +22,7 @@ import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ....matchers import Matcher
+from ....values.matchers import Matcher
 
 FILLERS = ("test", "other", "x", "0", "1", "sigil-other")
 _MAX_SAMPLES = 12

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from ....spec.units import Duration
+from ....values.units import Duration
 from ..rules import Labels
 
 EVALUATION_INTERVAL = Duration.parse("1m")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from .... import conventions as names
 from .... import promql
 from ....ir.model import Series, Service
-from ....spec.units import Duration, format_decimal
+from ....values.units import Duration, format_decimal
 from .. import recording
 from ..rules import merge_labels
 from . import inputs

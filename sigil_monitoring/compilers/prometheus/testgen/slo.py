@@ -16,7 +16,7 @@ from typing import assert_never
 from .... import conventions as names
 from .... import promql
 from ....ir.model import BurnAlert, LatencySli, RatioSli, Service, Slo, UpSli
-from ....spec.units import Duration
+from ....values.units import Duration
 from .. import recording
 from .. import slo as slo_rules
 from ..rules import AlertingRule, Labels, merge_labels

@@ -32,7 +32,7 @@ from ....ir.model import (
     StateCondition,
     ValueCondition,
 )
-from ....spec.units import Duration, format_decimal
+from ....values.units import Duration, format_decimal
 from .. import recording
 from ..alerts import description, ratio_labels, share_labels_of
 from ..rules import Labels, merge_labels

@@ -42,7 +42,7 @@ from functools import lru_cache
 
 import msgspec
 
-from .defaults import (
+from ..defaults import (
     BURN_FACTOR_QUANTUM,
     BURN_WINDOWS,
     LONG_WINDOW_TOLERANCE,
@@ -52,7 +52,7 @@ from .defaults import (
     WINDOW_LADDER,
     BurnWindowPolicy,
 )
-from .spec.units import Duration
+from .units import Duration
 
 MINUTE_MS = 60_000
 
