@@ -19,8 +19,6 @@ file with ``rename`` (each file atomic, the set not). Every ``OSError`` leaves a
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import json
 import os
@@ -73,10 +71,12 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
+    # The C library the interpreter is linked with, by its symbols in this process (``CDLL(None)``,
+    # dlopen of the program itself): ``ctypes.util.find_library("c")`` would import subprocess and
+    # fork ``ldconfig -p`` (and gcc when that fails) on every compile to find the same library.
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
     fn = getattr(libc, "renameat2", None)
     if fn is None:
         return False
