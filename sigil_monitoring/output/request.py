@@ -27,7 +27,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -48,7 +47,9 @@ def package_fingerprint() -> str:
     A version number would not do: a development checkout changes without one.
     """
     if not _fingerprint:
-        digest = hashlib.sha256()
+        from hashlib import sha256  # here, not at the top: validate reads specs through this module and hashes none
+
+        digest = sha256()
         for path in sorted(_PACKAGE.rglob("*.py")):
             digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
@@ -158,12 +159,16 @@ def text_hash(text: str) -> str:
     >>> text_hash("a: 1\\n") == _bytes_hash(b"a: 1\\n") == _bytes_hash(_BOM + b"a: 1\\n")
     True
     """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    from hashlib import sha256
+
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def _bytes_hash(data: bytes) -> str:
     # The loader drops one byte-order mark; the text it parses is what the hash is of.
-    return hashlib.sha256(data.removeprefix(_BOM)).hexdigest()
+    from hashlib import sha256
+
+    return sha256(data.removeprefix(_BOM)).hexdigest()
 
 
 def _limits() -> tuple[tuple[str, str | None], ...]:
