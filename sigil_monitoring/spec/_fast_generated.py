@@ -59,7 +59,6 @@ from sigil_monitoring.spec.rules import panel_one_kind as _panel_one_kind
 from sigil_monitoring.spec.rules import quantile_estimable as _quantile_estimable
 from sigil_monitoring.spec.rules import receiver_one_kind as _receiver_one_kind
 from sigil_monitoring.spec.rules import resolve_derived as _resolve_derived
-from sigil_monitoring.spec.rules import sli_one_kind as _sli_one_kind
 from sigil_monitoring.spec.rules import start_before_end as _start_before_end
 from sigil_monitoring.spec.rules import template_parses as _template_parses
 from sigil_monitoring.spec.rules import webhook_url as _webhook_url
@@ -70,6 +69,7 @@ from sigil_monitoring.spec.slo import BurnTier as _BurnTier
 from sigil_monitoring.spec.slo import Sli as _Sli
 from sigil_monitoring.spec.slo import Slo as _Slo
 from sigil_monitoring.spec.slo import SloAlerting as _SloAlerting
+from sigil_monitoring.spec.slo import sli_one_kind as _sli_one_kind
 from sigil_monitoring.spec.struct import CannotVouch as _CannotVouch
 from sigil_monitoring.spec.targets import Alertmanager as _Alertmanager
 from sigil_monitoring.spec.targets import Grafana as _Grafana

@@ -19,7 +19,6 @@ import msgspec
 from ..gotemplate import problem as template_problem
 from .urls import secret_in_url
 
-SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
 CONDITION_KINDS = {
     "quantile": "{quantile: 0.95, of: encode_latency, above: 1s}",
     "rate": "{rate: errors, above: 1/min}",
@@ -50,7 +49,7 @@ def _given(obj: Any, names: Iterable[str]) -> list[str]:
     return [name for name in names if getattr(obj, name) is not None]
 
 
-def _listed(kinds: list[str], nothing: str) -> str:
+def listed(kinds: list[str], nothing: str) -> str:
     """The kinds given, for an error: ``rate and ratio``, or ``nothing`` when there are none."""
     return " and ".join(kinds) if kinds else nothing
 
@@ -98,31 +97,6 @@ def metric_fits_type(self: Any) -> Any:
     return self
 
 
-def sli_one_kind(self: Any) -> Any:
-    kinds = [
-        k
-        for k, present in (
-            ("ratio", self.bad is not None or self.good is not None or self.total is not None),
-            ("latency", self.latency is not None or self.below is not None),
-            ("up", self.up is not None),
-            ("error_ratio", self.error_ratio is not None),
-        )
-        if present
-    ]
-    if len(kinds) != 1:
-        raise ValueError(f"the SLI names {_listed(kinds, 'nothing')} (give exactly one kind: {', '.join(SLI_KINDS)})")
-    if kinds == ["ratio"]:
-        if self.total is None or (self.bad is None) == (self.good is None):
-            raise ValueError(
-                "a ratio SLI needs total and exactly one of bad or good (e.g. bad: errors, total: requests)"
-            )
-    if kinds == ["latency"] and (self.latency is None or self.below is None):
-        raise ValueError("a latency SLI needs both latency and below (e.g. latency: encode_latency, below: 1s)")
-    if self.error_ratio is not None and "$window" not in self.error_ratio:
-        raise ValueError("error_ratio has no $window (write the range as [$window], e.g. rate(x[$window]))")
-    return self
-
-
 def quantile_estimable(quantile: float | None) -> float | None:
     # Quantiles past these are below float64's resolution of a bucket's share, and the
     # generated test could not tell firing from quiet.
@@ -137,7 +111,7 @@ def condition_one_kind(self: Any) -> Any:
     kinds = _given(self, CONDITION_KINDS)
     if len(kinds) != 1:
         examples = "; ".join(CONDITION_KINDS.values())
-        raise ValueError(f"when: has {_listed(kinds, 'no condition')} (give exactly one, e.g. {examples})")
+        raise ValueError(f"when: has {listed(kinds, 'no condition')} (give exactly one, e.g. {examples})")
     kind = kinds[0]
     if kind == "quantile" and self.of is None:
         raise ValueError("quantile and of go together (e.g. {quantile: 0.95, of: encode_latency, above: 1s})")
@@ -172,7 +146,7 @@ def panel_one_kind(self: Any) -> Any:
     kinds = _given(self, PANEL_KINDS)
     if len(kinds) != 1:
         raise ValueError(
-            f"the panel has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})"
+            f"the panel has {listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})"
         )
     if self.total is not None and kinds[0] != "error_ratio":
         raise ValueError("total is only for error_ratio panels (remove it)")
@@ -198,7 +172,7 @@ def receiver_one_kind(self: Any) -> Any:
     kinds = _given(self, RECEIVER_KINDS)
     if len(kinds) != 1:
         raise ValueError(
-            f"the receiver has {_listed(kinds, 'no kind')} (give exactly one of {', '.join(RECEIVER_KINDS)})"
+            f"the receiver has {listed(kinds, 'no kind')} (give exactly one of {', '.join(RECEIVER_KINDS)})"
         )
     return self
 
