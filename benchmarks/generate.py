@@ -79,7 +79,8 @@ def component_spec(component: dict[str, Any]) -> str:
     """One kubernetes-mixin-sized component (``k8s_mixin.COMPONENTS``) as a spec: one entry a line."""
     lines = [
         "apiVersion: sigil-monitoring/v1",
-        f"service: {{name: {component['name']}, team: kubernetes, selector: {_flow(component['selector'])}, scrape_interval: 30s}}",
+        f"service: {{name: {component['name']}, team: kubernetes, selector: {_flow(component['selector'])}, "
+        "scrape_interval: 30s}",
         "metrics:",
         *[f"  {key}: {_flow(metric)}" for key, metric in component["metrics"].items()],
     ]

@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BASE = "apiVersion: sigil-monitoring/v1\nservice: {name: hello, selector: {job: hello}}\nmetrics:\n  requests: {name: hello_requests_total, type: counter}\n"
+BASE = (
+    "apiVersion: sigil-monitoring/v1\nservice: {name: hello, selector: {job: hello}}\n"
+    "metrics:\n  requests: {name: hello_requests_total, type: counter}\n"
+)
 
 
 def cases(tmp: Path) -> dict[str, str]:
@@ -66,7 +69,8 @@ def main() -> None:
                     proc.stderr[-300:],
                 )
             print(
-                f"{name:<32} median {statistics.median(samples) * 1000:8.1f} ms   max {max(samples) * 1000:8.1f}   (n={runs}, exit 2)"
+                f"{name:<32} median {statistics.median(samples) * 1000:8.1f} ms   max "
+                f"{max(samples) * 1000:8.1f}   (n={runs}, exit 2)"
             )
 
 

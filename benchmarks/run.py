@@ -33,9 +33,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import fleet, k8s_mixin, slo_spec  # noqa: E402
-from k8s_mixin import peer_table  # noqa: E402
-from measure import REPO, Job, JobFailed, alternate, callgrind_available, instructions, median, run_once  # noqa: E402
+from generate import fleet, k8s_mixin, slo_spec
+from k8s_mixin import peer_table
+from measure import REPO, Job, JobFailed, alternate, callgrind_available, instructions, median, run_once
 
 PY = sys.executable
 SPEC = "specs/sigil-dna.yaml"
@@ -218,7 +218,10 @@ def scale_rows(tmp: Path, slos: list[int], services: list[int]) -> list[dict[str
         rows.append(_once(Job(f"{n} services in one folder, compile", cmd, _fresh(out)), {"kind": "services", "n": n}))
         rows.append(_once(Job(f"{n} services, unchanged (incremental)", cmd), {"kind": "services-unchanged", "n": n}))
         first = folder / "svc-0000.yaml"
-        touch = lambda f=first: f.write_text(f.read_text() + "# changed\n")  # noqa: E731
+
+        def touch(f: Path = first) -> None:
+            f.write_text(f.read_text() + "# changed\n")
+
         rows.append(_once(Job(f"{n} services, one spec changed", cmd, touch), {"kind": "services-one-changed", "n": n}))
     return rows
 

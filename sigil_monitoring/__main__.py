@@ -1,3 +1,3 @@
 from .startup import run
 
-run()  # noqa: E702
+run()

@@ -86,7 +86,7 @@ def choose(specs: Sequence[Spec], override: tuple[str, ...] | None) -> tuple[tup
 def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> None:
     """Raise a ``SpecError`` with every feature a chosen engine lacks, at its place in the spec."""
     diagnostics: list[Diagnostic] = []
-    for spec, targets in zip(specs, chosen):
+    for spec, targets in zip(specs, chosen, strict=True):
         source = spec._source
         for target in targets:
             for path, at, text in problems(spec, target):
@@ -144,7 +144,8 @@ def kubernetes_problems(spec: Spec) -> Iterator[Problem]:
         yield (
             ("targets", "kubernetes", "alertmanager_config"),
             "value",
-            "alertmanager_config needs a routing section to build it from (add routing:, or set alertmanager_config: false)",
+            "alertmanager_config needs a routing section to build it from (add routing:, or set "
+            "alertmanager_config: false)",
         )
         return
     yield from _secret_keys(spec)
@@ -209,12 +210,14 @@ def _secret_keys(spec: Spec) -> Iterator[Problem]:
                 yield (
                     where,
                     "value",
-                    f"the file name '{key}' is not a valid Secret key (name the file with letters, digits, '-', '_' and '.')",
+                    f"the file name '{key}' is not a valid Secret key (name the file with letters, digits, "
+                    "'-', '_' and '.')",
                 )
             elif key in seen and seen[key] != path:
                 yield (
                     where,
                     "value",
-                    f"'{path}' and '{seen[key]}' would both be Secret key '{key}' (give the secret files distinct names)",
+                    f"'{path}' and '{seen[key]}' would both be Secret key '{key}' (give the secret files "
+                    "distinct names)",
                 )
             seen.setdefault(key, path)

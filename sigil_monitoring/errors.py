@@ -55,11 +55,12 @@ class Diagnostic(msgspec.Struct, frozen=True, order=True):
 
         def escape(text: str, *extra: str) -> str:
             text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            for char, code in zip(extra, ("%3A", "%2C")):
+            for char, code in zip(extra, ("%3A", "%2C"), strict=False):  # extra: none, ":" or ":" and ","
                 text = text.replace(char, code)
             return text
 
-        return f"::{self.severity} file={escape(self.file, ':', ',')},line={self.line},col={self.col}::{escape(self.message)}"
+        where = f"file={escape(self.file, ':', ',')},line={self.line},col={self.col}"
+        return f"::{self.severity} {where}::{escape(self.message)}"
 
 
 def render(diagnostics: Iterable[Diagnostic], fmt: str) -> str:

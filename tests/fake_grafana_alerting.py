@@ -44,9 +44,10 @@ _PREFIX = "/api/v1/provisioning/"
 
 
 class FakeGrafanaAlerting(FakeGrafana):
-    """``alerting_allowed=False`` plays a token without alerting permissions. State is public for assertions: ``rule_groups``
-    ((folder, group) -> body), ``contact_points`` (uid -> body), ``mute_timings``, ``templates``,
-    ``policies`` (or None) and ``provenance`` (resource key -> "api" or "")."""
+    """``alerting_allowed=False`` plays a token without alerting permissions. State is public for
+    assertions: ``rule_groups`` ((folder, group) -> body), ``contact_points`` (uid -> body),
+    ``mute_timings``, ``templates``, ``policies`` (or None) and ``provenance`` (resource key -> "api"
+    or "")."""
 
     def __init__(self, token: str = "test-token", alerting_allowed: bool = True) -> None:
         super().__init__(token=token)

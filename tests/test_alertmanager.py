@@ -89,7 +89,7 @@ def routes_test(config: Path, labels: dict[str, str], receivers: tuple[str, ...]
 def models_to_check() -> dict[str, Model]:
     """Every spec alone, all specs together, and two generated variants."""
     specs = [load_spec(p) for p in SPECS]
-    out = {p.stem: build_model([s]) for p, s in zip(SPECS, specs)}
+    out = {p.stem: build_model([s]) for p, s in zip(SPECS, specs, strict=True)}
     out["all-specs"] = build_model(specs)
     out["two-services"] = model_of(spec_dict(), second_service())
     out["multi-receiver-and-mute"] = model_of(
@@ -427,7 +427,7 @@ def test_every_notification_template_renders_with_amtool_and_carries_the_links(t
         f"--template.data={data}",
     )
     assert result.returncode == 0, result.stderr
-    parts = dict(zip(templates.TEMPLATE_NAMES, result.stdout.split("<<")[1:]))
+    parts = dict(zip(templates.TEMPLATE_NAMES, result.stdout.split("<<")[1:-1], strict=True))  # [-1]: <<end>>
     rendered = {n: parts[n].split(">>", 1)[1] for n in templates.TEMPLATE_NAMES}
     runbook = "https://runbooks.example.com/sigil-dna#circuitbreakeropen"
     assert rendered["sigil.title"] == "[FIRING:1] CircuitBreakerOpen sigil-dna"

@@ -16,8 +16,8 @@ from sigil_monitoring import compile_specs, load_spec
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from generate import k8s_mixin  # noqa: E402
-from k8s_mixin import peer_table  # noqa: E402
+from generate import k8s_mixin  # noqa: E402 - found through the sys.path entry above
+from k8s_mixin import peer_table  # noqa: E402 - found through the sys.path entry above
 
 
 @pytest.fixture(scope="module")

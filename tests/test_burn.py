@@ -9,6 +9,7 @@ workbook's coverage into the compiled rules of 1d, 7d, 28d, 30d, 90d and 365d SL
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ WORKBOOK_COVERAGE = {
 }
 # A factor may exceed the workbook's by the rounding of its long window up to a round duration.
 MOST_ABOVE = 1 / (1 - LONG_WINDOW_TOLERANCE) + Decimal("0.0001")
-LADDER_STEP = max(Decimal(b.ms) / Decimal(a.ms) for a, b in zip(WINDOW_LADDER, WINDOW_LADDER[1:]))
+LADDER_STEP = max(Decimal(b.ms) / Decimal(a.ms) for a, b in itertools.pairwise(WINDOW_LADDER))
 
 
 def shown(period: str, scrape: str = "15s") -> list[tuple[str, str, str]]:
@@ -81,7 +82,7 @@ def test_each_tier_catches_every_burn_the_workbooks_tier_catches_and_spends_the_
             tier,
             lowest,
         )
-    for w, policy in zip(windows, BURN_WINDOWS):
+    for w, policy in zip(windows, BURN_WINDOWS, strict=True):
         spent = w.factor * Decimal(w.long.ms) / Decimal(D(period).ms)
         assert abs(spent - policy.budget_consumed) <= Decimal("0.0001") * Decimal(w.long.ms) / Decimal(
             D(period).ms
@@ -93,7 +94,7 @@ def test_each_tier_catches_every_burn_the_workbooks_tier_catches_and_spends_the_
 def test_no_slo_window_leaves_a_burn_the_workbook_catches_unalerted(period_minutes, scrape_seconds):
     period, scrape = Duration(period_minutes * 60_000), Duration(scrape_seconds * 1000)
     floor = max(Duration(scrape.ms * MIN_RATE_WINDOW_SCRAPES), MIN_BURN_WINDOW)
-    for w, policy in zip(burn_windows(period, scrape), BURN_WINDOWS):
+    for w, policy in zip(burn_windows(period, scrape), BURN_WINDOWS, strict=True):
         assert floor <= w.short <= w.long
         assert w.short < w.long or w.long == floor
         assert w.factor <= workbook_factor(policy) * MOST_ABOVE, (str(period), str(w.long), w.factor)

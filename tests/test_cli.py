@@ -111,7 +111,10 @@ def test_yaml_outputs_start_with_the_generated_header(monkeypatch):
 
 
 def test_importing_the_package_does_not_import_heavy_modules():
-    code = "import sys, sigil_monitoring.cli; print(sorted(m for m in ('jsonschema', 'deepdiff', 'http.client', 'urllib.request', 'prometheus_client') if m in sys.modules))"
+    code = (
+        "import sys, sigil_monitoring.cli; print(sorted(m for m in ('jsonschema', 'deepdiff', 'http.client', "
+        "'urllib.request', 'prometheus_client') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]"
 
@@ -119,8 +122,10 @@ def test_importing_the_package_does_not_import_heavy_modules():
 def test_validate_loads_neither_compilers_nor_the_writer():
     code = (
         "import sys; from sigil_monitoring.cli import main; main(['-q', 'validate', 'specs/minimal.yaml']);"
-        "print(sorted(m for m in sys.modules if m.startswith(('sigil_monitoring.compilers.', 'sigil_monitoring.output.write',"
-        " 'sigil_monitoring.output.pipeline')) and m != 'sigil_monitoring.compilers.registry'))"  # the registry is cheap
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('sigil_monitoring.compilers.', 'sigil_monitoring.output.write',"
+        " 'sigil_monitoring.output.pipeline'))"
+        " and m != 'sigil_monitoring.compilers.registry'))"  # the registry is cheap
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr

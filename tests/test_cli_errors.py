@@ -51,7 +51,8 @@ def test_diff_against_a_value_git_would_read_as_an_option_is_refused(tmp_path, m
     assert main(["diff", "hello.yaml", f"--against={rev}"]) == 2
     assert (
         capsys.readouterr().err
-        == f"sigil-monitoring diff: error: {rev!r} is not a git revision (give a commit, branch or tag, e.g. --against HEAD~1)\n"
+        == f"sigil-monitoring diff: error: {rev!r} is not a git revision (give a commit, branch or tag, e.g. "
+        "--against HEAD~1)\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "hello.yaml"], "git wrote no file"
     assert main(["diff", "-q", "hello.yaml", "--against=HEAD"]) == 0

@@ -80,8 +80,8 @@ def test_no_paragraph_appears_twice_in_the_readme_and_the_docs():
 
 def test_the_site_builds_with_strict_checks_and_no_network(tmp_path):
     try:
-        import material  # noqa: F401
-        import mkdocs  # noqa: F401
+        import material  # noqa: F401 - only whether it is installed
+        import mkdocs  # noqa: F401 - only whether it is installed
     except ImportError:
         if os.environ.get("CI"):
             raise

@@ -143,7 +143,8 @@ def test_a_folder_without_specs_is_an_error_for_every_command_that_reads_specs(p
         assert main(command) == 2
         assert (
             capsys.readouterr().err
-            == "empty:1:1: error: a folder with no .yaml or .yml spec in it (give spec files, or the folder that holds them)\n"
+            == "empty:1:1: error: a folder with no .yaml or .yml spec in it (give spec files, or the folder that "
+            "holds them)\n"
         )
 
 

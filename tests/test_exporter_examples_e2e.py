@@ -4,9 +4,10 @@ Two Prometheus servers run side by side on 127.0.0.1: one scrapes every fixture 
 state, one in its incident state (plus a closed port in each job, so ``up`` alerts have a dead
 target). Each starts with the last 15 minutes of its fixtures backfilled (promtool tsdb
 create-blocks-from openmetrics), because rules rate over 5 minutes and more and a fresh server
-would see a fraction of every rate for minutes. In the normal one every rule is healthy, every recorded series exists and no alert is
-pending or firing; in the incident one every alert of every example (threshold and SLO burn
-alerts alike) becomes pending or firing. Scrape and evaluation run every second.
+would see a fraction of every rate for minutes. In the normal one every rule is healthy, every
+recorded series exists and no alert is pending or firing; in the incident one every alert of every
+example (threshold and SLO burn alerts alike) becomes pending or firing. Scrape and evaluation run
+every second.
 """
 
 from __future__ import annotations
@@ -57,13 +58,15 @@ def test_every_example_rule_is_healthy_records_exist_and_every_alert_can_be_driv
             fixtures = {p.stem: stack.enter_context(ExporterFixture(p.stem, state, origin)) for p in EXAMPLES}
             prom = PrometheusProcess(
                 rule_files=rule_files,
-                scrape_targets={_job(s): [fixtures[p.stem].target, *extra] for p, s in zip(EXAMPLES, specs)},
+                scrape_targets={
+                    _job(s): [fixtures[p.stem].target, *extra] for p, s in zip(EXAMPLES, specs, strict=True)
+                },
             )
             openmetrics = prom.workdir / "history.om"
             openmetrics.write_text(
                 "".join(
                     fixtures[p.stem].history(_job(s), now - 900, now - 5).removesuffix("# EOF\n")
-                    for p, s in zip(EXAMPLES, specs)
+                    for p, s in zip(EXAMPLES, specs, strict=True)
                 )
                 + "# EOF\n"
             )

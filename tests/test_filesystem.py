@@ -70,7 +70,8 @@ def test_an_output_path_that_is_a_file_is_one_line_exit_1(tmp_path, spec, capsys
     assert main(["compile", str(spec), "--out", str(tmp_path / "build")]) == 1
     assert (
         capsys.readouterr().err
-        == f"sigil-monitoring compile: error: {tmp_path}/build: exists and is not a folder (remove it, or give another folder with --out)\n"
+        == f"sigil-monitoring compile: error: {tmp_path}/build: exists and is not a folder (remove it, or give "
+        "another folder with --out)\n"
     )
 
 
@@ -80,7 +81,8 @@ def test_a_folder_where_a_generated_file_goes_is_one_line_exit_1(tmp_path, spec,
     assert main(["compile", str(spec), "--out", str(out)]) == 1
     assert (
         capsys.readouterr().err
-        == f"sigil-monitoring compile: error: {out}/hello/runbook.md: is a folder where compile writes a file (move the folder away)\n"
+        == f"sigil-monitoring compile: error: {out}/hello/runbook.md: is a folder where compile writes a file "
+        "(move the folder away)\n"
     )
 
 
@@ -91,7 +93,8 @@ def test_a_file_where_a_generated_folder_goes_is_one_line_exit_1(tmp_path, spec,
     assert main(["compile", str(spec), "--out", str(out)]) == 1
     assert (
         capsys.readouterr().err
-        == f"sigil-monitoring compile: error: {out}/hello: is a file where compile writes a folder (move the file away)\n"
+        == f"sigil-monitoring compile: error: {out}/hello: is a file where compile writes a folder (move the file "
+        "away)\n"
     )
     assert (out / "hello").read_text() == "mine\n"
 
@@ -132,7 +135,8 @@ def test_an_empty_out_is_a_usage_error_not_the_working_directory(tmp_path, spec,
             main([command, str(spec), "--out", ""])
         assert stop.value.code == 2
         assert capsys.readouterr().err.endswith(
-            f"sigil-monitoring {command}: error: argument --out: --out needs a folder name, not an empty string (see --help)\n"
+            f"sigil-monitoring {command}: error: argument --out: --out needs a folder name, not an empty "
+            "string (see --help)\n"
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hello.yaml"]
 
@@ -229,7 +233,8 @@ def test_a_read_only_file_system_is_one_line_exit_1_and_the_old_set_stays(tmp_pa
     proc = cli("compile", str(spec), "--out", str(out))
     assert (proc.returncode, proc.stderr) == (
         1,
-        f"sigil-monitoring compile: error: {out}: the file system is read-only (write the output to a writable folder with --out)\n",
+        f"sigil-monitoring compile: error: {out}: the file system is read-only (write the output to a writable "
+        "folder with --out)\n",
     )
     assert tree(out) == before
 

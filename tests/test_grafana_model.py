@@ -37,7 +37,8 @@ def test_the_grafana_object_modules_import_no_pydantic():
 import importlib, sys, types
 import sigil_monitoring
 root = sigil_monitoring.__path__[0]
-for name, folder in (("sigil_monitoring.compilers", "compilers"), ("sigil_monitoring.compilers.grafana", "compilers/grafana")):
+packages = (("sigil_monitoring.compilers", "compilers"), ("sigil_monitoring.compilers.grafana", "compilers/grafana"))
+for name, folder in packages:
     package = types.ModuleType(name)
     package.__path__ = [root + "/" + folder]
     sys.modules[name] = package

@@ -159,8 +159,8 @@ def test_plain_text_annotations_labels_and_receiver_fields_render_as_the_spec_wr
         out / names.ALERTMANAGER_TEMPLATE_PATH, [written[k] for k in keys] + [t for _, t in fields], data, tmp_path
     )
 
-    assert dict(zip(keys, rendered[: len(keys)])) == {k: expected[k] for k in keys}
-    receiver_fields = dict(zip((p for p, _ in fields), rendered[len(keys) :]))
+    assert dict(zip(keys, rendered[: len(keys)], strict=True)) == {k: expected[k] for k in keys}
+    receiver_fields = dict(zip((p for p, _ in fields), rendered[len(keys) :], strict=True))
     for receiver in service.routing.receivers if service.routing else ():
         if isinstance(slack := receiver.integration, Slack):
             assert receiver_fields[f"{receiver.name}.slack_configs[0].channel"] == slack.channel

@@ -87,7 +87,8 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys):
     assert main(["validate", str(big)]) == 2
     err = capsys.readouterr().err
     assert err.endswith(
-        "big.yaml:1:1: error: the file is 1100032 bytes, over the 1048576-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n"
+        "big.yaml:1:1: error: the file is 1100032 bytes, over the 1048576-byte limit (split the spec or trim "
+        "it, or raise SIGIL_MONITORING_MAX_BYTES)\n"
     )
 
 

@@ -192,7 +192,7 @@ def test_routes_receivers_and_inhibitions_mirror_the_alertmanager_target():
     }
     assert b"/run/secrets" not in bundle["shop/kubernetes/alertmanagerconfig.yaml"]
     assert len(spec["inhibitRules"]) == len(am["inhibit_rules"])
-    for ours, theirs in zip(spec["inhibitRules"], am["inhibit_rules"]):
+    for ours, theirs in zip(spec["inhibitRules"], am["inhibit_rules"], strict=True):
         assert [f"{m['name']}{m['matchType']}{json.dumps(m['value'])}" for m in ours["sourceMatch"]] == theirs[
             "source_matchers"
         ]
@@ -227,8 +227,8 @@ def test_what_an_alertmanagerconfig_cannot_hold_is_refused_at_its_place():
         compile_specs([parse_spec(text, "shop.yaml")])
     engine = "Kubernetes AlertmanagerConfig (monitoring.coreos.com/v1alpha1)"
     assert [str(d) for d in err.value.diagnostics] == [
-        f"shop.yaml:15:81: error: {engine}: '/other/pd-key' and '/run/secrets/pd-key' would both be Secret key 'pd-key' "
-        "(give the secret files distinct names)",
+        f"shop.yaml:15:81: error: {engine}: '/other/pd-key' and '/run/secrets/pd-key' would "
+        "both be Secret key 'pd-key' (give the secret files distinct names)",
         f"shop.yaml:21:77: error: {engine}: time intervals have no location field, so 'Europe/Berlin' cannot be kept "
         "(write the times in UTC, or use the alertmanager target)",
     ]

@@ -32,7 +32,7 @@ def test_every_series_a_spec_queries_selects_a_simulated_series(path: Path):
     assert empty == []
 
 
-def _rates(sim: Simulator, series) -> float:  # noqa: ANN001 - a model Series
+def _rates(sim: Simulator, series) -> float:
     return sum(s.now.rate for s in sim.select(series))
 
 

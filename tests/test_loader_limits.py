@@ -12,7 +12,10 @@ from sigil_monitoring import SpecError, parse_spec
 from sigil_monitoring.cli import main
 from sigil_monitoring.spec import salvage, yaml_io
 
-BASE = "apiVersion: sigil-monitoring/v1\nservice: {name: hello, selector: {job: hello}}\nmetrics:\n  requests: {name: hello_requests_total, type: counter}\n"
+BASE = (
+    "apiVersion: sigil-monitoring/v1\nservice: {name: hello, selector: {job: hello}}\n"
+    "metrics:\n  requests: {name: hello_requests_total, type: counter}\n"
+)
 
 
 def _run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -48,7 +51,8 @@ def test_a_big_file_is_read_only_up_to_the_limit(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(yaml_io, "MAX_BYTES", 1000)
     assert main(["validate", str(big)]) == 2
     assert capsys.readouterr().err.endswith(
-        ":1:1: error: the file is 1073741824 bytes, over the 1000-byte limit (split the spec or trim it, or raise SIGIL_MONITORING_MAX_BYTES)\n"
+        ":1:1: error: the file is 1073741824 bytes, over the 1000-byte limit (split the spec or trim it, or "
+        "raise SIGIL_MONITORING_MAX_BYTES)\n"
     )
 
 
@@ -69,7 +73,8 @@ def test_the_size_limits_can_be_raised_from_the_environment(tmp_path, monkeypatc
     monkeypatch.setenv("SIGIL_MONITORING_MAX_VALUES", "lots")
     assert main(["validate", str(spec)]) == 2
     assert capsys.readouterr().err.endswith(
-        ":1:1: error: SIGIL_MONITORING_MAX_VALUES='lots' is not a positive whole number (set it to a limit such as 10000000, or unset it)\n"
+        ":1:1: error: SIGIL_MONITORING_MAX_VALUES='lots' is not a positive whole number (set it to a limit "
+        "such as 10000000, or unset it)\n"
     )
 
 
@@ -85,7 +90,8 @@ def test_nesting_thousands_deep_is_one_positioned_error_not_a_crash(tmp_path, st
     proc = _run("validate", str(deep))
     assert (proc.returncode, proc.stderr) == (
         2,
-        f"{deep}:{where}: error: collections nested more than 64 deep (a spec needs fewer than 10 levels; flatten the nesting)\n",
+        f"{deep}:{where}: error: collections nested more than 64 deep (a spec needs fewer than 10 levels; "
+        "flatten the nesting)\n",
     )
 
 

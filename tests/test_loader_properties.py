@@ -125,11 +125,13 @@ def specs(draw):
     if histograms:
         q = draw(st.sampled_from(["0.5", "0.9", "0.99"]))
         alerts.append(
-            f"  QuantileHigh: {{when: {{quantile: {q}, of: {histograms[0]}, above: {draw(st.integers(1, 60))}}}, for: {draw(st.integers(1, 59))}m}}"
+            f"  QuantileHigh: {{when: {{quantile: {q}, of: {histograms[0]}, above: "
+            f"{draw(st.integers(1, 60))}}}, for: {draw(st.integers(1, 59))}m}}"
         )
     if gauges:
         alerts.append(
-            f"  GaugeLow: {{when: {{value: {gauges[0]}, below: {draw(st.integers(0, 10))}}}, severity: {draw(st.sampled_from(['critical', 'warning', 'info']))}}}"
+            f"  GaugeLow: {{when: {{value: {gauges[0]}, below: {draw(st.integers(0, 10))}}}, severity: "
+            f"{draw(st.sampled_from(['critical', 'warning', 'info']))}}}"
         )
     if alerts:
         lines += ["alerts:", *alerts]

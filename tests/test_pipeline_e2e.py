@@ -75,7 +75,7 @@ def _rule_annotations(rules_yaml: bytes, alert: str) -> dict[str, str]:
     raise AssertionError(f"{alert} is not in the compiled alerts.rules.yml")
 
 
-def _pd(action: str, alert: str):  # noqa: ANN202 - a CaptureServer predicate
+def _pd(action: str, alert: str):
     def match(r: CapturedRequest) -> bool:
         body = r.json if isinstance(r.json, dict) else {}
         return body.get("event_action") == action and (body.get("payload") or {}).get("class") == alert

@@ -30,7 +30,7 @@ def hook_repo(tmp_path_factory):
     if shutil.which("git") is None:
         pytest.fail("git is needed to test the pre-commit hooks")
     try:
-        import pre_commit  # noqa: F401
+        import pre_commit  # noqa: F401 - only whether it is installed
     except ImportError:
         if os.environ.get("CI"):
             raise
@@ -87,7 +87,8 @@ def use_hooks(team_repo, hook_repo):
     ).stdout.strip()
     (team_repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
-        "      - id: sigil-monitoring-validate\n      - id: sigil-monitoring-check\n        args: [specs, --out, build]\n"
+        "      - id: sigil-monitoring-validate\n"
+        "      - id: sigil-monitoring-check\n        args: [specs, --out, build]\n"
     )
 
 
@@ -109,8 +110,8 @@ def test_the_hooks_pass_on_current_output_and_fail_with_the_semantic_report_on_d
     code, out = pre_commit(team_repo, home, "try-repo", str(hook_repo), "sigil-monitoring-check")
     assert code == 1, out
     assert (
-        "sigil-dna/prometheus/alerts.rules.yml: out of date (the spec changed since compile)\n  alert EncodeLatencyHigh: threshold 1 → 2\n"
-        in out
+        "sigil-dna/prometheus/alerts.rules.yml: out of date (the spec changed since compile)\n"
+        "  alert EncodeLatencyHigh: threshold 1 → 2\n" in out
     )
 
     compile_in(team_repo)
@@ -118,8 +119,8 @@ def test_the_hooks_pass_on_current_output_and_fail_with_the_semantic_report_on_d
     code, out = pre_commit(team_repo, home, "run")
     assert code == 1, out
     assert (
-        "sigil-dna/prometheus/alerts.rules.yml: edited by hand (differs from what compile wrote)\n  alert EncodeLatencyHigh: for 1m → 10m\n"
-        in out
+        "sigil-dna/prometheus/alerts.rules.yml: edited by hand (differs from what compile wrote)\n"
+        "  alert EncodeLatencyHigh: for 1m → 10m\n" in out
     )
 
     compile_in(team_repo)

@@ -49,7 +49,8 @@ slos:
     sli: {latency: native, below: 250ms}
   raw:
     objective: 99.9%
-    sli: {error_ratio: 'sum(rate(kinds_errors_total{job="kinds"}[$window])) / sum(rate(kinds_requests_total{job="kinds"}[$window]))'}
+    sli: {error_ratio: 'sum(rate(kinds_errors_total{job="kinds"}[$window])) /
+      sum(rate(kinds_requests_total{job="kinds"}[$window]))'}
 alerts:
   ErrorRatioHigh:
     when: {ratio: {bad: errors, total: requests}, above: 5%}

@@ -30,7 +30,8 @@ metrics:
   good: {{name: prop_good_total, type: counter}}
   up: {{name: prop_up, type: gauge}}
   disk: {{name: prop_disk_free_bytes, type: gauge, unit: bytes}}
-  latency: {{name: prop_latency_seconds, type: histogram, unit: seconds, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5], labels: [operation]}}
+  latency: {{name: prop_latency_seconds, type: histogram, unit: seconds, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    labels: [operation]}}
 slos:
   main:
     objective: {objective}%

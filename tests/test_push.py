@@ -359,7 +359,8 @@ def test_the_cli_imports_no_http_client_semdiff_or_compiler_until_a_command_need
     code = (
         "import sys; from sigil_monitoring.cli import build_parser; build_parser();"
         "print(sorted(m for m in sys.modules if m in ('urllib.request', 'http.client', 'deepdiff') "
-        "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.remote.ship', 'sigil_monitoring.semdiff', 'sigil_monitoring.compilers.'))"
+        "or m.startswith(('sigil_monitoring.grafana', 'sigil_monitoring.remote.ship', "
+        "'sigil_monitoring.semdiff', 'sigil_monitoring.compilers.'))"
         " and m != 'sigil_monitoring.compilers.registry'))"  # the target registry (the --target help) is cheap
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 def sections(text: str) -> dict[str, str]:
     """``## Heading`` -> its body."""
     parts = re.split(r"^## (.+)$", text, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def test_every_alert_section_says_where_it_goes_as_the_routing_table_does():

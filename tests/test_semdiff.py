@@ -44,7 +44,8 @@ def test_a_changed_comparison_or_query_is_reported_as_such():
     assert yaml_lines("r.rules.yml", RULES, RULES.replace("> 1\n", "< 1\n")) == ["alert Slow: condition > → <"]
     changed = yaml_lines("r.rules.yml", RULES, RULES.replace("0.95", "0.99"))
     assert changed == [
-        "alert Slow: expr histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 1 → histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 1"
+        "alert Slow: expr histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 1 → "
+        "histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 1"
     ]
 
 
@@ -69,7 +70,8 @@ def test_recording_rules_of_the_same_name_are_told_apart_by_labels():
 
 def test_a_rule_moved_to_another_group_says_so():
     new = RULES.replace("      - record: job:x:rate5m\n        expr: rate(x[5m])\n        labels: {slo: a}\n", "") + (
-        "  - name: svc-records\n    rules:\n      - record: job:x:rate5m\n        expr: rate(x[5m])\n        labels: {slo: a}\n"
+        "  - name: svc-records\n    rules:\n"
+        "      - record: job:x:rate5m\n        expr: rate(x[5m])\n        labels: {slo: a}\n"
     )
     assert yaml_lines("r.rules.yml", RULES, new) == [
         "rule group added: svc-records",
@@ -109,11 +111,14 @@ def test_routes_are_named_by_matchers_with_the_chain_when_the_leaf_is_ambiguous(
 
 def test_a_reorder_of_sibling_routes_is_reported_because_the_first_match_wins():
     new = AM.replace(
-        "        - {matchers: ['severity=\"critical\"'], receiver: a-oncall}\n        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n",
-        "        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n        - {matchers: ['severity=\"critical\"'], receiver: a-oncall}\n",
+        "        - {matchers: ['severity=\"critical\"'], receiver: a-oncall}\n"
+        "        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n",
+        "        - {matchers: ['severity=\"warning\"'], receiver: a-team}\n"
+        "        - {matchers: ['severity=\"critical\"'], receiver: a-oncall}\n",
     )
     assert yaml_lines("alertmanager/alertmanager.yml", AM, new) == [
-        "route service=a: child routes reordered: service=a > severity=critical, severity=warning → severity=warning, service=a > severity=critical"
+        "route service=a: child routes reordered: service=a > severity=critical, severity=warning → "
+        "severity=warning, service=a > severity=critical"
     ]
 
 
@@ -279,7 +284,11 @@ def test_objects_sharing_a_name_are_told_apart_by_rank_in_every_file_kind():
     assert [str(c) for c in diff_file("d.json", dash(twice), dash(changed))] == ["panel 'Up #2': unit short → percent"]
     rules = "groups:\n  - name: g\n    rules:\n      - {alert: Slow, expr: x > 1}\n      - {alert: Slow, expr: y > 1}\n"
     assert yaml_lines("r.rules.yml", rules, rules.replace("y > 1", "y > 3")) == ["alert Slow #2: threshold 1 → 3"]
-    am = "route:\n  receiver: r\n  routes:\n    - {matchers: ['a=\"1\"'], receiver: r}\n    - {matchers: ['a=\"1\"'], receiver: r}\nreceivers:\n  - name: r\n  - name: s\n"
+    am = (
+        "route:\n  receiver: r\n  routes:\n"
+        "    - {matchers: ['a=\"1\"'], receiver: r}\n    - {matchers: ['a=\"1\"'], receiver: r}\n"
+        "receivers:\n  - name: r\n  - name: s\n"
+    )
     assert yaml_lines("alertmanager/alertmanager.yml", am, am.replace("receiver: r}\nrec", "receiver: s}\nrec")) == [
         "route a=1 #2: receiver r → s"
     ]
@@ -291,7 +300,10 @@ def test_objects_sharing_a_name_are_told_apart_by_rank_in_every_file_kind():
 
 def steps(*values, colours=None):
     colours = colours or ["green", *(["orange"] * len(values))]
-    return {"mode": "absolute", "steps": [{"color": c, "value": v} for c, v in zip(colours, [None, *values])]}
+    return {
+        "mode": "absolute",
+        "steps": [{"color": c, "value": v} for c, v in zip(colours, [None, *values], strict=True)],
+    }
 
 
 def one_panel(**fields):

@@ -34,7 +34,10 @@ def test_capture_server_records_posts_and_wait_for_times_out_with_details() -> N
 
 def test_metrics_server_serves_the_current_values() -> None:
     with MetricsServer({'dnastore_db_up{job="x"}': 1}) as metrics:
-        read = lambda: urlopen_text(metrics.url("/metrics"))  # noqa: E731
+
+        def read() -> str:
+            return urlopen_text(metrics.url("/metrics"))
+
         assert read() == 'dnastore_db_up{job="x"} 1.0\n'
         metrics.set('dnastore_db_up{job="x"}', 0)
         metrics.set("weird", float("nan"))

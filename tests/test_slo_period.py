@@ -40,7 +40,8 @@ slos:
     sli: {latency: latency, below: 1s}
   raw:
     objective: 99%
-    sli: {error_ratio: 'sum(rate(app_errors_total{job="gap"}[$window])) / sum(rate(app_requests_total{job="gap"}[$window]))'}
+    sli: {error_ratio: 'sum(rate(app_errors_total{job="gap"}[$window])) /
+      sum(rate(app_requests_total{job="gap"}[$window]))'}
 """
 SCRAPE_S = 15
 # (minutes, requests per second, errors per second)
@@ -64,7 +65,7 @@ def _rates(column: int) -> list[Decimal | int]:
 
 def _series() -> list[dict[str, str]]:
     requests, errors = _rates(1), _rates(2)
-    slow = [r - e for r, e in zip(requests, errors)]  # latency: errors are the slow requests
+    slow = [r - e for r, e in zip(requests, errors, strict=True)]  # latency: errors are the slow requests
     job = '{job="gap"}'
     return [
         {"series": f"app_requests_total{job}", "values": _counter(requests)},

@@ -2,9 +2,10 @@
 
 The same series go through Sloth's generated rules (tests/sloth/, see PROVENANCE.txt) and ours in
 one promtool run: half an hour at 0.05 % errors, a 150-minute ramp up to 3 % (a 30x burn for a
-99.9 % SLO), a sudden stop, half an hour quiet, 45 minutes at 1 %, then quiet (6 hours). The ramp crosses each
-threshold slowly, so a threshold 1-2 % off crosses at another minute; the steps test resolution. At every minute, for page and ticket, our alert condition holds exactly when
-Sloth's does (``for:`` aside: Sloth has none, so the conditions are compared, not the alerts).
+99.9 % SLO), a sudden stop, half an hour quiet, 45 minutes at 1 %, then quiet (6 hours). The ramp
+crosses each threshold slowly, so a threshold 1-2 % off crosses at another minute; the steps test
+resolution. At every minute, for page and ticket, our alert condition holds exactly when Sloth's
+does (``for:`` aside: Sloth has none, so the conditions are compared, not the alerts).
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ def duration_texts(draw):
     counts = [draw(st.integers(1, 999)) if keep else 0 for keep in parts]
     if not any(counts):
         counts[4] = 1
-    text = "".join(f"{n}{u}" for n, (u, _) in zip(counts, UNITS) if n)
-    return text, sum(n * size for n, (_, size) in zip(counts, UNITS))
+    text = "".join(f"{n}{u}" for n, (u, _) in zip(counts, UNITS, strict=True) if n)
+    return text, sum(n * size for n, (_, size) in zip(counts, UNITS, strict=True))
 
 
 @given(duration_texts())

@@ -99,7 +99,7 @@ class Pusher(threading.Thread):
             self.stopped.wait(0.5)
 
 
-def _notified(status: str, alert: str):  # noqa: ANN202 - a CaptureServer predicate
+def _notified(status: str, alert: str):
     def match(r: CapturedRequest) -> bool:
         body = r.json if isinstance(r.json, dict) else {}
         return any(

@@ -12,11 +12,16 @@ from sigil_monitoring.cli import main
 
 CASE = (Path(__file__).parent / "warnings" / "every-warning.yaml").relative_to(REPO).as_posix()
 EXPECTED = [
-    f"{CASE}:3:3: warning: service.name: the service has no selector, so every query matches the series of every job that exposes these metrics (add selector: {{job: <scrape job>}})",
-    f"{CASE}:5:47: warning: metrics.requests.type: 'http_requests_total' ends in _total, the suffix of counters (declare type: counter if it only grows)",
-    f"{CASE}:10:14: warning: alerts.Slow.summary: the summary says 1 s but the threshold is 2s (update the summary, or leave it out to have it written from the threshold)",
-    f"{CASE}:14:5: warning: routing.receivers.b: receiver 'b' is used by no route and is not the default (route alerts to it, or remove it)",
-    f"{CASE}:16:5: warning: routing.mute.nights: time interval 'nights' is used by no route (name it in a route's mute_when or active_when, or remove it)",
+    f"{CASE}:3:3: warning: service.name: the service has no selector, so every query matches the series of "
+    "every job that exposes these metrics (add selector: {job: <scrape job>})",
+    f"{CASE}:5:47: warning: metrics.requests.type: 'http_requests_total' ends in _total, the suffix of "
+    "counters (declare type: counter if it only grows)",
+    f"{CASE}:10:14: warning: alerts.Slow.summary: the summary says 1 s but the threshold is 2s (update the "
+    "summary, or leave it out to have it written from the threshold)",
+    f"{CASE}:14:5: warning: routing.receivers.b: receiver 'b' is used by no route and is not the default "
+    "(route alerts to it, or remove it)",
+    f"{CASE}:16:5: warning: routing.mute.nights: time interval 'nights' is used by no route (name it in a "
+    "route's mute_when or active_when, or remove it)",
 ]
 
 
@@ -40,8 +45,8 @@ def test_github_format_prints_workflow_annotations_on_stdout(monkeypatch, capsys
     assert main(["validate", "--format", "github", CASE]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert (
-        lines[0]
-        == f"::warning file={CASE},line=3,col=3::service.name: the service has no selector, so every query matches the series of every job that exposes these metrics (add selector: {{job: <scrape job>}})"
+        lines[0] == f"::warning file={CASE},line=3,col=3::service.name: the service has no selector, so every query "
+        "matches the series of every job that exposes these metrics (add selector: {job: <scrape job>})"
     )
     assert len(lines) == len(EXPECTED)
 

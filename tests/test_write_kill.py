@@ -40,8 +40,9 @@ def compile_command(spec, out):
     if targets == list(TARGETS):
         return [sys.executable, "-m", "sigil_monitoring", "compile", "-q", spec, "--out", out]
     code = (
-        "import sys; from sigil_monitoring.output.pipeline import compile_specs; from sigil_monitoring.spec.loader import load_spec;"
-        f" from sigil_monitoring.output.write import write_bundle; write_bundle(compile_specs([load_spec(sys.argv[1])], {targets!r}), sys.argv[2])"
+        "import sys; from sigil_monitoring.output.pipeline import compile_specs; from "
+        "sigil_monitoring.spec.loader import load_spec; from sigil_monitoring.output.write import "
+        f"write_bundle; write_bundle(compile_specs([load_spec(sys.argv[1])], {targets!r}), sys.argv[2])"
     )
     return [sys.executable, "-c", code, spec, out]
 
@@ -61,7 +62,7 @@ def spec_version(text, n):
 
 def on_disk(out):
     found = {}
-    for root, dirs, names in os.walk(out):
+    for root, _dirs, names in os.walk(out):
         for name in names:
             if name == LOCK_NAME:
                 continue  # the compile lock: empty, carried from set to set

@@ -1,11 +1,12 @@
-"""Coverage-guided fuzzing of the whole pipeline with atheris: bytes -> spec -> every target.
+r"""Coverage-guided fuzzing of the whole pipeline with atheris: bytes -> spec -> every target.
 
 Any input must give a ``Spec`` that compiles, or a ``SpecError``; anything else (an exception of
 another type, a hang, a crash) is a bug that atheris reports with the input that caused it.
 
 Run it (atheris: ``.venv/bin/pip install atheris``) for 10 minutes on the seed corpus::
 
-    .venv/bin/python tools/fuzz_spec.py -max_total_time=600 -timeout=10 build/fuzz-corpus specs tests/hostile tests/invalid
+    .venv/bin/python tools/fuzz_spec.py -max_total_time=600 -timeout=10 \
+        build/fuzz-corpus specs tests/hostile tests/invalid
 
 ``build/fuzz-corpus`` collects the inputs that reach new code; a crash is written to
 ``crash-<hash>`` in the working directory, and ``.venv/bin/python tools/fuzz_spec.py crash-<hash>``
@@ -42,9 +43,9 @@ def main() -> None:
     # Coverage of sigil-monitoring's own code guides the mutations (instrumenting pydantic and
     # ruamel too would take minutes to start).
     with atheris.instrument_imports(include=["sigil_monitoring"]):
-        import sigil_monitoring.cli  # noqa: F401
-        import sigil_monitoring.output.pipeline  # noqa: F401
-        import sigil_monitoring.spec.semantic  # noqa: F401
+        import sigil_monitoring.cli
+        import sigil_monitoring.output.pipeline
+        import sigil_monitoring.spec.semantic  # noqa: F401 - imported to be instrumented
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 

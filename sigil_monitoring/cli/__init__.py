@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.INTERRUPTED
     except BrokenPipeError:
         # The reader of our output went away (``| head``): nothing left to say to anyone.
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush is quiet
+        sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush is quiet
         return Exit.ENVIRONMENT
     except FilesystemError as exc:
         sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"sigil-monitoring {args.command}: error: {filesystem_error(exc, os.fsdecode(exc.filename or '.'))}\n"
             )
         return Exit.ENVIRONMENT
-    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+    except Exception as exc:  # the promise is one line, never a traceback
         report_internal(exc, args)
         return Exit.INTERNAL
 

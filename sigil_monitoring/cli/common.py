@@ -7,17 +7,18 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
 
 if TYPE_CHECKING:
     from ..output.request import SpecFile
+    from ..spec.document import Spec
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
         raise SystemExit(Exit.USAGE)
@@ -49,7 +50,7 @@ def report_errors(error: SpecError, stream: TextIO | None = None, fmt: str = "te
     report(error.diagnostics, fmt, stream)
 
 
-def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text"):  # type: ignore[no-untyped-def]
+def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text") -> list[Spec]:
     """Load every spec (a folder means its specs), collecting the errors of all of them before failing.
 
     Warnings are reported (in ``fmt``; None: not at all, the caller reports them) and loading goes
@@ -62,11 +63,12 @@ def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "t
 
 def load_read(
     files: Sequence[SpecFile], problems: Sequence[Diagnostic], *, strict: bool = False, fmt: str | None = "text"
-):  # type: ignore[no-untyped-def]
+) -> list[Spec]:
     """``load_all`` of specs already read (``output.request.read_specs``): each is read only once."""
     from ..spec.loader import parse_spec
 
-    specs, diagnostics = [], list(problems)
+    specs: list[Spec] = []
+    diagnostics = list(problems)
     for file in files:
         try:
             specs.append(parse_spec(file.data, file.shown))
@@ -98,7 +100,7 @@ def load_read(
     return specs
 
 
-def _shared_dashboard_uids(specs: Sequence[Any]) -> list[Diagnostic]:
+def _shared_dashboard_uids(specs: Sequence[Spec]) -> list[Diagnostic]:
     """Two services with one dashboard uid: the second import would replace the first dashboard,
     and one service's alerts would link to the other's panels."""
     from ..conventions import dashboard_uid

@@ -59,8 +59,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "check",
         help="exit 1 when an output folder is not what the specs compile to",
-        description="Compile in memory and compare with DIR: stale, hand-edited, missing and no-longer-generated files, "
-        "each with its changes. Exit 0 when up to date, 1 on drift, 2 on a spec error. A folder as SPEC means its *.yaml files.",
+        description="Compile in memory and compare with DIR: stale, hand-edited, missing and "
+        "no-longer-generated files, each with its changes. Exit 0 when up to date, 1 on "
+        "drift, 2 on a spec error. A folder as SPEC means its *.yaml files.",
     )
     spec_arguments(p)
     p.add_argument(

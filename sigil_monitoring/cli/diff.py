@@ -63,8 +63,9 @@ def _git_show(spec: str, rev: str) -> bytes:
 
 
 def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    from ..errors import display_path
     from ..output.request import spec_files
-    from ..spec.loader import display_path, read_spec
+    from ..spec.loader import read_spec
 
     if args.against is not None:
         paths = spec_files(args.paths)
@@ -131,8 +132,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "diff",
         help="semantic diff of two output folders, two specs, or a spec and a git revision",
-        description="Report what changes between OLD and NEW in monitoring terms (alerts, thresholds, panels, routes). "
-        "Each side is an output folder or a spec (compiled in memory). Exit 0 when equal, 1 when they differ, 2 on errors.",
+        description="Report what changes between OLD and NEW in monitoring terms (alerts, thresholds, panels, "
+        "routes). Each side is an output folder or a spec (compiled in memory). Exit 0 when equal, 1 when they "
+        "differ, 2 on errors.",
     )
     p.add_argument("paths", nargs="+", metavar="OLD NEW", help="two folders or specs; with --against, the spec(s) only")
     p.add_argument("--against", metavar="REV", help="compare the spec(s) with their version at git revision REV")

@@ -38,7 +38,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--api",
         choices=["auto", "legacy", "k8s"],
         default="auto",
-        help="classic /api/dashboards, Grafana 12/13's /apis/dashboard.grafana.app, or auto: /apis when served (default)",
+        help="classic /api/dashboards, Grafana 12/13's /apis/dashboard.grafana.app, or auto: /apis when served "
+        "(default)",
     )
     p.add_argument(
         "--namespace", default="default", help="k8s API namespace: 'default' for org 1, 'org-<id>' for others"
@@ -192,9 +193,9 @@ def _targets(args: argparse.Namespace, v2: bool) -> list[Any]:
     import json
 
     from .. import conventions as names
+    from ..errors import display_path
     from ..output.pipeline import compile_specs
     from ..remote.ship import PUSH_MARKER, Target
-    from ..spec.loader import display_path
 
     specs = load_all(args.specs)
     bundle = compile_specs(specs, targets=["grafana"])

@@ -35,10 +35,14 @@ TARGETS: dict[str, str] = {name: _target(name).module for name in TARGET_NAMES}
 
 
 def compiler(target: str) -> Callable[[Model], Iterable[Artifact]]:
-    return importlib.import_module(_target(target).module).compile  # type: ignore[no-any-return]
+    compile_: Callable[[Model], Iterable[Artifact]] = importlib.import_module(_target(target).module).compile
+    return compile_
 
 
 def shared_compiler(target: str) -> Callable[[Model], list[Artifact]] | None:
     """The target's files that depend on every service (``compile_shared``), when it has any."""
     record = _target(target)
-    return importlib.import_module(record.module).compile_shared if record.shared else None  # type: ignore[no-any-return]
+    if not record.shared:
+        return None
+    compile_shared: Callable[[Model], list[Artifact]] = importlib.import_module(record.module).compile_shared
+    return compile_shared

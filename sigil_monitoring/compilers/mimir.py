@@ -37,7 +37,7 @@ class MimirOptions(msgspec.Struct, frozen=True):
     source_tenants: tuple[str, ...]
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     files: dict[tuple[str, str], tuple[list[dict[str, Any]], list[str]]] = {}
     for service in model.services:
         options = service.targets.of("mimir", MimirOptions)

@@ -30,7 +30,7 @@ from ..values.units import Duration, format_decimal
 from . import runbook_oncall as oncall
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     return [
         Artifact(names.runbook_path(s.name), render_service(s), "text", s.source, header=False) for s in model.services
     ]
@@ -115,8 +115,8 @@ def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[s
         lines += [
             f"## {burn.name}",
             "",
-            f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget {'fast' if burn.tier == 'page' else 'steadily'} "
-            f"({pairs}) {_held(burn.for_)}"
+            f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget "
+            f"{'fast' if burn.tier == 'page' else 'steadily'} ({pairs}) {_held(burn.for_)}"
             + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "")
             + ".",
             "",
@@ -124,7 +124,8 @@ def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[s
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
             f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
             + (
-                f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in {_lasts(slo, lowest)}."
+                f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in "
+                f"{_lasts(slo, lowest)}."
                 if burn.tier == "page"
                 else " Fix it this week."
             ),

@@ -295,7 +295,8 @@ def operations(service: Service) -> list[str]:
         "",
         "```sh",
         f"sigil-monitoring diff {spec} --against HEAD~1",
-        f"git show {shlex.quote('HEAD~1:./' + service.source)} > /tmp/previous.yaml && sigil-monitoring compile /tmp/previous.yaml --out build/",
+        f"git show {shlex.quote('HEAD~1:./' + service.source)} > /tmp/previous.yaml && sigil-monitoring "
+        "compile /tmp/previous.yaml --out build/",
         "```",
         "",
         "## Drill",

@@ -29,7 +29,7 @@ class ThanosOptions(msgspec.Struct, frozen=True):
     partial_response_strategy: str | tuple[tuple[str, str], ...] | None
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     artifacts = []
     for service in model.services:
         strategy = service.targets.of(ENGINE, ThanosOptions).partial_response_strategy

@@ -23,7 +23,7 @@ ENGINE = "victoriametrics"
 _REJECTED_RULE_FIELDS = ("keep_firing_for",)  # vmalert 1.79: "unknown fields in rule"
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     artifacts = []
     for service in model.services:
         for concern in concern_groups(service):

@@ -206,7 +206,7 @@ class _Polled:
             if time.monotonic() - self._at >= POLL / 2:
                 try:
                     self._alerts = list(self._server.alerts())
-                except Exception:  # noqa: BLE001 - a busy server; the next poll asks again
+                except Exception:  # a busy server; the next poll asks again
                     pass
                 self._at = time.monotonic()
             return list(self._alerts)
@@ -241,7 +241,7 @@ def _active(prom: Any) -> set[str]:
 def _value(prom: Any, expr: str) -> float | None:
     try:
         result = prom.query(expr)
-    except Exception:  # noqa: BLE001 - a sample we cannot read is a gap in the picture
+    except Exception:  # a sample we cannot read is a gap in the picture
         return None
     values = [float(r["value"][1]) for r in result if "value" in r]
     finite = [v for v in values if v == v]
@@ -316,8 +316,8 @@ def _drive(
         run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
         _inhibition(am, run)
         say(
-            f"    {run.alert}: notified {', '.join(run.receivers_reached)} after {run.notified:.1f}s (pending {run.pending}s, "
-            f"firing {run.firing}s)"
+            f"    {run.alert}: notified {', '.join(run.receivers_reached)} after "
+            f"{run.notified:.1f}s (pending {run.pending}s, firing {run.firing}s)"
         )
     except TimeoutError as exc:
         run.problem = f"no notification at {', '.join(receivers)}: {exc}"

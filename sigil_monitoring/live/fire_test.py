@@ -9,7 +9,8 @@ resolve time too, so the alert resolves even if this process is killed before it
 
 >>> from sigil_monitoring import load_spec
 >>> from sigil_monitoring.ir.build import build_model
->>> [alert] = [a for a in synthetic_alerts(build_model([load_spec("specs/sigil-dna.yaml")])) if a.name == "DatabaseDown"]
+>>> model = build_model([load_spec("specs/sigil-dna.yaml")])
+>>> [alert] = [a for a in synthetic_alerts(model) if a.name == "DatabaseDown"]
 >>> alert.labels["severity"], alert.annotations["summary"]
 ('critical', '[TEST] The DNA store database does not answer.')
 >>> alert.annotations["description"]
@@ -90,7 +91,7 @@ def post(alertmanager_url: str, alerts: list[dict[str, object]], timeout: float 
         method="POST",
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310 - the user's URL
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
         reply.read()
 
 
@@ -115,7 +116,8 @@ def fire_test(
         post(alertmanager_url, [a.payload(start, start + timedelta(seconds=resolve_after), generator) for a in chosen])
     except (urllib.error.URLError, OSError) as exc:
         say(
-            f"fire-test: error: cannot post to {alertmanager_url}: {getattr(exc, 'reason', exc)} (check --alertmanager-url)"
+            f"fire-test: error: cannot post to {alertmanager_url}: {getattr(exc, 'reason', exc)} (check "
+            "--alertmanager-url)"
         )
         return 0
     say(f"sent {len(chosen)} test alert(s): {', '.join(a.name for a in chosen)}; resolving in {resolve_after:g}s")

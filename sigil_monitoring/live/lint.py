@@ -61,7 +61,7 @@ class Prometheus:
 
     def get(self, path: str, **params: str) -> Any:
         query = ("?" + urllib.parse.urlencode(params)) if params else ""
-        with urllib.request.urlopen(self.url + path + query, timeout=self.timeout) as reply:  # noqa: S310 - user URL
+        with urllib.request.urlopen(self.url + path + query, timeout=self.timeout) as reply:
             body = json.loads(reply.read())
         if body.get("status") != "success":
             raise RuntimeError(f"Prometheus {path}: {body.get('error', body)}")
@@ -247,7 +247,7 @@ def lint(specs: list[Spec], prometheus_url: str) -> list[Finding]:
     model = build_model(specs)
     metadata = prom.get("/api/v1/metadata")
     findings: list[Finding] = []
-    for spec, service in zip(specs, model.services):
+    for spec, service in zip(specs, model.services, strict=True):
         findings += _metric_findings(prom, spec, service, metadata)
         findings += _pinned_findings(prom, spec, service)
         findings += _rule_findings(prom, spec, service)

@@ -41,7 +41,7 @@ def poll_until(fn: Callable[[], Any], timeout: float, what: str, error: type[Exc
             last = fn()
             if last:
                 return last
-        except Exception as exc:  # noqa: BLE001 - "not ready yet" comes in many shapes
+        except Exception as exc:  # "not ready yet" comes in many shapes
             last = exc
         if time.monotonic() >= deadline:
             raise error(f"timed out after {timeout:.1f}s waiting for {what}; last: {last!r}")

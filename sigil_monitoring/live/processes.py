@@ -21,7 +21,7 @@ import urllib.error
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from .net import ALERTMANAGER_NAMES, LOCAL_OPENER, PROMETHEUS_NAMES, binary, free_port, http_json
 
@@ -66,7 +66,8 @@ class ManagedProcess:
         path = binary_path or binary(self.names)
         if not path:
             raise FileNotFoundError(
-                f"none of {list(self.names)} on PATH (install the Debian packages prometheus and prometheus-alertmanager)"
+                f"none of {list(self.names)} on PATH (install the Debian packages prometheus and "
+                "prometheus-alertmanager)"
             )
         self.binary_path, self.startup_timeout, self.extra_args = path, startup_timeout, list(extra_args)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"sigil-{self.name}-"))
@@ -116,7 +117,7 @@ class ManagedProcess:
         if self.proc:
             _reap(self.proc)
 
-    def __enter__(self):  # noqa: ANN204 - returns the subclass
+    def __enter__(self) -> Self:
         try:
             self._start()
         except BaseException:  # also on Ctrl-C while waiting: never leave the process behind
@@ -245,7 +246,8 @@ class PrometheusProcess(ManagedProcess):
 
     def rule_groups(self) -> list[dict[str, Any]]:
         """Loaded rule groups from /api/v1/rules."""
-        return self._api("/api/v1/rules")["groups"]
+        groups: list[dict[str, Any]] = self._api("/api/v1/rules")["groups"]
+        return groups
 
     def args(self) -> list[str]:
         return [
@@ -262,8 +264,10 @@ class PrometheusProcess(ManagedProcess):
 
     def query(self, expr: str) -> list[dict[str, Any]]:
         """Instant query via /api/v1/query; returns `data.result` ([{metric, value}] for vectors)."""
-        return self._api("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))["result"]
+        result: list[dict[str, Any]] = self._api("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))["result"]
+        return result
 
     def alerts(self) -> list[dict[str, Any]]:
         """Active (pending and firing) alerts from /api/v1/alerts."""
-        return self._api("/api/v1/alerts")["alerts"]
+        alerts: list[dict[str, Any]] = self._api("/api/v1/alerts")["alerts"]
+        return alerts

@@ -37,7 +37,7 @@ def _number(value: float) -> str:
 
 def timeline_svg(run: AlertRun) -> str:
     """A small picture of one alert's drill: signal, threshold, and the marks of its life."""
-    times = [t for t, _ in run.samples] + [getattr(run, m) or 0 for m, _ in MARKS]
+    times: list[float] = [t for t, _ in run.samples] + [getattr(run, m) or 0 for m, _ in MARKS]
     t_max = max(times + [1.0])
     values = [v for _, v in run.samples] + [run.threshold, 0.0]
     v_min, v_max = min(values), max(values)

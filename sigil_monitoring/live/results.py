@@ -75,6 +75,6 @@ class DrillResult(msgspec.Struct):
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = msgspec.to_builtins(self)  # nested records too, as dataclasses.asdict
         doc["passed"] = self.passed
-        for run, out in zip(self.runs, doc["runs"]):
+        for run, out in zip(self.runs, doc["runs"], strict=True):
             out["detected"], out["passed"] = run.detected, run.passed
         return doc

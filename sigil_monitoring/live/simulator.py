@@ -153,7 +153,9 @@ class Simulator:
                     family = Family(name, metric.help or name, "histogram")
                     for s in live:
                         labels = dict(s.labels)
-                        for bound, count in zip([*map(repr, s.bounds), "+Inf"], itertools.accumulate(s.counts)):
+                        for bound, count in zip(
+                            [*map(repr, s.bounds), "+Inf"], itertools.accumulate(s.counts), strict=True
+                        ):
                             family.add_sample(name + "_bucket", {**labels, "le": bound}, count)
                         family.add_sample(name + "_count", labels, s.total)
                         family.add_sample(name + "_sum", labels, s.sum)
@@ -164,7 +166,7 @@ class Simulator:
         from prometheus_client import CollectorRegistry, generate_latest
 
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(self)  # type: ignore[arg-type]
+        registry.register(self)
         text = generate_latest(registry).decode()
         # prometheus-client names a counter's HELP/TYPE lines <name>_total whatever its samples are
         # called; a Go exporter's counter without the suffix keeps its own name there.

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import msgspec
 
@@ -21,13 +21,14 @@ class Handler(BaseHTTPRequestHandler):
     """Hands every request to `self.server.handle(self)`; helpers to read and reply."""
 
     protocol_version = "HTTP/1.1"
+    server: LocalHTTPServer  # the only server it is made for
 
     def _dispatch(self) -> None:
-        self.server.handle(self)  # type: ignore[attr-defined]
+        self.server.handle(self)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
         pass  # keep test and drill output readable
 
     def read_body(self) -> bytes:
@@ -68,7 +69,7 @@ class LocalHTTPServer(ThreadingHTTPServer):
     def handle(self, handler: Handler) -> None:
         handler.reply(404, {"message": "Not found"})
 
-    def __enter__(self):  # noqa: ANN204 - returns the subclass
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -165,12 +165,16 @@ def _compile_some(
     if changed:
         model = build_model(list(changed))
         for target in TARGETS:
-            services = tuple(s for s, chosen in zip(model.services, choose(changed, None)) if target in chosen)
+            services = tuple(
+                s for s, chosen in zip(model.services, choose(changed, None), strict=True) if target in chosen
+            )
             if services:
                 artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
     everyone = build_model(list(specs))
     for target in TARGETS:
         shared = shared_compiler(target)
-        services = tuple(s for s, chosen in zip(everyone.services, choose(specs, None)) if target in chosen)
+        services = tuple(
+            s for s, chosen in zip(everyone.services, choose(specs, None), strict=True) if target in chosen
+        )
         artifacts += shared(Model(services)) if shared is not None and services else []
     return Bundle(render_all(artifacts, dict(reused)), inputs=request.record())

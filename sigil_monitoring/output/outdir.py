@@ -93,8 +93,8 @@ def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | No
             if stat.S_ISLNK(info.st_mode):
                 raise FilesystemError(
                     f"{shown}/{folder}",
-                    "is a symbolic link where compile writes a folder "
-                    "(compile never writes through links inside the output folder; remove the link, or give its target as --out)",
+                    "is a symbolic link where compile writes a folder (compile never writes through links "
+                    "inside the output folder; remove the link, or give its target as --out)",
                 )
             if not stat.S_ISDIR(info.st_mode):
                 raise FilesystemError(

@@ -32,7 +32,7 @@ def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator
 
     def each() -> Iterator[Artifact]:
         for target in TARGETS:  # registry order, so output does not depend on how targets were listed
-            services = tuple(s for s, names in zip(model.services, chosen) if target in names)
+            services = tuple(s for s, names in zip(model.services, chosen, strict=True) if target in names)
             if services:
                 yield from compiler(target)(Model(services))
 

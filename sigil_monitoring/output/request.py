@@ -91,7 +91,8 @@ class CompileRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     def record(self) -> dict[str, Any]:
         """The request as the manifest stores it (JSON data)."""
-        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+        record: dict[str, Any] = msgspec.to_builtins(self)
+        return record
 
     def same_output(self, other: CompileRequest) -> bool:
         """Whether ``other`` compiles to the same files: it may differ in ``strict`` and the limits,

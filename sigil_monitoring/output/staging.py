@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .outdir import check_targets, read_inside, regular_inside
@@ -57,7 +58,12 @@ class Stager:
     """Takes ``(path, bytes)`` one by one; afterwards knows every path's hash and which differ."""
 
     def __init__(
-        self, out: Path, stage: Path, shown: str, start: object, verified: dict[str, tuple[int, ...]] | None = None
+        self,
+        out: Path,
+        stage: Path,
+        shown: str,
+        start: Callable[[], None],
+        verified: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
         self.out, self.stage, self.shown = out, stage, shown
         self._verified = verified or {}  # rel -> identity when its bytes were last read and found equal
@@ -94,7 +100,7 @@ class Stager:
         if self._started:
             return
         self._started = True
-        self._start()  # type: ignore[operator]
+        self._start()
         self.stage.mkdir()
         for rel in self._same:
             self._link(rel)

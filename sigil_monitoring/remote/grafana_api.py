@@ -336,7 +336,8 @@ def push_dashboard(
     overwrite: bool = True,
     timeout: float = 10,
 ) -> dict[str, Any]:
-    """One ``POST /api/dashboards/db`` of ``dashboard`` (by uid); Grafana's reply ``{id, uid, url, status, version, slug}``.
+    """One ``POST /api/dashboards/db`` of ``dashboard`` (by uid); Grafana's reply
+    ``{id, uid, url, status, version, slug}``.
 
     ``dashboard["id"]`` is sent as null because numeric ids are per Grafana install. With
     ``overwrite=False`` Grafana refuses (412) when its version differs from ``dashboard["version"]``

@@ -117,8 +117,9 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
     since = f"since our push of version {mine.version}" if mine else "and was never pushed by sigil-monitoring"
     note = f" with message {theirs.message!r}" if theirs.message else ""
     report.err.write(
-        f"{target.service}: refused: dashboard {target.uid} was changed in Grafana by {who} at {theirs.created or 'an unknown time'} "
-        f"(version {current.version}{note}) {since}; not overwritten (put their change into the spec, or push --force to replace it)\n"
+        f"{target.service}: refused: dashboard {target.uid} was changed in Grafana by {who} at "
+        f"{theirs.created or 'an unknown time'} (version {current.version}{note}) {since}; "
+        "not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
         + _indent(changes(target.path, current.data, target.data))
     )

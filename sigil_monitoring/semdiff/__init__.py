@@ -33,7 +33,7 @@ def _parse(path: str, data: bytes) -> Any:
             from ruamel.yaml import YAML
 
             return YAML(typ="safe", pure=True).load(data)
-    except Exception:  # noqa: BLE001 - a hand-broken file is reported as lines, not as a crash
+    except Exception:  # a hand-broken file is reported as lines, not as a crash
         return None
     return None
 

@@ -19,6 +19,10 @@ _LISTS = ("receivers", "time_intervals", "mute_time_intervals")
 ANY = "(any alert)"  # the name of a route without matchers
 
 
+def _without(fields: dict[str, Any], hidden: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k not in hidden}
+
+
 def _matchers(route: dict[str, Any]) -> str:
     parts = [str(m) for m in route.get("matchers") or []]
     parts += [f"{k}={v}" for k, v in (route.get("match") or {}).items()]
@@ -141,18 +145,17 @@ def diff_alertmanager(path: str, old: dict[str, Any], new: dict[str, Any]) -> li
             "match_re",
             *(("receiver", "continue") if paging or fan_out(key) else ()),
         )
-        strip = lambda r: {k: v for k, v in r.items() if k not in hidden}  # noqa: E731
         changes += [Change(path, "route", names[key], text) for text in paging]
         changes += [
-            Change(path, "route", names[key], text) for text in field_changes(strip(routes_a[key]), strip(route))
+            Change(path, "route", names[key], text)
+            for text in field_changes(_without(routes_a[key], hidden), _without(route, hidden))
         ]
         kept_a = [k for k in kids_a.get(key, []) if k in routes_b]
         kept_b = [k for k in kids_b.get(key, []) if k in routes_a]
         if kept_a != kept_b:
-            order = lambda keys: ", ".join(names[k] for k in keys)  # noqa: E731
-            changes.append(
-                Change(path, "route", names[key], f"child routes reordered: {order(kept_a)} → {order(kept_b)}")
-            )
+            before = ", ".join(names[k] for k in kept_a)
+            after = ", ".join(names[k] for k in kept_b)
+            changes.append(Change(path, "route", names[key], f"child routes reordered: {before} → {after}"))
     for key in routes_a:
         if key not in routes_b and not fan_out(key):
             changes.append(Change(path, "route", names[key], "removed"))
@@ -170,8 +173,10 @@ def diff_alertmanager(path: str, old: dict[str, Any], new: dict[str, Any]) -> li
     inhibit_b = {_inhibit_key(r): r for r in new.get("inhibit_rules") or []}
     changes += [Change(path, "inhibit rule", k, "added") for k in inhibit_b if k not in inhibit_a]
     changes += [Change(path, "inhibit rule", k, "removed") for k in inhibit_a if k not in inhibit_b]
-    rest = lambda d: {k: v for k, v in d.items() if k not in ("route", "inhibit_rules", *_LISTS)}  # noqa: E731
-    changes += [Change(path, "setting", "", text) for text in field_changes(rest(old), rest(new))]
+    settings = ("route", "inhibit_rules", *_LISTS)
+    changes += [
+        Change(path, "setting", "", text) for text in field_changes(_without(old, settings), _without(new, settings))
+    ]
     return changes
 
 

@@ -90,7 +90,8 @@ def show(value: Any, limit: int = 80) -> str:
 def pair(old: Any, new: Any, limit: int = 80) -> str:
     """``old → new``; two long strings are cut to the part that differs, with some context.
 
-    >>> pair("p95 is above 1 s. Look at the store first, then the heatmap" * 2, "p95 is above 2 s. Look at the store first, then the heatmap" * 2, 40)
+    >>> advice = " s. Look at the store first, then the heatmap"
+    >>> pair(("p95 is above 1" + advice) * 2, ("p95 is above 2" + advice) * 2, 40)
     'p95 is above 1 s. Look at the store fi… → p95 is above 2 s. Look at the store fi…'
     >>> pair("x" * 50 + "old" + "y" * 50, "x" * 50 + "new" + "y" * 50, 30)
     '…xxxxxxxxxxxxxoldyyyyyyyyyyyy… → …xxxxxxxxxxxxxnewyyyyyyyyyyyy…'

@@ -64,9 +64,10 @@ def threshold_changes(old: Any, new: Any) -> list[str]:
     Steps are paired by position when their count is the same (an edited number moves a line),
     else by value. The first step has no value: it is the base colour.
 
-    >>> threshold_changes([{"color": "green", "value": None}, {"color": "orange", "value": 1}], [{"color": "green", "value": None}, {"color": "red", "value": 2}])
+    >>> base = {"color": "green", "value": None}
+    >>> threshold_changes([base, {"color": "orange", "value": 1}], [base, {"color": "red", "value": 2}])
     ['threshold 1 → 2', 'threshold 2: colour orange → red']
-    >>> threshold_changes([{"color": "green", "value": None}], [{"color": "green", "value": None}, {"color": "red", "value": 5}])
+    >>> threshold_changes([base], [base, {"color": "red", "value": 5}])
     ['threshold 5 added (red)']
     """
     a, b = [_step(s) for s in old or []], [_step(s) for s in new or []]
@@ -82,7 +83,7 @@ def threshold_changes(old: Any, new: Any) -> list[str]:
             out.append(f"{line(value)}: colour {show(before)} → {show(after)}")
 
     if len(a) == len(b):
-        for (value_a, colour_a), (value_b, colour_b) in zip(a, b):
+        for (value_a, colour_a), (value_b, colour_b) in zip(a, b, strict=True):
             if value_a != value_b:
                 out.append(f"threshold {show(value_a)} → {show(value_b)}")
             recolour(value_b, colour_a, colour_b)
@@ -111,6 +112,11 @@ def _targets(panel: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(t.get("refId", i)): t for i, t in enumerate(panel.get("targets") or [])}
 
 
+def _without_query(target: dict[str, Any]) -> dict[str, Any]:
+    """A query target's options: all but its expression and ref id (said apart)."""
+    return {k: v for k, v in target.items() if k not in ("expr", "refId")}
+
+
 def _query_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     out: list[str] = []
     a, b = _targets(old), _targets(new)
@@ -120,8 +126,7 @@ def _query_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             continue
         if a[ref].get("expr") != target.get("expr"):
             out.append(f"query {ref}: {pair(a[ref].get('expr'), target.get('expr'), 200)}")
-        rest = lambda t: {k: v for k, v in t.items() if k not in ("expr", "refId")}
-        out += field_changes(rest(a[ref]), rest(target), f"query {ref}: ", option_name)
+        out += field_changes(_without_query(a[ref]), _without_query(target), f"query {ref}: ", option_name)
     out += [f"query {ref} removed" for ref in a if ref not in b]
     return out
 
@@ -154,18 +159,22 @@ def panel_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out + field_changes(a, b, name=option_name)
 
 
+def _link_titles(links: Any) -> list[str]:
+    return [str(link.get("title")) for link in links or [] if isinstance(link, dict)]
+
+
 def _link_changes(old: Any, new: Any) -> list[str]:
     """Links by title: which were added or removed; a changed target is just "links changed".
 
-    >>> _link_changes([{"title": "Runbook: A", "url": "u"}], [{"title": "Runbook: A", "url": "u"}, {"title": "Runbook: B", "url": "v"}])
+    >>> a = {"title": "Runbook: A", "url": "u"}
+    >>> _link_changes([a], [a, {"title": "Runbook: B", "url": "v"}])
     ["links changed (added 'Runbook: B')"]
     >>> _link_changes([{"title": "Runbook: A"}], [])
     ["links removed ('Runbook: A')"]
     """
     if old == new:
         return []
-    titles = lambda links: [str(link.get("title")) for link in links or [] if isinstance(link, dict)]
-    before, after = titles(old), titles(new)
+    before, after = _link_titles(old), _link_titles(new)
     added = ", ".join(f"'{t}'" for t in after if t not in before)
     removed = ", ".join(f"'{t}'" for t in before if t not in after)
     if not before or not after:

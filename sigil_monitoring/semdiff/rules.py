@@ -41,7 +41,7 @@ def _threshold(expr: str) -> tuple[str, str, float] | None:
         import promql_parser
 
         node = promql_parser.parse(expr)
-    except Exception:  # noqa: BLE001 - promql-parser raises a bare ValueError or worse
+    except Exception:  # promql-parser raises a bare ValueError or worse
         return None
     if not isinstance(node, promql_parser.BinaryExpr) or str(node.op) not in _COMPARISONS:
         return None

@@ -633,7 +633,7 @@ def _build_Spec(d: Any) -> _Spec:
         kw["routing"] = _Spec_routing_1(d["routing"])
     if "targets" in d:
         kw["targets"] = _Spec_targets(d["targets"])
-    o = _Spec(**kw).given({_Spec_c1[k] if k in _Spec_c1 else k for k in d})
+    o: _Spec = _Spec(**kw).given({_Spec_c1[k] if k in _Spec_c1 else k for k in d})
     o = _resolve_derived(o)
     return o
 
@@ -771,7 +771,7 @@ def _build_Service(d: Any) -> _Service:
         kw["scrape_interval"] = _Service_scrape_interval_1(d["scrape_interval"])
     if "links" in d:
         kw["links"] = _Service_links(d["links"])
-    o = _Service(**kw).given(d)
+    o: _Service = _Service(**kw).given(d)
     return o
 
 
@@ -960,7 +960,7 @@ def _build_Metric(d: Any) -> _Metric:
         kw["buckets"] = _buckets_increase(_Metric_buckets_2(d["buckets"]))
     if "states" in d:
         kw["states"] = _Metric_states_4(d["states"])
-    o = _Metric(**kw).given({_Metric_c1[k] if k in _Metric_c1 else k for k in d})
+    o: _Metric = _Metric(**kw).given({_Metric_c1[k] if k in _Metric_c1 else k for k in d})
     o = _metric_fits_type(o)
     return o
 
@@ -1060,7 +1060,7 @@ def _build_Slo(d: Any) -> _Slo:
         kw["group_by"] = _Slo_group_by_3(d["group_by"])
     if "alerting" in d:
         kw["alerting"] = _Slo_alerting(d["alerting"])
-    o = _Slo(**kw).given(d)
+    o: _Slo = _Slo(**kw).given(d)
     return o
 
 
@@ -1247,7 +1247,7 @@ def _build_Alert(d: Any) -> _Alert:
         kw["panel"] = _Alert_panel_1(d["panel"])
     if "test" in d:
         kw["test"] = _Alert_test_1(d["test"])
-    o = _Alert(**kw).given({_Alert_c1[k] if k in _Alert_c1 else k for k in d})
+    o: _Alert = _Alert(**kw).given({_Alert_c1[k] if k in _Alert_c1 else k for k in d})
     return o
 
 
@@ -1389,7 +1389,7 @@ def _build_Dashboard(d: Any) -> _Dashboard:
         kw["formats"] = _Dashboard_formats_1(d["formats"])
     if "rows" in d:
         kw["rows"] = _Dashboard_rows_2(d["rows"])
-    o = _Dashboard(**kw).given(d)
+    o: _Dashboard = _Dashboard(**kw).given(d)
     return o
 
 
@@ -1541,7 +1541,7 @@ def _build_Routing(d: Any) -> _Routing:
         kw["mute"] = _Routing_mute_3(d["mute"])
     if "inhibit" in d:
         kw["inhibit"] = _Routing_inhibit(d["inhibit"])
-    o = _Routing(**kw).given(d)
+    o: _Routing = _Routing(**kw).given(d)
     return o
 
 
@@ -1642,7 +1642,7 @@ def _build_Targets(d: Any) -> _Targets:
         kw["victoriametrics"] = _Targets_victoriametrics_1(d["victoriametrics"])
     if "grafana_alerting" in d:
         kw["grafana_alerting"] = _Targets_grafana_alerting_1(d["grafana_alerting"])
-    o = _Targets(**kw).given(d)
+    o: _Targets = _Targets(**kw).given(d)
     return o
 
 
@@ -1697,7 +1697,7 @@ def _build_Links(d: Any) -> _Links:
         kw["runbooks"] = _Links_runbooks_2(d["runbooks"])
     if "folder" in d:
         kw["folder"] = _Links_folder(d["folder"])
-    o = _Links(**kw).given(d)
+    o: _Links = _Links(**kw).given(d)
     return o
 
 
@@ -1820,7 +1820,7 @@ def _build_Sli(d: Any) -> _Sli:
         kw["up"] = _Sli_up_2(d["up"])
     if "error_ratio" in d:
         kw["error_ratio"] = _Sli_error_ratio_1(d["error_ratio"])
-    o = _Sli(**kw).given(d)
+    o: _Sli = _Sli(**kw).given(d)
     o = _sli_one_kind(o)
     return o
 
@@ -1890,7 +1890,7 @@ def _build_SloAlerting(d: Any) -> _SloAlerting:
         kw["labels"] = _SloAlerting_labels_3(d["labels"])
     if "annotations" in d:
         kw["annotations"] = _SloAlerting_annotations_2(d["annotations"])
-    o = _SloAlerting(**kw).given(d)
+    o: _SloAlerting = _SloAlerting(**kw).given(d)
     return o
 
 
@@ -2101,7 +2101,7 @@ def _build_Condition(d: Any) -> _Condition:
         kw["above"] = _Condition_above_2(d["above"])
     if "below" in d:
         kw["below"] = _Condition_below_2(d["below"])
-    o = _Condition(**kw).given({_Condition_c1[k] if k in _Condition_c1 else k for k in d})
+    o: _Condition = _Condition(**kw).given({_Condition_c1[k] if k in _Condition_c1 else k for k in d})
     o = _condition_one_kind(o)
     return o
 
@@ -2178,7 +2178,7 @@ def _build_AlertTest(d: Any) -> _AlertTest:
         kw["labels"] = _AlertTest_labels_3(d["labels"])
     if "value" in d:
         kw["value"] = _AlertTest_value_1(d["value"])
-    o = _AlertTest(**kw).given(d)
+    o: _AlertTest = _AlertTest(**kw).given(d)
     return o
 
 
@@ -2224,7 +2224,7 @@ def _build_Row(d: Any) -> _Row:
         kw["collapsed"] = _Row_collapsed(d["collapsed"])
     if "panels" in d:
         kw["panels"] = _Row_panels_2(d["panels"])
-    o = _Row(**kw).given(d)
+    o: _Row = _Row(**kw).given(d)
     return o
 
 
@@ -2311,7 +2311,7 @@ def _build_Receiver(d: Any) -> _Receiver:
         kw["email"] = _Receiver_email_2(d["email"])
     if "opsgenie" in d:
         kw["opsgenie"] = _Receiver_opsgenie_2(d["opsgenie"])
-    o = _Receiver(**kw).given(d)
+    o: _Receiver = _Receiver(**kw).given(d)
     o = _receiver_one_kind(o)
     return o
 
@@ -2508,7 +2508,7 @@ def _build_Route(d: Any) -> _Route:
         kw["group_interval"] = _Route_group_interval_2(d["group_interval"])
     if "repeat_interval" in d:
         kw["repeat_interval"] = _Route_repeat_interval_2(d["repeat_interval"])
-    o = _Route(**kw).given({_Route_c1[k] if k in _Route_c1 else k for k in d})
+    o: _Route = _Route(**kw).given({_Route_c1[k] if k in _Route_c1 else k for k in d})
     return o
 
 
@@ -2573,7 +2573,7 @@ def _build_Timing(d: Any) -> _Timing:
         kw["group_interval"] = _Timing_group_interval_2(d["group_interval"])
     if "repeat_interval" in d:
         kw["repeat_interval"] = _Timing_repeat_interval_2(d["repeat_interval"])
-    o = _Timing(**kw).given(d)
+    o: _Timing = _Timing(**kw).given(d)
     return o
 
 
@@ -2688,7 +2688,7 @@ def _build_TimeInterval(d: Any) -> _TimeInterval:
         kw["years"] = _TimeInterval_years_2(d["years"])
     if "location" in d:
         kw["location"] = _known_zone(_TimeInterval_location(d["location"]))
-    o = _TimeInterval(**kw).given(d)
+    o: _TimeInterval = _TimeInterval(**kw).given(d)
     return o
 
 
@@ -2699,7 +2699,7 @@ def _build_Prometheus(d: Any) -> _Prometheus:
         raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    o = _Prometheus(**kw).given(d)
+    o: _Prometheus = _Prometheus(**kw).given(d)
     return o
 
 
@@ -2710,7 +2710,7 @@ def _build_Grafana(d: Any) -> _Grafana:
         raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    o = _Grafana(**kw).given(d)
+    o: _Grafana = _Grafana(**kw).given(d)
     return o
 
 
@@ -2721,7 +2721,7 @@ def _build_Alertmanager(d: Any) -> _Alertmanager:
         raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    o = _Alertmanager(**kw).given(d)
+    o: _Alertmanager = _Alertmanager(**kw).given(d)
     return o
 
 
@@ -2732,7 +2732,7 @@ def _build_Runbook(d: Any) -> _Runbook:
         raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    o = _Runbook(**kw).given(d)
+    o: _Runbook = _Runbook(**kw).given(d)
     return o
 
 
@@ -2812,7 +2812,7 @@ def _build_Kubernetes(d: Any) -> _Kubernetes:
         kw["alertmanager_config"] = _Kubernetes_alertmanager_config(d["alertmanager_config"])
     if "secret" in d:
         kw["secret"] = _Kubernetes_secret_2(d["secret"])
-    o = _Kubernetes(**kw).given(d)
+    o: _Kubernetes = _Kubernetes(**kw).given(d)
     return o
 
 
@@ -2880,7 +2880,7 @@ def _build_Mimir(d: Any) -> _Mimir:
         kw["namespace"] = _Mimir_namespace_2(d["namespace"])
     if "source_tenants" in d:
         kw["source_tenants"] = _Mimir_source_tenants_2(d["source_tenants"])
-    o = _Mimir(**kw).given(d)
+    o: _Mimir = _Mimir(**kw).given(d)
     return o
 
 
@@ -2924,7 +2924,7 @@ def _build_Thanos(d: Any) -> _Thanos:
     kw: dict[str, Any] = {}
     if "partial_response_strategy" in d:
         kw["partial_response_strategy"] = _Thanos_partial_response_strategy_3(d["partial_response_strategy"])
-    o = _Thanos(**kw).given(d)
+    o: _Thanos = _Thanos(**kw).given(d)
     return o
 
 
@@ -2935,7 +2935,7 @@ def _build_VictoriaMetrics(d: Any) -> _VictoriaMetrics:
         raise _CannotVouch
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
-    o = _VictoriaMetrics(**kw).given(d)
+    o: _VictoriaMetrics = _VictoriaMetrics(**kw).given(d)
     return o
 
 
@@ -2998,7 +2998,7 @@ def _build_GrafanaAlerting(d: Any) -> _GrafanaAlerting:
         kw["interval"] = _GrafanaAlerting_interval_1(d["interval"])
     if "root_contact_point" in d:
         kw["root_contact_point"] = _GrafanaAlerting_root_contact_point(d["root_contact_point"])
-    o = _GrafanaAlerting(**kw).given(d)
+    o: _GrafanaAlerting = _GrafanaAlerting(**kw).given(d)
     return o
 
 
@@ -3074,7 +3074,7 @@ def _build_MetricRef(d: Any) -> _MetricRef:
         kw["where"] = _MetricRef_where_5(d["where"])
     if "by" in d:
         kw["by"] = _MetricRef_by_2(d["by"])
-    o = _MetricRef(**kw).given(d)
+    o: _MetricRef = _MetricRef(**kw).given(d)
     return o
 
 
@@ -3225,7 +3225,7 @@ def _build_BurnTier(d: Any) -> _BurnTier:
         kw["description"] = _BurnTier_description_1(d["description"])
     if "runbook" in d:
         kw["runbook"] = _BurnTier_runbook(d["runbook"])
-    o = _BurnTier(**kw).given({_BurnTier_c1[k] if k in _BurnTier_c1 else k for k in d})
+    o: _BurnTier = _BurnTier(**kw).given({_BurnTier_c1[k] if k in _BurnTier_c1 else k for k in d})
     return o
 
 
@@ -3256,7 +3256,7 @@ def _build_RatioOf(d: Any) -> _RatioOf:
         kw["bad"] = _RatioOf_bad_1(d["bad"])
     if "total" in d:
         kw["total"] = _RatioOf_total_1(d["total"])
-    o = _RatioOf(**kw).given(d)
+    o: _RatioOf = _RatioOf(**kw).given(d)
     return o
 
 
@@ -3283,7 +3283,7 @@ def _build_TestSeries(d: Any) -> _TestSeries:
         kw["series"] = _TestSeries_series(d["series"])
     if "values" in d:
         kw["values"] = _TestSeries_values(d["values"])
-    o = _TestSeries(**kw).given(d)
+    o: _TestSeries = _TestSeries(**kw).given(d)
     return o
 
 
@@ -3664,7 +3664,7 @@ def _build_Panel(d: Any) -> _Panel:
         kw["width"] = _Panel_width_3(d["width"])
     if "height" in d:
         kw["height"] = _Panel_height_3(d["height"])
-    o = _Panel(**kw).given(d)
+    o: _Panel = _Panel(**kw).given(d)
     o = _panel_one_kind(o)
     return o
 
@@ -3725,7 +3725,7 @@ def _build_Slack(d: Any) -> _Slack:
         kw["send_resolved"] = _Slack_send_resolved(d["send_resolved"])
     if "mention" in d:
         kw["mention"] = _Slack_mention_1(d["mention"])
-    o = _Slack(**kw).given(d)
+    o: _Slack = _Slack(**kw).given(d)
     return o
 
 
@@ -3774,7 +3774,7 @@ def _build_PagerDuty(d: Any) -> _PagerDuty:
         kw["url"] = _pagerduty_url(_PagerDuty_url_2(d["url"]))
     if "send_resolved" in d:
         kw["send_resolved"] = _PagerDuty_send_resolved(d["send_resolved"])
-    o = _PagerDuty(**kw).given(d)
+    o: _PagerDuty = _PagerDuty(**kw).given(d)
     return o
 
 
@@ -3823,7 +3823,7 @@ def _build_Webhook(d: Any) -> _Webhook:
         kw["credentials_file"] = _Webhook_credentials_file_2(d["credentials_file"])
     if "send_resolved" in d:
         kw["send_resolved"] = _Webhook_send_resolved(d["send_resolved"])
-    o = _Webhook(**kw).given(d)
+    o: _Webhook = _Webhook(**kw).given(d)
     return o
 
 
@@ -3918,7 +3918,7 @@ def _build_Email(d: Any) -> _Email:
         kw["require_tls"] = _Email_require_tls(d["require_tls"])
     if "send_resolved" in d:
         kw["send_resolved"] = _Email_send_resolved(d["send_resolved"])
-    o = _Email(**kw).given({_Email_c1[k] if k in _Email_c1 else k for k in d})
+    o: _Email = _Email(**kw).given({_Email_c1[k] if k in _Email_c1 else k for k in d})
     o = _email_user_and_password(o)
     return o
 
@@ -3986,7 +3986,7 @@ def _build_Opsgenie(d: Any) -> _Opsgenie:
         kw["team"] = _Opsgenie_team_2(d["team"])
     if "send_resolved" in d:
         kw["send_resolved"] = _Opsgenie_send_resolved(d["send_resolved"])
-    o = _Opsgenie(**kw).given(d)
+    o: _Opsgenie = _Opsgenie(**kw).given(d)
     return o
 
 

@@ -51,7 +51,8 @@ class Condition(SpecStruct, frozen=True, kw_only=True):
     unit: Annotated[
         Unit | None,
         Field(
-            description="Unit of a promql condition's value (seconds, bytes, percent, ratio): thresholds and the description follow it."
+            description="Unit of a promql condition's value (seconds, bytes, percent, ratio): thresholds and the "
+            "description follow it."
         ),
     ] = None
     above: ThresholdField | None = None
@@ -117,7 +118,8 @@ class Alert(SpecStruct, frozen=True, kw_only=True):
     for_: Annotated[
         ForField | None,
         Field(
-            description="How long the condition must hold (default: 5m; 0s fires at the first evaluation, except for absent)."
+            description="How long the condition must hold (default: 5m; 0s fires at the first evaluation, except for "
+            "absent)."
         ),
     ] = field(default=None, name="for")
     keep_firing_for: Annotated[
@@ -137,21 +139,23 @@ class Alert(SpecStruct, frozen=True, kw_only=True):
     annotations: Annotated[
         Annotations,
         Field(
-            description="Extra annotations (Prometheus templates allowed); not summary, description, runbook_url, dashboard_url."
+            description="Extra annotations (Prometheus templates allowed); not summary, description, runbook_url, "
+            "dashboard_url."
         ),
     ] = field(default_factory=dict)
     inhibits: Annotated[
         Inhibits,
         Field(
-            description="While firing, silence this service's other alerts: true (or [symptoms]) silences its warning and info alerts; "
-            "[symptoms, slos] also silences its SLO burn alerts (one outage, one page)."
+            description="While firing, silence this service's other alerts: true (or [symptoms]) silences its "
+            "warning and info alerts; [symptoms, slos] also silences its SLO burn alerts (one outage, one page)."
         ),
     ] = field(default_factory=list)
 
     panel: Annotated[
         str | None,
         Field(
-            description="Title of the dashboard panel that shows this alert (dashboard_url opens it; it draws the threshold)."
+            description="Title of the dashboard panel that shows this alert (dashboard_url opens it; it draws the "
+            "threshold)."
         ),
     ] = None
     test: Annotated[

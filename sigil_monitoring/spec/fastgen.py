@@ -97,7 +97,7 @@ class _Writer:
             cls = type(func)
             local = self.name_of(cls)
             text = repr(func).replace(cls.__qualname__ + "(", local + "(", 1)
-            if not text.startswith(local + "(") or eval(repr(func), {cls.__qualname__: cls}) != func:  # noqa: S307
+            if not text.startswith(local + "(") or eval(repr(func), {cls.__qualname__: cls}) != func:
                 raise Unknown(f"{func!r} is not rebuilt by its repr")
             if text not in self.memo:
                 self.memo[text] = self.const(text)
@@ -285,7 +285,7 @@ class _Writer:
         self.scope = model.__name__
         struct = self.name_of(struct_of(model) or _unknown(model))
         lines[0] = lines[0].replace("STRUCT", struct)
-        lines.append(f"    o = {struct}(**kw).given({fields_set})")
+        lines.append(f"    o: {struct} = {struct}(**kw).given({fields_set})")
         for dec in decorators.model_validators.values():
             lines.append(f"    o = {self.callable_of(dec.func)}(o)")
         lines.append("    return o")

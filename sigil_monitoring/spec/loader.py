@@ -105,7 +105,7 @@ def _fast(doc: dict[str, Any]) -> Spec | None:
 
     try:
         return build_spec(doc)
-    except Exception:  # noqa: BLE001 - any doubt, even a bug in the fast path, goes to pydantic
+    except Exception:  # any doubt, even a bug in the fast path, goes to pydantic
         return None
 
 

@@ -113,10 +113,12 @@ def allowed_keys(model: type[BaseModel]) -> list[str]:
 def message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...], str, str]:
     """(path, 'key' or 'value', message) for one pydantic error; a possible secret is never repeated.
 
+    >>> problem = ValueError("'hooks.slack.com/T0/B0/XYZ' is not a valid file path (write an absolute path)")
     >>> error = {"loc": ("x", "api_url_file"), "type": "value_error", "msg": "", "input": "hooks.slack.com/T0/B0/XYZ",
-    ...          "ctx": {"error": ValueError("'hooks.slack.com/T0/B0/XYZ' is not a valid file path (write an absolute path)")}}
-    >>> message(BaseModel, error)[2]
-    'x.api_url_file: the value given (not repeated here: it may be a secret) is not a valid file path (write an absolute path)'
+    ...          "ctx": {"error": problem}}
+    >>> print(message(BaseModel, error)[2])  # doctest: +NORMALIZE_WHITESPACE
+    x.api_url_file: the value given (not repeated here: it may be a secret)
+    is not a valid file path (write an absolute path)
     """
     loc, at, text = _message(root, error)
     if is_secret_path(loc):
@@ -156,7 +158,10 @@ def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...
         if not text.endswith(")"):
             # Every message of ours ends in its "(how to fix it)"; anything else came from Python
             # (``invalid literal for int()``, a bare ``nan``) and means nothing to the user.
-            text = f"{_describe(given)} is not accepted here (check this value against the schema: sigil-monitoring schema)"
+            text = (
+                f"{_describe(given)} is not accepted here (check this value against the schema: sigil-monitoring "
+                "schema)"
+            )
         return loc, "key" if on_key else "value", f"{where}: {text}"
     if kind == "literal_error":
         return loc, "value", f"{where}: {_describe(given)} is not allowed (use one of {ctx.get('expected')})"

@@ -76,7 +76,7 @@ def model_of(cls: type[SpecStruct]) -> type[BaseModel]:
             rules[f"_{field_name}_{i}"] = field_validator(field_name)(check)
     for i, check in enumerate(cls.model_rules):
         rules[f"_model_{i}"] = model_validator(mode="after")(check)
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         cls.__name__,
         __base__=SpecModel,
         __module__=cls.__module__,
@@ -99,7 +99,8 @@ def validate(cls: type[_S], data: Any) -> _S:
 
     Raises pydantic's ``ValidationError`` with every problem found.
     """
-    return to_struct(model_of(cls).model_validate(data))  # type: ignore[no-any-return]
+    struct: _S = to_struct(model_of(cls).model_validate(data))
+    return struct
 
 
 def to_struct(value: Any) -> Any:
@@ -122,10 +123,10 @@ def _annotations(cls: type[SpecStruct]) -> dict[str, Any]:
         namespace.update(vars(sys.modules.get(f"{__package__}.{module}") or _import(module)))
     namespace.update(vars(sys.modules[cls.__module__]))
     texts = {k: v for klass in reversed(cls.__mro__) for k, v in getattr(klass, "__annotations__", {}).items()}
-    return {
+    return {  # eval of our own annotations, never of spec text
         name: eval(texts[name], namespace) if isinstance(texts[name], str) else texts[name]
         for name in cls.__struct_fields__
-    }  # noqa: S307 - our own annotations
+    }
 
 
 def _import(module: str) -> types.ModuleType:

@@ -228,6 +228,7 @@ class Routing(SpecStruct, frozen=True, kw_only=True):
     inhibit: Annotated[
         bool,
         Field(
-            description="Critical silences warning of the same alert; page tiers silence ticket tiers; `inhibits:` alerts silence symptoms."
+            description="Critical silences warning of the same alert; page tiers silence ticket tiers; `inhibits:` "
+            "alerts silence symptoms."
         ),
     ] = True

@@ -77,7 +77,8 @@ def metric_fits_type(self: Any) -> Any:
         )
         if extra:
             raise ValueError(
-                f"a derived metric takes from, where, help and unit, not {', '.join(extra)} (they come from '{self.from_}')"
+                f"a derived metric takes from, where, help and unit, not {', '.join(extra)} (they come from "
+                f"'{self.from_}')"
             )
         return self
     if self.where:
@@ -146,7 +147,8 @@ def panel_one_kind(self: Any) -> Any:
     kinds = _given(self, PANEL_KINDS)
     if len(kinds) != 1:
         raise ValueError(
-            f"the panel has {listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. {{heatmap: encode_latency}})"
+            f"the panel has {listed(kinds, 'no kind')} (give exactly one of {', '.join(PANEL_KINDS)}, e.g. "
+            "{heatmap: encode_latency})"
         )
     if self.total is not None and kinds[0] != "error_ratio":
         raise ValueError("total is only for error_ratio panels (remove it)")
@@ -185,7 +187,8 @@ def _carries_secret(url: str) -> bool:
 def pagerduty_url(url: str | None) -> str | None:
     if url is not None and _carries_secret(url):
         raise ValueError(
-            "the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in routing_key_file)"
+            "the PagerDuty URL carries credentials or a query string (give the bare endpoint; the key goes in "
+            "routing_key_file)"
         )
     if url is not None and (problem := secret_in_url(url)):
         raise ValueError(problem)
@@ -203,7 +206,8 @@ def webhook_url(url: str) -> str:
 def opsgenie_url(url: str | None) -> str | None:
     if url is not None and _carries_secret(url):
         raise ValueError(
-            "the Opsgenie URL carries credentials or a query string (give the bare endpoint; the key goes in api_key_file)"
+            "the Opsgenie URL carries credentials or a query string (give the bare endpoint; the key goes in "
+            "api_key_file)"
         )
     return url
 

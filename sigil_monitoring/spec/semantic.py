@@ -17,6 +17,7 @@ from ..values.units import Threshold, format_decimal
 from .salvage import Broken
 
 if TYPE_CHECKING:
+    from .alerts import Condition
     from .document import Spec
     from .refs import MetricRef
 
@@ -84,7 +85,8 @@ def _derived(spec: Spec, broken: Broken) -> Iterator[Problem]:
                         ("metrics", key, "where", label),
                         "key",
                         (
-                            f"label '{label}' is not declared for metric '{metric.from_}' (add it to metrics.{metric.from_}.labels)"
+                            f"label '{label}' is not declared for metric '{metric.from_}' (add it to "
+                            f"metrics.{metric.from_}.labels)"
                         ),
                     )
 
@@ -102,7 +104,8 @@ def _service(spec: Spec) -> Iterator[Problem]:
         yield (
             ("service", "selector", "le"),
             "key",
-            "selector label 'le' is the histogram bucket label (select the service by job, namespace or similar labels instead)",
+            "selector label 'le' is the histogram bucket label (select the service by job, namespace or "
+            "similar labels instead)",
         )
     # A matcher only the empty value satisfies (job: "") selects only series without the label: the
     # service would have no series of its own, and the generated tests could feed none.
@@ -193,9 +196,9 @@ def _slos(spec: Spec) -> Iterator[Problem]:
                     (*path, "objective"),
                     "value",
                     (
-                        f"the {tier_name} tier can never fire: its burn thresholds (factor x error budget) {thresholds} "
-                        f"are all >= 1, above any error ratio (raise the objective to at least {lowest_objective_for(tier)} %, "
-                        f"or set alerting.{tier_name}.enabled: false)"
+                        f"the {tier_name} tier can never fire: its burn thresholds (factor x error budget) "
+                        f"{thresholds} are all >= 1, above any error ratio (raise the objective to at least "
+                        f"{lowest_objective_for(tier)} %, or set alerting.{tier_name}.enabled: false)"
                     ),
                 )
         sli = slo.sli
@@ -219,7 +222,8 @@ def _slos(spec: Spec) -> Iterator[Problem]:
                 yield (
                     (*path, "group_by"),
                     "value",
-                    f"group_by label '{label}' is not a label of the SLI's metrics (declare it under metrics.<name>.labels)",
+                    f"group_by label '{label}' is not a label of the SLI's metrics (declare it under "
+                    "metrics.<name>.labels)",
                 )
         for label in slo.alerting.labels:
             if label in RESERVED_LABELS:
@@ -283,7 +287,8 @@ def _alerts(spec: Spec) -> Iterator[Problem]:
                     yield (
                         (*path, "when", "is"),
                         "value",
-                        f"'{when.is_}' is not a state of '{when.state.metric}' (use one of {', '.join(metric.states.values())})",
+                        f"'{when.is_}' is not a state of '{when.state.metric}' (use one of "
+                        f"{', '.join(metric.states.values())})",
                     )
         threshold = when.above or when.below
         side = "above" if when.above is not None else "below"
@@ -392,18 +397,21 @@ def _ratio_by(
                     "value",
                     (
                         f"the ratio cannot be split by '{label}': '{other.metric}' has no such label "
-                        f"(add it to metrics.{other.metric}.labels, or remove it from {side}.by to use the service's whole ratio)"
+                        f"(add it to metrics.{other.metric}.labels, or remove it from {side}.by to use the "
+                        "service's whole ratio)"
                     ),
                 )
 
 
-def _quantile_reachable(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
+def _quantile_reachable(spec: Spec, path: _P, when: Condition, threshold: Threshold) -> Iterator[Problem]:
     # histogram_quantile never returns more than the highest finite bucket boundary (observations
     # in +Inf are reported at it), so "above" that boundary can never fire.
-    if getattr(when, "kind") != "quantile" or getattr(when, "above") is None:
+    if when.kind != "quantile" or when.above is None:
         return
-    ref = getattr(when, "of")
-    metric = spec.metrics.get(ref.metric) if ref is not None else None
+    ref = when.of
+    if ref is None:
+        return
+    metric = spec.metrics.get(ref.metric)
     if metric is None or metric.type != "histogram" or not metric.buckets:
         return
     top = max(metric.bucket_bounds)
@@ -412,19 +420,20 @@ def _quantile_reachable(spec: Spec, path: _P, when: object, threshold: Threshold
             path,
             "value",
             (
-                f"the alert can never fire: histogram_quantile of '{ref.metric}' is at most its highest bucket boundary "
-                f"{format_decimal(top)}, which {threshold.text} does not stay below (add a larger bucket, or lower the threshold)"
+                f"the alert can never fire: histogram_quantile of '{ref.metric}' is at most its "
+                f"highest bucket boundary {format_decimal(top)}, which {threshold.text} does not "
+                "stay below (add a larger bucket, or lower the threshold)"
             ),
         )
 
 
-def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) -> Iterator[Problem]:
-    kind = getattr(when, "kind")
+def _threshold_fits(spec: Spec, path: _P, when: Condition, threshold: Threshold) -> Iterator[Problem]:
+    kind = when.kind
     if kind == "rate":
         if threshold.kind not in ("per_second", "number"):
             yield path, "value", f"'{threshold.text}' is not a rate (write events per time, e.g. 1/min or 0.5/s)"
         return
-    if kind == "value" and getattr(when, "of") is not None:
+    if kind == "value" and when.of is not None:
         if threshold.kind not in ("ratio", "number") or threshold.value < 0:
             yield (
                 path,
@@ -433,7 +442,7 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
             )
         return
     if kind == "promql":
-        unit = getattr(when, "unit") or "none"
+        unit = when.unit or "none"
         if threshold.kind != "number" and (threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[unit]):
             yield (
                 path,
@@ -452,8 +461,10 @@ def _threshold_fits(spec: Spec, path: _P, when: object, threshold: Threshold) ->
                 f"'{threshold.text}' is not a ratio (write a percentage such as 5%, or a number from 0 to 1)",
             )
         return
-    ref = getattr(when, "of") or getattr(when, "value")
-    metric = spec.metrics.get(ref.metric) if ref is not None else None
+    ref = when.of or when.value
+    if ref is None:
+        return
+    metric = spec.metrics.get(ref.metric)
     needs = "histogram" if kind == "quantile" else "gauge"
     if metric is None or metric.type not in _NEEDS[needs][0] or threshold.kind == "number":
         return  # an unknown or mistyped metric is reported once, by _refs
@@ -488,7 +499,8 @@ def _dashboard(spec: Spec, broken: Broken) -> Iterator[Problem]:
                         ("dashboard", "rows", r, "panels", p, panel.kind),
                         "value",
                         (
-                            f"'{value.metric}' is a {spec.metrics[value.metric].type}, not a gauge (a share of: is gauge / gauge)"
+                            f"'{value.metric}' is a {spec.metrics[value.metric].type}, not a gauge (a share "
+                            "of: is gauge / gauge)"
                         ),
                     )
                 yield from _share_by(spec, ("dashboard", "rows", r, "panels", p), value, panel.of)
@@ -600,8 +612,8 @@ def _selector_warning(spec: Spec) -> Iterator[Problem]:
             ("service", "name"),
             "key",
             (
-                "the service has no selector, so every query matches the series of every job that exposes these metrics "
-                "(add selector: {job: <scrape job>})"
+                "the service has no selector, so every query matches the series of every job that "
+                "exposes these metrics (add selector: {job: <scrape job>})"
             ),
         )
 
@@ -625,7 +637,8 @@ def _unused_routing(spec: Spec) -> Iterator[Problem]:
             yield (
                 ("routing", "mute", name),
                 "key",
-                f"time interval '{name}' is used by no route (name it in a route's mute_when or active_when, or remove it)",
+                f"time interval '{name}' is used by no route (name it in a route's mute_when or active_when, "
+                "or remove it)",
             )
 
 

@@ -47,7 +47,7 @@ class Source(msgspec.Struct):
             positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] = {}
             try:
                 _walk(self.tree if self.tree is not None else load_round_trip(self.text), (), positions)
-            except Exception:  # noqa: BLE001 - a file that did not parse has no positions to give
+            except Exception:  # a file that did not parse has no positions to give
                 pass
             self._positions = positions
         return self._positions

@@ -51,7 +51,8 @@ class SpecStruct(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     @property
     def model_fields_set(self) -> set[str]:
         """The fields the document gave (not defaulted), by field name."""
-        return self.__dict__.get("_given", set())  # type: ignore[no-any-return]
+        given: set[str] = self.__dict__.get("_given", set())
+        return given
 
     def given(self, names: Iterable[str]) -> Self:
         """This object, recording ``names`` as the fields the document gave; for the builders."""

@@ -60,7 +60,8 @@ class Kubernetes(SpecStruct, frozen=True, kw_only=True):
     secret: Annotated[
         K8sName | None,
         Field(
-            description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the secret files' base names."
+            description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the "
+            "secret files' base names."
         ),
     ] = None
 
@@ -84,7 +85,8 @@ class Thanos(SpecStruct, frozen=True, kw_only=True):
     partial_response_strategy: Annotated[
         Strategy | dict[str, Strategy] | None,
         Field(
-            description="warn or abort for every group, or a mapping from group concern (recording, alerts, slo-<name>) to it."
+            description="warn or abort for every group, or a mapping from group concern (recording, alerts, "
+            "slo-<name>) to it."
         ),
     ] = None
 

@@ -211,7 +211,7 @@ ThresholdField = Annotated[
 
 
 @dataclass(frozen=True)
-class unique(GroupedMetadata):  # noqa: N801 - reads as a constraint in Annotated[...]
+class unique(GroupedMetadata):  # reads as a constraint in Annotated[...]
     """A list in which each item appears once (Alertmanager refuses a repeated group_by label)."""
 
     what: str

@@ -31,10 +31,16 @@ def url_problem(url: str) -> str | None:
     if not re.match(r"https?://", url):
         return f"'{url[:80]}' is not a valid URL ({_FIX})"
     if (bad := _BAD_ESCAPE.search(url)) is not None:
-        return f"the URL has '%{bad.group(1)}', which is not a percent-escape (write % as %25, or escape the character as %XX)"
+        return (
+            f"the URL has '%{bad.group(1)}', which is not a percent-escape (write % as %25, or escape the "
+            "character as %XX)"
+        )
     if not _ALLOWED.fullmatch(url):
         ch = next(c for c in url if not _ALLOWED.fullmatch(c))
-        return f"the URL has the character {ch!r}, which URLs cannot hold as is (percent-encode it, e.g. %{ord(ch):02X} for ASCII)"
+        return (
+            f"the URL has the character {ch!r}, which URLs cannot hold as is (percent-encode it, e.g. "
+            f"%{ord(ch):02X} for ASCII)"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a bad port
@@ -60,5 +66,8 @@ def secret_in_url(url: str) -> str | None:
     if host == "hooks.slack.com" or host.endswith(".hooks.slack.com"):
         return "this is a Slack incoming-webhook URL, itself a secret (use a slack: receiver with api_url_file)"
     if any(_TOKEN_SEGMENT.fullmatch(segment) for segment in parts.path.split("/")):
-        return "a path segment of the URL looks like a key or token (give the bare endpoint; put the secret in a *_file field)"
+        return (
+            "a path segment of the URL looks like a key or token (give the bare endpoint; put the secret in a "
+            "*_file field)"
+        )
     return None

@@ -60,7 +60,8 @@ def too_large(size: int, max_bytes: int) -> YamlProblem:
     return YamlProblem(
         1,
         1,
-        f"the file is {size} bytes, over the {max_bytes}-byte limit (split the spec or trim it, or raise {_ENV['MAX_BYTES']})",
+        f"the file is {size} bytes, over the {max_bytes}-byte limit (split the spec or trim it, or raise "
+        f"{_ENV['MAX_BYTES']})",
     )
 
 
@@ -169,7 +170,7 @@ def _memo_resolver() -> Any:
         from ruamel.yaml.resolver import VersionedResolver
         from ruamel.yaml.tag import Tag
 
-        class MemoResolver(VersionedResolver):  # type: ignore[misc]
+        class MemoResolver(VersionedResolver):
             def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
                 if kind is not ScalarNode or not implicit[0] or self.yaml_path_resolvers:
                     return super().resolve(kind, value, implicit)
@@ -244,12 +245,15 @@ def _check_depth(text: str) -> None:
     a tenth of the cost of a load); when libyaml rejects the text, ruamel's own parser, which
     the round-trip loader will use, counts instead.
 
-    >>> _check_depth("a: " + "[" * 65 + "]" * 65)
+    >>> _check_depth("a: " + "[" * 65 + "]" * 65)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    sigil_monitoring.spec.yaml_io.YamlProblem: collections nested more than 64 deep (a spec needs fewer than 10 levels; flatten the nesting)
+    sigil_monitoring.spec.yaml_io.YamlProblem: collections nested more than 64 deep
+    (a spec needs fewer than 10 levels; flatten the nesting)
     """
-    from ruamel.yaml import CParser
+    # ruamel.yaml.cyaml imports CParser from its C extension (untyped) and does not re-export it
+    # explicitly, so its py.typed package hides the name from mypy.
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     from ruamel.yaml.error import YAMLError
 
     parser = CParser(text)
@@ -286,7 +290,8 @@ def _deepest(events: Any) -> None:
                 raise YamlProblem(
                     mark.line + 1,
                     mark.column + 1,
-                    f"collections nested more than {MAX_DEPTH} deep (a spec needs fewer than 10 levels; flatten the nesting)",
+                    f"collections nested more than {MAX_DEPTH} deep (a spec needs fewer than 10 levels; "
+                    "flatten the nesting)",
                 )
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
@@ -306,7 +311,8 @@ def _check_size(data: Any) -> None:
             raise YamlProblem(
                 1,
                 1,
-                f"the document expands to more than {max_nodes} values (remove the nested aliases, or raise {_ENV['MAX_NODES']} for a spec that really is this big)",
+                f"the document expands to more than {max_nodes} values (remove the nested aliases, or raise "
+                f"{_ENV['MAX_NODES']} for a spec that really is this big)",
             )
         if isinstance(node, dict):
             stack.extend(node.values())

@@ -15,7 +15,8 @@ workbook's tier catches (no factor exceeds 14.4 / 6 / 3 / 1 by more than
 ``defaults.LONG_WINDOW_TOLERANCE``).
 
 >>> def show(window, scrape="15s"):
-...     return [(str(w.long), str(w.short), str(w.factor)) for w in burn_windows(Duration.parse(window), Duration.parse(scrape))]
+...     windows = burn_windows(Duration.parse(window), Duration.parse(scrape))
+...     return [(str(w.long), str(w.short), str(w.factor)) for w in windows]
 >>> show("30d")
 [('1h', '5m', '14.4'), ('6h', '30m', '6'), ('1d', '2h', '3'), ('3d', '6h', '1')]
 >>> show("28d")
@@ -31,7 +32,8 @@ A pair whose threshold ``factor x budget`` is 1 or more can never fire (an error
 1); the tier keeps its other pairs. At 92 % the page tier keeps only 6h/30m:
 
 >>> budget = error_budget(Decimal(92))
->>> [str(w.long) for w in burn_windows(Duration.parse("30d"), Duration.parse("15s")) if w.tier == "page" and can_fire(w, budget)]
+>>> windows = burn_windows(Duration.parse("30d"), Duration.parse("15s"))
+>>> [str(w.long) for w in windows if w.tier == "page" and can_fire(w, budget)]
 ['6h']
 """
 

@@ -18,10 +18,11 @@ is the empty string.
 'code=~"500|502"'
 >>> parse("job", "api").matches("api")
 True
->>> parse("code", "5..")
+>>> parse("code", "5..")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-ValueError: '5..' looks like a regular expression (write {regex: '5..'} to match it as one, or {equals: '5..'} to match it literally)
+ValueError: '5..' looks like a regular expression
+(write {regex: '5..'} to match it as one, or {equals: '5..'} to match it literally)
 """
 
 from __future__ import annotations
@@ -160,10 +161,11 @@ def check_regex(pattern: str) -> None:
     """ValueError unless ``pattern`` is an RE2 regex both Python and Prometheus read alike.
 
     >>> check_regex("2..|3..")
-    >>> check_regex("(a")
+    >>> check_regex("(a")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    ValueError: '(a' is not a valid regular expression: missing ), unterminated subpattern at position 0 (fix the pattern; it is RE2 syntax, anchored at both ends)
+    ValueError: '(a' is not a valid regular expression: missing ), unterminated subpattern at position 0
+    (fix the pattern; it is RE2 syntax, anchored at both ends)
     """
     hint = "fix the pattern; it is RE2 syntax, anchored at both ends"
     found = _NOT_RE2.search(pattern)

@@ -68,7 +68,7 @@ class Duration(msgspec.Struct, frozen=True, order=True):
         match = _DURATION_RE.match(text.strip())
         if not text.strip() or match is None:
             raise ValueError(f"'{text}' is not a duration ({DURATION_HINT})")
-        ms = sum(int(g) * size for g, (_, size) in zip(match.groups(), _DURATION_UNITS) if g)
+        ms = sum(int(g) * size for g, (_, size) in zip(match.groups(), _DURATION_UNITS, strict=True) if g)
         if ms == 0 and not zero_ok:
             raise ValueError(ZERO_HINT.format(text=text))
         return cls(ms)

@@ -19,7 +19,7 @@ from .config import Config, InhibitRule, Receiver, TimeInterval, TimeRange, Time
 from .receivers import receiver
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     """The three Alertmanager files, or nothing when no service routes its alerts."""
     routed = [s for s in model.services if s.routing is not None]
     if not routed:

@@ -185,4 +185,5 @@ class Config(msgspec.Struct, frozen=True):
     templates: tuple[str, ...] = ()
 
     def to_wire(self) -> dict[str, Any]:
-        return to_wire(self)  # type: ignore[no-any-return]
+        wire: dict[str, Any] = to_wire(self)
+        return wire

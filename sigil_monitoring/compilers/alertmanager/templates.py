@@ -19,13 +19,16 @@ _PARTS: dict[str, str] = {
         "{{ with .CommonLabels.service }} {{ . }}{{ end }}"
         "{{ with .CommonLabels.slo }} (SLO {{ . }}){{ end }}"
         # The group of a split SLO or alert (handler=/cart): each group is its own notification.
-        '{{ range .GroupLabels.SortedPairs }}{{ if not (or (eq .Name "alertname") (eq .Name "service") (eq .Name "slo")) }}'
+        "{{ range .GroupLabels.SortedPairs }}"
+        '{{ if not (or (eq .Name "alertname") (eq .Name "service") (eq .Name "slo")) }}'
         " {{ .Name }}={{ .Value }}{{ end }}{{ end }}"
     ),
     # The first alert's links; a notification groups alerts of one alertname and service, so they
     # share them. Without the annotation, Alertmanager's own page is the best we have.
     "runbook_url": "{{ with (index .Alerts 0).Annotations.runbook_url }}{{ . }}{{ else }}{{ .ExternalURL }}{{ end }}",
-    "dashboard_url": "{{ with (index .Alerts 0).Annotations.dashboard_url }}{{ . }}{{ else }}{{ .ExternalURL }}{{ end }}",
+    "dashboard_url": (
+        "{{ with (index .Alerts 0).Annotations.dashboard_url }}{{ . }}{{ else }}{{ .ExternalURL }}{{ end }}"
+    ),
     "alert_lines": (
         "{{ range .Alerts }}"
         '{{ if eq .Status "resolved" }}[resolved] {{ end }}{{ .Labels.alertname }} ({{ .Labels.severity }})'

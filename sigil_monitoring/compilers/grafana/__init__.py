@@ -14,7 +14,7 @@ from ...output.bundle import Artifact
 from . import dashboard, provisioning, v2
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     """Dashboards of every service, then one provisioning file for all of them."""
     out = []
     for service in model.services:

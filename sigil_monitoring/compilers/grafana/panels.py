@@ -41,10 +41,10 @@ def target(
     expr: str,
     legend: str | None = None,
     *,
-    format: str | None = None,  # noqa: A002 - Target's field
+    format: str | None = None,  # Target's field
     instant: bool | None = None,
     range: bool | None = None,
-) -> Target:  # noqa: A002 - Target's field
+) -> Target:
     return Target(
         ref_id=ref_id(i),
         expr=expr,

@@ -24,7 +24,7 @@ from .rules import options, recording_document, rule_groups
 FOLDER = "grafana-alerting"
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     artifacts = []
     for service in model.services:
         groups = rule_groups(service)

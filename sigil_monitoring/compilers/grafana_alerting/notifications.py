@@ -128,9 +128,10 @@ def document(model: Model, root_contact_point: str) -> dict[str, Any] | None:
         return None
     root = routes.root(Model(tuple(routed)))
     tree = {"orgId": 1, **policy(root), "receiver": root_contact_point}
+    routings = [s.routing for s in routed if s.routing is not None]
     doc: dict[str, Any] = {
         "apiVersion": 1,
-        "contactPoints": [contact_point(receiver(r)) for s in routed for r in s.routing.receivers],  # type: ignore[union-attr]
+        "contactPoints": [contact_point(receiver(r)) for routing in routings for r in routing.receivers],
         "policies": [tree],
         "templates": [{"orgId": 1, "name": TEMPLATE_NAME, "template": templates.file_text()}],
     }
@@ -150,8 +151,8 @@ def document(model: Model, root_contact_point: str) -> dict[str, Any] | None:
                 }
             ],
         }
-        for s in routed
-        for t in s.routing.time_intervals  # type: ignore[union-attr]
+        for routing in routings
+        for t in routing.time_intervals
     ]
     if mutes:
         doc["muteTimes"] = mutes

@@ -47,7 +47,7 @@ def prometheus_rule(service: Service) -> dict[str, Any] | None:
     }
 
 
-def compile(model: Model) -> list[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> list[Artifact]:  # the registry's verb
     artifacts = []
     configs = []
     for service in model.services:

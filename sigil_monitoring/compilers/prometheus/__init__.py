@@ -47,7 +47,7 @@ def rule_files(service: Service) -> list[RuleFile]:
     return [f for f in kept if f.groups]
 
 
-def compile(model: Model) -> Iterator[Artifact]:  # noqa: A001 - the registry's verb
+def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
     """Rule files and promtool test files for every service of ``model``, one at a time.
 
     A generator, so that each document is built just before it is rendered and freed just after

@@ -136,10 +136,11 @@ def burn_description(service: Service, slo: Slo, burn: BurnAlert) -> str:
     # A split SLO names the group that burns: one alert per handler, each saying which.
     group = "".join(f" {label}={{{{ $labels.{label} }}}}" for label in slo.group_by)
     return (
-        f"{template_text(slo.description) + ' ' if slo.description else ''}Error ratio {{{{ $value | humanizePercentage }}}} "
-        f"over the long window{' for' + group if group else ''} burns the budget of {format_decimal(slo.error_budget * 100)} % "
-        f"(objective {format_decimal(slo.objective)} % over {slo.window}) at more than {pairs}. "
-        f"Service {service.name}."
+        f"{template_text(slo.description) + ' ' if slo.description else ''}"
+        f"Error ratio {{{{ $value | humanizePercentage }}}} over the long window{' for' + group if group else ''} "
+        "burns the budget of "
+        f"{format_decimal(slo.error_budget * 100)} % (objective {format_decimal(slo.objective)} % over "
+        f"{slo.window}) at more than {pairs}. Service {service.name}."
     )
 
 

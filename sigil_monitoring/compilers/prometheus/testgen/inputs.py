@@ -9,6 +9,7 @@ each selector selects (``selected``), never assumed.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -153,7 +154,7 @@ def placement(bounds: tuple[Decimal, ...], threshold: Decimal, above: bool) -> t
     ``threshold``: above needs ``lo >= threshold``, below needs ``hi <= threshold``. The bucket
     nearest the threshold is taken, so the test also catches a threshold moved by one bucket."""
     edges = (Decimal(0), *bounds)
-    pairs = list(zip(edges, edges[1:]))
+    pairs = list(itertools.pairwise(edges))
     if above:
         return next(((lo, hi) for lo, hi in pairs if lo >= threshold and lo > 0), None)
     below = [(lo, hi) for lo, hi in pairs if hi <= threshold]

@@ -7,7 +7,8 @@ piped to humanize, humanize1024, humanizeDuration or humanizePercentage), ``{{ $
 ``escape.template_text`` writes user text. The humanize functions follow Prometheus'
 template/template.go (2.42); ``%.4g`` is the same in Go and Python.
 
->>> expand("p95 is {{ $value | humanizeDuration }}{{ if $labels.instance }} on {{ $labels.instance }}{{ end }}.", 2.425, {})
+>>> text = "p95 is {{ $value | humanizeDuration }}{{ if $labels.instance }} on {{ $labels.instance }}{{ end }}."
+>>> expand(text, 2.425, {})
 'p95 is 2.425s.'
 >>> expand('{{ "{{" }} not a template', 0.0, {})
 '{{ not a template'
@@ -31,7 +32,7 @@ class UnsupportedTemplate(ValueError):
 
 
 def _g4(v: float) -> str:
-    return "%.4g" % v
+    return f"{v:.4g}"
 
 
 def humanize(v: float) -> str:
