@@ -1,7 +1,7 @@
 """The targets: one record per output target, and every list of targets derived from them.
 
 A target is a compiler module (``compile(model) -> list[Artifact]``, pure), an options model (the
-spec's ``targets.<name>:`` section, a pydantic model named here by path so that this module stays
+spec's ``targets.<name>:`` section, a spec struct named here by path so that this module stays
 import-cheap for the CLI and ``validate``), and, for a rule engine, its row of the support table.
 ``TARGET_NAMES``, ``DEFAULT_TARGETS``, ``ENGINES``, the support table (``engines.support_table``),
 the ``--target`` help and the fields of the spec's ``Targets`` section are all read from ``TARGETS``;
@@ -73,7 +73,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
 
     name: str  # the key under the spec's ``targets:`` and the ``--target`` name
     module: str  # the compiler module: ``compile(model)``, and ``compile_shared(model)`` when ``shared``
-    options: str  # the options model, "module:Class" (a ``SpecModel``; imported by spec/targets.py only)
+    options: str  # the options model, "module:Class" (a ``SpecStruct``; imported by spec/targets.py only)
     engine: Engine | None = None  # a rule engine has a support column; None for the other outputs
     shared: bool = False  # writes files that depend on every service, also alone as ``compile_shared``
     default: bool = False  # compiled for a spec without a ``targets:`` section

@@ -23,7 +23,6 @@ Mimir(tenant='t1', source_tenants=('a', 'b'))
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TypeVar
 
 import msgspec
@@ -47,25 +46,14 @@ class TargetOptions(msgspec.Struct, frozen=True):
         raise KeyError(f"no options for target {target!r} (the spec's targets section has no such key)")
 
 
-def copy_options(section: object) -> TargetOptions:
-    """Every target's options from a spec's ``targets`` section (a pydantic model or its plain twin):
-    its fields are the registered targets, in registry order."""
-    return TargetOptions(tuple((name, _values(getattr(section, name))) for name in _fields(section)))
+def copy_options(section: msgspec.Struct) -> TargetOptions:
+    """Every target's options from a spec's ``targets`` section (a spec struct whose fields are the
+    registered targets, in registry order), as plain values."""
+    return TargetOptions(tuple((name, _values(getattr(section, name))) for name in section.__struct_fields__))
 
 
-def _values(options: object) -> tuple[tuple[str, Plain], ...]:
-    return tuple((field, _plain(getattr(options, field))) for field in _fields(options))
-
-
-def _fields(obj: object) -> Iterable[str]:
-    cls = type(obj)
-    # A msgspec spec class lists its fields in ``__struct_fields__``, the generated plain twins in
-    # ``_fields``, a pydantic model in ``model_fields``.
-    for attribute in ("__struct_fields__", "_fields", "model_fields"):
-        found: Iterable[str] | None = getattr(cls, attribute, None)
-        if found is not None:
-            return found
-    return ()
+def _values(options: msgspec.Struct) -> tuple[tuple[str, Plain], ...]:
+    return tuple((field, _plain(getattr(options, field))) for field in options.__struct_fields__)
 
 
 def _plain(value: object) -> Plain:
