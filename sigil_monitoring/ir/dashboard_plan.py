@@ -117,6 +117,7 @@ def panel_titles(spec: Spec) -> list[str]:
     """The title of every panel the dashboard will have, in order (titles do not depend on series)."""
 
     def no_series(ref: MetricRef) -> Series:
+        # Only the drafts' titles are read, and no title depends on its series: None stands in.
         return None  # type: ignore[return-value]
 
     return [d.title for row in drafts_from_spec(spec, no_series) for d in row.panels]

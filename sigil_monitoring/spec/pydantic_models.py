@@ -145,6 +145,7 @@ def _pydantic_type(annotation: Any) -> Any:
         return typing.Annotated[(_pydantic_type(inner), *(_pydantic_meta(m) for m in metadata))]
     if origin in (typing.Union, types.UnionType):
         return typing.Union[tuple(_pydantic_type(a) for a in args)]  # noqa: UP007 - built from a tuple
+    # A generic alias of a type computed at run time: mypy only knows static type arguments.
     if origin is list:
         return list[_pydantic_type(args[0])]  # type: ignore[misc]
     if origin is dict:

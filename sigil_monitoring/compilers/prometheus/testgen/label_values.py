@@ -17,6 +17,8 @@ strings generated from each regex) and a few fillers.
 from __future__ import annotations
 
 import re
+
+# typeshed has no stubs for re's private parser modules (the regex syntax tree is read from them).
 import re._constants as sre_constants  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Iterator, Sequence
