@@ -45,7 +45,7 @@ class Spec(SpecStruct, frozen=True, kw_only=True):
     model_rules: ClassVar[ModelRules] = (rules.resolve_derived,)
 
     # Where the spec came from, for error positions and generated headers, and the warnings found
-    # while loading it (semantic.warnings, as Diagnostics): set by the loader (``loaded``), kept in
+    # while loading it (hints.warnings, as Diagnostics): set by the loader (``loaded``), kept in
     # the struct's __dict__ beside the fields, so they take no part in equality.
     _source: ClassVar[Any] = None  # a Source once loaded
     _warnings: ClassVar[list[Diagnostic]] = []

@@ -91,7 +91,7 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
 
 
 def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
-    from .semantic import warnings
+    from .hints import warnings
 
     return sorted(
         Diagnostic(source.display, *source.position(path, at), f"{describe_path(path)}: {text}", "warning")
