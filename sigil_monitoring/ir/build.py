@@ -1,4 +1,4 @@
-"""Spec models -> the internal model: defaults applied, references resolved, names and ids given.
+"""Spec classes -> the internal model: defaults applied, references resolved, names and ids given.
 
 The spec was checked by the loader, so a failure here is a bug, not a user error.
 """
@@ -6,72 +6,52 @@ The spec was checked by the loader, so a failure here is a bug, not a user error
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from msgspec import Struct
 from msgspec.structs import replace
 
 from .. import conventions as names
 from .. import defaults
-from ..values.matchers import equal
 from ..values.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
 from .dashboard import Dashboard, Panel, Row
+from .given import given
 from .model import (
     AbsentCondition,
     Alert,
     BurnAlert,
     Comparison,
     Condition,
-    Email,
     ErrorRatioSli,
     GaugeRatioCondition,
-    Integration,
     LatencySli,
     Metric,
     Model,
-    Opsgenie,
-    PagerDuty,
     PromqlCondition,
     PromqlTest,
     QuantileCondition,
     RateCondition,
     RatioCondition,
     RatioSli,
-    Receiver,
-    Route,
-    Routing,
     Series,
     Service,
-    Slack,
     Sli,
     Slo,
     StateCondition,
-    TimeInterval,
     UpSli,
     ValueCondition,
-    Webhook,
     comparison,
 )
 from .options import copy_options
+from .routing import routing_of
 
-if TYPE_CHECKING:  # the spec objects may be the generated plain classes: no pydantic at run time
+if TYPE_CHECKING:  # the spec is read, never imported at run time: the IR builder stays import-cheap
     from ..spec.alerts import Alert as SpecAlert
-    from ..spec.alerts import Severity
     from ..spec.document import Spec
     from ..spec.refs import MetricRef
-    from ..spec.routing import Receiver as SpecReceiver
     from ..spec.slo import Sli as SpecSli
-
-_T = TypeVar("_T")
-
-
-def _given(value: _T | None, what: str) -> _T:
-    """A field the spec's rules require for this kind (the loader checked it): None here is a bug."""
-    if value is None:
-        raise ValueError(f"{what} is missing after validation: a bug in sigil-monitoring")
-    return value
 
 
 def build_model(specs: list[Spec]) -> Model:
@@ -197,7 +177,7 @@ def build_service(spec: Spec) -> Service:
         slos=slos,
         alerts=alerts,
         dashboard=dashboard,
-        routing=_routing(spec),
+        routing=routing_of(spec),
         targets=copy_options(spec.targets),
     )
 
@@ -255,32 +235,20 @@ def _sli(sli: SpecSli, series_of: dashboard_plan.SeriesOf) -> Sli:
     """The spec's SLI shape (which of its optional fields are given) as its kind."""
     match sli.kind:
         case "ratio":
-            part = sli.bad if sli.bad is not None else _given(sli.good, "a ratio SLI's bad or good")
-            return RatioSli(series_of(part), series_of(_given(sli.total, "a ratio SLI's total")), sli.bad is not None)
+            part = sli.bad if sli.bad is not None else given(sli.good, "a ratio SLI's bad or good")
+            return RatioSli(series_of(part), series_of(given(sli.total, "a ratio SLI's total")), sli.bad is not None)
         case "latency":
-            below = _given(sli.below, "a latency SLI's below").value
-            return LatencySli(series_of(_given(sli.latency, "a latency SLI's histogram")), below, format_decimal(below))
+            below = given(sli.below, "a latency SLI's below").value
+            return LatencySli(series_of(given(sli.latency, "a latency SLI's histogram")), below, format_decimal(below))
         case "up":
-            return UpSli(series_of(_given(sli.up, "an up SLI's series")))
+            return UpSli(series_of(given(sli.up, "an up SLI's series")))
         case _:
-            return ErrorRatioSli(_given(sli.error_ratio, "an SLI's error_ratio"))
+            return ErrorRatioSli(given(sli.error_ratio, "an SLI's error_ratio"))
 
 
 def _or_default(value: Duration | None, default: Duration) -> Duration:
     # `for: 0s` is a real choice (fire at once), not a missing value: test for None, not falsiness.
     return default if value is None else value
-
-
-def grouping_labels(spec: Spec) -> tuple[str, ...]:
-    """The labels that split this service's SLOs (``group_by``) and alerts (``by``), first seen
-    first: Alertmanager groups by them too, so each group is its own notification."""
-    found: list[str] = []
-    for slo in spec.slos.values():
-        found += slo.group_by
-    for alert in spec.alerts.values():
-        for _, ref in alert.when.refs():
-            found += ref.by
-    return tuple(dict.fromkeys(found))
 
 
 _DEFAULT_SUMMARY = {
@@ -308,39 +276,39 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
     compare = Comparison(">" if when.above is not None else "<", threshold) if threshold is not None else None
     match kind:
         case "quantile":
-            quantile = Decimal(repr(_given(when.quantile, "a quantile alert's quantile")))
+            quantile = Decimal(repr(given(when.quantile, "a quantile alert's quantile")))
             return QuantileCondition(
-                series_of(_given(when.of, "a quantile alert's histogram")),
+                series_of(given(when.of, "a quantile alert's histogram")),
                 quantile,
-                _given(compare, f"a {kind} alert's threshold"),
+                given(compare, f"a {kind} alert's threshold"),
             )
         case "rate":
             return RateCondition(
-                series_of(_given(when.rate, "a rate alert's counter")), _given(compare, f"a {kind} alert's threshold")
+                series_of(given(when.rate, "a rate alert's counter")), given(compare, f"a {kind} alert's threshold")
             )
         case "ratio":
-            ratio = _given(when.ratio, "a ratio alert's sides")
+            ratio = given(when.ratio, "a ratio alert's sides")
             return RatioCondition(
-                series_of(ratio.bad), series_of(ratio.total), _given(compare, f"a {kind} alert's threshold")
+                series_of(ratio.bad), series_of(ratio.total), given(compare, f"a {kind} alert's threshold")
             )
         case "state":
-            series = series_of(_given(when.state, "a state alert's gauge"))
+            series = series_of(given(when.state, "a state alert's gauge"))
             # The loader checked the state is one of the metric's.
             state = next(s for s in series.metric.states or () if s[1] == when.is_)
             return StateCondition(series, state)
         case "value":
             return ValueCondition(
-                series_of(_given(when.value, "a value alert's gauge")), _given(compare, f"a {kind} alert's threshold")
+                series_of(given(when.value, "a value alert's gauge")), given(compare, f"a {kind} alert's threshold")
             )
         case "gauge_ratio":
-            part = series_of(_given(when.value, "a share alert's gauge"))
+            part = series_of(given(when.value, "a share alert's gauge"))
             return GaugeRatioCondition(
                 part,
-                series_of(_given(when.of, "a share alert's whole")),
-                _given(compare, f"a {kind} alert's threshold"),
+                series_of(given(when.of, "a share alert's whole")),
+                given(compare, f"a {kind} alert's threshold"),
             )
         case "absent":
-            return AbsentCondition(series_of(_given(when.absent, "an absent alert's metric")))
+            return AbsentCondition(series_of(given(when.absent, "an absent alert's metric")))
         case _:
             test = None
             if alert.test is not None:
@@ -351,7 +319,7 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
                     value=alert.test.value,
                 )
             return PromqlCondition(
-                _given(when.promql, "a promql alert's expression"), when.unit or "none", compare, test
+                given(when.promql, "a promql alert's expression"), when.unit or "none", compare, test
             )
 
 
@@ -414,95 +382,4 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
         keep_firing_for=alert.keep_firing_for,
         annotations=tuple(sorted(alert.annotations.items())),
         inhibits_slos="slos" in alert.inhibit_targets,
-    )
-
-
-def _integration(receiver: SpecReceiver) -> Integration:
-    """The spec's receiver shape (which one of its kind keys is given) as its kind."""
-    r = receiver
-    if r.slack is not None:
-        return Slack(r.slack.channel, r.slack.api_url_file, r.slack.mention, r.slack.send_resolved)
-    if r.pagerduty is not None:
-        return PagerDuty(r.pagerduty.routing_key_file, r.pagerduty.url, r.pagerduty.send_resolved)
-    if r.webhook is not None:
-        return Webhook(r.webhook.url, r.webhook.credentials_file, r.webhook.send_resolved)
-    if r.email is not None:
-        e = r.email
-        return Email(e.to, e.from_, e.smarthost, e.auth_username, e.auth_password_file, e.require_tls, e.send_resolved)
-    o = _given(r.opsgenie, f"receiver {r.kind}")
-    return Opsgenie(o.api_key_file, o.api_url, o.team, o.send_resolved)
-
-
-def _span(text: str) -> tuple[str, str]:
-    """ "09:00-17:00" -> ("09:00", "17:00"); the spec's pattern allows exactly one dash."""
-    start, _, end = text.partition("-")
-    return start, end
-
-
-def _routing(spec: Spec) -> Routing | None:
-    routing = spec.routing
-    if routing is None:
-        return None
-    svc = spec.service.name
-    receivers = tuple(
-        Receiver(names.receiver_name(svc, key), key, _integration(r)) for key, r in routing.receivers.items()
-    )
-
-    def timing_of(severity: Severity | None) -> dict[str, Duration]:
-        timing = dict(defaults.NOTIFY_TIMING[severity or "warning"])
-        override = routing.timing.get(severity or "warning")
-        if override is not None:
-            timing.update({k: getattr(override, k) for k in timing if getattr(override, k) is not None})
-        return timing
-
-    # Split SLOs and alerts notify per group (/cart and /checkout burns are two notifications), so
-    # their labels join every group_by, the spec's and each route's own.
-    split = grouping_labels(spec)
-
-    def group_by(labels: list[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*labels, *split]))
-
-    routes = []
-    for route in routing.routes:
-        severity = route.severity
-        timing = timing_of(severity)
-        timing.update({k: getattr(route, k) for k in timing if getattr(route, k) is not None})
-        matchers = (equal(names.SEVERITY_LABEL, severity),) if severity else ()
-        routes.append(
-            Route(
-                matchers=matchers + tuple(route.match.values()),
-                receivers=tuple(names.receiver_name(svc, t) for t in route.to),
-                continue_=route.continue_,
-                mute_when=tuple(names.time_interval_name(svc, m) for m in route.mute_when),
-                active_when=tuple(names.time_interval_name(svc, m) for m in route.active_when),
-                group_wait=timing["group_wait"],
-                group_interval=timing["group_interval"],
-                repeat_interval=timing["repeat_interval"],
-                group_by=group_by(route.group_by) if route.group_by is not None else None,
-            )
-        )
-    intervals = tuple(
-        TimeInterval(
-            names.time_interval_name(svc, key),
-            tuple(t.weekdays),
-            tuple(_span(x) for x in t.times),
-            t.location,
-            tuple(t.days_of_month),
-            tuple(t.months),
-            tuple(t.years),
-        )
-        for key, t in routing.mute.items()
-    )
-    default = names.receiver_name(svc, routing.default or next(iter(routing.receivers)))
-    fallback = timing_of(None)
-    return Routing(
-        receivers,
-        tuple(routes),
-        default,
-        group_by(routing.group_by),
-        intervals,
-        routing.inhibit,
-        fallback["group_wait"],
-        fallback["group_interval"],
-        fallback["repeat_interval"],
     )

@@ -5,16 +5,12 @@ or the target's defaults) into ``TargetOptions``, lists and mappings turned into
 record is frozen all the way down. A compiler reads its own target's options into a small record
 of the fields it uses (``TargetOptions.of``), which is where they get their types.
 
->>> class Mimir:  # what the loader gives: one options object per target
-...     _fields = ("tenant", "source_tenants")
-...     tenant, source_tenants = "t1", ["a", "b"]
->>> class Section:
-...     _fields = ("mimir",)
-...     mimir = Mimir()
->>> options = copy_options(Section())
->>> options
-TargetOptions(by_target=(('mimir', (('tenant', 't1'), ('source_tenants', ('a', 'b')))),))
->>> class Mimir(msgspec.Struct, frozen=True):
+>>> from sigil_monitoring.spec import targets as spec_targets
+>>> section = spec_targets.Targets(mimir=spec_targets.Mimir(tenant="t1", source_tenants=["a", "b"]))
+>>> options = copy_options(section)
+>>> dict(dict(options.by_target)["mimir"])
+{'tenant': 't1', 'namespace': None, 'source_tenants': ('a', 'b')}
+>>> class Mimir(msgspec.Struct, frozen=True):  # what the Mimir compiler reads
 ...     tenant: str
 ...     source_tenants: tuple[str, ...]
 >>> options.of("mimir", Mimir)
