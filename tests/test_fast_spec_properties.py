@@ -76,6 +76,13 @@ def _parent(doc: Any, path: tuple[Any, ...]) -> Any:
     return doc
 
 
+def _odd(draw: st.DrawFn) -> Any:
+    # A copy: a later mutation may descend into the inserted list or mapping and change it in
+    # place, which would change ODD_VALUES for every later example (Hypothesis then reports
+    # "Inconsistent data generation", as a CI run did).
+    return copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     doc = copy.deepcopy(draw(st.sampled_from(DOCUMENTS)))
@@ -84,7 +91,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         parent, last = _parent(doc, path), path[-1]
         kind = draw(st.sampled_from(["replace", "drop", "rename", "add", "wrap"]))
         if kind == "replace":
-            parent[last] = draw(st.sampled_from(ODD_VALUES))
+            parent[last] = _odd(draw)
         elif kind == "drop":
             del parent[last]
         elif kind == "wrap":
@@ -96,7 +103,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
             if kind == "rename":
                 parent[key] = parent.pop(last)
             else:
-                parent[key] = draw(st.sampled_from(ODD_VALUES))
+                parent[key] = _odd(draw)
         if not _paths(doc)[1:]:
             break
     return doc
