@@ -24,6 +24,7 @@ from .errors import Diagnostic, SpecError
 
 if TYPE_CHECKING:  # the CLI imports this module for its --target option: keep pydantic out of start-up
     from .spec.document import Spec
+    from .spec.routing import Routing as SpecRouting
 
 Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "value", message)
 
@@ -148,7 +149,7 @@ def kubernetes_problems(spec: Spec) -> Iterator[Problem]:
             "alertmanager_config: false)",
         )
         return
-    yield from _secret_keys(spec)
+    yield from _secret_keys(spec.routing)
     for name, interval in spec.routing.mute.items():
         if interval.location != "UTC":
             yield (
@@ -192,13 +193,12 @@ def concerns(spec: Spec) -> list[str]:
     return [names.RECORDING_CONCERN, names.ALERTS_CONCERN, *(names.slo_concern(s) for s in spec.slos)]
 
 
-def _secret_keys(spec: Spec) -> Iterator[Problem]:
+def _secret_keys(routing: SpecRouting) -> Iterator[Problem]:
     """Secret files become keys of one Kubernetes Secret, named by their base names."""
     import re
 
-    assert spec.routing is not None
     seen: dict[str, str] = {}
-    for name, r in spec.routing.receivers.items():
+    for name, r in routing.receivers.items():
         for field in ("slack.api_url_file", "pagerduty.routing_key_file", "webhook.credentials_file"):
             kind, attr = field.split(".")
             path = getattr(getattr(r, kind), attr, None) if getattr(r, kind) is not None else None

@@ -102,8 +102,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from ..output.request import compile_request, read_specs
 
     files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
-    request = None if problems else compile_request(files, targets=args.target, strict=args.strict)
-    fresh = up_to_date(request, args.out) if request is not None else None
+    if problems:  # unreadable specs: every problem reported at once, before any output is looked at
+        load_read(files, problems, strict=args.strict, fmt=args.format)
+    request = compile_request(files, targets=args.target, strict=args.strict)
+    fresh = up_to_date(request, args.out)
     if fresh is not None:  # the very same request, output untouched: nothing to build
         if not args.quiet:
             print(f"wrote {fresh} files to {args.out} (0 changed)")
@@ -112,7 +114,6 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from ..output.write import write_files
 
     specs = load_read(files, problems, strict=args.strict, fmt=args.format)
-    assert request is not None  # load_read raised for every problem
     # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
     bundle = compile_changed(specs, args.out, request)
     if bundle is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ... import conventions as names
 from ... import defaults
-from ...ir.model import Model, Service
+from ...ir.model import Model, Routing, Service
 from ...ir.model import Route as IrRoute
 from .config import Route, equal
 
@@ -25,13 +25,11 @@ def root(model: Model) -> Route:
         group_wait=timing["group_wait"],
         group_interval=timing["group_interval"],
         repeat_interval=timing["repeat_interval"],
-        routes=tuple(service_route(s) for s in model.services if s.routing is not None),
+        routes=tuple(service_route(s, r) for s in model.services if (r := s.routing) is not None),
     )
 
 
-def service_route(service: Service) -> Route:
-    routing = service.routing
-    assert routing is not None
+def service_route(service: Service, routing: Routing) -> Route:
     return Route(
         receiver=routing.default,
         matchers=(equal(names.SERVICE_LABEL, service.name),),

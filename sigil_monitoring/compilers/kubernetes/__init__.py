@@ -56,12 +56,12 @@ def compile(model: Model) -> list[Artifact]:  # the registry's verb
             artifacts.append(
                 Artifact(names.kubernetes_path(service.name, "PrometheusRule"), rule, "yaml", service.source)
             )
-        if kubernetes_options(service).alertmanager_config and service.routing is not None:
+        if kubernetes_options(service).alertmanager_config and (routing := service.routing) is not None:
             configs.append(service)
             artifacts.append(
                 Artifact(
                     names.kubernetes_path(service.name, "AlertmanagerConfig"),
-                    alertmanager_config(service, metadata(service, service.name)),
+                    alertmanager_config(service, routing, metadata(service, service.name)),
                     "yaml",
                     service.source,
                 )

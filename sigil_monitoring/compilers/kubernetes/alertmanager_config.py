@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ... import conventions as names
-from ...ir.model import Service
+from ...ir.model import Routing, Service
 from ..alertmanager import inhibit, routes, templates, weekdays
 from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig, WebhookConfig
 from ..alertmanager.receivers import receiver
@@ -49,12 +49,10 @@ def _matcher(text: str) -> dict[str, str]:
     return {"name": label, "value": value, "matchType": op}
 
 
-def alertmanager_config(service: Service, metadata: dict[str, Any]) -> dict[str, Any]:
-    routing = service.routing
-    assert routing is not None
+def alertmanager_config(service: Service, routing: Routing, metadata: dict[str, Any]) -> dict[str, Any]:
     local = {r.name: r.spec_name for r in routing.receivers}
     spec: dict[str, Any] = {
-        "route": _route(routes.service_route(service), local),
+        "route": _route(routes.service_route(service, routing), local),
         "receivers": [_receiver(receiver(r), local, secret_name(service)) for r in routing.receivers],
     }
     rules = inhibit.rules(service)

@@ -119,16 +119,16 @@ def counter_rate(service: Service, series: Series, window: Duration) -> str:
     """
     metric = series.metric
     where = _where(service, series)
+    if where is None:  # not the service's rate record: raw rate()
+        return promql.rate(metric.name, series.matchers, str(window), by=series.by)
     recorded = (
         metric.type == "counter"
         and window == rate_window(service)
-        and where is not None
         and {m.label for m in where} <= set(metric.labels)
         and set(series.by) <= set(metric.labels)
     )
     if not recorded:
         return promql.rate(metric.name, series.matchers, str(window), by=series.by)
-    assert where is not None  # `recorded` requires it
     record = promql.selector(
         names.rate_record(metric.name, metric.labels, str(window)), _service_matcher(service) + where
     )
