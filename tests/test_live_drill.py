@@ -48,7 +48,7 @@ def test_every_sigil_dna_alert_is_detected_notified_at_its_receiver_and_resolved
     assert reached["DiskAlmostFull"] == reached["EncodeAvailabilitySlowBurn"] == ["sigil-dna/team"]
     for run in result.runs:
         assert run.pending is not None and run.firing is not None and run.pending <= run.firing <= run.notified
-        assert run.samples, f"{run.alert}: no signal sampled for its timeline"
+        assert all(line.samples for line in run.chart.lines), f"{run.alert}: no signal sampled for its timeline"
     assert result.passed
     doc = json.loads(render(result, "json"))
     assert doc["passed"] is True and len(doc["runs"]) == len(result.runs)
@@ -110,5 +110,5 @@ def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_h
     spec.write_text(ALWAYS_FIRING)
     assert main(["drill", str(spec), "--report", str(report), "-q"]) == 1
     html = report.read_text()
-    assert "<b>FAILED</b>" in html and "AlwaysFiring (firing)" in html
+    assert "<strong>FAILED: " in html and "AlwaysFiring (firing)" in html
     assert "<h2>Not drivable</h2>" in html and "a raw PromQL condition without test inputs" in html
