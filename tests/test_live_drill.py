@@ -7,6 +7,7 @@ at the same time, so a drill of sigil-dna's eleven alerts takes about 75 s here.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -102,13 +103,18 @@ alerts:
 
 
 @pytest.mark.e2e
-def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_html_report(tmp_path: Path):
+def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_html_report(tmp_path: Path, capsys):
     from sigil_monitoring.cli import main
 
     require_binary(PROMETHEUS_NAMES), require_binary(ALERTMANAGER_NAMES)
     spec, report = tmp_path / "noisy.yaml", tmp_path / "drill.html"
     spec.write_text(ALWAYS_FIRING)
     assert main(["drill", str(spec), "--report", str(report), "-q"]) == 1
+    # The terminal ends with one verdict line and the report's path; the charts are in the file only.
+    out = capsys.readouterr().out
+    verdict = r"FAILED: 0 of 0 alerts passed, 0 failed, 1 not drivable, normal traffic raised 1 \(\d+ s\)"
+    assert re.fullmatch(f"{verdict}; report: {re.escape(str(report))}", out.splitlines()[-1]), out
+    assert "<svg" not in out and "<svg" in report.read_text()
     html = report.read_text()
     assert "<strong>FAILED: " in html and "AlwaysFiring (firing)" in html
     assert "<h2>Not drivable</h2>" in html and "a raw PromQL condition without test inputs" in html

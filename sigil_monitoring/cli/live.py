@@ -129,6 +129,14 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from ..live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary
     from ..live.report import render
 
+    fmt = args.format or _format_of(args.report)
+    if not args.report and fmt in ("markdown", "html"):
+        print(
+            f"drill: error: --format {fmt} has charts (SVG) and goes to a file: add --report FILE "
+            "(without it the terminal gets a text summary)",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
     missing = [
@@ -140,14 +148,6 @@ def cmd_drill(args: argparse.Namespace) -> int:
         print(
             f"drill: error: {' and '.join(missing)} not found on PATH (install the Debian packages prometheus "
             "and prometheus-alertmanager)",
-            file=sys.stderr,
-        )
-        return Exit.USAGE
-    fmt = args.format or _format_of(args.report)
-    if not args.report and fmt in ("markdown", "html"):
-        print(
-            f"drill: error: --format {fmt} has charts (SVG) and goes to a file: add --report FILE "
-            "(without it the terminal gets a text summary)",
             file=sys.stderr,
         )
         return Exit.USAGE

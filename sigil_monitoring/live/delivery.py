@@ -77,13 +77,17 @@ def logged_failures(log: str) -> list[LoggedFailure]:
 
 def failure_reasons(log: str, receivers: Iterable[str], since: float, final_only: bool = False) -> dict[str, str]:
     """``receiver -> why``: the last failure Alertmanager logged for each of ``receivers`` at or
-    after ``since`` (seconds since the epoch); only those it gave up on when ``final_only``."""
-    wanted, reasons = set(receivers), {}
-    for failure in logged_failures(log):
+    after ``since`` (seconds since the epoch), the last it gave up on if any; only those when
+    ``final_only``."""
+    wanted, last = set(receivers), {}
+    # A final failure says more than the attempts after it (Alertmanager retries the next group).
+    for failure in sorted(logged_failures(log), key=lambda f: f.final):
         if failure.receiver in wanted and failure.at >= since and (failure.final or not final_only):
-            gave_up = " (Alertmanager gave up)" if failure.final else " (Alertmanager retries)"
-            reasons[failure.receiver] = f"{failure.integration}: {failure.reason[:REASON_CHARS]}{gave_up}"
-    return reasons
+            last[failure.receiver] = failure
+    return {
+        receiver: f"{f.integration}: {f.reason[:REASON_CHARS]} (Alertmanager {'gave up' if f.final else 'retries'})"
+        for receiver, f in last.items()
+    }
 
 
 def failed_counts(base_url: str) -> dict[str, float]:
