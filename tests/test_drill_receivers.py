@@ -159,37 +159,27 @@ def test_every_receiver_option_reaches_its_sink_as_alertmanager_sends_it(tmp_pat
     assert resolved == set(OPTIONS) - {"slack-user"}
 
 
-MENTION = SPEC.format(
-    name="mention",
-    metric="mention",
-    alert="DatabaseDown",
-    severity="critical",
-    receivers="""oncall: {pagerduty: {routing_key_file: /s/pd}}
-    team: {slack: {channel: "#alerts", api_url_file: /s/slack, mention: "@here"}}
-    dba: {email: {to: dba@example.com, from: am@example.com, smarthost: "smtp.example.com:587"}}
-    ops: {opsgenie: {api_key_file: /s/og, team: storefront}}
-    hook: {webhook: {url: "https://hooks.example.com/x", credentials_file: /s/hook}}
-  routes:
-    - {severity: critical, to: [oncall, team, dba, ops, hook]}""",
-)
-FAILING = SPEC.format(
-    name="failing",
-    metric="failing",
-    alert="QueueDown",
-    severity="critical",
-    receivers="""oncall: {pagerduty: {routing_key_file: /s/pd}}
-    team: {slack: {channel: "#alerts", api_url_file: /s/slack}}
-    dba: {email: {to: dba@example.com, from: am@example.com, smarthost: "smtp.example.com:587"}}
-  routes:
-    - {severity: critical, to: [oncall, team, dba]}""",
-)
+RECEIVERS = {
+    "oncall": "{pagerduty: {routing_key_file: /s/pd}}",
+    "team": '{slack: {channel: "#alerts", api_url_file: /s/slack, mention: "@here"}}',
+    "dba": '{email: {to: dba@example.com, from: am@example.com, smarthost: "smtp.example.com:587"}}',
+    "ops": "{opsgenie: {api_key_file: /s/og, team: storefront}}",
+    "hook": '{webhook: {url: "https://hooks.example.com/x", credentials_file: /s/hook}}',
+}
+
+
+def _critical_to_all(name: str, alert: str, receivers: list[str]) -> str:
+    """A spec whose critical alert goes to each of ``receivers`` (keys of RECEIVERS)."""
+    listed = "\n    ".join(f"{r}: {RECEIVERS[r]}" for r in receivers)
+    routes = f"\n  routes:\n    - {{severity: critical, to: [{', '.join(receivers)}]}}"
+    return SPEC.format(name=name, metric=name, alert=alert, severity="critical", receivers=listed + routes)
 
 
 @pytest.mark.e2e
 def test_a_drill_reaches_every_receiver_kind_and_names_the_failed_ones_with_alertmanagers_reason(tmp_path: Path):
     require_binary(PROMETHEUS_NAMES), require_binary(ALERTMANAGER_NAMES)
-    (tmp_path / "mention.yaml").write_text(MENTION)
-    (tmp_path / "failing.yaml").write_text(FAILING)
+    (tmp_path / "mention.yaml").write_text(_critical_to_all("mention", "DatabaseDown", list(RECEIVERS)))
+    (tmp_path / "failing.yaml").write_text(_critical_to_all("failing", "QueueDown", ["oncall", "team", "dba"]))
     specs = [load_spec(tmp_path / "mention.yaml"), load_spec(tmp_path / "failing.yaml")]
     with CaptureServer(fail={"/slack/failing/": 500, "/email/failing/": 550}) as sink:
         result = run_drill(specs, progress=print, sink=sink)
