@@ -164,7 +164,7 @@ RECEIVERS = {
     "team": '{slack: {channel: "#alerts", api_url_file: /s/slack, mention: "@here"}}',
     "dba": '{email: {to: dba@example.com, from: am@example.com, smarthost: "smtp.example.com:587"}}',
     "ops": "{opsgenie: {api_key_file: /s/og, team: storefront}}",
-    "hook": '{webhook: {url: "https://hooks.example.com/x", credentials_file: /s/hook}}',
+    "hook": '{webhook: {url: "https://hooks.example.com/x", credentials_file: /s/hook, send_resolved: false}}',
 }
 
 

@@ -139,3 +139,9 @@ def undelivered(
     missing = {r: kinds.get(r, "webhook") for r in expected if r not in set(reached)}
     reasons = why_not(am.log(), am.base_url, missing, since) if missing else {}
     return [ReceiverFailure(r, reasons[r]) for r in missing]
+
+
+def sends_resolved(routing: Routing | None, receivers: Iterable[str]) -> list[str]:
+    """Those of ``receivers`` that get a resolved notification (``send_resolved``, true by default)."""
+    off = {r.name for r in (routing.receivers if routing else ()) if not r.integration.send_resolved}
+    return [r for r in receivers if r not in off]

@@ -28,7 +28,7 @@ from ..ir.model import Model, Service, condition_series
 from ..spec.document import Spec
 from . import incidents as inc
 from .charts import chart
-from .delivery import Undelivered, gave_up, undelivered
+from .delivery import Undelivered, gave_up, sends_resolved, undelivered
 from .drill_mode import SCALING_NOTE, drill_model, secret_files
 from .net import http_json, poll_until
 from .notifications import Notification, notifications
@@ -262,6 +262,7 @@ def _drive(
     labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
     receivers = list(expected_receivers(service.routing, labels))
     run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, chart(service, incident))
+    resolving = sends_resolved(service.routing, receivers)  # not those with send_resolved: false
     seen = len(sink.requests)
     own = {r.name for r in service.routing.receivers} if service.routing else set()
     t0, wall0 = time.monotonic(), time.time()
@@ -290,7 +291,7 @@ def _drive(
         # collateral firing of the same alert says nothing about this incident.
         after = t0 + (run.cleared or 0.0) if status == "resolved" else t0
         found = [n for n in tick() if n.status == status and n.at >= after]
-        missing = set(receivers) - {n.receiver for n in found}
+        missing = set(receivers if status == "firing" else resolving) - {n.receiver for n in found}
         gave_up(am.log(), missing, wall0 + after - t0)  # Undelivered: no point in waiting longer
         return found if not missing else []
 
@@ -338,7 +339,13 @@ def _drive(
         say(f"    {run.alert} FAILED: {run.problem}")
     sim.restore(_touched_series(sim, incident))
     run.cleared = round(time.monotonic() - t0, 2)
-    if run.problem is None:
+    if run.problem is None and not resolving:  # no resolved notification to wait for: Prometheus says
+        try:
+            _wait(lambda: (tick(), incident.alert not in _active(prom))[1], f"{incident.alert} to resolve")
+            run.resolved = round(time.monotonic() - t0, 2)
+        except TimeoutError as exc:
+            run.problem = f"not resolved: {exc}"
+    elif run.problem is None:
         try:
             resolved = _until(notified, "resolved")
             run.resolved = round(max(n.at for n in resolved) - t0, 2)
@@ -346,7 +353,7 @@ def _drive(
         except (TimeoutError, Undelivered) as exc:
             since = wall0 + (run.cleared or 0.0)
             got = {n.receiver for n in tick() if n.status == "resolved" and n.at >= t0 + (run.cleared or 0.0)}
-            failures = undelivered(am, service.routing, receivers, got, since)
+            failures = undelivered(am, service.routing, resolving, got, since)
             why = "; ".join(f"{f.receiver}: {f.reason}" for f in failures)
             run.receiver_failures += failures
             run.problem = f"no resolved notification at {why}" if why else f"no resolved notification: {exc}"
