@@ -13,6 +13,7 @@ the recipient.
 from __future__ import annotations
 
 import datetime
+import re
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from servers import require_binary
 
 from sigil_monitoring import load_spec
 from sigil_monitoring.ir.build import build_model
+from sigil_monitoring.live.delivery import failure_reasons, why_not
 from sigil_monitoring.live.drill import _write, run_drill
 from sigil_monitoring.live.drill_mode import drill_model
 from sigil_monitoring.live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES
@@ -157,6 +159,32 @@ def test_every_receiver_option_reaches_its_sink_as_alertmanager_sends_it(tmp_pat
     assert o["genie-plain"]["priority"] == "P3" and o["genie-plain"]["responders"] == ""
     # Resolved notifications come to every receiver but the one with send_resolved: false.
     assert resolved == set(OPTIONS) - {"slack-user"}
+
+
+@pytest.mark.e2e
+def test_a_receiver_that_got_nothing_is_named_from_alertmanagers_log_else_its_failure_counter(tmp_path: Path):
+    require_binary(ALERTMANAGER_NAMES)
+    spec = load_spec(_spec(tmp_path, "refused", 'hook: {webhook: {url: "https://hooks.example.com/z"}}', "critical"))
+    missing = {"refused/hook": "webhook"}
+    with CaptureServer(fail={"/webhook/refused/": 400}) as sink:
+        model = drill_model(build_model([spec]), sink.base_url, tmp_path / "secrets", sink.smtp)
+        _, config = _write(model, tmp_path, sink.base_url)
+        with AlertmanagerProcess(config) as am:
+            since = time.time() - 1
+            _post(am, "refused", "critical", ends=False)
+            deadline = time.monotonic() + 30
+            while not failure_reasons(am.log(), missing, since, final_only=True) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            from_log = why_not(am.log(), am.base_url, missing, since)
+            from_counter = why_not("", am.base_url, missing, since)  # as if the log had nothing
+            never_tried = why_not("", am.base_url, {"refused/pager": "opsgenie"}, since)
+        requests = sink.requests
+    assert requests and notifications(requests) == []  # what a sink refused was not delivered
+    assert from_log["refused/hook"].startswith("webhook[0]: unexpected status code 400: http://127.0.0.1:")
+    assert from_log["refused/hook"].endswith("(Alertmanager gave up)")
+    counter = r'alertmanager_notifications_failed_total\{integration="webhook"\} is [1-9]\d* \(no log line names it\)'
+    assert re.fullmatch(counter, from_counter["refused/hook"]), from_counter
+    assert never_tried["refused/pager"].startswith("Alertmanager reported no failure")
 
 
 RECEIVERS = {
