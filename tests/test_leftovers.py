@@ -17,10 +17,13 @@ def _sleeper() -> subprocess.Popen[bytes]:
     return subprocess.Popen(["sleep", "60"])
 
 
-def _dead_owner() -> Proc:
+PIDNS = os.readlink("/proc/self/ns/pid")
+
+
+def _dead_owner(pidns: str = PIDNS) -> Proc:
     """The record of a process that has ended (it was real: a pid and start time the kernel gave)."""
     proc = _sleeper()
-    record = Proc(proc.pid, started(proc.pid) or 0)
+    record = Proc(proc.pid, started(proc.pid) or 0, pidns=pidns)
     proc.kill()
     proc.wait()
     return record
@@ -56,19 +59,20 @@ def test_a_child_that_is_not_the_recorded_binary_is_left_running(tmp_path: Path,
 
 
 def test_an_owner_whose_pid_was_reused_counts_as_gone(tmp_path: Path) -> None:
-    me = Proc(os.getpid(), (started(os.getpid()) or 0) - 1)  # our pid, another start time
+    me = Proc(os.getpid(), (started(os.getpid()) or 0) - 1, pidns=PIDNS)  # our pid, another start time
     folder = _folder_of(tmp_path, me)
     assert reap_stale(tmp_path) == [folder]
 
 
-def test_live_owners_unrecorded_folders_and_other_names_are_kept(tmp_path: Path) -> None:
+def test_live_owners_other_namespaces_unrecorded_folders_and_other_names_are_kept(tmp_path: Path) -> None:
     mine = make_owned_dir("prometheus", tmp_path)
     unrecorded = tmp_path / "sigil-drill-old"
     unrecorded.mkdir()
     other = tmp_path / "drill-x"
     other.mkdir()
     (other / OWNER).write_bytes(msgspec.json.encode(_dead_owner()))
+    elsewhere = _folder_of(tmp_path, _dead_owner(pidns="pid:[1]"))  # another container's: its pids are not ours
     broken = _folder_of(tmp_path, _dead_owner())
     (broken / OWNER).write_text('{"pid": 1')  # cut short: its owner is unknown, so it is kept
     assert reap_stale(tmp_path) == []
-    assert sorted(tmp_path.iterdir()) == sorted([mine, unrecorded, other, broken])
+    assert sorted(tmp_path.iterdir()) == sorted([mine, unrecorded, other, elsewhere, broken])

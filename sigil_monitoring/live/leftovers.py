@@ -6,7 +6,8 @@ kernel kill the servers with us; their temp folders (``sigil-drill-*``, ``sigil-
 and one record per child started in it (pid, start time, binary), and every new folder first
 reaps the folders whose owner is gone: it kills the children still running, after checking that
 each one is still the recorded binary started at the recorded time (a pid can be reused), and
-deletes the folder. Folders without a record, of another user, or of a live owner are left alone.
+deletes the folder. Folders without a record, of another user, of a live owner or of an owner in
+another pid namespace (a container sharing /tmp, whose pids we cannot see) are left alone.
 Only on Linux (``/proc`` tells a process's start time and binary); elsewhere nothing is reaped.
 
 >>> import tempfile
@@ -41,6 +42,7 @@ class Proc(msgspec.Struct, frozen=True):
     pid: int
     start: int
     exe: str = ""  # children only: the binary, checked before a kill
+    pidns: str = ""  # owners only: the pid namespace in which ``pid`` means this process
 
 
 def started(pid: int) -> int | None:
@@ -57,6 +59,13 @@ def started(pid: int) -> int | None:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()  # the command name in (...) may hold spaces
     return None if fields[0] in ("Z", "X") else int(fields[19])
+
+
+def _pidns() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
 
 
 def _write(path: Path, proc: Proc) -> None:
@@ -79,7 +88,7 @@ def make_owned_dir(what: str, parent: Path | None = None) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{what}-", dir=base))
     me = started(os.getpid())
     if me is not None:
-        _write(folder / OWNER, Proc(os.getpid(), me))
+        _write(folder / OWNER, Proc(os.getpid(), me, pidns=_pidns()))
     return folder
 
 
@@ -127,7 +136,7 @@ def reap_stale(parent: Path | None = None) -> list[Path]:
         except OSError:
             continue
         owner = _read(folder / OWNER)
-        if owner is None or _is(owner):
+        if owner is None or owner.pidns != _pidns() or _is(owner):
             continue
         for record in folder.glob(CHILD.format(pid="*")):
             child = _read(record)
