@@ -86,7 +86,9 @@ def register(sub: Any) -> None:
 def _progress(quiet: bool) -> Callable[[str], None]:
     if quiet:
         return lambda _line: None
-    return lambda line: print(line, file=sys.stderr, flush=True)
+    from ..live.report import printable  # a progress line can quote a server's reply
+
+    return lambda line: print(printable(line), file=sys.stderr, flush=True)
 
 
 def _sigterm_as_interrupt() -> None:

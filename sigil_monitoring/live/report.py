@@ -26,6 +26,8 @@ not drivable:
   Raw (svc): a raw <PromQL>
 <BLANKLINE>
 PASSED: 1 of 1 alerts passed, 0 failed, 1 not drivable (40 s)
+>>> print(text(DrillResult(["x"], "", 8.0, ["Odd\\x1b]0;pwned\\x07 (firing)"], [], [])).splitlines()[-3])
+Normal traffic for 8 s: raised Odd\\x1b]0;pwned\\x07 (firing).
 >>> "&lt;PromQL&gt;" in html(result) and "<PromQL>" not in html(result) and "`" not in html(result)
 True
 """
@@ -138,7 +140,13 @@ def text(result: DrillResult) -> str:
         out += ["", _normal(result)]
     if result.skipped:
         out += ["", "not drivable:"] + [f"  {s.alert} ({s.service}): {s.reason}" for s in result.skipped]
-    return "\n".join(out + ["", result.verdict])
+    return "\n".join(printable(line) for line in out + ["", result.verdict])
+
+
+def printable(line: str) -> str:
+    """``line`` with control characters shown as escapes: a reason can quote a server's reply, and
+    nothing a server sends may steer the terminal (``\\x1b]0;title``)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in line)
 
 
 def _clip(value: str, width: int) -> str:
