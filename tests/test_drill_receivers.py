@@ -143,6 +143,9 @@ def test_every_receiver_option_reaches_its_sink_as_alertmanager_sends_it(tmp_pat
     # PagerDuty: severity from the label, links to runbook and dashboard.
     assert o["pd-critical"]["severity"] == "critical" and o["pd-warning"]["severity"] == "warning"
     assert o["pd-critical"]["links"] == "https://r/pd-critical, https://d/pd-critical"
+    assert {"summary", "description", "runbook_url", "dashboard_url", "alerts"} <= set(
+        o["pd-warning"]["details"].split(", ")
+    )
     # Webhook: the bearer token from credentials_file, none without it.
     assert (
         o["hook-token"]["authorization"] == "Bearer drill-webhook-credentials"
@@ -157,6 +160,7 @@ def test_every_receiver_option_reaches_its_sink_as_alertmanager_sends_it(tmp_pat
     # Opsgenie: priority from severity, the team as responder.
     assert o["genie-team"]["priority"] == "P1" and o["genie-team"]["responders"] == "storefront"
     assert o["genie-plain"]["priority"] == "P3" and o["genie-plain"]["responders"] == ""
+    assert {"runbook_url", "dashboard_url"} <= set(o["genie-plain"]["details"].split(", "))
     # Resolved notifications come to every receiver but the one with send_resolved: false.
     assert resolved == set(OPTIONS) - {"slack-user"}
 

@@ -120,9 +120,8 @@ def parse(request: CapturedRequest, aliases: dict[str, tuple[str, ...]] | None =
         names = (str(payload["class"]),) if payload.get("class") else listed  # class is empty in a mixed group
         links = [str(link.get("href")) for link in body.get("links") or [] if isinstance(link, dict)]
         fields = ("severity", "summary", "component", "group")
-        return made(
-            status, names, {**{k: payload.get(k) for k in fields}, "client": body.get("client"), "links": links}
-        )
+        sent = {k: payload.get(k) for k in fields} | {"client": body.get("client"), "links": links}
+        return made(status, names, sent | {"details": sorted(details)})
     if kind == "slack":
         attachment = (body.get("attachments") or [{}])[0]
         status, title_names = _title(str(attachment.get("title", "")))
@@ -151,7 +150,8 @@ def _opsgenie(
         aliases[str(body.get("alias"))] = names
         responders = [str(r.get("name")) for r in body.get("responders") or [] if isinstance(r, dict)]
         keep = ("message", "priority", "source", "description")
-        return made(status, names, {**{k: body.get(k) for k in keep}, "responders": responders})
+        details = sorted(body.get("details") or {})
+        return made(status, names, {**{k: body.get(k) for k in keep}, "responders": responders, "details": details})
     if len(rest) == 4 and rest[:2] == ["v2", "alerts"] and rest[3] == "close":
         return made("resolved", aliases.get(rest[2], ()), {"source": body.get("source")})
     return None
