@@ -56,7 +56,10 @@ def _short(receiver: str) -> str:
 
 
 def _receivers(run: AlertRun) -> str:
-    """Each expected receiver with ✓ (reached) or ✗, then any other receiver reached."""
+    """Each expected receiver with ✓ (reached) or ✗, then any other receiver reached; an inhibited
+    alert reaches none, as designed."""
+    if run.inhibited_by and not run.receivers_reached:
+        return "none (inhibited)"
     marks = [f"{_short(r)} {'✓' if r in run.receivers_reached else '✗'}" for r in run.expected_receivers]
     marks += [f"{_short(r)} (also)" for r in run.receivers_reached if r not in run.expected_receivers]
     return ", ".join(marks) or DASH
