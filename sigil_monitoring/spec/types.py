@@ -16,7 +16,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+# Field is for the spec classes' annotations, evaluated in this module's namespace (pydantic_models).
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema  # noqa: F401
 
 from ..values.matchers import Matcher
 from ..values.units import Duration, Threshold, parse_objective, parse_threshold
