@@ -6,6 +6,7 @@ The exact positioned messages for refused names are data: tests/invalid/engine-*
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import posixpath
 import typing
@@ -123,3 +124,50 @@ def test_a_mimir_tenant_dot_dot_is_refused_so_check_stays_green(tmp_path, capsys
 
     spec.write_text(good, encoding="utf-8")
     assert main(["check", "-q", str(spec), "--out", str(out)]) == 0
+
+
+def _targets_doc(field: str, value: object) -> dict[str, object]:
+    section, key = field.split(".")
+    doc: dict[str, object] = {
+        "apiVersion": "sigil-monitoring/v1",
+        "service": {"name": "shop", "selector": {"job": "shop"}},
+        "metrics": {"requests": {"name": "shop_requests_total", "type": "counter"}},
+    }
+    if section == "links":
+        doc["service"] = {"name": "shop", "selector": {"job": "shop"}, "links": {key: value}}
+    else:
+        doc["targets"] = {section: {key: value}}
+    return doc
+
+
+# Each field that takes a name, with values its rule takes and values it refuses.
+FIELDS = [
+    ("mimir.tenant", ["a(b)*'!", "t" * 150], ["..", "t" * 151, 5]),
+    ("mimir.source_tenants", [["a", "b.c"]], [["."], ["a/b"]]),
+    ("mimir.namespace", ["my_namespace"], ["..", "a b"]),
+    ("kubernetes.namespace", ["n" * 63], ["N", "n" * 64]),
+    ("kubernetes.secret", ["a.b"], ["-a", "A"]),
+    ("kubernetes.labels", [{"app.kubernetes.io/part-of": "x", "v": 1.5, "e": ""}], [{"_a": "x"}, {"a": "b c"}]),
+    ("grafana_alerting.folder", ["Payments - API", ""], ["a/b", "General", "a\nb"]),
+    ("grafana_alerting.root_contact_point", ["Team On-call"], ["", " x", "a\nb"]),
+    ("links.folder", ["Payments / API", ""], ["General", " ", "a\tb"]),
+]
+
+
+@pytest.mark.parametrize(("field", "good", "bad"), FIELDS, ids=[f[0] for f in FIELDS])
+def test_the_fast_validator_and_pydantic_agree_on_every_name(field, good, bad):
+    from pydantic import ValidationError
+
+    from sigil_monitoring.spec import _fast_generated as fast
+    from sigil_monitoring.spec.document import Spec
+    from sigil_monitoring.spec.pydantic_models import validate
+
+    for value in good:
+        doc = _targets_doc(field, value)
+        assert fast.build_spec(copy.deepcopy(doc)) == validate(Spec, doc), value
+    for value in bad:
+        doc = _targets_doc(field, value)
+        with pytest.raises(ValidationError):
+            validate(Spec, copy.deepcopy(doc))
+        with pytest.raises(Exception):  # noqa: B017 - refusing is how the fast path hands over to pydantic
+            fast.build_spec(doc)
