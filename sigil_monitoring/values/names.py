@@ -120,12 +120,17 @@ def k8s_namespace(text: str) -> str | None:
     (None, "'Obs' is not a valid Kubernetes namespace (use at most 63 lowercase letters, digits and '-', starting \
 and ending with a letter or digit, e.g. monitoring)")
     """
-    if len(text) <= DNS_LABEL_MAX and _DNS_LABEL.fullmatch(text):
+    return _k8s(text, _DNS_LABEL, DNS_LABEL_MAX, "valid Kubernetes namespace", "lowercase letters, digits and '-'")
+
+
+def _k8s(
+    text: str, pattern: re.Pattern[str], limit: int, what: str, chars: str, then: str = "e.g. monitoring"
+) -> str | None:
+    """The Kubernetes API's check of a name: at most ``limit`` ``chars``, alphanumeric at both ends."""
+    if len(text) <= limit and pattern.fullmatch(text):
         return None
-    return (
-        f"{shown(text)} is not a valid Kubernetes namespace (use at most {DNS_LABEL_MAX} lowercase letters, digits "
-        "and '-', starting and ending with a letter or digit, e.g. monitoring)"
-    )
+    ends = "starting and ending with a letter or digit"
+    return f"{shown(text)} is not a {what} (use at most {limit} {chars}, {ends}, {then})"
 
 
 def k8s_object_name(text: str) -> str | None:
@@ -134,11 +139,9 @@ def k8s_object_name(text: str) -> str | None:
     >>> k8s_object_name("sigil-dna.rules"), k8s_object_name("-x")[:40]
     (None, "'-x' is not a valid Kubernetes object na")
     """
-    if len(text) <= DNS_SUBDOMAIN_MAX and _DNS_SUBDOMAIN.fullmatch(text):
-        return None
-    return (
-        f"{shown(text)} is not a valid Kubernetes object name (use at most {DNS_SUBDOMAIN_MAX} lowercase letters, "
-        "digits, '-' and '.', starting and ending with a letter or digit, e.g. sigil-dna-alertmanager)"
+    chars = "lowercase letters, digits, '-' and '.'"
+    return _k8s(
+        text, _DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, "valid Kubernetes object name", chars, "e.g. shop-alertmanager"
     )
 
 
@@ -171,12 +174,10 @@ def k8s_label_value(text: str) -> str | None:
     (None, None, "'b c' is not a Kubernetes label value (use at most 63 letters, digits, '-', '_' and '.', starting \
 and ending with a letter or digit, or leave it empty)")
     """
-    if not text or (len(text) <= LABEL_NAME_MAX and _LABEL_PART.fullmatch(text)):
+    if not text:
         return None
-    return (
-        f"{shown(text)} is not a Kubernetes label value (use at most {LABEL_NAME_MAX} letters, digits, '-', '_' "
-        "and '.', starting and ending with a letter or digit, or leave it empty)"
-    )
+    chars = "letters, digits, '-', '_' and '.'"
+    return _k8s(text, _LABEL_PART, LABEL_NAME_MAX, "Kubernetes label value", chars, "or leave it empty")
 
 
 def grafana_dashboard_folder(text: str) -> str | None:
