@@ -88,15 +88,17 @@ class Unique(msgspec.Struct, frozen=True):
 
 class NameCheck(msgspec.Struct, frozen=True):
     """A name some engine takes, judged by ``rule``, a function of ``values/names.py`` (the one
-    definition of each engine's naming rule); ``kind`` names the field for a value that is not text."""
+    definition of each engine's naming rule); ``kind`` names the field for a value that is not text;
+    ``numbers``: YAML numbers are taken as their text (label values, as ``label_value`` takes them)."""
 
     rule: str
     kind: str
+    numbers: bool = False
 
     def __call__(self, value: object) -> object:
         from ..values import names
 
-        text = label_value_text(value, self.kind) if self.rule == "k8s_label_value" else value
+        text = label_value_text(value, self.kind) if self.numbers else value
         if not isinstance(text, str):
             raise ValueError(f"expected a {self.kind} as text, got {value!r} (quote it)")
         problem = getattr(names, self.rule)(text)

@@ -294,7 +294,7 @@ K8sObjectName = Annotated[str, _Name("k8s_object_name", "object name", (("patter
 K8sLabelKey = Annotated[str, _Name("k8s_label_key", "label key", (("pattern", f"^({_DNS}/)?{_LABEL_PART}$"),))]
 K8sLabelValue = Annotated[
     str,
-    BeforeValidator(NameCheck("k8s_label_value", "label value")),
+    BeforeValidator(NameCheck("k8s_label_value", "label value", numbers=True)),
     WithJsonSchema({"type": ["string", "number"], "pattern": f"^{_LABEL_PART}?$"}),
 ]
 K8sLabels = dict[K8sLabelKey, K8sLabelValue]
