@@ -248,6 +248,21 @@ def kubernetes_path(service: str, kind: str) -> str:
     return f"{service}/kubernetes/{kind.lower()}.yaml"
 
 
+def kubernetes_object_name(service: str) -> str:
+    """``metadata.name`` of the service's PrometheusRule and AlertmanagerConfig: the service name."""
+    return service
+
+
+def kubernetes_secret_name(service: str) -> str:
+    """The Secret of the receivers' credentials when ``targets.kubernetes.secret`` names none."""
+    return f"{service}-alertmanager"
+
+
+def mimir_namespace(service: str) -> str:
+    """The ruler namespace when ``targets.mimir.namespace`` names none: the service name."""
+    return service
+
+
 def mimir_rules_path(tenant: str, namespace: str) -> str:
     """``mimir/<tenant>/<namespace>.rules.yml``: the folder is the tenant ``mimirtool --id`` takes."""
     return f"mimir/{tenant}/{namespace}.rules.yml"

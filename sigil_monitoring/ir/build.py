@@ -13,6 +13,7 @@ from msgspec.structs import replace
 
 from .. import conventions as names
 from .. import defaults
+from ..spec.grafana_variables import dashboard_variables
 from ..values.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
@@ -144,9 +145,7 @@ def build_service(spec: Spec) -> Service:
                 annotate[burn.panel_id] = (names_ + (burn.name,), thresholds)
     rows = dashboard_plan.with_alerts(ctx.rows, annotate)
 
-    variables = spec.dashboard.variables or list(
-        dict.fromkeys(label for m in spec.metrics.values() for label in m.labels)
-    )
+    variables = dashboard_variables(spec)
     dashboard = Dashboard(
         uid=ctx.uid,
         title=ctx.dashboard_title,
