@@ -12,6 +12,7 @@ from conftest import REPO
 from sigil_monitoring import load_spec
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.live import incidents as inc
+from sigil_monitoring.live import planning
 from sigil_monitoring.live.drill import batches
 from sigil_monitoring.live.drill_mode import drill_model
 from sigil_monitoring.live.labels import service_series
@@ -39,7 +40,7 @@ def _rates(sim: Simulator, series) -> float:
 def test_an_error_ratio_incident_reaches_its_ratio_when_the_bad_requests_are_part_of_the_total():
     service = build_model([load_spec(SPECS[1])]).services[0]
     sim = Simulator([service])
-    [ratio] = [i for i in inc.plan(service) if isinstance(i, inc.RatioCross)]
+    [ratio] = [i for i in planning.plan(service) if isinstance(i, inc.RatioCross)]
     assert ratio.bad.metric.name == ratio.total.metric.name  # code=~"5.." of all requests
     inc.quiet(ratio, sim)
     assert _rates(sim, ratio.bad) / _rates(sim, ratio.total) == pytest.approx(0.005)
@@ -51,7 +52,7 @@ def test_an_error_ratio_incident_reaches_its_ratio_when_the_bad_requests_are_par
 
 def test_a_slow_burn_trips_every_ticket_factor_and_no_page_factor():
     service = drill_model(build_model([load_spec(SPECS[0])]), "http://127.0.0.1:9", "/tmp/x").services[0]
-    for burn in (i for i in inc.plan(service) if isinstance(i, inc.SloBurn) and i.speed == "slow"):
+    for burn in (i for i in planning.plan(service) if isinstance(i, inc.SloBurn) and i.speed == "slow"):
         page = [float(w.factor) for b in burn.slo.alerts if b.tier == "page" for w in b.windows]
         ticket = [float(w.factor) for b in burn.slo.alerts if b.tier == "ticket" for w in b.windows]
         assert max(ticket) < burn.multiple < min(page)
@@ -59,7 +60,7 @@ def test_a_slow_burn_trips_every_ticket_factor_and_no_page_factor():
 
 def test_batches_never_share_a_metric_and_an_inhibiting_alert_runs_alone_in_its_service():
     model = build_model([load_spec(p) for p in SPECS])
-    planned = [(s, i) for s in model.services for i in inc.plan(s) if not isinstance(i, inc.Undrivable)]
+    planned = [(s, i) for s in model.services for i in planning.plan(s) if not isinstance(i, inc.Undrivable)]
     groups = batches(planned)
     assert sorted(id(i) for b in groups for _, i in b) == sorted(id(i) for _, i in planned)
     for batch in groups:
