@@ -112,3 +112,32 @@ def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_h
     html = report.read_text()
     assert "<b>FAILED</b>" in html and "AlwaysFiring (firing)" in html
     assert "<h2>Not drivable</h2>" in html and "a raw PromQL condition without test inputs" in html
+
+
+@pytest.mark.e2e
+def test_a_micrometer_timer_a_stuck_gauge_and_a_slow_burn_drill_clean_and_the_slow_burn_never_pages():
+    # The timer is one histogram family read by a histogram and a counter entry; the offset moves on
+    # normal traffic, so its delta() == 0 alerts are quiet until it is held still.
+    specs = [load_spec(HERE / "live" / "micrometer.yaml"), load_spec(HERE / "live" / "stuck-gauge.yaml")]
+    result = _drill(specs)
+    assert result.normal_alerts == [] and result.normal_firing == []
+    assert _failures(result) == []
+    runs = {r.alert: r for r in result.runs}
+    assert set(runs) == {
+        "ErrorRatioHigh",
+        "RequestsGone",
+        "SlowRequests",
+        "AvailabilityFastBurn",
+        "AvailabilitySlowBurn",
+        "ConsumerStuck",
+        "LagHigh",
+    }
+    assert runs["ConsumerStuck"].incident == "GaugeStill"
+    assert runs["AvailabilitySlowBurn"].expected_tiers == ["AvailabilitySlowBurn"]
+    assert runs["AvailabilityFastBurn"].expected_tiers == ["AvailabilityFastBurn", "AvailabilitySlowBurn"]
+    assert all(r.unexpected == [] for r in result.runs)
+    for run in result.runs:  # nothing was active before its incident
+        assert run.pending is not None and 0 <= run.pending <= run.firing
+    [(service, alert, reason)] = [(s.service, s.alert, s.reason) for s in result.skipped]
+    assert (service, alert) == ("consumer", "ConsumerStuckLong") and "600s range" in reason
+    assert result.passed

@@ -12,7 +12,7 @@ on a series that selector selects. A label nothing pins gets one made-up value.
 >>> service = build_model([load_spec("specs/sigil-dna.yaml")]).services[0]
 >>> errors = next(m for m in service.metrics if m.key == "errors")
 >>> label_values(service, [errors.name], "operation"), selector_labels(service)
-(['encode'], {'job': 'sigil-dna'})
+(['encode', 'encode-other'], {'job': 'sigil-dna'})
 """
 
 from __future__ import annotations
@@ -43,9 +43,13 @@ def service_series(service: Service) -> Iterator[Series]:
 
 
 def _values(group: Sequence[Matcher]) -> list[str]:
-    """A value the whole group accepts, and for each negation a value it alone rejects."""
+    """A value the whole group accepts, for each negation a value it alone rejects, and a value
+    the first positive matcher rejects."""
     out = [satisfying(group)]
     out += [violating(m, [o for o in group if o is not m]) for m in group if m.op in ("!=", "!~")]
+    # And one the group rejects: a total over all codes needs requests that are not 5xx, or an
+    # error ratio on the only series there is would be 100 %.
+    out += [violating(m, []) for m in group if m.op in ("=", "=~")][:1]
     return [v for v in out if v]
 
 
