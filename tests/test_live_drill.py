@@ -141,3 +141,31 @@ def test_a_micrometer_timer_a_stuck_gauge_and_a_slow_burn_drill_clean_and_the_sl
     [(service, alert, reason)] = [(s.service, s.alert, s.reason) for s in result.skipped]
     assert (service, alert) == ("consumer", "ConsumerStuckLong") and "600s range" in reason
     assert result.passed
+
+
+CONTRADICTION = """
+apiVersion: sigil-monitoring/v1
+service: {name: tank, selector: {job: tank}}
+metrics:
+  level: {name: tank_level, type: gauge}
+alerts:
+  LevelHigh:
+    when: {value: level, above: 10}
+  LevelLow:
+    when: {value: level, below: 100}
+"""
+
+
+@pytest.mark.e2e
+def test_an_alert_firing_on_normal_traffic_is_not_driven_and_is_listed_with_why(tmp_path: Path):
+    # One of the two is always true: whichever level normal traffic holds, the drill must say so
+    # rather than time an incident that started after the alert.
+    spec = tmp_path / "tank.yaml"
+    spec.write_text(CONTRADICTION)
+    result = _drill([load_spec(spec)])
+    assert not result.passed and result.normal_alerts
+    [loud] = result.normal_firing
+    assert loud.alert in ("LevelHigh", "LevelLow")
+    assert loud.reason.startswith("fires on normal traffic, before its GaugeCross incident: ")
+    assert "tank_level" in loud.reason and "threshold" in loud.reason
+    assert [r.alert for r in result.runs] == [a for a in ("LevelHigh", "LevelLow") if a != loud.alert]
