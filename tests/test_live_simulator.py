@@ -180,3 +180,32 @@ def test_a_burn_that_sets_off_a_tier_the_maths_rules_out_does_not_pass():
     assert run.passed
     run.unexpected = ["FastBurn"]
     assert not run.passed
+
+
+STUCK_WITH_INPUTS = """
+apiVersion: sigil-monitoring/v1
+service: {name: consumer, selector: {job: consumer}}
+metrics:
+  offset: {name: kafka_consumergroup_current_offset, type: gauge, labels: [topic]}
+alerts:
+  ConsumerStuck:
+    when: {promql: 'delta(kafka_consumergroup_current_offset{job="consumer"}[10m]) == 0'}
+    for: 5m
+    test:
+      firing: [{series: 'kafka_consumergroup_current_offset{job="consumer",topic="t"}', values: '5x20'}]
+      quiet: [{series: 'kafka_consumergroup_current_offset{job="consumer",topic="t"}', values: '0+10x20'}]
+      value: 0
+"""
+
+
+def test_a_stuck_condition_with_test_inputs_is_not_staged_from_their_last_values(tmp_path: Path):
+    # Their last values would hold the offset flat on normal traffic too, and delta(...) == 0 would fire.
+    spec = tmp_path / "consumer.yaml"
+    spec.write_text(STUCK_WITH_INPUTS)
+    service = _drill_service(spec)
+    [stuck] = planning.plan(service)
+    assert isinstance(stuck, inc.Undrivable) and "600s range" in stuck.reason
+    sim = Simulator([service])
+    inc.move(service, sim)
+    sim.restore()
+    assert all(s.now.slope > 0 for s in sim.series)

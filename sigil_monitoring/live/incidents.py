@@ -294,8 +294,10 @@ def _stage_inputs(
     shift = time.time() if clock else 0.0
     for name, labels, value in inputs:
         targets = _input_series(sim, name, labels)
-        # The metric's other series follow the input, so none of them trips the alert on its own.
-        _set(sim, targets, normal, value=value + shift)
+        # The metric's other series follow the input, so none of them trips the alert on its own;
+        # a firing input holds its value (a gauge that moves normally stands still).
+        motion = {} if normal else {"slope": 0.0, "wave": 0.0}
+        _set(sim, targets, normal, value=value + shift, **motion)
 
 
 def inputs_touched(incident: Incident) -> set[str]:

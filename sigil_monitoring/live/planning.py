@@ -100,9 +100,14 @@ def _inputs(service: Service, pairs: tuple[tuple[str, str], ...]) -> list[tuple[
 
 
 def _promql(service: Service, alert: Alert, expr: str, test: PromqlTest | None) -> Incident | Undrivable:
+    # A condition true on a still gauge is driven by holding it still, test inputs or not: their
+    # last values alone would hold the gauge flat on normal traffic too.
+    still = _still(service, alert, expr)
+    if still is not None:
+        return still
     reason = "a raw PromQL condition without test inputs: the drill cannot tell which series make it true"
     if test is None or not test.firing:
-        return _still(service, alert, expr) or Undrivable(alert.name, reason)
+        return Undrivable(alert.name, reason)
     quiet, firing = _inputs(service, test.quiet), _inputs(service, test.firing)
     for staged in (quiet, firing):
         if isinstance(staged, str):
@@ -112,19 +117,20 @@ def _promql(service: Service, alert: Alert, expr: str, test: PromqlTest | None) 
 
 
 def _still(service: Service, alert: Alert, expr: str) -> Incident | Undrivable | None:
-    """A condition that is one comparison true while a moving gauge stands still: held still, if
-    its range fits in a drill step."""
+    """A condition true while a moving gauge stands still: held still when it is that one
+    comparison and its range fits in a drill step; not drivable when a range is longer."""
     reads = still_reads(expr, service.metrics)
+    for read in reads:
+        if read.range_seconds + alert.for_.ms / 1000 > STILL_RANGE_LIMIT:
+            return Undrivable(
+                alert.name,
+                f"{read.function}() over {read.metric} is true once {read.metric} stood still for its whole "
+                f"{read.range_seconds:g}s range; raw PromQL keeps its own ranges in a drill, longer than a "
+                f"drill step ({STILL_RANGE_LIMIT:g}s). Normal traffic moves {read.metric}, so it must stay quiet",
+            )
     if len(reads) != 1 or not reads[0].whole:
         return None
     read = reads[0]
-    if read.range_seconds + alert.for_.ms / 1000 > STILL_RANGE_LIMIT:
-        return Undrivable(
-            alert.name,
-            f"{read.function}() over {read.metric} is true once {read.metric} stood still for its whole "
-            f"{read.range_seconds:g}s range; raw PromQL keeps its own ranges in a drill, longer than a "
-            f"drill step ({STILL_RANGE_LIMIT:g}s). Normal traffic moves {read.metric}, so it must stay quiet",
-        )
     metric = next(m for m in service.metrics if m.name == read.metric)
     return GaugeStill(alert.name, Series(metric, service.selector), read)
 
