@@ -42,14 +42,13 @@ def service_series(service: Service) -> Iterator[Series]:
         yield from panel_series(panel.content)
 
 
-def _values(group: Sequence[Matcher]) -> list[str]:
-    """A value the whole group accepts, for each negation a value it alone rejects, and a value
-    the first positive matcher rejects."""
+def _values(group: Sequence[Matcher], rejected: bool) -> list[str]:
+    """A value the whole group accepts, for each negation a value it alone rejects, and (with
+    ``rejected``) a value the first positive matcher rejects."""
     out = [satisfying(group)]
     out += [violating(m, [o for o in group if o is not m]) for m in group if m.op in ("!=", "!~")]
-    # And one the group rejects: a total over all codes needs requests that are not 5xx, or an
-    # error ratio on the only series there is would be 100 %.
-    out += [violating(m, []) for m in group if m.op in ("=", "=~")][:1]
+    if rejected:
+        out += [violating(m, []) for m in group if m.op in ("=", "=~")][:1]
     return [v for v in out if v]
 
 
@@ -59,11 +58,17 @@ def label_values(
     """The values the simulator gives ``label`` of the family the catalog names ``metrics`` read
     (a histogram and a counter on its ``_count`` are one family), in first-seen order; ``default``
     (else one made-up value) when no matcher pins the label."""
+    # An alert or SLI that reads the family without pinning the label (a total over all codes)
+    # needs series a pinned matcher rejects (requests that are not 5xx), or an error ratio on the
+    # only series there is would be 100 %.
+    conditions = [*(s for a in service.alerts for s in condition_series(a.condition))]
+    conditions += [s for slo in service.slos for s in sli_series(slo.sli)]
+    total = any(s.metric.name in metrics and all(m.label != label for m in s.narrowed) for s in conditions)
     values: list[str] = []
     for series in service_series(service):
         group = [m for m in series.matchers if m.label == label]
         if series.metric.name in metrics and group:
-            values += _values(group)
+            values += _values(group, rejected=total)
     return list(dict.fromkeys(values)) or list(default or [f"{label}-1"])
 
 
