@@ -209,3 +209,30 @@ def test_a_stuck_condition_with_test_inputs_is_not_staged_from_their_last_values
     inc.move(service, sim)
     sim.restore()
     assert all(s.now.slope > 0 for s in sim.series)
+
+
+def _group_ratios(sim: Simulator, bad, total, by: tuple[str, ...]) -> dict[tuple, float]:
+    def key(s):
+        return tuple(s.label(x) for x in by)
+
+    groups = {key(s) for s in sim.select(bad)}
+    return {
+        g: sum(s.now.rate for s in sim.select(bad) if key(s) == g)
+        / sum(s.now.rate for s in sim.select(total) if key(s) == g)
+        for g in groups
+    }
+
+
+def test_ratios_are_solved_in_every_group_an_alert_or_slo_compares():
+    service = build_model([load_spec(REPO / "specs" / "examples" / "go-http-api.yaml")]).services[0]
+    sim = Simulator([service])
+    ratio = next(i for i in planning.plan(service) if isinstance(i, inc.RatioCross) and i.bad.by)
+    assert ratio.bad.by == ("handler",)
+    inc.inject(ratio, sim)
+    groups = _group_ratios(sim, ratio.bad, ratio.total, ratio.bad.by)
+    assert len(groups) > 1 and all(v == pytest.approx(0.15) for v in groups.values())
+    slo = next(s for s in service.slos if s.group_by)
+    burn = next(i for i in planning.plan(service) if isinstance(i, inc.SloBurn) and i.slo is slo)
+    inc.inject(burn, sim)
+    good = _group_ratios(sim, slo.sli.part, slo.sli.total, slo.group_by)
+    assert good and all(1 - v == pytest.approx(burn.error_ratio) for v in good.values())

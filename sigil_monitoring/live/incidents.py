@@ -156,17 +156,30 @@ def _set(sim: Simulator, targets: list[SimSeries], normal: bool, **values: float
     sim.change(targets, how, normal=normal)
 
 
-def _solve_rates(sim: Simulator, bad: Series, total: Series, ratio: float, normal: bool) -> None:
-    """Scale the bad series' rate so sum(bad)/sum(total) == ratio, bad ones included in total or not."""
+def _solve_rates(
+    sim: Simulator, bad: Series, total: Series, ratio: float, normal: bool, by: tuple[str, ...] = ()
+) -> None:
+    """Scale the bad series' rates so sum(bad)/sum(total) == ratio, bad ones included in total or
+    not, in every group of ``by`` labels (a ratio alert's ``by``, an SLO's ``group_by``): PromQL
+    compares each group, so none may be left on the other side."""
     bad_series, total_series = sim.select(bad), sim.select(total)
+    if not bad_series:
+        raise ValueError(f"cannot reach an error ratio of {ratio:g} with {bad} over {total}: no bad series")
     _set(sim, bad_series, normal, rate=NORMAL_RATE)
-    b = NORMAL_RATE * len(bad_series)
-    overlap = NORMAL_RATE * sum(1 for s in bad_series if s in total_series)
-    t = sum(NORMAL_RATE if s in bad_series else s.now.rate for s in total_series)
-    denominator = b - ratio * overlap
-    if not bad_series or denominator <= 0:
-        raise ValueError(f"cannot reach an error ratio of {ratio:g} with {bad} over {total}")
-    _set(sim, bad_series, normal, rate=NORMAL_RATE * ratio * (t - overlap) / denominator)
+
+    def group(s: SimSeries) -> tuple[str | None, ...]:
+        return tuple(s.label(x) for x in by)
+
+    for key in dict.fromkeys(map(group, bad_series)):
+        bads = [s for s in bad_series if group(s) == key]
+        totals = [s for s in total_series if group(s) == key]
+        b = NORMAL_RATE * len(bads)
+        overlap = NORMAL_RATE * sum(1 for s in bads if any(s is t for t in totals))
+        t = sum(NORMAL_RATE if any(s is x for x in bads) else s.now.rate for s in totals)
+        denominator = b - ratio * overlap
+        if denominator <= 0:
+            raise ValueError(f"cannot reach an error ratio of {ratio:g} with {bad} over {total}")
+        _set(sim, bads, normal, rate=NORMAL_RATE * ratio * (t - overlap) / denominator)
 
 
 def _gauge_ratio(sim: Simulator, part: Series, whole: Series, ratio: float, normal: bool) -> None:
@@ -200,7 +213,10 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
                 ratio = t / 3 if op == ">" else t * 3
-            (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, True)
+            if bad.metric.type == "counter":
+                _solve_rates(sim, bad, total, ratio, True, bad.by)
+            else:
+                _gauge_ratio(sim, bad, total, ratio, True)
         case StateIn(series=series, healthy=healthy):
             _set(sim, sim.select(series), True, value=float(healthy))
         case GaugeCross(series=series, threshold=t, op=op):
@@ -228,7 +244,10 @@ def inject(incident: Incident, sim: Simulator) -> None:
             ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
                 ratio = t * 3 if op == ">" else t / 3
-            (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, False)
+            if bad.metric.type == "counter":
+                _solve_rates(sim, bad, total, ratio, False, bad.by)
+            else:
+                _gauge_ratio(sim, bad, total, ratio, False)
         case StateIn(series=series, value=value):
             _set(sim, sim.select(series), False, value=float(value))
         case GaugeCross(series=series, threshold=t, op=op):
@@ -308,9 +327,9 @@ def inputs_touched(incident: Incident) -> set[str]:
 def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
     match stageable(slo.sli):
         case RatioSli(part=part, total=total, part_is_bad=True):
-            _solve_rates(sim, part, total, ratio, normal)
+            _solve_rates(sim, part, total, ratio, normal, slo.group_by)
         case RatioSli(part=part, total=total):
-            _solve_rates(sim, part, total, 1.0 - ratio, normal)
+            _solve_rates(sim, part, total, 1.0 - ratio, normal, slo.group_by)
         case LatencySli(histogram=histogram, below=below):
             bounds = sim.select(histogram)[0].bounds if sim.select(histogram) else ()
             above = [b for b in bounds if b > float(below)]
