@@ -228,6 +228,9 @@ def test_ratios_are_solved_in_every_group_an_alert_or_slo_compares():
     sim = Simulator([service])
     ratio = next(i for i in planning.plan(service) if isinstance(i, inc.RatioCross) and i.bad.by)
     assert ratio.bad.by == ("handler",)
+    # One handler gets ten times the good traffic: one ratio over all handlers would leave it low.
+    busy = next(s for s in sim.select(ratio.total) if s not in sim.select(ratio.bad))
+    busy.now.rate = busy.normal.rate = 100.0
     inc.inject(ratio, sim)
     groups = _group_ratios(sim, ratio.bad, ratio.total, ratio.bad.by)
     assert len(groups) > 1 and all(v == pytest.approx(0.15) for v in groups.values())
