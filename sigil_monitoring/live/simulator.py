@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import msgspec
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric as Family
 
 from ..ir.model import Metric, Series, Service
 from .families import BUCKET, QUANTILE, Part, layout
@@ -190,8 +192,6 @@ class Simulator:
 
     def exposition(self) -> str:
         """The text format Prometheus scrapes."""
-        from prometheus_client import CollectorRegistry, generate_latest
-
         registry = CollectorRegistry(auto_describe=False)
         registry.register(self)
         text = generate_latest(registry).decode()
@@ -211,8 +211,6 @@ class Simulator:
 def _family(name: str, live: list[SimSeries], at: float) -> Any:
     """One prometheus-client family of ``live`` series (which may differ in labels: services
     sharing a metric name expose different ones), sample by sample under their real names."""
-    from prometheus_client.core import Metric as Family
-
     kinds = {s.kind for s in live}
     first = next((s for s in live if s.metric.name == name), live[0])
     text = first.metric.help or name
