@@ -49,14 +49,17 @@ class Part(Struct, frozen=True):
     part: str
 
 
-def _suffix(histogram: str, suffix: str) -> str:
+def sample(family: str, suffix: str) -> str:
+    """The name of a histogram's or summary's ``suffix`` samples (``conventions`` spells them)."""
     match suffix:
         case "_count":
-            return names.count_series(histogram)
+            return names.count_series(family)
+        case "_sum":
+            return names.sum_series(family)
         case "_bucket":
-            return names.bucket_series(histogram)
+            return names.bucket_series(family)
         case _:
-            return histogram + suffix
+            raise ValueError(f"not a sample suffix: {suffix}")
 
 
 def layout(metrics: Iterable[Metric]) -> dict[str, Part]:
@@ -73,7 +76,7 @@ def layout(metrics: Iterable[Metric]) -> dict[str, Part]:
         if m.name in out:
             continue
         # A summary has no buckets: its name + "_bucket" is some other metric.
-        base = next((p for p in whole.values() for s in SUFFIXES if m.name == _suffix(p.family, s)), None)
+        base = next((p for p in whole.values() for s in SUFFIXES if m.name == sample(p.family, s)), None)
         if base is not None and m.name.endswith("_bucket") and base.kind == "summary":
             base = None
         if base is not None:

@@ -35,7 +35,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import Metric as Family
 
 from ..ir.model import Metric, Series, Service
-from .families import BUCKET, QUANTILE, Part, layout
+from .families import BUCKET, QUANTILE, Part, layout, sample
 from .labels import label_values, selector_labels, series_matches
 from .sinks import Handler, LocalHTTPServer
 
@@ -231,17 +231,17 @@ def _family(name: str, live: list[SimSeries], at: float) -> Any:
             if s.kind == "quantile":
                 family.add_sample(name, dict(s.labels), s.value(at))
             else:
-                family.add_sample(name + "_count", dict(s.labels), s.total)
-                family.add_sample(name + "_sum", dict(s.labels), s.sum)
+                family.add_sample(sample(name, "_count"), dict(s.labels), s.total)
+                family.add_sample(sample(name, "_sum"), dict(s.labels), s.sum)
         return family
     if kinds == {"histogram"}:
         family = Family(name, text, "histogram")
         for s in live:
             labels = dict(s.labels)
             for bound, count in zip([*map(repr, s.bounds), "+Inf"], itertools.accumulate(s.counts), strict=True):
-                family.add_sample(name + "_bucket", {**labels, BUCKET: bound}, count)
-            family.add_sample(name + "_count", labels, s.total)
-            family.add_sample(name + "_sum", labels, s.sum)
+                family.add_sample(sample(name, "_bucket"), {**labels, BUCKET: bound}, count)
+            family.add_sample(sample(name, "_count"), labels, s.total)
+            family.add_sample(sample(name, "_sum"), labels, s.sum)
         return family
     raise ValueError(f"catalogs disagree on the type of {name}: {', '.join(sorted(kinds))}")
 
