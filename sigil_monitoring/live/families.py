@@ -84,8 +84,3 @@ def layout(metrics: Iterable[Metric]) -> dict[str, Part]:
         else:
             out[m.name] = Part(m.name, "gauge" if m.type == "gauge" else "counter", "")
     return out
-
-
-def members(found: dict[str, Part], family: str) -> list[str]:
-    """The catalog metric names that read ``family``, in catalog order."""
-    return [name for name, part in found.items() if part.family == family]

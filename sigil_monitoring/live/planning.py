@@ -55,7 +55,7 @@ from .incidents import (
     StateIn,
     Undrivable,
 )
-from .motion import still_reads
+from .motion import moving, still_reads
 
 # A raw PromQL range over a gauge held still must fill within this (plus `for:`) to be driven.
 STILL_RANGE_LIMIT = 30.0
@@ -119,7 +119,8 @@ def _promql(service: Service, alert: Alert, expr: str, test: PromqlTest | None) 
 def _still(service: Service, alert: Alert, expr: str) -> Incident | Undrivable | None:
     """A condition true while a moving gauge stands still: held still when it is that one
     comparison and its range fits in a drill step; not drivable when a range is longer."""
-    reads = still_reads(expr, service.metrics)
+    moves = moving(service)  # a state or up gauge keeps exact values, so it never moves normally
+    reads = [r for r in still_reads(expr, service.metrics) if r.metric in moves]
     for read in reads:
         if read.range_seconds + alert.for_.ms / 1000 > STILL_RANGE_LIMIT:
             return Undrivable(
