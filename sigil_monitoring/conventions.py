@@ -55,6 +55,11 @@ def count_series(histogram: str) -> str:
     return f"{histogram}_count"
 
 
+def sum_series(histogram: str) -> str:
+    """A histogram's (or summary's) sum of observations (the drill's simulator exposes it)."""
+    return f"{histogram}_sum"
+
+
 # --- recording rules -------------------------------------------------------------------------
 
 

@@ -159,3 +159,60 @@ def test_the_new_user_examples_drill_to_passed_slow_burns_included_and_name_what
                 problems.append(f"{name}: the slow burn set off {run.inhibited_by}")
     assert problems == []
     assert result.passed
+
+
+@pytest.mark.e2e
+def test_a_micrometer_timer_a_stuck_gauge_and_a_slow_burn_drill_clean_and_the_slow_burn_never_pages():
+    # The timer is one histogram family read by a histogram and a counter entry; the offset moves on
+    # normal traffic, so its delta() == 0 alerts are quiet until it is held still.
+    specs = [load_spec(HERE / "live" / "micrometer.yaml"), load_spec(HERE / "live" / "stuck-gauge.yaml")]
+    result = _drill(specs)
+    assert result.normal_alerts == [] and result.normal_firing == []
+    assert _failures(result) == []
+    runs = {r.alert: r for r in result.runs}
+    assert set(runs) == {
+        "ErrorRatioHigh",
+        "RequestsGone",
+        "SlowRequests",
+        "AvailabilityFastBurn",
+        "AvailabilitySlowBurn",
+        "ConsumerStuck",
+        "LagHigh",
+    }
+    assert runs["ConsumerStuck"].incident == "GaugeStill"
+    assert runs["AvailabilitySlowBurn"].expected_tiers == ["AvailabilitySlowBurn"]
+    assert runs["AvailabilityFastBurn"].expected_tiers == ["AvailabilityFastBurn", "AvailabilitySlowBurn"]
+    assert all(r.unexpected == [] for r in result.runs)
+    for run in result.runs:  # nothing was active before its incident
+        assert run.pending is not None and 0 <= run.pending <= run.firing
+    [(service, alert, reason)] = [(s.service, s.alert, s.reason) for s in result.skipped]
+    assert (service, alert) == ("consumer", "ConsumerStuckLong") and "600s range" in reason
+    assert result.passed
+
+
+CONTRADICTION = """
+apiVersion: sigil-monitoring/v1
+service: {name: tank, selector: {job: tank}}
+metrics:
+  level: {name: tank_level, type: gauge}
+alerts:
+  LevelHigh:
+    when: {value: level, above: 10}
+  LevelLow:
+    when: {value: level, below: 100}
+"""
+
+
+@pytest.mark.e2e
+def test_an_alert_firing_on_normal_traffic_is_not_driven_and_is_listed_with_why(tmp_path: Path):
+    # One of the two is always true: whichever level normal traffic holds, the drill must say so
+    # rather than time an incident that started after the alert.
+    spec = tmp_path / "tank.yaml"
+    spec.write_text(CONTRADICTION)
+    result = _drill([load_spec(spec)])
+    assert not result.passed and result.normal_alerts
+    [loud] = result.normal_firing
+    assert loud.alert in ("LevelHigh", "LevelLow")
+    assert loud.reason.startswith("fires on normal traffic, before its GaugeCross incident: ")
+    assert "tank_level" in loud.reason and "threshold" in loud.reason
+    assert [r.alert for r in result.runs] == [a for a in ("LevelHigh", "LevelLow") if a != loud.alert]
