@@ -45,6 +45,7 @@ from typing import Any, Literal, assert_never, get_args
 
 import msgspec
 
+from ..errors import RemoteFailure
 from ..escape import terminal
 from .budget import DEFAULT_TIMEOUT, TIMEOUT_ENV, Budget, UrlError, timeout_seconds
 
@@ -80,7 +81,7 @@ KINDS: tuple[Failure, ...] = get_args(Failure)
 RETRIED: frozenset[Failure] = frozenset({"refused", "unreachable"})  # and 5xx statuses
 
 
-class RemoteError(Exception):
+class RemoteError(RemoteFailure):
     """A remote call that failed; ``str()`` is one terminal-safe line without the token.
 
     ``status`` is the HTTP status when the server sent one (0 otherwise), ``body`` its error reply
@@ -315,6 +316,8 @@ class Client:
             if location is not None:
                 return response.status, location, Reply(response.status, b"", "")
             body = self._read(response)
+            if fired.is_set():  # the watchdog ended the read: what came is cut short
+                raise self._timeout()
             return response.status, None, Reply(response.status, body, response.getheader("Content-Type") or "")
         except RemoteError:
             raise

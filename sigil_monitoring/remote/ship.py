@@ -9,7 +9,8 @@ refused by Grafana (412 version-mismatch, or 409 Conflict on the k8s API) and re
 
 Every function writes its report to ``out`` (stdout) and ``err`` (stderr) and returns an exit code.
 What Grafana holds (authors, messages, URLs, dashboard text in diffs) is the server's text: each
-line reaches the terminal through ``escape.terminal``, so no escape sequence in it is executed.
+field of it, and each line printed, goes through ``escape.terminal``, so no escape sequence in it is
+executed and no line break in it forges a line of ours.
 """
 
 from __future__ import annotations
@@ -133,12 +134,12 @@ def _changed_by_others(current: Dashboard, versions: list[Version]) -> Version |
 
 
 def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version, mine: Version | None) -> Exit:
-    who = theirs.created_by or "someone"
+    who = terminal(theirs.created_by) or "someone"
     since = f"since our push of version {mine.version}" if mine else "and was never pushed by sigil-monitoring"
-    note = f" with message {theirs.message!r}" if theirs.message else ""
+    note = f" with message '{terminal(theirs.message)}'" if theirs.message else ""
     report.warn(
         f"{target.service}: refused: dashboard {target.uid} was changed in Grafana by {who} at "
-        f"{theirs.created or 'an unknown time'} (version {current.version}{note}) {since}; "
+        f"{terminal(theirs.created) or 'an unknown time'} (version {current.version}{note}) {since}; "
         "not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
         + _indent(changes(target.path, current.data, target.data))
@@ -178,7 +179,7 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
                     None,
                 )
         raise
-    report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{saved.url}")
+    report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{terminal(saved.url)}")
     return Exit.OK
 
 
@@ -193,8 +194,8 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         return Exit.OK
     if theirs is not None and not force:
         verdict = (
-            f"would refuse: version {current.version} was saved in Grafana by {theirs.created_by or 'someone'} "
-            f"at {theirs.created or 'an unknown time'} after our last push (use --force to replace it)"
+            f"would refuse: version {current.version} was saved in Grafana by {terminal(theirs.created_by) or 'someone'} "
+            f"at {terminal(theirs.created) or 'an unknown time'} after our last push (use --force to replace it)"
         )
     else:
         verdict = f"would update version {current.version} → {current.version + 1}"
@@ -209,7 +210,8 @@ def history(backend: Backend, target: Target, report: Report) -> Exit:
     versions = sorted(backend.versions(target.uid), key=lambda v: -v.version)
     report.show(f"{target.service}: dashboard {target.uid}, {len(versions)} version(s), newest first\n")
     for v in versions:
-        report.show(f"  v{v.version}  {v.created or '-'}  {v.created_by or '-'}  {v.message or '-'}\n")
+        fields = (terminal(text) or "-" for text in (v.created, v.created_by, v.message))
+        report.show(f"  v{v.version}  {'  '.join(fields)}\n")
     return Exit.OK
 
 
