@@ -160,7 +160,7 @@ def environment_error(exc: OSError) -> str:
     name = errno.errorcode.get(exc.errno or 0, "")
     if exc.filename is None:
         what = None
-        if isinstance(exc, TimeoutError | socket.timeout):
+        if isinstance(exc, TimeoutError):
             what = _NETWORK["ETIMEDOUT"]
         elif isinstance(exc, ssl.SSLError):
             what = f"a TLS failure ({getattr(exc, 'reason', None) or exc})"

@@ -20,7 +20,6 @@ from sigil_monitoring.errors import environment_error
     ("exc", "said"),
     [
         (TimeoutError("timed out"), "network error: a network wait timed out: a server did not answer in time"),
-        (socket.timeout("timed out"), "network error: a network wait timed out: a server did not answer in time"),
         (ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"), "network error: a connection was refused"),
         (ConnectionResetError(errno.ECONNRESET, "reset"), "network error: a server closed the connection"),
         (OSError(errno.EHOSTUNREACH, "No route to host"), "network error: no route to the host"),

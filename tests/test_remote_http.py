@@ -103,7 +103,7 @@ def test_refused_and_tls_failures_are_worded_as_such() -> None:
     with Hostile("list") as plain, pytest.raises(RemoteError) as info:
         client(f"https://127.0.0.1:{plain.port}").json("GET", "/")
     assert info.value.kind == "tls" and str(info.value).startswith(
-        f"TLS failure talking to Grafana at https://127.0.0.1:"
+        "TLS failure talking to Grafana at https://127.0.0.1:"
     )
 
 

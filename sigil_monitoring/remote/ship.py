@@ -193,9 +193,10 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         report.show(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
         return Exit.OK
     if theirs is not None and not force:
+        who, when = terminal(theirs.created_by) or "someone", terminal(theirs.created) or "an unknown time"
         verdict = (
-            f"would refuse: version {current.version} was saved in Grafana by {terminal(theirs.created_by) or 'someone'} "
-            f"at {terminal(theirs.created) or 'an unknown time'} after our last push (use --force to replace it)"
+            f"would refuse: version {current.version} was saved in Grafana by {who} at {when} after our last push "
+            "(use --force to replace it)"
         )
     else:
         verdict = f"would update version {current.version} → {current.version + 1}"
