@@ -11,7 +11,7 @@ Modes: ``dribble`` (headers, then one body byte every ``pause`` seconds, forever
 ``{"status": "error"}``), ``status`` (a 502 with an escape sequence in its body), ``away`` (a
 redirect to ``target``, another origin), ``same`` (a 307 to ``/moved`` of this origin, which
 answers ``{"moved": true}``), ``bad-location`` (a redirect whose Location is not a URL),
-``grafana`` (Grafana's dashboard API with escape sequences in every text it returns) and
+``bad-chunk`` (a chunked body whose chunk size is not a number), ``grafana`` (Grafana's dashboard API with escape sequences in every text it returns) and
 ``prometheus`` (Prometheus' API with an escape sequence in a metric's type).
 """
 
@@ -70,6 +70,10 @@ class Hostile(LocalHTTPServer):
                 handler.wfile.write(chunk)
         except OSError:
             pass
+        handler.close_connection = True
+
+    def _bad_chunk(self, handler: Handler) -> None:
+        self._raw(handler, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
         handler.close_connection = True
 
     def _deep(self, handler: Handler) -> None:

@@ -66,6 +66,7 @@ def test_retries_stop_when_the_command_budget_is_spent(hostile: Hostile) -> None
         ("html", "malformed", "answered GET /api/x with an HTML page, not JSON"),
         ("list", "malformed", "answered GET /api/x with a JSON list where a JSON object was expected"),
         ("status", "status", 'answered GET /api/x with HTTP 502: "bad gateway \\x1b]0;pwned\\x07\\x1b[2J'),
+        ("bad-chunk", "malformed", "did not answer in HTTP (IncompleteRead: IncompleteRead(0 bytes read))"),
         ("bad-location", "redirect", "answered HTTP 302 with a Location that is not a URL: 'http://[::1'"),
     ],
     indirect=["hostile"],
@@ -136,7 +137,7 @@ def test_the_environments_proxy_is_used_except_for_loopback(monkeypatch: pytest.
 
 @pytest.mark.parametrize(
     "hostile",
-    ["dribble", "endless", "deep", "html", "list", "prom-error", "status", "bad-location"],
+    ["dribble", "endless", "deep", "html", "list", "prom-error", "status", "bad-location", "bad-chunk"],
     indirect=True,
 )
 def test_lint_against_a_hostile_prometheus_is_one_line_exit_1(hostile: Hostile, capsys: pytest.CaptureFixture[str]):

@@ -363,7 +363,8 @@ class Client:
                 return RemoteError("unreachable", f"{self.what}: cannot resolve the host name ({reason})")
             case http.client.RemoteDisconnected() | ConnectionError():
                 return RemoteError("unreachable", f"{self.what} closed the connection without an answer ({reason})")
-            case http.client.HTTPException():
+            case http.client.HTTPException() | ValueError():
+                # ValueError: http.client reading a chunk size or a header that is not HTTP.
                 return RemoteError("malformed", f"{self.what} did not answer in HTTP ({type(exc).__name__}: {reason})")
             case OSError():
                 return RemoteError("unreachable", f"{self.what} cannot be reached: {reason}")
