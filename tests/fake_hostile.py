@@ -11,8 +11,9 @@ Modes: ``dribble`` (headers, then one body byte every ``pause`` seconds, forever
 ``{"status": "error"}``), ``status`` (a 502 with an escape sequence in its body), ``away`` (a
 redirect to ``target``, another origin), ``same`` (a 307 to ``/moved`` of this origin, which
 answers ``{"moved": true}``), ``bad-location`` (a redirect whose Location is not a URL),
-``bad-chunk`` (a chunked body whose chunk size is not a number), ``grafana`` (Grafana's dashboard API with escape sequences in every text it returns) and
-``prometheus`` (Prometheus' API with an escape sequence in a metric's type).
+``bad-chunk`` (a chunked body whose chunk size is not a number), ``grafana`` (Grafana's
+dashboard API with escape sequences in every text it returns), ``prometheus`` (Prometheus' API with an escape sequence in a metric's type) and ``frontend`` (a
+Prometheus-compatible query API without ``/api/v1/rules`` and without the compiled rules' data).
 """
 
 from __future__ import annotations
@@ -131,3 +132,14 @@ class Hostile(LocalHTTPServer):
         elif path.startswith("/api/v1/label/"):
             data = []
         handler.reply(200, json.dumps({"status": "success", "data": data}))
+
+    def _frontend(self, handler: Handler) -> None:
+        path, _, query = handler.path.partition("?")
+        if path == "/api/v1/rules":
+            return handler.reply(404, "404 page not found\n", "text/plain")
+        data: Any = {"resultType": "vector", "result": [] if "%3A" in query else [SAMPLE]}
+        if path == "/api/v1/metadata":
+            data = {}
+        elif path.startswith("/api/v1/label/"):
+            data = ["0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
+        handler.reply(200, {"status": "success", "data": data})

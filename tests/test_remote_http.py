@@ -222,3 +222,16 @@ def test_fire_test_against_a_failing_alertmanager_is_one_escaped_line(capsys: py
     err = capsys.readouterr().err
     assert rc == 1 and err.count("\n") == 1 and not any(c in err for c in RAW_CONTROLS), err
     assert err.startswith(f"fire-test: error: cannot post the test alerts: Alertmanager at {server.base_url} answered")
+
+
+def test_lint_puts_empty_recording_rules_down_to_loading_when_the_server_cannot_list_rules() -> None:
+    from sigil_monitoring import load_spec
+    from sigil_monitoring.live.lint import lint
+
+    with Hostile("frontend") as server:
+        [finding] = lint([load_spec(REPO / "specs" / "sigil-dna.yaml")], server.base_url, Budget(10))
+    assert finding.message.startswith("this Prometheus has no /api/v1/rules, and no data from the compiled recording")
+    assert (
+        "alert EncodeAvailabilityFastBurn" in finding.affects
+        and "panel 'SLO encode-latency: burn rate'" in finding.affects
+    )

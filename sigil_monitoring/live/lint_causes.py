@@ -23,6 +23,7 @@ from msgspec.structs import replace
 from ..escape import terminal
 from ..ir.model import Service
 from ..promql import selector
+from ..remote.http import RemoteError
 from ..values.matchers import Matcher, Op
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ class Reader:
         self.api = api
         self._has: dict[str, bool] = {}
         self._loaded: set[str] | None = None
+        self.rules_api = True  # False when the server has no /api/v1/rules to ask
 
     def has(self, expr: str) -> bool:
         if expr not in self._has:
@@ -142,7 +144,13 @@ class Reader:
 
     def loaded(self) -> set[str]:
         if self._loaded is None:
-            self._loaded = self.api.recording_rules()
+            try:
+                self._loaded = self.api.recording_rules()
+            except RemoteError as err:
+                if err.kind != "status" or err.status not in (400, 404, 405, 501):
+                    raise
+                # A Prometheus-compatible server without the rules API (a plain query frontend).
+                self._loaded, self.rules_api = set(), False
         return self._loaded
 
 
@@ -213,10 +221,10 @@ class Causes:
         if self.unloaded:
             names = sorted(self.unloaded)
             more = f" and {len(names) - SHOWN_RULES} more" if len(names) > SHOWN_RULES else ""
+            said = "has not loaded" if self.prom.rules_api else "has no /api/v1/rules, and no data from"
             self.found[RulesNotLoaded()] = Finding(
                 *self.where,
-                "this Prometheus has not loaded the compiled recording rules "
-                f"({', '.join(names[:SHOWN_RULES])}{more}); "
+                f"this Prometheus {said} the compiled recording rules ({', '.join(names[:SHOWN_RULES])}{more}); "
                 "add the rule files compile wrote to rule_files in prometheus.yml and reload it",
             )
         grouped = [replace(f, affects=tuple(dict.fromkeys(affects.get(c, ())))) for c, f in self.found.items()]
