@@ -12,8 +12,9 @@ Modes: ``dribble`` (headers, then one body byte every ``pause`` seconds, forever
 redirect to ``target``, another origin), ``same`` (a 307 to ``/moved`` of this origin, which
 answers ``{"moved": true}``), ``bad-location`` (a redirect whose Location is not a URL),
 ``bad-chunk`` (a chunked body whose chunk size is not a number), ``grafana`` (Grafana's
-dashboard API with escape sequences in every text it returns), ``prometheus`` (Prometheus' API with an escape sequence in a metric's type) and ``frontend`` (a
-Prometheus-compatible query API without ``/api/v1/rules`` and without the compiled rules' data).
+dashboard API with escape sequences in every text it returns), ``prometheus`` (Prometheus' API
+with an escape sequence in a metric's type) and ``frontend`` (a Prometheus-compatible query API
+without ``/api/v1/rules`` and without the compiled rules' data).
 """
 
 from __future__ import annotations
