@@ -11,6 +11,8 @@
   cycles (98 objects in 9 collections at 1,000 SLOs), but each collection walks every live
   object, and the live set grows with the spec: with it on, compiling 1,000 SLOs took 5.1-6.0 s
   of CPU, with it off 4.1 s. Reference counting still frees everything else at once.
+- ``run``: a module missing from this Python is one line and exit 1 (``dependencies.report``)
+  also when the command line itself cannot be imported; ``cli.main`` says it for every command.
 - ``run``: the console entry point. After ``main`` returns and the output is flushed, exit
   with ``os._exit``: the interpreter's teardown (freeing every module and object one by one)
   costs about 50-70 M instructions and has nothing left to do for us: every file we write is
@@ -55,7 +57,12 @@ def without_pydantic_plugins() -> None:
 
 def run() -> NoReturn:
     """``sigil-monitoring``: ``cli.main``, then flush and exit without the interpreter's teardown."""
-    from .cli import main
+    try:
+        from .cli import main
+    except ModuleNotFoundError as exc:  # a dependency of the command line itself (msgspec, ...)
+        from .dependencies import report
+
+        sys.exit(report(exc))
 
     without_pydantic_plugins()
     gc.disable()

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import socket
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from sigil_monitoring.live.net import binary
 from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
@@ -33,6 +36,36 @@ def require_binary(name_candidates: str | Sequence[str]) -> str:
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         pytest.fail(f"CI is set and {msg}", pytrace=False)
     pytest.skip(msg)
+
+
+# How each managed server is told its address: Prometheus/Alertmanager, VictoriaMetrics/vmalert.
+_LISTEN = re.compile(rb"^(?:--web\.listen-address|-httpListenAddr)=127\.0\.0\.1:(\d+)$")
+
+
+def listening_children(parent: int) -> dict[int, int]:
+    """``{pid: port}`` of ``parent``'s children that were told a 127.0.0.1 port and accept on it now."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            if not proc.name.isdigit() or int(stat[stat.rindex(")") + 2 :].split()[1]) != parent:
+                continue
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):  # gone meanwhile, or not a process folder
+            continue
+        ports = [int(m[1]) for m in map(_LISTEN.match, args) if m]
+        if ports and accepts(ports[0]):
+            found[int(proc.name)] = ports[0]
+    return found
+
+
+def accepts(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port``."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 class MetricsServer(LocalHTTPServer):

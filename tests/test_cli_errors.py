@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import REPO
@@ -69,6 +70,6 @@ def test_a_missing_dependency_is_an_environment_error_naming_the_module_not_a_bu
     assert cli.main(["validate", "specs/minimal.yaml"]) == 1
     err = capsys.readouterr().err
     assert err == (
-        "sigil-monitoring validate: error: No module named 'ruamel' (install sigil-monitoring with its "
-        "dependencies, e.g. pip install -e . in a virtual environment)\n"
+        "sigil-monitoring validate: error: the Python module 'ruamel' is missing "
+        f"(install it: {sys.executable} -m pip install 'ruamel.yaml[oldlibyaml]>=0.18')\n"
     )

@@ -6,7 +6,8 @@ alerting) and ``live`` (drill, lint, fire-test); ``common`` holds what they shar
 the only code that imports the commands; the rest of sigil-monitoring never imports it.
 
 Exit codes (``exits.Exit``): 0 ok, 1 drift or findings, 2 usage or spec error, 1 an environment
-error (the filesystem refused: read-only, full, permission denied, something in the way), 70 an
+error (the filesystem refused: read-only, full, permission denied, something in the way; a
+Python module missing from this installation, named with its install command), 70 an
 internal error (a bug: EX_SOFTWARE of sysexits.h). Errors go to stderr as ``file:line:col: error:
 ...`` lines, every error of every spec at once; every other failure is one line too, never a
 traceback (``SIGIL_MONITORING_TRACEBACK=1`` adds the traceback of an internal error, for its bug
@@ -63,7 +64,12 @@ def _command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(_command(argv))
+    try:
+        parser = build_parser(_command(argv))
+    except ModuleNotFoundError as exc:  # a command's module needs a dependency this Python lacks
+        from ..dependencies import report
+
+        return report(exc, _command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
@@ -80,13 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FilesystemError as exc:
         sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
         return Exit.ENVIRONMENT
-    except ModuleNotFoundError as exc:
-        # A dependency missing from this Python is the environment's fault, not a bug: say which.
-        sys.stderr.write(
-            f"sigil-monitoring {args.command}: error: No module named {exc.name!r} "
-            "(install sigil-monitoring with its dependencies, e.g. pip install -e . in a virtual environment)\n"
-        )
-        return Exit.ENVIRONMENT
+    except ModuleNotFoundError as exc:  # the environment's fault, not a bug: one line naming it
+        from ..dependencies import report
+
+        return report(exc, args.command)
     except RemoteFailure as exc:  # a server's failure the command did not word itself: still one line
         sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
         return Exit.ENVIRONMENT

@@ -12,7 +12,6 @@ for every alert to go quiet. Context managers stop everything on failure and on 
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +27,7 @@ from ..ir.model import Model, Service, condition_series
 from ..spec.document import Spec
 from . import incidents as inc
 from .drill_mode import SCALING_NOTE, drill_model, secret_files
+from .leftovers import owned_tempdir
 from .net import http_json, poll_until
 from .notifications import Notification, notifications
 from .processes import AlertmanagerProcess, PrometheusProcess
@@ -56,7 +56,7 @@ def run_drill(
     started = time.monotonic()
     model = build_model(specs)
     wanted = set(alerts) if alerts is not None else None
-    with tempfile.TemporaryDirectory(prefix="sigil-drill-") as tmp, ExitStack() as stack:
+    with owned_tempdir("drill") as tmp, ExitStack() as stack:
         sink = stack.enter_context(CaptureServer())
         dm = drill_model(model, sink.base_url, Path(tmp) / "secrets")
         rule_files, am_config = _write(dm, Path(tmp), sink.base_url)

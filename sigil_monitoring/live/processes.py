@@ -3,8 +3,9 @@
 Why: the drill and the end-to-end tests must prove that generated rules and Alertmanager
 configs work in the real binaries. Each process gets its own temp dir and a free port on 127.0.0.1,
 every wait is bounded, and every process is stopped (terminate, then kill) and reaped
-even when the caller fails or is interrupted. Tests call `servers.require_binary` first to
-skip (or fail under CI) when a binary is missing.
+even when the caller fails or is interrupted. Even a SIGKILL of this process takes the servers
+along (`spawn`), and the next start deletes the temp dirs it left (`leftovers`). Tests call
+`servers.require_binary` first to skip (or fail under CI) when a binary is missing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
+from . import spawn
+from .leftovers import make_owned_dir, record_child
 from .net import ALERTMANAGER_NAMES, LOCAL_OPENER, PROMETHEUS_NAMES, binary, free_port, http_json
 
 PathLike = str | os.PathLike[str]
@@ -70,7 +72,7 @@ class ManagedProcess:
                 "prometheus-alertmanager)"
             )
         self.binary_path, self.startup_timeout, self.extra_args = path, startup_timeout, list(extra_args)
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"sigil-{self.name}-"))
+        self.workdir = make_owned_dir(self.name)
         self.log_path = self.workdir / f"{self.name}.log"
         self.port, self.base_url = 0, ""
         self.proc: subprocess.Popen[bytes] | None = None
@@ -85,7 +87,7 @@ class ManagedProcess:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
+            self.proc = spawn.popen(
                 [self.binary_path, *self.args(), *self.extra_args],
                 cwd=self.workdir,
                 stdin=subprocess.DEVNULL,
@@ -93,6 +95,7 @@ class ManagedProcess:
                 stderr=subprocess.STDOUT,
             )
         _LIVE.add(self.proc)
+        record_child(self.workdir, self.proc.pid, self.binary_path)
         if self._wait_ready():
             return
         code = self.proc.poll()

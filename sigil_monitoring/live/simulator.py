@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import msgspec
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric as Family
 
 from ..ir.model import Metric, Series, Service
 from .labels import label_values, selector_labels, series_matches
@@ -126,8 +128,6 @@ class Simulator:
 
     def collect(self) -> Iterator[Any]:
         """prometheus-client's Collector protocol: one family per catalog metric name."""
-        from prometheus_client.core import Metric as Family
-
         with self._lock:
             self._advance()
             by_name: dict[str, list[SimSeries]] = {}
@@ -163,8 +163,6 @@ class Simulator:
 
     def exposition(self) -> str:
         """The text format Prometheus scrapes."""
-        from prometheus_client import CollectorRegistry, generate_latest
-
         registry = CollectorRegistry(auto_describe=False)
         registry.register(self)
         text = generate_latest(registry).decode()
