@@ -273,7 +273,7 @@ class Client:
         if origin is None or any(ord(c) < 0x21 or ord(c) == 0x7F for c in location):
             raise RemoteError(
                 "redirect",
-                self.mask(f"{self.what} answered HTTP {status} with a Location that is not a URL: {shown!r}"),
+                self.mask(f"{self.what} answered HTTP {status} with a Location that is not a URL: '{shown}'"),
                 status,
             )
         if origin != self.origin:
