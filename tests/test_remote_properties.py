@@ -55,7 +55,7 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert not any(c in out + err for c in ("\x1b", "\x07", "\x9b")), (out, err)
 
 
-@settings(max_examples=examples(0.2), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(0.1), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     script=st.lists(st.tuples(st.sampled_from([200, 200, 200, 404, 409, 412, 500]), replies(GRAFANA_KEYS)), min_size=1),
     command=st.sampled_from([["history"], ["push"], ["push", "--dry-run"], ["rollback", "--previous"]]),
@@ -70,7 +70,7 @@ def test_any_grafana_reply_ends_in_exit_0_or_1(
         _run([command[0], MINIMAL, *command[1:], *grafana], capsys)
 
 
-@settings(max_examples=examples(0.2), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(0.1), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     script=st.lists(st.tuples(st.sampled_from([200, 200, 200, 400, 422, 503]), replies(PROMETHEUS_KEYS)), min_size=1)
 )
