@@ -28,6 +28,7 @@ from sigil_monitoring.conventions import SERVICE_LABEL
 from sigil_monitoring.live.lint import lint
 from sigil_monitoring.live.net import PROMETHEUS_NAMES, free_port, poll_until
 from sigil_monitoring.live.processes import PrometheusProcess
+from sigil_monitoring.remote.budget import Budget
 
 
 def _job(spec: Any) -> str:
@@ -111,7 +112,7 @@ def test_every_example_rule_is_healthy_records_exist_and_every_alert_can_be_driv
         assert gone == [], f"recording rules with no series on normal traffic: {gone}"
         # lint --prometheus-url: every catalog metric with its type and labels, every pinned label
         # value, a bucket at every latency threshold, and every rule and panel query returns data.
-        assert [f.text() for f in lint(specs, calm.base_url)] == []
+        assert [f.text() for f in lint(specs, calm.base_url, Budget(60))] == []
         assert [a["labels"]["alertname"] for a in calm.alerts()] == [], "normal traffic raises nothing"
 
         alert_names = {r["name"] for r in _rules(burning) if r["type"] == "alerting"}
