@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
+from .derived import derived_problems
 from .salvage import Broken
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
 
     return [
         *_service(spec),
-        *_derived(spec, broken),
+        *derived_problems(spec, broken),
         *_refs(spec, broken),
         *_slos(spec),
         *alert_problems(spec),
@@ -37,38 +38,6 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
         *_routing(spec, broken),
         *collisions(spec),
     ]
-
-
-def _derived(spec: Spec, broken: Broken) -> Iterator[Problem]:
-    # Spec resolves a derived entry whose base is a plain catalog entry; anything else stays
-    # unresolved (type None) and is reported here, once.
-    for key, metric in spec.metrics.items():
-        if metric.from_ is None or metric.type is not None or metric.from_ in broken.metrics:
-            continue
-        base = spec.metrics.get(metric.from_)
-        path = ("metrics", key, "from")
-        if base is None:
-            close = difflib.get_close_matches(metric.from_, list(spec.metrics), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "name a metric declared under metrics:"
-            yield path, "value", f"unknown metric '{metric.from_}' ({hint})"
-        else:
-            yield (
-                path,
-                "value",
-                f"'{metric.from_}' is itself derived (derive from '{base.from_}' and put both where: in one entry)",
-            )
-    for key, metric in spec.metrics.items():
-        if metric.from_ is not None and metric.type is not None:
-            for label in metric.where:
-                if label not in metric.labels and label not in spec.service.selector:
-                    yield (
-                        ("metrics", key, "where", label),
-                        "key",
-                        (
-                            f"label '{label}' is not declared for metric '{metric.from_}' (add it to "
-                            f"metrics.{metric.from_}.labels)"
-                        ),
-                    )
 
 
 def _service(spec: Spec) -> Iterator[Problem]:
@@ -115,7 +84,7 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
         yield path, "value", f"unknown metric '{ref.metric}' ({hint})"
         return
     if metric.type is None:
-        return  # a derived entry whose base is missing: reported by _derived
+        return  # a derived entry whose chain is broken: reported by derived_problems
     types, word = METRIC_NEEDS[needs]
     if metric.type not in types:
         yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (name {word} from metrics: here)"
