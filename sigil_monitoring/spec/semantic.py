@@ -100,17 +100,17 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
 def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
     for name, slo in spec.slos.items():
         for field, ref in slo.sli.refs():
-            needs = {"latency": "histogram", "up": "gauge"}.get(field, "counter")
+            needs = {"latency": "histogram", "up": "gauge"}.get(field, "events")
             yield from _ref(spec, ("slos", name, "sli", field), ref, needs, broken)
     for name, alert in spec.alerts.items():
         for field, ref in alert.when.refs():
             needs = {
                 "of": "gauge" if alert.when.is_gauge_ratio else "histogram",
-                "rate": "counter",
+                "rate": "events",
                 "state": "gauge",
                 "value": "gauge",
                 "absent": "any",
-            }.get(field, "counter")
+            }.get(field, "events")
             yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs, broken)
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
@@ -120,9 +120,9 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
                     "percentiles": "histogram",
                     "histogram": "histogram",
                     "timeline": "gauge",
-                    "rate": "counter",
-                    "error_ratio": "counter",
-                    "total": "counter",
+                    "rate": "events",
+                    "error_ratio": "events",
+                    "total": "events",
                     "of": "gauge",
                 }.get(field, "any")
                 yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs, broken)

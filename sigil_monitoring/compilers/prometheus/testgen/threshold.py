@@ -68,7 +68,7 @@ def _by_labels(series: Series, kept: tuple[str, ...]) -> Labels:
 
 
 def _counter_scenario(series: Series, per_second: Decimal, samples: int) -> Scenario:
-    feed = (inputs.counter(series.metric.name, inputs.labels_of(series), per_second, samples),)
+    feed = inputs.counters((inputs.events(series, inputs.labels_of(series), per_second),), samples)
     return Scenario(feed, _by_labels(series, series.by), float(per_second))
 
 
@@ -80,7 +80,7 @@ def _ratio_scenario(bad: Series, total: Series, ratio: Decimal, samples: int) ->
         fed = inputs.part_of_total(bad, total, total_rate * ratio, total_rate, kept)
     except inputs.Unfeedable:
         return None
-    value = inputs.selected(fed, bad.metric.name, bad) / inputs.selected(fed, total.metric.name, total)
+    value = inputs.selected(fed, bad.events, bad) / inputs.selected(fed, total.events, total)
     return Scenario(inputs.counters(fed, samples), kept, float(value))
 
 
