@@ -59,7 +59,10 @@ def _condition(alert: Alert) -> str:
             return f"{code_span(series.shown)} is in state {code_span(name)} (value {value})"
         case ValueCondition(series=series, compare=compare):
             side, threshold = _side(compare)
-            return f"{code_span(series.shown)} is {side} {threshold}"
+            # With `by`, the alert is the worst series of each group (compilers/prometheus/alerts.py).
+            worst = "highest" if compare.op == ">" else "lowest"
+            group = f" (its {worst} value per {', '.join(series.by)})" if series.by else ""
+            return f"{code_span(series.shown)} is {side} {threshold}{group}"
         case AbsentCondition(series=series):
             return f"{code_span(series.shown)} is not reported at all"
         case PromqlCondition(promql=expr, compare=compare):
