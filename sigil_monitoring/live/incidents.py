@@ -328,7 +328,7 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
                 ratio = t / 3 if op == ">" else t * 3
-            (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, True)
+            (_gauge_ratio if bad.metric.type == "gauge" else _solve_rates)(sim, bad, total, ratio, True)
         case StateIn(series=series, healthy=healthy):
             _set(sim, sim.select(series), True, value=float(healthy))
         case GaugeCross(series=series, threshold=t, op=op):
@@ -354,7 +354,7 @@ def inject(incident: Incident, sim: Simulator) -> None:
             ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
                 ratio = t * 3 if op == ">" else t / 3
-            (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, False)
+            (_gauge_ratio if bad.metric.type == "gauge" else _solve_rates)(sim, bad, total, ratio, False)
         case StateIn(series=series, value=value):
             _set(sim, sim.select(series), False, value=float(value))
         case GaugeCross(series=series, threshold=t, op=op):
