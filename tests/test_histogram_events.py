@@ -158,3 +158,12 @@ def test_the_drill_drives_a_ratio_over_a_histogram_by_its_observation_rates():
     assert share() == pytest.approx(0.05 * inc.QUIET_SHARE)  # well under the 5 % threshold
     inc.inject(ratio, sim)
     assert share() == pytest.approx(0.15)  # three times the threshold
+
+
+def test_the_runbook_names_the_count_series_the_rate_and_ratio_alerts_read(tmp_path):
+    model = build_model([parse_spec(SPEC, "orders.yaml")])
+    write_artifacts(compiler("runbook")(model), tmp_path)
+    runbook = next(tmp_path.rglob("runbook.md")).read_text()
+    counted = '`http_server_requests_seconds_count{outcome="SERVER_ERROR"}`'
+    assert f"{counted} increases faster than 1/min" in runbook
+    assert f"{counted} / `http_server_requests_seconds_count` is above 5%" in runbook
