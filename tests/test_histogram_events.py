@@ -167,3 +167,15 @@ def test_the_runbook_names_the_count_series_the_rate_and_ratio_alerts_read(tmp_p
     counted = '`http_server_requests_seconds_count{outcome="SERVER_ERROR"}`'
     assert f"{counted} increases faster than 1/min" in runbook
     assert f"{counted} / `http_server_requests_seconds_count` is above 5%" in runbook
+
+
+def test_a_bucket_label_on_a_histogram_counting_events_is_an_error_at_the_reference():
+    text = SPEC.replace("labels: [uri, outcome, status]", "labels: [uri, outcome, status, le]")
+    text = text.replace("where: {uri: {not: /actuator/health}}", 'where: {le: "1"}')
+    with pytest.raises(SpecError) as caught:
+        parse_spec(text, "orders.yaml")
+    assert str(caught.value).splitlines() == [
+        "orders.yaml:16:38: error: slos.availability.sli.total: 'requests' counts events with its _count, which "
+        "has no 'le' label (remove le from where:/by:; to count slow requests use a latency SLI, e.g. "
+        "{latency: requests, below: 500ms})"
+    ]

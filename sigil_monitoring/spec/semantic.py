@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
-from .derived import derived_problems
+from .derived import chained_matchers, derived_problems
 from .salvage import Broken
 
 if TYPE_CHECKING:
@@ -88,6 +88,8 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
     types, word = METRIC_NEEDS[needs]
     if metric.type not in types:
         yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (name {word} from metrics: here)"
+    if needs == "events" and metric.type == "histogram":
+        yield from _count_has_no_le(spec, path, ref)
     for label in [*ref.where, *ref.by]:
         if label not in metric.labels and label not in spec.service.selector:
             yield (
@@ -95,6 +97,21 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
                 "value",
                 f"label '{label}' is not declared for metric '{ref.metric}' (add it to metrics.{ref.metric}.labels)",
             )
+
+
+def _count_has_no_le(spec: Spec, path: _P, ref: MetricRef) -> Iterator[Problem]:
+    # A histogram counting events is its _count, which has no bucket label: a matcher or a group on
+    # `le` would select nothing (or split nothing). Slow requests are a latency SLI's business.
+    labels = [m.label for m in chained_matchers(spec.metrics, ref.metric)] + [*ref.where, *ref.by]
+    if "le" in labels:
+        yield (
+            path,
+            "value",
+            (
+                f"'{ref.metric}' counts events with its _count, which has no 'le' label (remove le from where:/by:; "
+                f"to count slow requests use a latency SLI, e.g. {{latency: {ref.metric}, below: 500ms}})"
+            ),
+        )
 
 
 def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
