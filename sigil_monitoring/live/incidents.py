@@ -213,7 +213,7 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
                 ratio = t / 3 if op == ">" else t * 3
-            if bad.metric.type == "counter":
+            if bad.metric.type != "gauge":  # a counter, or a histogram counting events by its _count
                 _solve_rates(sim, bad, total, ratio, True, bad.by)
             else:
                 _gauge_ratio(sim, bad, total, ratio, True)
@@ -244,7 +244,7 @@ def inject(incident: Incident, sim: Simulator) -> None:
             ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
                 ratio = t * 3 if op == ">" else t / 3
-            if bad.metric.type == "counter":
+            if bad.metric.type != "gauge":  # a counter, or a histogram counting events by its _count
                 _solve_rates(sim, bad, total, ratio, False, bad.by)
             else:
                 _gauge_ratio(sim, bad, total, ratio, False)

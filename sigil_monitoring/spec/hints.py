@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .grafana_variables import variable_warnings
+from .overlaps import series_overlaps
 from .semantic import Problem
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ def warnings(spec: Spec) -> list[Problem]:
         *_naming_hints(spec),
         *_dropped_pairs(spec),
         *variable_warnings(spec),
+        *series_overlaps(spec),
     ]
 
 
