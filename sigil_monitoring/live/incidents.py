@@ -212,11 +212,9 @@ def quiet(incident: Incident, sim: Simulator) -> None:
         case RatioCross(bad=bad, total=total, threshold=t, op=op):
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
-                ratio = t / 3 if op == ">" else t * 3
-            if bad.metric.type != "gauge":  # a counter, or a histogram counting events by its _count
+                _gauge_ratio(sim, bad, total, t / 3 if op == ">" else t * 3, True)
+            else:  # a counter, or a histogram counting events by its _count
                 _solve_rates(sim, bad, total, ratio, True, bad.by)
-            else:
-                _gauge_ratio(sim, bad, total, ratio, True)
         case StateIn(series=series, healthy=healthy):
             _set(sim, sim.select(series), True, value=float(healthy))
         case GaugeCross(series=series, threshold=t, op=op):
@@ -243,11 +241,9 @@ def inject(incident: Incident, sim: Simulator) -> None:
             # cannot make up all of it while other series still count.
             ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
-                ratio = t * 3 if op == ">" else t / 3
-            if bad.metric.type != "gauge":  # a counter, or a histogram counting events by its _count
+                _gauge_ratio(sim, bad, total, t * 3 if op == ">" else t / 3, False)
+            else:  # a counter, or a histogram counting events by its _count
                 _solve_rates(sim, bad, total, ratio, False, bad.by)
-            else:
-                _gauge_ratio(sim, bad, total, ratio, False)
         case StateIn(series=series, value=value):
             _set(sim, sim.select(series), False, value=float(value))
         case GaugeCross(series=series, threshold=t, op=op):
