@@ -55,6 +55,11 @@ def count_series(histogram: str) -> str:
     return f"{histogram}_count"
 
 
+def sum_series(histogram: str) -> str:
+    """A histogram's (or summary's) sum of observations (the drill's simulator exposes it)."""
+    return f"{histogram}_sum"
+
+
 # --- recording rules -------------------------------------------------------------------------
 
 
@@ -246,6 +251,21 @@ def engine_rules_path(service: str, engine: str, concern: str) -> str:
 def kubernetes_path(service: str, kind: str) -> str:
     """``sigil-dna/kubernetes/prometheusrule.yaml``: one object per file, ``kubectl apply -f`` ready."""
     return f"{service}/kubernetes/{kind.lower()}.yaml"
+
+
+def kubernetes_object_name(service: str) -> str:
+    """``metadata.name`` of the service's PrometheusRule and AlertmanagerConfig: the service name."""
+    return service
+
+
+def kubernetes_secret_name(service: str) -> str:
+    """The Secret of the receivers' credentials when ``targets.kubernetes.secret`` names none."""
+    return f"{service}-alertmanager"
+
+
+def mimir_namespace(service: str) -> str:
+    """The ruler namespace when ``targets.mimir.namespace`` names none: the service name."""
+    return service
 
 
 def mimir_rules_path(tenant: str, namespace: str) -> str:

@@ -161,6 +161,7 @@ def kubernetes_problems(spec: Spec) -> Iterator[Problem]:
 
 
 def grafana_alerting_problems(spec: Spec) -> Iterator[Problem]:
+    yield from _alerting_folder(spec)
     if spec.routing is None or not spec.routing.inhibit:
         return
     # Inhibition is on by default: point at `inhibit:` when written, else at the routing section.
@@ -170,6 +171,22 @@ def grafana_alerting_problems(spec: Spec) -> Iterator[Problem]:
         "value" if written else "key",
         "has no inhibition rules (set routing.inhibit: false, or notify through the alertmanager target)",
     )
+
+
+def _alerting_folder(spec: Spec) -> Iterator[Problem]:
+    """The dashboards' folder is the alert rules' one too when the target names none, and alert
+    rules take fewer titles than dashboards: a derived folder is judged at the title it comes from."""
+    from .values.names import grafana_alerting_folder
+
+    if spec.targets.grafana_alerting.folder or not spec.service.links.folder:
+        return
+    problem = grafana_alerting_folder(spec.service.links.folder)
+    if problem:
+        yield (
+            ("service", "links", "folder"),
+            "value",
+            f"the alert rules go to this folder too (targets.grafana_alerting.folder is not set): {problem}",
+        )
 
 
 def thanos_problems(spec: Spec) -> Iterator[Problem]:

@@ -1,4 +1,5 @@
-"""User-facing errors and warnings: one ``file:line:col: error: what (how to fix)`` line each."""
+"""User-facing errors and warnings: one ``file:line:col: error: what (how to fix)`` line each;
+and the one-line wording of what the environment refused: the filesystem, or the network."""
 
 from __future__ import annotations
 
@@ -122,3 +123,51 @@ def filesystem_error(exc: OSError, path: str) -> FilesystemError:
     name = errno.errorcode.get(exc.errno or 0, "")
     reason = _ADVICE.get(name) or f"{(exc.strerror or str(exc)).lower()} (check the path and the file system)"
     return FilesystemError(path, reason)
+
+
+class RemoteFailure(Exception):
+    """A server failed a request (no answer, an HTTP error, a reply that cannot be used): the
+    command prints ``str()``, one terminal-safe line, and exits 1. ``remote.http.RemoteError`` is
+    the one kind raised; it is declared here so the CLI catches it without importing the client."""
+
+
+# What a network error means, by errno name, for errors that reached the command without a file.
+_NETWORK = {
+    "ECONNREFUSED": "a connection was refused: nothing listens on that port",
+    "ECONNRESET": "a server closed the connection without an answer",
+    "ETIMEDOUT": "a network wait timed out: a server did not answer in time",
+    "ENETUNREACH": "the network is unreachable",
+    "EHOSTUNREACH": "no route to the host",
+    "EADDRINUSE": "the address is already in use (another process listens on that port)",
+    "EADDRNOTAVAIL": "the address is not available on this machine",
+}
+
+
+def environment_error(exc: OSError) -> str:
+    """One line for an ``OSError`` that reached the command: a network wait or refusal in network
+    words, anything else as the filesystem error about its file (``filesystem_error``).
+
+    >>> import errno
+    >>> print(environment_error(TimeoutError("timed out")))
+    network error: a network wait timed out: a server did not answer in time (check the server and the network)
+    >>> environment_error(OSError(errno.EROFS, "Read-only file system", "build"))
+    'build: the file system is read-only (write the output to a writable folder with --out)'
+    """
+    import errno
+    import socket
+    import ssl
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if exc.filename is None:
+        what = None
+        if isinstance(exc, TimeoutError):
+            what = _NETWORK["ETIMEDOUT"]
+        elif isinstance(exc, ssl.SSLError):
+            what = f"a TLS failure ({getattr(exc, 'reason', None) or exc})"
+        elif isinstance(exc, socket.gaierror):
+            what = f"a host name could not be resolved ({exc.strerror or exc})"
+        elif name in _NETWORK or isinstance(exc, ConnectionError):
+            what = _NETWORK.get(name) or f"a connection failed ({exc.strerror or exc})"
+        if what is not None:
+            return f"network error: {what} (check the server and the network)"
+    return str(filesystem_error(exc, os.fsdecode(exc.filename or ".")))

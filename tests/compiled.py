@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+
+from servers import require_binary
 
 from sigil_monitoring import parse_spec
 from sigil_monitoring.compilers import compiler
@@ -23,3 +26,17 @@ def prometheus_rules(spec_text: str, name: str, root: Path) -> tuple[Model, Path
     model = build_model([parse_spec(spec_text, f"{name}.yaml")])
     write_artifacts(compiler("prometheus")(model), root)
     return model, root / model.services[0].name / "prometheus"
+
+
+def promtool_passes(folder: Path) -> None:
+    """``promtool check rules`` (lint fatal) on every rule file of ``folder`` and ``promtool test
+    rules`` on every generated test under it both succeed."""
+    promtool = require_binary("promtool")
+    rules = sorted(map(str, folder.glob("*.rules.yml")))
+    checked = subprocess.run(
+        [promtool, "check", "rules", "--lint=all", "--lint-fatal", *rules], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tests = sorted(map(str, folder.glob("tests/*.test.yml")))
+    tested = subprocess.run([promtool, "test", "rules", *tests], capture_output=True, text=True)
+    assert tested.returncode == 0, tested.stdout + tested.stderr

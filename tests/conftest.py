@@ -26,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 REPO = Path(__file__).resolve().parent.parent
 SPECS = sorted((REPO / "specs").glob("*.yaml"))
-# Real exporters' shapes (promhttp, postgres_exporter, node_exporter, blackbox_exporter, redis_exporter).
+# Real exporters' shapes; docs/getting-started.md tables them (test_exporter_examples checks it).
 EXAMPLES = sorted((REPO / "specs" / "examples").glob("*.yaml"))
 ALL_SPECS = SPECS + EXAMPLES
 GOLDEN = REPO / "golden"

@@ -1,9 +1,11 @@
 """Serve tests/exporters/<name>.prom as a live exporter would: counters grow, gauges hold.
 
-A fixture file holds ``# state: <name>`` sections of exposition text. Counter and histogram
+A fixture file holds ``# state: <name>`` sections of exposition text. Counter, histogram and summary
 sample values in it are per-second rates: the served value is rate x seconds since ``origin``
 (a time before the server started), so ``rate()`` in Prometheus returns the written number and a
-counter never goes backwards. Gauges are served as written.
+counter never goes backwards. Gauges are served as written, except a gauge written ``A+B/s``
+(an offset that moves while a consumer works): it is A + B x seconds since ``origin``, so
+``delta()`` over it is B per second and an alert on a gauge that stopped moving stays quiet.
 
 Rules rate over 5 minutes at least, so a freshly started Prometheus would see a fraction of the
 rate for minutes. ``history`` writes the same series for the minutes before start as OpenMetrics
@@ -20,7 +22,8 @@ from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 
 FIXTURES = Path(__file__).parent / "exporters"
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)$")
-_GROWING = {"counter": ("",), "histogram": ("_bucket", "_sum", "_count")}
+_GROWING = {"counter": ("",), "histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
+_MOVING = re.compile(r"^(\S+?)\+(\S+)/s$")
 
 
 def states(name: str) -> dict[str, list[str]]:
@@ -47,8 +50,13 @@ def samples(lines: list[str], elapsed: float) -> list[tuple[str, str, float]]:
         sample = _SAMPLE.match(line)
         if sample is None:
             continue
-        value = float(sample.group(3))
-        out.append((sample.group(1), sample.group(2) or "", value * elapsed if sample.group(1) in growing else value))
+        written = sample.group(3)
+        moving = _MOVING.match(written)
+        if moving is not None:
+            value = float(moving.group(1)) + float(moving.group(2)) * elapsed
+        else:
+            value = float(written) * elapsed if sample.group(1) in growing else float(written)
+        out.append((sample.group(1), sample.group(2) or "", value))
     return out
 
 

@@ -5,9 +5,9 @@ state, one in its incident state (plus a closed port in each job, so ``up`` aler
 target). Each starts with the last 15 minutes of its fixtures backfilled (promtool tsdb
 create-blocks-from openmetrics), because rules rate over 5 minutes and more and a fresh server
 would see a fraction of every rate for minutes. In the normal one every rule is healthy, every
-recorded series exists and no alert is pending or firing; in the incident one every alert of every
-example (threshold and SLO burn alerts alike) becomes pending or firing. Scrape and evaluation run
-every second.
+recorded series exists, ``lint`` finds nothing (every panel query and rule returns data) and no
+alert is pending or firing; in the incident one every alert of every example (threshold and SLO
+burn alerts alike) becomes pending or firing. Scrape and evaluation run every second.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from servers import require_binary
 
 from sigil_monitoring import compile_specs, load_spec
 from sigil_monitoring.conventions import SERVICE_LABEL
+from sigil_monitoring.live.lint import lint
 from sigil_monitoring.live.net import PROMETHEUS_NAMES, free_port, poll_until
 from sigil_monitoring.live.processes import PrometheusProcess
+from sigil_monitoring.remote.budget import Budget
 
 
 def _job(spec: Any) -> str:
@@ -108,6 +110,9 @@ def test_every_example_rule_is_healthy_records_exist_and_every_alert_can_be_driv
             poll_until(lambda: not missing(), 30, "every recorded series")
         gone = missing() or []
         assert gone == [], f"recording rules with no series on normal traffic: {gone}"
+        # lint --prometheus-url: every catalog metric with its type and labels, every pinned label
+        # value, a bucket at every latency threshold, and every rule and panel query returns data.
+        assert [f.text() for f in lint(specs, calm.base_url, Budget(60))] == []
         assert [a["labels"]["alertname"] for a in calm.alerts()] == [], "normal traffic raises nothing"
 
         alert_names = {r["name"] for r in _rules(burning) if r["type"] == "alerting"}

@@ -14,6 +14,7 @@ from fake_grafana import FakeGrafana
 from sigil_monitoring.live.net import free_port, http_json
 from sigil_monitoring.live.sinks import Handler, LocalHTTPServer
 from sigil_monitoring.remote.grafana_api import GrafanaError, push_dashboard
+from sigil_monitoring.remote.http import RemoteError
 
 TOKEN = "glsa_S3cretT0kenValue_0123456789"
 
@@ -202,9 +203,9 @@ def test_fake_reports_unknown_dashboard_and_version_as_404(grafana: FakeGrafana)
             api(grafana, "GET" if body is None else "POST", path, body)
         assert info.value.code == 404
     # Reads need the token too.
-    with pytest.raises(urllib.error.HTTPError) as info:
+    with pytest.raises(RemoteError) as info:
         http_json("GET", grafana.url("/api/dashboards/uid/dnastore-overview"))
-    assert info.value.code == 401
+    assert (info.value.kind, info.value.status) == ("status", 401)
 
 
 def test_an_echoed_token_is_masked_before_the_message_is_cut() -> None:
@@ -219,8 +220,19 @@ def test_an_echoed_token_is_masked_before_the_message_is_cut() -> None:
     assert TOKEN[:8] not in str(info.value) and len(info.value.message) <= 300
 
 
-@pytest.mark.parametrize("body", [[], "a string", 42, b"not json", b""])
-def test_a_200_reply_that_is_not_an_object_is_a_one_line_error(body: Any) -> None:
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ([], "with a JSON list where a JSON object was expected"),
+        (b'"a string"', "with a JSON string where a JSON object was expected"),
+        (42, "with a JSON number where a JSON object was expected"),
+        (b"not json", 'with "not json", not JSON'),
+        (b"a string", 'with "a string", not JSON'),
+        (b"<!DOCTYPE html><html><body>Login</body></html>", "with an HTML page, not JSON"),
+        (b"", "with an empty body where a JSON object was expected"),
+    ],
+)
+def test_a_200_reply_that_is_not_an_object_is_a_one_line_error_saying_what_came(body: Any, said: str) -> None:
     class Odd(LocalHTTPServer):
         def handle(self, handler: Handler) -> None:
             handler.read_body()
@@ -228,7 +240,8 @@ def test_a_200_reply_that_is_not_an_object_is_a_one_line_error(body: Any) -> Non
 
     with Odd() as server, pytest.raises(GrafanaError) as info:
         push_dashboard(server.base_url, TOKEN, dashboard())
-    assert info.value.status == 0 and "not a JSON dict" in info.value.message and "\n" not in str(info.value)
+    assert (info.value.status, info.value.reason) == (0, "malformed")
+    assert said in info.value.message and "\n" not in str(info.value)
 
 
 def test_only_5xx_and_connection_errors_are_retried_with_backoff(grafana: FakeGrafana) -> None:
@@ -245,7 +258,8 @@ def test_only_5xx_and_connection_errors_are_retried_with_backoff(grafana: FakeGr
     unreachable = Transport(f"http://127.0.0.1:{free_port()}", TOKEN, retries=1, backoff=0.01, timeout=2)
     with pytest.raises(GrafanaError) as info:
         unreachable.request("GET", "/api/folders")
-    assert info.value.status == 0 and info.value.reason == "unreachable"
+    assert (info.value.status, info.value.reason) == (0, "refused")
+    assert info.value.message.endswith("refused the connection: nothing listens on that port")
 
 
 def test_folders_are_listed_fetched_and_created_by_uid(grafana: FakeGrafana) -> None:
@@ -311,7 +325,7 @@ def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
     listener.listen()
 
     def garbage() -> None:
-        for _ in range(2):  # one try and one retry
+        for _ in range(1):  # a server that speaks another protocol is not retried
             conn, _ = listener.accept()
             conn.recv(65536)
             conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
@@ -329,5 +343,6 @@ def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
     finally:
         thread.join(timeout=5)
         listener.close()
-    assert info.value.status == 0 and info.value.message.startswith("cannot reach Grafana at http://127.0.0.1:")
+    assert (info.value.status, info.value.reason) == (0, "malformed")
+    assert info.value.message.endswith("did not answer in HTTP (BadStatusLine: SSH-2.0-OpenSSH_9.2\\x0d\\x0a)")
     assert "\n" not in str(info.value) and TOKEN not in str(info.value)

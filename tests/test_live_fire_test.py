@@ -89,4 +89,7 @@ def test_fire_test_says_in_one_line_when_alertmanager_cannot_be_reached(capsys: 
     url = f"http://127.0.0.1:{free_port()}"
     assert main(["fire-test", str(SPEC), "--alertmanager-url", url, "--resolve-after", "1s"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f"fire-test: error: cannot post to {url}"), err
+    assert err == [
+        f"fire-test: error: cannot post the test alerts: Alertmanager at {url} refused the connection: nothing "
+        "listens on that port (check --alertmanager-url and the network)"
+    ]

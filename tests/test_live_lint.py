@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from servers import require_binary
+from servers import MetricsServer, require_binary
 
 from sigil_monitoring import compile_spec, load_spec, write_bundle
 from sigil_monitoring.cli import main
@@ -19,6 +19,7 @@ from sigil_monitoring.live.lint import lint
 from sigil_monitoring.live.net import PROMETHEUS_NAMES, poll_until
 from sigil_monitoring.live.processes import PrometheusProcess
 from sigil_monitoring.live.simulator import Simulator
+from sigil_monitoring.remote.http import Budget
 
 SPEC = REPO / "specs" / "sigil-dna.yaml"
 ENCODE = (("job", "sigil-dna"), ("operation", "encode"))
@@ -58,7 +59,7 @@ def test_lint_reports_a_missing_metric_and_a_missing_label_value_at_their_lines_
             40,
             "rules evaluated on scraped data",
         )
-        findings = lint([spec], prom.base_url)
+        findings = lint([spec], prom.base_url, Budget(30))
         text = SPEC.read_text()
         by_line = {(f.line, f.message) for f in findings}
         assert (_line_of(text, "db_up:"), 'metric dnastore_db_up not found for {job="sigil-dna"}') in by_line
@@ -66,18 +67,16 @@ def test_lint_reports_a_missing_metric_and_a_missing_label_value_at_their_lines_
             _line_of(text, "errors:"),
             'no series has operation="encode" on sigil_error_total (the spec pins it)',
         ) in by_line
-        # Everything else reported is a consequence of those two, never a false alarm.
-        unexplained = [
-            f.message
-            for f in findings
-            if "dnastore_db_up" not in f.message
-            and 'operation="encode"' not in f.message
-            and "encode-availability" not in f.message
-            and "Encode error ratio" not in f.message
-        ]
-        assert unexplained == []
-        assert any(f.message.startswith("alert DatabaseDown reads series that do not exist") for f in findings)
-        assert any(f.message.startswith("panel 'Db up' query returns no data: selects nothing") for f in findings)
+        # One finding per root cause, listing what it empties; the rules are loaded, so nothing asks.
+        assert len(findings) == 2, findings
+        db, encode = findings
+        assert db.affects == ("alert DatabaseDown", "panel 'Db up'")
+        assert "alert EncodeAvailabilityFastBurn" in encode.affects and "panel 'Encode error ratio'" in encode.affects
+        assert db.text() == (
+            f"specs/sigil-dna.yaml:{_line_of(text, 'db_up:')}:3: finding: metric dnastore_db_up not found for "
+            """{job="sigil-dna"}; affects alert DatabaseDown, panel 'Db up'"""
+        )
+        assert not any("loaded" in f.message for f in findings)
 
         assert main(["lint", str(SPEC), "--prometheus-url", prom.base_url, "--format", "github"]) == 1
         out = capsys.readouterr().out.splitlines()
@@ -95,6 +94,64 @@ def test_lint_reports_a_missing_metric_and_a_missing_label_value_at_their_lines_
             40,
             "the fixed series to be scraped and recorded",
         )
-        assert lint([spec], prom.base_url) == []
+        assert lint([spec], prom.base_url, Budget(30)) == []
         assert main(["lint", str(SPEC), "--prometheus-url", prom.base_url, "--format", "json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"findings": []}
+
+
+LATENCY_SPEC = """\
+apiVersion: sigil-monitoring/v1
+service:
+  name: api
+  selector: {job: api}
+metrics:
+  latency:
+    name: api_request_duration_seconds
+    type: histogram
+    buckets: [0.5, 1, 2.5]
+slos:
+  fast:
+    objective: 99%
+    sli: {latency: latency, below: 1s}
+"""
+
+
+@pytest.mark.e2e
+def test_a_missing_threshold_bucket_and_unloaded_rules_are_each_one_finding_from_valid_queries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    """The service's histogram has no bucket at the SLO's 1 s threshold (the spec declares one the
+    code does not have), and Prometheus has none of the compiled rules: the bucket check is a valid
+    query whose finding names the bounds that exist; what reads a recording rule is put down to the
+    rules not being loaded, once."""
+    binary = require_binary(PROMETHEUS_NAMES)
+    path = tmp_path / "api.yaml"
+    path.write_text(LATENCY_SPEC)
+    spec = load_spec(path)
+    series = {'api_request_duration_seconds_bucket{le="0.5"}': 3, 'api_request_duration_seconds_bucket{le="2.5"}': 9}
+    series |= {'api_request_duration_seconds_bucket{le="+Inf"}': 10, "api_request_duration_seconds_count": 10}
+    with (
+        MetricsServer({**series, "api_request_duration_seconds_sum": 7.5}) as target,
+        PrometheusProcess(scrape_targets={"api": [target.target]}, interval="1s", binary_path=binary) as prom,
+    ):
+        poll_until(lambda: prom.query('rate(api_request_duration_seconds_count{job="api"}[5m])'), 40, "two scrapes")
+        findings = lint([spec], prom.base_url, Budget(30))
+        bucket, unloaded = findings
+        assert (bucket.line, bucket.message) == (
+            6,
+            "histogram api_request_duration_seconds has no bucket at le=1, the threshold SLO fast uses (its "
+            "buckets: 0.5, 2.5); add a 1 bucket to the histogram where the service defines it, or use one of "
+            "these bounds as the threshold",
+        )
+        assert bucket.affects and all(a.startswith("recording rule slo:") for a in bucket.affects)
+        assert unloaded.message.startswith("this Prometheus has not loaded the compiled recording rules (service_le:")
+        assert unloaded.message.endswith(
+            "); add the rule files compile wrote to rule_files in prometheus.yml and reload it"
+        )
+        assert {"alert FastFastBurn", "alert FastSlowBurn", "panel 'SLO fast: burn rate'"} <= set(unloaded.affects)
+
+        monkeypatch.setenv("PROMETHEUS_URL", prom.base_url)
+        capsys.readouterr()
+        assert main(["lint", str(path)]) == 1
+        out = capsys.readouterr().out.splitlines()
+        assert out == [f.text() for f in findings] and len(out) == 2

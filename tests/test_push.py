@@ -272,8 +272,10 @@ def test_5xx_and_connection_errors_are_retried_but_4xx_are_not(token_file, capsy
         "--retries",
         "1",
     )
-    assert rc == 1 and err.startswith(
-        f"sigil-monitoring push: error: cannot reach Grafana at http://127.0.0.1:{port}: "
+    assert (rc, err) == (
+        1,
+        f"sigil-monitoring push: error: Grafana at http://127.0.0.1:{port} refused the connection: nothing listens "
+        "on that port (check --grafana-url and the network)\n",
     )
 
 

@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import FilesystemError, SpecError
+from ..errors import FilesystemError, RemoteFailure, SpecError
 from ..exits import Exit
 from .common import Parser, report_errors
 
@@ -90,16 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..dependencies import report
 
         return report(exc, args.command)
+    except RemoteFailure as exc:  # a server's failure the command did not word itself: still one line
+        sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
+        return Exit.ENVIRONMENT
     except (OSError, MemoryError) as exc:
-        from ..errors import filesystem_error
+        from ..errors import environment_error
 
         if isinstance(exc, MemoryError):
             reason = "out of memory (give the process more memory, or split the specs)"
             sys.stderr.write(f"sigil-monitoring {args.command}: error: {reason}\n")
         else:
-            sys.stderr.write(
-                f"sigil-monitoring {args.command}: error: {filesystem_error(exc, os.fsdecode(exc.filename or '.'))}\n"
-            )
+            sys.stderr.write(f"sigil-monitoring {args.command}: error: {environment_error(exc)}\n")
         return Exit.ENVIRONMENT
     except Exception as exc:  # the promise is one line, never a traceback
         report_internal(exc, args)

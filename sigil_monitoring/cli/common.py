@@ -133,6 +133,13 @@ def spec_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
 
 
+def timeout_argument(p: argparse.ArgumentParser) -> None:
+    """``--timeout SECONDS`` of the commands that talk to a server (``remote.budget``)."""
+    from ..remote.budget import TIMEOUT_HELP
+
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
+
+
 def out_folder(text: str) -> str:
     """An ``--out`` value: any path but the empty one, which would mean the working directory."""
     if not text.strip():

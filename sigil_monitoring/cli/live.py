@@ -16,7 +16,9 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import load_all, spec_arguments
+from .common import load_all, spec_arguments, timeout_argument
+
+PROMETHEUS_URL_ENV = "PROMETHEUS_URL"
 
 
 def register(sub: Any) -> None:
@@ -54,8 +56,11 @@ def register(sub: Any) -> None:
     )
     spec_arguments(p)
     p.add_argument(
-        "--prometheus-url", required=True, metavar="URL", help="Prometheus base URL, e.g. http://prometheus:9090"
+        "--prometheus-url",
+        metavar="URL",
+        help=f"Prometheus base URL, e.g. http://prometheus:9090 (default: ${PROMETHEUS_URL_ENV})",
     )
+    timeout_argument(p)
     p.add_argument(
         "--format",
         choices=("text", "json", "github"),
@@ -80,6 +85,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--resolve-after", default="2m", metavar="DURATION", help="how long the test alert fires (default 2m)"
     )
+    timeout_argument(p)
     p.set_defaults(func=cmd_fire_test)
 
 
@@ -189,10 +195,33 @@ def _write_report(path: Path, text: str) -> None:
         raise
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
-    from ..live.lint import lint, render_findings
+def _remote(args: argparse.Namespace, url: str | None, option: str) -> tuple[str, Any]:
+    """The checked server URL and the command's time budget; a usage error (exit 2) for a bad one."""
+    from ..remote.budget import Budget, UrlError, timeout_seconds
+    from ..remote.http import check_url
 
-    findings = lint(load_all(args.specs), args.prometheus_url)
+    try:
+        if url is None:
+            raise UrlError(f"no Prometheus URL: give {option} URL or set ${PROMETHEUS_URL_ENV}")
+        return check_url(url, option), Budget(timeout_seconds(args.timeout))
+    except UrlError as exc:
+        print(f"sigil-monitoring {args.command}: error: {exc}", file=sys.stderr)
+        raise SystemExit(Exit.USAGE) from None
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    import os
+
+    from ..live.lint import lint, render_findings
+    from ..remote.http import RemoteError, advice
+
+    specs = load_all(args.specs)
+    url, budget = _remote(args, args.prometheus_url or os.environ.get(PROMETHEUS_URL_ENV) or None, "--prometheus-url")
+    try:
+        findings = lint(specs, url, budget)
+    except RemoteError as err:
+        print(f"sigil-monitoring lint: error: {err} ({advice(err.kind, '--prometheus-url')})", file=sys.stderr)
+        return Exit.ENVIRONMENT
     text = render_findings(findings, args.format)
     if text:
         sys.stdout.write(text)
@@ -211,6 +240,7 @@ def cmd_fire_test(args: argparse.Namespace) -> int:
         raise SpecError([Diagnostic("--resolve-after", 1, 1, str(exc))]) from None
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
+    url, budget = _remote(args, args.alertmanager_url, "--alertmanager-url")
     _sigterm_as_interrupt()
-    sent = fire_test(specs, args.alertmanager_url, args.alert, resolve_after.ms / 1000, _progress(args.quiet))
+    sent = fire_test(specs, url, args.alert, resolve_after.ms / 1000, _progress(args.quiet), budget.seconds)
     return Exit.OK if sent else Exit.FINDINGS

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import load_all, spec_arguments
+from .common import load_all, spec_arguments, timeout_argument
 
 TOKEN_ENV = "GRAFANA_ADMIN_TOKEN"
 MAX_TOKEN_FILE = 64 * 1024
@@ -51,6 +51,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="retries after a 5xx answer or a connection error (default 3)",
     )
+    timeout_argument(p)
 
 
 def register(sub: Any) -> None:
@@ -232,6 +233,7 @@ def _run(command: str) -> Callable[[argparse.Namespace], int]:
 
 def _execute(command: str, args: argparse.Namespace) -> int:
     from ..remote import ship
+    from ..remote.budget import Budget, UrlError, timeout_seconds
     from ..remote.grafana_api import GrafanaError, Transport
 
     token = read_token(args.token_file)
@@ -239,8 +241,9 @@ def _execute(command: str, args: argparse.Namespace) -> int:
     if getattr(args, "alerting", False) and not args.folder_uid:
         raise _Usage("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
     try:
-        transport = Transport(args.grafana_url, token, retries=max(args.retries, 0))
-    except GrafanaError as err:
+        budget = Budget(timeout_seconds(args.timeout))
+        transport = Transport(args.grafana_url, token, retries=max(args.retries, 0), budget=budget)
+    except (GrafanaError, UrlError) as err:
         raise _Usage(str(err)) from None
     report = ship.Report(sys.stdout, sys.stderr, transport.base_url, quiet=getattr(args, "quiet", False))
     try:
@@ -263,11 +266,11 @@ def _execute(command: str, args: argparse.Namespace) -> int:
             rc = report.fail(target.service, err, _hint(err))
         failed += rc != Exit.OK
     if command == "push" and args.alerting and not args.dry_run:
-        failed += _push_alerting(args, token) != Exit.OK
+        failed += _push_alerting(args, token, budget) != Exit.OK
     return Exit.FINDINGS if failed else Exit.OK
 
 
-def _push_alerting(args: argparse.Namespace, token: str) -> Exit:
+def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
     """``push --alerting``: the Grafana-managed alerting target, compiled in memory and saved
     after the dashboards (whose push creates the folder the rule groups go into)."""
     from ..output.pipeline import compile_specs
@@ -283,6 +286,7 @@ def _push_alerting(args: argparse.Namespace, token: str) -> Exit:
             folder_uid=args.folder_uid,
             retries=args.retries,
             editable_in_ui=args.editable_in_ui,
+            budget=budget,
         )
     except GrafanaError as err:
         sys.stderr.write(f"alerting: error: {err} (check the token's alerting permissions and --folder-uid)\n")
@@ -294,6 +298,10 @@ def _push_alerting(args: argparse.Namespace, token: str) -> Exit:
 
 
 def _hint(err: Any) -> str:
+    from ..remote.http import KINDS, advice
+
+    if err.reason in KINDS:  # no answer, or not one Grafana would give
+        return advice(err.reason, "--grafana-url")
     if err.status == 401:
         return "the token is wrong or expired: check --token-file or $GRAFANA_ADMIN_TOKEN"
     if err.status == 403:

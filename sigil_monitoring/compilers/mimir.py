@@ -54,7 +54,7 @@ def compile(model: Model) -> list[Artifact]:  # the registry's verb
                 }
                 for g in groups
             ]
-        key = (options.tenant, options.namespace or service.name)
+        key = (options.tenant, options.namespace or names.mimir_namespace(service.name))
         found, sources = files.setdefault(key, ([], []))
         found += groups
         sources.append(service.source)

@@ -48,18 +48,21 @@ def _condition(alert: Alert) -> str:
             return f"p{format_decimal(quantile * 100)} of {code_span(series.shown)} is {side} {threshold}"
         case RateCondition(series=series, compare=compare):
             faster = "faster" if compare.op == ">" else "slower"
-            return f"{code_span(series.shown)} increases {faster} than {_side(compare)[1]}"
+            return f"{code_span(series.events_shown)} increases {faster} than {_side(compare)[1]}"
         case GaugeRatioCondition(part=part, whole=whole, compare=compare):
             side, threshold = _side(compare)
             return f"{code_span(part.shown)} as a share of `{whole.shown}` is {side} {threshold}"
         case RatioCondition(bad=bad, total=total, compare=compare):
             side, threshold = _side(compare)
-            return f"{code_span(bad.shown)} / {code_span(total.shown)} is {side} {threshold}"
+            return f"{code_span(bad.events_shown)} / {code_span(total.events_shown)} is {side} {threshold}"
         case StateCondition(series=series, state=(value, name)):
             return f"{code_span(series.shown)} is in state {code_span(name)} (value {value})"
         case ValueCondition(series=series, compare=compare):
             side, threshold = _side(compare)
-            return f"{code_span(series.shown)} is {side} {threshold}"
+            # With `by`, the alert is the worst series of each group (compilers/prometheus/alerts.py).
+            worst = "highest" if compare.op == ">" else "lowest"
+            group = f" (its {worst} value per {', '.join(series.by)})" if series.by else ""
+            return f"{code_span(series.shown)} is {side} {threshold}{group}"
         case AbsentCondition(series=series):
             return f"{code_span(series.shown)} is not reported at all"
         case PromqlCondition(promql=expr, compare=compare):

@@ -13,6 +13,8 @@ from msgspec.structs import replace
 
 from .. import conventions as names
 from .. import defaults
+from ..spec.derived import chained_matchers, root_of
+from ..spec.grafana_variables import dashboard_variables
 from ..values.units import Duration, format_decimal
 from . import dashboard_plan
 from .burn import burn_windows, can_fire, error_budget
@@ -71,8 +73,7 @@ class _Context(Struct, frozen=True):
     anchors: dict[str, str]  # alert name -> its runbook anchor, unique on the page
 
     def series(self, ref: MetricRef) -> Series:
-        derived = tuple(self.spec.metrics[ref.metric].where.values())
-        narrowed = derived + tuple(ref.where.values())
+        narrowed = chained_matchers(self.spec.metrics, ref.metric) + tuple(ref.where.values())
         return Series(
             self.metrics[ref.metric], tuple(self.spec.service.selector.values()) + narrowed, tuple(ref.by), narrowed
         )
@@ -87,7 +88,8 @@ class _Context(Struct, frozen=True):
 
 def build_service(spec: Spec) -> Service:
     svc = spec.service
-    # A derived entry is its base metric (one set of recording rules) plus matchers (in series()).
+    # A derived entry is its root metric (one set of recording rules) plus the matchers of its chain
+    # (in series()).
     metrics = {
         key: Metric(
             key=key,
@@ -103,7 +105,7 @@ def build_service(spec: Spec) -> Service:
         if m.from_ is None and m.name is not None and m.type is not None
     }
     catalog = dict(metrics)
-    metrics.update({key: catalog[m.from_] for key, m in spec.metrics.items() if m.from_ is not None})
+    metrics.update({key: catalog[root_of(spec.metrics, key) or ""] for key, m in spec.metrics.items() if m.from_})
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
     # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
@@ -144,9 +146,7 @@ def build_service(spec: Spec) -> Service:
                 annotate[burn.panel_id] = (names_ + (burn.name,), thresholds)
     rows = dashboard_plan.with_alerts(ctx.rows, annotate)
 
-    variables = spec.dashboard.variables or list(
-        dict.fromkeys(label for m in spec.metrics.values() for label in m.labels)
-    )
+    variables = dashboard_variables(spec)
     dashboard = Dashboard(
         uid=ctx.uid,
         title=ctx.dashboard_title,

@@ -25,10 +25,12 @@ from ..compilers.alertmanager.routing_table import alert_labels, expected_receiv
 from ..ir.build import build_model
 from ..ir.model import Model, Service, condition_series
 from ..spec.document import Spec
+from . import burns, planning
 from . import incidents as inc
 from .charts import chart
 from .delivery import Undelivered, gave_up, sends_resolved, undelivered
 from .drill_mode import SCALING_NOTE, drill_model, secret_files
+from .families import layout
 from .leftovers import owned_tempdir
 from .net import http_json, poll_until
 from .notifications import Notification, notifications
@@ -39,6 +41,7 @@ from .sinks import CaptureServer
 
 NORMAL_SECONDS = 8.0  # longer than a rate window (5 s) plus a `for:` (2 s)
 STEP_TIMEOUT = 45.0  # per wait: notification, resolution, quiet
+BURN_FILL_LIMIT = 35.0  # a burn must cross its tier's drill windows this soon (then `for:`, notification)
 POLL = 0.5
 SETTLE = 2.0
 JOB = "drill"
@@ -67,7 +70,8 @@ def run_drill(
         sim = Simulator(dm.services)
         planned, skipped = _plan(dm, wanted)
         for service in dm.services:
-            for incident in inc.plan(service):
+            inc.move(service, sim)
+            for incident in planning.plan(service):
                 if not isinstance(incident, inc.Undrivable):
                     inc.quiet(incident, sim)
         sim.restore()
@@ -96,6 +100,13 @@ def run_drill(
         )
         loud = {a["labels"]["alertname"] for a in prom.alerts()}  # reported already; not waited for below
         say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
+        # An alert already active before its incident proves nothing by firing: not driven, listed with why.
+        normal_firing = [_why_loud(prom, svc, i) for svc, i in planned if i.alert in loud] + [
+            Skipped(s.service, s.alert, f"fires on normal traffic, and the drill cannot drive it: {s.reason}")
+            for s in skipped
+            if s.alert in loud
+        ]
+        planned = [(svc, i) for svc, i in planned if i.alert not in loud]
         runs: dict[str, AlertRun] = {}
         # Every incident of a batch watches the same alert lists: one request per list and period,
         # not one per incident (Alertmanager answers 503 beyond a few concurrent GETs).
@@ -123,6 +134,7 @@ def run_drill(
             normal_alerts=noisy,
             runs=[runs[f"{svc.name}/{i.alert}"] for svc, i in planned],
             skipped=skipped,
+            normal_firing=normal_firing,
             setup_seconds=round(setup, 1),
             total_seconds=round(time.monotonic() - started, 1),
         )
@@ -155,8 +167,10 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
     without other alerts of its service, since it silences them by design."""
 
     def metrics(job: tuple[Service, inc.Incident]) -> set[tuple[str, str]]:
-        return {(job[0].name, s.metric.name) for s in inc.touched(job[1])} | {
-            (job[0].name, name) for name in inc.inputs_touched(job[1])
+        """The exposed families the incident changes: a counter on a histogram's _count is the histogram."""
+        parts = layout(job[0].metrics)
+        return {(job[0].name, parts[s.metric.name].family) for s in inc.touched(job[1])} | {
+            (job[0].name, parts[name].family if name in parts else name) for name in inc.inputs_touched(job[1])
         }
 
     def inhibits(job: tuple[Service, inc.Incident]) -> bool:
@@ -164,7 +178,8 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
         burn sets off the down alert, which silences the service's warnings)."""
         service, incident = job
         causes = [a for a in service.alerts if a.inhibits or a.inhibits_slos]
-        read = {s.metric.name for a in causes for s in condition_series(a.condition)}
+        parts = layout(service.metrics)
+        read = {parts[s.metric.name].family for a in causes for s in condition_series(a.condition)}
         return any(a.name == incident.alert for a in causes) or bool({m for _, m in metrics(job)} & read)
 
     out: list[list[tuple[Service, inc.Incident]]] = []
@@ -186,14 +201,36 @@ def batches(planned: list[tuple[Service, inc.Incident]]) -> list[list[tuple[Serv
 def _plan(model: Model, wanted: set[str] | None) -> tuple[list[tuple[Service, inc.Incident]], list[Skipped]]:
     planned, skipped = [], []
     for service in model.services:
-        for incident in inc.plan(service):
+        for incident in planning.plan(service):
             if wanted is not None and not {incident.alert, f"{service.name}/{incident.alert}"} & wanted:
                 continue
             if isinstance(incident, inc.Undrivable):
                 skipped.append(Skipped(service.name, incident.alert, incident.reason))
+            elif isinstance(incident, inc.SloBurn) and _burn_fill(incident) > BURN_FILL_LIMIT:
+                reason = f"a {incident.speed} burn takes over {BURN_FILL_LIMIT:g}s to cross its tier's windows"
+                skipped.append(Skipped(service.name, incident.alert, reason))
             else:
                 planned.append((service, incident))
     return planned, skipped
+
+
+def _burn_fill(incident: inc.SloBurn) -> float:
+    return burns.fill_seconds(incident.slo, incident.alert, incident.multiple)
+
+
+def _why_loud(prom: Any, service: Service, incident: inc.Incident) -> Skipped:
+    """An alert active on normal traffic, with what its signal was then: the spec's condition is
+    true on the traffic the simulator calls normal (``incidents.quiet``), so the drill cannot
+    show it firing because of an incident."""
+    sig = inc.signal(service, incident)
+    value = _value(prom, sig.expr)
+    seen = "no value" if value is None else f"{value:g}"
+    return Skipped(
+        service.name,
+        incident.alert,
+        f"fires on normal traffic, before its {type(incident).__name__} incident: {sig.expr} was {seen} "
+        f"(threshold {sig.threshold:g}) with every series at its normal behaviour",
+    )
 
 
 def _wait(fn: Callable[[], Any], what: str, timeout: float = STEP_TIMEOUT) -> Any:
@@ -224,8 +261,9 @@ class _Polled:
 
 
 def _touched_series(sim: Simulator, incident: inc.Incident) -> list[Any]:
+    families = {sim.layout[name].family if name in sim.layout else name for name in inc.inputs_touched(incident)}
     return [t for series in inc.touched(incident) for t in sim.select(series)] + [
-        t for t in sim.series if t.metric.name in inc.inputs_touched(incident)
+        t for t in sim.series if t.family in families
     ]
 
 
@@ -263,6 +301,9 @@ def _drive(
     receivers = list(expected_receivers(service.routing, labels))
     run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, chart(service, incident))
     resolving = sends_resolved(service.routing, receivers)  # not those with send_resolved: false
+    quiet_ones = set(incident.must_stay_quiet) if isinstance(incident, inc.SloBurn) else set()
+    if isinstance(incident, inc.SloBurn):
+        run.expected_tiers = list(incident.expected)
     seen = len(sink.requests)
     own = {r.name for r in service.routing.receivers} if service.routing else set()
     t0, wall0 = time.monotonic(), time.time()
@@ -273,11 +314,10 @@ def _drive(
             value = _value(prom, line.expr)
             if value is not None:
                 line.samples.append((round(now, 2), value))
-        mine = [
-            a
-            for a in prom.alerts()
-            if a["labels"].get("alertname") == incident.alert and a["labels"].get("service") == service.name
-        ]
+        ours = [a for a in prom.alerts() if a["labels"].get("service") == service.name]
+        mine = [a for a in ours if a["labels"].get("alertname") == incident.alert]
+        # The burn maths says these tiers cannot be crossed: one pending or firing is a failure.
+        run.unexpected = sorted(set(run.unexpected) | {a["labels"]["alertname"] for a in ours} & quiet_ones)
         if run.pending is None and mine:  # Prometheus' activeAt is when it went pending, to the evaluation
             run.pending = round(min(_epoch(a.get("activeAt"), wall0 + now) for a in mine) - wall0, 2)
         if run.firing is None and any(a["state"] == "firing" for a in mine):
@@ -317,7 +357,7 @@ def _drive(
             run.cleared = round(time.monotonic() - t0, 2)
             _wait(lambda: (tick(), incident.alert not in _active(prom))[1], f"{incident.alert} to resolve")
             run.resolved = round(time.monotonic() - t0, 2)
-            return run
+            return _judge_tiers(run, incident, say)
         firing = [n for n in firing if isinstance(n, Notification)]
         run.notified = round(min(n.at for n in firing) - t0, 2)
         # Firing is seen by polling; the notification proves it fired no later than it arrived.
@@ -358,6 +398,17 @@ def _drive(
             run.receiver_failures += failures
             run.problem = f"no resolved notification at {why}" if why else f"no resolved notification: {exc}"
             say(f"    {run.alert} FAILED: {run.problem}")
+    return _judge_tiers(run, incident, say)
+
+
+def _judge_tiers(run: AlertRun, incident: inc.Incident, say: Progress) -> AlertRun:
+    """A burn that set off a tier the maths says it cannot cross fails, whatever else it did."""
+    if run.unexpected and isinstance(incident, inc.SloBurn) and run.problem is None:
+        run.problem = (
+            f"also set off {', '.join(run.unexpected)}: a burn of {incident.multiple:g}x the error budget "
+            f"crosses only {', '.join(incident.expected)}"
+        )
+        say(f"    {run.alert} FAILED: {run.problem}")
     return run
 
 

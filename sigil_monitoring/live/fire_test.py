@@ -19,11 +19,8 @@ resolve time too, so the alert resolves even if this process is killed before it
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -32,6 +29,7 @@ import msgspec
 from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
 from ..compilers.prometheus.rules import AlertingRule
+from ..escape import terminal
 from ..ir.build import build_model
 from ..ir.model import Model
 from ..spec.document import Spec
@@ -83,16 +81,13 @@ def synthetic_alerts(model: Model) -> list[SyntheticAlert]:
     return out
 
 
-def post(alertmanager_url: str, alerts: list[dict[str, object]], timeout: float = 10.0) -> None:
-    """POST to Alertmanager's /api/v2/alerts (proxies from the environment apply: this may be production)."""
-    request = urllib.request.Request(
-        alertmanager_url.rstrip("/") + "/api/v2/alerts",
-        json.dumps(alerts).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as reply:
-        reply.read()
+def post(alertmanager_url: str, alerts: list[dict[str, object]], timeout: float) -> None:
+    """POST to Alertmanager's /api/v2/alerts within ``timeout`` seconds, retries included
+    (proxies from the environment apply: this may be production); ``RemoteError`` on failure."""
+    from ..remote.http import Budget, Client
+
+    what = f"Alertmanager at {alertmanager_url}"
+    Client(alertmanager_url, Budget(timeout), what=what, retries=1).request("POST", "/api/v2/alerts", alerts)
 
 
 def fire_test(
@@ -101,9 +96,12 @@ def fire_test(
     names: Iterable[str] | None,
     resolve_after: float,
     say: Callable[[str], None],
+    timeout: float,
 ) -> int:
     """Send the test alerts, wait ``resolve_after`` seconds, resolve them; returns how many were sent
-    (0 when Alertmanager could not be reached)."""
+    (0 when Alertmanager could not be reached). Sending and resolving each get ``timeout`` seconds."""
+    from ..remote.http import RemoteError, advice
+
     wanted = set(names) if names else None
     chosen = [
         a
@@ -113,24 +111,23 @@ def fire_test(
     start = datetime.now(UTC)
     generator = alertmanager_url.rstrip("/") + "/#/alerts"
     try:
-        post(alertmanager_url, [a.payload(start, start + timedelta(seconds=resolve_after), generator) for a in chosen])
-    except (urllib.error.URLError, OSError) as exc:
-        say(
-            f"fire-test: error: cannot post to {alertmanager_url}: {getattr(exc, 'reason', exc)} (check "
-            "--alertmanager-url)"
-        )
+        ends = start + timedelta(seconds=resolve_after)
+        post(alertmanager_url, [a.payload(start, ends, generator) for a in chosen], timeout)
+    except RemoteError as err:
+        say(f"fire-test: error: cannot post the test alerts: {err} ({advice(err.kind, '--alertmanager-url')})")
         return 0
-    say(f"sent {len(chosen)} test alert(s): {', '.join(a.name for a in chosen)}; resolving in {resolve_after:g}s")
+    say(
+        terminal(
+            f"sent {len(chosen)} test alert(s): {', '.join(a.name for a in chosen)}; resolving in {resolve_after:g}s"
+        )
+    )
     try:
         time.sleep(resolve_after)
     finally:  # also on Ctrl-C: on-call must not be left with a firing test page
         now = datetime.now(UTC)
         try:
-            post(alertmanager_url, [a.payload(start, now, generator) for a in chosen])
+            post(alertmanager_url, [a.payload(start, now, generator) for a in chosen], timeout)
             say(f"resolved {len(chosen)} test alert(s)")
-        except (urllib.error.URLError, OSError) as exc:
-            say(
-                f"fire-test: error: cannot resolve: {getattr(exc, 'reason', exc)}; they end by themselves at "
-                f"{_rfc3339(start + timedelta(seconds=resolve_after))}"
-            )
+        except RemoteError as err:
+            say(f"fire-test: error: cannot resolve the test alerts: {err}; they end by themselves at {_rfc3339(ends)}")
     return len(chosen)

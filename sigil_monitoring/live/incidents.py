@@ -1,26 +1,20 @@
 """The incident behind each alert, as the simulator can stage it: one struct per kind.
 
-``plan(service)`` reads a (drill-mode) service and returns, per alert and per SLO burn tier, the
-incident that must make exactly that alert fire — or ``Undrivable`` with the reason. ``quiet``
+``planning.plan(service)`` picks, per alert and per SLO burn tier, the incident that must make
+exactly that alert fire — or ``Undrivable`` with the reason. ``quiet``
 sets the simulator's normal behaviour so no alert fires under normal traffic, ``inject`` starts
 the incident, and ``Simulator.restore`` ends it. Ratios (error ratios, SLO error ratios) are
 solved from the simulator's own rates, so a bad series that is also part of the total
 (``code=~"5.."`` over all requests) gets the ratio asked for, not an approximation.
 
->>> from sigil_monitoring import load_spec
->>> from sigil_monitoring.ir.build import build_model
->>> service = build_model([load_spec("specs/sigil-dna.yaml")]).services[0]
->>> [(type(i).__name__, i.alert) for i in plan(service)][:3]
-[('LatencyAbove', 'EncodeLatencyHigh'), ('ErrorBurst', 'ErrorRateHigh'), ('StateIn', 'CircuitBreakerOpen')]
->>> burn = [i for i in plan(service) if isinstance(i, SloBurn)]
->>> [(i.alert, i.speed, round(i.multiple, 2)) for i in burn][:2]
-[('EncodeAvailabilityFastBurn', 'fast', 21.6), ('EncodeAvailabilitySlowBurn', 'slow', 4.24)]
+>>> from sigil_monitoring.ir.series import Metric
+>>> up = Metric("up", "up", "gauge", "none", "", (), None, None)
+>>> [s.metric.name for s in touched(Disappear("Down", Series(up, ())))]
+['up']
 """
 
 from __future__ import annotations
 
-import math
-import re
 import time
 from typing import assert_never
 
@@ -30,29 +24,21 @@ from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
 from ..compilers.prometheus.sli import sli_series, stageable
 from ..ir.model import (
-    AbsentCondition,
-    Alert,
-    GaugeRatioCondition,
     LatencySli,
-    PromqlCondition,
-    PromqlTest,
-    QuantileCondition,
-    RateCondition,
-    RatioCondition,
     RatioSli,
     Series,
     Service,
     Slo,
-    StateCondition,
     UpSli,
-    ValueCondition,
     comparison,
 )
 from ..promql import selector
 from ..values.units import format_decimal
+from . import burns
+from .motion import WAVE, StillRead, moving, slope, threshold_read
 from .simulator import NORMAL_RATE, Behaviour, SimSeries, Simulator
 
-QUIET_SHARE = 0.1  # normal traffic stays at a tenth of the nearest threshold
+QUIET_SHARE = burns.NORMAL_SHARE  # normal traffic stays at a tenth of the nearest threshold
 BURST = 20.0  # an injected rate is this multiple of its threshold (at least 1/s)
 
 
@@ -112,12 +98,19 @@ class Disappear(Struct, frozen=True):
 
 class SloBurn(Struct, frozen=True):
     """The SLI's error ratio becomes ``multiple`` x the error budget: fast for the page tier, slow
-    (above every ticket factor, below every page factor) for the ticket tier."""
+    (above every ticket factor, below every page factor) for the ticket tier. ``expected`` are the
+    burn alerts of the SLO the burn maths says it sets off (``burns.expected``); the others of the
+    SLO must stay quiet."""
 
     alert: str
     slo: Slo
     speed: str  # fast | slow
     multiple: float
+    expected: tuple[str, ...] = ()
+
+    @property
+    def must_stay_quiet(self) -> tuple[str, ...]:
+        return tuple(b.name for b in self.slo.alerts if b.name not in self.expected)
 
     @property
     def error_ratio(self) -> float:
@@ -135,144 +128,23 @@ class PromqlInputs(Struct, frozen=True):
     clock: bool
 
 
+class GaugeStill(Struct, frozen=True):
+    """A gauge that moves on normal traffic stands still: a raw PromQL ``delta(g[30s]) == 0``
+    (``motion.still_reads``) becomes true once its range holds only still samples."""
+
+    alert: str
+    series: Series
+    read: StillRead
+
+
 class Undrivable(Struct, frozen=True):
     alert: str
     reason: str
 
 
-Incident = LatencyAbove | ErrorBurst | RatioCross | StateIn | GaugeCross | Disappear | SloBurn | PromqlInputs
-
-
-# ------------------------------------------------------------------------------------ planning
-def plan(service: Service) -> list[Incident | Undrivable]:
-    """One entry per alert of ``service``: threshold alerts in spec order, then SLO burn tiers."""
-    out: list[Incident | Undrivable] = [_threshold(service, a) for a in service.alerts]
-    for slo in service.slos:
-        out += _burns(slo)
-    return out
-
-
-_SERIES = re.compile(r"^\s*([A-Za-z_:][\w:]*)\s*(?:\{(.*)\})?\s*$", re.S)
-_LABEL = re.compile(r'(\w+)\s*=\s*"((?:[^"\\]|\\.)*)"')
-
-
-def last_value(values: str) -> float | None:
-    """The last sample of a promtool ``values`` string: ``'3x30'`` -> 3, ``'0+10x5'`` -> 50.
-
-    >>> last_value("0+10x5"), last_value("1 2 120x3"), last_value("_x3 7")
-    (50.0, 120.0, 7.0)
-    """
-    token = values.split()[-1] if values.split() else ""
-    match = re.fullmatch(r"([-+]?[\d.e]+)(?:([-+][\d.e]+)?x(\d+))?", token)
-    if match is None:
-        return None
-    start, step, count = match.groups()
-    return float(start) + (float(step) * int(count) if step and count else 0.0)
-
-
-def _inputs(service: Service, pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, dict[str, str], float]] | str:
-    gauges = {m.name for m in service.metrics if m.type == "gauge"}
-    out = []
-    for series, values in pairs:
-        match = _SERIES.match(series)
-        value = last_value(values)
-        if match is None or value is None or match.group(1) not in gauges:
-            return f"its test input {series} is not a catalog gauge with a plain value"
-        out.append((match.group(1), {k: v.replace('\\"', '"') for k, v in _LABEL.findall(match.group(2) or "")}, value))
-    return out
-
-
-def _promql(service: Service, alert: Alert, expr: str, test: PromqlTest | None) -> Incident | Undrivable:
-    reason = "a raw PromQL condition without test inputs: the drill cannot tell which series make it true"
-    if test is None or not test.firing:
-        return Undrivable(alert.name, reason)
-    quiet, firing = _inputs(service, test.quiet), _inputs(service, test.firing)
-    for staged in (quiet, firing):
-        if isinstance(staged, str):
-            return Undrivable(alert.name, f"a raw PromQL condition: {staged}")
-    assert not isinstance(quiet, str) and not isinstance(firing, str)
-    return PromqlInputs(alert.name, tuple(quiet), tuple(firing), "time()" in expr)
-
-
-def _native(series: Series) -> bool:
-    return series.metric.type == "native_histogram"
-
-
-NATIVE_REASON = "native histograms need a protobuf scrape; the simulator's text exposition (prometheus-client) has none"
-
-
-def _threshold(service: Service, alert: Alert) -> Incident | Undrivable:
-    compare = comparison(alert.condition)
-    value = float(compare.threshold.value) if compare is not None else 0.0
-    match alert.condition:
-        case QuantileCondition(series=series) if _native(series):
-            return Undrivable(alert.name, NATIVE_REASON)
-        case QuantileCondition(series=series, compare=compare):
-            if compare.op != ">":
-                return Undrivable(alert.name, "a quantile below a threshold: the drill stages slow requests only")
-            bounds = [float(b) for b in series.metric.buckets or ()] or _default_bounds()
-            above = [b for b in bounds if b >= value]
-            if len(above) < 2:
-                return Undrivable(
-                    alert.name,
-                    f"no finite bucket lies above {compare.threshold.text}: "
-                    "histogram_quantile can never exceed the threshold (add a bucket above it)",
-                )
-            return LatencyAbove(alert.name, series, value, above[1])
-        case RateCondition(series=series, compare=compare):
-            return ErrorBurst(alert.name, series, value, compare.op)
-        case RatioCondition(bad=bad, total=total, compare=compare):
-            if compare.op == ">" and value >= 1 and bad.metric.type == "counter":
-                return Undrivable(alert.name, "a ratio of counters above 1 needs bad events outside the total")
-            return RatioCross(alert.name, bad, total, value, compare.op)
-        case GaugeRatioCondition(part=part, whole=whole, compare=compare):
-            return RatioCross(alert.name, part, whole, value, compare.op)
-        case StateCondition(series=series, state=(state, _)):
-            states = series.metric.states or ()
-            others = [v for v, _ in states if v != state]
-            if not others:
-                return Undrivable(alert.name, "the state gauge has no other state to be in normally")
-            healthy = _healthy(states)
-            return StateIn(alert.name, series, state, healthy if healthy != state else others[0])
-        case ValueCondition(series=series, compare=compare):
-            return GaugeCross(alert.name, series, value, compare.op)
-        case AbsentCondition(series=series):
-            return Disappear(alert.name, series)
-        case PromqlCondition(promql=expr, test=test):
-            return _promql(service, alert, expr, test)
-        case _:
-            assert_never(alert.condition)
-
-
-def _burns(slo: Slo) -> list[Incident | Undrivable]:
-    factors = {t: [float(w.factor) for b in slo.alerts if b.tier == t for w in b.windows] for t in ("page", "ticket")}
-    out: list[Incident | Undrivable] = []
-    staged = stageable(slo.sli)
-    for burn in slo.alerts:
-        if staged is None:
-            out.append(Undrivable(burn.name, "the SLI is raw PromQL: the drill cannot tell which series make it burn"))
-        elif isinstance(staged, LatencySli) and _native(staged.histogram):
-            out.append(Undrivable(burn.name, NATIVE_REASON))
-        elif burn.tier == "page":
-            out.append(SloBurn(burn.name, slo, "fast", max(factors["page"]) * 1.5))
-        elif factors["page"]:
-            # Geometric middle between the tiers: above every ticket factor, below every page factor.
-            out.append(SloBurn(burn.name, slo, "slow", math.sqrt(max(factors["ticket"]) * min(factors["page"]))))
-        else:
-            out.append(SloBurn(burn.name, slo, "slow", max(factors["ticket"]) * 1.5))
-    return out
-
-
-def _healthy(states: tuple[tuple[int, str], ...]) -> int:
-    from ..defaults import HEALTHY_STATES
-
-    return next((v for v, name in states if name in HEALTHY_STATES), states[0][0])
-
-
-def _default_bounds() -> list[float]:
-    from .simulator import DEFAULT_BUCKETS
-
-    return list(DEFAULT_BUCKETS)
+Incident = (
+    LatencyAbove | ErrorBurst | RatioCross | StateIn | GaugeCross | Disappear | SloBurn | PromqlInputs | GaugeStill
+)
 
 
 # ------------------------------------------------------------------------ staging incidents
@@ -284,17 +156,30 @@ def _set(sim: Simulator, targets: list[SimSeries], normal: bool, **values: float
     sim.change(targets, how, normal=normal)
 
 
-def _solve_rates(sim: Simulator, bad: Series, total: Series, ratio: float, normal: bool) -> None:
-    """Scale the bad series' rate so sum(bad)/sum(total) == ratio, bad ones included in total or not."""
+def _solve_rates(
+    sim: Simulator, bad: Series, total: Series, ratio: float, normal: bool, by: tuple[str, ...] = ()
+) -> None:
+    """Scale the bad series' rates so sum(bad)/sum(total) == ratio, bad ones included in total or
+    not, in every group of ``by`` labels (a ratio alert's ``by``, an SLO's ``group_by``): PromQL
+    compares each group, so none may be left on the other side."""
     bad_series, total_series = sim.select(bad), sim.select(total)
+    if not bad_series:
+        raise ValueError(f"cannot reach an error ratio of {ratio:g} with {bad} over {total}: no bad series")
     _set(sim, bad_series, normal, rate=NORMAL_RATE)
-    b = NORMAL_RATE * len(bad_series)
-    overlap = NORMAL_RATE * sum(1 for s in bad_series if s in total_series)
-    t = sum(NORMAL_RATE if s in bad_series else s.now.rate for s in total_series)
-    denominator = b - ratio * overlap
-    if not bad_series or denominator <= 0:
-        raise ValueError(f"cannot reach an error ratio of {ratio:g} with {bad} over {total}")
-    _set(sim, bad_series, normal, rate=NORMAL_RATE * ratio * (t - overlap) / denominator)
+
+    def group(s: SimSeries) -> tuple[str | None, ...]:
+        return tuple(s.label(x) for x in by)
+
+    for key in dict.fromkeys(map(group, bad_series)):
+        bads = [s for s in bad_series if group(s) == key]
+        totals = [s for s in total_series if group(s) == key]
+        b = NORMAL_RATE * len(bads)
+        overlap = NORMAL_RATE * sum(1 for s in bads if any(s is t for t in totals))
+        t = sum(NORMAL_RATE if any(s is x for x in bads) else s.now.rate for s in totals)
+        denominator = b - ratio * overlap
+        if denominator <= 0:
+            raise ValueError(f"cannot reach an error ratio of {ratio:g} with {bad} over {total}")
+        _set(sim, bads, normal, rate=NORMAL_RATE * ratio * (t - overlap) / denominator)
 
 
 def _gauge_ratio(sim: Simulator, part: Series, whole: Series, ratio: float, normal: bool) -> None:
@@ -327,8 +212,9 @@ def quiet(incident: Incident, sim: Simulator) -> None:
         case RatioCross(bad=bad, total=total, threshold=t, op=op):
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
-                ratio = t / 3 if op == ">" else t * 3
-            (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, True)
+                _gauge_ratio(sim, bad, total, t / 3 if op == ">" else t * 3, True)
+            else:  # a counter, or a histogram counting events by its _count
+                _solve_rates(sim, bad, total, ratio, True, bad.by)
         case StateIn(series=series, healthy=healthy):
             _set(sim, sim.select(series), True, value=float(healthy))
         case GaugeCross(series=series, threshold=t, op=op):
@@ -337,6 +223,8 @@ def quiet(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, float(slo.error_budget) * QUIET_SHARE, normal=True)
         case PromqlInputs(quiet=inputs, clock=clock):
             _stage_inputs(sim, inputs, clock, normal=True)
+        case GaugeStill():
+            pass  # the gauge moves on normal traffic (``move``)
         case _:
             assert_never(incident)
 
@@ -353,8 +241,9 @@ def inject(incident: Incident, sim: Simulator) -> None:
             # cannot make up all of it while other series still count.
             ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
-                ratio = t * 3 if op == ">" else t / 3
-            (_solve_rates if bad.metric.type == "counter" else _gauge_ratio)(sim, bad, total, ratio, False)
+                _gauge_ratio(sim, bad, total, t * 3 if op == ">" else t / 3, False)
+            else:  # a counter, or a histogram counting events by its _count
+                _solve_rates(sim, bad, total, ratio, False, bad.by)
         case StateIn(series=series, value=value):
             _set(sim, sim.select(series), False, value=float(value))
         case GaugeCross(series=series, threshold=t, op=op):
@@ -365,6 +254,8 @@ def inject(incident: Incident, sim: Simulator) -> None:
             _stage_burn(sim, slo, incident.error_ratio, normal=False)
         case PromqlInputs(firing=inputs, clock=clock):
             _stage_inputs(sim, inputs, clock, normal=False)
+        case GaugeStill(series=series):
+            sim.hold(sim.select(series))
         case _:
             assert_never(incident)
 
@@ -378,6 +269,7 @@ def touched(incident: Incident) -> tuple[Series, ...]:
             | StateIn(series=s)
             | GaugeCross(series=s)
             | Disappear(series=s)
+            | GaugeStill(series=s)
         ):
             return (s,)
         case RatioCross(bad=bad, total=total):
@@ -390,9 +282,23 @@ def touched(incident: Incident) -> tuple[Series, ...]:
             assert_never(incident)
 
 
+def move(service: Service, sim: Simulator) -> None:
+    """Set the normal motion of the gauges a condition needs moving (``motion.moving``): a steady
+    climb, or a 1 % wave when a threshold condition reads the gauge too."""
+    waved = threshold_read(service)
+    for name, read in moving(service).items():
+        metric = next(m for m in service.metrics if m.name == name)
+        targets = sim.select(Series(metric, service.selector))
+        if name in waved:
+            _set(sim, targets, True, wave=WAVE)
+        else:
+            _set(sim, targets, True, slope=slope(read))
+
+
 def _input_series(sim: Simulator, name: str, labels: dict[str, str]) -> list[SimSeries]:
     """The simulated series of an input (added when missing), and the metric's other series."""
-    same = [s for s in sim.series if s.metric.name == name]
+    family = sim.layout[name].family if name in sim.layout else name
+    same = [s for s in sim.series if s.family == family]
     exact = [s for s in same if dict(s.labels) == labels]
     return same if exact else same + [sim.add(same[0].metric, labels)] if same else []
 
@@ -403,8 +309,10 @@ def _stage_inputs(
     shift = time.time() if clock else 0.0
     for name, labels, value in inputs:
         targets = _input_series(sim, name, labels)
-        # The metric's other series follow the input, so none of them trips the alert on its own.
-        _set(sim, targets, normal, value=value + shift)
+        # The metric's other series follow the input, so none of them trips the alert on its own;
+        # a firing input holds its value (a gauge that moves normally stands still).
+        motion = {} if normal else {"slope": 0.0, "wave": 0.0}
+        _set(sim, targets, normal, value=value + shift, **motion)
 
 
 def inputs_touched(incident: Incident) -> set[str]:
@@ -415,9 +323,9 @@ def inputs_touched(incident: Incident) -> set[str]:
 def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
     match stageable(slo.sli):
         case RatioSli(part=part, total=total, part_is_bad=True):
-            _solve_rates(sim, part, total, ratio, normal)
+            _solve_rates(sim, part, total, ratio, normal, slo.group_by)
         case RatioSli(part=part, total=total):
-            _solve_rates(sim, part, total, 1.0 - ratio, normal)
+            _solve_rates(sim, part, total, 1.0 - ratio, normal, slo.group_by)
         case LatencySli(histogram=histogram, below=below):
             bounds = sim.select(histogram)[0].bounds if sim.select(histogram) else ()
             above = [b for b in bounds if b > float(below)]

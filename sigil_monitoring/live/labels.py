@@ -11,18 +11,18 @@ on a series that selector selects. A label nothing pins gets one made-up value.
 >>> from sigil_monitoring.ir.build import build_model
 >>> service = build_model([load_spec("specs/sigil-dna.yaml")]).services[0]
 >>> errors = next(m for m in service.metrics if m.key == "errors")
->>> label_values(service, errors, "operation"), selector_labels(service)
-(['encode'], {'job': 'sigil-dna'})
+>>> label_values(service, [errors.name], "operation"), selector_labels(service)
+(['encode', 'encode-other'], {'job': 'sigil-dna'})
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from ..compilers.prometheus.sli import sli_series
 from ..compilers.prometheus.testgen.label_values import satisfying, violating
 from ..ir.dashboard import panel_series
-from ..ir.model import Metric, Series, Service, condition_series
+from ..ir.model import Series, Service, condition_series
 from ..values.matchers import Matcher
 
 
@@ -42,21 +42,34 @@ def service_series(service: Service) -> Iterator[Series]:
         yield from panel_series(panel.content)
 
 
-def _values(group: Sequence[Matcher]) -> list[str]:
-    """A value the whole group accepts, and for each negation a value it alone rejects."""
+def _values(group: Sequence[Matcher], rejected: bool) -> list[str]:
+    """A value the whole group accepts, for each negation a value it alone rejects, and (with
+    ``rejected``) a value the first positive matcher rejects."""
     out = [satisfying(group)]
     out += [violating(m, [o for o in group if o is not m]) for m in group if m.op in ("!=", "!~")]
+    if rejected:
+        out += [violating(m, []) for m in group if m.op in ("=", "=~")][:1]
     return [v for v in out if v]
 
 
-def label_values(service: Service, metric: Metric, label: str) -> list[str]:
-    """The values the simulator gives ``label`` of ``metric``, in first-seen order."""
+def label_values(
+    service: Service, metrics: Collection[str], label: str, default: Sequence[str] | None = None
+) -> list[str]:
+    """The values the simulator gives ``label`` of the family the catalog names ``metrics`` read
+    (a histogram and a counter on its ``_count`` are one family), in first-seen order; ``default``
+    (else one made-up value) when no matcher pins the label."""
+    # An alert or SLI that reads the family without pinning the label (a total over all codes)
+    # needs series a pinned matcher rejects (requests that are not 5xx), or an error ratio on the
+    # only series there is would be 100 %.
+    conditions = [*(s for a in service.alerts for s in condition_series(a.condition))]
+    conditions += [s for slo in service.slos for s in sli_series(slo.sli)]
+    total = any(s.metric.name in metrics and all(m.label != label for m in s.narrowed) for s in conditions)
     values: list[str] = []
     for series in service_series(service):
         group = [m for m in series.matchers if m.label == label]
-        if series.metric.name == metric.name and group:
-            values += _values(group)
-    return list(dict.fromkeys(values)) or [f"{label}-1"]
+        if series.metric.name in metrics and group:
+            values += _values(group, rejected=total)
+    return list(dict.fromkeys(values)) or list(default or [f"{label}-1"])
 
 
 def selector_labels(service: Service) -> dict[str, str]:

@@ -2,25 +2,26 @@
 
 Per catalog metric: the type (``/api/v1/metadata``, or the series' shape when Prometheus has no
 metadata for it), every label, every label value a matcher pins (and every regex selecting
-something), and for histograms a bucket at each latency threshold the spec uses. Then every panel
-query and every rule expression must return data; when one does not, the selectors in it that
-select nothing say why (a recording rule's name among them means the compiled rules are not
-loaded in that Prometheus). Each finding points at the spec line it is about.
+something), and for histograms a bucket at each latency threshold the spec uses. These are the
+root causes. Then every panel query and every rule expression must return data; when one does
+not, the selectors in it that select nothing are traced to a root cause (a missing metric, label
+value or bucket; recording rules that Prometheus has not loaded, checked in ``/api/v1/rules``),
+and the finding of that cause lists every alert, rule and panel it empties: one line per cause.
+What no cause explains is a finding of its own. Each finding points at the spec line it is about.
 
->>> print(Finding("specs/x.yaml", 12, 3, "metric x_total not found").github())
-::error file=specs/x.yaml,line=12,col=3::metric x_total not found
+>>> print(Finding("specs/x.yaml", 12, 3, "metric x_total not found", ("alert XDown",)).github())
+::error file=specs/x.yaml,line=12,col=3::metric x_total not found; affects alert XDown
+>>> print(Finding("x.yaml", 1, 1, "label \x1b]0;pwned\x07").text())
+x.yaml:1:1: finding: label \\x1b]0;pwned\\x07
 """
 
 from __future__ import annotations
 
 import json
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import msgspec
 from msgspec.structs import asdict
 
 from .. import conventions as names
@@ -31,47 +32,24 @@ from ..compilers.prometheus.sli import stageable
 from ..ir.build import build_model
 from ..ir.model import LatencySli, Metric, QuantileCondition, Service
 from ..promql import selector, substitute_grafana_variables
+from ..remote.http import Budget
 from ..spec.document import Spec
 from ..values.matchers import Matcher
 from .labels import service_series
+from .lint_causes import (
+    RULE,
+    Cause,
+    Causes,
+    Finding,
+    MissingBucket,
+    MissingLabel,
+    MissingMetric,
+    MissingValue,
+    Reader,
+)
+from .prometheus_api import Prometheus
 
 HISTOGRAMS = ("histogram", "native_histogram")
-
-
-class Finding(msgspec.Struct, frozen=True):
-    file: str
-    line: int
-    col: int
-    message: str
-
-    def text(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: finding: {self.message}"
-
-    def github(self) -> str:
-        """A GitHub Actions workflow command: an annotation on the spec line."""
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.file},line={self.line},col={self.col}::{message}"
-
-
-class Prometheus:
-    """The few read-only API calls the lint makes (proxies from the environment apply)."""
-
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self.url, self.timeout = url.rstrip("/"), timeout
-
-    def get(self, path: str, **params: str) -> Any:
-        query = ("?" + urllib.parse.urlencode(params)) if params else ""
-        with urllib.request.urlopen(self.url + path + query, timeout=self.timeout) as reply:
-            body = json.loads(reply.read())
-        if body.get("status") != "success":
-            raise RuntimeError(f"Prometheus {path}: {body.get('error', body)}")
-        return body["data"]
-
-    def query(self, expr: str) -> list[dict[str, Any]]:
-        return list(self.get("/api/v1/query", query=expr)["result"])
-
-    def has(self, expr: str) -> bool:
-        return bool(self.query(expr))
 
 
 def _at(spec: Spec, *path: object) -> tuple[str, int, int]:
@@ -90,7 +68,9 @@ def _sample_name(metric: Metric) -> str:
     return names.bucket_series(metric.name) if metric.type == "histogram" else metric.name
 
 
-def _metric_findings(prom: Prometheus, spec: Spec, service: Service, metadata: dict[str, Any]) -> Iterator[Finding]:
+def _metric_findings(
+    prom: Reader, spec: Spec, service: Service, metadata: dict[str, Any]
+) -> Iterator[tuple[Cause | None, Finding]]:
     for metric in {m.name: m for m in service.metrics}.values():
         where = _at(spec, "metrics", metric.key)
         sample = _sample_name(metric)
@@ -100,18 +80,23 @@ def _metric_findings(prom: Prometheus, spec: Spec, service: Service, metadata: d
                 if metric.type == "histogram" and prom.has(_metric_selector(service, metric.name + "_count"))
                 else ""
             )
-            yield Finding(*where, f"metric {metric.name} not found for {_metric_selector(service, '')}{shape}")
+            found = f"metric {metric.name} not found for {_metric_selector(service, '')}{shape}"
+            yield MissingMetric(metric.name), Finding(*where, found)
             continue
         declared = "histogram" if metric.type in HISTOGRAMS else metric.type
-        exposed = {m.get("type") for m in metadata.get(metric.name, [])} - {"unknown", "untyped", None}
+        exposed = {m.type for m in metadata.get(metric.name, [])} - {"unknown", "untyped", ""}
         if exposed and declared not in exposed:
-            yield Finding(
-                *where,
-                f"metric {metric.name} is declared {metric.type} but Prometheus has it as {', '.join(sorted(exposed))}",
+            yield (
+                None,
+                Finding(
+                    *where,
+                    f"metric {metric.name} is declared {metric.type} but Prometheus has it as "
+                    f"{', '.join(sorted(exposed))}",
+                ),
             )
         for label in metric.labels:
             if not prom.has(_metric_selector(service, sample, (Matcher(label, "!=", ""),))):
-                yield Finding(*where, f"metric {metric.name} has no label {label}")
+                yield MissingLabel(metric.name, label), Finding(*where, f"metric {metric.name} has no label {label}")
         if metric.type == "histogram":
             yield from _bucket_findings(prom, spec, service, metric, where)
 
@@ -127,26 +112,40 @@ def _thresholds(service: Service, metric: Metric) -> Iterator[tuple[Decimal, str
                 yield below, f"SLO {slo.name}"
 
 
+def _bound(text: str) -> Decimal | None:
+    """A bucket's ``le`` as a number; None for ``+Inf`` and for what no histogram writes."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
 def _bucket_findings(
-    prom: Prometheus, spec: Spec, service: Service, metric: Metric, where: tuple[str, int, int]
-) -> Iterator[Finding]:
+    prom: Reader, spec: Spec, service: Service, metric: Metric, where: tuple[str, int, int]
+) -> Iterator[tuple[Cause | None, Finding]]:
     wanted = list(_thresholds(service, metric))
     if not wanted:
         return
-    found = prom.get(
-        "/api/v1/label/le/values", **{"match[]": _metric_selector(service, names.bucket_series(metric.name))}
-    )
-    bounds = {Decimal(v) for v in found if v not in ("+Inf", "-Inf", "NaN")}
+    # The label-values API with a match[] selector: which `le` the buckets of this service have.
+    found = prom.label_values("le", _metric_selector(service, names.bucket_series(metric.name)))
+    bounds = sorted({b for b in map(_bound, found) if b is not None})
+    shown = ", ".join(str(b.normalize()) for b in bounds[:30]) + (", …" if len(bounds) > 30 else "")
     for value, who in wanted:
         if value not in bounds:
-            yield Finding(
-                *where,
-                f"histogram {metric.name} has no bucket at {value.normalize()} ({who} uses it as a "
-                f"threshold; buckets: {', '.join(str(b.normalize()) for b in sorted(bounds)) or 'none'})",
+            bound = value.normalize()
+            yield (
+                MissingBucket(metric.name, str(bound)),
+                Finding(
+                    *where,
+                    f"histogram {metric.name} has no bucket at le={bound}, the threshold {who} uses (its buckets: "
+                    f"{shown or 'none'}); add a {bound} bucket to the histogram where the service defines it, "
+                    "or use one of these bounds as the threshold",
+                ),
             )
 
 
-def _pinned_findings(prom: Prometheus, spec: Spec, service: Service) -> Iterator[Finding]:
+def _pinned_findings(prom: Reader, spec: Spec, service: Service) -> Iterator[tuple[Cause | None, Finding]]:
     seen: set[tuple[str, Matcher]] = set()
     for series in service_series(service):
         extra = tuple(m for m in series.matchers if m not in service.selector)
@@ -156,64 +155,13 @@ def _pinned_findings(prom: Prometheus, spec: Spec, service: Service) -> Iterator
             seen.add((series.metric.name, m))
             if not prom.has(_metric_selector(service, _sample_name(series.metric), (m,))):
                 what = "no series has" if m.op == "=" else "no series matches"
-                yield Finding(
-                    *_at(spec, "metrics", series.metric.key),
-                    f"{what} {m.text()} on {series.metric.name} (the spec pins it)",
+                yield (
+                    MissingValue(series.metric.name, m),
+                    Finding(
+                        *_at(spec, "metrics", series.metric.key),
+                        f"{what} {m.text()} on {series.metric.name} (the spec pins it)",
+                    ),
                 )
-
-
-def _selectors(node: Any) -> Iterator[str]:
-    """Every vector selector in a parsed PromQL expression, as text."""
-    import promql_parser
-
-    if isinstance(node, promql_parser.VectorSelector):
-        yield str(node)
-        return
-    for attr in ("lhs", "rhs", "expr", "vector_selector", "param"):
-        child = getattr(node, attr, None)
-        if child is not None:
-            yield from _selectors(child)
-    for arg in getattr(node, "args", None) or ():
-        yield from _selectors(arg)
-
-
-def _why_empty(prom: Prometheus, expr: str) -> str:
-    import promql_parser
-
-    empty = [s for s in dict.fromkeys(_selectors(promql_parser.parse(expr))) if not prom.has(s)]
-    if not empty:
-        return "every series it reads exists; the expression itself filters everything out"
-    records = [s for s in empty if ":" in s.split("{")[0]]
-    hint = " (recording rules: are the compiled rules loaded in this Prometheus?)" if records else ""
-    return f"selects nothing: {', '.join(empty)}{hint}"
-
-
-def _rule_findings(prom: Prometheus, spec: Spec, service: Service) -> Iterator[Finding]:
-    import promql_parser
-
-    for rule_file in rule_files(service):
-        for group in rule_file.groups:
-            for rule in group.rules:
-                labels = dict(rule.labels)
-                if isinstance(rule, AlertingRule):
-                    where = (
-                        _at(spec, "alerts", rule.alert)
-                        if rule.alert in spec.alerts
-                        else _at(spec, "slos", labels.get(names.SLO_LABEL, ""))
-                    )
-                    # An alert that is not firing returns nothing by design: what it reads must exist.
-                    empty = [s for s in dict.fromkeys(_selectors(promql_parser.parse(rule.expr))) if not prom.has(s)]
-                    if empty and not rule.expr.startswith("absent("):
-                        yield Finding(*where, f"alert {rule.alert} reads series that do not exist: {', '.join(empty)}")
-                elif not prom.has(rule.expr):
-                    where = (
-                        _at(spec, "slos", labels[names.SLO_LABEL])
-                        if names.SLO_LABEL in labels
-                        else _at(spec, "metrics")
-                    )
-                    yield Finding(
-                        *where, f"recording rule {rule.record} returns no data: {_why_empty(prom, rule.expr)}"
-                    )
 
 
 def _panel_queries(service: Service, model: Any) -> Iterator[tuple[str, str]]:
@@ -241,24 +189,50 @@ def _grafana_expr(expr: str, service: Service) -> str:
     return substitute_grafana_variables(expr)
 
 
-def lint(specs: list[Spec], prometheus_url: str) -> list[Finding]:
-    """Every finding of every spec against the Prometheus at ``prometheus_url``."""
-    prom = Prometheus(prometheus_url)
+def _service_findings(
+    prom: Reader, spec: Spec, service: Service, model: Any, metadata: dict[str, Any]
+) -> list[Finding]:
+    causes = Causes(prom, service, _at(spec, "service", "name"))
+    for cause, finding in [
+        *_metric_findings(prom, spec, service, metadata),
+        *_pinned_findings(prom, spec, service),
+    ]:
+        causes.add(cause, finding)
+    for rule_file in rule_files(service):
+        for group in rule_file.groups:
+            for rule in group.rules:
+                labels = dict(rule.labels)
+                if isinstance(rule, AlertingRule):
+                    where = (
+                        _at(spec, "alerts", rule.alert)
+                        if rule.alert in spec.alerts
+                        else _at(spec, "slos", labels.get(names.SLO_LABEL, ""))
+                    )
+                    # An alert that is not firing returns nothing by design: what it reads must exist.
+                    if not rule.expr.startswith("absent("):
+                        causes.reads(f"alert {rule.alert}", where, rule.expr)
+                else:
+                    causes.records.setdefault(rule.record, []).append((labels, rule.expr))
+                    where = (
+                        _at(spec, "slos", labels[names.SLO_LABEL])
+                        if names.SLO_LABEL in labels
+                        else _at(spec, "metrics")
+                    )
+                    causes.returns(RULE + rule.record, where, rule.expr)
+    for title, expr in _panel_queries(service, model):
+        causes.returns(f"panel '{title}'", _at(spec, "dashboard"), _grafana_expr(expr, service))
+    return causes.findings()
+
+
+def lint(specs: list[Spec], prometheus_url: str, budget: Budget) -> list[Finding]:
+    """Every finding of every spec against the Prometheus at ``prometheus_url``, one per root cause;
+    ``RemoteError`` when Prometheus cannot be asked or answers out of shape."""
+    prom = Reader(Prometheus(prometheus_url, budget))
     model = build_model(specs)
-    metadata = prom.get("/api/v1/metadata")
+    metadata = prom.api.metadata()
     findings: list[Finding] = []
     for spec, service in zip(specs, model.services, strict=True):
-        findings += _metric_findings(prom, spec, service, metadata)
-        findings += _pinned_findings(prom, spec, service)
-        findings += _rule_findings(prom, spec, service)
-        for title, expr in _panel_queries(service, model):
-            query = _grafana_expr(expr, service)
-            if not prom.has(query):
-                findings.append(
-                    Finding(
-                        *_at(spec, "dashboard"), f"panel '{title}' query returns no data: {_why_empty(prom, query)}"
-                    )
-                )
+        findings += _service_findings(prom, spec, service, model, metadata)
     return list(dict.fromkeys(findings))
 
 

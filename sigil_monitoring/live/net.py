@@ -6,10 +6,10 @@ environment must never see that traffic, and every wait must be bounded.
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -49,12 +49,15 @@ def poll_until(fn: Callable[[], Any], timeout: float, what: str, error: type[Exc
 
 
 def http_json(method: str, url: str, body: Any = None, timeout: float = 5.0) -> Any:
-    """One JSON request to a local server; returns the parsed reply (None when empty)."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with LOCAL_OPENER.open(req, timeout=timeout) as resp:
-        raw = resp.read()
-    return json.loads(raw) if raw.strip() else None
+    """One JSON request to a local server within ``timeout`` seconds, through the one HTTP client
+    (``remote.http``: bounded, no proxy for loopback); the parsed reply (None when empty), else a
+    ``RemoteError`` saying what went wrong in one line."""
+    from ..remote.http import Budget, Client
+
+    parts = urllib.parse.urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    client = Client(base, Budget(timeout), what=f"the local server at {base}")
+    return client.json(method, url[len(base) :] or "/", body, expect=object)
 
 
 def binary(name_candidates: str | Sequence[str]) -> str | None:

@@ -66,9 +66,11 @@ class AlertRun(msgspec.Struct):
     runbook_link: bool = False
     dashboard_link: bool = False
     receiver_failures: list[ReceiverFailure] = msgspec.field(default_factory=list)
-    # Alerts this incident must not set off that fired (a slow burn must not page: the page tier).
-    unexpected: list[str] = msgspec.field(default_factory=list)
     problem: str | None = None  # why it did not pass
+    # An SLO burn: the burn alerts of its SLO the burn maths says it sets off (itself included), and
+    # those it says stay quiet that went pending or firing anyway (the run then fails).
+    expected_tiers: list[str] = msgspec.field(default_factory=list)
+    unexpected: list[str] = msgspec.field(default_factory=list)
 
     @property
     def detected(self) -> bool:
@@ -79,7 +81,7 @@ class AlertRun(msgspec.Struct):
         """Notified at every expected receiver with its links and resolved; or, when the incident
         also set off an alert that inhibits this one (``inhibits: true``), fired and resolved while
         Alertmanager held it back, as the routing designs."""
-        if self.problem is not None or self.unexpected or self.firing is None or self.resolved is None:
+        if self.problem is not None or self.firing is None or self.resolved is None or self.unexpected:
             return False
         if self.inhibited_by:
             return self.notified is None
@@ -126,7 +128,10 @@ class DrillResult(msgspec.Struct):
     normal_seconds: float
     normal_alerts: list[str]  # alerts pending/firing or notified during the normal stretch
     runs: list[AlertRun]
-    skipped: list[Skipped]
+    skipped: list[Skipped]  # not drivable, with the reason
+    # Alerts already active after the normal stretch, not driven (their timings would mean nothing),
+    # with why; normal_alerts lists them too, so the drill fails.
+    normal_firing: list[Skipped] = msgspec.field(default_factory=list)
     setup_seconds: float = 0.0
     total_seconds: float = 0.0
 

@@ -2,15 +2,20 @@
 served on ``/metrics`` (127.0.0.1, free port) by prometheus-client's exposition code.
 
 Why: a drill and a live lint need a target that looks like the real service (names, types, labels,
-bucket bounds, state values) and whose behaviour can be changed on demand. Counters and histogram
-observations advance with wall-clock time at a per-series rate, so ``rate()`` sees steady traffic;
-an incident changes a rate, a gauge value or where observations land, and ``restore`` puts the
-normal behaviour back. Values are computed when Prometheus scrapes, never by a ticking thread.
+bucket bounds, state values) and whose behaviour can be changed on demand. The simulator serves
+what the exporter serves: ONE family per real metric name (``families.layout``), whatever the
+catalog entries that read it, with the real suffixes (a counter under its exact name, a
+histogram's ``_bucket``/``_sum``/``_count``, a summary's quantiles with ``_sum``/``_count``).
+Counters and observations advance with wall-clock time at a per-series rate, so ``rate()`` sees
+steady traffic; a gauge holds its value, or moves gently around it (``Behaviour.wave``) when a
+condition needs it to move; an incident changes a rate, a gauge value or where observations
+land, and ``restore`` puts the normal behaviour back. Values are computed when Prometheus
+scrapes, never by a ticking thread.
 
 >>> from sigil_monitoring import load_spec
 >>> from sigil_monitoring.ir.build import build_model
 >>> sim = Simulator(build_model([load_spec("specs/sigil-dna.yaml")]).services)
->>> sorted({s.labels for s in sim.series if s.metric.name == "sigil_error_total"})[0]
+>>> sorted({s.labels for s in sim.series if s.family == "sigil_error_total"})[0]
 (('job', 'sigil-dna'), ('operation', 'encode'))
 >>> "dnastore_db_up{job=\\"sigil-dna\\"} 1.0" in sim.exposition()
 True
@@ -19,6 +24,7 @@ True
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,14 +35,17 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import Metric as Family
 
 from ..ir.model import Metric, Series, Service
+from .families import BUCKET, QUANTILE, Part, layout, sample
 from .labels import label_values, selector_labels, series_matches
 from .sinks import Handler, LocalHTTPServer
 
 # Client libraries' default buckets (prometheus-client's DEFAULT_BUCKETS), for histograms the spec
 # gives no bounds for.
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+DEFAULT_QUANTILES = ("0.5", "0.9", "0.99")  # a summary's quantiles when no matcher names one
 NORMAL_RATE = 10.0  # events (or observations) per second per series under normal traffic
 MAX_SERIES_PER_METRIC = 64
+WAVE_PERIOD = 20.0  # seconds: a moving gauge changes at every scrape, never returns to a value within a window
 
 
 class Behaviour(msgspec.Struct):
@@ -44,18 +53,25 @@ class Behaviour(msgspec.Struct):
 
     rate: float = NORMAL_RATE
     value: float = 1.0
+    slope: float = 0.0  # a gauge's steady climb per second (0: it holds ``value``)
+    wave: float = 0.0  # a gauge's gentle motion around ``value``, as a share of it (0: flat)
     slow_at: float = 0.0  # where the slow share of histogram observations lands
     slow_fraction: float = 0.0  # the rest lands at the normal spot, half the lowest bucket bound
     present: bool = True
 
 
 class SimSeries(msgspec.Struct):
-    metric: Metric
+    """One exposed series of a family: ``kind`` counter, gauge, histogram, summary (its ``_sum`` and
+    ``_count``) or quantile (one quantile sample of a summary, which behaves as a gauge)."""
+
+    family: str
+    kind: str
+    metric: Metric  # the catalog entry it stands for first (its help text)
     labels: tuple[tuple[str, str], ...]  # every label, sorted
     bounds: tuple[float, ...] = ()  # histogram upper bounds, +Inf excluded
     normal: Behaviour = msgspec.field(default_factory=Behaviour)
     now: Behaviour = msgspec.field(default_factory=Behaviour)
-    total: float = 0.0  # counter value, or histogram count
+    total: float = 0.0  # counter value, or observation count
     sum: float = 0.0
     counts: list[float] = msgspec.field(default_factory=list)  # per bucket (not cumulative), +Inf last
 
@@ -65,15 +81,21 @@ class SimSeries(msgspec.Struct):
     def normal_observation(self) -> float:
         return (self.bounds[0] / 2) if self.bounds else 0.001
 
+    def value(self, at: float) -> float:
+        """A gauge's (or quantile's) value ``at`` seconds after the simulator started."""
+        b = self.now
+        return b.value + b.slope * at + b.wave * max(abs(b.value), 1.0) * math.sin(2 * math.pi * at / WAVE_PERIOD)
+
     def advance(self, seconds: float) -> None:
-        if self.metric.type == "counter":
+        if self.kind == "counter":
             self.total += self.now.rate * seconds
-        elif self.metric.type in ("histogram", "native_histogram"):
+        elif self.kind in ("histogram", "summary"):
             n = self.now.rate * seconds
             slow = n * self.now.slow_fraction
             for at, count in ((self.normal_observation(), n - slow), (self.now.slow_at, slow)):
                 if count:
-                    self.counts[next((i for i, b in enumerate(self.bounds) if at <= b), len(self.bounds))] += count
+                    if self.counts:
+                        self.counts[next((i for i, b in enumerate(self.bounds) if at <= b), len(self.bounds))] += count
                     self.sum += count * at
             self.total += n
 
@@ -82,19 +104,40 @@ class Simulator:
     """Series of every catalog metric of ``services``; change them with the methods below."""
 
     def __init__(self, services: Iterable[Service]) -> None:
+        services = list(services)
         self._lock = threading.Lock()
-        self._last = time.monotonic()
+        self._start = self._last = time.monotonic()
+        # One layout for all services: a name is one family on the one target the drill scrapes.
+        self.layout: dict[str, Part] = layout(m for s in services for m in s.metrics)
         self.series: list[SimSeries] = []
         for service in services:
             fixed = selector_labels(service)
-            for metric in service.metrics:
-                self.series += _series_of(service, metric, fixed)
+            for family in dict.fromkeys(self.layout[m.name].family for m in service.metrics):
+                entries = [m for m in service.metrics if self.layout[m.name].family == family]
+                self.series += _series_of(service, family, [self.layout[m.name] for m in entries], entries, fixed)
         self.scrapes = 0
 
     # ------------------------------------------------------------ behaviour
+    def part(self, series: Series) -> Part:
+        """The family (and part of it) a model ``Series`` reads."""
+        return self.layout[series.metric.name]
+
     def select(self, series: Series) -> list[SimSeries]:
-        """The simulated series a model ``Series`` (metric + matchers) selects."""
-        return [s for s in self.series if s.metric.name == series.metric.name and series_matches(series, s.labels)]
+        """The simulated series a model ``Series`` (metric + matchers) selects: a counter entry on a
+        histogram's ``_count`` selects the histogram's series, whose observations it counts."""
+        part = self.part(series)
+        quantile = part.part == QUANTILE
+        # A `_bucket` entry's `le` matchers pick samples of a series, not series.
+        read = (
+            series
+            if part.part != "_bucket"
+            else msgspec.structs.replace(series, matchers=tuple(m for m in series.matchers if m.label != BUCKET))
+        )
+        return [
+            s
+            for s in self.series
+            if s.family == part.family and (s.kind == "quantile") == quantile and series_matches(read, s.labels)
+        ]
 
     def change(self, targets: Iterable[SimSeries], how: Callable[[Behaviour], None], *, normal: bool = False) -> None:
         """Apply ``how`` to the current (or, with ``normal``, also the normal) behaviour of ``targets``."""
@@ -112,10 +155,19 @@ class Simulator:
             for s in self.series if targets is None else targets:
                 s.now = msgspec.structs.replace(s.normal)  # a copy
 
+    def hold(self, targets: Iterable[SimSeries]) -> None:
+        """Gauges stop moving and keep the value they have now (``restore`` moves them again)."""
+        with self._lock:
+            self._advance()
+            for s in targets:
+                s.now.value, s.now.slope, s.now.wave = s.value(self._last - self._start), 0.0, 0.0
+
     def add(self, metric: Metric, labels: dict[str, str]) -> SimSeries:
         """One more series of a catalog gauge, e.g. a promql alert's test input."""
         with self._lock:
-            series = SimSeries(metric, tuple(sorted(labels.items())))
+            part = self.layout[metric.name]
+            kind = "quantile" if part.part == QUANTILE else part.kind
+            series = SimSeries(part.family, kind, metric, tuple(sorted(labels.items())))
             self.series.append(series)
             return series
 
@@ -127,39 +179,16 @@ class Simulator:
             s.advance(elapsed)
 
     def collect(self) -> Iterator[Any]:
-        """prometheus-client's Collector protocol: one family per catalog metric name."""
+        """prometheus-client's Collector protocol: one family per exposed metric name."""
         with self._lock:
             self._advance()
             by_name: dict[str, list[SimSeries]] = {}
             for s in self.series:
-                by_name.setdefault(s.metric.name, []).append(s)
+                by_name.setdefault(s.family, []).append(s)
             for name, group in by_name.items():
                 live = [s for s in group if s.now.present]
-                if not live:
-                    continue
-                metric = live[0].metric
-                family: Any
-                if metric.type == "counter":
-                    # Samples by their exact name: exporters such as postgres_exporter expose counters
-                    # without the _total suffix that CounterMetricFamily would add.
-                    family = Family(name, metric.help or name, "counter")
-                    for s in live:
-                        family.add_sample(name, dict(s.labels), s.total)
-                elif metric.type == "gauge":
-                    family = Family(name, metric.help or name, "gauge")  # series may differ in labels
-                    for s in live:
-                        family.add_sample(name, dict(s.labels), s.now.value)
-                else:  # sample by sample: services sharing a metric name expose different labels
-                    family = Family(name, metric.help or name, "histogram")
-                    for s in live:
-                        labels = dict(s.labels)
-                        for bound, count in zip(
-                            [*map(repr, s.bounds), "+Inf"], itertools.accumulate(s.counts), strict=True
-                        ):
-                            family.add_sample(name + "_bucket", {**labels, "le": bound}, count)
-                        family.add_sample(name + "_count", labels, s.total)
-                        family.add_sample(name + "_sum", labels, s.sum)
-                yield family
+                if live:
+                    yield _family(name, live, self._last - self._start)
 
     def exposition(self) -> str:
         """The text format Prometheus scrapes."""
@@ -168,9 +197,7 @@ class Simulator:
         text = generate_latest(registry).decode()
         # prometheus-client names a counter's HELP/TYPE lines <name>_total whatever its samples are
         # called; a Go exporter's counter without the suffix keeps its own name there.
-        for name in {
-            s.metric.name for s in self.series if s.metric.type == "counter" and not s.metric.name.endswith("_total")
-        }:
+        for name in {s.family for s in self.series if s.kind == "counter" and not s.family.endswith("_total")}:
             text = text.replace(f"# HELP {name}_total ", f"# HELP {name} ").replace(
                 f"# TYPE {name}_total ", f"# TYPE {name} "
             )
@@ -179,6 +206,44 @@ class Simulator:
     def serve(self) -> MetricsEndpoint:
         """A ``/metrics`` endpoint on 127.0.0.1 (use as a context manager)."""
         return MetricsEndpoint(self)
+
+
+def _family(name: str, live: list[SimSeries], at: float) -> Any:
+    """One prometheus-client family of ``live`` series (which may differ in labels: services
+    sharing a metric name expose different ones), sample by sample under their real names."""
+    kinds = {s.kind for s in live}
+    first = next((s for s in live if s.metric.name == name), live[0])
+    text = first.metric.help or name
+    if kinds == {"counter"}:
+        # prometheus-client adds _total to a counter family's name in HELP/TYPE.
+        family = Family(name.removesuffix("_total"), text, "counter")
+        for s in live:
+            family.add_sample(name, dict(s.labels), s.total)
+        return family
+    if kinds == {"gauge"}:
+        family = Family(name, text, "gauge")
+        for s in live:
+            family.add_sample(name, dict(s.labels), s.value(at))
+        return family
+    if kinds <= {"summary", "quantile"}:
+        family = Family(name, text, "summary")
+        for s in live:
+            if s.kind == "quantile":
+                family.add_sample(name, dict(s.labels), s.value(at))
+            else:
+                family.add_sample(sample(name, "_count"), dict(s.labels), s.total)
+                family.add_sample(sample(name, "_sum"), dict(s.labels), s.sum)
+        return family
+    if kinds == {"histogram"}:
+        family = Family(name, text, "histogram")
+        for s in live:
+            labels = dict(s.labels)
+            for bound, count in zip([*map(repr, s.bounds), "+Inf"], itertools.accumulate(s.counts), strict=True):
+                family.add_sample(sample(name, "_bucket"), {**labels, BUCKET: bound}, count)
+            family.add_sample(sample(name, "_count"), labels, s.total)
+            family.add_sample(sample(name, "_sum"), labels, s.sum)
+        return family
+    raise ValueError(f"catalogs disagree on the type of {name}: {', '.join(sorted(kinds))}")
 
 
 class MetricsEndpoint(LocalHTTPServer):
@@ -197,20 +262,37 @@ class MetricsEndpoint(LocalHTTPServer):
         handler.reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
 
 
-def _series_of(service: Service, metric: Metric, fixed: dict[str, str]) -> list[SimSeries]:
-    values = [
-        [(label, v) for v in label_values(service, metric, label)] for label in metric.labels if label not in fixed
+def _series_of(
+    service: Service, family: str, parts: list[Part], entries: list[Metric], fixed: dict[str, str]
+) -> list[SimSeries]:
+    """The series of one family of ``service`` (``entries`` read it as ``parts``): every label any
+    entry names (a real family has one label set), with values that satisfy each entry's matchers."""
+    whole = next((m for m in entries if m.name == family), entries[0])
+    kind = parts[0].kind
+    readers = [m.name for m in entries]
+    labels = [
+        label
+        for label in dict.fromkeys(x for m in entries for x in m.labels)
+        if label not in fixed and label not in (BUCKET, QUANTILE)
     ]
-    bounds = tuple(float(b) for b in metric.buckets) if metric.buckets else DEFAULT_BUCKETS
+    values = [[(label, v) for v in label_values(service, readers, label)] for label in labels]
+    histogram = next((m for m in entries if m.type in ("histogram", "native_histogram")), None)
+    bounds = tuple(float(b) for b in histogram.buckets or ()) or DEFAULT_BUCKETS if histogram else ()
+    states = next((m.states for m in entries if m.states), None)
     out = []
     for combo in itertools.islice(itertools.product(*values), MAX_SERIES_PER_METRIC):
-        labels = tuple(sorted({**fixed, **dict(combo)}.items()))
-        s = SimSeries(metric, labels)
-        if metric.type in ("histogram", "native_histogram"):
+        base = {**fixed, **dict(combo)}
+        s = SimSeries(family, kind, whole, tuple(sorted(base.items())))
+        if kind == "histogram":
             s.bounds, s.counts = bounds, [0.0] * (len(bounds) + 1)
-        if metric.states:
-            s.normal.value = s.now.value = float(_healthy_state(metric.states))
+        if states:
+            s.normal.value = s.now.value = float(_healthy_state(states))
         out.append(s)
+        if any(p.part == QUANTILE for p in parts):
+            quantiles = label_values(service, readers, QUANTILE, default=DEFAULT_QUANTILES)
+            out += [
+                SimSeries(family, "quantile", whole, tuple(sorted({**base, QUANTILE: q}.items()))) for q in quantiles
+            ]
     return out
 
 

@@ -8,7 +8,7 @@ timings, and replaces the organisation's whole tree).
 
 - Resources written through this API are locked in Grafana's UI (provenance ``api``) unless the
   request carries ``X-Disable-Provenance: true`` (``push --alerting --editable-in-ui``). Requests go
-  through ``grafana_api.Transport`` (token masked, no redirects, 5xx retried).
+  through ``grafana_api.Transport`` (bounded, token masked, same-origin redirects only, 5xx retried).
 - The API does not expand ``$__file{...}`` as file provisioning does, so secrets are read from
   their files here, at push time, and sent only in the request body; they are never printed.
   Likewise the ``$$`` the files write for a literal ``$`` in labels and settings is sent as ``$``.
@@ -101,7 +101,12 @@ def push_alerting(
             )
             done.append(f"template {template['name']}")
         # The API lists contact points (GET .../contact-points) but has no GET by uid.
-        known = {c.get("uid") for c in _call(transport, "GET", f"{api}/contact-points") or []}
+        listed = _call(transport, "GET", f"{api}/contact-points")
+        if not isinstance(listed, list | None):
+            raise GrafanaError(
+                0, "Grafana's contact point list is not a JSON list (is --grafana-url the Grafana root?)"
+            )
+        known = {c.get("uid") for c in listed or [] if isinstance(c, dict)}
         for point in notifications.get("contactPoints", []):
             for integration in point["receivers"]:
                 body = {

@@ -4,33 +4,27 @@ Why a hand-written client: a handful of endpoints do not justify a dependency, a
 stays importable without network libraries. Import this module lazily, only in commands that
 talk to Grafana. ``grafana_k8s`` offers the same operations on Grafana 12/13's ``/apis`` API.
 
-Safety rules every request follows: the token goes only into the Authorization header and is
-masked in every message (before any truncation); redirects are never followed (urllib would
-resend the token to the new location); only 5xx answers and connection errors are retried, with
-backoff; every failure is a ``GrafanaError`` whose text is one line.
+Requests go through ``remote.http.Client``, which bounds them (one time budget per command,
+a size cap, a JSON depth limit), follows redirects only within Grafana's origin and masks the
+token in every message (before any truncation); 5xx answers and connection errors are retried
+with backoff. Every failure is a ``GrafanaError`` whose text is one terminal-safe line.
 
 >>> check_token("glsa_abc")
 'glsa_abc'
->>> check_url("http://grafana.local:3000/")
-'http://grafana.local:3000'
->>> try:
-...     check_url("http://grafana.local/\\r\\nX-Injected: 1")
-... except GrafanaError as err:
-...     print(err)
-the Grafana URL contains a control character or a space (give a plain http(s)://host[:port][/path] URL)
+>>> print(GrafanaError(412, "The dashboard has been changed by someone else\x1b[2J"))
+Grafana API error 412: The dashboard has been changed by someone else\\x1b[2J
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 import msgspec
+
+from ..escape import terminal
+from .http import Budget, Client, RemoteError, check_url, excerpt, timeout_seconds
 
 __all__ = [
     "Dashboard",
@@ -40,24 +34,25 @@ __all__ = [
     "Transport",
     "Version",
     "check_token",
-    "check_url",
     "push_dashboard",
 ]
 
 MAX_ERROR_TEXT = 300
 RESTORE_MESSAGE = "Restored from version"  # the message Grafana gives a restored version
+URL_OPTION = "the Grafana URL"
 
 
 class GrafanaError(Exception):
     """A failed call to Grafana, with a one-line message that never carries the token.
 
     ``status`` is the HTTP status, 0 when Grafana could not be reached or gave an unusable reply;
-    ``reason`` is Grafana's own status word when it sent one (``version-mismatch``, ``Conflict``).
+    ``reason`` is Grafana's own status word when it sent one (``version-mismatch``, ``Conflict``),
+    else the client's failure kind (``timeout``, ``refused``, ...).
     """
 
     def __init__(self, status: int, message: str, reason: str = "") -> None:
         super().__init__(status, message)
-        self.status, self.message, self.reason = status, " ".join(message.split()), reason
+        self.status, self.message, self.reason = status, terminal(" ".join(message.split())), reason
 
     def __str__(self) -> str:
         return f"Grafana API error {self.status}: {self.message}" if self.status else self.message
@@ -101,110 +96,44 @@ def check_token(token: str) -> str:
     return token
 
 
-def check_url(url: str) -> str:
-    """The base URL without a trailing slash, if it is a plain http(s) URL with a host and no credentials."""
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
-        raise GrafanaError(
-            0, "the Grafana URL contains a control character or a space (give a plain http(s)://host[:port][/path] URL)"
-        )
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise GrafanaError(
-            0, "the Grafana URL must start with http:// or https:// and name a host (e.g. https://grafana.example.com)"
-        )
-    if "@" in parts.netloc:
-        raise GrafanaError(
-            0,
-            "the Grafana URL carries credentials (remove user:password@; the token comes from "
-            "--token-file or GRAFANA_ADMIN_TOKEN)",
-        )
-    if parts.query or parts.fragment:
-        raise GrafanaError(0, "the Grafana URL has a ?query or #fragment (give the base URL only)")
-    return url.rstrip("/")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would resend the Authorization header to the new location."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 class Transport:
-    """JSON requests to one Grafana with one token; retries 5xx and connection errors only."""
+    """JSON requests to one Grafana with one token, within one time budget (``budget``, else
+    ``timeout`` seconds, else the command's default); retries 5xx and connection errors only."""
 
     def __init__(
         self,
         base_url: str,
         token: str,
-        timeout: float = 10,
+        timeout: float | None = None,
         retries: int = 3,
         backoff: float = 0.5,
         headers: dict[str, str] | None = None,
+        budget: Budget | None = None,
     ) -> None:
-        self.base_url, self.token = check_url(base_url), check_token(token)
-        self.timeout, self.retries, self.backoff = timeout, retries, backoff
-        self.headers = dict(headers or {})  # sent on every request, e.g. X-Disable-Provenance
+        self.base_url, self.token = check_url(base_url, URL_OPTION), check_token(token)
+        self.budget = budget or Budget(timeout_seconds(timeout))
+        self.client = Client(
+            self.base_url,
+            self.budget,
+            what=f"Grafana at {self.base_url}",
+            headers={**(headers or {}), "Authorization": f"Bearer {self.token}"},
+            secret=self.token,
+            retries=retries,
+            backoff=backoff,
+        )
 
     def mask(self, text: str) -> str:
         return text.replace(self.token, "***")
 
     def request(self, method: str, path: str, body: Any = None, expect: type = dict) -> Any:
         """The decoded JSON reply; GrafanaError for a non-2xx status, no answer, or a reply not of type ``expect``."""
-        for attempt in range(self.retries + 1):
-            try:
-                return self._once(method, path, body, expect)
-            except GrafanaError as err:
-                retryable = err.status >= 500 or (err.status == 0 and err.reason == "unreachable")
-                if not retryable or attempt == self.retries:
-                    raise
-            time.sleep(self.backoff * 2**attempt)
-        raise AssertionError("unreachable: the loop returns or raises")
-
-    def _once(self, method: str, path: str, body: Any, expect: type) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.base_url + path,
-            data=data,
-            method=method,
-            headers={
-                **self.headers,
-                "Authorization": f"Bearer {self.token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
-        )
         try:
-            # Built per call so *_proxy variables are read as they are now.
-            with urllib.request.build_opener(_NoRedirect).open(request, timeout=self.timeout) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as err:
-            status, raw_error, location = err.code, err.read(), err.headers.get("Location")
-            err.close()
-            if 300 <= status < 400:
-                where = _without_credentials(location) if location else "another URL"
-                raise GrafanaError(
-                    status, self.mask(f"redirect to {where} not followed (use the final URL as --grafana-url)")
-                ) from None
-            message, reason = _error_message(raw_error, str(err.reason))
-            raise GrafanaError(status, _cut(self.mask(message)), reason) from None
-        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
-            why = getattr(err, "reason", err)
-            raise GrafanaError(
-                0, _cut(self.mask(f"cannot reach Grafana at {self.base_url}: {why}")), "unreachable"
-            ) from None
-        try:
-            reply = json.loads(raw) if raw.strip() else None
-        except ValueError:
-            reply = None
-        if not isinstance(reply, expect):
-            shown = _cut(self.mask(raw.decode("utf-8", "replace")), 80)
-            raise GrafanaError(
-                0,
-                f"Grafana answered {method} {path} with {status} but not a JSON "
-                f"{expect.__name__}: {shown!r} (is --grafana-url the Grafana root?)",
-            )
-        return reply
+            return self.client.json(method, path, body, expect)
+        except RemoteError as err:
+            if err.kind == "status":
+                message, reason = _error_message(err.body, "")
+                raise GrafanaError(err.status, _cut(self.mask(message or str(err))), reason) from None
+            raise GrafanaError(0 if err.kind != "redirect" else err.status, str(err), err.kind) from None
 
 
 def _cut(text: str, limit: int = MAX_ERROR_TEXT) -> str:
@@ -212,16 +141,11 @@ def _cut(text: str, limit: int = MAX_ERROR_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _without_credentials(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()
-
-
 def _error_message(raw: bytes, fallback: str) -> tuple[str, str]:
     """Grafana's ``message`` and its ``status``/``reason`` word, else the raw body."""
     try:
         payload = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # the body is an excerpt of EXCERPT bytes: never deep
         payload = None
     if isinstance(payload, dict) and payload.get("message"):
         kind = str(payload.get("status")) if isinstance(payload.get("status"), str) else ""
@@ -229,7 +153,7 @@ def _error_message(raw: bytes, fallback: str) -> tuple[str, str]:
             kind = str(payload.get("reason") or "")
         message = str(payload["message"])
         return (f"{message} ({kind})" if kind else message), kind
-    return raw.decode("utf-8", "replace").strip() or fallback, ""
+    return excerpt(raw, MAX_ERROR_TEXT) or fallback, ""
 
 
 def _text(value: Any) -> str:
@@ -334,7 +258,7 @@ def push_dashboard(
     folder_uid: str | None = None,
     message: str = "",
     overwrite: bool = True,
-    timeout: float = 10,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
     """One ``POST /api/dashboards/db`` of ``dashboard`` (by uid); Grafana's reply
     ``{id, uid, url, status, version, slug}``.

@@ -36,8 +36,15 @@ def discover(transport: Transport) -> tuple[str | None, str | None]:
         if err.status == 404:
             return None, None
         raise
-    served = {v.get("version") for v in group.get("versions", []) if isinstance(v, dict)}
+    versions = group.get("versions")
+    served = {v.get("version") for v in versions if isinstance(v, dict)} if isinstance(versions, list) else set()
     return next((v for v in VERSIONS if v in served), None), next((v for v in V2_VERSIONS if v in served), None)
+
+
+def _notes(meta: dict[str, Any]) -> dict[str, Any]:
+    """A resource's annotations; {} when the server sent something else."""
+    notes = meta.get("annotations")
+    return notes if isinstance(notes, dict) else {}
 
 
 class K8s:
@@ -52,8 +59,7 @@ class K8s:
         meta, spec = resource.get("metadata"), resource.get("spec")
         if not isinstance(meta, dict) or not isinstance(spec, dict):
             raise GrafanaError(0, "Grafana's dashboard resource has no metadata or spec object")
-        raw_notes = meta.get("annotations")
-        notes: dict[str, Any] = raw_notes if isinstance(raw_notes, dict) else {}
+        notes = _notes(meta)
         raw_generation = meta.get("generation")
         generation = raw_generation if isinstance(raw_generation, int) else 0
         return Dashboard(
@@ -122,7 +128,7 @@ class K8s:
         out = []
         for item in history:
             dash = self._dashboard(item)
-            notes = item["metadata"].get("annotations") or {}
+            notes = _notes(item["metadata"])
             out.append(Version(dash.version, dash.updated, dash.updated_by, str(notes.get(MESSAGE, ""))))
         return out
 

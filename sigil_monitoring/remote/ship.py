@@ -8,6 +8,9 @@ itself still sends the version we saw, so a change made between our read and our
 refused by Grafana (412 version-mismatch, or 409 Conflict on the k8s API) and reported the same way.
 
 Every function writes its report to ``out`` (stdout) and ``err`` (stderr) and returns an exit code.
+What Grafana holds (authors, messages, URLs, dashboard text in diffs) is the server's text: each
+field of it, and each line printed, goes through ``escape.terminal``, so no escape sequence in it is
+executed and no line break in it forges a line of ours.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, Protocol, TextIO
 
 import msgspec
 
+from ..escape import terminal
 from ..exits import Exit
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
 
@@ -62,11 +66,28 @@ class Report(msgspec.Struct, frozen=True):
 
     def say(self, text: str) -> None:
         if not self.quiet:
-            self.out.write(text + "\n")
+            self.show(text + "\n")
+
+    def show(self, text: str) -> None:
+        """Lines on stdout, each escaped for the terminal."""
+        self.out.write(_safe(text))
+
+    def warn(self, text: str) -> None:
+        """Lines on stderr, each escaped for the terminal."""
+        self.err.write(_safe(text))
 
     def fail(self, service: str, err: GrafanaError, hint: str) -> Exit:
-        self.err.write(f"{service}: error: {err} ({hint})\n")
+        self.warn(f"{service}: error: {err} ({hint})\n")
         return Exit.FINDINGS
+
+
+def _safe(text: str) -> str:
+    r"""Every line of ``text`` terminal-safe, the line breaks kept.
+
+    >>> _safe("v2 by \x1b]0;eve\x07\n")
+    'v2 by \\x1b]0;eve\\x07\n'
+    """
+    return "\n".join(terminal(line) for line in text.split("\n"))
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
@@ -113,12 +134,12 @@ def _changed_by_others(current: Dashboard, versions: list[Version]) -> Version |
 
 
 def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version, mine: Version | None) -> Exit:
-    who = theirs.created_by or "someone"
+    who = terminal(theirs.created_by) or "someone"
     since = f"since our push of version {mine.version}" if mine else "and was never pushed by sigil-monitoring"
-    note = f" with message {theirs.message!r}" if theirs.message else ""
-    report.err.write(
+    note = f" with message '{terminal(theirs.message)}'" if theirs.message else ""
+    report.warn(
         f"{target.service}: refused: dashboard {target.uid} was changed in Grafana by {who} at "
-        f"{theirs.created or 'an unknown time'} (version {current.version}{note}) {since}; "
+        f"{terminal(theirs.created) or 'an unknown time'} (version {current.version}{note}) {since}; "
         "not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
         + _indent(changes(target.path, current.data, target.data))
@@ -158,27 +179,28 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
                     None,
                 )
         raise
-    report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{saved.url}")
+    report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{terminal(saved.url)}")
     return Exit.OK
 
 
 def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: Version | None, force: bool) -> Exit:
     if current is None:
         folder = f" in folder {target.folder_uid}" if target.folder_uid else ""
-        report.out.write(f"{target.service}: would create dashboard {target.uid}{folder} (dry run: nothing changed)\n")
+        report.show(f"{target.service}: would create dashboard {target.uid}{folder} (dry run: nothing changed)\n")
         return Exit.OK
     lines = changes(target.path, current.data, target.data)
     if not lines:
-        report.out.write(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
+        report.show(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
         return Exit.OK
     if theirs is not None and not force:
+        who, when = terminal(theirs.created_by) or "someone", terminal(theirs.created) or "an unknown time"
         verdict = (
-            f"would refuse: version {current.version} was saved in Grafana by {theirs.created_by or 'someone'} "
-            f"at {theirs.created or 'an unknown time'} after our last push (use --force to replace it)"
+            f"would refuse: version {current.version} was saved in Grafana by {who} at {when} after our last push "
+            "(use --force to replace it)"
         )
     else:
         verdict = f"would update version {current.version} → {current.version + 1}"
-    report.out.write(
+    report.show(
         f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
         + _indent(lines)
     )
@@ -187,9 +209,10 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
 
 def history(backend: Backend, target: Target, report: Report) -> Exit:
     versions = sorted(backend.versions(target.uid), key=lambda v: -v.version)
-    report.out.write(f"{target.service}: dashboard {target.uid}, {len(versions)} version(s), newest first\n")
+    report.show(f"{target.service}: dashboard {target.uid}, {len(versions)} version(s), newest first\n")
     for v in versions:
-        report.out.write(f"  v{v.version}  {v.created or '-'}  {v.created_by or '-'}  {v.message or '-'}\n")
+        fields = (terminal(text) or "-" for text in (v.created, v.created_by, v.message))
+        report.show(f"  v{v.version}  {'  '.join(fields)}\n")
     return Exit.OK
 
 
@@ -208,13 +231,13 @@ def rollback(backend: Backend, target: Target, report: Report, to_version: int |
     old = backend.version_data(target.uid, to_version)
     lines = _indent(changes(target.path, current.data, old))
     if dry_run:
-        report.out.write(
+        report.show(
             f"{target.service}: would restore version {to_version} over version {current.version} "
             f"(dry run: nothing changed); changes:\n{lines}"
         )
         return Exit.OK
     saved = backend.restore(target.uid, to_version, current)
-    report.out.write(
+    report.show(
         f"{target.service}: restored version {to_version} as version {saved.version}; changes applied:\n{lines}"
     )
     return Exit.OK

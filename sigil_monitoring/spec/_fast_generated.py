@@ -20,6 +20,7 @@ from sigil_monitoring.spec.alerts import TestSeries as _TestSeries
 from sigil_monitoring.spec.checks import AtMost as _AtMost
 from sigil_monitoring.spec.checks import CalendarRange as _CalendarRange
 from sigil_monitoring.spec.checks import DurationCheck as _DurationCheck
+from sigil_monitoring.spec.checks import NameCheck as _NameCheck
 from sigil_monitoring.spec.checks import NoInlineSecrets as _NoInlineSecrets
 from sigil_monitoring.spec.checks import TextCheck as _TextCheck
 from sigil_monitoring.spec.checks import Unique as _Unique
@@ -250,6 +251,7 @@ _Targets_c0 = frozenset(
     }
 )
 _Links_c0 = frozenset({"folder", "grafana", "runbooks"})
+_Links_folder_c0 = _NameCheck(rule="grafana_dashboard_folder", kind="folder title", numbers=False)
 _Sli_c0 = frozenset({"bad", "below", "error_ratio", "good", "latency", "total", "up"})
 _SloAlerting_c0 = frozenset({"annotations", "labels", "page", "ticket"})
 _SloAlerting_labels_c0 = _TextCheck(
@@ -364,23 +366,24 @@ _Grafana_c0 = frozenset[str]()
 _Alertmanager_c0 = frozenset[str]()
 _Runbook_c0 = frozenset[str]()
 _Kubernetes_c0 = frozenset({"alertmanager_config", "labels", "namespace", "secret"})
-_Kubernetes_namespace_c0 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_Kubernetes_labels_c0 = _TextCheck(
-    kind="label name",
-    pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
-    hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
-)
-_Kubernetes_secret_c0 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_Kubernetes_namespace_c0 = _NameCheck(rule="k8s_namespace", kind="namespace", numbers=False)
+_Kubernetes_labels_c0 = _NameCheck(rule="k8s_label_key", kind="label key", numbers=False)
+_Kubernetes_labels_c1 = _NameCheck(rule="k8s_label_value", kind="label value", numbers=True)
+_Kubernetes_secret_c0 = _NameCheck(rule="k8s_object_name", kind="object name", numbers=False)
 _Mimir_c0 = frozenset({"namespace", "source_tenants", "tenant"})
-_Mimir_tenant_c0 = _compile("^[A-Za-z0-9_.-]{1,150}$")
-_Mimir_namespace_c0 = _compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_Mimir_source_tenants_c0 = _compile("^[A-Za-z0-9_.-]{1,150}$")
+_Mimir_tenant_c0 = _NameCheck(rule="mimir_tenant", kind="tenant", numbers=False)
+_Mimir_namespace_c0 = _NameCheck(rule="mimir_namespace", kind="ruler namespace", numbers=False)
+_Mimir_source_tenants_c0 = _NameCheck(rule="mimir_tenant", kind="tenant", numbers=False)
 _Thanos_c0 = frozenset({"partial_response_strategy"})
 _Thanos_partial_response_strategy_c0 = frozenset({"abort", "warn"})
 _VictoriaMetrics_c0 = frozenset[str]()
 _GrafanaAlerting_c0 = frozenset({"datasource_uid", "folder", "interval", "root_contact_point"})
 _GrafanaAlerting_datasource_uid_c0 = _compile("^[A-Za-z0-9_-]{1,40}$")
+_GrafanaAlerting_folder_c0 = _NameCheck(rule="grafana_alerting_folder", kind="folder title", numbers=False)
 _GrafanaAlerting_interval_c0 = _compile("^[1-9][0-9]*(0s|m|h)$")
+_GrafanaAlerting_root_contact_point_c0 = _NameCheck(
+    rule="grafana_contact_point", kind="contact point name", numbers=False
+)
 _MetricRef_c0 = frozenset({"by", "metric", "where"})
 _MetricRef_metric_c0 = _TextCheck(
     kind="metric key",
@@ -1684,6 +1687,10 @@ def _Links_folder(v: Any) -> Any:
     return v
 
 
+def _Links_folder_1(v: Any) -> Any:
+    return _Links_folder(_Links_folder_c0(v))
+
+
 def _build_Links(d: Any) -> _Links:
     if type(d) is not dict:
         raise _CannotVouch
@@ -1696,7 +1703,7 @@ def _build_Links(d: Any) -> _Links:
     if "runbooks" in d:
         kw["runbooks"] = _Links_runbooks_2(d["runbooks"])
     if "folder" in d:
-        kw["folder"] = _Links_folder(d["folder"])
+        kw["folder"] = _Links_folder_1(d["folder"])
     o: _Links = _Links(**kw).given(d)
     return o
 
@@ -2743,10 +2750,7 @@ def _Kubernetes_namespace(v: Any) -> Any:
 
 
 def _Kubernetes_namespace_1(v: Any) -> Any:
-    v = _Kubernetes_namespace(v)
-    if v is not None and (not v.isascii() or "\n" in v or not _Kubernetes_namespace_c0.search(v)):
-        raise _CannotVouch
-    return v
+    return _Kubernetes_namespace(_Kubernetes_namespace_c0(v))
 
 
 def _Kubernetes_labels(v: Any) -> Any:
@@ -2760,7 +2764,7 @@ def _Kubernetes_labels_1(v: Any) -> Any:
 
 
 def _Kubernetes_labels_2(v: Any) -> Any:
-    return _Kubernetes_labels(_label_value(v))
+    return _Kubernetes_labels(_Kubernetes_labels_c1(v))
 
 
 def _Kubernetes_labels_3(v: Any) -> Any:
@@ -2785,10 +2789,7 @@ def _Kubernetes_secret(v: Any) -> Any:
 
 
 def _Kubernetes_secret_1(v: Any) -> Any:
-    v = _Kubernetes_secret(v)
-    if v is not None and (not v.isascii() or "\n" in v or not _Kubernetes_secret_c0.search(v)):
-        raise _CannotVouch
-    return v
+    return _Kubernetes_secret(_Kubernetes_secret_c0(v))
 
 
 def _Kubernetes_secret_2(v: Any) -> Any:
@@ -2823,10 +2824,7 @@ def _Mimir_tenant(v: Any) -> Any:
 
 
 def _Mimir_tenant_1(v: Any) -> Any:
-    v = _Mimir_tenant(v)
-    if v is not None and (not v.isascii() or "\n" in v or not _Mimir_tenant_c0.search(v)):
-        raise _CannotVouch
-    return v
+    return _Mimir_tenant(_Mimir_tenant_c0(v))
 
 
 def _Mimir_namespace(v: Any) -> Any:
@@ -2836,10 +2834,7 @@ def _Mimir_namespace(v: Any) -> Any:
 
 
 def _Mimir_namespace_1(v: Any) -> Any:
-    v = _Mimir_namespace(v)
-    if v is not None and (not v.isascii() or "\n" in v or not _Mimir_namespace_c0.search(v)):
-        raise _CannotVouch
-    return v
+    return _Mimir_namespace(_Mimir_namespace_c0(v))
 
 
 def _Mimir_namespace_2(v: Any) -> Any:
@@ -2855,10 +2850,7 @@ def _Mimir_source_tenants(v: Any) -> Any:
 
 
 def _Mimir_source_tenants_1(v: Any) -> Any:
-    v = _Mimir_source_tenants(v)
-    if v is not None and (not v.isascii() or "\n" in v or not _Mimir_source_tenants_c0.search(v)):
-        raise _CannotVouch
-    return v
+    return _Mimir_source_tenants(_Mimir_source_tenants_c0(v))
 
 
 def _Mimir_source_tenants_2(v: Any) -> Any:
@@ -2959,9 +2951,13 @@ def _GrafanaAlerting_folder(v: Any) -> Any:
 
 
 def _GrafanaAlerting_folder_1(v: Any) -> Any:
+    return _GrafanaAlerting_folder(_GrafanaAlerting_folder_c0(v))
+
+
+def _GrafanaAlerting_folder_2(v: Any) -> Any:
     if v is None:
         return None
-    return _GrafanaAlerting_folder(v)
+    return _GrafanaAlerting_folder_1(v)
 
 
 def _GrafanaAlerting_interval(v: Any) -> Any:
@@ -2983,6 +2979,10 @@ def _GrafanaAlerting_root_contact_point(v: Any) -> Any:
     return v
 
 
+def _GrafanaAlerting_root_contact_point_1(v: Any) -> Any:
+    return _GrafanaAlerting_root_contact_point(_GrafanaAlerting_root_contact_point_c0(v))
+
+
 def _build_GrafanaAlerting(d: Any) -> _GrafanaAlerting:
     if type(d) is not dict:
         raise _CannotVouch
@@ -2993,11 +2993,11 @@ def _build_GrafanaAlerting(d: Any) -> _GrafanaAlerting:
     if "datasource_uid" in d:
         kw["datasource_uid"] = _GrafanaAlerting_datasource_uid_1(d["datasource_uid"])
     if "folder" in d:
-        kw["folder"] = _GrafanaAlerting_folder_1(d["folder"])
+        kw["folder"] = _GrafanaAlerting_folder_2(d["folder"])
     if "interval" in d:
         kw["interval"] = _GrafanaAlerting_interval_1(d["interval"])
     if "root_contact_point" in d:
-        kw["root_contact_point"] = _GrafanaAlerting_root_contact_point(d["root_contact_point"])
+        kw["root_contact_point"] = _GrafanaAlerting_root_contact_point_1(d["root_contact_point"])
     o: _GrafanaAlerting = _GrafanaAlerting(**kw).given(d)
     return o
 

@@ -27,7 +27,8 @@ _P = tuple[object, ...]
 # Which metric types each use accepts, and a word for the fix hint.
 METRIC_NEEDS = {
     "histogram": ({"histogram", "native_histogram"}, "a histogram"),
-    "counter": ({"counter"}, "a counter"),
+    # Rates and ratios count events: a counter's, or a classic histogram's observations (its _count).
+    "events": ({"counter", "histogram"}, "a counter or a classic histogram"),
     "gauge": ({"gauge"}, "a gauge"),
     "any": ({"counter", "gauge", "histogram", "native_histogram"}, "a metric"),
 }

@@ -86,6 +86,27 @@ class Unique(msgspec.Struct, frozen=True):
         return items
 
 
+class NameCheck(msgspec.Struct, frozen=True):
+    """A name some engine takes, judged by ``rule``, a function of ``values/names.py`` (the one
+    definition of each engine's naming rule); ``kind`` names the field for a value that is not text;
+    ``numbers``: YAML numbers are taken as their text (label values, as ``label_value`` takes them)."""
+
+    rule: str
+    kind: str
+    numbers: bool = False
+
+    def __call__(self, value: object) -> object:
+        from ..values import names
+
+        text = label_value_text(value, self.kind) if self.numbers else value
+        if not isinstance(text, str):
+            raise ValueError(f"expected a {self.kind} as text, got {value!r} (quote it)")
+        problem = getattr(names, self.rule)(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+
 def url(value: object) -> object:
     from .urls import url_problem
 

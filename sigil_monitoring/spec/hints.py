@@ -2,7 +2,8 @@
 
 Dropped burn-window pairs that can never fire, a selector without a ``job``, receivers no route
 uses, numbers in a summary that disagree with the threshold, metric names against Prometheus'
-naming conventions. Like ``semantic.check``, each returns ``(path, 'key' or 'value', message)``.
+naming conventions, variables Grafana would expand in the spec's text (``grafana_variables``). Like
+``semantic.check``, each returns ``(path, 'key' or 'value', message)``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .grafana_variables import variable_warnings
+from .overlaps import series_overlaps
 from .semantic import Problem
 
 if TYPE_CHECKING:
@@ -25,6 +28,8 @@ def warnings(spec: Spec) -> list[Problem]:
         *_summary_numbers(spec),
         *_naming_hints(spec),
         *_dropped_pairs(spec),
+        *variable_warnings(spec),
+        *series_overlaps(spec),
     ]
 
 

@@ -248,21 +248,28 @@ def start_before_end(times: list[str]) -> list[str]:
 
 
 def resolve_derived(self: Any) -> Any:
-    """Derived catalog entries take their base's name, type, unit, labels and buckets.
+    """Derived catalog entries take their root's name, type, labels and buckets.
 
-    An unknown or derived base is left unresolved (type None) and reported, at its line, by
+    A chain of derived entries (``spec/derived.py``) resolves to the plain entry it ends at; ``help``
+    and ``unit`` come from the nearest entry of the chain that gives them. An entry whose chain
+    reaches an unknown name or loops is left unresolved (type None) and reported, at its line, by
     ``semantic.check``; everything else treats an unresolved entry as already broken.
     """
+    from .derived import lineage
+
     resolved = {}
     for key, metric in self.metrics.items():
-        base = self.metrics.get(metric.from_) if metric.from_ is not None else None
-        if base is not None and base.from_ is None:
+        chain = lineage(self.metrics, key) if metric.from_ is not None else None
+        if chain is not None and chain.end == "root":
+            entries = [self.metrics[k] for k in chain.keys]
+            base = entries[-1]
+            unit = next((e.unit for e in entries if "unit" in e.model_fields_set or e is base), base.unit)
             metric = base.model_copy(
                 update={
                     "from_": metric.from_,
                     "where": metric.where,
-                    "help": metric.help or base.help,
-                    "unit": metric.unit if "unit" in metric.model_fields_set else base.unit,
+                    "help": next((e.help for e in entries if e.help), ""),
+                    "unit": unit,
                 }
             )
         resolved[key] = metric

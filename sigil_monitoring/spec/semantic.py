@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
+from .derived import chained_matchers, derived_problems
 from .salvage import Broken
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
 
     return [
         *_service(spec),
-        *_derived(spec, broken),
+        *derived_problems(spec, broken),
         *_refs(spec, broken),
         *_slos(spec),
         *alert_problems(spec),
@@ -37,38 +38,6 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
         *_routing(spec, broken),
         *collisions(spec),
     ]
-
-
-def _derived(spec: Spec, broken: Broken) -> Iterator[Problem]:
-    # Spec resolves a derived entry whose base is a plain catalog entry; anything else stays
-    # unresolved (type None) and is reported here, once.
-    for key, metric in spec.metrics.items():
-        if metric.from_ is None or metric.type is not None or metric.from_ in broken.metrics:
-            continue
-        base = spec.metrics.get(metric.from_)
-        path = ("metrics", key, "from")
-        if base is None:
-            close = difflib.get_close_matches(metric.from_, list(spec.metrics), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "name a metric declared under metrics:"
-            yield path, "value", f"unknown metric '{metric.from_}' ({hint})"
-        else:
-            yield (
-                path,
-                "value",
-                f"'{metric.from_}' is itself derived (derive from '{base.from_}' and put both where: in one entry)",
-            )
-    for key, metric in spec.metrics.items():
-        if metric.from_ is not None and metric.type is not None:
-            for label in metric.where:
-                if label not in metric.labels and label not in spec.service.selector:
-                    yield (
-                        ("metrics", key, "where", label),
-                        "key",
-                        (
-                            f"label '{label}' is not declared for metric '{metric.from_}' (add it to "
-                            f"metrics.{metric.from_}.labels)"
-                        ),
-                    )
 
 
 def _service(spec: Spec) -> Iterator[Problem]:
@@ -115,10 +84,12 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
         yield path, "value", f"unknown metric '{ref.metric}' ({hint})"
         return
     if metric.type is None:
-        return  # a derived entry whose base is missing: reported by _derived
+        return  # a derived entry whose chain is broken: reported by derived_problems
     types, word = METRIC_NEEDS[needs]
     if metric.type not in types:
         yield path, "value", f"'{ref.metric}' is a {metric.type}, not {word} (name {word} from metrics: here)"
+    if needs == "events" and metric.type == "histogram":
+        yield from _count_has_no_le(spec, path, ref)
     for label in [*ref.where, *ref.by]:
         if label not in metric.labels and label not in spec.service.selector:
             yield (
@@ -128,20 +99,35 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
             )
 
 
+def _count_has_no_le(spec: Spec, path: _P, ref: MetricRef) -> Iterator[Problem]:
+    # A histogram counting events is its _count, which has no bucket label: a matcher or a group on
+    # `le` would select nothing (or split nothing). Slow requests are a latency SLI's business.
+    labels = [m.label for m in chained_matchers(spec.metrics, ref.metric)] + [*ref.where, *ref.by]
+    if "le" in labels:
+        yield (
+            path,
+            "value",
+            (
+                f"'{ref.metric}' counts events with its _count, which has no 'le' label (remove le from where:/by:; "
+                f"to count slow requests use a latency SLI, e.g. {{latency: {ref.metric}, below: 500ms}})"
+            ),
+        )
+
+
 def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
     for name, slo in spec.slos.items():
         for field, ref in slo.sli.refs():
-            needs = {"latency": "histogram", "up": "gauge"}.get(field, "counter")
+            needs = {"latency": "histogram", "up": "gauge"}.get(field, "events")
             yield from _ref(spec, ("slos", name, "sli", field), ref, needs, broken)
     for name, alert in spec.alerts.items():
         for field, ref in alert.when.refs():
             needs = {
                 "of": "gauge" if alert.when.is_gauge_ratio else "histogram",
-                "rate": "counter",
+                "rate": "events",
                 "state": "gauge",
                 "value": "gauge",
                 "absent": "any",
-            }.get(field, "counter")
+            }.get(field, "events")
             yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs, broken)
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
@@ -151,9 +137,9 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
                     "percentiles": "histogram",
                     "histogram": "histogram",
                     "timeline": "gauge",
-                    "rate": "counter",
-                    "error_ratio": "counter",
-                    "total": "counter",
+                    "rate": "events",
+                    "error_ratio": "events",
+                    "total": "events",
                     "of": "gauge",
                 }.get(field, "any")
                 yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs, broken)

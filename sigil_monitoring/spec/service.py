@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from . import checks
     from .types import (
+        GrafanaFolder,
         LabelName,
         Labels,
         LogicalName,
@@ -33,7 +34,10 @@ class Links(SpecStruct, frozen=True, kw_only=True):
 
     grafana: Annotated[Url | None, Field(description="Grafana base URL; alerts link to their panel under it.")] = None
     runbooks: Annotated[Url | None, Field(description="Base URL where the generated runbook page is published.")] = None
-    folder: Annotated[str, Field(description="Grafana folder title for the dashboard (provisioning).")] = ""
+    folder: Annotated[
+        GrafanaFolder,
+        Field(description="Grafana folder title for the dashboard (provisioning; empty: the root folder)."),
+    ] = ""
 
 
 class Service(SpecStruct, frozen=True, kw_only=True):

@@ -61,15 +61,23 @@ def sli_one_kind(self: Any) -> Any:
 class Sli(SpecStruct, frozen=True, kw_only=True):
     """What counts as a bad event. Exactly one kind:
 
-    - ratio: ``bad`` (or ``good``) events over ``total`` events, both counters;
+    - ratio: ``bad`` (or ``good``) events over ``total`` events, each a counter or a classic
+      histogram (its ``_count``: the observations are the events);
     - latency: requests of histogram ``latency`` slower than ``below`` are bad;
     - up: the fraction of time the 0/1 gauge ``up`` is 0 is bad;
     - error_ratio: raw PromQL for the error ratio, with ``$window`` where the range goes.
     """
 
-    bad: Annotated[Ref | None, Field(description="Counter of bad events (ratio SLI).")] = None
-    good: Annotated[Ref | None, Field(description="Counter of good events (ratio SLI), instead of bad.")] = None
-    total: Annotated[Ref | None, Field(description="Counter of all events (ratio SLI).")] = None
+    bad: Annotated[
+        Ref | None, Field(description="Counter (or classic histogram: its _count) of bad events (ratio SLI).")
+    ] = None
+    good: Annotated[
+        Ref | None,
+        Field(description="Counter (or classic histogram: its _count) of good events (ratio SLI), instead of bad."),
+    ] = None
+    total: Annotated[
+        Ref | None, Field(description="Counter (or classic histogram: its _count) of all events (ratio SLI).")
+    ] = None
     latency: Annotated[Ref | None, Field(description="Histogram of request durations (latency SLI).")] = None
     below: Annotated[
         ThresholdField | None,

@@ -23,7 +23,15 @@ from .struct import SpecStruct
 if TYPE_CHECKING:
     from pydantic import Field
 
-    from .types import K8sName, Labels, Tenant
+    from .types import (
+        ContactPointName,
+        GrafanaAlertingFolder,
+        K8sLabels,
+        K8sNamespace,
+        K8sObjectName,
+        MimirNamespace,
+        Tenant,
+    )
 Strategy = Literal["warn", "abort"]
 
 
@@ -46,9 +54,9 @@ class Runbook(SpecStruct, frozen=True, kw_only=True):
 class Kubernetes(SpecStruct, frozen=True, kw_only=True):
     """Prometheus Operator objects: a PrometheusRule per service, optionally an AlertmanagerConfig."""
 
-    namespace: Annotated[K8sName, Field(description="Namespace of the generated objects.")] = "monitoring"
+    namespace: Annotated[K8sNamespace, Field(description="Namespace of the generated objects.")] = "monitoring"
     labels: Annotated[
-        Labels,
+        K8sLabels,
         Field(description="Labels on every object, for the operator's ruleSelector / alertmanagerConfigSelector."),
     ] = field(default_factory=dict)
     alertmanager_config: Annotated[
@@ -58,7 +66,7 @@ class Kubernetes(SpecStruct, frozen=True, kw_only=True):
         ),
     ] = False
     secret: Annotated[
-        K8sName | None,
+        K8sObjectName | None,
         Field(
             description="Secret holding the receivers' credentials (default: <service>-alertmanager); keys are the "
             "secret files' base names."
@@ -73,7 +81,9 @@ class Mimir(SpecStruct, frozen=True, kw_only=True):
         Tenant,
         Field(description="Tenant (X-Scope-OrgID) the rules are loaded into; 'anonymous' when multi-tenancy is off."),
     ] = "anonymous"
-    namespace: Annotated[K8sName | None, Field(description="Ruler namespace (default: the service name).")] = None
+    namespace: Annotated[
+        MimirNamespace | None, Field(description="Ruler namespace (default: the service name); names the rule file.")
+    ] = None
     source_tenants: Annotated[
         list[Tenant], Field(description="Tenants the rules query (federated rule groups; needs tenant federation on).")
     ] = field(default_factory=list)
@@ -103,7 +113,7 @@ class GrafanaAlerting(SpecStruct, frozen=True, kw_only=True):
         Field(description="UID of the Prometheus data source the rules query."),
     ] = "prometheus"
     folder: Annotated[
-        str | None,
+        GrafanaAlertingFolder | None,
         Field(description="Folder (title) of the rule groups (default: service.links.folder, else sigil-monitoring)."),
     ] = None
     interval: Annotated[
@@ -111,7 +121,8 @@ class GrafanaAlerting(SpecStruct, frozen=True, kw_only=True):
         Field(description="Evaluation interval of the rule groups (a multiple of 10s)."),
     ] = "1m"
     root_contact_point: Annotated[
-        str, Field(description="Contact point of the root notification policy (alerts no service route takes).")
+        ContactPointName,
+        Field(description="Contact point of the root notification policy (alerts no service route takes)."),
     ] = "grafana-default-email"
 
 

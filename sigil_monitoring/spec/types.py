@@ -16,12 +16,14 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+# Field is for the spec classes' annotations, evaluated in this module's namespace (pydantic_models).
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema  # noqa: F401
 
 from ..values.matchers import Matcher
 from ..values.units import Duration, Threshold, parse_objective, parse_threshold
 from . import checks
-from .checks import MONTH_NAMES, AtMost, CalendarRange, DurationCheck, NoInlineSecrets, TextCheck, Unique
+from .checks import MONTH_NAMES, AtMost, CalendarRange, DurationCheck, NameCheck, NoInlineSecrets, TextCheck, Unique
 from .refs import MetricRef
 from .routing import Email, Opsgenie, PagerDuty, Slack
 
@@ -267,9 +269,42 @@ YearRange = Annotated[
     WithJsonSchema({"type": ["string", "integer"]}),
 ]
 
-# Kubernetes object names and namespaces are DNS-1123 labels
-# (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names).
-K8sName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-# Mimir tenant ids: letters, digits and ``!-_.*'()``, at most 150 characters
-# (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/); we keep to a safe subset.
-Tenant = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,150}$")]
+# Names an engine takes, by the engine's own rules (values/names.py has each rule and its source).
+_LABEL_PART = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
+_DNS = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+
+
+@dataclass(frozen=True)
+class _Name(GroupedMetadata):
+    """Text judged by ``values.names.<rule>``; ``schema`` is what editors are told of it."""
+
+    rule: str
+    kind: str
+    schema: tuple[tuple[str, object], ...] = ()
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(NameCheck(self.rule, self.kind))
+        yield WithJsonSchema({"type": "string", **dict(self.schema)})
+
+
+K8sNamespace = Annotated[
+    str, _Name("k8s_namespace", "namespace", (("pattern", r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), ("maxLength", 63)))
+]
+K8sObjectName = Annotated[str, _Name("k8s_object_name", "object name", (("pattern", f"^{_DNS}$"), ("maxLength", 253)))]
+K8sLabelKey = Annotated[str, _Name("k8s_label_key", "label key", (("pattern", f"^({_DNS}/)?{_LABEL_PART}$"),))]
+K8sLabelValue = Annotated[
+    str,
+    BeforeValidator(NameCheck("k8s_label_value", "label value", numbers=True)),
+    WithJsonSchema({"type": ["string", "number"], "pattern": f"^{_LABEL_PART}?$"}),
+]
+K8sLabels = dict[K8sLabelKey, K8sLabelValue]
+"""Labels on Kubernetes objects: keys and values as the Kubernetes API takes them."""
+Tenant = Annotated[str, _Name("mimir_tenant", "tenant", (("pattern", r"^[A-Za-z0-9!_.*'()-]{1,150}$"),))]
+MimirNamespace = Annotated[
+    str, _Name("mimir_namespace", "ruler namespace", (("pattern", r"^[A-Za-z0-9_.-]+$"), ("maxLength", 245)))
+]
+GrafanaFolder = Annotated[str, _Name("grafana_dashboard_folder", "folder title", (("maxLength", 189),))]
+GrafanaAlertingFolder = Annotated[
+    str, _Name("grafana_alerting_folder", "folder title", (("pattern", r"^[^/\\]*$"), ("maxLength", 189)))
+]
+ContactPointName = Annotated[str, _Name("grafana_contact_point", "contact point name", (("minLength", 1),))]

@@ -218,7 +218,7 @@ def rate(ctx: Context, panel: Panel, series: Series) -> GPanel:
         0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name)
     )
     by = f", split by {', '.join(series.by)}" if series.by else ""
-    meaning = f"Per-second rate of {series.shown}{by}. {series.metric.help}".strip()
+    meaning = f"Per-second rate of {series.events_shown}{by}. {series.metric.help}".strip()
     return _timeseries(
         ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure."
     )
@@ -229,7 +229,7 @@ def error_ratio(ctx: Context, panel: Panel, bad: Series, total: Series) -> GPane
         bad, total, queries.variable_matchers(bad, ctx.variables), queries.variable_matchers(total, ctx.variables)
     )
     legend = " ".join("{{" + label + "}}" for label in bad.by if label in total.by) or "ratio"
-    meaning = f"Share of {total.shown} that is {bad.shown} (0 to 100 %)."
+    meaning = f"Share of {total.events_shown} that is {bad.events_shown} (0 to 100 %)."
     return _timeseries(
         ctx,
         panel,

@@ -68,8 +68,13 @@ def quantile(series: Series, q: Decimal, extra: tuple[str, ...]) -> str:
     return check(f"histogram_quantile({format_decimal(q)}, {_rate(_bucket_series(series), extra, by)})")
 
 
+def _events(series: Series) -> Series:
+    """The series counting the events: a classic histogram's observations are its ``_count``."""
+    return replace(series, metric=replace(series.metric, name=series.events))
+
+
 def rate(series: Series, extra: tuple[str, ...]) -> str:
-    return check(_rate(series, extra, series.by))
+    return check(_rate(_events(series), extra, series.by))
 
 
 def ratio(bad: Series, total: Series, extra_bad: tuple[str, ...], extra_total: tuple[str, ...]) -> str:
@@ -78,7 +83,7 @@ def ratio(bad: Series, total: Series, extra_bad: tuple[str, ...], extra_total: t
     The spec checks refuse a ``by`` label the other side does not carry.
     """
     by = tuple(dict.fromkeys((*bad.by, *total.by)))
-    return check(f"{_rate(bad, extra_bad, by)} / {_rate(total, extra_total, by)}")
+    return check(f"{_rate(_events(bad), extra_bad, by)} / {_rate(_events(total), extra_total, by)}")
 
 
 def share(part: Series, whole: Series, extra_part: tuple[str, ...], extra_whole: tuple[str, ...]) -> str:

@@ -42,7 +42,7 @@ def prometheus_rule(service: Service) -> dict[str, Any] | None:
     return {
         "apiVersion": RULE_API_VERSION,
         "kind": "PrometheusRule",
-        "metadata": metadata(service, service.name),
+        "metadata": metadata(service, names.kubernetes_object_name(service.name)),
         "spec": {"groups": groups},
     }
 
@@ -57,11 +57,12 @@ def compile(model: Model) -> list[Artifact]:  # the registry's verb
                 Artifact(names.kubernetes_path(service.name, "PrometheusRule"), rule, "yaml", service.source)
             )
         if kubernetes_options(service).alertmanager_config and (routing := service.routing) is not None:
+            name = names.kubernetes_object_name(service.name)
             configs.append(service)
             artifacts.append(
                 Artifact(
                     names.kubernetes_path(service.name, "AlertmanagerConfig"),
-                    alertmanager_config(service, routing, metadata(service, service.name)),
+                    alertmanager_config(service, routing, metadata(service, name)),
                     "yaml",
                     service.source,
                 )

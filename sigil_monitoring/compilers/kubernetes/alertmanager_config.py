@@ -36,7 +36,7 @@ TEMPLATES_CONFIGMAP = "sigil-monitoring-templates"
 
 
 def secret_name(service: Service) -> str:
-    return options(service).secret or f"{service.name}-alertmanager"
+    return options(service).secret or names.kubernetes_secret_name(service.name)
 
 
 def secret_key(path: str) -> str:

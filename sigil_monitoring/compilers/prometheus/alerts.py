@@ -78,6 +78,27 @@ def share_labels_of(part: Series, whole: Series) -> tuple[tuple[str, ...], tuple
     return labels, tuple(label for label in labels if label in whole.metric.labels or label in selector_labels)
 
 
+def gauge_value(series: Series, compare: Comparison) -> str:
+    """A value alert's gauge: each series, or with ``by`` the worst series of each group.
+
+    ``by: [instance]`` means one alert per instance, carrying only ``instance``; it fires when any
+    series of the instance crosses the threshold, as without ``by`` (the highest value for
+    ``above``, the lowest for ``below``), so adding ``by`` regroups the alerts and never hides one.
+    A total per group (lag summed over partitions) is a different question: a ``promql`` condition.
+
+    >>> from sigil_monitoring.ir.model import Metric
+    >>> from sigil_monitoring.values.units import parse_threshold
+    >>> up = Series(Metric("up", "up", "gauge", "none", "", (), None, None), (), by=("instance",))
+    >>> gauge_value(up, Comparison("<", parse_threshold("1")))
+    'min by (instance) (up)'
+    """
+    text = promql.selector(series.metric.name, series.matchers)
+    if not series.by:
+        return text
+    worst = "max" if compare.op == ">" else "min"
+    return f"{worst} by ({', '.join(series.by)}) ({text})"
+
+
 def _compared(compare: Comparison | None) -> str:
     return f" {compare.op} {threshold_text(compare.threshold)}" if compare is not None else ""
 
@@ -106,7 +127,7 @@ def condition_expr(service: Service, condition: Condition, window: Duration, *, 
         case StateCondition(series=series, state=state):
             return f"{promql.selector(series.metric.name, series.matchers)} == {state[0]}"
         case ValueCondition(series=series, compare=compare):
-            return promql.selector(series.metric.name, series.matchers) + (_compared(compare) if compared else "")
+            return gauge_value(series, compare) + (_compared(compare) if compared else "")
         case GaugeRatioCondition(part=part, whole=whole, compare=compare):
             labels, on = share_labels_of(part, whole)
             share = promql.share(

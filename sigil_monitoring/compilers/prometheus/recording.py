@@ -114,13 +114,15 @@ def _quantile_rules(
 def counter_rate(service: Service, series: Series, window: Duration) -> str:
     """``sum by (by) (rate(series[window]))``, read from the rate record when it holds the answer.
 
+    A histogram counts its observations (``Series.events``, its ``_count``), always read raw.
+
     The record keeps every catalog label, so ``where`` matchers on those labels still apply and
     the labels not asked for are summed away.
     """
     metric = series.metric
     where = _where(service, series)
     if where is None:  # not the service's rate record: raw rate()
-        return promql.rate(metric.name, series.matchers, str(window), by=series.by)
+        return promql.rate(series.events, series.matchers, str(window), by=series.by)
     recorded = (
         metric.type == "counter"
         and window == rate_window(service)
@@ -128,7 +130,7 @@ def counter_rate(service: Service, series: Series, window: Duration) -> str:
         and set(series.by) <= set(metric.labels)
     )
     if not recorded:
-        return promql.rate(metric.name, series.matchers, str(window), by=series.by)
+        return promql.rate(series.events, series.matchers, str(window), by=series.by)
     record = promql.selector(
         names.rate_record(metric.name, metric.labels, str(window)), _service_matcher(service) + where
     )

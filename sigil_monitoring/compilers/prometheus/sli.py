@@ -33,8 +33,9 @@ class SliQueries(Struct, frozen=True):
 
 
 def _ratio(sli: RatioSli, w: str, by: tuple[str, ...]) -> SliQueries:
-    part = promql.rate(sli.part.metric.name, sli.part.matchers, w, by)
-    total = promql.rate(sli.total.metric.name, sli.total.matchers, w, by)
+    # Each side counts events: a counter, or a classic histogram's observations (its _count).
+    part = promql.rate(sli.part.events, sli.part.matchers, w, by)
+    total = promql.rate(sli.total.events, sli.total.matchers, w, by)
     if sli.part_is_bad:
         return SliQueries(f"{part} / {total}", (part, total))
     return SliQueries(f"1 - ({part} / {total})", (f"{total} - {part}", total))

@@ -102,11 +102,22 @@ def selects(series: Series, labels: dict[str, str]) -> bool:
 
 
 class Fed(msgspec.Struct, frozen=True):
-    """One input series as data: which metric, its labels, its per-second rate (or gauge value)."""
+    """One input series as data: which metric, its labels, its per-second rate (or gauge value).
+
+    ``histogram``: when ``metric`` is that classic histogram's ``_count``, its bucket bounds, so
+    the input is a whole histogram (``counters``) rather than a ``_count`` no real one exposes.
+    """
 
     metric: str
     labels: Labels
     amount: Decimal
+    histogram: tuple[Decimal, ...] | None = None
+
+
+def events(series: Series, labels: Labels, amount: Decimal) -> Fed:
+    """Events at ``amount`` per second on the series counting them (``Series.events``)."""
+    bounds = (series.metric.buckets or DEFAULT_BUCKETS) if series.metric.type == "histogram" else None
+    return Fed(series.events, labels, amount, bounds)
 
 
 def selected(fed: Iterable[Fed], metric: str, series: Series) -> Decimal:
@@ -168,29 +179,38 @@ def part_of_total(
     selects ``total_rate``, whether the two selectors overlap (``part`` a ``where`` subset of the
     same metric: one series both select, one only ``total`` selects) or not (two series).
 
+    Each side is fed on the series counting its events (``Series.events``: a histogram's ``_count``).
+
     Raises ``Unfeedable`` when ``part`` selects everything ``total`` does and the rates differ.
     """
-    same_metric = part.metric.name == total.metric.name
+    same_metric = part.events == total.events
     try:
         labels = labels_of(part, extra, also=total.matchers if same_metric else ())
     except Unfeedable:
         labels = labels_of(part, extra)
-    fed = [Fed(part.metric.name, labels, part_rate)]
+    fed = [events(part, labels, part_rate)]
     if same_metric and selects(total, dict(labels)):
         if total_rate != part_rate:
             rest = outside(labels, part, total, keep=frozenset(dict(extra)))
             if rest is None:
-                raise Unfeedable(
-                    f"every series {total.metric.name} selects is also a {part.metric.name} series of the part"
-                )
-            fed.append(Fed(total.metric.name, rest, total_rate - part_rate))
+                raise Unfeedable(f"every series {total.events} selects is also a {part.events} series of the part")
+            fed.append(events(total, rest, total_rate - part_rate))
     else:
-        fed.append(Fed(total.metric.name, labels_of(total, extra), total_rate))
+        fed.append(events(total, labels_of(total, extra), total_rate))
     return tuple(fed)
 
 
 def counters(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:
-    return tuple(counter(f.metric, f.labels, f.amount, samples) for f in fed)
+    """Counters for ``fed``; a histogram's ``_count`` comes with its buckets, every observation in
+    the first one, so rules reading the same histogram's buckets see a histogram that agrees."""
+    out: list[InputSeries] = []
+    for f in fed:
+        if f.histogram is not None:
+            name = f.metric.removesuffix(names.count_series(""))
+            for bound in (*(format_decimal(b) for b in f.histogram), "+Inf"):
+                out.append(counter(names.bucket_series(name), (*f.labels, ("le", bound)), f.amount, samples))
+        out.append(counter(f.metric, f.labels, f.amount, samples))
+    return tuple(out)
 
 
 def gauges(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:

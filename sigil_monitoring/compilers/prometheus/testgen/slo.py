@@ -72,7 +72,7 @@ def feed(
     match stageable(slo.sli):
         case RatioSli(part=part, total=whole, part_is_bad=part_is_bad):
             fed = inputs.part_of_total(part, whole, bad if part_is_bad else total - bad, total, extra)
-            share = inputs.selected(fed, part.metric.name, part) / inputs.selected(fed, whole.metric.name, whole)
+            share = inputs.selected(fed, part.events, part) / inputs.selected(fed, whole.events, whole)
             return inputs.counters(fed, samples), share if part_is_bad else 1 - share
         case LatencySli(histogram=series, below_text=below) if series.metric.type == recording.CLASSIC:
             le = (("le", below),)

@@ -68,7 +68,7 @@ def _by_labels(series: Series, kept: tuple[str, ...]) -> Labels:
 
 
 def _counter_scenario(series: Series, per_second: Decimal, samples: int) -> Scenario:
-    feed = (inputs.counter(series.metric.name, inputs.labels_of(series), per_second, samples),)
+    feed = inputs.counters((inputs.events(series, inputs.labels_of(series), per_second),), samples)
     return Scenario(feed, _by_labels(series, series.by), float(per_second))
 
 
@@ -80,7 +80,7 @@ def _ratio_scenario(bad: Series, total: Series, ratio: Decimal, samples: int) ->
         fed = inputs.part_of_total(bad, total, total_rate * ratio, total_rate, kept)
     except inputs.Unfeedable:
         return None
-    value = inputs.selected(fed, bad.metric.name, bad) / inputs.selected(fed, total.metric.name, total)
+    value = inputs.selected(fed, bad.events, bad) / inputs.selected(fed, total.events, total)
     return Scenario(inputs.counters(fed, samples), kept, float(value))
 
 
@@ -119,6 +119,27 @@ def _quantile_scenario(
 def _gauge_scenario(series: Series, value: Decimal, samples: int) -> Scenario:
     labels = inputs.labels_of(series)
     return Scenario((inputs.gauge(series.metric.name, labels, value, samples),), labels, float(value))
+
+
+def _value_scenario(series: Series, value: Decimal, other: Decimal, samples: int) -> Scenario:
+    """A gauge at ``value``; with ``by`` (the worst series per group) a second series of the same
+    group at ``other`` (the quiet side) beside it, and the alert carrying the ``by`` labels only."""
+    if not series.by:
+        return _gauge_scenario(series, value, samples)
+    labels = inputs.labels_of(series)
+    feed = [inputs.gauge(series.metric.name, labels, value, samples)]
+    keep = frozenset(series.by)
+    sibling = next(
+        (
+            (*labels[:i], (label, f"{current}-sibling"), *labels[i + 1 :])
+            for i, (label, current) in enumerate(labels)
+            if label not in keep and inputs.selects(series, {**dict(labels), label: f"{current}-sibling"})
+        ),
+        None,
+    )
+    if sibling is not None:
+        feed.append(inputs.gauge(series.metric.name, sibling, other, samples))
+    return Scenario(tuple(feed), _by_labels(series, series.by), float(value))
 
 
 def _promql_scenarios(test: PromqlTest | None) -> tuple[Scenario | None, Scenario | None]:
@@ -181,7 +202,7 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
             )
         case ValueCondition(series=series, compare=compare):
             fire, quiet = _crossing(compare)
-            return _gauge_scenario(series, fire, samples), _gauge_scenario(series, quiet, samples)
+            return _value_scenario(series, fire, quiet, samples), _gauge_scenario(series, quiet, samples)
         case _:
             assert_never(alert.condition)
 
