@@ -24,6 +24,7 @@ from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.live import incidents as inc
 from sigil_monitoring.live.charts import chart
 from sigil_monitoring.live.drill_mode import drill_model
+from sigil_monitoring.live.planning import plan
 from sigil_monitoring.live.report import COLUMNS, render
 from sigil_monitoring.live.results import AlertRun, Chart, DrillResult, Line, ReceiverFailure, Skipped
 from sigil_monitoring.live.timeline import timeline_svg
@@ -152,7 +153,7 @@ def _drill_service(text: str, tmp_path: Path):
 
 def test_charts_are_in_the_spec_units_with_the_threshold_in_its_words(tmp_path: Path):
     service = _drill_service(RATE_SPEC, tmp_path)
-    charts = {i.alert: chart(service, i) for i in inc.plan(service) if not isinstance(i, inc.Undrivable)}
+    charts = {i.alert: chart(service, i) for i in plan(service) if not isinstance(i, inc.Undrivable)}
     got = {name: (c.unit, round(c.scale, 6), c.threshold_text) for name, c in charts.items()}
     assert got["RestartsHigh"] == ("/min", 60.0, "above 1/min")
     assert got["SlowRequests"] == ("ms", 1000.0, "above 250ms")
@@ -166,7 +167,7 @@ def test_charts_are_in_the_spec_units_with_the_threshold_in_its_words(tmp_path: 
 
 def test_a_burn_chart_plots_the_long_and_the_short_window_against_the_factor():
     service = drill_model(build_model([load_spec(REPO / "specs" / "sigil-dna.yaml")]), "http://x", "/tmp/x").services[0]
-    fast = next(i for i in inc.plan(service) if isinstance(i, inc.SloBurn) and i.speed == "fast")
+    fast = next(i for i in plan(service) if isinstance(i, inc.SloBurn) and i.speed == "fast")
     burn = chart(service, fast)
     assert [line.label for line in burn.lines] == ["long window 10s", "short window 4s"]
     assert "ratio_rate10s{" in burn.lines[0].expr and "ratio_rate4s{" in burn.lines[1].expr

@@ -112,6 +112,7 @@ def details(run: AlertRun) -> list[tuple[str, str]]:
     ]
     rows += [(f"{f.receiver} got nothing", f.reason) for f in run.receiver_failures]
     rows += [
+        ("tiers the burn maths expects", ", ".join(run.expected_tiers) or DASH),
         ("must not fire, fired", ", ".join(run.unexpected) or "none"),
         ("inhibited", inhibited),
         ("other alerts then", ", ".join(run.also_active) or "none"),
