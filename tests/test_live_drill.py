@@ -7,6 +7,7 @@ at the same time, so a drill of sigil-dna's eleven alerts takes about 75 s here.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_every_sigil_dna_alert_is_detected_notified_at_its_receiver_and_resolved
     assert reached["DiskAlmostFull"] == reached["EncodeAvailabilitySlowBurn"] == ["sigil-dna/team"]
     for run in result.runs:
         assert run.pending is not None and run.firing is not None and run.pending <= run.firing <= run.notified
-        assert run.samples, f"{run.alert}: no signal sampled for its timeline"
+        assert all(line.samples for line in run.chart.lines), f"{run.alert}: no signal sampled for its timeline"
     assert result.passed
     doc = json.loads(render(result, "json"))
     assert doc["passed"] is True and len(doc["runs"]) == len(result.runs)
@@ -107,15 +108,20 @@ alerts:
 
 
 @pytest.mark.e2e
-def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_html_report(tmp_path: Path):
+def test_the_drill_command_fails_when_normal_traffic_alerts_and_says_so_in_its_html_report(tmp_path: Path, capsys):
     from sigil_monitoring.cli import main
 
     require_binary(PROMETHEUS_NAMES), require_binary(ALERTMANAGER_NAMES)
     spec, report = tmp_path / "noisy.yaml", tmp_path / "drill.html"
     spec.write_text(ALWAYS_FIRING)
     assert main(["drill", str(spec), "--report", str(report), "-q"]) == 1
+    # The terminal ends with one verdict line and the report's path; the charts are in the file only.
+    out = capsys.readouterr().out
+    verdict = r"FAILED: 0 of 0 alerts passed, 0 failed, 1 not drivable, normal traffic raised 1 \(\d+ s\)"
+    assert re.fullmatch(f"{verdict}; report: {re.escape(str(report))}", out.splitlines()[-1]), out
+    assert "<svg" not in out and len(out.splitlines()) == 1  # -q: the verdict line only
     html = report.read_text()
-    assert "<b>FAILED</b>" in html and "AlwaysFiring (firing)" in html
+    assert "<strong>FAILED: " in html and "AlwaysFiring (firing)" in html
     assert "<h2>Not drivable</h2>" in html and "a raw PromQL condition without test inputs" in html
 
 

@@ -18,7 +18,7 @@ from sigil_monitoring.live import incidents as inc
 from sigil_monitoring.live.drill import batches
 from sigil_monitoring.live.drill_mode import drill_model
 from sigil_monitoring.live.labels import service_series
-from sigil_monitoring.live.results import AlertRun
+from sigil_monitoring.live.results import AlertRun, Chart, Line
 from sigil_monitoring.live.simulator import Simulator
 
 HERE = Path(__file__).parent
@@ -175,7 +175,8 @@ def test_a_burn_incident_expects_exactly_the_tiers_its_multiple_crosses(path: Pa
 
 
 def test_a_burn_that_sets_off_a_tier_the_maths_rules_out_does_not_pass():
-    run = AlertRun("s", "SlowBurn", "SloBurn", ["s/r"], "x", 1.0, pending=1, firing=2, notified=3, resolved=9)
+    chart = Chart("burn rate", "×", 1.0, 1.0, "1× (ticket tier)", [Line("long window 10s", "x")])
+    run = AlertRun("s", "SlowBurn", "SloBurn", ["s/r"], chart, pending=1, firing=2, notified=3, resolved=9)
     run.receivers_reached, run.runbook_link, run.dashboard_link = ["s/r"], True, True
     assert run.passed
     run.unexpected = ["FastBurn"]

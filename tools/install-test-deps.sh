@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the test suite needs: Prometheus, promtool, Alertmanager, amtool and
-# VictoriaMetrics with vmalert (Debian packages, for the end-to-end tests) and a .venv with the package and its test extra.
+# VictoriaMetrics with vmalert (Debian packages, for the end-to-end tests), headless Chromium (the drill
+# report's screenshot test) and a .venv with the package and its test extra.
 #
 # Idempotent and quick when everything is present: apt runs only when a tool is missing,
 # and pip runs only when pyproject.toml changed since the last successful install.
@@ -22,6 +23,9 @@ have alertmanager || have prometheus-alertmanager || missing+=(alertmanager)
 # VictoriaMetrics single-node and vmalert, for the VictoriaMetrics target's tests (one package).
 vm_missing=0
 { have victoria-metrics && have vmalert; } || { missing+=(victoria-metrics); vm_missing=1; }
+# Headless Chromium, for the drill report's screenshot test (tests/test_drill_report.py).
+browser_missing=0
+have chromium || { missing+=(chromium); browser_missing=1; }
 
 need_venv_pkg=0
 if [ ! -x .venv/bin/python ] && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
@@ -30,8 +34,9 @@ fi
 
 if [ "${#missing[@]}" -gt 0 ] || [ "$need_venv_pkg" -eq 1 ]; then
     packages=()
-    if [ "${#missing[@]}" -gt "$vm_missing" ]; then packages+=(prometheus prometheus-alertmanager); fi
+    if [ "${#missing[@]}" -gt "$((vm_missing + browser_missing))" ]; then packages+=(prometheus prometheus-alertmanager); fi
     if [ "$vm_missing" -eq 1 ]; then packages+=(victoria-metrics); fi
+    if [ "$browser_missing" -eq 1 ]; then packages+=(chromium); fi
     if [ "$need_venv_pkg" -eq 1 ]; then packages+=(python3-venv); fi
     if [ "$(id -u)" -eq 0 ] && have apt-get; then
         echo "install-test-deps: installing ${packages[*]} (missing: ${missing[*]:-} venv support)" >&2

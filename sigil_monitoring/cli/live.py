@@ -34,11 +34,16 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--alert", action="append", metavar="NAME", help="drill only this alert, NAME or SERVICE/NAME (repeatable)"
     )
-    p.add_argument("--report", metavar="FILE", help="write the report here (.html for HTML, else Markdown)")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the report with its charts here (.html for HTML, .json for JSON, else Markdown); "
+        "without it the terminal gets a text summary",
+    )
     p.add_argument(
         "--format",
         choices=("markdown", "html", "json"),
-        help="report format (default: from --report's suffix; json prints to stdout)",
+        help="report format (default: from --report's suffix); json without --report prints to stdout",
     )
     p.set_defaults(func=cmd_drill)
 
@@ -87,7 +92,9 @@ def register(sub: Any) -> None:
 def _progress(quiet: bool) -> Callable[[str], None]:
     if quiet:
         return lambda _line: None
-    return lambda line: print(line, file=sys.stderr, flush=True)
+    from ..live.report import printable  # a progress line can quote a server's reply
+
+    return lambda line: print(printable(line), file=sys.stderr, flush=True)
 
 
 def _sigterm_as_interrupt() -> None:
@@ -130,6 +137,14 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from ..live.net import ALERTMANAGER_NAMES, PROMETHEUS_NAMES, binary
     from ..live.report import render
 
+    fmt = args.format or _format_of(args.report)
+    if not args.report and fmt in ("markdown", "html"):
+        print(
+            f"drill: error: --format {fmt} has charts (SVG) and goes to a file: add --report FILE "
+            "(without it the terminal gets a text summary)",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
     missing = [
@@ -144,15 +159,25 @@ def cmd_drill(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return Exit.USAGE
-    fmt = args.format or ("html" if args.report and args.report.endswith((".html", ".htm")) else "markdown")
     _sigterm_as_interrupt()
     result = run_drill(specs, args.alert, progress=_progress(args.quiet or not sys.stderr.isatty() and fmt == "json"))
-    text = render(result, fmt)
     if args.report:
-        _write_report(Path(args.report), text)
-    elif fmt == "json" or not args.quiet:
-        sys.stdout.write(text)
+        _write_report(Path(args.report), render(result, fmt))
+        print(f"{result.verdict}; report: {args.report}")
+    elif fmt == "json":
+        sys.stdout.write(render(result, "json"))
+        print(result.verdict, file=sys.stderr)
+    else:  # the terminal: the summary table and the verdict, last; just the verdict with -q
+        sys.stdout.write(render(result, "text") if not args.quiet else result.verdict + "\n")
     return Exit.OK if result.passed else Exit.FINDINGS
+
+
+def _format_of(report: str | None) -> str:
+    """The report format a ``--report`` file name implies; ``text`` for the terminal."""
+    if report is None:
+        return "text"
+    suffix = Path(report).suffix.lower()
+    return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "markdown")
 
 
 def _write_report(path: Path, text: str) -> None:

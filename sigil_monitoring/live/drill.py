@@ -27,6 +27,8 @@ from ..ir.model import Model, Service, condition_series
 from ..spec.document import Spec
 from . import burns, planning
 from . import incidents as inc
+from .charts import chart
+from .delivery import Undelivered, gave_up, sends_resolved, undelivered
 from .drill_mode import SCALING_NOTE, drill_model, secret_files
 from .families import layout
 from .leftovers import owned_tempdir
@@ -53,15 +55,17 @@ def run_drill(
     progress: Progress | None = None,
     prometheus_binary: str | None = None,
     alertmanager_binary: str | None = None,
+    sink: CaptureServer | None = None,
 ) -> DrillResult:
-    """Drill ``alerts`` (names, or ``service/name``; all when None) of ``specs`` on one server pair."""
+    """Drill ``alerts`` (names, or ``service/name``; all when None) of ``specs`` on one server pair;
+    notifications go to ``sink`` when given (a test's, which may refuse some receivers)."""
     say = progress or (lambda _line: None)
     started = time.monotonic()
     model = build_model(specs)
     wanted = set(alerts) if alerts is not None else None
     with owned_tempdir("drill") as tmp, ExitStack() as stack:
-        sink = stack.enter_context(CaptureServer())
-        dm = drill_model(model, sink.base_url, Path(tmp) / "secrets")
+        sink = sink or stack.enter_context(CaptureServer())
+        dm = drill_model(model, sink.base_url, Path(tmp) / "secrets", sink.smtp)
         rule_files, am_config = _write(dm, Path(tmp), sink.base_url)
         sim = Simulator(dm.services)
         planned, skipped = _plan(dm, wanted)
@@ -107,8 +111,12 @@ def run_drill(
         # Every incident of a batch watches the same alert lists: one request per list and period,
         # not one per incident (Alertmanager answers 503 beyond a few concurrent GETs).
         polled_prom, polled_am = _Polled(prom), _Polled(am)
-        for i, batch in enumerate(batches(planned), 1):
-            say(f"[batch {i}] " + ", ".join(f"{incident.alert} ({type(incident).__name__})" for _, incident in batch))
+        every = batches(planned)
+        for i, batch in enumerate(every, 1):
+            say(
+                f"[batch {i}/{len(every)}] "
+                + ", ".join(f"{incident.alert} ({type(incident).__name__})" for _, incident in batch)
+            )
             with ThreadPoolExecutor(max_workers=len(batch)) as pool:
                 done = list(pool.map(lambda job: _drive(job[0], job[1], sim, polled_prom, polled_am, sink, say), batch))
             try:  # the next batch starts from silence, or its timelines would show this one's tail
@@ -291,8 +299,8 @@ def _drive(
 ) -> AlertRun:
     labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
     receivers = list(expected_receivers(service.routing, labels))
-    sig = inc.signal(service, incident)
-    run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, sig.expr, sig.threshold)
+    run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, chart(service, incident))
+    resolving = sends_resolved(service.routing, receivers)  # not those with send_resolved: false
     quiet_ones = set(incident.must_stay_quiet) if isinstance(incident, inc.SloBurn) else set()
     if isinstance(incident, inc.SloBurn):
         run.expected_tiers = list(incident.expected)
@@ -302,9 +310,10 @@ def _drive(
 
     def tick() -> list[Notification]:
         now = time.monotonic() - t0
-        value = _value(prom, sig.expr)
-        if value is not None:
-            run.samples.append((round(now, 2), value))
+        for line in run.chart.lines:
+            value = _value(prom, line.expr)
+            if value is not None:
+                line.samples.append((round(now, 2), value))
         ours = [a for a in prom.alerts() if a["labels"].get("service") == service.name]
         mine = [a for a in ours if a["labels"].get("alertname") == incident.alert]
         # The burn maths says these tiers cannot be crossed: one pending or firing is a failure.
@@ -315,14 +324,16 @@ def _drive(
             run.firing = round(now, 2)
         # Alert names are unique per service only: a notification counts when it went to one of
         # this service's receivers.
-        return [n for n in notifications(sink.requests[seen:]) if incident.alert in n.alerts and n.receiver in own]
+        return [n for n in notifications(sink.requests, seen) if incident.alert in n.alerts and n.receiver in own]
 
     def notified(status: str) -> list[Notification]:
         # A resolved notification counts only after the clear: one left over from an earlier
         # collateral firing of the same alert says nothing about this incident.
         after = t0 + (run.cleared or 0.0) if status == "resolved" else t0
         found = [n for n in tick() if n.status == status and n.at >= after]
-        return found if {n.receiver for n in found} >= set(receivers) else []
+        missing = set(receivers if status == "firing" else resolving) - {n.receiver for n in found}
+        gave_up(am.log(), missing, wall0 + after - t0)  # Undelivered: no point in waiting longer
+        return found if not missing else []
 
     try:
         inc.inject(incident, sim)
@@ -359,18 +370,33 @@ def _drive(
             f"    {run.alert}: notified {', '.join(run.receivers_reached)} after "
             f"{run.notified:.1f}s (pending {run.pending}s, firing {run.firing}s)"
         )
-    except TimeoutError as exc:
-        run.problem = f"no notification at {', '.join(receivers)}: {exc}"
+    except (TimeoutError, Undelivered) as exc:
+        arrived = [n for n in tick() if n.status == "firing"]
+        run.receivers_reached = sorted({n.receiver for n in arrived})
+        run.receiver_failures = undelivered(am, service.routing, receivers, run.receivers_reached, wall0)
+        why = "; ".join(f"{f.receiver}: {f.reason}" for f in run.receiver_failures)
+        run.problem = f"no notification at {why}" if why else f"no notification: {exc}"
         say(f"    {run.alert} FAILED: {run.problem}")
     sim.restore(_touched_series(sim, incident))
     run.cleared = round(time.monotonic() - t0, 2)
-    if run.problem is None:
+    if run.problem is None and not resolving:  # no resolved notification to wait for: Prometheus says
+        try:
+            _wait(lambda: (tick(), incident.alert not in _active(prom))[1], f"{incident.alert} to resolve")
+            run.resolved = round(time.monotonic() - t0, 2)
+        except TimeoutError as exc:
+            run.problem = f"not resolved: {exc}"
+    elif run.problem is None:
         try:
             resolved = _until(notified, "resolved")
             run.resolved = round(max(n.at for n in resolved) - t0, 2)
             say(f"    {run.alert}: resolved after {run.resolved - run.cleared:.1f}s")
-        except TimeoutError as exc:
-            run.problem = f"no resolved notification: {exc}"
+        except (TimeoutError, Undelivered) as exc:
+            since = wall0 + (run.cleared or 0.0)
+            got = {n.receiver for n in tick() if n.status == "resolved" and n.at >= t0 + (run.cleared or 0.0)}
+            failures = undelivered(am, service.routing, resolving, got, since)
+            why = "; ".join(f"{f.receiver}: {f.reason}" for f in failures)
+            run.receiver_failures += failures
+            run.problem = f"no resolved notification at {why}" if why else f"no resolved notification: {exc}"
             say(f"    {run.alert} FAILED: {run.problem}")
     return _judge_tiers(run, incident, say)
 

@@ -11,11 +11,12 @@ compilers render that one. What changes, and nothing else:
   has to burn fast enough for the page tier and a slow one only trips the ticket tier;
 - notification timing 1 s group wait and interval; mute/active time intervals dropped;
 - a service without ``routing`` gets one webhook receiver, ``drill``, so its alerts arrive too;
-  email and Opsgenie receivers deliver as webhooks under their own names (no SMTP or Opsgenie API
-  in a drill);
 - ``keep_firing_for`` capped like ``for:``;
-- each receiver's URL (Slack's URL file, PagerDuty's and webhook's ``url``) points at a local
-  capture sink, and its secret files are fresh files in the drill's temp dir.
+- each receiver keeps its kind and every option (Slack channel and mention, PagerDuty severity and
+  links, email addresses, Opsgenie team...), and only where it delivers changes: Slack's URL file,
+  PagerDuty's ``url``, Opsgenie's ``api_url`` and a webhook's ``url`` point at the local capture
+  sink, an email's ``smarthost`` at the sink's SMTP listener for that receiver (``require_tls``
+  off: a drill has no certificate), and its secret files are fresh files in the drill's temp dir.
 
 >>> from sigil_monitoring import load_spec
 >>> from sigil_monitoring.ir.build import build_model
@@ -25,10 +26,17 @@ compilers render that one. What changes, and nothing else:
 ('5s', '2s', ['10s', '20s'])
 >>> drill.routing.receivers[1].integration.api_url_file
 '/tmp/x/sigil-dna-team.secret'
+>>> from sigil_monitoring.ir.model import Email, Receiver
+>>> dba = Receiver("svc/dba", "dba", Email("dba@example.com", "am@example.com", "smtp.example.com:587"))
+>>> smtp = {"/email/svc/dba": "127.0.0.1:2525"}.__getitem__  # sink path -> its SMTP listener
+>>> moved = _receiver(dba, "http://127.0.0.1:9", Path("/s"), smtp).integration
+>>> moved.to, moved.smarthost, moved.require_tls
+('dba@example.com', '127.0.0.1:2525', False)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import assert_never
 
@@ -67,9 +75,11 @@ PAGERDUTY_TEST_KEY = "drill0routing0key0not0a0secret"
 SCALING_NOTE = (
     "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s, every `for:` "
     "capped at 2s, burn windows 10s-40s long and 4s-7s short (burn factors and budgets unchanged), "
-    "notifications after 1s, mute intervals off; receivers point at local capture sinks (a service "
-    "without routing gets a webhook receiver named drill; email and Opsgenie receivers deliver as webhooks)."
+    "notifications after 1s, mute intervals off; receivers keep their options and deliver to local capture "
+    "sinks (email over SMTP without TLS; a service without routing gets a webhook receiver named drill)."
 )
+Smtp = Callable[[str], str]  # a receiver's sink path -> host:port of an SMTP listener recording it
+NO_SMTP = "127.0.0.1:25"  # smarthost when no SMTP sink is given (a model that is only rendered)
 
 
 class SecretFile(msgspec.Struct, frozen=True):
@@ -79,7 +89,7 @@ class SecretFile(msgspec.Struct, frozen=True):
     content: str
 
 
-def _kind(integration: Integration) -> str:
+def integration_kind(integration: Integration) -> str:
     """The integration's name in the spec (``slack``), which names its sink path."""
     match integration:
         case Slack():
@@ -98,7 +108,7 @@ def _kind(integration: Integration) -> str:
 
 def receiver_path(receiver: Receiver) -> str:
     """The sink path a receiver's notifications arrive at: ``/<kind>/<receiver name>``."""
-    return f"/{_kind(receiver.integration)}/{receiver.name}"
+    return f"/{integration_kind(receiver.integration)}/{receiver.name}"
 
 
 def _capped(duration: Duration | None) -> Duration | None:
@@ -123,40 +133,44 @@ def _slo(slo: Slo) -> Slo:
     return replace(slo, alerts=tuple(alerts), windows=tuple(sorted(drill_windows | {slo.window})))
 
 
-def _receiver(receiver: Receiver, sink_url: str, secrets: Path) -> Receiver:
-    integration = receiver.integration
-    if isinstance(integration, Email | Opsgenie):
-        # No SMTP server or Opsgenie API in a drill: the receiver keeps its name (routing, grouping
-        # and inhibition are unchanged) and delivers as a webhook, whose payload names the alerts.
-        receiver = replace(receiver, integration=Webhook("unset", send_resolved=integration.send_resolved))
+def _receiver(receiver: Receiver, sink_url: str, secrets: Path, smtp: Smtp | None = None) -> Receiver:
     url = sink_url.rstrip("/") + receiver_path(receiver)
     secret = str(secrets / (receiver.name.replace("/", "-") + ".secret"))
     match receiver.integration:
         case Slack() as slack:
-            return replace(receiver, integration=replace(slack, api_url_file=secret))
+            moved: Integration = replace(slack, api_url_file=secret)
         case PagerDuty() as pagerduty:
-            return replace(receiver, integration=replace(pagerduty, routing_key_file=secret, url=url))
+            moved = replace(pagerduty, routing_key_file=secret, url=url)
         case Webhook(credentials_file=credentials) as webhook:
             moved = replace(webhook, url=url, credentials_file=secret if credentials else None)
-            return replace(receiver, integration=moved)
-        case Email() | Opsgenie():
-            raise AssertionError("email and Opsgenie receivers were made webhooks above")
+        case Email(auth_username=user) as email:
+            host = smtp(receiver_path(receiver)) if smtp else NO_SMTP
+            moved = replace(email, smarthost=host, require_tls=False, auth_password_file=secret if user else None)
+        case Opsgenie() as opsgenie:
+            # Alertmanager appends v2/alerts (and v2/alerts/<alias>/close) to api_url.
+            moved = replace(opsgenie, api_key_file=secret, api_url=url + "/")
         case _:
             assert_never(receiver.integration)
+    return replace(receiver, integration=moved)
 
 
 def secret_file(receiver: Receiver, sink_url: str) -> SecretFile | None:
-    """What a drill receiver's secret file holds: Slack's webhook URL, a fake PagerDuty key, a
-    webhook's bearer token; None when it has no secret file."""
+    """What a drill receiver's secret file holds: Slack's webhook URL, a fake PagerDuty or Opsgenie
+    key, a webhook's bearer token, an SMTP password; None when it has no secret file. Written
+    without a final newline: Alertmanager 0.25 sends the Opsgenie key file's bytes as they are."""
     match receiver.integration:
         case Slack(api_url_file=path):
-            return SecretFile(path, sink_url.rstrip("/") + receiver_path(receiver) + "\n")
+            return SecretFile(path, sink_url.rstrip("/") + receiver_path(receiver))
         case PagerDuty(routing_key_file=path):
-            return SecretFile(path, PAGERDUTY_TEST_KEY + "\n")
+            return SecretFile(path, PAGERDUTY_TEST_KEY)
         case Webhook(credentials_file=str() as path):
-            return SecretFile(path, "drill-webhook-credentials\n")
-        case Webhook() | Email() | Opsgenie():
-            return None  # no credentials file; email and Opsgenie deliver as webhooks in a drill
+            return SecretFile(path, "drill-webhook-credentials")
+        case Email(auth_password_file=str() as path):
+            return SecretFile(path, "drill-smtp-password")
+        case Opsgenie(api_key_file=path):
+            return SecretFile(path, "drill-opsgenie-key")
+        case Webhook() | Email():
+            return None  # no credentials
         case _:
             assert_never(receiver.integration)
 
@@ -167,14 +181,14 @@ def secret_files(model: Model, sink_url: str) -> tuple[SecretFile, ...]:
     return tuple(f for f in found if f is not None)
 
 
-def _routing(routing: Routing, sink_url: str, secrets: Path) -> Routing:
+def _routing(routing: Routing, sink_url: str, secrets: Path, smtp: Smtp | None) -> Routing:
     routes = tuple(
         replace(r, mute_when=(), active_when=(), group_wait=NOTIFY, group_interval=NOTIFY, repeat_interval=REPEAT)
         for r in routing.routes
     )
     return replace(
         routing,
-        receivers=tuple(_receiver(r, sink_url, secrets) for r in routing.receivers),
+        receivers=tuple(_receiver(r, sink_url, secrets, smtp) for r in routing.receivers),
         routes=routes,
         time_intervals=(),
         group_wait=NOTIFY,
@@ -190,7 +204,7 @@ def _own_routing(service: Service) -> Routing:
     return Routing(receivers=(webhook,), routes=(), default=name, group_by=(), time_intervals=(), inhibit=False)
 
 
-def _service(service: Service, sink_url: str, secrets: Path) -> Service:
+def _service(service: Service, sink_url: str, secrets: Path, smtp: Smtp | None) -> Service:
     routing = service.routing or _own_routing(service)
     alerts = tuple(
         replace(a, for_=min(a.for_, MAX_FOR), rate_window=RATE_WINDOW, keep_firing_for=_capped(a.keep_firing_for))
@@ -202,11 +216,12 @@ def _service(service: Service, sink_url: str, secrets: Path) -> Service:
         rate_window=RATE_WINDOW,
         alerts=alerts,
         slos=tuple(_slo(s) for s in service.slos),
-        routing=_routing(routing, sink_url, secrets),
+        routing=_routing(routing, sink_url, secrets, smtp),
     )
 
 
-def drill_model(model: Model, sink_url: str, secrets_dir: str | Path) -> Model:
-    """``model`` in drill time, its receivers sending to ``sink_url`` with secrets in ``secrets_dir``."""
+def drill_model(model: Model, sink_url: str, secrets_dir: str | Path, smtp: Smtp | None = None) -> Model:
+    """``model`` in drill time, its receivers sending to ``sink_url`` (email to ``smtp(path)``)
+    with secrets in ``secrets_dir``."""
     secrets = Path(secrets_dir)
-    return Model(tuple(_service(s, sink_url, secrets) for s in model.services))
+    return Model(tuple(_service(s, sink_url, secrets, smtp) for s in model.services))
