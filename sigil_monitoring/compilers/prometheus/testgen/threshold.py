@@ -17,6 +17,7 @@ from typing import assert_never
 import msgspec
 
 from .... import conventions as names
+from .... import promql
 from ....ir.model import (
     AbsentCondition,
     Alert,
@@ -37,7 +38,7 @@ from .. import recording
 from ..alerts import description, ratio_labels, share_labels_of
 from ..rules import Labels, merge_labels
 from . import inputs
-from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
+from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
 from .templates import UnsupportedTemplate, expand
 
 SETTLE = Duration.parse("2m")  # a record is read one evaluation later; one more of margin
@@ -216,6 +217,21 @@ def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAler
     return ExpectedAlert(labels, tuple(sorted(annotations)))
 
 
+def fired(alertname: str, labels: Labels, at: Duration) -> ExprCase:
+    """The alert is firing at ``at`` with ``labels``, read from its ``ALERTS`` series.
+
+    For an alert whose annotations use a template construct ``templates.expand`` cannot predict
+    (``{{ query }}``, comparisons in ``{{ if }}``...): promtool compares an alert case's annotations
+    exactly, but ``ALERTS`` carries the labels alone, so the firing is still proven.
+
+    >>> fired("Down", (("severity", "page"),), Duration.parse("5m")).document()["exp_samples"]
+    [{'labels': 'ALERTS{alertname="Down",alertstate="firing",severity="page"}', 'value': Decimal('1')}]
+    """
+    series = (("alertname", alertname), ("alertstate", "firing"))
+    sample = Sample(promql.selector("ALERTS", merge_labels(series, labels)), Decimal(1))
+    return ExprCase(promql.selector("ALERTS", series), at, (sample,))
+
+
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
     """The test file of one threshold alert, or None when no input can be derived."""
     fire_at = Duration(_warmup(alert).ms + alert.for_.ms + SETTLE.ms)
@@ -223,15 +239,15 @@ def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> T
     firing, quiet = scenarios(service, alert, samples)
     groups = []
     if firing is not None:
+        cases: list[AlertCase] = []
+        checks: tuple[ExprCase, ...] = ()
         try:
-            exp = expected(service, alert, firing)
-        except UnsupportedTemplate:
-            exp = None  # an annotation this generator cannot expand: keep the quiet case only
-        if exp is not None:
-            cases = [AlertCase(fire_at, alert.name, (exp,))]
-            if alert.for_.ms >= 2 * EVALUATION_INTERVAL.ms:  # still pending one interval before `for`
-                cases.insert(0, AlertCase(Duration(alert.for_.ms - EVALUATION_INTERVAL.ms), alert.name, ()))
-            groups.append(TestGroup(firing.series, tuple(cases)))
+            cases.append(AlertCase(fire_at, alert.name, (expected(service, alert, firing),)))
+        except UnsupportedTemplate:  # an annotation this generator cannot expand
+            checks = (fired(alert.name, merge_labels(firing.labels, alert.labels), fire_at),)
+        if alert.for_.ms >= 2 * EVALUATION_INTERVAL.ms:  # still pending one interval before `for`
+            cases.insert(0, AlertCase(Duration(alert.for_.ms - EVALUATION_INTERVAL.ms), alert.name, ()))
+        groups.append(TestGroup(firing.series, tuple(cases), checks))
     if quiet is not None:
         groups.append(TestGroup(quiet.series, (AlertCase(fire_at, alert.name, ()),)))
     if not groups:
