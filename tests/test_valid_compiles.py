@@ -153,8 +153,6 @@ def _ref(draw: st.DrawFn, metrics: list[str]) -> Any:
     return {"metric": metric, "where": where} if where or draw(st.booleans()) else metric
 
 
-
-
 def _text(draw: st.DrawFn) -> str:
     # Mostly templates that parse, so that most specs reach the compiler.
     broken = draw(st.integers(0, 30)) == 0
