@@ -114,7 +114,13 @@ def expected(
     labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
     rule = rule or slo_rules.burn_rule(service, slo, burn)
     return ExpectedAlert(
-        labels, tuple(sorted((key, expand(text, float(ratio), dict(labels))) for key, text in rule.annotations.items()))
+        labels,
+        # The ratio Prometheus computes from rates is exact to a few digits only: exact=False.
+        tuple(
+            sorted(
+                (key, expand(text, float(ratio), dict(labels), exact=False)) for key, text in rule.annotations.items()
+            )
+        ),
     )
 
 

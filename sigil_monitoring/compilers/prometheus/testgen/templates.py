@@ -149,13 +149,13 @@ def go_unquote(literal: str) -> str:
     )
 
 
-def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
+def _value(action: str, value: float, labels: Mapping[str, str], exact: bool) -> str:
     if _GO_STRING.fullmatch(action):
         return go_unquote(action)
     parts = [p.strip() for p in action.split("|")]
     head, pipes = parts[0], parts[1:]
     if head in ("$value", ".Value"):
-        if not pipes:
+        if not pipes and exact:
             return go_float(value)
         if len(pipes) == 1 and pipes[0] in _PIPES:
             return _PIPES[pipes[0]](value)
@@ -166,8 +166,16 @@ def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
     raise UnsupportedTemplate(action)
 
 
-def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
-    """``text`` as Prometheus expands it for an alert with ``value`` and ``labels``."""
+def expand(text: str, value: float, labels: Mapping[str, str], *, exact: bool = True) -> str:
+    """``text`` as Prometheus expands it for an alert with ``value`` and ``labels``.
+
+    ``exact`` False: ``value`` is known only to a few digits (Prometheus computes it through float
+    rates, e.g. ``0.011000000000000138`` for a fed 0.011), so a bare ``{{ $value }}``, printed with
+    every digit, raises ``UnsupportedTemplate``; the humanize functions print four.
+
+    >>> expand("{{ $value | humanizePercentage }}", 0.011, {}, exact=False)
+    '1.1%'
+    """
     out: list[str] = []
     stack: list[bool] = []  # for each open `if`: is its current branch shown
 
@@ -195,7 +203,7 @@ def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
         elif action == "end" and stack:
             stack.pop()
         elif showing():
-            out.append(_value(action, value, labels))
+            out.append(_value(action, value, labels, exact))
     if stack:
         raise UnsupportedTemplate("unclosed if")
     if showing():
