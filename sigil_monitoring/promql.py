@@ -149,20 +149,21 @@ def _bare_duration(expr: str) -> str | None:
     return f"unexpected duration {found.group(1)}; Prometheus 2 takes a number here, its seconds: {seconds:g}"
 
 
-def alert_expr_problem(expr: str, *, compared: bool, what: str = "an alert") -> str | None:
-    """Why ``expr`` (which parses) cannot be an alerting (or recording, ``what``) rule's expression, or None.
+def instant_problem(expr: str, *, scalar: str | None, what: str = "an alert") -> str | None:
+    """Why ``expr`` (which parses) cannot be the expression of ``what``, or None.
 
-    Prometheus evaluates an alert's expression as an instant query and refuses any result but an
-    instant vector or a scalar; compared with a threshold (``expr > 1``) it must be a vector, since
-    comparing two scalars needs ``bool`` and then always gives a value.
+    Prometheus evaluates a rule's expression as an instant query and refuses any result but an
+    instant vector or a scalar. ``scalar`` says why a scalar does not do either (None: it does):
+    compared with a threshold (``expr > 1``), two scalars need ``bool`` and then always give a
+    value; an SLI's error ratio is split by labels and fed as series by its tests.
 
-    >>> alert_expr_problem("up == 0", compared=False) is None
+    >>> instant_problem("up == 0", scalar=None) is None
     True
-    >>> alert_expr_problem("up[5m]", compared=False)
+    >>> instant_problem("up[5m]", scalar=None)
     'the expression is a range vector; an alert needs an instant vector (e.g. rate(x[5m]) instead of x[5m])'
-    >>> alert_expr_problem('"abc"', compared=False)
+    >>> instant_problem('"abc"', scalar=None)
     'the expression is a string; an alert needs an instant vector (e.g. up == 0)'
-    >>> alert_expr_problem("time()", compared=True)
+    >>> instant_problem("time()", scalar="above/below compares instant vectors")
     'the expression is a scalar, and above/below compares instant vectors (wrap it: vector(time()))'
     """
     import promql_parser
@@ -172,8 +173,8 @@ def alert_expr_problem(expr: str, *, compared: bool, what: str = "an alert") -> 
         return f"the expression is a range vector; {what} needs an instant vector (e.g. rate(x[5m]) instead of x[5m])"
     if kind == "string":
         return f"the expression is a string; {what} needs an instant vector (e.g. up == 0)"
-    if kind == "scalar" and compared:
-        return f"the expression is a scalar, and above/below compares instant vectors (wrap it: vector({expr.strip()}))"
+    if kind == "scalar" and scalar is not None:
+        return f"the expression is a scalar, and {scalar} (wrap it: vector({expr.strip()}))"
     return None
 
 

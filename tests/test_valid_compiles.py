@@ -173,7 +173,10 @@ def constructed_specs(draw: st.DrawFn) -> dict[str, Any]:
     for i in range(draw(st.integers(0, 2))):
         kind = draw(st.sampled_from(["bad", "good", "latency", "error_ratio"]))
         if kind in ("bad", "good"):
-            sli: dict[str, Any] = {kind: _ref(draw, ["errors", "requests"]), "total": _ref(draw, ["requests"])}
+            sli: dict[str, Any] = {
+                kind: _ref(draw, ["errors", "requests", "derived"]),
+                "total": _ref(draw, ["requests"]),
+            }
         elif kind == "latency":
             sli = {"latency": _ref(draw, ["latency"]), "below": "1s"}
         else:
@@ -191,7 +194,7 @@ def constructed_specs(draw: st.DrawFn) -> dict[str, Any]:
         }
     alerts: dict[str, Any] = {}
     for i in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["promql", "rate", "ratio"]))
+        kind = draw(st.sampled_from(["promql", "promql", "rate", "ratio", "quantile", "value", "absent"]))
         if kind == "promql":
             when: dict[str, Any] = {"promql": draw(st.sampled_from(PROMQL))}
             side = draw(st.sampled_from([None, "above", "below"]))
@@ -199,9 +202,15 @@ def constructed_specs(draw: st.DrawFn) -> dict[str, Any]:
                 when[side] = draw(st.sampled_from([0, 1, 0.5]))
         elif kind == "rate":
             when = {"rate": _ref(draw, ["errors", "requests"]), "above": "1/min"}
-        else:
-            when = {"ratio": {"bad": _ref(draw, ["errors", "requests"]), "total": _ref(draw, ["requests"])}}
+        elif kind == "ratio":
+            when = {"ratio": {"bad": _ref(draw, ["errors", "requests", "derived"]), "total": _ref(draw, ["requests"])}}
             when["above"] = "5%"
+        elif kind == "quantile":
+            when = {"quantile": 0.95, "of": _ref(draw, ["latency"]), "above": "500ms"}
+        elif kind == "value":
+            when = {"value": _ref(draw, ["queue"]), draw(st.sampled_from(["above", "below"])): 10}
+        else:
+            when = {"absent": _ref(draw, ["requests", "derived"])}
         alerts[f"Alert{i}"] = {"when": when, "annotations": _texts(draw, ["note", "hint"])}
         if draw(st.booleans()):
             alerts[f"Alert{i}"]["description"] = _text(draw)
@@ -218,7 +227,8 @@ def constructed_specs(draw: st.DrawFn) -> dict[str, Any]:
                 "buckets": [0.1, 0.5, 1, 5],
                 "labels": ["code", "handler"],
             },
-            "queue": {"name": "shop_queue", "type": "gauge", "labels": ["handler"]},
+            "queue": {"name": "shop_queue", "type": "gauge", "labels": ["code", "handler"]},
+            "derived": {"from": "requests", "where": draw(st.sampled_from(WHERE[1:]))},
         },
         "slos": slos,
         "alerts": alerts,

@@ -189,7 +189,7 @@ def _slos(spec: Spec) -> Iterator[Problem]:
         if sli.kind == "latency" and sli.latency is not None and sli.below is not None:
             yield from latency_threshold(spec, (*path, "sli", "below"), sli.latency.metric, sli.below)
         if sli.error_ratio is not None:
-            from ..promql import alert_expr_problem, parses
+            from ..promql import instant_problem, parses
 
             expr = sli.error_ratio.replace("$window", "5m")
             if problem := parses(expr):
@@ -198,8 +198,11 @@ def _slos(spec: Spec) -> Iterator[Problem]:
                     "value",
                     f"error_ratio is not valid PromQL: {problem} (fix the expression)",
                 )
-            elif problem := alert_expr_problem(expr, compared=False, what="an error ratio"):
-                yield (*path, "sli", "error_ratio"), "value", f"error_ratio cannot be a ratio: {problem}"
+            elif problem := instant_problem(
+                expr, scalar="an error ratio must be an instant vector", what="an error ratio"
+            ):
+                shown = problem.replace(expr.strip(), sli.error_ratio.strip())  # as the spec wrote it
+                yield (*path, "sli", "error_ratio"), "value", f"error_ratio cannot be a ratio: {shown}"
         for label in slo.group_by:
             declared = {
                 lab for _, ref in sli.refs() if ref.metric in spec.metrics for lab in spec.metrics[ref.metric].labels
