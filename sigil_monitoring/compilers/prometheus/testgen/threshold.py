@@ -11,6 +11,7 @@ of margin), and one interval before ``for`` it must not fire yet.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import assert_never
 
@@ -33,6 +34,7 @@ from ....ir.model import (
     StateCondition,
     ValueCondition,
 )
+from ....values.matchers import Matcher
 from ....values.units import Duration, format_decimal
 from .. import recording
 from ..alerts import description, ratio_labels, share_labels_of
@@ -155,10 +157,8 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
             other = _gauge_scenario(series, Decimal(others[0]), samples) if others else None
             return _gauge_scenario(series, Decimal(value), samples), other
         case AbsentCondition(series=series):
-            # absent() returns one sample with the selector's equality matchers as labels.
             present = _gauge_scenario(series, Decimal(1), samples)
-            equalities = tuple((m.label, m.value) for m in series.matchers if m.is_equality)
-            return Scenario((), tuple(dict(equalities).items()), 1.0), present
+            return Scenario((), absent_labels(series.matchers), 1.0), present
         case PromqlCondition(test=test):
             return _promql_scenarios(test)
         case RateCondition(series=series, compare=compare):
@@ -215,6 +215,18 @@ def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAler
         *((key, expand(text, scenario.value, values)) for key, text in alert.annotations),
     )
     return ExpectedAlert(labels, tuple(sorted(annotations)))
+
+
+def absent_labels(matchers: tuple[Matcher, ...]) -> Labels:
+    """The labels of absent()'s one sample, as Prometheus' createLabelsForAbsentFunction makes
+    them: a label's equality value, unless the label has another matcher too (then none).
+
+    >>> from sigil_monitoring.values.matchers import parse
+    >>> absent_labels((parse("job", "shop"), parse("job", "shop"), parse("code", "500")))
+    (('code', '500'),)
+    """
+    counts = Counter(m.label for m in matchers)
+    return tuple((m.label, m.value) for m in matchers if m.is_equality and counts[m.label] == 1)
 
 
 def fired(alertname: str, labels: Labels, at: Duration) -> ExprCase:
