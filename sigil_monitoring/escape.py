@@ -11,7 +11,8 @@ reads back as that same literal text, never as syntax:
 - ``json_string``: a JSON string;
 - ``markdown_inline``, ``markdown_block``, ``code_span``: Markdown for the runbook and panel
   descriptions;
-- ``url_component``: one path segment or query value of a URL.
+- ``url_component``: one path segment or query value of a URL;
+- ``one_line``: a message line, for a terminal or a log (a spec error quoting a value).
 
 >>> template_text('{{ with query "vector(7)" }}x{{ end }}')
 '{{ "{{" }} with query "vector(7)" }}x{{ "{{" }} end }}'
@@ -190,3 +191,18 @@ def url_component(text: str) -> str:
     'a%20b%2Fc%23d'
     """
     return quote(text, safe="")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` on one line: every character Python does not print as itself (line breaks,
+    controls, escape sequences, format and separator characters) written as its escape.
+
+    An error quotes the value it refuses, which can hold a line break (a folded YAML scalar) or
+    an escape sequence; the error must stay one line and must not drive the terminal.
+
+    >>> print(one_line("'shop_request\ns_total' is not valid: \x1b]0;title\x07 \u2028 café 🚨"))
+    'shop_request\ns_total' is not valid: \x1b]0;title\x07 \u2028 café 🚨
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
