@@ -235,7 +235,7 @@ def constructed_specs(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=examples(0.1), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(0.03), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(constructed_specs())
 def test_a_constructed_spec_gives_positioned_errors_or_compiles_to_what_promtool_accepts(doc):
     try:
