@@ -238,7 +238,11 @@ def _action(tokens: list[tuple[str, str, int]], at: int, stack: list[tuple[str, 
     elif head == "else":
         if not stack or stack[-1][0] not in ("if", "range", "with"):
             raise _Problem(f"unexpected {{{{ else }}}} at character {at}")
-        if len(tokens) > 1 and tokens[1][1] in ("if", "with"):
+        if len(tokens) > 1 and tokens[1][1] == "with":  # Go 1.23; Prometheus 2.42 is built with older Go
+            raise _Problem(
+                f"{{{{ else with }}}} at character {at} is not supported (nest it: {{{{ else }}}}{{{{ with … }}}}…{{{{ end }}}})"
+            )
+        if len(tokens) > 1 and tokens[1][1] == "if":
             tokens = tokens[1:]
     elif head == "end":
         if not stack:
@@ -248,6 +252,8 @@ def _action(tokens: list[tuple[str, str, int]], at: int, stack: list[tuple[str, 
     elif head == "template":
         raise _Problem(f"{{{{ template }}}} at character {at} names no template Prometheus defines")
     for i, (kind, value, where) in enumerate(tokens):
+        if kind == "ident" and value in _KEYWORDS - {"nil", "true", "false"} and i > 0:
+            raise _Problem(f"unexpected {{{{ {value} }}}} inside the action at character {where}")
         if kind == "punct" and value == "," and not (i == 2 and len(tokens) > 4 and _declares(tokens, 4)):
             raise _Problem(f"unexpected , at character {where} (a comma only separates range $i, $v :=)")
         if kind == "declare" and not _declares(tokens, i):
