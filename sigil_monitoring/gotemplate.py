@@ -239,9 +239,8 @@ def _action(tokens: list[tuple[str, str, int]], at: int, stack: list[tuple[str, 
         if not stack or stack[-1][0] not in ("if", "range", "with"):
             raise _Problem(f"unexpected {{{{ else }}}} at character {at}")
         if len(tokens) > 1 and tokens[1][1] == "with":  # Go 1.23; Prometheus 2.42 is built with older Go
-            raise _Problem(
-                f"{{{{ else with }}}} at character {at} is not supported (nest it: {{{{ else }}}}{{{{ with … }}}}…{{{{ end }}}})"
-            )
+            nested = "{{ else }}{{ with … }}…{{ end }}"
+            raise _Problem(f"{{{{ else with }}}} at character {at} is not supported (nest it: {nested})")
         if len(tokens) > 1 and tokens[1][1] == "if":
             tokens = tokens[1:]
     elif head == "end":
