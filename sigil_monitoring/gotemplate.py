@@ -204,8 +204,8 @@ def _glued(prev: tuple[str, str, int], kind: str, value: str, i: int) -> bool:
     prev_kind, prev_value, prev_at = prev
     if prev_at - 1 + len(prev_value) != i or not (prev_kind in _OPERANDS or prev_value == ")"):
         return False
-    if kind == "field":  # a chain, but not of a constant: "s".Value, 1.x, nil.x
-        return prev_kind in ("string", "raw", "char", "number") or prev_value in ("nil", "true", "false", ".")
+    if kind == "field":  # a chain (not a bare dot, and not of a constant: "s".Value, 1.x, nil.x)
+        return value == "." or _constant(prev)
     return not (kind == "declare" or (kind == "punct" and value in "|),"))
 
 
