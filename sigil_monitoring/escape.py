@@ -12,7 +12,8 @@ reads back as that same literal text, never as syntax:
 - ``markdown_inline``, ``markdown_block``, ``code_span``: Markdown for the runbook and panel
   descriptions;
 - ``url_component``: one path segment or query value of a URL;
-- ``terminal``: one line for a terminal, from text a server sent (no escape sequence survives).
+- ``one_line``: one line for a terminal or a log, from text a spec or a server holds (no line break
+  or escape sequence survives).
 
 >>> template_text('{{ with query "vector(7)" }}x{{ end }}')
 '{{ "{{" }} with query "vector(7)" }}x{{ "{{" }} end }}'
@@ -193,26 +194,23 @@ def url_component(text: str) -> str:
     return quote(text, safe="")
 
 
-# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a line shows.
-_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+def one_line(text: str) -> str:
+    r"""``text`` on one line: every character Python does not print as itself (line breaks,
+    controls, escape sequences, format and separator characters) written as its escape.
 
+    An error quotes the value it refuses, which can hold a line break (a folded YAML scalar) or
+    an escape sequence; text from a server (Grafana's messages, version authors, label values)
+    reaches the terminal only through this too: an ESC sequence could set the window title, move
+    the cursor or forge a line. Bidirectional overrides (format characters) are escaped as well,
+    so a line cannot show itself reordered. Escaping twice changes nothing more.
 
-def terminal(text: str) -> str:
-    r"""``text`` as one line a terminal shows as text: every control character (C0 with newlines
-    and ESC, DEL, C1, bidirectional overrides) written as a visible ``\xNN``/``\uNNNN`` escape.
-
-    Text from a server (Grafana's messages, version authors, label values) reaches the terminal
-    only through this: an ESC sequence could set the window title, move the cursor or forge a line.
-    Escaping twice changes nothing more.
-
-    >>> print(terminal("v3 \x1b]0;pwned\x07 by \x9b2J eve\nforged"))
-    v3 \x1b]0;pwned\x07 by \x9b2J eve\x0aforged
-    >>> terminal(terminal("\x1b[31m")) == terminal("\x1b[31m") == "\\x1b[31m"
+    >>> print(one_line("'shop_request\ns_total' is not valid: \x1b]0;title\x07 \u2028 café 🚨"))
+    'shop_request\ns_total' is not valid: \x1b]0;title\x07 \u2028 café 🚨
+    >>> print(one_line("v3 \x1b]0;pwned\x07 by \x9b2J \u202eeve"))
+    v3 \x1b]0;pwned\x07 by \x9b2J \u202eeve
+    >>> one_line(one_line("\x1b[31m")) == one_line("\x1b[31m") == "\\x1b[31m"
     True
     """
-    return _TERMINAL_UNSAFE.sub(_visible, text)
-
-
-def _visible(found: re.Match[str]) -> str:
-    code = ord(found.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

@@ -115,14 +115,94 @@ def check(expr: str) -> str:
 
 
 def parses(expr: str) -> str | None:
-    """None when ``expr`` parses, else the parser's complaint (for user-written PromQL)."""
+    """None when ``expr`` parses as Prometheus 2 reads it, else the complaint (for user-written PromQL).
+
+    >>> parses('rate(up{a="[5m"}[5m] offset 1h) > 0.5') is None
+    True
+    >>> parses("time() - 5m")
+    'unexpected duration 5m; Prometheus 2 takes a number here, its seconds: 300'
+    """
     import promql_parser
 
     try:
         promql_parser.parse(expr)
     except ValueError as exc:
         return str(exc)
+    return _bare_duration(expr)
+
+
+# promql-parser reads a duration outside a range or offset as its seconds (Prometheus 3 does), but
+# Prometheus 2 refuses it ("unexpected duration"): the rule file would fail `promtool check rules`.
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_RANGES = re.compile(r"\[[^\]]*\]|\boffset\s*-?\s*[\dsmhdwy]+")
+_DURATION = re.compile(r"(?<![\w.])((?:\d+(?:ms|[smhdwy]))+)(?![\w.])")
+
+
+def _bare_duration(expr: str) -> str | None:
+    text = _RANGES.sub(" ", _STRINGS.sub('""', expr))
+    found = _DURATION.search(text)
+    if found is None:
+        return None
+    from .values.units import Duration
+
+    seconds = Duration.parse(found.group(1)).ms / 1000
+    return f"unexpected duration {found.group(1)}; Prometheus 2 takes a number here, its seconds: {seconds:g}"
+
+
+def instant_problem(expr: str, *, scalar: str | None, what: str = "an alert") -> str | None:
+    """Why ``expr`` (which parses) cannot be the expression of ``what``, or None.
+
+    Prometheus evaluates a rule's expression as an instant query and refuses any result but an
+    instant vector or a scalar. ``scalar`` says why a scalar does not do either (None: it does):
+    compared with a threshold (``expr > 1``), two scalars need ``bool`` and then always give a
+    value; an SLI's error ratio is split by labels and fed as series by its tests.
+
+    >>> instant_problem("up == 0", scalar=None) is None
+    True
+    >>> instant_problem("up[5m]", scalar=None)
+    'the expression is a range vector; an alert needs an instant vector (e.g. rate(x[5m]) instead of x[5m])'
+    >>> instant_problem('"abc"', scalar=None)
+    'the expression is a string; an alert needs an instant vector (e.g. up == 0)'
+    >>> instant_problem("time()", scalar="above/below compares instant vectors")
+    'the expression is a scalar, and above/below compares instant vectors (wrap it: vector(time()))'
+    """
+    import promql_parser
+
+    kind = value_type(promql_parser.parse(expr))
+    if kind == "matrix":
+        return f"the expression is a range vector; {what} needs an instant vector (e.g. rate(x[5m]) instead of x[5m])"
+    if kind == "string":
+        return f"the expression is a string; {what} needs an instant vector (e.g. up == 0)"
+    if kind == "scalar" and scalar is not None:
+        return f"the expression is a scalar, and {scalar} (wrap it: vector({expr.strip()}))"
     return None
+
+
+def value_type(node: object) -> str:
+    """``vector``, ``scalar``, ``matrix`` or ``string``: what a parsed expression evaluates to.
+
+    >>> import promql_parser
+    >>> [value_type(promql_parser.parse(e)) for e in ("up", "-(1 + 2)", "up[5m:]", '"s"', "sum(up) > 1")]
+    ['vector', 'scalar', 'matrix', 'string', 'vector']
+    """
+    import promql_parser as pp
+
+    match node:
+        case pp.NumberLiteral():
+            return "scalar"
+        case pp.StringLiteral():
+            return "string"
+        case pp.MatrixSelector() | pp.SubqueryExpr():
+            return "matrix"
+        case pp.ParenExpr() | pp.UnaryExpr():
+            return value_type(node.expr)
+        case pp.Call():
+            return str(node.func.return_type).rsplit(".", 1)[-1].lower()
+        case pp.BinaryExpr():
+            sides = {value_type(node.lhs), value_type(node.rhs)}
+            return "scalar" if sides == {"scalar"} else "vector"
+        case _:
+            return "vector"  # selectors and aggregations
 
 
 # Grafana's built-in and template variables, replaced by sample values before parsing: the

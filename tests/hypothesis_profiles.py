@@ -1,6 +1,7 @@
 """Hypothesis profiles: ``ci`` (selected when the CI environment variable is set) runs thousands of
-examples per property; ``dev`` runs a quick sample. Slow properties take a share of the budget
-through ``examples``, so one number sets the scale.
+examples per property; ``dev`` runs a quick sample; ``long`` (``HYPOTHESIS_PROFILE=long``, for a
+fuzzing session of an hour or more, docs/robustness.md) ten times ``ci``. Slow properties take a
+share of the budget through ``examples``, so one number sets the scale.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile(
+    "long",
+    max_examples=10 * CI_EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def examples(share: float) -> int:

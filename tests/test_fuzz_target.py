@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = sorted([*REPO.glob("specs/*.yaml"), *REPO.glob("tests/hostile/*.yaml"), *REPO.glob("tests/invalid/*.yaml")])
+SEEDS = sorted(
+    [
+        *REPO.glob("specs/*.yaml"),
+        *REPO.glob("tests/hostile/*.yaml"),
+        *REPO.glob("tests/invalid/*.yaml"),
+        *REPO.glob("tests/valid_compiles/*.yaml"),
+    ]
+)
 
 
 def _target():

@@ -344,5 +344,5 @@ def test_a_server_that_speaks_no_http_is_a_one_line_error() -> None:
         thread.join(timeout=5)
         listener.close()
     assert (info.value.status, info.value.reason) == (0, "malformed")
-    assert info.value.message.endswith("did not answer in HTTP (BadStatusLine: SSH-2.0-OpenSSH_9.2\\x0d\\x0a)")
+    assert info.value.message.endswith("did not answer in HTTP (BadStatusLine: SSH-2.0-OpenSSH_9.2\\r\\n)")
     assert "\n" not in str(info.value) and TOKEN not in str(info.value)

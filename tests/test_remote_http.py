@@ -205,7 +205,7 @@ def test_history_push_and_grafanas_errors_print_no_escape_sequence(token_file: s
         common = ["--grafana-url", server.base_url, "--token-file", token_file, "--api", "legacy"]
         assert main(["history", MINIMAL, *common]) == 0
         out = capsys.readouterr().out
-        assert "  v2  2026-12-06T00:00:00Z  eve\\x1b]0;pwned\\x07\\x1b[2J\\x9b1m\\x0d\\x0asigil-monitoring 9.9.9" in out
+        assert "  v2  2026-12-06T00:00:00Z  eve\\x1b]0;pwned\\x07\\x1b[2J\\x9b1m\\r\\nsigil-monitoring 9.9.9" in out
         assert main(["push", MINIMAL, *common]) == 0
         out = capsys.readouterr().out
         assert f"saved version 1 at {server.base_url}/d/x\\x1b]0;pwned" in out

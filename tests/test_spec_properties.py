@@ -188,6 +188,13 @@ PALETTE = st.one_of(
     st.sampled_from(
         [
             "{{ $value",
+            # issue 20: raw PromQL and templates that once compiled to exit 70 or refused rules
+            "up[5m]",
+            "5m",
+            '"abc"',
+            "{{ if gt $value 1.0 }}x{{ end }}",
+            '{{ with query "up" }}{{ . | first | value }}{{ end }}',
+            "{{- $value -}}",
             "300y",
             "99999999999d",
             "0/min",

@@ -92,9 +92,9 @@ def register(sub: Any) -> None:
 def _progress(quiet: bool) -> Callable[[str], None]:
     if quiet:
         return lambda _line: None
-    from ..live.report import printable  # a progress line can quote a server's reply
+    from ..escape import one_line  # a progress line can quote a server's reply
 
-    return lambda line: print(printable(line), file=sys.stderr, flush=True)
+    return lambda line: print(one_line(line), file=sys.stderr, flush=True)
 
 
 def _sigterm_as_interrupt() -> None:

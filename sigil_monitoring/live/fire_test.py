@@ -29,7 +29,7 @@ import msgspec
 from ..compilers.prometheus import alerts as alert_rules
 from ..compilers.prometheus import slo as slo_rules
 from ..compilers.prometheus.rules import AlertingRule
-from ..escape import terminal
+from ..escape import one_line
 from ..ir.build import build_model
 from ..ir.model import Model
 from ..spec.document import Spec
@@ -117,7 +117,7 @@ def fire_test(
         say(f"fire-test: error: cannot post the test alerts: {err} ({advice(err.kind, '--alertmanager-url')})")
         return 0
     say(
-        terminal(
+        one_line(
             f"sent {len(chosen)} test alert(s): {', '.join(a.name for a in chosen)}; resolving in {resolve_after:g}s"
         )
     )

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 
 from ..compilers.prometheus.sli import sli_series
-from ..compilers.prometheus.testgen.label_values import satisfying, violating
 from ..ir.dashboard import panel_series
 from ..ir.model import Series, Service, condition_series
+from ..values.label_values import satisfying, violating
 from ..values.matchers import Matcher
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 import msgspec
 from msgspec.structs import replace
 
-from ..escape import terminal
+from ..escape import one_line
 from ..ir.model import Service
 from ..promql import selector
 from ..remote.http import RemoteError
@@ -55,12 +55,12 @@ class Finding(msgspec.Struct, frozen=True):
         return self.message + (f"; affects {' and '.join(parts)}" if parts else "")
 
     def text(self) -> str:
-        return terminal(f"{self.file}:{self.line}:{self.col}: finding: {self.shown()}")
+        return one_line(f"{self.file}:{self.line}:{self.col}: finding: {self.shown()}")
 
     def github(self) -> str:
         """A GitHub Actions workflow command: an annotation on the spec line."""
         message = self.shown().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return terminal(f"::error file={self.file},line={self.line},col={self.col}::{message}")
+        return one_line(f"::error file={self.file},line={self.line},col={self.col}::{message}")
 
 
 class MissingMetric(msgspec.Struct, frozen=True, tag=True):

@@ -38,6 +38,7 @@ import json
 import re
 from html import escape
 
+from ..escape import one_line
 from .results import AlertRun, DrillResult
 from .timeline import timeline_svg
 
@@ -144,13 +145,7 @@ def text(result: DrillResult) -> str:
         out += ["", _normal(result)]
     if result.skipped:
         out += ["", "not drivable:"] + [f"  {s.alert} ({s.service}): {s.reason}" for s in result.skipped]
-    return "\n".join(printable(line) for line in out + ["", result.verdict])
-
-
-def printable(line: str) -> str:
-    """``line`` with control characters shown as escapes: a reason can quote a server's reply, and
-    nothing a server sends may steer the terminal (``\\x1b]0;title``)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in line)
+    return "\n".join(one_line(line) for line in out + ["", result.verdict])
 
 
 def _clip(value: str, width: int) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from ..escape import terminal
+from ..escape import one_line
 from .http import Budget, Client, RemoteError, check_url, excerpt, timeout_seconds
 
 __all__ = [
@@ -52,7 +52,7 @@ class GrafanaError(Exception):
 
     def __init__(self, status: int, message: str, reason: str = "") -> None:
         super().__init__(status, message)
-        self.status, self.message, self.reason = status, terminal(" ".join(message.split())), reason
+        self.status, self.message, self.reason = status, one_line(" ".join(message.split())), reason
 
     def __str__(self) -> str:
         return f"Grafana API error {self.status}: {self.message}" if self.status else self.message

@@ -15,7 +15,7 @@ What every request gets, whoever makes it:
 - **Proxies** from the environment (``https_proxy``, ``no_proxy``, ...) are used, except for
   loopback hosts: the drill's servers on 127.0.0.1 are never reached through a proxy.
 - **Every failure is a ``RemoteError``**: one line saying what happened (``kind``), never the
-  token, with control characters escaped (``escape.terminal``). The command prints it and exits 1.
+  token, with control characters escaped (``escape.one_line``). The command prints it and exits 1.
 
 >>> check_url("http://prometheus:9090/", "--prometheus-url")
 'http://prometheus:9090'
@@ -46,7 +46,7 @@ from typing import Any, Literal, assert_never, get_args
 import msgspec
 
 from ..errors import RemoteFailure
-from ..escape import terminal
+from ..escape import one_line
 from .budget import DEFAULT_TIMEOUT, TIMEOUT_ENV, Budget, UrlError, timeout_seconds
 
 __all__ = [
@@ -91,7 +91,7 @@ class RemoteError(RemoteFailure):
     def __init__(self, kind: Failure, message: str, status: int = 0, body: bytes = b"") -> None:
         super().__init__(kind, message)
         self.kind, self.status, self.body = kind, status, body
-        self.message = terminal(" ".join(message.split()))
+        self.message = one_line(" ".join(message.split()))
 
     def __str__(self) -> str:
         return self.message
@@ -108,11 +108,11 @@ def check_url(url: str, option: str) -> str:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        raise UrlError(f"{option} is not a URL: {terminal(url)!r} (give http(s)://host[:port][/path])") from None
+        raise UrlError(f"{option} is not a URL: {one_line(url)!r} (give http(s)://host[:port][/path])") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UrlError(
             f"{option} must start with http:// or https:// and name a host "
-            f"(e.g. https://server.example.com:9090), not {terminal(url)!r}"
+            f"(e.g. https://server.example.com:9090), not {one_line(url)!r}"
         )
     if "@" in parts.netloc:
         raise UrlError(f"{option} carries credentials (remove user:password@ from the URL)")
@@ -171,7 +171,7 @@ def describe(raw: bytes) -> str:
 
 def excerpt(raw: bytes, limit: int = EXCERPT) -> str:
     """The start of a body as one terminal-safe line of at most ``limit`` characters."""
-    text = terminal(" ".join(raw[: limit * 4].decode("utf-8", "replace").split()))
+    text = one_line(" ".join(raw[: limit * 4].decode("utf-8", "replace").split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -263,7 +263,7 @@ class Client:
 
     def _redirect(self, method: str, url: str, status: int, location: str) -> str:
         """Where a redirect may be followed to: within our origin only, never a token elsewhere."""
-        shown = terminal(self.mask(location)[:EXCERPT])
+        shown = one_line(self.mask(location)[:EXCERPT])
         try:
             target = urllib.parse.urljoin(url, location)
             parts = urllib.parse.urlsplit(target)
@@ -281,7 +281,7 @@ class Client:
             raise RemoteError(
                 "redirect",
                 self.mask(
-                    f"{self.what} redirected to {terminal(where)}, another origin; not followed, so the token is "
+                    f"{self.what} redirected to {one_line(where)}, another origin; not followed, so the token is "
                     "not sent there (give that URL instead)"
                 ),
                 status,
@@ -290,7 +290,7 @@ class Client:
             raise RemoteError(
                 "redirect",
                 self.mask(
-                    f"{self.what} redirected {method} {_path(url)} to {terminal(parts.path)} (give the final URL)"
+                    f"{self.what} redirected {method} {_path(url)} to {one_line(parts.path)} (give the final URL)"
                 ),
                 status,
             )
@@ -353,7 +353,7 @@ class Client:
         )
 
     def _failure(self, exc: Exception) -> RemoteError:
-        reason = self.mask(terminal(str(getattr(exc, "reason", None) or exc)))
+        reason = self.mask(one_line(str(getattr(exc, "reason", None) or exc)))
         match exc:
             case ConnectionRefusedError():
                 return RemoteError("refused", f"{self.what} refused the connection: nothing listens on that port")

@@ -9,7 +9,7 @@ refused by Grafana (412 version-mismatch, or 409 Conflict on the k8s API) and re
 
 Every function writes its report to ``out`` (stdout) and ``err`` (stderr) and returns an exit code.
 What Grafana holds (authors, messages, URLs, dashboard text in diffs) is the server's text: each
-field of it, and each line printed, goes through ``escape.terminal``, so no escape sequence in it is
+field of it, and each line printed, goes through ``escape.one_line``, so no escape sequence in it is
 executed and no line break in it forges a line of ours.
 """
 
@@ -20,7 +20,7 @@ from typing import Any, Protocol, TextIO
 
 import msgspec
 
-from ..escape import terminal
+from ..escape import one_line
 from ..exits import Exit
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
 
@@ -87,7 +87,7 @@ def _safe(text: str) -> str:
     >>> _safe("v2 by \x1b]0;eve\x07\n")
     'v2 by \\x1b]0;eve\\x07\n'
     """
-    return "\n".join(terminal(line) for line in text.split("\n"))
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
@@ -134,12 +134,12 @@ def _changed_by_others(current: Dashboard, versions: list[Version]) -> Version |
 
 
 def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version, mine: Version | None) -> Exit:
-    who = terminal(theirs.created_by) or "someone"
+    who = one_line(theirs.created_by) or "someone"
     since = f"since our push of version {mine.version}" if mine else "and was never pushed by sigil-monitoring"
-    note = f" with message '{terminal(theirs.message)}'" if theirs.message else ""
+    note = f" with message '{one_line(theirs.message)}'" if theirs.message else ""
     report.warn(
         f"{target.service}: refused: dashboard {target.uid} was changed in Grafana by {who} at "
-        f"{terminal(theirs.created) or 'an unknown time'} (version {current.version}{note}) {since}; "
+        f"{one_line(theirs.created) or 'an unknown time'} (version {current.version}{note}) {since}; "
         "not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
         + _indent(changes(target.path, current.data, target.data))
@@ -179,7 +179,7 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
                     None,
                 )
         raise
-    report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{terminal(saved.url)}")
+    report.say(f"{target.service}: saved version {saved.version} at {report.base_url}{one_line(saved.url)}")
     return Exit.OK
 
 
@@ -193,7 +193,7 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         report.show(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
         return Exit.OK
     if theirs is not None and not force:
-        who, when = terminal(theirs.created_by) or "someone", terminal(theirs.created) or "an unknown time"
+        who, when = one_line(theirs.created_by) or "someone", one_line(theirs.created) or "an unknown time"
         verdict = (
             f"would refuse: version {current.version} was saved in Grafana by {who} at {when} after our last push "
             "(use --force to replace it)"
@@ -211,7 +211,7 @@ def history(backend: Backend, target: Target, report: Report) -> Exit:
     versions = sorted(backend.versions(target.uid), key=lambda v: -v.version)
     report.show(f"{target.service}: dashboard {target.uid}, {len(versions)} version(s), newest first\n")
     for v in versions:
-        fields = (terminal(text) or "-" for text in (v.created, v.created_by, v.message))
+        fields = (one_line(text) or "-" for text in (v.created, v.created_by, v.message))
         report.show(f"  v{v.version}  {'  '.join(fields)}\n")
     return Exit.OK
 

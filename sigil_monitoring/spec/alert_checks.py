@@ -100,11 +100,15 @@ def alert_problems(spec: Spec) -> Iterator[Problem]:
             yield from _threshold_fits(spec, (*path, "when", side), when, threshold)
             yield from _quantile_reachable(spec, (*path, "when", side), when, threshold)
         if when.promql is not None:
-            from ..promql import parses
+            from ..promql import instant_problem, parses
 
             problem = parses(when.promql)
             if problem:
                 yield (*path, "when", "promql"), "value", f"promql is not valid PromQL: {problem} (fix the expression)"
+            elif problem := instant_problem(
+                when.promql, scalar="above/below compares instant vectors" if threshold is not None else None
+            ):
+                yield (*path, "when", "promql"), "value", f"promql cannot be an alert: {problem}"
         for label in alert.labels:
             if label in RESERVED_LABELS:
                 yield (

@@ -63,7 +63,7 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
         text = decode(data.encode("utf-8") if isinstance(data, str) else data)
         doc = load(text)
     except YamlProblem as problem:
-        raise SpecError([Diagnostic(display, problem.line, problem.col, problem.message)]) from None
+        raise SpecError([Diagnostic(display, problem.line, problem.col, one_line(problem.message))]) from None
     # The round-trip tree, when the loader needed it, already knows every position.
     source = Source(display, text, tree=doc if hasattr(doc, "lc") else None)
     if not isinstance(doc, dict):
@@ -94,7 +94,7 @@ def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
     from .hints import warnings
 
     return sorted(
-        Diagnostic(source.display, *source.position(path, at), f"{describe_path(path)}: {text}", "warning")
+        Diagnostic(source.display, *source.position(path, at), one_line(f"{describe_path(path)}: {text}"), "warning")
         for path, at, text in warnings(spec)
     )
 
@@ -117,6 +117,16 @@ def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnos
     return [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in check(spec, broken)]
 
 
+def one_line(text: str) -> str:
+    """``escape.one_line``, imported only for the rare message that needs it (validate does not
+    otherwise load the escaping module, nor the PromQL one it imports)."""
+    if text.isprintable():
+        return text
+    from ..escape import one_line as escaped
+
+    return escaped(text)
+
+
 def _at(source: Source, path: tuple[object, ...], at: str, text: str) -> Diagnostic:
     line, col = source.position(path, at)
-    return Diagnostic(source.display, line, col, text)
+    return Diagnostic(source.display, line, col, one_line(text))  # a quoted value may hold a line break

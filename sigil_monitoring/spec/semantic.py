@@ -27,6 +27,8 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
     """Every cross-section problem in ``spec``; references to ``broken`` names are not reported."""
     broken = broken or Broken()
     from .collisions import collisions
+    from .selections import selection_problems
+    from .templated import template_problems
 
     return [
         *_service(spec),
@@ -37,6 +39,8 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
         *_dashboard(spec, broken),
         *_routing(spec, broken),
         *collisions(spec),
+        *template_problems(spec),
+        *selection_problems(spec),
     ]
 
 
@@ -171,15 +175,20 @@ def _slos(spec: Spec) -> Iterator[Problem]:
         if sli.kind == "latency" and sli.latency is not None and sli.below is not None:
             yield from latency_threshold(spec, (*path, "sli", "below"), sli.latency.metric, sli.below)
         if sli.error_ratio is not None:
-            from ..promql import parses
+            from ..promql import instant_problem, parses
 
-            problem = parses(sli.error_ratio.replace("$window", "5m"))
-            if problem:
+            expr = sli.error_ratio.replace("$window", "5m")
+            if problem := parses(expr):
                 yield (
                     (*path, "sli", "error_ratio"),
                     "value",
                     f"error_ratio is not valid PromQL: {problem} (fix the expression)",
                 )
+            elif problem := instant_problem(
+                expr, scalar="an error ratio must be an instant vector", what="an error ratio"
+            ):
+                shown = problem.replace(expr.strip(), sli.error_ratio.strip())  # as the spec wrote it
+                yield (*path, "sli", "error_ratio"), "value", f"error_ratio cannot be a ratio: {shown}"
         for label in slo.group_by:
             declared = {
                 lab for _, ref in sli.refs() if ref.metric in spec.metrics for lab in spec.metrics[ref.metric].labels

@@ -18,10 +18,10 @@ import msgspec
 from .... import conventions as names
 from .... import promql
 from ....ir.model import Series
+from ....values.label_values import satisfying, violating
 from ....values.matchers import Matcher
 from ....values.units import format_decimal
 from ..rules import Labels
-from .label_values import satisfying, violating
 from .model import EVALUATION_INTERVAL, InputSeries
 
 # client_golang's DefBuckets: what a histogram without declared buckets most likely uses.

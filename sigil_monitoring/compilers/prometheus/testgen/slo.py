@@ -16,16 +16,16 @@ from typing import assert_never
 from .... import conventions as names
 from .... import promql
 from ....ir.model import BurnAlert, LatencySli, RatioSli, Service, Slo, UpSli
+from ....values.label_values import satisfying
 from ....values.units import Duration
 from .. import recording
 from .. import slo as slo_rules
 from ..rules import AlertingRule, Labels, merge_labels
 from ..sli import sli_series, stageable
 from . import inputs
-from .label_values import satisfying
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
-from .templates import expand
-from .threshold import SETTLE
+from .templates import UnsupportedTemplate, expand
+from .threshold import SETTLE, fired
 
 TOTAL_PER_SECOND = Decimal(10000)
 # The edge case burns 10 % above the tier's lowest threshold.
@@ -68,6 +68,21 @@ def feed(
     """Raw series whose SLI error ratio is ``ratio`` over every window, and that error ratio as
     computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap)."""
     extra = group_labels(slo)
+    try:
+        raw = _raw_feed(slo, ratio, samples, extra)
+    except inputs.Unfeedable:
+        # Selectors the input search cannot satisfy (the spec refuses those it can tell,
+        # spec/selections.py): the SLI records are fed instead, which still tests the alert logic.
+        raw = None
+    if raw is not None:
+        return raw
+    labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
+    windows = sorted({d for w in burn.windows for d in (w.long, w.short)})
+    return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows), ratio
+
+
+def _raw_feed(slo: Slo, ratio: Decimal, samples: int, extra: Labels) -> tuple[tuple[InputSeries, ...], Decimal] | None:
+    """The raw series of ``feed``, or None for the SLI kinds promtool cannot feed."""
     total, bad = TOTAL_PER_SECOND, TOTAL_PER_SECOND * ratio
     match stageable(slo.sli):
         case RatioSli(part=part, total=whole, part_is_bad=part_is_bad):
@@ -85,23 +100,39 @@ def feed(
         case UpSli(up=up):
             return (inputs.gauge(up.metric.name, inputs.labels_of(up, extra), 1 - ratio, samples),), ratio
         case LatencySli() | None:
-            pass  # native histograms (promtool cannot feed them) and raw PromQL: feed the SLI records
+            return None  # native histograms (promtool cannot feed them) and raw PromQL: feed the SLI records
         case unknown:
             assert_never(unknown)
-    labels = merge_labels(slo_rules.slo_labels(service, slo), extra)
-    windows = sorted({d for w in burn.windows for d in (w.long, w.short)})
-    return tuple(inputs.gauge(names.slo_error_ratio_record(str(w)), labels, ratio, samples) for w in windows), ratio
 
 
 def expected(
     service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, rule: AlertingRule | None = None
 ) -> ExpectedAlert:
-    """The alert promtool must see at ``ratio``; ``rule``: the burn rule, when the caller has built it."""
+    """The alert promtool must see at ``ratio``; ``rule``: the burn rule, when the caller has built it.
+
+    Raises ``UnsupportedTemplate`` when an annotation has a construct ``expand`` cannot predict."""
     labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
     rule = rule or slo_rules.burn_rule(service, slo, burn)
     return ExpectedAlert(
-        labels, tuple(sorted((key, expand(text, float(ratio), dict(labels))) for key, text in rule.annotations.items()))
+        labels,
+        # The ratio Prometheus computes from rates is exact to a few digits only: exact=False.
+        tuple(
+            sorted(
+                (key, expand(text, float(ratio), dict(labels), exact=False)) for key, text in rule.annotations.items()
+            )
+        ),
     )
+
+
+def _fires(
+    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, rule: AlertingRule, at: Duration
+) -> tuple[tuple[AlertCase, ...], tuple[ExprCase, ...]]:
+    """The tier fires at ``at``: an alert case, or (annotations ``expand`` cannot predict) its ALERTS series."""
+    try:
+        return (AlertCase(at, burn.name, (expected(service, slo, burn, ratio, rule),)),), ()
+    except UnsupportedTemplate:
+        labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
+        return (), (fired(burn.name, labels, at),)
 
 
 def metadata_checks(service: Service, slo: Slo, at: Duration) -> tuple[ExprCase, ...]:
@@ -126,14 +157,12 @@ def burn_test(
     fire, edge, quiet = error_ratios(slo, burn)
     firing, fired_ratio = feed(service, slo, burn, fire, samples)
     rule = rule or slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
-    cases = [AlertCase(fire_at, burn.name, (expected(service, slo, burn, fired_ratio, rule),))]
+    cases, checks = _fires(service, slo, burn, fired_ratio, rule, fire_at)
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
-        cases.insert(0, AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()))
-    groups = [TestGroup(firing, tuple(cases), metadata_checks(service, slo, fire_at))]
+        cases = (AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()), *cases)
+    groups = [TestGroup(firing, cases, checks + metadata_checks(service, slo, fire_at))]
     if edge != fire:
         at_edge, edge_ratio = feed(service, slo, burn, edge, samples)
-        groups.append(
-            TestGroup(at_edge, (AlertCase(fire_at, burn.name, (expected(service, slo, burn, edge_ratio, rule),)),))
-        )
+        groups.append(TestGroup(at_edge, *_fires(service, slo, burn, edge_ratio, rule, fire_at)))
     groups.append(TestGroup(feed(service, slo, burn, quiet, samples)[0], (AlertCase(fire_at, burn.name, ()),)))
     return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), tuple(groups))

@@ -12,6 +12,8 @@ template/template.go (2.42); ``%.4g`` is the same in Go and Python.
 'p95 is 2.425s.'
 >>> expand('{{ "{{" }} not a template', 0.0, {})
 '{{ not a template'
+>>> expand("a  {{- $value -}}  b{{/* note */}}", 1.5, {})
+'a1.5b'
 >>> humanize(0.03333333333333333), humanize1024(5368709120.0), humanize_percentage(0.0288)
 ('33.33m', '5Gi', '2.88%')
 """
@@ -23,8 +25,12 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-# An action ends at the first }} outside a quoted string ({{ "}}" }} is one action).
-_ACTION = re.compile(r"""{{-?\s*((?:"(?:[^"\\]|\\.)*"|`[^`]*`|[^"`])*?)\s*-?}}""", re.S)
+# An action ends at the first }} outside a quoted string ({{ "}}" }} is one action). "{{- " and
+# " -}}" trim the white space before and after the action (Go's trim markers need that space).
+_ACTION = re.compile(
+    r"""{{(?P<left>-(?=\s))?\s*(?P<body>(?:"(?:[^"\\]|\\.)*"|`[^`]*`|[^"`])*?)\s*(?P<right>(?<=\s)-)?}}""", re.S
+)
+_GO_SPACE = " \t\r\n"
 
 
 class UnsupportedTemplate(ValueError):
@@ -143,13 +149,13 @@ def go_unquote(literal: str) -> str:
     )
 
 
-def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
+def _value(action: str, value: float, labels: Mapping[str, str], exact: bool) -> str:
     if _GO_STRING.fullmatch(action):
         return go_unquote(action)
     parts = [p.strip() for p in action.split("|")]
     head, pipes = parts[0], parts[1:]
     if head in ("$value", ".Value"):
-        if not pipes:
+        if not pipes and exact:
             return go_float(value)
         if len(pipes) == 1 and pipes[0] in _PIPES:
             return _PIPES[pipes[0]](value)
@@ -160,8 +166,16 @@ def _value(action: str, value: float, labels: Mapping[str, str]) -> str:
     raise UnsupportedTemplate(action)
 
 
-def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
-    """``text`` as Prometheus expands it for an alert with ``value`` and ``labels``."""
+def expand(text: str, value: float, labels: Mapping[str, str], *, exact: bool = True) -> str:
+    """``text`` as Prometheus expands it for an alert with ``value`` and ``labels``.
+
+    ``exact`` False: ``value`` is known only to a few digits (Prometheus computes it through float
+    rates, e.g. ``0.011000000000000138`` for a fed 0.011), so a bare ``{{ $value }}``, printed with
+    every digit, raises ``UnsupportedTemplate``; the humanize functions print four.
+
+    >>> expand("{{ $value | humanizePercentage }}", 0.011, {}, exact=False)
+    '1.1%'
+    """
     out: list[str] = []
     stack: list[bool] = []  # for each open `if`: is its current branch shown
 
@@ -169,11 +183,16 @@ def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
         return all(stack)
 
     pos = 0
+    trim_next = False
     for m in _ACTION.finditer(text):
         if showing():
-            out.append(text[pos : m.start()])
-        pos = m.end()
-        action = m.group(1)
+            before = text[pos : m.start()]
+            before = before.lstrip(_GO_SPACE) if trim_next else before
+            out.append(before.rstrip(_GO_SPACE) if m.group("left") else before)
+        pos, trim_next = m.end(), bool(m.group("right"))
+        action = m.group("body")
+        if action.startswith("/*") and action.endswith("*/"):
+            continue  # a comment prints nothing
         if action.startswith("if "):
             label = re.fullmatch(r"if (?:\$labels|\.Labels)\.(\w+)", action)
             if label is None:
@@ -184,9 +203,9 @@ def expand(text: str, value: float, labels: Mapping[str, str]) -> str:
         elif action == "end" and stack:
             stack.pop()
         elif showing():
-            out.append(_value(action, value, labels))
+            out.append(_value(action, value, labels, exact))
     if stack:
         raise UnsupportedTemplate("unclosed if")
     if showing():
-        out.append(text[pos:])
+        out.append(text[pos:].lstrip(_GO_SPACE) if trim_next else text[pos:])
     return "".join(out)

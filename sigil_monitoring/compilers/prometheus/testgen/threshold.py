@@ -11,12 +11,14 @@ of margin), and one interval before ``for`` it must not fire yet.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import assert_never
 
 import msgspec
 
 from .... import conventions as names
+from .... import promql
 from ....ir.model import (
     AbsentCondition,
     Alert,
@@ -32,12 +34,13 @@ from ....ir.model import (
     StateCondition,
     ValueCondition,
 )
+from ....values.matchers import Matcher
 from ....values.units import Duration, format_decimal
 from .. import recording
 from ..alerts import description, ratio_labels, share_labels_of
 from ..rules import Labels, merge_labels
 from . import inputs
-from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, InputSeries, TestFile, TestGroup
+from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
 from .templates import UnsupportedTemplate, expand
 
 SETTLE = Duration.parse("2m")  # a record is read one evaluation later; one more of margin
@@ -175,10 +178,8 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
             other = _gauge_scenario(series, Decimal(others[0]), samples) if others else None
             return _gauge_scenario(series, Decimal(value), samples), other
         case AbsentCondition(series=series):
-            # absent() returns one sample with the selector's equality matchers as labels.
             present = _gauge_scenario(series, Decimal(1), samples)
-            equalities = tuple((m.label, m.value) for m in series.matchers if m.is_equality)
-            return Scenario((), tuple(dict(equalities).items()), 1.0), present
+            return Scenario((), absent_labels(series.matchers), 1.0), present
         case PromqlCondition(test=test):
             return _promql_scenarios(test)
         case RateCondition(series=series, compare=compare):
@@ -237,6 +238,33 @@ def expected(service: Service, alert: Alert, scenario: Scenario) -> ExpectedAler
     return ExpectedAlert(labels, tuple(sorted(annotations)))
 
 
+def absent_labels(matchers: tuple[Matcher, ...]) -> Labels:
+    """The labels of absent()'s one sample, as Prometheus' createLabelsForAbsentFunction makes
+    them: a label's equality value, unless the label has another matcher too (then none).
+
+    >>> from sigil_monitoring.values.matchers import parse
+    >>> absent_labels((parse("job", "shop"), parse("job", "shop"), parse("code", "500")))
+    (('code', '500'),)
+    """
+    counts = Counter(m.label for m in matchers)
+    return tuple((m.label, m.value) for m in matchers if m.is_equality and counts[m.label] == 1)
+
+
+def fired(alertname: str, labels: Labels, at: Duration) -> ExprCase:
+    """The alert is firing at ``at`` with ``labels``, read from its ``ALERTS`` series.
+
+    For an alert whose annotations use a template construct ``templates.expand`` cannot predict
+    (``{{ query }}``, comparisons in ``{{ if }}``...): promtool compares an alert case's annotations
+    exactly, but ``ALERTS`` carries the labels alone, so the firing is still proven.
+
+    >>> fired("Down", (("severity", "page"),), Duration.parse("5m")).document()["exp_samples"]
+    [{'labels': 'ALERTS{alertname="Down",alertstate="firing",severity="page"}', 'value': Decimal('1')}]
+    """
+    series = (("alertname", alertname), ("alertstate", "firing"))
+    sample = Sample(promql.selector("ALERTS", merge_labels(series, labels)), Decimal(1))
+    return ExprCase(promql.selector("ALERTS", series), at, (sample,))
+
+
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
     """The test file of one threshold alert, or None when no input can be derived."""
     fire_at = Duration(_warmup(alert).ms + alert.for_.ms + SETTLE.ms)
@@ -244,15 +272,15 @@ def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> T
     firing, quiet = scenarios(service, alert, samples)
     groups = []
     if firing is not None:
+        cases: list[AlertCase] = []
+        checks: tuple[ExprCase, ...] = ()
         try:
-            exp = expected(service, alert, firing)
-        except UnsupportedTemplate:
-            exp = None  # an annotation this generator cannot expand: keep the quiet case only
-        if exp is not None:
-            cases = [AlertCase(fire_at, alert.name, (exp,))]
-            if alert.for_.ms >= 2 * EVALUATION_INTERVAL.ms:  # still pending one interval before `for`
-                cases.insert(0, AlertCase(Duration(alert.for_.ms - EVALUATION_INTERVAL.ms), alert.name, ()))
-            groups.append(TestGroup(firing.series, tuple(cases)))
+            cases.append(AlertCase(fire_at, alert.name, (expected(service, alert, firing),)))
+        except UnsupportedTemplate:  # an annotation this generator cannot expand
+            checks = (fired(alert.name, merge_labels(firing.labels, alert.labels), fire_at),)
+        if alert.for_.ms >= 2 * EVALUATION_INTERVAL.ms:  # still pending one interval before `for`
+            cases.insert(0, AlertCase(Duration(alert.for_.ms - EVALUATION_INTERVAL.ms), alert.name, ()))
+        groups.append(TestGroup(firing.series, tuple(cases), checks))
     if quiet is not None:
         groups.append(TestGroup(quiet.series, (AlertCase(fire_at, alert.name, ()),)))
     if not groups:

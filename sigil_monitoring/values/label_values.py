@@ -24,7 +24,7 @@ import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ....values.matchers import Matcher
+from .matchers import Matcher
 
 FILLERS = ("test", "other", "x", "0", "1", "sigil-other")
 _MAX_SAMPLES = 12
