@@ -280,3 +280,19 @@ def test_an_up_sli_burns_by_failed_scrapes_spread_over_the_targets_never_two_in_
     inc.quiet(burn, sim)
     sim.restore()
     assert {v for vs in _up_reads(sim, 5).values() for v in vs} == {1.0}
+
+
+def test_an_up_burn_the_drill_windows_cannot_average_is_not_drivable_with_the_numbers():
+    def burn_plan(stem: str) -> dict[str, inc.Incident | inc.Undrivable]:
+        spec = load_spec(REPO / "specs" / "examples" / f"{stem}.yaml")
+        service = drill_model(build_model([spec]), "http://127.0.0.1:9", "/tmp/x").services[0]
+        return {i.alert: i for i in planning.plan(service) if i.alert.endswith("Burn")}
+
+    kafka = burn_plan("kafka-consumer")  # 99.5 %: 2.1 % of 64 targets' scrapes fail, never paging
+    assert all(isinstance(i, inc.SloBurn) for i in kafka.values())
+    postgres = burn_plan("postgres")  # 99.95 %: 0.21 %, which a 30 s window of 64 targets may not hold
+    assert isinstance(postgres["AvailabilityFastBurn"], inc.SloBurn)
+    slow = postgres["AvailabilitySlowBurn"]
+    assert isinstance(slow, inc.Undrivable) and "64 up series failing 0.21%" in slow.reason
+    # One probe series per instance (group_by): a failed scrape in a 4 s window is 25 %.
+    assert all(isinstance(i, inc.Undrivable) for i in burn_plan("blackbox").values())

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 
 from ..ir.model import Slo, UpSli
+from .drill_mode import SCRAPE
 
 MARGIN = 1.2  # every factor is at least this far (as a ratio) from the incident's multiple
 NORMAL_SHARE = 0.1  # normal traffic burns a tenth of the budget (incidents.QUIET_SHARE)
@@ -80,7 +81,7 @@ def fill_seconds(slo: Slo, alert: str, burn: float) -> float:
 
 
 UP_RING = 64  # targets an up SLI's burn fails in turn (a job's targets), when no group_by keeps them apart
-SCRAPE_SECONDS = 1.0  # drill_mode.SCRAPE
+SCRAPE_SECONDS = SCRAPE.ms / 1000  # a drill scrape, one sample of each up series
 
 
 def ring_size(slo: Slo) -> int:
