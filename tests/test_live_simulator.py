@@ -240,3 +240,59 @@ def test_ratios_are_solved_in_every_group_an_alert_or_slo_compares():
     inc.inject(burn, sim)
     good = _group_ratios(sim, slo.sli.part, slo.sli.total, slo.group_by)
     assert good and all(1 - v == pytest.approx(burn.error_ratio) for v in good.values())
+
+
+def _up_reads(sim: Simulator, scrapes: int) -> dict[tuple, list[float]]:
+    """The values of every `up` sample over ``scrapes`` expositions, per label set."""
+    reads: dict[tuple, list[float]] = {}
+    for _ in range(scrapes):
+        for line in sim.exposition().splitlines():
+            if line.startswith("up{"):
+                labels, value = line.rsplit(" ", 1)
+                reads.setdefault(labels, []).append(float(value))
+    return reads
+
+
+@pytest.mark.parametrize("speed", ["slow", "fast"])
+def test_an_up_sli_burns_by_failed_scrapes_spread_over_the_targets_never_two_in_a_row(speed: str):
+    spec = load_spec(REPO / "specs" / "examples" / "kafka-consumer.yaml")
+    service = drill_model(build_model([spec]), "http://127.0.0.1:9", "/tmp/x").services[0]
+    burn = next(i for i in planning.plan(service) if isinstance(i, inc.SloBurn) and i.speed == speed)
+    sim = Simulator([service])
+    inc.quiet(burn, sim)
+    normal = _up_reads(sim, 5)
+    assert len(normal) == burns.UP_RING and {v for vs in normal.values() for v in vs} == {1.0}
+    inc.inject(burn, sim)
+    scrapes = 200
+    reads = _up_reads(sim, scrapes)
+    assert len(reads) == burns.UP_RING
+    values = [v for vs in reads.values() for v in vs]
+    assert set(values) == {0.0, 1.0}  # a real up is 0 or 1, never in between
+    for series in reads.values():  # a `below: 1` alert with a `for:` of two scrapes stays quiet
+        assert all(a or b for a, b in zip(series, series[1:], strict=False))
+    # The share of failed scrapes is the burn's error ratio, in every window the burn alerts read
+    # (4 s, the shortest, to within one failed scrape).
+    assert values.count(0.0) / len(values) == pytest.approx(burn.error_ratio, abs=1 / len(values))
+    per_scrape = [sum(vs[n] == 0.0 for vs in reads.values()) for n in range(scrapes)]
+    for n in range(scrapes - 4):
+        window = sum(per_scrape[n : n + 4])
+        assert abs(window - burn.error_ratio * 4 * burns.UP_RING) <= 1
+    inc.quiet(burn, sim)
+    sim.restore()
+    assert {v for vs in _up_reads(sim, 5).values() for v in vs} == {1.0}
+
+
+def test_an_up_burn_the_drill_windows_cannot_average_is_not_drivable_with_the_numbers():
+    def burn_plan(stem: str) -> dict[str, inc.Incident | inc.Undrivable]:
+        spec = load_spec(REPO / "specs" / "examples" / f"{stem}.yaml")
+        service = drill_model(build_model([spec]), "http://127.0.0.1:9", "/tmp/x").services[0]
+        return {i.alert: i for i in planning.plan(service) if i.alert.endswith("Burn")}
+
+    kafka = burn_plan("kafka-consumer")  # 99.5 %: 2.1 % of 64 targets' scrapes fail, never paging
+    assert all(isinstance(i, inc.SloBurn) for i in kafka.values())
+    postgres = burn_plan("postgres")  # 99.95 %: 0.21 %, which a 30 s window of 64 targets may not hold
+    assert isinstance(postgres["AvailabilityFastBurn"], inc.SloBurn)
+    slow = postgres["AvailabilitySlowBurn"]
+    assert isinstance(slow, inc.Undrivable) and "64 up series failing 0.21%" in slow.reason
+    # One probe series per instance (group_by): a failed scrape in a 4 s window is 25 %.
+    assert all(isinstance(i, inc.Undrivable) for i in burn_plan("blackbox").values())

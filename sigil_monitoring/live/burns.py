@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import math
 
-from ..ir.model import Slo
+from ..ir.model import Slo, UpSli
+from .drill_mode import SCRAPE
 
 MARGIN = 1.2  # every factor is at least this far (as a ratio) from the incident's multiple
 NORMAL_SHARE = 0.1  # normal traffic burns a tenth of the budget (incidents.QUIET_SHARE)
@@ -77,3 +78,63 @@ def fill_seconds(slo: Slo, alert: str, burn: float) -> float:
         if float(w.factor) < m
     ]
     return min(times, default=math.inf)
+
+
+UP_RING = 64  # targets an up SLI's burn fails in turn (a job's targets), when no group_by keeps them apart
+SCRAPE_SECONDS = SCRAPE.ms / 1000  # a drill scrape, one sample of each up series
+
+
+def ring_size(slo: Slo) -> int:
+    """Targets an up SLI's burn spreads its failed scrapes over: a job's targets for a label-less
+    up gauge (one per target, as Prometheus's ``up``), else each series on its own (a ``group_by``
+    averages each group apart; the drill adds no series of labels it would have to invent)."""
+    up = slo.sli.up.metric if isinstance(slo.sli, UpSli) else None
+    return UP_RING if up is not None and not up.labels and not slo.group_by else 1
+
+
+def up_unreliable(slo: Slo, burn: float) -> str | None:
+    """Why failed scrapes (0/1 only, ``simulator.up_fails``) cannot hold ``slo``'s up SLI on the
+    expected side of every window pair, or None when they can.
+
+    A window of ``w`` seconds holds ``w`` or ``w + 1`` scrapes of each of ``n`` targets, and
+    within one failure the burn's share of them failed; each pair must stay on its side
+    whatever the window's luck: the expected tiers crossed on both windows, the others below
+    on at least one.
+
+    >>> from sigil_monitoring import load_spec
+    >>> from sigil_monitoring.ir.build import build_model
+    >>> from sigil_monitoring.live.drill_mode import drill_model
+    >>> spec = load_spec("specs/examples/kafka-consumer.yaml")
+    >>> slo = drill_model(build_model([spec]), "http://127.0.0.1:9", "/tmp/x").services[0].slos[0]
+    >>> up_unreliable(slo, multiple(slo, "slow")) is None
+    True
+    """
+    share, n, budget = effective(slo, burn) * float(slo.error_budget), ring_size(slo), float(slo.error_budget)
+    fires = expected(slo, burn)
+
+    def low(seconds: float) -> float:  # the least failed share a window can show
+        scrapes = seconds / SCRAPE_SECONDS
+        return math.floor(share * scrapes * n) / ((scrapes + 1) * n)
+
+    def high(seconds: float) -> float:  # the most
+        scrapes = seconds / SCRAPE_SECONDS
+        return math.ceil(share * (scrapes + 1) * n) / (scrapes * n)
+
+    for b in slo.alerts:
+        pairs = [(w.long.ms / 1000, w.short.ms / 1000, float(w.factor) * budget, w.factor) for w in b.windows]
+        if b.name in fires and not any(min(low(lw), low(sw)) > t for lw, sw, t, _ in pairs):
+            lw, sw, t, f = pairs[0]
+            return (
+                f"{b.name} needs {f}x the budget over {sw:g}s and {lw:g}s windows, but {n} up series failing "
+                f"{share:.2%} of {SCRAPE_SECONDS:g}s scrapes (0 or 1, never in between) may show as little as "
+                f"{min(low(lw), low(sw)):.2%}"
+            )
+        if b.name not in fires and any(min(high(lw), high(sw)) > t for lw, sw, t, _ in pairs):
+            lw, sw, t, f = next(p for p in pairs if min(high(p[0]), high(p[1])) > p[2])
+            return (
+                f"{b.name} must stay quiet below {f}x the budget ({t:.2%} failed), but {n} up series failing "
+                f"{share:.2%} of {SCRAPE_SECONDS:g}s scrapes (0 or 1, never in between) may show "
+                f"{min(high(lw), high(sw)):.2%} over its {sw:g}s and {lw:g}s windows: too short to average "
+                "failed scrapes into this burn"
+            )
+    return None

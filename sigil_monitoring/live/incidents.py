@@ -337,12 +337,30 @@ def _stage_burn(sim: Simulator, slo: Slo, ratio: float, normal: bool) -> None:
                 slow_fraction=ratio,
             )
         case UpSli(up=up):
-            # Normally fully up: an up gauge is 0 or 1, and `value: up, below: 1` alerts on less.
-            _set(sim, sim.select(up), normal, value=1.0 if normal else 1.0 - ratio)
+            # Normally fully up. An up gauge is 0 or 1, never in between: a burn is scrapes that
+            # fail now and then, spread over the job's targets in turn (``simulator.up_fails``), so
+            # `value: up, below: 1` with a `for:` stays quiet as on a real flaky target.
+            size = burns.ring_size(slo)
+            found = _up_ring(sim, up, size)
+            for ring in [found] if size > 1 else [[s] for s in found]:
+                for index, target in enumerate(ring):
+                    _set(sim, [target], normal, value=1.0, down_share=0.0 if normal else ratio)
+                    _set(sim, [target], True, ring_index=index, ring_size=len(ring))
         case None:
             raise AssertionError(f"SLO {slo.name} cannot be staged (planning makes it Undrivable)")
         case unknown:
             assert_never(unknown)
+
+
+def _up_ring(sim: Simulator, up: Series, size: int) -> list[SimSeries]:
+    """The up series a burn fails: with ``size`` > 1 (a label-less up gauge, ``burns.ring_size``)
+    the job's one target gets ``size - 1`` more (``instance`` values, which Prometheus keeps: the
+    drill scrapes with ``honor_labels``), added once and normally up like it."""
+    found = sim.select(up)
+    if len(found) == 1 and size > 1:
+        base = dict(found[0].labels)
+        found += [sim.add(up.metric, {**base, "instance": f"target-{n}"}) for n in range(1, size)]
+    return found
 
 
 # ------------------------------------------------------------------------------ the signal

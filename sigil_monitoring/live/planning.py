@@ -36,6 +36,7 @@ from ..ir.model import (
     Service,
     Slo,
     StateCondition,
+    UpSli,
     ValueCondition,
     comparison,
     condition_series,
@@ -224,6 +225,8 @@ def _burns(slo: Slo) -> list[Incident | Undrivable]:
                     f"to the factors {', '.join(unclear) or 'of its own pairs'}",
                 )
             )
+        elif isinstance(staged, UpSli) and (why := burns.up_unreliable(slo, multiple)) is not None:
+            out.append(Undrivable(burn.name, f"a {speed} burn of an up SLI is failed scrapes: {why}"))
         else:
             out.append(SloBurn(burn.name, slo, speed, multiple, burns.expected(slo, multiple)))
     return out

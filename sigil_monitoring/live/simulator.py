@@ -58,6 +58,10 @@ class Behaviour(msgspec.Struct):
     slow_at: float = 0.0  # where the slow share of histogram observations lands
     slow_fraction: float = 0.0  # the rest lands at the normal spot, half the lowest bucket bound
     present: bool = True
+    # An up gauge failing now and then (``up_fails``): this share of the ring's scrapes read 0.
+    down_share: float = 0.0
+    ring_index: int = 0  # this series' place among the targets that fail in turn
+    ring_size: int = 1
 
 
 class SimSeries(msgspec.Struct):
@@ -81,9 +85,12 @@ class SimSeries(msgspec.Struct):
     def normal_observation(self) -> float:
         return (self.bounds[0] / 2) if self.bounds else 0.001
 
-    def value(self, at: float) -> float:
-        """A gauge's (or quantile's) value ``at`` seconds after the simulator started."""
+    def value(self, at: float, scrape: int = 0) -> float:
+        """A gauge's (or quantile's) value ``at`` seconds after the simulator started, at its
+        ``scrape``-th exposition."""
         b = self.now
+        if b.down_share and up_fails(scrape, b.ring_index, b.ring_size, b.down_share):
+            return 0.0
         return b.value + b.slope * at + b.wave * max(abs(b.value), 1.0) * math.sin(2 * math.pi * at / WAVE_PERIOD)
 
     def advance(self, seconds: float) -> None:
@@ -116,6 +123,7 @@ class Simulator:
                 entries = [m for m in service.metrics if self.layout[m.name].family == family]
                 self.series += _series_of(service, family, [self.layout[m.name] for m in entries], entries, fixed)
         self.scrapes = 0
+        self.rounds = 0  # expositions so far: an intermittently failing up gauge counts them
 
     # ------------------------------------------------------------ behaviour
     def part(self, series: Series) -> Part:
@@ -185,10 +193,11 @@ class Simulator:
             by_name: dict[str, list[SimSeries]] = {}
             for s in self.series:
                 by_name.setdefault(s.family, []).append(s)
+            scrape, self.rounds = self.rounds, self.rounds + 1
             for name, group in by_name.items():
                 live = [s for s in group if s.now.present]
                 if live:
-                    yield _family(name, live, self._last - self._start)
+                    yield _family(name, live, self._last - self._start, scrape)
 
     def exposition(self) -> str:
         """The text format Prometheus scrapes."""
@@ -208,7 +217,27 @@ class Simulator:
         return MetricsEndpoint(self)
 
 
-def _family(name: str, live: list[SimSeries], at: float) -> Any:
+def up_fails(scrape: int, index: int, size: int, share: float) -> bool:
+    """Whether target ``index`` of a ring of ``size`` targets fails its ``scrape``-th scrape when
+    ``share`` of all the ring's scrapes fail.
+
+    Why this shape: a real up series is 0 or 1, never in between; a burn of an up SLI is scrapes
+    failing now and then. Scrape by scrape, ``floor(n x share x size)`` failures are due so far
+    and the new ones go to the next targets round the ring, so every window of the ring holds
+    the share to within one failure, and (share at most a half) no target fails two scrapes in a
+    row: a ``below: 1`` alert with a ``for:`` longer than a scrape stays quiet, as it does on a
+    real flaky target.
+
+    >>> [int(up_fails(n, 0, 1, 0.25)) for n in range(8)]
+    [0, 0, 0, 1, 0, 0, 0, 1]
+    >>> [sum(up_fails(n, i, 4, 0.5) for i in range(4)) for n in range(4)]
+    [2, 2, 2, 2]
+    """
+    due_before, due = (math.floor(k * share * size + 1e-9) for k in (scrape, scrape + 1))
+    return (index - due_before) % size < due - due_before
+
+
+def _family(name: str, live: list[SimSeries], at: float, scrape: int = 0) -> Any:
     """One prometheus-client family of ``live`` series (which may differ in labels: services
     sharing a metric name expose different ones), sample by sample under their real names."""
     kinds = {s.kind for s in live}
@@ -223,7 +252,7 @@ def _family(name: str, live: list[SimSeries], at: float) -> Any:
     if kinds == {"gauge"}:
         family = Family(name, text, "gauge")
         for s in live:
-            family.add_sample(name, dict(s.labels), s.value(at))
+            family.add_sample(name, dict(s.labels), s.value(at, scrape))
         return family
     if kinds <= {"summary", "quantile"}:
         family = Family(name, text, "summary")
