@@ -141,11 +141,12 @@ def test_a_gauge_or_a_native_histogram_is_not_an_event_count(metric, said):
 
 def test_the_drill_drives_a_ratio_over_a_histogram_by_its_observation_rates():
     from sigil_monitoring.live import incidents as inc
+    from sigil_monitoring.live.planning import plan
     from sigil_monitoring.live.simulator import Simulator
 
     service = build_model([parse_spec(SPEC, "orders.yaml")]).services[0]
     sim = Simulator([service])
-    [ratio] = [i for i in inc.plan(service) if isinstance(i, inc.RatioCross)]
+    [ratio] = [i for i in plan(service) if isinstance(i, inc.RatioCross)]
     assert ratio.bad.metric.type == "histogram"
 
     def share() -> float:
