@@ -58,6 +58,37 @@ def test_every_sigil_dna_alert_is_detected_notified_at_its_receiver_and_resolved
     assert doc["passed"] is True and len(doc["runs"]) == len(result.runs)
 
 
+def test_quiet_staging_only_lowers_for_above_and_only_raises_for_below():
+    # shop.yaml: `5xx rate by handler above 1/s` and `all requests below 1/min` read one family;
+    # staging the second after the first once lifted every series to 1.17/s, 5xx included, so the
+    # first fired on normal traffic (a false failure of a correct spec).
+    from sigil_monitoring.ir.build import build_model
+    from sigil_monitoring.live import incidents as inc
+    from sigil_monitoring.live.planning import plan
+    from sigil_monitoring.live.simulator import Simulator
+
+    [service] = build_model([load_spec(REPO / "specs" / "shop.yaml")]).services
+    sim = Simulator([service])
+    planned = [i for i in plan(service) if not isinstance(i, inc.Undrivable)]
+    for incident in planned:
+        inc.quiet(incident, sim)
+    for burst in (i for i in planned if isinstance(i, inc.ErrorBurst)):
+        total = sum(s.now.rate for s in sim.select(burst.series))
+        assert (total < burst.threshold) if burst.op == ">" else (total > burst.threshold), burst.alert
+
+
+@pytest.mark.e2e
+def test_the_shop_spec_drills_to_passed():
+    spec = load_spec(REPO / "specs" / "shop.yaml")
+    result = _drill([spec])
+    assert result.normal_alerts == [] and result.skipped == []
+    assert {r.alert for r in result.runs} == set(spec.alerts) | {
+        f"CheckoutAvailability{speed}Burn" for speed in ("Fast", "Slow")
+    }
+    assert _failures(result) == []
+    assert result.passed
+
+
 @pytest.mark.e2e
 def test_a_small_api_and_the_example_exporters_drill_clean_and_name_what_cannot_be_driven():
     from sigil_monitoring.ir.build import build_model

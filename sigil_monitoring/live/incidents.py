@@ -206,9 +206,16 @@ def quiet(incident: Incident, sim: Simulator) -> None:
         case LatencyAbove() | Disappear():
             pass  # normal observations land below the lowest bucket; normal series are all present
         case ErrorBurst(series=series, threshold=t, op=op):
+            # Only lower (for `above`) or raise (for `below`) what other incidents' quiet staging
+            # left: a later `rate below 1/min` on all requests must not lift the 5xx series that an
+            # earlier `5xx above 1/s` held down, nor the other way round.
             targets = sim.select(series)
-            rate = t * QUIET_SHARE / max(1, len(targets)) if op == ">" else (t / QUIET_SHARE + 1)
-            _set(sim, targets, True, rate=min(rate, NORMAL_RATE) if op == ">" else rate)
+            if op == ">":
+                cap = t * QUIET_SHARE / max(1, len(targets))
+                for target in targets:
+                    _set(sim, [target], True, rate=min(cap, target.normal.rate))
+            elif sum(target.normal.rate for target in targets) < t / QUIET_SHARE:
+                _set(sim, targets, True, rate=t / QUIET_SHARE + 1)
         case RatioCross(bad=bad, total=total, threshold=t, op=op):
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
