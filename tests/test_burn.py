@@ -1,4 +1,4 @@
-"""Burn-rate windows and factors (ir/burn.py): every SLO window keeps the workbook's coverage.
+"""Burn-rate windows and factors (values/burn_rates.py): every SLO window keeps the workbook's coverage.
 
 The workbook's 30-day tiers page on burns of 6x and more and ticket on 1x and more. A tier of
 any other SLO window must catch every burn multiple the workbook's tier catches (give or take the
@@ -32,8 +32,8 @@ from sigil_monitoring.defaults import (
     WINDOW_LADDER,
 )
 from sigil_monitoring.ir.build import build_model
-from sigil_monitoring.ir.burn import burn_windows, workbook_factor
 from sigil_monitoring.output.bundle import Artifact
+from sigil_monitoring.values.burn_rates import burn_windows, workbook_factor
 from sigil_monitoring.values.units import Duration
 
 D = Duration.parse

@@ -53,7 +53,7 @@ def test_the_documented_rule_files_snippet_loads_the_compiled_rules_in_promtool_
 
 
 def test_the_documented_burn_windows_are_what_the_compiler_uses():
-    from sigil_monitoring.ir.burn import burn_windows
+    from sigil_monitoring.values.burn_rates import burn_windows
     from sigil_monitoring.values.units import Duration
 
     rows = re.findall(BURN_WINDOW_ROW, the_page_showing(BURN_WINDOW_ROW).read_text(encoding="utf-8"), re.M)

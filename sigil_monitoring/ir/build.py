@@ -15,9 +15,9 @@ from .. import conventions as names
 from .. import defaults
 from ..spec.derived import chained_matchers, root_of
 from ..spec.grafana_variables import dashboard_variables
+from ..values.burn_rates import burn_windows, can_fire, error_budget
 from ..values.units import Duration, format_decimal
 from . import dashboard_plan
-from .burn import burn_windows, can_fire, error_budget
 from .dashboard import Dashboard, Panel, Row
 from .given import given
 from .model import (

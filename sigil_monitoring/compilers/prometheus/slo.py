@@ -3,7 +3,7 @@
 The alerting scheme is the Google SRE workbook's
 (https://sre.google/workbook/alerting-on-slos/#6-multiwindow-multi-burn-rate-alerts): a tier fires
 when, for one of its window pairs, both the long and the short window burn the error budget faster
-than ``factor`` times the sustainable rate (windows and factors: ``ir/burn.py``). The error ratio
+than ``factor`` times the sustainable rate (windows and factors: ``values/burn_rates.py``). The error ratio
 over the whole SLO period is bad over all events, summed from records of the shortest window, so
 it is weighted by traffic and never NaN for lack of it. Metadata names follow Sloth's ``slo:*``
 series, and every rule carries ``service`` and ``slo`` labels so SLOs sharing a metric never
