@@ -20,13 +20,11 @@ import argparse
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from .errors import Diagnostic, SpecError
+from .errors import Diagnostic, Problem, SpecError
 
 if TYPE_CHECKING:  # the CLI imports this module for its --target option: keep pydantic out of start-up
     from .spec.document import Spec
     from .spec.routing import Routing as SpecRouting
-
-Problem = tuple[tuple[object, ...], str, str]  # (path in the spec, "key" or "value", message)
 
 
 def support_table() -> str:

@@ -12,6 +12,9 @@ import msgspec
 from msgspec.structs import asdict, replace
 
 Severity = Literal["error", "warning"]
+# What a spec check finds before it has positions: (path in the spec, "key" or "value", message).
+# The loader turns each into a positioned Diagnostic (the path's key or its value).
+Problem = tuple[tuple[object, ...], str, str]
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS
+from ..errors import Problem
 from ..values.units import Threshold, format_decimal
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from .document import Spec
     from .refs import MetricRef
 
-Problem = tuple[tuple[object, ...], str, str]
 _P = tuple[object, ...]
 
 # Which metric types each use accepts, and a word for the fix hint.

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..conventions import slo_alert_name
+from ..errors import Problem
 
 if TYPE_CHECKING:
     from .document import Spec
-
-Problem = tuple[tuple[object, ...], str, str]
 
 
 def collisions(spec: Spec) -> Iterator[Problem]:

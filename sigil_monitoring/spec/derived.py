@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from msgspec import Struct
 
+from ..errors import Problem
+
 if TYPE_CHECKING:
     from ..values.matchers import Matcher
     from .document import Spec
     from .salvage import Broken
-
-Problem = tuple[tuple[object, ...], str, str]
 
 
 class Lineage(Struct, frozen=True):

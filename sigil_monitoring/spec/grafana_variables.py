@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from ..conventions import datasource_variable
+from ..errors import Problem
 
 if TYPE_CHECKING:
     from .document import Spec
 
-Problem = tuple[tuple[object, ...], str, str]
 
 # Grafana's own pattern (templateSrv's variableRegex), alternative by alternative.
 _REFERENCE = re.compile(r"\$(\w+)|\[\[(\w+?)(?::\w+)?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::[^}]+)?\}")

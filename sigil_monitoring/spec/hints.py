@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..errors import Problem
 from .grafana_variables import variable_warnings
 from .overlaps import series_overlaps
-from .semantic import Problem
 
 if TYPE_CHECKING:
     from .document import Spec

@@ -25,11 +25,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..conventions import bucket_series, count_series
+from ..errors import Problem
 
 if TYPE_CHECKING:
     from .document import Spec
 
-Problem = tuple[tuple[object, ...], str, str]
 
 _SUFFIXES = {
     count_series(""): (

@@ -26,14 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..errors import Problem
 from ..values.label_values import satisfying
 from ..values.matchers import Matcher
 
 if TYPE_CHECKING:
     from .document import Spec
     from .refs import MetricRef
-
-Problem = tuple[tuple[object, ...], str, str]
 
 
 def selection_problems(spec: Spec) -> Iterator[Problem]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
+from ..errors import Problem
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
 from .derived import chained_matchers, derived_problems
 from .salvage import Broken
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from .document import Spec
     from .refs import MetricRef
 
-Problem = tuple[tuple[object, ...], str, str]
 _P = tuple[object, ...]
 
 

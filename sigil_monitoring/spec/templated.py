@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..errors import Problem
 from ..gotemplate import problem
 
 if TYPE_CHECKING:
     from .document import Spec
 
-Problem = tuple[tuple[object, ...], str, str]
 _FIX = '(close every {{ if }}, {{ with }} and {{ range }} with {{ end }}, and write {{ "{{" }} for literal braces)'
 
 
