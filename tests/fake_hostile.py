@@ -14,7 +14,9 @@ answers ``{"moved": true}``), ``bad-location`` (a redirect whose Location is not
 ``bad-chunk`` (a chunked body whose chunk size is not a number), ``grafana`` (Grafana's
 dashboard API with escape sequences in every text it returns), ``prometheus`` (Prometheus' API
 with an escape sequence in a metric's type) and ``frontend`` (a Prometheus-compatible query API
-without ``/api/v1/rules`` and without the compiled rules' data).
+without ``/api/v1/rules`` and without the compiled rules' data), ``reloaded`` (a Prometheus that
+has just loaded the recording rules named in ``records``: their health is ``unknown`` and they
+return nothing until their first evaluation ``pause`` seconds after start, then they have data).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Hostile(LocalHTTPServer):
         self.mode, self.target, self.pause = mode, target, pause
         self.hits: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
+        self.records: list[str] = []
+        self.started = time.monotonic()
 
     def handle(self, handler: Handler) -> None:
         with self._lock:
@@ -139,6 +143,20 @@ class Hostile(LocalHTTPServer):
         if path == "/api/v1/rules":
             return handler.reply(404, "404 page not found\n", "text/plain")
         data: Any = {"resultType": "vector", "result": [] if "%3A" in query else [SAMPLE]}
+        if path == "/api/v1/metadata":
+            data = {}
+        elif path.startswith("/api/v1/label/"):
+            data = ["0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
+        handler.reply(200, {"status": "success", "data": data})
+
+    def _reloaded(self, handler: Handler) -> None:
+        path, _, query = handler.path.partition("?")
+        evaluated = time.monotonic() - self.started >= self.pause
+        if path == "/api/v1/rules":
+            health = "ok" if evaluated else "unknown"
+            rules = [{"name": name, "type": "recording", "health": health} for name in self.records]
+            return handler.reply(200, {"status": "success", "data": {"groups": [{"rules": rules, "interval": 1}]}})
+        data: Any = {"resultType": "vector", "result": [] if "%3A" in query and not evaluated else [SAMPLE]}
         if path == "/api/v1/metadata":
             data = {}
         elif path.startswith("/api/v1/label/"):

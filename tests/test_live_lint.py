@@ -55,6 +55,9 @@ def test_lint_reports_a_missing_metric_and_a_missing_label_value_at_their_lines_
             lambda: (
                 prom.query("service:sigil_encode_total:rate5m")
                 and prom.query('slo:sli_error:ratio_rate3d{slo="encode-latency"}')
+                # each rule group evaluates on its own tick: under load the availability group
+                # may not yet have run on two scrapes when the others have
+                and prom.query('slo:sli_error:denominator_rate5m{slo="encode-availability"}')
             ),
             40,
             "rules evaluated on scraped data",

@@ -235,3 +235,25 @@ def test_lint_puts_empty_recording_rules_down_to_loading_when_the_server_cannot_
         "alert EncodeAvailabilityFastBurn" in finding.affects
         and "panel 'SLO encode-latency: burn rate'" in finding.affects
     )
+
+
+def test_lint_waits_for_the_first_evaluation_of_rules_prometheus_has_just_loaded() -> None:
+    # Right after a reload, Prometheus lists the rules with health "unknown" and they return
+    # nothing; an empty rule then is not a finding. Without the wait this lint reports every record.
+    from sigil_monitoring import compile_spec, load_spec
+    from sigil_monitoring.live.lint import lint
+
+    spec = load_spec(REPO / "specs" / "sigil-dna.yaml")
+    records = sorted(
+        {
+            line.split("record:", 1)[1].strip()
+            for path, text in compile_spec(spec).items()
+            if path.endswith(".rules.yml")
+            for line in text.decode().splitlines()
+            if "record:" in line
+        }
+    )
+    with Hostile("reloaded", pause=1.5) as server:
+        server.records = records
+        assert lint([spec], server.base_url, Budget(10)) == []
+        assert time.monotonic() - server.started >= 1.5

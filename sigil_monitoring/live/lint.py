@@ -230,6 +230,7 @@ def lint(specs: list[Spec], prometheus_url: str, budget: Budget) -> list[Finding
     prom = Reader(Prometheus(prometheus_url, budget))
     model = build_model(specs)
     metadata = prom.api.metadata()
+    prom.loaded()  # before any query: waits for rules loaded moments ago to be evaluated once
     findings: list[Finding] = []
     for spec, service in zip(specs, model.services, strict=True):
         findings += _service_findings(prom, spec, service, model, metadata)

@@ -14,6 +14,7 @@ x_bucket{job="a",le=~"1(\\.0)?"} up
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, assert_never
 
@@ -143,9 +144,18 @@ class Reader:
         return self.api.label_values(label, match)
 
     def loaded(self) -> set[str]:
+        """The recording rules Prometheus has loaded. A rule loaded but not evaluated yet (a reload
+        moments ago) returns nothing, so this waits for its first evaluation, at most one evaluation
+        interval and a second, within the command's budget; otherwise an empty rule would be a false
+        finding."""
         if self._loaded is None:
             try:
-                self._loaded = self.api.recording_rules()
+                rules = self.api.recording_rules()
+                deadline = time.monotonic() + min(rules.longest_interval + 1.0, self.api.client.budget.left())
+                while rules.unevaluated and time.monotonic() < deadline:
+                    time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+                    rules = self.api.recording_rules()
+                self._loaded = set(rules.names)
             except RemoteError as err:
                 if err.kind != "status" or err.status not in (400, 404, 405, 501):
                     raise

@@ -46,10 +46,12 @@ class MetricMetadata(msgspec.Struct, frozen=True):
 class Rule(msgspec.Struct, frozen=True):
     name: str
     type: str
+    health: str = ""  # "unknown" until the rule's first evaluation
 
 
 class RuleGroup(msgspec.Struct, frozen=True):
     rules: list[Rule]
+    interval: float = 0.0  # seconds between evaluations of the group
 
 
 class RulesData(msgspec.Struct, frozen=True):
@@ -120,7 +122,22 @@ class Prometheus:
         )
         return values
 
-    def recording_rules(self) -> set[str]:
-        """The names of the recording rules this Prometheus has loaded."""
+    def recording_rules(self) -> LoadedRules:
+        """The recording rules this Prometheus has loaded, and which of them it has not evaluated yet."""
         data: RulesData = self.get("/api/v1/rules", RulesData, type="record")
-        return {rule.name for group in data.groups for rule in group.rules if rule.type == "recording"}
+        rules = [(rule, group.interval) for group in data.groups for rule in group.rules if rule.type == "recording"]
+        waiting = [(rule.name, interval) for rule, interval in rules if rule.health == "unknown"]
+        return LoadedRules(
+            names=frozenset(rule.name for rule, _ in rules),
+            unevaluated=frozenset(name for name, _ in waiting),
+            longest_interval=max((interval for _, interval in waiting), default=0.0),
+        )
+
+
+class LoadedRules(msgspec.Struct, frozen=True):
+    """``names`` loaded; ``unevaluated``: loaded but not evaluated once (health ``unknown``), so
+    they return nothing yet; ``longest_interval``: the longest evaluation interval among those."""
+
+    names: frozenset[str]
+    unevaluated: frozenset[str] = frozenset()
+    longest_interval: float = 0.0
