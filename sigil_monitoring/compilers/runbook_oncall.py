@@ -165,7 +165,7 @@ def section(service: Service) -> list[str]:
             lines += [f"- {code(t.name)}: {_window(t)}" for t in routing.time_intervals]
             lines.append("")
         lines += ["### Inhibitions", ""] + _inhibitions(service) + [""]
-    lines += _acting(service)
+    lines += acting(service)
     lines += _slo_policy(service)
     return lines
 
@@ -190,7 +190,8 @@ def _inhibitions(service: Service) -> list[str]:
     return out
 
 
-def _acting(service: Service) -> list[str]:
+def acting(service: Service) -> list[str]:
+    """``### Acknowledge and resolve`` and ``### Silence an alert`` (the runbook's and the onboarding page's)."""
     kinds = {type(r.integration) for r in service.routing.receivers} if service.routing else set()
     lines = ["### Acknowledge and resolve", ""]
     if PagerDuty in kinds:
