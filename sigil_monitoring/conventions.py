@@ -243,9 +243,10 @@ def drill_report_path(service: str) -> str:
     return f"drill-reports/{service}.html"
 
 
-def preview_path(service: str) -> str:
-    """The picture of a service's dashboard that ``preview`` writes into its ``--out`` folder."""
-    return f"{service}.svg"
+def preview_path(service: str, side: str = "") -> str:
+    """The picture of a service's dashboard in a ``preview --out`` folder; ``diff --preview`` adds
+    the side, ``before`` or ``after``."""
+    return f"{service}.{side}.svg" if side else f"{service}.svg"
 
 
 ALERTMANAGER_CONFIG_PATH = "alertmanager/alertmanager.yml"

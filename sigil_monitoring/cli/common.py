@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ..errors import Diagnostic, SpecError
@@ -145,3 +146,17 @@ def out_folder(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("--out needs a folder name, not an empty string")
     return text
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write beside the target and rename, so a reader never sees half a file (drill reports, pictures)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

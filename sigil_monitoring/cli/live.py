@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import load_all, spec_arguments, timeout_argument
+from .common import load_all, spec_arguments, timeout_argument, write_text_file
 
 PROMETHEUS_URL_ENV = "PROMETHEUS_URL"
 
@@ -162,7 +162,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     _sigterm_as_interrupt()
     result = run_drill(specs, args.alert, progress=_progress(args.quiet or not sys.stderr.isatty() and fmt == "json"))
     if args.report:
-        _write_report(Path(args.report), render(result, fmt))
+        write_text_file(Path(args.report), render(result, fmt))
         print(f"{result.verdict}; report: {args.report}")
     elif fmt == "json":
         sys.stdout.write(render(result, "json"))
@@ -178,21 +178,6 @@ def _format_of(report: str | None) -> str:
         return "text"
     suffix = Path(report).suffix.lower()
     return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "markdown")
-
-
-def _write_report(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a report."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remote(args: argparse.Namespace, url: str | None, option: str) -> tuple[str, Any]:
