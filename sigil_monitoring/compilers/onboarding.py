@@ -106,7 +106,8 @@ def _drill_report(service: Service) -> list[str]:
         f"to the file `--report` names; the team keeps the last one at {code_span(report)}:",
         "",
         "```sh",
-        f"sigil-monitoring drill {shlex.quote(service.source)} --report {report}",
+        f"mkdir -p {shlex.quote(report.rpartition('/')[0])} && "
+        f"sigil-monitoring drill {shlex.quote(service.source)} --report {shlex.quote(report)}",
         "```",
         "",
         "Open it in a browser before your first shift: it shows every alert of this page firing and resolving.",

@@ -11,6 +11,7 @@ the runbook's words) and which alerts watch it, linked to their runbook sections
 
 from __future__ import annotations
 
+import shlex
 from typing import assert_never
 
 import msgspec
@@ -145,6 +146,13 @@ def tour(service: Service) -> list[str]:
         f"{shown}: {_count(len(dashboard.rows), 'row')}, {_count(len(panels), 'panel')}, the last {dashboard.time} "
         f"refreshed every {dashboard.refresh}; uid {code_span(dashboard.uid)}"
         + (f" in the Grafana folder {code_span(dashboard.folder)}." if dashboard.folder else "."),
+        "",
+        "To see the layout without Grafana, draw it (one SVG, the grid as Grafana lays it out):",
+        "",
+        "```sh",
+        f"sigil-monitoring preview {shlex.quote(service.source)} --out preview/   "
+        f"# writes preview/{names.preview_path(service.name)}",
+        "```",
         "",
     ]
     ctx = Context(service, legacy=False)
