@@ -15,15 +15,16 @@ import shlex
 from typing import assert_never
 
 import msgspec
-from msgspec.structs import replace
 
 from .. import conventions as names
 from ..escape import code_span, markdown_block, markdown_inline
 from ..ir import dashboard as ir
 from ..ir.model import Alert, Metric, Service, Slo
 from ..values.units import format_decimal
-from .grafana.context import Context
-from .grafana.dashboard import build_panel
+from .grafana.dashboard import build as dashboard_build
+from .grafana.describe import what_it_shows
+from .grafana.model import Panel as GrafanaPanel
+from .grafana.model import RowPanel
 from .runbook import burn_words, condition_words, held_words
 
 # The Grafana visualization each kind becomes, in the words a new reader knows.
@@ -128,6 +129,11 @@ def _watched_by(panel: ir.Panel, slos: dict[str, Slo], alerts: _Alerts) -> str:
     return ", ".join(alerts.links[name] for name in watching if name in alerts.links) or "no alert"
 
 
+def _panels(item: GrafanaPanel | RowPanel) -> tuple[GrafanaPanel, ...]:
+    """The panels of one top-level item: itself, or the panels a collapsed row holds."""
+    return item.panels if isinstance(item, RowPanel) else (item,)
+
+
 def _count(n: int, thing: str) -> str:
     """``1 row``, ``7 rows``."""
     return f"{n} {thing}{'' if n == 1 else 's'}"
@@ -155,20 +161,20 @@ def tour(service: Service) -> list[str]:
         "```",
         "",
     ]
-    ctx = Context(service, legacy=False)
+    # The Grafana target's own dashboard (built once per compile): its descriptions are the words.
+    grafana = {p.id: p for item in dashboard_build(service).panels for p in _panels(item)}
     slos = {s.name: s for s in reversed(service.slos)}  # reversed: the first of a name wins, as in Grafana
     alerts = _Alerts.of(service)
     for number, row in enumerate(dashboard.rows, 1):
         folded = " (collapsed: click its title to open it)" if row.collapsed else ""
         lines += [f"### Row {number}: {markdown_inline(row.title)}{folded}", ""]
         for panel in row.panels:
-            # Without its alerts the Grafana description is what the panel shows and what to do.
-            grafana = build_panel(ctx, replace(panel, alerts=()))
-            shows = grafana.description.strip()
+            shown_as = grafana[panel.id].type
+            shows = what_it_shows(grafana[panel.id].description)
             lines += [
                 f"#### {markdown_inline(panel.title)}",
                 "",
-                f"*{_SHOWN_AS.get(grafana.type, grafana.type)}* · **Unit:** {unit_words(panel.content)}",
+                f"*{_SHOWN_AS.get(shown_as, shown_as)}* · **Unit:** {unit_words(panel.content)}",
                 "",
                 *([markdown_block(shows), ""] if shows else []),
                 f"**Normal:** {_normal(panel, slos, alerts)}",
