@@ -103,8 +103,9 @@ def value_text(value: float, unit: str) -> str:
     if unit == "percent":
         return f"{_significant(value)} %"
     if unit == "ops":
+        # Per second unless that reads as a small fraction: 1/min and 1/h, as specs write rates.
         for per, scale in (("s", 1), ("min", 60), ("h", 3600)):
-            if abs(value) * scale >= 1 or per == "h":
+            if abs(value) * scale >= 0.1 or per == "h":
                 return f"{_significant(value * scale)}/{per}"
     return _significant(value)
 
