@@ -4,6 +4,7 @@ is valid XML, self-contained, deterministic, and a real browser renders it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,10 +21,11 @@ from sigil_monitoring.compilers.grafana import dashboard
 from sigil_monitoring.ir.build import build_model
 from sigil_monitoring.ir.dashboard import SloBudgetPanel, SloBurnPanel, SloSliPanel
 from sigil_monitoring.preview import picture, service_pictures
-from sigil_monitoring.preview.svg import CANVAS, COLOURS, GAP, HEADER, PAD, UNIT
+from sigil_monitoring.preview.svg import CANVAS, COLOURS, GAP, HEADER, PAD, UNIT, colour
 
 SVG = "{http://www.w3.org/2000/svg}"
 DOCS_PICTURE = REPO / "docs" / "preview-sigil-dna.svg"
+WORLD = REPO / "tests" / "data" / "grafana-dashboards-kubernetes"  # see its README.md
 
 
 def _groups(root: ET.Element, kind: str) -> list[ET.Element]:
@@ -50,10 +52,9 @@ def _box(group: ET.Element) -> tuple[float, ...]:
     return tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
 
 
-@pytest.mark.parametrize("spec_path", ALL_SPECS, ids=lambda p: p.stem)
-def test_every_row_and_panel_stands_at_its_compiled_grid_position(spec_path):
-    service = build_model([load_spec(spec_path)]).services[0]
-    compiled = dashboard.build(service).to_json()
+def _check_layout(compiled: dict) -> None:
+    """Every row and panel of a classic dashboard JSON drawn at its gridPos, in order, none
+    overlapping, with each threshold step's colour."""
     root = ET.fromstring(picture(compiled))
     assert root.tag == f"{SVG}svg"
     rows = [p for p in compiled["panels"] if p["type"] == "row"]
@@ -68,6 +69,22 @@ def test_every_row_and_panel_stands_at_its_compiled_grid_position(spec_path):
     for i, (x, y, w, h) in enumerate(boxes):
         for x2, y2, w2, h2 in boxes[i + 1 :]:
             assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+    for panel, group in zip(panels, drawn_panels, strict=True):
+        steps = (((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds") or {}).get("steps") or []
+        if panel["type"] in ("stat", "gauge", "timeseries") and any(s.get("value") is not None for s in steps):
+            painted = {e.get("fill") for e in group.iter()} | {e.get("stroke") for e in group.iter()}
+            assert {colour(s["color"]) for s in steps} <= painted, panel["title"]
+
+
+@pytest.mark.parametrize("spec_path", ALL_SPECS, ids=lambda p: p.stem)
+def test_every_row_and_panel_stands_at_its_compiled_grid_position(spec_path):
+    service = build_model([load_spec(spec_path)]).services[0]
+    _check_layout(dashboard.build(service).to_json())
+
+
+@pytest.mark.parametrize("published", sorted(WORLD.glob("*.json")), ids=lambda p: p.stem)
+def test_a_published_dashboard_nobody_here_wrote_is_drawn_at_its_grid_positions(published):
+    _check_layout(json.loads(published.read_text(encoding="utf-8")))
 
 
 def test_the_sigil_dna_picture_shows_kinds_units_threshold_colours_and_slos():

@@ -46,7 +46,7 @@ def register(sub: Any) -> None:
         description="Write DIR/<service>.svg for every service: its dashboard's grid as Grafana lays it out "
         "(24 columns, the compiled gridPos), rows, panel titles and kinds, units, thresholds in their colours "
         "and the SLO panels. Self-contained SVG (no fonts, no scripts, no links); the same spec gives the same "
-        "bytes. Exit 0, or 2 on a spec error (nothing written).",
+        "bytes. Exit 0; 2 on a spec error (nothing written); 1 when a picture cannot be written.",
     )
     spec_arguments(p)
     p.add_argument(
