@@ -21,22 +21,12 @@ from ..escape import code_span, markdown_block, markdown_inline
 from ..ir import dashboard as ir
 from ..ir.model import Alert, Metric, Service, Slo
 from ..values.units import format_decimal
+from .grafana.context import PANEL_TYPE_WORDS
 from .grafana.dashboard import build as dashboard_build
 from .grafana.describe import what_it_shows
 from .grafana.model import Panel as GrafanaPanel
 from .grafana.model import RowPanel
 from .runbook import burn_words, condition_words, held_words
-
-# The Grafana visualization each kind becomes, in the words a new reader knows.
-_SHOWN_AS = {
-    "heatmap": "heatmap",
-    "timeseries": "time series",
-    "bargauge": "bar chart",
-    "state-timeline": "state timeline",
-    "stat": "single number",
-    "gauge": "gauge",
-    "text": "text",
-}
 
 
 def _metric_unit(metric: Metric) -> str:
@@ -174,7 +164,7 @@ def tour(service: Service) -> list[str]:
             lines += [
                 f"#### {markdown_inline(panel.title)}",
                 "",
-                f"*{_SHOWN_AS.get(shown_as, shown_as)}* · **Unit:** {unit_words(panel.content)}",
+                f"*{PANEL_TYPE_WORDS.get(shown_as, shown_as)}* · **Unit:** {unit_words(panel.content)}",
                 "",
                 *([markdown_block(shows), ""] if shows else []),
                 f"**Normal:** {_normal(panel, slos, alerts)}",

@@ -22,6 +22,7 @@ import re
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import defaults
+from ..compilers.grafana.context import PANEL_TYPE_WORDS
 from .grid import Board, Item, Step
 
 CANVAS = 1200  # px: the picture's width
@@ -53,17 +54,6 @@ COLOURS = {
 }
 _CSS_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$|^rgba?\(\s*[0-9.]+\s*(,\s*[0-9.]+\s*){2,3}\)$")
 
-# How a reader names each Grafana panel type.
-KIND_WORDS = {
-    "timeseries": "time series",
-    "heatmap": "heatmap",
-    "bargauge": "bar chart",
-    "stat": "stat",
-    "gauge": "gauge",
-    "state-timeline": "state timeline",
-    "text": "text",
-    "graph": "graph",
-}
 UNIT_WORDS = {
     "s": "seconds",
     "ms": "milliseconds",
@@ -309,7 +299,7 @@ def _panel(item: Item) -> list[str]:
         title_room -= badge_w + 6
     lines = _wrap(item.title, title_room, 13, 3 if h > 150 else 2 if h > 90 else 1)
     out += [_label(x + 8, y + 18 + 16 * i, line, 13, TEXT, bold=True) for i, line in enumerate(lines)]
-    kind = KIND_WORDS.get(item.kind, item.kind)
+    kind = PANEL_TYPE_WORDS.get(item.kind, item.kind)
     unit = UNIT_WORDS.get(item.unit, item.unit)
     footer = f"{kind} · {unit}" if unit else kind
     out.append(_label(x + 8, y + h - 8, _fit(footer, w * 0.45, 10), 10, MUTED))
