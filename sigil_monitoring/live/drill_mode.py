@@ -66,7 +66,8 @@ RATE_WINDOW = Duration.parse("5s")
 MAX_FOR = Duration.parse("2s")
 NOTIFY = Duration.parse("1s")
 REPEAT = Duration.parse("1h")
-# Long and short drill windows for the n-th burn window policy (defaults.BURN_WINDOWS order).
+# Long and short drill windows for the n-th burn window policy (defaults.BURN_WINDOWS order); a
+# tier with more pairs of its own (alerting.<tier>.windows) continues the ladder (``drill_window``).
 BURN_LONG = tuple(Duration.parse(f"{10 * (i + 1)}s") for i in range(len(BURN_WINDOWS)))
 BURN_SHORT = tuple(Duration.parse(f"{4 + i}s") for i in range(len(BURN_WINDOWS)))
 DRILL_RECEIVER = "drill"
@@ -115,14 +116,31 @@ def _capped(duration: Duration | None) -> Duration | None:
     return min(duration, MAX_FOR) if duration is not None else None
 
 
+def drill_window(index: int) -> tuple[Duration, Duration]:
+    """The n-th (long, short) drill window: 10 s / 4 s, 20 s / 5 s, ... (the short always below
+    the long and above the 5 s rate window's four scrapes).
+
+    >>> [(str(long), str(short)) for long, short in map(drill_window, (0, 3, 5))]
+    [('10s', '4s'), ('40s', '7s'), ('1m', '9s')]
+    """
+    if index < len(BURN_LONG):
+        return BURN_LONG[index], BURN_SHORT[index]
+    return Duration.parse(f"{10 * (index + 1)}s"), Duration.parse(f"{4 + index}s")
+
+
 def _window(window: BurnWindow, index: int) -> BurnWindow:
-    return BurnWindow(window.tier, BURN_LONG[index], BURN_SHORT[index], window.factor, window.budget_consumed)
+    long, short = drill_window(index)
+    return BurnWindow(window.tier, long, short, window.factor, window.budget_consumed)
 
 
 def _slo(slo: Slo) -> Slo:
     # Burn windows keep their policy order (page pairs first), so the n-th window of the SLO is the
     # n-th policy; a disabled tier leaves its windows out of `alerts` but not of the ladder index.
+    # A page tier with more pairs of its own than the policy's pushes the ticket tier up the ladder,
+    # so no two pairs of an SLO share drill windows.
     offset = {tier: next(i for i, p in enumerate(BURN_WINDOWS) if p.tier == tier) for tier in ("page", "ticket")}
+    pages = max((len(b.windows) for b in slo.alerts if b.tier == "page"), default=0)
+    offset["ticket"] = max(offset["ticket"], pages)
     alerts = []
     for burn in slo.alerts:
         windows = tuple(_window(w, offset[burn.tier] + i) for i, w in enumerate(burn.windows))

@@ -170,7 +170,7 @@ def parse_budget_share(value: object) -> Decimal:
         raise ValueError(f"budget {value!r} is not a percentage ({BUDGET_SHARE_HINT})")
     if not Decimal(0) < number <= Decimal(100):
         raise ValueError(f"budget {number}% is outside 0..100 ({BUDGET_SHARE_HINT})")
-    return number.normalize() if number == number.to_integral() else number
+    return plain_decimal(number)
 
 
 def parse_burn_factor(value: object) -> Decimal:
@@ -187,7 +187,12 @@ def parse_burn_factor(value: object) -> Decimal:
             number = None
     if number is None or number <= 0:
         raise ValueError(f"factor {value!r} is not a positive number (write the burn rate, e.g. factor: 14.4)")
-    return number.normalize() if number == number.to_integral() else number
+    return plain_decimal(number)
+
+
+def plain_decimal(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros and never in exponent form (1000, not 1E+3)."""
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
 
 
 ThresholdKind = Literal["number", "seconds", "bytes", "ratio", "per_second"]
