@@ -7,8 +7,9 @@ compilers render that one. What changes, and nothing else:
 - scrape and evaluation every second, rate windows of five seconds (four scrapes and one spare);
 - every ``for:`` capped at two seconds;
 - burn windows mapped, in policy order, onto 10 s / 20 s / 30 s / 40 s long windows with 4-7 s
-  short ones; the burn *factors* and the error budget stay as compiled, so a fast burn still
-  has to burn fast enough for the page tier and a slow one only trips the ticket tier;
+  short ones (a tier with more pairs of its own continues the ladder: 50 s / 8 s, ...); the burn
+  *factors* and the error budget stay as compiled, so a fast burn still has to burn fast enough
+  for the page tier and a slow one only trips the ticket tier;
 - notification timing 1 s group wait and interval; mute/active time intervals dropped;
 - a service without ``routing`` gets one webhook receiver, ``drill``, so its alerts arrive too;
 - ``keep_firing_for`` capped like ``for:``;
@@ -75,7 +76,8 @@ PAGERDUTY_TEST_KEY = "drill0routing0key0not0a0secret"
 
 SCALING_NOTE = (
     "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s, every `for:` "
-    "capped at 2s, burn windows 10s-40s long and 4s-7s short (burn factors and budgets unchanged), "
+    "capped at 2s, burn windows 10s-40s long and 4s-7s short (10s and 1s more for each further pair; "
+    "burn factors and budgets unchanged), "
     "notifications after 1s, mute intervals off; receivers keep their options and deliver to local capture "
     "sinks (email over SMTP without TLS; a service without routing gets a webhook receiver named drill)."
 )
