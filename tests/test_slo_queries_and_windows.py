@@ -213,3 +213,12 @@ def test_the_drill_stages_a_plain_query_slo_and_names_why_it_cannot_drive_the_ot
             "therefore does not simulate (declare it under metrics:)"
         },
     }
+
+
+def test_the_runbook_and_the_slo_burn_panel_describe_a_tiers_own_pairs():
+    model = build_model([load_spec(EXAMPLE)])
+    runbook = "".join(a.render().decode() for a in compiler("runbook")(model))
+    assert "burns its error budget steadily (2d/4h at 1.5x)" in runbook
+    assert "10 % of the budget within 2d (1.5×)" in runbook
+    dashboard = "".join(a.render().decode() for a in compiler("grafana")(model) if a.path.endswith(".json"))
+    assert "1h above 14.4x (page), 6h above 6x (page), 2d above 1.5x (ticket)" in dashboard

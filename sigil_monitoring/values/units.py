@@ -160,14 +160,26 @@ BUDGET_SHARE_HINT = "write the share of the error budget the long window consume
 
 
 def parse_budget_share(value: object) -> Decimal:
-    """A burn window's share of the error budget, in percent: ``2%`` or ``2`` (0 < share <= 100).
+    """A burn window's share of the error budget, written with ``%`` (0 < share <= 100).
 
-    >>> parse_budget_share("2%"), parse_budget_share(0.5)
+    The sign is required: ``0.02`` could mean 2 % (a fraction, as Sloth and OpenSLO write it) or
+    0.02 %, a factor of 100 apart in the alert it makes.
+
+    >>> parse_budget_share("2%"), parse_budget_share("0.5 %")
     (Decimal('2'), Decimal('0.5'))
+    >>> parse_budget_share(0.02)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: budget 0.02 has no % (write the share ... as a percentage, e.g. 2%; a fraction 0.02 is 2%)
     """
     number = _percent(value)
     if number is None:
         raise ValueError(f"budget {value!r} is not a percentage ({BUDGET_SHARE_HINT})")
+    if not (isinstance(value, str) and value.strip().endswith("%")):
+        shown = plain_decimal(number)
+        raise ValueError(
+            f"budget {shown} has no % ({BUDGET_SHARE_HINT}; a fraction {shown} is {plain_decimal(number * 100)}%)"
+        )
     if not Decimal(0) < number <= Decimal(100):
         raise ValueError(f"budget {number}% is outside 0..100 ({BUDGET_SHARE_HINT})")
     return plain_decimal(number)
