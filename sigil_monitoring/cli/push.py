@@ -18,21 +18,17 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import load_all, spec_arguments, timeout_argument
+from .common import ENV_FLAGS, UsageError, env_flag, env_value, load_all, missing, spec_arguments, timeout_argument
 
-TOKEN_ENV = "GRAFANA_ADMIN_TOKEN"
+TOKEN_ENV = ENV_FLAGS["--token-file"].variable
 MAX_TOKEN_FILE = 64 * 1024
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     spec_arguments(p)
-    p.add_argument(
-        "--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com"
-    )
-    p.add_argument(
-        "--token-file",
-        metavar="FILE",
-        help=f"file whose first non-comment line is a service-account token (default: ${TOKEN_ENV})",
+    env_flag(p, "--grafana-url", "Grafana base URL, e.g. https://grafana.example.com")
+    env_flag(
+        p, "--token-file", "file whose first non-comment line is a service-account token; the variable holds the token"
     )
     p.add_argument(
         "--api",
@@ -113,13 +109,11 @@ def read_token(path: str | None) -> str:
     if path is None:
         token = os.environ.get(TOKEN_ENV, "").strip()
         if not token:
-            raise _Usage(
-                f"no token: give --token-file FILE or set {TOKEN_ENV} (a Grafana service-account token, Editor role)"
-            )
+            raise missing("--token-file")
         try:
             return check_token(token)
         except GrafanaError as err:
-            raise _Usage(f"{TOKEN_ENV}: {err}") from None
+            raise UsageError(f"{TOKEN_ENV}: {err}") from None
     from ..fsread import NotRegularFile, TooLarge, read_regular
 
     # The same bounded, never-blocking read as a spec (a FIFO as the token file hung push).
@@ -153,10 +147,6 @@ def read_token(path: str | None) -> str:
     )
 
 
-class _Usage(Exception):
-    """Printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
-
-
 def _git_revision(spec: str) -> str:
     try:
         proc = subprocess.run(
@@ -181,7 +171,7 @@ def _backends(args: argparse.Namespace, transport: Any) -> tuple[Any, Any]:
     classic, v2 = discover(transport)
     if classic is None:
         if args.api == "k8s":
-            raise _Usage(
+            raise UsageError(
                 "this Grafana serves no dashboard.grafana.app v1 or v1beta1 API (Grafana 12+; use --api legacy)"
             )
         return Legacy(transport), None
@@ -224,7 +214,7 @@ def _run(command: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
             return _execute(command, args)
-        except _Usage as exc:
+        except UsageError as exc:
             sys.stderr.write(f"sigil-monitoring {command}: error: {exc}\n")
             return Exit.USAGE
 
@@ -239,12 +229,12 @@ def _execute(command: str, args: argparse.Namespace) -> int:
     token = read_token(args.token_file)
     specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
     if getattr(args, "alerting", False) and not args.folder_uid:
-        raise _Usage("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
+        raise UsageError("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
     try:
         budget = Budget(timeout_seconds(args.timeout))
-        transport = Transport(args.grafana_url, token, retries=max(args.retries, 0), budget=budget)
+        transport = Transport(env_value(args, "--grafana-url"), token, retries=max(args.retries, 0), budget=budget)
     except (GrafanaError, UrlError) as err:
-        raise _Usage(str(err)) from None
+        raise UsageError(str(err)) from None
     report = ship.Report(sys.stdout, sys.stderr, transport.base_url, quiet=getattr(args, "quiet", False))
     try:
         classic, v2 = _backends(args, transport)
@@ -281,7 +271,7 @@ def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
     try:
         done = push_bundle_alerting(
             bundle,
-            args.grafana_url,
+            env_value(args, "--grafana-url"),
             token,
             folder_uid=args.folder_uid,
             retries=args.retries,
