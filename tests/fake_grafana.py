@@ -19,6 +19,8 @@ source where the page is vague):
     overwrite=true a title clash REPLACES the other dashboard: the save takes its uid.
   - `GET /api/dashboards/uid/:uid` -> `{dashboard, meta: {slug, url, folderUid, version, ...}}`,
     404 `{"message": "Dashboard not found"}`.
+  - `DELETE /api/dashboards/uid/:uid` -> 200 `{title, message: "Dashboard <title> deleted", id}`,
+    404 when there is none (a Viewer's token: 403, as every write). Versions go with it.
 * "Dashboard Versions HTTP API" (.../developers/http_api/dashboard_versions/):
   - `GET /api/dashboards/uid/:uid/versions` -> list, newest first (Grafana <= 11 shape; with
     `versions_envelope=True` the Grafana 12+ shape `{continueToken, versions}`); `?limit=N`.
@@ -37,7 +39,8 @@ source where the page is vague):
   .../resource-history/), served only for the versions given in `k8s_versions` (none by default,
   like Grafana 11): `GET /apis/dashboard.grafana.app` is the API group with its served versions;
   `/apis/dashboard.grafana.app/<v>/namespaces/default/dashboards` lists (`DashboardList`) and
-  creates (POST, 409 AlreadyExists); `.../dashboards/<uid>` gets and updates (PUT). A resource is
+  creates (POST, 409 AlreadyExists); `.../dashboards/<uid>` gets, updates (PUT) and deletes
+  (DELETE: 200 with a `Status` of `Success`, 404 NotFound). A resource is
   `{apiVersion, kind: Dashboard, metadata: {name, namespace, resourceVersion, generation,
   creationTimestamp, annotations}, spec}`; `generation` is the version number and
   `resourceVersion` changes on every save; a PUT whose `metadata.resourceVersion` is not the
@@ -48,7 +51,7 @@ source where the page is vague):
   store, as in Grafana, so a version saved through one is seen through the other.
 Failure injection for client tests: `fail_next` holds statuses (e.g. 503) answered, in order,
 before any other handling. Not modelled: permissions per folder, plugin dashboards, `folderId`,
-deletion, dashboard v2 resources.
+Grafana 12's "recently deleted" restore, conversion between classic and v2 specs.
 """
 
 from __future__ import annotations
@@ -161,6 +164,10 @@ class FakeGrafana(LocalHTTPServer):
                 return self._version(uid, rest[1])
             if method == "POST" and rest == ["restore"]:
                 return self._restore(uid, body)
+            if method == "DELETE" and not rest:
+                record = self.dashboards.pop(uid)
+                title = record["dashboard"]["title"]
+                return 200, {"title": title, "message": f"Dashboard {title} deleted", "id": record["id"]}
         return 404, {"message": "Not found"}
 
     # ------------------------------------------------------------ /api/folders
@@ -360,6 +367,10 @@ class FakeGrafana(LocalHTTPServer):
             return (200, self._resource(version, record)) if record else (404, self._not_found(name))
         if name is not None and method == "PUT":
             return self._k8s_write(version, body, name)
+        if name is not None and method == "DELETE":
+            if self.dashboards.pop(name, None) is None:
+                return 404, self._not_found(name)
+            return 200, {**_k8s_status(200, "", ""), "status": "Success", "details": {"name": name}}
         return 405, _k8s_status(405, "MethodNotAllowed", f"{method} is not supported")
 
     @staticmethod

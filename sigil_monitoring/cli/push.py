@@ -98,6 +98,26 @@ def register(sub: Any) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--to-version", type=int, metavar="N", help="the version to restore")
     which.add_argument("--previous", action="store_true", help="the version before the current one")
+    which.add_argument(
+        "--to-file",
+        metavar="FILE.json",
+        help='a dashboard file (classic JSON, an import file {"dashboard": ...} or a v2 resource), saved under '
+        "its own uid (docs/grafana-api.md)",
+    )
+    p.add_argument(
+        "--as-ours",
+        action="store_true",
+        help="with --to-file: save it as a new version of the spec's dashboard, so every link to ours shows it",
+    )
+    p.add_argument(
+        "--retire",
+        action="store_true",
+        help="with --to-file: then delete the spec's dashboard (refused if changed in Grafana, until --force)",
+    )
+    p.add_argument("--force", action="store_true", help="with --retire: delete ours even if changed in Grafana")
+    p.add_argument(
+        "--folder-uid", metavar="UID", help="with --to-file: folder to save into (default: Grafana's, else ours)"
+    )
     p.add_argument("--dry-run", action="store_true", help="show what the rollback would change; change nothing")
     p.set_defaults(func=_run("rollback"))
 
@@ -224,10 +244,12 @@ def _run(command: str) -> Callable[[argparse.Namespace], int]:
 def _execute(command: str, args: argparse.Namespace) -> int:
     from ..remote import ship
     from ..remote.budget import Budget, UrlError, timeout_seconds
+    from ..remote.file_rollback import restore_file
     from ..remote.grafana_api import GrafanaError, Transport
 
     token = read_token(args.token_file)
     specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
+    dashboard_file = _dashboard_file(args, specs_ok) if command == "rollback" else None
     if getattr(args, "alerting", False) and not args.folder_uid:
         raise UsageError("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
     try:
@@ -250,6 +272,18 @@ def _execute(command: str, args: argparse.Namespace) -> int:
                 rc = ship.push(backend, target, report, force=args.force, dry_run=args.dry_run)
             elif command == "history":
                 rc = ship.history(backend, target, report)
+            elif dashboard_file is not None:
+                rc = restore_file(
+                    backend,
+                    classic if dashboard_file.kind == "classic" else v2,
+                    target,
+                    dashboard_file,
+                    report,
+                    as_ours=args.as_ours,
+                    retire=args.retire,
+                    force=args.force,
+                    dry_run=args.dry_run,
+                )
             else:
                 rc = ship.rollback(backend, target, report, None if args.previous else args.to_version, args.dry_run)
         except GrafanaError as err:
@@ -258,6 +292,29 @@ def _execute(command: str, args: argparse.Namespace) -> int:
     if command == "push" and args.alerting and not args.dry_run:
         failed += _push_alerting(args, token, budget) != Exit.OK
     return Exit.FINDINGS if failed else Exit.OK
+
+
+def _dashboard_file(args: argparse.Namespace, targets: list[Any]) -> Any:
+    """The ``--to-file`` dashboard (None without it); usage errors for flags that need it."""
+    from ..remote.dashboard_file import read_dashboard
+
+    if args.to_file is None:
+        if args.as_ours or args.retire or args.folder_uid:
+            raise UsageError("--as-ours, --retire and --folder-uid go with --to-file FILE.json")
+        return None
+    if args.as_ours and args.retire:
+        raise UsageError("--as-ours keeps the spec's dashboard (showing the file); --retire deletes it: choose one")
+    if len(targets) != 1:
+        raise UsageError(
+            f"--to-file restores one dashboard: give the one spec whose dashboard it replaces, not {len(targets)}"
+        )
+    found = read_dashboard(args.to_file)
+    if args.retire and found.uid in ("", targets[0].uid):
+        raise UsageError(
+            f"{args.to_file} has {'no uid' if not found.uid else 'the uid of our dashboard'}: --retire would delete "
+            "what it restores (use --as-ours)"
+        )
+    return found
 
 
 def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:

@@ -25,6 +25,7 @@ from ..exits import Exit
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
 
 PUSH_MARKER = "sigil-monitoring push"
+ROLLBACK_MARKER = "sigil-monitoring rollback"  # a dashboard file restored by rollback --to-file
 
 
 class Backend(Protocol):
@@ -44,6 +45,7 @@ class Backend(Protocol):
     def versions(self, uid: str) -> list[Version]: ...
     def version_data(self, uid: str, version: int) -> dict[str, Any]: ...
     def restore(self, uid: str, version: int, current: Dashboard) -> Saved: ...
+    def delete(self, uid: str) -> None: ...
 
 
 class Target(msgspec.Struct, frozen=True):
@@ -106,23 +108,24 @@ def changes(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [str(c) for c in diff_file(path, raw(old), raw(new))]
 
 
-def _indent(lines: list[str]) -> str:
+def indent(lines: list[str]) -> str:
     return "".join(f"  {line}\n" for line in lines) if lines else "  (no semantic difference)\n"
 
 
 def ours_last(versions: list[Version]) -> Version | None:
-    """The newest version we pushed, or restored as the account that pushes (Grafana names a
-    restore "Restored from version N" and takes no message of ours)."""
+    """The newest version we pushed or restored from a file, or restored as the account that pushes
+    (Grafana names a restore "Restored from version N" and takes no message of ours)."""
     pushers = {v.created_by for v in versions if v.message.startswith(PUSH_MARKER)}
     ours = (
         v
         for v in versions
-        if v.message.startswith(PUSH_MARKER) or (v.message.startswith(RESTORE_MESSAGE) and v.created_by in pushers)
+        if v.message.startswith((PUSH_MARKER, ROLLBACK_MARKER))
+        or (v.message.startswith(RESTORE_MESSAGE) and v.created_by in pushers)
     )
     return max(ours, key=lambda v: v.version, default=None)
 
 
-def _changed_by_others(current: Dashboard, versions: list[Version]) -> Version | None:
+def changed_by_others(current: Dashboard, versions: list[Version]) -> Version | None:
     """Grafana's current version when someone else saved it after our last push, else None."""
     mine = ours_last(versions)
     if mine is not None and mine.version >= current.version:
@@ -142,7 +145,7 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
         f"{one_line(theirs.created) or 'an unknown time'} (version {current.version}{note}) {since}; "
         "not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
-        + _indent(changes(target.path, current.data, target.data))
+        + indent(changes(target.path, current.data, target.data))
     )
     return Exit.FINDINGS
 
@@ -150,7 +153,7 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
 def push(backend: Backend, target: Target, report: Report, force: bool, dry_run: bool) -> Exit:
     current = backend.get(target.uid)
     versions = backend.versions(target.uid) if current is not None else []
-    theirs = _changed_by_others(current, versions) if current is not None else None
+    theirs = changed_by_others(current, versions) if current is not None else None
     if dry_run:
         return _dry_run(report, target, current, theirs, force)
     same_folder = current is not None and target.folder_uid in (None, current.folder_uid)
@@ -170,7 +173,7 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
         if err.status in (409, 412) and err.reason not in ("name-exists", "AlreadyExists"):
             latest = backend.get(target.uid)  # changed between our read and our write
             if latest is not None:
-                changed = _changed_by_others(latest, backend.versions(target.uid))
+                changed = changed_by_others(latest, backend.versions(target.uid))
                 return _refusal(
                     report,
                     target,
@@ -202,7 +205,7 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         verdict = f"would update version {current.version} → {current.version + 1}"
     report.show(
         f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
-        + _indent(lines)
+        + indent(lines)
     )
     return Exit.OK
 
@@ -229,7 +232,7 @@ def rollback(backend: Backend, target: Target, report: Report, to_version: int |
         report.say(f"{target.service}: version {to_version} is already the current version; nothing to do")
         return Exit.OK
     old = backend.version_data(target.uid, to_version)
-    lines = _indent(changes(target.path, current.data, old))
+    lines = indent(changes(target.path, current.data, old))
     if dry_run:
         report.show(
             f"{target.service}: would restore version {to_version} over version {current.version} "
