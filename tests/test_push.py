@@ -154,7 +154,7 @@ def test_a_dashboard_changed_in_grafana_is_not_overwritten_until_force(api, toke
         assert server.dashboards["sigil-dna"]["version"] == 2
 
         rc, out, _ = run(capsys, "push", changed_spec, *common, "--dry-run")
-        assert rc == 0 and out.startswith("sigil-dna: would refuse: version 2 was saved in Grafana by bob at ")
+        assert rc == 1 and out.startswith("sigil-dna: would refuse: version 2 was saved in Grafana by bob at ")
         rc, out, _ = run(capsys, "push", changed_spec, *common, "--force")
         assert rc == 0 and "saved version 3" in out
         assert stored(server) == compiled(changed_spec)

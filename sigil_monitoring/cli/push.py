@@ -246,6 +246,7 @@ def _execute(command: str, args: argparse.Namespace) -> int:
     from ..remote.budget import Budget, UrlError, timeout_seconds
     from ..remote.file_rollback import restore_file
     from ..remote.grafana_api import GrafanaError, Transport
+    from ..remote.preflight import Preflight
 
     token = read_token(args.token_file)
     specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
@@ -269,7 +270,7 @@ def _execute(command: str, args: argparse.Namespace) -> int:
         backend = v2 if target.path.endswith(".v2.json") else classic
         try:
             if command == "push":
-                rc = ship.push(backend, target, report, force=args.force, dry_run=args.dry_run)
+                rc = ship.push(backend, target, report, args.force, args.dry_run, Preflight(transport))
             elif command == "history":
                 rc = ship.history(backend, target, report)
             elif dashboard_file is not None:

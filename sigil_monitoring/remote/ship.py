@@ -16,13 +16,16 @@ executed and no line break in it forges a line of ours.
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import msgspec
 
 from ..escape import one_line
 from ..exits import Exit
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
+
+if TYPE_CHECKING:
+    from .preflight import Preflight
 
 PUSH_MARKER = "sigil-monitoring push"
 ROLLBACK_MARKER = "sigil-monitoring rollback"  # a dashboard file restored by rollback --to-file
@@ -150,14 +153,25 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
     return Exit.FINDINGS
 
 
-def push(backend: Backend, target: Target, report: Report, force: bool, dry_run: bool) -> Exit:
+def push(
+    backend: Backend, target: Target, report: Report, force: bool, dry_run: bool, preflight: Preflight | None = None
+) -> Exit:
+    """Save ``target``; with ``dry_run`` only show what would happen, and (``preflight``) exit 1
+    when a read proves the real push would be refused."""
     current = backend.get(target.uid)
     versions = backend.versions(target.uid) if current is not None else []
     theirs = changed_by_others(current, versions) if current is not None else None
-    if dry_run:
-        return _dry_run(report, target, current, theirs, force)
     same_folder = current is not None and target.folder_uid in (None, current.folder_uid)
-    if current is not None and same_folder and _comparable(current.data) == _comparable(target.data):
+    unchanged = current is not None and same_folder and _comparable(current.data) == _comparable(target.data)
+    if dry_run:
+        if not unchanged and (theirs is None or force) and preflight is not None:
+            title = str(target.data.get("title", ""))
+            why = preflight.refusal(target.uid, title, target.folder_uid, current, force)
+            if why:
+                report.show(f"{target.service}: would refuse: {why} (dry run: nothing changed)\n")
+                return Exit.FINDINGS
+        return _dry_run(report, target, current, theirs, force)
+    if current is not None and unchanged:
         report.say(f"{target.service}: unchanged, Grafana holds it as version {current.version}")
         return Exit.OK
     if theirs is not None and not force and current is not None:
@@ -195,7 +209,8 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
     if not lines:
         report.show(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
         return Exit.OK
-    if theirs is not None and not force:
+    refused = theirs is not None and not force
+    if theirs is not None and refused:
         who, when = one_line(theirs.created_by) or "someone", one_line(theirs.created) or "an unknown time"
         verdict = (
             f"would refuse: version {current.version} was saved in Grafana by {who} at {when} after our last push "
@@ -207,7 +222,7 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
         + indent(lines)
     )
-    return Exit.OK
+    return Exit.FINDINGS if refused else Exit.OK
 
 
 def history(backend: Backend, target: Target, report: Report) -> Exit:
