@@ -7,16 +7,10 @@ from __future__ import annotations
 import pytest
 from conftest import REPO
 from fake_grafana import FakeGrafana
-from test_push import BOB, TOKEN, VIEWER, run
+from test_push import BOB, TOKEN, VIEWER, _in_repo_without_proxies, run
 
 SPEC = "specs/sigil-dna.yaml"
-
-
-@pytest.fixture(autouse=True)
-def _in_repo_without_proxies(monkeypatch):
-    monkeypatch.chdir(REPO)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+__all__ = ["_in_repo_without_proxies"]  # autouse: in the repository, no proxies, no token in the environment
 
 
 def grafana() -> FakeGrafana:

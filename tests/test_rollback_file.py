@@ -9,20 +9,19 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from fake_grafana import FakeGrafana
-from test_push import BOB, TOKEN, edit_in_grafana, run
+from test_push import BOB, TOKEN, _in_repo_without_proxies, edit_in_grafana, run
 
 from sigil_monitoring import compile_spec, load_spec
 
 SPEC = "specs/sigil-dna.yaml"
 
 
+__all__ = ["_in_repo_without_proxies"]  # autouse: in the repository, no proxies
+
+
 @pytest.fixture(autouse=True)
-def _in_repo_without_proxies(monkeypatch):
-    monkeypatch.chdir(REPO)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+def _token_in_the_environment(_in_repo_without_proxies, monkeypatch):
     monkeypatch.setenv("GRAFANA_ADMIN_TOKEN", TOKEN)
     monkeypatch.delenv("GRAFANA_URL", raising=False)
 
