@@ -70,8 +70,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--alerting",
         action="store_true",
-        help="also save Grafana-managed alert rules, contact points and "
-        "policies through /api/v1/provisioning (needs --folder-uid; see docs/engines.md)",
+        help="also save Grafana-managed alert rules, contact points and policies through /api/v1/provisioning, "
+        "and remove the rules and contact points this tool created that the spec no longer has "
+        "(needs --folder-uid; see docs/engines.md)",
     )
     p.add_argument(
         "--editable-in-ui",
@@ -290,7 +291,7 @@ def _execute(command: str, args: argparse.Namespace) -> int:
         except GrafanaError as err:
             rc = report.fail(target.service, err, _hint(err))
         failed += rc != Exit.OK
-    if command == "push" and args.alerting and not args.dry_run:
+    if command == "push" and args.alerting:
         failed += _push_alerting(args, token, budget) != Exit.OK
     return Exit.FINDINGS if failed else Exit.OK
 
@@ -325,7 +326,8 @@ def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
     from ..remote.alerting_push import push_bundle_alerting
     from ..remote.grafana_api import GrafanaError
 
-    bundle = compile_specs(load_all(args.specs), targets=["grafana_alerting"])
+    specs = load_all(args.specs)
+    bundle = compile_specs(specs, targets=["grafana_alerting"])
     try:
         done = push_bundle_alerting(
             bundle,
@@ -335,13 +337,15 @@ def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
             retries=args.retries,
             editable_in_ui=args.editable_in_ui,
             budget=budget,
+            services={spec.service.name for spec in specs},
+            dry_run=args.dry_run,
         )
     except GrafanaError as err:
         sys.stderr.write(f"alerting: error: {err} (check the token's alerting permissions and --folder-uid)\n")
         return Exit.FINDINGS
     if not getattr(args, "quiet", False):
         for line in done:
-            print(f"alerting: saved {line}")
+            print(f"alerting: {line}")
     return Exit.OK
 
 
