@@ -77,6 +77,15 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--resolve-after", default="2m", metavar="DURATION", help="how long the test alert fires (default 2m)"
     )
+    p.add_argument(
+        "--check-silence",
+        nargs="?",
+        const="30s",
+        metavar="HOLD",
+        help="first prove the runbook's silence: add it with the runbook's amtool command, check Alertmanager holds "
+        "the test alert back for HOLD (default 30s, longer than group_wait), expire it with the runbook's commands "
+        "and check the next one goes out (needs amtool)",
+    )
     timeout_argument(p)
     p.set_defaults(func=cmd_fire_test)
 
@@ -220,15 +229,31 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_fire_test(args: argparse.Namespace) -> int:
     from ..live.fire_test import fire_test
+    from ..live.net import AMTOOL_NAMES, binary
     from ..values.units import Duration
 
-    try:
-        resolve_after = Duration.parse(args.resolve_after)
-    except ValueError as exc:
-        raise SpecError([Diagnostic("--resolve-after", 1, 1, str(exc))]) from None
+    durations = {}
+    for flag, text in (("--resolve-after", args.resolve_after), ("--check-silence", args.check_silence)):
+        try:
+            durations[flag] = Duration.parse(text).ms / 1000 if text is not None else None
+        except ValueError as exc:
+            raise SpecError([Diagnostic(flag, 1, 1, str(exc))]) from None
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
     url, budget = _remote(args, "--alertmanager-url")
+    if args.check_silence is not None and not binary(AMTOOL_NAMES):
+        raise UsageError(
+            "--check-silence runs the runbook's amtool commands: amtool is not on PATH (install the "
+            "Debian package prometheus-alertmanager)"
+        )
     _sigterm_as_interrupt()
-    sent = fire_test(specs, url, args.alert, resolve_after.ms / 1000, _progress(args.quiet), budget.seconds)
+    sent = fire_test(
+        specs,
+        url,
+        args.alert,
+        durations["--resolve-after"] or 0,
+        _progress(args.quiet),
+        budget.seconds,
+        durations["--check-silence"],
+    )
     return Exit.OK if sent else Exit.FINDINGS
