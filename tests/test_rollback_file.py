@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from fake_grafana import FakeGrafana
 from test_push import BOB, TOKEN, _in_repo_without_proxies, edit_in_grafana, run
 
@@ -172,7 +173,7 @@ def test_a_bad_file_is_one_positioned_line_exit_2_before_any_request(content, wh
 @pytest.mark.parametrize(
     ("extra", "says"),
     [
-        (["--previous", "--retire"], "--as-ours, --retire and --folder-uid go with --to-file FILE.json"),
+        (["--previous", "--retire"], "--as-ours, --retire, --folder-uid and --input go with --to-file FILE.json"),
         (["--to-file", "{file}", "--as-ours", "--retire"], "choose one"),
         (["--to-file", "{file}", "specs/minimal.yaml"], "--to-file restores one dashboard"),
     ],
@@ -183,3 +184,41 @@ def test_flags_that_do_not_fit_are_usage_errors(extra, says, v1_file, capsys):
     flags = [a for a in args if not a.endswith(".yaml")]
     rc, _, err = run(capsys, "rollback", SPEC, *specs, "--grafana-url", "http://127.0.0.1:9", *flags)
     assert rc == 2 and err.startswith("sigil-monitoring rollback: error: ") and says in err, err
+
+
+WORLD = REPO / "tests" / "data" / "grafana-dashboards"  # published dashboards nobody here wrote
+
+
+def test_a_published_export_for_sharing_externally_needs_its_inputs_then_restores_with_them(capsys):
+    path = str(WORLD / "bind9-full.json")
+    with FakeGrafana(token=TOKEN) as server:
+        common = ["--grafana-url", server.base_url]
+        assert run(capsys, "push", SPEC, *common)[0] == 0
+        rc, _, err = run(capsys, "rollback", SPEC, *common, "--to-file", path)
+        line = next(
+            n for n, text in enumerate((WORLD / "bind9-full.json").read_text().splitlines(), 1) if "__inputs" in text
+        )
+        assert rc == 2 and err == (
+            f"{path}:{line}:3: error: an export for sharing externally: give the value Grafana's import would ask for, "
+            "--input DS_PROMETHEUS=VALUE (for a data source, its uid)\n"
+        )
+        rc, out, err = run(capsys, "rollback", SPEC, *common, "--to-file", path, "--input", "DS_PROMETHEUS=prom-main")
+        assert rc == 0, err
+        stored = server.dashboards["Ug7DI83Wz"]["dashboard"]
+        text = json.dumps(stored)
+        assert "${DS_PROMETHEUS}" not in text and '"uid": "prom-main"' in text
+        assert not set(stored) & {"__inputs", "__requires", "__elements"}
+        assert stored["title"] == "Bind9 Full" and "sigil-dna" in server.dashboards  # ours untouched
+        assert "dashboard: title Sigil-DNA → Bind9 Full" in out and "panel removed: 'Db up'" in out
+
+
+def test_a_published_dashboard_restored_as_ours(capsys):
+    with FakeGrafana(token=TOKEN, k8s_versions=("v1",)) as server:
+        common = ["--grafana-url", server.base_url]
+        assert run(capsys, "push", SPEC, *common)[0] == 0
+        rc, out, err = run(capsys, "rollback", SPEC, *common, "--to-file", str(WORLD / "apache-full.json"), "--as-ours")
+        assert rc == 0, err
+        assert set(server.dashboards) == {"sigil-dna"}
+        published = json.loads((WORLD / "apache-full.json").read_text())
+        assert server.dashboards["sigil-dna"]["dashboard"]["panels"] == published["panels"]
+        assert "dashboard: title Sigil-DNA → Apache Full" in out

@@ -119,6 +119,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--folder-uid", metavar="UID", help="with --to-file: folder to save into (default: Grafana's, else ours)"
     )
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --to-file of an export for sharing externally: the value of its input NAME (e.g. "
+        "DS_PROMETHEUS=<datasource uid>), as Grafana's import form asks (repeatable)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what the rollback would change; change nothing")
     p.set_defaults(func=_run("rollback"))
 
@@ -301,8 +309,8 @@ def _dashboard_file(args: argparse.Namespace, targets: list[Any]) -> Any:
     from ..remote.dashboard_file import read_dashboard
 
     if args.to_file is None:
-        if args.as_ours or args.retire or args.folder_uid:
-            raise UsageError("--as-ours, --retire and --folder-uid go with --to-file FILE.json")
+        if args.as_ours or args.retire or args.folder_uid or args.input:
+            raise UsageError("--as-ours, --retire, --folder-uid and --input go with --to-file FILE.json")
         return None
     if args.as_ours and args.retire:
         raise UsageError("--as-ours keeps the spec's dashboard (showing the file); --retire deletes it: choose one")
@@ -310,7 +318,13 @@ def _dashboard_file(args: argparse.Namespace, targets: list[Any]) -> Any:
         raise UsageError(
             f"--to-file restores one dashboard: give the one spec whose dashboard it replaces, not {len(targets)}"
         )
-    found = read_dashboard(args.to_file)
+    inputs = {}
+    for item in args.input:
+        name, equals, value = item.partition("=")
+        if not name or not equals:
+            raise UsageError(f"--input {item!r}: give NAME=VALUE, e.g. --input DS_PROMETHEUS=prometheus-main")
+        inputs[name] = value
+    found = read_dashboard(args.to_file, inputs)
     if args.retire and found.uid in ("", targets[0].uid):
         raise UsageError(
             f"{args.to_file} has {'no uid' if not found.uid else 'the uid of our dashboard'}: --retire would delete "

@@ -8,6 +8,12 @@ Any dashboard Grafana exported or we compiled is accepted:
 - a v2 resource, ``{"apiVersion": "dashboard.grafana.app/v2…", "kind": "Dashboard",
   "metadata": {"name": UID}, "spec": {"elements": …}}``, or its bare ``spec``.
 
+A file Grafana exported "for sharing externally" has ``__inputs`` (e.g. ``DS_PROMETHEUS``) and
+``${DS_PROMETHEUS}`` where the data source goes; Grafana's import form asks for their values, the
+dashboard API does not, so each must be given (``--input DS_PROMETHEUS=<datasource uid>``) and is
+put in its place, and the export's ``__inputs``/``__requires``/``__elements`` are dropped, as
+Grafana's import does.
+
 Anything else is the user's mistake: one positioned line (``file:line:col: error: …``), exit 2, as
 for a spec. The uid is the file's (``uid``, or ``metadata.name`` of a resource); a file without one
 can only be restored under ours (``--as-ours``).
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import msgspec
@@ -50,7 +57,10 @@ class DashboardFile(msgspec.Struct, frozen=True):
     data: dict[str, Any]
 
 
-def read_dashboard(path: str) -> DashboardFile:
+EXPORT_KEYS = ("__inputs", "__requires", "__elements")  # what "Export for sharing externally" adds
+
+
+def read_dashboard(path: str, inputs: Mapping[str, str] | None = None) -> DashboardFile:
     """Read and parse ``path``; ``SpecError`` (one positioned line) when it is not a dashboard."""
     from ..fsread import NotRegularFile, TooLarge, read_regular
 
@@ -62,10 +72,10 @@ def read_dashboard(path: str) -> DashboardFile:
         raise _error(path, 1, 1, f"{exc} (give a dashboard JSON file)") from None
     except OSError as exc:
         raise _error(path, 1, 1, f"cannot read the file: {exc.strerror} (give a dashboard JSON file)") from None
-    return parse_dashboard(path, raw)
+    return parse_dashboard(path, raw, inputs)
 
 
-def parse_dashboard(path: str, raw: bytes) -> DashboardFile:
+def parse_dashboard(path: str, raw: bytes, inputs: Mapping[str, str] | None = None) -> DashboardFile:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -93,7 +103,42 @@ def parse_dashboard(path: str, raw: bytes) -> DashboardFile:
             'no dashboard here: neither classic JSON (panels), an import file ({"dashboard": …}) nor a v2 '
             "resource (spec.elements) (give a dashboard Grafana exported or sigil-monitoring compiled)",
         )
+    if isinstance(body.get("__inputs"), list):
+        body = _filled(path, text, body, inputs or {})
     return _checked(path, text, "classic", body.get("uid", ""), body, "uid")
+
+
+def _filled(path: str, text: str, body: dict[str, Any], inputs: Mapping[str, str]) -> dict[str, Any]:
+    """The exported dashboard with each ``${NAME}`` of its ``__inputs`` replaced by its value.
+
+    >>> _filled("f", "", {"__inputs": [{"name": "DS_P"}], "panels": [{"datasource": "${DS_P}"}]}, {"DS_P": "p1"})
+    {'panels': [{'datasource': 'p1'}]}
+    """
+    names = [str(i.get("name")) for i in body["__inputs"] if isinstance(i, dict) and i.get("name")]
+    missing = [n for n in names if n not in inputs]
+    if missing:
+        line, col = _position(text, "__inputs")
+        raise _error(
+            path,
+            line,
+            col,
+            f"an export for sharing externally: give the value Grafana's import would ask for, "
+            f"{' '.join(f'--input {n}=VALUE' for n in missing)} (for a data source, its uid)",
+        )
+    values = {f"${{{n}}}": inputs[n] for n in names}
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            for placeholder, replacement in values.items():
+                value = value.replace(placeholder, replacement)
+            return value
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    return {k: fill(v) for k, v in body.items() if k not in EXPORT_KEYS}
 
 
 def _checked(path: str, text: str, kind: Format, uid: Any, data: dict[str, Any], uid_key: str) -> DashboardFile:
