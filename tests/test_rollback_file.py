@@ -222,3 +222,19 @@ def test_a_published_dashboard_restored_as_ours(capsys):
         published = json.loads((WORLD / "apache-full.json").read_text())
         assert server.dashboards["sigil-dna"]["dashboard"]["panels"] == published["panels"]
         assert "dashboard: title Sigil-DNA → Apache Full" in out
+
+
+def test_the_v1_file_as_ours_replaces_the_v2_dashboard_under_its_uid(v1_file, capsys):
+    with grafana_13() as server:
+        common = pushed_v2(server, capsys)
+        rc, out, err = run(capsys, "rollback", SPEC, *common, "--to-file", v1_file, "--as-ours")
+        assert rc == 0, err
+        stored = server.dashboards["sigil-dna"]["dashboard"]
+        assert "elements" not in stored and stored["panels"] == v1_dashboard()["panels"]
+        assert out.splitlines()[1:] == [
+            "  dashboard: format v2 → classic: title, rows, panels and their queries compared",
+            "  dashboard: title Sigil-DNA → Sigil DNA (v1)",
+            "  panel removed: 'Errors by operation'",
+        ]
+        rc, out, _ = run(capsys, "rollback", SPEC, *common, "--previous")  # and back to v2
+        assert rc == 0 and "elements" in server.dashboards["sigil-dna"]["dashboard"]
