@@ -123,7 +123,10 @@ def test_a_v2_file_needs_grafana_s_v2_api_one_line_exit_1(tmp_path, capsys):
         common = ["--grafana-url", server.base_url]
         assert run(capsys, "push", SPEC, *common)[0] == 0
         rc, _, err = run(capsys, "rollback", SPEC, *common, "--to-file", str(path))
-        assert (rc, err.count("\n")) == (1, 1) and "serves no dashboard.grafana.app v2 API" in err, err
+        assert (rc, err.count("\n")) == (1, 1) and err.endswith(
+            "serves no dashboard.grafana.app v2 API (a v2 dashboard needs Grafana 13, or 12 with the v2 API enabled; "
+            "else restore a classic export of it)\n"
+        ), err
         assert server.dashboards["sigil-dna"]["version"] == 1
     with grafana_13() as server:
         common = pushed_v2(server, capsys)

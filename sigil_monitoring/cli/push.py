@@ -364,8 +364,11 @@ def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
 
 
 def _hint(err: Any) -> str:
+    from ..remote.file_rollback import NO_API
     from ..remote.http import KINDS, advice
 
+    if err.reason == NO_API:
+        return "a v2 dashboard needs Grafana 13, or 12 with the v2 API enabled; else restore a classic export of it"
     if err.reason in KINDS:  # no answer, or not one Grafana would give
         return advice(err.reason, "--grafana-url")
     if err.status == 401:

@@ -26,6 +26,8 @@ from .dashboard_file import DashboardFile
 from .grafana_api import Dashboard, GrafanaError
 from .ship import ROLLBACK_MARKER, Backend, Report, Target, changed_by_others, changes, indent, ours_last
 
+NO_API = "no-api"  # GrafanaError.reason: the file's format has no API on this Grafana
+
 
 def restore_file(
     ours_backend: Backend,
@@ -44,7 +46,7 @@ def restore_file(
         raise GrafanaError(
             0,
             f"{file.path} is a {file.kind} dashboard and this Grafana serves no dashboard.grafana.app {file.kind} API",
-            "no-api",
+            NO_API,
         )
     uid = target.uid if as_ours or file.uid in ("", target.uid) else file.uid
     ours = ours_backend.get(target.uid)
