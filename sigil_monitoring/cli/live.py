@@ -16,7 +16,9 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import UsageError, env_flag, env_value, load_all, spec_arguments, timeout_argument
+from .common import ENV_FLAGS, UsageError, env_flag, env_value, load_all, spec_arguments, timeout_argument
+
+PROMETHEUS_URL_ENV = ENV_FLAGS["--prometheus-url"].variable  # for the commands that still read it by hand
 
 
 def register(sub: Any) -> None:
