@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from ..errors import FilesystemError, RemoteFailure, SpecError
 from ..exits import Exit
-from .common import Parser, report_errors
+from .common import Parser, UsageError, report_errors
 
 # The commands of ``compile``; any other needs diff/push/live, whose import (json, subprocess,
 # ...) costs every compile and validate a few ms when done unconditionally.
@@ -79,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as exc:
         fmt = getattr(args, "format", "text")
         report_errors(exc, fmt=fmt if fmt in ("json", "github") else "text")
+        return Exit.USAGE
+    except UsageError as exc:
+        sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
         return Exit.USAGE
     except KeyboardInterrupt:
         return Exit.INTERRUPTED
