@@ -76,6 +76,7 @@ class _Context(msgspec.Struct):
     variables: list[str]
     catalog: dict[str, Entry]
     states: dict[str, dict[int, str]] = msgspec.field(default_factory=dict)  # logical -> value -> state
+    checked: dict[str, bool] = msgspec.field(default_factory=dict)  # panel and queries -> compiles to them
 
 
 def adopt(board: SourceDashboard | None, rules: list[Rule], name: str | None = None) -> Draft:
@@ -195,6 +196,7 @@ def _dashboard(board: SourceDashboard, ctx: _Context, summary: Summary) -> dict[
     if ctx.variables:
         dashboard["variables"] = ctx.variables
     dashboard["formats"] = [board.format]
+    _prime(ctx, [p for row in board.rows for p in row.panels])
     rows = []
     for row in board.rows:
         panels = [p for panel in row.panels for p in _panels(panel, ctx, summary)]
@@ -231,6 +233,17 @@ def _panels(panel: SourcePanel, ctx: _Context, summary: Summary) -> list[dict[st
         why = f"{next(iter(candidate))} compiles to another query"
     summary.raw.append(f"{label}: {why}")
     raw = []
+    for query, item in zip(panel.queries, _raw_items(panel), strict=True):
+        if not _compiles_to(ctx, item, [query.expr]):
+            summary.dropped.append(f"{label}: query {query.expr!r} is refused ({_refusal(ctx, _one_panel(ctx, item))})")
+            continue
+        raw.append(item)
+    return raw
+
+
+def _raw_items(panel: SourcePanel) -> list[dict[str, Any]]:
+    """One raw ``promql`` panel per query of ``panel`` (a spec promql panel has one query)."""
+    items = []
     for query in panel.queries:
         item: dict[str, Any] = {"promql": query.expr, **_titled(panel, query.legend if len(panel.queries) > 1 else "")}
         if query.legend:
@@ -239,11 +252,47 @@ def _panels(panel: SourcePanel, ctx: _Context, summary: Summary) -> list[dict[st
             item["unit"] = _UNITS[panel.unit]
         if panel.viz in _STAT_VIZ:
             item["display"] = "stat"
-        if not _compiles_to(ctx, item, [query.expr]):
-            summary.dropped.append(f"{label}: query {query.expr!r} is refused ({_refusal(ctx, _one_panel(ctx, item))})")
+        items.append(item)
+    return items
+
+
+def _prime(ctx: _Context, panels: list[SourcePanel]) -> None:
+    """Check every candidate and raw panel of the dashboard in as few compiles as possible.
+
+    A panel's queries depend on the catalog and the variables only, never on the other panels, so
+    the panels compile together; a batch the loader refuses is split in halves until each refused
+    panel stands alone (a dashboard of 500 queries takes a handful of compiles, not 500).
+    """
+    items: list[tuple[dict[str, Any], list[str]]] = []
+    for panel in panels:
+        if panel.skipped or panel.viz == "text":
             continue
-        raw.append(item)
-    return raw
+        candidate, _ = _candidate(panel, ctx)
+        if candidate is not None:
+            items.append((candidate, [q.expr for q in panel.queries]))
+        items += [(item, [q.expr]) for q, item in zip(panel.queries, _raw_items(panel), strict=True)]
+    _check_batch(ctx, items)
+
+
+def _check_batch(ctx: _Context, items: list[tuple[dict[str, Any], list[str]]]) -> None:
+    if not items:
+        return
+    bundle = _compile({**_skeleton(ctx), **_panels_spec(ctx, [panel for panel, _ in items])})
+    if bundle is None:
+        if len(items) == 1:
+            ctx.checked[_key(*items[0])] = False
+            return
+        half = len(items) // 2
+        _check_batch(ctx, items[:half])
+        _check_batch(ctx, items[half:])
+        return
+    compiled = _compiled_panels(ctx, bundle)
+    for (panel, queries), got in zip(items, compiled, strict=True):
+        ctx.checked[_key(panel, queries)] = [normalised(q) for q in got] == [normalised(q) for q in queries]
+
+
+def _key(panel: dict[str, Any], queries: list[str]) -> str:
+    return json.dumps([panel, queries], sort_keys=True)
 
 
 def _titled(panel: SourcePanel, legend: str = "") -> dict[str, Any]:
@@ -446,21 +495,25 @@ def _skeleton(ctx: _Context) -> dict[str, Any]:
 
 def _compiles_to(ctx: _Context, panel: dict[str, Any], queries: list[str]) -> bool:
     """Whether ``panel`` alone compiles to ``queries`` (whitespace aside)."""
-    bundle = _compile({**_skeleton(ctx), **_one_panel(ctx, panel)})
-    if bundle is None:
-        return False
+    key = _key(panel, queries)
+    if key not in ctx.checked:
+        _check_batch(ctx, [(panel, queries)])
+    return ctx.checked[key]
+
+
+def _compiled_panels(ctx: _Context, bundle: Any) -> list[list[str]]:
+    """The queries of each panel of the compiled dashboard, in order (rows aside)."""
     board = json.loads(bundle[f"{ctx.name}/grafana/{ctx.name}.json"])
-    compiled = [t.get("expr", "") for p in board["panels"] if p.get("type") != "row" for t in p.get("targets", [])]
-    return [normalised(q) for q in compiled] == [normalised(q) for q in queries]
+    return [[t.get("expr", "") for t in p.get("targets", [])] for p in board["panels"] if p.get("type") != "row"]
 
 
 def _one_panel(ctx: _Context, panel: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "dashboard": {
-            **({"variables": ctx.variables} if ctx.variables else {}),
-            "rows": [{"title": "R", "panels": [panel]}],
-        }
-    }
+    return _panels_spec(ctx, [panel])
+
+
+def _panels_spec(ctx: _Context, panels: list[dict[str, Any]]) -> dict[str, Any]:
+    variables = {"variables": ctx.variables} if ctx.variables else {}
+    return {"dashboard": {**variables, "rows": [{"title": "R", "panels": panels}]}}
 
 
 def _alert_compiles_to(ctx: _Context, alert: dict[str, Any], name: str, expr: str) -> bool:
