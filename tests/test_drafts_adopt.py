@@ -8,6 +8,7 @@ the draft, read the compiled dashboard back and compare every panel's queries, i
 from __future__ import annotations
 
 import glob
+import json
 import os
 
 import pytest
@@ -108,3 +109,28 @@ def test_the_adopt_command_writes_a_draft_that_loads(tmp_path, capsys) -> None:
     assert "typed: 3, raw promql: 5" in capsys.readouterr().out
     spec = parse_spec(out.read_text(), str(out))
     assert sorted(spec.alerts) == ["PostgresDown", "ServerErrorsRising", "TrafficDropped"]
+
+
+def test_a_query_of_a_typed_shape_that_compiles_otherwise_stays_raw_with_its_text() -> None:
+    # A fixed [1m] window: the typed rate panel would query [$__rate_interval] instead.
+    fixed = 'sum(rate(http_requests_total{job="api"}[1m]))'
+    ours = 'sum(rate(http_requests_total{job="api"}[$__rate_interval]))'
+    board = read_dashboard(
+        json.dumps(
+            {
+                "title": "API",
+                "panels": [
+                    {"type": "timeseries", "title": "Fixed", "targets": [{"expr": fixed}]},
+                    {"type": "timeseries", "title": "Ours", "targets": [{"expr": ours}]},
+                ],
+            }
+        )
+    )
+    draft = adopt(board, [])
+    assert draft.spec["dashboard"]["rows"][0]["panels"] == [
+        {"promql": fixed, "title": "Fixed"},
+        {"rate": "http_requests", "title": "Ours"},
+    ]
+    assert draft.summary.raw == ["panel Fixed: rate compiles to another query"]
+    bundle = _compiled(draft.spec, draft.comments)
+    assert _queries(bundle["api/grafana/api.json"].decode()) == [normalised(fixed), normalised(ours)]

@@ -107,7 +107,6 @@ def cmd_adopt(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ..drafts.init import families_from_prometheus, init_draft
-    from ..drafts.yaml_writer import commented_out
     from ..remote.budget import Budget, UrlError, timeout_seconds
     from ..remote.http import RemoteError, advice, check_url
 
@@ -136,11 +135,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"sigil-monitoring init: error: {err} ({advice(err.kind, option)})", file=sys.stderr)
         return Exit.ENVIRONMENT
     draft = init_draft(families, args.job)
-    footer = ""
-    if draft.suggestions:
-        footer = "Suggested SLOs, not sure enough to enable: uncomment and adjust.\n" + commented_out(draft.suggestions)
     header = [f"Drafted by: sigil-monitoring init --job {args.job}", "Review the types, units and SLOs."]
-    _write(args, draft.spec, header, draft.comments, footer)
+    _write(args, draft.spec, header, draft.comments, "")
     if not getattr(args, "quiet", False):
         stream = sys.stdout if args.out else sys.stderr
         stream.write(

@@ -163,7 +163,22 @@ def init_draft(families: list[Family], job: str) -> InitDraft:
     if slos:
         spec["slos"] = slos
     spec["dashboard"] = {"rows": _rows(metrics)}  # its filters: the catalog's labels (the default)
+    if suggestions:
+        comments[("dashboard",)] = _suggestion_comment(suggestions, under_slos="slos" in spec)
     return InitDraft(spec, comments, suggestions, skipped)
+
+
+SUGGESTED = "Suggested SLOs, not sure enough to enable: uncomment and adjust."
+
+
+def _suggestion_comment(suggestions: dict[str, Any], *, under_slos: bool) -> str:
+    """The suggested SLOs as a comment above ``dashboard:``: right after the ``slos:`` entries when
+    the draft has some (indented under it), else with a ``slos:`` key of its own, so that
+    uncommenting the lines gives valid YAML where they stand."""
+    from .yaml_writer import commented_out
+
+    text = commented_out(suggestions["slos"], indent=2) if under_slos else commented_out(suggestions)
+    return f"{SUGGESTED}\n{text}"
 
 
 def _service_name(job: str) -> str:
@@ -215,7 +230,7 @@ def _red_slos(metrics: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
                 "description": f"{entry['name']} observations within {_number(below)}s.",
                 "sli": {"latency": logical, "below": f"{_millis(below)}ms"},
             }
-            suggested.setdefault(f"{_slo_name(logical)}-latency", slo)
+            suggested.setdefault("latency" if "latency" not in suggested else f"{_slo_name(logical)}-latency", slo)
     return slos, ({"slos": suggested} if suggested else {})
 
 
