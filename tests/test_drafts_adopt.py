@@ -134,3 +134,53 @@ def test_a_query_of_a_typed_shape_that_compiles_otherwise_stays_raw_with_its_tex
     assert draft.summary.raw == ["panel Fixed: rate compiles to another query"]
     bundle = _compiled(draft.spec, draft.comments)
     assert _queries(bundle["api/grafana/api.json"].decode()) == [normalised(fixed), normalised(ours)]
+
+
+def test_a_threshold_alert_typed_only_when_its_compiled_expression_is_the_original() -> None:
+    board = read_dashboard(
+        json.dumps(
+            {
+                "title": "API",
+                "panels": [{"type": "stat", "title": "Free", "targets": [{"expr": 'free_bytes{job="api"}'}]}],
+            }
+        )
+    )
+    rules = read_rules(
+        "groups:\n- name: api\n  rules:\n"
+        "  - alert: DiskFull\n    expr: 'free_bytes{job=\"api\"} < 1000000'\n    for: 5m\n"
+        "    labels: {severity: critical}\n"
+        # Without the service selector: typed, it would gain {job="api"}.
+        "  - alert: disk_full_anywhere\n    expr: free_bytes < 1000000\n",
+        "rules.yml",
+    )
+    draft = adopt(board, rules)
+    assert draft.spec["alerts"]["DiskFull"]["when"] == {"value": "free_bytes", "below": 1000000}
+    assert draft.spec["alerts"]["DiskFull"]["severity"] == "critical"
+    assert draft.spec["alerts"]["DiskFullAnywhere"]["when"] == {"promql": "free_bytes < 1000000"}
+    assert (
+        draft.comments[("alerts", "DiskFullAnywhere")]
+        == "was disk_full_anywhere in rules.yml (alert names are CamelCase here)"
+    )
+    bundle = _compiled(draft.spec, draft.comments)
+    compiled = load(bundle["api/prometheus/alerts.rules.yml"].decode())
+    exprs = {r["alert"]: r["expr"] for g in compiled["groups"] for r in g["rules"]}
+    assert exprs == {"DiskFull": 'free_bytes{job="api"} < 1000000', "DiskFullAnywhere": "free_bytes < 1000000"}
+
+
+def test_the_rows_of_a_grafana_4_dashboard_are_kept() -> None:
+    old = {
+        "title": "Old",
+        "rows": [
+            {"title": "Traffic", "panels": [{"type": "graph", "title": "Up", "targets": [{"expr": "up"}]}]},
+            {
+                "title": "Memory",
+                "collapse": True,
+                "panels": [{"type": "singlestat", "title": "RSS", "targets": [{"expr": "rss_bytes"}]}],
+            },
+        ],
+    }
+    draft = adopt(read_dashboard(json.dumps(old)), [])
+    rows = draft.spec["dashboard"]["rows"]
+    assert [(row["title"], row.get("collapsed", False)) for row in rows] == [("Traffic", False), ("Memory", True)]
+    assert rows[1]["panels"] == [{"stat": "rss_bytes", "title": "RSS"}]
+    _compiled(draft.spec, draft.comments)

@@ -91,7 +91,9 @@ def adopt(board: SourceDashboard | None, rules: list[Rule], name: str | None = N
     found = [s for s in found if s.metric not in recorded]
     variables = _variables(board, found)
     queries = [q.expr for p in panels for q in p.queries] + [rule.expr for rule in alerts]
-    selector_matchers = _common_matchers(found)
+    # The dashboard is the service's view: its selectors say what the service is; alerts may look wider.
+    on_board = [s for p in panels for q in p.queries for s in selectors(q.expr) if s.metric not in recorded]
+    selector_matchers = _common_matchers(on_board or found)
     catalog = read_catalog(found, _labels(queries, set(recorded), selector_matchers))
     selector = {label: _matcher_value(op, value) for label, op, value in sorted(selector_matchers)}
     ctx = _Context(_service_name(name, selector, board), selector, frozenset(selector_matchers), variables, catalog)
