@@ -51,7 +51,7 @@ class Family(msgspec.Struct, frozen=True):
     buckets: tuple[float, ...] = ()
 
 
-class InitDraft(msgspec.Struct):
+class InitDraft(msgspec.Struct, frozen=True):
     spec: dict[str, Any]
     comments: dict[tuple[str | int, ...], str]
     suggestions: dict[str, Any]  # commented out under the document
