@@ -90,7 +90,7 @@ def test_a_published_dashboard_adopted_validates_compiles_and_keeps_its_queries(
     assert compiled == kept
 
 
-def test_a_file_that_is_not_json_is_one_positioned_error(tmp_path) -> None:
+def test_a_file_that_is_not_json_is_one_positioned_error(tmp_path, capsys) -> None:
     from sigil_monitoring.cli import main
 
     bad = tmp_path / "board.json"
@@ -98,6 +98,21 @@ def test_a_file_that_is_not_json_is_one_positioned_error(tmp_path) -> None:
     out = tmp_path / "spec.yaml"
     assert main(["adopt", str(bad), "--out", str(out)]) == 2
     assert not out.exists()
+    assert capsys.readouterr().err == (
+        f"{bad}:2:16: error: not JSON: Expecting value (give a dashboard's JSON model)\n"
+    )
+
+
+def test_json_that_is_not_a_dashboard_nor_a_rule_file_is_one_line_each(tmp_path, capsys) -> None:
+    from sigil_monitoring.cli import main
+
+    board, rules = tmp_path / "board.json", tmp_path / "rules.yml"
+    board.write_text('{"title": "no panels"}\n')
+    rules.write_text("alerts: []\n")
+    assert main(["adopt", str(board), str(rules)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": error: ")[0] for line in err] == [f"{board}:1:1", f"{rules}:1:1"]
+    assert "not a Grafana dashboard" in err[0] and "not a Prometheus rule file" in err[1]
 
 
 def test_the_adopt_command_writes_a_draft_that_loads(tmp_path, capsys) -> None:

@@ -173,7 +173,10 @@ def _write(args: argparse.Namespace, spec: dict[str, Any], header: list[str], co
 
     schema = schema_for(args.out) if args.out and os.path.exists("schemas/spec.schema.json") else DEFAULT_SCHEMA
     text = dump_spec(spec, header=header, comments=comments, footer=footer, schema=schema)
-    compile_spec(parse_spec(text, args.out or "<draft>"))  # a refusal here is a bug: exit 70, nothing written
+    try:
+        compile_spec(parse_spec(text, args.out or "<draft>"))
+    except SpecError as exc:  # every part was checked on its own: a refusal of the whole is our bug (exit 70)
+        raise AssertionError(f"the draft does not validate: {len(exc.diagnostics)} errors") from None
     if not args.out:
         sys.stdout.write(text)
         return
