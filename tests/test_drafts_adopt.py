@@ -16,7 +16,7 @@ import pytest
 from sigil_monitoring.drafts.adopt import adopt
 from sigil_monitoring.drafts.grafana_source import read_dashboard
 from sigil_monitoring.drafts.promql_reading import normalised
-from sigil_monitoring.drafts.rules_source import read_rules
+from sigil_monitoring.drafts.rules_source import Rule, read_rules
 from sigil_monitoring.drafts.yaml_writer import dump_spec
 from sigil_monitoring.output.pipeline import compile_spec
 from sigil_monitoring.spec.loader import parse_spec
@@ -172,10 +172,12 @@ def test_a_threshold_alert_typed_only_when_its_compiled_expression_is_the_origin
     assert draft.spec["alerts"]["DiskFull"]["when"] == {"value": "free_bytes", "below": 1000000}
     assert draft.spec["alerts"]["DiskFull"]["severity"] == "critical"
     assert draft.spec["alerts"]["DiskFullAnywhere"]["when"] == {"promql": "free_bytes < 1000000"}
-    assert (
-        draft.comments[("alerts", "DiskFullAnywhere")]
-        == "was disk_full_anywhere in rules.yml (alert names are CamelCase here)"
-    )
+    assert draft.comments[("alerts", "DiskFullAnywhere")].splitlines() == [
+        "was disk_full_anywhere in rules.yml (alert names are CamelCase here)",
+        "Typed, this alert would read as below, but compile to another expression (the service selector on every "
+        "query):",
+        "when: {value: free_bytes, below: 1000000}",
+    ]
     bundle = _compiled(draft.spec, draft.comments)
     compiled = load(bundle["api/prometheus/alerts.rules.yml"].decode())
     exprs = {r["alert"]: r["expr"] for g in compiled["groups"] for r in g["rules"]}
@@ -199,3 +201,28 @@ def test_the_rows_of_a_grafana_4_dashboard_are_kept() -> None:
     assert [(row["title"], row.get("collapsed", False)) for row in rows] == [("Traffic", False), ("Memory", True)]
     assert rows[1]["panels"] == [{"stat": "rss_bytes", "title": "RSS"}]
     _compiled(draft.spec, draft.comments)
+
+
+def test_rate_ratio_and_quantile_thresholds_stay_promql_with_their_typed_form_suggested_and_valid() -> None:
+    up = {"type": "stat", "title": "Up", "targets": [{"expr": 'up{job="api"}'}]}
+    board = read_dashboard(json.dumps({"title": "API", "panels": [up]}))
+    requests, errors = 'http_requests_total{job="api"}', 'http_requests_total{job="api",code=~"5.."}'
+    latency = 'http_request_duration_seconds_bucket{job="api"}'
+    exprs = {
+        "Errors": f"sum(rate({errors}[5m])) / sum(rate({requests}[5m])) > 0.05",
+        "Slow": f"histogram_quantile(0.99, sum by (le) (rate({latency}[5m]))) > 0.5",
+        "Busy": f"sum by (handler) (rate({requests}[5m])) > 100",
+    }
+    rules = [Rule(name, "", expr, file="rules.yml") for name, expr in exprs.items()]
+    draft = adopt(board, rules)
+    assert [item.split(":")[0:2] for item in draft.summary.raw] == [
+        ["alert Errors", " a ratio threshold"],
+        ["alert Slow", " a quantile threshold"],
+        ["alert Busy", " a rate threshold"],
+    ]
+    for rule in rules:
+        assert draft.spec["alerts"][rule.name]["when"] == {"promql": rule.expr}
+        comment = draft.comments[("alerts", rule.name)]
+        suggestion = load("\n".join(comment.splitlines()[1:]))
+        swapped = {**draft.spec, "alerts": {rule.name: {**draft.spec["alerts"][rule.name], **suggestion}}}
+        _compiled(swapped, {})  # the suggestion is a valid typed alert
