@@ -226,3 +226,51 @@ def test_rate_ratio_and_quantile_thresholds_stay_promql_with_their_typed_form_su
         suggestion = load("\n".join(comment.splitlines()[1:]))
         swapped = {**draft.spec, "alerts": {rule.name: {**draft.spec["alerts"][rule.name], **suggestion}}}
         _compiled(swapped, {})  # the suggestion is a valid typed alert
+
+
+def test_a_v2_grid_without_rows_becomes_one_row_and_a_library_panel_is_dropped_with_its_reason() -> None:
+    def panel(title: str, expr: str) -> dict:
+        query = {"kind": "PanelQuery", "spec": {"query": {"kind": "DataQuery", "spec": {"expr": expr}}, "refId": "A"}}
+        return {
+            "kind": "Panel",
+            "spec": {
+                "title": title,
+                "data": {"kind": "QueryGroup", "spec": {"queries": [query]}},
+                "vizConfig": {"group": "stat"},
+            },
+        }
+
+    def item(name: str, y: int) -> dict:
+        return {
+            "kind": "GridLayoutItem",
+            "spec": {"element": {"kind": "ElementReference", "name": name}, "x": 0, "y": y},
+        }
+
+    board = {
+        "apiVersion": "dashboard.grafana.app/v2beta1",
+        "kind": "Dashboard",
+        "metadata": {"name": "grid"},
+        "spec": {
+            "title": "Grid",
+            "elements": {
+                "b": panel("Second", 'temperature_celsius{job="lab"}'),
+                "a": panel("First", 'up{job="lab"}'),
+                "lib": {"kind": "LibraryPanel", "spec": {"title": "Shared"}},
+            },
+            "layout": {"kind": "GridLayout", "spec": {"items": [item("b", 8), item("a", 0), item("lib", 16)]}},
+        },
+    }
+    draft = adopt(read_dashboard(json.dumps(board)), [])
+    assert draft.spec["dashboard"]["formats"] == ["v2"]
+    assert draft.spec["dashboard"]["rows"] == [
+        {
+            "title": "Overview",
+            "panels": [{"stat": "up", "title": "First"}, {"stat": "temperature_celsius", "title": "Second"}],
+        }
+    ]
+    assert draft.summary.dropped == ["panel Shared: a library panel: its queries live in Grafana, not in this file"]
+    bundle = _compiled(draft.spec, draft.comments)
+    assert _queries(bundle["lab/grafana/lab.v2.json"].decode()) == [
+        normalised('up{job="lab"}'),
+        normalised('temperature_celsius{job="lab"}'),
+    ]
