@@ -274,3 +274,10 @@ def test_a_v2_grid_without_rows_becomes_one_row_and_a_library_panel_is_dropped_w
         normalised('up{job="lab"}'),
         normalised('temperature_celsius{job="lab"}'),
     ]
+
+
+def test_a_name_that_is_not_a_service_name_is_a_usage_error_not_a_bug(capsys) -> None:
+    from sigil_monitoring.cli import main
+
+    assert main(["adopt", "golden/minimal/hello/grafana/hello.json", "--name", "Bad_Name"]) == 2
+    assert capsys.readouterr().err.startswith("--name:1:1: error: 'Bad_Name' is not a service name")

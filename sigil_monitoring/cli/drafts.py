@@ -77,6 +77,7 @@ def _read(path: str) -> str:
 
 def cmd_adopt(args: argparse.Namespace) -> int:
     from ..drafts.adopt import adopt
+    from ..drafts.catalog import service_name
     from ..drafts.grafana_source import read_dashboard
     from ..drafts.rules_source import read_rules
 
@@ -92,6 +93,12 @@ def cmd_adopt(args: argparse.Namespace) -> int:
             rules += read_rules(_read(path), path)
         except SpecError as exc:
             problems += exc.diagnostics
+    if args.name is not None and service_name(args.name) != args.name:
+        problems.append(
+            Diagnostic(
+                "--name", 1, 1, f"{args.name!r} is not a service name (use 2-40 lowercase letters, digits and dashes)"
+            )
+        )
     if problems:
         raise SpecError(problems)
     draft = adopt(board, rules, args.name)
