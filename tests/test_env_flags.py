@@ -19,6 +19,14 @@ SPEC = str(REPO / "specs" / "minimal.yaml")
 TOKEN = "glsa_EnvDefaultT0ken_42"
 # What each command needs besides its specs and the flags of the table, to get as far as a request.
 EXTRA = {"rollback": ["--previous"], "fire-test": ["--resolve-after", "1s"]}
+# A command that reads no spec: its own arguments instead of SPEC.
+INSTEAD_OF_SPEC = {"init": ["--job", "api"]}
+# What a command's missing-flag line adds: another way to give it its input.
+ALTERNATIVE = {"init": ", or read an exporter's metrics with --from-metrics URL_OR_FILE"}
+
+
+def _arguments(command: str) -> list[str]:
+    return [*INSTEAD_OF_SPEC.get(command, [SPEC]), *EXTRA.get(command, [])]
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -44,7 +52,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_command_that_talks_to_a_server_is_covered():
     commands = {c for c, _ in PAIRS}
-    assert commands >= {"push", "history", "rollback", "lint", "fire-test"}, commands
+    assert commands >= {"push", "history", "rollback", "lint", "fire-test", "init"}, commands
     assert {f for _, f in PAIRS} == set(ENV_FLAGS)
 
 
@@ -64,11 +72,12 @@ def test_neither_flag_nor_variable_is_one_line_naming_both_exit_2(
         if other != flag:
             value = TOKEN if other == "--token-file" else f"http://127.0.0.1:{free_port()}"
             monkeypatch.setenv(ENV_FLAGS[other].variable, value)
-    assert main([command, SPEC, *EXTRA.get(command, [])]) == 2
+    assert main([command, *_arguments(command)]) == 2
     err = capsys.readouterr().err
     entry = ENV_FLAGS[flag]
     assert err == (
-        f"sigil-monitoring {command}: error: no {entry.what}: give {flag} {entry.metavar} or set ${entry.variable}\n"
+        f"sigil-monitoring {command}: error: no {entry.what}: give {flag} {entry.metavar} or set ${entry.variable}"
+        f"{ALTERNATIVE.get(command, '')}\n"
     )
 
 
@@ -79,7 +88,7 @@ def test_the_variable_is_the_url_the_command_talks_to(
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens: the error names the URL it tried
     monkeypatch.setenv(ENV_FLAGS[flag].variable, url)
     monkeypatch.setenv(ENV_FLAGS["--token-file"].variable, TOKEN)
-    assert main([command, SPEC, *EXTRA.get(command, []), "--timeout", "5"]) == 1
+    assert main([command, *_arguments(command), "--timeout", "5"]) == 1
     err = capsys.readouterr().err
     assert f"at {url} refused the connection" in err and err.count("\n") == 1, err
 
@@ -90,6 +99,6 @@ def test_the_token_variable_is_the_token_sent(command: str, capsys: pytest.Captu
         monkeypatch.setenv("GRAFANA_URL", server.base_url)
         monkeypatch.setenv("GRAFANA_ADMIN_TOKEN", TOKEN)
         assert main(["push", SPEC]) == 0  # something to list and roll back
-        main([command, SPEC, *EXTRA.get(command, [])])
+        main([command, *_arguments(command)])
         err = capsys.readouterr().err
         assert "Unauthorized" not in err and "401" not in err, err
