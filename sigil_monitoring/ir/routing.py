@@ -49,7 +49,7 @@ def grouping_labels(spec: Spec) -> tuple[str, ...]:
     found: list[str] = []
     for slo in spec.slos.values():
         found += slo.group_by
-    for alert in spec.alerts.values():
+    for alert in spec.enabled_alerts.values():
         for _, ref in alert.when.refs():
             found += ref.by
     return tuple(dict.fromkeys(found))

@@ -165,6 +165,7 @@ _Alert_c0 = frozenset(
     {
         "annotations",
         "description",
+        "enabled",
         "for",
         "inhibits",
         "keep_firing_for",
@@ -1071,6 +1072,12 @@ def _Alert_when(v: Any) -> Any:
     return _build_Condition(v)
 
 
+def _Alert_enabled(v: Any) -> Any:
+    if type(v) is not bool:
+        raise _CannotVouch
+    return v
+
+
 def _Alert_for_(v: Any) -> Any:
     if type(v) is not _Duration:
         raise _CannotVouch
@@ -1228,6 +1235,8 @@ def _build_Alert(d: Any) -> _Alert:
     kw: dict[str, Any] = {}
     if "when" in d:
         kw["when"] = _Alert_when(d["when"])
+    if "enabled" in d:
+        kw["enabled"] = _Alert_enabled(d["enabled"])
     if "for" in d:
         kw["for_"] = _Alert_for__2(d["for"])
     if "keep_firing_for" in d:
