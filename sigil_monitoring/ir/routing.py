@@ -118,6 +118,7 @@ def routing_of(spec: Spec) -> Routing | None:
         group_by(routing.group_by),
         intervals,
         routing.inhibit,
+        names.receiver_name(svc, routing.catch_all) if routing.catch_all is not None else None,
         fallback["group_wait"],
         fallback["group_interval"],
         fallback["repeat_interval"],

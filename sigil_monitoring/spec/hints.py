@@ -78,6 +78,8 @@ def _unused_routing(spec: Spec) -> Iterator[Problem]:
         return
     used = {name for route in routing.routes for name in route.to}
     used.add(routing.default or next(iter(routing.receivers)))
+    if routing.catch_all is not None:
+        used.add(routing.catch_all)
     for name in routing.receivers:
         if name not in used:
             yield (
