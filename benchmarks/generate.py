@@ -64,6 +64,8 @@ def fleet(folder: Path, n_services: int) -> list[Path]:
     for i in range(n_services):
         name = f"svc-{i:04d}"
         text = template.replace("name: sigil-dna", f"name: {name}").replace("job: sigil-dna", f"job: {name}")
+        if i:  # Alertmanager has one root route: only the first service keeps routing.catch_all
+            text = text.replace("  catch_all: team\n", "")
         path = folder / f"{name}.yaml"
         path.write_text(text, encoding="utf-8")
         paths.append(path)

@@ -127,7 +127,7 @@ def victoriametrics_problems(spec: Spec) -> Iterator[Problem]:
             )
     # vmalert 1.79 refuses the whole rule file: "unknown fields in rule: keep_firing_for".
     held = "vmalert 1.79 refuses keep_firing_for (remove it, or drop this target)"
-    for name, alert in spec.alerts.items():
+    for name, alert in spec.enabled_alerts.items():  # a disabled alert reaches no engine
         if alert.keep_firing_for is not None:
             yield (("alerts", name, "keep_firing_for"), "value", held)
     for name, slo in spec.slos.items():

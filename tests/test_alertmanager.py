@@ -35,8 +35,11 @@ def _reference() -> dict[str, Any]:
 
 
 def spec_dict(**routing: Any) -> dict[str, Any]:
-    """sigil-dna as a dict; keyword arguments replace keys of its routing section."""
+    """sigil-dna as a dict; keyword arguments replace keys of its routing section (new receivers
+    drop its catch_all, which names one of its own)."""
     doc = copy.deepcopy(_reference())
+    if "receivers" in routing:
+        doc["routing"].pop("catch_all", None)
     doc["routing"].update(routing)
     return doc
 
@@ -137,8 +140,8 @@ def test_amtool_routes_test_fails_when_the_expected_receivers_differ(tmp_path):
     # Guards the test above: --verify.receivers must be able to fail.
     config = write(model_of(spec_dict()), tmp_path)
     labels = {"alertname": "CircuitBreakerOpen", "service": "sigil-dna", "severity": "critical"}
-    assert routes_test(config, labels, ("sigil-dna/oncall",)).returncode == 0
-    assert routes_test(config, labels, ("sigil-dna/team",)).returncode == 1
+    assert routes_test(config, labels, ("sigil-dna/oncall", "sigil-dna/team")).returncode == 0
+    assert routes_test(config, labels, ("sigil-dna/oncall",)).returncode == 1
 
 
 # ---------------------------------------------------------------- the routing table
@@ -161,19 +164,21 @@ def test_the_routing_table_has_a_row_for_every_alert_prometheus_emits():
     }
 
 
-def test_sigil_dna_pages_on_critical_and_posts_warning_and_info_to_slack():
+def test_sigil_dna_pages_on_critical_and_posts_every_alert_to_slack():
+    # The ticket: every alert is visible in #sigil-alerts; criticals also page PagerDuty.
+    both = ("sigil-dna/oncall", "sigil-dna/team")
     rows = {r.alert: r.receivers for r in routing_table.rows(model_of(spec_dict()).services)}
     assert rows == {
         "EncodeLatencyHigh": ("sigil-dna/team",),
         "ErrorRateHigh": ("sigil-dna/team",),
-        "CircuitBreakerOpen": ("sigil-dna/oncall",),
+        "CircuitBreakerOpen": both,
         "DiskAlmostFull": ("sigil-dna/team",),
-        "DatabaseDown": ("sigil-dna/oncall",),
+        "DatabaseDown": both,
         "EncodeMetricsAbsent": ("sigil-dna/team",),
         "HeavyTestsFailing": ("sigil-dna/team",),
-        "EncodeAvailabilityFastBurn": ("sigil-dna/oncall",),
+        "EncodeAvailabilityFastBurn": both,
         "EncodeAvailabilitySlowBurn": ("sigil-dna/team",),
-        "EncodeLatencyFastBurn": ("sigil-dna/oncall",),
+        "EncodeLatencyFastBurn": both,
         "EncodeLatencySlowBurn": ("sigil-dna/team",),
     }
 
@@ -191,12 +196,11 @@ def test_a_route_to_two_receivers_notifies_both_in_order_and_continue_reaches_la
 
 def test_two_services_compile_into_one_config_with_a_subtree_each_and_distinct_receivers():
     config = build_config(model_of(spec_dict(), second_service())).to_wire()
-    assert config["route"]["receiver"] == names.FALLBACK_RECEIVER
+    assert config["route"]["receiver"] == "sigil-dna/team"  # sigil-dna's routing.catch_all
     assert [r["matchers"] for r in config["route"]["routes"]] == [['service="sigil-dna"'], ['service="sigil"']]
     receivers = [r["name"] for r in config["receivers"]]
-    assert receivers == [names.FALLBACK_RECEIVER, "sigil-dna/oncall", "sigil-dna/team", "sigil/dna-oncall"]
-    assert config["receivers"][0] == {"name": names.FALLBACK_RECEIVER}  # no integrations
-    hook = config["receivers"][3]["webhook_configs"][0]
+    assert receivers == ["sigil-dna/oncall", "sigil-dna/team", "sigil/dna-oncall"]  # none sends nowhere
+    hook = config["receivers"][2]["webhook_configs"][0]
     assert hook["http_config"] == {
         "authorization": {"credentials_file": "/etc/alertmanager/secrets/hook-token", "type": "Bearer"}
     }
@@ -209,6 +213,14 @@ def test_a_spec_without_routing_adds_no_alertmanager_files_and_its_alerts_reach_
     del no_routing["routing"]
     no_routing["service"] = {**no_routing["service"], "name": "quiet", "selector": {"job": "quiet"}}
     model = model_of(spec_dict(), no_routing)
+    rows = [r for r in routing_table.rows(model.services) if dict(r.labels)["service"] == "quiet"]
+    assert rows and all(r.receivers == ("sigil-dna/team",) for r in rows)  # sigil-dna's catch_all
+    without = spec_dict()
+    del without["routing"]["catch_all"]
+    model = model_of(without, no_routing)
+    config = build_config(model).to_wire()
+    assert config["route"]["receiver"] == names.FALLBACK_RECEIVER
+    assert config["receivers"][0] == {"name": names.FALLBACK_RECEIVER}  # no integrations: dropped
     rows = [r for r in routing_table.rows(model.services) if dict(r.labels)["service"] == "quiet"]
     assert rows and all(r.receivers == (names.FALLBACK_RECEIVER,) for r in rows)
 
@@ -362,7 +374,8 @@ def test_secrets_are_referenced_by_file_and_never_inlined():
 def test_a_slack_mention_is_added_to_firing_critical_messages_only():
     doc = spec_dict()
     doc["routing"]["receivers"]["team"]["slack"]["mention"] = "@here"
-    slack = build_config(model_of(doc)).to_wire()["receivers"][2]["slack_configs"][0]
+    receivers = build_config(model_of(doc)).to_wire()["receivers"]
+    slack = next(r for r in receivers if r["name"] == "sigil-dna/team")["slack_configs"][0]
     assert slack["link_names"] is True
     assert slack["text"].startswith(
         '{{ if and (eq .Status "firing") (eq .CommonLabels.severity "critical") }}{{ "@here" }} '

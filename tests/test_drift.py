@@ -155,11 +155,16 @@ def test_diff_against_a_git_revision_compiles_the_spec_as_it_was(project, capsys
     subprocess.run([*git, "commit", "-qm", "spec"], cwd=project, check=True)
     assert main(["diff", "specs/sigil-dna.yaml", "--against", "HEAD"]) == 0
     assert capsys.readouterr().out == ""
-    edit(project / "specs" / "sigil-dna.yaml", "- {severity: critical, to: oncall}", "- {severity: critical, to: team}")
+    edit(
+        project / "specs" / "sigil-dna.yaml",
+        "- {severity: critical, to: [oncall, team]}",
+        "- {severity: critical, to: team}",
+    )
     assert main(["diff", "specs/sigil-dna.yaml", "--against", "HEAD"]) == 1
     out = capsys.readouterr().out
     assert (
-        "alertmanager/alertmanager.yml\n  route severity=critical: receiver sigil-dna/oncall → sigil-dna/team\n" in out
+        "alertmanager/alertmanager.yml\n"
+        "  route severity=critical: stops notifying sigil-dna/oncall (now sigil-dna/team)\n" in out
     )
     assert main(["diff", "specs/sigil-dna.yaml", "--against", "no-such-rev"]) == 2
     assert capsys.readouterr().err.startswith(

@@ -58,7 +58,22 @@ def test_sigil_dna_dashboard_has_every_panel_the_ticket_lists():
         "1": {"text": "open", "color": "red", "index": 1},
         "2": {"text": "half-open", "color": "yellow", "index": 2},
     }
-    assert by_title(classic, "Heavy test runs by result")["type"] == "timeseries"
+    for per in ("hour", "day"):
+        heavy = by_title(classic, f"Heavy test runs per {per} by result")
+        window = {"hour": "1h", "day": "1d"}[per]
+        assert heavy["fieldConfig"]["defaults"]["custom"]["drawStyle"] == "bars"
+        assert heavy["targets"][0]["interval"] == window  # one bar per window, not a moving sum
+        assert "increase(sigil_heavy_test_runs_total" in heavy["targets"][0]["expr"]
+        assert heavy["targets"][0]["expr"].endswith(f"[{window}]))")
+    # HeavyTestsFailing (above 1/h) is drawn at 1 run per hour on the hourly bars.
+    hourly = by_title(classic, "Heavy test runs per hour by result")["fieldConfig"]["defaults"]["thresholds"]
+    assert [s["value"] for s in hourly["steps"]] == [None, 1]
+    # The ticket's throughput near the top, after an overview.
+    rows = [p["title"] for p in classic["panels"] if p["type"] == "row"]
+    assert rows[:3] == ["Overview", "Throughput", "Latency"]
+    encode = by_title(classic, "Encode throughput")["targets"][0]["expr"]
+    assert encode == 'sum (rate(sigil_encode_total{job="sigil-dna"}[$__rate_interval]))'
+    assert "sigil_verify_total" in by_title(classic, "Verify throughput")["targets"][0]["expr"]
     assert by_title(classic, "Last heavy test duration")["fieldConfig"]["defaults"]["unit"] == "s"
     assert by_title(classic, "Disk free")["fieldConfig"]["defaults"]["unit"] == "bytes"
     db = by_title(classic, "Db up")["fieldConfig"]["defaults"]["mappings"][0]["options"]

@@ -260,7 +260,8 @@ def test_the_checkers_catch_overlaps_duplicate_ids_unknown_metrics_and_missing_n
     panels[1]["gridPos"] = dict(panels[0]["gridPos"])
     panels[2]["id"] = panels[3]["id"]
     panels[4]["targets"][0]["expr"] = "rate(not_in_catalog[5m])"
-    panels[5]["fieldConfig"]["defaults"]["thresholds"]["steps"][0].pop("value")
+    thresholded = next(p for p in panels[5:] if "thresholds" in p["fieldConfig"]["defaults"])
+    thresholded["fieldConfig"]["defaults"]["thresholds"]["steps"][0].pop("value")
     assert any("overlaps" in p for p in layout_problems(broken))
     assert any("duplicate panel ids" in p for p in layout_problems(broken))
     assert any("not_in_catalog" in p for p in query_problems(broken, service))

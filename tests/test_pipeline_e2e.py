@@ -88,7 +88,7 @@ def _slack_title(r: CapturedRequest) -> str:
 
 
 @pytest.mark.e2e
-def test_a_database_outage_pages_pagerduty_with_the_compiled_links_not_slack_and_resolves(tmp_path: Path):
+def test_a_database_outage_pages_pagerduty_with_the_compiled_links_posts_to_slack_and_resolves(tmp_path: Path):
     prometheus_bin, alertmanager_bin = require_binary(PROMETHEUS_NAMES), require_binary(ALERTMANAGER_NAMES)
     start = time.monotonic()
 
@@ -159,8 +159,9 @@ def test_a_database_outage_pages_pagerduty_with_the_compiled_links_not_slack_and
             # Slack receiver works, so its silence about DatabaseDown is routing, not a dead channel.
             slack.wait_for(lambda r: "DiskAlmostFull" in _slack_title(r), timeout=WAIT)
             mark("Slack message for DiskAlmostFull")
-            leaked = [r.raw.decode(errors="replace") for r in slack.requests if b"DatabaseDown" in r.raw]
-            assert not leaked, f"Slack got DatabaseDown (it is critical, routed to PagerDuty): {leaked}"
+            # The ticket: every alert is visible in #sigil-alerts, so the critical page is posted there too.
+            slack.wait_for(lambda r: "DatabaseDown" in _slack_title(r), timeout=WAIT)
+            mark("Slack message for DatabaseDown")
             pages = [(r.json or {}).get("payload", {}).get("class") for r in pagerduty.requests]
             assert set(pages) == {"DatabaseDown"}, f"PagerDuty must get DatabaseDown only: {pages}"
     mark("servers stopped")

@@ -138,7 +138,7 @@ def test_receivers_routes_and_inhibit_rules_added_or_removed():
 def _compiled_diff(tmp_path, old_routes: str, new_routes: str) -> list[str]:
     """The diff of sigil-dna's Alertmanager config when its critical route changes receivers."""
     spec = (REPO / "specs" / "sigil-dna.yaml").read_text()
-    line = "- {severity: critical, to: oncall}"
+    line = "- {severity: critical, to: [oncall, team]}"
     (tmp_path / "old.yaml").write_text(spec.replace(line, old_routes))
     (tmp_path / "new.yaml").write_text(spec.replace(line, new_routes))
     old, new = (compile_spec(load_spec(tmp_path / name)) for name in ("old.yaml", "new.yaml"))

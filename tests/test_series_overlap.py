@@ -52,7 +52,7 @@ def test_the_spec_written_as_the_warning_says_is_quiet(capsys, tmp_path):
         "  requests: {name: http_server_requests_seconds, type: histogram, unit: seconds, labels: [outcome]}\n"
         "  server_errors: {from: requests, where: {outcome: SERVER_ERROR}}\n"
         "slos:\n"
-        "  availability: {objective: 99.9%, sli: {bad: server_errors, total: requests}}\n"
+        "  availability: {objective: 99.9%, sli: {bad: server_errors, total: requests}, runbook: Check the errors.}\n"
     )
     assert main(["validate", "--strict", str(fixed)]) == 0
     assert capsys.readouterr().err == ""

@@ -93,6 +93,7 @@ def load_read(
                 )
             seen[name] = source
         diagnostics += _shared_dashboard_uids(specs)
+        diagnostics += _second_catch_alls(specs)
     warnings = sorted(w for spec in specs for w in spec._warnings)
     if strict:
         diagnostics += [w.as_error() for w in warnings]
@@ -124,6 +125,29 @@ def _shared_dashboard_uids(specs: Sequence[Spec]) -> list[Diagnostic]:
                 )
             )
         seen.setdefault(uid, source)
+    return out
+
+
+def _second_catch_alls(specs: Sequence[Spec]) -> list[Diagnostic]:
+    """Alertmanager has one root route: only one spec of a compile may say where the alerts no
+    service routes go (``routing.catch_all``)."""
+    first: str | None = None
+    out = []
+    for spec in specs:
+        if spec.routing is None or spec.routing.catch_all is None:
+            continue
+        if first is None:
+            first = spec._source.display
+            continue
+        line, col = spec._source.position(("routing", "catch_all"))
+        out.append(
+            Diagnostic(
+                spec._source.display,
+                line,
+                col,
+                f"routing.catch_all is also set in {first}: Alertmanager has one root route (keep it in one spec)",
+            )
+        )
     return out
 
 

@@ -62,7 +62,8 @@ def _git_show(spec: str, rev: str) -> bytes:
     return proc.stdout
 
 
-def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]]:
+def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes], tuple[str, ...]]:
+    """Both bundles, and the alerts the new side's specs turn off (empty when it is a folder)."""
     from ..errors import display_path
     from ..output.request import spec_files
     from ..spec.loader import read_spec
@@ -74,7 +75,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
         old_specs = [
             _load_as(_git_show(p, args.against), f"{args.against}:{display_path(p)}", display_path(p)) for p in paths
         ]
-        return dict(_compile(old_specs, args.target)), dict(_compile(new_specs, args.target))
+        return dict(_compile(old_specs, args.target)), dict(_compile(new_specs, args.target)), _disabled(new_specs)
     if len(args.paths) != 2:
         raise UsageError("give two things to compare: OLD NEW (folders or specs), or SPEC --against REV")
     old, new = (Path(p) for p in args.paths)
@@ -82,17 +83,25 @@ def _sides(args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, bytes]
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
     if old.is_dir() and new.is_dir():
-        return _folder(old), _folder(new)
+        return _folder(old), _folder(new), ()
     if old.is_file() and new.is_file():
         # Both compiled under the new spec's name, so the generated headers do not differ.
         shown = display_path(new)
+        new_specs = load_all([str(new)], fmt=None)
         return (
             dict(_compile([_load_as(read_spec(old), display_path(old), shown)], args.target)),
-            dict(_compile(load_all([str(new)], fmt=None), args.target)),
+            dict(_compile(new_specs, args.target)),
+            _disabled(new_specs),
         )
     left = _folder(old) if old.is_dir() else dict(_compile(load_all([str(old)], fmt=None), args.target))
-    right = _folder(new) if new.is_dir() else dict(_compile(load_all([str(new)], fmt=None), args.target))
-    return left, right
+    if new.is_dir():
+        return left, _folder(new), ()
+    new_specs = load_all([str(new)], fmt=None)
+    return left, dict(_compile(new_specs, args.target)), _disabled(new_specs)
+
+
+def _disabled(specs: list[Any]) -> tuple[str, ...]:
+    return tuple(name for spec in specs for name in spec.disabled_alert_names)
 
 
 def _load_as(data: bytes, where: str, shown: str) -> Any:
@@ -105,10 +114,10 @@ def _load_as(data: bytes, where: str, shown: str) -> Any:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from ..semdiff import diff_bundles, render_json, render_text
+    from ..semdiff import diff_bundles, mark_disabled, render_json, render_text
 
-    old, new = _sides(args)
-    changes = diff_bundles(old, new)
+    old, new, disabled = _sides(args)
+    changes = mark_disabled(diff_bundles(old, new), disabled)
     if args.preview is not None:
         _write_pair(Path(args.preview), old, new, None if args.quiet else sys.stderr)
     if not args.quiet:

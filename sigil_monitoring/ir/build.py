@@ -111,7 +111,7 @@ def build_service(spec: Spec) -> Service:
     title = svc.title or svc.name
     # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
     sections = [
-        *spec.alerts,
+        *spec.enabled_alerts,
         *(
             names.slo_alert_name(slo, tier)
             for slo, s in spec.slos.items()
@@ -131,7 +131,7 @@ def build_service(spec: Spec) -> Service:
     ctx = replace(ctx, rows=dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, ctx.series)))
 
     slos = tuple(_slo(ctx, name) for name in spec.slos)
-    alerts = tuple(_alert(ctx, name, a) for name, a in spec.alerts.items())
+    alerts = tuple(_alert(ctx, name, a) for name, a in spec.enabled_alerts.items())
 
     annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]] = {}
     for alert in alerts:

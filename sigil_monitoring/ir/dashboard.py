@@ -36,6 +36,7 @@ class HistogramPanel(Struct, frozen=True):
 
 class RatePanel(Struct, frozen=True):
     series: Series
+    per: Duration | None = None  # events per this window as bars; None: the per-second rate
     kind = "rate"
 
 

@@ -140,7 +140,7 @@ def _draft(panel: spec_dashboard.Panel, series_of: SeriesOf) -> list[PanelDraft]
     ref = getattr(panel, kind)
     series = series_of(ref)
     of = panel.of
-    title = panel.title or _TITLES[kind].format(
+    title = panel.title or (_TITLES[kind] if panel.per is None else f"{{}} per {panel.per}").format(
         human(ref.metric) + (f" of {human(of.metric).lower()}" if of is not None else "")
     )
     match kind:
@@ -151,7 +151,7 @@ def _draft(panel: spec_dashboard.Panel, series_of: SeriesOf) -> list[PanelDraft]
         case "histogram":
             content = HistogramPanel(series)
         case "rate":
-            content = RatePanel(series)
+            content = RatePanel(series, panel.per)
         case "error_ratio":
             content = ErrorRatioPanel(series, series_of(_total(panel)))
         case "timeline":

@@ -326,6 +326,9 @@ class Routing(Struct, frozen=True):
     group_by: tuple[str, ...]
     time_intervals: tuple[TimeInterval, ...]
     inhibit: bool
+    catch_all: str | None = (
+        None  # receiver of the alerts no service routes (Alertmanager's root), if this spec names one
+    )
     # Timing of alerts no route matches (they go to `default`): the warning timing, as for routes
     # without a severity.
     group_wait: Duration | None = None

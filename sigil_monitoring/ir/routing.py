@@ -49,7 +49,7 @@ def grouping_labels(spec: Spec) -> tuple[str, ...]:
     found: list[str] = []
     for slo in spec.slos.values():
         found += slo.group_by
-    for alert in spec.alerts.values():
+    for alert in spec.enabled_alerts.values():
         for _, ref in alert.when.refs():
             found += ref.by
     return tuple(dict.fromkeys(found))
@@ -118,6 +118,7 @@ def routing_of(spec: Spec) -> Routing | None:
         group_by(routing.group_by),
         intervals,
         routing.inhibit,
+        names.receiver_name(svc, routing.catch_all) if routing.catch_all is not None else None,
         fallback["group_wait"],
         fallback["group_interval"],
         fallback["repeat_interval"],

@@ -15,13 +15,15 @@ r.rules.yml
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from ..conventions import MANIFEST_PATH
-from .model import Change, render_json, render_text
+from msgspec.structs import replace
 
-__all__ = ["Change", "diff_bundles", "diff_file", "render_json", "render_text"]
+from ..conventions import MANIFEST_PATH
+from .model import DISABLED, Change, render_json, render_text
+
+__all__ = ["Change", "diff_bundles", "diff_file", "mark_disabled", "render_json", "render_text"]
 
 
 def _parse(path: str, data: bytes) -> Any:
@@ -82,3 +84,18 @@ def diff_bundles(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[Cha
         else:
             changes += diff_file(path, old[path], new[path])
     return changes
+
+
+def mark_disabled(changes: list[Change], disabled: Collection[str]) -> list[Change]:
+    """The removed alerts among ``changes`` that the new spec still names with ``enabled: false``,
+    said so: a reviewer tells a retired alert (turned off, one line to turn back on) from a
+    deleted one. Only a diff whose new side is a spec knows this; two folders say "removed".
+
+    >>> changes = [Change("r.yml", "alert", "A", "removed"), Change("r.yml", "alert", "B", "removed")]
+    >>> [str(c) for c in mark_disabled(changes, {"A"})]
+    ['alert removed (disabled: enabled: false in the spec): A', 'alert removed: B']
+    """
+    return [
+        replace(c, detail=DISABLED) if c.what == "alert" and c.detail == "removed" and c.name in disabled else c
+        for c in changes
+    ]

@@ -9,7 +9,9 @@ from typing import Any
 import msgspec
 from msgspec.structs import asdict
 
-_WHOLE = ("added", "removed")
+# A removed alert the new spec still has, with enabled: false (semdiff.mark_disabled).
+DISABLED = "removed (disabled: enabled: false in the spec)"
+_WHOLE = ("added", "removed", DISABLED)
 
 
 class Change(msgspec.Struct, frozen=True):

@@ -170,6 +170,7 @@ _Alert_c0 = frozenset(
     {
         "annotations",
         "description",
+        "enabled",
         "for",
         "inhibits",
         "keep_firing_for",
@@ -227,11 +228,14 @@ _Dashboard_variables_c0 = _TextCheck(
 )
 _Dashboard_grafana_version_c0 = frozenset({8, 9, 10, 11, 12, 13})
 _Dashboard_formats_c0 = frozenset({"classic", "v2"})
-_Routing_c0 = frozenset({"default", "group_by", "inhibit", "mute", "receivers", "routes", "timing"})
+_Routing_c0 = frozenset({"catch_all", "default", "group_by", "inhibit", "mute", "receivers", "routes", "timing"})
 _Routing_receivers_c0 = _TextCheck(
     kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
 )
 _Routing_default_c0 = _TextCheck(
+    kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
+)
+_Routing_catch_all_c0 = _TextCheck(
     kind="receiver name", pattern="[a-z][a-z0-9-]*", hint="use lowercase letters, digits and dashes, e.g. oncall"
 )
 _Routing_group_by_c0 = _TextCheck(
@@ -459,6 +463,7 @@ _Panel_c0 = frozenset(
         "max",
         "min",
         "of",
+        "per",
         "percentiles",
         "promql",
         "quantiles",
@@ -475,6 +480,12 @@ _Panel_c0 = frozenset(
 )
 _Panel_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
 _Panel_display_c0 = frozenset({"stat", "timeseries"})
+_Panel_per_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
 _Slack_c0 = frozenset({"api_url_file", "channel", "mention", "send_resolved"})
 _Slack_channel_c0 = _compile("^[#@][^\\s]+$")
 _Slack_api_url_file_c0 = _TextCheck(
@@ -1104,6 +1115,12 @@ def _Alert_when(v: Any) -> Any:
     return _build_Condition(v)
 
 
+def _Alert_enabled(v: Any) -> Any:
+    if type(v) is not bool:
+        raise _CannotVouch
+    return v
+
+
 def _Alert_for_(v: Any) -> Any:
     if type(v) is not _Duration:
         raise _CannotVouch
@@ -1261,6 +1278,8 @@ def _build_Alert(d: Any) -> _Alert:
     kw: dict[str, Any] = {}
     if "when" in d:
         kw["when"] = _Alert_when(d["when"])
+    if "enabled" in d:
+        kw["enabled"] = _Alert_enabled(d["enabled"])
     if "for" in d:
         kw["for_"] = _Alert_for__2(d["for"])
     if "keep_firing_for" in d:
@@ -1485,6 +1504,22 @@ def _Routing_default_2(v: Any) -> Any:
     return _Routing_default_1(v)
 
 
+def _Routing_catch_all(v: Any) -> Any:
+    if type(v) is not str:
+        raise _CannotVouch
+    return v
+
+
+def _Routing_catch_all_1(v: Any) -> Any:
+    return _Routing_catch_all(_Routing_catch_all_c0(v))
+
+
+def _Routing_catch_all_2(v: Any) -> Any:
+    if v is None:
+        return None
+    return _Routing_catch_all_1(v)
+
+
 def _Routing_group_by(v: Any) -> Any:
     if type(v) is not str:
         raise _CannotVouch
@@ -1569,6 +1604,8 @@ def _build_Routing(d: Any) -> _Routing:
         kw["routes"] = _Routing_routes_1(d["routes"])
     if "default" in d:
         kw["default"] = _Routing_default_2(d["default"])
+    if "catch_all" in d:
+        kw["catch_all"] = _Routing_catch_all_2(d["catch_all"])
     if "group_by" in d:
         kw["group_by"] = _Routing_group_by_3(d["group_by"])
     if "timing" in d:
@@ -3642,6 +3679,22 @@ def _Panel_max_1(v: Any) -> Any:
     return _Panel_max(v)
 
 
+def _Panel_per(v: Any) -> Any:
+    if type(v) is not _Duration:
+        raise _CannotVouch
+    return v
+
+
+def _Panel_per_1(v: Any) -> Any:
+    return _Panel_per(_Panel_per_c0(v))
+
+
+def _Panel_per_2(v: Any) -> Any:
+    if v is None:
+        return None
+    return _Panel_per_1(v)
+
+
 def _Panel_title(v: Any) -> Any:
     if type(v) is not str:
         raise _CannotVouch
@@ -3775,6 +3828,8 @@ def _build_Panel(d: Any) -> _Panel:
         kw["min"] = _Panel_min_1(d["min"])
     if "max" in d:
         kw["max"] = _Panel_max_1(d["max"])
+    if "per" in d:
+        kw["per"] = _Panel_per_2(d["per"])
     if "title" in d:
         kw["title"] = _Panel_title_1(d["title"])
     if "description" in d:

@@ -115,6 +115,13 @@ class Alert(SpecStruct, frozen=True, kw_only=True):
     """A threshold alert. The name is CamelCase and becomes `alertname`."""
 
     when: Condition
+    enabled: Annotated[
+        bool,
+        Field(
+            description="false: the alert is compiled nowhere (rules, tests, runbook, dashboard, drill) but its "
+            "fields are still checked; `diff` reports it as removed (disabled)."
+        ),
+    ] = True
     for_: Annotated[
         ForField | None,
         Field(

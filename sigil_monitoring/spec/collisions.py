@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def collisions(spec: Spec) -> Iterator[Problem]:
     seen: dict[str, str] = {}
-    for name in spec.alerts:
+    for name in spec.enabled_alerts:  # a disabled alert has no rule to collide with
         seen[name] = f"alert '{name}'"
     for slo_name, slo in spec.slos.items():
         for tier in ("page", "ticket"):

@@ -58,6 +58,14 @@ class Panel(SpecStruct, frozen=True, kw_only=True):
         float | None,
         Field(description="stat/gauge/promql panels: the axis maximum (default: from the data, 100 % for shares)."),
     ] = None
+    per: Annotated[
+        DurationField | None,
+        Field(
+            description="rate panels: count the events per this window (e.g. 1h, 1d), drawn as one bar per window, "
+            "instead of a per-second rate; for events that happen a few times an hour or a day (test suites, batch "
+            "jobs), whose per-second rate shows as sparse spikes."
+        ),
+    ] = None
     title: str | None = None
     description: str | None = None
     quantiles: Annotated[list[float], Field(description="For percentiles panels.")] = field(

@@ -50,6 +50,25 @@ class Spec(SpecStruct, frozen=True, kw_only=True):
     _source: ClassVar[Any] = None  # a Source once loaded
     _warnings: ClassVar[list[Diagnostic]] = []
 
+    @property
+    def enabled_alerts(self) -> dict[str, Alert]:
+        """The threshold alerts that are compiled: those not ``enabled: false``."""
+        return {name: alert for name, alert in self.alerts.items() if alert.enabled}
+
+    @property
+    def disabled_alert_names(self) -> tuple[str, ...]:
+        """Every alert the spec names but turns off: threshold alerts and SLO burn tiers with
+        ``enabled: false`` (what ``diff`` reports as disabled rather than just removed)."""
+        from ..conventions import slo_alert_name
+
+        tiers = (
+            slo_alert_name(name, tier)
+            for name, slo in self.slos.items()
+            for tier in ("page", "ticket")
+            if not getattr(slo.alerting, tier).enabled
+        )
+        return (*(name for name, alert in self.alerts.items() if not alert.enabled), *tiers)
+
     def loaded(self, source: Source, warnings: list[Diagnostic]) -> Spec:
         """This spec, remembering where it came from and what the loader warned about."""
         self.__dict__.update(_source=source, _warnings=warnings)

@@ -2,7 +2,8 @@
 
 Dropped burn-window pairs that can never fire, a selector without a ``job``, receivers no route
 uses, numbers in a summary that disagree with the threshold, metric names against Prometheus'
-naming conventions, variables Grafana would expand in the spec's text (``grafana_variables``). Like
+naming conventions, variables Grafana would expand in the spec's text (``grafana_variables``), a
+paging alert with no runbook text (``paging``). Like
 ``semantic.check``, each returns ``(path, 'key' or 'value', message)``.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..errors import Problem
 from .grafana_variables import variable_warnings
 from .overlaps import series_overlaps
+from .paging import unguided_pages
 
 if TYPE_CHECKING:
     from .document import Spec
@@ -30,6 +32,7 @@ def warnings(spec: Spec) -> list[Problem]:
         *_dropped_pairs(spec),
         *variable_warnings(spec),
         *series_overlaps(spec),
+        *unguided_pages(spec),
     ]
 
 
@@ -77,6 +80,8 @@ def _unused_routing(spec: Spec) -> Iterator[Problem]:
         return
     used = {name for route in routing.routes for name in route.to}
     used.add(routing.default or next(iter(routing.receivers)))
+    if routing.catch_all is not None:
+        used.add(routing.catch_all)
     for name in routing.receivers:
         if name not in used:
             yield (

@@ -214,6 +214,14 @@ class Routing(SpecStruct, frozen=True, kw_only=True):
     default: Annotated[
         ReceiverName | None, Field(description="Receiver for alerts no route matches (default: the first receiver).")
     ] = None
+    catch_all: Annotated[
+        ReceiverName | None,
+        Field(
+            description="Receiver that also takes the alerts no service routes (Alertmanager's root route: alerts "
+            "of services without routing, of rules written by hand, without a service label). One spec of a "
+            "compile may set it; without one they go to a receiver with no integration, which drops them."
+        ),
+    ] = None
     group_by: Annotated[list[LabelName], unique("group_by label")] = field(
         default_factory=lambda: ["alertname", "service", "slo"]
     )

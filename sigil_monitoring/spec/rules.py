@@ -159,6 +159,8 @@ def panel_one_kind(self: Any) -> Any:
     for key in ("unit", "legend"):
         if getattr(self, key) is not None and kinds[0] != "promql":
             raise ValueError(f"{key} is only for promql panels; catalog metrics have theirs in metrics: (remove it)")
+    if self.per is not None and kinds[0] != "rate":
+        raise ValueError("per is only for rate panels (e.g. {rate: test_runs, per: 1d})")
     if "display" in self.model_fields_set and kinds[0] != "promql":
         raise ValueError("display is only for promql panels (remove it)")
     if (self.min is not None or self.max is not None) and kinds[0] not in ("stat", "gauge", "promql"):

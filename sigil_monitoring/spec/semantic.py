@@ -291,3 +291,5 @@ def _routing(spec: Spec, broken: Broken) -> Iterator[Problem]:
             )
     if routing.default is not None:
         yield from receiver(("routing", "default"), routing.default)
+    if routing.catch_all is not None:
+        yield from receiver(("routing", "catch_all"), routing.catch_all)

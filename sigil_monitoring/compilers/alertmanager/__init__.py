@@ -2,7 +2,8 @@
 
 Outputs (only when at least one service has a ``routing`` section):
 
-- ``alertmanager/alertmanager.yml``: root route -> fallback receiver (no integrations); one subtree
+- ``alertmanager/alertmanager.yml``: root route -> the ``routing.catch_all`` receiver, or a fallback
+  receiver with no integration when no spec names one; one subtree
   per service matched on ``service="<name>"``; receivers; inhibition rules; time intervals.
 - ``alertmanager/sigil-monitoring.tmpl``: notification templates, loaded by a relative
   ``templates:`` entry (Alertmanager resolves it against the config file's directory).
@@ -50,7 +51,10 @@ compile_shared = compile
 
 def build_config(model: Model) -> Config:
     """The typed Alertmanager config of every service in the model."""
-    receivers = [Receiver(names.FALLBACK_RECEIVER)]
+    # The fallback (no integration) only when no spec names a catch-all: no receiver sends nowhere
+    # unless nobody said where the alerts that no service routes should go.
+    fallback = routes.catch_all(model.services) == names.FALLBACK_RECEIVER
+    receivers = [Receiver(names.FALLBACK_RECEIVER)] if fallback else []
     intervals: list[TimeInterval] = []
     rules: list[InhibitRule] = []
     for service in model.services:

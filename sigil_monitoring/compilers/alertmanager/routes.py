@@ -1,4 +1,4 @@
-"""The route tree: a root with the fallback receiver, one subtree per service.
+"""The route tree: a root with the catch-all receiver, one subtree per service.
 
 Alertmanager walks children in order and stops at the first match unless ``continue`` is true; a
 node whose children all miss handles the alert itself
@@ -16,11 +16,25 @@ from ...ir.model import Route as IrRoute
 from .config import Route, equal
 
 
+def catch_all(services: tuple[Service, ...]) -> str:
+    """The root's receiver: the one a spec names as ``routing.catch_all``, else the fallback, a
+    receiver with no integration (Alertmanager's way to drop what no service routes).
+
+    The CLI refuses two specs that both name one, at the second's position; here it is a bug."""
+    # One receiver named twice is one spec compiled twice: build_config says so by its receivers.
+    named = list(
+        dict.fromkeys(r.catch_all for s in services if (r := s.routing) is not None and r.catch_all is not None)
+    )
+    if len(named) > 1:
+        raise ValueError(f"routing.catch_all is set by more than one service ({', '.join(named)}): set it in one spec")
+    return named[0] if named else names.FALLBACK_RECEIVER
+
+
 def root(model: Model) -> Route:
-    """The whole tree; services without routing add nothing (their alerts reach the fallback)."""
+    """The whole tree; services without routing add nothing (their alerts reach the catch-all)."""
     timing = defaults.NOTIFY_TIMING["warning"]
     return Route(
-        receiver=names.FALLBACK_RECEIVER,
+        receiver=catch_all(model.services),
         group_by=defaults.ALERTMANAGER_ROOT_GROUP_BY,
         group_wait=timing["group_wait"],
         group_interval=timing["group_interval"],

@@ -13,6 +13,7 @@ import msgspec
 
 from ... import conventions as names
 from ...ir.model import Route, Routing, Service
+from .routes import catch_all
 
 
 class Row(msgspec.Struct, frozen=True):
@@ -24,10 +25,15 @@ class Row(msgspec.Struct, frozen=True):
 def rows(services: tuple[Service, ...]) -> tuple[Row, ...]:
     """One row per alert of every service, in spec order (threshold alerts, then SLO burn alerts)."""
     out = []
+    root = catch_all(services)
     for service in services:
         for labels in alert_labels(service):
             out.append(
-                Row(labels["alertname"], tuple(sorted(labels.items())), expected_receivers(service.routing, labels))
+                Row(
+                    labels["alertname"],
+                    tuple(sorted(labels.items())),
+                    expected_receivers(service.routing, labels, root),
+                )
             )
     return tuple(out)
 
@@ -61,10 +67,13 @@ def matched_routes(routing: Routing, labels: dict[str, str]) -> tuple[Route, ...
     return tuple(found)
 
 
-def expected_receivers(routing: Routing | None, labels: dict[str, str]) -> tuple[str, ...]:
-    """Receivers in the order Alertmanager notifies them; a service without routing -> fallback."""
+def expected_receivers(
+    routing: Routing | None, labels: dict[str, str], root: str = names.FALLBACK_RECEIVER
+) -> tuple[str, ...]:
+    """Receivers in the order Alertmanager notifies them; a service without routing -> the root's
+    receiver (``routes.catch_all``: the fallback unless a spec names a catch-all)."""
     if routing is None:
-        return (names.FALLBACK_RECEIVER,)
+        return (root,)
     return tuple(r for route in matched_routes(routing, labels) for r in route.receivers) or (routing.default,)
 
 

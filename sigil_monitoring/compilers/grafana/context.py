@@ -73,8 +73,13 @@ def num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tuple[str, ...]) -> Thresholds:
+def alert_thresholds(
+    ctx: Context, values: tuple[Decimal, ...], alert_names: tuple[str, ...], scale: int = 1
+) -> Thresholds:
     """Threshold steps that colour the region where an alert would fire, by its severity.
+
+    ``scale`` multiplies every threshold: a panel of counts per hour draws a per-second rate
+    alert's threshold at 3600 times its value.
 
     A step starts at its value and lasts until the next one; the first stands for -Infinity.
     A region is bad when a ``>`` alert's threshold lies at or below it or a ``<`` alert's
@@ -83,10 +88,11 @@ def alert_thresholds(ctx: Context, values: tuple[Decimal, ...], alert_names: tup
     # One rule per alert, not per value: two alerts at one threshold (a warning and a critical)
     # both count, so the worse severity colours the region whatever their declaration order.
     rules = [
-        (compare.threshold.value, compare.op, a.severity)
+        (compare.threshold.value * scale, compare.op, a.severity)
         for a in map(ctx.alert, alert_names)
         if a is not None and (compare := comparison(a.condition)) is not None
     ]
+    values = tuple(value * scale for value in values)
     rules += [(value, ">", "warning") for value in values if all(value != t for t, _, _ in rules)]
     points: list[Decimal | None] = [None, *sorted(set(values))]
     rank = list(defaults.SEVERITY_COLORS)

@@ -191,8 +191,8 @@ def build_panel(ctx: Context, panel: IrPanel) -> Panel:
             return panels.percentiles(ctx, panel, shown)
         case HistogramPanel(series=series):
             return panels.histogram(ctx, panel, series)
-        case RatePanel(series=series):
-            return panels.rate(ctx, panel, series)
+        case RatePanel() as shown:
+            return panels.rate(ctx, panel, shown)
         case ErrorRatioPanel(bad=bad, total=total):
             return panels.error_ratio(ctx, panel, bad, total)
         case TimelinePanel(series=series):

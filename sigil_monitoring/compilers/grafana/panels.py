@@ -14,6 +14,7 @@ from ...ir.dashboard import (
     Panel,
     PercentilesPanel,
     PromqlPanel,
+    RatePanel,
     StatPanel,
 )
 from ...ir.dashboard import Limits as IrLimits
@@ -44,6 +45,7 @@ def target(
     format: str | None = None,  # Target's field
     instant: bool | None = None,
     range: bool | None = None,
+    interval: str | None = None,
 ) -> Target:
     return Target(
         ref_id=ref_id(i),
@@ -53,6 +55,7 @@ def target(
         format=format,
         instant=instant,
         range=range,
+        interval=interval,
     )
 
 
@@ -113,19 +116,27 @@ def _field_config(
     )
 
 
-def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None) -> FieldConfig:
-    """Time series field config; alert thresholds are drawn as lines in their severity colour."""
+def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, bars: int | None = None) -> FieldConfig:
+    """Time series field config; alert thresholds are drawn as lines in their severity colour.
+
+    ``bars``: the panel draws counts per that many seconds as bars, so a per-second alert threshold
+    is drawn at its count per bar."""
     drawn = bool(panel.thresholds)
     style = options.ThresholdsStyle(mode="line" if drawn else "off")
     low, high = limits if limits is not None else (None, None)
+    custom = options.GraphFieldConfig(thresholds_style=style)
+    if bars is not None:
+        custom = options.GraphFieldConfig(thresholds_style=style, draw_style="bars", fill_opacity=80)
     return FieldConfig(
         defaults=FieldDefaults(
             unit=unit,
             color=FieldColor(mode="palette-classic"),
             min=low,
             max=high,
-            thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts) if drawn else plain_thresholds(),
-            custom=options.GraphFieldConfig(thresholds_style=style),
+            thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts, bars or 1)
+            if drawn
+            else plain_thresholds(),
+            custom=custom,
         )
     )
 
@@ -139,6 +150,7 @@ def _timeseries(
     action: str,
     calcs: tuple[str, ...] = ("mean", "max", "lastNotNull"),
     limits: Limits | None = None,
+    bars: int | None = None,
 ) -> GPanel:
     return base(
         ctx,
@@ -148,7 +160,7 @@ def _timeseries(
         action,
         targets=targets,
         options=options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=calcs)),
-        field_config=_graph(ctx, panel, unit, limits),
+        field_config=_graph(ctx, panel, unit, limits, bars),
     )
 
 
@@ -213,14 +225,34 @@ def histogram(ctx: Context, panel: Panel, series: Series) -> GPanel:
     )
 
 
-def rate(ctx: Context, panel: Panel, series: Series) -> GPanel:
-    tgt = target(
-        0, queries.rate(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, series.metric.name)
-    )
+def rate(ctx: Context, panel: Panel, shown: RatePanel) -> GPanel:
+    series, per = shown.series, shown.per
+    extra = queries.variable_matchers(series, ctx.variables)
+    legend = legend_of(series, series.metric.name)
     by = f", split by {', '.join(series.by)}" if series.by else ""
-    meaning = f"Per-second rate of {series.events_shown}{by}. {series.metric.help}".strip()
+    if per is None:
+        meaning = f"Per-second rate of {series.events_shown}{by}. {series.metric.help}".strip()
+        return _timeseries(
+            ctx,
+            panel,
+            (target(0, queries.rate(series, extra), legend),),
+            "ops",
+            meaning,
+            "A step change usually follows a deploy or a dependency failure.",
+        )
+    # One bar per window: the query's step is the window itself (Target.interval is Grafana's
+    # minimum step), so every bar counts the events of one whole window, not a moving sum.
+    shown_events = series.events_shown[:1].upper() + series.events_shown[1:]
+    meaning = f"{shown_events} per {per}{by}, one bar per {per}. {series.metric.help}".strip()
     return _timeseries(
-        ctx, panel, (tgt,), "ops", meaning, "A step change usually follows a deploy or a dependency failure."
+        ctx,
+        panel,
+        (target(0, queries.increase(series, extra, per), legend, interval=str(per)),),
+        "short",
+        meaning,
+        f"A bar missing where a run was due means the runs stopped; compare the bars of each {per}.",
+        calcs=("sum", "max", "lastNotNull"),
+        bars=per.seconds,
     )
 
 

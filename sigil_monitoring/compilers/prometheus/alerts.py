@@ -185,23 +185,40 @@ def _split_by(condition: Condition) -> tuple[str, ...]:
 
 def description(service: Service, alert: Alert) -> str:
     """The spec's own description, or a template: the summary, the current value in its unit, the
-    threshold, which group of a split alert fired, the service and the instance."""
+    threshold, which group of a split alert fired, the service and the instance.
+
+    Every kind whose result keeps per-series labels names the group and the instance that fired;
+    ``absent()`` returns no series of its own (only its selector's equality labels), so an absent
+    alert names the service alone."""
     if alert.description is not None:
         return alert.description
     summary = template_text(alert.summary)
     condition = alert.condition
-    if isinstance(condition, StateCondition | AbsentCondition):
-        return f"{summary} Service {service.name}."
-    value = _HUMANIZE.get(value_unit(condition), "{{ $value | humanize }}")
-    compare = comparison_of(condition)
-    detail = template_text(f" (threshold {compare.threshold.text})") if compare is not None else ""
     labels = _split_by(condition)
-    # `` for handler={{ $labels.handler }}``: which group of a split alert fired.
-    group = (" for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in labels)) if labels else ""
-    return (
-        f"{summary} Current value: {value}{detail}{group}. Service {service.name}"
-        "{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}."
-    )
+    instance = "{{ if $labels.instance }}, instance {{ $labels.instance }}{{ end }}"
+    match condition:
+        case AbsentCondition():
+            return f"{summary} Service {service.name}."
+        case StateCondition():
+            # ``Service api, shard=3, instance host:9100.``: which gauge is in that state.
+            split = "".join(f", {label}={{{{ $labels.{label} }}}}" for label in labels)
+            return f"{summary} Service {service.name}{split}{instance}."
+        case (
+            QuantileCondition()
+            | RateCondition()
+            | RatioCondition()
+            | ValueCondition()
+            | GaugeRatioCondition()
+            | PromqlCondition()
+        ):
+            value = _HUMANIZE.get(value_unit(condition), "{{ $value | humanize }}")
+            compare = comparison_of(condition)
+            detail = template_text(f" (threshold {compare.threshold.text})") if compare is not None else ""
+            # `` for handler={{ $labels.handler }}``: which group of a split alert fired.
+            group = (" for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in labels)) if labels else ""
+            return f"{summary} Current value: {value}{detail}{group}. Service {service.name}{instance}."
+        case _:
+            assert_never(condition)
 
 
 def alerting_rule(service: Service, alert: Alert) -> AlertingRule:
