@@ -9,26 +9,12 @@ interpreter through the real entry point; ``-X importtime`` lists every module i
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import REPO
+from test_fast_spec_imports import _imported  # the command in a fresh interpreter, with -X importtime
 
 SPEC = "specs/sigil-dna.yaml"
 FORBIDDEN = ("ctypes", "subprocess", "multiprocessing")
-
-
-def _imported(*args: str) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "sigil_monitoring", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
 def _forbidden(modules: set[str]) -> set[str]:
