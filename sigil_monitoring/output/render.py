@@ -53,7 +53,9 @@ def to_json(document: Any) -> bytes:
     if _plain(document):
         compact = _ENCODER.encode(document)
         if _EXPONENT.search(compact) is None:  # may also match inside a string: then just slower
-            return msgspec.json.format(compact, indent=2) + b"\n"
+            indented = msgspec.json.format(compact, indent=2)
+            del compact  # a dashboard of 10,000 SLOs is 85 MB: hold two copies at most, not three
+            return indented + b"\n"
     return (_json(document, "\n") + "\n").encode("utf-8")
 
 
