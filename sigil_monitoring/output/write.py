@@ -2,10 +2,13 @@
 
 The new set is built beside the output folder, file by file as the compile renders them
 (``staging.Stager``: new files written and fsynced, unchanged ones and files we did not generate
-hard-linked in), then exchanged with the output folder in one atomic
-``renameat2(RENAME_EXCHANGE)``. A crash or SIGKILL at any moment leaves either the old folder or
-the new one. Files we generated earlier but no longer produce are dropped; we know them from the
-manifest we write, and drop them only when their bytes still hash to what the manifest says (a
+hard-linked in) and made durable (fsync, or one ``sync`` for a big stage: ``staging``), then
+exchanged with the output folder in one atomic ``renameat2(RENAME_EXCHANGE)``. A crash or SIGKILL
+at any moment leaves either the old folder or the new one. A folder with no file yet (a first
+compile) is replaced by two plain renames instead, which leave no folder or the new one.
+
+Files we generated earlier but no longer produce are dropped; we know them from the manifest we
+write, and drop them only when their bytes still hash to what the manifest says (a
 file the user put at such a path, or edited, stays). Files we never generated are carried over
 untouched (same inode).
 
@@ -82,6 +85,11 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     rc: int = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return rc == 0
+
+
+def _holds_only_lock(out: Path) -> bool:
+    with os.scandir(out) as entries:
+        return all(entry.name == LOCK_NAME for entry in entries)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -322,12 +330,16 @@ def _write_locked(
         if not changed and read_inside(out, MANIFEST_PATH) == manifest:
             return len(stager.digests), []
         _stage(stager, out, stage, manifest, stale)
-        if _exchange(stage, out):
+        # A folder that holds nothing but our lock (new, as in a first compile) has no old set to
+        # keep: two renames leave no folder (no file, as before) or the new set, never a mix.
+        # Only a folder with files needs the exchange, whose ``import ctypes`` costs ~9.5 M
+        # instructions of a fresh compile's ~600 M (measured with callgrind).
+        if not _holds_only_lock(out) and _exchange(stage, out):
             _salvage(stage, out, set(stager.digests) | {MANIFEST_PATH}, previous)
             shutil.rmtree(stage)  # now holds the old set
         else:
-            # No renameat2 (not Linux, or an old libc): two renames, with a moment between them
-            # in which out_dir does not exist; never a mix of old and new files.
+            # A new folder, or no renameat2 (not Linux, or an old libc): two renames, with a moment
+            # between them in which out_dir does not exist; never a mix of old and new files.
             old = out.parent / f".{out.name}.sigil-old-{os.getpid()}"
             os.rename(out, old)
             os.rename(stage, out)
