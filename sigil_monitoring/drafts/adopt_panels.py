@@ -153,6 +153,8 @@ def _candidate(panel: SourcePanel, ctx: Context) -> tuple[dict[str, Any] | None,
     kind = _panel_kind(first, panel)
     if kind is None:
         return None, f"a {first.kind} query in a {panel.viz} panel"
+    # an increase over a fixed window of a counter is our rate panel counted per that window (bars)
+    per = {"per": first.window} if first.kind == "increase" and kind == "rate" else {}
     ref = catalog_ref(first.selector, ctx, first.by if kind == "rate" else ())
     if ref is None:
         return None, "a selector the catalog cannot name (two matchers on one label, or a recording rule)"
@@ -166,7 +168,7 @@ def _candidate(panel: SourcePanel, ctx: Context) -> tuple[dict[str, Any] | None,
         extra["total"] = total
     if kind == "timeline" and panel.states:
         _add_states(ctx, first.selector.metric, panel.states)
-    return {kind: ref, **extra, **_titled(panel)}, ""
+    return {kind: ref, **per, **extra, **_titled(panel)}, ""
 
 
 def _panel_kind(found: Shape, panel: SourcePanel) -> str | None:
@@ -178,7 +180,9 @@ def _panel_kind(found: Shape, panel: SourcePanel) -> str | None:
                 return "heatmap" if panel.viz == "heatmap" else None
             return "stat" if panel.viz in _STAT_VIZ else "rate"
         case "increase":
-            return "histogram" if buckets else None
+            if buckets:
+                return "histogram"
+            return "rate" if panel.viz in ("timeseries", "graph", "barchart") else None
         case "quantile":
             return "percentiles"
         case "ratio":

@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from ..values.units import Duration
+
 Op = Literal["=", "!=", "=~", "!~"]
 ShapeKind = Literal["rate", "increase", "quantile", "value", "ratio", "absent"]
 
@@ -43,6 +45,7 @@ class Shape(msgspec.Struct, frozen=True):
     by: tuple[str, ...] = ()
     quantile: float | None = None
     total: Selector | None = None  # a ratio's denominator
+    window: str = ""  # the range of a rate or increase, e.g. "1h"
 
 
 def parse(expr: str) -> Any:
@@ -132,7 +135,8 @@ def _shape(node: Any) -> Shape | None:
             arg = _bare(inner.args[0]) if len(inner.args) == 1 else None
             if isinstance(arg, pp.MatrixSelector) and arg.vector_selector.name:
                 kind: ShapeKind = "rate" if inner.func.name == "rate" else "increase"
-                return Shape(kind, _selector(arg.vector_selector, (inner.func.name,)), by)
+                window = str(Duration(ms=int(arg.range.total_seconds() * 1000)))
+                return Shape(kind, _selector(arg.vector_selector, (inner.func.name,)), by, window=window)
     if isinstance(node, pp.BinaryExpr) and str(node.op) == "/" and node.modifier is None:
         part, whole = _shape(_bare(node.lhs)), _shape(_bare(node.rhs))
         if (

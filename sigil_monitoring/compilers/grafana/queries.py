@@ -84,7 +84,7 @@ def rate(series: Series, extra: tuple[str, ...]) -> str:
 
 def increase(series: Series, extra: tuple[str, ...], per: Duration) -> str:
     """The events of each ``per`` window (a rate panel with ``per``), summed per ``by`` label."""
-    return check(_rate(_events(series), extra, series.by, window=str(per), fn="increase"))
+    return _rate(_events(series), extra, series.by, window=str(per), fn="increase")
 
 
 def ratio(bad: Series, total: Series, extra_bad: tuple[str, ...], extra_total: tuple[str, ...]) -> str:
