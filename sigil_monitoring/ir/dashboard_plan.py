@@ -205,30 +205,73 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
 
 
 def layout(rows: list[RowDraft]) -> tuple[Row, ...]:
-    """Place panels left to right on the 24-column grid, wrapping lines; ids in reading order."""
+    """Place panels left to right on the 24-column grid, wrapping lines; ids in reading order.
+
+    A line that does not reach the right edge is filled: its panels without a ``width`` of their
+    own share the free columns (the last one takes the remainder), so no row is left half empty
+    (three stats of 6 become three of 8; a stat alone on its line spans the row).
+    """
     next_id, y, out = 1, 0, []
     for row in rows:
         row_id, row_y = next_id, y
         next_id += 1
         y += 1
-        x, line_height, placed = 0, 0, []
+        lines: list[list[tuple[PanelDraft, int, int]]] = [[]]
+        x = 0
         for draft in row.panels:
             content = draft.content
             w0, h0 = defaults.PANEL_SIZE[
                 "promql_stat" if isinstance(content, PromqlPanel) and content.display == "stat" else content.kind
             ]
             w, h = draft.width or w0, draft.height or h0
-            if x + w > defaults.GRID_COLUMNS:
-                x, y, line_height = 0, y + line_height, 0
-            placed.append(
-                Panel(id=next_id, title=draft.title, description=draft.description, x=x, y=y, w=w, h=h, content=content)
-            )
-            next_id += 1
+            if x + w > defaults.GRID_COLUMNS and lines[-1]:
+                lines.append([])
+                x = 0
+            lines[-1].append((draft, w, h))
             x += w
-            line_height = max(line_height, h)
-        y += line_height
+        placed = []
+        for line in lines:
+            x, line_height = 0, 0
+            for draft, w, h in _filled(line):
+                placed.append(
+                    Panel(
+                        id=next_id,
+                        title=draft.title,
+                        description=draft.description,
+                        x=x,
+                        y=y,
+                        w=w,
+                        h=h,
+                        content=draft.content,
+                    )
+                )
+                next_id += 1
+                x += w
+                line_height = max(line_height, h)
+            y += line_height
         out.append(Row(row_id, row.title, row_y, row.collapsed, tuple(placed)))
     return tuple(out)
+
+
+def _filled(line: list[tuple[PanelDraft, int, int]]) -> list[tuple[PanelDraft, int, int]]:
+    """The line's panels with the free columns shared among those without a width of their own.
+
+    >>> free, fixed = PanelDraft("stat", content=None), PanelDraft("fixed", content=None, width=6)
+    >>> [w for _, w, _ in _filled([(free, 6, 4), (free, 6, 4), (free, 6, 4)])]
+    [8, 8, 8]
+    >>> [w for _, w, _ in _filled([(fixed, 6, 4), (free, 12, 8), (free, 3, 8)])]
+    [6, 13, 5]
+    """
+    free = defaults.GRID_COLUMNS - sum(w for _, w, _ in line)
+    stretchy = [i for i, (draft, _, _) in enumerate(line) if draft.width is None]
+    if free <= 0 or not stretchy:
+        return line
+    share, rest = divmod(free, len(stretchy))
+    out = list(line)
+    for n, i in enumerate(stretchy):
+        draft, w, h = out[i]
+        out[i] = (draft, w + share + (rest if n == len(stretchy) - 1 else 0), h)
+    return out
 
 
 def _showing(condition: Condition) -> tuple[type[PanelContent], ...]:
