@@ -79,12 +79,9 @@ def load_read(
         for spec in specs:
             name, source = spec.service.name, spec._source.display
             if name in seen:
-                line, col = spec._source.position(("service", "name"))
                 diagnostics.append(
                     Diagnostic(
-                        source,
-                        line,
-                        col,
+                        *_where(spec, ("service", "name")),
                         f"service '{name}' is also defined in {seen[name]} (give each spec its own service name)",
                     )
                 )
@@ -111,12 +108,9 @@ def _shared_dashboard_uids(specs: Sequence[Spec]) -> list[Diagnostic]:
         uid = spec.dashboard.uid or dashboard_uid(spec.service.name)
         source = spec._source.display
         if uid in seen:
-            line, col = spec._source.position(("dashboard", "uid"))
             out.append(
                 Diagnostic(
-                    source,
-                    line,
-                    col,
+                    *_where(spec, ("dashboard", "uid")),
                     f"dashboard uid '{uid}' is also used by {seen[uid]} (give each service's dashboard its own uid)",
                 )
             )
@@ -145,3 +139,9 @@ def out_folder(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("--out needs a folder name, not an empty string")
     return text
+
+
+def _where(spec: Spec, path: tuple[str, ...]) -> tuple[str, int, int]:
+    """Where the value at ``path`` of a loaded spec was written (its file, or a template's)."""
+    file, line, col = spec._source.locate(path)
+    return str(file), int(line), int(col)
