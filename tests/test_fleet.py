@@ -79,6 +79,20 @@ def test_a_template_change_recompiles_every_service_using_it_and_check_says_so(f
     assert _run("check", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
 
 
+def test_a_template_every_spec_extends_changes_them_all(fleet: Path) -> None:
+    """Nothing is left to take from the cache: the compile of every loaded spec must still see it."""
+    cache = fleet / "cache"
+    for spec in (fleet / "specs").glob("*.yaml"):
+        if "exporter" not in spec.read_text():
+            spec.unlink()
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    template = fleet / "templates" / "exporter.yaml"
+    template.write_text(template.read_text().replace("99.5%", "99.7%"))
+    assert _run("check", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 1
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert b"0.997" in (fleet / "build" / "svc-0002" / "prometheus" / "slo-up.rules.yml").read_bytes()
+
+
 def test_a_lost_cache_or_a_hand_edit_is_rebuilt_not_trusted(fleet: Path) -> None:
     cache = fleet / "cache"
     assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
@@ -207,3 +221,28 @@ def test_a_spec_without_extend_loads_as_before() -> None:
     plain = (REPO / "specs" / "minimal.yaml").read_bytes()
     spec = parse_spec(plain, "specs/minimal.yaml")
     assert spec._source.origins is None and spec._source.templates == ()
+
+
+def test_the_walk_through_of_docs_fleet_md_runs_as_written(tmp_path: Path) -> None:
+    import re
+
+    text = (REPO / "docs" / "fleet.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "templates" / "http-api.yaml").write_text(blocks[0])
+    for block in blocks[1:4]:  # each opens with a comment naming its file, which the file does not hold
+        name, body = block.split("\n", 1)
+        (tmp_path / name.split()[1].rstrip(":")).write_text(body)
+    first_error = re.search(r"\$ sigil-monitoring validate specs\n(.*)\n", text)
+    assert first_error is not None
+    done = _run("validate", "specs", cwd=tmp_path, cache=tmp_path / "cache")
+    assert (done.returncode, done.stderr) == (2, first_error.group(1) + "\n")
+    with (tmp_path / "specs" / "avatars.yaml").open("a") as avatars:
+        avatars.write(blocks[4])
+    assert _run("validate", "-q", "specs", cwd=tmp_path, cache=tmp_path / "cache").returncode == 0
+    done = _run("compile", "specs", "--out", "build", cwd=tmp_path, cache=tmp_path / "cache")
+    assert done.stdout == "wrote 37 files to build (37 changed)\n"
+    merged = _run("validate", "-q", "--show-merged", "specs/search.yaml", cwd=tmp_path, cache=tmp_path / "cache")
+    shown = re.search(r"\$ sigil-monitoring validate -q --show-merged specs/search.yaml\n(.*?)\.\.\.\n", text, re.S)
+    assert shown is not None and merged.stdout.startswith(shown.group(1))

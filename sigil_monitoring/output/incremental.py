@@ -14,7 +14,9 @@ A hand edit, a deleted file, a changed spec, another spec list, another ``--targ
 loaded and validated (errors, duplicate names), and the files that depend on every service
 (``compile_shared`` of a target) are compiled from all of them, but an unchanged service's own
 files are taken from disk, where the manifest vouches for their bytes, instead of being built and
-rendered again.
+rendered again. ``compile_fleet``, the command line's path, goes further: a spec whose input (its
+text and its templates') is as recorded is not even loaded; the shared files are compiled from
+the models ``service_cache`` kept of the services it skips.
 
 >>> import tempfile, pathlib, shutil
 >>> from sigil_monitoring import load_spec, compile_specs, write_bundle
@@ -47,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ..conventions import MANIFEST_PATH
-from .request import CompileRequest, text_hash
+from .request import CompileRequest, SpecInput, text_hash
 
 if TYPE_CHECKING:
     from ..errors import Diagnostic
@@ -134,7 +136,7 @@ def compile_changed(
     # loads, not what it compiles to, and every spec was loaded in full on this path.
     if recorded is None or not recorded.same_output(msgspec.structs.replace(request, specs=recorded.specs)):
         return None
-    before = {spec.shown: spec.sha256 for spec in recorded.specs}
+    before = {spec.shown: spec for spec in recorded.specs}
     files: dict[str, Any] = manifest["files"]
     by_service: dict[str, dict[str, Any]] = {}
     for rel, digest in files.items():
@@ -146,7 +148,9 @@ def compile_changed(
         source, name = spec._source, spec.service.name
         own = by_service.get(name, {})
         kept = {rel: _on_disk(out, rel, digest, seen) for rel, digest in own.items()} if source is not None else {}
-        if source is None or before.get(source.display) != text_hash(source.text) or not own or None in kept.values():
+        # The spec's input is its text and its templates' (a template change touches every user).
+        given = SpecInput(source.display, text_hash(source.text), source.templates) if source is not None else None
+        if given is None or before.get(given.shown) != given or not own or None in kept.values():
             changed.append(spec)
         else:
             reused.update({rel: data for rel, data in kept.items() if data is not None})

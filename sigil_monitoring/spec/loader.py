@@ -21,6 +21,7 @@ from .yaml_io import YamlProblem, decode, load
 __all__ = ["load_spec", "one_line", "parse_spec", "read_spec"]
 
 if TYPE_CHECKING:
+    from ..errors import Severity
     from .document import Spec
 
 
@@ -75,8 +76,7 @@ def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
     from .hints import warnings
 
     return sorted(
-        Diagnostic(*source.locate(path, at), one_line(f"{describe_path(path)}: {text}"), "warning")
-        for path, at, text in warnings(spec)
+        _at(source, path, at, f"{describe_path(path)}: {text}", "warning") for path, at, text in warnings(spec)
     )
 
 
@@ -98,5 +98,8 @@ def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnos
     return [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in check(spec, broken)]
 
 
-def _at(source: Source, path: tuple[object, ...], at: str, text: str) -> Diagnostic:
-    return Diagnostic(*source.locate(path, at), one_line(text))  # a quoted value may hold a line break
+def _at(source: Source, path: tuple[object, ...], at: str, text: str, severity: Severity = "error") -> Diagnostic:
+    file, line, col = source.locate(path, at)
+    if file != source.display:  # written in a template: say which spec's merge it broke
+        text += f" (in {source.display}, which extends {file})"
+    return Diagnostic(file, line, col, one_line(text), severity)  # a quoted value may hold a line break
