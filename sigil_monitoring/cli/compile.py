@@ -113,7 +113,11 @@ def _request(files: Any, args: argparse.Namespace) -> Any:
     from ..output.incremental import recorded_request
     from ..output.request import compile_request
 
-    return compile_request(files, targets=args.target, strict=args.strict, recorded=recorded_request(args.out))
+    # The manifest is read here only for specs that may extend templates: a plain spec's request
+    # is its hash alone (up_to_date reads the manifest anyway; this would read it twice).
+    extending = any(b"extend" in file.data for file in files)
+    recorded = recorded_request(args.out) if extending else None
+    return compile_request(files, targets=args.target, strict=args.strict, recorded=recorded)
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

@@ -321,7 +321,8 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
     from ..engines import choose
     from . import service_cache
 
-    if request.targets is not None:
+    # A lone spec never needs its entry: unchanged, it is up to date; changed, it is loaded anyway.
+    if request.targets is not None or len(specs) < 2:
         return
     by_shown = {spec.shown: spec for spec in request.specs}
     for spec, service, targets in zip(specs, services, choose(specs, None), strict=True):

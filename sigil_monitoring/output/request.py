@@ -227,7 +227,7 @@ def _extends(file: SpecFile) -> list[str]:
 def _template_hash(shown: str, hashes: dict[str, str]) -> str:
     """The hash of a template's text; "" when it cannot be read (the loader reports that)."""
     if shown not in hashes:
-        from ..spec.reading import read_spec
+        from ..spec.yaml_io import read_spec
 
         try:
             hashes[shown] = _bytes_hash(read_spec(shown))

@@ -13,10 +13,9 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, SpecError, display_path
-from .reading import one_line, read_spec
 from .salvage import Broken
 from .source import Source, describe_path
-from .yaml_io import YamlProblem, decode, load
+from .yaml_io import YamlProblem, decode, load, one_line, read_spec
 
 __all__ = ["load_spec", "one_line", "parse_spec", "read_spec"]
 

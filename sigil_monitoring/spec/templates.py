@@ -142,8 +142,7 @@ def read_template(data: bytes, shown: str) -> Template:
     """The template whose file (shown as ``shown``) holds ``data``: parsed, its parameters checked."""
     import hashlib
 
-    from .reading import one_line
-    from .yaml_io import YamlProblem, decode, load
+    from .yaml_io import YamlProblem, decode, load, one_line
 
     try:
         text = decode(data)
@@ -336,7 +335,7 @@ def template_path(spec: str, entry: str) -> FilePath:
 def _template(spec: Source, entry: object) -> Template | str:
     """The template an ``extend`` entry names (a path relative to the spec's file), or why it cannot
     be read (said at the entry); a ``SpecError`` positioned in the template for a broken template."""
-    from .reading import read_spec
+    from .yaml_io import read_spec
 
     if not isinstance(entry, str) or not entry.strip():
         return "an extend entry is the path of a template file, relative to the spec (e.g. templates/http-api.yaml)"
@@ -357,7 +356,7 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     problems: list[Diagnostic] = []
 
     def fail(origin: Origin, text: str, at: str = "value") -> None:
-        from .reading import one_line
+        from .yaml_io import one_line
 
         problems.append(Diagnostic(*_where(origin, at), one_line(text)))
 
@@ -467,8 +466,7 @@ def merged_text(doc: dict[Any, Any], source: Source) -> str:
 def show_merged(path: str) -> str:
     """``merged_text`` of the spec file at ``path`` (``validate --show-merged``); a spec without
     ``extend`` is shown as it is, every value at its own line."""
-    from .reading import read_spec
-    from .yaml_io import decode, load
+    from .yaml_io import decode, load, read_spec
 
     shown = display_path(path)
     text = decode(read_spec(path))
