@@ -246,3 +246,17 @@ def test_the_walk_through_of_docs_fleet_md_runs_as_written(tmp_path: Path) -> No
     merged = _run("validate", "-q", "--show-merged", "specs/search.yaml", cwd=tmp_path, cache=tmp_path / "cache")
     shown = re.search(r"\$ sigil-monitoring validate -q --show-merged specs/search.yaml\n(.*?)\.\.\.\n", text, re.S)
     assert shown is not None and merged.stdout.startswith(shown.group(1))
+
+
+def test_templates_given_among_the_specs_are_checked_and_skipped(fleet: Path) -> None:
+    cache = fleet / "cache"
+    both = ("specs", "templates")
+    assert _run("compile", "-q", *both, "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    spec = fleet / "specs" / "svc-0010.yaml"
+    spec.write_text(spec.read_text().replace("team: ", "team: x"))
+    assert _run("compile", "-q", *both, "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert _run("compile", "-q", "specs", "--out", "full", cwd=fleet, cache=fleet / "c2").returncode == 0
+    built, full = _tree(fleet / "build"), _tree(fleet / "full")
+    assert {k: v for k, v in built.items() if "manifest" not in k} == {
+        k: v for k, v in full.items() if "manifest" not in k
+    }

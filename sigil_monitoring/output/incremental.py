@@ -246,14 +246,14 @@ def compile_fleet(
     if not kept:
         return None
     specs = load(changed)
-    bundle = _compile_fleet(specs, kept, len(files), reused, request)
+    bundle = _compile_fleet(specs, kept, [file.shown for file in files], reused, request)
     if bundle is not None:
         bundle.verified = {rel: seen[rel] for rel in reused if rel in seen}
     return bundle
 
 
 def _compile_fleet(
-    specs: list[Spec], kept: dict[int, Any], count: int, reused: dict[str, bytes], request: CompileRequest
+    specs: list[Spec], kept: dict[int, Any], shown: list[str], reused: dict[str, bytes], request: CompileRequest
 ) -> Bundle | None:
     from ..compilers import DEFAULT_TARGETS, TARGETS, compiler, shared_compiler
     from ..engines import check_support, choose
@@ -276,11 +276,13 @@ def _compile_fleet(
         services = tuple(s for s, these in zip(model.services, chosen, strict=True) if target in these)
         if services:
             artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
-    fresh = iter(zip(model.services, chosen, strict=True))
-    everyone = [(kept[i].service, kept[i].targets) if i in kept else next(fresh) for i in range(count)]
+    # Every service in the order of the files given (a template among them is no service).
+    pairs = zip(specs, model.services, chosen, strict=True)
+    fresh = {spec._source.display: (service, these) for spec, service, these in pairs}
+    everyone = [(kept[i].service, kept[i].targets) if i in kept else fresh.get(name) for i, name in enumerate(shown)]
     for target in TARGETS:
         shared = shared_compiler(target)
-        services = tuple(s for s, these in everyone if target in these)
+        services = tuple(pair[0] for pair in everyone if pair is not None and target in pair[1])
         artifacts += shared(Model(services)) if shared is not None and services else []
     bundle = Bundle(render_all(artifacts, dict(reused)), inputs=request.record())
     remember(request, specs, model.services)
