@@ -101,7 +101,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     elif not args.quiet and args.format == "text":
         print(f"{len(specs)} spec(s) valid")
     if args.show_merged:
-        from ..spec.templates import show_merged
+        from ..spec.merged import show_merged
 
         sys.stdout.write("".join(show_merged(spec._source.display) for spec in specs))
     return Exit.OK
