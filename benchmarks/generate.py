@@ -111,3 +111,101 @@ def k8s_mixin(folder: Path) -> list[Path]:
         path.write_text(component_spec(component), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+TEMPLATE_FLEET = {  # template file -> (its text, the params line of a service using it)
+    "http-api.yaml": (
+        """apiVersion: sigil-monitoring/v1
+kind: Template
+description: An HTTP API - availability and latency SLOs, a 5xx alert, a dashboard, routing.
+parameters:
+  objective: {type: percentage, default: 99.9%, description: availability objective}
+  latency: {type: duration, default: 500ms, description: requests slower than this are bad}
+  channel: {type: string, default: "#alerts", description: Slack channel}
+service:
+  selector: {job: <<service.name>>}
+metrics:
+  requests: {name: http_requests_total, type: counter, labels: [route]}
+  errors: {name: http_errors_total, type: counter}
+  duration: {name: http_request_duration_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.5, 1, 5]}
+slos:
+  availability: {objective: <<params.objective>>, sli: {bad: errors, total: requests}, runbook: Check the latest deploy and roll it back if the errors started with it.}
+  latency: {objective: 99%, sli: {latency: duration, below: <<params.latency>>}, runbook: Check the slowest dependency on the dashboard and scale it out.}
+alerts:
+  HighLatency: {when: {quantile: 0.95, of: duration, above: 1s}, for: 10m}
+dashboard:
+  rows:
+    - {title: Traffic, panels: [{rate: requests}, {slo: availability}]}
+    - {title: Latency, panels: [{percentiles: duration}, {slo: latency}]}
+routing:
+  receivers:
+    team: {slack: {channel: "<<params.channel>>", api_url_file: /etc/alertmanager/secrets/slack-url}}
+""",
+        "params: {{objective: 99.{i}5%}}",
+    ),
+    "worker.yaml": (
+        """apiVersion: sigil-monitoring/v1
+kind: Template
+description: A queue worker - job success SLO and a backlog panel.
+parameters:
+  objective: {type: percentage, default: 99%, description: success objective}
+service:
+  selector: {job: <<service.name>>}
+metrics:
+  jobs: {name: worker_jobs_total, type: counter}
+  failures: {name: worker_job_failures_total, type: counter}
+  backlog: {name: worker_queue_depth, type: gauge}
+slos:
+  success: {objective: <<params.objective>>, sli: {bad: failures, total: jobs}, runbook: Read the failed jobs' logs and retry them once the cause is fixed.}
+dashboard:
+  rows:
+    - {title: Jobs, panels: [{rate: jobs}, {slo: success}]}
+""",
+        "params: {{objective: 99.{i}%}}",
+    ),
+    "exporter.yaml": (
+        """apiVersion: sigil-monitoring/v1
+kind: Template
+description: Any scraped target - up SLO.
+service:
+  selector: {job: <<service.name>>}
+metrics:
+  up: {name: up, type: gauge}
+slos:
+  up: {objective: 99.5%, sli: {up: up}, runbook: Check the target's health in Prometheus and restart it if it is down.}
+""",
+        "",
+    ),
+}
+
+
+def template_fleet(folder: Path, n_services: int) -> list[Path]:
+    """``n_services`` specs in ``folder/specs``, each extending one of the ``TEMPLATE_FLEET``
+    templates in ``folder/templates`` (in turn), with its own name and parameters.
+
+    >>> import tempfile
+    >>> specs = template_fleet(Path(tempfile.mkdtemp()), 3)
+    >>> print(specs[1].read_text(), end="")
+    apiVersion: sigil-monitoring/v1
+    extend: [../templates/worker.yaml]
+    service: {name: svc-0001, team: team-1}
+    params: {objective: 99.1%}
+    """
+    (folder / "templates").mkdir(parents=True, exist_ok=True)
+    (folder / "specs").mkdir(parents=True, exist_ok=True)
+    for name, (text, _) in TEMPLATE_FLEET.items():
+        (folder / "templates" / name).write_text(text, encoding="utf-8")
+    templates = list(TEMPLATE_FLEET.items())
+    paths = []
+    for i in range(n_services):
+        template, (_, params) = templates[i % len(templates)]
+        lines = [
+            "apiVersion: sigil-monitoring/v1",
+            f"extend: [../templates/{template}]",
+            f"service: {{name: svc-{i:04d}, team: team-{i % 7}}}",
+        ]
+        lines += [params.format(i=i % 10)] if params else []
+        path = folder / "specs" / f"svc-{i:04d}.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import fleet, k8s_mixin, slo_spec
+from generate import fleet, k8s_mixin, slo_spec, template_fleet
 from k8s_mixin import peer_table
 from measure import REPO, Job, JobFailed, alternate, callgrind_available, instructions, median, run_once
 
@@ -239,6 +239,63 @@ def scale_rows(tmp: Path, slos: list[int], services: list[int]) -> list[dict[str
     return rows
 
 
+FLEET = "services from 3 templates"
+
+
+def fleet_rows(tmp: Path, n: int, runs: int = 3) -> list[dict[str, Any]]:
+    """Issue 23's fleet: ``n`` specs extending 3 templates (generate.template_fleet), compiled
+    fresh (empty output folder and cache), unchanged, with one spec changed and with one template
+    changed (a third of the services use it); each the median of ``runs`` runs."""
+    folder, out = tmp / f"template-fleet-{n}", tmp / f"template-fleet-{n}-out"
+    os.environ["SIGIL_MONITORING_CACHE"] = str(tmp / "fleet-cache")  # inherited by the jobs
+    specs = template_fleet(folder, n)
+    cmd = [PY, "-m", "sigil_monitoring", "compile", "-q", str(folder / "specs"), "--out", str(out)]
+    flips = iter(range(10**6))
+
+    def fresh() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(tmp / "fleet-cache", ignore_errors=True)
+
+    def one_spec() -> None:  # a real change of output: the spec's team alternates
+        spec = specs[n // 2]
+        spec.write_text(spec.read_text().replace("team: ", f"team: t{next(flips)}-", 1))
+
+    def one_template() -> None:
+        template = folder / "templates" / "exporter.yaml"
+        text = template.read_text()
+        template.write_text(text.replace("99.5%", "99.6%") if "99.5%" in text else text.replace("99.6%", "99.5%"))
+
+    rows = []
+    for name, setup in (
+        (f"{n} {FLEET}, compile (fresh output and cache)", fresh),
+        (f"{n} {FLEET}, unchanged", None),
+        (f"{n} {FLEET}, one spec changed", one_spec),
+        (f"{n} {FLEET}, one template changed", one_template),
+    ):
+        samples = [_once(Job(name, cmd, setup), {"kind": "fleet", "n": n}) for _ in range(runs)]
+        good = [r for r in samples if "cpu_ms" in r]
+        if len(good) < len(samples):
+            rows.append(next(r for r in samples if "cpu_ms" not in r))
+            continue
+        rows.append({**min(good, key=lambda r: abs(r["cpu_ms"] - median([g["cpu_ms"] for g in good]))), "runs": runs})
+    return rows
+
+
+def fleet_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 23's goals for the fleet rows: one change <= 10 % of a full compile and <= 1 s CPU."""
+    by_name = {r["name"].split(", ", 1)[-1]: r for r in rows if r.get("kind") == "fleet" and "cpu_ms" in r}
+    fresh = by_name.get("compile (fresh output and cache)", {}).get("cpu_ms")
+    out = []
+    # A template change recompiles its users (a third of the fleet here): half the fresh compile at most.
+    for what, goal in (("unchanged", 0.10), ("one spec changed", 0.10), ("one template changed", 0.5)):
+        cpu = by_name.get(what, {}).get("cpu_ms")
+        share = cpu / fresh if cpu and fresh else None
+        out.append({"target": f"fleet, {what} <= {goal:.0%} of the fresh compile", "value": share, "limit": goal})
+        if what != "one template changed":
+            out.append({"target": f"fleet, {what} <= 1 s CPU", "value": cpu / 1000 if cpu else None, "limit": 1.0})
+    return [{**g, "met": None if g["value"] is None else g["value"] <= g["limit"]} for g in out]
+
+
 def _once(job: Job, extra: dict[str, Any]) -> dict[str, Any]:
     try:
         sample = run_once(job)
@@ -366,6 +423,7 @@ def main() -> None:
     parser.add_argument(
         "--services", default="1,10,100,1000", help="service counts of the folder scale rows ('' for none)"
     )
+    parser.add_argument("--fleet", type=int, default=1000, help="services of the template fleet rows (0: none)")
     parser.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers")
     parser.add_argument(
@@ -402,10 +460,11 @@ def main() -> None:
                 except JobFailed as exc:  # e.g. a Go runtime that valgrind cannot run
                     print(f"no instruction count: {str(exc)[:200]}", file=sys.stderr)
         rows = [_row(job) for job in jobs] + skipped + scale_rows(tmp, *sizes)
+        rows += fleet_rows(tmp, args.fleet) if args.fleet else []
     if not args.no_callgrind and not use_callgrind:
         rows.append({"name": "instruction counts", "note": "valgrind not installed: ratios use CPU time"})
     rows = with_ratios(rows)
-    goals = targets(rows)
+    goals = targets(rows) + fleet_targets(rows)
     print(table(rows, goals))
     paired = versus_baseline(rows)
     if paired:

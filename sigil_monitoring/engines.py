@@ -89,8 +89,9 @@ def check_support(specs: Sequence[Spec], chosen: Sequence[tuple[str, ...]]) -> N
         source = spec._source
         for target in targets:
             for path, at, text in problems(spec, target):
-                line, col = source.position(path, at) if source is not None else (1, 1)
-                shown = source.display if source is not None else f"{spec.service.name}.yaml"
+                shown, line, col = (
+                    source.locate(path, at) if source is not None else (f"{spec.service.name}.yaml", 1, 1)
+                )
                 diagnostics.append(Diagnostic(shown, line, col, f"{_engine_title(target)}: {text}"))
     if diagnostics:
         raise SpecError(diagnostics)

@@ -47,6 +47,12 @@ def register(sub: Any) -> None:
     )
     spec_arguments(p)
     output_format(p)
+    p.add_argument(
+        "--show-merged",
+        action="store_true",
+        help="print each valid spec as merged from its templates (extend:), each value with the file:line "
+        "it was written at",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
@@ -94,17 +100,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
     elif not args.quiet and args.format == "text":
         print(f"{len(specs)} spec(s) valid")
+    if args.show_merged:
+        from ..spec.merged import show_merged
+
+        sys.stdout.write("".join(show_merged(spec._source.display) for spec in specs))
     return Exit.OK
 
 
+def _request(files: Any, args: argparse.Namespace) -> Any:
+    """The compile request of ``files``; the manifest's, when there is one, names the templates of
+    every spec whose text it recorded (no parse of those specs)."""
+    from ..output.incremental import recorded_request
+    from ..output.request import compile_request
+
+    # The manifest is read here only for specs that may extend templates: a plain spec's request
+    # is its hash alone (up_to_date reads the manifest anyway; this would read it twice).
+    extending = any(b"extend" in file.data for file in files)
+    recorded = recorded_request(args.out) if extending else None
+    return compile_request(files, targets=args.target, strict=args.strict, recorded=recorded)
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
-    from ..output.incremental import compile_changed, up_to_date
-    from ..output.request import compile_request, read_specs
+    from ..output.incremental import compile_changed, compile_fleet, remember, up_to_date
+    from ..output.request import read_specs
 
     files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
     if problems:  # unreadable specs: every problem reported at once, before any output is looked at
         load_read(files, problems, strict=args.strict, fmt=args.format)
-    request = compile_request(files, targets=args.target, strict=args.strict)
+    request = _request(files, args)
     fresh = up_to_date(request, args.out)
     if fresh is not None:  # the very same request, output untouched: nothing to build
         if not args.quiet:
@@ -113,13 +136,20 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from ..output.pipeline import rendered
     from ..output.write import write_files
 
-    specs = load_read(files, problems, strict=args.strict, fmt=args.format)
-    # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
-    bundle = compile_changed(specs, args.out, request)
+    # Only the specs whose input changed are loaded; the others come from the fleet cache.
+    bundle = compile_fleet(
+        files, args.out, request, lambda changed: load_read(changed, problems, strict=args.strict, fmt=args.format)
+    )
+    if bundle is None:
+        specs = load_read(files, problems, strict=args.strict, fmt=args.format)
+        # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
+        bundle = compile_changed(specs, args.out, request)
     if bundle is not None:
         count, changed = write_files(bundle.items(), args.out, bundle.inputs, bundle.verified)
     else:  # rendered file by file into the stage, never all in memory
-        count, changed = write_files(rendered(specs, args.target), args.out, request.record())
+        models: list[Any] = []
+        count, changed = write_files(rendered(specs, args.target, models), args.out, request.record())
+        remember(request, specs, models[0].services if models else ())
     if not args.quiet:
         print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
     return Exit.OK
@@ -134,11 +164,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ..output.drift import find_drift
-    from ..output.incremental import compile_changed, up_to_date
-    from ..output.request import compile_request, read_specs
+    from ..output.incremental import compile_changed, compile_fleet, up_to_date
+    from ..output.request import read_specs
 
     files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
-    request = None if problems else compile_request(files, targets=args.target, strict=args.strict)
+    request = None if problems else _request(files, args)
     # The very same request (specs, --target, --strict, limits, compiler), output untouched: no
     # drift and nothing to build.
     fresh = up_to_date(request, args.out) if request is not None else None
@@ -149,8 +179,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{args.out} is up to date ({fresh} files)")
         return Exit.OK
     # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
-    specs = load_read(files, problems, strict=args.strict, fmt="github" if args.format == "github" else "text")
-    bundle = compile_changed(specs, args.out, request)  # only what changed
+    fmt = "github" if args.format == "github" else "text"
+    bundle = None
+    if request is not None:  # only the specs whose input changed are loaded (a template: all its users)
+        bundle = compile_fleet(
+            files, args.out, request, lambda some: load_read(some, problems, strict=args.strict, fmt=fmt)
+        )
+    if bundle is None:
+        specs = load_read(files, problems, strict=args.strict, fmt=fmt)
+        bundle = compile_changed(specs, args.out, request)  # only what changed
     if bundle is None:
         from ..output.pipeline import compile_specs
 

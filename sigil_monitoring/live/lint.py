@@ -56,8 +56,8 @@ def _at(spec: Spec, *path: object) -> tuple[str, int, int]:
     source = spec._source
     if source is None:
         return (f"{spec.service.name}.yaml", 1, 1)
-    line, col = source.position(tuple(path), at="key")
-    return source.display, line, col
+    file, line, col = source.locate(tuple(path), at="key")
+    return str(file), int(line), int(col)
 
 
 def _metric_selector(service: Service, name: str, extra: tuple[Matcher, ...] = ()) -> str:

@@ -14,7 +14,9 @@ A hand edit, a deleted file, a changed spec, another spec list, another ``--targ
 loaded and validated (errors, duplicate names), and the files that depend on every service
 (``compile_shared`` of a target) are compiled from all of them, but an unchanged service's own
 files are taken from disk, where the manifest vouches for their bytes, instead of being built and
-rendered again.
+rendered again. ``compile_fleet``, the command line's path, goes further: a spec whose input (its
+text and its templates') is as recorded is not even loaded; the shared files are compiled from
+the models ``service_cache`` kept of the services it skips.
 
 >>> import tempfile, pathlib, shutil
 >>> from sigil_monitoring import load_spec, compile_specs, write_bundle
@@ -40,18 +42,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from ..conventions import MANIFEST_PATH
-from .request import CompileRequest, text_hash
+from .request import CompileRequest, SpecInput, text_hash
 
 if TYPE_CHECKING:
+    from ..errors import Diagnostic
     from ..spec.document import Spec
     from .bundle import Bundle
+    from .request import SpecFile
 
 
 def _manifest(out: Path) -> dict[str, Any] | None:
@@ -82,6 +86,12 @@ def _on_disk(out: Path, rel: str, recorded: object, seen: dict[str, tuple[int, .
     if seen is not None and before is not None:
         seen[rel] = before
     return data
+
+
+def recorded_request(out_dir: str | os.PathLike[str]) -> CompileRequest | None:
+    """The request the output folder's manifest recorded; None when it has none."""
+    manifest = _manifest(Path(out_dir))
+    return CompileRequest.recorded(manifest.get("inputs")) if manifest is not None else None
 
 
 def up_to_date(request: CompileRequest, out_dir: str | os.PathLike[str]) -> int | None:
@@ -126,7 +136,7 @@ def compile_changed(
     # loads, not what it compiles to, and every spec was loaded in full on this path.
     if recorded is None or not recorded.same_output(msgspec.structs.replace(request, specs=recorded.specs)):
         return None
-    before = {spec.shown: spec.sha256 for spec in recorded.specs}
+    before = {spec.shown: spec for spec in recorded.specs}
     files: dict[str, Any] = manifest["files"]
     by_service: dict[str, dict[str, Any]] = {}
     for rel, digest in files.items():
@@ -138,7 +148,9 @@ def compile_changed(
         source, name = spec._source, spec.service.name
         own = by_service.get(name, {})
         kept = {rel: _on_disk(out, rel, digest, seen) for rel, digest in own.items()} if source is not None else {}
-        if source is None or before.get(source.display) != text_hash(source.text) or not own or None in kept.values():
+        # The spec's input is its text and its templates' (a template change touches every user).
+        given = SpecInput(source.display, text_hash(source.text), source.templates) if source is not None else None
+        if given is None or before.get(given.shown) != given or not own or None in kept.values():
             changed.append(spec)
         else:
             reused.update({rel: data for rel, data in kept.items() if data is not None})
@@ -178,3 +190,158 @@ def _compile_some(
         )
         artifacts += shared(Model(services)) if shared is not None and services else []
     return Bundle(render_all(artifacts, dict(reused)), inputs=request.record())
+
+
+def compile_fleet(
+    files: Sequence[SpecFile],
+    out_dir: str | os.PathLike[str],
+    request: CompileRequest,
+    load: Callable[[Sequence[SpecFile]], list[Spec]],
+) -> Bundle | None:
+    """The bundle of ``files``, loading, validating and compiling only the specs whose input
+    changed since the last compile into ``out_dir``; None when that cannot be done (compile all).
+
+    An unchanged spec (same text, same templates, same compiler, its files in ``out_dir`` as the
+    manifest lists them, its ``service_cache`` entry present) is not even parsed: its files are
+    reused and the shared files are compiled from its cached model. ``load`` loads the changed
+    ones (the CLI's loader: every error at once, warnings reported). The bundle equals a full
+    compile's byte for byte (tests/test_fleet.py).
+    """
+    from . import service_cache
+
+    out = Path(out_dir)
+    manifest = _manifest(out)
+    recorded = CompileRequest.recorded(manifest.get("inputs")) if manifest is not None else None
+    # Skipping a spec's load is sound only when what decides whether it loads is as recorded.
+    if manifest is None or recorded is None or request.targets is not None:
+        return None
+    if (recorded.package, recorded.targets, recorded.strict, recorded.limits) != (
+        request.package,
+        request.targets,
+        request.strict,
+        request.limits,
+    ):
+        return None
+    before = {spec.shown: spec for spec in recorded.specs}
+    by_service: dict[str, dict[str, Any]] = {}
+    for rel, digest in manifest["files"].items():
+        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
+    kept: dict[int, service_cache.Entry] = {}
+    reused: dict[str, bytes] = {}
+    seen: dict[str, tuple[int, ...]] = {}
+    changed: list[SpecFile] = []
+    for index, (file, spec) in enumerate(zip(files, request.specs, strict=True)):
+        entry = (
+            service_cache.load(service_cache.key(request.package, spec, None))
+            if before.get(spec.shown) == spec
+            else None
+        )
+        own = by_service.get(entry.name, {}) if entry is not None else {}
+        on_disk = {rel: _on_disk(out, rel, digest, seen) for rel, digest in own.items()}
+        if entry is None or not own or None in on_disk.values():
+            changed.append(file)
+        else:
+            kept[index] = entry
+            reused.update({rel: data for rel, data in on_disk.items() if data is not None})
+    if not kept:
+        return None
+    specs = load(changed)
+    bundle = _compile_fleet(specs, kept, [file.shown for file in files], reused, request)
+    if bundle is not None:
+        bundle.verified = {rel: seen[rel] for rel in reused if rel in seen}
+    return bundle
+
+
+def _compile_fleet(
+    specs: list[Spec], kept: dict[int, Any], shown: list[str], reused: dict[str, bytes], request: CompileRequest
+) -> Bundle | None:
+    from ..compilers import DEFAULT_TARGETS, TARGETS, compiler, shared_compiler
+    from ..engines import check_support, choose
+    from ..errors import SpecError
+    from ..ir.build import build_model
+    from ..ir.model import Model
+    from .bundle import Artifact, Bundle
+    from .pipeline import render_all
+
+    chosen = choose(specs, None)
+    if any(set(targets) - set(DEFAULT_TARGETS) for targets in chosen):
+        return None  # engines' tenant and namespace files depend on several services: compile all
+    if problems := _collisions(specs, list(kept.values())):
+        raise SpecError(problems)
+    check_support(specs, chosen)
+    model = build_model(specs)
+    names = {spec.service.name for spec in specs}
+    artifacts: list[Artifact] = []
+    for target in TARGETS:
+        services = tuple(s for s, these in zip(model.services, chosen, strict=True) if target in these)
+        if services:
+            artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
+    # Every service in the order of the files given (a template among them is no service).
+    pairs = zip(specs, model.services, chosen, strict=True)
+    fresh = {spec._source.display: (service, these) for spec, service, these in pairs}
+    everyone = [(kept[i].service, kept[i].targets) if i in kept else fresh.get(name) for i, name in enumerate(shown)]
+    for target in TARGETS:
+        shared = shared_compiler(target)
+        services = tuple(pair[0] for pair in everyone if pair is not None and target in pair[1])
+        artifacts += shared(Model(services)) if shared is not None and services else []
+    bundle = Bundle(render_all(artifacts, dict(reused)), inputs=request.record())
+    remember(request, specs, model.services)
+    return bundle
+
+
+def _collisions(specs: Sequence[Spec], kept: Sequence[Any]) -> list[Diagnostic]:
+    """The cross-spec checks of ``cli.common.load_read`` between the specs loaded and those kept
+    (which passed them when they were compiled): one service name, one dashboard uid each."""
+    from ..conventions import dashboard_uid
+    from ..errors import Diagnostic
+
+    names = {entry.name: entry.display for entry in kept}
+    uids = {entry.uid: entry.display for entry in kept}
+    problems = []
+    for spec in specs:
+        name, uid = spec.service.name, spec.dashboard.uid or dashboard_uid(spec.service.name)
+        if name in names:
+            problems.append(
+                Diagnostic(
+                    *_where(spec, ("service", "name")),
+                    f"service '{name}' is also defined in {names[name]} (give each spec its own service name)",
+                )
+            )
+        elif uid in uids:
+            problems.append(
+                Diagnostic(
+                    *_where(spec, ("dashboard", "uid")),
+                    f"dashboard uid '{uid}' is also used by {uids[uid]} (give each service's dashboard its own uid)",
+                )
+            )
+    return problems
+
+
+def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[Any]) -> None:
+    """Keep each compiled service's ``service_cache`` entry, for the next compile of the fleet."""
+    from ..conventions import dashboard_uid
+    from ..engines import choose
+    from . import service_cache
+
+    # A lone spec never needs its entry: unchanged, it is up to date; changed, it is loaded anyway.
+    if request.targets is not None or len(specs) < 2:
+        return
+    by_shown = {spec.shown: spec for spec in request.specs}
+    for spec, service, targets in zip(specs, services, choose(specs, None), strict=True):
+        given = by_shown.get(spec._source.display) if spec._source is not None else None
+        if given is None:
+            continue
+        entry = service_cache.Entry(
+            name=spec.service.name,
+            uid=spec.dashboard.uid or dashboard_uid(spec.service.name),
+            display=spec._source.display,
+            targets=targets,
+            service=service,
+        )
+        service_cache.store(service_cache.key(request.package, given, None), entry)
+
+
+def _where(spec: Spec, path: tuple[str, ...]) -> tuple[str, int, int]:
+    """Where the value at ``path`` of a loaded spec was written (its file, or a template's)."""
+    file, line, col = spec._source.locate(path)
+    return str(file), int(line), int(col)

@@ -9,6 +9,7 @@ from ..compilers import TARGETS, compiler
 from .bundle import Artifact, Bundle
 
 if TYPE_CHECKING:  # the loader's spec objects are plain classes: no pydantic at run time
+    from ..ir.model import Model
     from ..spec.document import Spec
     from .request import CompileRequest
 
@@ -19,14 +20,18 @@ def compile_artifacts(specs: Sequence[Spec], targets: Iterable[str] | None = Non
     return list(_artifacts(specs, targets))
 
 
-def _artifacts(specs: Sequence[Spec], targets: Iterable[str] | None) -> Iterator[Artifact]:
+def _artifacts(
+    specs: Sequence[Spec], targets: Iterable[str] | None, models: list[Model] | None = None
+) -> Iterator[Artifact]:
     """Every target's artifacts, lazily; the model is built and the engines checked at once, so a
-    spec error is raised by this call, before anything is written."""
+    spec error is raised by this call, before anything is written. ``models`` gets the model."""
     from .. import engines
     from ..ir.build import build_model
     from ..ir.model import Model
 
     model = build_model(list(specs))
+    if models is not None:
+        models.append(model)
     chosen = engines.choose(specs, None if targets is None else tuple(targets))
     engines.check_support(specs, chosen)
 
@@ -45,11 +50,14 @@ def compile_specs(specs: Sequence[Spec], targets: Iterable[str] | None = None) -
     return Bundle(render_all(_artifacts(specs, targets)), inputs=inputs_of(specs, targets))
 
 
-def rendered(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
+def rendered(
+    specs: Sequence[Spec], targets: Iterable[str] | None = None, models: list[Model] | None = None
+) -> Iterator[tuple[str, bytes]]:
     """``(path, bytes)`` of every file ``compile_specs`` would hold, one at a time as they are
     rendered, for ``write.write_files``: the writer keeps only hashes, so the output of a big spec
-    is never in memory all at once. Order is the compilers' (the writer does not need sorted)."""
-    return ((artifact.path, artifact.render()) for artifact in _artifacts(specs, targets))
+    is never in memory all at once. Order is the compilers' (the writer does not need sorted).
+    ``models`` gets the internal model (for the fleet cache, ``incremental.remember``)."""
+    return ((artifact.path, artifact.render()) for artifact in _artifacts(specs, targets, models))
 
 
 def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = None) -> dict[str, bytes]:
@@ -69,7 +77,7 @@ def request_of(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> C
     sources = [spec._source for spec in specs]
     if any(source is None for source in sources):
         return None
-    return request_of_texts([(s.display, s.text) for s in sources if s is not None], targets=targets)
+    return request_of_texts([(s.display, s.text, s.templates) for s in sources if s is not None], targets=targets)
 
 
 def inputs_of(specs: Sequence[Spec], targets: Iterable[str] | None = None) -> dict[str, object] | None:

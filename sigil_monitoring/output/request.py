@@ -69,15 +69,19 @@ class SpecFile(msgspec.Struct, frozen=True):
         return display_path(self.path)
 
 
-class SpecInput(msgspec.Struct, frozen=True, array_like=True):
-    """A spec as the request records it: the name it is shown by and the hash of its text.
+class SpecInput(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
+    """A spec as the request records it: the name it is shown by, the hash of its text, and the
+    templates it extends (name shown, hash of the text; in ``extend`` order), which are as much its
+    input as its own text: a template change makes every spec extending it a changed input.
 
     The hash is of the UTF-8 text without a byte-order mark, so a spec read from a file and the
-    same spec given to ``parse_spec`` as text record the same input.
+    same spec given to ``parse_spec`` as text record the same input. A spec without templates
+    records two fields, as it did before templates existed.
     """
 
     shown: str
     sha256: str
+    templates: tuple[tuple[str, str], ...] = ()
 
 
 class CompileRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,17 +183,68 @@ def _limits() -> tuple[tuple[str, str | None], ...]:
 
 
 def compile_request(
-    files: Sequence[SpecFile], *, targets: Iterable[str] | None = None, strict: bool = False
+    files: Sequence[SpecFile],
+    *,
+    targets: Iterable[str] | None = None,
+    strict: bool = False,
+    recorded: CompileRequest | None = None,
 ) -> CompileRequest:
-    """The request of compiling ``files`` (as ``read_specs`` read them) with these options."""
-    return _request([SpecInput(f.shown, _bytes_hash(f.data)) for f in files], targets, strict)
+    """The request of compiling ``files`` (as ``read_specs`` read them) with these options.
+
+    A spec that ``extend``\\s templates records their hashes too. Which templates a spec extends
+    follows from its text: when ``recorded`` (the manifest's request) has the same text under the
+    same name, its template list is taken from there and only the templates are hashed again;
+    otherwise the spec's YAML is parsed for its ``extend`` list.
+    """
+    before = {spec.shown: spec for spec in recorded.specs} if recorded is not None else {}
+    hashes: dict[str, str] = {}
+    inputs = []
+    for file in files:
+        digest = _bytes_hash(file.data)
+        templates: tuple[tuple[str, str], ...] = ()
+        if b"extend" in file.data:  # only then can the spec have templates: no parse on the plain path
+            known = before.get(file.shown)
+            names = [name for name, _ in known.templates] if known and known.sha256 == digest else _extends(file)
+            templates = tuple((name, _template_hash(name, hashes)) for name in names)
+        inputs.append(SpecInput(file.shown, digest, templates))
+    return _request(inputs, targets, strict)
+
+
+def _extends(file: SpecFile) -> list[str]:
+    """The templates a spec file names, as shown; none when it cannot be parsed (the loader says why)."""
+    from ..spec.templates import template_path
+    from ..spec.yaml_io import YamlProblem, decode, load
+
+    try:
+        doc = load(decode(file.data))
+    except YamlProblem:
+        return []
+    entries = doc.get("extend") if isinstance(doc, dict) else None
+    entries = [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []
+    return [display_path(template_path(file.shown, e)) for e in entries if isinstance(e, str) and e.strip()]
+
+
+def _template_hash(shown: str, hashes: dict[str, str]) -> str:
+    """The hash of a template's text; "" when it cannot be read (the loader reports that)."""
+    if shown not in hashes:
+        from ..spec.yaml_io import read_spec
+
+        try:
+            hashes[shown] = _bytes_hash(read_spec(shown))
+        except SpecError:
+            hashes[shown] = ""
+    return hashes[shown]
 
 
 def request_of_texts(
-    specs: Sequence[tuple[str, str]], *, targets: Iterable[str] | None = None, strict: bool = False
+    specs: Sequence[tuple[str, str] | tuple[str, str, tuple[tuple[str, str], ...]]],
+    *,
+    targets: Iterable[str] | None = None,
+    strict: bool = False,
 ) -> CompileRequest:
-    """The request of compiling ``(shown name, text)`` specs: the library path (``compile_specs``)."""
-    return _request([SpecInput(shown, text_hash(text)) for shown, text in specs], targets, strict)
+    """The request of compiling ``(shown name, text[, templates])`` specs: the library path
+    (``compile_specs``); templates as ``Source.templates`` holds them."""
+    return _request([SpecInput(s[0], text_hash(s[1]), *s[2:]) for s in specs], targets, strict)
 
 
 def _request(specs: list[SpecInput], targets: Iterable[str] | None, strict: bool) -> CompileRequest:

@@ -13,12 +13,14 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, SpecError, display_path
-from ..fsread import NotRegularFile, TooLarge, read_regular
 from .salvage import Broken
 from .source import Source, describe_path
-from .yaml_io import YamlProblem, decode, limit, load, too_large
+from .yaml_io import YamlProblem, decode, load, one_line, read_spec
+
+__all__ = ["load_spec", "one_line", "parse_spec", "read_spec"]
 
 if TYPE_CHECKING:
+    from ..errors import Severity
     from .document import Spec
 
 
@@ -30,31 +32,6 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     ('hello', ['requests'])
     """
     return parse_spec(read_spec(path), display_path(path))
-
-
-def read_spec(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a spec file, read as ``load_spec`` reads them: a regular file only, never more
-    than ``SIGIL_MONITORING_MAX_BYTES``, never blocking (a FIFO or ``/dev/zero`` is refused at once).
-    The one reader of spec files: the compile request (``output/request.py``) hashes what it returns.
-
-    >>> read_spec("/dev/zero")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    sigil_monitoring.errors.SpecError: /dev/zero:1:1: error: the spec is a character device, not a regular file ...
-    """
-    shown = display_path(path)
-    try:
-        return read_regular(path, limit("MAX_BYTES"))
-    except OSError as exc:
-        raise SpecError([Diagnostic(shown, 1, 1, f"cannot read the file: {exc.strerror} (check the path)")]) from None
-    except NotRegularFile as exc:
-        raise SpecError(
-            [Diagnostic(shown, 1, 1, f"the spec is {exc.kind}, not a regular file (give the path of a .yaml file)")]
-        ) from None
-    except TooLarge as exc:
-        raise SpecError([Diagnostic(shown, 1, 1, too_large(exc.size, exc.limit).message)]) from None
-    except YamlProblem as problem:  # a malformed limit in the environment
-        raise SpecError([Diagnostic(shown, 1, 1, problem.message)]) from None
 
 
 def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
@@ -70,6 +47,10 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
         raise SpecError(
             [Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")]
         )
+    if "extend" in doc:  # templates merged in; a spec without extend pays this one lookup
+        from .templates import expand
+
+        doc, source = expand(doc, source)
     from .surrogates import join_pairs, lone_surrogates
 
     if any(lone_surrogates(doc)):
@@ -94,8 +75,7 @@ def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
     from .hints import warnings
 
     return sorted(
-        Diagnostic(source.display, *source.position(path, at), one_line(f"{describe_path(path)}: {text}"), "warning")
-        for path, at, text in warnings(spec)
+        _at(source, path, at, f"{describe_path(path)}: {text}", "warning") for path, at, text in warnings(spec)
     )
 
 
@@ -117,16 +97,8 @@ def _semantic(source: Source, spec: Spec | None, broken: Broken) -> list[Diagnos
     return [_at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in check(spec, broken)]
 
 
-def one_line(text: str) -> str:
-    """``escape.one_line``, imported only for the rare message that needs it (validate does not
-    otherwise load the escaping module, nor the PromQL one it imports)."""
-    if text.isprintable():
-        return text
-    from ..escape import one_line as escaped
-
-    return escaped(text)
-
-
-def _at(source: Source, path: tuple[object, ...], at: str, text: str) -> Diagnostic:
-    line, col = source.position(path, at)
-    return Diagnostic(source.display, line, col, one_line(text))  # a quoted value may hold a line break
+def _at(source: Source, path: tuple[object, ...], at: str, text: str, severity: Severity = "error") -> Diagnostic:
+    file, line, col = source.locate(path, at)
+    if file != source.display:  # written in a template: say which spec's merge it broke
+        text += f" (in {source.display}, which extends {file})"
+    return Diagnostic(file, line, col, one_line(text), severity)  # a quoted value may hold a line break

@@ -11,6 +11,8 @@ from typing import Any
 import msgspec
 
 Path = tuple[str, ...]
+# Where a value of a merged spec was written: the file's Source and the value's path in that file.
+Origin = tuple["Source", Path]
 
 
 def norm_path(path: tuple[object, ...]) -> Path:
@@ -24,6 +26,11 @@ class Source(msgspec.Struct):
     text: str
     tree: Any = None
     _positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] | None = None
+    # A spec that extends templates (spec/templates.py): where each value of the merged document
+    # was written, and the templates it read, as (name shown, SHA-256 of the text) for the compile
+    # request. None and () for a spec without ``extend``, whose values are all in this file.
+    origins: dict[Path, Origin] | None = None
+    templates: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:  # the tree and positions are caches, long and of no interest
         return f"Source(display={self.display!r}, text={self.text!r})"
@@ -39,6 +46,23 @@ class Source(msgspec.Struct):
             p = p[:-1]
             at = "key"  # a missing child is reported at its parent's key
         return (1, 1)
+
+    def locate(self, path: tuple[object, ...], at: str = "value") -> tuple[str, int, int]:
+        """``(file, line, col)`` of the key or value at ``path``: in this file, or, for a spec merged
+        from templates, in the file (template or spec) where the value was written.
+
+        >>> Source("a.yaml", "x:\\n  y: 1\\n").locate(("x", "y"))
+        ('a.yaml', 2, 6)
+        """
+        if self.origins is None:
+            return (self.display, *self.position(path, at))
+        p = norm_path(path)
+        for cut in range(len(p), 0, -1):
+            origin = self.origins.get(p[:cut])
+            if origin is not None:
+                written, inside = origin
+                return (written.display, *written.position(inside + p[cut:], at))
+        return (self.display, *self.position(path, at))
 
     def _load_positions(self) -> dict[Path, tuple[tuple[int, int], tuple[int, int]]]:
         if self._positions is None:

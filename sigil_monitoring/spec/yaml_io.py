@@ -13,6 +13,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..errors import Diagnostic, SpecError, display_path
+from ..fsread import NotRegularFile, TooLarge, read_regular
+
 # Input limits. Real specs are far below them; they keep hostile files (alias bombs, deep
 # nesting, huge files) from costing more than a bounded amount of time and memory. A platform
 # team with a bigger spec raises the first two with SIGIL_MONITORING_MAX_BYTES and
@@ -318,3 +321,40 @@ def _check_size(data: Any) -> None:
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
+
+
+# The one reader of spec and template files, and the one-line form of a message: here, below both
+# the loader and the template merge (templates.py), which the loader calls.
+def read_spec(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a spec file, read as ``load_spec`` reads them: a regular file only, never more
+    than ``SIGIL_MONITORING_MAX_BYTES``, never blocking (a FIFO or ``/dev/zero`` is refused at once).
+    The one reader of spec files: the compile request (``output/request.py``) hashes what it returns.
+
+    >>> read_spec("/dev/zero")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sigil_monitoring.errors.SpecError: /dev/zero:1:1: error: the spec is a character device, not a regular file ...
+    """
+    shown = display_path(path)
+    try:
+        return read_regular(path, limit("MAX_BYTES"))
+    except OSError as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, f"cannot read the file: {exc.strerror} (check the path)")]) from None
+    except NotRegularFile as exc:
+        raise SpecError(
+            [Diagnostic(shown, 1, 1, f"the spec is {exc.kind}, not a regular file (give the path of a .yaml file)")]
+        ) from None
+    except TooLarge as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, too_large(exc.size, exc.limit).message)]) from None
+    except YamlProblem as problem:  # a malformed limit in the environment
+        raise SpecError([Diagnostic(shown, 1, 1, problem.message)]) from None
+
+
+def one_line(text: str) -> str:
+    """``escape.one_line``, imported only for the rare message that needs it (validate does not
+    otherwise load the escaping module, nor the PromQL one it imports)."""
+    if text.isprintable():
+        return text
+    from ..escape import one_line as escaped
+
+    return escaped(text)

@@ -1,0 +1,87 @@
+"""The per-service cache of fleet compiles: what a later compile needs of a service it does not load.
+
+When one spec of 1,000 changes, ``incremental.compile_fleet`` loads, validates and compiles that
+one only. Of each other service it needs what the files shared by every service are built from
+(its internal model, the per-service fragment the Alertmanager config and the provisioning file
+are compiled from) and what the cross-spec checks compare (its service name and dashboard uid).
+Those are kept here, one entry per service, under a key that names every input the entry depends
+on: the compiler's fingerprint, the spec's name as shown, the hash of its text and of each template
+it extends, and the ``--target`` override. A changed input is a new key, so a stale entry is never
+read; the service's own files are not cached here, they are taken from the output folder, where the
+manifest vouches for their bytes.
+
+The folder is ``SIGIL_MONITORING_CACHE``, else ``$XDG_CACHE_HOME/sigil-monitoring``, else
+``~/.cache/sigil-monitoring``. Entries are pickles of frozen records, trusted as Python trusts
+its own ``__pycache__``: a folder only the user writes. An entry that cannot be read is a miss.
+
+>>> import os, tempfile
+>>> os.environ["SIGIL_MONITORING_CACHE"] = tempfile.mkdtemp()
+>>> entry = Entry(name="api", uid="api", display="api.yaml", targets=("grafana",), service=None)
+>>> store("k1", entry); load("k1") == entry, load("k2")
+(True, None)
+>>> del os.environ["SIGIL_MONITORING_CACHE"]
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+CACHE_VARIABLE = "SIGIL_MONITORING_CACHE"
+
+
+class Entry(msgspec.Struct, frozen=True, kw_only=True):
+    """One service as a fleet compile needs it without loading its spec."""
+
+    name: str  # service.name, for the duplicate-name check and its files (<name>/...)
+    uid: str  # the dashboard uid, for the shared-uid check
+    display: str  # the spec as messages show it
+    targets: tuple[str, ...]  # the spec's chosen targets
+    service: Any  # ir.model.Service: what compile_shared reads
+
+
+def key(package: str, spec: object, targets: tuple[str, ...] | None) -> str:
+    """The entry's key: a hash of every input the entry depends on (``spec``: a ``SpecInput``)."""
+    import hashlib
+
+    return hashlib.sha256(msgspec.json.encode([package, spec, targets])).hexdigest()
+
+
+def folder() -> Path:
+    if found := os.environ.get(CACHE_VARIABLE):
+        return Path(found)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sigil-monitoring"
+
+
+def _path(name: str) -> Path:
+    return folder() / "services" / name[:2] / f"{name}.pickle"
+
+
+def load(name: str) -> Entry | None:
+    """The entry stored under ``name``; None when there is none or it cannot be read."""
+    import pickle
+
+    try:
+        entry = pickle.loads(_path(name).read_bytes())
+    except Exception:  # missing, truncated, from another version of the records: a miss
+        return None
+    return entry if isinstance(entry, Entry) else None
+
+
+def store(name: str, entry: Entry) -> None:
+    """Keep ``entry`` under ``name``, atomically (a concurrent compile reads the old or the new);
+    a cache that cannot be written only makes the next compile slower."""
+    import pickle
+
+    path = _path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+    except OSError:
+        pass

@@ -1,0 +1,263 @@
+"""Fleets (issue 23): specs that extend shared templates, and compiles that load only what changed.
+
+The fleet is benchmarks/generate.template_fleet: 30 services over 3 templates (the benchmark
+builds 1,000 of the same kind).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from generate import template_fleet  # noqa: E402
+
+from sigil_monitoring.errors import SpecError  # noqa: E402
+from sigil_monitoring.spec.loader import load_spec, parse_spec  # noqa: E402
+
+
+def _run(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SIGIL_MONITORING_CACHE": str(cache)}
+    return subprocess.run(
+        [sys.executable, "-m", "sigil_monitoring", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Path:
+    template_fleet(tmp_path, 30)
+    return tmp_path
+
+
+def test_one_changed_spec_is_the_only_one_loaded_and_the_output_equals_a_full_compile(fleet: Path) -> None:
+    cache = fleet / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    spec = fleet / "specs" / "svc-0004.yaml"
+    spec.write_text(spec.read_text().replace("99.4", "99.7"))
+    # Count the specs the incremental compile parses: the loader's one entry point, traced.
+    probe = (
+        "import sys, runpy; from sigil_monitoring.spec import loader; seen = []; real = loader.parse_spec\n"
+        "def traced(data, display='<spec>'): seen.append(display); return real(data, display)\n"
+        "loader.parse_spec = traced\n"
+        "sys.argv = ['sigil-monitoring', 'compile', '-q', 'specs', '--out', 'build']\n"
+        "from sigil_monitoring.cli import main\n"
+        "code = main(sys.argv[1:]); print('LOADED', *seen); sys.exit(code)\n"
+    )
+    env = {**os.environ, "SIGIL_MONITORING_CACHE": str(cache)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=fleet, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["LOADED", "specs/svc-0004.yaml"]
+    full = _run("compile", "-q", "specs", "--out", "full", cwd=fleet, cache=fleet / "other-cache")
+    assert full.returncode == 0, full.stderr
+    assert _tree(fleet / "build") == _tree(fleet / "full")
+    assert b"99.7" in (fleet / "build" / "svc-0004" / "prometheus" / "slo-success.rules.yml").read_bytes()
+
+
+def test_a_template_change_recompiles_every_service_using_it_and_check_says_so(fleet: Path) -> None:
+    cache = fleet / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    template = fleet / "templates" / "worker.yaml"
+    template.write_text(template.read_text().replace("{rate: jobs}, ", ""))
+    check = _run("check", "specs", "--out", "build", cwd=fleet, cache=cache)
+    assert check.returncode == 1
+    stale = {line.split("/")[0] for line in check.stdout.splitlines() if line.startswith("svc-")}
+    assert stale == {f"svc-{i:04d}" for i in range(1, 30, 3)}  # every user of worker.yaml, no other
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert _run("compile", "-q", "specs", "--out", "full", cwd=fleet, cache=fleet / "c2").returncode == 0
+    assert _tree(fleet / "build") == _tree(fleet / "full")
+    assert _run("check", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+
+
+def test_a_template_every_spec_extends_changes_them_all(fleet: Path) -> None:
+    """Nothing is left to take from the cache: the compile of every loaded spec must still see it."""
+    cache = fleet / "cache"
+    for spec in (fleet / "specs").glob("*.yaml"):
+        if "exporter" not in spec.read_text():
+            spec.unlink()
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    template = fleet / "templates" / "exporter.yaml"
+    template.write_text(template.read_text().replace("99.5%", "99.7%"))
+    assert _run("check", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 1
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert b"0.997" in (fleet / "build" / "svc-0002" / "prometheus" / "slo-up.rules.yml").read_bytes()
+
+
+def test_a_lost_cache_or_a_hand_edit_is_rebuilt_not_trusted(fleet: Path) -> None:
+    cache = fleet / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    shutil.rmtree(cache)
+    edited = fleet / "build" / "svc-0002" / "runbook.md"
+    edited.write_text("hand edit\n")
+    (fleet / "specs" / "svc-0005.yaml").write_text((fleet / "specs" / "svc-0005.yaml").read_text() + "# x\n")
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert _run("compile", "-q", "specs", "--out", "full", cwd=fleet, cache=fleet / "c2").returncode == 0
+    assert _tree(fleet / "build") == _tree(fleet / "full")
+
+
+def test_a_duplicate_service_name_is_found_against_specs_not_loaded(fleet: Path) -> None:
+    cache = fleet / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    spec = fleet / "specs" / "svc-0007.yaml"
+    spec.write_text(spec.read_text().replace("name: svc-0007", "name: svc-0003"))
+    done = _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache)
+    assert done.returncode == 2
+    assert done.stderr.startswith("specs/svc-0007.yaml:3:17: error: service 'svc-0003' is also defined in")
+
+
+TEMPLATE = """apiVersion: sigil-monitoring/v1
+kind: Template
+parameters:
+  objective: {type: percentage, default: 99.9%}
+  window: {type: duration}
+service:
+  selector: {job: <<service.name>>}
+metrics:
+  requests: {name: http_requests_total, type: counter}
+  errors: {name: http_errors_total, type: counter}
+slos:
+  availability: {objective: <<params.objective>>, sli: {bad: errors, total: requests}}
+  strict: {objective: 99%, window: <<params.window>>, sli: {bad: errors, total: requests}}
+dashboard:
+  rows:
+    - {title: Traffic, panels: [{rate: requests}]}
+    - {title: Errors, panels: [{rate: errors}]}
+"""
+
+
+def _spec(folder: Path, body: str, template: str = TEMPLATE) -> Path:
+    (folder / "templates").mkdir(exist_ok=True)
+    (folder / "templates" / "api.yaml").write_text(template)
+    spec = folder / "api.yaml"
+    spec.write_text("apiVersion: sigil-monitoring/v1\nextend: [templates/api.yaml]\n" + body)
+    return spec
+
+
+def _errors(spec: Path) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    return [str(d).replace(str(spec.parent) + "/", "") for d in caught.value.diagnostics]
+
+
+def test_merge_rules_maps_lists_by_title_and_removal(tmp_path: Path) -> None:
+    spec = load_spec(
+        _spec(
+            tmp_path,
+            "params: {window: 7d}\nservice: {name: api}\nslos: {strict: null}\n"
+            "dashboard:\n  rows:\n    - {title: Errors, collapsed: true}\n"
+            "    - {title: Saturation, panels: [{rate: requests}]}\n",
+        )
+    )
+    assert list(spec.slos) == ["availability"]
+    assert str(spec.slos["availability"].objective) == "99.9"
+    assert spec.service.selector["job"].value == "api"
+    assert spec.dashboard.rows is not None
+    assert [(r.title, r.collapsed, len(r.panels)) for r in spec.dashboard.rows] == [
+        ("Traffic", False, 1),
+        ("Errors", True, 1),
+        ("Saturation", False, 1),
+    ]
+
+
+def test_errors_are_positioned_where_the_offending_value_was_written(tmp_path: Path) -> None:
+    broken = TEMPLATE.replace("{rate: errors}", "{rate: failures}").replace("<<params.window>>", "<<params.windw>>")
+    spec = _spec(tmp_path, "params: {objective: 99.99 percent, colour: red}\nservice: {name: api}\n", broken)
+    assert _errors(spec) == [
+        "api.yaml:2:10: error: templates/api.yaml needs params.window (a duration; give it under params:)",
+        "api.yaml:3:21: error: params.objective: '99.99 percent' is not a percentage such as 99.9%",
+        "api.yaml:3:36: error: params.colour: no template of extend declares this parameter "
+        "(declared: objective, window)",
+        "templates/api.yaml:13:36: error: <<params.windw>>: the template declares no parameter windw "
+        "(declare it under parameters:, or fix the name)",
+    ]
+    # A value the spec gives through a parameter is blamed where the spec wrote it; a template's
+    # own mistake in the template.
+    spec = _spec(
+        tmp_path, "params: {window: 0s}\nservice: {name: api}\n", TEMPLATE.replace("{rate: errors}", "{rate: failures}")
+    )
+    errors = _errors(spec)
+    assert any(e.startswith("api.yaml:3:18: error: slos.strict.window") for e in errors), errors
+    assert any(e.startswith("templates/api.yaml:17:39: error:") and "failures" in e for e in errors), errors
+
+
+def test_template_problems_of_its_own(tmp_path: Path) -> None:
+    spec = _spec(
+        tmp_path,
+        "service: {name: api}\nparams: {window: 1d}\n",
+        TEMPLATE.replace("kind: Template\n", "kind: Template\nslo:\n  x: 1\n").replace(
+            "type: duration", "type: interval"
+        ),
+    )
+    assert _errors(spec) == [
+        "templates/api.yaml:3:1: error: slo: a template holds no such key (use one of service, metrics, slos, alerts, "
+        "dashboard, routing, targets, parameters)",
+        "templates/api.yaml:7:18: error: parameter window: give its type, one of string, duration, percentage, number, "
+        "boolean, labels",
+    ]
+    missing = tmp_path / "other.yaml"
+    missing.write_text("apiVersion: sigil-monitoring/v1\nextend: [nowhere.yaml]\nservice: {name: api}\n")
+    assert _errors(missing)[0].startswith("other.yaml:2:10: error: nowhere.yaml: cannot read the file")
+
+
+def test_show_merged_names_each_values_file_and_line(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, "params: {window: 7d}\nservice: {name: api}\n")
+    done = _run("validate", "-q", "--show-merged", str(spec.name), cwd=tmp_path, cache=tmp_path / "c")
+    assert done.returncode == 0, done.stderr
+    assert '    objective: "99.9%"  # templates/api.yaml:4' in done.stdout
+    assert '  name: "api"  # api.yaml:4' in done.stdout
+
+
+def test_a_spec_without_extend_loads_as_before() -> None:
+    plain = (REPO / "specs" / "minimal.yaml").read_bytes()
+    spec = parse_spec(plain, "specs/minimal.yaml")
+    assert spec._source.origins is None and spec._source.templates == ()
+
+
+def test_the_walk_through_of_docs_fleet_md_runs_as_written(tmp_path: Path) -> None:
+    import re
+
+    text = (REPO / "docs" / "fleet.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "templates" / "http-api.yaml").write_text(blocks[0])
+    for block in blocks[1:4]:  # each opens with a comment naming its file, which the file does not hold
+        name, body = block.split("\n", 1)
+        (tmp_path / name.split()[1].rstrip(":")).write_text(body)
+    first_error = re.search(r"\$ sigil-monitoring validate specs\n(.*)\n", text)
+    assert first_error is not None
+    done = _run("validate", "specs", cwd=tmp_path, cache=tmp_path / "cache")
+    assert (done.returncode, done.stderr) == (2, first_error.group(1) + "\n")
+    with (tmp_path / "specs" / "avatars.yaml").open("a") as avatars:
+        avatars.write(blocks[4])
+    assert _run("validate", "-q", "specs", cwd=tmp_path, cache=tmp_path / "cache").returncode == 0
+    done = _run("compile", "specs", "--out", "build", cwd=tmp_path, cache=tmp_path / "cache")
+    wrote = re.search(r"\$ sigil-monitoring compile specs --out build\n(.*)\n", text)
+    assert wrote is not None and done.stdout == wrote.group(1) + "\n"
+    merged = _run("validate", "-q", "--show-merged", "specs/search.yaml", cwd=tmp_path, cache=tmp_path / "cache")
+    shown = re.search(r"\$ sigil-monitoring validate -q --show-merged specs/search.yaml\n(.*?)\.\.\.\n", text, re.S)
+    assert shown is not None and merged.stdout.startswith(shown.group(1))
+
+
+def test_templates_given_among_the_specs_are_checked_and_skipped(fleet: Path) -> None:
+    cache = fleet / "cache"
+    both = ("specs", "templates")
+    assert _run("compile", "-q", *both, "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    spec = fleet / "specs" / "svc-0010.yaml"
+    spec.write_text(spec.read_text().replace("team: ", "team: x"))
+    assert _run("compile", "-q", *both, "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert _run("compile", "-q", "specs", "--out", "full", cwd=fleet, cache=fleet / "c2").returncode == 0
+    built, full = _tree(fleet / "build"), _tree(fleet / "full")
+    assert {k: v for k, v in built.items() if "manifest" not in k} == {
+        k: v for k, v in full.items() if "manifest" not in k
+    }
