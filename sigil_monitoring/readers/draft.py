@@ -1,0 +1,233 @@
+"""Our spec as data, drafted by a reader, remembering where in the other tool's file each value
+came from; and the ``Spec`` built from it by the loader's own validation.
+
+A reader writes values into a ``Draft`` with ``put``, naming the source ``Node`` the value came
+from. The draft's ``Source`` maps each of our paths to that node's line and column, so an error in
+the drafted spec (a query that does not parse, an objective out of range) points at the line of
+the Sloth, OpenSLO or Pyrra file that wrote it.
+
+>>> from sigil_monitoring.readers.tree import documents
+>>> root = documents("service: shop\\nquery: sum(rate(http_requests_total{job='shop'}[5m]))\\n", "s.yml")[0]
+>>> draft = Draft.empty("s.yml", root.file.text)
+>>> draft.put(("service", "name"), "shop", root.take("service"))
+>>> draft.data["service"], draft.source().position(("service", "name"))
+({'name': 'shop'}, (1, 10))
+>>> catalog(["sum(rate(http_requests_total{job='shop'}[5m]))", "histogram_quantile(0.9, rate(x_bucket[5m]))"])
+{'http_requests_total': {'name': 'http_requests_total', 'type': 'counter'}, 'x': {'name': 'x', 'type': 'histogram'}}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ..spec.source import Source
+
+if TYPE_CHECKING:
+    from ..spec.document import Spec
+    from .tree import Node
+
+Position = tuple[tuple[int, int], tuple[int, int]]
+
+
+class Draft(msgspec.Struct, frozen=True):
+    """One spec being drafted: its data (``apiVersion`` first) and each value's origin."""
+
+    display: str
+    text: str
+    data: dict[str, Any]
+    origins: dict[tuple[str, ...], Position]
+
+    @classmethod
+    def empty(cls, display: str, text: str) -> Draft:
+        return cls(display, text, {"apiVersion": "sigil-monitoring/v1"}, {})
+
+    def put(self, path: tuple[str, ...], value: Any, origin: Node | None) -> None:
+        """Set ``path`` to ``value``; ``origin`` is where the other tool's file wrote it."""
+        target = self.data
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+        if origin is not None:
+            at = (origin.key_at, origin.value_at)
+            self.origins[path] = at
+            for depth in range(1, len(path)):  # a parent we made up stands where its first child came from
+                self.origins.setdefault(path[:depth], at)
+
+    def finish(self, queries: list[str]) -> bool:
+        """Add the catalog and selector the queries read; False when they read no metric (no SLO
+        was carried, and a spec without a metric is no spec)."""
+        metrics = catalog(queries)
+        if not metrics:
+            return False
+        self.put(("metrics",), metrics, None)  # where they came from: the queries, already placed
+        selector = common_selector(queries)
+        if selector:
+            self.put(("service", "selector"), selector, None)
+        return True
+
+    def source(self) -> Source:
+        """Positions of our paths in the other tool's file, for the loader's error messages."""
+        source = Source(self.display, self.text)
+        source._positions = {path: at for path, at in self.origins.items()}
+        return source
+
+    def spec(self) -> Spec:
+        """The validated spec, built as the loader builds one (``SpecError`` at source positions)."""
+        from ..spec.loader import build_spec
+
+        return build_spec(self.data, self.source())
+
+
+def slo_key(name: Node) -> str:
+    """An SLO key from another tool's SLO name: the name itself when it is one of ours, else its
+    lowercase letters, digits and dashes, at most 40 (the change reported as a loss).
+
+    >>> from sigil_monitoring.readers.tree import documents
+    >>> root = documents("name: Requests_Availability-contrib-plugin-info-labels-v1\\n", "a.yml")[0]
+    >>> slo_key(root.take("name"))
+    'requests-availability-contrib-plugin-inf'
+    >>> print(root.file.lost[0])  # doctest: +NORMALIZE_WHITESPACE
+    a.yml:1:1: warning: name: the SLO is named 'requests-availability-contrib-plugin-inf'
+    (our SLO names are 2-40 lowercase letters, digits and dashes)
+    """
+    text = str(name.value)
+    key = re.sub(r"[^a-z0-9-]+", "-", text.lower())[:40].strip("-")
+    if not key[:1].isalpha():
+        key = f"slo-{key}"[:40].strip("-")
+    if key != text:
+        name.lose(None, f"the SLO is named '{key}' (our SLO names are 2-40 lowercase letters, digits and dashes)")
+    return key
+
+
+def promql_problem(query: str) -> str | None:
+    """Why a reader's query (``$window`` in it) is not PromQL the compiler can check, or None.
+
+    >>> promql_problem("sum(rate(x[$window]))") is None, promql_problem("vector(1)[$window]") is None
+    (True, False)
+    """
+    from ..promql import instant_problem, parses
+
+    text = _PLACEHOLDERS.sub("5m", query)
+    problem = parses(text)
+    if problem is None:
+        problem = instant_problem(text, scalar=None, what="a query of an SLI")
+    return problem
+
+
+def catalog(queries: list[str]) -> dict[str, dict[str, str]]:
+    """The metrics catalog the queries read: each metric selector by name, typed from how it is read
+    (``rate``/``increase`` -> counter, a ``_bucket`` series -> histogram, else gauge). A query that
+    does not parse adds nothing: the spec's own check reports it at its position."""
+    import promql_parser
+
+    found: dict[str, dict[str, str]] = {}
+    for query in queries:
+        try:
+            tree = promql_parser.parse(_PLACEHOLDERS.sub("5m", query))
+        except ValueError:
+            continue
+        for name, counted in _selectors(tree, False):
+            kind = "counter" if counted else "gauge"
+            if name.endswith("_bucket"):
+                name, kind = name.removesuffix("_bucket"), "histogram"
+            key = _logical(name)
+            if key not in found or found[key]["type"] == "gauge":
+                found[key] = {"name": name, "type": kind}
+    # A histogram's _count and _sum are its own series, not entries of their own.
+    histograms = {entry["name"] for entry in found.values() if entry["type"] == "histogram"}
+    return {
+        key: entry
+        for key, entry in found.items()
+        if entry["type"] == "histogram" or entry["name"].rsplit("_", 1)[0] not in histograms
+    }
+
+
+def common_selector(queries: list[str]) -> dict[str, str]:
+    """The equality matchers every metric selector of the queries has (``job="api"`` in each):
+    the service's selector, which the compiler adds to the catalog's own queries.
+
+    >>> common_selector(['sum(rate(a{job="api",code="5"}[$window]))', 'sum(rate(b{job="api"}[$window]))'])
+    {'job': 'api'}
+    """
+    import promql_parser
+
+    equal_op = promql_parser.MatchOp.Equal
+    common: dict[str, str] | None = None
+    for query in queries:
+        try:
+            tree = promql_parser.parse(_PLACEHOLDERS.sub("5m", query))
+        except ValueError:
+            return {}
+        for matchers in _matcher_sets(tree):
+            equal = {m.name: m.value for m in matchers if m.op == equal_op and m.name != "__name__"}
+            common = equal if common is None else {k: v for k, v in common.items() if equal.get(k) == v}
+    return common or {}
+
+
+# A reader's window placeholder as the parser sees it (the spec's own checks do the same).
+_PLACEHOLDERS = re.compile(r"\$window\b|\$__rate_interval\b")
+_COUNTING = frozenset({"rate", "irate", "increase", "resets"})
+
+
+def _selectors(node: Any, counted: bool) -> list[tuple[str, bool]]:
+    import promql_parser as pp
+
+    match node:
+        case pp.VectorSelector():
+            return [(node.name, counted)] if node.name else []
+        case pp.MatrixSelector():
+            return _selectors(node.vector_selector, counted)
+        case pp.Call():
+            inner = counted or node.func.name in _COUNTING
+            return [found for arg in node.args for found in _selectors(arg, inner)]
+        case pp.BinaryExpr():
+            return _selectors(node.lhs, counted) + _selectors(node.rhs, counted)
+        case pp.AggregateExpr() | pp.ParenExpr() | pp.UnaryExpr() | pp.SubqueryExpr():
+            return _selectors(node.expr, counted)
+        case _:
+            return []
+
+
+def _matcher_sets(node: Any) -> list[Any]:
+    import promql_parser as pp
+
+    match node:
+        case pp.VectorSelector():
+            return [node.matchers.matchers]
+        case pp.MatrixSelector():
+            return _matcher_sets(node.vector_selector)
+        case pp.Call():
+            return [found for arg in node.args for found in _matcher_sets(arg)]
+        case pp.BinaryExpr():
+            return _matcher_sets(node.lhs) + _matcher_sets(node.rhs)
+        case pp.AggregateExpr() | pp.ParenExpr() | pp.UnaryExpr() | pp.SubqueryExpr():
+            return _matcher_sets(node.expr)
+        case _:
+            return []
+
+
+def _logical(metric: str) -> str:
+    """A catalog key for a metric name: lowercase letters, digits and underscores."""
+    key = re.sub(r"[^a-z0-9_]", "_", metric.lower()).strip("_") or "metric"
+    return key if key[0].isalpha() else f"m_{key}"
+
+
+def put_ratio(
+    draft: Draft, slo: tuple[str, ...], origin: Node, *, total: str, bad: str | None = None, good: str | None = None
+) -> list[str]:
+    """A ratio SLI from raw per-second queries (``bad_query`` or ``good_query`` over ``total_query``,
+    each with ``$window``); the queries it wrote."""
+    from ..spec.slo import Sli
+
+    if "total_query" in Sli.__struct_fields__:
+        name, numerator = ("bad_query", bad) if bad is not None else ("good_query", good)
+        draft.put((*slo, "sli", name), numerator, origin)
+        draft.put((*slo, "sli", "total_query"), total, origin)
+        return [numerator or "", total]
+    # The spec before query ratios: the same ratio as one error_ratio expression.
+    ratio = f"({bad}) / ({total})" if bad is not None else f"1 - (({good}) / ({total}))"
+    draft.put((*slo, "sli", "error_ratio"), ratio, origin)
+    return [ratio]
