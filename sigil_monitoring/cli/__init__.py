@@ -1,7 +1,7 @@
-"""Command line: ``sigil-monitoring compile|validate|schema|check|diff|push|history|rollback|drill|lint|fire-test``.
+"""Command line: ``sigil-monitoring compile|validate|schema|check|convert|diff|push|history|rollback|drill|lint|fire-test``.
 
 One module per command group, each adding its commands to the parser with ``register``:
-``compile`` (compile, validate, schema, check), ``diff``, ``push`` (push, history, rollback,
+``compile`` (compile, validate, schema, check), ``convert``, ``diff``, ``push`` (push, history, rollback,
 alerting) and ``live`` (drill, lint, fire-test); ``common`` holds what they share. This package is
 the only code that imports the commands; the rest of sigil-monitoring never imports it.
 
@@ -37,7 +37,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     >>> commands(build_parser("validate"))
     ['check', 'compile', 'schema', 'validate']
     >>> commands(build_parser())
-    ['check', 'compile', 'diff', 'drill', 'fire-test', 'history', 'lint', 'push', 'rollback', 'schema', 'validate']
+    ['check', 'compile', 'convert', 'diff', 'drill', 'fire-test', 'history', 'lint', 'push', 'rollback', 'schema', 'validate']
     """
     from . import compile
 
@@ -49,8 +49,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     compile.register(sub)
     if command not in _COMPILE_COMMANDS:
-        from . import diff, live, push
+        from . import convert, diff, live, push
 
+        convert.register(sub)
         diff.register(sub)
         push.register(sub)
         live.register(sub)

@@ -111,6 +111,11 @@ def read(files: Sequence[tuple[str, bytes]]) -> Reading:
     return Reading(drafts, sorted(set(losses)), sorted(errors))
 
 
+def format_name(draft: Draft) -> str:
+    """The tool a draft was read from, by its file's first document, for headers."""
+    return next((TOOLS[form] for (version, _), form in KINDS.items() if version in draft.text), "another tool")
+
+
 def format_of(root: Node) -> Format | None:
     """The format of one document, from its ``(apiVersion, kind)``."""
     if not isinstance(root.value, dict):

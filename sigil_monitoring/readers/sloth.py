@@ -9,7 +9,8 @@ Field by field (https://github.com/slok/sloth/blob/main/pkg/prometheus/api/v1/v1
   ``{{.window}}`` written as our ``$window``; the SLO's ``labels`` -> its alerts' labels;
 - ``alerting``: ``labels`` and ``annotations`` (``summary``/``description`` to their fields),
   ``page_alert``/``ticket_alert`` -> our page and ticket tiers (``disable`` -> ``enabled: false``,
-  a ``severity`` label of ours -> the tier's severity).
+  a ``severity`` label of ours -> the tier's severity), each with ``for: 0s``: Sloth's alerts
+  have no ``for`` and fire at the first evaluation both windows burn.
 
 Lost, each named in the loss report: SLI plugins and SLO plugins (Go code), the alert name
 (ours are generated), a ``severity`` label outside critical/warning/info (our severity label is
@@ -185,10 +186,12 @@ def _alerting(alerting: Node, keys: dict[str, str], draft: Draft, base: tuple[st
             draft.put((*base, "alerting", "labels", key), _text(label.value), label.take())
     _annotations(alerting.child("annotations"), draft, base, (*base, "alerting", "annotations"), tiers=True)
     for ours, theirs in (("page", keys["page_alert"]), ("ticket", keys["ticket_alert"])):
+        at = (*base, "alerting", ours)
+        # Sloth's burn alerts have no ``for``: they fire at the first evaluation both windows burn.
+        draft.put((*at, "for"), "0s", None)
         tier = alerting.child(theirs)
         if tier is None:
             continue
-        at = (*base, "alerting", ours)
         disable = tier.take("disable")
         if disable is not None and disable.value is True:
             draft.put((*at, "enabled"), False, disable)
