@@ -39,6 +39,9 @@ TIER_SEVERITY = {"page": "critical", "ticket": "warning"}
 TIER_FOR = {"page": D("2m"), "ticket": D("1h")}
 # Burn factors are printed with at most four decimals (28d: 0.9333).
 BURN_FACTOR_QUANTUM = Decimal("0.0001")
+# A pair given by its factor gets the share of the budget it consumes (factor x long / SLO window)
+# to six decimals (a millionth of the budget), for the runbook's "x % of the budget within 1h".
+BUDGET_SHARE_QUANTUM = Decimal("0.000001")
 # No burn window is shorter than this, nor than MIN_RATE_WINDOW_SCRAPES scrape intervals.
 MIN_BURN_WINDOW = D("1m")
 

@@ -15,7 +15,7 @@ from .. import conventions as names
 from .. import defaults
 from ..spec.derived import chained_matchers, root_of
 from ..spec.grafana_variables import dashboard_variables
-from ..values.burn_rates import burn_windows, can_fire, error_budget
+from ..values.burn_rates import can_fire, error_budget
 from ..values.units import Duration, format_decimal
 from . import dashboard_plan
 from .dashboard import Dashboard, Panel, Row
@@ -34,6 +34,7 @@ from .model import (
     PromqlCondition,
     PromqlTest,
     QuantileCondition,
+    QueryRatioSli,
     RateCondition,
     RatioCondition,
     RatioSli,
@@ -187,13 +188,14 @@ def _slo(ctx: _Context, name: str) -> Slo:
     slo = spec.slos[name]
     sli = slo.sli
     budget = error_budget(slo.objective)
-    windows = burn_windows(slo.window, spec.service.scrape_interval)
+    scrape = spec.service.scrape_interval
+    windows = {tier: slo.tier_windows(tier, scrape) for tier in ("page", "ticket")}
     panel = dashboard_plan.panel_for_slo(ctx.rows, name)
     alerts = []
     for tier in ("page", "ticket"):
         options = getattr(slo.alerting, tier)
         # Pairs whose threshold is 1 or more can never fire; spec.semantic rejects a tier left empty.
-        tier_windows = tuple(w for w in windows if w.tier == tier and can_fire(w, budget))
+        tier_windows = tuple(w for w in windows[tier] if can_fire(w, budget))
         if not options.enabled:
             continue
         alert_name = names.slo_alert_name(name, tier)
@@ -215,14 +217,15 @@ def _slo(ctx: _Context, name: str) -> Slo:
                 runbook=options.runbook,
             )
         )
-    all_windows = sorted({d for w in windows for d in (w.long, w.short)} | {slo.window})
+    # Every window of both tiers (a disabled tier's too, as before custom windows), each recorded once.
+    all_windows = sorted({d for pairs in windows.values() for w in pairs for d in (w.long, w.short)} | {slo.window})
     return Slo(
         name=name,
         objective=slo.objective,
         error_budget=budget,
         window=slo.window,
         description=slo.description,
-        sli=_sli(sli, series_of),
+        sli=_sli(sli, series_of, tuple(slo.group_by), ctx.metrics),
         group_by=tuple(slo.group_by),
         labels=tuple(sorted(slo.alerting.labels.items())),
         alerts=tuple(alerts),
@@ -231,7 +234,9 @@ def _slo(ctx: _Context, name: str) -> Slo:
     )
 
 
-def _sli(sli: SpecSli, series_of: dashboard_plan.SeriesOf) -> Sli:
+def _sli(
+    sli: SpecSli, series_of: dashboard_plan.SeriesOf, group_by: tuple[str, ...], catalog: dict[str, Metric]
+) -> Sli:
     """The spec's SLI shape (which of its optional fields are given) as its kind."""
     match sli.kind:
         case "ratio":
@@ -242,8 +247,30 @@ def _sli(sli: SpecSli, series_of: dashboard_plan.SeriesOf) -> Sli:
             return LatencySli(series_of(given(sli.latency, "a latency SLI's histogram")), below, format_decimal(below))
         case "up":
             return UpSli(series_of(given(sli.up, "an up SLI's series")))
+        case "query_ratio":
+            return _query_ratio(sli, group_by, catalog)
         case _:
             return ErrorRatioSli(given(sli.error_ratio, "an SLI's error_ratio"))
+
+
+def _query_ratio(sli: SpecSli, group_by: tuple[str, ...], catalog: dict[str, Metric]) -> QueryRatioSli:
+    from .query_sli import plain_rate
+
+    part = sli.bad_query if sli.bad_query is not None else given(sli.good_query, "a query SLI's bad or good query")
+    total = given(sli.total_query, "a query SLI's total_query")
+    by_name = {m.name: m for m in catalog.values()}
+    sides = [plain_rate(part, group_by, by_name), plain_rate(total, group_by, by_name)]
+    match sides:
+        case [Series() as part_series, Series() as total_series]:
+            staged = RatioSli(part_series, total_series, sli.bad_query is not None)
+            return QueryRatioSli(part, total, sli.bad_query is not None, staged)
+    field = "bad_query" if sli.bad_query is not None else "good_query"
+    why = next(
+        f"{name} {reason}"
+        for name, reason in zip((field, "total_query"), sides, strict=True)
+        if isinstance(reason, str)
+    )
+    return QueryRatioSli(part, total, sli.bad_query is not None, unstaged=why)
 
 
 def _or_default(value: Duration | None, default: Duration) -> Duration:

@@ -69,9 +69,22 @@ class ErrorRatioSli(Struct, frozen=True):
     promql: str
 
 
+class QueryRatioSli(Struct, frozen=True):
+    """The spec's own PromQL for bad (or good) events per second over all events per second,
+    each with ``$window``: ``{bad_query: ..., total_query: ...}``."""
+
+    part: str  # the bad events' query, or the good ones' (``part_is_bad`` False)
+    total: str
+    part_is_bad: bool
+    # The same SLI as series, when both queries are sum(rate(metric{...}[$window])) (ir/query_sli.py):
+    # tests and the drill stage it as that ratio SLI. Otherwise None and ``unstaged`` says why.
+    staged: RatioSli | None = None
+    unstaged: str = ""
+
+
 # One SLI kind per spec shape; the Prometheus SLI chain (compilers/prometheus/sli.py) is the only
 # consumer that matches on it, everything else asks that module.
-Sli = RatioSli | LatencySli | UpSli | ErrorRatioSli
+Sli = RatioSli | LatencySli | UpSli | ErrorRatioSli | QueryRatioSli
 
 
 class Slo(Struct, frozen=True):

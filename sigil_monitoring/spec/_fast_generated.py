@@ -67,9 +67,11 @@ from sigil_monitoring.spec.service import Links as _Links
 from sigil_monitoring.spec.service import Metric as _Metric
 from sigil_monitoring.spec.service import Service as _Service
 from sigil_monitoring.spec.slo import BurnTier as _BurnTier
+from sigil_monitoring.spec.slo import BurnWindowPair as _BurnWindowPair
 from sigil_monitoring.spec.slo import Sli as _Sli
 from sigil_monitoring.spec.slo import Slo as _Slo
 from sigil_monitoring.spec.slo import SloAlerting as _SloAlerting
+from sigil_monitoring.spec.slo import pair_one_threshold as _pair_one_threshold
 from sigil_monitoring.spec.slo import sli_one_kind as _sli_one_kind
 from sigil_monitoring.spec.struct import CannotVouch as _CannotVouch
 from sigil_monitoring.spec.targets import Alertmanager as _Alertmanager
@@ -85,6 +87,8 @@ from sigil_monitoring.spec.targets import VictoriaMetrics as _VictoriaMetrics
 from sigil_monitoring.values.matchers import Matcher as _Matcher
 from sigil_monitoring.values.units import Duration as _Duration
 from sigil_monitoring.values.units import Threshold as _Threshold
+from sigil_monitoring.values.units import parse_budget_share as _parse_budget_share
+from sigil_monitoring.values.units import parse_burn_factor as _parse_burn_factor
 from sigil_monitoring.values.units import parse_objective as _parse_objective
 from sigil_monitoring.values.units import parse_threshold as _parse_threshold
 
@@ -252,7 +256,9 @@ _Targets_c0 = frozenset(
 )
 _Links_c0 = frozenset({"folder", "grafana", "runbooks"})
 _Links_folder_c0 = _NameCheck(rule="grafana_dashboard_folder", kind="folder title", numbers=False)
-_Sli_c0 = frozenset({"bad", "below", "error_ratio", "good", "latency", "total", "up"})
+_Sli_c0 = frozenset(
+    {"bad", "bad_query", "below", "error_ratio", "good", "good_query", "latency", "total", "total_query", "up"}
+)
 _SloAlerting_c0 = frozenset({"annotations", "labels", "page", "ticket"})
 _SloAlerting_labels_c0 = _TextCheck(
     kind="label name",
@@ -401,7 +407,18 @@ _MetricRef_by_c0 = _TextCheck(
     hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
 )
 _BurnTier_c0 = frozenset(
-    {"annotations", "description", "enabled", "for", "keep_firing_for", "labels", "runbook", "severity", "summary"}
+    {
+        "annotations",
+        "description",
+        "enabled",
+        "for",
+        "keep_firing_for",
+        "labels",
+        "runbook",
+        "severity",
+        "summary",
+        "windows",
+    }
 )
 _BurnTier_c1 = {"for": "for_"}
 _BurnTier_severity_c0 = frozenset({"critical", "info", "warning"})
@@ -502,6 +519,19 @@ _Opsgenie_api_key_file_c0 = _TextCheck(
 )
 _Opsgenie_team_c0 = _TextCheck(
     kind="Opsgenie team name", pattern="[A-Za-z0-9][A-Za-z0-9 _.-]*", hint="use letters, digits, spaces, _ . and -"
+)
+_BurnWindowPair_c0 = frozenset({"budget", "factor", "long", "short"})
+_BurnWindowPair_long_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
+)
+_BurnWindowPair_short_c0 = _DurationCheck(
+    least=None,
+    most="10y",
+    why="Prometheus and Alertmanager keep durations in int64 nanoseconds, at most 292 years",
+    zero_ok=False,
 )
 
 
@@ -1806,6 +1836,42 @@ def _Sli_error_ratio_1(v: Any) -> Any:
     return _Sli_error_ratio(v)
 
 
+def _Sli_bad_query(v: Any) -> Any:
+    if type(v) is not str:
+        raise _CannotVouch
+    return v
+
+
+def _Sli_bad_query_1(v: Any) -> Any:
+    if v is None:
+        return None
+    return _Sli_bad_query(v)
+
+
+def _Sli_good_query(v: Any) -> Any:
+    if type(v) is not str:
+        raise _CannotVouch
+    return v
+
+
+def _Sli_good_query_1(v: Any) -> Any:
+    if v is None:
+        return None
+    return _Sli_good_query(v)
+
+
+def _Sli_total_query(v: Any) -> Any:
+    if type(v) is not str:
+        raise _CannotVouch
+    return v
+
+
+def _Sli_total_query_1(v: Any) -> Any:
+    if v is None:
+        return None
+    return _Sli_total_query(v)
+
+
 def _build_Sli(d: Any) -> _Sli:
     if type(d) is not dict:
         raise _CannotVouch
@@ -1827,6 +1893,12 @@ def _build_Sli(d: Any) -> _Sli:
         kw["up"] = _Sli_up_2(d["up"])
     if "error_ratio" in d:
         kw["error_ratio"] = _Sli_error_ratio_1(d["error_ratio"])
+    if "bad_query" in d:
+        kw["bad_query"] = _Sli_bad_query_1(d["bad_query"])
+    if "good_query" in d:
+        kw["good_query"] = _Sli_good_query_1(d["good_query"])
+    if "total_query" in d:
+        kw["total_query"] = _Sli_total_query_1(d["total_query"])
     o: _Sli = _Sli(**kw).given(d)
     o = _sli_one_kind(o)
     return o
@@ -3084,6 +3156,29 @@ def _BurnTier_enabled(v: Any) -> Any:
     return v
 
 
+def _BurnTier_windows(v: Any) -> Any:
+    return _build_BurnWindowPair(v)
+
+
+def _BurnTier_windows_1(v: Any) -> Any:
+    if type(v) is not list:
+        raise _CannotVouch
+    return [_BurnTier_windows(x) for x in v]
+
+
+def _BurnTier_windows_2(v: Any) -> Any:
+    v = _BurnTier_windows_1(v)
+    if len(v) < 1:
+        raise _CannotVouch
+    return v
+
+
+def _BurnTier_windows_3(v: Any) -> Any:
+    if v is None:
+        return None
+    return _BurnTier_windows_2(v)
+
+
 def _BurnTier_severity(v: Any) -> Any:
     if type(v) is not str or v not in _BurnTier_severity_c0:
         raise _CannotVouch
@@ -3209,6 +3304,8 @@ def _build_BurnTier(d: Any) -> _BurnTier:
     kw: dict[str, Any] = {}
     if "enabled" in d:
         kw["enabled"] = _BurnTier_enabled(d["enabled"])
+    if "windows" in d:
+        kw["windows"] = _BurnTier_windows_3(d["windows"])
     if "severity" in d:
         kw["severity"] = _BurnTier_severity_1(d["severity"])
     if "for" in d:
@@ -3987,6 +4084,84 @@ def _build_Opsgenie(d: Any) -> _Opsgenie:
     if "send_resolved" in d:
         kw["send_resolved"] = _Opsgenie_send_resolved(d["send_resolved"])
     o: _Opsgenie = _Opsgenie(**kw).given(d)
+    return o
+
+
+def _BurnWindowPair_long(v: Any) -> Any:
+    if type(v) is not _Duration:
+        raise _CannotVouch
+    return v
+
+
+def _BurnWindowPair_long_1(v: Any) -> Any:
+    return _BurnWindowPair_long(_BurnWindowPair_long_c0(v))
+
+
+def _BurnWindowPair_short(v: Any) -> Any:
+    if type(v) is not _Duration:
+        raise _CannotVouch
+    return v
+
+
+def _BurnWindowPair_short_1(v: Any) -> Any:
+    return _BurnWindowPair_short(_BurnWindowPair_short_c0(v))
+
+
+def _BurnWindowPair_short_2(v: Any) -> Any:
+    if v is None:
+        return None
+    return _BurnWindowPair_short_1(v)
+
+
+def _BurnWindowPair_factor(v: Any) -> Any:
+    if type(v) is not _Decimal or not v.is_finite():
+        raise _CannotVouch
+    return v
+
+
+def _BurnWindowPair_factor_1(v: Any) -> Any:
+    return _BurnWindowPair_factor(_parse_burn_factor(v))
+
+
+def _BurnWindowPair_factor_2(v: Any) -> Any:
+    if v is None:
+        return None
+    return _BurnWindowPair_factor_1(v)
+
+
+def _BurnWindowPair_budget(v: Any) -> Any:
+    if type(v) is not _Decimal or not v.is_finite():
+        raise _CannotVouch
+    return v
+
+
+def _BurnWindowPair_budget_1(v: Any) -> Any:
+    return _BurnWindowPair_budget(_parse_budget_share(v))
+
+
+def _BurnWindowPair_budget_2(v: Any) -> Any:
+    if v is None:
+        return None
+    return _BurnWindowPair_budget_1(v)
+
+
+def _build_BurnWindowPair(d: Any) -> _BurnWindowPair:
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _BurnWindowPair_c0:
+        raise _CannotVouch
+    # A key left out takes the class's own default; a required one missing is its TypeError.
+    kw: dict[str, Any] = {}
+    if "long" in d:
+        kw["long"] = _BurnWindowPair_long_1(d["long"])
+    if "short" in d:
+        kw["short"] = _BurnWindowPair_short_2(d["short"])
+    if "factor" in d:
+        kw["factor"] = _BurnWindowPair_factor_2(d["factor"])
+    if "budget" in d:
+        kw["budget"] = _BurnWindowPair_budget_2(d["budget"])
+    o: _BurnWindowPair = _BurnWindowPair(**kw).given(d)
+    o = _pair_one_threshold(o)
     return o
 
 

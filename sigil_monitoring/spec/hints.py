@@ -36,13 +36,15 @@ def warnings(spec: Spec) -> list[Problem]:
 def _dropped_pairs(spec: Spec) -> Iterator[Problem]:
     # A window pair that can never fire is left out of its tier's rule (the tier keeps the others):
     # say so, since that tier then misses the burns only that pair would catch.
-    from ..values.burn_rates import burn_windows, can_fire, error_budget
+    # A tier's own pairs (alerting.<tier>.windows) that cannot fire are errors (spec/burn_checks.py).
+    from ..values.burn_rates import can_fire, error_budget
 
     for name, slo in spec.slos.items():
         budget = error_budget(slo.objective)
-        windows = burn_windows(slo.window, spec.service.scrape_interval)
         for tier in ("page", "ticket"):
-            pairs = [w for w in windows if w.tier == tier]
+            if getattr(slo.alerting, tier).windows is not None:
+                continue
+            pairs = slo.tier_windows(tier, spec.service.scrape_interval)
             dropped = [w for w in pairs if not can_fire(w, budget)]
             if getattr(slo.alerting, tier).enabled and dropped and len(dropped) < len(pairs):
                 kept = ", ".join(f"{w.long}/{w.short}" for w in pairs if can_fire(w, budget))

@@ -150,50 +150,33 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
-    from ..values.burn_rates import burn_windows, can_fire, error_budget, lowest_objective_for
+    from .burn_checks import tier_problems
+    from .slo import SLI_QUERY_FIELDS
 
+    yield from tier_problems(spec)
     for name, slo in spec.slos.items():
         path = ("slos", name)
-        budget = error_budget(slo.objective)
-        windows = burn_windows(slo.window, spec.service.scrape_interval)
-        for tier_name in ("page", "ticket"):
-            tier = tuple(w for w in windows if w.tier == tier_name)
-            # A pair that cannot fire is left out of the rule (ir.build); only a tier left with
-            # no pair at all is a mistake worth stopping for.
-            if getattr(slo.alerting, tier_name).enabled and not any(can_fire(w, budget) for w in tier):
-                thresholds = " and ".join(f"{w.factor} x {budget}" for w in tier)
-                yield (
-                    (*path, "objective"),
-                    "value",
-                    (
-                        f"the {tier_name} tier can never fire: its burn thresholds (factor x error budget) "
-                        f"{thresholds} are all >= 1, above any error ratio (raise the objective to at least "
-                        f"{lowest_objective_for(tier)} %, or set alerting.{tier_name}.enabled: false)"
-                    ),
-                )
         sli = slo.sli
         if sli.kind == "latency" and sli.latency is not None and sli.below is not None:
             yield from latency_threshold(spec, (*path, "sli", "below"), sli.latency.metric, sli.below)
-        if sli.error_ratio is not None:
+        for field in ("error_ratio", *SLI_QUERY_FIELDS):
+            written = getattr(sli, field)
+            if written is None:
+                continue
             from ..promql import instant_problem, parses
 
-            expr = sli.error_ratio.replace("$window", "5m")
+            what = "an error ratio" if field == "error_ratio" else "events per second"
+            expr = written.replace("$window", "5m")
             if problem := parses(expr):
-                yield (
-                    (*path, "sli", "error_ratio"),
-                    "value",
-                    f"error_ratio is not valid PromQL: {problem} (fix the expression)",
-                )
-            elif problem := instant_problem(
-                expr, scalar="an error ratio must be an instant vector", what="an error ratio"
-            ):
-                shown = problem.replace(expr.strip(), sli.error_ratio.strip())  # as the spec wrote it
-                yield (*path, "sli", "error_ratio"), "value", f"error_ratio cannot be a ratio: {shown}"
+                yield (*path, "sli", field), "value", f"{field} is not valid PromQL: {problem} (fix the expression)"
+            elif problem := instant_problem(expr, scalar=f"{what} must be an instant vector", what=what):
+                shown = problem.replace(expr.strip(), written.strip())  # as the spec wrote it
+                yield (*path, "sli", field), "value", f"{field} cannot be {what}: {shown}"
         for label in slo.group_by:
             declared = {
                 lab for _, ref in sli.refs() if ref.metric in spec.metrics for lab in spec.metrics[ref.metric].labels
             }
-            if sli.kind != "error_ratio" and label not in declared:
+            if sli.kind not in ("error_ratio", "query_ratio") and label not in declared:
                 yield (
                     (*path, "group_by"),
                     "value",

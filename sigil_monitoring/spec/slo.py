@@ -13,9 +13,13 @@ from .struct import ModelRules, SpecStruct
 if TYPE_CHECKING:
     from pydantic import Field
 
+    from ..values.burn_rates import BurnWindow
     from .refs import MetricRef
     from .types import (
         Annotations,
+        BudgetShareField,
+        BurnFactorField,
+        DurationField,
         DurationOrZeroField,
         ForField,
         LabelName,
@@ -30,7 +34,15 @@ if TYPE_CHECKING:
 
 # The SLI kinds as the one-kind rule names them; the rule sits beside the class it checks, so a new
 # SLI kind is written in this module alone on the spec side (docs/architecture.md, "Adding an SLI kind").
-SLI_KINDS = ("ratio (bad or good, with total)", "latency with below", "up", "error_ratio")
+SLI_KINDS = (
+    "ratio (bad or good, with total)",
+    "latency with below",
+    "up",
+    "error_ratio",
+    "query ratio (bad_query or good_query, with total_query)",
+)
+# The raw PromQL fields of a query ratio SLI, each written with $window where the range goes.
+SLI_QUERY_FIELDS = ("bad_query", "good_query", "total_query")
 
 
 def sli_one_kind(self: Any) -> Any:
@@ -41,6 +53,7 @@ def sli_one_kind(self: Any) -> Any:
             ("latency", self.latency is not None or self.below is not None),
             ("up", self.up is not None),
             ("error_ratio", self.error_ratio is not None),
+            ("query_ratio", any(getattr(self, name) is not None for name in SLI_QUERY_FIELDS)),
         )
         if present
     ]
@@ -53,8 +66,16 @@ def sli_one_kind(self: Any) -> Any:
             )
     if kinds == ["latency"] and (self.latency is None or self.below is None):
         raise ValueError("a latency SLI needs both latency and below (e.g. latency: encode_latency, below: 1s)")
-    if self.error_ratio is not None and "$window" not in self.error_ratio:
-        raise ValueError("error_ratio has no $window (write the range as [$window], e.g. rate(x[$window]))")
+    if kinds == ["query_ratio"] and (self.total_query is None or (self.bad_query is None) == (self.good_query is None)):
+        raise ValueError(
+            "a query ratio SLI needs total_query and exactly one of bad_query or good_query "
+            '(e.g. bad_query: sum(rate(http_requests_total{code=~"5.."}[$window])), '
+            "total_query: sum(rate(http_requests_total[$window])))"
+        )
+    for name in ("error_ratio", *SLI_QUERY_FIELDS):
+        text = getattr(self, name)
+        if text is not None and "$window" not in text:
+            raise ValueError(f"{name} has no $window (write the range as [$window], e.g. rate(x[$window]))")
     return self
 
 
@@ -65,7 +86,9 @@ class Sli(SpecStruct, frozen=True, kw_only=True):
       histogram (its ``_count``: the observations are the events);
     - latency: requests of histogram ``latency`` slower than ``below`` are bad;
     - up: the fraction of time the 0/1 gauge ``up`` is 0 is bad;
-    - error_ratio: raw PromQL for the error ratio, with ``$window`` where the range goes.
+    - error_ratio: raw PromQL for the error ratio, with ``$window`` where the range goes;
+    - query ratio: raw PromQL for the bad (or good) events per second, ``bad_query`` (or
+      ``good_query``), over ``total_query``, all events per second, each with ``$window``.
     """
 
     bad: Annotated[
@@ -90,10 +113,25 @@ class Sli(SpecStruct, frozen=True, kw_only=True):
         str | None, Field(description="Raw PromQL giving the error ratio (0..1); write $window for the range.")
     ] = None
 
+    bad_query: Annotated[
+        str | None,
+        Field(description="Raw PromQL: bad events per second (query ratio SLI); write $window for the range."),
+    ] = None
+    good_query: Annotated[
+        str | None,
+        Field(description="Raw PromQL: good events per second (query ratio SLI), instead of bad_query."),
+    ] = None
+    total_query: Annotated[
+        str | None,
+        Field(description="Raw PromQL: all events per second (query ratio SLI); write $window for the range."),
+    ] = None
+
     model_rules: ClassVar[ModelRules] = (sli_one_kind,)
 
     @property
     def kind(self) -> str:
+        if self.total_query is not None:
+            return "query_ratio"
         if self.total is not None:
             return "ratio"
         if self.latency is not None:
@@ -113,10 +151,47 @@ class Sli(SpecStruct, frozen=True, kw_only=True):
         return [(name, ref) for name, ref in found if ref is not None]
 
 
+def pair_one_threshold(self: Any) -> Any:
+    if (self.factor is None) == (self.budget is None):
+        raise ValueError(
+            "a burn window pair needs exactly one of factor or budget "
+            "(e.g. {long: 1h, short: 5m, factor: 14.4} or {long: 1h, budget: 2%})"
+        )
+    return self
+
+
+class BurnWindowPair(SpecStruct, frozen=True, kw_only=True):
+    """One window pair of a tier: it burns when the error ratio over both windows exceeds
+    ``factor`` x the error budget. ``budget`` gives the factor as the share of the whole budget
+    the long window consumes: factor = budget x SLO window / long."""
+
+    long: Annotated[DurationField, Field(description="Long window, at most the SLO window (e.g. 1h).")]
+    short: Annotated[
+        DurationField | None,
+        Field(description="Short window, below long; it stops the alert soon after the burn does (default: long/12)."),
+    ] = None
+    factor: Annotated[
+        BurnFactorField | None, Field(description="Burn rate: how many times the sustainable rate (e.g. 14.4).")
+    ] = None
+    budget: Annotated[
+        BudgetShareField | None,
+        Field(description="Share of the whole error budget consumed within long, instead of factor (e.g. 2%)."),
+    ] = None
+
+    model_rules: ClassVar[ModelRules] = (pair_one_threshold,)
+
+
 class BurnTier(SpecStruct, frozen=True, kw_only=True):
     """One alerting tier of the multi-window multi-burn-rate scheme."""
 
     enabled: bool = True
+    windows: Annotated[
+        Annotated[list[BurnWindowPair], Field(min_length=1)] | None,
+        Field(
+            description="This tier's own window pairs, instead of the defaults scaled to the SLO window "
+            "(e.g. [{long: 1h, short: 5m, factor: 14.4}, {long: 6h, short: 30m, factor: 6}])."
+        ),
+    ] = None
     severity: Annotated[
         Literal["critical", "warning", "info"] | None,
         Field(description="Default: critical for page, warning for ticket."),
@@ -189,5 +264,26 @@ class Slo(SpecStruct, frozen=True, kw_only=True):
     ] = field(default_factory=list)
     alerting: SloAlerting = field(default_factory=SloAlerting)
 
+    def tier_windows(self, tier: str, scrape_interval: Duration) -> tuple[BurnWindow, ...]:
+        """The tier's window pairs: its own (``alerting.<tier>.windows``), else the defaults scaled
+        to the SLO window; pairs that cannot fire included (the checks and the IR decide)."""
+        from ..values.burn_rates import burn_windows, own_window
 
-__all__ = ["Slo", "Sli", "BurnTier", "SloAlerting"]
+        own = getattr(self.alerting, tier).windows
+        if own is None:
+            return tuple(w for w in burn_windows(self.window, scrape_interval) if w.tier == tier)
+        return tuple(
+            own_window(
+                tier,
+                self.window,
+                scrape_interval,
+                pair.long,
+                pair.short,
+                pair.factor,
+                pair.budget / 100 if pair.budget is not None else None,
+            )
+            for pair in own
+        )
+
+
+__all__ = ["Slo", "Sli", "BurnTier", "BurnWindowPair", "SloAlerting"]

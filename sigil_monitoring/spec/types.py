@@ -21,7 +21,14 @@ from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema  # noqa: F401
 
 from ..values.matchers import Matcher
-from ..values.units import Duration, Threshold, parse_objective, parse_threshold
+from ..values.units import (
+    Duration,
+    Threshold,
+    parse_budget_share,
+    parse_burn_factor,
+    parse_objective,
+    parse_threshold,
+)
 from . import checks
 from .checks import MONTH_NAMES, AtMost, CalendarRange, DurationCheck, NameCheck, NoInlineSecrets, TextCheck, Unique
 from .refs import MetricRef
@@ -195,6 +202,23 @@ ObjectiveField = Annotated[
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
         {"type": ["string", "number"], "description": "percentage, e.g. 99.9% or 99.9", "examples": ["99.9%"]}
+    ),
+]
+
+BurnFactorField = Annotated[
+    Decimal,
+    BeforeValidator(parse_burn_factor),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {"type": ["string", "number"], "description": "burn rate, a positive number, e.g. 14.4", "examples": [14.4]}
+    ),
+]
+BudgetShareField = Annotated[
+    Decimal,
+    BeforeValidator(parse_budget_share),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {"type": ["string", "number"], "description": "percentage of the error budget, e.g. 2%", "examples": ["2%"]}
     ),
 ]
 

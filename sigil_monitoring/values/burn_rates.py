@@ -39,12 +39,13 @@ A pair whose threshold ``factor x budget`` is 1 or more can never fire (an error
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 import msgspec
 
 from ..defaults import (
+    BUDGET_SHARE_QUANTUM,
     BURN_FACTOR_QUANTUM,
     BURN_WINDOWS,
     LONG_WINDOW_TOLERANCE,
@@ -54,7 +55,7 @@ from ..defaults import (
     WINDOW_LADDER,
     BurnWindowPolicy,
 )
-from .units import Duration
+from .units import Duration, format_decimal
 
 MINUTE_MS = 60_000
 
@@ -100,6 +101,15 @@ def _short(exact_ms: Decimal, floor: Duration, long: Duration) -> Duration:
     return min(candidates, key=lambda d: abs((Decimal(d.ms) / exact_ms).ln()))
 
 
+def shortest_window(scrape_interval: Duration) -> Duration:
+    """No burn window is shorter: ``rate()`` needs MIN_RATE_WINDOW_SCRAPES samples in it.
+
+    >>> str(shortest_window(Duration.parse("15s"))), str(shortest_window(Duration.parse("1m")))
+    ('1m', '4m')
+    """
+    return max(Duration(scrape_interval.ms * MIN_RATE_WINDOW_SCRAPES), MIN_BURN_WINDOW)
+
+
 @lru_cache(maxsize=256)
 def burn_windows(slo_window: Duration, scrape_interval: Duration) -> tuple[BurnWindow, ...]:
     """The burn windows for an SLO over ``slo_window``, scaled from the 30-day reference.
@@ -108,7 +118,7 @@ def burn_windows(slo_window: Duration, scrape_interval: Duration) -> tuple[BurnW
     The result is an immutable tuple of frozen records (msgspec Structs), so sharing it between SLOs is safe.
     """
     scale = Decimal(slo_window.ms) / Decimal(REFERENCE_SLO_WINDOW.ms)
-    floor = max(Duration(scrape_interval.ms * MIN_RATE_WINDOW_SCRAPES), MIN_BURN_WINDOW)
+    floor = shortest_window(scrape_interval)
     out = []
     for policy in BURN_WINDOWS:
         long = _long(Decimal(policy.long.ms) * scale, floor)
@@ -139,3 +149,106 @@ def lowest_objective_for(windows: tuple[BurnWindow, ...]) -> Decimal:
     step = Decimal("0.01")
     objective = bound.quantize(step, rounding=ROUND_CEILING)
     return objective + step if objective == bound else objective
+
+
+def own_window(
+    tier: str,
+    slo_window: Duration,
+    scrape_interval: Duration,
+    long: Duration,
+    short: Duration | None,
+    factor: Decimal | None,
+    budget_share: Decimal | None,
+) -> BurnWindow:
+    """A window pair the spec gives a tier itself (``alerting.page.windows``), with the same maths
+    as the defaults: the short window defaults to long/12 moved to a round duration, and a
+    ``budget_share`` (0.02 for 2 %) becomes ``factor = budget consumed x SLO window / long``.
+
+    >>> def show(long, short=None, factor=None, share=None, window="30d"):
+    ...     w = own_window("page", D(window), D("15s"), D(long), short and D(short), factor, share)
+    ...     return str(w.long), str(w.short), str(w.factor), str(w.budget_consumed)
+    >>> D = Duration.parse
+    >>> show("1h", "5m", factor=Decimal("14.4"))
+    ('1h', '5m', '14.4', '0.02')
+    >>> show("2h", share=Decimal("0.05"), window="28d")
+    ('2h', '10m', '16.8', '0.05')
+    """
+    if short is None:
+        short = _short(Decimal(long.ms) / 12, shortest_window(scrape_interval), long)
+    ratio = Decimal(slo_window.ms) / Decimal(long.ms)
+    if factor is None:
+        consumed = budget_share if budget_share is not None else Decimal(0)
+        factor = (consumed * ratio).quantize(BURN_FACTOR_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
+    else:
+        consumed = (factor / ratio).quantize(BUDGET_SHARE_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
+    return BurnWindow(tier, long, short, factor, consumed)
+
+
+def own_window_problems(
+    window: BurnWindow,
+    slo_window: Duration,
+    scrape_interval: Duration,
+    budget: Decimal,
+    *,
+    short_given: bool,
+    by_budget: bool,
+) -> list[tuple[str, str]]:
+    """What makes a pair of ``own_window`` wrong, as (its field: long, short or threshold, message).
+
+    >>> D = Duration.parse
+    >>> w = own_window("page", D("30d"), D("15s"), D("1h"), D("1h"), Decimal(2000), None)
+    >>> budget = error_budget(Decimal("99.9"))
+    >>> for field, text in own_window_problems(w, D("30d"), D("15s"), budget, short_given=True, by_budget=False):
+    ...     print(field, "|", text[:60])
+    short | short window 1h is not shorter than long window 1h (use abou
+    threshold | this pair can never fire: factor 2000 x error budget 0.001 =
+    """
+    out = []
+    floor = shortest_window(scrape_interval)
+    if window.long > slo_window:
+        out.append(
+            ("long", f"long window {window.long} is longer than the SLO window {slo_window} (use at most {slo_window})")
+        )
+    if window.short >= window.long:
+        if short_given:
+            hint = _short(Decimal(window.long.ms) / 12, floor, window.long)
+            out.append(
+                (
+                    "short",
+                    f"short window {window.short} is not shorter than long window {window.long} "
+                    f"(use about long/12, e.g. {hint})",
+                )
+            )
+        else:
+            out.append(
+                (
+                    "long",
+                    f"long window {window.long} leaves no short window of at least {floor} below it "
+                    f"(rate() needs {MIN_RATE_WINDOW_SCRAPES} scrapes; use a long window above {floor})",
+                )
+            )
+    elif window.short < floor:
+        out.append(
+            (
+                "short",
+                f"short window {window.short} is shorter than {floor}: rate() needs {MIN_RATE_WINDOW_SCRAPES} scrape "
+                f"intervals of {scrape_interval} (and at least {MIN_BURN_WINDOW}) (use at least {floor})",
+            )
+        )
+    if not can_fire(window, budget):
+        most = 1 / budget
+        share = most * window.long.ms / slo_window.ms * 100
+        fix = (
+            f"a budget below {format_decimal(share.quantize(Decimal('0.01'), rounding=ROUND_FLOOR))}%"
+            if by_budget
+            else f"a factor below {format_decimal(most.quantize(BURN_FACTOR_QUANTUM, rounding=ROUND_FLOOR))}"
+        )
+        out.append(
+            (
+                "threshold",
+                f"this pair can never fire: factor {window.factor} x error budget {budget} = "
+                f"{format_decimal(window.factor * budget)} is not below 1, and no error ratio exceeds 1 "
+                f"(use {fix}, or raise the objective)",
+            )
+        )
+    return out

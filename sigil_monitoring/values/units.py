@@ -132,8 +132,8 @@ def _number(value: object) -> Decimal | None:
 OBJECTIVE_HINT = "write the target as a percentage between 0 and 100, e.g. 99.9%"
 
 
-def parse_objective(value: object) -> Decimal:
-    """An SLO objective in percent: ``99.9%`` or ``99.9``."""
+def _percent(value: object) -> Decimal | None:
+    """A percentage as written: ``99.9%``, ``"99.9"`` or the number 99.9; None when it is none."""
     number = _number(value)
     if number is None and isinstance(value, str):
         text = value.strip()
@@ -141,12 +141,52 @@ def parse_objective(value: object) -> Decimal:
             number = _decimal(text[:-1].strip() if text.endswith("%") else text)
         except ValueError:
             number = None
+    return number
+
+
+def parse_objective(value: object) -> Decimal:
+    """An SLO objective in percent: ``99.9%`` or ``99.9``."""
+    number = _percent(value)
     if number is None:
         raise ValueError(f"objective {value!r} is not a percentage ({OBJECTIVE_HINT})")
     if not Decimal(0) < number < Decimal(100):
         raise ValueError(f"objective {number}% is outside 0..100 ({OBJECTIVE_HINT})")
     if number < 1:
         raise ValueError(f"objective {number} reads as {number}% ({OBJECTIVE_HINT}; 0.999 is written 99.9%)")
+    return number.normalize() if number == number.to_integral() else number
+
+
+BUDGET_SHARE_HINT = "write the share of the error budget the long window consumes as a percentage, e.g. 2%"
+
+
+def parse_budget_share(value: object) -> Decimal:
+    """A burn window's share of the error budget, in percent: ``2%`` or ``2`` (0 < share <= 100).
+
+    >>> parse_budget_share("2%"), parse_budget_share(0.5)
+    (Decimal('2'), Decimal('0.5'))
+    """
+    number = _percent(value)
+    if number is None:
+        raise ValueError(f"budget {value!r} is not a percentage ({BUDGET_SHARE_HINT})")
+    if not Decimal(0) < number <= Decimal(100):
+        raise ValueError(f"budget {number}% is outside 0..100 ({BUDGET_SHARE_HINT})")
+    return number.normalize() if number == number.to_integral() else number
+
+
+def parse_burn_factor(value: object) -> Decimal:
+    """A burn-rate factor: how many times faster than sustainable the budget burns (``14.4``).
+
+    >>> parse_burn_factor(14.4), parse_burn_factor("6")
+    (Decimal('14.4'), Decimal('6'))
+    """
+    number = _number(value)
+    if number is None and isinstance(value, str):
+        try:
+            number = _decimal(value.strip())
+        except ValueError:
+            number = None
+    if number is None or number <= 0:
+        raise ValueError(f"factor {value!r} is not a positive number (write the burn rate, e.g. factor: 14.4)")
     return number.normalize() if number == number.to_integral() else number
 
 

@@ -20,7 +20,7 @@ from msgspec import Struct
 
 from ... import conventions as names
 from ... import promql
-from ...ir.model import ErrorRatioSli, LatencySli, RatioSli, Series, Sli, UpSli
+from ...ir.model import ErrorRatioSli, LatencySli, QueryRatioSli, RatioSli, Series, Sli, UpSli
 from ...values.units import Duration
 
 
@@ -66,6 +66,14 @@ def _up(sli: UpSli, w: str, by: tuple[str, ...]) -> SliQueries:
     return SliQueries(f"1 - {avg}({avg_up})", (f"{promql.by_clause(by)}(1 - {avg_up})", f"{count}({avg_up})"))
 
 
+def _query_ratio(sli: QueryRatioSli, w: str) -> SliQueries:
+    # Each query is the spec's own expression: parenthesised, so `a + b` divides as a whole.
+    part, total = (f"({q.replace('$window', w).strip()})" for q in (sli.part, sli.total))
+    if sli.part_is_bad:
+        return SliQueries(f"{part} / {total}", (part, total))
+    return SliQueries(f"1 - ({part} / {total})", (f"{total} - {part}", total))
+
+
 def sli_queries(sli: Sli, group_by: tuple[str, ...], window: Duration) -> SliQueries:
     """The SLI over ``window``, summed per ``group_by``, from the raw series.
 
@@ -83,12 +91,14 @@ def sli_queries(sli: Sli, group_by: tuple[str, ...], window: Duration) -> SliQue
             return _up(sli, w, group_by)
         case ErrorRatioSli(promql=expr):
             return SliQueries(expr.replace("$window", w).strip(), None)
+        case QueryRatioSli():
+            return _query_ratio(sli, w)
         case _:
             assert_never(sli)
 
 
 def sli_series(sli: Sli) -> tuple[Series, ...]:
-    """The catalog series the SLI reads (none for raw PromQL)."""
+    """The catalog series the SLI reads (none for raw PromQL, unless it reads back as series)."""
     match sli:
         case RatioSli(part=part, total=total):
             return (part, total)
@@ -98,6 +108,8 @@ def sli_series(sli: Sli) -> tuple[Series, ...]:
             return (up,)
         case ErrorRatioSli():
             return ()
+        case QueryRatioSli(staged=staged):
+            return sli_series(staged) if staged is not None else ()
         case _:
             assert_never(sli)
 
@@ -108,11 +120,14 @@ Stageable = RatioSli | LatencySli | UpSli
 
 def stageable(sli: Sli) -> Stageable | None:
     """The SLI as a shape whose raw series tests and drills can produce, or None when only its
-    recorded error ratios can be fed (raw PromQL: which series make it bad is unknown)."""
+    recorded error ratios can be fed (raw PromQL: which series make it bad is unknown, unless
+    the queries are plain sums of one counter's rate: ``ir/query_sli.py``)."""
     match sli:
         case RatioSli() | LatencySli() | UpSli():
             return sli
         case ErrorRatioSli():
             return None
+        case QueryRatioSli(staged=staged):
+            return staged
         case _:
             assert_never(sli)
