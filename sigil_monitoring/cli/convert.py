@@ -88,7 +88,7 @@ def _text(draft: Draft, losses: list[Diagnostic], out: str | None) -> str:
         header += [f"  {loss.file}:{loss.line}:{loss.col}: {loss.message}" for loss in mine]
     else:
         header.append("Everything the source says is carried.")
-    comments = {}
+    comments: dict[tuple[str | int, ...], str] = {}
     for key in draft.data.get("slos", {}):
         line, col = draft.origins.get(("slos", key), ((0, 0), (0, 0)))[0]
         if line:

@@ -98,7 +98,7 @@ def slo_key(name: Node) -> str:
     if not key[:1].isalpha():
         key = f"slo-{key}"[:40].strip("-")
     if key != text:
-        name.lose(None, f"the SLO is named '{key}' (our SLO names are 2-40 lowercase letters, digits and dashes)")
+        name.lose(None, f"the SLO is named '{key}'", "our SLO names are 2-40 lowercase letters, digits and dashes")
     return key
 
 
@@ -218,16 +218,9 @@ def _logical(metric: str) -> str:
 def put_ratio(
     draft: Draft, slo: tuple[str, ...], origin: Node, *, total: str, bad: str | None = None, good: str | None = None
 ) -> list[str]:
-    """A ratio SLI from raw per-second queries (``bad_query`` or ``good_query`` over ``total_query``,
-    each with ``$window``); the queries it wrote."""
-    from ..spec.slo import Sli
-
-    if "total_query" in Sli.__struct_fields__:
-        name, numerator = ("bad_query", bad) if bad is not None else ("good_query", good)
-        draft.put((*slo, "sli", name), numerator, origin)
-        draft.put((*slo, "sli", "total_query"), total, origin)
-        return [numerator or "", total]
-    # The spec before query ratios: the same ratio as one error_ratio expression.
-    ratio = f"({bad}) / ({total})" if bad is not None else f"1 - (({good}) / ({total}))"
-    draft.put((*slo, "sli", "error_ratio"), ratio, origin)
-    return [ratio]
+    """A query ratio SLI: ``bad_query`` (or ``good_query``) over ``total_query``, raw per-second
+    queries each with ``$window``; the queries it wrote."""
+    name, numerator = ("bad_query", bad) if bad is not None else ("good_query", good)
+    draft.put((*slo, "sli", name), numerator, origin)
+    draft.put((*slo, "sli", "total_query"), total, origin)
+    return [numerator or "", total]

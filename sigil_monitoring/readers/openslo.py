@@ -50,7 +50,15 @@ class Documents:
             name = (root.value.get("metadata") or {}).get("name")
             root.take("apiVersion")
             root.take("kind")
-            self.by_kind.setdefault(kind, {})[str(name)] = root
+            named = self.by_kind.setdefault(kind, {})
+            if str(name) in named:
+                line = root.position()[0]
+                named[str(name)].lose(
+                    None,
+                    f"another {kind} named '{name}' follows (line {line})",
+                    "a reference finds that one; rename one",
+                )
+            named[str(name)] = root
 
     def ref(self, kind: str, holder: Node, key: str, errors: list[Diagnostic]) -> Node | None:
         """The ``spec`` of the ``kind`` document ``holder.key`` names, or None (an error said why)."""
@@ -68,6 +76,17 @@ class Documents:
             return None
         found.take("metadata")
         return found.child("spec")
+
+    def inline_or_ref(self, kind: str, item: Node, key: str, errors: list[Diagnostic]) -> Node | None:
+        """The ``spec`` of a ``kind`` written inline in a list item, or of the document ``key`` names."""
+        if item.child(key) is not None:
+            return self.ref(kind, item, key, errors)
+        item.take("kind")
+        metadata = item.child("metadata")
+        if metadata is not None:
+            metadata.take("name")
+            metadata.lose("displayName", f"the {kind}'s display name is not carried", "remove it")
+        return item.child("spec")
 
 
 def read(roots: list[Node], drafts: list[Draft], errors: list[Diagnostic]) -> None:
@@ -95,23 +114,27 @@ def read(roots: list[Node], drafts: list[Draft], errors: list[Diagnostic]) -> No
     for source in docs.by_kind.get("DataSource", {}).values():
         _data_source(source)
     for kind in ("SLI", "AlertPolicy", "AlertCondition"):
-        for doc in docs.by_kind.get(kind, {}).values():
-            if not doc.file.taken & {(doc.document, (k,)) for k in ("metadata",)}:
-                doc.lose(None, f"this {kind} is not referenced by any SLO given, so nothing carries it")
-    for target in docs.by_kind.get("AlertNotificationTarget", {}).values():
-        target.lose(None, "notification targets are not carried: route alerts with the spec's routing: section")
+        for name, doc in docs.by_kind.get(kind, {}).items():
+            if (doc.document, ("metadata",)) not in doc.file.taken:
+                doc.lose(None, f"{kind} '{name}' is not referenced by any SLO given", "give the SLO file that uses it")
+    for name, target in docs.by_kind.get("AlertNotificationTarget", {}).items():
+        target.lose(
+            None, f"AlertNotificationTarget '{name}' is not carried", "route alerts with the spec's routing: section"
+        )
     for name, draft in services.items():
         if draft.finish(queries[name]):
             drafts.append(draft)
         else:
             draft_service = docs.by_kind.get("Service", {}).get(name)
             if draft_service is not None:
-                draft_service.lose(None, f"no SLO of service '{name}' could be carried, so no spec is drafted for it")
+                draft_service.lose(
+                    None, f"no SLO of service '{name}' could be carried, so no spec is drafted", "see its SLOs' losses"
+                )
 
 
 def _service(doc: Node, draft: Draft | None) -> None:
     if draft is None:
-        doc.lose(None, "no SLO given names this service, so nothing carries it")
+        doc.lose(None, "no SLO given names this service", "give the SLO files of the service")
         return
     metadata, spec = doc.child("metadata"), doc.child("spec")
     if metadata is not None:
@@ -132,7 +155,9 @@ def _data_source(doc: Node) -> None:
     spec.take("type")
     spec.take("description")
     spec.lose(
-        "connectionDetails", "our spec names no metric server: the compiled rules run on the Prometheus that loads them"
+        "connectionDetails",
+        "our spec names no metric server",
+        "the compiled rules run on the Prometheus that loads them",
     )
 
 
@@ -143,7 +168,7 @@ def _slo(slo: Node, spec: Node, docs: Documents, draft: Draft, queries: list[str
         errors.append(slo.error("an SLO needs metadata.name (add metadata: {name: my-slo})", "key"))
         return
     if metadata is not None:
-        metadata.lose("displayName", "our SLOs are named by their key; the display name is not carried")
+        metadata.lose("displayName", "the display name is not carried", "our SLOs are named by their key")
     alpha = slo.value.get("apiVersion") == "openslo/v1alpha"
     objectives = spec.child("objectives")
     items = objectives.children() if objectives is not None else []
@@ -154,7 +179,7 @@ def _slo(slo: Node, spec: Node, docs: Documents, draft: Draft, queries: list[str
         if objective.child("indicator") is not None or objective.child("indicatorRef") is not None:
             sli = _indicator(objective, docs, errors)  # a composite SLO's own indicator
         if sli is None:
-            objective.lose(None, f"SLO '{key}' has no indicator we can carry, so it is not converted")
+            objective.lose(None, f"SLO '{key}' has no indicator we can carry, so it is not converted", "see its losses")
             continue
         base = ("slos", key)
         target = objective.take("target")
@@ -167,8 +192,8 @@ def _slo(slo: Node, spec: Node, docs: Documents, draft: Draft, queries: list[str
         if not threshold:
             continue
         queries += threshold
-        objective.lose("displayName", "objectives are not named in our spec; the display name is not carried")
-        objective.lose("compositeWeight", "composite SLOs are not supported: each objective is its own SLO")
+        objective.lose("displayName", "the display name is not carried", "objectives are not named in our spec")
+        objective.lose("compositeWeight", "composite SLOs are not supported", "each objective is an SLO of its own")
         description = spec.take("description")
         if description is not None:
             draft.put((*base, "description"), str(description.value), description)
@@ -192,7 +217,9 @@ class _Threshold:
         op, value = objective.text("op"), objective.text("value")
         if op not in _MISSES or value is None:
             objective.lose(
-                None, "a thresholdMetric objective needs op (lt, lte, gt, gte) and value, so it is not converted"
+                None,
+                "a thresholdMetric objective without op and value is not converted",
+                "give op (lt, lte, gt, gte) and value",
             )
             return []
         ratio = f"avg_over_time((({self.query}) {_MISSES[op]} bool {value})[$window:])"
@@ -206,7 +233,7 @@ def _indicator(holder: Node, docs: Documents, errors: list[Diagnostic]) -> Write
         metadata = inline.child("metadata")
         if metadata is not None:
             metadata.take("name")
-            metadata.lose("displayName", "the indicator's display name is not carried")
+            metadata.lose("displayName", "the indicator's display name is not carried", "remove it")
         spec = inline.child("spec")
     else:
         spec = docs.ref("SLI", holder, "indicatorRef", errors)
@@ -261,7 +288,7 @@ def _alpha_sli(objective: Node) -> Writer | None:
         part.take("queryType")
         query = part.text("query")
         if source not in ("prometheus", "sloth") or query is None:
-            part.lose("source", f"the source is {source!r}: only Prometheus queries can be carried")
+            part.lose("source", f"the source is {source!r}, not Prometheus", "only Prometheus queries can be carried")
             return None
         found[key] = sloth_window(query).strip()
     return lambda draft, base: put_ratio(draft, base, ratio, total=found["total"], good=found["good"])
@@ -273,25 +300,25 @@ def _query(source: Node | None, docs: Documents, errors: list[Diagnostic], windo
     if source is None:
         return None
     kind = source.text("type")
-    if source.child("metricSourceRef") is not None:
+    if source.child("metricSourceRef") is not None and (kind is None or kind.lower() == "prometheus"):
         referred = docs.ref("DataSource", source, "metricSourceRef", errors)
         if referred is not None and kind is None:
             kind = referred.value.get("type") if isinstance(referred.value, dict) else None
     spec = source.child("spec")
     query = spec.text("query") if spec is not None else None
     if str(kind).lower() != "prometheus" or query is None:
-        source.lose(
-            None, f"the metric source is {kind!r}, not a Prometheus query: only Prometheus queries can be carried"
-        )
+        source.lose(None, f"the metric source is {kind!r}, not Prometheus", "only Prometheus queries can be carried")
         return None
     text = sloth_window(query).strip()
     assert spec is not None  # it holds the query
     if window and "$window" not in text:
-        spec.lose("query", "the query does not say where the range goes (write [{{.window}}], as Sloth reads it)")
+        spec.lose("query", "the query does not say where the range goes", "write [{{.window}}], as Sloth reads it")
         return None
     problem = promql_problem(text)
     if problem is not None:
-        spec.lose("query", f"not PromQL the compiler can check ({problem}); the SLO is not converted")
+        spec.lose(
+            "query", f"not PromQL the compiler can check, so the SLO is not converted: {problem}", "write it in PromQL"
+        )
         return None
     return text
 
@@ -303,12 +330,13 @@ def _window(spec: Node, draft: Draft, base: Base, alpha: bool) -> None:
         return
     first = items[0]
     for extra in items[1:]:
-        extra.lose(None, "only one time window is read (OpenSLO allows one)")
+        extra.lose(None, "only one time window is read", "OpenSLO allows one; remove the others")
     rolling = first.value.get("isRolling", first.child("calendar") is None) if isinstance(first.value, dict) else False
     if first.child("calendar") is not None or not rolling:
         first.lose(
             None,
-            "calendar-aligned windows are not supported (our SLOs roll); the SLO uses the default rolling 30d window",
+            "calendar-aligned windows are not supported: the SLO uses the default rolling 30d window",
+            "give a rolling window, e.g. duration: 28d, isRolling: true",
         )
         return
     first.take("isRolling")
@@ -317,7 +345,7 @@ def _window(spec: Node, draft: Draft, base: Base, alpha: bool) -> None:
         if unit is not None and unit.lower() in ("day", "days") and count is not None:
             draft.put((*base, "window"), f"{count}d", first.child("count"))
         else:
-            first.lose(None, f"a window in {unit!r} is not read (give it in days)")
+            first.lose(None, f"a window in {unit!r} is not read", "give it in days")
         return
     duration = first.take("duration")
     if duration is not None:
@@ -329,24 +357,16 @@ def _budgeting(spec: Node, objective: Node) -> None:
     if method is None or method.value == "Occurrences":
         spec.take("budgetingMethod")
         return
-    method.lose(None, f"{method.value} budgeting is not supported: the SLO counts events (Occurrences)")
-    objective.lose("timeSliceTarget", "time slices are not supported (Occurrences budgeting)")
-    objective.lose("timeSliceWindow", "time slices are not supported (Occurrences budgeting)")
+    method.lose(None, f"{method.value} budgeting is not supported: the SLO counts events", "use Occurrences")
+    objective.lose("timeSliceTarget", "time slices are not supported", "the SLO counts events (Occurrences)")
+    objective.lose("timeSliceWindow", "time slices are not supported", "the SLO counts events (Occurrences)")
 
 
 def _policies(spec: Node, docs: Documents, errors: list[Diagnostic]) -> list[Node]:
     policies = spec.child("alertPolicies")
     out = []
     for item in policies.children() if policies is not None else []:
-        if item.child("alertPolicyRef") is not None:
-            found = docs.ref("AlertPolicy", item, "alertPolicyRef", errors)
-        else:
-            item.take("kind")
-            metadata = item.child("metadata")
-            if metadata is not None:
-                metadata.take("name")
-                metadata.lose("displayName", "the policy's display name is not carried")
-            found = item.child("spec")
+        found = docs.inline_or_ref("AlertPolicy", item, "alertPolicyRef", errors)
         if found is not None:
             out.append(found)
     return out
@@ -364,36 +384,28 @@ def _alert_policy(policy: Node, docs: Documents, draft: Draft, base: Base, error
         else:
             policy.lose(
                 key,
-                f"{key} is not carried: burn alerts fire while the budget burns "
-                "(and Alertmanager's send_resolved says whether a resolution is sent)",
+                f"{key} is not carried: burn alerts fire while the budget burns",
+                "Alertmanager's send_resolved says whether a resolution is sent",
             )
     targets = policy.child("notificationTargets")
     if targets is not None:
-        targets.lose(None, "notification targets are not carried: route alerts with the spec's routing: section")
+        targets.lose(None, "notification targets are not carried", "route alerts with the spec's routing: section")
     conditions = policy.child("conditions")
     for item in conditions.children() if conditions is not None else []:
-        if item.child("conditionRef") is not None:
-            condition = docs.ref("AlertCondition", item, "conditionRef", errors)
-        else:
-            item.take("kind")
-            metadata = item.child("metadata")
-            if metadata is not None:
-                metadata.take("name")
-                metadata.lose("displayName", "the condition's display name is not carried")
-            condition = item.child("spec")
+        condition = docs.inline_or_ref("AlertCondition", item, "conditionRef", errors)
         if condition is not None:
             _condition(condition, draft, base)
 
 
 def _condition(condition: Node, draft: Draft, base: Base) -> None:
     """A ``burnrate`` condition as a tier with its own window pair."""
-    from ..spec.slo import BurnTier
-
     rule = condition.child("condition")
     severity = condition.text("severity") or ""
     tier = "page" if severity.lower() in _PAGE else "ticket"
-    if rule is None or "windows" not in BurnTier.__struct_fields__:
-        condition.lose(None, "burn-rate conditions need the spec's per-tier windows, which this version lacks")
+    if rule is None:
+        condition.lose(
+            None, "an alert condition without condition: is not carried", "add condition: {kind: burnrate, ...}"
+        )
         return
     kind = rule.text("kind") or "burnrate"
     op = rule.text("op")
@@ -401,8 +413,8 @@ def _condition(condition: Node, draft: Draft, base: Base) -> None:
     if kind != "burnrate" or op not in ("gt", "gte") or threshold is None or lookback is None:
         rule.lose(
             None,
-            f"only a burnrate condition with op gt or gte, a threshold and a lookbackWindow is carried "
-            f"(this is {kind} {op})",
+            f"this {kind} {op} condition is not carried",
+            "only a burnrate condition with op gt or gte, a threshold and a lookbackWindow is",
         )
         return
     at = (*base, "alerting", tier)

@@ -47,7 +47,9 @@ def read(root: Node, drafts: list[Draft], errors: list[Diagnostic]) -> None:
     if metadata is not None:
         for key in ("namespace", "labels", "annotations"):
             metadata.lose(
-                key, f"the object's {key} is not part of our spec (the PrometheusRule's come from targets.kubernetes)"
+                key,
+                f"the object's {key} is not part of our spec",
+                "the PrometheusRule's namespace and labels come from targets.kubernetes",
             )
     draft = Draft.empty(root.file.display, root.file.text)
     slo_name = str(name.value)
@@ -65,11 +67,15 @@ def read(root: Node, drafts: list[Draft], errors: list[Diagnostic]) -> None:
     indicator = spec.child("indicator")
     queries = _indicator(indicator, draft, base) if indicator is not None else []
     if not queries:
-        (indicator or spec).lose(None, f"SLO '{slo_name}' has no indicator we can carry, so it is not converted")
+        (indicator or spec).lose(
+            None,
+            f"SLO '{slo_name}' has no indicator we can carry, so it is not converted",
+            "give it ratio, latency, latencyNative or bool_gauge",
+        )
         return
-    _alerting(spec.child("alerting"), draft, base, str(window.value) if window is not None else "28d")
+    _alerting(spec.child("alerting"), draft, base, str(window.value) if window is not None else "28d", target)
     for key in ("partial_response_strategy", "performanceOverAccuracy", "ruleOutput"):
-        spec.lose(key, f"{key} is a Pyrra rule-generation option with no equivalent in our spec")
+        spec.lose(key, "a Pyrra rule-generation option with no equivalent in our spec", "remove it")
     if draft.finish(queries):
         drafts.append(draft)
 
@@ -132,34 +138,59 @@ def _seconds(duration: str) -> str:
         return duration  # the spec's PromQL check reports it at its position
 
 
-def _alerting(alerting: Node | None, draft: Draft, base: tuple[str, ...], window: str) -> None:
-    from ..spec.slo import BurnTier
-
+def _alerting(alerting: Node | None, draft: Draft, base: tuple[str, ...], window: str, target: Node | None) -> None:
     off = False
     if alerting is not None:
         disabled, burnrates = alerting.take("disabled"), alerting.take("burnrates")
         off = (disabled is not None and disabled.value is True) or (burnrates is not None and burnrates.value is False)
-        alerting.lose("name", "our burn alerts are named from the service and the SLO (conventions), not given a name")
-        alerting.lose("absent", "absent alerts are not generated: the SLO's rules have no absent() alert")
-        alerting.lose("absentName", "absent alerts are not generated: the SLO's rules have no absent() alert")
-        alerting.lose("severities", "our tiers' severities are critical (page) and warning (ticket)")
+        alerting.lose("name", "our burn alerts are named by the compiler", "they are <Slo>FastBurn and <Slo>SlowBurn")
+        alerting.lose("absent", "no absent() alert is generated for an SLO", "write one under alerts: if you need it")
+        alerting.lose(
+            "absentName", "no absent() alert is generated for an SLO", "write one under alerts: if you need it"
+        )
+        alerting.lose("severities", "Pyrra's severity names are not carried", "set alerting.page/ticket.severity")
     for tier in ("page", "ticket"):
         if off:
             draft.put((*base, "alerting", tier, "enabled"), False, alerting)
-        elif "windows" in BurnTier.__struct_fields__:
-            draft.put((*base, "alerting", tier, "windows"), _windows(tier, window), None)
+        else:
+            pairs = _windows(tier, window, target)
+            if pairs:
+                draft.put((*base, "alerting", tier, "windows"), pairs, None)
+            else:
+                draft.put((*base, "alerting", tier, "enabled"), False, None)
 
 
-def _windows(tier: str, window: str) -> list[dict[str, object]]:
-    """Pyrra's window pairs of one tier for an SLO window, rounded to the minute as Pyrra rounds."""
+def _windows(tier: str, window: str, target: Node | None) -> list[dict[str, object]]:
+    """Pyrra's window pairs of one tier for an SLO window, rounded to the minute as Pyrra rounds.
+
+    A pair whose factor times the error budget reaches 1 can never fire (no error ratio exceeds
+    1): Pyrra writes its rule anyway, our spec refuses it, so it is left out and reported at the
+    target that makes it so.
+    """
+    from decimal import Decimal, InvalidOperation
+
     from ..values.units import Duration
 
     try:
         minutes = Fraction(Duration.parse(window).ms, 60_000)
     except ValueError:
         minutes = Fraction(28 * 24 * 60)
-    return [
-        {"long": f"{round(minutes * long)}m", "short": f"{round(minutes * short)}m", "factor": factor}
-        for name, long, short, factor in _PAIRS
-        if name == tier
-    ]
+    try:
+        budget = 1 - Decimal(str(target.value)) / 100 if target is not None else Decimal(0)
+    except InvalidOperation:
+        budget = Decimal(0)  # the spec's objective check reports the target at its position
+    pairs = []
+    for name, long, short, factor in _PAIRS:
+        if name != tier:
+            continue
+        pair = {"long": f"{round(minutes * long)}m", "short": f"{round(minutes * short)}m", "factor": factor}
+        if factor * budget >= 1 and target is not None:
+            target.lose(
+                None,
+                f"Pyrra's {tier} pair {pair['long']}/{pair['short']} x{factor} can never fire at this target "
+                f"({factor} x {budget} >= 1) and is left out",
+                "lower the target's error budget or write the tier's windows: by hand",
+            )
+            continue
+        pairs.append(pair)
+    return pairs

@@ -71,8 +71,8 @@ def read_kubernetes(root: Node, drafts: list[Draft], errors: list[Diagnostic]) -
     root.take("kind")
     root.lose(
         "metadata",
-        "the Kubernetes object's metadata is not part of our spec (its name and namespace "
-        "come from the service: targets.kubernetes)",
+        "the Kubernetes object's metadata is not part of our spec",
+        "the PrometheusRule's name and namespace come from the service and targets.kubernetes",
     )
     spec = root.child("spec")  # carried field by field
     if spec is None:
@@ -93,7 +93,9 @@ def _service(node: Node, keys: dict[str, str], drafts: list[Draft], errors: list
     if labels is not None and labels.value:
         draft.put(("service", "labels"), _texts(labels.value), labels)
     node.lose(
-        keys["slo_plugins"], "Sloth SLO plugins are Go code we cannot run (write what they add into the converted spec)"
+        keys["slo_plugins"],
+        "Sloth SLO plugins are Go code we cannot run",
+        "write what they add into the converted spec",
     )
     queries: list[str] = []
     slos = node.child("slos")
@@ -102,19 +104,23 @@ def _service(node: Node, keys: dict[str, str], drafts: list[Draft], errors: list
     if draft.finish(queries):
         drafts.append(draft)
     else:
-        name.lose(None, f"no SLO of service '{name.value}' could be carried, so no spec is drafted for it")
+        name.lose(
+            None,
+            f"no SLO of service '{name.value}' could be carried, so no spec is drafted for it",
+            "see the losses of its SLOs",
+        )
 
 
 def _slo(slo: Node, keys: dict[str, str], draft: Draft, queries: list[str]) -> None:
     name = slo.take("name")
     if name is None:
-        slo.lose(None, "an SLO without a name cannot be converted (add name: my-slo)")
+        slo.lose(None, "an SLO without a name is not converted", "add name: my-slo")
         return
     sli = slo.child("sli")
     expr = _sli(sli, keys) if sli is not None else None
     if expr is None:
         slo.lose(
-            None, f"SLO '{name.value}' has no SLI we can carry, so it is not converted (give it sli.events or sli.raw)"
+            None, f"SLO '{name.value}' has no SLI we can carry, so it is not converted", "give it sli.events or sli.raw"
         )
         return
     base = ("slos", slo_key(name))
@@ -126,12 +132,14 @@ def _slo(slo: Node, keys: dict[str, str], draft: Draft, queries: list[str]) -> N
     if description:
         draft.put((*base, "description"), description, slo.child("description"))
     queries += expr(draft, base)
-    slo.lose("plugins", "Sloth SLO plugins are Go code we cannot run (write what they add into the converted spec)")
+    slo.lose("plugins", "Sloth SLO plugins are Go code we cannot run", "write what they add into the converted spec")
     labels = slo.take("labels")
     if labels is not None and labels.value:
         draft.put((*base, "alerting", "labels"), _texts(labels.value), labels)
         labels.lose(
-            None, "kept on this SLO's alerts (alerting.labels); our recording rules carry only the service's labels"
+            None,
+            "kept on this SLO's alerts only (alerting.labels): our recording rules carry the service's labels",
+            "move them to the service's labels to put them on every rule",
         )
     alerting = slo.child("alerting")
     if alerting is not None:
@@ -142,7 +150,7 @@ def _sli(sli: Node, keys: dict[str, str]) -> Callable[[Draft, tuple[str, ...]], 
     """How to write the SLI into the draft, or None when there is none we can carry."""
     events, raw = sli.child("events"), sli.child("raw")
     sli.lose(
-        "plugin", "Sloth SLI plugins are Go code we cannot run (write the plugin's queries as sli.events or sli.raw)"
+        "plugin", "Sloth SLI plugins are Go code we cannot run", "write the plugin's queries as sli.events or sli.raw"
     )
     if events is not None:
         error, total = events.text(keys["error_query"]), events.text(keys["total_query"])
@@ -173,13 +181,15 @@ def _not_promql(node: Node, *queries: tuple[str, str]) -> bool:
     for key, query in queries:
         problem = promql_problem(query)
         if problem is not None:
-            node.lose(key, f"not PromQL the compiler can check ({problem}); the SLO is not converted")
+            node.lose(
+                key, f"not PromQL the compiler can check, so the SLO is not converted: {problem}", "write it in PromQL"
+            )
             lost = True
     return lost
 
 
 def _alerting(alerting: Node, keys: dict[str, str], draft: Draft, base: tuple[str, ...]) -> None:
-    alerting.lose("name", "our burn alerts are named from the service and the SLO (conventions), not given a name")
+    alerting.lose("name", "our burn alerts are named by the compiler", "they are <Slo>FastBurn and <Slo>SlowBurn")
     labels = alerting.child("labels")
     if labels is not None:
         for key, label in _labelled(labels, None):
@@ -217,8 +227,9 @@ def _labelled(labels: Node, tier: tuple[Draft, tuple[str, ...]] | None) -> list[
         else:
             label.lose(
                 None,
-                f"severity '{label.value}' is not carried: our severity label is the tier's "
-                f"({', '.join(_SEVERITIES)}; route on the burn_tier label instead)",
+                f"severity '{label.value}' is not carried: our severity label is the tier's, one of "
+                f"{', '.join(_SEVERITIES)}",
+                "route on the burn_tier label, page or ticket, instead",
             )
     return out
 
@@ -241,7 +252,7 @@ def _annotations(
             case "summary" | "description":
                 draft.put((*fields, key), str(child.value), child)
             case "runbook_url" | "dashboard_url":
-                child.lose(None, f"{key} is written by the compiler (give the runbook text as the SLO's runbook:)")
+                child.lose(None, f"{key} is written by the compiler", "give the runbook text as the SLO's runbook:")
             case _:
                 draft.put((*extra, key), str(child.value), child)
 

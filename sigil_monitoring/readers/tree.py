@@ -85,14 +85,14 @@ class Node(msgspec.Struct, frozen=True):
             return "true" if value else "false"
         return str(value)
 
-    def lose(self, key: str | int | None, why: str) -> None:
-        """Report the child at ``key`` (this node when None) as lost, saying why and what to do."""
+    def lose(self, key: str | int | None, why: str, fix: str) -> None:
+        """Report the child at ``key`` (this node when None) as lost: why, and what to do about it."""
         node = self if key is None else self.child(key)
         if node is None:
             return
         self.file.taken.add((node.document, node.path))
         line, col = node.key_at
-        self.file.lost.append(Diagnostic(self.file.display, line, col, f"{node.where}: {why}", "warning"))
+        self.file.lost.append(Diagnostic(self.file.display, line, col, f"{node.where}: {why} ({fix})", "warning"))
 
     def error(self, why: str, at: str = "value") -> Diagnostic:
         """An error at this value (the source cannot be read as the tool defines it)."""
@@ -116,7 +116,9 @@ def documents(text: str, display: str) -> list[Node]:
     except Exception as exc:  # noqa: BLE001 - e.g. YamlProblem from the depth guard
         line, col = getattr(exc, "line", 1), getattr(exc, "col", 1)
         raise SpecError([Diagnostic(display, line, col, getattr(exc, "message", str(exc)))]) from None
-    return [_node(file, index, (), tree, (1, 1), _first(tree)) for index, tree in enumerate(trees) if tree is not None]
+    return [
+        _node(file, index, (), tree, _first(tree), _first(tree)) for index, tree in enumerate(trees) if tree is not None
+    ]
 
 
 def leftovers(roots: list[Node], tool: str) -> list[Diagnostic]:
@@ -125,7 +127,8 @@ def leftovers(roots: list[Node], tool: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     files = {id(root.file): root.file for root in roots}
     for root in roots:
-        found += _untaken(root, tool)
+        if (root.document, root.path) not in root.file.taken:  # a document lost whole is reported once
+            found += _untaken(root, tool)
     for file in files.values():
         found += file.lost
     return sorted(set(found))
