@@ -18,9 +18,6 @@ from ..exits import Exit
 if TYPE_CHECKING:
     from ..readers.draft import Draft
 
-# Our spec's sections in the order its documentation and examples write them.
-_ORDER = ("apiVersion", "service", "metrics", "slos", "alerts", "dashboard", "routing", "targets")
-
 
 def register(sub: Any) -> None:
     """Add ``convert`` to the CLI."""
@@ -88,14 +85,31 @@ def _text(draft: Draft, losses: list[Diagnostic], out: str | None) -> str:
         header += [f"  {loss.file}:{loss.line}:{loss.col}: {loss.message}" for loss in mine]
     else:
         header.append("Everything the source says is carried.")
-    comments: dict[tuple[str | int, ...], str] = {}
+    comments: dict[tuple[str | int, ...], str] = {path: text for path, text in draft.notes.items()}
     for key in draft.data.get("slos", {}):
         line, col = draft.origins.get(("slos", key), ((0, 0), (0, 0)))[0]
         if line:
             comments[("slos", key)] = f"from {draft.display}:{line}:{col}"
-    ordered = {key: draft.data[key] for key in _ORDER if key in draft.data}
+    ordered = _in_field_order(draft.data)
     schema = schema_for(os.path.join(out, _name(draft))) if out is not None else DEFAULT_SCHEMA
     return dump_spec(ordered, header=header, comments=comments, schema=schema)
+
+
+def _in_field_order(data: dict[str, Any]) -> dict[str, Any]:
+    """The spec's keys, its service's and each SLO's in the order the spec classes declare them
+    (the order of the docs and examples), whatever order the reader met them in."""
+    from ..spec.document import Spec
+    from ..spec.service import Service
+    from ..spec.slo import Slo
+
+    def ordered(value: dict[str, Any], cls: Any) -> dict[str, Any]:
+        return {key: value[key] for key in cls.__struct_encode_fields__ if key in value}
+
+    out = ordered(data, Spec)
+    out["service"] = ordered(out["service"], Service)
+    if "slos" in out:
+        out["slos"] = {name: ordered(slo, Slo) for name, slo in out["slos"].items()}
+    return out
 
 
 def _write(path: str, text: str) -> None:

@@ -39,6 +39,7 @@ class Draft(msgspec.Struct, frozen=True):
     text: str
     data: dict[str, Any]
     origins: dict[tuple[str, ...], Position]
+    notes: dict[tuple[str, ...], str] = msgspec.field(default_factory=dict)
 
     @classmethod
     def empty(cls, display: str, text: str) -> Draft:
@@ -56,6 +57,10 @@ class Draft(msgspec.Struct, frozen=True):
             for depth in range(1, len(path)):  # a parent we made up stands where its first child came from
                 self.origins.setdefault(path[:depth], at)
 
+    def note(self, path: tuple[str, ...], text: str) -> None:
+        """Say why a value is what it is, in a comment above it where ``convert`` writes the spec."""
+        self.notes[path] = text
+
     def finish(self, queries: list[str]) -> bool:
         """Add the catalog and selector the queries read; False when they read no metric (no SLO
         was carried, and a spec without a metric is no spec)."""
@@ -63,9 +68,11 @@ class Draft(msgspec.Struct, frozen=True):
         if not metrics:
             return False
         self.put(("metrics",), metrics, None)  # where they came from: the queries, already placed
+        self.note(("metrics",), "The metrics the SLIs' queries read (rate/increase: counter; _bucket: histogram).")
         selector = common_selector(queries)
         if selector:
             self.put(("service", "selector"), selector, None)
+            self.note(("service", "selector"), "The matchers every selector of the SLIs' queries has.")
         return True
 
     def source(self) -> Source:

@@ -18,6 +18,7 @@ the alert names, severities and absent alerts, Thanos and rule-output options.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from ..errors import Diagnostic
@@ -55,6 +56,7 @@ def read(root: Node, drafts: list[Draft], errors: list[Diagnostic]) -> None:
     slo_name = str(name.value)
     draft.put(("service", "name"), slo_name, name)
     base = ("slos", slo_name)
+    draft.put(base, {}, name)
     target = spec.take("target")
     if target is not None:
         draft.put((*base, "objective"), f"{target.value}%", target)
@@ -89,7 +91,7 @@ def _indicator(indicator: Node, draft: Draft, base: tuple[str, ...]) -> list[str
         by = [str(label) for label in grouping.value] if grouping is not None and grouping.value else []
         if by:
             draft.put((*base, "group_by"), by, grouping)
-        aggregate = f"sum by ({', '.join(by)}) " if by else "sum "
+        aggregate = f"sum by ({', '.join(by)}) " if by else "sum"
         match kind:
             case "ratio":
                 errors, total = _metric(node, "errors"), _metric(node, "total")
@@ -156,6 +158,7 @@ def _alerting(alerting: Node | None, draft: Draft, base: tuple[str, ...], window
             pairs = _windows(tier, window, target)
             if pairs:
                 draft.put((*base, "alerting", tier, "windows"), pairs, None)
+                draft.note((*base, "alerting", tier, "windows"), f"Pyrra's window pairs for a {window} SLO.")
             else:
                 draft.put((*base, "alerting", tier, "enabled"), False, None)
 
@@ -183,7 +186,7 @@ def _windows(tier: str, window: str, target: Node | None) -> list[dict[str, obje
     for name, long, short, factor in _PAIRS:
         if name != tier:
             continue
-        pair = {"long": f"{round(minutes * long)}m", "short": f"{round(minutes * short)}m", "factor": factor}
+        pair = {"long": _duration(minutes * long), "short": _duration(minutes * short), "factor": factor}
         if factor * budget >= 1 and target is not None:
             target.lose(
                 None,
@@ -194,3 +197,17 @@ def _windows(tier: str, window: str, target: Node | None) -> list[dict[str, obje
             continue
         pairs.append(pair)
     return pairs
+
+
+def _duration(minutes: Fraction) -> str:
+    """Minutes rounded as Pyrra rounds them (Go's ``Duration.Round``: to the minute, halves away
+    from zero), in the largest whole unit.
+
+    >>> _duration(Fraction(1440)), _duration(Fraction(361, 2)), _duration(Fraction(5))
+    ('1d', '181m', '5m')
+    """
+    whole = math.floor(minutes + Fraction(1, 2))
+    for unit, size in (("d", 1440), ("h", 60)):
+        if whole % size == 0:
+            return f"{whole // size}{unit}"
+    return f"{whole}m"

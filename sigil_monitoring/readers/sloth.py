@@ -199,6 +199,7 @@ def _alerting(alerting: Node, keys: dict[str, str], draft: Draft, base: tuple[st
         at = (*base, "alerting", ours)
         # Sloth's burn alerts have no ``for``: they fire at the first evaluation both windows burn.
         draft.put((*at, "for"), "0s", None)
+        draft.note((*at, "for"), "Sloth's alerts have no for: they fire at the first evaluation both windows burn.")
         tier = alerting.child(theirs)
         if tier is None:
             continue
