@@ -136,8 +136,7 @@ def catalog(queries: list[str]) -> dict[str, dict[str, str]]:
             tree = promql_parser.parse(_PLACEHOLDERS.sub("5m", query))
         except ValueError:
             continue
-        for name, counted in _selectors(tree, False):
-            kind = "counter" if counted else "gauge"
+        for name, kind in _selectors(tree, "gauge"):
             if name.endswith("_bucket"):
                 name, kind = name.removesuffix("_bucket"), "histogram"
             key = _logical(name)
@@ -152,14 +151,17 @@ def catalog(queries: list[str]) -> dict[str, dict[str, str]]:
     }
 
 
-def common_selector(queries: list[str]) -> dict[str, str]:
+def common_selector(queries: list[str]) -> dict[str, Any]:
     """The equality matchers every metric selector of the queries has (``job="api"`` in each):
-    the service's selector, which the compiler adds to the catalog's own queries.
+    the service's selector, which the compiler adds to the catalog's own queries. A value with a
+    regular expression's characters is written ``{equals: ...}``, as the spec wants it.
 
-    >>> common_selector(['sum(rate(a{job="api",code="5"}[$window]))', 'sum(rate(b{job="api"}[$window]))'])
-    {'job': 'api'}
+    >>> common_selector(['sum(rate(a{job="api",svc="a.B"}[$window]))', 'rate(b{job="api",svc="a.B"}[$window])'])
+    {'job': 'api', 'svc': {'equals': 'a.B'}}
     """
     import promql_parser
+
+    from ..values.matchers import looks_like_regex
 
     equal_op = promql_parser.MatchOp.Equal
     common: dict[str, str] | None = None
@@ -171,29 +173,36 @@ def common_selector(queries: list[str]) -> dict[str, str]:
         for matchers in _matcher_sets(tree):
             equal = {m.name: m.value for m in matchers if m.op == equal_op and m.name != "__name__"}
             common = equal if common is None else {k: v for k, v in common.items() if equal.get(k) == v}
-    return common or {}
+    return {label: {"equals": value} if looks_like_regex(value) else value for label, value in (common or {}).items()}
 
 
 # A reader's window placeholder as the parser sees it (the spec's own checks do the same).
 _PLACEHOLDERS = re.compile(r"\$window\b|\$__rate_interval\b")
 _COUNTING = frozenset({"rate", "irate", "increase", "resets"})
+# Functions of native histograms (a classic histogram's series end in _bucket).
+_NATIVE = frozenset({"histogram_count", "histogram_sum", "histogram_avg", "histogram_fraction", "histogram_quantile"})
 
 
-def _selectors(node: Any, counted: bool) -> list[tuple[str, bool]]:
+def _selectors(node: Any, kind: str) -> list[tuple[str, str]]:
+    """Each metric selector's name, with the type how it is read says: a native histogram under a
+    ``histogram_*`` function, else a counter under ``rate`` and its kin, else a gauge."""
     import promql_parser as pp
 
     match node:
         case pp.VectorSelector():
-            return [(node.name, counted)] if node.name else []
+            return [(node.name, kind)] if node.name else []
         case pp.MatrixSelector():
-            return _selectors(node.vector_selector, counted)
+            return _selectors(node.vector_selector, kind)
         case pp.Call():
-            inner = counted or node.func.name in _COUNTING
+            name = node.func.name
+            inner = (
+                "native_histogram" if name in _NATIVE else "counter" if name in _COUNTING and kind == "gauge" else kind
+            )
             return [found for arg in node.args for found in _selectors(arg, inner)]
         case pp.BinaryExpr():
-            return _selectors(node.lhs, counted) + _selectors(node.rhs, counted)
+            return _selectors(node.lhs, kind) + _selectors(node.rhs, kind)
         case pp.AggregateExpr() | pp.ParenExpr() | pp.UnaryExpr() | pp.SubqueryExpr():
-            return _selectors(node.expr, counted)
+            return _selectors(node.expr, kind)
         case _:
             return []
 
