@@ -68,3 +68,21 @@ def test_validate_of_our_own_spec_reads_no_other_tools_format():
     modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "sigil_monitoring.readers" in modules  # is_foreign: one regular expression over the bytes
     assert not {m for m in modules if m.startswith("sigil_monitoring.readers.")}
+
+
+def test_the_walk_through_shows_what_the_commands_print(capsys, monkeypatch):
+    """docs/readers.md shows the real output of validate and convert on Sloth's example."""
+    import re
+
+    monkeypatch.chdir(REPO)
+    page = (REPO / "docs" / "readers.md").read_text(encoding="utf-8")
+    example = "tests/data/sloth/getting-started.yml"
+    assert main(["convert", example]) == 0
+    converted, warnings = capsys.readouterr()
+    assert f"```yaml\n{converted}```" in page
+    assert main(["validate", example]) == 0
+    out, err = capsys.readouterr()
+    shown = re.search(r"\$ sigil-monitoring validate " + re.escape(example) + r"\n(.*?)\n\$ ", page, re.S)
+    assert shown is not None and shown.group(1) == (err + out).rstrip("\n")
+    assert err == warnings  # convert reports the same losses
+    assert (REPO / example).read_text(encoding="utf-8") in page  # the example as published
