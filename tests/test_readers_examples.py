@@ -15,16 +15,18 @@ import pytest
 from conftest import REPO
 from servers import require_binary
 
-from sigil_monitoring.readers import load
+from sigil_monitoring.readers import load, read
 
 DATA = REPO / "tests" / "data"
 EXAMPLES = sorted(p for tool in ("sloth", "openslo", "pyrra") for p in (DATA / tool).glob("*.y*ml"))
 
 
 def _report(path: Path) -> tuple[list, list[str]]:
-    specs, losses, errors = load([(path.name, path.read_bytes())])
+    """The specs drafted from an example, and its loss report as ``line:col: what`` lines."""
+    files = [(path.name, path.read_bytes())]
+    specs, _, errors = load(files)
     assert not errors, "\n".join(map(str, errors))
-    return specs, [f"{d.line}:{d.col}: {d.message}" for d in losses]
+    return specs, [f"{d.line}:{d.col}: {d.message}" for d in read(files).losses]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")

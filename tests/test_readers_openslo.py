@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sigil_monitoring.readers import load
+from sigil_monitoring.readers import load, read
 
 DEFINITIONS = """\
 apiVersion: openslo/v1
@@ -134,7 +134,8 @@ def test_references_resolve_across_files_into_one_spec_per_service(tmp_path: Pat
 
 
 def test_calendar_windows_and_time_slices_are_lost_at_their_positions(tmp_path: Path):
-    specs, losses, _ = load(_files(tmp_path))
+    specs, _, _ = load(_files(tmp_path))
+    losses = read(_files(tmp_path)).losses
     monthly = specs[0].slos["monthly"]
     assert str(monthly.window) == "30d" and str(monthly.objective) == "99.5"  # the default rolling window
     report = {f"{d.file}:{d.line}:{d.col}: {d.message.split(':')[0]}" for d in losses}
@@ -159,3 +160,78 @@ def test_a_reference_to_nothing_is_an_error_at_the_reference(tmp_path: Path):
     _, _, errors = load([("slos.yaml", (tmp_path / "slos.yaml").read_bytes())])
     assert [f"{d.line}:{d.col}" for d in errors] == ["8:17", "24:17"]  # each SLO's indicatorRef
     assert "no SLI named 'checkout-errors' among the files given" in errors[0].message
+
+
+INLINE = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: {name}
+spec:
+  service: search
+  indicator:
+    metadata:
+      name: search
+    spec:
+{indicator}
+  timeWindow:
+    - duration: 7d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.99{objective}
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: slow-burn
+      spec:
+        alertWhenBreaching: true
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: slow
+            spec:
+              severity: ticket
+              condition:
+                kind: burnrate
+                op: gt
+                threshold: 1
+                lookbackWindow: 1d
+"""
+THRESHOLD = """\
+      thresholdMetric:
+        metricSource:
+          type: Prometheus
+          spec:
+            query: histogram_quantile(0.9, sum by (le) (rate(search_seconds_bucket[5m])))"""
+RAW = """\
+      ratioMetric:
+        rawType: success
+        raw:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: search:availability:ratio"""
+
+
+def _one(name: str, indicator: str, objective: str = "") -> tuple:
+    text = INLINE.format(name=name, indicator=indicator, objective=objective)
+    specs, _, errors = load([("search.yaml", text.encode())])
+    assert errors == []
+    return specs[0].slos[name], read([("search.yaml", text.encode())]).losses
+
+
+def test_a_threshold_metric_counts_the_evaluations_that_miss_the_objective():
+    slo, losses = _one("latency", THRESHOLD, "\n      op: lt\n      value: 0.5")
+    assert losses == []
+    assert slo.sli.error_ratio == (
+        "avg_over_time(((histogram_quantile(0.9, sum by (le) (rate(search_seconds_bucket[5m])))) >= bool 0.5)[$window:])"
+    )
+    # The inline policy's burnrate condition: the ticket tier, one pair, the page tier off.
+    assert [(str(w.long), str(w.factor)) for w in slo.alerting.ticket.windows or []] == [("1d", "1")]
+    assert slo.alerting.page.enabled is False
+
+
+def test_a_raw_success_ratio_is_averaged_over_the_window():
+    slo, losses = _one("availability", RAW)
+    assert losses == [] and slo.sli.error_ratio == "1 - avg_over_time((search:availability:ratio)[$window:])"

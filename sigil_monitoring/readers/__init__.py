@@ -157,7 +157,11 @@ def _unknown(root: Node) -> str:
 
 def load(files: Sequence[tuple[str, bytes]]) -> tuple[list[Spec], list[Diagnostic], list[Diagnostic]]:
     """Other tools' files as validated specs, as ``compile`` and ``validate`` take them: the specs,
-    the loss report (warnings), and every error (the files' own, and the drafted specs')."""
+    the losses of files no spec came from, and every error (the files' own, the drafted specs').
+
+    The losses of a file a spec came from are that spec's warnings (the first spec, when a file
+    holds several services), where ``validate --format json`` and ``--strict`` find a spec's.
+    """
     reading = read(files)
     specs: list[Spec] = []
     errors = list(reading.errors)
@@ -166,4 +170,10 @@ def load(files: Sequence[tuple[str, bytes]]) -> tuple[list[Spec], list[Diagnosti
             specs.append(draft.spec())
         except SpecError as exc:
             errors += exc.diagnostics
-    return specs, reading.losses, errors
+    orphans = list(reading.losses)
+    for spec in specs:
+        mine = [loss for loss in orphans if loss.file == spec._source.display]
+        if mine:
+            spec.loaded(spec._source, sorted([*spec._warnings, *mine]))
+            orphans = [loss for loss in orphans if loss.file != spec._source.display]
+    return specs, orphans, errors
