@@ -225,7 +225,8 @@ def test_a_threshold_metric_counts_the_evaluations_that_miss_the_objective():
     slo, losses = _one("latency", THRESHOLD, "\n      op: lt\n      value: 0.5")
     assert losses == []
     assert slo.sli.error_ratio == (
-        "avg_over_time(((histogram_quantile(0.9, sum by (le) (rate(search_seconds_bucket[5m])))) >= bool 0.5)[$window:])"
+        "avg_over_time(((histogram_quantile(0.9, sum by (le) (rate(search_seconds_bucket[5m]))))"
+        " >= bool 0.5)[$window:])"
     )
     # The inline policy's burnrate condition: the ticket tier, one pair, the page tier off.
     assert [(str(w.long), str(w.factor)) for w in slo.alerting.ticket.windows or []] == [("1d", "1")]

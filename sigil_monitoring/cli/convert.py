@@ -76,10 +76,9 @@ def _name(draft: Draft) -> str:
 def _text(draft: Draft, losses: list[Diagnostic], out: str | None) -> str:
     """The spec as YAML: the loss report of its file on top, each SLO's origin above it."""
     from ..drafts.yaml_writer import DEFAULT_SCHEMA, dump_spec, schema_for
-    from ..readers import format_name
 
     mine = [loss for loss in losses if loss.file == draft.display]
-    header = [f"Converted by `sigil-monitoring convert` from {draft.display} ({format_name(draft)})."]
+    header = [f"Converted by `sigil-monitoring convert` from {draft.display} ({draft.tool})."]
     if mine:
         header.append(f"Not carried ({len(mine)}; `convert --strict` refuses them), where the source wrote each:")
         header += [f"  {loss.file}:{loss.line}:{loss.col}: {loss.message}" for loss in mine]

@@ -83,12 +83,11 @@ def read(files: Sequence[tuple[str, bytes]]) -> Reading:
 
     drafts: list[Draft] = []
     errors: list[Diagnostic] = []
-    roots: list[Node] = []
     by_tool: dict[str, list[Node]] = {}
     opensl: list[Node] = []
     for display, data in files:
         try:
-            roots += (docs := documents(decode(data), display))
+            docs = documents(decode(data), display)
         except YamlProblem as problem:
             errors.append(Diagnostic(display, problem.line, problem.col, problem.message))
             continue
@@ -109,11 +108,6 @@ def read(files: Sequence[tuple[str, bytes]]) -> Reading:
         openslo.read(opensl, drafts, errors)
     losses = [loss for tool, nodes in by_tool.items() for loss in leftovers(nodes, tool)]
     return Reading(drafts, sorted(set(losses)), sorted(errors))
-
-
-def format_name(draft: Draft) -> str:
-    """The tool a draft was read from, by its file's first document, for headers."""
-    return next((TOOLS[form] for (version, _), form in KINDS.items() if version in draft.text), "another tool")
 
 
 def format_of(root: Node) -> Format | None:

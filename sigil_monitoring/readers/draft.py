@@ -8,7 +8,7 @@ the Sloth, OpenSLO or Pyrra file that wrote it.
 
 >>> from sigil_monitoring.readers.tree import documents
 >>> root = documents("service: shop\\nquery: sum(rate(http_requests_total{job='shop'}[5m]))\\n", "s.yml")[0]
->>> draft = Draft.empty("s.yml", root.file.text)
+>>> draft = Draft.empty("s.yml", root.file.text, "Sloth")
 >>> draft.put(("service", "name"), "shop", root.take("service"))
 >>> draft.data["service"], draft.source().position(("service", "name"))
 ({'name': 'shop'}, (1, 10))
@@ -37,13 +37,15 @@ class Draft(msgspec.Struct, frozen=True):
 
     display: str
     text: str
+    tool: str
     data: dict[str, Any]
     origins: dict[tuple[str, ...], Position]
     notes: dict[tuple[str, ...], str] = msgspec.field(default_factory=dict)
 
     @classmethod
-    def empty(cls, display: str, text: str) -> Draft:
-        return cls(display, text, {"apiVersion": "sigil-monitoring/v1"}, {})
+    def empty(cls, display: str, text: str, tool: str) -> Draft:
+        """A draft of a spec read from ``display`` (its ``text``) by ``tool``'s reader."""
+        return cls(display, text, tool, {"apiVersion": "sigil-monitoring/v1"}, {})
 
     def put(self, path: tuple[str, ...], value: Any, origin: Node | None) -> None:
         """Set ``path`` to ``value``; ``origin`` is where the other tool's file wrote it."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import Diagnostic
+from . import TOOLS
 from .draft import Draft, promql_problem, put_ratio, slo_key
 from .sloth import window as sloth_window
 from .tree import Node
@@ -103,7 +104,7 @@ def read(roots: list[Node], drafts: list[Draft], errors: list[Diagnostic]) -> No
         name = str(service.value)
         draft = services.get(name)
         if draft is None:
-            draft = services[name] = Draft.empty(slo.file.display, slo.file.text)
+            draft = services[name] = Draft.empty(slo.file.display, slo.file.text, TOOLS["openslo"])
             draft.put(("service", "name"), name, service.take())
         else:
             service.take()

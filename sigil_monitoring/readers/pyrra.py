@@ -22,10 +22,10 @@ import math
 from fractions import Fraction
 
 from ..errors import Diagnostic
+from . import TOOLS
 from .draft import Draft, put_ratio
 from .tree import Node
 
-TOOL = "Pyrra"
 # Pyrra's window pairs for a 28-day SLO, scaled to the SLO's window (slo/rules.go, Windows):
 # (tier, long, short, factor) as fractions of the SLO window.
 _PAIRS = (
@@ -52,7 +52,7 @@ def read(root: Node, drafts: list[Draft], errors: list[Diagnostic]) -> None:
                 f"the object's {key} is not part of our spec",
                 "the PrometheusRule's namespace and labels come from targets.kubernetes",
             )
-    draft = Draft.empty(root.file.display, root.file.text)
+    draft = Draft.empty(root.file.display, root.file.text, TOOLS["pyrra"])
     slo_name = str(name.value)
     draft.put(("service", "name"), slo_name, name)
     base = ("slos", slo_name)

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Diagnostic
+from . import TOOLS
 from .draft import Draft, promql_problem, put_ratio, slo_key
 from .tree import Node
 
-TOOL = "Sloth"
 _SEVERITIES = ("critical", "warning", "info")
 # Sloth's YAML keys in prometheus/v1 and in the Kubernetes resource.
 _PLAIN = {
@@ -83,7 +83,7 @@ def read_kubernetes(root: Node, drafts: list[Draft], errors: list[Diagnostic]) -
 
 
 def _service(node: Node, keys: dict[str, str], drafts: list[Draft], errors: list[Diagnostic]) -> None:
-    draft = Draft.empty(node.file.display, node.file.text)
+    draft = Draft.empty(node.file.display, node.file.text, TOOLS["sloth"])
     name = node.take("service")
     if name is None:
         errors.append(node.error("a Sloth spec needs service (add service: my-service)", "key"))
