@@ -266,7 +266,7 @@ def _query_ratio(sli: SpecSli, group_by: tuple[str, ...], catalog: dict[str, Met
             return QueryRatioSli(part, total, sli.bad_query is not None, staged)
     field = "bad_query" if sli.bad_query is not None else "good_query"
     why = next(
-        f"{name} {reason}"
+        f"{name}: {reason}"
         for name, reason in zip((field, "total_query"), sides, strict=True)
         if isinstance(reason, str)
     )

@@ -7,8 +7,9 @@ compilers render that one. What changes, and nothing else:
 - scrape and evaluation every second, rate windows of five seconds (four scrapes and one spare);
 - every ``for:`` capped at two seconds;
 - burn windows mapped, in policy order, onto 10 s / 20 s / 30 s / 40 s long windows with 4-7 s
-  short ones; the burn *factors* and the error budget stay as compiled, so a fast burn still
-  has to burn fast enough for the page tier and a slow one only trips the ticket tier;
+  short ones (a tier with more pairs of its own continues the ladder: 50 s / 8 s, ...); the burn
+  *factors* and the error budget stay as compiled, so a fast burn still has to burn fast enough
+  for the page tier and a slow one only trips the ticket tier;
 - notification timing 1 s group wait and interval; mute/active time intervals dropped;
 - a service without ``routing`` gets one webhook receiver, ``drill``, so its alerts arrive too;
 - ``keep_firing_for`` capped like ``for:``;
@@ -66,7 +67,8 @@ RATE_WINDOW = Duration.parse("5s")
 MAX_FOR = Duration.parse("2s")
 NOTIFY = Duration.parse("1s")
 REPEAT = Duration.parse("1h")
-# Long and short drill windows for the n-th burn window policy (defaults.BURN_WINDOWS order).
+# Long and short drill windows for the n-th burn window policy (defaults.BURN_WINDOWS order); a
+# tier with more pairs of its own (alerting.<tier>.windows) continues the ladder (``drill_window``).
 BURN_LONG = tuple(Duration.parse(f"{10 * (i + 1)}s") for i in range(len(BURN_WINDOWS)))
 BURN_SHORT = tuple(Duration.parse(f"{4 + i}s") for i in range(len(BURN_WINDOWS)))
 DRILL_RECEIVER = "drill"
@@ -74,7 +76,8 @@ PAGERDUTY_TEST_KEY = "drill0routing0key0not0a0secret"
 
 SCALING_NOTE = (
     "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s, every `for:` "
-    "capped at 2s, burn windows 10s-40s long and 4s-7s short (burn factors and budgets unchanged), "
+    "capped at 2s, burn windows 10s-40s long and 4s-7s short (10s and 1s more for each further pair; "
+    "burn factors and budgets unchanged), "
     "notifications after 1s, mute intervals off; receivers keep their options and deliver to local capture "
     "sinks (email over SMTP without TLS; a service without routing gets a webhook receiver named drill)."
 )
@@ -115,14 +118,31 @@ def _capped(duration: Duration | None) -> Duration | None:
     return min(duration, MAX_FOR) if duration is not None else None
 
 
+def drill_window(index: int) -> tuple[Duration, Duration]:
+    """The n-th (long, short) drill window: 10 s / 4 s, 20 s / 5 s, ... (the short always below
+    the long and above the 5 s rate window's four scrapes).
+
+    >>> [(str(long), str(short)) for long, short in map(drill_window, (0, 3, 5))]
+    [('10s', '4s'), ('40s', '7s'), ('1m', '9s')]
+    """
+    if index < len(BURN_LONG):
+        return BURN_LONG[index], BURN_SHORT[index]
+    return Duration.parse(f"{10 * (index + 1)}s"), Duration.parse(f"{4 + index}s")
+
+
 def _window(window: BurnWindow, index: int) -> BurnWindow:
-    return BurnWindow(window.tier, BURN_LONG[index], BURN_SHORT[index], window.factor, window.budget_consumed)
+    long, short = drill_window(index)
+    return BurnWindow(window.tier, long, short, window.factor, window.budget_consumed)
 
 
 def _slo(slo: Slo) -> Slo:
     # Burn windows keep their policy order (page pairs first), so the n-th window of the SLO is the
     # n-th policy; a disabled tier leaves its windows out of `alerts` but not of the ladder index.
+    # A page tier with more pairs of its own than the policy's pushes the ticket tier up the ladder,
+    # so no two pairs of an SLO share drill windows.
     offset = {tier: next(i for i, p in enumerate(BURN_WINDOWS) if p.tier == tier) for tier in ("page", "ticket")}
+    pages = max((len(b.windows) for b in slo.alerts if b.tier == "page"), default=0)
+    offset["ticket"] = max(offset["ticket"], pages)
     alerts = []
     for burn in slo.alerts:
         windows = tuple(_window(w, offset[burn.tier] + i) for i, w in enumerate(burn.windows))

@@ -30,6 +30,7 @@ from ..ir.model import (
     PromqlCondition,
     PromqlTest,
     QuantileCondition,
+    QueryRatioSli,
     RateCondition,
     RatioCondition,
     Series,
@@ -66,7 +67,7 @@ def plan(service: Service) -> list[Incident | Undrivable]:
     """One entry per alert of ``service``: threshold alerts in spec order, then SLO burn tiers."""
     out: list[Incident | Undrivable] = [_threshold(service, a) for a in service.alerts]
     for slo in service.slos:
-        out += _burns(slo)
+        out += _burns(slo, {m.name for m in service.metrics})
     return out
 
 
@@ -206,15 +207,33 @@ def _threshold(service: Service, alert: Alert) -> Incident | Undrivable:
             assert_never(alert.condition)
 
 
-def _burns(slo: Slo) -> list[Incident | Undrivable]:
+def _unstaged(slo: Slo, catalog: set[str]) -> str | None:
+    """Why the drill cannot produce the SLI's raw series, or None when it can."""
+    sli = slo.sli
+    if isinstance(sli, QueryRatioSli):
+        if sli.staged is None:
+            return f"the SLI is raw PromQL ({sli.unstaged}): the drill cannot tell which series make it burn"
+        outside = sorted({s.metric.name for s in (sli.staged.part, sli.staged.total)} - catalog)
+        if outside:
+            return (
+                f"the SLI's queries read {', '.join(outside)}, which the catalog does not declare and the drill "
+                "therefore does not simulate (declare it under metrics:)"
+            )
+    elif stageable(sli) is None:
+        return "the SLI is raw PromQL: the drill cannot tell which series make it burn"
+    return None
+
+
+def _burns(slo: Slo, catalog: set[str]) -> list[Incident | Undrivable]:
     out: list[Incident | Undrivable] = []
     staged = stageable(slo.sli)
+    unstaged = _unstaged(slo, catalog)
     for burn in slo.alerts:
         speed = "fast" if burn.tier == "page" else "slow"
         multiple = burns.multiple(slo, speed)
         unclear = burns.ambiguous(slo, multiple)
-        if staged is None:
-            out.append(Undrivable(burn.name, "the SLI is raw PromQL: the drill cannot tell which series make it burn"))
+        if staged is None or unstaged is not None:
+            out.append(Undrivable(burn.name, unstaged or "the SLI cannot be staged"))
         elif isinstance(staged, LatencySli) and _native(staged.histogram):
             out.append(Undrivable(burn.name, NATIVE_REASON))
         elif unclear or burn.name not in burns.expected(slo, multiple):

@@ -165,13 +165,13 @@ def _slos(spec: Spec) -> Iterator[Problem]:
                 continue
             from ..promql import instant_problem, parses
 
-            what = "an error ratio" if field == "error_ratio" else "events per second"
+            what, becomes = ("an error ratio", "a ratio") if field == "error_ratio" else ("events per second",) * 2
             expr = written.replace("$window", "5m")
             if problem := parses(expr):
                 yield (*path, "sli", field), "value", f"{field} is not valid PromQL: {problem} (fix the expression)"
             elif problem := instant_problem(expr, scalar=f"{what} must be an instant vector", what=what):
                 shown = problem.replace(expr.strip(), written.strip())  # as the spec wrote it
-                yield (*path, "sli", field), "value", f"{field} cannot be {what}: {shown}"
+                yield (*path, "sli", field), "value", f"{field} cannot be {becomes}: {shown}"
         for label in slo.group_by:
             declared = {
                 lab for _, ref in sli.refs() if ref.metric in spec.metrics for lab in spec.metrics[ref.metric].labels

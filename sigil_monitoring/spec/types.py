@@ -218,7 +218,12 @@ BudgetShareField = Annotated[
     BeforeValidator(parse_budget_share),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
-        {"type": ["string", "number"], "description": "percentage of the error budget, e.g. 2%", "examples": ["2%"]}
+        {
+            "type": "string",
+            "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$",
+            "description": "percentage of the error budget, with %, e.g. 2%",
+            "examples": ["2%"],
+        }
     ),
 ]
 

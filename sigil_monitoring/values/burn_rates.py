@@ -55,7 +55,7 @@ from ..defaults import (
     WINDOW_LADDER,
     BurnWindowPolicy,
 )
-from .units import Duration, format_decimal
+from .units import Duration, format_decimal, plain_decimal
 
 MINUTE_MS = 60_000
 
@@ -178,9 +178,9 @@ def own_window(
     ratio = Decimal(slo_window.ms) / Decimal(long.ms)
     if factor is None:
         consumed = budget_share if budget_share is not None else Decimal(0)
-        factor = (consumed * ratio).quantize(BURN_FACTOR_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
+        factor = plain_decimal((consumed * ratio).quantize(BURN_FACTOR_QUANTUM, rounding=ROUND_HALF_EVEN))
     else:
-        consumed = (factor / ratio).quantize(BUDGET_SHARE_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
+        consumed = plain_decimal((factor / ratio).quantize(BUDGET_SHARE_QUANTUM, rounding=ROUND_HALF_EVEN))
     return BurnWindow(tier, long, short, factor, consumed)
 
 

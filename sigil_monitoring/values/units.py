@@ -160,17 +160,29 @@ BUDGET_SHARE_HINT = "write the share of the error budget the long window consume
 
 
 def parse_budget_share(value: object) -> Decimal:
-    """A burn window's share of the error budget, in percent: ``2%`` or ``2`` (0 < share <= 100).
+    """A burn window's share of the error budget, written with ``%`` (0 < share <= 100).
 
-    >>> parse_budget_share("2%"), parse_budget_share(0.5)
+    The sign is required: ``0.02`` could mean 2 % (a fraction, as Sloth and OpenSLO write it) or
+    0.02 %, a factor of 100 apart in the alert it makes.
+
+    >>> parse_budget_share("2%"), parse_budget_share("0.5 %")
     (Decimal('2'), Decimal('0.5'))
+    >>> parse_budget_share(0.02)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: budget 0.02 has no % (write the share ... as a percentage, e.g. 2%; a fraction 0.02 is 2%)
     """
     number = _percent(value)
     if number is None:
         raise ValueError(f"budget {value!r} is not a percentage ({BUDGET_SHARE_HINT})")
+    if not (isinstance(value, str) and value.strip().endswith("%")):
+        shown = plain_decimal(number)
+        raise ValueError(
+            f"budget {shown} has no % ({BUDGET_SHARE_HINT}; a fraction {shown} is {plain_decimal(number * 100)}%)"
+        )
     if not Decimal(0) < number <= Decimal(100):
         raise ValueError(f"budget {number}% is outside 0..100 ({BUDGET_SHARE_HINT})")
-    return number.normalize() if number == number.to_integral() else number
+    return plain_decimal(number)
 
 
 def parse_burn_factor(value: object) -> Decimal:
@@ -187,7 +199,12 @@ def parse_burn_factor(value: object) -> Decimal:
             number = None
     if number is None or number <= 0:
         raise ValueError(f"factor {value!r} is not a positive number (write the burn rate, e.g. factor: 14.4)")
-    return number.normalize() if number == number.to_integral() else number
+    return plain_decimal(number)
+
+
+def plain_decimal(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros and never in exponent form (1000, not 1E+3)."""
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
 
 
 ThresholdKind = Literal["number", "seconds", "bytes", "ratio", "per_second"]

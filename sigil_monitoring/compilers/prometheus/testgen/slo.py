@@ -5,7 +5,8 @@ most halfway to 1), so every window pair of the tier burns; a second firing inpu
 the lowest threshold, so the slowest burn the tier is meant to catch is proven to fire; the quiet
 input keeps it at half the lowest, so none does. Both are rounded to three significant digits, which keeps the expected
 ``humanizePercentage`` text exact. Kinds promtool 2.42 cannot feed (native histograms, raw
-``error_ratio`` PromQL) get the SLI records themselves as input, which still tests the alert logic.
+``error_ratio`` PromQL, query ratio SLIs whose queries are not plain sums of a counter's rate)
+get the SLI records themselves as input, which still tests the alert logic.
 """
 
 from __future__ import annotations
