@@ -1,9 +1,10 @@
 """Command line: ``sigil-monitoring compile|validate|schema|check|convert|diff|push|history|rollback|drill|...``.
 
 One module per command group, each adding its commands to the parser with ``register``:
-``compile`` (compile, validate, schema, check), ``convert``, ``diff``, ``push`` (push, history, rollback,
-alerting) and ``live`` (drill, lint, fire-test); ``common`` holds what they share. This package is
-the only code that imports the commands; the rest of sigil-monitoring never imports it.
+``compile`` (compile, validate, schema, check), ``convert``, ``diff``, ``push`` (push, history,
+rollback, alerting), ``live`` (drill, lint, fire-test) and ``drafts`` (adopt, init); ``common``
+holds what they share. This package is the only code that imports the commands; the rest of
+sigil-monitoring never imports it.
 
 Exit codes (``exits.Exit``): 0 ok, 1 drift or findings, 2 usage or spec error, 1 an environment
 error (the filesystem refused: read-only, full, permission denied, something in the way; a
@@ -36,9 +37,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     >>> def commands(parser): return sorted(parser._subparsers._group_actions[0].choices)
     >>> commands(build_parser("validate"))
     ['check', 'compile', 'schema', 'validate']
-    >>> commands(build_parser())  # doctest: +NORMALIZE_WHITESPACE
-    ['check', 'compile', 'convert', 'diff', 'drill', 'fire-test', 'history', 'lint', 'push', 'rollback',
-     'schema', 'validate']
+    >>> print(*commands(build_parser()))
+    adopt check compile convert diff drill fire-test history init lint push rollback schema validate
     """
     from . import compile
 
@@ -50,12 +50,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     compile.register(sub)
     if command not in _COMPILE_COMMANDS:
-        from . import convert, diff, live, push
+        from . import convert, diff, drafts, live, push
 
         convert.register(sub)
         diff.register(sub)
         push.register(sub)
         live.register(sub)
+        drafts.register(sub)
     return parser
 
 

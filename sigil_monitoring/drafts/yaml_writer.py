@@ -88,12 +88,15 @@ def dump_spec(
     return text
 
 
-def commented_out(data: Mapping[str, Any]) -> str:
-    """``data`` as YAML text to put in a comment (``footer``): uncommenting it gives valid YAML.
+def commented_out(data: Mapping[str, Any], indent: int = 0) -> str:
+    """``data`` as YAML text to put in a comment: uncommenting it gives valid YAML where it stands
+    (``indent`` spaces in: under a key of that depth).
 
     >>> print(commented_out({"slos": {"availability": {"objective": "99.9%"}}}), end="")
     slos:
       availability: {objective: 99.9%}
+    >>> print(commented_out({"latency": {"objective": "99%"}}, indent=2), end="")
+      latency: {objective: 99%}
     """
     from ruamel.yaml import YAML
 
@@ -102,18 +105,23 @@ def commented_out(data: Mapping[str, Any]) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
     yaml.dump(_commented(data), out)
-    return out.getvalue()
+    return "".join(" " * indent + line + "\n" for line in out.getvalue().splitlines())
 
 
 def schema_for(out: str | os.PathLike[str], schema_file: str | os.PathLike[str] = "schemas/spec.schema.json") -> str:
-    """The modeline's schema path for a spec written to ``out``: ``schema_file`` relative to it.
+    """The modeline's schema path for a spec written to ``out``: ``schema_file`` relative to it when
+    ``out`` is inside the working directory (a checkout), else ``DEFAULT_SCHEMA``.
 
     >>> schema_for("specs/new.yaml")
     '../schemas/spec.schema.json'
     >>> schema_for("new.yaml")
     'schemas/spec.schema.json'
+    >>> schema_for("/elsewhere/new.yaml") == DEFAULT_SCHEMA
+    True
     """
     here = os.path.dirname(os.path.abspath(out))
+    if os.path.commonpath([here, os.getcwd()]) != os.getcwd():
+        return DEFAULT_SCHEMA
     return os.path.relpath(os.path.abspath(schema_file), here).replace(os.sep, "/")
 
 

@@ -41,6 +41,7 @@ class QueryData(msgspec.Struct, frozen=True):
 
 class MetricMetadata(msgspec.Struct, frozen=True):
     type: str = ""
+    help: str = ""
 
 
 class Rule(msgspec.Struct, frozen=True):

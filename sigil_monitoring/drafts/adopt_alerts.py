@@ -1,0 +1,134 @@
+"""The alerts part of ``adopt``: alerting rules become spec alerts, typed (``value``, ``absent``)
+only when the typed alert compiles to the rule's very expression, ``promql`` otherwise; the
+labels and annotations the compiler writes itself are left out and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..conventions import RESERVED_LABELS, TEAM_LABEL
+from ..spec.alert_checks import _OWN_ANNOTATIONS  # the annotations an alert's own fields write
+from .adopt_context import Context, Summary, catalog_ref, compile_draft, refusal, skeleton
+from .promql_reading import comparison, normalised, shape
+from .rules_source import Rule
+
+_TEXT_FIELDS: tuple[str, ...] = ("summary", "description", "runbook", "annotations")
+
+
+_SEVERITIES = ("critical", "warning", "info")
+# Labels and annotations the compiler sets itself on every alert.
+
+
+# Labels and annotations the compiler sets itself on every alert.
+_COMPILER_LABELS = RESERVED_LABELS | {TEAM_LABEL}
+
+
+_COMPILER_ANNOTATIONS = frozenset(_OWN_ANNOTATIONS)
+
+
+def draft_alerts(alerts: list[Rule], ctx: Context, summary: Summary, comments: dict[Any, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for rule in alerts:
+        name = _alert_name(rule.name, out)
+        alert = _alert_fields(rule, summary, name)
+        typed = _condition(rule.expr, ctx)
+        if typed is not None and _alert_compiles_to(ctx, {**alert, "when": typed}, name, rule.expr):
+            alert = {"when": typed, **alert}
+            summary.typed.append(f"alert {name}: {next(iter(typed))}")
+        else:
+            texts = {key: alert.pop(key) for key in _TEXT_FIELDS if key in alert}
+            alert = {"when": {"promql": rule.expr}, **alert}
+            if not _alert_compiles_to(ctx, alert, name, rule.expr):
+                summary.dropped.append(
+                    f"alert {name}: its expression is refused ({refusal(ctx, {'alerts': {name: alert}})})"
+                )
+                continue
+            if texts and _alert_compiles_to(ctx, {**alert, **texts}, name, rule.expr):
+                alert.update(texts)
+            elif texts:
+                refused = refusal(ctx, {"alerts": {name: {**alert, **texts}}})
+                summary.dropped.append(f"alert {name}: {', '.join(texts)} (refused: {refused})")
+            why = "compiles to another expression" if typed else "not a threshold on one metric"
+            summary.raw.append(f"alert {name}: {why}")
+        if name != rule.name:
+            comments[("alerts", name)] = f"was {rule.name} in {rule.file} (alert names are CamelCase here)"
+        out[name] = alert
+    return out
+
+
+def _alert_name(name: str, taken: dict[str, Any]) -> str:
+    camel = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+    camel = camel if re.fullmatch(r"[A-Z][A-Za-z0-9]*", camel) else f"Alert{camel}"
+    candidate, n = camel[:110], 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{camel[:110]}{n}"
+    return candidate
+
+
+def _alert_fields(rule: Rule, summary: Summary, name: str) -> dict[str, Any]:
+    alert: dict[str, Any] = {}
+    if rule.for_:
+        alert["for"] = rule.for_
+    if rule.keep_firing_for:
+        alert["keep_firing_for"] = rule.keep_firing_for
+    severity = rule.labels.get("severity", "")
+    if severity in _SEVERITIES:
+        alert["severity"] = severity
+    labels = {k: v for k, v in rule.labels.items() if k not in _COMPILER_LABELS}
+    lost = sorted(
+        k
+        for k in rule.labels
+        if k in _COMPILER_LABELS - {"severity"} or (k == "severity" and severity not in _SEVERITIES)
+    )
+    if lost:
+        summary.dropped.append(f"alert {name}: labels {', '.join(lost)} (the compiler sets them)")
+    summary_text = rule.annotations.get("summary", "")
+    if summary_text and "\n" not in summary_text:
+        alert["summary"] = summary_text
+    if rule.annotations.get("description"):
+        alert["description"] = rule.annotations["description"]
+    if rule.annotations.get("runbook_url"):
+        alert["runbook"] = f"Runbook: {rule.annotations['runbook_url']}"
+    if labels:
+        alert["labels"] = labels
+    annotations = {
+        k: v for k, v in rule.annotations.items() if k not in _COMPILER_ANNOTATIONS and not k.startswith("__")
+    }
+    if annotations:
+        alert["annotations"] = annotations
+    return alert
+
+
+def _condition(expr: str, ctx: Context) -> dict[str, Any] | None:
+    found = shape(expr)
+    if found is not None and found.kind == "absent":
+        ref = catalog_ref(found.selector, ctx)
+        return None if ref is None else {"absent": ref}
+    compared = comparison(expr)
+    if compared is None:
+        return None
+    left, op, number = compared
+    inner = shape(left)
+    if inner is None or inner.kind != "value":
+        return None
+    ref = catalog_ref(inner.selector, ctx)
+    return None if ref is None else {"value": ref, "above" if op == ">" else "below": _number(number)}
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _alert_compiles_to(ctx: Context, alert: dict[str, Any], name: str, expr: str) -> bool:
+    from ..spec.yaml_io import load
+
+    spec = {**skeleton(ctx), "alerts": {name: alert}}
+    bundle = compile_draft(spec)
+    if bundle is None:
+        return False
+    rules = load(bundle[f"{ctx.name}/prometheus/alerts.rules.yml"].decode())
+    compiled = [r["expr"] for g in rules["groups"] for r in g["rules"] if r.get("alert") == name]
+    return [normalised(e) for e in compiled] == [normalised(expr)]

@@ -1,0 +1,104 @@
+"""The metrics catalog of a draft: logical names, types and units read from metric names and usage.
+
+The type follows the name and what the queries do with it: a ``_bucket`` series is a histogram
+(cataloged under its base name), a metric under ``rate``/``increase``/``irate`` or named
+``*_total`` is a counter, anything else a gauge. The unit follows the suffix.
+
+>>> from sigil_monitoring.drafts.promql_reading import selectors
+>>> found = selectors('histogram_quantile(0.99, sum by (le) (rate(api_latency_seconds_bucket[5m])))')
+>>> found += selectors('sum by (code) (rate(api_requests_total[5m]))') + selectors('api_queue_bytes')
+>>> for entry in read_catalog(found).values(): print(entry.logical, entry.name, entry.type, entry.unit, entry.labels)
+api_latency_seconds api_latency_seconds histogram seconds ()
+api_requests api_requests_total counter none ()
+api_queue_bytes api_queue_bytes gauge bytes ()
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import msgspec
+
+from .promql_reading import Selector
+
+_COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
+# Units the spec knows, by the suffix Prometheus' naming conventions give them
+# (https://prometheus.io/docs/practices/naming/#base-units).
+_UNITS = (("_seconds", "seconds"), ("_bytes", "bytes"), ("_ratio", "ratio"), ("_percent", "percent"))
+_HISTOGRAM_PARTS = ("_bucket", "_sum", "_count")
+
+
+class Entry(msgspec.Struct, frozen=True):
+    logical: str
+    name: str
+    type: str  # counter, gauge, histogram
+    unit: str
+    labels: tuple[str, ...] = ()
+
+
+def is_recording_rule(name: str) -> bool:
+    """Recording rules are named ``level:metric:operations`` (Prometheus' convention): never scraped."""
+    return ":" in name
+
+
+def read_catalog(found: Iterable[Selector], labels: dict[str, set[str]] | None = None) -> dict[str, Entry]:
+    """Metric name as queried -> catalog entry (the three series of a histogram share one entry)."""
+    found = [s for s in found if not is_recording_rule(s.metric)]
+    buckets = {s.metric.removesuffix("_bucket") for s in found if s.metric.endswith("_bucket")}
+    usage: dict[str, set[str]] = {}
+    for s in found:
+        usage.setdefault(s.metric, set()).update(s.functions)
+    entries: dict[str, Entry] = {}
+    logicals: set[str] = set()
+    for metric in usage:
+        base = next((metric.removesuffix(p) for p in _HISTOGRAM_PARTS if metric.removesuffix(p) in buckets), None)
+        name = base or metric
+        if name in {e.name for e in entries.values()}:
+            entries[metric] = next(e for e in entries.values() if e.name == name)
+            continue
+        kind = (
+            "histogram"
+            if base
+            else "counter"
+            if usage[metric] & _COUNTER_FUNCTIONS or metric.endswith("_total")
+            else "gauge"
+        )
+        logical = unique(logical_name(name), logicals)
+        wanted = sorted(
+            set().union(*((labels or {}).get(m, set()) for m in (metric, *(name + p for p in _HISTOGRAM_PARTS))))
+        )
+        entries[metric] = Entry(logical, name, kind, unit_of(name), tuple(label for label in wanted if label != "le"))
+    return entries
+
+
+def logical_name(metric: str) -> str:
+    """A catalog key for ``metric``: lowercase, ``_total`` dropped, starting with a letter.
+
+    >>> logical_name("http_requests_total"), logical_name("NodeLoad1"), logical_name("_private")
+    ('http_requests', 'nodeload1', 'm_private')
+    """
+    key = re.sub(r"[^a-z0-9_]", "_", metric.lower().removesuffix("_total")) or "metric"
+    return key if key[0].isalpha() else f"m{key}"
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... when taken; recorded as taken."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def unit_of(metric: str) -> str:
+    """The spec unit of a metric name's suffix (``_total`` aside).
+
+    >>> unit_of("process_cpu_seconds_total"), unit_of("go_memstats_alloc_bytes"), unit_of("up")
+    ('seconds', 'bytes', 'none')
+    """
+    base = metric.removesuffix("_total")
+    for part in _HISTOGRAM_PARTS:
+        base = base.removesuffix(part)
+    return next((unit for suffix, unit in _UNITS if base.endswith(suffix)), "none")

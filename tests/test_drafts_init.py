@@ -1,0 +1,119 @@
+"""``init``: a draft from an exporter's /metrics (file or URL) or a running Prometheus validates and compiles."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from exporter_fixtures import FIXTURES, ExporterFixture, render, states  # noqa: E402
+
+from sigil_monitoring.cli import main  # noqa: E402
+from sigil_monitoring.drafts.init import SUGGESTED, families_from_text, init_draft  # noqa: E402
+from sigil_monitoring.output.pipeline import compile_spec  # noqa: E402
+from sigil_monitoring.spec.loader import load_spec, parse_spec  # noqa: E402
+
+EXPORTERS = sorted(p.stem for p in FIXTURES.glob("*.prom"))
+
+
+def _exposition(name: str) -> str:
+    return render(states(name)["normal"], 60.0)
+
+
+@pytest.mark.parametrize("name", EXPORTERS)
+def test_the_draft_of_every_exporter_fixture_validates_and_compiles(name: str, tmp_path: Path) -> None:
+    metrics = tmp_path / "metrics.txt"
+    metrics.write_text(_exposition(name))
+    out = tmp_path / "spec.yaml"
+    assert main(["init", "--from-metrics", str(metrics), "--job", name, "--out", str(out), "-q"]) == 0
+    spec = load_spec(out)
+    bundle = compile_spec(spec)
+    families = families_from_text(_exposition(name))
+    cataloged = {m.name for m in spec.metrics.values()}
+    assert cataloged == {f.name for f in families if f.type in ("counter", "gauge", "histogram", "untyped", "unknown")}
+    assert f"{spec.service.name}/grafana/{spec.service.name}.json" in bundle
+
+
+def test_a_request_counter_with_a_code_label_gets_an_availability_slo_and_the_histogram_its_buckets() -> None:
+    draft = init_draft(families_from_text(_exposition("go-http-api")), "api")
+    assert draft.spec["slos"]["availability"]["sli"] == {
+        "bad": {"metric": "http_requests", "where": {"code": {"regex": "5.."}}},
+        "total": "http_requests",
+    }
+    histogram = draft.spec["metrics"]["http_request_duration_seconds"]
+    assert histogram["type"] == "histogram" and histogram["unit"] == "seconds"
+    assert histogram["buckets"] == sorted(histogram["buckets"]) and len(histogram["buckets"]) > 3
+    assert draft.suggestions["slos"]["latency"]["sli"] == {"latency": "http_request_duration_seconds", "below": "500ms"}
+
+
+def test_the_suggested_slos_left_commented_out_compile_once_uncommented(tmp_path: Path) -> None:
+    metrics = tmp_path / "metrics.txt"
+    metrics.write_text(_exposition("go-http-api"))
+    out = tmp_path / "spec.yaml"
+    assert main(["init", "--from-metrics", str(metrics), "--job", "api", "--out", str(out), "-q"]) == 0
+    lines = out.read_text().splitlines()
+    start = lines.index(f"# {SUGGESTED}") + 1
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("# "))
+    uncommented = [*lines[:start], *(line.removeprefix("# ") for line in lines[start:end]), *lines[end:]]
+    spec = parse_spec("\n".join(uncommented) + "\n", "<uncommented>")
+    assert sorted(spec.slos) == ["availability", "latency"]
+    compile_spec(spec)
+
+
+def test_init_reads_an_exporter_over_http(tmp_path: Path) -> None:
+    out = tmp_path / "spec.yaml"
+    with ExporterFixture("redis", "normal", 0.0) as exporter:
+        url = f"http://{exporter.target}/metrics"
+        assert main(["init", "--from-metrics", url, "--job", "redis", "--out", str(out), "-q"]) == 0
+    spec = load_spec(out)
+    assert "redis_up" in {m.name for m in spec.metrics.values()}
+
+
+def test_text_that_is_not_the_exposition_format_is_one_positioned_error(tmp_path: Path, capsys) -> None:
+    metrics = tmp_path / "metrics.txt"
+    metrics.write_text("this is {not metrics\n")
+    out = tmp_path / "spec.yaml"
+    assert main(["init", "--from-metrics", str(metrics), "--job", "x", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"{metrics}:1:1: error: not the Prometheus text format")
+    assert not out.exists()
+
+
+def test_an_unreachable_exporter_is_one_line_and_exit_1(tmp_path: Path, capsys) -> None:
+    from sigil_monitoring.live.net import free_port
+
+    out = tmp_path / "spec.yaml"
+    url = f"http://127.0.0.1:{free_port()}/metrics"
+    assert main(["init", "--from-metrics", url, "--job", "x", "--out", str(out), "--timeout", "3"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("sigil-monitoring init: error:")
+    assert not out.exists()
+
+
+@pytest.mark.e2e
+def test_init_from_a_real_prometheus_scraping_a_fixture_validates_and_compiles(tmp_path: Path, monkeypatch) -> None:
+    from servers import require_binary
+
+    from sigil_monitoring.live.net import PROMETHEUS_NAMES, poll_until
+    from sigil_monitoring.live.processes import PrometheusProcess
+
+    require_binary(PROMETHEUS_NAMES)
+    out = tmp_path / "spec.yaml"
+    with (
+        ExporterFixture("go-http-api", "normal", 0.0) as exporter,
+        PrometheusProcess(scrape_targets={"api": [exporter.target]}) as prom,
+    ):
+        poll_until(lambda: prom.query('http_requests_total{job="api"}'), 30, "the first scrape")
+        poll_until(lambda: prom.query('go_goroutines{job="api"}'), 30, "the metadata")
+        monkeypatch.setenv("PROMETHEUS_URL", prom.base_url)  # the default of --prometheus-url
+        assert main(["init", "--job", "api", "--out", str(out), "-q"]) == 0
+    spec = load_spec(out)
+    compile_spec(spec)
+    metrics = {m.name: m for m in spec.metrics.values()}
+    assert metrics["http_requests_total"].type == "counter"
+    assert metrics["http_request_duration_seconds"].type == "histogram"
+    assert metrics["http_request_duration_seconds"].buckets
+    assert metrics["go_goroutines"].type == "gauge"
+    assert "availability" in spec.slos
