@@ -12,8 +12,8 @@ the Sloth, OpenSLO or Pyrra file that wrote it.
 >>> draft.put(("service", "name"), "shop", root.take("service"))
 >>> draft.data["service"], draft.source().position(("service", "name"))
 ({'name': 'shop'}, (1, 10))
->>> catalog(["sum(rate(http_requests_total{job='shop'}[5m]))", "histogram_quantile(0.9, rate(x_bucket[5m]))"])
-{'http_requests_total': {'name': 'http_requests_total', 'type': 'counter'}, 'x': {'name': 'x', 'type': 'histogram'}}
+>>> catalog(["sum(rate(http_requests_total{job='shop'}[$window]))", "sum(histogram_count(rate(x[$window])))"])
+{'http_requests': {'name': 'http_requests_total', 'type': 'counter'}, 'x': {'name': 'x', 'type': 'native_histogram'}}
 """
 
 from __future__ import annotations
@@ -111,6 +111,10 @@ def slo_key(name: Node) -> str:
     return key
 
 
+# A reader's window placeholder, as the spec's own checks read it.
+_PLACEHOLDERS = re.compile(r"\$window\b")
+
+
 def promql_problem(query: str) -> str | None:
     """Why a reader's query (``$window`` in it) is not PromQL the compiler can check, or None.
 
@@ -127,30 +131,28 @@ def promql_problem(query: str) -> str | None:
 
 
 def catalog(queries: list[str]) -> dict[str, dict[str, str]]:
-    """The metrics catalog the queries read: each metric selector by name, typed from how it is read
-    (``rate``/``increase`` -> counter, a ``_bucket`` series -> histogram, else gauge). A query that
-    does not parse adds nothing: the spec's own check reports it at its position."""
-    import promql_parser
+    """The metrics catalog the queries read, as ``adopt`` reads one from a dashboard
+    (``drafts/catalog.py``: type from the name and the functions around it, unit from the suffix),
+    with one more rule: a selector under a native histogram function is a native histogram. A
+    query that does not parse adds nothing: the spec's own check reports it at its position."""
+    from ..drafts.catalog import logical_name, read_catalog
+    from ..drafts.promql_reading import selectors
 
-    found: dict[str, dict[str, str]] = {}
-    for query in queries:
-        try:
-            tree = promql_parser.parse(_PLACEHOLDERS.sub("5m", query))
-        except ValueError:
-            continue
-        for name, kind in _selectors(tree, "gauge"):
-            if name.endswith("_bucket"):
-                name, kind = name.removesuffix("_bucket"), "histogram"
-            key = _logical(name)
-            if key not in found or found[key]["type"] == "gauge":
-                found[key] = {"name": name, "type": kind}
-    # A histogram's _count and _sum are its own series, not entries of their own.
-    histograms = {entry["name"] for entry in found.values() if entry["type"] == "histogram"}
-    return {
-        key: entry
-        for key, entry in found.items()
-        if entry["type"] == "histogram" or entry["name"].rsplit("_", 1)[0] not in histograms
-    }
+    found = [selector for query in queries for selector in selectors(query)]
+    native = {s.metric for s in found if _NATIVE & set(s.functions) and not s.metric.endswith("_bucket")}
+    out: dict[str, dict[str, str]] = {}
+    for entry in read_catalog(found).values():
+        kind = "native_histogram" if entry.name in native else entry.type
+        # A histogram's _count read alone counts observations, whatever unit they are in.
+        unit = "none" if entry.name.endswith("_count") else entry.unit
+        out[entry.logical] = {"name": entry.name, "type": kind} | ({"unit": unit} if unit != "none" else {})
+    if not out:  # only recorded series (level:metric:operations): a spec needs one metric, so those
+        out = {logical_name(s.metric): {"name": s.metric, "type": "gauge"} for s in found}
+    return out
+
+
+# Functions of native histograms (a classic histogram is read through its _bucket series).
+_NATIVE = frozenset({"histogram_count", "histogram_sum", "histogram_avg", "histogram_fraction", "histogram_quantile"})
 
 
 def common_selector(queries: list[str]) -> dict[str, Any]:
@@ -161,76 +163,15 @@ def common_selector(queries: list[str]) -> dict[str, Any]:
     >>> common_selector(['sum(rate(a{job="api",svc="a.B"}[$window]))', 'rate(b{job="api",svc="a.B"}[$window])'])
     {'job': 'api', 'svc': {'equals': 'a.B'}}
     """
-    import promql_parser
-
+    from ..drafts.promql_reading import selectors
     from ..values.matchers import looks_like_regex
 
-    equal_op = promql_parser.MatchOp.Equal
     common: dict[str, str] | None = None
     for query in queries:
-        try:
-            tree = promql_parser.parse(_PLACEHOLDERS.sub("5m", query))
-        except ValueError:
-            return {}
-        for matchers in _matcher_sets(tree):
-            equal = {m.name: m.value for m in matchers if m.op == equal_op and m.name != "__name__"}
+        for selector in selectors(query):
+            equal = {label: value for label, op, value in selector.matchers if op == "=" and label != "__name__"}
             common = equal if common is None else {k: v for k, v in common.items() if equal.get(k) == v}
     return {label: {"equals": value} if looks_like_regex(value) else value for label, value in (common or {}).items()}
-
-
-# A reader's window placeholder as the parser sees it (the spec's own checks do the same).
-_PLACEHOLDERS = re.compile(r"\$window\b|\$__rate_interval\b")
-_COUNTING = frozenset({"rate", "irate", "increase", "resets"})
-# Functions of native histograms (a classic histogram's series end in _bucket).
-_NATIVE = frozenset({"histogram_count", "histogram_sum", "histogram_avg", "histogram_fraction", "histogram_quantile"})
-
-
-def _selectors(node: Any, kind: str) -> list[tuple[str, str]]:
-    """Each metric selector's name, with the type how it is read says: a native histogram under a
-    ``histogram_*`` function, else a counter under ``rate`` and its kin, else a gauge."""
-    import promql_parser as pp
-
-    match node:
-        case pp.VectorSelector():
-            return [(node.name, kind)] if node.name else []
-        case pp.MatrixSelector():
-            return _selectors(node.vector_selector, kind)
-        case pp.Call():
-            name = node.func.name
-            inner = (
-                "native_histogram" if name in _NATIVE else "counter" if name in _COUNTING and kind == "gauge" else kind
-            )
-            return [found for arg in node.args for found in _selectors(arg, inner)]
-        case pp.BinaryExpr():
-            return _selectors(node.lhs, kind) + _selectors(node.rhs, kind)
-        case pp.AggregateExpr() | pp.ParenExpr() | pp.UnaryExpr() | pp.SubqueryExpr():
-            return _selectors(node.expr, kind)
-        case _:
-            return []
-
-
-def _matcher_sets(node: Any) -> list[Any]:
-    import promql_parser as pp
-
-    match node:
-        case pp.VectorSelector():
-            return [node.matchers.matchers]
-        case pp.MatrixSelector():
-            return _matcher_sets(node.vector_selector)
-        case pp.Call():
-            return [found for arg in node.args for found in _matcher_sets(arg)]
-        case pp.BinaryExpr():
-            return _matcher_sets(node.lhs) + _matcher_sets(node.rhs)
-        case pp.AggregateExpr() | pp.ParenExpr() | pp.UnaryExpr() | pp.SubqueryExpr():
-            return _matcher_sets(node.expr)
-        case _:
-            return []
-
-
-def _logical(metric: str) -> str:
-    """A catalog key for a metric name: lowercase letters, digits and underscores."""
-    key = re.sub(r"[^a-z0-9_]", "_", metric.lower()).strip("_") or "metric"
-    return key if key[0].isalpha() else f"m_{key}"
 
 
 def put_ratio(
