@@ -1,6 +1,6 @@
 """Other tools' SLO files read as our spec: Sloth, OpenSLO and Pyrra.
 
-One registry, ``KINDS``, keyed on a document's ``(apiVersion, kind)`` (Sloth's own format has
+One registry, ``KINDS`` (``registry.py``), keyed on a document's ``(apiVersion, kind)`` (Sloth's own format has
 ``version: prometheus/v1`` and no kind); each value is one ``Format``, a closed set every reader
 dispatch matches exhaustively. A reader drafts our spec (``draft.Draft``: the data the YAML loader
 would have read, each value placed at the line of the other tool's file it came from) and the
@@ -26,40 +26,20 @@ a.yml:3:1: warning: extra: not carried by the Sloth reader
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, assert_never
+from typing import TYPE_CHECKING, assert_never
 
 import msgspec
 
 from ..errors import Diagnostic, SpecError
+from .registry import KINDS, TOOLS, Format, is_foreign
+
+__all__ = ["KINDS", "TOOLS", "Format", "Reading", "is_foreign", "load", "read"]
 
 if TYPE_CHECKING:
     from ..spec.document import Spec
     from .draft import Draft
     from .tree import Node
-
-Format = Literal["sloth", "sloth-kubernetes", "openslo", "pyrra"]
-# (apiVersion, kind) -> format. Sloth's own format names its version under ``version``, no kind.
-KINDS: dict[tuple[str, str | None], Format] = {
-    ("prometheus/v1", None): "sloth",
-    ("sloth.slok.dev/v1", "PrometheusServiceLevel"): "sloth-kubernetes",
-    **{
-        (version, kind): "openslo"
-        for version in ("openslo/v1", "openslo/v1alpha")
-        for kind in ("SLO", "SLI", "AlertPolicy", "AlertCondition", "AlertNotificationTarget", "Service", "DataSource")
-    },
-    ("pyrra.dev/v1alpha1", "ServiceLevelObjective"): "pyrra",
-}
-TOOLS: dict[Format, str] = {"sloth": "Sloth", "sloth-kubernetes": "Sloth", "openslo": "OpenSLO", "pyrra": "Pyrra"}
-_VERSIONS = frozenset(version for version, _ in KINDS)
-_TOP_VERSION = re.compile(rb"""^(?:apiVersion|version)[ \t]*:[ \t]*["']?([\w./-]+)""", re.MULTILINE)
-
-
-def is_foreign(data: bytes) -> bool:
-    """Whether a top-level ``apiVersion:`` (or Sloth's ``version:``) of the file names a format of
-    ``KINDS``: a regular expression over the bytes, no parse."""
-    return any(match.group(1).decode() in _VERSIONS for match in _TOP_VERSION.finditer(data))
 
 
 class Reading(msgspec.Struct, frozen=True):

@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import Diagnostic
-from . import TOOLS
 from .draft import Draft, promql_problem, put_ratio, slo_key
+from .registry import TOOLS
 from .sloth import window as sloth_window
 from .tree import Node
 

@@ -22,8 +22,8 @@ import math
 from fractions import Fraction
 
 from ..errors import Diagnostic
-from . import TOOLS
 from .draft import Draft, put_ratio
+from .registry import TOOLS
 from .tree import Node
 
 # Pyrra's window pairs for a 28-day SLO, scaled to the SLO's window (slo/rules.go, Windows):

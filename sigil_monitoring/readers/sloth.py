@@ -24,8 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Diagnostic
-from . import TOOLS
 from .draft import Draft, promql_problem, put_ratio, slo_key
+from .registry import TOOLS
 from .tree import Node
 
 _SEVERITIES = ("critical", "warning", "info")
