@@ -44,3 +44,10 @@ def test_an_unknown_kind_and_broken_yaml_are_errors_at_their_place():
     assert unknown.endswith("; or write our own apiVersion: sigil-monitoring/v1)")
     (broken,) = _errors("version: prometheus/v1\nservice: [a\n")
     assert broken.startswith("sloth.yml:3:1: error: YAML syntax:")
+
+
+def test_an_alias_bomb_is_refused_like_in_our_own_specs():
+    lines = ["version: prometheus/v1", "service: a", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    (error,) = _errors("\n".join(lines) + "\n")
+    assert error.startswith("sloth.yml:1:1: error: the document expands to more than 100000 values")

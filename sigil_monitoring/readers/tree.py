@@ -104,12 +104,13 @@ def documents(text: str, display: str) -> list[Node]:
     """Every non-empty document of ``text``, each as the root ``Node`` of its own tree."""
     from ruamel.yaml.error import YAMLError
 
-    from ..spec.yaml_io import _check_depth, _problem
+    from ..spec.yaml_io import _check_depth, _check_size, _problem
 
     file = File(display, text)
     try:
         _check_depth(text)
         trees = list(_yaml12().load_all(text))
+        _check_size(trees)  # aliases expand as they are walked: the loader's bound on values holds here too
     except YAMLError as exc:
         problem = _problem(exc)
         raise SpecError([Diagnostic(display, problem.line, problem.col, problem.message)]) from None
