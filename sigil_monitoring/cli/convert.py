@@ -77,8 +77,9 @@ def _text(draft: Draft, losses: list[Diagnostic], out: str | None) -> str:
     """The spec as YAML: the loss report of its file on top, each SLO's origin above it."""
     from ..drafts.yaml_writer import DEFAULT_SCHEMA, dump_spec, schema_for
 
-    mine = [loss for loss in losses if loss.file == draft.display]
-    header = [f"Converted by `sigil-monitoring convert` from {draft.display} ({draft.tool})."]
+    mine = [loss for loss in losses if loss.file in draft.files]
+    sources = ", ".join(sorted(draft.files))
+    header = [f"Converted by `sigil-monitoring convert` from {sources} ({draft.tool})."]
     if mine:
         header.append(f"Not carried ({len(mine)}; `convert --strict` refuses them), where the source wrote each:")
         header += [f"  {loss.file}:{loss.line}:{loss.col}: {loss.message}" for loss in mine]

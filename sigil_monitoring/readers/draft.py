@@ -41,6 +41,7 @@ class Draft(msgspec.Struct, frozen=True):
     data: dict[str, Any]
     origins: dict[tuple[str, ...], Position]
     notes: dict[tuple[str, ...], str] = msgspec.field(default_factory=dict)
+    files: set[str] = msgspec.field(default_factory=set)  # every file a value came from
 
     @classmethod
     def empty(cls, display: str, text: str, tool: str) -> Draft:
@@ -54,6 +55,7 @@ class Draft(msgspec.Struct, frozen=True):
             target = target.setdefault(part, {})
         target[path[-1]] = value
         if origin is not None:
+            self.files.add(origin.file.display)
             at = (origin.key_at, origin.value_at)
             self.origins[path] = at
             for depth in range(1, len(path)):  # a parent we made up stands where its first child came from

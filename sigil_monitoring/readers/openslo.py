@@ -183,6 +183,7 @@ def _slo(slo: Node, spec: Node, docs: Documents, draft: Draft, queries: list[str
             objective.lose(None, f"SLO '{key}' has no indicator we can carry, so it is not converted", "see its losses")
             continue
         base = ("slos", key)
+        draft.put(base, {}, name)
         target = objective.take("target")
         percent = objective.take("targetPercent")
         if target is not None:
@@ -359,8 +360,8 @@ def _budgeting(spec: Node, objective: Node) -> None:
         spec.take("budgetingMethod")
         return
     method.lose(None, f"{method.value} budgeting is not supported: the SLO counts events", "use Occurrences")
-    objective.lose("timeSliceTarget", "time slices are not supported", "the SLO counts events (Occurrences)")
-    objective.lose("timeSliceWindow", "time slices are not supported", "the SLO counts events (Occurrences)")
+    objective.lose("timeSliceTarget", "time slices are not supported", "the SLO counts events: Occurrences")
+    objective.lose("timeSliceWindow", "time slices are not supported", "the SLO counts events: Occurrences")
 
 
 def _policies(spec: Node, docs: Documents, errors: list[Diagnostic]) -> list[Node]:
