@@ -1,8 +1,8 @@
 """Sloth's getting-started example, read by the Sloth reader and compiled, fires its page and ticket
 alerts at the very minutes Sloth's own generated rules fire theirs, on the same traffic.
 
-Sloth's rules are its repository's generated output for the example (tests/data/sloth/_gen/, see
-the README there); ours are compiled from tests/data/sloth/getting-started.yml as ``compile``
+Sloth's rules are its repository's generated output for the example (examples/_gen/, kept as
+tests/sloth/getting-started-30d.rules.yml, see PROVENANCE.txt there); ours are compiled from tests/data/sloth/getting-started.yml as ``compile``
 reads it. One promtool run feeds both the same series (half an hour at 0.05 % errors, a 150-minute
 ramp to 3 %, a sudden stop, 45 minutes at 1 %, quiet to 6 hours): the ramp crosses each threshold
 slowly, so a threshold 1-2 % off fires at another minute, and the steps test resolution. At every
@@ -24,6 +24,7 @@ from test_sloth_parity import MINUTES, _input  # the same traffic as the conditi
 from sigil_monitoring.output.render import to_yaml
 
 DATA = REPO / "tests" / "data" / "sloth"
+SLOTH_RULES = REPO / "tests" / "sloth" / "getting-started-30d.rules.yml"  # Sloth's output for the example
 SLOTH_ALERT = "MyServiceHighErrorRate"
 OURS = {"page": "RequestsAvailabilityFastBurn", "ticket": "RequestsAvailabilitySlowBurn"}
 # How long each tier fires in this run (ours and Sloth's alike): the test is not of two silent rule sets.
@@ -85,7 +86,7 @@ def test_page_and_ticket_alerts_fire_at_the_same_minutes_as_sloths(ours: Path, t
     test = {
         "rule_files": [
             str(_one_group(ours, tmp_path / "ours.rules.yml")),
-            str(_one_group(DATA / "_gen" / "getting-started.yml", tmp_path / "sloth.rules.yml")),
+            str(_one_group(SLOTH_RULES, tmp_path / "sloth.rules.yml")),
         ],
         "evaluation_interval": "1m",
         "tests": [{"interval": "1m", "input_series": _input(), "promql_expr_test": checks}],
