@@ -2,23 +2,22 @@
 alerts at the very minutes Sloth's own generated rules fire theirs, on the same traffic.
 
 Sloth's rules are its repository's generated output for the example (examples/_gen/, kept as
-tests/sloth/getting-started-30d.rules.yml, see PROVENANCE.txt there); ours are compiled from tests/data/sloth/getting-started.yml as ``compile``
-reads it. One promtool run feeds both the same series (half an hour at 0.05 % errors, a 150-minute
-ramp to 3 %, a sudden stop, 45 minutes at 1 %, quiet to 6 hours): the ramp crosses each threshold
-slowly, so a threshold 1-2 % off fires at another minute, and the steps test resolution. At every
+tests/sloth/getting-started-30d.rules.yml, see PROVENANCE.txt there); ours are compiled from
+tests/data/sloth/getting-started.yml as ``compile`` reads it. One promtool run feeds both the
+traffic of tests/test_sloth_parity.py (half an hour at 0.05 % errors, a 150-minute ramp to 3 %, a
+sudden stop, 45 minutes at 1 %, quiet to 6 hours): the ramp crosses each threshold slowly, so a
+threshold 1-2 % off fires at another minute, and the steps test resolution. At every
 minute, each alert's firing state (the ``ALERTS`` series Prometheus writes) is the same for ours
 and Sloth's, and each fires for the number of minutes asserted below.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from compiled import write_artifacts
+from compiled import promtool_tests_pass, write_artifacts
 from conftest import REPO
-from servers import require_binary
 from test_sloth_parity import MINUTES, _input  # the same traffic as the condition parity test
 
 from sigil_monitoring.output.render import to_yaml
@@ -83,17 +82,5 @@ def test_page_and_ticket_alerts_fire_at_the_same_minutes_as_sloths(ours: Path, t
                 "exp_samples": [{"labels": "{}", "value": FIRING_MINUTES[tier]}],
             },
         ]
-    test = {
-        "rule_files": [
-            str(_one_group(ours, tmp_path / "ours.rules.yml")),
-            str(_one_group(SLOTH_RULES, tmp_path / "sloth.rules.yml")),
-        ],
-        "evaluation_interval": "1m",
-        "tests": [{"interval": "1m", "input_series": _input(), "promql_expr_test": checks}],
-    }
-    path = tmp_path / "parity.test.yml"
-    path.write_bytes(to_yaml(test))
-    run = subprocess.run(
-        [require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=300
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    rules = [_one_group(ours, tmp_path / "ours.rules.yml"), _one_group(SLOTH_RULES, tmp_path / "sloth.rules.yml")]
+    promtool_tests_pass(rules, checks, _input(), tmp_path)
