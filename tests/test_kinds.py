@@ -21,14 +21,14 @@ SNIPPET = textwrap.dedent(
     )
     from sigil_monitoring.ir.model import (
         AbsentCondition, Condition, Email, ErrorRatioSli, GaugeRatioCondition, Integration, LatencySli, Opsgenie,
-        PagerDuty, PromqlCondition, QuantileCondition, RateCondition, RatioCondition, RatioSli, Slack, Sli,
-        StateCondition, ValueCondition,
+        PagerDuty, PromqlCondition, QuantileCondition, QueryRatioSli, RateCondition, RatioCondition, RatioSli, Slack,
+        Sli, StateCondition, ValueCondition,
     )
 
 
     def sli(x: Sli) -> None:
         match x:
-            case RatioSli() | LatencySli() | ErrorRatioSli():
+            case RatioSli() | LatencySli() | ErrorRatioSli() | QueryRatioSli():
                 pass
             case _:
                 assert_never(x)

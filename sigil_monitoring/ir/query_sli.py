@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..values.matchers import Matcher
+from ..values.matchers import Matcher, Op
 from .series import Metric, Series
 
-_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+_OPS: dict[str, Op] = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 NOT_PLAIN = "it is not sum(rate(metric{...}[$window]))"
 
 
@@ -55,7 +55,7 @@ def plain_rate(query: str, group_by: tuple[str, ...], catalog: Mapping[str, Metr
     for m in vector.matchers.matchers:
         if m.name == "__name__":
             return NOT_PLAIN
-        matchers.append(Matcher(m.name, _OPS[str(m.op).split("(")[0]], m.value))  # type: ignore[arg-type]
+        matchers.append(Matcher(m.name, _OPS[str(m.op)], m.value))
     found = catalog.get(vector.name)
     metric = (
         found
