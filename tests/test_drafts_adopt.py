@@ -16,7 +16,7 @@ import pytest
 from sigil_monitoring.drafts.adopt import adopt
 from sigil_monitoring.drafts.grafana_source import read_dashboard
 from sigil_monitoring.drafts.promql_reading import normalised
-from sigil_monitoring.drafts.rules_source import read_rules
+from sigil_monitoring.drafts.rules_source import Rule, read_rules
 from sigil_monitoring.drafts.yaml_writer import dump_spec
 from sigil_monitoring.output.pipeline import compile_spec
 from sigil_monitoring.spec.loader import parse_spec
@@ -90,7 +90,7 @@ def test_a_published_dashboard_adopted_validates_compiles_and_keeps_its_queries(
     assert compiled == kept
 
 
-def test_a_file_that_is_not_json_is_one_positioned_error(tmp_path) -> None:
+def test_a_file_that_is_not_json_is_one_positioned_error(tmp_path, capsys) -> None:
     from sigil_monitoring.cli import main
 
     bad = tmp_path / "board.json"
@@ -98,6 +98,21 @@ def test_a_file_that_is_not_json_is_one_positioned_error(tmp_path) -> None:
     out = tmp_path / "spec.yaml"
     assert main(["adopt", str(bad), "--out", str(out)]) == 2
     assert not out.exists()
+    assert capsys.readouterr().err == (
+        f"{bad}:2:16: error: not JSON: Expecting value (give a dashboard's JSON model)\n"
+    )
+
+
+def test_json_that_is_not_a_dashboard_nor_a_rule_file_is_one_line_each(tmp_path, capsys) -> None:
+    from sigil_monitoring.cli import main
+
+    board, rules = tmp_path / "board.json", tmp_path / "rules.yml"
+    board.write_text('{"title": "no panels"}\n')
+    rules.write_text("alerts: []\n")
+    assert main(["adopt", str(board), str(rules)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": error: ")[0] for line in err] == [f"{board}:1:1", f"{rules}:1:1"]
+    assert "not a Grafana dashboard" in err[0] and "not a Prometheus rule file" in err[1]
 
 
 def test_the_adopt_command_writes_a_draft_that_loads(tmp_path, capsys) -> None:
@@ -157,10 +172,12 @@ def test_a_threshold_alert_typed_only_when_its_compiled_expression_is_the_origin
     assert draft.spec["alerts"]["DiskFull"]["when"] == {"value": "free_bytes", "below": 1000000}
     assert draft.spec["alerts"]["DiskFull"]["severity"] == "critical"
     assert draft.spec["alerts"]["DiskFullAnywhere"]["when"] == {"promql": "free_bytes < 1000000"}
-    assert (
-        draft.comments[("alerts", "DiskFullAnywhere")]
-        == "was disk_full_anywhere in rules.yml (alert names are CamelCase here)"
-    )
+    assert draft.comments[("alerts", "DiskFullAnywhere")].splitlines() == [
+        "was disk_full_anywhere in rules.yml (alert names are CamelCase here)",
+        "Typed, this alert would read as below, but compile to another expression (the service selector on every "
+        "query):",
+        "when: {value: free_bytes, below: 1000000}",
+    ]
     bundle = _compiled(draft.spec, draft.comments)
     compiled = load(bundle["api/prometheus/alerts.rules.yml"].decode())
     exprs = {r["alert"]: r["expr"] for g in compiled["groups"] for r in g["rules"]}
@@ -184,3 +201,83 @@ def test_the_rows_of_a_grafana_4_dashboard_are_kept() -> None:
     assert [(row["title"], row.get("collapsed", False)) for row in rows] == [("Traffic", False), ("Memory", True)]
     assert rows[1]["panels"] == [{"stat": "rss_bytes", "title": "RSS"}]
     _compiled(draft.spec, draft.comments)
+
+
+def test_rate_ratio_and_quantile_thresholds_stay_promql_with_their_typed_form_suggested_and_valid() -> None:
+    up = {"type": "stat", "title": "Up", "targets": [{"expr": 'up{job="api"}'}]}
+    board = read_dashboard(json.dumps({"title": "API", "panels": [up]}))
+    requests, errors = 'http_requests_total{job="api"}', 'http_requests_total{job="api",code=~"5.."}'
+    latency = 'http_request_duration_seconds_bucket{job="api"}'
+    exprs = {
+        "Errors": f"sum(rate({errors}[5m])) / sum(rate({requests}[5m])) > 0.05",
+        "Slow": f"histogram_quantile(0.99, sum by (le) (rate({latency}[5m]))) > 0.5",
+        "Busy": f"sum by (handler) (rate({requests}[5m])) > 100",
+    }
+    rules = [Rule(name, "", expr, file="rules.yml") for name, expr in exprs.items()]
+    draft = adopt(board, rules)
+    assert [item.split(":")[0:2] for item in draft.summary.raw] == [
+        ["alert Errors", " a ratio threshold"],
+        ["alert Slow", " a quantile threshold"],
+        ["alert Busy", " a rate threshold"],
+    ]
+    for rule in rules:
+        assert draft.spec["alerts"][rule.name]["when"] == {"promql": rule.expr}
+        comment = draft.comments[("alerts", rule.name)]
+        suggestion = load("\n".join(comment.splitlines()[1:]))
+        swapped = {**draft.spec, "alerts": {rule.name: {**draft.spec["alerts"][rule.name], **suggestion}}}
+        _compiled(swapped, {})  # the suggestion is a valid typed alert
+
+
+def test_a_v2_grid_without_rows_becomes_one_row_and_a_library_panel_is_dropped_with_its_reason() -> None:
+    def panel(title: str, expr: str) -> dict:
+        query = {"kind": "PanelQuery", "spec": {"query": {"kind": "DataQuery", "spec": {"expr": expr}}, "refId": "A"}}
+        return {
+            "kind": "Panel",
+            "spec": {
+                "title": title,
+                "data": {"kind": "QueryGroup", "spec": {"queries": [query]}},
+                "vizConfig": {"group": "stat"},
+            },
+        }
+
+    def item(name: str, y: int) -> dict:
+        return {
+            "kind": "GridLayoutItem",
+            "spec": {"element": {"kind": "ElementReference", "name": name}, "x": 0, "y": y},
+        }
+
+    board = {
+        "apiVersion": "dashboard.grafana.app/v2beta1",
+        "kind": "Dashboard",
+        "metadata": {"name": "grid"},
+        "spec": {
+            "title": "Grid",
+            "elements": {
+                "b": panel("Second", 'temperature_celsius{job="lab"}'),
+                "a": panel("First", 'up{job="lab"}'),
+                "lib": {"kind": "LibraryPanel", "spec": {"title": "Shared"}},
+            },
+            "layout": {"kind": "GridLayout", "spec": {"items": [item("b", 8), item("a", 0), item("lib", 16)]}},
+        },
+    }
+    draft = adopt(read_dashboard(json.dumps(board)), [])
+    assert draft.spec["dashboard"]["formats"] == ["v2"]
+    assert draft.spec["dashboard"]["rows"] == [
+        {
+            "title": "Overview",
+            "panels": [{"stat": "up", "title": "First"}, {"stat": "temperature_celsius", "title": "Second"}],
+        }
+    ]
+    assert draft.summary.dropped == ["panel Shared: a library panel: its queries live in Grafana, not in this file"]
+    bundle = _compiled(draft.spec, draft.comments)
+    assert _queries(bundle["lab/grafana/lab.v2.json"].decode()) == [
+        normalised('up{job="lab"}'),
+        normalised('temperature_celsius{job="lab"}'),
+    ]
+
+
+def test_a_name_that_is_not_a_service_name_is_a_usage_error_not_a_bug(capsys) -> None:
+    from sigil_monitoring.cli import main
+
+    assert main(["adopt", "golden/minimal/hello/grafana/hello.json", "--name", "Bad_Name"]) == 2
+    assert capsys.readouterr().err.startswith("--name:1:1: error: 'Bad_Name' is not a service name")

@@ -77,6 +77,7 @@ def _read(path: str) -> str:
 
 def cmd_adopt(args: argparse.Namespace) -> int:
     from ..drafts.adopt import adopt
+    from ..drafts.catalog import service_name
     from ..drafts.grafana_source import read_dashboard
     from ..drafts.rules_source import read_rules
 
@@ -92,6 +93,12 @@ def cmd_adopt(args: argparse.Namespace) -> int:
             rules += read_rules(_read(path), path)
         except SpecError as exc:
             problems += exc.diagnostics
+    if args.name is not None and service_name(args.name) != args.name:
+        problems.append(
+            Diagnostic(
+                "--name", 1, 1, f"{args.name!r} is not a service name (use 2-40 lowercase letters, digits and dashes)"
+            )
+        )
     if problems:
         raise SpecError(problems)
     draft = adopt(board, rules, args.name)
@@ -173,7 +180,10 @@ def _write(args: argparse.Namespace, spec: dict[str, Any], header: list[str], co
 
     schema = schema_for(args.out) if args.out and os.path.exists("schemas/spec.schema.json") else DEFAULT_SCHEMA
     text = dump_spec(spec, header=header, comments=comments, footer=footer, schema=schema)
-    compile_spec(parse_spec(text, args.out or "<draft>"))  # a refusal here is a bug: exit 70, nothing written
+    try:
+        compile_spec(parse_spec(text, args.out or "<draft>"))
+    except SpecError as exc:  # every part was checked on its own: a refusal of the whole is our bug (exit 70)
+        raise AssertionError(f"the draft does not validate: {len(exc.diagnostics)} errors") from None
     if not args.out:
         sys.stdout.write(text)
         return

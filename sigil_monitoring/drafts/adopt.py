@@ -33,7 +33,7 @@ import msgspec
 from .adopt_alerts import draft_alerts
 from .adopt_context import Context, Summary, catalog_entries, matcher_value
 from .adopt_panels import draft_dashboard
-from .catalog import is_recording_rule, read_catalog
+from .catalog import is_recording_rule, read_catalog, service_name
 from .grafana_source import SourceDashboard, SourcePanel
 from .promql_reading import Selector, selectors
 from .rules_source import Rule
@@ -51,10 +51,7 @@ def adopt(board: SourceDashboard | None, rules: list[Rule], name: str | None = N
     recorded = {rule.record: rule.file for rule in rules if rule.record}
     alerts = [rule for rule in rules if rule.name]
     panels = [p for row in board.rows for p in row.panels] if board else []
-    found = [s for p in panels for q in p.queries for s in selectors(q.expr)] + [
-        s for rule in alerts for s in selectors(rule.expr)
-    ]
-    found = [s for s in found if s.metric not in recorded]
+    found = [s for s in _all_selectors(panels, alerts) if s.metric not in recorded]
     variables = _variables(board, found)
     queries = [q.expr for p in panels for q in p.queries] + [rule.expr for rule in alerts]
     # The dashboard is the service's view: its selectors say what the service is; alerts may look wider.
@@ -132,8 +129,6 @@ def _service_name(name: str | None, selector: dict[str, Any], board: SourceDashb
     if name:
         return name
     for candidate in (selector.get("job"), board.title if board else None, board.uid if board else None):
-        if isinstance(candidate, str):
-            slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-")[:40].strip("-")
-            if re.fullmatch(r"[a-z][a-z0-9-]{0,38}[a-z0-9]", slug):
-                return slug
+        if isinstance(candidate, str) and (slug := service_name(candidate)):
+            return slug
     return "adopted"

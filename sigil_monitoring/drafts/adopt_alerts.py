@@ -6,13 +6,14 @@ labels and annotations the compiler writes itself are left out and reported.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, assert_never
 
 from ..conventions import RESERVED_LABELS, TEAM_LABEL
 from ..spec.alert_checks import _OWN_ANNOTATIONS  # the annotations an alert's own fields write
 from .adopt_context import Context, Summary, catalog_ref, compile_draft, refusal, skeleton
 from .promql_reading import comparison, normalised, shape
 from .rules_source import Rule
+from .yaml_writer import commented_out
 
 _TEXT_FIELDS: tuple[str, ...] = ("summary", "description", "runbook", "annotations")
 
@@ -33,6 +34,7 @@ def draft_alerts(alerts: list[Rule], ctx: Context, summary: Summary, comments: d
     for rule in alerts:
         name = _alert_name(rule.name, out)
         alert = _alert_fields(rule, summary, name)
+        notes: list[str] = []
         typed = _condition(rule.expr, ctx)
         if typed is not None and _alert_compiles_to(ctx, {**alert, "when": typed}, name, rule.expr):
             alert = {"when": typed, **alert}
@@ -50,10 +52,25 @@ def draft_alerts(alerts: list[Rule], ctx: Context, summary: Summary, comments: d
             elif texts:
                 refused = refusal(ctx, {"alerts": {name: {**alert, **texts}}})
                 summary.dropped.append(f"alert {name}: {', '.join(texts)} (refused: {refused})")
-            why = "compiles to another expression" if typed else "not a threshold on one metric"
+            notes = []
+            if typed is None:
+                why = "not a threshold on one metric"
+            elif compile_draft({**skeleton(ctx), "alerts": {name: {**alert, "when": typed}}}) is None:
+                why = f"a {next(iter(typed))} threshold the spec refuses as typed"
+            else:
+                why = f"a {next(iter(typed))} threshold: typed, it compiles to another expression (see its comment)"
+                reads = (
+                    "the recording rules this tool writes"
+                    if next(iter(typed)) in ("rate", "ratio", "quantile")
+                    else "the service selector on every query"
+                )
+                notes.append(f"Typed, this alert would read as below, but compile to another expression ({reads}):")
+                notes.append(commented_out({"when": typed}).rstrip("\n"))
             summary.raw.append(f"alert {name}: {why}")
         if name != rule.name:
-            comments[("alerts", name)] = f"was {rule.name} in {rule.file} (alert names are CamelCase here)"
+            notes.insert(0, f"was {rule.name} in {rule.file} (alert names are CamelCase here)")
+        if notes:
+            comments[("alerts", name)] = "\n".join(notes)
         out[name] = alert
     return out
 
@@ -103,6 +120,8 @@ def _alert_fields(rule: Rule, summary: Summary, name: str) -> dict[str, Any]:
 
 
 def _condition(expr: str, ctx: Context) -> dict[str, Any] | None:
+    """The typed condition ``expr`` reads as: ``absent(x)``, or a threshold on a value, a rate, a
+    ratio of two rates or a histogram quantile of one catalog metric; None for anything else."""
     found = shape(expr)
     if found is not None and found.kind == "absent":
         ref = catalog_ref(found.selector, ctx)
@@ -112,10 +131,29 @@ def _condition(expr: str, ctx: Context) -> dict[str, Any] | None:
         return None
     left, op, number = compared
     inner = shape(left)
-    if inner is None or inner.kind != "value":
+    side = "above" if op == ">" else "below"
+    if inner is None:
         return None
-    ref = catalog_ref(inner.selector, ctx)
-    return None if ref is None else {"value": ref, "above" if op == ">" else "below": _number(number)}
+    ref = catalog_ref(inner.selector, ctx, inner.by if inner.kind == "rate" else ())
+    if ref is None:
+        return None
+    match inner.kind:
+        case "value":
+            return {"value": ref, side: _number(number)}
+        case "rate":
+            return {"rate": ref, side: _number(number)}
+        case "ratio":
+            total = catalog_ref(inner.total, ctx) if inner.total else None
+            return None if total is None else {"ratio": {"bad": ref, "total": total}, side: _number(number)}
+        case "quantile":
+            millis = number * 1000
+            if inner.quantile is None or not millis.is_integer():
+                return None
+            return {"quantile": inner.quantile, "of": ref, side: f"{int(millis)}ms"}
+        case "increase" | "absent":
+            return None
+        case unreachable:
+            assert_never(unreachable)
 
 
 def _number(value: float) -> int | float:

@@ -92,6 +92,20 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def service_name(text: str) -> str | None:
+    """``text`` (a job, a title) as a service name (2-40 lowercase letters, digits and dashes), or None.
+
+    >>> service_name("Sigil-DNA"), service_name("node_exporter"), service_name("9"), service_name("x")
+    ('sigil-dna', 'node-exporter', None, None)
+    """
+    from ..spec.types import ServiceName  # the pattern's one definition (imports pydantic: drafts only)
+
+    metadata = getattr(ServiceName, "__metadata__", ())  # Annotated[str, _Text(...)]: mypy sees str
+    pattern = next(meta.pattern for meta in metadata if hasattr(meta, "pattern"))
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    return slug if re.fullmatch(pattern, slug) else None
+
+
 def unit_of(metric: str) -> str:
     """The spec unit of a metric name's suffix (``_total`` aside).
 

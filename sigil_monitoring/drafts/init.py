@@ -32,7 +32,7 @@ from typing import Any
 
 import msgspec
 
-from .catalog import logical_name, unique, unit_of
+from .catalog import logical_name, service_name, unique, unit_of
 
 _TYPES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "untyped": "gauge", "unknown": "gauge"}
 _CODE_LABELS = ("code", "status", "status_code", "grpc_code")
@@ -182,8 +182,7 @@ def _suggestion_comment(suggestions: dict[str, Any], *, under_slos: bool) -> str
 
 
 def _service_name(job: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", job.lower()).strip("-")[:40].strip("-")
-    return slug if re.fullmatch(r"[a-z][a-z0-9-]{0,38}[a-z0-9]", slug) else f"svc-{slug}"[:40].strip("-") or "service"
+    return service_name(job) or service_name(f"svc-{job}") or "service"
 
 
 def _rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:

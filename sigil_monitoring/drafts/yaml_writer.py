@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -150,9 +151,15 @@ def _is_short_leaf(values: Any, keys: Any) -> bool:
     items = [*keys, *values]
     if not items or any(isinstance(item, (Mapping, list, tuple)) for item in items):
         return False
-    if any(isinstance(item, str) and ("\n" in item or not item) for item in items):
+    if any(isinstance(item, str) and not _FLOW_SAFE.fullmatch(item) for item in items):
         return False
     return sum(len(str(item)) + 2 for item in items) <= _FLOW_WIDTH
+
+
+# Text that reads the same as a plain scalar inside a flow collection: ruamel's emitter writes
+# "?0" or ":0" plain there, which no YAML reader accepts, so anything else goes in block style
+# (where the emitter quotes what needs quoting).
+_FLOW_SAFE = re.compile(r"[A-Za-z0-9_$][A-Za-z0-9_ ./%$+-]*(?<! )")
 
 
 def _needs_escapes(text: str) -> bool:
