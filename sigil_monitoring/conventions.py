@@ -233,6 +233,22 @@ def runbook_path(service: str) -> str:
     return f"{service}/runbook.md"
 
 
+def onboarding_path(service: str) -> str:
+    return f"{service}/onboarding.md"
+
+
+def drill_report_path(service: str) -> str:
+    """Where the onboarding page suggests keeping a service's last drill report (outside the output folder,
+    which a compile replaces)."""
+    return f"drill-reports/{service}.html"
+
+
+def preview_path(service: str, side: str = "") -> str:
+    """The picture of a service's dashboard in a ``preview --out`` folder; ``diff --preview`` adds
+    the side, ``before`` or ``after``."""
+    return f"{service}.{side}.svg" if side else f"{service}.svg"
+
+
 ALERTMANAGER_CONFIG_PATH = "alertmanager/alertmanager.yml"
 ALERTMANAGER_TEMPLATE_PATH = f"alertmanager/{TEMPLATE_FILE}"
 ALERTMANAGER_ROUTING_TESTS_PATH = "alertmanager/routing-tests.yml"

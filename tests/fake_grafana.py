@@ -19,6 +19,8 @@ source where the page is vague):
     overwrite=true a title clash REPLACES the other dashboard: the save takes its uid.
   - `GET /api/dashboards/uid/:uid` -> `{dashboard, meta: {slug, url, folderUid, version, ...}}`,
     404 `{"message": "Dashboard not found"}`.
+  - `DELETE /api/dashboards/uid/:uid` -> 200 `{title, message: "Dashboard <title> deleted", id}`,
+    404 when there is none (a Viewer's token: 403, as every write). Versions go with it.
 * "Dashboard Versions HTTP API" (.../developers/http_api/dashboard_versions/):
   - `GET /api/dashboards/uid/:uid/versions` -> list, newest first (Grafana <= 11 shape; with
     `versions_envelope=True` the Grafana 12+ shape `{continueToken, versions}`); `?limit=N`.
@@ -29,6 +31,14 @@ source where the page is vague):
 * "Folder HTTP API" (.../developers/http_api/folder/): `GET /api/folders` lists `{id, uid, title}`;
   `GET /api/folders/:uid` -> the folder or 404 `{"message": "folder not found"}`; `POST /api/folders`
   `{uid, title}` creates it (409 when the uid exists, 400 without a title).
+* Access control ("Access control HTTP API", .../developers/http_api/access_control/; "Search HTTP
+  API", .../developers/http_api/folder_dashboard_search/): `GET /api/access-control/user/permissions`
+  maps the signed-in user's actions to scopes (Viewer: `dashboards:read`, `folders:read`; Editor
+  and Admin also `dashboards:write`, `dashboards:create`, `folders:create`; `permissions` overrides
+  per login); `meta.canSave` of a dashboard and `canSave` of a folder say whether the token may
+  save there (`read_only_folders`; `hidden_folders` answer 403); `POST /api/folders` without
+  `folders:create` is 403. `GET /api/search?type=dash-db&query=TEXT` lists dashboards whose title
+  contains TEXT (any case) as `{uid, title, type, url, folderUid}`.
 * Authentication and roles ("Authentication options for the HTTP API", "Roles and permissions"):
   every endpoint needs `Authorization: Bearer <token>` (else 401 `{"message": "Unauthorized"}`);
   a Viewer's token may read but every write answers 403 `{"message": "Access denied"}`. The
@@ -37,7 +47,8 @@ source where the page is vague):
   .../resource-history/), served only for the versions given in `k8s_versions` (none by default,
   like Grafana 11): `GET /apis/dashboard.grafana.app` is the API group with its served versions;
   `/apis/dashboard.grafana.app/<v>/namespaces/default/dashboards` lists (`DashboardList`) and
-  creates (POST, 409 AlreadyExists); `.../dashboards/<uid>` gets and updates (PUT). A resource is
+  creates (POST, 409 AlreadyExists); `.../dashboards/<uid>` gets, updates (PUT) and deletes
+  (DELETE: 200 with a `Status` of `Success`, 404 NotFound). A resource is
   `{apiVersion, kind: Dashboard, metadata: {name, namespace, resourceVersion, generation,
   creationTimestamp, annotations}, spec}`; `generation` is the version number and
   `resourceVersion` changes on every save; a PUT whose `metadata.resourceVersion` is not the
@@ -48,7 +59,7 @@ source where the page is vague):
   store, as in Grafana, so a version saved through one is seen through the other.
 Failure injection for client tests: `fail_next` holds statuses (e.g. 503) answered, in order,
 before any other handling. Not modelled: permissions per folder, plugin dashboards, `folderId`,
-deletion, dashboard v2 resources.
+Grafana 12's "recently deleted" restore, conversion between classic and v2 specs.
 """
 
 from __future__ import annotations
@@ -116,6 +127,10 @@ class FakeGrafana(LocalHTTPServer):
         self._next_id = 1
         self._next_version_id = 1
         self._resource_version = 1000
+        self._user = "admin"
+        self.permissions: dict[str, set[str]] = {}  # login -> actions, overriding the role's
+        self.hidden_folders: set[str] = set()  # folders the token may not read (403)
+        self.read_only_folders: set[str] = set()  # folders the token may read but not save into
 
     # ------------------------------------------------------------ dispatch
     def handle(self, handler: Handler) -> None:
@@ -147,6 +162,10 @@ class FakeGrafana(LocalHTTPServer):
             return self._k8s(method, parts[2:], query, body)
         if parts[:2] == ["api", "folders"]:
             return self._folder(method, parts[2:], body)
+        if method == "GET" and parts == ["api", "access-control", "user", "permissions"]:
+            return 200, {action: ["*"] for action in self._actions()}
+        if method == "GET" and parts == ["api", "search"]:
+            return 200, self._search(query)
         if method == "POST" and parts == ["api", "dashboards", "db"]:
             return self._save_request(body)
         if len(parts) >= 4 and parts[:3] == ["api", "dashboards", "uid"]:
@@ -161,6 +180,10 @@ class FakeGrafana(LocalHTTPServer):
                 return self._version(uid, rest[1])
             if method == "POST" and rest == ["restore"]:
                 return self._restore(uid, body)
+            if method == "DELETE" and not rest:
+                record = self.dashboards.pop(uid)
+                title = record["dashboard"]["title"]
+                return 200, {"title": title, "message": f"Dashboard {title} deleted", "id": record["id"]}
         return 404, {"message": "Not found"}
 
     # ------------------------------------------------------------ /api/folders
@@ -169,7 +192,19 @@ class FakeGrafana(LocalHTTPServer):
             return 200, [{"id": f["id"], "uid": f["uid"], "title": f["title"]} for f in self.folders.values()]
         if method == "GET" and len(rest) == 1:
             found = self.folders.get(rest[0])
-            return (200, found) if found else (404, {"message": "folder not found"})
+            if found is not None and rest[0] in self.hidden_folders:
+                return 403, {"message": "Access denied to folder"}
+            can_save = self._can("dashboards:write") and rest[0] not in self.read_only_folders
+            return (
+                (200, {**found, "canSave": can_save, "canEdit": can_save})
+                if found
+                else (404, {"message": "folder not found"})
+            )
+        if method == "POST" and not rest and not self._can("folders:create"):
+            return 403, {
+                "message": "You'll need additional permissions to perform this action. "
+                "Permissions needed: folders:create"
+            }
         if method == "POST" and not rest:
             uid, title = (body.get("uid") or "", body.get("title") or "") if isinstance(body, dict) else ("", "")
             if not str(title).strip():
@@ -189,6 +224,32 @@ class FakeGrafana(LocalHTTPServer):
             return 200, folder
         return 404, {"message": "Not found"}
 
+    # ------------------------------------------------------------ permissions and search
+    def _actions(self) -> set[str]:
+        """The signed-in user's actions: per login when set in ``permissions``, else by role."""
+        login, role = next(u for u in self.users.values() if u[0] == self._user)
+        if login in self.permissions:
+            return self.permissions[login]
+        read = {"dashboards:read", "folders:read"}
+        return read if role == "Viewer" else read | {"dashboards:write", "dashboards:create", "folders:create"}
+
+    def _can(self, action: str) -> bool:
+        return action in self._actions()
+
+    def _search(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        text = query.get("query", [""])[0].lower()
+        return [
+            {
+                "uid": r["uid"],
+                "title": r["dashboard"]["title"],
+                "type": "dash-db",
+                "url": self._url(r),
+                "folderUid": r["folderUid"] or None,  # Grafana omits it for the root folder
+            }
+            for r in self.dashboards.values()
+            if text in r["dashboard"]["title"].lower() and query.get("type", ["dash-db"]) == ["dash-db"]
+        ]
+
     # ------------------------------------------------------------ POST /api/dashboards/db
     def _save_request(self, body: Any) -> tuple[int, Any]:
         dash = body.get("dashboard") if isinstance(body, dict) else None
@@ -206,6 +267,10 @@ class FakeGrafana(LocalHTTPServer):
         sent_version = dash.get("version") or 0
 
         existing = self.dashboards.get(uid) if uid else None
+        if folder in self.read_only_folders | self.hidden_folders or not self._can("dashboards:write"):
+            return 403, {"message": "Access denied"}
+        if existing is None and not self._can("dashboards:create"):
+            return 403, {"message": "Access denied"}
         if existing is None and dash.get("id"):  # an id without uid refers to an existing dashboard
             existing = next((d for d in self.dashboards.values() if d["id"] == dash["id"]), None)
             if existing is None:
@@ -302,7 +367,7 @@ class FakeGrafana(LocalHTTPServer):
             "updated": record["updated"],
             "createdBy": record["createdBy"],
             "updatedBy": record["updatedBy"],
-            "canSave": True,
+            "canSave": self._can("dashboards:write"),
             "isStarred": False,
         }
         return {"dashboard": copy.deepcopy(record["dashboard"]), "meta": meta}
@@ -360,6 +425,10 @@ class FakeGrafana(LocalHTTPServer):
             return (200, self._resource(version, record)) if record else (404, self._not_found(name))
         if name is not None and method == "PUT":
             return self._k8s_write(version, body, name)
+        if name is not None and method == "DELETE":
+            if self.dashboards.pop(name, None) is None:
+                return 404, self._not_found(name)
+            return 200, {**_k8s_status(200, "", ""), "status": "Success", "details": {"name": name}}
         return 405, _k8s_status(405, "MethodNotAllowed", f"{method} is not supported")
 
     @staticmethod

@@ -14,6 +14,12 @@ paths go to FakeGrafana (dashboards), so one server plays one Grafana:
   disableResolveMessage, provenance}``); ``POST`` creates one (400 when the uid exists or a
   required setting is missing: Slack ``url`` or ``token``, PagerDuty ``integrationKey``, webhook
   ``url``); ``PUT .../contact-points/:uid`` updates (404 for an unknown uid).
+* ``GET /api/v1/provisioning/alert-rules`` lists every rule (with ``folderUID`` and ``ruleGroup``);
+  ``DELETE /api/v1/provisioning/alert-rules/:uid`` removes one (204; a group left empty goes too;
+  404 for an unknown uid).
+* ``DELETE /api/v1/provisioning/contact-points/:uid`` removes one integration (202); 409 when it is
+  the last of a contact point the notification policy tree still names (Grafana refuses to leave a
+  policy without its receiver); 404 for an unknown uid.
 * ``GET|PUT /api/v1/provisioning/mute-timings/:name``, ``POST /api/v1/provisioning/mute-timings``.
 * ``PUT /api/v1/provisioning/templates/:name`` ``{template}``.
 * ``PUT /api/v1/provisioning/policies`` replaces the tree; 400 when a policy names a contact
@@ -88,6 +94,16 @@ class FakeGrafanaAlerting(FakeGrafana):
             case "GET", ["folder", folder, "rule-groups", group]:
                 found = self.rule_groups.get((folder, group))
                 return (200, found) if found else (404, {"message": "rule group not found"})
+            case "GET", ["alert-rules"]:
+                return 200, [
+                    {**rule, "folderUID": folder, "ruleGroup": group}
+                    for (folder, group), body in self.rule_groups.items()
+                    for rule in body.get("rules", [])
+                ]
+            case "DELETE", ["alert-rules", uid]:
+                return self._delete_rule(uid)
+            case "DELETE", ["contact-points", uid]:
+                return self._delete_contact_point(uid)
             case "GET", ["contact-points"]:
                 return 200, [
                     {**c, "provenance": self.provenance.get(f"cp:{u}", "")} for u, c in self.contact_points.items()
@@ -146,6 +162,28 @@ class FakeGrafanaAlerting(FakeGrafana):
         self.provenance[f"cp:{key}"] = provenance
         return 202, self.contact_points[key]
 
+    def _delete_rule(self, uid: str) -> tuple[int, Any]:
+        for key, body in list(self.rule_groups.items()):
+            kept = [r for r in body.get("rules", []) if r.get("uid") != uid]
+            if len(kept) != len(body.get("rules", [])):
+                if kept:
+                    self.rule_groups[key] = {**body, "rules": kept}
+                else:  # Grafana keeps no empty group
+                    del self.rule_groups[key]
+                return 204, None
+        return 404, {"message": "rule not found"}
+
+    def _delete_contact_point(self, uid: str) -> tuple[int, Any]:
+        point = self.contact_points.get(uid)
+        if point is None:
+            return 404, {"message": "contact point not found"}
+        others = [c for u, c in self.contact_points.items() if u != uid and c["name"] == point["name"]]
+        if not others and point["name"] in _receivers(self.policies):
+            return 409, {"message": f"contact point '{point['name']}' is currently used by a notification policy"}
+        del self.contact_points[uid]
+        self.provenance.pop(f"cp:{uid}", None)
+        return 202, {"message": "contactpoint deleted"}
+
     def _save_mute(self, body: Any, provenance: str) -> tuple[int, Any]:
         self.mute_timings[body["name"]] = body
         self.provenance[f"mute:{body['name']}"] = provenance
@@ -165,6 +203,16 @@ class FakeGrafanaAlerting(FakeGrafana):
         self.policies = body
         self.provenance["policies"] = provenance
         return 202, {"message": "policies updated"}
+
+
+def _receivers(tree: dict[str, Any] | None) -> set[str]:
+    """Every contact point a notification policy tree names."""
+    pending, names = [tree] if tree else [], set()
+    while pending:
+        node = pending.pop()
+        names.add(node.get("receiver") or "")
+        pending += node.get("routes", [])
+    return names - {""}
 
 
 def _rule_problem(rule: dict[str, Any], folder: str, group: str) -> str | None:

@@ -106,3 +106,18 @@ class MetricsServer(LocalHTTPServer):
         with self._lock:
             self.scrapes += 1
         handler.reply(200, body, "text/plain; version=0.0.4; charset=utf-8")
+
+
+def headless_chromium(profile: Path) -> list[str]:
+    """The command line of Debian's chromium, headless, with its profile in ``profile``; skips the
+    test when chromium is missing, but FAILS when CI is set (as ``require_binary``)."""
+    import shutil
+
+    import pytest
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--user-data-dir={profile}"]

@@ -6,9 +6,7 @@ terminal text without SVG that ends with one verdict line.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
 import subprocess
 import zlib
@@ -18,6 +16,7 @@ import html5lib
 import pytest
 from conftest import REPO
 from markdown_it import MarkdownIt
+from servers import headless_chromium
 
 from sigil_monitoring import load_spec
 from sigil_monitoring.ir.build import build_model
@@ -193,21 +192,9 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
 
 
 def test_headless_chromium_renders_the_html_report(tmp_path: Path):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    flags = headless_chromium(tmp_path / "u")
     page = tmp_path / "drill.html"
     page.write_text(render(_result(), "html"))
-    flags = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path}/u",
-    ]
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     # The browser built the document we meant: every table, chart and code span, no script.
     assert dom.count("<table") == 4 and dom.count("<svg") == 3 and "<script>" not in dom

@@ -12,6 +12,7 @@ from fake_grafana_alerting import FakeGrafanaAlerting
 from test_kubernetes import RICH
 
 from sigil_monitoring.cli import main
+from sigil_monitoring.compilers.grafana_alerting.rules import rule_uid
 from sigil_monitoring.spec.yaml_io import load as load_yaml
 
 TOKEN = "glsa_AlertingT0ken_0123456789"
@@ -134,3 +135,63 @@ def test_the_provisioning_file_escapes_a_literal_dollar_where_grafana_expands_va
     assert "$labels" in rule["annotations"]["description"]  # annotations are not, so they stay as written
     points = load_yaml(bundle["grafana-alerting/notifications.yml"].decode())["contactPoints"]
     assert points[0]["receivers"][0]["settings"]["integrationKey"].startswith("$__file{")
+
+
+def _hand_made(grafana: FakeGrafanaAlerting) -> None:
+    """What someone else created in the same Grafana, for the same service: never ours to remove."""
+    group = grafana.rule_groups[("sigil", "shop-alerts")]
+    theirs = {**group["rules"][0], "uid": "hand-made-rule", "title": "TheirRule"}
+    grafana.rule_groups[("sigil", "their-group")] = {**group, "title": "their-group", "rules": [theirs]}
+    grafana.contact_points["hand-made-cp"] = {
+        "uid": "hand-made-cp",
+        "name": "shop/their-hook",
+        "type": "webhook",
+        "settings": {"url": "https://theirs.example.com"},
+    }
+
+
+def test_push_alerting_removes_what_the_spec_dropped_and_only_what_this_tool_created(setup, tmp_path, capsys):
+    spec, token = setup
+    other = tmp_path / "other.yaml"
+    doc = json.loads(spec.read_text())
+    other_doc = {**doc, "service": {**doc["service"], "name": "cart"}}
+    other_doc["routing"] = {"receivers": {"hook": doc["routing"]["receivers"]["hook"]}, "inhibit": False}
+    other.write_text(json.dumps(other_doc))
+    with FakeGrafanaAlerting(token=TOKEN) as grafana:
+        assert _push(grafana, spec, token) == 0 and _push(grafana, other, token) == 0  # two services, both ours
+        _hand_made(grafana)
+        del doc["alerts"]  # DbDown goes
+        del doc["routing"]["receivers"]["hook"]  # and the webhook receiver with its route
+        doc["routing"]["routes"] = doc["routing"]["routes"][:1]
+        spec.write_text(json.dumps(doc))
+        capsys.readouterr()
+        rules_before = {r["uid"] for g in grafana.rule_groups.values() for r in g["rules"]}
+        points_before = dict(grafana.contact_points)
+
+        assert _push(grafana, spec, token, "--dry-run") == 0
+        out = capsys.readouterr().out.splitlines()
+        removals = [line for line in out if line.startswith("alerting: ")]
+        [dbdown] = [
+            r for g in grafana.rule_groups.values() for r in g["rules"] if r["uid"] == rule_uid("shop", "DbDown")
+        ]
+        [hook] = [c for c in grafana.contact_points.values() if c["name"] == "shop/hook"]
+        assert removals == [
+            f"alerting: would remove rule DbDown ({dbdown['uid']})",
+            f"alerting: would remove contact point shop/hook ({hook['uid']})",
+        ]
+        assert {r["uid"] for g in grafana.rule_groups.values() for r in g["rules"]} == rules_before
+        assert grafana.contact_points == points_before
+
+        assert _push(grafana, spec, token) == 0
+        out = capsys.readouterr().out
+        assert f"alerting: removed rule DbDown ({dbdown['uid']})\n" in out
+        assert f"alerting: removed contact point shop/hook ({hook['uid']})\n" in out
+        uids = {r["uid"] for g in grafana.rule_groups.values() for r in g["rules"]}
+        assert dbdown["uid"] not in uids and "hand-made-rule" in uids  # theirs stays, though labelled service=shop
+        assert rule_uid("cart", "DbDown") in uids  # cart's push is not ours to undo
+        assert ("sigil", "shop-alerts") not in grafana.rule_groups  # emptied, so gone
+        names = {c["name"] for c in grafana.contact_points.values()}
+        assert names == {"shop/page", "shop/chat", "shop/their-hook", "cart/hook"}  # cart's push is not ours to undo
+        assert any(r["labels"]["service"] == "cart" for g in grafana.rule_groups.values() for r in g["rules"])
+        assert _push(grafana, spec, token, "--dry-run") == 0
+        assert "would remove" not in capsys.readouterr().out  # nothing left to remove

@@ -26,6 +26,7 @@ def test_without_a_section_a_spec_compiles_to_the_default_outputs():
         "prometheus",
         "grafana",
         "runbook.md",
+        "onboarding.md",
         "alertmanager",
         "grafana-provisioning",
     }

@@ -1,9 +1,10 @@
-"""Command line: ``sigil-monitoring compile|validate|schema|check|convert|diff|push|history|rollback|drill|...``.
+"""Command line: ``sigil-monitoring compile|validate|schema|check|convert|diff|preview|push|history|rollback|drill|
+lint|fire-test|adopt|init``.
 
 One module per command group, each adding its commands to the parser with ``register``:
-``compile`` (compile, validate, schema, check), ``convert``, ``diff``, ``push`` (push, history,
-rollback, alerting), ``live`` (drill, lint, fire-test) and ``drafts`` (adopt, init); ``common``
-holds what they share. This package is the only code that imports the commands; the rest of
+``compile`` (compile, validate, schema, check), ``convert``, ``diff``, ``preview``, ``push`` (push,
+history, rollback, alerting), ``live`` (drill, lint, fire-test) and ``drafts`` (adopt, init);
+``common`` holds what they share. This package is the only code that imports the commands; the rest of
 sigil-monitoring never imports it.
 
 Exit codes (``exits.Exit``): 0 ok, 1 drift or findings, 2 usage or spec error, 1 an environment
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 
 from ..errors import FilesystemError, RemoteFailure, SpecError
 from ..exits import Exit
-from .common import Parser, report_errors
+from .common import Parser, UsageError, report_errors
 
 # The commands of ``compile``; any other needs diff/push/live, whose import (json, subprocess,
 # ...) costs every compile and validate a few ms when done unconditionally.
@@ -38,7 +39,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     >>> commands(build_parser("validate"))
     ['check', 'compile', 'schema', 'validate']
     >>> print(*commands(build_parser()))
-    adopt check compile convert diff drill fire-test history init lint push rollback schema validate
+    adopt check compile convert diff drill fire-test history init lint preview push rollback schema validate
     """
     from . import compile
 
@@ -50,10 +51,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     compile.register(sub)
     if command not in _COMPILE_COMMANDS:
-        from . import convert, diff, drafts, live, push
+        from . import convert, diff, drafts, live, preview, push
 
         convert.register(sub)
         diff.register(sub)
+        preview.register(sub)
         push.register(sub)
         live.register(sub)
         drafts.register(sub)
@@ -79,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as exc:
         fmt = getattr(args, "format", "text")
         report_errors(exc, fmt=fmt if fmt in ("json", "github") else "text")
+        return Exit.USAGE
+    except UsageError as exc:
+        sys.stderr.write(f"sigil-monitoring {args.command}: error: {exc}\n")
         return Exit.USAGE
     except KeyboardInterrupt:
         return Exit.INTERRUPTED

@@ -7,7 +7,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
+
+import msgspec
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
@@ -152,8 +155,74 @@ def timeout_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
 
+class UsageError(Exception):
+    """A wrong command line: printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
+
+
+class EnvFlag(msgspec.Struct, frozen=True):
+    """A server flag whose default is an environment variable (the ticket's ``$PROMETHEUS_URL``)."""
+
+    variable: str
+    metavar: str
+    what: str  # what is missing, in the one-line error
+
+
+# Every flag that names a server or its credential, and the variable that is its default: the one
+# table every command's ``register`` uses (``env_flag``) and reads back (``env_value``).
+ENV_FLAGS: dict[str, EnvFlag] = {
+    "--prometheus-url": EnvFlag("PROMETHEUS_URL", "URL", "Prometheus URL"),
+    "--alertmanager-url": EnvFlag("ALERTMANAGER_URL", "URL", "Alertmanager URL"),
+    "--grafana-url": EnvFlag("GRAFANA_URL", "URL", "Grafana URL"),
+    "--token-file": EnvFlag("GRAFANA_ADMIN_TOKEN", "FILE", "Grafana token"),
+}
+
+
+def env_flag(p: argparse.ArgumentParser, flag: str, help: str) -> None:
+    """Add ``flag`` with its variable from ``ENV_FLAGS`` named in the help as its default."""
+    p.add_argument(flag, metavar=ENV_FLAGS[flag].metavar, help=f"{help} (default: ${ENV_FLAGS[flag].variable})")
+
+
+def env_value(args: argparse.Namespace, flag: str) -> str:
+    """The flag's value, else its variable's; ``UsageError`` naming both when neither is set.
+
+    >>> import argparse, os
+    >>> os.environ.pop("ALERTMANAGER_URL", None) and None
+    >>> env_value(argparse.Namespace(alertmanager_url="http://am:9093"), "--alertmanager-url")
+    'http://am:9093'
+    >>> env_value(argparse.Namespace(alertmanager_url=None), "--alertmanager-url")
+    Traceback (most recent call last):
+    ...
+    sigil_monitoring.cli.common.UsageError: no Alertmanager URL: give --alertmanager-url URL or set $ALERTMANAGER_URL
+    """
+    entry = ENV_FLAGS[flag]
+    value = getattr(args, flag.removeprefix("--").replace("-", "_"), None) or os.environ.get(entry.variable, "")
+    if not value.strip():
+        raise missing(flag)
+    return str(value)
+
+
+def missing(flag: str) -> UsageError:
+    """The error for a flag given neither on the command line nor in its variable."""
+    entry = ENV_FLAGS[flag]
+    return UsageError(f"no {entry.what}: give {flag} {entry.metavar} or set ${entry.variable}")
+
+
 def out_folder(text: str) -> str:
     """An ``--out`` value: any path but the empty one, which would mean the working directory."""
     if not text.strip():
         raise argparse.ArgumentTypeError("--out needs a folder name, not an empty string")
     return text
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write beside the target and rename, so a reader never sees half a file (drill reports, pictures)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

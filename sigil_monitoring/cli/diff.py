@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exits import Exit
-from .common import load_all
+from .common import load_all, out_folder
 
 
 class UsageError(Exception):
@@ -109,9 +109,27 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old, new = _sides(args)
     changes = diff_bundles(old, new)
+    if args.preview is not None:
+        _write_pair(Path(args.preview), old, new, None if args.quiet else sys.stderr)
     if not args.quiet:
         sys.stdout.write(render_json(changes) if args.format == "json" else render_text(changes))
     return Exit.FINDINGS if changes else Exit.OK
+
+
+def _write_pair(folder: Path, old: dict[str, bytes], new: dict[str, bytes], say: Any) -> None:
+    """``<service>.before.svg`` and ``<service>.after.svg`` for each classic dashboard that differs
+    between the sides (only the side that has it, for one added or removed)."""
+    from ..conventions import dashboard_path, preview_path
+    from ..preview import bundle_pictures
+    from .preview import write_pictures
+
+    changed = {rel for rel in old.keys() | new.keys() if old.get(rel) != new.get(rel)}
+    pictures = {}
+    for side, files in (("before", old), ("after", new)):
+        for service, svg in bundle_pictures(files).items():
+            if dashboard_path(service, "classic") in changed:
+                pictures[preview_path(service, side)] = svg
+    write_pictures(folder, pictures, say)
 
 
 def _guard(command: Callable[[argparse.Namespace], int], name: str) -> Callable[[argparse.Namespace], int]:
@@ -147,6 +165,13 @@ def register(sub: Any) -> None:
         action="store_true",
         default=argparse.SUPPRESS,
         help="print no changes, only errors: the exit code says same (0) or different (1)",
+    )
+    p.add_argument(
+        "--preview",
+        metavar="DIR",
+        type=out_folder,
+        help="also write DIR/<service>.before.svg and .after.svg, pictures of each classic dashboard that "
+        "changed (see the preview command)",
     )
     add_target_option(p)  # specs are compiled for these targets, as compile --target would
     p.set_defaults(func=_guard(cmd_diff, "diff"))

@@ -15,8 +15,7 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import timeout_argument
-from .live import PROMETHEUS_URL_ENV
+from .common import UsageError, env_flag, env_value, timeout_argument
 
 
 def register(sub: Any) -> None:
@@ -44,11 +43,7 @@ def register(sub: Any) -> None:
     source.add_argument(
         "--from-metrics", metavar="URL_OR_FILE", help="the Prometheus text exposition: a file, or an http(s) URL"
     )
-    source.add_argument(
-        "--prometheus-url",
-        metavar="URL",
-        help=f"read a running Prometheus's metadata and series APIs (default: ${PROMETHEUS_URL_ENV})",
-    )
+    env_flag(source, "--prometheus-url", "read a running Prometheus's metadata and series APIs")
     p.add_argument("--job", required=True, help="the job label Prometheus scrapes the service under")
     p.add_argument("--out", metavar="SPEC.yaml", help="write the draft here (default: print it)")
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print no summary")
@@ -124,11 +119,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             text = _read(source)
             families = _families(text, source)
         else:
-            url = source or args.prometheus_url or os.environ.get(PROMETHEUS_URL_ENV) or None
-            if url is None:
-                raise UrlError(
-                    f"no source: give --from-metrics URL_OR_FILE, --prometheus-url URL or set ${PROMETHEUS_URL_ENV}"
-                )
+            # the flag, else $PROMETHEUS_URL; neither: the one missing-flag line, naming the file alternative
+            url = source or _prometheus_url(args)
             option = "--from-metrics" if source else "--prometheus-url"
             budget = Budget(timeout_seconds(args.timeout))
             if source:
@@ -191,3 +183,10 @@ def _write(args: argparse.Namespace, spec: dict[str, Any], header: list[str], co
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, args.out)
+
+
+def _prometheus_url(args: argparse.Namespace) -> str:
+    try:
+        return env_value(args, "--prometheus-url")
+    except UsageError as exc:
+        raise UsageError(f"{exc}, or read an exporter's metrics with --from-metrics URL_OR_FILE") from None

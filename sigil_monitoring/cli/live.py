@@ -16,9 +16,18 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import load_all, spec_arguments, timeout_argument
+from .common import (
+    ENV_FLAGS,
+    UsageError,
+    env_flag,
+    env_value,
+    load_all,
+    spec_arguments,
+    timeout_argument,
+    write_text_file,
+)
 
-PROMETHEUS_URL_ENV = "PROMETHEUS_URL"
+PROMETHEUS_URL_ENV = ENV_FLAGS["--prometheus-url"].variable  # for the commands that still read it by hand
 
 
 def register(sub: Any) -> None:
@@ -55,11 +64,7 @@ def register(sub: Any) -> None:
         "threshold. Exit 1 on findings.",
     )
     spec_arguments(p)
-    p.add_argument(
-        "--prometheus-url",
-        metavar="URL",
-        help=f"Prometheus base URL, e.g. http://prometheus:9090 (default: ${PROMETHEUS_URL_ENV})",
-    )
+    env_flag(p, "--prometheus-url", "Prometheus base URL, e.g. http://prometheus:9090")
     timeout_argument(p)
     p.add_argument(
         "--format",
@@ -76,14 +81,21 @@ def register(sub: Any) -> None:
         "marked as a test in its annotations, so on-call sees it arrive; resolve it after --resolve-after.",
     )
     spec_arguments(p)
-    p.add_argument(
-        "--alertmanager-url", required=True, metavar="URL", help="Alertmanager base URL, e.g. http://alertmanager:9093"
-    )
+    env_flag(p, "--alertmanager-url", "Alertmanager base URL, e.g. http://alertmanager:9093")
     p.add_argument(
         "--alert", action="append", metavar="NAME", help="only this alert (repeatable); default: every alert"
     )
     p.add_argument(
         "--resolve-after", default="2m", metavar="DURATION", help="how long the test alert fires (default 2m)"
+    )
+    p.add_argument(
+        "--check-silence",
+        nargs="?",
+        const="30s",
+        metavar="HOLD",
+        help="first prove the runbook's silence: add it with the runbook's amtool command, check Alertmanager holds "
+        "the test alert back for HOLD (default 30s, longer than group_wait), expire it with the runbook's commands "
+        "and check the next one goes out (needs amtool)",
     )
     timeout_argument(p)
     p.set_defaults(func=cmd_fire_test)
@@ -162,7 +174,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     _sigterm_as_interrupt()
     result = run_drill(specs, args.alert, progress=_progress(args.quiet or not sys.stderr.isatty() and fmt == "json"))
     if args.report:
-        _write_report(Path(args.report), render(result, fmt))
+        write_text_file(Path(args.report), render(result, fmt))
         print(f"{result.verdict}; report: {args.report}")
     elif fmt == "json":
         sys.stdout.write(render(result, "json"))
@@ -180,43 +192,24 @@ def _format_of(report: str | None) -> str:
     return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "markdown")
 
 
-def _write_report(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a report."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _remote(args: argparse.Namespace, url: str | None, option: str) -> tuple[str, Any]:
-    """The checked server URL and the command's time budget; a usage error (exit 2) for a bad one."""
+def _remote(args: argparse.Namespace, option: str) -> tuple[str, Any]:
+    """The checked server URL (``option``, else its variable) and the command's time budget;
+    ``UsageError`` (exit 2) for a missing or bad one."""
     from ..remote.budget import Budget, UrlError, timeout_seconds
     from ..remote.http import check_url
 
     try:
-        if url is None:
-            raise UrlError(f"no Prometheus URL: give {option} URL or set ${PROMETHEUS_URL_ENV}")
-        return check_url(url, option), Budget(timeout_seconds(args.timeout))
+        return check_url(env_value(args, option), option), Budget(timeout_seconds(args.timeout))
     except UrlError as exc:
-        print(f"sigil-monitoring {args.command}: error: {exc}", file=sys.stderr)
-        raise SystemExit(Exit.USAGE) from None
+        raise UsageError(str(exc)) from None
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    import os
-
     from ..live.lint import lint, render_findings
     from ..remote.http import RemoteError, advice
 
     specs = load_all(args.specs)
-    url, budget = _remote(args, args.prometheus_url or os.environ.get(PROMETHEUS_URL_ENV) or None, "--prometheus-url")
+    url, budget = _remote(args, "--prometheus-url")
     try:
         findings = lint(specs, url, budget)
     except RemoteError as err:
@@ -232,15 +225,31 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_fire_test(args: argparse.Namespace) -> int:
     from ..live.fire_test import fire_test
+    from ..live.net import AMTOOL_NAMES, binary
     from ..values.units import Duration
 
-    try:
-        resolve_after = Duration.parse(args.resolve_after)
-    except ValueError as exc:
-        raise SpecError([Diagnostic("--resolve-after", 1, 1, str(exc))]) from None
+    durations = {}
+    for flag, text in (("--resolve-after", args.resolve_after), ("--check-silence", args.check_silence)):
+        try:
+            durations[flag] = Duration.parse(text).ms / 1000 if text is not None else None
+        except ValueError as exc:
+            raise SpecError([Diagnostic(flag, 1, 1, str(exc))]) from None
     specs = load_all(args.specs)
     _known_alerts(specs, args.alert)
-    url, budget = _remote(args, args.alertmanager_url, "--alertmanager-url")
+    url, budget = _remote(args, "--alertmanager-url")
+    if args.check_silence is not None and not binary(AMTOOL_NAMES):
+        raise UsageError(
+            "--check-silence runs the runbook's amtool commands: amtool is not on PATH (install the "
+            "Debian package prometheus-alertmanager)"
+        )
     _sigterm_as_interrupt()
-    sent = fire_test(specs, url, args.alert, resolve_after.ms / 1000, _progress(args.quiet), budget.seconds)
+    sent = fire_test(
+        specs,
+        url,
+        args.alert,
+        durations["--resolve-after"] or 0,
+        _progress(args.quiet),
+        budget.seconds,
+        durations["--check-silence"],
+    )
     return Exit.OK if sent else Exit.FINDINGS

@@ -18,21 +18,17 @@ from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import load_all, spec_arguments, timeout_argument
+from .common import ENV_FLAGS, UsageError, env_flag, env_value, load_all, missing, spec_arguments, timeout_argument
 
-TOKEN_ENV = "GRAFANA_ADMIN_TOKEN"
+TOKEN_ENV = ENV_FLAGS["--token-file"].variable
 MAX_TOKEN_FILE = 64 * 1024
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     spec_arguments(p)
-    p.add_argument(
-        "--grafana-url", required=True, metavar="URL", help="Grafana base URL, e.g. https://grafana.example.com"
-    )
-    p.add_argument(
-        "--token-file",
-        metavar="FILE",
-        help=f"file whose first non-comment line is a service-account token (default: ${TOKEN_ENV})",
+    env_flag(p, "--grafana-url", "Grafana base URL, e.g. https://grafana.example.com")
+    env_flag(
+        p, "--token-file", "file whose first non-comment line is a service-account token; the variable holds the token"
     )
     p.add_argument(
         "--api",
@@ -74,8 +70,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--alerting",
         action="store_true",
-        help="also save Grafana-managed alert rules, contact points and "
-        "policies through /api/v1/provisioning (needs --folder-uid; see docs/engines.md)",
+        help="also save Grafana-managed alert rules, contact points and policies through /api/v1/provisioning, "
+        "and remove the rules and contact points this tool created that the spec no longer has "
+        "(needs --folder-uid; see docs/engines.md)",
     )
     p.add_argument(
         "--editable-in-ui",
@@ -102,6 +99,34 @@ def register(sub: Any) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--to-version", type=int, metavar="N", help="the version to restore")
     which.add_argument("--previous", action="store_true", help="the version before the current one")
+    which.add_argument(
+        "--to-file",
+        metavar="FILE.json",
+        help='a dashboard file (classic JSON, an import file {"dashboard": ...} or a v2 resource), saved under '
+        "its own uid (docs/grafana-api.md)",
+    )
+    p.add_argument(
+        "--as-ours",
+        action="store_true",
+        help="with --to-file: save it as a new version of the spec's dashboard, so every link to ours shows it",
+    )
+    p.add_argument(
+        "--retire",
+        action="store_true",
+        help="with --to-file: then delete the spec's dashboard (refused if changed in Grafana, until --force)",
+    )
+    p.add_argument("--force", action="store_true", help="with --retire: delete ours even if changed in Grafana")
+    p.add_argument(
+        "--folder-uid", metavar="UID", help="with --to-file: folder to save into (default: Grafana's, else ours)"
+    )
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --to-file of an export for sharing externally: the value of its input NAME (e.g. "
+        "DS_PROMETHEUS=<datasource uid>), as Grafana's import form asks (repeatable)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what the rollback would change; change nothing")
     p.set_defaults(func=_run("rollback"))
 
@@ -113,13 +138,11 @@ def read_token(path: str | None) -> str:
     if path is None:
         token = os.environ.get(TOKEN_ENV, "").strip()
         if not token:
-            raise _Usage(
-                f"no token: give --token-file FILE or set {TOKEN_ENV} (a Grafana service-account token, Editor role)"
-            )
+            raise missing("--token-file")
         try:
             return check_token(token)
         except GrafanaError as err:
-            raise _Usage(f"{TOKEN_ENV}: {err}") from None
+            raise UsageError(f"{TOKEN_ENV}: {err}") from None
     from ..fsread import NotRegularFile, TooLarge, read_regular
 
     # The same bounded, never-blocking read as a spec (a FIFO as the token file hung push).
@@ -153,10 +176,6 @@ def read_token(path: str | None) -> str:
     )
 
 
-class _Usage(Exception):
-    """Printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
-
-
 def _git_revision(spec: str) -> str:
     try:
         proc = subprocess.run(
@@ -181,7 +200,7 @@ def _backends(args: argparse.Namespace, transport: Any) -> tuple[Any, Any]:
     classic, v2 = discover(transport)
     if classic is None:
         if args.api == "k8s":
-            raise _Usage(
+            raise UsageError(
                 "this Grafana serves no dashboard.grafana.app v1 or v1beta1 API (Grafana 12+; use --api legacy)"
             )
         return Legacy(transport), None
@@ -224,7 +243,7 @@ def _run(command: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
             return _execute(command, args)
-        except _Usage as exc:
+        except UsageError as exc:
             sys.stderr.write(f"sigil-monitoring {command}: error: {exc}\n")
             return Exit.USAGE
 
@@ -234,17 +253,20 @@ def _run(command: str) -> Callable[[argparse.Namespace], int]:
 def _execute(command: str, args: argparse.Namespace) -> int:
     from ..remote import ship
     from ..remote.budget import Budget, UrlError, timeout_seconds
+    from ..remote.file_rollback import restore_file
     from ..remote.grafana_api import GrafanaError, Transport
+    from ..remote.preflight import Preflight
 
     token = read_token(args.token_file)
     specs_ok = _targets(args, v2=False)  # spec errors (exit 2) before any request
+    dashboard_file = _dashboard_file(args, specs_ok) if command == "rollback" else None
     if getattr(args, "alerting", False) and not args.folder_uid:
-        raise _Usage("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
+        raise UsageError("--alerting needs --folder-uid (Grafana keeps alert rules in a folder)")
     try:
         budget = Budget(timeout_seconds(args.timeout))
-        transport = Transport(args.grafana_url, token, retries=max(args.retries, 0), budget=budget)
+        transport = Transport(env_value(args, "--grafana-url"), token, retries=max(args.retries, 0), budget=budget)
     except (GrafanaError, UrlError) as err:
-        raise _Usage(str(err)) from None
+        raise UsageError(str(err)) from None
     report = ship.Report(sys.stdout, sys.stderr, transport.base_url, quiet=getattr(args, "quiet", False))
     try:
         classic, v2 = _backends(args, transport)
@@ -257,17 +279,58 @@ def _execute(command: str, args: argparse.Namespace) -> int:
         backend = v2 if target.path.endswith(".v2.json") else classic
         try:
             if command == "push":
-                rc = ship.push(backend, target, report, force=args.force, dry_run=args.dry_run)
+                rc = ship.push(backend, target, report, args.force, args.dry_run, Preflight(transport))
             elif command == "history":
                 rc = ship.history(backend, target, report)
+            elif dashboard_file is not None:
+                rc = restore_file(
+                    backend,
+                    classic if dashboard_file.kind == "classic" else v2,
+                    target,
+                    dashboard_file,
+                    report,
+                    as_ours=args.as_ours,
+                    retire=args.retire,
+                    force=args.force,
+                    dry_run=args.dry_run,
+                )
             else:
                 rc = ship.rollback(backend, target, report, None if args.previous else args.to_version, args.dry_run)
         except GrafanaError as err:
             rc = report.fail(target.service, err, _hint(err))
         failed += rc != Exit.OK
-    if command == "push" and args.alerting and not args.dry_run:
+    if command == "push" and args.alerting:
         failed += _push_alerting(args, token, budget) != Exit.OK
     return Exit.FINDINGS if failed else Exit.OK
+
+
+def _dashboard_file(args: argparse.Namespace, targets: list[Any]) -> Any:
+    """The ``--to-file`` dashboard (None without it); usage errors for flags that need it."""
+    from ..remote.dashboard_file import read_dashboard
+
+    if args.to_file is None:
+        if args.as_ours or args.retire or args.folder_uid or args.input:
+            raise UsageError("--as-ours, --retire, --folder-uid and --input go with --to-file FILE.json")
+        return None
+    if args.as_ours and args.retire:
+        raise UsageError("--as-ours keeps the spec's dashboard (showing the file); --retire deletes it: choose one")
+    if len(targets) != 1:
+        raise UsageError(
+            f"--to-file restores one dashboard: give the one spec whose dashboard it replaces, not {len(targets)}"
+        )
+    inputs = {}
+    for item in args.input:
+        name, equals, value = item.partition("=")
+        if not name or not equals:
+            raise UsageError(f"--input {item!r}: give NAME=VALUE, e.g. --input DS_PROMETHEUS=prometheus-main")
+        inputs[name] = value
+    found = read_dashboard(args.to_file, inputs)
+    if args.retire and found.uid in ("", targets[0].uid):
+        raise UsageError(
+            f"{args.to_file} has {'no uid' if not found.uid else 'the uid of our dashboard'}: --retire would delete "
+            "what it restores (use --as-ours)"
+        )
+    return found
 
 
 def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
@@ -277,29 +340,35 @@ def _push_alerting(args: argparse.Namespace, token: str, budget: Any) -> Exit:
     from ..remote.alerting_push import push_bundle_alerting
     from ..remote.grafana_api import GrafanaError
 
-    bundle = compile_specs(load_all(args.specs), targets=["grafana_alerting"])
+    specs = load_all(args.specs)
+    bundle = compile_specs(specs, targets=["grafana_alerting"])
     try:
         done = push_bundle_alerting(
             bundle,
-            args.grafana_url,
+            env_value(args, "--grafana-url"),
             token,
             folder_uid=args.folder_uid,
             retries=args.retries,
             editable_in_ui=args.editable_in_ui,
             budget=budget,
+            services={spec.service.name for spec in specs},
+            dry_run=args.dry_run,
         )
     except GrafanaError as err:
         sys.stderr.write(f"alerting: error: {err} (check the token's alerting permissions and --folder-uid)\n")
         return Exit.FINDINGS
     if not getattr(args, "quiet", False):
         for line in done:
-            print(f"alerting: saved {line}")
+            print(f"alerting: {line}")
     return Exit.OK
 
 
 def _hint(err: Any) -> str:
+    from ..remote.file_rollback import NO_API
     from ..remote.http import KINDS, advice
 
+    if err.reason == NO_API:
+        return "a v2 dashboard needs Grafana 13, or 12 with the v2 API enabled; else restore a classic export of it"
     if err.reason in KINDS:  # no answer, or not one Grafana would give
         return advice(err.reason, "--grafana-url")
     if err.status == 401:

@@ -7,7 +7,7 @@ import-cheap for the CLI and ``validate``), and, for a rule engine, its row of t
 the ``--target`` help and the fields of the spec's ``Targets`` section are all read from ``TARGETS``;
 adding a target is its module, its options model and one line here (docs/architecture.md).
 
->>> TARGET_NAMES[:4] == DEFAULT_TARGETS
+>>> TARGET_NAMES[:5] == DEFAULT_TARGETS
 True
 >>> [t.name for t in TARGETS if t.shared]
 ['grafana', 'alertmanager']
@@ -131,6 +131,12 @@ TARGETS: tuple[Target, ...] = (
         default=True,
     ),
     Target(name="runbook", module="sigil_monitoring.compilers.runbook", options=f"{_OPTIONS}:Runbook", default=True),
+    Target(
+        name="onboarding",
+        module="sigil_monitoring.compilers.onboarding",
+        options=f"{_OPTIONS}:Onboarding",
+        default=True,
+    ),
     Target(
         name="kubernetes",
         module="sigil_monitoring.compilers.kubernetes",

@@ -13,6 +13,7 @@ from ..escape import code_span, markdown_block, markdown_inline, markdown_url
 from ..ir.model import (
     AbsentCondition,
     Alert,
+    BurnAlert,
     Comparison,
     GaugeRatioCondition,
     Model,
@@ -41,7 +42,8 @@ def _side(compare: Comparison) -> tuple[str, str]:
     return ("above" if compare.op == ">" else "below"), markdown_inline(compare.threshold.text)
 
 
-def _condition(alert: Alert) -> str:
+def condition_words(alert: Alert) -> str:
+    """When a threshold alert fires, in the spec's words (the runbook's and the onboarding page's)."""
     match alert.condition:
         case QuantileCondition(series=series, quantile=quantile, compare=compare):
             side, threshold = _side(compare)
@@ -74,7 +76,7 @@ def _condition(alert: Alert) -> str:
             assert_never(alert.condition)
 
 
-def _held(for_: Duration) -> str:
+def held_words(for_: Duration) -> str:
     """``for 5m``, or ``(at once)`` for ``for: 0s``."""
     return f"for {for_}" if for_.ms else "(at once)"
 
@@ -83,7 +85,7 @@ def _alert_section(service: Service, alert: Alert, index: oncall.AlertIndex) -> 
     lines = [
         f"## {alert.name}",
         "",
-        f"**Severity:** {alert.severity} · **Fires when:** {_condition(alert)} {_held(alert.for_)}.",
+        f"**Severity:** {alert.severity} · **Fires when:** {condition_words(alert)} {held_words(alert.for_)}.",
         "",
         markdown_inline(alert.summary),
         "",
@@ -104,6 +106,17 @@ def _handling(service: Service, alert: str, index: oncall.AlertIndex) -> list[st
     return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
 
 
+def burn_words(slo: Slo, burn: BurnAlert, held: bool = True) -> str:
+    """When an SLO's burn alert fires, in words: how fast, over which windows (``held``: and how long)."""
+    pairs = ", ".join(f"{w.long}/{w.short} at {w.factor}x" for w in burn.windows)
+    return (
+        f"SLO `{slo.name}` burns its error budget "
+        f"{'fast' if burn.tier == 'page' else 'steadily'} ({pairs})"
+        + (f" {held_words(burn.for_)}" if held else "")
+        + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "")
+    )
+
+
 def _lasts(slo: Slo, factor: Decimal) -> Duration:
     """How long the whole budget lasts at ``factor`` times the sustainable burn (to the minute)."""
     minutes = (Decimal(slo.window.ms) / factor / 60_000).to_integral_value()
@@ -113,15 +126,11 @@ def _lasts(slo: Slo, factor: Decimal) -> Duration:
 def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[str]:
     lines = []
     for burn in slo.alerts:
-        pairs = ", ".join(f"{w.long}/{w.short} at {w.factor}x" for w in burn.windows)
         lowest = min(w.factor for w in burn.windows)
         lines += [
             f"## {burn.name}",
             "",
-            f"**Severity:** {burn.severity} · **Fires when:** SLO `{slo.name}` burns its error budget "
-            f"{'fast' if burn.tier == 'page' else 'steadily'} ({pairs}) {_held(burn.for_)}"
-            + (f", one alert per {', '.join(f'`{label}`' for label in slo.group_by)}" if slo.group_by else "")
-            + ".",
+            f"**Severity:** {burn.severity} · **Fires when:** {burn_words(slo, burn)}.",
             "",
             *([slo.description, ""] if slo.description else []),
             f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "

@@ -91,13 +91,30 @@ def _matcher(label: str, value: str) -> str:
     return shlex.quote(f'{label}="{escaped}"')
 
 
+# The runbook's silence commands, defined once: the runbook prints them and ``fire-test
+# --check-silence`` runs exactly this text (``live/silence_proof.py``), so what on-call is told to
+# type is what was proven to hold back a notification and to let the next one through.
+AMTOOL_AT = 'amtool silence {verb} --alertmanager.url="$ALERTMANAGER_URL"'
+SILENCE_ID = "SILENCE_ID"  # the placeholder on-call replaces with the ID `silence add` printed
+
+
 def silence_command(service: Service, alert: str | None) -> str:
     """``amtool silence add`` with the matchers that select exactly this alert (or the whole service)."""
     matchers = ([_matcher("alertname", alert)] if alert else []) + [_matcher(names.SERVICE_LABEL, service.name)]
     return (
-        'amtool silence add --alertmanager.url="$ALERTMANAGER_URL" --author="$USER" '
+        AMTOOL_AT.format(verb="add") + ' --author="$USER" '
         f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers)
     )
+
+
+def silence_query_command(service: Service) -> str:
+    """``amtool silence query`` listing the silences of the service (their IDs first)."""
+    return AMTOOL_AT.format(verb="query") + " " + _matcher(names.SERVICE_LABEL, service.name)
+
+
+def silence_expire_command() -> str:
+    """``amtool silence expire`` of one silence; on-call puts its ID in place of ``SILENCE_ID``."""
+    return AMTOOL_AT.format(verb="expire") + f" {SILENCE_ID}"
 
 
 class AlertIndex(msgspec.Struct, frozen=True):
@@ -165,7 +182,7 @@ def section(service: Service) -> list[str]:
             lines += [f"- {code(t.name)}: {_window(t)}" for t in routing.time_intervals]
             lines.append("")
         lines += ["### Inhibitions", ""] + _inhibitions(service) + [""]
-    lines += _acting(service)
+    lines += acting(service)
     lines += _slo_policy(service)
     return lines
 
@@ -190,7 +207,8 @@ def _inhibitions(service: Service) -> list[str]:
     return out
 
 
-def _acting(service: Service) -> list[str]:
+def acting(service: Service) -> list[str]:
+    """``### Acknowledge and resolve`` and ``### Silence an alert`` (the runbook's and the onboarding page's)."""
     kinds = {type(r.integration) for r in service.routing.receivers} if service.routing else set()
     lines = ["### Acknowledge and resolve", ""]
     if PagerDuty in kinds:
@@ -225,8 +243,8 @@ def _acting(service: Service) -> list[str]:
         "",
         "```sh",
         silence_command(service, None),
-        'amtool silence query --alertmanager.url="$ALERTMANAGER_URL" ' + _matcher(names.SERVICE_LABEL, service.name),
-        'amtool silence expire --alertmanager.url="$ALERTMANAGER_URL" SILENCE_ID',
+        silence_query_command(service),
+        silence_expire_command(),
         "```",
         "",
     ]

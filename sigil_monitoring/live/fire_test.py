@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -97,24 +97,38 @@ def fire_test(
     resolve_after: float,
     say: Callable[[str], None],
     timeout: float,
+    silence_hold: float | None = None,
 ) -> int:
     """Send the test alerts, wait ``resolve_after`` seconds, resolve them; returns how many were sent
-    (0 when Alertmanager could not be reached). Sending and resolving each get ``timeout`` seconds."""
+    (0 when Alertmanager could not be reached or, with ``silence_hold``, a step of the silence
+    proof failed: ``silence_proof``). Sending and resolving each get ``timeout`` seconds."""
     from ..remote.http import RemoteError, advice
+    from .silence_proof import SilenceFailure, prove_silences
 
+    model = build_model(specs)
     wanted = set(names) if names else None
     chosen = [
-        a
-        for a in synthetic_alerts(build_model(specs))
-        if wanted is None or {a.name, f"{a.labels.get('service')}/{a.name}"} & wanted
+        a for a in synthetic_alerts(model) if wanted is None or {a.name, f"{a.labels.get('service')}/{a.name}"} & wanted
     ]
     start = datetime.now(UTC)
     generator = alertmanager_url.rstrip("/") + "/#/alerts"
+    ends = start + timedelta(seconds=resolve_after + (silence_hold or 0))
+
+    def firing(alerts: Sequence[SyntheticAlert]) -> None:
+        post(alertmanager_url, [a.payload(start, ends, generator) for a in alerts], timeout)
+
     try:
-        ends = start + timedelta(seconds=resolve_after)
-        post(alertmanager_url, [a.payload(start, ends, generator) for a in chosen], timeout)
-    except RemoteError as err:
-        say(f"fire-test: error: cannot post the test alerts: {err} ({advice(err.kind, '--alertmanager-url')})")
+        if silence_hold is None:
+            firing(chosen)
+        else:
+            prove_silences(model.services, chosen, alertmanager_url, firing, say, silence_hold, timeout)
+    except (RemoteError, SilenceFailure) as err:
+        if isinstance(err, RemoteError):
+            say(f"fire-test: error: cannot post the test alerts: {err} ({advice(err.kind, '--alertmanager-url')})")
+        else:
+            say(f"fire-test: error: the runbook's silence did not work as it says: {err}")
+        if silence_hold is not None:  # some may have been posted: resolve them, leave no test page firing
+            _resolve(alertmanager_url, chosen, start, generator, ends, say, timeout)
         return 0
     say(
         one_line(
@@ -124,10 +138,24 @@ def fire_test(
     try:
         time.sleep(resolve_after)
     finally:  # also on Ctrl-C: on-call must not be left with a firing test page
-        now = datetime.now(UTC)
-        try:
-            post(alertmanager_url, [a.payload(start, now, generator) for a in chosen], timeout)
-            say(f"resolved {len(chosen)} test alert(s)")
-        except RemoteError as err:
-            say(f"fire-test: error: cannot resolve the test alerts: {err}; they end by themselves at {_rfc3339(ends)}")
+        _resolve(alertmanager_url, chosen, start, generator, ends, say, timeout)
     return len(chosen)
+
+
+def _resolve(
+    alertmanager_url: str,
+    alerts: Sequence[SyntheticAlert],
+    start: datetime,
+    generator: str,
+    ends: datetime,
+    say: Callable[[str], None],
+    timeout: float,
+) -> None:
+    from ..remote.http import RemoteError
+
+    now = datetime.now(UTC)
+    try:
+        post(alertmanager_url, [a.payload(start, now, generator) for a in alerts], timeout)
+        say(f"resolved {len(alerts)} test alert(s)")
+    except RemoteError as err:
+        say(f"fire-test: error: cannot resolve the test alerts: {err}; they end by themselves at {_rfc3339(ends)}")

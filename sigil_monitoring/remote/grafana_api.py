@@ -246,6 +246,10 @@ class Legacy:
         reply = self.http.request("POST", f"/api/dashboards/uid/{_quote(uid)}/restore", {"version": version})
         return Saved(_text(reply.get("uid")) or uid, _int(reply.get("version")), _text(reply.get("url")))
 
+    def delete(self, uid: str) -> None:
+        """``DELETE /api/dashboards/uid/:uid`` (Grafana 12+ keeps it in "Recently deleted")."""
+        self.http.request("DELETE", f"/api/dashboards/uid/{_quote(uid)}")
+
 
 def _quote(part: str) -> str:
     return urllib.parse.quote(part, safe="")

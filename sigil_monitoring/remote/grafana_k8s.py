@@ -145,3 +145,6 @@ class K8s:
     def restore(self, uid: str, version: int, current: Dashboard) -> Saved:
         data = self.version_data(uid, version)
         return self.save(uid, data, current.folder_uid or None, f"{RESTORE_MESSAGE} {version}", current, force=False)
+
+    def delete(self, uid: str) -> None:
+        self.http.request("DELETE", f"{self.base}/{urllib.parse.quote(uid, safe='')}")

@@ -16,7 +16,7 @@ executed and no line break in it forges a line of ours.
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import msgspec
 
@@ -24,7 +24,11 @@ from ..escape import one_line
 from ..exits import Exit
 from .grafana_api import RESTORE_MESSAGE, Dashboard, GrafanaError, Saved, Version
 
+if TYPE_CHECKING:
+    from .preflight import Preflight
+
 PUSH_MARKER = "sigil-monitoring push"
+ROLLBACK_MARKER = "sigil-monitoring rollback"  # a dashboard file restored by rollback --to-file
 
 
 class Backend(Protocol):
@@ -44,6 +48,7 @@ class Backend(Protocol):
     def versions(self, uid: str) -> list[Version]: ...
     def version_data(self, uid: str, version: int) -> dict[str, Any]: ...
     def restore(self, uid: str, version: int, current: Dashboard) -> Saved: ...
+    def delete(self, uid: str) -> None: ...
 
 
 class Target(msgspec.Struct, frozen=True):
@@ -106,23 +111,24 @@ def changes(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [str(c) for c in diff_file(path, raw(old), raw(new))]
 
 
-def _indent(lines: list[str]) -> str:
+def indent(lines: list[str]) -> str:
     return "".join(f"  {line}\n" for line in lines) if lines else "  (no semantic difference)\n"
 
 
 def ours_last(versions: list[Version]) -> Version | None:
-    """The newest version we pushed, or restored as the account that pushes (Grafana names a
-    restore "Restored from version N" and takes no message of ours)."""
+    """The newest version we pushed or restored from a file, or restored as the account that pushes
+    (Grafana names a restore "Restored from version N" and takes no message of ours)."""
     pushers = {v.created_by for v in versions if v.message.startswith(PUSH_MARKER)}
     ours = (
         v
         for v in versions
-        if v.message.startswith(PUSH_MARKER) or (v.message.startswith(RESTORE_MESSAGE) and v.created_by in pushers)
+        if v.message.startswith((PUSH_MARKER, ROLLBACK_MARKER))
+        or (v.message.startswith(RESTORE_MESSAGE) and v.created_by in pushers)
     )
     return max(ours, key=lambda v: v.version, default=None)
 
 
-def _changed_by_others(current: Dashboard, versions: list[Version]) -> Version | None:
+def changed_by_others(current: Dashboard, versions: list[Version]) -> Version | None:
     """Grafana's current version when someone else saved it after our last push, else None."""
     mine = ours_last(versions)
     if mine is not None and mine.version >= current.version:
@@ -142,19 +148,30 @@ def _refusal(report: Report, target: Target, current: Dashboard, theirs: Version
         f"{one_line(theirs.created) or 'an unknown time'} (version {current.version}{note}) {since}; "
         "not overwritten (put their change into the spec, or push --force to replace it)\n"
         f"{target.service}: what --force would change in their version:\n"
-        + _indent(changes(target.path, current.data, target.data))
+        + indent(changes(target.path, current.data, target.data))
     )
     return Exit.FINDINGS
 
 
-def push(backend: Backend, target: Target, report: Report, force: bool, dry_run: bool) -> Exit:
+def push(
+    backend: Backend, target: Target, report: Report, force: bool, dry_run: bool, preflight: Preflight | None = None
+) -> Exit:
+    """Save ``target``; with ``dry_run`` only show what would happen, and (``preflight``) exit 1
+    when a read proves the real push would be refused."""
     current = backend.get(target.uid)
     versions = backend.versions(target.uid) if current is not None else []
-    theirs = _changed_by_others(current, versions) if current is not None else None
-    if dry_run:
-        return _dry_run(report, target, current, theirs, force)
+    theirs = changed_by_others(current, versions) if current is not None else None
     same_folder = current is not None and target.folder_uid in (None, current.folder_uid)
-    if current is not None and same_folder and _comparable(current.data) == _comparable(target.data):
+    unchanged = current is not None and same_folder and _comparable(current.data) == _comparable(target.data)
+    if dry_run:
+        if not unchanged and (theirs is None or force) and preflight is not None:
+            title = str(target.data.get("title", ""))
+            why = preflight.refusal(target.uid, title, target.folder_uid, current, force)
+            if why:
+                report.show(f"{target.service}: would refuse: {why} (dry run: nothing changed)\n")
+                return Exit.FINDINGS
+        return _dry_run(report, target, current, theirs, force)
+    if current is not None and unchanged:
         report.say(f"{target.service}: unchanged, Grafana holds it as version {current.version}")
         return Exit.OK
     if theirs is not None and not force and current is not None:
@@ -170,7 +187,7 @@ def push(backend: Backend, target: Target, report: Report, force: bool, dry_run:
         if err.status in (409, 412) and err.reason not in ("name-exists", "AlreadyExists"):
             latest = backend.get(target.uid)  # changed between our read and our write
             if latest is not None:
-                changed = _changed_by_others(latest, backend.versions(target.uid))
+                changed = changed_by_others(latest, backend.versions(target.uid))
                 return _refusal(
                     report,
                     target,
@@ -192,7 +209,8 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
     if not lines:
         report.show(f"{target.service}: unchanged, Grafana holds it as version {current.version} (dry run)\n")
         return Exit.OK
-    if theirs is not None and not force:
+    refused = theirs is not None and not force
+    if theirs is not None and refused:
         who, when = one_line(theirs.created_by) or "someone", one_line(theirs.created) or "an unknown time"
         verdict = (
             f"would refuse: version {current.version} was saved in Grafana by {who} at {when} after our last push "
@@ -202,9 +220,9 @@ def _dry_run(report: Report, target: Target, current: Dashboard | None, theirs: 
         verdict = f"would update version {current.version} → {current.version + 1}"
     report.show(
         f"{target.service}: {verdict} (dry run: nothing changed); changes from Grafana's version to ours:\n"
-        + _indent(lines)
+        + indent(lines)
     )
-    return Exit.OK
+    return Exit.FINDINGS if refused else Exit.OK
 
 
 def history(backend: Backend, target: Target, report: Report) -> Exit:
@@ -229,7 +247,7 @@ def rollback(backend: Backend, target: Target, report: Report, to_version: int |
         report.say(f"{target.service}: version {to_version} is already the current version; nothing to do")
         return Exit.OK
     old = backend.version_data(target.uid, to_version)
-    lines = _indent(changes(target.path, current.data, old))
+    lines = indent(changes(target.path, current.data, old))
     if dry_run:
         report.show(
             f"{target.service}: would restore version {to_version} over version {current.version} "

@@ -64,7 +64,7 @@ def _structured(path: str, a: Any, b: Any) -> list[Change]:
         return rules.diff_rules(path, a, b)
     if alertmanager.is_alertmanager(a) and alertmanager.is_alertmanager(b):
         return alertmanager.diff_alertmanager(path, a, b)
-    if (grafana.is_classic(a) and grafana.is_classic(b)) or (grafana.is_v2(a) and grafana.is_v2(b)):
+    if (grafana.is_classic(a) or grafana.is_v2(a)) and (grafana.is_classic(b) or grafana.is_v2(b)):
         return grafana.diff_dashboard(path, a, b)
     return []
 

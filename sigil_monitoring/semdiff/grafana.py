@@ -116,10 +116,37 @@ def is_classic(doc: Any) -> bool:
     return isinstance(doc, dict) and "panels" in doc and "schemaVersion" in doc
 
 
+ACROSS_NOTE = "title, rows, panels and their queries compared"
+
+
+def _format(doc: dict[str, Any]) -> str:
+    return "v2" if is_v2(doc) else "classic"
+
+
+def _query_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Changed query expressions by refId: what a panel shows, whatever the format spells around it.
+
+    >>> _query_changes({"targets": [{"refId": "A", "expr": "up"}]}, {"targets": [{"refId": "A", "expr": "up == 0"}]})
+    ['query A: up → up == 0']
+    """
+
+    def queries(panel: dict[str, Any]) -> dict[str, str]:
+        return {str(t.get("refId")): str(t.get("expr", "")) for t in panel.get("targets") or [] if isinstance(t, dict)}
+
+    a, b = queries(old), queries(new)
+    out = [f"query {ref} added: {b[ref]}" for ref in b if ref not in a]
+    out += [f"query {ref}: {a[ref]} → {b[ref]}" for ref in b if ref in a and a[ref] != b[ref]]
+    return out + [f"query {ref} removed" for ref in a if ref not in b]
+
+
+def _read(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None, dict[str, Any]]]]:
+    return _v2(doc) if is_v2(doc) else _classic(doc)
+
+
 def diff_dashboard(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Changes between two dashboards of the same format, in panel and row terms."""
-    read = _v2 if is_v2(new) else _classic
-    (settings_a, panels_a), (settings_b, panels_b) = read(old), read(new)
+    """Changes between two dashboards, in panel and row terms; each format is read into the same
+    shape, so a rollback from v2 to a classic file is compared panel by panel too."""
+    (settings_a, panels_a), (settings_b, panels_b) = _read(old), _read(new)
     changes: list[Change] = []
     rows_a, rows_b = settings_a.pop("rows"), settings_b.pop("rows")
     changes += [Change(path, "row", str(r), "added") for r in rows_b if r not in rows_a]
@@ -129,6 +156,10 @@ def diff_dashboard(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[
         changes.append(
             Change(path, "rows", "", f"reordered: {', '.join(map(str, kept_a))} → {', '.join(map(str, kept_b))}")
         )
+    across = is_v2(old) != is_v2(new)
+    if across:  # the formats spell every setting differently: compare what users see, not the spelling
+        changes.append(Change(path, "dashboard", "", f"format {_format(old)} → {_format(new)}: {ACROSS_NOTE}"))
+        settings_a, settings_b = ({"title": s.get("title")} for s in (settings_a, settings_b))
     changes += [Change(path, "dashboard", "", text) for text in field_changes(settings_a, settings_b)]
     for title, (row, panel) in panels_b.items():
         name = f"'{title}'"
@@ -138,6 +169,7 @@ def diff_dashboard(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[
         old_row, old_panel = panels_a[title]
         if old_row != row:
             changes.append(Change(path, "panel", name, f"moved to row {row}" if row else "moved out of its row"))
-        changes += [Change(path, "panel", name, text) for text in panel_changes(old_panel, panel)]
+        found = _query_changes(old_panel, panel) if across else panel_changes(old_panel, panel)
+        changes += [Change(path, "panel", name, text) for text in found]
     changes += [Change(path, "panel", f"'{t}'", "removed") for t in panels_a if t not in panels_b]
     return changes

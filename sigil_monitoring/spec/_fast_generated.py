@@ -79,6 +79,7 @@ from sigil_monitoring.spec.targets import Grafana as _Grafana
 from sigil_monitoring.spec.targets import GrafanaAlerting as _GrafanaAlerting
 from sigil_monitoring.spec.targets import Kubernetes as _Kubernetes
 from sigil_monitoring.spec.targets import Mimir as _Mimir
+from sigil_monitoring.spec.targets import Onboarding as _Onboarding
 from sigil_monitoring.spec.targets import Prometheus as _Prometheus
 from sigil_monitoring.spec.targets import Runbook as _Runbook
 from sigil_monitoring.spec.targets import Targets as _Targets
@@ -248,6 +249,7 @@ _Targets_c0 = frozenset(
         "grafana_alerting",
         "kubernetes",
         "mimir",
+        "onboarding",
         "prometheus",
         "runbook",
         "thanos",
@@ -371,6 +373,7 @@ _Prometheus_c0 = frozenset[str]()
 _Grafana_c0 = frozenset[str]()
 _Alertmanager_c0 = frozenset[str]()
 _Runbook_c0 = frozenset[str]()
+_Onboarding_c0 = frozenset[str]()
 _Kubernetes_c0 = frozenset({"alertmanager_config", "labels", "namespace", "secret"})
 _Kubernetes_namespace_c0 = _NameCheck(rule="k8s_namespace", kind="namespace", numbers=False)
 _Kubernetes_labels_c0 = _NameCheck(rule="k8s_label_key", kind="label key", numbers=False)
@@ -1610,6 +1613,14 @@ def _Targets_runbook_1(v: Any) -> Any:
     return _Targets_runbook(_empty_is_default(v))
 
 
+def _Targets_onboarding(v: Any) -> Any:
+    return _build_Onboarding(v)
+
+
+def _Targets_onboarding_1(v: Any) -> Any:
+    return _Targets_onboarding(_empty_is_default(v))
+
+
 def _Targets_kubernetes(v: Any) -> Any:
     return _build_Kubernetes(v)
 
@@ -1665,6 +1676,8 @@ def _build_Targets(d: Any) -> _Targets:
         kw["alertmanager"] = _Targets_alertmanager_1(d["alertmanager"])
     if "runbook" in d:
         kw["runbook"] = _Targets_runbook_1(d["runbook"])
+    if "onboarding" in d:
+        kw["onboarding"] = _Targets_onboarding_1(d["onboarding"])
     if "kubernetes" in d:
         kw["kubernetes"] = _Targets_kubernetes_1(d["kubernetes"])
     if "mimir" in d:
@@ -2812,6 +2825,17 @@ def _build_Runbook(d: Any) -> _Runbook:
     # A key left out takes the class's own default; a required one missing is its TypeError.
     kw: dict[str, Any] = {}
     o: _Runbook = _Runbook(**kw).given(d)
+    return o
+
+
+def _build_Onboarding(d: Any) -> _Onboarding:
+    if type(d) is not dict:
+        raise _CannotVouch
+    if not d.keys() <= _Onboarding_c0:
+        raise _CannotVouch
+    # A key left out takes the class's own default; a required one missing is its TypeError.
+    kw: dict[str, Any] = {}
+    o: _Onboarding = _Onboarding(**kw).given(d)
     return o
 
 

@@ -1,7 +1,7 @@
 """The ``targets`` section: which outputs a spec compiles to, and each engine's options.
 
 Absent, a spec compiles to the default outputs (Prometheus rules, Grafana dashboards,
-Alertmanager, runbook). Present, each key names one target; ``{}`` or an empty value takes the
+Alertmanager, runbook, onboarding page). Present, each key names one target; ``{}`` or an empty value takes the
 target's defaults. ``compile --target`` overrides the section's choice, never its options.
 
 >>> from sigil_monitoring.spec.pydantic_models import validate
@@ -49,6 +49,10 @@ class Alertmanager(SpecStruct, frozen=True, kw_only=True):
 
 class Runbook(SpecStruct, frozen=True, kw_only=True):
     """``<service>/runbook.md``."""
+
+
+class Onboarding(SpecStruct, frozen=True, kw_only=True):
+    """``<service>/onboarding.md``: the dashboard tour and alert policy for a new SRE."""
 
 
 class Kubernetes(SpecStruct, frozen=True, kw_only=True):

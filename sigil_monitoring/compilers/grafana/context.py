@@ -16,6 +16,17 @@ from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 DATASOURCE = DatasourceRef(type="prometheus", uid="${datasource}")
 THRESHOLD_COLORS = FieldColor(mode="thresholds")
 UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
+# Each Grafana panel type this target writes, as a reader names it (the onboarding page, preview).
+PANEL_TYPE_WORDS = {
+    "timeseries": "time series",
+    "heatmap": "heatmap",
+    "bargauge": "bar chart",
+    "stat": "stat",
+    "gauge": "gauge",
+    "state-timeline": "state timeline",
+    "text": "text",
+    "graph": "graph",  # Grafana 8's
+}
 
 
 class Context(msgspec.Struct, frozen=True, dict=True):  # dict: a __dict__ for the cached_property indexes

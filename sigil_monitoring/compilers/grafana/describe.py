@@ -11,6 +11,8 @@ from ...ir.dashboard import Panel
 from .context import Context
 from .model import Link
 
+ALERTS_INTRO = "Alerts shown here (red/orange lines or colours mark where they fire):"
+
 
 def _alert_lines(ctx: Context, panel: Panel) -> list[str]:
     lines = []
@@ -36,8 +38,17 @@ def description(ctx: Context, panel: Panel, meaning: str, action: str) -> str:
         parts.append(action)
     alerts = _alert_lines(ctx, panel)
     if alerts:
-        parts.append("Alerts shown here (red/orange lines or colours mark where they fire):\n" + "\n".join(alerts))
+        parts.append(ALERTS_INTRO + "\n" + "\n".join(alerts))
     return "\n\n".join(p for p in parts if p)
+
+
+def what_it_shows(description: str) -> str:
+    r"""A panel's description without its list of alerts: what it shows and what to do.
+
+    >>> what_it_shows("Rate of x.\n\n" + ALERTS_INTRO + "\n- [A](u) (warning): a")
+    'Rate of x.'
+    """
+    return description.partition(ALERTS_INTRO)[0].strip()
 
 
 def links(ctx: Context, panel: Panel) -> tuple[Link, ...]:

@@ -17,7 +17,6 @@ Translated from the typed Alertmanager config, so Grafana notifies as Alertmanag
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from ...ir.model import Model
@@ -26,6 +25,7 @@ from ..alertmanager.config import PagerDutyConfig, Receiver, Route, SlackConfig,
 from ..alertmanager.receivers import receiver
 from ..matcher_strings import parse
 from .interpolation import escape_values
+from .rules import managed_uid
 
 TEMPLATE_NAME = "sigil-monitoring"
 
@@ -33,10 +33,6 @@ TEMPLATE_NAME = "sigil-monitoring"
 def file_reference(path: str) -> str:
     """``$__file{/path}``: Grafana reads the secret from the file when it provisions."""
     return "$__file{" + path + "}"
-
-
-def _uid(*parts: str) -> str:
-    return "sm-" + hashlib.sha256("/".join(parts).encode()).hexdigest()[:30]
 
 
 def contact_point(r: Receiver) -> dict[str, Any]:
@@ -51,7 +47,7 @@ def contact_point(r: Receiver) -> dict[str, Any]:
         "name": r.name,
         "receivers": [
             {
-                "uid": _uid(r.name, str(i)),
+                "uid": managed_uid(r.name, str(i)),
                 "type": kind,
                 "settings": _escaped(settings),
                 "disableResolveMessage": not resolved,

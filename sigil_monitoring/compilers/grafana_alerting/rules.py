@@ -45,13 +45,23 @@ def options(service: Service) -> GrafanaAlertingOptions:
     return service.targets.of("grafana_alerting", GrafanaAlertingOptions)
 
 
-def rule_uid(service: str, alert: str) -> str:
+# The uid of every rule and contact point this tool writes: how ``push --alerting`` tells what it
+# created (and may remove) from what others made in the same Grafana.
+MANAGED_UID = re.compile(r"sm-[0-9a-f]{30}")
+
+
+def managed_uid(*parts: str) -> str:
     """Stable and within Grafana's 40-character uid limit whatever the names' lengths.
 
-    >>> rule_uid("sigil-dna", "DatabaseDown")
-    'sm-f90843f5356f7ea84ad74606d82098'
+    >>> uid = managed_uid("sigil-dna", "DatabaseDown")
+    >>> uid, bool(MANAGED_UID.fullmatch(uid))
+    ('sm-f90843f5356f7ea84ad74606d82098', True)
     """
-    return "sm-" + hashlib.sha256(f"{service}/{alert}".encode()).hexdigest()[:30]
+    return "sm-" + hashlib.sha256("/".join(parts).encode()).hexdigest()[:30]
+
+
+def rule_uid(service: str, alert: str) -> str:
+    return managed_uid(service, alert)
 
 
 def folder(service: Service) -> str:
