@@ -129,8 +129,14 @@ metrics:
   errors: {name: http_errors_total, type: counter}
   duration: {name: http_request_duration_seconds, type: histogram, unit: seconds, buckets: [0.1, 0.5, 1, 5]}
 slos:
-  availability: {objective: <<params.objective>>, sli: {bad: errors, total: requests}, runbook: Check the latest deploy and roll it back if the errors started with it.}
-  latency: {objective: 99%, sli: {latency: duration, below: <<params.latency>>}, runbook: Check the slowest dependency on the dashboard and scale it out.}
+  availability:
+    objective: <<params.objective>>
+    sli: {bad: errors, total: requests}
+    runbook: Check the latest deploy and roll it back if the errors started with it.
+  latency:
+    objective: 99%
+    sli: {latency: duration, below: <<params.latency>>}
+    runbook: Check the slowest dependency on the dashboard and scale it out.
 alerts:
   HighLatency: {when: {quantile: 0.95, of: duration, above: 1s}, for: 10m}
 dashboard:
@@ -156,7 +162,10 @@ metrics:
   failures: {name: worker_job_failures_total, type: counter}
   backlog: {name: worker_queue_depth, type: gauge}
 slos:
-  success: {objective: <<params.objective>>, sli: {bad: failures, total: jobs}, runbook: Read the failed jobs' logs and retry them once the cause is fixed.}
+  success:
+    objective: <<params.objective>>
+    sli: {bad: failures, total: jobs}
+    runbook: Read the failed jobs' logs and retry them once the cause is fixed.
 dashboard:
   rows:
     - {title: Jobs, panels: [{rate: jobs}, {slo: success}]}

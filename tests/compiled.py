@@ -28,6 +28,24 @@ def prometheus_rules(spec_text: str, name: str, root: Path) -> tuple[Model, Path
     return model, root / model.services[0].name / "prometheus"
 
 
+def promtool_tests_pass(rule_files: list[Path], checks: list[dict], input_series: list[dict], into: Path) -> None:
+    """One ``promtool test rules`` run of ``checks`` (promql_expr_test) on ``input_series``, evaluated
+    once a minute over ``rule_files``, passes."""
+    from sigil_monitoring.output.render import to_yaml
+
+    test = {
+        "rule_files": [str(path) for path in rule_files],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": input_series, "promql_expr_test": checks}],
+    }
+    path = into / "parity.test.yml"
+    path.write_bytes(to_yaml(test))
+    run = subprocess.run(
+        [require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
 def promtool_passes(folder: Path) -> None:
     """``promtool check rules`` (lint fatal) on every rule file of ``folder`` and ``promtool test
     rules`` on every generated test under it both succeed."""

@@ -10,14 +10,12 @@ does (``for:`` aside: Sloth has none, so the conditions are compared, not the al
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from compiled import prometheus_rules
+from compiled import prometheus_rules, promtool_tests_pass
 from conftest import REPO
 from ruamel.yaml import YAML
-from servers import require_binary
 
 from sigil_monitoring.output.render import to_yaml
 
@@ -124,19 +122,5 @@ def test_page_and_ticket_conditions_hold_at_the_same_minutes_as_sloths_for_30d_a
             "exp_samples": [{"labels": "{}", "value": MINUTES + 1}],
         },  # minute 0 too
     ]
-    test = {
-        "rule_files": [
-            str(ours / "slo-month.rules.yml"),
-            str(ours / "slo-four-weeks.rules.yml"),
-            str(sloth_30d),
-            str(sloth_28d),
-        ],
-        "evaluation_interval": "1m",
-        "tests": [{"interval": "1m", "input_series": _input(), "promql_expr_test": checks}],
-    }
-    path = tmp_path / "parity.test.yml"
-    path.write_bytes(to_yaml(test))
-    run = subprocess.run(
-        [require_binary("promtool"), "test", "rules", str(path)], capture_output=True, text=True, timeout=300
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    rules = [ours / "slo-month.rules.yml", ours / "slo-four-weeks.rules.yml", sloth_30d, sloth_28d]
+    promtool_tests_pass(rules, checks, _input(), tmp_path)

@@ -1,10 +1,10 @@
-"""Command line: ``sigil-monitoring compile|validate|schema|check|diff|preview|push|history|rollback|drill|lint|
-fire-test|adopt|init``.
+"""Command line: ``sigil-monitoring compile|validate|schema|check|convert|diff|preview|push|history|rollback|drill|
+lint|fire-test|adopt|init``.
 
 One module per command group, each adding its commands to the parser with ``register``:
-``compile`` (compile, validate, schema, check), ``diff``, ``preview``, ``push`` (push, history,
-rollback, alerting), ``live`` (drill, lint, fire-test) and ``drafts`` (adopt, init); ``common`` holds
-what they share. This package is the only code that imports the commands; the rest of
+``compile`` (compile, validate, schema, check), ``convert``, ``diff``, ``preview``, ``push`` (push,
+history, rollback, alerting), ``live`` (drill, lint, fire-test) and ``drafts`` (adopt, init);
+``common`` holds what they share. This package is the only code that imports the commands; the rest of
 sigil-monitoring never imports it.
 
 Exit codes (``exits.Exit``): 0 ok, 1 drift or findings, 2 usage or spec error, 1 an environment
@@ -39,7 +39,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     >>> commands(build_parser("validate"))
     ['check', 'compile', 'schema', 'validate']
     >>> print(*commands(build_parser()))
-    adopt check compile diff drill fire-test history init lint preview push rollback schema validate
+    adopt check compile convert diff drill fire-test history init lint preview push rollback schema validate
     """
     from . import compile
 
@@ -51,8 +51,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     compile.register(sub)
     if command not in _COMPILE_COMMANDS:
-        from . import diff, drafts, live, preview, push
+        from . import convert, diff, drafts, live, preview, push
 
+        convert.register(sub)
         diff.register(sub)
         preview.register(sub)
         push.register(sub)

@@ -68,17 +68,29 @@ def load_read(
     files: Sequence[SpecFile], problems: Sequence[Diagnostic], *, strict: bool = False, fmt: str | None = "text"
 ) -> list[Spec]:
     """``load_all`` of specs already read (``output.request.read_specs``): each is read only once."""
+    from ..readers import is_foreign
     from ..spec.loader import parse_spec
 
     specs: list[Spec] = []
     diagnostics = list(problems)
+    foreign = []  # Sloth, OpenSLO and Pyrra files: read together (a reference may cross files)
     for file in files:
+        if is_foreign(file.data):
+            foreign.append((file.shown, file.data))
+            continue
         try:
             if b"Template" in file.data and _template(file):  # checked on its own; not a spec
                 continue
             specs.append(parse_spec(file.data, file.shown))
         except SpecError as exc:
             diagnostics.extend(exc.diagnostics)
+    losses: list[Diagnostic] = []
+    if foreign:
+        from ..readers import load
+
+        read, losses, errors = load(foreign)
+        specs += read
+        diagnostics += errors
     if not diagnostics:
         seen: dict[str, str] = {}
         for spec in specs:
@@ -93,7 +105,7 @@ def load_read(
             seen[name] = source
         diagnostics += _shared_dashboard_uids(specs)
         diagnostics += _second_catch_alls(specs)
-    warnings = sorted(w for spec in specs for w in spec._warnings)
+    warnings = sorted([*losses, *(w for spec in specs for w in spec._warnings)])
     if strict:
         diagnostics += [w.as_error() for w in warnings]
     elif warnings and not diagnostics and fmt is not None:

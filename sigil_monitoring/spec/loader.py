@@ -59,7 +59,13 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
         _at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in lone_surrogates(doc)
     ]:
         raise SpecError(surrogates)
+    return build_spec(doc, source)
 
+
+def build_spec(doc: dict[str, Any], source: Source) -> Spec:
+    """The ``Spec`` of a document already read, every error positioned by ``source``: the loader's
+    own path after parsing, and the readers' (``readers/``) for a spec drafted from another tool's
+    file, whose ``source`` places each value where the other tool's file wrote it."""
     spec = _fast(doc)
     if spec is None:
         from . import explain
