@@ -73,3 +73,26 @@ def test_two_entries_of_one_name_are_an_error_whatever_their_types(tmp_path, cap
     err = capsys.readouterr().err.splitlines()
     assert [line.split(": error: ")[1].split(":")[0] for line in err] == ["metrics.calls.name", "metrics.queued.name"]
     assert "refer to metrics.requests" in err[0] and "refer to metrics.queue" in err[1]
+
+
+def test_a_counter_on_a_histograms_own_count_compiles_and_its_rules_pass_promtool(tmp_path, capsys):
+    # validate accepts it (with the warning), so compile must too: the counter entry records the
+    # rule the histogram records for its _count, written once (it crashed compile with exit 70).
+    from compiled import prometheus_rules, promtool_passes
+
+    text = (
+        "apiVersion: sigil-monitoring/v1\n"
+        "service: {name: caddy, selector: {job: caddy}}\n"
+        "metrics:\n"
+        "  latency: {name: caddy_http_response_duration_seconds, type: histogram}\n"
+        "  requests: {name: caddy_http_response_duration_seconds_count, type: counter}\n"
+        "alerts:\n"
+        "  TooManyRequests: {when: {rate: requests, above: 100/s}, severity: info}\n"
+    )
+    _, folder = prometheus_rules(text, "caddy", tmp_path)
+    promtool_passes(folder)
+    spec = tmp_path / "caddy.yaml"
+    spec.write_text(text)
+    assert main(["compile", "-q", str(spec), "--out", str(tmp_path / "out")]) == 0
+    rules = (tmp_path / "out" / "caddy" / "prometheus" / "recording.rules.yml").read_text()
+    assert rules.count("record: service:caddy_http_response_duration_seconds_count:rate5m") == 1

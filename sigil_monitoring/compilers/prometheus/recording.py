@@ -95,7 +95,10 @@ def recording_rules(service: Service) -> tuple[RecordingRule, ...]:
             rules += _quantile_rules(
                 service, metric, window, promql.selector(record, _service_matcher(service)), quantiles
             )
-    return tuple(rules)
+    # A counter entry naming a classic histogram's own _count (validate warns: two entries expose
+    # it) records the very rule the histogram records: written once. A same-named rule with another
+    # expression is kept, for check_collisions to report as the naming bug it would be.
+    return tuple(dict.fromkeys(rules))
 
 
 def _quantile_rules(
