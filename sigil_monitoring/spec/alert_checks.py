@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..conventions import RESERVED_LABELS
 from ..defaults import MIN_RATE_WINDOW_SCRAPES, rate_window
 from ..errors import Problem
-from ..values.units import Threshold, format_decimal
+from ..values.units import Duration, Threshold, format_decimal
 
 if TYPE_CHECKING:
     from .alerts import Condition
@@ -223,8 +223,18 @@ def _range_fits(spec: Spec, path: _P, when: Condition) -> Iterator[Problem]:
     if kind not in ("rate", "ratio"):
         yield path, "key", f"over is only for rate and ratio conditions; a {kind} condition has no rate (remove it)"
         return
-    least = rate_window(spec.service.scrape_interval)
-    if over < least:
+    scrape = spec.service.scrape_interval
+    least = rate_window(scrape)
+    if over.ms % scrape.ms:
+        # A range of whole scrape intervals holds the same number of samples at every evaluation;
+        # any other range holds one more or one less in turn, and the rate jitters with it.
+        whole = Duration(-(-over.ms // scrape.ms) * scrape.ms)
+        yield (
+            path,
+            "value",
+            f"over: {over} is not a whole number of scrape intervals of {scrape} (use {max(whole, least)})",
+        )
+    elif over < least:
         yield (
             path,
             "value",

@@ -70,7 +70,8 @@ class Condition(SpecStruct, frozen=True, kw_only=True):
         RateRangeField | None,
         Field(
             description="rate and ratio conditions: the range of the rate (default: the service's rate window, 5m "
-            "or four scrape intervals). For events that come a few times an hour or a day (test suites, batch jobs), "
+            "or four scrape intervals; at least that, in whole scrape intervals). For events that come a few times "
+            "an hour or a day (test suites, batch jobs), "
             "e.g. {rate: test_failures, over: 3h, above: 0.5/h}: a 5m rate of an hourly counter is 0 most of the hour."
         ),
     ] = None
