@@ -65,9 +65,9 @@ def test_sigil_dna_dashboard_has_every_panel_the_ticket_lists():
         assert heavy["targets"][0]["interval"] == window  # one bar per window, not a moving sum
         assert "increase(sigil_heavy_test_runs_total" in heavy["targets"][0]["expr"]
         assert heavy["targets"][0]["expr"].endswith(f"[{window}]))")
-    # HeavyTestsFailing (above 1/h) is drawn at 1 run per hour on the hourly bars.
+    # HeavyTestsFailing (above 0.5/h over 3h) is drawn at 0.5 runs per hour on the hourly bars.
     hourly = by_title(classic, "Heavy test runs per hour by result")["fieldConfig"]["defaults"]["thresholds"]
-    assert [s["value"] for s in hourly["steps"]] == [None, 1]
+    assert [s["value"] for s in hourly["steps"]] == [None, 0.5]
     # The ticket's throughput near the top, after an overview.
     rows = [p["title"] for p in classic["panels"] if p["type"] == "row"]
     assert rows[:3] == ["Overview", "Throughput", "Latency"]

@@ -76,7 +76,9 @@ def policy(service: Service) -> list[str]:
         return "| " + " | ".join(oncall.cell(c) for c in cells) + " |"
 
     for alert in service.alerts:
-        lines.append(row(alert.name, alert.runbook_url, alert.severity, condition_words(alert), alert.for_))
+        lines.append(
+            row(alert.name, alert.runbook_url, alert.severity, condition_words(alert, service.rate_window), alert.for_)
+        )
     for slo in service.slos:
         for burn in slo.alerts:
             when = burn_words(slo, burn, held=False)

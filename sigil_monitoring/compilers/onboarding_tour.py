@@ -86,13 +86,16 @@ class _Alerts(msgspec.Struct, frozen=True):
 
     threshold: dict[str, Alert]
     links: dict[str, str]  # alert name -> its runbook link and severity, as the tour shows it
+    words: dict[str, str]  # alert name -> when it fires, in the runbook's words
 
     @classmethod
     def of(cls, service: Service) -> _Alerts:
         links = {a.name: _link(a.name, a.runbook_url, a.severity) for a in service.alerts}
         for slo in service.slos:
             links |= {b.name: _link(b.name, b.runbook_url, b.severity) for b in slo.alerts}
-        return cls({a.name: a for a in reversed(service.alerts)}, links)
+        threshold = {a.name: a for a in reversed(service.alerts)}
+        words = {name: condition_words(a, service.rate_window) for name, a in threshold.items()}
+        return cls(threshold, links, words)
 
 
 def _link(name: str, runbook_url: str, severity: str) -> str:
@@ -108,7 +111,9 @@ def _normal(panel: ir.Panel, slos: dict[str, Slo], alerts: _Alerts) -> str:
     watching = [alerts.threshold[name] for name in panel.alerts if name in alerts.threshold]
     if not watching:
         return "no threshold in the spec: learn its usual shape on a quiet day."
-    return " ".join(f"{a.name} stays quiet; it fires when {condition_words(a)} {held_words(a.for_)}." for a in watching)
+    return " ".join(
+        f"{a.name} stays quiet; it fires when {alerts.words[a.name]} {held_words(a.for_)}." for a in watching
+    )
 
 
 def _watched_by(panel: ir.Panel, slos: dict[str, Slo], alerts: _Alerts) -> str:

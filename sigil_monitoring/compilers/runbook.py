@@ -27,7 +27,7 @@ from ..ir.model import (
     ValueCondition,
 )
 from ..output.bundle import Artifact
-from ..values.units import Duration, format_decimal
+from ..values.units import Duration, Threshold, format_decimal
 from . import runbook_oncall as oncall
 
 
@@ -42,12 +42,41 @@ def _side(compare: Comparison) -> tuple[str, str]:
     return ("above" if compare.op == ">" else "below"), markdown_inline(compare.threshold.text)
 
 
-def condition_words(alert: Alert) -> str:
-    """When a threshold alert fires, in the spec's words (the runbook's and the onboarding page's)."""
+_PER_WORDS = {"s": "second", "sec": "second", "m": "minute", "min": "minute", "h": "hour", "d": "day"}
+
+
+def per_words(threshold: Threshold) -> str:
+    """A rate threshold as words: ``0.5/h`` -> ``0.5 per hour``, a plain number per second.
+
+    >>> from sigil_monitoring.values.units import parse_threshold
+    >>> per_words(parse_threshold("0.5/h")), per_words(parse_threshold("2 / min")), per_words(parse_threshold("3"))
+    ('0.5 per hour', '2 per minute', '3 per second')
+    """
+    # A rate threshold is digits (and a dot) over a unit word: nothing Markdown would read.
+    if threshold.kind == "number":
+        return f"{format_decimal(threshold.value)} per second"
+    count, _, unit = threshold.text.partition("/")
+    unit = unit.strip()
+    return f"{format_decimal(Decimal(count.strip()))} per {_PER_WORDS.get(unit, unit)}"
+
+
+def condition_words(alert: Alert, rate_window: Duration) -> str:
+    """When a threshold alert fires, in the spec's words (the runbook's and the onboarding page's).
+
+    ``rate_window`` is the service's: an alert whose rate runs over a range of its own (``over``)
+    says so, in events per hour or day over that range ("more than 0.5 per hour over 3h").
+    """
+    over = alert.rate_window if alert.rate_window != rate_window else None
     match alert.condition:
         case QuantileCondition(series=series, quantile=quantile, compare=compare):
             side, threshold = _side(compare)
             return f"p{format_decimal(quantile * 100)} of {code_span(series.shown)} is {side} {threshold}"
+        case RateCondition(series=series, compare=compare) if over is not None:
+            more = "more" if compare.op == ">" else "less"
+            return f"{code_span(series.events_shown)} increases {more} than {per_words(compare.threshold)} over {over}"
+        case RatioCondition(bad=bad, total=total, compare=compare) if over is not None:
+            side, threshold = _side(compare)
+            return f"{code_span(bad.events_shown)} / {code_span(total.events_shown)} is {side} {threshold} over {over}"
         case RateCondition(series=series, compare=compare):
             faster = "faster" if compare.op == ">" else "slower"
             return f"{code_span(series.events_shown)} increases {faster} than {_side(compare)[1]}"
@@ -85,7 +114,8 @@ def _alert_section(service: Service, alert: Alert, index: oncall.AlertIndex) -> 
     lines = [
         f"## {alert.name}",
         "",
-        f"**Severity:** {alert.severity} · **Fires when:** {condition_words(alert)} {held_words(alert.for_)}.",
+        f"**Severity:** {alert.severity} · **Fires when:** {condition_words(alert, service.rate_window)} "
+        f"{held_words(alert.for_)}.",
         "",
         markdown_inline(alert.summary),
         "",

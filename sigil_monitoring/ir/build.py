@@ -395,7 +395,8 @@ def _alert(ctx: _Context, name: str, alert: SpecAlert) -> Alert:
     return Alert(
         name=name,
         condition=condition,
-        rate_window=defaults.rate_window(ctx.spec.service.scrape_interval),
+        # `over` is the range of a rate or ratio condition; the service's rate window by default.
+        rate_window=_or_default(alert.when.over, defaults.rate_window(ctx.spec.service.scrape_interval)),
         for_=_or_default(alert.for_, defaults.DEFAULT_ALERT_FOR),
         severity=alert.severity,
         summary=_summary(name, kind, alert),

@@ -236,7 +236,7 @@ def condition_series(condition: Condition) -> tuple[Series, ...]:
 class Alert(Struct, frozen=True, kw_only=True):
     name: str
     condition: Condition
-    rate_window: Duration  # range for rate()/increase() in the condition
+    rate_window: Duration  # range for rate()/increase() in the condition: the spec's `over`, or the service's
     for_: Duration
     severity: str
     summary: str  # static text: the spec's, or derived from the condition

@@ -4,7 +4,10 @@ A drill must show in seconds what production shows in minutes or hours, without 
 emitted text: it maps the internal model (``ir.model``) to another internal model, and the usual
 compilers render that one. What changes, and nothing else:
 
-- scrape and evaluation every second, rate windows of five seconds (four scrapes and one spare);
+- scrape and evaluation every second, rate windows of five seconds (four scrapes and one spare),
+  an alert's own range (``over: 3h``) included: time is scaled as a whole, as burn windows are,
+  so the drill proves that the rule fires and routes; that the range holds on sparse events (a
+  suite failing once an hour) is the generated promtool test's to prove, in real time;
 - every ``for:`` capped at two seconds;
 - burn windows mapped, in policy order, onto 10 s / 20 s / 30 s / 40 s long windows with 4-7 s
   short ones (a tier with more pairs of its own continues the ladder: 50 s / 8 s, ...); the burn
@@ -75,7 +78,8 @@ DRILL_RECEIVER = "drill"
 PAGERDUTY_TEST_KEY = "drill0routing0key0not0a0secret"
 
 SCALING_NOTE = (
-    "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s, every `for:` "
+    "Drill mode scales time: scrape and rule evaluation every 1s, rate windows 5s (an alert's own `over:` "
+    "range too), every `for:` "
     "capped at 2s, burn windows 10s-40s long and 4s-7s short (10s and 1s more for each further pair; "
     "burn factors and budgets unchanged), "
     "notifications after 1s, mute intervals off; receivers keep their options and deliver to local capture "

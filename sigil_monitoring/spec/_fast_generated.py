@@ -277,10 +277,16 @@ _SloAlerting_annotations_c0 = _TextCheck(
     hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
 )
 _Condition_c0 = frozenset(
-    {"above", "absent", "below", "is", "of", "promql", "quantile", "rate", "ratio", "state", "unit", "value"}
+    {"above", "absent", "below", "is", "of", "over", "promql", "quantile", "rate", "ratio", "state", "unit", "value"}
 )
 _Condition_c1 = {"is": "is_"}
 _Condition_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_Condition_over_c0 = _DurationCheck(
+    least=None,
+    most="1d",
+    why="the generated promtool test evaluates every minute across the whole range",
+    zero_ok=False,
+)
 _AlertTest_c0 = frozenset({"firing", "labels", "quiet", "value"})
 _AlertTest_labels_c0 = _TextCheck(
     kind="label name",
@@ -2199,6 +2205,22 @@ def _Condition_below_2(v: Any) -> Any:
     return _Condition_below_1(v)
 
 
+def _Condition_over(v: Any) -> Any:
+    if type(v) is not _Duration:
+        raise _CannotVouch
+    return v
+
+
+def _Condition_over_1(v: Any) -> Any:
+    return _Condition_over(_Condition_over_c0(v))
+
+
+def _Condition_over_2(v: Any) -> Any:
+    if v is None:
+        return None
+    return _Condition_over_1(v)
+
+
 def _build_Condition(d: Any) -> _Condition:
     if type(d) is not dict:
         raise _CannotVouch
@@ -2230,6 +2252,8 @@ def _build_Condition(d: Any) -> _Condition:
         kw["above"] = _Condition_above_2(d["above"])
     if "below" in d:
         kw["below"] = _Condition_below_2(d["below"])
+    if "over" in d:
+        kw["over"] = _Condition_over_2(d["over"])
     o: _Condition = _Condition(**kw).given({_Condition_c1[k] if k in _Condition_c1 else k for k in d})
     o = _condition_one_kind(o)
     return o

@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..conventions import RESERVED_LABELS
+from ..defaults import MIN_RATE_WINDOW_SCRAPES, rate_window
 from ..errors import Problem
-from ..values.units import Threshold, format_decimal
+from ..values.units import Duration, Threshold, format_decimal
 
 if TYPE_CHECKING:
     from .alerts import Condition
@@ -130,6 +131,8 @@ def alert_problems(spec: Spec) -> Iterator[Problem]:
             )
         if "slos" in alert.inhibit_targets and not spec.slos:
             yield (*path, "inhibits"), "value", "inhibits slos, but the service has no SLOs (remove slos from inhibits)"
+        if when.over is not None:
+            yield from _range_fits(spec, (*path, "when", "over"), when)
         if when.ratio is not None:
             yield from ratio_by(spec, (*path, "when", "ratio"), when.ratio.bad, when.ratio.total)
         if when.is_gauge_ratio and when.value is not None and when.of is not None:
@@ -209,6 +212,38 @@ def ratio_by(
                         "service's whole ratio)"
                     ),
                 )
+
+
+def _range_fits(spec: Spec, path: _P, when: Condition) -> Iterator[Problem]:
+    # `over` widens the range of a rate for events that come a few times an hour or a day; a
+    # range below the service's rate window would give rate() fewer than its scrapes.
+    over, kind = when.over, when.kind
+    if over is None:
+        return
+    if kind not in ("rate", "ratio"):
+        yield path, "key", f"over is only for rate and ratio conditions; a {kind} condition has no rate (remove it)"
+        return
+    scrape = spec.service.scrape_interval
+    least = rate_window(scrape)
+    if over.ms % scrape.ms:
+        # A range of whole scrape intervals holds the same number of samples at every evaluation;
+        # any other range holds one more or one less in turn, and the rate jitters with it.
+        whole = Duration(-(-over.ms // scrape.ms) * scrape.ms)
+        yield (
+            path,
+            "value",
+            f"over: {over} is not a whole number of scrape intervals of {scrape} (use {max(whole, least)})",
+        )
+    elif over < least:
+        yield (
+            path,
+            "value",
+            (
+                f"over: {over} is shorter than the service's rate window {least} (the default range: rate() needs "
+                f"{MIN_RATE_WINDOW_SCRAPES} scrapes of {spec.service.scrape_interval}; use at least {least}, or "
+                "remove over)"
+            ),
+        )
 
 
 def _quantile_reachable(spec: Spec, path: _P, when: Condition, threshold: Threshold) -> Iterator[Problem]:

@@ -15,7 +15,16 @@ if TYPE_CHECKING:
 
     from .refs import MetricRef
     from .service import Unit
-    from .types import Annotations, DurationOrZeroField, ForField, Inhibits, Labels, Ref, ThresholdField
+    from .types import (
+        Annotations,
+        DurationOrZeroField,
+        ForField,
+        Inhibits,
+        Labels,
+        RateRangeField,
+        Ref,
+        ThresholdField,
+    )
 
 Severity = Literal["critical", "warning", "info"]
 InhibitTarget = Literal["symptoms", "slos"]
@@ -57,6 +66,15 @@ class Condition(SpecStruct, frozen=True, kw_only=True):
     ] = None
     above: ThresholdField | None = None
     below: ThresholdField | None = None
+    over: Annotated[
+        RateRangeField | None,
+        Field(
+            description="rate and ratio conditions: the range of the rate (default: the service's rate window, 5m "
+            "or four scrape intervals; at least that, in whole scrape intervals). For events that come a few times "
+            "an hour or a day (test suites, batch jobs), "
+            "e.g. {rate: test_failures, over: 3h, above: 0.5/h}: a 5m rate of an hourly counter is 0 most of the hour."
+        ),
+    ] = None
 
     field_rules: ClassVar[FieldRules] = {"quantile": (rules.quantile_estimable,)}
     model_rules: ClassVar[ModelRules] = (rules.condition_one_kind,)

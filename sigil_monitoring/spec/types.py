@@ -176,6 +176,12 @@ ForField = Annotated[
         most="1d", zero_ok=True, why="the generated promtool test evaluates every minute until the alert fires"
     ),
 ]
+# The range of an alert's rate (`over`): its generated promtool test feeds the whole range and
+# evaluates every minute across it, as for `for`; a rate over days is a report, not an alert.
+RateRangeField = Annotated[
+    Duration,
+    _DurationRange(most="1d", why="the generated promtool test evaluates every minute across the whole range"),
+]
 # Prometheus looks back 5m for the latest sample, so series scraped less often than every 2m go stale
 # between scrapes (https://prometheus.io/docs/prometheus/latest/querying/basics/#staleness).
 ScrapeIntervalField = Annotated[

@@ -20,7 +20,7 @@ from .... import promql
 from ....ir.model import Series
 from ....values.label_values import satisfying, violating
 from ....values.matchers import Matcher
-from ....values.units import format_decimal
+from ....values.units import Duration, format_decimal
 from ..rules import Labels
 from .model import EVALUATION_INTERVAL, InputSeries
 
@@ -130,9 +130,24 @@ def text(metric: str, labels: Labels) -> str:
     return promql.selector(metric, labels)
 
 
-def counter(metric: str, labels: Labels, per_second: Decimal, samples: int) -> InputSeries:
-    """A counter starting at 0 and growing at ``per_second``, one sample per evaluation interval."""
-    return InputSeries(text(metric, labels), f"0+{number(per_second * INTERVAL_SECONDS)}x{samples}")
+def counter(
+    metric: str, labels: Labels, per_second: Decimal, samples: int, period: Duration | None = None
+) -> InputSeries:
+    """A counter starting at 0 and growing at ``per_second``, one sample per evaluation interval.
+
+    With a ``period`` the counter is sparse, as a job that runs once an hour counts: flat, then
+    one step of ``per_second x period`` at the end of each period (``0+0x59 1+0x59 ...`` for one
+    event an hour), the same rate over whole periods.
+
+    >>> counter("runs_total", (), Decimal(1) / 3600, 3, Duration.parse("2m")).values
+    '0+0x1 0.0333333333333333+0x1'
+    """
+    if period is None:
+        return InputSeries(text(metric, labels), f"0+{number(per_second * INTERVAL_SECONDS)}x{samples}")
+    length = period.ms // EVALUATION_INTERVAL.ms  # samples per period
+    step = per_second * Decimal(period.ms) / 1000
+    periods = -(-(samples + 1) // length)  # at least the samples+1 values the steady form has
+    return InputSeries(text(metric, labels), " ".join(f"{number(step * i)}+0x{length - 1}" for i in range(periods)))
 
 
 def gauge(metric: str, labels: Labels, value: Decimal, samples: int) -> InputSeries:
@@ -200,16 +215,17 @@ def part_of_total(
     return tuple(fed)
 
 
-def counters(fed: Iterable[Fed], samples: int) -> tuple[InputSeries, ...]:
-    """Counters for ``fed``; a histogram's ``_count`` comes with its buckets, every observation in
-    the first one, so rules reading the same histogram's buckets see a histogram that agrees."""
+def counters(fed: Iterable[Fed], samples: int, period: Duration | None = None) -> tuple[InputSeries, ...]:
+    """Counters for ``fed`` (sparse with a ``period``: ``counter``); a histogram's ``_count`` comes
+    with its buckets, every observation in the first one, so rules reading the same histogram's
+    buckets see a histogram that agrees."""
     out: list[InputSeries] = []
     for f in fed:
         if f.histogram is not None:
             name = f.metric.removesuffix(names.count_series(""))
             for bound in (*(format_decimal(b) for b in f.histogram), "+Inf"):
-                out.append(counter(names.bucket_series(name), (*f.labels, ("le", bound)), f.amount, samples))
-        out.append(counter(f.metric, f.labels, f.amount, samples))
+                out.append(counter(names.bucket_series(name), (*f.labels, ("le", bound)), f.amount, samples, period))
+        out.append(counter(f.metric, f.labels, f.amount, samples, period))
     return tuple(out)
 
 

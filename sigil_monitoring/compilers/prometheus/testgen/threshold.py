@@ -44,6 +44,7 @@ from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, Inpu
 from .templates import UnsupportedTemplate, expand
 
 SETTLE = Duration.parse("2m")  # a record is read one evaluation later; one more of margin
+SPARSE_STEPS = 3  # steps of a sparse counter within the alert's own range (sparse_period)
 OBSERVATIONS_PER_SECOND = Decimal(1)
 
 
@@ -70,12 +71,14 @@ def _by_labels(series: Series, kept: tuple[str, ...]) -> Labels:
     return tuple((label, fed.get(label, inputs.TEST_LABEL_VALUE)) for label in kept)
 
 
-def _counter_scenario(series: Series, per_second: Decimal, samples: int) -> Scenario:
-    feed = inputs.counters((inputs.events(series, inputs.labels_of(series), per_second),), samples)
+def _counter_scenario(series: Series, per_second: Decimal, samples: int, period: Duration | None) -> Scenario:
+    feed = inputs.counters((inputs.events(series, inputs.labels_of(series), per_second),), samples, period)
     return Scenario(feed, _by_labels(series, series.by), float(per_second))
 
 
-def _ratio_scenario(bad: Series, total: Series, ratio: Decimal, samples: int) -> Scenario | None:
+def _ratio_scenario(
+    bad: Series, total: Series, ratio: Decimal, samples: int, period: Duration | None
+) -> Scenario | None:
     """Counters whose bad/total ratio, as the alert's selectors select them, is ``ratio``."""
     total_rate = Decimal(100)
     kept = _by_labels(bad, ratio_labels(bad, total))
@@ -84,7 +87,7 @@ def _ratio_scenario(bad: Series, total: Series, ratio: Decimal, samples: int) ->
     except inputs.Unfeedable:
         return None
     value = inputs.selected(fed, bad.events, bad) / inputs.selected(fed, total.events, total)
-    return Scenario(inputs.counters(fed, samples), kept, float(value))
+    return Scenario(inputs.counters(fed, samples, period), kept, float(value))
 
 
 def _share_scenario(part: Series, whole: Series, ratio: Decimal, samples: int) -> Scenario | None:
@@ -164,8 +167,25 @@ def _crossing(compare: Comparison, *, ratio: bool = False) -> tuple[Decimal, Dec
     return crossing(compare.threshold.value, compare.op == ">", ratio=ratio)
 
 
-def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | None, Scenario | None]:
-    """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL)."""
+def sparse_period(service: Service, alert: Alert) -> Duration | None:
+    """How often the counters of a rate or ratio alert over a range of its own (``over``) step:
+    a third of the range, in whole evaluation intervals; None on the service's rate window.
+
+    Events that come once an hour are what ``over`` is for, so its test feeds them so: the rate
+    over the range holds (three steps per range keep 2T above T and T/2 below it), while a rate
+    over the service's 5m window is 0 for most of each period and an alert on it never fires.
+    """
+    if not isinstance(alert.condition, RateCondition | RatioCondition) or alert.rate_window <= service.rate_window:
+        return None
+    intervals = alert.rate_window.ms // SPARSE_STEPS // EVALUATION_INTERVAL.ms
+    return Duration(intervals * EVALUATION_INTERVAL.ms) if intervals >= 2 else None
+
+
+def scenarios(
+    service: Service, alert: Alert, samples: int, period: Duration | None = None
+) -> tuple[Scenario | None, Scenario | None]:
+    """(firing, quiet) inputs for one alert; None where the kind cannot be fed (raw PromQL).
+    With a ``period``, counters step once a period (``sparse_period``); gauges ignore it."""
     match alert.condition:
         case QuantileCondition(compare=compare) as quantile:
             above = compare.op == ">"
@@ -186,14 +206,14 @@ def scenarios(service: Service, alert: Alert, samples: int) -> tuple[Scenario | 
             fire, quiet = _crossing(compare)
             # A negative rate cannot be fed (a counter only grows).
             return (
-                _counter_scenario(series, fire, samples) if fire >= 0 else None,
-                _counter_scenario(series, quiet, samples) if quiet >= 0 else None,
+                _counter_scenario(series, fire, samples, period) if fire >= 0 else None,
+                _counter_scenario(series, quiet, samples, period) if quiet >= 0 else None,
             )
         case RatioCondition(bad=bad, total=total, compare=compare):
             fire, quiet = _crossing(compare, ratio=True)
             return (
-                _ratio_scenario(bad, total, fire, samples) if 0 <= fire <= 1 else None,
-                _ratio_scenario(bad, total, quiet, samples) if 0 <= quiet <= 1 else None,
+                _ratio_scenario(bad, total, fire, samples, period) if 0 <= fire <= 1 else None,
+                _ratio_scenario(bad, total, quiet, samples, period) if 0 <= quiet <= 1 else None,
             )
         case GaugeRatioCondition(part=part, whole=whole, compare=compare):
             fire, quiet = _crossing(compare, ratio=compare.threshold.value < 1)
@@ -265,10 +285,28 @@ def fired(alertname: str, labels: Labels, at: Duration) -> ExprCase:
     return ExprCase(promql.selector("ALERTS", series), at, (sample,))
 
 
+def _checked_at(fire_at: Duration, period: Duration | None) -> tuple[Duration, ...]:
+    """When the test looks: at ``fire_at``; on sparse inputs also half a period later, so one of
+    the two falls well after a step, where a rate over the service's 5m window has gone to 0."""
+    if period is None:
+        return (fire_at,)
+    half = period.ms // 2 // EVALUATION_INTERVAL.ms * EVALUATION_INTERVAL.ms
+    return fire_at, Duration(fire_at.ms + half)
+
+
 def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> TestFile | None:
-    """The test file of one threshold alert, or None when no input can be derived."""
+    """The test file of one threshold alert, or None when no input can be derived.
+
+    An alert over a range of its own (``sparse_period``) is also fed as its events come: sparse
+    counters must make it fire, proven by its ``ALERTS`` series (the value the description shows
+    depends on where the steps fall in the range and on how Prometheus extrapolates a range,
+    which changed in 3.0, so the steady input alone checks the annotations), and the sparse
+    quiet input replaces the steady one.
+    """
     fire_at = Duration(_warmup(alert).ms + alert.for_.ms + SETTLE.ms)
-    samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
+    period = sparse_period(service, alert)
+    times = _checked_at(fire_at, period)
+    samples = times[-1].ms // EVALUATION_INTERVAL.ms + 1
     firing, quiet = scenarios(service, alert, samples)
     groups = []
     if firing is not None:
@@ -281,8 +319,13 @@ def alert_test(service: Service, alert: Alert, rule_files: tuple[str, ...]) -> T
         if alert.for_.ms >= 2 * EVALUATION_INTERVAL.ms:  # still pending one interval before `for`
             cases.insert(0, AlertCase(Duration(alert.for_.ms - EVALUATION_INTERVAL.ms), alert.name, ()))
         groups.append(TestGroup(firing.series, tuple(cases), checks))
+    if period is not None:
+        sparse, quiet = scenarios(service, alert, samples, period)
+        if sparse is not None:
+            labels = merge_labels(sparse.labels, alert.labels)
+            groups.append(TestGroup(sparse.series, (), tuple(fired(alert.name, labels, at) for at in times)))
     if quiet is not None:
-        groups.append(TestGroup(quiet.series, (AlertCase(fire_at, alert.name, ()),)))
+        groups.append(TestGroup(quiet.series, tuple(AlertCase(at, alert.name, ()) for at in times)))
     if not groups:
         return None
     return TestFile(names.rule_test_path(service.name, alert.name), rule_files, tuple(groups))
