@@ -305,11 +305,18 @@ def operations(service: Service) -> list[str]:
         f"sigil-monitoring push {spec} {at}                # refuses if someone changed it in Grafana",
         f"sigil-monitoring history {spec} {at}             # versions: who, when, message",
         f"sigil-monitoring rollback {spec} {at} --previous # restore the version before the current one",
+        f"sigil-monitoring rollback {spec} {at} --to-file old.json --dry-run  # any dashboard file, e.g. the "
+        "one this replaced",
         "```",
         "",
-        "A refused push names who changed the dashboard in Grafana and shows the difference; put their change into "
-        "the spec, or push again with `--force`. To roll back alerts and routing too, compile the spec of the "
-        "previous release and deploy its rules and Alertmanager config (see what changes first):",
+        "`--to-file` restores a dashboard JSON file (classic or v2) under its own uid; add `--retire` to delete "
+        "this dashboard afterwards, or `--as-ours` to put the file under this dashboard's uid so links keep "
+        "working. A refused push names who changed the dashboard in Grafana and shows the difference; put their "
+        "change into the spec, or push again with `--force`. To turn one alert off now, set `enabled: false` on "
+        "it (or on an SLO's `page`/`ticket` tier) in the spec, then compile and deploy: it leaves every rule "
+        "file, test and this runbook, and `diff` lists it as disabled. To roll back alerts and routing too, "
+        "compile the spec of the previous release and deploy its rules and Alertmanager config (see what "
+        "changes first):",
         "",
         "```sh",
         f"sigil-monitoring diff {spec} --against HEAD~1",
