@@ -3,7 +3,7 @@
 >>> from sigil_monitoring import load_spec, compile_spec
 >>> bundle = compile_spec(load_spec("specs/minimal.yaml"))
 >>> sorted(path for path in bundle if path.startswith("hello/"))[:2]
-['hello/grafana/hello.json', 'hello/prometheus/recording.rules.yml']
+['hello/grafana/hello.json', 'hello/onboarding.md']
 """
 
 from __future__ import annotations

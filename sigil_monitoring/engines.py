@@ -7,7 +7,7 @@ engine of the target registry (``compilers/registry.py``).
 
 >>> from sigil_monitoring import load_spec
 >>> choose([load_spec("specs/minimal.yaml")], None)
-(('prometheus', 'grafana', 'alertmanager', 'runbook'),)
+(('prometheus', 'grafana', 'alertmanager', 'runbook', 'onboarding'),)
 >>> choose([load_spec("specs/minimal.yaml")], ("thanos", "mimir"))
 (('thanos', 'mimir'),)
 >>> target_list("victoriametrics,kubernetes")
@@ -60,7 +60,7 @@ def target_list(text: str) -> tuple[str, ...]:
 def target_help() -> str:
     """The ``--target`` help: every registered target, and the defaults.
 
-    >>> target_help().endswith("default: each spec's section, else prometheus, grafana, alertmanager, runbook)")
+    >>> target_help().endswith("else prometheus, grafana, alertmanager, runbook, onboarding)")
     True
     """
     from .compilers.registry import DEFAULT_TARGETS, TARGET_NAMES

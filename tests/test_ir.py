@@ -28,7 +28,8 @@ def test_panels_wrap_to_a_new_line_when_the_row_is_full_and_ids_follow_reading_o
       panels: [{text: hello, description: What this dashboard is for.}]
 """)
     a, b = svc.dashboard.rows
-    assert [(p.id, p.x, p.y, p.w) for p in a.panels] == [(2, 0, 1, 16), (3, 0, 9, 16), (4, 16, 9, 6)]
+    # the stat ends the second line, so it takes the free columns (its default width is 6)
+    assert [(p.id, p.x, p.y, p.w) for p in a.panels] == [(2, 0, 1, 16), (3, 0, 9, 16), (4, 16, 9, 8)]
     assert (b.id, b.y) == (5, 17)
     assert b.panels[0].description == "What this dashboard is for."
 

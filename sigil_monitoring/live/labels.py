@@ -12,7 +12,7 @@ on a series that selector selects. A label nothing pins gets one made-up value.
 >>> service = build_model([load_spec("specs/sigil-dna.yaml")]).services[0]
 >>> errors = next(m for m in service.metrics if m.key == "errors")
 >>> label_values(service, [errors.name], "operation"), selector_labels(service)
-(['encode', 'encode-other'], {'job': 'sigil-dna'})
+(['gc-other', 'gc', 'encode'], {'job': 'sigil-dna'})
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ class Spec(SpecStruct, frozen=True, kw_only=True):
     targets: Annotated[
         Targets,
         Field(
-            description="Outputs to compile and engine options (default: prometheus, grafana, alertmanager, runbook)."
+            description="Outputs to compile and engine options "
+            "(default: prometheus, grafana, alertmanager, runbook, onboarding)."
         ),
     ] = field(default_factory=Targets)
 
