@@ -117,3 +117,24 @@ def test_init_from_a_real_prometheus_scraping_a_fixture_validates_and_compiles(t
     assert metrics["http_request_duration_seconds"].buckets
     assert metrics["go_goroutines"].type == "gauge"
     assert "availability" in spec.slos
+
+
+def test_a_family_exposed_twice_is_one_entry_with_the_union_of_its_labels_and_buckets(tmp_path: Path) -> None:
+    # Two scrapes (or two targets' outputs) pasted into one file repeat every family; the draft
+    # crashed with exit 70 ("already declared") before it merged them.
+    first = (
+        "# HELP api_requests_total Requests.\n# TYPE api_requests_total counter\n"
+        'api_requests_total{code="200"} 5\n'
+        "# HELP api_seconds Latency.\n# TYPE api_seconds histogram\n"
+        'api_seconds_bucket{le="0.1"} 1\napi_seconds_bucket{le="+Inf"} 2\napi_seconds_sum 0.3\napi_seconds_count 2\n'
+    )
+    second = first.replace('{code="200"}', '{code="500",handler="/x"}').replace('le="0.1"', 'le="0.5"')
+    families = families_from_text(first + second)
+    assert [(f.name, f.labels, f.buckets) for f in families] == [
+        ("api_requests_total", ("code", "handler"), ()),
+        ("api_seconds", (), (0.1, 0.5)),
+    ]
+    source = tmp_path / "twice.prom"
+    source.write_text(first + second)
+    assert main(["init", "--from-metrics", str(source), "--job", "api", "--out", str(tmp_path / "api.yaml")]) == 0
+    compile_spec(load_spec(tmp_path / "api.yaml"))

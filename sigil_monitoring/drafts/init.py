@@ -108,20 +108,23 @@ def families_from_text(text: str) -> list[Family]:
     """The families of exposition ``text`` (a ``ValueError`` when it is not the text format)."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    families = []
+    # One entry per exposed name: a text that holds a family twice (two scrapes or two targets'
+    # outputs pasted together) gives the union of its labels and buckets, as one catalog entry.
+    families: dict[str, Family] = {}
     for family in text_string_to_metric_families(text):
         names = {s.name for s in family.samples}
         name = family.name + "_total" if family.type == "counter" and family.name + "_total" in names else family.name
-        labels = sorted({k for s in family.samples for k in s.labels} - {"le", "quantile"})
-        bounds = sorted(
-            {
-                float(s.labels["le"])
-                for s in family.samples
-                if s.name.endswith("_bucket") and s.labels.get("le") != "+Inf"
-            }
-        )
-        families.append(Family(name, family.type, family.documentation, tuple(labels), tuple(bounds)))
-    return families
+        labels = {k for s in family.samples for k in s.labels} - {"le", "quantile"}
+        bounds = {
+            float(s.labels["le"]) for s in family.samples if s.name.endswith("_bucket") and s.labels.get("le") != "+Inf"
+        }
+        seen = families.get(name)
+        if seen is not None:
+            labels |= set(seen.labels)
+            bounds |= set(seen.buckets)
+        first = seen or Family(name, family.type, family.documentation)
+        families[name] = Family(name, first.type, first.help, tuple(sorted(labels)), tuple(sorted(bounds)))
+    return list(families.values())
 
 
 def init_draft(families: list[Family], job: str) -> InitDraft:
