@@ -296,3 +296,23 @@ def test_an_up_burn_the_drill_windows_cannot_average_is_not_drivable_with_the_nu
     assert isinstance(slow, inc.Undrivable) and "64 up series failing 0.21%" in slow.reason
     # One probe series per instance (group_by): a failed scrape in a 4 s window is 25 %.
     assert all(isinstance(i, inc.Undrivable) for i in burn_plan("blackbox").values())
+
+
+def test_a_query_sli_filtering_on_a_label_no_entry_declares_is_simulated_and_staged():
+    # Sloth's getting-started example: code=~"(5..|429)" in the SLI's raw query on a counter the
+    # converted catalog declares without labels. The drill crashed ("no bad series") before the
+    # simulator gave the family the labels the queries pin.
+    from sigil_monitoring.readers import load
+
+    path = REPO / "tests" / "data" / "sloth" / "getting-started.yml"
+    specs, _, errors = load([(str(path), path.read_bytes())])
+    assert errors == []
+    service = build_model(specs).services[0]
+    sim = Simulator([service])
+    assert all(sim.select(s) for s in service_series(service))
+    burns_planned = [i for i in planning.plan(service) if isinstance(i, inc.SloBurn)]
+    assert burns_planned
+    for incident in burns_planned:
+        inc.quiet(incident, sim)
+        inc.inject(incident, sim)
+        sim.restore()

@@ -36,7 +36,7 @@ from prometheus_client.core import Metric as Family
 
 from ..ir.model import Metric, Series, Service
 from .families import BUCKET, QUANTILE, Part, layout, sample
-from .labels import label_values, selector_labels, series_matches
+from .labels import label_values, selector_labels, series_matches, service_series
 from .sinks import Handler, LocalHTTPServer
 
 # Client libraries' default buckets (prometheus-client's DEFAULT_BUCKETS), for histograms the spec
@@ -299,9 +299,13 @@ def _series_of(
     whole = next((m for m in entries if m.name == family), entries[0])
     kind = parts[0].kind
     readers = [m.name for m in entries]
+    # The declared labels, and those a query pins though no entry declares them: a query ratio
+    # SLI's raw PromQL (code=~"5.." on a counter declared without labels, as Sloth's files write
+    # it) selects nothing on series without them.
+    pinned = (m.label for s in service_series(service) if s.metric.name in readers for m in s.narrowed)
     labels = [
         label
-        for label in dict.fromkeys(x for m in entries for x in m.labels)
+        for label in dict.fromkeys([*(x for m in entries for x in m.labels), *pinned])
         if label not in fixed and label not in (BUCKET, QUANTILE)
     ]
     values = [[(label, v) for v in label_values(service, readers, label)] for label in labels]
