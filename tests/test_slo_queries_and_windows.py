@@ -222,3 +222,27 @@ def test_the_runbook_and_the_slo_burn_panel_describe_a_tiers_own_pairs():
     assert "10 % of the budget within 2d (1.5×)" in runbook
     dashboard = "".join(a.render().decode() for a in compiler("grafana")(model) if a.path.endswith(".json"))
     assert "1h above 14.4x (page), 6h above 6x (page), 2d above 1.5x (ticket)" in dashboard
+
+
+def test_a_latency_written_as_bucket_over_count_queries_is_named_as_such_by_the_drill():
+    # Pyrra's latency indicator converts to good = _bucket{le}, total = _count of a declared histogram
+    text = (
+        "apiVersion: sigil-monitoring/v1\n"
+        "service: {name: caddy, selector: {job: caddy}}\n"
+        "metrics:\n"
+        "  latency: {name: caddy_seconds, type: histogram, buckets: [0.05, 0.1]}\n"
+        "slos:\n"
+        "  fast:\n"
+        "    objective: 90%\n"
+        "    runbook: Look at the slowest handler.\n"
+        "    sli:\n"
+        '      good_query: sum(rate(caddy_seconds_bucket{job="caddy",le="0.05"}[$window]))\n'
+        '      total_query: sum(rate(caddy_seconds_count{job="caddy"}[$window]))\n'
+    )
+    reasons = {
+        p.reason for p in plan(build_model([parse_spec(text, "c.yaml")]).services[0]) if isinstance(p, Undrivable)
+    }
+    assert reasons == {
+        "the SLI's queries read the series of histogram caddy_seconds one by one; the drill stages a histogram "
+        "as a latency SLI (write sli: {latency: ..., below: ...} instead)"
+    }

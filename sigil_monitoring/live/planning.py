@@ -207,6 +207,9 @@ def _threshold(service: Service, alert: Alert) -> Incident | Undrivable:
             assert_never(alert.condition)
 
 
+_PARTS = ("_bucket", "_count", "_sum")  # the series of a classic histogram
+
+
 def _unstaged(slo: Slo, catalog: set[str]) -> str | None:
     """Why the drill cannot produce the SLI's raw series, or None when it can."""
     sli = slo.sli
@@ -214,6 +217,12 @@ def _unstaged(slo: Slo, catalog: set[str]) -> str | None:
         if sli.staged is None:
             return f"the SLI is raw PromQL ({sli.unstaged}): the drill cannot tell which series make it burn"
         outside = sorted({s.metric.name for s in (sli.staged.part, sli.staged.total)} - catalog)
+        histograms = sorted({n.rsplit("_", 1)[0] for n in outside if n.endswith(_PARTS)} & catalog)
+        if histograms:  # Pyrra's latency indicator: good = _bucket{le}, total = _count
+            return (
+                f"the SLI's queries read the series of histogram {', '.join(histograms)} one by one; the drill "
+                f"stages a histogram as a latency SLI (write sli: {{latency: ..., below: ...}} instead)"
+            )
         if outside:
             return (
                 f"the SLI's queries read {', '.join(outside)}, which the catalog does not declare and the drill "
