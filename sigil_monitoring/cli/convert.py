@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
+from .common import write_text_file
 
 if TYPE_CHECKING:
     from ..readers.draft import Draft
@@ -59,7 +61,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     else:
         os.makedirs(args.out, exist_ok=True)
         for name, text in texts.items():
-            _write(os.path.join(args.out, name), text)
+            write_text_file(Path(args.out) / name, text)
     if reading.losses and not getattr(args, "quiet", False):
         from .common import report
 
@@ -110,11 +112,3 @@ def _in_field_order(data: dict[str, Any]) -> dict[str, Any]:
     if "slos" in out:
         out["slos"] = {name: ordered(slo, Slo) for name, slo in out["slos"].items()}
     return out
-
-
-def _write(path: str, text: str) -> None:
-    """Write ``path`` whole or not at all (a temporary file beside it, renamed over it)."""
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)

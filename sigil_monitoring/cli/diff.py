@@ -10,16 +10,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..exits import Exit
-from .common import load_all, out_folder
-
-
-class UsageError(Exception):
-    """A wrong path or revision: printed as ``sigil-monitoring <command>: error: ...``, exit 2."""
+from .common import UsageError, load_all, out_folder
 
 
 def _compile(specs: list[Any], targets: Any = None) -> Any:
@@ -141,17 +136,6 @@ def _write_pair(folder: Path, old: dict[str, bytes], new: dict[str, bytes], say:
     write_pictures(folder, pictures, say)
 
 
-def _guard(command: Callable[[argparse.Namespace], int], name: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except UsageError as exc:
-            sys.stderr.write(f"sigil-monitoring {name}: error: {exc}\n")
-            return Exit.USAGE
-
-    return run
-
-
 def register(sub: Any) -> None:
     """Add ``diff`` to the CLI."""
     from ..engines import add_target_option
@@ -183,4 +167,4 @@ def register(sub: Any) -> None:
         "changed (see the preview command)",
     )
     add_target_option(p)  # specs are compiled for these targets, as compile --target would
-    p.set_defaults(func=_guard(cmd_diff, "diff"))
+    p.set_defaults(func=cmd_diff)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, SpecError
 from ..exits import Exit
-from .common import UsageError, env_flag, env_value, timeout_argument
+from .common import UsageError, env_flag, env_value, timeout_argument, write_text_file
 
 
 def register(sub: Any) -> None:
@@ -179,10 +180,7 @@ def _write(args: argparse.Namespace, spec: dict[str, Any], header: list[str], co
     if not args.out:
         sys.stdout.write(text)
         return
-    tmp = f"{args.out}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, args.out)
+    write_text_file(Path(args.out), text)
 
 
 def _prometheus_url(args: argparse.Namespace) -> str:
