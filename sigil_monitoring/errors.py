@@ -3,6 +3,7 @@ and the one-line wording of what the environment refused: the filesystem, or the
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable
@@ -24,12 +25,19 @@ def display_path(path: str | os.PathLike[str]) -> str:
     >>> display_path("specs/a.yaml"), display_path("./specs/a.yaml")
     ('specs/a.yaml', 'specs/a.yaml')
     """
+    text = os.fspath(path)
+    # Remembered: a fleet's compile shows each of its 1,000 spec paths several times.
+    return _shown(text, os.getcwd() if text.startswith("/") else "")
+
+
+@functools.lru_cache(maxsize=8192)
+def _shown(text: str, cwd: str) -> str:
     from pathlib import Path
 
-    p = Path(path)
+    p = Path(text)
     if p.is_absolute():
         try:
-            return p.relative_to(Path.cwd()).as_posix()
+            return p.relative_to(cwd).as_posix()
         except ValueError:
             return p.as_posix()
     return p.as_posix()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,13 @@ if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
 import hypothesis_profiles  # noqa: E402,F401 - registers and selects the hypothesis profile
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The per-user cache (fleet entries, output stat snapshots) of this run only, not the user's:
+    inherited by every CLI the tests start."""
+    os.environ["SIGIL_MONITORING_CACHE"] = str(tmp_path_factory.mktemp("sigil-monitoring-cache"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

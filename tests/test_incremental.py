@@ -123,7 +123,7 @@ def test_reused_files_are_linked_unread_and_one_edited_after_it_was_read_is_writ
     write_bundle(compile_specs([load_spec(p) for p in paths]), out)
     paths[1].write_text(paths[1].read_text().replace("objective: 99.9%", "objective: 99.5%"))
     specs = [load_spec(p) for p in paths]
-    partial = compile_changed(specs, out)
+    partial = compile_changed(specs, out, trust_stats=False)  # every reused file read, none trusted by stat
     assert partial is not None and "svc-0000/runbook.md" in partial.verified
     kept, edited = out / "svc-0000" / "prometheus" / "alerts.rules.yml", out / "svc-0000" / "runbook.md"
     inode = kept.stat().st_ino
@@ -131,3 +131,36 @@ def test_reused_files_are_linked_unread_and_one_edited_after_it_was_read_is_writ
     write_bundle(partial, out)
     assert kept.stat().st_ino == inode, "an unchanged file is linked into the new set"
     assert edited.read_bytes() == partial["svc-0000/runbook.md"], "a file changed since is compared and rewritten"
+
+
+def test_files_trusted_by_stat_are_not_read_and_an_edit_since_fails_the_write_keeping_it(tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import fleet
+
+    from sigil_monitoring.errors import FilesystemError
+    from sigil_monitoring.output.bundle import Kept
+
+    paths = fleet(tmp_path / "specs", 2)
+    out = tmp_path / "out"
+    write_bundle(compile_specs([load_spec(p) for p in paths]), out)
+    runbook_md = out / "svc-0000" / "runbook.md"
+    before = runbook_md.read_bytes()
+    paths[1].write_text(paths[1].read_text().replace("objective: 99.9%", "objective: 99.5%"))
+    specs = [load_spec(p) for p in paths]
+    partial = compile_changed(specs, out)
+    # The write left a stat snapshot: the other service's files are taken unread (Kept), except
+    # racy ones (written within the manifest's clock tick), which are read.
+    assert partial is not None and isinstance(dict(partial.entries())["svc-0000/runbook.md"], Kept)
+    assert dict(partial) == dict(compile_specs(specs)), "reading a Kept file gives the compiled bytes"
+    runbook_md.write_text("edited after compile_changed looked at it\n")
+    try:
+        write_bundle(partial, out)
+    except FilesystemError as error:
+        assert "changed while compile was writing (run compile again)" in str(error)
+    else:
+        raise AssertionError("a Kept file edited since was linked as if unchanged")
+    assert runbook_md.read_text() == "edited after compile_changed looked at it\n", "the edit is not lost"
+    # The edit is seen: that service is compiled again (and so is the other: nothing is reused).
+    assert compile_changed(specs, out) is None
+    write_bundle(compile_specs(specs), out)
+    assert runbook_md.read_bytes() == before

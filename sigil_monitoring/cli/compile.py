@@ -80,6 +80,12 @@ def register(sub: Any) -> None:
         help="report as text (default), JSON for tooling, or GitHub annotations",
     )
     add_target_option(p)  # check what `compile --target` wrote
+    p.add_argument(
+        "--thorough",
+        action="store_true",
+        help="read and hash every generated file, even those whose size, inode and mtime are as the "
+        "last compile left them (by default those are trusted, as git and make trust them)",
+    )
     p.set_defaults(func=cmd_check)
 
 
@@ -145,7 +151,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
         bundle = compile_changed(specs, args.out, request)
     if bundle is not None:
-        count, changed = write_files(bundle.items(), args.out, bundle.inputs, bundle.verified)
+        count, changed = write_files(bundle.entries(), args.out, bundle.inputs, bundle.verified)
     else:  # rendered file by file into the stage, never all in memory
         models: list[Any] = []
         count, changed = write_files(rendered(specs, args.target, models), args.out, request.record())
@@ -171,7 +177,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     request = None if problems else _request(files, args)
     # The very same request (specs, --target, --strict, limits, compiler), output untouched: no
     # drift and nothing to build.
-    fresh = up_to_date(request, args.out) if request is not None else None
+    trust = not args.thorough
+    fresh = up_to_date(request, args.out, trust) if request is not None else None
     if fresh is not None:
         if args.format == "json":
             sys.stdout.write(_check_json([]))
@@ -183,11 +190,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     bundle = None
     if request is not None:  # only the specs whose input changed are loaded (a template: all its users)
         bundle = compile_fleet(
-            files, args.out, request, lambda some: load_read(some, problems, strict=args.strict, fmt=fmt)
+            files, args.out, request, lambda some: load_read(some, problems, strict=args.strict, fmt=fmt), trust
         )
     if bundle is None:
         specs = load_read(files, problems, strict=args.strict, fmt=fmt)
-        bundle = compile_changed(specs, args.out, request)  # only what changed
+        bundle = compile_changed(specs, args.out, request, trust)  # only what changed
     if bundle is None:
         from ..output.pipeline import compile_specs
 

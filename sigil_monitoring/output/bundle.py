@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
@@ -33,24 +36,65 @@ class Artifact(msgspec.Struct, frozen=True):
         return text.encode("utf-8") if text.endswith("\n") else (text + "\n").encode("utf-8")
 
 
+class Kept(msgspec.Struct, frozen=True):
+    """A file an incremental compile takes from the output folder without reading it
+    (``file_stats``): its sha256 hex digest, and its ``staging.identity`` when it was looked at,
+    which lets the writer link it while that identity holds."""
+
+    digest: str
+    identity: tuple[int, ...]
+
+
 class Bundle(Mapping[str, bytes]):
     """Compiled files by relative path (POSIX separators), sorted; bytes are final.
+
+    A file may be ``Kept``: on disk in ``folder`` already, known by its hash, read only if asked
+    for (``bundle[path]``); ``entries`` gives it as it is, for the writer and ``check``.
 
     >>> b = Bundle({"b.txt": b"2\\n", "a.txt": b"1\\n"})
     >>> list(b)
     ['a.txt', 'b.txt']
+    >>> b.digest("a.txt")[:12]
+    '4355a46b19d3'
     """
 
-    def __init__(self, files: Mapping[str, bytes], inputs: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, bytes | Kept],
+        inputs: Mapping[str, Any] | None = None,
+        folder: str | os.PathLike[str] | None = None,
+    ) -> None:
         self._files = dict(sorted(files.items()))
         # What was compiled (compiler and spec hashes), recorded in the manifest for incremental.py.
         self.inputs = dict(inputs) if inputs is not None else None
         # Files taken from the output folder unchanged, with the staging.identity they had when
         # read (set by incremental.compile_changed): the writer links them without reading again.
         self.verified: dict[str, tuple[int, ...]] = {}
+        self.folder = folder  # where the Kept files are
 
     def __getitem__(self, path: str) -> bytes:
-        return self._files[path]
+        value = self._files[path]
+        return value if isinstance(value, bytes) else self._read(path, value)
+
+    def _read(self, path: str, kept: Kept) -> bytes:
+        from ..errors import FilesystemError
+        from .outdir import read_inside
+
+        assert self.folder is not None, "a Kept file in a bundle without its folder"
+        data = read_inside(Path(self.folder), path)
+        if data is None or hashlib.sha256(data).hexdigest() != kept.digest:
+            shown = f"{os.fspath(self.folder).rstrip('/')}/{path}"
+            raise FilesystemError(shown, "changed while sigil-monitoring was reading it (run the command again)")
+        return data
+
+    def entries(self) -> Iterator[tuple[str, bytes | Kept]]:
+        """Every file as held: rendered bytes, or ``Kept`` (not read)."""
+        return iter(self._files.items())
+
+    def digest(self, path: str) -> str:
+        """The file's sha256 hex digest (a ``Kept`` file's without reading it)."""
+        value = self._files[path]
+        return value.digest if isinstance(value, Kept) else hashlib.sha256(value).hexdigest()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)

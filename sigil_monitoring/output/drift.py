@@ -21,8 +21,9 @@ from typing import Literal
 import msgspec
 
 from ..conventions import MANIFEST_PATH
-from .bundle import Bundle
+from .bundle import Bundle, Kept
 from .outdir import locked, read_inside
+from .staging import identity
 from .write import manifest_bytes, read_manifest, still_ours
 
 State = Literal["stale", "edited", "missing", "extra"]
@@ -79,7 +80,10 @@ def _drift(bundle: Bundle, out: Path) -> list[FileDrift]:
     # target, a FIFO or a device, whatever the manifest names.
     manifest = read_manifest(out)
     drift: list[FileDrift] = []
-    for path, data in bundle.items():
+    for path, value in bundle.entries():
+        if isinstance(value, Kept) and identity(out / path) == value.identity:
+            continue  # found as the manifest records it (file_stats), by a compile of the same output
+        data = bundle[path]
         found = read_inside(out, path)
         if found is None:
             drift.append(FileDrift(path, "missing", None, data))

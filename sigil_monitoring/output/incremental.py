@@ -49,12 +49,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ..conventions import MANIFEST_PATH
+from .bundle import Bundle, Kept
 from .request import CompileRequest, SpecInput, text_hash
 
 if TYPE_CHECKING:
     from ..errors import Diagnostic
     from ..spec.document import Spec
-    from .bundle import Bundle
     from .request import SpecFile
 
 
@@ -68,24 +68,61 @@ def _manifest(out: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def _on_disk(out: Path, rel: str, recorded: object, seen: dict[str, tuple[int, ...]] | None = None) -> bytes | None:
-    """The file's bytes when they are the ones the manifest records; else None.
+class _OnDisk:
+    """The output folder's files as the manifest records them, each trusted by its stat
+    (``file_stats``: a ``Kept``, not read) or read and hashed (bytes); None when it is not so.
 
     Read as ``check`` reads: only a regular file inside the folder (a FIFO or ``/dev/zero`` named
     by a manifest must not hang or exhaust a compile), through ``outdir.read_inside``. ``seen``
-    gets the file's ``staging.identity`` taken before the read, so the writer can link the file
-    without reading it again while that identity holds (any write since changes its ctime).
+    gets each read file's ``staging.identity`` taken before the read, so the writer can link the
+    file without reading it again while that identity holds (any write since changes its ctime).
+    ``trust_stats=False`` (``check --thorough``) reads every file.
     """
-    from .outdir import read_inside
-    from .staging import identity
 
-    before = identity(out / rel)
-    data = read_inside(out, rel)
-    if data is None or hashlib.sha256(data).hexdigest() != recorded:
-        return None
-    if seen is not None and before is not None:
-        seen[rel] = before
-    return data
+    def __init__(self, out: Path, trust_stats: bool = True) -> None:
+        from . import file_stats
+
+        self.out = out
+        self.snapshot = file_stats.load(out) if trust_stats else None
+        self.seen: dict[str, tuple[int, ...]] = {}
+        self.read: dict[str, str] = {}  # rel -> digest of the files read (not trusted by stat)
+        self._folders: set[str] = set()
+
+    def get(self, rel: str, recorded: object) -> bytes | Kept | None:
+        from .outdir import read_inside
+        from .staging import identity
+
+        if self.snapshot is not None and isinstance(recorded, str):
+            kept = self.snapshot.kept(self.out, rel, recorded, self._folders)
+            if kept is not None:
+                return kept
+        before = identity(self.out / rel)
+        data = read_inside(self.out, rel)
+        if data is None or hashlib.sha256(data).hexdigest() != recorded:
+            return None
+        if before is not None:
+            self.seen[rel] = before
+            self.read[rel] = str(recorded)
+        return data
+
+    def remember(self, manifest_files: dict[str, Any]) -> None:
+        """Keep what was read in the snapshot (after every file of the manifest was found as
+        recorded), so that the next look trusts those files too."""
+        from . import file_stats
+
+        if not self.read:
+            return
+        try:
+            reference = os.lstat(self.out / MANIFEST_PATH).st_mtime_ns
+        except OSError:
+            return
+        old = self.snapshot.files if self.snapshot is not None else {}
+        files = {rel: entry for rel, entry in old.items() if rel in manifest_files and rel not in self.read}
+        for rel, digest in self.read.items():
+            _, inode, size, mtime, *_ = self.seen[rel]
+            files[rel] = (inode, size, mtime, digest)
+        dev = next(iter(self.seen.values()))[0]
+        file_stats.store(self.out, file_stats.Snapshot(dev=dev, reference_ns=reference, files=files))
 
 
 def recorded_request(out_dir: str | os.PathLike[str]) -> CompileRequest | None:
@@ -94,20 +131,28 @@ def recorded_request(out_dir: str | os.PathLike[str]) -> CompileRequest | None:
     return CompileRequest.recorded(manifest.get("inputs")) if manifest is not None else None
 
 
-def up_to_date(request: CompileRequest, out_dir: str | os.PathLike[str]) -> int | None:
-    """The number of generated files when ``out_dir`` is exactly what ``request`` compiles to; else None."""
+def up_to_date(request: CompileRequest, out_dir: str | os.PathLike[str], trust_stats: bool = True) -> int | None:
+    """The number of generated files when ``out_dir`` is exactly what ``request`` compiles to; else None.
+
+    A file whose stat is as the last write left it is not read (``file_stats``); ``trust_stats=False`` reads all.
+    """
     out = Path(out_dir)
     manifest = _manifest(out)
     if manifest is None or CompileRequest.recorded(manifest.get("inputs")) != request:
         return None
     files: dict[str, Any] = manifest["files"]
-    if any(_on_disk(out, rel, recorded) is None for rel, recorded in files.items()):
+    on_disk = _OnDisk(out, trust_stats)
+    if any(on_disk.get(rel, recorded) is None for rel, recorded in files.items()):
         return None
+    on_disk.remember(files)
     return len(files)
 
 
 def compile_changed(
-    specs: Sequence[Spec], out_dir: str | os.PathLike[str], request: CompileRequest | None = None
+    specs: Sequence[Spec],
+    out_dir: str | os.PathLike[str],
+    request: CompileRequest | None = None,
+    trust_stats: bool = True,
 ) -> Bundle | None:
     """The bundle of ``specs``, compiling only the services whose spec or files changed since the
     last compile into ``out_dir``; None when there is nothing to reuse (compile everything).
@@ -141,13 +186,13 @@ def compile_changed(
     by_service: dict[str, dict[str, Any]] = {}
     for rel, digest in files.items():
         by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
-    reused: dict[str, bytes] = {}
-    seen: dict[str, tuple[int, ...]] = {}
+    reused: dict[str, bytes | Kept] = {}
+    on_disk = _OnDisk(out, trust_stats)
     changed: list[Spec] = []
     for spec in specs:
         source, name = spec._source, spec.service.name
         own = by_service.get(name, {})
-        kept = {rel: _on_disk(out, rel, digest, seen) for rel, digest in own.items()} if source is not None else {}
+        kept = {rel: on_disk.get(rel, digest) for rel, digest in own.items()} if source is not None else {}
         # The spec's input is its text and its templates' (a template change touches every user).
         given = SpecInput(source.display, text_hash(source.text), source.templates) if source is not None else None
         if given is None or before.get(given.shown) != given or not own or None in kept.values():
@@ -156,19 +201,23 @@ def compile_changed(
             reused.update({rel: data for rel, data in kept.items() if data is not None})
     if len(changed) == len(specs):
         return None
-    bundle = _compile_some(specs, changed, reused, request)
-    bundle.verified = {rel: seen[rel] for rel in reused if rel in seen}
+    bundle = _compile_some(specs, changed, reused, request, out)
+    bundle.verified = {rel: on_disk.seen[rel] for rel in reused if rel in on_disk.seen}
     return bundle
 
 
 def _compile_some(
-    specs: Sequence[Spec], changed: Sequence[Spec], reused: dict[str, bytes], request: CompileRequest
+    specs: Sequence[Spec],
+    changed: Sequence[Spec],
+    reused: dict[str, bytes | Kept],
+    request: CompileRequest,
+    out: Path,
 ) -> Bundle:
     from ..compilers import TARGETS, compiler, shared_compiler
     from ..engines import check_support, choose
     from ..ir.build import build_model
     from ..ir.model import Model
-    from .bundle import Artifact, Bundle
+    from .bundle import Artifact
     from .pipeline import render_all
 
     check_support(changed, choose(changed, None))
@@ -189,7 +238,7 @@ def _compile_some(
             s for s, chosen in zip(everyone.services, choose(specs, None), strict=True) if target in chosen
         )
         artifacts += shared(Model(services)) if shared is not None and services else []
-    return Bundle(render_all(artifacts, dict(reused)), inputs=request.record())
+    return Bundle(render_all(artifacts, dict(reused)), inputs=request.record(), folder=out)
 
 
 def compile_fleet(
@@ -197,6 +246,7 @@ def compile_fleet(
     out_dir: str | os.PathLike[str],
     request: CompileRequest,
     load: Callable[[Sequence[SpecFile]], list[Spec]],
+    trust_stats: bool = True,
 ) -> Bundle | None:
     """The bundle of ``files``, loading, validating and compiling only the specs whose input
     changed since the last compile into ``out_dir``; None when that cannot be done (compile all).
@@ -227,8 +277,8 @@ def compile_fleet(
     for rel, digest in manifest["files"].items():
         by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
     kept: dict[int, service_cache.Entry] = {}
-    reused: dict[str, bytes] = {}
-    seen: dict[str, tuple[int, ...]] = {}
+    reused: dict[str, bytes | Kept] = {}
+    on_disk = _OnDisk(out, trust_stats)
     changed: list[SpecFile] = []
     for index, (file, spec) in enumerate(zip(files, request.specs, strict=True)):
         entry = (
@@ -237,30 +287,35 @@ def compile_fleet(
             else None
         )
         own = by_service.get(entry.name, {}) if entry is not None else {}
-        on_disk = {rel: _on_disk(out, rel, digest, seen) for rel, digest in own.items()}
-        if entry is None or not own or None in on_disk.values():
+        found = {rel: on_disk.get(rel, digest) for rel, digest in own.items()}
+        if entry is None or not own or None in found.values():
             changed.append(file)
         else:
             kept[index] = entry
-            reused.update({rel: data for rel, data in on_disk.items() if data is not None})
+            reused.update({rel: data for rel, data in found.items() if data is not None})
     if not kept:
         return None
     specs = load(changed)
-    bundle = _compile_fleet(specs, kept, [file.shown for file in files], reused, request)
+    bundle = _compile_fleet(specs, kept, [file.shown for file in files], reused, request, out)
     if bundle is not None:
-        bundle.verified = {rel: seen[rel] for rel in reused if rel in seen}
+        bundle.verified = {rel: on_disk.seen[rel] for rel in reused if rel in on_disk.seen}
     return bundle
 
 
 def _compile_fleet(
-    specs: list[Spec], kept: dict[int, Any], shown: list[str], reused: dict[str, bytes], request: CompileRequest
+    specs: list[Spec],
+    kept: dict[int, Any],
+    shown: list[str],
+    reused: dict[str, bytes | Kept],
+    request: CompileRequest,
+    out: Path,
 ) -> Bundle | None:
     from ..compilers import DEFAULT_TARGETS, TARGETS, compiler, shared_compiler
     from ..engines import check_support, choose
     from ..errors import SpecError
     from ..ir.build import build_model
     from ..ir.model import Model
-    from .bundle import Artifact, Bundle
+    from .bundle import Artifact
     from .pipeline import render_all
 
     chosen = choose(specs, None)
@@ -284,7 +339,7 @@ def _compile_fleet(
         shared = shared_compiler(target)
         services = tuple(pair[0] for pair in everyone if pair is not None and target in pair[1])
         artifacts += shared(Model(services)) if shared is not None and services else []
-    bundle = Bundle(render_all(artifacts, dict(reused)), inputs=request.record())
+    bundle = Bundle(render_all(artifacts, dict(reused)), inputs=request.record(), folder=out)
     remember(request, specs, model.services)
     return bundle
 

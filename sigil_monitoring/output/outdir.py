@@ -17,7 +17,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..errors import FilesystemError
 from ..fsread import NotRegularFile, TooLarge, read_regular
@@ -34,11 +34,11 @@ def safe_relative(rel: str) -> bool:
     """Whether ``rel`` is a plain relative POSIX path inside its folder: no ``..``, ``.``, ``//`` or root."""
     if not rel or "\\" in rel or "\0" in rel or rel.startswith("/"):
         return False
-    parts = rel.split("/")
-    return all(part not in ("", ".", "..") for part in parts) and PurePosixPath(rel).as_posix() == rel
+    # No empty, "." or ".." part: then the path is already in the form PurePosixPath would give it.
+    return all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def _lstat(path: str | Path) -> os.stat_result | None:
     try:
         return os.lstat(path)
     except FileNotFoundError:
@@ -80,6 +80,7 @@ def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | No
     ``checked``: folders already found fine, kept across calls by a caller checking file by file.
     """
     checked = set() if checked is None else checked
+    base = os.fspath(out)
     for rel in rels:
         parts = rel.split("/")
         for depth in range(1, len(parts)):
@@ -87,7 +88,7 @@ def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | No
             if folder in checked:
                 continue
             checked.add(folder)
-            info = _lstat(out / folder)
+            info = _lstat(f"{base}/{folder}")
             if info is None:
                 break
             if stat.S_ISLNK(info.st_mode):
@@ -100,7 +101,7 @@ def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | No
                 raise FilesystemError(
                     f"{shown}/{folder}", "is a file where compile writes a folder (move the file away)"
                 )
-        info = _lstat(out / rel)
+        info = _lstat(f"{base}/{rel}")
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise FilesystemError(f"{shown}/{rel}", "is a folder where compile writes a file (move the folder away)")
 

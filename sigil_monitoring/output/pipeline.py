@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..compilers import TARGETS, compiler
-from .bundle import Artifact, Bundle
+from .bundle import Artifact, Bundle, Kept
 
 if TYPE_CHECKING:  # the loader's spec objects are plain classes: no pydantic at run time
     from ..ir.model import Model
@@ -60,7 +60,7 @@ def rendered(
     return ((artifact.path, artifact.render()) for artifact in _artifacts(specs, targets, models))
 
 
-def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+def render_all(artifacts: Iterable[Artifact], files: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
     """``files`` (new when None) with every artifact rendered into it; two artifacts of one path are a bug."""
     files = {} if files is None else files
     for artifact in artifacts:

@@ -42,14 +42,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .outdir import check_targets, read_inside, regular_inside
+from ..errors import FilesystemError
+from .bundle import Kept
+from .outdir import check_targets, read_inside
 
 _BATCH = 256
 _SYNC_WAITS = sys.platform == "linux"  # sync(2) returns only when the writes are done (man 2 sync)
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def identity(path: Path) -> tuple[int, ...] | None:
+def identity(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
     """What changes whenever a file's bytes do: device, inode, size, mtime and ctime (ns), links.
 
     ctime cannot be set by hand (``utime`` sets only mtime), so a file whose identity is the
@@ -64,7 +66,8 @@ def identity(path: Path) -> tuple[int, ...] | None:
 
 
 class Stager:
-    """Takes ``(path, bytes)`` one by one; afterwards knows every path's hash and which differ."""
+    """Takes ``(path, bytes or Kept)`` one by one; afterwards knows every path's hash, which
+    differ, and each file's ``file_stats`` stat (inode, size, mtime) in the new set."""
 
     def __init__(
         self,
@@ -75,35 +78,60 @@ class Stager:
         verified: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
         self.out, self.stage, self.shown = out, stage, shown
+        self._base, self._stage = os.fspath(out), os.fspath(stage)
         self._verified = verified or {}  # rel -> identity when its bytes were last read and found equal
         self._start = start  # called once, when the stage is first needed (cleans leftovers)
         self.digests: dict[str, str] = {}
+        self.stats: dict[str, tuple[int, int, int]] = {}  # rel -> (inode, size, mtime ns) in the stage
         self.differing: list[str] = []
         self._same: list[str] = []  # identical files seen before the stage existed
         self._started = False
-        self._dirs: set[Path] = set()
+        self.folders: set[str] = set()  # folders made in the stage (relative paths)
         self._checked: set[str] = set()
-        self._pending: list[int] = []
+        self._pending: list[int] = []  # written files, open until made durable
+        self._linked: list[str] = []  # linked files not yet made durable (their path in the stage)
         self._sync_all = False  # more than _BATCH files: one sync(2) at the end (module docstring)
 
     @property
     def started(self) -> bool:
         return self._started
 
-    def add(self, rel: str, data: bytes) -> None:
+    @property
+    def synced_all(self) -> bool:
+        """Whether ``flush`` makes the stage durable with one ``sync`` (folders included)."""
+        return self._sync_all
+
+    def add(self, rel: str, data: bytes | Kept) -> None:
         if rel in self.digests:
             raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
         check_targets(self.out, [rel], self.shown, self._checked)
-        self.digests[rel] = hashlib.sha256(data).hexdigest()
-        if self._unchanged(rel, data) and self._single_link(rel):
+        if isinstance(data, Kept):
+            self.digests[rel] = data.digest
+            same = data.identity if identity(f"{self._base}/{rel}") == data.identity else None
+            if same is None:  # changed since it was looked at: the bytes are needed after all
+                data = self._kept_bytes(rel, data)
+        else:
+            self.digests[rel] = hashlib.sha256(data).hexdigest()
+            same = self._unchanged(rel, data)
+        if same is not None:
+            self.stats[rel] = (same[1], same[2], same[3])
             if self._started:
                 self._link(rel)
             else:
                 self._same.append(rel)
             return
+        assert isinstance(data, bytes)
         self.differing.append(rel)
         self.begin()
         self.write(rel, data)
+
+    def _kept_bytes(self, rel: str, kept: Kept) -> bytes:
+        data = read_inside(self.out, rel)
+        if data is None or hashlib.sha256(data).hexdigest() != kept.digest:
+            raise FilesystemError(
+                f"{self.shown.rstrip('/')}/{rel}", "changed while compile was writing (run compile again)"
+            )
+        return data
 
     def begin(self) -> None:
         """Make the stage (once) and link into it the identical files seen so far."""
@@ -111,7 +139,7 @@ class Stager:
             return
         self._started = True
         self._start()
-        self.stage.mkdir()
+        os.mkdir(self._stage)
         for rel in self._same:
             self._link(rel)
         self._same = []
@@ -124,55 +152,61 @@ class Stager:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        if len(self._pending) >= _BATCH:
-            self._many()
+        info = os.fstat(fd)
+        self.stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
+        self._full()
 
     def _link(self, rel: str) -> None:
         target = self._parent_made(rel)
-        os.link(self.out / rel, target, follow_symlinks=False)
-        self._pending.append(os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
-        if len(self._pending) >= _BATCH:
-            self._many()
+        os.link(f"{self._base}/{rel}", target, follow_symlinks=False)
+        self._linked.append(target)
+        self._full()
 
-    def _many(self) -> None:
+    def _full(self) -> None:
         """A full batch: close it for the one ``sync`` of ``flush`` (Linux), or fsync it now."""
+        if len(self._pending) + len(self._linked) < _BATCH:
+            return
         if not _SYNC_WAITS:
             self.flush()
             return
         self._sync_all = True
         self.close()
 
-    def _unchanged(self, rel: str, data: bytes) -> bool:
-        """Whether ``out/rel`` holds ``data``: read and compared, unless it was found so already
-        (``incremental`` read it to reuse it) and has not changed since (same ``identity``)."""
+    def _unchanged(self, rel: str, data: bytes) -> tuple[int, ...] | None:
+        """The identity of ``out/rel`` when it holds ``data`` and is a regular file with a single
+        link reached without links (so linking it shares no bytes elsewhere); else None. Read and
+        compared, unless it was found so already (``incremental`` read it to reuse it) and has not
+        changed since (same ``identity``)."""
+        path = f"{self._base}/{rel}"
         known = self._verified.get(rel)
-        if known is not None and identity(self.out / rel) == known:
-            return True
-        return read_inside(self.out, rel) == data
+        if known is not None and known[5] == 1 and identity(path) == known:
+            return known
+        before = identity(path)
+        if before is None or before[5] != 1 or read_inside(self.out, rel) != data:
+            return None
+        return before if identity(path) == before else None
 
-    def _single_link(self, rel: str) -> bool:
-        try:
-            return os.lstat(self.out / rel).st_nlink == 1 and regular_inside(self.out, rel)
-        except OSError:
-            return False
-
-    def _parent_made(self, rel: str) -> Path:
-        target = self.stage / rel
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
-        return target
+    def _parent_made(self, rel: str) -> str:
+        parent, _, _ = rel.rpartition("/")
+        if parent and parent not in self.folders:
+            os.makedirs(f"{self._stage}/{parent}", exist_ok=True)
+            while parent and parent not in self.folders:  # it and every folder above it
+                self.folders.add(parent)
+                parent = parent.rpartition("/")[0]
+        return f"{self._stage}/{rel}"
 
     def flush(self) -> None:
-        """Make every file written or linked so far durable: one ``sync`` after a big stage, else
-        an fsync of each file still open, writeback of all started first."""
+        """Make every file written or linked so far durable: one ``sync`` after a big stage (files
+        and folders alike), else an fsync of each file, writeback of all started first."""
         pending, self._pending = self._pending, []
+        linked, self._linked = self._linked, []
         if self._sync_all:
             for fd in pending:
                 os.close(fd)
             os.sync()
             return
         try:
+            pending += [os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC) for path in linked]
             for fd in pending:
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
             for fd in pending:
@@ -186,3 +220,4 @@ class Stager:
         for fd in self._pending:
             os.close(fd)
         self._pending = []
+        self._linked = []

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..conventions import MANIFEST_PATH
 from ..errors import FilesystemError, filesystem_error
-from .bundle import Bundle
+from .bundle import Bundle, Kept
 from .outdir import LOCK_NAME, check_targets, locked, read_inside, safe_relative
 from .staging import Stager
 
@@ -42,7 +42,7 @@ _INNER_STAGE = ".sigil-stage-"
 
 
 def manifest_bytes(bundle: Bundle) -> bytes:
-    return manifest_of({path: hashlib.sha256(data).hexdigest() for path, data in bundle.items()}, bundle.inputs)
+    return manifest_of({path: bundle.digest(path) for path in bundle}, bundle.inputs)
 
 
 def manifest_of(files: Mapping[str, str], inputs: Mapping[str, object] | None) -> bytes:
@@ -100,10 +100,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _ours(rel: str, generated: set[str], previous: dict[str, str]) -> bool:
-    return rel in generated or rel in previous
-
-
 def still_ours(out: Path, previous: dict[str, str], bundle: Container[str]) -> list[str]:
     """Files of the last compile that the bundle no longer has and that are still as we wrote them.
 
@@ -120,40 +116,48 @@ def still_ours(out: Path, previous: dict[str, str], bundle: Container[str]) -> l
     return sorted(out_paths)
 
 
-def _carry_user_files(out_dir: Path, stage: Path, generated: set[str], previous: dict[str, str]) -> None:
-    """Hard-link into the stage every file of ``out_dir`` that is not ours (same inode), and its folders."""
+def _carry_user_files(
+    out_dir: Path, stage: Path, generated: set[str], previous: dict[str, str], made: set[str]
+) -> None:
+    """Hard-link into the stage every file of ``out_dir`` that is not ours (same inode), and its
+    folders (``made``: those the stage has already)."""
     if not out_dir.exists():
         return
-    for root, dirs, files in os.walk(out_dir):
-        rel_root = Path(root).relative_to(out_dir)
+    base, new = os.fspath(out_dir), os.fspath(stage)
+    for root, dirs, files in os.walk(base):
+        rel_root = root[len(base) + 1 :]
+        prefix = f"{rel_root}/" if rel_root else ""
         for d in list(dirs):
-            if rel_root == Path(".") and d.startswith(_INNER_STAGE):
+            if not rel_root and d.startswith(_INNER_STAGE):
                 dirs.remove(d)  # a stage of an in-place write (mount point) that is still running
                 continue
-            if os.path.islink(Path(root) / d):
+            if os.path.islink(f"{root}/{d}"):
                 # os.walk does not descend into a symlinked folder; carry the link itself
                 # over instead of replacing it with an empty folder.
                 dirs.remove(d)
                 files.append(d)
                 continue
-            (stage / rel_root / d).mkdir(parents=True, exist_ok=True)
+            if prefix + d not in made:
+                os.makedirs(f"{new}/{prefix}{d}", exist_ok=True)
         for name in files:
-            rel = (rel_root / name).as_posix()
-            if _ours(rel, generated, previous) or rel.startswith(_INNER_STAGE):
+            rel = prefix + name
+            if rel in generated or rel in previous or rel.startswith(_INNER_STAGE):
                 continue  # ours: in the stage already, or stale and dropped
-            os.link(Path(root) / name, stage / rel, follow_symlinks=False)
+            os.link(f"{root}/{name}", f"{new}/{rel}", follow_symlinks=False)
 
 
 def _stage(stager: Stager, out_dir: Path, stage: Path, manifest: bytes, stale: list[str]) -> None:
-    """Complete the stage: the manifest, the user's files, empty folders of ours dropped, all fsynced."""
+    """Complete the stage: the manifest, the user's files, empty folders of ours dropped, all durable."""
     stager.begin()
     stager.write(MANIFEST_PATH, manifest)
     previous = {rel: "" for rel in stale}
-    _carry_user_files(out_dir, stage, set(stager.digests) | {MANIFEST_PATH}, previous)
+    _carry_user_files(out_dir, stage, set(stager.digests) | {MANIFEST_PATH}, previous, stager.folders)
+    if previous:
+        _drop_emptied_dirs(stage, previous)
     stager.flush()
-    _drop_emptied_dirs(stage, previous)
-    for root, _, _ in os.walk(stage, topdown=False):
-        _fsync_dir(Path(root))
+    if not stager.synced_all:  # one sync(2) made the folders durable with the files
+        for root, _, _ in os.walk(stage, topdown=False):
+            _fsync_dir(Path(root))
 
 
 def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> None:
@@ -170,14 +174,16 @@ def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> None:
 
 def _salvage(old: Path, out: Path, generated: set[str], previous: dict[str, str]) -> None:
     """Move into ``out`` the user files created in the old folder while we were staging."""
-    for root, dirs, files in os.walk(old):
-        rel_root = Path(root).relative_to(old)
-        for name in files + [d for d in dirs if os.path.islink(Path(root) / d)]:
-            rel = (rel_root / name).as_posix()
-            if _ours(rel, generated, previous) or os.path.lexists(out / rel):
+    base, new = os.fspath(old), os.fspath(out)
+    for root, dirs, files in os.walk(base):
+        rel_root = root[len(base) + 1 :]
+        prefix = f"{rel_root}/" if rel_root else ""
+        for name in files + [d for d in dirs if os.path.islink(f"{root}/{d}")]:
+            rel = prefix + name
+            if rel in generated or rel in previous or os.path.lexists(f"{new}/{rel}"):
                 continue
-            (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(Path(root) / name, out / rel)
+            os.makedirs(os.path.dirname(f"{new}/{rel}"), exist_ok=True)
+            os.rename(f"{root}/{name}", f"{new}/{rel}")
 
 
 def _clean_leftovers(out: Path) -> None:
@@ -231,11 +237,14 @@ def write_bundle(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
     >>> write_bundle(Bundle({"a.txt": b"1\\n"}), out)
     []
     """
-    return write_files(bundle.items(), out_dir, bundle.inputs, bundle.verified)[1]
+    entries = bundle.entries()
+    if bundle.folder is not None and os.path.realpath(bundle.folder) != os.path.realpath(out_dir):
+        entries = iter(bundle.items())  # its Kept files are another folder's: read them there
+    return write_files(entries, out_dir, bundle.inputs, bundle.verified)[1]
 
 
 def write_files(
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes | Kept]],
     out_dir: str | os.PathLike[str],
     inputs: Mapping[str, object] | None = None,
     verified: dict[str, tuple[int, ...]] | None = None,
@@ -258,7 +267,7 @@ def write_files(
         with locked(out):
             try:
                 if os.path.ismount(out):
-                    bundle = Bundle(dict(files), inputs)
+                    bundle = Bundle(dict(files), inputs, folder=out)
                     return len(bundle), _write_mount(bundle, out, shown)
                 return _write_locked(files, inputs, out, shown, stage, verified)
             except BaseException:
@@ -306,7 +315,7 @@ def _write_mount(bundle: Bundle, out: Path, shown: str) -> list[str]:
 
 
 def _write_locked(
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes | Kept]],
     inputs: Mapping[str, object] | None,
     out: Path,
     shown: str,
@@ -328,6 +337,7 @@ def _write_locked(
         stale = still_ours(out, previous, stager.digests)
         changed = sorted({*stager.differing, *stale})
         if not changed and read_inside(out, MANIFEST_PATH) == manifest:
+            _keep_stats(stager, out, _mtime_ns(out / MANIFEST_PATH))
             return len(stager.digests), []
         _stage(stager, out, stage, manifest, stale)
         # A folder that holds nothing but our lock (new, as in a first compile) has no old set to
@@ -346,11 +356,32 @@ def _write_locked(
             _salvage(old, out, set(stager.digests) | {MANIFEST_PATH}, previous)
             shutil.rmtree(old)
         _fsync_dir(out.parent)
+        _keep_stats(stager, out, stager.stats[MANIFEST_PATH][2])
     finally:
         stager.close()
         if stager.started:
             shutil.rmtree(stage, ignore_errors=True)
     return len(stager.digests), changed
+
+
+def _mtime_ns(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _keep_stats(stager: Stager, out: Path, reference: int | None) -> None:
+    """Keep the set's ``file_stats`` snapshot, for the next compile to trust instead of read.
+
+    ``reference``: the mtime of the set's manifest, written after every file of the set.
+    """
+    from .file_stats import Snapshot, store
+
+    if reference is None:
+        return
+    files = {rel: (*found, stager.digests[rel]) for rel, found in stager.stats.items() if rel != MANIFEST_PATH}
+    store(out, Snapshot(dev=os.stat(out).st_dev, reference_ns=reference, files=files))
 
 
 def _write_file(path: Path, data: bytes) -> None:
