@@ -240,6 +240,7 @@ def scale_rows(tmp: Path, slos: list[int], services: list[int]) -> list[dict[str
 
 
 FLEET = "services from 3 templates"
+SWAP_FLOOR = "floor: link every file into a new set, remove the old"
 
 
 def fleet_rows(tmp: Path, n: int, runs: int = 3) -> list[dict[str, Any]]:
@@ -266,13 +267,17 @@ def fleet_rows(tmp: Path, n: int, runs: int = 3) -> list[dict[str, Any]]:
         template.write_text(text.replace("99.5%", "99.6%") if "99.5%" in text else text.replace("99.6%", "99.5%"))
 
     rows = []
-    for name, setup in (
-        (f"{n} {FLEET}, compile (fresh output and cache)", fresh),
-        (f"{n} {FLEET}, unchanged", None),
-        (f"{n} {FLEET}, one spec changed", one_spec),
-        (f"{n} {FLEET}, one template changed", one_template),
+    swap = [PY, "benchmarks/swap_floor.py", str(out)]
+    for name, setup, job in (
+        (f"{n} {FLEET}, compile (fresh output and cache)", fresh, cmd),
+        (f"{n} {FLEET}, unchanged", None, cmd),
+        (f"{n} {FLEET}, one spec changed", one_spec, cmd),
+        (f"{n} {FLEET}, one template changed", one_template, cmd),
+        # What the atomic swap of the whole set costs at least (benchmarks/swap_floor.py).
+        (f"{n} {FLEET}, {SWAP_FLOOR}", None, swap),
     ):
-        samples = [_once(Job(name, cmd, setup), {"kind": "fleet", "n": n}) for _ in range(runs)]
+        samples = [_once(Job(name, job, setup), {"kind": "fleet", "n": n}) for _ in range(runs)]
+
         good = [r for r in samples if "cpu_ms" in r]
         if len(good) < len(samples):
             rows.append(next(r for r in samples if "cpu_ms" not in r))
@@ -290,7 +295,10 @@ def fleet_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for what, goal in (("unchanged", 0.10), ("one spec changed", 0.10), ("one template changed", 0.5)):
         cpu = by_name.get(what, {}).get("cpu_ms")
         share = cpu / fresh if cpu and fresh else None
-        out.append({"target": f"fleet, {what} <= {goal:.0%} of the fresh compile", "value": share, "limit": goal})
+        target = f"fleet, {what} <= {goal:.0%} of the fresh compile"
+        if what == "one spec changed" and fresh and by_name.get(SWAP_FLOOR, {}).get("cpu_ms"):
+            target += f" (the swap's floor alone: {by_name[SWAP_FLOOR]['cpu_ms'] / fresh:.0%})"
+        out.append({"target": target, "value": share, "limit": goal})
         if what != "one template changed":
             out.append({"target": f"fleet, {what} <= 1 s CPU", "value": cpu / 1000 if cpu else None, "limit": 1.0})
     return [{**g, "met": None if g["value"] is None else g["value"] <= g["limit"]} for g in out]

@@ -23,6 +23,8 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
             "10,20",
             "--services",
             "1,2",
+            "--fleet",
+            "6",
             "--no-callgrind",
             "--json",
             str(out),
@@ -53,6 +55,11 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
         "2 services in one folder, compile",
         "2 services, unchanged (incremental)",
         "2 services, one spec changed",
+        "6 services from 3 templates, compile (fresh output and cache)",
+        "6 services from 3 templates, unchanged",
+        "6 services from 3 templates, one spec changed",
+        "6 services from 3 templates, one template changed",
+        "6 services from 3 templates, floor: link every file into a new set, remove the old",
     ]:
         assert expected in names, expected
     measured = [row for row in result["rows"] if "cpu_ms" in row]

@@ -72,13 +72,13 @@ class Snapshot(msgspec.Struct, frozen=True):
     reference_ns: int  # the set's manifest mtime: files at or after it are racy, never trusted
     files: dict[str, Entry]
 
-    def kept(self, out: Path, rel: str, digest: str, folders: set[str] | None = None) -> Kept | None:
+    def kept(self, out: str | Path, rel: str, digest: str, folders: set[str] | None = None) -> Kept | None:
         """``out/rel`` as a ``Kept`` when its stat is the recorded one and so is the manifest's
         ``digest``; None when it must be read. ``folders``: parents already found to be real folders."""
         entry = self.files.get(rel)
         if entry is None or entry[3] != digest or entry[2] >= self.reference_ns:
             return None
-        base = os.fspath(out)
+        base = out if isinstance(out, str) else os.fspath(out)
         try:
             info = os.lstat(f"{base}/{rel}")
         except OSError:

@@ -82,7 +82,7 @@ class _OnDisk:
     def __init__(self, out: Path, trust_stats: bool = True) -> None:
         from . import file_stats
 
-        self.out = out
+        self.out, self._base = out, os.fspath(out)
         self.snapshot = file_stats.load(out) if trust_stats else None
         self.seen: dict[str, tuple[int, ...]] = {}
         self.read: dict[str, str] = {}  # rel -> digest of the files read (not trusted by stat)
@@ -93,7 +93,7 @@ class _OnDisk:
         from .staging import identity
 
         if self.snapshot is not None and isinstance(recorded, str):
-            kept = self.snapshot.kept(self.out, rel, recorded, self._folders)
+            kept = self.snapshot.kept(self._base, rel, recorded, self._folders)
             if kept is not None:
                 return kept
         before = identity(self.out / rel)
@@ -280,9 +280,10 @@ def compile_fleet(
     reused: dict[str, bytes | Kept] = {}
     on_disk = _OnDisk(out, trust_stats)
     changed: list[SpecFile] = []
+    cache = service_cache.folder()
     for index, (file, spec) in enumerate(zip(files, request.specs, strict=True)):
         entry = (
-            service_cache.load(service_cache.key(request.package, spec, None))
+            service_cache.load(service_cache.key(request.package, spec, None), cache)
             if before.get(spec.shown) == spec
             else None
         )
@@ -391,7 +392,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
             uid=spec.dashboard.uid or dashboard_uid(spec.service.name),
             display=spec._source.display,
             targets=targets,
-            service=service,
+            service=service_cache.fragment(service),
         )
         service_cache.store(service_cache.key(request.package, given, None), entry)
 

@@ -72,12 +72,15 @@ def read_inside(out: Path, rel: str) -> bytes | None:
         return None
 
 
-def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | None = None) -> None:
+def check_targets(
+    out: Path, rels: list[str], shown: str, checked: set[str] | None = None, *, files: bool = True
+) -> None:
     """Refuse to write where a path of ours meets a link, a file where a folder goes, or a folder where a file goes.
 
     A symbolic link in place of a generated *file* is fine: the new file replaces the link, and
     nothing is written through it. A link in place of a *folder* would send our files elsewhere.
     ``checked``: folders already found fine, kept across calls by a caller checking file by file.
+    ``files=False``: the folders only (the caller knows each path is a regular file).
     """
     checked = set() if checked is None else checked
     base = os.fspath(out)
@@ -101,7 +104,7 @@ def check_targets(out: Path, rels: list[str], shown: str, checked: set[str] | No
                 raise FilesystemError(
                     f"{shown}/{folder}", "is a file where compile writes a folder (move the file away)"
                 )
-        info = _lstat(f"{base}/{rel}")
+        info = _lstat(f"{base}/{rel}") if files else None
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise FilesystemError(f"{shown}/{rel}", "is a folder where compile writes a file (move the folder away)")
 

@@ -40,7 +40,7 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     uid: str  # the dashboard uid, for the shared-uid check
     display: str  # the spec as messages show it
     targets: tuple[str, ...]  # the spec's chosen targets
-    service: Any  # ir.model.Service: what compile_shared reads
+    service: Any  # ir.model.Service's fragment: what compile_shared reads
 
 
 def key(package: str, spec: object, targets: tuple[str, ...] | None) -> str:
@@ -57,16 +57,29 @@ def folder() -> Path:
     return Path(base) / "sigil-monitoring"
 
 
-def _path(name: str) -> Path:
-    return folder() / "services" / name[:2] / f"{name}.pickle"
+def _path(name: str, base: Path | None = None) -> str:
+    return f"{base or folder()}/services/{name[:2]}/{name}.pickle"
 
 
-def load(name: str) -> Entry | None:
-    """The entry stored under ``name``; None when there is none or it cannot be read."""
+def fragment(service: Any) -> Any:
+    """What the shared files are compiled from, of an ``ir.model.Service``: all of it but its
+    metrics and its dashboard's rows, which no ``compile_shared`` reads (the Alertmanager config
+    reads routing, alerts, SLOs and labels; the provisioning file the dashboard's folder). Half the
+    bytes to load per service; tests/test_fleet.py compiles the shared files from fragments and
+    from whole services of every spec in the repository and compares them."""
+    from msgspec.structs import replace
+
+    return replace(service, metrics=(), dashboard=replace(service.dashboard, rows=()))
+
+
+def load(name: str, base: Path | None = None) -> Entry | None:
+    """The entry stored under ``name`` (in ``base``, default ``folder()``); None when there is
+    none or it cannot be read."""
     import pickle
 
     try:
-        entry = pickle.loads(_path(name).read_bytes())
+        with open(_path(name, base), "rb") as file:
+            entry = pickle.loads(file.read())
     except Exception:  # missing, truncated, from another version of the records: a miss
         return None
     return entry if isinstance(entry, Entry) else None
@@ -77,7 +90,7 @@ def store(name: str, entry: Entry) -> None:
     a cache that cannot be written only makes the next compile slower."""
     import pickle
 
-    path = _path(name)
+    path = Path(_path(name))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")

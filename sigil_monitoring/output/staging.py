@@ -104,12 +104,14 @@ class Stager:
     def add(self, rel: str, data: bytes | Kept) -> None:
         if rel in self.digests:
             raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
-        check_targets(self.out, [rel], self.shown, self._checked)
+        # A Kept file was a regular file when looked at; its identity, compared below, says it still is.
+        check_targets(self.out, [rel], self.shown, self._checked, files=not isinstance(data, Kept))
         if isinstance(data, Kept):
             self.digests[rel] = data.digest
             same = data.identity if identity(f"{self._base}/{rel}") == data.identity else None
             if same is None:  # changed since it was looked at: the bytes are needed after all
                 data = self._kept_bytes(rel, data)
+                same = self._unchanged(rel, data)
         else:
             self.digests[rel] = hashlib.sha256(data).hexdigest()
             same = self._unchanged(rel, data)
