@@ -96,6 +96,9 @@ class Bundle(Mapping[str, bytes]):
         value = self._files[path]
         return value.digest if isinstance(value, Kept) else hashlib.sha256(value).hexdigest()
 
+    def __contains__(self, path: object) -> bool:
+        return path in self._files  # without reading a Kept file (Mapping's default would)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
 
