@@ -25,7 +25,8 @@ Why that is sound:
 
 The snapshot lives in the per-user cache folder (``service_cache.folder()``), never in the output
 folder: inode numbers mean nothing on another machine, and a committed output folder must not
-change with them. A snapshot that cannot be read is no snapshot (every file is read).
+change with them. A snapshot that cannot be read is no snapshot (every file is read). The
+``KEEP`` most recently written snapshots are kept (one per output folder).
 
 >>> import os, tempfile, pathlib
 >>> os.environ["SIGIL_MONITORING_CACHE"] = tempfile.mkdtemp()
@@ -54,7 +55,9 @@ from pathlib import Path
 
 import msgspec
 
+from . import service_cache
 from .bundle import Kept
+from .service_cache import prune
 
 # (inode, size, mtime ns, sha256 hex digest) of one file
 Entry = tuple[int, int, int, str]
@@ -110,11 +113,12 @@ def _real_folders(base: str, rel: str, folders: set[str]) -> bool:
     return True
 
 
-def _path(out: Path) -> Path:
-    from .service_cache import folder
+KEEP = 256  # output folders whose snapshot is kept
 
+
+def _path(out: Path) -> Path:
     name = hashlib.sha256(os.fsencode(os.path.realpath(out))).hexdigest()
-    return folder() / "outputs" / f"{name}.msgpack"
+    return service_cache.folder() / "outputs" / f"{name}.msgpack"
 
 
 def load(out: Path) -> Snapshot | None:
@@ -134,4 +138,5 @@ def store(out: Path, snapshot: Snapshot) -> None:
         temporary.write_bytes(msgspec.msgpack.encode(snapshot))
         os.replace(temporary, path)
     except OSError:
-        pass
+        return
+    prune(path.parent, KEEP)

@@ -15,9 +15,10 @@ loaded and validated (errors, duplicate names), and the files that depend on eve
 (``compile_shared`` of a target) are compiled from all of them, but an unchanged service's own
 files are taken from disk, where the manifest vouches for their bytes, instead of being built and
 rendered again. A file whose stat is as the last write left it is not even read
-(``file_stats``): it is a ``Kept`` entry of the bundle, which the writer links into the new set. ``compile_fleet``, the command line's path, goes further: a spec whose input (its
-text and its templates') is as recorded is not even loaded; the shared files are compiled from
-the models ``service_cache`` kept of the services it skips.
+(``file_stats``): it is a ``Kept`` entry of the bundle, which the writer links into the new set.
+``compile_fleet``, the command line's path, goes further: a spec whose input (its text and its
+templates') is as recorded is not even loaded; the shared files are compiled from the
+fragments ``service_cache`` kept of the services it skips.
 
 >>> import tempfile, pathlib, shutil
 >>> from sigil_monitoring import load_spec, compile_specs, write_bundle

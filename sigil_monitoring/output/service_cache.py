@@ -13,6 +13,9 @@ manifest vouches for their bytes.
 The folder is ``SIGIL_MONITORING_CACHE``, else ``$XDG_CACHE_HOME/sigil-monitoring``, else
 ``~/.cache/sigil-monitoring``. Entries are pickles of frozen records, trusted as Python trusts
 its own ``__pycache__``: a folder only the user writes. An entry that cannot be read is a miss.
+The cache is bounded: every change of a spec adds an entry, so each of the 256 shards (a key's
+first two hex digits) keeps its ``SHARD_LIMIT`` newest entries, about 32,000 services in all;
+an entry dropped too early only makes its spec load again.
 
 >>> import os, tempfile
 >>> os.environ["SIGIL_MONITORING_CACHE"] = tempfile.mkdtemp()
@@ -31,6 +34,7 @@ from typing import Any
 import msgspec
 
 CACHE_VARIABLE = "SIGIL_MONITORING_CACHE"
+SHARD_LIMIT = 128  # entries kept per shard (module docstring)
 
 
 class Entry(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,8 +69,8 @@ def fragment(service: Any) -> Any:
     """What the shared files are compiled from, of an ``ir.model.Service``: all of it but its
     metrics and its dashboard's rows, which no ``compile_shared`` reads (the Alertmanager config
     reads routing, alerts, SLOs and labels; the provisioning file the dashboard's folder). Half the
-    bytes to load per service; tests/test_fleet.py compiles the shared files from fragments and
-    from whole services of every spec in the repository and compares them."""
+    bytes to load per service; tests/test_service_cache.py compiles the shared files from
+    fragments and from whole services of every spec in the repository and compares them."""
     from msgspec.structs import replace
 
     return replace(service, metrics=(), dashboard=replace(service.dashboard, rows=()))
@@ -97,4 +101,29 @@ def store(name: str, entry: Entry) -> None:
         temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
     except OSError:
-        pass
+        return
+    prune(path.parent, SHARD_LIMIT)
+
+
+def prune(shard: Path, keep: int) -> None:
+    """Remove the files of ``shard`` beyond its ``keep`` newest (by mtime); best effort.
+
+    >>> import tempfile, time
+    >>> shard = Path(tempfile.mkdtemp())
+    >>> for n in range(4):
+    ...     _ = (shard / f"e{n}").write_text(""); os.utime(shard / f"e{n}", ns=(n, n))
+    >>> prune(shard, 2); sorted(p.name for p in shard.iterdir())
+    ['e2', 'e3']
+    """
+    try:
+        names = os.listdir(shard)  # names only: a shard under its limit costs one read of the folder
+        if len(names) <= keep:
+            return
+        aged = sorted((os.lstat(shard / name).st_mtime_ns, name) for name in names)
+    except OSError:
+        return
+    for _, name in aged[: len(aged) - keep]:
+        try:
+            os.unlink(shard / name)
+        except OSError:
+            pass
