@@ -11,6 +11,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .startup import msgspec_without_typing_extensions
+
+# Before any of our modules imports msgspec: every entry point (the CLI, the library) passes here.
+msgspec_without_typing_extensions()
+
 if TYPE_CHECKING:
     from .errors import Diagnostic, SpecError
     from .output.bundle import Artifact, Bundle

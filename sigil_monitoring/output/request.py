@@ -28,7 +28,7 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +50,31 @@ def package_fingerprint() -> str:
         from hashlib import sha256  # here, not at the top: validate reads specs through this module and hashes none
 
         digest = sha256()
-        for path in sorted(_PACKAGE.rglob("*.py")):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+        for rel in sorted(_python_files(str(_PACKAGE)), key=lambda rel: rel.split("/")):
+            digest.update(rel.encode() + b"\0")
+            with open(os.path.join(_PACKAGE, rel), "rb") as file:
+                digest.update(file.read() + b"\0")
         _fingerprint.append("sha256:" + digest.hexdigest())
     return _fingerprint[0]
+
+
+def _python_files(folder: str, prefix: str = "") -> Iterator[str]:
+    """The ``*.py`` under ``folder`` as POSIX paths relative to it, as ``Path.rglob("*.py")`` finds them.
+
+    Sorted by their parts, as ``sorted`` orders paths, they hash to the fingerprint ``rglob`` gave;
+    ``rglob``'s path objects, and ``relative_to`` on each, cost 19 M instructions of every compile
+    (callgrind), ``os.scandir`` 2 M.
+
+    >>> files = set(_python_files("sigil_monitoring"))
+    >>> "output/request.py" in files, "output/__pycache__" in {f.rpartition("/")[0] for f in files}
+    (True, False)
+    """
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                yield prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):  # rglob descends no linked folder
+                yield from _python_files(entry.path, f"{prefix}{entry.name}/")
 
 
 class SpecFile(msgspec.Struct, frozen=True):

@@ -8,7 +8,6 @@ Part of ``semantic.check`` (which also uses the helpers shared with SLOs and pan
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -186,6 +185,8 @@ def _panel_named(spec: Spec, path: _P, title: str) -> Iterator[Problem]:
     if titles.count(title) > 1:
         yield path, "value", f"two panels are titled '{title}' (give one of them its own title:)"
     elif title not in titles:
+        import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
         close = difflib.get_close_matches(title, titles, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "name the title of a panel under dashboard.rows"
         yield path, "value", f"no panel is titled '{title}' ({hint})"

@@ -19,7 +19,6 @@ Lineage(keys=('bad_gw', 'server', 'requests'), end='root')
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -79,6 +78,8 @@ def derived_problems(spec: Spec, broken: Broken) -> Iterator[Problem]:
         path = ("metrics", key, "from")
         chain = lineage(spec.metrics, key)
         if chain.end == "unknown" and chain.keys[-1] == key and metric.from_ not in broken.metrics:
+            import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
             close = difflib.get_close_matches(metric.from_, list(spec.metrics), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "name a metric declared under metrics:"
             yield path, "value", f"unknown metric '{metric.from_}' ({hint})"

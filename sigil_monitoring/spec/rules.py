@@ -16,7 +16,6 @@ from typing import Any
 
 import msgspec
 
-from ..gotemplate import problem as template_problem
 from .urls import secret_in_url
 
 CONDITION_KINDS = {
@@ -135,7 +134,11 @@ def condition_one_kind(self: Any) -> Any:
 
 
 def template_parses(description: str | None) -> str | None:
-    if description is not None and (problem := template_problem(description)):
+    if description is None:
+        return None
+    from ..gotemplate import problem as template_problem  # only for a spec that has a description
+
+    if problem := template_problem(description):
         raise ValueError(
             f"description is not a valid Prometheus template: {problem} "
             '(close every {{ with }}, and write {{ "{{" }} for literal braces)'

@@ -6,7 +6,6 @@ refers, not at the thing referred to.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -79,6 +78,8 @@ def _ref(spec: Spec, path: _P, ref: MetricRef, needs: str, broken: Broken) -> It
     if metric is None and ref.metric in broken.metrics:
         return  # its definition already has an error
     if metric is None:
+        import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
         close = difflib.get_close_matches(ref.metric, list(spec.metrics), n=1)
         hint = (
             f"did you mean '{close[0]}'?"
@@ -203,6 +204,8 @@ def _dashboard(spec: Spec, broken: Broken) -> Iterator[Problem]:
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
             if panel.slo is not None and panel.slo not in spec.slos and panel.slo not in broken.slos:
+                import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
                 close = difflib.get_close_matches(panel.slo, list(spec.slos), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "name an SLO declared under slos:"
                 yield ("dashboard", "rows", r, "panels", p, "slo"), "value", f"unknown SLO '{panel.slo}' ({hint})"
@@ -262,6 +265,8 @@ def _routing(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
     def receiver(path: _P, name: str) -> Iterator[Problem]:
         if name not in routing.receivers and name not in broken.receivers:
+            import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
             close = difflib.get_close_matches(name, names, n=1)
             hint = (
                 f"did you mean '{close[0]}'?"

@@ -23,12 +23,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import Problem
-from ..gotemplate import problem
 
 if TYPE_CHECKING:
     from .document import Spec
 
 _FIX = '(close every {{ if }}, {{ with }} and {{ range }} with {{ end }}, and write {{ "{{" }} for literal braces)'
+
+
+def _problem(text: str) -> str | None:
+    # gotemplate (its lexer's pattern: 4 M instructions to import) only once a spec has templated text.
+    from ..gotemplate import problem
+
+    return problem(text)
 
 
 def template_problems(spec: Spec) -> Iterator[Problem]:
@@ -41,7 +47,7 @@ def template_problems(spec: Spec) -> Iterator[Problem]:
         for tier_key in ("page", "ticket"):
             tier = getattr(slo.alerting, tier_key)
             yield from _annotations((*path, tier_key, "annotations"), tier.annotations)
-            if tier.description is not None and (found := problem(tier.description)):
+            if tier.description is not None and (found := _problem(tier.description)):
                 yield (
                     (*path, tier_key, "description"),
                     "value",
@@ -51,5 +57,5 @@ def template_problems(spec: Spec) -> Iterator[Problem]:
 
 def _annotations(path: tuple[object, ...], annotations: dict[str, str]) -> Iterator[Problem]:
     for key, text in annotations.items():
-        if found := problem(text):
+        if found := _problem(text):
             yield (*path, key), "value", f"annotation '{key}' is not a valid Prometheus template: {found} {_FIX}"

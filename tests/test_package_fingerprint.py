@@ -1,0 +1,34 @@
+"""The compiler's fingerprint is the hash ``Path.rglob`` gave, found by ``os.scandir`` (issue 23's floor).
+
+Every manifest records it, so the cheaper walk must hash the same files, names and bytes in the
+same order: by path parts, which is not the order of the path strings ("a/b.py" before "a-b.py").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sigil_monitoring.output import request
+
+
+def _by_rglob(package: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def test_the_fingerprint_is_the_rglob_hash_of_the_package():
+    assert request.package_fingerprint() == _by_rglob(request._PACKAGE)
+
+
+def test_the_files_come_in_rglob_order_where_parts_and_strings_disagree(tmp_path: Path):
+    for rel in ("a-b.py", "a/b.py", "a/c/d.py", "a.py", "b.txt", "a/__pycache__/x.cpython-311.pyc"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    (tmp_path / "linked").symlink_to(tmp_path / "a")  # rglob descends no linked folder
+    found = sorted(request._python_files(str(tmp_path)), key=lambda rel: rel.split("/"))
+    assert found == [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*.py"))]
+    assert found == ["a/b.py", "a/c/d.py", "a-b.py", "a.py"]
