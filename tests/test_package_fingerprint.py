@@ -32,3 +32,27 @@ def test_the_files_come_in_rglob_order_where_parts_and_strings_disagree(tmp_path
     found = sorted(request._python_files(str(tmp_path)), key=lambda rel: rel.split("/"))
     assert found == [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*.py"))]
     assert found == ["a/b.py", "a/c/d.py", "a-b.py", "a.py"]
+
+
+def test_the_fingerprint_is_kept_while_every_file_keeps_its_size_and_mtime(tmp_path: Path, monkeypatch):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("a = 1\n")
+    (package / "sub" / "b.py").write_text("b = 2\n")
+    monkeypatch.setenv("SIGIL_MONITORING_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(request, "_PACKAGE", package)
+
+    def fingerprint() -> str:
+        monkeypatch.setattr(request, "_fingerprint", [])  # a new process
+        return request.package_fingerprint()
+
+    hashed: list[object] = []
+    real = request._hash_package
+    monkeypatch.setattr(request, "_hash_package", lambda *args: hashed.append(args) or real(*args))
+    first = fingerprint()
+    assert first == _by_rglob(package) and len(hashed) == 1
+    assert fingerprint() == first and len(hashed) == 1, "taken from the cache: nothing hashed again"
+    (package / "sub" / "b.py").write_text("b = 3\n")  # same size, new mtime
+    assert fingerprint() == _by_rglob(package) != first and len(hashed) == 2
+    (package / "c.py").write_text("")  # a new file
+    assert fingerprint() == _by_rglob(package) and len(hashed) == 3
