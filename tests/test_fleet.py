@@ -200,7 +200,7 @@ def test_template_problems_of_its_own(tmp_path: Path) -> None:
     )
     assert _errors(spec) == [
         "templates/api.yaml:3:1: error: slo: a template holds no such key (use one of service, metrics, slos, alerts, "
-        "dashboard, routing, targets, parameters)",
+        "dashboard, routing, targets, description, extend, parameters)",
         "templates/api.yaml:7:18: error: parameter window: give its type, one of string, duration, percentage, number, "
         "boolean, labels",
     ]

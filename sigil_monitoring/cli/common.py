@@ -119,7 +119,8 @@ def _template(file: SpecFile) -> bool:
     """Whether ``file`` is a template (``kind: Template``); one is checked on its own (YAML, keys,
     parameters), as the pre-commit hook passes a changed template with the changed specs. Its
     users are checked by compiling them (``check``), which the template change makes stale."""
-    from ..spec.templates import KIND, read_template
+    from ..spec.template_document import KIND
+    from ..spec.templates import read_template
     from ..spec.yaml_io import YamlProblem, decode, load
 
     try:
