@@ -56,10 +56,10 @@ def _write(folder: Path, files: dict[str, str]) -> None:
         (folder / name).write_text(text)
 
 
-@pytest.fixture
-def layered(tmp_path: Path) -> Path:
+def layered_fleet(folder: Path) -> Path:
+    """Three templates (org, http-api extending it, payments-api extending that) and three specs."""
     _write(
-        tmp_path,
+        folder,
         {
             "templates/org.yaml": ORG,
             "templates/http-api.yaml": HTTP_API,
@@ -72,7 +72,12 @@ def layered(tmp_path: Path) -> Path:
             'params: {channel: "#discovery"}\nservice: {name: search, team: discovery}\n',
         },
     )
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def layered(tmp_path: Path) -> Path:
+    return layered_fleet(tmp_path)
 
 
 def _errors(spec: Path) -> list[str]:
@@ -234,3 +239,25 @@ def test_a_base_template_change_recompiles_its_users_as_a_full_compile_would(lay
     assert stale and all(
         line.endswith("(the spec and templates/http-api.yaml changed since compile)") for line in stale
     ), check.stdout
+
+
+def test_a_template_validated_on_its_own_checks_its_chain_and_placeholders(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "t/a.yaml": HEAD + "extend: [b.yaml]\nservice: {description: '<<params.size>> <<params.colour>>'}\n",
+            "t/b.yaml": HEAD + "parameters: {size: {type: number, default: 1}}\n",
+            "t/c.yaml": HEAD + "extend: [d.yaml]\n",
+            "t/d.yaml": HEAD + "extend: [c.yaml]\n",
+        },
+    )
+    done = _run("validate", "t", cwd=tmp_path)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2,
+        [
+            "t/a.yaml:4:24: error: <<params.colour>>: the template declares no parameter colour "
+            "(declare it under parameters:, or fix the name)",
+            "t/d.yaml:3:10: error: extend: t/c.yaml -> t/d.yaml -> t/c.yaml is a cycle "
+            "(remove t/c.yaml from the extend of t/d.yaml)",
+        ],
+    )

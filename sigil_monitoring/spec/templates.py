@@ -396,3 +396,40 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     ordered = {k: merged[k] for k in own if k in merged} | merged
     shown = tuple((t.source.display, t.sha256) for t in chain.order)
     return ordered, Source(source.display, source.text, tree=source.tree, origins=origins, templates=shown)
+
+
+def check_template(data: bytes, shown: str) -> None:
+    """A template file checked on its own (``validate`` of a template, the pre-commit hook): what
+    ``read_template`` checks, the templates it extends (readable, no cycle), and that each
+    ``<<params.NAME>>`` it writes is declared by it or a template it extends; a ``SpecError``
+    with every problem."""
+    from .template_merge import PLACEHOLDER
+    from .yaml_io import one_line
+
+    template = read_template(data, shown)
+    problems: list[Diagnostic] = []
+
+    def fail(origin: Origin, text: str, at: str = "value") -> None:
+        problems.append(Diagnostic(*_where(origin, at), one_line(text)))
+
+    chain = _chain(template.source, template.extends, fail, problems)
+    scope = frozenset(template.params).union(*chain.scope.values())
+
+    def walk(node: Any, path: Path) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            here = (*path, str(key))
+            for text, at in ((key, "key"), (value, "value")):
+                for m in PLACEHOLDER.finditer(text) if isinstance(text, str) else ():
+                    if m.group(1) == "params" and m.group(2) not in scope and not chain.unread:
+                        fail(
+                            (template.source, here),
+                            f"{m.group()}: the template declares no parameter {m.group(2)} "
+                            "(declare it under parameters:, or fix the name)",
+                            at,
+                        )
+            walk(value, here)
+
+    walk(template.sections, ())
+    if problems:
+        raise SpecError(problems)
