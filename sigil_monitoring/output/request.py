@@ -200,21 +200,27 @@ def compile_request(
     """
     before = {spec.shown: spec for spec in recorded.specs} if recorded is not None else {}
     hashes: dict[str, str] = {}
+    chains: dict[tuple[str, str], list[str]] = {}  # (folder, extend as written) -> its templates
     inputs = []
     for file in files:
         digest = _bytes_hash(file.data)
         templates: tuple[tuple[str, str], ...] = ()
         if b"extend" in file.data:  # only then can the spec have templates: no parse on the plain path
             known = before.get(file.shown)
-            names = [name for name, _ in known.templates] if known and known.sha256 == digest else _extends(file)
+            names = (
+                [name for name, _ in known.templates] if known and known.sha256 == digest else _extends(file, chains)
+            )
             templates = tuple((name, _template_hash(name, hashes)) for name in names)
         inputs.append(SpecInput(file.shown, digest, templates))
     return _request(inputs, targets, strict)
 
 
-def _extends(file: SpecFile) -> list[str]:
+def _extends(file: SpecFile, chains: dict[tuple[str, str], list[str]]) -> list[str]:
     """The templates a spec file merges, as shown, through the templates' own ``extend`` (a base
-    template is as much its input); none when it cannot be parsed (the loader says why)."""
+    template is as much its input); none when it cannot be parsed (the loader says why).
+
+    Specs of one folder with the same ``extend`` merge the same templates: within one request
+    (which hashes each template once) the chain is walked once for them (``chains``)."""
     from ..spec.templates import extended_templates
     from ..spec.yaml_io import YamlProblem, decode, load
 
@@ -222,7 +228,12 @@ def _extends(file: SpecFile) -> list[str]:
         doc = load(decode(file.data))
     except YamlProblem:
         return []
-    return extended_templates(file.shown, doc) if isinstance(doc, dict) and "extend" in doc else []
+    if not isinstance(doc, dict) or "extend" not in doc:
+        return []
+    key = (os.path.dirname(file.shown), repr(doc["extend"]))
+    if key not in chains:
+        chains[key] = extended_templates(file.shown, doc)
+    return chains[key]
 
 
 def _template_hash(shown: str, hashes: dict[str, str]) -> str:
