@@ -249,13 +249,13 @@ def _template(owner: Source, entry: object) -> Template | str:
     return _READ[key]
 
 
-class Chain(msgspec.Struct):
+class Chain(msgspec.Struct, frozen=True):
     """A spec's templates in merge order, what each may name, and whether any could not be read."""
 
-    order: list[Template] = msgspec.field(default_factory=list)
-    top: dict[str, int] = msgspec.field(default_factory=dict)  # template -> the spec's extend entry it came by
-    scope: dict[str, frozenset[str]] = msgspec.field(default_factory=dict)  # template -> parameters it may name
-    unread: bool = False  # a template that did not load: its parameters are unknown, not undeclared
+    order: list[Template]
+    top: dict[str, int]  # template -> the spec's extend entry it was reached by
+    scope: dict[str, frozenset[str]]  # template -> the parameters it may name: its own and its bases'
+    unread: bool  # a template that did not load: its parameters are unknown, not undeclared
 
 
 def _entry_at(given: object, i: int) -> Path:
@@ -269,10 +269,14 @@ def _chain(source: Source, given: object, fail: Fail, problems: list[Diagnostic]
 
     A cycle is one problem, whichever file the walk entered it by: at the ``extend`` entry that
     leads back to the cycle's first file by name, so every spec that reaches it reports it alike."""
-    chain = Chain()
+    order: list[Template] = []
+    top: dict[str, int] = {}
+    scope: dict[str, frozenset[str]] = {}
+    unread = False
     walking: list[tuple[Template, int]] = []  # the templates being walked, and the entry each follows
 
-    def visit(owner: Source, value: object, top: int | None) -> frozenset[str]:
+    def visit(owner: Source, value: object, first: int | None) -> frozenset[str]:
+        nonlocal unread
         entries = _entries(value, (owner, ("extend",)), fail)
         named: set[str] = set()
         for i, entry in enumerate(entries):
@@ -281,11 +285,11 @@ def _chain(source: Source, given: object, fail: Fail, problems: list[Diagnostic]
                 found = _template(owner, entry)
             except SpecError as exc:
                 problems.extend(exc.diagnostics)
-                chain.unread = True
+                unread = True
                 continue
             if isinstance(found, str):
                 fail((owner, at), found)
-                chain.unread = True
+                unread = True
                 continue
             name = found.source.display
             if walking:
@@ -293,21 +297,21 @@ def _chain(source: Source, given: object, fail: Fail, problems: list[Diagnostic]
             loop = [t.source.display for t, _ in walking]
             if name in loop:
                 _cycle(walking[loop.index(name) :], fail)
-                chain.unread = True
+                unread = True
                 continue
-            if name not in chain.scope:
+            if name not in scope:
                 walking.append((found, 0))
-                bases = visit(found.source, found.extends, i if top is None else top)
+                bases = visit(found.source, found.extends, i if first is None else first)
                 walking.pop()
-                if name not in chain.scope:  # placed now, after its bases
-                    chain.scope[name] = frozenset(found.params) | bases
-                    chain.top[name] = i if top is None else top
-                    chain.order.append(found)
-            named |= chain.scope.get(name, frozenset())
+                if name not in scope:  # placed now, after its bases
+                    scope[name] = frozenset(found.params) | bases
+                    top[name] = i if first is None else first
+                    order.append(found)
+            named |= scope.get(name, frozenset())
         return frozenset(named)
 
     visit(source, given, None)
-    return chain
+    return Chain(order, top, scope, unread)
 
 
 def _cycle(members: list[tuple[Template, int]], fail: Fail) -> None:
