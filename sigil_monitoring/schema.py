@@ -20,9 +20,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .spec.template_merge import PLACEHOLDER
+
 SCHEMA_ID = "https://sigil-monitoring.dev/schemas/spec.schema.json"
 PARTIAL = "Partial"  # the prefix of a definition's partial copy
-_PLACEHOLDER = "<<(params|service)\\.[A-Za-z_][A-Za-z0-9_]*>>"  # as spec/template_merge.PLACEHOLDER reads them
+_PLACEHOLDER = PLACEHOLDER.pattern  # the very expression the merge reads them with
 _DATA = ("default", "examples", "const", "enum", "description", "title", "pattern")  # values, not schemas
 _REF = {"$ref": "#/$defs/Placeholder"}
 

@@ -261,3 +261,16 @@ def test_a_template_validated_on_its_own_checks_its_chain_and_placeholders(tmp_p
             "(remove t/c.yaml from the extend of t/d.yaml)",
         ],
     )
+
+
+def test_a_parameter_name_a_placeholder_cannot_name_is_an_error(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "t/a.yaml": HEAD + "parameters: {error-budget: {type: percentage}}\n",
+            "s/api.yaml": "apiVersion: sigil-monitoring/v1\nextend: [../t/a.yaml]\nservice: {name: api}\n",
+        },
+    )
+    assert _errors(tmp_path / "s" / "api.yaml") == [
+        "t/a.yaml:3:14: error: parameter error-budget: a name of letters, digits and _ (<<params.NAME>> names it)"
+    ]

@@ -23,7 +23,8 @@ from typing import Any
 
 from .source import Origin, Path, Source
 
-PLACEHOLDER = re.compile(r"<<(params|service)\.([A-Za-z_][A-Za-z0-9_]*)>>")
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # a parameter's or a service field's name, as a placeholder names it
+PLACEHOLDER = re.compile(rf"<<(params|service)\.({NAME})>>")
 _IDENTITY = ("title", "name")  # the keys a list of mappings merges on, tried in this order
 
 

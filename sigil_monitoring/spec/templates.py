@@ -72,6 +72,7 @@ import msgspec
 from ..errors import Diagnostic, SpecError, display_path
 from .source import Origin, Path, Source
 from .template_document import KIND, PARAM_TYPES, Extension, Parameter, ParamType, TemplateHeader, own_keys
+from .template_merge import NAME
 
 _PERCENT = re.compile(r"^(100(\.0+)?|\d{1,2}(\.\d+)?)%$")
 _READ: dict[tuple[str, bytes], Template] = {}  # templates read in this process, by path and text
@@ -191,6 +192,8 @@ def read_template(data: bytes, shown: str) -> Template:
         declared = {}
     for name, body in declared.items():
         at: Path = ("parameters", str(name))
+        if not isinstance(name, str) or not re.fullmatch(NAME, name):
+            fail(at, f"parameter {name}: a name of letters, digits and _ (<<params.NAME>> names it)", "key")
         if not isinstance(body, dict) or body.get("type") not in PARAM_TYPES:
             fail(at + ("type",), f"parameter {name}: give its type, one of {', '.join(PARAM_TYPES)}")
             continue
