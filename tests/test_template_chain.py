@@ -7,6 +7,7 @@ and diamonds, parameters declared by a base, positions in the file where a value
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -186,6 +187,18 @@ def test_a_cycle_is_one_positioned_error_whichever_file_enters_it(tmp_path: Path
     ]
 
 
+def test_a_base_that_cannot_be_read_is_said_at_the_entry_of_the_template_naming_it(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "t/a.yaml": HEAD + "extend: [gone.yaml]\n",
+            "s/api.yaml": "apiVersion: sigil-monitoring/v1\nextend: [../t/a.yaml]\nservice: {name: api}\n",
+        },
+    )
+    errors = _errors(tmp_path / "s" / "api.yaml")
+    assert len(errors) == 1 and errors[0].startswith("t/a.yaml:3:10: error: gone.yaml: cannot read the file"), errors
+
+
 def test_a_diamond_merges_the_shared_base_once_before_both_sides(tmp_path: Path) -> None:
     _write(
         tmp_path,
@@ -224,6 +237,8 @@ def test_a_base_template_change_recompiles_its_users_as_a_full_compile_would(lay
     stale = [line for line in check.stdout.splitlines() if ": out of date" in line]
     assert stale and all(line.endswith("(templates/org.yaml changed since compile)") for line in stale), stale
     assert {line.split("/", 1)[0] for line in stale} == {"alertmanager", "checkout", "ledger", "search"}
+    report = json.loads(_run("check", "specs", "--out", "build", "--format", "json", cwd=layered).stdout)
+    assert {f.get("cause") for f in report["files"]} == {"templates/org.yaml changed"}
     done = _run("compile", "-q", "specs", "--out", "build", cwd=layered)
     assert done.returncode == 0, done.stderr
     full = _run("compile", "-q", "specs", "--out", "full", cwd=layered, cache="other-cache")

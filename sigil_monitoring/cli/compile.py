@@ -275,6 +275,8 @@ def _check_json(drift: list[Any]) -> str:
         {
             "path": d.path,
             "state": d.state,
+            # What of the spec's input changed ("templates/http-api.yaml changed"), when known.
+            **({"cause": d.cause} if d.cause else {}),
             "changes": [{"what": c.what, "name": c.name, "detail": c.detail, "text": str(c)} for c in _changes(d)],
         }
         for d in drift
