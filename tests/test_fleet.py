@@ -200,7 +200,7 @@ def test_template_problems_of_its_own(tmp_path: Path) -> None:
     )
     assert _errors(spec) == [
         "templates/api.yaml:3:1: error: slo: a template holds no such key (use one of service, metrics, slos, alerts, "
-        "dashboard, routing, targets, parameters)",
+        "dashboard, routing, targets, description, extend, parameters)",
         "templates/api.yaml:7:18: error: parameter window: give its type, one of string, duration, percentage, number, "
         "boolean, labels",
     ]
@@ -247,6 +247,19 @@ def test_the_walk_through_of_docs_fleet_md_runs_as_written(tmp_path: Path) -> No
     merged = _run("validate", "-q", "--show-merged", "specs/search.yaml", cwd=tmp_path, cache=tmp_path / "cache")
     shown = re.search(r"\$ sigil-monitoring validate -q --show-merged specs/search.yaml\n(.*?)\.\.\.\n", text, re.S)
     assert shown is not None and merged.stdout.startswith(shown.group(1))
+    # Layers: the team's template extends http-api, checkout extends the team's template.
+    for block in blocks[5:7]:
+        name, body = block.split("\n", 1)
+        (tmp_path / name.split()[1]).write_text(body)
+    assert _run("validate", "-q", "specs", cwd=tmp_path, cache=tmp_path / "cache").returncode == 0
+    merged = _run("validate", "-q", "--show-merged", "specs/checkout.yaml", cwd=tmp_path, cache=tmp_path / "cache")
+    shown = re.search(r"\$ sigil-monitoring validate -q --show-merged specs/checkout.yaml\n(.*?)\.\.\.\n", text, re.S)
+    assert shown is not None and merged.stdout.startswith(shown.group(1))
+    with (tmp_path / "templates" / "http-api.yaml").open("a") as http_api:
+        http_api.write("extend: [payments-api.yaml]\n")
+    cycle = re.search(r"  \$ sigil-monitoring validate specs\n  (.*)\n", text)
+    done = _run("validate", "specs", cwd=tmp_path, cache=tmp_path / "cache")
+    assert cycle is not None and (done.returncode, done.stderr) == (2, cycle.group(1) + "\n")
 
 
 def test_templates_given_among_the_specs_are_checked_and_skipped(fleet: Path) -> None:

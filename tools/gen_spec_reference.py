@@ -25,6 +25,7 @@ SCHEMA_PATH = REPO / "schemas" / "spec.schema.json"
 PAGE_PATH = REPO / "docs" / "spec-reference.md"
 
 Schema = Mapping[str, Any]
+PLACEHOLDER_REF = "#/$defs/Placeholder"  # a template's <<params.NAME>>, allowed for any of its values
 
 # Patterns the schema repeats, named as the spec pages name them (any other pattern is shown as is).
 PATTERN_NAMES = {
@@ -114,7 +115,7 @@ def bounds(schema: Schema) -> str:
 def describe_type(schema: Schema) -> str:
     """What a value of ``schema`` may be, in words, with links to the definitions it names.
 
-    >>> describe_type({"anyOf": [{"$ref": "#/$defs/Slack"}, {"type": "null"}]})
+    >>> describe_type({"anyOf": [{"$ref": "#/$defs/Slack"}, {"type": "null"}, {"$ref": PLACEHOLDER_REF}]})
     '[Slack](#slack)'
     >>> describe_type({"enum": ["critical", "warning", "info"]})
     'one of `critical`, `warning`, `info`'
@@ -134,7 +135,9 @@ def describe_type(schema: Schema) -> str:
         return "one of " + ", ".join(code(v) for v in schema["enum"])
     if "anyOf" in schema:
         # A member's own description words a value format (a threshold: "a number, a duration (1s), ...").
-        kinds = [s.get("description") or describe_type(s) for s in schema["anyOf"] if s.get("type") != "null"]
+        # A placeholder may stand for any value of a template: said once, on the Partial sections.
+        members = [s for s in schema["anyOf"] if s.get("type") != "null" and s.get("$ref") != PLACEHOLDER_REF]
+        kinds = [s.get("description") or describe_type(s) for s in members]
         return " or ".join(dict.fromkeys(kinds))
     kind = schema.get("type")
     if kind == "array":
@@ -144,7 +147,8 @@ def describe_type(schema: Schema) -> str:
         unique = "unique " if schema.get("uniqueItems") else ""
         return f"list of {unique}{items}{bounds(schema)}"
     if kind == "object":
-        maps = [(pattern_words(pattern), sub) for pattern, sub in schema.get("patternProperties", {}).items()]
+        patterns = schema.get("patternProperties", {}).items()
+        maps = [(pattern_words(pattern), sub) for pattern, sub in patterns if not pattern.startswith("<<")]
         if isinstance(schema.get("additionalProperties"), dict):
             maps.append(("name", schema["additionalProperties"]))
         if maps:
@@ -178,16 +182,25 @@ def field_rows(schema: Schema) -> Iterator[str]:
         yield f"| `{key}` | {describe_type(sub)} | {default} | {description(sub)} |"
 
 
-def section(title: str, name: str, schema: Schema) -> str:
-    """One definition: heading, its description, and the table of its keys."""
+def section(title: str, name: str, schema: Schema, seen: dict[str, str] | None = None) -> str:
+    """One definition: heading, its description, and the table of its keys; a row ``seen`` (row ->
+    definition) on an earlier table is named, not repeated (a template's sections are an extending
+    spec's)."""
     lines = [f"## {title} {{#{anchor(name)}}}", ""]
     if schema.get("description"):
         lines += [" ".join(str(schema["description"]).split()), ""]
     rows = list(field_rows(schema))
+    earlier = {row: seen[row] for row in rows if row in seen} if seen is not None else {}
+    rows = [row for row in rows if row not in earlier]
+    if seen is not None:
+        seen.update(dict.fromkeys(rows, name))
     if rows:
         lines += ["| key | value | default | meaning |", "| --- | --- | --- | --- |", *rows, ""]
-    else:
+    elif not earlier:
         lines += [f"A value: {describe_type(schema)}.", ""]
+    for where in dict.fromkeys(earlier.values()):
+        keys = ", ".join(row.split(" | ", 1)[0].removeprefix("| ") for row, w in earlier.items() if w == where)
+        lines += [f"And, as in [{where}](#{anchor(where)}): {keys}.", ""]
     return "\n".join(lines)
 
 
@@ -207,27 +220,71 @@ def refs_in(schema: object) -> Iterator[str]:
             yield from refs_in(item)
 
 
+def documents(schema: Schema) -> list[tuple[str, str]]:
+    """The documents the root tells apart (``if``/``then``/``else``): (definition, when), in the
+    order the root tries them.
+
+    >>> documents({"if": {"required": ["kind"]}, "then": {"$ref": "#/$defs/T"}, "else": {"$ref": "#/$defs/S"}})
+    [('T', 'when it has `kind`'), ('S', 'otherwise')]
+    """
+    found: list[tuple[str, str]] = []
+    node: Schema = schema
+    while "if" in node:
+        found.append((ref_name(node["then"]["$ref"]), f"when it has `{'`, `'.join(node['if']['required'])}`"))
+        node = node["else"]
+    if "$ref" in node:
+        found.append((ref_name(node["$ref"]), "otherwise"))
+    return found
+
+
+def partial_of(name: str, defs: Schema) -> str | None:
+    """The definition ``name`` is the partial copy of (``Partial<Name>``, made by the schema's
+    generator for templates and extending specs), or None.
+
+    >>> partial_of("PartialSlo", {"Slo": {}}), partial_of("Slo", {"Slo": {}})
+    ('Slo', None)
+    """
+    whole = name.removeprefix("Partial")
+    return whole if whole != name and whole in defs else None
+
+
 def definition_order(schema: Schema) -> list[str]:
-    """Definitions in reading order: depth first from the document root, then any left over."""
+    """Definitions in reading order: depth first from each document (the plain spec first), the
+    partial copies after the definitions they copy, then any left over."""
     defs = schema.get("$defs", {})
     order: list[str] = []
 
     def visit(node: object) -> None:
         for name in refs_in(node):
-            if name not in order and name in defs:
+            if name not in order and name in defs and partial_of(name, defs) is None:
                 order.append(name)
                 visit(defs[name])
 
-    visit(schema.get("properties", {}))
+    for name, _ in reversed(documents(schema)):
+        visit({"$ref": f"#/$defs/{name}"})
+    partials = sorted((n for n in defs if partial_of(n, defs)), key=lambda n: order.index(str(partial_of(n, defs))))
+    order += partials
     return order + sorted(set(defs) - set(order))
 
 
 def render(schema: Schema) -> str:
     """The whole page for ``schema``."""
-    root = {key: value for key, value in schema.items() if key != "$defs"}
-    parts = [HEADER, section("The document", "document", root)]
     defs = schema.get("$defs", {})
-    parts += [section(name, name, defs[name]) for name in definition_order(schema)]
+    kinds = [f"- [{name}](#{anchor(name)}), {when}" for name, when in documents(schema)]
+    root = f"## The document {{#document}}\n\n{' '.join(str(schema.get('description', '')).split())}\n\n"
+    parts = [HEADER, root + "\n".join(kinds) + "\n"]
+    seen: dict[str, str] = {}  # the documents' rows: a template's sections are an extending spec's
+    whole_documents = [name for name, _ in documents(schema)]
+    for name in definition_order(schema):
+        whole = partial_of(name, defs)
+        if whole is None:
+            parts.append(section(name, name, defs[name], seen if name in whole_documents else None))
+        else:  # the same keys as the definition it copies: a link, not a second table
+            parts.append(
+                f"## {name} {{#{anchor(name)}}}\n\n[{whole}](#{anchor(whole)}) as a template or a spec that "
+                "extends templates writes it: every key optional, `null` removes what a template gave, and "
+                "in a template any value may be a [Placeholder](#placeholder).\n"
+            )
     return "\n".join(parts)
 
 

@@ -117,9 +117,11 @@ def load_read(
 
 def _template(file: SpecFile) -> bool:
     """Whether ``file`` is a template (``kind: Template``); one is checked on its own (YAML, keys,
-    parameters), as the pre-commit hook passes a changed template with the changed specs. Its
-    users are checked by compiling them (``check``), which the template change makes stale."""
-    from ..spec.templates import KIND, read_template
+    parameters, the templates it extends, its placeholders), as the pre-commit hook passes a
+    changed template with the changed specs. Its users are checked by compiling them (``check``),
+    which the template change makes stale."""
+    from ..spec.template_document import KIND
+    from ..spec.templates import check_template
     from ..spec.yaml_io import YamlProblem, decode, load
 
     try:
@@ -128,7 +130,7 @@ def _template(file: SpecFile) -> bool:
         return False  # the spec loader reports it
     if not isinstance(doc, dict) or doc.get("kind") != KIND:
         return False
-    read_template(file.data, file.shown)
+    check_template(file.data, file.shown)
     return True
 
 

@@ -188,18 +188,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
     fmt = "github" if args.format == "github" else "text"
     bundle = None
+    loaded: list[Any] = []  # the specs loaded: those whose input changed, or all of them
+
+    def load(some: Any) -> list[Any]:
+        loaded[:] = load_read(some, problems, strict=args.strict, fmt=fmt)
+        return loaded
+
     if request is not None:  # only the specs whose input changed are loaded (a template: all its users)
-        bundle = compile_fleet(
-            files, args.out, request, lambda some: load_read(some, problems, strict=args.strict, fmt=fmt), trust
-        )
+        bundle = compile_fleet(files, args.out, request, load, trust)
     if bundle is None:
-        specs = load_read(files, problems, strict=args.strict, fmt=fmt)
+        specs = load(files)
         bundle = compile_changed(specs, args.out, request, trust)  # only what changed
     if bundle is None:
         from ..output.pipeline import compile_specs
 
         bundle = compile_specs(specs, args.target)
     drift = find_drift(bundle, args.out)
+    if drift and request is not None:
+        drift = _named_causes(drift, loaded, args.out)
     if args.format == "json":
         sys.stdout.write(_check_json(drift))
     elif args.format == "github":
@@ -210,6 +216,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif not args.quiet:
         print(f"{args.out} is up to date ({len(bundle)} files)")
     return Exit.FINDINGS if drift else Exit.OK
+
+
+def _named_causes(drift: list[Any], specs: list[Any], out: str) -> list[Any]:
+    """``drift`` with each stale file saying what changed since the recorded compile: a service's
+    files its spec or templates by name ("templates/http-api.yaml changed"), a shared file every
+    changed input of the services loaded, rather than "the spec changed"."""
+    from ..output.incremental import recorded_request
+    from ..output.request import SpecInput, changed_inputs, in_words, text_hash
+
+    recorded = recorded_request(out)
+    if recorded is None:
+        return drift
+    before = {spec.shown: spec for spec in recorded.specs}
+    causes: dict[str, str] = {}
+    everything: dict[str, None] = {}  # every changed input, in the specs' order, once
+    for spec in specs:
+        source = spec._source
+        was = before.get(source.display) if source is not None else None
+        if was is None:
+            continue
+        names = changed_inputs(was, SpecInput(was.shown, text_hash(source.text), source.templates))
+        if names:
+            causes[spec.service.name] = in_words(["the spec" if n == was.shown else n for n in names])
+            everything.update(dict.fromkeys(names))
+    shared = in_words(list(everything)) if everything else None
+    named = []
+    for item in drift:
+        cause = causes.get(item.path.split("/", 1)[0], shared)
+        named.append(item.because(cause) if item.state == "stale" and cause else item)
+    return named
 
 
 def _changes(item: Any) -> list[Any]:
@@ -239,6 +275,8 @@ def _check_json(drift: list[Any]) -> str:
         {
             "path": d.path,
             "state": d.state,
+            # What of the spec's input changed ("templates/http-api.yaml changed"), when known.
+            **({"cause": d.cause} if d.cause else {}),
             "changes": [{"what": c.what, "name": c.name, "detail": c.detail, "text": str(c)} for c in _changes(d)],
         }
         for d in drift

@@ -47,6 +47,7 @@ class FileDrift(msgspec.Struct, frozen=True):
     state: State
     on_disk: bytes | None
     compiled: bytes | None
+    cause: str | None = None  # what of the spec's input changed, in words; None: not known
 
     def __repr__(self) -> str:
         # Without the contents (whole files): what the dataclass's ``field(repr=False)`` did.
@@ -54,7 +55,16 @@ class FileDrift(msgspec.Struct, frozen=True):
 
     @property
     def why(self) -> str:
-        return _WHY[self.state]
+        """The file's state in words, naming what changed when that is known.
+
+        >>> FileDrift("a.md", "stale", b"", b"").because("templates/api.yaml changed").why
+        'out of date (templates/api.yaml changed since compile)'
+        """
+        return f"out of date ({self.cause} since compile)" if self.cause and self.state == "stale" else _WHY[self.state]
+
+    def because(self, cause: str) -> FileDrift:
+        """This drift, stale because ``cause`` (``request.what_changed``)."""
+        return msgspec.structs.replace(self, cause=cause)
 
 
 def find_drift(bundle: Bundle, out_dir: str | Path) -> list[FileDrift]:

@@ -141,8 +141,9 @@ class SpecFile(msgspec.Struct, frozen=True):
 
 class SpecInput(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
     """A spec as the request records it: the name it is shown by, the hash of its text, and the
-    templates it extends (name shown, hash of the text; in ``extend`` order), which are as much its
-    input as its own text: a template change makes every spec extending it a changed input.
+    templates it merges (name shown, hash of the text; in merge order, through the templates' own
+    ``extend``), which are as much its input as its own text: a change of a template, or of a
+    template it extends, makes every spec extending it a changed input.
 
     The hash is of the UTF-8 text without a byte-order mark, so a spec read from a file and the
     same spec given to ``parse_spec`` as text record the same input. A spec without templates
@@ -263,35 +264,46 @@ def compile_request(
 
     A spec that ``extend``\\s templates records their hashes too. Which templates a spec extends
     follows from its text: when ``recorded`` (the manifest's request) has the same text under the
-    same name, its template list is taken from there and only the templates are hashed again;
-    otherwise the spec's YAML is parsed for its ``extend`` list.
+    same name, its template list is taken from there and only the templates are hashed again (a
+    template whose own ``extend`` changed has another hash, so the list stays complete); otherwise
+    the spec's YAML is parsed and its ``extend`` followed through the templates.
     """
     before = {spec.shown: spec for spec in recorded.specs} if recorded is not None else {}
     hashes: dict[str, str] = {}
+    chains: dict[tuple[str, str], list[str]] = {}  # (folder, extend as written) -> its templates
     inputs = []
     for file in files:
         digest = _bytes_hash(file.data)
         templates: tuple[tuple[str, str], ...] = ()
         if b"extend" in file.data:  # only then can the spec have templates: no parse on the plain path
             known = before.get(file.shown)
-            names = [name for name, _ in known.templates] if known and known.sha256 == digest else _extends(file)
+            names = (
+                [name for name, _ in known.templates] if known and known.sha256 == digest else _extends(file, chains)
+            )
             templates = tuple((name, _template_hash(name, hashes)) for name in names)
         inputs.append(SpecInput(file.shown, digest, templates))
     return _request(inputs, targets, strict)
 
 
-def _extends(file: SpecFile) -> list[str]:
-    """The templates a spec file names, as shown; none when it cannot be parsed (the loader says why)."""
-    from ..spec.templates import template_path
+def _extends(file: SpecFile, chains: dict[tuple[str, str], list[str]]) -> list[str]:
+    """The templates a spec file merges, as shown, through the templates' own ``extend`` (a base
+    template is as much its input); none when it cannot be parsed (the loader says why).
+
+    Specs of one folder with the same ``extend`` merge the same templates: within one request
+    (which hashes each template once) the chain is walked once for them (``chains``)."""
+    from ..spec.templates import extended_templates
     from ..spec.yaml_io import YamlProblem, decode, load
 
     try:
         doc = load(decode(file.data))
     except YamlProblem:
         return []
-    entries = doc.get("extend") if isinstance(doc, dict) else None
-    entries = [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []
-    return [display_path(template_path(file.shown, e)) for e in entries if isinstance(e, str) and e.strip()]
+    if not isinstance(doc, dict) or "extend" not in doc:
+        return []
+    key = (os.path.dirname(file.shown), repr(doc["extend"]))
+    if key not in chains:
+        chains[key] = extended_templates(file.shown, doc)
+    return chains[key]
 
 
 def _template_hash(shown: str, hashes: dict[str, str]) -> str:
@@ -323,3 +335,29 @@ def _request(specs: list[SpecInput], targets: Iterable[str] | None, strict: bool
     return CompileRequest(
         package=package_fingerprint(), specs=tuple(specs), targets=chosen, strict=strict, limits=_limits()
     )
+
+
+def changed_inputs(before: SpecInput, now: SpecInput) -> list[str]:
+    """The inputs of a spec that differ from the recorded ones: the spec itself (by name) when its
+    text changed, then the templates, in merge order, whose text changed, or that it merges now or
+    no longer.
+
+    >>> old = SpecInput("a.yaml", "1", (("t/org.yaml", "2"), ("t/api.yaml", "3")))
+    >>> changed_inputs(old, SpecInput("a.yaml", "1", (("t/org.yaml", "9"), ("t/api.yaml", "3"))))
+    ['t/org.yaml']
+    >>> changed_inputs(old, SpecInput("a.yaml", "5", (("t/api.yaml", "8"),)))
+    ['a.yaml', 't/api.yaml', 't/org.yaml']
+    """
+    was, templates = dict(before.templates), dict(now.templates)
+    names = [now.shown] if before.sha256 != now.sha256 else []
+    names += [name for name, digest in now.templates if was.get(name) != digest]
+    return names + [name for name, _ in before.templates if name not in templates]
+
+
+def in_words(names: Sequence[str]) -> str:
+    """Changed inputs in words, for ``check``.
+
+    >>> in_words(["the spec"]), in_words(["the spec", "t/org.yaml", "t/api.yaml"])
+    ('the spec changed', 'the spec, t/org.yaml and t/api.yaml changed')
+    """
+    return f"{', '.join(names[:-1])} and {names[-1]} changed" if len(names) > 1 else f"{names[0]} changed"

@@ -52,4 +52,6 @@ def show_merged(path: str) -> str:
     source = Source(shown, text, tree=doc if hasattr(doc, "lc") else None)
     if isinstance(doc, dict) and "extend" in doc:
         doc, source = expand(doc, source)
-    return f"# {shown}, merged\n" + merged_text(doc if isinstance(doc, dict) else {}, source)
+    # The templates in merge order: a value's file is one of them, or the spec.
+    over = f" over {', '.join(name for name, _ in source.templates)}" if source.templates else ""
+    return f"# {shown}, merged{over}\n" + merged_text(doc if isinstance(doc, dict) else {}, source)

@@ -2,11 +2,22 @@
 
 A template (``apiVersion: sigil-monitoring/v1``, ``kind: Template``) declares typed
 ``parameters`` and holds any spec section (``metrics``, ``slos``, ``alerts``, ``dashboard``,
-``routing``, ``targets``, ``service``) written against them. A spec names its templates by path,
-relative to the spec's own file, and gives the parameters' values::
+``routing``, ``targets``, ``service``) written against them; it may itself ``extend`` templates
+(org defaults -> http-api -> a team's variant). A spec names its templates by path, relative to
+the spec's own file, and gives the parameters' values::
 
     extend: [templates/http-api.yaml]
     params: {objective: 99.5%}
+
+**Order**: the templates are merged depth first, left to right, each template after the
+templates it extends and the extending file over them; a template reached twice (a diamond) is
+merged once, at its first place; the spec comes last. A cycle is an error at the ``extend``
+entry that closes it (``_chain``).
+
+**Parameters** are one set per spec: every template of the chain sees the spec's ``params``;
+a parameter the spec does not give takes the default of the last template in merge order that
+declares one (an extending template may give its base's parameter a default by declaring it
+again, with the same type). A template may name its own parameters and its bases'.
 
 **Placeholders** are ``<<params.NAME>>`` and ``<<service.FIELD>>`` (a field of the spec's own
 ``service:``), in template values and keys only. A value that is exactly one placeholder takes
@@ -16,11 +27,11 @@ it is written as text. ``<<`` was chosen because nothing a spec carries uses it:
 and ``[...]`` PromQL selectors and ranges, ``%`` needs quoting in YAML; PromQL has no ``<<``
 operator, and YAML reads ``<<`` as a merge key only when it is the whole key.
 
-**Merge rules**, applied template by template in ``extend`` order, then the spec itself:
-mappings merge key by key (the later file wins on a scalar); a list of mappings that all carry a
-``title`` (dashboard rows) or a ``name`` merges item by item on that key, new items appended; any
-other list, and any value of another shape, is replaced whole; ``null`` removes what an earlier
-file gave (``slos: {latency: null}``).
+**Merge rules** (``template_merge.py``), applied template by template in that order, then the
+spec itself: mappings merge key by key (the later file wins on a scalar); a list of mappings that
+all carry a ``title`` (dashboard rows) or a ``name`` merges item by item on that key, new items
+appended; any other list, and any value of another shape, is replaced whole; ``null`` removes
+what an earlier file gave (``slos: {latency: null}``).
 
 **Positions**: every value of the merged document remembers the file and path where it was
 written (``Source.origins``), so an error is reported in the template or in the spec, wherever
@@ -33,7 +44,10 @@ value was written (the spec's ``params:`` or the template's ``default:``).
 ...     "apiVersion: sigil-monitoring/v1\\nkind: Template\\n"
 ...     "parameters: {objective: {type: percentage, default: 99.9%}}\\n"
 ...     "slos:\\n  availability: {objective: <<params.objective>>, sli: {bad: errors, total: requests}}\\n")
->>> spec = ("apiVersion: sigil-monitoring/v1\\nextend: [base.yaml]\\nparams: {objective: 99.5%}\\n"
+>>> _ = (folder / "team.yaml").write_text(
+...     "apiVersion: sigil-monitoring/v1\\nkind: Template\\nextend: [base.yaml]\\n"
+...     "service: {team: payments}\\n")
+>>> spec = ("apiVersion: sigil-monitoring/v1\\nextend: [team.yaml]\\nparams: {objective: 99.5%}\\n"
 ...     "service: {name: api, selector: {job: api}}\\n"
 ...     "metrics: {requests: {name: http_requests_total, type: counter},"
 ...     " errors: {name: http_errors_total, type: counter}}\\n")
@@ -41,28 +55,28 @@ value was written (the spec's ``params:`` or the template's ``default:``).
 >>> loaded = parse_spec(spec, str(folder / "api.yaml"))
 >>> str(loaded.slos["availability"].objective), loaded._source.locate(("slos", "availability", "objective"))[1:]
 ('99.5', (3, 21))
+>>> loaded.service.team, [pathlib.Path(name).name for name, _ in loaded._source.templates]
+('payments', ['base.yaml', 'team.yaml'])
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path as FilePath
-from typing import Any, Literal, assert_never
+from typing import Any, assert_never
 
 import msgspec
 
 from ..errors import Diagnostic, SpecError, display_path
 from .source import Origin, Path, Source
+from .template_document import KIND, PARAM_TYPES, Extension, Parameter, ParamType, TemplateHeader, own_keys
+from .template_merge import NAME
 
-KIND = "Template"
-ParamType = Literal["string", "duration", "percentage", "number", "boolean", "labels"]
-PARAM_TYPES: tuple[ParamType, ...] = ("string", "duration", "percentage", "number", "boolean", "labels")
-PLACEHOLDER = re.compile(r"<<(params|service)\.([A-Za-z_][A-Za-z0-9_]*)>>")
 _PERCENT = re.compile(r"^(100(\.0+)?|\d{1,2}(\.\d+)?)%$")
-_IDENTITY = ("title", "name")  # the keys a list of mappings merges on, tried in this order
-_OWN_KEYS = ("extend", "params")  # the spec's keys that name templates; not part of the merged spec
 _READ: dict[tuple[str, bytes], Template] = {}  # templates read in this process, by path and text
+Fail = Callable[..., None]  # (origin, text, at="value"): one positioned problem
 
 
 class Param(msgspec.Struct, frozen=True):
@@ -73,12 +87,14 @@ class Param(msgspec.Struct, frozen=True):
 
 
 class Template(msgspec.Struct, frozen=True):
-    """One template file, read and checked: its declared parameters and its spec sections."""
+    """One template file, read and checked: its declared parameters, its spec sections, and the
+    ``extend`` entries it names itself (paths relative to it, as written)."""
 
     source: Source
     params: dict[str, Param]
     sections: dict[str, Any]
     sha256: str
+    extends: object = ()  # one path or a list of them, as written
 
 
 def sections() -> tuple[str, ...]:
@@ -163,25 +179,26 @@ def read_template(data: bytes, shown: str) -> Template:
                 )
             ]
         )
-    allowed = sections()
+    allowed, header = sections(), own_keys(TemplateHeader)
     for key in doc:
-        if key not in ("apiVersion", "kind", "description", "parameters", *allowed):
-            fail(
-                (str(key),), f"{key}: a template holds no such key (use one of {', '.join(allowed)}, parameters)", "key"
-            )
+        if key not in (*header, *allowed):
+            known = ", ".join((*allowed, *header[2:]))  # after apiVersion and kind, which it has
+            fail((str(key),), f"{key}: a template holds no such key (use one of {known})", "key")
     params: dict[str, Param] = {}
     declared = doc.get("parameters") or {}
+    keys = own_keys(Parameter)
     if not isinstance(declared, dict):
-        fail(("parameters",), "parameters: a mapping of name -> {type, default, description} is expected")
+        fail(("parameters",), f"parameters: a mapping of name -> {{{', '.join(keys)}}} is expected")
         declared = {}
     for name, body in declared.items():
         at: Path = ("parameters", str(name))
+        if not isinstance(name, str) or not re.fullmatch(NAME, name):
+            fail(at, f"parameter {name}: a name of letters, digits and _ (<<params.NAME>> names it)", "key")
         if not isinstance(body, dict) or body.get("type") not in PARAM_TYPES:
             fail(at + ("type",), f"parameter {name}: give its type, one of {', '.join(PARAM_TYPES)}")
             continue
-        extra = set(body) - {"type", "default", "description"}
-        for key in sorted(map(str, extra)):
-            fail(at + (key,), f"parameter {name}: no such key {key} (use type, default, description)", "key")
+        for key in sorted(map(str, set(body) - set(keys))):
+            fail(at + (key,), f"parameter {name}: no such key {key} (use {', '.join(keys)})", "key")
         kind: ParamType = body["type"]
         default = None
         if "default" in body:
@@ -189,157 +206,42 @@ def read_template(data: bytes, shown: str) -> Template:
                 fail(at + ("default",), f"parameter {name}: the default {why}")
             default = (body["default"], (source, at + ("default",)))
         params[str(name)] = Param(kind, default)
+    extends = doc.get("extend", [])
+    _entries(extends, (source, ("extend",)), lambda origin, text: fail(origin[1], text))
     if problems:
         raise SpecError(problems)
     body = {k: v for k, v in doc.items() if k in allowed}
-    return Template(source, params, body, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return Template(source, params, body, hashlib.sha256(text.encode("utf-8")).hexdigest(), extends)
 
 
-class _Layer:
-    """One file merged into the spec: its Source, and what its placeholders stand for (a
-    template) or None (the spec itself, whose text is taken as written)."""
-
-    def __init__(
-        self, source: Source, values: dict[str, tuple[Any, Origin]] | None, service: dict[str, Any], fail: Any
-    ) -> None:
-        self.source, self.values, self.service, self.fail = source, values, service, fail
-
-    def origin(self, path: Path) -> Origin:
-        return (self.source, path)
-
-    def scalar(self, text: str, path: Path, at: str = "value") -> tuple[Any, Origin]:
-        """``text`` with its placeholders replaced, and where the result was written."""
-        if self.values is None or "<<" not in text:
-            return text, (self.source, path)
-        whole = PLACEHOLDER.fullmatch(text)
-        if whole is not None:
-            found = self._value(whole, path, at)
-            return (text, (self.source, path)) if found is None else found
-        return PLACEHOLDER.sub(lambda m: self._text(m, path, at), text), (self.source, path)
-
-    def _value(self, m: re.Match[str], path: Path, at: str) -> tuple[Any, Origin] | None:
-        space, name = m.group(1), m.group(2)
-        if space == "params":
-            assert self.values is not None
-            if name not in self.values:
-                self.fail(
-                    (self.source, path),
-                    f"{m.group()}: the template declares no parameter {name} "
-                    "(declare it under parameters:, or fix the name)",
-                    at,
-                )
-                return None
-            return self.values[name]
-        if name not in self.service:
-            self.fail(
-                (self.source, path),
-                f"{m.group()}: the spec's service: has no {name} "
-                f"(set service.{name} in the spec, or remove the reference)",
-                at,
-            )
-            return None
-        return self.service[name], (self.source, path)
-
-    def _text(self, m: re.Match[str], path: Path, at: str) -> str:
-        found = self._value(m, path, at)
-        if found is None:
-            return m.group()
-        value = found[0]
-        if isinstance(value, dict | list):
-            self.fail(
-                (self.source, path),
-                f"{m.group()}: a mapping or list cannot stand inside text (use the placeholder as the whole value)",
-                at,
-            )
-            return m.group()
-        return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-Origins = dict[Path, Origin]
-
-
-def _key(layer: _Layer, key: object, path: Path) -> str:
-    text = str(key)
-    return str(layer.scalar(text, path + (text,), "key")[0]) if "<<" in text else text
-
-
-def _put(layer: _Layer, node: Any, fpath: Path, mpath: Path, origins: Origins) -> Any:
-    """``node`` resolved (a fresh copy), each of its values' origin recorded under its merged path."""
-    if isinstance(node, dict):
-        origins[mpath] = layer.origin(fpath)
-        out: dict[Any, Any] = {}
-        for key, value in node.items():
-            k = _key(layer, key, fpath)
-            out[k] = _put(layer, value, fpath + (str(key),), mpath + (k,), origins)
-        return out
-    if isinstance(node, list):
-        origins[mpath] = layer.origin(fpath)
-        return [_put(layer, v, fpath + (str(i),), mpath + (str(i),), origins) for i, v in enumerate(node)]
-    if isinstance(node, str):
-        value, origins[mpath] = layer.scalar(node, fpath)
-        return value
-    origins[mpath] = layer.origin(fpath)
-    return node
-
-
-def _forget(origins: Origins, path: Path) -> None:
-    for key in [k for k in origins if k[: len(path)] == path]:
-        del origins[key]
-
-
-def _identity(items: list[Any]) -> str | None:
-    """The key a list of mappings merges on: title or name when every item has it."""
-    for key in _IDENTITY:
-        if items and all(isinstance(i, dict) and isinstance(i.get(key), str) for i in items):
-            return key
-    return None
-
-
-def _merge(
-    into: dict[Any, Any], layer: _Layer, node: dict[Any, Any], fpath: Path, mpath: Path, origins: Origins
-) -> None:
-    for key, value in node.items():
-        k = _key(layer, key, fpath)
-        fp, mp = fpath + (str(key),), mpath + (k,)
-        old = into.get(k)
-        if value is None:  # an explicit removal of what an earlier file gave
-            into.pop(k, None)
-            _forget(origins, mp)
-        elif isinstance(value, dict) and isinstance(old, dict):
-            origins[mp] = layer.origin(fp)
-            _merge(old, layer, value, fp, mp, origins)
-        elif isinstance(value, list) and isinstance(old, list) and (by := _identity(old)) and _identity(value) == by:
-            origins[mp] = layer.origin(fp)
-            index = {item[by]: i for i, item in enumerate(old)}
-            for i, item in enumerate(value):
-                name = layer.scalar(item[by], fp + (str(i), by))[0]
-                if name in index:
-                    _merge(old[index[name]], layer, item, fp + (str(i),), mp + (str(index[name]),), origins)
-                else:
-                    index[name] = len(old)
-                    old.append(_put(layer, item, fp + (str(i),), mp + (str(len(old)),), origins))
-        else:
-            _forget(origins, mp)
-            into[k] = _put(layer, value, fp, mp, origins)
-
-
-def template_path(spec: str, entry: str) -> FilePath:
-    """The file an ``extend`` entry of the spec shown as ``spec`` names: relative to the spec's folder.
+def template_path(owner: str, entry: str) -> FilePath:
+    """The file an ``extend`` entry of the file shown as ``owner`` (a spec or a template) names:
+    relative to that file's folder.
 
     >>> template_path("specs/api.yaml", "../templates/http-api.yaml").as_posix()
     'templates/http-api.yaml'
     """
-    return FilePath(os.path.normpath(FilePath(spec).parent / entry))
+    return FilePath(os.path.normpath(FilePath(owner).parent / entry))
 
 
-def _template(spec: Source, entry: object) -> Template | str:
-    """The template an ``extend`` entry names (a path relative to the spec's file), or why it cannot
-    be read (said at the entry); a ``SpecError`` positioned in the template for a broken template."""
+def _entries(given: object, where: Origin, fail_at: Fail) -> list[object]:
+    """The entries of an ``extend`` value (one path, or a list of them); [] and a problem otherwise."""
+    if isinstance(given, str):
+        return [given]
+    if not isinstance(given, list):
+        fail_at(where, "extend: give a list of template files (e.g. [templates/http-api.yaml])")
+        return []
+    return given
+
+
+def _template(owner: Source, entry: object) -> Template | str:
+    """The template an ``extend`` entry of ``owner`` names (a path relative to its file), or why it
+    cannot be read (said at the entry); a ``SpecError`` positioned in the template for a broken one."""
     from .yaml_io import read_spec
 
     if not isinstance(entry, str) or not entry.strip():
-        return "an extend entry is the path of a template file, relative to the spec (e.g. templates/http-api.yaml)"
-    path = template_path(spec.display, entry)
+        return "an extend entry is the path of a template file, relative to this file (e.g. templates/http-api.yaml)"
+    path = template_path(owner.display, entry)
     try:
         data = read_spec(path)
     except SpecError as exc:  # unreadable: the reader's message, at the line that names the file
@@ -350,41 +252,115 @@ def _template(spec: Source, entry: object) -> Template | str:
     return _READ[key]
 
 
+class Chain(msgspec.Struct, frozen=True):
+    """A spec's templates in merge order, what each may name, and whether any could not be read."""
+
+    order: list[Template]
+    top: dict[str, int]  # template -> the spec's extend entry it was reached by
+    scope: dict[str, frozenset[str]]  # template -> the parameters it may name: its own and its bases'
+    unread: bool  # a template that did not load: its parameters are unknown, not undeclared
+
+
+def _entry_at(given: object, i: int) -> Path:
+    """Where the ``i``-th entry of an ``extend`` value was written: the value itself when it is one path."""
+    return ("extend",) if isinstance(given, str) else ("extend", str(i))
+
+
+def _chain(source: Source, given: object, fail: Fail, problems: list[Diagnostic]) -> Chain:
+    """The templates the spec ``source`` extends (``given``: its ``extend`` value), depth first, left
+    to right, each after its bases and once; every problem of the walk positioned where written.
+
+    A cycle is one problem, whichever file the walk entered it by: at the ``extend`` entry that
+    leads back to the cycle's first file by name, so every spec that reaches it reports it alike."""
+    order: list[Template] = []
+    top: dict[str, int] = {}
+    scope: dict[str, frozenset[str]] = {}
+    unread = False
+    walking: list[tuple[Template, int]] = []  # the templates being walked, and the entry each follows
+
+    def visit(owner: Source, value: object, first: int | None) -> frozenset[str]:
+        nonlocal unread
+        entries = _entries(value, (owner, ("extend",)), fail)
+        named: set[str] = set()
+        for i, entry in enumerate(entries):
+            at = _entry_at(value, i)
+            try:
+                found = _template(owner, entry)
+            except SpecError as exc:
+                problems.extend(exc.diagnostics)
+                unread = True
+                continue
+            if isinstance(found, str):
+                fail((owner, at), found)
+                unread = True
+                continue
+            name = found.source.display
+            if walking:
+                walking[-1] = (walking[-1][0], i)
+            loop = [t.source.display for t, _ in walking]
+            if name in loop:
+                _cycle(walking[loop.index(name) :], fail)
+                unread = True
+                continue
+            if name not in scope:
+                walking.append((found, 0))
+                bases = visit(found.source, found.extends, i if first is None else first)
+                walking.pop()
+                if name not in scope:  # placed now, after its bases
+                    scope[name] = frozenset(found.params) | bases
+                    top[name] = i if first is None else first
+                    order.append(found)
+            named |= scope.get(name, frozenset())
+        return frozenset(named)
+
+    visit(source, given, None)
+    return Chain(order, top, scope, unread)
+
+
+def _cycle(members: list[tuple[Template, int]], fail: Fail) -> None:
+    """One problem for the cycle ``members`` (each with the entry it follows to the next): at the
+    entry that leads to the member first by name."""
+    names = [t.source.display for t, _ in members]
+    first = names.index(min(names))
+    loop = names[first:] + names[:first]
+    template, entry = members[first - 1]
+    fail(
+        (template.source, _entry_at(template.extends, entry)),
+        f"extend: {' -> '.join([*loop, loop[0]])} is a cycle "
+        f"(remove {loop[0]} from the extend of {template.source.display})",
+    )
+
+
+def extended_templates(shown: str, doc: dict[Any, Any]) -> list[str]:
+    """The templates (as shown) the spec shown as ``shown`` merges, in merge order, through every
+    template's own ``extend``: the compile request's record of its inputs. Problems are not
+    reported here (the loader reports them); what can be read is listed."""
+    problems: list[Diagnostic] = []
+    chain = _chain(Source(shown, ""), doc.get("extend"), lambda *_: None, problems)
+    return [template.source.display for template in chain.order]
+
+
 def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]:
     """The spec ``doc`` with its templates merged in, and a Source that knows where each value was
     written; a ``SpecError`` with every problem of the spec's ``extend``/``params`` and its templates."""
+    from .template_merge import Layer, Origins, merge
+    from .yaml_io import one_line
+
     problems: list[Diagnostic] = []
 
     def fail(origin: Origin, text: str, at: str = "value") -> None:
-        from .yaml_io import one_line
-
         problems.append(Diagnostic(*_where(origin, at), one_line(text)))
 
-    entries = doc["extend"]
-    entries = [entries] if isinstance(entries, str) else entries
-    if not isinstance(entries, list):
-        fail((source, ("extend",)), "extend: give a list of template files (e.g. [templates/http-api.yaml])")
-        raise SpecError(problems)
+    chain = _chain(source, doc["extend"], fail, problems)
     given = doc.get("params") or {}
     if not isinstance(given, dict):
         fail((source, ("params",)), "params: a mapping of parameter name -> value is expected")
         given = {}
-    templates: list[Template] = []
-    unread = False  # a template that did not load: its parameters are unknown, not undeclared
-    for i, entry in enumerate(entries):
-        try:
-            found = _template(source, entry)
-        except SpecError as exc:
-            problems.extend(exc.diagnostics)
-            unread = True
-            continue
-        if isinstance(found, str):
-            fail((source, ("extend", str(i))), found)
-            unread = True
-        else:
-            templates.append(found)
+    # One set of parameters per spec: a type per name; the default of the last template, in
+    # merge order, that gives one (an extending template overrides its base's).
     declared: dict[str, tuple[ParamType, Template]] = {}
-    for template in templates:
+    defaults: dict[str, tuple[Any, Origin]] = {}
+    for template in chain.order:
         for name, param in template.params.items():
             if name in declared and declared[name][0] != param.type:
                 fail(
@@ -393,10 +369,12 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
                     f"{declared[name][1].source.display} (give the two one type)",
                 )
             declared.setdefault(name, (param.type, template))
+            if param.default is not None:
+                defaults[name] = param.default
     values: dict[str, tuple[Any, Origin]] = {}
     for name, value in given.items():
         where: Origin = (source, ("params", str(name)))
-        if name not in declared and unread:
+        if name not in declared and chain.unread:
             continue
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
@@ -405,28 +383,60 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
             fail(where, f"params.{name}: {why}")
         else:
             values[str(name)] = (value, where)
-    own = {k: v for k, v in doc.items() if k not in _OWN_KEYS}
+    for name, (kind, first) in declared.items():
+        if name not in values and name not in defaults and name not in given:
+            at = _entry_at(doc["extend"], chain.top[first.source.display])
+            fail((source, at), f"{first.source.display} needs params.{name} (a {kind}; give it under params:)")
+    values = defaults | values
+    own = {k: v for k, v in doc.items() if k not in own_keys(Extension)}
     given_service = own.get("service")
     service: dict[str, Any] = given_service if isinstance(given_service, dict) else {}
     merged: dict[Any, Any] = {}
     origins: Origins = {}
-    for i, template in enumerate(templates):
-        mine = dict(values)
-        for name, param in template.params.items():
-            if name in mine:
-                continue
-            if param.default is None:
-                fail(
-                    (source, ("extend", str(i))),
-                    f"{template.source.display} needs params.{name} (a {param.type}; give it under params:)",
-                )
-            else:
-                mine[name] = param.default
-        _merge(merged, _Layer(template.source, mine, service, fail), template.sections, (), (), origins)
-    _merge(merged, _Layer(source, None, service, fail), own, (), (), origins)
+    for template in chain.order:
+        scope = chain.scope[template.source.display]
+        merge(merged, Layer(template.source, values, service, fail, scope), template.sections, (), (), origins)
+    merge(merged, Layer(source, None, service, fail), own, (), (), origins)
     if problems:
         raise SpecError(problems)
     # The merged spec keeps the spec's own key order first (apiVersion, service...), then the rest.
     ordered = {k: merged[k] for k in own if k in merged} | merged
-    shown = tuple((t.source.display, t.sha256) for t in templates)
+    shown = tuple((t.source.display, t.sha256) for t in chain.order)
     return ordered, Source(source.display, source.text, tree=source.tree, origins=origins, templates=shown)
+
+
+def check_template(data: bytes, shown: str) -> None:
+    """A template file checked on its own (``validate`` of a template, the pre-commit hook): what
+    ``read_template`` checks, the templates it extends (readable, no cycle), and that each
+    ``<<params.NAME>>`` it writes is declared by it or a template it extends; a ``SpecError``
+    with every problem."""
+    from .template_merge import PLACEHOLDER
+    from .yaml_io import one_line
+
+    template = read_template(data, shown)
+    problems: list[Diagnostic] = []
+
+    def fail(origin: Origin, text: str, at: str = "value") -> None:
+        problems.append(Diagnostic(*_where(origin, at), one_line(text)))
+
+    chain = _chain(template.source, template.extends, fail, problems)
+    scope = frozenset(template.params).union(*chain.scope.values())
+
+    def walk(node: Any, path: Path) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            here = (*path, str(key))
+            for text, at in ((key, "key"), (value, "value")):
+                for m in PLACEHOLDER.finditer(text) if isinstance(text, str) else ():
+                    if m.group(1) == "params" and m.group(2) not in scope and not chain.unread:
+                        fail(
+                            (template.source, here),
+                            f"{m.group()}: the template declares no parameter {m.group(2)} "
+                            "(declare it under parameters:, or fix the name)",
+                            at,
+                        )
+            walk(value, here)
+
+    walk(template.sections, ())
+    if problems:
+        raise SpecError(problems)
