@@ -146,6 +146,20 @@ def test_every_position_read_from_libyaml_events_is_the_round_trip_trees(text):
             assert Source("s.yaml", text).position(asked, at) == want, (text, asked, at)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()))
+def test_the_one_pass_reader_builds_what_libyamls_composer_builds(text):
+    # yaml_io._load_events builds the data from libyaml's events instead of its node tree; where
+    # it answers, the data (types included) must be _load_fast's.
+    built = yaml_io._load_events(text)
+    try:
+        composed = yaml_io._load_fast(text)
+    except Exception:  # noqa: BLE001 - libyaml refuses it: the one-pass reader must decline it too
+        assert built is None, text
+    else:
+        assert repr(built) == repr(composed), text
+
+
 def test_an_empty_value_is_placed_where_the_round_trip_tree_places_it():
     # libyaml places ``b:`` (nothing after it) right after its colon; ruamel at the next token.
     source = Source("s.yaml", "a:\n  b:\n  c: 1\n")

@@ -35,8 +35,8 @@ def positions(text: str) -> tuple[dict[Path, Span], set[Path]] | None:
     one-document ``text`` as ruamel's round-trip tree places it (an item of a list: its own
     position twice), and the paths of the empty values, whose value position only the round-trip
     tree gives; or None when only the round-trip loader can say."""
-    if any(c in text for c in "!&*?"):
-        return None  # what yaml_io.load also sends to the round-trip loader (and aliases)
+    if any(c in text for c in "!&?"):
+        return None  # what yaml_io.load also sends to the round-trip loader
     # ruamel.yaml.cyaml imports CParser from its C extension (untyped) and does not re-export it
     # explicitly, so its py.typed package hides the name from mypy.
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
@@ -53,6 +53,7 @@ def positions(text: str) -> tuple[dict[Path, Span], set[Path]] | None:
 
 def _walk(events: Any) -> tuple[dict[Path, Span], set[Path]]:
     from ruamel.yaml.events import (
+        AliasEvent,
         DocumentStartEvent,
         MappingEndEvent,
         MappingStartEvent,
@@ -73,13 +74,15 @@ def _walk(events: Any) -> tuple[dict[Path, Span], set[Path]]:
         if kind is MappingEndEvent or kind is SequenceEndEvent:
             stack.pop()
             continue
+        if kind is AliasEvent:
+            raise _Unsure
         if kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise _Unsure
             continue
         if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
-            continue  # stream and document ends; an alias cannot come (``*`` is refused above)
+            continue  # stream and document ends
         if event.tag is not None:
             raise _Unsure
         mark = event.start_mark
