@@ -12,6 +12,7 @@ from ruamel.yaml.error import YAMLError
 
 from sigil_monitoring import SpecError, parse_spec
 from sigil_monitoring.spec import yaml_io
+from sigil_monitoring.spec.source import Source
 
 KEYS = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
 WORDS = st.sampled_from(
@@ -97,6 +98,74 @@ def test_spec_shaped_documents_read_the_same_on_the_fast_path_and_the_round_trip
     # the round-trip parser. For documents shaped like specs both must read exactly the same.
     assert _round_trip(text)[0] == "ok", text
     assert _loaded(text) == _round_trip(text)
+
+
+# Values of spec-shaped YAML, empty ones and comments included: where libyaml's events and
+# ruamel's round-trip tree place values apart (an empty value, ``spec/positions.py``).
+_VALUES = [
+    "",
+    " # note",
+    " 1",
+    " ~",
+    " ''",
+    " x # note",
+    "\n  c:\n  d: x",
+    "\n  c: # note\n    # more\n  d:",
+    "\n  - \n  - y\n  -",
+    "\n- z\n-\n- - x",
+    " |\n  lit\n  more",
+    " >-\n  fold",
+    " [1,\n  2, ]",
+    " {p: , q: 2}",
+    " {u}",
+    " [a: b, c]",
+    ' "s\n  t"',
+    " plain\n  more",
+    " {}",
+    " []",
+    " ä 😀",
+]
+
+
+@st.composite
+def documents_with_empty_values(draw):
+    keys = draw(st.lists(st.sampled_from(["a", "b", "ü", "k_1", "'q'"]), min_size=1, max_size=5, unique=True))
+    lines = [f"{key}:{draw(st.sampled_from(_VALUES))}" for key in keys]
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n# end\n"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()))
+def test_every_position_read_from_libyaml_events_is_the_round_trip_trees(text):
+    # Diagnostics (warnings included) are placed from libyaml's events, not the slow round-trip
+    # tree; every key and value position, and that of a missing child, must be the same.
+    expected = Source("s.yaml", text)._round_trip_positions()
+    assert expected, text
+    for path, (key, value) in expected.items():
+        for at, want, asked in (("key", key, path), ("value", value, path), ("key", key, (*path, "zz"))):
+            assert Source("s.yaml", text).position(asked, at) == want, (text, asked, at)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()))
+def test_the_one_pass_reader_builds_what_libyamls_composer_builds(text):
+    # yaml_io._load_events builds the data from libyaml's events instead of its node tree; where
+    # it answers, the data (types included) must be _load_fast's.
+    built = yaml_io._load_events(text)
+    try:
+        composed = yaml_io._load_fast(text)
+    except Exception:  # noqa: BLE001 - libyaml refuses it: the one-pass reader must decline it too
+        assert built is None, text
+    else:
+        assert repr(built) == repr(composed), text
+
+
+def test_an_empty_value_is_placed_where_the_round_trip_tree_places_it():
+    # libyaml places ``b:`` (nothing after it) right after its colon; ruamel at the next token.
+    source = Source("s.yaml", "a:\n  b:\n  c: 1\n")
+    assert source.position(("a", "c")) == (3, 6)  # from the events
+    assert source._unsure == {("a", "b")}
+    assert source.position(("a", "b")) == (3, 3)  # the round-trip tree's
 
 
 def test_a_plain_url_in_a_flow_mapping_is_accepted_although_libyaml_refuses_it():

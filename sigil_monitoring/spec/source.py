@@ -1,7 +1,8 @@
 """Spec source text and the map from a data path (``alerts.X.for``) to its line and column.
 
-Positions come from ruamel's round-trip loader, which is pure Python and slow, so the map is built
-only when there is an error to report.
+Positions come from libyaml's events (``positions.py``), or, for a text only ruamel's round-trip
+loader reads as the loader does (tags, anchors, keys that are not text), from that loader, which is
+pure Python and slow; the map is built only when there is an error or a warning to report.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class Source(msgspec.Struct):
     text: str
     tree: Any = None
     _positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] | None = None
+    # Paths whose position libyaml's events place elsewhere than the round-trip tree (empty values,
+    # ``positions.py``): asking for one loads the round-trip tree's positions instead.
+    _unsure: frozenset[Path] = frozenset()
     # A spec that extends templates (spec/templates.py): where each value of the merged document
     # was written, and the templates it read, as (name shown, SHA-256 of the text) for the compile
     # request. None and () for a spec without ``extend``, whose values are all in this file.
@@ -40,6 +44,9 @@ class Source(msgspec.Struct):
         positions = self._load_positions()
         p = norm_path(path)
         while p:
+            if p in self._unsure:
+                self._positions, self._unsure = self._round_trip_positions(), frozenset()
+                return self.position(path, at)
             if p in positions:
                 key, value = positions[p]
                 return key if at == "key" else value
@@ -66,15 +73,25 @@ class Source(msgspec.Struct):
 
     def _load_positions(self) -> dict[Path, tuple[tuple[int, int], tuple[int, int]]]:
         if self._positions is None:
-            from .yaml_io import load_round_trip
+            from .positions import positions as from_events
 
-            positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] = {}
-            try:
-                _walk(self.tree if self.tree is not None else load_round_trip(self.text), (), positions)
-            except Exception:  # a file that did not parse has no positions to give
-                pass
-            self._positions = positions
+            fast = from_events(self.text) if self.tree is None else None
+            if fast is None:
+                self._positions = self._round_trip_positions()
+            else:
+                self._positions, unsure = fast
+                self._unsure = frozenset(unsure)
         return self._positions
+
+    def _round_trip_positions(self) -> dict[Path, tuple[tuple[int, int], tuple[int, int]]]:
+        from .yaml_io import load_round_trip
+
+        positions: dict[Path, tuple[tuple[int, int], tuple[int, int]]] = {}
+        try:
+            _walk(self.tree if self.tree is not None else load_round_trip(self.text), (), positions)
+        except Exception:  # a file that did not parse has no positions to give
+            pass
+        return positions
 
 
 def _walk(node: Any, path: Path, out: dict[Path, tuple[tuple[int, int], tuple[int, int]]]) -> None:
