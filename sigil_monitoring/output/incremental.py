@@ -42,7 +42,6 @@ True
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -61,10 +60,9 @@ if TYPE_CHECKING:
 
 
 def _manifest(out: Path) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads((out / MANIFEST_PATH).read_bytes())
-    except (OSError, ValueError):
-        return None
+    from .outdir import manifest_json
+
+    manifest = manifest_json(out)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         return None
     return manifest

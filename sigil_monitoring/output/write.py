@@ -26,13 +26,13 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ..conventions import MANIFEST_PATH
 from ..errors import FilesystemError, filesystem_error
 from .bundle import Bundle, Kept
-from .outdir import LOCK_NAME, check_targets, locked, read_inside, safe_relative
+from .outdir import LOCK_NAME, check_targets, locked, manifest_json, read_inside, safe_relative
 from .staging import Stager
 
 _RENAME_EXCHANGE = 2
@@ -59,11 +59,8 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
     Only plain relative paths inside the folder are believed; ``..``, absolute paths and our own
     bookkeeping names are dropped, and the manifest itself is read only as a regular file.
     """
-    data = read_inside(Path(out_dir), MANIFEST_PATH)
-    try:
-        files = json.loads(data.decode("utf-8")).get("files", {}) if data is not None else {}
-    except (ValueError, AttributeError):
-        return {}
+    manifest = manifest_json(Path(out_dir))
+    files = manifest.get("files", {}) if isinstance(manifest, dict) else {}
     if not isinstance(files, dict):
         return {}
     return {
@@ -116,6 +113,23 @@ def still_ours(out: Path, previous: dict[str, str], bundle: Container[str]) -> l
     return sorted(out_paths)
 
 
+def _tree(base: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``(folder relative to base, its folders, its other entries)``, top-down, like ``os.walk``
+    but without a ``stat`` per folder: a link to a folder is an entry (carried as the link), and
+    the caller may drop folders from the list before their turn. An unreadable folder is an
+    error, not skipped: its files would be lost with the old set."""
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        folders: list[str] = []
+        others: list[str] = []
+        with os.scandir(f"{base}/{rel}" if rel else base) as entries:
+            for entry in entries:
+                (folders if entry.is_dir(follow_symlinks=False) else others).append(entry.name)
+        yield rel, folders, others
+        stack.extend(f"{rel}/{name}" if rel else name for name in folders)
+
+
 def _carry_user_files(
     out_dir: Path, stage: Path, generated: set[str], previous: dict[str, str], made: set[str]
 ) -> None:
@@ -124,26 +138,18 @@ def _carry_user_files(
     if not out_dir.exists():
         return
     base, new = os.fspath(out_dir), os.fspath(stage)
-    for root, dirs, files in os.walk(base):
-        rel_root = root[len(base) + 1 :]
+    for rel_root, folders, others in _tree(base):
         prefix = f"{rel_root}/" if rel_root else ""
-        for d in list(dirs):
-            if not rel_root and d.startswith(_INNER_STAGE):
-                dirs.remove(d)  # a stage of an in-place write (mount point) that is still running
-                continue
-            if os.path.islink(f"{root}/{d}"):
-                # os.walk does not descend into a symlinked folder; carry the link itself
-                # over instead of replacing it with an empty folder.
-                dirs.remove(d)
-                files.append(d)
-                continue
+        if not rel_root:  # a stage of an in-place write (mount point) that is still running
+            folders[:] = [d for d in folders if not d.startswith(_INNER_STAGE)]
+        for d in folders:
             if prefix + d not in made:
                 os.makedirs(f"{new}/{prefix}{d}", exist_ok=True)
-        for name in files:
+        for name in others:
             rel = prefix + name
             if rel in generated or rel in previous or rel.startswith(_INNER_STAGE):
                 continue  # ours: in the stage already, or stale and dropped
-            os.link(f"{root}/{name}", f"{new}/{rel}", follow_symlinks=False)
+            os.link(f"{base}/{rel}", f"{new}/{rel}", follow_symlinks=False)
 
 
 def _stage(stager: Stager, out_dir: Path, stage: Path, manifest: bytes, stale: list[str]) -> None:
@@ -175,15 +181,14 @@ def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> None:
 def _salvage(old: Path, out: Path, generated: set[str], previous: dict[str, str]) -> None:
     """Move into ``out`` the user files created in the old folder while we were staging."""
     base, new = os.fspath(old), os.fspath(out)
-    for root, dirs, files in os.walk(base):
-        rel_root = root[len(base) + 1 :]
+    for rel_root, _, others in _tree(base):
         prefix = f"{rel_root}/" if rel_root else ""
-        for name in files + [d for d in dirs if os.path.islink(f"{root}/{d}")]:
+        for name in others:
             rel = prefix + name
             if rel in generated or rel in previous or os.path.lexists(f"{new}/{rel}"):
                 continue
             os.makedirs(os.path.dirname(f"{new}/{rel}"), exist_ok=True)
-            os.rename(f"{root}/{name}", f"{new}/{rel}")
+            os.rename(f"{base}/{rel}", f"{new}/{rel}")
 
 
 def _clean_leftovers(out: Path) -> None:
