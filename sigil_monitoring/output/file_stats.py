@@ -57,7 +57,7 @@ import msgspec
 
 from . import service_cache
 from .bundle import Kept
-from .service_cache import prune
+from .outdir import identity_of
 
 # (inode, size, mtime ns, sha256 hex digest) of one file
 Entry = tuple[int, int, int, str]
@@ -94,7 +94,7 @@ class Snapshot(msgspec.Struct, frozen=True):
             or not _real_folders(base, rel, set() if folders is None else folders)
         ):
             return None
-        return Kept(digest, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, 1))
+        return Kept(digest, identity_of(info))
 
 
 def _real_folders(base: str, rel: str, folders: set[str]) -> bool:
@@ -132,11 +132,5 @@ def load(out: Path) -> Snapshot | None:
 def store(out: Path, snapshot: Snapshot) -> None:
     """Keep ``snapshot`` for ``out``, atomically; a cache that cannot be written only costs reads."""
     path = _path(out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(msgspec.msgpack.encode(snapshot))
-        os.replace(temporary, path)
-    except OSError:
-        return
-    prune(path.parent, KEEP)
+    if service_cache.replace_file(path, msgspec.msgpack.encode(snapshot)):
+        service_cache.prune(path.parent, KEEP)

@@ -74,6 +74,12 @@ def read_inside(out: Path, rel: str) -> bytes | None:
         return None
 
 
+def identity_of(info: os.stat_result) -> tuple[int, ...]:
+    """What changes whenever a file's bytes do: device, inode, size, mtime and ctime (ns), links
+    (``staging.identity`` of a path)."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_nlink)
+
+
 _MANIFESTS: dict[str, tuple[tuple[int, ...], Any]] = {}
 
 
@@ -98,7 +104,7 @@ def manifest_json(out: Path) -> Any:
         info = os.lstat(path)
     except OSError:
         return None
-    found = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    found = identity_of(info)
     kept = _MANIFESTS.get(path)
     if kept is not None and kept[0] == found:
         return kept[1]

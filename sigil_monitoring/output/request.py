@@ -96,15 +96,9 @@ def _hash_package(files: list[str], stats: list[tuple[str, int, int]]) -> str:
     found = "sha256:" + digest.hexdigest()
     # Kept only when no file changed while it was read (a stat taken again, the same).
     if stats == [(rel, *_size_and_mtime(rel)) for rel in files]:
-        path = _fingerprint_path()
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            temporary = f"{path}.{os.getpid()}"
-            with open(temporary, "wb") as file:
-                file.write(msgspec.msgpack.encode(_Fingerprint(str(_PACKAGE), stats, found)))
-            os.replace(temporary, path)
-        except OSError:
-            pass  # no cache: the next compile hashes again
+        from .service_cache import replace_file
+
+        replace_file(Path(_fingerprint_path()), msgspec.msgpack.encode(_Fingerprint(str(_PACKAGE), stats, found)))
     return found
 
 

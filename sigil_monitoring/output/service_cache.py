@@ -95,14 +95,21 @@ def store(name: str, entry: Entry) -> None:
     import pickle
 
     path = Path(_path(name))
+    if replace_file(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)):
+        prune(path.parent, SHARD_LIMIT)
+
+
+def replace_file(path: Path, data: bytes) -> bool:
+    """Put ``data`` at ``path`` in the cache atomically (a concurrent compile reads the old or the
+    new); False when it cannot be written, which only makes a later compile slower."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
-        return
-    prune(path.parent, SHARD_LIMIT)
+        return False
+    return True
 
 
 def prune(shard: Path, keep: int) -> None:

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..errors import FilesystemError
 from .bundle import Kept
-from .outdir import check_targets, read_inside
+from .outdir import check_targets, identity_of, read_inside
 
 _BATCH = 256
 _SYNC_WAITS = sys.platform == "linux"  # sync(2) returns only when the writes are done (man 2 sync)
@@ -62,7 +62,7 @@ def identity(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
         info = os.lstat(path)
     except OSError:
         return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_nlink)
+    return identity_of(info)
 
 
 class Stager:
