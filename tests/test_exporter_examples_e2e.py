@@ -95,6 +95,16 @@ def test_every_example_rule_is_healthy_records_exist_and_every_alert_can_be_driv
             rules = _rules(prom)
             return rules if rules and all(r["health"] != "unknown" for r in rules) else None
 
+        # Backfilled history answers rule queries at once, but `up` exists only after the first
+        # scrape, and Prometheus hands new targets to its scrapers ~5 s after start (its discovery
+        # manager batches updates): wait for a scrape of every job in both servers.
+        jobs = sorted({_job(s) for s in specs})
+
+        def unscraped(prom: PrometheusProcess) -> list[str]:
+            return [job for job in jobs if not prom.query(f'up{{job="{job}"}}')]
+
+        for prom in (calm, burning):
+            poll_until(lambda prom=prom: not unscraped(prom), 40, "a first scrape of every job")
         rules = poll_until(lambda: all_evaluated(calm), 40, "every rule to be evaluated")
         assert [(r["name"], r["lastError"]) for r in rules if r["health"] != "ok"] == []
 
