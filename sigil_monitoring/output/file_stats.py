@@ -35,7 +35,7 @@ change with them. A snapshot that cannot be read is no snapshot (every file is r
 >>> _ = (out / "later").write_bytes(b""); reference = os.lstat(out / "later").st_mtime_ns
 >>> os.utime(out / "a.txt", ns=(before.st_atime_ns, reference - 10**9))  # written a second before
 >>> entry = of_stat(os.lstat(out / "a.txt"))
->>> store(out, Snapshot(dev=before.st_dev, reference_ns=reference, files={"a.txt": (*entry, "d1")}))
+>>> keep(out, reference, {"a.txt": (*entry, "d1")})
 >>> kept = load(out).kept(out, "a.txt", "d1"); kept is not None and kept.digest
 'd1'
 >>> load(out).kept(out, "a.txt", "another digest") is None  # the manifest says otherwise
@@ -129,8 +129,15 @@ def load(out: Path) -> Snapshot | None:
         return None
 
 
-def store(out: Path, snapshot: Snapshot) -> None:
-    """Keep ``snapshot`` for ``out``, atomically; a cache that cannot be written only costs reads."""
+def keep(out: Path, reference_ns: int, files: dict[str, Entry]) -> None:
+    """Keep the snapshot of ``out``'s ``files`` (written before its manifest's mtime
+    ``reference_ns``), atomically; nothing when ``out`` is gone. A cache that cannot be written
+    only costs reads."""
+    try:
+        dev = os.stat(out).st_dev
+    except OSError:
+        return
     path = _path(out)
+    snapshot = Snapshot(dev=dev, reference_ns=reference_ns, files=files)
     if service_cache.replace_file(path, msgspec.msgpack.encode(snapshot)):
         service_cache.prune(path.parent, KEEP)

@@ -55,7 +55,9 @@ from .request import CompileRequest, SpecInput, text_hash
 
 if TYPE_CHECKING:
     from ..errors import Diagnostic
+    from ..ir.model import Service
     from ..spec.document import Spec
+    from .bundle import Artifact
     from .request import SpecFile
 
 
@@ -105,6 +107,16 @@ class _OnDisk:
             self.read[rel] = str(recorded)
         return data
 
+    def all_of(self, recorded: dict[str, Any]) -> dict[str, bytes | Kept] | None:
+        """Every file of ``recorded`` (path -> digest) as ``get`` finds it; None when one is not as recorded."""
+        found: dict[str, bytes | Kept] = {}
+        for rel, digest in recorded.items():
+            data = self.get(rel, digest)
+            if data is None:
+                return None
+            found[rel] = data
+        return found
+
     def remember(self, manifest_files: dict[str, Any]) -> None:
         """Keep what was read in the snapshot (after every file of the manifest was found as
         recorded), so that the next look trusts those files too."""
@@ -121,8 +133,7 @@ class _OnDisk:
         for rel, digest in self.read.items():
             _, inode, size, mtime, *_ = self.seen[rel]
             files[rel] = (inode, size, mtime, digest)
-        dev = next(iter(self.seen.values()))[0]
-        file_stats.store(self.out, file_stats.Snapshot(dev=dev, reference_ns=reference, files=files))
+        file_stats.keep(self.out, reference, files)
 
 
 def recorded_request(out_dir: str | os.PathLike[str]) -> CompileRequest | None:
@@ -162,7 +173,8 @@ def compile_changed(
     (tests/test_incremental.py), and records ``request``.
     """
     from ..compilers import DEFAULT_TARGETS
-    from ..engines import choose
+    from ..engines import check_support, choose
+    from ..ir.build import build_model
     from .pipeline import request_of
 
     request = request if request is not None else request_of(specs)
@@ -182,63 +194,75 @@ def compile_changed(
     if recorded is None or not recorded.same_output(msgspec.structs.replace(request, specs=recorded.specs)):
         return None
     before = {spec.shown: spec for spec in recorded.specs}
-    files: dict[str, Any] = manifest["files"]
-    by_service: dict[str, dict[str, Any]] = {}
-    for rel, digest in files.items():
-        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
+    by_service = _by_service(manifest["files"])
     reused: dict[str, bytes | Kept] = {}
     on_disk = _OnDisk(out, trust_stats)
     changed: list[Spec] = []
     for spec in specs:
-        source, name = spec._source, spec.service.name
-        own = by_service.get(name, {})
-        kept = {rel: on_disk.get(rel, digest) for rel, digest in own.items()} if source is not None else {}
+        source, own = spec._source, by_service.get(spec.service.name, {})
         # The spec's input is its text and its templates' (a template change touches every user).
         given = SpecInput(source.display, text_hash(source.text), source.templates) if source is not None else None
-        if given is None or before.get(given.shown) != given or not own or None in kept.values():
+        found = on_disk.all_of(own) if given is not None and own and before.get(given.shown) == given else None
+        if found is None:
             changed.append(spec)
         else:
-            reused.update({rel: data for rel, data in kept.items() if data is not None})
+            reused.update(found)
     if len(changed) == len(specs):
         return None
-    bundle = _compile_some(specs, changed, reused, request, out)
-    bundle.verified = {rel: on_disk.seen[rel] for rel in reused if rel in on_disk.seen}
-    return bundle
-
-
-def _compile_some(
-    specs: Sequence[Spec],
-    changed: Sequence[Spec],
-    reused: dict[str, bytes | Kept],
-    request: CompileRequest,
-    out: Path,
-) -> Bundle:
-    from ..compilers import TARGETS, compiler, shared_compiler
-    from ..engines import check_support, choose
-    from ..ir.build import build_model
-    from ..ir.model import Model
-    from .bundle import Artifact
-    from .pipeline import render_all
-
     check_support(changed, choose(changed, None))
-    names = {spec.service.name for spec in changed}
-    artifacts: list[Artifact] = []
-    if changed:
-        model = build_model(list(changed))
-        for target in TARGETS:
-            services = tuple(
-                s for s, chosen in zip(model.services, choose(changed, None), strict=True) if target in chosen
-            )
-            if services:
-                artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
     everyone = build_model(list(specs))
+    names = {spec.service.name for spec in changed}
+    pairs = list(zip(everyone.services, choose(specs, None), strict=True))
+    artifacts = _own_files([pair for pair in pairs if pair[0].name in names]) + _shared_files(pairs)
+    return _bundle(artifacts, reused, request, out, on_disk)
+
+
+def _by_service(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The manifest's files (path -> digest) by the service whose folder holds them (the first part)."""
+    by_service: dict[str, dict[str, Any]] = {}
+    for rel, digest in files.items():
+        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
+    return by_service
+
+
+def _own_files(pairs: Sequence[tuple[Service, tuple[str, ...]]]) -> list[Artifact]:
+    """The files under each service's own folder, for each (service, its targets) pair: every
+    target compiles the services that chose it; what it writes outside them is ``_shared_files``'."""
+    from ..compilers import TARGETS, compiler
+    from ..ir.model import Model
+
+    names = {service.name for service, _ in pairs}
+    artifacts: list[Artifact] = []
+    for target in TARGETS:
+        services = tuple(service for service, targets in pairs if target in targets)
+        if services:
+            artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
+    return artifacts
+
+
+def _shared_files(pairs: Sequence[tuple[Service, tuple[str, ...]]]) -> list[Artifact]:
+    """The files that depend on every service (each target's ``compile_shared``), in the order of ``pairs``."""
+    from ..compilers import TARGETS, shared_compiler
+    from ..ir.model import Model
+
+    artifacts: list[Artifact] = []
     for target in TARGETS:
         shared = shared_compiler(target)
-        services = tuple(
-            s for s, chosen in zip(everyone.services, choose(specs, None), strict=True) if target in chosen
-        )
+        services = tuple(service for service, targets in pairs if target in targets)
         artifacts += shared(Model(services)) if shared is not None and services else []
-    return Bundle(render_all(artifacts, dict(reused)), inputs=request.record(), folder=out)
+    return artifacts
+
+
+def _bundle(
+    artifacts: list[Artifact], reused: dict[str, bytes | Kept], request: CompileRequest, out: Path, on_disk: _OnDisk
+) -> Bundle:
+    """The compile's bundle: ``artifacts`` rendered beside the ``reused`` files, each reused file
+    that was read vouched for by the identity it had (the writer links it while that holds)."""
+    from .pipeline import render_all
+
+    bundle = Bundle(render_all(artifacts, dict(reused)), inputs=request.record(), folder=out)
+    bundle.verified = {rel: on_disk.seen[rel] for rel in reused if rel in on_disk.seen}
+    return bundle
 
 
 def compile_fleet(
@@ -273,9 +297,7 @@ def compile_fleet(
     ):
         return None
     before = {spec.shown: spec for spec in recorded.specs}
-    by_service: dict[str, dict[str, Any]] = {}
-    for rel, digest in manifest["files"].items():
-        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
+    by_service = _by_service(manifest["files"])
     kept: dict[int, service_cache.Entry] = {}
     reused: dict[str, bytes | Kept] = {}
     on_disk = _OnDisk(out, trust_stats)
@@ -288,19 +310,16 @@ def compile_fleet(
             else None
         )
         own = by_service.get(entry.name, {}) if entry is not None else {}
-        found = {rel: on_disk.get(rel, digest) for rel, digest in own.items()}
-        if entry is None or not own or None in found.values():
+        found = on_disk.all_of(own) if entry is not None and own else None
+        if entry is None or found is None:
             changed.append(file)
         else:
             kept[index] = entry
-            reused.update({rel: data for rel, data in found.items() if data is not None})
+            reused.update(found)
     if not kept:
         return None
     specs = load(changed)
-    bundle = _compile_fleet(specs, kept, [file.shown for file in files], reused, request, out)
-    if bundle is not None:
-        bundle.verified = {rel: on_disk.seen[rel] for rel in reused if rel in on_disk.seen}
-    return bundle
+    return _compile_fleet(specs, kept, [file.shown for file in files], reused, request, out, on_disk)
 
 
 def _compile_fleet(
@@ -310,14 +329,12 @@ def _compile_fleet(
     reused: dict[str, bytes | Kept],
     request: CompileRequest,
     out: Path,
+    on_disk: _OnDisk,
 ) -> Bundle | None:
-    from ..compilers import DEFAULT_TARGETS, TARGETS, compiler, shared_compiler
+    from ..compilers import DEFAULT_TARGETS
     from ..engines import check_support, choose
     from ..errors import SpecError
     from ..ir.build import build_model
-    from ..ir.model import Model
-    from .bundle import Artifact
-    from .pipeline import render_all
 
     chosen = choose(specs, None)
     if any(set(targets) - set(DEFAULT_TARGETS) for targets in chosen):
@@ -326,21 +343,12 @@ def _compile_fleet(
         raise SpecError(problems)
     check_support(specs, chosen)
     model = build_model(specs)
-    names = {spec.service.name for spec in specs}
-    artifacts: list[Artifact] = []
-    for target in TARGETS:
-        services = tuple(s for s, these in zip(model.services, chosen, strict=True) if target in these)
-        if services:
-            artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
+    loaded = list(zip(model.services, chosen, strict=True))
     # Every service in the order of the files given (a template among them is no service).
-    pairs = zip(specs, model.services, chosen, strict=True)
-    fresh = {spec._source.display: (service, these) for spec, service, these in pairs}
+    fresh = {spec._source.display: pair for spec, pair in zip(specs, loaded, strict=True)}
     everyone = [(kept[i].service, kept[i].targets) if i in kept else fresh.get(name) for i, name in enumerate(shown)]
-    for target in TARGETS:
-        shared = shared_compiler(target)
-        services = tuple(pair[0] for pair in everyone if pair is not None and target in pair[1])
-        artifacts += shared(Model(services)) if shared is not None and services else []
-    bundle = Bundle(render_all(artifacts, dict(reused)), inputs=request.record(), folder=out)
+    artifacts = _own_files(loaded) + _shared_files([pair for pair in everyone if pair is not None])
+    bundle = _bundle(artifacts, reused, request, out, on_disk)
     remember(request, specs, model.services)
     return bundle
 

@@ -381,12 +381,12 @@ def _keep_stats(stager: Stager, out: Path, reference: int | None) -> None:
 
     ``reference``: the mtime of the set's manifest, written after every file of the set.
     """
-    from .file_stats import Snapshot, store
+    from . import file_stats
 
     if reference is None:
         return
     files = {rel: (*found, stager.digests[rel]) for rel, found in stager.stats.items() if rel != MANIFEST_PATH}
-    store(out, Snapshot(dev=os.stat(out).st_dev, reference_ns=reference, files=files))
+    file_stats.keep(out, reference, files)
 
 
 def _write_file(path: Path, data: bytes) -> None:
