@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Mapping
+from functools import cache
 from typing import Any
 
 from msgspec.structs import replace
@@ -27,11 +28,16 @@ from .model import DISABLED, Change, render_json, render_text
 __all__ = ["Change", "diff_bundles", "diff_file", "mark_disabled", "render_json", "render_text"]
 
 
-# A YAML document a structured diff reads has one of these keys at its top level (rule files,
-# PrometheusRule and v2 dashboards under ``spec``, the Alertmanager config, classic dashboards),
-# or is written in flow style. Any other YAML is diffed by its lines without being parsed: a
-# 1,000-service routing table is 700 kB that only a line count would come of.
-_STRUCTURED_YAML = re.compile(rb"^(?:(?:groups|spec|route|panels)\s*:|\s*[\[{])", re.MULTILINE)
+@cache
+def _structured_yaml() -> re.Pattern[bytes]:
+    """What a YAML document a structured diff reads holds: one of the top-level keys its predicate
+    tests (each differ's ``TOP_KEYS``), or flow style. Any other YAML is diffed by its lines without
+    being parsed: a 1,000-service routing table is 700 kB that only a line count would come of."""
+    from . import alertmanager, engines, grafana, rules
+
+    keys = sorted({*rules.TOP_KEYS, *alertmanager.TOP_KEYS, *grafana.TOP_KEYS, *engines.TOP_KEYS})
+    alternatives = b"|".join(re.escape(key.encode()) for key in keys)
+    return re.compile(rb"^(?:(?:" + alternatives + rb")\s*:|\s*[\[{])", re.MULTILINE)
 
 
 def _parse(path: str, data: bytes) -> Any:
@@ -39,7 +45,7 @@ def _parse(path: str, data: bytes) -> Any:
     try:
         if path.endswith(".json"):
             return json.loads(data)
-        if path.endswith((".yml", ".yaml")) and _STRUCTURED_YAML.search(data):
+        if path.endswith((".yml", ".yaml")) and _structured_yaml().search(data):
             from ruamel.yaml import YAML
 
             # libyaml's parser when ruamel.yaml.clib is there (5-7x faster on a fleet's 700 kB
@@ -72,7 +78,7 @@ def _structured(path: str, a: Any, b: Any) -> list[Change]:
     a, b = engines.as_rule_file(a), engines.as_rule_file(b)
     if not (isinstance(a, dict) and isinstance(b, dict)):
         return []
-    if "groups" in a and "groups" in b:
+    if rules.is_rule_file(a) and rules.is_rule_file(b):
         return rules.diff_rules(path, a, b)
     if alertmanager.is_alertmanager(a) and alertmanager.is_alertmanager(b):
         return alertmanager.diff_alertmanager(path, a, b)

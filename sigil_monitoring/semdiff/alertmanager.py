@@ -180,5 +180,9 @@ def diff_alertmanager(path: str, old: dict[str, Any], new: dict[str, Any]) -> li
     return changes
 
 
+# What ``is_alertmanager`` tests; ``semdiff._parse`` parses a YAML file holding one of them.
+TOP_KEYS = ("route", "receivers")
+
+
 def is_alertmanager(doc: Any) -> bool:
-    return isinstance(doc, dict) and "route" in doc and "receivers" in doc
+    return isinstance(doc, dict) and all(key in doc for key in TOP_KEYS)

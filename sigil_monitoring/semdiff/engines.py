@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# The top-level keys ``as_rule_file`` reads (a PrometheusRule's, a Grafana alerting file's);
+# ``semdiff._parse`` parses a YAML file holding one of them.
+_PROMETHEUS_RULE_KEY, _GRAFANA_KEY = "spec", "groups"
+TOP_KEYS = (_PROMETHEUS_RULE_KEY, _GRAFANA_KEY)
+
 
 def as_rule_file(doc: Any) -> Any:
     """The rule-file view of ``doc``, or ``doc`` itself when it is no engine-shaped rule document.
@@ -16,13 +21,13 @@ def as_rule_file(doc: Any) -> Any:
     """
     if not isinstance(doc, dict):
         return doc
-    if doc.get("kind") == "PrometheusRule" and isinstance(doc.get("spec"), dict):
-        return doc["spec"]
-    if doc.get("apiVersion") == 1 and isinstance(doc.get("groups"), list):
+    if doc.get("kind") == "PrometheusRule" and isinstance(doc.get(_PROMETHEUS_RULE_KEY), dict):
+        return doc[_PROMETHEUS_RULE_KEY]
+    if doc.get("apiVersion") == 1 and isinstance(doc.get(_GRAFANA_KEY), list):
         return {
             "groups": [
                 {"name": g.get("name"), "rules": [_grafana_rule(r) for r in g.get("rules") or []]}
-                for g in doc["groups"]
+                for g in doc[_GRAFANA_KEY]
                 if isinstance(g, dict)
             ]
         }

@@ -108,12 +108,18 @@ def _v2(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str | None
     return {**settings, "rows": _rows_of(spec.get("layout"), [])}, panels
 
 
+# The top-level key ``is_v2`` and ``is_classic`` each test first; ``semdiff._parse`` parses a
+# YAML file holding one of them.
+_V2_KEY, _CLASSIC_KEY = "spec", "panels"
+TOP_KEYS = (_V2_KEY, _CLASSIC_KEY)
+
+
 def is_v2(doc: Any) -> bool:
-    return isinstance(doc, dict) and isinstance(doc.get("spec"), dict) and "elements" in doc["spec"]
+    return isinstance(doc, dict) and isinstance(doc.get(_V2_KEY), dict) and "elements" in doc[_V2_KEY]
 
 
 def is_classic(doc: Any) -> bool:
-    return isinstance(doc, dict) and "panels" in doc and "schemaVersion" in doc
+    return isinstance(doc, dict) and _CLASSIC_KEY in doc and "schemaVersion" in doc
 
 
 ACROSS_NOTE = "title, rows, panels and their queries compared"

@@ -13,6 +13,13 @@ from .model import Change, UniqueNames, pair, show
 
 _COMPARISONS = {"==", "!=", ">", "<", ">=", "<="}
 
+# What ``is_rule_file`` tests; ``semdiff._parse`` parses a YAML file holding it.
+TOP_KEYS = ("groups",)
+
+
+def is_rule_file(doc: Any) -> bool:
+    return isinstance(doc, dict) and all(key in doc for key in TOP_KEYS)
+
 
 def _rules(doc: Any) -> dict[tuple[str, str], dict[str, Any]]:
     """``(kind, identity) -> {"group", "rule", "name"}``; identity adds labels for records."""
