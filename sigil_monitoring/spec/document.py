@@ -13,7 +13,7 @@ from .routing import Routing
 from .service import Metric, Service
 from .slo import Slo
 from .struct import ModelRules, SpecStruct
-from .targets import Targets
+from .targets import TARGETS_DESCRIPTION, Targets
 
 if TYPE_CHECKING:
     from pydantic import Field
@@ -38,8 +38,7 @@ class Spec(SpecStruct, frozen=True, kw_only=True):
     targets: Annotated[
         Targets,
         Field(
-            description="Outputs to compile and engine options "
-            "(default: prometheus, grafana, alertmanager, runbook, onboarding)."
+            description=TARGETS_DESCRIPTION,
         ),
     ] = field(default_factory=Targets)
 

@@ -140,6 +140,16 @@ def _chosen(self: Any) -> tuple[str, ...]:
     return chosen_from(self.model_fields_set)
 
 
+def _description() -> str:
+    """The ``targets:`` field's description, naming the registry's default targets."""
+    from ..compilers.registry import DEFAULT_TARGETS
+
+    return f"Outputs to compile and engine options (default: {', '.join(DEFAULT_TARGETS)})."
+
+
+TARGETS_DESCRIPTION = _description()
+
+
 def _section() -> type[SpecStruct]:
     """The ``targets:`` section: a key absent or empty takes the target's default options."""
     import importlib
