@@ -61,4 +61,4 @@ def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
         for f in files:
             yield Artifact(f.path, f.document(), "yaml", service.source)
         for t in iter_service_tests(service, files):
-            yield Artifact(t.path, t.document(), "yaml", service.source)
+            yield Artifact(t.path, t, "yaml", service.source)  # the record writes its own YAML (testgen/text.py)

@@ -98,3 +98,9 @@ class TestFile(msgspec.Struct, frozen=True):
             "evaluation_interval": str(EVALUATION_INTERVAL),
             "tests": [g.document() for g in self.groups],
         }
+
+    def yaml_lines(self, out: list[str]) -> None:
+        """Append the YAML lines of ``document()`` to ``out`` without building it (``text.py``)."""
+        from .text import write
+
+        write(self, out)
