@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from json.encoder import encode_basestring as _json_str  # C, and as ensure_ascii=False writes
@@ -207,14 +208,37 @@ def to_yaml(document: Any, header: str | None = None) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def scalar(value: Any, indent: int) -> str:
-    """A mapping value or list item that is no non-empty container, as ``to_yaml`` writes it
-    after its key (or ``- ``) on a line whose key or item sits at ``indent - 2``.
+def list_head(head: str, filled: bool, out: list[str]) -> bool:
+    """Append ``head`` (a key, after its indent or ``- ``) as ``to_yaml`` writes the key of a list:
+    alone on its line when the list is ``filled`` (its items follow), else with ``[]``; ``filled``.
 
-    >>> scalar("up == 0", 2), scalar([], 2), scalar("a\\nb", 4)
-    ('up == 0', '[]', '|-\\n    a\\n    b')
+    >>> out: list[str] = []
+    >>> list_head("rules", False, out), out
+    (False, ['rules: []'])
     """
-    return _inline(value, indent)
+    out.append(f"{head}:" if filled else f"{head}: []")
+    return filled
+
+
+def mapping_lines(head: str, pairs: Iterable[tuple[Any, Any]], indent: int, out: list[str]) -> None:
+    """Append ``head`` (a key, after its indent or ``- ``) and under it the mapping ``dict(pairs)``
+    of scalar values, as ``to_yaml`` writes a key of a mapping at ``indent``: ``{}`` when empty; a
+    repeated name at its first place with its last value, as ``dict`` keeps it.
+
+    >>> out: list[str] = []
+    >>> mapping_lines("  - labels", (("severity", "page"), ("on", "yes")), 4, out)
+    >>> print("\\n".join(out))
+      - labels:
+          severity: page
+          "on": "yes"
+    """
+    entries = dict(pairs)
+    if not entries:
+        out.append(f"{head}: {{}}")
+        return
+    out.append(f"{head}:")
+    pad = " " * (indent + 2)
+    out.extend(f"{pad}{key(name)}: {_inline(value, indent + 4)}" for name, value in entries.items())
 
 
 def key(name: Any) -> str:
@@ -375,6 +399,12 @@ def _emit_sequence(value: list[Any], indent: int, pad: str, lead: str, out: list
 
 
 def _inline(value: Any, indent: int) -> str:
+    """A mapping value or list item that is no non-empty container, as ``to_yaml`` writes it
+    after its key (or ``- ``) on a line whose key or item sits at ``indent - 2``.
+
+    >>> scalar("up == 0", 2), scalar([], 2), scalar("a\\nb", 4)
+    ('up == 0', '[]', '|-\\n    a\\n    b')
+    """
     if type(value) is str and "\n" not in value:
         return _string(value)  # the common case; a literal block needs a line break
     if isinstance(value, dict):
@@ -387,3 +417,7 @@ def _inline(value: Any, indent: int) -> str:
         pad = " " * indent
         return f"|{chomp}\n" + "\n".join(f"{pad}{line}" if line else "" for line in body.split("\n"))
     return _scalar(value)
+
+
+# The name records writing their own lines use (``to_yaml``): the same function, no extra call.
+scalar = _inline

@@ -176,6 +176,8 @@ def expand(text: str, value: float, labels: Mapping[str, str], *, exact: bool = 
     >>> expand("{{ $value | humanizePercentage }}", 0.011, {}, exact=False)
     '1.1%'
     """
+    if "{{" not in text:  # no action (most annotations: links, summaries): the text as it is
+        return text
     out: list[str] = []
     stack: list[bool] = []  # for each open `if`: is its current branch shown
 

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ....output.render import key, scalar
-from ..rules import Labels
+from ....output.render import list_head, mapping_lines, scalar
 from .model import EVALUATION_INTERVAL, AlertCase, ExprCase, TestFile, TestGroup
 
 
@@ -35,18 +34,12 @@ def write(file: TestFile, out: list[str]) -> None:
     """Append the lines of ``file`` (as ``to_yaml`` writes ``file.document()``) to ``out``."""
     here = posixpath.dirname(file.path)
     rule_files = [posixpath.relpath(p, here) for p in file.rule_files]
-    if rule_files:
-        out.append("rule_files:")
+    if list_head("rule_files", bool(rule_files), out):
         out.extend(f"  - {scalar(p, 4)}" for p in rule_files)
-    else:
-        out.append("rule_files: []")
     out.append(f"evaluation_interval: {scalar(str(EVALUATION_INTERVAL), 2)}")
-    if not file.groups:
-        out.append("tests: []")
-        return
-    out.append("tests:")
-    for group in file.groups:
-        _group(group, out)
+    if list_head("tests", bool(file.groups), out):
+        for group in file.groups:
+            _group(group, out)
 
 
 # Each function below writes one list item of the document: the item's mapping sits at indent
@@ -56,13 +49,10 @@ def write(file: TestFile, out: list[str]) -> None:
 
 def _group(group: TestGroup, out: list[str]) -> None:  # n = 4
     out.append(f"  - interval: {scalar(str(group.interval), 6)}")
-    if group.input_series:
-        out.append("    input_series:")
+    if list_head("    input_series", bool(group.input_series), out):
         for s in group.input_series:
             out.append(f"      - series: {scalar(s.series, 10)}")
             out.append(f"        values: {scalar(s.values, 10)}")
-    else:
-        out.append("    input_series: []")
     if group.alert_cases:
         out.append("    alert_rule_test:")
         for case in group.alert_cases:
@@ -76,8 +66,8 @@ def _group(group: TestGroup, out: list[str]) -> None:  # n = 4
 def _alert_case(case: AlertCase, out: list[str]) -> None:  # n = 8
     _case_head("eval_time", str(case.eval_time), "alertname", case.alertname, "exp_alerts", bool(case.expected), out)
     for alert in case.expected:  # n = 12
-        _mapping("          - exp_labels", alert.labels, 12, out)
-        _mapping("            exp_annotations", alert.annotations, 12, out)
+        mapping_lines("          - exp_labels", alert.labels, 12, out)
+        mapping_lines("            exp_annotations", alert.annotations, 12, out)
 
 
 def _expr_case(case: ExprCase, out: list[str]) -> None:  # n = 8
@@ -91,17 +81,4 @@ def _case_head(first: str, value: str, second: str, other: str, items: str, any_
     """The two scalar keys of a case (n = 8) and the key of its list of expectations, ``[]`` when empty."""
     out.append(f"      - {first}: {scalar(value, 10)}")
     out.append(f"        {second}: {scalar(other, 10)}")
-    out.append(f"        {items}:" if any_items else f"        {items}: []")
-
-
-def _mapping(head: str, pairs: Labels, n: int, out: list[str]) -> None:
-    """``head`` (the key, after its indent or ``- ``) and the mapping ``dict(pairs)`` under it,
-    for a key of a mapping at indent ``n``: as ``dict`` keeps them, a repeated name at its first
-    place with its last value."""
-    entries = dict(pairs)
-    if not entries:
-        out.append(f"{head}: {{}}")
-        return
-    out.append(f"{head}:")
-    pad = " " * (n + 2)
-    out.extend(f"{pad}{key(name)}: {scalar(value, n + 4)}" for name, value in entries.items())
+    list_head(f"        {items}", any_items, out)
