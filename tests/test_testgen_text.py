@@ -9,6 +9,8 @@ emitter, in quoting, indentation or a literal block, fails.
 
 from __future__ import annotations
 
+import contextlib
+import posixpath
 import sys
 from pathlib import Path
 
@@ -108,3 +110,28 @@ def test_a_line_break_in_an_annotation_is_a_literal_block_as_in_the_document() -
     text = to_yaml(file).decode()
     assert "              description: |-\n                first\n                second\n" in text
     assert text == to_yaml(file.document()).decode()
+
+
+PATH_PARTS = st.sampled_from(["svc", "prometheus", "tests", "a b", "..", ".", "x.yml", ""])
+
+
+@pytest.fixture(scope="module")
+def inside_svc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working folder whose own path holds parts the paths below use: relpath's answer for an
+    absolute path, or one that climbs with ``..``, depends on it."""
+    folder = tmp_path_factory.mktemp("rel") / "svc" / "prometheus"
+    folder.mkdir(parents=True)
+    return folder
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(PATH_PARTS, min_size=1, max_size=4), st.lists(PATH_PARTS, max_size=4), st.booleans(), st.booleans())
+def test_relative_paths_are_what_relpath_gives(
+    inside_svc: Path, path: list[str], start: list[str], rooted: bool, from_root: bool
+) -> None:
+    target, origin = "/" * rooted + "/".join(path), "/" * from_root + "/".join(start)
+    if not target:
+        return  # relpath refuses an empty path; a test file always lists a rule file's path
+    for cwd in (ROOT, inside_svc):
+        with contextlib.chdir(cwd):
+            assert records.relative_path(target, origin) == posixpath.relpath(target, origin), cwd

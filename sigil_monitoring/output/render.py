@@ -238,7 +238,14 @@ def mapping_lines(head: str, pairs: Iterable[tuple[Any, Any]], indent: int, out:
         return
     out.append(f"{head}:")
     pad = " " * (indent + 2)
-    out.extend(f"{pad}{key(name)}: {_inline(value, indent + 4)}" for name, value in entries.items())
+    inner = indent + 4
+    string = _string
+    for name, value in entries.items():  # labels and annotations: mostly one-line text, one call each
+        head = string(name) if type(name) is str else string(str(name))
+        if type(value) is str and "\n" not in value:
+            out.append(f"{pad}{head}: {string(value)}")
+        else:
+            out.append(f"{pad}{head}: {_inline(value, inner)}")
 
 
 def key(name: Any) -> str:

@@ -24,16 +24,13 @@ tests:
 
 from __future__ import annotations
 
-import posixpath
-
 from ....output.render import list_head, mapping_lines, scalar
 from .model import EVALUATION_INTERVAL, AlertCase, ExprCase, TestFile, TestGroup
 
 
 def write(file: TestFile, out: list[str]) -> None:
     """Append the lines of ``file`` (as ``to_yaml`` writes ``file.document()``) to ``out``."""
-    here = posixpath.dirname(file.path)
-    rule_files = [posixpath.relpath(p, here) for p in file.rule_files]
+    rule_files = file.relative_rule_files()
     if list_head("rule_files", bool(rule_files), out):
         out.extend(f"  - {scalar(p, 4)}" for p in rule_files)
     out.append(f"evaluation_interval: {scalar(str(EVALUATION_INTERVAL), 2)}")
