@@ -231,7 +231,7 @@ def test_every_recording_rule_the_dashboard_reads_is_written_by_the_prometheus_t
         (rule["record"], tuple(sorted(rule.get("labels", {}).items())))
         for artifact in compiler("prometheus")(model)
         if artifact.path.endswith(".rules.yml")
-        for group in artifact.document["groups"]
+        for group in artifact.document.document()["groups"]
         for rule in group["rules"]
         if "record" in rule
     }

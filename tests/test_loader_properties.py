@@ -147,6 +147,23 @@ def test_every_position_read_from_libyaml_events_is_the_round_trip_trees(text):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()), st.data())
+def test_positions_found_for_some_paths_only_are_those_of_the_whole_map(text, data):
+    # Source.expect walks for the paths of the warnings only (spec/positions.py ``wanted``): every
+    # answer, for an expected path, a missing child of one, or a path not expected (which then
+    # builds the whole map), must be the one the whole map gives.
+    whole = Source("s.yaml", text)._round_trip_positions()
+    paths = sorted(whole)
+    picked = data.draw(st.lists(st.sampled_from(paths), max_size=4)) if paths else []
+    asked = data.draw(st.lists(st.sampled_from([*paths, ("zz",)]), max_size=4)) if paths else [("zz",)]
+    source = Source("s.yaml", text)
+    source.expect(picked)
+    for path in [*picked, *(p + ("zz",) for p in picked), *asked]:
+        for at in ("key", "value"):
+            assert source.position(path, at) == Source("s.yaml", text).position(path, at), (text, path, at)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()))
 def test_the_one_pass_reader_builds_what_libyamls_composer_builds(text):
     # yaml_io._load_events builds the data from libyaml's events instead of its node tree; where

@@ -199,7 +199,7 @@ alerts:
     artifacts = compiler(TARGET)(build_model([load_spec(REPO / "specs" / "sigil-dna.yaml"), twin]))  # checks collisions
     seen = set()
     for artifact in artifacts:
-        for group in artifact.document.get("groups", []) if "rules" in artifact.path else []:
+        for group in artifact.document.document()["groups"] if "rules" in artifact.path else []:
             for rule in group["rules"]:
                 key = (rule.get("record") or rule["alert"], tuple(sorted(rule["labels"].items())))
                 assert key not in seen, key

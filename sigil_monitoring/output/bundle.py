@@ -16,7 +16,8 @@ Format = Literal["json", "yaml", "text"]
 
 
 class Artifact(msgspec.Struct, frozen=True):
-    """One output file before rendering: a document (dict/list for json/yaml, str for text)."""
+    """One output file before rendering: a document (dict/list for json/yaml, or for yaml a record
+    with ``yaml_lines``, ``render.to_yaml``; str for text)."""
 
     path: str
     document: Any

@@ -80,9 +80,10 @@ def build_spec(doc: dict[str, Any], source: Source) -> Spec:
 def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
     from .hints import warnings
 
-    return sorted(
-        _at(source, path, at, f"{describe_path(path)}: {text}", "warning") for path, at, text in warnings(spec)
-    )
+    found = warnings(spec)
+    if found:
+        source.expect(path for path, _, _ in found)
+    return sorted(_at(source, path, at, f"{describe_path(path)}: {text}", "warning") for path, at, text in found)
 
 
 def _fast(doc: dict[str, Any]) -> Spec | None:

@@ -7,6 +7,7 @@ pure Python and slow; the map is built only when there is an error or a warning 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -35,17 +36,42 @@ class Source(msgspec.Struct):
     # request. None and () for a spec without ``extend``, whose values are all in this file.
     origins: dict[Path, Origin] | None = None
     templates: tuple[tuple[str, str], ...] = ()
+    # The paths ``_positions`` holds when it was built for some paths only (``expect``); None: all.
+    _covers: frozenset[Path] | None = None
 
     def __repr__(self) -> str:  # the tree and positions are caches, long and of no interest
         return f"Source(display={self.display!r}, text={self.text!r})"
 
+    def expect(self, paths: Iterable[tuple[object, ...]]) -> None:
+        """Find the positions of ``paths`` (and their parents) only, before the first is asked for:
+        a spec of 10,000 SLOs has a warning per SLO, and a map of all its 360,000 values took
+        most of the time the warnings cost. A path asked for later that is not one of them
+        builds the whole map; the answers are the same either way.
+
+        >>> source = Source("a.yaml", "x:\\n  y: 1\\n  z: 2\\n")
+        >>> source.expect([("x", "y")])
+        >>> sorted(source._load_positions()), source.position(("x", "y")), source.position(("x", "z"))
+        ([('x',), ('x', 'y')], (2, 6), (3, 6))
+        """
+        if self._positions is not None or self.tree is not None or self.origins is not None:
+            return  # built already, or placed by the round-trip tree, or by other files (locate)
+        from .positions import positions as from_events
+
+        wanted = frozenset(p[:cut] for p in map(norm_path, paths) for cut in range(1, len(p) + 1))
+        fast = from_events(self.text, wanted)
+        if fast is not None:
+            self._positions, unsure = fast
+            self._unsure, self._covers = frozenset(unsure), wanted
+
     def position(self, path: tuple[object, ...], at: str = "value") -> tuple[int, int]:
         """1-based (line, col) of the key or value at ``path``, or of its nearest ancestor present."""
-        positions = self._load_positions()
         p = norm_path(path)
+        if self._covers is not None and p and p not in self._covers:  # not expected: build the whole map
+            self._positions = self._covers = None
+        positions = self._load_positions()
         while p:
             if p in self._unsure:
-                self._positions, self._unsure = self._round_trip_positions(), frozenset()
+                self._positions, self._unsure, self._covers = self._round_trip_positions(), frozenset(), None
                 return self.position(path, at)
             if p in positions:
                 key, value = positions[p]

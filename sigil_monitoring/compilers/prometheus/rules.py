@@ -104,6 +104,12 @@ class RuleFile(msgspec.Struct, frozen=True):
     def document(self) -> dict[str, Any]:
         return {"groups": [g.document() for g in self.groups]}
 
+    def yaml_lines(self, out: list[str]) -> None:
+        """Append the YAML lines of ``document()`` to ``out`` without building it (``rules_text.py``)."""
+        from .rules_text import write
+
+        write(self, out)
+
     def rules(self) -> tuple[Rule, ...]:
         return tuple(r for g in self.groups for r in g.rules)
 

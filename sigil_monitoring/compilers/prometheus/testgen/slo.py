@@ -64,11 +64,12 @@ def group_labels(slo: Slo) -> Labels:
 
 
 def feed(
-    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int
+    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int, extra: Labels | None = None
 ) -> tuple[tuple[InputSeries, ...], Decimal]:
     """Raw series whose SLI error ratio is ``ratio`` over every window, and that error ratio as
-    computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap)."""
-    extra = group_labels(slo)
+    computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap).
+    ``extra``: ``group_labels(slo)``, when the caller has it."""
+    extra = group_labels(slo) if extra is None else extra
     try:
         raw = _raw_feed(slo, ratio, samples, extra)
     except inputs.Unfeedable:
@@ -114,25 +115,26 @@ def expected(
     Raises ``UnsupportedTemplate`` when an annotation has a construct ``expand`` cannot predict."""
     labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
     rule = rule or slo_rules.burn_rule(service, slo, burn)
+    return _expected(labels, tuple(rule.annotations.items()), ratio)
+
+
+def _expected(labels: Labels, annotations: Labels, ratio: Decimal) -> ExpectedAlert:
+    """``expected`` from the alert's labels and its rule's annotation templates."""
+    values = dict(labels)
+    # The ratio Prometheus computes from rates is exact to a few digits only: exact=False.
     return ExpectedAlert(
-        labels,
-        # The ratio Prometheus computes from rates is exact to a few digits only: exact=False.
-        tuple(
-            sorted(
-                (key, expand(text, float(ratio), dict(labels), exact=False)) for key, text in rule.annotations.items()
-            )
-        ),
+        labels, tuple(sorted((key, expand(text, float(ratio), values, exact=False)) for key, text in annotations))
     )
 
 
 def _fires(
-    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, rule: AlertingRule, at: Duration
+    burn: BurnAlert, labels: Labels, annotations: Labels, ratio: Decimal, at: Duration
 ) -> tuple[tuple[AlertCase, ...], tuple[ExprCase, ...]]:
-    """The tier fires at ``at``: an alert case, or (annotations ``expand`` cannot predict) its ALERTS series."""
+    """The tier (alert ``labels``, its rule's ``annotations``) fires at ``at``: an alert case, or
+    (annotations ``expand`` cannot predict) its ALERTS series."""
     try:
-        return (AlertCase(at, burn.name, (expected(service, slo, burn, ratio, rule),)),), ()
+        return (AlertCase(at, burn.name, (_expected(labels, annotations, ratio),)),), ()
     except UnsupportedTemplate:
-        labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
         return (), (fired(burn.name, labels, at),)
 
 
@@ -156,14 +158,18 @@ def burn_test(
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     fire, edge, quiet = error_ratios(slo, burn)
-    firing, fired_ratio = feed(service, slo, burn, fire, samples)
+    extra = group_labels(slo)  # the labels and annotations once for the three inputs
+    firing, fired_ratio = feed(service, slo, burn, fire, samples, extra)
     rule = rule or slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
-    cases, checks = _fires(service, slo, burn, fired_ratio, rule, fire_at)
+    labels = merge_labels(extra, slo_rules.burn_labels(service, slo, burn))  # as expected() makes them
+    annotations = tuple(rule.annotations.items())
+    cases, checks = _fires(burn, labels, annotations, fired_ratio, fire_at)
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
         cases = (AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()), *cases)
     groups = [TestGroup(firing, cases, checks + metadata_checks(service, slo, fire_at))]
     if edge != fire:
-        at_edge, edge_ratio = feed(service, slo, burn, edge, samples)
-        groups.append(TestGroup(at_edge, *_fires(service, slo, burn, edge_ratio, rule, fire_at)))
-    groups.append(TestGroup(feed(service, slo, burn, quiet, samples)[0], (AlertCase(fire_at, burn.name, ()),)))
+        at_edge, edge_ratio = feed(service, slo, burn, edge, samples, extra)
+        groups.append(TestGroup(at_edge, *_fires(burn, labels, annotations, edge_ratio, fire_at)))
+    quiet_input = feed(service, slo, burn, quiet, samples, extra)[0]
+    groups.append(TestGroup(quiet_input, (AlertCase(fire_at, burn.name, ()),)))
     return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), tuple(groups))

@@ -20,6 +20,7 @@ template/template.go (2.42); ``%.4g`` is the same in Go and Python.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -166,6 +167,19 @@ def _value(action: str, value: float, labels: Mapping[str, str], exact: bool) ->
     raise UnsupportedTemplate(action)
 
 
+@functools.lru_cache(maxsize=1024)
+def _actions(text: str) -> tuple[tuple[int, int, bool, bool, str], ...]:
+    """(start, end, trims the text before, trims the text after, body) of each action in ``text``.
+
+    Found once per text: a burn test expands each annotation of its alert at two ratios
+    (firing and the lowest threshold's edge), and the long description's scan was most of that.
+    """
+    return tuple(
+        (m.start(), m.end(), bool(m.group("left")), bool(m.group("right")), m.group("body"))
+        for m in _ACTION.finditer(text)
+    )
+
+
 def expand(text: str, value: float, labels: Mapping[str, str], *, exact: bool = True) -> str:
     """``text`` as Prometheus expands it for an alert with ``value`` and ``labels``.
 
@@ -176,6 +190,8 @@ def expand(text: str, value: float, labels: Mapping[str, str], *, exact: bool = 
     >>> expand("{{ $value | humanizePercentage }}", 0.011, {}, exact=False)
     '1.1%'
     """
+    if "{{" not in text:  # no action (most annotations: links, summaries): the text as it is
+        return text
     out: list[str] = []
     stack: list[bool] = []  # for each open `if`: is its current branch shown
 
@@ -184,13 +200,12 @@ def expand(text: str, value: float, labels: Mapping[str, str], *, exact: bool = 
 
     pos = 0
     trim_next = False
-    for m in _ACTION.finditer(text):
+    for start, end, left, right, action in _actions(text):
         if showing():
-            before = text[pos : m.start()]
+            before = text[pos:start]
             before = before.lstrip(_GO_SPACE) if trim_next else before
-            out.append(before.rstrip(_GO_SPACE) if m.group("left") else before)
-        pos, trim_next = m.end(), bool(m.group("right"))
-        action = m.group("body")
+            out.append(before.rstrip(_GO_SPACE) if left else before)
+        pos, trim_next = end, right
         if action.startswith("/*") and action.endswith("*/"):
             continue  # a comment prints nothing
         if action.startswith("if "):
