@@ -1,4 +1,4 @@
-"""Rule files written straight from their records (``prometheus/rules_text.py``) are byte for byte
+"""Rule files written straight from their records (``RuleFile.yaml_lines`` in ``prometheus/rules.py``) are byte for byte
 what the general emitter writes from their documents (``to_yaml(file.document())``): on every
 rule file compiled from the project's specs and the 50-SLO benchmark spec, and on records of
 arbitrary text (quotes, line breaks in an expression, YAML 1.1 words, empty groups and labels).

@@ -59,6 +59,6 @@ def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
         files = rule_files(service)
         check_collisions(files, seen)
         for f in files:
-            yield Artifact(f.path, f, "yaml", service.source)  # the record writes its own YAML (rules_text.py)
+            yield Artifact(f.path, f, "yaml", service.source)  # the record writes its own YAML (RuleFile.yaml_lines)
         for t in iter_service_tests(service, files):
-            yield Artifact(t.path, t, "yaml", service.source)  # the record writes its own YAML (testgen/text.py)
+            yield Artifact(t.path, t, "yaml", service.source)  # the record writes its own YAML (TestFile.yaml_lines)
