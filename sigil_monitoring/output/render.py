@@ -195,9 +195,10 @@ def to_yaml(document: Any, header: str | None = None) -> bytes:
     """``document`` as YAML, after ``header`` as comment lines.
 
     A record with a ``yaml_lines(out)`` method appends its own lines instead: a compiler's
-    record written straight from its fields (``scalar`` and ``key`` for the text of each value
-    and key), without building the dicts and lists of its document first. It must give the same
-    bytes as its document would; each such record has a test comparing the two on varied input.
+    record written straight from its fields (``scalar`` for the text of each value,
+    ``mapping_lines`` for a mapping of labels), without building the dicts and lists of its
+    document first. It must give the same bytes as its document would; each such record has a
+    test comparing the two on varied input.
     """
     lines = [f"# {line}" if line else "#" for line in header.splitlines()] if header else []
     own = getattr(document, "yaml_lines", None)
@@ -246,15 +247,6 @@ def mapping_lines(head: str, pairs: Iterable[tuple[Any, Any]], indent: int, out:
             out.append(f"{pad}{head}: {string(value)}")
         else:
             out.append(f"{pad}{head}: {_inline(value, inner)}")
-
-
-def key(name: Any) -> str:
-    """A mapping key as ``to_yaml`` writes it.
-
-    >>> key("severity"), key("yes"), key(3)
-    ('severity', '"yes"', '"3"')
-    """
-    return _string(name) if type(name) is str else _string(str(name))
 
 
 def _scalar(value: Any) -> str:

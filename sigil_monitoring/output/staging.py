@@ -193,9 +193,10 @@ class Stager:
         if parent and parent not in self.folders:
             # Not a plain mkdir per missing folder, though that saves os.makedirs' stat of each
             # parent: on kernels with multigrain timestamps (6.13+) a timestamp is fine-grained
-            # only once something has looked at it, and those stats are what gives the files of a
-            # small set mtimes older than its manifest's. Without them 45 of the 46 files of a two-service set
-            # shared the manifest's mtime: racy (``file_stats``), so read again by every compile.
+            # only once something has looked at it, and those stats are what gives the files of
+            # a small set mtimes older than its manifest's. Without them 45 of the 46 files of a
+            # two-service set shared the manifest's mtime: racy (``file_stats``), so read again
+            # by every compile.
             os.makedirs(f"{self._stage}/{parent}", exist_ok=True)
             while parent and parent not in self.folders:  # it and every folder above it
                 self.folders.add(parent)

@@ -147,7 +147,7 @@ def _plain(folder: str) -> bool:
 # At 10,000 SLOs the compiler writes 25,000 test files, about 1.8 million lines: building each
 # file's dicts and lists (``TestFile.document``) and walking them in the general emitter
 # (``output/render``) was a fifth of the compile. Here every key is known, so each line is one
-# f-string; every value and label still goes through the emitter's own ``scalar`` and ``key``,
+# f-string; every value and label still goes through the emitter's own ``scalar`` and ``mapping_lines``,
 # so quoting and literal blocks are the emitter's. The bytes are those of
 # ``to_yaml(file.document())``: ``tests/test_testgen_text.py`` compares the two on generated
 # test files and on records of arbitrary text.

@@ -113,9 +113,13 @@ def expected(
     """The alert promtool must see at ``ratio``; ``rule``: the burn rule, when the caller has built it.
 
     Raises ``UnsupportedTemplate`` when an annotation has a construct ``expand`` cannot predict."""
-    labels = merge_labels(group_labels(slo), slo_rules.burn_labels(service, slo, burn))
     rule = rule or slo_rules.burn_rule(service, slo, burn)
-    return _expected(labels, tuple(rule.annotations.items()), ratio)
+    return _expected(_alert_labels(service, slo, burn, group_labels(slo)), tuple(rule.annotations.items()), ratio)
+
+
+def _alert_labels(service: Service, slo: Slo, burn: BurnAlert, group: Labels) -> Labels:
+    """The labels of ``burn``'s alert: the SLO's ``group_labels`` (``group``) and the burn rule's."""
+    return merge_labels(group, slo_rules.burn_labels(service, slo, burn))
 
 
 def _expected(labels: Labels, annotations: Labels, ratio: Decimal) -> ExpectedAlert:
@@ -161,7 +165,7 @@ def burn_test(
     extra = group_labels(slo)  # the labels and annotations once for the three inputs
     firing, fired_ratio = feed(service, slo, burn, fire, samples, extra)
     rule = rule or slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
-    labels = merge_labels(extra, slo_rules.burn_labels(service, slo, burn))  # as expected() makes them
+    labels = _alert_labels(service, slo, burn, extra)
     annotations = tuple(rule.annotations.items())
     cases, checks = _fires(burn, labels, annotations, fired_ratio, fire_at)
     if burn.for_.ms >= 2 * EVALUATION_INTERVAL.ms:
