@@ -162,19 +162,29 @@ def _group(group: RuleGroup, out: list[str]) -> None:  # a mapping at indent 4
     out.append(f"  - name: {scalar(group.name, 6)}")
     if not list_head("    rules", bool(group.rules), out):
         return
+    # The rules of a group mostly carry one label set (an SLO's 16 records share theirs): its
+    # lines are written once per group and copied, not rendered again for every rule.
+    label_lines: dict[tuple[type[Rule], Labels], list[str]] = {}
     for rule in group.rules:  # each a mapping at indent 8, its values written as at 10
+        block = label_lines.get((type(rule), rule.labels))
         match rule:
             case RecordingRule():
                 out.append(f"      - record: {scalar(rule.record, 10)}")
                 out.append(f"        expr: {scalar(rule.expr, 10)}")
-                mapping_lines("        labels", rule.labels, 8, out)
+                if block is None:
+                    block = label_lines[(RecordingRule, rule.labels)] = []
+                    mapping_lines("        labels", rule.labels, 8, block)
+                out += block
             case AlertingRule():
                 out.append(f"      - alert: {scalar(rule.alert, 10)}")
                 out.append(f"        expr: {scalar(rule.expr, 10)}")
                 out.append(f"        for: {scalar(str(rule.for_), 10)}")
                 if rule.keep_firing_for is not None:
                     out.append(f"        keep_firing_for: {scalar(str(rule.keep_firing_for), 10)}")
-                mapping_lines("        labels", rule.label_templates.items(), 8, out)
+                if block is None:  # an alert's labels are written as templates (label_templates)
+                    block = label_lines[(AlertingRule, rule.labels)] = []
+                    mapping_lines("        labels", rule.label_templates.items(), 8, block)
+                out += block
                 mapping_lines("        annotations", rule.annotations.items(), 8, out)
             case unknown:
                 assert_never(unknown)
