@@ -7,7 +7,8 @@ reads back as that same literal text, never as syntax:
 - ``template_text``: literal text inside a Go text/template, the language of Prometheus
   annotations and alert labels and of Alertmanager notification fields;
 - ``go_string``: a Go string literal, for a ``{{ "..." }}`` action;
-- ``yaml_scalar``: a YAML scalar that go-yaml and PyYAML read back unchanged;
+- YAML has no function here: every YAML file is written by ``output/render.py``'s emitter,
+  whose ``scalar`` quotes each string that go-yaml or PyYAML would read back otherwise;
 - ``json_string``: a JSON string;
 - ``markdown_inline``, ``markdown_block``, ``code_span``: Markdown for the runbook and panel
   descriptions;
@@ -86,17 +87,6 @@ def template_literal(text: str) -> str:
     '{{ "@here" }}'
     """
     return "{{ " + go_string(text) + " }}"
-
-
-def yaml_scalar(text: str) -> str:
-    """A YAML scalar read back as ``text`` by go-yaml (YAML 1.1) and by YAML 1.2 parsers.
-
-    >>> yaml_scalar("yes"), yaml_scalar("a: b")
-    ('"yes"', '"a: b"')
-    """
-    from .output.render import _string
-
-    return _string(text)
 
 
 def json_string(text: str) -> str:
