@@ -23,7 +23,7 @@ Why that is sound:
 - The parents of a file are checked to be real folders (no link), as ``outdir.read_inside`` does,
   once per folder.
 
-The snapshot lives in the per-user cache folder (``service_cache.folder()``), never in the output
+The snapshot lives in the per-user cache folder (``cache_folder.folder()``), never in the output
 folder: inode numbers mean nothing on another machine, and a committed output folder must not
 change with them. A snapshot that cannot be read is no snapshot (every file is read). The
 ``KEEP`` most recently written snapshots are kept (one per output folder).
@@ -55,7 +55,7 @@ from pathlib import Path
 
 import msgspec
 
-from . import service_cache
+from . import cache_folder
 from .bundle import Kept
 from .outdir import identity_of
 
@@ -118,7 +118,7 @@ KEEP = 256  # output folders whose snapshot is kept
 
 def _path(out: Path) -> Path:
     name = hashlib.sha256(os.fsencode(os.path.realpath(out))).hexdigest()
-    return service_cache.folder() / "outputs" / f"{name}.msgpack"
+    return cache_folder.folder() / "outputs" / f"{name}.msgpack"
 
 
 def load(out: Path) -> Snapshot | None:
@@ -139,5 +139,5 @@ def keep(out: Path, reference_ns: int, files: dict[str, Entry]) -> None:
         return
     path = _path(out)
     snapshot = Snapshot(dev=dev, reference_ns=reference_ns, files=files)
-    if service_cache.replace_file(path, msgspec.msgpack.encode(snapshot)):
-        service_cache.prune(path.parent, KEEP)
+    if cache_folder.replace_file(path, msgspec.msgpack.encode(snapshot)):
+        cache_folder.prune(path.parent, KEEP)

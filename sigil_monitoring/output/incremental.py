@@ -281,7 +281,7 @@ def compile_fleet(
     ones (the CLI's loader: every error at once, warnings reported). The bundle equals a full
     compile's byte for byte (tests/test_fleet.py).
     """
-    from . import service_cache
+    from . import cache_folder, service_cache
 
     out = Path(out_dir)
     manifest = _manifest(out)
@@ -302,7 +302,7 @@ def compile_fleet(
     reused: dict[str, bytes | Kept] = {}
     on_disk = _OnDisk(out, trust_stats)
     changed: list[SpecFile] = []
-    cache = service_cache.folder()
+    cache = cache_folder.folder()
     for index, (file, spec) in enumerate(zip(files, request.specs, strict=True)):
         entry = (
             service_cache.load(service_cache.key(request.package, spec, None), cache)

@@ -71,7 +71,7 @@ class _Fingerprint(msgspec.Struct, frozen=True):
 
 
 def _fingerprint_path() -> str:
-    from .service_cache import folder
+    from .cache_folder import folder
 
     return os.path.join(folder(), "fingerprint.msgpack")
 
@@ -96,7 +96,7 @@ def _hash_package(files: list[str], stats: list[tuple[str, int, int]]) -> str:
     found = "sha256:" + digest.hexdigest()
     # Kept only when no file changed while it was read (a stat taken again, the same).
     if stats == [(rel, *_size_and_mtime(rel)) for rel in files]:
-        from .service_cache import replace_file
+        from .cache_folder import replace_file
 
         replace_file(Path(_fingerprint_path()), msgspec.msgpack.encode(_Fingerprint(str(_PACKAGE), stats, found)))
     return found

@@ -10,12 +10,12 @@ it extends, and the ``--target`` override. A changed input is a new key, so a st
 read; the service's own files are not cached here, they are taken from the output folder, where the
 manifest vouches for their bytes.
 
-The folder is ``SIGIL_MONITORING_CACHE``, else ``$XDG_CACHE_HOME/sigil-monitoring``, else
-``~/.cache/sigil-monitoring``. Entries are pickles of frozen records, trusted as Python trusts
-its own ``__pycache__``: a folder only the user writes. An entry that cannot be read is a miss.
-The cache is bounded: every change of a spec adds an entry, so each of the 256 shards (a key's
-first two hex digits) keeps its ``SHARD_LIMIT`` newest entries, about 32,000 services in all;
-an entry dropped too early only makes its spec load again.
+Entries live under ``services/`` of the per-user cache folder (``cache_folder.folder()``). They
+are pickles of frozen records, trusted as Python trusts its own ``__pycache__``: a folder only
+the user writes. An entry that cannot be read is a miss. The cache is bounded: every change of a
+spec adds an entry, so each of the 256 shards (a key's first two hex digits) keeps its
+``SHARD_LIMIT`` newest entries, about 32,000 services in all; an entry dropped too early only
+makes its spec load again.
 
 >>> import os, tempfile
 >>> os.environ["SIGIL_MONITORING_CACHE"] = tempfile.mkdtemp()
@@ -27,13 +27,13 @@ an entry dropped too early only makes its spec load again.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-CACHE_VARIABLE = "SIGIL_MONITORING_CACHE"
+from . import cache_folder
+
 SHARD_LIMIT = 128  # entries kept per shard (module docstring)
 
 
@@ -54,15 +54,8 @@ def key(package: str, spec: object, targets: tuple[str, ...] | None) -> str:
     return hashlib.sha256(msgspec.json.encode([package, spec, targets])).hexdigest()
 
 
-def folder() -> Path:
-    if found := os.environ.get(CACHE_VARIABLE):
-        return Path(found)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sigil-monitoring"
-
-
 def _path(name: str, base: Path | None = None) -> str:
-    return f"{base or folder()}/services/{name[:2]}/{name}.pickle"
+    return f"{base or cache_folder.folder()}/services/{name[:2]}/{name}.pickle"
 
 
 def fragment(service: Any) -> Any:
@@ -95,42 +88,5 @@ def store(name: str, entry: Entry) -> None:
     import pickle
 
     path = Path(_path(name))
-    if replace_file(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)):
-        prune(path.parent, SHARD_LIMIT)
-
-
-def replace_file(path: Path, data: bytes) -> bool:
-    """Put ``data`` at ``path`` in the cache atomically (a concurrent compile reads the old or the
-    new); False when it cannot be written, which only makes a later compile slower."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        return False
-    return True
-
-
-def prune(shard: Path, keep: int) -> None:
-    """Remove the files of ``shard`` beyond its ``keep`` newest (by mtime); best effort.
-
-    >>> import tempfile, time
-    >>> shard = Path(tempfile.mkdtemp())
-    >>> for n in range(4):
-    ...     _ = (shard / f"e{n}").write_text(""); os.utime(shard / f"e{n}", ns=(n, n))
-    >>> prune(shard, 2); sorted(p.name for p in shard.iterdir())
-    ['e2', 'e3']
-    """
-    try:
-        names = os.listdir(shard)  # names only: a shard under its limit costs one read of the folder
-        if len(names) <= keep:
-            return
-        aged = sorted((os.lstat(shard / name).st_mtime_ns, name) for name in names)
-    except OSError:
-        return
-    for _, name in aged[: len(aged) - keep]:
-        try:
-            os.unlink(shard / name)
-        except OSError:
-            pass
+    if cache_folder.replace_file(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)):
+        cache_folder.prune(path.parent, SHARD_LIMIT)
