@@ -212,3 +212,33 @@ def test_a_report_with_charts_without_a_file_is_a_usage_error_before_anything_st
     err = capsys.readouterr().err
     assert err.startswith(f"drill: error: --format {fmt} has charts (SVG) and goes to a file: add --report FILE")
     assert len(err.splitlines()) == 1
+
+
+def test_progress_lines_are_written_whole_each_with_its_newline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drill reports from a thread per alert: each progress line must reach stderr in one
+    write, newline included, or two lines run together (print() writes text and newline apart)."""
+    import sys
+
+    from sigil_monitoring.cli.live import _progress
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.writes: list[str] = []
+
+        def write(self, text: str) -> int:
+            self.writes.append(text)
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    recorder = Recorder()
+    monkeypatch.setattr(sys, "stderr", recorder)
+    say = _progress(quiet=False)
+    say("    LatencySlowBurn: notified greeter/drill after 4.0s")
+    say("a line\nwith a break")  # one_line keeps it one line
+    assert recorder.writes == [
+        "    LatencySlowBurn: notified greeter/drill after 4.0s\n",
+        "a line\\nwith a break\n",
+    ]
+    assert _progress(quiet=True)("anything") is None

@@ -106,7 +106,13 @@ def _progress(quiet: bool) -> Callable[[str], None]:
         return lambda _line: None
     from ..escape import one_line  # a progress line can quote a server's reply
 
-    return lambda line: print(one_line(line), file=sys.stderr, flush=True)
+    def say(line: str) -> None:
+        # One write per line, its newline included: the drill reports from several threads, and
+        # print() writes the text and the newline separately, so two lines could run together.
+        sys.stderr.write(one_line(line) + "\n")
+        sys.stderr.flush()
+
+    return say
 
 
 def _sigterm_as_interrupt() -> None:
