@@ -54,7 +54,14 @@ class GrafanaModel(msgspec.Struct, frozen=True, kw_only=True, rename=wire_name):
         return msgspec.structs.asdict(self)
 
     def to_json(self) -> dict[str, Any]:
-        """The object as Grafana reads it: JSON keys, no ``None`` fields, nested objects as dicts."""
+        """The object as Grafana reads it: JSON keys, no ``None`` fields, nested objects as dicts.
+
+        An object that appears more than once in the tree (the compiler builds the options every
+        panel of a kind shares once, ``options.py``) is converted once: its dict is shared.
+        """
+        return self._to_json({})
+
+    def _to_json(self, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for (key, keep), value in zip(_wire(type(self)), msgspec.structs.astuple(self), strict=True):
             if value is None:
@@ -63,7 +70,7 @@ class GrafanaModel(msgspec.Struct, frozen=True, kw_only=True, rename=wire_name):
             elif type(value) in _SCALARS:  # most fields: skip the call
                 out[key] = value
             else:
-                out[key] = _json(value)
+                out[key] = _json(value, seen)
         return out
 
 
@@ -77,14 +84,22 @@ def _wire(cls: type[GrafanaModel]) -> tuple[tuple[str, bool], ...]:
     )
 
 
-def _json(value: Any) -> Any:
-    """Nested objects as dicts and tuples as lists (what json and render.to_yaml expect); scalars as they are."""
+def _json(value: Any, seen: dict[int, dict[str, Any]]) -> Any:
+    """Nested objects as dicts and tuples as lists (what json and render.to_yaml expect); scalars as they are.
+
+    ``seen``: the dict of each object converted so far in this tree, by ``id`` (the objects
+    live as long as the tree, so an ``id`` is not reused meanwhile). By identity, not equality:
+    equal objects may differ in JSON (``1 == 1.0 == True``).
+    """
     if type(value) in _SCALARS:
         return value
     if isinstance(value, GrafanaModel):
-        return value.to_json()
+        done = seen.get(id(value))
+        if done is None:
+            done = seen[id(value)] = value._to_json(seen)
+        return done
     if isinstance(value, (tuple, list)):
-        return [_json(v) for v in value]
+        return [_json(v, seen) for v in value]
     if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
+        return {k: _json(v, seen) for k, v in value.items()}
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 import msgspec
 
@@ -15,6 +15,7 @@ from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 # the same JSON works in every Grafana without import-time `__inputs`.
 DATASOURCE = DatasourceRef(type="prometheus", uid="${datasource}")
 THRESHOLD_COLORS = FieldColor(mode="thresholds")
+PALETTE_COLORS = FieldColor(mode="palette-classic")
 UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
 # Each Grafana panel type this target writes, as a reader names it (the onboarding page, preview).
 PANEL_TYPE_WORDS = {
@@ -109,5 +110,6 @@ def alert_thresholds(
     return Thresholds(steps=tuple(steps))
 
 
+@cache  # one object for every panel: GrafanaModel.to_json converts a shared object once
 def plain_thresholds() -> Thresholds:
     return Thresholds(steps=(Threshold(color="green", value=None),))

@@ -14,10 +14,10 @@ from ...ir.dashboard import Panel
 from ...ir.model import Slo
 from ...values.units import format_decimal
 from . import options, queries
-from .context import THRESHOLD_COLORS, Context, num
-from .model import FieldColor, FieldConfig, FieldDefaults, Threshold, Thresholds
+from .context import PALETTE_COLORS, THRESHOLD_COLORS, Context, num
+from .model import FieldConfig, FieldDefaults, Threshold, Thresholds
 from .model import Panel as GPanel
-from .panels import base, target
+from .panels import STAT_OPTIONS, base, target, timeseries_options
 
 
 def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
@@ -25,15 +25,19 @@ def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
     return FieldConfig(
         defaults=FieldDefaults(
             unit=unit,
-            color=FieldColor(mode="palette-classic"),
+            color=PALETTE_COLORS,
             thresholds=Thresholds(steps=steps),
-            custom=options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0),
+            custom=_DASHED,
         )
     )
 
 
+# Shared by every SLO panel (built once, converted to JSON once: GrafanaModel.to_json).
+_DASHED = options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0)
+
+
 def _legend() -> options.TimeSeriesOptions:
-    return options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=("mean", "max", "lastNotNull")))
+    return timeseries_options(("mean", "max", "lastNotNull"))
 
 
 def _group(slo: Slo, legend: str, alone: bool = False) -> str:
@@ -95,7 +99,7 @@ def budget(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         meaning,
         action,
         targets=(tgt,),
-        options=options.StatOptions(),
+        options=STAT_OPTIONS,
         field_config=FieldConfig(
             defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS, thresholds=Thresholds(steps=steps))
         ),
