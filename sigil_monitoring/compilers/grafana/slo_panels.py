@@ -8,6 +8,7 @@ show the very series the burn-rate alerts evaluate.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from ... import defaults
 from ...ir.dashboard import Panel
@@ -18,6 +19,29 @@ from .context import PALETTE_COLORS, THRESHOLD_COLORS, Context, num
 from .model import FieldConfig, FieldDefaults, Threshold, Thresholds
 from .model import Panel as GPanel
 from .panels import STAT_OPTIONS, base, target, timeseries_options
+
+
+# The field configs below are the same for every SLO of one budget or one set of burn factors:
+# each is built once (cached by Decimals and colours, whose equal values write the same JSON:
+# ``num``), so GrafanaModel.to_json converts it once.
+@cache
+def _sli_lines(error_budget: Decimal) -> FieldConfig:
+    steps = (Threshold(color="green", value=None), Threshold(color="red", value=num(error_budget)))
+    return _lines(steps, "percentunit")
+
+
+@cache
+def _burn_lines(factors: tuple[tuple[Decimal, str], ...]) -> FieldConfig:
+    steps = (Threshold(color="green", value=None), *(Threshold(color=color, value=num(f)) for f, color in factors))
+    return _lines(steps, "short")
+
+
+@cache
+def _budget_field_config() -> FieldConfig:
+    steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
+    return FieldConfig(
+        defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS, thresholds=Thresholds(steps=steps))
+    )
 
 
 def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
@@ -69,7 +93,6 @@ def sli(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         f"so the error budget is {budget} % of events over {slo.window} (the dashed red line)."
     ).replace("  ", " ")
     action = f"The {slo.window} line above the budget line means the SLO is already missed for this period."
-    steps = (Threshold(color="green", value=None), Threshold(color="red", value=num(slo.error_budget)))
     return base(
         ctx,
         panel,
@@ -78,7 +101,7 @@ def sli(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         action,
         targets=targets,
         options=_legend(),
-        field_config=_lines(steps, "percentunit"),
+        field_config=_sli_lines(slo.error_budget),
     )
 
 
@@ -86,7 +109,6 @@ def budget(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     tgt = target(
         0, queries.slo_budget_remaining(ctx.service.name, slo, ctx.variables), _group(slo, slo.name, alone=True)
     )
-    steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
     meaning = (
         f"Share of the {slo.window} error budget of SLO {slo.name} still left (100 % = untouched, "
         "below 0 % = SLO missed)."
@@ -100,9 +122,7 @@ def budget(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         action,
         targets=(tgt,),
         options=STAT_OPTIONS,
-        field_config=FieldConfig(
-            defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS, thresholds=Thresholds(steps=steps))
-        ),
+        field_config=_budget_field_config(),
     )
 
 
@@ -116,10 +136,6 @@ def burn(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     for b in slo.alerts:
         for w in b.windows:
             factors.setdefault(w.factor, defaults.SEVERITY_COLORS.get(b.severity, "red"))
-    steps = (
-        Threshold(color="green", value=None),
-        *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())),
-    )
     tiers = ", ".join(f"{w.long} above {w.factor}x ({b.tier})" for b in slo.alerts for w in b.windows)
     meaning = (
         f"How fast SLO {slo.name} spends its error budget, per window: 1 spends exactly the budget over "
@@ -134,5 +150,5 @@ def burn(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         action,
         targets=targets,
         options=_legend(),
-        field_config=_lines(steps, "short"),
+        field_config=_burn_lines(tuple(sorted(factors.items()))),
     )
