@@ -86,6 +86,18 @@ def alert_thresholds(
     A region is bad when a ``>`` alert's threshold lies at or below it or a ``<`` alert's
     threshold lies above it; the worst severity wins.
     """
+    return rule_thresholds(threshold_rules(ctx, values, alert_names, scale))
+
+
+# (threshold, op, severity) of each alert, and the panel's own values: all alert_thresholds
+# depends on. Decimals and strs, so equal rules are steps of the same JSON (``num``).
+ThresholdRules = tuple[tuple[tuple[Decimal, str, str], ...], tuple[Decimal, ...]]
+
+
+def threshold_rules(
+    ctx: Context, values: tuple[Decimal, ...], alert_names: tuple[str, ...], scale: int = 1
+) -> ThresholdRules:
+    """What ``alert_thresholds`` colours by: a key for the panels whose steps are the same."""
     # One rule per alert, not per value: two alerts at one threshold (a warning and a critical)
     # both count, so the worse severity colours the region whatever their declaration order.
     rules = [
@@ -95,6 +107,12 @@ def alert_thresholds(
     ]
     values = tuple(value * scale for value in values)
     rules += [(value, ">", "warning") for value in values if all(value != t for t, _, _ in rules)]
+    return tuple(rules), values
+
+
+@cache  # panels with the same rules share one object: GrafanaModel.to_json converts it once
+def rule_thresholds(key: ThresholdRules) -> Thresholds:
+    rules, values = key
     points: list[Decimal | None] = [None, *sorted(set(values))]
     rank = list(defaults.SEVERITY_COLORS)
     steps: list[Threshold] = []

@@ -23,7 +23,18 @@ from ...ir.model import Metric, Series
 from ...values.units import format_decimal
 from . import describe, options, queries
 from .base import GrafanaModel
-from .context import DATASOURCE, PALETTE_COLORS, THRESHOLD_COLORS, UNITS, Context, alert_thresholds, plain_thresholds
+from .context import (
+    DATASOURCE,
+    PALETTE_COLORS,
+    THRESHOLD_COLORS,
+    UNITS,
+    Context,
+    ThresholdRules,
+    alert_thresholds,
+    plain_thresholds,
+    rule_thresholds,
+    threshold_rules,
+)
 from .model import FieldConfig, FieldDefaults, GridPos, MappingResult, Target, Thresholds, ValueMap
 from .model import Panel as GPanel
 
@@ -122,18 +133,30 @@ def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, 
 
     ``bars``: the panel draws counts per that many seconds as bars, so a per-second alert threshold
     is drawn at its count per bar."""
-    drawn = bool(panel.thresholds)
+    rules = threshold_rules(ctx, panel.thresholds, panel.alerts, bars or 1) if panel.thresholds else None
     low, high = limits if limits is not None else (None, None)
+    return _graph_config(unit, low, high, (type(low), type(high)), bars is not None, rules)
+
+
+# Many time series panels share one field config (same unit, limits and alert rules): built once,
+# converted to JSON once. ``types``: equal limits may differ in JSON (1 == 1.0), the key tells them apart.
+@cache
+def _graph_config(
+    unit: str,
+    low: float | int | None,
+    high: float | int | None,
+    types: tuple[type, type],
+    bars: bool,
+    rules: ThresholdRules | None,
+) -> FieldConfig:
     return FieldConfig(
         defaults=FieldDefaults(
             unit=unit,
             color=PALETTE_COLORS,
             min=low,
             max=high,
-            thresholds=alert_thresholds(ctx, panel.thresholds, panel.alerts, bars or 1)
-            if drawn
-            else plain_thresholds(),
-            custom=_graph_custom(drawn, bars is not None),
+            thresholds=rule_thresholds(rules) if rules is not None else plain_thresholds(),
+            custom=_graph_custom(rules is not None, bars),
         )
     )
 
