@@ -130,7 +130,7 @@ def _alert_section(service: Service, alert: Alert, index: oncall.AlertIndex) -> 
 
 def _handling(service: Service, alert: str, index: oncall.AlertIndex) -> list[str]:
     """Where the alert goes, what silences it, and the silence command for it."""
-    lines = [f"**Goes to:** {oncall.paged(service, index.labels[alert])}.", ""]
+    lines = [f"**Goes to:** {oncall.paged(service, index.labels[alert], index)}.", ""]
     if causes := oncall.silenced_by(service, alert, index):
         lines += [f"**Silenced while** {' or '.join(causes)} fires (inhibition).", ""]
     return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]

@@ -63,9 +63,8 @@ def _window(t: TimeInterval) -> str:
     return f"{days}, {times} ({t.location or 'UTC'})"
 
 
-def _delivery(routing: Routing, labels: dict[str, str]) -> tuple[list[str], list[str], str]:
-    """(receiver names, quiet-hour phrases, repeat interval) for an alert with these labels."""
-    routes: tuple[Route, ...] = matched_routes(routing, labels)
+def _delivery(routing: Routing, routes: tuple[Route, ...]) -> tuple[list[str], list[str], str]:
+    """(receiver names, quiet-hour phrases, repeat interval) for an alert that takes ``routes``."""
     receivers = [r for route in routes for r in route.receivers] or [routing.default]
     quiet = [f"muted during {names_}" for route in routes if (names_ := ", ".join(route.mute_when))]
     quiet += [f"only during {names_}" for route in routes if (names_ := ", ".join(route.active_when))]
@@ -73,13 +72,28 @@ def _delivery(routing: Routing, labels: dict[str, str]) -> tuple[list[str], list
     return list(dict.fromkeys(receivers)), list(dict.fromkeys(quiet)), str(repeat) if repeat else ""
 
 
-def paged(service: Service, labels: dict[str, str]) -> str:
-    """One line: where an alert with these labels goes, and when it stays quiet."""
+def paged(service: Service, labels: dict[str, str], index: AlertIndex | None = None) -> str:
+    """One line: where an alert with these labels goes, and when it stays quiet.
+
+    The line depends on the routes the alert takes only: with an ``index``, each set of routes
+    is worded once per page (a page of 2,500 alerts has a handful).
+    """
     routing = service.routing
     if routing is None:
         return f"no routing in the spec: Alertmanager's fallback receiver {code(names.FALLBACK_RECEIVER)} (nobody)"
+    routes = matched_routes(routing, labels)
+    if index is None:
+        return _paged(routing, routes)
+    key = tuple(map(id, routes))  # the routes are the service's, alive as long as the index
+    line = index.paged_lines.get(key)
+    if line is None:
+        line = index.paged_lines[key] = _paged(routing, routes)
+    return line
+
+
+def _paged(routing: Routing, routes: tuple[Route, ...]) -> str:
     by_name = {r.name: r for r in routing.receivers}
-    receivers, quiet, repeat = _delivery(routing, labels)
+    receivers, quiet, repeat = _delivery(routing, routes)
     where = "; ".join(_receiver(by_name[r]) if r in by_name else code(r) for r in receivers)
     extra = (f"; {', '.join(quiet)}" if quiet else "") + (f"; repeated every {repeat} while firing" if repeat else "")
     return where + extra
@@ -129,6 +143,8 @@ class AlertIndex(msgspec.Struct, frozen=True):
     inhibitors: tuple[str, ...]  # alerts with ``inhibits``: while one fires, warnings are silenced
     inhibiting: frozenset[str]  # the same, for membership
     pages: dict[str, tuple[str, ...]]  # SLO name -> its page-tier burn alerts
+    # ``paged``'s line for each set of routes (by their ids), filled as the page asks.
+    paged_lines: dict[tuple[int, ...], str] = msgspec.field(default_factory=dict)
 
     @classmethod
     def of(cls, service: Service) -> AlertIndex:
