@@ -114,11 +114,17 @@ SILENCE_ID = "SILENCE_ID"  # the placeholder on-call replaces with the ID `silen
 
 def silence_command(service: Service, alert: str | None) -> str:
     """``amtool silence add`` with the matchers that select exactly this alert (or the whole service)."""
-    matchers = ([_matcher("alertname", alert)] if alert else []) + [_matcher(names.SERVICE_LABEL, service.name)]
     return (
-        AMTOOL_AT.format(verb="add") + ' --author="$USER" '
-        f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers)
+        _SILENCE_ADD
+        + (_matcher("alertname", alert) + " " if alert else "")
+        + _matcher(names.SERVICE_LABEL, service.name)
     )
+
+
+_SILENCE_ADD = (
+    AMTOOL_AT.format(verb="add") + ' --author="$USER" '
+    f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} "
+)
 
 
 def silence_query_command(service: Service) -> str:
