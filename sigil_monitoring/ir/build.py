@@ -184,13 +184,15 @@ def build_service(spec: Spec) -> Service:
 
 
 def _slo(ctx: _Context, name: str) -> Slo:
-    spec, series_of, dashboard_url, runbook_url = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url
+    spec, series_of, runbook_url = ctx.spec, ctx.series, ctx.runbook_url
     slo = spec.slos[name]
     sli = slo.sli
     budget = error_budget(slo.objective)
     scrape = spec.service.scrape_interval
     windows = {tier: slo.tier_windows(tier, scrape) for tier in ("page", "ticket")}
     panel = dashboard_plan.panel_for_slo(ctx.rows, name)
+    panel_id = panel.id if panel else None
+    dashboard_url = ctx.dashboard_url(panel_id)  # both tiers link the same panel: one URL
     alerts = []
     for tier in ("page", "ticket"):
         options = getattr(slo.alerting, tier)
@@ -206,9 +208,9 @@ def _slo(ctx: _Context, name: str) -> Slo:
                 severity=options.severity or defaults.TIER_SEVERITY[tier],
                 for_=_or_default(options.for_, defaults.TIER_FOR[tier]),
                 windows=tier_windows,
-                panel_id=panel.id if panel else None,
+                panel_id=panel_id,
                 runbook_url=runbook_url(alert_name),
-                dashboard_url=dashboard_url(panel.id if panel else None),
+                dashboard_url=dashboard_url,
                 keep_firing_for=options.keep_firing_for,
                 labels=tuple(sorted({**slo.alerting.labels, **options.labels}.items())),
                 annotations=tuple(sorted({**slo.alerting.annotations, **options.annotations}.items())),
