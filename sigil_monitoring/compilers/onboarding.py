@@ -73,7 +73,7 @@ def policy(service: Service) -> list[str]:
     def row(name: str, url: str, severity: str, when: str, for_: object) -> str:
         where = oncall.paged(service, index.labels[name], index)
         cells = (_link(name, url), severity, when, _for(for_), where, _quiets(service, name, index))
-        return "| " + " | ".join(oncall.cell(c) for c in cells) + " |"
+        return "| " + " | ".join(map(oncall.cell, cells)) + " |"
 
     for alert in service.alerts:
         lines.append(

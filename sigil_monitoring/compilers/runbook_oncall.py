@@ -154,13 +154,22 @@ class AlertIndex(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, service: Service) -> AlertIndex:
+        """The index of ``service``; the runbook and the onboarding page of one compile share it
+        (services are frozen: the very same object, ``is``, has the very same index)."""
+        if _last_index and _last_index[0][0] is service:
+            return _last_index[0][1]
         inhibitors = tuple(a.name for a in service.alerts if a.inhibits)
-        return cls(
+        index = cls(
             labels={lab["alertname"]: lab for lab in alert_labels(service)},
             inhibitors=inhibitors,
             inhibiting=frozenset(inhibitors),
             pages={s.name: tuple(b.name for b in s.alerts if b.tier == "page") for s in service.slos},
         )
+        _last_index[:] = [(service, index)]
+        return index
+
+
+_last_index: list[tuple[Service, AlertIndex]] = []  # the last service's, as grafana.dashboard.build keeps
 
 
 def silenced_by(service: Service, alert: str, index: AlertIndex | None = None) -> list[str]:
