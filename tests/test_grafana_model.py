@@ -162,7 +162,12 @@ class _Node(GrafanaModel, frozen=True, kw_only=True):
 
 
 _SCALARS = st.one_of(
-    st.text(max_size=6), st.integers(), st.floats(), st.booleans(), st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    st.text(max_size=6),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
 )
 
 
