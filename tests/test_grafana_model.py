@@ -228,3 +228,24 @@ def test_every_compiled_dashboard_document_is_to_json_and_plain_as_render_finds_
                 document = record.json_document()
                 assert document == expected, path
                 assert (type(document) is PlainDocument) == _plain(expected), path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=-(10**6), max_value=10**6, places=4), st.integers(min_value=0, max_value=4))
+def test_equal_decimals_are_the_same_json_number_so_the_shared_field_configs_may_be_keyed_by_them(value, zeros):
+    # slo_panels and context cache field configs and threshold steps by Decimals: equal Decimals
+    # (1 and 1.000) must write the same JSON, or a cached object would carry the wrong one.
+    from sigil_monitoring.compilers.grafana.context import num
+
+    other = value.quantize(Decimal(1).scaleb(-(4 + zeros)))  # the same value, more digits
+    assert other == value
+    assert json.dumps(num(other)) == json.dumps(num(value))
+
+
+def test_time_series_panels_with_limits_equal_but_of_other_types_do_not_share_a_field_config():
+    from sigil_monitoring.compilers.grafana.panels import _graph_config
+
+    as_int = _graph_config("s", 1, None, (int, type(None)), False, None)
+    as_float = _graph_config("s", 1.0, None, (float, type(None)), False, None)
+    assert as_int.to_json()["defaults"]["min"] == 1 and type(as_int.to_json()["defaults"]["min"]) is int
+    assert type(as_float.to_json()["defaults"]["min"]) is float
