@@ -155,6 +155,11 @@ def _lasts(slo: Slo, factor: Decimal) -> Duration:
 
 def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[str]:
     lines = []
+    # The same for both burn alerts of the SLO: worded once.
+    budget = (
+        f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
+        f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
+    )
     for burn in slo.alerts:
         lowest = min(w.factor for w in burn.windows)
         lines += [
@@ -163,8 +168,7 @@ def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[s
             f"**Severity:** {burn.severity} · **Fires when:** {burn_words(slo, burn)}.",
             "",
             *([slo.description, ""] if slo.description else []),
-            f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
-            f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
+            budget
             + (
                 f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in "
                 f"{_lasts(slo, lowest)}."
