@@ -6,11 +6,17 @@ JSON Schemas (test_grafana_schema.py) and the goldens check what they produce.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from decimal import Decimal
+from typing import Any, ClassVar
 
+import msgspec
 import pytest
 from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sigil_monitoring.compilers.grafana.base import GrafanaModel, wire_name
 from sigil_monitoring.compilers.grafana.legacy import LegacyHeatmapPanel
@@ -26,6 +32,7 @@ from sigil_monitoring.compilers.grafana.model import (
     TimeRange,
 )
 from sigil_monitoring.compilers.grafana.options import Legend, TimeSeriesOptions
+from sigil_monitoring.output.render import PlainDocument, _plain, to_json
 
 LEAVES = ("base", "model", "options", "v2_model", "legacy", "provisioning")
 
@@ -140,3 +147,105 @@ def test_the_legacy_heatmap_keeps_the_panel_fields_and_adds_its_own_after_them()
     keys = list(LegacyHeatmapPanel(**panel.field_values(), y_axis={"format": "s"}).to_json())
     assert keys[: keys.index("fieldConfig") + 1] == list(panel.to_json())
     assert keys[-2:] == ["yAxis", "yBucketBound"]
+
+
+class _Leaf(GrafanaModel, frozen=True, kw_only=True):
+    keep_none: ClassVar[frozenset[str]] = frozenset({"value"})
+    value: Any = None
+    note: Any = None
+
+
+class _Node(GrafanaModel, frozen=True, kw_only=True):
+    children: tuple[Any, ...] = ()
+    extra: dict[Any, Any] = msgspec.field(default_factory=dict)
+    leaf: _Leaf | None = None
+
+
+_SCALARS = st.one_of(
+    st.text(max_size=6),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+)
+
+
+@st.composite
+def _models(draw: st.DrawFn) -> _Node:
+    # A few leaves, each used several times: the conversion shares an object's dict (by identity).
+    leaves = draw(st.lists(st.builds(_Leaf, value=_SCALARS, note=_SCALARS), min_size=1, max_size=3))
+    values = st.recursive(
+        st.one_of(_SCALARS, st.sampled_from(leaves)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3).map(tuple),
+            st.dictionaries(st.one_of(st.text(max_size=4), st.integers()), inner, max_size=3),
+            st.builds(_Node, children=st.lists(inner, max_size=3).map(tuple), leaf=st.sampled_from(leaves)),
+        ),
+        max_leaves=12,
+    )
+    return _Node(
+        children=tuple(draw(st.lists(values, max_size=4))),
+        extra=draw(st.dictionaries(st.text(max_size=4), values, max_size=3)),
+        leaf=draw(st.sampled_from(leaves)),
+    )
+
+
+def _as_json_writes(value: object) -> object:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    raise TypeError(type(value).__name__)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_models())
+def test_json_document_is_to_json_and_says_plain_exactly_when_render_would_find_it_plain(model):
+    # json_document's flag lets render.to_json skip its own walk (_plain): a wrong "plain" would
+    # write msgspec's form of a float or a Decimal, not json's.
+    expected = model.to_json()
+    document = model.json_document()
+    assert document == expected
+    assert (type(document) is PlainDocument) == _plain(expected)
+    try:
+        text = json.dumps(expected, indent=2, sort_keys=True, ensure_ascii=False, default=_as_json_writes) + "\n"
+    except TypeError:  # keys of mixed types do not sort: render.to_json refuses too
+        with pytest.raises(TypeError):
+            to_json(document)
+        return
+    assert to_json(document) == text.encode("utf-8")
+
+
+def test_every_compiled_dashboard_document_is_to_json_and_plain_as_render_finds_it():
+    from sigil_monitoring.compilers.grafana import dashboard, v2
+    from sigil_monitoring.ir.build import build_model
+    from sigil_monitoring.spec.loader import load_spec
+
+    for path in sorted(REPO.glob("specs/**/*.yaml")):
+        model = build_model([load_spec(path)])
+        for service in model.services:
+            for record in (dashboard.build(service), v2.build(service, dashboard.build(service, current=True))):
+                expected = record.to_json()
+                document = record.json_document()
+                assert document == expected, path
+                assert (type(document) is PlainDocument) == _plain(expected), path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=-(10**6), max_value=10**6, places=4), st.integers(min_value=0, max_value=4))
+def test_equal_decimals_are_the_same_json_number_so_the_shared_field_configs_may_be_keyed_by_them(value, zeros):
+    # slo_panels and context cache field configs and threshold steps by Decimals: equal Decimals
+    # (1 and 1.000) must write the same JSON, or a cached object would carry the wrong one.
+    from sigil_monitoring.compilers.grafana.context import num
+
+    other = value.quantize(Decimal(1).scaleb(-(4 + zeros)))  # the same value, more digits
+    assert other == value
+    assert json.dumps(num(other)) == json.dumps(num(value))
+
+
+def test_time_series_panels_with_limits_equal_but_of_other_types_do_not_share_a_field_config():
+    from sigil_monitoring.compilers.grafana.panels import _graph_config
+
+    as_int = _graph_config("s", 1, None, (int, type(None)), False, None)
+    as_float = _graph_config("s", 1.0, None, (float, type(None)), False, None)
+    assert as_int.to_json()["defaults"]["min"] == 1 and type(as_int.to_json()["defaults"]["min"]) is int
+    assert type(as_float.to_json()["defaults"]["min"]) is float

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,3 +101,13 @@ def test_a_string_float_reads_is_always_quoted(text):
 
     if _float_reads(text):
         assert _looks_numeric(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats())
+def test_msgspec_writes_a_float_with_an_exponent_only_where_json_does(number):
+    # to_json lets msgspec write a document whose floats json writes without an exponent, and
+    # does not search msgspec's text for one: this is the premise.
+    if "e" not in repr(number):
+        assert b"e" not in msgspec.json.encode(number)
+    assert to_json({"a": [number]}) == (json.dumps({"a": [number]}, indent=2, ensure_ascii=False) + "\n").encode()

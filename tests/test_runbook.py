@@ -128,3 +128,22 @@ def test_burn_alerts_take_what_to_do_from_their_slo_in_the_spec():
     for alert in ("EncodeLatencyFastBurn", "EncodeLatencySlowBurn"):
         assert "### What to do\n\nScale the encoders | then look at the store.\n" in page[alert]
     assert "Scale the encoders" not in page["EncodeAvailabilityFastBurn"]
+
+
+def test_paged_with_an_index_words_every_alert_as_without_one():
+    # With an index, paged words each set of routes once per page; without, it words each alert.
+    from conftest import REPO
+
+    from sigil_monitoring import load_spec
+    from sigil_monitoring.compilers import runbook_oncall as oncall
+    from sigil_monitoring.ir.build import build_model
+
+    checked = 0
+    for path in sorted(REPO.glob("specs/**/*.yaml")):
+        for service in build_model([load_spec(path)]).services:
+            index = oncall.AlertIndex.of(service)
+            for labels in index.labels.values():
+                assert oncall.paged(service, labels, index) == oncall.paged(service, labels), path
+                checked += 1
+            assert len(index.paged_lines) <= len(index.labels)
+    assert checked > 50

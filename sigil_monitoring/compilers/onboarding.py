@@ -43,20 +43,29 @@ def _for(for_: object) -> str:
     return "0s (at once)" if text == "0s" else text
 
 
-def _quiets(service: Service, name: str, index: oncall.AlertIndex) -> str:
-    """The inhibitions an alert takes part in: what silences it, and what it silences."""
+def _quiets(service: Service, name: str, index: oncall.AlertIndex, tickets: dict[str, list[str]]) -> str:
+    """The inhibitions an alert takes part in: what silences it, and what it silences
+    (``tickets``: ``_silenced_tickets``)."""
     out = []
     if by := oncall.silenced_by(service, name, index):
         out.append(f"silenced while {' or '.join(by)} fires")
     if service.routing is not None and service.routing.inhibit:
         if name in index.inhibiting:
             out.append("silences every warning and info alert of the service")
-        for slo in service.slos:
-            if name in index.pages.get(slo.name, ()):
-                tickets = [b.name for b in slo.alerts if b.tier == "ticket"]
-                if tickets:
-                    out.append(f"silences {', '.join(tickets)}")
+        out += tickets.get(name, ())
     return "; ".join(out) or "none"
+
+
+def _silenced_tickets(service: Service, index: oncall.AlertIndex) -> dict[str, list[str]]:
+    """Page alert -> ``silences <its SLO's ticket alerts>``, in SLO order: once per page, not a
+    scan of every SLO per alert (quadratic: 10,000 SLOs have 20,000 burn alerts)."""
+    out: dict[str, list[str]] = {}
+    for slo in service.slos:
+        tickets = [b.name for b in slo.alerts if b.tier == "ticket"]
+        if tickets:
+            for page in index.pages.get(slo.name, ()):
+                out.setdefault(page, []).append(f"silences {', '.join(tickets)}")
+    return out
 
 
 def policy(service: Service) -> list[str]:
@@ -70,10 +79,12 @@ def policy(service: Service) -> list[str]:
         "| --- | --- | --- | --- | --- | --- |",
     ]
 
+    tickets = _silenced_tickets(service, index)
+
     def row(name: str, url: str, severity: str, when: str, for_: object) -> str:
-        where = oncall.paged(service, index.labels[name])
-        cells = (_link(name, url), severity, when, _for(for_), where, _quiets(service, name, index))
-        return "| " + " | ".join(oncall.cell(c) for c in cells) + " |"
+        where = oncall.paged(service, index.labels[name], index)
+        cells = (_link(name, url), severity, when, _for(for_), where, _quiets(service, name, index, tickets))
+        return "| " + " | ".join(map(oncall.cell, cells)) + " |"
 
     for alert in service.alerts:
         lines.append(

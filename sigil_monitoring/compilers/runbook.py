@@ -130,7 +130,7 @@ def _alert_section(service: Service, alert: Alert, index: oncall.AlertIndex) -> 
 
 def _handling(service: Service, alert: str, index: oncall.AlertIndex) -> list[str]:
     """Where the alert goes, what silences it, and the silence command for it."""
-    lines = [f"**Goes to:** {oncall.paged(service, index.labels[alert])}.", ""]
+    lines = [f"**Goes to:** {oncall.paged(service, index.labels[alert], index)}.", ""]
     if causes := oncall.silenced_by(service, alert, index):
         lines += [f"**Silenced while** {' or '.join(causes)} fires (inhibition).", ""]
     return lines + ["Silence it:", "", "```sh", oncall.silence_command(service, alert), "```", ""]
@@ -155,6 +155,11 @@ def _lasts(slo: Slo, factor: Decimal) -> Duration:
 
 def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[str]:
     lines = []
+    # The same for both burn alerts of the SLO: worded once.
+    budget = (
+        f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
+        f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
+    )
     for burn in slo.alerts:
         lowest = min(w.factor for w in burn.windows)
         lines += [
@@ -163,8 +168,7 @@ def _slo_section(service: Service, slo: Slo, index: oncall.AlertIndex) -> list[s
             f"**Severity:** {burn.severity} · **Fires when:** {burn_words(slo, burn)}.",
             "",
             *([slo.description, ""] if slo.description else []),
-            f"The {slo.window} budget of {format_decimal(slo.error_budget * 100)} % errors "
-            f"(objective {format_decimal(slo.objective)} %) will be spent early if this goes on."
+            budget
             + (
                 f" Page now: even at the slowest burn that pages ({lowest}x) the whole budget is gone in "
                 f"{_lasts(slo, lowest)}."

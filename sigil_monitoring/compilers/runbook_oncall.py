@@ -63,9 +63,8 @@ def _window(t: TimeInterval) -> str:
     return f"{days}, {times} ({t.location or 'UTC'})"
 
 
-def _delivery(routing: Routing, labels: dict[str, str]) -> tuple[list[str], list[str], str]:
-    """(receiver names, quiet-hour phrases, repeat interval) for an alert with these labels."""
-    routes: tuple[Route, ...] = matched_routes(routing, labels)
+def _delivery(routing: Routing, routes: tuple[Route, ...]) -> tuple[list[str], list[str], str]:
+    """(receiver names, quiet-hour phrases, repeat interval) for an alert that takes ``routes``."""
     receivers = [r for route in routes for r in route.receivers] or [routing.default]
     quiet = [f"muted during {names_}" for route in routes if (names_ := ", ".join(route.mute_when))]
     quiet += [f"only during {names_}" for route in routes if (names_ := ", ".join(route.active_when))]
@@ -73,13 +72,28 @@ def _delivery(routing: Routing, labels: dict[str, str]) -> tuple[list[str], list
     return list(dict.fromkeys(receivers)), list(dict.fromkeys(quiet)), str(repeat) if repeat else ""
 
 
-def paged(service: Service, labels: dict[str, str]) -> str:
-    """One line: where an alert with these labels goes, and when it stays quiet."""
+def paged(service: Service, labels: dict[str, str], index: AlertIndex | None = None) -> str:
+    """One line: where an alert with these labels goes, and when it stays quiet.
+
+    The line depends on the routes the alert takes only: with an ``index``, each set of routes
+    is worded once per page (a page of 2,500 alerts has a handful).
+    """
     routing = service.routing
     if routing is None:
         return f"no routing in the spec: Alertmanager's fallback receiver {code(names.FALLBACK_RECEIVER)} (nobody)"
+    routes = matched_routes(routing, labels)
+    if index is None:
+        return _paged(routing, routes)
+    key = tuple(map(id, routes))  # the routes are the service's, alive as long as the index
+    line = index.paged_lines.get(key)
+    if line is None:
+        line = index.paged_lines[key] = _paged(routing, routes)
+    return line
+
+
+def _paged(routing: Routing, routes: tuple[Route, ...]) -> str:
     by_name = {r.name: r for r in routing.receivers}
-    receivers, quiet, repeat = _delivery(routing, labels)
+    receivers, quiet, repeat = _delivery(routing, routes)
     where = "; ".join(_receiver(by_name[r]) if r in by_name else code(r) for r in receivers)
     extra = (f"; {', '.join(quiet)}" if quiet else "") + (f"; repeated every {repeat} while firing" if repeat else "")
     return where + extra
@@ -100,11 +114,17 @@ SILENCE_ID = "SILENCE_ID"  # the placeholder on-call replaces with the ID `silen
 
 def silence_command(service: Service, alert: str | None) -> str:
     """``amtool silence add`` with the matchers that select exactly this alert (or the whole service)."""
-    matchers = ([_matcher("alertname", alert)] if alert else []) + [_matcher(names.SERVICE_LABEL, service.name)]
     return (
-        AMTOOL_AT.format(verb="add") + ' --author="$USER" '
-        f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} " + " ".join(matchers)
+        _SILENCE_ADD
+        + (_matcher("alertname", alert) + " " if alert else "")
+        + _matcher(names.SERVICE_LABEL, service.name)
     )
+
+
+_SILENCE_ADD = (
+    AMTOOL_AT.format(verb="add") + ' --author="$USER" '
+    f"--duration={SILENCE_DURATION} --comment={shlex.quote('on-call: investigating')} "
+)
 
 
 def silence_query_command(service: Service) -> str:
@@ -129,16 +149,27 @@ class AlertIndex(msgspec.Struct, frozen=True):
     inhibitors: tuple[str, ...]  # alerts with ``inhibits``: while one fires, warnings are silenced
     inhibiting: frozenset[str]  # the same, for membership
     pages: dict[str, tuple[str, ...]]  # SLO name -> its page-tier burn alerts
+    # ``paged``'s line for each set of routes (by their ids), filled as the page asks.
+    paged_lines: dict[tuple[int, ...], str] = msgspec.field(default_factory=dict)
 
     @classmethod
     def of(cls, service: Service) -> AlertIndex:
+        """The index of ``service``; the runbook and the onboarding page of one compile share it
+        (services are frozen: the very same object, ``is``, has the very same index)."""
+        if _last_index and _last_index[0][0] is service:
+            return _last_index[0][1]
         inhibitors = tuple(a.name for a in service.alerts if a.inhibits)
-        return cls(
+        index = cls(
             labels={lab["alertname"]: lab for lab in alert_labels(service)},
             inhibitors=inhibitors,
             inhibiting=frozenset(inhibitors),
             pages={s.name: tuple(b.name for b in s.alerts if b.tier == "page") for s in service.slos},
         )
+        _last_index[:] = [(service, index)]
+        return index
+
+
+_last_index: list[tuple[Service, AlertIndex]] = []  # the last service's, as grafana.dashboard.build keeps
 
 
 def silenced_by(service: Service, alert: str, index: AlertIndex | None = None) -> list[str]:

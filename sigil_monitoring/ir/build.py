@@ -72,6 +72,7 @@ class _Context(Struct, frozen=True):
     uid: str
     dashboard_title: str
     anchors: dict[str, str]  # alert name -> its runbook anchor, unique on the page
+    burn_names: dict[tuple[str, str], str]  # (SLO, tier) -> its burn alert's name, enabled tiers only
 
     def series(self, ref: MetricRef) -> Series:
         narrowed = chained_matchers(self.spec.metrics, ref.metric) + tuple(ref.where.values())
@@ -110,15 +111,13 @@ def build_service(spec: Spec) -> Service:
     common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
     title = svc.title or svc.name
     # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
-    sections = [
-        *spec.enabled_alerts,
-        *(
-            names.slo_alert_name(slo, tier)
-            for slo, s in spec.slos.items()
-            for tier in ("page", "ticket")
-            if getattr(s.alerting, tier).enabled
-        ),
-    ]
+    burn_names = {
+        (slo, tier): names.slo_alert_name(slo, tier)
+        for slo, s in spec.slos.items()
+        for tier in ("page", "ticket")
+        if getattr(s.alerting, tier).enabled
+    }
+    sections = [*spec.enabled_alerts, *burn_names.values()]
     ctx = _Context(
         spec,
         metrics,
@@ -127,6 +126,7 @@ def build_service(spec: Spec) -> Service:
         spec.dashboard.uid or names.dashboard_uid(svc.name),
         spec.dashboard.title or title,
         names.runbook_anchors(sections),
+        burn_names,
     )
     ctx = replace(ctx, rows=dashboard_plan.layout(dashboard_plan.drafts_from_spec(spec, ctx.series)))
 
@@ -184,13 +184,15 @@ def build_service(spec: Spec) -> Service:
 
 
 def _slo(ctx: _Context, name: str) -> Slo:
-    spec, series_of, dashboard_url, runbook_url = ctx.spec, ctx.series, ctx.dashboard_url, ctx.runbook_url
+    spec, series_of, runbook_url = ctx.spec, ctx.series, ctx.runbook_url
     slo = spec.slos[name]
     sli = slo.sli
     budget = error_budget(slo.objective)
     scrape = spec.service.scrape_interval
     windows = {tier: slo.tier_windows(tier, scrape) for tier in ("page", "ticket")}
     panel = dashboard_plan.panel_for_slo(ctx.rows, name)
+    panel_id = panel.id if panel else None
+    dashboard_url = ctx.dashboard_url(panel_id)  # both tiers link the same panel: one URL
     alerts = []
     for tier in ("page", "ticket"):
         options = getattr(slo.alerting, tier)
@@ -198,7 +200,7 @@ def _slo(ctx: _Context, name: str) -> Slo:
         tier_windows = tuple(w for w in windows[tier] if can_fire(w, budget))
         if not options.enabled:
             continue
-        alert_name = names.slo_alert_name(name, tier)
+        alert_name = ctx.burn_names[name, tier]
         alerts.append(
             BurnAlert(
                 name=alert_name,
@@ -206,9 +208,9 @@ def _slo(ctx: _Context, name: str) -> Slo:
                 severity=options.severity or defaults.TIER_SEVERITY[tier],
                 for_=_or_default(options.for_, defaults.TIER_FOR[tier]),
                 windows=tier_windows,
-                panel_id=panel.id if panel else None,
+                panel_id=panel_id,
                 runbook_url=runbook_url(alert_name),
-                dashboard_url=dashboard_url(panel.id if panel else None),
+                dashboard_url=dashboard_url,
                 keep_firing_for=options.keep_firing_for,
                 labels=tuple(sorted({**slo.alerting.labels, **options.labels}.items())),
                 annotations=tuple(sorted({**slo.alerting.annotations, **options.annotations}.items())),

@@ -24,7 +24,7 @@ def compile(model: Model) -> list[Artifact]:  # the registry's verb
             out.append(
                 Artifact(
                     names.dashboard_path(service.name, "classic"),
-                    classic.to_json(),
+                    classic.json_document(),
                     "json",
                     service.source,
                     header=False,
@@ -36,7 +36,11 @@ def compile(model: Model) -> list[Artifact]:  # the registry's verb
             )
             out.append(
                 Artifact(
-                    names.dashboard_path(service.name, "v2"), resource.to_json(), "json", service.source, header=False
+                    names.dashboard_path(service.name, "v2"),
+                    resource.json_document(),
+                    "json",
+                    service.source,
+                    header=False,
                 )
             )
     return out + compile_shared(model)

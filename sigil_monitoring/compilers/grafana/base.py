@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = ["GrafanaModel", "wire_name"]
+from ...output.render import PLAIN_SCALARS, PlainDocument, plain_float
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+__all__ = ["GrafanaModel", "wire_name"]
 
 
 def wire_name(name: str) -> str:
@@ -54,16 +54,38 @@ class GrafanaModel(msgspec.Struct, frozen=True, kw_only=True, rename=wire_name):
         return msgspec.structs.asdict(self)
 
     def to_json(self) -> dict[str, Any]:
-        """The object as Grafana reads it: JSON keys, no ``None`` fields, nested objects as dicts."""
+        """The object as Grafana reads it: JSON keys, no ``None`` fields, nested objects as dicts.
+
+        An object that appears more than once in the tree (the compiler builds the options every
+        panel of a kind shares once, ``options.py``) is converted once: its dict is shared.
+        """
+        return self._to_json(_Walk())
+
+    def json_document(self) -> dict[str, Any]:
+        """``to_json``, as a ``render.PlainDocument`` when every value in it is one msgspec writes
+        as ``json`` does: the conversion visits every value anyway, so ``render.to_json`` need not
+        walk the tree again to find out (``render._plain``, the same test).
+
+        >>> from sigil_monitoring.compilers.grafana.model import Threshold
+        >>> type(Threshold(color="red", value=0.5).json_document()).__name__
+        'PlainDocument'
+        >>> type(Threshold(color="red", value=1e-05).json_document()).__name__
+        'dict'
+        """
+        walk = _Walk()
+        out = self._to_json(walk)
+        return PlainDocument(out) if walk.plain else out
+
+    def _to_json(self, walk: _Walk) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for (key, keep), value in zip(_wire(type(self)), msgspec.structs.astuple(self), strict=True):
             if value is None:
                 if keep:
                     out[key] = None
-            elif type(value) in _SCALARS:  # most fields: skip the call
+            elif type(value) in PLAIN_SCALARS:  # most fields: skip the call
                 out[key] = value
             else:
-                out[key] = _json(value)
+                out[key] = _json(value, walk)
         return out
 
 
@@ -77,14 +99,41 @@ def _wire(cls: type[GrafanaModel]) -> tuple[tuple[str, bool], ...]:
     )
 
 
-def _json(value: Any) -> Any:
+class _Walk:
+    """One conversion's state: the dict of each object converted so far, by ``id`` (the objects
+    live as long as the tree, so an ``id`` is not reused meanwhile; by identity, not equality, as
+    equal objects may differ in JSON: ``1 == 1.0 == True``), and whether every value so far is
+    plain (``render._plain``'s test)."""
+
+    __slots__ = ("plain", "seen")
+
+    def __init__(self) -> None:
+        self.seen: dict[int, dict[str, Any]] = {}
+        self.plain = True
+
+
+def _json(value: Any, walk: _Walk) -> Any:
     """Nested objects as dicts and tuples as lists (what json and render.to_yaml expect); scalars as they are."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in PLAIN_SCALARS:
+        return value
+    if kind is float:
+        if not plain_float(value):
+            walk.plain = False
         return value
     if isinstance(value, GrafanaModel):
-        return value.to_json()
+        done = walk.seen.get(id(value))
+        if done is None:
+            done = walk.seen[id(value)] = value._to_json(walk)
+        return done
     if isinstance(value, (tuple, list)):
-        return [_json(v) for v in value]
+        return [_json(v, walk) for v in value]
     if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                walk.plain = False
+            out[k] = _json(v, walk)
+        return out
+    walk.plain = False  # a Decimal, say: render.to_json's general walk writes it
     return value

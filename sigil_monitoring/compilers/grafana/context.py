@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 import msgspec
 
@@ -15,6 +15,7 @@ from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 # the same JSON works in every Grafana without import-time `__inputs`.
 DATASOURCE = DatasourceRef(type="prometheus", uid="${datasource}")
 THRESHOLD_COLORS = FieldColor(mode="thresholds")
+PALETTE_COLORS = FieldColor(mode="palette-classic")
 UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
 # Each Grafana panel type this target writes, as a reader names it (the onboarding page, preview).
 PANEL_TYPE_WORDS = {
@@ -85,6 +86,18 @@ def alert_thresholds(
     A region is bad when a ``>`` alert's threshold lies at or below it or a ``<`` alert's
     threshold lies above it; the worst severity wins.
     """
+    return rule_thresholds(threshold_rules(ctx, values, alert_names, scale))
+
+
+# (threshold, op, severity) of each alert, and the panel's own values: all alert_thresholds
+# depends on. Decimals and strs, so equal rules are steps of the same JSON (``num``).
+ThresholdRules = tuple[tuple[tuple[Decimal, str, str], ...], tuple[Decimal, ...]]
+
+
+def threshold_rules(
+    ctx: Context, values: tuple[Decimal, ...], alert_names: tuple[str, ...], scale: int = 1
+) -> ThresholdRules:
+    """What ``alert_thresholds`` colours by: a key for the panels whose steps are the same."""
     # One rule per alert, not per value: two alerts at one threshold (a warning and a critical)
     # both count, so the worse severity colours the region whatever their declaration order.
     rules = [
@@ -94,6 +107,12 @@ def alert_thresholds(
     ]
     values = tuple(value * scale for value in values)
     rules += [(value, ">", "warning") for value in values if all(value != t for t, _, _ in rules)]
+    return tuple(rules), values
+
+
+@cache  # panels with the same rules share one object: GrafanaModel.to_json converts it once
+def rule_thresholds(key: ThresholdRules) -> Thresholds:
+    rules, values = key
     points: list[Decimal | None] = [None, *sorted(set(values))]
     rank = list(defaults.SEVERITY_COLORS)
     steps: list[Threshold] = []
@@ -109,5 +128,6 @@ def alert_thresholds(
     return Thresholds(steps=tuple(steps))
 
 
+@cache  # one object for every panel: GrafanaModel.to_json converts a shared object once
 def plain_thresholds() -> Thresholds:
     return Thresholds(steps=(Threshold(color="green", value=None),))

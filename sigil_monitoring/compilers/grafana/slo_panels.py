@@ -8,16 +8,40 @@ show the very series the burn-rate alerts evaluate.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from ... import defaults
 from ...ir.dashboard import Panel
 from ...ir.model import Slo
 from ...values.units import format_decimal
 from . import options, queries
-from .context import THRESHOLD_COLORS, Context, num
-from .model import FieldColor, FieldConfig, FieldDefaults, Threshold, Thresholds
+from .context import PALETTE_COLORS, THRESHOLD_COLORS, Context, num
+from .model import FieldConfig, FieldDefaults, Threshold, Thresholds
 from .model import Panel as GPanel
-from .panels import base, target
+from .panels import STAT_OPTIONS, base, target, timeseries_options
+
+
+# The field configs below are the same for every SLO of one budget or one set of burn factors:
+# each is built once (cached by Decimals and colours, whose equal values write the same JSON:
+# ``num``), so GrafanaModel.to_json converts it once.
+@cache
+def _sli_lines(error_budget: Decimal) -> FieldConfig:
+    steps = (Threshold(color="green", value=None), Threshold(color="red", value=num(error_budget)))
+    return _lines(steps, "percentunit")
+
+
+@cache
+def _burn_lines(factors: tuple[tuple[Decimal, str], ...]) -> FieldConfig:
+    steps = (Threshold(color="green", value=None), *(Threshold(color=color, value=num(f)) for f, color in factors))
+    return _lines(steps, "short")
+
+
+@cache
+def _budget_field_config() -> FieldConfig:
+    steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
+    return FieldConfig(
+        defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS, thresholds=Thresholds(steps=steps))
+    )
 
 
 def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
@@ -25,15 +49,19 @@ def _lines(steps: tuple[Threshold, ...], unit: str) -> FieldConfig:
     return FieldConfig(
         defaults=FieldDefaults(
             unit=unit,
-            color=FieldColor(mode="palette-classic"),
+            color=PALETTE_COLORS,
             thresholds=Thresholds(steps=steps),
-            custom=options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0),
+            custom=_DASHED,
         )
     )
 
 
+# Shared by every SLO panel (built once, converted to JSON once: GrafanaModel.to_json).
+_DASHED = options.GraphFieldConfig(thresholds_style=options.ThresholdsStyle(mode="dashed"), axis_soft_min=0)
+
+
 def _legend() -> options.TimeSeriesOptions:
-    return options.TimeSeriesOptions(legend=options.Legend(display_mode="table", calcs=("mean", "max", "lastNotNull")))
+    return timeseries_options(("mean", "max", "lastNotNull"))
 
 
 def _group(slo: Slo, legend: str, alone: bool = False) -> str:
@@ -65,7 +93,6 @@ def sli(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         f"so the error budget is {budget} % of events over {slo.window} (the dashed red line)."
     ).replace("  ", " ")
     action = f"The {slo.window} line above the budget line means the SLO is already missed for this period."
-    steps = (Threshold(color="green", value=None), Threshold(color="red", value=num(slo.error_budget)))
     return base(
         ctx,
         panel,
@@ -74,7 +101,7 @@ def sli(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         action,
         targets=targets,
         options=_legend(),
-        field_config=_lines(steps, "percentunit"),
+        field_config=_sli_lines(slo.error_budget),
     )
 
 
@@ -82,7 +109,6 @@ def budget(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     tgt = target(
         0, queries.slo_budget_remaining(ctx.service.name, slo, ctx.variables), _group(slo, slo.name, alone=True)
     )
-    steps = tuple(Threshold(color=color, value=None if v is None else num(v)) for v, color in defaults.BUDGET_STEPS)
     meaning = (
         f"Share of the {slo.window} error budget of SLO {slo.name} still left (100 % = untouched, "
         "below 0 % = SLO missed)."
@@ -95,10 +121,8 @@ def budget(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         meaning,
         action,
         targets=(tgt,),
-        options=options.StatOptions(),
-        field_config=FieldConfig(
-            defaults=FieldDefaults(unit="percentunit", color=THRESHOLD_COLORS, thresholds=Thresholds(steps=steps))
-        ),
+        options=STAT_OPTIONS,
+        field_config=_budget_field_config(),
     )
 
 
@@ -112,10 +136,6 @@ def burn(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
     for b in slo.alerts:
         for w in b.windows:
             factors.setdefault(w.factor, defaults.SEVERITY_COLORS.get(b.severity, "red"))
-    steps = (
-        Threshold(color="green", value=None),
-        *(Threshold(color=color, value=num(f)) for f, color in sorted(factors.items())),
-    )
     tiers = ", ".join(f"{w.long} above {w.factor}x ({b.tier})" for b in slo.alerts for w in b.windows)
     meaning = (
         f"How fast SLO {slo.name} spends its error budget, per window: 1 spends exactly the budget over "
@@ -130,5 +150,5 @@ def burn(ctx: Context, panel: Panel, slo: Slo) -> GPanel:
         action,
         targets=targets,
         options=_legend(),
-        field_config=_lines(steps, "short"),
+        field_config=_burn_lines(tuple(sorted(factors.items()))),
     )
