@@ -217,14 +217,16 @@ def _remember(key: object, start: int, seen: dict[object, list[str]], out: list[
 
 
 def _group(group: TestGroup, out: list[str], seen: dict[object, list[str]]) -> None:  # n = 4
-    out.append(f"  - interval: {_duration(group.interval)}")
-    if list_head("    input_series", bool(group.input_series), out):
+    # Lines that always come together are one element: ``to_yaml`` joins the list with line breaks.
+    if group.input_series:
+        out.append(f"  - interval: {_duration(group.interval)}\n    input_series:")
         for s in group.input_series:
             if not _reused(s, seen, out):
                 start = len(out)
-                out.append(f"      - series: {scalar(s.series, 10)}")
-                out.append(f"        values: {scalar(s.values, 10)}")
+                out.append(f"      - series: {scalar(s.series, 10)}\n        values: {scalar(s.values, 10)}")
                 _remember(s, start, seen, out)
+    else:
+        out.append(f"  - interval: {_duration(group.interval)}\n    input_series: []")
     if group.alert_cases:
         out.append("    alert_rule_test:")
         for case in group.alert_cases:
@@ -236,9 +238,11 @@ def _group(group: TestGroup, out: list[str], seen: dict[object, list[str]]) -> N
 
 
 def _alert_case(case: AlertCase, out: list[str], seen: dict[object, list[str]]) -> None:  # n = 8
-    out.append(f"      - eval_time: {_duration(case.eval_time)}")
-    out.append(f"        alertname: {scalar(case.alertname, 10)}")
-    list_head("        exp_alerts", bool(case.expected), out)
+    head = f"      - eval_time: {_duration(case.eval_time)}\n        alertname: {scalar(case.alertname, 10)}"
+    if not case.expected:
+        out.append(f"{head}\n        exp_alerts: []")
+        return
+    out.append(f"{head}\n        exp_alerts:")
     for alert in case.expected:  # n = 12
         key = ("exp_labels", alert.labels)
         if not _reused(key, seen, out):
@@ -249,9 +253,10 @@ def _alert_case(case: AlertCase, out: list[str], seen: dict[object, list[str]]) 
 
 
 def _expr_case(case: ExprCase, out: list[str]) -> None:  # n = 8
-    out.append(f"      - expr: {scalar(case.expr, 10)}")
-    out.append(f"        eval_time: {_duration(case.eval_time)}")
-    list_head("        exp_samples", bool(case.expected), out)
+    head = f"      - expr: {scalar(case.expr, 10)}\n        eval_time: {_duration(case.eval_time)}"
+    if not case.expected:
+        out.append(f"{head}\n        exp_samples: []")
+        return
+    out.append(f"{head}\n        exp_samples:")
     for sample in case.expected:  # n = 12
-        out.append(f"          - labels: {scalar(sample.labels, 14)}")
-        out.append(f"            value: {scalar(sample.value, 14)}")
+        out.append(f"          - labels: {scalar(sample.labels, 14)}\n            value: {scalar(sample.value, 14)}")
