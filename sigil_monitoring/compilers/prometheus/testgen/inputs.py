@@ -33,10 +33,28 @@ INTERVAL_SECONDS = Decimal(EVALUATION_INTERVAL.seconds)
 
 
 def number(value: Decimal) -> str:
-    """A value as promtool reads it, short: at most 15 significant digits."""
-    if value != value.to_integral():
-        value = Decimal(format(value, ".15g"))
-    return format_decimal(value)
+    """A value as promtool reads it, short: at most 15 significant digits.
+
+    >>> number(Decimal("0.50")), number(Decimal(1) / 3), number(Decimal("-0"))
+    ('0.5', '0.333333333333333', '-0')
+    """
+    try:
+        return _NUMBERS[value]
+    except KeyError:
+        pass
+    text = format_decimal(Decimal(format(value, ".15g")) if value != value.to_integral() else value)
+    # Equal values give equal text (both steps read the value, not its digits), but for the sign
+    # of zero: only non-zero finite values are kept, as format_decimal keeps its own.
+    if value and value.is_finite():
+        if len(_NUMBERS) >= _TEXT_CACHE_MAX:
+            _NUMBERS.clear()
+        _NUMBERS[value] = text
+    return text
+
+
+# A test file's values come from a few rates and ratios repeated file after file.
+_NUMBERS: dict[Decimal, str] = {}
+_TEXT_CACHE_MAX = 8192
 
 
 class Unfeedable(ValueError):
@@ -127,7 +145,22 @@ def selected(fed: Iterable[Fed], metric: str, series: Series) -> Decimal:
 
 
 def text(metric: str, labels: Labels) -> str:
-    return promql.selector(metric, labels)
+    """The series notation of ``metric`` with ``labels``: written once per pair and kept, since each
+    burn test feeds the same series at three ratios and each SLO has two tiers.
+
+    >>> text("up", (("job", "a"),))
+    'up{job="a"}'
+    """
+    key = (metric, labels)
+    found = _SERIES_TEXT.get(key)
+    if found is None:
+        if len(_SERIES_TEXT) >= _TEXT_CACHE_MAX:
+            _SERIES_TEXT.clear()
+        found = _SERIES_TEXT[key] = promql.selector(metric, labels)
+    return found
+
+
+_SERIES_TEXT: dict[tuple[str, Labels], str] = {}
 
 
 def counter(
@@ -143,11 +176,20 @@ def counter(
     '0+0x1 0.0333333333333333+0x1'
     """
     if period is None:
-        return InputSeries(text(metric, labels), f"0+{number(per_second * INTERVAL_SECONDS)}x{samples}")
+        return InputSeries(text(metric, labels), steady(per_second, samples))
     length = period.ms // EVALUATION_INTERVAL.ms  # samples per period
     step = per_second * Decimal(period.ms) / 1000
     periods = -(-(samples + 1) // length)  # at least the samples+1 values the steady form has
     return InputSeries(text(metric, labels), " ".join(f"{number(step * i)}+0x{length - 1}" for i in range(periods)))
+
+
+def steady(per_second: Decimal, samples: int) -> str:
+    """The values of a counter growing at ``per_second`` from 0 (``counter``).
+
+    >>> steady(Decimal("0.5"), 3)
+    '0+30x3'
+    """
+    return f"0+{number(per_second * INTERVAL_SECONDS)}x{samples}"
 
 
 def gauge(metric: str, labels: Labels, value: Decimal, samples: int) -> InputSeries:
@@ -155,24 +197,40 @@ def gauge(metric: str, labels: Labels, value: Decimal, samples: int) -> InputSer
 
 
 def buckets(series: Series, lo: Decimal, hi: Decimal, per_second: Decimal, samples: int) -> list[InputSeries]:
-    """Bucket counters of a classic histogram whose every observation falls in ``(lo, hi]``."""
+    """Bucket counters of a classic histogram whose every observation falls in ``(lo, hi]``.
+
+    Each bucket's series is written once per histogram (``_bucket_series``): a quantile alert's
+    test feeds it twice (firing, quiet) and the recording test once more; the counters grow at
+    one of two rates."""
     bounds = series.metric.buckets or DEFAULT_BUCKETS
-    out = []
-    for bound in bounds:
-        rate = per_second if bound >= hi else Decimal(0)
-        out.append(
-            counter(
-                names.bucket_series(series.metric.name),
-                labels_of(series, (("le", format_decimal(bound)),)),
-                rate,
-                samples,
-            )
-        )
-    out.append(
-        counter(names.bucket_series(series.metric.name), labels_of(series, (("le", "+Inf"),)), per_second, samples)
-    )
-    out.append(counter(names.count_series(series.metric.name), labels_of(series), per_second, samples))
+    *finite, inf, count = _bucket_series(series)
+    on, off = steady(per_second, samples), steady(Decimal(0), samples)
+    out = [InputSeries(name, on if bound >= hi else off) for bound, name in zip(bounds, finite, strict=True)]
+    out.append(InputSeries(inf, on))
+    out.append(InputSeries(count, on))
     return out
+
+
+# _bucket_series by the identity of its series, kept in the entry (as labels_of keeps its own).
+_BUCKETS: dict[int, tuple[Series, tuple[str, ...]]] = {}
+
+
+def _bucket_series(series: Series) -> tuple[str, ...]:
+    """The series notation of each bucket of ``series``' histogram (``le`` of each bound, then
+    ``+Inf``) and of its ``_count``."""
+    hit = _BUCKETS.get(id(series))
+    if hit is not None and hit[0] is series:
+        return hit[1]
+    bucket = names.bucket_series(series.metric.name)
+    bounds = (*(format_decimal(b) for b in series.metric.buckets or DEFAULT_BUCKETS), "+Inf")
+    found = (
+        *(text(bucket, labels_of(series, (("le", le),))) for le in bounds),
+        text(names.count_series(series.metric.name), labels_of(series)),
+    )
+    if len(_BUCKETS) >= _LABELS_MAX:
+        _BUCKETS.clear()
+    _BUCKETS[id(series)] = (series, found)
+    return found
 
 
 def placement(bounds: tuple[Decimal, ...], threshold: Decimal, above: bool) -> tuple[Decimal, Decimal] | None:

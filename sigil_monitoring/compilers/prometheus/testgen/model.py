@@ -172,10 +172,43 @@ def _write_lines(file: TestFile, out: list[str]) -> None:
     rule_files = file.relative_rule_files()
     if list_head("rule_files", bool(rule_files), out):
         out.extend(f"  - {scalar(p, 4)}" for p in rule_files)
-    out.append(f"evaluation_interval: {scalar(str(EVALUATION_INTERVAL), 2)}")
+    out.append(f"evaluation_interval: {_duration(EVALUATION_INTERVAL)}")
     if list_head("tests", bool(file.groups), out):
+        seen: dict[object, list[str]] = {}
         for group in file.groups:
-            _group(group, out)
+            _group(group, out, seen)
+
+
+def _duration(value: Duration) -> str:
+    """``scalar(str(value))``, kept by milliseconds: a file has a few durations, written many times
+    (equal milliseconds print equal text, and a one-line string's scalar has no indent)."""
+    found = _DURATIONS.get(value.ms)
+    if found is None:
+        if len(_DURATIONS) >= 1024:
+            _DURATIONS.clear()
+        found = _DURATIONS[value.ms] = scalar(str(value), 0)
+    return found
+
+
+_DURATIONS: dict[int, str] = {}
+
+
+def _reused(key: object, seen: dict[object, list[str]], out: list[str]) -> bool:
+    """Append the lines written for ``key`` earlier in this file, if any (then True).
+
+    A burn test's three groups feed the total series alike and expect the same labels twice:
+    such a part is written once per file and copied. Keys are records of text only, so equal
+    keys write equal lines."""
+    lines = seen.get(key)
+    if lines is None:
+        return False
+    out.extend(lines)
+    return True
+
+
+def _remember(key: object, start: int, seen: dict[object, list[str]], out: list[str]) -> None:
+    """Keep the lines appended to ``out`` since ``start`` as those of ``key`` (``_reused``)."""
+    seen[key] = out[start:]
 
 
 # Each function below writes one list item of the document: the item's mapping sits at indent
@@ -183,38 +216,47 @@ def _write_lines(file: TestFile, out: list[str]) -> None:
 # under one of its keys has its items' mappings at n + 4.
 
 
-def _group(group: TestGroup, out: list[str]) -> None:  # n = 4
-    out.append(f"  - interval: {scalar(str(group.interval), 6)}")
-    if list_head("    input_series", bool(group.input_series), out):
+def _group(group: TestGroup, out: list[str], seen: dict[object, list[str]]) -> None:  # n = 4
+    # Lines that always come together are one element: ``to_yaml`` joins the list with line breaks.
+    if group.input_series:
+        out.append(f"  - interval: {_duration(group.interval)}\n    input_series:")
         for s in group.input_series:
-            out.append(f"      - series: {scalar(s.series, 10)}")
-            out.append(f"        values: {scalar(s.values, 10)}")
+            if not _reused(s, seen, out):
+                start = len(out)
+                out.append(f"      - series: {scalar(s.series, 10)}\n        values: {scalar(s.values, 10)}")
+                _remember(s, start, seen, out)
+    else:
+        out.append(f"  - interval: {_duration(group.interval)}\n    input_series: []")
     if group.alert_cases:
         out.append("    alert_rule_test:")
         for case in group.alert_cases:
-            _alert_case(case, out)
+            _alert_case(case, out, seen)
     if group.expr_cases:
         out.append("    promql_expr_test:")
         for expr in group.expr_cases:
             _expr_case(expr, out)
 
 
-def _alert_case(case: AlertCase, out: list[str]) -> None:  # n = 8
-    _case_head("eval_time", str(case.eval_time), "alertname", case.alertname, "exp_alerts", bool(case.expected), out)
+def _alert_case(case: AlertCase, out: list[str], seen: dict[object, list[str]]) -> None:  # n = 8
+    head = f"      - eval_time: {_duration(case.eval_time)}\n        alertname: {scalar(case.alertname, 10)}"
+    if not case.expected:
+        out.append(f"{head}\n        exp_alerts: []")
+        return
+    out.append(f"{head}\n        exp_alerts:")
     for alert in case.expected:  # n = 12
-        mapping_lines("          - exp_labels", alert.labels, 12, out)
+        key = ("exp_labels", alert.labels)
+        if not _reused(key, seen, out):
+            start = len(out)
+            mapping_lines("          - exp_labels", alert.labels, 12, out)
+            _remember(key, start, seen, out)
         mapping_lines("            exp_annotations", alert.annotations, 12, out)
 
 
 def _expr_case(case: ExprCase, out: list[str]) -> None:  # n = 8
-    _case_head("expr", case.expr, "eval_time", str(case.eval_time), "exp_samples", bool(case.expected), out)
+    head = f"      - expr: {scalar(case.expr, 10)}\n        eval_time: {_duration(case.eval_time)}"
+    if not case.expected:
+        out.append(f"{head}\n        exp_samples: []")
+        return
+    out.append(f"{head}\n        exp_samples:")
     for sample in case.expected:  # n = 12
-        out.append(f"          - labels: {scalar(sample.labels, 14)}")
-        out.append(f"            value: {scalar(sample.value, 14)}")
-
-
-def _case_head(first: str, value: str, second: str, other: str, items: str, any_items: bool, out: list[str]) -> None:
-    """The two scalar keys of a case (n = 8) and the key of its list of expectations, ``[]`` when empty."""
-    out.append(f"      - {first}: {scalar(value, 10)}")
-    out.append(f"        {second}: {scalar(other, 10)}")
-    list_head(f"        {items}", any_items, out)
+        out.append(f"          - labels: {scalar(sample.labels, 14)}\n            value: {scalar(sample.value, 14)}")

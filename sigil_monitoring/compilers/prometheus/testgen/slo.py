@@ -42,7 +42,22 @@ def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]:
     """(firing, just above the lowest threshold, quiet) error ratios for one tier.
 
     The second fires only the pair with the lowest factor: the slowest burn the tier catches.
+    Kept by error budget and factors (their text: equal Decimals of other digits are other
+    keys), since every SLO of one objective and policy has the same three.
     """
+    key = (str(slo.error_budget), tuple(str(w.factor) for w in burn.windows))
+    found = _ERROR_RATIOS.get(key)
+    if found is None:
+        if len(_ERROR_RATIOS) >= 256:
+            _ERROR_RATIOS.clear()
+        found = _ERROR_RATIOS[key] = _error_ratios(slo, burn)
+    return found
+
+
+_ERROR_RATIOS: dict[tuple[str, tuple[str, ...]], tuple[Decimal, Decimal, Decimal]] = {}
+
+
+def _error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]:
     thresholds = [slo_rules.burn_threshold(slo, w) for w in burn.windows]
     fire = _sig3(min(max(thresholds) * 2, (max(thresholds) + 1) / 2), ROUND_CEILING)
     edge = _sig3(min(min(thresholds) * EDGE_MARGIN, (min(thresholds) + 1) / 2), ROUND_CEILING)
@@ -156,13 +171,19 @@ def metadata_checks(service: Service, slo: Slo, at: Duration) -> tuple[ExprCase,
 
 
 def burn_test(
-    service: Service, slo: Slo, burn: BurnAlert, rule_file: str, rule: AlertingRule | None = None
+    service: Service,
+    slo: Slo,
+    burn: BurnAlert,
+    rule_file: str,
+    rule: AlertingRule | None = None,
+    extra: Labels | None = None,
 ) -> TestFile:
-    """``rule``: the burn rule as built for the rule file, when the caller has it (else built here)."""
+    """``rule``: the burn rule as built for the rule file, when the caller has it (else built here);
+    ``extra``: ``group_labels(slo)``, when the caller has it (once for every tier)."""
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     fire, edge, quiet = error_ratios(slo, burn)
-    extra = group_labels(slo)  # the labels and annotations once for the three inputs
+    extra = group_labels(slo) if extra is None else extra  # once for the three inputs
     firing, fired_ratio = feed(service, slo, burn, fire, samples, extra)
     rule = rule or slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
     labels = _alert_labels(service, slo, burn, extra)
