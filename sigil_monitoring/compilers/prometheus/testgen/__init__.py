@@ -13,7 +13,7 @@ from ....ir.model import Service
 from ..rules import AlertingRule, RuleFile
 from .model import TestFile
 from .recording import recording_test
-from .slo import burn_test, group_labels
+from .slo import burn_test
 from .threshold import alert_test
 
 
@@ -40,9 +40,8 @@ def iter_service_tests(service: Service, files: list[RuleFile]) -> Iterator[Test
     for slo in service.slos:
         path = names.rules_path(service.name, names.slo_concern(slo.name))
         rules = _alerting_rules(built.get(path))
-        extra = group_labels(slo) if slo.alerts else ()  # the same for every tier
         for burn in slo.alerts:
-            if (test := burn_test(service, slo, burn, path, rules.get(burn.name), extra)) is not None:
+            if (test := burn_test(service, slo, burn, path, rules.get(burn.name))) is not None:
                 yield test
 
 

@@ -66,7 +66,12 @@ def _error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]
 
 
 def group_labels(slo: Slo) -> Labels:
-    """A value for each group_by label that every SLI selector accepts (the alert carries it)."""
+    """A value for each group_by label that every SLI selector accepts (the alert carries it).
+
+    Called for each input and each expected alert of a tier: without group_by (most SLOs) it
+    returns at once, so no caller needs to pass its result around."""
+    if not slo.group_by:
+        return ()
     sides = sli_series(slo.sli)
     out = []
     for label in slo.group_by:
@@ -79,12 +84,11 @@ def group_labels(slo: Slo) -> Labels:
 
 
 def feed(
-    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int, extra: Labels | None = None
+    service: Service, slo: Slo, burn: BurnAlert, ratio: Decimal, samples: int
 ) -> tuple[tuple[InputSeries, ...], Decimal]:
     """Raw series whose SLI error ratio is ``ratio`` over every window, and that error ratio as
-    computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap).
-    ``extra``: ``group_labels(slo)``, when the caller has it."""
-    extra = group_labels(slo) if extra is None else extra
+    computed from what the SLI's selectors select in them (ratio SLIs, where selectors overlap)."""
+    extra = group_labels(slo)
     try:
         raw = _raw_feed(slo, ratio, samples, extra)
     except inputs.Unfeedable:
@@ -176,15 +180,13 @@ def burn_test(
     burn: BurnAlert,
     rule_file: str,
     rule: AlertingRule | None = None,
-    extra: Labels | None = None,
 ) -> TestFile:
-    """``rule``: the burn rule as built for the rule file, when the caller has it (else built here);
-    ``extra``: ``group_labels(slo)``, when the caller has it (once for every tier)."""
+    """``rule``: the burn rule as built for the rule file, when the caller has it (else built here)."""
     fire_at = Duration(burn.for_.ms + SETTLE.ms)
     samples = fire_at.ms // EVALUATION_INTERVAL.ms + 1
     fire, edge, quiet = error_ratios(slo, burn)
-    extra = group_labels(slo) if extra is None else extra  # once for the three inputs
-    firing, fired_ratio = feed(service, slo, burn, fire, samples, extra)
+    extra = group_labels(slo)
+    firing, fired_ratio = feed(service, slo, burn, fire, samples)
     rule = rule or slo_rules.burn_rule(service, slo, burn)  # once for both expected alerts: it is not cheap
     labels = _alert_labels(service, slo, burn, extra)
     annotations = tuple(rule.annotations.items())
@@ -193,8 +195,8 @@ def burn_test(
         cases = (AlertCase(Duration(burn.for_.ms - EVALUATION_INTERVAL.ms), burn.name, ()), *cases)
     groups = [TestGroup(firing, cases, checks + metadata_checks(service, slo, fire_at))]
     if edge != fire:
-        at_edge, edge_ratio = feed(service, slo, burn, edge, samples, extra)
+        at_edge, edge_ratio = feed(service, slo, burn, edge, samples)
         groups.append(TestGroup(at_edge, *_fires(burn, labels, annotations, edge_ratio, fire_at)))
-    quiet_input = feed(service, slo, burn, quiet, samples, extra)[0]
+    quiet_input = feed(service, slo, burn, quiet, samples)[0]
     groups.append(TestGroup(quiet_input, (AlertCase(fire_at, burn.name, ()),)))
     return TestFile(names.rule_test_path(service.name, burn.name), (rule_file,), tuple(groups))
