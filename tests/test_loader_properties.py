@@ -163,6 +163,49 @@ def test_positions_found_for_some_paths_only_are_those_of_the_whole_map(text, da
             assert source.position(path, at) == Source("s.yaml", text).position(path, at), (text, path, at)
 
 
+def _deeper(text):
+    """``text`` nested one level further under a key and in a list, so that its values reach the
+    levels below ``PLACED_DEPTH`` too."""
+    inner = "".join(f"    {line}\n" for line in text.splitlines())
+    return f"top:\n  -\n{inner}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(spec_shaped_yaml(), documents_with_empty_values()).flatmap(
+        lambda text: st.sampled_from([text, _deeper(text), text + "\n9: nine\n"])
+    ),
+    st.data(),
+)
+def test_positions_the_load_placed_are_those_of_the_whole_map(text, data):
+    # The loader keeps the positions of the first PLACED_DEPTH levels from its one pass
+    # (yaml_io.Placed, Source.place) instead of walking libyaml's events again for the warnings:
+    # every answer (expected path or not, a missing child, a path below those levels) must be
+    # the whole map's, and a key that is not text places nothing (the round-trip tree decides).
+    placed = yaml_io.Placed({}, set())
+    try:
+        doc = yaml_io.load(text, placed)
+    except yaml_io.YamlProblem:
+        return
+    if isinstance(doc, dict) and 9 in doc:
+        assert not placed.spans, text
+    whole = Source("s.yaml", text)._round_trip_positions()
+    paths = sorted(whole)
+    shallow = {p: span for p, span in whole.items() if len(p) <= yaml_io.PLACED_DEPTH}
+    if placed.spans:
+        assert {p: placed.spans[p] for p in placed.spans if p not in placed.empty} == {
+            p: span for p, span in shallow.items() if p not in placed.empty
+        }, text
+    picked = data.draw(st.lists(st.sampled_from(paths), max_size=4)) if paths else []
+    asked = data.draw(st.lists(st.sampled_from([*paths, ("zz",)]), max_size=4)) if paths else [("zz",)]
+    source = Source("s.yaml", text)
+    source.place(placed)
+    source.expect(picked)
+    for path in [*picked, *(p + ("zz",) for p in picked), *asked]:
+        for at in ("key", "value"):
+            assert source.position(path, at) == Source("s.yaml", text).position(path, at), (text, path, at)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()))
 def test_the_one_pass_reader_builds_what_libyamls_composer_builds(text):

@@ -88,6 +88,9 @@ class Stager:
         self._started = False
         self.folders: set[str] = set()  # folders made in the stage (relative paths)
         self._checked: set[str] = set()
+        # Folders of the new set (relative paths) found in the output folder, and found missing.
+        self._present: set[str] = set()
+        self._absent: set[str] = set()
         self._pending: list[int] = []  # written files, open until made durable
         self._linked: list[str] = []  # linked files not yet made durable (their path in the stage)
         self._sync_all = False  # more than _BATCH files: one sync(2) at the end (module docstring)
@@ -104,8 +107,22 @@ class Stager:
     def add(self, rel: str, data: bytes | Kept) -> None:
         if rel in self.digests:
             raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
+        parent = rel.rpartition("/")[0]
+        if parent in self._absent and not isinstance(data, Kept):
+            # Its folder is not in the output folder (a first compile's every file): nothing is at
+            # its path to refuse, compare or link, so neither is looked for, file by file.
+            self.digests[rel] = hashlib.sha256(data).hexdigest()
+            self.differing.append(rel)
+            self.begin()
+            self.write(rel, data)
+            return
         # A Kept file was a regular file when looked at; its identity, compared below, says it still is.
         check_targets(self.out, [rel], self.shown, self._checked, files=not isinstance(data, Kept))
+        if parent and parent not in self._present:
+            if os.path.lexists(f"{self._base}/{parent}"):
+                self._present.add(parent)
+            else:
+                self._absent.add(parent)
         if isinstance(data, Kept):
             self.digests[rel] = data.digest
             same = data.identity if identity(f"{self._base}/{rel}") == data.identity else None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Diagnostic, SpecError, display_path
 from .salvage import Broken
 from .source import Source, describe_path
-from .yaml_io import YamlProblem, decode, load, one_line, read_spec
+from .yaml_io import Placed, YamlProblem, decode, load, one_line, read_spec
 
 __all__ = ["load_spec", "one_line", "parse_spec", "read_spec"]
 
@@ -38,28 +38,41 @@ def parse_spec(data: bytes | str, display: str = "<spec>") -> Spec:
     """Validate spec text; ``display`` names the file in error messages."""
     try:
         text = decode(data.encode("utf-8") if isinstance(data, str) else data)
-        doc = load(text)
+        placed = Placed({}, set())
+        doc = load(text, placed)
     except YamlProblem as problem:
         raise SpecError([Diagnostic(display, problem.line, problem.col, one_line(problem.message))]) from None
-    # The round-trip tree, when the loader needed it, already knows every position.
+    # The round-trip tree, when the loader needed it, already knows every position; else the
+    # load placed the first levels, where warnings point.
     source = Source(display, text, tree=doc if hasattr(doc, "lc") else None)
+    source.place(placed)
     if not isinstance(doc, dict):
         raise SpecError(
             [Diagnostic(display, 1, 1, "the spec is not a mapping (start it with apiVersion: sigil-monitoring/v1)")]
         )
-    if "extend" in doc:  # templates merged in; a spec without extend pays this one lookup
+    extends = "extend" in doc
+    if extends:  # templates merged in; a spec without extend pays this one lookup
         from .templates import expand
 
         doc, source = expand(doc, source)
+    # A surrogate reaches the data only through a \u or \U escape (strict UTF-8 decoding refuses
+    # one written as such): a spec without either, and no template, has none to look for.
+    if extends or "\\u" in text or "\\U" in text:
+        doc = _no_lone_surrogates(doc, source)
+    return build_spec(doc, source)
+
+
+def _no_lone_surrogates(doc: dict[str, Any], source: Source) -> dict[str, Any]:
+    """``doc`` with surrogate pairs joined (``surrogates.join_pairs``); a lone one is an error."""
     from .surrogates import join_pairs, lone_surrogates
 
     if any(lone_surrogates(doc)):
-        doc = join_pairs(doc)
+        doc = join_pairs(doc)  # type: ignore[assignment]
     if surrogates := [
         _at(source, path, at, f"{describe_path(path)}: {text}") for path, at, text in lone_surrogates(doc)
     ]:
         raise SpecError(surrogates)
-    return build_spec(doc, source)
+    return doc
 
 
 def build_spec(doc: dict[str, Any], source: Source) -> Spec:

@@ -8,9 +8,12 @@ pure Python and slow; the map is built only when there is an error or a warning 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+if TYPE_CHECKING:
+    from .yaml_io import Placed
 
 Path = tuple[str, ...]
 # Where a value of a merged spec was written: the file's Source and the value's path in that file.
@@ -38,9 +41,27 @@ class Source(msgspec.Struct):
     templates: tuple[tuple[str, str], ...] = ()
     # The paths ``_positions`` holds when it was built for some paths only (``expect``); None: all.
     _covers: frozenset[Path] | None = None
+    # ``_positions`` holds every path of up to this many parts, and no deeper one (``place``).
+    _depth: int | None = None
 
     def __repr__(self) -> str:  # the tree and positions are caches, long and of no interest
         return f"Source(display={self.display!r}, text={self.text!r})"
+
+    def place(self, placed: Placed) -> None:
+        """Take the positions the one-pass load recorded (``yaml_io.Placed``): every path of up to
+        ``PLACED_DEPTH`` parts, those the warnings name, so that placing them walks nothing again.
+
+        >>> from .yaml_io import Placed, load
+        >>> placed = Placed({}, set())
+        >>> source = Source("a.yaml", "x:\\n  y: 1\\n")
+        >>> _ = load(source.text, placed); source.place(placed)
+        >>> source.position(("x", "y")), source.position(("x", "z")), source._covers
+        ((2, 6), (1, 1), None)
+        """
+        from .yaml_io import PLACED_DEPTH
+
+        if placed.spans and self.tree is None:
+            self._positions, self._unsure, self._depth = placed.spans, frozenset(placed.empty), PLACED_DEPTH
 
     def expect(self, paths: Iterable[tuple[object, ...]]) -> None:
         """Find the positions of ``paths`` (and their parents) only, before the first is asked for:
@@ -53,25 +74,31 @@ class Source(msgspec.Struct):
         >>> sorted(source._load_positions()), source.position(("x", "y")), source.position(("x", "z"))
         ([('x',), ('x', 'y')], (2, 6), (3, 6))
         """
-        if self._positions is not None or self.tree is not None or self.origins is not None:
-            return  # built already, or placed by the round-trip tree, or by other files (locate)
+        if self.tree is not None or self.origins is not None:
+            return  # placed by the round-trip tree, or by other files (locate)
+        asked = [norm_path(path) for path in paths]
+        if self._positions is not None and (self._depth is None or all(len(p) <= self._depth for p in asked)):
+            return  # built already: the whole map, for other paths, or the levels these are on (place)
         from .positions import positions as from_events
 
-        wanted = frozenset(p[:cut] for p in map(norm_path, paths) for cut in range(1, len(p) + 1))
+        wanted = frozenset(p[:cut] for p in asked for cut in range(1, len(p) + 1))
         fast = from_events(self.text, wanted)
         if fast is not None:
             self._positions, unsure = fast
-            self._unsure, self._covers = frozenset(unsure), wanted
+            self._unsure, self._covers, self._depth = frozenset(unsure), wanted, None
 
     def position(self, path: tuple[object, ...], at: str = "value") -> tuple[int, int]:
         """1-based (line, col) of the key or value at ``path``, or of its nearest ancestor present."""
         p = norm_path(path)
-        if self._covers is not None and p and p not in self._covers:  # not expected: build the whole map
-            self._positions = self._covers = None
+        if p and (
+            (self._covers is not None and p not in self._covers) or (self._depth is not None and len(p) > self._depth)
+        ):  # not expected, or deeper than the load placed: build the whole map
+            self._positions = self._covers = self._depth = None
         positions = self._load_positions()
         while p:
             if p in self._unsure:
                 self._positions, self._unsure, self._covers = self._round_trip_positions(), frozenset(), None
+                self._depth = None
                 return self.position(path, at)
             if p in positions:
                 key, value = positions[p]
