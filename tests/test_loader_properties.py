@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from sigil_monitoring import SpecError, parse_spec
-from sigil_monitoring.spec import yaml_io
+from sigil_monitoring.spec import yaml_fast, yaml_io
 from sigil_monitoring.spec.source import Source
 
 KEYS = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
@@ -179,10 +179,10 @@ def _deeper(text):
 )
 def test_positions_the_load_placed_are_those_of_the_whole_map(text, data):
     # The loader keeps the positions of the first PLACED_DEPTH levels from its one pass
-    # (yaml_io.Placed, Source.place) instead of walking libyaml's events again for the warnings:
+    # (yaml_fast.Placed, Source.place) instead of walking libyaml's events again for the warnings:
     # every answer (expected path or not, a missing child, a path below those levels) must be
     # the whole map's, and a key that is not text places nothing (the round-trip tree decides).
-    placed = yaml_io.Placed({}, set())
+    placed = yaml_fast.Placed({}, set())
     try:
         doc = yaml_io.load(text, placed)
     except yaml_io.YamlProblem:
@@ -191,7 +191,7 @@ def test_positions_the_load_placed_are_those_of_the_whole_map(text, data):
         assert not placed.spans, text
     whole = Source("s.yaml", text)._round_trip_positions()
     paths = sorted(whole)
-    shallow = {p: span for p, span in whole.items() if len(p) <= yaml_io.PLACED_DEPTH}
+    shallow = {p: span for p, span in whole.items() if len(p) <= yaml_fast.PLACED_DEPTH}
     if placed.spans:
         assert {p: placed.spans[p] for p in placed.spans if p not in placed.empty} == {
             p: span for p, span in shallow.items() if p not in placed.empty
@@ -209,11 +209,11 @@ def test_positions_the_load_placed_are_those_of_the_whole_map(text, data):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(spec_shaped_yaml(), documents_with_empty_values()))
 def test_the_one_pass_reader_builds_what_libyamls_composer_builds(text):
-    # yaml_io._load_events builds the data from libyaml's events instead of its node tree; where
-    # it answers, the data (types included) must be _load_fast's.
-    built = yaml_io._load_events(text)
+    # yaml_fast.load_events builds the data from libyaml's events instead of its node tree; where
+    # it answers, the data (types included) must be load_fast's.
+    built = yaml_fast.load_events(text, yaml_io.MAX_DEPTH)
     try:
-        composed = yaml_io._load_fast(text)
+        composed = yaml_fast.load_fast(text)
     except Exception:  # noqa: BLE001 - libyaml refuses it: the one-pass reader must decline it too
         assert built is None, text
     else:
@@ -312,7 +312,7 @@ def test_a_repeated_scalar_reads_the_same_every_time(words):
     # the second "yes" or "0x1f" must read as the first did, and as ruamel reads it unaided.
     text = "".join(f"k{i}: {w}\n" for i, w in enumerate(words + words))
     assert _loaded(text) == _round_trip(text)
-    assert yaml_io._load_fast(text) == YAML(typ="safe").load(text)
+    assert yaml_fast.load_fast(text) == YAML(typ="safe").load(text)
 
 
 def _safe(load, text):
@@ -339,4 +339,4 @@ def _safe(load, text):
 )
 def test_the_direct_constructor_reads_what_ruamels_safe_constructor_reads(text):
     # yaml_io builds plain nodes itself and hands every other document to ruamel's constructor.
-    assert _safe(yaml_io._load_fast, text) == _safe(YAML(typ="safe").load, text)
+    assert _safe(yaml_fast.load_fast, text) == _safe(YAML(typ="safe").load, text)

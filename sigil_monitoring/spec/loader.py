@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Diagnostic, SpecError, display_path
 from .salvage import Broken
 from .source import Source, describe_path
-from .yaml_io import Placed, YamlProblem, decode, load, one_line, read_spec
+from .yaml_fast import Placed
+from .yaml_io import YamlProblem, decode, load, one_line, read_spec
 
 __all__ = ["load_spec", "one_line", "parse_spec", "read_spec"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 if TYPE_CHECKING:
-    from .yaml_io import Placed
+    from .yaml_fast import Placed
 
 Path = tuple[str, ...]
 # Where a value of a merged spec was written: the file's Source and the value's path in that file.
@@ -48,17 +48,18 @@ class Source(msgspec.Struct):
         return f"Source(display={self.display!r}, text={self.text!r})"
 
     def place(self, placed: Placed) -> None:
-        """Take the positions the one-pass load recorded (``yaml_io.Placed``): every path of up to
+        """Take the positions the one-pass load recorded (``yaml_fast.Placed``): every path of up to
         ``PLACED_DEPTH`` parts, those the warnings name, so that placing them walks nothing again.
 
-        >>> from .yaml_io import Placed, load
+        >>> from .yaml_fast import Placed
+        >>> from .yaml_io import load
         >>> placed = Placed({}, set())
         >>> source = Source("a.yaml", "x:\\n  y: 1\\n")
         >>> _ = load(source.text, placed); source.place(placed)
         >>> source.position(("x", "y")), source.position(("x", "z")), source._covers
         ((2, 6), (1, 1), None)
         """
-        from .yaml_io import PLACED_DEPTH
+        from .yaml_fast import PLACED_DEPTH
 
         if placed.spans and self.tree is None:
             self._positions, self._unsure, self._depth = placed.spans, frozenset(placed.empty), PLACED_DEPTH
