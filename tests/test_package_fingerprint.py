@@ -56,3 +56,28 @@ def test_the_fingerprint_is_kept_while_every_file_keeps_its_size_and_mtime(tmp_p
     assert fingerprint() == _by_rglob(package) != first and len(hashed) == 2
     (package / "c.py").write_text("")  # a new file
     assert fingerprint() == _by_rglob(package) and len(hashed) == 3
+
+
+def test_two_installations_compiled_in_turn_each_keep_their_own_hash(tmp_path: Path, monkeypatch):
+    """Two checkouts (or pre-commit's per-repository environments) share one cache folder: each
+    keeps its own fingerprint file, so switching between them hashes neither source again."""
+    monkeypatch.setenv("SIGIL_MONITORING_CACHE", str(tmp_path / "cache"))
+    packages = []
+    for name in ("one", "two"):
+        package = tmp_path / name / "sigil_monitoring"
+        package.mkdir(parents=True)
+        (package / "a.py").write_text(f"a = {name!r}\n")
+        packages.append(package)
+    hashed: list[object] = []
+    real = request._hash_package
+    monkeypatch.setattr(request, "_hash_package", lambda *args: hashed.append(args) or real(*args))
+
+    def fingerprint(package: Path) -> str:
+        monkeypatch.setattr(request, "_PACKAGE", package)
+        monkeypatch.setattr(request, "_fingerprint", [])  # a new process
+        return request.package_fingerprint()
+
+    first = [fingerprint(p) for p in packages]
+    assert len(hashed) == 2 and first[0] != first[1]
+    assert [fingerprint(p) for p in packages] == first and len(hashed) == 2, "each taken from its own file"
+    assert len(list((tmp_path / "cache" / "fingerprints").iterdir())) == 2

@@ -2,8 +2,9 @@
 
 Three caches live here, each a sub-folder: ``services/`` (``service_cache``: what a fleet compile
 needs of a service it does not load), ``outputs/`` (``file_stats``: the stat snapshot of an output
-folder) and the package fingerprint (``request``). Every one of them is only an accelerator: a
-file that cannot be read is a miss, one that cannot be written makes a later compile slower.
+folder) and ``fingerprints/`` (``request``: the package's hash, one file per installation).
+Every one of them is only an accelerator: a file that cannot be read is a miss, one that cannot
+be written makes a later compile slower.
 
 The folder is ``SIGIL_MONITORING_CACHE``, else ``$XDG_CACHE_HOME/sigil-monitoring``, else
 ``~/.cache/sigil-monitoring``.

@@ -39,6 +39,7 @@ from ..errors import Diagnostic, SpecError, display_path
 _PACKAGE = Path(__file__).resolve().parent.parent
 _fingerprint: list[str] = []
 _BOM = "\ufeff".encode()
+_FINGERPRINTS_KEPT = 32  # installations whose hash is kept (the newest written)
 
 
 def package_fingerprint() -> str:
@@ -71,9 +72,15 @@ class _Fingerprint(msgspec.Struct, frozen=True):
 
 
 def _fingerprint_path() -> str:
+    """One file per installation of the package (its folder's CRC-32 in the name): two checkouts,
+    or the per-repository environments pre-commit makes, compiled in turn would otherwise each
+    find the other's hash and hash their own source again. A name two folders share only makes
+    them take turns; the file names its package, and only its own is trusted."""
+    import zlib
+
     from .cache_folder import folder
 
-    return os.path.join(folder(), "fingerprint.msgpack")
+    return os.path.join(folder(), "fingerprints", f"{zlib.crc32(str(_PACKAGE).encode()):08x}.msgpack")
 
 
 def _cached_fingerprint(stats: list[tuple[str, int, int]]) -> str | None:
@@ -96,9 +103,11 @@ def _hash_package(files: list[str], stats: list[tuple[str, int, int]]) -> str:
     found = "sha256:" + digest.hexdigest()
     # Kept only when no file changed while it was read (a stat taken again, the same).
     if stats == [(rel, *_size_and_mtime(rel)) for rel in files]:
-        from .cache_folder import replace_file
+        from .cache_folder import prune, replace_file
 
-        replace_file(Path(_fingerprint_path()), msgspec.msgpack.encode(_Fingerprint(str(_PACKAGE), stats, found)))
+        path = Path(_fingerprint_path())
+        if replace_file(path, msgspec.msgpack.encode(_Fingerprint(str(_PACKAGE), stats, found))):
+            prune(path.parent, _FINGERPRINTS_KEPT)
     return found
 
 
