@@ -218,15 +218,12 @@ def _remember(key: object, start: int, seen: dict[object, list[str]], out: list[
 
 def _group(group: TestGroup, out: list[str], seen: dict[object, list[str]]) -> None:  # n = 4
     # Lines that always come together are one element: ``to_yaml`` joins the list with line breaks.
-    if group.input_series:
-        out.append(f"  - interval: {_duration(group.interval)}\n    input_series:")
+    if list_head(f"  - interval: {_duration(group.interval)}\n    input_series", bool(group.input_series), out):
         for s in group.input_series:
             if not _reused(s, seen, out):
                 start = len(out)
                 out.append(f"      - series: {scalar(s.series, 10)}\n        values: {scalar(s.values, 10)}")
                 _remember(s, start, seen, out)
-    else:
-        out.append(f"  - interval: {_duration(group.interval)}\n    input_series: []")
     if group.alert_cases:
         out.append("    alert_rule_test:")
         for case in group.alert_cases:
@@ -239,10 +236,8 @@ def _group(group: TestGroup, out: list[str], seen: dict[object, list[str]]) -> N
 
 def _alert_case(case: AlertCase, out: list[str], seen: dict[object, list[str]]) -> None:  # n = 8
     head = f"      - eval_time: {_duration(case.eval_time)}\n        alertname: {scalar(case.alertname, 10)}"
-    if not case.expected:
-        out.append(f"{head}\n        exp_alerts: []")
+    if not list_head(f"{head}\n        exp_alerts", bool(case.expected), out):
         return
-    out.append(f"{head}\n        exp_alerts:")
     for alert in case.expected:  # n = 12
         key = ("exp_labels", alert.labels)
         if not _reused(key, seen, out):
@@ -254,9 +249,7 @@ def _alert_case(case: AlertCase, out: list[str], seen: dict[object, list[str]]) 
 
 def _expr_case(case: ExprCase, out: list[str]) -> None:  # n = 8
     head = f"      - expr: {scalar(case.expr, 10)}\n        eval_time: {_duration(case.eval_time)}"
-    if not case.expected:
-        out.append(f"{head}\n        exp_samples: []")
+    if not list_head(f"{head}\n        exp_samples", bool(case.expected), out):
         return
-    out.append(f"{head}\n        exp_samples:")
     for sample in case.expected:  # n = 12
         out.append(f"          - labels: {scalar(sample.labels, 14)}\n            value: {scalar(sample.value, 14)}")
