@@ -108,21 +108,14 @@ class Stager:
         if rel in self.digests:
             raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
         parent = rel.rpartition("/")[0]
-        if parent in self._absent and not isinstance(data, Kept):
-            # Its folder is not in the output folder (a first compile's every file): nothing is at
-            # its path to refuse, compare or link, so neither is looked for, file by file.
-            self.digests[rel] = hashlib.sha256(data).hexdigest()
-            self.differing.append(rel)
-            self.begin()
-            self.write(rel, data)
-            return
-        # A Kept file was a regular file when looked at; its identity, compared below, says it still is.
-        check_targets(self.out, [rel], self.shown, self._checked, files=not isinstance(data, Kept))
-        if parent and parent not in self._present:
-            if os.path.lexists(f"{self._base}/{parent}"):
-                self._present.add(parent)
-            else:
-                self._absent.add(parent)
+        # A file whose folder is not in the output folder (a first compile's every file) has
+        # nothing at its path to refuse, compare or link: neither is looked for, file by file.
+        new_folder = parent in self._absent and not isinstance(data, Kept)
+        if not new_folder:
+            # A Kept file was a regular file when looked at; its identity, compared below, says it still is.
+            check_targets(self.out, [rel], self.shown, self._checked, files=not isinstance(data, Kept))
+            if parent and parent not in self._present:
+                (self._present if os.path.lexists(f"{self._base}/{parent}") else self._absent).add(parent)
         if isinstance(data, Kept):
             self.digests[rel] = data.digest
             same = data.identity if identity(f"{self._base}/{rel}") == data.identity else None
@@ -131,7 +124,7 @@ class Stager:
                 same = self._unchanged(rel, data)
         else:
             self.digests[rel] = hashlib.sha256(data).hexdigest()
-            same = self._unchanged(rel, data)
+            same = None if new_folder else self._unchanged(rel, data)
         if same is not None:
             self.stats[rel] = (same[1], same[2], same[3])
             if self._started:
