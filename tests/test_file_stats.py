@@ -97,7 +97,7 @@ def test_an_edit_that_puts_the_mtime_back_is_seen_only_by_a_thorough_check(compi
 def test_a_file_as_recent_as_its_manifest_is_racy_and_read(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"1\n")
     info = os.lstat(tmp_path / "a.txt")
-    entry = (*file_stats.of_stat(info), "digest")
+    entry = (*file_stats.of_stat(info), "digest", 1)
     same_tick = file_stats.Snapshot(dev=info.st_dev, reference_ns=info.st_mtime_ns, files={"a.txt": entry})
     assert same_tick.kept(tmp_path, "a.txt", "digest") is None, "could be edited within its own clock tick"
     later = file_stats.Snapshot(dev=info.st_dev, reference_ns=info.st_mtime_ns + 1, files={"a.txt": entry})
@@ -108,7 +108,7 @@ def test_a_file_reached_through_a_linked_folder_or_with_two_links_is_read(tmp_pa
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "a.txt").write_bytes(b"1\n")
     info = os.lstat(tmp_path / "real" / "a.txt")
-    files = {"real/a.txt": (*file_stats.of_stat(info), "d"), "link/a.txt": (*file_stats.of_stat(info), "d")}
+    files = {"real/a.txt": (*file_stats.of_stat(info), "d", 1), "link/a.txt": (*file_stats.of_stat(info), "d", 1)}
     snapshot = file_stats.Snapshot(dev=info.st_dev, reference_ns=info.st_mtime_ns + 1, files=files)
     os.symlink(tmp_path / "real", tmp_path / "link")
     assert snapshot.kept(tmp_path, "real/a.txt", "d") is not None

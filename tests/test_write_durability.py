@@ -60,3 +60,15 @@ def test_where_sync_may_not_wait_a_big_stage_is_fsynced_in_batches(tmp_path, cal
     write_bundle(_bundle(staging._BATCH + 50), tmp_path / "out")
     assert calls["sync"] == 0
     assert calls["file"] == staging._BATCH + 51
+
+
+def test_a_stage_made_from_the_spare_fsyncs_only_what_it_changed(tmp_path, calls):
+    out = tmp_path / "out"
+    write_bundle(_bundle(10), out)
+    write_bundle(Bundle({**_bundle(10), "svc/tests/t3.yml": b"changed\n"}), out)  # keeps the spare
+    for key in calls:
+        calls[key] = 0
+    write_bundle(Bundle({**_bundle(10), "svc/tests/t3.yml": b"again\n"}), out)
+    assert calls["sync"] == 0
+    assert calls["file"] == 2  # the changed file and the manifest; the nine kept are the spare's already
+    assert calls["dir"] == 3  # svc/tests and the stage (an entry replaced in each), the parent after the swap

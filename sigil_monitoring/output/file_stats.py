@@ -20,6 +20,8 @@ Why that is sound:
 - A reused file is hard-linked into the next set (same inode, size and mtime), so its entry stays
   valid across compiles; linking changes its ctime, which is why ctime is not compared here
   (``staging.identity`` compares it within one compile).
+- A file with more links than the write left it (one, or two with the spare set's: ``spare``) is
+  read: its inode is shared with a file elsewhere, which the next set must not share.
 - The parents of a file are checked to be real folders (no link), as ``outdir.read_inside`` does,
   once per folder.
 
@@ -35,7 +37,7 @@ change with them. A snapshot that cannot be read is no snapshot (every file is r
 >>> _ = (out / "later").write_bytes(b""); reference = os.lstat(out / "later").st_mtime_ns
 >>> os.utime(out / "a.txt", ns=(before.st_atime_ns, reference - 10**9))  # written a second before
 >>> entry = of_stat(os.lstat(out / "a.txt"))
->>> keep(out, reference, {"a.txt": (*entry, "d1")})
+>>> keep(out, reference, {"a.txt": (*entry, "d1", 1)})
 >>> kept = load(out).kept(out, "a.txt", "d1"); kept is not None and kept.digest
 'd1'
 >>> load(out).kept(out, "a.txt", "another digest") is None  # the manifest says otherwise
@@ -59,8 +61,9 @@ from . import cache_folder
 from .bundle import Kept
 from .outdir import identity_of
 
-# (inode, size, mtime ns, sha256 hex digest) of one file
-Entry = tuple[int, int, int, str]
+# (inode, size, mtime ns, sha256 hex digest, links) of one file: links is 2 when the spare set
+# (``spare``) holds the file's other link, else 1; a file found with more is not trusted.
+Entry = tuple[int, int, int, str, int]
 
 
 def of_stat(info: os.stat_result) -> tuple[int, int, int]:
@@ -88,7 +91,7 @@ class Snapshot(msgspec.Struct, frozen=True):
             return None
         if (
             info.st_dev != self.dev
-            or info.st_nlink != 1
+            or info.st_nlink > entry[4]
             or not stat.S_ISREG(info.st_mode)
             or (info.st_ino, info.st_size, info.st_mtime_ns) != entry[:3]
             or not _real_folders(base, rel, set() if folders is None else folders)

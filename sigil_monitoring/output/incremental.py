@@ -120,7 +120,7 @@ class _OnDisk:
     def remember(self, manifest_files: dict[str, Any]) -> None:
         """Keep what was read in the snapshot (after every file of the manifest was found as
         recorded), so that the next look trusts those files too."""
-        from . import file_stats
+        from . import file_stats, spare
 
         if not self.read:
             return
@@ -131,8 +131,10 @@ class _OnDisk:
         old = self.snapshot.files if self.snapshot is not None else {}
         files = {rel: entry for rel, entry in old.items() if rel in manifest_files and rel not in self.read}
         for rel, digest in self.read.items():
-            _, inode, size, mtime, *_ = self.seen[rel]
-            files[rel] = (inode, size, mtime, digest)
+            _, inode, size, mtime, _, links = self.seen[rel]
+            # Its other link may be the spare set's only (``spare``); any other makes it untrusted.
+            shared = links == 2 and spare.holds(self.out, rel, inode)
+            files[rel] = (inode, size, mtime, digest, 2 if shared else 1)
         file_stats.keep(self.out, reference, files)
 
 

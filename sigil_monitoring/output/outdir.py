@@ -189,3 +189,23 @@ def locked(out: Path, shared: bool = False) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def walk(base: str) -> Iterator[tuple[str, list[str], list[os.DirEntry[str]]]]:
+    """``(folder relative to base, its folders, its other entries)``, top-down, like ``os.walk``
+    but without a ``stat`` per folder: a link to a folder is an entry (carried as the link), and
+    the caller may drop folders from the list before their turn. An unreadable folder is an
+    error, not skipped: its files would be lost with the old set."""
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        folders: list[str] = []
+        others: list[os.DirEntry[str]] = []
+        with os.scandir(f"{base}/{rel}" if rel else base) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.name)
+                else:
+                    others.append(entry)
+        yield rel, folders, others
+        stack.extend(f"{rel}/{name}" if rel else name for name in folders)

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import FilesystemError
+from . import spare
 from .bundle import Kept
 from .outdir import check_targets, identity_of, read_inside
 
@@ -94,6 +95,10 @@ class Stager:
         self._pending: list[int] = []  # written files, open until made durable
         self._linked: list[str] = []  # linked files not yet made durable (their path in the stage)
         self._sync_all = False  # more than _BATCH files: one sync(2) at the end (module docstring)
+        self.links: dict[str, int] = {}  # rel -> links of an unchanged file when found (1, or 2 with the spare's)
+        self.written: set[str] = set()  # files written (new inodes), not linked or kept
+        self.touched: set[str] = set()  # folders of the stage whose entries changed (fsynced before the swap)
+        self._spare: spare.Entries | None = None  # the stage's entries when it was the spare set
 
     @property
     def started(self) -> bool:
@@ -127,6 +132,7 @@ class Stager:
             same = None if new_folder else self._unchanged(rel, data)
         if same is not None:
             self.stats[rel] = (same[1], same[2], same[3])
+            self.links[rel] = same[5]
             if self._started:
                 self._link(rel)
             else:
@@ -151,13 +157,18 @@ class Stager:
             return
         self._started = True
         self._start()
-        os.mkdir(self._stage)
+        if spare.take(self.out, self.stage):
+            self._spare = spare.Entries(self._stage)
+        else:
+            os.mkdir(self._stage)
+            self.touched.add("")
         for rel in self._same:
             self._link(rel)
         self._same = []
 
     def write(self, rel: str, data: bytes) -> None:
-        target = self._parent_made(rel)
+        target = self._place(rel)
+        self.written.add(rel)
         # O_EXCL|O_NOFOLLOW: a file in a fresh stage, never an existing file or a link's target.
         fd = os.open(target, _FLAGS, 0o644)
         self._pending.append(fd)
@@ -169,10 +180,51 @@ class Stager:
         self._full()
 
     def _link(self, rel: str) -> None:
-        target = self._parent_made(rel)
+        if self._spare is not None and self._spare.claim(rel, self.stats[rel][0]):
+            return  # the spare set holds this very file (same inode) at its path already
+        target = self._place(rel)
         os.link(f"{self._base}/{rel}", target, follow_symlinks=False)
         self._linked.append(target)
         self._full()
+
+    def carry(self, rel: str, inode: int) -> None:
+        """Put into the stage the output folder's ``rel``, a file we did not generate (same inode)."""
+        if self._spare is not None and self._spare.claim(rel, inode):
+            return
+        os.link(f"{self._base}/{rel}", self._place(rel), follow_symlinks=False)
+
+    def folder(self, rel: str) -> None:
+        """Make the folder ``rel`` (its parent made already) in the stage, unless it is there."""
+        if rel in self.folders:
+            return
+        if self._spare is None or rel not in self._spare.folders:
+            if self._spare is not None:
+                self._spare.clear(rel)
+            os.mkdir(f"{self._stage}/{rel}")
+            self.touched.update((rel, rel.rpartition("/")[0]))
+        self.folders.add(rel)
+
+    def _place(self, rel: str) -> str:
+        """The stage path for a new entry at ``rel``: its folders made, whatever a spare set had
+        there removed (a new entry is always a new name: ``O_EXCL``, ``link``)."""
+        target = self._parent_made(rel)
+        if self._spare is not None:
+            self._spare.clear(rel)
+        self.touched.add(rel.rpartition("/")[0])
+        return target
+
+    def drop_unclaimed(self) -> None:
+        """Remove what a spare set held that the new set has not claimed (once the new set is all placed)."""
+        if self._spare is None:
+            return
+        files, folders = self._spare.unclaimed(self.folders)
+        for rel in files:
+            os.unlink(f"{self._stage}/{rel}")
+            self.touched.add(rel.rpartition("/")[0])
+        for rel in folders:
+            os.rmdir(f"{self._stage}/{rel}")
+            self.touched.add(rel.rpartition("/")[0])
+        self._spare = None
 
     def _full(self) -> None:
         """A full batch: close it for the one ``sync`` of ``flush`` (Linux), or fsync it now."""
@@ -185,22 +237,38 @@ class Stager:
         self.close()
 
     def _unchanged(self, rel: str, data: bytes) -> tuple[int, ...] | None:
-        """The identity of ``out/rel`` when it holds ``data`` and is a regular file with a single
-        link reached without links (so linking it shares no bytes elsewhere); else None. Read and
-        compared, unless it was found so already (``incremental`` read it to reuse it) and has not
-        changed since (same ``identity``)."""
+        """The identity of ``out/rel`` when it holds ``data`` and is a regular file reached without
+        links whose only other link, if any, is the spare set's (so linking it shares no bytes
+        elsewhere); else None. Read and compared, unless it was found so already (``incremental``
+        read it to reuse it) and has not changed since (same ``identity``)."""
         path = f"{self._base}/{rel}"
         known = self._verified.get(rel)
-        if known is not None and known[5] == 1 and identity(path) == known:
+        if known is not None and self._ours_alone(rel, known) and identity(path) == known:
             return known
         before = identity(path)
-        if before is None or before[5] != 1 or read_inside(self.out, rel) != data:
+        if before is None or not self._ours_alone(rel, before) or read_inside(self.out, rel) != data:
             return None
         return before if identity(path) == before else None
+
+    def _ours_alone(self, rel: str, found: tuple[int, ...]) -> bool:
+        """Whether the file with identity ``found`` at ``rel`` has no link but ours: its own, and
+        the spare set's at the same path (``spare``)."""
+        if found[5] == 1:
+            return True
+        if found[5] != 2:
+            return False
+        if self._spare is not None:  # the spare is the stage now
+            return self._spare.files.get(rel) == found[1]
+        return not self._started and spare.holds(self.out, rel, found[1])
 
     def _parent_made(self, rel: str) -> str:
         parent, _, _ = rel.rpartition("/")
         if parent and parent not in self.folders:
+            if self._spare is not None:  # a file of the spare set where a folder goes
+                above = parent
+                while above and above not in self._spare.folders:
+                    self._spare.clear(above)
+                    above = above.rpartition("/")[0]
             # Not a plain mkdir per missing folder, though that saves os.makedirs' stat of each
             # parent: on kernels with multigrain timestamps (6.13+) a timestamp is fine-grained
             # only once something has looked at it, and those stats are what gives the files of
@@ -210,6 +278,8 @@ class Stager:
             os.makedirs(f"{self._stage}/{parent}", exist_ok=True)
             while parent and parent not in self.folders:  # it and every folder above it
                 self.folders.add(parent)
+                if self._spare is None or parent not in self._spare.folders:
+                    self.touched.update((parent, parent.rpartition("/")[0]))
                 parent = parent.rpartition("/")[0]
         return f"{self._stage}/{rel}"
 

@@ -26,13 +26,14 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
 from ..conventions import MANIFEST_PATH
 from ..errors import FilesystemError, filesystem_error
+from . import spare
 from .bundle import Bundle, Kept
-from .outdir import LOCK_NAME, check_targets, locked, manifest_json, read_inside, safe_relative
+from .outdir import LOCK_NAME, check_targets, locked, manifest_json, read_inside, safe_relative, walk
 from .staging import Stager
 
 _RENAME_EXCHANGE = 2
@@ -113,78 +114,64 @@ def still_ours(out: Path, previous: dict[str, str], bundle: Container[str]) -> l
     return sorted(out_paths)
 
 
-def _tree(base: str) -> Iterator[tuple[str, list[str], list[str]]]:
-    """``(folder relative to base, its folders, its other entries)``, top-down, like ``os.walk``
-    but without a ``stat`` per folder: a link to a folder is an entry (carried as the link), and
-    the caller may drop folders from the list before their turn. An unreadable folder is an
-    error, not skipped: its files would be lost with the old set."""
-    stack = [""]
-    while stack:
-        rel = stack.pop()
-        folders: list[str] = []
-        others: list[str] = []
-        with os.scandir(f"{base}/{rel}" if rel else base) as entries:
-            for entry in entries:
-                (folders if entry.is_dir(follow_symlinks=False) else others).append(entry.name)
-        yield rel, folders, others
-        stack.extend(f"{rel}/{name}" if rel else name for name in folders)
-
-
-def _carry_user_files(
-    out_dir: Path, stage: Path, generated: set[str], previous: dict[str, str], made: set[str]
-) -> None:
-    """Hard-link into the stage every file of ``out_dir`` that is not ours (same inode), and its
-    folders (``made``: those the stage has already)."""
+def _carry_user_files(out_dir: Path, stager: Stager, generated: set[str], previous: dict[str, str]) -> None:
+    """Put into the stage every file of ``out_dir`` that is not ours (same inode), and every folder."""
     if not out_dir.exists():
         return
-    base, new = os.fspath(out_dir), os.fspath(stage)
-    for rel_root, folders, others in _tree(base):
+    for rel_root, folders, others in walk(os.fspath(out_dir)):
         prefix = f"{rel_root}/" if rel_root else ""
         if not rel_root:  # a stage of an in-place write (mount point) that is still running
             folders[:] = [d for d in folders if not d.startswith(_INNER_STAGE)]
         for d in folders:
-            if prefix + d not in made:
-                os.makedirs(f"{new}/{prefix}{d}", exist_ok=True)
-        for name in others:
-            rel = prefix + name
+            stager.folder(prefix + d)
+        for entry in others:
+            rel = prefix + entry.name
             if rel in generated or rel in previous or rel.startswith(_INNER_STAGE):
                 continue  # ours: in the stage already, or stale and dropped
-            os.link(f"{base}/{rel}", f"{new}/{rel}", follow_symlinks=False)
+            stager.carry(rel, entry.inode())
 
 
 def _stage(stager: Stager, out_dir: Path, stage: Path, manifest: bytes, stale: list[str]) -> None:
-    """Complete the stage: the manifest, the user's files, empty folders of ours dropped, all durable."""
+    """Complete the stage: the manifest, the user's files, what a spare set had and the new set has
+    not dropped, empty folders of ours dropped, all durable."""
     stager.begin()
     stager.write(MANIFEST_PATH, manifest)
     previous = {rel: "" for rel in stale}
-    _carry_user_files(out_dir, stage, set(stager.digests) | {MANIFEST_PATH}, previous, stager.folders)
+    _carry_user_files(out_dir, stager, set(stager.digests) | {MANIFEST_PATH}, previous)
+    stager.drop_unclaimed()
     if previous:
-        _drop_emptied_dirs(stage, previous)
+        stager.touched.update(_drop_emptied_dirs(stage, previous))
     stager.flush()
     if not stager.synced_all:  # one sync(2) made the folders durable with the files
-        for root, _, _ in os.walk(stage, topdown=False):
-            _fsync_dir(Path(root))
+        base = os.fspath(stage)
+        for rel in sorted(stager.touched, key=lambda d: d.count("/") + bool(d), reverse=True):
+            if os.path.isdir(f"{base}/{rel}" if rel else base):  # not one dropped since
+                _fsync_dir(Path(f"{base}/{rel}" if rel else base))
 
 
-def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> None:
-    """Remove folders left empty only because the stale files we generated in them were dropped.
+def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> set[str]:
+    """Remove folders left empty only because the stale files we generated in them were dropped;
+    return the folders whose entries that changed (each removed folder's parent).
 
     A folder that never held a file of ours stays, even when empty: the user made it.
     """
     ours = {parent for rel in previous for parent in Path(rel).parents if parent != Path(".")}
+    changed: set[str] = set()
     for root, _, _ in os.walk(stage, topdown=False):
         rel = Path(root).relative_to(stage)
         if rel in ours and not any(Path(root).iterdir()):
             os.rmdir(root)
+            changed.add(rel.parent.as_posix() if rel.parent != Path(".") else "")
+    return changed
 
 
 def _salvage(old: Path, out: Path, generated: set[str], previous: dict[str, str]) -> None:
     """Move into ``out`` the user files created in the old folder while we were staging."""
     base, new = os.fspath(old), os.fspath(out)
-    for rel_root, _, others in _tree(base):
+    for rel_root, _, others in walk(base):
         prefix = f"{rel_root}/" if rel_root else ""
-        for name in others:
-            rel = prefix + name
+        for entry in others:
+            rel = prefix + entry.name
             if rel in generated or rel in previous or os.path.lexists(f"{new}/{rel}"):
                 continue
             os.makedirs(os.path.dirname(f"{new}/{rel}"), exist_ok=True)
@@ -349,9 +336,12 @@ def _write_locked(
         # keep: two renames leave no folder (no file, as before) or the new set, never a mix.
         # Only a folder with files needs the exchange, whose ``import ctypes`` costs ~9.5 M
         # instructions of a fresh compile's ~600 M (measured with callgrind).
+        shared = False  # whether the replaced set is kept as the spare (``spare``), sharing our files
         if not _holds_only_lock(out) and _exchange(stage, out):
             _salvage(stage, out, set(stager.digests) | {MANIFEST_PATH}, previous)
-            shutil.rmtree(stage)  # now holds the old set
+            shared = spare.keep(out, stage)  # the replaced set, for the next compile to update
+            if not shared:
+                shutil.rmtree(stage)
         else:
             # A new folder, or no renameat2 (not Linux, or an old libc): two renames, with a moment
             # between them in which out_dir does not exist; never a mix of old and new files.
@@ -361,7 +351,7 @@ def _write_locked(
             _salvage(old, out, set(stager.digests) | {MANIFEST_PATH}, previous)
             shutil.rmtree(old)
         _fsync_dir(out.parent)
-        _keep_stats(stager, out, stager.stats[MANIFEST_PATH][2])
+        _keep_stats(stager, out, stager.stats[MANIFEST_PATH][2], shared)
     finally:
         stager.close()
         if stager.started:
@@ -376,16 +366,28 @@ def _mtime_ns(path: Path) -> int | None:
         return None
 
 
-def _keep_stats(stager: Stager, out: Path, reference: int | None) -> None:
+def _keep_stats(stager: Stager, out: Path, reference: int | None, spare_kept: bool | None = None) -> None:
     """Keep the set's ``file_stats`` snapshot, for the next compile to trust instead of read.
 
     ``reference``: the mtime of the set's manifest, written after every file of the set.
+    ``spare_kept``: after a swap, whether the replaced set is the spare now, holding the other
+    link of every file the new set did not write; None when nothing was swapped (each file keeps
+    the links it was found with).
     """
     from . import file_stats
 
     if reference is None:
         return
-    files = {rel: (*found, stager.digests[rel]) for rel, found in stager.stats.items() if rel != MANIFEST_PATH}
+    written, found_links = stager.written, stager.links
+    files: dict[str, file_stats.Entry] = {}
+    for rel, found in stager.stats.items():
+        if rel == MANIFEST_PATH:
+            continue
+        if spare_kept is None:
+            links = found_links.get(rel, 1)
+        else:
+            links = 2 if spare_kept and rel not in written else 1
+        files[rel] = (*found, stager.digests[rel], links)
     file_stats.keep(out, reference, files)
 
 
