@@ -24,14 +24,22 @@ being written again. Why that is sound:
 - The bytes were compared just before the link, so the new set has them (an edit by someone else
   between the compare and the swap is the same as an edit just after the compile: the manifest
   records our hash, and ``check`` reports the difference).
-- Only a regular file with a single link, reached without following a link, is linked
-  (``outdir.read_inside`` and ``st_nlink == 1``): its inode belongs to the output folder alone,
-  so the new set never shares bytes with a file elsewhere. Nothing is ever written through the
-  link: a changed file is always a new inode created with ``O_EXCL`` in the stage.
+- Only a regular file reached without following a link, whose only other link (if any) is the
+  spare set's at the same path, is linked (``outdir.read_inside`` and ``_ours_alone``): its
+  inode belongs to the output folder (and our spare) alone, so the new set never shares bytes
+  with a file elsewhere. Nothing is ever written through the link: a changed file is always a
+  new inode created with ``O_EXCL`` in the stage.
 - It is fsynced like a written file. Its content is usually durable already (our previous
   compile fsynced it before its swap), but a file restored by hand with the same bytes may not
   be, and the swap must not publish a file that a crash could empty. An fsync of a clean inode
   writes no data; the link's own metadata goes in the batch's journal commit.
+
+A stage taken from the spare set (``spare``: the set the last swap replaced) holds most files
+already: an entry that is the very inode wanted stays, neither linked nor fsynced again (the
+output folder publishes that inode already, so the swap publishes nothing a crash could empty
+that was not published before); any other entry at a path of the new set is removed before the
+new one is placed, and the rest (``drop_unclaimed``) before the swap. Only the folders whose
+entries changed (``touched``) are fsynced.
 """
 
 from __future__ import annotations
