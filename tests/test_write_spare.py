@@ -153,3 +153,24 @@ def test_a_sequence_of_writes_gives_each_set_exactly(tmp_path_factory, sets, tam
         bundle = Bundle(contents)
         write_bundle(bundle, out)
         assert files(out) == with_manifest(bundle)
+
+
+def test_a_spare_is_renamed_away_before_it_is_removed_and_a_killed_removal_is_finished(tmp_path, monkeypatch):
+    """Another compile may be taking the very spare being pruned (a rename): removed in place, its
+    entries would vanish from under that compile's stage; renamed first, one of the two wins."""
+    monkeypatch.setenv("SIGIL_MONITORING_CACHE", os.fspath(tmp_path / "cache"))
+    spares = tmp_path / "cache" / "spares"
+    spares.mkdir(parents=True)
+    for n in range(spare.KEEP + 1):
+        (spares / f"s{n}").mkdir()
+        os.utime(spares / f"s{n}", ns=(n, n))
+    left_by_a_killed_run = spares / f"{spare._TRASH}999999999-old"
+    left_by_a_killed_run.mkdir()
+    removed = []
+    real = shutil.rmtree
+    monkeypatch.setattr(
+        spare.shutil, "rmtree", lambda path, **kw: (removed.append(os.path.basename(path)), real(path, **kw))
+    )
+    spare._prune(spares)
+    assert sorted(p.name for p in spares.iterdir()) == [f"s{n}" for n in range(1, spare.KEEP + 1)]
+    assert removed == [left_by_a_killed_run.name, f"{spare._TRASH}{os.getpid()}-s0"]

@@ -209,3 +209,17 @@ def walk(base: str) -> Iterator[tuple[str, list[str], list[os.DirEntry[str]]]]:
                     others.append(entry)
         yield rel, folders, others
         stack.extend(f"{rel}/{name}" if rel else name for name in folders)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether the process that named a leftover (a stage, a spare being removed) still runs;
+    never this process, whose pid an earlier one may have had."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

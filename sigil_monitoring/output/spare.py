@@ -41,8 +41,10 @@ import stat
 from pathlib import Path
 
 from . import cache_folder
+from .outdir import process_alive
 
 KEEP = 8  # output folders whose spare is kept
+_TRASH = ".removing-"  # a spare being removed by ``_prune``: ``.removing-<pid>-<name>``
 
 
 def _path(out: Path) -> Path:
@@ -96,16 +98,32 @@ def holds(out: Path, rel: str, inode: int) -> bool:
 
 
 def _prune(spares: Path) -> None:
-    """Remove the spares beyond the ``KEEP`` most recently kept; best effort."""
+    """Remove the spares beyond the ``KEEP`` most recently kept; best effort.
+
+    A spare is first renamed to a name of this process, then removed: another compile may be
+    taking that very spare (``take``, a rename too) for its stage, and of two renames of one
+    folder exactly one wins. Removed in place, its entries would vanish from under that stage.
+    """
     try:
         names = os.listdir(spares)
+        trash = [name for name in names if name.startswith(_TRASH)]
+        names = [name for name in names if not name.startswith(_TRASH)]
+        for name in trash:  # left by a compile killed while removing it
+            pid = name[len(_TRASH) :].partition("-")[0]
+            if pid.isdigit() and not process_alive(int(pid)):
+                shutil.rmtree(spares / name, ignore_errors=True)
         if len(names) <= KEEP:
             return
         aged = sorted((os.lstat(spares / name).st_mtime_ns, name) for name in names)
     except OSError:
         return
     for _, name in aged[: len(aged) - KEEP]:
-        shutil.rmtree(spares / name, ignore_errors=True)
+        mine = spares / f"{_TRASH}{os.getpid()}-{name}"
+        try:
+            os.rename(spares / name, mine)
+        except OSError:
+            continue  # taken meanwhile (or gone): not ours to remove
+        shutil.rmtree(mine, ignore_errors=True)
 
 
 class Entries:

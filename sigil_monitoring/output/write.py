@@ -33,7 +33,7 @@ from ..conventions import MANIFEST_PATH
 from ..errors import FilesystemError, filesystem_error
 from . import spare
 from .bundle import Bundle, Kept
-from .outdir import LOCK_NAME, check_targets, locked, manifest_json, read_inside, safe_relative, walk
+from .outdir import LOCK_NAME, check_targets, locked, manifest_json, process_alive, read_inside, safe_relative, walk
 from .staging import Stager
 
 _RENAME_EXCHANGE = 2
@@ -182,25 +182,13 @@ def _clean_leftovers(out: Path) -> None:
     """Remove stage folders of earlier runs that were killed (their process is gone)."""
     for entry in out.parent.glob(f".{out.name}.sigil-*-*"):
         marker, _, pid = entry.name[len(out.name) + 2 :].rpartition("-")
-        if marker not in _STAGE_MARKERS or not pid.isdigit() or _alive(int(pid)):
+        if marker not in _STAGE_MARKERS or not pid.isdigit() or process_alive(int(pid)):
             continue
         shutil.rmtree(entry, ignore_errors=True)
     for entry in out.glob(f"{_INNER_STAGE}*"):
         pid = entry.name[len(_INNER_STAGE) :]
-        if pid.isdigit() and not _alive(int(pid)) and not entry.is_symlink():
+        if pid.isdigit() and not process_alive(int(pid)) and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a leftover of an earlier process that had our pid
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def changed_paths(bundle: Bundle, out_dir: str | os.PathLike[str]) -> list[str]:
