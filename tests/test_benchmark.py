@@ -59,7 +59,7 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
         "6 services from 3 templates, unchanged",
         "6 services from 3 templates, one spec changed",
         "6 services from 3 templates, one template changed",
-        "6 services from 3 templates, floor: link every file into a new set, remove the old",
+        "6 services from 3 templates, floor: list every folder of the set once",
     ]:
         assert expected in names, expected
     measured = [row for row in result["rows"] if "cpu_ms" in row]
