@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 import msgspec
 
@@ -110,7 +110,9 @@ def threshold_rules(
     return tuple(rules), values
 
 
-@cache  # panels with the same rules share one object: GrafanaModel.to_json converts it once
+# Panels with the same rules share one object: GrafanaModel.to_json converts it once. Bounded: a
+# long-lived process (the library, a fleet) compiles many specs, each with its own threshold sets.
+@lru_cache(maxsize=1024)
 def rule_thresholds(key: ThresholdRules) -> Thresholds:
     rules, values = key
     points: list[Decimal | None] = [None, *sorted(set(values))]

@@ -7,7 +7,7 @@ builders here only choose the visualization, its queries and its options.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from ... import defaults
 from ...ir.dashboard import (
@@ -140,7 +140,8 @@ def _graph(ctx: Context, panel: Panel, unit: str, limits: Limits | None = None, 
 
 # Many time series panels share one field config (same unit, limits and alert rules): built once,
 # converted to JSON once. ``types``: equal limits may differ in JSON (1 == 1.0), the key tells them apart.
-@cache
+# Bounded, as ``context.rule_thresholds``: units, limits and rules vary from spec to spec.
+@lru_cache(maxsize=1024)
 def _graph_config(
     unit: str,
     low: float | int | None,
