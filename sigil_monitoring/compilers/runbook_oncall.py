@@ -72,18 +72,16 @@ def _delivery(routing: Routing, routes: tuple[Route, ...]) -> tuple[list[str], l
     return list(dict.fromkeys(receivers)), list(dict.fromkeys(quiet)), str(repeat) if repeat else ""
 
 
-def paged(service: Service, labels: dict[str, str], index: AlertIndex | None = None) -> str:
+def paged(service: Service, labels: dict[str, str], index: AlertIndex) -> str:
     """One line: where an alert with these labels goes, and when it stays quiet.
 
-    The line depends on the routes the alert takes only: with an ``index``, each set of routes
-    is worded once per page (a page of 2,500 alerts has a handful).
+    The line depends on the routes the alert takes only: each set of routes is worded once per
+    ``index`` (the service's; a page of 2,500 alerts has a handful).
     """
     routing = service.routing
     if routing is None:
         return f"no routing in the spec: Alertmanager's fallback receiver {code(names.FALLBACK_RECEIVER)} (nobody)"
     routes = matched_routes(routing, labels)
-    if index is None:
-        return _paged(routing, routes)
     key = tuple(map(id, routes))  # the routes are the service's, alive as long as the index
     line = index.paged_lines.get(key)
     if line is None:
@@ -199,9 +197,10 @@ def section(service: Service) -> list[str]:
         ]
     else:
         lines += ["### Who gets paged where", "", "| Severity | Goes to |", "| --- | --- |"]
-        common = dict(service.labels)
+        common, index = dict(service.labels), AlertIndex.of(service)
         for severity in SEVERITIES:
-            lines.append(f"| {severity} | {cell(paged(service, {**common, names.SEVERITY_LABEL: severity}))} |")
+            where = paged(service, {**common, names.SEVERITY_LABEL: severity}, index)
+            lines.append(f"| {severity} | {cell(where)} |")
         lines += [
             "",
             "Routes that match other labels (an SLO, an alert name) are applied per alert: each alert "
