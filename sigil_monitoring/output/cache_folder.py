@@ -1,8 +1,9 @@
 """The per-user cache folder, and the two ways every cache file in it is written and bounded.
 
-Three caches live here, each a sub-folder: ``services/`` (``service_cache``: what a fleet compile
+Four caches live here, each a sub-folder: ``services/`` (``service_cache``: what a fleet compile
 needs of a service it does not load), ``outputs/`` (``file_stats``: the stat snapshot of an output
-folder) and ``fingerprints/`` (``request``: the package's hash, one file per installation).
+folder), ``fingerprints/`` (``request``: the package's hash, one file per installation) and
+``spares/`` (``spare``: the set an output folder's last swap replaced, to build the next from).
 Every one of them is only an accelerator: a file that cannot be read is a miss, one that cannot
 be written makes a later compile slower.
 
