@@ -274,3 +274,26 @@ def test_templates_given_among_the_specs_are_checked_and_skipped(fleet: Path) ->
     assert {k: v for k, v in built.items() if "manifest" not in k} == {
         k: v for k, v in full.items() if "manifest" not in k
     }
+
+
+def test_an_error_in_a_parameters_value_names_the_placeholder_a_fix_of_its_form_goes_to(tmp_path: Path) -> None:
+    template = TEMPLATE.replace("  window: {type: duration}\n", "  window: {type: duration}\n  tier: {type: string}\n")
+    template = template.replace(
+        "selector: {job: <<service.name>>}", "selector: {job: <<service.name>>, tier: <<params.tier>>}"
+    )
+    spec = _spec(tmp_path, "params: {window: 7d, tier: web.1}\nservice: {name: api}\n", template)
+    (error,) = _errors(spec)
+    # Blamed where the spec gave the value; the wrapping fix ({equals: ...}) belongs in the template.
+    assert error.startswith("api.yaml:3:28: error: service.selector.tier: 'web.1' looks like a regular expression"), (
+        error
+    )
+    assert error.endswith(
+        "(this is the value of <<params.tier>>, which templates/api.yaml:8:43 places whole: "
+        "a fix that wraps the value in a mapping goes there, around the placeholder)"
+    ), error
+    fixed = template.replace("tier: <<params.tier>>}", "tier: {equals: <<params.tier>>}}")
+    assert load_spec(_spec(tmp_path, "params: {window: 7d, tier: web.1}\nservice: {name: api}\n", fixed))
+    # The spec's own value at that path replaces the template's: the error is the spec's alone.
+    own = "params: {window: 7d, tier: web}\nservice: {name: api, selector: {tier: web.1}}\n"
+    (error,) = _errors(_spec(tmp_path, own, template))
+    assert error.startswith("api.yaml:4:39: error: service.selector.tier:") and "placeholder" not in error, error

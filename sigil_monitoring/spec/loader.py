@@ -122,4 +122,10 @@ def _at(source: Source, path: tuple[object, ...], at: str, text: str, severity: 
     file, line, col = source.locate(path, at)
     if file != source.display:  # written in a template: say which spec's merge it broke
         text += f" (in {source.display}, which extends {file})"
+    elif (use := source.used_by(path)) is not None:  # a parameter's value, placed by a template
+        placeholder, used, used_line, used_col = use
+        text += (
+            f" (this is the value of {placeholder}, which {used}:{used_line}:{used_col} places whole: "
+            "a fix that wraps the value in a mapping goes there, around the placeholder)"
+        )
     return Diagnostic(file, line, col, one_line(text), severity)  # a quoted value may hold a line break

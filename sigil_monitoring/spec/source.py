@@ -39,6 +39,9 @@ class Source(msgspec.Struct):
     # request. None and () for a spec without ``extend``, whose values are all in this file.
     origins: dict[Path, Origin] | None = None
     templates: tuple[tuple[str, str], ...] = ()
+    # Values placed by a template's whole-value placeholder of a parameter: under the merged path,
+    # the placeholder's text and where it was written (``template_merge.Uses``, ``used_by``).
+    uses: dict[Path, tuple[str, Origin]] | None = None
     # The paths ``_positions`` holds when it was built for some paths only (``expect``); None: all.
     _covers: frozenset[Path] | None = None
     # ``_positions`` holds every path of up to this many parts, and no deeper one (``place``).
@@ -124,6 +127,20 @@ class Source(msgspec.Struct):
                 written, inside = origin
                 return (written.display, *written.position(inside + p[cut:], at))
         return (self.display, *self.position(path, at))
+
+    def used_by(self, path: tuple[object, ...]) -> tuple[str, str, int, int] | None:
+        """For a value at ``path`` that a template placed with a whole-value placeholder of a
+        parameter: ``(placeholder, file, line, col)`` where the placeholder was written; else None.
+        ``locate`` gives where the parameter's value was written (the spec's ``params``)."""
+        if not self.uses:
+            return None
+        p = norm_path(path)
+        for cut in range(len(p), 0, -1):
+            use = self.uses.get(p[:cut])
+            if use is not None:
+                placeholder, (written, inside) = use
+                return (placeholder, written.display, *written.position(inside))
+        return None
 
     def _load_positions(self) -> dict[Path, tuple[tuple[int, int], tuple[int, int]]]:
         if self._positions is None:

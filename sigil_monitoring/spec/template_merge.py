@@ -40,9 +40,11 @@ class Layer:
         service: dict[str, Any],
         fail: Any,
         declared: frozenset[str] = frozenset(),
+        uses: Uses | None = None,
     ) -> None:
         self.source, self.values, self.service, self.fail = source, values, service, fail
         self.declared = declared
+        self.uses: Uses = {} if uses is None else uses
 
     def origin(self, path: Path) -> Origin:
         return (self.source, path)
@@ -96,6 +98,10 @@ class Layer:
 
 
 Origins = dict[Path, Origin]
+# A value that is a parameter's, placed by a template's whole-value placeholder: under its merged
+# path, the placeholder and where it was written (an error in the value is reported where the
+# parameter was given, and a fix of its form goes where the placeholder is: ``Source.used_by``).
+Uses = dict[Path, tuple[str, Origin]]
 
 
 def _key(layer: Layer, key: object, path: Path) -> str:
@@ -116,15 +122,19 @@ def _put(layer: Layer, node: Any, fpath: Path, mpath: Path, origins: Origins) ->
         origins[mpath] = layer.origin(fpath)
         return [_put(layer, v, fpath + (str(i),), mpath + (str(i),), origins) for i, v in enumerate(node)]
     if isinstance(node, str):
-        value, origins[mpath] = layer.scalar(node, fpath)
+        value, origin = layer.scalar(node, fpath)
+        origins[mpath] = origin
+        if origin[0] is not layer.source:  # a whole-value placeholder of a parameter
+            layer.uses[mpath] = (node, layer.origin(fpath))
         return value
     origins[mpath] = layer.origin(fpath)
     return node
 
 
-def _forget(origins: Origins, path: Path) -> None:
-    for key in [k for k in origins if k[: len(path)] == path]:
-        del origins[key]
+def _forget(origins: Origins, uses: Uses, path: Path) -> None:
+    for recorded in (origins, uses):
+        for key in [k for k in recorded if k[: len(path)] == path]:
+            del recorded[key]
 
 
 def _identity(items: list[Any]) -> str | None:
@@ -142,7 +152,7 @@ def merge(into: dict[Any, Any], layer: Layer, node: dict[Any, Any], fpath: Path,
         old = into.get(k)
         if value is None:  # an explicit removal of what an earlier file gave
             into.pop(k, None)
-            _forget(origins, mp)
+            _forget(origins, layer.uses, mp)
         elif isinstance(value, dict) and isinstance(old, dict):
             origins[mp] = layer.origin(fp)
             merge(old, layer, value, fp, mp, origins)
@@ -157,5 +167,5 @@ def merge(into: dict[Any, Any], layer: Layer, node: dict[Any, Any], fpath: Path,
                     index[name] = len(old)
                     old.append(_put(layer, item, fp + (str(i),), mp + (str(len(old)),), origins))
         else:
-            _forget(origins, mp)
+            _forget(origins, layer.uses, mp)
             into[k] = _put(layer, value, fp, mp, origins)

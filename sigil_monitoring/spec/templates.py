@@ -343,7 +343,7 @@ def extended_templates(shown: str, doc: dict[Any, Any]) -> list[str]:
 def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]:
     """The spec ``doc`` with its templates merged in, and a Source that knows where each value was
     written; a ``SpecError`` with every problem of the spec's ``extend``/``params`` and its templates."""
-    from .template_merge import Layer, Origins, merge
+    from .template_merge import Layer, Origins, Uses, merge
     from .yaml_io import one_line
 
     problems: list[Diagnostic] = []
@@ -393,16 +393,20 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     service: dict[str, Any] = given_service if isinstance(given_service, dict) else {}
     merged: dict[Any, Any] = {}
     origins: Origins = {}
+    uses: Uses = {}
     for template in chain.order:
         scope = chain.scope[template.source.display]
-        merge(merged, Layer(template.source, values, service, fail, scope), template.sections, (), (), origins)
-    merge(merged, Layer(source, None, service, fail), own, (), (), origins)
+        layer = Layer(template.source, values, service, fail, scope, uses)
+        merge(merged, layer, template.sections, (), (), origins)
+    merge(merged, Layer(source, None, service, fail, uses=uses), own, (), (), origins)
     if problems:
         raise SpecError(problems)
     # The merged spec keeps the spec's own key order first (apiVersion, service...), then the rest.
     ordered = {k: merged[k] for k in own if k in merged} | merged
     shown = tuple((t.source.display, t.sha256) for t in chain.order)
-    return ordered, Source(source.display, source.text, tree=source.tree, origins=origins, templates=shown)
+    return ordered, Source(
+        source.display, source.text, tree=source.tree, origins=origins, templates=shown, uses=uses or None
+    )
 
 
 def check_template(data: bytes, shown: str) -> None:
