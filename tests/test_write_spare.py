@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_write import files, with_manifest
@@ -18,7 +21,7 @@ from sigil_monitoring.output.bundle import Bundle
 from sigil_monitoring.output.outdir import LOCK_NAME
 from sigil_monitoring.output.write import write_bundle
 
-A = Bundle({"svc/prometheus/alerts.rules.yml": b"groups: []\n", "svc/runbook.md": b"# a\n", "other/x.md": b"x\n"})
+A = Bundle({"svc/prometheus/alerts.runbook.yml": b"groups: []\n", "svc/runbook.md": b"# a\n", "other/x.md": b"x\n"})
 B = Bundle({**A, "svc/runbook.md": b"# b\n"})
 C = Bundle({**A, "svc/runbook.md": b"# c\n"})
 
@@ -34,7 +37,7 @@ def test_the_replaced_set_is_kept_as_the_spare_and_becomes_the_next_set(tmp_path
     out = tmp_path / "build"
     kept = _three_writes(out)
     assert kept.is_dir() and files(kept) == with_manifest(A), "the spare is the set the swap replaced"
-    unchanged = out / "svc" / "prometheus" / "alerts.rules.yml"
+    unchanged = out / "svc" / "prometheus" / "alerts.runbook.yml"
     assert unchanged.stat().st_nlink == 2, "an unchanged file is shared with the spare"
     folder = kept.stat().st_ino
     assert write_bundle(C, out) == ["svc/runbook.md"]
@@ -51,8 +54,8 @@ def test_whatever_the_spare_holds_the_new_set_is_exact(tmp_path):
     kept = _three_writes(out)
     # The spare edited every way: a file of the set replaced (another inode), one removed, one
     # added, a folder where a file goes, a file where a folder goes, a link out of it.
-    (kept / "svc" / "prometheus" / "alerts.rules.yml").unlink()
-    (kept / "svc" / "prometheus" / "alerts.rules.yml").write_bytes(b"groups: []\n")
+    (kept / "svc" / "prometheus" / "alerts.runbook.yml").unlink()
+    (kept / "svc" / "prometheus" / "alerts.runbook.yml").write_bytes(b"groups: []\n")
     (kept / "other" / "x.md").unlink()
     (kept / "extra.md").write_bytes(b"extra\n")
     (kept / "svc" / "runbook.md").unlink()
@@ -65,7 +68,7 @@ def test_whatever_the_spare_holds_the_new_set_is_exact(tmp_path):
     assert files(out) == with_manifest(C)
     assert not (out / "svc" / "escape").exists() and not (out / "extra.md").exists()
     assert (outside / "keep.md").read_bytes() == b"not ours\n", "nothing was followed out of the spare"
-    shared = out / "svc" / "prometheus" / "alerts.rules.yml"
+    shared = out / "svc" / "prometheus" / "alerts.runbook.yml"
     assert shared.stat().st_nlink == 2
 
 
@@ -108,7 +111,7 @@ def test_without_a_usable_cache_folder_the_replaced_set_is_removed(tmp_path, mon
     write_bundle(A, out)
     write_bundle(B, out)
     assert files(out) == with_manifest(B)
-    assert (out / "svc" / "prometheus" / "alerts.rules.yml").stat().st_nlink == 1
+    assert (out / "svc" / "prometheus" / "alerts.runbook.yml").stat().st_nlink == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache-file"]
 
 
@@ -174,3 +177,31 @@ def test_a_spare_is_renamed_away_before_it_is_removed_and_a_killed_removal_is_fi
     spare._prune(spares)
     assert sorted(p.name for p in spares.iterdir()) == [f"s{n}" for n in range(1, spare.KEEP + 1)]
     assert removed == [left_by_a_killed_run.name, f"{spare._TRASH}{os.getpid()}-s0"]
+
+
+def test_a_file_whose_second_link_is_no_longer_the_spares_is_written_again_not_shared(tmp_path):
+    """Two links are trusted by their stat when the write left two (ours and the spare's); if the
+    spare's was replaced by another (same count), the next set gets a copy, never the shared inode.
+    Through a fleet ``compile``, whose unchanged services' files are trusted by their stat, not read."""
+    specs, out = tmp_path / "specs", tmp_path / "build"
+    specs.mkdir()
+    text = (REPO / "specs" / "minimal.yaml").read_text()
+    (specs / "hello.yaml").write_text(text)
+
+    def compile_with(team):
+        (specs / "other.yaml").write_text(
+            text.replace("hello", "other").replace("  name: other\n", f"  name: other\n  team: {team}\n")
+        )
+        command = [sys.executable, "-m", "sigil_monitoring", "compile", "-q", str(specs), "--out", str(out)]
+        subprocess.run(command, check=True)
+
+    compile_with("a")
+    compile_with("b")  # the replaced set is the spare now
+    runbook = out / "hello" / "runbook.md"
+    assert runbook.stat().st_nlink == 2, "another service changed: shared with the spare"
+    (spare._path(out) / "hello" / "runbook.md").unlink()
+    os.link(runbook, tmp_path / "outside.md")  # two links again: ours and this one
+    before = runbook.read_bytes()
+    compile_with("c")
+    assert runbook.stat().st_ino != (tmp_path / "outside.md").stat().st_ino
+    assert runbook.read_bytes() == before

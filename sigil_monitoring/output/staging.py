@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -133,7 +134,7 @@ class Stager:
             self.digests[rel] = data.digest
             same = data.identity if identity(f"{self._base}/{rel}") == data.identity else None
             if same is None:  # changed since it was looked at: the bytes are needed after all
-                data = self._kept_bytes(rel, data)
+                data = self._bytes_of(rel, data.digest)
                 same = self._unchanged(rel, data)
         else:
             self.digests[rel] = hashlib.sha256(data).hexdigest()
@@ -151,9 +152,10 @@ class Stager:
         self.begin()
         self.write(rel, data)
 
-    def _kept_bytes(self, rel: str, kept: Kept) -> bytes:
+    def _bytes_of(self, rel: str, digest: str) -> bytes:
+        """The bytes of the output folder's ``rel``, which must still hash to ``digest``."""
         data = read_inside(self.out, rel)
-        if data is None or hashlib.sha256(data).hexdigest() != kept.digest:
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
             raise FilesystemError(
                 f"{self.shown.rstrip('/')}/{rel}", "changed while compile was writing (run compile again)"
             )
@@ -166,8 +168,11 @@ class Stager:
         self._started = True
         self._start()
         if spare.take(self.out, self.stage):
-            self._spare = spare.Entries(self._stage)
-        else:
+            try:
+                self._spare = spare.Entries(self._stage)
+            except OSError:  # a spare that cannot be read is no spare: start from nothing
+                shutil.rmtree(self._stage, ignore_errors=True)
+        if self._spare is None:
             os.mkdir(self._stage)
             self.touched.add("")
         for rel in self._same:
@@ -190,6 +195,9 @@ class Stager:
     def _link(self, rel: str) -> None:
         if self._spare is not None and self._spare.claim(rel, self.stats[rel][0]):
             return  # the spare set holds this very file (same inode) at its path already
+        if self.links[rel] > 1:  # its other link is not the spare's (or it was claimed): never share it
+            self.write(rel, self._bytes_of(rel, self.digests[rel]))
+            return
         target = self._place(rel)
         os.link(f"{self._base}/{rel}", target, follow_symlinks=False)
         self._linked.append(target)
