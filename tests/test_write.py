@@ -213,3 +213,21 @@ def test_a_compile_failing_midway_into_a_folder_never_compiled_into_leaves_no_lo
     with pytest.raises(RuntimeError):
         write.write_files(compiled(), tmp_path / "fresh")
     assert not (tmp_path / "fresh").exists()
+
+
+def test_safe_relative_is_the_definition_by_parts_on_every_short_path():
+    """``safe_relative`` checks substrings for speed; it must say what the rule by parts says:
+    no root, no backslash or NUL, no empty, "." or ".." part."""
+    import itertools
+
+    from sigil_monitoring.output.outdir import safe_relative
+
+    def by_parts(rel):
+        if not rel or "\\" in rel or "\0" in rel or rel.startswith("/"):
+            return False
+        return all(part not in ("", ".", "..") for part in rel.split("/"))
+
+    for length in range(7):
+        for chars in itertools.product("/.a\\\0", repeat=length):
+            rel = "".join(chars)
+            assert safe_relative(rel) == by_parts(rel), repr(rel)

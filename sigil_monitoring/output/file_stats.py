@@ -102,6 +102,9 @@ class Snapshot(msgspec.Struct, frozen=True):
 
 def _real_folders(base: str, rel: str, folders: set[str]) -> bool:
     """Whether every parent of ``rel`` below ``base`` is a folder, not a link (each looked at once)."""
+    parent = rel.rpartition("/")[0]
+    if not parent or parent in folders:  # a folder is kept only once every folder above it was
+        return True
     parts = rel.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         folder = "/".join(parts[:depth])
