@@ -151,7 +151,7 @@ def _stage(stager: Stager, out_dir: Path, stage: Path, manifest: bytes, stale: l
 
 def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> set[str]:
     """Remove folders left empty only because the stale files we generated in them were dropped;
-    return the folders whose entries that changed (each removed folder's parent).
+    return the folders whose entries changed (each removed folder's parent).
 
     A folder that never held a file of ours stays, even when empty: the user made it.
     """
