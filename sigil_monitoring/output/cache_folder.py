@@ -55,15 +55,21 @@ def prune(shard: Path, keep: int) -> None:
     >>> prune(shard, 2); sorted(p.name for p in shard.iterdir())
     ['e2', 'e3']
     """
-    try:
-        names = os.listdir(shard)  # names only: a shard under its limit costs one read of the folder
-        if len(names) <= keep:
-            return
-        aged = sorted((os.lstat(shard / name).st_mtime_ns, name) for name in names)
-    except OSError:
-        return
-    for _, name in aged[: len(aged) - keep]:
+    for name in oldest_beyond(shard, keep):
         try:
             os.unlink(shard / name)
         except OSError:
             pass
+
+
+def oldest_beyond(folder: Path, keep: int, names: list[str] | None = None) -> list[str]:
+    """The entries of ``folder`` (or those of its ``names``) beyond its ``keep`` newest by mtime,
+    oldest first; none when the folder cannot be read."""
+    try:
+        names = os.listdir(folder) if names is None else names  # names only: under the limit, one read
+        if len(names) <= keep:
+            return []
+        aged = sorted((os.lstat(folder / name).st_mtime_ns, name) for name in names)
+    except OSError:
+        return []
+    return [name for _, name in aged[: len(aged) - keep]]

@@ -106,18 +106,15 @@ def _prune(spares: Path) -> None:
     """
     try:
         names = os.listdir(spares)
-        trash = [name for name in names if name.startswith(_TRASH)]
-        names = [name for name in names if not name.startswith(_TRASH)]
-        for name in trash:  # left by a compile killed while removing it
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(_TRASH):  # left by a compile killed while removing it
             pid = name[len(_TRASH) :].partition("-")[0]
             if pid.isdigit() and not process_alive(int(pid)):
                 shutil.rmtree(spares / name, ignore_errors=True)
-        if len(names) <= KEEP:
-            return
-        aged = sorted((os.lstat(spares / name).st_mtime_ns, name) for name in names)
-    except OSError:
-        return
-    for _, name in aged[: len(aged) - KEEP]:
+    kept = [name for name in names if not name.startswith(_TRASH)]
+    for name in cache_folder.oldest_beyond(spares, KEEP, kept):
         mine = spares / f"{_TRASH}{os.getpid()}-{name}"
         try:
             os.rename(spares / name, mine)
