@@ -8,7 +8,7 @@ pure Python and slow; the map is built only when there is an error or a warning 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .yaml_fast import Placed
 
 Path = tuple[str, ...]
+T = TypeVar("T")
 # Where a value of a merged spec was written: the file's Source and the value's path in that file.
 Origin = tuple["Source", Path]
 
@@ -121,26 +122,21 @@ class Source(msgspec.Struct):
         if self.origins is None:
             return (self.display, *self.position(path, at))
         p = norm_path(path)
-        for cut in range(len(p), 0, -1):
-            origin = self.origins.get(p[:cut])
-            if origin is not None:
-                written, inside = origin
-                return (written.display, *written.position(inside + p[cut:], at))
-        return (self.display, *self.position(path, at))
+        found = _deepest(self.origins, p)
+        if found is None:
+            return (self.display, *self.position(path, at))
+        (written, inside), cut = found
+        return (written.display, *written.position(inside + p[cut:], at))
 
     def used_by(self, path: tuple[object, ...]) -> tuple[str, str, int, int] | None:
         """For a value at ``path`` that a template placed with a whole-value placeholder of a
         parameter: ``(placeholder, file, line, col)`` where the placeholder was written; else None.
         ``locate`` gives where the parameter's value was written (the spec's ``params``)."""
-        if not self.uses:
+        found = _deepest(self.uses, norm_path(path)) if self.uses else None
+        if found is None:
             return None
-        p = norm_path(path)
-        for cut in range(len(p), 0, -1):
-            use = self.uses.get(p[:cut])
-            if use is not None:
-                placeholder, (written, inside) = use
-                return (placeholder, written.display, *written.position(inside))
-        return None
+        (placeholder, (written, inside)), _ = found
+        return (placeholder, written.display, *written.position(inside))
 
     def _load_positions(self) -> dict[Path, tuple[tuple[int, int], tuple[int, int]]]:
         if self._positions is None:
@@ -163,6 +159,15 @@ class Source(msgspec.Struct):
         except Exception:  # a file that did not parse has no positions to give
             pass
         return positions
+
+
+def _deepest(recorded: dict[Path, T], path: Path) -> tuple[T, int] | None:
+    """What ``recorded`` holds for ``path`` or its deepest ancestor there, and that ancestor's length."""
+    for cut in range(len(path), 0, -1):
+        found = recorded.get(path[:cut])
+        if found is not None:
+            return found, cut
+    return None
 
 
 def _walk(node: Any, path: Path, out: dict[Path, tuple[tuple[int, int], tuple[int, int]]]) -> None:
