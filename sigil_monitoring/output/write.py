@@ -145,8 +145,9 @@ def _stage(stager: Stager, out_dir: Path, stage: Path, manifest: bytes, stale: l
     if not stager.synced_all:  # one sync(2) made the folders durable with the files
         base = os.fspath(stage)
         for rel in sorted(stager.touched, key=lambda d: d.count("/") + bool(d), reverse=True):
-            if os.path.isdir(f"{base}/{rel}" if rel else base):  # not one dropped since
-                _fsync_dir(Path(f"{base}/{rel}" if rel else base))
+            folder = f"{base}/{rel}" if rel else base
+            if os.path.isdir(folder):  # not one dropped since
+                _fsync_dir(Path(folder))
 
 
 def _drop_emptied_dirs(stage: Path, previous: dict[str, str]) -> set[str]:
