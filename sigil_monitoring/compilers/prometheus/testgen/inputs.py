@@ -22,6 +22,7 @@ from ....values.label_values import satisfying, violating
 from ....values.matchers import Matcher
 from ....values.units import Duration, format_decimal
 from ..rules import Labels
+from .memo import Memo
 from .model import EVALUATION_INTERVAL, InputSeries
 
 # client_golang's DefBuckets: what a histogram without declared buckets most likely uses.
@@ -46,15 +47,13 @@ def number(value: Decimal) -> str:
     # Equal values give equal text (both steps read the value, not its digits), but for the sign
     # of zero: only non-zero finite values are kept, as format_decimal keeps its own.
     if value and value.is_finite():
-        if len(_NUMBERS) >= _TEXT_CACHE_MAX:
-            _NUMBERS.clear()
-        _NUMBERS[value] = text
+        _NUMBERS.keep(value, text)
     return text
 
 
-# A test file's values come from a few rates and ratios repeated file after file.
-_NUMBERS: dict[Decimal, str] = {}
 _TEXT_CACHE_MAX = 8192
+# A test file's values come from a few rates and ratios repeated file after file.
+_NUMBERS: Memo[Decimal, str] = Memo(_TEXT_CACHE_MAX)
 
 
 class Unfeedable(ValueError):
@@ -64,8 +63,8 @@ class Unfeedable(ValueError):
 # labels_of by the identity of its series and matchers: each burn tier feeds the same series three
 # times (firing, edge, quiet) and an SLO has two tiers. Keyed by id() with the objects themselves
 # kept in the entry, so an id is never reused while its entry lives; cleared when full.
-_LABELS: dict[tuple[int, Labels, int], tuple[Series, tuple[Matcher, ...], Labels]] = {}
 _LABELS_MAX = 4096
+_LABELS: Memo[tuple[int, Labels, int], tuple[Series, tuple[Matcher, ...], Labels]] = Memo(_LABELS_MAX)
 
 
 def labels_of(series: Series, extra: Labels = (), also: tuple[Matcher, ...] = ()) -> Labels:
@@ -76,11 +75,7 @@ def labels_of(series: Series, extra: Labels = (), also: tuple[Matcher, ...] = ()
     hit = _LABELS.get(key)
     if hit is not None and hit[0] is series and hit[1] is also:
         return hit[2]
-    labels = _labels_of(series, extra, also)
-    if len(_LABELS) >= _LABELS_MAX:
-        _LABELS.clear()
-    _LABELS[key] = (series, also, labels)
-    return labels
+    return _LABELS.keep(key, (series, also, _labels_of(series, extra, also)))[2]
 
 
 def _labels_of(series: Series, extra: Labels, also: tuple[Matcher, ...]) -> Labels:
@@ -153,14 +148,10 @@ def text(metric: str, labels: Labels) -> str:
     """
     key = (metric, labels)
     found = _SERIES_TEXT.get(key)
-    if found is None:
-        if len(_SERIES_TEXT) >= _TEXT_CACHE_MAX:
-            _SERIES_TEXT.clear()
-        found = _SERIES_TEXT[key] = promql.selector(metric, labels)
-    return found
+    return found if found is not None else _SERIES_TEXT.keep(key, promql.selector(metric, labels))
 
 
-_SERIES_TEXT: dict[tuple[str, Labels], str] = {}
+_SERIES_TEXT: Memo[tuple[str, Labels], str] = Memo(_TEXT_CACHE_MAX)
 
 
 def counter(
@@ -212,7 +203,7 @@ def buckets(series: Series, lo: Decimal, hi: Decimal, per_second: Decimal, sampl
 
 
 # _bucket_series by the identity of its series, kept in the entry (as labels_of keeps its own).
-_BUCKETS: dict[int, tuple[Series, tuple[str, ...]]] = {}
+_BUCKETS: Memo[int, tuple[Series, tuple[str, ...]]] = Memo(_LABELS_MAX)
 
 
 def _bucket_series(series: Series) -> tuple[str, ...]:
@@ -227,10 +218,7 @@ def _bucket_series(series: Series) -> tuple[str, ...]:
         *(text(bucket, labels_of(series, (("le", le),))) for le in bounds),
         text(names.count_series(series.metric.name), labels_of(series)),
     )
-    if len(_BUCKETS) >= _LABELS_MAX:
-        _BUCKETS.clear()
-    _BUCKETS[id(series)] = (series, found)
-    return found
+    return _BUCKETS.keep(id(series), (series, found))[1]
 
 
 def placement(bounds: tuple[Decimal, ...], threshold: Decimal, above: bool) -> tuple[Decimal, Decimal] | None:

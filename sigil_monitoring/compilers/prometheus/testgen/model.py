@@ -13,6 +13,7 @@ import msgspec
 from ....output.render import list_head, mapping_lines, scalar
 from ....values.units import Duration
 from ..rules import Labels
+from .memo import Memo
 
 EVALUATION_INTERVAL = Duration.parse("1m")
 
@@ -183,14 +184,10 @@ def _duration(value: Duration) -> str:
     """``scalar(str(value))``, kept by milliseconds: a file has a few durations, written many times
     (equal milliseconds print equal text, and a one-line string's scalar has no indent)."""
     found = _DURATIONS.get(value.ms)
-    if found is None:
-        if len(_DURATIONS) >= 1024:
-            _DURATIONS.clear()
-        found = _DURATIONS[value.ms] = scalar(str(value), 0)
-    return found
+    return found if found is not None else _DURATIONS.keep(value.ms, scalar(str(value), 0))
 
 
-_DURATIONS: dict[int, str] = {}
+_DURATIONS: Memo[int, str] = Memo(1024)
 
 
 def _reused(key: object, seen: dict[object, list[str]], out: list[str]) -> bool:

@@ -24,6 +24,7 @@ from .. import slo as slo_rules
 from ..rules import AlertingRule, Labels, merge_labels
 from ..sli import sli_series, stageable
 from . import inputs
+from .memo import Memo
 from .model import EVALUATION_INTERVAL, AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample, TestFile, TestGroup
 from .templates import UnsupportedTemplate, expand
 from .threshold import SETTLE, fired
@@ -47,14 +48,10 @@ def error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]:
     """
     key = (str(slo.error_budget), tuple(str(w.factor) for w in burn.windows))
     found = _ERROR_RATIOS.get(key)
-    if found is None:
-        if len(_ERROR_RATIOS) >= 256:
-            _ERROR_RATIOS.clear()
-        found = _ERROR_RATIOS[key] = _error_ratios(slo, burn)
-    return found
+    return found if found is not None else _ERROR_RATIOS.keep(key, _error_ratios(slo, burn))
 
 
-_ERROR_RATIOS: dict[tuple[str, tuple[str, ...]], tuple[Decimal, Decimal, Decimal]] = {}
+_ERROR_RATIOS: Memo[tuple[str, tuple[str, ...]], tuple[Decimal, Decimal, Decimal]] = Memo(256)
 
 
 def _error_ratios(slo: Slo, burn: BurnAlert) -> tuple[Decimal, Decimal, Decimal]:
