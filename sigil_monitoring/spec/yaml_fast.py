@@ -163,8 +163,7 @@ def load_events(text: str, max_depth: int, placed: Placed | None = None) -> Any:
     if root is _NO_KEY:
         return None
     if placed is not None and spans is None:
-        placed.spans.clear()
-        placed.empty.clear()
+        placed.forget()
     return root
 
 
@@ -175,6 +174,11 @@ class Placed(msgspec.Struct):
 
     spans: dict[tuple[str, ...], tuple[tuple[int, int], tuple[int, int]]]
     empty: set[tuple[str, ...]]
+
+    def forget(self) -> None:
+        """Drop what a load placed before it gave up: its positions may not be the data's."""
+        self.spans.clear()
+        self.empty.clear()
 
 
 # The levels whose positions the one-pass load records (``Placed``): those of the warnings every

@@ -110,9 +110,8 @@ def load(text: str, placed: Placed | None = None) -> Any:
             raise _UseRoundTrip
         data = load_events(text, MAX_DEPTH, placed) if "%YAML" not in text else None
         if data is None:
-            if placed is not None:  # what it placed before it gave up
-                placed.spans.clear()
-                placed.empty.clear()
+            if placed is not None:
+                placed.forget()
             _check_depth(text)
             data = load_fast(text)
     except (YAMLError, _UseRoundTrip, ValueError, TypeError, IndexError):
