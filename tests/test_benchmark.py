@@ -43,6 +43,7 @@ def test_a_small_benchmark_run_writes_its_table_and_json(tmp_path):
         "validate sigil-dna",
         "floor: same YAML load, same bytes written",
         "compile sigil-dna (fresh output folder)",
+        "imports of that compile: every module it imports, nothing run",
         "compile sigil-dna, unchanged (incremental)",
         "check sigil-dna, unchanged (incremental)",
         "peer: go-jsonnet (gojsonnet), dashboard only",
@@ -94,3 +95,27 @@ def test_the_baseline_rows_pair_each_of_our_jobs_with_the_other_checkouts_twin()
         {"name": "validate sigil-dna", "ratio": 1.5, "of": "instructions"},
         {"name": "compile sigil-dna (fresh output folder)", "ratio": 1.5, "of": "cpu"},
     ]
+
+
+def test_the_imports_row_imports_what_a_fresh_compile_imports_and_nothing_else(tmp_path):
+    """benchmarks/compile_imports.py: the modules a real compile loaded, each under its own name,
+    imported again in a fresh interpreter to the same set (the row that shows how much of the
+    fresh compile's 2x goal its imports alone take)."""
+    listing, out = tmp_path / "modules.txt", tmp_path / "out"
+    record = [sys.executable, "benchmarks/compile_imports.py", "--record", str(listing), "--"]
+    subprocess.run([*record, "compile", "-q", "specs/sigil-dna.yaml", "--out", str(out)], cwd=REPO, check=True)
+    assert (out / "sigil-dna" / "runbook.md").is_file()  # it compiled
+    names = listing.read_text().split()
+    assert {"msgspec", "_ruamel_yaml", "sigil_monitoring.output.write", "sigil_monitoring.cli.compile"} <= set(names)
+    # Kept out as the compile keeps them out (startup), or not a module of its own name.
+    assert not {"typing_extensions", "ruamel.yaml.clib._ruamel_yaml", "os.path", "__main__"} & set(names)
+    check = (
+        "import runpy, sys; before = set(sys.modules); sys.argv = ['x', sys.argv[1]];"
+        "runpy.run_path('benchmarks/compile_imports.py', run_name='__main__');"
+        "print('\\n'.join(sorted(set(sys.modules) - before)))"
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", check, str(listing)], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert set(names) <= set(again)
+    assert not {name for name in again if name.startswith("sigil_monitoring")} - set(names)
