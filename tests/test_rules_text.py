@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from test_testgen_text import DURATIONS, HEADER, LABELS, SPECS, TEXT, compiled_records
 
 from sigil_monitoring.compilers.prometheus.rules import AlertingRule, RecordingRule, RuleFile, RuleGroup
-from sigil_monitoring.output.render import to_yaml
+from sigil_monitoring.output.render import record_to_yaml, to_yaml
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
 def test_every_compiled_rule_file_is_what_its_document_renders_to(path: Path) -> None:
     files = [r for r in compiled_records(path) if isinstance(r, RuleFile)]
     for file in files:
-        assert to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER), file.path
+        assert record_to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER), file.path
 
 
 RECORDING = st.builds(RecordingRule, TEXT, TEXT, LABELS)
@@ -44,4 +44,4 @@ GROUPS = st.builds(RuleGroup, TEXT, st.lists(RECORDING | ALERTING, max_size=3).m
 @settings(max_examples=300, deadline=None)
 @given(st.builds(RuleFile, st.just("s/prometheus/x.rules.yml"), st.lists(GROUPS, max_size=3).map(tuple)))
 def test_any_rule_file_record_is_written_as_its_document(file: RuleFile) -> None:
-    assert to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER)
+    assert record_to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER)

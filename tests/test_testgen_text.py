@@ -25,7 +25,7 @@ from sigil_monitoring.compilers.prometheus.rules import RuleFile
 from sigil_monitoring.compilers.prometheus.testgen import model as records
 from sigil_monitoring.compilers.prometheus.testgen.model import AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample
 from sigil_monitoring.ir.build import build_model
-from sigil_monitoring.output.render import to_yaml
+from sigil_monitoring.output.render import record_to_yaml, to_yaml
 from sigil_monitoring.values.units import Duration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_every_generated_test_file_is_what_its_document_renders_to(path: Path) -
     files = [r for r in compiled_records(path) if isinstance(r, records.TestFile)]
     assert files or path.name == "minimal.yaml", "a spec with alerts or SLOs has generated tests"
     for file in files:
-        assert to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER), file.path
+        assert record_to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER), file.path
 
 
 def test_the_benchmark_specs_test_and_rule_files_are_what_their_documents_render_to() -> None:
@@ -62,11 +62,11 @@ def test_the_benchmark_specs_test_and_rule_files_are_what_their_documents_render
     files = [r for r in compiled if isinstance(r, records.TestFile)]
     assert len(files) == 126  # two burn tiers per SLO, one latency alert per two SLOs, the recording rules
     for file in files:
-        assert to_yaml(file) == to_yaml(file.document()), file.path
+        assert record_to_yaml(file) == to_yaml(file.document()), file.path
     rules = [r for r in compiled if isinstance(r, RuleFile)]
     assert len(rules) == 52  # recording, alerts, one per SLO
     for rule_file in rules:
-        assert to_yaml(rule_file) == to_yaml(rule_file.document()), rule_file.path
+        assert record_to_yaml(rule_file) == to_yaml(rule_file.document()), rule_file.path
 
 
 TEXT = st.one_of(
@@ -98,14 +98,14 @@ RULE_FILES = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(st.builds(records.TestFile, PATHS, RULE_FILES, st.lists(GROUPS, max_size=3).map(tuple)))
 def test_any_test_file_record_is_written_as_its_document(file: records.TestFile) -> None:
-    assert to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER)
+    assert record_to_yaml(file, header=HEADER) == to_yaml(file.document(), header=HEADER)
 
 
 def test_a_line_break_in_an_annotation_is_a_literal_block_as_in_the_document() -> None:
     alert = ExpectedAlert((("severity", "page"),), (("description", "first\nsecond"),))
     case = AlertCase(Duration.parse("4m"), "Down", (alert,))
     file = records.TestFile("s/tests/Down.test.yml", (), (records.TestGroup((), (case,)),))
-    text = to_yaml(file).decode()
+    text = record_to_yaml(file).decode()
     assert "              description: |-\n                first\n                second\n" in text
     assert text == to_yaml(file.document()).decode()
 

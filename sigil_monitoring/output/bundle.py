@@ -6,18 +6,20 @@ import hashlib
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 import msgspec
 
 from ..conventions import GENERATED_HEADER
 
-Format = Literal["json", "yaml", "text"]
+# How an artifact's document becomes bytes (``Artifact.render``): JSON or YAML of dicts and
+# lists, YAML a record writes itself (``render.YamlRecord``), or text as it is.
+Format = Literal["json", "yaml", "yaml-record", "text"]
 
 
 class Artifact(msgspec.Struct, frozen=True):
-    """One output file before rendering: a document (dict/list for json/yaml, or for yaml a record
-    with ``yaml_lines``, ``render.to_yaml``; str for text)."""
+    """One output file before rendering: its document (dicts and lists for ``json`` and ``yaml``,
+    a ``render.YamlRecord`` for ``yaml-record``, a str for ``text``) and how to render it."""
 
     path: str
     document: Any
@@ -29,12 +31,18 @@ class Artifact(msgspec.Struct, frozen=True):
         from . import render
 
         note = GENERATED_HEADER.format(source=self.source) if self.header else None
-        if self.format == "json":
-            return render.to_json(self.document)
-        if self.format == "yaml":
-            return render.to_yaml(self.document, header=note)
-        text = str(self.document)
-        return text.encode("utf-8") if text.endswith("\n") else (text + "\n").encode("utf-8")
+        match self.format:
+            case "json":
+                return render.to_json(self.document)
+            case "yaml":
+                return render.to_yaml(self.document, header=note)
+            case "yaml-record":
+                return render.record_to_yaml(self.document, header=note)
+            case "text":
+                text = str(self.document)
+                return text.encode("utf-8") if text.endswith("\n") else (text + "\n").encode("utf-8")
+            case _:
+                assert_never(self.format)
 
 
 class Kept(msgspec.Struct, frozen=True):

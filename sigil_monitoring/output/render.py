@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from json.encoder import encode_basestring as _json_str  # C, and as ensure_ascii=False writes
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -209,21 +209,35 @@ def _json_float(value: float) -> str:
 
 
 def to_yaml(document: Any, header: str | None = None) -> bytes:
-    """``document`` as YAML, after ``header`` as comment lines.
-
-    A record with a ``yaml_lines(out)`` method appends its own lines instead: a compiler's
-    record written straight from its fields (``scalar`` for the text of each value,
-    ``mapping_lines`` for a mapping of labels), without building the dicts and lists of its
-    document first. It must give the same bytes as its document would; each such record has a
-    test comparing the two on varied input.
-    """
-    lines = [f"# {line}" if line else "#" for line in header.splitlines()] if header else []
-    own = getattr(document, "yaml_lines", None)
-    if own is not None:
-        own(lines)
-    else:
-        _emit(document, 0, lines, None)
+    """``document`` (dicts, lists and scalars) as YAML, after ``header`` as comment lines."""
+    lines = _header_lines(header)
+    _emit(document, 0, lines, None)
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+class YamlRecord(Protocol):
+    """A compiler's record that writes its own YAML (an artifact of format ``"yaml-record"``)."""
+
+    def yaml_lines(self, out: list[str]) -> None:
+        """Append the lines ``to_yaml(self.document())`` would write, without building that document."""
+
+    def document(self) -> dict[str, Any]:
+        """The dicts and lists the record stands for: what its test compares ``yaml_lines`` with."""
+
+
+def record_to_yaml(record: YamlRecord, header: str | None = None) -> bytes:
+    """``record`` as YAML, written from its fields: ``scalar`` for the text of each value,
+    ``mapping_lines`` for a mapping of labels, without building the dicts and lists of its
+    document first. The bytes are ``to_yaml(record.document(), header)``'s; each such record has
+    a test comparing the two on varied input (``tests/test_rules_text.py``,
+    ``tests/test_testgen_text.py``)."""
+    lines = _header_lines(header)
+    record.yaml_lines(lines)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _header_lines(header: str | None) -> list[str]:
+    return [f"# {line}" if line else "#" for line in header.splitlines()] if header else []
 
 
 def list_head(head: str, filled: bool, out: list[str]) -> bool:

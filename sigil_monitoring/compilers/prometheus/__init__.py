@@ -59,6 +59,6 @@ def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
         files = rule_files(service)
         check_collisions(files, seen)
         for f in files:
-            yield Artifact(f.path, f, "yaml", service.source)  # the record writes its own YAML (RuleFile.yaml_lines)
+            yield Artifact(f.path, f, "yaml-record", service.source)  # RuleFile.yaml_lines
         for t in iter_service_tests(service, files):
-            yield Artifact(t.path, t, "yaml", service.source)  # the record writes its own YAML (TestFile.yaml_lines)
+            yield Artifact(t.path, t, "yaml-record", service.source)  # TestFile.yaml_lines
