@@ -209,3 +209,24 @@ alerts:
         "slo:sli_error:ratio_rate5m",
         (("service", "sigil-twin"), ("slo", "encode-latency-strict"), ("team", "sigil")),
     ) in seen
+
+
+INGRESS = """
+apiVersion: sigil-monitoring/v1
+service: {name: shop, selector: {ingress: shop, exported_namespace: web}}
+metrics:
+  requests: {name: nginx_ingress_controller_requests, type: counter, labels: [status, method, ingress]}
+"""
+
+
+def test_a_metric_label_the_selector_fixes_keeps_the_selectors_value_in_the_recording_test(tmp_path: Path):
+    """ingress-nginx, selected by its ``ingress`` label, declares that label on its counter too.
+    The recording test fed ``ingress="shop"`` and expected a record with ``ingress="test"``, so
+    promtool failed the generated test right after compile (found writing a fleet as a new user)."""
+    from sigil_monitoring import parse_spec
+
+    compile_to([parse_spec(INGRESS)], tmp_path)
+    test = tmp_path / "shop" / "prometheus" / "tests" / "recording.test.yml"
+    assert 'status=\\"test\\",method=\\"test\\",ingress=\\"shop\\"}' in test.read_text()
+    result = promtool("test", "rules", test)
+    assert result.returncode == 0, result.stdout + result.stderr

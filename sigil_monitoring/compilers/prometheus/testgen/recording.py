@@ -36,8 +36,12 @@ def recording_test(service: Service, rule_file: str) -> TestFile | None:
     for metric in service.metrics:
         series = Series(metric, service.selector)
         if metric.type == "counter":
-            feed.append(inputs.counter(metric.name, inputs.labels_of(series), one, samples))
-            own = tuple((label, inputs.TEST_LABEL_VALUE) for label in metric.labels)
+            fed = inputs.labels_of(series)
+            feed.append(inputs.counter(metric.name, fed, one, samples))
+            # A label both the metric declares and the selector fixes (ingress-nginx's
+            # ``ingress``) keeps the selector's value in the input, so the record has it too.
+            values = dict(fed)
+            own = tuple((label, values[label]) for label in metric.labels)
             check(names.rate_record(metric.name, metric.labels, window), own, one)
         elif metric.type == recording.CLASSIC:
             first = (metric.buckets or inputs.DEFAULT_BUCKETS)[0]
