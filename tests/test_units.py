@@ -74,6 +74,10 @@ def test_objectives_outside_the_percentage_range_are_refused(given_, error):
     [
         ("1s", "1", "seconds"),
         ("250ms", "0.25", "seconds"),
+        ("2.5s", "2.5", "seconds"),  # a histogram bound written as one would say it
+        ("1.5h", "5400", "seconds"),
+        ("0.5ms", "0.0005", "seconds"),
+        ("1h30m", "5400", "seconds"),
         ("10GiB", "10737418240", "bytes"),
         ("5%", "0.05", "ratio"),
         ("2/s", "2", "per_second"),

@@ -236,7 +236,11 @@ _RATE_UNITS = {
 }
 _SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGTP]i?B|B)$")
 _RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*/\s*([a-z]+)$")
-THRESHOLD_HINT = "write a number, a duration (1s, 250ms), a size (10GiB), a percentage (5%) or a rate (1/min)"
+# A threshold may be a fraction of one duration unit ("2.5s", a histogram bucket's bound, or
+# "1.5h"), which Prometheus' own duration grammar (windows, ``for``) has no place for.
+_FRACTION_DURATION_RE = re.compile(r"^(\d+\.\d+)\s*(ms|s|m|h|d|w|y)$")
+_UNIT_MS = dict(_DURATION_UNITS)
+THRESHOLD_HINT = "write a number, a duration (1s, 250ms, 2.5s), a size (10GiB), a percentage (5%) or a rate (1/min)"
 
 
 class Threshold(msgspec.Struct, frozen=True):
@@ -276,6 +280,8 @@ THRESHOLD_MOST = Decimal("1e21")
 def parse_threshold(value: object) -> Threshold:
     """A threshold of any kind, within what float64 comparisons and the generated tests can tell apart.
 
+    >>> [format_decimal(parse_threshold(text).value) for text in ("2.5s", "1.5m", "0.5ms")]
+    ['2.5', '90', '0.0005']
     >>> parse_threshold("1e30")
     Traceback (most recent call last):
     ...
@@ -312,6 +318,8 @@ def _parse_threshold(value: object) -> Threshold:
         return Threshold(Decimal(size.group(1)) * _SIZE_UNITS[size.group(2)], text, "bytes")
     elif (rate := _RATE_RE.match(text)) is not None and rate.group(2) in _RATE_UNITS:
         return Threshold(Decimal(rate.group(1)) / _RATE_UNITS[rate.group(2)], text, "per_second")
+    elif (fraction := _FRACTION_DURATION_RE.match(text)) is not None:
+        return Threshold(Decimal(fraction.group(1)) * _UNIT_MS[fraction.group(2)] / 1000, text, "seconds")
     else:
         try:
             return Threshold(Decimal(Duration.parse(text).ms) / 1000, text, "seconds")
