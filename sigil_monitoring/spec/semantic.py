@@ -31,6 +31,7 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
 
     return [
         *_service(spec),
+        *_metric_labels(spec),
         *derived_problems(spec, broken),
         *_refs(spec, broken),
         *_slos(spec),
@@ -117,6 +118,24 @@ def _count_has_no_le(spec: Spec, path: _P, ref: MetricRef) -> Iterator[Problem]:
                 f"to count slow requests use a latency SLI, e.g. {{latency: {ref.metric}, below: 500ms}})"
             ),
         )
+
+
+def _metric_labels(spec: Spec) -> Iterator[Problem]:
+    # Records keep a metric's declared labels (``sum by (...)``) and then set the compiler's own
+    # (service, team, the service's labels; slo, severity, alertname on SLO records and alerts):
+    # a metric label of the same name is overwritten, its series collide and Prometheus refuses
+    # the rule. ingress-nginx's ``service`` (the backend Service) is the common case.
+    compiler_labels = RESERVED_LABELS | set(spec.service.labels) | ({TEAM_LABEL} if spec.service.team else set())
+    for key, metric in spec.metrics.items():
+        for i, label in enumerate(metric.labels if metric.from_ is None else ()):
+            if label in compiler_labels:
+                yield (
+                    ("metrics", key, "labels", i),
+                    "value",
+                    f"'{label}' is a label the compiler sets on its records and alerts, which would overwrite "
+                    f"this metric's own (leave it out of labels: to sum it away, or rename it when scraping "
+                    f"with metric_relabel_configs, e.g. to exported_{label}, as Prometheus names a clashing label)",
+                )
 
 
 def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
