@@ -29,6 +29,10 @@ SLO_LABEL = "slo"
 BURN_TIER_LABEL = "burn_tier"
 QUANTILE_LABEL = "quantile"
 RESERVED_LABELS = frozenset({SERVICE_LABEL, SEVERITY_LABEL, SLO_LABEL, BURN_TIER_LABEL, "alertname"})
+# Every label the compiler may set on a record or an alert (``team`` when the service has one): a
+# metric's own label of such a name would be overwritten, so no catalog entry may declare one
+# (``spec/semantic.py`` refuses it; the drafts of ``init`` and ``adopt`` leave it out).
+COMPILER_LABELS = RESERVED_LABELS | {TEAM_LABEL}
 # Annotations Grafana reads to link an alert to the panel that shows it ("View panel").
 DASHBOARD_UID_ANNOTATION = "__dashboardUid__"
 PANEL_ID_ANNOTATION = "__panelId__"

@@ -281,3 +281,20 @@ def test_a_name_that_is_not_a_service_name_is_a_usage_error_not_a_bug(capsys) ->
 
     assert main(["adopt", "golden/minimal/hello/grafana/hello.json", "--name", "Bad_Name"]) == 2
     assert capsys.readouterr().err.startswith("--name:1:1: error: 'Bad_Name' is not a service name")
+
+
+def test_a_query_grouped_by_a_label_the_compiler_sets_stays_raw_and_the_draft_loads(tmp_path, capsys) -> None:
+    """ingress-nginx's backend ``service`` label: no catalog entry may declare it (the compiler sets
+    its own on every record), so a panel grouped by it stays raw PromQL instead of a draft that
+    validate refuses (which was exit 70)."""
+    board = tmp_path / "ingress.json"
+    by_backend = 'sum by (service) (rate(nginx_ingress_controller_requests{job="ingress-nginx"}[5m]))'
+    panels = [{"type": "timeseries", "title": "Requests by backend", "targets": [{"expr": by_backend}]}]
+    board.write_text(json.dumps({"title": "Ingress", "panels": panels}))
+    out = tmp_path / "draft.yaml"
+    from sigil_monitoring.cli import main
+
+    assert main(["adopt", str(board), "--out", str(out)]) == 0
+    spec = parse_spec(out.read_text(), str(out))
+    assert "service" not in spec.metrics["nginx_ingress_controller_requests"].labels
+    assert [p.promql for row in spec.dashboard.rows for p in row.panels] == [by_backend]

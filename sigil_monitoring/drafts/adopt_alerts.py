@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, assert_never
 
-from ..conventions import RESERVED_LABELS, TEAM_LABEL
+from ..conventions import COMPILER_LABELS
 from ..spec.alert_checks import _OWN_ANNOTATIONS  # the annotations an alert's own fields write
 from .adopt_context import Context, Summary, catalog_ref, compile_draft, refusal, skeleton
 from .promql_reading import comparison, normalised, shape
@@ -19,13 +19,7 @@ _TEXT_FIELDS: tuple[str, ...] = ("summary", "description", "runbook", "annotatio
 
 
 _SEVERITIES = ("critical", "warning", "info")
-# Labels and annotations the compiler sets itself on every alert.
-
-
-# Labels and annotations the compiler sets itself on every alert.
-_COMPILER_LABELS = RESERVED_LABELS | {TEAM_LABEL}
-
-
+# Annotations the compiler sets itself on every alert (its labels: conventions.COMPILER_LABELS).
 _COMPILER_ANNOTATIONS = frozenset(_OWN_ANNOTATIONS)
 
 
@@ -94,11 +88,11 @@ def _alert_fields(rule: Rule, summary: Summary, name: str) -> dict[str, Any]:
     severity = rule.labels.get("severity", "")
     if severity in _SEVERITIES:
         alert["severity"] = severity
-    labels = {k: v for k, v in rule.labels.items() if k not in _COMPILER_LABELS}
+    labels = {k: v for k, v in rule.labels.items() if k not in COMPILER_LABELS}
     lost = sorted(
         k
         for k in rule.labels
-        if k in _COMPILER_LABELS - {"severity"} or (k == "severity" and severity not in _SEVERITIES)
+        if k in COMPILER_LABELS - {"severity"} or (k == "severity" and severity not in _SEVERITIES)
     )
     if lost:
         summary.dropped.append(f"alert {name}: labels {', '.join(lost)} (the compiler sets them)")

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import msgspec
 
+from ..conventions import COMPILER_LABELS
 from .promql_reading import Selector
 
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
@@ -68,7 +69,10 @@ def read_catalog(found: Iterable[Selector], labels: dict[str, set[str]] | None =
         wanted = sorted(
             set().union(*((labels or {}).get(m, set()) for m in (metric, *(name + p for p in _HISTOGRAM_PARTS))))
         )
-        entries[metric] = Entry(logical, name, kind, unit_of(name), tuple(label for label in wanted if label != "le"))
+        # A label the compiler sets itself is no catalog label (conventions.COMPILER_LABELS): a query
+        # grouped by one stays raw PromQL.
+        own = tuple(label for label in wanted if label != "le" and label not in COMPILER_LABELS)
+        entries[metric] = Entry(logical, name, kind, unit_of(name), own)
     return entries
 
 

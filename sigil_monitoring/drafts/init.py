@@ -32,6 +32,7 @@ from typing import Any
 
 import msgspec
 
+from ..conventions import COMPILER_LABELS
 from .catalog import logical_name, service_name, unique, unit_of
 
 _TYPES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "untyped": "gauge", "unknown": "gauge"}
@@ -144,15 +145,22 @@ def init_draft(families: list[Family], job: str) -> InitDraft:
             entry["unit"] = unit_of(family.name)
         if family.help and "\n" not in family.help:
             entry["help"] = family.help
-        if family.labels:
-            entry["labels"] = list(family.labels)
+        labels = [label for label in family.labels if label not in COMPILER_LABELS]
+        if labels:
+            entry["labels"] = labels
         if kind == "histogram" and family.buckets:
             entry["buckets"] = [_number(b) for b in family.buckets]
         metrics[logical] = entry
+        notes = []
         if family.type in ("untyped", "unknown"):
-            comments[("metrics", logical)] = (
-                f"# TYPE says {family.type}: cataloged as a gauge (say counter if it only grows)"
+            notes.append(f"# TYPE says {family.type}: cataloged as a gauge (say counter if it only grows)")
+        if clashing := [label for label in family.labels if label in COMPILER_LABELS]:
+            notes.append(
+                f"label {', '.join(clashing)} left out: the compiler sets its own on every record "
+                "(rename it when scraping, e.g. to exported_<name>, to keep it)"
             )
+        if notes:
+            comments[("metrics", logical)] = "; ".join(notes)
     if not metrics:
         metrics["up"] = {"name": "up", "type": "gauge", "help": "1 when Prometheus scraped the target."}
         comments[("metrics", "up")] = "the exporter published no counter, gauge or histogram"

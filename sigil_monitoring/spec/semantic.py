@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..conventions import RESERVED_LABELS, TEAM_LABEL
+from ..conventions import COMPILER_LABELS, RESERVED_LABELS, TEAM_LABEL
 from ..errors import Problem
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
 from .derived import chained_matchers, derived_problems
@@ -125,7 +125,7 @@ def _metric_labels(spec: Spec) -> Iterator[Problem]:
     # (service, team, the service's labels; slo, severity, alertname on SLO records and alerts):
     # a metric label of the same name is overwritten, its series collide and Prometheus refuses
     # the rule. ingress-nginx's ``service`` (the backend Service) is the common case.
-    compiler_labels = RESERVED_LABELS | set(spec.service.labels) | ({TEAM_LABEL} if spec.service.team else set())
+    compiler_labels = (COMPILER_LABELS if spec.service.team else RESERVED_LABELS) | set(spec.service.labels)
     for key, metric in spec.metrics.items():
         for i, label in enumerate(metric.labels if metric.from_ is None else ()):
             if label in compiler_labels:
