@@ -35,6 +35,13 @@ def test_the_draft_of_every_exporter_fixture_validates_and_compiles(name: str, t
     cataloged = {m.name for m in spec.metrics.values()}
     assert cataloged == {f.name for f in families if f.type in ("counter", "gauge", "histogram", "untyped", "unknown")}
     assert f"{spec.service.name}/grafana/{spec.service.name}.json" in bundle
+    # Each name is one a query finds: the exposition's own, not the parser's (which gives every
+    # counter a _total, exposed or not: postgres_exporter's and ingress-nginx's have none).
+    samples = [line for line in _exposition(name).splitlines() if line and not line.startswith("#")]
+    exposed = {line.split("{")[0].split()[0] for line in samples}
+    for metric in spec.metrics.values():
+        parts = ("_bucket", "_sum", "_count") if metric.type == "histogram" else ("",)
+        assert {metric.name + part for part in parts} <= exposed, metric.name
 
 
 def test_a_request_counter_with_a_code_label_gets_an_availability_slo_and_the_histogram_its_buckets() -> None:

@@ -105,16 +105,23 @@ def _described(name: str, metadata: dict[str, Any]) -> tuple[str, str, str]:
     return name, "counter" if name.endswith("_total") else "unknown", ""
 
 
+_COUNTER_TYPE = re.compile(r"^#[ \t]*TYPE[ \t]+(\S+)[ \t]+counter[ \t]*$", re.MULTILINE)
+
+
 def families_from_text(text: str) -> list[Family]:
     """The families of exposition ``text`` (a ``ValueError`` when it is not the text format)."""
     from prometheus_client.parser import text_string_to_metric_families
 
+    # The parser gives every counter's samples a ``_total`` suffix, exposed or not (OpenMetrics'
+    # form): postgres_exporter's pg_stat_database_xact_commit or ingress-nginx's requests have
+    # none. The name a query must use is the one the ``# TYPE`` line gives.
+    typed_counters = set(_COUNTER_TYPE.findall(text))
     # One entry per exposed name: a text that holds a family twice (two scrapes or two targets'
     # outputs pasted together) gives the union of its labels and buckets, as one catalog entry.
     families: dict[str, Family] = {}
     for family in text_string_to_metric_families(text):
-        names = {s.name for s in family.samples}
-        name = family.name + "_total" if family.type == "counter" and family.name + "_total" in names else family.name
+        counter = family.type == "counter"
+        name = family.name + "_total" if counter and family.name not in typed_counters else family.name
         labels = {k for s in family.samples for k in s.labels} - {"le", "quantile"}
         bounds = {
             float(s.labels["le"]) for s in family.samples if s.name.endswith("_bucket") and s.labels.get("le") != "+Inf"
