@@ -145,3 +145,14 @@ def test_a_family_exposed_twice_is_one_entry_with_the_union_of_its_labels_and_bu
     source.write_text(first + second)
     assert main(["init", "--from-metrics", str(source), "--job", "api", "--out", str(tmp_path / "api.yaml")]) == 0
     compile_spec(load_spec(tmp_path / "api.yaml"))
+
+
+def test_a_label_empty_on_every_sample_is_no_label_as_prometheus_stores_none() -> None:
+    text = (
+        "# TYPE nginx_ingress_controller_requests counter\n"
+        'nginx_ingress_controller_requests{canary="",status="200"} 5\n'
+        'nginx_ingress_controller_requests{canary="",status="500"} 1\n'
+    )
+    assert [f.labels for f in families_from_text(text)] == [("status",)]
+    canary = text + 'nginx_ingress_controller_requests{canary="shop-canary",status="200"} 1\n'
+    assert [f.labels for f in families_from_text(canary)] == [("canary", "status")]

@@ -122,7 +122,9 @@ def families_from_text(text: str) -> list[Family]:
     for family in text_string_to_metric_families(text):
         counter = family.type == "counter"
         name = family.name + "_total" if counter and family.name not in typed_counters else family.name
-        labels = {k for s in family.samples for k in s.labels} - {"le", "quantile"}
+        # Prometheus stores no label with an empty value (ingress-nginx's canary="" on every
+        # request not sent to a canary): such a label is no label of the stored series.
+        labels = {k for s in family.samples for k, v in s.labels.items() if v} - {"le", "quantile"}
         bounds = {
             float(s.labels["le"]) for s in family.samples if s.name.endswith("_bucket") and s.labels.get("le") != "+Inf"
         }
