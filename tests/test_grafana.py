@@ -268,3 +268,28 @@ dashboard: {{rows: [{{title: Disk, panels: [{{stat: free}}]}}]}}
 
     assert stat_steps("warning", "critical") == stat_steps("critical", "warning")
     assert stat_steps("warning", "critical")[0]["color"] == "red"
+
+
+def test_a_histogram_in_milliseconds_is_drawn_in_milliseconds_with_its_threshold_in_them() -> None:
+    """Istio's latency histogram: Grafana's unit ``ms`` on its panels, and the quantile alert's
+    ``above: 1s`` drawn as a threshold line at 1000 (the panel's values are milliseconds)."""
+    from sigil_monitoring import parse_spec
+
+    spec = parse_spec(
+        """
+apiVersion: sigil-monitoring/v1
+service: {name: reviews, selector: {job: istio-proxy}}
+metrics:
+  duration:
+    {name: istio_request_duration_milliseconds, type: histogram, unit: milliseconds, buckets: [100, 250, 1000, 2500]}
+alerts:
+  SlowestRequestsSlow: {when: {quantile: 0.99, of: duration, above: 1s}, for: 10m}
+dashboard:
+  rows: [{title: Latency, panels: [{percentiles: duration}]}]
+"""
+    )
+    [artifact] = [a for a in compile_grafana(build_model([spec])) if a.path.endswith("reviews.json")]
+    [panel] = [p for p in all_panels(artifact.document) if p.get("type") == "timeseries"]
+    defaults = panel["fieldConfig"]["defaults"]
+    assert defaults["unit"] == "ms"
+    assert [step["value"] for step in defaults["thresholds"]["steps"]] == [None, 1000]

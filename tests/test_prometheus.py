@@ -230,3 +230,35 @@ def test_a_metric_label_the_selector_fixes_keeps_the_selectors_value_in_the_reco
     assert 'status=\\"test\\",method=\\"test\\",ingress=\\"shop\\"}' in test.read_text()
     result = promtool("test", "rules", test)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+MILLISECONDS = """
+apiVersion: sigil-monitoring/v1
+service: {name: reviews, selector: {job: istio-proxy, destination_workload: reviews-v2}}
+metrics:
+  requests: {name: istio_requests_total, type: counter}
+  duration:
+    name: istio_request_duration_milliseconds
+    type: histogram
+    unit: ms
+    buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500]
+slos:
+  latency: {objective: 99%, sli: {latency: duration, below: 250ms}}
+alerts:
+  SlowestRequestsSlow: {when: {quantile: 0.99, of: duration, above: 1s}, for: 10m}
+"""
+
+
+def test_a_histogram_in_milliseconds_compares_durations_in_milliseconds(tmp_path: Path):
+    """Istio's istio_request_duration_milliseconds: ``below: 250ms`` is its bucket 250 and
+    ``above: 1s`` is 1000, and every generated test passes on the compiled rules."""
+    from sigil_monitoring import parse_spec
+
+    files = compile_to([parse_spec(MILLISECONDS)], tmp_path)
+    slo = files["reviews/prometheus/slo-latency.rules.yml"].decode()
+    alert = files["reviews/prometheus/alerts.rules.yml"].decode()
+    assert 'le=~\\"250(\\\\\\\\.0)?\\"' in slo and "0.25" not in slo
+    assert '{service=\\"reviews\\",quantile=\\"0.99\\"} > 1000"' in alert
+    assert "Current value: {{ $value | humanize }}ms (threshold 1s)" in alert
+    result = promtool("test", "rules", *sorted(tmp_path.glob("reviews/prometheus/tests/*.test.yml")))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,14 @@ from .grafana_source import SourceDashboard, SourcePanel
 from .promql_reading import Shape, normalised, shape
 
 # Grafana units the spec names (fieldConfig.defaults.unit -> spec unit).
-_UNITS = {"s": "seconds", "bytes": "bytes", "decbytes": "bytes", "percent": "percent", "percentunit": "ratio"}
+_UNITS = {
+    "s": "seconds",
+    "ms": "milliseconds",
+    "bytes": "bytes",
+    "decbytes": "bytes",
+    "percent": "percent",
+    "percentunit": "ratio",
+}
 
 
 _STAT_VIZ = frozenset({"stat", "singlestat", "gauge", "bargauge"})

@@ -26,7 +26,14 @@ from .promql_reading import Selector
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
 # Units the spec knows, by the suffix Prometheus' naming conventions give them
 # (https://prometheus.io/docs/practices/naming/#base-units).
-_UNITS = (("_seconds", "seconds"), ("_bytes", "bytes"), ("_ratio", "ratio"), ("_percent", "percent"))
+_UNITS = (
+    ("_seconds", "seconds"),
+    ("_milliseconds", "milliseconds"),
+    ("_ms", "milliseconds"),
+    ("_bytes", "bytes"),
+    ("_ratio", "ratio"),
+    ("_percent", "percent"),
+)
 _HISTOGRAM_PARTS = ("_bucket", "_sum", "_count")
 
 

@@ -16,7 +16,7 @@ from .. import defaults
 from ..spec.derived import chained_matchers, root_of
 from ..spec.grafana_variables import dashboard_variables
 from ..values.burn_rates import can_fire, error_budget
-from ..values.units import Duration, format_decimal
+from ..values.units import Duration, format_decimal, in_unit
 from . import dashboard_plan
 from .dashboard import Dashboard, Panel, Row
 from .given import given
@@ -245,8 +245,9 @@ def _sli(
             part = sli.bad if sli.bad is not None else given(sli.good, "a ratio SLI's bad or good")
             return RatioSli(series_of(part), series_of(given(sli.total, "a ratio SLI's total")), sli.bad is not None)
         case "latency":
-            below = given(sli.below, "a latency SLI's below").value
-            return LatencySli(series_of(given(sli.latency, "a latency SLI's histogram")), below, format_decimal(below))
+            series = series_of(given(sli.latency, "a latency SLI's histogram"))
+            below = in_unit(given(sli.below, "a latency SLI's below"), series.metric.unit).value
+            return LatencySli(series, below, format_decimal(below))
         case "up":
             return UpSli(series_of(given(sli.up, "an up SLI's series")))
         case "query_ratio":
@@ -302,6 +303,11 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
     """The spec's condition shape (which of its optional fields are given) as its kind."""
     when = alert.when
     threshold = when.above or when.below
+    # A duration compared with a metric measured in milliseconds is compared in milliseconds.
+    measured = when.of if kind == "quantile" else when.value if kind == "value" else None
+    if threshold is not None and (measured is not None or kind == "promql"):
+        unit = series_of(measured).metric.unit if measured is not None else when.unit or "none"
+        threshold = in_unit(threshold, unit)
     compare = Comparison(">" if when.above is not None else "<", threshold) if threshold is not None else None
     match kind:
         case "quantile":

@@ -188,7 +188,7 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
         series = series_of(ref)
         name = human(key)
         if metric.type in ("histogram", "native_histogram"):
-            if metric.unit == "seconds":
+            if metric.unit in ("seconds", "milliseconds"):
                 latency.panels += [
                     PanelDraft(f"{name} heatmap", HeatmapPanel(series)),
                     PanelDraft(f"{name} percentiles", PercentilesPanel(series, defaults.DEFAULT_QUANTILES)),

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from ..compilers.prometheus import slo as slo_rules
 from ..ir.model import Service, comparison
-from ..values.units import Threshold, format_decimal
+from ..values.units import Threshold, format_decimal, parse_threshold
 from . import incidents as inc
 from .results import Chart, Line
 
@@ -41,6 +41,8 @@ def display(threshold: Threshold) -> tuple[str, float]:
             return "", 1.0
     single = _SINGLE.match(threshold.text.strip())
     if single is None or not threshold.value:
+        if threshold.kind == "seconds" and threshold.value:  # "1h30m": in seconds, whatever the metric's unit
+            return "s", float(parse_threshold(threshold.text).value / threshold.value)
         return (
             ("s", 1.0) if threshold.kind == "seconds" else ("/s", 1.0) if threshold.kind == "per_second" else ("B", 1.0)
         )

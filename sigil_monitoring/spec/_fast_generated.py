@@ -150,7 +150,7 @@ _Metric_where_c0 = _TextCheck(
     pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
     hint="use letters, digits and _, not starting with a digit or __, e.g. operation",
 )
-_Metric_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_Metric_unit_c0 = frozenset({"bytes", "milliseconds", "none", "percent", "ratio", "seconds"})
 _Metric_labels_c0 = _TextCheck(
     kind="label name",
     pattern="(?:[a-zA-Z][a-zA-Z0-9_]*|_(?:[a-zA-Z0-9][a-zA-Z0-9_]*)?)",
@@ -280,7 +280,7 @@ _Condition_c0 = frozenset(
     {"above", "absent", "below", "is", "of", "over", "promql", "quantile", "rate", "ratio", "state", "unit", "value"}
 )
 _Condition_c1 = {"is": "is_"}
-_Condition_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_Condition_unit_c0 = frozenset({"bytes", "milliseconds", "none", "percent", "ratio", "seconds"})
 _Condition_over_c0 = _DurationCheck(
     least=None,
     most="1d",
@@ -484,7 +484,7 @@ _Panel_c0 = frozenset(
         "width",
     }
 )
-_Panel_unit_c0 = frozenset({"bytes", "none", "percent", "ratio", "seconds"})
+_Panel_unit_c0 = frozenset({"bytes", "milliseconds", "none", "percent", "ratio", "seconds"})
 _Panel_display_c0 = frozenset({"stat", "timeseries"})
 _Panel_per_c0 = _DurationCheck(
     least=None,

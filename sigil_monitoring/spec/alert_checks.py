@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..conventions import RESERVED_LABELS
 from ..defaults import MIN_RATE_WINDOW_SCRAPES, rate_window
 from ..errors import Problem
-from ..values.units import Duration, Threshold, format_decimal
+from ..values.units import Duration, Threshold, format_decimal, in_unit
 
 if TYPE_CHECKING:
     from .alerts import Condition
@@ -42,7 +42,14 @@ _KIND_WORDS = {
     "per_second": "a rate",
     "number": "a number",
 }
-_UNIT_KINDS = {"seconds": {"seconds"}, "bytes": {"bytes"}, "percent": set(), "ratio": {"ratio"}, "none": set()}
+_UNIT_KINDS = {
+    "seconds": {"seconds"},
+    "milliseconds": {"seconds"},  # a duration, compared in milliseconds (units.in_unit)
+    "bytes": {"bytes"},
+    "percent": set(),
+    "ratio": {"ratio"},
+    "none": set(),
+}
 
 
 # Annotations the compiler writes on every alert; the spec sets their text through its own fields.
@@ -65,8 +72,9 @@ def latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -
         yield path, "value", f"latency threshold '{below.text}' is not a duration (write it like 1s or 250ms)"
         return
     bounds = metric.bucket_bounds
-    if bounds and below.value not in bounds:
+    if bounds and in_unit(below, metric.unit).value not in bounds:
         shown = ", ".join(format_decimal(b) for b in bounds)
+        shown += " (milliseconds)" if metric.unit == "milliseconds" else ""
         yield (
             path,
             "value",
@@ -259,7 +267,7 @@ def _quantile_reachable(spec: Spec, path: _P, when: Condition, threshold: Thresh
     if metric is None or metric.type != "histogram" or not metric.buckets:
         return
     top = max(metric.bucket_bounds)
-    if threshold.value >= top:
+    if in_unit(threshold, metric.unit).value >= top:
         yield (
             path,
             "value",

@@ -133,7 +133,16 @@ def label_matchers(matchers: dict[str, Matcher]) -> dict[str, Matcher]:
     return {label: Matcher(label, m.op, m.value) for label, m in matchers.items()}
 
 
-UNIT_ALIASES = {"s": "seconds", "second": "seconds", "sec": "seconds", "byte": "bytes", "B": "bytes", "%": "percent"}
+UNIT_ALIASES = {
+    "s": "seconds",
+    "second": "seconds",
+    "sec": "seconds",
+    "ms": "milliseconds",
+    "millisecond": "milliseconds",
+    "byte": "bytes",
+    "B": "bytes",
+    "%": "percent",
+}
 
 
 def unit(value: object) -> object:

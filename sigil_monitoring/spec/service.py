@@ -65,8 +65,8 @@ class Service(SpecStruct, frozen=True, kw_only=True):
 
 
 MetricType = Literal["counter", "gauge", "histogram", "native_histogram"]
-Unit = Literal["seconds", "bytes", "percent", "ratio", "none"]
-UnitAlias = Literal["s", "second", "sec", "byte", "B", "%"]
+Unit = Literal["seconds", "milliseconds", "bytes", "percent", "ratio", "none"]
+UnitAlias = Literal["s", "second", "sec", "ms", "millisecond", "byte", "B", "%"]
 
 
 class Metric(SpecStruct, frozen=True, kw_only=True):

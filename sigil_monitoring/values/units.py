@@ -244,7 +244,8 @@ THRESHOLD_HINT = "write a number, a duration (1s, 250ms, 2.5s), a size (10GiB), 
 
 
 class Threshold(msgspec.Struct, frozen=True):
-    """A threshold in the metric's base unit (seconds, bytes, ratio 0..1, events per second)."""
+    """A threshold in the metric's base unit (seconds, bytes, ratio 0..1, events per second;
+    milliseconds for a metric measured in them, once ``in_unit`` converted it)."""
 
     value: Decimal
     text: str
@@ -275,6 +276,23 @@ def instance_schema(cls: type[msgspec.Struct]) -> Any:
 # put a value on either side of them (1e-400 is 0 in float64) and the text grows to hundreds of digits.
 THRESHOLD_LEAST = Decimal("1e-12")
 THRESHOLD_MOST = Decimal("1e21")
+
+
+# A duration written for a metric measured in milliseconds (Istio's
+# istio_request_duration_milliseconds, Envoy's upstream_rq_time, Linkerd's response_latency_ms) is
+# compared in milliseconds: the factor from a threshold kind's base unit to the metric's unit.
+_UNIT_FACTORS: dict[str, dict[str, Decimal]] = {"milliseconds": {"seconds": Decimal(1000)}}
+
+
+def in_unit(threshold: Threshold, unit: str) -> Threshold:
+    """``threshold`` in the unit of a metric measured in ``unit``: the one place a threshold's
+    value changes unit (a plain number is in the metric's unit already).
+
+    >>> [format_decimal(in_unit(parse_threshold("250ms"), unit).value) for unit in ("milliseconds", "seconds")]
+    ['250', '0.25']
+    """
+    factor = _UNIT_FACTORS.get(unit, {}).get(threshold.kind)
+    return threshold if factor is None else Threshold(threshold.value * factor, threshold.text, threshold.kind)
 
 
 def parse_threshold(value: object) -> Threshold:

@@ -16,7 +16,14 @@ from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 DATASOURCE = DatasourceRef(type="prometheus", uid="${datasource}")
 THRESHOLD_COLORS = FieldColor(mode="thresholds")
 PALETTE_COLORS = FieldColor(mode="palette-classic")
-UNITS = {"seconds": "s", "bytes": "bytes", "ratio": "percentunit", "percent": "percent", "none": "short"}
+UNITS = {
+    "seconds": "s",
+    "milliseconds": "ms",
+    "bytes": "bytes",
+    "ratio": "percentunit",
+    "percent": "percent",
+    "none": "short",
+}
 # Each Grafana panel type this target writes, as a reader names it (the onboarding page, preview).
 PANEL_TYPE_WORDS = {
     "timeseries": "time series",

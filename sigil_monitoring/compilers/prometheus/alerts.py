@@ -151,6 +151,7 @@ def condition(service: Service, alert: Alert) -> str:
 # Alert descriptions show the value in its unit via Prometheus' template functions.
 _HUMANIZE = {
     "seconds": "{{ $value | humanizeDuration }}",
+    "milliseconds": "{{ $value | humanize }}ms",
     "bytes": "{{ $value | humanize1024 }}",
     "ratio": "{{ $value | humanizePercentage }}",
     "percent": "{{ $value | humanize }}",
