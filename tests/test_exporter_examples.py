@@ -20,7 +20,7 @@ from test_prometheus import _rules_only, compile_to, promtool
 
 from sigil_monitoring import load_spec, parse_spec
 from sigil_monitoring.compilers.prometheus.testgen.threshold import crossing
-from sigil_monitoring.values.units import format_decimal, parse_threshold
+from sigil_monitoring.values.units import format_decimal, in_unit, parse_threshold
 
 GETTING_STARTED = Path(__file__).resolve().parents[1] / "docs" / "getting-started.md"
 
@@ -44,12 +44,13 @@ def test_each_example_passes_promtool_check_and_its_own_generated_tests(spec_pat
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
-def moved_threshold(when: dict[str, object]) -> str | None:
-    """A threshold past the generated firing input, so the original firing case no longer fires."""
+def moved_threshold(when: dict[str, object], unit: str = "none") -> str | None:
+    """A threshold past the generated firing input, so the original firing case no longer fires:
+    a plain number, in the unit of the metric it is compared with (``unit``)."""
     side = "above" if "above" in when else "below" if "below" in when else None
     if side is None or "promql" in when:
         return None
-    threshold = parse_threshold(when[side]).value
+    threshold = in_unit(parse_threshold(when[side]), unit).value
     share = "ratio" in when or "of" in when and "value" in when
     fire, _ = crossing(threshold, side == "above", ratio=share and threshold < 1)
     moved = ((fire + 1) / 2 if share and fire < 1 else fire * 2) if side == "above" else fire / 2
@@ -62,7 +63,12 @@ def test_moving_each_threshold_makes_the_original_generated_test_fail(spec_path:
     doc = yaml.load(spec_path.read_text())
     moved = []
     for name, alert in doc.get("alerts", {}).items():
-        new = moved_threshold(alert["when"])
+        when = alert["when"]
+        # The metric the threshold is compared with: a quantile's histogram or a value's gauge (not a share's).
+        measured = when.get("of") if "quantile" in when else None if "of" in when else when.get("value")
+        measured = measured.get("metric") if isinstance(measured, dict) else measured
+        unit = doc["metrics"].get(measured, {}).get("unit", "none") if measured else "none"
+        new = moved_threshold(when, unit)
         if new is not None:
             side = "above" if "above" in alert["when"] else "below"
             alert["when"][side] = float(Decimal(new))
