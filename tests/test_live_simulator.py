@@ -316,3 +316,29 @@ def test_a_query_sli_filtering_on_a_label_no_entry_declares_is_simulated_and_sta
         inc.quiet(incident, sim)
         inc.inject(incident, sim)
         sim.restore()
+
+
+def _gauge_share(sim: Simulator, part, whole) -> float:
+    return sum(s.now.value for s in sim.select(part)) / sum(s.now.value for s in sim.select(whole))
+
+
+def test_a_share_of_a_gauges_whole_stays_a_share_on_both_sides_of_its_threshold():
+    """redis: clients above 90 % of maxclients. Injected at three times the threshold it read
+    270 % of maxclients, which a drill report then showed; a part never exceeds its whole."""
+    service = build_model([load_spec(REPO / "specs" / "examples" / "redis.yaml")]).services[0]
+    sim = Simulator([service])
+    ratio = next(i for i in planning.plan(service) if isinstance(i, inc.RatioCross) and i.bad.metric.type == "gauge")
+    assert (ratio.threshold, ratio.op) == (0.9, ">")
+    inc.quiet(ratio, sim)
+    assert _gauge_share(sim, ratio.bad, ratio.total) == pytest.approx(0.3)
+    inc.inject(ratio, sim)
+    assert 0.9 < _gauge_share(sim, ratio.bad, ratio.total) <= 1
+
+
+@pytest.mark.parametrize(("threshold", "op"), [(0.5, "<"), (0.9, ">"), (0.1, ">"), (1.5, ">"), (1.5, "<")])
+def test_the_drilled_shares_are_on_the_side_they_stage_and_within_the_whole_below_one(threshold: float, op: str):
+    for inject in (False, True):
+        share = inc._share(threshold, op, inject)
+        assert share > threshold if (op == ">") == inject else share < threshold, (inject, share)
+        if threshold < 1:
+            assert 0 <= share <= 1

@@ -193,6 +193,16 @@ def _gauge_ratio(sim: Simulator, part: Series, whole: Series, ratio: float, norm
         _set(sim, [p], normal, value=ratio * limit / len(group))
 
 
+def _share(threshold: float, op: str, inject: bool) -> float:
+    """A share of a gauge's whole on the alerting side of ``op threshold`` (inject) or clearly on
+    the quiet side: a third or three times the threshold, but only halfway to 1 above a threshold
+    below 1 (healthy hosts of all hosts, clients of maxclients: a part never exceeds its whole,
+    and a drill that showed 165 % of hosts healthy would show what cannot happen)."""
+    if (op == ">") == inject:
+        return min(threshold * 3, (1 + threshold) / 2) if threshold < 1 else threshold * 3
+    return threshold / 3
+
+
 def _cross(threshold: float, op: str, inject: bool) -> float:
     """A value on the alerting side of ``op threshold`` (inject) or clearly on the quiet side."""
     above = (op == ">") == inject
@@ -219,7 +229,7 @@ def quiet(incident: Incident, sim: Simulator) -> None:
         case RatioCross(bad=bad, total=total, threshold=t, op=op):
             ratio = t * QUIET_SHARE if op == ">" else min(1.0, t / QUIET_SHARE) if t > 0 else 1.0
             if bad.metric.type == "gauge":
-                _gauge_ratio(sim, bad, total, t / 3 if op == ">" else t * 3, True)
+                _gauge_ratio(sim, bad, total, _share(t, op, inject=False), True)
             else:  # a counter, or a histogram counting events by its _count
                 _solve_rates(sim, bad, total, ratio, True, bad.by)
         case StateIn(series=series, healthy=healthy):
@@ -248,7 +258,7 @@ def inject(incident: Incident, sim: Simulator) -> None:
             # cannot make up all of it while other series still count.
             ratio = min(t * 3, (1 + t) / 2) if op == ">" else t / 3
             if bad.metric.type == "gauge":
-                _gauge_ratio(sim, bad, total, t * 3 if op == ">" else t / 3, False)
+                _gauge_ratio(sim, bad, total, _share(t, op, inject=True), False)
             else:  # a counter, or a histogram counting events by its _count
                 _solve_rates(sim, bad, total, ratio, False, bad.by)
         case StateIn(series=series, value=value):
