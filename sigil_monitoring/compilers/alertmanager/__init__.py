@@ -12,6 +12,8 @@ Outputs (only when at least one service has a ``routing`` section):
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ... import conventions as names
 from ...ir.model import Model
 from ...output.bundle import Artifact
@@ -116,6 +118,7 @@ def _span(start: str, end: str) -> str:
 
 def _check_unique(what: str, found: list[str]) -> None:
     # conventions make names unique by construction; two specs of one service would still clash.
-    dupes = sorted({n for n in found if found.count(n) > 1})
+    # Counted once each: a fleet of 1,000 services has as many receivers, and found.count(n) per name was quadratic.
+    dupes = sorted(n for n, times in Counter(found).items() if times > 1)
     if dupes:
         raise ValueError(f"{what} names {', '.join(dupes)} are defined twice (compile each service from one spec only)")
