@@ -259,6 +259,9 @@ def test_a_histogram_in_milliseconds_compares_durations_in_milliseconds(tmp_path
     alert = files["reviews/prometheus/alerts.rules.yml"].decode()
     assert 'le=~\\"250(\\\\\\\\.0)?\\"' in slo and "0.25" not in slo
     assert '{service=\\"reviews\\",quantile=\\"0.99\\"} > 1000"' in alert
-    assert "Current value: {{ $value | humanize }}ms (threshold 1s)" in alert
+    # Whole milliseconds: humanize's SI prefixes would write 2485 as "2.485kms".
+    assert 'Current value: {{ printf \\"%.0f\\" $value }}ms (threshold 1s)' in alert
+    expected = files["reviews/prometheus/tests/SlowestRequestsSlow.test.yml"].decode()
+    assert re.search(r"Current value: \d+ms \(threshold 1s\)", expected), expected
     result = promtool("test", "rules", *sorted(tmp_path.glob("reviews/prometheus/tests/*.test.yml")))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -151,7 +151,8 @@ def condition(service: Service, alert: Alert) -> str:
 # Alert descriptions show the value in its unit via Prometheus' template functions.
 _HUMANIZE = {
     "seconds": "{{ $value | humanizeDuration }}",
-    "milliseconds": "{{ $value | humanize }}ms",
+    # Not humanize: its SI prefixes would write 2485 ms as "2.485kms". Whole milliseconds.
+    "milliseconds": '{{ printf "%.0f" $value }}ms',
     "bytes": "{{ $value | humanize1024 }}",
     "ratio": "{{ $value | humanizePercentage }}",
     "percent": "{{ $value | humanize }}",

@@ -121,6 +121,20 @@ def go_float(v: float) -> str:
     return format(d, "f")
 
 
+def whole(v: float, exact: bool = True) -> str:
+    """Go's ``printf "%.0f"`` of a float64 (both round the exact binary value half to even). A
+    value known to a few digits (``exact`` False) that lies at a half cannot be predicted.
+
+    >>> whole(2484.6), whole(2.5), whole(3.5), whole(1e21)
+    ('2485', '2', '4', '1000000000000000000000')
+    """
+    if math.isnan(v) or math.isinf(v):
+        return "NaN" if math.isnan(v) else "+Inf" if v > 0 else "-Inf"
+    if not exact and abs(abs(v) % 1 - 0.5) < 1e-6:
+        raise UnsupportedTemplate('printf "%.0f" of a value at a half')
+    return format(v, ".0f")
+
+
 _PIPES = {
     "humanize": humanize,
     "humanize1024": humanize1024,
@@ -162,6 +176,8 @@ def _value(action: str, value: float, labels: Mapping[str, str], exact: bool) ->
             return _PIPES[pipes[0]](value)
     if len(parts) == 1 and (m := re.fullmatch(r"(\w+) \$value", head)) and m.group(1) in _PIPES:
         return _PIPES[m.group(1)](value)
+    if len(parts) == 1 and re.fullmatch(r'printf "%\.0f" (?:\$value|\.Value)', head):
+        return whole(value, exact)
     if not pipes and (m := re.fullmatch(r"(?:\$labels|\.Labels)\.(\w+)", head)):
         return labels.get(m.group(1), "")
     raise UnsupportedTemplate(action)
