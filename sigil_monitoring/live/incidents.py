@@ -199,7 +199,9 @@ def _share(threshold: float, op: str, inject: bool) -> float:
     below 1 (healthy hosts of all hosts, clients of maxclients: a part never exceeds its whole,
     and a drill that showed 165 % of hosts healthy would show what cannot happen)."""
     if (op == ">") == inject:
-        return min(threshold * 3, (1 + threshold) / 2) if threshold < 1 else threshold * 3
+        # At least 5 % past the threshold, more than a moving gauge's 1 % wave (motion.WAVE): for
+        # 99 % of a whole that is 104 %, the least a drill can show and still be clear of it.
+        return min(threshold * 3, max((1 + threshold) / 2, threshold * 1.05)) if threshold < 1 else threshold * 3
     return threshold / 3
 
 
