@@ -78,11 +78,16 @@ def _significant(value: float) -> str:
 
 
 def value_text(value: float, unit: str) -> str:
-    """A threshold value as the panel's unit shows it, short."""
-    if unit == "s":
-        if value and abs(value) < 1:
-            return f"{_significant(value * 1000)} ms"
-        return f"{_significant(value)} s" if abs(value) < 120 else f"{_significant(value / 60)} min"
+    """A threshold value as the panel's unit shows it, short.
+
+    >>> value_text(0.25, "s"), value_text(250.0, "ms"), value_text(1000.0, "ms"), value_text(1.5, "s")
+    ('250 ms', '250 ms', '1 s', '1.5 s')
+    """
+    if unit in ("s", "ms"):
+        seconds = value / 1000 if unit == "ms" else value
+        if seconds and abs(seconds) < 1:
+            return f"{_significant(seconds * 1000)} ms"
+        return f"{_significant(seconds)} s" if abs(seconds) < 120 else f"{_significant(seconds / 60)} min"
     if unit == "bytes":
         for power, prefix in ((4, "Ti"), (3, "Gi"), (2, "Mi"), (1, "Ki")):
             if abs(value) >= 1024**power:
