@@ -29,10 +29,12 @@ SLO_LABEL = "slo"
 BURN_TIER_LABEL = "burn_tier"
 QUANTILE_LABEL = "quantile"
 RESERVED_LABELS = frozenset({SERVICE_LABEL, SEVERITY_LABEL, SLO_LABEL, BURN_TIER_LABEL, "alertname"})
-# Every label the compiler may set on a record or an alert (``team`` when the service has one): a
-# metric's own label of such a name would be overwritten, so no catalog entry may declare one
-# (``spec/semantic.py`` refuses it; the drafts of ``init`` and ``adopt`` leave it out).
+# Every label the compiler may set on an alert (``team`` when the service has one).
 COMPILER_LABELS = RESERVED_LABELS | {TEAM_LABEL}
+# The labels it sets on every record, besides the service's own ``labels``: records sum by every
+# label a metric declares, so a declared label of such a name would be overwritten and its series
+# collide (``spec/semantic.py`` refuses it; the drafts of ``init`` and ``adopt`` leave it out).
+RECORD_LABELS = frozenset({SERVICE_LABEL, TEAM_LABEL})
 # Annotations Grafana reads to link an alert to the panel that shows it ("View panel").
 DASHBOARD_UID_ANNOTATION = "__dashboardUid__"
 PANEL_ID_ANNOTATION = "__panelId__"

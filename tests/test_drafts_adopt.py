@@ -298,3 +298,23 @@ def test_a_query_grouped_by_a_label_the_compiler_sets_stays_raw_and_the_draft_lo
     spec = parse_spec(out.read_text(), str(out))
     assert "service" not in spec.metrics["nginx_ingress_controller_requests"].labels
     assert [p.promql for row in spec.dashboard.rows for p in row.panels] == [by_backend]
+
+
+def test_a_quantile_rule_on_a_histogram_in_milliseconds_keeps_its_milliseconds(tmp_path) -> None:
+    """Istio's histogram is in milliseconds (the name says so) and its buckets are unknown to a
+    draft read from queries, so it stays in ``none`` (validate wants a millisecond histogram's
+    buckets) and ``> 1000`` is ``above: 1000``, not the 1000000ms a threshold in seconds would give."""
+    from sigil_monitoring.cli import main
+
+    board = tmp_path / "mesh.json"
+    p99 = 'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{job="mesh"}[5m])))'
+    panels = [{"type": "timeseries", "title": "p99", "targets": [{"expr": p99}]}]
+    board.write_text(json.dumps({"title": "Mesh", "panels": panels}))
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        f"groups:\n  - name: mesh\n    rules:\n      - alert: SlowP99\n        expr: '{p99} > 1000'\n        for: 10m\n"
+    )
+    out = tmp_path / "draft.yaml"
+    assert main(["adopt", str(board), str(rules), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "above: 1000}" in text and "1000000" not in text, text

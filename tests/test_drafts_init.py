@@ -147,6 +147,11 @@ def test_a_family_exposed_twice_is_one_entry_with_the_union_of_its_labels_and_bu
     compile_spec(load_spec(tmp_path / "api.yaml"))
 
 
+def test_a_counter_named_by_its_type_line_in_text_with_crlf_line_ends() -> None:
+    text = '# TYPE pg_stat_database_xact_commit counter\r\npg_stat_database_xact_commit{datname="x"} 3\r\n'
+    assert [f.name for f in families_from_text(text)] == ["pg_stat_database_xact_commit"]
+
+
 def test_a_label_empty_on_every_sample_is_no_label_as_prometheus_stores_none() -> None:
     text = (
         "# TYPE nginx_ingress_controller_requests counter\n"

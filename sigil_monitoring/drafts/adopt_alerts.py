@@ -140,10 +140,14 @@ def _condition(expr: str, ctx: Context) -> dict[str, Any] | None:
             total = catalog_ref(inner.total, ctx) if inner.total else None
             return None if total is None else {"ratio": {"bad": ref, "total": total}, side: _number(number)}
         case "quantile":
-            millis = number * 1000
-            if inner.quantile is None or not millis.is_integer():
+            if inner.quantile is None:
                 return None
-            return {"quantile": inner.quantile, "of": ref, side: f"{int(millis)}ms"}
+            entry = ctx.catalog.get(inner.selector.metric)
+            unit = entry.unit if entry is not None else "none"
+            if unit not in ("seconds", "milliseconds"):  # a plain number is in the metric's unit
+                return {"quantile": inner.quantile, "of": ref, side: _number(number)}
+            millis = number if unit == "milliseconds" else number * 1000
+            return {"quantile": inner.quantile, "of": ref, side: f"{int(millis)}ms"} if millis.is_integer() else None
         case "increase" | "absent":
             return None
         case unreachable:

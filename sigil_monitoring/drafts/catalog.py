@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from ..conventions import COMPILER_LABELS
+from ..conventions import RECORD_LABELS
 from .promql_reading import Selector
 
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
@@ -76,11 +76,23 @@ def read_catalog(found: Iterable[Selector], labels: dict[str, set[str]] | None =
         wanted = sorted(
             set().union(*((labels or {}).get(m, set()) for m in (metric, *(name + p for p in _HISTOGRAM_PARTS))))
         )
-        # A label the compiler sets itself is no catalog label (conventions.COMPILER_LABELS): a query
+        # A label the compiler sets itself is no catalog label (conventions.RECORD_LABELS): a query
         # grouped by one stays raw PromQL.
-        own = tuple(label for label in wanted if label != "le" and label not in COMPILER_LABELS)
-        entries[metric] = Entry(logical, name, kind, unit_of(name), own)
+        own = tuple(label for label in wanted if label != "le" and label not in RECORD_LABELS)
+        entries[metric] = Entry(logical, name, kind, draft_unit(name, kind, has_buckets=False), own)
     return entries
+
+
+def draft_unit(name: str, kind: str, has_buckets: bool) -> str:
+    """The unit a draft gives ``name``: its suffix's, except a histogram in milliseconds whose
+    buckets the draft does not know (validate asks for them: the default buckets are in seconds),
+    which the draft leaves in ``none`` and compares with plain numbers.
+
+    >>> draft_unit("istio_request_duration_milliseconds", "histogram", True), draft_unit("x_ms", "histogram", False)
+    ('milliseconds', 'none')
+    """
+    unit = unit_of(name)
+    return "none" if kind == "histogram" and unit == "milliseconds" and not has_buckets else unit
 
 
 def logical_name(metric: str) -> str:

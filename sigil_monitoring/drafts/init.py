@@ -32,8 +32,8 @@ from typing import Any
 
 import msgspec
 
-from ..conventions import COMPILER_LABELS
-from .catalog import logical_name, service_name, unique, unit_of
+from ..conventions import RECORD_LABELS
+from .catalog import draft_unit, logical_name, service_name, unique
 
 _TYPES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "untyped": "gauge", "unknown": "gauge"}
 _CODE_LABELS = ("code", "status", "status_code", "grpc_code")
@@ -105,7 +105,7 @@ def _described(name: str, metadata: dict[str, Any]) -> tuple[str, str, str]:
     return name, "counter" if name.endswith("_total") else "unknown", ""
 
 
-_COUNTER_TYPE = re.compile(r"^#[ \t]*TYPE[ \t]+(\S+)[ \t]+counter[ \t]*$", re.MULTILINE)
+_COUNTER_TYPE = re.compile(r"^#[ \t]*TYPE[ \t]+(\S+)[ \t]+counter[ \t]*\r?$", re.MULTILINE)
 
 
 def families_from_text(text: str) -> list[Family]:
@@ -150,11 +150,11 @@ def init_draft(families: list[Family], job: str) -> InitDraft:
             continue
         logical = unique(logical_name(family.name), taken)
         entry: dict[str, Any] = {"name": family.name, "type": kind}
-        if unit_of(family.name) != "none":
-            entry["unit"] = unit_of(family.name)
+        if (unit := draft_unit(family.name, kind, bool(family.buckets))) != "none":
+            entry["unit"] = unit
         if family.help and "\n" not in family.help:
             entry["help"] = family.help
-        labels = [label for label in family.labels if label not in COMPILER_LABELS]
+        labels = [label for label in family.labels if label not in RECORD_LABELS]
         if labels:
             entry["labels"] = labels
         if kind == "histogram" and family.buckets:
@@ -163,7 +163,7 @@ def init_draft(families: list[Family], job: str) -> InitDraft:
         notes = []
         if family.type in ("untyped", "unknown"):
             notes.append(f"# TYPE says {family.type}: cataloged as a gauge (say counter if it only grows)")
-        if clashing := [label for label in family.labels if label in COMPILER_LABELS]:
+        if clashing := [label for label in family.labels if label in RECORD_LABELS]:
             notes.append(
                 f"label {', '.join(clashing)} left out: the compiler sets its own on every record "
                 "(rename it when scraping, e.g. to exported_<name>, to keep it)"

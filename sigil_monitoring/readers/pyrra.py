@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ..conventions import COMPILER_LABELS
 from ..errors import Diagnostic
 from .draft import Draft, put_ratio
 from .registry import TOOLS
@@ -89,6 +90,15 @@ def _indicator(indicator: Node, draft: Draft, base: tuple[str, ...]) -> list[str
             continue
         grouping = node.take("grouping")
         by = [str(label) for label in grouping.value] if grouping is not None and grouping.value else []
+        # connect-go's metrics name the RPC service `service`, a label every record and alert of
+        # ours carries of its own: grouped by it, the groups would collide.
+        if ours := [label for label in by if label in COMPILER_LABELS]:
+            node.lose(
+                "grouping",
+                f"grouping by {', '.join(ours)}, a label sigil-monitoring sets on every record and alert",
+                f"rename it when scraping, e.g. to exported_{ours[0]}, and group by that",
+            )
+            by = [label for label in by if label not in COMPILER_LABELS]
         if by:
             draft.put((*base, "group_by"), by, grouping)
         aggregate = f"sum by ({', '.join(by)}) " if by else "sum"

@@ -64,6 +64,11 @@ def own_annotations(path: _P, annotations: dict[str, str]) -> Iterator[Problem]:
             yield (*path, key), "key", f"annotation '{key}' is written by the compiler ({fix})"
 
 
+def _in(unit: str) -> str:
+    """Said after a histogram's bounds when they are not in the unit a duration is written in."""
+    return " (milliseconds)" if unit == "milliseconds" else ""
+
+
 def latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -> Iterator[Problem]:
     metric = spec.metrics.get(metric_key)
     if metric is None:
@@ -73,8 +78,7 @@ def latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -
         return
     bounds = metric.bucket_bounds
     if bounds and in_unit(below, metric.unit).value not in bounds:
-        shown = ", ".join(format_decimal(b) for b in bounds)
-        shown += " (milliseconds)" if metric.unit == "milliseconds" else ""
+        shown = ", ".join(format_decimal(b) for b in bounds) + _in(metric.unit)
         yield (
             path,
             "value",
@@ -273,7 +277,7 @@ def _quantile_reachable(spec: Spec, path: _P, when: Condition, threshold: Thresh
             "value",
             (
                 f"the alert can never fire: histogram_quantile of '{ref.metric}' is at most its "
-                f"highest bucket boundary {format_decimal(top)}, which {threshold.text} does not "
+                f"highest bucket boundary {format_decimal(top)}{_in(metric.unit)}, which {threshold.text} does not "
                 "stay below (add a larger bucket, or lower the threshold)"
             ),
         )

@@ -6,10 +6,10 @@ refers, not at the thing referred to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..conventions import COMPILER_LABELS, RESERVED_LABELS, TEAM_LABEL
+from ..conventions import COMPILER_LABELS, RECORD_LABELS, RESERVED_LABELS, SERVICE_LABEL, TEAM_LABEL
 from ..errors import Problem
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
 from .derived import chained_matchers, derived_problems
@@ -32,6 +32,7 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
     return [
         *_service(spec),
         *_metric_labels(spec),
+        *_metric_units(spec),
         *derived_problems(spec, broken),
         *_refs(spec, broken),
         *_slos(spec),
@@ -122,19 +123,20 @@ def _count_has_no_le(spec: Spec, path: _P, ref: MetricRef) -> Iterator[Problem]:
 
 def _metric_labels(spec: Spec) -> Iterator[Problem]:
     # Records keep a metric's declared labels (``sum by (...)``) and then set the compiler's own
-    # (service, team, the service's labels; slo, severity, alertname on SLO records and alerts):
-    # a metric label of the same name is overwritten, its series collide and Prometheus refuses
-    # the rule. ingress-nginx's ``service`` (the backend Service) is the common case.
-    compiler_labels = (COMPILER_LABELS if spec.service.team else RESERVED_LABELS) | set(spec.service.labels)
+    # (service, team, the service's labels): a metric label of the same name is overwritten, its
+    # series collide and Prometheus refuses the rule. ingress-nginx's ``service`` (the backend
+    # Service) is the common case. (An alert's ``by`` and an SLO's ``group_by`` are checked too:
+    # alerts also set severity, alertname, slo and burn_tier.)
+    record_labels = (RECORD_LABELS if spec.service.team else {SERVICE_LABEL}) | set(spec.service.labels)
     for key, metric in spec.metrics.items():
         for i, label in enumerate(metric.labels if metric.from_ is None else ()):
-            if label in compiler_labels:
+            if label in record_labels:
                 yield (
                     ("metrics", key, "labels", i),
                     "value",
-                    f"'{label}' is a label the compiler sets on its records and alerts, which would overwrite "
-                    f"this metric's own (leave it out of labels: to sum it away, or rename it when scraping "
-                    f"with metric_relabel_configs, e.g. to exported_{label}, as Prometheus names a clashing label)",
+                    f"'{label}' is a label the compiler sets on its records, which would overwrite this metric's "
+                    f"own (leave it out of labels: to sum it away, or rename it when scraping with "
+                    f"metric_relabel_configs, e.g. to exported_{label}, as Prometheus names a clashing label)",
                 )
 
 
@@ -153,6 +155,7 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
                 "absent": "any",
             }.get(field, "events")
             yield from _ref(spec, ("alerts", name, "when", *field.split(".")), ref, needs, broken)
+            yield from _grouped_by_ours(("alerts", name, "when", *field.split("."), "by"), ref.by)
     for r, row in enumerate(spec.dashboard.rows or []):
         for p, panel in enumerate(row.panels):
             for field, ref in panel.refs():
@@ -167,6 +170,42 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
                     "of": "gauge",
                 }.get(field, "any")
                 yield from _ref(spec, ("dashboard", "rows", r, "panels", p, field), ref, needs, broken)
+
+
+def _metric_units(spec: Spec) -> Iterator[Problem]:
+    from ..values.units import same_scale
+    from .derived import root_of
+
+    for key, metric in spec.metrics.items():
+        if metric.from_ is None and metric.type == "histogram" and metric.unit == "milliseconds" and not metric.buckets:
+            yield (
+                ("metrics", key, "unit"),
+                "value",
+                "a histogram in milliseconds needs its buckets listed: the default buckets are the client "
+                "libraries' seconds, 0.005 to 10 (give the exporter's under buckets:, e.g. Envoy's 0.5, 1, 5, "
+                "10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)",
+            )
+        root = root_of(spec.metrics, key) if metric.from_ is not None and metric.type is not None else None
+        if root is not None and not same_scale(metric.unit, spec.metrics[root].unit):
+            yield (
+                ("metrics", key),
+                "key",
+                f"'{key}' is in {metric.unit} but '{root}', whose series it is, in {spec.metrics[root].unit}: "
+                f"durations would be compared in one unit and compiled in the other (give the unit on '{root}')",
+            )
+
+
+def _grouped_by_ours(path: _P, by: Sequence[str]) -> Iterator[Problem]:
+    # An alert (an SLO's burn alerts too) carries severity, alertname, slo, burn_tier, service and
+    # team of its own: grouped by one of them, its series would lose theirs to it and collide.
+    for i, label in enumerate(by):
+        if label in COMPILER_LABELS:
+            yield (
+                (*path, i),
+                "value",
+                f"'{label}' is a label the compiler sets on every alert, so its groups would collide "
+                "(group by another label)",
+            )
 
 
 def _slos(spec: Spec) -> Iterator[Problem]:
@@ -192,6 +231,7 @@ def _slos(spec: Spec) -> Iterator[Problem]:
             elif problem := instant_problem(expr, scalar=f"{what} must be an instant vector", what=what):
                 shown = problem.replace(expr.strip(), written.strip())  # as the spec wrote it
                 yield (*path, "sli", field), "value", f"{field} cannot be {becomes}: {shown}"
+        yield from _grouped_by_ours((*path, "group_by"), slo.group_by)
         for label in slo.group_by:
             declared = {
                 lab for _, ref in sli.refs() if ref.metric in spec.metrics for lab in spec.metrics[ref.metric].labels

@@ -95,7 +95,12 @@ class Metric(SpecStruct, frozen=True, kw_only=True):
     help: Annotated[str, Field(description="What the metric measures; shown in panel descriptions.")] = ""
     unit: Annotated[
         Annotated[Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | UnitAlias)],
-        Field(description="seconds, bytes, percent, ratio or none (s and B are accepted)."),
+        Field(
+            description=(
+                "seconds, milliseconds, bytes, percent, ratio or none (s, ms and B are accepted); durations "
+                "compared with a metric in milliseconds are converted to them."
+            )
+        ),
     ] = "none"
     labels: Annotated[
         list[LabelName], Field(description="Label names worth grouping by (dashboard variables, `by:`).")

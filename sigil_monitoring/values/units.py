@@ -284,6 +284,15 @@ THRESHOLD_MOST = Decimal("1e21")
 _UNIT_FACTORS: dict[str, dict[str, Decimal]] = {"milliseconds": {"seconds": Decimal(1000)}}
 
 
+def same_scale(unit: str, other: str) -> bool:
+    """Whether a duration is the same number in both units (``in_unit``).
+
+    >>> same_scale("seconds", "none"), same_scale("milliseconds", "seconds")
+    (True, False)
+    """
+    return _UNIT_FACTORS.get(unit) == _UNIT_FACTORS.get(other)
+
+
 def in_unit(threshold: Threshold, unit: str) -> Threshold:
     """``threshold`` in the unit of a metric measured in ``unit``: the one place a threshold's
     value changes unit (a plain number is in the metric's unit already).
