@@ -31,10 +31,23 @@ QUANTILE_LABEL = "quantile"
 RESERVED_LABELS = frozenset({SERVICE_LABEL, SEVERITY_LABEL, SLO_LABEL, BURN_TIER_LABEL, "alertname"})
 # Every label the compiler may set on an alert (``team`` when the service has one).
 COMPILER_LABELS = RESERVED_LABELS | {TEAM_LABEL}
-# The labels it sets on every record, besides the service's own ``labels``: records sum by every
-# label a metric declares, so a declared label of such a name would be overwritten and its series
-# collide (``spec/semantic.py`` refuses it; the drafts of ``init`` and ``adopt`` leave it out).
+# The labels it may set on every record, besides the service's own ``labels`` (``record_labels``):
+# records sum by every label a metric declares, so a declared label of such a name would be
+# overwritten and its series collide (``spec/semantic.py`` refuses it; the drafts of ``init`` and
+# ``adopt``, which know no team yet, leave both out).
 RECORD_LABELS = frozenset({SERVICE_LABEL, TEAM_LABEL})
+
+
+def record_labels(service: str, team: str | None, labels: dict[str, str]) -> dict[str, str]:
+    """The labels every record and alert of a service carries: the one definition the IR builds
+    them from and validate checks metric labels against.
+
+    >>> record_labels("shop", "web", {"tier": "1"})
+    {'service': 'shop', 'team': 'web', 'tier': '1'}
+    """
+    return {SERVICE_LABEL: service, **({TEAM_LABEL: team} if team else {}), **labels}
+
+
 # Annotations Grafana reads to link an alert to the panel that shows it ("View panel").
 DASHBOARD_UID_ANNOTATION = "__dashboardUid__"
 PANEL_ID_ANNOTATION = "__panelId__"

@@ -10,6 +10,7 @@ from typing import Any, assert_never
 
 from ..conventions import COMPILER_LABELS
 from ..spec.alert_checks import _OWN_ANNOTATIONS  # the annotations an alert's own fields write
+from ..values.units import DURATION_UNITS, per_second
 from .adopt_context import Context, Summary, catalog_ref, compile_draft, refusal, skeleton
 from .promql_reading import comparison, normalised, shape
 from .rules_source import Rule
@@ -144,9 +145,9 @@ def _condition(expr: str, ctx: Context) -> dict[str, Any] | None:
                 return None
             entry = ctx.catalog.get(inner.selector.metric)
             unit = entry.unit if entry is not None else "none"
-            if unit not in ("seconds", "milliseconds"):  # a plain number is in the metric's unit
+            if unit not in DURATION_UNITS:  # a plain number is in the metric's unit
                 return {"quantile": inner.quantile, "of": ref, side: _number(number)}
-            millis = number if unit == "milliseconds" else number * 1000
+            millis = number * 1000 / float(per_second(unit))
             return {"quantile": inner.quantile, "of": ref, side: f"{int(millis)}ms"} if millis.is_integer() else None
         case "increase" | "absent":
             return None

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 import msgspec
 
 from ..conventions import RECORD_LABELS
+from ..values.units import per_second
 from .promql_reading import Selector
 
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
@@ -92,7 +93,7 @@ def draft_unit(name: str, kind: str, has_buckets: bool) -> str:
     ('milliseconds', 'none')
     """
     unit = unit_of(name)
-    return "none" if kind == "histogram" and unit == "milliseconds" and not has_buckets else unit
+    return "none" if kind == "histogram" and per_second(unit) != 1 and not has_buckets else unit
 
 
 def logical_name(metric: str) -> str:

@@ -108,7 +108,7 @@ def build_service(spec: Spec) -> Service:
     }
     catalog = dict(metrics)
     metrics.update({key: catalog[root_of(spec.metrics, key) or ""] for key, m in spec.metrics.items() if m.from_})
-    common = {names.SERVICE_LABEL: svc.name, **({names.TEAM_LABEL: svc.team} if svc.team else {}), **svc.labels}
+    common = names.record_labels(svc.name, svc.team, svc.labels)
     title = svc.title or svc.name
     # The runbook's sections, in page order: threshold alerts, then each SLO's burn alerts.
     burn_names = {
@@ -303,20 +303,18 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
     """The spec's condition shape (which of its optional fields are given) as its kind."""
     when = alert.when
     threshold = when.above or when.below
-    # A duration compared with a metric measured in milliseconds is compared in milliseconds.
-    measured = when.of if kind == "quantile" else when.value if kind == "value" else None
-    if threshold is not None and (measured is not None or kind == "promql"):
-        unit = series_of(measured).metric.unit if measured is not None else when.unit or "none"
-        threshold = in_unit(threshold, unit)
-    compare = Comparison(">" if when.above is not None else "<", threshold) if threshold is not None else None
+    op = ">" if when.above is not None else "<"
+    compare = Comparison(op, threshold) if threshold is not None else None
+
+    def compared_in(unit: str) -> Comparison:
+        """The threshold against a value measured in ``unit`` (a duration becomes milliseconds)."""
+        return Comparison(op, in_unit(given(threshold, f"a {kind} alert's threshold"), unit))
+
     match kind:
         case "quantile":
             quantile = Decimal(repr(given(when.quantile, "a quantile alert's quantile")))
-            return QuantileCondition(
-                series_of(given(when.of, "a quantile alert's histogram")),
-                quantile,
-                given(compare, f"a {kind} alert's threshold"),
-            )
+            histogram = series_of(given(when.of, "a quantile alert's histogram"))
+            return QuantileCondition(histogram, quantile, compared_in(histogram.metric.unit))
         case "rate":
             return RateCondition(
                 series_of(given(when.rate, "a rate alert's counter")), given(compare, f"a {kind} alert's threshold")
@@ -332,9 +330,8 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
             state = next(s for s in series.metric.states or () if s[1] == when.is_)
             return StateCondition(series, state)
         case "value":
-            return ValueCondition(
-                series_of(given(when.value, "a value alert's gauge")), given(compare, f"a {kind} alert's threshold")
-            )
+            gauge = series_of(given(when.value, "a value alert's gauge"))
+            return ValueCondition(gauge, compared_in(gauge.metric.unit))
         case "gauge_ratio":
             part = series_of(given(when.value, "a share alert's gauge"))
             return GaugeRatioCondition(
@@ -353,9 +350,9 @@ def _condition(kind: str, alert: SpecAlert, series_of: dashboard_plan.SeriesOf) 
                     labels=tuple(sorted(alert.test.labels.items())),
                     value=alert.test.value,
                 )
-            return PromqlCondition(
-                given(when.promql, "a promql alert's expression"), when.unit or "none", compare, test
-            )
+            unit = when.unit or "none"
+            compare = compared_in(unit) if threshold is not None else None
+            return PromqlCondition(given(when.promql, "a promql alert's expression"), unit, compare, test)
 
 
 def _summary(name: str, kind: str, alert: SpecAlert) -> str:

@@ -15,6 +15,7 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from .. import defaults
+from ..values.units import DURATION_UNITS
 from .dashboard import (
     ErrorRatioPanel,
     GaugePanel,
@@ -188,7 +189,7 @@ def default_rows(spec: Spec, series_of: SeriesOf) -> list[RowDraft]:
         series = series_of(ref)
         name = human(key)
         if metric.type in ("histogram", "native_histogram"):
-            if metric.unit in ("seconds", "milliseconds"):
+            if metric.unit in DURATION_UNITS:
                 latency.panels += [
                     PanelDraft(f"{name} heatmap", HeatmapPanel(series)),
                     PanelDraft(f"{name} percentiles", PercentilesPanel(series, defaults.DEFAULT_QUANTILES)),

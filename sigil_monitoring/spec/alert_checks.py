@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..conventions import RESERVED_LABELS
 from ..defaults import MIN_RATE_WINDOW_SCRAPES, rate_window
 from ..errors import Problem
-from ..values.units import Duration, Threshold, format_decimal, in_unit
+from ..values.units import Duration, Threshold, format_decimal, in_unit, per_second
 
 if TYPE_CHECKING:
     from .alerts import Condition
@@ -66,7 +66,7 @@ def own_annotations(path: _P, annotations: dict[str, str]) -> Iterator[Problem]:
 
 def _in(unit: str) -> str:
     """Said after a histogram's bounds when they are not in the unit a duration is written in."""
-    return " (milliseconds)" if unit == "milliseconds" else ""
+    return f" ({unit})" if per_second(unit) != 1 else ""
 
 
 def latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -> Iterator[Problem]:

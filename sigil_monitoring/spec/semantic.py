@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..conventions import COMPILER_LABELS, RECORD_LABELS, RESERVED_LABELS, SERVICE_LABEL, TEAM_LABEL
+from ..conventions import COMPILER_LABELS, RESERVED_LABELS, TEAM_LABEL, record_labels
 from ..errors import Problem
 from .alert_checks import METRIC_NEEDS, alert_problems, latency_threshold, own_annotations, ratio_by, share_by
 from .derived import chained_matchers, derived_problems
@@ -49,7 +49,7 @@ def _service(spec: Spec) -> Iterator[Problem]:
     # A service label named like one we set would overwrite it on every rule, and alerts that
     # select their recording rules by `service` would then never match.
     for label in spec.service.labels:
-        if label in RESERVED_LABELS or label == TEAM_LABEL:
+        if label in COMPILER_LABELS:
             fix = "use service.team" if label == TEAM_LABEL else "remove it"
             yield ("service", "labels", label), "key", f"label '{label}' is set by the compiler ({fix})"
     # Histogram queries match and group by `le` themselves; a service-wide `le` matcher would keep
@@ -127,10 +127,11 @@ def _metric_labels(spec: Spec) -> Iterator[Problem]:
     # series collide and Prometheus refuses the rule. ingress-nginx's ``service`` (the backend
     # Service) is the common case. (An alert's ``by`` and an SLO's ``group_by`` are checked too:
     # alerts also set severity, alertname, slo and burn_tier.)
-    record_labels = (RECORD_LABELS if spec.service.team else {SERVICE_LABEL}) | set(spec.service.labels)
+    svc = spec.service
+    ours = record_labels(svc.name, svc.team, svc.labels)
     for key, metric in spec.metrics.items():
         for i, label in enumerate(metric.labels if metric.from_ is None else ()):
-            if label in record_labels:
+            if label in ours:
                 yield (
                     ("metrics", key, "labels", i),
                     "value",
@@ -173,20 +174,20 @@ def _refs(spec: Spec, broken: Broken) -> Iterator[Problem]:
 
 
 def _metric_units(spec: Spec) -> Iterator[Problem]:
-    from ..values.units import same_scale
+    from ..values.units import per_second
     from .derived import root_of
 
     for key, metric in spec.metrics.items():
-        if metric.from_ is None and metric.type == "histogram" and metric.unit == "milliseconds" and not metric.buckets:
+        if metric.from_ is None and metric.type == "histogram" and per_second(metric.unit) != 1 and not metric.buckets:
             yield (
                 ("metrics", key, "unit"),
                 "value",
-                "a histogram in milliseconds needs its buckets listed: the default buckets are the client "
+                f"a histogram in {metric.unit} needs its buckets listed: the default buckets are the client "
                 "libraries' seconds, 0.005 to 10 (give the exporter's under buckets:, e.g. Envoy's 0.5, 1, 5, "
                 "10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)",
             )
         root = root_of(spec.metrics, key) if metric.from_ is not None and metric.type is not None else None
-        if root is not None and not same_scale(metric.unit, spec.metrics[root].unit):
+        if root is not None and per_second(metric.unit) != per_second(spec.metrics[root].unit):
             yield (
                 ("metrics", key),
                 "key",

@@ -280,17 +280,20 @@ THRESHOLD_MOST = Decimal("1e21")
 
 # A duration written for a metric measured in milliseconds (Istio's
 # istio_request_duration_milliseconds, Envoy's upstream_rq_time, Linkerd's response_latency_ms) is
-# compared in milliseconds: the factor from a threshold kind's base unit to the metric's unit.
-_UNIT_FACTORS: dict[str, dict[str, Decimal]] = {"milliseconds": {"seconds": Decimal(1000)}}
+# compared in milliseconds: a metric unit's number for one second, where it is not 1.
+_PER_SECOND: dict[str, Decimal] = {"milliseconds": Decimal(1000)}
+# The metric units a duration is written for (thresholds, latency SLOs, Grafana's latency panels).
+DURATION_UNITS = frozenset({"seconds", *_PER_SECOND})
 
 
-def same_scale(unit: str, other: str) -> bool:
-    """Whether a duration is the same number in both units (``in_unit``).
+def per_second(unit: str) -> Decimal:
+    """How many of ``unit`` make a second for a duration: 1 unless the metric is measured in a
+    fraction of seconds (its histogram's default buckets, in seconds, then do not fit either).
 
-    >>> same_scale("seconds", "none"), same_scale("milliseconds", "seconds")
-    (True, False)
+    >>> per_second("milliseconds"), per_second("seconds"), per_second("none")
+    (Decimal('1000'), Decimal('1'), Decimal('1'))
     """
-    return _UNIT_FACTORS.get(unit) == _UNIT_FACTORS.get(other)
+    return _PER_SECOND.get(unit, Decimal(1))
 
 
 def in_unit(threshold: Threshold, unit: str) -> Threshold:
@@ -300,8 +303,10 @@ def in_unit(threshold: Threshold, unit: str) -> Threshold:
     >>> [format_decimal(in_unit(parse_threshold("250ms"), unit).value) for unit in ("milliseconds", "seconds")]
     ['250', '0.25']
     """
-    factor = _UNIT_FACTORS.get(unit, {}).get(threshold.kind)
-    return threshold if factor is None else Threshold(threshold.value * factor, threshold.text, threshold.kind)
+    factor = per_second(unit)
+    if threshold.kind != "seconds" or factor == 1:
+        return threshold
+    return Threshold(threshold.value * factor, threshold.text, threshold.kind)
 
 
 def parse_threshold(value: object) -> Threshold:
