@@ -42,6 +42,7 @@ class Sample(msgspec.Struct, frozen=True):
     wall: float  # seconds
     cpu: float  # user + system seconds of the process (and its children it waited for)
     rss_mib: float  # peak resident set size
+    system: float = 0.0  # the system seconds of ``cpu``: the kernel's share (file creation, page faults)
 
 
 class JobFailed(Exception):
@@ -64,7 +65,7 @@ def run_once(job: Job) -> Sample:
             err.seek(0)
             raise JobFailed(f"{job.name}: exit {code}: {err.read().decode(errors='replace')[-2000:]}")
         peak_kib = int(rss.read().split()[-1]) if TIME else usage.ru_maxrss
-    return Sample(wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, usage.ru_stime)
 
 
 def alternate(jobs: Sequence[Job], runs: int) -> None:
