@@ -134,6 +134,11 @@ PANEL_SIZE = {
     "slo_burn": (8, 8),
 }
 DEFAULT_QUANTILES = (Decimal("0.5"), Decimal("0.95"), Decimal("0.99"))
+# client_golang's DefBuckets: what a histogram without declared buckets most likely uses (generated
+# tests place their observations in them; the drill's exporter exposes them, with prometheus-client's).
+DEFAULT_BUCKETS = tuple(
+    Decimal(b) for b in ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10")
+)
 DASHBOARD_SCHEMA_VERSION = 42
 GRAFANA8_SCHEMA_VERSION = 30
 

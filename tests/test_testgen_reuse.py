@@ -23,6 +23,7 @@ from sigil_monitoring.compilers.prometheus.testgen import inputs
 from sigil_monitoring.compilers.prometheus.testgen import model as records
 from sigil_monitoring.compilers.prometheus.testgen import slo as burn
 from sigil_monitoring.compilers.prometheus.testgen.model import AlertCase, ExpectedAlert, InputSeries
+from sigil_monitoring.defaults import DEFAULT_BUCKETS
 from sigil_monitoring.ir.series import Metric, Series
 from sigil_monitoring.output.render import record_to_yaml, to_yaml
 from sigil_monitoring.values import matchers
@@ -103,7 +104,7 @@ def test_buckets_are_one_counter_per_bucket(
     bucket = names.bucket_series(metric.name)
     expected = [
         inputs.counter(bucket, inputs.labels_of(series, (("le", format_decimal(b)),)), rate if b >= hi else 0, samples)
-        for b in bounds or inputs.DEFAULT_BUCKETS
+        for b in bounds or DEFAULT_BUCKETS
     ]
     expected.append(inputs.counter(bucket, inputs.labels_of(series, (("le", "+Inf"),)), rate, samples))
     expected.append(inputs.counter(names.count_series(metric.name), inputs.labels_of(series), rate, samples))

@@ -267,6 +267,6 @@ def _healthy(states: tuple[tuple[int, str], ...]) -> int:
 
 
 def _default_bounds() -> list[float]:
-    from .simulator import DEFAULT_BUCKETS
+    from .simulator import EXPOSED_BUCKETS
 
-    return list(DEFAULT_BUCKETS)
+    return list(EXPOSED_BUCKETS)

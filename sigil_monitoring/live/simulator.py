@@ -34,14 +34,16 @@ import msgspec
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import Metric as Family
 
+from .. import defaults
 from ..ir.model import Metric, Series, Service
 from .families import BUCKET, QUANTILE, Part, layout, sample
 from .labels import label_values, selector_labels, series_matches, service_series
 from .sinks import Handler, LocalHTTPServer
 
-# Client libraries' default buckets (prometheus-client's DEFAULT_BUCKETS), for histograms the spec
-# gives no bounds for.
-DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+# The bounds exposed for a histogram the spec gives none for: the default buckets
+# (client_golang's), with the three prometheus-client adds to them (0.075, 0.75, 7.5), so that a
+# threshold on either library's defaults has its bucket.
+EXPOSED_BUCKETS = tuple(sorted({*map(float, defaults.DEFAULT_BUCKETS), 0.075, 0.75, 7.5}))
 DEFAULT_QUANTILES = ("0.5", "0.9", "0.99")  # a summary's quantiles when no matcher names one
 NORMAL_RATE = 10.0  # events (or observations) per second per series under normal traffic
 MAX_SERIES_PER_METRIC = 64
@@ -310,7 +312,7 @@ def _series_of(
     ]
     values = [[(label, v) for v in label_values(service, readers, label)] for label in labels]
     histogram = next((m for m in entries if m.type in ("histogram", "native_histogram")), None)
-    bounds = tuple(float(b) for b in histogram.buckets or ()) or DEFAULT_BUCKETS if histogram else ()
+    bounds = tuple(float(b) for b in histogram.buckets or ()) or EXPOSED_BUCKETS if histogram else ()
     states = next((m.states for m in entries if m.states), None)
     out = []
     for combo in itertools.islice(itertools.product(*values), MAX_SERIES_PER_METRIC):

@@ -17,6 +17,7 @@ import msgspec
 
 from .... import conventions as names
 from .... import promql
+from ....defaults import DEFAULT_BUCKETS
 from ....ir.model import Series
 from ....values.label_values import satisfying, violating
 from ....values.matchers import Matcher
@@ -25,10 +26,6 @@ from ..rules import Labels
 from .memo import Memo
 from .model import EVALUATION_INTERVAL, InputSeries
 
-# client_golang's DefBuckets: what a histogram without declared buckets most likely uses.
-DEFAULT_BUCKETS = tuple(
-    Decimal(b) for b in ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10")
-)
 TEST_LABEL_VALUE = "test"
 INTERVAL_SECONDS = Decimal(EVALUATION_INTERVAL.seconds)
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from .... import conventions as names
 from .... import promql
+from ....defaults import DEFAULT_BUCKETS
 from ....ir.model import Series, Service
 from ....values.units import Duration, format_decimal
 from .. import recording
@@ -44,7 +45,7 @@ def recording_test(service: Service, rule_file: str) -> TestFile | None:
             own = tuple((label, values[label]) for label in metric.labels)
             check(names.rate_record(metric.name, metric.labels, window), own, one)
         elif metric.type == recording.CLASSIC:
-            first = (metric.buckets or inputs.DEFAULT_BUCKETS)[0]
+            first = (metric.buckets or DEFAULT_BUCKETS)[0]
             feed += inputs.buckets(series, Decimal(0), first, one, samples)
             check(names.rate_record(names.count_series(metric.name), (), window), (), one)
             for q in quantiles.get(metric, recording.BASE_QUANTILES):

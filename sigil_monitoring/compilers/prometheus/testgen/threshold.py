@@ -19,6 +19,7 @@ import msgspec
 
 from .... import conventions as names
 from .... import promql
+from ....defaults import DEFAULT_BUCKETS
 from ....ir.model import (
     AbsentCondition,
     Alert,
@@ -110,7 +111,7 @@ def _quantile_scenario(
     series = condition.series
     if series.metric.type != recording.CLASSIC:
         return None  # promtool 2.42 cannot feed native histograms
-    bucket = inputs.placement(series.metric.buckets or inputs.DEFAULT_BUCKETS, condition.compare.threshold.value, above)
+    bucket = inputs.placement(series.metric.buckets or DEFAULT_BUCKETS, condition.compare.threshold.value, above)
     if bucket is None:
         return None
     lo, hi = bucket
