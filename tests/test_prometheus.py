@@ -6,6 +6,7 @@ stays fast; missing promtool skips locally and fails under CI (servers.require_b
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -265,3 +266,25 @@ def test_a_histogram_in_milliseconds_compares_durations_in_milliseconds(tmp_path
     assert re.search(r"Current value: \d+ms \(threshold 1s\)", expected), expected
     result = promtool("test", "rules", *sorted(tmp_path.glob("reviews/prometheus/tests/*.test.yml")))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_promql_alert_and_panel_take_the_ms_unit_as_metrics_do(tmp_path: Path):
+    """``unit: ms`` is ``milliseconds`` wherever a unit is written (one list of short forms): a
+    promql condition compares ``above: 500ms`` as 500, and a promql panel draws in Grafana's ms."""
+    from sigil_monitoring import parse_spec
+
+    median = "histogram_quantile(0.5, sum by (le) (rate(istio_request_duration_milliseconds_bucket[5m])))"
+    text = MILLISECONDS + (
+        f"  MedianSlow: {{when: {{promql: '{median}', unit: ms, above: 500ms}}, for: 10m}}\n"
+        f"dashboard:\n  rows:\n    - title: median\n      panels: [{{promql: '{median}', unit: ms, title: Median}}]\n"
+    )
+    spec = parse_spec(text)
+    assert spec.alerts["MedianSlow"].when.unit == "milliseconds"
+    files = compile_to([spec], tmp_path)
+    alert = files["reviews/prometheus/alerts.rules.yml"].decode()
+    assert f"({median}) > 500" in alert.replace("\\", "") and 'printf \\"%.0f\\" $value }}ms (threshold 500ms)' in alert
+    from sigil_monitoring import compile_spec
+
+    dashboard = json.loads(compile_spec(spec)["reviews/grafana/reviews.json"])
+    panel = next(p for p in dashboard["panels"] if p.get("title") == "Median")
+    assert panel["fieldConfig"]["defaults"]["unit"] == "ms"

@@ -12,19 +12,14 @@ import json
 import re
 from typing import Any, assert_never
 
+from ..compilers.grafana.context import UNITS as GRAFANA_UNITS
 from .adopt_context import Context, Summary, catalog_ref, compile_draft, refusal, skeleton
 from .grafana_source import SourceDashboard, SourcePanel
 from .promql_reading import Shape, normalised, shape
 
-# Grafana units the spec names (fieldConfig.defaults.unit -> spec unit).
-_UNITS = {
-    "s": "seconds",
-    "ms": "milliseconds",
-    "bytes": "bytes",
-    "decbytes": "bytes",
-    "percent": "percent",
-    "percentunit": "ratio",
-}
+# Grafana units the spec names (fieldConfig.defaults.unit -> spec unit): those the compiler writes
+# for a unit, read back, and Grafana's decimal bytes. "short" (no unit) is left to the query.
+_UNITS = {grafana: unit for unit, grafana in GRAFANA_UNITS.items() if unit != "none"} | {"decbytes": "bytes"}
 
 
 _STAT_VIZ = frozenset({"stat", "singlestat", "gauge", "bargauge"})

@@ -2168,9 +2168,13 @@ def _Condition_unit(v: Any) -> Any:
 
 
 def _Condition_unit_1(v: Any) -> Any:
+    return _Condition_unit(_unit(v))
+
+
+def _Condition_unit_2(v: Any) -> Any:
     if v is None:
         return None
-    return _Condition_unit(v)
+    return _Condition_unit_1(v)
 
 
 def _Condition_above(v: Any) -> Any:
@@ -2247,7 +2251,7 @@ def _build_Condition(d: Any) -> _Condition:
     if "promql" in d:
         kw["promql"] = _Condition_promql_1(d["promql"])
     if "unit" in d:
-        kw["unit"] = _Condition_unit_1(d["unit"])
+        kw["unit"] = _Condition_unit_2(d["unit"])
     if "above" in d:
         kw["above"] = _Condition_above_2(d["above"])
     if "below" in d:
@@ -3652,9 +3656,13 @@ def _Panel_unit(v: Any) -> Any:
 
 
 def _Panel_unit_1(v: Any) -> Any:
+    return _Panel_unit(_unit(v))
+
+
+def _Panel_unit_2(v: Any) -> Any:
     if v is None:
         return None
-    return _Panel_unit(v)
+    return _Panel_unit_1(v)
 
 
 def _Panel_legend(v: Any) -> Any:
@@ -3843,7 +3851,7 @@ def _build_Panel(d: Any) -> _Panel:
     if "of" in d:
         kw["of"] = _Panel_of_2(d["of"])
     if "unit" in d:
-        kw["unit"] = _Panel_unit_1(d["unit"])
+        kw["unit"] = _Panel_unit_2(d["unit"])
     if "legend" in d:
         kw["legend"] = _Panel_legend_1(d["legend"])
     if "display" in d:

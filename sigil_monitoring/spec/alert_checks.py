@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..conventions import RESERVED_LABELS
 from ..defaults import MIN_RATE_WINDOW_SCRAPES, rate_window
 from ..errors import Problem
-from ..values.units import Duration, Threshold, format_decimal, in_unit, per_second
+from ..values.units import DURATION_UNITS, Duration, Threshold, format_decimal, in_unit, per_second
 
 if TYPE_CHECKING:
     from .alerts import Condition
@@ -42,9 +42,10 @@ _KIND_WORDS = {
     "per_second": "a rate",
     "number": "a number",
 }
+# The threshold kinds each unit takes: a duration for every unit of time (compared in the metric's
+# own unit: units.in_unit), a size for bytes, a share for ratios.
 _UNIT_KINDS = {
-    "seconds": {"seconds"},
-    "milliseconds": {"seconds"},  # a duration, compared in milliseconds (units.in_unit)
+    **{unit: {"seconds"} for unit in DURATION_UNITS},
     "bytes": {"bytes"},
     "percent": set(),
     "ratio": {"ratio"},

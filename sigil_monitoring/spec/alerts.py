@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from pydantic import Field
 
     from .refs import MetricRef
-    from .service import Unit
     from .types import (
         Annotations,
         DurationOrZeroField,
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
         RateRangeField,
         Ref,
         ThresholdField,
+        UnitField,
     )
 
 Severity = Literal["critical", "warning", "info"]
@@ -58,10 +58,10 @@ class Condition(SpecStruct, frozen=True, kw_only=True):
         Field(description="Raw PromQL alert condition (escape hatch); with above/below, compared to the threshold."),
     ] = None
     unit: Annotated[
-        Unit | None,
+        UnitField | None,
         Field(
-            description="Unit of a promql condition's value (seconds, bytes, percent, ratio): thresholds and the "
-            "description follow it."
+            description="Unit of a promql condition's value (seconds, milliseconds, bytes, percent, ratio): "
+            "thresholds and the description follow it."
         ),
     ] = None
     above: ThresholdField | None = None

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     from pydantic import Field
 
     from .refs import MetricRef
-    from .service import Unit
-    from .types import DurationField, LabelName, Ref
+    from .types import DurationField, LabelName, Ref, UnitField
 
 
 class Panel(SpecStruct, frozen=True, kw_only=True):
@@ -44,7 +43,8 @@ class Panel(SpecStruct, frozen=True, kw_only=True):
         Field(description="stat/gauge panels: show the gauge as a share of this gauge (value / of, 0-100 %)."),
     ] = None
     unit: Annotated[
-        Unit | None, Field(description="promql panels: unit of the values (seconds, bytes, percent, ratio, none).")
+        UnitField | None,
+        Field(description="promql panels: unit of the values (seconds, milliseconds, bytes, percent, ratio, none)."),
     ] = None
     legend: Annotated[str | None, Field(description="promql panels: legend format, e.g. '{{instance}}'.")] = None
     display: Annotated[Literal["timeseries", "stat"], Field(description="promql panels: a time series or a stat.")] = (

@@ -12,9 +12,8 @@ from . import rules
 from .struct import FieldRules, ModelRules, SpecStruct
 
 if TYPE_CHECKING:
-    from pydantic import BeforeValidator, Field
+    from pydantic import Field
 
-    from . import checks
     from .types import (
         GrafanaFolder,
         LabelName,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
         ScrapeIntervalField,
         ServiceName,
         StateValue,
+        UnitField,
         Url,
     )
 
@@ -66,7 +66,6 @@ class Service(SpecStruct, frozen=True, kw_only=True):
 
 MetricType = Literal["counter", "gauge", "histogram", "native_histogram"]
 Unit = Literal["seconds", "milliseconds", "bytes", "percent", "ratio", "none"]
-UnitAlias = Literal["s", "second", "sec", "ms", "millisecond", "byte", "B", "%"]
 
 
 class Metric(SpecStruct, frozen=True, kw_only=True):
@@ -94,7 +93,7 @@ class Metric(SpecStruct, frozen=True, kw_only=True):
     )
     help: Annotated[str, Field(description="What the metric measures; shown in panel descriptions.")] = ""
     unit: Annotated[
-        Annotated[Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | UnitAlias)],
+        UnitField,
         Field(
             description=(
                 "seconds, milliseconds, bytes, percent, ratio or none (s, ms and B are accepted); durations "

@@ -33,6 +33,7 @@ from . import checks
 from .checks import MONTH_NAMES, AtMost, CalendarRange, DurationCheck, NameCheck, NoInlineSecrets, TextCheck, Unique
 from .refs import MetricRef
 from .routing import Email, Opsgenie, PagerDuty, Slack
+from .service import Unit
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,11 @@ class unique(GroupedMetadata):  # reads as a constraint in Annotated[...]
         yield AfterValidator(Unique(self.what))
 
 
+# What a metric, a promql condition or a promql panel is measured in. The short forms it takes
+# (``s``, ``ms``, ``B``, ...) are listed once, in checks.UNIT_ALIASES; the schema offers them from there.
+UnitField = Annotated[
+    Unit, BeforeValidator(checks.unit, json_schema_input_type=Unit | Literal.__getitem__(tuple(checks.UNIT_ALIASES)))
+]
 Ref = Annotated[MetricRef, BeforeValidator(checks.coerce_ref, json_schema_input_type=LogicalName | MetricRef)]
 """A catalog reference: ``errors`` or ``{metric: errors, where: ..., by: ...}``."""
 
