@@ -6,13 +6,15 @@ threshold was written in (``values.units.parse_threshold`` reads it) and labels 
 the spec's own text. A burn alert fires when the burn rate over *both* windows of its first pair
 exceeds the factor, so its chart has both lines.
 
->>> from sigil_monitoring.values.units import parse_threshold
+>>> from sigil_monitoring.values.units import in_unit, parse_threshold
 >>> display(parse_threshold("1/min")), display(parse_threshold("250ms")), display(parse_threshold("5%"))
 (('/min', 60.0), ('ms', 1000.0), ('%', 100.0))
 >>> display(parse_threshold("10GiB")), display(parse_threshold("2h")), display(parse_threshold("3"))
 (('GiB', 9.313225746154785e-10), ('h', 0.0002777777777777778), ('', 1.0))
 >>> display(parse_threshold("1h30m")), display(parse_threshold("2/s"))
 (('s', 1.0), ('/s', 1.0))
+>>> display(in_unit(parse_threshold("1h30m"), "milliseconds"), "milliseconds")  # 5,400,000 ms: in seconds
+('s', 0.001)
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import re
 from decimal import Decimal
 
 from ..compilers.prometheus import slo as slo_rules
+from ..compilers.prometheus.alerts import value_unit
 from ..ir.model import Service, comparison
-from ..values.units import Threshold, format_decimal, parse_threshold
+from ..values.units import Threshold, format_decimal, per_second
 from . import incidents as inc
 from .results import Chart, Line
 
@@ -31,9 +34,10 @@ _NAMES = {"m": "min"}  # "5m" and "1/m" are minutes
 _QUANTITY = {"quantile": "latency quantile", "gaugeratio": "ratio", "promql": "expression"}
 
 
-def display(threshold: Threshold) -> tuple[str, float]:
-    """The unit a threshold was written in and the factor from Prometheus' base unit to it: the
-    spec's number over the base value the units parser made of it (``1/min`` = 1/60 per second)."""
+def display(threshold: Threshold, unit: str = "seconds") -> tuple[str, float]:
+    """The unit a threshold was written in and the factor from the compared value's ``unit`` to it:
+    the spec's number over the value the threshold was compared as (``1/min`` = 1/60 per second,
+    ``250ms`` = 250 of a metric in milliseconds)."""
     match threshold.kind:
         case "ratio":
             return "%", 100.0
@@ -42,7 +46,7 @@ def display(threshold: Threshold) -> tuple[str, float]:
     single = _SINGLE.match(threshold.text.strip())
     if single is None or not threshold.value:
         if threshold.kind == "seconds" and threshold.value:  # "1h30m": in seconds, whatever the metric's unit
-            return "s", float(parse_threshold(threshold.text).value / threshold.value)
+            return "s", float(1 / per_second(unit))
         return (
             ("s", 1.0) if threshold.kind == "seconds" else ("/s", 1.0) if threshold.kind == "per_second" else ("B", 1.0)
         )
@@ -77,7 +81,7 @@ def chart(service: Service, incident: inc.Incident) -> Chart:
     compare = comparison(alert.condition)
     if compare is None:
         return Chart("value", "", 1.0, signal.threshold, f"{signal.threshold:g}", [Line("value", signal.expr)])
-    unit, scale = display(compare.threshold)
+    unit, scale = display(compare.threshold, value_unit(alert.condition))
     side = "above" if compare.op == ">" else "below"
     kind = type(alert.condition).__name__.removesuffix("Condition").lower()
     return Chart(
