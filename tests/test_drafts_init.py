@@ -56,9 +56,15 @@ def test_a_request_counter_with_a_code_label_gets_an_availability_slo_and_the_hi
     assert draft.suggestions["slos"]["latency"]["sli"] == {"latency": "http_request_duration_seconds", "below": "500ms"}
 
 
-def test_the_suggested_slos_left_commented_out_compile_once_uncommented(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("exporter", "slos"),
+    [("go-http-api", ["availability", "latency"]), ("istio", ["istio-requests-availability", "latency"])],
+)
+def test_the_suggested_slos_left_commented_out_compile_once_uncommented(
+    exporter: str, slos: list[str], tmp_path: Path
+) -> None:
     metrics = tmp_path / "metrics.txt"
-    metrics.write_text(_exposition("go-http-api"))
+    metrics.write_text(_exposition(exporter))
     out = tmp_path / "spec.yaml"
     assert main(["init", "--from-metrics", str(metrics), "--job", "api", "--out", str(out), "-q"]) == 0
     lines = out.read_text().splitlines()
@@ -66,8 +72,19 @@ def test_the_suggested_slos_left_commented_out_compile_once_uncommented(tmp_path
     end = next(i for i in range(start, len(lines)) if not lines[i].startswith("# "))
     uncommented = [*lines[:start], *(line.removeprefix("# ") for line in lines[start:end]), *lines[end:]]
     spec = parse_spec("\n".join(uncommented) + "\n", "<uncommented>")
-    assert sorted(spec.slos) == ["availability", "latency"]
+    assert sorted(spec.slos) == slos
     compile_spec(spec)
+
+
+def test_a_histogram_in_milliseconds_gets_a_latency_slo_on_its_bucket_nearest_half_a_second() -> None:
+    """Istio's (Envoy's buckets, in ms): the threshold is written as a duration, on a bound of the
+    metric's own unit (500 of them), and Istio's ``response_code`` is the request counter's code."""
+    draft = init_draft(families_from_text(_exposition("istio")), "reviews")
+    histogram = draft.spec["metrics"]["istio_request_duration_milliseconds"]
+    assert histogram["unit"] == "milliseconds" and 500 in histogram["buckets"]
+    suggested = draft.suggestions["slos"]
+    assert suggested["latency"]["sli"] == {"latency": "istio_request_duration_milliseconds", "below": "500ms"}
+    assert suggested["istio-requests-availability"]["sli"]["bad"]["where"] == {"response_code": {"regex": "5.."}}
 
 
 def test_init_reads_an_exporter_over_http(tmp_path: Path) -> None:

@@ -33,13 +33,14 @@ from typing import Any
 import msgspec
 
 from ..conventions import RECORD_LABELS
+from ..values.units import DURATION_UNITS, per_second
 from .catalog import draft_unit, logical_name, service_name, unique
 
 _TYPES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "untyped": "gauge", "unknown": "gauge"}
-_CODE_LABELS = ("code", "status", "status_code", "grpc_code")
+_CODE_LABELS = ("code", "status", "status_code", "response_code", "grpc_code")  # response_code: Istio
 _SERVER_ERRORS = {"grpc_code": "Unknown|DeadlineExceeded|Internal|Unavailable|DataLoss"}
 _REQUESTS = re.compile(r"requests?|handled|calls")
-_LATENCY = re.compile(r"(request|handling|server).*(duration|latency)_seconds$|(duration|latency)_seconds$")
+_LATENCY = re.compile(r"(duration|latency)_(seconds|milliseconds|ms)$")
 
 
 class Family(msgspec.Struct, frozen=True):
@@ -238,9 +239,11 @@ def _red_slos(metrics: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             }
             target = slos if "availability" not in slos and code in ("code", "status_code") else suggested
             target.setdefault("availability" if target is slos else f"{_slo_name(logical)}-availability", slo)
-        if entry["type"] == "histogram" and entry.get("unit") == "seconds" and _LATENCY.search(entry["name"]):
-            # A threshold must be a bucket boundary; the one nearest half a second, in whole milliseconds.
-            bounds = [b for b in entry.get("buckets") or [] if float(b * 1000).is_integer() and b > 0]
+        if entry["type"] == "histogram" and entry.get("unit") in DURATION_UNITS and _LATENCY.search(entry["name"]):
+            # A threshold must be a bucket boundary; the one nearest half a second, in whole
+            # milliseconds. A bound is in the metric's unit: seconds, or milliseconds (Istio's).
+            per = float(per_second(entry["unit"]))
+            bounds = [b / per for b in entry.get("buckets") or [] if float(b * 1000 / per).is_integer() and b > 0]
             if not bounds:
                 continue
             below = min(bounds, key=lambda b: abs(b - 0.5))
@@ -258,7 +261,7 @@ def _slo_name(logical: str) -> str:
 
 
 def _millis(seconds: float) -> str:
-    return str(int(seconds * 1000))
+    return str(round(seconds * 1000))  # a whole number of milliseconds (the bounds were chosen so)
 
 
 def _number(value: float) -> int | float:
