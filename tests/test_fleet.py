@@ -105,6 +105,25 @@ def test_a_lost_cache_or_a_hand_edit_is_rebuilt_not_trusted(fleet: Path) -> None
     assert _tree(fleet / "build") == _tree(fleet / "full")
 
 
+def test_one_spec_compiled_into_the_fleets_folder_is_refused_and_nothing_is_touched(fleet: Path) -> None:
+    """Compiling one spec of the fleet into its folder (a rollback by hand) would delete the other
+    services' files and narrow the shared Alertmanager config to one service: refused, exit 2. A
+    spec deleted from the fleet loses its files, as before."""
+    cache = fleet / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    before = _tree(fleet / "build")
+    one = _run("compile", "specs/svc-0004.yaml", "--out", "build", cwd=fleet, cache=cache)
+    assert one.returncode == 2 and one.stdout == ""
+    assert one.stderr.count("\n") == 1 and one.stderr.startswith(
+        "sigil-monitoring compile: error: build was compiled from 29 more spec(s) that are still there "
+        "(specs/svc-0000.yaml, specs/svc-0001.yaml, specs/svc-0002.yaml and 26 more)"
+    )
+    assert _tree(fleet / "build") == before
+    (fleet / "specs" / "svc-0007.yaml").unlink()
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
+    assert not (fleet / "build" / "svc-0007").exists() and (fleet / "build" / "svc-0008").is_dir()
+
+
 def test_a_duplicate_service_name_is_found_against_specs_not_loaded(fleet: Path) -> None:
     cache = fleet / "cache"
     assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
@@ -244,6 +263,9 @@ def test_the_walk_through_of_docs_fleet_md_runs_as_written(tmp_path: Path) -> No
     done = _run("compile", "specs", "--out", "build", cwd=tmp_path, cache=tmp_path / "cache")
     wrote = re.search(r"\$ sigil-monitoring compile specs --out build\n(.*)\n", text)
     assert wrote is not None and done.stdout == wrote.group(1) + "\n"
+    refused = re.search(r"\$ sigil-monitoring compile specs/checkout.yaml --out build\n(.*)\n", text)
+    done = _run("compile", "specs/checkout.yaml", "--out", "build", cwd=tmp_path, cache=tmp_path / "cache")
+    assert refused is not None and (done.returncode, done.stderr) == (2, refused.group(1) + "\n")
     merged = _run("validate", "-q", "--show-merged", "specs/search.yaml", cwd=tmp_path, cache=tmp_path / "cache")
     shown = re.search(r"\$ sigil-monitoring validate -q --show-merged specs/search.yaml\n(.*?)\.\.\.\n", text, re.S)
     assert shown is not None and merged.stdout.startswith(shown.group(1))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
 from ..exits import Exit
-from .common import load_all, load_read, out_folder, spec_arguments
+from .common import UsageError, load_all, load_read, out_folder, spec_arguments
 
 
 def output_format(p: argparse.ArgumentParser) -> None:
@@ -126,6 +127,33 @@ def _request(files: Any, args: argparse.Namespace) -> Any:
     return compile_request(files, targets=args.target, strict=args.strict, recorded=recorded)
 
 
+def _refuse_dropping(request: Any, out: Any) -> None:
+    """Refuse a compile that would delete the files of specs a fleet's output folder was compiled
+    from and that are still there: one spec of a fleet compiled into the fleet's folder (as a
+    rollback by hand might) would remove every other service's dashboards and rules, and the
+    shared Alertmanager config would route for that one service only. A spec deleted (or moved)
+    is gone from the folder's inputs on purpose; its files go. A folder of one spec is the
+    compile of whatever spec is given next, as always."""
+    from ..output.incremental import recorded_request
+
+    recorded = recorded_request(out)
+    if recorded is None or len(recorded.specs) < 2:
+        return
+    shown = {spec.shown for spec in request.specs}
+    missing = [s.shown for s in recorded.specs if s.shown not in shown]  # as named before: usually none
+    if not missing:
+        return
+    given = {os.path.realpath(name) for name in shown}
+    left = [name for name in missing if os.path.isfile(name) and os.path.realpath(name) not in given]
+    if left:
+        named = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+        raise UsageError(
+            f"{out} was compiled from {len(left)} more spec(s) that are still there ({named}); this compile "
+            f"would delete their files and their routes (compile them together as before, e.g. their folder; "
+            f"or remove {out} to start over)"
+        )
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     from ..output.incremental import compile_changed, compile_fleet, remember, up_to_date
     from ..output.request import read_specs
@@ -139,6 +167,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {fresh} files to {args.out} (0 changed)")
         return Exit.OK
+    _refuse_dropping(request, args.out)
     from ..output.pipeline import rendered
     from ..output.write import write_files
 
