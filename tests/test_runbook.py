@@ -88,6 +88,54 @@ def test_the_runbook_lists_push_history_rollback_and_drill_for_its_spec():
     assert "sigil-monitoring drill sigil-dna.yaml" in ops["Drill"]
 
 
+def test_the_rollback_commands_of_the_runbook_undo_the_last_change_of_a_spec_that_extends_a_template(tmp_path):
+    """Run as written, in a git repository: the block diffs, reverts the spec's last change and
+    compiles; the template it extends still resolves (the spec stays where it is), and the output
+    is the previous release's again. (A copy of the spec in /tmp, as the block said before, lost
+    its relative template path.)"""
+    import shutil
+    import sys
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "base.yaml").write_text(
+        "apiVersion: sigil-monitoring/v1\nkind: Template\nservice: {selector: {job: <<service.name>>}}\n"
+        "metrics: {up: {name: up, type: gauge}}\nalerts: {Down: {when: {value: up, below: 1}, for: 5m}}\n"
+    )
+    spec = tmp_path / "api.yaml"
+    spec.write_text("apiVersion: sigil-monitoring/v1\nextend: [templates/base.yaml]\nservice: {name: api}\n")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **{
+            f"GIT_{who}_{what}": value
+            for who in ("AUTHOR", "COMMITTER")
+            for what, value in (("NAME", "t"), ("EMAIL", "t@t"))
+        },
+    }
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+
+    run("git", "init", "-q")
+    run("git", "add", ".")
+    run("git", "commit", "-qm", "first")
+    run("sigil-monitoring", "compile", "-q", "api.yaml", "--out", "build")
+    first = (tmp_path / "build" / "api" / "prometheus" / "alerts.rules.yml").read_bytes()
+    spec.write_text(spec.read_text() + "alerts: {Down: {for: 15m}}\n")
+    run("git", "commit", "-qam", "second")
+    run("sigil-monitoring", "compile", "-q", "api.yaml", "--out", "build")
+    assert (tmp_path / "build" / "api" / "prometheus" / "alerts.rules.yml").read_bytes() != first
+    page = (tmp_path / "build" / "api" / "runbook.md").read_text()
+    block = page.split("```sh\ncommit=", 1)[1].split("```", 1)[0]
+    assert shutil.which("sigil-monitoring", path=env["PATH"])
+    # Pasted into a shell, line by line (diff exits 1 when there is a difference, as diff(1) does).
+    done = subprocess.run(["bash", "-c", "commit=" + block], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "alert Down: for 5m → 15m" in done.stdout  # the diff showed what the revert undoes
+    assert (tmp_path / "build" / "api" / "prometheus" / "alerts.rules.yml").read_bytes() == first
+    assert "Revert" in run("git", "log", "-1", "--format=%s").stdout
+
+
 def test_each_silence_command_of_the_runbook_silences_exactly_its_alert_in_a_real_alertmanager(tmp_path):
     binary, amtool = require_binary(ALERTMANAGER_NAMES), require_binary(AMTOOL_NAMES)
     model = model_of(spec_dict())

@@ -327,7 +327,8 @@ def operations(service: Service) -> list[str]:
     if service.dashboard.url:
         lines += [f"Dashboard: <{service.dashboard.url}>", ""]
     lines += [
-        f"Import by hand: Grafana → Dashboards → New → Import, upload `build/{dashboard}`. Through the API "
+        f"Import by hand: Grafana → Dashboards → New → Import, upload `{dashboard}` from the output folder "
+        "(`build/` unless compile was given `--out`). Through the API "
         "(the token comes from `$GRAFANA_ADMIN_TOKEN` or `--token-file`; it is never printed):",
         "",
         "```sh",
@@ -345,13 +346,16 @@ def operations(service: Service) -> list[str]:
         "change into the spec, or push again with `--force`. To turn one alert off now, set `enabled: false` on "
         "it (or on an SLO's `page`/`ticket` tier) in the spec, then compile and deploy: it leaves every rule "
         "file, test and this runbook, and `diff` lists it as disabled. To roll back alerts and routing too, "
-        "compile the spec of the previous release and deploy its rules and Alertmanager config (see what "
-        "changes first):",
+        "undo the spec's last change in git (see what that changes first; a change of a template it extends: "
+        "`git log -- <template>`), then compile and deploy its rules and Alertmanager config as every release "
+        "does. A spec of a fleet compiles with its folder, as CI compiles it: one spec alone into the "
+        "fleet's output folder is refused, since it would drop every other service's files and routes.",
         "",
         "```sh",
-        f"sigil-monitoring diff {spec} --against HEAD~1",
-        f"git show {shlex.quote('HEAD~1:./' + service.source)} > /tmp/previous.yaml && sigil-monitoring "
-        "compile /tmp/previous.yaml --out build/",
+        f"commit=$(git log -1 --format=%H -- {spec})",
+        f'sigil-monitoring diff {spec} --against "$commit~1"',
+        'git revert --no-edit "$commit"',
+        f"sigil-monitoring compile {spec} --out build/   # a spec of a fleet: its folder, as CI compiles it",
         "```",
         "",
         "## Drill",
