@@ -66,17 +66,20 @@ def slug(text: str) -> str:
 # --- series of a classic histogram ---------------------------------------------------------
 
 
+BUCKET_SUFFIX, COUNT_SUFFIX, SUM_SUFFIX = "_bucket", "_count", "_sum"
+
+
 def bucket_series(histogram: str) -> str:
-    return f"{histogram}_bucket"
+    return histogram + BUCKET_SUFFIX
 
 
 def count_series(histogram: str) -> str:
-    return f"{histogram}_count"
+    return histogram + COUNT_SUFFIX
 
 
 def sum_series(histogram: str) -> str:
     """A histogram's (or summary's) sum of observations (the drill's simulator exposes it)."""
-    return f"{histogram}_sum"
+    return histogram + SUM_SUFFIX
 
 
 # --- recording rules -------------------------------------------------------------------------

@@ -16,11 +16,13 @@ EXPECTED = [
     "every job that exposes these metrics (add selector: {job: <scrape job>})",
     f"{CASE}:5:47: warning: metrics.requests.type: 'http_requests_total' ends in _total, the suffix of "
     "counters (declare type: counter if it only grows)",
-    f"{CASE}:10:14: warning: alerts.Slow.summary: the summary says 1 s but the threshold is 2s (update the "
+    f"{CASE}:7:17: warning: metrics.sizes.name: 'x_bytes_sum' reads like the histogram's _sum series: queries "
+    "will read x_bytes_sum_bucket (write name: x_bytes, unless the exporter names the histogram so)",
+    f"{CASE}:11:14: warning: alerts.Slow.summary: the summary says 1 s but the threshold is 2s (update the "
     "summary, or leave it out to have it written from the threshold)",
-    f"{CASE}:14:5: warning: routing.receivers.b: receiver 'b' is used by no route and is not the default "
+    f"{CASE}:15:5: warning: routing.receivers.b: receiver 'b' is used by no route and is not the default "
     "(route alerts to it, or remove it)",
-    f"{CASE}:16:5: warning: routing.mute.nights: time interval 'nights' is used by no route (name it in a "
+    f"{CASE}:17:5: warning: routing.mute.nights: time interval 'nights' is used by no route (name it in a "
     "route's mute_when or active_when, or remove it)",
 ]
 
@@ -56,7 +58,7 @@ def test_json_format_is_one_document_with_every_diagnostic(monkeypatch, capsys):
     assert main(["validate", "--format", "json", CASE]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["valid"] is True and [d["severity"] for d in doc["diagnostics"]] == ["warning"] * len(EXPECTED)
-    assert [(d["line"], d["col"]) for d in doc["diagnostics"]] == [(3, 3), (5, 47), (10, 14), (14, 5), (16, 5)]
+    assert [(d["line"], d["col"]) for d in doc["diagnostics"]] == [(3, 3), (5, 47), (7, 17), (11, 14), (15, 5), (17, 5)]
 
 
 def test_errors_in_json_and_github_formats(monkeypatch, capsys):

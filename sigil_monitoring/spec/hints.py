@@ -128,7 +128,20 @@ def _summary_numbers(spec: Spec) -> Iterator[Problem]:
 
 
 def _naming_hints(spec: Spec) -> Iterator[Problem]:
+    from ..conventions import COUNT_SUFFIX, SUM_SUFFIX
+
     for key, metric in spec.metrics.items():
+        suffix = next((s for s in (COUNT_SUFFIX, SUM_SUFFIX) if (metric.name or "").endswith(s)), None)
+        if metric.from_ is None and metric.type == "histogram" and metric.name is not None and suffix:
+            yield (
+                ("metrics", key, "name"),
+                "value",
+                (
+                    f"'{metric.name}' reads like the histogram's {suffix} series: queries will read "
+                    f"{metric.name}_bucket (write name: {metric.name.removesuffix(suffix)}, unless the exporter "
+                    "names the histogram so)"
+                ),
+            )
         if (
             metric.from_ is None
             and metric.type == "gauge"

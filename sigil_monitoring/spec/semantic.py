@@ -33,6 +33,7 @@ def check(spec: Spec, broken: Broken | None = None) -> list[Problem]:
         *_service(spec),
         *_metric_labels(spec),
         *_metric_units(spec),
+        *_histogram_names(spec),
         *derived_problems(spec, broken),
         *_refs(spec, broken),
         *_slos(spec),
@@ -193,6 +194,23 @@ def _metric_units(spec: Spec) -> Iterator[Problem]:
                 "key",
                 f"'{key}' is in {metric.unit} but '{root}', whose series it is, in {spec.metrics[root].unit}: "
                 f"durations would be compared in one unit and compiled in the other (give the unit on '{root}')",
+            )
+
+
+def _histogram_names(spec: Spec) -> Iterator[Problem]:
+    """A classic histogram named by its bucket series: every query would read ``x_bucket_bucket``,
+    which no exporter has (and the drill's simulator, exposing what the spec names, would pass
+    alerts that can never fire). ``_count`` and ``_sum`` are warnings (``hints``): an exporter
+    may name a histogram so, however rarely."""
+    from ..conventions import BUCKET_SUFFIX
+
+    for key, metric in spec.metrics.items():
+        if metric.from_ is None and metric.type == "histogram" and (metric.name or "").endswith(BUCKET_SUFFIX):
+            yield (
+                ("metrics", key, "name"),
+                "value",
+                f"'{metric.name}' is the histogram's bucket series, not its name: a histogram is named without "
+                f"_bucket, _count or _sum (write name: {metric.name.removesuffix(BUCKET_SUFFIX)})",
             )
 
 
