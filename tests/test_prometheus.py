@@ -288,3 +288,40 @@ def test_a_promql_alert_and_panel_take_the_ms_unit_as_metrics_do(tmp_path: Path)
     dashboard = json.loads(compile_spec(spec)["reviews/grafana/reviews.json"])
     panel = next(p for p in dashboard["panels"] if p.get("title") == "Median")
     assert panel["fieldConfig"]["defaults"]["unit"] == "ms"
+
+
+ABOVE_ZERO = """
+apiVersion: sigil-monitoring/v1
+service: {name: dns, selector: {job: coredns}}
+metrics:
+  panics: {name: coredns_panics_total, type: counter}
+  requests: {name: coredns_dns_requests_total, type: counter}
+  rejects: {name: coredns_forward_max_concurrent_rejects_total, type: counter}
+  conns: {name: x_connections, type: gauge}
+  maxc: {name: x_max_connections, type: gauge}
+alerts:
+  Panics: {when: {rate: panics, above: 0}, for: 0s}
+  Rejects: {when: {ratio: {bad: rejects, total: requests}, above: 0%}, for: 5m}
+  Share: {when: {value: conns, of: maxc, above: 0%}, for: 5m}
+"""
+
+
+def test_an_alert_above_zero_is_proven_quiet_at_zero(tmp_path: Path):
+    """Any panic, any rejected request: ``above: 0`` had only a firing case (its quiet input, T/2
+    below 0, cannot be fed to a counter), so a rule that fired on nothing passed. The quiet case is
+    now exactly 0, and it catches ``>=`` in place of ``>``."""
+    from sigil_monitoring import parse_spec
+
+    compile_to([parse_spec(ABOVE_ZERO)], tmp_path)
+    tests = tmp_path / "dns" / "prometheus" / "tests"
+    panics = (tests / "Panics.test.yml").read_text()
+    assert 'values: "0+0x' in panics and "exp_alerts: []" in panics
+    # Quiet cases: at zero for each, and for the two with a ``for`` also before it has elapsed.
+    for name, quiet in (("Panics", 1), ("Rejects", 2), ("Share", 2)):
+        assert (tests / f"{name}.test.yml").read_text().count("exp_alerts: []") == quiet, name
+    result = promtool("test", "rules", *sorted(tests.glob("*.test.yml")))
+    assert result.returncode == 0, result.stdout + result.stderr
+    rules = tmp_path / "dns" / "prometheus" / "alerts.rules.yml"
+    rules.write_text(rules.read_text().replace('rate5m{service=\\"dns\\"} > 0"', 'rate5m{service=\\"dns\\"} >= 0"', 1))
+    broken = promtool("test", "rules", tests / "Panics.test.yml")
+    assert broken.returncode != 0, "the quiet case must fail a rule that fires on nothing"

@@ -168,6 +168,16 @@ def _crossing(compare: Comparison, *, ratio: bool = False) -> tuple[Decimal, Dec
     return crossing(compare.threshold.value, compare.op == ">", ratio=ratio)
 
 
+def _counted_crossing(compare: Comparison, *, ratio: bool = False) -> tuple[Decimal, Decimal]:
+    """``_crossing`` for what cannot be negative (a rate, a ratio of counts, a share): ``above: 0``
+    (any panic, any rejected request) is quiet at exactly 0, where T/2 below it would be -0.5,
+    which no counter can feed; ``>`` is strict, so nothing at all is the quiet case."""
+    fire, quiet = _crossing(compare, ratio=ratio)
+    if compare.op == ">" and compare.threshold.value == 0:
+        quiet = Decimal(0)
+    return fire, quiet
+
+
 def sparse_period(service: Service, alert: Alert) -> Duration | None:
     """How often the counters of a rate or ratio alert over a range of its own (``over``) step:
     a third of the range, in whole evaluation intervals; None on the service's rate window.
@@ -204,20 +214,20 @@ def scenarios(
         case PromqlCondition(test=test):
             return _promql_scenarios(test)
         case RateCondition(series=series, compare=compare):
-            fire, quiet = _crossing(compare)
+            fire, quiet = _counted_crossing(compare)
             # A negative rate cannot be fed (a counter only grows).
             return (
                 _counter_scenario(series, fire, samples, period) if fire >= 0 else None,
                 _counter_scenario(series, quiet, samples, period) if quiet >= 0 else None,
             )
         case RatioCondition(bad=bad, total=total, compare=compare):
-            fire, quiet = _crossing(compare, ratio=True)
+            fire, quiet = _counted_crossing(compare, ratio=True)
             return (
                 _ratio_scenario(bad, total, fire, samples, period) if 0 <= fire <= 1 else None,
                 _ratio_scenario(bad, total, quiet, samples, period) if 0 <= quiet <= 1 else None,
             )
         case GaugeRatioCondition(part=part, whole=whole, compare=compare):
-            fire, quiet = _crossing(compare, ratio=compare.threshold.value < 1)
+            fire, quiet = _counted_crossing(compare, ratio=compare.threshold.value < 1)
             return (
                 _share_scenario(part, whole, fire, samples) if fire >= 0 else None,
                 _share_scenario(part, whole, quiet, samples) if quiet >= 0 else None,
