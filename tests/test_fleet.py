@@ -188,6 +188,20 @@ def test_merge_rules_maps_lists_by_title_and_removal(tmp_path: Path) -> None:
     ]
 
 
+def test_a_removal_of_what_no_template_gives_is_an_error_at_its_key(tmp_path: Path) -> None:
+    """A typo in a removal left the alert or SLO it was meant to remove in place, silently."""
+    spec = _spec(
+        tmp_path,
+        "params: {window: 7d}\nservice: {name: api}\nslos: {strcit: null}\nmetrics: {latency: null}\n",
+    )
+    assert _errors(spec) == [
+        "api.yaml:5:8: error: slos.strcit: null removes nothing: no template this file extends gives it "
+        "(did you mean 'strict'?)",
+        "api.yaml:6:11: error: metrics.latency: null removes nothing: no template this file extends gives it "
+        "(remove the line, or name what a template gives)",
+    ]
+
+
 def test_errors_are_positioned_where_the_offending_value_was_written(tmp_path: Path) -> None:
     broken = TEMPLATE.replace("{rate: errors}", "{rate: failures}").replace("<<params.window>>", "<<params.windw>>")
     spec = _spec(tmp_path, "params: {objective: 99.99 percent, colour: red}\nservice: {name: api}\n", broken)

@@ -145,12 +145,28 @@ def _identity(items: list[Any]) -> str | None:
     return None
 
 
+def _removes_nothing(layer: Layer, fpath: Path, mpath: Path, key: str, siblings: dict[Any, Any]) -> None:
+    """A ``null`` with nothing under its name to remove: a typo of the name, most likely, which
+    would leave in place what it was meant to remove."""
+    import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
+    close = difflib.get_close_matches(key, [str(name) for name in siblings], n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "remove the line, or name what a template gives"
+    layer.fail(
+        layer.origin(fpath),
+        f"{'.'.join(mpath)}: null removes nothing: no template this file extends gives it ({hint})",
+        "key",
+    )
+
+
 def merge(into: dict[Any, Any], layer: Layer, node: dict[Any, Any], fpath: Path, mpath: Path, origins: Origins) -> None:
     for key, value in node.items():
         k = _key(layer, key, fpath)
         fp, mp = fpath + (str(key),), mpath + (k,)
         old = into.get(k)
         if value is None:  # an explicit removal of what an earlier file gave
+            if k not in into:
+                _removes_nothing(layer, fp, mp, k, into)
             into.pop(k, None)
             _forget(origins, layer.uses, mp)
         elif isinstance(value, dict) and isinstance(old, dict):
