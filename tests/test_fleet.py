@@ -202,6 +202,17 @@ def test_a_removal_of_what_no_template_gives_is_an_error_at_its_key(tmp_path: Pa
     ]
 
 
+def test_a_placeholder_in_a_parameters_default_is_an_error_at_the_default(tmp_path: Path) -> None:
+    """It was neither expanded nor refused: the text '<<service.name>>' reached the spec and failed
+    far away (as 'looks like a regular expression' in a selector)."""
+    template = TEMPLATE.replace("window: {type: duration}", 'window: {type: duration, default: "<<service.window>>"}')
+    spec = _spec(tmp_path, "service: {name: api}\n", template)
+    assert _errors(spec) == [
+        "templates/api.yaml:5:37: error: parameter window: a default is a value, not a placeholder "
+        "(<<service.window>>) (write the value, or leave the default out so that each spec gives params.window)"
+    ]
+
+
 def test_errors_are_positioned_where_the_offending_value_was_written(tmp_path: Path) -> None:
     broken = TEMPLATE.replace("{rate: errors}", "{rate: failures}").replace("<<params.window>>", "<<params.windw>>")
     spec = _spec(tmp_path, "params: {objective: 99.99 percent, colour: red}\nservice: {name: api}\n", broken)

@@ -72,7 +72,7 @@ import msgspec
 from ..errors import Diagnostic, SpecError, display_path
 from .source import Origin, Path, Source
 from .template_document import KIND, PARAM_TYPES, Extension, Parameter, ParamType, TemplateHeader, own_keys
-from .template_merge import NAME
+from .template_merge import NAME, PLACEHOLDER
 
 _PERCENT = re.compile(r"^(100(\.0+)?|\d{1,2}(\.\d+)?)%$")
 _READ: dict[tuple[str, bytes], Template] = {}  # templates read in this process, by path and text
@@ -202,7 +202,14 @@ def read_template(data: bytes, shown: str) -> Template:
         kind: ParamType = body["type"]
         default = None
         if "default" in body:
-            if (why := type_problem(kind, body["default"])) is not None:
+            found = PLACEHOLDER.search(body["default"]) if isinstance(body["default"], str) else None
+            if found is not None:  # not expanded: it would reach the spec as text, and fail far from here
+                fail(
+                    at + ("default",),
+                    f"parameter {name}: a default is a value, not a placeholder ({found.group()}) (write the "
+                    f"value, or leave the default out so that each spec gives params.{name})",
+                )
+            elif (why := type_problem(kind, body["default"])) is not None:
                 fail(at + ("default",), f"parameter {name}: the default {why}")
             default = (body["default"], (source, at + ("default",)))
         params[str(name)] = Param(kind, default)
@@ -414,7 +421,6 @@ def check_template(data: bytes, shown: str) -> None:
     ``read_template`` checks, the templates it extends (readable, no cycle), and that each
     ``<<params.NAME>>`` it writes is declared by it or a template it extends; a ``SpecError``
     with every problem."""
-    from .template_merge import PLACEHOLDER
     from .yaml_io import one_line
 
     template = read_template(data, shown)
