@@ -198,3 +198,18 @@ def test_paged_with_an_index_words_every_alert_as_worded_alone():
                 checked += 1
             assert len(index.paged_lines) <= len(index.labels)
     assert checked > 50
+
+
+def test_the_slo_policy_writes_budget_minutes_as_plain_numbers():
+    """A 95 % SLO over 30d has 2,160 minutes of budget: written '2.16E+3' before (Decimal's
+    normalised form), as the CoreDNS trial found."""
+    from sigil_monitoring import parse_spec
+    from sigil_monitoring.ir.build import build_model
+
+    spec = parse_spec(
+        "apiVersion: sigil-monitoring/v1\nservice: {name: dns, selector: {job: coredns}}\n"
+        "metrics: {r: {name: r_total, type: counter}, e: {name: e_total, type: counter}}\n"
+        "slos: {fast: {objective: 95%, sli: {bad: e, total: r}}}\n"
+    )
+    page = runbook.render_service(build_model([spec]).services[0])
+    assert "| fast | 95 % | 30d | 5 % = 2160 min per 30d |" in page and "E+" not in page

@@ -62,7 +62,12 @@ def test_an_objective_percentage_keeps_its_exact_value(value):
 
 @pytest.mark.parametrize(
     "given_,error",
-    [("100%", "outside 0..100"), (0, "outside 0..100"), (0.999, "reads as 0.999%"), ("abc", "is not a percentage")],
+    [
+        ("100%", "must be below 100%"),
+        (0, "must be above 0%"),
+        (0.999, "reads as 0.999%"),
+        ("abc", "is not a percentage"),
+    ],
 )
 def test_objectives_outside_the_percentage_range_are_refused(given_, error):
     with pytest.raises(ValueError, match=error):

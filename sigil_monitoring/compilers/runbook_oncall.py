@@ -311,7 +311,8 @@ def _slo_policy(service: Service) -> list[str]:
             )
         lines.append(
             f"| {slo.name} | {format_decimal(slo.objective)} % | {slo.window} | "
-            f"{format_decimal(slo.error_budget * 100)} % = {_budget_minutes(slo)} min per {slo.window} | "
+            f"{format_decimal(slo.error_budget * 100)} % = {format_decimal(_budget_minutes(slo))} min "
+            f"per {slo.window} | "
             f"{tiers['page']} | {tiers['ticket']} |"
         )
     return lines + [""]

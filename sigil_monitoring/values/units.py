@@ -149,8 +149,13 @@ def parse_objective(value: object) -> Decimal:
     number = _percent(value)
     if number is None:
         raise ValueError(f"objective {value!r} is not a percentage ({OBJECTIVE_HINT})")
-    if not Decimal(0) < number < Decimal(100):
-        raise ValueError(f"objective {number}% is outside 0..100 ({OBJECTIVE_HINT})")
+    if number >= 100:  # no error budget left to burn: every burn rate divides by it
+        raise ValueError(
+            f"objective {plain_decimal(number)}% must be below 100% "
+            "(write a target below 100%, e.g. 99.9%: 100% leaves no error budget)"
+        )
+    if number <= 0:
+        raise ValueError(f"objective {plain_decimal(number)}% must be above 0% ({OBJECTIVE_HINT})")
     if number < 1:
         raise ValueError(f"objective {number} reads as {number}% ({OBJECTIVE_HINT}; 0.999 is written 99.9%)")
     return number.normalize() if number == number.to_integral() else number
@@ -181,7 +186,7 @@ def parse_budget_share(value: object) -> Decimal:
             f"budget {shown} has no % ({BUDGET_SHARE_HINT}; a fraction {shown} is {plain_decimal(number * 100)}%)"
         )
     if not Decimal(0) < number <= Decimal(100):
-        raise ValueError(f"budget {number}% is outside 0..100 ({BUDGET_SHARE_HINT})")
+        raise ValueError(f"budget {plain_decimal(number)}% must be above 0% and at most 100% ({BUDGET_SHARE_HINT})")
     return plain_decimal(number)
 
 
