@@ -293,3 +293,37 @@ dashboard:
     defaults = panel["fieldConfig"]["defaults"]
     assert defaults["unit"] == "ms"
     assert [step["value"] for step in defaults["thresholds"]["steps"]] == [None, 1000]
+
+
+def test_a_threshold_is_drawn_only_on_a_panel_that_plots_the_compared_value() -> None:
+    """The CoreDNS trial's ratio alert (SERVFAIL share above 5 %) linked to its counter's rate
+    panel (requests per second) and drew a line at 0.05 there. It still links there, and is listed
+    in its description, but the line is drawn only on a panel of the ratio itself."""
+    from sigil_monitoring import parse_spec
+
+    text = """
+apiVersion: sigil-monitoring/v1
+service: {name: dns, selector: {job: coredns}}
+metrics:
+  forwarded: {name: coredns_proxy_requests_total, type: counter, labels: [rcode]}
+  servfail: {from: forwarded, where: {rcode: SERVFAIL}}
+alerts:
+  ForwardErrors: {when: {ratio: {bad: servfail, total: forwarded}, above: 5%}, for: 10m}
+dashboard:
+  rows: [{title: Upstreams, panels: [PANELS]}]
+"""
+
+    def timeseries(panels: str) -> list[dict[str, Any]]:
+        spec = parse_spec(text.replace("PANELS", panels))
+        [artifact] = [a for a in compile_grafana(build_model([spec])) if a.path.endswith("dns.json")]
+        return [p for p in all_panels(artifact.document) if p.get("type") == "timeseries"]
+
+    def steps(panel: dict[str, Any]) -> list[Any]:
+        return [step["value"] for step in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+
+    [rate] = timeseries("{rate: servfail}")
+    assert rate["fieldConfig"]["defaults"]["unit"] == "ops" and steps(rate) == [None]
+    assert "ForwardErrors" in rate["description"]
+    rate, ratio = timeseries("{rate: servfail}, {error_ratio: servfail, total: forwarded}")
+    assert steps(rate) == [None] and "ForwardErrors" not in rate["description"]
+    assert ratio["fieldConfig"]["defaults"]["unit"] == "percentunit" and steps(ratio) == [None, 0.05]

@@ -134,11 +134,13 @@ def build_service(spec: Spec) -> Service:
     alerts = tuple(_alert(ctx, name, a) for name, a in spec.enabled_alerts.items())
 
     annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]] = {}
+    panels = {panel.id: panel for row in ctx.rows for panel in row.panels}
     for alert in alerts:
         if alert.panel_id is not None:
             names_, thresholds = annotate.get(alert.panel_id, ((), ()))
             compare = comparison(alert.condition)
-            value = (compare.threshold.value,) if compare is not None else ()
+            drawn = compare is not None and dashboard_plan.plots_compared_value(alert.condition, panels[alert.panel_id])
+            value = (compare.threshold.value,) if compare is not None and drawn else ()
             annotate[alert.panel_id] = (names_ + (alert.name,), thresholds + value)
     for slo in slos:
         for burn in slo.alerts:

@@ -389,6 +389,40 @@ def panel_for_alert(rows: tuple[Row, ...], condition: Condition) -> Panel | None
     return None
 
 
+def plots_compared_value(condition: Condition, panel: Panel) -> bool:
+    """Whether ``panel``, which an alert of ``condition`` links to, plots the very value the
+    alert compares, so that its threshold line belongs on it. A ratio alert shown on its bad
+    counter's rate panel (events per second) or a rate alert on an error-ratio panel (a share)
+    links there, but its threshold is in the other unit: 5 % drawn on requests per second.
+
+    >>> from sigil_monitoring.ir.model import Comparison, Metric
+    >>> from sigil_monitoring.values.units import parse_threshold
+    >>> def series(key): return Series(Metric(key, key, "counter", "none", "", (), None, None), ())
+    >>> def panel(content): return Panel(id=1, title="", description="", x=0, y=0, w=12, h=8, content=content)
+    >>> over = Comparison(">", parse_threshold("5%"))
+    >>> ratio = RatioCondition(series("err"), series("req"), over)
+    >>> rate_panel, ratio_panel = panel(RatePanel(series("err"))), panel(ErrorRatioPanel(series("err"), series("req")))
+    >>> plots_compared_value(ratio, rate_panel), plots_compared_value(ratio, ratio_panel)
+    (False, True)
+    """
+    match condition:
+        case RatioCondition():
+            return isinstance(panel.content, ErrorRatioPanel)
+        case RateCondition():
+            return not isinstance(panel.content, ErrorRatioPanel)
+        case (
+            QuantileCondition()
+            | StateCondition()
+            | ValueCondition()
+            | GaugeRatioCondition()
+            | AbsentCondition()
+            | PromqlCondition()
+        ):
+            return True
+        case _:
+            assert_never(condition)
+
+
 def with_alerts(
     rows: tuple[Row, ...], annotate: dict[int, tuple[tuple[str, ...], tuple[Decimal, ...]]]
 ) -> tuple[Row, ...]:
