@@ -78,13 +78,30 @@ def latency_threshold(spec: Spec, path: _P, metric_key: str, below: Threshold) -
         yield path, "value", f"latency threshold '{below.text}' is not a duration (write it like 1s or 250ms)"
         return
     bounds = metric.bucket_bounds
-    if bounds and in_unit(below, metric.unit).value not in bounds:
+    wanted = in_unit(below, metric.unit).value
+    if bounds and wanted not in bounds:
         shown = ", ".join(format_decimal(b) for b in bounds) + _in(metric.unit)
+        nearest = _duration_text(min(bounds, key=lambda b: abs(b - wanted)) / per_second(metric.unit))
         yield (
             path,
             "value",
-            f"{below.text} is not a bucket boundary of '{metric_key}' (use one of {shown}, or add it to buckets)",
+            f"{below.text} is not a bucket boundary of '{metric_key}' (the nearest is {nearest}; use one of "
+            f"{shown}, or add it to buckets)",
         )
+
+
+def _duration_text(seconds: Decimal) -> str:
+    """A bound as a threshold is written: whole milliseconds below a second, else seconds.
+
+    >>> _duration_text(Decimal("0.256")), _duration_text(Decimal("0.00025")), _duration_text(Decimal("2.5"))
+    ('256ms', '0.00025s', '2.5s')
+    """
+    millis = seconds * 1000
+    return (
+        f"{format_decimal(millis)}ms"
+        if seconds < 1 and millis == millis.to_integral()
+        else f"{format_decimal(seconds)}s"
+    )
 
 
 def alert_problems(spec: Spec) -> Iterator[Problem]:
@@ -110,8 +127,10 @@ def alert_problems(spec: Spec) -> Iterator[Problem]:
         threshold = when.above or when.below
         side = "above" if when.above is not None else "below"
         if threshold is not None:
-            yield from _threshold_fits(spec, (*path, "when", side), when, threshold)
-            yield from _quantile_reachable(spec, (*path, "when", side), when, threshold)
+            misfits = list(_threshold_fits(spec, (*path, "when", side), when, threshold))
+            yield from misfits
+            if not misfits:  # a threshold in the wrong unit is one error, not a second about its reach
+                yield from _quantile_reachable(spec, (*path, "when", side), when, threshold)
         if when.promql is not None:
             from ..promql import instant_problem, parses
 
