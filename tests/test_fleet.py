@@ -213,6 +213,30 @@ def test_a_placeholder_in_a_parameters_default_is_an_error_at_the_default(tmp_pa
     ]
 
 
+def test_the_problems_of_templates_and_spec_are_reported_all_at_once(tmp_path: Path) -> None:
+    """A template's bad default used to hide everything else (the template was not read), and a
+    misspelt params: showed only as every parameter missing. Each problem once, all together."""
+    paging = (
+        "apiVersion: sigil-monitoring/v1\nkind: Template\nparameters:\n  objective: {type: number}\n"
+        "routing:\n  receivers: {team: {slack: {channel: '#x', api_url_file: /etc/am/slack}}}\n"
+    )
+    broken = TEMPLATE.replace("default: 99.9%", "default: high").replace("<<params.window>>", "<<params.windw>>")
+    spec = _spec(tmp_path, "extra: 1\nparms: {window: 7d}\nservice: {name: api}\n", broken)
+    (tmp_path / "templates" / "paging.yaml").write_text(paging)
+    spec.write_text(spec.read_text().replace("[templates/api.yaml]", "[templates/api.yaml, templates/paging.yaml]"))
+    assert _errors(spec) == [
+        "api.yaml:2:10: error: templates/api.yaml needs params.window (a duration; give it under params:)",
+        "api.yaml:3:1: error: unknown key 'extra' in the document (known keys: apiVersion, service, metrics, slos, "
+        "alerts, dashboard, routing, targets, extend, params)",
+        "api.yaml:4:1: error: unknown key 'parms' in the document (did you mean 'params'?)",
+        "templates/api.yaml:4:42: error: parameter objective: the default 'high' is not a percentage such as 99.9%",
+        "templates/api.yaml:13:36: error: <<params.windw>>: the template declares no parameter windw "
+        "(declare it under parameters:, or fix the name)",
+        "templates/paging.yaml:4:21: error: parameter objective is a number here but a percentage in "
+        "templates/api.yaml (give the two one type)",
+    ]
+
+
 def test_errors_are_positioned_where_the_offending_value_was_written(tmp_path: Path) -> None:
     broken = TEMPLATE.replace("{rate: errors}", "{rate: failures}").replace("<<params.window>>", "<<params.windw>>")
     spec = _spec(tmp_path, "params: {objective: 99.99 percent, colour: red}\nservice: {name: api}\n", broken)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from .source import describe_path
+from .source import describe_path, unknown_key
 
 _TYPE_NAMES = {
     "dict_type": "a mapping (key: value)",
@@ -147,9 +146,11 @@ def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...
         key = str(loc[-1])
         model = model_at(root, loc[:-1])
         keys = allowed_keys(model) if model else []
-        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(keys)}"
-        return loc, "key", f"unknown key '{key}' in {describe_path(loc[:-1])} ({hint})"
+        if not loc[:-1]:  # the document: a spec may also extend templates
+            from .template_document import Extension, own_keys
+
+            keys = [*keys, *own_keys(Extension)]
+        return loc, "key", unknown_key(key, keys, loc[:-1])
     if kind == "missing":
         key = str(loc[-1])
         return loc, "key", f"{describe_path(loc[:-1])} has no '{key}' (add {key}:, it is required)"

@@ -7,7 +7,7 @@ pure Python and slow; the map is built only when there is an error or a warning 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -190,6 +190,19 @@ def _walk(node: Any, path: Path, out: dict[Path, tuple[tuple[int, int], tuple[in
             child = path + (str(index),)
             out[child] = ((il + 1, ic + 1), (il + 1, ic + 1))
             _walk(value, child, out)
+
+
+def unknown_key(key: str, keys: Sequence[str], loc: tuple[Any, ...]) -> str:
+    """The message of a key no model has at ``loc``: the nearest known key, or all of them.
+
+    >>> unknown_key("parms", ("apiVersion", "service", "extend", "params"), ())
+    "unknown key 'parms' in the document (did you mean 'params'?)"
+    """
+    import difflib  # for an error's "did you mean" only: not on a valid spec's path
+
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(keys)}"
+    return f"unknown key '{key}' in {describe_path(loc)} ({hint})"
 
 
 def describe_path(loc: tuple[Any, ...]) -> str:

@@ -84,6 +84,7 @@ class Param(msgspec.Struct, frozen=True):
 
     type: ParamType
     default: tuple[Any, Origin] | None
+    default_refused: bool = False  # a default was written but is not a value of the type (Template.problems)
 
 
 class Template(msgspec.Struct, frozen=True):
@@ -95,6 +96,9 @@ class Template(msgspec.Struct, frozen=True):
     sections: dict[str, Any]
     sha256: str
     extends: object = ()  # one path or a list of them, as written
+    # Problems that leave the template usable (a parameter's bad default, left out): reported
+    # with every spec's, so that they hide none of the spec's own or of other templates.
+    problems: tuple[Diagnostic, ...] = ()
 
 
 def sections() -> tuple[str, ...]:
@@ -167,9 +171,13 @@ def read_template(data: bytes, shown: str) -> Template:
         raise SpecError([Diagnostic(shown, problem.line, problem.col, one_line(problem.message))]) from None
     source = Source(shown, text, tree=doc if hasattr(doc, "lc") else None)
     problems: list[Diagnostic] = []
+    usable: list[Diagnostic] = []  # the template can still be merged (Template.problems)
 
     def fail(where: Path, text: str, at: str = "value") -> None:
         problems.append(Diagnostic(*_where((source, where), at), one_line(text)))
+
+    def warn_usable(where: Path, text: str) -> None:
+        usable.append(Diagnostic(*_where((source, where), "value"), one_line(text)))
 
     if not isinstance(doc, dict) or doc.get("kind") != KIND or doc.get("apiVersion") != "sigil-monitoring/v1":
         raise SpecError(
@@ -204,21 +212,23 @@ def read_template(data: bytes, shown: str) -> Template:
         if "default" in body:
             found = PLACEHOLDER.search(body["default"]) if isinstance(body["default"], str) else None
             if found is not None:  # not expanded: it would reach the spec as text, and fail far from here
-                fail(
+                warn_usable(
                     at + ("default",),
                     f"parameter {name}: a default is a value, not a placeholder ({found.group()}) (write the "
                     f"value, or leave the default out so that each spec gives params.{name})",
                 )
             elif (why := type_problem(kind, body["default"])) is not None:
-                fail(at + ("default",), f"parameter {name}: the default {why}")
-            default = (body["default"], (source, at + ("default",)))
-        params[str(name)] = Param(kind, default)
+                warn_usable(at + ("default",), f"parameter {name}: the default {why}")
+            else:
+                default = (body["default"], (source, at + ("default",)))
+        params[str(name)] = Param(kind, default, "default" in body and default is None)
     extends = doc.get("extend", [])
     _entries(extends, (source, ("extend",)), lambda origin, text: fail(origin[1], text))
     if problems:
-        raise SpecError(problems)
+        raise SpecError(problems + usable)
     body = {k: v for k, v in doc.items() if k in allowed}
-    return Template(source, params, body, hashlib.sha256(text.encode("utf-8")).hexdigest(), extends)
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Template(source, params, body, sha256, extends, tuple(usable))
 
 
 def template_path(owner: str, entry: str) -> FilePath:
@@ -314,6 +324,7 @@ def _chain(source: Source, given: object, fail: Fail, problems: list[Diagnostic]
                 bases = visit(found.source, found.extends, i if first is None else first)
                 walking.pop()
                 if name not in scope:  # placed now, after its bases
+                    problems.extend(found.problems)
                     scope[name] = frozenset(found.params) | bases
                     top[name] = i if first is None else first
                     order.append(found)
@@ -367,6 +378,7 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     # merge order, that gives one (an extending template overrides its base's).
     declared: dict[str, tuple[ParamType, Template]] = {}
     defaults: dict[str, tuple[Any, Origin]] = {}
+    refused: set[str] = set()  # a default that is no value of its type: said once, at the default
     for template in chain.order:
         for name, param in template.params.items():
             if name in declared and declared[name][0] != param.type:
@@ -378,6 +390,8 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
             declared.setdefault(name, (param.type, template))
             if param.default is not None:
                 defaults[name] = param.default
+            if param.default_refused:
+                refused.add(name)
     values: dict[str, tuple[Any, Origin]] = {}
     for name, value in given.items():
         where: Origin = (source, ("params", str(name)))
@@ -391,10 +405,11 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
         else:
             values[str(name)] = (value, where)
     for name, (kind, first) in declared.items():
-        if name not in values and name not in defaults and name not in given:
+        if name not in values and name not in defaults and name not in given and name not in refused:
             at = _entry_at(doc["extend"], chain.top[first.source.display])
             fail((source, at), f"{first.source.display} needs params.{name} (a {kind}; give it under params:)")
     values = defaults | values
+    _unknown_document_keys(doc, source, fail)  # with the template's problems: a typo of params hides none
     own = {k: v for k, v in doc.items() if k not in own_keys(Extension)}
     given_service = own.get("service")
     service: dict[str, Any] = given_service if isinstance(given_service, dict) else {}
@@ -416,6 +431,18 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     )
 
 
+def _unknown_document_keys(doc: dict[Any, Any], source: Source, fail: Callable[..., None]) -> None:
+    """Keys of the spec no spec has: reported with its templates' problems, since a typo such as
+    ``parms:`` would otherwise show only as every parameter missing."""
+    from .document import Spec
+    from .source import unknown_key
+
+    keys = (*own_keys(Spec), *own_keys(Extension))
+    for key in doc:
+        if key not in keys:
+            fail((source, (str(key),)), unknown_key(str(key), keys, ()), "key")
+
+
 def check_template(data: bytes, shown: str) -> None:
     """A template file checked on its own (``validate`` of a template, the pre-commit hook): what
     ``read_template`` checks, the templates it extends (readable, no cycle), and that each
@@ -424,7 +451,7 @@ def check_template(data: bytes, shown: str) -> None:
     from .yaml_io import one_line
 
     template = read_template(data, shown)
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(template.problems)
 
     def fail(origin: Origin, text: str, at: str = "value") -> None:
         problems.append(Diagnostic(*_where(origin, at), one_line(text)))
