@@ -325,3 +325,23 @@ def test_an_alert_above_zero_is_proven_quiet_at_zero(tmp_path: Path):
     rules.write_text(rules.read_text().replace('rate5m{service=\\"dns\\"} > 0"', 'rate5m{service=\\"dns\\"} >= 0"', 1))
     broken = promtool("test", "rules", tests / "Panics.test.yml")
     assert broken.returncode != 0, "the quiet case must fail a rule that fires on nothing"
+
+
+def test_a_rate_threshold_written_per_hour_is_also_said_per_second_beside_the_value(tmp_path: Path):
+    """The kube-state-metrics trial read 'Current value: 1.667m/s (threshold 3/h)'. Prometheus'
+    templates cannot scale $value, so the threshold is said in its unit too: '3/h, 833.3u/s'."""
+    from sigil_monitoring import parse_spec
+
+    spec = parse_spec(
+        "apiVersion: sigil-monitoring/v1\nservice: {name: kube, selector: {namespace: shop}}\n"
+        "metrics: {restarts: {name: kube_pod_container_status_restarts_total, type: counter}}\n"
+        "alerts: {Restarting: {when: {rate: restarts, over: 1h, above: 3/h}, for: 5m}}\n"
+    )
+    files = compile_to([spec], tmp_path)
+    assert "Current value: {{ $value | humanize }}/s (threshold 3/h, 833.3u/s)." in files[
+        "kube/prometheus/alerts.rules.yml"
+    ].decode().replace('\\"', '"')
+    expected = files["kube/prometheus/tests/Restarting.test.yml"].decode()
+    assert re.search(r"Current value: [0-9.]+m/s \(threshold 3/h, 833.3u/s\)", expected), expected
+    result = promtool("test", "rules", tmp_path / "kube" / "prometheus" / "tests" / "Restarting.test.yml")
+    assert result.returncode == 0, result.stdout + result.stderr

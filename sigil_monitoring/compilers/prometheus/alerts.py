@@ -33,6 +33,7 @@ from ...ir.model import (
     condition_series,
 )
 from ...ir.model import comparison as comparison_of
+from ...values.humanize import humanize
 from ...values.units import Duration, Threshold, format_decimal
 from . import recording
 from .rules import AlertingRule
@@ -185,6 +186,21 @@ def _split_by(condition: Condition) -> tuple[str, ...]:
     return tuple(dict.fromkeys(label for series in shown for label in series.by))
 
 
+def _threshold_words(threshold: Threshold) -> str:
+    """The threshold as the spec wrote it and, for a rate written per minute or hour, as the value
+    beside it prints (per second: Prometheus templates cannot scale ``$value``), so that the two
+    compare at a glance.
+
+    >>> from sigil_monitoring.values.units import parse_threshold
+    >>> _threshold_words(parse_threshold("3/h")), _threshold_words(parse_threshold("2/s"))
+    ('3/h, 833.3u/s', '2/s')
+    """
+    text = threshold.text
+    if threshold.kind != "per_second" or Decimal(text.split("/")[0].strip()) == threshold.value:
+        return text  # per second already
+    return f"{text}, {humanize(float(threshold.value))}/s"
+
+
 def description(service: Service, alert: Alert) -> str:
     """The spec's own description, or a template: the summary, the current value in its unit, the
     threshold, which group of a split alert fired, the service and the instance.
@@ -215,7 +231,7 @@ def description(service: Service, alert: Alert) -> str:
         ):
             value = _HUMANIZE.get(value_unit(condition), "{{ $value | humanize }}")
             compare = comparison_of(condition)
-            detail = template_text(f" (threshold {compare.threshold.text})") if compare is not None else ""
+            detail = template_text(f" (threshold {_threshold_words(compare.threshold)})") if compare is not None else ""
             # `` for handler={{ $labels.handler }}``: which group of a split alert fired.
             group = (" for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in labels)) if labels else ""
             return f"{summary} Current value: {value}{detail}{group}. Service {service.name}{instance}."

@@ -26,6 +26,8 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
+from ....values.humanize import humanize, humanize1024, humanize_duration, humanize_percentage
+
 # An action ends at the first }} outside a quoted string ({{ "}}" }} is one action). "{{- " and
 # " -}}" trim the white space before and after the action (Go's trim markers need that space).
 _ACTION = re.compile(
@@ -36,67 +38,6 @@ _GO_SPACE = " \t\r\n"
 
 class UnsupportedTemplate(ValueError):
     """The annotation uses template syntax this expander does not know."""
-
-
-def _g4(v: float) -> str:
-    return f"{v:.4g}"
-
-
-def humanize(v: float) -> str:
-    if v == 0 or math.isnan(v) or math.isinf(v):
-        return _g4(v)
-    prefix = ""
-    if abs(v) >= 1:
-        for p in ("k", "M", "G", "T", "P", "E", "Z", "Y"):
-            if abs(v) < 1000:
-                break
-            prefix, v = p, v / 1000
-        return _g4(v) + prefix
-    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
-        if abs(v) >= 1:
-            break
-        prefix, v = p, v * 1000
-    return _g4(v) + prefix
-
-
-def humanize1024(v: float) -> str:
-    if abs(v) <= 1 or math.isnan(v) or math.isinf(v):
-        return _g4(v)
-    prefix = ""
-    for p in ("ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"):
-        if abs(v) < 1024:
-            break
-        prefix, v = p, v / 1024
-    return _g4(v) + prefix
-
-
-def humanize_duration(v: float) -> str:
-    if math.isnan(v) or math.isinf(v):
-        return _g4(v)
-    if v == 0:
-        return _g4(v) + "s"
-    if abs(v) >= 1:
-        sign = "-" if v < 0 else ""
-        v = abs(v)
-        d = int(v)
-        seconds, minutes, hours, days = d % 60, (d // 60) % 60, (d // 3600) % 24, d // 86400
-        if days:
-            return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
-        if hours:
-            return f"{sign}{hours}h {minutes}m {seconds}s"
-        if minutes:
-            return f"{sign}{minutes}m {seconds}s"
-        return f"{sign}{_g4(v)}s"
-    prefix = ""
-    for p in ("m", "u", "n", "p", "f", "a", "z", "y"):
-        if abs(v) >= 1:
-            break
-        prefix, v = p, v * 1000
-    return f"{_g4(v)}{prefix}s"
-
-
-def humanize_percentage(v: float) -> str:
-    return _g4(v * 100) + "%"
 
 
 def go_float(v: float) -> str:
