@@ -205,12 +205,13 @@ def _histogram_names(spec: Spec) -> Iterator[Problem]:
     from ..conventions import BUCKET_SUFFIX
 
     for key, metric in spec.metrics.items():
-        if metric.from_ is None and metric.type == "histogram" and (metric.name or "").endswith(BUCKET_SUFFIX):
+        name = metric.name or ""
+        if metric.from_ is None and metric.type == "histogram" and name.endswith(BUCKET_SUFFIX):
             yield (
                 ("metrics", key, "name"),
                 "value",
-                f"'{metric.name}' is the histogram's bucket series, not its name: a histogram is named without "
-                f"_bucket, _count or _sum (write name: {metric.name.removesuffix(BUCKET_SUFFIX)})",
+                f"'{name}' is the histogram's bucket series, not its name: a histogram is named without "
+                f"_bucket, _count or _sum (write name: {name.removesuffix(BUCKET_SUFFIX)})",
             )
 
 
