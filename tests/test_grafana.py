@@ -327,3 +327,36 @@ dashboard:
     rate, ratio = timeseries("{rate: servfail}, {error_ratio: servfail, total: forwarded}")
     assert steps(rate) == [None] and "ForwardErrors" not in rate["description"]
     assert ratio["fieldConfig"]["defaults"]["unit"] == "percentunit" and steps(ratio) == [None, 0.05]
+
+
+def test_panel_texts_say_what_each_panel_draws() -> None:
+    """From the kube-state-metrics and CoreDNS trials: a percentiles panel spoke of a threshold
+    line it did not have; a per-hour bar panel capitalised a metric name ('Kube_pod_...') and spoke
+    of batch runs; the onboarding page gave its unit as events per second."""
+    from sigil_monitoring import parse_spec
+    from sigil_monitoring.compilers.onboarding_tour import unit_words
+
+    spec = parse_spec(
+        """
+apiVersion: sigil-monitoring/v1
+service: {name: kube, selector: {namespace: shop}}
+metrics:
+  restarts: {name: kube_pod_container_status_restarts_total, type: counter}
+  duration: {name: http_request_duration_seconds, type: histogram, unit: seconds, buckets: [0.1, 1, 5]}
+alerts:
+  Slow: {when: {quantile: 0.99, of: duration, above: 1s}, for: 5m}
+dashboard:
+  rows:
+    - {title: A, panels: [{rate: restarts, per: 1h}, {percentiles: duration}]}
+    - {title: B, panels: [{percentiles: duration, quantiles: [0.5]}]}
+"""
+    )
+    model = build_model([spec])
+    [artifact] = [a for a in compile_grafana(model) if a.path.endswith("kube.json")]
+    bars, alerted, plain = [p for p in all_panels(artifact.document) if p.get("type") == "timeseries"]
+    assert bars["description"].startswith("kube_pod_container_status_restarts_total"), bars["description"]
+    assert "Each bar counts one 1h" in bars["description"]
+    assert "crosses the threshold line" in alerted["description"]
+    assert "If the top line climbs" in plain["description"] and "threshold" not in plain["description"]
+    rate_panel = model.services[0].dashboard.rows[0].panels[0].content
+    assert unit_words(rate_panel) == "`kube_pod_container_status_restarts_total` events per 1h (one bar each)"

@@ -40,8 +40,10 @@ def unit_words(content: ir.PanelContent) -> str:
             return _metric_unit(s.metric)
         case ir.HistogramPanel(series=s):
             return f"observations per bucket of {_metric_unit(s.metric)}"
-        case ir.RatePanel(series=s):
+        case ir.RatePanel(series=s, per=None):
             return f"{code_span(s.events)} events per second"
+        case ir.RatePanel(series=s, per=per):
+            return f"{code_span(s.events)} events per {per} (one bar each)"
         case ir.ErrorRatioPanel():
             return "percent of all events"
         case ir.TimelinePanel(series=s):

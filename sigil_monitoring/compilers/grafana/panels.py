@@ -240,9 +240,9 @@ def percentiles(ctx: Context, panel: Panel, shown: PercentilesPanel) -> GPanel:
     )
     qs = "/".join(f"p{format_decimal(q * 100)}" for q in quantiles)
     meaning = f"{qs} of {series.shown} over {queries.RATE_WINDOW} windows. {series.metric.help}".strip()
-    action = (
-        "If the top line crosses the threshold line, check the heatmap for a new slow mode and the dependencies below."
-    )
+    # The threshold line is there only when an alert on these quantiles links to the panel.
+    crossed = "crosses the threshold line" if panel.thresholds else "climbs"
+    action = f"If the top line {crossed}, check the heatmap for a new slow mode and the dependencies below."
     return _timeseries(ctx, panel, targets, unit_of(series.metric), meaning, action)
 
 
@@ -282,7 +282,9 @@ def rate(ctx: Context, panel: Panel, shown: RatePanel) -> GPanel:
         )
     # One bar per window: the query's step is the window itself (Target.interval is Grafana's
     # minimum step), so every bar counts the events of one whole window, not a moving sum.
-    shown_events = series.events_shown[:1].upper() + series.events_shown[1:]
+    # "Encodes per 1h", but a metric name as it is: "kube_pod_..._total{...} per 1h".
+    events = series.events_shown
+    shown_events = events if "_" in events.split(" ", 1)[0] else events[:1].upper() + events[1:]
     meaning = f"{shown_events} per {per}{by}, one bar per {per}. {series.metric.help}".strip()
     return _timeseries(
         ctx,
@@ -290,7 +292,8 @@ def rate(ctx: Context, panel: Panel, shown: RatePanel) -> GPanel:
         (target(0, queries.increase(series, extra, per), legend, interval=str(per)),),
         "short",
         meaning,
-        f"A bar missing where a run was due means the runs stopped; compare the bars of each {per}.",
+        f"Each bar counts one {per}: a bar above its neighbours is a burst, an empty one a {per} without any "
+        f"(for work due every {per}: it stopped).",
         calcs=("sum", "max", "lastNotNull"),
         bars=per.seconds,
     )
@@ -348,7 +351,7 @@ def timeline(ctx: Context, panel: Panel, series: Series) -> GPanel:
         panel,
         "state-timeline",
         meaning,
-        "Long red spans show when the dependency was cut off.",
+        "Red spans show how long it was in a broken state; a row that changes colour often is flapping.",
         targets=(tgt,),
         options=options.StateTimelineOptions(),
         field_config=_field_config(
