@@ -345,3 +345,18 @@ def test_a_rate_threshold_written_per_hour_is_also_said_per_second_beside_the_va
     assert re.search(r"Current value: [0-9.]+m/s \(threshold 3/h, 833.3u/s\)", expected), expected
     result = promtool("test", "rules", tmp_path / "kube" / "prometheus" / "tests" / "Restarting.test.yml")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_rate_alerts_default_summary_says_above_or_below() -> None:
+    """'Forward healthcheck broken happen more often than 1/min' (the CoreDNS trial), and a rate
+    alert *below* its threshold was said to 'happen more often' too."""
+    from sigil_monitoring import parse_spec
+
+    spec = parse_spec(
+        "apiVersion: sigil-monitoring/v1\nservice: {name: dns, selector: {job: coredns}}\n"
+        "metrics: {broken: {name: coredns_forward_healthcheck_broken_total, type: counter},"
+        " requests: {name: coredns_dns_requests_total, type: counter}}\n"
+        "alerts: {Broken: {when: {rate: broken, above: 1/min}}, Quiet: {when: {rate: requests, below: 1/s}}}\n"
+    )
+    alerts = {a.name: a.summary for a in build_model([spec]).services[0].alerts}
+    assert alerts == {"Broken": "Broken rate is above 1/min.", "Quiet": "Requests rate is below 1/s."}

@@ -285,7 +285,7 @@ def _or_default(value: Duration | None, default: Duration) -> Duration:
 
 _DEFAULT_SUMMARY = {
     "quantile": "p{q} {metric_lower} is {side} {threshold}.",
-    "rate": "{metric} happen more often than {threshold}.",
+    "rate": "{metric} rate is {side} {threshold}.",  # not "happen more often": a name may be no plural, or below
     "ratio": "{metric} ratio is {side} {threshold}.",
     "state": "{metric} is {state}.",
     "value": "{metric} is {side} {threshold}.",
