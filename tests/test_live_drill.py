@@ -260,3 +260,36 @@ def test_an_alert_firing_on_normal_traffic_is_not_driven_and_is_listed_with_why(
     assert loud.reason.startswith("fires on normal traffic, before its GaugeCross incident: ")
     assert "tank_level" in loud.reason and "threshold" in loud.reason
     assert [r.alert for r in result.runs] == [a for a in ("LevelHigh", "LevelLow") if a != loud.alert]
+
+
+POOL = """
+apiVersion: sigil-monitoring/v1
+service: {name: pool, selector: {job: pool}}
+metrics:
+  level: {name: tank_level, type: gauge}
+alerts:
+  LevelHigh:
+    when: {value: level, above: 50}
+  LevelLow:
+    when: {value: level, below: 5}
+"""
+
+
+@pytest.mark.e2e
+def test_one_services_noisy_alert_does_not_hold_back_the_same_name_in_another(tmp_path: Path, capsys):
+    """Alert names are unique per service only, and a fleet's services share theirs. The drill
+    took an alert of one name, firing on one service's normal traffic, as firing for every
+    service: the other service's alert of that name was listed as firing on normal traffic and
+    never driven. Progress lines name the service when there are several."""
+    for name, text in (("tank", CONTRADICTION), ("pool", POOL)):
+        (tmp_path / f"{name}.yaml").write_text(text)
+    result = _drill([load_spec(tmp_path / "tank.yaml"), load_spec(tmp_path / "pool.yaml")])
+    [loud] = result.normal_firing
+    assert loud.service == "tank" and loud.alert in ("LevelHigh", "LevelLow")
+    driven = {(r.service, r.alert): r.passed for r in result.runs}
+    assert driven == {
+        ("pool", "LevelHigh"): True,
+        ("pool", "LevelLow"): True,
+        ("tank", "LevelHigh" if loud.alert == "LevelLow" else "LevelLow"): True,
+    }
+    assert re.search(r"^\s+pool/LevelHigh: notified ", capsys.readouterr().out, re.M)

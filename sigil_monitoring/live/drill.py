@@ -95,18 +95,24 @@ def run_drill(
         say(f"servers ready after {setup:.1f}s; normal traffic for {NORMAL_SECONDS:.0f}s, nothing may alert")
         time.sleep(NORMAL_SECONDS)
         noisy = sorted(
-            {f"{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
+            {f"{a['labels'].get('service', '')}/{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
             | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)}
         )
-        loud = {a["labels"]["alertname"] for a in prom.alerts()}  # reported already; not waited for below
+        loud = _active(prom)  # reported already; not waited for below
         say("normal traffic: quiet" if not noisy else f"normal traffic raised: {', '.join(noisy)}")
         # An alert already active before its incident proves nothing by firing: not driven, listed with why.
-        normal_firing = [_why_loud(prom, svc, i) for svc, i in planned if i.alert in loud] + [
+        normal_firing = [_why_loud(prom, svc, i) for svc, i in planned if f"{svc.name}/{i.alert}" in loud] + [
             Skipped(s.service, s.alert, f"fires on normal traffic, and the drill cannot drive it: {s.reason}")
             for s in skipped
-            if s.alert in loud
+            if f"{s.service}/{s.alert}" in loud
         ]
-        planned = [(svc, i) for svc, i in planned if i.alert not in loud]
+        planned = [(svc, i) for svc, i in planned if f"{svc.name}/{i.alert}" not in loud]
+        # Alert names are unique per service only: with several services, progress names both.
+        several = len({svc.name for svc, _ in planned}) > 1
+
+        def shown(service: Service, alert: str) -> str:
+            return f"{service.name}/{alert}" if several else alert
+
         runs: dict[str, AlertRun] = {}
         # Every incident of a batch watches the same alert lists: one request per list and period,
         # not one per incident (Alertmanager answers 503 beyond a few concurrent GETs).
@@ -115,10 +121,17 @@ def run_drill(
         for i, batch in enumerate(every, 1):
             say(
                 f"[batch {i}/{len(every)}] "
-                + ", ".join(f"{incident.alert} ({type(incident).__name__})" for _, incident in batch)
+                + ", ".join(f"{shown(svc, incident.alert)} ({type(incident).__name__})" for svc, incident in batch)
             )
             with ThreadPoolExecutor(max_workers=len(batch)) as pool:
-                done = list(pool.map(lambda job: _drive(job[0], job[1], sim, polled_prom, polled_am, sink, say), batch))
+                done = list(
+                    pool.map(
+                        lambda job: _drive(
+                            job[0], job[1], sim, polled_prom, polled_am, sink, say, shown(job[0], job[1].alert)
+                        ),
+                        batch,
+                    )
+                )
             try:  # the next batch starts from silence, or its timelines would show this one's tail
                 _wait(lambda: not _active(prom) - loud, "every alert to go quiet")
                 time.sleep(SETTLE)  # resolved notifications of collateral alerts arrive within a group interval
@@ -281,7 +294,9 @@ def _inhibitors(am: Any, service: str, alert: str) -> list[str]:
 
 
 def _active(prom: Any) -> set[str]:
-    return {a["labels"]["alertname"] for a in prom.alerts()}
+    """The pending or firing alerts, as ``service/alertname``: an alert name is unique per service
+    only, and a fleet's services share theirs (one noisy service must not hold back the others)."""
+    return {f"{a['labels'].get('service', '')}/{a['labels']['alertname']}" for a in prom.alerts()}
 
 
 def _value(prom: Any, expr: str) -> float | None:
@@ -295,8 +310,16 @@ def _value(prom: Any, expr: str) -> float | None:
 
 
 def _drive(
-    service: Service, incident: inc.Incident, sim: Simulator, prom: Any, am: Any, sink: CaptureServer, say: Progress
+    service: Service,
+    incident: inc.Incident,
+    sim: Simulator,
+    prom: Any,
+    am: Any,
+    sink: CaptureServer,
+    say: Progress,
+    name: str,
 ) -> AlertRun:
+    """Drive one incident and judge its alert; ``name``: the alert as progress lines show it."""
     labels = next(lbl for lbl in alert_labels(service) if lbl["alertname"] == incident.alert)
     receivers = list(expected_receivers(service.routing, labels))
     run = AlertRun(service.name, incident.alert, type(incident).__name__, receivers, chart(service, incident))
@@ -305,6 +328,7 @@ def _drive(
     if isinstance(incident, inc.SloBurn):
         run.expected_tiers = list(incident.expected)
     seen = len(sink.requests)
+    key = f"{service.name}/{incident.alert}"  # as _active names it
     own = {r.name for r in service.routing.receivers} if service.routing else set()
     t0, wall0 = time.monotonic(), time.time()
 
@@ -339,7 +363,7 @@ def _drive(
         inc.inject(incident, sim)
     except ValueError as exc:  # e.g. an error ratio the series cannot reach
         run.problem = f"the simulator cannot stage this incident: {exc}"
-        say(f"    {run.alert} FAILED: {run.problem}")
+        say(f"    {name} FAILED: {run.problem}")
         return run
 
     def notified_or_inhibited(status: str) -> list[Notification] | list[str]:
@@ -352,12 +376,12 @@ def _drive(
     try:
         firing = _until(notified_or_inhibited, "firing")
         if run.inhibited_by:  # silenced by an alert the incident also set off, as the routing says
-            say(f"    {run.alert}: firing, inhibited by {', '.join(run.inhibited_by)} as designed")
+            say(f"    {name}: firing, inhibited by {', '.join(run.inhibited_by)} as designed")
             sim.restore(_touched_series(sim, incident))
             run.cleared = round(time.monotonic() - t0, 2)
-            _wait(lambda: (tick(), incident.alert not in _active(prom))[1], f"{incident.alert} to resolve")
+            _wait(lambda: (tick(), key not in _active(prom))[1], f"{name} to resolve")
             run.resolved = round(time.monotonic() - t0, 2)
-            return _judge_tiers(run, incident, say)
+            return _judge_tiers(run, incident, say, name)
         firing = [n for n in firing if isinstance(n, Notification)]
         run.notified = round(min(n.at for n in firing) - t0, 2)
         # Firing is seen by polling; the notification proves it fired no later than it arrived.
@@ -367,7 +391,7 @@ def _drive(
         run.dashboard_link = all(n.mentions(_annotation(service, incident.alert, "dashboard_url")) for n in firing)
         _inhibition(am, run)
         say(
-            f"    {run.alert}: notified {', '.join(run.receivers_reached)} after "
+            f"    {name}: notified {', '.join(run.receivers_reached)} after "
             f"{run.notified:.1f}s (pending {run.pending}s, firing {run.firing}s)"
         )
     except (TimeoutError, Undelivered) as exc:
@@ -376,12 +400,12 @@ def _drive(
         run.receiver_failures = undelivered(am, service.routing, receivers, run.receivers_reached, wall0)
         why = "; ".join(f"{f.receiver}: {f.reason}" for f in run.receiver_failures)
         run.problem = f"no notification at {why}" if why else f"no notification: {exc}"
-        say(f"    {run.alert} FAILED: {run.problem}")
+        say(f"    {name} FAILED: {run.problem}")
     sim.restore(_touched_series(sim, incident))
     run.cleared = round(time.monotonic() - t0, 2)
     if run.problem is None and not resolving:  # no resolved notification to wait for: Prometheus says
         try:
-            _wait(lambda: (tick(), incident.alert not in _active(prom))[1], f"{incident.alert} to resolve")
+            _wait(lambda: (tick(), key not in _active(prom))[1], f"{name} to resolve")
             run.resolved = round(time.monotonic() - t0, 2)
         except TimeoutError as exc:
             run.problem = f"not resolved: {exc}"
@@ -389,7 +413,7 @@ def _drive(
         try:
             resolved = _until(notified, "resolved")
             run.resolved = round(max(n.at for n in resolved) - t0, 2)
-            say(f"    {run.alert}: resolved after {run.resolved - run.cleared:.1f}s")
+            say(f"    {name}: resolved after {run.resolved - run.cleared:.1f}s")
         except (TimeoutError, Undelivered) as exc:
             since = wall0 + (run.cleared or 0.0)
             got = {n.receiver for n in tick() if n.status == "resolved" and n.at >= t0 + (run.cleared or 0.0)}
@@ -397,18 +421,18 @@ def _drive(
             why = "; ".join(f"{f.receiver}: {f.reason}" for f in failures)
             run.receiver_failures += failures
             run.problem = f"no resolved notification at {why}" if why else f"no resolved notification: {exc}"
-            say(f"    {run.alert} FAILED: {run.problem}")
-    return _judge_tiers(run, incident, say)
+            say(f"    {name} FAILED: {run.problem}")
+    return _judge_tiers(run, incident, say, name)
 
 
-def _judge_tiers(run: AlertRun, incident: inc.Incident, say: Progress) -> AlertRun:
+def _judge_tiers(run: AlertRun, incident: inc.Incident, say: Progress, name: str) -> AlertRun:
     """A burn that set off a tier the maths says it cannot cross fails, whatever else it did."""
     if run.unexpected and isinstance(incident, inc.SloBurn) and run.problem is None:
         run.problem = (
             f"also set off {', '.join(run.unexpected)}: a burn of {incident.multiple:g}x the error budget "
             f"crosses only {', '.join(incident.expected)}"
         )
-        say(f"    {run.alert} FAILED: {run.problem}")
+        say(f"    {name} FAILED: {run.problem}")
     return run
 
 
