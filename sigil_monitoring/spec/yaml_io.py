@@ -141,9 +141,22 @@ def _problem(exc: Exception) -> YamlProblem:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     what = f"{problem} {context}" if context else problem
+    opened = getattr(exc, "context_mark", None)
+    if context in _FLOW and opened is not None and opened.line + 1 < line:
+        # The parser notices a missing '}' or ']' only on a later line: say where it was opened.
+        brace, closing = _FLOW[context]
+        return YamlProblem(
+            line,
+            col,
+            f"YAML syntax: {what}: the {brace} opened at line {opened.line + 1}, column {opened.column + 1} is not "
+            f"closed (add its {closing}, or the ',' between its entries)",
+        )
     return YamlProblem(
         line, col, f"YAML syntax: {what} (fix the YAML at this point; quote text that holds ': ' or '#')"
     )
+
+
+_FLOW = {"while parsing a flow mapping": ("'{'", "'}'"), "while parsing a flow sequence": ("'['", "']'")}
 
 
 def _check_depth(text: str) -> None:
