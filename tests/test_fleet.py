@@ -118,10 +118,49 @@ def test_one_spec_compiled_into_the_fleets_folder_is_refused_and_nothing_is_touc
         "sigil-monitoring compile: error: build was compiled from 29 more spec(s) that are still there "
         "(specs/svc-0000.yaml, specs/svc-0001.yaml, specs/svc-0002.yaml and 26 more)"
     )
+    # From another folder, by another path: the manifest records the specs relative to the output.
+    elsewhere = _run("compile", "-q", "svc-0004.yaml", "--out", "../build", cwd=fleet / "specs", cache=cache)
+    assert elsewhere.returncode == 2 and "29 more spec(s) that are still there (svc-0000.yaml," in elsewhere.stderr
+    check = _run("check", "specs/svc-0004.yaml", "--out", "build", cwd=fleet, cache=cache)
+    assert (check.returncode, check.stderr.replace("check:", "compile:")) == (2, one.stderr)
     assert _tree(fleet / "build") == before
+    # Templates given among the specs have no files: leaving them out later drops nothing.
+    assert _run("compile", "-q", "specs", "templates", "--out", "both", cwd=fleet, cache=cache).returncode == 0
+    assert _run("compile", "-q", "specs", "--out", "both", cwd=fleet, cache=cache).returncode == 0
     (fleet / "specs" / "svc-0007.yaml").unlink()
     assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
     assert not (fleet / "build" / "svc-0007").exists() and (fleet / "build" / "svc-0008").is_dir()
+
+
+def test_a_fleet_specs_runbook_rolls_back_a_template_change_as_written(fleet: Path) -> None:
+    """The runbook of a spec that extends templates finds the last change of the spec or of its
+    templates, reverts it and compiles the fleet's folder (a spec alone would be refused)."""
+    env = {
+        **os.environ,
+        "SIGIL_MONITORING_CACHE": str(fleet / "cache"),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **{f"GIT_{who}_{what}": v for who in ("AUTHOR", "COMMITTER") for what, v in (("NAME", "t"), ("EMAIL", "t@t"))},
+    }
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=fleet, env=env, capture_output=True, text=True, check=True)
+
+    run("git", "init", "-q")
+    run("git", "add", "specs", "templates")
+    run("git", "commit", "-qm", "first")
+    run("sigil-monitoring", "compile", "-q", "specs", "--out", "build")
+    first = _tree(fleet / "build")
+    template = fleet / "templates" / "exporter.yaml"
+    template.write_text(template.read_text().replace("99.5%", "99.7%"))
+    run("git", "commit", "-qam", "a stricter objective")
+    run("sigil-monitoring", "compile", "-q", "specs", "--out", "build")
+    assert _tree(fleet / "build") != first
+    page = (fleet / "build" / "svc-0002" / "runbook.md").read_text()
+    block = page.split("```sh\ncommit=", 1)[1].split("```", 1)[0]
+    assert "-- specs/svc-0002.yaml templates/exporter.yaml)" in block and "compile specs --out build/" in block
+    done = subprocess.run(["bash", "-c", "commit=" + block], cwd=fleet, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _tree(fleet / "build") == first
 
 
 def test_a_duplicate_service_name_is_found_against_specs_not_loaded(fleet: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
@@ -127,31 +126,20 @@ def _request(files: Any, args: argparse.Namespace) -> Any:
     return compile_request(files, targets=args.target, strict=args.strict, recorded=recorded)
 
 
-def _refuse_dropping(request: Any, out: Any) -> None:
-    """Refuse a compile that would delete the files of specs a fleet's output folder was compiled
-    from and that are still there: one spec of a fleet compiled into the fleet's folder (as a
-    rollback by hand might) would remove every other service's dashboards and rules, and the
-    shared Alertmanager config would route for that one service only. A spec deleted (or moved)
-    is gone from the folder's inputs on purpose; its files go. A folder of one spec is the
-    compile of whatever spec is given next, as always."""
-    from ..output.incremental import recorded_request
+def _refuse_dropping(files: Any, out: Any) -> None:
+    """Refuse a request that leaves out specs a fleet's folder was compiled from (``fleet_guard``)."""
+    from ..output import fleet_guard
 
-    recorded = recorded_request(out)
-    if recorded is None or len(recorded.specs) < 2:
-        return
-    shown = {spec.shown for spec in request.specs}
-    missing = [s.shown for s in recorded.specs if s.shown not in shown]  # as named before: usually none
-    if not missing:
-        return
-    given = {os.path.realpath(name) for name in shown}
-    left = [name for name in missing if os.path.isfile(name) and os.path.realpath(name) not in given]
+    left = fleet_guard.left_out(files, out)
     if left:
-        named = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
-        raise UsageError(
-            f"{out} was compiled from {len(left)} more spec(s) that are still there ({named}); this compile "
-            f"would delete their files and their routes (compile them together as before, e.g. their folder; "
-            f"or remove {out} to start over)"
-        )
+        raise UsageError(fleet_guard.refusal(left, str(out)))
+
+
+def _inputs(inputs: Any, files: Any, out: Any) -> Any:
+    """The request as the manifest records it, with the spec files (``fleet_guard``)."""
+    from ..output import fleet_guard
+
+    return None if inputs is None else {**inputs, fleet_guard.KEY: fleet_guard.recorded(files, out)}
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
@@ -167,7 +155,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {fresh} files to {args.out} (0 changed)")
         return Exit.OK
-    _refuse_dropping(request, args.out)
+    _refuse_dropping(files, args.out)
     from ..output.pipeline import rendered
     from ..output.write import write_files
 
@@ -180,10 +168,14 @@ def cmd_compile(args: argparse.Namespace) -> int:
         # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
         bundle = compile_changed(specs, args.out, request)
     if bundle is not None:
-        count, changed = write_files(bundle.entries(), args.out, bundle.inputs, bundle.verified)
+        count, changed = write_files(
+            bundle.entries(), args.out, _inputs(bundle.inputs, files, args.out), bundle.verified
+        )
     else:  # rendered file by file into the stage, never all in memory
         models: list[Any] = []
-        count, changed = write_files(rendered(specs, args.target, models), args.out, request.record())
+        count, changed = write_files(
+            rendered(specs, args.target, models), args.out, _inputs(request.record(), files, args.out)
+        )
         remember(request, specs, models[0].services if models else ())
     if not args.quiet:
         print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
@@ -214,6 +206,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif not args.quiet:
             print(f"{args.out} is up to date ({fresh} files)")
         return Exit.OK
+    _refuse_dropping(files, args.out)  # what compile would refuse is no drift to report
     # Warnings go to stderr unless annotations were asked for: stdout holds the JSON report.
     fmt = "github" if args.format == "github" else "text"
     bundle = None

@@ -182,6 +182,7 @@ def build_service(spec: Spec) -> Service:
         dashboard=dashboard,
         routing=routing_of(spec),
         targets=copy_options(spec.targets),
+        templates=tuple(name for name, _ in spec._source.templates) if spec._source is not None else (),
     )
 
 

@@ -354,6 +354,7 @@ class Service(Struct, frozen=True):
     dashboard: Dashboard
     routing: Routing | None
     targets: TargetOptions = field(default_factory=TargetOptions)  # each target's options, as plain values
+    templates: tuple[str, ...] = ()  # the templates the spec extends, as shown: a fleet's spec (runbook)
 
 
 class Model(Struct, frozen=True):

@@ -1,0 +1,82 @@
+"""The spec files a fleet's output folder was compiled from: a compile that would drop some of
+them, while they are still there, is refused.
+
+One spec of a fleet compiled alone into the fleet's folder (a rollback by hand, a command copied
+from elsewhere) would delete every other service's dashboards, rules and tests, and the shared
+Alertmanager config would route for that one service only. The manifest records the spec files
+of each compile (templates left out: they have no files of their own) as paths relative to the
+output folder, so that a later compile finds them whatever folder it runs from. A spec deleted
+or moved is gone from the fleet on purpose: its files go. A folder compiled from one spec takes
+whatever spec is compiled into it next.
+
+>>> import tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> for name in ("a", "b"): _ = (root / f"{name}.yaml").write_text("apiVersion: sigil-monitoring/v1\\n")
+>>> _ = (root / "t.yaml").write_text("apiVersion: sigil-monitoring/v1\\nkind: Template\\n")
+>>> files = [SpecFile(str(root / n), (root / n).read_bytes()) for n in ("a.yaml", "b.yaml", "t.yaml")]
+>>> recorded(files, root / "build")
+['../a.yaml', '../b.yaml']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import display_path
+from .outdir import manifest_json
+from .request import SpecFile
+
+KEY = "spec_files"  # under the manifest's "inputs"; CompileRequest.recorded ignores it
+_TEMPLATE = re.compile(rb"(?m)^kind:\s*[\"']?Template[\"']?\s*(#.*)?$")
+
+
+def _is_template(file: SpecFile) -> bool:
+    """``kind: Template`` as templates write it; anything less plain is parsed to be sure."""
+    if _TEMPLATE.search(file.data):
+        return True
+    if b"Template" not in file.data:
+        return False
+    from ..spec.yaml_io import YamlProblem, decode, load
+
+    try:
+        doc = load(decode(file.data))
+    except YamlProblem:
+        return False
+    return isinstance(doc, dict) and doc.get("kind") == "Template"
+
+
+def recorded(files: Sequence[SpecFile], out: str | os.PathLike[str]) -> list[str]:
+    """What the manifest records: each spec file (not a template), relative to the output folder."""
+    base = os.path.abspath(out)
+    return [os.path.relpath(os.path.abspath(f.path), base) for f in files if not _is_template(f)]
+
+
+def left_out(files: Sequence[SpecFile], out: str | os.PathLike[str]) -> list[str]:
+    """The spec files the folder's last compile had, that are still there and that ``files`` leave
+    out, as messages show them; none for a folder of one spec."""
+    base = os.path.abspath(out)
+    manifest = manifest_json(Path(base))
+    inputs = manifest.get("inputs") if isinstance(manifest, dict) else None
+    before = inputs.get(KEY) if isinstance(inputs, dict) else None
+    if not isinstance(before, list) or len(before) < 2:
+        return []
+    given = {os.path.relpath(os.path.abspath(f.path), base) for f in files}
+    missing = [rel for rel in before if isinstance(rel, str) and rel not in given]  # usually none
+    if not missing:
+        return []
+    real = {os.path.realpath(f.path) for f in files}  # the same file by another path (a link) is given
+    paths = [os.path.normpath(os.path.join(base, rel)) for rel in missing]
+    return [display_path(p) for p in paths if os.path.isfile(p) and os.path.realpath(p) not in real]
+
+
+def refusal(left: Sequence[str], out: str) -> str:
+    """The one line that refuses the compile (or the check) of a request that leaves out ``left``."""
+    named = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+    return (
+        f"{out} was compiled from {len(left)} more spec(s) that are still there ({named}); compiling without "
+        f"them would delete their files and their routes (give them too, as before: e.g. their folder; or "
+        f"remove {out} to start over)"
+    )
