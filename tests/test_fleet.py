@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -227,18 +228,39 @@ def test_merge_rules_maps_lists_by_title_and_removal(tmp_path: Path) -> None:
     ]
 
 
-def test_a_removal_of_what_no_template_gives_is_an_error_at_its_key(tmp_path: Path) -> None:
-    """A typo in a removal left the alert or SLO it was meant to remove in place, silently."""
-    spec = _spec(
-        tmp_path,
-        "params: {window: 7d}\nservice: {name: api}\nslos: {strcit: null}\nmetrics: {latency: null}\n",
+def test_a_removal_of_what_no_template_gives_is_a_warning_at_its_key(tmp_path: Path) -> None:
+    """A typo in a removal left the alert or SLO it was meant to remove in place, silently. It is
+    a warning (an error under --strict), not an error: a template that stops giving what specs
+    removed would otherwise stop the whole fleet. A diamond of bases removing the same key twice
+    removes nothing new and says nothing."""
+    spec = load_spec(
+        _spec(
+            tmp_path,
+            "params: {window: 7d}\nservice: {name: api}\nslos: {strcit: null}\nmetrics: {latency: null}\n",
+        )
     )
-    assert _errors(spec) == [
-        "api.yaml:5:8: error: slos.strcit: null removes nothing: no template this file extends gives it "
+
+    def removals(loaded: Any) -> list[str]:
+        return [str(w).replace(str(tmp_path) + "/", "") for w in loaded._warnings if "removes nothing" in str(w)]
+
+    assert removals(spec) == [
+        "api.yaml:5:8: warning: slos.strcit: null removes nothing: no template this file extends gives it "
         "(did you mean 'strict'?)",
-        "api.yaml:6:11: error: metrics.latency: null removes nothing: no template this file extends gives it "
+        "api.yaml:6:11: warning: metrics.latency: null removes nothing: no template this file extends gives it "
         "(remove the line, or name what a template gives)",
     ]
+    assert "strict" in spec.slos  # the typo removed nothing
+    for side in ("left", "right"):
+        (tmp_path / "templates" / f"{side}.yaml").write_text(
+            "apiVersion: sigil-monitoring/v1\nkind: Template\nextend: [api.yaml]\nslos: {strict: null}\n"
+        )
+    diamond = tmp_path / "diamond.yaml"
+    diamond.write_text(
+        "apiVersion: sigil-monitoring/v1\nextend: [templates/left.yaml, templates/right.yaml]\n"
+        "params: {window: 7d}\nservice: {name: api}\n"
+    )
+    merged = load_spec(diamond)
+    assert list(merged.slos) == ["availability"] and removals(merged) == []
 
 
 def test_a_placeholder_in_a_parameters_default_is_an_error_at_the_default(tmp_path: Path) -> None:

@@ -97,7 +97,8 @@ def _warnings(source: Source, spec: Spec) -> list[Diagnostic]:
     found = warnings(spec)
     if found:
         source.expect(path for path, _, _ in found)
-    return sorted(_at(source, path, at, f"{describe_path(path)}: {text}", "warning") for path, at, text in found)
+    placed = [_at(source, path, at, f"{describe_path(path)}: {text}", "warning") for path, at, text in found]
+    return sorted([*placed, *source.merge_warnings])
 
 
 def _fast(doc: dict[str, Any]) -> Spec | None:

@@ -43,6 +43,8 @@ class Source(msgspec.Struct):
     # Values placed by a template's whole-value placeholder of a parameter: under the merged path,
     # the placeholder's text and where it was written (``template_merge.Uses``, ``used_by``).
     uses: dict[Path, tuple[str, Origin]] | None = None
+    # Warnings of the templates' merge (a null that removes nothing), given with the spec's own.
+    merge_warnings: tuple[Any, ...] = ()  # errors.Diagnostic
     # The paths ``_positions`` holds when it was built for some paths only (``expect``); None: all.
     _covers: frozenset[Path] | None = None
     # ``_positions`` holds every path of up to this many parts, and no deeper one (``place``).

@@ -41,10 +41,17 @@ class Layer:
         fail: Any,
         declared: frozenset[str] = frozenset(),
         uses: Uses | None = None,
+        warn: Any = None,
+        removed: set[Path] | None = None,
     ) -> None:
         self.source, self.values, self.service, self.fail = source, values, service, fail
         self.declared = declared
         self.uses: Uses = {} if uses is None else uses
+        self.warn = fail if warn is None else warn  # (origin, text, at): a warning, not an error
+        # The merged paths an earlier file's null removed (shared by the layers of one spec): a
+        # template that removes what a sibling already removed (a diamond of bases) removes nothing
+        # new, and is not told so.
+        self.removed: set[Path] = set() if removed is None else removed
 
     def origin(self, path: Path) -> Origin:
         return (self.source, path)
@@ -147,12 +154,13 @@ def _identity(items: list[Any]) -> str | None:
 
 def _removes_nothing(layer: Layer, fpath: Path, mpath: Path, key: str, siblings: dict[Any, Any]) -> None:
     """A ``null`` with nothing under its name to remove: a typo of the name, most likely, which
-    would leave in place what it was meant to remove."""
+    would leave in place what it was meant to remove; or a removal that outlived what a template
+    gave (a warning, an error under ``--strict``: harmless, and the whole fleet would stop on it)."""
     import difflib  # for an error's "did you mean" only: not on a valid spec's path
 
     close = difflib.get_close_matches(key, [str(name) for name in siblings], n=1)
     hint = f"did you mean '{close[0]}'?" if close else "remove the line, or name what a template gives"
-    layer.fail(
+    layer.warn(
         layer.origin(fpath),
         f"{'.'.join(mpath)}: null removes nothing: no template this file extends gives it ({hint})",
         "key",
@@ -165,7 +173,9 @@ def merge(into: dict[Any, Any], layer: Layer, node: dict[Any, Any], fpath: Path,
         fp, mp = fpath + (str(key),), mpath + (k,)
         old = into.get(k)
         if value is None:  # an explicit removal of what an earlier file gave
-            if k not in into:
+            if k in into:
+                layer.removed.add(mp)
+            elif mp not in layer.removed:
                 _removes_nothing(layer, fp, mp, k, into)
             into.pop(k, None)
             _forget(origins, layer.uses, mp)

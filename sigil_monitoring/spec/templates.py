@@ -369,6 +369,11 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     def fail(origin: Origin, text: str, at: str = "value") -> None:
         problems.append(Diagnostic(*_where(origin, at), one_line(text)))
 
+    notes: list[Diagnostic] = []  # warnings of the merge, given with the spec's own (Source.merge_warnings)
+
+    def warn(origin: Origin, text: str, at: str = "value") -> None:
+        notes.append(Diagnostic(*_where(origin, at), one_line(text), "warning"))
+
     chain = _chain(source, doc["extend"], fail, problems)
     given = doc.get("params") or {}
     if not isinstance(given, dict):
@@ -416,18 +421,25 @@ def expand(doc: dict[Any, Any], source: Source) -> tuple[dict[Any, Any], Source]
     merged: dict[Any, Any] = {}
     origins: Origins = {}
     uses: Uses = {}
+    removed: set[Path] = set()
     for template in chain.order:
         scope = chain.scope[template.source.display]
-        layer = Layer(template.source, values, service, fail, scope, uses)
+        layer = Layer(template.source, values, service, fail, scope, uses, warn, removed)
         merge(merged, layer, template.sections, (), (), origins)
-    merge(merged, Layer(source, None, service, fail, uses=uses), own, (), (), origins)
+    merge(merged, Layer(source, None, service, fail, uses=uses, warn=warn, removed=removed), own, (), (), origins)
     if problems:
         raise SpecError(problems)
     # The merged spec keeps the spec's own key order first (apiVersion, service...), then the rest.
     ordered = {k: merged[k] for k in own if k in merged} | merged
     shown = tuple((t.source.display, t.sha256) for t in chain.order)
     return ordered, Source(
-        source.display, source.text, tree=source.tree, origins=origins, templates=shown, uses=uses or None
+        source.display,
+        source.text,
+        tree=source.tree,
+        origins=origins,
+        templates=shown,
+        uses=uses or None,
+        merge_warnings=tuple(notes),
     )
 
 
