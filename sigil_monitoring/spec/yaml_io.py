@@ -118,7 +118,7 @@ def load(text: str, placed: Placed | None = None) -> Any:
         try:
             data = load_round_trip(text)
         except YAMLError as exc:
-            raise _problem(exc) from None
+            raise _problem(exc, text) from None
         except (ValueError, TypeError) as exc:  # e.g. a list used as a mapping key
             raise YamlProblem(1, 1, f"YAML structure not allowed in a spec: {exc} (use plain text keys)") from None
         except IndexError:
@@ -128,7 +128,7 @@ def load(text: str, placed: Placed | None = None) -> Any:
     return data
 
 
-def _problem(exc: Exception) -> YamlProblem:
+def _problem(exc: Exception, text: str = "") -> YamlProblem:
     from ruamel.yaml.constructor import DuplicateKeyError
 
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -142,7 +142,7 @@ def _problem(exc: Exception) -> YamlProblem:
     context = getattr(exc, "context", None)
     what = f"{problem} {context}" if context else problem
     opened = getattr(exc, "context_mark", None)
-    if context in _FLOW and opened is not None and opened.line + 1 < line:
+    if context in _FLOW and opened is not None and _left_open(text, opened.line, line - 1):
         # The parser notices a missing '}' or ']' only on a later line: say where it was opened.
         brace, closing = _FLOW[context]
         return YamlProblem(
@@ -154,6 +154,25 @@ def _problem(exc: Exception) -> YamlProblem:
     return YamlProblem(
         line, col, f"YAML syntax: {what} (fix the YAML at this point; quote text that holds ': ' or '#')"
     )
+
+
+def _left_open(text: str, opened: int, noticed: int) -> bool:
+    """Whether a flow collection opened on line ``opened`` (0-based) ran into line ``noticed``
+    because it was never closed: that line is indented no deeper than the opening line, as the
+    next key of the block around it is. A deeper one continues the collection, and its problem is
+    its own (a ': ' in plain text).
+
+    >>> _left_open("a: {b: 1\\nc: 2\\n", 0, 1), _left_open("a: {b: 1,\\n    c: x: y}\\n", 0, 1)
+    (True, False)
+    """
+    lines = text.split("\n")
+    if not opened < noticed < len(lines):
+        return False
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" "))
+
+    return indent(lines[noticed]) <= indent(lines[opened])
 
 
 _FLOW = {"while parsing a flow mapping": ("'{'", "'}'"), "while parsing a flow sequence": ("'['", "']'")}
