@@ -69,6 +69,12 @@ def run_drill(
         rule_files, am_config = _write(dm, Path(tmp), sink.base_url)
         sim = Simulator(dm.services)
         planned, skipped = _plan(dm, wanted)
+        # Alert names are unique per service only: a drill of several services names both.
+        several = len(dm.services) > 1
+
+        def shown(service: str, alert: str) -> str:
+            return f"{service}/{alert}" if several else alert
+
         for service in dm.services:
             inc.move(service, sim)
             for incident in planning.plan(service):
@@ -95,7 +101,7 @@ def run_drill(
         say(f"servers ready after {setup:.1f}s; normal traffic for {NORMAL_SECONDS:.0f}s, nothing may alert")
         time.sleep(NORMAL_SECONDS)
         noisy = sorted(
-            {f"{a['labels'].get('service', '')}/{a['labels']['alertname']} ({a['state']})" for a in prom.alerts()}
+            {f"{shown(a['labels'].get('service', ''), a['labels']['alertname'])} ({a['state']})" for a in prom.alerts()}
             | {f"{n.alerts} notified at {n.receiver}" for n in notifications(sink.requests)}
         )
         loud = _active(prom)  # reported already; not waited for below
@@ -107,11 +113,6 @@ def run_drill(
             if f"{s.service}/{s.alert}" in loud
         ]
         planned = [(svc, i) for svc, i in planned if f"{svc.name}/{i.alert}" not in loud]
-        # Alert names are unique per service only: with several services, progress names both.
-        several = len({svc.name for svc, _ in planned}) > 1
-
-        def shown(service: Service, alert: str) -> str:
-            return f"{service.name}/{alert}" if several else alert
 
         runs: dict[str, AlertRun] = {}
         # Every incident of a batch watches the same alert lists: one request per list and period,
@@ -121,13 +122,13 @@ def run_drill(
         for i, batch in enumerate(every, 1):
             say(
                 f"[batch {i}/{len(every)}] "
-                + ", ".join(f"{shown(svc, incident.alert)} ({type(incident).__name__})" for svc, incident in batch)
+                + ", ".join(f"{shown(svc.name, incident.alert)} ({type(incident).__name__})" for svc, incident in batch)
             )
             with ThreadPoolExecutor(max_workers=len(batch)) as pool:
                 done = list(
                     pool.map(
                         lambda job: _drive(
-                            job[0], job[1], sim, polled_prom, polled_am, sink, say, shown(job[0], job[1].alert)
+                            job[0], job[1], sim, polled_prom, polled_am, sink, say, shown(job[0].name, job[1].alert)
                         ),
                         batch,
                     )

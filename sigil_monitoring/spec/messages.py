@@ -190,7 +190,7 @@ def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[Any, ...
         return loc, "value", f"{where}: allows at most {ctx.get('max_length')} entries, has {actual} (remove entries)"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         fix = "write a number " + error["msg"].lower().removeprefix("input should be ")
-        if kind == "less_than" and ctx.get("lt") == 1 and type(given) in (int, float) and 1 < given <= 100:
+        if kind == "less_than" and ctx.get("lt") == 1 and type(given) in (int, float) and 1 < given < 100:
             fix += f": a quantile is a fraction, {given / 100:g} for the {given:g}th percentile"  # quantile: 99
         return loc, "value", f"{where}: {_describe(given)} is out of range ({fix})"
     return loc, "value", f"{where}: {error['msg']} (fix this value)"
