@@ -316,6 +316,15 @@ def _threshold_fits(spec: Spec, path: _P, when: Condition, threshold: Threshold)
                 "value",
                 f"'{threshold.text}' is not a share (write a percentage such as 90%, or a number such as 0.9)",
             )
+        elif threshold.kind == "number" and threshold.value > 1:
+            # A share is compared from 0 to 1: 90 is ninety times the whole, which never happens.
+            yield (
+                path,
+                "value",
+                f"'{threshold.text}' on a share is {threshold.text} times '{when.of.metric}' (write it as a "
+                f"percentage, {threshold.text}%, or as a fraction, {format_decimal(threshold.value / 100)})",
+            )
+        yield from _share_units(spec, path[:-1], when)
         return
     if kind == "promql":
         unit = when.unit or "none"
@@ -342,6 +351,8 @@ def _threshold_fits(spec: Spec, path: _P, when: Condition, threshold: Threshold)
         return
     metric = spec.metrics.get(ref.metric)
     needs = "histogram" if kind == "quantile" else "gauge"
+    if kind == "value" and metric is not None and metric.states and threshold.kind == "number":
+        yield from _outside_states(path, when, ref.metric, metric.states, threshold)
     if metric is None or metric.type not in METRIC_NEEDS[needs][0] or threshold.kind == "number":
         return  # an unknown or mistyped metric is reported once, by _refs
     if threshold.kind == "per_second" or threshold.kind not in _UNIT_KINDS[metric.unit]:
@@ -351,3 +362,38 @@ def _threshold_fits(spec: Spec, path: _P, when: Condition, threshold: Threshold)
         else:
             fix = f"write a plain number or a value in {metric.unit}"
         yield path, "value", f"'{threshold.text}' is {given} but '{ref.metric}' is measured in {metric.unit} ({fix})"
+
+
+def _outside_states(
+    path: _P, when: Condition, key: str, states: dict[int, str], threshold: Threshold
+) -> Iterator[Problem]:
+    """A value alert on a gauge of declared states whose threshold no state crosses: the gauge
+    takes those values only, so the alert can never fire (its test and the drill would feed a
+    value that never occurs)."""
+    above = when.above is not None
+    values = sorted(states)
+    if (above and values[-1] > threshold.value) or (not above and values[0] < threshold.value):
+        return
+    side = "above" if above else "below"
+    named = ", ".join(f"{v} ({states[v]})" for v in values)
+    yield (
+        path,
+        "value",
+        f"the alert can never fire: '{key}' takes only the values {named}, none {side} {threshold.text} "
+        f"(alert on a state: {{state: {key}, is: {states[values[-1] if above else values[0]]}}})",
+    )
+
+
+def _share_units(spec: Spec, path: _P, when: Condition) -> Iterator[Problem]:
+    """A share of two gauges measured in different units (bytes over a count) means nothing."""
+    part = spec.metrics.get(when.value.metric) if when.value is not None else None
+    whole = spec.metrics.get(when.of.metric) if when.of is not None else None
+    if part is None or whole is None or "none" in (part.unit, whole.unit) or part.unit == whole.unit:
+        return
+    assert when.value is not None and when.of is not None
+    yield (
+        (*path, "of"),
+        "value",
+        f"'{when.value.metric}' is in {part.unit} but '{when.of.metric}' in {whole.unit}: a share of one over the "
+        "other means nothing (make both gauges of one unit, e.g. used and limit bytes)",
+    )
