@@ -360,3 +360,29 @@ dashboard:
     assert "If the top line climbs" in plain["description"] and "threshold" not in plain["description"]
     rate_panel = model.services[0].dashboard.rows[0].panels[0].content
     assert unit_words(rate_panel) == "`kube_pod_container_status_restarts_total` events per 1h (one bar each)"
+
+
+def test_a_state_an_alert_fires_on_is_drawn_red() -> None:
+    """RabbitMQ's alarm gauges (the RabbitMQ trial): {0: ok, 1: alarm} drew 'alarm' yellow (not a
+    name known as broken) beside text that says red spans are the broken state, while a critical
+    alert fired on it. A state an alert fires on is red; the others keep their colours."""
+    from sigil_monitoring import parse_spec
+
+    def colours(alerts: str) -> dict[str, str]:
+        spec = parse_spec(
+            "apiVersion: sigil-monitoring/v1\nservice: {name: rabbitmq, selector: {job: rabbitmq}}\n"
+            "metrics: {memory_alarm: {name: rabbitmq_alarms_memory_used_watermark, type: gauge, "
+            "states: {0: ok, 1: alarm}}}\n"
+            + alerts
+            + "dashboard: {rows: [{title: A, panels: [{timeline: memory_alarm}]}]}\n"
+        )
+        [artifact] = [a for a in compile_grafana(build_model([spec])) if a.path.endswith("rabbitmq.json")]
+        [panel] = [p for p in all_panels(artifact.document) if p.get("type") == "state-timeline"]
+        options = panel["fieldConfig"]["defaults"]["mappings"][0]["options"]
+        return {value["text"]: value["color"] for value in options.values()}
+
+    assert colours("") == {"ok": "green", "alarm": "yellow"}
+    assert colours("alerts: {MemoryAlarm: {when: {state: memory_alarm, is: alarm}}}\n") == {
+        "ok": "green",
+        "alarm": "red",
+    }

@@ -8,7 +8,7 @@ from functools import cache, cached_property, lru_cache
 import msgspec
 
 from ... import defaults
-from ...ir.model import Alert, BurnAlert, Service, Slo, comparison
+from ...ir.model import Alert, BurnAlert, Service, Slo, StateCondition, comparison
 from .model import DatasourceRef, FieldColor, Threshold, Thresholds
 
 # Every panel and target names the datasource through the dashboard's `datasource` variable, so
@@ -70,6 +70,18 @@ class Context(msgspec.Struct, frozen=True, dict=True):  # dict: a __dict__ for t
 
     def slo(self, name: str) -> Slo:
         return self._slos[name]  # a panel's slo is always one of the service's
+
+    def alerted_states(self, metric: str) -> frozenset[str]:
+        """The states of the gauge ``metric`` that an alert of the service fires on (``is:``)."""
+        return self._alerted.get(metric, frozenset())
+
+    @cached_property
+    def _alerted(self) -> dict[str, frozenset[str]]:
+        index: dict[str, set[str]] = {}
+        for a in self.service.alerts:
+            if isinstance(a.condition, StateCondition):
+                index.setdefault(a.condition.series.metric.name, set()).add(a.condition.state[1])
+        return {name: frozenset(states) for name, states in index.items()}
 
     @cached_property
     def _slos(self) -> dict[str, Slo]:

@@ -315,8 +315,17 @@ def error_ratio(ctx: Context, panel: Panel, bad: Series, total: Series) -> GPane
     )
 
 
-def state_color(name: str) -> str:
-    kind = "healthy" if name in defaults.HEALTHY_STATES else "broken" if name in defaults.BROKEN_STATES else "other"
+def state_color(name: str, alerted: frozenset[str] = frozenset()) -> str:
+    """A state's colour: red for one an alert fires on (``alerted``) or named as broken, green for
+    one named as healthy, yellow for the rest.
+
+    >>> state_color("alarm"), state_color("alarm", frozenset({"alarm"})), state_color("open")
+    ('yellow', 'red', 'red')
+    """
+    if name in alerted:
+        kind = "broken"
+    else:
+        kind = "healthy" if name in defaults.HEALTHY_STATES else "broken" if name in defaults.BROKEN_STATES else "other"
     return defaults.STATE_COLORS[kind]
 
 
@@ -329,14 +338,14 @@ def states_of(metric: Metric) -> tuple[tuple[int, str], ...]:
     return ()
 
 
-def mappings(metric: Metric) -> tuple[ValueMap, ...]:
+def mappings(metric: Metric, alerted: frozenset[str] = frozenset()) -> tuple[ValueMap, ...]:
+    """Each state as its name and colour (``alerted``: the states an alert fires on, drawn red)."""
     states = states_of(metric)
     if not states:
         return ()
+    colours = {v: state_color(n, alerted) for v, n in states}
     return (
-        ValueMap(
-            options={str(v): MappingResult(text=n, color=state_color(n), index=i) for i, (v, n) in enumerate(states)}
-        ),
+        ValueMap(options={str(v): MappingResult(text=n, color=colours[v], index=i) for i, (v, n) in enumerate(states)}),
     )
 
 
@@ -355,7 +364,9 @@ def timeline(ctx: Context, panel: Panel, series: Series) -> GPanel:
         targets=(tgt,),
         options=options.StateTimelineOptions(),
         field_config=_field_config(
-            "short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric)
+            "short",
+            custom=options.StateTimelineFieldConfig(),
+            mappings=mappings(series.metric, ctx.alerted_states(series.metric.name)),
         ),
     )
 
@@ -404,7 +415,9 @@ def single_value(ctx: Context, panel: Panel, shown: StatPanel | GaugePanel) -> G
         action,
         targets=(tgt,),
         options=opts,
-        field_config=_field_config(unit, thresholds, mappings=mappings(series.metric), limits=limits),
+        field_config=_field_config(
+            unit, thresholds, mappings=mappings(series.metric, ctx.alerted_states(series.metric.name)), limits=limits
+        ),
     )
 
 
