@@ -236,3 +236,41 @@ def test_a_threshold_metric_counts_the_evaluations_that_miss_the_objective():
 def test_a_raw_success_ratio_is_averaged_over_the_window():
     slo, losses = _one("availability", RAW)
     assert losses == [] and slo.sli.error_ratio == "1 - avg_over_time((search:availability:ratio)[$window:])"
+
+
+COUNTER_VALUES = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web-availability}
+spec:
+  service: web
+  indicator:
+    metadata: {name: web-good}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: 'sum(http_requests_total{job="web",code!~"5.."})'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'sum by (job) (http_requests_total{job="web"})'}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+"""
+
+
+def test_counter_values_summed_as_openslo_writes_them_are_read_as_rates(tmp_path: Path):
+    """OpenSLO's own form (the RabbitMQ trial): 'counter: true' and queries of counter values with
+    no range. They were dropped ('write [{{.window}}], as Sloth reads it') and convert wrote
+    nothing with exit 0. A sum of one counter is read as the sum of its rate over the window."""
+    from sigil_monitoring.cli import main
+
+    source = tmp_path / "openslo.yaml"
+    source.write_text(COUNTER_VALUES)
+    [draft] = read([(str(source), COUNTER_VALUES.encode())]).drafts
+    sli = draft.data["slos"]["web-availability"]["sli"]
+    assert sli["good_query"] == 'sum(rate(http_requests_total{job="web",code!~"5.."}[$window]))'
+    assert sli["total_query"] == 'sum by (job) (rate(http_requests_total{job="web"}[$window]))'
+    # Without counter: true the queries say no range: nothing converts, which is an error now.
+    gauge = tmp_path / "gauge.yaml"
+    gauge.write_text(COUNTER_VALUES.replace("counter: true", "counter: false"))
+    assert main(["convert", str(gauge), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()

@@ -51,8 +51,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
             draft.spec()  # what convert writes, compile takes
         except SpecError as exc:
             errors += exc.diagnostics
-    if args.strict:
-        errors += [loss.as_error() for loss in reading.losses]
+    if args.strict or (not reading.drafts and not errors):
+        # Nothing converted is no success: what was lost is why, said as errors (exit 2).
+        errors += [loss.as_error() for loss in reading.losses] or [
+            Diagnostic(file.shown, 1, 1, "no SLO in it could be converted (give an OpenSLO, Sloth or Pyrra file)")
+            for file in files
+        ]
     if errors:
         raise SpecError(sorted(errors))
     texts = {_name(draft): _text(draft, reading.losses, args.out) for draft in reading.drafts}

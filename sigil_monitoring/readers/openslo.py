@@ -252,7 +252,10 @@ def _indicator(holder: Node, docs: Documents, errors: list[Diagnostic]) -> Write
 
 
 def _ratio(ratio: Node, docs: Documents, errors: list[Diagnostic]) -> Writer | None:
-    ratio.take("counter")  # a rate of a counter or a gauge: the queries say which, as written
+    # ``counter: true``: the queries give counters' values and the SLO is on their rates. One that
+    # sums one counter (most do) is read as the sum of its rate; any other must say its range.
+    counter = ratio.value.get("counter") is True if isinstance(ratio.value, dict) else False
+    ratio.take("counter")
     raw = ratio.child("raw")
     if raw is not None:
         query = _query(raw.child("metricSource"), docs, errors, window=False)
@@ -268,7 +271,11 @@ def _ratio(ratio: Node, docs: Documents, errors: list[Diagnostic]) -> Writer | N
 
         return put_raw
     parts = {key: ratio.child(key) for key in ("good", "bad", "total")}
-    found = {key: _query(node.child("metricSource"), docs, errors) for key, node in parts.items() if node is not None}
+    found = {
+        key: _query(node.child("metricSource"), docs, errors, counter=counter)
+        for key, node in parts.items()
+        if node is not None
+    }
     total, good, bad = found.get("total"), found.get("good"), found.get("bad")
     if total is None or (good is None) == (bad is None):
         return None
@@ -296,9 +303,12 @@ def _alpha_sli(objective: Node) -> Writer | None:
     return lambda draft, base: put_ratio(draft, base, ratio, total=found["total"], good=found["good"])
 
 
-def _query(source: Node | None, docs: Documents, errors: list[Diagnostic], window: bool = True) -> str | None:
+def _query(
+    source: Node | None, docs: Documents, errors: list[Diagnostic], window: bool = True, counter: bool = False
+) -> str | None:
     """The Prometheus query of a ``metricSource`` (its ``type``, or its DataSource's), or None,
-    the loss said. ``window``: the query must say where the range goes."""
+    the loss said. ``window``: the query must say where the range goes; ``counter``: a query of a
+    counter's values without one is read as the rate of what it sums (``counter_rate``)."""
     if source is None:
         return None
     kind = source.text("type")
@@ -313,8 +323,16 @@ def _query(source: Node | None, docs: Documents, errors: list[Diagnostic], windo
         return None
     text = sloth_window(query).strip()
     assert spec is not None  # it holds the query
+    if window and "$window" not in text and counter:
+        text = counter_rate(text) or text
     if window and "$window" not in text:
-        spec.lose("query", "the query does not say where the range goes", "write [{{.window}}], as Sloth reads it")
+        fix = (
+            "counter: true is read for a query that sums one counter, sum(x{...}); write any other with its range, "
+            "[{{.window}}]"
+            if counter
+            else "write its range as [{{.window}}], as Sloth reads it, or set counter: true on a sum of a counter"
+        )
+        spec.lose("query", "the query does not say where the range goes", fix)
         return None
     problem = promql_problem(text)
     if problem is not None:
@@ -323,6 +341,36 @@ def _query(source: Node | None, docs: Documents, errors: list[Diagnostic], windo
         )
         return None
     return text
+
+
+def counter_rate(query: str) -> str | None:
+    """The rate over ``$window`` of a query that sums one counter (``counter: true``), or None.
+
+    >>> counter_rate('sum(http_requests_total{job="web",code!~"5.."})')
+    'sum(rate(http_requests_total{job="web",code!~"5.."}[$window]))'
+    >>> counter_rate("sum by (route) (x_total)"), counter_rate("x_total"), counter_rate("sum(a) / sum(b)")
+    ('sum by (route) (rate(x_total[$window]))', 'sum(rate(x_total[$window]))', None)
+    """
+    import promql_parser as pp
+
+    try:
+        node = pp.parse(query)
+    except ValueError:
+        return None
+
+    def text(selector: object) -> str:
+        shown = str(selector)
+        return shown.removesuffix("{}")  # the parser writes x{} for a bare name
+
+    if isinstance(node, pp.VectorSelector) and node.offset is None and node.at is None:
+        return f"sum(rate({text(node)}[$window]))"
+    if not (isinstance(node, pp.AggregateExpr) and str(node.op) == "sum" and node.param is None):
+        return None
+    inner = node.expr
+    if not isinstance(inner, pp.VectorSelector) or inner.offset is not None or inner.at is not None:
+        return None
+    grouping = f" {node.modifier} " if node.modifier is not None else ""
+    return f"sum{grouping}(rate({text(inner)}[$window]))"
 
 
 def _window(spec: Node, draft: Draft, base: Base, alpha: bool) -> None:
