@@ -128,6 +128,7 @@ class Dashboard(SpecStruct, frozen=True, kw_only=True):
         Field(description="Oldest Grafana the classic JSON must load in; 8 emits the legacy heatmap."),
     ] = 12
     formats: Annotated[
-        list[DashboardFormat], Field(description="classic JSON, the Grafana 12/13 v2 resource, or both.")
+        list[DashboardFormat],
+        Field(description="classic JSON, the Grafana 12/13 v2 resource, or both (default: [classic])."),
     ] = field(default_factory=_classic_only)
     rows: list[Row] | None = None
