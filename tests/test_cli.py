@@ -35,11 +35,15 @@ def test_every_command_has_help(command, capsys):
     assert "usage: sigil-monitoring" in capsys.readouterr().out
 
 
-def test_a_usage_error_exits_2_with_a_hint(capsys):
+def test_a_usage_error_exits_2_with_a_hint(capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_:
-        main(["compile"])
+        main(["validate"])
     assert exit_.value.code == 2
     assert "error: the following arguments are required: SPEC (see --help)" in capsys.readouterr().err
+    # compile without a spec compiles again what --out was compiled from: here nothing is recorded.
+    assert main(["compile", "--out", str(tmp_path / "build")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("sigil-monitoring compile: error: give the specs to compile (")
 
 
 def test_the_committed_schema_is_what_the_models_generate():

@@ -116,14 +116,22 @@ def test_one_spec_compiled_into_the_fleets_folder_is_refused_and_nothing_is_touc
     one = _run("compile", "specs/svc-0004.yaml", "--out", "build", cwd=fleet, cache=cache)
     assert one.returncode == 2 and one.stdout == ""
     assert one.stderr.count("\n") == 1 and one.stderr.startswith(
-        "sigil-monitoring compile: error: build was compiled from 29 more spec(s) that are still there "
+        "build/.sigil-manifest.json:1:1: error: build was compiled from 29 more spec(s) that are still there "
         "(specs/svc-0000.yaml, specs/svc-0001.yaml, specs/svc-0002.yaml and 26 more)"
     )
     # From another folder, by another path: the manifest records the specs relative to the output.
     elsewhere = _run("compile", "-q", "svc-0004.yaml", "--out", "../build", cwd=fleet / "specs", cache=cache)
     assert elsewhere.returncode == 2 and "29 more spec(s) that are still there (svc-0000.yaml," in elsewhere.stderr
     check = _run("check", "specs/svc-0004.yaml", "--out", "build", cwd=fleet, cache=cache)
-    assert (check.returncode, check.stderr.replace("check:", "compile:")) == (2, one.stderr)
+    assert (check.returncode, check.stderr) == (2, one.stderr)
+    as_json = _run("check", "--format", "json", "specs/svc-0004.yaml", "--out", "build", cwd=fleet, cache=cache)
+    assert as_json.returncode == 2 and '"file": "build/.sigil-manifest.json"' in as_json.stdout
+    # The output folder by another path (a link to it): the same folder, the same refusal.
+    (fleet / "link").symlink_to(fleet / "build")
+    assert _run("compile", "-q", "specs/svc-0004.yaml", "--out", "link", cwd=fleet, cache=cache).returncode == 2
+    # No spec at all: what the folder was compiled from, again.
+    again = _run("compile", "--out", "build", cwd=fleet, cache=cache)
+    assert (again.returncode, again.stdout) == (0, "wrote 274 files to build (0 changed)\n"), again.stderr
     assert _tree(fleet / "build") == before
     # Templates given among the specs have no files: leaving them out later drops nothing.
     assert _run("compile", "-q", "specs", "templates", "--out", "both", cwd=fleet, cache=cache).returncode == 0
@@ -158,7 +166,7 @@ def test_a_fleet_specs_runbook_rolls_back_a_template_change_as_written(fleet: Pa
     assert _tree(fleet / "build") != first
     page = (fleet / "build" / "svc-0002" / "runbook.md").read_text()
     block = page.split("```sh\ncommit=", 1)[1].split("```", 1)[0]
-    assert "-- specs/svc-0002.yaml templates/exporter.yaml)" in block and "compile specs --out build/" in block
+    assert "-- specs/svc-0002.yaml templates/exporter.yaml)" in block and "compile --out build/" in block
     done = subprocess.run(["bash", "-c", "commit=" + block], cwd=fleet, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert _tree(fleet / "build") == first
@@ -429,3 +437,23 @@ def test_an_error_in_a_parameters_value_names_the_placeholder_a_fix_of_its_form_
     own = "params: {window: 7d, tier: web}\nservice: {name: api, selector: {tier: web.1}}\n"
     (error,) = _errors(_spec(tmp_path, own, template))
     assert error.startswith("api.yaml:4:39: error: service.selector.tier:") and "placeholder" not in error, error
+
+
+def test_a_templates_warning_is_said_once_for_all_the_specs_that_extend_it(tmp_path: Path) -> None:
+    """The review: a template's 'null removes nothing' printed once per spec extending it (30
+    identical lines for a fleet of 30)."""
+    _spec(tmp_path, "params: {window: 7d}\nservice: {name: api}\n")
+    extra = tmp_path / "templates" / "extra.yaml"
+    extra.write_text("apiVersion: sigil-monitoring/v1\nkind: Template\nslos: {gone: null}\n")
+    (tmp_path / "specs").mkdir()
+    for name in ("one", "two"):
+        (tmp_path / "specs" / f"{name}.yaml").write_text(
+            "apiVersion: sigil-monitoring/v1\nextend: [../templates/api.yaml, ../templates/extra.yaml]\n"
+            f"params: {{window: 7d}}\nservice: {{name: {name}}}\n"
+        )
+    done = _run("validate", "specs", cwd=tmp_path, cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert [line for line in done.stderr.splitlines() if "removes nothing" in line] == [
+        "templates/extra.yaml:3:8: warning: slos.gone: null removes nothing: no template this file extends gives "
+        "it (remove the line, or name what a template gives)"
+    ]

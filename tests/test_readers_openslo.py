@@ -274,3 +274,13 @@ def test_counter_values_summed_as_openslo_writes_them_are_read_as_rates(tmp_path
     gauge.write_text(COUNTER_VALUES.replace("counter: true", "counter: false"))
     assert main(["convert", str(gauge), "--out", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_counter_values_keep_their_selector_as_written_escapes_included():
+    """The review of the first version: the selector was rewritten by the parser, which wrote a
+    label value's escaped backslash back as an escape (C:\\tmp became a tab) and dropped 2\\d\\d."""
+    selector = r'sum(http_requests_total{dir="C:\\tmp",code=~"2\\d\\d"})'
+    text = COUNTER_VALUES.replace("""sum(http_requests_total{job="web",code!~"5.."})""", selector)
+    [draft] = read([("openslo.yaml", text.encode())]).drafts
+    good = draft.data["slos"]["web-availability"]["sli"]["good_query"]
+    assert good == r'sum(rate(http_requests_total{dir="C:\\tmp",code=~"2\\d\\d"}[$window]))'

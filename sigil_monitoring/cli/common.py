@@ -105,7 +105,8 @@ def load_read(
             seen[name] = source
         diagnostics += _shared_dashboard_uids(specs)
         diagnostics += _second_catch_alls(specs)
-    warnings = sorted([*losses, *(w for spec in specs for w in spec._warnings)])
+    # One line per warning: a template's own (a null that removes nothing) comes with each spec extending it.
+    warnings = sorted({*losses, *(w for spec in specs for w in spec._warnings)})
     if strict:
         diagnostics += [w.as_error() for w in warnings]
     elif warnings and not diagnostics and fmt is not None:
@@ -178,10 +179,15 @@ def _second_catch_alls(specs: Sequence[Spec]) -> list[Diagnostic]:
     return out
 
 
-def spec_arguments(p: argparse.ArgumentParser) -> None:
-    """The arguments of every command that reads specs."""
+def spec_arguments(p: argparse.ArgumentParser, again: bool = False) -> None:
+    """The arguments of every command that reads specs; ``again``: none given means the spec files
+    the output folder was last compiled from (``output/fleet_guard``), as a rollback recompiles them."""
     p.add_argument(
-        "specs", nargs="+", metavar="SPEC", help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)"
+        "specs",
+        nargs="*" if again else "+",
+        metavar="SPEC",
+        help="spec YAML file(s), or a folder of them (its *.yaml/*.yml files)"
+        + ("; none: the spec files --out was last compiled from" if again else ""),
     )
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -34,7 +35,7 @@ def register(sub: Any) -> None:
         help="compile specs into an output folder",
         description="Compile specs; the output folder is swapped in atomically.",
     )
-    spec_arguments(p)
+    spec_arguments(p, again=True)
     p.add_argument("--out", default="build", type=out_folder, metavar="DIR", help="output folder (default: build)")
     output_format(p)
     add_target_option(p)
@@ -69,7 +70,7 @@ def register(sub: Any) -> None:
         "no-longer-generated files, each with its changes. Exit 0 when up to date, 1 on "
         "drift, 2 on a spec error. A folder as SPEC means its *.yaml files.",
     )
-    spec_arguments(p)
+    spec_arguments(p, again=True)
     p.add_argument(
         "--out", required=True, type=out_folder, metavar="DIR", help="the output folder to check (as given to compile)"
     )
@@ -99,7 +100,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         sys.stdout.write(
             json.dumps(
-                {"valid": True, "specs": len(specs), "diagnostics": [asdict(w) for s in specs for w in s._warnings]},
+                {
+                    "valid": True,
+                    "specs": len(specs),
+                    "diagnostics": [asdict(w) for w in sorted({w for s in specs for w in s._warnings})],
+                },
                 indent=2,
             )
             + "\n"
@@ -127,12 +132,31 @@ def _request(files: Any, args: argparse.Namespace) -> Any:
 
 
 def _refuse_dropping(files: Any, out: Any) -> None:
-    """Refuse a request that leaves out specs a fleet's folder was compiled from (``fleet_guard``)."""
+    """Refuse a request that leaves out specs a fleet's folder was compiled from (``fleet_guard``),
+    as a problem of the folder's manifest, which records them (so --format json and github say it too)."""
+    from ..conventions import MANIFEST_PATH
+    from ..errors import Diagnostic, SpecError, display_path
     from ..output import fleet_guard
 
     left = fleet_guard.left_out(files, out)
     if left:
-        raise UsageError(fleet_guard.refusal(left, str(out)))
+        manifest = display_path(os.path.join(out, MANIFEST_PATH))
+        raise SpecError([Diagnostic(manifest, 1, 1, fleet_guard.refusal(left, str(out)))])
+
+
+def _specs_again(args: argparse.Namespace) -> None:
+    """No spec given: the spec files the output folder was last compiled from (a rollback)."""
+    from ..output import fleet_guard
+
+    if args.specs:
+        return
+    again = fleet_guard.compiled_from(args.out)
+    if not again:
+        raise UsageError(
+            f"give the specs to compile ({args.out} records none to compile again: it was not compiled by this "
+            "version, or does not exist)"
+        )
+    args.specs = again
 
 
 def _inputs(inputs: Any, files: Any, out: Any) -> Any:
@@ -146,6 +170,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from ..output.incremental import compile_changed, compile_fleet, remember, up_to_date
     from ..output.request import read_specs
 
+    _specs_again(args)
     files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
     if problems:  # unreadable specs: every problem reported at once, before any output is looked at
         load_read(files, problems, strict=args.strict, fmt=args.format)
@@ -194,6 +219,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ..output.incremental import compile_changed, compile_fleet, up_to_date
     from ..output.request import read_specs
 
+    _specs_again(args)
     files, problems = read_specs(args.specs)  # first, and once: through the loader's checks
     request = None if problems else _request(files, args)
     # The very same request (specs, --target, --strict, limits, compiler), output untouched: no

@@ -54,7 +54,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if args.strict or (not reading.drafts and not errors):
         # Nothing converted is no success: what was lost is why, said as errors (exit 2).
         errors += [loss.as_error() for loss in reading.losses] or [
-            Diagnostic(file.shown, 1, 1, "no SLO in it could be converted (give an OpenSLO, Sloth or Pyrra file)")
+            Diagnostic(
+                file.shown, 1, 1, "nothing in it was converted: no SLO of a form the readers take (see docs/readers.md)"
+            )
             for file in files
         ]
     if errors:

@@ -13,7 +13,6 @@ from the spec reaches Markdown through ``cell`` or ``code``.
 
 from __future__ import annotations
 
-import os
 import shlex
 from decimal import Decimal
 from typing import assert_never
@@ -327,7 +326,6 @@ def operations(service: Service) -> list[str]:
     dashboard = names.dashboard_path(service.name, "classic")
     lines = ["## Dashboard, deploy and rollback", ""]
     # A spec that extends templates is one of a fleet, compiled with its folder (output/fleet_guard.py).
-    compiled = shlex.quote(os.path.dirname(service.source) or ".") if service.templates else spec
     if service.dashboard.url:
         lines += [f"Dashboard: <{service.dashboard.url}>", ""]
     lines += [
@@ -351,20 +349,15 @@ def operations(service: Service) -> list[str]:
         "it (or on an SLO's `page`/`ticket` tier) in the spec, then compile and deploy: it leaves every rule "
         "file, test and this runbook, and `diff` lists it as disabled. To roll back alerts and routing too, "
         f"undo the last change of the spec{' or of a template it extends' if service.templates else ''} in git "
-        "(see what that changes first), then compile and deploy its rules and Alertmanager config as every "
-        "release does"
-        + (
-            ": with the fleet's folder, as CI compiles it (one spec alone into the fleet's output folder is "
-            "refused: it would drop every other service's files and routes)."
-            if service.templates
-            else "."
-        ),
+        "(see what that changes first), then compile again what the output folder was compiled from "
+        "(`compile` without specs: every spec of a fleet, not this one alone) and deploy its rules and "
+        "Alertmanager config as every release does.",
         "",
         "```sh",
         f"commit=$(git log -1 --format=%H -- {' '.join(shlex.quote(p) for p in (service.source, *service.templates))})",
         f'sigil-monitoring diff {spec} --against "$commit~1"',
         'git revert --no-edit "$commit"',
-        f"sigil-monitoring compile {compiled} --out build/",
+        "sigil-monitoring compile --out build/   # the specs build/ was compiled from, again",
         "```",
         "",
         "## Drill",

@@ -48,28 +48,81 @@ def _is_template(file: SpecFile) -> bool:
     return isinstance(doc, dict) and doc.get("kind") == "Template"
 
 
+def _folder(out: str | os.PathLike[str]) -> str:
+    """The output folder as the system resolves it, as the writer does (``d/../b`` through a link
+    ``d`` is the link target's sibling: ``..`` is not taken off the text first)."""
+    return os.path.realpath(Path(out).absolute())
+
+
+def _relative(path: str, base: str, folders: dict[str, str]) -> str:
+    """``path`` relative to ``base``, its folder resolved as the system does (one ``realpath`` per
+    folder, not per file: a fleet's 1,000 specs share a few folders)."""
+    where, name = os.path.split(os.path.abspath(path))
+    real = folders.get(where)
+    if real is None:
+        real = folders[where] = os.path.realpath(where)
+    return os.path.relpath(os.path.join(real, name), base)
+
+
 def recorded(files: Sequence[SpecFile], out: str | os.PathLike[str]) -> list[str]:
     """What the manifest records: each spec file (not a template), relative to the output folder."""
-    base = os.path.abspath(out)
-    return [os.path.relpath(os.path.abspath(f.path), base) for f in files if not _is_template(f)]
+    base, folders = _folder(out), dict[str, str]()
+    return [_relative(f.path, base, folders) for f in files if not _is_template(f)]
+
+
+def compiled_from(out: str | os.PathLike[str]) -> list[str] | None:
+    """The spec files the output folder's last compile recorded, as paths to give ``compile``
+    (relative to the working folder when under it); None when its manifest records none."""
+    base = _folder(out)
+    before = _recorded(base)
+    if before is None:
+        return None
+    return [display_path(os.path.normpath(os.path.join(base, rel))) for rel in before]
+
+
+def _recorded(base: str) -> list[str] | None:
+    manifest = manifest_json(Path(base))
+    inputs = manifest.get("inputs") if isinstance(manifest, dict) else None
+    if not isinstance(inputs, dict):
+        return None
+    before = inputs.get(KEY)
+    if isinstance(before, list):
+        return [rel for rel in before if isinstance(rel, str)]
+    # A folder compiled before the manifest recorded spec files: the request's names, as shown
+    # then (relative to that compile's working folder, most likely this one).
+    specs = inputs.get("specs")
+    if not isinstance(specs, list):
+        return None
+    shown = [s[0] for s in specs if isinstance(s, list) and s and isinstance(s[0], str)]
+    return [os.path.relpath(os.path.realpath(name), base) for name in shown if os.path.isfile(name)]
 
 
 def left_out(files: Sequence[SpecFile], out: str | os.PathLike[str]) -> list[str]:
-    """The spec files the folder's last compile had, that are still there and that ``files`` leave
-    out, as messages show them; none for a folder of one spec."""
-    base = os.path.abspath(out)
-    manifest = manifest_json(Path(base))
-    inputs = manifest.get("inputs") if isinstance(manifest, dict) else None
-    before = inputs.get(KEY) if isinstance(inputs, dict) else None
-    if not isinstance(before, list) or len(before) < 2:
+    """The spec files the folder's last compile had, that are still there (and still specs) and
+    that ``files`` leave out, as messages show them; none for a folder of one spec."""
+    base = _folder(out)
+    before = _recorded(base)
+    if before is None or len(before) < 2:
         return []
-    given = {os.path.relpath(os.path.abspath(f.path), base) for f in files}
-    missing = [rel for rel in before if isinstance(rel, str) and rel not in given]  # usually none
+    folders: dict[str, str] = {}
+    given = {_relative(f.path, base, folders) for f in files}
+    missing = [rel for rel in before if rel not in given]  # usually none
     if not missing:
         return []
     real = {os.path.realpath(f.path) for f in files}  # the same file by another path (a link) is given
-    paths = [os.path.normpath(os.path.join(base, rel)) for rel in missing]
-    return [display_path(p) for p in paths if os.path.isfile(p) and os.path.realpath(p) not in real]
+    left = []
+    for rel in missing:
+        path = os.path.normpath(os.path.join(base, rel))
+        if not os.path.isfile(path) or os.path.realpath(path) in real:
+            continue
+        try:
+            with open(path, "rb") as file:
+                if _is_template(SpecFile(path, file.read(1 << 20))):
+                    continue  # a spec that became a template has no files of its own
+        except OSError:
+            continue
+        left.append(display_path(path))
+    return left
 
 
 def refusal(left: Sequence[str], out: str) -> str:
@@ -77,6 +130,6 @@ def refusal(left: Sequence[str], out: str) -> str:
     named = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
     return (
         f"{out} was compiled from {len(left)} more spec(s) that are still there ({named}); compiling without "
-        f"them would delete their files and their routes (give them too, as before: e.g. their folder; or "
-        f"remove {out} to start over)"
+        f"them would delete their files and their routes (give them too, as before: e.g. their folder, or "
+        f"no spec at all to compile what {out} was compiled from; or remove {out} to start over)"
     )

@@ -26,6 +26,7 @@ across every document of every file given, by ``metadata.name``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..errors import Diagnostic
@@ -343,34 +344,43 @@ def _query(
     return text
 
 
+_SUM = re.compile(r"^\s*sum\s*(?P<pre>(?:by|without)\s*\([^()]*\)\s*)?\((?P<inner>.*)\)\s*$", re.S)
+_GROUPING_AFTER = re.compile(r"\s*(?P<post>(?:by|without)\s*\([^()]*\))\s*$")
+
+
 def counter_rate(query: str) -> str | None:
-    """The rate over ``$window`` of a query that sums one counter (``counter: true``), or None.
+    r"""The rate over ``$window`` of a query that sums one counter (``counter: true``), or None.
+    The selector is kept as written (its escapes too); the parser only says that it is one.
 
     >>> counter_rate('sum(http_requests_total{job="web",code!~"5.."})')
     'sum(rate(http_requests_total{job="web",code!~"5.."}[$window]))'
     >>> counter_rate("sum by (route) (x_total)"), counter_rate("x_total"), counter_rate("sum(a) / sum(b)")
     ('sum by (route) (rate(x_total[$window]))', 'sum(rate(x_total[$window]))', None)
+    >>> counter_rate('sum(x_total{code=~"2\\\\d\\\\d",dir="C:\\\\tmp"}) by (job)')
+    'sum(rate(x_total{code=~"2\\\\d\\\\d",dir="C:\\\\tmp"}[$window])) by (job)'
     """
+    after = _GROUPING_AFTER.search(query) if query.rstrip().endswith(")") else None
+    body = query[: after.start()] if after and not _one_selector(query.strip()) else query
+    whole = _SUM.match(body)
+    selector = (whole.group("inner") if whole else body).strip()
+    if not _one_selector(selector):
+        return None
+    if whole is None:
+        return f"sum(rate({selector}[$window]))"
+    pre = (whole.group("pre") or "").strip()
+    post = after.group("post") if after and body is not query else ""
+    return f"sum{' ' + pre + ' ' if pre else ''}(rate({selector}[$window])){' ' + post if post else ''}"
+
+
+def _one_selector(text: str) -> bool:
+    """Whether ``text`` is one instant vector selector, with no offset or @ (a counter's values)."""
     import promql_parser as pp
 
     try:
-        node = pp.parse(query)
+        node = pp.parse(text)
     except ValueError:
-        return None
-
-    def text(selector: object) -> str:
-        shown = str(selector)
-        return shown.removesuffix("{}")  # the parser writes x{} for a bare name
-
-    if isinstance(node, pp.VectorSelector) and node.offset is None and node.at is None:
-        return f"sum(rate({text(node)}[$window]))"
-    if not (isinstance(node, pp.AggregateExpr) and str(node.op) == "sum" and node.param is None):
-        return None
-    inner = node.expr
-    if not isinstance(inner, pp.VectorSelector) or inner.offset is not None or inner.at is not None:
-        return None
-    grouping = f" {node.modifier} " if node.modifier is not None else ""
-    return f"sum{grouping}(rate({text(inner)}[$window]))"
+        return False
+    return isinstance(node, pp.VectorSelector) and node.offset is None and node.at is None
 
 
 def _window(spec: Node, draft: Draft, base: Base, alpha: bool) -> None:

@@ -321,8 +321,9 @@ def _threshold_fits(spec: Spec, path: _P, when: Condition, threshold: Threshold)
             yield (
                 path,
                 "value",
-                f"'{threshold.text}' on a share is {threshold.text} times '{when.of.metric}' (write it as a "
-                f"percentage, {threshold.text}%, or as a fraction, {format_decimal(threshold.value / 100)})",
+                f"'{threshold.text}' on a share is {threshold.text} times '{when.of.metric}', "
+                f"{format_decimal(threshold.value * 100)}% (a bare number on a share is a fraction; write "
+                f"{threshold.text}% if you mean percent, or {format_decimal(threshold.value * 100)}% if you mean that)",
             )
         yield from _share_units(spec, path[:-1], when)
         return

@@ -142,7 +142,7 @@ def _problem(exc: Exception, text: str = "") -> YamlProblem:
     context = getattr(exc, "context", None)
     what = f"{problem} {context}" if context else problem
     opened = getattr(exc, "context_mark", None)
-    if context in _FLOW and opened is not None and _left_open(text, opened.line, line - 1):
+    if context in _FLOW and opened is not None and _left_open(text, (opened.line, opened.column), line - 1):
         # The parser notices a missing '}' or ']' only on a later line: say where it was opened.
         brace, closing = _FLOW[context]
         return YamlProblem(
@@ -156,23 +156,42 @@ def _problem(exc: Exception, text: str = "") -> YamlProblem:
     )
 
 
-def _left_open(text: str, opened: int, noticed: int) -> bool:
-    """Whether a flow collection opened on line ``opened`` (0-based) ran into line ``noticed``
-    because it was never closed: that line is indented no deeper than the opening line, as the
-    next key of the block around it is. A deeper one continues the collection, and its problem is
-    its own (a ': ' in plain text).
+def _left_open(text: str, opened: tuple[int, int], noticed: int) -> bool:
+    """Whether the flow collection opened at ``opened`` (line and column, 0-based) is still open
+    at the end of line ``noticed``, where the parser stopped: its brackets counted, quoted text
+    skipped. A collection closed by then has a problem of its own (a ': ' in plain text).
 
-    >>> _left_open("a: {b: 1\\nc: 2\\n", 0, 1), _left_open("a: {b: 1,\\n    c: x: y}\\n", 0, 1)
+    >>> _left_open("a: {b: 1\\nc: 2\\n", (0, 3), 1), _left_open("a: {b: 1,\\nc: x: y}\\n", (0, 3), 1)
     (True, False)
     """
     lines = text.split("\n")
-    if not opened < noticed < len(lines):
+    line, column = opened
+    if not line < noticed < len(lines):
         return False
-
-    def indent(line: str) -> int:
-        return len(line) - len(line.lstrip(" "))
-
-    return indent(lines[noticed]) <= indent(lines[opened])
+    opening = lines[line][column]
+    closing = {"{": "}", "[": "]"}.get(opening)
+    if closing is None:
+        return False
+    depth, quote = 0, ""
+    body = "\n".join([lines[line][column:], *lines[line + 1 : noticed + 1]])
+    escaped = False
+    for ch in body:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+            if depth == 0:
+                return False
+    return True
 
 
 _FLOW = {"while parsing a flow mapping": ("'{'", "'}'"), "while parsing a flow sequence": ("'['", "']'")}
