@@ -14,9 +14,10 @@ from conftest import REPO
 
 from sigil_monitoring.compilers import TARGETS
 from sigil_monitoring.conventions import MANIFEST_PATH
+from sigil_monitoring.output import fleet_guard
 from sigil_monitoring.output.outdir import LOCK_NAME
 from sigil_monitoring.output.pipeline import compile_specs
-from sigil_monitoring.output.write import manifest_bytes
+from sigil_monitoring.output.write import manifest_bytes, manifest_of
 from sigil_monitoring.spec.loader import load_spec
 
 RUNS = 30
@@ -81,7 +82,13 @@ def test_compile_killed_at_random_moments_leaves_the_complete_old_or_new_set(tmp
         targets = available_targets()
         # All compilers present: the CLI compiles the spec's targets, which is what None asks for.
         bundle = compile_specs([load_spec(f"v{n}.yaml")], None if targets == list(TARGETS) else targets)
-        expected.append({**bundle, MANIFEST_PATH: manifest_bytes(bundle)})
+        if targets == list(TARGETS) and bundle.inputs is not None:
+            # The CLI's manifest also records the spec files, relative to the output folder (fleet_guard).
+            inputs = {**bundle.inputs, fleet_guard.KEY: [f"../v{n}.yaml"]}
+            manifest = manifest_of({path: bundle.digest(path) for path in bundle}, inputs)
+        else:
+            manifest = manifest_bytes(bundle)
+        expected.append({**bundle, MANIFEST_PATH: manifest})
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.monotonic()
     subprocess.run(compile_command("v0.yaml", "build"), check=True, env=env, cwd=tmp_path)
