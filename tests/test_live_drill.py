@@ -262,17 +262,12 @@ def test_an_alert_firing_on_normal_traffic_is_not_driven_and_is_listed_with_why(
     assert [r.alert for r in result.runs] == [a for a in ("LevelHigh", "LevelLow") if a != loud.alert]
 
 
-POOL = """
-apiVersion: sigil-monitoring/v1
-service: {name: pool, selector: {job: pool}}
-metrics:
-  level: {name: tank_level, type: gauge}
-alerts:
-  LevelHigh:
-    when: {value: level, above: 50}
-  LevelLow:
-    when: {value: level, below: 5}
-"""
+# The same two alert names as CONTRADICTION, on another service, with thresholds normal traffic sits between.
+POOL = (
+    CONTRADICTION.replace("{name: tank, selector: {job: tank}}", "{name: pool, selector: {job: pool}}")
+    .replace("above: 10", "above: 50")
+    .replace("below: 100", "below: 5")
+)
 
 
 @pytest.mark.e2e

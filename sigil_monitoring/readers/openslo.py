@@ -319,11 +319,10 @@ def _query(
             kind = referred.value.get("type") if isinstance(referred.value, dict) else None
     spec = source.child("spec")
     query = spec.text("query") if spec is not None else None
-    if str(kind).lower() != "prometheus" or query is None:
+    if spec is None or query is None or str(kind).lower() != "prometheus":
         source.lose(None, f"the metric source is {kind!r}, not Prometheus", "only Prometheus queries can be carried")
         return None
     text = sloth_window(query).strip()
-    assert spec is not None  # it holds the query
     if window and "$window" not in text and counter:
         text = counter_rate(text) or text
     if window and "$window" not in text:

@@ -325,7 +325,8 @@ def _threshold_fits(spec: Spec, path: _P, when: Condition, threshold: Threshold)
                 f"{format_decimal(threshold.value * 100)}% (a bare number on a share is a fraction; write "
                 f"{threshold.text}% if you mean percent, or {format_decimal(threshold.value * 100)}% if you mean that)",
             )
-        yield from _share_units(spec, path[:-1], when)
+        if when.value is not None:
+            yield from _share_units(spec, path[:-1], when.value.metric, when.of.metric)
         return
     if kind == "promql":
         unit = when.unit or "none"
@@ -385,16 +386,14 @@ def _outside_states(
     )
 
 
-def _share_units(spec: Spec, path: _P, when: Condition) -> Iterator[Problem]:
+def _share_units(spec: Spec, path: _P, part_key: str, whole_key: str) -> Iterator[Problem]:
     """A share of two gauges measured in different units (bytes over a count) means nothing."""
-    part = spec.metrics.get(when.value.metric) if when.value is not None else None
-    whole = spec.metrics.get(when.of.metric) if when.of is not None else None
+    part, whole = spec.metrics.get(part_key), spec.metrics.get(whole_key)
     if part is None or whole is None or "none" in (part.unit, whole.unit) or part.unit == whole.unit:
         return
-    assert when.value is not None and when.of is not None
     yield (
         (*path, "of"),
         "value",
-        f"'{when.value.metric}' is in {part.unit} but '{when.of.metric}' in {whole.unit}: a share of one over the "
+        f"'{part_key}' is in {part.unit} but '{whole_key}' in {whole.unit}: a share of one over the "
         "other means nothing (make both gauges of one unit, e.g. used and limit bytes)",
     )

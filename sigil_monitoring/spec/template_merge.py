@@ -58,18 +58,20 @@ class Layer:
 
     def scalar(self, text: str, path: Path, at: str = "value") -> tuple[Any, Origin]:
         """``text`` with its placeholders replaced, and where the result was written."""
-        if self.values is None or "<<" not in text:
+        values = self.values
+        if values is None or "<<" not in text:
             return text, (self.source, path)
         whole = PLACEHOLDER.fullmatch(text)
         if whole is not None:
-            found = self._value(whole, path, at)
+            found = self._value(values, whole, path, at)
             return (text, (self.source, path)) if found is None else found
-        return PLACEHOLDER.sub(lambda m: self._text(m, path, at), text), (self.source, path)
+        return PLACEHOLDER.sub(lambda m: self._text(values, m, path, at), text), (self.source, path)
 
-    def _value(self, m: re.Match[str], path: Path, at: str) -> tuple[Any, Origin] | None:
+    def _value(
+        self, values: dict[str, tuple[Any, Origin]], m: re.Match[str], path: Path, at: str
+    ) -> tuple[Any, Origin] | None:
         space, name = m.group(1), m.group(2)
         if space == "params":
-            assert self.values is not None
             if name not in self.declared:
                 self.fail(
                     (self.source, path),
@@ -78,7 +80,7 @@ class Layer:
                     at,
                 )
                 return None
-            return self.values.get(name)  # None: required and not given, said at the spec's extend
+            return values.get(name)  # None: required and not given, said at the spec's extend
         if name not in self.service:
             self.fail(
                 (self.source, path),
@@ -89,8 +91,8 @@ class Layer:
             return None
         return self.service[name], (self.source, path)
 
-    def _text(self, m: re.Match[str], path: Path, at: str) -> str:
-        found = self._value(m, path, at)
+    def _text(self, values: dict[str, tuple[Any, Origin]], m: re.Match[str], path: Path, at: str) -> str:
+        found = self._value(values, m, path, at)
         if found is None:
             return m.group()
         value = found[0]
