@@ -223,15 +223,16 @@ def test_compiling_twice_gives_the_same_bytes():
 def test_every_recording_rule_the_dashboard_reads_is_written_by_the_prometheus_target():
     from test_grafana_schema import metrics_of
 
-    from sigil_monitoring.compilers import compiler
+    from sigil_monitoring.compilers import prometheus
+    from sigil_monitoring.compilers.prometheus.rules import RuleFile
 
     model = variant()
     service, classic = model.services[0], compiled(model)["sigil-dna/grafana/sigil-dna.json"]
     recorded = {
         (rule["record"], tuple(sorted(rule.get("labels", {}).items())))
-        for artifact in compiler("prometheus")(model)
-        if artifact.path.endswith(".rules.yml")
-        for group in artifact.document.document()["groups"]
+        for file in prometheus.records(model)
+        if isinstance(file, RuleFile)
+        for group in file.document()["groups"]
         for rule in group["rules"]
         if "record" in rule
     }

@@ -17,7 +17,8 @@ from conftest import GOLDEN, REPO, SPECS
 from servers import require_binary
 
 from sigil_monitoring import load_spec
-from sigil_monitoring.compilers import compiler
+from sigil_monitoring.compilers import compiler, prometheus
+from sigil_monitoring.compilers.prometheus.rules import RuleFile
 from sigil_monitoring.ir.build import build_model
 
 TARGET = "prometheus"
@@ -197,10 +198,11 @@ alerts:
 """,
         ),
     )
-    artifacts = compiler(TARGET)(build_model([load_spec(REPO / "specs" / "sigil-dna.yaml"), twin]))  # checks collisions
+    model = build_model([load_spec(REPO / "specs" / "sigil-dna.yaml"), twin])
+    list(compiler(TARGET)(model))  # checks collisions
     seen = set()
-    for artifact in artifacts:
-        for group in artifact.document.document()["groups"] if "rules" in artifact.path else []:
+    for file in prometheus.records(model):
+        for group in file.document()["groups"] if isinstance(file, RuleFile) else []:
             for rule in group["rules"]:
                 key = (rule.get("record") or rule["alert"], tuple(sorted(rule["labels"].items())))
                 assert key not in seen, key

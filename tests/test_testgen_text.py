@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigil_monitoring import parse_spec
-from sigil_monitoring.compilers import compiler
+from sigil_monitoring.compilers import prometheus
 from sigil_monitoring.compilers.prometheus.rules import RuleFile
 from sigil_monitoring.compilers.prometheus.testgen import model as records
 from sigil_monitoring.compilers.prometheus.testgen.model import AlertCase, ExpectedAlert, ExprCase, InputSeries, Sample
@@ -39,9 +39,9 @@ SPECS = sorted((ROOT / "specs").glob("*.yaml")) + sorted((ROOT / "specs" / "exam
 
 
 def records_of(spec_text: str, name: str) -> list[object]:
-    """The records the Prometheus target hands to the renderer for one spec, in its order."""
-    model = build_model([parse_spec(spec_text, name)])
-    return [a.document for a in compiler("prometheus")(model)]
+    """The records the Prometheus target renders for one spec (``prometheus.records``: each built
+    in full; ``tests/test_skeleton.py`` compares the skeletons' files with them)."""
+    return list(prometheus.records(build_model([parse_spec(spec_text, name)])))
 
 
 def compiled_records(path: Path) -> list[object]:

@@ -13,13 +13,15 @@ import msgspec
 from ..conventions import GENERATED_HEADER
 
 # How an artifact's document becomes bytes (``Artifact.render``): JSON or YAML of dicts and
-# lists, YAML a record writes itself (``render.YamlRecord``), or text as it is.
-Format = Literal["json", "yaml", "yaml-record", "text"]
+# lists, YAML a record writes itself (``render.YamlRecord``), text as it is, or bytes rendered
+# already (an SLO's files filled in from their skeleton: ``compilers/prometheus/skeleton.py``).
+Format = Literal["json", "yaml", "yaml-record", "text", "rendered"]
 
 
 class Artifact(msgspec.Struct, frozen=True):
     """One output file before rendering: its document (dicts and lists for ``json`` and ``yaml``,
-    a ``render.YamlRecord`` for ``yaml-record``, a str for ``text``) and how to render it."""
+    a ``render.YamlRecord`` for ``yaml-record``, a str for ``text``, the final bytes, header
+    included, for ``rendered``) and how to render it."""
 
     path: str
     document: Any
@@ -41,6 +43,9 @@ class Artifact(msgspec.Struct, frozen=True):
             case "text":
                 text = str(self.document)
                 return text.encode("utf-8") if text.endswith("\n") else (text + "\n").encode("utf-8")
+            case "rendered":
+                assert isinstance(self.document, bytes)
+                return self.document
             case _:
                 assert_never(self.format)
 

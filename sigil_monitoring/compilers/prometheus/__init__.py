@@ -13,18 +13,29 @@ every test group; each test lists only the files its alert needs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from ... import conventions as names
-from ...ir.model import Model, Service
+from ...ir.model import Alert, Model, Service, Slo
 from ...output.bundle import Artifact
-from . import alerts, recording, slo
-from .rules import Labels, RuleFile, RuleGroup, check_collisions
-from .testgen import iter_service_tests
+from . import alerts, recording
+from . import slo as slo_rules
+from .rules import Labels, RuleFile, RuleGroup, check_collisions, check_keys, rule_keys
+from .skeleton import Files, RuleKeys, Skeletons, alert_names, slo_names
+from .skeleton import artifacts as skeleton_artifacts
+from .testgen import alert_rule_files, recording_tests, service_tests, slo_tests
+from .testgen.model import TestFile
+from .testgen.threshold import alert_test
 
 
 def rule_files(service: Service) -> list[RuleFile]:
     """Every rule file of one service, in a fixed order."""
+    return base_rule_files(service) + [f for s in service.slos if (f := slo_rule_file(service, s)) is not None]
+
+
+def base_rule_files(service: Service) -> list[RuleFile]:
+    """The service's recording rules and the spec's alerts: each a file when it has rules."""
     group = names.rule_group
     files = [
         RuleFile(
@@ -36,15 +47,30 @@ def rule_files(service: Service) -> list[RuleFile]:
             (RuleGroup(group(service.name, names.ALERTS_CONCERN), alerts.alerting_rules(service)),),
         ),
     ]
-    files += [
-        RuleFile(names.rules_path(service.name, names.slo_concern(s.name)), (slo.slo_group(service, s),))
-        for s in service.slos
-    ]
+    return [k for f in files if (k := _kept(f)) is not None]
+
+
+def slo_rule_file(service: Service, slo: Slo) -> RuleFile | None:
+    """The rule file of one SLO (None if it had no rules)."""
+    path = names.rules_path(service.name, names.slo_concern(slo.name))
+    return _kept(RuleFile(path, (slo_rules.slo_group(service, slo),)))
+
+
+def _kept(file: RuleFile) -> RuleFile | None:
     # An empty group is legal but noise, and a file of no groups breaks other engines: vmalert
     # refuses `groups: []` ("No rules for validation"), so no target writes one. Globs such as
     # rule_files: [build/*/prometheus/*.rules.yml] are unaffected by a missing file.
-    kept = [RuleFile(f.path, tuple(g for g in f.groups if g.rules)) for f in files]
-    return [f for f in kept if f.groups]
+    groups = tuple(g for g in file.groups if g.rules)
+    return RuleFile(file.path, groups) if groups else None
+
+
+def records(model: Model) -> Iterator[RuleFile | TestFile]:
+    """The records ``compile`` renders, every one built in full (no skeleton): the rule files,
+    then the tests, of each service. For tests and tools that read rules as records."""
+    for service in model.services:
+        files = rule_files(service)
+        yield from files
+        yield from service_tests(service, files)
 
 
 def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
@@ -52,13 +78,42 @@ def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
 
     A generator, so that each document is built just before it is rendered and freed just after
     (``pipeline.rendered``): at 10,000 SLOs the 35,000 documents held at once were most of the
-    compile's memory. Collisions are checked per service against every rule seen before.
+    compile's memory. An SLO's files come from its shape's skeleton when one is proven
+    (``skeleton.py``). Collisions are checked per service against every rule seen before.
     """
     seen: dict[tuple[str, Labels], str] = {}
     for service in model.services:
-        files = rule_files(service)
+        files = base_rule_files(service)
         check_collisions(files, seen)
         for f in files:
             yield Artifact(f.path, f, "yaml-record", service.source)  # RuleFile.yaml_lines
-        for t in iter_service_tests(service, files):
+        for t in recording_tests(service, files):
             yield Artifact(t.path, t, "yaml-record", service.source)  # TestFile.yaml_lines
+        paths = alert_rule_files(service, files)
+        alert_skeletons = Skeletons(functools.partial(_alert_files, service, paths), alert_names)
+        for a in service.alerts:
+            yield from skeleton_artifacts(alert_skeletons.files(a)[0], service.source)
+        slo_skeletons = Skeletons(functools.partial(_slo_files, service), slo_names)
+        for s in service.slos:
+            built, keys = slo_skeletons.files(s)
+            if built:
+                check_keys(keys, built[0][0], seen)
+            yield from skeleton_artifacts(built, service.source)
+
+
+def _alert_files(service: Service, rule_files: tuple[str, ...], alert: Alert) -> tuple[Files, RuleKeys]:
+    """The rendered test of one threshold alert (its rule is in the alerts' file: no keys)."""
+    test = alert_test(service, alert, rule_files)
+    return _rendered(service, [] if test is None else [test]), []
+
+
+def _slo_files(service: Service, slo: Slo) -> tuple[Files, RuleKeys]:
+    """The rendered rule file and burn tests of one SLO, and its rules' keys (``check_keys``)."""
+    file = slo_rule_file(service, slo)
+    records: list[RuleFile | TestFile] = [] if file is None else [file]
+    records += slo_tests(service, slo, file)
+    return _rendered(service, records), [] if file is None else rule_keys(file)
+
+
+def _rendered(service: Service, records: list[RuleFile | TestFile] | list[TestFile]) -> Files:
+    return [(r.path, Artifact(r.path, r, "yaml-record", service.source).render()) for r in records]

@@ -119,15 +119,23 @@ def check_collisions(files: list[RuleFile], seen: dict[tuple[str, Labels], str] 
     ``seen``: the rules of files checked before, for a caller checking service by service."""
     seen = {} if seen is None else seen
     for file in files:
-        for rule in file.rules():
-            name = rule.record if isinstance(rule, RecordingRule) else rule.alert
-            key = (name, rule.labels)
-            if key in seen:
-                raise AssertionError(
-                    f"rule {name} {dict(rule.labels)} written by {seen[key]} and {file.path}: "
-                    "a naming bug in sigil-monitoring"
-                )
-            seen[key] = file.path
+        check_keys(rule_keys(file), file.path, seen)
+
+
+def rule_keys(file: RuleFile) -> list[tuple[str, Labels]]:
+    """What tells the rules of ``file`` apart: each one's record or alert name and its labels."""
+    return [(r.record if isinstance(r, RecordingRule) else r.alert, r.labels) for r in file.rules()]
+
+
+def check_keys(keys: list[tuple[str, Labels]], path: str, seen: dict[tuple[str, Labels], str]) -> None:
+    """``check_collisions`` for the rules of the file at ``path``, given by their ``rule_keys``."""
+    for key in keys:
+        if key in seen:
+            name, labels = key
+            raise AssertionError(
+                f"rule {name} {dict(labels)} written by {seen[key]} and {path}: a naming bug in sigil-monitoring"
+            )
+        seen[key] = path
 
 
 # The YAML of a rule file, written straight from its records (``RuleFile.yaml_lines``).

@@ -6,10 +6,8 @@ every test group (200 rules x 200 groups took 41 s).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .... import conventions as names
-from ....ir.model import Service
+from ....ir.model import Service, Slo
 from ..rules import AlertingRule, RuleFile
 from .model import TestFile
 from .recording import recording_test
@@ -19,30 +17,42 @@ from .threshold import alert_test
 
 def service_tests(service: Service, files: list[RuleFile]) -> list[TestFile]:
     """Test files for ``service`` whose rules are ``files`` (from ``rule_files``)."""
-    return list(iter_service_tests(service, files))
+    by_path = {f.path: f for f in files}
+    tests = list(recording_tests(service, files))
+    paths = alert_rule_files(service, files)
+    tests += [t for a in service.alerts if (t := alert_test(service, a, paths)) is not None]
+    for slo in service.slos:
+        tests += slo_tests(service, slo, by_path.get(names.rules_path(service.name, names.slo_concern(slo.name))))
+    return tests
 
 
-def iter_service_tests(service: Service, files: list[RuleFile]) -> Iterator[TestFile]:
-    """``service_tests`` one at a time, so a caller rendering each can let it go."""
-    by_path = {f.path for f in files}
+def recording_tests(service: Service, files: list[RuleFile]) -> list[TestFile]:
+    """The sample check of the recording rules (none when they have no file among ``files``)."""
+    rec = names.rules_path(service.name, names.RECORDING_CONCERN)
+    test = recording_test(service, rec) if any(f.path == rec for f in files) else None
+    return [] if test is None else [test]
+
+
+def alert_rule_files(service: Service, files: list[RuleFile]) -> tuple[str, ...]:
+    """The rule files a threshold alert's test lists: the recording rules' and the alerts', those
+    among ``files`` (a concern with no rules has no file, ``rule_files``)."""
+    present = {f.path for f in files}
     rec = names.rules_path(service.name, names.RECORDING_CONCERN)
     alerts = names.rules_path(service.name, names.ALERTS_CONCERN)
-    # A concern with no rules has no file (rule_files): list only the files that exist.
-    assert not service.alerts or alerts in by_path
-    if rec in by_path and (test := recording_test(service, rec)) is not None:
-        yield test
-    for a in service.alerts:
-        if (test := alert_test(service, a, tuple(p for p in (rec, alerts) if p in by_path))) is not None:
-            yield test
-    # The burn rules were built for the rule files already (expression checked, annotations
-    # formatted): each test reuses its rule rather than building it again.
-    built = {f.path: f for f in files}
-    for slo in service.slos:
-        path = names.rules_path(service.name, names.slo_concern(slo.name))
-        rules = _alerting_rules(built.get(path))
-        for burn in slo.alerts:
-            if (test := burn_test(service, slo, burn, path, rules.get(burn.name))) is not None:
-                yield test
+    assert not service.alerts or alerts in present
+    return tuple(p for p in (rec, alerts) if p in present)
+
+
+def slo_tests(service: Service, slo: Slo, file: RuleFile | None) -> list[TestFile]:
+    """The burn tests of ``slo``, whose rule file is ``file`` (None when it has none).
+
+    The burn rules were built for the rule file already (expression checked, annotations
+    formatted): each test reuses its rule rather than building it again."""
+    path = names.rules_path(service.name, names.slo_concern(slo.name))
+    rules = _alerting_rules(file)
+    return [
+        test for burn in slo.alerts if (test := burn_test(service, slo, burn, path, rules.get(burn.name))) is not None
+    ]
 
 
 def _alerting_rules(file: RuleFile | None) -> dict[str, AlertingRule]:
