@@ -1,32 +1,43 @@
-"""An SLO's Prometheus files rendered once per shape, then filled in with each SLO's names.
+"""An SLO's (or a threshold alert's) Prometheus files rendered once per shape, then filled in.
 
-An SLO writes one rule file and one promtool test per burn tier. At 10,000 SLOs those 30,000
-files were half of the compile, and most SLOs of a big spec differ from another only by their
-names: the SLO's, its alerts', their runbook anchors, its metrics'. Two SLOs have the same
-*shape* when replacing the first's names by the second's, wherever they occur in its model
-record (``ir.model.Slo``), gives the second's record. For the first SLO of a shape the files
-are built and rendered as ever, and kept as a skeleton: their bytes with each name replaced by a
-placeholder. The second is built and rendered as ever too, and compared with the skeleton filled
-in with its names; only when the two are byte for byte equal is the skeleton *proven*, and every
-later SLO of that shape takes it, filled in. A shape whose second SLO differs keeps the full path
-for all of its SLOs.
+An SLO writes one rule file and one promtool test per burn tier; a threshold alert, one test.
+At 10,000 SLOs those 35,000 files were half of the compile, and most records of a big spec
+differ from another only by their *names*: the record's own, its alerts', their runbook anchors
+and panel ids, its metrics' names and keys (``slo_names``, ``alert_names``). Two records have the
+same *shape* when replacing the first's names by the second's, wherever they stand in its model
+record (``ir.model.Slo``, ``ir.model.Alert``), gives the second. The first record of a shape is
+built and rendered in full and kept as a skeleton: its files' bytes with each name replaced by a
+placeholder. The second is built in full too and compared, byte for byte (its files and its
+rules' collision keys), with the skeleton filled in with its names. Only when they are equal is
+the skeleton *proven*, and every later record of that shape takes it, filled in. A candidate
+whose names met other text by chance is replaced by the next record's (``_ATTEMPTS``).
 
-What makes filling in safe beyond that one comparison:
+One comparison proves that the output moves with the names for that pair; what makes it hold
+for every later record of the shape (an adversarial review found each of these broken first):
 
-- **Names that quote alike.** Only names of letters, digits, ``_`` and ``-``, starting with a
-  letter, that YAML writes plain (not ``yes``, ``null`` or a number) are filled in: such a name
-  needs no escape in a YAML or PromQL string and never turns plain text into quoted text. Any
-  other name keeps its SLO on the full path.
-- **Names that look alike.** The shape includes each name's pattern (every letter by case, ``e``
-  and ``E`` apart because they make numbers, every digit alike, other characters as they are)
-  and the names' sorted order: text that depends on a name's length, its characters' classes or
-  how names sort against each other is the same for every SLO of one shape.
-- **Everything else is equal.** The shape is the record's JSON with the names replaced, so the
-  objective, windows, tiers, selectors, labels, texts and panel are equal; the service is the
-  same (one ``Skeletons`` per service).
+- **Names stand only where they name.** A letter name may stand in the record only as a whole
+  ``name`` or ``key`` (the record's, an alert's, a metric's), as a runbook link's whole anchor or
+  in a summary of words (``_NAMING``); a panel id only as the alert's panel and in its dashboard
+  link (``_panel_free``). A name found anywhere else (an annotation, a label, ``where``, a
+  description, a metric's help) keeps its record
+  on the full path: there its value could decide the output (a template's ``$labels.x``, the
+  value a test feeds to satisfy a matcher, how a key sorts among fixed ones).
+- **Names that quote alike.** Only names of ASCII letters, digits, ``_`` and ``-``, starting
+  with a letter and written plain by YAML (not ``yes``, ``null``, ``inf``), or of digits alone,
+  are filled in: they need no escape in a YAML or PromQL string.
+- **Names that look alike.** The shape includes each name's pattern (letters by case, ``e`` and
+  ``E`` apart because they make numbers, digits alike, other characters as they are), how the
+  names sort among themselves and which name holds which: text that depends on a name's length,
+  its characters' classes, their order or one name inside another is the same across a shape.
+- **Everything else is equal.** The shape is the record's JSON with its names replaced: the
+  objective, windows, tiers, selectors, labels, texts and every other field are equal; the
+  service is the same (one ``Skeletons`` per service), and what the files read of it (its name,
+  labels, selector, rate window, dashboard uid) is the same for all its records.
+- **A name equal to the candidate's** (two SLOs of one metric) proves nothing of where it goes:
+  the record is built in full and the shape waits for another.
 
-``ENABLED`` turns it off: ``tests/test_skeleton.py`` compiles specs of many SLOs both ways and
-compares every byte, and compares filled-in files with their full path on drawn names.
+``ENABLED`` turns it off: ``tests/test_skeleton.py`` compiles specs both ways and compares every
+byte, on the project's specs, the benchmark's, the review's counterexamples and drawn names.
 
 >>> pattern("op7-availability"), pattern("Op12LatencyFastBurn")
 ('aa0-aaaaaaaaaaaa', 'Aa00AaaeaaaAaaaAaaa')
@@ -63,6 +74,15 @@ _PLACEHOLDER: Final = re.compile("\x00([\ue000-\uf8ff])\x00")
 # A name of digits alone (a panel id) is hollowed out only where it is a whole number: not in
 # "14.4" or "2592000000", which hold its digits by chance.
 _NUMBER: Final = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
+# Where a letter name may stand in a record's JSON, hollowed: a whole ``name`` or ``key`` (of
+# the record, an alert, a metric: no other struct of the model has such a field), a whole anchor,
+# or anywhere in a summary with a space outside escapes. A summary is static text (never read as
+# a template), and YAML quotes a text with an inner space whatever letters, digits, ``_`` and
+# ``-`` fill it: no such text is a number, a YAML word or a duration, and no such name makes a
+# ``: `` or `` #`` (``render._string``). The derived summaries name the metric: "p95 lat3 is above 1s."
+_NAMING: Final = re.compile(
+    r'"(?:name|key)":"\x00[\ue000-\uf8ff]\x00"|#\x00[\ue000-\uf8ff]\x00"|"summary":"[^"\\]*\S [^"\\]*"'
+)
 _PATTERN: Final = str.maketrans(
     {
         **{c: "a" for c in "abcdfghijklmnopqrstuvwxyz"},
@@ -142,6 +162,13 @@ def _panel_free_alert(alert: AlertRecord, names: tuple[str, ...]) -> AlertRecord
     return msgspec.structs.replace(alert, panel_id=0, dashboard_url=_hollow(alert.dashboard_url, names))
 
 
+def _only_naming(hollowed: str, names: tuple[str, ...]) -> bool:
+    """Whether every letter name stands in the hollowed JSON only where it names (``_NAMING``);
+    a panel id's placeholders stand where ``_panel_free`` put them."""
+    rest = _NAMING.sub("", hollowed)
+    return all(names[ord(c) - _FIRST].isdigit() for c in _PLACEHOLDER.findall(rest))
+
+
 def _placeholder(index: int) -> str:
     return f"\x00{chr(_FIRST + index)}\x00"
 
@@ -201,10 +228,15 @@ class Skeletons(Generic[Record]):
         names = self._names_of(record) if ENABLED else None
         if names is None:
             return self._build(record)
+        hollowed = _hollow(msgspec.json.encode(_panel_free(record, names)).decode(), names, numbers=False)
+        if not _only_naming(hollowed, names):
+            return self._build(record)
         shape = (
             tuple(pattern(n) for n in names),
             tuple(sorted(range(len(names)), key=names.__getitem__)),
-            _hollow(msgspec.json.encode(_panel_free(record, names)).decode(), names, numbers=False),
+            # which name lies inside which (longest first: only a later one can lie in an earlier)
+            tuple((i, j) for i, inner in enumerate(names) for j in range(i) if inner in names[j]),
+            hollowed,
         )
         if shape in self._proven:
             proven = self._proven[shape]
