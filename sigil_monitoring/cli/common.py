@@ -42,9 +42,10 @@ def report(diagnostics: Sequence[Diagnostic], fmt: str = "text", stream: TextIO 
     stream = stream or sys.stderr
     colors = {"error": "\033[31m", "warning": "\033[33m"}
     reset = "\033[0m"
+    color = _color(stream)  # once: a spec of 10,000 SLOs may warn 10,000 times
     for diag in diagnostics:
         text = str(diag)
-        if _color(stream):
+        if color:
             text = text.replace(f": {diag.severity}: ", f": {colors[diag.severity]}{diag.severity}{reset}: ", 1)
         stream.write(text + "\n")
 
