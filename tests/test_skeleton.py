@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sigil_monitoring import parse_spec
-from sigil_monitoring.compilers import compiler
+from sigil_monitoring.compilers import compiler, prometheus
 from sigil_monitoring.compilers.prometheus import skeleton
 from sigil_monitoring.ir.build import build_model
 
@@ -44,14 +44,17 @@ def fills(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 
 def both_ways(text: str, name: str = "spec.yaml") -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The Prometheus target's files of ``text`` with skeletons, and with every record built in full."""
+    """The Prometheus target's files of ``text`` with skeletons (from the first record on, however
+    few a service has), and with every record built in full."""
     model = build_model([parse_spec(text, name)])
-    with_skeletons = {a.path: a.render() for a in compiler("prometheus")(model)}
-    skeleton.ENABLED = False
+    least, prometheus.SKELETON_FROM = prometheus.SKELETON_FROM, 0
     try:
+        with_skeletons = {a.path: a.render() for a in compiler("prometheus")(model)}
+        skeleton.ENABLED = False
         in_full = {a.path: a.render() for a in compiler("prometheus")(model)}
     finally:
         skeleton.ENABLED = True
+        prometheus.SKELETON_FROM = least
     return with_skeletons, in_full
 
 
@@ -61,6 +64,17 @@ def test_the_benchmark_spec_fills_in_most_files_and_writes_the_same_bytes(fills:
     # 300 SLOs and 150 latency alerts in shapes of one- and two-digit names and panels of one to
     # three digits: each shape builds two of its records in full, the rest are filled in.
     assert len(fills) > 400
+
+
+def test_a_service_of_few_records_takes_no_skeleton(fills: list[int]) -> None:
+    # sigil-dna: 7 SLOs and 14 alerts, below SKELETON_FROM: finding shapes would cost more than it saves.
+    model = build_model([parse_spec((ROOT / "specs" / "sigil-dna.yaml").read_text(encoding="utf-8"), "sigil-dna.yaml")])
+    assert len(model.services[0].slos) < prometheus.SKELETON_FROM > len(model.services[0].alerts)
+    list(compiler("prometheus")(model))
+    assert not fills
+    # and a spec of many SLOs does take them: the benchmark's 40 SLOs and 20 alerts
+    list(compiler("prometheus")(build_model([parse_spec(slo_spec(40), "bench.yaml")])))
+    assert fills
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
@@ -101,20 +115,28 @@ def _pairs(drawn: tuple[list[str], list[str]]) -> list[tuple[str, str]]:
 
 
 def _spec(slos: list[tuple[str, str]]) -> str:
-    """One service with an availability SLO and a latency alert per (SLO name, metric stem)."""
+    """One service with an availability SLO and a latency alert per (SLO name, metric stem).
+
+    A metric's key does not begin its name ("req_x" for "x_requests_total"): a key "x_req" would
+    lie joined inside "x_requests_total", and no record would take a skeleton (``_JOINED``). Ten
+    SLOs of another objective come first, so that the drawn SLOs' panels have two digits: a panel
+    4 joined in "4m" would refuse every shape."""
     lines = ["apiVersion: sigil-monitoring/v1", "service: {name: shop, selector: {job: shop}}", "metrics:"]
+    lines += ["  padding: {name: padding_total, type: counter, labels: [code]}"]
     for _, stem in slos:
         lines += [
-            f"  {stem}_req: {{name: {stem}_requests_total, type: counter}}",
-            f"  {stem}_err: {{name: {stem}_errors_total, type: counter}}",
-            f"  {stem}_lat: {{name: {stem}_seconds, type: histogram, unit: seconds, buckets: [0.1, 1, 5]}}",
+            f"  req_{stem}: {{name: {stem}_requests_total, type: counter}}",
+            f"  err_{stem}: {{name: {stem}_errors_total, type: counter}}",
+            f"  lat_{stem}: {{name: {stem}_seconds, type: histogram, unit: seconds, buckets: [0.1, 1, 5]}}",
         ]
     lines.append("slos:")
+    padding = '{objective: 99%, sli: {bad: {metric: padding, where: {code: "500"}}, total: padding}}'
+    lines += [f"  padding-{i}: {padding}" for i in range(10)]
     # Quoted: an SLO may be named "null" or "yes" (its label value is then quoted in the rules).
-    lines += [f'  "{name}": {{objective: 99.9%, sli: {{bad: {stem}_err, total: {stem}_req}}}}' for name, stem in slos]
+    lines += [f'  "{name}": {{objective: 99.9%, sli: {{bad: err_{stem}, total: req_{stem}}}}}' for name, stem in slos]
     lines.append("alerts:")
     lines += [
-        f"  Slow{stem.title().replace('_', '')}: {{when: {{quantile: 0.99, of: {stem}_lat, above: 1s}}}}"
+        f"  Slow{stem.title().replace('_', '')}: {{when: {{quantile: 0.99, of: lat_{stem}, above: 1s}}}}"
         for _, stem in slos
     ]
     return "\n".join(lines) + "\n"
@@ -136,6 +158,7 @@ def test_drawn_names_write_the_same_bytes_with_skeletons(fills: list[int]) -> No
 # of words keeps its records on skeletons (``skeleton._NAMING``); the rest take the full path.
 _PLACEMENTS = {
     "annotation template": "alerting: {{annotations: {{who: '{{{{ $labels.{stem} }}}}'}}}}",
+    "slo label template": "alerting: {{annotations: {{who: 'in{{{{ $labels.slo }}}}'}}}}",
     "label value": "alerting: {{labels: {{x: in{stem}}}}}",
     "annotation key": 'alerting: {{annotations: {{"{stem}": v}}}}',
     "summary": "summary: {stem} burns",
@@ -153,10 +176,13 @@ def test_names_written_in_the_specs_own_text_write_the_same_bytes(fills: list[in
     @given(_SPECS, st.sampled_from(sorted(_PLACEMENTS)))
     def compile_both_ways(drawn: tuple[list[str], list[str]], placement: str) -> None:
         lines = ["apiVersion: sigil-monitoring/v1", "service: {name: shop, selector: {job: shop}}", "metrics:"]
+        lines += ["  padding: {name: padding_total, type: counter, labels: [code]}"]  # as in _spec
         pairs = _pairs(drawn)
         for _, stem in pairs:  # the metric's key is the drawn name itself: "service", "test", "finity"
             lines += [f'  "{stem}": {{name: {stem}_total, type: counter, labels: [code, queue]}}']
         lines.append("slos:")
+        padding = '{objective: 99%, sli: {bad: {metric: padding, where: {code: "500"}}, total: padding}}'
+        lines += [f"  padding-{i}: {padding}" for i in range(10)]
         for name, stem in pairs:
             where = f'{{queue: {{not_regex: "{stem}"}}}}' if placement == "where" else '{code: "500"}'
             extra = "" if placement == "where" else ", " + _PLACEMENTS[placement].format(stem=stem)
@@ -180,11 +206,15 @@ def test_a_name_found_in_the_generated_text_is_refused_and_the_bytes_stay_the_sa
     assert len(fills) >= 2
 
 
-# A review's counterexamples to the first version, which proved a shape by one comparison alone:
-# a name inside an annotation template ($labels.service found a fixed label for one SLO), in a
-# `where` matcher (the value a test feeds to satisfy it), inside a label value ("in" + "finity"
-# is a YAML number) and as an annotation key (sorted among the fixed ones). Each wrote files the
-# full path does not (promtool failed the first two); a name there now keeps its record in full.
+# Two reviews' counterexamples to earlier versions, which proved a shape by one comparison of
+# two records: a name inside an annotation template ($labels.service found a fixed label for one
+# SLO), in a `where` matcher (the value a test feeds to satisfy it), inside a label value ("in" +
+# "finity" is a YAML number), as an annotation key (sorted among the fixed ones); a metric key
+# joined to fixed text ("abc_b" in "abc_bucket", "abc_c" in "abc_count"), a counter that is a
+# histogram's "_count" for two records and not the third, and `in{{ $labels.slo }}` (the SLO's
+# name reaching a test's text through its label). Each wrote files the full path does not
+# (promtool failed three); now such a record keeps the full path (``skeleton._only_naming``,
+# ``_JOINED``, the histogram's series as names).
 COUNTEREXAMPLES = sorted((ROOT / "tests" / "data" / "skeleton").glob("*.yaml"))
 
 

@@ -20,6 +20,7 @@ from ...output.render import list_head, mapping_lines, scalar
 from ...values.units import Duration
 
 Labels = tuple[tuple[str, str], ...]
+RuleKeys = list[tuple[str, Labels]]  # what tells rules apart: each one's record or alert name, its labels
 
 
 def merge_labels(*parts: Labels) -> Labels:
@@ -122,12 +123,12 @@ def check_collisions(files: list[RuleFile], seen: dict[tuple[str, Labels], str] 
         check_keys(rule_keys(file), file.path, seen)
 
 
-def rule_keys(file: RuleFile) -> list[tuple[str, Labels]]:
+def rule_keys(file: RuleFile) -> RuleKeys:
     """What tells the rules of ``file`` apart: each one's record or alert name and its labels."""
     return [(r.record if isinstance(r, RecordingRule) else r.alert, r.labels) for r in file.rules()]
 
 
-def check_keys(keys: list[tuple[str, Labels]], path: str, seen: dict[tuple[str, Labels], str]) -> None:
+def check_keys(keys: RuleKeys, path: str, seen: dict[tuple[str, Labels], str]) -> None:
     """``check_collisions`` for the rules of the file at ``path``, given by their ``rule_keys``."""
     for key in keys:
         if key in seen:

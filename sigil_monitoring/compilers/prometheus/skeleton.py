@@ -13,22 +13,30 @@ the skeleton *proven*, and every later record of that shape takes it, filled in.
 whose names met other text by chance is replaced by the next record's (``_ATTEMPTS``).
 
 One comparison proves that the output moves with the names for that pair; what makes it hold
-for every later record of the shape (an adversarial review found each of these broken first):
+for every later record of the shape (two adversarial reviews broke earlier versions, each way
+below; their specs are tests):
 
 - **Names stand only where they name.** A letter name may stand in the record only as a whole
   ``name`` or ``key`` (the record's, an alert's, a metric's), as a runbook link's whole anchor or
   in a summary of words (``_NAMING``); a panel id only as the alert's panel and in its dashboard
   link (``_panel_free``). A name found anywhere else (an annotation, a label, ``where``, a
-  description, a metric's help) keeps its record
-  on the full path: there its value could decide the output (a template's ``$labels.x``, the
-  value a test feeds to satisfy a matcher, how a key sorts among fixed ones).
+  description, a metric's help) keeps its record on the full path: there its value could
+  decide the output (a template's ``$labels.x``, the value a test feeds to satisfy a matcher,
+  how a key sorts among fixed ones). So does any template in the record (``in{{ $labels.slo }}``
+  gives the SLO's name to the text around it).
+- **Names stand apart.** A name joined to a letter or digit of other text, in the record or in
+  the files (a key ``abc_b`` inside ``abc_bucket``, a panel 4 in ``4m``), lies across a boundary
+  the shape cannot see: such a skeleton is never proven (``_JOINED``). A classic histogram's
+  ``_bucket``, ``_count`` and ``_sum`` series count among the names, so a counter that is a
+  histogram's ``_count`` makes another shape than one that is not.
 - **Names that quote alike.** Only names of ASCII letters, digits, ``_`` and ``-``, starting
   with a letter and written plain by YAML (not ``yes``, ``null``, ``inf``), or of digits alone,
   are filled in: they need no escape in a YAML or PromQL string.
 - **Names that look alike.** The shape includes each name's pattern (letters by case, ``e`` and
   ``E`` apart because they make numbers, digits alike, other characters as they are), how the
   names sort among themselves and which name holds which: text that depends on a name's length,
-  its characters' classes, their order or one name inside another is the same across a shape.
+  its characters' classes, their order, one name inside another or two names being one is the
+  same across a shape.
 - **Everything else is equal.** The shape is the record's JSON with its names replaced: the
   objective, windows, tiers, selectors, labels, texts and every other field are equal; the
   service is the same (one ``Skeletons`` per service), and what the files read of it (its name,
@@ -46,31 +54,31 @@ byte, on the project's specs, the benchmark's, the review's counterexamples and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Final, Generic, TypeVar
+from collections.abc import Callable
+from typing import Final, Generic, TypeVar, assert_never
 
 import msgspec
 
 from ...ir.model import Alert, BurnAlert, Series, Slo, condition_series
-from ...output.bundle import Artifact
 from ...output.render import scalar
-from .rules import Labels
+from .recording import CLASSIC
+from .rules import Labels, RuleKeys
 from .sli import sli_series
 
 ENABLED = True
 
-# What a rendered file of one SLO is: its path and bytes, and the (name, labels) of its rules
-# for ``rules.check_collisions``.
-Files = list[tuple[str, bytes]]
-RuleKeys = list[tuple[str, Labels]]
 Record = TypeVar("Record", Slo, Alert)
+Files = list[tuple[str, bytes]]  # a record's rendered files: path, bytes
 
 _NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-# A placeholder is NUL, a private-use character whose code says the name's index, NUL: no rendered
-# file and no record's JSON holds a NUL (YAML and JSON write it escaped), so a placeholder never
-# meets text that was there before, and holds no letter or digit a later name could match.
-_FIRST: Final = 0xE000
-_PLACEHOLDER: Final = re.compile("\x00([\ue000-\uf8ff])\x00")
+# A placeholder is NUL, the name's index in control characters (``_INDEX``: 0-9 as \x0e-\x17),
+# NUL: no rendered file and no record's JSON holds a NUL or those characters (YAML and JSON write
+# them escaped), so a placeholder never meets text that was there before, and holds no letter or
+# digit a later name could match. (Not a private-use character: a regular expression's class of
+# those builds a 65,536-entry map when imported, 4 M instructions of every compile.)
+_INDEX: Final = str.maketrans("0123456789", "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17")
+_INDEX_BACK: Final = str.maketrans("\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17", "0123456789")
+_PLACEHOLDER: Final = re.compile("\x00([\x0e-\x17]+)\x00")
 # A name of digits alone (a panel id) is hollowed out only where it is a whole number: not in
 # "14.4" or "2592000000", which hold its digits by chance.
 _NUMBER: Final = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
@@ -81,8 +89,12 @@ _NUMBER: Final = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
 # ``-`` fill it: no such text is a number, a YAML word or a duration, and no such name makes a
 # ``: `` or `` #`` (``render._string``). The derived summaries name the metric: "p95 lat3 is above 1s."
 _NAMING: Final = re.compile(
-    r'"(?:name|key)":"\x00[\ue000-\uf8ff]\x00"|#\x00[\ue000-\uf8ff]\x00"|"summary":"[^"\\]*\S [^"\\]*"'
+    r'"(?:name|key)":"\x00[\x0e-\x17]+\x00"|#\x00[\x0e-\x17]+\x00"|"summary":"[^"\\]*\S [^"\\]*"'
 )
+# A name joined to a letter or a digit of other text (a key ``abc_b`` in ``abc_bucket``, a panel
+# 4 in ``4m``): its text lies across a boundary the shape does not see. A skeleton whose names
+# stand so in the record or in the files is never used.
+_JOINED: Final = re.compile(r"[A-Za-z0-9]\x00[\x0e-\x17]+\x00|\x00[\x0e-\x17]+\x00[A-Za-z0-9]")
 _PATTERN: Final = str.maketrans(
     {
         **{c: "a" for c in "abcdfghijklmnopqrstuvwxyz"},
@@ -95,6 +107,16 @@ _PATTERN: Final = str.maketrans(
 def pattern(name: str) -> str:
     """The classes of ``name``'s characters (module docstring); names of one shape share theirs."""
     return name.translate(_PATTERN)
+
+
+def _names(record: Slo | Alert) -> tuple[str, ...] | None:
+    match record:
+        case Slo():
+            return slo_names(record)
+        case Alert():
+            return alert_names(record)
+        case _:
+            assert_never(record)
 
 
 def slo_names(slo: Slo) -> tuple[str, ...] | None:
@@ -122,12 +144,19 @@ def _alert_names(found: set[str], name: str, runbook_url: str, panel_id: int | N
 
 
 def _checked(found: set[str], series: tuple[Series, ...]) -> tuple[str, ...] | None:
-    """``found`` and the metrics of ``series``, longest first; None if one is not safe to fill in."""
+    """``found`` and the metrics of ``series``, longest first; None if one is not safe to fill in.
+
+    A classic histogram's series count among its names (``_bucket``, ``_count``, ``_sum``): the
+    files compare them with other names (a ratio of a counter over a histogram's ``_count``
+    feeds one series when they are the same), and a name may lie across the histogram's name
+    and its suffix (a key ``abc_b`` in ``abc_bucket``): as names, both show in the shape."""
     for s in series:
         found.update((s.metric.name, s.metric.key))
+        if s.metric.type == CLASSIC:
+            found.update(f"{s.metric.name}{suffix}" for suffix in ("_bucket", "_count", "_sum"))
     names = tuple(sorted(found, key=lambda n: (-len(n), n)))
     safe = all(n.isdigit() and n.isascii() or _NAME.fullmatch(n) and scalar(n, 0) == n for n in names)
-    return names if safe and len(names) <= 0xF8FF - _FIRST else None
+    return names if safe else None
 
 
 def _hollow(text: str, names: tuple[str, ...], numbers: bool = True) -> str:
@@ -163,14 +192,23 @@ def _panel_free_alert(alert: AlertRecord, names: tuple[str, ...]) -> AlertRecord
 
 
 def _only_naming(hollowed: str, names: tuple[str, ...]) -> bool:
-    """Whether every letter name stands in the hollowed JSON only where it names (``_NAMING``);
+    """Whether every letter name stands in the hollowed JSON only where it names (``_NAMING``),
+    apart from letters and digits (``_JOINED``), and no text of the record is a template (where
+    ``$labels.slo`` gives the SLO's name to text around it: "in" and "finity" make a number);
     a panel id's placeholders stand where ``_panel_free`` put them."""
+    if "{{" in hollowed or _JOINED.search(hollowed):
+        return False
     rest = _NAMING.sub("", hollowed)
-    return all(names[ord(c) - _FIRST].isdigit() for c in _PLACEHOLDER.findall(rest))
+    return all(names[_index(found)].isdigit() for found in _PLACEHOLDER.findall(rest))
 
 
 def _placeholder(index: int) -> str:
-    return f"\x00{chr(_FIRST + index)}\x00"
+    return f"\x00{str(index).translate(_INDEX)}\x00"
+
+
+def _index(found: str) -> int:
+    """The index a placeholder's characters (``_PLACEHOLDER``'s group) stand for."""
+    return int(found.translate(_INDEX_BACK))
 
 
 class _Template:
@@ -180,7 +218,7 @@ class _Template:
 
     def __init__(self, text: str) -> None:
         escaped = text.replace("{", "{{").replace("}", "}}")
-        self._format = _PLACEHOLDER.sub(lambda found: f"{{{ord(found[1]) - _FIRST}}}", escaped)
+        self._format = _PLACEHOLDER.sub(lambda found: f"{{{_index(found[1])}}}", escaped)
         self._constant = text if self._format == escaped else None  # no name in it: filled, it is itself
 
     def fill(self, names: tuple[str, ...]) -> str:
@@ -192,7 +230,10 @@ class _Skeleton:
     of its rules too, each distinct label set once (an SLO's 16 records share one)."""
 
     def __init__(self, files: Files, keys: RuleKeys, names: tuple[str, ...]) -> None:
-        self._files = [(_Template(_hollow(p, names)), _Template(_hollow(d.decode(), names))) for p, d in files]
+        hollowed = [(_hollow(p, names), _hollow(d.decode(), names)) for p, d in files]
+        # Names joined to other letters or digits (``_JOINED``): no proof holds for such a skeleton.
+        self.sound = not any(_JOINED.search(p) or _JOINED.search(d) for p, d in hollowed)
+        self._files = [(_Template(p), _Template(d)) for p, d in hollowed]
         label_sets: dict[Labels, int] = {}
         for _, labels in keys:
             label_sets.setdefault(labels, len(label_sets))
@@ -207,25 +248,18 @@ class _Skeleton:
 
 class Skeletons(Generic[Record]):
     """The skeletons of one service's files of one kind of record (an SLO, a threshold alert), by
-    shape; ``files(record)`` gives a record's files.
-
-    ``build(record)`` is the full path: the record's files built and rendered, and its rules'
-    keys; ``names_of(record)``: its names (``slo_names``, ``alert_names``).
+    shape; ``files(record)`` gives a record's files. ``build(record)`` is the full path: the
+    record's files built and rendered, and its rules' keys.
     """
 
-    def __init__(
-        self,
-        build: Callable[[Record], tuple[Files, RuleKeys]],
-        names_of: Callable[[Record], tuple[str, ...] | None],
-    ) -> None:
+    def __init__(self, build: Callable[[Record], tuple[Files, RuleKeys]]) -> None:
         self._build: Callable[[Record], tuple[Files, RuleKeys]] = build
-        self._names_of: Callable[[Record], tuple[str, ...] | None] = names_of
-        # shape -> (its candidate skeleton, the names it was made with, the candidates refused so far)
-        self._candidate: dict[object, tuple[_Skeleton, tuple[str, ...], int]] = {}
+        # shape -> its candidate: the first record's files, keys and names, the candidates refused so far
+        self._candidate: dict[object, tuple[Files, RuleKeys, tuple[str, ...], int]] = {}
         self._proven: dict[object, _Skeleton | None] = {}  # shape -> its proven skeleton, or None: refused
 
     def files(self, record: Record) -> tuple[Files, RuleKeys]:
-        names = self._names_of(record) if ENABLED else None
+        names = _names(record) if ENABLED else None
         if names is None:
             return self._build(record)
         hollowed = _hollow(msgspec.json.encode(_panel_free(record, names)).decode(), names, numbers=False)
@@ -244,18 +278,20 @@ class Skeletons(Generic[Record]):
         files, keys = self._build(record)
         found = self._candidate.get(shape)
         if found is None:
-            self._candidate[shape] = (_Skeleton(files, keys, names), names, 0)
+            # Kept as built: most shapes of a small spec have one record, and need no skeleton.
+            self._candidate[shape] = (files, keys, names, 0)
             return files, keys
-        candidate, its_names, refused = found
-        # A name equal to the candidate's proves nothing of where it goes: wait for another SLO.
+        first_files, first_keys, its_names, refused = found
+        # A name equal to the candidate's proves nothing of where it goes: wait for another record.
         if any(a == b for a, b in zip(names, its_names, strict=True)):
             return files, keys
-        if candidate.fill(names) == (files, keys):
+        candidate = _Skeleton(first_files, first_keys, its_names)
+        if candidate.sound and candidate.fill(names) == (files, keys):
             self._proven[shape] = candidate
             del self._candidate[shape]
         elif refused + 1 < _ATTEMPTS:
-            # The candidate's names met other text by chance (a panel id 2 in "2m"): try this SLO's.
-            self._candidate[shape] = (_Skeleton(files, keys, names), names, refused + 1)
+            # The candidate's names met other text by chance (a panel id 2 in "2m"): try this record's.
+            self._candidate[shape] = (files, keys, names, refused + 1)
         else:
             self._proven[shape] = None
             del self._candidate[shape]
@@ -264,9 +300,3 @@ class Skeletons(Generic[Record]):
 
 # How many candidates of one shape may be refused before its SLOs all take the full path.
 _ATTEMPTS = 3
-
-
-def artifacts(files: Files, source: str) -> Iterator[Artifact]:
-    """The rendered files as artifacts (``Artifact.render`` returns their bytes as they are)."""
-    for path, data in files:
-        yield Artifact(path, data, "rendered", source)
