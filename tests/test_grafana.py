@@ -369,7 +369,7 @@ def test_a_state_an_alert_fires_on_is_drawn_red() -> None:
     alert fired on it. A state an alert fires on is red; the others keep their colours."""
     from sigil_monitoring import parse_spec
 
-    def colours(alerts: str) -> dict[str, str]:
+    def timeline(alerts: str) -> dict[str, Any]:
         spec = parse_spec(
             "apiVersion: sigil-monitoring/v1\nservice: {name: rabbitmq, selector: {job: rabbitmq}}\n"
             "metrics: {memory_alarm: {name: rabbitmq_alarms_memory_used_watermark, type: gauge, "
@@ -379,7 +379,10 @@ def test_a_state_an_alert_fires_on_is_drawn_red() -> None:
         )
         [artifact] = [a for a in compile_grafana(build_model([spec])) if a.path.endswith("rabbitmq.json")]
         [panel] = [p for p in all_panels(artifact.document) if p.get("type") == "state-timeline"]
-        options = panel["fieldConfig"]["defaults"]["mappings"][0]["options"]
+        return panel
+
+    def colours(alerts: str) -> dict[str, str]:
+        options = timeline(alerts)["fieldConfig"]["defaults"]["mappings"][0]["options"]
         return {value["text"]: value["color"] for value in options.values()}
 
     assert colours("") == {"ok": "green", "alarm": "yellow"}
@@ -387,3 +390,10 @@ def test_a_state_an_alert_fires_on_is_drawn_red() -> None:
         "ok": "green",
         "alarm": "red",
     }
+    # The panel's text speaks of red spans only where a state is drawn red (the second review).
+    assert "Red spans" not in timeline("")["description"]
+    assert "A row that changes colour often is flapping." in timeline("")["description"]
+    assert (
+        "Red spans show how long"
+        in timeline("alerts: {MemoryAlarm: {when: {state: memory_alarm, is: alarm}}}\n")["description"]
+    )

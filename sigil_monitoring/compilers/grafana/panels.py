@@ -353,20 +353,23 @@ def timeline(ctx: Context, panel: Panel, series: Series) -> GPanel:
     tgt = target(
         0, queries.value(series, queries.variable_matchers(series, ctx.variables)), legend_of(series, "{{instance}}")
     )
-    names = ", ".join(f"{v} = {n}" for v, n in states_of(series.metric))
+    states = states_of(series.metric)
+    names = ", ".join(f"{v} = {n}" for v, n in states)
     meaning = f"State of {series.shown} over time ({names}). {series.metric.help}".strip()
+    alerted = ctx.alerted_states(series.metric.name)
+    # Red only where some state is drawn red (alerted or named as broken): not for {idle, busy}.
+    red = any(state_color(n, alerted) == defaults.STATE_COLORS["broken"] for _, n in states)
+    flapping = "a row that changes colour often is flapping."
     return base(
         ctx,
         panel,
         "state-timeline",
         meaning,
-        "Red spans show how long it was in a broken state; a row that changes colour often is flapping.",
+        f"Red spans show how long it was in a broken state; {flapping}" if red else flapping.capitalize(),
         targets=(tgt,),
         options=options.StateTimelineOptions(),
         field_config=_field_config(
-            "short",
-            custom=options.StateTimelineFieldConfig(),
-            mappings=mappings(series.metric, ctx.alerted_states(series.metric.name)),
+            "short", custom=options.StateTimelineFieldConfig(), mappings=mappings(series.metric, alerted)
         ),
     )
 
