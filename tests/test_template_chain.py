@@ -278,6 +278,25 @@ def test_a_template_validated_on_its_own_checks_its_chain_and_placeholders(tmp_p
     )
 
 
+def test_validate_counts_the_templates_it_checked(tmp_path: Path) -> None:
+    """A template given alone was checked but reported as "0 spec(s) valid" (a fleet trial)."""
+    _write(
+        tmp_path,
+        {
+            "t/b.yaml": HEAD + "parameters: {size: {type: number, default: 1}}\n",
+            "s/api.yaml": (
+                "apiVersion: sigil-monitoring/v1\nextend: [../t/b.yaml]\nservice: {name: api}\n"
+                "metrics: {up: {name: up, type: gauge}}\n"
+            ),
+        },
+    )
+    assert _run("validate", "t/b.yaml", cwd=tmp_path).stdout == "1 template(s) valid\n"
+    assert _run("validate", "t", "s", cwd=tmp_path).stdout == "1 spec(s) and 1 template(s) valid\n"
+    assert _run("validate", "s", cwd=tmp_path).stdout == "1 spec(s) valid\n"
+    counted = json.loads(_run("validate", "--format", "json", "t", "s", cwd=tmp_path).stdout)
+    assert (counted["specs"], counted["templates"]) == (1, 1)
+
+
 def test_a_parameter_name_a_placeholder_cannot_name_is_an_error(tmp_path: Path) -> None:
     _write(
         tmp_path,

@@ -66,9 +66,15 @@ def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "t
 
 
 def load_read(
-    files: Sequence[SpecFile], problems: Sequence[Diagnostic], *, strict: bool = False, fmt: str | None = "text"
+    files: Sequence[SpecFile],
+    problems: Sequence[Diagnostic],
+    *,
+    strict: bool = False,
+    fmt: str | None = "text",
+    templates: list[str] | None = None,
 ) -> list[Spec]:
-    """``load_all`` of specs already read (``output.request.read_specs``): each is read only once."""
+    """``load_all`` of specs already read (``output.request.read_specs``): each is read only once.
+    ``templates`` gets the templates among ``files``, each checked on its own (``_template``)."""
     from ..readers import is_foreign
     from ..spec.loader import parse_spec
 
@@ -81,6 +87,8 @@ def load_read(
             continue
         try:
             if b"Template" in file.data and _template(file):  # checked on its own; not a spec
+                if templates is not None:
+                    templates.append(file.shown)
                 continue
             specs.append(parse_spec(file.data, file.shown))
         except SpecError as exc:

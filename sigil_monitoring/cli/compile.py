@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from ..exits import Exit
-from .common import UsageError, load_all, load_read, out_folder, spec_arguments
+from .common import UsageError, load_read, out_folder, spec_arguments
 
 
 def output_format(p: argparse.ArgumentParser) -> None:
@@ -92,8 +92,11 @@ def register(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..engines import check_support
+    from ..output.request import read_specs
 
-    specs = load_all(args.specs, strict=args.strict, fmt=None if args.format == "json" else args.format)
+    templates: list[str] = []  # checked on their own: counted, so a template given alone is not "0 specs"
+    fmt = None if args.format == "json" else args.format
+    specs = load_read(*read_specs(args.specs), strict=args.strict, fmt=fmt, templates=templates)
     check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
     if args.format == "json":
         from msgspec.structs import asdict
@@ -103,6 +106,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 {
                     "valid": True,
                     "specs": len(specs),
+                    "templates": len(templates),
                     "diagnostics": [asdict(w) for w in sorted({w for s in specs for w in s._warnings})],
                 },
                 indent=2,
@@ -110,7 +114,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             + "\n"
         )
     elif not args.quiet and args.format == "text":
-        print(f"{len(specs)} spec(s) valid")
+        counted = [f"{len(specs)} spec(s)"] if specs or not templates else []
+        counted += [f"{len(templates)} template(s)"] if templates else []
+        print(f"{' and '.join(counted)} valid")
     if args.show_merged:
         from ..spec.merged import show_merged
 
