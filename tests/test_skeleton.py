@@ -206,15 +206,17 @@ def test_a_name_found_in_the_generated_text_is_refused_and_the_bytes_stay_the_sa
     assert len(fills) >= 2
 
 
-# Two reviews' counterexamples to earlier versions, which proved a shape by one comparison of
+# Three reviews' counterexamples to earlier versions, which proved a shape by one comparison of
 # two records: a name inside an annotation template ($labels.service found a fixed label for one
 # SLO), in a `where` matcher (the value a test feeds to satisfy it), inside a label value ("in" +
 # "finity" is a YAML number), as an annotation key (sorted among the fixed ones); a metric key
 # joined to fixed text ("abc_b" in "abc_bucket", "abc_c" in "abc_count"), a counter that is a
 # histogram's "_count" for two records and not the third, and `in{{ $labels.slo }}` (the SLO's
-# name reaching a test's text through its label). Each wrote files the full path does not
-# (promtool failed three); now such a record keeps the full path (``skeleton._only_naming``,
-# ``_JOINED``, the histogram's series as names).
+# name reaching a test's text through its label); and from a third, "#hkc" at the end of a
+# matcher's value (taken for a runbook anchor) and a promql test's .inf and .nan (one null in
+# JSON). Each wrote files the full path does not (promtool failed four); now such a record keeps
+# the full path or its own shape (``skeleton._only_naming``, ``_JOINED``, the histogram's series
+# as names, ``_lost_in_json``).
 COUNTEREXAMPLES = sorted((ROOT / "tests" / "data" / "skeleton").glob("*.yaml"))
 
 

@@ -13,7 +13,7 @@ the skeleton *proven*, and every later record of that shape takes it, filled in.
 whose names met other text by chance is replaced by the next record's (``_ATTEMPTS``).
 
 One comparison proves that the output moves with the names for that pair; what makes it hold
-for every later record of the shape (two adversarial reviews broke earlier versions, each way
+for every later record of the shape (three adversarial reviews broke earlier versions, each way
 below; their specs are tests):
 
 - **Names stand only where they name.** A letter name may stand in the record only as a whole
@@ -37,10 +37,11 @@ below; their specs are tests):
   names sort among themselves and which name holds which: text that depends on a name's length,
   its characters' classes, their order, one name inside another or two names being one is the
   same across a shape.
-- **Everything else is equal.** The shape is the record's JSON with its names replaced: the
-  objective, windows, tiers, selectors, labels, texts and every other field are equal; the
-  service is the same (one ``Skeletons`` per service), and what the files read of it (its name,
-  labels, selector, rate window, dashboard uid) is the same for all its records.
+- **Everything else is equal.** The shape is the record's JSON with its names replaced (and the
+  one float JSON can lose, ``_lost_in_json``): the objective, windows, tiers, selectors, labels,
+  texts and every other field are equal; the service is the same (one ``Skeletons`` per
+  service), and what the files read of it (its name, labels, selector, rate window, dashboard
+  uid) is the same for all its records.
 - **A name equal to the candidate's** (two SLOs of one metric) proves nothing of where it goes:
   the record is built in full and the shape waits for another.
 
@@ -59,7 +60,7 @@ from typing import Final, Generic, TypeVar, assert_never
 
 import msgspec
 
-from ...ir.model import Alert, BurnAlert, Series, Slo, condition_series
+from ...ir.model import Alert, BurnAlert, PromqlCondition, Series, Slo, condition_series
 from ...output.render import scalar
 from .recording import CLASSIC
 from .rules import Labels, RuleKeys
@@ -83,13 +84,16 @@ _PLACEHOLDER: Final = re.compile("\x00([\x0e-\x17]+)\x00")
 # "14.4" or "2592000000", which hold its digits by chance.
 _NUMBER: Final = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
 # Where a letter name may stand in a record's JSON, hollowed: a whole ``name`` or ``key`` (of
-# the record, an alert, a metric: no other struct of the model has such a field), a whole anchor,
-# or anywhere in a summary with a space outside escapes. A summary is static text (never read as
-# a template), and YAML quotes a text with an inner space whatever letters, digits, ``_`` and
-# ``-`` fill it: no such text is a number, a YAML word or a duration, and no such name makes a
-# ``: `` or `` #`` (``render._string``). The derived summaries name the metric: "p95 lat3 is above 1s."
+# the record, an alert, a metric: no other struct of the model has such a field), the whole
+# anchor of a runbook link (of that field only: at the end of a matcher's value, "#hkc", a name
+# decides which value a test feeds), or anywhere in a summary with a space outside escapes. A
+# summary is static text (never read as a template), and YAML quotes a text with an inner space
+# whatever letters, digits, ``_`` and ``-`` fill it: no such text is a number, a YAML word or a
+# duration, and no such name makes a ``: `` or `` #`` (``render._string``). The derived summaries
+# name the metric: "p95 lat3 is above 1s."
 _NAMING: Final = re.compile(
-    r'"(?:name|key)":"\x00[\x0e-\x17]+\x00"|#\x00[\x0e-\x17]+\x00"|"summary":"[^"\\]*\S [^"\\]*"'
+    r'"(?:name|key)":"\x00[\x0e-\x17]+\x00"|"runbook_url":"[^"\\]*#\x00[\x0e-\x17]+\x00"'
+    r'|"summary":"[^"\\]*\S [^"\\]*"'
 )
 # A name joined to a letter or a digit of other text (a key ``abc_b`` in ``abc_bucket``, a panel
 # 4 in ``4m``): its text lies across a boundary the shape does not see. A skeleton whose names
@@ -202,6 +206,16 @@ def _only_naming(hollowed: str, names: tuple[str, ...]) -> bool:
     return all(names[_index(found)].isdigit() for found in _PLACEHOLDER.findall(rest))
 
 
+def _lost_in_json(record: Slo | Alert) -> str | None:
+    """What the record's JSON cannot say: JSON writes NaN and infinities as null, and the model's
+    one float (a promql alert's expected test value, ``.inf`` or ``.nan`` in a spec) decides the
+    value its test's description shows. Its ``repr`` joins the shape."""
+    if isinstance(record, Alert) and isinstance(record.condition, PromqlCondition) and record.condition.test:
+        value = record.condition.test.value
+        return None if value is None else repr(value)
+    return None
+
+
 def _placeholder(index: int) -> str:
     return f"\x00{str(index).translate(_INDEX)}\x00"
 
@@ -271,6 +285,7 @@ class Skeletons(Generic[Record]):
             # which name lies inside which (longest first: only a later one can lie in an earlier)
             tuple((i, j) for i, inner in enumerate(names) for j in range(i) if inner in names[j]),
             hollowed,
+            _lost_in_json(record),
         )
         if shape in self._proven:
             proven = self._proven[shape]
