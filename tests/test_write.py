@@ -7,6 +7,8 @@ import os
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sigil_monitoring.conventions import MANIFEST_PATH
 from sigil_monitoring.errors import FilesystemError
@@ -231,3 +233,17 @@ def test_safe_relative_is_the_definition_by_parts_on_every_short_path():
         for chars in itertools.product("/.a\\\0", repeat=length):
             rel = "".join(chars)
             assert safe_relative(rel) == by_parts(rel), repr(rel)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=20), st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)),
+    st.none() | st.dictionaries(st.text(max_size=10), st.none() | st.booleans() | st.integers() | st.text()),
+)
+def test_the_manifest_is_what_json_dumps_writes(paths: dict[str, str], inputs: dict[str, object] | None) -> None:
+    """The manifest is written by msgspec (C) now, not by json's indenting loop: the same bytes,
+    ASCII escapes of other characters included, so a folder compiled before stays up to date."""
+    manifest: dict[str, object] = {"generated_by": "sigil-monitoring", "files": paths}
+    if inputs is not None:
+        manifest["inputs"] = inputs
+    assert write.manifest_of(paths, inputs) == (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
