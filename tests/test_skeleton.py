@@ -118,7 +118,7 @@ def _spec(slos: list[tuple[str, str]]) -> str:
     """One service with an availability SLO and a latency alert per (SLO name, metric stem).
 
     A metric's key does not begin its name ("req_x" for "x_requests_total"): a key "x_req" would
-    lie joined inside "x_requests_total", and no record would take a skeleton (``_JOINED``). Ten
+    lie joined inside "x_requests_total", and no record would take a skeleton (``skeleton._joined``). Ten
     SLOs of another objective come first, so that the drawn SLOs' panels have two digits: a panel
     4 joined in "4m" would refuse every shape."""
     lines = ["apiVersion: sigil-monitoring/v1", "service: {name: shop, selector: {job: shop}}", "metrics:"]
@@ -215,7 +215,7 @@ def test_a_name_found_in_the_generated_text_is_refused_and_the_bytes_stay_the_sa
 # name reaching a test's text through its label); and from a third, "#hkc" at the end of a
 # matcher's value (taken for a runbook anchor) and a promql test's .inf and .nan (one null in
 # JSON). Each wrote files the full path does not (promtool failed four); now such a record keeps
-# the full path or its own shape (``skeleton._only_naming``, ``_JOINED``, the histogram's series
+# the full path or its own shape (``skeleton._only_naming``, ``skeleton._joined``, the histogram's series
 # as names, ``_lost_in_json``).
 COUNTEREXAMPLES = sorted((ROOT / "tests" / "data" / "skeleton").glob("*.yaml"))
 
