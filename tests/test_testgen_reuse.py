@@ -9,6 +9,8 @@
   one ``counter`` per bucket.
 - ``slo.error_ratios`` is kept by the error budget's and factors' text: the ratios of the
   uncached computation.
+- ``inputs.labels_of`` is kept by what decides it (matchers, the metric's labels, ``by``, extra):
+  the labels computed for each series.
 """
 
 from __future__ import annotations
@@ -110,6 +112,37 @@ def test_buckets_are_one_counter_per_bucket(
     expected.append(inputs.counter(names.count_series(metric.name), inputs.labels_of(series), rate, samples))
     for _ in range(2):  # the second call reads the series written by the first
         assert inputs.buckets(series, Decimal(0), hi, rate, samples) == expected
+
+
+MATCHERS = st.sampled_from(
+    [(), (("job", "a"),), (("job", "a"), ("code", {"regex": "5.."})), (("code", {"not": "test"}),)]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(MATCHERS, st.sampled_from([(), ("code",), ("code", "handler")]), st.sampled_from([(), ("pod",)])),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([(), (("le", "0.5"),), (("code", "500"),)]),
+)
+def test_labels_kept_by_what_decides_them_are_the_labels_computed(
+    drawn: list[tuple[tuple[tuple[str, object], ...], tuple[str, ...], tuple[str, ...]]],
+    extra: tuple[tuple[str, str], ...],
+) -> None:
+    """Series of other identities under the same selector, labels and ``by`` share one entry; one
+    that differs in any of them has its own (the recording test feeds every metric of a service)."""
+    for on, labels, by in drawn:
+        metric = Metric("req", "op_total", "counter", "none", "", labels, None, None)
+        series = Series(metric, tuple(matchers.parse(label, value) for label, value in on), by=by)
+        try:
+            computed = inputs._labels_of(series, extra, ())
+        except inputs.Unfeedable:
+            continue
+        assert inputs.labels_of(series, extra) == computed
+        assert inputs.labels_of(Series(metric, series.matchers, by=by), extra) == computed  # another object
 
 
 BUDGETS = st.sampled_from(["0.001", "0.0010", "1E-3", "0.01", "0.05", "0.5"])

@@ -57,22 +57,22 @@ class Unfeedable(ValueError):
     """No label values could be found that the selector selects (its matchers contradict)."""
 
 
-# labels_of by the identity of its series and matchers: each burn tier feeds the same series three
-# times (firing, edge, quiet) and an SLO has two tiers. Keyed by id() with the objects themselves
-# kept in the entry, so an id is never reused while its entry lives; cleared when full.
+# labels_of by what decides it (the series' matchers, its metric's labels, its by, extra, also):
+# each burn tier feeds the same series three times (firing, edge, quiet), an SLO has two tiers,
+# and the recording rules' test feeds every metric of the service, most under the same selector
+# and labels (at 10,000 SLOs, 40,000 series: 0.4 s when kept by each series' identity).
 _LABELS_MAX = 4096
-_LABELS: Memo[tuple[int, Labels, int], tuple[Series, tuple[Matcher, ...], Labels]] = Memo(_LABELS_MAX)
+_LABELS: Memo[tuple[tuple[Matcher, ...], tuple[str, ...], tuple[str, ...], Labels, tuple[Matcher, ...]], Labels]
+_LABELS = Memo(_LABELS_MAX)
 
 
 def labels_of(series: Series, extra: Labels = (), also: tuple[Matcher, ...] = ()) -> Labels:
     """A concrete label set the series' selector (and the matchers ``also``) select: a value
     satisfying every matcher on each label, ``test`` for the metric's other labels and the ``by``
     labels (so aggregations see a real label), ``extra`` where it satisfies them."""
-    key = (id(series), extra, id(also))
+    key = (series.matchers, series.metric.labels, series.by, extra, also)
     hit = _LABELS.get(key)
-    if hit is not None and hit[0] is series and hit[1] is also:
-        return hit[2]
-    return _LABELS.keep(key, (series, also, _labels_of(series, extra, also)))[2]
+    return hit if hit is not None else _LABELS.keep(key, _labels_of(series, extra, also))
 
 
 def _labels_of(series: Series, extra: Labels, also: tuple[Matcher, ...]) -> Labels:
@@ -199,7 +199,8 @@ def buckets(series: Series, lo: Decimal, hi: Decimal, per_second: Decimal, sampl
     return out
 
 
-# _bucket_series by the identity of its series, kept in the entry (as labels_of keeps its own).
+# _bucket_series by the identity of its series, kept in the entry, so an id is never reused while
+# its entry lives (a histogram's series object is reused by its SLO's and its alert's tests).
 _BUCKETS: Memo[int, tuple[Series, tuple[str, ...]]] = Memo(_LABELS_MAX)
 
 
