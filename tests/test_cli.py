@@ -141,3 +141,22 @@ def test_every_public_name_is_exported_and_importable():
     assert sorted(sigil_monitoring.__all__) == sorted(sigil_monitoring._EXPORTS)
     for name in sigil_monitoring.__all__:
         assert getattr(sigil_monitoring, name) is not None
+
+
+def test_a_spec_given_twice_is_one_spec_on_every_path(tmp_path, monkeypatch, capsys):
+    """`compile specs specs/shop.yaml` exited 2 on a fresh compile (shop "defined twice") and 70 on
+    the incremental path (an internal error); the same file named twice is one spec."""
+    import shutil
+
+    for name in ("minimal.yaml", "shop.yaml"):
+        shutil.copy(REPO / "specs" / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SIGIL_MONITORING_CACHE", str(tmp_path / "cache"))
+    assert main(["compile", "-q", ".", "--out", "once"]) == 0
+    for args in ([".", "shop.yaml"], [".", "./shop.yaml", "shop.yaml"]):
+        assert main(["compile", "-q", *args, "--out", "twice"]) == 0, capsys.readouterr().err  # fresh, then incremental
+        assert main(["check", *args, "--out", "twice"]) == 0
+    assert main(["validate", "-q", ".", "shop.yaml"]) == 0
+    once = {p.relative_to(tmp_path / "once"): p.read_bytes() for p in (tmp_path / "once").rglob("*") if p.is_file()}
+    twice = {p.relative_to(tmp_path / "twice"): p.read_bytes() for p in (tmp_path / "twice").rglob("*") if p.is_file()}
+    assert once == twice

@@ -194,7 +194,12 @@ class CompileRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def spec_files(paths: Sequence[str]) -> list[str]:
-    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted."""
+    """Spec files as given; a folder stands for the ``*.yaml``/``*.yml`` files directly in it, sorted.
+    A file given twice (``specs specs/shop.yaml``, ``./a.yaml a.yaml``) is one spec, named as first given.
+
+    >>> spec_files(["specs/minimal.yaml", "./specs/minimal.yaml"])
+    ['specs/minimal.yaml']
+    """
     found: list[str] = []
     empty: list[Diagnostic] = []
     for path in paths:
@@ -214,7 +219,14 @@ def spec_files(paths: Sequence[str]) -> list[str]:
             found.append(path)
     if empty:
         raise SpecError(empty)
-    return found
+    # By the path's text made absolute (no system call per file): the incremental path took the
+    # same file twice for two services of one name and failed inside (exit 70), a fresh compile
+    # for a service defined twice (exit 2).
+    here = os.getcwd()
+    first: dict[str, str] = {}
+    for path in found:
+        first.setdefault(os.path.normpath(os.path.join(here, path)), path)
+    return list(first.values())
 
 
 def read_specs(paths: Sequence[str]) -> tuple[list[SpecFile], list[Diagnostic]]:
