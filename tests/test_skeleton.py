@@ -244,3 +244,13 @@ def skeleton_slo_named(slo: object, name: str) -> object:
     import msgspec
 
     return msgspec.structs.replace(slo, name=name)  # type: ignore[type-var]
+
+
+def test_the_shape_says_what_json_does_not() -> None:
+    """The model's unions are untagged in JSON (a rate and a value condition write the same keys):
+    the kind of a record's SLI or condition joins its shape (a fourth review's note)."""
+    [service] = build_model([parse_spec(slo_spec(4), "bench.yaml")]).services
+    availability, latency = service.slos[0], service.slos[1]
+    assert skeleton._lost_in_json(availability) == ("RatioSli", None)
+    assert skeleton._lost_in_json(latency) == ("LatencySli", None)
+    assert skeleton._lost_in_json(service.alerts[0]) == ("QuantileCondition", None)

@@ -37,11 +37,11 @@ below; their specs are tests):
   names sort among themselves and which name holds which: text that depends on a name's length,
   its characters' classes, their order, one name inside another or two names being one is the
   same across a shape.
-- **Everything else is equal.** The shape is the record's JSON with its names replaced (and the
-  one float JSON can lose, ``_lost_in_json``): the objective, windows, tiers, selectors, labels,
-  texts and every other field are equal; the service is the same (one ``Skeletons`` per
-  service), and what the files read of it (its name, labels, selector, rate window, dashboard
-  uid) is the same for all its records.
+- **Everything else is equal.** The shape is the record's JSON with its names replaced, and what
+  JSON does not say (``_lost_in_json``: the kind of its SLI or condition, a promql test's
+  float): the objective, windows, tiers, selectors, labels, texts and every other field are
+  equal; the service is the same (one ``Skeletons`` per service), and what the files read of it
+  (its name, labels, selector, rate window, dashboard uid) is the same for all its records.
 - **A name equal to the candidate's** (two SLOs of one metric) proves nothing of where it goes:
   the record is built in full and the shape waits for another.
 
@@ -159,14 +159,14 @@ def _checked(found: set[str], series: tuple[Series, ...]) -> tuple[str, ...] | N
     return names if safe else None
 
 
-def _hollow(text: str, names: tuple[str, ...], numbers: bool = True) -> str:
+def _hollow(text: str, names: tuple[str, ...], numbers: bool = True, letters: bool = True) -> str:
     """``text`` with each of ``names`` (longest first) replaced by its placeholder; a name of
-    digits only where it is a whole number, and only if ``numbers``."""
+    digits only where it is a whole number, and only if ``numbers``; the others if ``letters``."""
     digits: dict[str, str] = {}
     for index, name in enumerate(names):
         if name.isdigit():
             digits[name] = _placeholder(index)
-        elif name in text:
+        elif letters and name in text:
             text = text.replace(name, _placeholder(index))
     if digits and numbers:
         text = _NUMBER.sub(lambda found: digits.get(found[0], found[0]), text)
@@ -188,7 +188,8 @@ AlertRecord = TypeVar("AlertRecord", BurnAlert, Alert)
 def _panel_free_alert(alert: AlertRecord, names: tuple[str, ...]) -> AlertRecord:
     if alert.panel_id is None:
         return alert
-    return msgspec.structs.replace(alert, panel_id=0, dashboard_url=_hollow(alert.dashboard_url, names))
+    # Only the panel's number: a letter name in the link (the dashboard's) stays for _only_naming.
+    return msgspec.structs.replace(alert, panel_id=0, dashboard_url=_hollow(alert.dashboard_url, names, letters=False))
 
 
 def _only_naming(hollowed: str, names: tuple[str, ...]) -> bool:
@@ -202,14 +203,17 @@ def _only_naming(hollowed: str, names: tuple[str, ...]) -> bool:
     return all(names[_index(found)].isdigit() for found in _PLACEHOLDER.findall(rest))
 
 
-def _lost_in_json(record: Slo | Alert) -> str | None:
-    """What the record's JSON cannot say: JSON writes NaN and infinities as null, and the model's
-    one float (a promql alert's expected test value, ``.inf`` or ``.nan`` in a spec) decides the
-    value its test's description shows. Its ``repr`` joins the shape."""
-    if isinstance(record, Alert) and isinstance(record.condition, PromqlCondition) and record.condition.test:
-        value = record.condition.test.value
-        return None if value is None else repr(value)
-    return None
+def _lost_in_json(record: Slo | Alert) -> tuple[str, str | None]:
+    """What the record's JSON cannot say, which joins the shape: the kind of its SLI or condition
+    (the model's unions are untagged: a rate and a value condition write the same keys, told
+    apart today only by their metrics' types), and the model's one float, a promql alert's
+    expected test value (JSON writes NaN and infinities as null; ``.inf`` and ``.nan`` in a spec
+    give the test's description another value)."""
+    if isinstance(record, Slo):
+        return type(record.sli).__name__, None
+    condition = record.condition
+    value = condition.test.value if isinstance(condition, PromqlCondition) and condition.test else None
+    return type(condition).__name__, None if value is None else repr(value)
 
 
 def _joined(hollowed: str) -> bool:
