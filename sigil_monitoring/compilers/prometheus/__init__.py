@@ -14,8 +14,8 @@ every test group; each test lists only the files its alert needs.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ... import conventions as names
 from ...ir.model import Alert, Model, Service, Slo
@@ -23,15 +23,14 @@ from ...output.bundle import Artifact
 from . import alerts, recording
 from . import slo as slo_rules
 from .rules import Labels, RuleFile, RuleGroup, RuleKeys, check_collisions, check_keys, rule_keys
-from .testgen import alert_rule_files, recording_tests, service_tests, slo_tests
+from .testgen import alert_rule_files, recording_tests, slo_tests
 from .testgen.model import TestFile
 from .testgen.threshold import alert_test
 
-if TYPE_CHECKING:
-    from .skeleton import Files
+if TYPE_CHECKING:  # skeleton.py is imported only by a service of many records (SKELETON_FROM)
+    from .skeleton import Files, Record
 
 Seen = dict[tuple[str, Labels], str]  # the rules checked so far (check_keys)
-Record = TypeVar("Record", Slo, Alert)
 
 
 def rule_files(service: Service) -> list[RuleFile]:
@@ -70,12 +69,17 @@ def _kept(file: RuleFile) -> RuleFile | None:
 
 
 def records(model: Model) -> Iterator[RuleFile | TestFile]:
-    """The records ``compile`` renders, every one built in full (no skeleton): the rule files,
-    then the tests, of each service. For tests and tools that read rules as records."""
+    """The records ``compile`` renders, in its order, every one built in full (no skeleton).
+    For tests and tools that read rules as records."""
     for service in model.services:
-        files = rule_files(service)
+        files = base_rule_files(service)
         yield from files
-        yield from service_tests(service, files)
+        yield from recording_tests(service, files)
+        paths = alert_rule_files(service, files)
+        for a in service.alerts:
+            yield from _alert_records(service, paths, a)
+        for s in service.slos:
+            yield from _slo_records(service, s)
 
 
 def compile(model: Model) -> Iterator[Artifact]:  # the registry's verb
@@ -123,19 +127,29 @@ def _rendered_each(
             yield Artifact(path, data, "rendered", service.source)
 
 
+def _alert_records(service: Service, rule_files: tuple[str, ...], alert: Alert) -> list[TestFile]:
+    """The test of one threshold alert (none when no input can be derived)."""
+    test = alert_test(service, alert, rule_files)
+    return [] if test is None else [test]
+
+
+def _slo_records(service: Service, slo: Slo) -> list[RuleFile | TestFile]:
+    """The rule file of one SLO (when it has rules), then its burn tests."""
+    file = slo_rule_file(service, slo)
+    return [*([] if file is None else [file]), *slo_tests(service, slo, file)]
+
+
 def _alert_files(service: Service, rule_files: tuple[str, ...], alert: Alert) -> tuple[Files, RuleKeys]:
     """The rendered test of one threshold alert (its rule is in the alerts' file: no keys)."""
-    test = alert_test(service, alert, rule_files)
-    return _rendered(service, [] if test is None else [test]), []
+    return _rendered(service, _alert_records(service, rule_files, alert)), []
 
 
 def _slo_files(service: Service, slo: Slo) -> tuple[Files, RuleKeys]:
     """The rendered rule file and burn tests of one SLO, and its rules' keys (``check_keys``)."""
-    file = slo_rule_file(service, slo)
-    records: list[RuleFile | TestFile] = [] if file is None else [file]
-    records += slo_tests(service, slo, file)
-    return _rendered(service, records), [] if file is None else rule_keys(file)
+    built = _slo_records(service, slo)
+    keys = rule_keys(built[0]) if built and isinstance(built[0], RuleFile) else []
+    return _rendered(service, built), keys
 
 
-def _rendered(service: Service, records: list[RuleFile] | list[TestFile] | list[RuleFile | TestFile]) -> Files:
+def _rendered(service: Service, records: Sequence[RuleFile | TestFile]) -> Files:
     return [(r.path, Artifact(r.path, r, "yaml-record", service.source).render()) for r in records]

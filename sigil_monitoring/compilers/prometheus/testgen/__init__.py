@@ -12,18 +12,6 @@ from ..rules import AlertingRule, RuleFile
 from .model import TestFile
 from .recording import recording_test
 from .slo import burn_test
-from .threshold import alert_test
-
-
-def service_tests(service: Service, files: list[RuleFile]) -> list[TestFile]:
-    """Test files for ``service`` whose rules are ``files`` (from ``rule_files``)."""
-    by_path = {f.path: f for f in files}
-    tests = list(recording_tests(service, files))
-    paths = alert_rule_files(service, files)
-    tests += [t for a in service.alerts if (t := alert_test(service, a, paths)) is not None]
-    for slo in service.slos:
-        tests += slo_tests(service, slo, by_path.get(names.rules_path(service.name, names.slo_concern(slo.name))))
-    return tests
 
 
 def recording_tests(service: Service, files: list[RuleFile]) -> list[TestFile]:
