@@ -66,7 +66,7 @@ def test_a_missing_dependency_is_an_environment_error_naming_the_module_not_a_bu
     def missing(*args, **kwargs):
         raise ModuleNotFoundError("No module named 'ruamel'", name="ruamel")
 
-    monkeypatch.setattr(commands, "load_read", missing)
+    monkeypatch.setattr(commands, "load_all", missing)
     assert cli.main(["validate", "specs/minimal.yaml"]) == 1
     err = capsys.readouterr().err
     assert err == (

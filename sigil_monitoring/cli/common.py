@@ -54,15 +54,17 @@ def report_errors(error: SpecError, stream: TextIO | None = None, fmt: str = "te
     report(error.diagnostics, fmt, stream)
 
 
-def load_all(paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text") -> list[Spec]:
+def load_all(
+    paths: Sequence[str], *, strict: bool = False, fmt: str | None = "text", templates: list[str] | None = None
+) -> list[Spec]:
     """Load every spec (a folder means its specs), collecting the errors of all of them before failing.
 
     Warnings are reported (in ``fmt``; None: not at all, the caller reports them) and loading goes
-    on; ``strict`` makes them errors.
+    on; ``strict`` makes them errors. ``templates`` gets the templates among them (``load_read``).
     """
     from ..output.request import read_specs
 
-    return load_read(*read_specs(paths), strict=strict, fmt=fmt)
+    return load_read(*read_specs(paths), strict=strict, fmt=fmt, templates=templates)
 
 
 def load_read(

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from ..exits import Exit
-from .common import UsageError, load_read, out_folder, spec_arguments
+from .common import UsageError, load_all, load_read, out_folder, spec_arguments
 
 
 def output_format(p: argparse.ArgumentParser) -> None:
@@ -92,11 +92,10 @@ def register(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..engines import check_support
-    from ..output.request import read_specs
 
     templates: list[str] = []  # checked on their own: counted, so a template given alone is not "0 specs"
     fmt = None if args.format == "json" else args.format
-    specs = load_read(*read_specs(args.specs), strict=args.strict, fmt=fmt, templates=templates)
+    specs = load_all(args.specs, strict=args.strict, fmt=fmt, templates=templates)
     check_support(specs, [spec.targets.chosen() for spec in specs])  # engines the specs name themselves
     if args.format == "json":
         from msgspec.structs import asdict
