@@ -151,10 +151,10 @@ def _refuse_dropping(files: Any, out: Any) -> None:
 
 def _specs_again(args: argparse.Namespace) -> None:
     """No spec given: the spec files the output folder was last compiled from (a rollback)."""
-    from ..output import fleet_guard
-
     if args.specs:
         return
+    from ..output import fleet_guard  # only then: the ordinary compile names its specs
+
     again = fleet_guard.compiled_from(args.out)
     if not again:
         raise UsageError(
