@@ -7,27 +7,30 @@ A target compiles the services whose spec chose it (``targets:``, or ``compile -
 
 Every file a target writes lies under ``<service>/`` and depends on that service alone, except
 the files that depend on every service at once (Alertmanager's config, Grafana's provisioning);
-a target whose record says ``shared`` also exposes such files alone as ``compile_shared(model)``,
-so that ``incremental.py`` can compile the changed services only and still rewrite the shared files.
+a target whose record says ``shared`` also exposes such files alone, as ``compile_shared(model)``,
+and the way they are made: ``shared_piece(service)``, what one service adds to them (written
+already, a few strings), and ``assemble(pieces)``, the files of the services whose pieces these
+are. ``compile_shared`` is ``assemble`` of every service's piece, so ``incremental.py`` can compile
+the changed services only and still rewrite the shared files from the pieces it kept of the others.
 
 >>> TARGETS["mimir"]
 'sigil_monitoring.compilers.mimir'
->>> shared_compiler("mimir") is None, shared_compiler("grafana").__name__
-(True, 'compile_shared')
+>>> shared_files("mimir") is None, shared_files("grafana").assemble.__name__
+(True, 'assemble')
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .registry import DEFAULT_TARGETS as DEFAULT_TARGETS
 from .registry import TARGET_NAMES as TARGET_NAMES
 from .registry import target as _target
 
 if TYPE_CHECKING:  # this package is imported by the CLI and the spec: keep the IR out of start-up
-    from ..ir.model import Model
+    from ..ir.model import Model, Service
     from ..output.bundle import Artifact
 
 # name -> compiler module, in registry order (the order targets are compiled in).
@@ -39,10 +42,17 @@ def compiler(target: str) -> Callable[[Model], Iterable[Artifact]]:
     return compile_
 
 
-def shared_compiler(target: str) -> Callable[[Model], list[Artifact]] | None:
-    """The target's files that depend on every service (``compile_shared``), when it has any."""
+class SharedFiles(NamedTuple):
+    """How a target makes its files that depend on every service (module docstring)."""
+
+    piece: Callable[[Service], Any]  # what one service adds to them
+    assemble: Callable[[Sequence[Any]], list[Artifact]]  # the files, from every service's piece in order
+
+
+def shared_files(target: str) -> SharedFiles | None:
+    """How the target makes its files that depend on every service, when it has any."""
     record = _target(target)
     if not record.shared:
         return None
-    compile_shared: Callable[[Model], list[Artifact]] = importlib.import_module(record.module).compile_shared
-    return compile_shared
+    module = importlib.import_module(record.module)
+    return SharedFiles(module.shared_piece, module.assemble)

@@ -72,7 +72,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """One output target."""
 
     name: str  # the key under the spec's ``targets:`` and the ``--target`` name
-    module: str  # the compiler module: ``compile(model)``, and ``compile_shared(model)`` when ``shared``
+    module: str  # the compiler module: ``compile(model)``; with ``shared`` also ``compile_shared`` and its parts
     options: str  # the options model, "module:Class" (a ``SpecStruct``; imported by spec/targets.py only)
     engine: Engine | None = None  # a rule engine has a support column; None for the other outputs
     shared: bool = False  # writes files that depend on every service, also alone as ``compile_shared``

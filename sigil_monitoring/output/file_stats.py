@@ -99,6 +99,36 @@ class Snapshot(msgspec.Struct, frozen=True):
             return None
         return Kept(digest, identity_of(info))
 
+    def kept_all(self, out: str, recorded: dict[str, object], folders: set[str]) -> tuple[dict[str, Kept], list[str]]:
+        """``kept`` of each file of ``recorded`` (path -> the manifest's digest): those kept, and
+        the paths that must be read. One loop for the files of a service (a fleet's 999 unchanged
+        services are 9,000 files): the same checks as ``kept``, without a call per file."""
+        files, reference, dev = self.files, self.reference_ns, self.dev
+        lstat, is_regular = os.lstat, stat.S_ISREG
+        kept: dict[str, Kept] = {}
+        unread: list[str] = []
+        for rel, digest in recorded.items():
+            entry = files.get(rel)
+            if entry is None or entry[3] != digest or entry[2] >= reference:
+                unread.append(rel)
+                continue
+            try:
+                info = lstat(f"{out}/{rel}")
+            except OSError:
+                unread.append(rel)
+                continue
+            if (
+                info.st_dev != dev
+                or info.st_nlink > entry[4]
+                or not is_regular(info.st_mode)
+                or (info.st_ino, info.st_size, info.st_mtime_ns) != entry[:3]
+                or not _real_folders(out, rel, folders)
+            ):
+                unread.append(rel)
+                continue
+            kept[rel] = Kept(entry[3], identity_of(info))
+        return kept, unread
+
 
 def _real_folders(base: str, rel: str, folders: set[str]) -> bool:
     """Whether every parent of ``rel`` below ``base`` is a folder, not a link (each looked at once)."""

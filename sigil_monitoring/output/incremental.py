@@ -17,8 +17,9 @@ files are taken from disk, where the manifest vouches for their bytes, instead o
 rendered again. A file whose stat is as the last write left it is not even read
 (``file_stats``): it is a ``Kept`` entry of the bundle, which the writer links into the new set.
 ``compile_fleet``, the command line's path, goes further: a spec whose input (its text and its
-templates') is as recorded is not even loaded; the shared files are compiled from the
-fragments ``service_cache`` kept of the services it skips.
+templates') is as recorded is not even loaded; the shared files are assembled from the pieces
+``service_cache`` kept of the services it skips (``compilers.shared_files``: what each service
+adds to those files, written already).
 
 >>> import tempfile, pathlib, shutil
 >>> from sigil_monitoring import load_spec, compile_specs, write_bundle
@@ -110,8 +111,12 @@ class _OnDisk:
     def all_of(self, recorded: dict[str, Any]) -> dict[str, bytes | Kept] | None:
         """Every file of ``recorded`` (path -> digest) as ``get`` finds it; None when one is not as recorded."""
         found: dict[str, bytes | Kept] = {}
-        for rel, digest in recorded.items():
-            data = self.get(rel, digest)
+        unread = list(recorded)
+        if self.snapshot is not None:
+            kept, unread = self.snapshot.kept_all(self._base, recorded, self._folders)
+            found.update(kept)
+        for rel in unread:
+            data = self.get(rel, recorded[rel])
             if data is None:
                 return None
             found[rel] = data
@@ -215,7 +220,8 @@ def compile_changed(
     everyone = build_model(list(specs))
     names = {spec.service.name for spec in changed}
     pairs = list(zip(everyone.services, choose(specs, None), strict=True))
-    artifacts = _own_files([pair for pair in pairs if pair[0].name in names]) + _shared_files(pairs)
+    artifacts = _own_files([pair for pair in pairs if pair[0].name in names])
+    artifacts += _shared_files([shared_pieces(service, targets) for service, targets in pairs])
     return _bundle(artifacts, reused, request, out, on_disk)
 
 
@@ -242,16 +248,31 @@ def _own_files(pairs: Sequence[tuple[Service, tuple[str, ...]]]) -> list[Artifac
     return artifacts
 
 
-def _shared_files(pairs: Sequence[tuple[Service, tuple[str, ...]]]) -> list[Artifact]:
-    """The files that depend on every service (each target's ``compile_shared``), in the order of ``pairs``."""
-    from ..compilers import TARGETS, shared_compiler
-    from ..ir.model import Model
+def shared_pieces(service: Service, targets: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+    """What ``service`` adds to the shared files of the ``targets`` it chose: (target, its piece)."""
+    from ..compilers import TARGETS, shared_files
 
+    return tuple(
+        (target, shared.piece(service))
+        for target in TARGETS
+        if target in targets and (shared := shared_files(target)) is not None
+    )
+
+
+def _shared_files(pieces: Sequence[tuple[tuple[str, Any], ...]]) -> list[Artifact]:
+    """The files that depend on every service, assembled from each service's ``shared_pieces``
+    (in the order of the services), target by target."""
+    from ..compilers import TARGETS, shared_files
+
+    by_target: dict[str, list[Any]] = {}
+    for service_pieces in pieces:
+        for target, piece in service_pieces:
+            by_target.setdefault(target, []).append(piece)
     artifacts: list[Artifact] = []
     for target in TARGETS:
-        shared = shared_compiler(target)
-        services = tuple(service for service, targets in pairs if target in targets)
-        artifacts += shared(Model(services)) if shared is not None and services else []
+        shared = shared_files(target)
+        if shared is not None and target in by_target:
+            artifacts += shared.assemble(by_target[target])
     return artifacts
 
 
@@ -279,7 +300,7 @@ def compile_fleet(
 
     An unchanged spec (same text, same templates, same compiler, its files in ``out_dir`` as the
     manifest lists them, its ``service_cache`` entry present) is not even parsed: its files are
-    reused and the shared files are compiled from its cached model. ``load`` loads the changed
+    reused and the shared files are assembled from its cached pieces. ``load`` loads the changed
     ones (the CLI's loader: every error at once, warnings reported). The bundle equals a full
     compile's byte for byte (tests/test_fleet.py).
     """
@@ -346,12 +367,13 @@ def _compile_fleet(
     check_support(specs, chosen)
     model = build_model(specs)
     loaded = list(zip(model.services, chosen, strict=True))
+    pieces = [shared_pieces(service, targets) for service, targets in loaded]
     # Every service in the order of the files given (a template among them is no service).
-    fresh = {spec._source.display: pair for spec, pair in zip(specs, loaded, strict=True)}
-    everyone = [(kept[i].service, kept[i].targets) if i in kept else fresh.get(name) for i, name in enumerate(shown)]
-    artifacts = _own_files(loaded) + _shared_files([pair for pair in everyone if pair is not None])
+    fresh = {spec._source.display: part for spec, part in zip(specs, pieces, strict=True)}
+    everyone = [kept[i].pieces if i in kept else fresh.get(name) for i, name in enumerate(shown)]
+    artifacts = _own_files(loaded) + _shared_files([part for part in everyone if part is not None])
     bundle = _bundle(artifacts, reused, request, out, on_disk)
-    remember(request, specs, model.services)
+    remember(request, specs, pieces)
     return bundle
 
 
@@ -383,8 +405,9 @@ def _collisions(specs: Sequence[Spec], kept: Sequence[Any]) -> list[Diagnostic]:
     return problems
 
 
-def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[Any]) -> None:
-    """Keep each compiled service's ``service_cache`` entry, for the next compile of the fleet."""
+def remember(request: CompileRequest, specs: Sequence[Spec], pieces: Sequence[tuple[tuple[str, Any], ...]]) -> None:
+    """Keep each compiled service's ``service_cache`` entry (``pieces``: its ``shared_pieces``),
+    for the next compile of the fleet."""
     from ..conventions import dashboard_uid
     from ..engines import choose
     from . import service_cache
@@ -393,7 +416,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
     if request.targets is not None or len(specs) < 2:
         return
     by_shown = {spec.shown: spec for spec in request.specs}
-    for spec, service, targets in zip(specs, services, choose(specs, None), strict=True):
+    for spec, part, targets in zip(specs, pieces, choose(specs, None), strict=True):
         given = by_shown.get(spec._source.display) if spec._source is not None else None
         if given is None:
             continue
@@ -402,7 +425,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
             uid=spec.dashboard.uid or dashboard_uid(spec.service.name),
             display=spec._source.display,
             targets=targets,
-            service=service_cache.fragment(service),
+            pieces=part,
         )
         service_cache.store(service_cache.key(request.package, given, None), entry)
 

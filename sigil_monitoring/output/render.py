@@ -407,9 +407,51 @@ def _emit_mapping(value: dict[Any, Any], indent: int, pad: str, lead: str, out: 
         elif isinstance(item, (dict, list)) and item:
             append(f"{lead}{head}:")
             _emit(item, inner, out, None)
+        elif kind is Rendered:
+            if item.indent != inner:
+                raise ValueError(f"items rendered at indent {item.indent} placed at {inner}: a bug in sigil-monitoring")
+            append(f"{lead}{head}:" if item.text else f"{lead}{head}: []")
+            if item.text:
+                append(item.text)
         else:
             append(f"{lead}{head}: {_inline(item, inner)}")
         lead = pad
+
+
+class Rendered(msgspec.Struct, frozen=True):
+    """The items of a list, written already (``item_lines``): placed in a document as the value of
+    a key, ``to_yaml`` writes ``text`` as it is (``[]`` when empty). Their lines depend on the
+    items and their indent only, so a file whose list gathers every service's items (Alertmanager's
+    receivers) is assembled from each service's text; a fleet compile keeps that text of the
+    services it does not load (``compilers/alertmanager/pieces.py``).
+
+    >>> item = item_lines([{"name": "b"}], 2)
+    >>> to_yaml({"receivers": Rendered(item, 2)}) == to_yaml({"receivers": [{"name": "b"}]})
+    True
+    """
+
+    text: str  # the items' lines, joined by newlines; "" for none
+    indent: int  # where the items' ``- `` sits: two more than their key's indent
+
+
+def item_lines(items: list[Any], indent: int) -> str:
+    """The lines ``to_yaml`` writes for ``items`` in a list whose key sits at ``indent - 2``,
+    joined by newlines ("" for none): the text of a ``Rendered``."""
+    out: list[str] = []
+    pad = " " * indent
+    if items:
+        _emit_sequence(items, indent, pad, pad, out)
+    return "\n".join(out)
+
+
+def mapping_text(mapping: dict[Any, Any], indent: int) -> str:
+    """The lines ``to_yaml`` writes for the keys of ``mapping`` in a mapping at ``indent`` that
+    holds other keys before them, joined by newlines: the rest of a list item written in part."""
+    out: list[str] = []
+    pad = " " * indent
+    if mapping:
+        _emit_mapping(mapping, indent, pad, pad, out)
+    return "\n".join(out)
 
 
 def _emit_sequence(value: list[Any], indent: int, pad: str, lead: str, out: list[str]) -> None:

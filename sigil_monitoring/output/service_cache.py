@@ -1,9 +1,11 @@
 """The per-service cache of fleet compiles: what a later compile needs of a service it does not load.
 
 When one spec of 1,000 changes, ``incremental.compile_fleet`` loads, validates and compiles that
-one only. Of each other service it needs what the files shared by every service are built from
-(its internal model, the per-service fragment the Alertmanager config and the provisioning file
-are compiled from) and what the cross-spec checks compare (its service name and dashboard uid).
+one only. Of each other service it needs its part of the files shared by every service (its
+``compilers.shared_files`` pieces: its route subtree, receivers and routing-table rows for the
+Alertmanager files, its provider for Grafana's provisioning file, as the YAML lines they are
+there, so that none is built or rendered again) and what the cross-spec checks compare (its
+service name and dashboard uid).
 Those are kept here, one entry per service, under a key that names every input the entry depends
 on: the compiler's fingerprint, the spec's name as shown, the hash of its text and of each template
 it extends, and the ``--target`` override. A changed input is a new key, so a stale entry is never
@@ -19,7 +21,7 @@ makes its spec load again.
 
 >>> import os, tempfile
 >>> os.environ["SIGIL_MONITORING_CACHE"] = tempfile.mkdtemp()
->>> entry = Entry(name="api", uid="api", display="api.yaml", targets=("grafana",), service=None)
+>>> entry = Entry(name="api", uid="api", display="api.yaml", targets=("grafana",), pieces=())
 >>> store("k1", entry); load("k1") == entry, load("k2")
 (True, None)
 >>> del os.environ["SIGIL_MONITORING_CACHE"]
@@ -44,7 +46,9 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     uid: str  # the dashboard uid, for the shared-uid check
     display: str  # the spec as messages show it
     targets: tuple[str, ...]  # the spec's chosen targets
-    service: Any  # ir.model.Service's fragment: what compile_shared reads
+    # (target, piece) for each target of the service with shared files: what the service adds to
+    # them, written already (``compilers.shared_files``; ``incremental.shared_pieces``).
+    pieces: tuple[tuple[str, Any], ...]
 
 
 def key(package: str, spec: object, targets: tuple[str, ...] | None) -> str:
@@ -56,17 +60,6 @@ def key(package: str, spec: object, targets: tuple[str, ...] | None) -> str:
 
 def _path(name: str, base: Path | None = None) -> str:
     return f"{base or cache_folder.folder()}/services/{name[:2]}/{name}.pickle"
-
-
-def fragment(service: Any) -> Any:
-    """What the shared files are compiled from, of an ``ir.model.Service``: all of it but its
-    metrics and its dashboard's rows, which no ``compile_shared`` reads (the Alertmanager config
-    reads routing, alerts, SLOs and labels; the provisioning file the dashboard's folder). Half the
-    bytes to load per service; tests/test_service_cache.py compiles the shared files from
-    fragments and from whole services of every spec in the repository and compares them."""
-    from msgspec.structs import replace
-
-    return replace(service, metrics=(), dashboard=replace(service.dashboard, rows=()))
 
 
 def load(name: str, base: Path | None = None) -> Entry | None:

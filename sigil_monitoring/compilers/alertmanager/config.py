@@ -187,3 +187,27 @@ class Config(msgspec.Struct, frozen=True):
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = to_wire(self)
         return wire
+
+
+_DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+
+
+def weekdays(ranges: tuple[str, ...]) -> tuple[str, ...]:
+    """Split ranges that wrap past Saturday: Alertmanager counts weeks from Sunday and rejects a
+    range whose start comes later in that week than its end.
+
+    >>> weekdays(("saturday:sunday", "friday:monday", "monday:friday"))
+    ('saturday', 'sunday', 'friday:saturday', 'sunday:monday', 'monday:friday')
+    """
+    out: list[str] = []
+    for text in ranges:
+        start, _, end = text.partition(":")
+        if end and _DAYS.index(start) > _DAYS.index(end):
+            out += [_span(start, "saturday"), _span("sunday", end)]
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def _span(start: str, end: str) -> str:
+    return start if start == end else f"{start}:{end}"

@@ -9,6 +9,10 @@ default: an alert of the service that no route takes lands there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import msgspec
+
 from ... import conventions as names
 from ... import defaults
 from ...ir.model import Model, Routing, Service
@@ -21,26 +25,34 @@ def catch_all(services: tuple[Service, ...]) -> str:
     receiver with no integration (Alertmanager's way to drop what no service routes).
 
     The CLI refuses two specs that both name one, at the second's position; here it is a bug."""
+    return catch_all_of(r.catch_all if (r := s.routing) is not None else None for s in services)
+
+
+def catch_all_of(named: Iterable[str | None]) -> str:
+    """``catch_all`` of the services whose ``routing.catch_all`` (or None) these are."""
     # One receiver named twice is one spec compiled twice: build_config says so by its receivers.
-    named = list(
-        dict.fromkeys(r.catch_all for s in services if (r := s.routing) is not None and r.catch_all is not None)
-    )
-    if len(named) > 1:
-        raise ValueError(f"routing.catch_all is set by more than one service ({', '.join(named)}): set it in one spec")
-    return named[0] if named else names.FALLBACK_RECEIVER
+    found = list(dict.fromkeys(name for name in named if name is not None))
+    if len(found) > 1:
+        raise ValueError(f"routing.catch_all is set by more than one service ({', '.join(found)}): set it in one spec")
+    return found[0] if found else names.FALLBACK_RECEIVER
 
 
-def root(model: Model) -> Route:
-    """The whole tree; services without routing add nothing (their alerts reach the catch-all)."""
+def top(receiver: str) -> Route:
+    """The root without its children: the catch-all receiver, the default grouping and timing."""
     timing = defaults.NOTIFY_TIMING["warning"]
     return Route(
-        receiver=catch_all(model.services),
+        receiver=receiver,
         group_by=defaults.ALERTMANAGER_ROOT_GROUP_BY,
         group_wait=timing["group_wait"],
         group_interval=timing["group_interval"],
         repeat_interval=timing["repeat_interval"],
-        routes=tuple(service_route(s, r) for s in model.services if (r := s.routing) is not None),
     )
+
+
+def root(model: Model) -> Route:
+    """The whole tree; services without routing add nothing (their alerts reach the catch-all)."""
+    children = tuple(service_route(s, r) for s in model.services if (r := s.routing) is not None)
+    return msgspec.structs.replace(top(catch_all(model.services)), routes=children)
 
 
 def service_route(service: Service, routing: Routing) -> Route:

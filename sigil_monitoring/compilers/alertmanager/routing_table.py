@@ -24,18 +24,17 @@ class Row(msgspec.Struct, frozen=True):
 
 def rows(services: tuple[Service, ...]) -> tuple[Row, ...]:
     """One row per alert of every service, in spec order (threshold alerts, then SLO burn alerts)."""
-    out = []
     root = catch_all(services)
-    for service in services:
-        for labels in alert_labels(service):
-            out.append(
-                Row(
-                    labels["alertname"],
-                    tuple(sorted(labels.items())),
-                    expected_receivers(service.routing, labels, root),
-                )
-            )
-    return tuple(out)
+    return tuple(row for service in services for row in service_rows(service, root))
+
+
+def service_rows(service: Service, root: str) -> list[Row]:
+    """The rows of one service's alerts; ``root``: the root's receiver (``routes.catch_all``),
+    where an alert of a service without routing goes."""
+    return [
+        Row(labels["alertname"], tuple(sorted(labels.items())), expected_receivers(service.routing, labels, root))
+        for labels in alert_labels(service)
+    ]
 
 
 def alert_labels(service: Service) -> list[dict[str, str]]:
@@ -79,4 +78,9 @@ def expected_receivers(
 
 def document(table: tuple[Row, ...]) -> dict[str, object]:
     """The YAML document: ``tests: [{alert, labels, receivers}]``."""
-    return {"tests": [{"alert": r.alert, "labels": dict(r.labels), "receivers": list(r.receivers)} for r in table]}
+    return {"tests": [row_document(r) for r in table]}
+
+
+def row_document(row: Row) -> dict[str, object]:
+    """One row of ``document``."""
+    return {"alert": row.alert, "labels": dict(row.labels), "receivers": list(row.receivers)}

@@ -47,8 +47,10 @@ def compile(model: Model) -> list[Artifact]:  # the registry's verb
 
 
 def compile_shared(model: Model) -> list[Artifact]:
-    """The file that depends on every service: one provisioning file for all the dashboards."""
-    if not model.services:
-        return []
-    source = ", ".join(s.source for s in model.services)
-    return [Artifact(names.GRAFANA_PROVISIONING_PATH, provisioning.build(model).to_json(), "yaml", source)]
+    """The file that depends on every service: one provisioning file for all the dashboards,
+    assembled from each service's piece (``provisioning.piece``), which a fleet compile keeps."""
+    return provisioning.assemble([provisioning.piece(service) for service in model.services])
+
+
+shared_piece = provisioning.piece
+assemble = provisioning.assemble

@@ -8,15 +8,20 @@ Mount the compiled ``build/`` folder at ``defaults.GRAFANA_BUILD_MOUNT`` and thi
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from ... import conventions as names
 from ... import defaults
+from ...output.bundle import Artifact
+from ...output.render import Rendered, item_lines
 from .base import GrafanaModel
 
 if TYPE_CHECKING:
     # For the annotation only: the ir model imports the spec's types, which this leaf does not need.
-    from ...ir.model import Model
+    from ...ir.model import Model, Service
 
 
 class ProviderOptions(GrafanaModel, frozen=True, kw_only=True):
@@ -44,17 +49,42 @@ class Providers(GrafanaModel, frozen=True, kw_only=True):
 
 def build(model: Model) -> Providers:
     """The providers of every service in ``model``, in spec order."""
-    return Providers(
-        providers=tuple(
-            Provider(
-                name=s.name,
-                folder=s.dashboard.folder,
-                options=ProviderOptions(
-                    path=posixpath.join(
-                        defaults.GRAFANA_BUILD_MOUNT, posixpath.dirname(names.dashboard_path(s.name, "classic"))
-                    )
-                ),
+    return Providers(providers=tuple(provider(s) for s in model.services))
+
+
+def provider(service: Service) -> Provider:
+    """The provider of one service's dashboards: its folder, and where its files are mounted."""
+    return Provider(
+        name=service.name,
+        folder=service.dashboard.folder,
+        options=ProviderOptions(
+            path=posixpath.join(
+                defaults.GRAFANA_BUILD_MOUNT, posixpath.dirname(names.dashboard_path(service.name, "classic"))
             )
-            for s in model.services
-        )
+        ),
     )
+
+
+class Piece(msgspec.Struct, frozen=True):
+    """One service's part of the provisioning file, written (``render.item_lines``), which a fleet
+    compile keeps for the services it does not load (alertmanager/pieces.py says why)."""
+
+    source: str  # the spec, named in the file's header
+    provider: str  # its provider: an item of ``providers``
+
+
+_ITEMS = 2  # the indent of a top-level list's items
+
+
+def piece(service: Service) -> Piece:
+    return Piece(service.source, item_lines([provider(service).to_json()], _ITEMS))
+
+
+def assemble(pieces: Sequence[Piece]) -> list[Artifact]:
+    """The provisioning file of the services whose pieces these are, in order; none for no service."""
+    if not pieces:
+        return []
+    document = Providers(providers=()).to_json()
+    document["providers"] = Rendered("\n".join(p.provider for p in pieces), _ITEMS)  # its last key
+    source = ", ".join(p.source for p in pieces)
+    return [Artifact(names.GRAFANA_PROVISIONING_PATH, document, "yaml", source)]
