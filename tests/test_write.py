@@ -247,3 +247,13 @@ def test_the_manifest_is_what_json_dumps_writes(paths: dict[str, str], inputs: d
     if inputs is not None:
         manifest["inputs"] = inputs
     assert write.manifest_of(paths, inputs) == (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+
+
+def test_the_manifest_escapes_every_ascii_character_as_json_dumps_does() -> None:
+    """Found by the test above: msgspec writes DEL (0x7f) as it is, json.dumps as ``\\u007f``; a
+    file name holding it made the manifest's bytes differ. Every ASCII character, one by one."""
+    for code in range(128):
+        paths = {f"a{chr(code)}b": "0" * 64}
+        manifest = {"generated_by": "sigil-monitoring", "files": paths}
+        expected = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+        assert write.manifest_of(paths, None) == expected, code

@@ -55,9 +55,12 @@ def manifest_of(files: Mapping[str, str], inputs: Mapping[str, object] | None) -
         manifest["inputs"] = dict(inputs)  # what was compiled: lets incremental.up_to_date skip a compile
     # to_json writes json.dumps(indent=2, sort_keys=True)'s bytes in C (json's indent is a Python
     # loop: a tenth of recompiling one spec of a fleet of 1,000, whose manifest lists 9,000 files);
-    # json.dumps also escapes every character beyond ASCII, which the manifest keeps doing.
+    # json.dumps also escapes every character beyond ASCII and DEL (0x7f, which msgspec writes as
+    # it is: the only ASCII character the two write differently), which the manifest keeps doing.
     data = to_json(manifest)
-    return data if data.isascii() else (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    if data.isascii() and b"\x7f" not in data:
+        return data
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:
