@@ -120,7 +120,13 @@ def manifest_json(out: Path) -> Any:
 
 
 def check_targets(
-    out: Path, rels: list[str], shown: str, checked: set[str] | None = None, *, files: bool = True
+    out: Path,
+    rels: list[str],
+    shown: str,
+    checked: set[str] | None = None,
+    *,
+    files: bool = True,
+    present: set[str] | None = None,
 ) -> None:
     """Refuse to write where a path of ours meets a link, a file where a folder goes, or a folder where a file goes.
 
@@ -128,6 +134,7 @@ def check_targets(
     nothing is written through it. A link in place of a *folder* would send our files elsewhere.
     ``checked``: folders already found fine, kept across calls by a caller checking file by file.
     ``files=False``: the folders only (the caller knows each path is a regular file).
+    ``present``: gets each folder looked at and found (a folder, not missing).
     """
     checked = set() if checked is None else checked
     base = os.fspath(out)
@@ -152,6 +159,8 @@ def check_targets(
                 raise FilesystemError(
                     f"{shown}/{folder}", "is a file where compile writes a folder (move the file away)"
                 )
+            if present is not None:
+                present.add(folder)
         info = _lstat(f"{base}/{rel}") if files else None
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise FilesystemError(f"{shown}/{rel}", "is a folder where compile writes a file (move the folder away)")

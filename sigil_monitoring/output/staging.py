@@ -122,14 +122,17 @@ class Stager:
         if rel in self.digests:
             raise AssertionError(f"two artifacts write {rel}: a naming bug in sigil-monitoring")
         parent = rel.rpartition("/")[0]
+        kept = isinstance(data, Kept)
         # A file whose folder is not in the output folder (a first compile's every file) has
         # nothing at its path to refuse, compare or link: neither is looked for, file by file.
-        new_folder = parent in self._absent and not isinstance(data, Kept)
+        new_folder = parent in self._absent and not kept
         if not new_folder:
             # A Kept file was a regular file when looked at; its identity, compared below, says it still is.
-            check_targets(self.out, [rel], self.shown, self._checked, files=not isinstance(data, Kept))
+            check_targets(self.out, [rel], self.shown, self._checked, files=not kept, present=self._present)
+            # Its folders were all looked at, now or for an earlier file: each found is in _present,
+            # so a parent that is not was missing (or a folder above it was).
             if parent and parent not in self._present:
-                (self._present if os.path.lexists(f"{self._base}/{parent}") else self._absent).add(parent)
+                self._absent.add(parent)
         if isinstance(data, Kept):
             self.digests[rel] = data.digest
             same = data.identity if identity(f"{self._base}/{rel}") == data.identity else None
