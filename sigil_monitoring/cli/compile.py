@@ -206,12 +206,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         count, changed = write_files(
             rendered(specs, args.target, models), args.out, _inputs(request.record(), files, args.out)
         )
-        if models:
-            from ..engines import choose
-            from ..output.incremental import shared_pieces
-
-            services = models[0].services
-            remember(request, specs, [shared_pieces(*pair) for pair in zip(services, choose(specs, None), strict=True)])
+        remember(request, specs, models[0].services if models else ())
     if not args.quiet:
         print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
     return Exit.OK

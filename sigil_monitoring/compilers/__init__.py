@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from .registry import DEFAULT_TARGETS as DEFAULT_TARGETS
 from .registry import TARGET_NAMES as TARGET_NAMES
@@ -42,7 +44,7 @@ def compiler(target: str) -> Callable[[Model], Iterable[Artifact]]:
     return compile_
 
 
-class SharedFiles(NamedTuple):
+class SharedFiles(msgspec.Struct, frozen=True):
     """How a target makes its files that depend on every service (module docstring)."""
 
     piece: Callable[[Service], Any]  # what one service adds to them

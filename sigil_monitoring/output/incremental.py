@@ -373,7 +373,7 @@ def _compile_fleet(
     everyone = [kept[i].pieces if i in kept else fresh.get(name) for i, name in enumerate(shown)]
     artifacts = _own_files(loaded) + _shared_files([part for part in everyone if part is not None])
     bundle = _bundle(artifacts, reused, request, out, on_disk)
-    remember(request, specs, pieces)
+    remember(request, specs, model.services)
     return bundle
 
 
@@ -405,9 +405,9 @@ def _collisions(specs: Sequence[Spec], kept: Sequence[Any]) -> list[Diagnostic]:
     return problems
 
 
-def remember(request: CompileRequest, specs: Sequence[Spec], pieces: Sequence[tuple[tuple[str, Any], ...]]) -> None:
-    """Keep each compiled service's ``service_cache`` entry (``pieces``: its ``shared_pieces``),
-    for the next compile of the fleet."""
+def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[Service]) -> None:
+    """Keep each compiled service's ``service_cache`` entry (its ``shared_pieces``), for the next
+    compile of the fleet."""
     from ..conventions import dashboard_uid
     from ..engines import choose
     from . import service_cache
@@ -416,7 +416,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], pieces: Sequence[tu
     if request.targets is not None or len(specs) < 2:
         return
     by_shown = {spec.shown: spec for spec in request.specs}
-    for spec, part, targets in zip(specs, pieces, choose(specs, None), strict=True):
+    for spec, service, targets in zip(specs, services, choose(specs, None), strict=True):
         given = by_shown.get(spec._source.display) if spec._source is not None else None
         if given is None:
             continue
@@ -425,7 +425,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], pieces: Sequence[tu
             uid=spec.dashboard.uid or dashboard_uid(spec.service.name),
             display=spec._source.display,
             targets=targets,
-            pieces=part,
+            pieces=shared_pieces(service, targets),
         )
         service_cache.store(service_cache.key(request.package, given, None), entry)
 
