@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from generate import template_fleet  # noqa: E402
 
+from sigil_monitoring.conventions import FALLBACK_RECEIVER  # noqa: E402
 from sigil_monitoring.errors import SpecError  # noqa: E402
 from sigil_monitoring.spec.loader import load_spec, parse_spec  # noqa: E402
 
@@ -457,3 +459,44 @@ def test_a_templates_warning_is_said_once_for_all_the_specs_that_extend_it(tmp_p
         "templates/extra.yaml:3:8: warning: slos.gone: null removes nothing: no template this file extends gives "
         "it (remove the line, or name what a template gives)"
     ]
+
+
+def test_the_root_receiver_moving_between_specs_reaches_the_unrouted_services_kept(tmp_path: Path) -> None:
+    """The shared files are assembled from the pieces kept of the specs not loaded; what depends on
+    every service is worked out again. Here the root's receiver (routing.catch_all), which an
+    unrouted service's routing-table rows name, moves while that service's spec stays unchanged:
+    its rows follow, byte for byte as a full compile writes them."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for name in ("sigil-dna", "shop", "examples/prometheus-server"):  # routed with the catch-all, routed, unrouted
+        shutil.copy(REPO / "specs" / f"{name}.yaml", specs)
+    dna, shop = specs / "sigil-dna.yaml", specs / "shop.yaml"
+    cache = tmp_path / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=tmp_path, cache=cache).returncode == 0
+    edits = [
+        (dna, "\n  catch_all: team\n", "\n"),  # no catch-all: the fallback receiver
+        (shop, "\nrouting:\n", "\nrouting:\n  catch_all: dba\n"),  # the shop's dba takes them
+    ]
+    for round_, (spec, old, new) in enumerate(edits):
+        assert old in spec.read_text()
+        spec.write_text(spec.read_text().replace(old, new, 1))
+        probe = (
+            "import sys; from sigil_monitoring.spec import loader; seen = []; real = loader.parse_spec\n"
+            "def traced(data, display='<spec>'): seen.append(display); return real(data, display)\n"
+            "loader.parse_spec = traced\n"
+            "from sigil_monitoring.cli import main\n"
+            "code = main(['compile', '-q', 'specs', '--out', 'build']); print('LOADED', *seen); sys.exit(code)\n"
+        )
+        env = {**os.environ, "SIGIL_MONITORING_CACHE": str(cache)}
+        done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["LOADED", f"specs/{spec.name}"], "the other two are kept, not loaded"
+        fresh = f"fresh-{round_}"
+        done = _run("compile", "-q", "specs", "--out", fresh, cwd=tmp_path, cache=tmp_path / f"cache-{fresh}")
+        assert done.returncode == 0, done.stderr
+        built, full = _tree(tmp_path / "build"), _tree(tmp_path / fresh)
+        manifest = ".sigil-manifest.json"
+        assert {p: b for p, b in built.items() if p != manifest} == {p: b for p, b in full.items() if p != manifest}
+        table = yaml.safe_load(built["alertmanager/routing-tests.yml"])["tests"]
+        unrouted = [row["receivers"] for row in table if row["labels"].get("service") == "prometheus-server"]
+        assert unrouted and all(r == [(FALLBACK_RECEIVER, "shop/dba")[round_]] for r in unrouted), unrouted

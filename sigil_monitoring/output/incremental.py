@@ -413,7 +413,8 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
     from . import service_cache
 
     # A lone spec never needs its entry: unchanged, it is up to date; changed, it is loaded anyway.
-    if request.targets is not None or len(specs) < 2:
+    # (Of a fleet, the specs compiled are the changed ones: one of them needs its entry all the same.)
+    if request.targets is not None or len(request.specs) < 2:
         return
     by_shown = {spec.shown: spec for spec in request.specs}
     for spec, service, targets in zip(specs, services, choose(specs, None), strict=True):
