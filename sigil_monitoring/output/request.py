@@ -278,10 +278,11 @@ def compile_request(
     """The request of compiling ``files`` (as ``read_specs`` read them) with these options.
 
     A spec that ``extend``\\s templates records their hashes too. Which templates a spec extends
-    follows from its text: when ``recorded`` (the manifest's request) has the same text under the
-    same name, its template list is taken from there and only the templates are hashed again (a
-    template whose own ``extend`` changed has another hash, so the list stays complete); otherwise
-    the spec's YAML is parsed and its ``extend`` followed through the templates.
+    follows from its text and theirs: when ``recorded`` (the manifest's request) has the same
+    text under the same name and every template it lists still hashes as recorded, the list is
+    taken from there; otherwise the spec's YAML is parsed and its ``extend`` followed through the
+    templates (a template that gained or lost an ``extend`` of its own changes the list, which a
+    later change of the template it added must reach).
     """
     before = {spec.shown: spec for spec in recorded.specs} if recorded is not None else {}
     hashes: dict[str, str] = {}
@@ -292,10 +293,10 @@ def compile_request(
         templates: tuple[tuple[str, str], ...] = ()
         if b"extend" in file.data:  # only then can the spec have templates: no parse on the plain path
             known = before.get(file.shown)
-            names = (
-                [name for name, _ in known.templates] if known and known.sha256 == digest else _extends(file, chains)
-            )
-            templates = tuple((name, _template_hash(name, hashes)) for name in names)
+            if known and known.sha256 == digest:
+                templates = tuple((name, _template_hash(name, hashes)) for name, _ in known.templates)
+            if not known or known.sha256 != digest or templates != known.templates:
+                templates = tuple((name, _template_hash(name, hashes)) for name in _extends(file, chains))
         inputs.append(SpecInput(file.shown, digest, templates))
     return _request(inputs, targets, strict)
 
