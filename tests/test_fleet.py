@@ -500,3 +500,116 @@ def test_the_root_receiver_moving_between_specs_reaches_the_unrouted_services_ke
         table = yaml.safe_load(built["alertmanager/routing-tests.yml"])["tests"]
         unrouted = [row["receivers"] for row in table if row["labels"].get("service") == "prometheus-server"]
         assert unrouted and all(r == [(FALLBACK_RECEIVER, "shop/dba")[round_]] for r in unrouted), unrouted
+
+
+def _edited_then_as_fresh(folder: Path, edits: list[tuple[Path, str, str]]) -> None:
+    """Compile ``folder/specs`` into ``build``, then after each edit (path, old, new) again, and
+    compare ``build`` with a compile of the same specs into an empty folder with an empty cache:
+    the same files, manifest included (found by a review of the fleet path: each case below
+    wrote other files than a full compile, or failed, before its fix)."""
+    cache = folder / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=folder, cache=cache).returncode == 0
+    for round_, (path, old, new) in enumerate(edits):
+        assert old in path.read_text(), (path, old)
+        path.write_text(path.read_text().replace(old, new, 1))
+        done = _run("compile", "-q", "specs", "--out", "build", cwd=folder, cache=cache)
+        assert done.returncode == 0, done.stderr
+        fresh = f"fresh-{round_}"
+        full = _run("compile", "-q", "specs", "--out", fresh, cwd=folder, cache=folder / f"cache-{fresh}")
+        assert full.returncode == 0, full.stderr
+        assert _tree(folder / "build") == _tree(folder / fresh), f"round {round_}"
+
+
+def test_a_template_that_gains_an_extend_makes_its_new_base_an_input(tmp_path: Path) -> None:
+    """The recorded template list of an unchanged spec was reused although a template in it had
+    gained an ``extend``: the new base was never recorded, and a later edit of it left the
+    spec's output stale (``for: 5m`` where a full compile writes ``10m``)."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    head = "apiVersion: sigil-monitoring/v1\n"
+    (specs / "t1.yaml").write_text(
+        head + "kind: Template\ndescription: t1\nservice: {selector: {job: <<service.name>>}}\n"
+        "metrics: {up: {name: up, type: gauge}}\n"
+    )
+    (specs / "t2.yaml").write_text(
+        head + "kind: Template\ndescription: t2\n"
+        "alerts: {Down: {when: {value: up, below: 1}, for: 5m, severity: warning, summary: down}}\n"
+    )
+    (specs / "a.yaml").write_text(head + "extend: [t1.yaml]\nservice: {name: alpha}\n")
+    (specs / "b.yaml").write_text(
+        head + "service: {name: beta, selector: {job: beta}}\nmetrics: {up: {name: up, type: gauge}}\n"
+    )
+    t1, t2 = specs / "t1.yaml", specs / "t2.yaml"
+    _edited_then_as_fresh(
+        tmp_path, [(t1, "description: t1\n", "description: t1\nextend: [t2.yaml]\n"), (t2, "5m", "10m")]
+    )
+    assert "for: 10m" in (tmp_path / "build" / "alpha" / "prometheus" / "alerts.rules.yml").read_text()
+
+
+def test_specs_of_other_tools_take_the_full_path(tmp_path: Path) -> None:
+    """Sloth files come after our own specs, and one may hold several services: the fleet path
+    wrote the services in another order and kept one service per file, dropping the other's files."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for name in ("home-wifi.yml", "multifile.yml"):  # three services, two in one file
+        shutil.copy(REPO / "tests" / "data" / "sloth" / name, specs / f"a-{name}")
+    (specs / "b.yaml").write_text((REPO / "specs" / "minimal.yaml").read_text())
+    _edited_then_as_fresh(tmp_path, [(specs / "b.yaml", "hello_requests_total", "hello_requests_all_total")])
+    assert (tmp_path / "build" / "myservice2").is_dir()
+
+
+def test_a_kept_spec_with_an_engine_target_takes_the_full_path(tmp_path: Path) -> None:
+    """A kept spec that chose Mimir has its tenant's file outside its folder, which the fleet
+    path does not reuse: it deleted ``mimir/t1/alpha.rules.yml``."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    minimal = (REPO / "specs" / "minimal.yaml").read_text()
+    (specs / "b.yaml").write_text(minimal)
+    mimir = minimal.replace("name: hello", "name: alpha").replace("job: hello", "job: alpha")
+    (specs / "a.yaml").write_text(mimir + "targets: {prometheus: {}, mimir: {tenant: t1}}\n")
+    _edited_then_as_fresh(tmp_path, [(specs / "b.yaml", "hello_requests_total", "hello_requests_all_total")])
+    assert (tmp_path / "build" / "mimir" / "t1" / "alpha.rules.yml").is_file()
+
+
+def test_a_second_catch_all_against_a_kept_spec_is_the_full_compiles_error(tmp_path: Path) -> None:
+    """A changed spec naming routing.catch_all while a kept one does was an internal error (exit
+    70); it is the error a full compile gives, at the same place, and nothing is written."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for name in ("sigil-dna", "shop"):
+        shutil.copy(REPO / "specs" / f"{name}.yaml", specs)
+    cache = tmp_path / "cache"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=tmp_path, cache=cache).returncode == 0
+    before = _tree(tmp_path / "build")
+    shop = specs / "shop.yaml"
+    shop.write_text(shop.read_text().replace("\nrouting:\n", "\nrouting:\n  catch_all: dba\n", 1))
+    done = _run("compile", "-q", "specs", "--out", "build", cwd=tmp_path, cache=cache)
+    full = _run("compile", "-q", "specs", "--out", "fresh", cwd=tmp_path, cache=tmp_path / "cache-fresh")
+    assert (done.returncode, done.stderr) == (full.returncode, full.stderr) == (2, full.stderr)
+    assert "routing.catch_all is also set in" in done.stderr
+    assert _tree(tmp_path / "build") == before
+
+
+def test_a_changed_specs_warning_is_said_once_on_the_fleet_path_and_when_it_falls_back(tmp_path: Path) -> None:
+    """The changed specs are loaded before the fleet path knows it can be taken; when it cannot
+    (here: an engine target), every spec is loaded again. Their warnings are said once either way."""
+    (tmp_path / "specs").mkdir()
+    minimal = (REPO / "specs" / "minimal.yaml").read_text()
+    for name in ("one", "two"):
+        text = minimal.replace("name: hello", f"name: {name}").replace("job: hello", f"job: {name}")
+        (tmp_path / "specs" / f"{name}.yaml").write_text(text)
+    cache, two = tmp_path / "cache", tmp_path / "specs" / "two.yaml"
+    assert _run("compile", "-q", "specs", "--out", "build", cwd=tmp_path, cache=cache).returncode == 0
+    edits = [
+        ("  selector: {job: two}\n", ""),  # a warning: no selector
+        ("metrics:\n", "targets: {prometheus: {}, mimir: {tenant: t1}}\nmetrics:\n"),  # and no fleet path
+    ]
+    for old, new in edits:
+        assert old in two.read_text()
+        two.write_text(two.read_text().replace(old, new, 1))
+        done = _run("compile", "-q", "specs", "--out", "build", cwd=tmp_path, cache=cache)
+        assert done.returncode == 0, done.stderr
+        assert [line for line in done.stderr.splitlines() if "warning:" in line] == [
+            "specs/two.yaml:5:3: warning: service.name: the service has no selector, so every query matches the "
+            "series of every job that exposes these metrics (add selector: {job: <scrape job>})"
+        ], done.stderr

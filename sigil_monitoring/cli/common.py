@@ -116,8 +116,7 @@ def load_read(
             seen[name] = source
         diagnostics += _shared_dashboard_uids(specs)
         diagnostics += _second_catch_alls(specs)
-    # One line per warning: a template's own (a null that removes nothing) comes with each spec extending it.
-    warnings = sorted({*losses, *(w for spec in specs for w in spec._warnings)})
+    warnings = warnings_of(specs, losses)
     if strict:
         diagnostics += [w.as_error() for w in warnings]
     elif warnings and not diagnostics and fmt is not None:
@@ -125,6 +124,12 @@ def load_read(
     if diagnostics:
         raise SpecError(diagnostics)
     return specs
+
+
+def warnings_of(specs: Sequence[Spec], losses: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
+    """The warnings of loaded specs (and of reading other tools' files), as ``load_read`` reports them."""
+    # One line per warning: a template's own (a null that removes nothing) comes with each spec extending it.
+    return sorted({*losses, *(w for spec in specs for w in spec._warnings)})
 
 
 def _template(file: SpecFile) -> bool:

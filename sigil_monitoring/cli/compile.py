@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from ..exits import Exit
-from .common import UsageError, load_all, load_read, out_folder, spec_arguments
+from .common import UsageError, load_all, load_read, out_folder, report, spec_arguments, warnings_of
 
 
 def output_format(p: argparse.ArgumentParser) -> None:
@@ -186,14 +186,28 @@ def cmd_compile(args: argparse.Namespace) -> int:
             print(f"wrote {fresh} files to {args.out} (0 changed)")
         return Exit.OK
     _refuse_dropping(files, args.out)
+    from ..errors import SpecError
     from ..output.pipeline import rendered
     from ..output.write import write_files
 
-    # Only the specs whose input changed are loaded; the others come from the fleet cache.
-    bundle = compile_fleet(
-        files, args.out, request, lambda changed: load_read(changed, problems, strict=args.strict, fmt=args.format)
-    )
-    if bundle is None:
+    # Only the specs whose input changed are loaded; the others come from the fleet cache. Their
+    # warnings are said once the fleet path is taken (or fails): when it cannot be, every spec is
+    # loaded below, and says its warnings then.
+    loaded: list[Any] = []
+
+    def load_changed(changed: Any) -> list[Any]:
+        specs = load_read(changed, problems, strict=args.strict, fmt=None)
+        loaded.extend(specs)
+        return specs
+
+    try:
+        bundle = compile_fleet(files, args.out, request, load_changed)
+    except SpecError:
+        _say(warnings_of(loaded), args.format)
+        raise
+    if bundle is not None:
+        _say(warnings_of(loaded), args.format)
+    else:
         specs = load_read(files, problems, strict=args.strict, fmt=args.format)
         # Only the services whose spec or output changed (for the spec's own targets; --target compiles all).
         bundle = compile_changed(specs, args.out, request)
@@ -210,6 +224,11 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"wrote {count} files to {args.out} ({len(changed)} changed)")
     return Exit.OK
+
+
+def _say(warnings: list[Any], fmt: str) -> None:
+    if warnings:
+        report(warnings, fmt)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

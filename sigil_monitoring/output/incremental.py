@@ -55,9 +55,9 @@ from .bundle import Bundle, Kept
 from .request import CompileRequest, SpecInput, text_hash
 
 if TYPE_CHECKING:
-    from ..errors import Diagnostic
     from ..ir.model import Service
     from ..spec.document import Spec
+    from . import service_cache
     from .bundle import Artifact
     from .request import SpecFile
 
@@ -301,9 +301,15 @@ def compile_fleet(
     An unchanged spec (same text, same templates, same compiler, its files in ``out_dir`` as the
     manifest lists them, its ``service_cache`` entry present) is not even parsed: its files are
     reused and the shared files are assembled from its cached pieces. ``load`` loads the changed
-    ones (the CLI's loader: every error at once, warnings reported). The bundle equals a full
-    compile's byte for byte (tests/test_fleet.py).
+    ones (the CLI's loader: every error at once). The bundle equals a full compile's byte for
+    byte (tests/test_fleet.py). None, for the full path to load every spec, when a file is
+    another tool's (Sloth, OpenSLO, Pyrra: read together, a file may hold several services, and
+    they come after our own specs), when a spec chose an engine whose files depend on several
+    services, and when a spec loaded collides with one kept (a service name, a dashboard uid, a
+    second ``routing.catch_all``): the full loader reports that as a full compile does.
     """
+    from ..compilers import DEFAULT_TARGETS
+    from ..readers import is_foreign
     from . import cache_folder, service_cache
 
     out = Path(out_dir)
@@ -319,6 +325,8 @@ def compile_fleet(
         request.limits,
     ):
         return None
+    if any(is_foreign(file.data) for file in files):
+        return None
     before = {spec.shown: spec for spec in recorded.specs}
     by_service = _by_service(manifest["files"])
     kept: dict[int, service_cache.Entry] = {}
@@ -332,6 +340,8 @@ def compile_fleet(
             if before.get(spec.shown) == spec
             else None
         )
+        if entry is not None and not set(entry.targets) <= set(DEFAULT_TARGETS):
+            return None  # an engine's tenant and namespace files depend on several services: compile all
         own = by_service.get(entry.name, {}) if entry is not None else {}
         found = on_disk.all_of(own) if entry is not None and own else None
         if entry is None or found is None:
@@ -356,14 +366,13 @@ def _compile_fleet(
 ) -> Bundle | None:
     from ..compilers import DEFAULT_TARGETS
     from ..engines import check_support, choose
-    from ..errors import SpecError
     from ..ir.build import build_model
 
     chosen = choose(specs, None)
     if any(set(targets) - set(DEFAULT_TARGETS) for targets in chosen):
         return None  # engines' tenant and namespace files depend on several services: compile all
-    if problems := _collisions(specs, list(kept.values())):
-        raise SpecError(problems)
+    if _collides(specs, list(kept.values())):
+        return None  # the full loader reports it where a full compile does
     check_support(specs, chosen)
     model = build_model(specs)
     loaded = list(zip(model.services, chosen, strict=True))
@@ -377,32 +386,20 @@ def _compile_fleet(
     return bundle
 
 
-def _collisions(specs: Sequence[Spec], kept: Sequence[Any]) -> list[Diagnostic]:
-    """The cross-spec checks of ``cli.common.load_read`` between the specs loaded and those kept
-    (which passed them when they were compiled): one service name, one dashboard uid each."""
+def _collides(specs: Sequence[Spec], kept: Sequence[service_cache.Entry]) -> bool:
+    """Whether the specs loaded meet the kept ones in a cross-spec check of ``cli.common.load_read``
+    (one service name, one dashboard uid each, one ``routing.catch_all`` in all): the kept specs
+    passed them with each other, and the loaded ones among themselves."""
     from ..conventions import dashboard_uid
-    from ..errors import Diagnostic
 
-    names = {entry.name: entry.display for entry in kept}
-    uids = {entry.uid: entry.display for entry in kept}
-    problems = []
+    names = {entry.name for entry in kept}
+    uids = {entry.uid for entry in kept}
+    catch_alls = sum(entry.catch_all for entry in kept)
     for spec in specs:
-        name, uid = spec.service.name, spec.dashboard.uid or dashboard_uid(spec.service.name)
-        if name in names:
-            problems.append(
-                Diagnostic(
-                    *_where(spec, ("service", "name")),
-                    f"service '{name}' is also defined in {names[name]} (give each spec its own service name)",
-                )
-            )
-        elif uid in uids:
-            problems.append(
-                Diagnostic(
-                    *_where(spec, ("dashboard", "uid")),
-                    f"dashboard uid '{uid}' is also used by {uids[uid]} (give each service's dashboard its own uid)",
-                )
-            )
-    return problems
+        catch_alls += spec.routing is not None and spec.routing.catch_all is not None
+        if spec.service.name in names or (spec.dashboard.uid or dashboard_uid(spec.service.name)) in uids:
+            return True
+    return catch_alls > 1
 
 
 def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[Service]) -> None:
@@ -426,12 +423,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
             uid=spec.dashboard.uid or dashboard_uid(spec.service.name),
             display=spec._source.display,
             targets=targets,
+            catch_all=spec.routing is not None and spec.routing.catch_all is not None,
             pieces=shared_pieces(service, targets),
         )
         service_cache.store(service_cache.key(request.package, given, None), entry)
-
-
-def _where(spec: Spec, path: tuple[str, ...]) -> tuple[str, int, int]:
-    """Where the value at ``path`` of a loaded spec was written (its file, or a template's)."""
-    file, line, col = spec._source.locate(path)
-    return str(file), int(line), int(col)

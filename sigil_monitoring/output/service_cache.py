@@ -21,7 +21,7 @@ makes its spec load again.
 
 >>> import os, tempfile
 >>> os.environ["SIGIL_MONITORING_CACHE"] = tempfile.mkdtemp()
->>> entry = Entry(name="api", uid="api", display="api.yaml", targets=("grafana",), pieces=())
+>>> entry = Entry(name="api", uid="api", display="api.yaml", targets=("grafana",), catch_all=False, pieces=())
 >>> store("k1", entry); load("k1") == entry, load("k2")
 (True, None)
 >>> del os.environ["SIGIL_MONITORING_CACHE"]
@@ -46,6 +46,7 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     uid: str  # the dashboard uid, for the shared-uid check
     display: str  # the spec as messages show it
     targets: tuple[str, ...]  # the spec's chosen targets
+    catch_all: bool  # whether it sets routing.catch_all (one spec of a compile may, whatever its targets)
     # (target, piece) for each target of the service with shared files: what the service adds to
     # them, written already (``compilers.shared_files``; ``incremental.shared_pieces``).
     pieces: tuple[tuple[str, Any], ...]
