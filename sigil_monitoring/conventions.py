@@ -275,6 +275,12 @@ ALERTMANAGER_CONFIG_PATH = "alertmanager/alertmanager.yml"
 ALERTMANAGER_TEMPLATE_PATH = f"alertmanager/{TEMPLATE_FILE}"
 ALERTMANAGER_ROUTING_TESTS_PATH = "alertmanager/routing-tests.yml"
 GRAFANA_PROVISIONING_PATH = "grafana-provisioning/dashboards.yml"
+# The files that depend on every service (``compile_shared`` of a target). A service may be named
+# like their folder (``alertmanager``): its own files lie beside them, and a fleet compile must
+# not take these for that service's.
+SHARED_PATHS = frozenset(
+    (ALERTMANAGER_CONFIG_PATH, ALERTMANAGER_TEMPLATE_PATH, ALERTMANAGER_ROUTING_TESTS_PATH, GRAFANA_PROVISIONING_PATH)
+)
 MANIFEST_PATH = ".sigil-manifest.json"
 
 

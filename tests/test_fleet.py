@@ -613,3 +613,31 @@ def test_a_changed_specs_warning_is_said_once_on_the_fleet_path_and_when_it_fall
             "specs/two.yaml:5:3: warning: service.name: the service has no selector, so every query matches the "
             "series of every job that exposes these metrics (add selector: {job: <scrape job>})"
         ], done.stderr
+
+
+def test_a_service_named_like_a_shared_folder_and_an_escaped_extend_key(tmp_path: Path) -> None:
+    """Found by a second review: a service named ``alertmanager`` had the shared Alertmanager
+    files taken for its own (an internal error, exit 70); a spec whose ``extend`` key is written
+    with a YAML escape recorded no template, so a template edit left its output stale."""
+    specs, templates = tmp_path / "specs", tmp_path / "templates"
+    specs.mkdir()
+    templates.mkdir()
+    shop = (REPO / "specs" / "shop.yaml").read_text()
+    assert "name: shop\n" in shop
+    (specs / "a.yaml").write_text(shop.replace("name: shop\n", "name: alertmanager\n", 1))
+    (templates / "t.yaml").write_text(
+        "apiVersion: sigil-monitoring/v1\nkind: Template\nservice: {selector: {job: <<service.name>>}}\n"
+        "metrics: {requests: {name: http_requests_total, type: counter}}\n"
+    )
+    (specs / "b.yaml").write_text(
+        'apiVersion: sigil-monitoring/v1\n"\\x65xtend": [../templates/t.yaml]\nservice: {name: api}\n'
+    )
+    minimal = (REPO / "specs" / "minimal.yaml").read_text()
+    (specs / "c.yaml").write_text(minimal)
+    edits = [
+        (specs / "c.yaml", "hello_requests_total", "hello_requests_all_total"),
+        (templates / "t.yaml", "http_requests_total", "http_reqs_total"),
+        (specs / "a.yaml", "  team: storefront\n", "  team: checkout\n"),
+    ]
+    _edited_then_as_fresh(tmp_path, edits)
+    assert "http_reqs_total" in (tmp_path / "build" / "api" / "prometheus" / "recording.rules.yml").read_text()

@@ -89,3 +89,13 @@ def test_a_piece_is_kept_unchanged_by_the_cache():
         if shared is not None:
             piece = shared.piece(service)
             assert pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL)) == piece
+
+
+def test_the_shared_paths_are_the_files_assemble_writes():
+    """conventions.SHARED_PATHS (what a fleet compile never takes for a service's own files) is
+    every file the shared targets assemble for a routed service, and nothing else."""
+    from sigil_monitoring.conventions import SHARED_PATHS
+
+    (service,) = build_model([load_spec(REPO / "specs" / "sigil-dna.yaml")]).services
+    assert service.routing is not None
+    assert set(_assembled(Model((service,)))) == SHARED_PATHS

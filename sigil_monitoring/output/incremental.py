@@ -226,10 +226,14 @@ def compile_changed(
 
 
 def _by_service(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The manifest's files (path -> digest) by the service whose folder holds them (the first part)."""
+    """The manifest's files (path -> digest) by the service whose folder holds them (the first
+    part), the files shared by every service left out (a service may share their folder's name)."""
+    from ..conventions import SHARED_PATHS
+
     by_service: dict[str, dict[str, Any]] = {}
     for rel, digest in files.items():
-        by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
+        if rel not in SHARED_PATHS:
+            by_service.setdefault(rel.split("/", 1)[0], {})[rel] = digest
     return by_service
 
 
@@ -237,6 +241,7 @@ def _own_files(pairs: Sequence[tuple[Service, tuple[str, ...]]]) -> list[Artifac
     """The files under each service's own folder, for each (service, its targets) pair: every
     target compiles the services that chose it; what it writes outside them is ``_shared_files``'."""
     from ..compilers import TARGETS, compiler
+    from ..conventions import SHARED_PATHS
     from ..ir.model import Model
 
     names = {service.name for service, _ in pairs}
@@ -244,7 +249,11 @@ def _own_files(pairs: Sequence[tuple[Service, tuple[str, ...]]]) -> list[Artifac
     for target in TARGETS:
         services = tuple(service for service, targets in pairs if target in targets)
         if services:
-            artifacts += [a for a in compiler(target)(Model(services)) if a.path.split("/", 1)[0] in names]
+            artifacts += [
+                a
+                for a in compiler(target)(Model(services))
+                if a.path.split("/", 1)[0] in names and a.path not in SHARED_PATHS
+            ]
     return artifacts
 
 

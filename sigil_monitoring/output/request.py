@@ -291,7 +291,9 @@ def compile_request(
     for file in files:
         digest = _bytes_hash(file.data)
         templates: tuple[tuple[str, str], ...] = ()
-        if b"extend" in file.data:  # only then can the spec have templates: no parse on the plain path
+        # Only then can the spec have templates (the key written as it is, or with YAML escapes
+        # in a quoted key): no parse on the plain path.
+        if b"extend" in file.data or b"\\" in file.data:
             known = before.get(file.shown)
             if known and known.sha256 == digest:
                 templates = tuple((name, _template_hash(name, hashes)) for name, _ in known.templates)
