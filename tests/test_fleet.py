@@ -37,6 +37,23 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _compile_loading(cwd: Path, cache: Path) -> list[str]:
+    """``compile -q specs --out build`` in ``cwd``; the specs it parsed (the loader's one entry
+    point, traced), to show which ones a fleet compile loads."""
+    probe = (
+        "import sys; from sigil_monitoring.spec import loader; seen = []; real = loader.parse_spec\n"
+        "def traced(data, display='<spec>'): seen.append(display); return real(data, display)\n"
+        "loader.parse_spec = traced\n"
+        "from sigil_monitoring.cli import main\n"
+        "code = main(['compile', '-q', 'specs', '--out', 'build']); print('LOADED', *seen); sys.exit(code)\n"
+    )
+    env = {**os.environ, "SIGIL_MONITORING_CACHE": str(cache)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:1] == ["LOADED"], done.stdout
+    return done.stdout.split()[1:]
+
+
 @pytest.fixture
 def fleet(tmp_path: Path) -> Path:
     template_fleet(tmp_path, 30)
@@ -48,19 +65,7 @@ def test_one_changed_spec_is_the_only_one_loaded_and_the_output_equals_a_full_co
     assert _run("compile", "-q", "specs", "--out", "build", cwd=fleet, cache=cache).returncode == 0
     spec = fleet / "specs" / "svc-0004.yaml"
     spec.write_text(spec.read_text().replace("99.4", "99.7"))
-    # Count the specs the incremental compile parses: the loader's one entry point, traced.
-    probe = (
-        "import sys, runpy; from sigil_monitoring.spec import loader; seen = []; real = loader.parse_spec\n"
-        "def traced(data, display='<spec>'): seen.append(display); return real(data, display)\n"
-        "loader.parse_spec = traced\n"
-        "sys.argv = ['sigil-monitoring', 'compile', '-q', 'specs', '--out', 'build']\n"
-        "from sigil_monitoring.cli import main\n"
-        "code = main(sys.argv[1:]); print('LOADED', *seen); sys.exit(code)\n"
-    )
-    env = {**os.environ, "SIGIL_MONITORING_CACHE": str(cache)}
-    done = subprocess.run([sys.executable, "-c", probe], cwd=fleet, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["LOADED", "specs/svc-0004.yaml"]
+    assert _compile_loading(fleet, cache) == ["specs/svc-0004.yaml"]
     full = _run("compile", "-q", "specs", "--out", "full", cwd=fleet, cache=fleet / "other-cache")
     assert full.returncode == 0, full.stderr
     assert _tree(fleet / "build") == _tree(fleet / "full")
@@ -480,23 +485,12 @@ def test_the_root_receiver_moving_between_specs_reaches_the_unrouted_services_ke
     for round_, (spec, old, new) in enumerate(edits):
         assert old in spec.read_text()
         spec.write_text(spec.read_text().replace(old, new, 1))
-        probe = (
-            "import sys; from sigil_monitoring.spec import loader; seen = []; real = loader.parse_spec\n"
-            "def traced(data, display='<spec>'): seen.append(display); return real(data, display)\n"
-            "loader.parse_spec = traced\n"
-            "from sigil_monitoring.cli import main\n"
-            "code = main(['compile', '-q', 'specs', '--out', 'build']); print('LOADED', *seen); sys.exit(code)\n"
-        )
-        env = {**os.environ, "SIGIL_MONITORING_CACHE": str(cache)}
-        done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.split() == ["LOADED", f"specs/{spec.name}"], "the other two are kept, not loaded"
+        assert _compile_loading(tmp_path, cache) == [f"specs/{spec.name}"], "the other two are kept, not loaded"
         fresh = f"fresh-{round_}"
         done = _run("compile", "-q", "specs", "--out", fresh, cwd=tmp_path, cache=tmp_path / f"cache-{fresh}")
         assert done.returncode == 0, done.stderr
-        built, full = _tree(tmp_path / "build"), _tree(tmp_path / fresh)
-        manifest = ".sigil-manifest.json"
-        assert {p: b for p, b in built.items() if p != manifest} == {p: b for p, b in full.items() if p != manifest}
+        built = _tree(tmp_path / "build")
+        assert built == _tree(tmp_path / fresh)
         table = yaml.safe_load(built["alertmanager/routing-tests.yml"])["tests"]
         unrouted = [row["receivers"] for row in table if row["labels"].get("service") == "prometheus-server"]
         assert unrouted and all(r == [(FALLBACK_RECEIVER, "shop/dba")[round_]] for r in unrouted), unrouted

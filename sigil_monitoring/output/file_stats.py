@@ -81,28 +81,14 @@ class Snapshot(msgspec.Struct, frozen=True):
     def kept(self, out: str | Path, rel: str, digest: str, folders: set[str] | None = None) -> Kept | None:
         """``out/rel`` as a ``Kept`` when its stat is the recorded one and so is the manifest's
         ``digest``; None when it must be read. ``folders``: parents already found to be real folders."""
-        entry = self.files.get(rel)
-        if entry is None or entry[3] != digest or entry[2] >= self.reference_ns:
-            return None
         base = out if isinstance(out, str) else os.fspath(out)
-        try:
-            info = os.lstat(f"{base}/{rel}")
-        except OSError:
-            return None
-        if (
-            info.st_dev != self.dev
-            or info.st_nlink > entry[4]
-            or not stat.S_ISREG(info.st_mode)
-            or (info.st_ino, info.st_size, info.st_mtime_ns) != entry[:3]
-            or not _real_folders(base, rel, set() if folders is None else folders)
-        ):
-            return None
-        return Kept(digest, identity_of(info))
+        kept, _ = self.kept_all(base, {rel: digest}, set() if folders is None else folders)
+        return kept.get(rel)
 
     def kept_all(self, out: str, recorded: dict[str, object], folders: set[str]) -> tuple[dict[str, Kept], list[str]]:
-        """``kept`` of each file of ``recorded`` (path -> the manifest's digest): those kept, and
-        the paths that must be read. One loop for the files of a service (a fleet's 999 unchanged
-        services are 9,000 files): the same checks as ``kept``, without a call per file."""
+        """Each file of ``recorded`` (path -> the manifest's digest) as a ``Kept`` when its stat is
+        the recorded one and so is the digest, and the paths that must be read. One loop for the
+        files of a service (a fleet's 999 unchanged services are 9,000 files), no call per file."""
         files, reference, dev = self.files, self.reference_ns, self.dev
         lstat, is_regular = os.lstat, stat.S_ISREG
         kept: dict[str, Kept] = {}

@@ -92,13 +92,17 @@ class _OnDisk:
         self._folders: set[str] = set()
 
     def get(self, rel: str, recorded: object) -> bytes | Kept | None:
-        from .outdir import read_inside
-        from .staging import identity
-
         if self.snapshot is not None and isinstance(recorded, str):
             kept = self.snapshot.kept(self._base, rel, recorded, self._folders)
             if kept is not None:
                 return kept
+        return self._read(rel, recorded)
+
+    def _read(self, rel: str, recorded: object) -> bytes | None:
+        """The bytes of ``rel`` when they hash to ``recorded``, their identity before the read kept."""
+        from .outdir import read_inside
+        from .staging import identity
+
         before = identity(self.out / rel)
         data = read_inside(self.out, rel)
         if data is None or hashlib.sha256(data).hexdigest() != recorded:
@@ -109,14 +113,15 @@ class _OnDisk:
         return data
 
     def all_of(self, recorded: dict[str, Any]) -> dict[str, bytes | Kept] | None:
-        """Every file of ``recorded`` (path -> digest) as ``get`` finds it; None when one is not as recorded."""
+        """Every file of ``recorded`` (path -> digest) as ``get`` finds it (the snapshot's files in one
+        loop); None when one is not as recorded."""
         found: dict[str, bytes | Kept] = {}
         unread = list(recorded)
         if self.snapshot is not None:
             kept, unread = self.snapshot.kept_all(self._base, recorded, self._folders)
             found.update(kept)
-        for rel in unread:
-            data = self.get(rel, recorded[rel])
+        for rel in unread:  # not trusted by stat: read (the snapshot was asked already)
+            data = self._read(rel, recorded[rel])
             if data is None:
                 return None
             found[rel] = data
@@ -179,7 +184,6 @@ def compile_changed(
     records it). The bundle is the one ``compile_specs`` returns, byte for byte
     (tests/test_incremental.py), and records ``request``.
     """
-    from ..compilers import DEFAULT_TARGETS
     from ..engines import check_support, choose
     from ..ir.build import build_model
     from .pipeline import request_of
@@ -189,7 +193,7 @@ def compile_changed(
     # engines' tenant and namespace files depend on several services, so those compiles run whole.
     if request is None or request.targets is not None:
         return None
-    if any(set(targets) - set(DEFAULT_TARGETS) for targets in choose(specs, None)):
+    if any(_beyond_defaults(targets) for targets in choose(specs, None)):
         return None
     out = Path(out_dir)
     manifest = _manifest(out)
@@ -317,7 +321,6 @@ def compile_fleet(
     services, and when a spec loaded collides with one kept (a service name, a dashboard uid, a
     second ``routing.catch_all``): the full loader reports that as a full compile does.
     """
-    from ..compilers import DEFAULT_TARGETS
     from ..readers import is_foreign
     from . import cache_folder, service_cache
 
@@ -349,7 +352,7 @@ def compile_fleet(
             if before.get(spec.shown) == spec
             else None
         )
-        if entry is not None and not set(entry.targets) <= set(DEFAULT_TARGETS):
+        if entry is not None and _beyond_defaults(entry.targets):
             return None  # an engine's tenant and namespace files depend on several services: compile all
         own = by_service.get(entry.name, {}) if entry is not None else {}
         found = on_disk.all_of(own) if entry is not None and own else None
@@ -373,12 +376,11 @@ def _compile_fleet(
     out: Path,
     on_disk: _OnDisk,
 ) -> Bundle | None:
-    from ..compilers import DEFAULT_TARGETS
     from ..engines import check_support, choose
     from ..ir.build import build_model
 
     chosen = choose(specs, None)
-    if any(set(targets) - set(DEFAULT_TARGETS) for targets in chosen):
+    if any(_beyond_defaults(targets) for targets in chosen):
         return None  # engines' tenant and namespace files depend on several services: compile all
     if _collides(specs, list(kept.values())):
         return None  # the full loader reports it where a full compile does
@@ -395,6 +397,18 @@ def _compile_fleet(
     return bundle
 
 
+def _beyond_defaults(targets: tuple[str, ...]) -> bool:
+    """Whether ``targets`` go beyond the default ones: only those write every file under
+    ``<service>/`` or in a shared file (``compilers.shared_files``)."""
+    from ..compilers import DEFAULT_TARGETS
+
+    return not set(targets) <= set(DEFAULT_TARGETS)
+
+
+def _sets_catch_all(spec: Spec) -> bool:
+    return spec.routing is not None and spec.routing.catch_all is not None
+
+
 def _collides(specs: Sequence[Spec], kept: Sequence[service_cache.Entry]) -> bool:
     """Whether the specs loaded meet the kept ones in a cross-spec check of ``cli.common.load_read``
     (one service name, one dashboard uid each, one ``routing.catch_all`` in all): the kept specs
@@ -405,7 +419,7 @@ def _collides(specs: Sequence[Spec], kept: Sequence[service_cache.Entry]) -> boo
     uids = {entry.uid for entry in kept}
     catch_alls = sum(entry.catch_all for entry in kept)
     for spec in specs:
-        catch_alls += spec.routing is not None and spec.routing.catch_all is not None
+        catch_alls += _sets_catch_all(spec)
         if spec.service.name in names or (spec.dashboard.uid or dashboard_uid(spec.service.name)) in uids:
             return True
     return catch_alls > 1
@@ -432,7 +446,7 @@ def remember(request: CompileRequest, specs: Sequence[Spec], services: Sequence[
             uid=spec.dashboard.uid or dashboard_uid(spec.service.name),
             display=spec._source.display,
             targets=targets,
-            catch_all=spec.routing is not None and spec.routing.catch_all is not None,
+            catch_all=_sets_catch_all(spec),
             pieces=shared_pieces(service, targets),
         )
         service_cache.store(service_cache.key(request.package, given, None), entry)

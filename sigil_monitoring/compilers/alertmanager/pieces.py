@@ -25,7 +25,7 @@ rendered whole.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
@@ -171,8 +171,8 @@ def assemble(pieces: Sequence[Piece]) -> list[Artifact]:
     ]
 
 
-def _joined(texts: object) -> str:
-    return "\n".join(text for text in texts if text)  # type: ignore[attr-defined]
+def _joined(texts: Iterable[str]) -> str:
+    return "\n".join(text for text in texts if text)
 
 
 def check_unique(what: str, found: list[str]) -> None:
